@@ -1,0 +1,26 @@
+"""The one kind of error a user sees: a single line, exit status 2."""
+
+from __future__ import annotations
+
+
+class FencelabError(Exception):
+    """Bad input or an unsupported feature, explained in one line (the CLI exits with 2)."""
+
+
+class SourceError(FencelabError):
+    """An error at a place in a file: printed as `file:line:col: message`."""
+
+    def __init__(self, message: str, file: str = "<input>", line: int = 0, col: int = 0):
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+            if self.col:
+                where += f":{self.col}"
+        return f"{where}: {self.message}"

@@ -1,0 +1,1 @@
+"""ISA targets: assemble (keystone + our LSE encoder), disassemble (capstone), run (Unicorn), classify."""

@@ -1,0 +1,62 @@
+"""AArch64: ARMv8.0, ARMv8.1 (+LSE atomics) and ARMv8.3 (+LSE, +RCpc LDAPR)."""
+
+from __future__ import annotations
+
+import capstone
+import keystone
+from unicorn import UC_ARCH_ARM64, UC_MODE_ARM
+from unicorn import arm64_const as A
+
+from fencelab.isa.target import Target
+
+CANONICAL = {}
+for _i in range(31):
+    CANONICAL[f"x{_i}"] = CANONICAL[f"w{_i}"] = f"x{_i}"
+CANONICAL.update({"fp": "x29", "lr": "x30", "sp": "sp", "wsp": "sp", "xzr": "xzr", "wzr": "xzr",
+                  "nzcv": "nzcv", "pc": "pc"})  # fmt: skip
+
+
+class AArch64(Target):
+    herd_arch = "AArch64"
+    pointer_width = 64
+    default_model = "arm"
+    ks_arch, ks_mode = keystone.KS_ARCH_ARM64, keystone.KS_MODE_LITTLE_ENDIAN
+    cs_arch, cs_mode = capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM
+    uc_arch, uc_mode = UC_ARCH_ARM64, UC_MODE_ARM
+    uc_cpu_model = A.UC_CPU_ARM64_MAX
+
+    def __init__(self, name: str, features: frozenset[str], description: str):
+        self.name = name
+        self.features = features
+        self.description = description
+
+    def reg(self, n: int, width: int) -> str:
+        return f"x{n}" if width == 64 else f"w{n}"
+
+    def canonical_reg(self, name: str) -> str:
+        return CANONICAL.get(name.lower(), name.lower())
+
+    @property
+    def register_ids(self):
+        ids = [(f"x{i}", getattr(A, f"UC_ARM64_REG_X{i}")) for i in range(31)]
+        return (*ids, ("sp", A.UC_ARM64_REG_SP), ("pc", A.UC_ARM64_REG_PC),
+                ("nzcv", A.UC_ARM64_REG_NZCV))  # fmt: skip
+
+    @property
+    def pc_name(self) -> str:
+        return "pc"
+
+    def prepare_line(self, line: str) -> str:
+        """keystone 0.9.2 can't encode LSE or LDAPR: emit those as `.word`s ourselves.
+
+(keystone silently drops `.inst`, so `.word` it is.)"""
+        from fencelab.isa.a64_encoder import encode_if_needed
+
+        line = line.strip()
+        word = encode_if_needed(line, self.features)
+        return f".word {word:#010x}" if word is not None else line
+
+    def classify(self, insn):
+        from fencelab.isa.classify_a64 import classify_a64
+
+        return classify_a64(self, insn)

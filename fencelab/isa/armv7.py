@@ -1,0 +1,48 @@
+"""ARMv7-A, A32 (ARM state) code, as herdtools7's ARM tests and GCC/clang for armv7-a emit."""
+
+from __future__ import annotations
+
+import capstone
+import keystone
+from unicorn import UC_ARCH_ARM, UC_MODE_ARM
+from unicorn import arm_const as A
+
+from fencelab.isa.target import Target
+
+CANONICAL = {f"r{i}": f"r{i}" for i in range(13)}
+CANONICAL.update({"sb": "r9", "sl": "r10", "fp": "r11", "ip": "r12",
+                  "r13": "sp", "sp": "sp", "r14": "lr", "lr": "lr", "r15": "pc", "pc": "pc",
+                  "cpsr": "cpsr", "apsr": "cpsr"})  # fmt: skip
+
+
+class ARMv7(Target):
+    name = "armv7"
+    herd_arch = "ARM"
+    description = "ARMv7-A, A32 code (run under the ARMv8 AArch32 model: multicopy-atomic)"
+    pointer_width = 32
+    default_model = "arm"
+    ks_arch, ks_mode = keystone.KS_ARCH_ARM, keystone.KS_MODE_ARM
+    cs_arch, cs_mode = capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM
+    uc_arch, uc_mode = UC_ARCH_ARM, UC_MODE_ARM
+    uc_cpu_model = A.UC_CPU_ARM_CORTEX_A15
+
+    def reg(self, n: int, width: int) -> str:
+        return f"r{n}"
+
+    def canonical_reg(self, name: str) -> str:
+        return CANONICAL.get(name.lower(), name.lower())
+
+    @property
+    def register_ids(self):
+        ids = [(f"r{i}", getattr(A, f"UC_ARM_REG_R{i}")) for i in range(13)]
+        return (*ids, ("sp", A.UC_ARM_REG_SP), ("lr", A.UC_ARM_REG_LR),
+                ("pc", A.UC_ARM_REG_PC), ("cpsr", A.UC_ARM_REG_CPSR))  # fmt: skip
+
+    @property
+    def pc_name(self) -> str:
+        return "pc"
+
+    def classify(self, insn):
+        from fencelab.isa.classify_arm import classify_a32
+
+        return classify_a32(self, insn)

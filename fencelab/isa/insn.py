@@ -1,0 +1,95 @@
+"""What a memory model needs to know about one decoded instruction.
+
+Every instruction a target decodes is classified into an `InsnInfo`: its kind (load, store,
+read-modify-write, exclusive, fence, branch, other), its ordering attributes, and the registers
+it reads and writes split by role, so models can track address, data and control dependencies.
+Register names are canonical full-width lower-case names (`x3` for `w3`, `rax` for `eax`,
+`r2` for ARM's `r2`); the flags are `nzcv` (AArch64), `cpsr` (A32) and `rflags` (x86).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Kind(enum.Enum):
+    LOAD = "load"
+    STORE = "store"
+    RMW = "rmw"  # one instruction that reads and writes memory atomically (LSE, LOCK, XCHG)
+    LOAD_EXCL = "load-exclusive"  # LDXR / LDAXR / LDREX ...
+    STORE_EXCL = "store-exclusive"  # STXR / STLXR / STREX ...
+    FENCE = "fence"
+    BRANCH = "branch"
+    OTHER = "other"  # register-only work
+
+    @property
+    def touches_memory(self) -> bool:
+        return self in (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.LOAD_EXCL, Kind.STORE_EXCL)
+
+
+class Barrier(enum.Enum):
+    """What a fence orders (before → after)."""
+
+    FULL = "full"  # MFENCE, DMB SY/ISH/OSH/NSH, DSB likewise
+    LOAD = "load"  # DMB LD/ISHLD: loads before → loads and stores after
+    STORE = "store"  # DMB ST/ISHST: stores before → stores after
+    ISB = "isb"  # instruction synchronisation (with a control dependency orders later loads)
+    LFENCE = "lfence"  # x86: no effect on ordinary memory ordering under x86-TSO
+    SFENCE = "sfence"  # x86: likewise
+
+
+@dataclass(frozen=True)
+class InsnInfo:
+    """One decoded instruction, as the memory models see it."""
+
+    address: int
+    size: int
+    mnemonic: str
+    op_str: str
+    kind: Kind
+    width: int = 0  # bytes accessed in memory (0 when none); a pair access counts both halves
+    acquire: bool = False  # LDAR, LDAXR, LDA*, SWPA...: RCsc acquire
+    acquire_pc: bool = False  # LDAPR: RCpc acquire
+    release: bool = False  # STLR, STLXR, SWPL...
+    locked: bool = False  # x86 LOCK prefix or XCHG with a memory operand
+    barrier: Barrier | None = None
+    barrier_domain: str = ""  # sy / ish / osh / nsh, for display
+    is_dsb: bool = False
+    conditional: bool = False  # a conditional branch (reads flags or a register)
+    cas: bool = False  # compare-and-swap: the write happens only when the read equals compare
+    addr_regs: frozenset[str] = frozenset()  # registers that form the address
+    data_regs: frozenset[str] = frozenset()  # registers whose value is stored
+    compare_regs: frozenset[str] = frozenset()  # CAS: the registers holding the expected value
+    dest_regs: frozenset[str] = frozenset()  # registers that receive loaded values
+    status_regs: frozenset[str] = frozenset()  # store-exclusive status register
+    reads: frozenset[str] = field(default=frozenset())  # every register read (incl. flags)
+    writes: frozenset[str] = field(default=frozenset())  # every register written (incl. flags)
+
+    @property
+    def text(self) -> str:
+        return f"{self.mnemonic} {self.op_str}".strip()
+
+    @property
+    def is_memory_event(self) -> bool:
+        """Does the scheduler need to interleave this instruction with other cores?"""
+        return self.kind.touches_memory or self.kind is Kind.FENCE
+
+    def describe(self) -> str:
+        """A short human label: `load acquire 4B`, `fence dmb ish (full)`."""
+        if self.kind is Kind.FENCE:
+            return f"fence {self.text} ({self.barrier.value if self.barrier else '?'})"
+        attrs = [
+            a
+            for a, on in (
+                ("acquire", self.acquire),
+                ("acquire-PC", self.acquire_pc),
+                ("release", self.release),
+                ("locked", self.locked),
+            )
+            if on
+        ]
+        parts = [self.kind.value, *attrs]
+        if self.width:
+            parts.append(f"{self.width}B")
+        return " ".join(parts)

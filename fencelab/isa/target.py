@@ -1,0 +1,162 @@
+"""An ISA target: assemble with keystone, disassemble with capstone, run with Unicorn, classify.
+
+A `Target` is a small object with one job per method. The five targets live in `targets.py`;
+each architecture family (x86-64, A32, AArch64) subclasses `Target` in its own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import capstone
+import keystone
+
+from fencelab.errors import FencelabError
+from fencelab.isa.insn import InsnInfo
+
+
+class AssemblyError(FencelabError):
+    """keystone (or our own encoder) refused a line; names the line."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One instruction as capstone decoded it, with its classification."""
+
+    address: int
+    bytes: bytes
+    mnemonic: str
+    op_str: str
+    info: InsnInfo
+
+    @property
+    def text(self) -> str:
+        return f"{self.mnemonic} {self.op_str}".strip()
+
+
+class Target:
+    """Base class. Subclasses set the class attributes and implement the hooks below."""
+
+    name: str = ""  # "x86_64", "armv7", "armv8", "armv8.1", "armv8.3"
+    herd_arch: str = ""  # herdtools7's architecture name: X86_64, ARM, AArch64
+    description: str = ""
+    features: frozenset[str] = frozenset()  # "lse", "rcpc"
+    pointer_width: int = 64
+    default_model: str = ""  # the memory model that tells the truth for this target
+
+    # engines
+    ks_arch: int = 0
+    ks_mode: int = 0
+    cs_arch: int = 0
+    cs_mode: int = 0
+    uc_arch: int = 0
+    uc_mode: int = 0
+    uc_cpu_model: int | None = None
+
+    # -- registers -----------------------------------------------------------------------
+    def reg(self, n: int, width: int) -> str:
+        """The assembler name of general register n viewed at `width` bits."""
+        raise NotImplementedError
+
+    def canonical_reg(self, name: str) -> str:
+        """Full-width canonical name of a register (`w3` -> `x3`, `eax` -> `rax`)."""
+        raise NotImplementedError
+
+    # -- assembling -----------------------------------------------------------------------
+    @cached_property
+    def _ks(self) -> keystone.Ks:
+        ks = keystone.Ks(self.ks_arch, self.ks_mode)
+        self._configure_keystone(ks)
+        return ks
+
+    def _configure_keystone(self, ks: keystone.Ks) -> None:
+        pass
+
+    def assemble(self, lines: str | Sequence[str], base: int = 0) -> bytes:
+        """Assemble a program (labels allowed) placed at `base`. Errors name the bad line."""
+        if isinstance(lines, str):
+            lines = lines.splitlines()
+        lines = [ln for ln in (self.prepare_line(raw) for raw in lines) if ln]
+        try:
+            encoding, _ = self._ks.asm("\n".join(lines), base)
+        except keystone.KsError as whole_error:
+            self._raise_for_bad_line(lines, base, whole_error)
+        if encoding is None:
+            return b""
+        return bytes(encoding)
+
+    def prepare_line(self, line: str) -> str:
+        """Rewrite one line into what keystone takes (subclasses pre-encode what it can't)."""
+        return line.strip()
+
+    def _raise_for_bad_line(self, lines: Sequence[str], base: int, error: Exception) -> None:
+        labels = {ln.split(":")[0].strip() for ln in lines if ln.rstrip().endswith(":")}
+        for line in lines:
+            if line.rstrip().endswith(":"):
+                continue
+            probe = "\n".join([line, *(f"{lab}:" for lab in labels if lab in line)])
+            try:
+                self._ks.asm(probe, base)
+            except keystone.KsError as e:
+                raise AssemblyError(
+                    f"{self.name}: cannot assemble {line.strip()!r} ({e.message})"
+                ) from None
+        raise AssemblyError(f"{self.name}: cannot assemble program ({error})")
+
+    # -- disassembling --------------------------------------------------------------------
+    @cached_property
+    def _cs(self) -> capstone.Cs:
+        cs = capstone.Cs(self.cs_arch, self.cs_mode)
+        cs.detail = True
+        return cs
+
+    def disassemble(self, code: bytes, base: int = 0) -> list[Decoded]:
+        """Decode every instruction; refuse bytes capstone cannot decode."""
+        out: list[Decoded] = []
+        offset = 0
+        for insn in self._cs.disasm(code, base):
+            out.append(
+                Decoded(
+                    insn.address,
+                    bytes(insn.bytes),
+                    insn.mnemonic,
+                    insn.op_str,
+                    self.classify(insn),
+                )
+            )
+            offset = insn.address + insn.size - base
+        if offset != len(code):
+            raise FencelabError(
+                f"{self.name}: cannot decode bytes at {base + offset:#x}: "
+                f"{code[offset:offset + 4].hex()}"
+            )
+        return out
+
+    def disassemble_text(self, code: bytes, base: int = 0) -> list[str]:
+        return [d.text for d in self.disassemble(code, base)]
+
+    # -- classification -------------------------------------------------------------------
+    def classify(self, insn: capstone.CsInsn) -> InsnInfo:
+        """Classify one capstone instruction (with detail). Unknown memory access -> error."""
+        raise NotImplementedError
+
+    # -- running ---------------------------------------------------------------------------
+    @property
+    def register_ids(self) -> tuple[tuple[str, int], ...]:
+        """(canonical name, unicorn id) of every register a thread state records."""
+        raise NotImplementedError
+
+    @property
+    def pc_name(self) -> str:
+        raise NotImplementedError
+
+    def new_core(self, code: bytes, base: int, regions: Iterable[tuple[int, int]] = ()):
+        """A Unicorn core running `code` at `base`; see `fencelab.isa.core.Core`."""
+        from fencelab.isa.core import Core
+
+        return Core(self, code, base, regions)
+
+    def __repr__(self) -> str:
+        return f"<Target {self.name}>"

@@ -1,0 +1,78 @@
+"""x86-64 (AT&T syntax, as herdtools7's X86_64 tests and clang's output use)."""
+
+from __future__ import annotations
+
+import capstone
+import keystone
+from unicorn import UC_ARCH_X86, UC_MODE_64
+from unicorn import x86_const as X
+
+from fencelab.isa.target import Target
+
+GPRS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")  # fmt: skip
+# the order of x86's register encoding, used by reg(n, width)
+ENCODING_ORDER = ("rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                  "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")  # fmt: skip
+_LEGACY = {  # canonical -> names at 32, 16, 8 bits
+    "rax": ("eax", "ax", "al"), "rbx": ("ebx", "bx", "bl"), "rcx": ("ecx", "cx", "cl"),
+    "rdx": ("edx", "dx", "dl"), "rsi": ("esi", "si", "sil"), "rdi": ("edi", "di", "dil"),
+    "rbp": ("ebp", "bp", "bpl"), "rsp": ("esp", "sp", "spl"),
+}  # fmt: skip
+CANONICAL: dict[str, str] = {}
+for _r in GPRS:
+    CANONICAL[_r] = _r
+    names = _LEGACY.get(_r, (_r + "d", _r + "w", _r + "b"))
+    for _n in names:
+        CANONICAL[_n] = _r
+for _r, _h in (("rax", "ah"), ("rbx", "bh"), ("rcx", "ch"), ("rdx", "dh")):
+    CANONICAL[_h] = _r
+CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags": "rflags"})
+
+
+class X86_64(Target):
+    name = "x86_64"
+    herd_arch = "X86_64"
+    description = "x86-64 (x86-TSO)"
+    pointer_width = 64
+    default_model = "tso"
+    ks_arch, ks_mode = keystone.KS_ARCH_X86, keystone.KS_MODE_64
+    cs_arch, cs_mode = capstone.CS_ARCH_X86, capstone.CS_MODE_64
+    uc_arch, uc_mode = UC_ARCH_X86, UC_MODE_64
+
+    def _configure_keystone(self, ks):
+        ks.syntax = keystone.KS_OPT_SYNTAX_ATT
+
+    @property
+    def _cs(self):  # AT&T output, like the input
+        cs = self.__dict__.get("_cs_att")
+        if cs is None:
+            cs = capstone.Cs(self.cs_arch, self.cs_mode)
+            cs.syntax = capstone.CS_OPT_SYNTAX_ATT
+            cs.detail = True
+            self.__dict__["_cs_att"] = cs
+        return cs
+
+    def reg(self, n: int, width: int) -> str:
+        full = ENCODING_ORDER[n]
+        if width == 64:
+            return "%" + full
+        names = _LEGACY.get(full, (full + "d", full + "w", full + "b"))
+        return "%" + names[{32: 0, 16: 1, 8: 2}[width]]
+
+    def canonical_reg(self, name: str) -> str:
+        return CANONICAL.get(name.lower().lstrip("%"), name.lower().lstrip("%"))
+
+    @property
+    def register_ids(self):
+        ids = [(r, getattr(X, f"UC_X86_REG_{r.upper()}")) for r in GPRS]
+        return (*ids, ("rip", X.UC_X86_REG_RIP), ("rflags", X.UC_X86_REG_EFLAGS))
+
+    @property
+    def pc_name(self) -> str:
+        return "rip"
+
+    def classify(self, insn):
+        from fencelab.isa.classify_x86 import classify_x86
+
+        return classify_x86(self, insn)

@@ -1,0 +1,285 @@
+"""The one representation of a litmus test, whatever format it was read from.
+
+Assembly tests (herdtools7's AArch64, ARM, X86_64 and X86 formats) keep each thread as a list of
+instruction lines in the test's own syntax. Source tests (herd's C format and our Rust spelling)
+keep each thread as a list of statements over atomic operations. The compiler, the source model
+(RC11), the machine and the TUI all read this form; printers write it back in its own format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from fencelab.lowering.atomics import Op, Order
+
+# ---------------------------------------------------------------------------------------------
+# Places in a file (for error messages and the TUI's source view)
+
+
+@dataclass(frozen=True)
+class Pos:
+    line: int = 0
+    col: int = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Initial state, observables, final condition
+
+
+@dataclass(frozen=True)
+class LocRef:
+    """A location's address used as a value (`0:X1=x;`)."""
+
+    name: str
+
+
+Value = Union[int, LocRef]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A shared memory location: `name` with a C type (`int`, `uint64_t`, ...) and bit width."""
+
+    name: str
+    init: int = 0
+    ctype: str = ""  # as written (`int`, `atomic_int`, `uint64_t`), "" when not declared
+    width: int = 32  # bits: 32 unless the type or the test's architecture says otherwise
+
+
+@dataclass(frozen=True)
+class RegInit:
+    """`T:REG = value` in the initial state, with its optional declared type."""
+
+    tid: int
+    reg: str  # as written, e.g. `X1`, `%rax`, `r0`, `%x0` (herd symbolic)
+    value: Value
+    ctype: str = ""
+
+
+@dataclass(frozen=True)
+class RegObs:
+    """`T:REG` in a condition or `locations [...]`."""
+
+    tid: int
+    reg: str
+
+
+@dataclass(frozen=True)
+class LocObs:
+    """`x` or `[x]` in a condition or `locations [...]`."""
+
+    name: str
+
+
+Observable = Union[RegObs, LocObs]
+
+
+@dataclass(frozen=True)
+class Eq:
+    obs: Observable
+    value: Value
+
+
+@dataclass(frozen=True)
+class Not:
+    prop: Prop
+
+
+@dataclass(frozen=True)
+class And:
+    parts: tuple[Prop, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    parts: tuple[Prop, ...]
+
+
+@dataclass(frozen=True)
+class TrueProp:
+    pass
+
+
+Prop = Union[Eq, Not, And, Or, TrueProp]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`exists P`, `~exists P` or `forall P`."""
+
+    quantifier: str  # "exists" | "~exists" | "forall"
+    prop: Prop
+
+
+# ---------------------------------------------------------------------------------------------
+# Source threads (C and Rust spellings): expressions and statements
+
+
+@dataclass(frozen=True)
+class Const:
+    value: int
+
+
+@dataclass(frozen=True)
+class Var:
+    """A thread-local variable (`r0`)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class BinOp:
+    """Integer arithmetic / comparison / logic: + - * & | ^ << >> == != < <= > >= && ||."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class UnOp:
+    op: str  # "-", "!", "~"
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Load:
+    loc: str
+    order: Order
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Rmw:
+    """swap / fetch_add / fetch_sub / fetch_and / fetch_or / fetch_xor: returns the old value."""
+
+    op: Op
+    loc: str
+    operand: Expr
+    order: Order
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Cas:
+    """compare_exchange(expected, desired, success, failure): evaluates to the value observed.
+
+    It succeeded exactly when the value observed equals `expected`. C's
+    `atomic_compare_exchange_*_explicit(x, &r0, d, s, f)` is read as
+    `tmp = Cas(x, r0, d, s, f); ok = tmp == r0; r0 = tmp` (see the C parser).
+    """
+
+    loc: str
+    expected: Expr
+    desired: Expr
+    success: Order
+    failure: Order
+    weak: bool = False
+    pos: Pos = Pos()
+
+
+Expr = Union[Const, Var, BinOp, UnOp, Load, Rmw, Cas]
+
+
+@dataclass(frozen=True)
+class Assign:
+    """`int r0 = e;` / `r0 = e;` / `let r0 = e;` (declared tells whether it introduced r0)."""
+
+    var: str
+    expr: Expr
+    declared: bool = False
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Store:
+    loc: str
+    value: Expr
+    order: Order
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class ExprStmt:
+    """An atomic operation whose result is dropped (`x.fetch_add(1, Relaxed);`)."""
+
+    expr: Expr
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Fence:
+    order: Order
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    then: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...] = ()
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class While:
+    """A loop; the machine bounds it at run time (per-thread step budget)."""
+
+    cond: Expr
+    body: tuple[Stmt, ...]
+    pos: Pos = Pos()
+
+
+Stmt = Union[Assign, Store, ExprStmt, Fence, If, While]
+
+
+# ---------------------------------------------------------------------------------------------
+# Threads and tests
+
+
+@dataclass(frozen=True)
+class AsmLine:
+    """One cell of a herd thread table: an instruction, a label (`L0:`), or both."""
+
+    text: str  # as written, stripped; "" for an empty cell
+    row: int  # row index in the thread table (0-based)
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Thread:
+    tid: int
+    name: str = ""  # `P0`
+    asm: tuple[AsmLine, ...] = ()  # assembly tests
+    body: tuple[Stmt, ...] = ()  # source tests
+    params: tuple[tuple[str, str], ...] = ()  # C: (type, name) of `P0(atomic_int* x, ...)`
+
+
+ASM_ARCHES = ("AArch64", "ARM", "X86_64", "X86")
+SOURCE_ARCHES = ("C", "RUST")
+
+
+@dataclass(frozen=True)
+class LitmusTest:
+    arch: str  # one of ASM_ARCHES or SOURCE_ARCHES, as written in the header
+    name: str
+    threads: tuple[Thread, ...]
+    locations: tuple[Location, ...] = ()  # every shared location, in first-seen order
+    reg_inits: tuple[RegInit, ...] = ()
+    condition: Condition = Condition("exists", TrueProp())
+    observed: tuple[Observable, ...] = ()  # the `locations [...]` clause
+    doc: str = ""  # the quoted cycle line / free text after the name
+    info: tuple[tuple[str, str], ...] = ()  # Key=Value metadata lines, in order
+    comments: tuple[str, ...] = ()  # `(* ... *)` comments, kept for printing
+    file: str = "<input>"
+
+    @property
+    def is_source(self) -> bool:
+        return self.arch in SOURCE_ARCHES
+
+    def location(self, name: str) -> Location:
+        for loc in self.locations:
+            if loc.name == name:
+                return loc
+        raise KeyError(name)
