@@ -1,0 +1,22 @@
+"""Memory models: sc and tso (operational, for the machine), arm (ARMv8), rc11/c11 (source)."""
+
+from __future__ import annotations
+
+from fencelab.errors import FencelabError
+
+
+def get_model(name: str):
+    """The operational model called `name` (a fresh instance)."""
+    from fencelab.models.sc import SC
+    from fencelab.models.tso import TSO
+
+    models = {"sc": SC, "tso": TSO}
+    try:
+        from fencelab.models.arm import ARM  # the ARMv8 model, when present
+
+        models["arm"] = ARM
+    except ImportError:
+        pass
+    if name not in models:
+        raise FencelabError(f"unknown model {name!r}; valid: {', '.join(models)}")
+    return models[name]()

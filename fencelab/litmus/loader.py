@@ -1,0 +1,180 @@
+"""Place an assembly litmus test in memory: translate, assemble, lay out, keep a source map.
+
+Each thread's cells are translated from herd's syntax to what the target's assembler takes
+(X86_64 location operands `(x)` become absolute addresses; herd's Intel-like X86 dialect
+`MOV [x],$1` becomes keystone's Intel syntax), assembled at the thread's fixed address, and every
+instruction is mapped back to its row in the thread table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import keystone
+
+from fencelab.errors import FencelabError, SourceError
+from fencelab.isa.target import AssemblyError, Target
+from fencelab.isa.targets import get_target
+from fencelab.litmus.ast import LitmusTest, LocRef, RegObs
+from fencelab.machine.program import (
+    CODE_BASE,
+    DATA_BASE,
+    LOCATION_STRIDE,
+    PlacedLocation,
+    Program,
+    SourceLine,
+    ThreadCode,
+)
+from fencelab.result import observables
+
+ARCH_TARGETS = {"AArch64": "armv8.3", "ARM": "armv7", "X86_64": "x86_64", "X86": "x86_64"}
+_LABEL = re.compile(r"^\s*([A-Za-z_.$][\w.$]*)\s*:\s*(.*)$")
+
+
+def target_for(test: LitmusTest, target: str | None = None) -> Target:
+    """The target an assembly test runs on: its own architecture (the richest variant)."""
+    if test.is_source:
+        raise FencelabError(f"{test.name}: a {test.arch} test must be compiled to a target first")
+    if test.arch not in ARCH_TARGETS:
+        raise FencelabError(f"{test.name}: unsupported architecture {test.arch}")
+    own = get_target(ARCH_TARGETS[test.arch])
+    if target is not None:
+        chosen = get_target(target)
+        if chosen.herd_arch != own.herd_arch:
+            raise FencelabError(
+                f"{test.name}: an {test.arch} test cannot run on target {chosen.name}"
+            )
+        return chosen
+    return own
+
+
+def load(test: LitmusTest, target: str | None = None) -> Program:
+    tgt = target_for(test, target)
+    locations = [
+        PlacedLocation(i, loc.name, DATA_BASE + i * LOCATION_STRIDE, loc.init, loc.width)
+        for i, loc in enumerate(test.locations)
+    ]
+    addr_of = {loc.name: loc.addr for loc in locations}
+    threads = [
+        _thread_code(test, tgt, thread.tid, thread.asm, addr_of) for thread in test.threads
+    ]
+    for ri in test.reg_inits:
+        if ri.tid >= len(threads):
+            raise SourceError(f"initial state names thread {ri.tid}, which the test lacks",
+                              test.file)  # fmt: skip
+        value = ri.value
+        if isinstance(value, LocRef):
+            if value.name not in addr_of:
+                raise SourceError(f"unknown location {value.name!r} in initial state", test.file)
+            value = addr_of[value.name]
+        threads[ri.tid].init_regs[tgt.canonical_reg(ri.reg)] = value & _mask(tgt.pointer_width)
+    obs = observables(test)
+    widths = {(o.tid, o.reg): _reg_width(test.arch, o.reg) for o in obs if isinstance(o, RegObs)}
+    for o in obs:
+        if isinstance(o, RegObs) and o.tid >= len(threads):
+            raise SourceError(f"condition names thread {o.tid}, which the test lacks", test.file)
+    return Program(test, tgt, threads, locations, obs, widths)
+
+
+def _mask(bits: int) -> int:
+    return (1 << bits) - 1
+
+
+def _reg_width(arch: str, reg: str) -> int:
+    r = reg.lower().lstrip("%")
+    if arch == "AArch64":
+        return 32 if r.startswith("w") else 64
+    if arch == "ARM":
+        return 32
+    if r.startswith("r") and not r.endswith(("d", "w", "b")):
+        return 64
+    if r.startswith("e") or r.endswith("d"):
+        return 32
+    return 64
+
+
+def _thread_code(test, tgt: Target, tid: int, cells, addr_of) -> ThreadCode:
+    base = CODE_BASE * (tid + 1)
+    asm_lines: list[str] = []
+    sources: list[SourceLine] = []
+    for cell in cells:
+        text = cell.text.strip()
+        if not text:
+            continue
+        m = _LABEL.match(text)
+        while m:
+            asm_lines.append(f"{m.group(1)}:")
+            text = m.group(2).strip()
+            m = _LABEL.match(text)
+        if not text:
+            continue
+        translated = _translate(test, tgt, text, addr_of, cell)
+        asm_lines.append(translated)
+        sources.append(SourceLine(cell.row, cell.text.strip(), translated))
+    try:
+        code = _assemble(test, tgt, asm_lines, base)
+    except AssemblyError as e:
+        raise SourceError(f"P{tid}: {e}", test.file) from None
+    decoded = tgt.disassemble(code, base)
+    if len(decoded) != len(sources):
+        raise FencelabError(
+            f"{test.name}: P{tid}: {len(sources)} instruction lines became {len(decoded)} "
+            "instructions (a pseudo-instruction expanded?)"
+        )
+    lines = {d.address: src for d, src in zip(decoded, sources)}
+    return ThreadCode(tid, base, code, lines, {})
+
+
+def _translate(test: LitmusTest, tgt: Target, text: str, addr_of, cell) -> str:
+    if test.arch == "X86_64":
+        def absolute(m: re.Match) -> str:
+            name = m.group(1)
+            if name not in addr_of:
+                raise SourceError(f"unknown location {name!r}", test.file, cell.pos.line,
+                                  cell.pos.col)  # fmt: skip
+            return f"{addr_of[name]:#x}"
+
+        return re.sub(r"\(\s*([A-Za-z_]\w*)\s*\)", absolute, text)
+    if test.arch == "X86":
+        return _translate_x86_intel(test, text, addr_of, cell)
+    return text
+
+
+_X86_REG = re.compile(r"\b(E?[ABCD]X|E?[SD]I|E?[BS]P|R[A-Z0-9]+|[ABCD][LH])\b", re.I)
+
+
+def _translate_x86_intel(test, text: str, addr_of, cell) -> str:
+    """herd's X86 dialect (`MOV [x],$1`, `MOV EAX,[y]`) to keystone's Intel syntax."""
+
+    def memory(m: re.Match) -> str:
+        inner = m.group(1).strip()
+        if inner in addr_of:
+            return f"[{addr_of[inner]:#x}]"
+        if re.fullmatch(r"[A-Za-z_]\w*", inner) and not _X86_REG.fullmatch(inner):
+            raise SourceError(f"unknown location {inner!r}", test.file, cell.pos.line,
+                              cell.pos.col)  # fmt: skip
+        return f"[{inner}]"
+
+    out = re.sub(r"\[([^\]]*)\]", memory, text)
+    out = re.sub(r"\$(-?\w+)", r"\1", out)
+    regs = [r.upper() for r in _X86_REG.findall(out.split(None, 1)[1] if " " in out else "")]
+    if "[" in out and not regs:
+        out = out.replace("[", "dword ptr [", 1)
+    return "%intel% " + out
+
+
+def _assemble(test: LitmusTest, tgt: Target, lines: list[str], base: int) -> bytes:
+    if test.arch != "X86":
+        return tgt.assemble(lines, base)
+    ks = keystone.Ks(keystone.KS_ARCH_X86, keystone.KS_MODE_64)
+    src = "\n".join(ln.removeprefix("%intel% ") for ln in lines)
+    try:
+        encoding, _ = ks.asm(src, base)
+    except keystone.KsError as e:
+        for ln in lines:
+            try:
+                ks.asm(ln.removeprefix("%intel% "), base)
+            except keystone.KsError:
+                raise AssemblyError(f"x86: cannot assemble {ln.removeprefix('%intel% ')!r}") from e
+        raise AssemblyError(f"x86: cannot assemble program ({e})") from e
+    return bytes(encoding or b"")

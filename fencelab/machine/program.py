@@ -1,0 +1,122 @@
+"""A litmus test placed in memory: each thread's bytes at a fixed address, each location too.
+
+`Program` is what the machine runs. It is built from an assembly litmus test by
+`fencelab.litmus.loader.load`, and keeps a source map from every instruction back to its row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from fencelab.errors import FencelabError
+from fencelab.isa.core import Core
+from fencelab.isa.insn import Kind
+from fencelab.isa.target import Target
+from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, RegObs, Value
+
+CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
+DATA_BASE = 0x100000  # location i is at DATA_BASE + i * LOCATION_STRIDE
+LOCATION_STRIDE = 0x40
+LOCATION_SIZE = 8
+
+
+@dataclass(frozen=True)
+class PlacedLocation:
+    index: int
+    name: str
+    addr: int
+    init: int
+    width: int  # bits, for printing values signed as herd does
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """Where one instruction came from."""
+
+    row: int  # row in the herd thread table
+    text: str  # the line as written in the test
+    asm: str  # the line as given to the assembler
+
+
+@dataclass
+class ThreadCode:
+    tid: int
+    base: int
+    code: bytes
+    lines: dict[int, SourceLine]  # instruction address -> source
+    init_regs: dict[str, int]  # canonical register -> value
+    core: Core = field(repr=False, default=None)  # type: ignore[assignment]
+
+
+@dataclass
+class Program:
+    test: LitmusTest
+    target: Target
+    threads: list[ThreadCode]
+    locations: list[PlacedLocation]
+    observables: tuple[Observable, ...]
+    reg_widths: dict[tuple[int, str], int] = field(default_factory=dict)  # (tid, reg) -> bits
+
+    def __post_init__(self) -> None:
+        self.by_addr = {loc.addr: loc for loc in self.locations}
+        self.by_name = {loc.name: loc for loc in self.locations}
+        regions = [(DATA_BASE, max(1, len(self.locations)) * LOCATION_STRIDE)]
+        for thread in self.threads:
+            if thread.core is None:
+                thread.core = self.target.new_core(thread.code, thread.base, regions)
+        self._has_backward_branch = [_has_backward_branch(t.core) for t in self.threads]
+
+    def may_fail_spuriously(self, tid: int) -> bool:
+        """May a store-exclusive of this thread fail for no reason? Only explored where the
+        thread has no loop: in a retry loop a spurious failure just repeats the same work."""
+        return not self._has_backward_branch[tid]
+
+    def location_at(self, addr: int, size: int, what: str = "access") -> PlacedLocation:
+        loc = self.by_addr.get(addr)
+        if loc is None:
+            base = addr - (addr - DATA_BASE) % LOCATION_STRIDE
+            near = self.by_addr.get(base)
+            if near is not None and DATA_BASE <= addr:
+                raise FencelabError(
+                    f"{self.test.name}: mixed-size {what} at {near.name}+{addr - base} "
+                    "is not supported by the models"
+                )
+            raise FencelabError(
+                f"{self.test.name}: {what} of {size} bytes at {addr:#x}, which is no location "
+                f"of the test ({', '.join(loc.name for loc in self.locations) or 'none'})"
+            )
+        return loc
+
+    def value_of(self, obs: Observable, raw: int) -> Value:
+        """A raw register/memory value as herd prints it: signed, or a location's name."""
+        loc = self.by_addr.get(raw)
+        if loc is not None:  # addresses are far from any small value a test stores
+            return LocRef(loc.name)
+        if isinstance(obs, RegObs):
+            width = self.reg_widths.get((obs.tid, obs.reg), self.target.pointer_width)
+        else:
+            width = self.by_name[obs.name].width if obs.name in self.by_name else 64
+        return _signed(raw, width)
+
+    def raw_value(self, obs: Observable, threads, memory: dict[int, int]) -> int:
+        if isinstance(obs, LocObs):
+            if obs.name not in self.by_name:
+                raise FencelabError(f"{self.test.name}: condition names unknown location {obs.name}")
+            return memory[self.by_name[obs.name].addr]
+        thread = self.threads[obs.tid]
+        return thread.core.reg(threads[obs.tid], obs.reg)
+
+
+def _signed(value: int, width: int) -> int:
+    value &= (1 << width) - 1
+    return value - (1 << width) if value >> (width - 1) else value
+
+
+def _has_backward_branch(core: Core) -> bool:
+    for addr, decoded in core.decoded.items():
+        if decoded.info.kind is Kind.BRANCH:
+            numbers = re.findall(r"0x[0-9a-fA-F]+", decoded.op_str)
+            if numbers and int(numbers[-1], 16) <= addr:
+                return True
+    return False

@@ -1,0 +1,125 @@
+"""The interface between the scheduler and a memory model.
+
+The machine's state is `MachineState`: every core's registers (a `ThreadState` tuple), how many
+memory steps each core has taken, and the model's own state (`memory`, any hashable value:
+a memory array, store buffers, a message list with views and promises...).
+
+In every state the model lists the enabled `Transition`s. A transition either belongs to a core
+executing its next memory instruction (then the model decides what each of its reads returns,
+calling `Core.run(state, reads)` to let Unicorn execute it), or is internal to the memory
+subsystem (a store-buffer entry drains, a promise is made) — internal ones may still name the
+core they belong to. Each transition has a short `key`, unique in its state; a schedule is the
+keys of a path joined by commas, and replays exactly.
+
+Models see instructions through `InsnInfo` (fencelab/isa/insn.py) and locations through
+`Program.location_at` (fencelab/machine/program.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fencelab.errors import FencelabError
+from fencelab.isa.core import NeedRead, Step, ThreadState
+from fencelab.isa.insn import InsnInfo, Kind
+
+if TYPE_CHECKING:
+    from fencelab.machine.program import Program
+
+
+@dataclass(frozen=True)
+class MachineState:
+    threads: tuple[ThreadState, ...]
+    steps: tuple[int, ...]  # memory instructions executed per core (for the step budget)
+    memory: Hashable
+
+    def with_thread(self, tid: int, state: ThreadState, memory: Hashable) -> MachineState:
+        threads = list(self.threads)
+        threads[tid] = state
+        steps = list(self.steps)
+        steps[tid] += 1
+        return MachineState(tuple(threads), tuple(steps), memory)
+
+    def with_memory(self, memory: Hashable) -> MachineState:
+        return MachineState(self.threads, self.steps, memory)
+
+
+@dataclass(frozen=True)
+class Transition:
+    key: str  # "0" (core 0 steps), "0.r2" (core 0 reads message 2), "d1" (drain core 1)...
+    tid: int | None  # the core this transition belongs to
+    label: str  # "P0: execute str w0, [x1]", "P1: drain x=1 to memory"
+    target: MachineState
+    executes: bool = True  # does the core execute an instruction (vs. a memory-internal move)?
+    step: Step | None = None  # what Unicorn did, when the core executed
+
+
+class MemoryModel:
+    """Base class of sc, tso and arm. Subclasses implement the four methods below."""
+
+    name = ""
+    description = ""
+    targets: tuple[str, ...] = ()  # herd architectures it covers ("X86_64", "AArch64", "ARM")
+
+    def initial_memory(self, program: Program) -> Hashable:
+        raise NotImplementedError
+
+    def core_transitions(
+        self, program: Program, state: MachineState, tid: int, info: InsnInfo
+    ) -> Iterable[Transition]:
+        """What core `tid`, whose next instruction is `info`, may do now."""
+        raise NotImplementedError
+
+    def internal_transitions(self, program: Program, state: MachineState) -> Iterable[Transition]:
+        return ()
+
+    def is_final(self, program: Program, memory: Hashable) -> bool:
+        """May execution stop here once every core has finished? (buffers drained...)"""
+        return True
+
+    def final_memory(self, program: Program, memory: Hashable) -> dict[int, int]:
+        """Address -> value of every location at the end."""
+        raise NotImplementedError
+
+    def describe(self, program: Program, memory: Hashable) -> dict[str, object]:
+        """The model's state for display (TUI): plain data, names not addresses."""
+        return {}
+
+    # -- helpers for subclasses -------------------------------------------------------------
+    def execute(
+        self, program: Program, state: MachineState, tid: int, read_value
+    ) -> tuple[Step, list]:
+        """Run core `tid`'s next instruction, asking `read_value(loc, size, index)` for reads.
+
+        Returns Unicorn's Step and the list of (location, value) each read got. Writes are in
+        `step.writes` (addresses); map them with `program.location_at`.
+        """
+        core = program.threads[tid].core
+        tstate = state.threads[tid]
+        reads: list[int] = []
+        got: list = []
+        while True:
+            result = core.run(tstate, tuple(reads))
+            if isinstance(result, Step):
+                return result, got
+            assert isinstance(result, NeedRead)
+            loc = program.location_at(result.addr, result.size, "read")
+            value = read_value(loc, result.size, result.index)
+            reads.append(value)
+            got.append((loc, value))
+
+    @staticmethod
+    def label(tid: int, info: InsnInfo, extra: str = "") -> str:
+        text = f"P{tid}: execute {info.text}"
+        return f"{text} ({extra})" if extra else text
+
+
+def refuse(model: str, info: InsnInfo, why: str) -> FencelabError:
+    return FencelabError(f"model {model}: cannot run {info.text!r}: {why}")
+
+
+def check_kind_supported(model: str, info: InsnInfo, kinds: Iterable[Kind]) -> None:
+    if info.kind not in kinds:
+        raise refuse(model, info, f"{info.kind.value} instructions are not covered")

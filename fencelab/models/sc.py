@@ -1,0 +1,85 @@
+"""Sequential consistency: every core's instructions interleave over one shared memory.
+
+The baseline every other model is compared with. It runs any target's code: loads read memory,
+stores write it at once, fences do nothing. Exclusives (LDXR/STXR, LDREX/STREX) keep a monitor
+per core: a store-exclusive succeeds only if no write to its location came after the
+load-exclusive; it may also fail spuriously when its thread has no loop (in a retry loop a
+spurious failure only repeats work, so it is not explored there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fencelab.isa.insn import InsnInfo, Kind
+from fencelab.models.base import MachineState, MemoryModel, Transition
+
+
+@dataclass(frozen=True)
+class ScMemory:
+    values: tuple[int, ...]  # by location index
+    versions: tuple[int, ...]  # writes so far, by location index (for exclusive monitors)
+    monitors: tuple[tuple[int, int, int] | None, ...]  # per core: (location, version, value)
+
+
+class SC(MemoryModel):
+    name = "sc"
+    description = "sequential consistency: interleaving over one memory (baseline)"
+    targets = ("X86_64", "X86", "AArch64", "ARM")
+
+    def initial_memory(self, program):
+        n = len(program.locations)
+        return ScMemory(
+            tuple(loc.init for loc in program.locations), (0,) * n, (None,) * len(program.threads)
+        )
+
+    def core_transitions(self, program, state: MachineState, tid: int, info: InsnInfo):
+        mem: ScMemory = state.memory
+        if info.kind is Kind.STORE_EXCL:
+            yield from self._store_exclusive(program, state, tid, info)
+            return
+        step, got = self.execute(program, state, tid, lambda loc, size, i: mem.values[loc.index])
+        values, versions = list(mem.values), list(mem.versions)
+        for w in step.writes:
+            loc = program.location_at(w.addr, w.size, "write")
+            values[loc.index] = w.value
+            versions[loc.index] += 1
+        monitors = list(mem.monitors)
+        if info.kind is Kind.LOAD_EXCL and got:
+            loc, value = got[0]
+            monitors[tid] = (loc.index, mem.versions[loc.index], value)
+        elif info.kind is Kind.FENCE and info.mnemonic.startswith("clrex"):
+            monitors[tid] = None
+        new = ScMemory(tuple(values), tuple(versions), tuple(monitors))
+        yield Transition(str(tid), tid, self.label(tid, info), state.with_thread(tid, step.state, new),
+                         step=step)
+
+    def _store_exclusive(self, program, state, tid, info):
+        mem: ScMemory = state.memory
+        monitor = mem.monitors[tid]
+        options = []
+        valid = monitor is not None and mem.versions[monitor[0]] == monitor[1]
+        if valid:
+            options.append(("", monitor[2], "succeeds"))
+        if not valid or program.may_fail_spuriously(tid):
+            options.append((".fail", (monitor[2] ^ 1) if monitor else 1, "fails"))
+        for suffix, supply, what in options:
+            step, _ = self.execute(program, state, tid, lambda loc, size, i, v=supply: v)
+            values, versions = list(mem.values), list(mem.versions)
+            for w in step.writes:
+                loc = program.location_at(w.addr, w.size, "write")
+                values[loc.index] = w.value
+                versions[loc.index] += 1
+            monitors = list(mem.monitors)
+            monitors[tid] = None
+            new = ScMemory(tuple(values), tuple(versions), tuple(monitors))
+            yield Transition(
+                f"{tid}{suffix}", tid, self.label(tid, info, what),
+                state.with_thread(tid, step.state, new), step=step,
+            )
+
+    def final_memory(self, program, memory: ScMemory):
+        return {loc.addr: memory.values[loc.index] for loc in program.locations}
+
+    def describe(self, program, memory: ScMemory):
+        return {"memory": {loc.name: memory.values[loc.index] for loc in program.locations}}
