@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import capstone
 import keystone
 from unicorn import UC_ARCH_ARM64, UC_MODE_ARM
 from unicorn import arm64_const as A
 
 from fencelab.isa.target import Target
+
+_LABEL = re.compile(r"((?:[A-Za-z_.$][\w.$]*:\s*)?)(.*)", re.S)
 
 CANONICAL = {}
 for _i in range(31):
@@ -53,8 +57,9 @@ class AArch64(Target):
         from fencelab.isa.a64_encoder import encode_if_needed
 
         line = line.strip()
-        word = encode_if_needed(line, self.features)
-        return f".word {word:#010x}" if word is not None else line
+        label, insn = _LABEL.match(line).groups()  # keep a label sharing the line
+        word = encode_if_needed(insn, self.features)
+        return f"{label}.word {word:#010x}" if word is not None else line
 
     def classify(self, insn):
         from fencelab.isa.classify_a64 import classify_a64

@@ -22,9 +22,9 @@ class ARMv7(Target):
     pointer_width = 32
     default_model = "arm"
     ks_arch, ks_mode = keystone.KS_ARCH_ARM, keystone.KS_MODE_ARM
-    cs_arch, cs_mode = capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM
+    cs_arch, cs_mode = capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM | capstone.CS_MODE_V8
     uc_arch, uc_mode = UC_ARCH_ARM, UC_MODE_ARM
-    uc_cpu_model = A.UC_CPU_ARM_CORTEX_A15
+    uc_cpu_model = A.UC_CPU_ARM_MAX  # runs ARMv7 and ARMv8 AArch32 (LDA/STL) code
 
     def reg(self, n: int, width: int) -> str:
         return f"r{n}"

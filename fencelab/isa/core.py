@@ -153,7 +153,7 @@ class Core:
         return state[self.reg_index[self.target.canonical_reg(name)]]
 
     def registers(self, state: ThreadState) -> dict[str, int]:
-        return dict(zip(self.reg_names, state))
+        return dict(zip(self.reg_names, state, strict=True))
 
     # -- running ---------------------------------------------------------------------------
     def run(self, state: ThreadState, reads: tuple[int, ...] = ()) -> Step | NeedRead:
@@ -177,13 +177,20 @@ class Core:
         mem_reads, writes = tuple(self._reads), tuple(self._writes)
         if info.cas and mem_reads and not self._cas_succeeded(info, state, mem_reads[0]):
             writes = ()  # a failed compare-and-swap is only a read (QEMU writes the old value back)
+        if info.kind is Kind.STORE_EXCL and info.status_regs and self._status_failed(info):
+            writes = ()  # likewise a failed store-exclusive (status register != 0)
         executed = [pc]
         _, hung = self._run_local(executed)
         return Step(self._snapshot(), mem_reads, writes, tuple(executed), hung)
 
+    def _status_failed(self, info: InsnInfo) -> bool:
+        (reg,) = info.status_regs
+        return self.uc.reg_read(self.reg_ids[self.reg_index[reg]]) != 0
+
     def _cas_succeeded(self, info: InsnInfo, state: ThreadState, read: Access) -> bool:
-        (reg,) = info.compare_regs
-        expected = state[self.reg_index[reg]] & ((1 << (8 * read.size)) - 1)
+        regs = tuple(info.compare_regs)  # empty when comparing with the zero register
+        expected = state[self.reg_index[regs[0]]] if regs else 0
+        expected &= (1 << (8 * read.size)) - 1
         return expected == read.value
 
     def _step_one(self, pc: int) -> None:
@@ -204,8 +211,9 @@ class Core:
             info = self.infos.get(pc)
             if info is None or info.is_memory_event:
                 return executed, False
+            accessed = len(self._reads) + len(self._writes)  # the memory instruction's own
             self._step_one(pc)
-            if self._reads or self._writes:
+            if len(self._reads) + len(self._writes) != accessed:
                 raise FencelabError(
                     f"{self.target.name}: {info.text!r} at {pc:#x} accessed memory but was "
                     "classified as register-only"

@@ -1,0 +1,133 @@
+"""Encode the AArch64 instructions keystone 0.9.2 cannot: ARMv8.1 LSE atomics, ARMv8.3 LDAPR.
+
+keystone predates LSE and RCpc, so `AArch64.prepare_line` asks `encode_if_needed` for every
+line and emits a `.word` for what comes back. The encodings follow the Arm ARM (DDI 0487):
+
+    LD<op>, ST<op>, SWP   size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt   (ST<op> = LD<op> with Rt=ZR)
+    CAS                   size 001000 1 L 1 Rs o0 11111 Rn Rt       (L = acquire, o0 = release)
+    LDAPR                 size 111 0 00 1 0 1 11111 1 100 00 Rn Rt
+
+`size` is 0 (B), 1 (H), 2 (W registers) or 3 (X registers). CASP (pairs) is not encoded: the
+memory models cannot run it, so keystone's "cannot assemble" is the honest answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fencelab.errors import FencelabError
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One mnemonic: its operand layout, opcode bits (without size/registers) and feature."""
+
+    layout: str  # "ld": Rs, Rt, [Xn]   "st": Rs, [Xn]   "ldapr": Rt, [Xn]
+    base: int
+    size: int | None  # 0 for B, 1 for H; None: 2 or 3 from the registers' width
+    feature: str  # "lse" or "rcpc"
+
+
+_LSE_OPS = {"add": 0, "clr": 1, "eor": 2, "set": 3, "smax": 4, "smin": 5, "umax": 6, "umin": 7}
+_ORDERINGS = {"": (0, 0), "a": (1, 0), "l": (0, 1), "al": (1, 1)}  # suffix -> (acquire, release)
+_SIZES = {"": None, "b": 0, "h": 1}
+
+
+def _build_forms() -> dict[str, _Form]:
+    forms: dict[str, _Form] = {}
+    for sfx, size in _SIZES.items():
+        for order, (acq, rel) in _ORDERINGS.items():
+            for op, opc in _LSE_OPS.items():
+                word = 0x38200000 | acq << 23 | rel << 22 | opc << 12
+                forms[f"ld{op}{order}{sfx}"] = _Form("ld", word, size, "lse")
+                if not acq:  # the ST<op> aliases exist only without acquire
+                    forms[f"st{op}{order}{sfx}"] = _Form("st", word | 31, size, "lse")
+            swp = 0x38208000 | acq << 23 | rel << 22
+            forms[f"swp{order}{sfx}"] = _Form("ld", swp, size, "lse")
+            cas = 0x08A07C00 | acq << 22 | rel << 15
+            forms[f"cas{order}{sfx}"] = _Form("ld", cas, size, "lse")
+        forms[f"ldapr{sfx}"] = _Form("ldapr", 0x38BFC000, size, "rcpc")
+    return forms
+
+
+FORMS: dict[str, _Form] = _build_forms()
+
+# name -> (number, bits, kind) with kind "gpr", "zr" or "sp"
+_REGS: dict[str, tuple[int, int, str]] = {}
+for _i in range(31):
+    _REGS[f"w{_i}"] = (_i, 32, "gpr")
+    _REGS[f"x{_i}"] = (_i, 64, "gpr")
+_REGS.update({"wzr": (31, 32, "zr"), "xzr": (31, 64, "zr"), "sp": (31, 64, "sp"),
+              "fp": (29, 64, "gpr"), "lr": (30, 64, "gpr")})  # fmt: skip
+
+_MEMORY = re.compile(r"\[\s*(\w+)\s*(?:,\s*#?\s*(?:0x)?0+\s*)?\]$")
+_SYNTAX = {"ld": "<Rs>, <Rt>, [<Xn|SP>]", "st": "<Rs>, [<Xn|SP>]", "ldapr": "<Rt>, [<Xn|SP>]"}
+_FEATURE_NEEDS = {
+    "lse": "needs ARMv8.1 LSE atomics; target lacks them — use armv8.1 or armv8.3",
+    "rcpc": "needs ARMv8.3 RCpc (LDAPR); target lacks it — use armv8.3",
+}
+
+
+def encode_if_needed(line: str, features: frozenset[str]) -> int | None:
+    """The instruction word for an LSE or LDAPR line; None for anything keystone can do.
+
+    Raises `FencelabError` when the target lacks the feature or the operands are malformed.
+    """
+    text = line.split("//", 1)[0].strip()
+    parts = text.split(None, 1)
+    if not parts:
+        return None
+    form = FORMS.get(parts[0].lower())
+    if form is None:
+        return None
+    if form.feature not in features:
+        raise FencelabError(f"{text!r} {_FEATURE_NEEDS[form.feature]}")
+    data, base = _parse_operands(text, parts[0].lower(), form, parts[1] if len(parts) > 1 else "")
+    size = form.size
+    if size is None:
+        size = 3 if data[0][1] == 64 else 2
+    word = form.base | size << 30 | base << 5
+    if form.layout == "ld":
+        word |= data[0][0] << 16 | data[1][0]
+    elif form.layout == "st":
+        word |= data[0][0] << 16
+    else:
+        word |= data[0][0]
+    return word
+
+
+def _parse_operands(
+    text: str, mnemonic: str, form: _Form, operands: str
+) -> tuple[list[tuple[int, int]], int]:
+    """[(number, bits)] of the data registers and the base register's number."""
+
+    def malformed(why: str) -> FencelabError:
+        return FencelabError(f"{text!r}: {why}; expected {mnemonic} {_SYNTAX[form.layout]}")
+
+    operands = operands.strip().lower()
+    memory = _MEMORY.search(operands)
+    if memory is None:
+        raise malformed("no [<Xn|SP>] memory operand (only a zero offset is allowed)")
+    base = _REGS.get(memory.group(1))
+    if base is None or base[1] != 64 or base[2] == "zr":
+        raise malformed(f"base register {memory.group(1)!r} must be X0-X30 or SP")
+    head = operands[: memory.start()].strip()
+    if not head.endswith(","):
+        raise malformed("missing ',' before the memory operand")
+    names = [n.strip() for n in head[:-1].split(",")]
+    wanted = 2 if form.layout == "ld" else 1
+    if len(names) != wanted:
+        raise malformed(f"{len(names)} register operand(s) before the memory operand")
+    data = []
+    for name in names:
+        reg = _REGS.get(name)
+        if reg is None or reg[2] == "sp":
+            raise malformed(f"{name!r} is not a W or X general register")
+        data.append(reg[:2])
+    widths = {bits for _, bits in data}
+    if len(widths) > 1:
+        raise malformed("registers mix W and X widths")
+    if form.size is not None and widths != {32}:
+        raise malformed("byte and halfword forms take W registers")
+    return data, base[0]
