@@ -178,12 +178,15 @@ def _shape(family: str, mnemonic: str, ops: list[str]) -> str | None:
         text = ", ".join(ops)
         text = _X86_REG.sub(lambda m: "%" + _x86_width(m.group(1)), text)
     else:
+        # GCC writes AArch64/A32 immediates without '#'
+        ops = ["#" + o if re.fullmatch(r"-?(0x[0-9a-f]+|\d+)", o) else o for o in ops]
+        text = ", ".join(ops)
         if mnemonic in ("ret", "b", "push", "pop") or mnemonic.startswith(("uxt", "sxt")):
             return None
         if family == "a32" and re.fullmatch(rf"bx({_A32_COND})?", mnemonic):
             return "<branch>" if mnemonic != "bx" else None
-        if family == "a32" and "pc" in ops and mnemonic.startswith("ldr"):
-            return "<branch>" if mnemonic != "ldr" else None
+        if family == "a32" and "pc" in text and mnemonic.startswith(("ldr", "pop")):
+            return "<branch>" if mnemonic not in ("ldr", "pop") else None  # (conditional) return
         if "sp" in text.replace("[sp", " sp").split() or "[sp" in text:
             return None  # arguments passed on the stack
         if re.fullmatch(rf"mov({_A32_COND})?|movw|movt", mnemonic):
@@ -191,7 +194,7 @@ def _shape(family: str, mnemonic: str, ops: list[str]) -> str | None:
         if mnemonic == "and" and len(ops) == 3 and _imm_value(ops[2]) in _ZERO_EXT_MASKS:
             return None
         if (mnemonic.startswith("b.") or mnemonic in ("cbz", "cbnz", "tbz", "tbnz")
-                or (family == "a32" and re.fullmatch(rf"b({_A32_COND})", mnemonic))):  # fmt: skip
+                or re.fullmatch(rf"b({_A32_COND})", mnemonic)):  # fmt: skip
             return "<branch>"
         reg = _A32_REG if family == "a32" else _A64_REG
         text = reg.sub(lambda m: "R" if family == "a32" else m.group(1).upper(), text)
@@ -237,12 +240,15 @@ def compare(target: str, scheme: str, compiler: str) -> list[Result]:
               help="targets to compare (default: all five)")  # fmt: skip
 @click.option("--show-mismatches", default=20, show_default=True,
               help="print this many mismatching sequences side by side")  # fmt: skip
-def main(targets: tuple[str, ...], show_mismatches: int) -> None:
+@click.option("--only", default="", help="only this scheme/compiler pair, e.g. default/clang")
+def main(targets: tuple[str, ...], show_mismatches: int, only: str) -> None:
     console = Console()
     targets = targets or tuple(COMPILERS)
     runs = [(t, "default", "clang") for t in targets]
     runs += [(t, "default", "gcc") for t in targets]
     runs += [(t, "gcc", "gcc") for t in targets if t != "x86_64"]
+    if only:
+        runs = [r for r in runs if f"{r[1]}/{r[2]}" == only]
     summary = Table(title="fencelab lowering table vs compilers (registers and moves aside)")
     for col in ("target", "scheme", "compiler", "match", "differ", "differing ops"):
         summary.add_column(col)
@@ -264,8 +270,8 @@ def main(targets: tuple[str, ...], show_mismatches: int) -> None:
         for col in ("target", "scheme", "compiler", "case", "table", "compiler output"):
             detail.add_column(col, overflow="fold")
         for r in mismatches[:show_mismatches]:
-            detail.add_row(r.target, r.scheme, r.compiler, r.case.label(), "\n".join(r.table),
-                           "\n".join(r.compiled))  # fmt: skip
+            detail.add_row(r.target, r.scheme, r.compiler, r.case.label(), "; ".join(r.table),
+                           "; ".join(r.compiled))  # fmt: skip
         console.print(detail)
     sys.exit(1 if clang_failures else 0)
 

@@ -168,3 +168,205 @@ def _summary_table(results):
             str(len(r.states)), str(r.explored_states), f"{r.seconds * 1000:.0f} ms",
         )  # fmt: skip
     return table
+
+
+# -- map / table: the lowering table ---------------------------------------------------------
+def _lowering_choices(op_text: str, order_text: str, failure_text: str | None):
+    from fencelab.lowering.atomics import parse_op, parse_order
+
+    op = parse_op(op_text)
+    order = parse_order(order_text)
+    failure = parse_order(failure_text) if failure_text else None
+    return op, order, failure
+
+
+@main.command("map")
+@click.argument("op")
+@click.argument("order")
+@click.option("--target", "-t", default="x86_64", show_default=True,
+              help="x86_64, armv7, armv8, armv8.1, armv8.3")  # fmt: skip
+@click.option("--width", "-w", default=None, help="8, 16, 32 or 64 (default 32; none for fence)")
+@click.option("--scheme", "-s", default="default", show_default=True,
+              help="default, x86-mfence, gcc, rcpc, tutorial")  # fmt: skip
+@click.option("--failure", "-f", default=None,
+              help="CAS failure ordering (default: C's rule from the success ordering)")  # fmt: skip
+@user_errors
+def map_command(op, order, target, width, scheme, failure):
+    """Show how one atomic operation is lowered: asm, bytes, disassembly, rationale."""
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from fencelab.isa.targets import get_target
+    from fencelab.lowering import lookup
+    from fencelab.lowering.atomics import Op, parse_width
+
+    op, order, failure = _lowering_choices(op, order, failure)
+    if op is Op.FENCE:
+        if width is not None:
+            raise FencelabError("a fence has no width; drop --width")
+        bits = None
+    else:
+        bits = parse_width(width if width is not None else 32)
+    entry = lookup(target, scheme, op, order, bits, failure)
+    tgt = get_target(entry.target)
+    code = entry.assemble(0)
+    decoded = tgt.disassemble(code, 0)
+    console.print(f"[bold]{entry.describe()}[/bold]  scheme used: [cyan]{entry.scheme}[/cyan]")
+    asm = escape("\n".join(entry.canonical())) or "(no instruction: a compiler-only barrier)"
+    console.print(Panel(asm, title="assembly (canonical registers)", expand=False))
+    if decoded:
+        listing = Table(title="bytes and capstone disassembly")
+        for col in ("offset", "bytes", "instruction", "memory-model view"):
+            listing.add_column(col)
+        for d in decoded:
+            listing.add_row(f"{d.address:#06x}", d.bytes.hex(" "), escape(d.text),
+                            escape(d.info.describe()))  # fmt: skip
+        console.print(listing)
+        console.print(f"bytes: {code.hex()}", soft_wrap=True)
+    if entry.roles:
+        console.print("roles: " + escape("; ".join(r.describe() for r in entry.roles)))
+    if entry.ok_role:
+        console.print(f"success flag: {entry.ok_role} (1 = stored; may fail spuriously)")
+    console.print(f"[italic]why:[/italic] {escape(entry.rationale)}")
+
+
+def _entry_record(entry) -> dict:
+    return {
+        "target": entry.target,
+        "scheme": entry.scheme,
+        "op": entry.op.value,
+        "order": entry.order.value,
+        "failure": entry.failure.value if entry.failure else None,
+        "width": entry.width,
+        "asm": entry.canonical(),
+        "bytes": entry.assemble(0).hex(),
+        "rationale": entry.rationale,
+        "roles": [r.describe() for r in entry.roles],
+        "ok_role": entry.ok_role,
+    }
+
+
+@main.command("table")
+@click.option("--target", "-t", "targets", multiple=True,
+              help="repeatable; default: all five targets")  # fmt: skip
+@click.option("--scheme", "-s", default="default", show_default=True,
+              help="default, x86-mfence, gcc, rcpc, tutorial")  # fmt: skip
+@click.option("--width", "-w", "widths", multiple=True, help="repeatable; default: 8 16 32 64")
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "markdown", "json", "csv"]))  # fmt: skip
+@user_errors
+def table_command(targets, scheme, widths, fmt):
+    """Print the whole lowering table (every valid op x ordering x width)."""
+    import csv
+    import io
+    import json
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from fencelab.isa.targets import TARGET_NAMES, get_target
+    from fencelab.lowering import entries, get_scheme
+    from fencelab.lowering.atomics import WIDTHS, parse_width
+
+    names = tuple(dict.fromkeys(get_target(t).name for t in targets)) or TARGET_NAMES
+    get_scheme(scheme)
+    bits = tuple(parse_width(w) for w in widths) or WIDTHS
+    records = [_entry_record(e) for e in entries(names, scheme, bits)]
+    if fmt == "json":
+        click.echo(json.dumps(records, indent=1))
+        return
+    columns = ("target", "scheme", "op", "order", "failure", "width", "asm", "bytes", "rationale")
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for r in records:
+            writer.writerow([("; ".join(r[c]) if c == "asm" else r[c]) if r[c] is not None
+                             else "" for c in columns])  # fmt: skip
+        click.echo(out.getvalue(), nl=False)
+        return
+    if fmt == "markdown":
+        head = ("target", "operation", "ordering", "width", "instructions", "from", "why")
+        click.echo("| " + " | ".join(head) + " |")
+        click.echo("|" + "|".join("---" for _ in head) + "|")
+        for r in records:
+            order = r["order"] + (f" / {r['failure']}" if r["failure"] else "")
+            asm = "<br>".join(f"`{a}`" for a in r["asm"]) or "*(none)*"
+            row = (r["target"], r["op"], order, str(r["width"] or "-"), asm, r["scheme"],
+                   r["rationale"].replace("|", "\\|"))  # fmt: skip
+            click.echo("| " + " | ".join(row) + " |")
+        return
+    table = Table(title=f"lowering table ({scheme})", show_lines=True)
+    for col in ("target", "op", "order", "width", "asm", "from", "why"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        order = r["order"] + (f"/{r['failure']}" if r["failure"] else "")
+        table.add_row(r["target"], r["op"], order, str(r["width"] or "-"),
+                      escape("\n".join(r["asm"])) or "(none)", r["scheme"],
+                      escape(r["rationale"]))  # fmt: skip
+    console.print(table)
+
+
+# --- tui ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("test", type=click.Path())
+@click.option("--target", "-t", default=None,
+              help="ISA for source tests (default x86_64); asm tests run on their own ISA.")
+@click.option("--scheme", "-s", default="default", show_default=True,
+              help="Lowering scheme used to compile source tests.")
+@click.option("--model", "-m", default=None,
+              help="Memory model: sc, tso, arm (default: the target's own).")
+@click.option("--schedule", default="",
+              help="Open at this witness (transition keys a,b,c): → steps through it.")
+@user_errors
+def tui(test, target, scheme, model, schedule):
+    """Step through a litmus test core by core in a terminal UI."""
+    from pathlib import Path
+
+    from fencelab.litmus.parser import parse_file
+    from fencelab.machine.run import RunOptions
+    from fencelab.tui.app import FencelabApp
+
+    if not Path(test).is_file():
+        raise FencelabError(f"{test}: no such file")
+    parsed = parse_file(test)
+    options = RunOptions(target=target, scheme=scheme, model=model)
+    app = FencelabApp.for_test(parsed, options, schedule)  # errors surface before the screen
+    app.run()
+
+
+# --- compile: a source test to a target's herd assembly test ----------------------------------
+
+
+@main.command("compile")
+@click.argument("test", type=click.Path())
+@click.option("--target", "-t", required=True,
+              help="x86_64, armv7, armv8, armv8.1 or armv8.3")  # fmt: skip
+@click.option("--scheme", "-s", default="default", show_default=True,
+              help="Lowering scheme: default, x86-mfence, gcc, rcpc, tutorial")  # fmt: skip
+@user_errors
+def compile_command(test, target, scheme):
+    """Compile a C or Rust litmus test to the target's herd assembly test (herd7 format)."""
+    from fencelab.litmus.compile import compile_test
+    from fencelab.litmus.parser import parse_file
+    from fencelab.litmus.printer import format_test
+
+    asm = compile_test(parse_file(test), target, scheme)
+    click.echo(format_test(asm), nl=False)
+
+
+# --- show: a test printed back in its own format ----------------------------------------------
+
+
+@main.command("show")
+@click.argument("test", type=click.Path())
+@user_errors
+def show_command(test):
+    """Print a litmus test back in its own format (herd's, or our Rust spelling)."""
+    from fencelab.litmus.parser import parse_file
+    from fencelab.litmus.printer import format_test
+
+    click.echo(format_test(parse_file(test)), nl=False)

@@ -13,7 +13,6 @@ from fencelab.litmus.ast import (
     Condition,
     Eq,
     LitmusTest,
-    LocObs,
     LocRef,
     Not,
     Observable,

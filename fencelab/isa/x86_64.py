@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import capstone
 import keystone
 from unicorn import UC_ARCH_X86, UC_MODE_64
@@ -30,6 +32,10 @@ for _r, _h in (("rax", "ah"), ("rbx", "bh"), ("rcx", "ch"), ("rdx", "dh")):
 CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags": "rflags"})
 
 
+# a decimal number on its own: not in a name (`r8`, `L01`), not a hex literal (`0x10`)
+_DECIMAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
+
+
 class X86_64(Target):
     name = "x86_64"
     herd_arch = "X86_64"
@@ -52,6 +58,11 @@ class X86_64(Target):
             cs.detail = True
             self.__dict__["_cs_att"] = cs
         return cs
+
+    def prepare_line(self, line: str) -> str:
+        """keystone 0.9.2 reads every number in AT&T syntax as hex (`$100` is 256, `16(%rax)`
+        is 0x16): spell decimal numbers in hex, which it reads right."""
+        return _DECIMAL.sub(lambda m: f"{int(m.group(1)):#x}", line.strip())
 
     def reg(self, n: int, width: int) -> str:
         full = ENCODING_ORDER[n]

@@ -9,9 +9,12 @@ keep each thread as a list of statements over atomic operations. The compiler, t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from fencelab.lowering.atomics import Op, Order
+
+if TYPE_CHECKING:
+    from fencelab.litmus.compile_info import CompileInfo
 
 # ---------------------------------------------------------------------------------------------
 # Places in a file (for error messages and the TUI's source view)
@@ -145,9 +148,12 @@ class UnOp:
 
 @dataclass(frozen=True)
 class Load:
+    """An atomic load; `plain` marks C's non-atomic `*x` (read as Relaxed, flagged)."""
+
     loc: str
     order: Order
     pos: Pos = Pos()
+    plain: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,10 +200,13 @@ class Assign:
 
 @dataclass(frozen=True)
 class Store:
+    """An atomic store; `plain` marks C's non-atomic `*x = v` (read as Relaxed, flagged)."""
+
     loc: str
     value: Expr
     order: Order
     pos: Pos = Pos()
+    plain: bool = False
 
 
 @dataclass(frozen=True)
@@ -273,6 +282,9 @@ class LitmusTest:
     info: tuple[tuple[str, str], ...] = ()  # Key=Value metadata lines, in order
     comments: tuple[str, ...] = ()  # `(* ... *)` comments, kept for printing
     file: str = "<input>"
+    filter: Prop | None = None  # herd's `filter P` clause: executions not satisfying P are dropped
+    # a compiled test: its source, registers of locals, origins of rows (fencelab.litmus.compile)
+    origin: CompileInfo | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_source(self) -> bool:

@@ -55,9 +55,7 @@ def load(test: LitmusTest, target: str | None = None) -> Program:
         for i, loc in enumerate(test.locations)
     ]
     addr_of = {loc.name: loc.addr for loc in locations}
-    threads = [
-        _thread_code(test, tgt, thread.tid, thread.asm, addr_of) for thread in test.threads
-    ]
+    threads = [_thread_code(test, tgt, thread.tid, thread.asm, addr_of) for thread in test.threads]
     for ri in test.reg_inits:
         if ri.tid >= len(threads):
             raise SourceError(f"initial state names thread {ri.tid}, which the test lacks",
@@ -127,6 +125,7 @@ def _thread_code(test, tgt: Target, tid: int, cells, addr_of) -> ThreadCode:
 
 def _translate(test: LitmusTest, tgt: Target, text: str, addr_of, cell) -> str:
     if test.arch == "X86_64":
+
         def absolute(m: re.Match) -> str:
             name = m.group(1)
             if name not in addr_of:

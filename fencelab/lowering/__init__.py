@@ -1,0 +1,12 @@
+"""The lowering table: atomic operations x orderings -> instruction-sequence templates.
+
+`lookup(target, scheme, op, order, width, failure)` returns an `Entry` (see `template.py`);
+`entries(...)` enumerates the table; `SCHEMES` names the schemes.
+"""
+
+from fencelab.lowering.schemes import SCHEME_NAMES, SCHEMES, Scheme
+from fencelab.lowering.table import combinations, entries, get_scheme, lookup
+from fencelab.lowering.template import Entry, Role
+
+__all__ = ["SCHEME_NAMES", "SCHEMES", "Entry", "Role", "Scheme", "combinations", "entries",
+           "get_scheme", "lookup"]

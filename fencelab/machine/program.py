@@ -77,7 +77,7 @@ class Program:
         if loc is None:
             base = addr - (addr - DATA_BASE) % LOCATION_STRIDE
             near = self.by_addr.get(base)
-            if near is not None and DATA_BASE <= addr:
+            if near is not None and addr >= DATA_BASE:
                 raise FencelabError(
                     f"{self.test.name}: mixed-size {what} at {near.name}+{addr - base} "
                     "is not supported by the models"

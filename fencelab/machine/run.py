@@ -89,6 +89,20 @@ def run_test(
             raise FencelabError("--mode replay needs --schedule")
         result = replay(machine, options.schedule)
     if test.is_source:
-        result.test = test
-        result.scheme = options.scheme
+        to_source(result, machine.program.test, options.scheme)
+    return result
+
+
+def to_source(result: TestResult, compiled: LitmusTest, scheme: str) -> TestResult:
+    """Restate a compiled test's result in source terms: `0:r0=1`, not `0:X0=1`."""
+    from fencelab.result import FinalState
+
+    info = compiled.origin
+    if info is None:
+        return result
+    result.test = info.source
+    result.scheme = scheme
+    result.states = [
+        FinalState(info.source_outcome(s.outcome), s.witness, s.count) for s in result.states
+    ]
     return result

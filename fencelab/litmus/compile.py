@@ -1,0 +1,154 @@
+"""Compile a source litmus test (C or Rust spelling) to an assembly litmus test for one target.
+
+Every atomic operation is instantiated from the lowering scheme's table entry; everything else is
+the plain code a compiler emits around it, kept honest about dependencies: locals live in
+registers for the whole thread, a store of `r0` stores r0's register (data dependency), an `if`
+compares and branches on the value (control dependency), a `while` is a backward branch. Each
+location's address sits in a register set in the initial state (`0:X1=x;`, as herd's tests do);
+on x86-64 the location operand `(x)` is used instead, as herd's X86_64 tests write it.
+
+The result is an ordinary herdtools7 test for the target (AArch64, ARM or X86_64) plus a
+`CompileInfo` in its `origin`: which register holds which source local, and which source
+operation every assembly row comes from, so results and the TUI can speak source again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from fencelab.errors import FencelabError, SourceError
+from fencelab.isa.target import Target
+from fencelab.isa.targets import get_target
+from fencelab.litmus.ast import (
+    And,
+    AsmLine,
+    Condition,
+    Eq,
+    Location,
+    LitmusTest,
+    LocRef,
+    Not,
+    Observable,
+    Or,
+    Prop,
+    RegInit,
+    RegObs,
+    Thread,
+)
+from fencelab.litmus.compile_info import CompileInfo, OpOrigin
+from fencelab.litmus.compile_thread import ThreadCompiler, thread_locals
+from fencelab.lowering.table import get_scheme
+
+
+def compile_test(test: LitmusTest, target: Target | str, scheme: str = "default") -> LitmusTest:
+    """The assembly litmus test for `target` that `test` compiles to under `scheme`."""
+    if not test.is_source:
+        raise FencelabError(
+            f"{test.name}: only C and Rust tests can be compiled ({test.name} is {test.arch})"
+        )
+    tgt = get_target(target) if isinstance(target, str) else target
+    get_scheme(scheme)
+    _check_locations(test, tgt)
+    registers: dict[tuple[int, str], str] = {}
+    widths: dict[tuple[int, str], int] = {}
+    ops: dict[tuple[int, int], OpOrigin] = {}
+    threads: list[Thread] = []
+    reg_inits: list[RegInit] = []
+    for thread in test.threads:
+        inits = {ri.reg: ri for ri in test.reg_inits if ri.tid == thread.tid}
+        compiler = ThreadCompiler(test, tgt, scheme, thread, frozenset(inits))
+        compiled = compiler.compile()
+        rows = tuple(AsmLine(text, i) for i, (text, _) in enumerate(compiled.rows))
+        threads.append(Thread(thread.tid, thread.name or f"P{thread.tid}", asm=rows))
+        for i, (_, origin) in enumerate(compiled.rows):
+            ops[(thread.tid, i)] = origin
+        for local, reg in compiled.locals.items():
+            registers[(thread.tid, local)] = reg
+            widths[(thread.tid, local)] = compiled.widths[local]
+        for loc, reg in compiled.address_regs.items():
+            reg_inits.append(RegInit(thread.tid, reg, LocRef(loc)))
+        for local, ri in inits.items():
+            reg_inits.append(RegInit(thread.tid, registers[(thread.tid, local)], ri.value))
+    threads = _rectangular(threads)
+    tids = {t.tid for t in test.threads}
+    for ri in test.reg_inits:
+        if ri.tid not in tids:
+            raise SourceError(f"initial state names thread {ri.tid}, which the test lacks",
+                              test.file)  # fmt: skip
+
+    def reg(obs: Observable) -> Observable:
+        if not isinstance(obs, RegObs):
+            return obs
+        if obs.tid not in tids:
+            raise SourceError(f"{obs.tid}:{obs.reg} names thread {obs.tid}, which the test lacks",
+                              test.file)  # fmt: skip
+        name = registers.get((obs.tid, obs.reg))
+        if name is None:
+            raise SourceError(
+                f"{obs.tid}:{obs.reg}: P{obs.tid} has no local {obs.reg!r} (locals: "
+                f"{', '.join(sorted(thread_locals(test.threads[obs.tid]))) or 'none'})",
+                test.file,
+            )
+        return RegObs(obs.tid, name)
+
+    asm = LitmusTest(
+        arch=tgt.herd_arch,
+        name=test.name,
+        threads=tuple(threads),
+        locations=tuple(_asm_location(loc) for loc in test.locations),
+        reg_inits=tuple(reg_inits),
+        condition=Condition(test.condition.quantifier, _map_prop(test.condition.prop, reg)),
+        observed=tuple(reg(o) for o in test.observed),
+        doc=test.doc,
+        info=test.info,
+        comments=test.comments,
+        file=test.file,
+        filter=_map_prop(test.filter, reg) if test.filter is not None else None,
+    )
+    info = CompileInfo(test, tgt.name, scheme, registers, ops, widths)
+    return replace(asm, origin=info)
+
+
+def _rectangular(threads: list[Thread]) -> list[Thread]:
+    """Pad with empty cells to herd's rectangular table (what the parser reads back)."""
+    rows = max((len(t.asm) for t in threads), default=0)
+    return [
+        replace(t, asm=t.asm + tuple(AsmLine("", i) for i in range(len(t.asm), rows)))
+        for t in threads
+    ]
+
+
+def _check_locations(test: LitmusTest, tgt: Target) -> None:
+    for loc in test.locations:
+        if loc.width not in (8, 16, 32, 64):
+            raise SourceError(f"location {loc.name} is {loc.width}-bit: only 8, 16, 32 and 64-bit "
+                              "locations can be compiled", test.file)  # fmt: skip
+        if loc.width == 64 and tgt.pointer_width == 32:
+            raise SourceError(
+                f"location {loc.name} is 64-bit: compiling 64-bit values for {tgt.name} "
+                "(register pairs) is not supported",
+                test.file,
+            )
+
+
+_ASM_TYPES = {8: "int8_t", 16: "int16_t", 32: "", 64: "int64_t"}
+
+
+def _asm_location(loc: Location) -> Location:
+    """herd's assembly tests know C base types only: `atomic_int` becomes plain `int`."""
+    return Location(loc.name, loc.init, _ASM_TYPES[loc.width], loc.width)
+
+
+def _map_prop(prop: Prop, reg) -> Prop:
+    if isinstance(prop, Eq):
+        return Eq(reg(prop.obs), prop.value)
+    if isinstance(prop, Not):
+        return Not(_map_prop(prop.prop, reg))
+    if isinstance(prop, And):
+        return And(tuple(_map_prop(p, reg) for p in prop.parts))
+    if isinstance(prop, Or):
+        return Or(tuple(_map_prop(p, reg) for p in prop.parts))
+    return prop
+
+
+__all__ = ["CompileInfo", "OpOrigin", "compile_test"]

@@ -1,0 +1,277 @@
+"""How the source compiler spells glue instructions on each target family.
+
+The lowering table supplies the atomic operations; everything around them (moving constants into
+registers, arithmetic on locals, compares and branches) is spelled here, one small class per
+family, in the syntax keystone assembles and herdtools7 reads (decimal immediates only: herd's
+lexers take `#12` and `$12`, never `#0xc`).
+"""
+
+from __future__ import annotations
+
+from fencelab.errors import FencelabError
+
+COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+ARITHMETIC = ("+", "-", "*", "&", "|", "^", "<<", ">>")
+NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def _signed(value: int, width: int) -> int:
+    value &= (1 << width) - 1
+    return value - (1 << width) if value >> (width - 1) else value
+
+
+class Isa:
+    """Glue instructions for one family. Registers are numbers; widths are 32 or 64."""
+
+    family = ""
+    two_address = False  # x86: `op src, dst` overwrites dst
+    allocation_order: tuple[int, ...] = ()
+    uppercase = False  # herd's ARM/AArch64 tests are written in capitals
+
+    def __init__(self, target):
+        self.target = target
+
+    def r(self, n: int, width: int) -> str:
+        return self.target.reg(n, width)
+
+    def condition_name(self, n: int) -> str:
+        """The register as herd's final condition names it (`X0`, `R0`, `rax`)."""
+        raise NotImplementedError
+
+    def mov_imm(self, dst: int, value: int, width: int) -> list[str]:
+        raise NotImplementedError
+
+    def mov(self, dst: int, src: int, width: int) -> list[str]:
+        raise NotImplementedError
+
+    def alu(self, op: str, dst: int, a: int, b: int | None, width: int,
+            imm: int | None = None) -> list[str]:  # fmt: skip
+        """dst = a op b (b a register, or `imm` for shifts by a constant)."""
+        raise NotImplementedError
+
+    def unary(self, op: str, dst: int, src: int, width: int) -> list[str]:
+        raise NotImplementedError
+
+    def cmp(self, a: int, b: int | None, width: int, imm: int | None = None) -> list[str]:
+        raise NotImplementedError
+
+    def cmp_imm_ok(self, value: int, width: int) -> bool:
+        raise NotImplementedError
+
+    def branch(self, cmp_op: str, label: str) -> str:
+        raise NotImplementedError
+
+    def jump(self, label: str) -> str:
+        raise NotImplementedError
+
+    def setcc(self, cmp_op: str, dst: int, width: int) -> list[str]:
+        """After a compare: dst = 1 if `cmp_op` held, else 0."""
+        raise NotImplementedError
+
+    def zero_extend(self, dst: int, src: int, bits: int) -> list[str]:
+        raise NotImplementedError
+
+    def spell(self, line: str) -> str:
+        return line.upper() if self.uppercase else line
+
+
+class X86Isa(Isa):
+    family = "x86_64"
+    two_address = True
+    # eax, ebx, ecx, edx, esi, edi, r8d..r15d, ebp (never rsp), as herd's tests name them
+    allocation_order = (0, 3, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 5)
+    _SUFFIX = {8: "b", 16: "w", 32: "l", 64: "q"}
+    _CC = {"==": "e", "!=": "ne", "<": "l", "<=": "le", ">": "g", ">=": "ge"}
+    _ALU = {"+": "add", "-": "sub", "*": "imul", "&": "and", "|": "or", "^": "xor",
+            "<<": "shl", ">>": "sar"}  # fmt: skip
+
+    def condition_name(self, n: int) -> str:
+        return self.target.reg(n, 64).lstrip("%")
+
+    def mov_imm(self, dst, value, width):
+        if width == 32:
+            return [f"movl ${_signed(value, 32)},{self.r(dst, 32)}"]
+        v = _signed(value, 64)
+        if -(1 << 31) <= v < (1 << 31):
+            return [f"movq ${v},{self.r(dst, 64)}"]
+        return [f"movabsq ${v},{self.r(dst, 64)}"]
+
+    def mov(self, dst, src, width):
+        if dst == src:
+            return []
+        s = self._SUFFIX[width]
+        return [f"mov{s} {self.r(src, width)},{self.r(dst, width)}"]
+
+    def alu(self, op, dst, a, b, width, imm=None):
+        s = self._SUFFIX[width]
+        if b is not None and dst == b and dst != a:
+            raise AssertionError("x86 two-address op with dst == right operand")
+        out = self.mov(dst, a, width)
+        if op in ("<<", ">>"):
+            if imm is None:
+                raise FencelabError(
+                    "x86_64: a shift by a variable amount needs %cl; only shifts by a "
+                    "constant are compiled"
+                )
+            return [*out, f"{self._ALU[op]}{s} ${imm},{self.r(dst, width)}"]
+        return [*out, f"{self._ALU[op]}{s} {self.r(b, width)},{self.r(dst, width)}"]
+
+    def unary(self, op, dst, src, width):
+        s = self._SUFFIX[width]
+        name = {"-": "neg", "~": "not"}[op]
+        return [*self.mov(dst, src, width), f"{name}{s} {self.r(dst, width)}"]
+
+    def cmp(self, a, b, width, imm=None):
+        s = self._SUFFIX[width]
+        right = f"${imm}" if imm is not None else self.r(b, width)
+        return [f"cmp{s} {right},{self.r(a, width)}"]
+
+    def cmp_imm_ok(self, value, width):
+        return -(1 << 31) <= value < (1 << 31)
+
+    def branch(self, cmp_op, label):
+        return f"j{self._CC[cmp_op]} {label}"
+
+    def jump(self, label):
+        return f"jmp {label}"
+
+    def setcc(self, cmp_op, dst, width):
+        return [f"set{self._CC[cmp_op]} {self.r(dst, 8)}", *self.zero_extend(dst, dst, 8)]
+
+    def zero_extend(self, dst, src, bits):
+        s = {8: "b", 16: "w"}[bits]
+        return [f"movz{s}l {self.r(src, bits)},{self.r(dst, 32)}"]
+
+
+class AArch64Isa(Isa):
+    family = "aarch64"
+    allocation_order = tuple(range(29))
+    uppercase = True
+    _CC = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+    _ALU = {"+": "add", "-": "sub", "*": "mul", "&": "and", "|": "orr", "^": "eor",
+            "<<": "lsl", ">>": "asr"}  # fmt: skip
+
+    def condition_name(self, n: int) -> str:
+        return f"X{n}"
+
+    def mov_imm(self, dst, value, width):
+        reg = self.r(dst, width)
+        v = value & ((1 << width) - 1)
+        if v < (1 << 16):
+            return [f"mov {reg}, #{v}"]
+        if (1 << width) - v <= (1 << 16):  # a small negative number: movn
+            return [f"mov {reg}, #{_signed(v, width)}"]
+        chunks = [(v >> s) & 0xFFFF for s in range(0, width, 16)]
+        out: list[str] = []
+        for i, chunk in enumerate(chunks):
+            if chunk == 0:
+                continue
+            shift = f", lsl #{16 * i}" if i else ""
+            out.append(f"{'movk' if out else 'movz'} {reg}, #{chunk}{shift}")
+        return out
+
+    def mov(self, dst, src, width):
+        return [] if dst == src else [f"mov {self.r(dst, width)}, {self.r(src, width)}"]
+
+    def alu(self, op, dst, a, b, width, imm=None):
+        right = f"#{imm}" if imm is not None else self.r(b, width)
+        return [f"{self._ALU[op]} {self.r(dst, width)}, {self.r(a, width)}, {right}"]
+
+    def unary(self, op, dst, src, width):
+        name = {"-": "neg", "~": "mvn"}[op]
+        return [f"{name} {self.r(dst, width)}, {self.r(src, width)}"]
+
+    def cmp(self, a, b, width, imm=None):
+        right = f"#{imm}" if imm is not None else self.r(b, width)
+        return [f"cmp {self.r(a, width)}, {right}"]
+
+    def cmp_imm_ok(self, value, width):
+        return 0 <= value < 4096
+
+    def branch(self, cmp_op, label):
+        return f"b.{self._CC[cmp_op]} {label}"
+
+    def jump(self, label):
+        return f"b {label}"
+
+    def setcc(self, cmp_op, dst, width):
+        return [f"cset {self.r(dst, 32)}, {self._CC[cmp_op]}"]
+
+    def zero_extend(self, dst, src, bits):
+        name = {8: "uxtb", 16: "uxth"}[bits]
+        return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
+
+
+def _arm_immediate(value: int) -> bool:
+    """Is `value` an A32 modified immediate (8 bits rotated right by an even amount)?"""
+    value &= 0xFFFFFFFF
+    for rot in range(0, 32, 2):
+        rotated = ((value << rot) | (value >> (32 - rot))) & 0xFFFFFFFF
+        if rotated < 256:
+            return True
+    return False
+
+
+class ArmIsa(Isa):
+    family = "armv7"
+    allocation_order = tuple(range(13))
+    uppercase = True
+    _CC = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+    _ALU = {"+": "add", "-": "sub", "*": "mul", "&": "and", "|": "orr", "^": "eor",
+            "<<": "lsl", ">>": "asr"}  # fmt: skip
+
+    def condition_name(self, n: int) -> str:
+        return f"R{n}"
+
+    def mov_imm(self, dst, value, width):
+        reg = self.r(dst, 32)
+        v = value & 0xFFFFFFFF
+        if _arm_immediate(v):
+            return [f"mov {reg}, #{v}"]
+        if _arm_immediate(~v):
+            return [f"mvn {reg}, #{~v & 0xFFFFFFFF}"]
+        out = [f"movw {reg}, #{v & 0xFFFF}"]
+        if v >> 16:
+            out.append(f"movt {reg}, #{v >> 16}")
+        return out
+
+    def mov(self, dst, src, width):
+        return [] if dst == src else [f"mov {self.r(dst, 32)}, {self.r(src, 32)}"]
+
+    def alu(self, op, dst, a, b, width, imm=None):
+        right = f"#{imm}" if imm is not None else self.r(b, 32)
+        return [f"{self._ALU[op]} {self.r(dst, 32)}, {self.r(a, 32)}, {right}"]
+
+    def unary(self, op, dst, src, width):
+        if op == "-":
+            return [f"rsb {self.r(dst, 32)}, {self.r(src, 32)}, #0"]
+        return [f"mvn {self.r(dst, 32)}, {self.r(src, 32)}"]
+
+    def cmp(self, a, b, width, imm=None):
+        right = f"#{imm}" if imm is not None else self.r(b, 32)
+        return [f"cmp {self.r(a, 32)}, {right}"]
+
+    def cmp_imm_ok(self, value, width):
+        return 0 <= value < (1 << 32) and _arm_immediate(value)
+
+    def branch(self, cmp_op, label):
+        return f"b{self._CC[cmp_op]} {label}"
+
+    def jump(self, label):
+        return f"b {label}"
+
+    def setcc(self, cmp_op, dst, width):
+        reg = self.r(dst, 32)  # plain mov leaves the flags alone
+        return [f"mov {reg}, #0", f"mov{self._CC[cmp_op]} {reg}, #1"]
+
+    def zero_extend(self, dst, src, bits):
+        name = {8: "uxtb", 16: "uxth"}[bits]
+        return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
+
+
+def isa_for(target) -> Isa:
+    if target.name == "x86_64":
+        return X86Isa(target)
+    if target.name == "armv7":
+        return ArmIsa(target)
+    return AArch64Isa(target)

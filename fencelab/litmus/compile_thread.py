@@ -1,0 +1,552 @@
+"""Code generation for one source thread: statements and expressions to assembly rows.
+
+Registers: every local gets its own register for the whole thread (so the final condition can
+read it, and so data dependencies stay visible); every location the thread touches gets an
+address register (not on x86-64, which uses `(x)`); intermediate values get temporaries that are
+freed as soon as they are consumed. Registers a lowering template insists on (x86 `cmpxchg`'s
+rax) are kept out of the pool for the whole thread.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from fencelab.errors import FencelabError, SourceError
+from fencelab.isa.target import Target
+from fencelab.litmus.ast import (
+    Assign,
+    BinOp,
+    Cas,
+    Const,
+    Expr,
+    ExprStmt,
+    Fence,
+    If,
+    LitmusTest,
+    Load,
+    Pos,
+    Rmw,
+    Stmt,
+    Store,
+    Thread,
+    UnOp,
+    Var,
+    While,
+)
+from fencelab.litmus.compile_info import OpOrigin
+from fencelab.litmus.compile_isa import ARITHMETIC, COMPARISONS, NEGATED, isa_for
+from fencelab.lowering.atomics import Op, Order
+from fencelab.lowering.table import lookup
+from fencelab.lowering.template import Entry
+
+_LABEL_LINE = re.compile(r"^\s*([A-Za-z_.$][\w.$]*)\s*:\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Val:
+    """A value in a register; `owned` temporaries are freed by whoever consumes them."""
+
+    reg: int
+    width: int
+    owned: bool
+
+
+@dataclass
+class CompiledThread:
+    rows: list[tuple[str, OpOrigin]]  # (herd text, origin) per row
+    locals: dict[str, str]  # local -> register as the condition names it
+    widths: dict[str, int]  # local -> bits
+    address_regs: dict[str, str] = field(default_factory=dict)  # location -> register name
+
+
+def thread_locals(thread: Thread) -> list[str]:
+    """Locals in order of first assignment."""
+    seen: list[str] = []
+    for stmt in _walk(thread.body):
+        if isinstance(stmt, Assign) and stmt.var not in seen:
+            seen.append(stmt.var)
+    return seen
+
+
+def _walk(body: tuple[Stmt, ...]):
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, If):
+            yield from _walk(stmt.then)
+            yield from _walk(stmt.orelse)
+        elif isinstance(stmt, While):
+            yield from _walk(stmt.body)
+
+
+def _stmt_exprs(stmt: Stmt) -> list[Expr]:
+    if isinstance(stmt, Assign):
+        return [stmt.expr]
+    if isinstance(stmt, Store):
+        return [stmt.value]
+    if isinstance(stmt, ExprStmt):
+        return [stmt.expr]
+    if isinstance(stmt, (If, While)):
+        return [stmt.cond]
+    return []
+
+
+def _sub_exprs(expr: Expr):
+    yield expr
+    if isinstance(expr, BinOp):
+        yield from _sub_exprs(expr.left)
+        yield from _sub_exprs(expr.right)
+    elif isinstance(expr, UnOp):
+        yield from _sub_exprs(expr.operand)
+    elif isinstance(expr, Rmw):
+        yield from _sub_exprs(expr.operand)
+    elif isinstance(expr, Cas):
+        yield from _sub_exprs(expr.expected)
+        yield from _sub_exprs(expr.desired)
+
+
+def _const_width(value: int) -> int:
+    return 32 if -(1 << 31) <= value < (1 << 32) else 64
+
+
+class ThreadCompiler:
+    def __init__(self, test: LitmusTest, target: Target, scheme: str, thread: Thread,
+                 initialised: frozenset[str] = frozenset()):  # fmt: skip
+        self.test = test
+        self.target = target
+        self.isa = isa_for(target)
+        self.scheme = scheme
+        self.thread = thread
+        self.tid = thread.tid
+        self.rows: list[tuple[str, OpOrigin]] = []
+        self.pending_labels: list[str] = []
+        self.label_count = 0
+        self.origin = OpOrigin(Pos(), f"P{self.tid}")
+        self.loc_widths = {loc.name: loc.width for loc in test.locations}
+        self.entries: dict[tuple, Entry] = {}
+        self.initialised = initialised
+
+    # -- errors ---------------------------------------------------------------------------------
+    def error(self, message: str, pos: Pos | None = None) -> SourceError:
+        pos = pos or self.origin.pos
+        return SourceError(f"P{self.tid}: {message}", self.test.file, pos.line, pos.col)
+
+    # -- setup ----------------------------------------------------------------------------------
+    def compile(self) -> CompiledThread:
+        exprs = [e for s in _walk(self.thread.body) for top in _stmt_exprs(s)
+                 for e in _sub_exprs(top)]  # fmt: skip
+        atomics: list[tuple[Op, Order, Order | None, str, Pos, bool]] = []
+        for stmt in _walk(self.thread.body):
+            if isinstance(stmt, Store):
+                atomics.append((Op.STORE, stmt.order, None, stmt.loc, stmt.pos, False))
+            elif isinstance(stmt, Fence):
+                atomics.append((Op.FENCE, stmt.order, None, "", stmt.pos, False))
+        for e in exprs:
+            if isinstance(e, Load):
+                atomics.append((Op.LOAD, e.order, None, e.loc, e.pos, False))
+            elif isinstance(e, Rmw):
+                atomics.append((e.op, e.order, None, e.loc, e.pos, False))
+            elif isinstance(e, Cas):
+                op = Op.CAS_WEAK if e.weak else Op.CAS
+                atomics.append((op, e.success, e.failure, e.loc, e.pos, e.weak))
+        reserved: set[int] = set()
+        for op, order, failure, loc, pos, _ in atomics:
+            entry = self.entry(op, order, failure, loc, pos)
+            reserved.update(r.fixed for r in entry.roles if r.fixed is not None)
+        self.free = [n for n in self.isa.allocation_order if n not in reserved]
+        self.names = self.thread_local_names(exprs)
+        self.widths = self.local_widths()
+        self.locals: dict[str, int] = {}
+        for name in self.names:
+            self.locals[name] = self.alloc(f"local {name}")
+        self.loc_regs: dict[str, int] = {}
+        if self.isa.family != "x86_64":
+            for op, _, _, loc, _, _ in atomics:
+                if loc and loc not in self.loc_regs:
+                    self.loc_regs[loc] = self.alloc(f"the address of {loc}")
+        for stmt in self.thread.body:
+            self.stmt(stmt)
+        if self.pending_labels:
+            self.rows.append((self.isa.spell(" ".join(f"{lab}:" for lab in self.pending_labels)),
+                              self.origin))  # fmt: skip
+        return CompiledThread(
+            self.rows,
+            {n: self.isa.condition_name(r) for n, r in self.locals.items()},
+            {n: self.widths[n] for n in self.names},
+            {loc: self.isa.condition_name(r) for loc, r in self.loc_regs.items()},
+        )
+
+    def thread_local_names(self, exprs: list[Expr]) -> list[str]:
+        names = [*self.initialised]
+        for name in thread_locals(self.thread):
+            if name not in names:
+                names.append(name)
+        for e in exprs:
+            if isinstance(e, Var) and e.name not in names:
+                raise self.error(f"{e.name} is read but never assigned")
+        return names
+
+    def local_widths(self) -> dict[str, int]:
+        widths = {n: 32 for n in self.names}
+        for _ in range(3):  # a fixpoint over assignments of locals to locals
+            for stmt in _walk(self.thread.body):
+                if isinstance(stmt, Assign):
+                    widths[stmt.var] = max(widths[stmt.var], self.expr_width(stmt.expr, widths))
+        return widths
+
+    def expr_width(self, expr: Expr, widths: dict[str, int] | None = None) -> int:
+        widths = widths if widths is not None else self.widths
+        if isinstance(expr, Const):
+            return _const_width(expr.value)
+        if isinstance(expr, Var):
+            return widths.get(expr.name, 32)
+        if isinstance(expr, (Load, Rmw, Cas)):
+            return max(32, self.loc_widths.get(expr.loc, 32))
+        if isinstance(expr, BinOp):
+            if expr.op in ARITHMETIC:
+                return max(self.expr_width(expr.left, widths), self.expr_width(expr.right, widths))
+            return 32
+        if isinstance(expr, UnOp):
+            return self.expr_width(expr.operand, widths) if expr.op != "!" else 32
+        raise TypeError(expr)
+
+    def entry(self, op: Op, order: Order, failure: Order | None, loc: str, pos: Pos) -> Entry:
+        if loc and loc not in self.loc_widths:
+            raise self.error(f"unknown location {loc!r}", pos)
+        width = self.loc_widths[loc] if loc else None
+        key = (op, order, failure, width)
+        if key not in self.entries:
+            try:
+                self.entries[key] = lookup(self.target.name, self.scheme, op, order, width,
+                                           failure)  # fmt: skip
+            except SourceError:
+                raise
+            except FencelabError as e:
+                raise self.error(str(e), pos) from None
+        return self.entries[key]
+
+    # -- registers ------------------------------------------------------------------------------
+    def alloc(self, what: str = "a temporary") -> int:
+        if not self.free:
+            raise self.error(
+                f"out of registers for {what} on {self.target.name} (too many locals, locations "
+                "and intermediate values in one thread)"
+            )
+        return self.free.pop(0)
+
+    def release(self, *vals: Val | int | None) -> None:
+        for v in vals:
+            if isinstance(v, Val):
+                if not v.owned:
+                    continue
+                v = v.reg
+            if v is None:
+                continue
+            self.free.append(v)
+            self.free.sort(key=self.isa.allocation_order.index)
+
+    def temp(self, width: int) -> Val:
+        return Val(self.alloc(), width, True)
+
+    # -- emitting -------------------------------------------------------------------------------
+    def new_label(self) -> str:
+        self.label_count += 1
+        return f"LC{self.label_count:02d}"
+
+    def emit(self, lines: list[str] | str, origin: OpOrigin | None = None) -> None:
+        if isinstance(lines, str):
+            lines = [lines]
+        for line in lines:
+            text = line.strip()
+            m = _LABEL_LINE.match(text)
+            while m:
+                self.pending_labels.append(m.group(1))
+                text = m.group(2).strip()
+                m = _LABEL_LINE.match(text)
+            if not text:
+                continue
+            labels = "".join(f"{lab}: " for lab in self.pending_labels)
+            self.pending_labels = []
+            self.rows.append((self.isa.spell(labels + text), origin or self.origin))
+
+    def label(self, name: str) -> None:
+        self.pending_labels.append(name)
+
+    def glue(self, what: str, pos: Pos, why: str = "") -> OpOrigin:
+        return OpOrigin(pos, what, rationale=why)
+
+    # -- statements -----------------------------------------------------------------------------
+    def stmt(self, stmt: Stmt) -> None:
+        if isinstance(stmt, Assign):
+            self.origin = self.glue(f"{stmt.var} = ...", stmt.pos, f"the value of {stmt.var}")
+            dest = self.locals[stmt.var]
+            width = self.widths[stmt.var]
+            v = self.eval(stmt.expr, dest, width)
+            self.emit(self.isa.mov(dest, v.reg, width))
+            if v.reg != dest:
+                self.release(v)
+        elif isinstance(stmt, Store):
+            self.origin = self.glue(f"store {stmt.loc}", stmt.pos, "the value stored")
+            width = self.loc_widths.get(stmt.loc, 32)
+            v = self.eval(stmt.value, None, max(32, width))
+            self.atomic(Op.STORE, stmt.order, None, stmt.loc, stmt.pos, {"val": v}, None,
+                        plain=stmt.plain)  # fmt: skip
+            self.release(v)
+        elif isinstance(stmt, ExprStmt):
+            self.origin = self.glue("expression", stmt.pos)
+            self.release(self.eval(stmt.expr, None, None, result_used=False))
+        elif isinstance(stmt, Fence):
+            self.atomic(Op.FENCE, stmt.order, None, "", stmt.pos, {}, None)
+        elif isinstance(stmt, If):
+            self.origin = self.glue("if", stmt.pos, "compare and branch: a control dependency")
+            orelse = self.new_label()
+            self.cond_jump(stmt.cond, orelse, when=False)
+            for s in stmt.then:
+                self.stmt(s)
+            if stmt.orelse:
+                end = self.new_label()
+                self.origin = self.glue("if", stmt.pos, "skip the else branch")
+                self.emit(self.isa.jump(end))
+                self.label(orelse)
+                for s in stmt.orelse:
+                    self.stmt(s)
+                self.label(end)
+            else:
+                self.label(orelse)
+        elif isinstance(stmt, While):
+            top, end = self.new_label(), self.new_label()
+            self.label(top)
+            self.origin = self.glue("while", stmt.pos, "loop test: a control dependency")
+            self.cond_jump(stmt.cond, end, when=False)
+            for s in stmt.body:
+                self.stmt(s)
+            self.origin = self.glue("while", stmt.pos, "back to the loop test (the machine "
+                                    "bounds the loop with its step budget)")  # fmt: skip
+            self.emit(self.isa.jump(top))
+            self.label(end)
+        else:
+            raise self.error(f"cannot compile statement {type(stmt).__name__}")
+
+    # -- conditions -----------------------------------------------------------------------------
+    def cond_jump(self, expr: Expr, label: str, when: bool) -> None:
+        """Jump to `label` when `expr` is `when` (true/false); fall through otherwise."""
+        if isinstance(expr, Const):
+            if bool(expr.value) == when:
+                self.emit(self.isa.jump(label))
+            return
+        if isinstance(expr, UnOp) and expr.op == "!":
+            self.cond_jump(expr.operand, label, not when)
+            return
+        if isinstance(expr, BinOp) and expr.op in ("&&", "||"):
+            short = (expr.op == "&&") != when  # the left operand alone decides: jump to label
+            if short:
+                self.cond_jump(expr.left, label, when)
+                self.cond_jump(expr.right, label, when)
+            else:
+                skip = self.new_label()
+                self.cond_jump(expr.left, skip, not when)
+                self.cond_jump(expr.right, label, when)
+                self.label(skip)
+            return
+        if isinstance(expr, BinOp) and expr.op in COMPARISONS:
+            self.compare(expr.left, expr.right)
+            self.emit(self.isa.branch(expr.op if when else NEGATED[expr.op], label))
+            return
+        self.compare(expr, Const(0))
+        self.emit(self.isa.branch("!=" if when else "==", label))
+
+    def compare(self, left: Expr, right: Expr) -> None:
+        width = max(self.expr_width(left), self.expr_width(right))
+        a = self.eval(left, None, width)
+        if isinstance(right, Const) and self.isa.cmp_imm_ok(right.value, width):
+            self.emit(self.isa.cmp(a.reg, None, width, imm=right.value))
+            self.release(a)
+            return
+        b = self.eval(right, None, width)
+        self.emit(self.isa.cmp(a.reg, b.reg, width))
+        self.release(a, b)
+
+    # -- expressions ----------------------------------------------------------------------------
+    def eval(self, expr: Expr, dest: int | None, width: int | None,
+             result_used: bool = True) -> Val:  # fmt: skip
+        """Compute `expr`; the result is in `dest` when given and possible (check `.reg`).
+
+        `dest` is written only after every input has been read, so `r0 = r0 + 1` is safe."""
+        w = max(self.expr_width(expr), width or 32)
+        if isinstance(expr, Const):
+            reg = dest if dest is not None else self.alloc()
+            self.emit(self.isa.mov_imm(reg, expr.value, w))
+            return Val(reg, w, dest is None)
+        if isinstance(expr, Var):
+            return Val(self.locals[expr.name], self.widths[expr.name], False)
+        if isinstance(expr, Load):
+            return self.atomic(Op.LOAD, expr.order, None, expr.loc, expr.pos, {}, dest,
+                               plain=expr.plain)  # fmt: skip
+        if isinstance(expr, Rmw):
+            lw = max(32, self.loc_widths.get(expr.loc, 32))
+            v = self.eval(expr.operand, None, lw)
+            out = self.atomic(expr.op, expr.order, None, expr.loc, expr.pos, {"val": v}, dest)
+            self.release(v)
+            return out
+        if isinstance(expr, Cas):
+            lw = max(32, self.loc_widths.get(expr.loc, 32))
+            exp = self.eval(expr.expected, None, lw)
+            new = self.eval(expr.desired, None, lw)
+            op = Op.CAS_WEAK if expr.weak else Op.CAS
+            out = self.atomic(op, expr.success, expr.failure, expr.loc, expr.pos,
+                              {"exp": exp, "new": new}, dest)  # fmt: skip
+            self.release(exp, new)
+            return out
+        if isinstance(expr, BinOp):
+            return self.binop(expr, dest, w)
+        if isinstance(expr, UnOp):
+            return self.unop(expr, dest, w)
+        raise self.error(f"cannot compile expression {type(expr).__name__}")
+
+    def _dest(self, dest: int | None) -> tuple[int, bool]:
+        if dest is not None:
+            return dest, False
+        return self.alloc(), True
+
+    def binop(self, expr: BinOp, dest: int | None, w: int) -> Val:
+        if expr.op in ("&&", "||"):
+            # branches write the result before the operands are read: compute in a temporary
+            t = self.alloc()
+            end, false = self.new_label(), self.new_label()
+            self.cond_jump(expr, false, when=False)
+            self.emit(self.isa.mov_imm(t, 1, 32))
+            self.emit(self.isa.jump(end))
+            self.label(false)
+            self.emit(self.isa.mov_imm(t, 0, 32))
+            self.label(end)
+            return Val(t, 32, True)
+        if expr.op in COMPARISONS:
+            self.compare(expr.left, expr.right)
+            reg, owned = self._dest(dest)
+            self.emit(self.isa.setcc(expr.op, reg, 32))
+            return Val(reg, 32, owned)
+        if expr.op not in ARITHMETIC:
+            raise self.error(f"cannot compile operator {expr.op!r}")
+        a = self.eval(expr.left, None, w)
+        if expr.op in ("<<", ">>") and isinstance(expr.right, Const):
+            if not 0 <= expr.right.value < w:
+                raise self.error(f"shift by {expr.right.value} is out of range for {w} bits")
+            reg, owned = self._dest(dest)
+            self.emit(self.isa.alu(expr.op, reg, a.reg, None, w, imm=expr.right.value))
+            self.release(a)
+            return Val(reg, w, owned)
+        b = self.eval(expr.right, None, w)
+        reg, owned = self._dest(dest)
+        if self.isa.two_address and reg == b.reg and reg != a.reg:
+            if owned:
+                raise AssertionError("a fresh temporary cannot alias an operand")
+            t = self.alloc()
+            self.emit(self.isa.alu(expr.op, t, a.reg, b.reg, w))
+            self.emit(self.isa.mov(reg, t, w))
+            self.release(t)
+        else:
+            self.emit(self.isa.alu(expr.op, reg, a.reg, b.reg, w))
+        self.release(a, b)
+        return Val(reg, w, owned)
+
+    def unop(self, expr: UnOp, dest: int | None, w: int) -> Val:
+        if expr.op == "!":
+            self.compare(expr.operand, Const(0))
+            reg, owned = self._dest(dest)
+            self.emit(self.isa.setcc("==", reg, 32))
+            return Val(reg, 32, owned)
+        if expr.op not in ("-", "~"):
+            raise self.error(f"cannot compile unary operator {expr.op!r}")
+        a = self.eval(expr.operand, None, w)
+        reg, owned = self._dest(dest)
+        self.emit(self.isa.unary(expr.op, reg, a.reg, w))
+        self.release(a)
+        return Val(reg, w, owned)
+
+    # -- atomic operations ----------------------------------------------------------------------
+    def atomic(self, op: Op, order: Order, failure: Order | None, loc: str, pos: Pos,
+               inputs: dict[str, Val], dest: int | None, plain: bool = False) -> Val:  # fmt: skip
+        """Instantiate the lowering entry with `inputs` in registers; the result (`res`) is
+        in `dest` when possible."""
+        entry = self.entry(op, order, failure, loc, pos)
+        note = ""
+        if entry.ok_role is not None:
+            # The source form (Cas) says success == (observed == expected), which a spurious
+            # LL/SC failure breaks: use the strong sequence, a valid implementation of weak.
+            entry = self.entry(Op.CAS, order, failure, loc, pos)
+            note = ("compare_exchange_weak compiled as the strong sequence (the source form "
+                    "cannot express a spurious failure); ")  # fmt: skip
+        if plain:
+            note = "a plain (non-atomic) C access, compiled as Relaxed; " + note
+        what = f"{op} {loc} {order}".replace("  ", " ") if loc else f"fence {order}"
+        if failure is not None:
+            what += f"/{failure}"
+        origin = OpOrigin(pos, what.strip(), op, order, failure, note + entry.rationale,
+                          entry.scheme)  # fmt: skip
+        width = entry.width or 32
+        regs: dict[str, int] = {}
+        temps: list[int] = []
+        input_regs = {v.reg for v in inputs.values()}
+        pre: list[str] = []
+        for role in entry.roles:
+            if role.pair:
+                raise self.error(f"{entry.describe()} needs a register pair (not supported)", pos)
+            if role.name == "addr":
+                if self.isa.family == "x86_64":
+                    regs["addr"] = self.alloc()
+                    temps.append(regs["addr"])
+                else:
+                    regs["addr"] = self.loc_regs[loc]
+            elif role.name in inputs:
+                v = inputs[role.name]
+                reg = v.reg
+                must_copy = (role.clobbered and not v.owned) or reg in regs.values()
+                if role.fixed is not None and reg != role.fixed:
+                    pre += self.isa.mov(role.fixed, reg, max(32, role.width))
+                    reg = role.fixed
+                elif role.name == "exp" and role.width < 32 and self.isa.family != "x86_64":
+                    t = self.alloc()
+                    temps.append(t)
+                    pre += self.isa.zero_extend(t, reg, role.width)
+                    reg = t
+                elif must_copy:
+                    t = self.alloc()
+                    temps.append(t)
+                    pre += self.isa.mov(t, reg, max(32, role.width))
+                    reg = t
+                regs[role.name] = reg
+            elif role.fixed is not None:
+                regs[role.name] = role.fixed
+            elif role.name == "res" and dest is not None and dest not in input_regs:
+                regs["res"] = dest
+            else:
+                regs[role.name] = self.alloc()
+                temps.append(regs[role.name])
+        label_prefix = f"{self.new_label()}_"
+        lines = entry.instantiate(regs, label_prefix)
+        if self.isa.family == "x86_64" and "addr" in regs:
+            name = self.target.reg(regs["addr"], 64)
+            lines = [ln.replace(f"({name})", f"({loc})") for ln in lines]
+            if any(name in ln for ln in lines):
+                raise FencelabError(f"{entry.describe()}: the address register is used other "
+                                    "than as a memory operand")  # fmt: skip
+        self.emit(pre)
+        self.emit(lines, origin)
+        if "res" not in regs:
+            for t in temps:
+                self.release(t)
+            return Val(-1, 0, False)
+        res = regs["res"]
+        rw = max(32, width)
+        if self.isa.family == "x86_64" and width < 32:
+            self.emit(self.isa.zero_extend(res, res, width), origin)
+        out_reg = res
+        if res not in temps and res != dest:  # a fixed register: move it out at once
+            out_reg = dest if dest is not None and dest not in input_regs else self.alloc()
+            self.emit(self.isa.mov(out_reg, res, rw), origin)
+            if out_reg != dest:
+                temps.append(out_reg)
+        for t in temps:
+            if t != out_reg:
+                self.release(t)
+        return Val(out_reg, rw, out_reg != dest)

@@ -1,0 +1,293 @@
+"""The lark grammars of the litmus formats, and one way to turn lark's errors into ours.
+
+Three small LALR grammars: the trailer of every test (`locations [...]`, `filter P`, and the
+final condition), the body of a C thread, and the body of a Rust thread. The thread table of
+assembly tests and the initial state are split by hand in `parser.py`: they are line- and
+cell-oriented, which a grammar only makes harder to report on.
+
+Sub-texts are parsed with padding in front (`padded`) so that lark's line and column numbers are
+already those of the whole file.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from lark import Lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from fencelab.errors import SourceError
+
+# ---------------------------------------------------------------------------------------------
+# Trailer: locations, filter and the final condition (herd's syntax)
+
+TRAILER_GRAMMAR = r"""
+start: locations? filter? final?
+
+locations: "locations" "[" (loc_item (";" loc_item)* ";"?)? "]"
+?loc_item: observable
+filter: "filter" prop
+final: QUANT prop
+QUANT: /~[ \t]*exists(?![A-Za-z0-9_])/ | /exists(?![A-Za-z0-9_])/ | /forall(?![A-Za-z0-9_])/
+
+?prop: disj
+?disj: conj | disj "\\/" conj -> or_
+?conj: neg | conj "/\\" neg -> and_
+?neg: atom | NOT neg -> not_
+NOT.3: "~" | /not(?![A-Za-z0-9_])/
+?atom: "(" prop ")"
+     | "true" -> true
+     | "false" -> false
+     | observable EQ value -> eq
+     | observable NE value -> ne
+EQ: "=" | "=="
+NE: "!="
+
+observable: REG -> reg
+          | NAME -> loc
+          | "[" NAME "]" -> loc
+
+value: SIGNED_INT -> int
+     | NAME -> locref
+
+REG.2: /[0-9]+[ \t]*:[ \t]*%?[A-Za-z_][A-Za-z0-9_]*/
+NAME: /[A-Za-z_][A-Za-z0-9_.]*/
+SIGNED_INT: /-?(0[xX][0-9a-fA-F]+|[0-9]+)(?![A-Za-z0-9_])/
+
+%import common.WS
+%ignore WS
+"""
+
+# ---------------------------------------------------------------------------------------------
+# C thread bodies (herd's C format)
+
+_C_TYPES = (
+    r"unsigned|signed|const|volatile|_Atomic|int|long|short|char|bool|_Bool"
+    r"|__int128_t|__uint128_t|__int128|u?int(?:8|16|32|64)_t|u?intptr_t|size_t"
+    r"|atomic_(?:u?int|u?long|u?llong|u?char|schar|u?short|bool|u?intptr_t|size_t"
+    r"|u?int(?:8|16|32|64)_t)"
+)
+
+C_GRAMMAR = r"""
+start: stmt*
+
+?stmt: decl
+     | assign
+     | store
+     | expr_stmt
+     | if_stmt
+     | while_stmt
+     | block
+     | ";" -> empty
+
+decl: CTYPE+ declarator ("," declarator)* ";"
+declarator: NAME ("=" expr)?
+assign: NAME "=" expr ";"
+store: STAR NAME "=" expr ";"
+expr_stmt: expr ";"
+if_stmt: "if" "(" expr ")" stmt ("else" stmt)?
+while_stmt: "while" "(" expr ")" stmt
+block: "{" stmt* "}"
+
+?expr: logor
+?logor: logand | logor OROR logand -> bin
+?logand: bitor | logand ANDAND bitor -> bin
+?bitor: bitxor | bitor BAR bitxor -> bin
+?bitxor: bitand | bitxor CARET bitand -> bin
+?bitand: equality | bitand AMP equality -> bin
+?equality: relational | equality EQOP relational -> bin
+?relational: shift | relational RELOP shift -> bin
+?shift: additive | shift SHIFTOP additive -> bin
+?additive: mult | additive (PLUS | MINUS) mult -> bin
+?mult: unary | mult (STAR | SLASH | PERCENT) unary -> bin
+?unary: primary | (MINUS | BANG | TILDE) unary -> un
+?primary: INT -> int
+        | NAME -> var
+        | "(" expr ")"
+        | NAME "(" [expr ("," expr)*] ")" -> call
+        | STAR NAME -> deref
+        | AMP NAME -> addr
+
+CTYPE.2: /(?:__TYPES__)(?![A-Za-z0-9_])/
+NAME: /[A-Za-z_][A-Za-z0-9_]*/
+INT: /(0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*(?![A-Za-z0-9_])/
+OROR: "||"
+ANDAND: "&&"
+BAR: "|"
+CARET: "^"
+AMP: "&"
+EQOP: "==" | "!="
+RELOP: "<=" | ">=" | "<" | ">"
+SHIFTOP: "<<" | ">>"
+PLUS: "+"
+MINUS: "-"
+STAR: "*"
+SLASH: "/"
+PERCENT: "%"
+BANG: "!"
+TILDE: "~"
+
+COMMENT: /\/\/[^\n]*/ | /\/\*(.|\n)*?\*\//
+%import common.WS
+%ignore WS
+%ignore COMMENT
+""".replace("__TYPES__", _C_TYPES)
+
+# ---------------------------------------------------------------------------------------------
+# Rust thread bodies (our spelling for the course)
+
+RUST_GRAMMAR = r"""
+start: stmt*
+
+?stmt: let_stmt
+     | assign
+     | expr_stmt
+     | if_stmt
+     | while_stmt
+     | block
+     | ";" -> empty
+
+let_stmt: "let" MUT? NAME (":" path)? "=" expr ";"
+MUT: "mut"
+assign: NAME "=" expr ";"
+expr_stmt: expr ";"
+if_stmt: "if" expr block ("else" (block | if_stmt))?
+while_stmt: "while" expr block
+block: "{" stmt* "}"
+
+?expr: logor
+?logor: logand | logor OROR logand -> bin
+?logand: compare | logand ANDAND compare -> bin
+?compare: bitor | bitor CMPOP bitor -> bin
+?bitor: bitxor | bitor BAR bitxor -> bin
+?bitxor: bitand | bitxor CARET bitand -> bin
+?bitand: shift | bitand AMP shift -> bin
+?shift: additive | shift SHIFTOP additive -> bin
+?additive: mult | additive (PLUS | MINUS) mult -> bin
+?mult: unary | mult (STAR | SLASH | PERCENT) unary -> bin
+?unary: postfix | (MINUS | BANG) unary -> un
+?postfix: primary
+        | NAME "." NAME "(" [expr ("," expr)* ","?] ")" -> method
+?primary: INT -> int
+        | path -> var
+        | "(" expr ")"
+        | path "(" [expr ("," expr)* ","?] ")" -> call
+path: NAME ("::" NAME)*
+
+NAME: /[A-Za-z_][A-Za-z0-9_]*/
+INT: /(0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)([ui](8|16|32|64|size))?(?![A-Za-z0-9_])/
+OROR: "||"
+ANDAND: "&&"
+BAR: "|"
+CARET: "^"
+AMP: "&"
+CMPOP: "==" | "!=" | "<=" | ">=" | "<" | ">"
+SHIFTOP: "<<" | ">>"
+PLUS: "+"
+MINUS: "-"
+STAR: "*"
+SLASH: "/"
+PERCENT: "%"
+BANG: "!"
+
+COMMENT: /\/\/[^\n]*/ | /\/\*(.|\n)*?\*\//
+%import common.WS
+%ignore WS
+%ignore COMMENT
+"""
+
+# ---------------------------------------------------------------------------------------------
+
+_GRAMMARS = {"trailer": TRAILER_GRAMMAR, "c": C_GRAMMAR, "rust": RUST_GRAMMAR}
+
+# How an expected terminal is named in an error message.
+_READABLE = {
+    "NAME": "a name",
+    "INT": "a number",
+    "SIGNED_INT": "a number",
+    "REG": "a register (T:REG)",
+    "CTYPE": "a type",
+    "QUANT": "'exists', '~exists' or 'forall'",
+    "NOT": "'~'",
+    "EQ": "'='",
+    "NE": "'!='",
+    "EQOP": "'=='",
+    "RELOP": "'<'",
+    "CMPOP": "'=='",
+    "SHIFTOP": "'<<'",
+    "MUT": "'mut'",
+    "$END": "end of input",
+}
+
+
+@cache
+def parser(kind: str) -> Lark:
+    """The LALR parser for `kind` ("trailer", "c" or "rust"), built once."""
+    return Lark(_GRAMMARS[kind], parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def padded(text: str, line: int, col: int) -> str:
+    """`text` prefixed so that its first character sits at (line, col) of the whole file."""
+    return "\n" * (line - 1) + " " * (col - 1) + text
+
+
+def _describe_terminal(lark: Lark, name: str) -> str:
+    if name in _READABLE:
+        return _READABLE[name]
+    for term in lark.terminals:
+        if term.name == name and term.pattern.type == "str":
+            return repr(term.pattern.value)
+    return name.lower()
+
+
+def _found(text: str, pos: int) -> str:
+    if pos >= len(text):
+        return "end of input"
+    snippet = text[pos : pos + 12].split("\n")[0].strip() or text[pos]
+    return repr(snippet)
+
+
+def lark_error(
+    error: UnexpectedInput,
+    lark: Lark,
+    text: str,
+    file: str,
+    what: str,
+    end: tuple[int, int, str] | None = None,
+) -> SourceError:
+    """One readable SourceError for a lark error while parsing `what` (e.g. "the condition").
+
+    `end` is (line, col, description) of what follows the parsed text (the `}` closing a thread
+    body), reported instead of "end of input".
+    """
+    line = getattr(error, "line", 0) or 0
+    col = getattr(error, "column", 0) or 0
+    if isinstance(error, UnexpectedToken):
+        expected = sorted({_describe_terminal(lark, t) for t in error.expected})
+        found = "end of input" if error.token.type == "$END" else repr(str(error.token))
+        if error.token.type == "$END":
+            line, col = _end_position(text)
+    elif isinstance(error, UnexpectedCharacters):
+        expected = sorted({_describe_terminal(lark, t) for t in error.allowed or ()})
+        found = _found(text, error.pos_in_stream)
+    elif isinstance(error, UnexpectedEOF):
+        expected = sorted({_describe_terminal(lark, t) for t in error.expected})
+        found = "end of input"
+        line, col = _end_position(text)
+    else:  # pragma: no cover - lark has no other kind
+        expected, found = [], "?"
+    if found == "end of input" and end is not None:
+        line, col, found = end
+    if len(expected) > 8:
+        expected = expected[:8] + ["..."]
+    message = f"syntax error in {what}: found {found}"
+    if expected:
+        message += f"; expected {', '.join(expected)}"
+    return SourceError(message, file, max(line, 0), max(col, 0))
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    stripped = text.rstrip()
+    line = stripped.count("\n") + 1
+    col = len(stripped) - (stripped.rfind("\n") + 1) + 1
+    return line, col

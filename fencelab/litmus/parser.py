@@ -1,0 +1,655 @@
+"""Read litmus tests in herdtools7's format (AArch64, ARM, X86_64, X86, C) and our RUST spelling.
+
+A test is split by hand the way herd's own splitter does it: the header line (`ARCH name`), an
+optional quoted description, `Key=Value` metadata lines, the initial state `{ ... }`, the threads
+(a `|`-separated table for assembly, `P0 (...) { ... }` functions for C and Rust), and a trailer
+(`locations [...]`, `filter P`, `exists/~exists/forall P`) read with a lark grammar. Thread bodies
+of source tests are read by `source.py`.
+
+`(* ... *)` comments (nested) may appear anywhere outside source thread bodies; they are kept in
+`LitmusTest.comments`. Every problem is a `SourceError` at the offending place.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lark import Tree
+from lark.exceptions import UnexpectedInput
+
+from fencelab.errors import SourceError
+from fencelab.litmus import grammars
+from fencelab.litmus.ast import (
+    And,
+    AsmLine,
+    Condition,
+    Eq,
+    LitmusTest,
+    Location,
+    LocObs,
+    LocRef,
+    Not,
+    Observable,
+    Or,
+    Pos,
+    Prop,
+    RegInit,
+    RegObs,
+    Thread,
+    TrueProp,
+    Value,
+)
+from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
+
+ARCH_SPELLINGS = {
+    "aarch64": "AArch64",
+    "arm": "ARM",
+    "x86_64": "X86_64",
+    "x86": "X86",
+    "c": "C",
+    "rust": "RUST",
+}
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_TRAILER_START = re.compile(
+    r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
+)
+_INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
+_X86_REGISTERS = frozenset(
+    re.findall(
+        r"\w+",
+        "EAX EBX ECX EDX ESI EDI EBP ESP AX BX CX DX SI DI BP SP AL AH BL BH CL CH DL DH "
+        "RAX RBX RCX RDX RSI RDI RBP RSP R8 R9 R10 R11 R12 R13 R14 R15",
+    )
+)
+
+
+def parse_file(path: str | Path) -> LitmusTest:
+    """Read and parse the litmus test in `path` (errors name the file)."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise SourceError(f"cannot read litmus file: {e.strerror or e}", name) from None
+    except UnicodeDecodeError as e:
+        raise SourceError(f"litmus file is not UTF-8 text ({e.reason})", name) from None
+    return parse_text(text, name)
+
+
+def parse_text(text: str, file: str = "<input>") -> LitmusTest:
+    """Parse one litmus test; raise SourceError (file:line:col) on any problem."""
+    try:
+        return _Parser(text, file).parse()
+    except RecursionError:
+        raise SourceError("test is nested too deeply to read", file) from None
+
+
+def asm_label(text: str) -> tuple[str | None, str]:
+    """Split an assembly cell into its label (`L0:`) and instruction: `("L0", "MOV W0,#1")`."""
+    m = re.match(r"\s*([A-Za-z_.$][A-Za-z0-9_.$]*)\s*:(?!:)\s*(.*)$", text)
+    if m and not re.match(r"\d", m.group(1)):
+        return m.group(1), m.group(2).strip()
+    return None, text.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class _Source:
+    """The text of a test with offset -> (line, col) and error helpers."""
+
+    def __init__(self, text: str, file: str):
+        self.text = text
+        self.file = file
+        self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def where(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+    def pos(self, offset: int) -> Pos:
+        return Pos(*self.where(offset))
+
+    def error(self, message: str, offset: int) -> SourceError:
+        line, col = self.where(offset)
+        return SourceError(message, self.file, line, col)
+
+    def found(self, offset: int) -> str:
+        """A short quote of the text at `offset`, for "found ..." in messages."""
+        rest = self.text[offset:].lstrip()
+        if not rest:
+            return "end of input"
+        word = re.match(r"\S+", rest)
+        return repr(word.group(0)[:20] if word else rest[:1])
+
+
+@dataclass
+class _LocInfo:
+    name: str
+    init: int = 0
+    ctype: str = ""
+    width: int = 32
+    explicit_init: bool = False
+    explicit_type: bool = False
+
+
+@dataclass
+class Locations:
+    """Shared locations in first-seen order, with what the test declared about each."""
+
+    src: _Source
+    infos: dict[str, _LocInfo] = field(default_factory=dict)
+
+    def touch(self, name: str) -> _LocInfo:
+        if name not in self.infos:
+            self.infos[name] = _LocInfo(name)
+        return self.infos[name]
+
+    def declare(self, name: str, ctype: str, init: int | None, offset: int) -> None:
+        info = self.touch(name)
+        if ctype:
+            width = ctype_width(ctype)
+            if width is None:
+                raise self.src.error(
+                    f"unknown type {ctype!r} for {name!r}; known: {known_types()}", offset
+                )
+            if info.explicit_type and normalise_ctype(ctype) != info.ctype:
+                raise self.src.error(
+                    f"location {name!r} declared twice with different types", offset
+                )
+            info.ctype, info.width, info.explicit_type = normalise_ctype(ctype), width, True
+        if init is not None:
+            if info.explicit_init and info.init != init:
+                raise self.src.error(f"location {name!r} initialised twice", offset)
+            info.init, info.explicit_init = init, True
+
+    def adopt_type(self, name: str, ctype: str) -> None:
+        """A type seen elsewhere (a C parameter): used only if the test declared none."""
+        info = self.touch(name)
+        width = ctype_width(ctype)
+        if not info.explicit_type and not info.ctype and ctype and width is not None:
+            info.ctype, info.width = normalise_ctype(ctype), width
+
+    def result(self) -> tuple[Location, ...]:
+        return tuple(Location(i.name, i.init, i.ctype, i.width) for i in self.infos.values())
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str, file: str):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.raw = _Source(text, file)
+        self.file = file
+        self.comments: list[str] = []
+
+    # -- top level -----------------------------------------------------------------------------
+
+    def parse(self) -> LitmusTest:
+        head = self._header_offset()
+        arch_word = re.match(r"[A-Za-z0-9_]+", self.raw.text[head:])
+        if not arch_word:
+            raise self.raw.error(
+                f"expected the architecture name (AArch64, ARM, X86_64, X86, C, RUST), found {self.raw.found(head)}",
+                head,
+            )
+        arch = ARCH_SPELLINGS.get(arch_word.group(0).lower())
+        if arch is None:
+            raise self.raw.error(
+                f"unsupported architecture {arch_word.group(0)!r}; supported: AArch64, ARM, X86_64, X86, C, RUST",
+                head,
+            )
+        self.arch = arch
+        self.is_source = arch in ("C", "RUST")
+        blanked = self._blank_comments(self.raw.text, source=self.is_source)
+        self.src = _Source(blanked, self.file)
+        self.locs = Locations(self.src)
+
+        pos, name, doc = self._header(head + len(arch_word.group(0)))
+        pos, info, more_doc = self._metadata(pos)
+        doc = doc or more_doc
+        pos, reg_inits = self._init(pos)
+        if self.is_source:
+            from fencelab.litmus.source import parse_threads
+
+            threads, pos = parse_threads(self, pos)
+        else:
+            threads, pos = self._table(pos)
+        observed, filt, condition = self._trailer(pos, threads)
+        return LitmusTest(
+            arch=arch,
+            name=name,
+            threads=tuple(threads),
+            locations=self.locs.result(),
+            reg_inits=tuple(reg_inits),
+            condition=condition,
+            observed=observed,
+            doc=doc,
+            info=tuple(info),
+            comments=tuple(self.comments),
+            file=self.file,
+            filter=filt,
+        )
+
+    def _header_offset(self) -> int:
+        """Where the header starts: after blank space and any `(* ... *)` comments."""
+        text, i = self.raw.text, 0
+        while True:
+            while i < len(text) and text[i].isspace():
+                i += 1
+            if text.startswith("(*", i):
+                i = self._comment_end(text, i)
+            else:
+                return i
+
+    def _comment_end(self, text: str, start: int) -> int:
+        depth, i = 0, start
+        while i < len(text):
+            if text.startswith("(*", i):
+                depth += 1
+                i += 2
+            elif text.startswith("*)", i):
+                depth -= 1
+                i += 2
+                if depth == 0:
+                    return i
+            else:
+                i += 1
+        raise self.raw.error("unterminated comment: '(*' without a matching '*)'", start)
+
+    def _blank_comments(self, text: str, source: bool) -> str:
+        """Replace `(* ... *)` comments by spaces (newlines kept) and remember their text.
+
+        In source tests, thread bodies are left alone: there `(*` is C syntax, and `//`, `/* */`
+        comments belong to the body grammar (braces inside them must not count).
+        """
+        out = list(text)
+        i, depth = 0, 0
+        body_depth: int | None = None
+        while i < len(text):
+            c = text[i]
+            if body_depth is not None:
+                if text.startswith("//", i):
+                    j = text.find("\n", i)
+                    i = len(text) if j < 0 else j
+                    continue
+                if text.startswith("/*", i):
+                    j = text.find("*/", i + 2)
+                    if j < 0:
+                        raise self.raw.error(
+                            "unterminated comment: '/*' without a matching '*/'", i
+                        )
+                    i = j + 2
+                    continue
+                if c == "{":
+                    depth += 1
+                elif c == "}":
+                    depth -= 1
+                    if depth == body_depth:
+                        body_depth = None
+                i += 1
+                continue
+            if text.startswith("(*", i):
+                end = self._comment_end(text, i)
+                self.comments.append(text[i + 2 : end - 2].strip())
+                for k in range(i, end):
+                    if out[k] != "\n":
+                        out[k] = " "
+                i = end
+                continue
+            if c == '"' and depth == 0:
+                j = text.find('"', i + 1)
+                i = len(text) if j < 0 else j + 1
+                continue
+            if source and c == "{":
+                if depth == 0 and re.search(
+                    r"P\d+\s*(?:\([^(){}]*\))?\s*$", text[max(0, i - 400) : i]
+                ):
+                    body_depth = depth
+                depth += 1
+            elif source and c == "}":
+                depth -= 1
+            i += 1
+        return "".join(out)
+
+    # -- header and metadata ------------------------------------------------------------------
+
+    def _header(self, pos: int) -> tuple[int, str, str]:
+        text = self.src.text
+        eol = text.find("\n", pos)
+        eol = len(text) if eol < 0 else eol
+        line = text[pos:eol]
+        m = re.match(r"[ \t]+(\S+)", line)
+        if not m:
+            raise self.src.error(
+                f"expected a test name after {self.arch!r}", pos + len(line.rstrip()) or pos
+            )
+        name = m.group(1)
+        rest = line[m.end() :].strip()
+        rest_at = pos + m.end()
+        texname = re.match(r"\(\s*[^()]*\)", rest)  # herd's optional `(texname)`
+        if texname:
+            rest = rest[texname.end() :].strip()
+        doc = ""
+        if rest.startswith('"'):
+            end = text.find('"', text.find('"', rest_at) + 1)
+            if end < 0:
+                raise self.src.error(
+                    "unterminated description: '\"' without a closing '\"'", rest_at
+                )
+            doc = text[text.find('"', rest_at) + 1 : end]
+            tail_end = text.find("\n", end)
+            tail_end = len(text) if tail_end < 0 else tail_end
+            tail = text[end + 1 : tail_end].strip()
+            if tail not in ("", ";"):
+                raise self.src.error(f"unexpected {tail!r} after the description", end + 1)
+            return tail_end, name, doc
+        if rest not in ("", ";"):
+            raise self.src.error(
+                f"unexpected {rest!r} after the test name (a description goes in double quotes)",
+                rest_at + line[m.end() :].find(rest[0]),
+            )
+        return eol, name, doc
+
+    def _metadata(self, pos: int) -> tuple[int, list[tuple[str, str]], str]:
+        """Lines between the header and `{`: a quoted description and `Key=Value` lines."""
+        text, info, doc = self.src.text, [], ""
+        while True:
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos >= len(text):
+                raise self.src.error(
+                    "expected '{' to open the initial state, found end of input", pos
+                )
+            if text[pos] == "{":
+                return pos, info, doc
+            if text[pos] == '"':
+                end = text.find('"', pos + 1)
+                if end < 0:
+                    raise self.src.error(
+                        "unterminated description: '\"' without a closing '\"'", pos
+                    )
+                if doc:
+                    raise self.src.error(
+                        "a test has one quoted description; found a second one", pos
+                    )
+                doc = text[pos + 1 : end]
+                pos = end + 1
+                continue
+            eol = text.find("\n", pos)
+            eol = len(text) if eol < 0 else eol
+            m = _INFO_LINE.fullmatch(text[pos:eol].rstrip())
+            if not m:
+                raise self.src.error(
+                    f"expected '{{' to open the initial state (or a Key=Value line), found {self.src.found(pos)}",
+                    pos,
+                )
+            info.append((m.group(1), m.group(2).strip()))
+            pos = eol
+
+    # -- initial state ------------------------------------------------------------------------
+
+    def _init(self, pos: int) -> tuple[int, list[RegInit]]:
+        text = self.src.text
+        close = text.find("}", pos + 1)
+        inner_open = text.find("{", pos + 1)
+        if inner_open >= 0 and (close < 0 or inner_open < close):
+            raise self.src.error(
+                "arrays and structured values in the initial state are not supported", inner_open
+            )
+        if close < 0:
+            raise self.src.error("expected '}' to close the initial state, found end of input", pos)
+        reg_inits: list[RegInit] = []
+        start = pos + 1
+        for item_text, at in _split_items(text[start:close], start):
+            self._init_item(item_text, at, reg_inits)
+        return close + 1, reg_inits
+
+    def _init_item(self, item: str, at: int, reg_inits: list[RegInit]) -> None:
+        left, eq, right = item.partition("=")
+        left_s = left.strip()
+        m = re.search(
+            rf"(\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$",
+            left_s,
+        )
+        if not m or (eq and not right.strip()) or "==" in item:
+            raise self.src.error(f"cannot read initial-state item {item.strip()!r}", at)
+        ctype = left_s[: m.start()].strip()
+        lhs = re.sub(r"\s+", "", m.group(1))
+        if ctype and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ \t]*\**|\*+", ctype):
+            raise self.src.error(f"cannot read initial-state item {item.strip()!r}", at)
+        value_at = at + len(left.lstrip()) + 1 + len(right) - len(right.lstrip())
+        value = self._init_value(right.strip(), value_at) if eq else 0
+        reg = re.fullmatch(r"(\d+):(%?[A-Za-z_]\w*)", lhs)
+        if reg:
+            if ctype and ctype_width(ctype) is None:
+                raise self.src.error(
+                    f"unknown type {ctype!r} for {lhs!r}; known: {known_types()}", at
+                )
+            reg_inits.append(
+                RegInit(int(reg.group(1)), reg.group(2), value, normalise_ctype(ctype))
+            )
+            return
+        if lhs.startswith("%"):
+            raise self.src.error(f"symbolic register {lhs!r} needs a thread: write T:{lhs}", at)
+        name = lhs.strip("[]").strip()
+        if isinstance(value, LocRef):
+            raise self.src.error(
+                f"location {name!r} initialised with the address of {value.name!r}: pointers in "
+                "memory are not supported",
+                value_at,
+            )
+        if ctype == "*" or ctype.endswith("*"):
+            pass  # a pointer declaration: `int *x;` (64-bit, holds an integer here)
+        self.locs.declare(name, ctype, value if eq else None, at)
+
+    def _init_value(self, text: str, at: int) -> Value:
+        num = _parse_int(text)
+        if num is not None:
+            return num
+        m = re.fullmatch(rf"&?\s*({_IDENT})", text)
+        if m:
+            self.locs.touch(m.group(1))
+            return LocRef(m.group(1))
+        raise self.src.error(
+            f"unsupported initial value {text!r}; expected a number or a location name", at
+        )
+
+    # -- assembly thread table ----------------------------------------------------------------
+
+    def _table(self, pos: int) -> tuple[list[Thread], int]:
+        text = self.src.text
+        pos = _skip_space(text, pos)
+        semi = text.find(";", pos)
+        if semi < 0 or "\n" in text[pos:semi].strip():
+            raise self.src.error(
+                f"expected the thread table header 'P0 | P1 ... ;', found {self.src.found(pos)}",
+                pos,
+            )
+        names = [c.strip() for c in text[pos:semi].split("|")]
+        for tid, cell in enumerate(names):
+            if cell != f"P{tid}":
+                raise self.src.error(
+                    f"expected 'P{tid}' in the thread table header, found {cell!r}",
+                    pos + text[pos:semi].find(cell) if cell else pos,
+                )
+        nthreads = len(names)
+        cells: list[list[AsmLine]] = [[] for _ in range(nthreads)]
+        pos, row = semi + 1, 0
+        while True:
+            pos = _skip_space(text, pos)
+            if pos >= len(text) or _TRAILER_START.match(text, pos):
+                break
+            semi = text.find(";", pos)
+            line_end = text.find("\n", pos)
+            first_line = text[pos : line_end if 0 <= line_end < semi or semi < 0 else semi]
+            extra = first_line.split("|")
+            if len(extra) > nthreads:
+                bar = pos + sum(len(p) + 1 for p in extra[:nthreads]) - 1
+                raise self.src.error(
+                    f"expected ';' after instruction row (the table has {nthreads} "
+                    f"thread{'s' if nthreads > 1 else ''}), found '|'",
+                    bar,
+                )
+            if semi < 0 or (0 <= line_end < semi and text[line_end:semi].strip()):
+                stop = line_end if line_end >= 0 else len(text)
+                found = text[stop:semi].strip()[:20] if semi >= 0 else ""
+                raise self.src.error(
+                    "expected ';' after instruction row, found "
+                    + (f"{found.split()[0]!r} on the next line" if found else "end of input"),
+                    pos + len(text[pos:stop].rstrip()),
+                )
+            parts = text[pos:semi].split("|")
+            if len(parts) > nthreads:
+                bar = pos + sum(len(p) + 1 for p in parts[:nthreads]) - 1
+                raise self.src.error(
+                    f"expected ';' after instruction row (the table has {nthreads} "
+                    f"thread{'s' if nthreads > 1 else ''}), found '|'",
+                    bar,
+                )
+            if len(parts) < nthreads:
+                raise self.src.error(
+                    f"instruction row has {len(parts)} cell(s) but the table has {nthreads} threads; "
+                    "expected '|'",
+                    semi,
+                )
+            at = pos
+            for tid, part in enumerate(parts):
+                lead = len(part) - len(part.lstrip())
+                cell = part.strip()
+                cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0))))
+                if self.arch in ("X86", "X86_64"):
+                    self._x86_locations(cell)
+                at += len(part) + 1
+            pos, row = semi + 1, row + 1
+        threads = [Thread(tid, f"P{tid}", asm=tuple(lines)) for tid, lines in enumerate(cells)]
+        return threads, pos
+
+    def _x86_locations(self, cell: str) -> None:
+        """Locations named as memory operands: Intel `[x]` (X86), AT&T `(x)` (X86_64)."""
+        if self.arch == "X86":
+            names = re.findall(rf"\[\s*({_IDENT})\s*\]", cell)
+            names = [n for n in names if n.upper() not in _X86_REGISTERS]
+        else:
+            names = re.findall(rf"\(\s*({_IDENT})\s*\)", cell)
+        for name in names:
+            self.locs.touch(name)
+
+    # -- trailer: locations, filter, final condition ------------------------------------------
+
+    def _trailer(
+        self, pos: int, threads: list[Thread]
+    ) -> tuple[tuple[Observable, ...], Prop | None, Condition]:
+        text = self.src.text
+        line, col = self.src.where(pos)
+        lark = grammars.parser("trailer")
+        trailer = grammars.padded(text[pos:], line, col)
+        try:
+            tree = lark.parse(trailer)
+        except UnexpectedInput as e:
+            raise grammars.lark_error(e, lark, trailer, self.file, "the condition") from None
+        observed: tuple[Observable, ...] = ()
+        filt: Prop | None = None
+        condition = Condition("exists", TrueProp())
+        self._threads = threads
+        for part in tree.children:
+            if part.data == "locations":
+                observed = tuple(self._observable(c) for c in part.children)
+            elif part.data == "filter":
+                filt = self._prop(part.children[0])
+            elif part.data == "final":
+                quant = re.sub(r"\s+", "", str(part.children[0]))
+                condition = Condition(quant, self._prop(part.children[1]))
+        return observed, filt, condition
+
+    def _prop(self, tree: Tree) -> Prop:
+        kind = tree.data
+        if kind == "true":
+            return TrueProp()
+        if kind == "false":
+            return Not(TrueProp())
+        if kind == "not_":
+            return Not(self._prop(tree.children[-1]))
+        if kind in ("or_", "and_"):
+            parts: list[Prop] = []
+            for child in tree.children:
+                p = self._prop(child)
+                same = (kind == "or_" and isinstance(p, Or)) or (
+                    kind == "and_" and isinstance(p, And)
+                )
+                if same and child.data == kind:
+                    parts.extend(p.parts)
+                else:
+                    parts.append(p)
+            return Or(tuple(parts)) if kind == "or_" else And(tuple(parts))
+        if kind in ("eq", "ne"):
+            obs = self._observable(tree.children[0])
+            value_tree = tree.children[2]
+            token = value_tree.children[0]
+            if value_tree.data == "int":
+                value: Value = int(str(token), 0)
+            else:
+                self.locs.touch(str(token))
+                value = LocRef(str(token))
+            atom = Eq(obs, value)
+            return atom if kind == "eq" else Not(atom)
+        raise SourceError(f"unexpected {kind} in condition", self.file)  # pragma: no cover
+
+    def _observable(self, tree: Tree) -> Observable:
+        token = tree.children[0]
+        if tree.data == "loc":
+            self.locs.touch(str(token))
+            return LocObs(str(token))
+        tid_text, reg = re.sub(r"\s+", "", str(token)).split(":", 1)
+        tid = int(tid_text)
+        if tid >= len(self._threads):
+            raise SourceError(
+                f"{tid}:{reg} names thread P{tid}, but the test has {len(self._threads)} thread(s)",
+                self.file,
+                token.line,
+                token.column,
+            )
+        if self.is_source:
+            from fencelab.litmus.source import declared_variables
+
+            if reg not in declared_variables(self._threads[tid]):
+                raise SourceError(
+                    f"{tid}:{reg} is not a variable of P{tid} (declare it in the thread)",
+                    self.file,
+                    token.line,
+                    token.column,
+                )
+        return RegObs(tid, reg)
+
+
+# ---------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _split_items(text: str, offset: int):
+    """`;`-separated items with the offset of each item's first non-blank character."""
+    at = 0
+    for piece in text.split(";"):
+        stripped = piece.strip()
+        if stripped:
+            yield piece, offset + at + (len(piece) - len(piece.lstrip()))
+        at += len(piece) + 1
+
+
+def _parse_int(text: str) -> int | None:
+    m = re.fullmatch(r"([+-]?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)", text.strip())
+    if not m:
+        return None
+    value = int(m.group(2), 16) if m.group(2)[:2].lower() == "0x" else int(m.group(2), 10)
+    return -value if m.group(1) == "-" else value

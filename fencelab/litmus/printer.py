@@ -1,0 +1,492 @@
+"""Write litmus tests back in their own format, and herd7's spelling of results.
+
+`format_test` prints assembly and C tests in herd's format and RUST tests in ours, such that
+`parse_text(format_test(t))` means the same as `t` (`same_meaning`). `format_observable`,
+`format_condition` and `format_state` spell registers, locations and conditions the way herd7
+prints them in its results (`0:X0=1; 1:X2=0; [x]=2;`, `Condition exists (1:X0=1 /\\ [y]=0)`):
+registers as `T:REG` (herd's own register spelling: `0:rax`, `0:EAX`, `1:X2`), memory locations in
+brackets, registers before locations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+
+from fencelab.errors import FencelabError
+from fencelab.litmus.ast import (
+    And,
+    Assign,
+    BinOp,
+    Cas,
+    Condition,
+    Const,
+    Eq,
+    Expr,
+    ExprStmt,
+    Fence,
+    If,
+    LitmusTest,
+    Load,
+    LocRef,
+    Not,
+    Observable,
+    Or,
+    Pos,
+    Prop,
+    RegObs,
+    Rmw,
+    Stmt,
+    Store,
+    Thread,
+    TrueProp,
+    UnOp,
+    Value,
+    Var,
+    While,
+)
+from fencelab.litmus.source import C_RMW_NAMES, CAS_PREFIX, OK_PREFIX
+from fencelab.lowering.atomics import Op
+
+# ---------------------------------------------------------------------------------------------
+# herd's spelling of observables, conditions and final states
+
+
+def format_value(value: Value) -> str:
+    return value.name if isinstance(value, LocRef) else str(value)
+
+
+def herd_register(reg: str, arch: str) -> str:
+    """A register as herd7 prints it: `rax` (X86_64), `EAX` (X86), `X0` (AArch64), `R0` (ARM)."""
+    if reg.startswith("%") and arch not in ("X86_64",):
+        return reg  # herd's symbolic registers are printed as written
+    if arch == "X86_64":
+        return reg.lstrip("%").lower()
+    if arch in ("X86", "AArch64", "ARM"):
+        return reg.upper()
+    return reg
+
+
+def format_observable(obs: Observable, arch: str) -> str:
+    """`0:X0`, `1:rax`, `0:r0` for registers; `[x]` for memory locations (herd7's results)."""
+    if isinstance(obs, RegObs):
+        return f"{obs.tid}:{herd_register(obs.reg, arch)}"
+    return f"[{obs.name}]"
+
+
+def _natural(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+def format_state(
+    state: Mapping[Observable, Value] | Iterable[tuple[Observable, Value]], arch: str
+) -> str:
+    """One final state the way herd7 lists it: `0:X0=1; 1:X2=0; [x]=2;`.
+
+    Registers come first, by thread then register number; then locations by name (herd's order).
+    """
+    items = list(state.items()) if isinstance(state, Mapping) else list(state)
+
+    def key(item: tuple[Observable, Value]):
+        obs = item[0]
+        if isinstance(obs, RegObs):
+            return (0, obs.tid, _natural(herd_register(obs.reg, arch)))
+        return (1, 0, _natural(obs.name))
+
+    return " ".join(
+        f"{format_observable(o, arch)}={format_value(v)};" for o, v in sorted(items, key=key)
+    )
+
+
+def format_prop(prop: Prop, arch: str | None = None) -> str:
+    """A proposition in herd's syntax (`/\\` binds tighter than `\\/`)."""
+    return _prop(prop, arch, "top")
+
+
+def _obs_in_condition(obs: Observable, arch: str | None) -> str:
+    if isinstance(obs, RegObs):
+        return f"{obs.tid}:{herd_register(obs.reg, arch) if arch else obs.reg}"
+    return f"[{obs.name}]"
+
+
+def _prop(prop: Prop, arch: str | None, context: str) -> str:
+    if isinstance(prop, TrueProp):
+        return "true"
+    if isinstance(prop, Eq):
+        return f"{_obs_in_condition(prop.obs, arch)}={format_value(prop.value)}"
+    if isinstance(prop, Not):
+        if isinstance(prop.prop, TrueProp):
+            return "false"
+        return f"~({_prop(prop.prop, arch, 'top')})"
+    if isinstance(prop, And):
+        if not prop.parts:
+            return "true"
+        text = " /\\ ".join(_prop(p, arch, "and") for p in prop.parts)
+        return f"({text})" if context == "and" else text
+    if isinstance(prop, Or):
+        if not prop.parts:
+            return "false"
+        text = " \\/ ".join(_prop(p, arch, "or") for p in prop.parts)
+        return f"({text})" if context in ("and", "or") else text
+    raise FencelabError(f"cannot print proposition {prop!r}")
+
+
+def format_condition(cond: Condition, arch: str | None = None) -> str:
+    """`exists (1:X0=1 /\\ 1:X2=0)`; with `arch`, registers are spelled as herd7 prints them."""
+    return f"{cond.quantifier} ({format_prop(cond.prop, arch)})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole tests
+
+
+def format_test(test: LitmusTest) -> str:
+    """The test in its own format: herd's for assembly and C, ours for RUST."""
+    lines = [f"{test.arch} {test.name}"]
+    if test.doc:
+        lines.append(f'"{test.doc}"')
+    lines += [f"{k}={v}" for k, v in test.info]
+    lines += [f"(* {c} *)" for c in test.comments]
+    lines += _init_block(test)
+    if test.is_source:
+        for thread in test.threads:
+            lines.append("")
+            lines += _source_thread(thread, test.arch)
+        lines.append("")
+    else:
+        lines += _table(test.threads)
+    if test.observed:
+        lines.append(
+            "locations [" + " ".join(f"{_obs_in_condition(o, None)};" for o in test.observed) + "]"
+        )
+    if test.filter is not None:
+        lines.append(f"filter ({format_prop(test.filter)})")
+    lines.append(format_condition(test.condition))
+    return "\n".join(lines) + "\n"
+
+
+def _init_block(test: LitmusTest) -> list[str]:
+    items = []
+    for loc in test.locations:
+        prefix = f"{loc.ctype} " if loc.ctype else ""
+        items.append(f"{prefix}{loc.name}={loc.init};")
+    by_thread: dict[int, list[str]] = {}
+    for r in test.reg_inits:
+        prefix = f"{r.ctype} " if r.ctype else ""
+        by_thread.setdefault(r.tid, []).append(f"{prefix}{r.tid}:{r.reg}={format_value(r.value)};")
+    lines = ["{"]
+    lines += [f" {item}" for item in items]
+    lines += [" " + " ".join(regs) for _tid, regs in sorted(by_thread.items())]
+    lines.append("}")
+    return lines
+
+
+def _table(threads: tuple[Thread, ...]) -> list[str]:
+    rows = max((len(t.asm) for t in threads), default=0)
+    columns = []
+    for t in threads:
+        cells = [f"P{t.tid}"] + [line.text for line in t.asm] + [""] * (rows - len(t.asm))
+        width = max(len(c) for c in cells)
+        columns.append([c.ljust(width) for c in cells])
+    return [" " + " | ".join(col[r] for col in columns) + " ;" for r in range(rows + 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Source threads
+
+_C_PREC = {
+    "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6,
+    "<": 7, "<=": 7, ">": 7, ">=": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
+}  # fmt: skip
+_RUST_PREC = {
+    "||": 1, "&&": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+    "|": 5, "^": 6, "&": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
+}  # fmt: skip
+_RUST_NON_ASSOC = 4
+
+
+def _source_thread(thread: Thread, arch: str) -> list[str]:
+    if arch == "C":
+        params = ", ".join(f"{t} {n}" for t, n in thread.params)
+        return [f"P{thread.tid} ({params}) {{", *_CPrinter().stmts(thread.body, 1), "}"]
+    printer = _RustPrinter(_reassigned(thread.body))
+    return [f"P{thread.tid} {{", *printer.stmts(thread.body, 1), "}"]
+
+
+def _reassigned(stmts: tuple[Stmt, ...]) -> set[str]:
+    names: set[str] = set()
+    for s in stmts:
+        if isinstance(s, Assign) and not s.declared:
+            names.add(s.var)
+        elif isinstance(s, If):
+            names |= _reassigned(s.then) | _reassigned(s.orelse)
+        elif isinstance(s, While):
+            names |= _reassigned(s.body)
+    return names
+
+
+class _SourcePrinter:
+    prec: dict[str, int] = {}
+
+    def stmts(self, stmts: tuple[Stmt, ...], depth: int) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(stmts):
+            lines, used = self.stmt_at(stmts, i, depth)
+            out += lines
+            i += used
+        return out
+
+    def stmt_at(self, stmts: tuple[Stmt, ...], i: int, depth: int) -> tuple[list[str], int]:
+        return self.stmt(stmts[i], depth), 1
+
+    def stmt(self, s: Stmt, depth: int) -> list[str]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def block(
+        self, head: str, body: tuple[Stmt, ...], depth: int, orelse: tuple[Stmt, ...] | None
+    ) -> list[str]:
+        pad = "  " * depth
+        if not body and not orelse:
+            return [f"{pad}{head} {{}}"]
+        lines = [f"{pad}{head} {{", *self.stmts(body, depth + 1)]
+        while orelse:
+            if len(orelse) == 1 and isinstance(orelse[0], If):
+                inner = orelse[0]
+                lines.append(f"{pad}}} else if {self.cond(inner.cond)} {{")
+                lines += self.stmts(inner.then, depth + 1)
+                orelse = inner.orelse
+            else:
+                lines.append(f"{pad}}} else {{")
+                lines += self.stmts(orelse, depth + 1)
+                orelse = ()
+        lines.append(f"{pad}}}")
+        return lines
+
+    def cond(self, e: Expr) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def expr(self, e: Expr) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def sub(self, e: Expr, parent: int, right: bool) -> str:
+        text = self.expr(e)
+        if isinstance(e, BinOp):
+            mine = self.prec[e.op]
+            if mine < parent or (mine == parent and (right or self.non_assoc(mine))):
+                return f"({text})"
+        return text
+
+    def non_assoc(self, prec: int) -> bool:
+        return False
+
+    def binop(self, e: BinOp) -> str:
+        p = self.prec.get(e.op)
+        if p is None:
+            raise FencelabError(f"cannot print operator {e.op!r}")
+        return f"{self.sub(e.left, p, False)} {e.op} {self.sub(e.right, p, True)}"
+
+    def unop(self, op: str, operand: Expr) -> str:
+        text = self.expr(operand)
+        if isinstance(operand, (BinOp, UnOp)) or (isinstance(operand, Const) and operand.value < 0):
+            text = f"({text})"
+        return f"{op}{text}"
+
+
+class _CPrinter(_SourcePrinter):
+    prec = _C_PREC
+
+    def stmt_at(self, stmts: tuple[Stmt, ...], i: int, depth: int) -> tuple[list[str], int]:
+        triple = _match_cas(stmts, i)
+        if triple is None:
+            return self.stmt(stmts[i], depth), 1
+        cas_assign, ok_assign, e_assign = triple
+        pad = "  " * depth
+        call = self.cas_call(cas_assign.expr, e_assign.var)
+        used = 3 if ok_assign else 2
+        if ok_assign is None:
+            return [f"{pad}{call};"], used
+        if not ok_assign.var.startswith(OK_PREFIX):
+            decl = "int " if ok_assign.declared else ""
+            return [f"{pad}{decl}{ok_assign.var} = {call};"], used
+        nxt = stmts[i + 3] if i + 3 < len(stmts) else None
+        cond = _ok_condition(nxt.cond, ok_assign.var) if isinstance(nxt, (If, While)) else None
+        if cond is None:
+            raise FencelabError(
+                "cannot print a compare-exchange whose result is used this way in C"
+            )
+        head = f"!{call}" if cond == "not" else call
+        if isinstance(nxt, If):
+            return self.block(f"if ({head})", nxt.then, depth, nxt.orelse), 4
+        assert isinstance(nxt, While)
+        tail = strip_positions(stmts[i : i + 3])
+        if len(nxt.body) < 3 or strip_positions(nxt.body[-3:]) != tail:
+            raise FencelabError("cannot print this compare-exchange loop in C")
+        return self.block(f"while ({head})", nxt.body[:-3], depth, None), 4
+
+    def stmt(self, s: Stmt, depth: int) -> list[str]:
+        pad = "  " * depth
+        if isinstance(s, Assign):
+            decl = "int " if s.declared else ""
+            return [f"{pad}{decl}{self.var(s.var)} = {self.expr(s.expr)};"]
+        if isinstance(s, Store):
+            if s.plain:
+                return [f"{pad}*{s.loc} = {self.expr(s.value)};"]
+            return [f"{pad}atomic_store_explicit({s.loc}, {self.expr(s.value)}, {s.order.c});"]
+        if isinstance(s, ExprStmt):
+            return [f"{pad}{self.expr(s.expr)};"]
+        if isinstance(s, Fence):
+            return [f"{pad}atomic_thread_fence({s.order.c});"]
+        if isinstance(s, If):
+            return self.block(f"if ({self.expr(s.cond)})", s.then, depth, s.orelse)
+        if isinstance(s, While):
+            return self.block(f"while ({self.expr(s.cond)})", s.body, depth, None)
+        raise FencelabError(f"cannot print statement {s!r} in C")
+
+    def cond(self, e: Expr) -> str:
+        return f"({self.expr(e)})"
+
+    def var(self, name: str) -> str:
+        if name.startswith("$"):
+            raise FencelabError(f"cannot print the internal variable {name!r} in C")
+        return name
+
+    def cas_call(self, cas: Cas, expected: str) -> str:
+        name = (
+            "atomic_compare_exchange_weak_explicit"
+            if cas.weak
+            else "atomic_compare_exchange_strong_explicit"
+        )
+        return f"{name}({cas.loc}, &{expected}, {self.expr(cas.desired)}, {cas.success.c}, {cas.failure.c})"
+
+    def expr(self, e: Expr) -> str:
+        if isinstance(e, Const):
+            return str(e.value)
+        if isinstance(e, Var):
+            return self.var(e.name)
+        if isinstance(e, BinOp):
+            return self.binop(e)
+        if isinstance(e, UnOp):
+            return self.unop(e.op, e.operand)
+        if isinstance(e, Load):
+            return f"*{e.loc}" if e.plain else f"atomic_load_explicit({e.loc}, {e.order.c})"
+        if isinstance(e, Rmw):
+            return f"{C_RMW_NAMES[e.op]}({e.loc}, {self.expr(e.operand)}, {e.order.c})"
+        if isinstance(e, Cas):
+            raise FencelabError("cannot print a compare-exchange inside a C expression")
+        raise FencelabError(f"cannot print expression {e!r} in C")
+
+
+def _match_cas(stmts: tuple[Stmt, ...], i: int) -> tuple[Assign, Assign | None, Assign] | None:
+    """The C compare-exchange desugaring starting at stmts[i] (see source.py), if any."""
+    first = stmts[i]
+    if not (
+        isinstance(first, Assign)
+        and first.var.startswith(CAS_PREFIX)
+        and isinstance(first.expr, Cas)
+        and isinstance(first.expr.expected, Var)
+    ):
+        return None
+    tmp, expected = first.var, first.expr.expected.name
+
+    def writes_back(s: Stmt | None) -> bool:
+        return isinstance(s, Assign) and s.var == expected and s.expr == Var(tmp) and not s.declared
+
+    second = stmts[i + 1] if i + 1 < len(stmts) else None
+    third = stmts[i + 2] if i + 2 < len(stmts) else None
+    if writes_back(second):
+        return first, None, second  # type: ignore[return-value]
+    if (
+        isinstance(second, Assign)
+        and second.expr == BinOp("==", Var(tmp), Var(expected))
+        and writes_back(third)
+    ):
+        return first, second, third  # type: ignore[return-value]
+    return None
+
+
+def _ok_condition(cond: Expr, ok: str) -> str | None:
+    if cond == Var(ok):
+        return "is"
+    if cond == UnOp("!", Var(ok)):
+        return "not"
+    return None
+
+
+class _RustPrinter(_SourcePrinter):
+    prec = _RUST_PREC
+
+    def __init__(self, mutable: set[str]):
+        self.mutable = mutable
+
+    def non_assoc(self, prec: int) -> bool:
+        return prec == _RUST_NON_ASSOC
+
+    def stmt(self, s: Stmt, depth: int) -> list[str]:
+        pad = "  " * depth
+        if isinstance(s, Assign):
+            if s.declared:
+                mut = "mut " if s.var in self.mutable else ""
+                return [f"{pad}let {mut}{s.var} = {self.expr(s.expr)};"]
+            return [f"{pad}{s.var} = {self.expr(s.expr)};"]
+        if isinstance(s, Store):
+            return [f"{pad}{s.loc}.store({self.expr(s.value)}, {s.order.rust});"]
+        if isinstance(s, ExprStmt):
+            return [f"{pad}{self.expr(s.expr)};"]
+        if isinstance(s, Fence):
+            return [f"{pad}fence({s.order.rust});"]
+        if isinstance(s, If):
+            return self.block(f"if {self.expr(s.cond)}", s.then, depth, s.orelse)
+        if isinstance(s, While):
+            return self.block(f"while {self.expr(s.cond)}", s.body, depth, None)
+        raise FencelabError(f"cannot print statement {s!r} in Rust")
+
+    def cond(self, e: Expr) -> str:
+        return self.expr(e)
+
+    def expr(self, e: Expr) -> str:
+        if isinstance(e, Const):
+            return str(e.value)
+        if isinstance(e, Var):
+            return e.name
+        if isinstance(e, BinOp):
+            return self.binop(e)
+        if isinstance(e, UnOp):
+            return self.unop("!" if e.op in ("!", "~") else e.op, e.operand)
+        if isinstance(e, Load):
+            return f"{e.loc}.load({e.order.rust})"
+        if isinstance(e, Rmw):
+            return f"{e.loc}.{e.op.value}({self.expr(e.operand)}, {e.order.rust})"
+        if isinstance(e, Cas):
+            name = Op.CAS_WEAK.value if e.weak else Op.CAS.value
+            return (
+                f"{e.loc}.{name}({self.expr(e.expected)}, {self.expr(e.desired)}, "
+                f"{e.success.rust}, {e.failure.rust})"
+            )
+        raise FencelabError(f"cannot print expression {e!r} in Rust")
+
+
+# ---------------------------------------------------------------------------------------------
+# Meaning
+
+
+def strip_positions(node):
+    """`node` with every Pos reset, recursively (dataclasses and tuples)."""
+    if isinstance(node, Pos):
+        return Pos()
+    if isinstance(node, tuple):
+        return tuple(strip_positions(x) for x in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: strip_positions(getattr(node, f.name)) for f in dataclasses.fields(node)}
+        return dataclasses.replace(node, **changes)
+    return node
+
+
+def same_meaning(a: LitmusTest, b: LitmusTest) -> bool:
+    """Equal tests once positions, comments and the file name are set aside."""
+
+    def norm(t: LitmusTest) -> LitmusTest:
+        return dataclasses.replace(strip_positions(t), comments=(), file="")
+
+    return norm(a) == norm(b)

@@ -1,0 +1,159 @@
+"""ARMv8 (AArch64, and A32 under AArch32 rules): Promising-ARM, explored promise-first.
+
+The model is Promising-ARM (Pulte, Pichon-Pharabod, Kang, Lee, Hur, PLDI 2019), which allows
+exactly the executions of Arm's axiomatic model (Arm ARM B2.3, herdtools7's `aarch64.cat`).
+Memory is a list of write messages, each message's index + 1 its timestamp (0: the initial
+writes). Threads read, write, and order their accesses through views (fencelab/models/
+arm_local.py); the instruction semantics over Unicorn is in arm_thread.py.
+
+Executions run in two phases, the paper's promise-first exploration (§6.1; proved complete in
+the Coq development, `promising_to_promising_pf`):
+
+1. promising: threads append promised writes to memory, one at a time, in any interleaving
+   (internal transitions `"<tid>.p<ts>.<loc>=<value>"`). A promise is offered only if the
+   thread, run alone, could write it next and can then fulfil all its promises (certification,
+   arm_certify.py); this prunes, it never loses an execution;
+2. executing: once every thread can run to its end fulfilling promises only, any thread may
+   start executing; from then on memory is fixed, no more promises are made, and every write
+   fulfils one of its thread's promises. Keys: `"<tid>"` for a barrier, `"<tid>.r<ts>"` for a
+   read of the message at `ts`, `"<tid>.w<ts>"` for a write fulfilling the promise at `ts`,
+   `"<tid>.r<ts>.w<ts>"` for an atomic, `"<tid>.fail"` for a failing store-exclusive.
+
+An execution ends when every thread has finished with no outstanding promise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fencelab.models.arm_certify import Alone, explore_alone
+from fencelab.models.arm_local import Local, Message
+from fencelab.models.arm_thread import ThreadContext, thread_moves
+from fencelab.models.base import MachineState, MemoryModel, Transition
+
+
+@dataclass(frozen=True)
+class ArmMemory:
+    messages: tuple[Message, ...]  # timestamp = index + 1
+    locals: tuple[Local, ...]  # per thread
+    executing: bool = False  # phase 2: some thread has executed; no more promises
+
+
+class ARM(MemoryModel):
+    name = "arm"
+    description = "ARMv8 (AArch64, AArch32): Promising-ARM (Pulte et al., PLDI 2019)"
+    targets = ("AArch64", "ARM")
+
+    def __init__(self) -> None:
+        self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
+        self._alone: dict[tuple, Alone] = {}
+
+    # -- caches ----------------------------------------------------------------------------
+    def _ctx(self, program, tid: int) -> ThreadContext:
+        entry = self._contexts.get(id(program))
+        if entry is None or entry[0] is not program:
+            entry = (program, [ThreadContext(program, t) for t in range(len(program.threads))])
+            self._contexts[id(program)] = entry
+        return entry[1][tid]
+
+    def _solo(self, program, tid: int, tstate, local: Local, messages) -> Alone:
+        key = (id(program), tid, tstate, local, messages)
+        result = self._alone.get(key)
+        if result is None:
+            result = explore_alone(self._ctx(program, tid), tstate, local, messages)
+            self._alone[key] = result
+        return result
+
+    def _all_complete(self, program, state: MachineState) -> bool:
+        mem: ArmMemory = state.memory
+        return all(
+            self._solo(program, tid, tstate, mem.locals[tid], mem.messages).complete
+            for tid, tstate in enumerate(state.threads)
+        )
+
+    # -- the interface ---------------------------------------------------------------------
+    def initial_memory(self, program):
+        n = len(program.locations)
+        return ArmMemory((), tuple(Local.initial(n) for _ in program.threads))
+
+    def core_transitions(self, program, state: MachineState, tid: int, info):
+        mem: ArmMemory = state.memory
+        if not mem.executing and not self._all_complete(program, state):
+            return
+        ctx = self._ctx(program, tid)
+        for move in thread_moves(ctx, state.threads[tid], mem.locals[tid], mem.messages):
+            locals_ = list(mem.locals)
+            locals_[tid] = move.local
+            new = ArmMemory(mem.messages, tuple(locals_), True)
+            yield Transition(
+                f"{tid}{move.key}", tid, self.label(tid, info, move.what),
+                state.with_thread(tid, move.tstate, new), step=move.step,
+            )  # fmt: skip
+
+    def internal_transitions(self, program, state: MachineState):
+        mem: ArmMemory = state.memory
+        if mem.executing:
+            return
+        ts = len(mem.messages) + 1
+        for tid, tstate in enumerate(state.threads):
+            local = mem.locals[tid]
+            for msg in self._solo(program, tid, tstate, local, mem.messages).candidates:
+                messages = (*mem.messages, msg)
+                promised = local.promise(ts)
+                if not self._solo(program, tid, tstate, promised, messages).certified:
+                    continue
+                locals_ = list(mem.locals)
+                locals_[tid] = promised
+                name = program.locations[msg.loc].name
+                value = _signed(msg.value, msg.size)
+                yield Transition(
+                    f"{tid}.p{ts}.{name}={value}", tid,
+                    f"P{tid}: promise {name}={value} (timestamp {ts})",
+                    state.with_memory(ArmMemory(messages, tuple(locals_), False)),
+                    executes=False,
+                )  # fmt: skip
+
+    def is_final(self, program, memory: ArmMemory):
+        return not any(local.promises for local in memory.locals)
+
+    def final_memory(self, program, memory: ArmMemory):
+        values = {loc.addr: loc.init for loc in program.locations}
+        for msg in memory.messages:
+            values[program.locations[msg.loc].addr] = msg.value
+        return values
+
+    def describe(self, program, memory: ArmMemory):
+        names = [loc.name for loc in program.locations]
+        messages = [{"ts": 0, "writes": "initial", "values": {
+            loc.name: loc.init for loc in program.locations}}]  # fmt: skip
+        for ts, msg in enumerate(memory.messages, 1):
+            messages.append({"ts": ts, "location": names[msg.loc],
+                             "value": _signed(msg.value, msg.size), "thread": f"P{msg.tid}"})  # fmt: skip
+        threads = []
+        for tid, local in enumerate(memory.locals):
+            threads.append({
+                "thread": f"P{tid}",
+                "promises": [f"{names[memory.messages[t - 1].loc]}="
+                             f"{_signed(memory.messages[t - 1].value, memory.messages[t - 1].size)}"
+                             f"@{t}" for t in local.promises],
+                "coh": dict(zip(names, local.coh)),
+                "vrOld": local.vr_old, "vwOld": local.vw_old,
+                "vrNew": local.vr_new, "vwNew": local.vw_new,
+                "vCAP": local.vcap, "vRel": local.vrel,
+                "fwd": {names[i]: {"ts": f.ts, "view": f.view, "exclusive": f.ex}
+                        for i, f in enumerate(local.fwd) if f is not None},
+                "exclusive": None if local.exbank is None else {
+                    "location": names[local.exbank.loc], "ts": local.exbank.ts,
+                    "view": local.exbank.view},
+                "register views": dict(local.regs),
+            })  # fmt: skip
+        return {
+            "phase": "executing" if memory.executing else "promising",
+            "memory": messages,
+            "threads": threads,
+        }
+
+
+def _signed(value: int, size: int) -> int:
+    bits = 8 * size
+    return value - (1 << bits) if value >> (bits - 1) else value

@@ -1,0 +1,302 @@
+"""The ARMv8 (AArch64) memory model, axiomatically, as herdtools7's `aarch64.cat` states it.
+
+An independent check on the operational `arm` model (Promising-ARM): the same machine code,
+run thread by thread on Unicorn with chosen read values (fencelab/models/axiomatic_events.py),
+gives candidate executions (fencelab/models/axiomatic_candidates.py); the axioms below keep the
+consistent ones, and the outcomes of those are the test's final states.
+
+The axioms transcribe herd/libdir/aarch64.cat and the files it includes (cos.cat,
+aarch64fences.cat, aarch64deps.cat, aarch64hwreqs.cat), restricted to explicit accesses to
+normal memory: every event is `Exp`, `M = R | W`. Each relation is quoted from the cat file
+above its Python line. Out of scope, and said so here rather than modelled wrongly:
+
+- mixed-size accesses (`si`, `sm`, ...): the loader refuses tests that need them;
+- tags / MTE (`T`, `Tag`, `tc-ib`), virtual memory (`PTE`, `TLBI`, `HU`, `tr-ib`, the `vmsa`
+  variant), instruction fetch (`ifetch`, `DC`, `IC`), exceptions (`EXC-ENTRY`/`EXC-RET`): the
+  tests here have none of those events, so those sets are empty;
+- pick dependencies (`pick-dep`, through the condition of a CSEL): counted as ordinary
+  dependencies, which orders a little more than herd for CSEL-then-read chains;
+- DSB is treated as the DMB of the same kind (`DSB-ob` relates the same memory events as
+  `bob` does for DMB once there are no implicit events), and every shareability domain is
+  the common inner-shareable one (`Assuming-common-inner-shareable-domain`).
+
+Sequential consistency is here too (`SC_MODEL`): acyclic(po | rf | co | fr) plus
+rmw & (fr; co) = empty. It checks the candidate builder against the operational `sc` model,
+independently of everything ARM-specific.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from fencelab.errors import FencelabError
+from fencelab.isa.insn import Barrier
+from fencelab.machine.machine import DEFAULT_BUDGET
+from fencelab.models.axiomatic_candidates import (
+    Execution,
+    LocationChoice,
+    Skeleton,
+    combine,
+    per_location_choices,
+    skeletons,
+)
+from fencelab.models.axiomatic_events import enumerate_paths
+from fencelab.models.axiomatic_relations import (
+    Rel,
+    acyclic,
+    ident,
+    plus,
+    restrict,
+    seq,
+    union,
+)
+from fencelab.result import FinalState, Outcome, TestResult
+
+# ---------------------------------------------------------------------------------------------
+# aarch64fences.cat / aarch64.cat: the event sets
+
+
+def event_sets(sk: Skeleton) -> dict[str, set[int]]:
+    """herd's sets over the skeleton's events (all explicit, so `Exp & M` is just `M`)."""
+    ev = sk.events
+
+    def fences(*kinds: Barrier) -> set[int]:
+        return sk.ids(lambda e: e.kind == "F" and e.barrier in kinds)
+
+    return {
+        "R": sk.R,
+        "W": sk.W,
+        "M": sk.M,
+        # let A = A & (Exp & M); let L = L & (Exp & M); let Q = Q & (Exp & M)
+        "A": {i for i in sk.R if ev[i].acquire},
+        "Q": {i for i in sk.R if ev[i].acquire_pc},
+        "L": {i for i in sk.W if ev[i].release},
+        "NoRet": {i for i in sk.R if ev[i].noret},
+        # let dmb.full = DMB.ISH | DMB.OSH | DMB.SY | dsb.full   (likewise .ld and .st)
+        "dmb.full": fences(Barrier.FULL),
+        "dmb.ld": fences(Barrier.LOAD),
+        "dmb.st": fences(Barrier.STORE),
+        # let IFB = ISB | EXC-ENTRY-IFB | EXC-RET-IFB   (no exceptions here)
+        "ISB": fences(Barrier.ISB),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The ARM axioms
+
+
+def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
+    """The rf/co-independent part of ob: (lob, IFB-ob), computed once per skeleton."""
+    cached = sk.cache.get("arm")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    S = event_sets(sk)
+    R, W, M, A, Q, L = S["R"], S["W"], S["M"], S["A"], S["Q"], S["L"]
+    po, po_loc, addr, data, ctrl, rmw = sk.po, sk.po_loc, sk.addr, sk.data, sk.ctrl, sk.rmw
+    # amo: the rmw pairs of single-instruction RMWs (lxsx are the exclusive pairs)
+    amo = {(r, w) for r, w in rmw if sk.events[r].amo}
+
+    # let intervening(S,r) = r; [S]; r
+    intervening_write = seq(po_loc, ident(W), po_loc)
+    # let lrs = [W]; (po-loc \ intervening-write(po-loc)); [R]     (Local read successor)
+    lrs = restrict(po_loc - intervening_write, W, R)
+    # let lws = [M]; po-loc; [W]                                   (Local write successor)
+    lws = restrict(po_loc, M, W)
+
+    # let dob = addr | data
+    #         | ctrl; [W]
+    #         | addr; [M]; po; [W]
+    #         | (addr | data); [M]; lrs; [R]
+    dob = union(
+        addr,
+        data,
+        seq(ctrl, ident(W)),
+        seq(addr, ident(M), po, ident(W)),
+        seq(union(addr, data), ident(M), lrs, ident(R)),
+    )
+    # let pob = ... pick-dep ...   (empty: pick dependencies count as ordinary ones here)
+
+    # let aob = [M]; rmw; [M]
+    #         | [M]; rmw; lrs; [A | Q]
+    aob = union(rmw, seq(rmw, lrs, ident(A | Q)))
+
+    # let bob = [M]; po; [dmb.full]; po; [M]
+    #         | [R \ NoRet]; po; [dmb.ld]; po; [M]
+    #         | [W]; po; [dmb.st]; po; [W]
+    #         | [range([A]; amo; [L])]; po; [M]
+    #         | [L]; po; [A]
+    #         | [A | Q]; po; [M]
+    #         | [M]; po; [L]
+    amo_al = {w for r, w in amo if r in A and w in L}
+    bob = union(
+        seq(ident(M), po, ident(S["dmb.full"]), po, ident(M)),
+        seq(ident(R - S["NoRet"]), po, ident(S["dmb.ld"]), po, ident(M)),
+        seq(ident(W), po, ident(S["dmb.st"]), po, ident(W)),
+        restrict(po, amo_al, M),
+        restrict(po, L, A),
+        restrict(po, A | Q, M),
+        restrict(po, M, L),
+    )
+
+    # let rec lob = lws; si | dob | pob | aob | bob | lob; lob     (Locally-ordered-before)
+    lob = plus(union(lws, dob, aob, bob))
+
+    # let IFB-ob = [R]; ctrl; [IFB]; po
+    #            | [R]; addr; [M]; po; [IFB]; po                   (in hw-reqs)
+    isb = ident(S["ISB"])
+    ifb_ob = union(
+        seq(ident(R), ctrl, isb, po),
+        seq(ident(R), addr, ident(M), po, isb, po),
+    )
+    sk.cache["arm"] = (lob, ifb_ob)
+    return lob, ifb_ob
+
+
+def arm_internal(x: Execution) -> bool:
+    """acyclic po-loc | ca | rf as internal"""
+    return acyclic(union(x.sk.po_loc, x.ca, x.rf))
+
+
+def arm_atomic(x: Execution) -> bool:
+    """empty rmw & (fre; coe) as atomic"""
+    fre, coe = x.sk.ext(x.fr), x.sk.ext(x.co)
+    return not (x.sk.rmw & seq(fre, coe))
+
+
+def monitors_broken(x: Execution) -> bool:
+    """A store-exclusive that may not fail spuriously failed: its load-exclusive's location
+    must have been written coherence-after the write it read (the monitor was cleared)."""
+    return all(any(r == a for a, _ in x.fr) for r in x.sk.must_break
+               if any(rr == r for _, rr in x.rf))  # fmt: skip
+
+
+def arm_ob(x: Execution) -> Rel:
+    """The edges whose transitive closure is herd's `ob` (irreflexive ob  <=>  acyclic edges)."""
+    sk = x.sk
+    lob, ifb_ob = arm_static(sk)
+    # let obs = rfe | fre | coe            (Exp-obs: [Exp & M]; (rf | ca) & ext; [Exp & M])
+    obs = union(sk.ext(x.rf), sk.ext(x.fr), sk.ext(x.co))
+    # let Exp-haz-ob = [Exp & R]; po-loc; [Exp & R]; (ca & ext); [Exp & W]
+    haz_ob = seq(restrict(sk.po_loc, sk.R, sk.R), restrict(sk.ext(x.ca), sk.R, sk.W))
+    # let rec ob = obs | haz-ob | lob (hw-reqs, with IFB-ob) | ob; ob
+    return union(obs, haz_ob, lob, ifb_ob)
+
+
+def arm_external(x: Execution) -> bool:
+    """irreflexive ob as external"""
+    return acyclic(arm_ob(x))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sequential consistency, for checking the candidate builder
+
+
+def sc_atomic(x: Execution) -> bool:
+    """empty rmw & (fr; co): nothing writes the location between an RMW's read and write."""
+    return not (x.sk.rmw & seq(x.fr, x.co))
+
+
+def sc_order(x: Execution) -> bool:
+    """acyclic po | rf | co | fr"""
+    return acyclic(union(x.sk.po, x.rf, x.co, x.fr))
+
+
+# ---------------------------------------------------------------------------------------------
+# Models and the checker
+
+
+@dataclass(frozen=True)
+class AxiomaticModel:
+    name: str  # the engine name in results
+    per_location: Callable[[Execution], bool]  # axioms that only relate same-location events
+    whole: Callable[[Execution], bool]  # the rest, on complete candidates
+
+
+ARM_MODEL = AxiomaticModel(
+    "arm-axiomatic",
+    lambda x: arm_internal(x) and arm_atomic(x) and monitors_broken(x),
+    arm_external,
+)
+SC_MODEL = AxiomaticModel(
+    "sc-axiomatic",
+    lambda x: arm_internal(x) and sc_atomic(x) and monitors_broken(x),
+    sc_order,
+)
+MODELS = {"arm": ARM_MODEL, "sc": SC_MODEL}
+
+
+def _model(name: str) -> AxiomaticModel:
+    if name not in MODELS:
+        raise FencelabError(f"unknown axiomatic model {name!r}; valid: {', '.join(MODELS)}")
+    return MODELS[name]
+
+
+def _check_arch(program) -> None:
+    if program.test.arch != "AArch64":
+        raise FencelabError(
+            f"{program.test.name}: the axiomatic checker runs AArch64 tests, not {program.test.arch}"
+        )
+
+
+def consistent_executions(
+    program, model: str = "arm", budget: int = DEFAULT_BUDGET
+) -> Iterator[Execution]:
+    """Every consistent candidate execution (no deduplication by outcome)."""
+    _check_arch(program)
+    m = _model(model)
+    paths, _ = enumerate_paths(program, budget)
+    for sk in skeletons(program, paths):
+        per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
+        for choice in itertools.product(*per_loc):
+            rf, co = combine(choice)
+            x = Execution(sk, rf, co)
+            if m.whole(x):
+                yield x
+
+
+def outcome_of(program, sk: Skeleton, lasts: tuple[int, ...]) -> Outcome:
+    """The final state: the paths' registers and each location's coherence-last write."""
+    memory = {loc.addr: sk.events[lasts[loc.index]].value for loc in program.locations}
+    threads = [path.final for path in sk.paths]
+    return tuple(
+        (obs, program.value_of(obs, program.raw_value(obs, threads, memory)))
+        for obs in program.observables
+    )
+
+
+def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET) -> TestResult:
+    """The test's outcomes under the axiomatic model (`arm`: aarch64.cat; `sc`)."""
+    _check_arch(program)
+    m = _model(model)
+    started = time.perf_counter()
+    result = TestResult(test=program.test, engine=m.name, target=program.target.name,
+                        mode="axiomatic")  # fmt: skip
+    paths, result.budget_exhausted = enumerate_paths(program, budget)
+    found: dict[Outcome, None] = {}
+    checked = 0
+    for sk in skeletons(program, paths):
+        per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
+        by_last: list[dict[int, list[LocationChoice]]] = []
+        for choices in per_loc:
+            groups: dict[int, list[LocationChoice]] = {}
+            for c in choices:
+                groups.setdefault(c.last, []).append(c)
+            by_last.append(groups)
+        for lasts in itertools.product(*(sorted(g) for g in by_last)):
+            outcome = outcome_of(program, sk, lasts)
+            if outcome in found:
+                continue
+            groups = [g[last] for g, last in zip(by_last, lasts)]
+            for choice in itertools.product(*groups):
+                checked += 1
+                rf, co = combine(choice)
+                if m.whole(Execution(sk, rf, co)):
+                    found[outcome] = None
+                    break
+    result.states = [FinalState(o) for o in found]
+    result.explored_states = checked
+    result.seconds = time.perf_counter() - started
+    return result

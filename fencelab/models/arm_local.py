@@ -1,0 +1,225 @@
+"""Promising-ARM's memory and thread-local state, and its read / write / barrier rules.
+
+This follows Pulte, Pichon-Pharabod, Kang, Lee, Hur, "Promising-ARM/RISC-V: a simpler and faster
+operational concurrency model" (PLDI 2019) and its Coq development (snu-sf/promising-arm,
+`src/promising/Promising.v`, whose field names are given in brackets):
+
+- memory is a list of write messages; a message's timestamp is its index + 1, and timestamp 0
+  stands for the initial write of every location;
+- a view is a timestamp; every register carries one (the view of what its value depends on);
+- a thread keeps, per location, its coherence view `coh`; the views of its earlier reads and
+  writes `vr_old`, `vw_old` [vrm, vwm]; lower bounds for its later reads and writes `vr_new`,
+  `vw_new` [vrp, vwp], raised by barriers and acquires; `vcap` for control and address
+  dependencies; `vrel` for its last release; the forward bank `fwd` (its last write per
+  location, for reading it early); the exclusive bank `exbank` (its last load-exclusive); and
+  its outstanding promises.
+
+Two things go beyond the paper, from herdtools7's `aarch64.cat` (the ARMv8.1 LSE atomics):
+`vr_old_ld` leaves out the reads of atomics that return nothing (`ST<op>`, or a destination of
+XZR: herd's `NoRet`), which DMB LD does not order (`[R\\NoRet]; po; [dmb.ld]; po`), and an
+atomic with both acquire and release orders everything before it with everything after it
+(`po; ([A]; amo; [L]); po`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+Regs = tuple[tuple[str, int], ...]  # (register, view), sorted, views > 0 only
+
+
+@dataclass(frozen=True)
+class Message:
+    """A write in memory: location index, value, the writing thread, access size in bytes."""
+
+    loc: int
+    value: int
+    tid: int
+    size: int
+
+
+@dataclass(frozen=True)
+class FwdItem:
+    """The thread's last write to a location: its timestamp, the view of its address and data,
+    and whether it was exclusive (a store-exclusive or an atomic)."""
+
+    ts: int
+    view: int
+    ex: bool
+
+
+@dataclass(frozen=True)
+class ExBank:
+    """The last load-exclusive: what it read (location, timestamp, value) and its view."""
+
+    loc: int
+    ts: int
+    view: int
+    value: int
+
+
+@dataclass(frozen=True)
+class Local:
+    coh: tuple[int, ...]  # per location
+    vr_new: int = 0
+    vw_new: int = 0
+    vr_old: int = 0
+    vr_old_ld: int = 0
+    vw_old: int = 0
+    vcap: int = 0
+    vrel: int = 0
+    fwd: tuple[FwdItem | None, ...] = ()  # per location; None: no write of ours yet
+    exbank: ExBank | None = None
+    promises: tuple[int, ...] = ()  # timestamps, ascending
+    regs: Regs = ()
+    stutter: tuple | None = None  # (thread state, local) after the last failed store-exclusive
+
+    @staticmethod
+    def initial(locations: int) -> Local:
+        return Local(coh=(0,) * locations, fwd=(None,) * locations)
+
+    def finished(self) -> Local:
+        """The canonical state of a thread that has halted: only its promises still matter."""
+        n = len(self.coh)
+        return Local(coh=(0,) * n, fwd=(None,) * n, promises=self.promises)
+
+    def promise(self, ts: int) -> Local:
+        return replace(self, promises=tuple(sorted((*self.promises, ts))))
+
+
+@dataclass(frozen=True)
+class ReadChoice:
+    ts: int  # the message read (0: the initial write)
+    value: int
+    view: int  # the read's post view (the view its destination registers get)
+    forwarded: bool  # read its own write early, taking that write's view (not its timestamp)
+
+
+def read_choices(
+    local: Local,
+    memory: tuple[Message, ...],
+    loc: int,
+    init_value: int,
+    vaddr: int,
+    acquire: bool,
+    acquire_pc: bool,
+) -> tuple[list[ReadChoice], int]:
+    """Every message a read of `loc` may take [Local.read], and the view before reading.
+
+    The read's pre-view joins its address view, `vr_new`, and for an RCsc acquire `vrel`
+    (an LDAR after an STLR is ordered; an LDAPR is not). It may read any message to `loc` at or
+    after `coh(loc)` that no other message to `loc` hides up to the pre-view."""
+    pre = max(vaddr, local.vr_new, local.vrel if acquire else 0)
+    lower = local.coh[loc]
+    for ts in range(min(pre, len(memory)), lower, -1):
+        if memory[ts - 1].loc == loc:
+            lower = ts
+            break
+    fwd = local.fwd[loc]
+    out = []
+    for ts in range(lower, len(memory) + 1):
+        if ts == 0:
+            value = init_value
+        elif memory[ts - 1].loc == loc:
+            value = memory[ts - 1].value
+        else:
+            continue
+        forwarded = (
+            fwd is not None and fwd.ts == ts and not (fwd.ex and (acquire or acquire_pc))
+        )
+        view = max(pre, fwd.view if forwarded else ts)
+        out.append(ReadChoice(ts, value, view, forwarded))
+    return out, pre
+
+
+def after_read(
+    local: Local, loc: int, choice: ReadChoice, vaddr: int, acquire: bool, no_ret: bool
+) -> Local:
+    """The thread's views after a read [Local.read]; `acquire` covers LDAR and LDAPR."""
+    post = choice.view
+    return replace(
+        local,
+        coh=_set(local.coh, loc, choice.ts),
+        vr_new=max(local.vr_new, post) if acquire else local.vr_new,
+        vw_new=max(local.vw_new, post) if acquire else local.vw_new,
+        vr_old=max(local.vr_old, post),
+        vr_old_ld=local.vr_old_ld if no_ret else max(local.vr_old_ld, post),
+        vcap=max(local.vcap, vaddr),
+    )
+
+
+def write_pre_view(local: Local, vaddr: int, vdata: int, vextra: int, release: bool) -> int:
+    """What a write must come after [Local.writable]: its address and data views, `vcap`,
+    `vw_new`, and for a release every earlier read and write."""
+    view = max(vaddr, vdata, vextra, local.vcap, local.vw_new)
+    if release:
+        view = max(view, local.vr_old, local.vw_old)
+    return view
+
+
+def exclusive_ok(memory: tuple[Message, ...], tid: int, loc: int, read_ts: int, ts: int) -> bool:
+    """No other thread's write to `loc` between the exclusive read and the write (atomicity:
+    `empty rmw & (fre; coe)`)."""
+    return not any(
+        m.loc == loc and m.tid != tid for m in memory[read_ts : ts - 1]
+    )
+
+
+def write_slots(
+    local: Local,
+    memory: tuple[Message, ...],
+    tid: int,
+    msg: Message,
+    pre: int,
+    exclusive_from: int | None,
+) -> list[int]:
+    """The promised timestamps this write may fulfil [Local.fulfill]: a promise of the same
+    message, above `coh(loc)` and the pre-view, and for an exclusive write with no other
+    thread's write to the location since the exclusive read."""
+    out = []
+    for ts in local.promises:
+        if memory[ts - 1] != msg or ts <= local.coh[msg.loc] or ts <= pre:
+            continue
+        if exclusive_from is not None and not exclusive_ok(
+            memory, tid, msg.loc, exclusive_from, ts
+        ):
+            continue
+        out.append(ts)
+    return out
+
+
+def after_write(
+    local: Local, loc: int, ts: int, vaddr: int, vdata: int, release: bool, ex: bool
+) -> Local:
+    """The thread's views after fulfilling the write at `ts` [Local.fulfill]."""
+    return replace(
+        local,
+        coh=_set(local.coh, loc, ts),
+        vw_old=max(local.vw_old, ts),
+        vcap=max(local.vcap, vaddr),
+        vrel=max(local.vrel, ts) if release else local.vrel,
+        fwd=_set(local.fwd, loc, FwdItem(ts, max(vaddr, vdata), ex)),
+        exbank=None if ex else local.exbank,
+        promises=tuple(p for p in local.promises if p != ts),
+        stutter=None,
+    )
+
+
+def after_dmb(local: Local, rr: bool, rw: bool, wr: bool, ww: bool, ld: bool = False) -> Local:
+    """DMB [Local.dmb]: reads (rr, rw) and writes (wr, ww) before it ordered before later reads
+    and writes. `ld`: a DMB LD, which does not order the reads of NoRet atomics."""
+    reads = local.vr_old_ld if ld else local.vr_old
+    return replace(
+        local,
+        vr_new=max(local.vr_new, reads if rr else 0, local.vw_old if wr else 0),
+        vw_new=max(local.vw_new, reads if rw else 0, local.vw_old if ww else 0),
+    )
+
+
+def after_isb(local: Local) -> Local:
+    """ISB [Local.isb]: control and address dependencies so far order later reads."""
+    return replace(local, vr_new=max(local.vr_new, local.vcap))
+
+
+def _set(items: tuple, index: int, value) -> tuple:
+    return (*items[:index], value, *items[index + 1 :])

@@ -1,0 +1,383 @@
+"""One thread's steps under Promising-ARM: what its next instruction may do, run on Unicorn.
+
+`thread_moves` lists every way the instruction at the thread's PC may execute: which message
+each read takes, which promise each write fulfils, whether a store-exclusive fails. It runs the
+instruction through the memoized `Core.run` and then carries register views through the
+register-only instructions Unicorn executed after it (`Step.executed`): a destination gets the
+join of its sources' views (so `EOR X2,X0,X0` keeps the dependency), and a branch adds the views
+it reads to `vcap` (a control dependency).
+
+With `certify` set (the thread running alone, to certify promises), a write may also take a
+fresh timestamp at the end of memory — a promise made and fulfilled at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from fencelab.errors import FencelabError
+from fencelab.isa.core import NeedRead, Step
+from fencelab.isa.insn import Barrier, InsnInfo, Kind
+from fencelab.models.arm_local import (
+    ExBank,
+    Local,
+    Message,
+    after_dmb,
+    after_isb,
+    after_read,
+    after_write,
+    exclusive_ok,
+    read_choices,
+    write_pre_view,
+    write_slots,
+)
+from fencelab.models.base import refuse
+
+MODEL = "arm"
+SELECTS = frozenset({"csel", "csinc", "csinv", "csneg", "cset", "csetm", "cinc", "cinv", "cneg"})
+DMB_BITS = {  # (rr, rw, wr, ww, ld) per barrier kind
+    Barrier.FULL: (True, True, True, True, False),
+    Barrier.LOAD: (True, True, False, False, True),
+    Barrier.STORE: (False, False, False, True, False),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """One way the thread's next instruction may execute."""
+
+    key: str  # suffix of the transition key: "", ".r3", ".w5", ".r2.w5", ".fail", ".r1.new"
+    what: str  # in words, for the label
+    tstate: tuple[int, ...]
+    local: Local
+    step: Step
+    appended: Message | None = None  # certify only: a write at a fresh timestamp
+    floor: int = 0  # a write's timestamp must exceed this (its pre-view and coh of its location)
+
+
+class ThreadContext:
+    """What `thread_moves` needs from the program, looked up once."""
+
+    def __init__(self, program, tid: int):
+        self.program = program
+        self.tid = tid
+        self.core = program.threads[tid].core
+        self.names = [loc.name for loc in program.locations]
+        self.may_fail_spuriously = program.may_fail_spuriously(tid)
+
+    def location(self, addr: int, size: int, what: str):
+        return self.program.location_at(addr, size, what)
+
+    def init_value(self, loc, size: int) -> int:
+        return loc.init & ((1 << (8 * size)) - 1)
+
+    def describe_msg(self, memory, ts: int) -> str:
+        if ts == 0:
+            return "the initial write"
+        m = memory[ts - 1]
+        return f"@{ts} (P{m.tid})"
+
+
+def thread_moves(
+    ctx: ThreadContext, tstate, local: Local, memory: tuple[Message, ...], certify: bool = False
+) -> list[Move]:
+    info = ctx.core.info(tstate)
+    if info is None:
+        return []
+    regs = dict(local.regs)
+    if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
+        local = replace(local, vcap=max(local.vcap, regs.get("cpsr", 0)))
+    kind = info.kind
+    if kind is Kind.FENCE:
+        return [_fence(ctx, tstate, local, info)]
+    if kind in (Kind.LOAD, Kind.LOAD_EXCL):
+        return _load(ctx, tstate, local, memory, info)
+    if kind is Kind.STORE:
+        return _store(ctx, tstate, local, memory, info, certify)
+    if kind is Kind.STORE_EXCL:
+        return _store_exclusive(ctx, tstate, local, memory, info, certify)
+    if kind is Kind.RMW:
+        return _atomic(ctx, tstate, local, memory, info, certify)
+    raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
+
+
+# -- register views ---------------------------------------------------------------------------
+
+
+def _view(regs: dict[str, int], names) -> int:
+    return max((regs.get(n, 0) for n in names), default=0)
+
+
+def _finish(ctx: ThreadContext, local: Local, step: Step, regs: dict[str, int]) -> Local:
+    """Carry register views through the register-only instructions after the memory one."""
+    vcap = local.vcap
+    infos = ctx.core.infos
+    executed = step.executed
+    for k in range(1, len(executed)):
+        i = infos[executed[k]]
+        if i.mnemonic.lower() in SELECTS:
+            v = _select_view(ctx, step, k, i, regs)
+        else:
+            v = _view(regs, i.reads)
+        for w in i.writes:
+            regs[w] = v
+        if i.kind is Kind.BRANCH:
+            vcap = max(vcap, v)
+    if ctx.core.halted(step.state):
+        return local.finished()
+    packed = tuple(sorted((r, v) for r, v in regs.items() if v))
+    return replace(local, vcap=vcap, regs=packed)
+
+
+def _select_view(ctx, step: Step, k: int, info: InsnInfo, regs) -> int:
+    """A conditional select depends only on the register it selects, not on the flags (herd:
+    LB+rel+CSEL, MP+rel+CSEL and LB+CSEL4 are allowed). Which one it selected follows from the
+    flags, known when no later instruction of this run changed them; else both count."""
+    ops = [o.strip() for o in info.op_str.split(",")]
+    canon = ctx.core.target.canonical_reg
+    mnemonic = info.mnemonic.lower()
+    if mnemonic in ("cset", "csetm"):
+        return 0
+    if mnemonic in ("cinc", "cinv", "cneg"):
+        return regs.get(canon(ops[1]), 0)
+    first, second = canon(ops[1]), canon(ops[2])
+    infos = ctx.core.infos
+    if any("nzcv" in infos[a].writes for a in step.executed[k + 1 :]):
+        return max(regs.get(first, 0), regs.get(second, 0))
+    holds = condition_holds(ops[3].lower(), ctx.core.reg(step.state, "nzcv"))
+    return regs.get(first if holds else second, 0)
+
+
+def condition_holds(cond: str, nzcv: int) -> bool:
+    """An AArch64 condition code evaluated on the NZCV register (N bit 31 ... V bit 28)."""
+    n, z, c, v = (nzcv >> 31) & 1, (nzcv >> 30) & 1, (nzcv >> 29) & 1, (nzcv >> 28) & 1
+    base = {
+        "eq": z, "ne": not z, "cs": c, "hs": c, "cc": not c, "lo": not c, "mi": n, "pl": not n,
+        "vs": v, "vc": not v, "hi": c and not z, "ls": not (c and not z), "ge": n == v,
+        "lt": n != v, "gt": not z and n == v, "le": not (not z and n == v), "al": True, "nv": True,
+    }  # fmt: skip
+    return bool(base[cond])
+
+
+def _other_view(regs, info: InsnInfo) -> int:
+    """The view of a base-register writeback: the registers that form the address."""
+    skip = info.data_regs | info.compare_regs | info.dest_regs | info.status_regs
+    return _view(regs, [r for r in info.reads if r not in skip])
+
+
+def _set_regs(regs, names, view: int) -> None:
+    for n in names:
+        regs[n] = view
+
+
+# -- instructions -----------------------------------------------------------------------------
+
+
+def _fence(ctx, tstate, local: Local, info: InsnInfo) -> Move:
+    step = ctx.core.run(tstate, ())
+    if not isinstance(step, Step):
+        raise refuse(MODEL, info, "a barrier that reads memory")
+    b = info.barrier
+    if b in DMB_BITS:
+        local = after_dmb(local, *DMB_BITS[b])
+    elif b is Barrier.ISB:
+        local = after_isb(local)
+    elif b is None and info.mnemonic.lower().startswith("clrex"):
+        local = replace(local, exbank=None)
+    else:
+        raise refuse(MODEL, info, "not an ARM barrier")
+    regs = dict(local.regs)
+    return Move("", "", step.state, _finish(ctx, local, step, regs), step)
+
+
+def _single_read(ctx, info, tstate, value) -> Step:
+    result = ctx.core.run(tstate, (value,))
+    if isinstance(result, NeedRead):
+        raise refuse(MODEL, info, "an instruction reading two locations is not covered")
+    return result
+
+
+def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
+    first = ctx.core.run(tstate, ())
+    regs = dict(local.regs)
+    if isinstance(first, Step):  # a conditional load whose condition failed
+        return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
+    loc = ctx.location(first.addr, first.size, "read")
+    vaddr = _view(regs, info.addr_regs)
+    acquire = info.acquire or info.acquire_pc
+    choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, first.size), vaddr,
+                              info.acquire, info.acquire_pc)  # fmt: skip
+    moves = []
+    cond_view = regs.get("cpsr", 0) if "cpsr" in info.reads else 0
+    for choice in choices:
+        _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
+        step = _single_read(ctx, info, tstate, choice.value)
+        new = after_read(local, loc.index, choice, vaddr, acquire, no_ret=False)
+        if info.kind is Kind.LOAD_EXCL:
+            new = replace(new, exbank=ExBank(loc.index, choice.ts, choice.view, choice.value))
+        r = dict(regs)
+        _set_regs(r, info.writes - info.dest_regs, _other_view(regs, info))
+        _set_regs(r, info.dest_regs, max(choice.view, cond_view))
+        what = f"read {loc.name}={_signed(choice.value, first.size)} from " + ctx.describe_msg(
+            memory, choice.ts
+        )
+        moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step))
+    return moves
+
+
+def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
+    step = ctx.core.run(tstate, ())
+    if isinstance(step, NeedRead):
+        raise refuse(MODEL, info, "a store that reads memory")
+    regs = dict(local.regs)
+    if not step.writes:  # a conditional store whose condition failed
+        return [Move("", "condition false", step.state, _finish(ctx, local, step, regs), step)]
+    write = _one_write(info, step)
+    loc = ctx.location(write.addr, write.size, "write")
+    vaddr, vdata = _view(regs, info.addr_regs), _view(regs, info.data_regs)
+    msg = Message(loc.index, write.value, ctx.tid, write.size)
+    pre = write_pre_view(local, vaddr, vdata, 0, info.release)
+    r = dict(regs)
+    _set_regs(r, info.writes, _other_view(regs, info))
+    moves = []
+    for ts, appended, key in _slots(ctx, local, memory, msg, pre, None, certify):
+        new = after_write(local, loc.index, ts, vaddr, vdata, info.release, ex=False)
+        what = _fulfil_words(ctx, msg, ts, appended)
+        moves.append(Move(key, what, step.state, _finish(ctx, new, step, dict(r)), step, appended,
+                          max(pre, local.coh[loc.index])))  # fmt: skip
+    return moves
+
+
+def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) -> list[Move]:
+    first = ctx.core.run(tstate, ())
+    regs = dict(local.regs)
+    r = dict(regs)
+    _set_regs(r, info.writes, _other_view(regs, info))
+    _set_regs(r, info.status_regs, 0)  # a store-exclusive's status carries no view on ARM
+    failed = replace(local, exbank=None)
+    if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
+        return _failure(ctx, local, Move(".fail", "fails", first.state,
+                                         _finish(ctx, failed, first, r), first))  # fmt: skip
+    loc = ctx.location(first.addr, first.size, "write")
+    bank = local.exbank
+    moves: list[Move] = []
+    if bank is not None and bank.loc == loc.index:
+        step = _single_read(ctx, info, tstate, bank.value)
+        if step.writes:
+            write = _one_write(info, step)
+            vaddr, vdata = _view(regs, info.addr_regs), _view(regs, info.data_regs)
+            msg = Message(loc.index, write.value, ctx.tid, write.size)
+            pre = write_pre_view(local, vaddr, vdata, 0, info.release)
+            for ts, appended, key in _slots(ctx, local, memory, msg, pre, bank.ts, certify):
+                new = after_write(local, loc.index, ts, vaddr, vdata, info.release, ex=True)
+                what = "succeeds, " + _fulfil_words(ctx, msg, ts, appended)
+                moves.append(Move(key, what, step.state, _finish(ctx, new, step, dict(r)), step,
+                                  appended, max(pre, local.coh[loc.index])))  # fmt: skip
+    if not moves or ctx.may_fail_spuriously:
+        base = bank.value if bank is not None else 0
+        for supply in (base ^ 1, base ^ 2):
+            step = _single_read(ctx, info, tstate, supply)
+            if not step.writes:
+                move = _failure(ctx, local, Move(".fail", "fails", step.state,
+                                                 _finish(ctx, failed, step, dict(r)), step))  # fmt: skip
+                moves.extend(move)
+                break
+    return moves
+
+
+def _failure(ctx, local: Local, move: Move) -> list[Move]:
+    """A failing store-exclusive, unless it brings the thread back to where its previous failure
+    left it: memory is fixed once threads execute, so such a retry repeats the same choices and
+    can only spin to the step budget (any outcome after it is reachable without it)."""
+    if ctx.core.halted(move.tstate):
+        return [move]
+    here = (move.tstate, replace(move.local, stutter=None))
+    if local.stutter == here:
+        return []
+    return [replace(move, local=replace(move.local, stutter=here))]
+
+
+def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
+    """LSE SWP / CAS / LD<op> / ST<op>: an exclusive read and write with no other thread's write
+    to the location between them (in memory order)."""
+    first = ctx.core.run(tstate, ())
+    if isinstance(first, Step):
+        raise refuse(MODEL, info, "an atomic that performed no read")
+    regs = dict(local.regs)
+    loc = ctx.location(first.addr, first.size, "read")
+    vaddr = _view(regs, info.addr_regs)
+    no_ret = not info.dest_regs  # ST<op>, or XZR destination: no acquire, not ordered by DMB LD
+    acquire = (info.acquire or info.acquire_pc) and not no_ret
+    mnemonic = info.mnemonic.lower()
+    combines = not mnemonic.startswith(("swp", "cas"))  # LD<op>: written value uses the read
+    choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, first.size), vaddr,
+                              info.acquire and not no_ret, info.acquire_pc and not no_ret)  # fmt: skip
+    moves = []
+    for choice in choices:
+        _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
+        step = _single_read(ctx, info, tstate, choice.value)
+        after = after_read(local, loc.index, choice, vaddr, acquire, no_ret)
+        r = dict(regs)
+        _set_regs(r, info.writes - info.dest_regs, _other_view(regs, info))
+        _set_regs(r, info.dest_regs, choice.view)
+        read_words = f"read {loc.name}={_signed(choice.value, first.size)} from " + (
+            ctx.describe_msg(memory, choice.ts)
+        )
+        if not step.writes:  # a compare-and-swap that failed: only a read
+            moves.append(Move(f".r{choice.ts}", read_words + ", compare fails", step.state,
+                              _finish(ctx, after, step, r), step))  # fmt: skip
+            continue
+        write = _one_write(info, step)
+        vdata = _view(regs, info.data_regs)
+        if combines:
+            vdata = max(vdata, choice.view)
+        vcompare = _view(regs, info.compare_regs)  # decides whether CAS writes: orders the write
+        msg = Message(loc.index, write.value, ctx.tid, write.size)
+        pre = write_pre_view(after, vaddr, vdata, vcompare, info.release)
+        for ts, appended, key in _slots(ctx, after, memory, msg, pre, choice.ts, certify):
+            new = after_write(after, loc.index, ts, vaddr, vdata, info.release, ex=True)
+            if acquire and info.release:  # po; [A]; amo; [L]; po: a full barrier
+                both = max(local.vr_old, local.vw_old)
+                new = replace(new, vr_new=max(new.vr_new, both), vw_new=max(new.vw_new, both))
+            what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended)
+            moves.append(Move(f".r{choice.ts}{key}", what, step.state,
+                              _finish(ctx, new, step, dict(r)), step, appended,
+                              max(pre, after.coh[loc.index])))  # fmt: skip
+    return moves
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _slots(ctx, local, memory, msg: Message, pre: int, exclusive_from, certify: bool):
+    """(timestamp, appended message or None, key suffix) for each way to place the write."""
+    for ts in write_slots(local, memory, ctx.tid, msg, pre, exclusive_from):
+        yield ts, None, f".w{ts}"
+    if certify:
+        ts = len(memory) + 1
+        if exclusive_from is None or exclusive_ok(memory, ctx.tid, msg.loc, exclusive_from, ts):
+            yield ts, msg, ".new"
+
+
+def _fulfil_words(ctx, msg: Message, ts: int, appended) -> str:
+    text = f"{ctx.names[msg.loc]}={_signed(msg.value, msg.size)}@{ts}"
+    return f"writes {text}" if appended is not None else f"fulfils promise {text}"
+
+
+def _one_write(info: InsnInfo, step: Step):
+    if len(step.writes) != 1:
+        raise refuse(MODEL, info, "an instruction writing two locations is not covered")
+    return step.writes[0]
+
+
+def _check_size(ctx, memory, ts: int, size: int, info: InsnInfo, name: str) -> None:
+    if ts and memory[ts - 1].size != size:
+        raise FencelabError(
+            f"model {MODEL}: {info.text!r} reads {size} bytes of {name}, written with "
+            f"{memory[ts - 1].size} bytes: mixed-size accesses are not covered"
+        )
+
+
+def _signed(value: int, size: int) -> int:
+    bits = 8 * size
+    return value - (1 << bits) if value >> (bits - 1) else value

@@ -1,0 +1,318 @@
+"""The TUI's model: one test on one machine, the walk so far, and a redo stack.
+
+Everything the screens show is read from a `Session`, and every key the user presses becomes one
+call on it, so the logic is testable without a terminal. The walk is a `Replay` (the same
+object `fencelab run --mode replay` uses), so `schedule` is always a string that command
+accepts.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, replace
+
+from fencelab.errors import FencelabError
+from fencelab.litmus.ast import LitmusTest
+from fencelab.machine.explore import Replay, parse_schedule
+from fencelab.machine.machine import Machine, Status
+from fencelab.machine.run import RunOptions, machine_for
+from fencelab.models.base import MachineState, Transition
+from fencelab.result import holds
+
+ARMV7_NOTE = "ARMv7 runs under the ARMv8 AArch32 model (multicopy-atomic)"
+
+
+@dataclass(frozen=True)
+class RegisterView:
+    name: str
+    value: int
+    changed: bool  # differs from the state before the last step
+    points_to: str = ""  # the location whose address the register holds
+    local: str = ""  # compiled source tests: the source local kept in this register
+
+
+@dataclass(frozen=True)
+class InsnView:
+    """One row of a core's disassembly pane."""
+
+    address: int
+    text: str  # capstone's disassembly
+    source: str  # the test's own line (asm tests) or the lowered line (source tests)
+    row: int  # row in the thread table, -1 if unknown
+    current: bool  # the core's PC is here
+    origin: object | None  # compile info for source tests: the source op this lowers
+
+
+_RIP_RELATIVE = re.compile(r"(-?0x[0-9a-fA-F]+|-?\d+)\(%rip\)")
+
+
+class Session:
+    """A test loaded on a machine, stepped by hand."""
+
+    def __init__(self, test: LitmusTest, options: RunOptions | None = None):
+        self.test = test
+        self.options = options or RunOptions()
+        self.machine: Machine = _machine(test, self.options)
+        self.program = self.machine.program
+        self.walk = Replay(self.machine)
+        self.redo: list[str] = []  # keys to re-take, the next one last
+        self.random = random.Random(0)
+        self._enabled: tuple[MachineState, list[Transition]] | None = None
+        self._registers = [self._relevant_registers(t) for t in range(len(self.program.threads))]
+        self.origins = compile_origins(self.program.test)
+        self.locals = source_locals(self.program)
+        self.explored = None  # the last exploration's TestResult (for this configuration)
+
+    # -- configuration ----------------------------------------------------------------------
+    @property
+    def target(self) -> str:
+        return self.program.target.name
+
+    @property
+    def model(self) -> str:
+        return self.machine.model.name
+
+    @property
+    def scheme(self) -> str:
+        return self.options.scheme if self.test.is_source else ""
+
+    def reconfigured(self, target: str | None, scheme: str, model: str | None) -> Session:
+        """The same test under another target / scheme / model (a FencelabError if refused)."""
+        options = replace(self.options, target=target, scheme=scheme, model=model, schedule="")
+        return Session(self.test, options)
+
+    def fresh_machine(self) -> Machine:
+        """A machine of its own (own Unicorn cores) for a background exploration."""
+        return _machine(self.test, self.options)
+
+    def target_choices(self) -> list[str]:
+        """Targets this test can run on: any for source tests, its own ISA family for asm."""
+        from fencelab.isa.targets import TARGETS
+
+        if self.test.is_source:
+            return list(TARGETS)
+        return [n for n, t in TARGETS.items() if t.herd_arch == self.program.target.herd_arch]
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.target == "armv7" and self.model == "arm":
+            notes.append(ARMV7_NOTE)
+        return notes
+
+    # -- the walk ---------------------------------------------------------------------------
+    @property
+    def state(self) -> MachineState:
+        return self.walk.state
+
+    @property
+    def steps(self) -> int:
+        return len(self.walk.taken)
+
+    @property
+    def schedule(self) -> str:
+        return self.walk.schedule
+
+    @property
+    def full_schedule(self) -> str:
+        """The schedule so far plus what the redo stack would re-take."""
+        return ",".join([t.key for t in self.walk.taken] + self.redo[::-1])
+
+    def enabled(self) -> list[Transition]:
+        state = self.walk.state
+        if self._enabled is None or self._enabled[0] is not state:
+            self._enabled = (state, self.machine.transitions(state))
+        return self._enabled[1]
+
+    def status(self) -> Status:
+        return self.machine.status(self.state, self.enabled())
+
+    def take(self, key: str) -> Transition:
+        """Take an enabled transition; keeps the redo stack when it is the redo's next key."""
+        t = self.walk.take(key)
+        if self.redo and self.redo[-1] == key:
+            self.redo.pop()
+        else:
+            self.redo.clear()
+        return t
+
+    def take_core(self, tid: int) -> Transition | None:
+        """Take core `tid`'s first enabled transition (None when it has none)."""
+        for t in self.enabled():
+            if t.tid == tid:
+                return self.take(t.key)
+        return None
+
+    def back(self) -> bool:
+        if not self.walk.taken:
+            return False
+        self.redo.append(self.walk.taken[-1].key)
+        self.walk.back()
+        return True
+
+    def forward(self) -> bool:
+        if not self.redo:
+            return False
+        key = self.redo[-1]
+        self.walk.take(key)
+        self.redo.pop()
+        return True
+
+    def rewind(self) -> None:
+        while self.back():
+            pass
+
+    def to_end(self) -> None:
+        while self.forward():
+            pass
+
+    def load_schedule(self, schedule: str) -> None:
+        """Check `schedule` replays, then go to the start with it queued on the redo stack."""
+        keys = parse_schedule(schedule)
+        probe = Replay(self.machine)
+        for key in keys:
+            probe.take(key)  # raises FencelabError naming the bad step
+        self.walk = Replay(self.machine)
+        self.redo = keys[::-1]
+
+    def run_random(self) -> int:
+        """Take random enabled transitions until the execution ends; returns steps taken."""
+        taken = 0
+        while self.status() is Status.RUNNING:
+            enabled = self.enabled()
+            self.take(self.random.choice(enabled).key)
+            taken += 1
+        return taken
+
+    # -- what the panes show ----------------------------------------------------------------
+    def finished(self, tid: int) -> bool:
+        core = self.program.threads[tid].core
+        return core.info(self.state.threads[tid]) is None
+
+    def instructions(self, tid: int) -> list[InsnView]:
+        thread = self.program.threads[tid]
+        core = thread.core
+        pc = core.pc(self.state.threads[tid])
+        rows = []
+        for addr in sorted(core.decoded):
+            line = thread.lines.get(addr)
+            row = line.row if line else -1
+            rows.append(
+                InsnView(
+                    addr, self.insn_text(tid, addr), line.text if line else "", row, addr == pc,
+                    self.origins.get((tid, row)),
+                )  # fmt: skip
+            )
+        return rows
+
+    def insn_text(self, tid: int, addr: int) -> str:
+        """capstone's text, with x86 RIP-relative operands naming their location (`x(%rip)`)."""
+        d = self.program.threads[tid].core.decoded[addr]
+        next_addr = addr + len(d.bytes)
+
+        def name(m: re.Match) -> str:
+            loc = self.program.by_addr.get(next_addr + int(m.group(1), 0))
+            return f"{loc.name}(%rip)" if loc else m.group(0)
+
+        return _RIP_RELATIVE.sub(name, d.text)
+
+    def transition_label(self, t: Transition) -> str:
+        """The model's label, with the instruction spelled as the core pane spells it."""
+        if t.tid is None or not t.executes:
+            return t.label
+        core = self.program.threads[t.tid].core
+        pc = core.pc(self.state.threads[t.tid])
+        d = core.decoded.get(pc)
+        return t.label.replace(d.text, self.insn_text(t.tid, pc)) if d else t.label
+
+    def registers(self, tid: int) -> list[RegisterView]:
+        core = self.program.threads[tid].core
+        now = core.registers(self.state.threads[tid])
+        before = core.registers(self.walk.states[-2].threads[tid]) if self.steps else now
+        by_addr = self.program.by_addr
+        locals_ = self.locals[tid]
+        return [
+            RegisterView(r, now[r], now[r] != before[r],
+                         by_addr[now[r]].name if now[r] in by_addr else "", locals_.get(r, ""))
+            for r in self._registers[tid]
+        ]  # fmt: skip
+
+    def _relevant_registers(self, tid: int) -> list[str]:
+        core = self.program.threads[tid].core
+        used: set[str] = set()
+        for d in core.decoded.values():
+            used |= d.info.reads | d.info.writes
+        pc = core.target.pc_name
+        names = [n for n in core.reg_names if n in used and n != pc]
+        return [*names, pc]
+
+    def memory_view(self) -> dict[str, object]:
+        return self.machine.memory_view(self.state)
+
+    def final_summary(self) -> tuple[str, bool] | None:
+        """(outcome text, does it satisfy the condition) once the execution has ended."""
+        if self.status() is not Status.FINAL:
+            return None
+        from fencelab.result import format_outcome
+
+        outcome = self.machine.outcome(self.state)
+        return format_outcome(outcome), holds(self.test.condition.prop, outcome)
+
+    def title(self) -> str:
+        parts = [self.test.name, self.target, self.model]
+        if self.test.is_source:
+            parts.append(f"scheme {self.scheme}")
+        return " · ".join(parts)
+
+
+def _machine(test: LitmusTest, options: RunOptions) -> Machine:
+    try:
+        return machine_for(test, options)
+    except ImportError as e:  # a part of the pipeline not built yet (compiler, a model)
+        raise FencelabError(f"{test.name}: cannot run it here yet ({e})") from None
+
+
+def source_locals(program) -> list[dict[str, str]]:
+    """Per thread, canonical register -> the source local a compiled test keeps there."""
+    out: list[dict[str, str]] = [{} for _ in program.threads]
+    info = getattr(program.test, "origin", None)
+    registers = getattr(info, "registers", None)
+    if isinstance(registers, dict):
+        for (tid, local), reg in registers.items():
+            if 0 <= tid < len(out):
+                out[tid][program.target.canonical_reg(reg)] = local
+    return out
+
+
+def compile_origins(test: LitmusTest) -> dict[tuple[int, int], object]:
+    """(tid, row) -> the source operation a compiled row lowers, when the test carries it.
+
+    A test compiled from C/Rust carries a CompileInfo whose `ops` maps rows to origins; an
+    assembly test carries none.
+    """
+    for name in ("origin", "compile_info"):
+        info = getattr(test, name, None)
+        ops = getattr(info, "ops", None)
+        if isinstance(ops, dict):
+            return ops
+    return {}
+
+
+def origin_parts(origin: object) -> tuple[str, str, str]:
+    """(short name of the source op, its ordering, why this lowering) for display."""
+    if origin is None:
+        return "", "", ""
+    text = ""
+    for name in ("text", "source", "stmt", "what"):
+        value = getattr(origin, name, None)
+        if isinstance(value, str) and value:
+            text = value
+            break
+    op = getattr(origin, "op", None)
+    if not text:
+        text = str(op) if op is not None else str(origin)
+    order = getattr(origin, "order", None) or getattr(origin, "ordering", None) or ""
+    failure = getattr(origin, "failure", None)
+    order_text = str(order) + (f"/{failure}" if failure else "")
+    rationale = getattr(origin, "rationale", None) or getattr(origin, "why", None) or ""
+    return text, order_text, str(rationale)
