@@ -422,13 +422,14 @@ def test_arithmetic_on_locals_computes_what_c_computes(target):
     assert got == {"a": a}  # only what the test observes ...
     expected = {
         "a": a, "b": b, "c": (a ^ b) + b * 3 - (a & 2),
-        "d": int((a < b and not b == 7) or a >= 100), "e": -a + ~b, "f": 305419896,
+        "d": int((a < b and b != 7) or a >= 100), "e": -a + ~b, "f": 305419896,
         "g": -100000, "h": int(b > a) + int(b != a) + int(a <= b) + int(a > b),
         "i": a | 65536, "j": a & 6, "k": b >> 1, "l": a << 3, "m": -b >> 2,
     }  # fmt: skip
     got = _final_locals(test, target)  # ... but every local is computed right
     assert got == {(0, k): v for k, v in expected.items() if k in "abcdefg"} | {
-        (1, k): v for k, v in expected.items() if k in "abhijklm"}
+        (1, k): v for k, v in expected.items() if k in "abhijklm"
+    }
 
 
 def _with_inits(test, values):

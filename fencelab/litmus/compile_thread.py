@@ -96,9 +96,7 @@ def _sub_exprs(expr: Expr):
     if isinstance(expr, BinOp):
         yield from _sub_exprs(expr.left)
         yield from _sub_exprs(expr.right)
-    elif isinstance(expr, UnOp):
-        yield from _sub_exprs(expr.operand)
-    elif isinstance(expr, Rmw):
+    elif isinstance(expr, (UnOp, Rmw)):
         yield from _sub_exprs(expr.operand)
     elif isinstance(expr, Cas):
         yield from _sub_exprs(expr.expected)
@@ -161,7 +159,7 @@ class ThreadCompiler:
             self.locals[name] = self.alloc(f"local {name}")
         self.loc_regs: dict[str, int] = {}
         if self.isa.family != "x86_64":
-            for op, _, _, loc, _, _ in atomics:
+            for _, _, _, loc, _, _ in atomics:
                 if loc and loc not in self.loc_regs:
                     self.loc_regs[loc] = self.alloc(f"the address of {loc}")
         for stmt in self.thread.body:

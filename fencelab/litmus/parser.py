@@ -592,7 +592,7 @@ class _Parser:
             value_tree = tree.children[2]
             token = value_tree.children[0]
             if value_tree.data == "int":
-                value: Value = int(str(token), 0)
+                value: Value = _parse_int(str(token))
             else:
                 self.locs.touch(str(token))
                 value = LocRef(str(token))
