@@ -247,6 +247,25 @@ def _entry_record(entry) -> dict:
     }
 
 
+def _grid(records: list[dict], targets: tuple[str, ...]) -> str:
+    from fencelab.lowering.atomics import default_failure_order, parse_order
+
+    rows: dict[tuple[str, str, int | None], dict[str, str]] = {}
+    for r in records:
+        if r["failure"] and parse_order(r["failure"]) != default_failure_order(
+            parse_order(r["order"])
+        ):
+            continue
+        cell = "; ".join(a for a in r["asm"]) or "(nothing)"
+        rows.setdefault((r["op"], r["order"], r["width"]), {})[r["target"]] = f"`{cell}`"
+    lines = ["| op | ordering | width | " + " | ".join(targets) + " |",
+             "|---|---|---|" + "---|" * len(targets)]  # fmt: skip
+    for (op, order, width), cells in rows.items():
+        lines.append(f"| {op} | {order} | {width or '-'} | "
+                     + " | ".join(cells.get(t, "") for t in targets) + " |")  # fmt: skip
+    return "\n".join(lines)
+
+
 @main.command("table")
 @click.option("--target", "-t", "targets", multiple=True,
               help="repeatable; default: all five targets")  # fmt: skip
@@ -254,10 +273,14 @@ def _entry_record(entry) -> dict:
               help="default, x86-mfence, gcc, rcpc, tutorial")  # fmt: skip
 @click.option("--width", "-w", "widths", multiple=True, help="repeatable; default: 8 16 32 64")
 @click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "markdown", "json", "csv"]))  # fmt: skip
+              type=click.Choice(["text", "markdown", "grid", "json", "csv"]))  # fmt: skip
 @user_errors
 def table_command(targets, scheme, widths, fmt):
-    """Print the whole lowering table (every valid op x ordering x width)."""
+    """Print the whole lowering table (every valid op x ordering x width).
+
+    `grid` is a compact markdown table, one column per target, one row per operation and
+    ordering (compare_exchange with C's default failure ordering only).
+    """
     import csv
     import io
     import json
@@ -285,6 +308,9 @@ def table_command(targets, scheme, widths, fmt):
             writer.writerow([("; ".join(r[c]) if c == "asm" else r[c]) if r[c] is not None
                              else "" for c in columns])  # fmt: skip
         click.echo(out.getvalue(), nl=False)
+        return
+    if fmt == "grid":
+        click.echo(_grid(records, names))
         return
     if fmt == "markdown":
         head = ("target", "operation", "ordering", "width", "instructions", "from", "why")

@@ -252,8 +252,9 @@ def test_compiles_assembles_round_trips_and_runs(source, target, scheme):
         for cell in t.asm:
             if cell.text and not cell.text.rstrip().endswith(":"):
                 assert (t.tid, cell.row) in asm.origin.ops
-    result = _sc(asm, target)
-    assert result.states, "no execution finished"
+    if scheme == "default":  # running both schemes of every example doubles the time for little
+        result = _sc(asm, target)
+        assert result.states, "no execution finished"
 
 
 # -- verdicts ----------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ from fencelab.models import get_model
 from fencelab.result import TestResult
 
 MODES = ("exhaustive", "random", "replay")
+# Source-level axiomatic models (fencelab.models.rc11): `--model sc` stays the operational SC
+# machine on the compiled code; `sc-source` is SC judged on the source test.
+SOURCE_MODELS = ("c11", "rc11", "sc-source")
 DEFAULT_SOURCE_TARGET = "x86_64"
 
 
@@ -79,6 +82,8 @@ def run_test(
 ) -> TestResult:
     if options.mode not in MODES:
         raise FencelabError(f"unknown mode {options.mode!r}; valid: {', '.join(MODES)}")
+    if options.model in SOURCE_MODELS:
+        return run_source_model(test, options, target)
     machine = machine_for(test, options, target)
     if options.mode == "exhaustive":
         result = exhaustive(machine, progress)
@@ -91,6 +96,23 @@ def run_test(
     if test.is_source:
         to_source(result, machine.program.test, options.scheme)
     return result
+
+
+def run_source_model(test: LitmusTest, options: RunOptions, target: str | None = None) -> TestResult:
+    """c11 / rc11 / sc-source judge the source test itself (fencelab.models.rc11), no machine."""
+    from fencelab.models.rc11 import run_source
+
+    chosen = target if target is not None else options.target
+    if chosen is not None:
+        raise FencelabError(
+            f"--model {options.model} judges the source test itself; it takes no --target"
+        )
+    if options.mode != "exhaustive":
+        raise FencelabError(
+            f"--model {options.model} is axiomatic: it enumerates every execution "
+            f"(--mode {options.mode} is for the machine)"
+        )
+    return run_source(test, options.model, options.budget)
 
 
 def to_source(result: TestResult, compiled: LitmusTest, scheme: str) -> TestResult:

@@ -78,7 +78,7 @@ class ARM(MemoryModel):
 
     def core_transitions(self, program, state: MachineState, tid: int, info):
         mem: ArmMemory = state.memory
-        if not mem.executing and not self._all_complete(program, state):
+        if not mem.executing and not self._may_start(program, state):
             return
         ctx = self._ctx(program, tid)
         for move in thread_moves(ctx, state.threads[tid], mem.locals[tid], mem.messages):
@@ -94,10 +94,22 @@ class ARM(MemoryModel):
         mem: ArmMemory = state.memory
         if mem.executing:
             return
+        for tid, key, label, memory in self._promises(program, state):
+            yield Transition(key, tid, label, state.with_memory(memory), executes=False)
+
+    def _promises(self, program, state: MachineState) -> list[tuple[int, str, str, ArmMemory]]:
+        """Every certified promise a thread may make now: (tid, key, label, new memory)."""
+        mem: ArmMemory = state.memory
+        cache_key = (id(program), "promises", state.threads, mem)
+        found = self._alone.get(cache_key)
+        if found is not None:
+            return found
+        found = []
         ts = len(mem.messages) + 1
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
-            for msg in self._solo(program, tid, tstate, local, mem.messages).candidates:
+            candidates = self._solo(program, tid, tstate, local, mem.messages).candidates
+            for msg in candidates:
                 messages = (*mem.messages, msg)
                 promised = local.promise(ts)
                 if not self._solo(program, tid, tstate, promised, messages).certified:
@@ -106,12 +118,20 @@ class ARM(MemoryModel):
                 locals_[tid] = promised
                 name = program.locations[msg.loc].name
                 value = _signed(msg.value, msg.size)
-                yield Transition(
-                    f"{tid}.p{ts}.{name}={value}", tid,
-                    f"P{tid}: promise {name}={value} (timestamp {ts})",
-                    state.with_memory(ArmMemory(messages, tuple(locals_), False)),
-                    executes=False,
-                )  # fmt: skip
+                key = f"{tid}.p{ts}.{name}={value}"
+                if any(m.loc == msg.loc and m.value == msg.value and m is not msg
+                       for m in candidates):  # fmt: skip
+                    key += f".{8 * msg.size}b"  # the same value written with two sizes
+                label = f"P{tid}: promise {name}={value} (timestamp {ts})"
+                found.append((tid, key, label, ArmMemory(messages, tuple(locals_), False)))
+        self._alone[cache_key] = found
+        return found
+
+    def _may_start(self, program, state: MachineState) -> bool:
+        """Threads start executing once every one of them can run to its end fulfilling only
+        its promises — or once no promise can be made any more (a thread that never ends then
+        runs into the step budget, which is reported, rather than vanishing)."""
+        return self._all_complete(program, state) or not self._promises(program, state)
 
     def is_final(self, program, memory: ArmMemory):
         return not any(local.promises for local in memory.locals)

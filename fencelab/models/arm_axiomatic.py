@@ -173,21 +173,98 @@ def monitors_broken(x: Execution) -> bool:
                if any(rr == r for _, rr in x.rf))  # fmt: skip
 
 
+def obs(x: Execution) -> Rel:
+    """let obs = rfe | fre | coe      (Exp-obs: [Exp & M]; (rf | ca) & ext; [Exp & M])"""
+    return union(x.sk.ext(x.rf), x.sk.ext(x.fr), x.sk.ext(x.co))
+
+
 def arm_ob(x: Execution) -> Rel:
     """The edges whose transitive closure is herd's `ob` (irreflexive ob  <=>  acyclic edges)."""
     sk = x.sk
     lob, ifb_ob = arm_static(sk)
-    # let obs = rfe | fre | coe            (Exp-obs: [Exp & M]; (rf | ca) & ext; [Exp & M])
-    obs = union(sk.ext(x.rf), sk.ext(x.fr), sk.ext(x.co))
     # let Exp-haz-ob = [Exp & R]; po-loc; [Exp & R]; (ca & ext); [Exp & W]
     haz_ob = seq(restrict(sk.po_loc, sk.R, sk.R), restrict(sk.ext(x.ca), sk.R, sk.W))
     # let rec ob = obs | haz-ob | lob (hw-reqs, with IFB-ob) | ob; ob
-    return union(obs, haz_ob, lob, ifb_ob)
+    return union(obs(x), haz_ob, lob, ifb_ob)
 
 
 def arm_external(x: Execution) -> bool:
     """irreflexive ob as external"""
     return acyclic(arm_ob(x))
+
+
+# ---------------------------------------------------------------------------------------------
+# The 2019 version: herd/libdir/aarch64.cat at herdtools7 commit e4423d12 ("version number
+# 09aed6e817fe911d1c93ed0390f59e1037fc7dda"), the model Promising-ARM was proved equal to.
+# It differs from the current one in dob (ISB, coi/rfi instead of lrs/lws), aob (rfi instead
+# of lrs) and bob (an AL atomic orders what is po-before it with what is po-after it, but not
+# its own write with what follows).
+
+
+def arm2019_static(sk: Skeleton) -> Rel:
+    """The rf/co-independent edges of the 2019 `lob`."""
+    cached = sk.cache.get("arm-2019")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    S = event_sets(sk)
+    R, W, A, Q, L = S["R"], S["W"], S["A"], S["Q"], S["L"]
+    po, addr, data, ctrl, rmw = sk.po, sk.addr, sk.data, sk.ctrl, sk.rmw
+    amo = {(r, w) for r, w in rmw if sk.events[r].amo}
+    # let dob = addr | data
+    #         | ctrl; [W]
+    #         | (ctrl | (addr; po)); [ISB]; po; [R]
+    #         | addr; po; [W]
+    #         | (ctrl | data); coi                  (in arm2019_dynamic)
+    #         | (addr | data); rfi                  (in arm2019_dynamic)
+    dob = union(
+        addr,
+        data,
+        seq(ctrl, ident(W)),
+        seq(union(ctrl, seq(addr, po)), ident(S["ISB"]), po, ident(R)),
+        seq(addr, po, ident(W)),
+    )
+    # let aob = rmw
+    #         | [range(rmw)]; rfi; [A | Q]          (in arm2019_dynamic)
+    aob = set(rmw)
+    # let bob = po; ([dmb.full] | ([A];amo;[L])); po
+    #         | [L]; po; [A]
+    #         | [R\NoRet]; po; [dmb.ld]; po
+    #         | [A | Q]; po
+    #         | [W]; po; [dmb.st]; po; [W]
+    #         | po; [L]
+    #         | po; [L]; coi                        (in arm2019_dynamic)
+    amo_al = {(r, w) for r, w in amo if r in A and w in L}
+    bob = union(
+        seq(po, union(ident(S["dmb.full"]), amo_al), po),
+        restrict(po, L, A),
+        seq(ident(R - S["NoRet"]), po, ident(S["dmb.ld"]), po),
+        seq(ident(A | Q), po),
+        seq(ident(W), po, ident(S["dmb.st"]), po, ident(W)),
+        seq(po, ident(L)),
+    )
+    # let rec lob = dob | aob | bob | lob; lob
+    static = plus(union(dob, aob, bob))
+    sk.cache["arm-2019"] = static
+    return static
+
+
+def arm2019_ob(x: Execution) -> Rel:
+    sk = x.sk
+    S = event_sets(sk)
+    coi, rfi = sk.int_(x.co), sk.int_(x.rf)
+    dynamic = union(
+        seq(union(sk.ctrl, sk.data), coi),  # (ctrl | data); coi
+        seq(union(sk.addr, sk.data), rfi),  # (addr | data); rfi
+        seq(ident({w for _, w in sk.rmw}), rfi, ident(S["A"] | S["Q"])),  # [range(rmw)]; rfi; [A|Q]
+        seq(sk.po, ident(S["L"]), coi),  # po; [L]; coi
+    )
+    # let rec ob = obs | lob | ob; ob
+    return union(obs(x), arm2019_static(sk), dynamic)
+
+
+def arm2019_external(x: Execution) -> bool:
+    """irreflexive ob as external"""
+    return acyclic(arm2019_ob(x))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,12 +297,17 @@ ARM_MODEL = AxiomaticModel(
     lambda x: arm_internal(x) and arm_atomic(x) and monitors_broken(x),
     arm_external,
 )
+ARM_2019_MODEL = AxiomaticModel(
+    "arm-2019-axiomatic",
+    lambda x: arm_internal(x) and arm_atomic(x) and monitors_broken(x),
+    arm2019_external,
+)
 SC_MODEL = AxiomaticModel(
     "sc-axiomatic",
     lambda x: arm_internal(x) and sc_atomic(x) and monitors_broken(x),
     sc_order,
 )
-MODELS = {"arm": ARM_MODEL, "sc": SC_MODEL}
+MODELS = {"arm": ARM_MODEL, "arm-2019": ARM_2019_MODEL, "sc": SC_MODEL}
 
 
 def _model(name: str) -> AxiomaticModel:

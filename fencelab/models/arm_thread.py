@@ -89,16 +89,39 @@ def thread_moves(
         local = replace(local, vcap=max(local.vcap, regs.get("cpsr", 0)))
     kind = info.kind
     if kind is Kind.FENCE:
-        return [_fence(ctx, tstate, local, info)]
-    if kind in (Kind.LOAD, Kind.LOAD_EXCL):
-        return _load(ctx, tstate, local, memory, info)
-    if kind is Kind.STORE:
-        return _store(ctx, tstate, local, memory, info, certify)
-    if kind is Kind.STORE_EXCL:
-        return _store_exclusive(ctx, tstate, local, memory, info, certify)
-    if kind is Kind.RMW:
-        return _atomic(ctx, tstate, local, memory, info, certify)
-    raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
+        moves = [_fence(ctx, tstate, local, info)]
+    elif kind in (Kind.LOAD, Kind.LOAD_EXCL):
+        moves = _load(ctx, tstate, local, memory, info)
+    elif kind is Kind.STORE:
+        moves = _store(ctx, tstate, local, memory, info, certify)
+    elif kind is Kind.STORE_EXCL:
+        moves = _store_exclusive(ctx, tstate, local, memory, info, certify)
+    elif kind is Kind.RMW:
+        moves = _atomic(ctx, tstate, local, memory, info, certify)
+    else:
+        raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
+    return _without_stutter(ctx, tstate, local, moves)
+
+
+def _without_stutter(ctx, tstate, local: Local, moves: list[Move]) -> list[Move]:
+    """Drop a loop iteration that brings the thread back to exactly where its previous one did.
+
+    Memory does not change while threads execute, so a thread whose registers and views repeat
+    at a loop head can only repeat the same choices: a spin loop re-reading a stale value, a
+    store-exclusive failing again. Whatever follows is reachable without the repetition, which
+    would otherwise only spin into the step budget. Each move that jumps back records where it
+    lands (`Local.stutter`); a later move landing there again is dropped."""
+    pc = ctx.core.pc(tstate)
+    out = []
+    for move in moves:
+        if ctx.core.halted(move.tstate) or ctx.core.pc(move.tstate) > pc:
+            out.append(move)
+            continue
+        here = (move.tstate, replace(move.local, stutter=None))
+        if local.stutter == here:
+            continue
+        out.append(replace(move, local=replace(move.local, stutter=here)))
+    return out
 
 
 # -- register views ---------------------------------------------------------------------------
@@ -256,8 +279,7 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     _set_regs(r, info.status_regs, 0)  # a store-exclusive's status carries no view on ARM
     failed = replace(local, exbank=None)
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
-        return _failure(ctx, local, Move(".fail", "fails", first.state,
-                                         _finish(ctx, failed, first, r), first))  # fmt: skip
+        return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)]
     loc = ctx.location(first.addr, first.size, "write")
     bank = local.exbank
     moves: list[Move] = []
@@ -278,23 +300,10 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
         for supply in (base ^ 1, base ^ 2):
             step = _single_read(ctx, info, tstate, supply)
             if not step.writes:
-                move = _failure(ctx, local, Move(".fail", "fails", step.state,
-                                                 _finish(ctx, failed, step, dict(r)), step))  # fmt: skip
-                moves.extend(move)
+                moves.append(Move(".fail", "fails", step.state,
+                                  _finish(ctx, failed, step, dict(r)), step))  # fmt: skip
                 break
     return moves
-
-
-def _failure(ctx, local: Local, move: Move) -> list[Move]:
-    """A failing store-exclusive, unless it brings the thread back to where its previous failure
-    left it: memory is fixed once threads execute, so such a retry repeats the same choices and
-    can only spin to the step budget (any outcome after it is reachable without it)."""
-    if ctx.core.halted(move.tstate):
-        return [move]
-    here = (move.tstate, replace(move.local, stutter=None))
-    if local.stutter == here:
-        return []
-    return [replace(move, local=replace(move.local, stutter=here))]
 
 
 def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:

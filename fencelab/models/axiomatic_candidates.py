@@ -163,6 +163,49 @@ def combine(choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel]:
     return rf, co
 
 
+def _provides(path: ThreadPath) -> frozenset[tuple[int, int]]:
+    return frozenset((e.loc, e.value) for e in path.events if e.kind == "W")
+
+
+def _needs(path: ThreadPath, init: dict[int, int]) -> frozenset[tuple[int, int, int]]:
+    """(location, size, value) of every read that the initial value cannot explain."""
+    out = set()
+    for e in path.events:
+        if e.kind == "R":
+            mask = (1 << (8 * e.size)) - 1
+            if (init[e.loc] & mask) != (e.value & mask):
+                out.add((e.loc, e.size, e.value & mask))
+    return frozenset(out)
+
+
+def _explained(needs, provided: set[tuple[int, int]]) -> bool:
+    for loc, size, value in needs:
+        mask = (1 << (8 * size)) - 1
+        if not any(ploc == loc and (pv & mask) == value for ploc, pv in provided):
+            return False
+    return True
+
+
+def path_combinations(program, paths: list[list[ThreadPath]]) -> Iterator[tuple[ThreadPath, ...]]:
+    """One path per thread, only where every read value is written by some chosen path (or is
+    the initial value) — rf could not match the others. Paths are grouped by what they write
+    and need, and groups are combined first: the value sets over-approximate, so most
+    combinations of paths fail this test and are never built."""
+    init = {loc.index: loc.init for loc in program.locations}
+    grouped: list[dict[tuple, list[ThreadPath]]] = []
+    for thread_paths in paths:
+        groups: dict[tuple, list[ThreadPath]] = {}
+        for path in thread_paths:
+            groups.setdefault((_provides(path), _needs(path, init)), []).append(path)
+        grouped.append(groups)
+    for keys in itertools.product(*(list(g) for g in grouped)):
+        provided: set[tuple[int, int]] = set()
+        for provides, _ in keys:
+            provided |= provides
+        if all(_explained(needs, provided) for _, needs in keys):
+            yield from itertools.product(*(g[k] for g, k in zip(grouped, keys)))
+
+
 def skeletons(program, paths: list[list[ThreadPath]]) -> Iterator[Skeleton]:
-    for combo in itertools.product(*paths):
+    for combo in path_combinations(program, paths):
         yield Skeleton.build(program, combo)

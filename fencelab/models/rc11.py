@@ -1,0 +1,305 @@
+"""The source-level memory models: RC11, C11 (= RC11 without no-thin-air) and SC, axiomatically.
+
+`run_source(test, model)` judges a source litmus test (C or Rust spelling) directly, without
+compiling it: every candidate execution is built from one path per thread
+(`source_paths`), a reads-from choice for every read and a modification order per location,
+and the model's axioms (`source_axioms`) keep the consistent ones. The outcomes of consistent
+executions whose threads all ran to their end are the result's states; consistent executions
+where some thread hit a loop bound are only counted (`TestResult.budget_exhausted`).
+
+Models:
+- `rc11`: the full model of Lahav et al. (PLDI 2017): coherence, atomicity, the repaired SC
+  axiom (psc) and no-thin-air (acyclic sb | rf), so load buffering of Relaxed accesses is
+  forbidden.
+- `c11`: RC11 without no-thin-air: the C++20 / Rust reading, which allows load buffering. A
+  thin-air value can only come from nowhere, so for `c11` the read values also include the
+  integer constants of the test's condition (`exists (0:r0=1 ...)` makes 1 a value any
+  location may be read to hold); values nobody names are not invented.
+- `sc-source`: sequential consistency over the same candidates, acyclic(sb | rf | mo | rb), for
+  cross-checking (with only SeqCst accesses, RC11 gives exactly these outcomes). `--model sc`
+  stays the operational SC machine on the compiled code.
+
+Efficiency: candidates are generated per location with the coherence constraints that follow
+from sb and the rf choice (CoWR, CoRW, CoRR, CoWW, and each RMW right after the write it reads)
+applied while the modification order is built, so incoherent orders are never produced; and an
+execution whose outcome is already known to be allowed is not checked again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from fencelab.errors import FencelabError
+from fencelab.litmus.ast import And, Eq, LitmusTest, LocObs, Not, Or, Prop, RegObs
+from fencelab.models.source_axioms import Static, consistent, static_of
+from fencelab.models.source_paths import DEFAULT_UNROLL, Path, signed, value_domains
+from fencelab.result import FinalState, Outcome, TestResult, holds, observables
+
+SOURCE_MODELS = ("rc11", "c11", "sc-source")
+_AXIOMS = {"rc11": "rc11", "c11": "c11", "sc-source": "sc"}
+
+
+def run_source(
+    test: LitmusTest, model: str = "rc11", budget: int = 40, unroll: int = DEFAULT_UNROLL
+) -> TestResult:
+    """Every outcome `model` allows for the source test `test` (see the module docstring)."""
+    if model not in SOURCE_MODELS:
+        raise FencelabError(f"unknown source model {model!r}; valid: {', '.join(SOURCE_MODELS)}")
+    if not test.is_source:
+        raise FencelabError(
+            f"{test.name}: the {model} model judges source tests (C or RUST); "
+            f"this is an {test.arch} test (use --model sc, tso or arm)"
+        )
+    started = time.perf_counter()
+    seeds = _condition_constants(test) if model == "c11" else ()
+    _, paths = value_domains(test, seeds, unroll, budget)
+    enumerator = _Enumerator(test, _AXIOMS[model])
+    for combo in _feasible_combinations(test, paths):
+        enumerator.judge(combo)
+    result = TestResult(test=test, engine=model, target="", mode="axiomatic")
+    result.states = [FinalState(o) for o in sorted(enumerator.allowed, key=repr)]
+    result.explored_states = enumerator.candidates
+    result.budget_exhausted = enumerator.exhausted
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _feasible_combinations(test: LitmusTest, paths: list[list[Path]]):
+    """Choices of one path per thread where every value read is written by someone (or init).
+
+    Each (location, value) pair is one bit; a path is summarised by the pairs it reads and the
+    pairs it writes, and paths with equal summaries are grouped. Threads are chosen one at a
+    time and a prefix is dropped as soon as one of its reads needs a pair that neither the
+    initial state, the chosen paths, nor any path of a thread still to choose writes.
+    """
+    bit_of: dict[tuple[str, int], int] = {}
+
+    def mask(pairs) -> int:
+        m = 0
+        for pair in pairs:
+            m |= 1 << bit_of.setdefault(pair, len(bit_of))
+        return m
+
+    init = mask((loc.name, signed(loc.init, loc.width)) for loc in test.locations)
+    groups: list[dict[tuple[int, int], list[Path]]] = []
+    for ps in paths:
+        by_summary: dict[tuple[int, int], list[Path]] = {}
+        for p in ps:
+            reads = mask((e.loc, e.rval) for e in p.events if e.reads)
+            writes = mask((e.loc, e.wval) for e in p.events if e.writes)
+            by_summary.setdefault((reads, writes), []).append(p)
+        groups.append(by_summary)
+    n = len(paths)
+    could = [0] * (n + 1)  # what threads k.. could write
+    for k in range(n - 1, -1, -1):
+        could[k] = could[k + 1]
+        for _, writes in groups[k]:
+            could[k] |= writes
+
+    def rec(k: int, have: int, need: int, chosen: tuple[list[Path], ...]):
+        if k == n:
+            if need & ~have == 0:
+                yield from itertools.product(*chosen)
+            return
+        for (reads, writes), members in groups[k].items():
+            now_have = have | writes
+            now_need = need | reads
+            if now_need & ~(now_have | could[k + 1]) == 0:
+                yield from rec(k + 1, now_have, now_need, (*chosen, members))
+
+    yield from rec(0, init, 0, ())
+
+
+def _condition_constants(test: LitmusTest) -> tuple[int, ...]:
+    found: set[int] = set()
+
+    def walk(prop: Prop | None) -> None:
+        if isinstance(prop, Eq) and isinstance(prop.value, int):
+            found.add(prop.value)
+        elif isinstance(prop, Not):
+            walk(prop.prop)
+        elif isinstance(prop, (And, Or)):
+            for p in prop.parts:
+                walk(p)
+
+    walk(test.condition.prop)
+    walk(test.filter)
+    return tuple(sorted(found))
+
+
+class _Enumerator:
+    """Judges every candidate execution of one choice of thread paths."""
+
+    def __init__(self, test: LitmusTest, axioms: str):
+        self.test = test
+        self.axioms = axioms
+        self.observed = observables(test)
+        self.extra = _filter_observables(test)
+        self.allowed: set[Outcome] = set()
+        self.candidates = 0
+        self.exhausted = 0
+        self.locations = [loc.name for loc in test.locations]
+        self.inits = {loc.name: signed(loc.init, loc.width) for loc in test.locations}
+
+    def judge(self, combo: tuple[Path, ...]) -> None:
+        complete = all(p.complete for p in combo)
+        # events: one initial write per location (tid -1), then each thread's in order
+        kinds, locs, orders, tids, rvals, wvals = [], [], [], [], [], []
+        for name in self.locations:
+            kinds.append("W")
+            locs.append(name)
+            orders.append(None)
+            tids.append(-1)
+            rvals.append(None)
+            wvals.append(self.inits[name])
+        for p in combo:
+            for e in p.events:
+                kinds.append(e.kind)
+                locs.append(e.loc)
+                orders.append(e.order)
+                tids.append(p.tid)
+                rvals.append(e.rval)
+                wvals.append(e.wval)
+        n = len(kinds)
+        st: Static | None = None
+        per_loc = []
+        for name in self.locations:
+            choices = list(_location_choices(n, name, kinds, locs, tids, rvals, wvals))
+            if not choices:
+                return
+            per_loc.append(choices)
+        envs = {p.tid: dict(p.env) for p in combo}
+        for pick in itertools.product(*per_loc):
+            final = {name: wvals[order[-1]] for name, (_, order) in zip(self.locations, pick)}
+            outcome = self._outcome(envs, final)
+            if outcome is None:
+                continue  # dropped by the test's filter
+            if complete and outcome in self.allowed:
+                continue
+            self.candidates += 1
+            if st is None:
+                st = static_of(kinds, tids, locs, orders)
+            rf_src = [-1] * st.n
+            for rf_part, _ in pick:
+                for r, w in rf_part:
+                    rf_src[r] = w
+            rf = [0] * st.n
+            for r, w in enumerate(rf_src):
+                if w >= 0:
+                    rf[w] |= 1 << r
+            mo = [0] * st.n
+            for _, order in pick:
+                later = 0
+                for w in reversed(order):
+                    mo[w] = later
+                    later |= 1 << w
+            if consistent(self.axioms, st, rf, mo, rf_src):
+                if complete:
+                    self.allowed.add(outcome)
+                else:
+                    self.exhausted += 1
+                    return  # one consistent execution is enough to count this choice of paths
+
+    def _outcome(self, envs: dict, final: dict) -> Outcome | None:
+        def value(obs):
+            if isinstance(obs, RegObs):
+                return envs.get(obs.tid, {}).get(obs.reg, 0)
+            if isinstance(obs, LocObs):
+                return final.get(obs.name, 0)
+            raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
+
+        if self.test.filter is not None:
+            values = tuple((o, value(o)) for o in (*self.observed, *self.extra))
+            if not holds(self.test.filter, values):
+                return None
+        return tuple((o, value(o)) for o in self.observed)
+
+
+def _filter_observables(test: LitmusTest) -> tuple:
+    from fencelab.result import _prop_observables
+
+    if test.filter is None:
+        return ()
+    return tuple(_prop_observables(test.filter))
+
+
+def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
+    """Every coherent (rf, mo) for location `name`: rf as (read, write) pairs, mo as a list.
+
+    rf: each read takes a write of its value, not itself and not one later in its own thread.
+    mo: the init write first, then a linear extension of the orders coherence forces given sb
+    and rf (CoWW, CoWR, CoRW, CoRR), with each RMW right after the write it reads.
+    """
+    def sb(a: int, b: int) -> bool:  # events are numbered thread by thread in program order
+        return a < b and tids[a] == tids[b] >= 0
+
+    events = [i for i in range(n) if locs[i] == name]
+    writes = [i for i in events if kinds[i] in ("W", "U")]
+    reads = [i for i in events if kinds[i] in ("R", "U")]
+    init = writes[0]
+    sources = []
+    for r in reads:
+        options = [
+            w for w in writes if wvals[w] == rvals[r] and w != r and not sb(r, w)
+        ]
+        if not options:
+            return
+        sources.append(options)
+    for choice in itertools.product(*sources):
+        src = dict(zip(reads, choice))
+        taken = [src[u] for u in reads if kinds[u] == "U"]
+        if len(taken) != len(set(taken)):
+            continue  # two RMWs cannot both read the same write
+        before = {w: 0 for w in writes}  # before[b]: writes that must precede b in mo
+        for w in writes:
+            for w2 in writes:
+                if sb(w, w2):
+                    before[w2] |= 1 << w
+        for r, w in src.items():
+            if kinds[r] == "U":
+                before[r] |= 1 << w
+            for w2 in writes:
+                if w2 == w or w2 == r:
+                    continue
+                if sb(w2, r):  # CoWR: a write before the read is not newer
+                    before[w] |= 1 << w2
+                if sb(r, w2):  # CoRW: a write after the read is newer
+                    before[w2] |= 1 << w
+            for r2, w2 in src.items():
+                if w2 != w and sb(r, r2):  # CoRR
+                    before[w2] |= 1 << w
+        reader_of = {src[u]: u for u in reads if kinds[u] == "U"}
+        rf_pairs = tuple(src.items())
+        for order in _linear_extensions(init, writes, before, reader_of, kinds):
+            yield rf_pairs, order
+
+
+def _linear_extensions(init, writes, before, reader_of, kinds):
+    """mo orders: init first, `before` respected, an RMW only right after the write it reads."""
+    rest = [w for w in writes if w != init]
+    order = [init]
+    placed = 1 << init
+
+    def extend():
+        if len(order) == len(writes):
+            yield list(order)
+            return
+        last = order[-1]
+        if last in reader_of:
+            candidates = [reader_of[last]]
+        else:
+            candidates = [w for w in rest if kinds[w] != "U"]
+        nonlocal placed
+        for w in candidates:
+            if (placed >> w) & 1 or before[w] & ~placed:
+                continue
+            order.append(w)
+            placed |= 1 << w
+            yield from extend()
+            placed &= ~(1 << w)
+            order.pop()
+
+    if before[init] & ~(1 << init):
+        return
+    yield from extend()

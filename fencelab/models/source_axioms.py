@@ -1,0 +1,250 @@
+"""The axioms of RC11, C11 (RC11 without no-thin-air) and SC over one candidate execution.
+
+Relations are lists of int bitmasks: `rel[a]` has bit b set when (a, b) is in the relation.
+Tests have tens of events, so a row is one Python int and composition / closure are a handful
+of big-int operations per event.
+
+The definitions are those of Lahav, Vafeiadis, Kang, Hur and Dreyer, "Repairing Sequential
+Consistency in C/C++11" (PLDI 2017), as herdtools7's `herd/libdir/rc11.cat` writes them:
+
+    rs    = [W]; (sb & loc)?; [W & atomic]; (rf; rmw)*
+    sw    = [REL|ACQ_REL|SC]; ([F]; sb)?; rs; rf; [R & atomic]; (sb; [F])?; [ACQ|ACQ_REL|SC]
+    hb    = (sb | sw)+
+    rb    = (rf^-1; mo) \\ id              eco = (rf | mo | rb)+
+    scb   = sb | (sb \\ loc); hb; (sb \\ loc) | (hb & loc) | mo | rb
+    pscb  = ([SC] | [F & SC]; hb?); scb; ([SC] | hb?; [F & SC])
+    pscf  = [F & SC]; (hb | hb; eco; hb); [F & SC]
+    coherence     irreflexive hb; eco?
+    atomicity     empty rmw & (rb; mo)      (and irreflexive rmw; eco)
+    SC            acyclic pscb | pscf
+    no-thin-air   acyclic sb | rf           (RC11 only)
+
+A read-modify-write is one event (kind U) that both reads and writes, so `rmw` is the identity
+on U events; the candidate generator already places every U immediately after the write it
+reads in mo, which is exactly atomicity plus `irreflexive rmw; eco`. The SC model is
+acyclic(sb | rf | mo | rb) over the same candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fencelab.lowering.atomics import Order
+
+Rows = list[int]
+
+
+def bits(mask: int):
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+def compose(a: Rows, b: Rows) -> Rows:
+    out = []
+    for row in a:
+        acc = 0
+        for j in bits(row):
+            acc |= b[j]
+        out.append(acc)
+    return out
+
+
+def closure(rel: Rows) -> Rows:
+    """Transitive closure (Warshall, one bitmask row per event)."""
+    rows = list(rel)
+    n = len(rows)
+    for k in range(n):
+        bk, rk = 1 << k, rows[k]
+        if not rk:
+            continue
+        for i in range(n):
+            if rows[i] & bk:
+                rows[i] |= rk
+                if i == k:
+                    rk = rows[k]
+    return rows
+
+
+def acyclic(rel: Rows) -> bool:
+    """No cycle: peel off events with no successors left (Kahn on the reversed graph)."""
+    n = len(rel)
+    alive = (1 << n) - 1
+    rows = list(rel)
+    changed = True
+    while alive and changed:
+        changed = False
+        for i in bits(alive):
+            if not rows[i] & alive:
+                alive &= ~(1 << i)
+                changed = True
+    return alive == 0
+
+
+def union(*rels: Rows) -> Rows:
+    return [_or(parts) for parts in zip(*rels)]
+
+
+def _or(parts) -> int:
+    acc = 0
+    for p in parts:
+        acc |= p
+    return acc
+
+
+@dataclass
+class Static:
+    """What a choice of thread paths fixes: events' kinds, modes, locations, and sb."""
+
+    n: int
+    sb: Rows  # transitive
+    same_loc: Rows  # accesses to the same location (not reflexive on fences)
+    writes: int  # W | U | init
+    updates: int  # U
+    fences: int
+    sc_events: int  # accesses and fences with SeqCst
+    sc_fences: int
+    release: int  # accesses and fences that release (Release, AcqRel, SeqCst)
+    acquire: int  # reads and fences that acquire (Acquire, AcqRel, SeqCst)
+    acquire_fences: int
+
+
+def static_of(kinds, tids, locs, orders) -> Static:
+    """Build the static part from parallel lists (init writes have tid -1 and no order)."""
+    n = len(kinds)
+    sb = [0] * n
+    last_of: dict[int, list[int]] = {}
+    for i in range(n):
+        if tids[i] >= 0:
+            last_of.setdefault(tids[i], []).append(i)
+    for seq in last_of.values():
+        after = 0
+        for i in reversed(seq):
+            sb[i] = after
+            after |= 1 << i
+    by_loc: dict[str, int] = {}
+    for i in range(n):
+        if locs[i]:
+            by_loc[locs[i]] = by_loc.get(locs[i], 0) | (1 << i)
+    same_loc = [by_loc[locs[i]] if locs[i] else 0 for i in range(n)]
+
+    def mask(pred) -> int:
+        m = 0
+        for i in range(n):
+            if pred(i):
+                m |= 1 << i
+        return m
+
+    def order_in(i, group) -> bool:
+        return orders[i] is not None and orders[i] in group
+
+    rel = (Order.RELEASE, Order.ACQ_REL, Order.SEQ_CST)
+    acq = (Order.ACQUIRE, Order.ACQ_REL, Order.SEQ_CST)
+    fences = mask(lambda i: kinds[i] == "F")
+    return Static(
+        n=n,
+        sb=sb,
+        same_loc=same_loc,
+        writes=mask(lambda i: kinds[i] in ("W", "U")),
+        updates=mask(lambda i: kinds[i] == "U"),
+        fences=fences,
+        sc_events=mask(lambda i: orders[i] is Order.SEQ_CST),
+        sc_fences=mask(lambda i: kinds[i] == "F" and orders[i] is Order.SEQ_CST),
+        release=mask(lambda i: kinds[i] != "R" and order_in(i, rel)),
+        acquire=mask(lambda i: kinds[i] != "W" and order_in(i, acq)),
+        acquire_fences=mask(lambda i: kinds[i] == "F" and order_in(i, acq)),
+    )
+
+
+def derived(st: Static, rf: Rows, mo: Rows, rf_src: list[int]) -> Rows:
+    """rb = (rf^-1; mo) \\ id."""
+    rb = [0] * st.n
+    for r, w in enumerate(rf_src):
+        if w >= 0:
+            rb[r] = mo[w] & ~(1 << r)
+    return rb
+
+
+def happens_before(st: Static, rf: Rows) -> Rows:
+    """hb = (sb | sw)+ with RC11's release sequences and fence synchronisation."""
+    n = st.n
+    # rs: from each write, itself and later same-location writes of its thread, then rf;rmw*.
+    rs = [0] * n
+    for w in bits(st.writes):
+        reach = (1 << w) | (st.sb[w] & st.same_loc[w] & st.writes)
+        frontier = reach
+        while frontier:
+            nxt = 0
+            for x in bits(frontier):
+                nxt |= rf[x] & st.updates
+            frontier = nxt & ~reach
+            reach |= nxt
+        rs[w] = reach
+    sw = [0] * n
+    for a in bits(st.release):
+        starts = (1 << a) & st.writes if not (st.fences >> a) & 1 else st.sb[a] & st.writes
+        heads = 0
+        for w in bits(starts):
+            heads |= rs[w]
+        reads = 0
+        for w in bits(heads):
+            reads |= rf[w]
+        target = 0
+        for r in bits(reads):
+            target |= ((1 << r) & st.acquire) | (st.sb[r] & st.acquire_fences)
+        sw[a] = target
+    return closure([st.sb[i] | sw[i] for i in range(n)])
+
+
+def coherent(hb: Rows, eco: Rows) -> bool:
+    """irreflexive hb; eco? ."""
+    for a, row in enumerate(hb):
+        if (row >> a) & 1:
+            return False
+        for b in bits(row):
+            if (eco[b] >> a) & 1:
+                return False
+    return True
+
+
+def psc_acyclic(st: Static, hb: Rows, mo: Rows, rb: Rows, eco: Rows) -> bool:
+    """RC11's repaired SC axiom: acyclic (pscb | pscf)."""
+    if not st.sc_events:
+        return True
+    n = st.n
+    sbl = [st.sb[i] & ~st.same_loc[i] for i in range(n)]
+    hbl = [hb[i] & st.same_loc[i] for i in range(n)]
+    middle = compose(compose(sbl, hb), sbl)
+    scb = [st.sb[i] | middle[i] | hbl[i] | mo[i] | rb[i] for i in range(n)]
+    left = [0] * n  # [SC] | [F & SC]; hb?
+    right = [0] * n  # [SC] | hb?; [F & SC]
+    for i in range(n):
+        bit = 1 << i
+        if st.sc_events & bit:
+            left[i] = bit
+            right[i] = bit
+        if st.sc_fences & bit:
+            left[i] |= hb[i]
+        right[i] |= hb[i] & st.sc_fences
+    pscb = compose(compose(left, scb), right)
+    hb_eco_hb = compose(compose(hb, eco), hb)
+    psc = list(pscb)
+    for f in bits(st.sc_fences):
+        psc[f] |= (hb[f] | hb_eco_hb[f]) & st.sc_fences
+    return acyclic(psc)
+
+
+def consistent(model: str, st: Static, rf: Rows, mo: Rows, rf_src: list[int]) -> bool:
+    """Is this candidate execution allowed by `model` ("rc11", "c11" or "sc")?"""
+    n = st.n
+    rb = derived(st, rf, mo, rf_src)
+    if model == "sc":
+        return acyclic([st.sb[i] | rf[i] | mo[i] | rb[i] for i in range(n)])
+    if model == "rc11" and not acyclic([st.sb[i] | rf[i] for i in range(n)]):
+        return False
+    hb = happens_before(st, rf)
+    eco = closure([rf[i] | mo[i] | rb[i] for i in range(n)])
+    if not coherent(hb, eco):
+        return False
+    return psc_acyclic(st, hb, mo, rb, eco)

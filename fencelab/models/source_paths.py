@@ -1,0 +1,393 @@
+"""Thread paths of a source litmus test: the events one thread performs for chosen read values.
+
+An axiomatic model judges candidate executions built from one *path* per thread. A path is what
+a thread does when every atomic read returns a chosen value: its events in program order (reads,
+writes, read-modify-writes, fences) and its final local variables. Here the thread body (the
+statements of `fencelab.litmus.ast`) is simply run with a list of choices; when the run needs a
+choice the list does not have yet, it stops and names the options, and `thread_paths` explores
+them depth first.
+
+Read values range over a per-location *domain*: the initial value and every value some path
+stores there. Stored values may depend on values read, so `value_domains` grows the domains to
+a fixpoint, for at most as many rounds as an execution can have writes (a value first seen in
+round k needs a chain of k writes, each reading the one before: more rounds only add values no
+execution without a thin-air cycle can produce).
+
+Loops are bounded three ways, and a path cut short by any of them is kept with `complete=False`
+(executions containing one are reported as budget-exhausted, never as outcomes):
+- an iteration that returns to the loop head with the same locals and wrote nothing is a spin
+  that may go on forever: its repetitions add no behaviour, so the path stops there;
+- more than `unroll` iterations of one loop entry;
+- more than `budget` memory events in the thread (the machine's per-core budget).
+
+Values are Python ints kept at the location's width (signed, as herd prints them); arithmetic
+on locals wraps at 64 bits. C's plain (non-atomic) accesses are read as Relaxed atomics, as the
+parser marks them (no data-race undefined behaviour is modelled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fencelab.errors import FencelabError, SourceError
+from fencelab.litmus.ast import (
+    Assign,
+    BinOp,
+    Cas,
+    Const,
+    Expr,
+    ExprStmt,
+    Fence,
+    If,
+    LitmusTest,
+    Load,
+    LocRef,
+    Rmw,
+    Stmt,
+    Store,
+    Thread,
+    UnOp,
+    Value,
+    Var,
+    While,
+)
+from fencelab.lowering.atomics import Op, Order
+
+DEFAULT_UNROLL = 3  # iterations of one loop entry before the path counts as unbounded
+MAX_DOMAIN = 48  # distinct values per location before the enumeration gives up
+MAX_PATHS = 20000  # paths per thread before the enumeration gives up
+
+
+@dataclass(frozen=True)
+class Event:
+    """One memory event of a thread path. `kind` is R, W, U (read-modify-write) or F."""
+
+    kind: str
+    loc: str  # "" for fences
+    order: Order
+    rval: int | None = None  # value read (R, U)
+    wval: int | None = None  # value written (W, U)
+
+    @property
+    def reads(self) -> bool:
+        return self.kind in ("R", "U")
+
+    @property
+    def writes(self) -> bool:
+        return self.kind in ("W", "U")
+
+
+@dataclass(frozen=True)
+class Path:
+    """One thread's events in program order, its final locals, and whether it ran to its end."""
+
+    tid: int
+    events: tuple[Event, ...]
+    env: tuple[tuple[str, Value], ...]
+    complete: bool = True
+
+
+class _NeedChoice(Exception):
+    def __init__(self, options: list):
+        self.options = options
+
+
+class _Stop(Exception):
+    """The path hit a loop bound (spin, unroll or event budget)."""
+
+
+def signed(value: int, width: int) -> int:
+    value &= (1 << width) - 1
+    return value - (1 << width) if value >> (width - 1) else value
+
+
+_SPURIOUS = "spurious"  # a weak CAS choice: the value matched but the CAS failed anyway
+
+
+class _Runner:
+    """Runs one thread body deterministically along a list of choices."""
+
+    def __init__(
+        self,
+        test: LitmusTest,
+        thread: Thread,
+        domains: dict[str, tuple[int, ...]],
+        choices: list,
+        unroll: int,
+        budget: int,
+    ):
+        self.test = test
+        self.thread = thread
+        self.domains = domains
+        self.choices = choices
+        self.next_choice = 0
+        self.unroll = unroll
+        self.budget = budget
+        self.events: list[Event] = []
+        self.env: dict[str, Value] = {}
+        for ri in test.reg_inits:
+            if ri.tid == thread.tid:
+                self.env[ri.reg] = ri.value
+        self.widths = {loc.name: loc.width for loc in test.locations}
+
+    # -- choices and events ---------------------------------------------------------------
+
+    def choose(self, options: list):
+        if self.next_choice < len(self.choices):
+            choice = self.choices[self.next_choice]
+            self.next_choice += 1
+            return choice
+        raise _NeedChoice(options)
+
+    def emit(self, event: Event) -> None:
+        if len(self.events) >= self.budget:
+            raise _Stop
+        self.events.append(event)
+
+    def width(self, loc: str, pos) -> int:
+        if loc not in self.widths:
+            raise self.error(f"unknown location {loc!r}", pos)
+        return self.widths[loc]
+
+    def error(self, message: str, pos) -> SourceError:
+        return SourceError(message, self.test.file, pos.line, pos.col)
+
+    # -- statements -----------------------------------------------------------------------
+
+    def run(self) -> Path:
+        complete = True
+        try:
+            self.stmts(self.thread.body)
+        except _Stop:
+            complete = False
+        return Path(self.thread.tid, tuple(self.events), tuple(sorted(self.env.items())), complete)
+
+    def stmts(self, body: tuple[Stmt, ...]) -> None:
+        for s in body:
+            self.stmt(s)
+
+    def stmt(self, s: Stmt) -> None:
+        if isinstance(s, Assign):
+            self.env[s.var] = self.expr(s.expr)
+        elif isinstance(s, Store):
+            width = self.width(s.loc, s.pos)
+            value = self.int_value(self.expr(s.value), s.pos, f"the value stored to {s.loc}")
+            self.emit(Event("W", s.loc, s.order, wval=signed(value, width)))
+        elif isinstance(s, ExprStmt):
+            self.expr(s.expr)
+        elif isinstance(s, Fence):
+            if s.order is not Order.RELAXED:  # a relaxed fence is no fence at all
+                self.emit(Event("F", "", s.order))
+        elif isinstance(s, If):
+            self.stmts(s.then if self.truth(s.cond, s.pos) else s.orelse)
+        elif isinstance(s, While):
+            self.loop(s)
+        else:  # pragma: no cover - the AST has no other statements
+            raise FencelabError(f"unsupported statement {s!r}")
+
+    def loop(self, s: While) -> None:
+        iterations = 0
+        while self.truth(s.cond, s.pos):
+            if iterations >= self.unroll:
+                raise _Stop
+            head_env = dict(self.env)
+            head_events = len(self.events)
+            self.stmts(s.body)
+            iterations += 1
+            new = self.events[head_events:]
+            if self.env == head_env and not any(e.writes for e in new):
+                # Back at the head with nothing changed: a spin that can repeat forever.
+                # Checking the condition once more records its reads (what the spin waits on).
+                if self.truth(s.cond, s.pos):
+                    raise _Stop
+                return
+
+    # -- expressions ----------------------------------------------------------------------
+
+    def truth(self, e: Expr, pos) -> bool:
+        value = self.expr(e)
+        if isinstance(value, LocRef):
+            return True
+        return value != 0
+
+    def int_value(self, value: Value, pos, what: str) -> int:
+        if isinstance(value, LocRef):
+            raise self.error(f"{what} is the address of {value.name}: pointers are not modelled", pos)
+        return value
+
+    def expr(self, e: Expr) -> Value:
+        if isinstance(e, Const):
+            return e.value
+        if isinstance(e, Var):
+            return self.env.get(e.name, 0)
+        if isinstance(e, Load):
+            width = self.width(e.loc, e.pos)
+            value = self.choose(list(self.domains[e.loc]))
+            self.emit(Event("R", e.loc, e.order, rval=value))
+            del width
+            return value
+        if isinstance(e, Rmw):
+            width = self.width(e.loc, e.pos)
+            operand = self.int_value(self.expr(e.operand), e.pos, f"the operand of {e.op}")
+            old = self.choose(list(self.domains[e.loc]))
+            new = signed(_rmw_result(e.op, old, operand), width)
+            self.emit(Event("U", e.loc, e.order, rval=old, wval=new))
+            return old
+        if isinstance(e, Cas):
+            return self.cas(e)
+        if isinstance(e, UnOp):
+            v = self.int_value(self.expr(e.operand), _pos_of(e), f"the operand of {e.op!r}")
+            if e.op == "-":
+                return _wrap64(-v)
+            if e.op == "!":
+                return int(v == 0)
+            if e.op == "~":
+                return _wrap64(~v)
+            raise FencelabError(f"unsupported operator {e.op!r}")
+        if isinstance(e, BinOp):
+            return self.binop(e)
+        raise FencelabError(f"unsupported expression {e!r}")  # pragma: no cover
+
+    def cas(self, e: Cas) -> int:
+        width = self.width(e.loc, e.pos)
+        expected = self.int_value(self.expr(e.expected), e.pos, "the expected value")
+        desired = self.int_value(self.expr(e.desired), e.pos, "the desired value")
+        expected = signed(expected, width)
+        options: list = list(self.domains[e.loc])
+        if e.weak and expected in options:
+            options.append(_SPURIOUS)
+        choice = self.choose(options)
+        if choice == _SPURIOUS:
+            self.emit(Event("R", e.loc, e.failure, rval=expected))
+            return expected
+        if choice == expected:
+            self.emit(Event("U", e.loc, e.success, rval=choice, wval=signed(desired, width)))
+        else:
+            self.emit(Event("R", e.loc, e.failure, rval=choice))
+        return choice
+
+    def binop(self, e: BinOp) -> int:
+        if e.op in ("&&", "||"):  # short-circuit, as C and Rust evaluate them
+            left = self.truth(e.left, _pos_of(e))
+            if e.op == "&&" and not left:
+                return 0
+            if e.op == "||" and left:
+                return 1
+            return int(self.truth(e.right, _pos_of(e)))
+        a = self.expr(e.left)
+        b = self.expr(e.right)
+        if e.op in ("==", "!="):
+            return int((a == b) == (e.op == "=="))
+        a = self.int_value(a, _pos_of(e), f"the left operand of {e.op!r}")
+        b = self.int_value(b, _pos_of(e), f"the right operand of {e.op!r}")
+        ops = {
+            "+": lambda: a + b,
+            "-": lambda: a - b,
+            "*": lambda: a * b,
+            "&": lambda: a & b,
+            "|": lambda: a | b,
+            "^": lambda: a ^ b,
+            "<<": lambda: a << (b & 63),
+            ">>": lambda: a >> (b & 63),
+            "<": lambda: int(a < b),
+            "<=": lambda: int(a <= b),
+            ">": lambda: int(a > b),
+            ">=": lambda: int(a >= b),
+        }
+        if e.op in ("/", "%"):
+            if b == 0:
+                raise FencelabError(f"P{self.thread.tid}: division by zero")
+            q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)  # C truncates
+            return _wrap64(q if e.op == "/" else a - q * b)
+        if e.op not in ops:
+            raise FencelabError(f"unsupported operator {e.op!r}")
+        return _wrap64(ops[e.op]())
+
+
+def _pos_of(e):
+    from fencelab.litmus.ast import Pos
+
+    return getattr(e, "pos", Pos())
+
+
+def _wrap64(v: int) -> int:
+    return signed(v, 64)
+
+
+def _rmw_result(op: Op, old: int, operand: int) -> int:
+    if op is Op.SWAP:
+        return operand
+    if op is Op.FETCH_ADD:
+        return old + operand
+    if op is Op.FETCH_SUB:
+        return old - operand
+    if op is Op.FETCH_AND:
+        return old & operand
+    if op is Op.FETCH_OR:
+        return old | operand
+    if op is Op.FETCH_XOR:
+        return old ^ operand
+    raise FencelabError(f"unsupported read-modify-write {op}")
+
+
+def thread_paths(
+    test: LitmusTest,
+    thread: Thread,
+    domains: dict[str, tuple[int, ...]],
+    unroll: int = DEFAULT_UNROLL,
+    budget: int = 40,
+) -> list[Path]:
+    """Every path of `thread` whose reads return values from `domains`, depth first."""
+    paths: list[Path] = []
+    stack: list[list] = [[]]
+    while stack:
+        choices = stack.pop()
+        runner = _Runner(test, thread, domains, choices, unroll, budget)
+        try:
+            paths.append(runner.run())
+        except _NeedChoice as need:
+            for option in reversed(need.options):
+                stack.append([*choices, option])
+        if len(paths) > MAX_PATHS:
+            raise FencelabError(
+                f"{test.name}: P{thread.tid} has more than {MAX_PATHS} paths; "
+                "the source model cannot enumerate it (fewer loops or values?)"
+            )
+    return paths
+
+
+def value_domains(
+    test: LitmusTest,
+    seeds: tuple[int, ...] = (),
+    unroll: int = DEFAULT_UNROLL,
+    budget: int = 40,
+) -> tuple[dict[str, tuple[int, ...]], list[list[Path]]]:
+    """The values each location can hold (to a fixpoint) and every thread's paths over them."""
+    domains: dict[str, set[int]] = {}
+    for loc in test.locations:
+        domains[loc.name] = {signed(loc.init, loc.width)} | {
+            signed(s, loc.width) for s in seeds
+        }
+    rounds = 0
+    while True:
+        frozen = {name: tuple(sorted(vals)) for name, vals in domains.items()}
+        paths = [thread_paths(test, t, frozen, unroll, budget) for t in test.threads]
+        max_writes = sum(
+            max((sum(e.writes for e in p.events) for p in ps), default=0) for ps in paths
+        )
+        grown = False
+        for ps in paths:
+            for p in ps:
+                for e in p.events:
+                    if e.writes and e.wval not in domains[e.loc]:
+                        domains[e.loc].add(e.wval)
+                        grown = True
+        rounds += 1
+        if not grown or rounds > max_writes:
+            return frozen, paths
+        for name, vals in domains.items():
+            if len(vals) > MAX_DOMAIN:
+                raise FencelabError(
+                    f"{test.name}: more than {MAX_DOMAIN} distinct values can be stored to "
+                    f"{name}; the source model enumerates values and gives up"
+                )
