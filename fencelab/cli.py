@@ -87,7 +87,8 @@ def _result_json(result) -> dict:
         "condition": _condition_text(result.condition),
         "states": [
             {
-                "outcome": {_obs_text(o): value_text(v) for o, v in s.outcome},
+                "outcome": {_obs_text(o): v if isinstance(v, int) else value_text(v)
+                            for o, v in s.outcome},  # fmt: skip
                 "satisfies": holds(result.condition.prop, s.outcome),
                 "witness": s.witness,
                 "count": s.count,
@@ -114,7 +115,8 @@ def _condition_text(condition) -> str:
 @click.option("--scheme", "-s", default="default", show_default=True,
               help="Lowering scheme used to compile source tests.")
 @click.option("--model", "-m", default=None,
-              help="Memory model: sc, tso, arm (default: the target's own: x86_64 tso, ARM arm).")
+              help="Memory model: sc, tso, arm (hardware, default: the target's own: x86_64 tso, "
+                   "ARM targets arm); c11, rc11, sc-source (source tests, axiomatic).")
 @click.option("--mode", type=click.Choice(["exhaustive", "random", "replay"]),
               default="exhaustive", show_default=True)
 @click.option("--runs", default=1000, show_default=True, help="Runs in random mode.")

@@ -181,7 +181,9 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
         for state in sorted(result.states, key=lambda s: format_outcome(s.outcome)):
             if state.witness:
                 lines.append(f"# Witness {format_outcome(state.outcome)} schedule {state.witness}")
-        if result.explored_states or result.transitions:
+        if result.mode == "axiomatic":
+            lines.append(f"# Checked {result.explored_states} candidate executions")
+        elif result.explored_states or result.transitions:
             lines.append(
                 f"# Explored {result.explored_states} states, {result.transitions} transitions"
             )

@@ -1034,3 +1034,42 @@ def test_outcomes_agree_with_sc_where_fences_restore_it():
         sc = exhaustive(Machine(load(test), get_model("sc")))
         arm = exhaustive(Machine(load(test), ARM()))
         assert arm.outcome_set() == sc.outcome_set()
+
+
+# ---------------------------------------------------------------------------------------------
+# Loops: spinning readers, and a loop that never ends
+
+MP_SPIN = r"""AArch64 MP+dmb.sy+spin-{name}
+{{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }}
+ P0          | P1          ;
+ MOV W0,#1   | L0:         ;
+ STR W0,[X1] | LDR W0,[X1] ;
+ DMB SY      | CBZ W0,L0   ;
+ STR W0,[X3] | {fence:11s} ;
+             | LDR W2,[X3] ;
+exists (1:X2=0)
+"""
+
+
+@pytest.mark.parametrize("fence,verdict", [("NOP", "Allowed"), ("DMB LD", "Forbidden"),
+                                           ("ISB", "Forbidden")])  # fmt: skip
+def test_spin_loop_then_read(fence, verdict):
+    """A control dependency alone does not order the read after the loop (ctrl;[ISB] or a
+    DMB LD does). Re-reading a stale y is not explored twice: no execution hits the budget."""
+    result = run(MP_SPIN.format(fence=fence, name=fence.replace(" ", ".").lower()))
+    assert result.verdict == verdict
+    assert outcomes(result) >= {"1:X2=1;"}
+    assert result.budget_exhausted == 0
+
+
+def test_loop_that_never_ends_is_reported_as_budget():
+    result = run(r"""AArch64 SPIN-FOREVER
+{ 0:X1=x; }
+ P0          ;
+ L0:         ;
+ LDR W0,[X1] ;
+ CBZ W0,L0   ;
+exists (0:X0=1)
+""")
+    assert result.states == []
+    assert result.budget_exhausted > 0

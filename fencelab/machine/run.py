@@ -98,7 +98,9 @@ def run_test(
     return result
 
 
-def run_source_model(test: LitmusTest, options: RunOptions, target: str | None = None) -> TestResult:
+def run_source_model(
+    test: LitmusTest, options: RunOptions, target: str | None = None
+) -> TestResult:
     """c11 / rc11 / sc-source judge the source test itself (fencelab.models.rc11), no machine."""
     from fencelab.models.rc11 import run_source
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from fencelab.models.arm_certify import Alone, explore_alone
 from fencelab.models.arm_local import Local, Message
-from fencelab.models.arm_thread import ThreadContext, thread_moves
+from fencelab.models.arm_thread import ThreadContext, thread_moves, without_repeats
 from fencelab.models.base import MachineState, MemoryModel, Transition
 
 
@@ -81,7 +81,13 @@ class ARM(MemoryModel):
         if not mem.executing and not self._may_start(program, state):
             return
         ctx = self._ctx(program, tid)
-        for move in thread_moves(ctx, state.threads[tid], mem.locals[tid], mem.messages):
+        tstate, local = state.threads[tid], mem.locals[tid]
+        moves = thread_moves(ctx, tstate, local, mem.messages)
+        moves = without_repeats(
+            ctx, tstate, local, moves,
+            lambda: self._solo(program, tid, tstate, local, mem.messages).complete,
+        )  # fmt: skip
+        for move in moves:
             locals_ = list(mem.locals)
             locals_[tid] = move.local
             new = ArmMemory(mem.messages, tuple(locals_), True)

@@ -82,7 +82,7 @@ def thread_moves(
     ctx: ThreadContext, tstate, local: Local, memory: tuple[Message, ...], certify: bool = False
 ) -> list[Move]:
     info = ctx.core.info(tstate)
-    if info is None:
+    if info is None or _promise_lost(local, memory):
         return []
     regs = dict(local.regs)
     if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
@@ -100,17 +100,25 @@ def thread_moves(
         moves = _atomic(ctx, tstate, local, memory, info, certify)
     else:
         raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
-    return _without_stutter(ctx, tstate, local, moves)
+    return moves
 
 
-def _without_stutter(ctx, tstate, local: Local, moves: list[Move]) -> list[Move]:
+def _promise_lost(local: Local, memory) -> bool:
+    """Has the thread moved past one of its promises in coherence? Then it can never fulfil it
+    (a write needs a timestamp above `coh`), and nothing it does can end an execution."""
+    return any(local.coh[memory[p - 1].loc] >= p for p in local.promises)
+
+
+def without_repeats(ctx, tstate, local: Local, moves: list[Move], can_finish) -> list[Move]:
     """Drop a loop iteration that brings the thread back to exactly where its previous one did.
 
-    Memory does not change while threads execute, so a thread whose registers and views repeat
-    at a loop head can only repeat the same choices: a spin loop re-reading a stale value, a
-    store-exclusive failing again. Whatever follows is reachable without the repetition, which
-    would otherwise only spin into the step budget. Each move that jumps back records where it
-    lands (`Local.stutter`); a later move landing there again is dropped."""
+    Once threads execute, memory no longer changes, so a thread whose registers and views repeat
+    at a loop head can only repeat the same choices (a spin loop re-reading a stale value, a
+    store-exclusive failing again): whatever follows is reachable without the repetition, which
+    would only spin into the step budget. Each move that jumps back records where it lands
+    (`Local.stutter`); a later move landing there again is dropped — unless the thread cannot
+    finish at all from here (`can_finish()` is false), so that a loop that never ends still
+    runs into the step budget and is reported as such."""
     pc = ctx.core.pc(tstate)
     out = []
     for move in moves:
@@ -118,7 +126,7 @@ def _without_stutter(ctx, tstate, local: Local, moves: list[Move]) -> list[Move]
             out.append(move)
             continue
         here = (move.tstate, replace(move.local, stutter=None))
-        if local.stutter == here:
+        if local.stutter == here and can_finish():
             continue
         out.append(replace(move, local=replace(move.local, stutter=here)))
     return out

@@ -163,47 +163,65 @@ def combine(choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel]:
     return rf, co
 
 
-def _provides(path: ThreadPath) -> frozenset[tuple[int, int]]:
-    return frozenset((e.loc, e.value) for e in path.events if e.kind == "W")
+_SIZES = (1, 2, 4, 8)
 
 
-def _needs(path: ThreadPath, init: dict[int, int]) -> frozenset[tuple[int, int, int]]:
-    """(location, size, value) of every read that the initial value cannot explain."""
-    out = set()
-    for e in path.events:
-        if e.kind == "R":
-            mask = (1 << (8 * e.size)) - 1
-            if (init[e.loc] & mask) != (e.value & mask):
-                out.add((e.loc, e.size, e.value & mask))
-    return frozenset(out)
+def _provides(path: ThreadPath) -> frozenset[tuple[int, int, int]]:
+    """(location, size, value) a read of any size would see from the path's writes."""
+    return frozenset((e.loc, size, e.value & ((1 << (8 * size)) - 1))
+                     for e in path.events if e.kind == "W" for size in _SIZES)  # fmt: skip
 
 
-def _explained(needs, provided: set[tuple[int, int]]) -> bool:
-    for loc, size, value in needs:
-        mask = (1 << (8 * size)) - 1
-        if not any(ploc == loc and (pv & mask) == value for ploc, pv in provided):
-            return False
-    return True
+def _needs(path: ThreadPath, init: frozenset) -> frozenset[tuple[int, int, int]]:
+    """(location, size, value) of every read that neither the initial value nor the path's
+    own writes explain."""
+    reads = {(e.loc, e.size, e.value & ((1 << (8 * e.size)) - 1))
+             for e in path.events if e.kind == "R"}  # fmt: skip
+    return frozenset(reads - init - _provides(path))
 
 
 def path_combinations(program, paths: list[list[ThreadPath]]) -> Iterator[tuple[ThreadPath, ...]]:
     """One path per thread, only where every read value is written by some chosen path (or is
-    the initial value) — rf could not match the others. Paths are grouped by what they write
-    and need, and groups are combined first: the value sets over-approximate, so most
-    combinations of paths fail this test and are never built."""
-    init = {loc.index: loc.init for loc in program.locations}
+    the initial value) — rf could not match the others.
+
+    The value sets over-approximate, so most combinations fail this test: paths are grouped
+    by what they write and need, and a depth-first search over threads prunes a partial
+    choice as soon as what it still needs is more than the remaining threads could write."""
+    init = frozenset((loc.index, size, loc.init & ((1 << (8 * size)) - 1))
+                     for loc in program.locations for size in _SIZES)  # fmt: skip
     grouped: list[dict[tuple, list[ThreadPath]]] = []
     for thread_paths in paths:
         groups: dict[tuple, list[ThreadPath]] = {}
         for path in thread_paths:
             groups.setdefault((_provides(path), _needs(path, init)), []).append(path)
         grouped.append(groups)
-    for keys in itertools.product(*(list(g) for g in grouped)):
-        provided: set[tuple[int, int]] = set()
-        for provides, _ in keys:
-            provided |= provides
-        if all(_explained(needs, provided) for _, needs in keys):
-            yield from itertools.product(*(g[k] for g, k in zip(grouped, keys)))
+    n = len(grouped)
+    could: list[frozenset] = []  # what threads i.. could provide at all
+    acc: frozenset = frozenset()
+    for groups in reversed(grouped):
+        for provides, _ in groups:
+            acc |= provides
+        could.append(acc)
+    could = [*reversed(could), frozenset()]
+    keys = [list(g) for g in grouped]
+    chosen: list[tuple] = []
+
+    def search(level: int, provided: frozenset, missing: frozenset):
+        if level == n:
+            yield tuple(chosen)
+            return
+        later = could[level + 1]
+        for key in keys[level]:
+            provides, needs = key
+            now = provided | provides
+            still = (missing | needs) - now
+            if still <= later:
+                chosen.append(key)
+                yield from search(level + 1, now, still)
+                chosen.pop()
+
+    for combo in search(0, frozenset(), frozenset()):
+        yield from itertools.product(*(g[k] for g, k in zip(grouped, combo)))
 
 
 def skeletons(program, paths: list[list[ThreadPath]]) -> Iterator[Skeleton]:

@@ -231,6 +231,7 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     mo: the init write first, then a linear extension of the orders coherence forces given sb
     and rf (CoWW, CoWR, CoRW, CoRR), with each RMW right after the write it reads.
     """
+
     def sb(a: int, b: int) -> bool:  # events are numbered thread by thread in program order
         return a < b and tids[a] == tids[b] >= 0
 
@@ -240,9 +241,7 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     init = writes[0]
     sources = []
     for r in reads:
-        options = [
-            w for w in writes if wvals[w] == rvals[r] and w != r and not sb(r, w)
-        ]
+        options = [w for w in writes if wvals[w] == rvals[r] and w != r and not sb(r, w)]
         if not options:
             return
         sources.append(options)
@@ -260,7 +259,7 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
             if kinds[r] == "U":
                 before[r] |= 1 << w
             for w2 in writes:
-                if w2 == w or w2 == r:
+                if w2 in (w, r):
                     continue
                 if sb(w2, r):  # CoWR: a write before the read is not newer
                     before[w] |= 1 << w2

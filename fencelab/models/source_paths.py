@@ -42,6 +42,7 @@ from fencelab.litmus.ast import (
     LitmusTest,
     Load,
     LocRef,
+    Pos,
     Rmw,
     Stmt,
     Store,
@@ -212,7 +213,9 @@ class _Runner:
 
     def int_value(self, value: Value, pos, what: str) -> int:
         if isinstance(value, LocRef):
-            raise self.error(f"{what} is the address of {value.name}: pointers are not modelled", pos)
+            raise self.error(
+                f"{what} is the address of {value.name}: pointers are not modelled", pos
+            )
         return value
 
     def expr(self, e: Expr) -> Value:
@@ -221,10 +224,9 @@ class _Runner:
         if isinstance(e, Var):
             return self.env.get(e.name, 0)
         if isinstance(e, Load):
-            width = self.width(e.loc, e.pos)
+            self.width(e.loc, e.pos)  # an unknown location is an error here, not a KeyError
             value = self.choose(list(self.domains[e.loc]))
             self.emit(Event("R", e.loc, e.order, rval=value))
-            del width
             return value
         if isinstance(e, Rmw):
             width = self.width(e.loc, e.pos)
@@ -304,9 +306,7 @@ class _Runner:
         return _wrap64(ops[e.op]())
 
 
-def _pos_of(e):
-    from fencelab.litmus.ast import Pos
-
+def _pos_of(e) -> Pos:
     return getattr(e, "pos", Pos())
 
 
@@ -365,9 +365,7 @@ def value_domains(
     """The values each location can hold (to a fixpoint) and every thread's paths over them."""
     domains: dict[str, set[int]] = {}
     for loc in test.locations:
-        domains[loc.name] = {signed(loc.init, loc.width)} | {
-            signed(s, loc.width) for s in seeds
-        }
+        domains[loc.name] = {signed(loc.init, loc.width)} | {signed(s, loc.width) for s in seeds}
     rounds = 0
     while True:
         frozen = {name: tuple(sorted(vals)) for name, vals in domains.items()}

@@ -1,0 +1,12 @@
+"""The mapping checker: is a lowering scheme sound against the source model? (`check`, `hunt`)."""
+
+from fencelab.checker.core import (
+    DEFAULT_SOURCE_MODEL,
+    SOURCE_MODELS,
+    THIN_AIR_NOTE,
+    Check,
+    Checker,
+    Extra,
+)
+
+__all__ = ["DEFAULT_SOURCE_MODEL", "SOURCE_MODELS", "THIN_AIR_NOTE", "Check", "Checker", "Extra"]

@@ -1,0 +1,101 @@
+"""`hunt`: generate the classic shapes under every ordering assignment, keep the counterexamples.
+
+The smallest counterexamples come first: fewest threads, then fewest non-Relaxed accesses
+(fences count), then fewest accesses. Variants that compile to the same instructions are explored once
+(`Checker` caches hardware results by compiled code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from fencelab.checker.core import Check, Checker
+from fencelab.checker.shapes import VARIANTS, Shape, Variant, variants
+
+
+@dataclass(frozen=True)
+class Found:
+    variant: Variant
+    check: Check
+
+    @property
+    def rank(self) -> tuple[int, int, int, str]:
+        v = self.variant
+        return (v.threads, v.strong, v.size, v.test.name)
+
+
+@dataclass
+class HuntReport:
+    target: str
+    scheme: str
+    source_model: str
+    generated: dict[str, int] = field(default_factory=dict)  # per shape
+    skipped_shapes: list[str] = field(default_factory=list)  # over --max-threads
+    checked: int = 0
+    errors: list[Check] = field(default_factory=list)
+    found: list[Found] = field(default_factory=list)  # every unsound variant, smallest first
+    hardware_runs: int = 0
+    seconds: float = 0.0
+
+    def smallest(self, limit: int) -> list[Found]:
+        """Up to `limit` counterexamples, smallest first, one per shape while shapes remain."""
+        picked: list[Found] = []
+        shapes_seen: set[str] = set()
+        for f in self.found:
+            if f.variant.shape not in shapes_seen:
+                picked.append(f)
+                shapes_seen.add(f.variant.shape)
+        for f in self.found:
+            if f not in picked:
+                picked.append(f)
+        return sorted(picked[:limit], key=lambda f: f.rank)
+
+
+def plan(shapes: tuple[Shape, ...], max_threads: int,
+         kinds: tuple[str, ...] = VARIANTS) -> tuple[list[Variant], list[str]]:  # fmt: skip
+    """The variants to check, and the shapes skipped for having too many threads."""
+    chosen: list[Variant] = []
+    skipped: list[str] = []
+    for shape in shapes:
+        if len(shape.threads) > max_threads:
+            skipped.append(shape.name)
+            continue
+        chosen.extend(variants(shape, kinds))
+    return chosen, skipped
+
+
+def hunt(
+    checker: Checker,
+    target: str,
+    scheme: str,
+    shapes: tuple[Shape, ...],
+    max_threads: int = 3,
+    kinds: tuple[str, ...] = VARIANTS,
+    advance: Callable[[Variant], None] | None = None,
+    todo: list[Variant] | None = None,
+) -> HuntReport:
+    import time
+
+    started = time.perf_counter()
+    report = HuntReport(target, scheme, checker.source_model)
+    if todo is None:
+        todo, report.skipped_shapes = plan(shapes, max_threads, kinds)
+    else:
+        report.skipped_shapes = [s.name for s in shapes if len(s.threads) > max_threads]
+    for v in todo:
+        report.generated[v.shape] = report.generated.get(v.shape, 0) + 1
+    runs_before = checker.hardware_runs
+    for v in todo:
+        c = checker.check(v.test, target, scheme)
+        report.checked += 1
+        if c.error:
+            report.errors.append(c)
+        elif c.extra:
+            report.found.append(Found(v, c))
+        if advance is not None:
+            advance(v)
+    report.found.sort(key=lambda f: f.rank)
+    report.hardware_runs = checker.hardware_runs - runs_before
+    report.seconds = time.perf_counter() - started
+    return report
