@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("dirs", nargs="*", default=["examples"])
     ap.add_argument("--target", default=None, help="target for source tests (default: all)")
     ap.add_argument("--model", default=None)
+    ap.add_argument("--stream", action="store_true", help="also print each row as it is measured")
     args = ap.parse_args(argv)
     console = Console()
     files = sorted(f for d in args.dirs for f in Path(d).rglob("*.litmus"))
@@ -50,12 +51,15 @@ def main(argv: list[str] | None = None) -> int:
             seconds = time.perf_counter() - started
             n = len(test.threads)
             rows.append((n, result.engine, seconds))
-            table.add_row(
+            row = (
                 test.name, result.target, result.engine, str(n), f"{seconds * 1000:.1f}",
                 str(result.explored_states),
                 f"{result.explored_states / seconds:,.0f}" if seconds else "-",
                 str(len(result.states)),
             )  # fmt: skip
+            table.add_row(*row)
+            if args.stream:
+                print("\t".join(row), flush=True)
     console.print(table)
     summary = Table(title="medians")
     for col in ("model", "threads", "tests", "median ms", "max ms"):

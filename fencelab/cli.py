@@ -398,3 +398,147 @@ def show_command(test):
     from fencelab.litmus.printer import format_test
 
     click.echo(format_test(parse_file(test)), nl=False)
+
+
+# --- check: is a lowering scheme sound against the source model? -----------------------------
+
+
+def _check_combinations(target: str, scheme: str) -> list[tuple[str, str]]:
+    """(target, scheme) pairs: `all` targets; `all` or comma-separated schemes (each scheme on
+    the targets it is written for; `default` everywhere)."""
+    from fencelab.isa.targets import TARGET_NAMES, get_target
+    from fencelab.lowering import SCHEMES, get_scheme
+
+    targets = TARGET_NAMES if target == "all" else tuple(
+        get_target(t.strip()).name for t in target.split(","))  # fmt: skip
+    if scheme == "all":
+        return [(t, s) for s in SCHEMES for t in targets if t in SCHEMES[s].targets]
+    schemes = [get_scheme(s.strip()).name for s in scheme.split(",")]
+    return [(t, s) for s in schemes for t in targets]
+
+
+@main.command("check")
+@click.argument("tests", nargs=-1, required=True, type=click.Path())
+@click.option("--target", "-t", default="all", show_default=True,
+              help="x86_64, armv7, armv8, armv8.1, armv8.3, a comma list, or all")  # fmt: skip
+@click.option("--scheme", "-s", default="default", show_default=True,
+              help="a lowering scheme, a comma list, or all (each on its own targets)")  # fmt: skip
+@click.option("--source-model", default="c11", show_default=True,
+              type=click.Choice(["c11", "rc11"]), help="what the source test allows")  # fmt: skip
+@click.option("--model", "-m", default=None,
+              help="hardware model (default: the target's own: x86_64 tso, ARM arm)")  # fmt: skip
+@click.option("--budget", default=40, show_default=True,
+              help="Memory instructions per core before an execution counts as unbounded.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
+@user_errors
+def check_command(tests, target, scheme, source_model, model, budget, quiet):
+    """Check that compiling with a scheme adds no outcome the source model forbids.
+
+    Every C / Rust test is compiled for each target, explored exhaustively on the target's
+    hardware model and compared with the source model (c11 or rc11). Exit status 1 when any
+    test is UNSOUND, 2 on bad input (or when a test could not be checked).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
+
+    from fencelab.checker import Checker
+    from fencelab.checker.report import SOURCE_MODEL_TEXT, print_check, summary_table
+    from fencelab.litmus.parser import parse_file
+
+    pairs = _check_combinations(target, scheme)
+    checker = Checker(source_model, model, budget)
+    parsed = [parse_file(p) for p in _litmus_files(tests)]
+    source = [t for t in parsed if t.is_source]
+    for t in parsed:
+        if not t.is_source and not quiet:
+            console.print(f"skipped {t.file}: {t.arch} test (check compiles C and Rust tests)",
+                          markup=False, highlight=False)  # fmt: skip
+    if not source:
+        raise FencelabError("no C or Rust tests to check in " + ", ".join(tests))
+    console.print(f"source model: {SOURCE_MODEL_TEXT[source_model]}", markup=False)
+    checks = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with RichProgress(*columns, console=err_console, transient=True,
+                      disable=not err_console.is_terminal) as bar:  # fmt: skip
+        task = bar.add_task("checking", total=len(source) * len(pairs))
+        for test in source:
+            for tgt, sch in pairs:
+                bar.update(task, description=f"{test.name} {tgt} {sch}")
+                result = checker.check(test, tgt, sch)
+                checks.append(result)
+                if not quiet or not result.sound:
+                    print_check(console, result)
+                bar.advance(task)
+    console.print(summary_table(checks, source_model))
+    unsound = sum(not c.sound and not c.error for c in checks)
+    errors = sum(bool(c.error) for c in checks)
+    console.print(f"{len(checks)} checks ({len(source)} tests x {len(pairs)} target/scheme "
+                  f"pairs): {len(checks) - unsound - errors} sound, {unsound} UNSOUND, "
+                  f"{errors} could not be checked", markup=False)  # fmt: skip
+    if unsound:
+        sys.exit(1)
+    if errors:
+        sys.exit(2)
+
+
+# --- hunt: generate the classic shapes and look for counterexamples to a scheme ---------------
+
+
+@main.command("hunt")
+@click.option("--target", "-t", required=True, help="x86_64, armv7, armv8, armv8.1 or armv8.3")
+@click.option("--scheme", "-s", default="default", show_default=True, help="the lowering scheme")
+@click.option("--shapes", default=None,
+              help="comma list of SB, MP, LB, S, R, 2+2W, WRC, ISA2, IRIW (default: all)")
+@click.option("--variants", "kinds", default=None,
+              help="comma list of plain, fences, rmw (default: all three)")
+@click.option("--max-threads", default=3, show_default=True,
+              help="skip shapes with more threads (IRIW needs 4)")
+@click.option("--source-model", default="c11", show_default=True,
+              type=click.Choice(["c11", "rc11"]))  # fmt: skip
+@click.option("--model", "-m", default=None, help="hardware model (default: the target's own)")
+@click.option("--limit", default=5, show_default=True, help="counterexamples to print")
+@click.option("--save", default=None, type=click.Path(file_okay=False),
+              help="write the printed counterexamples to this directory (for tui replay)")
+@click.option("--budget", default=40, show_default=True)
+@user_errors
+def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model, limit, save,
+                 budget):  # fmt: skip
+    """Generate the classic shapes under every ordering assignment and hunt counterexamples.
+
+    Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
+
+    from fencelab.checker import Checker
+    from fencelab.checker.hunt import hunt, plan
+    from fencelab.checker.report import print_hunt
+    from fencelab.checker.shapes import parse_shapes, parse_variants
+    from fencelab.isa.targets import get_target
+    from fencelab.lowering import get_scheme
+
+    tgt = get_target(target).name
+    get_scheme(scheme)
+    chosen = parse_shapes(shapes)
+    variant_kinds = parse_variants(kinds)
+    if max_threads < 1:
+        raise FencelabError(f"--max-threads {max_threads}: must be at least 1")
+    todo, _ = plan(chosen, max_threads, variant_kinds)
+    if not todo:
+        raise FencelabError(f"no shape among {', '.join(s.name for s in chosen)} has at most "
+                            f"{max_threads} threads")  # fmt: skip
+    checker = Checker(source_model, model, budget)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with RichProgress(*columns, console=err_console, transient=True,
+                      disable=not err_console.is_terminal) as bar:  # fmt: skip
+        task = bar.add_task("hunting", total=len(todo))
+
+        def advance(variant) -> None:
+            bar.update(task, description=variant.test.name, advance=1)
+
+        report = hunt(checker, tgt, scheme, chosen, max_threads, variant_kinds, advance, todo)
+    print_hunt(console, report, limit, save)
+    if report.found:
+        sys.exit(1)

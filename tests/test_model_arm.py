@@ -348,6 +348,33 @@ COWW = r"""AArch64 CoWW
 exists ([x]=1)
 """
 
+PPOCA = r"""AArch64 PPOCA
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=z; 1:X5=x; }
+ P0          | P1                  ;
+ MOV W0,#1   | LDR W0,[X1]         ;
+ STR W0,[X1] | CBNZ W0,LC00        ;
+ DMB SY      | LC00:               ;
+ STR W0,[X3] | MOV W2,#1           ;
+             | STR W2,[X3]         ;
+             | LDR W4,[X3]         ;
+             | EOR W6,W4,W4        ;
+             | LDR W7,[X5,W6,SXTW] ;
+exists (1:X0=1 /\ 1:X4=1 /\ 1:X7=0)
+"""
+
+PPOAA = r"""AArch64 PPOAA
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=z; 1:X5=x; }
+ P0          | P1                  ;
+ MOV W0,#1   | LDR W0,[X1]         ;
+ STR W0,[X1] | EOR W8,W0,W0        ;
+ DMB SY      | MOV W2,#1           ;
+ STR W0,[X3] | STR W2,[X3,W8,SXTW] ;
+             | LDR W4,[X3]         ;
+             | EOR W6,W4,W4        ;
+             | LDR W7,[X5,W6,SXTW] ;
+exists (1:X0=1 /\ 1:X4=1 /\ 1:X7=0)
+"""
+
 CLASSIC = {
     "MP": (MP, "Allowed"),
     "MP+dmb.sy+addr": (MP_DMB_ADDR, "Forbidden"),
@@ -384,6 +411,8 @@ CLASSIC = {
     "R": (R, "Allowed"),
     "R+dmb.sys": (R_DMBS, "Forbidden"),
     "R+dmb.sy+po": (R_DMB_PO, "Allowed"),
+    "PPOCA": (PPOCA, "Allowed"),  # a forwarded write's control dependency is not inherited
+    "PPOAA": (PPOAA, "Forbidden"),  # ... but its address dependency is: (addr|data); rfi
     "CoRR": (CORR, "Forbidden"),
     "CoRW1": (CORW1, "Forbidden"),
     "CoRW2": (CORW2, "Forbidden"),
@@ -873,6 +902,27 @@ def test_only_one_cas_succeeds():
     assert outcomes(result) == {"0:X0=0; 1:X0=1;", "0:X0=2; 1:X0=0;"}
 
 
+def test_lse_bit_operations_and_swaps_are_atomic():
+    result = run(r"""AArch64 LSE-ops
+{ x=12; 0:X1=x; 1:X1=x; 2:X1=x; }
+ P0                | P1               | P2                 ;
+ MOV W2,#1         | MOV W2,#2        | MOV W2,#4          ;
+ LDSETAL W2,W0,[X1] | LDEOR W2,W0,[X1] | LDCLRA W2,W0,[X1] ;
+exists ([x]=11)
+""")
+    # 12 = 0b1100: set bit 0, flip bit 1, clear bit 2, in any order: always 0b1011
+    assert outcomes(result) >= {"[x]=11;"} and all(o.startswith("[x]=11;") for o in outcomes(result))
+    assert result.verdict == "Allowed"
+    swaps = run(r"""AArch64 SWP+SWP
+{ 0:X1=x; 1:X1=x; }
+ P0              | P1               ;
+ MOV W2,#1       | MOV W2,#2        ;
+ SWP W2,W0,[X1]  | SWPAL W2,W0,[X1] ;
+exists (0:X0=0 /\ 1:X0=0)
+""")
+    assert outcomes(swaps) == {"0:X0=0; 1:X0=1;", "0:X0=2; 1:X0=0;"}
+
+
 def test_clrex_makes_store_exclusive_fail():
     result = run(r"""AArch64 CLREX
 { 0:X1=x; }
@@ -1073,3 +1123,33 @@ exists (0:X0=1)
 """)
     assert result.states == []
     assert result.budget_exhausted > 0
+
+
+def test_store_exclusive_after_overwriting_the_loaded_register():
+    """After `MOV W0,#5` both runs (LDXR read 0, LDXR read 1) have the same registers; each
+    must still be able to succeed (Unicorn's monitor value is not part of the registers)."""
+    result = run(r"""AArch64 STXR-after-MOV
+{ 0:X1=x; 1:X1=x; }
+ P0          | P1              ;
+ MOV W0,#1   | LDXR W0,[X1]    ;
+ STR W0,[X1] | MOV W0,#5       ;
+             | STXR W2,W0,[X1] ;
+exists ([x]=5 /\ 1:X2=0)
+""")
+    got = outcomes(result)
+    assert {"[x]=5; 1:X2=0;", "[x]=1; 1:X2=0;", "[x]=1; 1:X2=1;"} <= got
+    assert result.verdict == "Allowed"
+
+
+def test_a32_conditional_store_writes_only_when_its_condition_holds():
+    result = run(r"""ARM LB+pred-store+po
+{ 0:R0=x; 0:R1=y; 1:R0=y; 1:R1=x; }
+ P0            | P1          ;
+ LDR R2,[R0]   | LDR R2,[R0] ;
+ MOV R3,#1     | MOV R3,#1   ;
+ CMP R2,#1     |             ;
+ STREQ R3,[R1] | STR R3,[R1] ;
+exists (0:R2=1 /\ 1:R2=1)
+""")
+    # P1 sees y=1 only if P0 read x=1 and stored; P1's plain store may be promised early (LB)
+    assert outcomes(result) == {"0:R2=0; 1:R2=0;", "0:R2=1; 1:R2=0;", "0:R2=1; 1:R2=1;"}

@@ -29,12 +29,12 @@ SOURCE_MODELS = ("c11", "rc11")
 DEFAULT_SOURCE_MODEL = "c11"
 
 THIN_AIR_NOTE = (
-    "RC11's no-thin-air axiom (acyclic po ∪ rf) forbids this outcome: each load would read a "
-    "store that comes after the other thread's load in program order, a po ∪ rf cycle. ARM "
-    "hardware allows that cycle for plain LDR/STR (load buffering: a load may be satisfied "
-    "after a later independent store is visible), so RC11's own mapping adds a fake dependency "
-    "or branch after Relaxed loads. The c11 reading (C++20 / Rust) allows the outcome, so "
-    "against c11 this mapping is sound here."
+    "RC11's no-thin-air axiom (acyclic po ∪ rf) forbids this outcome, which c11 allows: it "
+    "needs a cycle of program order and reads-from (a load reading a store that depends, "
+    "through the other thread, on the load itself). ARM hardware allows that cycle for plain "
+    "LDR/STR (load buffering: a load may be satisfied after a later independent store is "
+    "visible), so RC11's own mapping adds a fake dependency or branch after Relaxed loads. "
+    "The c11 reading (C++20 / Rust) allows the outcome: against c11 this mapping is sound here."
 )
 
 

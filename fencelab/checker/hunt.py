@@ -20,9 +20,9 @@ class Found:
     check: Check
 
     @property
-    def rank(self) -> tuple[int, int, int, str]:
+    def rank(self) -> tuple[int, int, int, int, str]:
         v = self.variant
-        return (v.threads, v.strong, v.size, v.test.name)
+        return (v.threads, v.strong, v.rmws, v.size, v.test.name)
 
 
 @dataclass

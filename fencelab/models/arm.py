@@ -13,12 +13,20 @@ the Coq development, `promising_to_promising_pf`):
    (internal transitions `"<tid>.p<ts>.<loc>=<value>"`). A promise is offered only if the
    thread, run alone, could write it next and can then fulfil all its promises (certification,
    arm_certify.py); this prunes, it never loses an execution;
-2. executing: once every thread can run to its end fulfilling promises only, any thread may
-   start executing; from then on memory is fixed, no more promises are made, and every write
-   fulfils one of its thread's promises. Keys: `"<tid>"` for a barrier, `"<tid>.r<ts>"` for a
-   read of the message at `ts`, `"<tid>.w<ts>"` for a write fulfilling the promise at `ts`,
-   `"<tid>.r<ts>.w<ts>"` for an atomic, `"<tid>.fail"` for a failing store-exclusive.
+2. executing: once every thread can run to its end fulfilling promises only (or no promise
+   can be made any more), any thread may start executing; from then on memory is fixed, no
+   more promises are made, and every write fulfils one of its thread's promises. Keys:
+   `"<tid>"` for a barrier, `"<tid>.r<ts>"` for a read of the message at `ts`, `"<tid>.w<ts>"`
+   for a write fulfilling the promise at `ts`, `"<tid>.r<ts>.w<ts>"` for an atomic,
+   `"<tid>.fail"` for a failing store-exclusive.
 
+Memory being fixed in phase 2 allows two more prunings that lose no outcome: a thread that
+moved past one of its promises in coherence can never fulfil it (it stops), and a loop
+iteration that returns a thread to exactly where its previous iteration left it (a spin on a
+stale value, a store-exclusive failing again) is not explored twice.
+
+A store-exclusive fails spuriously only where its thread has no loop
+(`Program.may_fail_spuriously`); in a retry loop it fails only when it cannot succeed.
 An execution ends when every thread has finished with no outstanding promise.
 """
 

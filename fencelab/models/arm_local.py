@@ -23,7 +23,8 @@ atomic with both acquire and release orders everything before it with everything
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 Regs = tuple[tuple[str, int], ...]  # (register, view), sorted, views > 0 only
 
@@ -58,8 +59,9 @@ class ExBank:
     value: int
 
 
-@dataclass(frozen=True)
-class Local:
+class Local(NamedTuple):
+    """One thread's views and promises (a named tuple: hashed and copied on every step)."""
+
     coh: tuple[int, ...]  # per location
     vr_new: int = 0
     vw_new: int = 0
@@ -84,7 +86,7 @@ class Local:
         return Local(coh=(0,) * n, fwd=(None,) * n, promises=self.promises)
 
     def promise(self, ts: int) -> Local:
-        return replace(self, promises=tuple(sorted((*self.promises, ts))))
+        return self._replace(promises=tuple(sorted((*self.promises, ts))))
 
 
 @dataclass(frozen=True)
@@ -137,14 +139,20 @@ def after_read(
 ) -> Local:
     """The thread's views after a read [Local.read]; `acquire` covers LDAR and LDAPR."""
     post = choice.view
-    return replace(
-        local,
-        coh=_set(local.coh, loc, choice.ts),
-        vr_new=max(local.vr_new, post) if acquire else local.vr_new,
-        vw_new=max(local.vw_new, post) if acquire else local.vw_new,
-        vr_old=max(local.vr_old, post),
-        vr_old_ld=local.vr_old_ld if no_ret else max(local.vr_old_ld, post),
-        vcap=max(local.vcap, vaddr),
+    return Local(
+        _set(local.coh, loc, choice.ts),
+        max(local.vr_new, post) if acquire else local.vr_new,
+        max(local.vw_new, post) if acquire else local.vw_new,
+        max(local.vr_old, post),
+        local.vr_old_ld if no_ret else max(local.vr_old_ld, post),
+        local.vw_old,
+        max(local.vcap, vaddr),
+        local.vrel,
+        local.fwd,
+        local.exbank,
+        local.promises,
+        local.regs,
+        local.stutter,
     )
 
 
@@ -192,16 +200,20 @@ def after_write(
     local: Local, loc: int, ts: int, vaddr: int, vdata: int, release: bool, ex: bool
 ) -> Local:
     """The thread's views after fulfilling the write at `ts` [Local.fulfill]."""
-    return replace(
-        local,
-        coh=_set(local.coh, loc, ts),
-        vw_old=max(local.vw_old, ts),
-        vcap=max(local.vcap, vaddr),
-        vrel=max(local.vrel, ts) if release else local.vrel,
-        fwd=_set(local.fwd, loc, FwdItem(ts, max(vaddr, vdata), ex)),
-        exbank=None if ex else local.exbank,
-        promises=tuple(p for p in local.promises if p != ts),
-        stutter=None,
+    return Local(
+        _set(local.coh, loc, ts),
+        local.vr_new,
+        local.vw_new,
+        local.vr_old,
+        local.vr_old_ld,
+        max(local.vw_old, ts),
+        max(local.vcap, vaddr),
+        max(local.vrel, ts) if release else local.vrel,
+        _set(local.fwd, loc, FwdItem(ts, max(vaddr, vdata), ex)),
+        None if ex else local.exbank,
+        tuple(p for p in local.promises if p != ts),
+        local.regs,
+        None,
     )
 
 
@@ -209,8 +221,7 @@ def after_dmb(local: Local, rr: bool, rw: bool, wr: bool, ww: bool, ld: bool = F
     """DMB [Local.dmb]: reads (rr, rw) and writes (wr, ww) before it ordered before later reads
     and writes. `ld`: a DMB LD, which does not order the reads of NoRet atomics."""
     reads = local.vr_old_ld if ld else local.vr_old
-    return replace(
-        local,
+    return local._replace(
         vr_new=max(local.vr_new, reads if rr else 0, local.vw_old if wr else 0),
         vw_new=max(local.vw_new, reads if rw else 0, local.vw_old if ww else 0),
     )
@@ -218,7 +229,7 @@ def after_dmb(local: Local, rr: bool, rw: bool, wr: bool, ww: bool, ld: bool = F
 
 def after_isb(local: Local) -> Local:
     """ISB [Local.isb]: control and address dependencies so far order later reads."""
-    return replace(local, vr_new=max(local.vr_new, local.vcap))
+    return local._replace(vr_new=max(local.vr_new, local.vcap))
 
 
 def _set(items: tuple, index: int, value) -> tuple:

@@ -64,6 +64,23 @@ class ThreadContext:
         self.core = program.threads[tid].core
         self.names = [loc.name for loc in program.locations]
         self.may_fail_spuriously = program.may_fail_spuriously(tid)
+        self._dataflow: dict = {}
+        self._selects: dict[tuple[int, ...], bool] = {}
+
+    def dataflow(self, step: Step):
+        """`dataflow(self, step)`, cached per executed sequence (and flags, for selects)."""
+        key = step.executed
+        selects = self._selects.get(key)
+        if selects is None:
+            selects = self._selects[key] = any(
+                self.core.infos[a].mnemonic.lower() in SELECTS for a in key
+            )
+        if selects:
+            key = (key, self.core.reg(step.state, "nzcv"))
+        found = self._dataflow.get(key)
+        if found is None:
+            found = self._dataflow[key] = dataflow(self, step)
+        return found
 
     def location(self, addr: int, size: int, what: str):
         return self.program.location_at(addr, size, what)
@@ -86,7 +103,7 @@ def thread_moves(
         return []
     regs = dict(local.regs)
     if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
-        local = replace(local, vcap=max(local.vcap, regs.get("cpsr", 0)))
+        local = local._replace(vcap=max(local.vcap, regs.get("cpsr", 0)))
     kind = info.kind
     if kind is Kind.FENCE:
         moves = [_fence(ctx, tstate, local, info)]
@@ -125,10 +142,10 @@ def without_repeats(ctx, tstate, local: Local, moves: list[Move], can_finish) ->
         if ctx.core.halted(move.tstate) or ctx.core.pc(move.tstate) > pc:
             out.append(move)
             continue
-        here = (move.tstate, replace(move.local, stutter=None))
+        here = (move.tstate, move.local._replace(stutter=None))
         if local.stutter == here and can_finish():
             continue
-        out.append(replace(move, local=replace(move.local, stutter=here)))
+        out.append(replace(move, local=move.local._replace(stutter=here)))
     return out
 
 
@@ -141,26 +158,36 @@ def _view(regs: dict[str, int], names) -> int:
 
 def _finish(ctx: ThreadContext, local: Local, step: Step, regs: dict[str, int]) -> Local:
     """Carry register views through the register-only instructions after the memory one."""
-    vcap = local.vcap
+    if ctx.core.halted(step.state):
+        return local.finished()
+    writes, branch_sources = ctx.dataflow(step)
+    vcap = max(local.vcap, _view(regs, branch_sources))
+    new = {w: _view(regs, sources) for w, sources in writes}
+    regs.update(new)
+    packed = tuple(sorted((r, v) for r, v in regs.items() if v))
+    return local._replace(vcap=vcap, regs=packed)
+
+
+def dataflow(ctx: ThreadContext, step: Step):
+    """What the register-only instructions of a step do to dependencies: each register they
+    write, with the registers (as they were before) its value depends on, and the registers
+    the branches among them depend on (control dependencies)."""
     infos = ctx.core.infos
+    deps: dict[str, frozenset[str]] = {}
+    branch: set[str] = set()
     executed = step.executed
     for k in range(1, len(executed)):
         i = infos[executed[k]]
-        if i.mnemonic.lower() in SELECTS:
-            v = _select_view(ctx, step, k, i, regs)
-        else:
-            v = _view(regs, i.reads)
+        reads = _select_sources(ctx, step, k, i) if i.mnemonic.lower() in SELECTS else i.reads
+        sources = frozenset().union(*(deps.get(r, (r,)) for r in reads))
         for w in i.writes:
-            regs[w] = v
+            deps[w] = sources
         if i.kind is Kind.BRANCH:
-            vcap = max(vcap, v)
-    if ctx.core.halted(step.state):
-        return local.finished()
-    packed = tuple(sorted((r, v) for r, v in regs.items() if v))
-    return replace(local, vcap=vcap, regs=packed)
+            branch |= sources
+    return tuple(deps.items()), frozenset(branch)
 
 
-def _select_view(ctx, step: Step, k: int, info: InsnInfo, regs) -> int:
+def _select_sources(ctx, step: Step, k: int, info: InsnInfo) -> tuple[str, ...]:
     """A conditional select depends only on the register it selects, not on the flags (herd:
     LB+rel+CSEL, MP+rel+CSEL and LB+CSEL4 are allowed). Which one it selected follows from the
     flags, known when no later instruction of this run changed them; else both count."""
@@ -168,15 +195,15 @@ def _select_view(ctx, step: Step, k: int, info: InsnInfo, regs) -> int:
     canon = ctx.core.target.canonical_reg
     mnemonic = info.mnemonic.lower()
     if mnemonic in ("cset", "csetm"):
-        return 0
+        return ()
     if mnemonic in ("cinc", "cinv", "cneg"):
-        return regs.get(canon(ops[1]), 0)
+        return (canon(ops[1]),)
     first, second = canon(ops[1]), canon(ops[2])
     infos = ctx.core.infos
     if any("nzcv" in infos[a].writes for a in step.executed[k + 1 :]):
-        return max(regs.get(first, 0), regs.get(second, 0))
+        return (first, second)
     holds = condition_holds(ops[3].lower(), ctx.core.reg(step.state, "nzcv"))
-    return regs.get(first if holds else second, 0)
+    return (first if holds else second,)
 
 
 def condition_holds(cond: str, nzcv: int) -> bool:
@@ -214,7 +241,7 @@ def _fence(ctx, tstate, local: Local, info: InsnInfo) -> Move:
     elif b is Barrier.ISB:
         local = after_isb(local)
     elif b is None and info.mnemonic.lower().startswith("clrex"):
-        local = replace(local, exbank=None)
+        local = local._replace(exbank=None)
     else:
         raise refuse(MODEL, info, "not an ARM barrier")
     regs = dict(local.regs)
@@ -245,7 +272,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
         step = _single_read(ctx, info, tstate, choice.value)
         new = after_read(local, loc.index, choice, vaddr, acquire, no_ret=False)
         if info.kind is Kind.LOAD_EXCL:
-            new = replace(new, exbank=ExBank(loc.index, choice.ts, choice.view, choice.value))
+            new = new._replace(exbank=ExBank(loc.index, choice.ts, choice.view, choice.value))
         r = dict(regs)
         _set_regs(r, info.writes - info.dest_regs, _other_view(regs, info))
         _set_regs(r, info.dest_regs, max(choice.view, cond_view))
@@ -285,15 +312,15 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     r = dict(regs)
     _set_regs(r, info.writes, _other_view(regs, info))
     _set_regs(r, info.status_regs, 0)  # a store-exclusive's status carries no view on ARM
-    failed = replace(local, exbank=None)
+    failed = local._replace(exbank=None)
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
         return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)]
     loc = ctx.location(first.addr, first.size, "write")
     bank = local.exbank
     moves: list[Move] = []
     if bank is not None and bank.loc == loc.index:
-        step = _single_read(ctx, info, tstate, bank.value)
-        if step.writes:
+        step = _monitor_run(ctx, info, tstate, memory, loc, bank.value, succeed=True)
+        if step is not None:
             write = _one_write(info, step)
             vaddr, vdata = _view(regs, info.addr_regs), _view(regs, info.data_regs)
             msg = Message(loc.index, write.value, ctx.tid, write.size)
@@ -303,15 +330,34 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
                 what = "succeeds, " + _fulfil_words(ctx, msg, ts, appended)
                 moves.append(Move(key, what, step.state, _finish(ctx, new, step, dict(r)), step,
                                   appended, max(pre, local.coh[loc.index])))  # fmt: skip
-    if not moves or ctx.may_fail_spuriously:
+    # fails when it cannot fulfil a promise (alone, a fresh write is not a reason to succeed,
+    # so that the solo runs include every run the machine may take), or spuriously
+    if not any(m.appended is None for m in moves) or ctx.may_fail_spuriously:
         base = bank.value if bank is not None else 0
-        for supply in (base ^ 1, base ^ 2):
-            step = _single_read(ctx, info, tstate, supply)
-            if not step.writes:
-                moves.append(Move(".fail", "fails", step.state,
-                                  _finish(ctx, failed, step, dict(r)), step))  # fmt: skip
-                break
+        step = _monitor_run(ctx, info, tstate, memory, loc, base, succeed=False)
+        if step is not None:
+            moves.append(Move(".fail", "fails", step.state, _finish(ctx, failed, step, r), step))
     return moves
+
+
+def _monitor_run(ctx, info, tstate, memory, loc, value: int, succeed: bool) -> Step | None:
+    """Run a store-exclusive so that it succeeds (or fails).
+
+    QEMU's store-exclusive compares memory with the value its load-exclusive read, kept in the
+    CPU context; the thread state is the registers only, so a context saved for these registers
+    may come from a run whose load-exclusive read another value of this location. To succeed,
+    supply the value our exclusive bank read, else any other value this location has held; to
+    fail, supply a value no write made."""
+    if succeed:
+        held = [loc.init] + [m.value for m in memory if m.loc == loc.index]
+        candidates = [value] + [v for v in dict.fromkeys(held) if v != value]
+    else:
+        candidates = [value ^ 1, value ^ 0x5A5A5A5A, value ^ 0x7FFF0001]
+    for supply in candidates:
+        step = _single_read(ctx, info, tstate, supply)
+        if bool(step.writes) == succeed:
+            return step
+    return None
 
 
 def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
@@ -355,7 +401,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
             new = after_write(after, loc.index, ts, vaddr, vdata, info.release, ex=True)
             if acquire and info.release:  # po; [A]; amo; [L]; po: a full barrier
                 both = max(local.vr_old, local.vw_old)
-                new = replace(new, vr_new=max(new.vr_new, both), vw_new=max(new.vw_new, both))
+                new = new._replace(vr_new=max(new.vr_new, both), vw_new=max(new.vw_new, both))
             what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended)
             moves.append(Move(f".r{choice.ts}{key}", what, step.state,
                               _finish(ctx, new, step, dict(r)), step, appended,

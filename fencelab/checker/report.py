@@ -1,0 +1,166 @@
+"""How `check` and `hunt` print: per-test verdicts, extra outcomes with witnesses, summaries."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from fencelab.checker.core import Check
+from fencelab.checker.hunt import HuntReport
+from fencelab.litmus.ast import If, LitmusTest, While
+from fencelab.result import format_outcome
+
+SOURCE_MODEL_TEXT = {
+    "c11": "c11 (C++20 / Rust: RC11 without no-thin-air)",
+    "rc11": "rc11 (Lahav et al. 2017: forbids po ∪ rf cycles, i.e. load buffering)",
+}
+
+
+def replay_command(check: Check, witness: str, file: str | None = None) -> str:
+    path = file if file is not None else check.test.file
+    parts = ["fencelab", "tui", path, "--target", check.target, "--scheme", check.scheme]
+    if check.hardware and check.hardware_model != _default_model(check.target):
+        parts += ["--model", check.hardware_model]
+    parts += ["--schedule", witness]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def _default_model(target: str) -> str:
+    from fencelab.isa.targets import get_target
+
+    return get_target(target).default_model
+
+
+def source_lines(test: LitmusTest) -> list[str]:
+    """The test's statements as written (`file:line  text`), or printed when there is no file."""
+    path = Path(test.file)
+    if path.is_file():
+        text = path.read_text(errors="replace").splitlines()
+        out = []
+        for thread in test.threads:
+            for line in sorted({p for s in thread.body for p in _stmt_lines(s)}):
+                if 0 < line <= len(text):
+                    out.append(f"P{thread.tid}  {test.file}:{line}  {text[line - 1].strip()}")
+        if out:
+            return out
+    from fencelab.litmus.printer import format_test
+
+    return format_test(test).rstrip("\n").splitlines()
+
+
+def _stmt_lines(stmt) -> list[int]:
+    lines = [stmt.pos.line] if getattr(stmt, "pos", None) and stmt.pos.line else []
+    if isinstance(stmt, If):
+        for s in (*stmt.then, *stmt.orelse):
+            lines += _stmt_lines(s)
+    elif isinstance(stmt, While):
+        for s in stmt.body:
+            lines += _stmt_lines(s)
+    return lines
+
+
+def print_check(console: Console, check: Check, verbose: bool = False) -> None:
+    head = f"{check.test.name}  {check.target}  scheme {check.scheme}  ({check.hardware_model} vs {check.source_model})"
+    if check.error:
+        console.print(f"[yellow]error[/yellow]    {escape(head)}: {escape(check.error)}")
+        return
+    hw, src = check.budget_exhausted
+    budget = ""
+    if hw or src:
+        budget = f"  [yellow]budget: {hw} hardware / {src} source executions hit the step " \
+                 "budget (not counted as outcomes)[/yellow]"  # fmt: skip
+    n_hw = len(check.hardware.states)
+    n_src = len(check.source.states)
+    if check.sound:
+        console.print(f"[green]sound[/green]    {escape(head)}: {n_hw} hardware outcomes, all "
+                      f"among the {n_src} {check.source_model} allows{budget}")  # fmt: skip
+        return
+    console.print(f"[bold red]UNSOUND[/bold red]  {escape(head)}: {len(check.extra)} of {n_hw} "
+                  f"hardware outcomes are not among the {n_src} {check.source_model} allows"
+                  f"{budget}")  # fmt: skip
+    for extra in check.extra:
+        from fencelab.result import holds
+
+        cond = " (the test's condition holds)" if holds(check.test.condition.prop, extra.outcome) \
+            else ""  # fmt: skip
+        console.print(f"  extra outcome: [bold]{escape(format_outcome(extra.outcome))}[/bold]{cond}")
+        console.print(f"    hardware witness: {escape(extra.witness)}", soft_wrap=True)
+        console.print(f"    replay: {escape(replay_command(check, extra.witness))}", soft_wrap=True)
+        if extra.note:
+            console.print(f"    [italic]why:[/italic] {escape(extra.note)}")
+    console.print("  source lines involved:")
+    for line in source_lines(check.test):
+        console.print(f"    {escape(line)}", highlight=False)
+
+
+def summary_table(checks: list[Check], source_model: str) -> Table:
+    """Rows: schemes; columns: targets; cells: sound / checked (+ errors)."""
+    targets = list(dict.fromkeys(c.target for c in checks))
+    schemes = list(dict.fromkeys(c.scheme for c in checks))
+    table = Table(title=f"sound / checked against {source_model}")
+    table.add_column("scheme")
+    for t in targets:
+        table.add_column(t, justify="center")
+    for s in schemes:
+        cells = []
+        for t in targets:
+            here = [c for c in checks if c.target == t and c.scheme == s]
+            if not here:
+                cells.append("-")
+                continue
+            checked = [c for c in here if not c.error]
+            sound = sum(c.sound for c in checked)
+            colour = "green" if sound == len(checked) else "bold red"
+            cell = f"[{colour}]{sound}/{len(checked)}[/{colour}]"
+            errors = len(here) - len(checked)
+            if errors:
+                cell += f" [yellow]({errors} err)[/yellow]"
+            cells.append(cell)
+        table.add_row(s, *cells)
+    return table
+
+
+def print_hunt(console: Console, report: HuntReport, limit: int, save: str | None) -> None:
+    from fencelab.litmus.printer import format_test
+
+    counts = ", ".join(f"{k} {v}" for k, v in report.generated.items())
+    console.print(f"hunt: {report.checked} tests generated and checked ({counts}) on "
+                  f"{report.target}, scheme {report.scheme}, against "
+                  f"{SOURCE_MODEL_TEXT[report.source_model]}; {report.hardware_runs} distinct "
+                  f"compiled programs explored in {report.seconds:.1f}s")  # fmt: skip
+    if report.skipped_shapes:
+        console.print(f"skipped (more threads than --max-threads): "
+                      f"{', '.join(report.skipped_shapes)}")  # fmt: skip
+    for e in report.errors[:5]:
+        console.print(f"[yellow]error[/yellow] {escape(e.test.name)}: {escape(e.error)}")
+    if len(report.errors) > 5:
+        console.print(f"[yellow]... {len(report.errors) - 5} more errors[/yellow]")
+    if not report.found:
+        console.print(f"[green]no counterexample: the scheme is sound on all "
+                      f"{report.checked - len(report.errors)} tests[/green]")  # fmt: skip
+        return
+    shown = report.smallest(limit)
+    console.print(f"[bold red]{len(report.found)} counterexamples[/bold red]; the "
+                  f"{len(shown)} smallest (fewest threads, then fewest non-Relaxed accesses):")  # fmt: skip
+    for f in shown:
+        console.print()
+        text = format_test(f.variant.test)
+        path = None
+        if save:
+            out = Path(save)
+            out.mkdir(parents=True, exist_ok=True)
+            path = str(out / f"{f.variant.test.name}.litmus")
+            Path(path).write_text(text)
+        console.print(escape(text.rstrip("\n")), highlight=False)
+        for extra in f.check.extra:
+            console.print(f"extra outcome: [bold]{escape(format_outcome(extra.outcome))}"
+                          f"[/bold]  hardware witness: {escape(extra.witness)}")  # fmt: skip
+            if path:
+                console.print(f"replay: {escape(replay_command(f.check, extra.witness, path))}",
+                              soft_wrap=True)  # fmt: skip
+            if extra.note:
+                console.print(f"[italic]why:[/italic] {escape(extra.note)}")
