@@ -9,7 +9,7 @@ keep each thread as a list of statements over atomic operations. The compiler, t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from fencelab.lowering.atomics import Op, Order
 
@@ -37,7 +37,7 @@ class LocRef:
     name: str
 
 
-Value = Union[int, LocRef]
+Value = int | LocRef
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class LocObs:
     name: str
 
 
-Observable = Union[RegObs, LocObs]
+Observable = RegObs | LocObs
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class TrueProp:
     pass
 
 
-Prop = Union[Eq, Not, And, Or, TrueProp]
+Prop = Eq | Not | And | Or | TrueProp
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ class Cas:
     pos: Pos = Pos()
 
 
-Expr = Union[Const, Var, BinOp, UnOp, Load, Rmw, Cas]
+Expr = Const | Var | BinOp | UnOp | Load | Rmw | Cas
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ class While:
     pos: Pos = Pos()
 
 
-Stmt = Union[Assign, Store, ExprStmt, Fence, If, While]
+Stmt = Assign | Store | ExprStmt | Fence | If | While
 
 
 # ---------------------------------------------------------------------------------------------
