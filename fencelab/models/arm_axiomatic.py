@@ -20,6 +20,13 @@ above its Python line. Out of scope, and said so here rather than modelled wrong
   `bob` does for DMB once there are no implicit events), and every shareability domain is
   the common inner-shareable one (`Assuming-common-inner-shareable-domain`).
 
+Two versions of the file are implemented: `arm` (the current aarch64.cat, with `lrs`/`lws`,
+`IFB-ob` and `haz-ob`) and `arm-2019` (aarch64.cat at herdtools7 commit e4423d12, with
+`coi`/`rfi` in dob/aob and `po; ([A];amo;[L]); po` in bob), the version Promising-ARM
+(Pulte et al., PLDI 2019) was proved equivalent to. They differ on acquire-release atomics: the
+current bob orders an AL atomic's write before everything po-after it (see
+tests/test_arm_axiomatic.py, SB+rel-acq+swpal-po).
+
 Sequential consistency is here too (`SC_MODEL`): acyclic(po | rf | co | fr) plus
 rmw & (fr; co) = empty. It checks the candidate builder against the operational `sc` model,
 independently of everything ARM-specific.
@@ -350,7 +357,9 @@ def outcome_of(program, sk: Skeleton, lasts: tuple[int, ...]) -> Outcome:
 
 
 def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET) -> TestResult:
-    """The test's outcomes under the axiomatic model (`arm`: aarch64.cat; `sc`)."""
+    """The test's outcomes under an axiomatic model: `arm` (current aarch64.cat), `arm-2019`
+    (the 2019 aarch64.cat) or `sc`. Engine names: arm-axiomatic, arm-2019-axiomatic,
+    sc-axiomatic; mode "axiomatic"; `explored_states` counts the candidates checked in full."""
     _check_arch(program)
     m = _model(model)
     started = time.perf_counter()
