@@ -52,7 +52,12 @@ class ARM(MemoryModel):
     description = "ARMv8 (AArch64, AArch32): Promising-ARM (Pulte et al., PLDI 2019)"
     targets = ("AArch64", "ARM")
 
-    def __init__(self) -> None:
+    def __init__(self, interleave: bool = True) -> None:
+        # interleave=False: once threads execute, only the lowest-numbered unfinished thread
+        # steps. Memory is fixed by then and threads touch only their own state, so every
+        # interleaving reaches the same outcomes: exhaustive search needs just this one, but a
+        # user stepping by hand wants to choose.
+        self.interleave = interleave
         self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
         self._alone: dict[tuple, Alone] = {}
 
@@ -87,6 +92,8 @@ class ARM(MemoryModel):
     def core_transitions(self, program, state: MachineState, tid: int, info):
         mem: ArmMemory = state.memory
         if not mem.executing and not self._may_start(program, state):
+            return
+        if not self.interleave and tid != _first_running(program, state):
             return
         ctx = self._ctx(program, tid)
         tstate, local = state.threads[tid], mem.locals[tid]
@@ -186,6 +193,13 @@ class ARM(MemoryModel):
             "memory": messages,
             "threads": threads,
         }
+
+
+def _first_running(program, state: MachineState) -> int:
+    for tid, tstate in enumerate(state.threads):
+        if program.threads[tid].core.info(tstate) is not None:
+            return tid
+    return -1
 
 
 def _signed(value: int, size: int) -> int:

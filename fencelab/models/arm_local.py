@@ -126,9 +126,7 @@ def read_choices(
             value = memory[ts - 1].value
         else:
             continue
-        forwarded = (
-            fwd is not None and fwd.ts == ts and not (fwd.ex and (acquire or acquire_pc))
-        )
+        forwarded = fwd is not None and fwd.ts == ts and not (fwd.ex and (acquire or acquire_pc))
         view = max(pre, fwd.view if forwarded else ts)
         out.append(ReadChoice(ts, value, view, forwarded))
     return out, pre
@@ -168,9 +166,7 @@ def write_pre_view(local: Local, vaddr: int, vdata: int, vextra: int, release: b
 def exclusive_ok(memory: tuple[Message, ...], tid: int, loc: int, read_ts: int, ts: int) -> bool:
     """No other thread's write to `loc` between the exclusive read and the write (atomicity:
     `empty rmw & (fre; coe)`)."""
-    return not any(
-        m.loc == loc and m.tid != tid for m in memory[read_ts : ts - 1]
-    )
+    return not any(m.loc == loc and m.tid != tid for m in memory[read_ts : ts - 1])
 
 
 def write_slots(
