@@ -38,9 +38,16 @@ def _result(machine: Machine, mode: str) -> TestResult:
     )
 
 
-def exhaustive(machine: Machine, progress: Progress | None = None) -> TestResult:
+def exhaustive(
+    machine: Machine, progress: Progress | None = None, reduce: bool = True
+) -> TestResult:
+    """Every reachable final outcome. `reduce` lets the model drop interleavings that provably
+    reach the same states (`MemoryModel.for_exhaustive`); False explores them all."""
     started = time.perf_counter()
     result = _result(machine, "exhaustive")
+    fast = machine.model.for_exhaustive() if reduce else machine.model
+    if fast is not machine.model:
+        machine = Machine(machine.program, fast, machine.budget)
     init = machine.initial()
     parents: dict[MachineState, tuple[MachineState | None, str]] = {init: (None, "")}
     finals: dict[Outcome, str] = {}

@@ -61,6 +61,11 @@ class ARM(MemoryModel):
         self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
         self._alone: dict[tuple, Alone] = {}
 
+    def for_exhaustive(self) -> ARM:
+        """Once every write is promised, memory is fixed and threads no longer interact: running
+        them one after another reaches the same outcomes as interleaving them."""
+        return ARM(interleave=False)
+
     # -- caches ----------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
         entry = self._contexts.get(id(program))

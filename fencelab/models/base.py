@@ -66,6 +66,11 @@ class MemoryModel:
     def initial_memory(self, program: Program) -> Hashable:
         raise NotImplementedError
 
+    def for_exhaustive(self) -> MemoryModel:
+        """The model exhaustive exploration should use: the same outcome set, maybe fewer
+        interleavings (a model may drop orders that provably lead to the same states)."""
+        return self
+
     def core_transitions(
         self, program: Program, state: MachineState, tid: int, info: InsnInfo
     ) -> Iterable[Transition]:
