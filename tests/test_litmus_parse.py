@@ -168,11 +168,12 @@ def test_refused_herd_files_say_why():
 def test_every_example_parses_and_states_its_verdict(path):
     test = parse_file(path)
     assert test.comments and any(
-        word in test.comments[0] for word in ("Allowed", "Forbidden", "always")
+        word in test.comments[0] for word in ("Allowed", "Forbidden", "always", "UNSOUND")
     ), "examples open with a comment giving the expected verdict"
     assert (
         test.arch
-        == {"c": "C", "rust": "RUST", "aarch64": "AArch64", "arm": "ARM", "x86_64": "X86_64"}[
+        == {"c": "C", "rust": "RUST", "aarch64": "AArch64", "arm": "ARM", "x86_64": "X86_64",
+         "counterexamples": "RUST"}[
             path.parent.name
         ]
     )
@@ -508,3 +509,23 @@ def test_a_mutation_that_breaks_a_test_is_reported_not_ignored():
     e = error_of(text)
     assert (e.line, e.col) == (14, 28) and "found '|'" in e.message
     assert dataclasses.is_dataclass(parse_file(HERD / "aarch64" / "MP.litmus"))
+
+
+def test_shifts_parse_in_c_and_rust():
+    rust = parse_text(
+        "RUST sh\n{ x = 0; }\nP0 {\n  let r0 = x.load(Relaxed);\n  let r1 = (r0 << 2) >> 1;\n}\n"
+        "exists (0:r1=0)\n"
+    )
+    c = parse_text(
+        "C sh\n{ x = 0; }\nP0 (atomic_int* x) {\n"
+        "  int r0 = atomic_load_explicit(x, memory_order_relaxed);\n  int r1 = (r0 << 2) >> 1;\n}\n"
+        "exists (0:r1=0)\n"
+    )
+    for test in (rust, c):
+        expr = test.threads[0].body[1].expr
+        assert expr.op == ">>" and expr.left.op == "<<"
+
+
+def test_semicolon_after_the_final_condition_is_accepted_as_herd_does():
+    test = parse_text("X86 t\n{ x=0; }\n P0 ;\n MOV EAX,[x] ;\nexists (0:EAX=0);\n")
+    assert test.condition.quantifier == "exists"

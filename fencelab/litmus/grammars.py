@@ -27,7 +27,7 @@ start: locations? filter? final?
 locations: "locations" "[" (loc_item (";" loc_item)* ";"?)? "]"
 ?loc_item: observable
 filter: "filter" prop
-final: QUANT prop
+final: QUANT prop ";"?
 QUANT: /~[ \t]*exists(?![A-Za-z0-9_])/ | /exists(?![A-Za-z0-9_])/ | /forall(?![A-Za-z0-9_])/
 
 ?prop: disj
@@ -118,7 +118,7 @@ CARET: "^"
 AMP: "&"
 EQOP: "==" | "!="
 RELOP: "<=" | ">=" | "<" | ">"
-SHIFTOP: "<<" | ">>"
+SHIFTOP.2: "<<" | ">>"
 PLUS: "+"
 MINUS: "-"
 STAR: "*"
@@ -182,7 +182,7 @@ BAR: "|"
 CARET: "^"
 AMP: "&"
 CMPOP: "==" | "!=" | "<=" | ">=" | "<" | ">"
-SHIFTOP: "<<" | ">>"
+SHIFTOP.2: "<<" | ">>"
 PLUS: "+"
 MINUS: "-"
 STAR: "*"
