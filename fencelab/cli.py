@@ -144,18 +144,42 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
         task = bar.add_task("running", total=len(files))
         for path in files:
             test = parse_file(path)
+            per_target = []
             for tgt in targets_for(test, target):
                 bar.update(task, description=f"{test.name} {tgt or ''}".strip())
                 result = run_test(test, options, tgt)
-                results.append(result)
+                per_target.append(result)
                 if as_json:
                     click.echo(json.dumps(_result_json(result)))
                 else:
                     console.print(format_herd(result), markup=False, highlight=False)
                     console.print()
+            if len(per_target) > 1 and not as_json:
+                console.print(_side_by_side(per_target))
+            results.extend(per_target)
             bar.advance(task)
     if len(results) > 1 and not as_json:
         console.print(_summary_table(results))
+
+
+def _side_by_side(results):
+    """One test on several targets: which outcome each one can reach."""
+    from rich.table import Table
+
+    from fencelab.result import format_outcome, holds
+
+    test = results[0].test
+    table = Table(title=f"{test.name}: outcomes by target")
+    table.add_column("outcome")
+    table.add_column("cond", justify="center")
+    for r in results:
+        table.add_column(f"{r.target}\n{r.engine}", justify="center")
+    outcomes = sorted({s.outcome for r in results for s in r.states}, key=format_outcome)
+    for outcome in outcomes:
+        marks = ["yes" if outcome in r.outcome_set() else "-" for r in results]
+        table.add_row(format_outcome(outcome), "*" if holds(test.condition.prop, outcome) else "",
+                      *marks)  # fmt: skip
+    return table
 
 
 def _summary_table(results):
