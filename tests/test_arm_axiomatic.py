@@ -180,7 +180,8 @@ HERD_VERDICTS = {  # herd7 aarch64.cat results for the catalogue files in tests/
     "CoRW2": "Forbidden",
     "LB+rel+BEQ": "Allowed",  # the branch tests a register no load wrote: no dependency
     "MP": "Allowed",
-    "MP+rel+CAS-addr": "Forbidden",
+    "LB+rel+CSEL": "Allowed",  # the CSEL picks the register no load wrote: no data dependency
+    "MP+rel+CAS-addr": "Allowed",  # the compare register only picks the write: no lrs chain
     "MP+rel+LDADD-dmb.ld": "Forbidden",
     "MP+rel+SWPacq": "Forbidden",
     "SB+dmb.sy+rel-acqpc": "Allowed",  # RCpc: STLR then LDAPR is not ordered

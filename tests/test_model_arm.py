@@ -902,6 +902,39 @@ def test_only_one_cas_succeeds():
     assert outcomes(result) == {"0:X0=0; 1:X0=1;", "0:X0=2; 1:X0=0;"}
 
 
+def _sb_atomic(name: str, atomic: str) -> str:
+    """SB whose P0 is STLR then LDAR and whose P1 stores with `atomic` then loads plainly."""
+    return (
+        f"AArch64 {name}\n{{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }}\n"
+        " P0           | P1                   ;\n"
+        " MOV W0,#1    | MOV W0,#1            ;\n"
+        f" STLR W0,[X1] | {atomic + ' W0,W4,[X1]':20s} ;\n"
+        " LDAR W2,[X3] | LDR W2,[X3]          ;\n"
+        "exists (0:X2=0 /\\ 1:X2=0)\n"
+    )
+
+
+@pytest.mark.parametrize("atomic,verdict", [
+    ("SWPAL", "Forbidden"),  # [range([A]; amo; [L])]; po; [M]: the write comes before the LDR
+    ("LDADDAL", "Forbidden"),
+    ("CASAL", "Forbidden"),  # W4 (the compare value) is 0 = x's initial value: it succeeds
+    ("SWPA", "Allowed"),  # only the read is acquire: [A]; po orders it, not the write
+    ("SWPL", "Allowed"),  # a release orders what comes before it, not what comes after
+])  # fmt: skip
+def test_acquire_release_atomic_orders_its_write_before_later_accesses(atomic, verdict):
+    """herdtools7's current aarch64.cat has `[range([A];amo;[L])]; po; [M]` in bob: an
+    acquire-release atomic's write is ordered before every later access. The 2019 file (which
+    Promising-ARM was proved equal to) had only `po; ([A];amo;[L]); po`, allowing this SB."""
+    if atomic == "CASAL":
+        text = _sb_atomic("SB+rel-acq+casal-po", "CASAL").replace("W0,W4,[X1]", "W4,W0,[X1]")
+    else:
+        text = _sb_atomic(f"SB+rel-acq+{atomic.lower()}-po", atomic)
+    result = run(text)
+    assert result.verdict == verdict
+    assert result.budget_exhausted == 0
+    assert "0:X2=0; 1:X2=1;" in outcomes(result)
+
+
 def test_lse_bit_operations_and_swaps_are_atomic():
     result = run(r"""AArch64 LSE-ops
 { x=12; 0:X1=x; 1:X1=x; 2:X1=x; }

@@ -1,8 +1,8 @@
-"""Small random AArch64 litmus tests, as herd text, for cross-checking memory models.
+"""Small random litmus tests, as herd text, for cross-checking memory models.
 
 Each test has 2-3 threads of 1-4 operations over 2-3 locations (x, y, z). An operation is one
 access or barrier, possibly preceded by the instructions that make a dependency on the thread's
-last load:
+last load. AArch64 (`arch="AArch64"`, the default):
 
     store     MOV W9,#v ; STR|STLR W9,[Xb]          (every store writes a fresh value v)
     load      LDR|LDAR|LDAPR Wn,[Xb]
@@ -14,6 +14,11 @@ last load:
     excl      LDXR Wn,[Xb] ; MOV W9,#v ; STXR Ws,W9,[Xb]
     lse       MOV W9,#v ; LDADD|SWP{,A,L,AL} W9,Wn,[Xb]  or  STADD{,L} W9,[Xb]
     cas       MOV Wn,#e ; MOV W9,#v ; CAS{,A,L,AL} Wn,W9,[Xb]
+
+A32 (`arch="ARM"`, herd's ARM format; ARMv7 code, run under the ARMv8 AArch32 model): the same
+shapes with ARMv7 instructions only — LDR/STR, LDREX/STREX, DMB/DMB ST/ISB, the address
+dependency `[Rb,R8]`, the control dependency `CMP Rl,Rl ; BNE LCn ; LCn:`; no acquire/release
+accesses and no single-instruction atomics.
 
 The condition is `exists` over every register a load wrote (and every store-exclusive status)
 and every location's final value, so two engines' outcome sets can be compared whole.
@@ -38,6 +43,9 @@ LOADS = ("LDR", "LDAR", "LDAPR")
 STORES = ("STR", "STLR")
 FENCES = ("DMB SY", "DMB LD", "DMB ST", "ISB")
 ORDERINGS = ("", "A", "L", "AL")
+A32_OPS = ("store", "load", "fence", "addr", "data", "ctrl", "ctrl+isb", "excl")
+A32_FENCES = ("DMB", "DMB ST", "ISB")
+ARCHES = ("AArch64", "ARM")
 
 
 @dataclass
@@ -58,9 +66,15 @@ class _Thread:
 class _Builder:
     """Builds one test from choices made by `pick` (an option from a sequence)."""
 
-    def __init__(self, pick: Callable[[Sequence[T]], T], name: str):
+    def __init__(self, pick: Callable[[Sequence[T]], T], name: str, arch: str = "AArch64"):
+        if arch not in ARCHES:
+            raise ValueError(f"no generator for {arch!r}; valid: {', '.join(ARCHES)}")
         self.pick = pick
         self.name = name
+        self.a32 = arch == "ARM"
+        self.arch = arch
+        self.w = "R" if self.a32 else "W"  # value registers
+        self.x = "R" if self.a32 else "X"  # base registers
         self.values: dict[str, list[int]] = {}
         self.counter = 0
 
@@ -80,43 +94,50 @@ class _Builder:
 
     # -- operations --------------------------------------------------------------------------
     def operation(self, th: _Thread, locs: Sequence[str]) -> None:
-        op = self.pick(OPS)
+        w, x = self.w, self.x
+        op = self.pick(A32_OPS if self.a32 else OPS)
         loc = self.pick(locs)
         base = BASE_REG[loc]
         if op in ("addr", "data", "ctrl", "ctrl+isb") and th.last_load is None:
             op = "load"  # nothing to depend on yet
+        last = th.last_load
         if op == "store":
-            self.store(th, self.pick(STORES), loc, f"[X{base}]")
+            self.store(th, "STR" if self.a32 else self.pick(STORES), loc, f"[{x}{base}]")
         elif op == "load":
-            self.load(th, self.pick(LOADS), f"[X{base}]")
+            self.load(th, "LDR" if self.a32 else self.pick(LOADS), f"[{x}{base}]")
         elif op == "fence":
-            th.rows.append(self.pick(FENCES))
+            th.rows.append(self.pick(A32_FENCES if self.a32 else FENCES))
         elif op == "addr":
-            th.rows.append(f"EOR W8,W{th.last_load},W{th.last_load}")
+            th.rows.append(f"EOR {w}8,{w}{last},{w}{last}")
+            offset = f"[R{base},R8]" if self.a32 else f"[X{base},W8,SXTW]"
             if self.pick((True, False)):
-                self.load(th, "LDR", f"[X{base},W8,SXTW]")
+                self.load(th, "LDR", offset)
             else:
-                self.store(th, "STR", loc, f"[X{base},W8,SXTW]")
+                self.store(th, "STR", loc, offset)
         elif op == "data":
             value = self.value_for(loc)
-            th.rows += [f"EOR W8,W{th.last_load},W{th.last_load}", f"ADD W8,W8,#{value}",
-                        f"STR W8,[X{base}]"]  # fmt: skip
+            th.rows += [f"EOR {w}8,{w}{last},{w}{last}", f"ADD {w}8,{w}8,#{value}",
+                        f"STR {w}8,[{x}{base}]"]  # fmt: skip
         elif op in ("ctrl", "ctrl+isb"):
             label = f"LC{th.tid}{th.labels}"
             th.labels += 1
-            th.rows += [f"CBNZ W{th.last_load},{label}", f"{label}:"]
+            if self.a32:
+                th.rows += [f"CMP R{last},R{last}", f"BNE {label}", f"{label}:"]
+            else:
+                th.rows += [f"CBNZ W{last},{label}", f"{label}:"]
             if op == "ctrl+isb":
                 th.rows.append("ISB")
-                self.load(th, "LDR", f"[X{base}]")
+                self.load(th, "LDR", f"[{x}{base}]")
             elif self.pick((True, False)):
-                self.load(th, "LDR", f"[X{base}]")
+                self.load(th, "LDR", f"[{x}{base}]")
             else:
-                self.store(th, "STR", loc, f"[X{base}]")
+                self.store(th, "STR", loc, f"[{x}{base}]")
         elif op == "excl":
             dest, status = th.fresh(), th.fresh()
             value = self.value_for(loc)
-            th.rows += [f"LDXR W{dest},[X{base}]", f"MOV W9,#{value}",
-                        f"STXR W{status},W9,[X{base}]"]  # fmt: skip
+            ld, st = ("LDREX", "STREX") if self.a32 else ("LDXR", "STXR")
+            th.rows += [f"{ld} {w}{dest},[{x}{base}]", f"MOV {w}9,#{value}",
+                        f"{st} {w}{status},{w}9,[{x}{base}]"]  # fmt: skip
             th.observed += [dest, status]
             th.last_load = dest
         elif op == "lse":
@@ -141,48 +162,52 @@ class _Builder:
     def store(self, th: _Thread, mnemonic: str, loc: str, operand: str) -> None:
         if mnemonic == "STLR" and "," in operand:
             mnemonic = "STR"  # STLR has no register-offset form
-        th.rows += [f"MOV W9,#{self.value_for(loc)}", f"{mnemonic} W9,{operand}"]
+        th.rows += [f"MOV {self.w}9,#{self.value_for(loc)}", f"{mnemonic} {self.w}9,{operand}"]
 
     def load(self, th: _Thread, mnemonic: str, operand: str) -> None:
         if mnemonic != "LDR" and "," in operand:
             mnemonic = "LDR"  # LDAR/LDAPR have no register-offset form
         dest = th.fresh()
-        th.rows.append(f"{mnemonic} W{dest},{operand}")
+        th.rows.append(f"{mnemonic} {self.w}{dest},{operand}")
         th.observed.append(dest)
         th.last_load = dest
 
     # -- herd text ---------------------------------------------------------------------------
     def render(self, threads: list[_Thread], locs: Sequence[str]) -> str:
-        init = " ".join(f"{th.tid}:X{BASE_REG[loc]}={loc};" for th in threads for loc in locs)
+        init = " ".join(f"{th.tid}:{self.x}{BASE_REG[loc]}={loc};"
+                        for th in threads for loc in locs)  # fmt: skip
         width = max(len(r) for th in threads for r in (*th.rows, f"P{th.tid}")) + 1
         height = max(len(th.rows) for th in threads)
-        lines = [f"AArch64 {self.name}", "{", init, "}"]
+        lines = [f"{self.arch} {self.name}", "{", init, "}"]
         lines.append(" " + " | ".join(f"P{th.tid}".ljust(width) for th in threads) + " ;")
         for i in range(height):
             cells = [(th.rows[i] if i < len(th.rows) else "").ljust(width) for th in threads]
             lines.append(" " + " | ".join(cells) + " ;")
-        terms = [f"{th.tid}:X{r}={self.pick((0, 1))}" for th in threads for r in th.observed]
+        terms = [f"{th.tid}:{self.x}{r}={self.pick((0, 1))}"
+                 for th in threads for r in th.observed]  # fmt: skip
         terms += [f"[{loc}]={self.pick((0, *self.values.get(loc, ())))}" for loc in locs]
         lines.append("exists (" + " /\\ ".join(terms) + ")")
         return "\n".join(lines) + "\n"
 
 
-def generate(seed: int, name: str | None = None) -> str:
-    """One random test as herd text, the same for the same seed."""
+def generate(seed: int, name: str | None = None, arch: str = "AArch64") -> str:
+    """One random test as herd text, the same for the same seed (and arch)."""
     rng = random.Random(seed)
-    return _Builder(rng.choice, name or f"GEN{seed}").build()
+    return _Builder(rng.choice, name or f"GEN{seed}", arch).build()
 
 
-def generate_many(count: int, seed: int = 0) -> list[str]:
-    return [generate(seed * 1_000_003 + i, f"GEN{seed}-{i}") for i in range(count)]
+def generate_many(count: int, seed: int = 0, arch: str = "AArch64") -> list[str]:
+    prefix = "GEN" if arch == "AArch64" else "GENA32-"
+    return [generate(seed * 1_000_003 + i, f"{prefix}{seed}-{i}", arch) for i in range(count)]
 
 
-def litmus_texts():
+def litmus_texts(arch: str = "AArch64"):
     """A hypothesis strategy of herd texts (shrinks toward fewer threads and operations)."""
     from hypothesis import strategies as st
 
     @st.composite
     def texts(draw) -> str:
-        return _Builder(lambda options: draw(st.sampled_from(list(options))), "HYP").build()
+        pick = lambda options: draw(st.sampled_from(list(options)))  # noqa: E731
+        return _Builder(pick, "HYP", arch).build()
 
     return texts()

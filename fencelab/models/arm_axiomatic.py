@@ -14,8 +14,6 @@ above its Python line. Out of scope, and said so here rather than modelled wrong
 - tags / MTE (`T`, `Tag`, `tc-ib`), virtual memory (`PTE`, `TLBI`, `HU`, `tr-ib`, the `vmsa`
   variant), instruction fetch (`ifetch`, `DC`, `IC`), exceptions (`EXC-ENTRY`/`EXC-RET`): the
   tests here have none of those events, so those sets are empty;
-- pick dependencies (`pick-dep`, through the condition of a CSEL): counted as ordinary
-  dependencies, which orders a little more than herd for CSEL-then-read chains;
 - DSB is treated as the DMB of the same kind (`DSB-ob` relates the same memory events as
   `bob` does for DMB once there are no implicit events), and every shareability domain is
   the common inner-shareable one (`Assuming-common-inner-shareable-domain`).
@@ -124,7 +122,19 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
         seq(addr, ident(M), po, ident(W)),
         seq(union(addr, data), ident(M), lrs, ident(R)),
     )
-    # let pob = ... pick-dep ...   (empty: pick dependencies count as ordinary ones here)
+    # let pob = [Exp]; (pick-dep; [W]
+    #         | (pick-ctrl-dep | pick-addr-dep; [Exp]; po); [CSE]; po; [M]
+    #         | pick-addr-dep; [M & Exp]; po; [W])
+    # with pick-dep = (pick-basic-dep | pick-addr-dep | pick-data-dep | pick-ctrl-dep)
+    #                 \ same-instance   (aarch64deps.cat; the last three are in the first
+    #                 but for pick-ctrl-dep = pick-basic-dep; [BCC]; po)
+    isb = ident(S["ISB"])
+    pick_addr, pick_ctrl = sk.pick_addr, sk.pick_ctrl
+    pob = union(
+        restrict(union(sk.pick_dep, pick_ctrl), R, W),
+        seq(ident(R), union(pick_ctrl, seq(pick_addr, po)), isb, po, ident(M)),
+        seq(ident(R), pick_addr, ident(M), po, ident(W)),
+    )
 
     # let aob = [M]; rmw; [M]
     #         | [M]; rmw; lrs; [A | Q]
@@ -149,11 +159,12 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
     )
 
     # let rec lob = lws; si | dob | pob | aob | bob | lob; lob     (Locally-ordered-before)
-    lob = plus(union(lws, dob, aob, bob))
+    lob = plus(union(lws, dob, pob, aob, bob))
+    # let pick-lob = pick-basic-dep; lob; [W]     (hw-reqs: [M & Exp]; (lob | pick-lob); ...)
+    lob = lob | seq(sk.pick_dep, lob, ident(W))
 
     # let IFB-ob = [R]; ctrl; [IFB]; po
     #            | [R]; addr; [M]; po; [IFB]; po                   (in hw-reqs)
-    isb = ident(S["ISB"])
     ifb_ob = union(
         seq(ident(R), ctrl, isb, po),
         seq(ident(R), addr, ident(M), po, isb, po),
@@ -323,10 +334,14 @@ def _model(name: str) -> AxiomaticModel:
     return MODELS[name]
 
 
+ARCHES = ("AArch64", "ARM")  # ARM: A32 code under the ARMv8 AArch32 model, the same axioms
+
+
 def _check_arch(program) -> None:
-    if program.test.arch != "AArch64":
+    if program.test.arch not in ARCHES:
         raise FencelabError(
-            f"{program.test.name}: the axiomatic checker runs AArch64 tests, not {program.test.arch}"
+            f"{program.test.name}: the axiomatic checker runs AArch64 and ARM (A32) tests, "
+            f"not {program.test.arch}"
         )
 
 

@@ -399,9 +399,8 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
         pre = write_pre_view(after, vaddr, vdata, vcompare, info.release)
         for ts, appended, key in _slots(ctx, after, memory, msg, pre, choice.ts, certify):
             new = after_write(after, loc.index, ts, vaddr, vdata, info.release, ex=True)
-            if acquire and info.release:  # po; [A]; amo; [L]; po: a full barrier
-                both = max(local.vr_old, local.vw_old)
-                new = new._replace(vr_new=max(new.vr_new, both), vw_new=max(new.vw_new, both))
+            if acquire and info.release:  # [range([A]; amo; [L])]; po; [M]
+                new = new._replace(vr_new=max(new.vr_new, ts), vw_new=max(new.vw_new, ts))
             what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended)
             moves.append(Move(f".r{choice.ts}{key}", what, step.state,
                               _finish(ctx, new, step, dict(r)), step, appended,

@@ -1,8 +1,9 @@
 """Candidate executions: one path per thread, plus reads-from and coherence choices.
 
 `Skeleton` is the events of one choice of thread paths with the relations that do not depend on
-rf/co (po, addr, data, ctrl, rmw). An `Execution` adds rf and co (and derives fr). Initial
-writes are events too (tid -1, one per location, coherence-first), as in herd.
+rf/co (po, addr, data, ctrl, rmw, the pick dependencies). An `Execution` adds rf and co (and
+derives fr). Initial writes are events too (tid -1, one per location, coherence-first), as in
+herd.
 
 Both axioms every model here shares decompose by location — herd's `internal` (acyclic
 po-loc | ca | rf) and `atomic` (rmw & (fre; coe) empty) only relate same-location events — so
@@ -33,6 +34,9 @@ class Skeleton:
     data: Rel
     ctrl: Rel
     rmw: Rel
+    pick_addr: Rel  # pick-addr-dep (includes addr)
+    pick_dep: Rel  # pick-basic-dep from a read to a later access (includes the ordinary deps)
+    pick_ctrl: Rel  # pick-ctrl-dep (includes ctrl)
     must_break: list[int]
     n_locations: int
     cache: dict[str, object] = field(default_factory=dict)  # per-model static relations
@@ -47,6 +51,9 @@ class Skeleton:
         data: Rel = set()
         ctrl: Rel = set()
         rmw: Rel = set()
+        pick_addr: Rel = set()
+        pick_dep: Rel = set()
+        pick_ctrl: Rel = set()
         must_break: list[int] = []
         for path in paths:
             base = len(events)
@@ -54,10 +61,12 @@ class Skeleton:
             ids = range(base, base + len(path.events))
             po.update((a, b) for a in ids for b in ids if a < b)
             for rel, local in ((addr, path.addr), (data, path.data), (ctrl, path.ctrl),
-                               (rmw, path.rmw)):  # fmt: skip
+                               (rmw, path.rmw), (pick_addr, path.pick_addr),
+                               (pick_dep, path.pick_dep), (pick_ctrl, path.pick_ctrl)):  # fmt: skip
                 rel.update((base + a, base + b) for a, b in local)
             must_break.extend(base + i for i in path.must_break)
-        return cls(paths, events, po, addr, data, ctrl, rmw, must_break, len(program.locations))
+        return cls(paths, events, po, addr, data, ctrl, rmw, pick_addr, pick_dep, pick_ctrl,
+                   must_break, len(program.locations))
 
     # -- event sets (herd's R, W, M, F ...) --------------------------------------------------
     def ids(self, pred: Callable[[Event], bool]) -> set[int]:

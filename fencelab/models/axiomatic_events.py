@@ -20,8 +20,30 @@ events whose value flowed into it (herd's `dd = (rf-reg | intrinsic)+`). Then
 - ctrl: it reaches a branch that is executed before a later event (`ctrl = [R]; dd; [BCC]; po`);
 - a loaded register's taint is the load's read plus its address taint (herd's intrinsic order
   runs from the address through the read to the destination);
-- a store-exclusive's status register carries no taint (`rf-reg-no-stxr` in aarch64deps.cat:
-  the success bit is no dependency in Arm's model).
+- a store-exclusive's status register carries no taint (`[~range(lxsx)]; rf-reg` in
+  aarch64deps.cat: the success bit is no dependency in Arm's model);
+- a read po-after a write to its location with no write between (herd's `lrs`) takes that
+  write's input taint: aarch64deps.cat's `let rec dtrm = [~range(lxsx)]; rf-reg | lrs |
+  iico_data | dtrm; dtrm` carries dependencies through memory.
+
+Pick dependencies (aarch64deps.cat: `let pick-dtrm = (dtrm|iico_ctrl)+`, `pick-basic-dep =
+[Exp & R | Rreg]; pick-dtrm?`, `pick-addr-dep`, `pick-data-dep`, `pick-ctrl-dep`) are a second
+taint, `pick`, a superset of the first: it also flows through herd's intrinsic *control* edges,
+which AArch64Sem.ml puts in two places we model:
+
+- a conditional select (CSEL, CSINC, CSINV, CSNEG and their aliases CSET, CINC...): the
+  flags choose an operand (iico_ctrl), and only the chosen operand's value flows as data. The
+  chosen operand is found by replaying the thread's segment on its Unicorn core up to the
+  select and reading NZCV (`_conditions`), only when the two operands' taints differ;
+- a CAS (event.ml `aarch64_cas_ok`/`aarch64_cas_no`): the compare register and the value read
+  decide whether the write happens (`Cs1`/`Cs2`: iico_ctrl to the write), so the compare
+  register is a pick dependency of the CAS's write, not an address or data one. What a
+  successful CAS returns in Rs is, in herd, two alternative event structures
+  (eventsMonad.ml: `altT (do_ `DataFromRRs) (do_ `DataFromRx)`): the returned value's data
+  comes from the compare register (and the read only picks it) or from the read. Both are
+  explored, as two paths. A failed CAS returns the read value (`Df1`); its compare register
+  reaches the result only by an optional control edge (`altT (do_ true) (do_ false)`), which
+  can only forbid more, so it is left out.
 
 The exclusive pair relation `rmw` links a load-exclusive to the successful store-exclusive it
 pairs with; LSE single-instruction RMWs (and a successful CAS) relate their read to their write
@@ -32,9 +54,15 @@ the thread may fail spuriously (`Program.may_fail_spuriously`, as in the sc mode
 the path records that the load-exclusive's monitor must have been broken (`must_break`): the
 candidate needs a write coherence-after the one the load-exclusive read.
 
+An atomic whose result register is XZR/WZR (ST<op>, SWP/CAS into the zero register) reads with
+herd's `NoRet` annotation instead of its acquire one (AArch64Sem.ml `swp`, `cas`, `ldop`: `if
+noret then do_read_mem_ret sz Annot.NoRet ... else rmw_amo_read sz rmw ...`): such a read is
+neither A nor ordered by DMB LD (`[R \\ NoRet]; po; [dmb.ld]; po` in bob).
+
 Out of scope (refused or unmodelled, as said where it happens): mixed-size accesses (the loader
-refuses them), pick dependencies through CSEL (treated as ordinary dependencies), and the
-tag / MTE / virtual-memory / instruction-fetch parts of herd's model.
+refuses them), predicated (conditionally executed) A32 instructions other than branches (their
+condition is counted as an ordinary dependency), and the tag / MTE / virtual-memory /
+instruction-fetch parts of herd's model.
 """
 
 from __future__ import annotations
@@ -84,7 +112,8 @@ class Event:
 class ThreadPath:
     """One way a thread can run to its end: its events, final registers and dependencies.
 
-    Relations are pairs of positions in `events` (po order is the position order)."""
+    Relations are pairs of positions in `events` (po order is the position order). The pick
+    relations include the ordinary ones (herd's pick-dtrm contains dtrm)."""
 
     tid: int
     events: tuple[Event, ...]
@@ -94,6 +123,42 @@ class ThreadPath:
     ctrl: frozenset[tuple[int, int]] = frozenset()
     rmw: frozenset[tuple[int, int]] = frozenset()  # exclusive pairs and single-instruction RMWs
     must_break: tuple[int, ...] = ()  # load-exclusives whose monitor must have been broken
+    pick_addr: frozenset[tuple[int, int]] = frozenset()  # pick-addr-dep
+    pick_dep: frozenset[tuple[int, int]] = frozenset()  # pick-basic-dep to an access
+    pick_ctrl: frozenset[tuple[int, int]] = frozenset()  # pick-ctrl-dep
+
+
+# Conditional selects: the flags pick one of two operands (the first when the condition holds).
+_SELECTS = frozenset({"csel", "csinc", "csinv", "csneg"})
+_SELECT_ALIASES = frozenset({"cset", "csetm", "cinc", "cinv", "cneg"})  # one source at most
+_FLAGS = "nzcv"
+Taint = frozenset[int]
+NO_TAINT: Taint = frozenset()
+
+
+def _holds(cond: str, nzcv: int) -> bool:
+    """Does AArch64 condition `cond` hold for the NZCV register value?"""
+    n, z, c, v = (nzcv >> 31) & 1, (nzcv >> 30) & 1, (nzcv >> 29) & 1, (nzcv >> 28) & 1
+    base = {"eq": z == 1, "cs": c == 1, "hs": c == 1, "mi": n == 1, "vs": v == 1,
+            "hi": c == 1 and z == 0, "ge": n == v, "gt": z == 0 and n == v,
+            "al": True}  # fmt: skip
+    negated = {"ne": "eq", "cc": "cs", "lo": "hs", "pl": "mi", "vc": "vs", "ls": "hi",
+               "lt": "ge", "le": "gt"}  # fmt: skip
+    if cond in negated:
+        return not base[negated[cond]]
+    return base[cond]
+
+
+def _select_operands(core, info: InsnInfo) -> tuple[str, str, str] | None:
+    """(first source, second source, condition) of a CSEL-family instruction, canonical names
+    ('' for the zero register); None for the other instructions."""
+    if info.mnemonic.lower() not in _SELECTS:
+        return None
+    parts = [p.strip().lower() for p in info.op_str.split(",")]
+    if len(parts) != 4:
+        return None
+    regs = [core.target.canonical_reg(p) if p not in ("xzr", "wzr") else "" for p in parts[1:3]]
+    return regs[0], regs[1], parts[3]
 
 
 @dataclass
@@ -101,43 +166,118 @@ class _Builder:
     """A path under construction (copied at every choice)."""
 
     events: list[Event] = field(default_factory=list)
-    taint: dict[str, frozenset[int]] = field(default_factory=dict)
-    ctrl_src: frozenset[int] = frozenset()
+    taint: dict[str, Taint] = field(default_factory=dict)  # dtrm: address/data dependencies
+    pick: dict[str, Taint] = field(default_factory=dict)  # pick-dtrm (absent: same as taint)
+    ctrl_src: Taint = NO_TAINT
+    pick_ctrl_src: Taint = NO_TAINT
     addr: set[tuple[int, int]] = field(default_factory=set)
     data: set[tuple[int, int]] = field(default_factory=set)
     ctrl: set[tuple[int, int]] = field(default_factory=set)
     rmw: set[tuple[int, int]] = field(default_factory=set)
+    pick_addr: set[tuple[int, int]] = field(default_factory=set)
+    pick_dep: set[tuple[int, int]] = field(default_factory=set)
+    pick_ctrl: set[tuple[int, int]] = field(default_factory=set)
+    written: dict[int, tuple[Taint, Taint]] = field(default_factory=dict)  # loc -> last write's
     monitor: tuple[int, int, int] | None = None  # (load-exclusive event, location, value)
     must_break: tuple[int, ...] = ()
     steps: int = 0
     pair_with: int | None = None  # the load-exclusive a succeeding store-exclusive pairs with
 
     def copy(self) -> _Builder:
-        return _Builder(list(self.events), dict(self.taint), self.ctrl_src, set(self.addr),
-                        set(self.data), set(self.ctrl), set(self.rmw), self.monitor,
+        return _Builder(list(self.events), dict(self.taint), dict(self.pick), self.ctrl_src,
+                        self.pick_ctrl_src, set(self.addr), set(self.data), set(self.ctrl),
+                        set(self.rmw), set(self.pick_addr), set(self.pick_dep),
+                        set(self.pick_ctrl), dict(self.written), self.monitor,
                         self.must_break, self.steps, self.pair_with)  # fmt: skip
 
-    def src(self, regs) -> frozenset[int]:
-        out: frozenset[int] = frozenset()
+    def src(self, regs) -> Taint:
+        out: Taint = NO_TAINT
         for r in regs:
-            out |= self.taint.get(r, frozenset())
+            out |= self.taint.get(r, NO_TAINT)
         return out
+
+    def pick_src(self, regs) -> Taint:
+        out: Taint = NO_TAINT
+        for r in regs:
+            out |= self.pick.get(r, self.taint.get(r, NO_TAINT))
+        return out
+
+    def set_reg(self, reg: str, taint: Taint, pick: Taint) -> None:
+        self.taint[reg] = taint
+        if pick == taint:
+            self.pick.pop(reg, None)
+        else:
+            self.pick[reg] = pick | taint
 
     def add(self, event: Event) -> int:
         index = len(self.events)
         self.events.append(event)
         self.ctrl.update((s, index) for s in self.ctrl_src)
+        self.pick_ctrl.update((s, index) for s in self.pick_ctrl_src)
         return index
 
-    def local(self, core, executed) -> None:
-        """Register dataflow through register-only instructions and branches."""
-        for addr in executed:
+    def local(self, core, executed, conditions: dict[int, bool]) -> None:
+        """Register dataflow through register-only instructions and branches; `conditions`
+        gives, by position in `executed`, whether a conditional select's condition held."""
+        for position, addr in enumerate(executed):
             info = core.infos[addr]
-            src = self.src(info.reads)
+            reads = info.reads
+            name = info.mnemonic.lower()
+            flags_pick: Taint = NO_TAINT
+            if name in _SELECTS or name in _SELECT_ALIASES:
+                flags_pick = self.pick_src((_FLAGS,))
+                reads = reads - {_FLAGS}
+                select = _select_operands(core, info)
+                if select is not None and position in conditions:
+                    first, second, _ = select
+                    chosen = first if conditions[position] else second
+                    reads = frozenset({chosen} - {""})
+            src, pick = self.src(reads), self.pick_src(reads) | flags_pick
             for reg in info.writes:
-                self.taint[reg] = src
+                self.set_reg(reg, src, pick)
             if info.kind is Kind.BRANCH:
                 self.ctrl_src |= src
+                self.pick_ctrl_src |= pick
+
+    def needs_conditions(self, core, executed) -> bool:
+        """Is there a conditional select whose operands' taints differ (so the choice matters)?"""
+        for addr in executed:
+            select = _select_operands(core, core.infos[addr])
+            if select is None:
+                continue
+            first, second = (frozenset({r} - {""}) for r in select[:2])
+            if (self.src(first), self.pick_src(first)) != (self.src(second),
+                                                           self.pick_src(second)):  # fmt: skip
+                return True
+        return False
+
+
+def _conditions(core, executed, start: ThreadState | None, reads, init_regs) -> dict[int, bool]:
+    """Whether each conditional select of a segment found its condition true.
+
+    Replays the segment on the thread's Unicorn core one instruction at a time and reads NZCV
+    before each select. `start` is the state before the segment's memory instruction (whose
+    read values are `reads`), or None for the thread's first segment, which starts from the
+    initial registers. The core restores its own context before every run, so the replay
+    leaves nothing behind. (This uses the core's internals: `Core.run` memoises whole
+    segments and keeps no per-instruction register values.)"""
+    uc = core.uc
+    if start is None:
+        uc.context_restore(core._blank_context())
+        for name, value in init_regs.items():
+            uc.reg_write(core.reg_ids[core.reg_index[name]], value)
+        uc.reg_write(core.reg_ids[core.pc_index], core.base)
+    else:
+        uc.context_restore(core._contexts[start])
+    core._supply, core._reads, core._writes, core._need = reads, [], [], None
+    flags_id = core.reg_ids[core.reg_index[_FLAGS]]
+    out: dict[int, bool] = {}
+    for position, addr in enumerate(executed):
+        select = _select_operands(core, core.infos[addr])
+        if select is not None:
+            out[position] = _holds(select[2], uc.reg_read(flags_id))
+        core._step_one(addr)
+    return out
 
 
 class PathExplorer:
@@ -156,17 +296,28 @@ class PathExplorer:
             self.budget_hits += 1
             return []
         builder = _Builder()
-        builder.local(core, first.executed)
+        self._local(core, builder, first.executed, None, (), thread.init_regs, 0)
         out: list[ThreadPath] = []
         self._explore(tid, core, first.state, builder, values, out)
         return out
+
+    @staticmethod
+    def _local(core, b: _Builder, executed, start, reads, init_regs, skip: int) -> None:
+        """Dataflow through the register-only instructions of a segment (after `skip`
+        instructions: the memory instruction that began it)."""
+        conditions: dict[int, bool] = {}
+        if b.needs_conditions(core, executed[skip:]):
+            found = _conditions(core, executed, start, reads, init_regs)
+            conditions = {p - skip: held for p, held in found.items() if p >= skip}
+        b.local(core, executed[skip:], conditions)
 
     def _explore(self, tid, core, state, b: _Builder, values, out) -> None:
         info = core.info(state)
         if info is None:
             out.append(ThreadPath(tid, tuple(b.events), state, frozenset(b.addr),
                                   frozenset(b.data), frozenset(b.ctrl), frozenset(b.rmw),
-                                  b.must_break))  # fmt: skip
+                                  b.must_break, frozenset(b.pick_addr), frozenset(b.pick_dep),
+                                  frozenset(b.pick_ctrl)))  # fmt: skip
             return
         if b.steps >= self.budget:
             self.budget_hits += 1
@@ -174,17 +325,18 @@ class PathExplorer:
         if info.kind is Kind.STORE_EXCL:
             options = self._store_exclusive(tid, core, state, b, info)
         elif info.kind is Kind.FENCE:
-            options = [(self._finish(core, state, ()), b.copy())]
+            options = [(self._finish(core, state, ()), b.copy(), ())]
         else:
-            options = [(step, b.copy()) for step in self._with_reads(core, state, (), values)]
-        for step, nb in options:
+            options = [(step, b.copy(), reads)
+                       for step, reads in self._with_reads(core, state, (), values)]  # fmt: skip
+        for step, nb, reads in options:
             if step.hung:
                 self.budget_hits += 1
                 continue
             nb.steps += 1
-            self._events(tid, nb, info, step)
-            nb.local(core, step.executed[1:])
-            self._explore(tid, core, step.state, nb, values, out)
+            for variant in self._events(tid, nb, info, step):
+                self._local(core, variant, step.executed, state, reads, None, 1)
+                self._explore(tid, core, step.state, variant, values, out)
 
     # -- running one instruction ----------------------------------------------------------
     def _finish(self, core, state, reads) -> Step:
@@ -195,10 +347,10 @@ class PathExplorer:
         return result
 
     def _with_reads(self, core, state, reads: tuple[int, ...], values):
-        """Every Step the instruction can take, one per choice of its read values."""
+        """Every Step the instruction can take with the read values that led to it."""
         result = core.run(state, reads)
         if isinstance(result, Step):
-            yield result
+            yield result, reads
             return
         loc = self.program.location_at(result.addr, result.size, "read")
         mask = (1 << (8 * result.size)) - 1
@@ -211,73 +363,100 @@ class PathExplorer:
         if isinstance(first, Step):  # Unicorn's monitor is not even armed: it fails
             nb = b.copy()
             nb.monitor = None
-            return [(first, nb)]
+            return [(first, nb, ())]
         loc = self.program.location_at(first.addr, first.size, "store-exclusive")
         mask = (1 << (8 * first.size)) - 1
         mon = b.monitor
         options = []
         valid = mon is not None and mon[1] == loc.index
         if valid:
-            ok = self._finish(core, state, (mon[2] & mask,))
+            ok_reads = (mon[2] & mask,)
+            ok = self._finish(core, state, ok_reads)
             if ok.writes:
                 nb = b.copy()
                 nb.monitor = None
                 nb.pair_with = mon[0]
-                options.append((ok, nb))
-        fail = self._finish(core, state, (((mon[2] if mon else 0) ^ 1) & mask,))
+                options.append((ok, nb, ok_reads))
+        fail_reads = (((mon[2] if mon else 0) ^ 1) & mask,)
+        fail = self._finish(core, state, fail_reads)
         if fail.writes:
             raise FencelabError(f"{info.text!r}: store-exclusive did not fail when told to")
         nb = b.copy()
         nb.monitor = None
         if valid and not self.program.may_fail_spuriously(tid):
             nb.must_break = (*b.must_break, mon[0])
-        options.append((fail, nb))
+        options.append((fail, nb, fail_reads))
         return options
 
     # -- events and dependencies -----------------------------------------------------------
-    def _events(self, tid: int, b: _Builder, info: InsnInfo, step: Step) -> None:
+    def _events(self, tid: int, b: _Builder, info: InsnInfo, step: Step) -> list[_Builder]:
+        """Add the instruction's events and dependencies to `b`; the builders to go on with
+        (two for a successful CAS: herd's two data provenances of the returned value)."""
         if info.kind is Kind.FENCE:
             if info.barrier is None:  # CLREX: clears the monitor, orders nothing
                 b.monitor = None
-                return
+                return [b]
             b.add(Event(tid, len(b.events), "F", info=info, barrier=info.barrier))
-            return
-        addr_src = b.src(info.addr_regs)
-        data_src = b.src(info.data_regs)
-        compare_src = b.src(info.compare_regs)
+            return [b]
+        addr_src, addr_pick = b.src(info.addr_regs), b.pick_src(info.addr_regs)
+        data_src, data_pick = b.src(info.data_regs), b.pick_src(info.data_regs)
+        compare_src, compare_pick = b.src(info.compare_regs), b.pick_src(info.compare_regs)
         amo = info.kind is Kind.RMW
+        # AArch64Sem.ml: `let noret = match r2 with | AArch64.ZR -> true` (swp), `match rs`
+        # (cas), `match rt` (ldop): the result register is the zero register
+        noret = amo and not info.dest_regs
         reads = () if info.kind is Kind.STORE_EXCL else step.reads
         read_ids = []
+        forwarded, forwarded_pick = NO_TAINT, NO_TAINT  # dtrm's lrs: through memory
         for access in reads:
             loc = self.program.location_at(access.addr, access.size, "read")
-            noret = amo and not info.cas and not info.dest_regs and not info.mnemonic.lower(
-            ).startswith("swp")
             e = b.add(Event(tid, len(b.events), "R", loc.index, access.size, access.value, info,
-                            acquire=info.acquire, acquire_pc=info.acquire_pc, noret=noret,
+                            acquire=info.acquire and not noret,
+                            acquire_pc=info.acquire_pc and not noret, noret=noret,
                             amo=amo))  # fmt: skip
             read_ids.append(e)
             b.addr.update((s, e) for s in addr_src)
+            b.pick_addr.update((s, e) for s in addr_pick)
+            b.pick_dep.update((s, e) for s in addr_pick)
+            if loc.index in b.written:  # lrs: the po-last write to the location
+                taint, pick = b.written[loc.index]
+                forwarded, forwarded_pick = forwarded | taint, forwarded_pick | pick
+                b.pick_dep.update((s, e) for s in pick)
         write_ids = []
         for access in step.writes:
             loc = self.program.location_at(access.addr, access.size, "write")
             e = b.add(Event(tid, len(b.events), "W", loc.index, access.size, access.value, info,
                             release=info.release, amo=amo))  # fmt: skip
             write_ids.append(e)
-            b.addr.update((s, e) for s in addr_src | compare_src)
+            b.addr.update((s, e) for s in addr_src)
             b.data.update((s, e) for s in data_src)
+            b.pick_addr.update((s, e) for s in addr_pick)
+            # the compare register (and the value read) decide whether a CAS writes
+            b.pick_dep.update((s, e) for s in addr_pick | data_pick | compare_pick)
+            b.written[loc.index] = (addr_src | data_src, addr_pick | data_pick | compare_pick)
         if amo and read_ids and write_ids:
             b.rmw.add((read_ids[0], write_ids[0]))
         if info.kind is Kind.STORE_EXCL and write_ids and b.pair_with is not None:
             b.rmw.add((b.pair_with, write_ids[0]))  # lxsx: LDXR -> successful STXR
         b.pair_with = None
-        dest_taint = frozenset(read_ids) | addr_src
-        for reg in info.dest_regs:
-            b.taint[reg] = dest_taint
+        read_taint = frozenset(read_ids) | addr_src | forwarded
+        read_pick = frozenset(read_ids) | addr_pick | forwarded_pick
         for reg in info.status_regs:
-            b.taint[reg] = frozenset()
+            b.taint[reg] = NO_TAINT
+            b.pick.pop(reg, None)
         if info.kind is Kind.LOAD_EXCL and read_ids:
             first = b.events[read_ids[0]]
             b.monitor = (read_ids[0], first.loc, first.value)
+        builders = [b]
+        if info.cas and write_ids and info.compare_regs:
+            # DataFromRRs: Rs keeps its data from the compare register; the read picks it
+            from_rs = b.copy()
+            for reg in info.dest_regs:
+                from_rs.set_reg(reg, compare_src, compare_pick | read_pick)
+            builders.append(from_rs)
+        for reg in info.dest_regs:  # DataFromRx / an ordinary load: the value read
+            b.set_reg(reg, read_taint, read_pick)
+        return builders
 
 
 def enumerate_paths(program, budget: int) -> tuple[list[list[ThreadPath]], int]:
