@@ -188,6 +188,311 @@ HERD_VERDICTS = {  # herd7 aarch64.cat results for the catalogue files in tests/
 }
 
 
+# herdtools7 catalogue/aarch64/tests (CeCILL-B), verdicts from its kinds.txt (herd7 under the
+# current aarch64.cat): the tests that turn on pick dependencies (CSEL, a CAS's compare
+# register), on what a CAS returns, and on atomics into the zero register (NoRet)
+CATALOGUE = {
+    "LB+rel+CSEL": ("Allowed", r"""AArch64 LB+rel+CSEL
+{ 0:X5=x; 0:X4=y; 1:X4=y; 1:X5=x; }
+P0           | P1                 ;
+LDR W0,[X5]  | LDR W3,[X4]        ;
+             | CMP X0,#0          ;
+             | MOV X1, #7         ;
+             | CSEL X1, X1, X3, EQ;
+MOV W2,#1    |                    ;
+STLR W2,[X4] |                    ;
+             | STR W1,[X5]        ;
+exists(0:X0=7 /\ 1:X3=1)
+"""),
+    "LB+rel+CSEL2": ("Allowed", r"""AArch64 LB+rel+CSEL2
+{ 0:X5=x; 0:X4=y; 1:X4=y; 1:X5=x; }
+P0           | P1               ;
+LDR W0,[X5]  | LDR W3,[X4]      ;
+MOV W2,#1    | CMP W0,#1        ;
+STLR W2,[X4] | CSEL W1,W1,W3,EQ ;
+             | MOV W8,#7       ;
+             | STR W8,[X5]     ;
+exists(0:X0=7 /\ 1:X3=1)
+"""),
+    "LB+CSEL4": ("Allowed", r"""AArch64 LB+CSEL4
+{ 0:X1=x; 1:X1=x; 0:X3=y; 1:X3=y; }
+P0           | P1              ;
+LDR W0,[X3]  | LDR W0,[X1]     ;
+MOV W2,#1    | CMP W0,#0       ;
+STLR W2,[X1] | CSEL W0,W0,W0,EQ;
+             | MOV W4,#1       ;
+             | STR W4,[X3]     ;
+exists(0:X0=1 /\ 1:X0=1)
+"""),
+    "MP+rel+CSEL": ("Allowed", r"""AArch64 MP+rel+CSEL
+{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+P0           | P1                   ;
+MOV W0,#1    | LDR W0,[X3]          ;
+STR W0,[X1]  | MOV W4,#4            ;
+MOV W2,#1    | CMP W4,W0            ;
+STLR W2,[X3] | MOV W5,#0            ;
+             | CSEL W2, WZR, W5, NE ;
+             | LDR W6,[X1,W2,SXTW]  ;
+exists (1:X0=1 /\ 1:X6=0)
+"""),
+    "LB+rel+CAS": ("Forbidden", r"""AArch64 LB+rel+CAS
+{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+P0 | P1 ;
+MOV W9, #1 | MOV W4, #1 ;
+LDR W0, [X3] | LDR W5, [X1] ;
+STLR W9, [X1] | AND W10, W5, #2 ;
+| CAS W10, W4, [X3] ;
+exists (1:X5=1 /\ 0:X0=1)
+"""),
+    "LB+rel+CAS+BIS": ("Forbidden", r"""AArch64 LB+rel+CAS+BIS
+{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+P0            | P1                ;
+MOV W9, #1    | MOV W4, #0        ;
+LDR W0, [X3]  | LDR W5, [X1]      ;
+STLR W9, [X1] | ORR W10, W5, #1   ;
+              | CAS W4, W10, [X3] ;
+exists (1:X5=1 /\ 0:X0=1)
+"""),
+    "LB+rel+CAS-ok-RsRs-addr": ("Allowed", r"""AArch64 LB+rel+CAS-ok-RsRs-addr
+{ x = 0; y = 0; z = 1; 0: X0 = x; 1: X0 = x; 0: X1 = y; 1: X1 = y; 0: X2 = z; 1: X2 = z; }
+P0                 | P1                     ;
+LDR W3, [X0]       | LDR W3, [X1]           ;
+MOV W4, #1         | MOV W13, W3            ;
+STLR W4, [X1]      | CAS W3, WZR, [X2]      ;
+                   | EOR W3, W3, W3         ;
+                   | MOV W4, #1             ;
+                   | STR W4, [X0, W3, SXTW] ;
+exists (0: X3 = 1 /\ 1: X13 = 1)
+"""),
+    "LB+rel+CAS-ok-MRs-addr": ("Forbidden", r"""AArch64 LB+rel+CAS-ok-MRs-addr
+{ x = 0; y = 0; 0: X0 = x; 1: X0 = x; 0: X1 = y; 1: X1 = y; }
+P0                 | P1                     ;
+LDR W3, [X0]       | MOV W3, #1             ;
+MOV W4, #1         | CAS W3, WZR, [X1]      ;
+STLR W4, [X1]      | EOR W4, W3, W3         ;
+                   | MOV W5, #1             ;
+                   | STR W5, [X0, W4, SXTW] ;
+exists (0: X3 = 1 /\ 1: X3 = 1)
+"""),
+    "MP+rel+CAS-ok-RsRs-addr": ("Allowed", r"""AArch64 MP+rel+CAS-ok-RsRs-addr
+{ int z=1; 0:X0=x; 0:X2=y; 1:X0=x; 1:X2=y; 1:X4=z; }
+P0           | P1                  ;
+MOV W1,#1    | LDR W1,[X2]         ;
+             | MOV W9,W1           ;
+STR W1,[X0]  | CAS W1,W3,[X4]      ;
+MOV W3,#1    | AND W5,W1,#2        ;
+STLR W3,[X2] | LDR W7,[X0,W5,SXTW] ;
+exists 1:X9=1 /\ 1:X7=0
+"""),
+    "MP+rel+CAS-ok-bothRs-addr": ("Forbidden", r"""AArch64 MP+rel+CAS-ok-bothRs-addr
+{ int z=3; 0:X0=x; 0:X2=y; 0:X4=z; 1:X0=x; 1:X2=y; 1:X4=z;1:X3=5; }
+P0           | P1                  ;
+MOV W1,#1    | LDR W1,[X2]         ;
+             | MOV W9,W1           ;
+STR W1,[X0]  | CAS W1,W3,[X4]      ;
+MOV W3,#1    | EOR W5,W1,W1        ;
+STLR W3,[X4] | LDR W7,[X0,W5,SXTW] ;
+STLR W3,[X2] | ;
+exists 1:X9=1 /\ 1:X7=0 /\ 1:X1=1 /\ z=5
+"""),
+    "CAS+data1": ("Allowed", r"""AArch64 CAS+data1
+{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+ P0                | P1          ;
+ NOP               | LDR W0, [X1];
+ NOP               | MOV W5, W0;
+ NOP               | MOV W6, #1;
+ MOV W0, #1        | CAS W0, W6, [X1] ;
+ STR W0, [X3]      | STR W4, [X3];
+ STLR W0, [X1]     | NOP;
+exists (1:X5=1 /\ y=1)
+"""),
+    "MP+rel+CAS-ok-dmb.ld": ("Forbidden", r"""AArch64 MP+rel+CAS-ok-dmb.ld
+{ y=2; 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+ P0           | P1             ;
+ MOV W0,#1    | MOV W4,#1      ;
+ STR W0,[X1]  | MOV W2,#0      ;
+ MOV W2,#0    | CAS W2,W4,[X3] ;
+ STLR W2,[X3] | DMB LD         ;
+              | LDR W0,[X1]    ;
+exists (y=1 /\ 1:X0=0)
+"""),
+    "MP+rel+CASnoret-ok-dmb.ld": ("Allowed", r"""AArch64 MP+rel+CASnoret-ok-dmb.ld
+{ y=2; 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+ P0           | P1              ;
+ MOV W0,#1    | MOV W4,#1       ;
+ STR W0,[X1]  | CAS WZR,W4,[X3] ;
+ MOV W2,#0    | DMB LD          ;
+ STLR W2,[X3] | LDR W0,[X1]     ;
+exists (y=1 /\ 1:X0=0)
+"""),
+    "MP+rel+CASacq-noret-ok": ("Allowed", r"""AArch64 MP+rel+CASacq-noret-ok
+{ y=2; 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+ P0           | P1                ;
+ MOV W0,#1    | MOV W4,#1         ;
+ STR W0,[X1]  | CASA WZR,W4,[X3]  ;
+ MOV W2,#0    | LDR W0,[X1]       ;
+ STLR W2,[X3] |                   ;
+exists (y=1 /\ 1:X0=0)
+"""),
+    "MP+rel+CASacq-ok": ("Forbidden", r"""AArch64 MP+rel+CASacq-ok
+{ y=2; 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+ P0           | P1               ;
+ MOV W0,#1    | MOV W4,#1        ;
+ STR W0,[X1]  | MOV W2,#0        ;
+ MOV W2,#0    | CASA W2,W4,[X3]  ;
+ STLR W2,[X3] | LDR W0,[X1]      ;
+exists (y=1 /\ 1:X0=0)
+"""),
+    "MP+rel+LDADDnoret-dmb.ld": ("Allowed", r"""AArch64 MP+rel+LDADDnoret-dmb.ld
+{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+ P0           | P1                ;
+ MOV W0,#1    | MOV W4,#1         ;
+ STR W0,[X1]  | LDADD W4,WZR,[X3] ;
+ MOV W2,#1    | DMB LD            ;
+ STLR W2,[X3] | LDR W0,[X1]       ;
+exists (y=2 /\ 1:X0=0)
+"""),
+    "MP+rel+SWPacq": ("Forbidden", r"""AArch64 MP+rel+SWPacq
+{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+ P0           | P1              ;
+ MOV W0,#1    | MOV W4,#2       ;
+ STR W0,[X1]  | SWPA W4,W2,[X3] ;
+ MOV W2,#1    | LDR W0,[X1]     ;
+ STLR W2,[X3] |                 ;
+exists (y=2 /\ 1:X0=0)
+"""),
+    "MP+rel+SWPacq-noret": ("Allowed", r"""AArch64 MP+rel+SWPacq-noret
+{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+ P0           | P1               ;
+ MOV W0,#1    | MOV W4,#2        ;
+ STR W0,[X1]  | SWPA W4,WZR,[X3] ;
+ MOV W2,#1    | LDR W0,[X1]      ;
+ STLR W2,[X3] |                  ;
+exists (y=2 /\ 1:X0=0)
+"""),
+    "LB+rel+STADD": ("Forbidden", r"""AArch64 LB+rel+STADD
+{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }
+P0            | P1              ;
+MOV W9, #1    | LDR W5, [X1]    ;
+LDR W0, [X3]  | ORR W10, W5, #1 ;
+STLR W9, [X1] | STADD W10, [X3] ;
+exists (1:X5=1 /\ 0:X0=1)
+"""),
+}  # fmt: skip
+# herd: a successful CAS's Rs may take its data from the compare register (DataFromRRs),
+# a constant here, and the read only picks it
+CATALOGUE["MP+rel+CAS-ok-MRs-addr"] = ("Allowed", r"""AArch64 MP+rel+CAS-ok-MRs-addr
+{ 0:X0=x; 0:X1=y; 1:X0=x; 1:X1=y; }
+P0             | P1                   ;
+MOV W2, #1     | MOV W2, #1           ;
+STR W2, [X1]   | CAS W2, WZR, [X0]    ;
+STLR W2, [X0]  | EOR W3, W2, W2       ;
+               | LDR W4, [X1,W3,SXTW] ;
+exists 1:X2=1 /\ 1:X4=0
+""")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(CATALOGUE))
+def test_herd_catalogue_verdicts(name):
+    verdict, text = CATALOGUE[name]
+    result = run_axiomatic(load(parse_text(text, name)))
+    assert result.verdict == verdict, "\n".join(format_outcome(s.outcome) for s in result.states)
+
+
+def test_csel_picks_the_operand_its_condition_chose():
+    """The replayed condition decides which operand's dependency the result carries: with the
+    condition false, CSEL takes the loaded register and the store depends on the load."""
+    _, text = CATALOGUE["LB+rel+CSEL"]
+    chosen = text.replace("CSEL X1, X1, X3, EQ", "CSEL X1, X1, X3, NE")
+    assert run_axiomatic(load(parse_text(chosen))).verdict == "Forbidden"
+    assert run_axiomatic(load(parse_text(text))).verdict == "Allowed"
+
+
+def test_noret_atomic_is_not_an_acquire():
+    """SWPA into WZR reads with herd's NoRet annotation: not A, so nothing after it waits."""
+    _, text = CATALOGUE["MP+rel+SWPacq-noret"]
+    x = next(iter(consistent_executions(load(parse_text(text)))))
+    swp_reads = [e for e in x.sk.events if e.kind == "R" and e.info and e.info.mnemonic == "swpa"]
+    assert swp_reads and all(e.noret and not e.acquire for e in swp_reads)
+
+
+LDAPR_AFTER_STXR = two("MP+dmb+lxsx-poqp", "0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x;",
+                       ["MOV W0,#1", "STR W0,[X1]", "DMB SY", "STR W0,[X3]"],
+                       ["LDXR W0,[X1]", "MOV W9,#2", "STXR W5,W9,[X1]", "LDAPR W2,[X1]",
+                        "LDR W4,[X3]"],
+                       "exists (1:X0=1 /\\ 1:X5=0 /\\ 1:X2=2 /\\ 1:X4=0)")  # fmt: skip
+
+
+@pytest.mark.parametrize("load_insn, verdict", [("LDAPR", "Forbidden"), ("LDAR", "Forbidden"),
+                                                ("LDR", "Allowed")])  # fmt: skip
+def test_acquire_reading_its_own_exclusive_write_orders_the_exclusive_read(load_insn, verdict):
+    """aob has `[M]; rmw; lrs; [A | Q]`: an LDAPR (or LDAR) reading the thread's own successful
+    STXR orders the LDXR's read before it, and `[A | Q]; po` orders it before the next load."""
+    text = LDAPR_AFTER_STXR.replace("LDAPR", load_insn)
+    for model in ("arm", "arm-2019"):
+        assert run_axiomatic(load(parse_text(text)), model).verdict == verdict
+
+
+A32_CASES = {
+    "MP": ("""ARM MP
+{ 0:R0=x; 0:R1=y; 1:R0=y; 1:R1=x; }
+ P0          | P1          ;
+ MOV R2,#1   | LDR R2,[R0] ;
+ STR R2,[R0] | LDR R3,[R1] ;
+ STR R2,[R1] |             ;
+exists (1:R2=1 /\\ 1:R3=0)
+""", "Allowed"),
+    "MP+dmb+addr": ("""ARM MP+dmb+addr
+{ 0:R0=x; 0:R1=y; 1:R0=y; 1:R1=x; }
+ P0          | P1           ;
+ MOV R2,#1   | LDR R2,[R0]  ;
+ STR R2,[R0] | EOR R4,R2,R2 ;
+ DMB         | LDR R3,[R1,R4] ;
+ STR R2,[R1] |              ;
+exists (1:R2=1 /\\ 1:R3=0)
+""", "Forbidden"),
+    "MP+dmb+ctrl": ("""ARM MP+dmb+ctrl
+{ 0:R0=x; 0:R1=y; 1:R0=y; 1:R1=x; }
+ P0          | P1          ;
+ MOV R2,#1   | LDR R2,[R0] ;
+ STR R2,[R0] | CMP R2,R2   ;
+ DMB         | BNE LC00    ;
+ STR R2,[R1] | LC00:       ;
+             | LDR R3,[R1] ;
+exists (1:R2=1 /\\ 1:R3=0)
+""", "Allowed"),
+    "MP+dmb+ctrlisb": ("""ARM MP+dmb+ctrlisb
+{ 0:R0=x; 0:R1=y; 1:R0=y; 1:R1=x; }
+ P0          | P1          ;
+ MOV R2,#1   | LDR R2,[R0] ;
+ STR R2,[R0] | CMP R2,R2   ;
+ DMB         | BNE LC00    ;
+ STR R2,[R1] | LC00:       ;
+             | ISB         ;
+             | LDR R3,[R1] ;
+exists (1:R2=1 /\\ 1:R3=0)
+""", "Forbidden"),
+    "ATOM": ("""ARM ATOM
+{ 0:R0=x; 1:R0=x; }
+ P0                | P1                ;
+ LDREX R1,[R0]     | LDREX R1,[R0]     ;
+ ADD R1,R1,#1      | ADD R1,R1,#1      ;
+ STREX R2,R1,[R0]  | STREX R2,R1,[R0]  ;
+exists (0:R2=0 /\\ 1:R2=0 /\\ [x]=1)
+""", "Forbidden"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(A32_CASES))
+def test_a32_verdicts(name):
+    """A32 code under the ARMv8 AArch32 model (Arm ARM E2.3: the AArch64 axioms; herd runs
+    ARM tests with aarch32.cat, which is the same model): dependencies order, DMB orders, a
+    control dependency needs an ISB before a later load, exclusives are atomic."""
+    text, verdict = A32_CASES[name]
+    result = run_axiomatic(load(parse_text(text, name)))
+    assert result.verdict == verdict
+
+
 SB_SWPAL = sb("SB+rel-acq+swpal-po", ["MOV W0,#1", "STLR W0,[X1]", "LDAR W2,[X3]"],
               ["MOV W0,#1", "SWPAL W0,W4,[X1]", "LDR W2,[X3]"])  # fmt: skip
 
@@ -242,9 +547,9 @@ def test_unmonitored_store_exclusive_always_fails():
     assert result.verdict == "Forbidden"
 
 
-def test_non_aarch64_test_is_refused():
+def test_non_arm_test_is_refused():
     text = "X86_64 SB\n{ }\n P0 | P1 ;\n movl $1,(x) | movl $1,(y) ;\nexists ([x]=1)\n"
-    with pytest.raises(FencelabError, match="AArch64"):
+    with pytest.raises(FencelabError, match="AArch64 and ARM"):
         run_axiomatic(load(parse_text(text)))
 
 
@@ -276,8 +581,11 @@ def test_arm_allows_at_least_what_sc_allows():
 def test_generator_is_deterministic_and_parses():
     assert generate(3) == generate(3)
     assert generate(3) != generate(4)
-    for text in generate_many(30, seed=11):
-        test = parse_text(text)
-        assert 2 <= len(test.threads) <= 3
-        assert test.condition.quantifier == "exists"
-        load(test)  # assembles: every generated instruction is one keystone/our encoder takes
+    assert generate(3, arch="ARM") != generate(3)
+    for arch in ("AArch64", "ARM"):
+        for text in generate_many(30, seed=11, arch=arch):
+            test = parse_text(text)
+            assert test.arch == arch
+            assert 2 <= len(test.threads) <= 3
+            assert test.condition.quantifier == "exists"
+            load(test)  # assembles: every generated instruction is one keystone/our encoder takes

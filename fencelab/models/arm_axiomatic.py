@@ -1,4 +1,5 @@
-"""The ARMv8 (AArch64) memory model, axiomatically, as herdtools7's `aarch64.cat` states it.
+"""The ARMv8 memory model (AArch64, and A32 under AArch32), axiomatically, as herdtools7's
+`aarch64.cat` states it.
 
 An independent check on the operational `arm` model (Promising-ARM): the same machine code,
 run thread by thread on Unicorn with chosen read values (fencelab/models/axiomatic_events.py),
@@ -18,8 +19,15 @@ above its Python line. Out of scope, and said so here rather than modelled wrong
   `bob` does for DMB once there are no implicit events), and every shareability domain is
   the common inner-shareable one (`Assuming-common-inner-shareable-domain`).
 
+The current files are quoted from herdtools7 (aarch64hwreqs.cat at commit 4730d550,
+aarch64deps.cat at 46173ad7). Pick dependencies (`pob`, `pick-lob`: a dependency that passes
+through a CSEL's condition or a CAS's compare) come from the event builder as the
+`pick_addr`/`pick_dep`/`pick_ctrl` relations, with herd's instruction semantics for CSEL and
+CAS (see fencelab/models/axiomatic_events.py). A32 (herd `ARM`) tests run under the same axioms:
+ARMv8 AArch32 has the AArch64 memory model (Arm ARM E2.3), multicopy-atomic like AArch64.
+
 Two versions of the file are implemented: `arm` (the current aarch64.cat, with `lrs`/`lws`,
-`IFB-ob` and `haz-ob`) and `arm-2019` (aarch64.cat at herdtools7 commit e4423d12, with
+`IFB-ob`, `haz-ob` and `pob`) and `arm-2019` (aarch64.cat at herdtools7 commit e4423d12, with
 `coi`/`rfi` in dob/aob and `po; ([A];amo;[L]); po` in bob), the version Promising-ARM
 (Pulte et al., PLDI 2019) was proved equivalent to. They differ on acquire-release atomics: the
 current bob orders an AL atomic's write before everything po-after it (see

@@ -66,7 +66,7 @@ class Skeleton:
                 rel.update((base + a, base + b) for a, b in local)
             must_break.extend(base + i for i in path.must_break)
         return cls(paths, events, po, addr, data, ctrl, rmw, pick_addr, pick_dep, pick_ctrl,
-                   must_break, len(program.locations))
+                   must_break, len(program.locations))  # fmt: skip
 
     # -- event sets (herd's R, W, M, F ...) --------------------------------------------------
     def ids(self, pred: Callable[[Event], bool]) -> set[int]:

@@ -252,23 +252,16 @@ class _Builder:
         return False
 
 
-def _conditions(core, executed, start: ThreadState | None, reads, init_regs) -> dict[int, bool]:
+def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
     """Whether each conditional select of a segment found its condition true.
 
-    Replays the segment on the thread's Unicorn core one instruction at a time and reads NZCV
-    before each select. `start` is the state before the segment's memory instruction (whose
-    read values are `reads`), or None for the thread's first segment, which starts from the
-    initial registers. The core restores its own context before every run, so the replay
-    leaves nothing behind. (This uses the core's internals: `Core.run` memoises whole
-    segments and keeps no per-instruction register values.)"""
+    Replays the segment (its memory instruction, with read values `reads`, then the
+    register-only ones) from `start` on the thread's Unicorn core one instruction at a time
+    and reads NZCV before each select. The core restores its own context before every run, so
+    the replay leaves nothing behind. (This uses the core's internals: `Core.run` memoises
+    whole segments and keeps no per-instruction register values.)"""
     uc = core.uc
-    if start is None:
-        uc.context_restore(core._blank_context())
-        for name, value in init_regs.items():
-            uc.reg_write(core.reg_ids[core.reg_index[name]], value)
-        uc.reg_write(core.reg_ids[core.pc_index], core.base)
-    else:
-        uc.context_restore(core._contexts[start])
+    uc.context_restore(core._contexts[start])
     core._supply, core._reads, core._writes, core._need = reads, [], [], None
     flags_id = core.reg_ids[core.reg_index[_FLAGS]]
     out: dict[int, bool] = {}
@@ -296,20 +289,20 @@ class PathExplorer:
             self.budget_hits += 1
             return []
         builder = _Builder()
-        self._local(core, builder, first.executed, None, (), thread.init_regs, 0)
+        builder.local(core, first.executed, {})  # no read yet: no taint for a select to pick
         out: list[ThreadPath] = []
         self._explore(tid, core, first.state, builder, values, out)
         return out
 
     @staticmethod
-    def _local(core, b: _Builder, executed, start, reads, init_regs, skip: int) -> None:
-        """Dataflow through the register-only instructions of a segment (after `skip`
-        instructions: the memory instruction that began it)."""
+    def _local(core, b: _Builder, executed, start: ThreadState, reads) -> None:
+        """Dataflow through the register-only instructions of a segment (`executed` minus
+        the memory instruction that began it, run from `start` with `reads`)."""
         conditions: dict[int, bool] = {}
-        if b.needs_conditions(core, executed[skip:]):
-            found = _conditions(core, executed, start, reads, init_regs)
-            conditions = {p - skip: held for p, held in found.items() if p >= skip}
-        b.local(core, executed[skip:], conditions)
+        if b.needs_conditions(core, executed[1:]):
+            found = _conditions(core, executed, start, reads)
+            conditions = {p - 1: held for p, held in found.items() if p >= 1}
+        b.local(core, executed[1:], conditions)
 
     def _explore(self, tid, core, state, b: _Builder, values, out) -> None:
         info = core.info(state)
@@ -335,7 +328,7 @@ class PathExplorer:
                 continue
             nb.steps += 1
             for variant in self._events(tid, nb, info, step):
-                self._local(core, variant, step.executed, state, reads, None, 1)
+                self._local(core, variant, step.executed, state, reads)
                 self._explore(tid, core, step.state, variant, values, out)
 
     # -- running one instruction ----------------------------------------------------------
