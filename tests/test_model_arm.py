@@ -1197,3 +1197,78 @@ def test_running_threads_in_order_reaches_the_same_outcomes(text):
     ordered = exhaustive(Machine(load(test), ARM()))  # uses ARM(interleave=False)
     assert ordered.outcome_set() == full.outcome_set()
     assert ordered.explored_states < full.explored_states
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules of the current aarch64.cat beyond Promising-ARM as published (2019 cat)
+
+SB_LXSX_ACQ = r"""AArch64 SB+dmb+lxsx-poqp
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0          | P1               ;
+ MOV W0,#1   | LDXR W0,[X1]     ;
+ STR W0,[X1] | MOV W9,#1        ;
+ DMB SY      | STXR W5,W9,[X1]  ;
+ LDR W2,[X3] | LDAPR W2,[X1]    ;
+             | LDR W4,[X3]      ;
+exists (0:X2=0 /\ 1:X5=0 /\ 1:X2=1 /\ 1:X4=0)
+"""
+
+
+@pytest.mark.parametrize("store,load_,verdict", [
+    ("STXR", "LDAPR", "Allowed"),  # aob orders the LDXR (which read 0) before it, not the STXR
+    ("STXR", "LDAR", "Allowed"),
+    ("STLXR", "LDAPR", "Allowed"),  # [L]; po; [A] is for LDAR only
+    ("STLXR", "LDAR", "Forbidden"),
+])  # fmt: skip
+def test_acquire_may_read_its_own_exclusive_write_early(store, load_, verdict):
+    """The current aarch64.cat's aob is `[M]; rmw; lrs; [A | Q]`: an acquire reading the
+    thread's own store-exclusive is ordered after the paired load-exclusive only, so it may
+    take the write from its store buffer before the write reaches memory. (The 2019 file had
+    `[range(rmw)]; rfi; [A | Q]`, which forbade this SB.)"""
+    text = SB_LXSX_ACQ.replace("STXR W5", f"{store} W5").replace("LDAPR W2", f"{load_} W2")
+    assert run(text).verdict == verdict
+
+
+def test_certification_sees_a_cas_fail_on_a_later_write():
+    """P1's CASL fails by reading P0's y=4, which P0 writes only after reading P1's LDADDA. Run
+    alone to certify the LDADDA's promise, P1's CAS could only succeed (y=0 is all memory
+    holds), and its release write would then order the acquire LDADDA ([L]; po; [A]) after
+    it: the model must let certification fail the CAS on a write it cannot see yet."""
+    result = run(r"""AArch64 LB+ctrl+casl-failing
+{ 0:X10=x; 0:X11=y; 1:X10=x; 1:X11=y; }
+ P0              | P1                  ;
+ LDAPR W0,[X10]  | MOV W1,#0           ;
+ CBNZ W0,LC00    | MOV W9,#1           ;
+ LC00:           | CASL W1,W9,[X11]    ;
+ MOV W9,#4       | MOV W9,#3           ;
+ STR W9,[X11]    | LDADDA W9,W4,[X10]  ;
+exists (0:X0=3 /\ 1:X1=4)
+""")
+    assert result.verdict == "Allowed"
+    assert "0:X0=3; 1:X1=4;" in outcomes(result)
+
+
+def test_spinlock_loops_stay_small():
+    """Two threads taking a lock with an acquire exchange loop (LDAXR/STXR, retrying while the
+    lock reads 1): a failed attempt rewrites the 1 it read, and repeating such an attempt leads
+    nowhere new, so certification does not enumerate every interleaving of them."""
+    result = run(r"""AArch64 spinlock+swap
+{ 0:X1=v; 0:X2=l; 1:X1=v; 1:X2=l; }
+ P0                         | P1                         ;
+ LC01: MOV W3,#1            | LC01: MOV W3,#1            ;
+ LC03_RETRY: LDAXR W4,[X2]  | LC03_RETRY: LDAXR W4,[X2]  ;
+ STXR W5,W3,[X2]            | STXR W5,W3,[X2]            ;
+ CBNZ W5,LC03_RETRY         | CBNZ W5,LC03_RETRY         ;
+ CMP W4,#1                  | CMP W4,#1                  ;
+ B.NE LC02                  | B.NE LC02                  ;
+ B LC01                     | B LC01                     ;
+ LC02: LDR W0,[X1]          | LC02: LDR W0,[X1]          ;
+ ADD W4,W0,#1               | ADD W4,W0,#1               ;
+ STR W4,[X1]                | STR W4,[X1]                ;
+ MOV W3,#0                  | MOV W3,#0                  ;
+ STLR W3,[X2]               | STLR W3,[X2]               ;
+exists (v=1)
+""")
+    assert outcomes(result) == {"[v]=2;"}
+    assert result.verdict == "Forbidden"
+    assert result.explored_states < 20_000

@@ -1,7 +1,8 @@
 """ARMv8 (AArch64, and A32 under AArch32 rules): Promising-ARM, explored promise-first.
 
 The model is Promising-ARM (Pulte, Pichon-Pharabod, Kang, Lee, Hur, PLDI 2019), which allows
-exactly the executions of Arm's axiomatic model (Arm ARM B2.3, herdtools7's `aarch64.cat`).
+exactly the executions of Arm's axiomatic model (Arm ARM B2.3, herdtools7's `aarch64.cat`) as
+of 2019, updated to the current `aarch64.cat` where it changed since (arm_local.py).
 Memory is a list of write messages, each message's index + 1 its timestamp (0: the initial
 writes). Threads read, write, and order their accesses through views (fencelab/models/
 arm_local.py); the instruction semantics over Unicorn is in arm_thread.py.
@@ -24,6 +25,10 @@ Memory being fixed in phase 2 allows two more prunings that lose no outcome: a t
 moved past one of its promises in coherence can never fulfil it (it stops), and a loop
 iteration that returns a thread to exactly where its previous iteration left it (a spin on a
 stale value, a store-exclusive failing again) is not explored twice.
+
+Certification (arm_certify.py) prunes too, losing no outcome: a loop iteration that returns a
+thread to registers it already had at that loop head, having written nothing but rewrites of
+what its acquire exclusive reads got (a spin on a taken lock), is not explored again.
 
 A store-exclusive fails spuriously only where its thread has no loop
 (`Program.may_fail_spuriously`); in a retry loop it fails only when it cannot succeed.

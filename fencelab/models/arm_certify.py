@@ -13,6 +13,16 @@ and reports:
   whose writes are not all promised would get stuck once promising is over;
 - `candidates`: the writes it could promise next, i.e. writes of solo runs that could take the
   next timestamp (their pre-view and coherence view are within the current memory).
+
+Solo runs skip repeated loop iterations: a jump back to a loop head whose registers are exactly
+those of an earlier visit (with no exclusive read pending), when every move since that visit was
+`silent` (wrote nothing, or rewrote the value an acquire exclusive read got: a failed attempt on
+a spinlock). Views only grow, and the model is monotone in them, so the run from the earlier
+visit can do everything the later one can; the rewrites it drops change no value anyone reads.
+Without this, two threads spinning on a lock promise every interleaving of their failed
+attempts and certification explodes. Non-acquire exclusives are not pruned: a later read may
+take such a rewrite from the thread's own forward bank with a lower view than the read it
+rewrote, so dropping it is not a simulation.
 """
 
 from __future__ import annotations
@@ -42,25 +52,32 @@ def explore_alone(
     n = len(memory)
     certified = complete = False
     candidates: dict[Message, None] = {}
-    start = (tstate, local, memory, False)
+    core = ctx.core
+    start = (tstate, local, memory, False, frozenset())
     seen = {start}
     queue = deque([(start, 0)])
     while queue:
-        (ts, lc, mem, fresh), depth = queue.popleft()
+        (ts, lc, mem, fresh, heads), depth = queue.popleft()
         if not lc.promises:
             certified = True
-        if ctx.core.halted(ts):
+        if core.halted(ts):
             complete = complete or (not lc.promises and not fresh)
             continue
         if depth >= budget:
             continue
+        pc = core.pc(ts)
         for mv in thread_moves(ctx, ts, lc, mem, certify=True):
+            after = heads if mv.silent else frozenset()
+            if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
+                if mv.tstate in after:
+                    continue  # a repeated loop iteration (see `repeats`)
+                after = after | {mv.tstate}
             if mv.appended is not None:
                 if mv.floor <= n:
                     candidates.setdefault(mv.appended)
-                nxt = (mv.tstate, mv.local, (*mem, mv.appended), True)
+                nxt = (mv.tstate, mv.local, (*mem, mv.appended), True, after)
             else:
-                nxt = (mv.tstate, mv.local, mem, fresh)
+                nxt = (mv.tstate, mv.local, mem, fresh, after)
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append((nxt, depth + 1))

@@ -14,11 +14,17 @@ operational concurrency model" (PLDI 2019) and its Coq development (snu-sf/promi
   location, for reading it early); the exclusive bank `exbank` (its last load-exclusive); and
   its outstanding promises.
 
-Two things go beyond the paper, from herdtools7's `aarch64.cat` (the ARMv8.1 LSE atomics):
-`vr_old_ld` leaves out the reads of atomics that return nothing (`ST<op>`, or a destination of
-XZR: herd's `NoRet`), which DMB LD does not order (`[R\\NoRet]; po; [dmb.ld]; po`), and an
-atomic with both acquire and release orders everything before it with everything after it
-(`po; ([A]; amo; [L]); po`).
+Three things go beyond the paper (which matches aarch64.cat as of 2019) to follow herdtools7's
+current `aarch64.cat`:
+- `vr_old_ld` leaves out the reads of atomics that return nothing (`ST<op>`, or a destination
+  of XZR: herd's `NoRet`), which DMB LD does not order (`[R\\NoRet]; po; [dmb.ld]; po`);
+- the write of an atomic with both acquire and release is ordered before everything after it
+  (`[range([A]; amo; [L])]; po; [M]` in bob): its timestamp joins `vr_new` and `vw_new`
+  (arm_thread.py). This subsumes the 2019 `po; ([A]; amo; [L]); po`;
+- an acquire (LDAR, LDAPR) may read the thread's own exclusive write early, like any other
+  write of its own, ordered only after that write's paired read (`[M]; rmw; lrs; [A | Q]` in
+  aob; the 2019 file had `[range(rmw)]; rfi; [A | Q]`, ordering it after the write itself):
+  the forward bank keeps the paired read's view (`FwdItem.rview`).
 """
 
 from __future__ import annotations
@@ -42,21 +48,26 @@ class Message:
 @dataclass(frozen=True)
 class FwdItem:
     """The thread's last write to a location: its timestamp, the view of its address and data,
-    and whether it was exclusive (a store-exclusive or an atomic)."""
+    whether it was exclusive (a store-exclusive or an atomic), and then the view of the read
+    it is paired with (aob's `[M]; rmw; lrs; [A | Q]`: an acquire reading this write early
+    comes after that read)."""
 
     ts: int
     view: int
     ex: bool
+    rview: int = 0
 
 
 @dataclass(frozen=True)
 class ExBank:
-    """The last load-exclusive: what it read (location, timestamp, value) and its view."""
+    """The last load-exclusive: what it read (location, timestamp, value), its view, and
+    whether it was an acquire (LDAXR)."""
 
     loc: int
     ts: int
     view: int
     value: int
+    acquire: bool = False
 
 
 class Local(NamedTuple):
@@ -126,8 +137,13 @@ def read_choices(
             value = memory[ts - 1].value
         else:
             continue
-        forwarded = fwd is not None and fwd.ts == ts and not (fwd.ex and (acquire or acquire_pc))
-        view = max(pre, fwd.view if forwarded else ts)
+        forwarded = fwd is not None and fwd.ts == ts
+        if not forwarded:
+            view = max(pre, ts)
+        elif acquire or acquire_pc:
+            view = max(pre, fwd.view, fwd.rview)
+        else:
+            view = max(pre, fwd.view)
         out.append(ReadChoice(ts, value, view, forwarded))
     return out, pre
 
@@ -193,9 +209,11 @@ def write_slots(
 
 
 def after_write(
-    local: Local, loc: int, ts: int, vaddr: int, vdata: int, release: bool, ex: bool
-) -> Local:
-    """The thread's views after fulfilling the write at `ts` [Local.fulfill]."""
+    local: Local, loc: int, ts: int, vaddr: int, vdata: int, release: bool, ex: bool,
+    rview: int = 0,
+) -> Local:  # fmt: skip
+    """The thread's views after fulfilling the write at `ts` [Local.fulfill]; `rview` is the
+    view of the exclusive read an exclusive write is paired with."""
     return Local(
         _set(local.coh, loc, ts),
         local.vr_new,
@@ -205,7 +223,7 @@ def after_write(
         max(local.vw_old, ts),
         max(local.vcap, vaddr),
         max(local.vrel, ts) if release else local.vrel,
-        _set(local.fwd, loc, FwdItem(ts, max(vaddr, vdata), ex)),
+        _set(local.fwd, loc, FwdItem(ts, max(vaddr, vdata), ex, rview)),
         None if ex else local.exbank,
         tuple(p for p in local.promises if p != ts),
         local.regs,

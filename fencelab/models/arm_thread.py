@@ -22,6 +22,7 @@ from fencelab.models.arm_local import (
     ExBank,
     Local,
     Message,
+    ReadChoice,
     after_dmb,
     after_isb,
     after_read,
@@ -53,6 +54,7 @@ class Move:
     step: Step
     appended: Message | None = None  # certify only: a write at a fresh timestamp
     floor: int = 0  # a write's timestamp must exceed this (its pre-view and coh of its location)
+    silent: bool = True  # writes nothing, or only rewrites what an acquire exclusive read got
 
 
 class ThreadContext:
@@ -272,7 +274,9 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
         step = _single_read(ctx, info, tstate, choice.value)
         new = after_read(local, loc.index, choice, vaddr, acquire, no_ret=False)
         if info.kind is Kind.LOAD_EXCL:
-            new = new._replace(exbank=ExBank(loc.index, choice.ts, choice.view, choice.value))
+            new = new._replace(
+                exbank=ExBank(loc.index, choice.ts, choice.view, choice.value, info.acquire)
+            )
         r = dict(regs)
         _set_regs(r, info.writes - info.dest_regs, _other_view(regs, info))
         _set_regs(r, info.dest_regs, max(choice.view, cond_view))
@@ -302,7 +306,7 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
         new = after_write(local, loc.index, ts, vaddr, vdata, info.release, ex=False)
         what = _fulfil_words(ctx, msg, ts, appended)
         moves.append(Move(key, what, step.state, _finish(ctx, new, step, dict(r)), step, appended,
-                          max(pre, local.coh[loc.index])))  # fmt: skip
+                          max(pre, local.coh[loc.index]), silent=False))  # fmt: skip
     return moves
 
 
@@ -325,11 +329,14 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
             vaddr, vdata = _view(regs, info.addr_regs), _view(regs, info.data_regs)
             msg = Message(loc.index, write.value, ctx.tid, write.size)
             pre = write_pre_view(local, vaddr, vdata, 0, info.release)
+            silent = bank.acquire and msg.value == bank.value
             for ts, appended, key in _slots(ctx, local, memory, msg, pre, bank.ts, certify):
-                new = after_write(local, loc.index, ts, vaddr, vdata, info.release, ex=True)
+                new = after_write(
+                    local, loc.index, ts, vaddr, vdata, info.release, ex=True, rview=bank.view
+                )
                 what = "succeeds, " + _fulfil_words(ctx, msg, ts, appended)
                 moves.append(Move(key, what, step.state, _finish(ctx, new, step, dict(r)), step,
-                                  appended, max(pre, local.coh[loc.index])))  # fmt: skip
+                                  appended, max(pre, local.coh[loc.index]), silent))  # fmt: skip
     # fails when it cannot fulfil a promise (alone, a fresh write is not a reason to succeed,
     # so that the solo runs include every run the machine may take), or spuriously
     if not any(m.appended is None for m in moves) or ctx.may_fail_spuriously:
@@ -398,14 +405,46 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
         msg = Message(loc.index, write.value, ctx.tid, write.size)
         pre = write_pre_view(after, vaddr, vdata, vcompare, info.release)
         for ts, appended, key in _slots(ctx, after, memory, msg, pre, choice.ts, certify):
-            new = after_write(after, loc.index, ts, vaddr, vdata, info.release, ex=True)
+            new = after_write(
+                after, loc.index, ts, vaddr, vdata, info.release, ex=True, rview=choice.view
+            )
             if acquire and info.release:  # [range([A]; amo; [L])]; po; [M]
                 new = new._replace(vr_new=max(new.vr_new, ts), vw_new=max(new.vw_new, ts))
             what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended)
             moves.append(Move(f".r{choice.ts}{key}", what, step.state,
                               _finish(ctx, new, step, dict(r)), step, appended,
-                              max(pre, after.coh[loc.index])))  # fmt: skip
+                              max(pre, after.coh[loc.index]),
+                              acquire and write.value == choice.value))  # fmt: skip
+    if certify and info.cas and moves and all(m.step.writes for m in moves):
+        moves.extend(_unseen_cas_failure(ctx, tstate, local, memory, info, loc, vaddr, regs,
+                                         acquire, no_ret, moves[0].step))  # fmt: skip
     return moves
+
+
+def _unseen_cas_failure(
+    ctx, tstate, local, memory, info, loc, vaddr, regs, acquire, no_ret, succeeded: Step
+) -> list[Move]:
+    """Certification only: the CAS fails by reading a write beyond the end of memory.
+
+    Alone, a thread reads only what memory holds, but in the execution being certified its
+    CAS may read a write made later and fail. Everything ordered after that read comes after
+    the memory's end (its view is `len(memory) + 1`), so it fulfils no promise and offers no
+    candidate; what is not ordered after it (later writes with no dependency on the CAS) may.
+    Without this, certification would only see the CAS succeed, whose write (a release, an
+    exclusive write a later DMB orders) can forbid promises the failing run allows."""
+    value = succeeded.reads[0].value if succeeded.reads else 0
+    failed = _single_read(ctx, info, tstate, value ^ 1)
+    if failed.writes:
+        return []
+    beyond = len(memory) + 1
+    pre = max(vaddr, local.vr_new)
+    choice = ReadChoice(beyond, value ^ 1, max(pre, beyond), False)
+    after = after_read(local, loc.index, choice, vaddr, acquire, no_ret)
+    r = dict(regs)
+    _set_regs(r, info.writes - info.dest_regs, _other_view(regs, info))
+    _set_regs(r, info.dest_regs, choice.view)
+    return [Move(".unseen", "reads a later write, compare fails", failed.state,
+                 _finish(ctx, after, failed, r), failed)]  # fmt: skip
 
 
 # -- helpers ----------------------------------------------------------------------------------
