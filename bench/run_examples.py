@@ -31,9 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--target", default=None, help="target for source tests (default: all)")
     ap.add_argument("--model", default=None)
     ap.add_argument("--stream", action="store_true", help="also print each row as it is measured")
+    ap.add_argument("--exclude", action="append", default=[],
+                    help="skip files whose name matches this glob (repeatable)")  # fmt: skip
     args = ap.parse_args(argv)
     console = Console()
-    files = sorted(f for d in args.dirs for f in Path(d).rglob("*.litmus"))
+    files = sorted(
+        f for d in args.dirs for f in Path(d).rglob("*.litmus")
+        if not any(f.match(pattern) for pattern in args.exclude)
+    )  # fmt: skip
     rows = []
     table = Table(title="fencelab exhaustive exploration, one process")
     for col in ("test", "target", "model", "threads", "ms", "states", "states/s", "outcomes"):
