@@ -186,11 +186,13 @@ def _summary_table(results):
     from rich.table import Table
 
     table = Table(title="Summary")
-    for col in ("test", "target", "model", "verdict", "observation", "states", "explored", "time"):
-        table.add_column(col, justify="right" if col in ("states", "explored", "time") else "left")
+    for col in ("test", "run on", "verdict", "states", "explored", "time"):
+        table.add_column(col, justify="right" if col in ("states", "explored", "time") else "left",
+                         no_wrap=col != "test", overflow="fold")  # fmt: skip
     for r in results:
         table.add_row(
-            r.test.name, r.target, r.engine, r.verdict, f"{r.observation} {r.positive} {r.negative}",
+            r.test.name, f"{r.target} {r.engine}".strip(),
+            f"{r.verdict}, {r.observation} {r.positive} {r.negative}",
             str(len(r.states)), str(r.explored_states), f"{r.seconds * 1000:.0f} ms",
         )  # fmt: skip
     return table
