@@ -404,3 +404,19 @@ def test_snapshot_help_80x24(snap_compare):
 def test_snapshot_config_80x24(snap_compare):
     assert snap_compare(sb_app(), press=["c"], terminal_size=(80, 24))
 
+
+
+def test_compiled_outcomes_are_shown_in_source_names():
+    from pathlib import Path
+
+    from fencelab.litmus.parser import parse_file
+    from fencelab.machine.run import RunOptions
+    from fencelab.tui.session import Session
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    test = parse_file(str(examples / "rust" / "MP+rel+acq.litmus"))
+    session = Session(test, RunOptions(target="armv8"))
+    while session.final_summary() is None:
+        session.take(session.enabled()[0].key)
+    text, _ = session.final_summary()
+    assert text.startswith("1:r0=") and "X0" not in text

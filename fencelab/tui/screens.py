@@ -211,7 +211,7 @@ class OutcomesScreen(Screen[str | None]):
             mark = Text("✓ satisfies" if ok else "✗ does not", style="bold green" if ok else "dim")
             count = str(s.count) if result.mode == "random" else "·"
             steps = str(len([k for k in s.witness.split(",") if k]))
-            table.add_row(format_outcome(s.outcome), mark, count, steps)
+            table.add_row(self.session.outcome_text(s.outcome), mark, count, steps)
             self.witnesses.append(s.witness)
         head = Text(f"{result.test.name}: {result.verdict}", style="bold")
         head.append(f"  ({result.condition.quantifier}: {result.positive} positive, "

@@ -253,10 +253,16 @@ class Session:
         """(outcome text, does it satisfy the condition) once the execution has ended."""
         if self.status() is not Status.FINAL:
             return None
-        from fencelab.result import format_outcome
 
         outcome = self.machine.outcome(self.state)
-        return format_outcome(outcome), holds(self.test.condition.prop, outcome)
+        return self.outcome_text(outcome), holds(self.test.condition.prop, outcome)
+
+    def outcome_text(self, outcome) -> str:
+        """herd's spelling of an outcome, in source names (`1:r0=1`) for compiled tests."""
+        from fencelab.result import format_outcome
+
+        origin = getattr(self.machine.program.test, "origin", None)
+        return format_outcome(origin.source_outcome(outcome) if origin else outcome)
 
     def title(self) -> str:
         parts = [self.test.name, self.target, self.model]
