@@ -139,15 +139,20 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
     options = RunOptions(target, scheme, model, mode, runs, seed, schedule, budget)
     files = _litmus_files(tests)
     results = []
-    show_progress = len(files) > 1 and not as_json and console.is_terminal
+    show_progress = not as_json and err_console.is_terminal
     with RichProgress(console=err_console, transient=True, disable=not show_progress) as bar:
         task = bar.add_task("running", total=len(files))
         for path in files:
             test = parse_file(path)
             per_target = []
             for tgt in targets_for(test, target):
-                bar.update(task, description=f"{test.name} {tgt or ''}".strip())
-                result = run_test(test, options, tgt)
+                what = f"{test.name} {tgt or ''}".strip()
+                bar.update(task, description=what)
+
+                def explored(n: int, what: str = what) -> None:
+                    bar.update(task, description=f"{what}: {n} explored")
+
+                result = run_test(test, options, tgt, progress=explored)
                 per_target.append(result)
                 if as_json:
                     click.echo(json.dumps(_result_json(result)))
