@@ -39,18 +39,13 @@ class SC(MemoryModel):
             yield from self._store_exclusive(program, state, tid, info)
             return
         step, got = self.execute(program, state, tid, lambda loc, size, i: mem.values[loc.index])
-        values, versions = list(mem.values), list(mem.versions)
-        for w in step.writes:
-            loc = program.location_at(w.addr, w.size, "write")
-            values[loc.index] = w.value
-            versions[loc.index] += 1
-        monitors = list(mem.monitors)
+        monitor = mem.monitors[tid]
         if info.kind is Kind.LOAD_EXCL and got:
             loc, value = got[0]
-            monitors[tid] = (loc.index, mem.versions[loc.index], value)
+            monitor = (loc.index, mem.versions[loc.index], value)
         elif info.kind is Kind.FENCE and info.mnemonic.startswith("clrex"):
-            monitors[tid] = None
-        new = ScMemory(tuple(values), tuple(versions), tuple(monitors))
+            monitor = None
+        new = _written(program, mem, step, tid, monitor)
         yield Transition(str(tid), tid, self.label(tid, info), state.with_thread(tid, step.state, new),
                          step=step)
 
@@ -65,14 +60,7 @@ class SC(MemoryModel):
             options.append((".fail", (monitor[2] ^ 1) if monitor else 1, "fails"))
         for suffix, supply, what in options:
             step, _ = self.execute(program, state, tid, lambda loc, size, i, v=supply: v)
-            values, versions = list(mem.values), list(mem.versions)
-            for w in step.writes:
-                loc = program.location_at(w.addr, w.size, "write")
-                values[loc.index] = w.value
-                versions[loc.index] += 1
-            monitors = list(mem.monitors)
-            monitors[tid] = None
-            new = ScMemory(tuple(values), tuple(versions), tuple(monitors))
+            new = _written(program, mem, step, tid, None)
             yield Transition(
                 f"{tid}{suffix}", tid, self.label(tid, info, what),
                 state.with_thread(tid, step.state, new), step=step,
@@ -83,3 +71,15 @@ class SC(MemoryModel):
 
     def describe(self, program, memory: ScMemory):
         return {"memory": {loc.name: memory.values[loc.index] for loc in program.locations}}
+
+
+def _written(program, mem: ScMemory, step, tid: int, monitor) -> ScMemory:
+    """Memory after `step`'s writes, with core `tid`'s exclusive monitor set to `monitor`."""
+    values, versions = list(mem.values), list(mem.versions)
+    for w in step.writes:
+        loc = program.location_at(w.addr, w.size, "write")
+        values[loc.index] = w.value
+        versions[loc.index] += 1
+    monitors = list(mem.monitors)
+    monitors[tid] = monitor
+    return ScMemory(tuple(values), tuple(versions), tuple(monitors))
