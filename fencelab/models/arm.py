@@ -27,8 +27,9 @@ iteration that returns a thread to exactly where its previous iteration left it 
 stale value, a store-exclusive failing again) is not explored twice.
 
 Certification (arm_certify.py) prunes too, losing no outcome: a loop iteration that returns a
-thread to registers it already had at that loop head, having written nothing but rewrites of
-what its acquire exclusive reads got (a spin on a taken lock), is not explored again.
+thread to registers it already had at that loop head, with no lower views, having written
+nothing but rewrites of what its exclusive reads got (a spin on a taken lock), is not explored
+again.
 
 A store-exclusive fails spuriously only where its thread has no loop
 (`Program.may_fail_spuriously`); in a retry loop it fails only when it cannot succeed.

@@ -54,7 +54,7 @@ class Move:
     step: Step
     appended: Message | None = None  # certify only: a write at a fresh timestamp
     floor: int = 0  # a write's timestamp must exceed this (its pre-view and coh of its location)
-    silent: bool = True  # writes nothing, or only rewrites what an acquire exclusive read got
+    silent: bool = True  # writes nothing, or only a rewrite (see `silent_rewrite`)
 
 
 class ThreadContext:
@@ -329,7 +329,7 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
             vaddr, vdata = _view(regs, info.addr_regs), _view(regs, info.data_regs)
             msg = Message(loc.index, write.value, ctx.tid, write.size)
             pre = write_pre_view(local, vaddr, vdata, 0, info.release)
-            silent = bank.acquire and msg.value == bank.value
+            silent = silent_rewrite(local, loc.index, bank.ts, bank.value, bank.acquire, msg)
             for ts, appended, key in _slots(ctx, local, memory, msg, pre, bank.ts, certify):
                 new = after_write(
                     local, loc.index, ts, vaddr, vdata, info.release, ex=True, rview=bank.view
@@ -414,7 +414,8 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
             moves.append(Move(f".r{choice.ts}{key}", what, step.state,
                               _finish(ctx, new, step, dict(r)), step, appended,
                               max(pre, after.coh[loc.index]),
-                              acquire and write.value == choice.value))  # fmt: skip
+                              silent_rewrite(local, loc.index, choice.ts, choice.value, acquire,
+                                             msg)))  # fmt: skip
     if certify and info.cas and moves and all(m.step.writes for m in moves):
         moves.extend(_unseen_cas_failure(ctx, tstate, local, memory, info, loc, vaddr, regs,
                                          acquire, no_ret, moves[0].step))  # fmt: skip
@@ -448,6 +449,22 @@ def _unseen_cas_failure(
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def silent_rewrite(local: Local, loc: int, read_ts: int, read_value: int, acquire: bool,
+                   msg: Message) -> bool:  # fmt: skip
+    """Is an exclusive write that puts back the value its read got (a failed attempt on a
+    spinlock) one certification may leave out when the loop repeats (arm_certify.py)?
+
+    An acquire read raises `vr_new` to the message it read, so a later read that takes the
+    rewrite early is no less ordered than one taking the message itself. A plain exclusive
+    read gives no such bound: its rewrite is silent only when it read the thread's own last
+    write to the location, which the rewrite then merely repeats (with a view compared at the
+    loop head, `dominates`)."""
+    if msg.value != read_value:
+        return False
+    own = local.fwd[loc]
+    return acquire or (own is not None and own.ts == read_ts)
 
 
 def _slots(ctx, local, memory, msg: Message, pre: int, exclusive_from, certify: bool):

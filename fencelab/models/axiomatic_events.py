@@ -415,6 +415,14 @@ class PathExplorer:
                 taint, pick = b.written[loc.index]
                 forwarded, forwarded_pick = forwarded | taint, forwarded_pick | pick
                 b.pick_dep.update((s, e) for s in pick)
+        read_taint = frozenset(read_ids) | addr_src | forwarded
+        read_pick = frozenset(read_ids) | addr_pick | forwarded_pick
+        # LD<op>/ST<op> compute the value they write from the value they read (iico_data),
+        # so a later read of that write (lrs) depends on the atomic's read: dtrm's
+        # `iico_data; lrs`. SWP and CAS write a register's value.
+        combines = amo and not info.mnemonic.lower().startswith(("swp", "cas"))
+        value_src = data_src | (read_taint if combines else NO_TAINT)
+        value_pick = data_pick | (read_pick if combines else NO_TAINT)
         write_ids = []
         for access in step.writes:
             loc = self.program.location_at(access.addr, access.size, "write")
@@ -426,14 +434,12 @@ class PathExplorer:
             b.pick_addr.update((s, e) for s in addr_pick)
             # the compare register (and the value read) decide whether a CAS writes
             b.pick_dep.update((s, e) for s in addr_pick | data_pick | compare_pick)
-            b.written[loc.index] = (addr_src | data_src, addr_pick | data_pick | compare_pick)
+            b.written[loc.index] = (addr_src | value_src, addr_pick | value_pick | compare_pick)
         if amo and read_ids and write_ids:
             b.rmw.add((read_ids[0], write_ids[0]))
         if info.kind is Kind.STORE_EXCL and write_ids and b.pair_with is not None:
             b.rmw.add((b.pair_with, write_ids[0]))  # lxsx: LDXR -> successful STXR
         b.pair_with = None
-        read_taint = frozenset(read_ids) | addr_src | forwarded
-        read_pick = frozenset(read_ids) | addr_pick | forwarded_pick
         for reg in info.status_regs:
             b.taint[reg] = NO_TAINT
             b.pick.pop(reg, None)
