@@ -86,7 +86,7 @@ def test_arm_promising_equals_current_aarch64_cat(arch):
 def test_generated_tests_cover_both_architectures_and_the_shapes_that_matter():
     """The sample is not vacuous: it has exclusives, LSE atomics, CAS, dependencies, fences."""
     a64, a32 = "\n".join(TEXTS["AArch64"]), "\n".join(TEXTS["ARM"])
-    for needle in ("LDXR", "STXR", "CAS", "LDADD", "SWP", "SXTW", "CBNZ", "DMB", "LDAPR"):
+    for needle in ("LDXR", "STXR", "CAS", "LDADD", "SWP", "SXTW", "CBNZ", "DMB", "LDAPR", "CSEL"):
         assert needle in a64, needle
     for needle in ("LDREX", "STREX", "CMP", "BNE", "ISB", "DMB", ",R8]"):
         assert needle in a32, needle
@@ -194,3 +194,39 @@ def test_spin_loops_on_plain_exclusives_agree_with_the_axiomatic_model(name):
     a, b = op.outcome_set(), ax.outcome_set()
     assert a == b, _report(text, "op:arm", "ax:arm", a - b, b - a)
     assert {format_outcome(o) for o in a} == expected
+
+
+# Pick dependencies (aarch64.cat pob): the flags of a CSEL choose its value, which orders later
+# writes that use it (`pick-dep; [W]`) or that follow an access using it as an address
+# (`pick-addr-dep; [M]; po; [W]`). With P0's data dependency the LB cycle is then forbidden.
+PICKS = {
+    "LB+data+CSEL-flags-data": """AArch64 LB+data+CSEL-flags-data
+{ 0:X1=x; 1:X1=x; 0:X3=y; 1:X3=y; 1:X6=1; 1:X7=1; }
+P0            | P1              ;
+LDR W0,[X3]   | LDR W0,[X1]     ;
+EOR W2,W0,W0  | CMP W0,#0       ;
+ADD W2,W2,#1  | CSEL W5,W6,W7,EQ;
+STR W2,[X1]   | STR W5,[X3]     ;
+exists(0:X0=1 /\\ 1:X0=1)
+""",
+    "LB+data+CSEL-flags-addr-po": """AArch64 LB+data+CSEL-flags-addr-po
+{ 0:X1=x; 1:X1=x; 0:X3=y; 1:X3=y; 1:X6=0; 1:X7=0; 1:X9=z; }
+P0            | P1                   ;
+LDR W0,[X3]   | LDR W0,[X1]          ;
+EOR W2,W0,W0  | CMP W0,#0            ;
+ADD W2,W2,#1  | CSEL W5,W6,W7,EQ     ;
+STR W2,[X1]   | LDR W8,[X9,W5,SXTW]  ;
+              | MOV W4,#1            ;
+              | STR W4,[X3]          ;
+exists(0:X0=1 /\\ 1:X0=1)
+""",
+}
+
+
+@pytest.mark.parametrize("name", list(PICKS))
+def test_pick_dependencies_order_later_writes(name):
+    text = PICKS[name]
+    op, ax = _outcomes(text, "op:arm"), _outcomes(text, "ax:arm")
+    assert op == ax, _report(text, "op:arm", "ax:arm", op - ax, ax - op)
+    assert "0:X0=1; 1:X0=1;" not in {format_outcome(o) for o in op}
+    assert len(op) == 3

@@ -435,8 +435,7 @@ def test_classic_verdicts(name):
 # ---------------------------------------------------------------------------------------------
 # herdtools7 catalogue/aarch64/tests, verdicts from its kinds.txt
 
-# herd says Allowed for MP+rel+CAS-ok-MRs-addr; the model says Forbidden (see the xfail below)
-CATALOGUE = {k: v for k, v in catalogue().items() if k != "MP+rel+CAS-ok-MRs-addr"}
+CATALOGUE = catalogue()
 
 
 @pytest.mark.parametrize("name", list(CATALOGUE))
@@ -445,13 +444,6 @@ def test_catalogue_verdicts(name):
     result = run(text)
     assert result.verdict == verdict
     assert result.budget_exhausted == 0
-
-
-@pytest.mark.xfail(strict=True, reason="herd7 orders a successful CAS's returned value only "
-                   "before later writes; the model carries it as a data dependency")
-def test_catalogue_cas_mrs_mp():
-    result = run(catalogue()["MP+rel+CAS-ok-MRs-addr"][1])
-    assert result.verdict == "Allowed"
 
 
 # ---------------------------------------------------------------------------------------------

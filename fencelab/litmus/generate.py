@@ -14,6 +14,8 @@ last load. AArch64 (`arch="AArch64"`, the default):
     excl      LDXR Wn,[Xb] ; MOV W9,#v ; STXR Ws,W9,[Xb]
     lse       MOV W9,#v ; LDADD|SWP{,A,L,AL} W9,Wn,[Xb]  or  STADD{,L} W9,[Xb]
     cas       MOV Wn,#e ; MOV W9,#v ; CAS{,A,L,AL} Wn,W9,[Xb]
+    pick      CMP Wl,#1 ; CSEL W8,WZR,WZR,EQ ; <access> [Xb,W8,SXTW]   (a pick dependency:
+              or MOV W9,#v ; CMP Wl,#1 ; CSEL W8,W9,W9,EQ ; STR W8,[Xb]   the flags choose)
 
 A32 (`arch="ARM"`, herd's ARM format; ARMv7 code, run under the ARMv8 AArch32 model): the same
 shapes with ARMv7 instructions only — LDR/STR, LDREX/STREX, DMB/DMB ST/ISB, the address
@@ -38,7 +40,8 @@ T = TypeVar("T")
 
 LOCATIONS = ("x", "y", "z")
 BASE_REG = {"x": 10, "y": 11, "z": 12}  # Xb holding each location's address
-OPS = ("store", "load", "fence", "addr", "data", "ctrl", "ctrl+isb", "excl", "lse", "cas")
+OPS = ("store", "load", "fence", "addr", "data", "ctrl", "ctrl+isb", "excl", "lse", "cas",
+       "pick")
 LOADS = ("LDR", "LDAR", "LDAPR")
 STORES = ("STR", "STLR")
 FENCES = ("DMB SY", "DMB LD", "DMB ST", "ISB")
@@ -98,7 +101,7 @@ class _Builder:
         op = self.pick(A32_OPS if self.a32 else OPS)
         loc = self.pick(locs)
         base = BASE_REG[loc]
-        if op in ("addr", "data", "ctrl", "ctrl+isb") and th.last_load is None:
+        if op in ("addr", "data", "ctrl", "ctrl+isb", "pick") and th.last_load is None:
             op = "load"  # nothing to depend on yet
         last = th.last_load
         if op == "store":
@@ -114,6 +117,16 @@ class _Builder:
                 self.load(th, "LDR", offset)
             else:
                 self.store(th, "STR", loc, offset)
+        elif op == "pick":
+            if self.pick((True, False)):
+                th.rows += [f"CMP W{last},#1", "CSEL W8,WZR,WZR,EQ"]
+                if self.pick((True, False)):
+                    self.load(th, "LDR", f"[X{base},W8,SXTW]")
+                else:
+                    self.store(th, "STR", loc, f"[X{base},W8,SXTW]")
+            else:
+                th.rows += [f"MOV W9,#{self.value_for(loc)}", f"CMP W{last},#1",
+                            "CSEL W8,W9,W9,EQ", f"STR W8,[X{base}]"]  # fmt: skip
         elif op == "data":
             value = self.value_for(loc)
             th.rows += [f"EOR {w}8,{w}{last},{w}{last}", f"ADD {w}8,{w}8,#{value}",

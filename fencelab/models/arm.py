@@ -198,6 +198,7 @@ class ARM(MemoryModel):
                     "location": names[local.exbank.loc], "ts": local.exbank.ts,
                     "view": local.exbank.view},
                 "register views": dict(local.regs),
+                "pick views": dict(local.picks),
             })  # fmt: skip
         return {
             "phase": "executing" if memory.executing else "promising",

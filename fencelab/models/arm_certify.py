@@ -95,18 +95,20 @@ def dominates(earlier: Local, later: Local, memory: tuple[Message, ...]) -> bool
         earlier.vr_new <= later.vr_new and earlier.vw_new <= later.vw_new
         and earlier.vr_old <= later.vr_old and earlier.vr_old_ld <= later.vr_old_ld
         and earlier.vw_old <= later.vw_old and earlier.vcap <= later.vcap
-        and earlier.vrel <= later.vrel
+        and earlier.vrel <= later.vrel and earlier.vr_old_pick <= later.vr_old_pick
         and all(a <= b for a, b in zip(earlier.coh, later.coh))
     ):  # fmt: skip
         return False
-    regs = dict(later.regs)
+    regs, picks = dict(later.regs), dict(later.picks)
     if any(view > regs.get(reg, 0) for reg, view in earlier.regs):
+        return False
+    if any(pick > max(regs.get(reg, 0), picks.get(reg, 0)) for reg, pick in earlier.picks):
         return False
     for a, b in zip(earlier.fwd, later.fwd):
         if a == b or a is None:
             continue
         if b is None or memory[a.ts - 1].value != memory[b.ts - 1].value:
             return False
-        if a.view > b.view or a.rview > b.rview or a.ex != b.ex:
+        if a.view > b.view or a.rview > b.rview or a.pview > b.pview or a.ex != b.ex:
             return False
     return True

@@ -25,6 +25,17 @@ current `aarch64.cat`:
   write of its own, ordered only after that write's paired read (`[M]; rmw; lrs; [A | Q]` in
   aob; the 2019 file had `[range(rmw)]; rfi; [A | Q]`, ordering it after the write itself):
   the forward bank keeps the paired read's view (`FwdItem.rview`).
+
+Pick dependencies (aarch64.cat's `pob`, herdtools7's aarch64deps.cat `pick-dtrm`): a value
+chosen by another value — a CSEL whose flags come from a read, a successful CAS whose result
+may come from its compare register — carries the chooser as a *pick* dependency, which orders
+later writes (`pick-dep; [W]`, `pick-addr-dep; [M]; po; [W]`, `pick-lob = pick-dep; lob; [W]`)
+and, through an ISB, later accesses, but not later reads by address. Each register has, besides
+its view, a pick view (`Local.picks`, kept only where it exceeds the view); a write's pre-view
+and `vcap` use pick views, a read's pre-view uses views. A read's pick view flows into its
+destination, into DMB- and release-ordering of later writes (`vr_old_pick`) and, for an
+acquire, into `vw_new`. (Not carried: a read that takes its own pick-dependent write early,
+then ordered before a later write by coherence alone, `pick-dep; lws`.)
 """
 
 from __future__ import annotations
@@ -56,6 +67,7 @@ class FwdItem:
     view: int
     ex: bool
     rview: int = 0
+    pview: int = 0  # the pick view of its address and data (see `Local.picks`)
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,8 @@ class Local(NamedTuple):
     exbank: ExBank | None = None
     promises: tuple[int, ...] = ()  # timestamps, ascending
     regs: Regs = ()
+    picks: Regs = ()  # registers whose pick view exceeds their view (see below)
+    vr_old_pick: int = 0  # the pick views of earlier reads (for DMB, release)
     stutter: tuple | None = None  # (thread state, local) after the last failed store-exclusive
 
     @staticmethod
@@ -149,23 +163,29 @@ def read_choices(
 
 
 def after_read(
-    local: Local, loc: int, choice: ReadChoice, vaddr: int, acquire: bool, no_ret: bool
-) -> Local:
-    """The thread's views after a read [Local.read]; `acquire` covers LDAR and LDAPR."""
+    local: Local, loc: int, choice: ReadChoice, vaddr: int, acquire: bool, no_ret: bool,
+    vaddr_pick: int = 0, pick: int = 0,
+) -> Local:  # fmt: skip
+    """The thread's views after a read [Local.read]; `acquire` covers LDAR and LDAPR.
+    `vaddr_pick` is its address's pick view and `pick` the read's (`read_pick`): what they
+    add orders only later writes, and reads after an ISB."""
     post = choice.view
+    pick = max(pick, post)
     return Local(
         _set(local.coh, loc, choice.ts),
         max(local.vr_new, post) if acquire else local.vr_new,
-        max(local.vw_new, post) if acquire else local.vw_new,
+        max(local.vw_new, pick) if acquire else local.vw_new,
         max(local.vr_old, post),
         local.vr_old_ld if no_ret else max(local.vr_old_ld, post),
         local.vw_old,
-        max(local.vcap, vaddr),
+        max(local.vcap, vaddr, vaddr_pick),
         local.vrel,
         local.fwd,
         local.exbank,
         local.promises,
         local.regs,
+        local.picks,
+        max(local.vr_old_pick, pick),
         local.stutter,
     )
 
@@ -175,7 +195,7 @@ def write_pre_view(local: Local, vaddr: int, vdata: int, vextra: int, release: b
     `vw_new`, and for a release every earlier read and write."""
     view = max(vaddr, vdata, vextra, local.vcap, local.vw_new)
     if release:
-        view = max(view, local.vr_old, local.vw_old)
+        view = max(view, local.vr_old, local.vr_old_pick, local.vw_old)
     return view
 
 
@@ -210,10 +230,11 @@ def write_slots(
 
 def after_write(
     local: Local, loc: int, ts: int, vaddr: int, vdata: int, release: bool, ex: bool,
-    rview: int = 0,
+    rview: int = 0, pview: int = 0, vaddr_pick: int = 0,
 ) -> Local:  # fmt: skip
     """The thread's views after fulfilling the write at `ts` [Local.fulfill]; `rview` is the
-    view of the exclusive read an exclusive write is paired with."""
+    view of the exclusive read an exclusive write is paired with; `pview` the pick view of
+    its address and data, `vaddr_pick` of its address (see `Local.picks`)."""
     return Local(
         _set(local.coh, loc, ts),
         local.vr_new,
@@ -221,23 +242,33 @@ def after_write(
         local.vr_old,
         local.vr_old_ld,
         max(local.vw_old, ts),
-        max(local.vcap, vaddr),
+        max(local.vcap, vaddr, vaddr_pick),
         max(local.vrel, ts) if release else local.vrel,
-        _set(local.fwd, loc, FwdItem(ts, max(vaddr, vdata), ex, rview)),
+        _set(local.fwd, loc, FwdItem(ts, max(vaddr, vdata), ex, rview, pview)),
         None if ex else local.exbank,
         tuple(p for p in local.promises if p != ts),
         local.regs,
+        local.picks,
+        local.vr_old_pick,
         None,
     )
+
+
+def read_pick(choice: ReadChoice, vaddr_pick: int, fwd: FwdItem | None) -> int:
+    """A read's pick view: its own view, its address's pick view, and when it reads its own
+    write early, that write's (pick-dtrm runs through lrs)."""
+    forwarded = fwd.pview if choice.forwarded and fwd is not None else 0
+    return max(choice.view, vaddr_pick, forwarded)
 
 
 def after_dmb(local: Local, rr: bool, rw: bool, wr: bool, ww: bool, ld: bool = False) -> Local:
     """DMB [Local.dmb]: reads (rr, rw) and writes (wr, ww) before it ordered before later reads
     and writes. `ld`: a DMB LD, which does not order the reads of NoRet atomics."""
     reads = local.vr_old_ld if ld else local.vr_old
+    reads_pick = max(reads, local.vr_old_pick)  # pick-lob: pick-dep; lob; [W]
     return local._replace(
         vr_new=max(local.vr_new, reads if rr else 0, local.vw_old if wr else 0),
-        vw_new=max(local.vw_new, reads if rw else 0, local.vw_old if ww else 0),
+        vw_new=max(local.vw_new, reads_pick if rw else 0, local.vw_old if ww else 0),
     )
 
 

@@ -29,6 +29,7 @@ from fencelab.models.arm_local import (
     after_write,
     exclusive_ok,
     read_choices,
+    read_pick,
     write_pre_view,
     write_slots,
 )
@@ -103,9 +104,9 @@ def thread_moves(
     info = ctx.core.info(tstate)
     if info is None or _promise_lost(local, memory):
         return []
-    regs = dict(local.regs)
     if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
-        local = local._replace(vcap=max(local.vcap, regs.get("cpsr", 0)))
+        cond = _pick(dict(local.regs), dict(local.picks), ("cpsr",))
+        local = local._replace(vcap=max(local.vcap, cond))
     kind = info.kind
     if kind is Kind.FENCE:
         moves = [_fence(ctx, tstate, local, info)]
@@ -158,35 +159,77 @@ def _view(regs: dict[str, int], names) -> int:
     return max((regs.get(n, 0) for n in names), default=0)
 
 
-def _finish(ctx: ThreadContext, local: Local, step: Step, regs: dict[str, int]) -> Local:
+def _pick(regs: dict[str, int], picks: dict[str, int], names) -> int:
+    """The pick view of registers (arm_local.py): at least their view."""
+    return max((max(regs.get(n, 0), picks.get(n, 0)) for n in names), default=0)
+
+
+class RegViews:
+    """A step's register views and pick views, copied from `Local` and written back."""
+
+    def __init__(self, local: Local):
+        self.views, self.picks = dict(local.regs), dict(local.picks)
+
+    def copy(self) -> RegViews:
+        new = RegViews.__new__(RegViews)
+        new.views, new.picks = dict(self.views), dict(self.picks)
+        return new
+
+    def view(self, names) -> int:
+        return _view(self.views, names)
+
+    def pick(self, names) -> int:
+        return _pick(self.views, self.picks, names)
+
+    def set(self, names, view: int, pick: int = 0) -> None:
+        for n in names:
+            self.views[n] = view
+            if pick > view:
+                self.picks[n] = pick
+            else:
+                self.picks.pop(n, None)
+
+
+def _finish(ctx: ThreadContext, local: Local, step: Step, regs: RegViews) -> Local:
     """Carry register views through the register-only instructions after the memory one."""
     if ctx.core.halted(step.state):
         return local.finished()
     writes, branch_sources = ctx.dataflow(step)
-    vcap = max(local.vcap, _view(regs, branch_sources))
-    new = {w: _view(regs, sources) for w, sources in writes}
-    regs.update(new)
-    packed = tuple(sorted((r, v) for r, v in regs.items() if v))
-    return local._replace(vcap=vcap, regs=packed)
+    vcap = max(local.vcap, regs.pick(branch_sources))  # control: pick-ctrl-dep orders writes
+    new = [(w, regs.view(sources), regs.pick(picked)) for w, sources, picked in writes]
+    for w, view, pick in new:
+        regs.set((w,), view, pick)
+    return local._replace(
+        vcap=vcap,
+        regs=tuple(sorted((r, v) for r, v in regs.views.items() if v)),
+        picks=tuple(sorted(regs.picks.items())),
+    )
 
 
 def dataflow(ctx: ThreadContext, step: Step):
     """What the register-only instructions of a step do to dependencies: each register they
-    write, with the registers (as they were before) its value depends on, and the registers
-    the branches among them depend on (control dependencies)."""
+    write, with the registers (as they were before) its value depends on and those its pick
+    view comes from (a conditional select's flags too), and the registers the branches among
+    them depend on, pick included (control dependencies)."""
     infos = ctx.core.infos
     deps: dict[str, frozenset[str]] = {}
+    picks: dict[str, frozenset[str]] = {}
     branch: set[str] = set()
     executed = step.executed
     for k in range(1, len(executed)):
         i = infos[executed[k]]
-        reads = _select_sources(ctx, step, k, i) if i.mnemonic.lower() in SELECTS else i.reads
+        if i.mnemonic.lower() in SELECTS:
+            reads = _select_sources(ctx, step, k, i)
+            picked = (*reads, "nzcv")  # the flags choose: iico_ctrl, a pick dependency
+        else:
+            reads = picked = i.reads
         sources = frozenset().union(*(deps.get(r, (r,)) for r in reads))
+        pick_sources = frozenset().union(*(picks.get(r, (r,)) for r in picked))
         for w in i.writes:
-            deps[w] = sources
+            deps[w], picks[w] = sources, pick_sources
         if i.kind is Kind.BRANCH:
-            branch |= sources
-    return tuple(deps.items()), frozenset(branch)
+            branch |= pick_sources
+    return tuple((w, deps[w], picks[w]) for w in deps), frozenset(branch)
 
 
 def _select_sources(ctx, step: Step, k: int, info: InsnInfo) -> tuple[str, ...]:
@@ -219,15 +262,13 @@ def condition_holds(cond: str, nzcv: int) -> bool:
     return bool(base[cond])
 
 
-def _other_view(regs, info: InsnInfo) -> int:
-    """The view of a base-register writeback: the registers that form the address."""
+def _writeback(regs: RegViews, info: InsnInfo) -> None:
+    """A base-register writeback (and any other non-destination register the instruction
+    writes) depends on the registers that form the address."""
     skip = info.data_regs | info.compare_regs | info.dest_regs | info.status_regs
-    return _view(regs, [r for r in info.reads if r not in skip])
-
-
-def _set_regs(regs, names, view: int) -> None:
-    for n in names:
-        regs[n] = view
+    sources = [r for r in info.reads if r not in skip]
+    regs.set(info.writes - info.dest_regs - info.status_regs, regs.view(sources),
+             regs.pick(sources))  # fmt: skip
 
 
 # -- instructions -----------------------------------------------------------------------------
@@ -246,8 +287,7 @@ def _fence(ctx, tstate, local: Local, info: InsnInfo) -> Move:
         local = local._replace(exbank=None)
     else:
         raise refuse(MODEL, info, "not an ARM barrier")
-    regs = dict(local.regs)
-    return Move("", "", step.state, _finish(ctx, local, step, regs), step)
+    return Move("", "", step.state, _finish(ctx, local, step, RegViews(local)), step)
 
 
 def _single_read(ctx, info, tstate, value) -> Step:
@@ -259,27 +299,29 @@ def _single_read(ctx, info, tstate, value) -> Step:
 
 def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     first = ctx.core.run(tstate, ())
-    regs = dict(local.regs)
+    regs = RegViews(local)
     if isinstance(first, Step):  # a conditional load whose condition failed
         return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
     loc = ctx.location(first.addr, first.size, "read")
-    vaddr = _view(regs, info.addr_regs)
+    vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     acquire = info.acquire or info.acquire_pc
     choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, first.size), vaddr,
                               info.acquire, info.acquire_pc)  # fmt: skip
     moves = []
-    cond_view = regs.get("cpsr", 0) if "cpsr" in info.reads else 0
+    cond = ("cpsr",) if "cpsr" in info.reads else ()
+    cond_view, cond_pick = regs.view(cond), regs.pick(cond)
     for choice in choices:
         _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
         step = _single_read(ctx, info, tstate, choice.value)
-        new = after_read(local, loc.index, choice, vaddr, acquire, no_ret=False)
+        pick = read_pick(choice, paddr, local.fwd[loc.index])
+        new = after_read(local, loc.index, choice, vaddr, acquire, False, paddr, pick)
         if info.kind is Kind.LOAD_EXCL:
             new = new._replace(
                 exbank=ExBank(loc.index, choice.ts, choice.view, choice.value, info.acquire)
             )
-        r = dict(regs)
-        _set_regs(r, info.writes - info.dest_regs, _other_view(regs, info))
-        _set_regs(r, info.dest_regs, max(choice.view, cond_view))
+        r = regs.copy()
+        _writeback(r, info)
+        r.set(info.dest_regs, max(choice.view, cond_view), max(pick, cond_pick))
         what = f"read {loc.name}={_signed(choice.value, first.size)} from " + ctx.describe_msg(
             memory, choice.ts
         )
@@ -291,31 +333,32 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
     step = ctx.core.run(tstate, ())
     if isinstance(step, NeedRead):
         raise refuse(MODEL, info, "a store that reads memory")
-    regs = dict(local.regs)
+    regs = RegViews(local)
     if not step.writes:  # a conditional store whose condition failed
         return [Move("", "condition false", step.state, _finish(ctx, local, step, regs), step)]
     write = _one_write(info, step)
     loc = ctx.location(write.addr, write.size, "write")
-    vaddr, vdata = _view(regs, info.addr_regs), _view(regs, info.data_regs)
+    vaddr, vdata = regs.view(info.addr_regs), regs.view(info.data_regs)
+    paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
     msg = Message(loc.index, write.value, ctx.tid, write.size)
-    pre = write_pre_view(local, vaddr, vdata, 0, info.release)
-    r = dict(regs)
-    _set_regs(r, info.writes, _other_view(regs, info))
+    pre = write_pre_view(local, paddr, pdata, 0, info.release)
+    _writeback(regs, info)
     moves = []
     for ts, appended, key in _slots(ctx, local, memory, msg, pre, None, certify):
-        new = after_write(local, loc.index, ts, vaddr, vdata, info.release, ex=False)
+        new = after_write(local, loc.index, ts, vaddr, vdata, info.release, False, 0,
+                          max(paddr, pdata), paddr)  # fmt: skip
         what = _fulfil_words(ctx, msg, ts, appended)
-        moves.append(Move(key, what, step.state, _finish(ctx, new, step, dict(r)), step, appended,
-                          max(pre, local.coh[loc.index]), silent=False))  # fmt: skip
+        moves.append(Move(key, what, step.state, _finish(ctx, new, step, regs.copy()), step,
+                          appended, max(pre, local.coh[loc.index]), silent=False))  # fmt: skip
     return moves
 
 
 def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) -> list[Move]:
     first = ctx.core.run(tstate, ())
-    regs = dict(local.regs)
-    r = dict(regs)
-    _set_regs(r, info.writes, _other_view(regs, info))
-    _set_regs(r, info.status_regs, 0)  # a store-exclusive's status carries no view on ARM
+    regs = RegViews(local)
+    r = regs.copy()
+    _writeback(r, info)
+    r.set(info.status_regs, 0)  # a store-exclusive's status carries no view on ARM
     failed = local._replace(exbank=None)
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
         return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)]
@@ -326,16 +369,16 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
         step = _monitor_run(ctx, info, tstate, memory, loc, bank.value, succeed=True)
         if step is not None:
             write = _one_write(info, step)
-            vaddr, vdata = _view(regs, info.addr_regs), _view(regs, info.data_regs)
+            vaddr, vdata = regs.view(info.addr_regs), regs.view(info.data_regs)
+            paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
             msg = Message(loc.index, write.value, ctx.tid, write.size)
-            pre = write_pre_view(local, vaddr, vdata, 0, info.release)
+            pre = write_pre_view(local, paddr, pdata, 0, info.release)
             silent = silent_rewrite(local, loc.index, bank.ts, bank.value, bank.acquire, msg)
             for ts, appended, key in _slots(ctx, local, memory, msg, pre, bank.ts, certify):
-                new = after_write(
-                    local, loc.index, ts, vaddr, vdata, info.release, ex=True, rview=bank.view
-                )
+                new = after_write(local, loc.index, ts, vaddr, vdata, info.release, True,
+                                  bank.view, max(paddr, pdata), paddr)  # fmt: skip
                 what = "succeeds, " + _fulfil_words(ctx, msg, ts, appended)
-                moves.append(Move(key, what, step.state, _finish(ctx, new, step, dict(r)), step,
+                moves.append(Move(key, what, step.state, _finish(ctx, new, step, r.copy()), step,
                                   appended, max(pre, local.coh[loc.index]), silent))  # fmt: skip
     # fails when it cannot fulfil a promise (alone, a fresh write is not a reason to succeed,
     # so that the solo runs include every run the machine may take), or spuriously
@@ -373,9 +416,9 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
     first = ctx.core.run(tstate, ())
     if isinstance(first, Step):
         raise refuse(MODEL, info, "an atomic that performed no read")
-    regs = dict(local.regs)
+    regs = RegViews(local)
     loc = ctx.location(first.addr, first.size, "read")
-    vaddr = _view(regs, info.addr_regs)
+    vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     no_ret = not info.dest_regs  # ST<op>, or XZR destination: no acquire, not ordered by DMB LD
     acquire = (info.acquire or info.acquire_pc) and not no_ret
     mnemonic = info.mnemonic.lower()
@@ -386,45 +429,68 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
     for choice in choices:
         _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
         step = _single_read(ctx, info, tstate, choice.value)
-        after = after_read(local, loc.index, choice, vaddr, acquire, no_ret)
-        r = dict(regs)
-        _set_regs(r, info.writes - info.dest_regs, _other_view(regs, info))
-        _set_regs(r, info.dest_regs, choice.view)
+        pick = read_pick(choice, paddr, local.fwd[loc.index])
+        after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, pick)
+        r = regs.copy()
+        _writeback(r, info)
         read_words = f"read {loc.name}={_signed(choice.value, first.size)} from " + (
             ctx.describe_msg(memory, choice.ts)
         )
         if not step.writes:  # a compare-and-swap that failed: only a read
+            r.set(info.dest_regs, choice.view, pick)
             moves.append(Move(f".r{choice.ts}", read_words + ", compare fails", step.state,
                               _finish(ctx, after, step, r), step))  # fmt: skip
             continue
         write = _one_write(info, step)
-        vdata = _view(regs, info.data_regs)
+        vdata, pdata = regs.view(info.data_regs), regs.pick(info.data_regs)
         if combines:
-            vdata = max(vdata, choice.view)
-        vcompare = _view(regs, info.compare_regs)  # decides whether CAS writes: orders the write
+            vdata, pdata = max(vdata, choice.view), max(pdata, pick)
+        pcompare = regs.pick(info.compare_regs)  # decides whether CAS writes: orders the write
         msg = Message(loc.index, write.value, ctx.tid, write.size)
-        pre = write_pre_view(after, vaddr, vdata, vcompare, info.release)
-        for ts, appended, key in _slots(ctx, after, memory, msg, pre, choice.ts, certify):
-            new = after_write(
-                after, loc.index, ts, vaddr, vdata, info.release, ex=True, rview=choice.view
-            )
-            if acquire and info.release:  # [range([A]; amo; [L])]; po; [M]
-                new = new._replace(vr_new=max(new.vr_new, ts), vw_new=max(new.vw_new, ts))
-            what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended)
-            moves.append(Move(f".r{choice.ts}{key}", what, step.state,
-                              _finish(ctx, new, step, dict(r)), step, appended,
-                              max(pre, after.coh[loc.index]),
-                              silent_rewrite(local, loc.index, choice.ts, choice.value, acquire,
-                                             msg)))  # fmt: skip
+        pre = write_pre_view(after, paddr, pdata, pcompare, info.release)
+        for suffix, result_words, view, result_pick in _results(info, regs, choice.view, pick):
+            res = r.copy()
+            res.set(info.dest_regs, view, result_pick)
+            for ts, appended, key in _slots(ctx, after, memory, msg, pre, choice.ts, certify):
+                new = after_write(after, loc.index, ts, vaddr, vdata, info.release, True,
+                                  choice.view, max(paddr, pdata), paddr)  # fmt: skip
+                if acquire and info.release:  # [range([A]; amo; [L])]; po; [M]
+                    new = new._replace(vr_new=max(new.vr_new, ts), vw_new=max(new.vw_new, ts))
+                what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended) + result_words
+                moves.append(Move(f".r{choice.ts}{key}{suffix}", what, step.state,
+                                  _finish(ctx, new, step, res), step, appended,
+                                  max(pre, after.coh[loc.index]),
+                                  silent_rewrite(local, loc.index, choice.ts, choice.value,
+                                                 acquire, msg)))  # fmt: skip
     if certify and info.cas and moves and all(m.step.writes for m in moves):
-        moves.extend(_unseen_cas_failure(ctx, tstate, local, memory, info, loc, vaddr, regs,
-                                         acquire, no_ret, moves[0].step))  # fmt: skip
+        moves.extend(_unseen_cas_failure(ctx, tstate, local, memory, info, loc, vaddr, paddr,
+                                         regs, acquire, no_ret, moves[0].step))  # fmt: skip
     return moves
 
 
+def _results(info: InsnInfo, regs: RegViews, view: int, pick: int):
+    """Where an atomic's result register gets its views: (key suffix, words, view, pick view).
+
+    A successful CAS returns the value it read, which equals its compare register's: herd
+    builds both provenances (eventsMonad.ml `altT (do_ `DataFromRRs) (do_ `DataFromRx)`). From
+    the compare register, the result has that register's view and the read only picks it
+    (pick view). When one provenance has no higher views than the other it is the only one
+    needed (the model is monotone in views)."""
+    if not (info.cas and info.compare_regs and info.dest_regs):
+        return [("", "", view, pick)]
+    rs_view = regs.view(info.compare_regs)
+    rs_pick = max(regs.pick(info.compare_regs), pick)
+    if rs_view >= view:
+        return [("", "", view, pick)]
+    if rs_pick == pick:
+        return [("", "", rs_view, rs_pick)]
+    return [("", "", view, pick), (".rs", " (result from the compare register)", rs_view, rs_pick)]
+
+
 def _unseen_cas_failure(
-    ctx, tstate, local, memory, info, loc, vaddr, regs, acquire, no_ret, succeeded: Step
-) -> list[Move]:
+    ctx, tstate, local, memory, info, loc, vaddr, paddr, regs: RegViews, acquire, no_ret,
+    succeeded: Step,
+) -> list[Move]:  # fmt: skip
     """Certification only: the CAS fails by reading a write beyond the end of memory.
 
     Alone, a thread reads only what memory holds, but in the execution being certified its
@@ -440,10 +506,10 @@ def _unseen_cas_failure(
     beyond = len(memory) + 1
     pre = max(vaddr, local.vr_new)
     choice = ReadChoice(beyond, value ^ 1, max(pre, beyond), False)
-    after = after_read(local, loc.index, choice, vaddr, acquire, no_ret)
-    r = dict(regs)
-    _set_regs(r, info.writes - info.dest_regs, _other_view(regs, info))
-    _set_regs(r, info.dest_regs, choice.view)
+    after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, choice.view)
+    r = regs.copy()
+    _writeback(r, info)
+    r.set(info.dest_regs, choice.view, max(choice.view, paddr))
     return [Move(".unseen", "reads a later write, compare fails", failed.state,
                  _finish(ctx, after, failed, r), failed)]  # fmt: skip
 
