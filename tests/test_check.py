@@ -66,6 +66,17 @@ def test_default_scheme_is_sound_against_c11(checker, target):
             assert c.hardware.outcome_set() <= c.source.outcome_set()
 
 
+# spin loops over plain LDXR/LDREX (the Relaxed swap) and a spin with DMBs (armv7's Acquire):
+# these once made promise certification explode. Their ARM verdicts, as the files say.
+@pytest.mark.parametrize("target", ["armv7", "armv8"])
+@pytest.mark.parametrize("name,verdict", [("spinlock+rlx", "Allowed"),
+                                          ("spinlock+swap", "Forbidden")])  # fmt: skip
+def test_spin_loops_on_arm_are_checked_with_their_verdicts(checker, target, name, verdict):
+    c = checker.check(parse_file(EXAMPLES / "rust" / f"{name}.litmus"), target, "default")
+    assert c.error == "" and c.sound
+    assert c.hardware.verdict == verdict
+
+
 def test_rcpc_and_gcc_schemes_are_sound_on_message_passing(checker):
     test = parse_file(EXAMPLES / "rust" / "MP+rel+acq.litmus")
     assert checker.check(test, "armv8.3", "rcpc").sound

@@ -34,8 +34,8 @@ and, through an ISB, later accesses, but not later reads by address. Each regist
 its view, a pick view (`Local.picks`, kept only where it exceeds the view); a write's pre-view
 and `vcap` use pick views, a read's pre-view uses views. A read's pick view flows into its
 destination, into DMB- and release-ordering of later writes (`vr_old_pick`) and, for an
-acquire, into `vw_new`. (Not carried: a read that takes its own pick-dependent write early,
-then ordered before a later write by coherence alone, `pick-dep; lws`.)
+acquire, into `vw_new`. (A read that takes its own pick-dependent write early and is ordered
+before a later write by `lws` needs nothing more: that write is coherence-after the first.)
 """
 
 from __future__ import annotations
