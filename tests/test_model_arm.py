@@ -930,3 +930,66 @@ exists (v=1)
     assert outcomes(result) == {"[v]=2;"}
     assert result.verdict == "Forbidden"
     assert result.explored_states < 20_000
+
+
+# ---------------------------------------------------------------------------------------------
+# herd's ARM tests from the Cambridge suite name addresses with symbolic registers (`%x0=x`,
+# `LDR R1, [%y0]`), given to the thread whose code uses them and placed in free registers.
+
+SB_DMBS_SYMBOLIC = """ARM SB+dmbs
+"DMBdWR Fre DMBdWR Fre"
+Cycle=Fre DMBdWR Fre DMBdWR
+{
+%x0=x; %y0=y;
+%y1=y; %x1=x;
+}
+ P0            | P1            ;
+ MOV R0, #1    | MOV R0, #1    ;
+ STR R0, [%x0] | STR R0, [%y1] ;
+ DMB           | DMB           ;
+ LDR R1, [%y0] | LDR R1, [%x1] ;
+exists
+(0:R1=0 /\\ 1:R1=0)
+"""
+
+MP_DMB_ADDR_SYMBOLIC = """ARM MP+dmb+addr
+{
+%x0=x; %y0=y;
+%y1=y; %x1=x;
+}
+ P0            | P1               ;
+ MOV R0, #1    | LDR R0, [%y1]    ;
+ STR R0, [%x0] | EOR R1,R0,R0     ;
+ DMB           | LDR R2, [R1,%x1] ;
+ MOV R1, #1    |                  ;
+ STR R1, [%y0] |                  ;
+exists
+(1:R0=1 /\\ 1:R2=0)
+"""
+
+
+def test_symbolic_registers_of_herd_arm_tests():
+    sb = run(SB_DMBS_SYMBOLIC)
+    assert sb.verdict == "Forbidden"
+    assert outcomes(sb) == {"0:R1=0; 1:R1=1;", "0:R1=1; 1:R1=0;", "0:R1=1; 1:R1=1;"}
+    mp = run(MP_DMB_ADDR_SYMBOLIC)
+    assert mp.verdict == "Forbidden" and len(mp.states) == 3
+    # the same test without its DMB: the message passing is observed
+    assert run(MP_DMB_ADDR_SYMBOLIC.replace(" DMB           |", "               |")).verdict == (
+        "Allowed"
+    )
+
+
+def test_symbolic_registers_go_to_the_thread_that_uses_them():
+    test = parse_text(SB_DMBS_SYMBOLIC, "<test>")
+    assert {(ri.tid, ri.reg) for ri in test.reg_inits} == {
+        (0, "%x0"), (0, "%y0"), (1, "%y1"), (1, "%x1")
+    }
+    program = load(test)
+    used = {r for t in program.threads for r in t.init_regs}
+    assert used and all(r.startswith("r") and int(r[1:]) <= 12 for r in used), used
+
+
+def test_a_symbolic_register_no_thread_uses_is_an_error():
+    with pytest.raises(FencelabError, match=r"<test>:5:15: symbolic register '%z0' is used by no"):
+        parse_text(SB_DMBS_SYMBOLIC.replace("%x0=x; %y0=y;", "%x0=x; %y0=y; %z0=x;"), "<test>")

@@ -3,19 +3,21 @@
 Each thread's cells are translated from herd's syntax to what the target's assembler takes
 (X86_64 location operands `(x)` become absolute addresses; herd's Intel-like X86 dialect
 `MOV [x],$1` becomes keystone's Intel syntax), assembled at the thread's fixed address, and every
-instruction is mapped back to its row in the thread table.
+instruction is mapped back to its row in the thread table. herd's symbolic registers in ARM and
+AArch64 code (`LDR R0,[%x0]`, initialised by `%x0=x`) become registers the thread does not use.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import keystone
 
 from fencelab.errors import FencelabError, SourceError
 from fencelab.isa.target import AssemblyError, Target
 from fencelab.isa.targets import get_target
-from fencelab.litmus.ast import LitmusTest, LocRef, RegObs
+from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
 from fencelab.machine.program import (
     CODE_BASE,
     DATA_BASE,
@@ -55,8 +57,14 @@ def load(test: LitmusTest, target: str | None = None) -> Program:
         for i, loc in enumerate(test.locations)
     ]
     addr_of = {loc.name: loc.addr for loc in locations}
-    threads = [_thread_code(test, tgt, thread.tid, thread.asm, addr_of) for thread in test.threads]
+    symbolic = _symbolic_registers(test)
+    threads = [
+        _thread_code(test, tgt, thread.tid, thread.asm, addr_of, symbolic[thread.tid])
+        for thread in test.threads
+    ]
     for ri in test.reg_inits:
+        if ri.tid < len(threads) and ri.reg in symbolic[ri.tid]:
+            ri = replace(ri, reg=symbolic[ri.tid][ri.reg])
         if ri.tid >= len(threads):
             raise SourceError(f"initial state names thread {ri.tid}, which the test lacks",
                               test.file)  # fmt: skip
@@ -72,6 +80,42 @@ def load(test: LitmusTest, target: str | None = None) -> Program:
         if isinstance(o, RegObs) and o.tid >= len(threads):
             raise SourceError(f"condition names thread {o.tid}, which the test lacks", test.file)
     return Program(test, tgt, threads, locations, obs, widths)
+
+
+_SYMBOLIC = re.compile(r"%([A-Za-z_]\w*)")
+_FREE = {  # registers a symbolic one may become, in the order they are handed out
+    "ARM": [f"R{n}" for n in range(12, -1, -1)],
+    "AArch64": [f"X{n}" for n in range(28, -1, -1)],
+}
+_USED = {"ARM": re.compile(r"\bR(\d+)\b", re.I), "AArch64": re.compile(r"\b[XW](\d+)\b", re.I)}
+
+
+def _symbolic_registers(test: LitmusTest) -> list[dict[str, str]]:
+    """Per thread, each symbolic register (`%x0`) its code or initial state names -> a register
+    the thread's code does not name (herd allocates them the same way)."""
+    out: list[dict[str, str]] = [{} for _ in test.threads]
+    if test.arch not in _FREE:
+        return out
+    for thread in test.threads:
+        names = _symbolic_names(test, thread)
+        if not names:
+            continue
+        text = " ".join(c.text for c in thread.asm)
+        used = {int(n) for n in _USED[test.arch].findall(text)}
+        used |= {int(m.group(1)) for ri in test.reg_inits if ri.tid == thread.tid
+                 for m in [_USED[test.arch].fullmatch(ri.reg)] if m}  # fmt: skip
+        free = [r for r in _FREE[test.arch] if int(r[1:]) not in used]
+        if len(free) < len(names):
+            raise SourceError(f"P{thread.tid}: more symbolic registers than free registers",
+                              test.file)  # fmt: skip
+        out[thread.tid] = dict(zip(names, free))
+    return out
+
+
+def _symbolic_names(test: LitmusTest, thread: Thread) -> list[str]:
+    names = [f"%{n}" for c in thread.asm for n in _SYMBOLIC.findall(c.text)]
+    names += [ri.reg for ri in test.reg_inits if ri.tid == thread.tid and ri.reg.startswith("%")]
+    return list(dict.fromkeys(names))
 
 
 def _mask(bits: int) -> int:
@@ -91,7 +135,7 @@ def _reg_width(arch: str, reg: str) -> int:
     return 64
 
 
-def _thread_code(test, tgt: Target, tid: int, cells, addr_of) -> ThreadCode:
+def _thread_code(test, tgt: Target, tid: int, cells, addr_of, symbolic) -> ThreadCode:
     base = CODE_BASE * (tid + 1)
     asm_lines: list[str] = []
     sources: list[SourceLine] = []
@@ -106,6 +150,8 @@ def _thread_code(test, tgt: Target, tid: int, cells, addr_of) -> ThreadCode:
             m = _LABEL.match(text)
         if not text:
             continue
+        if symbolic:
+            text = _SYMBOLIC.sub(lambda m: symbolic.get(m.group(0), m.group(0)), text)
         translated = _translate(test, tgt, text, addr_of, cell)
         asm_lines.append(translated)
         sources.append(SourceLine(cell.row, cell.text.strip(), translated))

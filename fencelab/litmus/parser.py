@@ -213,6 +213,7 @@ class _Parser:
         pos, name, doc = self._header(head + len(arch_word.group(0)))
         pos, info, more_doc = self._metadata(pos)
         doc = doc or more_doc
+        self.unplaced: list[tuple[str, Value, str, int]] = []
         pos, reg_inits = self._init(pos)
         if self.is_source:
             from fencelab.litmus.source import parse_threads
@@ -220,6 +221,7 @@ class _Parser:
             threads, pos = parse_threads(self, pos)
         else:
             threads, pos = self._table(pos)
+            reg_inits += self._place_symbolic(threads)
         observed, filt, condition = self._trailer(pos, threads)
         return LitmusTest(
             arch=arch,
@@ -436,7 +438,13 @@ class _Parser:
             )
             return
         if lhs.startswith("%"):
-            raise self.src.error(f"symbolic register {lhs!r} needs a thread: write T:{lhs}", at)
+            if self.arch not in ("ARM", "AArch64"):
+                raise self.src.error(
+                    f"symbolic register {lhs!r} needs a thread: write T:{lhs}", at
+                )
+            # herd's ARM tests (`%x0=x`): the register belongs to the thread using it
+            self.unplaced.append((lhs, value, normalise_ctype(ctype), at))
+            return
         name = lhs.strip("[]").strip()
         if isinstance(value, LocRef):
             raise self.src.error(
@@ -447,6 +455,17 @@ class _Parser:
         if ctype == "*" or ctype.endswith("*"):
             pass  # a pointer declaration: `int *x;` (64-bit, holds an integer here)
         self.locs.declare(name, ctype, value if eq else None, at)
+
+    def _place_symbolic(self, threads: list[Thread]) -> list[RegInit]:
+        """`%x0=x` without a thread: herd gives it to the thread whose code names `%x0`."""
+        out = []
+        for name, value, ctype, at in self.unplaced:
+            pattern = re.compile(re.escape(name) + r"(?!\w)")
+            users = [t.tid for t in threads if any(pattern.search(c.text) for c in t.asm)]
+            if not users:
+                raise self.src.error(f"symbolic register {name!r} is used by no thread", at)
+            out += [RegInit(tid, name, value, ctype) for tid in users]
+        return out
 
     def _init_value(self, text: str, at: int) -> Value:
         num = _parse_int(text)
