@@ -137,6 +137,15 @@ class TestResult:
             return "Allowed" if self.ok else "Forbidden"
         return "Forbidden" if self.ok else "Allowed"
 
+    @property
+    def kind(self) -> str:
+        """What herd7 prints on its first line: the test's kind, from its quantifier alone
+        (herd's `dump_as_kind`: exists Allowed, ~exists Forbidden, forall Required); the
+        result is the Ok / No line."""
+        return {"forall": "Required", "exists": "Allowed"}.get(
+            self.condition.quantifier, "Forbidden"
+        )
+
     def outcome_set(self) -> frozenset[Outcome]:
         return frozenset(s.outcome for s in self.states)
 
@@ -157,22 +166,27 @@ def format_outcome(outcome: Outcome) -> str:
 
 
 def format_herd(result: TestResult, extras: bool = True) -> str:
-    """The result in herd7's output form, line for line; our additions prefixed with `#`."""
+    """The result in herd7's output form, line for line; our additions prefixed with `#`.
+
+    As in herd7, the first line gives the test's kind (from its quantifier), `Ok`/`No` whether
+    the condition holds, and `Loop` marks a result some executions of which were cut short (our
+    step budget, herd's loop unrolling). herd's `Hash=` line is not printed."""
     from fencelab.litmus.printer import format_condition
 
-    lines = [f"Test {result.test.name} {result.verdict}", f"States {len(result.states)}"]
+    lines = [f"Test {result.test.name} {result.kind}", f"States {len(result.states)}"]
     for state in sorted(result.states, key=lambda s: format_outcome(s.outcome)):
         line = format_outcome(state.outcome)
         if result.mode == "random":
             line = f"{state.count:<8}:>{line}"
         lines.append(line)
-    lines.append("Ok" if result.ok else "No")
+    lines.append(("Loop " if result.budget_exhausted else "") + ("Ok" if result.ok else "No"))
     lines.append("Witnesses")
     lines.append(f"Positive: {result.positive} Negative: {result.negative}")
     lines.append(f"Condition {format_condition(result.condition)}")
     lines.append(
         f"Observation {result.test.name} {result.observation} {result.positive} {result.negative}"
     )
+    lines.append(f"Time {result.test.name} {result.seconds:.2f}")
     if extras:
         engine = result.engine + (f" on {result.target}" if result.target else "")
         if result.scheme:
@@ -189,5 +203,4 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
             )
         if result.budget_exhausted:
             lines.append(f"# Budget: {result.budget_exhausted} executions hit the step budget")
-        lines.append(f"# Time {result.seconds:.3f}s")
     return "\n".join(lines)

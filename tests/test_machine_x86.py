@@ -7,6 +7,8 @@ outcome sets are herd7's under x86tso.cat), not what this code printed.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from fencelab.litmus.loader import load
@@ -235,7 +237,18 @@ def test_herd_output_shape():
         "Positive: 1 Negative: 3",
         "Condition exists (0:rax=0 /\\ 1:rax=0)",
         "Observation SB Sometimes 1 3",
+        text[-1],
     ]
+    assert re.fullmatch(r"Time SB \d+\.\d\d", text[-1])
+
+
+def test_herd_first_line_is_the_kind_and_ok_no_the_result():
+    """herd7 prints the test's kind (from its quantifier) first, whatever the result: an SB
+    that never shows 0/0 is still `Test SB Allowed` ... `No`; a `~exists` test is `Forbidden`."""
+    sc = format_herd(run(SB, "sc"), extras=False).splitlines()
+    assert sc[0] == "Test SB Allowed" and sc[sc.index("States 3") + 4] == "No"
+    negated = format_herd(run(SB.replace("exists", "~exists"), "tso"), extras=False)
+    assert negated.splitlines()[0] == "Test SB Forbidden" and "\nNo\n" in negated
 
 
 def test_replay_rejects_a_disabled_step():
