@@ -98,7 +98,7 @@ class Local(NamedTuple):
     promises: tuple[int, ...] = ()  # timestamps, ascending
     regs: Regs = ()
     picks: Regs = ()  # registers whose pick view exceeds their view (see below)
-    vr_old_pick: int = 0  # the pick views of earlier reads (for DMB, release)
+    vr_old_pick: int = 0  # the pick views of earlier reads but NoRet ones (for DMB, release)
     stutter: tuple | None = None  # (thread state, local) after the last failed store-exclusive
 
     @staticmethod
@@ -185,7 +185,7 @@ def after_read(
         local.promises,
         local.regs,
         local.picks,
-        max(local.vr_old_pick, pick),
+        local.vr_old_pick if no_ret else max(local.vr_old_pick, pick),  # as vr_old_ld
         local.stutter,
     )
 
