@@ -92,7 +92,7 @@ _USED = {"ARM": re.compile(r"\bR(\d+)\b", re.I), "AArch64": re.compile(r"\b[XW](
 
 def _symbolic_registers(test: LitmusTest) -> list[dict[str, str]]:
     """Per thread, each symbolic register (`%x0`) its code or initial state names -> a register
-    the thread's code does not name (herd allocates them the same way)."""
+    the thread's code does not name: herd too picks a free register for each."""
     out: list[dict[str, str]] = [{} for _ in test.threads]
     if test.arch not in _FREE:
         return out

@@ -105,7 +105,7 @@ def thread_moves(
     if info is None or _promise_lost(local, memory):
         return []
     if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
-        cond = _pick(dict(local.regs), dict(local.picks), ("cpsr",))
+        cond = RegViews(local).pick(("cpsr",))
         local = local._replace(vcap=max(local.vcap, cond))
     kind = info.kind
     if kind is Kind.FENCE:
