@@ -143,13 +143,17 @@ class X86Isa(Isa):
         return [f"movz{s}l {self.r(src, bits)},{self.r(dst, 32)}"]
 
 
+# condition codes and ALU mnemonics, the same in A32 and A64
+ARM_CONDITIONS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+ARM_ALU = {"+": "add", "-": "sub", "*": "mul", "&": "and", "|": "orr", "^": "eor", "<<": "lsl",
+           ">>": "asr"}  # fmt: skip
+
+
 class AArch64Isa(Isa):
     family = "aarch64"
     allocation_order = tuple(range(29))
     uppercase = True
-    _CC = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
-    _ALU = {"+": "add", "-": "sub", "*": "mul", "&": "and", "|": "orr", "^": "eor",
-            "<<": "lsl", ">>": "asr"}  # fmt: skip
+    _CC, _ALU = ARM_CONDITIONS, ARM_ALU
 
     def condition_name(self, n: int) -> str:
         return f"X{n}"
@@ -216,9 +220,7 @@ class ArmIsa(Isa):
     family = "armv7"
     allocation_order = tuple(range(13))
     uppercase = True
-    _CC = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
-    _ALU = {"+": "add", "-": "sub", "*": "mul", "&": "and", "|": "orr", "^": "eor",
-            "<<": "lsl", ">>": "asr"}  # fmt: skip
+    _CC, _ALU = ARM_CONDITIONS, ARM_ALU
 
     def condition_name(self, n: int) -> str:
         return f"R{n}"

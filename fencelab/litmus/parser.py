@@ -276,17 +276,9 @@ class _Parser:
         while i < len(text):
             c = text[i]
             if body_depth is not None:
-                if text.startswith("//", i):
-                    j = text.find("\n", i)
-                    i = len(text) if j < 0 else j
-                    continue
-                if text.startswith("/*", i):
-                    j = text.find("*/", i + 2)
-                    if j < 0:
-                        raise self.raw.error(
-                            "unterminated comment: '/*' without a matching '*/'", i
-                        )
-                    i = j + 2
+                after = skip_c_comment(text, i, self.raw)
+                if after is not None:
+                    i = after
                     continue
                 if c == "{":
                     depth += 1
@@ -648,6 +640,20 @@ class _Parser:
 
 # ---------------------------------------------------------------------------------------------
 # small helpers
+
+
+def skip_c_comment(text: str, i: int, src: _Source) -> int | None:
+    """Where a `//` or `/* */` comment starting at `i` ends (None: no comment starts there);
+    a `/*` with no `*/` is an error."""
+    if text.startswith("//", i):
+        j = text.find("\n", i)
+        return len(text) if j < 0 else j
+    if text.startswith("/*", i):
+        j = text.find("*/", i + 2)
+        if j < 0:
+            raise src.error("unterminated comment: '/*' without a matching '*/'", i)
+        return j + 2
+    return None
 
 
 def _skip_space(text: str, pos: int) -> int:

@@ -174,17 +174,13 @@ def _c_params(p, tid: int, text: str, offset: int) -> tuple[tuple[str, str], ...
 
 
 def _matching_brace(p, text: str, start: int, tid: int) -> int:
+    from fencelab.litmus.parser import skip_c_comment  # parser imports this module lazily
+
     depth, i = 0, start
     while i < len(text):
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            i = len(text) if j < 0 else j
-            continue
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            if j < 0:
-                raise p.src.error("unterminated comment: '/*' without a matching '*/'", i)
-            i = j + 2
+        after = skip_c_comment(text, i, p.src)
+        if after is not None:
+            i = after
             continue
         if text[i] == "{":
             depth += 1
