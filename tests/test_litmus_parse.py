@@ -369,6 +369,8 @@ exists (1:r0=2 /\\ 1:r1=0)
             "3:X0 names thread P3, but the test has 1 thread(s)",
         ),
         ("AArch64 T\n(* open\n{}\n", (2, 1), "unterminated comment"),
+        ("C T\n{}\nP0 (atomic_int* x) {\n  /* { open\n}\n", (4, 3),
+         "unterminated comment: '/*' without a matching '*/'"),
         (
             "C T\n{}\nP0 (atomic_int* x) {\n  int r = atomic_load_explicit(x, memory_order_foo);\n}\n",
             (4, 35),
