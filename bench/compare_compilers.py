@@ -25,8 +25,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from fencelab.atomics import Op, Order
 from fencelab.lowering import combinations, lookup
-from fencelab.lowering.atomics import Op, Order
 
 C_TYPE = {8: "uint8_t", 16: "uint16_t", 32: "uint32_t", 64: "uint64_t"}
 C_ORDER = {o: "__ATOMIC_" + o.c.removeprefix("memory_order_").upper() for o in Order}

@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.table import Table
 
 from fencelab.errors import FencelabError
-from fencelab.isa.targets import TARGET_NAMES
+from fencelab.isa.registry import TARGET_NAMES
 from fencelab.litmus.parser import parse_file
-from fencelab.machine.run import RunOptions, run_test
+from fencelab.pipeline import RunOptions, run_test
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -133,7 +133,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
     from rich.progress import Progress as RichProgress
 
     from fencelab.litmus.parser import parse_file
-    from fencelab.machine.run import RunOptions, run_test, targets_for
+    from fencelab.pipeline import RunOptions, run_test, targets_for
     from fencelab.result import format_herd
 
     options = RunOptions(target, scheme, model, mode, runs, seed, schedule, budget)
@@ -205,7 +205,7 @@ def _summary_table(results):
 
 # -- map / table: the lowering table ---------------------------------------------------------
 def _lowering_choices(op_text: str, order_text: str, failure_text: str | None):
-    from fencelab.lowering.atomics import parse_op, parse_order
+    from fencelab.atomics import parse_op, parse_order
 
     op = parse_op(op_text)
     order = parse_order(order_text)
@@ -230,9 +230,9 @@ def map_command(op, order, target, width, scheme, failure):
     from rich.panel import Panel
     from rich.table import Table
 
-    from fencelab.isa.targets import get_target
+    from fencelab.atomics import Op, parse_width
+    from fencelab.isa.registry import get_target
     from fencelab.lowering import lookup
-    from fencelab.lowering.atomics import Op, parse_width
 
     op, order, failure = _lowering_choices(op, order, failure)
     if op is Op.FENCE:
@@ -281,7 +281,7 @@ def _entry_record(entry) -> dict:
 
 
 def _grid(records: list[dict], targets: tuple[str, ...]) -> str:
-    from fencelab.lowering.atomics import default_failure_order, parse_order
+    from fencelab.atomics import default_failure_order, parse_order
 
     rows: dict[tuple[str, str, int | None], dict[str, str]] = {}
     for r in records:
@@ -321,9 +321,9 @@ def table_command(targets, scheme, widths, fmt):
     from rich.markup import escape
     from rich.table import Table
 
-    from fencelab.isa.targets import TARGET_NAMES, get_target
+    from fencelab.atomics import WIDTHS, parse_width
+    from fencelab.isa.registry import TARGET_NAMES, get_target
     from fencelab.lowering import entries, get_scheme
-    from fencelab.lowering.atomics import WIDTHS, parse_width
 
     names = tuple(dict.fromkeys(get_target(t).name for t in targets)) or TARGET_NAMES
     get_scheme(scheme)
@@ -386,7 +386,7 @@ def tui(test, target, scheme, model, schedule):
     from pathlib import Path
 
     from fencelab.litmus.parser import parse_file
-    from fencelab.machine.run import RunOptions
+    from fencelab.pipeline import RunOptions
     from fencelab.tui.app import FencelabApp
 
     if not Path(test).is_file():
@@ -409,7 +409,7 @@ def tui(test, target, scheme, model, schedule):
 @user_errors
 def compile_command(test, target, scheme):
     """Compile a C or Rust litmus test to the target's herd assembly test (herd7 format)."""
-    from fencelab.litmus.compile import compile_test
+    from fencelab.compiler.compile import compile_test
     from fencelab.litmus.parser import parse_file
     from fencelab.litmus.printer import format_test
 
@@ -437,7 +437,7 @@ def show_command(test):
 def _check_combinations(target: str, scheme: str) -> list[tuple[str, str]]:
     """(target, scheme) pairs: `all` targets; `all` or comma-separated schemes (each scheme on
     the targets it is written for; `default` everywhere)."""
-    from fencelab.isa.targets import TARGET_NAMES, get_target
+    from fencelab.isa.registry import TARGET_NAMES, get_target
     from fencelab.lowering import SCHEMES, get_scheme
 
     targets = TARGET_NAMES if target == "all" else tuple(
@@ -473,8 +473,8 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
     from rich.progress import Progress as RichProgress
 
     from fencelab.checker import Checker
-    from fencelab.checker.report import SOURCE_MODEL_TEXT, print_check, summary_table
     from fencelab.litmus.parser import parse_file
+    from fencelab.report.check import SOURCE_MODEL_TEXT, print_check, summary_table
 
     pairs = _check_combinations(target, scheme)
     checker = Checker(source_model, model, budget)
@@ -544,10 +544,10 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
 
     from fencelab.checker import Checker
     from fencelab.checker.hunt import hunt, plan
-    from fencelab.checker.report import print_hunt
-    from fencelab.checker.shapes import parse_shapes, parse_variants
-    from fencelab.isa.targets import get_target
+    from fencelab.gen.shapes import parse_shapes, parse_variants
+    from fencelab.isa.registry import get_target
     from fencelab.lowering import get_scheme
+    from fencelab.report.check import print_hunt
 
     tgt = get_target(target).name
     get_scheme(scheme)

@@ -14,14 +14,14 @@ import pytest
 from herd_catalogue import catalogue
 
 from fencelab.errors import FencelabError
-from fencelab.litmus.generate import generate, generate_many
-from fencelab.litmus.loader import load
+from fencelab.gen.random_tests import generate, generate_many
 from fencelab.litmus.parser import parse_file, parse_text
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models import get_model
-from fencelab.models.arm_axiomatic import consistent_executions, run_axiomatic
-from fencelab.models.axiomatic_relations import acyclic, plus, seq
+from fencelab.models.axiomatic.arm import consistent_executions, run_axiomatic
+from fencelab.models.axiomatic.relations import acyclic, plus, seq
+from fencelab.program.load import load
 from fencelab.result import format_outcome
 
 

@@ -23,13 +23,13 @@ import os
 
 import pytest
 
-from fencelab.litmus.generate import generate_many
-from fencelab.litmus.loader import load
+from fencelab.gen.random_tests import generate_many
 from fencelab.litmus.parser import parse_text
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models import get_model
-from fencelab.models.arm_axiomatic import run_axiomatic
+from fencelab.models.axiomatic.arm import run_axiomatic
+from fencelab.program.load import load
 from fencelab.result import format_outcome
 
 SEED = int(os.environ.get("FENCELAB_CROSSCHECK_SEED", "2024"))
@@ -79,7 +79,7 @@ def test_sc_machine_equals_sc_axiomatic(arch):
 
 @pytest.mark.parametrize("arch", list(TEXTS))
 def test_arm_promising_equals_current_aarch64_cat(arch):
-    pytest.importorskip("fencelab.models.arm")
+    pytest.importorskip("fencelab.models.operational.arm.model")
     _crosscheck(arch, "op:arm", "ax:arm")
 
 
@@ -186,7 +186,7 @@ exists (0:X0=0)
 
 @pytest.mark.parametrize("name", list(SPIN_LOOPS))
 def test_spin_loops_on_plain_exclusives_agree_with_the_axiomatic_model(name):
-    pytest.importorskip("fencelab.models.arm")
+    pytest.importorskip("fencelab.models.operational.arm.model")
     text, expected = SPIN_LOOPS[name]
     program = load(parse_text(SPIN_HEAD.format(name=name) + text))
     op = exhaustive(Machine(program, get_model("arm"), budget=8))

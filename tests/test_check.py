@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fencelab.atomics import Order
 from fencelab.checker import THIN_AIR_NOTE, Checker
 from fencelab.checker.hunt import hunt
-from fencelab.checker.shapes import SHAPES, parse_shapes, variants
 from fencelab.cli import main
+from fencelab.gen.shapes import SHAPES, parse_shapes, variants
 from fencelab.litmus.ast import RegObs
 from fencelab.litmus.parser import parse_file, parse_text
 from fencelab.litmus.printer import format_test, strip_positions
-from fencelab.lowering.atomics import Order
-from fencelab.machine.run import RunOptions, run_test
+from fencelab.pipeline import RunOptions, run_test
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 COUNTER = EXAMPLES / "counterexamples"

@@ -13,19 +13,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fencelab.atomics import Op
 from fencelab.cli import main
+from fencelab.compiler.compile import compile_test
 from fencelab.errors import FencelabError
-from fencelab.isa.targets import TARGET_NAMES
+from fencelab.isa.registry import TARGET_NAMES
 from fencelab.litmus.ast import LocObs, RegObs
-from fencelab.litmus.compile import compile_test
-from fencelab.litmus.loader import load
 from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_test
-from fencelab.lowering.atomics import Op
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
-from fencelab.machine.run import RunOptions, run_test
 from fencelab.models import get_model
+from fencelab.pipeline import RunOptions, run_test
+from fencelab.program.load import load
 
 SCHEMES = ("default", "tutorial")
 ROOT = Path(__file__).resolve().parent.parent

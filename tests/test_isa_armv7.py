@@ -13,7 +13,7 @@ import pytest
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, Kind
-from fencelab.isa.targets import TARGETS
+from fencelab.isa.registry import TARGETS
 
 T = TARGETS["armv7"]
 BASE = 0x1000

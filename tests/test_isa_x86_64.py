@@ -11,7 +11,7 @@ import pytest
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, Kind
-from fencelab.isa.targets import TARGETS
+from fencelab.isa.registry import TARGETS
 
 T = TARGETS["x86_64"]
 BASE = 0x1000

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fencelab.atomics import Op, Order
 from fencelab.errors import SourceError
 from fencelab.litmus.ast import (
     And,
@@ -38,7 +39,6 @@ from fencelab.litmus.ast import (
 )
 from fencelab.litmus.parser import asm_label, parse_file, parse_text
 from fencelab.litmus.printer import strip_positions
-from fencelab.lowering.atomics import Op, Order
 
 ROOT = Path(__file__).parent
 HERD = ROOT / "data" / "herd"

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fencelab.atomics import Op, Order
 from fencelab.cli import main
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Kind
-from fencelab.isa.targets import TARGET_NAMES, get_target
+from fencelab.isa.registry import TARGET_NAMES, get_target
 from fencelab.lowering import SCHEME_NAMES, combinations, entries, lookup
-from fencelab.lowering.atomics import Op, Order
 from fencelab.lowering.execute import run_entry
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,11 +11,11 @@ import re
 
 import pytest
 
-from fencelab.litmus.loader import load
 from fencelab.litmus.parser import parse_text
 from fencelab.machine.explore import exhaustive, random_runs, replay
 from fencelab.machine.machine import Machine
 from fencelab.models import get_model
+from fencelab.program.load import load
 from fencelab.result import format_herd, format_outcome
 
 SB = """X86_64 SB

@@ -15,12 +15,12 @@ import pytest
 from herd_catalogue import catalogue
 
 from fencelab.errors import FencelabError
-from fencelab.litmus.loader import load
 from fencelab.litmus.parser import parse_text
 from fencelab.machine.explore import exhaustive, replay
 from fencelab.machine.machine import Machine
 from fencelab.models import get_model
-from fencelab.models.arm import ARM
+from fencelab.models.operational.arm.model import ARM
+from fencelab.program.load import load
 from fencelab.result import format_outcome
 
 

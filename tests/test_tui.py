@@ -18,7 +18,7 @@ from fencelab.cli import main
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import parse_text
 from fencelab.machine.explore import replay
-from fencelab.machine.run import RunOptions
+from fencelab.pipeline import RunOptions
 from fencelab.result import format_outcome
 from fencelab.tui.app import FencelabApp, MachineScreen
 from fencelab.tui.render import memory_lines
@@ -410,7 +410,7 @@ def test_compiled_outcomes_are_shown_in_source_names():
     from pathlib import Path
 
     from fencelab.litmus.parser import parse_file
-    from fencelab.machine.run import RunOptions
+    from fencelab.pipeline import RunOptions
     from fencelab.tui.session import Session
 
     examples = Path(__file__).resolve().parent.parent / "examples"

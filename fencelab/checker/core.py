@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
-from fencelab.isa.targets import get_target
+from fencelab.isa.registry import get_target
 from fencelab.litmus.ast import LitmusTest
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
@@ -106,7 +106,7 @@ class Checker:
         check_source_model(self.source_model)
 
     def source_result(self, test: LitmusTest, model: str) -> TestResult:
-        from fencelab.models.rc11 import run_source
+        from fencelab.models.source.rc11 import run_source
 
         key = (_test_key(test), model)
         if key not in self._source:
@@ -115,11 +115,11 @@ class Checker:
 
     def hardware_result(self, test: LitmusTest, target: str, scheme: str) -> TestResult:
         """Every outcome of `test` compiled with `scheme` for `target`, in source terms."""
-        from fencelab.litmus.compile import compile_test
-        from fencelab.litmus.loader import load
+        from fencelab.compiler.compile import compile_test
         from fencelab.machine.explore import exhaustive
         from fencelab.machine.machine import Machine
-        from fencelab.machine.run import model_for
+        from fencelab.pipeline import model_for
+        from fencelab.program.load import load
 
         asm = compile_test(test, target, scheme)
         key = (_code_key(asm), target, self.hardware_model)

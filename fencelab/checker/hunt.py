@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fencelab.checker.core import Check, Checker
-from fencelab.checker.shapes import VARIANTS, Shape, Variant, variants
+from fencelab.gen.shapes import VARIANTS, Shape, Variant, variants
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class AArch64(Target):
         """keystone 0.9.2 can't encode LSE or LDAPR: emit those as `.word`s ourselves.
 
 (keystone silently drops `.inst`, so `.word` it is.)"""
-        from fencelab.isa.a64_encoder import encode_if_needed
+        from fencelab.isa.aarch64_encode import encode_if_needed
 
         line = line.strip()
         label, insn = _LABEL.match(line).groups()  # keep a label sharing the line
@@ -62,6 +62,6 @@ class AArch64(Target):
         return f"{label}.word {word:#010x}" if word is not None else line
 
     def classify(self, insn):
-        from fencelab.isa.classify_a64 import classify_a64
+        from fencelab.isa.aarch64_classify import classify_a64
 
         return classify_a64(self, insn)

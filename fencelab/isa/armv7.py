@@ -43,6 +43,6 @@ class ARMv7(Target):
         return "pc"
 
     def classify(self, insn):
-        from fencelab.isa.classify_arm import classify_a32
+        from fencelab.isa.armv7_classify import classify_a32
 
         return classify_a32(self, insn)

@@ -84,6 +84,6 @@ class X86_64(Target):
         return "rip"
 
     def classify(self, insn):
-        from fencelab.isa.classify_x86 import classify_x86
+        from fencelab.isa.x86_64_classify import classify_x86
 
         return classify_x86(self, insn)

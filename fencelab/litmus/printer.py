@@ -14,6 +14,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 
+from fencelab.atomics import Op
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import (
     And,
@@ -47,7 +48,6 @@ from fencelab.litmus.ast import (
     While,
 )
 from fencelab.litmus.source import C_RMW_NAMES, CAS_PREFIX, OK_PREFIX
-from fencelab.lowering.atomics import Op
 
 # ---------------------------------------------------------------------------------------------
 # herd's spelling of observables, conditions and final states

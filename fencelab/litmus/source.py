@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
 
+from fencelab.atomics import Op, Order, parse_order, valid_failure_orders, valid_orders
 from fencelab.errors import FencelabError, SourceError
 from fencelab.litmus import grammars
 from fencelab.litmus.ast import (
@@ -50,7 +51,6 @@ from fencelab.litmus.ast import (
     While,
 )
 from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
-from fencelab.lowering.atomics import Op, Order, parse_order, valid_failure_orders, valid_orders
 
 _TRAILER_START = re.compile(
     r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"

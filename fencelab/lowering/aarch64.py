@@ -7,7 +7,7 @@ An LDAR is never reordered with an earlier STLR, which is what makes them SeqCst
 
 from __future__ import annotations
 
-from fencelab.lowering.atomics import Op, Order
+from fencelab.atomics import Op, Order
 from fencelab.lowering.template import Entry, Role
 
 SIZE = {8: "b", 16: "h", 32: "", 64: ""}

@@ -11,7 +11,7 @@ plain store (an LDREXD/STREXD loop).
 
 from __future__ import annotations
 
-from fencelab.lowering.atomics import Op, Order
+from fencelab.atomics import Op, Order
 from fencelab.lowering.template import Entry, Role
 
 SIZE = {8: "b", 16: "h", 32: "", 64: "d"}

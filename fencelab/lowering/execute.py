@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead
 from fencelab.isa.insn import Kind
-from fencelab.isa.targets import get_target
+from fencelab.isa.registry import get_target
 from fencelab.lowering.template import Entry
 
 CODE_BASE = 0x10000

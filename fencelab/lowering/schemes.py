@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from fencelab.atomics import Op, Order
 from fencelab.lowering import aarch64, armv7, x86_64
-from fencelab.lowering.atomics import Op, Order
 from fencelab.lowering.template import Entry
 
 Override = Callable[[str, Op, Order, "Order | None", "int | None"], "Entry | None"]

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import cache
 
-from fencelab.errors import FencelabError
-from fencelab.isa.targets import TARGET_NAMES, get_target
-from fencelab.lowering.atomics import (
+from fencelab.atomics import (
     WIDTHS,
     Op,
     Order,
@@ -16,6 +14,8 @@ from fencelab.lowering.atomics import (
     valid_failure_orders,
     valid_orders,
 )
+from fencelab.errors import FencelabError
+from fencelab.isa.registry import TARGET_NAMES, get_target
 from fencelab.lowering.schemes import SCHEME_NAMES, SCHEMES, Scheme, default_entry
 from fencelab.lowering.template import Entry
 

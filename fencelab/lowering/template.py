@@ -33,8 +33,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from fencelab.atomics import Op, Order
 from fencelab.errors import FencelabError
-from fencelab.lowering.atomics import Op, Order
 
 ROLE_NAMES = ("addr", "val", "exp", "new", "res", "tmp", "tmp2", "status", "ok")
 INPUT_ROLES = frozenset({"addr", "val", "exp", "new"})
@@ -110,7 +110,7 @@ class Entry:
     # -- instantiation -----------------------------------------------------------------------
     def instantiate(self, regs: Mapping[str, int], label_prefix: str = "L_") -> list[str]:
         """Assembler lines (executed order, keystone syntax) with roles in registers `regs`."""
-        from fencelab.isa.targets import get_target
+        from fencelab.isa.registry import get_target
 
         target = get_target(self.target)
         self._check_registers(regs)
@@ -141,7 +141,7 @@ class Entry:
         return out
 
     def _check_registers(self, regs: Mapping[str, int]) -> None:
-        from fencelab.isa.targets import get_target
+        from fencelab.isa.registry import get_target
 
         target = get_target(self.target)
         limit = _ALLOCATABLE[_family(target.name)]
@@ -201,7 +201,7 @@ class Entry:
 
     def assemble(self, base: int = 0) -> bytes:
         """The canonical instantiation, assembled by the target."""
-        from fencelab.isa.targets import get_target
+        from fencelab.isa.registry import get_target
 
         return get_target(self.target).assemble(self.canonical(), base)
 

@@ -7,7 +7,7 @@ drain the store buffer, which any locked instruction or `mfence` does.
 
 from __future__ import annotations
 
-from fencelab.lowering.atomics import Op, Order
+from fencelab.atomics import Op, Order
 from fencelab.lowering.template import Entry, Role
 
 SUFFIX = {8: "b", 16: "w", 32: "l", 64: "q"}

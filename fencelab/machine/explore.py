@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
 from fencelab.machine.machine import Machine, Status
-from fencelab.models.base import MachineState, Transition
+from fencelab.machine.model import MachineState, Transition
 from fencelab.result import FinalState, Outcome, TestResult
 
 Progress = Callable[[int], None]  # called with the number of states explored so far

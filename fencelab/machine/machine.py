@@ -11,8 +11,8 @@ import enum
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
-from fencelab.machine.program import Program
-from fencelab.models.base import MachineState, MemoryModel, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Transition
+from fencelab.program.layout import Program
 from fencelab.result import Outcome
 
 DEFAULT_BUDGET = 40  # memory instructions per core before an execution counts as unbounded

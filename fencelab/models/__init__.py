@@ -7,12 +7,12 @@ from fencelab.errors import FencelabError
 
 def get_model(name: str):
     """The operational model called `name` (a fresh instance)."""
-    from fencelab.models.sc import SC
-    from fencelab.models.tso import TSO
+    from fencelab.models.operational.sc import SC
+    from fencelab.models.operational.tso import TSO
 
     models = {"sc": SC, "tso": TSO}
     try:
-        from fencelab.models.arm import ARM  # the ARMv8 model, when present
+        from fencelab.models.operational.arm.model import ARM  # the ARMv8 model, when present
 
         models["arm"] = ARM
     except ImportError:

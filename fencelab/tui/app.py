@@ -19,7 +19,7 @@ from textual.widgets import Footer, OptionList, Static
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest
 from fencelab.machine.machine import Status
-from fencelab.machine.run import RunOptions
+from fencelab.pipeline import RunOptions
 from fencelab.tui.screens import ConfigScreen, HelpScreen, OutcomesScreen
 from fencelab.tui.session import Session
 from fencelab.tui.widgets import CorePane, MemoryPane, StatusLine, TransitionList

@@ -111,7 +111,7 @@ def _short(text: str, width: int = 52) -> str:
 
 def _arm_available() -> bool:
     try:
-        import fencelab.models.arm  # noqa: F401
+        import fencelab.models.operational.arm.model  # noqa: F401
     except ImportError:
         return False
     return True

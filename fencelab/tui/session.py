@@ -16,8 +16,8 @@ from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine, Status
-from fencelab.machine.run import RunOptions, machine_for
-from fencelab.models.base import MachineState, Transition
+from fencelab.machine.model import MachineState, Transition
+from fencelab.pipeline import RunOptions, machine_for
 from fencelab.result import holds
 
 ARMV7_NOTE = "ARMv7 runs under the ARMv8 AArch32 model (multicopy-atomic)"
@@ -88,7 +88,7 @@ class Session:
 
     def target_choices(self) -> list[str]:
         """Targets this test can run on: any for source tests, its own ISA family for asm."""
-        from fencelab.isa.targets import TARGETS
+        from fencelab.isa.registry import TARGETS
 
         if self.test.is_source:
             return list(TARGETS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab.isa.insn import InsnInfo, Kind
-from fencelab.models.base import MachineState, MemoryModel, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Transition
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """A litmus test placed in memory: each thread's bytes at a fixed address, each location too.
 
 `Program` is what the machine runs. It is built from an assembly litmus test by
-`fencelab.litmus.loader.load`, and keeps a source map from every instruction back to its row.
+`fencelab.program.load.load`, and keeps a source map from every instruction back to its row.
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ import time
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import And, Eq, LitmusTest, LocObs, Not, Or, Prop, RegObs
-from fencelab.models.source_axioms import Static, consistent, static_of
-from fencelab.models.source_paths import DEFAULT_UNROLL, Path, signed, value_domains
+from fencelab.models.source.axioms import Static, consistent, static_of
+from fencelab.models.source.paths import DEFAULT_UNROLL, Path, signed, value_domains
 from fencelab.result import FinalState, Outcome, TestResult, holds, observables
 
 SOURCE_MODELS = ("rc11", "c11", "sc-source")

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Barrier
 from fencelab.machine.machine import DEFAULT_BUDGET
-from fencelab.models.axiomatic_candidates import (
+from fencelab.models.axiomatic.candidates import (
     Execution,
     LocationChoice,
     Skeleton,
@@ -56,8 +56,8 @@ from fencelab.models.axiomatic_candidates import (
     per_location_choices,
     skeletons,
 )
-from fencelab.models.axiomatic_events import enumerate_paths
-from fencelab.models.axiomatic_relations import (
+from fencelab.models.axiomatic.events import enumerate_paths
+from fencelab.models.axiomatic.relations import (
     Rel,
     acyclic,
     ident,

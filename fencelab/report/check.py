@@ -30,7 +30,7 @@ def replay_command(check: Check, witness: str, file: str | None = None) -> str:
 
 
 def _default_model(target: str) -> str:
-    from fencelab.isa.targets import get_target
+    from fencelab.isa.registry import get_target
 
     return get_target(target).default_model
 

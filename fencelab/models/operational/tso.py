@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.models.base import MachineState, MemoryModel, Transition, refuse
+from fencelab.machine.model import MachineState, MemoryModel, Transition, refuse
 
 
 @dataclass(frozen=True)

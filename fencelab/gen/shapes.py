@@ -17,6 +17,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from fencelab.atomics import Op, Order
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import (
     And,
@@ -36,7 +37,6 @@ from fencelab.litmus.ast import (
     Store,
     Thread,
 )
-from fencelab.lowering.atomics import Op, Order
 
 LOAD_ORDERS = (Order.RELAXED, Order.ACQUIRE, Order.SEQ_CST)
 STORE_ORDERS = (Order.RELAXED, Order.RELEASE, Order.SEQ_CST)

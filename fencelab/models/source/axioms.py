@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fencelab.lowering.atomics import Order
+from fencelab.atomics import Order
 
 Rows = list[int]
 

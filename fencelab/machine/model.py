@@ -26,7 +26,7 @@ from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import InsnInfo, Kind
 
 if TYPE_CHECKING:
-    from fencelab.machine.program import Program
+    from fencelab.program.layout import Program
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from fencelab.models.axiomatic_events import Event, ThreadPath
-from fencelab.models.axiomatic_relations import Rel, inverse, seq
+from fencelab.models.axiomatic.events import Event, ThreadPath
+from fencelab.models.axiomatic.relations import Rel, inverse, seq
 
 
 @dataclass

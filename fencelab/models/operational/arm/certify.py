@@ -31,8 +31,8 @@ from collections import deque
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
-from fencelab.models.arm_local import Local, Message
-from fencelab.models.arm_thread import ThreadContext, thread_moves
+from fencelab.models.operational.arm.local import Local, Message
+from fencelab.models.operational.arm.thread import ThreadContext, thread_moves
 
 SOLO_BUDGET = 40  # memory instructions per solo run (the machine's default step budget)
 SOLO_STATES = 200_000  # a solo search larger than this is refused, not silently cut

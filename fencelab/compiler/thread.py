@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from fencelab.atomics import Op, Order
+from fencelab.compiler.glue import ARITHMETIC, COMPARISONS, NEGATED, isa_for
 from fencelab.errors import FencelabError, SourceError
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import (
@@ -25,6 +27,7 @@ from fencelab.litmus.ast import (
     If,
     LitmusTest,
     Load,
+    OpOrigin,
     Pos,
     Rmw,
     Stmt,
@@ -34,9 +37,6 @@ from fencelab.litmus.ast import (
     Var,
     While,
 )
-from fencelab.litmus.compile_info import OpOrigin
-from fencelab.litmus.compile_isa import ARITHMETIC, COMPARISONS, NEGATED, isa_for
-from fencelab.lowering.atomics import Op, Order
 from fencelab.lowering.table import lookup
 from fencelab.lowering.template import Entry
 

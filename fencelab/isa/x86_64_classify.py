@@ -26,7 +26,7 @@ from __future__ import annotations
 import capstone
 from capstone import x86_const as X
 
-from fencelab.isa.classify_common import capstone_regs, make_info, refuse
+from fencelab.isa.classify import capstone_regs, make_info, refuse
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 
 NO_PC = ("rip",)

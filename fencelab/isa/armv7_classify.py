@@ -29,7 +29,7 @@ from __future__ import annotations
 import capstone
 from capstone import arm_const as A
 
-from fencelab.isa.classify_common import capstone_regs, make_info, refuse
+from fencelab.isa.classify import capstone_regs, make_info, refuse
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 
 NO_PC = ("pc",)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.models.arm_local import (
+from fencelab.machine.model import refuse
+from fencelab.models.operational.arm.local import (
     ExBank,
     Local,
     Message,
@@ -33,7 +34,6 @@ from fencelab.models.arm_local import (
     write_pre_view,
     write_slots,
 )
-from fencelab.models.base import refuse
 
 MODEL = "arm"
 SELECTS = frozenset({"csel", "csinc", "csinv", "csneg", "cset", "csetm", "cinc", "cinv", "cneg"})

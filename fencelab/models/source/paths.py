@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fencelab.atomics import Op, Order
 from fencelab.errors import FencelabError, SourceError
 from fencelab.litmus.ast import (
     Assign,
@@ -52,7 +53,6 @@ from fencelab.litmus.ast import (
     Var,
     While,
 )
-from fencelab.lowering.atomics import Op, Order
 
 DEFAULT_UNROLL = 3  # iterations of one loop entry before the path counts as unbounded
 MAX_DOMAIN = 48  # distinct values per location before the enumeration gives up

@@ -40,10 +40,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fencelab.models.arm_certify import Alone, explore_alone
-from fencelab.models.arm_local import Local, Message
-from fencelab.models.arm_thread import ThreadContext, thread_moves, without_repeats
-from fencelab.models.base import MachineState, MemoryModel, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Transition
+from fencelab.models.operational.arm.certify import Alone, explore_alone
+from fencelab.models.operational.arm.local import Local, Message
+from fencelab.models.operational.arm.thread import ThreadContext, thread_moves, without_repeats
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
-from fencelab.isa.targets import TARGET_NAMES, get_target
+from fencelab.isa.registry import TARGET_NAMES, get_target
 from fencelab.litmus.ast import LitmusTest
 from fencelab.machine.explore import Progress, exhaustive, random_runs, replay
 from fencelab.machine.machine import DEFAULT_BUDGET, Machine
-from fencelab.machine.program import Program
 from fencelab.models import get_model
+from fencelab.program.layout import Program
 from fencelab.result import TestResult
 
 MODES = ("exhaustive", "random", "replay")
-# Source-level axiomatic models (fencelab.models.rc11): `--model sc` stays the operational SC
+# Source-level axiomatic models (fencelab.models.source.rc11): `--model sc` stays the operational SC
 # machine on the compiled code; `sc-source` is SC judged on the source test.
 SOURCE_MODELS = ("c11", "rc11", "sc-source")
 DEFAULT_SOURCE_TARGET = "x86_64"
@@ -46,10 +46,10 @@ def targets_for(test: LitmusTest, target: str | None) -> list[str | None]:
 
 
 def program_for(test: LitmusTest, target: str | None, scheme: str = "default") -> Program:
-    from fencelab.litmus.loader import load
+    from fencelab.program.load import load
 
     if test.is_source:
-        from fencelab.litmus.compile import compile_test
+        from fencelab.compiler.compile import compile_test
 
         asm = compile_test(test, get_target(target or DEFAULT_SOURCE_TARGET), scheme)
         return load(asm, target or DEFAULT_SOURCE_TARGET)
@@ -60,7 +60,7 @@ def model_for(program: Program, name: str | None):
     name = name or program.target.default_model
     if name == "arm":
         try:
-            import fencelab.models.arm  # noqa: F401
+            import fencelab.models.operational.arm.model  # noqa: F401
         except ImportError:
             raise FencelabError(
                 f"{program.target.name}: the ARMv8 model is not available yet; "
@@ -101,8 +101,8 @@ def run_test(
 def run_source_model(
     test: LitmusTest, options: RunOptions, target: str | None = None
 ) -> TestResult:
-    """c11 / rc11 / sc-source judge the source test itself (fencelab.models.rc11), no machine."""
-    from fencelab.models.rc11 import run_source
+    """c11 / rc11 / sc-source judge the source test itself (fencelab.models.source.rc11), no machine."""
+    from fencelab.models.source.rc11 import run_source
 
     chosen = target if target is not None else options.target
     if chosen is not None:

@@ -15,10 +15,10 @@ from dataclasses import replace
 import keystone
 
 from fencelab.errors import FencelabError, SourceError
+from fencelab.isa.registry import get_target
 from fencelab.isa.target import AssemblyError, Target
-from fencelab.isa.targets import get_target
 from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
-from fencelab.machine.program import (
+from fencelab.program.layout import (
     CODE_BASE,
     DATA_BASE,
     LOCATION_STRIDE,

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from fencelab.compiler.thread import ThreadCompiler, thread_locals
 from fencelab.errors import FencelabError, SourceError
+from fencelab.isa.registry import get_target
 from fencelab.isa.target import Target
-from fencelab.isa.targets import get_target
 from fencelab.litmus.ast import (
     And,
     AsmLine,
+    CompileInfo,
     Condition,
     Eq,
     LitmusTest,
@@ -29,14 +31,13 @@ from fencelab.litmus.ast import (
     LocRef,
     Not,
     Observable,
+    OpOrigin,
     Or,
     Prop,
     RegInit,
     RegObs,
     Thread,
 )
-from fencelab.litmus.compile_info import CompileInfo, OpOrigin
-from fencelab.litmus.compile_thread import ThreadCompiler, thread_locals
 from fencelab.lowering.table import get_scheme
 
 
