@@ -9,15 +9,11 @@ lexers take `#12` and `$12`, never `#0xc`).
 from __future__ import annotations
 
 from fencelab.errors import FencelabError
+from fencelab.values import signed, unsigned
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 ARITHMETIC = ("+", "-", "*", "&", "|", "^", "<<", ">>")
 NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
-
-
-def _signed(value: int, width: int) -> int:
-    value &= (1 << width) - 1
-    return value - (1 << width) if value >> (width - 1) else value
 
 
 class Isa:
@@ -90,8 +86,8 @@ class X86Isa(Isa):
 
     def mov_imm(self, dst, value, width):
         if width == 32:
-            return [f"movl ${_signed(value, 32)},{self.r(dst, 32)}"]
-        v = _signed(value, 64)
+            return [f"movl ${signed(value, 32)},{self.r(dst, 32)}"]
+        v = signed(value, 64)
         if -(1 << 31) <= v < (1 << 31):
             return [f"movq ${v},{self.r(dst, 64)}"]
         return [f"movabsq ${v},{self.r(dst, 64)}"]
@@ -160,11 +156,11 @@ class AArch64Isa(Isa):
 
     def mov_imm(self, dst, value, width):
         reg = self.r(dst, width)
-        v = value & ((1 << width) - 1)
+        v = unsigned(value, width)
         if v < (1 << 16):
             return [f"mov {reg}, #{v}"]
         if (1 << width) - v <= (1 << 16):  # a small negative number: movn
-            return [f"mov {reg}, #{_signed(v, width)}"]
+            return [f"mov {reg}, #{signed(v, width)}"]
         chunks = [(v >> s) & 0xFFFF for s in range(0, width, 16)]
         out: list[str] = []
         for i, chunk in enumerate(chunks):

@@ -33,6 +33,7 @@ from unicorn import (
 
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import InsnInfo, Kind
+from fencelab.values import unsigned
 
 ThreadState = tuple[int, ...]
 
@@ -111,7 +112,7 @@ class Core:
     def _on_read(self, uc, _access, addr, size, _value, _data):
         index = len(self._reads)
         if index < len(self._supply):
-            value = self._supply[index] & ((1 << (8 * size)) - 1)
+            value = unsigned(self._supply[index], 8 * size)
         else:
             if self._need is None:
                 self._need = NeedRead(addr, size, index)
@@ -120,7 +121,7 @@ class Core:
         self._reads.append(Access(addr, size, value))
 
     def _on_write(self, _uc, _access, addr, size, value, _data):
-        self._writes.append(Access(addr, size, value & ((1 << (8 * size)) - 1)))
+        self._writes.append(Access(addr, size, unsigned(value, 8 * size)))
 
     # -- states ----------------------------------------------------------------------------
     def initial_state(self, registers: Mapping[str, int]) -> Step:

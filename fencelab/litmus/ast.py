@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fencelab.atomics import Op, Order
+from fencelab.values import signed
 
 # ---------------------------------------------------------------------------------------------
 # Places in a file (for error messages and the TUI's source view)
@@ -337,8 +338,7 @@ class CompileInfo:
         """A register value re-read at the source local's width (a 32-bit -1 in X0 is -1)."""
         if isinstance(obs, RegObs) and isinstance(value, int):
             width = self.widths.get((obs.tid, obs.reg), 64)
-            value &= (1 << width) - 1
-            return value - (1 << width) if value >> (width - 1) else value
+            return signed(value, width)
         return value
 
     def source_outcome(self, outcome):

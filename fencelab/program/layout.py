@@ -14,6 +14,7 @@ from fencelab.isa.core import Core
 from fencelab.isa.insn import Kind
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, RegObs, Value
+from fencelab.values import signed
 
 CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
 DATA_BASE = 0x100000  # location i is at DATA_BASE + i * LOCATION_STRIDE
@@ -97,7 +98,7 @@ class Program:
             width = self.reg_widths.get((obs.tid, obs.reg), self.target.pointer_width)
         else:
             width = self.by_name[obs.name].width if obs.name in self.by_name else 64
-        return _signed(raw, width)
+        return signed(raw, width)
 
     def raw_value(self, obs: Observable, threads, memory: dict[int, int]) -> int:
         if isinstance(obs, LocObs):
@@ -106,11 +107,6 @@ class Program:
             return memory[self.by_name[obs.name].addr]
         thread = self.threads[obs.tid]
         return thread.core.reg(threads[obs.tid], obs.reg)
-
-
-def _signed(value: int, width: int) -> int:
-    value &= (1 << width) - 1
-    return value - (1 << width) if value >> (width - 1) else value
 
 
 def _has_backward_branch(core: Core) -> bool:

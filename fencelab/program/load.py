@@ -28,6 +28,7 @@ from fencelab.program.layout import (
     ThreadCode,
 )
 from fencelab.result import observables
+from fencelab.values import unsigned
 
 ARCH_TARGETS = {"AArch64": "armv8.3", "ARM": "armv7", "X86_64": "x86_64", "X86": "x86_64"}
 _LABEL = re.compile(r"^\s*([A-Za-z_.$][\w.$]*)\s*:\s*(.*)$")
@@ -73,7 +74,7 @@ def load(test: LitmusTest, target: str | None = None) -> Program:
             if value.name not in addr_of:
                 raise SourceError(f"unknown location {value.name!r} in initial state", test.file)
             value = addr_of[value.name]
-        threads[ri.tid].init_regs[tgt.canonical_reg(ri.reg)] = value & _mask(tgt.pointer_width)
+        threads[ri.tid].init_regs[tgt.canonical_reg(ri.reg)] = unsigned(value, tgt.pointer_width)
     obs = observables(test)
     widths = {(o.tid, o.reg): _reg_width(test.arch, o.reg) for o in obs if isinstance(o, RegObs)}
     for o in obs:
@@ -116,10 +117,6 @@ def _symbolic_names(test: LitmusTest, thread: Thread) -> list[str]:
     names = [f"%{n}" for c in thread.asm for n in _SYMBOLIC.findall(c.text)]
     names += [ri.reg for ri in test.reg_inits if ri.tid == thread.tid and ri.reg.startswith("%")]
     return list(dict.fromkeys(names))
-
-
-def _mask(bits: int) -> int:
-    return (1 << bits) - 1
 
 
 def _reg_width(arch: str, reg: str) -> int:

@@ -21,6 +21,7 @@ from functools import cached_property
 
 from fencelab.models.axiomatic.events import Event, ThreadPath
 from fencelab.models.axiomatic.relations import Rel, inverse, seq
+from fencelab.values import unsigned
 
 
 @dataclass
@@ -177,14 +178,14 @@ _SIZES = (1, 2, 4, 8)
 
 def _provides(path: ThreadPath) -> frozenset[tuple[int, int, int]]:
     """(location, size, value) a read of any size would see from the path's writes."""
-    return frozenset((e.loc, size, e.value & ((1 << (8 * size)) - 1))
+    return frozenset((e.loc, size, unsigned(e.value, 8 * size))
                      for e in path.events if e.kind == "W" for size in _SIZES)  # fmt: skip
 
 
 def _needs(path: ThreadPath, init: frozenset) -> frozenset[tuple[int, int, int]]:
     """(location, size, value) of every read that neither the initial value nor the path's
     own writes explain."""
-    reads = {(e.loc, e.size, e.value & ((1 << (8 * e.size)) - 1))
+    reads = {(e.loc, e.size, unsigned(e.value, 8 * e.size))
              for e in path.events if e.kind == "R"}  # fmt: skip
     return frozenset(reads - init - _provides(path))
 
@@ -196,7 +197,7 @@ def path_combinations(program, paths: list[list[ThreadPath]]) -> Iterator[tuple[
     The value sets over-approximate, so most combinations fail this test: paths are grouped
     by what they write and need, and a depth-first search over threads prunes a partial
     choice as soon as what it still needs is more than the remaining threads could write."""
-    init = frozenset((loc.index, size, loc.init & ((1 << (8 * size)) - 1))
+    init = frozenset((loc.index, size, unsigned(loc.init, 8 * size))
                      for loc in program.locations for size in _SIZES)  # fmt: skip
     grouped: list[dict[tuple, list[ThreadPath]]] = []
     for thread_paths in paths:

@@ -53,6 +53,7 @@ from fencelab.litmus.ast import (
     Var,
     While,
 )
+from fencelab.values import signed
 
 DEFAULT_UNROLL = 3  # iterations of one loop entry before the path counts as unbounded
 MAX_DOMAIN = 48  # distinct values per location before the enumeration gives up
@@ -95,11 +96,6 @@ class _NeedChoice(Exception):
 
 class _Stop(Exception):
     """The path hit a loop bound (spin, unroll or event budget)."""
-
-
-def signed(value: int, width: int) -> int:
-    value &= (1 << width) - 1
-    return value - (1 << width) if value >> (width - 1) else value
 
 
 _SPURIOUS = "spurious"  # a weak CAS choice: the value matched but the CAS failed anyway

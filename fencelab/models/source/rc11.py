@@ -33,8 +33,9 @@ import time
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import And, Eq, LitmusTest, LocObs, Not, Or, Prop, RegObs
 from fencelab.models.source.axioms import Static, consistent, static_of
-from fencelab.models.source.paths import DEFAULT_UNROLL, Path, signed, value_domains
+from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
 from fencelab.result import FinalState, Outcome, TestResult, holds, observables
+from fencelab.values import signed
 
 SOURCE_MODELS = ("rc11", "c11", "sc-source")
 _AXIOMS = {"rc11": "rc11", "c11": "c11", "sc-source": "sc"}

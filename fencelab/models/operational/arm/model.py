@@ -44,6 +44,7 @@ from fencelab.machine.model import MachineState, MemoryModel, Transition
 from fencelab.models.operational.arm.certify import Alone, explore_alone
 from fencelab.models.operational.arm.local import Local, Message
 from fencelab.models.operational.arm.thread import ThreadContext, thread_moves, without_repeats
+from fencelab.values import signed
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class ARM(MemoryModel):
                 locals_ = list(mem.locals)
                 locals_[tid] = promised
                 name = program.locations[msg.loc].name
-                value = _signed(msg.value, msg.size)
+                value = signed(msg.value, 8 * msg.size)
                 key = f"{tid}.p{ts}.{name}={value}"
                 if any(m.loc == msg.loc and m.value == msg.value and m is not msg
                        for m in candidates):  # fmt: skip
@@ -180,13 +181,13 @@ class ARM(MemoryModel):
             loc.name: loc.init for loc in program.locations}}]  # fmt: skip
         for ts, msg in enumerate(memory.messages, 1):
             messages.append({"ts": ts, "location": names[msg.loc],
-                             "value": _signed(msg.value, msg.size), "thread": f"P{msg.tid}"})  # fmt: skip
+                             "value": signed(msg.value, 8 * msg.size), "thread": f"P{msg.tid}"})  # fmt: skip
         threads = []
         for tid, local in enumerate(memory.locals):
             threads.append({
                 "thread": f"P{tid}",
                 "promises": [f"{names[memory.messages[t - 1].loc]}="
-                             f"{_signed(memory.messages[t - 1].value, memory.messages[t - 1].size)}"
+                             f"{signed(memory.messages[t - 1].value, 8 * memory.messages[t - 1].size)}"
                              f"@{t}" for t in local.promises],
                 "coh": dict(zip(names, local.coh)),
                 "vrOld": local.vr_old, "vwOld": local.vw_old,
@@ -213,7 +214,3 @@ def _first_running(program, state: MachineState) -> int:
             return tid
     return -1
 
-
-def _signed(value: int, size: int) -> int:
-    bits = 8 * size
-    return value - (1 << bits) if value >> (bits - 1) else value

@@ -34,6 +34,7 @@ from fencelab.models.operational.arm.local import (
     write_pre_view,
     write_slots,
 )
+from fencelab.values import signed, unsigned
 
 MODEL = "arm"
 SELECTS = frozenset({"csel", "csinc", "csinv", "csneg", "cset", "csetm", "cinc", "cinv", "cneg"})
@@ -89,7 +90,7 @@ class ThreadContext:
         return self.program.location_at(addr, size, what)
 
     def init_value(self, loc, size: int) -> int:
-        return loc.init & ((1 << (8 * size)) - 1)
+        return unsigned(loc.init, 8 * size)
 
     def describe_msg(self, memory, ts: int) -> str:
         if ts == 0:
@@ -322,7 +323,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
         r = regs.copy()
         _writeback(r, info)
         r.set(info.dest_regs, max(choice.view, cond_view), max(pick, cond_pick))
-        what = f"read {loc.name}={_signed(choice.value, first.size)} from " + ctx.describe_msg(
+        what = f"read {loc.name}={signed(choice.value, 8 * first.size)} from " + ctx.describe_msg(
             memory, choice.ts
         )
         moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step))
@@ -433,7 +434,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
         after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, pick)
         r = regs.copy()
         _writeback(r, info)
-        read_words = f"read {loc.name}={_signed(choice.value, first.size)} from " + (
+        read_words = f"read {loc.name}={signed(choice.value, 8 * first.size)} from " + (
             ctx.describe_msg(memory, choice.ts)
         )
         if not step.writes:  # a compare-and-swap that failed: only a read
@@ -544,7 +545,7 @@ def _slots(ctx, local, memory, msg: Message, pre: int, exclusive_from, certify: 
 
 
 def _fulfil_words(ctx, msg: Message, ts: int, appended) -> str:
-    text = f"{ctx.names[msg.loc]}={_signed(msg.value, msg.size)}@{ts}"
+    text = f"{ctx.names[msg.loc]}={signed(msg.value, 8 * msg.size)}@{ts}"
     return f"writes {text}" if appended is not None else f"fulfils promise {text}"
 
 
@@ -561,7 +562,3 @@ def _check_size(ctx, memory, ts: int, size: int, info: InsnInfo, name: str) -> N
             f"{memory[ts - 1].size} bytes: mixed-size accesses are not covered"
         )
 
-
-def _signed(value: int, size: int) -> int:
-    bits = 8 * size
-    return value - (1 << bits) if value >> (bits - 1) else value
