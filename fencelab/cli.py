@@ -70,7 +70,8 @@ def _litmus_files(paths: tuple[str, ...]) -> list[str]:
 
 
 def _result_json(result) -> dict:
-    from fencelab.result import _obs_text, holds, value_text
+    from fencelab.litmus.conditions import holds
+    from fencelab.litmus.printer import format_observable, format_value
 
     return {
         "test": result.test.name,
@@ -87,7 +88,7 @@ def _result_json(result) -> dict:
         "condition": _condition_text(result.condition),
         "states": [
             {
-                "outcome": {_obs_text(o): v if isinstance(v, int) else value_text(v)
+                "outcome": {format_observable(o): v if isinstance(v, int) else format_value(v)
                             for o, v in s.outcome},  # fmt: skip
                 "satisfies": holds(result.condition.prop, s.outcome),
                 "witness": s.witness,
@@ -134,7 +135,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
 
     from fencelab.litmus.parser import parse_file
     from fencelab.pipeline import RunOptions, run_test, targets_for
-    from fencelab.result import format_herd
+    from fencelab.report.herd import format_herd
 
     options = RunOptions(target, scheme, model, mode, runs, seed, schedule, budget)
     files = _litmus_files(tests)
@@ -171,7 +172,8 @@ def _side_by_side(results):
     """One test on several targets: which outcome each one can reach."""
     from rich.table import Table
 
-    from fencelab.result import format_outcome, holds
+    from fencelab.litmus.conditions import holds
+    from fencelab.litmus.printer import format_outcome
 
     test = results[0].test
     table = Table(title=f"{test.name}: outcomes by target")

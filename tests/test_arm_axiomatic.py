@@ -16,13 +16,13 @@ from herd_catalogue import catalogue
 from fencelab.errors import FencelabError
 from fencelab.gen.random_tests import generate, generate_many
 from fencelab.litmus.parser import parse_file, parse_text
+from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models import get_model
 from fencelab.models.axiomatic.arm import consistent_executions, run_axiomatic
 from fencelab.models.axiomatic.relations import acyclic, plus, seq
 from fencelab.program.load import load
-from fencelab.result import format_outcome
 
 
 def two(name: str, init: str, p0: list[str], p1: list[str], cond: str) -> str:

@@ -25,12 +25,12 @@ import pytest
 
 from fencelab.gen.random_tests import generate_many
 from fencelab.litmus.parser import parse_text
+from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models import get_model
 from fencelab.models.axiomatic.arm import run_axiomatic
 from fencelab.program.load import load
-from fencelab.result import format_outcome
 
 SEED = int(os.environ.get("FENCELAB_CROSSCHECK_SEED", "2024"))
 _N = os.environ.get("FENCELAB_CROSSCHECK")

@@ -12,11 +12,12 @@ import re
 import pytest
 
 from fencelab.litmus.parser import parse_text
+from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive, random_runs, replay
 from fencelab.machine.machine import Machine
 from fencelab.models import get_model
 from fencelab.program.load import load
-from fencelab.result import format_herd, format_outcome
+from fencelab.report.herd import format_herd
 
 SB = """X86_64 SB
 { x=0; y=0; }

@@ -16,12 +16,12 @@ from herd_catalogue import catalogue
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import parse_text
+from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive, replay
 from fencelab.machine.machine import Machine
 from fencelab.models import get_model
 from fencelab.models.operational.arm.model import ARM
 from fencelab.program.load import load
-from fencelab.result import format_outcome
 
 
 def run(text: str):

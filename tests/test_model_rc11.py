@@ -15,10 +15,10 @@ import pytest
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LocObs, RegObs
+from fencelab.litmus.conditions import observables
 from fencelab.litmus.parser import parse_file, parse_text
 from fencelab.models.source.rc11 import run_source
 from fencelab.pipeline import RunOptions, run_test
-from fencelab.result import observables
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 A, F, R = "Allowed", "Forbidden", "Required"

@@ -17,9 +17,9 @@ from textual.widgets import Select
 from fencelab.cli import main
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import parse_text
+from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import replay
 from fencelab.pipeline import RunOptions
-from fencelab.result import format_outcome
 from fencelab.tui.app import FencelabApp, MachineScreen
 from fencelab.tui.render import memory_lines
 from fencelab.tui.screens import ConfigScreen, HelpScreen, OutcomesScreen

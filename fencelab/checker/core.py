@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from fencelab.errors import FencelabError
 from fencelab.isa.registry import get_target
 from fencelab.litmus.ast import LitmusTest
+from fencelab.litmus.conditions import Outcome
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
-from fencelab.result import FinalState, Outcome, TestResult
+from fencelab.result import FinalState, TestResult
 
 SOURCE_MODELS = ("c11", "rc11")
 DEFAULT_SOURCE_MODEL = "c11"

@@ -1,9 +1,10 @@
 """Write litmus tests back in their own format, and herd7's spelling of results.
 
 `format_test` prints assembly and C tests in herd's format and RUST tests in ours, such that
-`parse_text(format_test(t))` means the same as `t` (`same_meaning`). `format_observable`,
-`format_condition` and `format_state` spell registers, locations and conditions the way herd7
-prints them in its results (`0:X0=1; 1:X2=0; [x]=2;`, `Condition exists (1:X0=1 /\\ [y]=0)`):
+`parse_text(format_test(t))` means the same as `t` (`same_meaning`). `format_value`,
+`format_observable`, `format_outcome` (a final state in its own order), `format_state` (in
+herd's order) and `format_condition` are the one spelling of values, registers, locations,
+final states and conditions, the way herd7 prints them in its results (`0:X0=1; 1:X2=0; [x]=2;`, `Condition exists (1:X0=1 /\\ [y]=0)`):
 registers as `T:REG` (herd's own register spelling: `0:rax`, `0:EAX`, `1:X2`), memory locations in
 brackets, registers before locations.
 """
@@ -68,11 +69,19 @@ def herd_register(reg: str, arch: str) -> str:
     return reg
 
 
-def format_observable(obs: Observable, arch: str) -> str:
-    """`0:X0`, `1:rax`, `0:r0` for registers; `[x]` for memory locations (herd7's results)."""
+def format_observable(obs: Observable, arch: str | None = None) -> str:
+    """`0:X0`, `1:rax`, `0:r0` for registers; `[x]` for memory locations (herd7's results).
+
+    With `arch`, a register is spelled as herd7 prints it for that architecture; without, as
+    the test (or the compiler) wrote it."""
     if isinstance(obs, RegObs):
-        return f"{obs.tid}:{herd_register(obs.reg, arch)}"
+        return f"{obs.tid}:{herd_register(obs.reg, arch) if arch else obs.reg}"
     return f"[{obs.name}]"
+
+
+def format_outcome(outcome: Iterable[tuple[Observable, Value]], arch: str | None = None) -> str:
+    """A final state in herd7's spelling, in the order given: `0:X0=1; 1:X2=0; [x]=2;`."""
+    return " ".join(f"{format_observable(o, arch)}={format_value(v)};" for o, v in outcome)
 
 
 def _natural(text: str) -> tuple:
@@ -94,9 +103,7 @@ def format_state(
             return (0, obs.tid, _natural(herd_register(obs.reg, arch)))
         return (1, 0, _natural(obs.name))
 
-    return " ".join(
-        f"{format_observable(o, arch)}={format_value(v)};" for o, v in sorted(items, key=key)
-    )
+    return format_outcome(sorted(items, key=key), arch)
 
 
 def format_prop(prop: Prop, arch: str | None = None) -> str:
@@ -104,17 +111,11 @@ def format_prop(prop: Prop, arch: str | None = None) -> str:
     return _prop(prop, arch, "top")
 
 
-def _obs_in_condition(obs: Observable, arch: str | None) -> str:
-    if isinstance(obs, RegObs):
-        return f"{obs.tid}:{herd_register(obs.reg, arch) if arch else obs.reg}"
-    return f"[{obs.name}]"
-
-
 def _prop(prop: Prop, arch: str | None, context: str) -> str:
     if isinstance(prop, TrueProp):
         return "true"
     if isinstance(prop, Eq):
-        return f"{_obs_in_condition(prop.obs, arch)}={format_value(prop.value)}"
+        return f"{format_observable(prop.obs, arch)}={format_value(prop.value)}"
     if isinstance(prop, Not):
         if isinstance(prop.prop, TrueProp):
             return "false"
@@ -158,7 +159,7 @@ def format_test(test: LitmusTest) -> str:
         lines += _table(test.threads)
     if test.observed:
         lines.append(
-            "locations [" + " ".join(f"{_obs_in_condition(o, None)};" for o in test.observed) + "]"
+            "locations [" + " ".join(f"{format_observable(o)};" for o in test.observed) + "]"
         )
     if test.filter is not None:
         lines.append(f"filter ({format_prop(test.filter)})")

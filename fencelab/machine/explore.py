@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
+from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Transition
-from fencelab.result import FinalState, Outcome, TestResult
+from fencelab.result import FinalState, TestResult
 
 Progress = Callable[[int], None]  # called with the number of states explored so far
 

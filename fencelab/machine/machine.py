@@ -11,9 +11,10 @@ import enum
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
+from fencelab.litmus.conditions import Outcome
+from fencelab.litmus.printer import format_outcome
 from fencelab.machine.model import MachineState, MemoryModel, Transition
 from fencelab.program.layout import Program
-from fencelab.result import Outcome
 
 DEFAULT_BUDGET = 40  # memory instructions per core before an execution counts as unbounded
 
@@ -94,7 +95,5 @@ class Machine:
         return self.model.describe(self.program, state.memory)
 
     def describe_outcome(self, state: MachineState) -> str:
-        from fencelab.result import format_outcome
-
         return format_outcome(self.outcome(state))
 

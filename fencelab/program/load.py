@@ -18,6 +18,7 @@ from fencelab.errors import FencelabError, SourceError
 from fencelab.isa.registry import get_target
 from fencelab.isa.target import AssemblyError, Target
 from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
+from fencelab.litmus.conditions import observables
 from fencelab.program.layout import (
     CODE_BASE,
     DATA_BASE,
@@ -27,7 +28,6 @@ from fencelab.program.layout import (
     SourceLine,
     ThreadCode,
 )
-from fencelab.result import observables
 from fencelab.values import unsigned
 
 ARCH_TARGETS = {"AArch64": "armv8.3", "ARM": "armv7", "X86_64": "x86_64", "X86": "x86_64"}

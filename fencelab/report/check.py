@@ -12,7 +12,7 @@ from rich.table import Table
 from fencelab.checker.core import Check
 from fencelab.checker.hunt import HuntReport
 from fencelab.litmus.ast import If, LitmusTest, While
-from fencelab.result import format_outcome
+from fencelab.litmus.printer import format_outcome
 
 SOURCE_MODEL_TEXT = {
     "c11": "c11 (C++20 / Rust: RC11 without no-thin-air)",
@@ -83,7 +83,7 @@ def print_check(console: Console, check: Check, verbose: bool = False) -> None:
                   f"hardware outcomes are not among the {n_src} {check.source_model} allows"
                   f"{budget}")  # fmt: skip
     for extra in check.extra:
-        from fencelab.result import holds
+        from fencelab.litmus.conditions import holds
 
         cond = " (the test's condition holds)" if holds(check.test.condition.prop, extra.outcome) \
             else ""  # fmt: skip

@@ -12,8 +12,10 @@ from textual.widgets import Button, DataTable, Footer, Label, ProgressBar, Selec
 from textual.worker import get_current_worker
 
 from fencelab.errors import FencelabError
+from fencelab.litmus.conditions import holds
+from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive, random_runs
-from fencelab.result import TestResult, format_outcome, holds
+from fencelab.result import TestResult
 from fencelab.tui.session import ARMV7_NOTE, Session
 
 KEYS = (

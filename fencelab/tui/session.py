@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest
+from fencelab.litmus.conditions import holds
+from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Transition
 from fencelab.pipeline import RunOptions, machine_for
-from fencelab.result import holds
 
 ARMV7_NOTE = "ARMv7 runs under the ARMv8 AArch32 model (multicopy-atomic)"
 
@@ -259,8 +260,6 @@ class Session:
 
     def outcome_text(self, outcome) -> str:
         """herd's spelling of an outcome, in source names (`1:r0=1`) for compiled tests."""
-        from fencelab.result import format_outcome
-
         origin = getattr(self.machine.program.test, "origin", None)
         return format_outcome(origin.source_outcome(outcome) if origin else outcome)
 

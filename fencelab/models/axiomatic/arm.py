@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Barrier
+from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import DEFAULT_BUDGET
 from fencelab.models.axiomatic.candidates import (
     Execution,
@@ -66,7 +67,7 @@ from fencelab.models.axiomatic.relations import (
     seq,
     union,
 )
-from fencelab.result import FinalState, Outcome, TestResult
+from fencelab.result import FinalState, TestResult
 
 # ---------------------------------------------------------------------------------------------
 # aarch64fences.cat / aarch64.cat: the event sets

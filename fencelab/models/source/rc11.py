@@ -32,9 +32,10 @@ import time
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import And, Eq, LitmusTest, LocObs, Not, Or, Prop, RegObs
+from fencelab.litmus.conditions import Outcome, holds, observables, prop_observables
 from fencelab.models.source.axioms import Static, consistent, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
-from fencelab.result import FinalState, Outcome, TestResult, holds, observables
+from fencelab.result import FinalState, TestResult
 from fencelab.values import signed
 
 SOURCE_MODELS = ("rc11", "c11", "sc-source")
@@ -218,11 +219,9 @@ class _Enumerator:
 
 
 def _filter_observables(test: LitmusTest) -> tuple:
-    from fencelab.result import _prop_observables
-
     if test.filter is None:
         return ()
-    return tuple(_prop_observables(test.filter))
+    return tuple(prop_observables(test.filter))
 
 
 def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
