@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 
 from fencelab.errors import FencelabError
+from fencelab.models.registry import SOURCE, model_names
 
 console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -457,7 +458,7 @@ def _check_combinations(target: str, scheme: str) -> list[tuple[str, str]]:
 @click.option("--scheme", "-s", default="default", show_default=True,
               help="a lowering scheme, a comma list, or all (each on its own targets)")  # fmt: skip
 @click.option("--source-model", default="c11", show_default=True,
-              type=click.Choice(["c11", "rc11"]), help="what the source test allows")  # fmt: skip
+              type=click.Choice(model_names(SOURCE)), help="what the source test allows")  # fmt: skip
 @click.option("--model", "-m", default=None,
               help="hardware model (default: the target's own: x86_64 tso, ARM arm)")  # fmt: skip
 @click.option("--budget", default=40, show_default=True,
@@ -476,7 +477,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
 
     from fencelab.checker import Checker
     from fencelab.litmus.parser import parse_file
-    from fencelab.report.check import SOURCE_MODEL_TEXT, print_check, summary_table
+    from fencelab.report.check import print_check, source_model_text, summary_table
 
     pairs = _check_combinations(target, scheme)
     checker = Checker(source_model, model, budget)
@@ -488,7 +489,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
                           markup=False, highlight=False)  # fmt: skip
     if not source:
         raise FencelabError("no C or Rust tests to check in " + ", ".join(tests))
-    console.print(f"source model: {SOURCE_MODEL_TEXT[source_model]}", markup=False)
+    console.print(f"source model: {source_model_text(source_model)}", markup=False)
     checks = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
@@ -528,7 +529,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
 @click.option("--max-threads", default=3, show_default=True,
               help="skip shapes with more threads (IRIW needs 4)")
 @click.option("--source-model", default="c11", show_default=True,
-              type=click.Choice(["c11", "rc11"]))  # fmt: skip
+              type=click.Choice(model_names(SOURCE)))  # fmt: skip
 @click.option("--model", "-m", default=None, help="hardware model (default: the target's own)")
 @click.option("--limit", default=5, show_default=True, help="counterexamples to print")
 @click.option("--save", default=None, type=click.Path(file_okay=False),

@@ -13,14 +13,11 @@ from fencelab.isa.registry import TARGET_NAMES, get_target
 from fencelab.litmus.ast import LitmusTest
 from fencelab.machine.explore import Progress, exhaustive, random_runs, replay
 from fencelab.machine.machine import DEFAULT_BUDGET, Machine
-from fencelab.models import get_model
+from fencelab.models.registry import AXIOMATIC, ModelSpec, get_model
 from fencelab.program.layout import Program
 from fencelab.result import TestResult
 
 MODES = ("exhaustive", "random", "replay")
-# Source-level axiomatic models (fencelab.models.source.rc11): `--model sc` stays the operational SC
-# machine on the compiled code; `sc-source` is SC judged on the source test.
-SOURCE_MODELS = ("c11", "rc11", "sc-source")
 DEFAULT_SOURCE_TARGET = "x86_64"
 
 
@@ -57,16 +54,10 @@ def program_for(test: LitmusTest, target: str | None, scheme: str = "default") -
 
 
 def model_for(program: Program, name: str | None):
-    name = name or program.target.default_model
-    if name == "arm":
-        try:
-            import fencelab.models.operational.arm.model  # noqa: F401
-        except ImportError:
-            raise FencelabError(
-                f"{program.target.name}: the ARMv8 model is not available yet; "
-                "use --model sc for the interleaving baseline"
-            ) from None
-    return get_model(name)
+    """The operational model `name` (default: the target's own) for this program's code."""
+    spec = get_model(name or program.target.default_model)
+    spec.check_arch(program.test.arch)
+    return spec.new()
 
 
 def machine_for(test: LitmusTest, options: RunOptions, target: str | None = None) -> Machine:
@@ -82,8 +73,16 @@ def run_test(
 ) -> TestResult:
     if options.mode not in MODES:
         raise FencelabError(f"unknown mode {options.mode!r}; valid: {', '.join(MODES)}")
-    if options.model in SOURCE_MODELS:
-        return run_source_model(test, options, target)
+    spec = get_model(options.model) if options.model else None
+    if spec is not None and spec.is_source:
+        return run_source_model(test, spec, options, target)
+    if spec is not None and spec.kind == AXIOMATIC:
+        _exhaustive_only(spec, options)
+        program = program_for(test, target if target is not None else options.target,
+                              options.scheme)  # fmt: skip
+        spec.check_arch(program.test.arch)
+        result = spec.new()(program, options.budget)
+        return to_source(result, program.test, options.scheme) if test.is_source else result
     machine = machine_for(test, options, target)
     if options.mode == "exhaustive":
         result = exhaustive(machine, progress)
@@ -99,22 +98,29 @@ def run_test(
 
 
 def run_source_model(
-    test: LitmusTest, options: RunOptions, target: str | None = None
+    test: LitmusTest, spec: ModelSpec, options: RunOptions, target: str | None = None
 ) -> TestResult:
-    """c11 / rc11 / sc-source judge the source test itself (fencelab.models.source.rc11), no machine."""
-    from fencelab.models.source.rc11 import run_source
-
+    """c11 / rc11 / sc-source judge the source test itself, no machine."""
     chosen = target if target is not None else options.target
     if chosen is not None:
         raise FencelabError(
-            f"--model {options.model} judges the source test itself; it takes no --target"
+            f"--model {spec.name} judges the source test itself; it takes no --target"
         )
+    _exhaustive_only(spec, options)
+    if not test.is_source:
+        raise FencelabError(
+            f"{test.name}: the {spec.name} model judges source tests (C or RUST); "
+            f"this is an {test.arch} test (use --model sc, tso or arm)"
+        )
+    return spec.new()(test, options.budget)
+
+
+def _exhaustive_only(spec: ModelSpec, options: RunOptions) -> None:
     if options.mode != "exhaustive":
         raise FencelabError(
-            f"--model {options.model} is axiomatic: it enumerates every execution "
+            f"--model {spec.name} is axiomatic: it enumerates every execution "
             f"(--mode {options.mode} is for the machine)"
         )
-    return run_source(test, options.model, options.budget)
 
 
 def to_source(result: TestResult, compiled: LitmusTest, scheme: str) -> TestResult:

@@ -28,8 +28,8 @@ from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
-from fencelab.models import get_model
 from fencelab.models.axiomatic.arm import run_axiomatic
+from fencelab.models.registry import get_model
 from fencelab.program.load import load
 
 SEED = int(os.environ.get("FENCELAB_CROSSCHECK_SEED", "2024"))
@@ -44,7 +44,7 @@ def _outcomes(text: str, engine: str) -> frozenset:
     kind, model = engine.split(":")
     test = parse_text(text)
     if kind == "op":
-        result = exhaustive(Machine(load(test), get_model(model)))
+        result = exhaustive(Machine(load(test), get_model(model).new()))
     else:
         result = run_axiomatic(load(test), model)
     assert not result.budget_exhausted, f"{test.name}: {engine} hit the step budget"
@@ -189,7 +189,7 @@ def test_spin_loops_on_plain_exclusives_agree_with_the_axiomatic_model(name):
     pytest.importorskip("fencelab.models.operational.arm.model")
     text, expected = SPIN_LOOPS[name]
     program = load(parse_text(SPIN_HEAD.format(name=name) + text))
-    op = exhaustive(Machine(program, get_model("arm"), budget=8))
+    op = exhaustive(Machine(program, get_model("arm").new(), budget=8))
     ax = run_axiomatic(program, "arm", budget=8)
     a, b = op.outcome_set(), ax.outcome_set()
     assert a == b, _report(text, "op:arm", "ax:arm", a - b, b - a)

@@ -23,7 +23,7 @@ from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_test
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
-from fencelab.models import get_model
+from fencelab.models.registry import get_model
 from fencelab.pipeline import RunOptions, run_test
 from fencelab.program.load import load
 
@@ -216,7 +216,7 @@ def _cells(test) -> list[list[tuple[str, int]]]:
 
 
 def _sc(asm, target: str, model: str = "sc"):
-    return exhaustive(Machine(load(asm, target), get_model(model)))
+    return exhaustive(Machine(load(asm, target), get_model(model).new()))
 
 
 def _compile(source: str, target: str, scheme: str = "default"):

@@ -15,7 +15,7 @@ from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive, random_runs, replay
 from fencelab.machine.machine import Machine
-from fencelab.models import get_model
+from fencelab.models.registry import get_model
 from fencelab.program.load import load
 from fencelab.report.herd import format_herd
 
@@ -148,7 +148,7 @@ exists (1:EAX=1 /\\ 1:EBX=0)
 
 
 def run(text: str, model: str):
-    return exhaustive(Machine(load(parse_text(text)), get_model(model)))
+    return exhaustive(Machine(load(parse_text(text)), get_model(model).new()))
 
 
 # (test, x86-TSO observation, SC observation)
@@ -208,7 +208,7 @@ def test_every_witness_replays_to_its_outcome():
     for text in (SB, N6, IRIW, SB_XCHGS):
         result = run(text, "tso")
         for state in result.states:
-            again = replay(Machine(load(parse_text(text)), get_model("tso")), state.witness)
+            again = replay(Machine(load(parse_text(text)), get_model("tso").new()), state.witness)
             assert again.states[0].outcome == state.outcome
 
 
@@ -219,9 +219,9 @@ def test_exploration_counts_states_and_prunes():
 
 
 def test_random_mode_histogram_is_seeded_and_complete():
-    machine = Machine(load(parse_text(SB)), get_model("tso"))
+    machine = Machine(load(parse_text(SB)), get_model("tso").new())
     a = random_runs(machine, 400, seed=7)
-    b = random_runs(Machine(load(parse_text(SB)), get_model("tso")), 400, seed=7)
+    b = random_runs(Machine(load(parse_text(SB)), get_model("tso").new()), 400, seed=7)
     assert [(s.outcome, s.count) for s in a.states] == [(s.outcome, s.count) for s in b.states]
     assert sum(s.count for s in a.states) == 400
     assert len(a.states) == 4  # all four x86-TSO outcomes show up in 400 runs
@@ -255,7 +255,7 @@ def test_herd_first_line_is_the_kind_and_ok_no_the_result():
 def test_replay_rejects_a_disabled_step():
     from fencelab.errors import FencelabError
 
-    machine = Machine(load(parse_text(SB)), get_model("tso"))
+    machine = Machine(load(parse_text(SB)), get_model("tso").new())
     with pytest.raises(FencelabError, match="not enabled"):
         replay(machine, "0,d1")
 
@@ -270,6 +270,6 @@ def test_spin_loop_hits_budget_and_is_reported_apart():
  je L0             |             ;
 exists (0:rax=1)
 """
-    result = exhaustive(Machine(load(parse_text(spin)), get_model("tso"), budget=5))
+    result = exhaustive(Machine(load(parse_text(spin)), get_model("tso").new(), budget=5))
     assert [format_outcome(s.outcome) for s in result.states] == ["0:rax=1;"]
     assert result.budget_exhausted > 0

@@ -19,8 +19,9 @@ from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive, replay
 from fencelab.machine.machine import Machine
-from fencelab.models import get_model
 from fencelab.models.operational.arm.model import ARM
+from fencelab.models.registry import get_model
+from fencelab.pipeline import RunOptions, run_test
 from fencelab.program.load import load
 
 
@@ -727,10 +728,12 @@ def test_a32_increment_outcomes():
 
 
 def test_registered_and_targets():
-    assert isinstance(get_model("arm"), ARM)
+    assert isinstance(get_model("arm").new(), ARM)
     x86 = parse_text("X86_64 SB\n{ x=0; }\n P0 ;\n movl $1,(x) ;\nexists ([x]=1)\n")
     with pytest.raises(FencelabError, match="does not cover X86_64"):
-        Machine(load(x86), ARM())
+        get_model("arm").check_arch(load(x86).test.arch)
+    with pytest.raises(FencelabError, match="does not cover X86_64"):
+        run_test(x86, RunOptions(model="arm"))
 
 
 def test_promise_keys_labels_and_description():
@@ -772,7 +775,7 @@ def test_outcomes_agree_with_sc_where_fences_restore_it():
     """With DMB SY between every pair of accesses, ARM allows exactly SC's outcomes."""
     for text in (_sb("SB+dmb.sys", "DMB SY"), TWO_TWO_W_DMBS, R_DMBS):
         test = parse_text(text)
-        sc = exhaustive(Machine(load(test), get_model("sc")))
+        sc = exhaustive(Machine(load(test), get_model("sc").new()))
         arm = exhaustive(Machine(load(test), ARM()))
         assert arm.outcome_set() == sc.outcome_set()
 

@@ -2,11 +2,10 @@
 
 from fencelab.checker.core import (
     DEFAULT_SOURCE_MODEL,
-    SOURCE_MODELS,
     THIN_AIR_NOTE,
     Check,
     Checker,
     Extra,
 )
 
-__all__ = ["DEFAULT_SOURCE_MODEL", "SOURCE_MODELS", "THIN_AIR_NOTE", "Check", "Checker", "Extra"]
+__all__ = ["DEFAULT_SOURCE_MODEL", "THIN_AIR_NOTE", "Check", "Checker", "Extra"]

@@ -24,9 +24,9 @@ from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import Outcome
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
+from fencelab.models.registry import SOURCE, get_model, model_names
 from fencelab.result import FinalState, TestResult
 
-SOURCE_MODELS = ("c11", "rc11")
 DEFAULT_SOURCE_MODEL = "c11"
 
 THIN_AIR_NOTE = (
@@ -86,8 +86,9 @@ class Check:
 
 
 def check_source_model(name: str) -> str:
-    if name not in SOURCE_MODELS:
-        raise FencelabError(f"unknown source model {name!r}; valid: {', '.join(SOURCE_MODELS)}")
+    if not get_model(name).is_source:
+        raise FencelabError(f"{name} is not a source model; valid: "
+                            f"{', '.join(model_names(SOURCE))}")  # fmt: skip
     return name
 
 
@@ -107,11 +108,9 @@ class Checker:
         check_source_model(self.source_model)
 
     def source_result(self, test: LitmusTest, model: str) -> TestResult:
-        from fencelab.models.source.rc11 import run_source
-
         key = (_test_key(test), model)
         if key not in self._source:
-            self._source[key] = run_source(test, model, self.budget)
+            self._source[key] = get_model(model).new()(test, self.budget)
         return self._source[key]
 
     def hardware_result(self, test: LitmusTest, target: str, scheme: str) -> TestResult:

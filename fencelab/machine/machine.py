@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from fencelab.errors import FencelabError
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.model import MachineState, MemoryModel, Transition
@@ -33,12 +32,6 @@ class Machine:
     budget: int = DEFAULT_BUDGET
 
     def __post_init__(self) -> None:
-        arch = self.program.test.arch
-        if self.model.targets and arch not in self.model.targets and not self.program.test.is_source:
-            raise FencelabError(
-                f"model {self.model.name} does not cover {arch} code "
-                f"(it covers {', '.join(self.model.targets)})"
-            )
         self._hung: set[tuple[int, tuple]] = set()
 
     def initial(self) -> MachineState:

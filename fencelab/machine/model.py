@@ -12,7 +12,7 @@ core they belong to. Each transition has a short `key`, unique in its state; a s
 keys of a path joined by commas, and replays exactly.
 
 Models see instructions through `InsnInfo` (fencelab/isa/insn.py) and locations through
-`Program.location_at` (fencelab/machine/program.py).
+`Program.location_at` (fencelab/program/layout.py).
 """
 
 from __future__ import annotations
@@ -57,11 +57,10 @@ class Transition:
 
 
 class MemoryModel:
-    """Base class of sc, tso and arm. Subclasses implement the four methods below."""
+    """Base class of the operational models (sc, tso, arm). Subclasses implement the four
+    methods below; fencelab/models/registry.py names each one and the code it covers."""
 
     name = ""
-    description = ""
-    targets: tuple[str, ...] = ()  # herd architectures it covers ("X86_64", "AArch64", "ARM")
 
     def initial_memory(self, program: Program) -> Hashable:
         raise NotImplementedError

@@ -1,22 +1,2 @@
-"""Memory models: sc and tso (operational, for the machine), arm (ARMv8), rc11/c11 (source)."""
-
-from __future__ import annotations
-
-from fencelab.errors import FencelabError
-
-
-def get_model(name: str):
-    """The operational model called `name` (a fresh instance)."""
-    from fencelab.models.operational.sc import SC
-    from fencelab.models.operational.tso import TSO
-
-    models = {"sc": SC, "tso": TSO}
-    try:
-        from fencelab.models.operational.arm.model import ARM  # the ARMv8 model, when present
-
-        models["arm"] = ARM
-    except ImportError:
-        pass
-    if name not in models:
-        raise FencelabError(f"unknown model {name!r}; valid: {', '.join(models)}")
-    return models[name]()
+"""Memory models: operational (sc, tso, arm) for the machine, axiomatic (ARMv8's aarch64.cat)
+over candidate executions, and source-level (c11, rc11, sc-source). `registry.py` lists them."""

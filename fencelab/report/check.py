@@ -14,10 +14,12 @@ from fencelab.checker.hunt import HuntReport
 from fencelab.litmus.ast import If, LitmusTest, While
 from fencelab.litmus.printer import format_outcome
 
-SOURCE_MODEL_TEXT = {
-    "c11": "c11 (C++20 / Rust: RC11 without no-thin-air)",
-    "rc11": "rc11 (Lahav et al. 2017: forbids po ∪ rf cycles, i.e. load buffering)",
-}
+
+def source_model_text(name: str) -> str:
+    """`c11 (C++20 / Rust: RC11 without no-thin-air)`: the source model and what it is."""
+    from fencelab.models.registry import get_model
+
+    return f"{name} ({get_model(name).description})"
 
 
 def replay_command(check: Check, witness: str, file: str | None = None) -> str:
@@ -130,7 +132,7 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: str | Non
     counts = ", ".join(f"{k} {v}" for k, v in report.generated.items())
     console.print(f"hunt: {report.checked} tests generated and checked ({counts}) on "
                   f"{report.target}, scheme {report.scheme}, against "
-                  f"{SOURCE_MODEL_TEXT[report.source_model]}; {report.hardware_runs} distinct "
+                  f"{source_model_text(report.source_model)}; {report.hardware_runs} distinct "
                   f"compiled programs explored in {report.seconds:.1f}s")  # fmt: skip
     if report.skipped_shapes:
         console.print(f"skipped (more threads than --max-threads): "

@@ -15,6 +15,7 @@ from fencelab.errors import FencelabError
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive, random_runs
+from fencelab.models.registry import OPERATIONAL, model_names
 from fencelab.result import TestResult
 from fencelab.tui.session import ARMV7_NOTE, Session
 
@@ -76,7 +77,7 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
 
         s = self.session
         targets = s.target_choices()
-        models = ["sc", "tso"] + (["arm"] if _arm_available() else [])
+        models = model_names(OPERATIONAL)
         with Vertical(id="config"):
             yield Label(Text(f"Configure {s.test.name}", style="bold"))
             yield Label("target" + ("" if s.test.is_source else f" ({s.test.arch} test)"))
@@ -109,14 +110,6 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
 
 def _short(text: str, width: int = 52) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _arm_available() -> bool:
-    try:
-        import fencelab.models.operational.arm.model  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 COLUMNS = ("outcome", "condition", "count", "steps")

@@ -12,7 +12,6 @@ import random
 import re
 from dataclasses import dataclass, replace
 
-from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_outcome
@@ -54,7 +53,7 @@ class Session:
     def __init__(self, test: LitmusTest, options: RunOptions | None = None):
         self.test = test
         self.options = options or RunOptions()
-        self.machine: Machine = _machine(test, self.options)
+        self.machine: Machine = machine_for(test, self.options)
         self.program = self.machine.program
         self.walk = Replay(self.machine)
         self.redo: list[str] = []  # keys to re-take, the next one last
@@ -85,7 +84,7 @@ class Session:
 
     def fresh_machine(self) -> Machine:
         """A machine of its own (own Unicorn cores) for a background exploration."""
-        return _machine(self.test, self.options)
+        return machine_for(self.test, self.options)
 
     def target_choices(self) -> list[str]:
         """Targets this test can run on: any for source tests, its own ISA family for asm."""
@@ -268,13 +267,6 @@ class Session:
         if self.test.is_source:
             parts.append(f"scheme {self.scheme}")
         return " · ".join(parts)
-
-
-def _machine(test: LitmusTest, options: RunOptions) -> Machine:
-    try:
-        return machine_for(test, options)
-    except ImportError as e:  # a part of the pipeline not built yet (compiler, a model)
-        raise FencelabError(f"{test.name}: cannot run it here yet ({e})") from None
 
 
 def source_locals(program) -> list[dict[str, str]]:

@@ -24,8 +24,6 @@ class ScMemory:
 
 class SC(MemoryModel):
     name = "sc"
-    description = "sequential consistency: interleaving over one memory (baseline)"
-    targets = ("X86_64", "X86", "AArch64", "ARM")
 
     def initial_memory(self, program):
         n = len(program.locations)

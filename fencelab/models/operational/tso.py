@@ -26,8 +26,6 @@ class TsoMemory:
 
 class TSO(MemoryModel):
     name = "tso"
-    description = "x86-TSO: per-core FIFO store buffers (Owens, Sarkar, Sewell)"
-    targets = ("X86_64", "X86")
 
     def initial_memory(self, program):
         return TsoMemory(tuple(loc.init for loc in program.locations),

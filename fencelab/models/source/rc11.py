@@ -38,7 +38,6 @@ from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
 from fencelab.result import FinalState, TestResult
 from fencelab.values import signed
 
-SOURCE_MODELS = ("rc11", "c11", "sc-source")
 _AXIOMS = {"rc11": "rc11", "c11": "c11", "sc-source": "sc"}
 
 
@@ -46,8 +45,8 @@ def run_source(
     test: LitmusTest, model: str = "rc11", budget: int = 40, unroll: int = DEFAULT_UNROLL
 ) -> TestResult:
     """Every outcome `model` allows for the source test `test` (see the module docstring)."""
-    if model not in SOURCE_MODELS:
-        raise FencelabError(f"unknown source model {model!r}; valid: {', '.join(SOURCE_MODELS)}")
+    if model not in _AXIOMS:
+        raise FencelabError(f"unknown source model {model!r}; valid: {', '.join(_AXIOMS)}")
     if not test.is_source:
         raise FencelabError(
             f"{test.name}: the {model} model judges source tests (C or RUST); "

@@ -56,8 +56,6 @@ class ArmMemory:
 
 class ARM(MemoryModel):
     name = "arm"
-    description = "ARMv8 (AArch64, AArch32): Promising-ARM (Pulte et al., PLDI 2019)"
-    targets = ("AArch64", "ARM")
 
     def __init__(self, interleave: bool = True) -> None:
         # interleave=False: once threads execute, only the lowest-numbered unfinished thread

@@ -1,0 +1,126 @@
+"""Every memory model fencelab runs, by name: one entry each, the only list there is.
+
+An entry says what the model is (`kind`), which code it judges (`arches`: herd architecture
+names; source models judge C and Rust tests themselves) and how to make one (`factory`):
+
+- `operational`: the factory returns a `MemoryModel` (fencelab/machine/model.py) that the
+  machine interleaves under; exhaustive, random and replay exploration all work.
+- `axiomatic`: a hardware model checked over candidate executions of the loaded program; the
+  factory returns a function `(program, budget) -> TestResult`.
+- `source`: a language model judged on the source test itself (no compiling, no target); the
+  factory returns a function `(test, budget) -> TestResult`.
+
+Adding a model is one `ModelSpec` below (and, to make it a target's default, the target's
+`default_model` in fencelab/isa/). The pipeline (fencelab/pipeline.py), the CLI's `--model`
+help and the TUI's model list all read this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fencelab.errors import FencelabError
+from fencelab.litmus.ast import SOURCE_ARCHES
+
+OPERATIONAL = "operational"
+AXIOMATIC = "axiomatic"
+SOURCE = "source"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    kind: str  # OPERATIONAL, AXIOMATIC or SOURCE
+    arches: tuple[str, ...]  # herd architectures of the code (or source tests) it judges
+    description: str
+    factory: Callable[[], Any]
+
+    @property
+    def is_source(self) -> bool:
+        return self.kind == SOURCE
+
+    def check_arch(self, arch: str) -> None:
+        """Refuse code this model does not cover."""
+        if arch not in self.arches:
+            raise FencelabError(
+                f"model {self.name} does not cover {arch} code "
+                f"(it covers {', '.join(self.arches)})"
+            )
+
+    def new(self) -> Any:
+        """A fresh model (operational) or run function (axiomatic, source)."""
+        return self.factory()
+
+
+def _sc():
+    from fencelab.models.operational.sc import SC
+
+    return SC()
+
+
+def _tso():
+    from fencelab.models.operational.tso import TSO
+
+    return TSO()
+
+
+def _arm():
+    from fencelab.models.operational.arm.model import ARM
+
+    return ARM()
+
+
+def _arm_axiomatic():
+    from fencelab.models.axiomatic.arm import run_axiomatic
+
+    return lambda program, budget: run_axiomatic(program, "arm", budget)
+
+
+def _source(name: str) -> Callable[[], Any]:
+    def factory():
+        from fencelab.models.source.rc11 import run_source
+
+        return lambda test, budget: run_source(test, name, budget)
+
+    return factory
+
+
+_HARDWARE = ("X86_64", "X86", "AArch64", "ARM")
+_ARM = ("AArch64", "ARM")
+
+MODELS: dict[str, ModelSpec] = {
+    m.name: m
+    for m in (
+        ModelSpec("sc", OPERATIONAL, _HARDWARE,
+                  "sequential consistency: interleaving over one memory (baseline)", _sc),
+        ModelSpec("tso", OPERATIONAL, ("X86_64", "X86"),
+                  "x86-TSO: per-core FIFO store buffers (Owens, Sarkar, Sewell)", _tso),
+        ModelSpec("arm", OPERATIONAL, _ARM,
+                  "ARMv8 (AArch64, AArch32): Promising-ARM (Pulte et al., PLDI 2019)", _arm),
+        ModelSpec("arm-axiomatic", AXIOMATIC, _ARM,
+                  "ARMv8 as herdtools7's aarch64.cat, over candidate executions", _arm_axiomatic),
+        ModelSpec("c11", SOURCE, SOURCE_ARCHES,
+                  "C++20 / Rust: RC11 without no-thin-air",
+                  _source("c11")),
+        ModelSpec("rc11", SOURCE, SOURCE_ARCHES,
+                  "Lahav et al. 2017: forbids po ∪ rf cycles, i.e. load buffering",
+                  _source("rc11")),
+        ModelSpec("sc-source", SOURCE, SOURCE_ARCHES,
+                  "sequential consistency over the source test's candidate executions",
+                  _source("sc-source")),
+    )  # fmt: skip
+}
+MODEL_NAMES = tuple(MODELS)
+
+
+def get_model(name: str) -> ModelSpec:
+    if name not in MODELS:
+        raise FencelabError(f"unknown model {name!r}; valid: {', '.join(MODEL_NAMES)}")
+    return MODELS[name]
+
+
+def model_names(kind: str | None = None) -> tuple[str, ...]:
+    """The models of one kind (all of them without `kind`), in table order."""
+    return tuple(n for n, m in MODELS.items() if kind is None or m.kind == kind)
