@@ -26,7 +26,8 @@ from rich.console import Console
 from rich.table import Table
 
 from fencelab.atomics import Op, Order
-from fencelab.lowering import combinations, lookup
+from fencelab.isa.registry import get_target
+from fencelab.lowering import combinations, get_scheme, lookup
 
 C_TYPE = {8: "uint8_t", 16: "uint16_t", 32: "uint32_t", 64: "uint64_t"}
 C_ORDER = {o: "__ATOMIC_" + o.c.removeprefix("memory_order_").upper() for o in Order}
@@ -224,7 +225,8 @@ class Result:
 
 def compare(target: str, scheme: str, compiler: str) -> list[Result]:
     cases = [Case(*c) for c in combinations()]
-    table = {c: lookup(target, scheme, c.op, c.order, c.width, c.failure) for c in cases}
+    tgt, sch = get_target(target), get_scheme(scheme)
+    table = {c: lookup(tgt, sch, c.op, c.order, c.width, c.failure) for c in cases}
     ok_cases = {c for c in cases if table[c].ok_role}
     compiled = compile_functions(target, compiler, cases, ok_cases)
     family = FAMILY[target]

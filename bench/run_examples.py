@@ -20,8 +20,9 @@ from rich.console import Console
 from rich.table import Table
 
 from fencelab.errors import FencelabError
-from fencelab.isa.registry import TARGET_NAMES
+from fencelab.isa.registry import TARGET_NAMES, get_target
 from fencelab.litmus.parser import parse_file
+from fencelab.models.registry import get_model
 from fencelab.pipeline import RunOptions, run_test
 
 
@@ -49,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             started = time.perf_counter()
             try:
-                result = run_test(test, RunOptions(model=args.model), target)
+                options = RunOptions(target=get_target(target) if target else None,
+                                     model=get_model(args.model) if args.model else None)
+                result = run_test(test, options)
             except FencelabError as e:
                 console.print(f"[yellow]skip[/] {path} {target or ''}: {e}")
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 
 import click
@@ -47,6 +48,36 @@ def main() -> None:
 
 
 # Commands are registered below, one block each.
+
+
+def _resolve_target(name: str | None):
+    from fencelab.isa.registry import get_target
+
+    return get_target(name) if name is not None else None
+
+
+def _resolve_targets(text: str | None, many: bool = False):
+    """`all` -> every target; a comma list (`many`) or one name -> those targets; None -> None."""
+    from fencelab.isa.registry import TARGETS, get_target
+
+    if text is None:
+        return None
+    if text == "all":
+        return tuple(TARGETS.values())
+    names = text.split(",") if many else [text]
+    return tuple(get_target(t.strip()) for t in names)
+
+
+def _resolve_scheme(name: str):
+    from fencelab.lowering import get_scheme
+
+    return get_scheme(name)
+
+
+def _resolve_model(name: str | None):
+    from fencelab.models.registry import get_model
+
+    return get_model(name) if name is not None else None
 
 
 # --- run ---------------------------------------------------------------------------------------
@@ -138,7 +169,9 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
     from fencelab.pipeline import RunOptions, run_test, targets_for
     from fencelab.report.herd import format_herd
 
-    options = RunOptions(target, scheme, model, mode, runs, seed, schedule, budget)
+    chosen = _resolve_targets(target)
+    options = RunOptions.named(None, scheme, model, mode=mode, runs=runs, seed=seed,
+                               schedule=schedule, budget=budget)  # fmt: skip
     files = _litmus_files(tests)
     results = []
     show_progress = not as_json and err_console.is_terminal
@@ -147,14 +180,14 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
         for path in files:
             test = parse_file(path)
             per_target = []
-            for tgt in targets_for(test, target):
-                what = f"{test.name} {tgt or ''}".strip()
+            for tgt in targets_for(test, chosen):
+                what = f"{test.name} {tgt.name if tgt else ''}".strip()
                 bar.update(task, description=what)
 
                 def explored(n: int, what: str = what) -> None:
                     bar.update(task, description=f"{what}: {n} explored")
 
-                result = run_test(test, options, tgt, progress=explored)
+                result = run_test(test, replace(options, target=tgt), progress=explored)
                 per_target.append(result)
                 if as_json:
                     click.echo(json.dumps(_result_json(result)))
@@ -235,7 +268,7 @@ def map_command(op, order, target, width, scheme, failure):
 
     from fencelab.atomics import Op, parse_width
     from fencelab.isa.registry import get_target
-    from fencelab.lowering import lookup
+    from fencelab.lowering import get_scheme, lookup
 
     op, order, failure = _lowering_choices(op, order, failure)
     if op is Op.FENCE:
@@ -244,8 +277,8 @@ def map_command(op, order, target, width, scheme, failure):
         bits = None
     else:
         bits = parse_width(width if width is not None else 32)
-    entry = lookup(target, scheme, op, order, bits, failure)
-    tgt = get_target(entry.target)
+    tgt = get_target(target)
+    entry = lookup(tgt, get_scheme(scheme), op, order, bits, failure)
     code = entry.assemble(0)
     decoded = tgt.disassemble(code, 0)
     console.print(f"[bold]{entry.describe()}[/bold]  scheme used: [cyan]{entry.scheme}[/cyan]")
@@ -325,13 +358,13 @@ def table_command(targets, scheme, widths, fmt):
     from rich.table import Table
 
     from fencelab.atomics import WIDTHS, parse_width
-    from fencelab.isa.registry import TARGET_NAMES, get_target
+    from fencelab.isa.registry import TARGETS, get_target
     from fencelab.lowering import entries, get_scheme
 
-    names = tuple(dict.fromkeys(get_target(t).name for t in targets)) or TARGET_NAMES
-    get_scheme(scheme)
+    chosen = tuple(dict.fromkeys(get_target(t) for t in targets)) or tuple(TARGETS.values())
+    names = tuple(t.name for t in chosen)
     bits = tuple(parse_width(w) for w in widths) or WIDTHS
-    records = [_entry_record(e) for e in entries(names, scheme, bits)]
+    records = [_entry_record(e) for e in entries(chosen, get_scheme(scheme), bits)]
     if fmt == "json":
         click.echo(json.dumps(records, indent=1))
         return
@@ -395,7 +428,7 @@ def tui(test, target, scheme, model, schedule):
     if not Path(test).is_file():
         raise FencelabError(f"{test}: no such file")
     parsed = parse_file(test)
-    options = RunOptions(target=target, scheme=scheme, model=model)
+    options = RunOptions.named(target, scheme, model)
     app = FencelabApp.for_test(parsed, options, schedule)  # errors surface before the screen
     app.run()
 
@@ -416,7 +449,8 @@ def compile_command(test, target, scheme):
     from fencelab.litmus.parser import parse_file
     from fencelab.litmus.printer import format_test
 
-    asm = compile_test(parse_file(test), target, scheme)
+    tgt, sch = _resolve_target(target), _resolve_scheme(scheme)
+    asm = compile_test(parse_file(test), tgt, sch)
     click.echo(format_test(asm), nl=False)
 
 
@@ -437,17 +471,15 @@ def show_command(test):
 # --- check: is a lowering scheme sound against the source model? -----------------------------
 
 
-def _check_combinations(target: str, scheme: str) -> list[tuple[str, str]]:
+def _check_combinations(target: str, scheme: str) -> list[tuple]:
     """(target, scheme) pairs: `all` targets; `all` or comma-separated schemes (each scheme on
     the targets it is written for; `default` everywhere)."""
-    from fencelab.isa.registry import TARGET_NAMES, get_target
     from fencelab.lowering import SCHEMES, get_scheme
 
-    targets = TARGET_NAMES if target == "all" else tuple(
-        get_target(t.strip()).name for t in target.split(","))  # fmt: skip
+    targets = _resolve_targets(target, many=True)
     if scheme == "all":
-        return [(t, s) for s in SCHEMES for t in targets if t in SCHEMES[s].targets]
-    schemes = [get_scheme(s.strip()).name for s in scheme.split(",")]
+        return [(t, s) for s in SCHEMES.values() for t in targets if t.name in s.targets]
+    schemes = [get_scheme(s.strip()) for s in scheme.split(",")]
     return [(t, s) for s in schemes for t in targets]
 
 
@@ -480,7 +512,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
     from fencelab.report.check import print_check, source_model_text, summary_table
 
     pairs = _check_combinations(target, scheme)
-    checker = Checker(source_model, model, budget)
+    checker = Checker(_resolve_model(source_model), _resolve_model(model), budget)
     parsed = [parse_file(p) for p in _litmus_files(tests)]
     source = [t for t in parsed if t.is_source]
     for t in parsed:
@@ -498,7 +530,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
         task = bar.add_task("checking", total=len(source) * len(pairs))
         for test in source:
             for tgt, sch in pairs:
-                bar.update(task, description=f"{test.name} {tgt} {sch}")
+                bar.update(task, description=f"{test.name} {tgt.name} {sch.name}")
                 result = checker.check(test, tgt, sch)
                 checks.append(result)
                 if not quiet or not result.sound:
@@ -548,12 +580,9 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     from fencelab.checker import Checker
     from fencelab.checker.hunt import hunt, plan
     from fencelab.gen.shapes import parse_shapes, parse_variants
-    from fencelab.isa.registry import get_target
-    from fencelab.lowering import get_scheme
     from fencelab.report.check import print_hunt
 
-    tgt = get_target(target).name
-    get_scheme(scheme)
+    tgt, sch = _resolve_target(target), _resolve_scheme(scheme)
     chosen = parse_shapes(shapes)
     variant_kinds = parse_variants(kinds)
     if max_threads < 1:
@@ -562,7 +591,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     if not todo:
         raise FencelabError(f"no shape among {', '.join(s.name for s in chosen)} has at most "
                             f"{max_threads} threads")  # fmt: skip
-    checker = Checker(source_model, model, budget)
+    checker = Checker(_resolve_model(source_model), _resolve_model(model), budget)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
     with RichProgress(*columns, console=err_console, transient=True,
@@ -572,7 +601,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
         def advance(variant) -> None:
             bar.update(task, description=variant.test.name, advance=1)
 
-        report = hunt(checker, tgt, scheme, chosen, max_threads, variant_kinds, advance, todo)
+        report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo)
     print_hunt(console, report, limit, save)
     if report.found:
         sys.exit(1)

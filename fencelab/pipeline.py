@@ -1,118 +1,175 @@
-"""From a litmus test to a TestResult: compile if needed, load, pick the model, explore.
+"""The one pipeline from a litmus test to a result, shared by `run`, `check`, `hunt` and the TUI.
 
-This is the one pipeline the CLI, the checker and the TUI share:
-test -> (compile with a lowering scheme) -> Program (isa) -> Machine (+ model) -> TestResult.
+    test --compile (source tests, with a scheme)--> assembly test --load--> Program
+         --+ model--> Machine --explore--> TestResult --to_source--> result in source terms
+
+Source models (c11, rc11, sc-source) judge the source test itself; axiomatic hardware models
+check the loaded program's candidate executions instead of running the machine. Everything
+arrives resolved: a `Target`, a `Scheme`, a `ModelSpec` (the CLI and the TUI turn names into
+objects once, at the edge).
+
+A `Pipeline` is also the one place results are cached: with `cache=True` it explores each
+distinct compiled program (and judges each distinct source test) once per model and options,
+which is what makes `hunt` affordable (many ordering assignments compile to the same code).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
 
+from fencelab.compiler.compile import compile_test
 from fencelab.errors import FencelabError
-from fencelab.isa.registry import TARGET_NAMES, get_target
+from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, TARGETS, get_target
+from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest
+from fencelab.litmus.printer import strip_positions
+from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
+from fencelab.lowering.table import get_scheme
 from fencelab.machine.explore import Progress, exhaustive, random_runs, replay
 from fencelab.machine.machine import DEFAULT_BUDGET, Machine
-from fencelab.models.registry import AXIOMATIC, ModelSpec, get_model
+from fencelab.models.registry import OPERATIONAL, ModelSpec, get_model, model_names
 from fencelab.program.layout import Program
-from fencelab.result import TestResult
+from fencelab.program.load import load, target_for
+from fencelab.result import FinalState, TestResult
 
 MODES = ("exhaustive", "random", "replay")
-DEFAULT_SOURCE_TARGET = "x86_64"
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    target: str | None = None  # None: the test's own ISA (asm) or x86_64 (source)
-    scheme: str = "default"
-    model: str | None = None  # None: the target's default model
+    target: Target | None = None  # None: the test's own ISA (asm) or DEFAULT_SOURCE_TARGET
+    scheme: Scheme = DEFAULT_SCHEME  # compiles source tests
+    model: ModelSpec | None = None  # None: the target's own
     mode: str = "exhaustive"
     runs: int = 1000
     seed: int = 0
     schedule: str = ""
     budget: int = DEFAULT_BUDGET
 
+    @classmethod
+    def named(cls, target: str | None = None, scheme: str = "default", model: str | None = None,
+              **rest) -> RunOptions:  # fmt: skip
+        """Options from the names a user writes (`armv8`, `rcpc`, `tso`): the edge's one
+        resolution of targets, schemes and models (unknown names are one-line errors)."""
+        return cls(get_target(target) if target is not None else None, get_scheme(scheme),
+                   get_model(model) if model is not None else None, **rest)  # fmt: skip
 
-def targets_for(test: LitmusTest, target: str | None) -> list[str | None]:
-    """`--target all` means every target for source tests, the test's own for asm tests."""
-    if target == "all":
-        if test.is_source:
-            return list(TARGET_NAMES)
+
+def targets_for(test: LitmusTest, targets: tuple[Target, ...] | None) -> list[Target | None]:
+    """Where one test runs: nowhere named (None) -> its own ISA; one target named -> there;
+    several (`--target all`) -> each of them for a source test, its own ISA for an asm test."""
+    if targets is None:
         return [None]
-    return [target]
+    if len(targets) == 1:
+        return [targets[0]]
+    return list(targets) if test.is_source else [None]
 
 
-def program_for(test: LitmusTest, target: str | None, scheme: str = "default") -> Program:
-    from fencelab.program.load import load
+def all_targets() -> tuple[Target, ...]:
+    return tuple(TARGETS.values())
 
+
+def compiled(test: LitmusTest, target: Target | None, scheme: Scheme) -> tuple[LitmusTest, Target]:
+    """The assembly test the machine runs and the target it runs on: a source test compiled
+    with `scheme` (for `target`, default DEFAULT_SOURCE_TARGET), an asm test as it is."""
     if test.is_source:
-        from fencelab.compiler.compile import compile_test
-
-        asm = compile_test(test, get_target(target or DEFAULT_SOURCE_TARGET), scheme)
-        return load(asm, target or DEFAULT_SOURCE_TARGET)
-    return load(test, target)
+        target = target or DEFAULT_SOURCE_TARGET
+        return compile_test(test, target, scheme), target
+    return test, target_for(test, target)
 
 
-def model_for(program: Program, name: str | None):
-    """The operational model `name` (default: the target's own) for this program's code."""
-    spec = get_model(name or program.target.default_model)
-    spec.check_arch(program.test.arch)
-    return spec.new()
+def program_for(test: LitmusTest, target: Target | None = None,
+                scheme: Scheme = DEFAULT_SCHEME) -> Program:  # fmt: skip
+    return load(*compiled(test, target, scheme))
 
 
-def machine_for(test: LitmusTest, options: RunOptions, target: str | None = None) -> Machine:
-    program = program_for(test, target if target is not None else options.target, options.scheme)
-    return Machine(program, model_for(program, options.model), options.budget)
+def model_for(arch: str, target: Target, spec: ModelSpec | None) -> ModelSpec:
+    """The model that judges `arch` code on `target`: `spec`, or the target's own."""
+    spec = spec or get_model(target.default_model)
+    spec.check_arch(arch)
+    return spec
 
 
-def run_test(
-    test: LitmusTest,
-    options: RunOptions,
-    target: str | None = None,
-    progress: Progress | None = None,
-) -> TestResult:
-    if options.mode not in MODES:
-        raise FencelabError(f"unknown mode {options.mode!r}; valid: {', '.join(MODES)}")
-    spec = get_model(options.model) if options.model else None
-    if spec is not None and spec.is_source:
-        return run_source_model(test, spec, options, target)
-    if spec is not None and spec.kind == AXIOMATIC:
+def machine_for(test: LitmusTest, options: RunOptions) -> Machine:
+    """The machine the TUI steps: the program under an operational model."""
+    program = program_for(test, options.target, options.scheme)
+    spec = model_for(program.test.arch, program.target, options.model)
+    if spec.kind != OPERATIONAL:
+        raise FencelabError(f"model {spec.name} is {spec.kind}: the machine steps the "
+                            f"operational models ({', '.join(model_names(OPERATIONAL))})")  # fmt: skip
+    return Machine(program, spec.new(), options.budget)
+
+
+class Pipeline:
+    """Runs tests; with `cache=True`, each distinct program (or source test) once per model."""
+
+    def __init__(self, cache: bool = False):
+        self._cache: dict[Hashable, TestResult] | None = {} if cache else None
+        self.explored = {"code": 0, "source": 0}  # runs actually made, by what was run
+        self.cache_hits = 0
+
+    def run(self, test: LitmusTest, options: RunOptions,
+            progress: Progress | None = None) -> TestResult:  # fmt: skip
+        if options.mode not in MODES:
+            raise FencelabError(f"unknown mode {options.mode!r}; valid: {', '.join(MODES)}")
+        if options.model is not None and options.model.is_source:
+            return self._judge_source(test, options.model, options)
+        asm, target = compiled(test, options.target, options.scheme)
+        spec = model_for(asm.arch, target, options.model)
+        if spec.kind != OPERATIONAL:
+            _exhaustive_only(spec, options)
+        key = ("code", target.name, spec.name, options.mode, options.runs, options.seed,
+               options.schedule, options.budget) + (
+            code_key(asm) if self._cache is not None else ())
+        raw = self._cached(key, lambda: _explore(load(asm, target), spec, options, progress))
+        return to_source(raw, asm, options.scheme.name) if test.is_source else raw
+
+    def _judge_source(self, test: LitmusTest, spec: ModelSpec, options: RunOptions) -> TestResult:
+        """c11 / rc11 / sc-source judge the source test itself, no machine."""
+        if options.target is not None:
+            raise FencelabError(
+                f"--model {spec.name} judges the source test itself; it takes no --target"
+            )
         _exhaustive_only(spec, options)
-        program = program_for(test, target if target is not None else options.target,
-                              options.scheme)  # fmt: skip
-        spec.check_arch(program.test.arch)
-        result = spec.new()(program, options.budget)
-        return to_source(result, program.test, options.scheme) if test.is_source else result
-    machine = machine_for(test, options, target)
+        if not test.is_source:
+            raise FencelabError(
+                f"{test.name}: the {spec.name} model judges source tests (C or RUST); "
+                f"this is an {test.arch} test (use --model sc, tso or arm)"
+            )
+        key = ("source", spec.name, options.budget) + (
+            source_key(test) if self._cache is not None else ())
+        return self._cached(key, lambda: spec.new()(test, options.budget))
+
+    def _cached(self, key: tuple, compute: Callable[[], TestResult]) -> TestResult:
+        if self._cache is not None and key in self._cache:
+            self.cache_hits += 1
+            return self._cache[key]
+        result = compute()
+        self.explored[key[0]] += 1
+        if self._cache is not None:
+            self._cache[key] = result
+        return result
+
+
+def run_test(test: LitmusTest, options: RunOptions,
+             progress: Progress | None = None) -> TestResult:  # fmt: skip
+    """One test, one configuration, no cache."""
+    return Pipeline().run(test, options, progress)
+
+
+def _explore(program: Program, spec: ModelSpec, options: RunOptions,
+             progress: Progress | None) -> TestResult:  # fmt: skip
+    if spec.kind != OPERATIONAL:
+        return spec.new()(program, options.budget)
+    machine = Machine(program, spec.new(), options.budget)
     if options.mode == "exhaustive":
-        result = exhaustive(machine, progress)
-    elif options.mode == "random":
-        result = random_runs(machine, options.runs, options.seed, progress)
-    else:
-        if not options.schedule:
-            raise FencelabError("--mode replay needs --schedule")
-        result = replay(machine, options.schedule)
-    if test.is_source:
-        to_source(result, machine.program.test, options.scheme)
-    return result
-
-
-def run_source_model(
-    test: LitmusTest, spec: ModelSpec, options: RunOptions, target: str | None = None
-) -> TestResult:
-    """c11 / rc11 / sc-source judge the source test itself, no machine."""
-    chosen = target if target is not None else options.target
-    if chosen is not None:
-        raise FencelabError(
-            f"--model {spec.name} judges the source test itself; it takes no --target"
-        )
-    _exhaustive_only(spec, options)
-    if not test.is_source:
-        raise FencelabError(
-            f"{test.name}: the {spec.name} model judges source tests (C or RUST); "
-            f"this is an {test.arch} test (use --model sc, tso or arm)"
-        )
-    return spec.new()(test, options.budget)
+        return exhaustive(machine, progress)
+    if options.mode == "random":
+        return random_runs(machine, options.runs, options.seed, progress)
+    if not options.schedule:
+        raise FencelabError("--mode replay needs --schedule")
+    return replay(machine, options.schedule)
 
 
 def _exhaustive_only(spec: ModelSpec, options: RunOptions) -> None:
@@ -124,15 +181,22 @@ def _exhaustive_only(spec: ModelSpec, options: RunOptions) -> None:
 
 
 def to_source(result: TestResult, compiled: LitmusTest, scheme: str) -> TestResult:
-    """Restate a compiled test's result in source terms: `0:r0=1`, not `0:X0=1`."""
-    from fencelab.result import FinalState
-
+    """A compiled test's result restated in source terms: `0:r0=1`, not `0:X0=1`."""
     info = compiled.origin
     if info is None:
         return result
-    result.test = info.source
-    result.scheme = scheme
-    result.states = [
-        FinalState(info.source_outcome(s.outcome), s.witness, s.count) for s in result.states
-    ]
-    return result
+    states = [FinalState(info.source_outcome(s.outcome), s.witness, s.count)
+              for s in result.states]  # fmt: skip
+    return replace(result, test=info.source, scheme=scheme, states=states)
+
+
+def source_key(test: LitmusTest) -> tuple:
+    """Source tests are compared by content (positions and file names aside)."""
+    return (test.arch, strip_positions(test.threads), test.locations, test.reg_inits,
+            test.condition, test.observed, test.filter)  # fmt: skip
+
+
+def code_key(asm: LitmusTest) -> tuple:
+    """What the machine sees of an assembly test: its rows, initial state and observables."""
+    rows = tuple(tuple(line.text for line in t.asm) for t in asm.threads)
+    return (asm.arch, rows, asm.locations, asm.reg_inits, asm.condition, asm.observed, asm.filter)

@@ -20,9 +20,12 @@ from fencelab.checker import THIN_AIR_NOTE, Checker
 from fencelab.checker.hunt import hunt
 from fencelab.cli import main
 from fencelab.gen.shapes import SHAPES, parse_shapes, variants
+from fencelab.isa.registry import get_target
 from fencelab.litmus.ast import RegObs
 from fencelab.litmus.parser import parse_file, parse_text
 from fencelab.litmus.printer import format_test, strip_positions
+from fencelab.lowering import get_scheme
+from fencelab.models.registry import get_model
 from fencelab.pipeline import RunOptions, run_test
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -48,7 +51,7 @@ def outcome(**values: int) -> tuple:
 
 @pytest.fixture(scope="module")
 def checker() -> Checker:
-    return Checker("c11")
+    return Checker(get_model("c11"))
 
 
 # -- the default scheme is sound --------------------------------------------------------------
@@ -59,7 +62,7 @@ def test_default_scheme_is_sound_against_c11(checker, target):
     for name in REPRESENTATIVE:
         for lang in ("rust", "c"):
             test = parse_file(EXAMPLES / lang / f"{name}.litmus")
-            c = checker.check(test, target, "default")
+            c = checker.check(test, get_target(target), get_scheme("default"))
             assert c.error == ""
             assert c.sound, (name, lang, target, c.extra)
             assert c.hardware.states  # something was explored
@@ -72,16 +75,16 @@ def test_default_scheme_is_sound_against_c11(checker, target):
 @pytest.mark.parametrize("name,verdict", [("spinlock+rlx", "Allowed"),
                                           ("spinlock+swap", "Forbidden")])  # fmt: skip
 def test_spin_loops_on_arm_are_checked_with_their_verdicts(checker, target, name, verdict):
-    c = checker.check(parse_file(EXAMPLES / "rust" / f"{name}.litmus"), target, "default")
+    c = checker.check(parse_file(EXAMPLES / "rust" / f"{name}.litmus"), get_target(target), get_scheme("default"))
     assert c.error == "" and c.sound
     assert c.hardware.verdict == verdict
 
 
 def test_rcpc_and_gcc_schemes_are_sound_on_message_passing(checker):
     test = parse_file(EXAMPLES / "rust" / "MP+rel+acq.litmus")
-    assert checker.check(test, "armv8.3", "rcpc").sound
+    assert checker.check(test, get_target("armv8.3"), get_scheme("rcpc")).sound
     for target in ("armv7", "armv8", "armv8.1"):
-        assert checker.check(test, target, "gcc").sound
+        assert checker.check(test, get_target(target), get_scheme("gcc")).sound
 
 
 # -- the tutorial scheme is not -----------------------------------------------------------------
@@ -89,35 +92,35 @@ def test_rcpc_and_gcc_schemes_are_sound_on_message_passing(checker):
 
 def test_tutorial_x86_sb_scs_is_unsound_with_both_loads_zero(checker):
     test = parse_file(SB_SCS)
-    c = checker.check(test, "x86_64", "tutorial")
+    c = checker.check(test, get_target("x86_64"), get_scheme("tutorial"))
     assert c.verdict == "UNSOUND"
     assert [e.outcome for e in c.extra] == [outcome(P0_r0=0, P1_r0=0)]
     assert c.hardware_model == "tso"
     # the witness replays on the machine to exactly that outcome
-    replayed = run_test(test, RunOptions(target="x86_64", scheme="tutorial", mode="replay",
+    replayed = run_test(test, RunOptions.named(target="x86_64", scheme="tutorial", mode="replay",
                                          schedule=c.extra[0].witness))  # fmt: skip
     assert [s.outcome for s in replayed.states] == [outcome(P0_r0=0, P1_r0=0)]
     # the same test is sound with the default scheme (xchg) and with mov; mfence
-    assert checker.check(test, "x86_64", "default").sound
-    assert checker.check(test, "x86_64", "x86-mfence").sound
+    assert checker.check(test, get_target("x86_64"), get_scheme("default")).sound
+    assert checker.check(test, get_target("x86_64"), get_scheme("x86-mfence")).sound
 
 
 @pytest.mark.parametrize("target", ["armv7", "armv8"])
 def test_tutorial_arm_release_with_dmb_ishst_is_unsound(checker, target):
     test = parse_file(LB_REL_ACQ)
-    c = checker.check(test, target, "tutorial")
+    c = checker.check(test, get_target(target), get_scheme("tutorial"))
     assert c.verdict == "UNSOUND"
     assert [e.outcome for e in c.extra] == [outcome(P0_r0=1, P1_r0=1)]
     assert not c.extra[0].c11_allows
-    replayed = run_test(test, RunOptions(target=target, scheme="tutorial", mode="replay",
+    replayed = run_test(test, RunOptions.named(target=target, scheme="tutorial", mode="replay",
                                          schedule=c.extra[0].witness))  # fmt: skip
     assert [s.outcome for s in replayed.states] == [outcome(P0_r0=1, P1_r0=1)]
-    assert checker.check(test, target, "default").sound
+    assert checker.check(test, get_target(target), get_scheme("default")).sound
 
 
 def test_tutorial_x86_release_store_is_harmless(checker):
     """On x86 the tutorial only changes SeqCst accesses: the ARM counterexample is sound."""
-    assert checker.check(parse_file(LB_REL_ACQ), "x86_64", "tutorial").sound
+    assert checker.check(parse_file(LB_REL_ACQ), get_target("x86_64"), get_scheme("tutorial")).sound
 
 
 # -- rc11: load buffering -------------------------------------------------------------------------
@@ -125,12 +128,12 @@ def test_tutorial_x86_release_store_is_harmless(checker):
 
 def test_rc11_forbids_load_buffering_that_arm_allows():
     test = parse_file(LB_RLX)
-    rc11 = Checker("rc11").check(test, "armv8", "default")
+    rc11 = Checker(get_model("rc11")).check(test, get_target("armv8"), get_scheme("default"))
     assert rc11.verdict == "UNSOUND"
     assert [e.outcome for e in rc11.extra] == [outcome(P0_r0=1, P1_r0=1)]
     assert rc11.extra[0].c11_allows and rc11.extra[0].note == THIN_AIR_NOTE
-    assert Checker("c11").check(test, "armv8", "default").sound
-    assert Checker("rc11").check(test, "x86_64", "default").sound  # TSO keeps load->store order
+    assert Checker(get_model("c11")).check(test, get_target("armv8"), get_scheme("default")).sound
+    assert Checker(get_model("rc11")).check(test, get_target("x86_64"), get_scheme("default")).sound  # TSO keeps load->store order
 
 
 def test_cli_rc11_explains_no_thin_air():
@@ -163,7 +166,7 @@ def test_shape_variants_use_valid_orderings_only():
 
 
 def test_hunt_finds_the_x86_tutorial_counterexample(checker):
-    report = hunt(checker, "x86_64", "tutorial", parse_shapes("SB,MP"), kinds=("plain",))
+    report = hunt(checker, get_target("x86_64"), get_scheme("tutorial"), parse_shapes("SB,MP"), kinds=("plain",))
     assert report.checked == 2 * 81
     assert report.found
     smallest = report.found[0]
@@ -174,7 +177,7 @@ def test_hunt_finds_the_x86_tutorial_counterexample(checker):
 
 
 def test_hunt_default_scheme_finds_nothing_on_x86(checker):
-    report = hunt(checker, "x86_64", "default", parse_shapes("SB,LB"), kinds=("plain", "rmw"))
+    report = hunt(checker, get_target("x86_64"), get_scheme("default"), parse_shapes("SB,LB"), kinds=("plain", "rmw"))
     assert report.checked > 100 and not report.found and not report.errors
 
 

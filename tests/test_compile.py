@@ -17,10 +17,11 @@ from fencelab.atomics import Op
 from fencelab.cli import main
 from fencelab.compiler.compile import compile_test
 from fencelab.errors import FencelabError
-from fencelab.isa.registry import TARGET_NAMES
+from fencelab.isa.registry import TARGET_NAMES, get_target
 from fencelab.litmus.ast import LocObs, RegObs
 from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_test
+from fencelab.lowering import get_scheme
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models.registry import get_model
@@ -216,11 +217,11 @@ def _cells(test) -> list[list[tuple[str, int]]]:
 
 
 def _sc(asm, target: str, model: str = "sc"):
-    return exhaustive(Machine(load(asm, target), get_model(model).new()))
+    return exhaustive(Machine(load(asm, get_target(target)), get_model(model).new()))
 
 
 def _compile(source: str, target: str, scheme: str = "default"):
-    return compile_test(parse_text(source, "inline.litmus"), target, scheme)
+    return compile_test(parse_text(source, "inline.litmus"), get_target(target), get_scheme(scheme))
 
 
 # -- every source, every target, both schemes: assembles, prints, reads back, runs ------------
@@ -232,21 +233,21 @@ def _compile(source: str, target: str, scheme: str = "default"):
 def test_compiles_assembles_round_trips_and_runs(source, target, scheme):
     test = _parse(source)
     try:
-        asm = compile_test(test, target, scheme)
+        asm = compile_test(test, get_target(target), get_scheme(scheme))
     except FencelabError as e:
         # the one refusal an example may meet: 64-bit values on the 32-bit target
         assert target == "armv7" and "64-bit" in str(e), e
         return
     assert asm.arch == {"x86_64": "X86_64", "armv7": "ARM"}.get(target, "AArch64")
     assert asm.origin is not None and asm.origin.source is test
-    program = load(asm, target)
+    program = load(asm, get_target(target))
     assert len(program.threads) == len(test.threads)
     again = parse_text(format_test(asm), "printed.litmus")
     assert _cells(again) == _cells(asm)
     assert again.reg_inits == asm.reg_inits
     assert again.condition == asm.condition
     assert again.locations == asm.locations
-    load(again, target)
+    load(again, get_target(target))
     # every instruction row says which source operation (or glue) it comes from
     for t in asm.threads:
         for cell in t.asm:
@@ -305,7 +306,7 @@ def test_fetch_add_counter_always_two_under_tso():
 
 @pytest.mark.parametrize("target", TARGET_NAMES)
 def test_cas_exactly_one_wins(target):
-    result = run_test(parse_text(CAS_C, "cas.litmus"), RunOptions(model="sc"), target)
+    result = run_test(parse_text(CAS_C, "cas.litmus"), RunOptions.named(target, model="sc"))
     outcomes = {tuple(sorted((str(o), v) for o, v in s.outcome)) for s in result.states}
     ok0, ok1 = str(RegObs(0, "ok")), str(RegObs(1, "ok"))
     assert outcomes == {((ok0, 0), (ok1, 1)), ((ok0, 1), (ok1, 0))}
@@ -316,7 +317,7 @@ def test_cas_exactly_one_wins(target):
 def test_rust_cas_returns_observed_value(target):
     """compare_exchange evaluates to the value observed: 0 for the winner, the winner's for the
     loser (a weak CAS on LL/SC targets is compiled as the strong sequence)."""
-    result = run_test(parse_text(CAS_RUST, "cas.litmus"), RunOptions(model="sc"), target)
+    result = run_test(parse_text(CAS_RUST, "cas.litmus"), RunOptions.named(target, model="sc"))
     got = {tuple(v for _, v in s.outcome) for s in result.states}
     assert got == {(0, 1), (2, 0)}
 
@@ -354,14 +355,14 @@ def test_data_dependency_stores_the_loaded_register(target):
 @pytest.mark.parametrize("source", [MP_LOOP_RUST, MP_LOOP_C])
 def test_while_loop_is_a_backward_branch(source, target):
     asm = _compile(source, target)
-    program = load(asm, target)
+    program = load(asm, get_target(target))
     assert not program.may_fail_spuriously(1)  # the loader saw the backward branch
     result = _sc(asm, target)
     assert result.observation == "Always"
 
 
 def test_results_are_in_source_terms():
-    result = run_test(parse_text(MP_C, "mp.litmus"), RunOptions(target="armv8", model="sc"))
+    result = run_test(parse_text(MP_C, "mp.litmus"), RunOptions.named(target="armv8", model="sc"))
     observed = {o for s in result.states for o, _ in s.outcome}
     assert observed == {RegObs(1, "r0"), RegObs(1, "r1")}
     assert result.test.arch == "C"
@@ -417,7 +418,7 @@ def test_arithmetic_on_locals_computes_what_c_computes(target):
     test = _arith_test()
     a, b = 5, 9
     test = _with_inits(test, {"x": a, "y": b})
-    result = run_test(test, RunOptions(model="sc"), target)
+    result = run_test(test, RunOptions.named(target, model="sc"))
     assert len(result.states) == 1
     got = {o.reg: v for o, v in result.states[0].outcome if isinstance(o, RegObs)}
     assert got == {"a": a}  # only what the test observes ...
@@ -446,9 +447,9 @@ def _final_locals(test, target: str) -> dict[str, int]:
 
     from fencelab.litmus.ast import Condition, TrueProp
 
-    observed = tuple(RegObs(tid, n) for (tid, n) in compile_test(test, target).origin.registers)
+    observed = tuple(RegObs(tid, n) for (tid, n) in compile_test(test, get_target(target)).origin.registers)
     full = replace(test, observed=observed, condition=Condition("exists", TrueProp()))
-    result = run_test(full, RunOptions(model="sc"), target)
+    result = run_test(full, RunOptions.named(target, model="sc"))
     (state,) = result.states
     return {(o.tid, o.reg): v for o, v in state.outcome}
 
@@ -469,7 +470,7 @@ forall ([x]=81985529216486894 /\\ 0:r0=81985529216486895 /\\ 0:r1=100 /\\ 0:r2=1
 @pytest.mark.parametrize("target", ["x86_64", "armv8", "armv8.1", "armv8.3"])
 def test_wide_and_narrow_locations(target):
     test = parse_text(WIDE, "wide.litmus")
-    result = run_test(test, RunOptions(model="sc"), target)
+    result = run_test(test, RunOptions.named(target, model="sc"))
     assert result.observation == "Always", result.states
 
 
@@ -489,7 +490,7 @@ def test_big_constants_use_movz_movk_and_movw_movt():
 def test_refuses_assembly_tests():
     asm = _compile(MP_C, "armv8")
     with pytest.raises(FencelabError, match="only C and Rust tests can be compiled"):
-        compile_test(asm, "armv8")
+        compile_test(asm, get_target("armv8"))
 
 
 def test_refuses_64_bit_on_armv7():
@@ -507,8 +508,8 @@ def test_refuses_variable_shift_on_x86():
                                         Assign("n", BinOp(">>", Var("b"), Var("a")), True)))  # fmt: skip
     test = replace(test, threads=(test.threads[0], p1))
     with pytest.raises(FencelabError, match="shift by a variable amount"):
-        compile_test(test, "x86_64")
-    compile_test(test, "armv8")  # fine where shifts take a register
+        compile_test(test, get_target("x86_64"))
+    compile_test(test, get_target("armv8"))  # fine where shifts take a register
 
 
 def test_refuses_unknown_local_in_condition():
@@ -519,7 +520,7 @@ def test_refuses_unknown_local_in_condition():
     test = parse_text(MP_C, "mp.litmus")  # the parser refuses this too; an AST built in code
     test = replace(test, condition=Condition("exists", Eq(RegObs(1, "r7"), 0)))
     with pytest.raises(FencelabError, match="P1 has no local 'r7'"):
-        compile_test(test, "armv8")
+        compile_test(test, get_target("armv8"))
 
 
 def test_refuses_unknown_scheme_and_target():
@@ -542,7 +543,7 @@ def test_out_of_registers_is_one_clear_error():
 
 def test_rows_map_back_to_source_operations():
     test = parse_text(MP_RUST, "mp.litmus")
-    asm = compile_test(test, "armv8")
+    asm = compile_test(test, get_target("armv8"))
     ops = asm.origin.ops
     stlr = next(c for c in asm.threads[0].asm if c.text.startswith("STLR"))
     origin = ops[(0, stlr.row)]

@@ -19,7 +19,14 @@ from fencelab.cli import main
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Kind
 from fencelab.isa.registry import TARGET_NAMES, get_target
-from fencelab.lowering import SCHEME_NAMES, combinations, entries, lookup
+from fencelab.lowering import (
+    DEFAULT_SCHEME,
+    SCHEME_NAMES,
+    combinations,
+    entries,
+    get_scheme,
+    lookup,
+)
 from fencelab.lowering.execute import run_entry
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +41,7 @@ def all_entries(targets):
     """(id, entry) for every scheme's entries on `targets` (an overlay's fallbacks included)."""
     seen = {}
     for scheme in SCHEME_NAMES:
-        for e in entries(targets, scheme):
+        for e in entries([get_target(t) for t in targets], get_scheme(scheme)):
             key = (e.target, e.scheme, e.op, e.order, e.failure, e.width)
             seen.setdefault(key, e)
     return [
@@ -196,23 +203,23 @@ def test_table_covers_every_valid_combination_on_every_target():
     # load 3x4 + store 3x4 + 6 RMW x 5 orders x 4 + 2 CAS x 15 pairs x 4 + 4 fences
     assert n == 12 + 12 + 120 + 120 + 4
     for target in TARGET_NAMES:
-        assert len(list(entries([target]))) == n
+        assert len(list(entries([get_target(target)], DEFAULT_SCHEME))) == n
 
 
 def test_cas_without_failure_uses_the_c_default():
-    e = lookup("armv8", "default", Op.CAS, Order.RELEASE, 32)
+    e = lookup(get_target("armv8"), get_scheme("default"), Op.CAS, Order.RELEASE, 32)
     assert e.failure is Order.RELAXED
-    e = lookup("armv8", "default", Op.CAS, Order.ACQ_REL, 32)
+    e = lookup(get_target("armv8"), get_scheme("default"), Op.CAS, Order.ACQ_REL, 32)
     assert e.failure is Order.ACQUIRE
 
 
 def test_cas_is_keyed_by_the_failure_ordering_too():
     # clang 14 merges the orderings: Relaxed success with SeqCst failure = casal
-    assert lookup("armv8.1", "default", Op.CAS, Order.RELAXED, 32, Order.SEQ_CST).canonical()[
+    assert lookup(get_target("armv8.1"), get_scheme("default"), Op.CAS, Order.RELAXED, 32, Order.SEQ_CST).canonical()[
         -1].startswith("casal ")  # fmt: skip
-    assert lookup("armv8.1", "default", Op.CAS, Order.RELAXED, 32, Order.ACQUIRE).canonical()[
+    assert lookup(get_target("armv8.1"), get_scheme("default"), Op.CAS, Order.RELAXED, 32, Order.ACQUIRE).canonical()[
         -1].startswith("casa ")  # fmt: skip
-    assert lookup("armv8.1", "default", Op.CAS, Order.RELAXED, 32, Order.RELAXED).canonical()[
+    assert lookup(get_target("armv8.1"), get_scheme("default"), Op.CAS, Order.RELAXED, 32, Order.RELAXED).canonical()[
         -1].startswith("cas ")  # fmt: skip
 
 
@@ -230,18 +237,18 @@ def test_cas_is_keyed_by_the_failure_ordering_too():
 ])  # fmt: skip
 def test_invalid_lookups_name_the_problem(args, message):
     with pytest.raises(FencelabError, match=message):
-        lookup(*args)
+        lookup(get_target(args[0]), get_scheme(args[1]), *args[2:])
 
 
 def test_instantiate_enforces_register_constraints():
-    cas = lookup("x86_64", "default", Op.CAS, Order.SEQ_CST, 32)
+    cas = lookup(get_target("x86_64"), get_scheme("default"), Op.CAS, Order.SEQ_CST, 32)
     with pytest.raises(FencelabError, match="must be in %eax"):
         cas.instantiate({"addr": 7, "exp": 6, "new": 2, "res": 1})
     with pytest.raises(FencelabError, match="share register"):
         cas.instantiate({"addr": 0, "exp": 6, "new": 2, "res": 0})
     with pytest.raises(FencelabError, match="needs a register for role 'new'"):
         cas.instantiate({"addr": 7, "exp": 6, "res": 0})
-    pair = lookup("armv7", "default", Op.LOAD, Order.RELAXED, 64)
+    pair = lookup(get_target("armv7"), get_scheme("default"), Op.LOAD, Order.RELAXED, 64)
     with pytest.raises(FencelabError, match="even/odd register pair"):
         pair.instantiate({"addr": 0, "res": 3})
     with pytest.raises(FencelabError, match="share register"):
@@ -250,7 +257,7 @@ def test_instantiate_enforces_register_constraints():
 
 
 def test_instantiations_with_different_prefixes_coexist_in_one_program():
-    e = lookup("armv8", "default", Op.FETCH_ADD, Order.SEQ_CST, 32)
+    e = lookup(get_target("armv8"), get_scheme("default"), Op.FETCH_ADD, Order.SEQ_CST, 32)
     regs = e.canonical_regs()
     program = e.instantiate(regs, "t0_a_") + e.instantiate(regs, "t0_b_")
     assert program[0] == "t0_a_retry:" and "cbnz w10, t0_b_retry" in program
@@ -258,20 +265,20 @@ def test_instantiations_with_different_prefixes_coexist_in_one_program():
 
 
 def test_self_moves_are_dropped():
-    swap = lookup("x86_64", "default", Op.SWAP, Order.SEQ_CST, 32)
+    swap = lookup(get_target("x86_64"), get_scheme("default"), Op.SWAP, Order.SEQ_CST, 32)
     assert swap.instantiate({"addr": 7, "val": 6, "res": 0}) == [
         "movl %esi, %eax", "xchgl %eax, (%rdi)"]  # fmt: skip
-    cas = lookup("armv8.1", "default", Op.CAS, Order.SEQ_CST, 64)
+    cas = lookup(get_target("armv8.1"), get_scheme("default"), Op.CAS, Order.SEQ_CST, 64)
     assert cas.instantiate({"addr": 0, "exp": 1, "new": 2, "res": 3}) == [
         "mov x3, x1", "casal x3, x2, [x0]"]  # fmt: skip
 
 
 def test_schemes_are_overlays_that_say_where_each_entry_came_from():
-    e = lookup("armv8", "tutorial", Op.STORE, Order.RELEASE, 32)
+    e = lookup(get_target("armv8"), get_scheme("tutorial"), Op.STORE, Order.RELEASE, 32)
     assert e.scheme == "tutorial" and e.canonical() == ["dmb ishst", "str w1, [x0]"]
-    e = lookup("armv8", "tutorial", Op.STORE, Order.SEQ_CST, 32)
+    e = lookup(get_target("armv8"), get_scheme("tutorial"), Op.STORE, Order.SEQ_CST, 32)
     assert e.scheme == "default" and e.canonical() == ["stlr w1, [x0]"]
-    e = lookup("x86_64", "rcpc", Op.LOAD, Order.ACQUIRE, 32)  # not an x86 scheme: default
+    e = lookup(get_target("x86_64"), get_scheme("rcpc"), Op.LOAD, Order.ACQUIRE, 32)  # not an x86 scheme: default
     assert e.scheme == "default"
 
 
@@ -287,7 +294,7 @@ _MC = {"x86_64": ["-triple=x86_64"], "armv7": ["-triple=armv7a"], "armv8": ["-tr
 @pytest.mark.parametrize("target", TARGET_NAMES)
 def test_bytes_match_llvm_mc(target, scheme, tmp_path):
     lines = []
-    for i, e in enumerate(entries([target], scheme)):
+    for i, e in enumerate(entries([get_target(target)], get_scheme(scheme))):
         lines += e.instantiate(e.canonical_regs(), f"E{i}_")
     tgt = get_target(target)
     ours = tgt.assemble(lines, 0)

@@ -733,7 +733,7 @@ def test_registered_and_targets():
     with pytest.raises(FencelabError, match="does not cover X86_64"):
         get_model("arm").check_arch(load(x86).test.arch)
     with pytest.raises(FencelabError, match="does not cover X86_64"):
-        run_test(x86, RunOptions(model="arm"))
+        run_test(x86, RunOptions.named(model="arm"))
 
 
 def test_promise_keys_labels_and_description():

@@ -274,7 +274,7 @@ C_FILES = sorted((EXAMPLES / "c").glob("*.litmus"))
 def test_source_sc_equals_the_sc_machine_on_x86_64(path):
     """Whatever the orderings, SC judged on the source equals the SC machine on compiled code."""
     test = parse_file(path)
-    machine = run_test(test, RunOptions(model="sc", target="x86_64"))
+    machine = run_test(test, RunOptions.named(model="sc", target="x86_64"))
     source = run_source(test, "sc-source")
     assert source.outcome_set() == machine.outcome_set()
     assert (source.budget_exhausted > 0) == (machine.budget_exhausted > 0)
@@ -286,17 +286,17 @@ def test_source_sc_equals_the_sc_machine_on_x86_64(path):
 
 def test_run_test_dispatches_source_models():
     test = parse_file(EXAMPLES / "c" / "SB+rlx.litmus")
-    result = run_test(test, RunOptions(model="rc11"))
+    result = run_test(test, RunOptions.named(model="rc11"))
     assert result.engine == "rc11" and result.target == "" and result.mode == "axiomatic"
     assert result.verdict == A
-    assert run_test(test, RunOptions(model="sc-source")).verdict == F
+    assert run_test(test, RunOptions.named(model="sc-source")).verdict == F
 
 
 @pytest.mark.parametrize(
     "options, message",
     [
-        (RunOptions(model="rc11", target="armv8"), "takes no --target"),
-        (RunOptions(model="c11", mode="random"), "axiomatic"),
+        (RunOptions.named(model="rc11", target="armv8"), "takes no --target"),
+        (RunOptions.named(model="c11", mode="random"), "axiomatic"),
     ],
 )
 def test_run_test_refuses_what_source_models_cannot_do(options, message):
@@ -308,4 +308,4 @@ def test_run_test_refuses_what_source_models_cannot_do(options, message):
 def test_source_models_refuse_assembly_tests():
     test = parse_file(EXAMPLES / "aarch64" / "SB.litmus")
     with pytest.raises(FencelabError, match="judges source tests"):
-        run_test(test, RunOptions(model="rc11"))
+        run_test(test, RunOptions.named(model="rc11"))

@@ -48,7 +48,7 @@ def pilot_test(fn):
 
 
 def sb_app(**options) -> FencelabApp:
-    return FencelabApp.for_test(parse_text(SB), RunOptions(**options))
+    return FencelabApp.for_test(parse_text(SB), RunOptions.named(**options))
 
 
 def panes(app: FencelabApp):
@@ -338,7 +338,7 @@ exists (1:r0=1 /\\ 1:r1=0)
 
 @pilot_test
 async def test_source_test_tags_rows_and_recompiles_for_another_target():
-    app = FencelabApp.for_test(parse_text(MP_C), RunOptions(target="x86_64"))
+    app = FencelabApp.for_test(parse_text(MP_C), RunOptions.named(target="x86_64"))
     async with app.run_test(size=(120, 40)) as pilot:
         cores = panes(app)[0]
         # on x86-64 a release store and an acquire load are plain movs (x86-TSO orders them)
@@ -415,7 +415,7 @@ def test_compiled_outcomes_are_shown_in_source_names():
 
     examples = Path(__file__).resolve().parent.parent / "examples"
     test = parse_file(str(examples / "rust" / "MP+rel+acq.litmus"))
-    session = Session(test, RunOptions(target="armv8"))
+    session = Session(test, RunOptions.named(target="armv8"))
     while session.final_summary() is None:
         session.take(session.enabled()[0].key)
     text, _ = session.final_summary()

@@ -8,9 +8,10 @@ source forbids is an *extra* outcome, reported with the hardware witness schedul
 to it in the TUI. Executions that hit the step budget are counted apart on both sides and never
 counted as outcomes.
 
-The `Checker` caches: source results per (test, model), and hardware results per compiled code
-(many ordering assignments compile to the same instructions, e.g. every x86 load is a `mov`),
-so `hunt` explores each distinct program once.
+Both sides run through the one pipeline (fencelab/pipeline.py) with its cache on: source results
+per (test, model), hardware results per compiled code (many ordering assignments compile to the
+same instructions, e.g. every x86 load is a `mov`), so `hunt` explores each distinct program
+once.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import time
 from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
-from fencelab.isa.registry import get_target
+from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import Outcome
-from fencelab.lowering.table import get_scheme
+from fencelab.lowering.schemes import Scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
-from fencelab.models.registry import SOURCE, get_model, model_names
-from fencelab.result import FinalState, TestResult
+from fencelab.models.registry import SOURCE, ModelSpec, get_model, model_names
+from fencelab.pipeline import Pipeline, RunOptions
+from fencelab.result import TestResult
 
 DEFAULT_SOURCE_MODEL = "c11"
 
@@ -66,6 +68,7 @@ class Check:
     extra: tuple[Extra, ...] = ()
     error: str = ""  # the test could not be checked here (e.g. 64-bit locations on armv7)
     seconds: float = 0.0
+    own_model: bool = True  # the hardware model is the target's own (a replay needs no --model)
 
     @property
     def sound(self) -> bool:
@@ -85,76 +88,48 @@ class Check:
         return hw, src
 
 
-def check_source_model(name: str) -> str:
-    if not get_model(name).is_source:
-        raise FencelabError(f"{name} is not a source model; valid: "
-                            f"{', '.join(model_names(SOURCE))}")  # fmt: skip
-    return name
-
-
 @dataclass
 class Checker:
-    """Checks source tests against compiled code; caches both sides (see the module doc)."""
+    """Checks source tests against compiled code, through one caching pipeline (module doc)."""
 
-    source_model: str = DEFAULT_SOURCE_MODEL
-    hardware_model: str | None = None  # None: each target's own (tso, arm)
+    source_model: ModelSpec = field(default_factory=lambda: get_model(DEFAULT_SOURCE_MODEL))
+    hardware_model: ModelSpec | None = None  # None: each target's own (tso, arm)
     budget: int = DEFAULT_BUDGET
-    _source: dict = field(default_factory=dict)
-    _hardware: dict = field(default_factory=dict)
-    hardware_runs: int = 0  # distinct compiled programs explored
-    cache_hits: int = 0
+    pipeline: Pipeline = field(default_factory=lambda: Pipeline(cache=True))
 
     def __post_init__(self) -> None:
-        check_source_model(self.source_model)
+        if not self.source_model.is_source:
+            raise FencelabError(f"{self.source_model.name} is not a source model; valid: "
+                                f"{', '.join(model_names(SOURCE))}")  # fmt: skip
 
-    def source_result(self, test: LitmusTest, model: str) -> TestResult:
-        key = (_test_key(test), model)
-        if key not in self._source:
-            self._source[key] = get_model(model).new()(test, self.budget)
-        return self._source[key]
+    @property
+    def hardware_runs(self) -> int:
+        """Distinct compiled programs explored so far."""
+        return self.pipeline.explored["code"]
 
-    def hardware_result(self, test: LitmusTest, target: str, scheme: str) -> TestResult:
+    def source_result(self, test: LitmusTest, model: ModelSpec) -> TestResult:
+        return self.pipeline.run(test, RunOptions(model=model, budget=self.budget))
+
+    def hardware_result(self, test: LitmusTest, target: Target, scheme: Scheme) -> TestResult:
         """Every outcome of `test` compiled with `scheme` for `target`, in source terms."""
-        from fencelab.compiler.compile import compile_test
-        from fencelab.machine.explore import exhaustive
-        from fencelab.machine.machine import Machine
-        from fencelab.pipeline import model_for
-        from fencelab.program.load import load
+        options = RunOptions(target, scheme, self.hardware_model, budget=self.budget)
+        return self.pipeline.run(test, options)
 
-        asm = compile_test(test, target, scheme)
-        key = (_code_key(asm), target, self.hardware_model)
-        raw = self._hardware.get(key)
-        if raw is None:
-            program = load(asm, target)
-            raw = exhaustive(Machine(program, model_for(program, self.hardware_model),
-                                     self.budget))  # fmt: skip
-            self._hardware[key] = raw
-            self.hardware_runs += 1
-        else:
-            self.cache_hits += 1
-        info = asm.origin
-        return TestResult(
-            test=test, engine=raw.engine, target=raw.target, scheme=scheme, mode=raw.mode,
-            states=[FinalState(info.source_outcome(s.outcome), s.witness) for s in raw.states],
-            explored_states=raw.explored_states, transitions=raw.transitions,
-            budget_exhausted=raw.budget_exhausted, seconds=raw.seconds,
-        )  # fmt: skip
-
-    def check(self, test: LitmusTest, target: str, scheme: str) -> Check:
+    def check(self, test: LitmusTest, target: Target, scheme: Scheme) -> Check:
         """One verdict; a test that cannot be compiled for `target` is an error row, not a crash."""
-        target = get_target(target).name
-        get_scheme(scheme)
         if not test.is_source:
             raise FencelabError(f"{test.file}: {test.name} is an {test.arch} test; "
                                 "check compiles C and Rust tests only")  # fmt: skip
         started = time.perf_counter()
-        hw_model = self.hardware_model or get_target(target).default_model
+        hw_model = (self.hardware_model or get_model(target.default_model)).name
+        own = hw_model == target.default_model
+        source_name = self.source_model.name
         try:
             source = self.source_result(test, self.source_model)
             hardware = self.hardware_result(test, target, scheme)
         except FencelabError as e:
-            return Check(test, target, scheme, self.source_model, hw_model, error=str(e),
-                         seconds=time.perf_counter() - started)  # fmt: skip
+            return Check(test, target.name, scheme.name, source_name, hw_model, error=str(e),
+                         seconds=time.perf_counter() - started, own_model=own)  # fmt: skip
         allowed = source.outcome_set()
         looser = None
         extras = []
@@ -162,24 +137,11 @@ class Checker:
             if state.outcome in allowed:
                 continue
             c11_allows = False
-            if self.source_model == "rc11":
+            if source_name == "rc11":
                 if looser is None:
-                    looser = self.source_result(test, "c11").outcome_set()
+                    looser = self.source_result(test, get_model("c11")).outcome_set()
                 c11_allows = state.outcome in looser
             extras.append(Extra(state.outcome, state.witness, c11_allows))
-        return Check(test, target, scheme, self.source_model, hardware.engine, hardware, source,
-                     tuple(extras), seconds=time.perf_counter() - started)  # fmt: skip
-
-
-def _test_key(test: LitmusTest):
-    """Source tests are compared by content (positions and file names aside)."""
-    from fencelab.litmus.printer import strip_positions
-
-    return (test.arch, strip_positions(test.threads), test.locations, test.reg_inits,
-            test.condition, test.observed, test.filter)  # fmt: skip
-
-
-def _code_key(asm: LitmusTest):
-    """What the machine sees of a compiled test: its rows, initial state and observables."""
-    rows = tuple(tuple(line.text for line in t.asm) for t in asm.threads)
-    return (asm.arch, rows, asm.locations, asm.reg_inits, asm.condition, asm.observed, asm.filter)
+        return Check(test, target.name, scheme.name, source_name, hardware.engine, hardware,
+                     source, tuple(extras), seconds=time.perf_counter() - started,
+                     own_model=own)  # fmt: skip

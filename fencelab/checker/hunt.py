@@ -2,7 +2,7 @@
 
 The smallest counterexamples come first: fewest threads, then fewest non-Relaxed accesses
 (fences count), then fewest accesses. Variants that compile to the same instructions are explored once
-(`Checker` caches hardware results by compiled code).
+(the checker's pipeline caches results by compiled code).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from fencelab.checker.core import Check, Checker
 from fencelab.gen.shapes import VARIANTS, Shape, Variant, variants
+from fencelab.isa.target import Target
+from fencelab.lowering.schemes import Scheme
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ def plan(shapes: tuple[Shape, ...], max_threads: int,
 
 def hunt(
     checker: Checker,
-    target: str,
-    scheme: str,
+    target: Target,
+    scheme: Scheme,
     shapes: tuple[Shape, ...],
     max_threads: int = 3,
     kinds: tuple[str, ...] = VARIANTS,
@@ -78,7 +80,7 @@ def hunt(
     import time
 
     started = time.perf_counter()
-    report = HuntReport(target, scheme, checker.source_model)
+    report = HuntReport(target.name, scheme.name, checker.source_model.name)
     if todo is None:
         todo, report.skipped_shapes = plan(shapes, max_threads, kinds)
     else:

@@ -18,7 +18,6 @@ from dataclasses import replace
 
 from fencelab.compiler.thread import ThreadCompiler, thread_locals
 from fencelab.errors import FencelabError, SourceError
-from fencelab.isa.registry import get_target
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import (
     And,
@@ -38,17 +37,16 @@ from fencelab.litmus.ast import (
     RegObs,
     Thread,
 )
-from fencelab.lowering.table import get_scheme
+from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
 
 
-def compile_test(test: LitmusTest, target: Target | str, scheme: str = "default") -> LitmusTest:
+def compile_test(test: LitmusTest, target: Target, scheme: Scheme = DEFAULT_SCHEME) -> LitmusTest:
     """The assembly litmus test for `target` that `test` compiles to under `scheme`."""
     if not test.is_source:
         raise FencelabError(
             f"{test.name}: only C and Rust tests can be compiled ({test.name} is {test.arch})"
         )
-    tgt = get_target(target) if isinstance(target, str) else target
-    get_scheme(scheme)
+    tgt = target
     _check_locations(test, tgt)
     registers: dict[tuple[int, str], str] = {}
     widths: dict[tuple[int, str], int] = {}
@@ -93,7 +91,7 @@ def compile_test(test: LitmusTest, target: Target | str, scheme: str = "default"
         return RegObs(obs.tid, name)
 
     asm = LitmusTest(
-        arch=tgt.herd_arch,
+        arch=tgt.arch.name,
         name=test.name,
         threads=tuple(threads),
         locations=tuple(_asm_location(loc) for loc in test.locations),
@@ -106,7 +104,7 @@ def compile_test(test: LitmusTest, target: Target | str, scheme: str = "default"
         file=test.file,
         filter=_map_prop(test.filter, reg) if test.filter is not None else None,
     )
-    info = CompileInfo(test, tgt.name, scheme, registers, ops, widths)
+    info = CompileInfo(test, tgt.name, scheme.name, registers, ops, widths)
     return replace(asm, origin=info)
 
 

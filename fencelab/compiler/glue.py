@@ -23,6 +23,13 @@ class Isa:
     two_address = False  # x86: `op src, dst` overwrites dst
     allocation_order: tuple[int, ...] = ()
     uppercase = False  # herd's ARM/AArch64 tests are written in capitals
+    # x86: an access names its location as a memory operand `(x)`; ARM: the location's
+    # address lives in a register set in the initial state
+    location_operands = False
+    # x86: a narrow atomic's result is zero-extended after it; ARM: a narrow CAS's expected
+    # value is zero-extended before it (its compare is on the whole register)
+    extend_narrow_result = False
+    extend_narrow_expected = True
 
     def __init__(self, target):
         self.target = target
@@ -74,6 +81,9 @@ class Isa:
 class X86Isa(Isa):
     family = "x86_64"
     two_address = True
+    location_operands = True
+    extend_narrow_result = True
+    extend_narrow_expected = False
     # eax, ebx, ecx, edx, esi, edi, r8d..r15d, ebp (never rsp), as herd's tests name them
     allocation_order = (0, 3, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 5)
     _SUFFIX = {8: "b", 16: "w", 32: "l", 64: "q"}
@@ -267,9 +277,9 @@ class ArmIsa(Isa):
         return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
 
 
+GLUE: dict[str, type[Isa]] = {isa.family: isa for isa in (X86Isa, AArch64Isa, ArmIsa)}
+
+
 def isa_for(target) -> Isa:
-    if target.name == "x86_64":
-        return X86Isa(target)
-    if target.name == "armv7":
-        return ArmIsa(target)
-    return AArch64Isa(target)
+    """The glue for `target`'s family."""
+    return GLUE[target.family](target)

@@ -37,6 +37,7 @@ from fencelab.litmus.ast import (
     Var,
     While,
 )
+from fencelab.lowering.schemes import Scheme
 from fencelab.lowering.table import lookup
 from fencelab.lowering.template import Entry
 
@@ -108,7 +109,7 @@ def _const_width(value: int) -> int:
 
 
 class ThreadCompiler:
-    def __init__(self, test: LitmusTest, target: Target, scheme: str, thread: Thread,
+    def __init__(self, test: LitmusTest, target: Target, scheme: Scheme, thread: Thread,
                  initialised: frozenset[str] = frozenset()):  # fmt: skip
         self.test = test
         self.target = target
@@ -158,7 +159,7 @@ class ThreadCompiler:
         for name in self.names:
             self.locals[name] = self.alloc(f"local {name}")
         self.loc_regs: dict[str, int] = {}
-        if self.isa.family != "x86_64":
+        if not self.isa.location_operands:
             for _, _, _, loc, _, _ in atomics:
                 if loc and loc not in self.loc_regs:
                     self.loc_regs[loc] = self.alloc(f"the address of {loc}")
@@ -215,7 +216,7 @@ class ThreadCompiler:
         key = (op, order, failure, width)
         if key not in self.entries:
             try:
-                self.entries[key] = lookup(self.target.name, self.scheme, op, order, width,
+                self.entries[key] = lookup(self.target, self.scheme, op, order, width,
                                            failure)  # fmt: skip
             except SourceError:
                 raise
@@ -490,7 +491,7 @@ class ThreadCompiler:
             if role.pair:
                 raise self.error(f"{entry.describe()} needs a register pair (not supported)", pos)
             if role.name == "addr":
-                if self.isa.family == "x86_64":
+                if self.isa.location_operands:
                     regs["addr"] = self.alloc()
                     temps.append(regs["addr"])
                 else:
@@ -502,7 +503,7 @@ class ThreadCompiler:
                 if role.fixed is not None and reg != role.fixed:
                     pre += self.isa.mov(role.fixed, reg, max(32, role.width))
                     reg = role.fixed
-                elif role.name == "exp" and role.width < 32 and self.isa.family != "x86_64":
+                elif role.name == "exp" and role.width < 32 and self.isa.extend_narrow_expected:
                     t = self.alloc()
                     temps.append(t)
                     pre += self.isa.zero_extend(t, reg, role.width)
@@ -522,7 +523,7 @@ class ThreadCompiler:
                 temps.append(regs[role.name])
         label_prefix = f"{self.new_label()}_"
         lines = entry.instantiate(regs, label_prefix)
-        if self.isa.family == "x86_64" and "addr" in regs:
+        if self.isa.location_operands and "addr" in regs:
             name = self.target.reg(regs["addr"], 64)
             lines = [ln.replace(f"({name})", f"({loc})") for ln in lines]
             if any(name in ln for ln in lines):
@@ -536,7 +537,7 @@ class ThreadCompiler:
             return Val(-1, 0, False)
         res = regs["res"]
         rw = max(32, width)
-        if self.isa.family == "x86_64" and width < 32:
+        if self.isa.extend_narrow_result and width < 32:
             self.emit(self.isa.zero_extend(res, res, width), origin)
         out_reg = res
         if res not in temps and res != dest:  # a fixed register: move it out at once

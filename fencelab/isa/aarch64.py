@@ -9,6 +9,7 @@ import keystone
 from unicorn import UC_ARCH_ARM64, UC_MODE_ARM
 from unicorn import arm64_const as A
 
+from fencelab.isa.arch import AARCH64
 from fencelab.isa.target import Target
 
 _LABEL = re.compile(r"((?:[A-Za-z_.$][\w.$]*:\s*)?)(.*)", re.S)
@@ -21,9 +22,13 @@ CANONICAL.update({"fp": "x29", "lr": "x30", "sp": "sp", "wsp": "sp", "xzr": "xzr
 
 
 class AArch64(Target):
-    herd_arch = "AArch64"
+    family = "aarch64"
+    arch = AARCH64
     pointer_width = 64
     default_model = "arm"
+    allocatable = tuple(range(29))  # x0-x28: not fp, lr, sp
+    register_preferences = {"addr": (0,), "val": (1,), "exp": (1,), "new": (2,), "res": (8,),
+                            "tmp": (9,), "status": (10,), "tmp2": (11,), "ok": (12,)}  # fmt: skip
     ks_arch, ks_mode = keystone.KS_ARCH_ARM64, keystone.KS_MODE_LITTLE_ENDIAN
     cs_arch, cs_mode = capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM
     uc_arch, uc_mode = UC_ARCH_ARM64, UC_MODE_ARM

@@ -7,6 +7,7 @@ import keystone
 from unicorn import UC_ARCH_ARM, UC_MODE_ARM
 from unicorn import arm_const as A
 
+from fencelab.isa.arch import ARM
 from fencelab.isa.target import Target
 
 CANONICAL = {f"r{i}": f"r{i}" for i in range(13)}
@@ -17,10 +18,15 @@ CANONICAL.update({"sb": "r9", "sl": "r10", "fp": "r11", "ip": "r12",
 
 class ARMv7(Target):
     name = "armv7"
-    herd_arch = "ARM"
+    family = "armv7"
+    arch = ARM
     description = "ARMv7-A, A32 code (run under the ARMv8 AArch32 model: multicopy-atomic)"
     pointer_width = 32
     default_model = "arm"
+    allocatable = tuple(range(13))  # r0-r12
+    register_preferences = {"addr": (0, 12), "val": (1, 2), "exp": (1, 2), "new": (2, 6),
+                            "res": (12, 0), "tmp": (3, 4), "tmp2": (8,), "status": (2, 3, 5, 8, 9),
+                            "ok": (5, 10)}  # fmt: skip
     ks_arch, ks_mode = keystone.KS_ARCH_ARM, keystone.KS_MODE_ARM
     cs_arch, cs_mode = capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM | capstone.CS_MODE_V8
     uc_arch, uc_mode = UC_ARCH_ARM, UC_MODE_ARM

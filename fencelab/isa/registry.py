@@ -1,9 +1,10 @@
-"""The five targets by name."""
+"""The five targets by name, and the target each herd architecture's tests run on."""
 
 from __future__ import annotations
 
 from fencelab.errors import FencelabError
 from fencelab.isa.aarch64 import AArch64
+from fencelab.isa.arch import Arch
 from fencelab.isa.armv7 import ARMv7
 from fencelab.isa.target import Target
 from fencelab.isa.x86_64 import X86_64
@@ -21,6 +22,7 @@ TARGET_NAMES = tuple(TARGETS)
 ALIASES = {"x86-64": "x86_64", "amd64": "x86_64", "x86": "x86_64", "arm": "armv7",
            "aarch64": "armv8", "arm64": "armv8", "armv8.0": "armv8", "lse": "armv8.1",
            "rcpc": "armv8.3"}  # fmt: skip
+DEFAULT_SOURCE_TARGET = TARGETS["x86_64"]  # where a source test runs when no target is named
 
 
 def get_target(name: str) -> Target:
@@ -28,3 +30,8 @@ def get_target(name: str) -> Target:
     if key not in TARGETS:
         raise FencelabError(f"unknown target {name!r}; valid: {', '.join(TARGET_NAMES)}")
     return TARGETS[key]
+
+
+def own_target(arch: Arch) -> Target:
+    """The target an `arch` test runs on unless told otherwise."""
+    return TARGETS[arch.own_target]

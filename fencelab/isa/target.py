@@ -1,7 +1,10 @@
 """An ISA target: assemble with keystone, disassemble with capstone, run with Unicorn, classify.
 
-A `Target` is a small object with one job per method. The five targets live in `targets.py`;
-each architecture family (x86-64, A32, AArch64) subclasses `Target` in its own module.
+A `Target` is a small object with one job per method. The five targets live in `registry.py`;
+each family (x86-64, A32, AArch64) subclasses `Target` in its own module and says there what
+code it runs (`arch`, herd's architecture: fencelab/isa/arch.py), its registers, the registers
+compiled code may use, and the memory model that tells the truth for it. Every layer asks the
+target (or its `family`, a key to that layer's own table) instead of testing target names.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import capstone
 import keystone
 
 from fencelab.errors import FencelabError
+from fencelab.isa.arch import Arch
 from fencelab.isa.insn import InsnInfo
 
 
@@ -40,11 +44,16 @@ class Target:
     """Base class. Subclasses set the class attributes and implement the hooks below."""
 
     name: str = ""  # "x86_64", "armv7", "armv8", "armv8.1", "armv8.3"
-    herd_arch: str = ""  # herdtools7's architecture name: X86_64, ARM, AArch64
+    family: str = ""  # "x86_64", "armv7", "aarch64": the key of per-family tables above isa/
+    arch: Arch  # the herd architecture of its code (X86_64, ARM, AArch64)
     description: str = ""
     features: frozenset[str] = frozenset()  # "lse", "rcpc"
     pointer_width: int = 64
-    default_model: str = ""  # the memory model that tells the truth for this target
+    default_model: str = ""  # the memory model that tells the truth for this target (registry)
+    # Registers compiled code may use, and clang's choice per role in a leaf function
+    # (arguments in the first argument registers, results and scratch in the temporaries).
+    allocatable: tuple[int, ...] = ()
+    register_preferences: dict[str, tuple[int, ...]] = {}
 
     # engines
     ks_arch: int = 0

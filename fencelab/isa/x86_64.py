@@ -9,6 +9,7 @@ import keystone
 from unicorn import UC_ARCH_X86, UC_MODE_64
 from unicorn import x86_const as X
 
+from fencelab.isa.arch import X86_64 as X86_64_ARCH
 from fencelab.isa.target import Target
 
 GPRS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
@@ -38,10 +39,14 @@ _DECIMAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 
 class X86_64(Target):
     name = "x86_64"
-    herd_arch = "X86_64"
+    family = "x86_64"
+    arch = X86_64_ARCH
     description = "x86-64 (x86-TSO)"
     pointer_width = 64
     default_model = "tso"
+    allocatable = tuple(n for n in range(16) if n != 4)  # never rsp
+    register_preferences = {"addr": (7,), "val": (6,), "exp": (6,), "new": (2,), "res": (0,),
+                            "tmp": (1,), "tmp2": (8,), "ok": (9,)}  # fmt: skip
     ks_arch, ks_mode = keystone.KS_ARCH_X86, keystone.KS_MODE_64
     cs_arch, cs_mode = capstone.CS_ARCH_X86, capstone.CS_MODE_64
     uc_arch, uc_mode = UC_ARCH_X86, UC_MODE_64

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from fencelab.atomics import Op
 from fencelab.errors import FencelabError
+from fencelab.isa.arch import ARCHES
 from fencelab.litmus.ast import (
     And,
     Assign,
@@ -59,14 +60,10 @@ def format_value(value: Value) -> str:
 
 
 def herd_register(reg: str, arch: str) -> str:
-    """A register as herd7 prints it: `rax` (X86_64), `EAX` (X86), `X0` (AArch64), `R0` (ARM)."""
-    if reg.startswith("%") and arch not in ("X86_64",):
-        return reg  # herd's symbolic registers are printed as written
-    if arch == "X86_64":
-        return reg.lstrip("%").lower()
-    if arch in ("X86", "AArch64", "ARM"):
-        return reg.upper()
-    return reg
+    """A register as herd7 prints it: `rax` (X86_64), `EAX` (X86), `X0` (AArch64), `R0` (ARM);
+    source tests' locals as written."""
+    spelling = ARCHES.get(arch)
+    return spelling.herd_register(reg) if spelling else reg
 
 
 def format_observable(obs: Observable, arch: str | None = None) -> str:

@@ -4,9 +4,9 @@
 `entries(...)` enumerates the table; `SCHEMES` names the schemes.
 """
 
-from fencelab.lowering.schemes import SCHEME_NAMES, SCHEMES, Scheme
+from fencelab.lowering.schemes import DEFAULT_SCHEME, SCHEME_NAMES, SCHEMES, Scheme
 from fencelab.lowering.table import combinations, entries, get_scheme, lookup
 from fencelab.lowering.template import Entry, Role
 
-__all__ = ["SCHEME_NAMES", "SCHEMES", "Entry", "Role", "Scheme", "combinations", "entries",
+__all__ = ["DEFAULT_SCHEME", "SCHEME_NAMES", "SCHEMES", "Entry", "Role", "Scheme", "combinations", "entries",
            "get_scheme", "lookup"]

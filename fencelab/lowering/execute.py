@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead
 from fencelab.isa.insn import Kind
-from fencelab.isa.registry import get_target
 from fencelab.lowering.template import Entry
 
 CODE_BASE = 0x10000
@@ -43,7 +42,7 @@ def run_entry(entry: Entry, inputs: Mapping[str, int], memory: int, *,
     `interfere`: {memory-event index: value} - another thread stores `value` just before that
     event (so a cmpxchg loop or an exclusive pair sees the change).
     """
-    target = get_target(entry.target)
+    target = entry.isa
     regs = dict(regs or entry.canonical_regs())
     code = target.assemble(entry.instantiate(regs, "L_"), CODE_BASE)
     core = target.new_core(code, CODE_BASE, regions=[(DATA_ADDR, 0x1000)])

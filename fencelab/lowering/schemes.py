@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from fencelab.atomics import Op, Order
 from fencelab.lowering import aarch64, armv7, x86_64
 from fencelab.lowering.template import Entry
 
-Override = Callable[[str, Op, Order, "Order | None", "int | None"], "Entry | None"]
+if TYPE_CHECKING:
+    from fencelab.isa.target import Target
+
+Override = Callable[["Target", Op, Order, "Order | None", "int | None"], "Entry | None"]
 ARM_TARGETS = ("armv7", "armv8", "armv8.1", "armv8.3")
 ALL_TARGETS = ("x86_64", *ARM_TARGETS)
 
@@ -22,19 +26,24 @@ ALL_TARGETS = ("x86_64", *ARM_TARGETS)
 @dataclass(frozen=True)
 class Scheme:
     name: str
-    targets: tuple[str, ...]
+    targets: tuple[str, ...]  # names of the targets the scheme is written for
     summary: str
     override: Override | None = None  # None: this is the default scheme
 
 
-def default_entry(target: str, op: Op, order: Order, failure: Order | None,
+# clang's lowering, one module per target family (x86_64.py, armv7.py, aarch64.py)
+_DEFAULT: dict[str, Override] = {
+    "x86_64": lambda t, op, order, failure, width: x86_64.build(op, order, failure, width),
+    "armv7": lambda t, op, order, failure, width: armv7.build(op, order, failure, width),
+    "aarch64": lambda t, op, order, failure, width: aarch64.build(
+        t.name, op, order, failure, width, lse="lse" in t.features),
+}  # fmt: skip
+
+
+def default_entry(target: Target, op: Op, order: Order, failure: Order | None,
                   width: int | None) -> Entry:  # fmt: skip
     """clang 14 -O2 with inline atomics (GCC 12 agrees except where `gcc` overrides)."""
-    if target == "x86_64":
-        return x86_64.build(op, order, failure, width)
-    if target == "armv7":
-        return armv7.build(op, order, failure, width)
-    return aarch64.build(target, op, order, failure, width, lse=target != "armv8")
+    return _DEFAULT[target.family](target, op, order, failure, width)
 
 
 # -- x86-mfence ------------------------------------------------------------------------------
@@ -50,7 +59,7 @@ def _x86_mfence(target, op, order, failure, width):
 
 # -- gcc -------------------------------------------------------------------------------------
 def _gcc(target, op, order, failure, width):
-    if target == "armv7":
+    if target.family == "armv7":
         if op is Op.LOAD and width != 64 and order is Order.SEQ_CST:
             return armv7.load(order, width, "gcc", leading=True)
         if op is Op.LOAD and width == 64:
@@ -63,10 +72,10 @@ def _gcc(target, op, order, failure, width):
         return None
     if op.is_cas:
         eff = armv7.gcc_effective(order, failure, aarch64=True)
-        if target == "armv8":
-            entry = aarch64.gcc_llsc_cas(target, op, eff, failure, width, "gcc")
+        if "lse" not in target.features:
+            entry = aarch64.gcc_llsc_cas(target.name, op, eff, failure, width, "gcc")
         else:
-            entry = aarch64.lse_cas(target, op, eff, failure, width, "gcc")
+            entry = aarch64.lse_cas(target.name, op, eff, failure, width, "gcc")
         why = entry.rationale
         if eff is not order:
             why = f"GCC uses {eff} for success here (failure {failure} counts as stronger " \
@@ -78,14 +87,14 @@ def _gcc(target, op, order, failure, width):
 # -- rcpc ------------------------------------------------------------------------------------
 def _rcpc(target, op, order, failure, width):
     if op is Op.LOAD and order is Order.ACQUIRE:
-        return aarch64.load(target, order, width, "rcpc", ldapr=True)
+        return aarch64.load(target.name, order, width, "rcpc", ldapr=True)
     return None
 
 
 # -- tutorial --------------------------------------------------------------------------------
 def _tutorial(target, op, order, failure, width):
     """The course text's mappings, as stated (see /work/shared/seed/README.md)."""
-    if target == "x86_64" and order is Order.SEQ_CST and op in (Op.LOAD, Op.STORE):
+    if target.family == "x86_64" and order is Order.SEQ_CST and op in (Op.LOAD, Op.STORE):
         if op is Op.STORE:
             base = x86_64.plain_store(Order.RELAXED, width)
             return replace(base, scheme="tutorial", order=order,
@@ -96,14 +105,14 @@ def _tutorial(target, op, order, failure, width):
         return replace(base, scheme="tutorial", order=order, template=(*base.template, "mfence"),
                        rationale="as the course states: mfence after the load - a barrier on "
                        "the wrong side of the store buffer")  # fmt: skip
-    if target in ARM_TARGETS and op is Op.STORE and order is Order.RELEASE:
+    if target.family != "x86_64" and op is Op.STORE and order is Order.RELEASE:
         base = default_entry(target, op, Order.RELAXED, None, width)
         return replace(base, scheme="tutorial", order=order,
                        template=("dmb ishst", *base.template),
                        rationale="as the course states: dmb ishst before the store - it orders "
                        "earlier stores only, so an earlier load can still be satisfied after "
                        "the release")  # fmt: skip
-    if target in ARM_TARGETS and op is Op.LOAD and order is Order.ACQUIRE:
+    if target.family != "x86_64" and op is Op.LOAD and order is Order.ACQUIRE:
         base = default_entry(target, op, Order.RELAXED, None, width)
         return replace(base, scheme="tutorial", order=order,
                        template=(*base.template, "dmb ish"),
@@ -134,3 +143,4 @@ SCHEMES: dict[str, Scheme] = {
     )
 }
 SCHEME_NAMES = tuple(SCHEMES)
+DEFAULT_SCHEME = SCHEMES["default"]

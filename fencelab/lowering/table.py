@@ -15,7 +15,7 @@ from fencelab.atomics import (
     valid_orders,
 )
 from fencelab.errors import FencelabError
-from fencelab.isa.registry import TARGET_NAMES, get_target
+from fencelab.isa.target import Target
 from fencelab.lowering.schemes import SCHEME_NAMES, SCHEMES, Scheme, default_entry
 from fencelab.lowering.template import Entry
 
@@ -26,12 +26,10 @@ def get_scheme(name: str) -> Scheme:
     return SCHEMES[name]
 
 
-def lookup(target: str, scheme: str, op: Op, order: Order, width: int | None,
+def lookup(target: Target, scheme: Scheme, op: Op, order: Order, width: int | None,
            failure: Order | None = None) -> Entry:  # fmt: skip
     """The entry for one operation. CAS without `failure` uses C's default failure ordering;
     a fence takes no width (pass None). Invalid combinations raise FencelabError."""
-    target_name = get_target(target).name
-    get_scheme(scheme)
     check_combination(op, order, failure)
     if op is Op.FENCE:
         if width is not None:
@@ -40,15 +38,14 @@ def lookup(target: str, scheme: str, op: Op, order: Order, width: int | None,
         raise FencelabError(f"unknown width {width!r}; valid: 8, 16, 32, 64")
     if op.is_cas and failure is None:
         failure = default_failure_order(order)
-    return _lookup(target_name, scheme, op, order, width, failure)
+    return _lookup(target, scheme, op, order, width, failure)
 
 
 @cache
-def _lookup(target: str, scheme: str, op: Op, order: Order, width: int | None,
+def _lookup(target: Target, scheme: Scheme, op: Op, order: Order, width: int | None,
             failure: Order | None) -> Entry:  # fmt: skip
-    chosen = SCHEMES[scheme]
-    if chosen.override is not None and target in chosen.targets:
-        entry = chosen.override(target, op, order, failure, width)
+    if scheme.override is not None and target.name in scheme.targets:
+        entry = scheme.override(target, op, order, failure, width)
         if entry is not None:
             return entry
     return default_entry(target, op, order, failure, width)
@@ -68,7 +65,7 @@ def combinations(widths: Iterable[int] = WIDTHS) -> Iterator[tuple[Op, Order, Or
                     yield op, order, failure, width
 
 
-def entries(targets: Iterable[str] = TARGET_NAMES, scheme: str = "default",
+def entries(targets: Iterable[Target], scheme: Scheme,
             widths: Iterable[int] = WIDTHS) -> Iterator[Entry]:  # fmt: skip
     """The whole table for `targets` under `scheme` (fences once per target)."""
     widths = tuple(widths)

@@ -32,9 +32,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fencelab.atomics import Op, Order
 from fencelab.errors import FencelabError
+
+if TYPE_CHECKING:
+    from fencelab.isa.target import Target
 
 ROLE_NAMES = ("addr", "val", "exp", "new", "res", "tmp", "tmp2", "status", "ok")
 INPUT_ROLES = frozenset({"addr", "val", "exp", "new"})
@@ -104,15 +108,20 @@ class Entry:
         return tuple(r.name for r in self.roles if r.clobbered)
 
     @property
+    def isa(self) -> Target:
+        """The target this entry is written for (`target` is its name)."""
+        from fencelab.isa.registry import get_target  # the engines load on first use
+
+        return get_target(self.target)
+
+    @property
     def key(self) -> tuple:
         return (self.target, self.op, self.order, self.failure, self.width)
 
     # -- instantiation -----------------------------------------------------------------------
     def instantiate(self, regs: Mapping[str, int], label_prefix: str = "L_") -> list[str]:
         """Assembler lines (executed order, keystone syntax) with roles in registers `regs`."""
-        from fencelab.isa.registry import get_target
-
-        target = get_target(self.target)
+        target = self.isa
         self._check_registers(regs)
         names: dict[str, str] = {}
         for r in self.roles:
@@ -141,10 +150,8 @@ class Entry:
         return out
 
     def _check_registers(self, regs: Mapping[str, int]) -> None:
-        from fencelab.isa.registry import get_target
-
-        target = get_target(self.target)
-        limit = _ALLOCATABLE[_family(target.name)]
+        target = self.isa
+        limit = target.allocatable
         used: dict[int, str] = {}
         for r in self.roles:
             if r.name not in regs:
@@ -177,8 +184,9 @@ class Entry:
     # -- canonical display ---------------------------------------------------------------------
     def canonical_regs(self) -> dict[str, int]:
         """A register assignment like clang's (addr in x0 / rdi / r0 ...), for display."""
-        prefs = _PREFERENCES[_family(self.target)]
-        limit = _ALLOCATABLE[_family(self.target)]
+        target = self.isa
+        prefs = target.register_preferences
+        limit = target.allocatable
         taken: set[int] = set()
         out: dict[str, int] = {}
         ordered = sorted(self.roles, key=lambda r: (r.fixed is None, not r.pair))
@@ -201,9 +209,7 @@ class Entry:
 
     def assemble(self, base: int = 0) -> bytes:
         """The canonical instantiation, assembled by the target."""
-        from fencelab.isa.registry import get_target
-
-        return get_target(self.target).assemble(self.canonical(), base)
+        return self.isa.assemble(self.canonical(), base)
 
     def describe(self) -> str:
         what = f"{self.op} {self.order}"
@@ -218,29 +224,3 @@ def _is_self_move(text: str) -> bool:
     _, _, ops = text.strip().partition(" ")
     parts = [p.strip() for p in ops.split(",")]
     return len(parts) == 2 and parts[0] == parts[1]
-
-
-def _family(target: str) -> str:
-    if target == "x86_64":
-        return "x86_64"
-    if target == "armv7":
-        return "armv7"
-    return "aarch64"
-
-
-# Registers a role may use: x86 never rsp (4); A32 r0-r12; A64 x0-x28 (not fp, lr, sp).
-_ALLOCATABLE = {
-    "x86_64": tuple(n for n in range(16) if n != 4),
-    "armv7": tuple(range(13)),
-    "aarch64": tuple(range(29)),
-}
-# Like clang's choice in a leaf function: arguments in the first argument registers, results
-# and scratch in the caller-saved temporaries.
-_PREFERENCES: dict[str, dict[str, tuple[int, ...]]] = {
-    "x86_64": {"addr": (7,), "val": (6,), "exp": (6,), "new": (2,), "res": (0,), "tmp": (1,),
-               "tmp2": (8,), "ok": (9,)},
-    "armv7": {"addr": (0, 12), "val": (1, 2), "exp": (1, 2), "new": (2, 6), "res": (12, 0),
-              "tmp": (3, 4), "tmp2": (8,), "status": (2, 3, 5, 8, 9), "ok": (5, 10)},
-    "aarch64": {"addr": (0,), "val": (1,), "exp": (1,), "new": (2,), "res": (8,), "tmp": (9,),
-                "status": (10,), "tmp2": (11,), "ok": (12,)},
-}  # fmt: skip

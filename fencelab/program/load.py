@@ -1,8 +1,9 @@
 """Place an assembly litmus test in memory: translate, assemble, lay out, keep a source map.
 
 Each thread's cells are translated from herd's syntax to what the target's assembler takes
-(X86_64 location operands `(x)` become absolute addresses; herd's Intel-like X86 dialect
-`MOV [x],$1` becomes keystone's Intel syntax), assembled at the thread's fixed address, and every
+(by the test's architecture, fencelab/isa/arch.py: X86_64 location operands `(x)` become
+absolute addresses; herd's Intel-like X86 dialect `MOV [x],$1` becomes keystone's Intel syntax),
+assembled at the thread's fixed address, and every
 instruction is mapped back to its row in the thread table. herd's symbolic registers in ARM and
 AArch64 code (`LDR R0,[%x0]`, initialised by `%x0=x`) become registers the thread does not use.
 """
@@ -12,10 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import keystone
-
 from fencelab.errors import FencelabError, SourceError
-from fencelab.isa.registry import get_target
+from fencelab.isa.arch import ARCHES, Arch
+from fencelab.isa.registry import own_target
 from fencelab.isa.target import AssemblyError, Target
 from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
 from fencelab.litmus.conditions import observables
@@ -30,37 +30,37 @@ from fencelab.program.layout import (
 )
 from fencelab.values import unsigned
 
-ARCH_TARGETS = {"AArch64": "armv8.3", "ARM": "armv7", "X86_64": "x86_64", "X86": "x86_64"}
 _LABEL = re.compile(r"^\s*([A-Za-z_.$][\w.$]*)\s*:\s*(.*)$")
 
 
-def target_for(test: LitmusTest, target: str | None = None) -> Target:
-    """The target an assembly test runs on: its own architecture (the richest variant)."""
+def target_for(test: LitmusTest, target: Target | None = None) -> Target:
+    """The target an assembly test runs on: `target` if it runs the test's code, else its
+    architecture's own (the richest variant)."""
     if test.is_source:
         raise FencelabError(f"{test.name}: a {test.arch} test must be compiled to a target first")
-    if test.arch not in ARCH_TARGETS:
+    if test.arch not in ARCHES:
         raise FencelabError(f"{test.name}: unsupported architecture {test.arch}")
-    own = get_target(ARCH_TARGETS[test.arch])
+    own = own_target(ARCHES[test.arch])
     if target is not None:
-        chosen = get_target(target)
-        if chosen.herd_arch != own.herd_arch:
+        if target.arch is not own.arch:
             raise FencelabError(
-                f"{test.name}: an {test.arch} test cannot run on target {chosen.name}"
+                f"{test.name}: an {test.arch} test cannot run on target {target.name}"
             )
-        return chosen
+        return target
     return own
 
 
-def load(test: LitmusTest, target: str | None = None) -> Program:
+def load(test: LitmusTest, target: Target | None = None) -> Program:
     tgt = target_for(test, target)
+    arch = ARCHES[test.arch]
     locations = [
         PlacedLocation(i, loc.name, DATA_BASE + i * LOCATION_STRIDE, loc.init, loc.width)
         for i, loc in enumerate(test.locations)
     ]
     addr_of = {loc.name: loc.addr for loc in locations}
-    symbolic = _symbolic_registers(test)
+    symbolic = _symbolic_registers(test, arch)
     threads = [
-        _thread_code(test, tgt, thread.tid, thread.asm, addr_of, symbolic[thread.tid])
+        _thread_code(test, tgt, arch, thread.tid, thread.asm, addr_of, symbolic[thread.tid])
         for thread in test.threads
     ]
     for ri in test.reg_inits:
@@ -76,7 +76,7 @@ def load(test: LitmusTest, target: str | None = None) -> Program:
             value = addr_of[value.name]
         threads[ri.tid].init_regs[tgt.canonical_reg(ri.reg)] = unsigned(value, tgt.pointer_width)
     obs = observables(test)
-    widths = {(o.tid, o.reg): _reg_width(test.arch, o.reg) for o in obs if isinstance(o, RegObs)}
+    widths = {(o.tid, o.reg): arch.reg_width(o.reg) for o in obs if isinstance(o, RegObs)}
     for o in obs:
         if isinstance(o, RegObs) and o.tid >= len(threads):
             raise SourceError(f"condition names thread {o.tid}, which the test lacks", test.file)
@@ -84,28 +84,24 @@ def load(test: LitmusTest, target: str | None = None) -> Program:
 
 
 _SYMBOLIC = re.compile(r"%([A-Za-z_]\w*)")
-_FREE = {  # registers a symbolic one may become, in the order they are handed out
-    "ARM": [f"R{n}" for n in range(12, -1, -1)],
-    "AArch64": [f"X{n}" for n in range(28, -1, -1)],
-}
-_USED = {"ARM": re.compile(r"\bR(\d+)\b", re.I), "AArch64": re.compile(r"\b[XW](\d+)\b", re.I)}
 
 
-def _symbolic_registers(test: LitmusTest) -> list[dict[str, str]]:
+def _symbolic_registers(test: LitmusTest, arch: Arch) -> list[dict[str, str]]:
     """Per thread, each symbolic register (`%x0`) its code or initial state names -> a register
     the thread's code does not name: herd too picks a free register for each."""
     out: list[dict[str, str]] = [{} for _ in test.threads]
-    if test.arch not in _FREE:
+    used_re = arch.numbered_register
+    if not arch.symbolic_pool or used_re is None:
         return out
     for thread in test.threads:
         names = _symbolic_names(test, thread)
         if not names:
             continue
         text = " ".join(c.text for c in thread.asm)
-        used = {int(n) for n in _USED[test.arch].findall(text)}
+        used = {int(n) for n in used_re.findall(text)}
         used |= {int(m.group(1)) for ri in test.reg_inits if ri.tid == thread.tid
-                 for m in [_USED[test.arch].fullmatch(ri.reg)] if m}  # fmt: skip
-        free = [r for r in _FREE[test.arch] if int(r[1:]) not in used]
+                 for m in [used_re.fullmatch(ri.reg)] if m}  # fmt: skip
+        free = [r for r in arch.symbolic_pool if int(r[1:]) not in used]
         if len(free) < len(names):
             raise SourceError(f"P{thread.tid}: more symbolic registers than free registers",
                               test.file)  # fmt: skip
@@ -119,20 +115,8 @@ def _symbolic_names(test: LitmusTest, thread: Thread) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _reg_width(arch: str, reg: str) -> int:
-    r = reg.lower().lstrip("%")
-    if arch == "AArch64":
-        return 32 if r.startswith("w") else 64
-    if arch == "ARM":
-        return 32
-    if r.startswith("r") and not r.endswith(("d", "w", "b")):
-        return 64
-    if r.startswith("e") or r.endswith("d"):
-        return 32
-    return 64
-
-
-def _thread_code(test, tgt: Target, tid: int, cells, addr_of, symbolic) -> ThreadCode:
+def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
+                 symbolic) -> ThreadCode:  # fmt: skip
     base = CODE_BASE * (tid + 1)
     asm_lines: list[str] = []
     sources: list[SourceLine] = []
@@ -149,11 +133,16 @@ def _thread_code(test, tgt: Target, tid: int, cells, addr_of, symbolic) -> Threa
             continue
         if symbolic:
             text = _SYMBOLIC.sub(lambda m: symbolic.get(m.group(0), m.group(0)), text)
-        translated = _translate(test, tgt, text, addr_of, cell)
+
+        def unknown(name: str, cell=cell) -> SourceError:
+            return SourceError(f"unknown location {name!r}", test.file, cell.pos.line,
+                               cell.pos.col)  # fmt: skip
+
+        translated = arch.translate(text, addr_of, unknown)
         asm_lines.append(translated)
         sources.append(SourceLine(cell.row, cell.text.strip(), translated))
     try:
-        code = _assemble(test, tgt, asm_lines, base)
+        code = arch.assemble(tgt, asm_lines, base)
     except AssemblyError as e:
         raise SourceError(f"P{tid}: {e}", test.file) from None
     decoded = tgt.disassemble(code, base)
@@ -164,59 +153,3 @@ def _thread_code(test, tgt: Target, tid: int, cells, addr_of, symbolic) -> Threa
         )
     lines = {d.address: src for d, src in zip(decoded, sources)}
     return ThreadCode(tid, base, code, lines, {})
-
-
-def _translate(test: LitmusTest, tgt: Target, text: str, addr_of, cell) -> str:
-    if test.arch == "X86_64":
-
-        def absolute(m: re.Match) -> str:
-            name = m.group(1)
-            if name not in addr_of:
-                raise SourceError(f"unknown location {name!r}", test.file, cell.pos.line,
-                                  cell.pos.col)  # fmt: skip
-            return f"{addr_of[name]:#x}"
-
-        return re.sub(r"\(\s*([A-Za-z_]\w*)\s*\)", absolute, text)
-    if test.arch == "X86":
-        return _translate_x86_intel(test, text, addr_of, cell)
-    return text
-
-
-_X86_REG = re.compile(r"\b(E?[ABCD]X|E?[SD]I|E?[BS]P|R[A-Z0-9]+|[ABCD][LH])\b", re.I)
-
-
-def _translate_x86_intel(test, text: str, addr_of, cell) -> str:
-    """herd's X86 dialect (`MOV [x],$1`, `MOV EAX,[y]`) to keystone's Intel syntax."""
-
-    def memory(m: re.Match) -> str:
-        inner = m.group(1).strip()
-        if inner in addr_of:
-            return f"[{addr_of[inner]:#x}]"
-        if re.fullmatch(r"[A-Za-z_]\w*", inner) and not _X86_REG.fullmatch(inner):
-            raise SourceError(f"unknown location {inner!r}", test.file, cell.pos.line,
-                              cell.pos.col)  # fmt: skip
-        return f"[{inner}]"
-
-    out = re.sub(r"\[([^\]]*)\]", memory, text)
-    out = re.sub(r"\$(-?\w+)", r"\1", out)
-    regs = [r.upper() for r in _X86_REG.findall(out.split(None, 1)[1] if " " in out else "")]
-    if "[" in out and not regs:
-        out = out.replace("[", "dword ptr [", 1)
-    return "%intel% " + out
-
-
-def _assemble(test: LitmusTest, tgt: Target, lines: list[str], base: int) -> bytes:
-    if test.arch != "X86":
-        return tgt.assemble(lines, base)
-    ks = keystone.Ks(keystone.KS_ARCH_X86, keystone.KS_MODE_64)
-    src = "\n".join(ln.removeprefix("%intel% ") for ln in lines)
-    try:
-        encoding, _ = ks.asm(src, base)
-    except keystone.KsError as e:
-        for ln in lines:
-            try:
-                ks.asm(ln.removeprefix("%intel% "), base)
-            except keystone.KsError:
-                raise AssemblyError(f"x86: cannot assemble {ln.removeprefix('%intel% ')!r}") from e
-        raise AssemblyError(f"x86: cannot assemble program ({e})") from e
-    return bytes(encoding or b"")

@@ -25,16 +25,10 @@ def source_model_text(name: str) -> str:
 def replay_command(check: Check, witness: str, file: str | None = None) -> str:
     path = file if file is not None else check.test.file
     parts = ["fencelab", "tui", path, "--target", check.target, "--scheme", check.scheme]
-    if check.hardware and check.hardware_model != _default_model(check.target):
+    if check.hardware and not check.own_model:
         parts += ["--model", check.hardware_model]
     parts += ["--schedule", witness]
     return " ".join(shlex.quote(p) for p in parts)
-
-
-def _default_model(target: str) -> str:
-    from fencelab.isa.registry import get_target
-
-    return get_target(target).default_model
 
 
 def source_lines(test: LitmusTest) -> list[str]:

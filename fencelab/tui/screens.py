@@ -85,11 +85,11 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
                          id="target", disabled=len(targets) < 2, compact=True)  # fmt: skip
             yield Label("lowering scheme" + ("" if s.test.is_source else " (source tests only)"))
             yield Select([(f"{n}: {_short(sc.summary)}", n) for n, sc in SCHEMES.items()],
-                         value=s.options.scheme, allow_blank=False, id="scheme",
+                         value=s.options.scheme.name, allow_blank=False, id="scheme",
                          disabled=not s.test.is_source, compact=True)  # fmt: skip
             yield Label("memory model")
             yield Select([("the target's own", "")] + [(m, m) for m in models],
-                         value=s.options.model or "", allow_blank=False, id="model",
+                         value=s.options.model.name if s.options.model else "", allow_blank=False, id="model",
                          compact=True)  # fmt: skip
             yield Static(Text(ARMV7_NOTE, style="italic dim"))
             with Horizontal(id="config-buttons"):

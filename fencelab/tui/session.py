@@ -12,6 +12,7 @@ import random
 import re
 from dataclasses import dataclass, replace
 
+from fencelab.isa.registry import TARGETS
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_outcome
@@ -75,11 +76,14 @@ class Session:
 
     @property
     def scheme(self) -> str:
-        return self.options.scheme if self.test.is_source else ""
+        return self.options.scheme.name if self.test.is_source else ""
 
     def reconfigured(self, target: str | None, scheme: str, model: str | None) -> Session:
-        """The same test under another target / scheme / model (a FencelabError if refused)."""
-        options = replace(self.options, target=target, scheme=scheme, model=model, schedule="")
+        """The same test under another target / scheme / model, by name as the configuration
+        screen picks them (a FencelabError if refused)."""
+        named = RunOptions.named(target or None, scheme, model or None)
+        options = replace(self.options, target=named.target, scheme=named.scheme,
+                          model=named.model, schedule="")  # fmt: skip
         return Session(self.test, options)
 
     def fresh_machine(self) -> Machine:
@@ -88,11 +92,9 @@ class Session:
 
     def target_choices(self) -> list[str]:
         """Targets this test can run on: any for source tests, its own ISA family for asm."""
-        from fencelab.isa.registry import TARGETS
-
         if self.test.is_source:
             return list(TARGETS)
-        return [n for n, t in TARGETS.items() if t.herd_arch == self.program.target.herd_arch]
+        return [n for n, t in TARGETS.items() if t.arch is self.program.target.arch]
 
     def notes(self) -> list[str]:
         notes = []

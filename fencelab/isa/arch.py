@@ -1,0 +1,160 @@
+"""herdtools7's assembly architectures: how a test of each spells its registers and its code.
+
+An `Arch` is what a litmus test's header names (`X86_64`, `X86`, `AArch64`, `ARM`); a `Target`
+(fencelab/isa/target.py) is a machine to run code on. Each target runs one architecture's code
+(`Target.arch`), and each architecture runs on one target unless told otherwise
+(`Arch.own_target`). What differs between architectures is said here, once, and asked of the
+object: how herd prints a register, how wide a register is, which registers herd's symbolic
+`%x0` may become, and how a row of the thread table becomes assembler text and bytes.
+
+This module imports no engine (keystone, capstone, unicorn), so the litmus format can ask it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+from fencelab.errors import FencelabError
+
+# unknown(name) -> the error to raise for a location the test does not declare
+UnknownLocation = Callable[[str], Exception]
+
+
+class Arch:
+    """One herd architecture. Subclasses override what differs."""
+
+    name: str = ""  # herd's spelling: X86_64, X86, AArch64, ARM
+    own_target: str = ""  # the target its tests run on by default (the richest variant)
+    symbolic_pool: tuple[str, ...] = ()  # registers a symbolic `%x0` may become, in order
+    numbered_register: re.Pattern | None = None  # a register naming its number (`R3`, `X3`)
+
+    def herd_register(self, reg: str) -> str:
+        """A register as herd7 prints it; herd's symbolic registers are printed as written."""
+        return reg if reg.startswith("%") else reg.upper()
+
+    def reg_width(self, reg: str) -> int:
+        """The width in bits of a register named in a test's condition."""
+        return 64
+
+    def translate(self, text: str, addr_of: Mapping[str, int], unknown: UnknownLocation) -> str:
+        """One instruction from herd's syntax to the assembler's (locations as addresses)."""
+        return text
+
+    def assemble(self, target, lines: Sequence[str], base: int) -> bytes:
+        """Assemble translated lines for `target` (its engine, unless this syntax needs another)."""
+        return target.assemble(lines, base)
+
+    def __repr__(self) -> str:
+        return f"<Arch {self.name}>"
+
+
+class _X86Widths(Arch):
+    def reg_width(self, reg: str) -> int:
+        r = reg.lower().lstrip("%")
+        if r.startswith("r") and not r.endswith(("d", "w", "b")):
+            return 64
+        if r.startswith("e") or r.endswith("d"):
+            return 32
+        return 64
+
+
+class X86_64Arch(_X86Widths):
+    """herd's X86_64: AT&T syntax, memory operands name locations: `movl $1,(x)`."""
+
+    name = "X86_64"
+    own_target = "x86_64"
+
+    def herd_register(self, reg: str) -> str:
+        return reg.lstrip("%").lower()
+
+    def translate(self, text, addr_of, unknown):
+        def absolute(m: re.Match) -> str:
+            name = m.group(1)
+            if name not in addr_of:
+                raise unknown(name)
+            return f"{addr_of[name]:#x}"
+
+        return re.sub(r"\(\s*([A-Za-z_]\w*)\s*\)", absolute, text)
+
+
+_X86_REG = re.compile(r"\b(E?[ABCD]X|E?[SD]I|E?[BS]P|R[A-Z0-9]+|[ABCD][LH])\b", re.I)
+_INTEL = "%intel% "
+
+
+class X86Arch(_X86Widths):
+    """herd's X86: an Intel-like dialect (`MOV [x],$1`, `MOV EAX,[y]`), run as x86-64 code."""
+
+    name = "X86"
+    own_target = "x86_64"
+
+    def translate(self, text, addr_of, unknown):
+        def memory(m: re.Match) -> str:
+            inner = m.group(1).strip()
+            if inner in addr_of:
+                return f"[{addr_of[inner]:#x}]"
+            if re.fullmatch(r"[A-Za-z_]\w*", inner) and not _X86_REG.fullmatch(inner):
+                raise unknown(inner)
+            return f"[{inner}]"
+
+        out = re.sub(r"\[([^\]]*)\]", memory, text)
+        out = re.sub(r"\$(-?\w+)", r"\1", out)
+        regs = [r.upper() for r in _X86_REG.findall(out.split(None, 1)[1] if " " in out else "")]
+        if "[" in out and not regs:
+            out = out.replace("[", "dword ptr [", 1)
+        return _INTEL + out
+
+    def assemble(self, target, lines, base):
+        """keystone's Intel syntax, not the target's AT&T."""
+        import keystone
+
+        from fencelab.isa.target import AssemblyError
+
+        ks = keystone.Ks(keystone.KS_ARCH_X86, keystone.KS_MODE_64)
+        plain = [ln.removeprefix(_INTEL) for ln in lines]
+        try:
+            encoding, _ = ks.asm("\n".join(plain), base)
+        except keystone.KsError as e:
+            for ln in plain:
+                try:
+                    ks.asm(ln, base)
+                except keystone.KsError:
+                    raise AssemblyError(f"x86: cannot assemble {ln!r}") from e
+            raise AssemblyError(f"x86: cannot assemble program ({e})") from e
+        return bytes(encoding or b"")
+
+
+class AArch64Arch(Arch):
+    name = "AArch64"
+    own_target = "armv8.3"
+    symbolic_pool = tuple(f"X{n}" for n in range(28, -1, -1))
+    numbered_register = re.compile(r"\b[XW](\d+)\b", re.I)
+
+    def reg_width(self, reg: str) -> int:
+        return 32 if reg.lower().lstrip("%").startswith("w") else 64
+
+
+class ArmArch(Arch):
+    """herd's ARM: A32 code."""
+
+    name = "ARM"
+    own_target = "armv7"
+    symbolic_pool = tuple(f"R{n}" for n in range(12, -1, -1))
+    numbered_register = re.compile(r"\bR(\d+)\b", re.I)
+
+    def reg_width(self, reg: str) -> int:
+        return 32
+
+
+X86_64 = X86_64Arch()
+X86 = X86Arch()
+AARCH64 = AArch64Arch()
+ARM = ArmArch()
+ARCHES: dict[str, Arch] = {a.name: a for a in (AARCH64, ARM, X86_64, X86)}
+
+
+def get_arch(name: str) -> Arch:
+    """The architecture a test's header names (herd's spelling)."""
+    if name not in ARCHES:
+        raise FencelabError(f"unsupported architecture {name}")
+    return ARCHES[name]
