@@ -12,9 +12,11 @@ This module imports no engine (keystone, capstone, unicorn), so the litmus forma
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from fencelab import reduce
 from fencelab.errors import FencelabError
 
 # unknown(name) -> the error to raise for a location the test does not declare
@@ -106,22 +108,37 @@ class X86Arch(_X86Widths):
 
     def assemble(self, target, lines, base):
         """keystone's Intel syntax, not the target's AT&T."""
-        import keystone
+        lines = tuple(lines)
+        return reduce.reused(_INTEL_ASSEMBLED, (lines, base), lambda: _assemble_intel(lines, base))
 
-        from fencelab.isa.target import AssemblyError
 
-        ks = keystone.Ks(keystone.KS_ARCH_X86, keystone.KS_MODE_64)
-        plain = [ln.removeprefix(_INTEL) for ln in lines]
-        try:
-            encoding, _ = ks.asm("\n".join(plain), base)
-        except keystone.KsError as e:
-            for ln in plain:
-                try:
-                    ks.asm(ln, base)
-                except keystone.KsError:
-                    raise AssemblyError(f"x86: cannot assemble {ln!r}") from e
-            raise AssemblyError(f"x86: cannot assemble program ({e})") from e
-        return bytes(encoding or b"")
+_INTEL_ASSEMBLED: dict[tuple, bytes] = {}
+
+
+@functools.cache
+def _intel_keystone():
+    import keystone
+
+    return keystone.Ks(keystone.KS_ARCH_X86, keystone.KS_MODE_64)
+
+
+def _assemble_intel(lines, base) -> bytes:
+    import keystone
+
+    from fencelab.isa.target import AssemblyError
+
+    ks = _intel_keystone()
+    plain = [ln.removeprefix(_INTEL) for ln in lines]
+    try:
+        encoding, _ = ks.asm("\n".join(plain), base)
+    except keystone.KsError as e:
+        for ln in plain:
+            try:
+                ks.asm(ln, base)
+            except keystone.KsError:
+                raise AssemblyError(f"x86: cannot assemble {ln!r}") from e
+        raise AssemblyError(f"x86: cannot assemble program ({e})") from e
+    return bytes(encoding or b"")
 
 
 class AArch64Arch(Arch):

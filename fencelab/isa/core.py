@@ -21,6 +21,7 @@ it succeed, any other value to make it fail.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from unicorn import (
     UcError,
 )
 
+from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.values import unsigned
@@ -84,22 +86,9 @@ class Core:
         self.reg_ids = tuple(uid for _, uid in target.register_ids)
         self.reg_index = {name: i for i, name in enumerate(self.reg_names)}
         self.pc_index = self.reg_index[target.pc_name]
-        self.uc = Uc(target.uc_arch, target.uc_mode)
-        if target.uc_cpu_model is not None:
-            self.uc.ctl_set_cpu_model(target.uc_cpu_model)
-        code_span = _round_up(max(len(code), 1) + 16)
-        self.uc.mem_map(_round_down(base), code_span + base - _round_down(base))
-        if code:
-            self.uc.mem_write(base, code)
-        mapped = {(_round_down(base), code_span)}
-        for start, size in regions:
-            lo, hi = _round_down(start), _round_up(start + size)
-            for page in range(lo, hi, PAGE):
-                if not any(s <= page < s + n for s, n in mapped):
-                    self.uc.mem_map(page, PAGE)
-                    mapped.add((page, PAGE))
-        self.uc.hook_add(UC_HOOK_MEM_READ, self._on_read)
-        self.uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
+        self.engine = _lease(target, code, base, regions)
+        self.uc = self.engine.uc
+        weakref.finalize(self, _release, self.engine)
         self._supply: tuple[int, ...] = ()
         self._reads: list[Access] = []
         self._writes: list[Access] = []
@@ -126,7 +115,7 @@ class Core:
     # -- states ----------------------------------------------------------------------------
     def initial_state(self, registers: Mapping[str, int]) -> Step:
         """Set registers (canonical names), PC at the start; run the register-only prefix."""
-        self.uc.context_restore(self._blank_context())
+        self.uc.context_restore(self.engine.blank)
         for name, value in registers.items():
             if name not in self.reg_index:
                 raise FencelabError(f"{self.target.name}: no register {name!r}")
@@ -134,11 +123,6 @@ class Core:
         self.uc.reg_write(self.reg_ids[self.pc_index], self.base)
         executed, hung = self._run_local([])
         return Step(self._snapshot(), (), (), tuple(executed), hung)
-
-    def _blank_context(self):
-        if not hasattr(self, "_blank"):
-            self._blank = self.uc.context_save()
-        return self._blank
 
     def pc(self, state: ThreadState) -> int:
         return state[self.pc_index]
@@ -196,13 +180,17 @@ class Core:
 
     def _step_one(self, pc: int) -> None:
         self.unicorn_runs += 1
+        self.engine.core = self  # the engine's hooks report to the core running now
         try:
-            self.uc.emu_start(pc, self.end + 0x10000, count=1)
+            # Unicorn stops at the end of the code: a block is never translated beyond it
+            self.uc.emu_start(pc, self.end, count=1)
         except UcError as e:
             text = self.decoded[pc].text if pc in self.decoded else "?"
             raise FencelabError(
                 f"{self.target.name}: {text!r} at {pc:#x} failed in Unicorn: {e}"
             ) from None
+        finally:
+            self.engine.core = None
 
     def _run_local(self, executed: list[int]) -> tuple[list[int], bool]:
         """Run register-only instructions until the next memory event or the end."""
@@ -233,9 +221,113 @@ class Core:
         return info.kind if info else None
 
 
+# -- engines --------------------------------------------------------------------------------
+#
+# Creating a Unicorn engine and mapping its pages costs about a millisecond each; translating
+# code it has run before costs nothing. With the `reuse` reduction on (fencelab/reduce.py), a
+# core leases an engine from a pool and gives it back when it is garbage: the engine keeps its
+# mappings, and the code it ran stays translated unless other bytes are written over it (then
+# its translations are dropped: `ctl_remove_cache`). A core never reads memory it did not just
+# write in its read hook, so what an earlier core left in the data pages is never seen.
+
+CHUNK = 0x10000  # pages are mapped this many at a time, where nothing is mapped yet
+POOL_LIMIT = 16  # idle engines kept per kind
+
+
+class _Engine:
+    """One Unicorn engine: its mapped pages, the code written at each base, its blank context."""
+
+    def __init__(self, target):
+        self.kind = _kind(target)
+        self.uc = Uc(target.uc_arch, target.uc_mode)
+        if target.uc_cpu_model is not None:
+            self.uc.ctl_set_cpu_model(target.uc_cpu_model)
+        self.blank = self.uc.context_save()
+        self.pages: set[int] = set()
+        self.code: dict[int, bytes] = {}  # base -> the bytes written there
+        self.core: Core | None = None  # the core running now (set around each emu_start)
+        self.uc.hook_add(UC_HOOK_MEM_READ, self._on_read)
+        self.uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
+
+    def _on_read(self, uc, access, addr, size, value, data):
+        self.core._on_read(uc, access, addr, size, value, data)
+
+    def _on_write(self, uc, access, addr, size, value, data):
+        self.core._on_write(uc, access, addr, size, value, data)
+
+    def map(self, start: int, size: int) -> None:
+        needed = range(_round_down(start), _round_up(start + size), PAGE)
+        for page in needed:
+            if page in self.pages:
+                continue
+            chunk = page - page % CHUNK
+            if not any(p in self.pages for p in range(chunk, chunk + CHUNK, PAGE)):
+                self.uc.mem_map(chunk, CHUNK)
+                self.pages.update(range(chunk, chunk + CHUNK, PAGE))
+            else:
+                self.uc.mem_map(page, PAGE)
+                self.pages.add(page)
+
+    def load(self, code: bytes, base: int) -> None:
+        """Put `code` at `base`, dropping translations of whatever it replaces."""
+        if self.code.get(base) == code:
+            return
+        end = base + len(code)
+        for other, old in list(self.code.items()):
+            if other < end + 16 and base < other + len(old):
+                self.uc.mem_write(other, bytes(len(old)))
+                self.uc.ctl_remove_cache(other, other + len(old))
+                del self.code[other]
+        if code:
+            self.uc.mem_write(base, code)
+        self.code[base] = code
+
+
+_IDLE: dict[tuple, list[_Engine]] = {}
+
+
+def _kind(target) -> tuple:
+    return (target.uc_arch, target.uc_mode, target.uc_cpu_model)
+
+
+def _lease(target, code: bytes, base: int, regions) -> _Engine:
+    idle = _IDLE.get(_kind(target)) if reduce.enabled("reuse") else None
+    engine = idle.pop() if idle else _Engine(target)
+    engine.map(base, max(len(code), 1) + 16)
+    for start, size in regions:
+        engine.map(start, size)
+    engine.load(code, base)
+    return engine
+
+
+def _release(engine: _Engine) -> None:
+    idle = _IDLE.setdefault(engine.kind, [])
+    if reduce.enabled("reuse") and len(idle) < POOL_LIMIT:
+        idle.append(engine)
+
+
 def _round_down(addr: int) -> int:
     return addr & ~(PAGE - 1)
 
 
 def _round_up(n: int) -> int:
     return (n + PAGE - 1) & ~(PAGE - 1)
+
+
+CORE_LIMIT = 32  # cores kept for reuse (each with its memo)
+_CORES: dict[tuple, Core] = {}  # insertion order = least recently used first
+
+
+def shared_core(target, code: bytes, base: int, regions: tuple) -> Core:
+    """The core for this code: a new one, or with the `reuse` reduction, one that ran the same
+    code before (a core is a pure function of its code and what it is given)."""
+    if not reduce.enabled("reuse"):
+        return Core(target, code, base, regions)
+    key = (target.name, code, base, regions)
+    core = _CORES.pop(key, None)
+    if core is None:
+        core = Core(target, code, base, regions)
+        if len(_CORES) >= CORE_LIMIT:
+            del _CORES[next(iter(_CORES))]
+    _CORES[key] = core
+    return core

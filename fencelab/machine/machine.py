@@ -33,6 +33,12 @@ class Machine:
 
     def __post_init__(self) -> None:
         self._hung: set[tuple[int, tuple]] = set()
+        # no execution can reach the step budget: every thread is loop-free and shorter
+        self._bounded = all(
+            not self.program.has_loop(t.tid)
+            and sum(i.is_memory_event for i in t.core.infos.values()) < self.budget
+            for t in self.program.threads
+        )
 
     def initial(self) -> MachineState:
         threads = []
@@ -57,6 +63,8 @@ class Machine:
                     self._hung.add((tid, t.step.state))
                 out.append(t)
         out.extend(self.model.internal_transitions(self.program, state))
+        if self._bounded and len(out) > 1:
+            return self.model.select(self.program, state, out)
         return out
 
     def status(self, state: MachineState, enabled: list[Transition] | None = None) -> Status:

@@ -70,6 +70,13 @@ class MemoryModel:
         interleavings (a model may drop orders that provably lead to the same states)."""
         return self
 
+    def select(self, program: Program, state: MachineState,
+               enabled: list[Transition]) -> list[Transition]:  # fmt: skip
+        """The transitions exhaustive exploration follows from `state` (a model returned by
+        `for_exhaustive` may keep only some, when the others provably reach no final state the
+        kept ones miss). The machine asks only when no execution can hit the step budget."""
+        return enabled
+
     def core_transitions(
         self, program: Program, state: MachineState, tid: int, info: InsnInfo
     ) -> Iterable[Transition]:

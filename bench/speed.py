@@ -1,0 +1,180 @@
+"""Benchmark: time per test by family (x86_64, AArch64, ARM, C), one core and with -j.
+
+    .venv/bin/python bench/speed.py [--count 40] [--families x86_64,AArch64,...] [--jobs N]
+                                    [--growth] [--no-reduce NAME] [--out bench/RESULTS.md]
+
+Families and their sets (every test exhaustively, under its family's model):
+- loop-free: herd's own tests in tests/data/herd (those fencelab accepts) and `--count`
+  generated loop-free tests of 2-4 threads (fencelab/gen/families.py, fixed seeds);
+- looping: the examples (examples/aarch64, examples/arm, examples/x86_64, examples/c).
+x86_64 runs under tso, AArch64 and ARM under arm (Promising-ARM), C under rc11.
+
+`ms/test` is process CPU time per test in one process (parse + run), the measure that
+survives a shared machine; `-j` columns give the wall time of the whole set through the
+parallel runner (fencelab/parallel) with N workers, and its speed-up over -j 1. `--growth`
+adds how the cost grows with threads (2-4) and operations per thread (2-8) on generated
+tests (a cell is skipped once a smaller one took longer than --cell-limit seconds).
+The table is printed and, with --out, written as markdown (README links to it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from fencelab.errors import FencelabError
+from fencelab.gen.families import FAMILIES, generate_many
+from fencelab.litmus.parser import parse_text
+from fencelab.pipeline import Pipeline, RunOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+HERD = ROOT / "tests" / "data" / "herd"
+HERD_DIRS = {"x86_64": ("x86", "x86_64"), "AArch64": ("aarch64", "aarch64-catalogue"),
+             "ARM": ("arm",), "C": ("c",)}  # fmt: skip
+EXAMPLES = {"x86_64": "x86_64", "AArch64": "aarch64", "ARM": "arm", "C": "c"}
+MODELS = {"x86_64": None, "AArch64": None, "ARM": None, "C": "rc11"}
+HERD7_MS = {"x86_64": 5, "AArch64": 26, "ARM": 53, "C": 4}  # the guide's herd7 figures
+
+
+@dataclass
+class Measure:
+    tests: int = 0
+    refused: int = 0
+    cpu: float = 0.0
+    states: int = 0
+    worst: tuple[float, str] = (0.0, "")
+
+    @property
+    def ms(self) -> float:
+        return 1000 * self.cpu / self.tests if self.tests else float("nan")
+
+
+def options_for(family: str) -> RunOptions:
+    return RunOptions.named(model=MODELS[family])
+
+
+def herd_texts(family: str) -> list[tuple[str, str]]:
+    files = sorted(f for d in HERD_DIRS[family] for f in (HERD / d).glob("*.litmus"))
+    return [(str(f), f.read_text()) for f in files]
+
+
+def example_texts(family: str) -> list[tuple[str, str]]:
+    files = sorted((ROOT / "examples" / EXAMPLES[family]).glob("*.litmus"))
+    return [(str(f), f.read_text()) for f in files]
+
+
+def generated_texts(family: str, count: int, threads=None, ops=None, seed=0):
+    texts = generate_many(family, count, seed, threads, ops)
+    return [(f"<gen {family} {i}>", t) for i, t in enumerate(texts)]
+
+
+def measure(texts: list[tuple[str, str]], options: RunOptions) -> Measure:
+    """Each test parsed and run in this process, CPU time per test."""
+    m = Measure()
+    for name, text in texts:
+        started = time.process_time()
+        try:
+            result = Pipeline().run(parse_text(text, name), options)
+        except FencelabError:
+            m.refused += 1
+            continue
+        spent = time.process_time() - started
+        m.tests += 1
+        m.cpu += spent
+        m.states += result.explored_states
+        m.worst = max(m.worst, (spent, name))
+    return m
+
+
+def measure_parallel(texts: list[tuple[str, str]], options: RunOptions, jobs: int) -> float:
+    """Wall seconds to run every test through the parallel runner with `jobs` workers."""
+    from fencelab.parallel import Job, run_jobs
+
+    items = [Job(parse_text(text, name), options) for name, text in texts]
+    started = time.perf_counter()
+    with run_jobs(items, jobs=jobs) as results:
+        for _ in results:
+            pass
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=40, help="generated tests per family")
+    ap.add_argument("--families", default=",".join(FAMILIES))
+    ap.add_argument("--sets", default="herd,generated,looping")
+    ap.add_argument("--jobs", type=int, default=0, help="also time the sets with -j N (0: skip)")
+    ap.add_argument("--growth", action="store_true", help="cost by threads x operations")
+    ap.add_argument("--growth-count", type=int, default=3, help="tests per growth cell")
+    ap.add_argument("--cell-limit", type=float, default=20.0)
+    ap.add_argument("--no-reduce", action="append", default=[],
+                    help="turn a reduction off (fencelab/reduce.py)")  # fmt: skip
+    ap.add_argument("--out", help="also write the tables here (markdown)")
+    args = ap.parse_args(argv)
+    if args.no_reduce:
+        from fencelab.reduce import disable
+
+        disable(*args.no_reduce)
+    families = args.families.split(",")
+    sets = args.sets.split(",")
+    lines = [f"# fencelab speed ({time.strftime('%Y-%m-%d')}, load {os.getloadavg()[0]:.1f}, "
+             f"{os.cpu_count()} cores)", ""]  # fmt: skip
+    header = "| family | set | tests | ms/test (CPU) | herd7 ms | states/test | slowest |"
+    if args.jobs:
+        header += f" -j 1 s | -j {args.jobs} s | speed-up |"
+    lines += [header, "|" + "---|" * (header.count("|") - 1)]
+    print(lines[0])
+    for family in families:
+        options = options_for(family)
+        for set_name in sets:
+            texts = {"herd": herd_texts, "looping": example_texts}.get(
+                set_name, lambda f: generated_texts(f, args.count))(family)
+            m = measure(texts, options)
+            row = (f"| {family} | {set_name} | {m.tests} | {m.ms:.1f} | "
+                   f"{HERD7_MS[family] if set_name != 'looping' else ''} | "
+                   f"{m.states / max(m.tests, 1):.0f} | {1000 * m.worst[0]:.0f} ms "
+                   f"{Path(m.worst[1]).name} |")  # fmt: skip
+            if args.jobs:
+                one = measure_parallel(texts, options, 1)
+                many = measure_parallel(texts, options, args.jobs)
+                row += f" {one:.2f} | {many:.2f} | {one / many:.2f}x |"
+            lines.append(row)
+            print(row, flush=True)
+    if args.growth:
+        lines += growth(families, args)
+    if args.out:
+        Path(args.out).write_text("\n".join(lines) + "\n")
+    return 0
+
+
+def growth(families: list[str], args) -> list[str]:
+    """ms per test (CPU) by threads (rows) and operations per thread (columns)."""
+    ops_range = range(2, 9)
+    out = ["", "## Cost growth: ms per generated test (CPU), threads x operations per thread", ""]
+    for family in families:
+        out += [f"### {family}", "",
+                "| threads | " + " | ".join(f"{k} ops" for k in ops_range) + " |",
+                "|---|" + "---|" * len(ops_range)]  # fmt: skip
+        for threads in (2, 3, 4):
+            cells, stop = [], False
+            for ops in ops_range:
+                if stop:
+                    cells.append("-")
+                    continue
+                texts = generated_texts(family, args.growth_count, threads, ops, seed=7)
+                m = measure(texts, options_for(family))
+                cells.append(f"{m.ms:.0f}" if m.tests else "refused")
+                stop = m.cpu > args.cell_limit
+            out.append(f"| {threads} | " + " | ".join(cells) + " |")
+            print(out[-1], flush=True)
+        out.append("")
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
