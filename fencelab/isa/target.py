@@ -21,7 +21,6 @@ from fencelab.errors import FencelabError
 from fencelab.isa.arch import Arch
 from fencelab.isa.insn import InsnInfo
 
-
 _ASSEMBLED: dict[tuple, bytes] = {}  # (target, lines, base) -> bytes
 _DECODED: dict[tuple, tuple] = {}  # (target, code, base) -> decoded instructions
 
