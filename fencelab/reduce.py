@@ -21,12 +21,16 @@ ENV = "FENCELAB_NO_REDUCE"
 REDUCTIONS = {
     "reuse": "Unicorn engines, assembled code and decoded instructions are reused across tests "
              "(fencelab/isa/core.py, fencelab/isa/target.py)",
+    "finished-threads": "a thread that has finished is known only by the registers the outcome "
+                        "reads (machine/machine.py, Machine.key)",
     "arm-sequential": "Promising-ARM: once memory is fixed, threads run one after another instead "
                       "of interleaved (models/operational/arm/model.py, ARM.for_exhaustive)",
     "certify-share": "Promising-ARM: a thread's certification is shared between states in which "
                      "it sees the same memory (models/operational/arm/project.py)",
     "promise-merge": "Promising-ARM: promise-phase states in which every thread sees the same "
                      "memory are explored once (models/operational/arm/project.py)",
+    "threads-apart": "Promising-ARM: once memory is fixed, each thread's runs are found alone and "
+                     "their results combined (models/operational/arm/apart.py)",
     "tso-local-first": "x86-TSO: a store into the buffer or a fence on an empty buffer is taken "
                        "alone, before any other move (models/operational/tso.py)",
 }  # fmt: skip

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random as _random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
@@ -43,53 +43,81 @@ def exhaustive(
     machine: Machine, progress: Progress | None = None, reduce: bool = True
 ) -> TestResult:
     """Every reachable final outcome. `reduce` lets the model drop interleavings that provably
-    reach the same states (`MemoryModel.for_exhaustive`); False explores them all."""
+    reach the same states (`MemoryModel.for_exhaustive`, `select`, `state_key`; each can also be
+    turned off alone, fencelab/reduce.py); False explores them all."""
     started = time.perf_counter()
-    result = _result(machine, "exhaustive")
     fast = machine.model.for_exhaustive() if reduce else machine.model
     if fast is not machine.model:
         machine = Machine(machine.program, fast, machine.budget)
+    while True:
+        result = _search(machine, progress)
+        if result is not None:
+            result.seconds = time.perf_counter() - started
+            return result
+
+
+def _search(machine: Machine, progress: Progress | None) -> TestResult | None:
+    """One depth-first search; None if the model's state keys changed after it merged two
+    states (`MemoryModel.key_epoch`), so that the search must start again."""
+    result = _result(machine, "exhaustive")
+    model, program = machine.model, machine.program
     init = machine.initial()
-    parents: dict[MachineState, tuple[MachineState | None, str]] = {init: (None, "")}
+    init_key = machine.key(init)
+    parents: dict[Hashable, tuple[Hashable | None, str]] = {init_key: (None, "")}
     finals: dict[Outcome, str] = {}
-    stack = [init]
+    stack = [(init, init_key)]
     transitions = 0
+    merged_at = None  # the key epoch when two states were first merged
+    extra_states = 0  # states visited by `runs_apart`
     while stack:
-        state = stack.pop()
+        state, key = stack.pop()
         enabled = machine.transitions(state)
         status = machine.status(state, enabled)
         if status is Status.FINAL:
             outcome = machine.outcome(state)
             if outcome not in finals:
-                finals[outcome] = format_schedule(_path(parents, state))
+                finals[outcome] = format_schedule(_path(parents, key))
             continue
         if status is Status.BUDGET:
             result.budget_exhausted += 1
             continue
         if status is Status.STUCK:
             continue
+        if model.threads_apart(program, state):
+            apart, budget, visited = model.runs_apart(machine, state)
+            result.budget_exhausted += budget
+            extra_states += visited
+            for final, keys in apart:
+                outcome = machine.outcome(final)
+                if outcome not in finals:
+                    finals[outcome] = format_schedule(_path(parents, key) + keys)
+            enabled = [t for t in enabled if not t.executes]
         for t in reversed(enabled):
             transitions += 1
-            if t.target not in parents:
-                parents[t.target] = (state, t.key)
-                stack.append(t.target)
+            target_key = machine.key(t.target)
+            if target_key not in parents:
+                parents[target_key] = (key, t.key)
+                stack.append((t.target, target_key))
+            elif merged_at is None:
+                merged_at = model.key_epoch(program)
         if progress is not None and len(parents) % 256 == 0:
             progress(len(parents))
+    if merged_at is not None and model.key_epoch(program) != merged_at:
+        return None
     result.states = [FinalState(o, w) for o, w in finals.items()]
-    result.explored_states = len(parents)
+    result.explored_states = len(parents) + extra_states
     result.transitions = transitions
-    result.seconds = time.perf_counter() - started
     return result
 
 
-def _path(parents, state) -> list[str]:
+def _path(parents, key) -> list[str]:
     keys = []
     while True:
-        parent, key = parents[state]
+        parent, step = parents[key]
         if parent is None:
             return keys[::-1]
-        keys.append(key)
-        state = parent
+        keys.append(step)
+        key = parent
 
 
 def random_runs(

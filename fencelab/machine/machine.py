@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from fencelab import reduce
+from fencelab.litmus.ast import RegObs
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.model import MachineState, MemoryModel, Transition
@@ -39,6 +41,38 @@ class Machine:
             and sum(i.is_memory_event for i in t.core.infos.values()) < self.budget
             for t in self.program.threads
         )
+        self._finished_key = reduce.enabled("finished-threads")
+        self._observed = [
+            tuple(o.reg for o in self.program.observables
+                  if isinstance(o, RegObs) and o.tid == t.tid)
+            for t in self.program.threads
+        ]  # fmt: skip
+
+    def key(self, state: MachineState):
+        """What exhaustive exploration knows `state` by: the model's key (`state_key`), and with
+        the `finished-threads` reduction, a thread that has finished known only by the
+        registers the outcome reads. A finished thread never runs again and nothing reads its
+        other registers, so states that differ only there reach the same outcomes."""
+        key = self.model.state_key(self.program, state)
+        if key is not state or not self._finished_key:
+            return key
+        threads, steps = list(state.threads), list(state.steps)
+        for tid, thread in enumerate(self.program.threads):
+            if thread.core.halted(threads[tid]):
+                threads[tid] = tuple(thread.core.reg(threads[tid], r) for r in self._observed[tid])
+                steps[tid] = -1
+        return (tuple(threads), tuple(steps), state.memory)
+
+    def observed_registers(self, tid: int) -> tuple[str, ...]:
+        """The registers of thread `tid` the outcome reads."""
+        return self._observed[tid]
+
+    def stopped(self, tid: int, tstate, steps: int) -> bool:
+        """Has this (unfinished) thread hit the step budget, or spun in a register-only loop?"""
+        return steps >= self.budget or (tid, tstate) in self._hung
+
+    def mark_hung(self, tid: int, tstate) -> None:
+        self._hung.add((tid, tstate))
 
     def initial(self) -> MachineState:
         threads = []

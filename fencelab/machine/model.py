@@ -70,6 +70,23 @@ class MemoryModel:
         interleavings (a model may drop orders that provably lead to the same states)."""
         return self
 
+    def state_key(self, program: Program, state: MachineState) -> Hashable:
+        """What exhaustive exploration knows a state by: states with the same key reach the
+        same outcomes, and only the first one reached is explored. The state itself, unless a
+        model returned by `for_exhaustive` knows better."""
+        return state
+
+    def key_epoch(self, program: Program) -> int:
+        """Changes when what `state_key` rests on has changed (exploration then starts again
+        if it merged states before the change)."""
+        return 0
+
+    def threads_apart(self, program: Program, state: MachineState) -> bool:
+        """Do the threads' moves from here on never affect one another (memory is fixed)? Then
+        exhaustive exploration asks `runs_apart(machine, state)` for the final states the
+        threads' executions reach, and follows only the other (internal) transitions."""
+        return False
+
     def select(self, program: Program, state: MachineState,
                enabled: list[Transition]) -> list[Transition]:  # fmt: skip
         """The transitions exhaustive exploration follows from `state` (a model returned by
