@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,16 +91,29 @@ def measure(texts: list[tuple[str, str]], options: RunOptions) -> Measure:
     return m
 
 
-def measure_parallel(texts: list[tuple[str, str]], options: RunOptions, jobs: int) -> float:
-    """Wall seconds to run every test through the parallel runner with `jobs` workers."""
-    from fencelab.parallel import Job, run_jobs
+def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> float:
+    """Wall seconds for `fencelab run -j jobs` over these tests (as files), workers' start
+    included."""
+    from fencelab.parallel import Runner, tasks
 
-    items = [Job(parse_text(text, name), options) for name, text in texts]
-    started = time.perf_counter()
-    with run_jobs(items, jobs=jobs) as results:
-        for _ in results:
-            pass
-    return time.perf_counter() - started
+    names = {"model": MODELS[family]}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, (_, text) in enumerate(texts):
+            path = Path(tmp) / f"{i:04d}.litmus"
+            path.write_text(text)
+            paths.append(str(path))
+        started = time.perf_counter()
+        with Runner(jobs) as runner:
+            for _ in runner.map(tasks.run_file, [(p, names, None) for p in paths]):
+                pass
+        return time.perf_counter() - started
+
+
+def warm_up(family: str) -> None:
+    """One test of the family first, not counted: imports and first-use set-up are the
+    process's, not a test's (`startup` in the table measures them)."""
+    measure(generated_texts(family, 1, seed=99), options_for(family))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,13 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--growth-count", type=int, default=3, help="tests per growth cell")
     ap.add_argument("--cell-limit", type=float, default=20.0)
     ap.add_argument("--no-reduce", action="append", default=[],
-                    help="turn a reduction off (fencelab/reduce.py)")  # fmt: skip
+                    help="turn a reduction off (fencelab/reduce.py; `all`)")  # fmt: skip
     ap.add_argument("--out", help="also write the tables here (markdown)")
     args = ap.parse_args(argv)
     if args.no_reduce:
-        from fencelab.reduce import disable
+        from fencelab.reduce import set_disabled
 
-        disable(*args.no_reduce)
+        set_disabled(args.no_reduce)
     families = args.families.split(",")
     sets = args.sets.split(",")
     lines = [f"# fencelab speed ({time.strftime('%Y-%m-%d')}, load {os.getloadavg()[0]:.1f}, "
@@ -130,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     print(lines[0])
     for family in families:
         options = options_for(family)
+        warm_up(family)
         for set_name in sets:
             texts = {"herd": herd_texts, "looping": example_texts}.get(
                 set_name, lambda f: generated_texts(f, args.count))(family)
@@ -139,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
                    f"{m.states / max(m.tests, 1):.0f} | {1000 * m.worst[0]:.0f} ms "
                    f"{Path(m.worst[1]).name} |")  # fmt: skip
             if args.jobs:
-                one = measure_parallel(texts, options, 1)
-                many = measure_parallel(texts, options, args.jobs)
+                one = measure_parallel(texts, family, 1)
+                many = measure_parallel(texts, family, args.jobs)
                 row += f" {one:.2f} | {many:.2f} | {one / many:.2f}x |"
             lines.append(row)
             print(row, flush=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from functools import wraps
 
 import click
@@ -101,6 +100,34 @@ def _litmus_files(paths: tuple[str, ...]) -> list[str]:
     return files
 
 
+def _parallel_options(fn: Callable) -> Callable:
+    """-j, --cluster and --no-reduce, the same for run, check and hunt (fencelab/parallel)."""
+    from fencelab.reduce import REDUCTIONS
+
+    fn = click.option("--no-reduce", "no_reduce", multiple=True, metavar="NAME",
+                      help="turn a reduction off (repeatable): all, "
+                           + ", ".join(REDUCTIONS))(fn)  # fmt: skip
+    fn = click.option("--cluster", default=None, metavar="tcp://HOST:PORT",
+                      help="run on this Dask scheduler (pip install 'fencelab[cluster]')")(fn)
+    return click.option("--jobs", "-j", type=int, default=None,
+                        help="worker processes (default: every core)")(fn)  # fmt: skip
+
+
+def _runner(jobs: int | None, cluster: str | None, no_reduce: tuple[str, ...]):
+    """The parallel runner the options ask for; the reductions they turn off, off."""
+    from fencelab import reduce
+    from fencelab.parallel import Runner, check_jobs
+
+    if jobs is not None and cluster is not None:
+        raise FencelabError("-j and --cluster: the cluster decides how many workers run; "
+                            "give one of them")  # fmt: skip
+    try:
+        reduce.set_disabled(no_reduce)
+    except ValueError as e:
+        raise FencelabError(f"--no-reduce: {e}") from None
+    return Runner(check_jobs(jobs) if cluster is None else 1, cluster)
+
+
 def _result_json(result) -> dict:
     from fencelab.litmus.conditions import holds
     from fencelab.litmus.printer import format_observable, format_value
@@ -158,37 +185,49 @@ def _condition_text(condition) -> str:
 @click.option("--budget", default=40, show_default=True,
               help="Memory instructions per core before an execution counts as unbounded.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per test (JSON lines).")
+@click.option("--split", is_flag=True,
+              help="split each test's exploration across the workers by its first transitions")
+@_parallel_options
 @user_errors
-def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json):
+def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json, split, jobs,
+        cluster, no_reduce):  # fmt: skip
     """Run litmus tests (files or directories) and print herd7-style results."""
     import json
 
     from rich.progress import Progress as RichProgress
 
-    from fencelab.litmus.parser import parse_file
-    from fencelab.pipeline import RunOptions, run_test, targets_for
+    from fencelab.parallel import tasks
     from fencelab.report.herd import format_herd
 
     chosen = _resolve_targets(target)
-    options = RunOptions.named(None, scheme, model, mode=mode, runs=runs, seed=seed,
-                               schedule=schedule, budget=budget)  # fmt: skip
+    names = {"scheme": scheme, "model": model, "mode": mode, "runs": runs, "seed": seed,
+             "schedule": schedule, "budget": budget}  # fmt: skip
+    _check_run_names(names)
+    if split and mode != "exhaustive":
+        raise FencelabError(f"--split divides exhaustive exploration; --mode {mode} has none")
     files = _litmus_files(tests)
+    targets = tuple(t.name for t in chosen) if chosen is not None else None
     results = []
     show_progress = not as_json and err_console.is_terminal
-    with RichProgress(console=err_console, transient=True, disable=not show_progress) as bar:
+    with _runner(jobs, cluster, no_reduce) as runner, RichProgress(
+        console=err_console, transient=True, disable=not show_progress
+    ) as bar:  # fmt: skip
         task = bar.add_task("running", total=len(files))
-        for path in files:
-            test = parse_file(path)
-            per_target = []
-            for tgt in targets_for(test, chosen):
-                what = f"{test.name} {tgt.name if tgt else ''}".strip()
-                bar.update(task, description=what)
 
-                def explored(n: int, what: str = what) -> None:
-                    bar.update(task, description=f"{what}: {n} explored")
+        def progress(test, tgt):
+            what = f"{test.name} {tgt.name if tgt else ''}".strip()
+            bar.update(task, description=what)
+            return lambda n: bar.update(task, description=f"{what}: {n} explored")
 
-                result = run_test(test, replace(options, target=tgt), progress=explored)
-                per_target.append(result)
+        if split:
+            outputs = (_run_split(runner, path, names, targets) for path in files)
+        else:
+            outputs = runner.map(tasks.run_file, ((p, names, targets) for p in files),
+                                 progress=progress)  # fmt: skip
+        for per_target in outputs:
+            if isinstance(per_target, tasks.Failure):
+                raise FencelabError(per_target.message)
+            for result in per_target:
                 if as_json:
                     click.echo(json.dumps(_result_json(result)))
                 else:
@@ -200,6 +239,37 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
             bar.advance(task)
     if len(results) > 1 and not as_json:
         console.print(_summary_table(results))
+
+
+def _check_run_names(names: dict) -> None:
+    """Refuse bad names (scheme, model, mode) here, once, before any worker starts."""
+    from fencelab.pipeline import RunOptions
+
+    RunOptions.named(**names)
+
+
+def _run_split(runner, path: str, names: dict, targets):
+    """One file, each of its targets split across the runner's workers (`--split`)."""
+    import time
+
+    from fencelab.isa.registry import get_target
+    from fencelab.litmus.parser import parse_file
+    from fencelab.parallel import tasks
+    from fencelab.pipeline import targets_for
+
+    test = parse_file(path)
+    chosen = tuple(get_target(t) for t in targets) if targets is not None else None
+    out = []
+    for tgt in targets_for(test, chosen):
+        options = {**names, "target": tgt.name if tgt else None}
+        started = time.perf_counter()
+        starts = tasks.split_parts(test, options, 4 * max(runner.jobs, 2))
+        parts = list(runner.map(tasks.run_part, ((test, options, s) for s in starts)))
+        failed = [p for p in parts if isinstance(p, tasks.Failure)]
+        if failed:
+            return failed[0]
+        out.append(tasks.merge_parts(parts, time.perf_counter() - started))
+    return out
 
 
 def _side_by_side(results):
@@ -496,8 +566,10 @@ def _check_combinations(target: str, scheme: str) -> list[tuple]:
 @click.option("--budget", default=40, show_default=True,
               help="Memory instructions per core before an execution counts as unbounded.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
+@_parallel_options
 @user_errors
-def check_command(tests, target, scheme, source_model, model, budget, quiet):
+def check_command(tests, target, scheme, source_model, model, budget, quiet, jobs, cluster,
+                  no_reduce):  # fmt: skip
     """Check that compiling with a scheme adds no outcome the source model forbids.
 
     Every C / Rust test is compiled for each target, explored exhaustively on the target's
@@ -509,6 +581,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
 
     from fencelab.checker import Checker
     from fencelab.litmus.parser import parse_file
+    from fencelab.parallel import tasks
     from fencelab.report.check import print_check, source_model_text, summary_table
 
     pairs = _check_combinations(target, scheme)
@@ -525,17 +598,19 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
     checks = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
-    with RichProgress(*columns, console=err_console, transient=True,
-                      disable=not err_console.is_terminal) as bar:  # fmt: skip
-        task = bar.add_task("checking", total=len(source) * len(pairs))
-        for test in source:
-            for tgt, sch in pairs:
-                bar.update(task, description=f"{test.name} {tgt.name} {sch.name}")
-                result = checker.check(test, tgt, sch)
-                checks.append(result)
-                if not quiet or not result.sound:
-                    print_check(console, result)
-                bar.advance(task)
+    items = [(test, tgt, sch) for test in source for tgt, sch in pairs]
+    with _runner(jobs, cluster, no_reduce) as runner, RichProgress(
+        *columns, console=err_console, transient=True, disable=not err_console.is_terminal
+    ) as bar:  # fmt: skip
+        task = bar.add_task("checking", total=len(items))
+        results = (checker.check(*item) for item in items) if runner.local else (
+            tasks.check_all(checker, items, runner))
+        for result in results:
+            bar.update(task, description=f"{result.test.name} {result.target} {result.scheme}")
+            checks.append(result)
+            if not quiet or not result.sound:
+                print_check(console, result)
+            bar.advance(task)
     console.print(summary_table(checks, source_model))
     unsound = sum(not c.sound and not c.error for c in checks)
     errors = sum(bool(c.error) for c in checks)
@@ -567,9 +642,10 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
 @click.option("--save", default=None, type=click.Path(file_okay=False),
               help="write the printed counterexamples to this directory (for tui replay)")
 @click.option("--budget", default=40, show_default=True)
+@_parallel_options
 @user_errors
 def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model, limit, save,
-                 budget):  # fmt: skip
+                 budget, jobs, cluster, no_reduce):  # fmt: skip
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
     Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test.
@@ -591,17 +667,24 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     if not todo:
         raise FencelabError(f"no shape among {', '.join(s.name for s in chosen)} has at most "
                             f"{max_threads} threads")  # fmt: skip
+    from fencelab.parallel import tasks
+
     checker = Checker(_resolve_model(source_model), _resolve_model(model), budget)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
-    with RichProgress(*columns, console=err_console, transient=True,
-                      disable=not err_console.is_terminal) as bar:  # fmt: skip
+    with _runner(jobs, cluster, no_reduce) as runner, RichProgress(
+        *columns, console=err_console, transient=True, disable=not err_console.is_terminal
+    ) as bar:  # fmt: skip
         task = bar.add_task("hunting", total=len(todo))
 
         def advance(variant) -> None:
             bar.update(task, description=variant.test.name, advance=1)
 
-        report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo)
+        def run_checks(variants):
+            return tasks.check_all(checker, [(v.test, tgt, sch) for v in variants], runner)
+
+        report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo,
+                      None if runner.local else run_checks)  # fmt: skip
     print_hunt(console, report, limit, save)
     if report.found:
         sys.exit(1)

@@ -46,6 +46,7 @@ class RunOptions:
     seed: int = 0
     schedule: str = ""
     budget: int = DEFAULT_BUDGET
+    start: tuple[str, ...] = ()  # exhaustive: explore only what follows this schedule (a split)
 
     @classmethod
     def named(cls, target: str | None = None, scheme: str = "default", model: str | None = None,
@@ -111,21 +112,46 @@ class Pipeline:
 
     def run(self, test: LitmusTest, options: RunOptions,
             progress: Progress | None = None) -> TestResult:  # fmt: skip
+        key, compute, finish = self._plan(test, options, progress)
+        return finish(self._cached(key, compute))
+
+    def work(self, test: LitmusTest,
+             options: RunOptions) -> tuple[Hashable, Callable[[], TestResult]]:  # fmt: skip
+        """What `run` comes down to: the key it files the result under (compiling a source
+        test first) and the computation of that result. A parallel runner computes it
+        elsewhere and hands it back with `remember`; `run` then finds it."""
+        key, compute, _ = self._plan(test, options, None)
+        return key, compute
+
+    def remember(self, key: Hashable, result: TestResult) -> None:
+        """A result computed elsewhere (`work`), counted as explored."""
+        self.explored[key[0]] += 1
+        if self._cache is not None:
+            self._cache[key] = result
+
+    def cached(self, key: Hashable) -> bool:
+        return self._cache is not None and key in self._cache
+
+    def _plan(self, test: LitmusTest, options: RunOptions, progress: Progress | None):
         if options.mode not in MODES:
             raise FencelabError(f"unknown mode {options.mode!r}; valid: {', '.join(MODES)}")
         if options.model is not None and options.model.is_source:
-            return self._judge_source(test, options.model, options)
+            key, compute = self._judge_source(test, options.model, options)
+            return key, compute, lambda result: result
         asm, target = compiled(test, options.target, options.scheme)
         spec = model_for(asm.arch, target, options.model)
         if spec.kind != OPERATIONAL:
             _exhaustive_only(spec, options)
         key = ("code", target.name, spec.name, options.mode, options.runs, options.seed,
-               options.schedule, options.budget) + (
+               options.schedule, options.budget, options.start) + (
             code_key(asm) if self._cache is not None else ())
-        raw = self._cached(key, lambda: _explore(load(asm, target), spec, options, progress))
-        return to_source(raw, asm, options.scheme.name) if test.is_source else raw
 
-    def _judge_source(self, test: LitmusTest, spec: ModelSpec, options: RunOptions) -> TestResult:
+        def finish(raw: TestResult) -> TestResult:
+            return to_source(raw, asm, options.scheme.name) if test.is_source else raw
+
+        return key, lambda: _explore(load(asm, target), spec, options, progress), finish
+
+    def _judge_source(self, test: LitmusTest, spec: ModelSpec, options: RunOptions):
         """c11 / rc11 / sc-source judge the source test itself, no machine."""
         if options.target is not None:
             raise FencelabError(
@@ -139,7 +165,7 @@ class Pipeline:
             )
         key = ("source", spec.name, options.budget) + (
             source_key(test) if self._cache is not None else ())
-        return self._cached(key, lambda: spec.new()(test, options.budget))
+        return key, lambda: spec.new()(test, options.budget)
 
     def _cached(self, key: tuple, compute: Callable[[], TestResult]) -> TestResult:
         if self._cache is not None and key in self._cache:
@@ -164,7 +190,7 @@ def _explore(program: Program, spec: ModelSpec, options: RunOptions,
         return spec.new()(program, options.budget)
     machine = Machine(program, spec.new(), options.budget)
     if options.mode == "exhaustive":
-        return exhaustive(machine, progress)
+        return exhaustive(machine, progress, start=options.start)
     if options.mode == "random":
         return random_runs(machine, options.runs, options.seed, progress)
     if not options.schedule:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random as _random
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
@@ -40,28 +40,65 @@ def _result(machine: Machine, mode: str) -> TestResult:
 
 
 def exhaustive(
-    machine: Machine, progress: Progress | None = None, reduce: bool = True
-) -> TestResult:
+    machine: Machine, progress: Progress | None = None, reduce: bool = True,
+    start: Sequence[str] = (),
+) -> TestResult:  # fmt: skip
     """Every reachable final outcome. `reduce` lets the model drop interleavings that provably
     reach the same states (`MemoryModel.for_exhaustive`, `select`, `state_key`; each can also be
-    turned off alone, fencelab/reduce.py); False explores them all."""
+    turned off alone, fencelab/reduce.py); False explores them all. `start`: explore only what
+    follows this schedule (its keys, as `frontier` gives them), whose witnesses begin with it."""
     started = time.perf_counter()
-    fast = machine.model.for_exhaustive() if reduce else machine.model
-    if fast is not machine.model:
-        machine = Machine(machine.program, fast, machine.budget)
+    machine = _reduced(machine, reduce)
     while True:
-        result = _search(machine, progress)
+        result = _search(machine, progress, list(start))
         if result is not None:
             result.seconds = time.perf_counter() - started
             return result
 
 
-def _search(machine: Machine, progress: Progress | None) -> TestResult | None:
+def _reduced(machine: Machine, reduce: bool) -> Machine:
+    fast = machine.model.for_exhaustive() if reduce else machine.model
+    return machine if fast is machine.model else Machine(machine.program, fast, machine.budget)
+
+
+def frontier(machine: Machine, width: int, reduce: bool = True) -> list[list[str]]:
+    """Schedules that split exhaustive exploration into about `width` parts: the states
+    `exhaustive` would follow from the initial state, breadth first, until there are at least
+    `width` of them (or nothing more to expand). Exploring from each one (`start=`) and merging
+    the outcomes gives what one exploration gives."""
+    machine = _reduced(machine, reduce)
+    model, program = machine.model, machine.program
+    level: list[tuple[MachineState, list[str]]] = [(machine.initial(), [])]
+    while len(level) < width:
+        expanded, grew = [], False
+        for state, keys in level:
+            enabled = machine.transitions(state)
+            if (machine.status(state, enabled) is not Status.RUNNING
+                    or model.threads_apart(program, state)):  # fmt: skip
+                expanded.append((state, keys))
+                continue
+            seen = set()
+            for t in enabled:
+                k = machine.key(t.target)
+                if k not in seen:
+                    seen.add(k)
+                    expanded.append((t.target, [*keys, t.key]))
+            grew = True
+        level = expanded
+        if not grew:
+            break
+    return [keys for _, keys in level]
+
+
+def _search(machine: Machine, progress: Progress | None, start: list[str]) -> TestResult | None:
     """One depth-first search; None if the model's state keys changed after it merged two
     states (`MemoryModel.key_epoch`), so that the search must start again."""
     result = _result(machine, "exhaustive")
     model, program = machine.model, machine.program
-    init = machine.initial()
+    walk = Replay(machine)
+    for step in start:
+        walk.take(step)
+    init = walk.state
     init_key = machine.key(init)
     parents: dict[Hashable, tuple[Hashable | None, str]] = {init_key: (None, "")}
     finals: dict[Outcome, str] = {}
@@ -76,7 +113,7 @@ def _search(machine: Machine, progress: Progress | None) -> TestResult | None:
         if status is Status.FINAL:
             outcome = machine.outcome(state)
             if outcome not in finals:
-                finals[outcome] = format_schedule(_path(parents, key))
+                finals[outcome] = format_schedule(start + _path(parents, key))
             continue
         if status is Status.BUDGET:
             result.budget_exhausted += 1
@@ -84,13 +121,14 @@ def _search(machine: Machine, progress: Progress | None) -> TestResult | None:
         if status is Status.STUCK:
             continue
         if model.threads_apart(program, state):
-            apart, budget, visited = model.runs_apart(machine, state)
+            apart, budget, visited, moves = model.runs_apart(machine, state)
             result.budget_exhausted += budget
             extra_states += visited
+            transitions += moves
             for final, keys in apart:
                 outcome = machine.outcome(final)
                 if outcome not in finals:
-                    finals[outcome] = format_schedule(_path(parents, key) + keys)
+                    finals[outcome] = format_schedule(start + _path(parents, key) + keys)
             enabled = [t for t in enabled if not t.executes]
         for t in reversed(enabled):
             transitions += 1

@@ -47,6 +47,11 @@ class Machine:
                   if isinstance(o, RegObs) and o.tid == t.tid)
             for t in self.program.threads
         ]  # fmt: skip
+        self._observed_at = [  # where those registers are in the thread's state
+            tuple(t.core.reg_index[t.core.target.canonical_reg(r)] for r in regs)
+            for t, regs in zip(self.program.threads, self._observed)
+        ]
+        self._cores = [t.core for t in self.program.threads]
 
     def key(self, state: MachineState):
         """What exhaustive exploration knows `state` by: the model's key (`state_key`), and with
@@ -57,9 +62,10 @@ class Machine:
         if key is not state or not self._finished_key:
             return key
         threads, steps = list(state.threads), list(state.steps)
-        for tid, thread in enumerate(self.program.threads):
-            if thread.core.halted(threads[tid]):
-                threads[tid] = tuple(thread.core.reg(threads[tid], r) for r in self._observed[tid])
+        for tid, core in enumerate(self._cores):
+            tstate = threads[tid]
+            if core.halted(tstate):
+                threads[tid] = tuple(tstate[i] for i in self._observed_at[tid])
                 steps[tid] = -1
         return (tuple(threads), tuple(steps), state.memory)
 
@@ -69,7 +75,7 @@ class Machine:
 
     def stopped(self, tid: int, tstate, steps: int) -> bool:
         """Has this (unfinished) thread hit the step budget, or spun in a register-only loop?"""
-        return steps >= self.budget or (tid, tstate) in self._hung
+        return steps >= self.budget or bool(self._hung) and (tid, tstate) in self._hung
 
     def mark_hung(self, tid: int, tstate) -> None:
         self._hung.add((tid, tstate))
@@ -88,9 +94,8 @@ class Machine:
     def transitions(self, state: MachineState) -> list[Transition]:
         out: list[Transition] = []
         for tid, tstate in enumerate(state.threads):
-            core = self.program.threads[tid].core
-            info = core.info(tstate)
-            if info is None or state.steps[tid] >= self.budget or (tid, tstate) in self._hung:
+            info = self._cores[tid].info(tstate)
+            if info is None or self.stopped(tid, tstate, state.steps[tid]):
                 continue
             for t in self.model.core_transitions(self.program, state, tid, info):
                 if t.step is not None and t.step.hung:
@@ -103,18 +108,15 @@ class Machine:
 
     def status(self, state: MachineState, enabled: list[Transition] | None = None) -> Status:
         for tid, tstate in enumerate(state.threads):
-            core = self.program.threads[tid].core
-            if core.info(tstate) is not None and (
-                state.steps[tid] >= self.budget or (tid, tstate) in self._hung
+            if self._cores[tid].info(tstate) is not None and self.stopped(
+                tid, tstate, state.steps[tid]
             ):
                 return Status.BUDGET
         if enabled is None:
             enabled = self.transitions(state)
         if enabled:
             return Status.RUNNING
-        all_done = all(
-            self.program.threads[t].core.info(s) is None for t, s in enumerate(state.threads)
-        )
+        all_done = all(self._cores[t].info(s) is None for t, s in enumerate(state.threads))
         if all_done and self.model.is_final(self.program, state.memory):
             return Status.FINAL
         return Status.STUCK

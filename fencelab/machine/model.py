@@ -84,7 +84,8 @@ class MemoryModel:
     def threads_apart(self, program: Program, state: MachineState) -> bool:
         """Do the threads' moves from here on never affect one another (memory is fixed)? Then
         exhaustive exploration asks `runs_apart(machine, state)` for the final states the
-        threads' executions reach, and follows only the other (internal) transitions."""
+        threads' executions reach (with their schedules from here, the budget hits, states
+        visited and transitions taken), and follows only the other (internal) transitions."""
         return False
 
     def select(self, program: Program, state: MachineState,

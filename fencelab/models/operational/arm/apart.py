@@ -33,11 +33,13 @@ class ThreadRuns:
     halted: bool = False  # some run reached the thread's end (promises fulfilled or not)
     budget: int = 0  # runs that hit the step budget
     states: int = 0  # states visited
+    moves: int = 0  # transitions taken
 
 
 def runs_apart(model, machine, state: MachineState):
     """Every final state reachable by executing from `state` (memory fixed), one per outcome,
-    with the schedule that reaches it from `state`; the budget hits; the states visited."""
+    with the schedule that reaches it from `state`; the budget hits; the states visited and
+    the transitions taken."""
     mem = state.memory
     runs = [_thread_runs(model, machine, tid, state.threads[tid], mem.locals[tid],
                          state.steps[tid], mem.messages)
@@ -51,7 +53,7 @@ def runs_apart(model, machine, state: MachineState):
             final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
             keys = [f"{tid}{key}" for tid, c in enumerate(combo) for key in c[3]]
             finals.append((final, keys))
-    return finals, budget, sum(r.states for r in runs)
+    return finals, budget, sum(r.states for r in runs), sum(r.moves for r in runs)
 
 
 def _thread_runs(model, machine, tid: int, tstate, local, steps: int, messages) -> ThreadRuns:
@@ -79,6 +81,7 @@ def _thread_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
             out.budget += 1
             continue
         for move in model.executions(program, tid, ts, lc, messages):
+            out.moves += 1
             if move.step.hung:
                 machine.mark_hung(tid, move.tstate)
             nxt = (move.tstate, move.local, st + 1)

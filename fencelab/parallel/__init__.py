@@ -1,0 +1,129 @@
+"""Many tests at once: worker processes on this machine (`-j N`), or a Dask cluster (`--cluster`).
+
+A `Runner` applies a task (a module-level function of fencelab/parallel/tasks.py) to each of a
+list of argument tuples and yields the results in the order of the list, each as soon as it and
+every one before it are done: output streams, in input order, while the workers run ahead.
+
+- `jobs=1`: in this process, one after another (what fencelab always did);
+- `jobs=N`: N worker processes, started once per runner and reused for every task (forked on
+  Linux, so they start with everything this process imported and built);
+- `cluster="tcp://host:port"`: a Dask distributed scheduler (`pip install 'fencelab[cluster]'`);
+  its workers need fencelab installed. Results are the same as a local run's.
+
+Each task carries the reductions turned off here (fencelab/reduce.py), so remote workers run
+exactly what this process would.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+
+from fencelab import reduce
+from fencelab.errors import FencelabError
+
+
+def default_jobs() -> int:
+    """Every core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def check_jobs(jobs: int | None) -> int:
+    if jobs is None:
+        return default_jobs()
+    if jobs < 1:
+        raise FencelabError(f"-j {jobs}: the number of worker processes must be at least 1")
+    return jobs
+
+
+def _call(task: Callable, args: tuple, disabled: frozenset[str]):
+    """Run one task under the caller's reductions (in a worker, local or remote)."""
+    if reduce.disabled() != disabled:
+        reduce.set_disabled(sorted(disabled))
+    return task(*args)
+
+
+class Runner:
+    """Runs tasks in this process, in local worker processes, or on a Dask cluster. Use as a
+    context manager: workers start on entry (before any progress display starts a thread) and
+    stop on exit."""
+
+    def __init__(self, jobs: int = 1, cluster: str | None = None):
+        self.jobs = jobs
+        self.cluster = cluster
+        self._pool = None
+        self._client = None
+
+    @property
+    def local(self) -> bool:
+        """Do tasks run here, one after another?"""
+        return self.cluster is None and self.jobs == 1
+
+    def __enter__(self) -> Runner:
+        if self.cluster is not None:
+            self._client = _dask_client(self.cluster)
+        elif self.jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context)
+            # start every worker now (a fork pool starts them all at its first task)
+            self._pool.submit(int).result()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+
+    def map(self, task: Callable, calls: Iterable[tuple], **local_kwargs) -> Iterator:
+        """`task(*args)` for each `args` in `calls`, in order. `local_kwargs` are passed only when
+        running here (a progress callback, which cannot cross processes)."""
+        calls = list(calls)
+        if self.local or len(calls) <= 1 and self.cluster is None:
+            return (task(*args, **local_kwargs) for args in calls)
+        disabled = reduce.disabled()
+        if self._client is not None:
+            return _dask_map(self._client, task, calls, disabled)
+        return _pool_map(self._pool, self.jobs, task, calls, disabled)
+
+
+def _pool_map(pool, jobs: int, task, calls: list[tuple], disabled) -> Iterator:
+    """Submit ahead (a few tasks per worker), yield in order."""
+    pending: deque = deque()
+    todo = iter(calls)
+    ahead = 4 * jobs
+    for args in todo:
+        pending.append(pool.submit(_call, task, args, disabled))
+        if len(pending) >= ahead:
+            break
+    while pending:
+        result = pending.popleft().result()
+        for args in todo:
+            pending.append(pool.submit(_call, task, args, disabled))
+            break
+        yield result
+
+
+def _dask_client(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise FencelabError("--cluster needs Dask: pip install 'fencelab[cluster]'") from None
+    try:
+        return Client(address, timeout=10)
+    except (OSError, TimeoutError) as e:
+        raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({e})") from None
+
+
+def _dask_map(client, task, calls: list[tuple], disabled) -> Iterator:
+    futures = client.map(_call, [task] * len(calls), calls, [disabled] * len(calls), pure=False)
+    for future in futures:
+        yield future.result()

@@ -1,0 +1,131 @@
+"""The units of work `run`, `check` and `hunt` hand to a `Runner` (fencelab/parallel).
+
+Each is a module-level function of plain, picklable arguments (names rather than resolved
+objects: targets hold assembler handles that cannot cross processes) returning picklable
+results. A bad input is returned as a `Failure`, not raised, so that the results of the other
+tests still arrive in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from fencelab.errors import FencelabError
+from fencelab.litmus.ast import LitmusTest
+from fencelab.pipeline import RunOptions, compiled, targets_for
+from fencelab.result import FinalState, TestResult
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A task that met bad input: the one line to report."""
+
+    message: str
+
+
+def run_file(path: str, options: dict, targets: tuple[str, ...] | None,
+             progress=None) -> list[TestResult] | Failure:  # fmt: skip
+    """`fencelab run` on one file: its results on each target it runs on."""
+    from fencelab.isa.registry import get_target
+    from fencelab.litmus.parser import parse_file
+    from fencelab.pipeline import run_test
+
+    try:
+        test = parse_file(path)
+        chosen = tuple(get_target(t) for t in targets) if targets is not None else None
+        base = RunOptions.named(**options)
+        out = []
+        for tgt in targets_for(test, chosen):
+            callback = progress(test, tgt) if progress is not None else None
+            out.append(run_test(test, replace(base, target=tgt), progress=callback))
+        return out
+    except FencelabError as e:
+        return Failure(str(e))
+
+
+def run_part(test: LitmusTest, options: dict, start: tuple[str, ...]) -> TestResult | Failure:
+    """One part of a split test (`split_parts`): what follows the schedule `start`."""
+    from fencelab.pipeline import run_test
+
+    try:
+        return run_test(test, replace(RunOptions.named(**options), start=start))
+    except FencelabError as e:
+        return Failure(str(e))
+
+
+def split_parts(test: LitmusTest, options: dict, width: int) -> list[tuple[str, ...]]:
+    """Schedules that split the exhaustive exploration of `test` into about `width` parts (by
+    its first transitions), or [()] when it cannot be split (not exhaustive, not a machine)."""
+    from fencelab.machine.explore import frontier
+    from fencelab.models.registry import OPERATIONAL
+    from fencelab.pipeline import machine_for, model_for
+
+    run = RunOptions.named(**options)
+    if run.mode != "exhaustive" or width < 2 or (run.model is not None and run.model.is_source):
+        return [()]
+    asm, target = compiled(test, run.target, run.scheme)
+    if model_for(asm.arch, target, run.model).kind != OPERATIONAL:
+        return [()]
+    return [tuple(keys) for keys in frontier(machine_for(test, run), width)]
+
+
+def merge_parts(parts: list[TestResult], seconds: float) -> TestResult:
+    """The parts of a split test as one result: every outcome (the first part's witness for
+    each), explored states, transitions and budget hits summed (parts may overlap)."""
+    first = parts[0]
+    witnesses: dict = {}
+    for part in parts:
+        for state in part.states:
+            witnesses.setdefault(state.outcome, state.witness)
+    merged = replace(first, states=[FinalState(o, w) for o, w in witnesses.items()])
+    merged.explored_states = sum(p.explored_states for p in parts)
+    merged.transitions = sum(p.transitions for p in parts)
+    merged.budget_exhausted = sum(p.budget_exhausted for p in parts)
+    merged.seconds = seconds
+    return merged
+
+
+def compute(test: LitmusTest, options: dict) -> TestResult | Failure:
+    """One result a caching pipeline would file (`Pipeline.work`): for `check_all`."""
+    from fencelab.pipeline import Pipeline
+
+    try:
+        _, work = Pipeline(cache=True).work(test, RunOptions.named(**options))
+        return work()
+    except FencelabError as e:
+        return Failure(str(e))
+
+
+def check_all(checker, items, runner):
+    """`checker.check(test, target, scheme)` for each item, in order, with every distinct
+    result they need (each source test under the source model, each distinct compiled program
+    under the hardware model) computed once by the runner's workers and filed in the checker's
+    pipeline, which then finds them all (so `hunt` still explores each distinct program once,
+    and counts it once)."""
+    pipeline = checker.pipeline
+    jobs: dict = {}  # key -> (test, option names), in the order first needed
+    needs = []
+    for test, target, scheme in items:
+        keys = []
+        hardware = checker.hardware_model.name if checker.hardware_model else None
+        for options in ({"model": checker.source_model.name, "budget": checker.budget},
+                        {"target": target.name, "scheme": scheme.name, "model": hardware,
+                         "budget": checker.budget}):  # fmt: skip
+            try:
+                key, _ = pipeline.work(test, RunOptions.named(**options))
+            except FencelabError:
+                continue  # checker.check reports it
+            if not pipeline.cached(key):
+                jobs.setdefault(key, (test, options))
+            keys.append(key)
+        needs.append(keys)
+    results = zip(jobs, runner.map(compute, jobs.values()))
+    done: set = set()
+    for item, keys in zip(items, needs):
+        for key in keys:
+            while key not in done and not pipeline.cached(key):
+                got, result = next(results)
+                done.add(got)
+                if not isinstance(result, Failure):
+                    pipeline.remember(got, result)
+        yield checker.check(*item)
