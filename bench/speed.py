@@ -124,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=0, help="also time the sets with -j N (0: skip)")
     ap.add_argument("--growth", action="store_true", help="cost by threads x operations")
     ap.add_argument("--growth-count", type=int, default=3, help="tests per growth cell")
-    ap.add_argument("--cell-limit", type=float, default=20.0)
+    ap.add_argument("--cell-limit", type=float, default=20.0,
+                    help="seconds a growth cell may take before its row stops")
     ap.add_argument("--no-reduce", action="append", default=[],
                     help="turn a reduction off (fencelab/reduce.py; `all`)")  # fmt: skip
     ap.add_argument("--out", help="also write the tables here (markdown)")
@@ -167,9 +168,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def growth(families: list[str], args) -> list[str]:
-    """ms per test (CPU) by threads (rows) and operations per thread (columns)."""
+    """ms per test (CPU) by threads (rows) and operations per thread (columns). Each cell runs
+    in a child process; a row stops at the first cell over --cell-limit seconds (shown as
+    `>limit`), since the next ones only cost more."""
     ops_range = range(2, 9)
-    out = ["", "## Cost growth: ms per generated test (CPU), threads x operations per thread", ""]
+    out = ["", "## Cost growth: ms per generated test (CPU), threads x operations per thread",
+           "", f"{args.growth_count} tests a cell; `>N s`: the cell took longer than N s "
+           "and the row stops there.", ""]  # fmt: skip
     for family in families:
         out += [f"### {family}", "",
                 "| threads | " + " | ".join(f"{k} ops" for k in ops_range) + " |",
@@ -178,16 +183,39 @@ def growth(families: list[str], args) -> list[str]:
             cells, stop = [], False
             for ops in ops_range:
                 if stop:
-                    cells.append("-")
+                    cells.append("")
                     continue
-                texts = generated_texts(family, args.growth_count, threads, ops, seed=7)
-                m = measure(texts, options_for(family))
-                cells.append(f"{m.ms:.0f}" if m.tests else "refused")
-                stop = m.cpu > args.cell_limit
+                ms = _cell(family, threads, ops, args.growth_count, args.cell_limit)
+                cells.append(f">{args.cell_limit:.0f} s" if ms is None else f"{ms:.0f}")
+                stop = ms is None
             out.append(f"| {threads} | " + " | ".join(cells) + " |")
-            print(out[-1], flush=True)
+            print(f"{family} " + out[-1], flush=True)
         out.append("")
     return out
+
+
+def _cell(family: str, threads: int, ops: int, count: int, limit: float) -> float | None:
+    """ms per test for one growth cell, measured in a child process (None: over `limit`)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def work() -> None:
+        texts = generated_texts(family, count, threads, ops, seed=7)
+        m = measure(texts, options_for(family))
+        send.send(m.ms if m.tests else float("nan"))
+
+    child = ctx.Process(target=work)
+    child.start()
+    ready = receive.poll(limit * 3)  # wall time: the machine may be shared
+    if not ready:
+        child.kill()
+    child.join()
+    if not ready:
+        return None
+    ms = receive.recv()
+    return None if ms * count > limit * 1000 else ms
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from fencelab import reduce
@@ -92,24 +91,19 @@ class Runner:
         disabled = reduce.disabled()
         if self._client is not None:
             return _dask_map(self._client, task, calls, disabled)
-        return _pool_map(self._pool, self.jobs, task, calls, disabled)
+        return _pool_map(self._pool, task, calls, disabled)
 
 
-def _pool_map(pool, jobs: int, task, calls: list[tuple], disabled) -> Iterator:
-    """Submit ahead (a few tasks per worker), yield in order."""
-    pending: deque = deque()
-    todo = iter(calls)
-    ahead = 4 * jobs
-    for args in todo:
-        pending.append(pool.submit(_call, task, args, disabled))
-        if len(pending) >= ahead:
-            break
-    while pending:
-        result = pending.popleft().result()
-        for args in todo:
-            pending.append(pool.submit(_call, task, args, disabled))
-            break
-        yield result
+def _pool_map(pool, task, calls: list[tuple], disabled) -> Iterator:
+    """Submit every task at once (a long one never holds the other workers back), yield the
+    results in order."""
+    futures = [pool.submit(_call, task, args, disabled) for args in calls]
+    try:
+        for future in futures:
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()
 
 
 def _dask_client(address: str):
