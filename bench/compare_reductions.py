@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/compare_reductions.py [--count 100] [--families x86_64,AArch64,ARM,C]
 
-Runs every example and `--count` generated loop-free tests a family (fencelab/gen/families.py)
-with all reductions on, then with each reduction off alone and with all of them off, and
-counts the runs whose outcome set (with whether the step budget was hit) differs. Prints a
-table; exits 1 if any run differs.
+Runs every example and generated loop-free tests of each family (fencelab/gen/families.py:
+`--count` of 2 and 3 threads with 1-3 operations a thread, and `--count4` of 4 threads with
+1-2 operations: bigger ones take minutes each without the reductions) with all reductions on,
+then with each reduction off alone and with all of them off, and counts the runs whose outcome
+set (with whether the step budget was hit) differs. Prints a table; exits 1 if any differs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
-from fencelab.gen.families import FAMILIES, generate_many
+from fencelab.gen.families import FAMILIES, generate
 from fencelab.litmus.parser import parse_file, parse_text
 from fencelab.pipeline import Pipeline, RunOptions
 
@@ -39,13 +40,17 @@ def outcomes(test, options: RunOptions, off: list[str]):
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=100)
+    ap.add_argument("--count4", type=int, default=20)
     ap.add_argument("--families", default=",".join(FAMILIES))
     ap.add_argument("--seed", type=int, default=5)
     args = ap.parse_args(argv)
     sets = [("examples", RunOptions(), [parse_file(p) for p in
                                         sorted((ROOT / "examples").rglob("*.litmus"))])]  # fmt: skip
     for family in args.families.split(","):
-        texts = generate_many(family, args.count, args.seed)
+        texts = [generate(family, args.seed * 10_000 + i, threads=2 + i % 2, ops=(1, 2, 2, 3))
+                 for i in range(args.count)]
+        texts += [generate(family, args.seed * 10_000 + 5000 + i, threads=4, ops=(1, 2))
+                  for i in range(args.count4)]
         tests = [parse_text(t, f"<gen {family} {i}>") for i, t in enumerate(texts)]
         sets.append((f"generated {family}", RunOptions.named(model=MODELS.get(family)), tests))
     variants = [[name] for name in reduce.REDUCTIONS] + [["all"]]

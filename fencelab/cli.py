@@ -220,7 +220,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
             return lambda n: bar.update(task, description=f"{what}: {n} explored")
 
         if split:
-            outputs = (_run_split(runner, path, names, targets) for path in files)
+            outputs = (tasks.run_split(runner, path, names, targets) for path in files)
         else:
             outputs = runner.map(tasks.run_file, ((p, names, targets) for p in files),
                                  progress=progress)  # fmt: skip
@@ -246,30 +246,6 @@ def _check_run_names(names: dict) -> None:
     from fencelab.pipeline import RunOptions
 
     RunOptions.named(**names)
-
-
-def _run_split(runner, path: str, names: dict, targets):
-    """One file, each of its targets split across the runner's workers (`--split`)."""
-    import time
-
-    from fencelab.isa.registry import get_target
-    from fencelab.litmus.parser import parse_file
-    from fencelab.parallel import tasks
-    from fencelab.pipeline import targets_for
-
-    test = parse_file(path)
-    chosen = tuple(get_target(t) for t in targets) if targets is not None else None
-    out = []
-    for tgt in targets_for(test, chosen):
-        options = {**names, "target": tgt.name if tgt else None}
-        started = time.perf_counter()
-        starts = tasks.split_parts(test, options, 4 * max(runner.jobs, 2))
-        parts = list(runner.map(tasks.run_part, ((test, options, s) for s in starts)))
-        failed = [p for p in parts if isinstance(p, tasks.Failure)]
-        if failed:
-            return failed[0]
-        out.append(tasks.merge_parts(parts, time.perf_counter() - started))
-    return out
 
 
 def _side_by_side(results):

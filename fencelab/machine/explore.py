@@ -58,7 +58,9 @@ def exhaustive(
 
 def _reduced(machine: Machine, reduce: bool) -> Machine:
     fast = machine.model.for_exhaustive() if reduce else machine.model
-    return machine if fast is machine.model else Machine(machine.program, fast, machine.budget)
+    if fast is machine.model and machine.reductions == reduce:
+        return machine
+    return Machine(machine.program, fast, machine.budget, reduce)
 
 
 def frontier(machine: Machine, width: int, reduce: bool = True) -> list[list[str]]:

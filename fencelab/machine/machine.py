@@ -32,6 +32,7 @@ class Machine:
     program: Program
     model: MemoryModel
     budget: int = DEFAULT_BUDGET
+    reductions: bool = True  # may exhaustive exploration use `key`'s finished-threads?
 
     def __post_init__(self) -> None:
         self._hung: set[tuple[int, tuple]] = set()
@@ -41,7 +42,7 @@ class Machine:
             and sum(i.is_memory_event for i in t.core.infos.values()) < self.budget
             for t in self.program.threads
         )
-        self._finished_key = reduce.enabled("finished-threads")
+        self._finished_key = self.reductions and reduce.enabled("finished-threads")
         self._observed = [
             tuple(o.reg for o in self.program.observables
                   if isinstance(o, RegObs) and o.tid == t.tid)

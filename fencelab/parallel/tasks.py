@@ -43,6 +43,33 @@ def run_file(path: str, options: dict, targets: tuple[str, ...] | None,
         return Failure(str(e))
 
 
+def run_split(runner, path: str, options: dict, targets: tuple[str, ...] | None,
+              ) -> list[TestResult] | Failure:  # fmt: skip
+    """`fencelab run --split` on one file: each target's exploration split across the runner's
+    workers by its first transitions (`split_parts`), the parts merged (`merge_parts`)."""
+    import time
+
+    from fencelab.isa.registry import get_target
+    from fencelab.litmus.parser import parse_file
+
+    try:
+        test = parse_file(path)
+        chosen = tuple(get_target(t) for t in targets) if targets is not None else None
+        out = []
+        for tgt in targets_for(test, chosen):
+            named = {**options, "target": tgt.name if tgt else None}
+            started = time.perf_counter()
+            starts = split_parts(test, named, 4 * max(runner.jobs, 2))
+            parts = list(runner.map(run_part, ((test, named, s) for s in starts)))
+            failed = [p for p in parts if isinstance(p, Failure)]
+            if failed:
+                return failed[0]
+            out.append(merge_parts(parts, time.perf_counter() - started))
+        return out
+    except FencelabError as e:
+        return Failure(str(e))
+
+
 def run_part(test: LitmusTest, options: dict, start: tuple[str, ...]) -> TestResult | Failure:
     """One part of a split test (`split_parts`): what follows the schedule `start`."""
     from fencelab.pipeline import run_test

@@ -32,7 +32,7 @@ class ThreadRuns:
     # steps, keys): results are the registers the outcome reads
     halted: bool = False  # some run reached the thread's end (promises fulfilled or not)
     budget: int = 0  # runs that hit the step budget
-    states: int = 0  # states visited
+    states: int = 0  # states visited (the one it starts from, the machine's, aside)
     moves: int = 0  # transitions taken
 
 
@@ -70,7 +70,7 @@ def _thread_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
     stack = [(start, ())]
     while stack:
         (ts, lc, st), keys = stack.pop()
-        out.states += 1
+        out.states += bool(keys)
         if core.halted(ts):
             out.halted = True
             if not lc.promises:
