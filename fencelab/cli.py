@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 
 import click
 from rich.console import Console
@@ -192,12 +192,9 @@ def _condition_text(condition) -> str:
 def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json, split, jobs,
         cluster, no_reduce):  # fmt: skip
     """Run litmus tests (files or directories) and print herd7-style results."""
-    import json
-
     from rich.progress import Progress as RichProgress
 
     from fencelab.parallel import tasks
-    from fencelab.report.herd import format_herd
 
     chosen = _resolve_targets(target)
     names = {"scheme": scheme, "model": model, "mode": mode, "runs": runs, "seed": seed,
@@ -207,7 +204,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
         raise FencelabError(f"--split divides exhaustive exploration; --mode {mode} has none")
     files = _litmus_files(tests)
     targets = tuple(t.name for t in chosen) if chosen is not None else None
-    results = []
+    rows = []
     show_progress = not as_json and err_console.is_terminal
     with _runner(jobs, cluster, no_reduce) as runner, RichProgress(
         console=err_console, transient=True, disable=not show_progress
@@ -219,26 +216,39 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
             bar.update(task, description=what)
             return lambda n: bar.update(task, description=f"{what}: {n} explored")
 
+        render = partial(_render, as_json=as_json)
+        keep = targets is not None and len(targets) > 1  # for the side-by-side table
         if split:
-            outputs = (tasks.run_split(runner, path, names, targets) for path in files)
+            outputs = (tasks.run_split(runner, path, names, targets, render) for path in files)
         else:
-            outputs = runner.map(tasks.run_file, ((p, names, targets) for p in files),
-                                 progress=progress)  # fmt: skip
-        for per_target in outputs:
-            if isinstance(per_target, tasks.Failure):
-                raise FencelabError(per_target.message)
-            for result in per_target:
-                if as_json:
-                    click.echo(json.dumps(_result_json(result)))
-                else:
-                    console.print(format_herd(result), markup=False, highlight=False)
-                    console.print()
-            if len(per_target) > 1 and not as_json:
-                console.print(_side_by_side(per_target))
-            results.extend(per_target)
+            outputs = runner.map(tasks.run_file, ((p, names, targets, render, keep)
+                                                  for p in files), progress=progress)  # fmt: skip
+        for output in outputs:
+            if isinstance(output, tasks.Failure):
+                raise FencelabError(output.message)
+            for _, (text, row) in output:
+                click.echo(text)  # never wrapped
+                rows.append(row)
+            if len(output) > 1 and not as_json:
+                console.print(_side_by_side([result for result, _ in output]))
             bar.advance(task)
-    if len(results) > 1 and not as_json:
-        console.print(_summary_table(results))
+    if len(rows) > 1 and not as_json:
+        console.print(_summary_table(rows))
+
+
+def _render(result, as_json: bool) -> tuple[str, tuple[str, ...]]:
+    """What `run` prints for a result, and its row of the summary table: made where the
+    result is (a worker process), so that the one process that prints only prints."""
+    import json
+
+    from fencelab.report.herd import format_herd
+
+    text = json.dumps(_result_json(result)) if as_json else format_herd(result) + "\n"
+    row = (result.test.name, f"{result.target} {result.engine}".strip(),
+           f"{result.verdict}, {result.observation} {result.positive} {result.negative}",
+           str(len(result.states)), str(result.explored_states),
+           f"{result.seconds * 1000:.0f} ms")  # fmt: skip
+    return text, row
 
 
 def _check_run_names(names: dict) -> None:
@@ -269,19 +279,15 @@ def _side_by_side(results):
     return table
 
 
-def _summary_table(results):
+def _summary_table(rows):
     from rich.table import Table
 
     table = Table(title="Summary")
     for col in ("test", "run on", "verdict", "states", "explored", "time"):
         table.add_column(col, justify="right" if col in ("states", "explored", "time") else "left",
                          no_wrap=col != "test", overflow="fold")  # fmt: skip
-    for r in results:
-        table.add_row(
-            r.test.name, f"{r.target} {r.engine}".strip(),
-            f"{r.verdict}, {r.observation} {r.positive} {r.negative}",
-            str(len(r.states)), str(r.explored_states), f"{r.seconds * 1000:.0f} ms",
-        )  # fmt: skip
+    for row in rows:
+        table.add_row(*row)
     return table
 
 

@@ -23,9 +23,11 @@ class Failure:
     message: str
 
 
-def run_file(path: str, options: dict, targets: tuple[str, ...] | None,
-             progress=None) -> list[TestResult] | Failure:  # fmt: skip
-    """`fencelab run` on one file: its results on each target it runs on."""
+def run_file(path: str, options: dict, targets: tuple[str, ...] | None, render=None,
+             keep: bool = True, progress=None) -> list[tuple] | Failure:  # fmt: skip
+    """`fencelab run` on one file: for each target it runs on, (its result, or None unless
+    `keep`; `render(result)`, or None): what the one process that prints needs, rendered
+    here, in the worker. `render` is a module-level function (pickled by name)."""
     from fencelab.isa.registry import get_target
     from fencelab.litmus.parser import parse_file
     from fencelab.pipeline import run_test
@@ -37,16 +39,18 @@ def run_file(path: str, options: dict, targets: tuple[str, ...] | None,
         out = []
         for tgt in targets_for(test, chosen):
             callback = progress(test, tgt) if progress is not None else None
-            out.append(run_test(test, replace(base, target=tgt), progress=callback))
+            result = run_test(test, replace(base, target=tgt), progress=callback)
+            out.append((result if keep else None, render(result) if render else None))
         return out
     except FencelabError as e:
         return Failure(str(e))
 
 
 def run_split(runner, path: str, options: dict, targets: tuple[str, ...] | None,
-              ) -> list[TestResult] | Failure:  # fmt: skip
+              render=None) -> list[tuple] | Failure:  # fmt: skip
     """`fencelab run --split` on one file: each target's exploration split across the runner's
-    workers by its first transitions (`split_parts`), the parts merged (`merge_parts`)."""
+    workers by its first transitions (`split_parts`), the parts merged (`merge_parts`); what
+    it returns is `run_file`'s."""
     import time
 
     from fencelab.isa.registry import get_target
@@ -64,7 +68,8 @@ def run_split(runner, path: str, options: dict, targets: tuple[str, ...] | None,
             failed = [p for p in parts if isinstance(p, Failure)]
             if failed:
                 return failed[0]
-            out.append(merge_parts(parts, time.perf_counter() - started))
+            result = merge_parts(parts, time.perf_counter() - started)
+            out.append((result, render(result) if render else None))
         return out
     except FencelabError as e:
         return Failure(str(e))
