@@ -19,9 +19,11 @@ Witness schedules are the threads' runs one after another, which the machine rep
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from fencelab.machine.model import MachineState
+from fencelab.models.operational.arm.thread import UnseenRead
 
 
 @dataclass
@@ -41,7 +43,7 @@ def runs_apart(model, machine, state: MachineState):
     with the schedule that reaches it from `state`; the budget hits; the states visited and
     the transitions taken."""
     mem = state.memory
-    runs = [_thread_runs(model, machine, tid, state.threads[tid], mem.locals[tid],
+    runs = [_shared_runs(model, machine, tid, state.threads[tid], mem.locals[tid],
                          state.steps[tid], mem.messages)
             for tid in range(len(state.threads))]  # fmt: skip
     budget = sum(r.budget for tid, r in enumerate(runs)
@@ -54,6 +56,39 @@ def runs_apart(model, machine, state: MachineState):
             keys = [f"{tid}{key}" for tid, c in enumerate(combo) for key in c[3]]
             finals.append((final, keys))
     return finals, budget, sum(r.states for r in runs), sum(r.moves for r in runs)
+
+
+def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) -> ThreadRuns:
+    """The thread's runs, found on its projection of memory when `certify-share` is on (so
+    that every state with the same projection shares them, project.py), their schedules
+    translated back to `messages`' timestamps."""
+    projector = model._entry(machine.program)[2]
+    if not (model.share and projector.promises_only(local)):
+        return _thread_runs(model, machine, tid, tstate, local, steps, messages)
+    ctx = model._ctx(machine.program, tid)
+    while True:
+        seen, promises, real = projector.projection(tid, messages, local.promises)
+        ctx.watch = projector.reads[tid]
+        try:
+            runs = _thread_runs(model, machine, tid, tstate, local._replace(promises=promises),
+                                steps, seen)  # fmt: skip
+        except UnseenRead:
+            continue  # the location is in the projector's reads now: project again
+        finally:
+            ctx.watch = None
+        break
+    if real == list(range(1, len(messages) + 1)):
+        return runs
+
+    def translate(key: str) -> str:
+        return _STAMP.sub(lambda m: f".{m[1]}{real[int(m[2]) - 1] if m[2] != '0' else 0}", key)
+
+    finished = {result: (ts, lc, st, tuple(translate(k) for k in keys))
+                for result, (ts, lc, st, keys) in runs.finished.items()}  # fmt: skip
+    return ThreadRuns(finished, runs.halted, runs.budget, runs.states, runs.moves)
+
+
+_STAMP = re.compile(r"\.([rw])(\d+)")
 
 
 def _thread_runs(model, machine, tid: int, tstate, local, steps: int, messages) -> ThreadRuns:

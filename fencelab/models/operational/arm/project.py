@@ -20,6 +20,8 @@ fencelab/reduce.py):
   the many promise-phase states that differ only in what T cannot see share one run. If the
   run reads a location outside R, R grows and the run is redone on the larger projection, so a
   remembered result never rests on a message it did not see.
+  The execution phase's runs of a thread (`threads-apart`, apart.py) are shared the same way,
+  their schedules translated back to the real timestamps.
 - `promise-merge`: two promise-phase states (threads not started, each with only promises) in
   which every thread's projection is the same and every location's last message is the same
   are explored once (`state_key`). From both, every thread can make the same promises and run
@@ -59,16 +61,25 @@ class Projector:
     def project(self, tid: int, messages: tuple[Message, ...],
                 promises: tuple[int, ...]) -> tuple[tuple[Message, ...], tuple[int, ...]]:  # fmt: skip
         """Thread `tid`'s projection of `messages`, and its promises renumbered to match."""
+        kept, promises, _ = self.projection(tid, messages, promises)
+        return kept, promises
+
+    def projection(self, tid: int, messages: tuple[Message, ...], promises: tuple[int, ...]):
+        """`project`, and the timestamp in `messages` of each kept message (to translate a
+        schedule made on the projection back)."""
         reads = self.reads[tid]
         kept: list[Message] = []
+        real: list[int] = []
         number = [0] * (len(messages) + 1)  # old timestamp -> new
         for ts, m in enumerate(messages, 1):
             if m.tid == tid:
                 kept.append(m)
+                real.append(ts)
             elif m.loc in reads:
                 kept.append(Message(m.loc, m.value, OTHER, m.size))
+                real.append(ts)
             number[ts] = len(kept)
-        return tuple(kept), tuple(number[p] for p in promises)
+        return tuple(kept), tuple(number[p] for p in promises), real
 
     def key(self, state) -> tuple:
         """`promise-merge`'s key of a promise-phase machine state (see the module docstring)."""
