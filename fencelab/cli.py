@@ -122,7 +122,7 @@ def _runner(jobs: int | None, cluster: str | None, no_reduce: tuple[str, ...]):
         raise FencelabError("-j and --cluster: the cluster decides how many workers run; "
                             "give one of them")  # fmt: skip
     try:
-        reduce.set_disabled(no_reduce)
+        reduce.disable(*no_reduce)  # beside those FENCELAB_NO_REDUCE turns off
     except ValueError as e:
         raise FencelabError(f"--no-reduce: {e}") from None
     return Runner(check_jobs(jobs) if cluster is None else 1, cluster)

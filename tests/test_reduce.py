@@ -108,12 +108,14 @@ def test_unknown_reduction_is_refused():
     result = CliRunner().invoke(main, ["run", str(EXAMPLES[0]), "--no-reduce", "nope"])
     assert result.exit_code == 2
     assert "unknown reduction 'nope'" in result.output
+    reduce.enable_all()
 
 
 def test_no_reduce_option_and_environment(monkeypatch):
     sb = str(ROOT / "examples" / "x86_64" / "SB.litmus")
     on = CliRunner().invoke(main, ["run", sb, "-j", "1"])
     off = CliRunner().invoke(main, ["run", sb, "-j", "1", "--no-reduce", "all"])
+    assert reduce.disabled() == set(reduce.REDUCTIONS)
     assert on.exit_code == off.exit_code == 0
     states = [line for line in on.output.splitlines() if line.startswith("0:")]
     assert states == [line for line in off.output.splitlines() if line.startswith("0:")]
@@ -121,6 +123,8 @@ def test_no_reduce_option_and_environment(monkeypatch):
     reduce.enable_all()
     monkeypatch.setenv(reduce.ENV, "tso-local-first,finished-threads")
     assert reduce._from_env() == {"tso-local-first", "finished-threads"}
+    monkeypatch.setenv(reduce.ENV, "all")
+    assert reduce._from_env() == set(reduce.REDUCTIONS)
 
 
 def _explored(output: str) -> int:
