@@ -176,6 +176,7 @@ def growth(families: list[str], args) -> list[str]:
            "", f"{args.growth_count} tests a cell; `>N s`: the cell took longer than N s "
            "and the row stops there.", ""]  # fmt: skip
     for family in families:
+        warm_up(family)  # in this process: each cell's child starts from it, warm
         out += [f"### {family}", "",
                 "| threads | " + " | ".join(f"{k} ops" for k in ops_range) + " |",
                 "|---|" + "---|" * len(ops_range)]  # fmt: skip
