@@ -1,0 +1,68 @@
+"""`fencelab run`: litmus tests (files or directories) through the pipeline, herd7-style output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import click
+
+from fencelab.cli.options import (
+    budget_option,
+    console,
+    err_console,
+    exploration_options,
+    litmus_files,
+    model_option,
+    scheme_option,
+    target_option,
+)
+
+
+@click.command()
+@click.argument("tests", nargs=-1, required=True, type=click.Path())
+@target_option(many=True, help="ISA for source tests (default x86_64), a comma list, or 'all'; "
+               "asm tests run on their own.")  # fmt: skip
+@scheme_option(help="Lowering scheme used to compile source tests.")
+@model_option()
+@exploration_options
+@budget_option()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per test (JSON lines).")
+def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json):
+    """Run litmus tests (files or directories) and print herd7-style results."""
+    from rich.progress import Progress as RichProgress
+
+    from fencelab.litmus.parser import parse_file
+    from fencelab.pipeline import RunOptions, run_test, targets_for
+    from fencelab.report.herd import format_herd
+    from fencelab.report.run import result_record, side_by_side, summary_table
+
+    options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget)
+    files = litmus_files(tests)
+    results = []
+    show_progress = not as_json and err_console.is_terminal
+    with RichProgress(console=err_console, transient=True, disable=not show_progress) as bar:
+        task = bar.add_task("running", total=len(files))
+        for path in files:
+            test = parse_file(path)
+            per_target = []
+            for tgt in targets_for(test, target):
+                what = f"{test.name} {tgt.name if tgt else ''}".strip()
+                bar.update(task, description=what)
+
+                def explored(n: int, what: str = what) -> None:
+                    bar.update(task, description=f"{what}: {n} explored")
+
+                result = run_test(test, replace(options, target=tgt), progress=explored)
+                per_target.append(result)
+                if as_json:
+                    click.echo(json.dumps(result_record(result)))
+                else:
+                    console.print(format_herd(result), markup=False, highlight=False)
+                    console.print()
+            if len(per_target) > 1 and not as_json:
+                console.print(side_by_side(per_target))
+            results.extend(per_target)
+            bar.advance(task)
+    if len(results) > 1 and not as_json:
+        console.print(summary_table(results))
