@@ -36,6 +36,7 @@ from fencelab.litmus.ast import (
     UnOp,
     Var,
     While,
+    walk_statements,
 )
 from fencelab.lowering.schemes import Scheme
 from fencelab.lowering.table import lookup
@@ -64,20 +65,10 @@ class CompiledThread:
 def thread_locals(thread: Thread) -> list[str]:
     """Locals in order of first assignment."""
     seen: list[str] = []
-    for stmt in _walk(thread.body):
+    for stmt in walk_statements(thread.body):
         if isinstance(stmt, Assign) and stmt.var not in seen:
             seen.append(stmt.var)
     return seen
-
-
-def _walk(body: tuple[Stmt, ...]):
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, If):
-            yield from _walk(stmt.then)
-            yield from _walk(stmt.orelse)
-        elif isinstance(stmt, While):
-            yield from _walk(stmt.body)
 
 
 def _stmt_exprs(stmt: Stmt) -> list[Expr]:
@@ -132,10 +123,10 @@ class ThreadCompiler:
 
     # -- setup ----------------------------------------------------------------------------------
     def compile(self) -> CompiledThread:
-        exprs = [e for s in _walk(self.thread.body) for top in _stmt_exprs(s)
+        exprs = [e for s in walk_statements(self.thread.body) for top in _stmt_exprs(s)
                  for e in _sub_exprs(top)]  # fmt: skip
         atomics: list[tuple[Op, Order, Order | None, str, Pos, bool]] = []
-        for stmt in _walk(self.thread.body):
+        for stmt in walk_statements(self.thread.body):
             if isinstance(stmt, Store):
                 atomics.append((Op.STORE, stmt.order, None, stmt.loc, stmt.pos, False))
             elif isinstance(stmt, Fence):
@@ -188,7 +179,7 @@ class ThreadCompiler:
     def local_widths(self) -> dict[str, int]:
         widths = {n: 32 for n in self.names}
         for _ in range(3):  # a fixpoint over assignments of locals to locals
-            for stmt in _walk(self.thread.body):
+            for stmt in walk_statements(self.thread.body):
                 if isinstance(stmt, Assign):
                     widths[stmt.var] = max(widths[stmt.var], self.expr_width(stmt.expr, widths))
         return widths

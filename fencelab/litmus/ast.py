@@ -8,6 +8,7 @@ keep each thread as a list of statements over atomic operations. The compiler, t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from fencelab.atomics import Op, Order
@@ -238,6 +239,18 @@ class While:
 
 
 Stmt = Assign | Store | ExprStmt | Fence | If | While
+
+
+def walk_statements(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
+    """Every statement of a thread body, nested ones included, in source order (an `if`
+    before its branches, `then` before `else`, a `while` before its body)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, If):
+            yield from walk_statements(stmt.then)
+            yield from walk_statements(stmt.orelse)
+        elif isinstance(stmt, While):
+            yield from walk_statements(stmt.body)
 
 
 # ---------------------------------------------------------------------------------------------

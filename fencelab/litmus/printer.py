@@ -48,6 +48,7 @@ from fencelab.litmus.ast import (
     Value,
     Var,
     While,
+    walk_statements,
 )
 from fencelab.litmus.source import C_RMW_NAMES, CAS_PREFIX, OK_PREFIX
 
@@ -213,15 +214,7 @@ def _source_thread(thread: Thread, arch: str) -> list[str]:
 
 
 def _reassigned(stmts: tuple[Stmt, ...]) -> set[str]:
-    names: set[str] = set()
-    for s in stmts:
-        if isinstance(s, Assign) and not s.declared:
-            names.add(s.var)
-        elif isinstance(s, If):
-            names |= _reassigned(s.then) | _reassigned(s.orelse)
-        elif isinstance(s, While):
-            names |= _reassigned(s.body)
-    return names
+    return {s.var for s in walk_statements(stmts) if isinstance(s, Assign) and not s.declared}
 
 
 class _SourcePrinter:

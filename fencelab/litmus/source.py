@@ -49,6 +49,7 @@ from fencelab.litmus.ast import (
     UnOp,
     Var,
     While,
+    walk_statements,
 )
 from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
 
@@ -62,20 +63,8 @@ OK_PREFIX = "$ok"
 
 def declared_variables(thread: Thread) -> set[str]:
     """The local variables a source thread declares (fresh `$` names excluded)."""
-    names: set[str] = set()
-
-    def walk(stmts) -> None:
-        for s in stmts:
-            if isinstance(s, Assign) and s.declared and not s.var.startswith("$"):
-                names.add(s.var)
-            elif isinstance(s, If):
-                walk(s.then)
-                walk(s.orelse)
-            elif isinstance(s, While):
-                walk(s.body)
-
-    walk(thread.body)
-    return names
+    return {s.var for s in walk_statements(thread.body)
+            if isinstance(s, Assign) and s.declared and not s.var.startswith("$")}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,8 +31,8 @@ import itertools
 import time
 
 from fencelab.errors import FencelabError
-from fencelab.litmus.ast import And, Eq, LitmusTest, LocObs, Not, Or, Prop, RegObs
-from fencelab.litmus.conditions import Outcome, holds, observables, prop_observables
+from fencelab.litmus.ast import LitmusTest, LocObs, RegObs
+from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
 from fencelab.models.source.axioms import Static, consistent, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
 from fencelab.result import FinalState, TestResult
@@ -113,20 +113,8 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]]):
 
 
 def _condition_constants(test: LitmusTest) -> tuple[int, ...]:
-    found: set[int] = set()
-
-    def walk(prop: Prop | None) -> None:
-        if isinstance(prop, Eq) and isinstance(prop.value, int):
-            found.add(prop.value)
-        elif isinstance(prop, Not):
-            walk(prop.prop)
-        elif isinstance(prop, (And, Or)):
-            for p in prop.parts:
-                walk(p)
-
-    walk(test.condition.prop)
-    walk(test.filter)
-    return tuple(sorted(found))
+    atoms = prop_atoms(test.condition.prop) + prop_atoms(test.filter)
+    return tuple(sorted({e.value for e in atoms if isinstance(e.value, int)}))
 
 
 class _Enumerator:
