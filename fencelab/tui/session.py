@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from fencelab.isa.registry import TARGETS
-from fencelab.litmus.ast import LitmusTest
+from fencelab.litmus.ast import LitmusTest, OpOrigin
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import Replay, parse_schedule
@@ -42,7 +42,7 @@ class InsnView:
     source: str  # the test's own line (asm tests) or the lowered line (source tests)
     row: int  # row in the thread table, -1 if unknown
     current: bool  # the core's PC is here
-    origin: object | None  # compile info for source tests: the source op this lowers
+    origin: OpOrigin | None  # compiled source tests: the source op this row lowers
 
 
 _RIP_RELATIVE = re.compile(r"(-?0x[0-9a-fA-F]+|-?\d+)\(%rip\)")
@@ -261,7 +261,7 @@ class Session:
 
     def outcome_text(self, outcome) -> str:
         """herd's spelling of an outcome, in source names (`1:r0=1`) for compiled tests."""
-        origin = getattr(self.machine.program.test, "origin", None)
+        origin = self.program.test.origin
         return format_outcome(origin.source_outcome(outcome) if origin else outcome)
 
     def title(self) -> str:
@@ -274,44 +274,23 @@ class Session:
 def source_locals(program) -> list[dict[str, str]]:
     """Per thread, canonical register -> the source local a compiled test keeps there."""
     out: list[dict[str, str]] = [{} for _ in program.threads]
-    info = getattr(program.test, "origin", None)
-    registers = getattr(info, "registers", None)
-    if isinstance(registers, dict):
-        for (tid, local), reg in registers.items():
+    info = program.test.origin
+    if info is not None:
+        for (tid, local), reg in info.registers.items():
             if 0 <= tid < len(out):
                 out[tid][program.target.canonical_reg(reg)] = local
     return out
 
 
-def compile_origins(test: LitmusTest) -> dict[tuple[int, int], object]:
-    """(tid, row) -> the source operation a compiled row lowers, when the test carries it.
-
-    A test compiled from C/Rust carries a CompileInfo whose `ops` maps rows to origins; an
-    assembly test carries none.
-    """
-    for name in ("origin", "compile_info"):
-        info = getattr(test, name, None)
-        ops = getattr(info, "ops", None)
-        if isinstance(ops, dict):
-            return ops
-    return {}
+def compile_origins(test: LitmusTest) -> dict[tuple[int, int], OpOrigin]:
+    """(tid, row) -> the source operation a compiled row lowers (none for an assembly test)."""
+    return test.origin.ops if test.origin is not None else {}
 
 
-def origin_parts(origin: object) -> tuple[str, str, str]:
+def origin_parts(origin: OpOrigin | None) -> tuple[str, str, str]:
     """(short name of the source op, its ordering, why this lowering) for display."""
     if origin is None:
         return "", "", ""
-    text = ""
-    for name in ("text", "source", "stmt", "what"):
-        value = getattr(origin, name, None)
-        if isinstance(value, str) and value:
-            text = value
-            break
-    op = getattr(origin, "op", None)
-    if not text:
-        text = str(op) if op is not None else str(origin)
-    order = getattr(origin, "order", None) or getattr(origin, "ordering", None) or ""
-    failure = getattr(origin, "failure", None)
-    order_text = str(order) + (f"/{failure}" if failure else "")
-    rationale = getattr(origin, "rationale", None) or getattr(origin, "why", None) or ""
-    return text, order_text, str(rationale)
+    text = origin.what or (str(origin.op) if origin.op is not None else "")
+    order_text = str(origin.order or "") + (f"/{origin.failure}" if origin.failure else "")
+    return text, order_text, origin.rationale
