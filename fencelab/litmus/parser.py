@@ -4,7 +4,8 @@ A test is split by hand the way herd's own splitter does it: the header line (`A
 optional quoted description, `Key=Value` metadata lines, the initial state `{ ... }`, the threads
 (a `|`-separated table for assembly, `P0 (...) { ... }` functions for C and Rust), and a trailer
 (`locations [...]`, `filter P`, `exists/~exists/forall P`) read with a lark grammar. Thread bodies
-of source tests are read by `source.py`.
+of source tests are read by `source.py`, given a `lexing.BodyContext` (the text, positions and
+locations table both readers share).
 
 `(* ... *)` comments (nested) may appear anywhere outside source thread bodies; they are kept in
 `LitmusTest.comments`. Every problem is a `SourceError` at the offending place.
@@ -13,8 +14,6 @@ of source tests are read by `source.py`.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lark import Tree
@@ -28,13 +27,11 @@ from fencelab.litmus.ast import (
     Condition,
     Eq,
     LitmusTest,
-    Location,
     LocObs,
     LocRef,
     Not,
     Observable,
     Or,
-    Pos,
     Prop,
     RegInit,
     RegObs,
@@ -42,6 +39,8 @@ from fencelab.litmus.ast import (
     TrueProp,
     Value,
 )
+from fencelab.litmus.lexing import BodyContext, Locations, Text, skip_c_comment
+from fencelab.litmus.source import declared_variables, parse_threads
 from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
 
 ARCH_SPELLINGS = {
@@ -98,93 +97,13 @@ def asm_label(text: str) -> tuple[str | None, str]:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Source:
-    """The text of a test with offset -> (line, col) and error helpers."""
-
-    def __init__(self, text: str, file: str):
-        self.text = text
-        self.file = file
-        self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-
-    def where(self, offset: int) -> tuple[int, int]:
-        offset = max(0, min(offset, len(self.text)))
-        line = bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
-
-    def pos(self, offset: int) -> Pos:
-        return Pos(*self.where(offset))
-
-    def error(self, message: str, offset: int) -> SourceError:
-        line, col = self.where(offset)
-        return SourceError(message, self.file, line, col)
-
-    def found(self, offset: int) -> str:
-        """A short quote of the text at `offset`, for "found ..." in messages."""
-        rest = self.text[offset:].lstrip()
-        if not rest:
-            return "end of input"
-        word = re.match(r"\S+", rest)
-        return repr(word.group(0)[:20] if word else rest[:1])
-
-
-@dataclass
-class _LocInfo:
-    name: str
-    init: int = 0
-    ctype: str = ""
-    width: int = 32
-    explicit_init: bool = False
-    explicit_type: bool = False
-
-
-@dataclass
-class Locations:
-    """Shared locations in first-seen order, with what the test declared about each."""
-
-    src: _Source
-    infos: dict[str, _LocInfo] = field(default_factory=dict)
-
-    def touch(self, name: str) -> _LocInfo:
-        if name not in self.infos:
-            self.infos[name] = _LocInfo(name)
-        return self.infos[name]
-
-    def declare(self, name: str, ctype: str, init: int | None, offset: int) -> None:
-        info = self.touch(name)
-        if ctype:
-            width = ctype_width(ctype)
-            if width is None:
-                raise self.src.error(
-                    f"unknown type {ctype!r} for {name!r}; known: {known_types()}", offset
-                )
-            if info.explicit_type and normalise_ctype(ctype) != info.ctype:
-                raise self.src.error(
-                    f"location {name!r} declared twice with different types", offset
-                )
-            info.ctype, info.width, info.explicit_type = normalise_ctype(ctype), width, True
-        if init is not None:
-            if info.explicit_init and info.init != init:
-                raise self.src.error(f"location {name!r} initialised twice", offset)
-            info.init, info.explicit_init = init, True
-
-    def adopt_type(self, name: str, ctype: str) -> None:
-        """A type seen elsewhere (a C parameter): used only if the test declared none."""
-        info = self.touch(name)
-        width = ctype_width(ctype)
-        if not info.explicit_type and not info.ctype and ctype and width is not None:
-            info.ctype, info.width = normalise_ctype(ctype), width
-
-    def result(self) -> tuple[Location, ...]:
-        return tuple(Location(i.name, i.init, i.ctype, i.width) for i in self.infos.values())
-
-
 # ---------------------------------------------------------------------------------------------
 
 
 class _Parser:
     def __init__(self, text: str, file: str):
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.raw = _Source(text, file)
+        self.raw = Text(text, file)
         self.file = file
         self.comments: list[str] = []
 
@@ -207,7 +126,7 @@ class _Parser:
         self.arch = arch
         self.is_source = arch in ("C", "RUST")
         blanked = self._blank_comments(self.raw.text, source=self.is_source)
-        self.src = _Source(blanked, self.file)
+        self.src = Text(blanked, self.file)
         self.locs = Locations(self.src)
 
         pos, name, doc = self._header(head + len(arch_word.group(0)))
@@ -216,9 +135,7 @@ class _Parser:
         self.unplaced: list[tuple[str, Value, str, int]] = []
         pos, reg_inits = self._init(pos)
         if self.is_source:
-            from fencelab.litmus.source import parse_threads
-
-            threads, pos = parse_threads(self, pos)
+            threads, pos = parse_threads(BodyContext(self.arch, self.src, self.locs), pos)
         else:
             threads, pos = self._table(pos)
             reg_inits += self._place_symbolic(threads)
@@ -625,35 +542,18 @@ class _Parser:
                 token.line,
                 token.column,
             )
-        if self.is_source:
-            from fencelab.litmus.source import declared_variables
-
-            if reg not in declared_variables(self._threads[tid]):
-                raise SourceError(
-                    f"{tid}:{reg} is not a variable of P{tid} (declare it in the thread)",
-                    self.file,
-                    token.line,
-                    token.column,
-                )
+        if self.is_source and reg not in declared_variables(self._threads[tid]):
+            raise SourceError(
+                f"{tid}:{reg} is not a variable of P{tid} (declare it in the thread)",
+                self.file,
+                token.line,
+                token.column,
+            )
         return RegObs(tid, reg)
 
 
 # ---------------------------------------------------------------------------------------------
 # small helpers
-
-
-def skip_c_comment(text: str, i: int, src: _Source) -> int | None:
-    """Where a `//` or `/* */` comment starting at `i` ends (None: no comment starts there);
-    a `/*` with no `*/` is an error."""
-    if text.startswith("//", i):
-        j = text.find("\n", i)
-        return len(text) if j < 0 else j
-    if text.startswith("/*", i):
-        j = text.find("*/", i + 2)
-        if j < 0:
-            raise src.error("unterminated comment: '/*' without a matching '*/'", i)
-        return j + 2
-    return None
 
 
 def _skip_space(text: str, pos: int) -> int:

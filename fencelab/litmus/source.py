@@ -51,6 +51,7 @@ from fencelab.litmus.ast import (
     While,
     walk_statements,
 )
+from fencelab.litmus.lexing import BodyContext, skip_c_comment
 from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
 
 _TRAILER_START = re.compile(
@@ -71,9 +72,9 @@ def declared_variables(thread: Thread) -> set[str]:
 # Splitting the threads out of the file
 
 
-def parse_threads(p, pos: int) -> tuple[list[Thread], int]:
+def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
     """Read `P0 (...) { ... }` (C) or `P0 { ... }` (Rust) functions up to the trailer."""
-    text = p.src.text
+    text = ctx.src.text
     threads: list[Thread] = []
     while True:
         while pos < len(text) and text[pos].isspace():
@@ -82,57 +83,57 @@ def parse_threads(p, pos: int) -> tuple[list[Thread], int]:
             break
         m = re.compile(r"P(\d+)(?![A-Za-z0-9_])\s*").match(text, pos)
         if not m:
-            what = "P0 (atomic_int* x, ...) { ... }" if p.arch == "C" else "P0 { ... }"
-            raise p.src.error(
-                f"expected a thread '{what}' or the final condition, found {p.src.found(pos)}", pos
+            what = "P0 (atomic_int* x, ...) { ... }" if ctx.arch == "C" else "P0 { ... }"
+            raise ctx.src.error(
+                f"expected a thread '{what}' or the final condition, found {ctx.src.found(pos)}", pos
             )
         tid = int(m.group(1))
         if tid != len(threads):
-            raise p.src.error(f"expected thread P{len(threads)}, found P{tid}", pos)
+            raise ctx.src.error(f"expected thread P{len(threads)}, found P{tid}", pos)
         at = m.end()
         params: tuple[tuple[str, str], ...] = ()
-        if p.arch == "C":
+        if ctx.arch == "C":
             if not text.startswith("(", at):
-                raise p.src.error(
-                    f"expected '(' and the parameters of P{tid}, found {p.src.found(at)}", at
+                raise ctx.src.error(
+                    f"expected '(' and the parameters of P{tid}, found {ctx.src.found(at)}", at
                 )
             close = text.find(")", at)
             if close < 0:
-                raise p.src.error(f"expected ')' after the parameters of P{tid}", at)
-            params = _c_params(p, tid, text[at + 1 : close], at + 1)
+                raise ctx.src.error(f"expected ')' after the parameters of P{tid}", at)
+            params = _c_params(ctx, tid, text[at + 1 : close], at + 1)
             at = close + 1
             while at < len(text) and text[at].isspace():
                 at += 1
         if not text.startswith("{", at):
-            raise p.src.error(
-                f"expected '{{' to open the body of P{tid}, found {p.src.found(at)}", at
+            raise ctx.src.error(
+                f"expected '{{' to open the body of P{tid}, found {ctx.src.found(at)}", at
             )
-        end = _matching_brace(p, text, at, tid)
-        line, col = p.src.where(at + 1)
-        kind = "c" if p.arch == "C" else "rust"
+        end = _matching_brace(ctx, text, at, tid)
+        line, col = ctx.src.where(at + 1)
+        kind = "c" if ctx.arch == "C" else "rust"
         lark = grammars.parser(kind)
         body_text = grammars.padded(text[at + 1 : end], line, col)
         try:
             tree = lark.parse(body_text)
         except UnexpectedInput as e:
-            closing = (*p.src.where(end), "'}'")
+            closing = (*ctx.src.where(end), "'}'")
             raise grammars.lark_error(
-                e, lark, body_text, p.file, f"the body of P{tid}", end=closing
+                e, lark, body_text, ctx.file, f"the body of P{tid}", end=closing
             ) from None
         builder = (
-            _CBuilder(p, tid, dict((n, t) for t, n in params))
+            _CBuilder(ctx, tid, dict((n, t) for t, n in params))
             if kind == "c"
-            else _RustBuilder(p, tid)
+            else _RustBuilder(ctx, tid)
         )
         body = builder.stmts(tree.children)
         threads.append(Thread(tid, f"P{tid}", body=tuple(body), params=params))
         pos = end + 1
     if not threads:
-        raise p.src.error(f"expected at least one thread 'P0 ...', found {p.src.found(pos)}", pos)
+        raise ctx.src.error(f"expected at least one thread 'P0 ...', found {ctx.src.found(pos)}", pos)
     return threads, pos
 
 
-def _c_params(p, tid: int, text: str, offset: int) -> tuple[tuple[str, str], ...]:
+def _c_params(ctx: BodyContext, tid: int, text: str, offset: int) -> tuple[tuple[str, str], ...]:
     if text.strip() in ("", "void"):
         return ()
     params = []
@@ -141,33 +142,31 @@ def _c_params(p, tid: int, text: str, offset: int) -> tuple[tuple[str, str], ...
         m = re.fullmatch(r"\s*(.*?)\s*(\*+)\s*([A-Za-z_][A-Za-z0-9_]*)\s*", piece)
         where = at + len(piece) - len(piece.lstrip())
         if not m or not m.group(1):
-            raise p.src.error(
+            raise ctx.src.error(
                 f"parameter {piece.strip()!r} of P{tid} must be a pointer to a shared location "
                 "(e.g. atomic_int* x)",
                 where,
             )
         base, stars, name = m.group(1), m.group(2), m.group(3)
         if ctype_width(base) is None:
-            raise p.src.error(
+            raise ctx.src.error(
                 f"unknown type {base!r} for parameter {name!r}; known: {known_types()}", where
             )
         if len(stars) > 1:
-            raise p.src.error(
+            raise ctx.src.error(
                 f"parameter {name!r} of P{tid}: pointers to pointers are not supported", where
             )
-        p.locs.touch(name)
-        p.locs.adopt_type(name, base)
+        ctx.locs.touch(name)
+        ctx.locs.adopt_type(name, base)
         params.append((normalise_ctype(base + stars), name))
         at += len(piece) + 1
     return tuple(params)
 
 
-def _matching_brace(p, text: str, start: int, tid: int) -> int:
-    from fencelab.litmus.parser import skip_c_comment  # parser imports this module lazily
-
+def _matching_brace(ctx: BodyContext, text: str, start: int, tid: int) -> int:
     depth, i = 0, start
     while i < len(text):
-        after = skip_c_comment(text, i, p.src)
+        after = skip_c_comment(text, i, ctx.src)
         if after is not None:
             i = after
             continue
@@ -178,7 +177,7 @@ def _matching_brace(p, text: str, start: int, tid: int) -> int:
             if depth == 0:
                 return i
         i += 1
-    raise p.src.error(f"expected '}}' to close the body of P{tid}, found end of input", start)
+    raise ctx.src.error(f"expected '}}' to close the body of P{tid}, found end of input", start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,15 +201,15 @@ class _Builder:
 
     order_names: str = ""
 
-    def __init__(self, p, tid: int):
-        self.p = p
+    def __init__(self, ctx: BodyContext, tid: int):
+        self.ctx = ctx
         self.tid = tid
         self.declared: dict[str, bool] = {}  # local -> mutable
         self.fresh_count = 0
 
     def error(self, message: str, node) -> SourceError:
         pos = _pos(node)
-        return SourceError(message, self.p.file, pos.line, pos.col)
+        return SourceError(message, self.ctx.file, pos.line, pos.col)
 
     def fresh(self) -> int:
         n = self.fresh_count
@@ -246,7 +245,7 @@ class _Builder:
         try:
             if text[:2].lower() == "0x":
                 return int(text, 16)
-            if len(text) > 1 and text.startswith("0") and self.p.arch == "C":
+            if len(text) > 1 and text.startswith("0") and self.ctx.arch == "C":
                 return int(text, 8)
             return int(text, 10)
         except ValueError:
@@ -318,8 +317,8 @@ def _is_call(tree, kinds: tuple[str, ...]) -> bool:
 
 
 class _CBuilder(_Builder):
-    def __init__(self, p, tid: int, params: dict[str, str]):
-        super().__init__(p, tid)
+    def __init__(self, ctx: BodyContext, tid: int, params: dict[str, str]):
+        super().__init__(ctx, tid)
         self.params = params
 
     def spell(self, order: Order) -> str:
@@ -613,7 +612,7 @@ class _RustBuilder(_Builder):
                 children = children[1:]
             name_tok, value = children[0], children[-1]
             name = str(name_tok)
-            if name in self.p.locs.infos:
+            if name in self.ctx.locs.infos:
                 raise self.error(
                     f"local variable {name!r} has the name of a shared location", name_tok
                 )
@@ -624,7 +623,7 @@ class _RustBuilder(_Builder):
             name_tok, value = t.children
             name = str(name_tok)
             if name not in self.declared:
-                if name in self.p.locs.infos:
+                if name in self.ctx.locs.infos:
                     raise self.error(
                         f"{name!r} is a shared location: write it with {name}.store(v, ...)",
                         name_tok,
@@ -693,7 +692,7 @@ class _RustBuilder(_Builder):
                 )
             if path in self.declared:
                 return Var(path)
-            if path in self.p.locs.infos:
+            if path in self.ctx.locs.infos:
                 raise self.error(f"{path!r} is a shared location: read it with {path}.load(...)", t)
             raise self.error(f"unknown variable {path!r} in P{self.tid}", t)
         if kind == "bin":
@@ -757,7 +756,7 @@ class _RustBuilder(_Builder):
         name = str(tok)
         if name in self.declared:
             raise self.error(f"{name!r} is a local variable, not a shared location", tok)
-        self.p.locs.touch(name)
+        self.ctx.locs.touch(name)
         return name
 
     def path(self, tree) -> str:
