@@ -2,7 +2,9 @@
 
 Relations are lists of int bitmasks: `rel[a]` has bit b set when (a, b) is in the relation.
 Tests have tens of events, so a row is one Python int and composition / closure are a handful
-of big-int operations per event.
+of big-int operations per event. (The hardware checker's relations are sets of pairs,
+fencelab/models/axiomatic/relations.py, which says why both exist: measured, rows close 6x
+faster, sets spell the cat file's operators as themselves.)
 
 The definitions are those of Lahav, Vafeiadis, Kang, Hur and Dreyer, "Repairing Sequential
 Consistency in C/C++11" (PLDI 2017), as herdtools7's `herd/libdir/rc11.cat` writes them:

@@ -33,6 +33,7 @@ import time
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest, LocObs, RegObs
 from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
+from fencelab.models.combinations import feasible_combinations
 from fencelab.models.source.axioms import Static, consistent, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
 from fencelab.result import FinalState, TestResult
@@ -67,49 +68,15 @@ def run_source(
 
 
 def _feasible_combinations(test: LitmusTest, paths: list[list[Path]]):
-    """Choices of one path per thread where every value read is written by someone (or init).
+    """Choices of one path per thread where every value read is written by someone (or init):
+    (location, value) facts, fencelab/models/combinations.py."""
 
-    Each (location, value) pair is one bit; a path is summarised by the pairs it reads and the
-    pairs it writes, and paths with equal summaries are grouped. Threads are chosen one at a
-    time and a prefix is dropped as soon as one of its reads needs a pair that neither the
-    initial state, the chosen paths, nor any path of a thread still to choose writes.
-    """
-    bit_of: dict[tuple[str, int], int] = {}
+    def summary(p: Path):
+        return ([(e.loc, e.rval) for e in p.events if e.reads],
+                [(e.loc, e.wval) for e in p.events if e.writes])  # fmt: skip
 
-    def mask(pairs) -> int:
-        m = 0
-        for pair in pairs:
-            m |= 1 << bit_of.setdefault(pair, len(bit_of))
-        return m
-
-    init = mask((loc.name, signed(loc.init, loc.width)) for loc in test.locations)
-    groups: list[dict[tuple[int, int], list[Path]]] = []
-    for ps in paths:
-        by_summary: dict[tuple[int, int], list[Path]] = {}
-        for p in ps:
-            reads = mask((e.loc, e.rval) for e in p.events if e.reads)
-            writes = mask((e.loc, e.wval) for e in p.events if e.writes)
-            by_summary.setdefault((reads, writes), []).append(p)
-        groups.append(by_summary)
-    n = len(paths)
-    could = [0] * (n + 1)  # what threads k.. could write
-    for k in range(n - 1, -1, -1):
-        could[k] = could[k + 1]
-        for _, writes in groups[k]:
-            could[k] |= writes
-
-    def rec(k: int, have: int, need: int, chosen: tuple[list[Path], ...]):
-        if k == n:
-            if need & ~have == 0:
-                yield from itertools.product(*chosen)
-            return
-        for (reads, writes), members in groups[k].items():
-            now_have = have | writes
-            now_need = need | reads
-            if now_need & ~(now_have | could[k + 1]) == 0:
-                yield from rec(k + 1, now_have, now_need, (*chosen, members))
-
-    yield from rec(0, init, 0, ())
+    init = [(loc.name, signed(loc.init, loc.width)) for loc in test.locations]
+    return feasible_combinations(paths, summary, init)
 
 
 def _condition_constants(test: LitmusTest) -> tuple[int, ...]:
