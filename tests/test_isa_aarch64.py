@@ -18,10 +18,10 @@ from unicorn import UC_ARCH_ARM64, UC_MODE_ARM, Uc, arm64_const
 
 from fencelab.errors import FencelabError
 from fencelab.isa.aarch64_encode import FORMS, encode_if_needed
+from fencelab.isa.arch import AssemblyError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.isa.registry import TARGETS
-from fencelab.isa.target import AssemblyError
 
 ALL = frozenset({"lse", "rcpc"})
 V80, V81, V83 = TARGETS["armv8"], TARGETS["armv8.1"], TARGETS["armv8.3"]

@@ -17,6 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 
 from fencelab.errors import FencelabError
 
+
+class AssemblyError(FencelabError):
+    """keystone (or our own encoder) refused a line; names the line."""
+
+
 # unknown(name) -> the error to raise for a location the test does not declare
 UnknownLocation = Callable[[str], Exception]
 
@@ -107,8 +112,6 @@ class X86Arch(_X86Widths):
     def assemble(self, target, lines, base):
         """keystone's Intel syntax, not the target's AT&T."""
         import keystone
-
-        from fencelab.isa.target import AssemblyError
 
         ks = keystone.Ks(keystone.KS_ARCH_X86, keystone.KS_MODE_64)
         plain = [ln.removeprefix(_INTEL) for ln in lines]

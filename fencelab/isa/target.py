@@ -17,12 +17,8 @@ import capstone
 import keystone
 
 from fencelab.errors import FencelabError
-from fencelab.isa.arch import Arch
+from fencelab.isa.arch import Arch, AssemblyError
 from fencelab.isa.insn import InsnInfo
-
-
-class AssemblyError(FencelabError):
-    """keystone (or our own encoder) refused a line; names the line."""
 
 
 @dataclass(frozen=True)

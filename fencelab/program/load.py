@@ -14,9 +14,9 @@ import re
 from dataclasses import replace
 
 from fencelab.errors import FencelabError, SourceError
-from fencelab.isa.arch import ARCHES, Arch
+from fencelab.isa.arch import ARCHES, Arch, AssemblyError
 from fencelab.isa.registry import own_target
-from fencelab.isa.target import AssemblyError, Target
+from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
 from fencelab.litmus.conditions import observables
 from fencelab.program.layout import (
