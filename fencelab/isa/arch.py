@@ -127,32 +127,28 @@ class X86Arch(_X86Widths):
         return bytes(encoding or b"")
 
 
-class AArch64Arch(Arch):
-    name = "AArch64"
-    own_target = "armv8.3"
-    symbolic_pool = tuple(f"X{n}" for n in range(28, -1, -1))
-    numbered_register = re.compile(r"\b[XW](\d+)\b", re.I)
+class _NumberedArch(Arch):
+    """ARM and AArch64: registers named by number (`R3`, `X3`/`W3`); herd's symbolic
+    registers become free ones, highest number first."""
+
+    def __init__(self, name: str, own_target: str, letter: str, highest: int, views: str,
+                 narrow: str = "", width: int = 64):  # fmt: skip
+        self.name = name
+        self.own_target = own_target
+        self.symbolic_pool = tuple(f"{letter}{n}" for n in range(highest, -1, -1))
+        self.numbered_register = re.compile(rf"\b[{views}](\d+)\b", re.I)
+        self._narrow = narrow  # the prefix of 32-bit views (`w`), if any
+        self._width = width
 
     def reg_width(self, reg: str) -> int:
-        return 32 if reg.lower().lstrip("%").startswith("w") else 64
-
-
-class ArmArch(Arch):
-    """herd's ARM: A32 code."""
-
-    name = "ARM"
-    own_target = "armv7"
-    symbolic_pool = tuple(f"R{n}" for n in range(12, -1, -1))
-    numbered_register = re.compile(r"\bR(\d+)\b", re.I)
-
-    def reg_width(self, reg: str) -> int:
-        return 32
+        r = reg.lower().lstrip("%")
+        return 32 if self._narrow and r.startswith(self._narrow) else self._width
 
 
 X86_64 = X86_64Arch()
 X86 = X86Arch()
-AARCH64 = AArch64Arch()
-ARM = ArmArch()
+AARCH64 = _NumberedArch("AArch64", "armv8.3", "X", 28, "XW", narrow="w")
+ARM = _NumberedArch("ARM", "armv7", "R", 12, "R", width=32)  # A32 code
 ARCHES: dict[str, Arch] = {a.name: a for a in (AARCH64, ARM, X86_64, X86)}
 
 
