@@ -2,8 +2,8 @@
 `aarch64.cat` states it.
 
 An independent check on the operational `arm` model (Promising-ARM): the same machine code,
-run thread by thread on Unicorn with chosen read values (fencelab/models/axiomatic_events.py),
-gives candidate executions (fencelab/models/axiomatic_candidates.py); the axioms below keep the
+run thread by thread on Unicorn with chosen read values (fencelab/models/axiomatic/events.py),
+gives candidate executions (fencelab/models/axiomatic/candidates.py); the axioms below keep the
 consistent ones, and the outcomes of those are the test's final states.
 
 The axioms transcribe herd/libdir/aarch64.cat and the files it includes (cos.cat,
@@ -23,7 +23,7 @@ The current files are quoted from herdtools7 (aarch64hwreqs.cat at commit 4730d5
 aarch64deps.cat at 46173ad7). Pick dependencies (`pob`, `pick-lob`: a dependency that passes
 through a CSEL's condition or a CAS's compare) come from the event builder as the
 `pick_addr`/`pick_dep`/`pick_ctrl` relations, with herd's instruction semantics for CSEL and
-CAS (see fencelab/models/axiomatic_events.py). A32 (herd `ARM`) tests run under the same axioms:
+CAS (see fencelab/models/axiomatic/events.py). A32 (herd `ARM`) tests run under the same axioms:
 ARMv8 AArch32 has the AArch64 memory model (Arm ARM E2.3), multicopy-atomic like AArch64.
 
 Two versions of the file are implemented: `arm` (the current aarch64.cat, with `lrs`/`lws`,
@@ -31,7 +31,7 @@ Two versions of the file are implemented: `arm` (the current aarch64.cat, with `
 `coi`/`rfi` in dob/aob and `po; ([A];amo;[L]); po` in bob), the version Promising-ARM
 (Pulte et al., PLDI 2019) was proved equivalent to. They differ on acquire-release atomics: the
 current bob orders an AL atomic's write before everything po-after it (see
-tests/test_arm_axiomatic.py, SB+rel-acq+swpal-po).
+tests/models/test_arm_axiomatic.py, SB+rel-acq+swpal-po).
 
 Sequential consistency is here too (`SC_MODEL`): acyclic(po | rf | co | fr) plus
 rmw & (fr; co) = empty. It checks the candidate builder against the operational `sc` model,

@@ -2,8 +2,8 @@
 
 `run_source(test, model)` judges a source litmus test (C or Rust spelling) directly, without
 compiling it: every candidate execution is built from one path per thread
-(`source_paths`), a reads-from choice for every read and a modification order per location,
-and the model's axioms (`source_axioms`) keep the consistent ones. The outcomes of consistent
+(`paths.py`), a reads-from choice for every read and a modification order per location,
+and the model's axioms (`axioms.py`) keep the consistent ones. The outcomes of consistent
 executions whose threads all ran to their end are the result's states; consistent executions
 where some thread hit a loop bound are only counted (`TestResult.budget_exhausted`).
 

@@ -2,10 +2,10 @@
 
 The model is Promising-ARM (Pulte, Pichon-Pharabod, Kang, Lee, Hur, PLDI 2019), which allows
 exactly the executions of Arm's axiomatic model (Arm ARM B2.3, herdtools7's `aarch64.cat`) as
-of 2019, updated to the current `aarch64.cat` where it changed since (arm_local.py).
+of 2019, updated to the current `aarch64.cat` where it changed since (local.py).
 Memory is a list of write messages, each message's index + 1 its timestamp (0: the initial
 writes). Threads read, write, and order their accesses through views (fencelab/models/
-arm_local.py); the instruction semantics over Unicorn is in arm_thread.py.
+local.py); the instruction semantics over Unicorn is in thread.py.
 
 Executions run in two phases, the paper's promise-first exploration (§6.1; proved complete in
 the Coq development, `promising_to_promising_pf`):
@@ -13,7 +13,7 @@ the Coq development, `promising_to_promising_pf`):
 1. promising: threads append promised writes to memory, one at a time, in any interleaving
    (internal transitions `"<tid>.p<ts>.<loc>=<value>"`). A promise is offered only if the
    thread, run alone, could write it next and can then fulfil all its promises (certification,
-   arm_certify.py); this prunes, it never loses an execution;
+   certify.py); this prunes, it never loses an execution;
 2. executing: once every thread can run to its end fulfilling promises only (or no promise
    can be made any more), any thread may start executing; from then on memory is fixed, no
    more promises are made, and every write fulfils one of its thread's promises. Keys:
@@ -26,7 +26,7 @@ moved past one of its promises in coherence can never fulfil it (it stops), and 
 iteration that returns a thread to exactly where its previous iteration left it (a spin on a
 stale value, a store-exclusive failing again) is not explored twice.
 
-Certification (arm_certify.py) prunes too, losing no outcome: a loop iteration that returns a
+Certification (certify.py) prunes too, losing no outcome: a loop iteration that returns a
 thread to registers it already had at that loop head, with no lower views, having written
 nothing but rewrites of what its exclusive reads got (a spin on a taken lock), is not explored
 again.

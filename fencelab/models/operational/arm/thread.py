@@ -161,7 +161,7 @@ def _view(regs: dict[str, int], names) -> int:
 
 
 def _pick(regs: dict[str, int], picks: dict[str, int], names) -> int:
-    """The pick view of registers (arm_local.py): at least their view."""
+    """The pick view of registers (local.py): at least their view."""
     return max((max(regs.get(n, 0), picks.get(n, 0)) for n in names), default=0)
 
 
@@ -521,7 +521,7 @@ def _unseen_cas_failure(
 def silent_rewrite(local: Local, loc: int, read_ts: int, read_value: int, acquire: bool,
                    msg: Message) -> bool:  # fmt: skip
     """Is an exclusive write that puts back the value its read got (a failed attempt on a
-    spinlock) one certification may leave out when the loop repeats (arm_certify.py)?
+    spinlock) one certification may leave out when the loop repeats (certify.py)?
 
     An acquire read raises `vr_new` to the message it read, so a later read that takes the
     rewrite early is no less ordered than one taking the message itself. A plain exclusive
