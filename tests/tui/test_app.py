@@ -11,10 +11,8 @@ import asyncio
 import functools
 
 import pytest
-from click.testing import CliRunner
 from textual.widgets import Select
 
-from fencelab.cli import main
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
@@ -25,6 +23,7 @@ from fencelab.tui.render import memory_lines
 from fencelab.tui.screens import ConfigScreen, HelpScreen, OutcomesScreen
 from fencelab.tui.session import Session
 from fencelab.tui.widgets import CorePane, MemoryPane, StatusLine, TransitionList
+from tests.helpers import EXAMPLES
 
 SB = """X86_64 SB
 { x=0; y=0; }
@@ -362,16 +361,16 @@ async def test_source_test_tags_rows_and_recompiles_for_another_target():
 # -- command line ------------------------------------------------------------------------------
 
 
-def test_cli_refuses_a_missing_file(tmp_path):
-    result = CliRunner().invoke(main, ["tui", str(tmp_path / "nope.litmus")])
+def test_cli_refuses_a_missing_file(cli, tmp_path):
+    result = cli(["tui", str(tmp_path / "nope.litmus")])
     assert result.exit_code == 2
     assert "nope.litmus: no such file" in result.output
 
 
-def test_cli_refuses_a_bad_schedule_before_opening(tmp_path):
+def test_cli_refuses_a_bad_schedule_before_opening(cli, tmp_path):
     path = tmp_path / "sb.litmus"
     path.write_text(SB)
-    result = CliRunner().invoke(main, ["tui", str(path), "--schedule", "0,5"])
+    result = cli(["tui", str(path), "--schedule", "0,5"])
     assert result.exit_code == 2
     assert "'5' is not enabled; enabled: 0, 1, d0" in result.output
 
@@ -407,13 +406,12 @@ def test_snapshot_config_80x24(snap_compare):
 
 
 def test_compiled_outcomes_are_shown_in_source_names():
-    from pathlib import Path
 
     from fencelab.litmus.parser import parse_file
     from fencelab.pipeline import RunOptions
     from fencelab.tui.session import Session
 
-    examples = Path(__file__).resolve().parent.parent / "examples"
+    examples = EXAMPLES
     test = parse_file(str(examples / "rust" / "MP+rel+acq.litmus"))
     session = Session(test, RunOptions.named(target="armv8"))
     while session.final_summary() is None:

@@ -4,9 +4,9 @@ checker's tests both read them from here."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.helpers import HERD_DATA
 
-DIR = Path(__file__).resolve().parent / "data" / "herd" / "aarch64-catalogue"
+DIR = HERD_DATA / "aarch64-catalogue"
 
 
 def catalogue() -> dict[str, tuple[str, str]]:

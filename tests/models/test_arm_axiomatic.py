@@ -11,7 +11,6 @@ from __future__ import annotations
 import glob
 
 import pytest
-from herd_catalogue import catalogue
 
 from fencelab.errors import FencelabError
 from fencelab.gen.random_tests import generate, generate_many
@@ -23,6 +22,7 @@ from fencelab.models.axiomatic.arm import consistent_executions, run_axiomatic
 from fencelab.models.axiomatic.relations import acyclic, plus, seq
 from fencelab.models.registry import get_model
 from fencelab.program.load import load
+from tests.helpers.herd import catalogue
 
 
 def two(name: str, init: str, p0: list[str], p1: list[str], cond: str) -> str:

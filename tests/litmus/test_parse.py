@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -39,10 +38,9 @@ from fencelab.litmus.ast import (
 )
 from fencelab.litmus.parser import asm_label, parse_file, parse_text
 from fencelab.litmus.printer import strip_positions
+from tests.helpers import EXAMPLES, HERD_DATA
 
-ROOT = Path(__file__).parent
-HERD = ROOT / "data" / "herd"
-EXAMPLES = ROOT.parent / "examples"
+HERD = HERD_DATA
 REFUSED = {"arm/A020.litmus", "c/C17.litmus"}
 HERD_FILES = sorted(
     p for p in HERD.glob("*/*.litmus") if p.relative_to(HERD).as_posix() not in REFUSED

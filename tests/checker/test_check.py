@@ -10,15 +10,11 @@ et al., PLDI 2017, section 6: their ARM mapping adds a fake control dependency).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from click.testing import CliRunner
 
 from fencelab.atomics import Order
 from fencelab.checker import THIN_AIR_NOTE, Checker
 from fencelab.checker.hunt import hunt
-from fencelab.cli import main
 from fencelab.gen.shapes import SHAPES, parse_shapes, variants
 from fencelab.isa.registry import get_target
 from fencelab.litmus.ast import RegObs
@@ -27,8 +23,8 @@ from fencelab.litmus.printer import format_test, strip_positions
 from fencelab.lowering import get_scheme
 from fencelab.models.registry import get_model
 from fencelab.pipeline import RunOptions, run_test
+from tests.helpers import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 COUNTER = EXAMPLES / "counterexamples"
 SB_SCS = COUNTER / "x86_64-tutorial-SB+scs.litmus"
 LB_REL_ACQ = COUNTER / "arm-tutorial-LB+rlx.rel+acq.rlx.litmus"
@@ -136,8 +132,8 @@ def test_rc11_forbids_load_buffering_that_arm_allows():
     assert Checker(get_model("rc11")).check(test, get_target("x86_64"), get_scheme("default")).sound  # TSO keeps load->store order
 
 
-def test_cli_rc11_explains_no_thin_air():
-    r = CliRunner().invoke(main, ["check", str(LB_RLX), "--target", "armv8",
+def test_cli_rc11_explains_no_thin_air(cli):
+    r = cli(["check", str(LB_RLX), "--target", "armv8",
                                   "--source-model", "rc11"])  # fmt: skip
     assert r.exit_code == 1, r.output
     assert "source model: rc11" in r.output
@@ -181,30 +177,30 @@ def test_hunt_default_scheme_finds_nothing_on_x86(checker):
     assert report.checked > 100 and not report.found and not report.errors
 
 
-def test_cli_hunt_prints_a_rust_counterexample(tmp_path):
-    r = CliRunner().invoke(main, ["hunt", "--target", "armv8", "--scheme", "tutorial",
+def test_cli_hunt_prints_a_rust_counterexample(cli, tmp_path):
+    r = cli(["hunt", "--target", "armv8", "--scheme", "tutorial",
                                   "--shapes", "LB", "--variants", "plain", "--limit", "1",
                                   "--save", str(tmp_path)])  # fmt: skip
     assert r.exit_code == 1, r.output
     assert "RUST LB+" in r.output and "Release" in r.output
     saved = list(tmp_path.glob("*.litmus"))
     assert len(saved) == 1
-    again = CliRunner().invoke(main, ["check", str(saved[0]), "-t", "armv8", "-s", "tutorial"])
+    again = cli(["check", str(saved[0]), "-t", "armv8", "-s", "tutorial"])
     assert again.exit_code == 1
 
 
 # -- exit statuses ------------------------------------------------------------------------------
 
 
-def test_exit_status_zero_when_sound():
-    r = CliRunner().invoke(main, ["check", str(EXAMPLES / "rust" / "SB+scs.litmus"),
+def test_exit_status_zero_when_sound(cli):
+    r = cli(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"),
                                   str(EXAMPLES / "aarch64" / "SB.litmus"), "-t", "x86_64"])  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "skipped" in r.output and "sound" in r.output and "1/1" in r.output
 
 
-def test_exit_status_one_when_unsound():
-    r = CliRunner().invoke(main, ["check", str(SB_SCS), "-t", "all", "-s", "tutorial"])
+def test_exit_status_one_when_unsound(cli):
+    r = cli(["check", str(SB_SCS), "-t", "all", "-s", "tutorial"])
     assert r.exit_code == 1
     assert "UNSOUND" in r.output and "fencelab tui" in r.output and "--schedule" in r.output
 
@@ -217,7 +213,7 @@ def test_exit_status_one_when_unsound():
     ["hunt", "--target", "x86_64", "--shapes", "XY"],
     ["hunt", "--target", "x86_64", "--shapes", "IRIW", "--max-threads", "3"],
 ])  # fmt: skip
-def test_exit_status_two_on_bad_input(args):
-    r = CliRunner().invoke(main, args)
+def test_exit_status_two_on_bad_input(cli, args):
+    r = cli(args)
     assert r.exit_code == 2
     assert "Traceback" not in r.output

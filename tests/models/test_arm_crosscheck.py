@@ -1,13 +1,13 @@
 """Cross-checks on generated litmus tests: operational vs axiomatic, same outcome sets.
 
-- `arm` (Promising-ARM, operational, fencelab/models/arm.py) against `arm-axiomatic` (herd's
-  current aarch64.cat, fencelab/models/arm_axiomatic.py): the operational model follows the
+- `arm` (Promising-ARM, operational, fencelab/models/operational/arm/) against `arm-axiomatic` (herd's
+  current aarch64.cat, fencelab/models/axiomatic/arm.py): the operational model follows the
   current file (with `[range([A];amo;[L])]; po` in bob, `lrs`/`lws`, pick dependencies), so
   any difference is a bug in one of them. Both AArch64 tests and A32 (herd ARM format, ARMv7
   instructions) tests, which run under the same ARMv8 model (AArch32 is multicopy-atomic).
   The 2019 aarch64.cat (`arm-2019`, the file Promising-ARM was proved equal to) is no longer
   compared here: it differs from the current file on acquire-release atomics and on what a
-  CAS's registers order, and tests/test_arm_axiomatic.py pins those differences.
+  CAS's registers order, and tests/models/test_arm_axiomatic.py pins those differences.
 - `sc` (the interleaving machine) against `sc-axiomatic` (acyclic po|rf|co|fr): checks the
   candidate-execution builder (paths, dependencies, exclusives) independently of ARM.
 

@@ -19,8 +19,8 @@ from fencelab.litmus.conditions import observables
 from fencelab.litmus.parser import parse_file, parse_text
 from fencelab.models.source.rc11 import run_source
 from fencelab.pipeline import RunOptions, run_test
+from tests.helpers import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 A, F, R = "Allowed", "Forbidden", "Required"
 
 # (c11, rc11) per example, from the verdicts each file's opening comment cites.

@@ -17,11 +17,10 @@ from fencelab.litmus.printer import (
     format_test,
     same_meaning,
 )
+from tests.helpers import EXAMPLES, HERD_DATA
 
-ROOT = Path(__file__).parent
-EXAMPLES = ROOT.parent / "examples"
 ALL_FILES = sorted(EXAMPLES.glob("*/*.litmus")) + sorted(
-    (ROOT / "data" / "herd").glob("*/*.litmus")
+    HERD_DATA.glob("*/*.litmus")
 )
 
 
@@ -52,7 +51,7 @@ def test_same_meaning_sees_a_changed_value():
 
 
 def test_asm_tests_print_in_herds_layout():
-    printed = format_test(parse_file(ROOT / "data" / "herd" / "aarch64" / "MP.litmus"))
+    printed = format_test(parse_file(HERD_DATA / "aarch64" / "MP.litmus"))
     assert printed.splitlines()[:2] == ["AArch64 MP", '"PodWW Rfe PodRR Fre"']
     assert " P0          | P1          ;\n MOV W0,#1   | LDR W0,[X1] ;\n" in printed
     assert " MOV W2,#1   |             ;\n" in printed
@@ -100,7 +99,7 @@ exists (0:ok=1)
 
 
 def test_c_plain_accesses_print_as_plain():
-    printed = format_test(parse_file(ROOT / "data" / "herd" / "c" / "C02.litmus"))
+    printed = format_test(parse_file(HERD_DATA / "c" / "C02.litmus"))
     assert "  int r0 = *x;\n  *y = 1;\n" in printed
 
 

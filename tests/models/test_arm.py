@@ -12,7 +12,6 @@ and WRC with dependencies are forbidden there as on AArch64.
 from __future__ import annotations
 
 import pytest
-from herd_catalogue import catalogue
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import parse_text
@@ -23,6 +22,7 @@ from fencelab.models.operational.arm.model import ARM
 from fencelab.models.registry import get_model
 from fencelab.pipeline import RunOptions, run_test
 from fencelab.program.load import load
+from tests.helpers.herd import catalogue
 
 
 def run(text: str):

@@ -11,10 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from fencelab.atomics import Op
-from fencelab.cli import main
 from fencelab.compiler.compile import compile_test
 from fencelab.errors import FencelabError
 from fencelab.isa.registry import TARGET_NAMES, get_target
@@ -27,9 +25,9 @@ from fencelab.machine.machine import Machine
 from fencelab.models.registry import get_model
 from fencelab.pipeline import RunOptions, run_test
 from fencelab.program.load import load
+from tests.helpers import REPO
 
 SCHEMES = ("default", "tutorial")
-ROOT = Path(__file__).resolve().parent.parent
 
 MP_C = """C MP+rel+acq
 { x = 0; y = 0; }
@@ -196,13 +194,13 @@ INLINE = {
 
 
 def _example_files() -> list[Path]:
-    return sorted([*ROOT.glob("examples/c/*.litmus"), *ROOT.glob("examples/rust/*.litmus")])
+    return sorted([*REPO.glob("examples/c/*.litmus"), *REPO.glob("examples/rust/*.litmus")])
 
 
 def _sources() -> list:
     params = [pytest.param(text, id=name) for name, text in INLINE.items()]
     for path in _example_files():
-        params.append(pytest.param(path, id=str(path.relative_to(ROOT))))
+        params.append(pytest.param(path, id=str(path.relative_to(REPO))))
     return params
 
 
@@ -564,18 +562,17 @@ def test_location_observables_stay():
 # -- command line ----------------------------------------------------------------------------
 
 
-def test_cli_compile_and_show(tmp_path):
+def test_cli_compile_and_show(cli, tmp_path):
     path = tmp_path / "mp.litmus"
     path.write_text(MP_C)
-    runner = CliRunner()
-    out = runner.invoke(main, ["compile", str(path), "--target", "armv8"])
+    out = cli(["compile", str(path), "--target", "armv8"])
     assert out.exit_code == 0, out.output
     assert out.output.startswith("AArch64 MP+rel+acq")
     assert "LDAR W0, [X2]" in out.output
     again = parse_text(out.output, "out.litmus")
     assert _sc(again, "armv8").observation == "Never"
-    shown = runner.invoke(main, ["show", str(path)])
+    shown = cli(["show", str(path)])
     assert shown.exit_code == 0 and shown.output.startswith("C MP+rel+acq")
-    bad = runner.invoke(main, ["compile", str(path), "--target", "armv9"])
+    bad = cli(["compile", str(path), "--target", "armv9"])
     assert bad.exit_code == 2
     assert "unknown target 'armv9'" in bad.output
