@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,8 +16,8 @@ from textual.worker import get_current_worker
 from fencelab.errors import FencelabError
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_outcome
-from fencelab.machine.explore import exhaustive, random_runs
 from fencelab.models.registry import OPERATIONAL, model_names
+from fencelab.pipeline import run_test
 from fencelab.result import TestResult
 from fencelab.tui.session import ARMV7_NOTE, Session
 
@@ -168,12 +170,9 @@ class OutcomesScreen(Screen[str | None]):
                 raise ExplorationCancelled
             self.app.call_from_thread(self._progress, n, mode)
 
-        try:
-            machine = self.session.fresh_machine()
-            if mode == "random":
-                result = random_runs(machine, 1000, seed=0, progress=progress)
-            else:
-                result = exhaustive(machine, progress)
+        options = replace(self.session.options, mode=mode, runs=1000, seed=0, schedule="")
+        try:  # the pipeline's own machine (own Unicorn cores), results in source terms
+            result = run_test(self.session.test, options, progress)
         except ExplorationCancelled:
             return
         except FencelabError as e:
@@ -206,7 +205,7 @@ class OutcomesScreen(Screen[str | None]):
             mark = Text("✓ satisfies" if ok else "✗ does not", style="bold green" if ok else "dim")
             count = str(s.count) if result.mode == "random" else "·"
             steps = str(len([k for k in s.witness.split(",") if k]))
-            table.add_row(self.session.outcome_text(s.outcome), mark, count, steps)
+            table.add_row(format_outcome(s.outcome), mark, count, steps)
             self.witnesses.append(s.witness)
         head = Text(f"{result.test.name}: {result.verdict}", style="bold")
         head.append(f"  ({result.condition.quantifier}: {result.positive} positive, "

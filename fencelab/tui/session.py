@@ -86,10 +86,6 @@ class Session:
                           model=named.model, schedule="")  # fmt: skip
         return Session(self.test, options)
 
-    def fresh_machine(self) -> Machine:
-        """A machine of its own (own Unicorn cores) for a background exploration."""
-        return machine_for(self.test, self.options)
-
     def target_choices(self) -> list[str]:
         """Targets this test can run on: any for source tests, its own ISA family for asm."""
         if self.test.is_source:
