@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from fencelab.checker.core import DEFAULT_SOURCE_MODEL
 from fencelab.errors import FencelabError
 from fencelab.isa.registry import TARGET_NAMES, TARGETS, get_target
 from fencelab.lowering.schemes import SCHEME_NAMES
@@ -135,7 +136,7 @@ def model_option(*, kinds: tuple[str, ...] = (OPERATIONAL, AXIOMATIC, SOURCE)):
 
 def source_model_option():
     """`--source-model`: what the source test allows (a source model from the registry)."""
-    return click.option("--source-model", default="c11", show_default=True,
+    return click.option("--source-model", default=DEFAULT_SOURCE_MODEL, show_default=True,
                         type=click.Choice(model_names(SOURCE)),
                         callback=lambda c, p, v: get_model(v),
                         help="what the source test allows")  # fmt: skip

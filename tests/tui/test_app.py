@@ -18,9 +18,12 @@ from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import replay
 from fencelab.pipeline import RunOptions
-from fencelab.tui.app import FencelabApp, MachineScreen
+from fencelab.tui.app import FencelabApp
+from fencelab.tui.config import ConfigScreen
+from fencelab.tui.help import HelpScreen
+from fencelab.tui.machine_screen import MachineScreen
+from fencelab.tui.outcomes import OutcomesScreen
 from fencelab.tui.render import memory_lines
-from fencelab.tui.screens import ConfigScreen, HelpScreen, OutcomesScreen
 from fencelab.tui.session import Session
 from fencelab.tui.widgets import CorePane, MemoryPane, StatusLine, TransitionList
 from tests.helpers import EXAMPLES

@@ -1,4 +1,5 @@
-"""Screens pushed over the machine view: help, configuration, exploration outcomes."""
+"""The outcomes screen: explore every execution (or 1000 random runs) in a worker, list the
+outcomes; Enter replays one's witness."""
 
 from __future__ import annotations
 
@@ -8,111 +9,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Label, ProgressBar, Select, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_outcome
-from fencelab.models.registry import OPERATIONAL, model_names
 from fencelab.pipeline import run_test
 from fencelab.result import TestResult
-from fencelab.tui.session import ARMV7_NOTE, Session
-
-KEYS = (
-    ("0-9", "take core N's first enabled transition"),
-    ("Enter / click", "take the highlighted transition (↑/↓ to move)"),
-    ("← / b", "step back (time travel)"),
-    ("→ / f", "step forward again (redo, or the loaded witness)"),
-    ("Home / End", "back to the start / on to the end of the redo queue"),
-    ("r", "random execution to the end (from here)"),
-    ("e", "explore all executions (in the background): outcomes"),
-    ("c", "configure: target, lowering scheme, memory model"),
-    ("i", "source tests: each source op's ordering and rationale"),
-    ("Tab", "move focus between panes"),
-    ("?", "this help"),
-    ("q", "quit"),
-)
-
-ABOUT = (
-    "Each core pane shows its thread's disassembly (capstone) with ▶ at the next "
-    "instruction and the test's own line beside it; compiled source tests colour every "
-    "instruction by the source operation it lowers. Registers the thread uses are listed "
-    "below, highlighted when the last step changed them. The memory pane shows the model's "
-    "state: TSO's memory and store buffers, the ARM model's messages, views and promises. "
-    "The status line's schedule replays with `fencelab run --mode replay --schedule`."
-)
-
-
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close")]
-
-    def compose(self) -> ComposeResult:
-        keys = Text()
-        for key, what in KEYS:
-            keys.append(f"{key:>13}  ", style="bold #5fafff")
-            keys.append(what + "\n")
-        with VerticalScroll(id="help"):
-            yield Static(Text("fencelab — step through a litmus test", style="bold"))
-            yield Static(keys)
-            yield Static(ABOUT, classes="about")
-            yield Static(Text("Note: " + ARMV7_NOTE + ".", style="italic"), classes="about")
-            yield Static(Text("Esc closes.", style="dim"))
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss(None)
-
-
-class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
-    """Pick target, scheme and model. Dismisses with (target, scheme, model) or None."""
-
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
-
-    def __init__(self, session: Session):
-        super().__init__()
-        self.session = session
-
-    def compose(self) -> ComposeResult:
-        from fencelab.lowering.schemes import SCHEMES
-
-        s = self.session
-        targets = s.target_choices()
-        models = model_names(OPERATIONAL)
-        with Vertical(id="config"):
-            yield Label(Text(f"Configure {s.test.name}", style="bold"))
-            yield Label("target" + ("" if s.test.is_source else f" ({s.test.arch} test)"))
-            yield Select([(t, t) for t in targets], value=s.target, allow_blank=False,
-                         id="target", disabled=len(targets) < 2, compact=True)  # fmt: skip
-            yield Label("lowering scheme" + ("" if s.test.is_source else " (source tests only)"))
-            yield Select([(f"{n}: {_short(sc.summary)}", n) for n, sc in SCHEMES.items()],
-                         value=s.options.scheme.name, allow_blank=False, id="scheme",
-                         disabled=not s.test.is_source, compact=True)  # fmt: skip
-            yield Label("memory model")
-            yield Select([("the target's own", "")] + [(m, m) for m in models],
-                         value=s.options.model.name if s.options.model else "", allow_blank=False, id="model",
-                         compact=True)  # fmt: skip
-            yield Static(Text(ARMV7_NOTE, style="italic dim"))
-            with Horizontal(id="config-buttons"):
-                yield Button("Apply", variant="primary", id="apply")
-                yield Button("Cancel", id="cancel")
-
-    @on(Button.Pressed, "#apply")
-    def apply(self) -> None:
-        target = self.query_one("#target", Select).value
-        scheme = self.query_one("#scheme", Select).value
-        model = self.query_one("#model", Select).value
-        self.dismiss((str(target), str(scheme), str(model) or None))
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def _short(text: str, width: int = 52) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
+from fencelab.tui.session import Session
 
 COLUMNS = ("outcome", "condition", "count", "steps")
 
