@@ -181,3 +181,19 @@ def check_cas(entry) -> None:
 
 
 # -- API ------------------------------------------------------------------------------------------
+
+
+def entry_tests(targets: list[str]):
+    """The per-entry tests of `targets` (every scheme), for a test module to bind:
+    `test_roundtrip, test_runs_with_the_right_effect = entry_tests(["armv7"])`."""
+    params = all_entries(targets)
+
+    @pytest.mark.parametrize("entry", params)
+    def test_roundtrip(entry):
+        check_roundtrip(entry)
+
+    @pytest.mark.parametrize("entry", params)
+    def test_runs_with_the_right_effect(entry):
+        check_semantics(entry)
+
+    return test_roundtrip, test_runs_with_the_right_effect

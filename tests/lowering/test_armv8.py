@@ -1,20 +1,6 @@
-"""Every lowering entry for armv8 (all schemes): assembles, disassembles back to the same
+"""Every lowering entry for armv8, armv8.1 and armv8.3 (all schemes): assembles, disassembles back to the same
 instructions, and does what its operation promises on a Unicorn core."""
 
-from __future__ import annotations
+from tests.helpers.lowering import entry_tests
 
-import pytest
-
-from tests.helpers.lowering import all_entries, check_roundtrip, check_semantics
-
-ENTRIES = all_entries(["armv8", "armv8.1", "armv8.3"])
-
-
-@pytest.mark.parametrize("entry", ENTRIES)
-def test_roundtrip(entry):
-    check_roundtrip(entry)
-
-
-@pytest.mark.parametrize("entry", ENTRIES)
-def test_runs_with_the_right_effect(entry):
-    check_semantics(entry)
+test_roundtrip, test_runs_with_the_right_effect = entry_tests(["armv8", "armv8.1", "armv8.3"])

@@ -18,14 +18,9 @@ from fencelab.machine.machine import Machine
 from fencelab.models.registry import get_model
 from fencelab.program.load import load
 from fencelab.report.herd import format_herd
+from tests.helpers import X86_SB
 
-SB = """X86_64 SB
-{ x=0; y=0; }
- P0            | P1            ;
- movl $1,(x)   | movl $1,(y)   ;
- movl (y),%eax | movl (x),%eax ;
-exists (0:rax=0 /\\ 1:rax=0)
-"""
+SB = X86_SB
 
 SB_MFENCES = """X86_64 SB+mfences
 { x=0; y=0; }

@@ -26,15 +26,9 @@ from fencelab.tui.outcomes import OutcomesScreen
 from fencelab.tui.render import memory_lines
 from fencelab.tui.session import Session
 from fencelab.tui.widgets import CorePane, MemoryPane, StatusLine, TransitionList
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, X86_SB
 
-SB = """X86_64 SB
-{ x=0; y=0; }
- P0            | P1            ;
- movl $1,(x)   | movl $1,(y)   ;
- movl (y),%eax | movl (x),%eax ;
-exists (0:rax=0 /\\ 1:rax=0)
-"""
+SB = X86_SB
 
 SIZE = (100, 32)
 
