@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from fencelab.compiler.compile import compile_test
 from fencelab.errors import FencelabError
-from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, TARGETS, get_target
+from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, get_target
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.printer import strip_positions
@@ -64,10 +64,6 @@ def targets_for(test: LitmusTest, targets: tuple[Target, ...] | None) -> list[Ta
     if len(targets) == 1:
         return [targets[0]]
     return list(targets) if test.is_source else [None]
-
-
-def all_targets() -> tuple[Target, ...]:
-    return tuple(TARGETS.values())
 
 
 def compiled(test: LitmusTest, target: Target | None, scheme: Scheme) -> tuple[LitmusTest, Target]:
