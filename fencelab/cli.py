@@ -397,6 +397,31 @@ def tui(test, target, scheme, model, schedule):
     app.run()
 
 
+# --- hw: a test on this machine's CPU, side by side with the model --------------------------
+
+
+@main.command("hw")
+@click.argument("tests", nargs=-1, required=True, type=click.Path())
+@click.option("--runs", "-n", default=100_000, show_default=True, help="Runs on the CPU per test.")
+@click.option("--target", "-t", default=None,
+              help="ISA to compile source tests to (default: the host's, x86_64 or armv8); "
+                   "asm tests run on their own.")  # fmt: skip
+@click.option("--scheme", "-s", default="default", show_default=True,
+              help="Lowering scheme used to compile source tests.")
+@click.option("--model", "-m", default=None,
+              help="Model to compare with, as in `run` (default: the target's own: x86_64 tso, "
+                   "AArch64 arm).")  # fmt: skip
+@user_errors
+def hw(tests, runs, target, scheme, model):
+    """Run litmus tests natively on this CPU (as litmus7 does), side by side with the model.
+
+    Exit status 1 when the CPU produced a state the model forbids, 2 when a test could not run.
+    """
+    from fencelab.hw.command import hw_command
+
+    sys.exit(hw_command(_litmus_files(tests), runs, target, scheme, model))
+
+
 # --- compile: a source test to a target's herd assembly test ----------------------------------
 
 
