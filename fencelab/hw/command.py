@@ -6,6 +6,8 @@ Exit status: 0; 1 when the CPU produced a state its model forbids; 2 when a test
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import click
 from rich.console import Console
 
@@ -32,8 +34,8 @@ def hw_command(files: list[str], runs: int, target: str | None, scheme: str,
                 err.print(f"fencelab: note: {test.name} has {threads} threads and this machine "
                           f"lets fencelab use fewer CPUs: running anyway, threads not pinned "
                           "(weak outcomes will be rarer)", markup=False)  # fmt: skip
-            with err.status(f"{test.name}: {runs} runs on the CPU, then the model",
-                            spinner="dots") if err.is_terminal else _nothing():  # fmt: skip
+            status_line = f"{test.name}: {runs} runs on the CPU, then the model"
+            with err.status(status_line) if err.is_terminal else nullcontext():
                 result = run_hw(test, runs, target, scheme, model)
         except FencelabError as e:
             err.print(f"fencelab: error: {e}", markup=False)
@@ -49,11 +51,3 @@ def hw_command(files: list[str], runs: int, target: str | None, scheme: str,
                       markup=False)  # fmt: skip
             status = max(status, 1)
     return status
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

@@ -137,7 +137,7 @@ static struct {
     volatile int sense __attribute__((aligned(64)));
     volatile int sleepers;
 } bar;
-static long spin_limit = 1L << 20;
+static long spin_limit = 1L << 12; /* ~tens of us: then sleep (a loaded machine preempts) */
 
 static void barrier_wait(int *local_sense) {
     int s = !*local_sense;
