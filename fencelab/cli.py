@@ -402,7 +402,7 @@ def tui(test, target, scheme, model, schedule):
 
 @main.command("hw")
 @click.argument("tests", nargs=-1, required=True, type=click.Path())
-@click.option("--runs", "-n", default=100_000, show_default=True, help="Runs on the CPU per test.")
+@click.option("--runs", default=100_000, show_default=True, help="Runs on the CPU per test.")
 @click.option("--target", "-t", default=None,
               help="ISA to compile source tests to (default: the host's, x86_64 or armv8); "
                    "asm tests run on their own.")  # fmt: skip

@@ -134,9 +134,17 @@ def test_options_that_cannot_act_are_refused():
     assert "--runs must be at least 1" in hw(sb, "--runs", "0").stderr
 
 
-def test_fewer_cpus_than_threads_means_not_pinned():
+def test_fewer_cpus_than_threads_means_not_pinned_and_a_note():
     assert pinning(1) and len(pinning(1)) == 1
     assert pinning(10_000) == ()
+    wrc = {"X86_64": "x86_64/WRC.litmus", "AArch64": "aarch64/WRC+addrs.litmus"}[host_arch()]
+    result = hw(str(EXAMPLES / wrc), "--runs", "500")
+    assert result.exit_code == 0
+    if pinning(3):
+        assert "P2 on CPU" in result.stdout and result.stderr == ""
+    else:
+        assert "3 threads not pinned (fewer CPUs than threads)" in result.stdout
+        assert "it ran anyway, threads not pinned" in result.stderr
 
 
 # --- AArch64: the other calling convention, under qemu-user on an x86-64 machine --------------

@@ -16,7 +16,7 @@ from fencelab.errors import FencelabError
 
 def hw_command(files: list[str], runs: int, target: str | None, scheme: str,
                model: str | None = None) -> int:  # fmt: skip
-    from fencelab.hw.native import cpu_name, pinning
+    from fencelab.hw.native import cpu_name
     from fencelab.hw.report import format_litmus7, format_side_by_side
     from fencelab.hw.run import run_hw
     from fencelab.litmus.parser import parse_file
@@ -29,11 +29,6 @@ def hw_command(files: list[str], runs: int, target: str | None, scheme: str,
     for path in files:
         try:
             test = parse_file(path)
-            threads = len(test.threads)
-            if threads > 1 and not pinning(threads):
-                err.print(f"fencelab: note: {test.name} has {threads} threads and this machine "
-                          f"lets fencelab use fewer CPUs: running anyway, threads not pinned "
-                          "(weak outcomes will be rarer)", markup=False)  # fmt: skip
             status_line = f"{test.name}: {runs} runs on the CPU, then the model"
             with err.status(status_line) if err.is_terminal else nullcontext():
                 result = run_hw(test, runs, target, scheme, model)
@@ -41,6 +36,11 @@ def hw_command(files: list[str], runs: int, target: str | None, scheme: str,
             err.print(f"fencelab: error: {e}", markup=False)
             status = 2
             continue
+        threads = len(result.program.threads)
+        if threads > 1 and not result.native.cpus:
+            err.print(f"fencelab: note: {test.name} has {threads} threads and fencelab may use "
+                      "fewer CPUs: it ran anyway, threads not pinned (weak outcomes are rarer)",
+                      markup=False)  # fmt: skip
         click.echo(format_litmus7(result))
         click.echo(format_side_by_side(result, cpu))
         click.echo()
