@@ -23,6 +23,7 @@ LAYERS = (
     ("pipeline",),
     ("gen",),
     ("checker",),
+    ("hw",),
     ("report",),
     ("tui",),
     ("cli",),

@@ -1,7 +1,7 @@
 """The `fencelab` command line: one module per command group, options shared in `options.py`.
 
 Commands: `run` (run.py); `map`, `table` (table.py); `compile`, `show` (compile.py); `check`,
-`hunt` (check.py); `tui` (tui.py). A command is a thin wrapper: it reads files, calls the
+`hunt` (check.py); `tui` (tui.py); `hw` (hw.py). A command is a thin wrapper: it reads files, calls the
 package named after the concept (pipeline, lowering, compiler, checker, tui) and prints with
 fencelab/report/. Adding a command is one module here and one line in `COMMANDS`.
 """
@@ -12,13 +12,14 @@ import click
 
 from fencelab.cli.check import check_command, hunt_command
 from fencelab.cli.compile import compile_command, show_command
+from fencelab.cli.hw import hw
 from fencelab.cli.options import Group
 from fencelab.cli.run import run
 from fencelab.cli.table import map_command, table_command
 from fencelab.cli.tui import tui
 
 COMMANDS = (run, map_command, table_command, tui, compile_command, show_command, check_command,
-            hunt_command)  # fmt: skip
+            hunt_command, hw)  # fmt: skip
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
