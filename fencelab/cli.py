@@ -125,8 +125,14 @@ def _condition_text(condition) -> str:
 @click.option("--budget", default=40, show_default=True,
               help="Memory instructions per core before an execution counts as unbounded.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per test (JSON lines).")
+@click.option("--graph", "graph_dir", default=None, type=click.Path(file_okay=False),
+              help="Write a picture of every outcome's execution (and of why the condition's "
+                   "outcome is forbidden, if it is) to this directory.")  # fmt: skip
+@click.option("--graph-format", default="svg", show_default=True,
+              type=click.Choice(["svg", "dot", "both"]), help="Pictures as SVG, DOT or both.")
 @user_errors
-def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json):
+def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json, graph_dir,
+        graph_format):  # fmt: skip
     """Run litmus tests (files or directories) and print herd7-style results."""
     import json
 
@@ -136,7 +142,10 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
     from fencelab.pipeline import RunOptions, run_test, targets_for
     from fencelab.result import format_herd
 
+    if graph_format != "svg" and graph_dir is None:
+        raise FencelabError("--graph-format needs --graph DIR")
     options = RunOptions(target, scheme, model, mode, runs, seed, schedule, budget)
+    pictures = _graph_writer(graph_dir, graph_format)
     files = _litmus_files(tests)
     results = []
     show_progress = not as_json and err_console.is_terminal
@@ -154,10 +163,17 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
 
                 result = run_test(test, options, tgt, progress=explored)
                 per_target.append(result)
+                written = pictures(test, options, result, tgt) if pictures else []
                 if as_json:
-                    click.echo(json.dumps(_result_json(result)))
+                    record = _result_json(result)
+                    if pictures:
+                        record["graphs"] = [str(p) for p in written]
+                    click.echo(json.dumps(record))
                 else:
-                    console.print(format_herd(result), markup=False, highlight=False)
+                    text = format_herd(result)
+                    text += "".join(f"\n# Graph {p}" for p in written)
+                    console.print(text, markup=False, highlight=False,
+                                  soft_wrap=True)  # data lines are never wrapped
                     console.print()
             if len(per_target) > 1 and not as_json:
                 console.print(_side_by_side(per_target))
@@ -165,6 +181,33 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
             bar.advance(task)
     if len(results) > 1 and not as_json:
         console.print(_summary_table(results))
+
+
+def _graph_writer(directory: str | None, fmt: str):
+    """A function writing a run's execution graphs (None without --graph)."""
+    if directory is None:
+        return None
+    from fencelab.graph.api import result_graphs
+    from fencelab.report.graphs import graph_dir, write_graphs
+
+    where = graph_dir(directory)
+
+    def write(test, options, result, target):
+        return write_graphs(result_graphs(test, options, result, target), where, fmt)
+
+    return write
+
+
+def _counterexample_writer(directory: str | None, fmt: str):
+    """A function writing a check's counterexample graphs (None without --graph)."""
+    if directory is None:
+        if fmt != "svg":
+            raise FencelabError("--graph-format needs --graph DIR")
+        return None
+    from fencelab.report.graphs import graph_dir, write_counterexample_graphs
+
+    where = graph_dir(directory)
+    return lambda check: write_counterexample_graphs(check, where, fmt)
 
 
 def _side_by_side(results):
@@ -434,6 +477,60 @@ def show_command(test):
 # --- check: is a lowering scheme sound against the source model? -----------------------------
 
 
+@main.command("graph")
+@click.argument("test", type=click.Path())
+@click.option("--outcome", "outcome", default=None,
+              help='The final state, as herd prints it: "1:X0=1; 1:X2=0" (default: the '
+                   "condition's, when it is a conjunction).")  # fmt: skip
+@click.option("--target", "-t", default=None,
+              help="ISA for source tests (default x86_64); asm tests run on their own.")
+@click.option("--scheme", "-s", default="default", show_default=True,
+              help="Lowering scheme used to compile source tests.")
+@click.option("--model", "-m", default=None,
+              help="sc, tso, arm (default: the target's own), or c11, rc11, sc-source.")
+@click.option("--budget", default=40, show_default=True,
+              help="Memory instructions per core before an execution counts as unbounded.")
+@click.option("--output", "-o", "output", default=None, type=click.Path(dir_okay=False),
+              help="Write the picture here (.svg or .dot); default: text on stdout.")
+@click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
+              help="svg, dot or text (default: from --output's extension, else text).")
+@user_errors
+def graph_command(test, outcome, target, scheme, model, budget, output, fmt):
+    """Draw one outcome's execution: its witness if the model allows it, else the candidate
+    execution and the cycle (and axiom) that forbid it."""
+    from pathlib import Path
+
+    from rich.text import Text
+
+    from fencelab.graph.api import outcome_graph
+    from fencelab.litmus.parser import parse_file
+    from fencelab.pipeline import RunOptions
+    from fencelab.report.dot import render_dot
+    from fencelab.report.graph_text import graph_lines
+    from fencelab.report.svg import render_svg
+
+    if fmt is None:
+        fmt = Path(output).suffix.lstrip(".").lower() if output else "text"
+        if fmt not in ("svg", "dot"):
+            fmt = "svg" if output else "text"
+    if fmt == "text" and output:
+        raise FencelabError("--format text prints to stdout; drop --output or pick svg / dot")
+    parsed = parse_file(test)
+    options = RunOptions(target=target, scheme=scheme, model=model, budget=budget)
+    graph = outcome_graph(parsed, options, outcome, target)
+    if fmt == "text":
+        console.print(Text(graph.title, style="bold"), soft_wrap=True)
+        for line in graph_lines(graph):
+            console.print(line, soft_wrap=True)
+        return
+    rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
+    if output:
+        Path(output).write_text(rendered)
+        click.echo(f"{output}: {graph.title}")
+    else:
+        click.echo(rendered, nl=False)
+
+
 def _check_combinations(target: str, scheme: str) -> list[tuple[str, str]]:
     """(target, scheme) pairs: `all` targets; `all` or comma-separated schemes (each scheme on
     the targets it is written for; `default` everywhere)."""
@@ -461,8 +558,14 @@ def _check_combinations(target: str, scheme: str) -> list[tuple[str, str]]:
 @click.option("--budget", default=40, show_default=True,
               help="Memory instructions per core before an execution counts as unbounded.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
+@click.option("--graph", "graph_dir", default=None, type=click.Path(file_okay=False),
+              help="Write each counterexample's pictures here: the hardware execution and "
+                   "the source model's cycle that forbids it.")  # fmt: skip
+@click.option("--graph-format", default="svg", show_default=True,
+              type=click.Choice(["svg", "dot", "both"]))  # fmt: skip
 @user_errors
-def check_command(tests, target, scheme, source_model, model, budget, quiet):
+def check_command(tests, target, scheme, source_model, model, budget, quiet, graph_dir,
+                  graph_format):  # fmt: skip
     """Check that compiling with a scheme adds no outcome the source model forbids.
 
     Every C / Rust test is compiled for each target, explored exhaustively on the target's
@@ -478,6 +581,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
 
     pairs = _check_combinations(target, scheme)
     checker = Checker(source_model, model, budget)
+    pictures = _counterexample_writer(graph_dir, graph_format)
     parsed = [parse_file(p) for p in _litmus_files(tests)]
     source = [t for t in parsed if t.is_source]
     for t in parsed:
@@ -500,6 +604,9 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
                 checks.append(result)
                 if not quiet or not result.sound:
                     print_check(console, result)
+                if pictures and result.extra:
+                    for path in pictures(result):
+                        console.print(f"graph: {path}", markup=False, soft_wrap=True)
                 bar.advance(task)
     console.print(summary_table(checks, source_model))
     unsound = sum(not c.sound and not c.error for c in checks)
@@ -532,9 +639,14 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
 @click.option("--save", default=None, type=click.Path(file_okay=False),
               help="write the printed counterexamples to this directory (for tui replay)")
 @click.option("--budget", default=40, show_default=True)
+@click.option("--graph", "graph_dir", default=None, type=click.Path(file_okay=False),
+              help="Write the printed counterexamples' pictures here (hardware execution and "
+                   "source cycle).")  # fmt: skip
+@click.option("--graph-format", default="svg", show_default=True,
+              type=click.Choice(["svg", "dot", "both"]))  # fmt: skip
 @user_errors
 def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model, limit, save,
-                 budget):  # fmt: skip
+                 budget, graph_dir, graph_format):  # fmt: skip
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
     Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test.
@@ -571,5 +683,10 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
 
         report = hunt(checker, tgt, scheme, chosen, max_threads, variant_kinds, advance, todo)
     print_hunt(console, report, limit, save)
+    pictures = _counterexample_writer(graph_dir, graph_format)
+    if pictures:
+        for found in report.smallest(limit):
+            for path in pictures(found.check):
+                console.print(f"graph: {path}", markup=False, soft_wrap=True)
     if report.found:
         sys.exit(1)

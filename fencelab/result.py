@@ -69,7 +69,7 @@ def _eval(prop: Prop, values: dict[Observable, Value]) -> bool:
 @dataclass(frozen=True)
 class FinalState:
     outcome: Outcome
-    witness: str = ""  # a schedule that replays to this state ("" for axiomatic engines)
+    witness: str = ""  # a schedule that replays to this state; axiomatic engines: rf and mo
     count: int = 1  # random mode: how many runs ended here
 
 
@@ -192,9 +192,10 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
         if result.scheme:
             engine += f" (scheme {result.scheme})"
         lines.append(f"# Engine {engine}, mode {result.mode}")
+        what = "execution" if result.mode == "axiomatic" else "schedule"
         for state in sorted(result.states, key=lambda s: format_outcome(s.outcome)):
             if state.witness:
-                lines.append(f"# Witness {format_outcome(state.outcome)} schedule {state.witness}")
+                lines.append(f"# Witness {format_outcome(state.outcome)} {what} {state.witness}")
         if result.mode == "axiomatic":
             lines.append(f"# Checked {result.explored_states} candidate executions")
         elif result.explored_states or result.transitions:

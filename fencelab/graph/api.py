@@ -1,0 +1,186 @@
+"""Execution graphs for what the commands produce: a run's outcomes, one outcome, a counterexample.
+
+- `result_graphs(test, options, result)`: one graph per final state of a run — the witness
+  execution (hardware models: the schedule replayed; source models: the execution the checker
+  accepted) — plus, when the test's `exists` outcome was never reached, the candidate execution
+  that shows why, with its cycle;
+- `outcome_graph(test, options, text)`: the graph of one outcome, allowed or forbidden;
+- `counterexample_graphs(check, extra)`: a `check` counterexample: the hardware execution the
+  source model forbids, and the source model's cycle that forbids it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fencelab.errors import FencelabError
+from fencelab.graph.build import graph_of, witness_execution
+from fencelab.graph.explain import (
+    Wanted,
+    check_observed,
+    explain_hardware,
+    matches,
+    parse_outcome,
+    wanted_text,
+)
+from fencelab.graph.model import ExecutionGraph
+from fencelab.graph.trace import trace
+from fencelab.graph.views import view_for
+from fencelab.litmus.ast import And, Eq, LitmusTest
+from fencelab.machine.explore import Replay, parse_schedule
+from fencelab.machine.machine import Machine
+from fencelab.pipeline import SOURCE_MODELS, RunOptions, machine_for, run_test
+from fencelab.result import TestResult, format_outcome, value_text
+
+
+def witness_graph(machine: Machine, schedule: str, outcome: str) -> ExecutionGraph:
+    """The execution a witness schedule replays to, with rf and co as the model produced them."""
+    walk = Replay(machine)
+    for key in parse_schedule(schedule):
+        walk.take(key)
+    program = machine.program
+    x = witness_execution(program, trace(program, walk.states, walk.taken))
+    view = view_for(machine.model.name)
+    graph = graph_of(program, x, view, model=machine.model.name, outcome=outcome, allowed=True,
+                     witness=schedule)  # fmt: skip
+    if view is None:
+        graph.notes.append(f"model {machine.model.name} has no axiomatic view here: only po, "
+                           "rf, co, fr and dependencies are drawn")  # fmt: skip
+    else:
+        broken = view.violations(x)
+        if broken:  # never expected: the operational and axiomatic models would disagree
+            graph.notes.append("the axiomatic view of this model forbids this execution ("
+                               + ", ".join(v.axiom for v in broken) + ")")  # fmt: skip
+    return graph
+
+
+def partial_graph(machine: Machine, states, taken, outcome: str = "") -> ExecutionGraph:
+    """The graph of an execution so far (the TUI): the events executed, the writes their
+    reads read, coherence as far as it is decided. `states[i]` is the state before
+    `taken[i]`."""
+    program = machine.program
+    steps = trace(program, states, taken)
+    x = witness_execution(program, steps)
+    view = view_for(machine.model.name)
+    graph = graph_of(program, x, view, model=machine.model.name,
+                     outcome=outcome or f"after {len(taken)} steps", allowed=True,
+                     witness=",".join(t.key for t in taken))  # fmt: skip
+    graph.notes.extend(steps.pending)
+    return graph
+
+
+def condition_outcome(test: LitmusTest) -> Wanted | None:
+    """The outcome an `exists` / `~exists` condition asks about, when it is a conjunction of
+    OBS=VALUE (the usual litmus question); None otherwise."""
+    if test.condition.quantifier == "forall":
+        return None
+    prop = test.condition.prop
+    parts = prop.parts if isinstance(prop, And) else (prop,)
+    if not all(isinstance(p, Eq) for p in parts):
+        return None
+    text = "; ".join(f"{_obs(p.obs)}={value_text(p.value)}" for p in parts)
+    return parse_outcome(text)
+
+
+def _obs(obs) -> str:
+    return f"{obs.tid}:{obs.reg}" if hasattr(obs, "tid") else f"[{obs.name}]"
+
+
+def _is_source(options: RunOptions) -> bool:
+    return options.model in SOURCE_MODELS
+
+
+def result_graphs(
+    test: LitmusTest, options: RunOptions, result: TestResult, target: str | None = None
+) -> list[ExecutionGraph]:
+    """A graph per final state of `result`, and the forbidding cycle of the condition's
+    outcome when no state has it."""
+    graphs: list[ExecutionGraph] = []
+    if _is_source(options):
+        from fencelab.graph.source import witness_graphs
+
+        found = witness_graphs(test, options.model, options.budget)
+        graphs.extend(found[s.outcome] for s in result.states if s.outcome in found)
+    else:
+        machine = machine_for(test, options, target)
+        for state in result.states:
+            if state.witness:
+                graphs.append(witness_graph(machine, state.witness, format_outcome(state.outcome)))
+    wanted = condition_outcome(test)
+    if wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
+        forbidden = explain(test, options, wanted, target)
+        if forbidden is not None:
+            graphs.append(forbidden)
+    return graphs
+
+
+def explain(
+    test: LitmusTest, options: RunOptions, wanted: Wanted, target: str | None = None
+) -> ExecutionGraph | None:
+    """The forbidding cycle of an outcome no execution reaches (None: no candidate has it)."""
+    if _is_source(options):
+        from fencelab.graph.source import explain_source
+
+        return explain_source(test, options.model, lambda o: matches(o, wanted), options.budget)
+    machine = machine_for(test, options, target)
+    info = machine.program.test.origin
+    to_source = info.source_outcome if info is not None else None
+    graph = explain_hardware(machine.program, machine.model.name, wanted, options.budget,
+                             to_source)  # fmt: skip
+    if graph is not None and test.is_source:
+        graph.test = test.name
+    return graph
+
+
+def outcome_graph(
+    test: LitmusTest, options: RunOptions, text: str | None, target: str | None = None
+) -> ExecutionGraph:
+    """One outcome's graph: its witness when the model reaches it, else why not."""
+    wanted = parse_outcome(text) if text else condition_outcome(test)
+    if wanted is None:
+        raise FencelabError(f"{test.name}: the condition is not a conjunction of OBS=VALUE; "
+                            'give the outcome with --outcome "1:X0=1; 1:X2=0"')  # fmt: skip
+    result = run_test(test, options, target)
+    if result.states:
+        check_observed(wanted, result.states[0].outcome, test.name)
+    for state in result.states:
+        if matches(state.outcome, wanted):
+            one = TestResult(result.test, result.engine, result.target, states=[state])
+            return result_graphs(test, options, one, target)[0]
+    graph = explain(test, options, wanted, target)
+    if graph is None:
+        raise FencelabError(f"{test.name}: no candidate execution ends in {wanted_text(wanted)} "
+                            "(no thread can even produce those values)")  # fmt: skip
+    return graph
+
+
+def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
+    """A check counterexample: the hardware execution (its witness, on the compiled code) and
+    the source model's candidate with the same outcome, with the cycle that forbids it."""
+    from fencelab.graph.source import explain_source
+
+    options = RunOptions(target=check.target, scheme=check.scheme,
+                         model=check.hardware_model or None)  # fmt: skip
+    machine = machine_for(check.test, options)
+    hardware = witness_graph(machine, extra.witness, format_outcome(extra.outcome))
+    hardware.test = check.test.name
+    hardware.notes.insert(0, f"compiled with scheme {check.scheme}; the source model "
+                          f"{check.source_model} forbids this outcome")  # fmt: skip
+    graphs = [hardware]
+    source = explain_source(check.test, check.source_model,
+                            lambda o: o == extra.outcome)  # fmt: skip
+    if source is not None:
+        graphs.append(source)
+    return graphs
+
+
+def file_name(graph: ExecutionGraph, ext: str = "svg") -> str:
+    """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden.svg`: unique per graph of a run."""
+    outcome = re.sub(r"[^A-Za-z0-9=._+-]+", "_",
+                     graph.outcome.replace(":", ".").replace("; ", "_").strip("; "))  # fmt: skip
+    outcome = outcome.replace("[", "").replace("]", "").strip("_")
+    parts = [graph.test, graph.target, graph.model, outcome]
+    if not graph.allowed:
+        parts.append("forbidden")
+    name = "-".join(p for p in parts if p)
+    return re.sub(r"[/\\\s]+", "_", name) + "." + ext

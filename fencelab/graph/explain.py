@@ -1,0 +1,138 @@
+"""Why can't this happen? The forbidding cycle of a hardware model, on a candidate execution.
+
+An outcome the operational model never reaches is one every candidate execution with that
+outcome breaks some axiom of the model's axiomatic twin (fencelab/graph/views.py). Among those
+candidates we show the one that breaks the fewest axioms, with the shortest cycle — the
+execution a reader would try first (for MP+dmb.sy+addr: the reader sees y=1 from the writer
+and x=0 from the initial write) — with its cycle highlighted and the axiom named.
+
+Outcomes are written as herd prints them, possibly partly: `1:X0=1; 1:X2=0` picks every final
+state with those values (`x=1` and `[x]=1` both name a location).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from fencelab.errors import FencelabError
+from fencelab.graph.build import graph_of
+from fencelab.graph.model import ExecutionGraph
+from fencelab.graph.views import view_for
+from fencelab.models.axiomatic.arm import outcome_of
+from fencelab.models.axiomatic.candidates import (
+    Execution,
+    combine,
+    per_location_choices,
+    skeletons,
+)
+from fencelab.models.axiomatic.events import enumerate_paths
+from fencelab.result import Outcome, format_outcome
+
+MAX_CANDIDATES = 20000  # candidate executions examined before settling for the best so far
+
+Wanted = dict[str, str]  # normalised observable -> value, as herd spells them
+
+
+def _norm_obs(text: str) -> str:
+    text = text.strip()
+    if ":" in text:
+        tid, reg = text.split(":", 1)
+        return f"{tid.strip()}:{reg.strip().lower()}"
+    return f"[{text.strip('[] ')}]"
+
+
+def parse_outcome(text: str) -> Wanted:
+    """`1:X0=1; 1:X2=0`, `1:X0=1 /\\ 1:X2=0` or `x=1` -> {"1:x0": "1", ...}."""
+    wanted: Wanted = {}
+    for part in re.split(r";|/\\|\band\b|&&|,", text):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" not in part:
+            raise FencelabError(f"outcome {text!r}: {part!r} is not OBS=VALUE")
+        obs, value = part.split("=", 1)
+        if not obs.strip() or not value.strip():
+            raise FencelabError(f"outcome {text!r}: {part!r} is not OBS=VALUE")
+        wanted[_norm_obs(obs)] = value.strip()
+    if not wanted:
+        raise FencelabError(f"outcome {text!r}: no OBS=VALUE in it")
+    return wanted
+
+
+def outcome_pairs(outcome: Outcome) -> Wanted:
+    pairs = {}
+    for part in format_outcome(outcome).split(";"):
+        if "=" in part:
+            obs, value = part.split("=", 1)
+            pairs[_norm_obs(obs)] = value.strip()
+    return pairs
+
+
+def matches(outcome: Outcome, wanted: Wanted) -> bool:
+    pairs = outcome_pairs(outcome)
+    return all(pairs.get(k) == v for k, v in wanted.items())
+
+
+def check_observed(wanted: Wanted, observed: Outcome, test_name: str) -> None:
+    """Refuse an outcome that names something the test does not observe."""
+    known = outcome_pairs(observed)
+    unknown = [k for k in wanted if k not in known]
+    if unknown:
+        raise FencelabError(f"{test_name}: {', '.join(unknown)} is not observed by the test "
+                            f"(it observes {', '.join(known)})")  # fmt: skip
+
+
+def wanted_text(wanted: Wanted) -> str:
+    return " ".join(f"{k}={v};" for k, v in wanted.items())
+
+
+def explain_hardware(
+    program, model: str, wanted: Wanted, budget: int, to_source=None
+) -> ExecutionGraph | None:
+    """The forbidding cycle of `wanted` under `model` (arm, tso or sc), on the best candidate;
+    None when no candidate execution has that outcome at all. `to_source` restates a compiled
+    test's outcome in source terms before matching."""
+    view = view_for(model)
+    if view is None:
+        raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
+    paths, _ = enumerate_paths(program, budget)
+    best = None
+    seen = 0
+    for sk in skeletons(program, paths):
+        per_loc = [per_location_choices(sk, loc, lambda x: True) for loc in range(sk.n_locations)]
+        for choice in itertools.product(*per_loc):
+            outcome = outcome_of(program, sk, tuple(c.last for c in choice))
+            if to_source is not None:
+                outcome = to_source(outcome)
+            if not matches(outcome, wanted):
+                continue
+            seen += 1
+            rf, co = combine(choice)
+            x = Execution(sk, rf, co)
+            violations = view.violations(x)
+            # fewest broken axioms, then the shortest cycle; an allowed candidate (no axiom
+            # broken) would mean the operational and axiomatic models disagree: shown as such
+            score = (len(violations), min((len(v.edges) for v in violations), default=0))
+            if best is None or score < best[0]:
+                best = (score, x, violations, outcome)
+            if seen >= MAX_CANDIDATES:
+                break
+        if seen >= MAX_CANDIDATES:
+            break
+    if best is None:
+        return None
+    _, x, violations, outcome = best
+    first = min(violations, key=lambda v: len(v.edges)) if violations else None
+    graph = graph_of(program, x, view, model=model, outcome=format_outcome(outcome),
+                     allowed=first is None, violation=first)  # fmt: skip
+    graph.witness = "candidate execution"
+    if first is None:
+        graph.notes.append("no axiom forbids this candidate, yet the operational model never "
+                           "reached it: the two models disagree here")  # fmt: skip
+    elif len(violations) > 1:
+        graph.notes.append("it also breaks " + ", ".join(v.axiom for v in violations
+                                                         if v is not first))  # fmt: skip
+    if seen >= MAX_CANDIDATES:
+        graph.notes.append(f"best of the first {MAX_CANDIDATES} candidate executions")
+    return graph
