@@ -163,15 +163,17 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
 
                 result = run_test(test, options, tgt, progress=explored)
                 per_target.append(result)
-                written = pictures(test, options, result, tgt) if pictures else []
+                written, problems = pictures(test, options, result, tgt) if pictures else ([], [])
                 if as_json:
                     record = _result_json(result)
                     if pictures:
                         record["graphs"] = [str(p) for p in written]
+                        record["graph_problems"] = problems
                     click.echo(json.dumps(record))
                 else:
                     text = format_herd(result)
                     text += "".join(f"\n# Graph {p}" for p in written)
+                    text += "".join(f"\n# Graph {p}" for p in problems)
                     console.print(text, markup=False, highlight=False,
                                   soft_wrap=True)  # data lines are never wrapped
                     console.print()
@@ -193,7 +195,8 @@ def _graph_writer(directory: str | None, fmt: str):
     where = graph_dir(directory)
 
     def write(test, options, result, target):
-        return write_graphs(result_graphs(test, options, result, target), where, fmt)
+        graphs, problems = result_graphs(test, options, result, target)
+        return write_graphs(graphs, where, fmt), problems
 
     return write
 

@@ -21,6 +21,7 @@ from fencelab.graph.explain import (
     explain_hardware,
     matches,
     parse_outcome,
+    seeds,
     wanted_text,
 )
 from fencelab.graph.model import ExecutionGraph
@@ -92,37 +93,76 @@ def _is_source(options: RunOptions) -> bool:
 
 def result_graphs(
     test: LitmusTest, options: RunOptions, result: TestResult, target: str | None = None
-) -> list[ExecutionGraph]:
+) -> tuple[list[ExecutionGraph], list[str]]:
     """A graph per final state of `result`, and the forbidding cycle of the condition's
-    outcome when no state has it."""
+    outcome when no state has it; and a line for each graph that could not be drawn (one
+    failure never loses the others)."""
     graphs: list[ExecutionGraph] = []
-    if _is_source(options):
-        from fencelab.graph.source import witness_graphs
+    problems: list[str] = []
+    try:
+        if _is_source(options):
+            from fencelab.graph.source import witness_graphs
 
-        found = witness_graphs(test, options.model, options.budget)
-        graphs.extend(found[s.outcome] for s in result.states if s.outcome in found)
-    else:
-        machine = machine_for(test, options, target)
-        for state in result.states:
-            if state.witness:
-                graphs.append(witness_graph(machine, state.witness, format_outcome(state.outcome)))
+            found = witness_graphs(test, options.model, options.budget)
+            graphs.extend(found[s.outcome] for s in result.states if s.outcome in found)
+        else:
+            machine = machine_for(test, options, target)
+            for state in result.states:
+                if state.witness:
+                    outcome = format_outcome(state.outcome)
+                    try:
+                        graphs.append(witness_graph(machine, state.witness, outcome))
+                    except FencelabError as e:
+                        problems.append(f"{outcome} not drawn: {e}")
+    except FencelabError as e:
+        problems.append(f"witnesses not drawn: {e}")
     wanted = condition_outcome(test)
+    if wanted is None and test.condition.quantifier == "exists" and not result.satisfying():
+        problems.append("the condition is never satisfied, but it is not one outcome (a "
+                        "conjunction of OBS=VALUE): draw one with `fencelab graph --outcome`")  # fmt: skip
     if wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
-        forbidden = explain(test, options, wanted, target)
-        if forbidden is not None:
-            graphs.append(forbidden)
-    return graphs
+        try:
+            forbidden = explain(test, options, wanted, target)
+        except FencelabError as e:
+            problems.append(f"{wanted_text(wanted)} (never reached) not explained: {e}")
+        else:
+            if forbidden is not None:
+                graphs.append(forbidden)
+            else:
+                problems.append(f"{wanted_text(wanted)} (never reached): no candidate execution "
+                                "ends there, so there is no cycle to draw")  # fmt: skip
+    return graphs, problems
+
+
+def _loops(stmts) -> bool:
+    from fencelab.litmus.ast import If, While
+
+    for s in stmts:
+        if isinstance(s, While) or (isinstance(s, If) and _loops((*s.then, *s.orelse))):
+            return True
+    return False
+
+
+NO_LOOPS = ("forbidden outcomes of tests with loops are not explained: their candidate "
+            "executions are too many to search")  # fmt: skip
 
 
 def explain(
     test: LitmusTest, options: RunOptions, wanted: Wanted, target: str | None = None
 ) -> ExecutionGraph | None:
-    """The forbidding cycle of an outcome no execution reaches (None: no candidate has it)."""
+    """The forbidding cycle of an outcome no execution reaches (None: no candidate has it).
+    Loop-free tests only: a loop's every unrolling is a candidate (refused, a FencelabError)."""
+    if test.is_source and any(_loops(t.body) for t in test.threads):
+        raise FencelabError(f"{test.name}: {NO_LOOPS}")
     if _is_source(options):
         from fencelab.graph.source import explain_source
 
-        return explain_source(test, options.model, lambda o: matches(o, wanted), options.budget)
+        return explain_source(test, options.model, lambda o: matches(o, wanted), options.budget,
+                              seeds(wanted))  # fmt: skip
     machine = machine_for(test, options, target)
+    program = machine.program
+    if any(not program.may_fail_spuriously(t.tid) for t in program.threads):  # a backward branch
+        raise FencelabError(f"{test.name}: {NO_LOOPS}")
     info = machine.program.test.origin
     to_source = info.source_outcome if info is not None else None
     graph = explain_hardware(machine.program, machine.model.name, wanted, options.budget,
@@ -145,8 +185,12 @@ def outcome_graph(
         check_observed(wanted, result.states[0].outcome, test.name)
     for state in result.states:
         if matches(state.outcome, wanted):
-            one = TestResult(result.test, result.engine, result.target, states=[state])
-            return result_graphs(test, options, one, target)[0]
+            if _is_source(options):
+                from fencelab.graph.source import witness_graphs
+
+                return witness_graphs(test, options.model, options.budget)[state.outcome]
+            machine = machine_for(test, options, target)
+            return witness_graph(machine, state.witness, format_outcome(state.outcome))
     graph = explain(test, options, wanted, target)
     if graph is None:
         raise FencelabError(f"{test.name}: no candidate execution ends in {wanted_text(wanted)} "
@@ -167,8 +211,9 @@ def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
     hardware.notes.insert(0, f"compiled with scheme {check.scheme}; the source model "
                           f"{check.source_model} forbids this outcome")  # fmt: skip
     graphs = [hardware]
+    values = tuple(v for _, v in extra.outcome if isinstance(v, int))
     source = explain_source(check.test, check.source_model,
-                            lambda o: o == extra.outcome)  # fmt: skip
+                            lambda o: o == extra.outcome, seeds=values)  # fmt: skip
     if source is not None:
         graphs.append(source)
     return graphs

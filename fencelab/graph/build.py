@@ -151,9 +151,12 @@ def rel_of(label: str, local_name: str) -> str:
 
 
 def immediate(order: Rel) -> Rel:
-    """The transitive reduction of a strict order."""
+    """The transitive reduction of a strict order (transitively closed)."""
+    succ: dict[int, set[int]] = {}
+    for a, b in order:
+        succ.setdefault(a, set()).add(b)
     return {(a, b) for a, b in order
-            if not any((a, c) in order and (c, b) in order for _, c in order if c not in (a, b))}
+            if not any(b in succ.get(c, ()) for c in succ[a] if c != b)}  # fmt: skip
 
 
 def base_edges(x: Execution) -> list[Edge]:

@@ -87,6 +87,11 @@ def wanted_text(wanted: Wanted) -> str:
     return " ".join(f"{k}={v};" for k, v in wanted.items())
 
 
+def seeds(wanted: Wanted) -> tuple[int, ...]:
+    """The outcome's integer values: a value no write makes (thin air) must still be tried."""
+    return tuple(sorted({int(v) for v in wanted.values() if re.fullmatch(r"-?\d+", v)}))
+
+
 def explain_hardware(
     program, model: str, wanted: Wanted, budget: int, to_source=None
 ) -> ExecutionGraph | None:
@@ -96,7 +101,7 @@ def explain_hardware(
     view = view_for(model)
     if view is None:
         raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
-    paths, _ = enumerate_paths(program, budget)
+    paths, _ = enumerate_paths(program, budget, seeds(wanted))
     best = None
     seen = 0
     for sk in skeletons(program, paths):
@@ -113,7 +118,7 @@ def explain_hardware(
             violations = view.violations(x)
             # fewest broken axioms, then the shortest cycle; an allowed candidate (no axiom
             # broken) would mean the operational and axiomatic models disagree: shown as such
-            score = (len(violations), min((len(v.edges) for v in violations), default=0))
+            score = (len(violations), len(violations[0].edges) if violations else 0)
             if best is None or score < best[0]:
                 best = (score, x, violations, outcome)
             if seen >= MAX_CANDIDATES:
@@ -123,7 +128,7 @@ def explain_hardware(
     if best is None:
         return None
     _, x, violations, outcome = best
-    first = min(violations, key=lambda v: len(v.edges)) if violations else None
+    first = violations[0] if violations else None  # the model's axioms in their cat order
     graph = graph_of(program, x, view, model=model, outcome=format_outcome(outcome),
                      allowed=first is None, violation=first)  # fmt: skip
     graph.witness = "candidate execution"

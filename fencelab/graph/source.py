@@ -79,12 +79,50 @@ def _bfs(succ: dict[int, list[tuple[int, str]]], start: int, goal: int):
     return None
 
 
+def _hb_eco_hb(hb_succ, eco_succ, start: int, goal: int):
+    """A shortest path start -> goal of the shape hb; eco?; hb? (what a psc edge between SC
+    fences, or an hb edge, stands for), as (src, dst, label) edges."""
+    parent: dict[tuple[int, int], tuple[tuple[int, int], str]] = {}
+    queue = deque([(start, 0)])
+    seen = {(start, 0)}
+    while queue:
+        node, phase = queue.popleft()
+        moves = [(n, lab, phase if phase != 1 else 2) for n, lab in hb_succ.get(node, ())]
+        if phase < 2:
+            moves += [(n, lab, 1) for n, lab in eco_succ.get(node, ()) if phase == 1 or node != start]
+        for nxt, label, nphase in moves:
+            state = (nxt, nphase)
+            if state in seen:
+                continue
+            seen.add(state)
+            parent[state] = ((node, phase), label)
+            if nxt == goal and nphase != 1:
+                path, cur = [], state
+                while cur != (start, 0):
+                    prev, lab = parent[cur]
+                    path.append((prev[0], cur[0], lab))
+                    cur = prev
+                return path[::-1]
+            queue.append(state)
+    return None
+
+
 def _succ(*named: tuple[str, set[tuple[int, int]]]) -> dict[int, list[tuple[int, str]]]:
     out: dict[int, list[tuple[int, str]]] = {}
     for label, rel in named:
         for a, b in sorted(rel):
             out.setdefault(a, []).append((b, label))
     return out
+
+
+def _atomicity(st, rb, mo) -> list[Violation]:
+    """empty rmw & (rb; mo): a write between an RMW's read and its write."""
+    for u in bits(st.updates):
+        for w in bits(rb[u]):
+            if (mo[w] >> u) & 1:
+                return [Violation("atomicity", "empty rmw & (rb; mo)",
+                                  ((u, w, "rb"), (w, u, "mo")))]  # fmt: skip
+    return []
 
 
 def violations(model: str, space: Candidates, pick) -> list[Violation]:
@@ -102,16 +140,8 @@ def violations(model: str, space: Candidates, pick) -> list[Violation]:
     sb1 = immediate(_pairs(st.sb))
     rf_p, mo_p, rb_p = _pairs(rf), _pairs(mo), _pairs(rb)
     found: list[Violation] = []
-    # atomicity: empty rmw & (rb; mo)
-    for u in bits(st.updates):
-        for w in bits(rb[u]):
-            if (mo[w] >> u) & 1:
-                found.append(Violation("atomicity", "empty rmw & (rb; mo)",
-                                       ((u, w, "rb"), (w, u, "mo"))))  # fmt: skip
-                break
-        if found:
-            break
     if model == "sc":
+        found.extend(_atomicity(st, rb, mo))
         labelled = {}
         for label, rel in (("sb", _pairs(st.sb)), ("rf", rf_p), ("mo", mo_p), ("rb", rb_p)):
             for a, b in rel:
@@ -140,6 +170,7 @@ def violations(model: str, space: Candidates, pick) -> list[Violation]:
                 best = cycle
     if best is not None:
         found.append(Violation("coherence", "irreflexive hb; eco?", best))
+    found.extend(_atomicity(st, rb, mo))
     # SC: acyclic psc
     if st.sc_events:
         rows = psc(st, hb, mo, rb, eco)
@@ -154,7 +185,14 @@ def violations(model: str, space: Candidates, pick) -> list[Violation]:
                 labelled[(a, b)] = "psc"
         cycle = shortest_cycle(labelled)
         if cycle:
-            found.append(Violation("SC", "acyclic psc", cycle))
+            steps = []  # an hb or fence psc edge, spelt out as its sb / sw / rf / mo / rb path
+            for a, b, label in cycle:
+                path = _hb_eco_hb(hb_succ, eco_succ, a, b) if label in ("hb", "psc") else None
+                if path:
+                    steps.extend((s, d, ext(lab, s, d)) for s, d, lab in path)
+                else:
+                    steps.append((a, b, label))
+            found.append(Violation("SC", "acyclic psc", tuple(steps)))
     if model == "rc11":
         labelled = {(a, b): "sb" for a, b in sb1}
         for a, b in rf_p:
@@ -210,8 +248,9 @@ class _Drawing:
                 else:
                     index = position.get(tid, 0)
                     position[tid] = index + 1
-                    node = Node(nid, tid, index, name, half, loc if half != "F" else "", value,
-                                annot, text)  # fmt: skip
+                    fence = half == "F"  # a fence's label is its kind: the line goes below
+                    node = Node(nid, tid, index, name, half, "" if fence else loc, value, annot,
+                                "" if fence else text, text if fence else "")  # fmt: skip
                 self.nodes.append(node)
                 halves[half] = nid
             halves.setdefault("R", halves.get("W", halves.get("F")))
@@ -330,13 +369,15 @@ def _all_picks(space: Candidates):
     yield from itertools.product(*per_loc)
 
 
-def explain_source(test, model: str, matches, budget: int = 40) -> ExecutionGraph | None:
-    """The forbidding cycle of an outcome (`matches(outcome)` picks it) under a source model."""
+def explain_source(test, model: str, matches, budget: int = 40,
+                   seeds: tuple[int, ...] = ()) -> ExecutionGraph | None:  # fmt: skip
+    """The forbidding cycle of an outcome (`matches(outcome)` picks it) under a source model;
+    `seeds` are values to try reading besides those written (the outcome's: thin air)."""
     axioms = _AXIOMS[model]
     enumerator = _Enumerator(test, axioms)
     best = None
     seen = 0
-    for combo in candidate_paths(test, model, budget):
+    for combo in candidate_paths(test, model, budget, seeds=seeds):
         if not all(p.complete for p in combo):
             continue
         space = Candidates(enumerator, combo)
@@ -346,7 +387,7 @@ def explain_source(test, model: str, matches, budget: int = 40) -> ExecutionGrap
                 continue
             seen += 1
             found = violations(axioms, space, pick)
-            score = (len(found), min((len(v.edges) for v in found), default=0))
+            score = (len(found), len(found[0].edges) if found else 0)
             if best is None or score < best[0]:
                 best = (score, space, pick, found)
             if seen >= MAX_CANDIDATES:
@@ -356,7 +397,7 @@ def explain_source(test, model: str, matches, budget: int = 40) -> ExecutionGrap
     if best is None:
         return None
     _, space, pick, found = best
-    first = min(found, key=lambda v: len(v.edges)) if found else None
+    first = found[0] if found else None  # rc11.cat's order
     graph = graph_of(test, model, space, pick, first is None, first)
     graph.witness = "candidate execution: " + space.describe(pick)
     if len(found) > 1:

@@ -40,12 +40,19 @@ def write_graphs(graphs: list[ExecutionGraph], directory: Path, fmt: str = "svg"
     return written
 
 
-def write_counterexample_graphs(check, directory: Path, fmt: str = "svg") -> list[Path]:
+def write_counterexample_graphs(check, directory: Path, fmt: str = "svg") -> list[str]:
     """For each extra outcome of an unsound check: the hardware execution the source model
-    forbids and the source model's cycle (fencelab.graph.api.counterexample_graphs)."""
+    forbids and the source model's cycle (fencelab.graph.api.counterexample_graphs). Returns
+    a line per file written, or per counterexample that could not be drawn."""
     from fencelab.graph.api import counterexample_graphs
+    from fencelab.result import format_outcome
 
-    written = []
+    lines = []
     for extra in check.extra:
-        written.extend(write_graphs(counterexample_graphs(check, extra), directory, fmt))
-    return written
+        try:
+            graphs = counterexample_graphs(check, extra)
+        except FencelabError as e:
+            lines.append(f"{format_outcome(extra.outcome)} not drawn: {e}")
+            continue
+        lines.extend(str(p) for p in write_graphs(graphs, directory, fmt))
+    return lines

@@ -76,7 +76,7 @@ class MachineScreen(Screen[None]):
         Binding("e", "explore", "explore"),
         Binding("c", "configure", "config"),
         Binding("i", "details", "op info", show=False),
-        Binding("g", "graph", "graph"),
+        Binding("g", "graph", "graph", show=False),  # listed in the help (?)
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("q", "app.quit", "quit"),
     ]

@@ -464,7 +464,9 @@ class PathExplorer:
         return builders
 
 
-def enumerate_paths(program, budget: int) -> tuple[list[list[ThreadPath]], int]:
+def enumerate_paths(
+    program, budget: int, seeds: tuple[int, ...] = ()
+) -> tuple[list[list[ThreadPath]], int]:
     """Every thread's paths, with read values grown to a fixpoint; and the budget hits.
 
     Round i+1 reads the values that paths of round i wrote. The fixpoint need not exist
@@ -475,7 +477,9 @@ def enumerate_paths(program, budget: int) -> tuple[list[list[ThreadPath]], int]:
     After that many rounds every value a consistent execution can read is in the set; the
     extra values only make paths whose reads no write matches, which rf then discards.
     """
-    values: dict[int, set[int]] = {loc.index: {loc.init} for loc in program.locations}
+    # seeds: values to try reading besides those written (a thin-air value, to show the cycle
+    # that forbids it)
+    values: dict[int, set[int]] = {loc.index: {loc.init, *seeds} for loc in program.locations}
     for rounds in itertools.count(1):
         explorer = PathExplorer(program, budget)
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]

@@ -66,9 +66,11 @@ def run_source(
 
 
 def candidate_paths(test: LitmusTest, model: str, budget: int = 40,
-                    unroll: int = DEFAULT_UNROLL):  # fmt: skip
-    """Every feasible choice of one path per thread under `model` (see run_source)."""
-    seeds = _condition_constants(test) if model == "c11" else ()
+                    unroll: int = DEFAULT_UNROLL, seeds: tuple[int, ...] | None = None):  # fmt: skip
+    """Every feasible choice of one path per thread under `model` (see run_source); `seeds`
+    overrides the values tried besides those written (c11: the condition's constants)."""
+    if seeds is None:
+        seeds = _condition_constants(test) if model == "c11" else ()
     _, paths = value_domains(test, seeds, unroll, budget)
     return _feasible_combinations(test, paths)
 
