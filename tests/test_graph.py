@@ -6,6 +6,7 @@ event and edge data), so these tests check what a reader sees, not only the grap
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -331,3 +332,30 @@ def test_every_target_draws_the_classics(tmp_path):
         assert out.exit_code == 0, out.output
     targets = {p.name.split("-")[1] for p in tmp_path.glob("*.svg")}
     assert {"x86_64", "armv7", "armv8", "armv8.1", "armv8.3"} <= targets
+
+
+def test_tui_graph_pane_follows_the_steps():
+    asyncio.run(_tui_graph_pane_follows_the_steps())
+
+
+async def _tui_graph_pane_follows_the_steps():
+    from fencelab.tui.app import FencelabApp
+    from fencelab.tui.graph_view import GraphPane
+    from fencelab.tui.widgets import MemoryPane
+
+    app = FencelabApp.for_test(ex("x86_64/SB.litmus"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.screen.query_one(GraphPane)
+        assert not pane.display
+        await pilot.press("g")
+        assert pane.display and not app.screen.query_one(MemoryPane).display
+        assert "no step yet" in pane.text
+        for key in "0011":
+            await pilot.press(key)
+        assert "a: W x=1" in pane.text and "d: R x=0" in pane.text
+        assert "rf    init x→d init y→b" in pane.text
+        assert "┆" in pane.text  # x86-TSO may reorder the store and the load
+        await pilot.press("left")
+        assert "d: R x=0" not in pane.text
+        await pilot.press("g")
+        assert app.screen.query_one(MemoryPane).display

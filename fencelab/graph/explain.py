@@ -102,42 +102,55 @@ def explain_hardware(
     if view is None:
         raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
     paths, _ = enumerate_paths(program, budget, seeds(wanted))
+
+    def candidates():
+        for sk in skeletons(program, paths):
+            per_loc = [per_location_choices(sk, loc, lambda x: True)
+                       for loc in range(sk.n_locations)]  # fmt: skip
+            for choice in itertools.product(*per_loc):
+                outcome = outcome_of(program, sk, tuple(c.last for c in choice))
+                if to_source is not None:
+                    outcome = to_source(outcome)
+                if matches(outcome, wanted):
+                    x = Execution(sk, *combine(choice))
+                    yield (x, outcome), view.violations(x)
+
+    found = best_candidate(candidates())
+    if found is None:
+        return None
+    (x, outcome), violations, cut = found
+    first = violations[0] if violations else None
+    graph = graph_of(program, x, view, model=model, outcome=format_outcome(outcome),
+                     allowed=first is None, violation=first)  # fmt: skip
+    graph.witness = "candidate execution"
+    explanation_notes(graph, violations, cut)
+    return graph
+
+
+def best_candidate(candidates):
+    """Of (candidate, violations) pairs, the candidate breaking the fewest axioms, then with
+    the shortest cycle for its first (the axioms come in their cat file's order); and whether
+    the search stopped at MAX_CANDIDATES. None when there is no candidate at all."""
     best = None
     seen = 0
-    for sk in skeletons(program, paths):
-        per_loc = [per_location_choices(sk, loc, lambda x: True) for loc in range(sk.n_locations)]
-        for choice in itertools.product(*per_loc):
-            outcome = outcome_of(program, sk, tuple(c.last for c in choice))
-            if to_source is not None:
-                outcome = to_source(outcome)
-            if not matches(outcome, wanted):
-                continue
-            seen += 1
-            rf, co = combine(choice)
-            x = Execution(sk, rf, co)
-            violations = view.violations(x)
-            # fewest broken axioms, then the shortest cycle; an allowed candidate (no axiom
-            # broken) would mean the operational and axiomatic models disagree: shown as such
-            score = (len(violations), len(violations[0].edges) if violations else 0)
-            if best is None or score < best[0]:
-                best = (score, x, violations, outcome)
-            if seen >= MAX_CANDIDATES:
-                break
+    for candidate, violations in candidates:
+        seen += 1
+        score = (len(violations), len(violations[0].edges) if violations else 0)
+        if best is None or score < best[0]:
+            best = (score, candidate, violations)
         if seen >= MAX_CANDIDATES:
             break
     if best is None:
         return None
-    _, x, violations, outcome = best
-    first = violations[0] if violations else None  # the model's axioms in their cat order
-    graph = graph_of(program, x, view, model=model, outcome=format_outcome(outcome),
-                     allowed=first is None, violation=first)  # fmt: skip
-    graph.witness = "candidate execution"
-    if first is None:
+    return best[1], best[2], seen >= MAX_CANDIDATES
+
+
+def explanation_notes(graph: ExecutionGraph, violations, cut: bool) -> None:
+    """What the picture must also say: other axioms broken, a disagreement, a cut search."""
+    if not violations:  # no axiom forbids it, yet the operational model never reached it
         graph.notes.append("no axiom forbids this candidate, yet the operational model never "
                            "reached it: the two models disagree here")  # fmt: skip
     elif len(violations) > 1:
-        graph.notes.append("it also breaks " + ", ".join(v.axiom for v in violations
-                                                         if v is not first))  # fmt: skip
-    if seen >= MAX_CANDIDATES:
+        graph.notes.append("it also breaks " + ", ".join(v.axiom for v in violations[1:]))
+    if cut:
         graph.notes.append(f"best of the first {MAX_CANDIDATES} candidate executions")
-    return graph

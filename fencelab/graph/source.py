@@ -23,6 +23,7 @@ from pathlib import Path
 
 from fencelab.atomics import Order
 from fencelab.graph.build import immediate, rel_of
+from fencelab.graph.explain import best_candidate, explanation_notes
 from fencelab.graph.model import Cycle, Edge, ExecutionGraph, Node
 from fencelab.graph.views import Violation, shortest_cycle
 from fencelab.models.source.axioms import (
@@ -40,8 +41,6 @@ from fencelab.models.source.rc11 import (
     candidate_paths,
 )
 from fencelab.result import Outcome, format_outcome
-
-MAX_CANDIDATES = 20000
 
 ORDER_NAMES = {Order.RELAXED: "rlx", Order.ACQUIRE: "acq", Order.RELEASE: "rel",
                Order.ACQ_REL: "acq_rel", Order.SEQ_CST: "sc"}  # fmt: skip
@@ -375,34 +374,22 @@ def explain_source(test, model: str, matches, budget: int = 40,
     `seeds` are values to try reading besides those written (the outcome's: thin air)."""
     axioms = _AXIOMS[model]
     enumerator = _Enumerator(test, axioms)
-    best = None
-    seen = 0
-    for combo in candidate_paths(test, model, budget, seeds=seeds):
-        if not all(p.complete for p in combo):
-            continue
-        space = Candidates(enumerator, combo)
-        for pick in _all_picks(space):
-            outcome = space.outcome(pick)
-            if outcome is None or not matches(outcome):
+
+    def candidates():
+        for combo in candidate_paths(test, model, budget, seeds=seeds):
+            if not all(p.complete for p in combo):
                 continue
-            seen += 1
-            found = violations(axioms, space, pick)
-            score = (len(found), len(found[0].edges) if found else 0)
-            if best is None or score < best[0]:
-                best = (score, space, pick, found)
-            if seen >= MAX_CANDIDATES:
-                break
-        if seen >= MAX_CANDIDATES:
-            break
-    if best is None:
+            space = Candidates(enumerator, combo)
+            for pick in _all_picks(space):
+                outcome = space.outcome(pick)
+                if outcome is not None and matches(outcome):
+                    yield (space, pick), violations(axioms, space, pick)
+
+    found = best_candidate(candidates())
+    if found is None:
         return None
-    _, space, pick, found = best
-    first = found[0] if found else None  # rc11.cat's order
-    graph = graph_of(test, model, space, pick, first is None, first)
+    (space, pick), broken, cut = found
+    graph = graph_of(test, model, space, pick, not broken, broken[0] if broken else None)
     graph.witness = "candidate execution: " + space.describe(pick)
-    if len(found) > 1:
-        graph.notes.append("it also breaks " + ", ".join(v.axiom for v in found
-                                                         if v is not first))  # fmt: skip
-    if seen >= MAX_CANDIDATES:
-        graph.notes.append(f"best of the first {MAX_CANDIDATES} candidate executions")
+    explanation_notes(graph, broken, cut)
     return graph
