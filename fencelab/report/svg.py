@@ -35,6 +35,7 @@ from fencelab.report.graph_style import (
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 MONO = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 LABEL_H = 14
+MARGIN_TITLE = 24
 RIGHT_SIDE = ("addr", "data", "ctrl", "lob", "ppo", "ob", "sw", "hb", "psc")
 
 Point = tuple[float, float]
@@ -366,5 +367,3 @@ def render_svg(graph: ExecutionGraph) -> str:
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
-
-MARGIN_TITLE = 24
