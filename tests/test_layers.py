@@ -21,6 +21,7 @@ LAYERS = (
     ("machine",),
     ("models",),
     ("pipeline",),
+    ("graph",),
     ("gen",),
     ("checker",),
     ("hw",),

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from fencelab.cli.graph import counterexample_writer, graph_options
 from fencelab.cli.options import (
     budget_option,
     console,
@@ -50,7 +51,10 @@ def _combinations(targets, schemes) -> list[tuple]:
 @model_option(kinds=HARDWARE)
 @budget_option()
 @click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
-def check_command(tests, target, scheme, source_model, model, budget, quiet):
+@graph_options("Write each counterexample's pictures here: the hardware execution and the "
+               "source model's cycle that forbids it.")
+def check_command(tests, target, scheme, source_model, model, budget, quiet, graph_dir,
+                  graph_format):  # fmt: skip
     """Check that compiling with a scheme adds no outcome the source model forbids.
 
     Every C / Rust test is compiled for each target, explored exhaustively on the target's
@@ -61,6 +65,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
     from fencelab.litmus.parser import parse_file
     from fencelab.report.check import print_check, source_model_text, summary_table
 
+    pictures = counterexample_writer(graph_dir, graph_format)
     pairs = _combinations(target, scheme)
     checker = Checker(source_model, model, budget)
     parsed = [parse_file(p) for p in litmus_files(tests)]
@@ -82,6 +87,9 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
                 checks.append(result)
                 if not quiet or not result.sound:
                     print_check(console, result)
+                if pictures and result.extra:
+                    for path in pictures(result):
+                        console.print(f"graph: {path}", markup=False, soft_wrap=True)
                 bar.advance(task)
     console.print(summary_table(checks, source_model.name))
     unsound = sum(not c.sound and not c.error for c in checks)
@@ -110,8 +118,10 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
 @click.option("--save", default=None, type=click.Path(file_okay=False),
               help="write the printed counterexamples to this directory (for tui replay)")
 @budget_option()
+@graph_options("Write the printed counterexamples' pictures here (hardware execution and "
+               "source cycle).")
 def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model, limit, save,
-                 budget):  # fmt: skip
+                 budget, graph_dir, graph_format):  # fmt: skip
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
     Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test.
@@ -129,6 +139,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     if not todo:
         raise FencelabError(f"no shape among {', '.join(s.name for s in chosen)} has at most "
                             f"{max_threads} threads")  # fmt: skip
+    pictures = counterexample_writer(graph_dir, graph_format)
     checker = Checker(source_model, model, budget)
     with _progress() as bar:
         task = bar.add_task("hunting", total=len(todo))
@@ -138,5 +149,9 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
 
         report = hunt(checker, target, scheme, chosen, max_threads, variant_kinds, advance, todo)
     print_hunt(console, report, limit, save)
+    if pictures:
+        for found in report.smallest(limit):
+            for path in pictures(found.check):
+                console.print(f"graph: {path}", markup=False, soft_wrap=True)
     if report.found:
         sys.exit(1)

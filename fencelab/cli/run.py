@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import click
 
+from fencelab.cli.graph import graph_options, run_graph_writer
 from fencelab.cli.options import (
     budget_option,
     console,
@@ -28,7 +29,10 @@ from fencelab.cli.options import (
 @exploration_options
 @budget_option()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per test (JSON lines).")
-def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json):
+@graph_options("Write a picture of every outcome's execution (and of why the condition's "
+               "outcome is forbidden, if it is) to this directory.")
+def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json, graph_dir,
+        graph_format):  # fmt: skip
     """Run litmus tests (files or directories) and print herd7-style results."""
     from rich.progress import Progress as RichProgress
 
@@ -38,6 +42,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
     from fencelab.report.run import result_record, side_by_side, summary_table
 
     options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget)
+    pictures = run_graph_writer(graph_dir, graph_format)
     files = litmus_files(tests)
     results = []
     show_progress = not as_json and err_console.is_terminal
@@ -53,12 +58,21 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
                 def explored(n: int, what: str = what) -> None:
                     bar.update(task, description=f"{what}: {n} explored")
 
-                result = run_test(test, replace(options, target=tgt), progress=explored)
+                here = replace(options, target=tgt)
+                result = run_test(test, here, progress=explored)
                 per_target.append(result)
+                written, problems = pictures(test, here, result) if pictures else ([], [])
                 if as_json:
-                    click.echo(json.dumps(result_record(result)))
+                    record = result_record(result)
+                    if pictures:
+                        record["graphs"] = [str(p) for p in written]
+                        record["graph_problems"] = problems
+                    click.echo(json.dumps(record))
                 else:
-                    console.print(format_herd(result), markup=False, highlight=False)
+                    text = format_herd(result)
+                    text += "".join(f"\n# Graph {p}" for p in (*written, *problems))
+                    console.print(text, markup=False, highlight=False,
+                                  soft_wrap=True)  # data lines are never wrapped
                     console.print()
             if len(per_target) > 1 and not as_json:
                 console.print(side_by_side(per_target))

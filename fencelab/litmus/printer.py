@@ -483,3 +483,17 @@ def same_meaning(a: LitmusTest, b: LitmusTest) -> bool:
         return dataclasses.replace(strip_positions(t), comments=(), file="", reg_inits=inits)
 
     return norm(a) == norm(b)
+
+
+def event_names(count: int) -> list[str]:
+    """herd's event letters: a ... z, then aa, ab ..."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out = []
+    for i in range(count):
+        name = ""
+        i += 1
+        while i:
+            i, r = divmod(i - 1, 26)
+            name = letters[r] + name
+        out.append(name)
+    return out

@@ -47,6 +47,30 @@ class MachineState:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a transition's reads took their values and where its writes went, in the model's
+    own terms, so an execution graph can name the write each read read from and the coherence
+    order (fencelab/graph/trace.py), exactly and without matching values. One entry per read
+    of `step.reads` and per write of `step.writes`, in order:
+
+    - `("mem",)`: the location's current write in memory (a read); into memory now, coherence-
+      after every write there (a write);
+    - `("buf", i)`: the core's own store-buffer entry i, oldest first (a read); `("buf",)`:
+      appended to the core's store buffer (a write);
+    - `("msg", ts)`: the message with timestamp ts, 0 for the initial write (a read); the
+      message at ts, which the write fulfils (a write; coherence is timestamp order).
+
+    `drain`: the transition moves the core's oldest buffered store into memory."""
+
+    reads: tuple[tuple, ...] = ()
+    writes: tuple[tuple, ...] = ()
+    drain: bool = False
+
+
+MEMORY = ("mem",)
+
+
+@dataclass(frozen=True)
 class Transition:
     key: str  # "0" (core 0 steps), "0.r2" (core 0 reads message 2), "d1" (drain core 1)...
     tid: int | None  # the core this transition belongs to
@@ -54,6 +78,7 @@ class Transition:
     target: MachineState
     executes: bool = True  # does the core execute an instruction (vs. a memory-internal move)?
     step: Step | None = None  # what Unicorn did, when the core executed
+    provenance: Provenance | None = None  # for execution graphs (see Provenance)
 
 
 class MemoryModel:

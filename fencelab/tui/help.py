@@ -21,6 +21,7 @@ KEYS = (
     ("e", "explore all executions (in the background): outcomes"),
     ("c", "configure: target, lowering scheme, memory model"),
     ("i", "source tests: each source op's ordering and rationale"),
+    ("g", "execution graph so far / memory (toggle)"),
     ("Tab", "move focus between panes"),
     ("?", "this help"),
     ("q", "quit"),

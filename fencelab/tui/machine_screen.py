@@ -14,6 +14,7 @@ from textual.widgets import Footer, OptionList, Static
 from fencelab.errors import FencelabError
 from fencelab.machine.machine import Status
 from fencelab.tui.config import ConfigScreen
+from fencelab.tui.graph_view import GraphPane
 from fencelab.tui.help import HelpScreen
 from fencelab.tui.outcomes import OutcomesScreen
 from fencelab.tui.session import Session
@@ -41,6 +42,7 @@ class MachineScreen(Screen[None]):
         Binding("e", "explore", "explore"),
         Binding("c", "configure", "config"),
         Binding("i", "details", "op info", show=False),
+        Binding("g", "graph", "graph", show=False),  # listed in the help (?)
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("q", "app.quit", "quit"),
     ]
@@ -62,11 +64,13 @@ class MachineScreen(Screen[None]):
                 yield CorePane(tid)
         with Horizontal(id="bottom"):
             yield MemoryPane(id="memory")
+            yield GraphPane(id="graph")  # `g` swaps it with the memory pane
             yield TransitionList(id="transitions")
         yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(GraphPane).display = False
         self.query_one(TransitionList).focus()
         self.refresh_view()
 
@@ -82,6 +86,9 @@ class MachineScreen(Screen[None]):
         for pane in self.query(CorePane):
             pane.refresh_from(s, self.details)
         self.query_one(MemoryPane).refresh_from(s)
+        graph = self.query_one(GraphPane)
+        if graph.display:
+            graph.refresh_from(s)
         self.query_one(TransitionList).refresh_from(s)
         self.query_one(StatusLine).show(self._status_lines(status))
 
@@ -164,6 +171,12 @@ class MachineScreen(Screen[None]):
         if not self.session.origins:
             self.say("op info is for compiled source tests (C / Rust)")
         self.details = not self.details
+        self.after_action()
+
+    def action_graph(self) -> None:
+        graph = self.query_one(GraphPane)
+        graph.display = not graph.display
+        self.query_one(MemoryPane).display = not graph.display
         self.after_action()
 
     # -- screens ----------------------------------------------------------------------------

@@ -102,9 +102,10 @@ def event_sets(sk: Skeleton) -> dict[str, set[int]]:
 # The ARM axioms
 
 
-def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
-    """The rf/co-independent part of ob: (lob, IFB-ob), computed once per skeleton."""
-    cached = sk.cache.get("arm")
+def lob_parts(sk: Skeleton) -> list[tuple[str, Rel]]:
+    """The clauses whose union's transitive closure is `lob`, each with a short name (the
+    execution graphs label ob edges with them): lws, dob, pob, aob and bob, clause by clause."""
+    cached = sk.cache.get("arm-parts")
     if cached is not None:
         return cached  # type: ignore[return-value]
     S = event_sets(sk)
@@ -124,13 +125,13 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
     #         | ctrl; [W]
     #         | addr; [M]; po; [W]
     #         | (addr | data); [M]; lrs; [R]
-    dob = union(
-        addr,
-        data,
-        seq(ctrl, ident(W)),
-        seq(addr, ident(M), po, ident(W)),
-        seq(union(addr, data), ident(M), lrs, ident(R)),
-    )
+    dob = [
+        ("addr", addr),
+        ("data", data),
+        ("ctrl", seq(ctrl, ident(W))),
+        ("addr;po", seq(addr, ident(M), po, ident(W))),
+        ("dob", seq(union(addr, data), ident(M), lrs, ident(R))),
+    ]
     # let pob = [Exp]; (pick-dep; [W]
     #         | (pick-ctrl-dep | pick-addr-dep; [Exp]; po); [CSE]; po; [M]
     #         | pick-addr-dep; [M & Exp]; po; [W])
@@ -147,7 +148,7 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
 
     # let aob = [M]; rmw; [M]
     #         | [M]; rmw; lrs; [A | Q]
-    aob = union(rmw, seq(rmw, lrs, ident(A | Q)))
+    aob = [("rmw", set(rmw)), ("aob", seq(rmw, lrs, ident(A | Q)))]
 
     # let bob = [M]; po; [dmb.full]; po; [M]
     #         | [R \ NoRet]; po; [dmb.ld]; po; [M]
@@ -157,18 +158,30 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
     #         | [A | Q]; po; [M]
     #         | [M]; po; [L]
     amo_al = {w for r, w in amo if r in A and w in L}
-    bob = union(
-        seq(ident(M), po, ident(S["dmb.full"]), po, ident(M)),
-        seq(ident(R - S["NoRet"]), po, ident(S["dmb.ld"]), po, ident(M)),
-        seq(ident(W), po, ident(S["dmb.st"]), po, ident(W)),
-        restrict(po, amo_al, M),
-        restrict(po, L, A),
-        restrict(po, A | Q, M),
-        restrict(po, M, L),
-    )
+    bob = [
+        ("dmb.full", seq(ident(M), po, ident(S["dmb.full"]), po, ident(M))),
+        ("dmb.ld", seq(ident(R - S["NoRet"]), po, ident(S["dmb.ld"]), po, ident(M))),
+        ("dmb.st", seq(ident(W), po, ident(S["dmb.st"]), po, ident(W))),
+        ("amo.AL;po", restrict(po, amo_al, M)),
+        ("L;po;A", restrict(po, L, A)),
+        ("A;po", restrict(po, A | Q, M)),
+        ("po;L", restrict(po, M, L)),
+    ]
+    parts = [*dob, ("pob", pob), *aob, *bob, ("lws", lws)]
+    sk.cache["arm-parts"] = parts
+    return parts
 
+
+def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
+    """The rf/co-independent part of ob: (lob, IFB-ob), computed once per skeleton."""
+    cached = sk.cache.get("arm")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    S = event_sets(sk)
+    R, W, M, po, ctrl, addr = S["R"], S["W"], S["M"], sk.po, sk.ctrl, sk.addr
+    isb = ident(S["ISB"])
     # let rec lob = lws; si | dob | pob | aob | bob | lob; lob     (Locally-ordered-before)
-    lob = plus(union(lws, dob, pob, aob, bob))
+    lob = plus(union(*(rel for _, rel in lob_parts(sk))))
     # let pick-lob = pick-basic-dep; lob; [W]     (hw-reqs: [M & Exp]; (lob | pick-lob); ...)
     lob = lob | seq(sk.pick_dep, lob, ident(W))
 

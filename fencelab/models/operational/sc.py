@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab.isa.insn import InsnInfo, Kind
-from fencelab.machine.model import MachineState, MemoryModel, Transition
+from fencelab.machine.model import MEMORY, MachineState, MemoryModel, Provenance, Transition
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class SC(MemoryModel):
             monitor = None
         new = _written(program, mem, step, tid, monitor)
         yield Transition(str(tid), tid, self.label(tid, info), state.with_thread(tid, step.state, new),
-                         step=step)
+                         step=step, provenance=_in_memory(step))
 
     def _store_exclusive(self, program, state, tid, info):
         mem: ScMemory = state.memory
@@ -61,7 +61,7 @@ class SC(MemoryModel):
             new = _written(program, mem, step, tid, None)
             yield Transition(
                 f"{tid}{suffix}", tid, self.label(tid, info, what),
-                state.with_thread(tid, step.state, new), step=step,
+                state.with_thread(tid, step.state, new), step=step, provenance=_in_memory(step),
             )
 
     def final_memory(self, program, memory: ScMemory):
@@ -69,6 +69,11 @@ class SC(MemoryModel):
 
     def describe(self, program, memory: ScMemory):
         return {"memory": {loc.name: memory.values[loc.index] for loc in program.locations}}
+
+
+def _in_memory(step) -> Provenance:
+    """Every read reads memory, every write goes there at once."""
+    return Provenance((MEMORY,) * len(step.reads), (MEMORY,) * len(step.writes))
 
 
 def _written(program, mem: ScMemory, step, tid: int, monitor) -> ScMemory:

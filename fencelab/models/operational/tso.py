@@ -15,7 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.machine.model import MachineState, MemoryModel, Transition, refuse
+from fencelab.machine.model import (
+    MEMORY,
+    MachineState,
+    MemoryModel,
+    Provenance,
+    Transition,
+    refuse,
+)
 
 
 @dataclass(frozen=True)
@@ -42,11 +49,16 @@ class TSO(MemoryModel):
         if (atomic or info.barrier is Barrier.FULL) and buffer:
             return  # waits for the buffer to drain
 
+        sources = []  # for execution graphs: the buffer entry or memory each read took
+
         def read(loc, size, index):
             if not atomic:
-                for where, value in reversed(buffer):
+                for i in range(len(buffer) - 1, -1, -1):
+                    where, value = buffer[i]
                     if where == loc.index:
+                        sources.append(("buf", i))
                         return value
+            sources.append(MEMORY)
             return mem.values[loc.index]
 
         step, _ = self.execute(program, state, tid, read)
@@ -61,8 +73,10 @@ class TSO(MemoryModel):
         buffers = list(mem.buffers)
         buffers[tid] = tuple(new_buffer)
         new = TsoMemory(tuple(values), tuple(buffers))
+        goes = (MEMORY if atomic else ("buf",),) * len(step.writes)
         yield Transition(str(tid), tid, self.label(tid, info),
-                         state.with_thread(tid, step.state, new), step=step)  # fmt: skip
+                         state.with_thread(tid, step.state, new), step=step,
+                         provenance=Provenance(tuple(sources), goes))  # fmt: skip
 
     def internal_transitions(self, program, state: MachineState):
         mem: TsoMemory = state.memory
@@ -77,6 +91,7 @@ class TSO(MemoryModel):
                 yield Transition(
                     f"d{tid}", tid, f"P{tid}: drain {name}={value} to memory",
                     state.with_memory(TsoMemory(tuple(values), tuple(buffers))), executes=False,
+                    provenance=Provenance(drain=True),
                 )  # fmt: skip
 
     def is_final(self, program, memory: TsoMemory):

@@ -27,7 +27,7 @@ parser marks them (no data-race undefined behaviour is modelled).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fencelab.atomics import Op, Order
 from fencelab.errors import FencelabError, SourceError
@@ -69,6 +69,7 @@ class Event:
     order: Order
     rval: int | None = None  # value read (R, U)
     wval: int | None = None  # value written (W, U)
+    line: int = field(default=0, compare=False)  # the source line (execution graphs)
 
     @property
     def reads(self) -> bool:
@@ -169,12 +170,12 @@ class _Runner:
         elif isinstance(s, Store):
             width = self.width(s.loc, s.pos)
             value = self.int_value(self.expr(s.value), s.pos, f"the value stored to {s.loc}")
-            self.emit(Event("W", s.loc, s.order, wval=signed(value, width)))
+            self.emit(Event("W", s.loc, s.order, wval=signed(value, width), line=s.pos.line))
         elif isinstance(s, ExprStmt):
             self.expr(s.expr)
         elif isinstance(s, Fence):
             if s.order is not Order.RELAXED:  # a relaxed fence is no fence at all
-                self.emit(Event("F", "", s.order))
+                self.emit(Event("F", "", s.order, line=s.pos.line))
         elif isinstance(s, If):
             self.stmts(s.then if self.truth(s.cond, s.pos) else s.orelse)
         elif isinstance(s, While):
@@ -222,14 +223,14 @@ class _Runner:
         if isinstance(e, Load):
             self.width(e.loc, e.pos)  # an unknown location is an error here, not a KeyError
             value = self.choose(list(self.domains[e.loc]))
-            self.emit(Event("R", e.loc, e.order, rval=value))
+            self.emit(Event("R", e.loc, e.order, rval=value, line=e.pos.line))
             return value
         if isinstance(e, Rmw):
             width = self.width(e.loc, e.pos)
             operand = self.int_value(self.expr(e.operand), e.pos, f"the operand of {e.op}")
             old = self.choose(list(self.domains[e.loc]))
             new = signed(_rmw_result(e.op, old, operand), width)
-            self.emit(Event("U", e.loc, e.order, rval=old, wval=new))
+            self.emit(Event("U", e.loc, e.order, rval=old, wval=new, line=e.pos.line))
             return old
         if isinstance(e, Cas):
             return self.cas(e)
@@ -256,12 +257,13 @@ class _Runner:
             options.append(_SPURIOUS)
         choice = self.choose(options)
         if choice == _SPURIOUS:
-            self.emit(Event("R", e.loc, e.failure, rval=expected))
+            self.emit(Event("R", e.loc, e.failure, rval=expected, line=e.pos.line))
             return expected
         if choice == expected:
-            self.emit(Event("U", e.loc, e.success, rval=choice, wval=signed(desired, width)))
+            self.emit(Event("U", e.loc, e.success, rval=choice, wval=signed(desired, width),
+                             line=e.pos.line))
         else:
-            self.emit(Event("R", e.loc, e.failure, rval=choice))
+            self.emit(Event("R", e.loc, e.failure, rval=choice, line=e.pos.line))
         return choice
 
     def binop(self, e: BinOp) -> int:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fencelab.machine.model import MachineState, MemoryModel, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Provenance, Transition
 from fencelab.models.operational.arm.certify import Alone, explore_alone
 from fencelab.models.operational.arm.local import Local, Message
 from fencelab.models.operational.arm.thread import ThreadContext, thread_moves, without_repeats
@@ -119,6 +119,7 @@ class ARM(MemoryModel):
             yield Transition(
                 f"{tid}{move.key}", tid, self.label(tid, info, move.what),
                 state.with_thread(tid, move.tstate, new), step=move.step,
+                provenance=_provenance(move),
             )  # fmt: skip
 
     def internal_transitions(self, program, state: MachineState):
@@ -126,7 +127,8 @@ class ARM(MemoryModel):
         if mem.executing:
             return
         for tid, key, label, memory in self._promises(program, state):
-            yield Transition(key, tid, label, state.with_memory(memory), executes=False)
+            yield Transition(key, tid, label, state.with_memory(memory), executes=False,
+                             provenance=Provenance())  # placed in coherence by its timestamp
 
     def _promises(self, program, state: MachineState) -> list[tuple[int, str, str, ArmMemory]]:
         """Every certified promise a thread may make now: (tid, key, label, new memory)."""
@@ -204,6 +206,13 @@ class ARM(MemoryModel):
             "memory": messages,
             "threads": threads,
         }
+
+
+def _provenance(move) -> Provenance:
+    """The message each read took and the one each write fulfilled (one of each at most)."""
+    reads = () if move.read_ts is None else (("msg", move.read_ts),)
+    writes = () if move.write_ts is None else (("msg", move.write_ts),)
+    return Provenance(reads, writes)
 
 
 def _first_running(program, state: MachineState) -> int:

@@ -57,6 +57,9 @@ class Move:
     appended: Message | None = None  # certify only: a write at a fresh timestamp
     floor: int = 0  # a write's timestamp must exceed this (its pre-view and coh of its location)
     silent: bool = True  # writes nothing, or only a rewrite (see `silent_rewrite`)
+    # execution graphs (fencelab/graph/trace.py): the message a read took, the one a write made
+    read_ts: int | None = None
+    write_ts: int | None = None
 
 
 class ThreadContext:
@@ -326,7 +329,8 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
         what = f"read {loc.name}={signed(choice.value, 8 * first.size)} from " + ctx.describe_msg(
             memory, choice.ts
         )
-        moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step))
+        moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step,
+                          read_ts=choice.ts))  # fmt: skip
     return moves
 
 
@@ -350,7 +354,8 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
                           max(paddr, pdata), paddr)  # fmt: skip
         what = _fulfil_words(ctx, msg, ts, appended)
         moves.append(Move(key, what, step.state, _finish(ctx, new, step, regs.copy()), step,
-                          appended, max(pre, local.coh[loc.index]), silent=False))  # fmt: skip
+                          appended, max(pre, local.coh[loc.index]), silent=False,
+                          write_ts=ts))  # fmt: skip
     return moves
 
 
@@ -380,7 +385,8 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
                                   bank.view, max(paddr, pdata), paddr)  # fmt: skip
                 what = "succeeds, " + _fulfil_words(ctx, msg, ts, appended)
                 moves.append(Move(key, what, step.state, _finish(ctx, new, step, r.copy()), step,
-                                  appended, max(pre, local.coh[loc.index]), silent))  # fmt: skip
+                                  appended, max(pre, local.coh[loc.index]), silent,
+                                  write_ts=ts))  # fmt: skip
     # fails when it cannot fulfil a promise (alone, a fresh write is not a reason to succeed,
     # so that the solo runs include every run the machine may take), or spuriously
     if not any(m.appended is None for m in moves) or ctx.may_fail_spuriously:
@@ -440,7 +446,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
         if not step.writes:  # a compare-and-swap that failed: only a read
             r.set(info.dest_regs, choice.view, pick)
             moves.append(Move(f".r{choice.ts}", read_words + ", compare fails", step.state,
-                              _finish(ctx, after, step, r), step))  # fmt: skip
+                              _finish(ctx, after, step, r), step, read_ts=choice.ts))  # fmt: skip
             continue
         write = _one_write(info, step)
         vdata, pdata = regs.view(info.data_regs), regs.pick(info.data_regs)
@@ -462,7 +468,8 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
                                   _finish(ctx, new, step, res), step, appended,
                                   max(pre, after.coh[loc.index]),
                                   silent_rewrite(local, loc.index, choice.ts, choice.value,
-                                                 acquire, msg)))  # fmt: skip
+                                                 acquire, msg),
+                                  read_ts=choice.ts, write_ts=ts))  # fmt: skip
     if certify and info.cas and moves and all(m.step.writes for m in moves):
         moves.extend(_unseen_cas_failure(ctx, tstate, local, memory, info, loc, vaddr, paddr,
                                          regs, acquire, no_ret, moves[0].step))  # fmt: skip
