@@ -42,6 +42,9 @@ DMB_BITS = {  # (rr, rw, wr, ww, ld) per barrier kind
     Barrier.LOAD: (True, True, False, False, True),
     Barrier.STORE: (False, False, False, True, False),
 }
+# A DSB is its DMB, except that a DSB ST orders earlier writes before every later access
+# (aarch64hwreqs.cat's DSB-ob: [W]; po; [dsb.st]; po), reads included.
+DSB_BITS = {**DMB_BITS, Barrier.STORE: (False, False, True, True, False)}
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,7 @@ def _fence(ctx, tstate, local: Local, info: InsnInfo) -> Move:
         raise refuse(MODEL, info, "a barrier that reads memory")
     b = info.barrier
     if b in DMB_BITS:
-        local = after_dmb(local, *DMB_BITS[b])
+        local = after_dmb(local, *(DSB_BITS if info.is_dsb else DMB_BITS)[b])
     elif b is Barrier.ISB:
         local = after_isb(local)
     elif b is None and info.mnemonic.lower().startswith("clrex"):
