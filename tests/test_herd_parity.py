@@ -113,3 +113,226 @@ def test_mp_with_dsb_st_is_mp_with_dmb_st():
 
     assert arm_both(mp("DSB ST")) == arm_both(mp("DMB ST"))
     assert not arm_both(mp("DSB ST"))[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Values in their types (fencelab.litmus.types): herd's default `int` for undeclared
+# locations and registers, declared types wrap and sign-extend, conditions compare in type.
+
+
+def one(arch: str, init: str, code: list[str], cond: str) -> str:
+    return table(arch, "T", init, [code], cond)
+
+
+def test_uint8_location_keeps_255_from_an_int8_register():
+    text = one("AArch64", "int8_t 0:X0=255; uint8_t x; 0:X1=x;", ["STRB W0,[X1]"],
+               "exists (x=255)")  # fmt: skip
+    states, ok = arm_both(text)
+    assert states == {"[x]=255;"} and ok
+
+
+def test_int8_location_reads_255_as_minus_one_and_the_condition_too():
+    text = one("AArch64", "int8_t x; 0:X1=x;", ["MOV W0,#255", "STRB W0,[X1]"], "exists (x=255)")
+    states, ok = arm_both(text)
+    assert states == {"[x]=-1;"} and ok  # 255 read as an int8_t is -1: the same value
+
+
+def test_undeclared_register_is_an_int_as_in_herd():
+    # herd and litmus7 print and compare an undeclared register as an `int`
+    text = one("AArch64", "0:X0=1;", ["LSL X0,X0,#32", "MOV W1,#-1"],
+               "exists (0:X0=0 /\\ 0:X1=-1)")  # fmt: skip
+    states, ok = arm_both(text)
+    assert states == {"0:X0=0; 0:X1=-1;"} and ok
+
+
+def test_declared_int64_register_keeps_64_bits():
+    text = one("AArch64", "int64_t 0:X0=1; uint64_t 0:X1;", ["LSL X0,X0,#32", "MOV X1,#-1"],
+               "exists (0:X0=4294967296 /\\ 0:X1=-1)")  # fmt: skip
+    states, ok = arm_both(text)
+    assert states == {"0:X0=4294967296; 0:X1=18446744073709551615;"} and ok
+
+
+@pytest.mark.parametrize("value", ["-1", "0xffffffffffffffff", "18446744073709551615",
+                                   "0xffffffff", "4294967295"])  # fmt: skip
+def test_condition_constants_compare_in_the_type_hex_and_decimal(value):
+    text = one("AArch64", "", ["MOV X0,#-1"], f"exists (0:X0={value})")
+    assert arm_both(text)[1]
+    text = one("AArch64", "int64_t 0:X0;", ["MOV X0,#-1"], f"exists (0:X0={value})")
+    assert arm_both(text)[1] is (value in ("-1", "0xffffffffffffffff", "18446744073709551615"))
+
+
+def test_condition_value_beyond_64_bits_is_an_error():
+    with pytest.raises(FencelabError, match="does not fit in 64 bits"):
+        parse_text(one("AArch64", "", ["MOV X0,#1"], "exists (0:X0=18446744073709551616)"))
+
+
+def test_location_init_out_of_range_names_location_and_width():
+    with pytest.raises(FencelabError, match=r"T:3:\d+: initial value 4294967296 of 'x' does not "
+                                            r"fit its 32-bit type int"):  # fmt: skip
+        parse_text(one("AArch64", "x=4294967296;", ["NOP"], "exists (x=0)"), "T")
+    with pytest.raises(FencelabError, match="300 of 'y' does not fit its 8-bit type uint8_t"):
+        parse_text(one("AArch64", "uint8_t y=300;", ["NOP"], "exists (y=0)"))
+    parse_text(one("AArch64", "uint8_t y=-128; int8_t z=255; x=0xffffffff;", ["NOP"],
+                   "exists (y=0)"))  # fmt: skip
+
+
+def test_register_init_out_of_range_is_an_error():
+    with pytest.raises(FencelabError, match="does not fit its 64-bit register"):
+        parse_text(one("AArch64", "0:X0=18446744073709551617;", ["NOP"], "exists (0:X0=0)"))
+    with pytest.raises(FencelabError, match="does not fit its 8-bit type int8_t"):
+        parse_text(one("AArch64", "int8_t 0:X0=256;", ["NOP"], "exists (0:X0=0)"))
+
+
+def test_x86_registers_and_locations_typed():
+    text = one("X86_64", "uint16_t x; int64_t 0:rbx;",
+               ["movw $-1,(x)", "movq $-2,%rbx", "movl $-1,%eax"],
+               "exists (x=65535 /\\ 0:rbx=-2 /\\ 0:rax=-1)")  # fmt: skip
+    result = run(text)
+    assert outcomes(result) == {"[x]=65535; 0:rbx=-2; 0:rax=-1;"} and result.ok
+
+
+# ---------------------------------------------------------------------------------------------
+# Immediates out of range are errors (keystone would truncate them), as GNU as reports them
+
+
+@pytest.mark.parametrize(
+    "arch, line",
+    [
+        ("AArch64", "MOV W0,#4294967297"),
+        ("AArch64", "MOV W0,#-2147483649"),
+        ("X86_64", "movl $4294967297,%eax"),
+        ("X86_64", "movb $256,(x)"),
+        ("X86_64", "addq $0x80000000,%rax"),
+    ],
+)
+def test_out_of_range_immediates_are_errors(arch, line):
+    with pytest.raises(FencelabError, match="out of range"):
+        load(parse_text(one(arch, "", [line], "exists (x=0)")))
+
+
+@pytest.mark.parametrize(
+    "arch, line",
+    [("AArch64", "MOV W0,#-1"), ("AArch64", "MOV W0,#0xffffffff"), ("AArch64", "MOV X0,#-1"),
+     ("X86_64", "movl $0xffffffff,%eax"), ("X86_64", "movq $-1,(x)"),
+     ("X86_64", "movq $0x100000000,%rax")],
+)  # fmt: skip
+def test_in_range_immediates_assemble(arch, line):
+    load(parse_text(one(arch, "", [line], "exists (x=0)")))
+
+
+def test_x86_rip_initial_value_is_refused():
+    with pytest.raises(FencelabError, match="program counter 'rip'"):
+        load(parse_text(one("X86_64", "0:rip=0;", ["movl $1,(x)"], "exists (x=1)")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Instructions keystone can't assemble that herd's tests use
+
+
+def test_x86_hint_nops_assemble_to_gnu_as_bytes_and_run():
+    program = load(parse_text(one(
+        "X86_64", "", ["endbr64", "nopl 0x0(%rax,%rax,1)", "nopw %cs:0x0(%rax,%rax,1)",
+                       "nopl (%rax)", "movl $1,(x)"], "exists (x=1)")))  # fmt: skip
+    code = program.threads[0].code
+    # bytes from GNU as 2.40 (`as`; objdump -d)
+    assert code.hex() == "f30f1efa" + "0f1f0400" + "2e660f1f0400" + "0f1f00" + code.hex()[34:]
+    assert run(one("X86_64", "", ["endbr64", "nopl (%rax)", "movl $1,(x)"], "exists (x=1)")).ok
+
+
+def test_a64_extended_index_written_with_an_x_register():
+    # herd writes `[X1,X2,SXTW]`; the architecture's (and GNU as's) spelling is `[X1,W2,SXTW]`
+    text = one("AArch64", "0:X1=x; int64_t 0:X2=0x100000000; uint16_t x;",
+               ["MOV W0,#0xffff", "STRH W0,[X1,X2,SXTW]", "LDRH W3,[X1,X2,UXTW]"],
+               "exists (x=65535 /\\ 0:X3=65535)")  # fmt: skip
+    states, ok = arm_both(text)
+    assert ok and states == {"[x]=65535; 0:X3=65535;"}
+
+
+def test_abs_is_refused_with_its_feature_named():
+    with pytest.raises(FencelabError, match="ABS is ARMv8.9's FEAT_CSSC"):
+        load(parse_text(one("AArch64", "", ["ABS X0,X1"], "exists (0:X0=0)")))
+
+
+# ---------------------------------------------------------------------------------------------
+# herd's C syntax: `//` comments anywhere, CAS with a shared location as the expected value
+
+
+C_COMMENTS = """C comments
+// a comment before the initial state, with (*x in it
+{
+  int x = 0; // x starts at zero
+  int y = 0;
+}
+// between the state and the threads
+P0 (atomic_int* x, atomic_int* y) {
+  // in a body (*x too
+  atomic_store_explicit(x, 1, memory_order_relaxed);
+  atomic_store_explicit(y, 1, memory_order_release);
+}
+
+P1 (atomic_int* x, atomic_int* y) {
+  int r0 = atomic_load_explicit(y, memory_order_acquire);
+  int r1 = atomic_load_explicit(x, memory_order_relaxed); // (*x
+}
+// before the condition
+exists (1:r0=1 /\\ 1:r1=0) // and after it
+"""
+
+
+def test_c_line_comments_anywhere_herd_accepts_them():
+    from fencelab.litmus.printer import format_test
+    from fencelab.models.source.rc11 import run_source
+
+    test = parse_text(C_COMMENTS, "comments.litmus")
+    result = run_source(test, "rc11")
+    assert not result.ok and len(result.states) == 3
+    # printed back as herd comments, the (*x ones left out, and read back the same
+    again = parse_text(format_test(test))
+    assert "x starts at zero" in again.comments and len(again.comments) == 4
+
+
+CAS_LOC = """C cas-location
+{ int x = 0; int e0 = 0; int e1 = 0; }
+P0 (atomic_int* x, int* e0) {
+  int r0 = atomic_compare_exchange_strong_explicit(x, e0, 1, memory_order_relaxed, memory_order_relaxed);
+}
+P1 (atomic_int* x, int* e1) {
+  if (atomic_compare_exchange_strong_explicit(x, e1, 2, memory_order_acquire, memory_order_relaxed)) {
+    atomic_store_explicit(x, 3, memory_order_relaxed);
+  }
+}
+exists (0:r0=1 /\\ x=1 /\\ e1=1)
+"""
+CAS_LOC_STATES = {"0:r0=0; [x]=3; [e1]=0;", "0:r0=1; [x]=1; [e1]=1;"}
+
+
+def test_cas_with_a_location_as_expected_value_in_source_models_and_printer():
+    from fencelab.litmus.printer import format_test, strip_positions
+    from fencelab.models.source.rc11 import run_source
+
+    test = parse_text(CAS_LOC)
+    for model in ("rc11", "sc-source"):
+        assert outcomes(run_source(test, model)) == CAS_LOC_STATES
+    text = format_test(test)
+    assert "atomic_compare_exchange_strong_explicit(x, e1, 2," in text
+    assert strip_positions(parse_text(text).threads) == strip_positions(test.threads)
+
+
+@pytest.mark.parametrize("target", ["x86_64", "armv8", "armv8.1", "armv7"])
+def test_cas_with_a_location_as_expected_value_compiled(target):
+    from fencelab.pipeline import RunOptions, run_test
+
+    result = run_test(parse_text(CAS_LOC), RunOptions(target=target))
+    assert outcomes(result) == CAS_LOC_STATES and result.ok
+
+
+def test_cas_with_a_location_through_the_cli(tmp_path):
+    from click.testing import CliRunner
+
+    from fencelab.cli import main
+
+    path = tmp_path / "cas.litmus"
+    path.write_text(CAS_LOC)
+    out = CliRunner().invoke(main, ["run", "--model", "rc11", str(path)])
+    assert out.exit_code == 0, out.output
+    assert "0:r0=1; [x]=1; [e1]=1;" in out.output

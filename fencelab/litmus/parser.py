@@ -6,8 +6,8 @@ optional quoted description, `Key=Value` metadata lines, the initial state `{ ..
 (`locations [...]`, `filter P`, `exists/~exists/forall P`) read with a lark grammar. Thread bodies
 of source tests are read by `source.py`.
 
-`(* ... *)` comments (nested) may appear anywhere outside source thread bodies; they are kept in
-`LitmusTest.comments`. Every problem is a `SourceError` at the offending place.
+`(* ... *)` comments (nested) may appear anywhere outside source thread bodies, and in C and
+Rust tests so may `//` comments, as herd reads them; they are kept in `LitmusTest.comments`. Every problem is a `SourceError` at the offending place.
 """
 
 from __future__ import annotations
@@ -42,7 +42,16 @@ from fencelab.litmus.ast import (
     TrueProp,
     Value,
 )
-from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
+from fencelab.litmus.types import (
+    ValueType,
+    ctype_width,
+    declared_register_type,
+    known_types,
+    normalise_ctype,
+    register_width,
+    value_type,
+)
+from fencelab.values import fits
 
 ARCH_SPELLINGS = {
     "aarch64": "AArch64",
@@ -135,6 +144,7 @@ class _LocInfo:
     width: int = 32
     explicit_init: bool = False
     explicit_type: bool = False
+    init_at: int = 0  # where the initial value was written, for a range error
 
 
 @dataclass
@@ -165,7 +175,7 @@ class Locations:
         if init is not None:
             if info.explicit_init and info.init != init:
                 raise self.src.error(f"location {name!r} initialised twice", offset)
-            info.init, info.explicit_init = init, True
+            info.init, info.explicit_init, info.init_at = init, True, offset
 
     def adopt_type(self, name: str, ctype: str) -> None:
         """A type seen elsewhere (a C parameter): used only if the test declared none."""
@@ -175,7 +185,18 @@ class Locations:
             info.ctype, info.width = normalise_ctype(ctype), width
 
     def result(self) -> tuple[Location, ...]:
+        for i in self.infos.values():
+            if i.explicit_init and not fits(i.init, i.width):
+                raise self.src.error(
+                    f"initial value {i.init} of {i.name!r} does not fit its "
+                    f"{i.width}-bit type {i.ctype or 'int'}",
+                    i.init_at,
+                )
         return tuple(Location(i.name, i.init, i.ctype, i.width) for i in self.infos.values())
+
+    def value_type(self, name: str) -> ValueType:
+        info = self.touch(name)
+        return value_type(info.ctype, info.width)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,6 +243,7 @@ class _Parser:
         else:
             threads, pos = self._table(pos)
             reg_inits += self._place_symbolic(threads)
+        self.reg_inits = reg_inits
         observed, filt, condition = self._trailer(pos, threads)
         return LitmusTest(
             arch=arch,
@@ -287,6 +309,15 @@ class _Parser:
                     if depth == body_depth:
                         body_depth = None
                 i += 1
+                continue
+            if source and text.startswith("//", i):  # herd's C tests: `//` to the end of line
+                end = text.find("\n", i)
+                end = len(text) if end < 0 else end
+                kept = text[i + 2 : end].strip()
+                if kept and "(*" not in kept and "*)" not in kept:  # printed back as (* ... *)
+                    self.comments.append(kept)
+                out[i:end] = " " * (end - i)
+                i = end
                 continue
             if text.startswith("(*", i):
                 end = self._comment_end(text, i)
@@ -425,6 +456,7 @@ class _Parser:
                 raise self.src.error(
                     f"unknown type {ctype!r} for {lhs!r}; known: {known_types()}", at
                 )
+            self._check_register_value(reg.group(2), ctype, value, value_at)
             reg_inits.append(
                 RegInit(int(reg.group(1)), reg.group(2), value, normalise_ctype(ctype))
             )
@@ -435,6 +467,7 @@ class _Parser:
                     f"symbolic register {lhs!r} needs a thread: write T:{lhs}", at
                 )
             # herd's ARM tests (`%x0=x`): the register belongs to the thread using it
+            self._check_register_value(lhs, ctype, value, value_at)
             self.unplaced.append((lhs, value, normalise_ctype(ctype), at))
             return
         name = lhs.strip("[]").strip()
@@ -447,6 +480,18 @@ class _Parser:
         if ctype == "*" or ctype.endswith("*"):
             pass  # a pointer declaration: `int *x;` (64-bit, holds an integer here)
         self.locs.declare(name, ctype, value if eq else None, at)
+
+    def _check_register_value(self, reg: str, ctype: str, value: Value, at: int) -> None:
+        """A register's initial value must fit its declared type, or the register itself."""
+        if isinstance(value, LocRef):
+            return
+        if ctype and not ctype.endswith("*"):
+            bits, what = value_type(ctype).width, f"{value_type(ctype).width}-bit type {ctype}"
+        else:
+            bits = 64 if self.is_source else register_width(self.arch, reg)
+            what = f"{bits}-bit register"
+        if not fits(value, bits):
+            raise self.src.error(f"initial value {value} of {reg!r} does not fit its {what}", at)
 
     def _place_symbolic(self, threads: list[Thread]) -> list[RegInit]:
         """`%x0=x` without a thread: herd gives it to the thread whose code names `%x0`."""
@@ -603,13 +648,28 @@ class _Parser:
             value_tree = tree.children[2]
             token = value_tree.children[0]
             if value_tree.data == "int":
-                value: Value = _parse_int(str(token))
+                value: Value = self._typed_constant(obs, token)
             else:
                 self.locs.touch(str(token))
                 value = LocRef(str(token))
             atom = Eq(obs, value)
             return atom if kind == "eq" else Not(atom)
         raise SourceError(f"unexpected {kind} in condition", self.file)  # pragma: no cover
+
+    def _typed_constant(self, obs: Observable, token) -> int:
+        """A condition's number read in the type of what it names (`0:X0=0xffffffffffffffff`
+        is -1 for an `int` register, `x=255` is -1 for an `int8_t` x)."""
+        number = _parse_int(str(token))
+        if not fits(number, 64):
+            raise SourceError(f"condition value {token} does not fit in 64 bits", self.file,
+                              token.line, token.column)  # fmt: skip
+        if isinstance(obs, RegObs):
+            if self.is_source:
+                return ValueType(64).wrap(number)
+            typ = declared_register_type(self.reg_inits, obs.tid, obs.reg) or ValueType()
+        else:
+            typ = self.locs.value_type(obs.name)
+        return typ.wrap(number)
 
     def _observable(self, tree: Tree) -> Observable:
         token = tree.children[0]

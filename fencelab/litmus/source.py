@@ -11,6 +11,14 @@ start with `$` (no C or Rust identifier, and no condition, can name them):
                                     or `$okN` for an `if`/`while` condition)
     e     = $casN
 
+herd also lets the expected value be a shared location (`atomic_compare_exchange_*(x, e, d, s, f)`
+with `e` a parameter): it is read first, and written with the observed value on failure:
+
+    $expN = *e                      a plain read of the location
+    $casN = Cas(x, $expN, d, s, f)
+    ok    = $casN == $expN          only when the result is used, as above
+    if ($casN != $expN) *e = $casN  a plain write, on failure only
+
 `if ([!]CAS) A else B` becomes the three assignments then `if ([!]$okN) A else B`;
 `while ([!]CAS) B` becomes the three assignments then `while ([!]$okN) { B; the three again }`.
 A CAS anywhere else in a C expression is refused with a message saying where it may go. The
@@ -58,6 +66,7 @@ _TRAILER_START = re.compile(
 
 CAS_PREFIX = "$cas"
 OK_PREFIX = "$ok"
+EXPECTED_PREFIX = "$exp"
 
 
 def declared_variables(thread: Thread) -> set[str]:
@@ -444,14 +453,19 @@ class _CBuilder(_Builder):
         spec = _C_CALLS[str(call.children[0])]
         loc, args, orders = self.call_args(call, spec)
         expected_tree, desired_tree = args
-        if not (isinstance(expected_tree, Tree) and expected_tree.data == "addr"):
+        is_param = (isinstance(expected_tree, Tree) and expected_tree.data == "var"
+                    and str(expected_tree.children[-1]) in self.params)  # fmt: skip
+        if not (isinstance(expected_tree, Tree) and expected_tree.data == "addr") and not is_param:
             raise self.error(
                 f"the expected value of {call.children[0]} must be the address of a local "
-                "variable (&r0)",
+                "variable (&r0) or a shared location",
                 expected_tree,
             )
         e_tok = expected_tree.children[-1]
         expected = str(e_tok)
+        if expected_tree.data == "var" and expected in self.params:
+            return self.cas_on_location(call, spec, loc, orders, e_tok, desired_tree, ok,
+                                        declared, n)  # fmt: skip
         if expected in self.params:
             raise self.error(
                 f"the expected value of {call.children[0]} must be a local variable, not the "
@@ -476,6 +490,27 @@ class _CBuilder(_Builder):
         if ok is not None:
             out.append(Assign(ok, BinOp("==", Var(tmp), Var(expected)), declared, pos))
         out.append(Assign(expected, Var(tmp), False, pos))
+        return out
+
+    def cas_on_location(self, call, spec, loc, orders, e_tok, desired_tree, ok, declared, n):
+        """herd's `atomic_compare_exchange_*(x, e, d, s, f)` with `e` a shared location."""
+        where = self.location(e_tok, "")
+        desired = self.expr(desired_tree)
+        success = orders[0] if orders else Order.SEQ_CST
+        failure = orders[1] if len(orders) > 1 else Order.SEQ_CST
+        self.check_order(
+            failure, valid_failure_orders(), f"the failure of {call.children[0]}", call
+        )
+        n = self.fresh() if n is None else n
+        tmp, exp, pos = f"{CAS_PREFIX}{n}", f"{EXPECTED_PREFIX}{n}", _pos(call)
+        out: list[Stmt] = [
+            Assign(exp, Load(where, Order.RELAXED, pos, plain=True), True, pos),
+            Assign(tmp, Cas(loc, Var(exp), desired, success, failure, spec.weak, pos), True, pos),
+        ]
+        if ok is not None:
+            out.append(Assign(ok, BinOp("==", Var(tmp), Var(exp)), declared, pos))
+        store = Store(where, Var(tmp), Order.RELAXED, pos, plain=True)
+        out.append(If(BinOp("!=", Var(tmp), Var(exp)), (store,), (), pos))
         return out
 
     # expressions

@@ -13,7 +13,8 @@ from fencelab.errors import FencelabError
 from fencelab.isa.core import Core
 from fencelab.isa.insn import Kind
 from fencelab.isa.target import Target
-from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, RegObs, Value
+from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, Value
+from fencelab.litmus.types import ValueType, observable_type
 
 CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
 DATA_BASE = 0x100000  # location i is at DATA_BASE + i * LOCATION_STRIDE
@@ -56,11 +57,11 @@ class Program:
     threads: list[ThreadCode]
     locations: list[PlacedLocation]
     observables: tuple[Observable, ...]
-    reg_widths: dict[tuple[int, str], int] = field(default_factory=dict)  # (tid, reg) -> bits
 
     def __post_init__(self) -> None:
         self.by_addr = {loc.addr: loc for loc in self.locations}
         self.by_name = {loc.name: loc for loc in self.locations}
+        self._types: dict[Observable, ValueType] = {}
         regions = [(DATA_BASE, max(1, len(self.locations)) * LOCATION_STRIDE)]
         for thread in self.threads:
             if thread.core is None:
@@ -88,16 +89,19 @@ class Program:
             )
         return loc
 
+    def value_type(self, obs: Observable) -> ValueType:
+        """The type a final value of `obs` is shown in (fencelab.litmus.types)."""
+        typ = self._types.get(obs)
+        if typ is None:
+            typ = self._types[obs] = observable_type(self.test, obs)
+        return typ
+
     def value_of(self, obs: Observable, raw: int) -> Value:
-        """A raw register/memory value as herd prints it: signed, or a location's name."""
+        """A raw register/memory value as herd prints it: in its type, or a location's name."""
         loc = self.by_addr.get(raw)
         if loc is not None:  # addresses are far from any small value a test stores
             return LocRef(loc.name)
-        if isinstance(obs, RegObs):
-            width = self.reg_widths.get((obs.tid, obs.reg), self.target.pointer_width)
-        else:
-            width = self.by_name[obs.name].width if obs.name in self.by_name else 64
-        return _signed(raw, width)
+        return self.value_type(obs).wrap(raw)
 
     def raw_value(self, obs: Observable, threads, memory: dict[int, int]) -> int:
         if isinstance(obs, LocObs):
@@ -106,11 +110,6 @@ class Program:
             return memory[self.by_name[obs.name].addr]
         thread = self.threads[obs.tid]
         return thread.core.reg(threads[obs.tid], obs.reg)
-
-
-def _signed(value: int, width: int) -> int:
-    value &= (1 << width) - 1
-    return value - (1 << width) if value >> (width - 1) else value
 
 
 def _has_backward_branch(core: Core) -> bool:

@@ -18,6 +18,7 @@ from fencelab.errors import FencelabError, SourceError
 from fencelab.isa.registry import get_target
 from fencelab.isa.target import AssemblyError, Target
 from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
+from fencelab.litmus.types import value_type
 from fencelab.program.layout import (
     CODE_BASE,
     DATA_BASE,
@@ -68,18 +69,25 @@ def load(test: LitmusTest, target: str | None = None) -> Program:
         if ri.tid >= len(threads):
             raise SourceError(f"initial state names thread {ri.tid}, which the test lacks",
                               test.file)  # fmt: skip
+        if tgt.canonical_reg(ri.reg) == tgt.pc_name:
+            raise SourceError(
+                f"initial value for P{ri.tid}'s program counter {ri.reg!r} is not supported: "
+                "each thread starts at its first instruction",
+                test.file,
+            )
         value = ri.value
         if isinstance(value, LocRef):
             if value.name not in addr_of:
                 raise SourceError(f"unknown location {value.name!r} in initial state", test.file)
             value = addr_of[value.name]
+        elif ri.ctype and not ri.ctype.endswith("*"):
+            value = value_type(ri.ctype).wrap(value)  # `int8_t 0:X0=255`: X0 holds -1
         threads[ri.tid].init_regs[tgt.canonical_reg(ri.reg)] = value & _mask(tgt.pointer_width)
     obs = observables(test)
-    widths = {(o.tid, o.reg): _reg_width(test.arch, o.reg) for o in obs if isinstance(o, RegObs)}
     for o in obs:
         if isinstance(o, RegObs) and o.tid >= len(threads):
             raise SourceError(f"condition names thread {o.tid}, which the test lacks", test.file)
-    return Program(test, tgt, threads, locations, obs, widths)
+    return Program(test, tgt, threads, locations, obs)
 
 
 _SYMBOLIC = re.compile(r"%([A-Za-z_]\w*)")
@@ -120,19 +128,6 @@ def _symbolic_names(test: LitmusTest, thread: Thread) -> list[str]:
 
 def _mask(bits: int) -> int:
     return (1 << bits) - 1
-
-
-def _reg_width(arch: str, reg: str) -> int:
-    r = reg.lower().lstrip("%")
-    if arch == "AArch64":
-        return 32 if r.startswith("w") else 64
-    if arch == "ARM":
-        return 32
-    if r.startswith("r") and not r.endswith(("d", "w", "b")):
-        return 64
-    if r.startswith("e") or r.endswith("d"):
-        return 32
-    return 64
 
 
 def _thread_code(test, tgt: Target, tid: int, cells, addr_of, symbolic) -> ThreadCode:
