@@ -336,3 +336,42 @@ def test_cas_with_a_location_through_the_cli(tmp_path):
     out = CliRunner().invoke(main, ["run", "--model", "rc11", str(path)])
     assert out.exit_code == 0, out.output
     assert "0:r0=1; [x]=1; [e1]=1;" in out.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Pointers in memory: a location whose initial value is another's address (`x=y`, `x=&y`)
+
+
+def test_pointer_in_memory_dereferenced_with_an_address_dependency():
+    text = table(
+        "AArch64",
+        "MP+ptr",
+        "x=&y; y=0; z=1; 0:X1=x; 0:X3=z; 1:X1=x;",
+        [["MOV W0,#2", "STR W0,[X3]", "DMB ST", "STR X3,[X1]"], ["LDR X0,[X1]", "LDR W2,[X0]"]],
+        "exists (1:X0=z /\\ 1:X2=1)",
+    )
+    states, ok = arm_both(text)
+    # reading the new pointer z, the dependent load sees z's write (2), never z's initial 1
+    assert not ok
+    assert states == {"1:X0=y; 1:X2=0;", "1:X0=z; 1:X2=2;"}
+    assert parse_text(text).location("x").init == parse_text(text.replace("&y", "y")).location("x").init
+
+
+def test_pointer_in_memory_on_x86_and_its_final_value():
+    text = table("X86_64", "ptr", "p=x; x=5;", [["movq (p),%rax", "movl (%rax),%ebx"]],
+                 "exists (0:rax=x /\\ 0:rbx=5 /\\ p=x)")  # fmt: skip
+    result = run(text)
+    assert outcomes(result) == {"0:rax=x; 0:rbx=5; [p]=x;"} and result.ok
+
+
+def test_pointer_in_memory_is_refused_in_c_with_its_reason():
+    with pytest.raises(FencelabError, match="pointers in memory are not supported in C tests"):
+        parse_text("C p\n{ int *p = &x; int x = 0; }\nP0 (atomic_int* x) {\n"
+                   "  atomic_store_explicit(x, 1, memory_order_relaxed);\n}\nexists (x=1)\n")  # fmt: skip
+
+
+def test_x86_movq_load_from_a_location_reads_that_location():
+    # keystone 0.9.2 assembles `movq ABS,%rax` rip-relative without relocating it
+    text = one("X86_64", "int64_t x=5; int64_t y=7;", ["movq (y),%rax", "movq (x),%rbx"],
+               "exists (0:rax=7 /\\ 0:rbx=5)")  # fmt: skip
+    assert run(text).ok

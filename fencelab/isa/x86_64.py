@@ -36,6 +36,9 @@ CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags":
 _DECIMAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 
 
+_MOVQ_ABS_LOAD = re.compile(r"^((?:[A-Za-z_.$][\w.$]*:\s*)?movq)\s+(0x[0-9a-fA-F]+)\s*,(?=\s*%r)", re.I)
+
+
 class X86_64(Target):
     name = "x86_64"
     herd_arch = "X86_64"
@@ -72,6 +75,9 @@ class X86_64(Target):
         if why:
             raise AssemblyError(f"{self.name}: cannot assemble {line!r}: {why}")
         line = _DECIMAL.sub(lambda m: f"{int(m.group(1)):#x}", line)
+        # keystone encodes `movq ABS,%reg` rip-relative without relocating it (it reads
+        # 0x100000(%rip)); the SIB absolute form `ABS(,%riz,1)` encodes right
+        line = _MOVQ_ABS_LOAD.sub(r"\1 \2(,%riz,1),", line)
         return self._hint_nop(line) or line
 
     def _hint_nop(self, line: str) -> str | None:

@@ -139,7 +139,7 @@ class _Source:
 @dataclass
 class _LocInfo:
     name: str
-    init: int = 0
+    init: Value = 0
     ctype: str = ""
     width: int = 32
     explicit_init: bool = False
@@ -159,7 +159,7 @@ class Locations:
             self.infos[name] = _LocInfo(name)
         return self.infos[name]
 
-    def declare(self, name: str, ctype: str, init: int | None, offset: int) -> None:
+    def declare(self, name: str, ctype: str, init: Value | None, offset: int) -> None:
         info = self.touch(name)
         if ctype:
             width = ctype_width(ctype)
@@ -176,6 +176,8 @@ class Locations:
             if info.explicit_init and info.init != init:
                 raise self.src.error(f"location {name!r} initialised twice", offset)
             info.init, info.explicit_init, info.init_at = init, True, offset
+            if isinstance(init, LocRef) and not info.explicit_type:
+                info.width = 64  # a pointer in memory (`x=y`, `x=&y`): as herd, 64-bit
 
     def adopt_type(self, name: str, ctype: str) -> None:
         """A type seen elsewhere (a C parameter): used only if the test declared none."""
@@ -186,7 +188,7 @@ class Locations:
 
     def result(self) -> tuple[Location, ...]:
         for i in self.infos.values():
-            if i.explicit_init and not fits(i.init, i.width):
+            if i.explicit_init and isinstance(i.init, int) and not fits(i.init, i.width):
                 raise self.src.error(
                     f"initial value {i.init} of {i.name!r} does not fit its "
                     f"{i.width}-bit type {i.ctype or 'int'}",
@@ -471,14 +473,12 @@ class _Parser:
             self.unplaced.append((lhs, value, normalise_ctype(ctype), at))
             return
         name = lhs.strip("[]").strip()
-        if isinstance(value, LocRef):
+        if isinstance(value, LocRef) and self.is_source:
             raise self.src.error(
                 f"location {name!r} initialised with the address of {value.name!r}: pointers in "
-                "memory are not supported",
+                f"memory are not supported in {self.arch} tests",
                 value_at,
             )
-        if ctype == "*" or ctype.endswith("*"):
-            pass  # a pointer declaration: `int *x;` (64-bit, holds an integer here)
         self.locs.declare(name, ctype, value if eq else None, at)
 
     def _check_register_value(self, reg: str, ctype: str, value: Value, at: int) -> None:

@@ -170,7 +170,7 @@ def _init_block(test: LitmusTest) -> list[str]:
     items = []
     for loc in test.locations:
         prefix = f"{loc.ctype} " if loc.ctype else ""
-        items.append(f"{prefix}{loc.name}={loc.init};")
+        items.append(f"{prefix}{loc.name}={format_value(loc.init)};")
     by_thread: dict[int, list[str]] = {}
     for r in test.reg_inits:
         prefix = f"{r.ctype} " if r.ctype else ""

@@ -53,11 +53,13 @@ def target_for(test: LitmusTest, target: str | None = None) -> Target:
 
 def load(test: LitmusTest, target: str | None = None) -> Program:
     tgt = target_for(test, target)
-    locations = [
-        PlacedLocation(i, loc.name, DATA_BASE + i * LOCATION_STRIDE, loc.init, loc.width)
+    addr_of = {loc.name: DATA_BASE + i * LOCATION_STRIDE for i, loc in enumerate(test.locations)}
+    locations = [  # a location holding another's address (`x=y`) starts with that address
+        PlacedLocation(i, loc.name, addr_of[loc.name],
+                       addr_of[loc.init.name] if isinstance(loc.init, LocRef) else loc.init,
+                       loc.width)  # fmt: skip
         for i, loc in enumerate(test.locations)
     ]
-    addr_of = {loc.name: loc.addr for loc in locations}
     symbolic = _symbolic_registers(test)
     threads = [
         _thread_code(test, tgt, thread.tid, thread.asm, addr_of, symbolic[thread.tid])
