@@ -157,7 +157,7 @@ def value_text(value: Value) -> str:
 def _obs_text(obs: Observable) -> str:
     if isinstance(obs, RegObs):
         return f"{obs.tid}:{obs.reg}"
-    return f"[{obs.name}]"
+    return obs.name if "[" in obs.name else f"[{obs.name}]"  # herd: `v[1]=2;`, `[x]=1;`
 
 
 def format_outcome(outcome: Outcome) -> str:

@@ -375,3 +375,53 @@ def test_x86_movq_load_from_a_location_reads_that_location():
     text = one("X86_64", "int64_t x=5; int64_t y=7;", ["movq (y),%rax", "movq (x),%rbx"],
                "exists (0:rax=7 /\\ 0:rbx=5)")  # fmt: skip
     assert run(text).ok
+
+
+# ---------------------------------------------------------------------------------------------
+# Arrays in assembly tests: `int64_t v[2]={1,2}`, element k is `v[k]`, laid out contiguously
+
+
+def test_array_elements_through_an_address_register():
+    text = one("AArch64", "0:X0=7; 0:X2=v; int64_t v[3]={1,2}; int w[2]={5,6}; 0:X4=w[1];",
+               ["STR X0,[X2,#8]", "LDR X1,[X2,#16]", "LDR W3,[X4]", "LDR W5,[X4,#-4]"],
+               "forall (v[0]=1 /\\ v[1]=7 /\\ v[2]=0 /\\ 0:X1=0 /\\ 0:X3=6 /\\ 0:X5=5)")  # fmt: skip
+    states, ok = arm_both(text)
+    assert ok and states == {"[v]=1; v[1]=7; v[2]=0; 0:X1=0; 0:X3=6; 0:X5=5;"}
+
+
+def test_array_shared_by_two_threads_x86():
+    text = table("X86_64", "MP+array", "int a[2]={0,0}; 0:rcx=a; 1:rcx=a[1];",
+                 [["movl $1,(a)", "movl $1,4(%rcx)"], ["movl (%rcx),%eax", "movl (a),%ebx"]],
+                 "exists (1:rax=1 /\\ 1:rbx=0)")  # fmt: skip
+    result = run(text)
+    assert not result.ok and len(result.states) == 3  # TSO keeps the writes in order
+
+
+def test_array_printed_back_and_read_again():
+    from fencelab.litmus.printer import format_test
+
+    test = parse_text(one("AArch64", "int64_t v[2]={22,44}; 0:X2=v[0];", ["LDR X0,[X2]"],
+                          "forall (0:X0=22 /\\ v=22 /\\ v[1]=44)"))  # fmt: skip
+    text = format_test(test)
+    assert "int64_t v[2]={22,44};" in text and "v[1]=44" in text
+    assert parse_text(text).locations == test.locations
+    assert run(text).ok
+
+
+@pytest.mark.parametrize(
+    "init, message",
+    [
+        ("int64_t v[2]={1,2}; v[3]=3;", "v\\[3\\] is outside array 'v' of 2"),
+        ("int v[1]={1,2,3};", "array 'v' of 1 has 3 values"),
+        ("int v[]={1};", "needs a size"),
+    ],
+)
+def test_array_errors(init, message):
+    with pytest.raises(FencelabError, match=message):
+        parse_text(one("AArch64", init, ["NOP"], "exists (v=1)"))
+
+
+def test_arrays_refused_in_c_with_one_line():
+    with pytest.raises(FencelabError, match="not supported in C tests"):
+        parse_text("C a\n{ int v[2] = {1,2}; }\nP0 (atomic_int* v) {\n"
+                   "  atomic_store_explicit(v, 1, memory_order_relaxed);\n}\nexists (v=1)\n")  # fmt: skip

@@ -145,6 +145,7 @@ class _LocInfo:
     explicit_init: bool = False
     explicit_type: bool = False
     init_at: int = 0  # where the initial value was written, for a range error
+    array: tuple[str, int] = ("", 0)  # an array element: (array name, index)
 
 
 @dataclass
@@ -153,6 +154,7 @@ class Locations:
 
     src: _Source
     infos: dict[str, _LocInfo] = field(default_factory=dict)
+    arrays: dict[str, int] = field(default_factory=dict)  # array name -> element count
 
     def touch(self, name: str) -> _LocInfo:
         if name not in self.infos:
@@ -194,7 +196,8 @@ class Locations:
                     f"{i.width}-bit type {i.ctype or 'int'}",
                     i.init_at,
                 )
-        return tuple(Location(i.name, i.init, i.ctype, i.width) for i in self.infos.values())
+        return tuple(Location(i.name, i.init, i.ctype, i.width, *i.array)
+                     for i in self.infos.values())  # fmt: skip
 
     def value_type(self, name: str) -> ValueType:
         info = self.touch(name)
@@ -425,10 +428,15 @@ class _Parser:
         text = self.src.text
         close = text.find("}", pos + 1)
         inner_open = text.find("{", pos + 1)
-        if inner_open >= 0 and (close < 0 or inner_open < close):
-            raise self.src.error(
-                "arrays and structured values in the initial state are not supported", inner_open
-            )
+        while inner_open >= 0 and close >= 0 and inner_open < close:  # `v[2] = {1,2}`
+            if self.is_source or not re.search(r"\]\s*=\s*$", text[pos:inner_open]):
+                raise self.src.error(
+                    "structured values in the initial state are not supported"
+                    + (f" in {self.arch} tests" if self.is_source else " (only arrays: v[2]={1,2})"),
+                    inner_open,
+                )
+            close = text.find("}", close + 1)
+            inner_open = text.find("{", inner_open + 1)
         if close < 0:
             raise self.src.error("expected '}' to close the initial state, found end of input", pos)
         reg_inits: list[RegInit] = []
@@ -439,6 +447,10 @@ class _Parser:
 
     def _init_item(self, item: str, at: int, reg_inits: list[RegInit]) -> None:
         left, eq, right = item.partition("=")
+        array = re.fullmatch(rf"\s*(.*?)\s*({_IDENT})\s*\[\s*(\d*)\s*\]\s*", left)
+        if array and not re.fullmatch(r"\d+\s*:.*", left.strip()):
+            self._array_item(array, right.strip() if eq else None, at, item)
+            return
         left_s = left.strip()
         m = re.search(
             rf"(\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$",
@@ -481,6 +493,42 @@ class _Parser:
             )
         self.locs.declare(name, ctype, value if eq else None, at)
 
+    def _array_item(self, m: re.Match, right: str | None, at: int, item: str) -> None:
+        """`int64_t v[2] = {1,2};` declares an array; `v[1] = 5;` sets one of its elements.
+        Element k is the location `v[k]` (`v` for element 0), laid out after element k-1."""
+        if self.is_source:
+            raise self.src.error(f"arrays are not supported in {self.arch} tests", at)
+        ctype, name, count = m.group(1), m.group(2), m.group(3)
+        if ctype or count and name not in self.locs.arrays:  # a declaration
+            if not count:
+                raise self.src.error(f"array {name!r} needs a size: {name}[N]", at)
+            values: list[Value] = []
+            if right is not None:
+                inner = re.fullmatch(r"\{(.*)\}", right, re.S)
+                if not inner:
+                    raise self.src.error(f"cannot read the values of array {name!r}: {right!r}", at)
+                values = [self._init_value(v.strip(), at) for v in inner.group(1).split(",")
+                          if v.strip()]  # fmt: skip
+            size = int(count)
+            if size < 1 or len(values) > size:
+                raise self.src.error(f"array {name!r} of {size} has {len(values)} values", at)
+            self.locs.arrays[name] = size
+            for k in range(size):
+                element = array_element(name, k)
+                self.locs.declare(element, ctype, values[k] if k < len(values) else 0, at)
+                self.locs.infos[element].array = (name, k)
+            return
+        if name not in self.locs.arrays or right is None:
+            raise self.src.error(f"cannot read initial-state item {item.strip()!r}", at)
+        index = int(count)
+        if index >= self.locs.arrays[name]:
+            raise self.src.error(
+                f"{name}[{index}] is outside array {name!r} of {self.locs.arrays[name]}", at
+            )
+        element = array_element(name, index)
+        self.locs.infos[element].explicit_init = False
+        self.locs.declare(element, "", self._init_value(right, at), at)
+
     def _check_register_value(self, reg: str, ctype: str, value: Value, at: int) -> None:
         """A register's initial value must fit its declared type, or the register itself."""
         if isinstance(value, LocRef):
@@ -508,10 +556,11 @@ class _Parser:
         num = _parse_int(text)
         if num is not None:
             return num
-        m = re.fullmatch(rf"&?\s*({_IDENT})", text)
+        m = re.fullmatch(rf"&?\s*({_IDENT})\s*(?:\[\s*(\d+)\s*\])?", text)
         if m:
-            self.locs.touch(m.group(1))
-            return LocRef(m.group(1))
+            name = array_element(m.group(1), int(m.group(2) or 0))
+            self.locs.touch(name)
+            return LocRef(name)
         raise self.src.error(
             f"unsupported initial value {text!r}; expected a number or a location name", at
         )
@@ -650,8 +699,8 @@ class _Parser:
             if value_tree.data == "int":
                 value: Value = self._typed_constant(obs, token)
             else:
-                self.locs.touch(str(token))
-                value = LocRef(str(token))
+                self.locs.touch(_element_name(str(token)))
+                value = LocRef(_element_name(str(token)))
             atom = Eq(obs, value)
             return atom if kind == "eq" else Not(atom)
         raise SourceError(f"unexpected {kind} in condition", self.file)  # pragma: no cover
@@ -674,8 +723,9 @@ class _Parser:
     def _observable(self, tree: Tree) -> Observable:
         token = tree.children[0]
         if tree.data == "loc":
-            self.locs.touch(str(token))
-            return LocObs(str(token))
+            name = _element_name(str(token))
+            self.locs.touch(name)
+            return LocObs(name)
         tid_text, reg = re.sub(r"\s+", "", str(token)).split(":", 1)
         tid = int(tid_text)
         if tid >= len(self._threads):
@@ -714,6 +764,17 @@ def skip_c_comment(text: str, i: int, src: _Source) -> int | None:
             raise src.error("unterminated comment: '/*' without a matching '*/'", i)
         return j + 2
     return None
+
+
+def array_element(name: str, index: int) -> str:
+    """The location name of element `index` of array `name`: `v` for 0, else `v[index]`."""
+    return name if index == 0 else f"{name}[{index}]"
+
+
+def _element_name(text: str) -> str:
+    """`v[0]` -> `v`, `v[ 1 ]` -> `v[1]`, `x` -> `x` (a condition's spelling of an element)."""
+    m = re.fullmatch(r"\s*([A-Za-z_][\w.]*)\s*\[\s*(\d+)\s*\]\s*", text)
+    return array_element(m.group(1), int(m.group(2))) if m else text.strip()
 
 
 def _skip_space(text: str, pos: int) -> int:

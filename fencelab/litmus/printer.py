@@ -72,7 +72,7 @@ def format_observable(obs: Observable, arch: str) -> str:
     """`0:X0`, `1:rax`, `0:r0` for registers; `[x]` for memory locations (herd7's results)."""
     if isinstance(obs, RegObs):
         return f"{obs.tid}:{herd_register(obs.reg, arch)}"
-    return f"[{obs.name}]"
+    return obs.name if "[" in obs.name else f"[{obs.name}]"  # an array element: `v[1]`
 
 
 def _natural(text: str) -> tuple:
@@ -107,7 +107,7 @@ def format_prop(prop: Prop, arch: str | None = None) -> str:
 def _obs_in_condition(obs: Observable, arch: str | None) -> str:
     if isinstance(obs, RegObs):
         return f"{obs.tid}:{herd_register(obs.reg, arch) if arch else obs.reg}"
-    return f"[{obs.name}]"
+    return obs.name if "[" in obs.name else f"[{obs.name}]"
 
 
 def _prop(prop: Prop, arch: str | None, context: str) -> str:
@@ -170,7 +170,11 @@ def _init_block(test: LitmusTest) -> list[str]:
     items = []
     for loc in test.locations:
         prefix = f"{loc.ctype} " if loc.ctype else ""
-        items.append(f"{prefix}{loc.name}={format_value(loc.init)};")
+        if loc.array and loc.index == 0:  # `int64_t v[2]={1,2};`
+            values = [format_value(e.init) for e in test.locations if e.array == loc.name]
+            items.append(f"{prefix}{loc.name}[{len(values)}]={{{','.join(values)}}};")
+        elif not loc.array:
+            items.append(f"{prefix}{loc.name}={format_value(loc.init)};")
     by_thread: dict[int, list[str]] = {}
     for r in test.reg_inits:
         prefix = f"{r.ctype} " if r.ctype else ""

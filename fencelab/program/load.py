@@ -32,6 +32,7 @@ from fencelab.result import observables
 
 ARCH_TARGETS = {"AArch64": "armv8.3", "ARM": "armv7", "X86_64": "x86_64", "X86": "x86_64"}
 _LABEL = re.compile(r"^\s*([A-Za-z_.$][\w.$]*)\s*:\s*(.*)$")
+_END_LABEL = "fencelab_end"  # where herd's `ret` goes: the thread's end
 
 
 def target_for(test: LitmusTest, target: str | None = None) -> Target:
@@ -53,7 +54,7 @@ def target_for(test: LitmusTest, target: str | None = None) -> Target:
 
 def load(test: LitmusTest, target: str | None = None) -> Program:
     tgt = target_for(test, target)
-    addr_of = {loc.name: DATA_BASE + i * LOCATION_STRIDE for i, loc in enumerate(test.locations)}
+    addr_of = _addresses(test)
     locations = [  # a location holding another's address (`x=y`) starts with that address
         PlacedLocation(i, loc.name, addr_of[loc.name],
                        addr_of[loc.init.name] if isinstance(loc.init, LocRef) else loc.init,
@@ -90,6 +91,21 @@ def load(test: LitmusTest, target: str | None = None) -> Program:
         if isinstance(o, RegObs) and o.tid >= len(threads):
             raise SourceError(f"condition names thread {o.tid}, which the test lacks", test.file)
     return Program(test, tgt, threads, locations, obs)
+
+
+def _addresses(test: LitmusTest) -> dict[str, int]:
+    """Each location's address: its own LOCATION_STRIDE slot, or slots; array elements one
+    after the other at their type's width (`int64_t v[2]`: `v` at a, `v[1]` at a+8)."""
+    out: dict[str, int] = {}
+    slot = 0
+    for loc in test.locations:
+        if loc.array and loc.index:
+            out[loc.name] = out[loc.array] + loc.index * max(1, loc.width // 8)
+            continue
+        out[loc.name] = DATA_BASE + slot * LOCATION_STRIDE
+        count = sum(1 for other in test.locations if other.array == loc.name) if loc.array else 1
+        slot += -(-count * max(8, loc.width // 8) // LOCATION_STRIDE)
+    return out
 
 
 _SYMBOLIC = re.compile(r"%([A-Za-z_]\w*)")
@@ -150,8 +166,12 @@ def _thread_code(test, tgt: Target, tid: int, cells, addr_of, symbolic) -> Threa
         if symbolic:
             text = _SYMBOLIC.sub(lambda m: symbolic.get(m.group(0), m.group(0)), text)
         translated = _translate(test, tgt, text, addr_of, cell)
+        if re.fullmatch(r"retq?", translated.strip(), re.I):  # herd: `ret` ends the thread
+            translated = f"{'jmp' if test.arch.startswith('X86') else 'b'} {_END_LABEL}"
         asm_lines.append(translated)
         sources.append(SourceLine(cell.row, cell.text.strip(), translated))
+    if any(_END_LABEL in line for line in asm_lines):
+        asm_lines.append(f"{_END_LABEL}:")
     try:
         code = _assemble(test, tgt, asm_lines, base)
     except AssemblyError as e:
