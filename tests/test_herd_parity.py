@@ -425,3 +425,27 @@ def test_arrays_refused_in_c_with_one_line():
     with pytest.raises(FencelabError, match="not supported in C tests"):
         parse_text("C a\n{ int v[2] = {1,2}; }\nP0 (atomic_int* v) {\n"
                    "  atomic_store_explicit(v, 1, memory_order_relaxed);\n}\nexists (v=1)\n")  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Mixed-size accesses (herd's -variant mixed): refused with one line naming the feature
+
+
+def test_mixed_variant_narrow_write_is_refused_on_x86():
+    text = one("X86_64", "x=0x01020304;", ["movb $-1,(x)", "movl (x),%eax"], "exists (0:rax=0)")
+    text = text.replace("{", "Variant=mixed\n{", 1)
+    with pytest.raises(FencelabError, match=r"1-byte write into the 32-bit x: mixed-size accesses "
+                                            r"are not covered \(herd's -variant mixed"):  # fmt: skip
+        run(text)
+
+
+def test_access_inside_a_location_is_refused_naming_the_feature():
+    text = one("AArch64", "int64_t x; 0:X1=x;", ["MOV W0,#1", "STRB W0,[X1,#2]"], "exists (x=0)")
+    with pytest.raises(FencelabError, match=r"mixed-size write at x\+2: .*herd's -variant mixed"):
+        arm_both(text)
+
+
+def test_zero_register_in_a_condition():
+    states, ok = arm_both(one("AArch64", "0:X1=1;", ["CMP WZR, W1, ASR #1", "MOV X0,#1"],
+                              "forall (0:XZR=0 /\\ 0:X0=1)"))  # fmt: skip
+    assert ok and states == {"0:XZR=0; 0:X0=1;"}

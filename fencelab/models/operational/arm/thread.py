@@ -19,6 +19,7 @@ from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.machine.model import refuse
+from fencelab.program.layout import MIXED_SIZE_REFUSAL
 from fencelab.models.operational.arm.local import (
     ExBank,
     Local,
@@ -561,7 +562,7 @@ def _check_size(ctx, memory, ts: int, size: int, info: InsnInfo, name: str) -> N
     if ts and memory[ts - 1].size != size:
         raise FencelabError(
             f"model {MODEL}: {info.text!r} reads {size} bytes of {name}, written with "
-            f"{memory[ts - 1].size} bytes: mixed-size accesses are not covered"
+            f"{memory[ts - 1].size} bytes: {MIXED_SIZE_REFUSAL}"
         )
 
 
