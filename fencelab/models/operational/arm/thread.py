@@ -19,7 +19,6 @@ from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.machine.model import refuse
-from fencelab.program.layout import MIXED_SIZE_REFUSAL
 from fencelab.models.operational.arm.local import (
     ExBank,
     Local,
@@ -35,6 +34,7 @@ from fencelab.models.operational.arm.local import (
     write_pre_view,
     write_slots,
 )
+from fencelab.program.layout import MIXED_SIZE_REFUSAL
 
 MODEL = "arm"
 SELECTS = frozenset({"csel", "csinc", "csinv", "csneg", "cset", "csetm", "cinc", "cinv", "cneg"})
