@@ -449,3 +449,35 @@ def test_zero_register_in_a_condition():
     states, ok = arm_both(one("AArch64", "0:X1=1;", ["CMP WZR, W1, ASR #1", "MOV X0,#1"],
                               "forall (0:XZR=0 /\\ 0:X0=1)"))  # fmt: skip
     assert ok and states == {"0:XZR=0; 0:X0=1;"}
+
+
+def test_pointer_to_pointer_and_a_lone_word_before_the_initial_state():
+    # q holds p's address, p holds x's: P1 redirects p to y through q
+    text = """AArch64 ptr2
+q
+{ int y = 1; uint64_t x = 0x0000000100000002; uint64_t *p = &x; uint64_t *q = p;
+  0:X2=p; 1:X2=q; 1:X0=y; }
+ P0          | P1          ;
+ LDR X2,[X2] | LDR X4,[X2] ;
+ LDR W0,[X2] | STR X0,[X4] ;
+exists (0:X0=1)
+"""
+    states, ok = arm_both(text)
+    assert ok and states == {"0:X0=1;", "0:X0=2;"}
+
+
+def test_herd_arm_array_file_runs_with_herds_verdict():
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "herd" / "arm" / "A020.litmus"
+    result = run(path.read_text())
+    # herd's A020.litmus.expected: States 1, 0:R2=2; v[1]=2; Ok
+    assert outcomes(result) == {"0:R2=2; v[1]=2;"} and result.ok
+
+
+def test_herd_nopl_with_an_operand_only_herd_takes():
+    from pathlib import Path
+
+    # herd's X86_64/A005: `NOPL %cs:0(%rax,%eax,0)`, a scale GNU as refuses; still a nop
+    result = run((Path(__file__).parent / "data" / "herd" / "x86_64" / "A005.litmus").read_text())
+    assert outcomes(result) == {"0:RAX=0;"} and result.ok

@@ -92,7 +92,10 @@ class X86_64(Target):
         elif operand:
             segment = re.match(r"%([cdefgs]s):", operand)
             operand = operand[segment.end():] if segment else operand
-            lea, _ = self._ks.asm(f"leal {operand},%eax")
+            try:
+                lea, _ = self._ks.asm(f"leal {operand},%eax")
+            except keystone.KsError:  # an operand only herd takes (`0(%rax,%eax,0)`), which
+                lea = [0x8D, 0x00]  # no assembler encodes: a nop all the same, `(%rax)`'s
             if not lea or lea[0] != 0x8D:
                 return None
             prefix = {"cs": b"\x2e", "ds": b"\x3e", "es": b"\x26", "fs": b"\x64", "gs": b"\x65",

@@ -414,6 +414,12 @@ class _Parser:
             eol = text.find("\n", pos)
             eol = len(text) if eol < 0 else eol
             m = _INFO_LINE.fullmatch(text[pos:eol].rstrip())
+            if not m and re.fullmatch(r"[A-Za-z_]\w*", text[pos:eol].strip()):
+                # a lone word before the initial state (herd's A181 has one): herd reads past
+                # it; kept as a comment
+                self.comments.append(text[pos:eol].strip())
+                pos = eol
+                continue
             if not m:
                 raise self.src.error(
                     f"expected '{{' to open the initial state (or a Key=Value line), found {self.src.found(pos)}",
