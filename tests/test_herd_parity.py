@@ -8,6 +8,7 @@ test is AArch64: the operational Promising-ARM machine and the axiomatic aarch64
 from __future__ import annotations
 
 import pytest
+from test_arm_axiomatic import table as aarch64_table
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import parse_text
@@ -20,13 +21,7 @@ from fencelab.result import format_outcome
 
 
 def table(arch: str, name: str, init: str, threads: list[list[str]], cond: str) -> str:
-    height = max(len(t) for t in threads)
-    head = " | ".join(f"P{i:<23}" for i in range(len(threads)))
-    rows = [
-        " " + " | ".join(f"{(t[i] if i < len(t) else ''):<24}" for t in threads) + " ;"
-        for i in range(height)
-    ]
-    return "\n".join([f"{arch} {name}", "{", init, "}", f" {head} ;", *rows, cond]) + "\n"
+    return aarch64_table(name, init, threads, cond).replace("AArch64", arch, 1)
 
 
 def run(text: str, model: str | None = None):

@@ -453,9 +453,9 @@ class _CBuilder(_Builder):
         spec = _C_CALLS[str(call.children[0])]
         loc, args, orders = self.call_args(call, spec)
         expected_tree, desired_tree = args
-        is_param = (isinstance(expected_tree, Tree) and expected_tree.data == "var"
-                    and str(expected_tree.children[-1]) in self.params)  # fmt: skip
-        if not (isinstance(expected_tree, Tree) and expected_tree.data == "addr") and not is_param:
+        shared = (isinstance(expected_tree, Tree) and expected_tree.data == "var"
+                  and str(expected_tree.children[-1]) in self.params)  # fmt: skip
+        if not (isinstance(expected_tree, Tree) and expected_tree.data == "addr") and not shared:
             raise self.error(
                 f"the expected value of {call.children[0]} must be the address of a local "
                 "variable (&r0) or a shared location",
@@ -463,16 +463,13 @@ class _CBuilder(_Builder):
             )
         e_tok = expected_tree.children[-1]
         expected = str(e_tok)
-        if expected_tree.data == "var" and expected in self.params:
-            return self.cas_on_location(call, spec, loc, orders, e_tok, desired_tree, ok,
-                                        declared, n)  # fmt: skip
-        if expected in self.params:
+        if not shared and expected in self.params:
             raise self.error(
                 f"the expected value of {call.children[0]} must be a local variable, not the "
                 f"shared location {expected!r}",
                 e_tok,
             )
-        if expected not in self.declared:
+        if not shared and expected not in self.declared:
             raise self.error(
                 f"unknown variable {expected!r} (declare it: int {expected} = ...;)", e_tok
             )
@@ -483,34 +480,20 @@ class _CBuilder(_Builder):
             failure, valid_failure_orders(), f"the failure of {call.children[0]}", call
         )
         n = self.fresh() if n is None else n
-        tmp = f"{CAS_PREFIX}{n}"
-        pos = _pos(call)
+        tmp, pos = f"{CAS_PREFIX}{n}", _pos(call)
+        out: list[Stmt] = []
+        if shared:  # herd's `(x, e, ...)`: read e first, write it back on failure only
+            where, expected = self.location(e_tok, ""), f"{EXPECTED_PREFIX}{n}"
+            out.append(Assign(expected, Load(where, Order.RELAXED, pos, plain=True), True, pos))
+            store = Store(where, Var(tmp), Order.RELAXED, pos, plain=True)
+            write_back: Stmt = If(BinOp("!=", Var(tmp), Var(expected)), (store,), (), pos)
+        else:
+            write_back = Assign(expected, Var(tmp), False, pos)
         cas = Cas(loc, Var(expected), desired, success, failure, spec.weak, pos)
-        out: list[Stmt] = [Assign(tmp, cas, True, pos)]
+        out.append(Assign(tmp, cas, True, pos))
         if ok is not None:
             out.append(Assign(ok, BinOp("==", Var(tmp), Var(expected)), declared, pos))
-        out.append(Assign(expected, Var(tmp), False, pos))
-        return out
-
-    def cas_on_location(self, call, spec, loc, orders, e_tok, desired_tree, ok, declared, n):
-        """herd's `atomic_compare_exchange_*(x, e, d, s, f)` with `e` a shared location."""
-        where = self.location(e_tok, "")
-        desired = self.expr(desired_tree)
-        success = orders[0] if orders else Order.SEQ_CST
-        failure = orders[1] if len(orders) > 1 else Order.SEQ_CST
-        self.check_order(
-            failure, valid_failure_orders(), f"the failure of {call.children[0]}", call
-        )
-        n = self.fresh() if n is None else n
-        tmp, exp, pos = f"{CAS_PREFIX}{n}", f"{EXPECTED_PREFIX}{n}", _pos(call)
-        out: list[Stmt] = [
-            Assign(exp, Load(where, Order.RELAXED, pos, plain=True), True, pos),
-            Assign(tmp, Cas(loc, Var(exp), desired, success, failure, spec.weak, pos), True, pos),
-        ]
-        if ok is not None:
-            out.append(Assign(ok, BinOp("==", Var(tmp), Var(exp)), declared, pos))
-        store = Store(where, Var(tmp), Order.RELAXED, pos, plain=True)
-        out.append(If(BinOp("!=", Var(tmp), Var(exp)), (store,), (), pos))
+        out.append(write_back)
         return out
 
     # expressions
