@@ -476,3 +476,11 @@ def test_herd_nopl_with_an_operand_only_herd_takes():
     # herd's X86_64/A005: `NOPL %cs:0(%rax,%eax,0)`, a scale GNU as refuses; still a nop
     result = run((Path(__file__).parent / "data" / "herd" / "x86_64" / "A005.litmus").read_text())
     assert outcomes(result) == {"0:RAX=0;"} and result.ok
+
+
+def test_arm_a32_values_and_immediates():
+    text = one("ARM", "", ["MOV R0,#-1", "MOV R1,#0xffffffff"],
+               "exists (0:R0=0xffffffff /\\ 0:R1=-1)")  # fmt: skip
+    assert run(text).ok
+    with pytest.raises(FencelabError, match="#4294967297 is out of range for MOV on a 32-bit"):
+        load(parse_text(one("ARM", "", ["MOV R0,#4294967297"], "exists (0:R0=1)")))

@@ -44,7 +44,16 @@ def a64_immediate_error(insn: str) -> str | None:
     first = _A64_FIRST_REG.match(ops)
     if not first:
         return None
-    bits = 32 if first.group(1) in "wW" else 64
+    return _hash_immediate_error(mnemonic, ops, 32 if first.group(1) in "wW" else 64)
+
+
+def a32_immediate_error(insn: str) -> str | None:
+    """Why an A32 instruction's immediate does not fit its 32-bit registers, or None."""
+    mnemonic, _, ops = insn.strip().partition(" ")
+    return _hash_immediate_error(mnemonic, ops, 32)
+
+
+def _hash_immediate_error(mnemonic: str, ops: str, bits: int) -> str | None:
     for m in _A64_IMM.finditer(ops):
         value = _number(m.group(1))
         if not fits(value, bits):
