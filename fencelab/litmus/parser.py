@@ -536,16 +536,15 @@ class _Parser:
         self.locs.declare(element, "", self._init_value(right, at), at)
 
     def _check_register_value(self, reg: str, ctype: str, value: Value, at: int) -> None:
-        """A register's initial value must fit its declared type, or the register itself."""
+        """A register's initial value must fit the register; a narrower declared type wraps
+        it, as herd does (`int16_t 0:X0=65537` holds 1)."""
         if isinstance(value, LocRef):
             return
-        if ctype and not ctype.endswith("*"):
-            bits, what = value_type(ctype).width, f"{value_type(ctype).width}-bit type {ctype}"
-        else:
-            bits = 64 if self.is_source else register_width(self.arch, reg)
-            what = f"{bits}-bit register"
+        bits = 64 if self.is_source else register_width(self.arch, reg)
         if not fits(value, bits):
-            raise self.src.error(f"initial value {value} of {reg!r} does not fit its {what}", at)
+            raise self.src.error(
+                f"initial value {value} of {reg!r} does not fit its {bits}-bit register", at
+            )
 
     def _place_symbolic(self, threads: list[Thread]) -> list[RegInit]:
         """`%x0=x` without a thread: herd gives it to the thread whose code names `%x0`."""

@@ -11,10 +11,11 @@ The type rules herd7 applies to values, in one place:
 - a condition's constant is read in the type of what it names, decimal or hex alike: with
   `int` X0, `0:X0=0xffffffffffffffff` and `0:X0=-1` are the same test. A constant must fit
   in 64 bits;
-- an initial value must fit its type's width, read as signed or unsigned (`int8_t x=255`
-  is -1; `x=4294967296` for an `int` is an error); a declared register's initial value is
-  wrapped to its type and sign- or zero-extended into the register (`int8_t 0:X0=255` puts
-  -1 in X0); an undeclared register takes the value as written, on the register's own width.
+- a location's initial value must fit its type's width, read as signed or unsigned
+  (`int8_t x=255` is -1; `x=4294967296` for an `int` is an error); a register's must fit the
+  register, and a declared register's is wrapped to its type and sign- or zero-extended into
+  the register (`int8_t 0:X0=255` puts -1 in X0, `int16_t 0:X0=65537` puts 1, as herd); an
+  undeclared register takes the value as written.
 """
 
 from __future__ import annotations
