@@ -486,3 +486,13 @@ def test_arm_a32_values_and_immediates():
     assert run(text).ok
     with pytest.raises(FencelabError, match="#4294967297 is out of range for MOV on a 32-bit"):
         load(parse_text(one("ARM", "", ["MOV R0,#4294967297"], "exists (0:R0=1)")))
+
+
+def test_array_element_named_before_its_declaration_and_outside_it():
+    text = one("AArch64", "0:X2=v[1]; int64_t v[2]={1,2};", ["LDR X0,[X2]", "LDR X1,[X2,#-8]"],
+               "forall (0:X0=2 /\\ 0:X1=1)")  # fmt: skip
+    assert arm_both(text) == ({"0:X0=2; 0:X1=1;"}, True)
+    with pytest.raises(FencelabError, match=r"v\[5\] is outside array 'v' of 2"):
+        parse_text(text.replace("forall (", "forall (v[5]=0 /\\ "))
+    with pytest.raises(FencelabError, match=r"w\[1\]: 'w' is not an array"):
+        parse_text(text.replace("forall (", "forall (w[1]=0 /\\ "))

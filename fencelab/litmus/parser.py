@@ -190,6 +190,13 @@ class Locations:
 
     def result(self) -> tuple[Location, ...]:
         for i in self.infos.values():
+            element = re.fullmatch(r"(\w+)\[(\d+)\]", i.name)
+            if element and not i.array[0]:
+                size = self.arrays.get(element.group(1))
+                raise self.src.error(
+                    f"{i.name} is outside array {element.group(1)!r} of {size}" if size else
+                    f"{i.name}: {element.group(1)!r} is not an array of the initial state", 0
+                )  # fmt: skip
             if i.explicit_init and isinstance(i.init, int) and not fits(i.init, i.width):
                 raise self.src.error(
                     f"initial value {i.init} of {i.name!r} does not fit its "

@@ -100,11 +100,13 @@ def _addresses(test: LitmusTest) -> dict[str, int]:
     slot = 0
     for loc in test.locations:
         if loc.array and loc.index:
-            out[loc.name] = out[loc.array] + loc.index * max(1, loc.width // 8)
             continue
         out[loc.name] = DATA_BASE + slot * LOCATION_STRIDE
         count = sum(1 for other in test.locations if other.array == loc.name) if loc.array else 1
         slot += -(-count * max(8, loc.width // 8) // LOCATION_STRIDE)
+    for loc in test.locations:
+        if loc.array and loc.index:
+            out[loc.name] = out[loc.array] + loc.index * max(1, loc.width // 8)
     return out
 
 
