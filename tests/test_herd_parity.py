@@ -496,3 +496,14 @@ def test_array_element_named_before_its_declaration_and_outside_it():
         parse_text(text.replace("forall (", "forall (v[5]=0 /\\ "))
     with pytest.raises(FencelabError, match=r"w\[1\]: 'w' is not an array"):
         parse_text(text.replace("forall (", "forall (w[1]=0 /\\ "))
+
+
+def test_herd_features_refused_with_one_line_naming_them():
+    with pytest.raises(FencelabError, match=r"T:6:2: ADR of the location 'x' is not supported"):
+        load(parse_text(one("AArch64", "x=1;", ["ADR X1,x", "LDR W0,[X1]"], "exists (0:X0=1)"),
+                        "T"))  # fmt: skip
+    with pytest.raises(FencelabError, match="herd's `regions:` clause"):
+        parse_text("C r\n{ int x = 0 }\nP0(int *x) {\n  *x = 1;\n}\nregions: x:PROP\n"
+                   "forall (x = 1)\n")  # fmt: skip
+    with pytest.raises(FencelabError, match="128|two locations"):
+        run(one("AArch64", "0:X4=x; int64_t x;", ["LDXP X0,X1,[X4]"], "exists (0:X0=0)"))

@@ -101,6 +101,8 @@ def parse_threads(p, pos: int) -> tuple[list[Thread], int]:
         if pos >= len(text) or _TRAILER_START.match(text, pos):
             break
         m = re.compile(r"P(\d+)(?![A-Za-z0-9_])\s*").match(text, pos)
+        if not m and text.startswith("regions:", pos):
+            raise p.src.error("herd's `regions:` clause (memory regions) is not supported", pos)
         if not m:
             what = "P0 (atomic_int* x, ...) { ... }" if p.arch == "C" else "P0 { ... }"
             raise p.src.error(

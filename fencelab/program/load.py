@@ -201,6 +201,11 @@ def _translate(test: LitmusTest, tgt: Target, text: str, addr_of, cell) -> str:
         return re.sub(r"\(\s*([A-Za-z_]\w*)\s*\)", absolute, text)
     if test.arch == "X86":
         return _translate_x86_intel(test, text, addr_of, cell)
+    adr = re.fullmatch(r"\s*adrp?\s+\w+\s*,\s*([A-Za-z_]\w*)\s*", text, re.I)
+    if adr and adr.group(1) in addr_of:
+        raise SourceError(f"ADR of the location {adr.group(1)!r} is not supported: give its "
+                          f"address in a register (0:X1={adr.group(1)})", test.file,
+                          cell.pos.line, cell.pos.col)  # fmt: skip
     return text
 
 
