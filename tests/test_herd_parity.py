@@ -507,3 +507,13 @@ def test_herd_features_refused_with_one_line_naming_them():
                    "forall (x = 1)\n")  # fmt: skip
     with pytest.raises(FencelabError, match="128|two locations"):
         run(one("AArch64", "0:X4=x; int64_t x;", ["LDXP X0,X1,[X4]"], "exists (0:X0=0)"))
+
+
+def test_pointer_in_memory_printed_back_as_herd_writes_it():
+    from fencelab.litmus.printer import format_test
+
+    test = parse_text(one("AArch64", "uint64_t *p = &x; q=p; 0:X1=q;", ["LDR X0,[X1]"],
+                          "exists (0:X0=p)"))  # fmt: skip
+    text = format_test(test)
+    assert "uint64_t* p=&x;" in text and "q=&p;" in text
+    assert parse_text(text).locations == test.locations

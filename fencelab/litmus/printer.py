@@ -173,8 +173,9 @@ def _init_block(test: LitmusTest) -> list[str]:
         if loc.array and loc.index == 0:  # `int64_t v[2]={1,2};`
             values = [format_value(e.init) for e in test.locations if e.array == loc.name]
             items.append(f"{prefix}{loc.name}[{len(values)}]={{{','.join(values)}}};")
-        elif not loc.array:
-            items.append(f"{prefix}{loc.name}={format_value(loc.init)};")
+        elif not loc.array:  # a pointer in memory as herd's tests write it: `p=&x`
+            init = f"&{loc.init.name}" if isinstance(loc.init, LocRef) else format_value(loc.init)
+            items.append(f"{prefix}{loc.name}={init};")
     by_thread: dict[int, list[str]] = {}
     for r in test.reg_inits:
         prefix = f"{r.ctype} " if r.ctype else ""
