@@ -517,3 +517,9 @@ def test_pointer_in_memory_printed_back_as_herd_writes_it():
     text = format_test(test)
     assert "uint64_t* p=&x;" in text and "q=&p;" in text
     assert parse_text(text).locations == test.locations
+
+
+def test_herd_x86_dialect_immediates_fit_32_bits():
+    with pytest.raises(FencelabError, match=r"\$4294967297 is out of range for MOV on a 32-bit"):
+        load(parse_text(one("X86", "", ["MOV [x],$4294967297"], "exists (x=1)")))
+    assert run(one("X86", "", ["MOV [x],$-1"], "exists (x=-1)")).ok

@@ -15,6 +15,7 @@ from dataclasses import replace
 import keystone
 
 from fencelab.errors import FencelabError, SourceError
+from fencelab.isa.immediates import a32_immediate_error
 from fencelab.isa.registry import get_target
 from fencelab.isa.target import AssemblyError, Target
 from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
@@ -224,6 +225,10 @@ def _translate_x86_intel(test, text: str, addr_of, cell) -> str:
                               cell.pos.col)  # fmt: skip
         return f"[{inner}]"
 
+    why = a32_immediate_error(text.replace("$", "#"))  # herd's X86 is 32-bit: imm32 at most
+    if why:
+        raise SourceError(why.replace("#", "$") + " (x86, 32-bit)", test.file, cell.pos.line,
+                          cell.pos.col)  # fmt: skip
     out = re.sub(r"\[([^\]]*)\]", memory, text)
     out = re.sub(r"\$(-?\w+)", r"\1", out)
     regs = [r.upper() for r in _X86_REG.findall(out.split(None, 1)[1] if " " in out else "")]
