@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from fencelab.errors import FencelabError
+from fencelab.isa.immediates import a32_immediate_error
 
 
 class AssemblyError(FencelabError):
@@ -54,17 +55,7 @@ class Arch:
         return f"<Arch {self.name}>"
 
 
-class _X86Widths(Arch):
-    def reg_width(self, reg: str) -> int:
-        r = reg.lower().lstrip("%")
-        if r.startswith("r") and not r.endswith(("d", "w", "b")):
-            return 64
-        if r.startswith("e") or r.endswith("d"):
-            return 32
-        return 64
-
-
-class X86_64Arch(_X86Widths):
+class X86_64Arch(Arch):
     """herd's X86_64: AT&T syntax, memory operands name locations: `movl $1,(x)`."""
 
     name = "X86_64"
@@ -72,6 +63,20 @@ class X86_64Arch(_X86Widths):
 
     def herd_register(self, reg: str) -> str:
         return reg.lstrip("%").lower()
+
+    def reg_width(self, reg: str) -> int:
+        r = reg.lower().lstrip("%")
+        if r in ("al", "bl", "cl", "dl", "ah", "bh", "ch", "dh") or (
+            r.startswith("r") and r.endswith("b")
+        ):
+            return 8
+        if r in ("ax", "bx", "cx", "dx", "si", "di", "bp", "sp") or (
+            r.startswith("r") and r.endswith("w")
+        ):
+            return 16
+        if r.startswith("e") or (r.startswith("r") and r.endswith("d")):
+            return 32
+        return 64
 
     def translate(self, text, addr_of, unknown):
         def absolute(m: re.Match) -> str:
@@ -87,11 +92,14 @@ _X86_REG = re.compile(r"\b(E?[ABCD]X|E?[SD]I|E?[BS]P|R[A-Z0-9]+|[ABCD][LH])\b", 
 _INTEL = "%intel% "
 
 
-class X86Arch(_X86Widths):
+class X86Arch(Arch):
     """herd's X86: an Intel-like dialect (`MOV [x],$1`, `MOV EAX,[y]`), run as x86-64 code."""
 
     name = "X86"
     own_target = "x86_64"
+
+    def reg_width(self, reg: str) -> int:
+        return 32  # herd's X86 is 32-bit
 
     def translate(self, text, addr_of, unknown):
         def memory(m: re.Match) -> str:
@@ -102,6 +110,9 @@ class X86Arch(_X86Widths):
                 raise unknown(inner)
             return f"[{inner}]"
 
+        why = a32_immediate_error(text.replace("$", "#"))  # herd's X86 is 32-bit: imm32 at most
+        if why:
+            raise FencelabError(why.replace("#", "$") + " (x86, 32-bit)")
         out = re.sub(r"\[([^\]]*)\]", memory, text)
         out = re.sub(r"\$(-?\w+)", r"\1", out)
         regs = [r.upper() for r in _X86_REG.findall(out.split(None, 1)[1] if " " in out else "")]
@@ -143,6 +154,13 @@ class _NumberedArch(Arch):
     def reg_width(self, reg: str) -> int:
         r = reg.lower().lstrip("%")
         return 32 if self._narrow and r.startswith(self._narrow) else self._width
+
+    def translate(self, text, addr_of, unknown):
+        adr = re.fullmatch(r"\s*adrp?\s+\w+\s*,\s*([A-Za-z_]\w*)\s*", text, re.I)
+        if adr and adr.group(1) in addr_of:
+            raise FencelabError(f"ADR of the location {adr.group(1)!r} is not supported: give "
+                                f"its address in a register (0:X1={adr.group(1)})")  # fmt: skip
+        return text
 
 
 X86_64 = X86_64Arch()

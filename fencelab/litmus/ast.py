@@ -40,12 +40,15 @@ Value = int | LocRef
 
 @dataclass(frozen=True)
 class Location:
-    """A shared memory location: `name` with a C type (`int`, `uint64_t`, ...) and bit width."""
+    """A shared memory location: `name` with a C type (`int`, `uint64_t`, ...) and bit width.
+    Its initial value may be another location's address (`x=y` in herd's assembly tests)."""
 
     name: str
-    init: int = 0
+    init: Value = 0
     ctype: str = ""  # as written (`int`, `atomic_int`, `uint64_t`), "" when not declared
     width: int = 32  # bits: 32 unless the type or the test's architecture says otherwise
+    array: str = ""  # an element of an array: the array's name (element 0 is named so too)
+    index: int = 0  # ... and its index (`v[1]`, laid out right after `v`)
 
 
 @dataclass(frozen=True)

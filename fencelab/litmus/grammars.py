@@ -51,7 +51,7 @@ value: SIGNED_INT -> int
      | NAME -> locref
 
 REG.2: /[0-9]+[ \t]*:[ \t]*%?[A-Za-z_][A-Za-z0-9_]*/
-NAME: /[A-Za-z_][A-Za-z0-9_.]*/
+NAME: /[A-Za-z_][A-Za-z0-9_.]*([ \t]*\[[ \t]*[0-9]+[ \t]*\])?/
 SIGNED_INT: /-?(0[xX][0-9a-fA-F]+|[0-9]+)(?![A-Za-z0-9_])/
 
 %import common.WS

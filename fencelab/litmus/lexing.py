@@ -13,8 +13,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from fencelab.errors import SourceError
-from fencelab.litmus.ast import Location, Pos
-from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
+from fencelab.litmus.ast import Location, LocRef, Pos, Value
+from fencelab.litmus.types import ValueType, ctype_width, known_types, normalise_ctype, value_type
+from fencelab.values import fits
 
 
 class Text:
@@ -49,11 +50,13 @@ class Text:
 @dataclass
 class LocInfo:
     name: str
-    init: int = 0
+    init: Value = 0
     ctype: str = ""
     width: int = 32
     explicit_init: bool = False
     explicit_type: bool = False
+    init_at: int = 0  # where the initial value was written, for a range error
+    array: tuple[str, int] = ("", 0)  # an array element: (array name, index)
 
 
 @dataclass
@@ -62,13 +65,14 @@ class Locations:
 
     src: Text
     infos: dict[str, LocInfo] = field(default_factory=dict)
+    arrays: dict[str, int] = field(default_factory=dict)  # array name -> element count
 
     def touch(self, name: str) -> LocInfo:
         if name not in self.infos:
             self.infos[name] = LocInfo(name)
         return self.infos[name]
 
-    def declare(self, name: str, ctype: str, init: int | None, offset: int) -> None:
+    def declare(self, name: str, ctype: str, init: Value | None, offset: int) -> None:
         info = self.touch(name)
         if ctype:
             width = ctype_width(ctype)
@@ -84,7 +88,9 @@ class Locations:
         if init is not None:
             if info.explicit_init and info.init != init:
                 raise self.src.error(f"location {name!r} initialised twice", offset)
-            info.init, info.explicit_init = init, True
+            info.init, info.explicit_init, info.init_at = init, True, offset
+            if isinstance(init, LocRef) and not info.explicit_type:
+                info.width = 64  # a pointer in memory (`x=y`, `x=&y`): as herd, 64-bit
 
     def adopt_type(self, name: str, ctype: str) -> None:
         """A type seen elsewhere (a C parameter): used only if the test declared none."""
@@ -94,7 +100,26 @@ class Locations:
             info.ctype, info.width = normalise_ctype(ctype), width
 
     def result(self) -> tuple[Location, ...]:
-        return tuple(Location(i.name, i.init, i.ctype, i.width) for i in self.infos.values())
+        for i in self.infos.values():
+            element = re.fullmatch(r"(\w+)\[(\d+)\]", i.name)
+            if element and not i.array[0]:
+                size = self.arrays.get(element.group(1))
+                raise self.src.error(
+                    f"{i.name} is outside array {element.group(1)!r} of {size}" if size else
+                    f"{i.name}: {element.group(1)!r} is not an array of the initial state", 0
+                )  # fmt: skip
+            if i.explicit_init and isinstance(i.init, int) and not fits(i.init, i.width):
+                raise self.src.error(
+                    f"initial value {i.init} of {i.name!r} does not fit its "
+                    f"{i.width}-bit type {i.ctype or 'int'}",
+                    i.init_at,
+                )
+        return tuple(Location(i.name, i.init, i.ctype, i.width, *i.array)
+                     for i in self.infos.values())  # fmt: skip
+
+    def value_type(self, name: str) -> ValueType:
+        info = self.touch(name)
+        return value_type(info.ctype, info.width)
 
 
 @dataclass

@@ -50,7 +50,7 @@ from fencelab.litmus.ast import (
     While,
     walk_statements,
 )
-from fencelab.litmus.source import C_RMW_NAMES, CAS_PREFIX, OK_PREFIX
+from fencelab.litmus.source import C_RMW_NAMES, CAS_PREFIX, EXPECTED_PREFIX, OK_PREFIX
 
 # ---------------------------------------------------------------------------------------------
 # herd's spelling of observables, conditions and final states
@@ -74,7 +74,7 @@ def format_observable(obs: Observable, arch: str | None = None) -> str:
     the test (or the compiler) wrote it."""
     if isinstance(obs, RegObs):
         return f"{obs.tid}:{herd_register(obs.reg, arch) if arch else obs.reg}"
-    return f"[{obs.name}]"
+    return obs.name if "[" in obs.name else f"[{obs.name}]"  # an array element: `v[1]`
 
 
 def format_outcome(outcome: Iterable[tuple[Observable, Value]], arch: str | None = None) -> str:
@@ -169,7 +169,12 @@ def _init_block(test: LitmusTest) -> list[str]:
     items = []
     for loc in test.locations:
         prefix = f"{loc.ctype} " if loc.ctype else ""
-        items.append(f"{prefix}{loc.name}={loc.init};")
+        if loc.array and loc.index == 0:  # `int64_t v[2]={1,2};`
+            values = [format_value(e.init) for e in test.locations if e.array == loc.name]
+            items.append(f"{prefix}{loc.name}[{len(values)}]={{{','.join(values)}}};")
+        elif not loc.array:  # a pointer in memory as herd's tests write it: `p=&x`
+            init = f"&{loc.init.name}" if isinstance(loc.init, LocRef) else format_value(loc.init)
+            items.append(f"{prefix}{loc.name}={init};")
     by_thread: dict[int, list[str]] = {}
     for r in test.reg_inits:
         prefix = f"{r.ctype} " if r.ctype else ""
@@ -289,19 +294,18 @@ class _CPrinter(_SourcePrinter):
     prec = _C_PREC
 
     def stmt_at(self, stmts: tuple[Stmt, ...], i: int, depth: int) -> tuple[list[str], int]:
-        triple = _match_cas(stmts, i)
-        if triple is None:
+        match = _match_cas(stmts, i)
+        if match is None:
             return self.stmt(stmts[i], depth), 1
-        cas_assign, ok_assign, e_assign = triple
+        cas_assign, ok_assign, used, expected = match
         pad = "  " * depth
-        call = self.cas_call(cas_assign.expr, e_assign.var)
-        used = 3 if ok_assign else 2
+        call = self.cas_call(cas_assign.expr, expected)
         if ok_assign is None:
             return [f"{pad}{call};"], used
         if not ok_assign.var.startswith(OK_PREFIX):
             decl = "int " if ok_assign.declared else ""
             return [f"{pad}{decl}{ok_assign.var} = {call};"], used
-        nxt = stmts[i + 3] if i + 3 < len(stmts) else None
+        nxt = stmts[i + used] if i + used < len(stmts) else None
         cond = _ok_condition(nxt.cond, ok_assign.var) if isinstance(nxt, (If, While)) else None
         if cond is None:
             raise FencelabError(
@@ -309,12 +313,12 @@ class _CPrinter(_SourcePrinter):
             )
         head = f"!{call}" if cond == "not" else call
         if isinstance(nxt, If):
-            return self.block(f"if ({head})", nxt.then, depth, nxt.orelse), 4
+            return self.block(f"if ({head})", nxt.then, depth, nxt.orelse), used + 1
         assert isinstance(nxt, While)
-        tail = strip_positions(stmts[i : i + 3])
-        if len(nxt.body) < 3 or strip_positions(nxt.body[-3:]) != tail:
+        tail = strip_positions(stmts[i : i + used])
+        if len(nxt.body) < used or strip_positions(nxt.body[-used:]) != tail:
             raise FencelabError("cannot print this compare-exchange loop in C")
-        return self.block(f"while ({head})", nxt.body[:-3], depth, None), 4
+        return self.block(f"while ({head})", nxt.body[:-used], depth, None), used + 1
 
     def stmt(self, s: Stmt, depth: int) -> list[str]:
         pad = "  " * depth
@@ -349,7 +353,7 @@ class _CPrinter(_SourcePrinter):
             if cas.weak
             else "atomic_compare_exchange_strong_explicit"
         )
-        return f"{name}({cas.loc}, &{expected}, {self.expr(cas.desired)}, {cas.success.c}, {cas.failure.c})"
+        return f"{name}({cas.loc}, {expected}, {self.expr(cas.desired)}, {cas.success.c}, {cas.failure.c})"
 
     def expr(self, e: Expr) -> str:
         if isinstance(e, Const):
@@ -369,9 +373,21 @@ class _CPrinter(_SourcePrinter):
         raise FencelabError(f"cannot print expression {e!r} in C")
 
 
-def _match_cas(stmts: tuple[Stmt, ...], i: int) -> tuple[Assign, Assign | None, Assign] | None:
-    """The C compare-exchange desugaring starting at stmts[i] (see source.py), if any."""
-    first = stmts[i]
+def _match_cas(
+    stmts: tuple[Stmt, ...], i: int
+) -> tuple[Assign, Assign | None, int, str] | None:
+    """The C compare-exchange desugaring starting at stmts[i] (see source.py), if any: the
+    CAS, the assignment of its result (if used), how many statements, the expected argument
+    as C writes it (`&r0`, or `e` for a shared location)."""
+    at = lambda k: stmts[i + k] if i + k < len(stmts) else None  # noqa: E731
+    first, expected_loc = stmts[i], None
+    if (
+        isinstance(first, Assign)
+        and first.var.startswith(EXPECTED_PREFIX)
+        and isinstance(first.expr, Load)
+        and first.expr.plain
+    ):
+        expected_loc, first = first.expr.loc, at(1)
     if not (
         isinstance(first, Assign)
         and first.var.startswith(CAS_PREFIX)
@@ -380,20 +396,26 @@ def _match_cas(stmts: tuple[Stmt, ...], i: int) -> tuple[Assign, Assign | None, 
     ):
         return None
     tmp, expected = first.var, first.expr.expected.name
+    base = 1 if expected_loc is None else 2
 
     def writes_back(s: Stmt | None) -> bool:
+        if expected_loc is not None:
+            return (isinstance(s, If) and s.cond == BinOp("!=", Var(tmp), Var(expected))
+                    and not s.orelse and len(s.then) == 1 and isinstance(s.then[0], Store)
+                    and s.then[0].loc == expected_loc and s.then[0].value == Var(tmp)
+                    and s.then[0].plain)  # fmt: skip
         return isinstance(s, Assign) and s.var == expected and s.expr == Var(tmp) and not s.declared
 
-    second = stmts[i + 1] if i + 1 < len(stmts) else None
-    third = stmts[i + 2] if i + 2 < len(stmts) else None
+    arg = f"&{expected}" if expected_loc is None else expected_loc
+    second, third = at(base), at(base + 1)
     if writes_back(second):
-        return first, None, second  # type: ignore[return-value]
+        return first, None, base + 1, arg  # type: ignore[return-value]
     if (
         isinstance(second, Assign)
         and second.expr == BinOp("==", Var(tmp), Var(expected))
         and writes_back(third)
     ):
-        return first, second, third  # type: ignore[return-value]
+        return first, second, base + 2, arg  # type: ignore[return-value]
     return None
 
 

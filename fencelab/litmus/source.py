@@ -11,6 +11,14 @@ start with `$` (no C or Rust identifier, and no condition, can name them):
                                     or `$okN` for an `if`/`while` condition)
     e     = $casN
 
+herd also lets the expected value be a shared location (`atomic_compare_exchange_*(x, e, d, s, f)`
+with `e` a parameter): it is read first, and written with the observed value on failure:
+
+    $expN = *e                      a plain read of the location
+    $casN = Cas(x, $expN, d, s, f)
+    ok    = $casN == $expN          only when the result is used, as above
+    if ($casN != $expN) *e = $casN  a plain write, on failure only
+
 `if ([!]CAS) A else B` becomes the three assignments then `if ([!]$okN) A else B`;
 `while ([!]CAS) B` becomes the three assignments then `while ([!]$okN) { B; the three again }`.
 A CAS anywhere else in a C expression is refused with a message saying where it may go. The
@@ -60,6 +68,7 @@ _TRAILER_START = re.compile(
 
 CAS_PREFIX = "$cas"
 OK_PREFIX = "$ok"
+EXPECTED_PREFIX = "$exp"
 
 
 def declared_variables(thread: Thread) -> set[str]:
@@ -82,6 +91,8 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
         if pos >= len(text) or _TRAILER_START.match(text, pos):
             break
         m = re.compile(r"P(\d+)(?![A-Za-z0-9_])\s*").match(text, pos)
+        if not m and text.startswith("regions:", pos):
+            raise ctx.src.error("herd's `regions:` clause (memory regions) is not supported", pos)
         if not m:
             what = "P0 (atomic_int* x, ...) { ... }" if ctx.arch == "C" else "P0 { ... }"
             raise ctx.src.error(
@@ -432,21 +443,23 @@ class _CBuilder(_Builder):
         spec = _C_CALLS[str(call.children[0])]
         loc, args, orders = self.call_args(call, spec)
         expected_tree, desired_tree = args
-        if not (isinstance(expected_tree, Tree) and expected_tree.data == "addr"):
+        shared = (isinstance(expected_tree, Tree) and expected_tree.data == "var"
+                  and str(expected_tree.children[-1]) in self.params)  # fmt: skip
+        if not (isinstance(expected_tree, Tree) and expected_tree.data == "addr") and not shared:
             raise self.error(
                 f"the expected value of {call.children[0]} must be the address of a local "
-                "variable (&r0)",
+                "variable (&r0) or a shared location",
                 expected_tree,
             )
         e_tok = expected_tree.children[-1]
         expected = str(e_tok)
-        if expected in self.params:
+        if not shared and expected in self.params:
             raise self.error(
                 f"the expected value of {call.children[0]} must be a local variable, not the "
                 f"shared location {expected!r}",
                 e_tok,
             )
-        if expected not in self.declared:
+        if not shared and expected not in self.declared:
             raise self.error(
                 f"unknown variable {expected!r} (declare it: int {expected} = ...;)", e_tok
             )
@@ -457,13 +470,20 @@ class _CBuilder(_Builder):
             failure, valid_failure_orders(), f"the failure of {call.children[0]}", call
         )
         n = self.fresh() if n is None else n
-        tmp = f"{CAS_PREFIX}{n}"
-        pos = _pos(call)
+        tmp, pos = f"{CAS_PREFIX}{n}", _pos(call)
+        out: list[Stmt] = []
+        if shared:  # herd's `(x, e, ...)`: read e first, write it back on failure only
+            where, expected = self.location(e_tok, ""), f"{EXPECTED_PREFIX}{n}"
+            out.append(Assign(expected, Load(where, Order.RELAXED, pos, plain=True), True, pos))
+            store = Store(where, Var(tmp), Order.RELAXED, pos, plain=True)
+            write_back: Stmt = If(BinOp("!=", Var(tmp), Var(expected)), (store,), (), pos)
+        else:
+            write_back = Assign(expected, Var(tmp), False, pos)
         cas = Cas(loc, Var(expected), desired, success, failure, spec.weak, pos)
-        out: list[Stmt] = [Assign(tmp, cas, True, pos)]
+        out.append(Assign(tmp, cas, True, pos))
         if ok is not None:
             out.append(Assign(ok, BinOp("==", Var(tmp), Var(expected)), declared, pos))
-        out.append(Assign(expected, Var(tmp), False, pos))
+        out.append(write_back)
         return out
 
     # expressions

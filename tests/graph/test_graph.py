@@ -23,8 +23,8 @@ from fencelab.pipeline import RunOptions, machine_for, run_test
 from fencelab.report.dot import render_dot
 from fencelab.report.graph_layout import Box
 from fencelab.report.svg import render_svg
-
 from tests.helpers import EXAMPLES  # noqa: E402
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 

@@ -23,6 +23,7 @@ from fencelab.models.axiomatic.relations import acyclic, plus, seq
 from fencelab.models.registry import get_model
 from fencelab.program.load import load
 from tests.helpers.herd import catalogue
+from tests.helpers.litmus import table
 
 
 def two(name: str, init: str, p0: list[str], p1: list[str], cond: str) -> str:
@@ -31,14 +32,6 @@ def two(name: str, init: str, p0: list[str], p1: list[str], cond: str) -> str:
                       *rows, cond]) + "\n"  # fmt: skip
 
 
-def table(name: str, init: str, threads: list[list[str]], cond: str) -> str:
-    height = max(len(t) for t in threads)
-    head = " | ".join(f"P{i:<23}" for i in range(len(threads)))
-    rows = [
-        " " + " | ".join(f"{(t[i] if i < len(t) else ''):<24}" for t in threads) + " ;"
-        for i in range(height)
-    ]
-    return "\n".join([f"AArch64 {name}", "{", init, "}", f" {head} ;", *rows, cond]) + "\n"
 
 
 MP_INIT = "0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x;"

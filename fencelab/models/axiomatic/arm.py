@@ -15,9 +15,13 @@ above its Python line. Out of scope, and said so here rather than modelled wrong
 - tags / MTE (`T`, `Tag`, `tc-ib`), virtual memory (`PTE`, `TLBI`, `HU`, `tr-ib`, the `vmsa`
   variant), instruction fetch (`ifetch`, `DC`, `IC`), exceptions (`EXC-ENTRY`/`EXC-RET`): the
   tests here have none of those events, so those sets are empty;
-- DSB is treated as the DMB of the same kind (`DSB-ob` relates the same memory events as
-  `bob` does for DMB once there are no implicit events), and every shareability domain is
-  the common inner-shareable one (`Assuming-common-inner-shareable-domain`).
+- every shareability domain is the common inner-shareable one
+  (`Assuming-common-inner-shareable-domain`).
+
+A DSB is not a DMB: aarch64fences.cat counts each DSB as the DMB of its kind (`dmb.st` includes
+`dsb.st`), and aarch64hwreqs.cat adds `DSB-ob`, where a DSB ST also orders the writes before it
+with every later access, reads included (a DMB ST orders them with later writes only). A DSB
+LD or SY adds nothing to its DMB once every event is an explicit access.
 
 The current files are quoted from herdtools7 (aarch64hwreqs.cat at commit 4730d550,
 aarch64deps.cat at 46173ad7). Pick dependencies (`pob`, `pick-lob`: a dependency that passes
@@ -93,6 +97,7 @@ def event_sets(sk: Skeleton) -> dict[str, set[int]]:
         "dmb.full": fences(Barrier.FULL),
         "dmb.ld": fences(Barrier.LOAD),
         "dmb.st": fences(Barrier.STORE),
+        "dsb.st": sk.ids(lambda e: e.kind == "F" and e.barrier is Barrier.STORE and e.info.is_dsb),
         # let IFB = ISB | EXC-ENTRY-IFB | EXC-RET-IFB   (no exceptions here)
         "ISB": fences(Barrier.ISB),
     }
@@ -173,7 +178,7 @@ def lob_parts(sk: Skeleton) -> list[tuple[str, Rel]]:
 
 
 def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
-    """The rf/co-independent part of ob: (lob, IFB-ob), computed once per skeleton."""
+    """The rf/co-independent part of ob: (lob, IFB-ob | DSB-ob), computed once per skeleton."""
     cached = sk.cache.get("arm")
     if cached is not None:
         return cached  # type: ignore[return-value]
@@ -191,8 +196,12 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
         seq(ident(R), ctrl, isb, po),
         seq(ident(R), addr, ident(M), po, isb, po),
     )
-    sk.cache["arm"] = (lob, ifb_ob)
-    return lob, ifb_ob
+    # let DSB-ob = [M]; po; [dsb.full]; po; [~Imp]        (aarch64hwreqs.cat, explicit events:
+    #            | [R \ NoRet]; po; [dsb.ld]; po; [~Imp]   the first two are already in bob
+    #            | [W]; po; [dsb.st]; po; [~Imp]          through dmb.full and dmb.ld)
+    dsb_ob = seq(ident(W), po, ident(S["dsb.st"]), po, ident(M))
+    sk.cache["arm"] = (lob, union(ifb_ob, dsb_ob))
+    return sk.cache["arm"]  # type: ignore[return-value]
 
 
 def arm_internal(x: Execution) -> bool:
@@ -221,11 +230,11 @@ def obs(x: Execution) -> Rel:
 def arm_ob(x: Execution) -> Rel:
     """The edges whose transitive closure is herd's `ob` (irreflexive ob  <=>  acyclic edges)."""
     sk = x.sk
-    lob, ifb_ob = arm_static(sk)
+    lob, ifb_dsb_ob = arm_static(sk)
     # let Exp-haz-ob = [Exp & R]; po-loc; [Exp & R]; (ca & ext); [Exp & W]
     haz_ob = seq(restrict(sk.po_loc, sk.R, sk.R), restrict(sk.ext(x.ca), sk.R, sk.W))
-    # let rec ob = obs | haz-ob | lob (hw-reqs, with IFB-ob) | ob; ob
-    return union(obs(x), haz_ob, lob, ifb_ob)
+    # let rec ob = obs | haz-ob | lob | DSB-ob | IFB-ob | ob; ob    (hw-reqs)
+    return union(obs(x), haz_ob, lob, ifb_dsb_ob)
 
 
 def arm_external(x: Execution) -> bool:

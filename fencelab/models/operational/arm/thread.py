@@ -34,6 +34,7 @@ from fencelab.models.operational.arm.local import (
     write_pre_view,
     write_slots,
 )
+from fencelab.program.layout import MIXED_SIZE_REFUSAL
 from fencelab.values import signed, unsigned
 
 MODEL = "arm"
@@ -43,6 +44,9 @@ DMB_BITS = {  # (rr, rw, wr, ww, ld) per barrier kind
     Barrier.LOAD: (True, True, False, False, True),
     Barrier.STORE: (False, False, False, True, False),
 }
+# A DSB is its DMB, except that a DSB ST orders earlier writes before every later access
+# (aarch64hwreqs.cat's DSB-ob: [W]; po; [dsb.st]; po), reads included.
+DSB_BITS = {**DMB_BITS, Barrier.STORE: (False, False, True, True, False)}
 
 
 @dataclass(frozen=True)
@@ -284,7 +288,7 @@ def _fence(ctx, tstate, local: Local, info: InsnInfo) -> Move:
         raise refuse(MODEL, info, "a barrier that reads memory")
     b = info.barrier
     if b in DMB_BITS:
-        local = after_dmb(local, *DMB_BITS[b])
+        local = after_dmb(local, *(DSB_BITS if info.is_dsb else DMB_BITS)[b])
     elif b is Barrier.ISB:
         local = after_isb(local)
     elif b is None and info.mnemonic.lower().startswith("clrex"):
@@ -566,6 +570,6 @@ def _check_size(ctx, memory, ts: int, size: int, info: InsnInfo, name: str) -> N
     if ts and memory[ts - 1].size != size:
         raise FencelabError(
             f"model {MODEL}: {info.text!r} reads {size} bytes of {name}, written with "
-            f"{memory[ts - 1].size} bytes: mixed-size accesses are not covered"
+            f"{memory[ts - 1].size} bytes: {MIXED_SIZE_REFUSAL}"
         )
 
