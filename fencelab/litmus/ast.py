@@ -276,6 +276,9 @@ class Thread:
     asm: tuple[AsmLine, ...] = ()  # assembly tests
     body: tuple[Stmt, ...] = ()  # source tests
     params: tuple[tuple[str, str], ...] = ()  # C: (type, name) of `P0(atomic_int* x, ...)`
+    # source tests: the lines of `P0 ... {` and of its closing `}` in the file (the TUI's source
+    # pane shows them); (0, 0) when unknown
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
 
 
 ASM_ARCHES = ("AArch64", "ARM", "X86_64", "X86")
@@ -298,6 +301,7 @@ class LitmusTest:
     filter: Prop | None = None  # herd's `filter P` clause: executions not satisfying P are dropped
     # a compiled test: its source, registers of locals, origins of rows (fencelab.compiler.compile)
     origin: CompileInfo | None = field(default=None, compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)  # the file as read (source lines)
 
     @property
     def is_source(self) -> bool:

@@ -137,7 +137,8 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
             else _RustBuilder(ctx, tid)
         )
         body = builder.stmts(tree.children)
-        threads.append(Thread(tid, f"P{tid}", body=tuple(body), params=params))
+        span = (ctx.src.where(m.start())[0], ctx.src.where(end)[0])
+        threads.append(Thread(tid, f"P{tid}", body=tuple(body), params=params, span=span))
         pos = end + 1
     if not threads:
         raise ctx.src.error(f"expected at least one thread 'P0 ...', found {ctx.src.found(pos)}", pos)

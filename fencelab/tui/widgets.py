@@ -8,7 +8,13 @@ from textual.binding import Binding
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from fencelab.tui.render import core_lines, memory_lines, transition_text
+from fencelab.tui.render import (
+    core_lines,
+    memory_lines,
+    reason_lines,
+    source_lines,
+    transition_text,
+)
 from fencelab.tui.session import Session
 
 
@@ -33,20 +39,40 @@ class CorePane(Pane):
         super().__init__(id=f"core{tid}", classes="core", **kwargs)
         self.tid = tid
 
-    def refresh_from(self, session: Session, details: bool) -> None:
+    def refresh_from(self, session: Session, details: bool, focus: int = -1) -> None:
         thread = session.program.test.threads[self.tid]
         name = thread.name or f"P{self.tid}"
         self.border_title = f"{name} (core {self.tid})"
         finished = session.finished(self.tid)
         self.border_subtitle = "finished" if finished else ""
         self.set_class(finished, "finished")
+        self.set_class(self.tid == focus, "focused")
         self.show(core_lines(session, self.tid, details))
 
 
 class MemoryPane(Pane):
+    """The model's state (TSO's buffers, ARM's messages and views), wrapped to the pane."""
+
     def refresh_from(self, session: Session) -> None:
         self.border_title = f"memory ({session.model})"
-        self.show(memory_lines(session.memory_view(), len(session.program.threads)))
+        width = self.content_region.width
+        self.show(memory_lines(session.memory_view(), len(session.program.threads), width))
+
+
+class SourcePane(Pane):
+    """A source test's threads as written, each line in the colour of its instructions."""
+
+    def refresh_from(self, session: Session) -> None:
+        self.border_title = f"source ({session.test.arch.lower()})"
+        self.show(source_lines(session))
+
+
+class ReasonsPane(Pane):
+    """Why each core can or cannot move now, in the model's words (the focused core first)."""
+
+    def refresh_from(self, session: Session, focus: int) -> None:
+        self.border_title = f"why ({session.model})"
+        self.show(reason_lines(session, focus, self.content_region.width))
 
 
 class TransitionList(OptionList):
