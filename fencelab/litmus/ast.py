@@ -159,7 +159,8 @@ class Load:
 
 @dataclass(frozen=True)
 class Rmw:
-    """swap / fetch_add / fetch_sub / fetch_and / fetch_or / fetch_xor: returns the old value."""
+    """swap / fetch_add / fetch_sub / fetch_and / fetch_or / fetch_xor / fetch_nand /
+    fetch_max / fetch_min: returns the old value."""
 
     op: Op
     loc: str
@@ -220,8 +221,13 @@ class ExprStmt:
 
 @dataclass(frozen=True)
 class Fence:
+    """A fence; `compiler_only` is Rust's `compiler_fence` (C's `atomic_signal_fence`): it
+    stops the compiler reordering across it, emits no instruction, and orders nothing between
+    threads in the source model."""
+
     order: Order
     pos: Pos = Pos()
+    compiler_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,7 +247,22 @@ class While:
     pos: Pos = Pos()
 
 
-Stmt = Assign | Store | ExprStmt | Fence | If | While
+@dataclass(frozen=True)
+class Loop:
+    """Rust's `loop { ... }`: runs until a `break` (the machine bounds it, as `While`)."""
+
+    body: tuple[Stmt, ...]
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Break:
+    """`break;`: leaves the innermost `loop` or `while`."""
+
+    pos: Pos = Pos()
+
+
+Stmt = Assign | Store | ExprStmt | Fence | If | While | Loop | Break
 
 
 def walk_statements(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
@@ -252,7 +273,7 @@ def walk_statements(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
         if isinstance(stmt, If):
             yield from walk_statements(stmt.then)
             yield from walk_statements(stmt.orelse)
-        elif isinstance(stmt, While):
+        elif isinstance(stmt, (While, Loop)):
             yield from walk_statements(stmt.body)
 
 
