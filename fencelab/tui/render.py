@@ -26,12 +26,12 @@ def format_reg(value: int) -> str:
     return str(value) if value < 0x10000 else f"{value:#x}"
 
 
-def core_lines(session: Session, tid: int, details: bool = False) -> list[Text]:
+def core_lines(session: Session, tid: int, details: bool = False, width: int = 0) -> list[Text]:
     """A core's disassembly (next instruction marked); compiled tests colour each row by the
     source line it lowers and give that line's text beside the first row of its group."""
     rows = session.instructions(tid)
     colours = line_colours(session)
-    width = max((len(r.text) for r in rows), default=0)
+    column = max((len(r.text) for r in rows), default=0)
     lines: list[Text] = []
     shown: set[str] = set()
     previous = None
@@ -43,7 +43,7 @@ def core_lines(session: Session, tid: int, details: bool = False) -> list[Text]:
         if colour:
             line.append("▌", style=colour)
         style = "bold reverse" if r.current else ""
-        line.append(r.text.ljust(width), style=style)
+        line.append(r.text.ljust(column), style=style)
         if r.origin is not None and source_line != previous:
             text = session.source_text(source_line) or origin_parts(r.origin)[0]
             line.append(f"  {text}", style=colour or "")
@@ -65,7 +65,7 @@ def core_lines(session: Session, tid: int, details: bool = False) -> list[Text]:
         lines.append(Text("  (no instructions)", style="dim"))
     if session.finished(tid):
         lines.append(Text("  ■ finished", style="bold green"))
-    lines.append(register_line(session.registers(tid)))
+    lines += register_line(session.registers(tid), width)
     return lines
 
 
@@ -137,16 +137,36 @@ def _squash(text: str) -> str:
     return "".join(text.split()).lower()
 
 
-def register_line(regs: list[RegisterView]) -> Text:
-    line = Text()
-    for i, r in enumerate(regs):
-        if i:
-            line.append("  ")
+def register_line(regs: list[RegisterView], width: int = 0) -> list[Text]:
+    """The registers, `name(local)=value`, changed ones highlighted: one line when they fit
+    (or the width is unknown), else in aligned columns."""
+    items = []
+    for r in regs:
         style = "bold black on #ffd75f" if r.changed else ""
         value = f"&{r.points_to}" if r.points_to else format_reg(r.value)
         name = f"{r.name}({r.local})" if r.local else r.name
-        line.append(f"{name}={value}", style=style)
-    return line
+        items.append(Text(f"{name}={value}", style=style))
+    return grid(items, width)
+
+
+def grid(items: list[Text], width: int) -> list[Text]:
+    """`items` on one line two spaces apart when they fit in `width` (or it is 0), else in
+    columns as wide as the widest item."""
+    joined = Text("  ").join(items)
+    if width <= 0 or len(joined.plain) <= width:
+        return [joined]
+    column = max(len(i.plain) for i in items) + 2
+    per_line = max(1, (width + 2) // column)
+    lines = []
+    for k in range(0, len(items), per_line):
+        line = Text(no_wrap=True, overflow="ellipsis")
+        chunk = items[k : k + per_line]
+        for i, item in enumerate(chunk):
+            line.append_text(item)
+            if i < len(chunk) - 1:
+                line.append(" " * (column - len(item.plain)))
+        lines.append(line)
+    return lines
 
 
 # -- memory ----------------------------------------------------------------------------------
@@ -216,12 +236,19 @@ def flow(prefix: Text, items: list[str], width: int, style: str = "") -> list[Te
     pieces: list[str] = []
     for item in items:
         pieces += _split(item, room)
-    column = min(max(len(p) for p in pieces) + 2, room)
-    per_line = max(1, (room + 2) // column)
+    short = [len(p) for p in pieces if 2 * (len(p) + 2) <= room + 2]  # two fit on a line
+    column = max(short) + 2 if short else room  # a longer item takes a line of its own
+    rows: list[list[str]] = [[]]
+    for p in pieces:
+        alone = len(p) + 2 > column
+        if rows[-1] and (alone or (len(rows[-1]) + 1) * column > room + 2):
+            rows.append([])
+        rows[-1].append(p)
+        if alone:
+            rows.append([])
     out = []
-    for i in range(0, len(pieces), per_line):
+    for i, chunk in enumerate(r for r in rows if r):
         line = prefix.copy() if i == 0 else Text(" " * start)
-        chunk = pieces[i : i + per_line]
         line.append("".join(p.ljust(column) for p in chunk[:-1]) + chunk[-1], style=style)
         line.no_wrap, line.overflow = True, "ellipsis"
         out.append(line)
@@ -311,8 +338,9 @@ def _record(record: dict, label: str, depth: int, lines: list[Text], threads: in
         _emit(x, depth + 2, lines, threads, str(k), width)
 
 
-def transition_text(session: Session, t) -> Text:
+def transition_text(session: Session, t, width: int = 0) -> Text:
+    """`[key] label`, wrapped under the label (not flush left) when `width` is given."""
     line = Text()
     line.append(f"[{t.key}] ", style="bold #5fafff")
     line.append(session.transition_label(t), style="" if t.executes else "italic")
-    return line
+    return Text("\n").join(wrap_hanging(line, "    ", width))
