@@ -96,7 +96,7 @@ def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> fl
     included."""
     from fencelab.parallel import Runner, tasks
 
-    names = {"model": MODELS[family]}
+    options = options_for(family)
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, (_, text) in enumerate(texts):
@@ -105,7 +105,7 @@ def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> fl
             paths.append(str(path))
         started = time.perf_counter()
         with Runner(jobs) as runner:
-            for _ in runner.map(tasks.run_file, [(p, names, None) for p in paths]):
+            for _ in runner.map(tasks.run_file, [(p, options, None) for p in paths]):
                 pass
         return time.perf_counter() - started
 

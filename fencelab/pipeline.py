@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from fencelab.compiler.compile import compile_test
 from fencelab.errors import FencelabError
-from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, TARGETS, get_target
+from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, get_target
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.printer import strip_positions
@@ -56,6 +56,20 @@ class RunOptions:
         return cls(get_target(target) if target is not None else None, get_scheme(scheme),
                    get_model(model) if model is not None else None, **rest)  # fmt: skip
 
+    def __reduce__(self):
+        """Pickled as the names it was made from (a target holds assembler handles that cannot
+        cross processes): a worker process, or a Dask worker, resolves them in its own
+        registries (fencelab/parallel)."""
+        names = (self.target.name if self.target is not None else None, self.scheme.name,
+                 self.model.name if self.model is not None else None)  # fmt: skip
+        rest = {f: getattr(self, f) for f in ("mode", "runs", "seed", "schedule", "budget",
+                                              "start")}  # fmt: skip
+        return _named_options, (names, rest)
+
+
+def _named_options(names: tuple, rest: dict) -> RunOptions:
+    return RunOptions.named(*names, **rest)
+
 
 def targets_for(test: LitmusTest, targets: tuple[Target, ...] | None) -> list[Target | None]:
     """Where one test runs: nowhere named (None) -> its own ISA; one target named -> there;
@@ -65,10 +79,6 @@ def targets_for(test: LitmusTest, targets: tuple[Target, ...] | None) -> list[Ta
     if len(targets) == 1:
         return [targets[0]]
     return list(targets) if test.is_source else [None]
-
-
-def all_targets() -> tuple[Target, ...]:
-    return tuple(TARGETS.values())
 
 
 def compiled(test: LitmusTest, target: Target | None, scheme: Scheme) -> tuple[LitmusTest, Target]:

@@ -16,7 +16,7 @@ from fencelab.litmus.conditions import Outcome, holds
 @dataclass(frozen=True)
 class FinalState:
     outcome: Outcome
-    witness: str = ""  # a schedule that replays to this state ("" for axiomatic engines)
+    witness: str = ""  # a schedule that replays to this state ; axiomatic engines: rf and mo
     count: int = 1  # random mode: how many runs ended here
 
 

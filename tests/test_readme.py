@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.helpers import REPO
 
-from click.testing import CliRunner
-
-from fencelab.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 README = (ROOT / "README.md").read_text()
 
 
-def test_readme_mapping_table_is_the_cli_output():
-    result = CliRunner().invoke(main, ["table", "--format", "grid", "--width", "32"])
+def test_readme_mapping_table_is_the_cli_output(cli):
+    result = cli(["table", "--format", "grid", "--width", "32"])
     assert result.exit_code == 0
     assert result.output.strip() in README
 

@@ -66,8 +66,12 @@ def compile_test(test: LitmusTest, target: Target, scheme: Scheme = DEFAULT_SCHE
             widths[(thread.tid, local)] = compiled.widths[local]
         for loc, reg in compiled.address_regs.items():
             reg_inits.append(RegInit(thread.tid, reg, LocRef(loc)))
-        for local, ri in inits.items():
-            reg_inits.append(RegInit(thread.tid, registers[(thread.tid, local)], ri.value))
+        for local, reg in compiled.locals.items():  # herd reads undeclared registers as `int`
+            ctype = "int64_t" if compiled.widths[local] == 64 else ""
+            if local in inits:
+                reg_inits.append(RegInit(thread.tid, reg, inits[local].value, ctype))
+            elif ctype:
+                reg_inits.append(RegInit(thread.tid, reg, 0, ctype))
     threads = _rectangular(threads)
     tids = {t.tid for t in test.threads}
     for ri in test.reg_inits:

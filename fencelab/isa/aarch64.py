@@ -13,6 +13,8 @@ from fencelab.isa.arch import AARCH64
 from fencelab.isa.target import Target
 
 _LABEL = re.compile(r"((?:[A-Za-z_.$][\w.$]*:\s*)?)(.*)", re.S)
+# herd writes a 32-bit extended index as an X register: `[X1,X2,SXTW]`; as wants `W2`
+_W_INDEX = re.compile(r"(\[\s*\w+\s*,\s*)([xX]\d+)(?=\s*,\s*[su]xtw\b)", re.I)
 
 CANONICAL = {}
 for _i in range(31):
@@ -57,14 +59,25 @@ class AArch64(Target):
 
     def prepare_line(self, line: str) -> str:
         """keystone 0.9.2 can't encode LSE or LDAPR: emit those as `.word`s ourselves.
-
-(keystone silently drops `.inst`, so `.word` it is.)"""
+        (keystone silently drops `.inst`, so `.word` it is.) Immediates out of range are an
+        error (keystone would truncate them); herd's `[Xn,Xm,SXTW]` is `[Xn,Wm,SXTW]`."""
         from fencelab.isa.aarch64_encode import encode_if_needed
+        from fencelab.isa.immediates import a64_immediate_error
+        from fencelab.isa.target import AssemblyError
 
         line = line.strip()
         label, insn = _LABEL.match(line).groups()  # keep a label sharing the line
+        why = a64_immediate_error(insn)
+        if why:
+            raise AssemblyError(f"{self.name}: cannot assemble {insn.strip()!r}: {why}")
+        if re.match(r"\s*abs\b", insn, re.I):
+            raise AssemblyError(
+                f"{self.name}: cannot run {insn.strip()!r}: ABS is ARMv8.9's FEAT_CSSC, which "
+                "Unicorn's CPU does not implement"
+            )
+        insn = _W_INDEX.sub(lambda m: f"{m.group(1)}W{m.group(2)[1:]}", insn)
         word = encode_if_needed(insn, self.features)
-        return f"{label}.word {word:#010x}" if word is not None else line
+        return f"{label}.word {word:#010x}" if word is not None else f"{label}{insn}"
 
     def classify(self, insn):
         from fencelab.isa.aarch64_classify import classify_a64

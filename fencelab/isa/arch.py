@@ -18,6 +18,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
+from fencelab.isa.immediates import a32_immediate_error
+
+
+class AssemblyError(FencelabError):
+    """keystone (or our own encoder) refused a line; names the line."""
+
 
 # unknown(name) -> the error to raise for a location the test does not declare
 UnknownLocation = Callable[[str], Exception]
@@ -51,17 +57,7 @@ class Arch:
         return f"<Arch {self.name}>"
 
 
-class _X86Widths(Arch):
-    def reg_width(self, reg: str) -> int:
-        r = reg.lower().lstrip("%")
-        if r.startswith("r") and not r.endswith(("d", "w", "b")):
-            return 64
-        if r.startswith("e") or r.endswith("d"):
-            return 32
-        return 64
-
-
-class X86_64Arch(_X86Widths):
+class X86_64Arch(Arch):
     """herd's X86_64: AT&T syntax, memory operands name locations: `movl $1,(x)`."""
 
     name = "X86_64"
@@ -69,6 +65,20 @@ class X86_64Arch(_X86Widths):
 
     def herd_register(self, reg: str) -> str:
         return reg.lstrip("%").lower()
+
+    def reg_width(self, reg: str) -> int:
+        r = reg.lower().lstrip("%")
+        if r in ("al", "bl", "cl", "dl", "ah", "bh", "ch", "dh") or (
+            r.startswith("r") and r.endswith("b")
+        ):
+            return 8
+        if r in ("ax", "bx", "cx", "dx", "si", "di", "bp", "sp") or (
+            r.startswith("r") and r.endswith("w")
+        ):
+            return 16
+        if r.startswith("e") or (r.startswith("r") and r.endswith("d")):
+            return 32
+        return 64
 
     def translate(self, text, addr_of, unknown):
         def absolute(m: re.Match) -> str:
@@ -84,11 +94,14 @@ _X86_REG = re.compile(r"\b(E?[ABCD]X|E?[SD]I|E?[BS]P|R[A-Z0-9]+|[ABCD][LH])\b", 
 _INTEL = "%intel% "
 
 
-class X86Arch(_X86Widths):
+class X86Arch(Arch):
     """herd's X86: an Intel-like dialect (`MOV [x],$1`, `MOV EAX,[y]`), run as x86-64 code."""
 
     name = "X86"
     own_target = "x86_64"
+
+    def reg_width(self, reg: str) -> int:
+        return 32  # herd's X86 is 32-bit
 
     def translate(self, text, addr_of, unknown):
         def memory(m: re.Match) -> str:
@@ -99,6 +112,9 @@ class X86Arch(_X86Widths):
                 raise unknown(inner)
             return f"[{inner}]"
 
+        why = a32_immediate_error(text.replace("$", "#"))  # herd's X86 is 32-bit: imm32 at most
+        if why:
+            raise FencelabError(why.replace("#", "$") + " (x86, 32-bit)")
         out = re.sub(r"\[([^\]]*)\]", memory, text)
         out = re.sub(r"\$(-?\w+)", r"\1", out)
         regs = [r.upper() for r in _X86_REG.findall(out.split(None, 1)[1] if " " in out else "")]
@@ -125,8 +141,6 @@ def _intel_keystone():
 def _assemble_intel(lines, base) -> bytes:
     import keystone
 
-    from fencelab.isa.target import AssemblyError
-
     ks = _intel_keystone()
     plain = [ln.removeprefix(_INTEL) for ln in lines]
     try:
@@ -141,32 +155,35 @@ def _assemble_intel(lines, base) -> bytes:
     return bytes(encoding or b"")
 
 
-class AArch64Arch(Arch):
-    name = "AArch64"
-    own_target = "armv8.3"
-    symbolic_pool = tuple(f"X{n}" for n in range(28, -1, -1))
-    numbered_register = re.compile(r"\b[XW](\d+)\b", re.I)
+class _NumberedArch(Arch):
+    """ARM and AArch64: registers named by number (`R3`, `X3`/`W3`); herd's symbolic
+    registers become free ones, highest number first."""
+
+    def __init__(self, name: str, own_target: str, letter: str, highest: int, views: str,
+                 narrow: str = "", width: int = 64):  # fmt: skip
+        self.name = name
+        self.own_target = own_target
+        self.symbolic_pool = tuple(f"{letter}{n}" for n in range(highest, -1, -1))
+        self.numbered_register = re.compile(rf"\b[{views}](\d+)\b", re.I)
+        self._narrow = narrow  # the prefix of 32-bit views (`w`), if any
+        self._width = width
 
     def reg_width(self, reg: str) -> int:
-        return 32 if reg.lower().lstrip("%").startswith("w") else 64
+        r = reg.lower().lstrip("%")
+        return 32 if self._narrow and r.startswith(self._narrow) else self._width
 
-
-class ArmArch(Arch):
-    """herd's ARM: A32 code."""
-
-    name = "ARM"
-    own_target = "armv7"
-    symbolic_pool = tuple(f"R{n}" for n in range(12, -1, -1))
-    numbered_register = re.compile(r"\bR(\d+)\b", re.I)
-
-    def reg_width(self, reg: str) -> int:
-        return 32
+    def translate(self, text, addr_of, unknown):
+        adr = re.fullmatch(r"\s*adrp?\s+\w+\s*,\s*([A-Za-z_]\w*)\s*", text, re.I)
+        if adr and adr.group(1) in addr_of:
+            raise FencelabError(f"ADR of the location {adr.group(1)!r} is not supported: give "
+                                f"its address in a register (0:X1={adr.group(1)})")  # fmt: skip
+        return text
 
 
 X86_64 = X86_64Arch()
 X86 = X86Arch()
-AARCH64 = AArch64Arch()
-ARM = ArmArch()
+AARCH64 = _NumberedArch("AArch64", "armv8.3", "X", 28, "XW", narrow="w")
+ARM = _NumberedArch("ARM", "armv7", "R", 12, "R", width=32)  # A32 code
 ARCHES: dict[str, Arch] = {a.name: a for a in (AARCH64, ARM, X86_64, X86)}
 
 

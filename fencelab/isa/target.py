@@ -18,15 +18,11 @@ import keystone
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
-from fencelab.isa.arch import Arch
+from fencelab.isa.arch import Arch, AssemblyError
 from fencelab.isa.insn import InsnInfo
 
 _ASSEMBLED: dict[tuple, bytes] = {}  # (target, lines, base) -> bytes
 _DECODED: dict[tuple, tuple] = {}  # (target, code, base) -> decoded instructions
-
-
-class AssemblyError(FencelabError):
-    """keystone (or our own encoder) refused a line; names the line."""
 
 
 @dataclass(frozen=True)

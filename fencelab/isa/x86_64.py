@@ -37,6 +37,9 @@ CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags":
 _DECIMAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 
 
+_MOVQ_ABS_LOAD = re.compile(r"^((?:[A-Za-z_.$][\w.$]*:\s*)?movq)\s+(0x[0-9a-fA-F]+)\s*,(?=\s*%r)", re.I)
+
+
 class X86_64(Target):
     name = "x86_64"
     family = "x86_64"
@@ -66,8 +69,46 @@ class X86_64(Target):
 
     def prepare_line(self, line: str) -> str:
         """keystone 0.9.2 reads every number in AT&T syntax as hex (`$100` is 256, `16(%rax)`
-        is 0x16): spell decimal numbers in hex, which it reads right."""
-        return _DECIMAL.sub(lambda m: f"{int(m.group(1)):#x}", line.strip())
+        is 0x16): spell decimal numbers in hex, which it reads right. It also truncates
+        immediates out of range (an error here), and can't encode `endbr64` or the `nop`
+        forms with an operand (`nopl 0x0(%rax)`): those become GNU as's bytes."""
+        from fencelab.isa.immediates import x86_immediate_error
+        from fencelab.isa.target import AssemblyError
+
+        line = line.strip()
+        why = x86_immediate_error(line)
+        if why:
+            raise AssemblyError(f"{self.name}: cannot assemble {line!r}: {why}")
+        line = _DECIMAL.sub(lambda m: f"{int(m.group(1)):#x}", line)
+        # keystone encodes `movq ABS,%reg` rip-relative without relocating it (it reads
+        # 0x100000(%rip)); the SIB absolute form `ABS(,%riz,1)` encodes right
+        line = _MOVQ_ABS_LOAD.sub(r"\1 \2(,%riz,1),", line)
+        return self._hint_nop(line) or line
+
+    def _hint_nop(self, line: str) -> str | None:
+        """`endbr64`, `nopl MEM`, `nopw MEM` as `.byte`s: 0F 1F /0 with the operand's ModRM
+        (taken from keystone's `lea MEM,%eax`, whose reg field is 0 too), 66 for nopw."""
+        m = re.fullmatch(r"((?:[A-Za-z_.$][\w.$]*:\s*)?)(endbr64|nop[wlq]?)\s*(.*)", line, re.I)
+        if not m:
+            return None
+        label, mnemonic, operand = m.group(1), m.group(2).lower(), m.group(3).strip()
+        if mnemonic == "endbr64":
+            code = bytes.fromhex("f30f1efa")
+        elif operand:
+            segment = re.match(r"%([cdefgs]s):", operand)
+            operand = operand[segment.end():] if segment else operand
+            try:
+                lea, _ = self._ks.asm(f"leal {operand},%eax")
+            except keystone.KsError:  # an operand only herd takes (`0(%rax,%eax,0)`), which
+                lea = [0x8D, 0x00]  # no assembler encodes: a nop all the same, `(%rax)`'s
+            if not lea or lea[0] != 0x8D:
+                return None
+            prefix = {"cs": b"\x2e", "ds": b"\x3e", "es": b"\x26", "fs": b"\x64", "gs": b"\x65",
+                      "ss": b"\x36"}[segment.group(1).lower()] if segment else b""  # fmt: skip
+            code = prefix + (b"\x66" if mnemonic == "nopw" else b"") + b"\x0f\x1f" + bytes(lea[1:])
+        else:
+            return None
+        return f"{label}.byte " + ",".join(f"{b:#04x}" for b in code)
 
     def reg(self, n: int, width: int) -> str:
         full = ENCODING_ORDER[n]

@@ -8,6 +8,7 @@ keep each thread as a list of statements over atomic operations. The compiler, t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from fencelab.atomics import Op, Order
@@ -39,12 +40,15 @@ Value = int | LocRef
 
 @dataclass(frozen=True)
 class Location:
-    """A shared memory location: `name` with a C type (`int`, `uint64_t`, ...) and bit width."""
+    """A shared memory location: `name` with a C type (`int`, `uint64_t`, ...) and bit width.
+    Its initial value may be another location's address (`x=y` in herd's assembly tests)."""
 
     name: str
-    init: int = 0
+    init: Value = 0
     ctype: str = ""  # as written (`int`, `atomic_int`, `uint64_t`), "" when not declared
     width: int = 32  # bits: 32 unless the type or the test's architecture says otherwise
+    array: str = ""  # an element of an array: the array's name (element 0 is named so too)
+    index: int = 0  # ... and its index (`v[1]`, laid out right after `v`)
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,8 @@ class Load:
 
 @dataclass(frozen=True)
 class Rmw:
-    """swap / fetch_add / fetch_sub / fetch_and / fetch_or / fetch_xor: returns the old value."""
+    """swap / fetch_add / fetch_sub / fetch_and / fetch_or / fetch_xor / fetch_nand /
+    fetch_max / fetch_min: returns the old value."""
 
     op: Op
     loc: str
@@ -216,8 +221,13 @@ class ExprStmt:
 
 @dataclass(frozen=True)
 class Fence:
+    """A fence; `compiler_only` is Rust's `compiler_fence` (C's `atomic_signal_fence`): it
+    stops the compiler reordering across it, emits no instruction, and orders nothing between
+    threads in the source model."""
+
     order: Order
     pos: Pos = Pos()
+    compiler_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,7 +247,34 @@ class While:
     pos: Pos = Pos()
 
 
-Stmt = Assign | Store | ExprStmt | Fence | If | While
+@dataclass(frozen=True)
+class Loop:
+    """Rust's `loop { ... }`: runs until a `break` (the machine bounds it, as `While`)."""
+
+    body: tuple[Stmt, ...]
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Break:
+    """`break;`: leaves the innermost `loop` or `while`."""
+
+    pos: Pos = Pos()
+
+
+Stmt = Assign | Store | ExprStmt | Fence | If | While | Loop | Break
+
+
+def walk_statements(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
+    """Every statement of a thread body, nested ones included, in source order (an `if`
+    before its branches, `then` before `else`, a `while` before its body)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, If):
+            yield from walk_statements(stmt.then)
+            yield from walk_statements(stmt.orelse)
+        elif isinstance(stmt, (While, Loop)):
+            yield from walk_statements(stmt.body)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +297,9 @@ class Thread:
     asm: tuple[AsmLine, ...] = ()  # assembly tests
     body: tuple[Stmt, ...] = ()  # source tests
     params: tuple[tuple[str, str], ...] = ()  # C: (type, name) of `P0(atomic_int* x, ...)`
+    # source tests: the lines of `P0 ... {` and of its closing `}` in the file (the TUI's source
+    # pane shows them); (0, 0) when unknown
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
 
 
 ASM_ARCHES = ("AArch64", "ARM", "X86_64", "X86")
@@ -282,6 +322,7 @@ class LitmusTest:
     filter: Prop | None = None  # herd's `filter P` clause: executions not satisfying P are dropped
     # a compiled test: its source, registers of locals, origins of rows (fencelab.compiler.compile)
     origin: CompileInfo | None = field(default=None, compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)  # the file as read (source lines)
 
     @property
     def is_source(self) -> bool:

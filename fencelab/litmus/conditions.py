@@ -31,15 +31,20 @@ def observables(test: LitmusTest) -> tuple[Observable, ...]:
     return tuple(seen)
 
 
+def prop_atoms(prop: Prop | None) -> list[Eq]:
+    """Every `obs=value` of a proposition, in order (repeats kept)."""
+    if isinstance(prop, Eq):
+        return [prop]
+    if isinstance(prop, Not):
+        return prop_atoms(prop.prop)
+    if isinstance(prop, (And, Or)):
+        return [e for p in prop.parts for e in prop_atoms(p)]
+    return []
+
+
 def prop_observables(prop: Prop) -> list[Observable]:
     """Every observable a proposition names, in order (repeats kept)."""
-    if isinstance(prop, Eq):
-        return [prop.obs]
-    if isinstance(prop, Not):
-        return prop_observables(prop.prop)
-    if isinstance(prop, (And, Or)):
-        return [o for p in prop.parts for o in prop_observables(p)]
-    return []
+    return [e.obs for e in prop_atoms(prop)]
 
 
 def holds(prop: Prop, outcome: Outcome) -> bool:

@@ -4,23 +4,23 @@ A test is split by hand the way herd's own splitter does it: the header line (`A
 optional quoted description, `Key=Value` metadata lines, the initial state `{ ... }`, the threads
 (a `|`-separated table for assembly, `P0 (...) { ... }` functions for C and Rust), and a trailer
 (`locations [...]`, `filter P`, `exists/~exists/forall P`) read with a lark grammar. Thread bodies
-of source tests are read by `source.py`.
+of source tests are read by `source.py`, given a `lexing.BodyContext` (the text, positions and
+locations table both readers share).
 
-`(* ... *)` comments (nested) may appear anywhere outside source thread bodies; they are kept in
-`LitmusTest.comments`. Every problem is a `SourceError` at the offending place.
+`(* ... *)` comments (nested) may appear anywhere outside source thread bodies, and in C and
+Rust tests so may `//` comments, as herd reads them; they are kept in `LitmusTest.comments`. Every problem is a `SourceError` at the offending place.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lark import Tree
 from lark.exceptions import UnexpectedInput
 
 from fencelab.errors import SourceError
+from fencelab.isa.arch import get_arch
 from fencelab.litmus import grammars
 from fencelab.litmus.ast import (
     And,
@@ -28,13 +28,11 @@ from fencelab.litmus.ast import (
     Condition,
     Eq,
     LitmusTest,
-    Location,
     LocObs,
     LocRef,
     Not,
     Observable,
     Or,
-    Pos,
     Prop,
     RegInit,
     RegObs,
@@ -42,7 +40,16 @@ from fencelab.litmus.ast import (
     TrueProp,
     Value,
 )
-from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
+from fencelab.litmus.lexing import BodyContext, Locations, Text, skip_c_comment
+from fencelab.litmus.source import declared_variables, parse_threads
+from fencelab.litmus.types import (
+    ValueType,
+    ctype_width,
+    declared_register_type,
+    known_types,
+    normalise_ctype,
+)
+from fencelab.values import fits
 
 ARCH_SPELLINGS = {
     "aarch64": "AArch64",
@@ -98,93 +105,13 @@ def asm_label(text: str) -> tuple[str | None, str]:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Source:
-    """The text of a test with offset -> (line, col) and error helpers."""
-
-    def __init__(self, text: str, file: str):
-        self.text = text
-        self.file = file
-        self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-
-    def where(self, offset: int) -> tuple[int, int]:
-        offset = max(0, min(offset, len(self.text)))
-        line = bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
-
-    def pos(self, offset: int) -> Pos:
-        return Pos(*self.where(offset))
-
-    def error(self, message: str, offset: int) -> SourceError:
-        line, col = self.where(offset)
-        return SourceError(message, self.file, line, col)
-
-    def found(self, offset: int) -> str:
-        """A short quote of the text at `offset`, for "found ..." in messages."""
-        rest = self.text[offset:].lstrip()
-        if not rest:
-            return "end of input"
-        word = re.match(r"\S+", rest)
-        return repr(word.group(0)[:20] if word else rest[:1])
-
-
-@dataclass
-class _LocInfo:
-    name: str
-    init: int = 0
-    ctype: str = ""
-    width: int = 32
-    explicit_init: bool = False
-    explicit_type: bool = False
-
-
-@dataclass
-class Locations:
-    """Shared locations in first-seen order, with what the test declared about each."""
-
-    src: _Source
-    infos: dict[str, _LocInfo] = field(default_factory=dict)
-
-    def touch(self, name: str) -> _LocInfo:
-        if name not in self.infos:
-            self.infos[name] = _LocInfo(name)
-        return self.infos[name]
-
-    def declare(self, name: str, ctype: str, init: int | None, offset: int) -> None:
-        info = self.touch(name)
-        if ctype:
-            width = ctype_width(ctype)
-            if width is None:
-                raise self.src.error(
-                    f"unknown type {ctype!r} for {name!r}; known: {known_types()}", offset
-                )
-            if info.explicit_type and normalise_ctype(ctype) != info.ctype:
-                raise self.src.error(
-                    f"location {name!r} declared twice with different types", offset
-                )
-            info.ctype, info.width, info.explicit_type = normalise_ctype(ctype), width, True
-        if init is not None:
-            if info.explicit_init and info.init != init:
-                raise self.src.error(f"location {name!r} initialised twice", offset)
-            info.init, info.explicit_init = init, True
-
-    def adopt_type(self, name: str, ctype: str) -> None:
-        """A type seen elsewhere (a C parameter): used only if the test declared none."""
-        info = self.touch(name)
-        width = ctype_width(ctype)
-        if not info.explicit_type and not info.ctype and ctype and width is not None:
-            info.ctype, info.width = normalise_ctype(ctype), width
-
-    def result(self) -> tuple[Location, ...]:
-        return tuple(Location(i.name, i.init, i.ctype, i.width) for i in self.infos.values())
-
-
 # ---------------------------------------------------------------------------------------------
 
 
 class _Parser:
     def __init__(self, text: str, file: str):
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.raw = _Source(text, file)
+        self.raw = Text(text, file)
         self.file = file
         self.comments: list[str] = []
 
@@ -207,7 +134,7 @@ class _Parser:
         self.arch = arch
         self.is_source = arch in ("C", "RUST")
         blanked = self._blank_comments(self.raw.text, source=self.is_source)
-        self.src = _Source(blanked, self.file)
+        self.src = Text(blanked, self.file)
         self.locs = Locations(self.src)
 
         pos, name, doc = self._header(head + len(arch_word.group(0)))
@@ -216,12 +143,11 @@ class _Parser:
         self.unplaced: list[tuple[str, Value, str, int]] = []
         pos, reg_inits = self._init(pos)
         if self.is_source:
-            from fencelab.litmus.source import parse_threads
-
-            threads, pos = parse_threads(self, pos)
+            threads, pos = parse_threads(BodyContext(self.arch, self.src, self.locs), pos)
         else:
             threads, pos = self._table(pos)
             reg_inits += self._place_symbolic(threads)
+        self.reg_inits = reg_inits
         observed, filt, condition = self._trailer(pos, threads)
         return LitmusTest(
             arch=arch,
@@ -236,6 +162,7 @@ class _Parser:
             comments=tuple(self.comments),
             file=self.file,
             filter=filt,
+            text=self.raw.text,
         )
 
     def _header_offset(self) -> int:
@@ -287,6 +214,15 @@ class _Parser:
                     if depth == body_depth:
                         body_depth = None
                 i += 1
+                continue
+            if source and text.startswith("//", i):  # herd's C tests: `//` to the end of line
+                end = text.find("\n", i)
+                end = len(text) if end < 0 else end
+                kept = text[i + 2 : end].strip()
+                if kept and "(*" not in kept and "*)" not in kept:  # printed back as (* ... *)
+                    self.comments.append(kept)
+                out[i:end] = " " * (end - i)
+                i = end
                 continue
             if text.startswith("(*", i):
                 end = self._comment_end(text, i)
@@ -378,6 +314,12 @@ class _Parser:
             eol = text.find("\n", pos)
             eol = len(text) if eol < 0 else eol
             m = _INFO_LINE.fullmatch(text[pos:eol].rstrip())
+            if not m and re.fullmatch(r"[A-Za-z_]\w*", text[pos:eol].strip()):
+                # a lone word before the initial state (herd's A181 has one): herd reads past
+                # it; kept as a comment
+                self.comments.append(text[pos:eol].strip())
+                pos = eol
+                continue
             if not m:
                 raise self.src.error(
                     f"expected '{{' to open the initial state (or a Key=Value line), found {self.src.found(pos)}",
@@ -392,10 +334,15 @@ class _Parser:
         text = self.src.text
         close = text.find("}", pos + 1)
         inner_open = text.find("{", pos + 1)
-        if inner_open >= 0 and (close < 0 or inner_open < close):
-            raise self.src.error(
-                "arrays and structured values in the initial state are not supported", inner_open
-            )
+        while inner_open >= 0 and close >= 0 and inner_open < close:  # `v[2] = {1,2}`
+            if self.is_source or not re.search(r"\]\s*=\s*$", text[pos:inner_open]):
+                raise self.src.error(
+                    "structured values in the initial state are not supported"
+                    + (f" in {self.arch} tests" if self.is_source else " (only arrays: v[2]={1,2})"),
+                    inner_open,
+                )
+            close = text.find("}", close + 1)
+            inner_open = text.find("{", inner_open + 1)
         if close < 0:
             raise self.src.error("expected '}' to close the initial state, found end of input", pos)
         reg_inits: list[RegInit] = []
@@ -406,6 +353,10 @@ class _Parser:
 
     def _init_item(self, item: str, at: int, reg_inits: list[RegInit]) -> None:
         left, eq, right = item.partition("=")
+        array = re.fullmatch(rf"\s*(.*?)\s*({_IDENT})\s*\[\s*(\d*)\s*\]\s*", left)
+        if array and not re.fullmatch(r"\d+\s*:.*", left.strip()):
+            self._array_item(array, right.strip() if eq else None, at, item)
+            return
         left_s = left.strip()
         m = re.search(
             rf"(\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$",
@@ -425,6 +376,7 @@ class _Parser:
                 raise self.src.error(
                     f"unknown type {ctype!r} for {lhs!r}; known: {known_types()}", at
                 )
+            self._check_register_value(reg.group(2), ctype, value, value_at)
             reg_inits.append(
                 RegInit(int(reg.group(1)), reg.group(2), value, normalise_ctype(ctype))
             )
@@ -435,18 +387,64 @@ class _Parser:
                     f"symbolic register {lhs!r} needs a thread: write T:{lhs}", at
                 )
             # herd's ARM tests (`%x0=x`): the register belongs to the thread using it
+            self._check_register_value(lhs, ctype, value, value_at)
             self.unplaced.append((lhs, value, normalise_ctype(ctype), at))
             return
         name = lhs.strip("[]").strip()
-        if isinstance(value, LocRef):
+        if isinstance(value, LocRef) and self.is_source:
             raise self.src.error(
                 f"location {name!r} initialised with the address of {value.name!r}: pointers in "
-                "memory are not supported",
+                f"memory are not supported in {self.arch} tests",
                 value_at,
             )
-        if ctype == "*" or ctype.endswith("*"):
-            pass  # a pointer declaration: `int *x;` (64-bit, holds an integer here)
         self.locs.declare(name, ctype, value if eq else None, at)
+
+    def _array_item(self, m: re.Match, right: str | None, at: int, item: str) -> None:
+        """`int64_t v[2] = {1,2};` declares an array; `v[1] = 5;` sets one of its elements.
+        Element k is the location `v[k]` (`v` for element 0), laid out after element k-1."""
+        if self.is_source:
+            raise self.src.error(f"arrays are not supported in {self.arch} tests", at)
+        ctype, name, count = m.group(1), m.group(2), m.group(3)
+        if ctype or count and name not in self.locs.arrays:  # a declaration
+            if not count:
+                raise self.src.error(f"array {name!r} needs a size: {name}[N]", at)
+            values: list[Value] = []
+            if right is not None:
+                inner = re.fullmatch(r"\{(.*)\}", right, re.S)
+                if not inner:
+                    raise self.src.error(f"cannot read the values of array {name!r}: {right!r}", at)
+                values = [self._init_value(v.strip(), at) for v in inner.group(1).split(",")
+                          if v.strip()]  # fmt: skip
+            size = int(count)
+            if size < 1 or len(values) > size:
+                raise self.src.error(f"array {name!r} of {size} has {len(values)} values", at)
+            self.locs.arrays[name] = size
+            for k in range(size):
+                element = array_element(name, k)
+                self.locs.declare(element, ctype, values[k] if k < len(values) else 0, at)
+                self.locs.infos[element].array = (name, k)
+            return
+        if name not in self.locs.arrays or right is None:
+            raise self.src.error(f"cannot read initial-state item {item.strip()!r}", at)
+        index = int(count)
+        if index >= self.locs.arrays[name]:
+            raise self.src.error(
+                f"{name}[{index}] is outside array {name!r} of {self.locs.arrays[name]}", at
+            )
+        element = array_element(name, index)
+        self.locs.infos[element].explicit_init = False
+        self.locs.declare(element, "", self._init_value(right, at), at)
+
+    def _check_register_value(self, reg: str, ctype: str, value: Value, at: int) -> None:
+        """A register's initial value must fit the register; a narrower declared type wraps
+        it, as herd does (`int16_t 0:X0=65537` holds 1)."""
+        if isinstance(value, LocRef):
+            return
+        bits = 64 if self.is_source else get_arch(self.arch).reg_width(reg)
+        if not fits(value, bits):
+            raise self.src.error(
+                f"initial value {value} of {reg!r} does not fit its {bits}-bit register", at
+            )
 
     def _place_symbolic(self, threads: list[Thread]) -> list[RegInit]:
         """`%x0=x` without a thread: herd gives it to the thread whose code names `%x0`."""
@@ -463,10 +461,11 @@ class _Parser:
         num = _parse_int(text)
         if num is not None:
             return num
-        m = re.fullmatch(rf"&?\s*({_IDENT})", text)
+        m = re.fullmatch(rf"&?\s*({_IDENT})\s*(?:\[\s*(\d+)\s*\])?", text)
         if m:
-            self.locs.touch(m.group(1))
-            return LocRef(m.group(1))
+            name = array_element(m.group(1), int(m.group(2) or 0))
+            self.locs.touch(name)
+            return LocRef(name)
         raise self.src.error(
             f"unsupported initial value {text!r}; expected a number or a location name", at
         )
@@ -603,19 +602,35 @@ class _Parser:
             value_tree = tree.children[2]
             token = value_tree.children[0]
             if value_tree.data == "int":
-                value: Value = _parse_int(str(token))
+                value: Value = self._typed_constant(obs, token)
             else:
-                self.locs.touch(str(token))
-                value = LocRef(str(token))
+                self.locs.touch(_element_name(str(token)))
+                value = LocRef(_element_name(str(token)))
             atom = Eq(obs, value)
             return atom if kind == "eq" else Not(atom)
         raise SourceError(f"unexpected {kind} in condition", self.file)  # pragma: no cover
 
+    def _typed_constant(self, obs: Observable, token) -> int:
+        """A condition's number read in the type of what it names (`0:X0=0xffffffffffffffff`
+        is -1 for an `int` register, `x=255` is -1 for an `int8_t` x)."""
+        number = _parse_int(str(token))
+        if not fits(number, 64):
+            raise SourceError(f"condition value {token} does not fit in 64 bits", self.file,
+                              token.line, token.column)  # fmt: skip
+        if isinstance(obs, RegObs):
+            if self.is_source:
+                return ValueType(64).wrap(number)
+            typ = declared_register_type(self.reg_inits, obs.tid, obs.reg) or ValueType()
+        else:
+            typ = self.locs.value_type(obs.name)
+        return typ.wrap(number)
+
     def _observable(self, tree: Tree) -> Observable:
         token = tree.children[0]
         if tree.data == "loc":
-            self.locs.touch(str(token))
-            return LocObs(str(token))
+            name = _element_name(str(token))
+            self.locs.touch(name)
+            return LocObs(name)
         tid_text, reg = re.sub(r"\s+", "", str(token)).split(":", 1)
         tid = int(tid_text)
         if tid >= len(self._threads):
@@ -625,16 +640,13 @@ class _Parser:
                 token.line,
                 token.column,
             )
-        if self.is_source:
-            from fencelab.litmus.source import declared_variables
-
-            if reg not in declared_variables(self._threads[tid]):
-                raise SourceError(
-                    f"{tid}:{reg} is not a variable of P{tid} (declare it in the thread)",
-                    self.file,
-                    token.line,
-                    token.column,
-                )
+        if self.is_source and reg not in declared_variables(self._threads[tid]):
+            raise SourceError(
+                f"{tid}:{reg} is not a variable of P{tid} (declare it in the thread)",
+                self.file,
+                token.line,
+                token.column,
+            )
         return RegObs(tid, reg)
 
 
@@ -642,18 +654,15 @@ class _Parser:
 # small helpers
 
 
-def skip_c_comment(text: str, i: int, src: _Source) -> int | None:
-    """Where a `//` or `/* */` comment starting at `i` ends (None: no comment starts there);
-    a `/*` with no `*/` is an error."""
-    if text.startswith("//", i):
-        j = text.find("\n", i)
-        return len(text) if j < 0 else j
-    if text.startswith("/*", i):
-        j = text.find("*/", i + 2)
-        if j < 0:
-            raise src.error("unterminated comment: '/*' without a matching '*/'", i)
-        return j + 2
-    return None
+def array_element(name: str, index: int) -> str:
+    """The location name of element `index` of array `name`: `v` for 0, else `v[index]`."""
+    return name if index == 0 else f"{name}[{index}]"
+
+
+def _element_name(text: str) -> str:
+    """`v[0]` -> `v`, `v[ 1 ]` -> `v[1]`, `x` -> `x` (a condition's spelling of an element)."""
+    m = re.fullmatch(r"\s*([A-Za-z_][\w.]*)\s*\[\s*(\d+)\s*\]\s*", text)
+    return array_element(m.group(1), int(m.group(2))) if m else text.strip()
 
 
 def _skip_space(text: str, pos: int) -> int:

@@ -1,12 +1,29 @@
-"""C (and Rust) type names as they appear in litmus tests, and the bit width each one means.
+"""C (and Rust) type names as they appear in litmus tests: the width and sign each one means.
 
-herd's default location type is `int` (32 bits); declared types set the width. Pointers and
-`long` are 64-bit (LP64, as on every target fencelab runs).
+The type rules herd7 applies to values, in one place:
+
+- every location and every register has a type. Declared (`uint8_t x;`, `int64_t 0:X2=0;`)
+  or herd's default `int` (32-bit signed), for registers too: herd and litmus7 print and
+  compare an undeclared register as an `int`, even an X register (`LSL X0,X0,#32` on
+  `0:X0=1` ends with `0:X0=0`). Pointers and `long` are 64-bit (LP64).
+- a final value is shown as its type says: wrapped to the width, signed or unsigned
+  (`uint8_t x` holding 0xff is 255, `int8_t x` is -1);
+- a condition's constant is read in the type of what it names, decimal or hex alike: with
+  `int` X0, `0:X0=0xffffffffffffffff` and `0:X0=-1` are the same test. A constant must fit
+  in 64 bits;
+- a location's initial value must fit its type's width, read as signed or unsigned
+  (`int8_t x=255` is -1; `x=4294967296` for an `int` is an error); a register's must fit the
+  register, and a declared register's is wrapped to its type and sign- or zero-extended into
+  the register (`int8_t 0:X0=255` puts -1 in X0, `int16_t 0:X0=65537` puts 1, as herd); an
+  undeclared register takes the value as written.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from fencelab.values import fits, signed, unsigned
 
 _QUALIFIERS = {"const", "volatile", "_Atomic", "static", "signed"}
 
@@ -92,6 +109,87 @@ def ctype_width(ctype: str) -> int | None:
     return _BASE_WIDTHS.get(" ".join(words))
 
 
+_UNSIGNED_NAMES = {
+    "bool", "_Bool", "size_t", "uintptr_t", "pteval_t", "__uint128_t", "usize", "AtomicUsize",
+    "AtomicBool", "atomic_bool", "atomic_uchar", "atomic_ushort", "atomic_uint", "atomic_ulong",
+    "atomic_ullong", "atomic_uintptr_t", "atomic_size_t",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ValueType:
+    """How a value of some type is read: its width in bits, signed or not."""
+
+    width: int = 32
+    signed: bool = True
+
+    def wrap(self, value: int) -> int:
+        """`value` as this type reads it: wrapped to the width, then signed or unsigned."""
+        return signed(value, self.width) if self.signed else unsigned(value, self.width)
+
+    def fits(self, value: int) -> bool:
+        return fits(value, self.width)
+
+    def describe(self) -> str:
+        return f"{self.width}-bit {'signed' if self.signed else 'unsigned'}"
+
+
+INT = ValueType(32, True)  # herd's default type, for locations and registers alike
+WORD64 = ValueType(64, True)
+
+
+def ctype_signed(ctype: str) -> bool:
+    """Is a declared type signed? (`unsigned ...`, `uint*_t`, `u8`, `bool`, pointers: no)."""
+    ctype = normalise_ctype(ctype)
+    if ctype.endswith("*"):
+        return False
+    words = [w for w in ctype.split() if w not in _QUALIFIERS]
+    base = " ".join(words)
+    if "unsigned" in words or base in _UNSIGNED_NAMES:
+        return False
+    return not re.fullmatch(r"(?:atomic_)?uint\d+_t|AtomicU\d+|u\d+", base)
+
+
+def value_type(ctype: str, width: int | None = None) -> ValueType:
+    """The ValueType of a declared C type; "" is herd's default `int` (or `width` bits,
+    signed, where the caller knows better, e.g. a location of a compiled test)."""
+    if not ctype:
+        return ValueType(width, True) if width else INT
+    bits = ctype_width(ctype)
+    return ValueType(bits or width or 32, ctype_signed(ctype))
+
+
+
 def known_types() -> str:
     """A short list of accepted type names, for error messages."""
     return "int, char, short, long, [u]int8/16/32/64_t, atomic_int, atomic_long, __int128, ..."
+
+
+def register_key(reg: str) -> str:
+    """A register's name for matching a declaration with a use: `X0`, `x0` alike."""
+    return reg.strip().lower()
+
+
+def declared_register_type(reg_inits, tid: int, reg: str) -> ValueType | None:
+    """The type `T:REG` was declared with in the initial state (`int64_t 0:X2`), if any.
+    A pointer declaration (`int *0:X1`) is no value type: None."""
+    key = register_key(reg)
+    for ri in reg_inits:
+        if ri.tid == tid and register_key(ri.reg) == key and ri.ctype and not ri.ctype.endswith("*"):
+            return value_type(ri.ctype)
+    return None
+
+
+def observable_type(test, obs) -> ValueType:
+    """The type a final value of `obs` (a location, or `T:REG`) is shown and compared in."""
+    from fencelab.litmus.ast import RegObs
+
+    if isinstance(obs, RegObs):
+        if test.is_source:
+            return WORD64  # locals: the source model computes them at their own width
+        return declared_register_type(test.reg_inits, obs.tid, obs.reg) or INT
+    try:
+        loc = test.location(obs.name)
+    except KeyError:
+        return INT
+    return value_type(loc.ctype, loc.width)

@@ -49,13 +49,19 @@ def _call(task: Callable, args: tuple, disabled: frozenset[str]):
 
 
 class Runner:
-    """Runs tasks in this process, in local worker processes, or on a Dask cluster. Use as a
-    context manager: workers start on entry (before any progress display starts a thread) and
-    stop on exit."""
+    """Runs tasks in this process, in local worker processes, or on a Dask cluster, with the
+    reductions `off` turned off (beside those already off). Use as a context manager: the
+    reductions are turned off and workers start on entry (before any progress display starts a
+    thread); workers stop and the reductions are restored on exit."""
 
-    def __init__(self, jobs: int = 1, cluster: str | None = None):
+    def __init__(self, jobs: int = 1, cluster: str | None = None, off: tuple[str, ...] = ()):
+        if cluster is not None and jobs != 1:
+            raise FencelabError(f"-j {jobs} and --cluster: the cluster decides how many workers "
+                                "run; give one of them")  # fmt: skip
         self.jobs = jobs
         self.cluster = cluster
+        self.off = tuple(reduce.check(off))
+        self._before: frozenset[str] = frozenset()
         self._pool = None
         self._client = None
 
@@ -65,6 +71,9 @@ class Runner:
         return self.cluster is None and self.jobs == 1
 
     def __enter__(self) -> Runner:
+        self._before = reduce.disabled()
+        if self.off:
+            reduce.disable(*self.off)
         if self.cluster is not None:
             self._client = _dask_client(self.cluster)
         elif self.jobs > 1:
@@ -81,6 +90,7 @@ class Runner:
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self._client is not None:
             self._client.close()
+        reduce.set_disabled(sorted(self._before))
 
     def map(self, task: Callable, calls: Iterable[tuple], **local_kwargs) -> Iterator:
         """`task(*args)` for each `args` in `calls`, in order. `local_kwargs` are passed only when

@@ -1,8 +1,7 @@
 """The units of work `run`, `check` and `hunt` hand to a `Runner` (fencelab/parallel).
 
-Each is a module-level function of plain, picklable arguments (names rather than resolved
-objects: targets hold assembler handles that cannot cross processes) returning picklable
-results. A bad input is returned as a `Failure`, not raised, so that the results of the other
+Each is a module-level function of picklable arguments (a `RunOptions` crosses processes as
+the names it was made from; targets as their names) returning picklable results. A bad input is returned as a `Failure`, not raised, so that the results of the other
 tests still arrive in order.
 """
 
@@ -23,48 +22,49 @@ class Failure:
     message: str
 
 
-def run_file(path: str, options: dict, targets: tuple[str, ...] | None, render=None,
+def run_file(path: str, options: RunOptions, targets: tuple[str, ...] | None, render=None,
              keep: bool = True, progress=None) -> list[tuple] | Failure:  # fmt: skip
     """`fencelab run` on one file: for each target it runs on, (its result, or None unless
     `keep`; `render(result)`, or None): what the one process that prints needs, rendered
     here, in the worker. `render` is a module-level function (pickled by name)."""
-    from fencelab.isa.registry import get_target
     from fencelab.litmus.parser import parse_file
     from fencelab.pipeline import run_test
 
     try:
         test = parse_file(path)
-        chosen = tuple(get_target(t) for t in targets) if targets is not None else None
-        base = RunOptions.named(**options)
         out = []
-        for tgt in targets_for(test, chosen):
+        for tgt in targets_for(test, _targets(targets)):
             callback = progress(test, tgt) if progress is not None else None
-            result = run_test(test, replace(base, target=tgt), progress=callback)
+            result = run_test(test, replace(options, target=tgt), progress=callback)
             out.append((result if keep else None, render(result) if render else None))
         return out
     except FencelabError as e:
         return Failure(str(e))
 
 
-def run_split(runner, path: str, options: dict, targets: tuple[str, ...] | None,
+def _targets(names: tuple[str, ...] | None):
+    from fencelab.isa.registry import get_target
+
+    return tuple(get_target(t) for t in names) if names is not None else None
+
+
+def run_split(runner, path: str, options: RunOptions, targets: tuple[str, ...] | None,
               render=None) -> list[tuple] | Failure:  # fmt: skip
     """`fencelab run --split` on one file: each target's exploration split across the runner's
     workers by its first transitions (`split_parts`), the parts merged (`merge_parts`); what
     it returns is `run_file`'s."""
     import time
 
-    from fencelab.isa.registry import get_target
     from fencelab.litmus.parser import parse_file
 
     try:
         test = parse_file(path)
-        chosen = tuple(get_target(t) for t in targets) if targets is not None else None
         out = []
-        for tgt in targets_for(test, chosen):
-            named = {**options, "target": tgt.name if tgt else None}
+        for tgt in targets_for(test, _targets(targets)):
+            here = replace(options, target=tgt)
             started = time.perf_counter()
-            starts = split_parts(test, named, 4 * max(runner.jobs, 2))
-            parts = list(runner.map(run_part, ((test, named, s) for s in starts)))
+            starts = split_parts(test, here, 4 * max(runner.jobs, 2))
+            parts = list(runner.map(run_part, ((test, here, s) for s in starts)))
             failed = [p for p in parts if isinstance(p, Failure)]
             if failed:
                 return failed[0]
@@ -75,24 +75,24 @@ def run_split(runner, path: str, options: dict, targets: tuple[str, ...] | None,
         return Failure(str(e))
 
 
-def run_part(test: LitmusTest, options: dict, start: tuple[str, ...]) -> TestResult | Failure:
+def run_part(test: LitmusTest, options: RunOptions,
+             start: tuple[str, ...]) -> TestResult | Failure:  # fmt: skip
     """One part of a split test (`split_parts`): what follows the schedule `start`."""
     from fencelab.pipeline import run_test
 
     try:
-        return run_test(test, replace(RunOptions.named(**options), start=start))
+        return run_test(test, replace(options, start=start))
     except FencelabError as e:
         return Failure(str(e))
 
 
-def split_parts(test: LitmusTest, options: dict, width: int) -> list[tuple[str, ...]]:
+def split_parts(test: LitmusTest, run: RunOptions, width: int) -> list[tuple[str, ...]]:
     """Schedules that split the exhaustive exploration of `test` into about `width` parts (by
     its first transitions), or [()] when it cannot be split (not exhaustive, not a machine)."""
     from fencelab.machine.explore import frontier
     from fencelab.models.registry import OPERATIONAL
     from fencelab.pipeline import machine_for, model_for
 
-    run = RunOptions.named(**options)
     if run.mode != "exhaustive" or width < 2 or (run.model is not None and run.model.is_source):
         return [()]
     asm, target = compiled(test, run.target, run.scheme)
@@ -117,12 +117,12 @@ def merge_parts(parts: list[TestResult], seconds: float) -> TestResult:
     return merged
 
 
-def compute(test: LitmusTest, options: dict) -> TestResult | Failure:
+def compute(test: LitmusTest, options: RunOptions) -> TestResult | Failure:
     """One result a caching pipeline would file (`Pipeline.work`): for `check_all`."""
     from fencelab.pipeline import Pipeline
 
     try:
-        _, work = Pipeline(cache=True).work(test, RunOptions.named(**options))
+        _, work = Pipeline(cache=True).work(test, options)
         return work()
     except FencelabError as e:
         return Failure(str(e))
@@ -135,16 +135,14 @@ def check_all(checker, items, runner):
     pipeline, which then finds them all (so `hunt` still explores each distinct program once,
     and counts it once)."""
     pipeline = checker.pipeline
-    jobs: dict = {}  # key -> (test, option names), in the order first needed
+    jobs: dict = {}  # key -> (test, options), in the order first needed
     needs = []
     for test, target, scheme in items:
         keys = []
-        hardware = checker.hardware_model.name if checker.hardware_model else None
-        for options in ({"model": checker.source_model.name, "budget": checker.budget},
-                        {"target": target.name, "scheme": scheme.name, "model": hardware,
-                         "budget": checker.budget}):  # fmt: skip
+        for options in (checker.source_options(checker.source_model),
+                        checker.hardware_options(target, scheme)):  # fmt: skip
             try:
-                key, _ = pipeline.work(test, RunOptions.named(**options))
+                key, _ = pipeline.work(test, options)
             except FencelabError:
                 continue  # checker.check reports it
             if not pipeline.cached(key):

@@ -14,11 +14,12 @@ import re
 from dataclasses import replace
 
 from fencelab.errors import FencelabError, SourceError
-from fencelab.isa.arch import ARCHES, Arch
+from fencelab.isa.arch import ARCHES, Arch, AssemblyError
 from fencelab.isa.registry import own_target
-from fencelab.isa.target import AssemblyError, Target
+from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
 from fencelab.litmus.conditions import observables
+from fencelab.litmus.types import value_type
 from fencelab.program.layout import (
     CODE_BASE,
     DATA_BASE,
@@ -31,6 +32,7 @@ from fencelab.program.layout import (
 from fencelab.values import unsigned
 
 _LABEL = re.compile(r"^\s*([A-Za-z_.$][\w.$]*)\s*:\s*(.*)$")
+_END_LABEL = "fencelab_end"  # where herd's `ret` goes: the thread's end
 
 
 def target_for(test: LitmusTest, target: Target | None = None) -> Target:
@@ -52,12 +54,14 @@ def target_for(test: LitmusTest, target: Target | None = None) -> Target:
 
 def load(test: LitmusTest, target: Target | None = None) -> Program:
     tgt = target_for(test, target)
-    arch = ARCHES[test.arch]
-    locations = [
-        PlacedLocation(i, loc.name, DATA_BASE + i * LOCATION_STRIDE, loc.init, loc.width)
+    addr_of = _addresses(test)
+    locations = [  # a location holding another's address (`x=y`) starts with that address
+        PlacedLocation(i, loc.name, addr_of[loc.name],
+                       addr_of[loc.init.name] if isinstance(loc.init, LocRef) else loc.init,
+                       loc.width)  # fmt: skip
         for i, loc in enumerate(test.locations)
     ]
-    addr_of = {loc.name: loc.addr for loc in locations}
+    arch = ARCHES[test.arch]
     symbolic = _symbolic_registers(test, arch)
     threads = [
         _thread_code(test, tgt, arch, thread.tid, thread.asm, addr_of, symbolic[thread.tid])
@@ -69,18 +73,42 @@ def load(test: LitmusTest, target: Target | None = None) -> Program:
         if ri.tid >= len(threads):
             raise SourceError(f"initial state names thread {ri.tid}, which the test lacks",
                               test.file)  # fmt: skip
+        if tgt.canonical_reg(ri.reg) == tgt.pc_name:
+            raise SourceError(
+                f"initial value for P{ri.tid}'s program counter {ri.reg!r} is not supported: "
+                "each thread starts at its first instruction",
+                test.file,
+            )
         value = ri.value
         if isinstance(value, LocRef):
             if value.name not in addr_of:
                 raise SourceError(f"unknown location {value.name!r} in initial state", test.file)
             value = addr_of[value.name]
+        elif ri.ctype and not ri.ctype.endswith("*"):
+            value = value_type(ri.ctype).wrap(value)  # `int8_t 0:X0=255`: X0 holds -1
         threads[ri.tid].init_regs[tgt.canonical_reg(ri.reg)] = unsigned(value, tgt.pointer_width)
     obs = observables(test)
-    widths = {(o.tid, o.reg): arch.reg_width(o.reg) for o in obs if isinstance(o, RegObs)}
     for o in obs:
         if isinstance(o, RegObs) and o.tid >= len(threads):
             raise SourceError(f"condition names thread {o.tid}, which the test lacks", test.file)
-    return Program(test, tgt, threads, locations, obs, widths)
+    return Program(test, tgt, threads, locations, obs)
+
+
+def _addresses(test: LitmusTest) -> dict[str, int]:
+    """Each location's address: its own LOCATION_STRIDE slot, or slots; array elements one
+    after the other at their type's width (`int64_t v[2]`: `v` at a, `v[1]` at a+8)."""
+    out: dict[str, int] = {}
+    slot = 0
+    for loc in test.locations:
+        if loc.array and loc.index:
+            continue
+        out[loc.name] = DATA_BASE + slot * LOCATION_STRIDE
+        count = sum(1 for other in test.locations if other.array == loc.name) if loc.array else 1
+        slot += -(-count * max(8, loc.width // 8) // LOCATION_STRIDE)
+    for loc in test.locations:
+        if loc.array and loc.index:
+            out[loc.name] = out[loc.array] + loc.index * max(1, loc.width // 8)
+    return out
 
 
 _SYMBOLIC = re.compile(r"%([A-Za-z_]\w*)")
@@ -138,9 +166,18 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
             return SourceError(f"unknown location {name!r}", test.file, cell.pos.line,
                                cell.pos.col)  # fmt: skip
 
-        translated = arch.translate(text, addr_of, unknown)
+        try:
+            translated = arch.translate(text, addr_of, unknown)
+        except SourceError:
+            raise
+        except FencelabError as e:
+            raise SourceError(str(e), test.file, cell.pos.line, cell.pos.col) from None
+        if re.fullmatch(r"retq?", translated.strip(), re.I):  # herd: `ret` ends the thread
+            translated = f"{'jmp' if test.arch.startswith('X86') else 'b'} {_END_LABEL}"
         asm_lines.append(translated)
         sources.append(SourceLine(cell.row, cell.text.strip(), translated))
+    if any(_END_LABEL in line for line in asm_lines):
+        asm_lines.append(f"{_END_LABEL}:")
     try:
         code = arch.assemble(tgt, asm_lines, base)
     except AssemblyError as e:

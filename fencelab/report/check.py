@@ -11,7 +11,7 @@ from rich.table import Table
 
 from fencelab.checker.core import Check
 from fencelab.checker.hunt import HuntReport
-from fencelab.litmus.ast import If, LitmusTest, While
+from fencelab.litmus.ast import LitmusTest, walk_statements
 from fencelab.litmus.printer import format_outcome
 
 
@@ -38,7 +38,7 @@ def source_lines(test: LitmusTest) -> list[str]:
         text = path.read_text(errors="replace").splitlines()
         out = []
         for thread in test.threads:
-            for line in sorted({p for s in thread.body for p in _stmt_lines(s)}):
+            for line in sorted({s.pos.line for s in walk_statements(thread.body) if s.pos.line}):
                 if 0 < line <= len(text):
                     out.append(f"P{thread.tid}  {test.file}:{line}  {text[line - 1].strip()}")
         if out:
@@ -46,17 +46,6 @@ def source_lines(test: LitmusTest) -> list[str]:
     from fencelab.litmus.printer import format_test
 
     return format_test(test).rstrip("\n").splitlines()
-
-
-def _stmt_lines(stmt) -> list[int]:
-    lines = [stmt.pos.line] if getattr(stmt, "pos", None) and stmt.pos.line else []
-    if isinstance(stmt, If):
-        for s in (*stmt.then, *stmt.orelse):
-            lines += _stmt_lines(s)
-    elif isinstance(stmt, While):
-        for s in stmt.body:
-            lines += _stmt_lines(s)
-    return lines
 
 
 def print_check(console: Console, check: Check, verbose: bool = False) -> None:

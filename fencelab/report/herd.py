@@ -31,9 +31,10 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
         if result.scheme:
             engine += f" (scheme {result.scheme})"
         lines.append(f"# Engine {engine}, mode {result.mode}")
+        what = "execution" if result.mode == "axiomatic" else "schedule"
         for state in sorted(result.states, key=lambda s: format_outcome(s.outcome)):
             if state.witness:
-                lines.append(f"# Witness {format_outcome(state.outcome)} schedule {state.witness}")
+                lines.append(f"# Witness {format_outcome(state.outcome)} {what} {state.witness}")
         if result.mode == "axiomatic":
             lines.append(f"# Checked {result.explored_states} candidate executions")
         elif result.explored_states or result.transitions:

@@ -2,8 +2,8 @@
 `aarch64.cat` states it.
 
 An independent check on the operational `arm` model (Promising-ARM): the same machine code,
-run thread by thread on Unicorn with chosen read values (fencelab/models/axiomatic_events.py),
-gives candidate executions (fencelab/models/axiomatic_candidates.py); the axioms below keep the
+run thread by thread on Unicorn with chosen read values (fencelab/models/axiomatic/events.py),
+gives candidate executions (fencelab/models/axiomatic/candidates.py); the axioms below keep the
 consistent ones, and the outcomes of those are the test's final states.
 
 The axioms transcribe herd/libdir/aarch64.cat and the files it includes (cos.cat,
@@ -15,15 +15,19 @@ above its Python line. Out of scope, and said so here rather than modelled wrong
 - tags / MTE (`T`, `Tag`, `tc-ib`), virtual memory (`PTE`, `TLBI`, `HU`, `tr-ib`, the `vmsa`
   variant), instruction fetch (`ifetch`, `DC`, `IC`), exceptions (`EXC-ENTRY`/`EXC-RET`): the
   tests here have none of those events, so those sets are empty;
-- DSB is treated as the DMB of the same kind (`DSB-ob` relates the same memory events as
-  `bob` does for DMB once there are no implicit events), and every shareability domain is
-  the common inner-shareable one (`Assuming-common-inner-shareable-domain`).
+- every shareability domain is the common inner-shareable one
+  (`Assuming-common-inner-shareable-domain`).
+
+A DSB is not a DMB: aarch64fences.cat counts each DSB as the DMB of its kind (`dmb.st` includes
+`dsb.st`), and aarch64hwreqs.cat adds `DSB-ob`, where a DSB ST also orders the writes before it
+with every later access, reads included (a DMB ST orders them with later writes only). A DSB
+LD or SY adds nothing to its DMB once every event is an explicit access.
 
 The current files are quoted from herdtools7 (aarch64hwreqs.cat at commit 4730d550,
 aarch64deps.cat at 46173ad7). Pick dependencies (`pob`, `pick-lob`: a dependency that passes
 through a CSEL's condition or a CAS's compare) come from the event builder as the
 `pick_addr`/`pick_dep`/`pick_ctrl` relations, with herd's instruction semantics for CSEL and
-CAS (see fencelab/models/axiomatic_events.py). A32 (herd `ARM`) tests run under the same axioms:
+CAS (see fencelab/models/axiomatic/events.py). A32 (herd `ARM`) tests run under the same axioms:
 ARMv8 AArch32 has the AArch64 memory model (Arm ARM E2.3), multicopy-atomic like AArch64.
 
 Two versions of the file are implemented: `arm` (the current aarch64.cat, with `lrs`/`lws`,
@@ -31,7 +35,7 @@ Two versions of the file are implemented: `arm` (the current aarch64.cat, with `
 `coi`/`rfi` in dob/aob and `po; ([A];amo;[L]); po` in bob), the version Promising-ARM
 (Pulte et al., PLDI 2019) was proved equivalent to. They differ on acquire-release atomics: the
 current bob orders an AL atomic's write before everything po-after it (see
-tests/test_arm_axiomatic.py, SB+rel-acq+swpal-po).
+tests/models/test_arm_axiomatic.py, SB+rel-acq+swpal-po).
 
 Sequential consistency is here too (`SC_MODEL`): acyclic(po | rf | co | fr) plus
 rmw & (fr; co) = empty. It checks the candidate builder against the operational `sc` model,
@@ -93,6 +97,7 @@ def event_sets(sk: Skeleton) -> dict[str, set[int]]:
         "dmb.full": fences(Barrier.FULL),
         "dmb.ld": fences(Barrier.LOAD),
         "dmb.st": fences(Barrier.STORE),
+        "dsb.st": sk.ids(lambda e: e.kind == "F" and e.barrier is Barrier.STORE and e.info.is_dsb),
         # let IFB = ISB | EXC-ENTRY-IFB | EXC-RET-IFB   (no exceptions here)
         "ISB": fences(Barrier.ISB),
     }
@@ -102,9 +107,10 @@ def event_sets(sk: Skeleton) -> dict[str, set[int]]:
 # The ARM axioms
 
 
-def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
-    """The rf/co-independent part of ob: (lob, IFB-ob), computed once per skeleton."""
-    cached = sk.cache.get("arm")
+def lob_parts(sk: Skeleton) -> list[tuple[str, Rel]]:
+    """The clauses whose union's transitive closure is `lob`, each with a short name (the
+    execution graphs label ob edges with them): lws, dob, pob, aob and bob, clause by clause."""
+    cached = sk.cache.get("arm-parts")
     if cached is not None:
         return cached  # type: ignore[return-value]
     S = event_sets(sk)
@@ -124,13 +130,13 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
     #         | ctrl; [W]
     #         | addr; [M]; po; [W]
     #         | (addr | data); [M]; lrs; [R]
-    dob = union(
-        addr,
-        data,
-        seq(ctrl, ident(W)),
-        seq(addr, ident(M), po, ident(W)),
-        seq(union(addr, data), ident(M), lrs, ident(R)),
-    )
+    dob = [
+        ("addr", addr),
+        ("data", data),
+        ("ctrl", seq(ctrl, ident(W))),
+        ("addr;po", seq(addr, ident(M), po, ident(W))),
+        ("dob", seq(union(addr, data), ident(M), lrs, ident(R))),
+    ]
     # let pob = [Exp]; (pick-dep; [W]
     #         | (pick-ctrl-dep | pick-addr-dep; [Exp]; po); [CSE]; po; [M]
     #         | pick-addr-dep; [M & Exp]; po; [W])
@@ -147,7 +153,7 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
 
     # let aob = [M]; rmw; [M]
     #         | [M]; rmw; lrs; [A | Q]
-    aob = union(rmw, seq(rmw, lrs, ident(A | Q)))
+    aob = [("rmw", set(rmw)), ("aob", seq(rmw, lrs, ident(A | Q)))]
 
     # let bob = [M]; po; [dmb.full]; po; [M]
     #         | [R \ NoRet]; po; [dmb.ld]; po; [M]
@@ -157,18 +163,30 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
     #         | [A | Q]; po; [M]
     #         | [M]; po; [L]
     amo_al = {w for r, w in amo if r in A and w in L}
-    bob = union(
-        seq(ident(M), po, ident(S["dmb.full"]), po, ident(M)),
-        seq(ident(R - S["NoRet"]), po, ident(S["dmb.ld"]), po, ident(M)),
-        seq(ident(W), po, ident(S["dmb.st"]), po, ident(W)),
-        restrict(po, amo_al, M),
-        restrict(po, L, A),
-        restrict(po, A | Q, M),
-        restrict(po, M, L),
-    )
+    bob = [
+        ("dmb.full", seq(ident(M), po, ident(S["dmb.full"]), po, ident(M))),
+        ("dmb.ld", seq(ident(R - S["NoRet"]), po, ident(S["dmb.ld"]), po, ident(M))),
+        ("dmb.st", seq(ident(W), po, ident(S["dmb.st"]), po, ident(W))),
+        ("amo.AL;po", restrict(po, amo_al, M)),
+        ("L;po;A", restrict(po, L, A)),
+        ("A;po", restrict(po, A | Q, M)),
+        ("po;L", restrict(po, M, L)),
+    ]
+    parts = [*dob, ("pob", pob), *aob, *bob, ("lws", lws)]
+    sk.cache["arm-parts"] = parts
+    return parts
 
+
+def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
+    """The rf/co-independent part of ob: (lob, IFB-ob | DSB-ob), computed once per skeleton."""
+    cached = sk.cache.get("arm")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    S = event_sets(sk)
+    R, W, M, po, ctrl, addr = S["R"], S["W"], S["M"], sk.po, sk.ctrl, sk.addr
+    isb = ident(S["ISB"])
     # let rec lob = lws; si | dob | pob | aob | bob | lob; lob     (Locally-ordered-before)
-    lob = plus(union(lws, dob, pob, aob, bob))
+    lob = plus(union(*(rel for _, rel in lob_parts(sk))))
     # let pick-lob = pick-basic-dep; lob; [W]     (hw-reqs: [M & Exp]; (lob | pick-lob); ...)
     lob = lob | seq(sk.pick_dep, lob, ident(W))
 
@@ -178,8 +196,12 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
         seq(ident(R), ctrl, isb, po),
         seq(ident(R), addr, ident(M), po, isb, po),
     )
-    sk.cache["arm"] = (lob, ifb_ob)
-    return lob, ifb_ob
+    # let DSB-ob = [M]; po; [dsb.full]; po; [~Imp]        (aarch64hwreqs.cat, explicit events:
+    #            | [R \ NoRet]; po; [dsb.ld]; po; [~Imp]   the first two are already in bob
+    #            | [W]; po; [dsb.st]; po; [~Imp]          through dmb.full and dmb.ld)
+    dsb_ob = seq(ident(W), po, ident(S["dsb.st"]), po, ident(M))
+    sk.cache["arm"] = (lob, union(ifb_ob, dsb_ob))
+    return sk.cache["arm"]  # type: ignore[return-value]
 
 
 def arm_internal(x: Execution) -> bool:
@@ -208,11 +230,11 @@ def obs(x: Execution) -> Rel:
 def arm_ob(x: Execution) -> Rel:
     """The edges whose transitive closure is herd's `ob` (irreflexive ob  <=>  acyclic edges)."""
     sk = x.sk
-    lob, ifb_ob = arm_static(sk)
+    lob, ifb_dsb_ob = arm_static(sk)
     # let Exp-haz-ob = [Exp & R]; po-loc; [Exp & R]; (ca & ext); [Exp & W]
     haz_ob = seq(restrict(sk.po_loc, sk.R, sk.R), restrict(sk.ext(x.ca), sk.R, sk.W))
-    # let rec ob = obs | haz-ob | lob (hw-reqs, with IFB-ob) | ob; ob
-    return union(obs(x), haz_ob, lob, ifb_ob)
+    # let rec ob = obs | haz-ob | lob | DSB-ob | IFB-ob | ob; ob    (hw-reqs)
+    return union(obs(x), haz_ob, lob, ifb_dsb_ob)
 
 
 def arm_external(x: Execution) -> bool:

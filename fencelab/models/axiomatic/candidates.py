@@ -9,7 +9,11 @@ Both axioms every model here shares decompose by location — herd's `internal` 
 po-loc | ca | rf) and `atomic` (rmw & (fre; coe) empty) only relate same-location events — so
 `per_location_choices` enumerates (rf, co) for one location at a time and keeps the choices that
 pass the model's per-location check; the product over locations then only needs the model's
-global axiom.
+global axiom. Which paths combine at all is decided by the search both engines share
+(fencelab/models/combinations.py). The source engine (fencelab/models/source/rc11.py) builds
+its per-location orders differently on purpose: RC11's coherence is fixed by the language, so it
+builds only the coherent modification orders, while a hardware model's per-location axioms are
+whatever the model says (`ok` below), so every order is tried and the model filters.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from functools import cached_property
 
 from fencelab.models.axiomatic.events import Event, ThreadPath
 from fencelab.models.axiomatic.relations import Rel, inverse, seq
+from fencelab.models.combinations import feasible_combinations
 from fencelab.values import unsigned
 
 
@@ -192,46 +197,11 @@ def _needs(path: ThreadPath, init: frozenset) -> frozenset[tuple[int, int, int]]
 
 def path_combinations(program, paths: list[list[ThreadPath]]) -> Iterator[tuple[ThreadPath, ...]]:
     """One path per thread, only where every read value is written by some chosen path (or is
-    the initial value) — rf could not match the others.
-
-    The value sets over-approximate, so most combinations fail this test: paths are grouped
-    by what they write and need, and a depth-first search over threads prunes a partial
-    choice as soon as what it still needs is more than the remaining threads could write."""
+    the initial value) — rf could not match the others (fencelab/models/combinations.py)."""
     init = frozenset((loc.index, size, unsigned(loc.init, 8 * size))
                      for loc in program.locations for size in _SIZES)  # fmt: skip
-    grouped: list[dict[tuple, list[ThreadPath]]] = []
-    for thread_paths in paths:
-        groups: dict[tuple, list[ThreadPath]] = {}
-        for path in thread_paths:
-            groups.setdefault((_provides(path), _needs(path, init)), []).append(path)
-        grouped.append(groups)
-    n = len(grouped)
-    could: list[frozenset] = []  # what threads i.. could provide at all
-    acc: frozenset = frozenset()
-    for groups in reversed(grouped):
-        for provides, _ in groups:
-            acc |= provides
-        could.append(acc)
-    could = [*reversed(could), frozenset()]
-    keys = [list(g) for g in grouped]
-    chosen: list[tuple] = []
 
-    def search(level: int, provided: frozenset, missing: frozenset):
-        if level == n:
-            yield tuple(chosen)
-            return
-        later = could[level + 1]
-        for key in keys[level]:
-            provides, needs = key
-            now = provided | provides
-            still = (missing | needs) - now
-            if still <= later:
-                chosen.append(key)
-                yield from search(level + 1, now, still)
-                chosen.pop()
-
-    for combo in search(0, frozenset(), frozenset()):
-        yield from itertools.product(*(g[k] for g, k in zip(grouped, combo)))
+    return feasible_combinations(paths, lambda path: (_needs(path, init), _provides(path)))
 
 
 def skeletons(program, paths: list[list[ThreadPath]]) -> Iterator[Skeleton]:

@@ -190,6 +190,13 @@ class _Builder:
                         set(self.pick_ctrl), dict(self.written), self.monitor,
                         self.must_break, self.steps, self.pair_with)  # fmt: skip
 
+    def path(self, tid: int, final: ThreadState) -> ThreadPath:
+        """The path built so far, ending in registers `final`."""
+        return ThreadPath(tid, tuple(self.events), final, frozenset(self.addr),
+                          frozenset(self.data), frozenset(self.ctrl), frozenset(self.rmw),
+                          self.must_break, frozenset(self.pick_addr), frozenset(self.pick_dep),
+                          frozenset(self.pick_ctrl))  # fmt: skip
+
     def src(self, regs) -> Taint:
         out: Taint = NO_TAINT
         for r in regs:
@@ -307,22 +314,12 @@ class PathExplorer:
     def _explore(self, tid, core, state, b: _Builder, values, out) -> None:
         info = core.info(state)
         if info is None:
-            out.append(ThreadPath(tid, tuple(b.events), state, frozenset(b.addr),
-                                  frozenset(b.data), frozenset(b.ctrl), frozenset(b.rmw),
-                                  b.must_break, frozenset(b.pick_addr), frozenset(b.pick_dep),
-                                  frozenset(b.pick_ctrl)))  # fmt: skip
+            out.append(b.path(tid, state))
             return
         if b.steps >= self.budget:
             self.budget_hits += 1
             return
-        if info.kind is Kind.STORE_EXCL:
-            options = self._store_exclusive(tid, core, state, b, info)
-        elif info.kind is Kind.FENCE:
-            options = [(self._finish(core, state, ()), b.copy(), ())]
-        else:
-            options = [(step, b.copy(), reads)
-                       for step, reads in self._with_reads(core, state, (), values)]  # fmt: skip
-        for step, nb, reads in options:
+        for step, nb, reads in self._options(tid, core, state, b, info, values):
             if step.hung:
                 self.budget_hits += 1
                 continue
@@ -330,6 +327,15 @@ class PathExplorer:
             for variant in self._events(tid, nb, info, step):
                 self._local(core, variant, step.executed, state, reads)
                 self._explore(tid, core, step.state, variant, values, out)
+
+    def _options(self, tid, core, state, b: _Builder, info: InsnInfo, values):
+        """(Step, builder, reads) for every way the instruction may execute."""
+        if info.kind is Kind.STORE_EXCL:
+            return self._store_exclusive(tid, core, state, b, info)
+        if info.kind is Kind.FENCE:
+            return [(self._finish(core, state, ()), b.copy(), ())]
+        return [(step, b.copy(), reads)
+                for step, reads in self._with_reads(core, state, (), values)]  # fmt: skip
 
     # -- running one instruction ----------------------------------------------------------
     def _finish(self, core, state, reads) -> Step:
@@ -458,7 +464,9 @@ class PathExplorer:
         return builders
 
 
-def enumerate_paths(program, budget: int) -> tuple[list[list[ThreadPath]], int]:
+def enumerate_paths(
+    program, budget: int, seeds: tuple[int, ...] = ()
+) -> tuple[list[list[ThreadPath]], int]:
     """Every thread's paths, with read values grown to a fixpoint; and the budget hits.
 
     Round i+1 reads the values that paths of round i wrote. The fixpoint need not exist
@@ -469,7 +477,9 @@ def enumerate_paths(program, budget: int) -> tuple[list[list[ThreadPath]], int]:
     After that many rounds every value a consistent execution can read is in the set; the
     extra values only make paths whose reads no write matches, which rf then discards.
     """
-    values: dict[int, set[int]] = {loc.index: {loc.init} for loc in program.locations}
+    # seeds: values to try reading besides those written (a thin-air value, to show the cycle
+    # that forbids it)
+    values: dict[int, set[int]] = {loc.index: {loc.init, *seeds} for loc in program.locations}
     for rounds in itertools.count(1):
         explorer = PathExplorer(program, budget)
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]

@@ -12,7 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab.isa.insn import InsnInfo, Kind
-from fencelab.machine.model import MachineState, MemoryModel, Transition
+from fencelab.machine.model import (
+    MEMORY,
+    MachineState,
+    MemoryModel,
+    Provenance,
+    Reason,
+    Transition,
+    what_it_does,
+)
+
+SC_RULE = "SC: one memory, no buffers; any core may take its next step at any time"
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,7 @@ class SC(MemoryModel):
             monitor = None
         new = _written(program, mem, step, tid, monitor)
         yield Transition(str(tid), tid, self.label(tid, info), state.with_thread(tid, step.state, new),
-                         step=step)
+                         step=step, provenance=_in_memory(step))
 
     def _store_exclusive(self, program, state, tid, info):
         mem: ScMemory = state.memory
@@ -61,14 +71,42 @@ class SC(MemoryModel):
             new = _written(program, mem, step, tid, None)
             yield Transition(
                 f"{tid}{suffix}", tid, self.label(tid, info, what),
-                state.with_thread(tid, step.state, new), step=step,
+                state.with_thread(tid, step.state, new), step=step, provenance=_in_memory(step),
             )
+
+    def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
+        info = program.threads[tid].core.info(state.threads[tid])
+        if info is None:
+            return [Reason(tid, "finished")]
+        mem: ScMemory = state.memory
+        out = [Reason(tid, SC_RULE)]
+        for t in self.moves_of(program, state, tid, info):
+            text = what_it_does(program, t)
+            if info.kind is Kind.FENCE:
+                text += ": no effect under SC, every access is already in order"
+            elif info.kind is Kind.STORE and t.step is not None and t.step.writes:
+                text += " (every core sees it at once)"
+            elif info.kind is Kind.STORE_EXCL:
+                monitor = mem.monitors[tid]
+                kept = monitor is not None and mem.versions[monitor[0]] == monitor[1]
+                why = ("no write to its location since its load-exclusive" if kept else
+                       "its load-exclusive's reservation is lost (written since, or none)")
+                if kept and t.key.endswith(".fail"):
+                    why = "a store-exclusive may fail spuriously (no retry loop here)"
+                text += f" — {why}"
+            out.append(Reason(tid, text, True, t.key))
+        return out
 
     def final_memory(self, program, memory: ScMemory):
         return {loc.addr: memory.values[loc.index] for loc in program.locations}
 
     def describe(self, program, memory: ScMemory):
         return {"memory": {loc.name: memory.values[loc.index] for loc in program.locations}}
+
+
+def _in_memory(step) -> Provenance:
+    """Every read reads memory, every write goes there at once."""
+    return Provenance((MEMORY,) * len(step.reads), (MEMORY,) * len(step.writes))
 
 
 def _written(program, mem: ScMemory, step, tid: int, monitor) -> ScMemory:

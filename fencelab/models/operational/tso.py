@@ -16,7 +16,16 @@ from dataclasses import dataclass
 
 from fencelab import reduce
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.machine.model import MachineState, MemoryModel, Transition, refuse
+from fencelab.machine.model import (
+    MEMORY,
+    MachineState,
+    MemoryModel,
+    Provenance,
+    Reason,
+    Transition,
+    refuse,
+    what_it_does,
+)
 
 
 @dataclass(frozen=True)
@@ -114,11 +123,16 @@ class TSO(MemoryModel):
         if (atomic or info.barrier is Barrier.FULL) and buffer:
             return  # waits for the buffer to drain
 
+        sources = []  # for execution graphs: the buffer entry or memory each read took
+
         def read(loc, size, index):
             if not atomic:
-                for where, value in reversed(buffer):
+                for i in range(len(buffer) - 1, -1, -1):
+                    where, value = buffer[i]
                     if where == loc.index:
+                        sources.append(("buf", i))
                         return value
+            sources.append(MEMORY)
             return mem.values[loc.index]
 
         step, _ = self.execute(program, state, tid, read)
@@ -133,8 +147,10 @@ class TSO(MemoryModel):
         buffers = list(mem.buffers)
         buffers[tid] = tuple(new_buffer)
         new = TsoMemory(tuple(values), tuple(buffers))
+        goes = (MEMORY if atomic else ("buf",),) * len(step.writes)
         yield Transition(str(tid), tid, self.label(tid, info),
-                         state.with_thread(tid, step.state, new), step=step)  # fmt: skip
+                         state.with_thread(tid, step.state, new), step=step,
+                         provenance=Provenance(tuple(sources), goes))  # fmt: skip
 
     def internal_transitions(self, program, state: MachineState):
         mem: TsoMemory = state.memory
@@ -149,7 +165,38 @@ class TSO(MemoryModel):
                 yield Transition(
                     f"d{tid}", tid, f"P{tid}: drain {name}={value} to memory",
                     state.with_memory(TsoMemory(tuple(values), tuple(buffers))), executes=False,
+                    provenance=Provenance(drain=True),
                 )  # fmt: skip
+
+    def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
+        mem: TsoMemory = state.memory
+        names = [loc.name for loc in program.locations]
+        buffer = mem.buffers[tid]
+        held = ", ".join(f"{names[w]}={v}" for w, v in buffer)
+        info = program.threads[tid].core.info(state.threads[tid])
+        out = [Reason(tid, f"store buffer holds {held} (oldest first; other cores cannot see "
+                           "these yet)" if buffer else "store buffer is empty")]  # fmt: skip
+        if info is None:
+            out.insert(0, Reason(tid, "finished"))
+        elif info.kind is Kind.RMW or info.barrier is Barrier.FULL:
+            what = "MFENCE" if info.barrier is Barrier.FULL else f"{info.mnemonic} (locked)"
+            if buffer:
+                out.append(Reason(tid, f"{what} waits for the store buffer to drain: drain "
+                                       f"d{tid} first", False))  # fmt: skip
+            elif info.kind is Kind.RMW:
+                out.append(Reason(tid, "a locked instruction reads and writes memory itself, "
+                                       "atomically, with the buffer empty"))  # fmt: skip
+        elif info.barrier in (Barrier.LFENCE, Barrier.SFENCE):
+            out.append(Reason(tid, f"{info.mnemonic} does not order ordinary memory under "
+                                   "x86-TSO"))  # fmt: skip
+        for t in self.moves_of(program, state, tid, info):
+            text = what_it_does(program, t)
+            if not t.executes:
+                text += " (the oldest entry first; then every core sees it)"
+            elif t.provenance is not None:
+                text += _where_reads_went(t, info, buffer, names)
+            out.append(Reason(tid, text, True, t.key))
+        return out
 
     def is_final(self, program, memory: TsoMemory):
         return not any(memory.buffers)
@@ -177,3 +224,18 @@ def _future_locations(program, tid: int, pc: int) -> frozenset[int] | None:
             return None
         out.add(loc.index)
     return frozenset(out)
+
+
+def _where_reads_went(t: Transition, info: InsnInfo, buffer, names: list[str]) -> str:
+    """What a TSO step did with the buffer, in words: forwarded, read memory past buffered
+    stores, or buffered a store."""
+    notes = []
+    for source in t.provenance.reads:
+        if source[0] == "buf":
+            loc, value = buffer[source[1]]
+            notes.append(f"forwards {names[loc]}={value} from its own store buffer")
+        elif buffer and info.kind is not Kind.RMW:
+            notes.append("reads memory: loads may pass its buffered stores to other locations")
+    if t.provenance.writes and t.provenance.writes[0] == ("buf",):
+        notes.append("the store waits in its buffer, unseen by other cores")
+    return f" — {'; '.join(notes)}" if notes else ""

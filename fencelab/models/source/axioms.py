@@ -2,7 +2,9 @@
 
 Relations are lists of int bitmasks: `rel[a]` has bit b set when (a, b) is in the relation.
 Tests have tens of events, so a row is one Python int and composition / closure are a handful
-of big-int operations per event.
+of big-int operations per event. (The hardware checker's relations are sets of pairs,
+fencelab/models/axiomatic/relations.py, which says why both exist: measured, rows close 6x
+faster, sets spell the cat file's operators as themselves.)
 
 The definitions are those of Lahav, Vafeiadis, Kang, Hur and Dreyer, "Repairing Sequential
 Consistency in C/C++11" (PLDI 2017), as herdtools7's `herd/libdir/rc11.cat` writes them:
@@ -168,6 +170,12 @@ def derived(st: Static, rf: Rows, mo: Rows, rf_src: list[int]) -> Rows:
 
 def happens_before(st: Static, rf: Rows) -> Rows:
     """hb = (sb | sw)+ with RC11's release sequences and fence synchronisation."""
+    sw = synchronises_with(st, rf)
+    return closure([st.sb[i] | sw[i] for i in range(st.n)])
+
+
+def synchronises_with(st: Static, rf: Rows) -> Rows:
+    """sw, through release sequences (rs) and release / acquire fences."""
     n = st.n
     # rs: from each write, itself and later same-location writes of its thread, then rf;rmw*.
     rs = [0] * n
@@ -194,7 +202,7 @@ def happens_before(st: Static, rf: Rows) -> Rows:
         for r in bits(reads):
             target |= ((1 << r) & st.acquire) | (st.sb[r] & st.acquire_fences)
         sw[a] = target
-    return closure([st.sb[i] | sw[i] for i in range(n)])
+    return sw
 
 
 def coherent(hb: Rows, eco: Rows) -> bool:
@@ -212,6 +220,11 @@ def psc_acyclic(st: Static, hb: Rows, mo: Rows, rb: Rows, eco: Rows) -> bool:
     """RC11's repaired SC axiom: acyclic (pscb | pscf)."""
     if not st.sc_events:
         return True
+    return acyclic(psc(st, hb, mo, rb, eco))
+
+
+def psc(st: Static, hb: Rows, mo: Rows, rb: Rows, eco: Rows) -> Rows:
+    """psc = pscb | pscf (empty rows when there is no SC event)."""
     n = st.n
     sbl = [st.sb[i] & ~st.same_loc[i] for i in range(n)]
     hbl = [hb[i] & st.same_loc[i] for i in range(n)]
@@ -229,10 +242,10 @@ def psc_acyclic(st: Static, hb: Rows, mo: Rows, rb: Rows, eco: Rows) -> bool:
         right[i] |= hb[i] & st.sc_fences
     pscb = compose(compose(left, scb), right)
     hb_eco_hb = compose(compose(hb, eco), hb)
-    psc = list(pscb)
+    out = list(pscb)
     for f in bits(st.sc_fences):
-        psc[f] |= (hb[f] | hb_eco_hb[f]) & st.sc_fences
-    return acyclic(psc)
+        out[f] |= (hb[f] | hb_eco_hb[f]) & st.sc_fences
+    return out
 
 
 def consistent(model: str, st: Static, rf: Rows, mo: Rows, rf_src: list[int]) -> bool:

@@ -2,8 +2,8 @@
 
 `run_source(test, model)` judges a source litmus test (C or Rust spelling) directly, without
 compiling it: every candidate execution is built from one path per thread
-(`source_paths`), a reads-from choice for every read and a modification order per location,
-and the model's axioms (`source_axioms`) keep the consistent ones. The outcomes of consistent
+(`paths.py`), a reads-from choice for every read and a modification order per location,
+and the model's axioms (`axioms.py`) keep the consistent ones. The outcomes of consistent
 executions whose threads all ran to their end are the result's states; consistent executions
 where some thread hit a loop bound are only counted (`TestResult.budget_exhausted`).
 
@@ -32,8 +32,10 @@ import time
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
-from fencelab.litmus.ast import And, Eq, LitmusTest, LocObs, Not, Or, Prop, RegObs
-from fencelab.litmus.conditions import Outcome, holds, observables, prop_observables
+from fencelab.litmus.ast import LitmusTest, LocObs, RegObs
+from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
+from fencelab.litmus.printer import event_names
+from fencelab.models.combinations import feasible_combinations
 from fencelab.models.source.axioms import Static, consistent, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
 from fencelab.result import FinalState, TestResult
@@ -54,80 +56,43 @@ def run_source(
             f"this is an {test.arch} test (use --model sc, tso or arm)"
         )
     started = time.perf_counter()
-    seeds = _condition_constants(test) if model == "c11" else ()
-    _, paths = value_domains(test, seeds, unroll, budget)
     enumerator = _Enumerator(test, _AXIOMS[model])
-    for combo in _feasible_combinations(test, paths):
+    for combo in candidate_paths(test, model, budget, unroll):
         enumerator.judge(combo)
     result = TestResult(test=test, engine=model, target="", mode="axiomatic")
-    result.states = [FinalState(o) for o in sorted(enumerator.allowed, key=repr)]
+    result.states = [FinalState(o, enumerator.witness(o))
+                     for o in sorted(enumerator.allowed, key=repr)]  # fmt: skip
     result.explored_states = enumerator.candidates
     result.budget_exhausted = enumerator.exhausted
     result.seconds = time.perf_counter() - started
     return result
 
 
+def candidate_paths(test: LitmusTest, model: str, budget: int = 40,
+                    unroll: int = DEFAULT_UNROLL, seeds: tuple[int, ...] | None = None):  # fmt: skip
+    """Every feasible choice of one path per thread under `model` (see run_source); `seeds`
+    overrides the values tried besides those written (c11: the condition's constants)."""
+    if seeds is None:
+        seeds = _condition_constants(test) if model == "c11" else ()
+    _, paths = value_domains(test, seeds, unroll, budget)
+    return _feasible_combinations(test, paths)
+
+
 def _feasible_combinations(test: LitmusTest, paths: list[list[Path]]):
-    """Choices of one path per thread where every value read is written by someone (or init).
+    """Choices of one path per thread where every value read is written by someone (or init):
+    (location, value) facts, fencelab/models/combinations.py."""
 
-    Each (location, value) pair is one bit; a path is summarised by the pairs it reads and the
-    pairs it writes, and paths with equal summaries are grouped. Threads are chosen one at a
-    time and a prefix is dropped as soon as one of its reads needs a pair that neither the
-    initial state, the chosen paths, nor any path of a thread still to choose writes.
-    """
-    bit_of: dict[tuple[str, int], int] = {}
+    def summary(p: Path):
+        return ([(e.loc, e.rval) for e in p.events if e.reads],
+                [(e.loc, e.wval) for e in p.events if e.writes])  # fmt: skip
 
-    def mask(pairs) -> int:
-        m = 0
-        for pair in pairs:
-            m |= 1 << bit_of.setdefault(pair, len(bit_of))
-        return m
-
-    init = mask((loc.name, signed(loc.init, loc.width)) for loc in test.locations)
-    groups: list[dict[tuple[int, int], list[Path]]] = []
-    for ps in paths:
-        by_summary: dict[tuple[int, int], list[Path]] = {}
-        for p in ps:
-            reads = mask((e.loc, e.rval) for e in p.events if e.reads)
-            writes = mask((e.loc, e.wval) for e in p.events if e.writes)
-            by_summary.setdefault((reads, writes), []).append(p)
-        groups.append(by_summary)
-    n = len(paths)
-    could = [0] * (n + 1)  # what threads k.. could write
-    for k in range(n - 1, -1, -1):
-        could[k] = could[k + 1]
-        for _, writes in groups[k]:
-            could[k] |= writes
-
-    def rec(k: int, have: int, need: int, chosen: tuple[list[Path], ...]):
-        if k == n:
-            if need & ~have == 0:
-                yield from itertools.product(*chosen)
-            return
-        for (reads, writes), members in groups[k].items():
-            now_have = have | writes
-            now_need = need | reads
-            if now_need & ~(now_have | could[k + 1]) == 0:
-                yield from rec(k + 1, now_have, now_need, (*chosen, members))
-
-    yield from rec(0, init, 0, ())
+    init = [(loc.name, signed(loc.init, loc.width)) for loc in test.locations]
+    return feasible_combinations(paths, summary, init)
 
 
 def _condition_constants(test: LitmusTest) -> tuple[int, ...]:
-    found: set[int] = set()
-
-    def walk(prop: Prop | None) -> None:
-        if isinstance(prop, Eq) and isinstance(prop.value, int):
-            found.add(prop.value)
-        elif isinstance(prop, Not):
-            walk(prop.prop)
-        elif isinstance(prop, (And, Or)):
-            for p in prop.parts:
-                walk(p)
-
-    walk(test.condition.prop)
-    walk(test.filter)
-    return tuple(sorted(found))
+    atoms = prop_atoms(test.condition.prop) + prop_atoms(test.filter)
+    return tuple(sorted({e.value for e in atoms if isinstance(e.value, int)}))
 
 
 class _Enumerator:
@@ -143,74 +108,35 @@ class _Enumerator:
         self.exhausted = 0
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: signed(loc.init, loc.width) for loc in test.locations}
+        self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
         self._memo: dict[tuple, list] = {}
 
     def judge(self, combo: tuple[Path, ...]) -> None:
         complete = all(p.complete for p in combo)
-        # events: one initial write per location (tid -1), then each thread's in order
-        kinds, locs, orders, tids, rvals, wvals = [], [], [], [], [], []
-        for name in self.locations:
-            kinds.append("W")
-            locs.append(name)
-            orders.append(None)
-            tids.append(-1)
-            rvals.append(None)
-            wvals.append(self.inits[name])
-        for p in combo:
-            for e in p.events:
-                kinds.append(e.kind)
-                locs.append(e.loc)
-                orders.append(e.order)
-                tids.append(p.tid)
-                rvals.append(e.rval)
-                wvals.append(e.wval)
-        n = len(kinds)
-        st: Static | None = None
-        per_loc = []
-        for name in self.locations:
-            choices = self._choices(n, name, kinds, locs, tids, rvals, wvals)
-            if not choices:
-                return
-            per_loc.append(choices)
-        envs = {p.tid: dict(p.env) for p in combo}
-        for pick in itertools.product(*per_loc):
-            final = {name: wvals[order[-1]] for name, (_, order) in zip(self.locations, pick)}
-            outcome = self._outcome(envs, final)
+        space = Candidates(self, combo)
+        for pick in space.picks():
+            outcome = space.outcome(pick)
             if outcome is None:
                 continue  # dropped by the test's filter
             if complete and outcome in self.allowed:
                 continue
             self.candidates += 1
-            if st is None:
-                st = static_of(kinds, tids, locs, orders)
-            rf_src = [-1] * st.n
-            for rf_part, _ in pick:
-                for r, w in rf_part:
-                    rf_src[r] = w
-            rf = [0] * st.n
-            for r, w in enumerate(rf_src):
-                if w >= 0:
-                    rf[w] |= 1 << r
-            mo = [0] * st.n
-            for _, order in pick:
-                later = 0
-                for w in reversed(order):
-                    mo[w] = later
-                    later |= 1 << w
-            if consistent(self.axioms, st, rf, mo, rf_src):
+            rf, mo, rf_src = space.relations(pick)
+            if consistent(self.axioms, space.static, rf, mo, rf_src):
                 if complete:
                     self.allowed.add(outcome)
+                    self.executions[outcome] = (space, pick)
                 else:
                     self.exhausted += 1
                     return  # one consistent execution is enough to count this choice of paths
 
-    def _choices(self, n: int, name: str, kinds, locs, tids, rvals, wvals) -> list:
+    def location_choices(self, n: int, name: str, kinds, locs, tids, rvals, wvals) -> list:
         """`_location_choices`, remembered by the location's events (kind, thread, values, in
         order) and renumbered to this candidate's events: combinations of thread paths share
         most locations' events, and the choices depend on nothing else."""
-        events = [i for i in range(n) if locs[i] == name]
         if not reduce.enabled("reuse"):
             return list(_location_choices(n, name, kinds, locs, tids, rvals, wvals))
+        events = [i for i in range(n) if locs[i] == name]
         signature = (name, tuple((kinds[i], tids[i], rvals[i], wvals[i]) for i in events))
         local = self._memo.get(signature)
         if local is None:
@@ -221,6 +147,11 @@ class _Enumerator:
                 [e[2] for e in sig], [e[3] for e in sig]))  # fmt: skip
         return [(tuple((events[r], events[w]) for r, w in rf), [events[w] for w in order])
                 for rf, order in local]  # fmt: skip
+
+    def witness(self, outcome: Outcome) -> str:
+        """The consistent execution found for `outcome`, as its rf and mo (Candidates.describe)."""
+        found = self.executions.get(outcome)
+        return found[0].describe(found[1]) if found else ""
 
     def _outcome(self, envs: dict, final: dict) -> Outcome | None:
         def value(obs):
@@ -235,6 +166,104 @@ class _Enumerator:
             if not holds(self.test.filter, values):
                 return None
         return tuple((o, value(o)) for o in self.observed)
+
+
+class Candidates:
+    """The candidate executions of one choice of thread paths: its events (one initial write
+    per location, tid -1, then each thread's in program order, as parallel lists) and, per
+    location, every coherent (rf, mo) choice; a *pick* is one choice per location."""
+
+    def __init__(self, enumerator: _Enumerator, combo: tuple[Path, ...]):
+        self.enumerator = enumerator
+        self.combo = combo
+        self.complete = all(p.complete for p in combo)
+        kinds, locs, orders, tids, rvals, wvals, lines = [], [], [], [], [], [], []
+        for name in enumerator.locations:
+            kinds.append("W")
+            locs.append(name)
+            orders.append(None)
+            tids.append(-1)
+            rvals.append(None)
+            wvals.append(enumerator.inits[name])
+            lines.append(0)
+        for p in combo:
+            for e in p.events:
+                kinds.append(e.kind)
+                locs.append(e.loc)
+                orders.append(e.order)
+                tids.append(p.tid)
+                rvals.append(e.rval)
+                wvals.append(e.wval)
+                lines.append(e.line)
+        self.kinds, self.locs, self.orders, self.tids = kinds, locs, orders, tids
+        self.rvals, self.wvals, self.lines = rvals, wvals, lines
+        self.n = len(kinds)
+        self.per_loc: list[list] | None = []
+        for name in enumerator.locations:
+            choices = enumerator.location_choices(self.n, name, kinds, locs, tids, rvals, wvals)
+            if not choices:
+                self.per_loc = None
+                break
+            self.per_loc.append(choices)
+        self.envs = {p.tid: dict(p.env) for p in combo}
+        self._static: Static | None = None
+
+    @property
+    def static(self) -> Static:
+        if self._static is None:
+            self._static = static_of(self.kinds, self.tids, self.locs, self.orders)
+        return self._static
+
+    def picks(self):
+        if self.per_loc is None:
+            return iter(())
+        return itertools.product(*self.per_loc)
+
+    def outcome(self, pick) -> Outcome | None:
+        """The final state of a pick (None when the test's filter drops it)."""
+        final = {name: self.wvals[order[-1]]
+                 for name, (_, order) in zip(self.enumerator.locations, pick)}  # fmt: skip
+        return self.enumerator._outcome(self.envs, final)
+
+    def names(self) -> list[tuple[str, str]]:
+        """Each event's (read name, write name), herd's letters in thread order; an RMW (U)
+        is two events, its read and its write (a, b); initial writes are `init:x`."""
+        letters = iter(event_names(2 * self.n))
+        out = []
+        for i in range(self.n):
+            if self.tids[i] < 0:
+                out.append(("", f"init:{self.locs[i]}"))
+            elif self.kinds[i] == "U":
+                out.append((next(letters), next(letters)))
+            else:
+                name = next(letters)
+                out.append((name, name))
+        return out
+
+    def describe(self, pick) -> str:
+        """`rf: init:x->b a->d; mo: init:x->a init:y->c`: the witness line of an execution."""
+        names = self.names()
+        rf = [f"{names[w][1]}->{names[r][0]}" for part, _ in pick for r, w in sorted(part)]
+        mo = ["->".join(names[w][1] for w in order) for _, order in pick]
+        return f"rf: {' '.join(rf) or '-'}; mo: {' '.join(mo)}"
+
+    def relations(self, pick) -> tuple[list[int], list[int], list[int]]:
+        """rf and mo as bitmask rows, and each read's write (-1 for none)."""
+        rf_src = [-1] * self.n
+        for rf_part, _ in pick:
+            for r, w in rf_part:
+                rf_src[r] = w
+        rf = [0] * self.n
+        for r, w in enumerate(rf_src):
+            if w >= 0:
+                rf[w] |= 1 << r
+        mo = [0] * self.n
+        for _, order in pick:
+            later = 0
+            for w in reversed(order):
+                mo[w] = later
+                later |= 1 << w
+        return rf, mo, rf_src
 
 
 def _filter_observables(test: LitmusTest) -> tuple:

@@ -18,7 +18,7 @@ Solo runs skip repeated loop iterations: a jump back to a loop head whose regist
 those of an earlier visit (with no exclusive read pending) and whose views the earlier visit's
 do not exceed (`dominates`), when every move since that visit was `silent`: it wrote nothing, or
 put back the value its exclusive read got (a failed attempt on a spinlock; see
-`arm_thread.silent_rewrite` for when such a rewrite counts). The model is monotone in views, so
+`thread.silent_rewrite` for when such a rewrite counts). The model is monotone in views, so
 the run from the earlier visit can do everything the later one can, and the rewrites it drops
 change no value anyone reads. Without this, two threads spinning on a lock promise every
 interleaving of their failed attempts and certification explodes (spinlock+rlx on ARMv8:

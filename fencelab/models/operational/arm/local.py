@@ -20,7 +20,7 @@ current `aarch64.cat`:
   of XZR: herd's `NoRet`), which DMB LD does not order (`[R\\NoRet]; po; [dmb.ld]; po`);
 - the write of an atomic with both acquire and release is ordered before everything after it
   (`[range([A]; amo; [L])]; po; [M]` in bob): its timestamp joins `vr_new` and `vw_new`
-  (arm_thread.py). This subsumes the 2019 `po; ([A]; amo; [L]); po`;
+  (thread.py). This subsumes the 2019 `po; ([A]; amo; [L]); po`;
 - an acquire (LDAR, LDAPR) may read the thread's own exclusive write early, like any other
   write of its own, ordered only after that write's paired read (`[M]; rmw; lrs; [A | Q]` in
   aob; the 2019 file had `[range(rmw)]; rfi; [A | Q]`, ordering it after the write itself):

@@ -2,10 +2,10 @@
 
 The model is Promising-ARM (Pulte, Pichon-Pharabod, Kang, Lee, Hur, PLDI 2019), which allows
 exactly the executions of Arm's axiomatic model (Arm ARM B2.3, herdtools7's `aarch64.cat`) as
-of 2019, updated to the current `aarch64.cat` where it changed since (arm_local.py).
+of 2019, updated to the current `aarch64.cat` where it changed since (local.py).
 Memory is a list of write messages, each message's index + 1 its timestamp (0: the initial
 writes). Threads read, write, and order their accesses through views (fencelab/models/
-arm_local.py); the instruction semantics over Unicorn is in arm_thread.py.
+local.py); the instruction semantics over Unicorn is in thread.py.
 
 Executions run in two phases, the paper's promise-first exploration (§6.1; proved complete in
 the Coq development, `promising_to_promising_pf`):
@@ -13,7 +13,7 @@ the Coq development, `promising_to_promising_pf`):
 1. promising: threads append promised writes to memory, one at a time, in any interleaving
    (internal transitions `"<tid>.p<ts>.<loc>=<value>"`). A promise is offered only if the
    thread, run alone, could write it next and can then fulfil all its promises (certification,
-   arm_certify.py); this prunes, it never loses an execution;
+   certify.py); this prunes, it never loses an execution;
 2. executing: once every thread can run to its end fulfilling promises only (or no promise
    can be made any more), any thread may start executing; from then on memory is fixed, no
    more promises are made, and every write fulfils one of its thread's promises. Keys:
@@ -26,7 +26,7 @@ moved past one of its promises in coherence can never fulfil it (it stops), and 
 iteration that returns a thread to exactly where its previous iteration left it (a spin on a
 stale value, a store-exclusive failing again) is not explored twice.
 
-Certification (arm_certify.py) prunes too, losing no outcome: a loop iteration that returns a
+Certification (certify.py) prunes too, losing no outcome: a loop iteration that returns a
 thread to registers it already had at that loop head, with no lower views, having written
 nothing but rewrites of what its exclusive reads got (a spin on a taken lock), is not explored
 again.
@@ -38,10 +38,10 @@ An execution ends when every thread has finished with no outstanding promise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fencelab import reduce
-from fencelab.machine.model import MachineState, MemoryModel, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Provenance, Transition
 from fencelab.models.operational.arm.apart import runs_apart
 from fencelab.models.operational.arm.certify import Alone, explore_alone
 from fencelab.models.operational.arm.local import Local, Message
@@ -60,6 +60,9 @@ class ArmMemory:
     messages: tuple[Message, ...]  # timestamp = index + 1
     locals: tuple[Local, ...]  # per thread
     executing: bool = False  # phase 2: some thread has executed; no more promises
+    # per thread, the views a finished thread had when it halted (its `locals` entry is then
+    # the canonical finished state): shown, never compared, so exploration is unchanged
+    kept: tuple[Local | None, ...] = field(default=(), compare=False, hash=False)
 
 
 class ARM(MemoryModel):
@@ -173,10 +176,13 @@ class ARM(MemoryModel):
                                     mem.messages):  # fmt: skip
             locals_ = list(mem.locals)
             locals_[tid] = move.local
-            new = ArmMemory(mem.messages, tuple(locals_), True)
+            kept = list(mem.kept or (None,) * len(locals_))
+            kept[tid] = move.kept
+            new = ArmMemory(mem.messages, tuple(locals_), True, tuple(kept))
             yield Transition(
                 f"{tid}{move.key}", tid, self.label(tid, info, move.what),
                 state.with_thread(tid, move.tstate, new), step=move.step,
+                provenance=_provenance(move),
             )  # fmt: skip
 
     def executions(self, program, tid: int, tstate, local: Local, messages) -> list:
@@ -200,7 +206,8 @@ class ARM(MemoryModel):
         if mem.executing:
             return
         for tid, key, label, memory in self._promises(program, state):
-            yield Transition(key, tid, label, state.with_memory(memory), executes=False)
+            yield Transition(key, tid, label, state.with_memory(memory), executes=False,
+                             provenance=Provenance())  # placed in coherence by its timestamp
 
     def _promises(self, program, state: MachineState) -> list[tuple[int, str, str, ArmMemory]]:
         """Every certified promise a thread may make now: (tid, key, label, new memory)."""
@@ -238,6 +245,11 @@ class ARM(MemoryModel):
         runs into the step budget, which is reported, rather than vanishing)."""
         return self._all_complete(program, state) or not self._promises(program, state)
 
+    def explain(self, program, state: MachineState, tid: int):
+        from fencelab.models.operational.arm.explain import explain
+
+        return explain(self, program, state, tid)
+
     def is_final(self, program, memory: ArmMemory):
         return not any(local.promises for local in memory.locals)
 
@@ -256,11 +268,14 @@ class ARM(MemoryModel):
                              "value": signed(msg.value, 8 * msg.size), "thread": f"P{msg.tid}"})  # fmt: skip
         threads = []
         for tid, local in enumerate(memory.locals):
+            promises = local.promises
+            kept = memory.kept[tid] if tid < len(memory.kept) else None
+            local = kept or local  # a finished thread keeps the views it halted with
             threads.append({
                 "thread": f"P{tid}",
                 "promises": [f"{names[memory.messages[t - 1].loc]}="
                              f"{signed(memory.messages[t - 1].value, 8 * memory.messages[t - 1].size)}"
-                             f"@{t}" for t in local.promises],
+                             f"@{t}" for t in promises],
                 "coh": dict(zip(names, local.coh)),
                 "vrOld": local.vr_old, "vwOld": local.vw_old,
                 "vrNew": local.vr_new, "vwNew": local.vw_new,
@@ -278,6 +293,13 @@ class ARM(MemoryModel):
             "memory": messages,
             "threads": threads,
         }
+
+
+def _provenance(move) -> Provenance:
+    """The message each read took and the one each write fulfilled (one of each at most)."""
+    reads = () if move.read_ts is None else (("msg", move.read_ts),)
+    writes = () if move.write_ts is None else (("msg", move.write_ts),)
+    return Provenance(reads, writes)
 
 
 def _first_running(program, state: MachineState) -> int:

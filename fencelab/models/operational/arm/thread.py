@@ -34,6 +34,7 @@ from fencelab.models.operational.arm.local import (
     write_pre_view,
     write_slots,
 )
+from fencelab.program.layout import MIXED_SIZE_REFUSAL
 from fencelab.values import signed, unsigned
 
 MODEL = "arm"
@@ -43,6 +44,9 @@ DMB_BITS = {  # (rr, rw, wr, ww, ld) per barrier kind
     Barrier.LOAD: (True, True, False, False, True),
     Barrier.STORE: (False, False, False, True, False),
 }
+# A DSB is its DMB, except that a DSB ST orders earlier writes before every later access
+# (aarch64hwreqs.cat's DSB-ob: [W]; po; [dsb.st]; po), reads included.
+DSB_BITS = {**DMB_BITS, Barrier.STORE: (False, False, True, True, False)}
 
 
 class UnseenRead(Exception):
@@ -61,6 +65,12 @@ class Move:
     appended: Message | None = None  # certify only: a write at a fresh timestamp
     floor: int = 0  # a write's timestamp must exceed this (its pre-view and coh of its location)
     silent: bool = True  # writes nothing, or only a rewrite (see `silent_rewrite`)
+    # execution graphs (fencelab/graph/trace.py): the message a read took, the one a write made
+    read_ts: int | None = None
+    write_ts: int | None = None
+    # the thread halted: `local` is the canonical finished state (only its promises matter to
+    # the model), `kept` its views as they were, for display (fencelab tui's memory pane)
+    kept: Local | None = None
 
 
 class ThreadContext:
@@ -132,7 +142,15 @@ def thread_moves(
         moves = _atomic(ctx, tstate, local, memory, info, certify)
     else:
         raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
-    return moves
+    return [_canonical(ctx, m) for m in moves]
+
+
+def _canonical(ctx: ThreadContext, move: Move) -> Move:
+    """A move that halts the thread leaves it in the canonical finished state (`Local.finished`:
+    states differing only in a finished thread's views are one state), keeping the views."""
+    if not ctx.core.halted(move.tstate):
+        return move
+    return replace(move, local=move.local.finished(), kept=move.local)
 
 
 def _promise_lost(local: Local, memory) -> bool:
@@ -172,7 +190,7 @@ def _view(regs: dict[str, int], names) -> int:
 
 
 def _pick(regs: dict[str, int], picks: dict[str, int], names) -> int:
-    """The pick view of registers (arm_local.py): at least their view."""
+    """The pick view of registers (local.py): at least their view."""
     return max((max(regs.get(n, 0), picks.get(n, 0)) for n in names), default=0)
 
 
@@ -204,8 +222,6 @@ class RegViews:
 
 def _finish(ctx: ThreadContext, local: Local, step: Step, regs: RegViews) -> Local:
     """Carry register views through the register-only instructions after the memory one."""
-    if ctx.core.halted(step.state):
-        return local.finished()
     writes, branch_sources = ctx.dataflow(step)
     vcap = max(local.vcap, regs.pick(branch_sources))  # control: pick-ctrl-dep orders writes
     new = [(w, regs.view(sources), regs.pick(picked)) for w, sources, picked in writes]
@@ -292,7 +308,7 @@ def _fence(ctx, tstate, local: Local, info: InsnInfo) -> Move:
         raise refuse(MODEL, info, "a barrier that reads memory")
     b = info.barrier
     if b in DMB_BITS:
-        local = after_dmb(local, *DMB_BITS[b])
+        local = after_dmb(local, *(DSB_BITS if info.is_dsb else DMB_BITS)[b])
     elif b is Barrier.ISB:
         local = after_isb(local)
     elif b is None and info.mnemonic.lower().startswith("clrex"):
@@ -337,7 +353,8 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
         what = f"read {loc.name}={signed(choice.value, 8 * first.size)} from " + ctx.describe_msg(
             memory, choice.ts
         )
-        moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step))
+        moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step,
+                          read_ts=choice.ts))  # fmt: skip
     return moves
 
 
@@ -361,7 +378,8 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
                           max(paddr, pdata), paddr)  # fmt: skip
         what = _fulfil_words(ctx, msg, ts, appended)
         moves.append(Move(key, what, step.state, _finish(ctx, new, step, regs.copy()), step,
-                          appended, max(pre, local.coh[loc.index]), silent=False))  # fmt: skip
+                          appended, max(pre, local.coh[loc.index]), silent=False,
+                          write_ts=ts))  # fmt: skip
     return moves
 
 
@@ -391,7 +409,8 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
                                   bank.view, max(paddr, pdata), paddr)  # fmt: skip
                 what = "succeeds, " + _fulfil_words(ctx, msg, ts, appended)
                 moves.append(Move(key, what, step.state, _finish(ctx, new, step, r.copy()), step,
-                                  appended, max(pre, local.coh[loc.index]), silent))  # fmt: skip
+                                  appended, max(pre, local.coh[loc.index]), silent,
+                                  write_ts=ts))  # fmt: skip
     # fails when it cannot fulfil a promise (alone, a fresh write is not a reason to succeed,
     # so that the solo runs include every run the machine may take), or spuriously
     if not any(m.appended is None for m in moves) or ctx.may_fail_spuriously:
@@ -451,7 +470,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
         if not step.writes:  # a compare-and-swap that failed: only a read
             r.set(info.dest_regs, choice.view, pick)
             moves.append(Move(f".r{choice.ts}", read_words + ", compare fails", step.state,
-                              _finish(ctx, after, step, r), step))  # fmt: skip
+                              _finish(ctx, after, step, r), step, read_ts=choice.ts))  # fmt: skip
             continue
         write = _one_write(info, step)
         vdata, pdata = regs.view(info.data_regs), regs.pick(info.data_regs)
@@ -473,7 +492,8 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
                                   _finish(ctx, new, step, res), step, appended,
                                   max(pre, after.coh[loc.index]),
                                   silent_rewrite(local, loc.index, choice.ts, choice.value,
-                                                 acquire, msg)))  # fmt: skip
+                                                 acquire, msg),
+                                  read_ts=choice.ts, write_ts=ts))  # fmt: skip
     if certify and info.cas and moves and all(m.step.writes for m in moves):
         moves.extend(_unseen_cas_failure(ctx, tstate, local, memory, info, loc, vaddr, paddr,
                                          regs, acquire, no_ret, moves[0].step))  # fmt: skip
@@ -532,7 +552,7 @@ def _unseen_cas_failure(
 def silent_rewrite(local: Local, loc: int, read_ts: int, read_value: int, acquire: bool,
                    msg: Message) -> bool:  # fmt: skip
     """Is an exclusive write that puts back the value its read got (a failed attempt on a
-    spinlock) one certification may leave out when the loop repeats (arm_certify.py)?
+    spinlock) one certification may leave out when the loop repeats (certify.py)?
 
     An acquire read raises `vr_new` to the message it read, so a later read that takes the
     rewrite early is no less ordered than one taking the message itself. A plain exclusive
@@ -570,6 +590,6 @@ def _check_size(ctx, memory, ts: int, size: int, info: InsnInfo, name: str) -> N
     if ts and memory[ts - 1].size != size:
         raise FencelabError(
             f"model {MODEL}: {info.text!r} reads {size} bytes of {name}, written with "
-            f"{memory[ts - 1].size} bytes: mixed-size accesses are not covered"
+            f"{memory[ts - 1].size} bytes: {MIXED_SIZE_REFUSAL}"
         )
 

@@ -1,0 +1,113 @@
+"""Execution graphs on the command line: `fencelab graph` (one outcome), and the `--graph DIR`
+option `run`, `check` and `hunt` share (declared here once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from fencelab.cli.options import (
+    budget_option,
+    console,
+    model_option,
+    scheme_option,
+    target_option,
+)
+from fencelab.errors import FencelabError
+
+FORMATS = ("svg", "dot", "both")
+
+
+def graph_options(help: str):
+    """`--graph DIR` and `--graph-format svg|dot|both` (which needs `--graph`)."""
+
+    def decorate(fn):
+        fn = click.option("--graph-format", default="svg", show_default=True,
+                          type=click.Choice(FORMATS),
+                          help="Pictures as SVG, DOT or both (with --graph).")(fn)  # fmt: skip
+        return click.option("--graph", "graph_dir", default=None,
+                            type=click.Path(file_okay=False), help=help)(fn)  # fmt: skip
+
+    return decorate
+
+
+def _needs_dir(directory: str | None, fmt: str) -> bool:
+    if directory is None:
+        if fmt != "svg":
+            raise FencelabError("--graph-format needs --graph DIR")
+        return False
+    return True
+
+
+def run_graph_writer(directory: str | None, fmt: str):
+    """A function writing a run's execution graphs: (test, options, result) -> (paths written,
+    problems); None without --graph."""
+    if not _needs_dir(directory, fmt):
+        return None
+    from fencelab.graph.api import result_graphs
+    from fencelab.report.graphs import graph_dir, write_graphs
+
+    where = graph_dir(directory)
+
+    def write(test, options, result):
+        graphs, problems = result_graphs(test, options, result)
+        return write_graphs(graphs, where, fmt), problems
+
+    return write
+
+
+def counterexample_writer(directory: str | None, fmt: str):
+    """A function writing a check's counterexample graphs (None without --graph)."""
+    if not _needs_dir(directory, fmt):
+        return None
+    from fencelab.report.graphs import graph_dir, write_counterexample_graphs
+
+    where = graph_dir(directory)
+    return lambda check: write_counterexample_graphs(check, where, fmt)
+
+
+@click.command("graph")
+@click.argument("test", type=click.Path())
+@click.option("--outcome", "outcome", default=None,
+              help='The final state, as herd prints it: "1:X0=1; 1:X2=0" (default: the '
+                   "condition's, when it is a conjunction).")  # fmt: skip
+@target_option(help="ISA for source tests (default x86_64); asm tests run on their own.")
+@scheme_option(help="Lowering scheme used to compile source tests.")
+@model_option()
+@budget_option()
+@click.option("--output", "-o", "output", default=None, type=click.Path(dir_okay=False),
+              help="Write the picture here (.svg or .dot); default: text on stdout.")
+@click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
+              help="svg, dot or text (default: from --output's extension, else text).")
+def graph_command(test, outcome, target, scheme, model, budget, output, fmt):
+    """Draw one outcome's execution: its witness if the model allows it, else the candidate
+    execution and the cycle (and axiom) that forbid it."""
+    from rich.text import Text
+
+    from fencelab.graph.api import outcome_graph
+    from fencelab.litmus.parser import parse_file
+    from fencelab.pipeline import RunOptions
+    from fencelab.report.dot import render_dot
+    from fencelab.report.graph_text import graph_lines
+    from fencelab.report.svg import render_svg
+
+    if fmt is None:
+        fmt = Path(output).suffix.lstrip(".").lower() if output else "text"
+        if fmt not in ("svg", "dot"):
+            fmt = "svg" if output else "text"
+    if fmt == "text" and output:
+        raise FencelabError("--format text prints to stdout; drop --output or pick svg / dot")
+    options = RunOptions(target=target, scheme=scheme, model=model, budget=budget)
+    graph = outcome_graph(parse_file(test), options, outcome)
+    if fmt == "text":
+        console.print(Text(graph.title, style="bold"), soft_wrap=True)
+        for line in graph_lines(graph):
+            console.print(line, soft_wrap=True)
+        return
+    rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
+    if output:
+        Path(output).write_text(rendered)
+        click.echo(f"{output}: {graph.title}")
+    else:
+        click.echo(rendered, nl=False)

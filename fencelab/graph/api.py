@@ -1,0 +1,228 @@
+"""Execution graphs for what the commands produce: a run's outcomes, one outcome, a counterexample.
+
+- `result_graphs(test, options, result)`: one graph per final state of a run — the witness
+  execution (hardware models: the schedule replayed; source models: the execution the checker
+  accepted) — plus, when the test's `exists` outcome was never reached, the candidate execution
+  that shows why, with its cycle;
+- `outcome_graph(test, options, text)`: the graph of one outcome, allowed or forbidden;
+- `counterexample_graphs(check, extra)`: a `check` counterexample: the hardware execution the
+  source model forbids, and the source model's cycle that forbids it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fencelab.errors import FencelabError
+from fencelab.graph.build import graph_of, witness_execution
+from fencelab.graph.explain import (
+    Wanted,
+    check_observed,
+    explain_hardware,
+    matches,
+    parse_outcome,
+    seeds,
+    wanted_text,
+)
+from fencelab.graph.model import ExecutionGraph
+from fencelab.graph.trace import trace
+from fencelab.graph.views import view_for
+from fencelab.litmus.ast import And, Eq, LitmusTest
+from fencelab.litmus.printer import format_observable, format_outcome, format_value
+from fencelab.machine.explore import Replay, parse_schedule
+from fencelab.machine.machine import Machine
+from fencelab.pipeline import RunOptions, machine_for, run_test
+from fencelab.result import TestResult
+
+
+def witness_graph(machine: Machine, schedule: str, outcome: str) -> ExecutionGraph:
+    """The execution a witness schedule replays to, with rf and co as the model produced them."""
+    walk = Replay(machine)
+    for key in parse_schedule(schedule):
+        walk.take(key)
+    program = machine.program
+    x = witness_execution(program, trace(program, walk.states, walk.taken))
+    view = view_for(machine.model.name)
+    graph = graph_of(program, x, view, model=machine.model.name, outcome=outcome, allowed=True,
+                     witness=schedule)  # fmt: skip
+    if view is None:
+        graph.notes.append(f"model {machine.model.name} has no axiomatic view here: only po, "
+                           "rf, co, fr and dependencies are drawn")  # fmt: skip
+    else:
+        broken = view.violations(x)
+        if broken:  # never expected: the operational and axiomatic models would disagree
+            graph.notes.append("the axiomatic view of this model forbids this execution ("
+                               + ", ".join(v.axiom for v in broken) + ")")  # fmt: skip
+    return graph
+
+
+def partial_graph(machine: Machine, states, taken, outcome: str = "") -> ExecutionGraph:
+    """The graph of an execution so far (the TUI): the events executed, the writes their
+    reads read, coherence as far as it is decided. `states[i]` is the state before
+    `taken[i]`."""
+    program = machine.program
+    steps = trace(program, states, taken)
+    x = witness_execution(program, steps)
+    view = view_for(machine.model.name)
+    graph = graph_of(program, x, view, model=machine.model.name,
+                     outcome=outcome or f"after {len(taken)} steps", allowed=True,
+                     witness=",".join(t.key for t in taken))  # fmt: skip
+    graph.notes.extend(steps.pending)
+    return graph
+
+
+def condition_outcome(test: LitmusTest) -> Wanted | None:
+    """The outcome an `exists` / `~exists` condition asks about, when it is a conjunction of
+    OBS=VALUE (the usual litmus question); None otherwise."""
+    if test.condition.quantifier == "forall":
+        return None
+    prop = test.condition.prop
+    parts = prop.parts if isinstance(prop, And) else (prop,)
+    if not all(isinstance(p, Eq) for p in parts):
+        return None
+    text = "; ".join(f"{format_observable(p.obs)}={format_value(p.value)}" for p in parts)
+    return parse_outcome(text)
+
+
+def _is_source(options: RunOptions) -> bool:
+    return options.model is not None and options.model.is_source
+
+
+def result_graphs(
+    test: LitmusTest, options: RunOptions, result: TestResult
+) -> tuple[list[ExecutionGraph], list[str]]:
+    """A graph per final state of `result`, and the forbidding cycle of the condition's
+    outcome when no state has it; and a line for each graph that could not be drawn (one
+    failure never loses the others)."""
+    graphs: list[ExecutionGraph] = []
+    problems: list[str] = []
+    try:
+        if _is_source(options):
+            from fencelab.graph.source import witness_graphs
+
+            found = witness_graphs(test, options.model.name, options.budget)
+            graphs.extend(found[s.outcome] for s in result.states if s.outcome in found)
+        else:
+            machine = machine_for(test, options)
+            for state in result.states:
+                if state.witness:
+                    outcome = format_outcome(state.outcome)
+                    try:
+                        graphs.append(witness_graph(machine, state.witness, outcome))
+                    except FencelabError as e:
+                        problems.append(f"{outcome} not drawn: {e}")
+    except FencelabError as e:
+        problems.append(f"witnesses not drawn: {e}")
+    wanted = condition_outcome(test)
+    if wanted is None and test.condition.quantifier == "exists" and not result.satisfying():
+        problems.append("the condition is never satisfied, but it is not one outcome (a "
+                        "conjunction of OBS=VALUE): draw one with `fencelab graph --outcome`")  # fmt: skip
+    if wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
+        try:
+            forbidden = explain(test, options, wanted)
+        except FencelabError as e:
+            problems.append(f"{wanted_text(wanted)} (never reached) not explained: {e}")
+        else:
+            if forbidden is not None:
+                graphs.append(forbidden)
+            else:
+                problems.append(f"{wanted_text(wanted)} (never reached): no candidate execution "
+                                "ends there, so there is no cycle to draw")  # fmt: skip
+    return graphs, problems
+
+
+def _loops(stmts) -> bool:
+    from fencelab.litmus.ast import If, Loop, While
+
+    for s in stmts:
+        if isinstance(s, (While, Loop)) or (isinstance(s, If) and _loops((*s.then, *s.orelse))):
+            return True
+    return False
+
+
+NO_LOOPS = ("forbidden outcomes of tests with loops are not explained: their candidate "
+            "executions are too many to search")  # fmt: skip
+
+
+def explain(
+    test: LitmusTest, options: RunOptions, wanted: Wanted
+) -> ExecutionGraph | None:
+    """The forbidding cycle of an outcome no execution reaches (None: no candidate has it).
+    Loop-free tests only: a loop's every unrolling is a candidate (refused, a FencelabError)."""
+    if test.is_source and any(_loops(t.body) for t in test.threads):
+        raise FencelabError(f"{test.name}: {NO_LOOPS}")
+    if _is_source(options):
+        from fencelab.graph.source import explain_source
+
+        return explain_source(test, options.model.name, lambda o: matches(o, wanted), options.budget,
+                              seeds(wanted))  # fmt: skip
+    machine = machine_for(test, options)
+    program = machine.program
+    if any(not program.may_fail_spuriously(t.tid) for t in program.threads):  # a backward branch
+        raise FencelabError(f"{test.name}: {NO_LOOPS}")
+    info = machine.program.test.origin
+    to_source = info.source_outcome if info is not None else None
+    graph = explain_hardware(machine.program, machine.model.name, wanted, options.budget,
+                             to_source)  # fmt: skip
+    if graph is not None and test.is_source:
+        graph.test = test.name
+    return graph
+
+
+def outcome_graph(
+    test: LitmusTest, options: RunOptions, text: str | None
+) -> ExecutionGraph:
+    """One outcome's graph: its witness when the model reaches it, else why not."""
+    wanted = parse_outcome(text) if text else condition_outcome(test)
+    if wanted is None:
+        raise FencelabError(f"{test.name}: the condition is not a conjunction of OBS=VALUE; "
+                            'give the outcome with --outcome "1:X0=1; 1:X2=0"')  # fmt: skip
+    result = run_test(test, options)
+    if result.states:
+        check_observed(wanted, result.states[0].outcome, test.name)
+    for state in result.states:
+        if matches(state.outcome, wanted):
+            if _is_source(options):
+                from fencelab.graph.source import witness_graphs
+
+                return witness_graphs(test, options.model.name, options.budget)[state.outcome]
+            machine = machine_for(test, options)
+            return witness_graph(machine, state.witness, format_outcome(state.outcome))
+    graph = explain(test, options, wanted)
+    if graph is None:
+        raise FencelabError(f"{test.name}: no candidate execution ends in {wanted_text(wanted)} "
+                            "(no thread can even produce those values)")  # fmt: skip
+    return graph
+
+
+def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
+    """A check counterexample: the hardware execution (its witness, on the compiled code) and
+    the source model's candidate with the same outcome, with the cycle that forbids it."""
+    from fencelab.graph.source import explain_source
+
+    options = RunOptions.named(check.target, check.scheme,
+                               None if check.own_model else check.hardware_model)
+    machine = machine_for(check.test, options)
+    hardware = witness_graph(machine, extra.witness, format_outcome(extra.outcome))
+    hardware.test = check.test.name
+    hardware.notes.insert(0, f"compiled with scheme {check.scheme}; the source model "
+                          f"{check.source_model} forbids this outcome")  # fmt: skip
+    graphs = [hardware]
+    values = tuple(v for _, v in extra.outcome if isinstance(v, int))
+    source = explain_source(check.test, check.source_model,
+                            lambda o: o == extra.outcome, seeds=values)  # fmt: skip
+    if source is not None:
+        graphs.append(source)
+    return graphs
+
+
+def file_name(graph: ExecutionGraph, ext: str = "svg") -> str:
+    """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden.svg`: unique per graph of a run."""
+    outcome = re.sub(r"[^A-Za-z0-9=._+-]+", "_",
+                     graph.outcome.replace(":", ".").replace("; ", "_").strip("; "))  # fmt: skip
+    outcome = outcome.replace("[", "").replace("]", "").strip("_")
+    parts = [graph.test, graph.target, graph.model, outcome]
+    if not graph.allowed:
+        parts.append("forbidden")
+    name = "-".join(p for p in parts if p)
+    return re.sub(r"[/\\\s]+", "_", name) + "." + ext

@@ -1,0 +1,157 @@
+"""Why can't this happen? The forbidding cycle of a hardware model, on a candidate execution.
+
+An outcome the operational model never reaches is one every candidate execution with that
+outcome breaks some axiom of the model's axiomatic twin (fencelab/graph/views.py). Among those
+candidates we show the one that breaks the fewest axioms, with the shortest cycle — the
+execution a reader would try first (for MP+dmb.sy+addr: the reader sees y=1 from the writer
+and x=0 from the initial write) — with its cycle highlighted and the axiom named.
+
+Outcomes are written as herd prints them, possibly partly: `1:X0=1; 1:X2=0` picks every final
+state with those values (`x=1` and `[x]=1` both name a location).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from fencelab.errors import FencelabError
+from fencelab.graph.build import graph_of
+from fencelab.graph.model import ExecutionGraph
+from fencelab.graph.views import view_for
+from fencelab.litmus.conditions import Outcome
+from fencelab.litmus.printer import format_outcome
+from fencelab.models.axiomatic.arm import outcome_of
+from fencelab.models.axiomatic.candidates import (
+    Execution,
+    combine,
+    per_location_choices,
+    skeletons,
+)
+from fencelab.models.axiomatic.events import enumerate_paths
+
+MAX_CANDIDATES = 20000  # candidate executions examined before settling for the best so far
+
+Wanted = dict[str, str]  # normalised observable -> value, as herd spells them
+
+
+def _norm_obs(text: str) -> str:
+    text = text.strip()
+    if ":" in text:
+        tid, reg = text.split(":", 1)
+        return f"{tid.strip()}:{reg.strip().lower()}"
+    return f"[{text.strip('[] ')}]"
+
+
+def parse_outcome(text: str) -> Wanted:
+    """`1:X0=1; 1:X2=0`, `1:X0=1 /\\ 1:X2=0` or `x=1` -> {"1:x0": "1", ...}."""
+    wanted: Wanted = {}
+    for part in re.split(r";|/\\|\band\b|&&|,", text):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" not in part:
+            raise FencelabError(f"outcome {text!r}: {part!r} is not OBS=VALUE")
+        obs, value = part.split("=", 1)
+        if not obs.strip() or not value.strip():
+            raise FencelabError(f"outcome {text!r}: {part!r} is not OBS=VALUE")
+        wanted[_norm_obs(obs)] = value.strip()
+    if not wanted:
+        raise FencelabError(f"outcome {text!r}: no OBS=VALUE in it")
+    return wanted
+
+
+def outcome_pairs(outcome: Outcome) -> Wanted:
+    pairs = {}
+    for part in format_outcome(outcome).split(";"):
+        if "=" in part:
+            obs, value = part.split("=", 1)
+            pairs[_norm_obs(obs)] = value.strip()
+    return pairs
+
+
+def matches(outcome: Outcome, wanted: Wanted) -> bool:
+    pairs = outcome_pairs(outcome)
+    return all(pairs.get(k) == v for k, v in wanted.items())
+
+
+def check_observed(wanted: Wanted, observed: Outcome, test_name: str) -> None:
+    """Refuse an outcome that names something the test does not observe."""
+    known = outcome_pairs(observed)
+    unknown = [k for k in wanted if k not in known]
+    if unknown:
+        raise FencelabError(f"{test_name}: {', '.join(unknown)} is not observed by the test "
+                            f"(it observes {', '.join(known)})")  # fmt: skip
+
+
+def wanted_text(wanted: Wanted) -> str:
+    return " ".join(f"{k}={v};" for k, v in wanted.items())
+
+
+def seeds(wanted: Wanted) -> tuple[int, ...]:
+    """The outcome's integer values: a value no write makes (thin air) must still be tried."""
+    return tuple(sorted({int(v) for v in wanted.values() if re.fullmatch(r"-?\d+", v)}))
+
+
+def explain_hardware(
+    program, model: str, wanted: Wanted, budget: int, to_source=None
+) -> ExecutionGraph | None:
+    """The forbidding cycle of `wanted` under `model` (arm, tso or sc), on the best candidate;
+    None when no candidate execution has that outcome at all. `to_source` restates a compiled
+    test's outcome in source terms before matching."""
+    view = view_for(model)
+    if view is None:
+        raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
+    paths, _ = enumerate_paths(program, budget, seeds(wanted))
+
+    def candidates():
+        for sk in skeletons(program, paths):
+            per_loc = [per_location_choices(sk, loc, lambda x: True)
+                       for loc in range(sk.n_locations)]  # fmt: skip
+            for choice in itertools.product(*per_loc):
+                outcome = outcome_of(program, sk, tuple(c.last for c in choice))
+                if to_source is not None:
+                    outcome = to_source(outcome)
+                if matches(outcome, wanted):
+                    x = Execution(sk, *combine(choice))
+                    yield (x, outcome), view.violations(x)
+
+    found = best_candidate(candidates())
+    if found is None:
+        return None
+    (x, outcome), violations, cut = found
+    first = violations[0] if violations else None
+    graph = graph_of(program, x, view, model=model, outcome=format_outcome(outcome),
+                     allowed=first is None, violation=first)  # fmt: skip
+    graph.witness = "candidate execution"
+    explanation_notes(graph, violations, cut)
+    return graph
+
+
+def best_candidate(candidates):
+    """Of (candidate, violations) pairs, the candidate breaking the fewest axioms, then with
+    the shortest cycle for its first (the axioms come in their cat file's order); and whether
+    the search stopped at MAX_CANDIDATES. None when there is no candidate at all."""
+    best = None
+    seen = 0
+    for candidate, violations in candidates:
+        seen += 1
+        score = (len(violations), len(violations[0].edges) if violations else 0)
+        if best is None or score < best[0]:
+            best = (score, candidate, violations)
+        if seen >= MAX_CANDIDATES:
+            break
+    if best is None:
+        return None
+    return best[1], best[2], seen >= MAX_CANDIDATES
+
+
+def explanation_notes(graph: ExecutionGraph, violations, cut: bool) -> None:
+    """What the picture must also say: other axioms broken, a disagreement, a cut search."""
+    if not violations:  # no axiom forbids it, yet the operational model never reached it
+        graph.notes.append("no axiom forbids this candidate, yet the operational model never "
+                           "reached it: the two models disagree here")  # fmt: skip
+    elif len(violations) > 1:
+        graph.notes.append("it also breaks " + ", ".join(v.axiom for v in violations[1:]))
+    if cut:
+        graph.notes.append(f"best of the first {MAX_CANDIDATES} candidate executions")

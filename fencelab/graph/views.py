@@ -1,0 +1,269 @@
+"""Each hardware model's axioms over a candidate execution, with labelled edges.
+
+The operational models (sc, tso, arm) decide by running; to say *why* an outcome is forbidden we
+need their axiomatic twins, and to name each edge of a forbidding cycle by the clause that puts
+it there. A `View` lists a model's axioms over an `Execution` (fencelab/models/axiomatic/
+candidates.py) as labelled edge sets:
+
+- `arm`: herdtools7's aarch64.cat, the relations of fencelab/models/axiomatic/arm.py:
+  `internal` (acyclic po-loc | ca | rf), `atomic` (empty rmw & (fre; coe)) and `external`
+  (irreflexive ob, ob = obs | haz-ob | lob | IFB-ob with lob's clauses named: addr, dmb.full ...);
+- `tso`: herdtools7's x86tso.cat: `uniproc` (acyclic po-loc | amo | com), `atomic`
+  (empty rmw & (fre; coe)) and `tso` (acyclic ghb, ghb = mfence | implied | po_ghb | rfe | fr
+  | co, po_ghb = WW(po) | RM(po), implied = the W->R pairs of po with a locked end);
+- `sc`: `sc` (acyclic po | rf | co | fr) with `atomic` (empty rmw & (fr; co)) and `internal`.
+
+An acyclicity axiom fails with a cycle, found as a shortest cycle over the labelled edges
+(a cycle of a closure is a cycle of its edges); an emptiness axiom fails with the three edges
+of the pattern. `local_order` is the model's intra-thread order (lob, po_ghb | mfence |
+implied, po), which the graphs draw as the relation that decides.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fencelab.isa.insn import Barrier
+from fencelab.models.axiomatic.arm import arm_static, lob_parts, monitors_broken
+from fencelab.models.axiomatic.candidates import Execution
+from fencelab.models.axiomatic.relations import Rel, ident, plus, restrict, seq
+
+Labelled = dict[tuple[int, int], str]  # edge -> the clause that puts it there
+
+
+@dataclass(frozen=True)
+class Violation:
+    axiom: str
+    rule: str
+    edges: tuple[tuple[int, int, str], ...]  # (src, dst, label) in cycle order
+
+
+@dataclass(frozen=True)
+class Axiom:
+    name: str
+    rule: str
+    check: Callable[[Execution], Violation | None]
+
+
+def _add(out: Labelled, rel: Rel, label: str) -> None:
+    for pair in rel:
+        out.setdefault(pair, label)
+
+
+def _com(x: Execution, rels=("rf", "co", "fr"), ext_only: tuple[str, ...] = ()) -> Labelled:
+    """rf / co / fr edges labelled with herd's internal/external suffix."""
+    out: Labelled = {}
+    for name in rels:
+        rel = getattr(x, name)
+        for a, b in rel:
+            external = x.sk.events[a].tid != x.sk.events[b].tid
+            if name in ext_only and not external:
+                continue
+            out.setdefault((a, b), name + ("e" if external else "i"))
+    return out
+
+
+def shortest_cycle(edges: Labelled) -> tuple[tuple[int, int, str], ...] | None:
+    """A shortest cycle of the graph (BFS from every node), as labelled edges."""
+    succ: dict[int, list[int]] = {}
+    for a, b in sorted(edges):
+        if a == b:
+            return ((a, b, edges[(a, b)]),)
+        succ.setdefault(a, []).append(b)
+    best: list[int] | None = None
+    for start in sorted(succ):
+        parent = {start: start}
+        queue = deque([start])
+        found = None
+        while queue and found is None:
+            node = queue.popleft()
+            for nxt in succ.get(node, ()):
+                if nxt == start:
+                    found = node
+                    break
+                if nxt not in parent:
+                    parent[nxt] = node
+                    queue.append(nxt)
+        if found is None:
+            continue
+        path = [found]
+        while path[-1] != start:
+            path.append(parent[path[-1]])
+        path.reverse()
+        if best is None or len(path) < len(best):
+            best = path
+    if best is None:
+        return None
+    return tuple((a, best[(i + 1) % len(best)], edges[(a, best[(i + 1) % len(best)])])
+                 for i, a in enumerate(best))  # fmt: skip
+
+
+def _acyclic(name: str, rule: str, edges: Callable[[Execution], Labelled]) -> Axiom:
+    def check(x: Execution) -> Violation | None:
+        cycle = shortest_cycle(edges(x))
+        return None if cycle is None else Violation(name, rule, cycle)
+
+    return Axiom(name, rule, check)
+
+
+def _atomic(name: str, rule: str, external: bool) -> Axiom:
+    """empty rmw & (fr; co) — with `external`, rmw & (fre; coe)."""
+
+    def check(x: Execution) -> Violation | None:
+        ev = x.sk.events
+        for r, w in sorted(x.sk.rmw):
+            for r2, w2 in sorted(x.fr):
+                if r2 != r or (external and ev[w2].tid == ev[r].tid):
+                    continue
+                if (w2, w) in x.co and not (external and ev[w2].tid == ev[w].tid):
+                    fr = "fre" if ev[w2].tid != ev[r].tid else "fri"
+                    co = "coe" if ev[w2].tid != ev[w].tid else "coi"
+                    return Violation(name, rule, ((r, w2, fr), (w2, w, co), (r, w, "rmw")))
+        return None
+
+    return Axiom(name, rule, check)
+
+
+def _monitors(x: Execution) -> Violation | None:
+    if monitors_broken(x):
+        return None
+    return Violation("exclusive", "a store-exclusive that may not fail spuriously failed, "
+                     "but nothing broke its monitor", ())  # fmt: skip
+
+
+# -- ARM ------------------------------------------------------------------------------------
+
+
+def arm_local(x: Execution) -> Labelled:
+    """lob's clauses by name (not their closure: a cycle of lob is a cycle of its clauses),
+    then pick-lob (what lob's pick extension adds) and IFB-ob."""
+    sk = x.sk
+    out: Labelled = {}
+    for name, rel in lob_parts(sk):
+        _add(out, rel, name)
+    lob, ifb_ob = arm_static(sk)
+    _add(out, lob - plus(set(out)), "pick-lob")
+    _add(out, ifb_ob, "IFB-ob")
+    return out
+
+
+def arm_ob(x: Execution) -> Labelled:
+    sk = x.sk
+    out = _com(x, ext_only=("rf", "co", "fr"))  # obs = rfe | fre | coe
+    # let Exp-haz-ob = [Exp & R]; po-loc; [Exp & R]; (ca & ext); [Exp & W]
+    _add(out, seq(restrict(sk.po_loc, sk.R, sk.R), restrict(sk.ext(x.ca), sk.R, sk.W)), "haz-ob")
+    for pair, label in arm_local(x).items():
+        out.setdefault(pair, label)
+    return out
+
+
+def _po_loc_com(x: Execution, extra: Rel = frozenset(), extra_name: str = "") -> Labelled:
+    out = _com(x)
+    _add(out, x.sk.po_loc, "po-loc")
+    if extra:
+        _add(out, extra, extra_name)
+    return out
+
+
+ARM_AXIOMS = (
+    _acyclic("internal", "acyclic po-loc | ca | rf", _po_loc_com),
+    _atomic("atomic", "empty rmw & (fre; coe)", external=True),
+    Axiom("exclusive", "a failed store-exclusive's monitor was broken", _monitors),
+    _acyclic("external", "irreflexive ob", arm_ob),
+)
+
+
+# -- x86-TSO --------------------------------------------------------------------------------
+
+
+def _locked(x: Execution) -> set[int]:
+    """herd's A on x86: the events of LOCK-ed instructions and XCHG."""
+    return {i for i, e in enumerate(x.sk.events) if e.amo}
+
+
+def _fencerel(x: Execution, barrier: Barrier) -> Rel:
+    sk = x.sk
+    fences = sk.ids(lambda e: e.kind == "F" and e.barrier is barrier)
+    return seq(ident(sk.M), sk.po, ident(fences), sk.po, ident(sk.M))
+
+
+def tso_local(x: Execution) -> Labelled:
+    """mfence | implied | po_ghb: what x86-TSO keeps in program order."""
+    sk = x.sk
+    out: Labelled = {}
+    _add(out, _fencerel(x, Barrier.FULL), "mfence")
+    locked = _locked(x)
+    po_wr = restrict(sk.po, sk.W, sk.R)  # let poWR = WR(po)
+    # let implied = MA(poWR) | AM(poWR)
+    _add(out, {(a, b) for a, b in po_wr if a in locked or b in locked}, "implied")
+    # let po_ghb = WW(po) | RM(po)
+    _add(out, restrict(sk.po, sk.W, sk.W) | restrict(sk.po, sk.R, sk.M), "ppo")
+    return out
+
+
+def tso_ghb(x: Execution) -> Labelled:
+    out = _com(x, ext_only=("rf",))  # rfe | fr | co
+    for pair, label in tso_local(x).items():
+        out.setdefault(pair, label)
+    return out
+
+
+TSO_AXIOMS = (
+    _acyclic("uniproc", "acyclic po-loc | amo | com",
+             lambda x: _po_loc_com(x, x.sk.rmw, "rmw")),  # fmt: skip
+    _atomic("atomic", "empty rmw & (fre; coe)", external=True),
+    _acyclic("tso", "acyclic ghb (mfence | implied | po_ghb | rfe | fr | co)", tso_ghb),
+)
+
+
+# -- SC -------------------------------------------------------------------------------------
+
+
+def sc_local(x: Execution) -> Labelled:
+    sk = x.sk
+    out: Labelled = {}
+    _add(out, restrict(sk.po, sk.M, sk.M), "po")
+    return out
+
+
+def sc_order(x: Execution) -> Labelled:
+    out = _com(x)
+    _add(out, restrict(x.sk.po, x.sk.M, x.sk.M), "po")
+    return out
+
+
+SC_AXIOMS = (
+    _acyclic("internal", "acyclic po-loc | ca | rf", _po_loc_com),
+    _atomic("atomic", "empty rmw & (fr; co)", external=False),
+    Axiom("exclusive", "a failed store-exclusive's monitor was broken", _monitors),
+    _acyclic("sc", "acyclic po | rf | co | fr", sc_order),
+)
+
+
+@dataclass(frozen=True)
+class View:
+    model: str  # the operational model it explains: arm, tso, sc
+    axioms: tuple[Axiom, ...]
+    local: Callable[[Execution], Labelled]  # the model's intra-thread order
+    local_name: str  # how the graphs name it: lob, ppo, po
+
+    def violations(self, x: Execution) -> list[Violation]:
+        return [v for a in self.axioms if (v := a.check(x)) is not None]
+
+    def ordered(self, x: Execution) -> Rel:
+        """The transitive closure of the local order (which po pairs the model keeps)."""
+        return plus(set(self.local(x)))
+
+
+VIEWS = {
+    "arm": View("arm", ARM_AXIOMS, arm_local, "lob"),
+    "tso": View("tso", TSO_AXIOMS, tso_local, "ppo"),
+    "sc": View("sc", SC_AXIOMS, sc_local, "po"),
+}
+
+
+def view_for(model: str) -> View | None:
+    return VIEWS.get(model)
+

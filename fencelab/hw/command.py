@@ -1,0 +1,53 @@
+"""`fencelab hw`: each test on this CPU, then the model beside it; one bad test loses no other.
+
+Exit status: 0; 1 when the CPU produced a state its model forbids; 2 when a test could not run
+(one line on stderr, naming it). Progress goes to stderr, and only on a terminal.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import click
+from rich.console import Console
+
+from fencelab.errors import FencelabError
+
+
+def hw_command(files: list[str], runs: int, targets, scheme, model=None) -> int:
+    """`targets`, `scheme`, `model`: resolved by the CLI's shared options."""
+    from fencelab.hw.native import cpu_name
+    from fencelab.hw.report import format_litmus7, format_side_by_side
+    from fencelab.hw.run import run_hw
+    from fencelab.litmus.parser import parse_file
+
+    if runs < 1:
+        raise FencelabError(f"--runs must be at least 1 (got {runs})")
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    status = 0
+    cpu = cpu_name()
+    for path in files:
+        try:
+            test = parse_file(path)
+            status_line = f"{test.name}: {runs} runs on the CPU, then the model"
+            with err.status(status_line) if err.is_terminal else nullcontext():
+                result = run_hw(test, runs, targets, scheme, model)
+        except FencelabError as e:
+            err.print(f"fencelab: error: {e}", markup=False)
+            status = 2
+            continue
+        threads = len(result.program.threads)
+        if threads > 1 and not result.native.cpus:
+            err.print(f"fencelab: note: {test.name} has {threads} threads and fencelab may use "
+                      "fewer CPUs: it ran anyway, threads not pinned (weak outcomes are rarer)",
+                      markup=False)  # fmt: skip
+        click.echo(format_litmus7(result))
+        click.echo(format_side_by_side(result, cpu))
+        click.echo()
+        forbidden = result.forbidden()
+        if forbidden:
+            err.print(f"fencelab: warning: {test.name}: the CPU produced {len(forbidden)} "
+                      f"state(s) that {result.model.engine} forbids (see the !!! lines)",
+                      markup=False)  # fmt: skip
+            status = max(status, 1)
+    return status

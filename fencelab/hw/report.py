@@ -1,0 +1,82 @@
+"""A hardware run as text: litmus7's histogram, then the model side by side (our lines: `#`).
+
+litmus7's lines, as its generated harness prints them: `Test NAME KIND`, `Histogram (N states)`,
+one `count*>state` (the run's `cond` held) or `count:>state` line per final state, `Ok`/`No`, a
+blank line, `Witnesses`, `Positive: p, Negative: n` (for ~exists and forall litmus7 swaps them),
+`Condition ... is [NOT ]validated`, `Observation NAME Never|Sometimes|Always t f`, `Time NAME s`.
+A state the CPU produced that the model forbids is shouted on a line of its own starting `!!!`.
+"""
+
+from __future__ import annotations
+
+from fencelab.hw.run import HwResult
+from fencelab.litmus.printer import format_condition, format_outcome
+
+
+def format_litmus7(result: HwResult) -> str:
+    name = result.test.name
+    quantifier = result.test.condition.quantifier
+    p_true, p_false = result.p_true, result.p_false
+    positive, negative = (p_true, p_false) if quantifier == "exists" else (p_false, p_true)
+    cond_true, cond_false = (p_false, p_true) if quantifier == "forall" else (p_true, p_false)
+    observation = "Never" if not cond_true else "Always" if not cond_false else "Sometimes"
+    lines = [f"Test {name} {result.model.kind}", f"Histogram ({len(result.counts)} states)"]
+    for outcome, count in _sorted(result.counts):
+        mark = "*" if result.cond(outcome) else ":"
+        lines.append(f"{count:<6}{mark}>{format_outcome(outcome)}")
+    lines += [
+        "Ok" if result.ok else "No",
+        "",
+        "Witnesses",
+        f"Positive: {positive}, Negative: {negative}",
+        f"Condition {format_condition(result.test.condition)} is "
+        f"{'' if result.ok else 'NOT '}validated",
+        f"Observation {name} {observation} {cond_true} {cond_false}",
+        f"Time {name} {result.native.seconds:f}",
+    ]
+    return "\n".join(lines)
+
+
+def format_side_by_side(result: HwResult, cpu: str = "") -> str:
+    """Our lines: where it ran, the model's verdict, every state on either side, the shouts."""
+    model = result.model
+    native = result.native
+    threads = len(result.program.threads)
+    if native.cpus:
+        placed = ", ".join(f"P{t} on CPU {c}" for t, c in enumerate(native.cpus))
+    else:
+        placed = f"{threads} threads not pinned (fewer CPUs than threads)"
+    lines = [
+        f"# Hardware {result.program.target.name}{f' ({cpu})' if cpu else ''}: "
+        f"{result.runs} runs, {placed}, {result.runs_per_second:,.0f} runs/s",
+        f"# Model {model.engine}"
+        + (f" on {model.target}" if model.target else "")
+        + (f" (scheme {model.scheme})" if model.scheme else "")
+        + f", {model.mode}: {'Ok' if model.ok else 'No'}, "
+        f"Observation {model.observation} {model.positive} {model.negative}"
+        + (f", {model.budget_exhausted} executions cut by the step budget"
+           if model.budget_exhausted else ""),  # fmt: skip
+        f"# {'runs':>10}  {model.engine + ' says':<10}  final state",
+    ]
+    allowed = model.outcome_set()
+    every = dict.fromkeys(allowed, 0) | result.counts
+    for outcome, count in _sorted(every):
+        verdict = "allowed" if outcome in allowed else "FORBIDDEN"
+        lines.append(f"# {count:>10}  {verdict:<10}  {format_outcome(outcome)}")
+    forbidden = result.forbidden()
+    for outcome, count in forbidden:
+        if model.budget_exhausted:
+            why = f"which {model.engine} did not reach within its step budget"
+        elif model.engine == result.program.target.default_model:
+            why = f"which {model.engine} forbids: a model bug or a hardware erratum"
+        else:
+            why = f"which {model.engine} forbids: this CPU is weaker than {model.engine}"
+        lines.append(f"!!! {result.test.name}: THE CPU PRODUCED A STATE THE MODEL FORBIDS: "
+                     f"{count} runs ended in {format_outcome(outcome)} {why}")  # fmt: skip
+    if not forbidden:
+        lines.append(f"# Every state this CPU produced is allowed by {model.engine}.")
+    return "\n".join(lines)
+
+
+def _sorted(counts: dict) -> list:
+    return sorted(counts.items(), key=lambda kv: format_outcome(kv[0]))

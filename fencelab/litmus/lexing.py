@@ -1,0 +1,150 @@
+"""What the test-file reader (`parser.py`) and the source thread reader (`source.py`) share.
+
+`Text` is a test's text with positions (`file:line:col` errors, "found ..." quotes);
+`Locations` collects the shared locations a test declares or uses; `BodyContext` is what
+reading a source thread body needs from the file around it. Both readers import this module,
+neither imports the other's internals.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from fencelab.errors import SourceError
+from fencelab.litmus.ast import Location, LocRef, Pos, Value
+from fencelab.litmus.types import ValueType, ctype_width, known_types, normalise_ctype, value_type
+from fencelab.values import fits
+
+
+class Text:
+    """The text of a test with offset -> (line, col) and error helpers."""
+
+    def __init__(self, text: str, file: str):
+        self.text = text
+        self.file = file
+        self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def where(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+    def pos(self, offset: int) -> Pos:
+        return Pos(*self.where(offset))
+
+    def error(self, message: str, offset: int) -> SourceError:
+        line, col = self.where(offset)
+        return SourceError(message, self.file, line, col)
+
+    def found(self, offset: int) -> str:
+        """A short quote of the text at `offset`, for "found ..." in messages."""
+        rest = self.text[offset:].lstrip()
+        if not rest:
+            return "end of input"
+        word = re.match(r"\S+", rest)
+        return repr(word.group(0)[:20] if word else rest[:1])
+
+
+@dataclass
+class LocInfo:
+    name: str
+    init: Value = 0
+    ctype: str = ""
+    width: int = 32
+    explicit_init: bool = False
+    explicit_type: bool = False
+    init_at: int = 0  # where the initial value was written, for a range error
+    array: tuple[str, int] = ("", 0)  # an array element: (array name, index)
+
+
+@dataclass
+class Locations:
+    """Shared locations in first-seen order, with what the test declared about each."""
+
+    src: Text
+    infos: dict[str, LocInfo] = field(default_factory=dict)
+    arrays: dict[str, int] = field(default_factory=dict)  # array name -> element count
+
+    def touch(self, name: str) -> LocInfo:
+        if name not in self.infos:
+            self.infos[name] = LocInfo(name)
+        return self.infos[name]
+
+    def declare(self, name: str, ctype: str, init: Value | None, offset: int) -> None:
+        info = self.touch(name)
+        if ctype:
+            width = ctype_width(ctype)
+            if width is None:
+                raise self.src.error(
+                    f"unknown type {ctype!r} for {name!r}; known: {known_types()}", offset
+                )
+            if info.explicit_type and normalise_ctype(ctype) != info.ctype:
+                raise self.src.error(
+                    f"location {name!r} declared twice with different types", offset
+                )
+            info.ctype, info.width, info.explicit_type = normalise_ctype(ctype), width, True
+        if init is not None:
+            if info.explicit_init and info.init != init:
+                raise self.src.error(f"location {name!r} initialised twice", offset)
+            info.init, info.explicit_init, info.init_at = init, True, offset
+            if isinstance(init, LocRef) and not info.explicit_type:
+                info.width = 64  # a pointer in memory (`x=y`, `x=&y`): as herd, 64-bit
+
+    def adopt_type(self, name: str, ctype: str) -> None:
+        """A type seen elsewhere (a C parameter): used only if the test declared none."""
+        info = self.touch(name)
+        width = ctype_width(ctype)
+        if not info.explicit_type and not info.ctype and ctype and width is not None:
+            info.ctype, info.width = normalise_ctype(ctype), width
+
+    def result(self) -> tuple[Location, ...]:
+        for i in self.infos.values():
+            element = re.fullmatch(r"(\w+)\[(\d+)\]", i.name)
+            if element and not i.array[0]:
+                size = self.arrays.get(element.group(1))
+                raise self.src.error(
+                    f"{i.name} is outside array {element.group(1)!r} of {size}" if size else
+                    f"{i.name}: {element.group(1)!r} is not an array of the initial state", 0
+                )  # fmt: skip
+            if i.explicit_init and isinstance(i.init, int) and not fits(i.init, i.width):
+                raise self.src.error(
+                    f"initial value {i.init} of {i.name!r} does not fit its "
+                    f"{i.width}-bit type {i.ctype or 'int'}",
+                    i.init_at,
+                )
+        return tuple(Location(i.name, i.init, i.ctype, i.width, *i.array)
+                     for i in self.infos.values())  # fmt: skip
+
+    def value_type(self, name: str) -> ValueType:
+        info = self.touch(name)
+        return value_type(info.ctype, info.width)
+
+
+@dataclass
+class BodyContext:
+    """What reading source thread bodies needs: the language (`C` or `RUST`), the text (comments
+    outside the bodies blanked) and the locations table to record what the bodies use."""
+
+    arch: str
+    src: Text
+    locs: Locations
+
+    @property
+    def file(self) -> str:
+        return self.src.file
+
+
+def skip_c_comment(text: str, i: int, src: Text) -> int | None:
+    """Where a `//` or `/* */` comment starting at `i` ends (None: no comment starts there);
+    a `/*` with no `*/` is an error."""
+    if text.startswith("//", i):
+        j = text.find("\n", i)
+        return len(text) if j < 0 else j
+    if text.startswith("/*", i):
+        j = text.find("*/", i + 2)
+        if j < 0:
+            raise src.error("unterminated comment: '/*' without a matching '*/'", i)
+        return j + 2
+    return None

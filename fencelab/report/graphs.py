@@ -1,0 +1,58 @@
+"""Writing execution graphs to files: SVG (pure Python), DOT (for graphviz), or both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fencelab.errors import FencelabError
+from fencelab.graph.api import file_name
+from fencelab.graph.model import ExecutionGraph
+from fencelab.report.dot import render_dot
+from fencelab.report.svg import render_svg
+
+FORMATS = ("svg", "dot", "both")
+RENDER = {"svg": render_svg, "dot": render_dot}
+
+
+def formats_of(fmt: str) -> tuple[str, ...]:
+    if fmt not in FORMATS:
+        raise FencelabError(f"unknown graph format {fmt!r}; valid: {', '.join(FORMATS)}")
+    return ("svg", "dot") if fmt == "both" else (fmt,)
+
+
+def graph_dir(path: str) -> Path:
+    """The directory graphs go to, created if needed (refused if it is a file)."""
+    directory = Path(path)
+    if directory.exists() and not directory.is_dir():
+        raise FencelabError(f"{path}: not a directory (graphs go to a directory)")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def write_graphs(graphs: list[ExecutionGraph], directory: Path, fmt: str = "svg") -> list[Path]:
+    """One file per graph and format; returns the paths written."""
+    written = []
+    for graph in graphs:
+        for ext in formats_of(fmt):
+            path = directory / file_name(graph, ext)
+            path.write_text(RENDER[ext](graph))
+            written.append(path)
+    return written
+
+
+def write_counterexample_graphs(check, directory: Path, fmt: str = "svg") -> list[str]:
+    """For each extra outcome of an unsound check: the hardware execution the source model
+    forbids and the source model's cycle (fencelab.graph.api.counterexample_graphs). Returns
+    a line per file written, or per counterexample that could not be drawn."""
+    from fencelab.graph.api import counterexample_graphs
+    from fencelab.litmus.printer import format_outcome
+
+    lines = []
+    for extra in check.extra:
+        try:
+            graphs = counterexample_graphs(check, extra)
+        except FencelabError as e:
+            lines.append(f"{format_outcome(extra.outcome)} not drawn: {e}")
+            continue
+        lines.extend(str(p) for p in write_graphs(graphs, directory, fmt))
+    return lines

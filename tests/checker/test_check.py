@@ -1,0 +1,219 @@
+"""The mapping checker: is a lowering scheme sound against the source model (c11 / rc11)?
+
+Expected verdicts: the default scheme is clang's published mapping (Sewell et al.'s x86 and ARM
+C/C++11 mappings, cl.cam.ac.uk/~pes20/cpp/cpp0xmappings.html), which is sound for C11; the
+course's `tutorial` scheme is wrong in two known ways (an x86 SeqCst fence on the wrong side of
+the store buffer; an ARM Release store made with `dmb ishst`, which does not order earlier
+loads); and plain LDR/STR for Relaxed accesses admits load buffering, which RC11 forbids (Lahav
+et al., PLDI 2017, section 6: their ARM mapping adds a fake control dependency).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fencelab.atomics import Order
+from fencelab.checker import THIN_AIR_NOTE, Checker
+from fencelab.checker.hunt import hunt
+from fencelab.gen.shapes import SHAPES, parse_shapes, variants
+from fencelab.isa.registry import get_target
+from fencelab.litmus.ast import RegObs
+from fencelab.litmus.parser import parse_file, parse_text
+from fencelab.litmus.printer import format_test, strip_positions
+from fencelab.lowering import get_scheme
+from fencelab.models.registry import get_model
+from fencelab.pipeline import RunOptions, run_test
+from tests.helpers import EXAMPLES
+
+COUNTER = EXAMPLES / "counterexamples"
+SB_SCS = COUNTER / "x86_64-tutorial-SB+scs.litmus"
+LB_REL_ACQ = COUNTER / "arm-tutorial-LB+rlx.rel+acq.rlx.litmus"
+LB_RLX = COUNTER / "rc11-LB+rlx.litmus"
+
+REPRESENTATIVE = ("SB+scs", "SB+rel+acq", "SB+fences.sc", "MP+rel+acq", "MP+rlx",
+                  "MP+fence.rel+fence.acq", "MP+rmw.rel+acq", "LB+rlx", "LB+acq+rel",
+                  "S+rel+acq", "R+scs", "2+2W+scs", "WRC+rel+acq", "ISA2+rel+acq", "IRIW+scs",
+                  "CoRR", "CoWR", "SB+rmws.rlx")  # fmt: skip
+
+
+def outcome(**values: int) -> tuple:
+    """`outcome(t0_r0=1, t1_r0=0)` in the order a source result lists its observables."""
+    out = []
+    for key, v in values.items():
+        tid, reg = key.split("_")
+        out.append((RegObs(int(tid[1:]), reg), v))
+    return tuple(out)
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker(get_model("c11"))
+
+
+# -- the default scheme is sound --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["x86_64", "armv7", "armv8", "armv8.1", "armv8.3"])
+def test_default_scheme_is_sound_against_c11(checker, target):
+    for name in REPRESENTATIVE:
+        for lang in ("rust", "c"):
+            test = parse_file(EXAMPLES / lang / f"{name}.litmus")
+            c = checker.check(test, get_target(target), get_scheme("default"))
+            assert c.error == ""
+            assert c.sound, (name, lang, target, c.extra)
+            assert c.hardware.states  # something was explored
+            assert c.hardware.outcome_set() <= c.source.outcome_set()
+
+
+# spin loops over plain LDXR/LDREX (the Relaxed swap) and a spin with DMBs (armv7's Acquire):
+# these once made promise certification explode. Their ARM verdicts, as the files say.
+@pytest.mark.parametrize("target", ["armv7", "armv8"])
+@pytest.mark.parametrize("name,verdict", [("spinlock+rlx", "Allowed"),
+                                          ("spinlock+swap", "Forbidden")])  # fmt: skip
+def test_spin_loops_on_arm_are_checked_with_their_verdicts(checker, target, name, verdict):
+    c = checker.check(parse_file(EXAMPLES / "rust" / f"{name}.litmus"), get_target(target), get_scheme("default"))
+    assert c.error == "" and c.sound
+    assert c.hardware.verdict == verdict
+
+
+def test_rcpc_and_gcc_schemes_are_sound_on_message_passing(checker):
+    test = parse_file(EXAMPLES / "rust" / "MP+rel+acq.litmus")
+    assert checker.check(test, get_target("armv8.3"), get_scheme("rcpc")).sound
+    for target in ("armv7", "armv8", "armv8.1"):
+        assert checker.check(test, get_target(target), get_scheme("gcc")).sound
+
+
+# -- the tutorial scheme is not -----------------------------------------------------------------
+
+
+def test_tutorial_x86_sb_scs_is_unsound_with_both_loads_zero(checker):
+    test = parse_file(SB_SCS)
+    c = checker.check(test, get_target("x86_64"), get_scheme("tutorial"))
+    assert c.verdict == "UNSOUND"
+    assert [e.outcome for e in c.extra] == [outcome(P0_r0=0, P1_r0=0)]
+    assert c.hardware_model == "tso"
+    # the witness replays on the machine to exactly that outcome
+    replayed = run_test(test, RunOptions.named(target="x86_64", scheme="tutorial", mode="replay",
+                                         schedule=c.extra[0].witness))  # fmt: skip
+    assert [s.outcome for s in replayed.states] == [outcome(P0_r0=0, P1_r0=0)]
+    # the same test is sound with the default scheme (xchg) and with mov; mfence
+    assert checker.check(test, get_target("x86_64"), get_scheme("default")).sound
+    assert checker.check(test, get_target("x86_64"), get_scheme("x86-mfence")).sound
+
+
+@pytest.mark.parametrize("target", ["armv7", "armv8"])
+def test_tutorial_arm_release_with_dmb_ishst_is_unsound(checker, target):
+    test = parse_file(LB_REL_ACQ)
+    c = checker.check(test, get_target(target), get_scheme("tutorial"))
+    assert c.verdict == "UNSOUND"
+    assert [e.outcome for e in c.extra] == [outcome(P0_r0=1, P1_r0=1)]
+    assert not c.extra[0].c11_allows
+    replayed = run_test(test, RunOptions.named(target=target, scheme="tutorial", mode="replay",
+                                         schedule=c.extra[0].witness))  # fmt: skip
+    assert [s.outcome for s in replayed.states] == [outcome(P0_r0=1, P1_r0=1)]
+    assert checker.check(test, get_target(target), get_scheme("default")).sound
+
+
+def test_tutorial_x86_release_store_is_harmless(checker):
+    """On x86 the tutorial only changes SeqCst accesses: the ARM counterexample is sound."""
+    assert checker.check(parse_file(LB_REL_ACQ), get_target("x86_64"), get_scheme("tutorial")).sound
+
+
+# -- rc11: load buffering -------------------------------------------------------------------------
+
+
+def test_rc11_forbids_load_buffering_that_arm_allows():
+    test = parse_file(LB_RLX)
+    rc11 = Checker(get_model("rc11")).check(test, get_target("armv8"), get_scheme("default"))
+    assert rc11.verdict == "UNSOUND"
+    assert [e.outcome for e in rc11.extra] == [outcome(P0_r0=1, P1_r0=1)]
+    assert rc11.extra[0].c11_allows and rc11.extra[0].note == THIN_AIR_NOTE
+    assert Checker(get_model("c11")).check(test, get_target("armv8"), get_scheme("default")).sound
+    assert Checker(get_model("rc11")).check(test, get_target("x86_64"), get_scheme("default")).sound  # TSO keeps load->store order
+
+
+def test_cli_rc11_explains_no_thin_air(cli):
+    r = cli(["check", str(LB_RLX), "--target", "armv8",
+                                  "--source-model", "rc11"])  # fmt: skip
+    assert r.exit_code == 1, r.output
+    assert "source model: rc11" in r.output
+    assert "UNSOUND" in r.output
+    text = " ".join(r.output.split())
+    assert "no-thin-air" in text and "po ∪ rf" in text and "c11 reading (C++20 / Rust)" in text
+    assert "0:r0=1; 1:r0=1;" in text
+
+
+# -- hunt ---------------------------------------------------------------------------------------
+
+
+def test_shape_variants_use_valid_orderings_only():
+    sb = list(variants(SHAPES["SB"], ("plain",)))
+    assert len(sb) == 3**4  # loads rlx/acq/sc x stores rlx/rel/sc
+    for v in sb:
+        for thread in v.test.threads:
+            store, load = thread.body
+            assert store.order in (Order.RELAXED, Order.RELEASE, Order.SEQ_CST)
+            assert load.expr.order in (Order.RELAXED, Order.ACQUIRE, Order.SEQ_CST)
+    fenced = list(variants(SHAPES["MP"], ("fences",)))
+    assert len(fenced) == 5**2  # none + four fence orderings, one slot per thread
+    # every generated test prints as Rust and reads back to the same test
+    for v in sb[:5] + fenced[:5]:
+        assert strip_positions(parse_text(format_test(v.test)).threads) == v.test.threads
+
+
+def test_hunt_finds_the_x86_tutorial_counterexample(checker):
+    report = hunt(checker, get_target("x86_64"), get_scheme("tutorial"), parse_shapes("SB,MP"), kinds=("plain",))
+    assert report.checked == 2 * 81
+    assert report.found
+    smallest = report.found[0]
+    assert smallest.variant.test.name == "SB+sc.sc+sc.sc"
+    assert [e.outcome for e in smallest.check.extra] == [outcome(P0_r0=0, P1_r0=0)]
+    # every counterexample is an SB with SeqCst on both accesses that need it
+    assert all(f.variant.shape == "SB" for f in report.found)
+
+
+def test_hunt_default_scheme_finds_nothing_on_x86(checker):
+    report = hunt(checker, get_target("x86_64"), get_scheme("default"), parse_shapes("SB,LB"), kinds=("plain", "rmw"))
+    assert report.checked > 100 and not report.found and not report.errors
+
+
+def test_cli_hunt_prints_a_rust_counterexample(cli, tmp_path):
+    r = cli(["hunt", "--target", "armv8", "--scheme", "tutorial",
+                                  "--shapes", "LB", "--variants", "plain", "--limit", "1",
+                                  "--save", str(tmp_path)])  # fmt: skip
+    assert r.exit_code == 1, r.output
+    assert "RUST LB+" in r.output and "Release" in r.output
+    saved = list(tmp_path.glob("*.litmus"))
+    assert len(saved) == 1
+    again = cli(["check", str(saved[0]), "-t", "armv8", "-s", "tutorial"])
+    assert again.exit_code == 1
+
+
+# -- exit statuses ------------------------------------------------------------------------------
+
+
+def test_exit_status_zero_when_sound(cli):
+    r = cli(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"),
+                                  str(EXAMPLES / "aarch64" / "SB.litmus"), "-t", "x86_64"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "skipped" in r.output and "sound" in r.output and "1/1" in r.output
+
+
+def test_exit_status_one_when_unsound(cli):
+    r = cli(["check", str(SB_SCS), "-t", "all", "-s", "tutorial"])
+    assert r.exit_code == 1
+    assert "UNSOUND" in r.output and "fencelab tui" in r.output and "--schedule" in r.output
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "no/such/file.litmus"],
+    ["check", str(SB_SCS), "--scheme", "nosuch"],
+    ["check", str(SB_SCS), "--target", "mips"],
+    ["check", str(EXAMPLES / "aarch64" / "SB.litmus")],
+    ["hunt", "--target", "x86_64", "--shapes", "XY"],
+    ["hunt", "--target", "x86_64", "--shapes", "IRIW", "--max-threads", "3"],
+])  # fmt: skip
+def test_exit_status_two_on_bad_input(cli, args):
+    r = cli(args)
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output

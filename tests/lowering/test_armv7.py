@@ -1,0 +1,6 @@
+"""Every lowering entry for armv7 (all schemes): assembles, disassembles back to the same
+instructions, and does what its operation promises on a Unicorn core."""
+
+from tests.helpers.lowering import entry_tests
+
+test_roundtrip, test_runs_with_the_right_effect = entry_tests(["armv7"])

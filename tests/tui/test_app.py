@@ -1,0 +1,420 @@
+"""The TUI, driven through Textual's pilot like a user would, and compared with SVG snapshots.
+
+Expected states come from x86-TSO (Owens, Sarkar, Sewell): in SB both stores may sit in their
+cores' store buffers while both loads read 0 from memory, so `0:rax=0 /\\ 1:rax=0` is reachable
+under tso (4 outcomes) and not under sc (3 outcomes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+
+import pytest
+from textual.widgets import Select
+
+from fencelab.errors import FencelabError
+from fencelab.litmus.parser import parse_text
+from fencelab.litmus.printer import format_outcome
+from fencelab.machine.explore import replay
+from fencelab.pipeline import RunOptions
+from fencelab.tui.app import FencelabApp
+from fencelab.tui.config import ConfigScreen
+from fencelab.tui.help import HelpScreen
+from fencelab.tui.machine_screen import MachineScreen
+from fencelab.tui.outcomes import OutcomesScreen
+from fencelab.tui.render import memory_lines
+from fencelab.tui.session import Session
+from fencelab.tui.widgets import CorePane, MemoryPane, StatusLine, TransitionList
+from tests.helpers import EXAMPLES, X86_SB
+
+SB = X86_SB
+
+SIZE = (100, 32)
+
+
+def pilot_test(fn):
+    """Run an async pilot test (no asyncio plugin needed)."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+
+    return run
+
+
+def sb_app(**options) -> FencelabApp:
+    return FencelabApp.for_test(parse_text(SB), RunOptions.named(**options))
+
+
+def panes(app: FencelabApp):
+    screen = app.machine_screen
+    cores = {p.tid: p.text for p in screen.query(CorePane)}
+    return (
+        cores,
+        screen.query_one(MemoryPane).text,
+        screen.query_one(TransitionList).text,
+        screen.query_one(StatusLine).text,
+    )
+
+
+def current_line(core_text: str) -> str:
+    return next(line for line in core_text.splitlines() if line.startswith("▶"))
+
+
+@pilot_test
+async def test_step_sb_to_the_tso_outcome():
+    app = sb_app()
+    async with app.run_test(size=SIZE) as pilot:
+        cores, memory, transitions, status = panes(app)
+        assert "movl $1, x(%rip)" in current_line(cores[0])  # capstone's text, location named
+        assert "movl $1,(x)" in current_line(cores[0])  # the test's own line beside it
+        assert transitions.splitlines() == [
+            "[0] P0: execute movl $1, x(%rip)",
+            "[1] P1: execute movl $1, y(%rip)",
+        ]
+        assert "schedule: (start)" in status
+
+        await pilot.press("0", "1")  # both stores go into the store buffers
+        cores, memory, transitions, status = panes(app)
+        assert memory.splitlines() == [
+            "memory: x=0  y=0",
+            "store buffers:",
+            "  P0: [x=1]",
+            "  P1: [y=1]",
+        ]
+        assert "[d0] P0: drain x=1 to memory" in transitions
+        assert "movl y(%rip), %eax" in current_line(cores[0])
+
+        await pilot.press("0", "1")  # both loads read memory, which still holds 0
+        cores, memory, transitions, status = panes(app)
+        assert "rax=0  rip=0x10010" in cores[0]  # rip past the 6+10 bytes of P0's two movs
+        assert "rax=0  rip=0x20010" in cores[1]
+        assert "finished" in cores[0] and "finished" in cores[1]
+        assert transitions.splitlines() == [
+            "[d0] P0: drain x=1 to memory",
+            "[d1] P1: drain y=1 to memory",
+        ]
+
+        await pilot.press("enter")  # the highlighted transition: drain P0's buffer
+        assert panes(app)[1].splitlines()[:4] == [
+            "memory: x=1  y=0", "store buffers:", "  P0: (empty)", "  P1: [y=1]",
+        ]  # fmt: skip
+        await pilot.press("1")  # core 1's first enabled transition is its drain
+        cores, memory, transitions, status = panes(app)
+        assert memory.splitlines()[0] == "memory: x=1  y=1"
+        assert transitions == ""
+        assert "schedule: 0,1,0,1,d0,d1" in status
+        assert "final: 0:rax=0; 1:rax=0;" in status
+        assert "✓ satisfies exists (0:rax=0 /\\ 1:rax=0)" in status
+        # the schedule shown replays with `fencelab run --mode replay`
+        result = replay(Session(parse_text(SB)).machine, app.session.schedule)
+        assert format_outcome(result.states[0].outcome) == "0:rax=0; 1:rax=0;"
+
+
+@pilot_test
+async def test_changed_registers_are_highlighted():
+    app = sb_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("0", "1")  # both stores buffered
+        await pilot.press("down", "down", "enter")  # the third transition: drain P0
+        await pilot.press("enter")  # the highlight stays on the third row: drain P1
+        await pilot.press("0")  # P0 loads y=1 from memory
+        assert app.session.schedule == "0,1,d0,d1,0"
+        regs = {r.name: r for r in app.session.registers(0)}
+        assert regs["rax"].value == 1 and regs["rax"].changed
+        assert regs["rip"].changed
+        assert not any(r.changed for r in app.session.registers(1))
+        line = app.machine_screen.query_one("#core0", CorePane).lines[-1]
+        highlighted = {line.plain[s.start : s.end] for s in line.spans if s.style}
+        assert highlighted == {"rax=1", "rip=0x10010"}
+
+
+@pilot_test
+async def test_step_back_and_forward():
+    app = sb_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("0", "1", "0", "1")
+        await pilot.press("left")
+        cores, memory, _, status = panes(app)
+        assert "schedule: 0,1,0 → 1" in status
+        assert "movl x(%rip), %eax" in current_line(cores[1])  # P1's load is next again
+        assert "finished" not in cores[1]
+        await pilot.press("right")
+        assert "schedule: 0,1,0,1" in panes(app)[3]
+        await pilot.press("left", "left")
+        assert app.session.schedule == "0,1"
+        assert app.session.redo == ["1", "0"]
+        await pilot.press("1")  # a different step forgets the redo queue
+        assert app.session.schedule == "0,1,1"
+        assert app.session.redo == []
+        await pilot.press("home")
+        assert app.session.schedule == "" and "schedule: (start) → 0,1,1" in panes(app)[3]
+        await pilot.press("end")
+        assert app.session.schedule == "0,1,1"
+
+
+@pilot_test
+async def test_open_at_a_witness_and_step_through_it():
+    app = FencelabApp.for_test(parse_text(SB), RunOptions(), schedule="0,0,1,1,d0,d1")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.session.steps == 0
+        assert "schedule: (start) → 0,0,1,1,d0,d1" in panes(app)[3]
+        await pilot.press("right", "right")  # P0 stores then loads y=0 from memory
+        assert app.session.schedule == "0,0"
+        assert "rax=0  rip=0x10010" in panes(app)[0][0]
+        await pilot.press("end")
+        assert "final: 0:rax=0; 1:rax=0;" in panes(app)[3]
+
+
+def test_a_bad_schedule_is_refused():
+    with pytest.raises(FencelabError, match="'d1' is not enabled"):
+        FencelabApp.for_test(parse_text(SB), RunOptions(), schedule="0,d1")
+
+
+@pilot_test
+async def test_explore_lists_outcomes_and_replays_a_witness():
+    app = sb_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        screen = app.screen
+        assert isinstance(screen, OutcomesScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.rows == [
+            ["0:rax=0; 1:rax=0;", "✓ satisfies", "·", "6"],
+            ["0:rax=0; 1:rax=1;", "✗ does not", "·", "6"],
+            ["0:rax=1; 1:rax=0;", "✗ does not", "·", "6"],
+            ["0:rax=1; 1:rax=1;", "✗ does not", "·", "6"],
+        ]
+        assert screen.result is not None and screen.result.verdict == "Allowed"
+        await pilot.press("enter")  # replay the first outcome's witness
+        assert isinstance(app.screen, MachineScreen)
+        assert app.session.steps == 0 and len(app.session.redo) == 6
+        await pilot.press("end")
+        assert "final: 0:rax=0; 1:rax=0;" in panes(app)[3]
+
+
+@pilot_test
+async def test_switch_model_to_sc_and_explore():
+    app = sb_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        assert isinstance(app.screen, ConfigScreen)
+        assert app.screen.query_one("#scheme", Select).disabled  # an asm test: no scheme
+        app.screen.query_one("#model", Select).value = "sc"
+        await pilot.click("#apply")
+        await pilot.pause()
+        assert app.session.model == "sc"
+        assert "memory (sc)" in str(app.machine_screen.query_one(MemoryPane).border_title)
+        await pilot.press("0")
+        assert panes(app)[1].splitlines() == ["memory: x=1  y=0"]  # no buffers under sc
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = app.screen.rows
+        assert [r[0] for r in rows] == [
+            "0:rax=0; 1:rax=1;", "0:rax=1; 1:rax=0;", "0:rax=1; 1:rax=1;",
+        ]  # fmt: skip
+        assert all(r[1] == "✗ does not" for r in rows)
+        assert app.screen.result.verdict == "Forbidden"
+
+
+@pilot_test
+async def test_random_run_ends_and_its_schedule_replays():
+    app = sb_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        final = app.session.final_summary()
+        assert final is not None
+        result = replay(Session(parse_text(SB)).machine, app.session.schedule)
+        assert format_outcome(result.states[0].outcome) == final[0]
+        assert f"final: {final[0]}" in panes(app)[3]
+
+
+@pilot_test
+async def test_a_core_with_nothing_enabled_says_so():
+    app = sb_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("7")
+        assert "there is no core 7" in panes(app)[3]
+        await pilot.press("0", "0", "0")  # store, load, then core 0's drain (its transition)
+        assert app.session.schedule == "0,0,d0"
+        await pilot.press("0")
+        assert "core 0 has finished" in panes(app)[3]
+        assert app.session.schedule == "0,0,d0"
+
+
+@pilot_test
+async def test_help_screen_names_keys_and_the_armv7_model():
+    app = sb_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "step back" in text and "0-9" in text
+        assert "ARMv7 runs under the ARMv8 AArch32 model (multicopy-atomic)" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MachineScreen)
+
+
+@pilot_test
+async def test_q_quits():
+    app = sb_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0 and not app.is_running
+
+
+@pilot_test
+async def test_fits_80x24():
+    app = sb_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("0", "1")
+        screen = app.machine_screen
+        for widget in (*screen.query(CorePane), screen.query_one(MemoryPane),
+                       screen.query_one(TransitionList), screen.query_one(StatusLine)):  # fmt: skip
+            r = widget.region
+            assert r.height >= 1 and r.y + r.height <= 23, widget  # above the footer
+            assert r.x + r.width <= 80
+        # both instruction columns are readable at 38 columns a core
+        assert "movl y(%rip), %eax  movl (y),%eax" in screen.query_one("#core0", CorePane).text
+
+
+def test_memory_view_renders_nested_model_state():
+    """The shape the ARM model describes: a message list and per-thread records of views."""
+    view = {
+        "phase": "promising",
+        "memory": [
+            {"ts": 0, "writes": "initial", "values": {"x": 0, "y": 0}},
+            {"ts": 1, "location": "x", "value": 1, "thread": "P0"},
+        ],
+        "threads": [
+            {"thread": "P0", "promises": ["x=1@1"], "coh": {"x": 1, "y": 0}, "vRel": 0,
+             "exclusive": None, "fwd": {}},
+            {"thread": "P1", "promises": [], "coh": {"x": 0, "y": 0}, "vRel": 0,
+             "exclusive": {"location": "x", "view": {"ts": 1, "ok": True}}},
+        ],
+    }  # fmt: skip
+    assert [line.plain for line in memory_lines(view, threads=2)] == [
+        "phase: promising",
+        "memory:",
+        "  @0: writes=initial  values={x=0 y=0}",
+        "  @1: location=x  value=1  thread=P0",
+        "threads:",
+        "  P0: promises=[x=1@1]  coh={x=1 y=0}  vRel=0",
+        "  P1: promises=[]  coh={x=0 y=0}  vRel=0",
+        "    exclusive:",
+        "      location: x",
+        "      view: ts=1  ok=True",
+    ]
+
+
+def test_memory_view_labels_per_core_lists():
+    view = {"memory": {"x": 0, "y": 0}, "store buffers": [[("x", 1), ("y", 2)], []]}
+    assert [line.plain for line in memory_lines(view, threads=2)] == [
+        "memory: x=0  y=0", "store buffers:", "  P0: [x=1, y=2]", "  P1: (empty)",
+    ]  # fmt: skip
+
+
+MP_C = """C MP
+{ x = 0; y = 0; }
+P0(atomic_int *x, atomic_int *y) {
+  atomic_store_explicit(x, 1, memory_order_relaxed);
+  atomic_store_explicit(y, 1, memory_order_release);
+}
+P1(atomic_int *x, atomic_int *y) {
+  int r0 = atomic_load_explicit(y, memory_order_acquire);
+  int r1 = atomic_load_explicit(x, memory_order_relaxed);
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+
+
+@pilot_test
+async def test_source_test_tags_rows_and_recompiles_for_another_target():
+    app = FencelabApp.for_test(parse_text(MP_C), RunOptions.named(target="x86_64"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        cores = panes(app)[0]
+        # on x86-64 a release store and an acquire load are plain movs (x86-TSO orders them);
+        # each group of rows is tagged with the source line it lowers
+        store_y = "atomic_store_explicit(y, 1, memory_order_release);"
+        assert f"movl $1, %eax       {store_y}" in cores[0]
+        assert "movl %eax, y(%rip)\n" in cores[0]
+        assert "movl y(%rip), %eax  int r0 = atomic_load_explicit(y, memory_order_acquire);" in cores[1]
+        assert "rax(r0)=0  rbx(r1)=0" in cores[1]  # registers named by the source locals
+        await pilot.press("i")
+        details = [ln for ln in panes(app)[0][0].splitlines() if "↳" in ln]
+        assert any("line 5: store y Release · " in ln for ln in details), details
+        await pilot.press("c")
+        app.screen.query_one("#target", Select).value = "armv8"
+        await pilot.click("#apply")
+        await pilot.pause()
+        assert app.session.target == "armv8" and app.session.model == "arm"
+        cores = panes(app)[0]
+        # ARMv8 (clang): release store = stlr, acquire load = ldar
+        assert f"mov w2, #1     {store_y}\n  ▌stlr w2, [x1]\n" in cores[0]
+        assert "ldar w0, [x2]  int r0 = atomic_load_explicit(y, memory_order_acquire);" in cores[1]
+
+
+# -- command line ------------------------------------------------------------------------------
+
+
+def test_cli_refuses_a_missing_file(cli, tmp_path):
+    result = cli(["tui", str(tmp_path / "nope.litmus")])
+    assert result.exit_code == 2
+    assert "nope.litmus: no such file" in result.output
+
+
+def test_cli_refuses_a_bad_schedule_before_opening(cli, tmp_path):
+    path = tmp_path / "sb.litmus"
+    path.write_text(SB)
+    result = cli(["tui", str(path), "--schedule", "0,5"])
+    assert result.exit_code == 2
+    assert "'5' is not enabled; enabled: 0, 1, d0" in result.output
+
+
+# -- snapshots (SVG, reviewed by eye; update with --snapshot-update) ------------------------------
+
+
+async def _explored(pilot) -> None:
+    await pilot.press("e")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_snapshot_start_80x24(snap_compare):
+    assert snap_compare(sb_app(), press=["0", "1"], terminal_size=(80, 24))
+
+
+def test_snapshot_final_120x40(snap_compare):
+    assert snap_compare(sb_app(), press=["0", "1", "0", "1", "enter"], terminal_size=(120, 40))
+
+
+def test_snapshot_outcomes_80x24(snap_compare):
+    assert snap_compare(sb_app(), run_before=_explored, terminal_size=(80, 24))
+
+
+def test_snapshot_help_80x24(snap_compare):
+    assert snap_compare(sb_app(), press=["question_mark"], terminal_size=(80, 24))
+
+
+def test_snapshot_config_80x24(snap_compare):
+    assert snap_compare(sb_app(), press=["c"], terminal_size=(80, 24))
+
+
+
+def test_compiled_outcomes_are_shown_in_source_names():
+
+    from fencelab.litmus.parser import parse_file
+    from fencelab.pipeline import RunOptions
+    from fencelab.tui.session import Session
+
+    examples = EXAMPLES
+    test = parse_file(str(examples / "rust" / "MP+rel+acq.litmus"))
+    session = Session(test, RunOptions.named(target="armv8"))
+    while session.final_summary() is None:
+        session.take(session.enabled()[0].key)
+    text, _ = session.final_summary()
+    assert text.startswith("1:r0=") and "X0" not in text
