@@ -1,7 +1,8 @@
 """Benchmark: time per test by family (x86_64, AArch64, ARM, C), one core and with -j.
 
     .venv/bin/python bench/speed.py [--count 40] [--families x86_64,AArch64,...] [--jobs N]
-                                    [--growth] [--no-reduce NAME] [--out bench/RESULTS.md]
+                                    [--growth] [--shapes] [--no-reduce NAME]
+                                    [--out bench/RESULTS.md]
 
 Families and their sets (every test exhaustively, under its family's model):
 - loop-free: herd's own tests in tests/data/herd (those fencelab accepts) and `--count`
@@ -13,7 +14,8 @@ x86_64 runs under tso, AArch64 and ARM under arm (Promising-ARM), C under rc11.
 survives a shared machine; `-j` columns give the wall time of the whole set through the
 parallel runner (fencelab/parallel) with N workers, and its speed-up over -j 1. `--growth`
 adds how the cost grows with threads (2-4) and operations per thread (2-8) on generated
-tests (a cell is skipped once a smaller one took longer than --cell-limit seconds).
+tests (a cell is skipped once a smaller one took longer than --cell-limit seconds);
+`--shapes` the guide's two slowest AArch64 shapes (3.2W, LB+rmw-pos) with reductions on and off.
 The table is printed and, with --out, written as markdown (README links to it).
 """
 
@@ -56,6 +58,54 @@ class Measure:
 
 def options_for(family: str) -> RunOptions:
     return RunOptions.named(model=MODELS[family])
+
+
+# The guide's slowest AArch64 shapes before this work (fencelab s, herd7 s): a write-only shape
+# and load buffering through exclusive pairs, where independent promises were explored in
+# every order.
+SHAPES = {
+    "3.2W": ("""AArch64 3.2W
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=z; 2:X1=z; 2:X3=x; }
+ P0          | P1          | P2          ;
+ MOV W0,#2   | MOV W0,#2   | MOV W0,#2   ;
+ STR W0,[X1] | STR W0,[X1] | STR W0,[X1] ;
+ MOV W2,#1   | MOV W2,#1   | MOV W2,#1   ;
+ STR W2,[X3] | STR W2,[X3] | STR W2,[X3] ;
+exists (x=2 /\\ y=2 /\\ z=2)
+""", 2.3, 0.01),
+    "LB+rmw-pos": ("""AArch64 LB+rmw-pos
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0              | P1              ;
+ LDXR W0,[X1]    | LDXR W0,[X1]    ;
+ STXR W4,W2,[X1] | STXR W4,W2,[X1] ;
+ MOV W2,#1       | MOV W2,#1       ;
+ STR W2,[X3]     | STR W2,[X3]     ;
+exists (0:X0=1 /\\ 1:X0=1)
+""", 5.5, 0.16),
+}  # fmt: skip
+
+
+def shapes_table() -> list[str]:
+    """The guide's slow shapes: CPU seconds with every reduction, and with none."""
+    from fencelab import reduce
+
+    out = ["", "## The slow shapes (AArch64, Promising-ARM), CPU seconds", "",
+           "| test | fencelab | reductions off | before | herd7 | states | states, off |",
+           "|---|---|---|---|---|---|---|"]  # fmt: skip
+    options = options_for("AArch64")
+    warm_up("AArch64")
+    for name, (text, before, herd7) in SHAPES.items():
+        on = measure([(name, text)], options)
+        before_off = reduce.disabled()
+        reduce.set_disabled(["all"])
+        try:
+            off = measure([(name, text)], options)
+        finally:
+            reduce.set_disabled(sorted(before_off))
+        out.append(f"| {name} | {on.cpu:.2f} | {off.cpu:.2f} | {before} | {herd7} | "
+                   f"{on.states} | {off.states} |")  # fmt: skip
+        print(out[-1], flush=True)
+    return out
 
 
 def herd_texts(family: str) -> list[tuple[str, str]]:
@@ -123,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", default="herd,generated,looping")
     ap.add_argument("--jobs", type=int, default=0, help="also time the sets with -j N (0: skip)")
     ap.add_argument("--growth", action="store_true", help="cost by threads x operations")
+    ap.add_argument("--shapes", action="store_true", help="the guide's slow AArch64 shapes")
     ap.add_argument("--growth-count", type=int, default=3, help="tests per growth cell")
     ap.add_argument("--cell-limit", type=float, default=20.0,
                     help="seconds a growth cell may take before its row stops")
@@ -160,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
                 row += f" {one:.2f} | {many:.2f} | {one / many:.2f}x |"
             lines.append(row)
             print(row, flush=True)
+    if args.shapes:
+        lines += shapes_table()
     if args.growth:
         lines += growth(families, args)
     if args.out:

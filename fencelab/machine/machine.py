@@ -48,10 +48,12 @@ class Machine:
                   if isinstance(o, RegObs) and o.tid == t.tid)
             for t in self.program.threads
         ]  # fmt: skip
-        self._observed_at = [  # where those registers are in the thread's state
-            tuple(t.core.reg_index[t.core.target.canonical_reg(r)] for r in regs)
+        self._observed_at = [  # where those registers are in the thread's state (the zero
+            # register, which a condition may name, is in none: it is always 0)
+            tuple(t.core.reg_index[c] for c in map(t.core.target.canonical_reg, regs)
+                  if c in t.core.reg_index)
             for t, regs in zip(self.program.threads, self._observed)
-        ]
+        ]  # fmt: skip
         self._cores = [t.core for t in self.program.threads]
 
     def key(self, state: MachineState):
