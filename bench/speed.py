@@ -1,7 +1,7 @@
 """Benchmark: time per test by family (x86_64, AArch64, ARM, C), one core and with -j.
 
     .venv/bin/python bench/speed.py [--count 40] [--families x86_64,AArch64,...] [--jobs N]
-                                    [--growth] [--shapes] [--no-reduce NAME]
+                                    [--growth] [--shapes] [--catalogue N] [--no-reduce NAME]
                                     [--out bench/RESULTS.md]
 
 Families and their sets (every test exhaustively, under its family's model):
@@ -15,7 +15,8 @@ survives a shared machine; `-j` columns give the wall time of the whole set thro
 parallel runner (fencelab/parallel) with N workers, and its speed-up over -j 1. `--growth`
 adds how the cost grows with threads (2-4) and operations per thread (2-8) on generated
 tests (a cell is skipped once a smaller one took longer than --cell-limit seconds);
-`--shapes` the guide's two slowest AArch64 shapes (3.2W, LB+rmw-pos) with reductions on and off.
+`--shapes` the guide's two slowest AArch64 shapes (3.2W, LB+rmw-pos) with reductions on and off;
+`--catalogue N` the wall time of `fencelab run DIR` over N generated tests with -j 1 and -j N.
 The table is printed and, with --out, written as markdown (README links to it).
 """
 
@@ -160,6 +161,32 @@ def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> fl
         return time.perf_counter() - started
 
 
+def catalogue_speedup(count: int, jobs: int, repeats: int = 3) -> list[str]:
+    """`fencelab run DIR -j 1` against `-j jobs` on a catalogue of `count` generated tests (the
+    families in turn), each the command a user types (a fresh process: start-up included);
+    the best of `repeats` wall times each, since the machine may be shared."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(count):
+            family = FAMILIES[i % len(FAMILIES)]
+            text = generate_many(family, 1, seed=500 + i)[0]
+            (Path(tmp) / f"{i:04d}-{family}.litmus").write_text(text)
+        command = [sys.executable, "-c", "from fencelab.cli import main; main()", "run", tmp]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        best = {}
+        for n in (1, jobs) * repeats:
+            started = time.perf_counter()
+            subprocess.run([*command, "-j", str(n)], env=env, check=True,
+                           stdout=subprocess.DEVNULL)  # fmt: skip
+            spent = time.perf_counter() - started
+            best[n] = min(best.get(n, spent), spent)
+            print(f"catalogue of {count}, -j {n}: {spent:.1f} s", flush=True)
+    return ["", f"## -j on a catalogue of {count} generated tests (fencelab run DIR, wall s, best "
+            f"of {repeats})", "", f"| -j 1 | -j {jobs} | speed-up |", "|---|---|---|",
+            f"| {best[1]:.1f} | {best[jobs]:.1f} | {best[1] / best[jobs]:.2f}x |"]  # fmt: skip
+
+
 def warm_up(family: str) -> None:
     """One test of the family first, not counted: imports and first-use set-up are the
     process's, not a test's (`startup` in the table measures them)."""
@@ -174,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=0, help="also time the sets with -j N (0: skip)")
     ap.add_argument("--growth", action="store_true", help="cost by threads x operations")
     ap.add_argument("--shapes", action="store_true", help="the guide's slow AArch64 shapes")
+    ap.add_argument("--catalogue", type=int, default=0,
+                    help="also time `fencelab run DIR -j 1` vs -j --jobs (default 2) on this "
+                    "many generated tests")  # fmt: skip
     ap.add_argument("--growth-count", type=int, default=3, help="tests per growth cell")
     ap.add_argument("--cell-limit", type=float, default=20.0,
                     help="seconds a growth cell may take before its row stops")
@@ -213,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             print(row, flush=True)
     if args.shapes:
         lines += shapes_table()
+    if args.catalogue:
+        lines += catalogue_speedup(args.catalogue, args.jobs or 2)
     if args.growth:
         lines += growth(families, args)
     if args.out:
