@@ -289,10 +289,12 @@ class _Engine:
                 self.pages.add(page)
 
     def load(self, code: bytes, base: int) -> None:
-        """Put `code` at `base`, dropping translations of whatever it replaces."""
-        if self.code.get(base) == code:
-            return
+        """Put `code` at `base`, dropping translations of whatever it replaces. Code left by an
+        earlier core is trusted only if its bytes are still there: an earlier test's store to
+        an address of no location can land in a page this engine keeps mapped."""
         end = base + len(code)
+        if self.code.get(base) == code and bytes(self.uc.mem_read(base, len(code))) == code:
+            return
         for other, old in list(self.code.items()):
             if other < end + 16 and base < other + len(old):
                 self.uc.mem_write(other, bytes(len(old)))
@@ -300,6 +302,7 @@ class _Engine:
                 del self.code[other]
         if code:
             self.uc.mem_write(base, code)
+            self.uc.ctl_remove_cache(base, end)
         self.code[base] = code
 
 
