@@ -41,6 +41,7 @@ def stderr() -> Console:
 def data(console: Console, text: str = "", markup: bool = False) -> None:
     """Lines another program may read: never wrapped (markup only for colour)."""
     console.print(text, markup=markup, highlight=False, soft_wrap=True)
+    console.file.flush()  # results stream as they come (`| tee`, and what Ctrl-C leaves)
 
 
 def note(message: str) -> None:
