@@ -23,8 +23,8 @@ def compile_command(test, target, scheme):
     if not source.is_source:
         raise FencelabError(f"{test}: {source.name} is an {source.arch} test; compile takes "
                             "C and Rust tests")  # fmt: skip
-    texts = [format_test(compile_test(source, t, s)) for t, s in lowerings(target,
-                                                                           Chosen((scheme,)))]
+    texts = [format_test(compile_test(source, t, s), source_comments=True)
+             for t, s in lowerings(target, Chosen((scheme,)))]
     click.echo("\n".join(texts), nl=False)
 
 
