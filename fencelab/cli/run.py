@@ -1,25 +1,39 @@
-"""`fencelab run`: litmus tests (files or directories) through the pipeline, herd7-style output;
-with `-j N` or `--cluster` the tests run in worker processes (fencelab/parallel), printed here in
-the order of the inputs."""
+"""`fencelab run`: litmus tests (files, directories, `-`) through the pipeline, herd7-style output.
+
+A catalogue run loses nothing to one bad test: a test that cannot be read or run is one line on
+stderr (`file:line:col: ...`), the others run, the summary is printed, and the exit status is 2
+at the end. Ctrl-C stops the run: the result in progress is printed marked partial, then the
+summary, exit status 130.
+
+With `-j N` (or `--cluster`) the runs of the plan (`pipeline.plan`: one per test and target)
+go to worker processes (fencelab/parallel), which compute each result and the text printed of
+it; this process prints them through cli/output.py in the order of the inputs, exactly as it
+prints the results it computes itself with `-j 1`: a test's error is its one line at its place,
+and Ctrl-C stops the workers and prints the result awaited, partial, then the summary.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from functools import partial
+import sys
 
 import click
 
+from fencelab.cli import output
 from fencelab.cli.graph import graph_options, run_graph_writer
 from fencelab.cli.options import (
+    EXIT_INTERRUPTED,
     budget_option,
-    console,
-    err_console,
     exploration_options,
+    given,
     litmus_files,
     model_option,
+    model_targets,
     parallel_options,
+    read_test,
+    refuse,
     scheme_option,
+    scheme_targets,
     split_option,
     target_option,
 )
@@ -28,9 +42,10 @@ from fencelab.errors import FencelabError
 
 @click.command()
 @click.argument("tests", nargs=-1, required=True, type=click.Path())
-@target_option(many=True, help="ISA for source tests (default x86_64), a comma list, or 'all'; "
-               "asm tests run on their own.")  # fmt: skip
-@scheme_option(help="Lowering scheme used to compile source tests.")
+@target_option(help="Run C and Rust tests compiled for these targets: T, T,T,... or all (all "
+               "adds the language model's column). Default: the language model judges them, "
+               "as herd7 does. Asm tests run on their own architecture.")  # fmt: skip
+@scheme_option()
 @model_option()
 @exploration_options
 @budget_option()
@@ -41,58 +56,128 @@ from fencelab.errors import FencelabError
 @parallel_options
 def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json, graph_dir,
         graph_format, split, runner):  # fmt: skip
-    """Run litmus tests (files or directories) and print herd7-style results."""
-    from rich.progress import Progress as RichProgress
+    """Run litmus tests (files, directories, or - for stdin) and print herd7-style results.
 
-    from fencelab.parallel import tasks
-    from fencelab.pipeline import RunOptions, targets_for
-    from fencelab.report.run import shown, side_by_side, summary_table
+    Exit status: 0 when every test ran (whatever its condition's result, as herd7), 2 when a
+    test could not be read or run, 130 when interrupted.
+    """
+    from fencelab.parallel import Stopped, tasks
+    from fencelab.pipeline import RunOptions
+    from fencelab.report.run import side_by_side, summary_table
+    from fencelab.report.words import plural
 
-    options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget)
     if split and mode != "exhaustive":
-        raise FencelabError(f"--split divides exhaustive exploration; --mode {mode} has none")
+        raise refuse("--split", f"divides exhaustive exploration; --mode {mode} has none")
+    options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget)
+    targets = model_targets(scheme_targets(target, scheme) if target else None, model)
     pictures = run_graph_writer(graph_dir, graph_format)
-    files = litmus_files(tests)
-    names = tuple(t.name for t in target) if target is not None else None
-    render = partial(shown, as_json=as_json)
-    keep = pictures is not None or (target is not None and len(target) > 1)
+    inputs = litmus_files(tests)
+    parsed = [_read(item.path) for item in inputs]  # a test, or the error reading it
+    if given("scheme") and not (targets and any(getattr(t, "is_source", False) for t in parsed)):
+        raise refuse(f"--scheme {scheme.name}", "compiles C and Rust tests for a --target; no "
+                     "test here is compiled")  # fmt: skip
+    planned = [_plan(test, options, targets) for test in parsed]  # (runs, note), or an error
+    calls = [(test, here, item.path, as_json)
+             for item, test, entry in zip(inputs, parsed, planned)
+             if not isinstance(entry, FencelabError) for here in entry[0]]  # fmt: skip
+    out = output.stdout()
     rows = []
-    show_progress = not as_json and err_console.is_terminal
-    with runner, RichProgress(console=err_console, transient=True,
-                              disable=not show_progress) as bar:  # fmt: skip
-        task = bar.add_task("running", total=len(files))
+    failed = 0
+    interrupted = False
 
-        def progress(test, tgt):  # only when the tests run here
-            what = f"{test.name} {tgt.name if tgt else ''}".strip()
-            bar.update(task, description=what)
-            return lambda n: bar.update(task, description=f"{what}: {n} explored")
+    def fail(message: str) -> None:
+        nonlocal failed
+        failed += 1
+        with bar.paused():
+            output.error(message)
+
+    with runner, output.Progress("running", len(inputs)) as bar:
+        what = ""  # the run in progress (its exploration reports here when it runs here)
+
+        def explored(n: int) -> None:
+            bar.describe(f"{what}: {n:,} {'runs' if mode == 'random' else 'states'}")
 
         if split:
-            outputs = (tasks.run_split(runner, path, options, names, render) for path in files)
+            results = (tasks.run_split(runner, *call) for call in calls)
         else:
-            outputs = runner.map(tasks.run_file, ((p, options, names, render, keep)
-                                                  for p in files), progress=progress)  # fmt: skip
-        for output in outputs:
-            if isinstance(output, tasks.Failure):
-                raise FencelabError(output.message)
-            written: list = [[]] * len(output)
-            problems: list = [[]] * len(output)
-            if pictures:
-                test = output[0][0].test
-                for i, (tgt, (result, _)) in enumerate(zip(targets_for(test, target), output)):
-                    written[i], problems[i] = pictures(test, replace(options, target=tgt), result)
-            for (_, (herd, row)), paths, missing in zip(output, written, problems):
-                if as_json:
-                    if pictures:
-                        herd["graphs"] = [str(p) for p in paths]
-                        herd["graph_problems"] = missing
-                    click.echo(json.dumps(herd))
-                else:
-                    herd += "".join(f"\n# Graph {p}" for p in (*paths, *missing))
-                    click.echo(herd + "\n")  # data lines are never wrapped
-                rows.append(row)
-            if len(output) > 1 and not as_json:
-                console.print(side_by_side([result for result, _ in output]))
-            bar.advance(task)
-    if len(rows) > 1 and not as_json:
-        console.print(summary_table(rows))
+            results = runner.map(tasks.run_one, calls, progress=explored)
+        for item, test, entry in zip(inputs, parsed, planned):
+            if isinstance(entry, FencelabError):
+                fail(str(entry))
+                bar.advance()
+                continue
+            configs, note = entry
+            if note:
+                with bar.paused():
+                    output.note(note)
+            per_test = []
+            for here in configs:
+                what = f"{item.label} {here.target.name if here.target else ''}".strip()
+                bar.describe(what)
+                try:
+                    got = next(results)
+                    if isinstance(got, Stopped):
+                        raise KeyboardInterrupt
+                    if isinstance(got, tasks.Failure):
+                        raise FencelabError(got.message)
+                    result, shown = got
+                    written, problems = pictures(test, here, result) if pictures else ([], [])
+                except FencelabError as e:
+                    fail(str(e))
+                    continue
+                except KeyboardInterrupt:
+                    interrupted = True
+                    break
+                per_test.append(result)
+                with bar.paused():
+                    if as_json:
+                        if pictures:
+                            shown["graphs"] = [str(p) for p in written]
+                            shown["graph_problems"] = problems
+                        output.data(out, json.dumps(shown))
+                    else:
+                        text = shown + "".join(f"\n# Graph {p}" for p in (*written, *problems))
+                        output.data(out, text + "\n")
+                if result.interrupted:
+                    interrupted = True
+                    break
+            if len(per_test) > 1 and not as_json:
+                with bar.paused():
+                    output.table(out, side_by_side(per_test))
+            rows.extend((item.label, r) for r in per_test)
+            bar.advance()
+            if interrupted:
+                break
+    if not as_json and (len(inputs) > 1 or len(rows) > 1 or interrupted):
+        if rows:
+            output.table(out, summary_table(rows))
+        tail = [plural(len(rows), "result")]
+        if failed:
+            tail.append(f"{failed} could not run (errors above)")
+        if interrupted:
+            tail.append("interrupted: the last result is partial, later tests did not run")
+        output.data(out, "; ".join(tail))
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if failed:
+        sys.exit(2)
+
+
+def _read(path: str):
+    try:
+        return read_test(path)
+    except FencelabError as e:
+        return e
+
+
+def _plan(test, options, targets):
+    """Where one test runs and the note to print first (`pipeline.plan`), or why it cannot."""
+    from fencelab.pipeline import plan
+
+    if isinstance(test, FencelabError):
+        return test
+    try:
+        return plan(test, options, targets.items if targets else None,
+                    targets.every if targets else False)  # fmt: skip
+    except FencelabError as e:
+        return e

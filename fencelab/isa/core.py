@@ -27,15 +27,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from unicorn import (
+    UC_ERR_FETCH_UNMAPPED,
+    UC_ERR_INSN_INVALID,
+    UC_HOOK_MEM_INVALID,
     UC_HOOK_MEM_READ,
     UC_HOOK_MEM_WRITE,
+    UC_MEM_FETCH_UNMAPPED,
+    UC_MEM_READ_UNMAPPED,
+    UC_MEM_WRITE_UNMAPPED,
     Uc,
     UcError,
 )
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
 from fencelab import reduce
-from fencelab.errors import FencelabError
+from fencelab.errors import CodeError, FencelabError
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.values import unsigned
 
@@ -91,6 +97,7 @@ class Core:
         self.engine = _lease(target, code, base, regions)
         self.uc = self.engine.uc
         weakref.finalize(self, _release, self.engine)
+        self._fault: tuple[int, int] | None = None  # (access, address) of the last bad access
         self._supply: tuple[int, ...] = ()
         self._reads: list[Access] = []
         self._writes: list[Access] = []
@@ -113,6 +120,10 @@ class Core:
 
     def _on_write(self, _uc, _access, addr, size, value, _data):
         self._writes.append(Access(addr, size, unsigned(value, 8 * size)))
+
+    def _on_invalid(self, _uc, access, addr, _size, _value, _data):
+        self._fault = (access, addr)
+        return False  # stop: Unicorn raises, _step_one explains
 
     # -- states ----------------------------------------------------------------------------
     def initial_state(self, registers: Mapping[str, int]) -> Step:
@@ -183,16 +194,31 @@ class Core:
     def _step_one(self, pc: int) -> None:
         self.unicorn_runs += 1
         self.engine.core = self  # the engine's hooks report to the core running now
+        self._fault = None
         try:
             # Unicorn stops at the end of the code: a block is never translated beyond it
             self.uc.emu_start(pc, self.end, count=1)
         except UcError as e:
             text = self.decoded[pc].text if pc in self.decoded else "?"
-            raise FencelabError(
-                f"{self.target.name}: {text!r} at {pc:#x} failed in Unicorn: {e}"
-            ) from None
+            raise CodeError(pc, text, self._fault_reason(e)) from None
         finally:
             self.engine.core = None
+
+    _ACCESS = {UC_MEM_READ_UNMAPPED: "reads", UC_MEM_WRITE_UNMAPPED: "writes",
+               UC_MEM_FETCH_UNMAPPED: "jumps to"}  # fmt: skip
+
+    def _fault_reason(self, error: UcError) -> str:
+        """Why Unicorn stopped, in the test's terms."""
+        if self._fault is not None:
+            access, addr = self._fault
+            verb = self._ACCESS.get(access, "accesses")
+            return (f"{verb} address {addr:#x}, which is no location of the test (a register "
+                    "left uninitialised?)")  # fmt: skip
+        if error.errno == UC_ERR_INSN_INVALID:
+            return f"an undefined instruction on the emulated {self.target.name} CPU"
+        if error.errno == UC_ERR_FETCH_UNMAPPED:
+            return "jumps outside the test's code"
+        return f"the emulator stopped: {error}"
 
     def _run_local(self, executed: list[int]) -> tuple[list[int], bool]:
         """Run register-only instructions until the next memory event or the end."""
@@ -251,9 +277,13 @@ class _Engine:
         self._batch: dict[tuple[int, ...], tuple] = {}
         self.uc.hook_add(UC_HOOK_MEM_READ, self._on_read)
         self.uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
+        self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
 
     def _on_read(self, uc, access, addr, size, value, data):
         self.core._on_read(uc, access, addr, size, value, data)
+
+    def _on_invalid(self, uc, access, addr, size, value, data):
+        return self.core._on_invalid(uc, access, addr, size, value, data)
 
     def _on_write(self, uc, access, addr, size, value, data):
         self.core._on_write(uc, access, addr, size, value, data)

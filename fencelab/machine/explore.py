@@ -6,6 +6,8 @@
   often each outcome occurs (litmus7's histogram).
 - `replay` follows a schedule (transition keys joined by commas) step by step.
 Executions that hit the step budget are counted apart, never mixed into the outcomes.
+Ctrl-C (KeyboardInterrupt) during `exhaustive` or `random` ends the exploration: the result
+holds what was found so far, marked `partial="interrupted"`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from fencelab.errors import FencelabError
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Transition
-from fencelab.result import FinalState, TestResult
+from fencelab.result import INTERRUPTED, FinalState, TestResult
 
 Progress = Callable[[int], None]  # called with the number of states explored so far
 
@@ -108,42 +110,46 @@ def _search(machine: Machine, progress: Progress | None, start: list[str]) -> Te
     transitions = 0
     merged_at = None  # the key epoch when two states were first merged
     extra_states = 0  # states visited by `runs_apart`
-    while stack:
-        state, key = stack.pop()
-        enabled = machine.transitions(state)
-        status = machine.status(state, enabled)
-        if status is Status.FINAL:
-            outcome = machine.outcome(state)
-            if outcome not in finals:
-                finals[outcome] = format_schedule(start + _path(parents, key))
-            continue
-        if status is Status.BUDGET:
-            result.budget_exhausted += 1
-            continue
-        if status is Status.STUCK:
-            continue
-        if model.threads_apart(program, state):
-            apart, budget, visited, moves = model.runs_apart(machine, state)
-            result.budget_exhausted += budget
-            extra_states += visited
-            transitions += moves
-            for final, keys in apart:
-                outcome = machine.outcome(final)
+    try:
+        while stack:
+            state, key = stack.pop()
+            enabled = machine.transitions(state)
+            status = machine.status(state, enabled)
+            if status is Status.FINAL:
+                outcome = machine.outcome(state)
                 if outcome not in finals:
-                    finals[outcome] = format_schedule(start + _path(parents, key) + keys)
-            enabled = [t for t in enabled if not t.executes]
-        for t in reversed(enabled):
-            transitions += 1
-            target_key = machine.key(t.target)
-            if target_key not in parents:
-                parents[target_key] = (key, t.key)
-                stack.append((t.target, target_key))
-            elif merged_at is None:
-                merged_at = model.key_epoch(program)
-        if progress is not None and len(parents) % 256 == 0:
-            progress(len(parents))
-    if merged_at is not None and model.key_epoch(program) != merged_at:
-        return None
+                    finals[outcome] = format_schedule(start + _path(parents, key))
+                continue
+            if status is Status.BUDGET:
+                result.budget_exhausted += 1
+                continue
+            if status is Status.STUCK:
+                continue
+            if model.threads_apart(program, state):
+                apart, budget, visited, moves = model.runs_apart(machine, state)
+                result.budget_exhausted += budget
+                extra_states += visited
+                transitions += moves
+                for final, keys in apart:
+                    outcome = machine.outcome(final)
+                    if outcome not in finals:
+                        finals[outcome] = format_schedule(start + _path(parents, key) + keys)
+                enabled = [t for t in enabled if not t.executes]
+            for t in reversed(enabled):
+                transitions += 1
+                target_key = machine.key(t.target)
+                if target_key not in parents:
+                    parents[target_key] = (key, t.key)
+                    stack.append((t.target, target_key))
+                elif merged_at is None:
+                    merged_at = model.key_epoch(program)
+            if progress is not None and len(parents) % 256 == 0:
+                progress(len(parents))
+    except KeyboardInterrupt:
+        result.partial = INTERRUPTED  # what was found so far; no restart after an interrupt
+    else:
+        if merged_at is not None and model.key_epoch(program) != merged_at:
+            return None
     result.states = [FinalState(o, w) for o, w in finals.items()]
     result.explored_states = len(parents) + extra_states
     result.transitions = transitions
@@ -169,27 +175,32 @@ def random_runs(
     counts: dict[Outcome, int] = {}
     witnesses: dict[Outcome, str] = {}
     init = machine.initial()
-    for run in range(runs):
-        state, keys = init, []
-        while True:
-            enabled = machine.transitions(state)
-            status = machine.status(state, enabled)
-            if status is not Status.RUNNING:
-                break
-            t = rng.choice(enabled)
-            keys.append(t.key)
-            state = t.target
-            result.transitions += 1
-        if status is Status.FINAL:
-            outcome = machine.outcome(state)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            witnesses.setdefault(outcome, format_schedule(keys))
-        elif status is Status.BUDGET:
-            result.budget_exhausted += 1
-        if progress is not None:
-            progress(run + 1)
+    done = 0
+    try:
+        for run in range(runs):
+            state, keys = init, []
+            while True:
+                enabled = machine.transitions(state)
+                status = machine.status(state, enabled)
+                if status is not Status.RUNNING:
+                    break
+                t = rng.choice(enabled)
+                keys.append(t.key)
+                state = t.target
+                result.transitions += 1
+            if status is Status.FINAL:
+                outcome = machine.outcome(state)
+                counts[outcome] = counts.get(outcome, 0) + 1
+                witnesses.setdefault(outcome, format_schedule(keys))
+            elif status is Status.BUDGET:
+                result.budget_exhausted += 1
+            done = run + 1
+            if progress is not None:
+                progress(done)
+    except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
+        result.partial = INTERRUPTED
     result.states = [FinalState(o, witnesses[o], n) for o, n in counts.items()]
-    result.runs = runs
+    result.runs = done
     result.seconds = time.perf_counter() - started
     return result
 

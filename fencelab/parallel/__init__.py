@@ -12,14 +12,24 @@ every one before it are done: output streams, in input order, while the workers 
 
 Each task carries the reductions turned off here (fencelab/reduce.py), so remote workers run
 exactly what this process would.
+
+Ctrl-C: only this process decides. Local workers ignore SIGINT (a terminal sends it to the whole
+process group); when this process is interrupted while it waits for a result, it asks the workers
+to stop their tasks (SIGUSR1, a KeyboardInterrupt in the task, which exploration turns into a
+partial result), yields the result it was waiting for (partial, or `Stopped()` when the task
+stopped outside exploration), and then raises KeyboardInterrupt: a command sees what it
+would have seen running the tests itself, in the same order. A cluster's tasks are cancelled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
@@ -41,11 +51,38 @@ def check_jobs(jobs: int | None) -> int:
     return jobs
 
 
+@dataclass(frozen=True)
+class Stopped:
+    """What a task stopped by Ctrl-C returns when it had no result to give (it was stopped
+    outside exploration, which keeps what it found as a partial result)."""
+
+
+_STOP = signal.SIGUSR1  # the parent's request to a local worker: stop the task running
+_running = False  # is this worker running a task? (a stop request between tasks is dropped)
+
+
+def _worker_started() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(_STOP, _stop_task)
+
+
+def _stop_task(_signum, _frame) -> None:
+    if _running:
+        raise KeyboardInterrupt
+
+
 def _call(task: Callable, args: tuple, disabled: frozenset[str]):
     """Run one task under the caller's reductions (in a worker, local or remote)."""
+    global _running
     if reduce.disabled() != disabled:
         reduce.set_disabled(sorted(disabled))
-    return task(*args)
+    _running = True
+    try:
+        return task(*args)
+    except KeyboardInterrupt:
+        return Stopped()
+    finally:
+        _running = False
 
 
 class Runner:
@@ -80,13 +117,16 @@ class Runner:
             from concurrent.futures import ProcessPoolExecutor
 
             context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context)
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
+                                             initializer=_worker_started)
             # start every worker now (a fork pool starts them all at its first task)
             self._pool.submit(int).result()
         return self
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
+            if exc[0] is not None:  # stop what still runs (Ctrl-C, an error): do not wait for it
+                _stop_workers(self._pool)
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self._client is not None:
             self._client.close()
@@ -106,14 +146,30 @@ class Runner:
 
 def _pool_map(pool, task, calls: list[tuple], disabled) -> Iterator:
     """Submit every task at once (a long one never holds the other workers back), yield the
-    results in order."""
+    results in order. Ctrl-C while waiting: the tasks not started are cancelled, those running
+    are stopped, the one awaited is yielded (cut short), then KeyboardInterrupt."""
     futures = [pool.submit(_call, task, args, disabled) for args in calls]
     try:
         for future in futures:
-            yield future.result()
+            try:
+                result = future.result()
+            except KeyboardInterrupt:
+                for later in futures:
+                    later.cancel()
+                _stop_workers(pool)
+                yield future.result()
+                raise
+            yield result
     finally:
         for future in futures:
             future.cancel()
+
+
+def _stop_workers(pool) -> None:
+    """Ask every worker to stop the task it runs (an idle worker ignores it)."""
+    for process in list((pool._processes or {}).values()):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, _STOP)
 
 
 def _dask_client(address: str):
@@ -129,5 +185,9 @@ def _dask_client(address: str):
 
 def _dask_map(client, task, calls: list[tuple], disabled) -> Iterator:
     futures = client.map(_call, [task] * len(calls), calls, [disabled] * len(calls), pure=False)
-    for future in futures:
-        yield future.result()
+    try:
+        for future in futures:
+            yield future.result()
+    except KeyboardInterrupt:
+        client.cancel(futures)
+        raise

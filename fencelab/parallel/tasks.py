@@ -1,8 +1,9 @@
 """The units of work `run`, `check` and `hunt` hand to a `Runner` (fencelab/parallel).
 
 Each is a module-level function of picklable arguments (a `RunOptions` crosses processes as
-the names it was made from; targets as their names) returning picklable results. A bad input is returned as a `Failure`, not raised, so that the results of the other
-tests still arrive in order.
+the names it was made from; targets as their names) returning picklable results. A bad input
+is returned as a `Failure` (its one line), not raised, so that the results of the other tests
+still arrive in order; a task stopped by Ctrl-C returns a partial result, or `Stopped`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from dataclasses import dataclass, replace
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest
-from fencelab.pipeline import RunOptions, compiled, targets_for
-from fencelab.result import FinalState, TestResult
+from fencelab.parallel import Stopped
+from fencelab.pipeline import RunOptions, compiled
+from fencelab.result import INTERRUPTED, FinalState, TestResult
 
 
 @dataclass(frozen=True)
@@ -22,55 +24,53 @@ class Failure:
     message: str
 
 
-def run_file(path: str, options: RunOptions, targets: tuple[str, ...] | None, render=None,
-             keep: bool = True, progress=None) -> list[tuple] | Failure:  # fmt: skip
-    """`fencelab run` on one file: for each target it runs on, (its result, or None unless
-    `keep`; `render(result)`, or None): what the one process that prints needs, rendered
-    here, in the worker. `render` is a module-level function (pickled by name)."""
-    from fencelab.litmus.parser import parse_file
+def run_one(test: LitmusTest, options: RunOptions, file: str, as_json: bool,
+            progress=None) -> tuple[TestResult, str | dict] | Failure:  # fmt: skip
+    """`fencelab run` of one test under one of its plans (`pipeline.plan`): the result and what
+    `run` prints of it, herd's text or (`as_json`) its JSON record, made where the result is
+    (a worker), so that the one process that prints only prints."""
     from fencelab.pipeline import run_test
 
     try:
-        test = parse_file(path)
-        out = []
-        for tgt in targets_for(test, _targets(targets)):
-            callback = progress(test, tgt) if progress is not None else None
-            result = run_test(test, replace(options, target=tgt), progress=callback)
-            out.append((result if keep else None, render(result) if render else None))
-        return out
+        return shown(run_test(test, options, progress=progress), file, as_json)
     except FencelabError as e:
         return Failure(str(e))
 
 
-def _targets(names: tuple[str, ...] | None):
-    from fencelab.isa.registry import get_target
+def shown(result: TestResult, file: str, as_json: bool) -> tuple[TestResult, str | dict]:
+    from fencelab.report.herd import format_herd
+    from fencelab.report.run import result_record
 
-    return tuple(get_target(t) for t in names) if names is not None else None
+    return result, result_record(result, file) if as_json else format_herd(result)
 
 
-def run_split(runner, path: str, options: RunOptions, targets: tuple[str, ...] | None,
-              render=None) -> list[tuple] | Failure:  # fmt: skip
-    """`fencelab run --split` on one file: each target's exploration split across the runner's
-    workers by its first transitions (`split_parts`), the parts merged (`merge_parts`); what
-    it returns is `run_file`'s."""
+def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
+              as_json: bool) -> tuple[TestResult, str | dict] | Failure | Stopped:  # fmt: skip
+    """`run_one` with the test's exhaustive exploration split across the runner's workers by
+    its first transitions (`split_parts`), the parts merged (`merge_parts`). Ctrl-C: the parts
+    found so far, merged, partial."""
     import time
 
-    from fencelab.litmus.parser import parse_file
-
     try:
-        test = parse_file(path)
-        out = []
-        for tgt in targets_for(test, _targets(targets)):
-            here = replace(options, target=tgt)
-            started = time.perf_counter()
-            starts = split_parts(test, here, 4 * max(runner.jobs, 2))
-            parts = list(runner.map(run_part, ((test, here, s) for s in starts)))
-            failed = [p for p in parts if isinstance(p, Failure)]
-            if failed:
-                return failed[0]
-            result = merge_parts(parts, time.perf_counter() - started)
-            out.append((result, render(result) if render else None))
-        return out
+        started = time.perf_counter()
+        starts = split_parts(test, options, 4 * max(runner.jobs, 2))
+        parts, partial = [], ""
+        try:
+            for part in runner.map(run_part, ((test, options, s) for s in starts)):
+                if isinstance(part, Failure):
+                    return part
+                if isinstance(part, Stopped):
+                    raise KeyboardInterrupt
+                parts.append(part)
+                if part.interrupted:
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            partial = INTERRUPTED
+            if not parts:
+                return Stopped()
+        merged = merge_parts(parts, time.perf_counter() - started)
+        merged.partial = merged.partial or partial
+        return shown(merged, file, as_json)
     except FencelabError as e:
         return Failure(str(e))
 
@@ -113,6 +113,7 @@ def merge_parts(parts: list[TestResult], seconds: float) -> TestResult:
     merged.explored_states = sum(p.explored_states for p in parts)
     merged.transitions = sum(p.transitions for p in parts)
     merged.budget_exhausted = sum(p.budget_exhausted for p in parts)
+    merged.partial = next((p.partial for p in parts if p.partial), "")
     merged.seconds = seconds
     return merged
 
@@ -133,7 +134,8 @@ def check_all(checker, items, runner):
     result they need (each source test under the source model, each distinct compiled program
     under the hardware model) computed once by the runner's workers and filed in the checker's
     pipeline, which then finds them all (so `hunt` still explores each distinct program once,
-    and counts it once)."""
+    and counts it once). Ctrl-C: the check awaited is made of what its results found (partial),
+    then KeyboardInterrupt."""
     pipeline = checker.pipeline
     jobs: dict = {}  # key -> (test, options), in the order first needed
     needs = []
@@ -156,6 +158,8 @@ def check_all(checker, items, runner):
             while key not in done and not pipeline.cached(key):
                 got, result = next(results)
                 done.add(got)
+                if isinstance(result, Stopped):
+                    raise KeyboardInterrupt  # Ctrl-C before it found anything
                 if not isinstance(result, Failure):
-                    pipeline.remember(got, result)
+                    pipeline.remember(got, result)  # a partial one too: its check says so
         yield checker.check(*item)

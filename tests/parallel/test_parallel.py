@@ -85,7 +85,7 @@ def test_split_witnesses_replay():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["-j", "0"], "at least 1"),
+    (["-j", "0"], "0 is not in the range 1<=x<=1024"),
     (["-j", "2", "--cluster", "tcp://127.0.0.1:1"], "give one of them"),
     (["--split", "--mode", "random"], "--split divides exhaustive exploration"),
 ])  # fmt: skip
