@@ -7,10 +7,11 @@ from fencelab.errors import FencelabError
 
 def get_model(name: str):
     """The operational model called `name` (a fresh instance)."""
+    from fencelab.models.operational.armv7.model import ARMv7
     from fencelab.models.operational.sc import SC
     from fencelab.models.operational.tso import TSO
 
-    models = {"sc": SC, "tso": TSO}
+    models = {"sc": SC, "tso": TSO, "armv7": ARMv7}
     try:
         from fencelab.models.operational.arm.model import ARM  # the ARMv8 model, when present
 

@@ -1,0 +1,1 @@
+"""ARMv7 (not multicopy-atomic), operationally: see model.py (docstring being written)."""
