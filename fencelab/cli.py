@@ -115,8 +115,10 @@ def _condition_text(condition) -> str:
 @click.option("--scheme", "-s", default="default", show_default=True,
               help="Lowering scheme used to compile source tests.")
 @click.option("--model", "-m", default=None,
-              help="Memory model: sc, tso, arm (hardware, default: the target's own: x86_64 tso, "
-                   "ARM targets arm); c11, rc11, sc-source (source tests, axiomatic).")
+              help="Memory model: sc, tso, arm, armv7, aarch32 (hardware, default: the target's "
+                   "own: x86_64 tso, aarch64 arm, armv7 armv7 — ARMv7, not multicopy-atomic; "
+                   "aarch32: A32 under ARMv8 rules); c11, rc11, sc-source (source tests, "
+                   "axiomatic).")
 @click.option("--mode", type=click.Choice(["exhaustive", "random", "replay"]),
               default="exhaustive", show_default=True)
 @click.option("--runs", default=1000, show_default=True, help="Runs in random mode.")
@@ -377,7 +379,7 @@ def table_command(targets, scheme, widths, fmt):
 @click.option("--scheme", "-s", default="default", show_default=True,
               help="Lowering scheme used to compile source tests.")
 @click.option("--model", "-m", default=None,
-              help="Memory model: sc, tso, arm (default: the target's own).")
+              help="Memory model: sc, tso, arm, armv7, aarch32 (default: the target's own).")
 @click.option("--schedule", default="",
               help="Open at this witness (transition keys a,b,c): → steps through it.")
 @user_errors
@@ -457,7 +459,8 @@ def _check_combinations(target: str, scheme: str) -> list[tuple[str, str]]:
 @click.option("--source-model", default="c11", show_default=True,
               type=click.Choice(["c11", "rc11"]), help="what the source test allows")  # fmt: skip
 @click.option("--model", "-m", default=None,
-              help="hardware model (default: the target's own: x86_64 tso, ARM arm)")  # fmt: skip
+              help="hardware model: sc, tso, arm, armv7, aarch32 (default: the target's own: "
+                   "x86_64 tso, aarch64 arm, armv7 armv7)")  # fmt: skip
 @click.option("--budget", default=40, show_default=True,
               help="Memory instructions per core before an execution counts as unbounded.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
@@ -527,7 +530,8 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet):
               help="skip shapes with more threads (IRIW needs 4)")
 @click.option("--source-model", default="c11", show_default=True,
               type=click.Choice(["c11", "rc11"]))  # fmt: skip
-@click.option("--model", "-m", default=None, help="hardware model (default: the target's own)")
+@click.option("--model", "-m", default=None,
+              help="hardware model: sc, tso, arm, armv7, aarch32 (default: the target's own)")
 @click.option("--limit", default=5, show_default=True, help="counterexamples to print")
 @click.option("--save", default=None, type=click.Path(file_okay=False),
               help="write the printed counterexamples to this directory (for tui replay)")

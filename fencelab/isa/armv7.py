@@ -18,9 +18,9 @@ CANONICAL.update({"sb": "r9", "sl": "r10", "fp": "r11", "ip": "r12",
 class ARMv7(Target):
     name = "armv7"
     herd_arch = "ARM"
-    description = "ARMv7-A, A32 code (run under the ARMv8 AArch32 model: multicopy-atomic)"
+    description = "ARMv7-A, A32 code (armv7 model: not multicopy-atomic; aarch32: ARMv8 rules)"
     pointer_width = 32
-    default_model = "arm"
+    default_model = "armv7"
     ks_arch, ks_mode = keystone.KS_ARCH_ARM, keystone.KS_MODE_ARM
     cs_arch, cs_mode = capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM | capstone.CS_MODE_V8
     uc_arch, uc_mode = UC_ARCH_ARM, UC_MODE_ARM

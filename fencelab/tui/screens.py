@@ -74,7 +74,7 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
 
         s = self.session
         targets = s.target_choices()
-        models = ["sc", "tso"] + (["arm"] if _arm_available() else [])
+        models = ["sc", "tso"] + (["arm", "aarch32"] if _arm_available() else []) + ["armv7"]
         with Vertical(id="config"):
             yield Label(Text(f"Configure {s.test.name}", style="bold"))
             yield Label("target" + ("" if s.test.is_source else f" ({s.test.arch} test)"))

@@ -13,7 +13,9 @@ and reports:
   only when every core is complete;
 - `candidates`: the writes it could commit next (a fresh commit of a solo run whose views are
   within the current timeline; propagations the run inserted do not count, since the barrier
-  will insert them before it when it executes).
+  will insert them before it when it executes), and for each, `before`: in each run that
+  wrote it, which of the core's commits made ahead it had executed first (its own writes to a
+  location go in coherence in program order, so this fixes where it may go among them).
 
 Loops: a core with a loop never commits ahead a store-exclusive that puts back the value its
 load-exclusive read (a failed attempt on a spinlock): executing, such an attempt then fails
@@ -44,12 +46,13 @@ class Alone:
     certified: bool
     complete: bool
     candidates: tuple[Msg, ...]
+    before: tuple[frozenset[frozenset[int]], ...] = ()  # per candidate: see `explore_alone`
 
 
 def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
                   budget: int = SOLO_BUDGET) -> Alone:  # fmt: skip
     certified = complete = False
-    candidates: dict[Msg, None] = {}
+    candidates: dict[Msg, set[frozenset[int]]] = {}
     core = ctx.core
     spins = not ctx.may_fail_spuriously  # a core with a loop: see `explore_alone`'s docstring
     # (thread state, local, storage, position of the first fresh commit: what the core
@@ -79,7 +82,8 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
                 after = (*after, (mv.tstate, mv.local))
             if mv.floor < first_fresh and not (mv.silent and spins):
                 for msg in mv.fresh_writes:
-                    candidates.setdefault(msg)
+                    done = frozenset(p for p in local.promises if p not in lc.promises)
+                    candidates.setdefault(msg, set()).add(done)
             first = first_fresh
             for at in mv.inserted:
                 first = shifted(first, at) if first != never else never
@@ -94,7 +98,8 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
                 f"model armv7: P{ctx.tid} alone has more than {SOLO_STATES} states to certify "
                 "its commits; the test is too large for the model"
             )
-    return Alone(certified, complete, tuple(candidates))
+    return Alone(certified, complete, tuple(candidates),
+                 tuple(frozenset(b) for b in candidates.values()))
 
 
 def dominates(earlier: Local, later: Local, st: Storage) -> bool:

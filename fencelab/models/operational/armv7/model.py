@@ -120,8 +120,8 @@ class ARMv7(MemoryModel):
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
             alone = self._solo(program, tid, tstate, local, st)
-            for msg in alone.candidates:
-                ranks = range(st.first_free_rank(msg.loc), len(st.co[msg.loc]) + 1)
+            for msg, before in zip(alone.candidates, alone.before):
+                ranks = _ranks(st, local, msg, before)
                 for rank in ranks:
                     grown = st.commit(msg, rank)
                     pos = grown.end
@@ -214,6 +214,19 @@ class ARMv7(MemoryModel):
             "writes": writes,
             "threads": threads,
         }
+
+
+def _ranks(st: Storage, local: Local, msg, before) -> list[int]:
+    """Where in coherence a write committed ahead may go: after every write that has reached
+    every core, and among the core's own commits to the location in program order (after
+    those some solo run executed before it, before the others)."""
+    chain = st.co[msg.loc]
+    own = [p for p in local.promises if st.msg(p).loc == msg.loc]
+    out = []
+    for rank in range(st.first_free_rank(msg.loc), len(chain) + 1):
+        if any(all((st.rank(p) < rank) == (p in done) for p in own) for done in before):
+            out.append(rank)
+    return out
 
 
 def _jumps_back(core, before, after) -> bool:

@@ -42,7 +42,6 @@ from fencelab.models.operational.armv7.local import (
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
 
 MODEL = "armv7"
-_REFUSALS: dict[int, str | None] = {}  # instruction address -> why armv7 refuses it (or None)
 
 __all__ = ["Move", "ThreadContext", "thread_moves", "promise_lost", "signed"]
 
@@ -77,9 +76,10 @@ def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify:
     info = ctx.core.info(tstate)
     if info is None or promise_lost(local, st):
         return []
-    why = _REFUSALS.get(info.address, "")
+    refusals = ctx.__dict__.setdefault("armv7_refusals", {})  # per program: address -> why
+    why = refusals.get(info.address, "")
     if why == "":
-        why = _REFUSALS[info.address] = armv7_refusal(info)
+        why = refusals[info.address] = armv7_refusal(info)
     if why:
         raise refuse(MODEL, info, why)
     if "cpsr" in info.reads and info.kind.touches_memory:  # predicated: "if (cond) access"
