@@ -69,7 +69,8 @@ class _Thread:
 class _Builder:
     """Builds one test from choices made by `pick` (an option from a sequence)."""
 
-    def __init__(self, pick: Callable[[Sequence[T]], T], name: str, arch: str = "AArch64"):
+    def __init__(self, pick: Callable[[Sequence[T]], T], name: str, arch: str = "AArch64",
+                 threads: Sequence[int] = (2, 2, 3)):  # fmt: skip
         if arch not in ARCHES:
             raise ValueError(f"no generator for {arch!r}; valid: {', '.join(ARCHES)}")
         self.pick = pick
@@ -80,6 +81,7 @@ class _Builder:
         self.x = "R" if self.a32 else "X"  # base registers
         self.values: dict[str, list[int]] = {}
         self.counter = 0
+        self.threads = threads
 
     def value_for(self, loc: str) -> int:
         self.counter += 1
@@ -87,7 +89,7 @@ class _Builder:
         return self.counter
 
     def build(self) -> str:
-        n_threads = self.pick((2, 2, 3))
+        n_threads = self.pick(self.threads)
         locs = LOCATIONS[: self.pick((2, 2, 3))]
         threads = [_Thread(t) for t in range(n_threads)]
         for th in threads:

@@ -72,6 +72,24 @@ def _arm():
     return ARM()
 
 
+def _aarch32():
+    from fencelab.models.operational.arm.aarch32 import AArch32
+
+    return AArch32()
+
+
+def _armv7():
+    from fencelab.models.operational.armv7.model import ARMv7
+
+    return ARMv7()
+
+
+def _armv7_axiomatic():
+    from fencelab.models.axiomatic.arm import run_axiomatic
+
+    return lambda program, budget: run_axiomatic(program, "armv7", budget)
+
+
 def _arm_axiomatic():
     from fencelab.models.axiomatic.arm import run_axiomatic
 
@@ -99,8 +117,15 @@ MODELS: dict[str, ModelSpec] = {
                   "x86-TSO: per-core FIFO store buffers (Owens, Sarkar, Sewell)", _tso),
         ModelSpec("arm", OPERATIONAL, _ARM,
                   "ARMv8 (AArch64, AArch32): Promising-ARM (Pulte et al., PLDI 2019)", _arm),
+        ModelSpec("aarch32", OPERATIONAL, ("ARM",),
+                  "A32 under ARMv8 AArch32 rules: the arm model (multicopy-atomic)", _aarch32),
+        ModelSpec("armv7", OPERATIONAL, ("ARM",),
+                  "ARMv7 (A32), not multicopy-atomic: herdtools7's arm.cat, operationally",
+                  _armv7),
         ModelSpec("arm-axiomatic", AXIOMATIC, _ARM,
                   "ARMv8 as herdtools7's aarch64.cat, over candidate executions", _arm_axiomatic),
+        ModelSpec("armv7-axiomatic", AXIOMATIC, ("ARM",),
+                  "ARMv7 as herdtools7's arm.cat, over candidate executions", _armv7_axiomatic),
         ModelSpec("c11", SOURCE, SOURCE_ARCHES,
                   "C++20 / Rust: RC11 without no-thin-air",
                   _source("c11")),

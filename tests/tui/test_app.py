@@ -253,7 +253,7 @@ async def test_help_screen_names_keys_and_the_armv7_model():
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "step back" in text and "0-9" in text
-        assert "ARMv7 runs under the ARMv8 AArch32 model (multicopy-atomic)" in text
+        assert "ARMv7 code runs under the armv7 model (arm.cat: not multicopy-atomic)" in text
         await pilot.press("escape")
         assert isinstance(app.screen, MachineScreen)
 

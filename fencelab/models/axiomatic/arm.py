@@ -53,6 +53,7 @@ from fencelab.errors import FencelabError
 from fencelab.isa.insn import Barrier
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import DEFAULT_BUDGET
+from fencelab.models.axiomatic.arm_cat import armv7_external
 from fencelab.models.axiomatic.candidates import (
     Execution,
     LocationChoice,
@@ -339,6 +340,8 @@ class AxiomaticModel:
     name: str  # the engine name in results
     per_location: Callable[[Execution], bool]  # axioms that only relate same-location events
     whole: Callable[[Execution], bool]  # the rest, on complete candidates
+    register_deps: bool = False  # herd's older dependencies (arm.cat): registers only
+    arches: tuple[str, ...] = ("AArch64", "ARM")
 
 
 ARM_MODEL = AxiomaticModel(
@@ -356,7 +359,12 @@ SC_MODEL = AxiomaticModel(
     lambda x: arm_internal(x) and sc_atomic(x) and monitors_broken(x),
     sc_order,
 )
-MODELS = {"arm": ARM_MODEL, "arm-2019": ARM_2019_MODEL, "sc": SC_MODEL}
+ARMV7_MODEL = AxiomaticModel(  # arm.cat (fencelab/models/axiomatic/arm_cat.py)
+    "armv7-axiomatic",
+    lambda x: arm_internal(x) and arm_atomic(x) and monitors_broken(x),
+    armv7_external, register_deps=True, arches=("ARM",),
+)  # fmt: skip
+MODELS = {"arm": ARM_MODEL, "arm-2019": ARM_2019_MODEL, "armv7": ARMV7_MODEL, "sc": SC_MODEL}
 
 
 def _model(name: str) -> AxiomaticModel:
@@ -368,10 +376,10 @@ def _model(name: str) -> AxiomaticModel:
 ARCHES = ("AArch64", "ARM")  # ARM: A32 code under the ARMv8 AArch32 model, the same axioms
 
 
-def _check_arch(program) -> None:
-    if program.test.arch not in ARCHES:
+def _check_arch(program, arches: tuple[str, ...] = ARCHES) -> None:
+    if program.test.arch not in arches:
         raise FencelabError(
-            f"{program.test.name}: the axiomatic checker runs AArch64 and ARM (A32) tests, "
+            f"{program.test.name}: this axiomatic checker runs {' and '.join(arches)} tests, "
             f"not {program.test.arch}"
         )
 
@@ -380,9 +388,9 @@ def consistent_executions(
     program, model: str = "arm", budget: int = DEFAULT_BUDGET
 ) -> Iterator[Execution]:
     """Every consistent candidate execution (no deduplication by outcome)."""
-    _check_arch(program)
     m = _model(model)
-    paths, _ = enumerate_paths(program, budget)
+    _check_arch(program, m.arches)
+    paths, _ = enumerate_paths(program, budget, register_deps=m.register_deps)
     for sk in skeletons(program, paths):
         per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
         for choice in itertools.product(*per_loc):
@@ -404,14 +412,15 @@ def outcome_of(program, sk: Skeleton, lasts: tuple[int, ...]) -> Outcome:
 
 def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET) -> TestResult:
     """The test's outcomes under an axiomatic model: `arm` (current aarch64.cat), `arm-2019`
-    (the 2019 aarch64.cat) or `sc`. Engine names: arm-axiomatic, arm-2019-axiomatic,
-    sc-axiomatic; mode "axiomatic"; `explored_states` counts the candidates checked in full."""
-    _check_arch(program)
+    (the 2019 aarch64.cat), `armv7` (arm.cat, fencelab/models/axiomatic/arm_cat.py) or `sc`.
+    Engine names: arm-axiomatic, arm-2019-axiomatic, armv7-axiomatic, sc-axiomatic; mode
+    "axiomatic"; `explored_states` counts the candidates checked in full."""
     m = _model(model)
+    _check_arch(program, m.arches)
     started = time.perf_counter()
     result = TestResult(test=program.test, engine=m.name, target=program.target.name,
                         mode="axiomatic")  # fmt: skip
-    paths, result.budget_exhausted = enumerate_paths(program, budget)
+    paths, result.budget_exhausted = enumerate_paths(program, budget, register_deps=m.register_deps)
     found: dict[Outcome, None] = {}
     checked = 0
     for sk in skeletons(program, paths):

@@ -63,6 +63,12 @@ Out of scope (refused or unmodelled, as said where it happens): mixed-size acces
 refuses them), predicated (conditionally executed) A32 instructions other than branches (their
 condition is counted as an ordinary dependency), and the tag / MTE / virtual-memory /
 instruction-fetch parts of herd's model.
+
+`register_deps=True` builds the dependencies of herd's older models (arm.cat, ppc.cat: `dd =
+(rf-reg | iico_data)+`, through registers only, no `lrs` through memory — arm.cat orders what
+flows through memory by `rfi`, `rdw` and `detour` instead) and counts a predicated A32 memory
+access's condition as a control dependency of the access and of everything after it (the
+access is "if (cond) access": herd's `checkZ` makes it a choice on the flags).
 """
 
 from __future__ import annotations
@@ -283,9 +289,10 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
 class PathExplorer:
     """Enumerates a program's thread paths for given per-location value sets."""
 
-    def __init__(self, program, budget: int):
+    def __init__(self, program, budget: int, register_deps: bool = False):
         self.program = program
         self.budget = budget
+        self.register_deps = register_deps
         self.budget_hits = 0
 
     def thread_paths(self, tid: int, values: dict[int, set[int]]) -> list[ThreadPath]:
@@ -397,6 +404,9 @@ class PathExplorer:
                 return [b]
             b.add(Event(tid, len(b.events), "F", info=info, barrier=info.barrier))
             return [b]
+        if self.register_deps and "cpsr" in info.reads:  # a predicated access: "if (cond)"
+            b.ctrl_src |= b.src(("cpsr",))
+            b.pick_ctrl_src |= b.pick_src(("cpsr",))
         addr_src, addr_pick = b.src(info.addr_regs), b.pick_src(info.addr_regs)
         data_src, data_pick = b.src(info.data_regs), b.pick_src(info.data_regs)
         compare_src, compare_pick = b.src(info.compare_regs), b.pick_src(info.compare_regs)
@@ -417,7 +427,7 @@ class PathExplorer:
             b.addr.update((s, e) for s in addr_src)
             b.pick_addr.update((s, e) for s in addr_pick)
             b.pick_dep.update((s, e) for s in addr_pick)
-            if loc.index in b.written:  # lrs: the po-last write to the location
+            if loc.index in b.written and not self.register_deps:  # lrs: the po-last write
                 taint, pick = b.written[loc.index]
                 forwarded, forwarded_pick = forwarded | taint, forwarded_pick | pick
                 b.pick_dep.update((s, e) for s in pick)
@@ -465,7 +475,7 @@ class PathExplorer:
 
 
 def enumerate_paths(
-    program, budget: int, seeds: tuple[int, ...] = ()
+    program, budget: int, seeds: tuple[int, ...] = (), register_deps: bool = False
 ) -> tuple[list[list[ThreadPath]], int]:
     """Every thread's paths, with read values grown to a fixpoint; and the budget hits.
 
@@ -481,7 +491,7 @@ def enumerate_paths(
     # that forbids it)
     values: dict[int, set[int]] = {loc.index: {loc.init, *seeds} for loc in program.locations}
     for rounds in itertools.count(1):
-        explorer = PathExplorer(program, budget)
+        explorer = PathExplorer(program, budget, register_deps)
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]
         grown = {k: set(v) for k, v in values.items()}
         for thread_paths in paths:
