@@ -102,7 +102,7 @@ def explain_hardware(
     view = view_for(model)
     if view is None:
         raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
-    paths, _ = enumerate_paths(program, budget, seeds(wanted))
+    paths, _ = enumerate_paths(program, budget, seeds(wanted), register_deps=view.register_deps)
 
     def candidates():
         for sk in skeletons(program, paths):

@@ -11,7 +11,11 @@ candidates.py) as labelled edge sets:
 - `tso`: herdtools7's x86tso.cat: `uniproc` (acyclic po-loc | amo | com), `atomic`
   (empty rmw & (fre; coe)) and `tso` (acyclic ghb, ghb = mfence | implied | po_ghb | rfe | fr
   | co, po_ghb = WW(po) | RM(po), implied = the W->R pairs of po with a locked end);
-- `sc`: `sc` (acyclic po | rf | co | fr) with `atomic` (empty rmw & (fr; co)) and `internal`.
+- `sc`: `sc` (acyclic po | rf | co | fr) with `atomic` (empty rmw & (fr; co)) and `internal`;
+- `armv7`: herdtools7's arm.cat, the relations of fencelab/models/axiomatic/arm_cat.py:
+  `uniproc`, `atomic`, `thinair` (acyclic hb, hb = ppo | dmb | dmb.st | rfe), `propagation`
+  (acyclic co | prop), `observation` (irreflexive fre; prop; hb*) and `scXX`; its candidates
+  use herd's register-only dependencies (`register_deps`).
 
 An acyclicity axiom fails with a cycle, found as a shortest cycle over the labelled edges
 (a cycle of a closure is a cycle of its edges); an emptiness axiom fails with the three edges
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fencelab.isa.insn import Barrier
+from fencelab.models.axiomatic import arm_cat
 from fencelab.models.axiomatic.arm import arm_static, lob_parts, monitors_broken
 from fencelab.models.axiomatic.candidates import Execution
 from fencelab.models.axiomatic.relations import Rel, ident, plus, restrict, seq
@@ -242,12 +247,100 @@ SC_AXIOMS = (
 )
 
 
+# -- ARMv7 (arm.cat) -------------------------------------------------------------------------
+
+
+def armv7_local(x: Execution) -> Labelled:
+    """arm.cat's ppo and its (all strong) barriers: what ARMv7 keeps in program order."""
+    static = arm_cat.armv7_static(x.sk)
+    out: Labelled = {}
+    _add(out, static["dmb"], "dmb")
+    _add(out, static["dmb.st"], "dmb.st")
+    _add(out, arm_cat.ppo(x), "ppo")
+    return out
+
+
+def armv7_hb(x: Execution) -> Labelled:
+    out = _com(x, rels=("rf",), ext_only=("rf",))  # rfe
+    for pair, label in armv7_local(x).items():
+        out.setdefault(pair, label)
+    return out
+
+
+def armv7_propagation(x: Execution) -> Labelled:
+    out = _com(x, rels=("co",))
+    _add(out, arm_cat.prop(x, arm_cat.hb(x)), "prop")
+    return out
+
+
+def _armv7_observation(x: Execution) -> Violation | None:
+    """irreflexive fre; prop; hb*: a read r, the write w it reads before (fre), an event e
+    that w propagates before (prop), and an hb path from e back to r."""
+    hb_edges = armv7_hb(x)  # hb = ppo | fence | rfe, labelled
+    prop_ = arm_cat.prop(x, set(hb_edges))
+    ev = x.sk.events
+    for r, w in sorted(x.fr):
+        if ev[r].tid == ev[w].tid:
+            continue
+        for w2, e in sorted(prop_):
+            if w2 != w:
+                continue
+            path = _path(hb_edges, e, r)
+            if path is not None:
+                return Violation("observation", "irreflexive fre; prop; hb*",
+                                 ((r, w, "fre"), (w, e, "prop"), *path))  # fmt: skip
+    return None
+
+
+def _path(edges: Labelled, src: int, dst: int) -> tuple[tuple[int, int, str], ...] | None:
+    """A shortest path src ->* dst over the edges (empty when src == dst)."""
+    if src == dst:
+        return ()
+    succ: dict[int, list[int]] = {}
+    for a, b in sorted(edges):
+        succ.setdefault(a, []).append(b)
+    parent = {src: src}
+    queue = deque([src])
+    while queue:
+        node = queue.popleft()
+        for b in succ.get(node, ()):
+            if b in parent:
+                continue
+            parent[b] = node
+            if b == dst:
+                out = []
+                while b != src:
+                    out.append((parent[b], b, edges[(parent[b], b)]))
+                    b = parent[b]
+                return tuple(reversed(out))
+            queue.append(b)
+    return None
+
+
+def _armv7_xx(x: Execution) -> Labelled:
+    out = _com(x, rels=("co",))
+    _add(out, arm_cat.armv7_static(x.sk)["xx"], "xx")
+    return out
+
+
+ARMV7_AXIOMS = (
+    _acyclic("uniproc", "acyclic po-loc | rf | fr | co", _po_loc_com),
+    _atomic("atomic", "empty rmw & (fre; coe)", external=True),
+    Axiom("exclusive", "a failed store-exclusive's monitor was broken", _monitors),
+    _acyclic("thinair", "acyclic hb (ppo | fence | rfe)", armv7_hb),
+    _acyclic("propagation", "acyclic co | prop", armv7_propagation),
+    Axiom("observation", "irreflexive fre; prop; hb*", _armv7_observation),
+    _acyclic("scXX", "acyclic co | xx", _armv7_xx),
+)
+
+
 @dataclass(frozen=True)
 class View:
-    model: str  # the operational model it explains: arm, tso, sc
+    model: str  # the operational model it explains: arm, tso, sc, armv7
     axioms: tuple[Axiom, ...]
     local: Callable[[Execution], Labelled]  # the model's intra-thread order
     local_name: str  # how the graphs name it: lob, ppo, po
+    register_deps: bool = False  # candidates with herd's register-only dependencies (arm.cat)
 
     def violations(self, x: Execution) -> list[Violation]:
         return [v for a in self.axioms if (v := a.check(x)) is not None]
@@ -261,7 +354,9 @@ VIEWS = {
     "arm": View("arm", ARM_AXIOMS, arm_local, "lob"),
     "tso": View("tso", TSO_AXIOMS, tso_local, "ppo"),
     "sc": View("sc", SC_AXIOMS, sc_local, "po"),
+    "armv7": View("armv7", ARMV7_AXIOMS, armv7_local, "ppo", register_deps=True),
 }
+VIEWS["aarch32"] = VIEWS["arm"]  # A32 under ARMv8 rules: the same axioms
 
 
 def view_for(model: str) -> View | None:

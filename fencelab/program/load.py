@@ -172,7 +172,8 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
             raise
         except FencelabError as e:
             raise SourceError(str(e), test.file, cell.pos.line, cell.pos.col) from None
-        if re.fullmatch(r"retq?", translated.strip(), re.I):  # herd: `ret` ends the thread
+        if re.fullmatch(r"retq?|bx\s+lr", translated.strip(), re.I):  # herd: a return (`ret`,
+            # A32's `bx lr`) ends the thread
             translated = f"{'jmp' if test.arch.startswith('X86') else 'b'} {_END_LABEL}"
         asm_lines.append(translated)
         sources.append(SourceLine(cell.row, cell.text.strip(), translated))

@@ -165,6 +165,12 @@ def test_tui_graph_grows_with_the_steps_and_co_waits_for_the_drain():
         ("aarch64/LB+datas.litmus", "0:X0=1; 1:X0=1", "external",
          "a -data-> b -rfe-> c -data-> d -rfe-> a"),
         ("aarch64/CoRR.litmus", None, "internal", None),
+        # ARMv7 (arm.cat): a cumulative barrier's propagation, not ordered-before, forbids
+        ("arm/IRIW+dmbs.litmus", "1:R0=1; 1:R3=0; 3:R0=1; 3:R3=0", "propagation",
+         "d -prop-> h -prop-> d"),
+        ("arm/WRC+dmb+addr.litmus", "1:R0=1; 2:R0=1; 2:R3=0", "propagation", None),
+        ("arm/LB+datas.litmus", "0:R0=1; 1:R0=1", "thinair",
+         "a -ppo-> b -rfe-> c -ppo-> d -rfe-> a"),
         ("c/MP+rel+acq.litmus", "1:r0=1; 1:r1=0", "coherence",
          "a -sb-> b -sw-> c -sb-> d -rb-> a"),
         ("c/SB+scs.litmus", "0:r0=0; 1:r0=0", "SC", "a -sb-> b -rb-> c -sb-> d -rb-> a"),

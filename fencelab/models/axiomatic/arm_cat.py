@@ -109,7 +109,8 @@ def armv7_static(sk: Skeleton) -> dict[str, Rel]:
     ex = sk.ids(lambda e: e.kind in "RW" and e.info is not None
                 and e.info.kind in (Kind.LOAD_EXCL, Kind.STORE_EXCL))  # fmt: skip
     xx = restrict(po, ex, ex)
-    out = {"strong": strong, "ctrlisb": ctrlisb, "dd": dd, "cc0": cc0, "xx": xx}
+    out = {"strong": strong, "dmb": dmb, "dmb.st": dmb_st, "ctrlisb": ctrlisb, "dd": dd,
+           "cc0": cc0, "xx": xx}
     sk.cache["armv7"] = out
     return out
 
@@ -139,29 +140,42 @@ def ppo(x: Execution) -> Rel:
     return restrict(ii, sk.R, sk.R) | restrict(ic, sk.R, sk.W)
 
 
-def armv7_external(x: Execution) -> bool:
-    """thinair, propagation, observation and scXX on a complete candidate."""
+def hb(x: Execution) -> Rel:
+    """`let hb = ppo | fence | rfe` (fence = strong: every ARM barrier is strong)."""
+    return union(ppo(x), armv7_static(x.sk)["strong"], x.sk.ext(x.rf))
+
+
+def prop(x: Execution, hb_: Rel) -> Rel:
+    """`let prop = propbase & (W * W) | (chapo? ; propbase*; strong; hb*)`."""
     sk = x.sk
-    static = armv7_static(sk)
-    strong = fence = static["strong"]
+    strong = fence = armv7_static(sk)["strong"]
     rfe, fre, coe = sk.ext(x.rf), sk.ext(x.fr), sk.ext(x.co)
-    # let hb = ppo | fence | rfe ; acyclic hb as thinair
-    hb = union(ppo(x), fence, rfe)
-    if not acyclic(hb):
-        return False
     # let propbase = (fence|(rfe;fence));hb*
-    propbase = _then_star(fence | seq(rfe, fence), hb)
+    propbase = _then_star(fence | seq(rfe, fence), hb_)
     # let chapo = rfe|fre|coe|(fre;rfe)|(coe;rfe)
     chapo = union(rfe, fre, coe, seq(fre, rfe), seq(coe, rfe))
-    # let prop = propbase & (W * W) | (chapo? ; propbase*; strong; hb*)
-    prop = restrict(propbase, sk.W, sk.W) | _opt_then(
-        chapo, _star_then(propbase, _then_star(strong, hb))
+    return restrict(propbase, sk.W, sk.W) | _opt_then(
+        chapo, _star_then(propbase, _then_star(strong, hb_))
     )
+
+
+def observation_pairs(x: Execution, prop_: Rel, hb_: Rel) -> Rel:
+    """`fre; prop; hb*`: irreflexive in a consistent execution (observation)."""
+    return seq(x.sk.ext(x.fr), _then_star(prop_, hb_))
+
+
+def armv7_external(x: Execution) -> bool:
+    """thinair, propagation, observation and scXX on a complete candidate."""
+    # acyclic hb as thinair
+    hb_ = hb(x)
+    if not acyclic(hb_):
+        return False
     # acyclic co|prop as propagation
-    if not acyclic(x.co | prop):
+    prop_ = prop(x, hb_)
+    if not acyclic(x.co | prop_):
         return False
     # irreflexive fre;prop;hb* as observation
-    if not irreflexive(seq(fre, _then_star(prop, hb))):
+    if not irreflexive(observation_pairs(x, prop_, hb_)):
         return False
     # acyclic co | xx as scXX
-    return acyclic(x.co | static["xx"])
+    return acyclic(x.co | armv7_static(x.sk)["xx"])

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fencelab.machine.model import MachineState, MemoryModel, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Provenance, Transition
 from fencelab.models.operational.arm.thread import without_repeats
 from fencelab.models.operational.armv7.certify import Alone, explore_alone
 from fencelab.models.operational.armv7.local import Local, xx_cycle
@@ -98,6 +98,7 @@ class ARMv7(MemoryModel):
             yield Transition(
                 f"{tid}{move.key}", tid, self.label(tid, info, move.what),
                 state.with_thread(tid, move.tstate, new), step=move.step,
+                provenance=_provenance(move, st),
             )  # fmt: skip
 
     def internal_transitions(self, program, state: MachineState):
@@ -105,7 +106,8 @@ class ARMv7(MemoryModel):
         if mem.executing:
             return
         for tid, key, label, memory in self._commits(program, state):
-            yield Transition(key, tid, label, state.with_memory(memory), executes=False)
+            yield Transition(key, tid, label, state.with_memory(memory), executes=False,
+                             provenance=Provenance())  # placed in coherence when executed
 
     def _commits(self, program, state: MachineState) -> list:
         """Every certified commit ahead: (tid, key, label, memory)."""
@@ -214,6 +216,21 @@ class ARMv7(MemoryModel):
             "writes": writes,
             "threads": threads,
         }
+
+
+def _provenance(move, st: Storage) -> Provenance:
+    """The write each read took and the commit each write executed, as `("msg", key)` with
+    keys in coherence order (fencelab/graph/trace.py orders a location's writes by key): once
+    cores execute, no write is committed any more, so coherence ranks are final (timeline
+    positions are not: a barrier may still insert propagations)."""
+    n = len(st.co)
+
+    def key(pos: int) -> int:
+        return 0 if pos == 0 else st.rank(pos) * n + st.msg(pos).loc + 1
+
+    reads = () if move.read_pos is None else (("msg", key(move.read_pos)),)
+    writes = () if move.write_pos is None else (("msg", key(move.write_pos)),)
+    return Provenance(reads, writes)
 
 
 def _ranks(st: Storage, local: Local, msg, before) -> list[int]:

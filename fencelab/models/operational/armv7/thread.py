@@ -62,6 +62,8 @@ class Move:
     inserted: tuple[int, ...] = ()  # positions where propagations were inserted, in order
     others: tuple[Local, ...] | None = None  # every core's state, moved by those insertions
     silent: bool = True  # writes nothing, or puts back the value its exclusive read got
+    read_pos: int | None = None  # the write a read took (execution graphs)
+    write_pos: int | None = None  # the commit a write executed
 
 
 def promise_lost(local: Local, st: Storage) -> bool:
@@ -213,7 +215,8 @@ def _load(ctx, tstate, local: Local, st: Storage, info: InsnInfo) -> list[Move]:
         r = set_views(regs, info.dest_regs, ch.t, ch.c)
         source = "the initial write" if ch.pos == 0 else f"@{ch.pos} (P{st.tid(ch.pos)})"
         what = f"read {loc.name}={shown(ch.value, first.size)} from {source} at @{ch.t}"
-        moves.append(Move(f".r{ch.pos}", what, step.state, _finish(ctx, new, step, r), step))
+        moves.append(Move(f".r{ch.pos}", what, step.state, _finish(ctx, new, step, r), step,
+                          read_pos=ch.pos))  # fmt: skip
     return moves
 
 
@@ -243,7 +246,8 @@ def _write_moves(ctx, local: Local, st: Storage, info: InsnInfo, step: Step, reg
     for pos in slots:
         new = after_write(local, loc.index, pos, i, addr, exclusive)
         moves.append(Move(f".w{pos}", f"{prefix}executes {text} committed @{pos}", step.state,
-                          _finish(ctx, new, step, regs), step, silent=silent))  # fmt: skip
+                          _finish(ctx, new, step, regs), step, silent=silent,
+                          write_pos=pos))  # fmt: skip
     if certify:
         msg = Msg(loc.index, write.value, write.size, ctx.tid)
         rank = max(st.rank(local.coh[loc.index]) + 1, st.first_free_rank(loc.index))
