@@ -6,12 +6,13 @@ Generates N A32 tests (fencelab/gen/arm_shapes.py: two in three decorated WRC / 
 R / S / ... shapes, one in three free-form on 2-4 threads), runs each exhaustively under both,
 and prints one line per test (threads, outcomes, both times) and every disagreement in full. A
 test either side cannot finish within --limit seconds is reported as skipped, never counted as
-agreeing. Summary at the end: tests, agreements, disagreements, skipped, by thread count.
+agreeing. Summary at the end: tests, agreements, disagreements, skipped, by thread count and by feature (dependencies,\nDMB kinds, ISB, exclusives).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import time
@@ -45,6 +46,23 @@ def _timed(fn, limit: float):
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+# what a generated test exercises, for the summary (the generator's own spellings)
+FEATURES = {
+    "addr": r"\[R\d+,R8\]",
+    "data": r"STR R8,",
+    "ctrl": r"CMP R\d+,R\d+",
+    "DMB": r"\bDMB\s*(;|\|)",
+    "DMB ST": r"DMB ST",
+    "DSB": r"\bDSB",
+    "ISB": r"\bISB",
+    "exclusives": r"LDREX|STREX",
+}
+
+
+def _features(text: str) -> list[str]:
+    return [name for name, pattern in FEATURES.items() if re.search(pattern, text)]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=500)
@@ -54,6 +72,7 @@ def main() -> int:
     args = ap.parse_args()
     tally: Counter = Counter()
     by_threads: Counter = Counter()
+    by_feature: Counter = Counter()
     for i, text in enumerate(generate_many_a32(args.count, args.seed)):
         if i < args.start:
             continue
@@ -71,6 +90,8 @@ def main() -> int:
         same = op.outcome_set() == ax.outcome_set() and not op.budget_exhausted
         tally["agree" if same else "disagree"] += 1
         by_threads[(n, same)] += 1
+        for feature in _features(text):
+            by_feature[(feature, same)] += 1
         print(f"{i} {program.test.name} threads={n} outcomes={len(op.states)} "
               f"op={t_op:.2f}s ax={t_ax:.2f}s {'ok' if same else 'DISAGREE'}",
               flush=True)  # fmt: skip

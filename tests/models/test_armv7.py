@@ -149,6 +149,18 @@ def test_check_default_scheme_sound_on_armv7_where_aarch32_differs():
     assert check.hardware.verdict == "Allowed"
 
 
+@pytest.mark.parametrize("scheme,sound", [("default", True), ("gcc", True), ("tutorial", False)])
+def test_tutorial_release_still_caught_on_armv7(scheme, sound):
+    """The course's `dmb ishst; str` Release lets LB+rlx.rel+acq.rlx's load pass the store
+    under ARMv7 too; the default and GCC mappings (full `dmb ish`) stay sound."""
+    test = parse_file(EXAMPLES / "counterexamples/arm-tutorial-LB+rlx.rel+acq.rlx.litmus")
+    check = Checker(get_model("c11")).check(test, get_target("armv7"), get_scheme(scheme))
+    assert check.error == "" and check.hardware_model == "armv7"
+    assert check.sound is sound
+    if not sound:
+        assert [format_outcome(e.outcome) for e in check.extra] == ["0:r0=1; 1:r0=1;"]
+
+
 # -- generated tests: operational == arm.cat ------------------------------------------------------
 
 
