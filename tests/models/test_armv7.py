@@ -82,6 +82,23 @@ def test_write_reaches_cores_one_by_one_in_describe():
     assert view["coherence"]["x"] == ["init", f"@{x['pos']}"]
 
 
+def test_reasons_pane_says_which_cores_a_write_has_reached():
+    """The TUI's reasons pane (Machine.explain): P2 read x=0 after P1 read x=1."""
+    program = load(parse_file(ARM / "WRC+addrs.litmus"))
+    machine = Machine(program, get_model("armv7").new())
+    witness = next(s.witness for s in exhaustive(machine).states
+                   if format_outcome(s.outcome) == "1:R0=1; 2:R0=1; 2:R3=0;")  # fmt: skip
+    walk = Replay(machine)
+    for key in witness.split(","):
+        walk.take(key)
+    said = [r.text for r in machine.explain(walk.state, 2)]
+    assert any(re.fullmatch(r"x=1 \(@\d+, P0\) has not reached this core \(reached: P0, P1\)", t)
+               for t in said), said  # fmt: skip
+    said = [r.text for r in machine.explain(walk.state, 1)]
+    assert any(re.fullmatch(r"x=1 \(@\d+, P0\) has reached this core \(reached: P0, P1\)", t)
+               for t in said), said  # fmt: skip
+
+
 def test_barrier_propagates_its_group_a_everywhere():
     """WRC+dmb+addr: P1's DMB needs x=1 (which P1 read) to have reached every core."""
     program = load(parse_file(ARM / "WRC+dmb+addr.litmus"))

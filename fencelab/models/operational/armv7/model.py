@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fencelab.machine.model import MachineState, MemoryModel, Provenance, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.thread import without_repeats
 from fencelab.models.operational.armv7.certify import Alone, explore_alone
 from fencelab.models.operational.armv7.local import Local, xx_cycle
@@ -167,6 +167,31 @@ class ARMv7(MemoryModel):
             values[loc.addr] = st.msg(last).value if last else loc.init
         return values
 
+    def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
+        """What core `tid` may do now (the default's words), after which other cores' writes
+        have reached it and which have not: on ARMv7 a write reaches cores one by one, and a
+        read may take only a write that is not stale for it."""
+        mem: ArmV7Memory = state.memory
+        st = mem.storage
+        names = [loc.name for loc in program.locations]
+        out = []
+        for pos, msg in st.messages():
+            if msg.tid == tid:
+                continue
+            write = f"{names[msg.loc]}={shown(msg.value, msg.size)} (@{pos}, P{msg.tid})"
+            gp = st.gp(pos)
+            if gp is not None:
+                out.append(Reason(tid, f"{write} has reached every core (at @{gp})"))
+                continue
+            reached = _reached(mem, pos)
+            where = ", ".join(f"P{t}" for t in reached)
+            state_ = "has reached this core" if tid in reached else "has not reached this core"
+            out.append(Reason(tid, f"{write} {state_} (reached: {where})"))
+        if mem.executing:
+            out.append(Reason(tid, "the timeline is fixed: cores now execute what they "
+                                   "committed"))  # fmt: skip
+        return super().explain(program, state, tid) + out
+
     def describe(self, program, memory: ArmV7Memory):
         """The timeline, coherence, and which cores each write has reached: the core that
         wrote it, the cores that read it or a coherence-later write, every core once it has
@@ -175,15 +200,12 @@ class ARMv7(MemoryModel):
         names = [loc.name for loc in program.locations]
         writes = []
         for pos, msg in st.messages():
-            reached = {f"P{msg.tid}"} | {
-                f"P{tid}" for tid, local in enumerate(memory.locals)
-                if st.rank(local.coh[msg.loc]) >= st.rank(pos) and local.coh[msg.loc]
-            }  # fmt: skip
             gp = st.gp(pos)
             writes.append({
                 "pos": pos, "location": names[msg.loc], "value": shown(msg.value, msg.size),
                 "thread": f"P{msg.tid}", "coherence": st.rank(pos),
-                "reached": sorted(reached) if gp is None else "every core",
+                "reached": [f"P{t}" for t in _reached(memory, pos)] if gp is None
+                else "every core",
                 "everywhere": gp,
                 "executed": not any(pos in lc.promises for lc in memory.locals),
             })  # fmt: skip
@@ -216,6 +238,17 @@ class ARMv7(MemoryModel):
             "writes": writes,
             "threads": threads,
         }
+
+
+def _reached(memory: ArmV7Memory, pos: int) -> list[int]:
+    """The cores the committed write at `pos` has reached (before it reaches every core): its
+    own, and those that read it or a coherence-later write (their floor is at or above it)."""
+    st = memory.storage
+    msg = st.msg(pos)
+    return sorted({msg.tid} | {
+        tid for tid, local in enumerate(memory.locals)
+        if local.coh[msg.loc] and st.rank(local.coh[msg.loc]) >= st.rank(pos)
+    })  # fmt: skip
 
 
 def _provenance(move, st: Storage) -> Provenance:
