@@ -6,7 +6,8 @@ Generates N A32 tests (fencelab/gen/arm_shapes.py: two in three decorated WRC / 
 R / S / ... shapes, one in three free-form on 2-4 threads), runs each exhaustively under both,
 and prints one line per test (threads, outcomes, both times) and every disagreement in full. A
 test either side cannot finish within --limit seconds is reported as skipped, never counted as
-agreeing. Summary at the end: tests, agreements, disagreements, skipped, by thread count and by feature (dependencies,\nDMB kinds, ISB, exclusives).
+agreeing. Summary at the end: tests, agreements, disagreements, skipped, by thread count and
+by feature (dependencies, DMB kinds, ISB, exclusives).
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ def main() -> int:
     for threads in sorted({t for t, _ in by_threads}):
         print(f"  {threads} threads: {by_threads[(threads, True)]} agree, "
               f"{by_threads[(threads, False)]} disagree")  # fmt: skip
+    for feature in FEATURES:
+        print(f"  with {feature}: {by_feature[(feature, True)]} agree, "
+              f"{by_feature[(feature, False)]} disagree")  # fmt: skip
     return 1 if tally["disagree"] else 0
 
 
