@@ -67,8 +67,8 @@ def test_classic_verdicts_armv7_and_aarch32(name, armv7, aarch32):
     assert _run(program, "aarch32").verdict == aarch32
 
 
-def test_write_reaches_cores_one_by_one_in_describe():
-    """WRC+addrs, the allowed outcome: x=1 has reached P1 (which read it) but not P2."""
+def _wrc_addrs_allowed() -> tuple[Machine, Replay]:
+    """WRC+addrs under armv7, replayed to the end of its allowed (non-MCA) outcome."""
     program = load(parse_file(ARM / "WRC+addrs.litmus"))
     machine = Machine(program, get_model("armv7").new())
     witness = next(s.witness for s in exhaustive(machine).states
@@ -76,6 +76,12 @@ def test_write_reaches_cores_one_by_one_in_describe():
     walk = Replay(machine)
     for key in witness.split(","):
         walk.take(key)
+    return machine, walk
+
+
+def test_write_reaches_cores_one_by_one_in_describe():
+    """WRC+addrs, the allowed outcome: x=1 has reached P1 (which read it) but not P2."""
+    machine, walk = _wrc_addrs_allowed()
     view = machine.memory_view(walk.state)
     x = next(w for w in view["writes"] if w["location"] == "x")
     assert x["reached"] == ["P0", "P1"] and x["everywhere"] is None
@@ -84,13 +90,7 @@ def test_write_reaches_cores_one_by_one_in_describe():
 
 def test_reasons_pane_says_which_cores_a_write_has_reached():
     """The TUI's reasons pane (Machine.explain): P2 read x=0 after P1 read x=1."""
-    program = load(parse_file(ARM / "WRC+addrs.litmus"))
-    machine = Machine(program, get_model("armv7").new())
-    witness = next(s.witness for s in exhaustive(machine).states
-                   if format_outcome(s.outcome) == "1:R0=1; 2:R0=1; 2:R3=0;")  # fmt: skip
-    walk = Replay(machine)
-    for key in witness.split(","):
-        walk.take(key)
+    machine, walk = _wrc_addrs_allowed()
     said = [r.text for r in machine.explain(walk.state, 2)]
     assert any(re.fullmatch(r"x=1 \(@\d+, P0\) has not reached this core \(reached: P0, P1\)", t)
                for t in said), said  # fmt: skip
