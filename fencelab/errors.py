@@ -24,3 +24,15 @@ class SourceError(FencelabError):
             if self.col:
                 where += f":{self.col}"
         return f"{where}: {self.message}"
+
+
+class CodeError(FencelabError):
+    """An instruction that cannot run: a fault in the emulator (an unmapped address, an
+    undefined instruction) or one a model does not cover. `pc` is its address; the pipeline,
+    which knows the program, restates it at the user's line (`Program.locate`)."""
+
+    def __init__(self, pc: int, text: str, why: str):
+        self.pc = pc
+        self.text = text  # as disassembled (the user's spelling is in the program's source map)
+        self.why = why
+        super().__init__(f"{text!r} at {pc:#x}: {why}")

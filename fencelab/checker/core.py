@@ -25,11 +25,11 @@ from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import Outcome
 from fencelab.lowering.schemes import Scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
-from fencelab.models.registry import SOURCE, ModelSpec, get_model, model_names
+from fencelab.models.registry import LANGUAGE_MODEL, SOURCE, ModelSpec, get_model, model_names
 from fencelab.pipeline import Pipeline, RunOptions
 from fencelab.result import TestResult
 
-DEFAULT_SOURCE_MODEL = "c11"
+DEFAULT_SOURCE_MODEL = LANGUAGE_MODEL
 
 THIN_AIR_NOTE = (
     "RC11's no-thin-air axiom (acyclic po ∪ rf) forbids this outcome, which c11 allows: it "
@@ -71,14 +71,20 @@ class Check:
     own_model: bool = True  # the hardware model is the target's own (a replay needs no --model)
 
     @property
+    def partial(self) -> str:
+        """Why the hardware side was cut short ("" when complete): an extra outcome found is
+        still a counterexample, but "sound" cannot be concluded."""
+        return self.hardware.partial if self.hardware else ""
+
+    @property
     def sound(self) -> bool:
-        return not self.error and not self.extra
+        return not self.error and not self.extra and not self.partial
 
     @property
     def verdict(self) -> str:
         if self.error:
             return "error"
-        return "UNSOUND" if self.extra else "sound"
+        return "UNSOUND" if self.extra else "partial" if self.partial else "sound"
 
     @property
     def budget_exhausted(self) -> tuple[int, int]:

@@ -20,7 +20,12 @@ from fencelab.isa.immediates import a32_immediate_error
 
 
 class AssemblyError(FencelabError):
-    """keystone (or our own encoder) refused a line; names the line."""
+    """keystone (or our own encoder) refused a line; names the line. `why`: the reason alone,
+    without the line (the loader names the line as the user wrote it)."""
+
+    def __init__(self, message: str, why: str = ""):
+        super().__init__(message)
+        self.why = why
 
 
 # unknown(name) -> the error to raise for a location the test does not declare
@@ -133,7 +138,7 @@ class X86Arch(Arch):
                 try:
                     ks.asm(ln, base)
                 except keystone.KsError:
-                    raise AssemblyError(f"x86: cannot assemble {ln!r}") from e
+                    raise AssemblyError(f"x86: cannot assemble {ln!r}", e.message) from e
             raise AssemblyError(f"x86: cannot assemble program ({e})") from e
         return bytes(encoding or b"")
 

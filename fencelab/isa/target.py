@@ -106,7 +106,7 @@ class Target:
                 self._ks.asm(probe, base)
             except keystone.KsError as e:
                 raise AssemblyError(
-                    f"{self.name}: cannot assemble {line.strip()!r} ({e.message})"
+                    f"{self.name}: cannot assemble {line.strip()!r} ({e.message})", e.message
                 ) from None
         raise AssemblyError(f"{self.name}: cannot assemble program ({error})")
 

@@ -78,7 +78,7 @@ class X86_64(Target):
         line = line.strip()
         why = x86_immediate_error(line)
         if why:
-            raise AssemblyError(f"{self.name}: cannot assemble {line!r}: {why}")
+            raise AssemblyError(f"{self.name}: cannot assemble {line!r}: {why}", why)
         line = _DECIMAL.sub(lambda m: f"{int(m.group(1)):#x}", line)
         # keystone encodes `movq ABS,%reg` rip-relative without relocating it (it reads
         # 0x100000(%rip)); the SIB absolute form `ABS(,%riz,1)` encodes right

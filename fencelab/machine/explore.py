@@ -6,6 +6,8 @@
   often each outcome occurs (litmus7's histogram).
 - `replay` follows a schedule (transition keys joined by commas) step by step.
 Executions that hit the step budget are counted apart, never mixed into the outcomes.
+Ctrl-C (KeyboardInterrupt) during `exhaustive` or `random` ends the exploration: the result
+holds what was found so far, marked `partial="interrupted"`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from fencelab.errors import FencelabError
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Transition
-from fencelab.result import FinalState, TestResult
+from fencelab.result import INTERRUPTED, FinalState, TestResult
 
 Progress = Callable[[int], None]  # called with the number of states explored so far
 
@@ -54,27 +56,30 @@ def exhaustive(
     finals: dict[Outcome, str] = {}
     stack = [init]
     transitions = 0
-    while stack:
-        state = stack.pop()
-        enabled = machine.transitions(state)
-        status = machine.status(state, enabled)
-        if status is Status.FINAL:
-            outcome = machine.outcome(state)
-            if outcome not in finals:
-                finals[outcome] = format_schedule(_path(parents, state))
-            continue
-        if status is Status.BUDGET:
-            result.budget_exhausted += 1
-            continue
-        if status is Status.STUCK:
-            continue
-        for t in reversed(enabled):
-            transitions += 1
-            if t.target not in parents:
-                parents[t.target] = (state, t.key)
-                stack.append(t.target)
-        if progress is not None and len(parents) % 256 == 0:
-            progress(len(parents))
+    try:
+        while stack:
+            state = stack.pop()
+            enabled = machine.transitions(state)
+            status = machine.status(state, enabled)
+            if status is Status.FINAL:
+                outcome = machine.outcome(state)
+                if outcome not in finals:
+                    finals[outcome] = format_schedule(_path(parents, state))
+                continue
+            if status is Status.BUDGET:
+                result.budget_exhausted += 1
+                continue
+            if status is Status.STUCK:
+                continue
+            for t in reversed(enabled):
+                transitions += 1
+                if t.target not in parents:
+                    parents[t.target] = (state, t.key)
+                    stack.append(t.target)
+            if progress is not None and len(parents) % 256 == 0:
+                progress(len(parents))
+    except KeyboardInterrupt:
+        result.partial = INTERRUPTED
     result.states = [FinalState(o, w) for o, w in finals.items()]
     result.explored_states = len(parents)
     result.transitions = transitions
@@ -101,27 +106,32 @@ def random_runs(
     counts: dict[Outcome, int] = {}
     witnesses: dict[Outcome, str] = {}
     init = machine.initial()
-    for run in range(runs):
-        state, keys = init, []
-        while True:
-            enabled = machine.transitions(state)
-            status = machine.status(state, enabled)
-            if status is not Status.RUNNING:
-                break
-            t = rng.choice(enabled)
-            keys.append(t.key)
-            state = t.target
-            result.transitions += 1
-        if status is Status.FINAL:
-            outcome = machine.outcome(state)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            witnesses.setdefault(outcome, format_schedule(keys))
-        elif status is Status.BUDGET:
-            result.budget_exhausted += 1
-        if progress is not None:
-            progress(run + 1)
+    done = 0
+    try:
+        for run in range(runs):
+            state, keys = init, []
+            while True:
+                enabled = machine.transitions(state)
+                status = machine.status(state, enabled)
+                if status is not Status.RUNNING:
+                    break
+                t = rng.choice(enabled)
+                keys.append(t.key)
+                state = t.target
+                result.transitions += 1
+            if status is Status.FINAL:
+                outcome = machine.outcome(state)
+                counts[outcome] = counts.get(outcome, 0) + 1
+                witnesses.setdefault(outcome, format_schedule(keys))
+            elif status is Status.BUDGET:
+                result.budget_exhausted += 1
+            done = run + 1
+            if progress is not None:
+                progress(done)
+    except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
+        result.partial = INTERRUPTED
     result.states = [FinalState(o, witnesses[o], n) for o, n in counts.items()]
-    result.runs = runs
+    result.runs = done
     result.seconds = time.perf_counter() - started
     return result
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fencelab.errors import FencelabError
+from fencelab.errors import CodeError, FencelabError, SourceError
 from fencelab.isa.core import Core
 from fencelab.isa.insn import Kind
 from fencelab.isa.target import Target
@@ -39,6 +39,8 @@ class SourceLine:
     row: int  # row in the herd thread table
     text: str  # the line as written in the test
     asm: str  # the line as given to the assembler
+    line: int = 0  # where it is written in the file (1-based; 0: unknown)
+    col: int = 0
 
 
 @dataclass
@@ -96,6 +98,15 @@ class Program:
                 f"{MIXED_SIZE_REFUSAL}"
             )
         return loc
+
+    def locate(self, error: CodeError) -> SourceError:
+        """An instruction's error at the user's line: `file:line:col: P0: STR W0,[X2]: why`."""
+        for thread in self.threads:
+            src = thread.lines.get(error.pc)
+            if src is not None:
+                return SourceError(f"P{thread.tid}: {src.text}: {error.why}", self.test.file,
+                                   src.line, src.col)  # fmt: skip
+        return SourceError(str(error), self.test.file)
 
     @property
     def mixed(self) -> bool:
