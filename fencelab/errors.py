@@ -24,3 +24,10 @@ class SourceError(FencelabError):
             if self.col:
                 where += f":{self.col}"
         return f"{where}: {self.message}"
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """`text` quoted for a one-line message, its middle cut when longer than `limit`."""
+    if len(text) > limit:
+        text = text[: limit - 20] + "..." + text[-17:]
+    return repr(text)

@@ -35,6 +35,7 @@ class TestResult:
     budget_exhausted: int = 0  # executions that hit the step budget (not in `states`)
     runs: int = 0  # random mode
     seconds: float = 0.0
+    partial: str = ""  # "": every outcome was explored; else why it stopped early (a limit)
 
     @property
     def condition(self) -> Condition:

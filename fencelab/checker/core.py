@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
 from fencelab.isa.target import Target
+from fencelab.limits import Limits
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import Outcome
 from fencelab.lowering.schemes import Scheme
@@ -95,6 +96,7 @@ class Checker:
     source_model: ModelSpec = field(default_factory=lambda: get_model(DEFAULT_SOURCE_MODEL))
     hardware_model: ModelSpec | None = None  # None: each target's own (tso, arm)
     budget: int = DEFAULT_BUDGET
+    limits: Limits = Limits()
     pipeline: Pipeline = field(default_factory=lambda: Pipeline(cache=True))
 
     def __post_init__(self) -> None:
@@ -108,11 +110,13 @@ class Checker:
         return self.pipeline.explored["code"]
 
     def source_result(self, test: LitmusTest, model: ModelSpec) -> TestResult:
-        return self.pipeline.run(test, RunOptions(model=model, budget=self.budget))
+        return self.pipeline.run(test, RunOptions(model=model, budget=self.budget,
+                                                  limits=self.limits))  # fmt: skip
 
     def hardware_result(self, test: LitmusTest, target: Target, scheme: Scheme) -> TestResult:
         """Every outcome of `test` compiled with `scheme` for `target`, in source terms."""
-        options = RunOptions(target, scheme, self.hardware_model, budget=self.budget)
+        options = RunOptions(target, scheme, self.hardware_model, budget=self.budget,
+                             limits=self.limits)  # fmt: skip
         return self.pipeline.run(test, options)
 
     def check(self, test: LitmusTest, target: Target, scheme: Scheme) -> Check:
@@ -142,6 +146,14 @@ class Checker:
                     looser = self.source_result(test, get_model("c11")).outcome_set()
                 c11_allows = state.outcome in looser
             extras.append(Extra(state.outcome, state.witness, c11_allows))
+        # a verdict on outcomes cut short would lie: an extra outcome is real only against a
+        # complete source side, "sound" only if the hardware side is complete too
+        cut = source.partial or (not extras and hardware.partial)
+        if cut:
+            side = "source" if source.partial else "hardware"
+            return Check(test, target.name, scheme.name, source_name, hardware.engine, hardware,
+                         source, error=f"{side} exploration incomplete: {cut}",
+                         seconds=time.perf_counter() - started, own_model=own)  # fmt: skip
         return Check(test, target.name, scheme.name, source_name, hardware.engine, hardware,
                      source, tuple(extras), seconds=time.perf_counter() - started,
                      own_model=own)  # fmt: skip

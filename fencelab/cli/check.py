@@ -12,6 +12,7 @@ from fencelab.cli.options import (
     budget_option,
     console,
     err_console,
+    limits_options,
     litmus_files,
     model_option,
     scheme_option,
@@ -50,10 +51,11 @@ def _combinations(targets, schemes) -> list[tuple]:
 @source_model_option()
 @model_option(kinds=HARDWARE)
 @budget_option()
+@limits_options
 @click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
 @graph_options("Write each counterexample's pictures here: the hardware execution and the "
                "source model's cycle that forbids it.")
-def check_command(tests, target, scheme, source_model, model, budget, quiet, graph_dir,
+def check_command(tests, target, scheme, source_model, model, budget, limits, quiet, graph_dir,
                   graph_format):  # fmt: skip
     """Check that compiling with a scheme adds no outcome the source model forbids.
 
@@ -67,7 +69,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
 
     pictures = counterexample_writer(graph_dir, graph_format)
     pairs = _combinations(target, scheme)
-    checker = Checker(source_model, model, budget)
+    checker = Checker(source_model, model, budget, limits)
     parsed = [parse_file(p) for p in litmus_files(tests)]
     source = [t for t in parsed if t.is_source]
     for t in parsed:
@@ -118,10 +120,11 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
 @click.option("--save", default=None, type=click.Path(file_okay=False),
               help="write the printed counterexamples to this directory (for tui replay)")
 @budget_option()
+@limits_options
 @graph_options("Write the printed counterexamples' pictures here (hardware execution and "
                "source cycle).")
 def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model, limit, save,
-                 budget, graph_dir, graph_format):  # fmt: skip
+                 budget, limits, graph_dir, graph_format):  # fmt: skip
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
     Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test.
@@ -140,7 +143,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
         raise FencelabError(f"no shape among {', '.join(s.name for s in chosen)} has at most "
                             f"{max_threads} threads")  # fmt: skip
     pictures = counterexample_writer(graph_dir, graph_format)
-    checker = Checker(source_model, model, budget)
+    checker = Checker(source_model, model, budget, limits)
     with _progress() as bar:
         task = bar.add_task("hunting", total=len(todo))
 

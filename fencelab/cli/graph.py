@@ -10,6 +10,7 @@ import click
 from fencelab.cli.options import (
     budget_option,
     console,
+    limits_options,
     model_option,
     scheme_option,
     target_option,
@@ -76,11 +77,12 @@ def counterexample_writer(directory: str | None, fmt: str):
 @scheme_option(help="Lowering scheme used to compile source tests.")
 @model_option()
 @budget_option()
+@limits_options
 @click.option("--output", "-o", "output", default=None, type=click.Path(dir_okay=False),
               help="Write the picture here (.svg or .dot); default: text on stdout.")
 @click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
               help="svg, dot or text (default: from --output's extension, else text).")
-def graph_command(test, outcome, target, scheme, model, budget, output, fmt):
+def graph_command(test, outcome, target, scheme, model, budget, limits, output, fmt):
     """Draw one outcome's execution: its witness if the model allows it, else the candidate
     execution and the cycle (and axiom) that forbid it."""
     from rich.text import Text
@@ -98,7 +100,7 @@ def graph_command(test, outcome, target, scheme, model, budget, output, fmt):
             fmt = "svg" if output else "text"
     if fmt == "text" and output:
         raise FencelabError("--format text prints to stdout; drop --output or pick svg / dot")
-    options = RunOptions(target=target, scheme=scheme, model=model, budget=budget)
+    options = RunOptions(target=target, scheme=scheme, model=model, budget=budget, limits=limits)
     graph = outcome_graph(parse_file(test), options, outcome)
     if fmt == "text":
         console.print(Text(graph.title, style="bold"), soft_wrap=True)

@@ -8,6 +8,7 @@ registry, the `--budget` default is the machine's one budget constant.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -17,6 +18,13 @@ from rich.console import Console
 from fencelab.checker.core import DEFAULT_SOURCE_MODEL
 from fencelab.errors import FencelabError
 from fencelab.isa.registry import TARGET_NAMES, TARGETS, get_target
+from fencelab.limits import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_MAX_STATES,
+    Limits,
+    format_bytes,
+    parse_bytes,
+)
 from fencelab.lowering.schemes import SCHEME_NAMES
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
@@ -146,6 +154,35 @@ def budget_option():
     return click.option("--budget", default=DEFAULT_BUDGET, show_default=True,
                         help="Memory instructions per core before an execution counts as "
                         "unbounded.")  # fmt: skip
+
+
+def _size(_ctx, _param, value):
+    try:
+        return parse_bytes(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+def limits_options(fn):
+    """`--max-states`, `--max-memory`: how far one exploration may go; the command receives
+    them as one `limits` (a `Limits`). At a limit a result is partial, never silently cut."""
+
+    @functools.wraps(fn)
+    def command(*args, max_states, max_memory, **kwargs):
+        return fn(*args, limits=Limits(max_states, max_memory), **kwargs)
+
+    for option in reversed((
+        click.option("--max-states", default=DEFAULT_MAX_STATES, show_default=True,
+                     type=click.IntRange(min=1),
+                     help="States (candidates for axiomatic models) one exploration may visit; "
+                     "past it the result is partial."),
+        click.option("--max-memory", default=format_bytes(DEFAULT_MAX_MEMORY).replace(" ", ""),
+                     show_default=True, callback=_size,
+                     help="Resident memory (800M, 2G) past which an exploration stops with a "
+                     "partial result."),
+    )):  # fmt: skip
+        command = option(command)
+    return command
 
 
 def schedule_option(help: str = "Transition keys to follow in replay mode (a,b,c)."):

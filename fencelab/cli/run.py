@@ -13,6 +13,7 @@ from fencelab.cli.options import (
     console,
     err_console,
     exploration_options,
+    limits_options,
     litmus_files,
     model_option,
     scheme_option,
@@ -28,11 +29,12 @@ from fencelab.cli.options import (
 @model_option()
 @exploration_options
 @budget_option()
+@limits_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per test (JSON lines).")
 @graph_options("Write a picture of every outcome's execution (and of why the condition's "
                "outcome is forbidden, if it is) to this directory.")
-def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json, graph_dir,
-        graph_format):  # fmt: skip
+def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits, as_json,
+        graph_dir, graph_format):  # fmt: skip
     """Run litmus tests (files or directories) and print herd7-style results."""
     from rich.progress import Progress as RichProgress
 
@@ -41,7 +43,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
     from fencelab.report.herd import format_herd
     from fencelab.report.run import result_record, side_by_side, summary_table
 
-    options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget)
+    options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget, limits)
     pictures = run_graph_writer(graph_dir, graph_format)
     files = litmus_files(tests)
     results = []
@@ -55,8 +57,10 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
                 what = f"{test.name} {tgt.name if tgt else ''}".strip()
                 bar.update(task, description=what)
 
-                def explored(n: int, what: str = what) -> None:
-                    bar.update(task, description=f"{what}: {n} explored")
+                meter = limits.meter("run" if mode == "random" else "state")
+
+                def explored(n: int, what: str = what, meter=meter) -> None:
+                    bar.update(task, description=f"{what}: {meter.progress(n)}")
 
                 here = replace(options, target=tgt)
                 result = run_test(test, here, progress=explored)

@@ -6,6 +6,8 @@
   often each outcome occurs (litmus7's histogram).
 - `replay` follows a schedule (transition keys joined by commas) step by step.
 Executions that hit the step budget are counted apart, never mixed into the outcomes.
+Exhaustive and random exploration stop at the `Limits` (states, memory) with the outcomes found
+so far and `TestResult.partial` saying which limit stopped them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
+from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Transition
@@ -40,41 +43,51 @@ def _result(machine: Machine, mode: str) -> TestResult:
 
 
 def exhaustive(
-    machine: Machine, progress: Progress | None = None, reduce: bool = True
-) -> TestResult:
+    machine: Machine, progress: Progress | None = None, reduce: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+) -> TestResult:  # fmt: skip
     """Every reachable final outcome. `reduce` lets the model drop interleavings that provably
-    reach the same states (`MemoryModel.for_exhaustive`); False explores them all."""
+    reach the same states (`MemoryModel.for_exhaustive`); False explores them all. At a limit
+    it stops with the outcomes found so far (`partial`)."""
     started = time.perf_counter()
     result = _result(machine, "exhaustive")
     fast = machine.model.for_exhaustive() if reduce else machine.model
     if fast is not machine.model:
         machine = Machine(machine.program, fast, machine.budget)
+    meter = limits.meter()
     init = machine.initial()
     parents: dict[MachineState, tuple[MachineState | None, str]] = {init: (None, "")}
     finals: dict[Outcome, str] = {}
     stack = [init]
     transitions = 0
-    while stack:
-        state = stack.pop()
-        enabled = machine.transitions(state)
-        status = machine.status(state, enabled)
-        if status is Status.FINAL:
-            outcome = machine.outcome(state)
-            if outcome not in finals:
-                finals[outcome] = format_schedule(_path(parents, state))
-            continue
-        if status is Status.BUDGET:
-            result.budget_exhausted += 1
-            continue
-        if status is Status.STUCK:
-            continue
-        for t in reversed(enabled):
-            transitions += 1
-            if t.target not in parents:
-                parents[t.target] = (state, t.key)
-                stack.append(t.target)
-        if progress is not None and len(parents) % 256 == 0:
-            progress(len(parents))
+    next_progress = 256  # states between two progress reports
+    try:
+        while stack and not result.partial:
+            state = stack.pop()
+            enabled = machine.transitions(state)
+            status = machine.status(state, enabled)
+            if status is Status.FINAL:
+                outcome = machine.outcome(state)
+                if outcome not in finals:
+                    finals[outcome] = format_schedule(_path(parents, state))
+                continue
+            if status is Status.BUDGET:
+                result.budget_exhausted += 1
+                continue
+            if status is Status.STUCK:
+                continue
+            for t in reversed(enabled):
+                transitions += 1
+                if t.target not in parents:
+                    parents[t.target] = (state, t.key)
+                    stack.append(t.target)
+            result.partial = meter.over(len(parents))
+            if progress is not None and len(parents) >= next_progress:
+                next_progress = len(parents) + 256
+                progress(len(parents))
+    except MemoryError:
+        stack.clear()  # room to report in: the witnesses found are already strings
+        result.partial = meter.out_of_memory(len(parents))
     result.states = [FinalState(o, w) for o, w in finals.items()]
     result.explored_states = len(parents)
     result.transitions = transitions
@@ -93,35 +106,47 @@ def _path(parents, state) -> list[str]:
 
 
 def random_runs(
-    machine: Machine, runs: int, seed: int = 0, progress: Progress | None = None
-) -> TestResult:
+    machine: Machine, runs: int, seed: int = 0, progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> TestResult:  # fmt: skip
+    """`runs` seeded executions; at a limit (states: transitions taken) it stops with the runs
+    made so far (`partial`)."""
     started = time.perf_counter()
     result = _result(machine, "random")
     rng = _random.Random(seed)
     counts: dict[Outcome, int] = {}
     witnesses: dict[Outcome, str] = {}
+    meter = limits.meter()
     init = machine.initial()
-    for run in range(runs):
-        state, keys = init, []
-        while True:
-            enabled = machine.transitions(state)
-            status = machine.status(state, enabled)
-            if status is not Status.RUNNING:
+    done = 0
+    try:
+        for run in range(runs):
+            state, keys = init, []
+            while True:
+                enabled = machine.transitions(state)
+                status = machine.status(state, enabled)
+                if status is not Status.RUNNING:
+                    break
+                t = rng.choice(enabled)
+                keys.append(t.key)
+                state = t.target
+                result.transitions += 1
+            if status is Status.FINAL:
+                outcome = machine.outcome(state)
+                counts[outcome] = counts.get(outcome, 0) + 1
+                witnesses.setdefault(outcome, format_schedule(keys))
+            elif status is Status.BUDGET:
+                result.budget_exhausted += 1
+            done = run + 1
+            if progress is not None:
+                progress(done)
+            result.partial = meter.over(result.transitions)
+            if result.partial:
                 break
-            t = rng.choice(enabled)
-            keys.append(t.key)
-            state = t.target
-            result.transitions += 1
-        if status is Status.FINAL:
-            outcome = machine.outcome(state)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            witnesses.setdefault(outcome, format_schedule(keys))
-        elif status is Status.BUDGET:
-            result.budget_exhausted += 1
-        if progress is not None:
-            progress(run + 1)
+    except MemoryError:
+        result.partial = meter.out_of_memory(result.transitions)
     result.states = [FinalState(o, witnesses[o], n) for o, n in counts.items()]
-    result.runs = runs
+    result.runs = done
     result.seconds = time.perf_counter() - started
     return result
 

@@ -18,7 +18,8 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
         if result.mode == "random":
             line = f"{state.count:<8}:>{line}"
         lines.append(line)
-    lines.append(("Loop " if result.budget_exhausted else "") + ("Ok" if result.ok else "No"))
+    cut = result.budget_exhausted or result.partial  # herd's Loop: not every execution ended
+    lines.append(("Loop " if cut else "") + ("Ok" if result.ok else "No"))
     lines.append("Witnesses")
     lines.append(f"Positive: {result.positive} Negative: {result.negative}")
     lines.append(f"Condition {format_condition(result.condition)}")
@@ -43,4 +44,6 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
             )
         if result.budget_exhausted:
             lines.append(f"# Budget: {result.budget_exhausted} executions hit the step budget")
+    if result.partial:
+        lines.append(f"# Partial: {result.partial}; the outcomes above are those found before")
     return "\n".join(lines)

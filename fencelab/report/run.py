@@ -43,6 +43,7 @@ def result_record(result: TestResult) -> dict:
         "explored_states": result.explored_states,
         "transitions": result.transitions,
         "budget_exhausted": result.budget_exhausted,
+        "partial": result.partial,
         "seconds": round(result.seconds, 6),
     }
 

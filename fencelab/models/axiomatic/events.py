@@ -73,6 +73,7 @@ from dataclasses import dataclass, field
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
+from fencelab.limits import LimitReached, Meter
 
 MAX_VALUES = 64  # distinct values one location may take before we give up
 
@@ -283,10 +284,12 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
 class PathExplorer:
     """Enumerates a program's thread paths for given per-location value sets."""
 
-    def __init__(self, program, budget: int):
+    def __init__(self, program, budget: int, meter: Meter | None = None):
         self.program = program
         self.budget = budget
         self.budget_hits = 0
+        self.meter = meter  # counts instructions explored; `LimitReached` at its limits
+        self.steps = 0
 
     def thread_paths(self, tid: int, values: dict[int, set[int]]) -> list[ThreadPath]:
         thread = self.program.threads[tid]
@@ -319,6 +322,9 @@ class PathExplorer:
         if b.steps >= self.budget:
             self.budget_hits += 1
             return
+        self.steps += 1
+        if self.meter is not None and (why := self.meter.over(self.steps)):
+            raise LimitReached(why)
         for step, nb, reads in self._options(tid, core, state, b, info, values):
             if step.hung:
                 self.budget_hits += 1
@@ -465,7 +471,7 @@ class PathExplorer:
 
 
 def enumerate_paths(
-    program, budget: int, seeds: tuple[int, ...] = ()
+    program, budget: int, seeds: tuple[int, ...] = (), meter: Meter | None = None
 ) -> tuple[list[list[ThreadPath]], int]:
     """Every thread's paths, with read values grown to a fixpoint; and the budget hits.
 
@@ -476,12 +482,13 @@ def enumerate_paths(
     and SC both forbid the cycle), so a chain is at most as long as the execution has writes.
     After that many rounds every value a consistent execution can read is in the set; the
     extra values only make paths whose reads no write matches, which rf then discards.
+    Loops branch on every retry: `meter` bounds the instructions explored (`LimitReached`).
     """
     # seeds: values to try reading besides those written (a thin-air value, to show the cycle
     # that forbids it)
     values: dict[int, set[int]] = {loc.index: {loc.init, *seeds} for loc in program.locations}
     for rounds in itertools.count(1):
-        explorer = PathExplorer(program, budget)
+        explorer = PathExplorer(program, budget, meter)
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]
         grown = {k: set(v) for k, v in values.items()}
         for thread_paths in paths:

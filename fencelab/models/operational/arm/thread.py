@@ -110,8 +110,8 @@ def thread_moves(
     ctx: ThreadContext, tstate, local: Local, memory: tuple[Message, ...], certify: bool = False
 ) -> list[Move]:
     info = ctx.core.info(tstate)
-    if info is None or _promise_lost(local, memory):
-        return []
+    if info is None or not info.is_memory_event or _promise_lost(local, memory):
+        return []  # finished, stuck in a register-only loop (the machine's Loop), or lost
     if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
         cond = RegViews(local).pick(("cpsr",))
         local = local._replace(vcap=max(local.vcap, cond))
