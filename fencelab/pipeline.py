@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from fencelab.compiler.compile import compile_test
 from fencelab.errors import FencelabError
+from fencelab.isa.core import GuestFault
 from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, get_target
 from fencelab.isa.target import Target
 from fencelab.limits import Limits
@@ -162,6 +163,8 @@ def _run_program(asm: LitmusTest, target: Target, spec: ModelSpec, options: RunO
     program = load(asm, target)
     try:
         return _explore(program, spec, options, progress)
+    except GuestFault as fault:
+        raise program.fault_error(fault) from None
     finally:
         program.release()
 

@@ -47,6 +47,16 @@ LOCAL_STEP_LIMIT = 10_000  # register-only instructions in a row, beyond the cod
 # before we call it a hang: straight code of any length runs to its end, a loop spins this long
 
 
+class GuestFault(FencelabError):
+    """An instruction Unicorn could not run (`ud2`, a bad access...): `pc` says which; the
+    program that owns the core names the file, thread and line (fencelab/program/layout.py)."""
+
+    def __init__(self, message: str, pc: int, reason: str):
+        super().__init__(message)
+        self.pc = pc
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Access:
     """One memory access performed by an instruction."""
@@ -215,9 +225,8 @@ class Core:
             self.uc.emu_start(pc, self.end + 0x10000, count=1)
         except UcError as e:
             text = self.decoded[pc].text if pc in self.decoded else "?"
-            raise FencelabError(
-                f"{self.target.name}: {text!r} at {pc:#x} failed in Unicorn: {e}"
-            ) from None
+            raise GuestFault(f"{self.target.name}: {text!r} at {pc:#x} failed in Unicorn: {e}",
+                             pc, str(e)) from None
 
     def _run_local(self, executed: list[int]) -> tuple[list[int], bool]:
         """Run register-only instructions until the next memory event or the end."""

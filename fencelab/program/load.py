@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from fencelab.errors import FencelabError, SourceError
+from fencelab.errors import FencelabError, SourceError, clip
 from fencelab.isa.arch import ARCHES, Arch, AssemblyError
 from fencelab.isa.registry import own_target
 from fencelab.isa.target import Target
@@ -181,13 +181,15 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
         if re.fullmatch(r"retq?", translated.strip(), re.I):  # herd: `ret` ends the thread
             translated = f"{'jmp' if test.arch.startswith('X86') else 'b'} {_END_LABEL}"
         asm_lines.append(translated)
-        sources.append(SourceLine(cell.row, cell.text.strip(), translated))
+        sources.append(SourceLine(cell.row, cell.text.strip(), translated, cell.pos.line))
     if any(_END_LABEL in line for line in asm_lines):
         asm_lines.append(f"{_END_LABEL}:")
     try:
         code = arch.assemble(tgt, asm_lines, base)
-    except AssemblyError as e:
-        raise SourceError(f"P{tid}: {e}", test.file) from None
+    except AssemblyError as e:  # at the line it names, if it names one
+        line = next((s.line for s in sources if clip(s.asm) in str(e) or clip(s.text) in str(e)),
+                    0)  # fmt: skip
+        raise SourceError(f"P{tid}: {e}", test.file, line) from None
     decoded = tgt.disassemble(code, base)
     if len(decoded) != len(sources):
         raise FencelabError(
