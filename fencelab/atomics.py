@@ -80,6 +80,9 @@ class Op(enum.Enum):
     FETCH_AND = "fetch_and"
     FETCH_OR = "fetch_or"
     FETCH_XOR = "fetch_xor"
+    FETCH_NAND = "fetch_nand"
+    FETCH_MAX = "fetch_max"
+    FETCH_MIN = "fetch_min"
     CAS = "compare_exchange"
     CAS_WEAK = "compare_exchange_weak"
     FENCE = "fence"
@@ -95,6 +98,13 @@ class Op(enum.Enum):
     @property
     def is_fetch(self) -> bool:
         return self.value.startswith("fetch_")
+
+    @property
+    def is_cas_loop(self) -> bool:
+        """An RMW the compiler lowers as a compare_exchange loop around the table's CAS entry
+        (the lowering table has no entry of its own for it): Rust's fetch_nand / fetch_max /
+        fetch_min, which x86 and LL/SC code implement as such loops."""
+        return self in (Op.FETCH_NAND, Op.FETCH_MAX, Op.FETCH_MIN)
 
     def __str__(self) -> str:
         return self.value

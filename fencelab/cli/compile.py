@@ -17,7 +17,8 @@ def compile_command(test, target, scheme):
     from fencelab.litmus.parser import parse_file
     from fencelab.litmus.printer import format_test
 
-    click.echo(format_test(compile_test(parse_file(test), target, scheme)), nl=False)
+    compiled = compile_test(parse_file(test), target, scheme)
+    click.echo(format_test(compiled, source_comments=True), nl=False)
 
 
 @click.command("show")

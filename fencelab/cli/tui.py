@@ -23,6 +23,8 @@ def tui(test, target, scheme, model, schedule):
     from fencelab.pipeline import RunOptions
     from fencelab.tui.app import FencelabApp
 
+    if Path(test).is_dir():
+        raise FencelabError(f"{test}: is a directory; the TUI steps one test (give one .litmus file)")
     if not Path(test).is_file():
         raise FencelabError(f"{test}: no such file")
     options = RunOptions(target=target, scheme=scheme, model=model)

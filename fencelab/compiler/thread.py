@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fencelab.atomics import Op, Order
+from fencelab.atomics import Op, Order, default_failure_order
 from fencelab.compiler.glue import ARITHMETIC, COMPARISONS, NEGATED, isa_for
 from fencelab.errors import FencelabError, SourceError
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import (
     Assign,
     BinOp,
+    Break,
     Cas,
     Const,
     Expr,
@@ -27,6 +28,7 @@ from fencelab.litmus.ast import (
     If,
     LitmusTest,
     Load,
+    Loop,
     OpOrigin,
     Pos,
     Rmw,
@@ -115,6 +117,7 @@ class ThreadCompiler:
         self.loc_widths = {loc.name: loc.width for loc in test.locations}
         self.entries: dict[tuple, Entry] = {}
         self.initialised = initialised
+        self.breaks: list[str] = []  # the end label of each enclosing loop, innermost last
 
     # -- errors ---------------------------------------------------------------------------------
     def error(self, message: str, pos: Pos | None = None) -> SourceError:
@@ -129,11 +132,15 @@ class ThreadCompiler:
         for stmt in walk_statements(self.thread.body):
             if isinstance(stmt, Store):
                 atomics.append((Op.STORE, stmt.order, None, stmt.loc, stmt.pos, False))
-            elif isinstance(stmt, Fence):
+            elif isinstance(stmt, Fence) and not stmt.compiler_only:
                 atomics.append((Op.FENCE, stmt.order, None, "", stmt.pos, False))
         for e in exprs:
             if isinstance(e, Load):
                 atomics.append((Op.LOAD, e.order, None, e.loc, e.pos, False))
+            elif isinstance(e, Rmw) and e.op.is_cas_loop:  # a load, then a CAS loop
+                atomics.append((Op.LOAD, Order.RELAXED, None, e.loc, e.pos, False))
+                atomics.append((Op.CAS, e.order, default_failure_order(e.order), e.loc, e.pos,
+                                False))  # fmt: skip
             elif isinstance(e, Rmw):
                 atomics.append((e.op, e.order, None, e.loc, e.pos, False))
             elif isinstance(e, Cas):
@@ -286,7 +293,8 @@ class ThreadCompiler:
             self.origin = self.glue("expression", stmt.pos)
             self.release(self.eval(stmt.expr, None, None, result_used=False))
         elif isinstance(stmt, Fence):
-            self.atomic(Op.FENCE, stmt.order, None, "", stmt.pos, {}, None)
+            if not stmt.compiler_only:  # compiler_fence: no instruction at all
+                self.atomic(Op.FENCE, stmt.order, None, "", stmt.pos, {}, None)
         elif isinstance(stmt, If):
             self.origin = self.glue("if", stmt.pos, "compare and branch: a control dependency")
             orelse = self.new_label()
@@ -303,17 +311,26 @@ class ThreadCompiler:
                 self.label(end)
             else:
                 self.label(orelse)
-        elif isinstance(stmt, While):
+        elif isinstance(stmt, (While, Loop)):
             top, end = self.new_label(), self.new_label()
             self.label(top)
-            self.origin = self.glue("while", stmt.pos, "loop test: a control dependency")
-            self.cond_jump(stmt.cond, end, when=False)
+            word = "while" if isinstance(stmt, While) else "loop"
+            if isinstance(stmt, While):
+                self.origin = self.glue("while", stmt.pos, "loop test: a control dependency")
+                self.cond_jump(stmt.cond, end, when=False)
+            self.breaks.append(end)
             for s in stmt.body:
                 self.stmt(s)
-            self.origin = self.glue("while", stmt.pos, "back to the loop test (the machine "
+            self.breaks.pop()
+            self.origin = self.glue(word, stmt.pos, "back to the top of the loop (the machine "
                                     "bounds the loop with its step budget)")  # fmt: skip
             self.emit(self.isa.jump(top))
             self.label(end)
+        elif isinstance(stmt, Break):
+            if not self.breaks:
+                raise self.error("`break` outside of a loop", stmt.pos)
+            self.origin = self.glue("break", stmt.pos, "leave the loop")
+            self.emit(self.isa.jump(self.breaks[-1]))
         else:
             raise self.error(f"cannot compile statement {type(stmt).__name__}")
 
@@ -372,6 +389,8 @@ class ThreadCompiler:
         if isinstance(expr, Load):
             return self.atomic(Op.LOAD, expr.order, None, expr.loc, expr.pos, {}, dest,
                                plain=expr.plain)  # fmt: skip
+        if isinstance(expr, Rmw) and expr.op.is_cas_loop:
+            return self.cas_loop(expr)
         if isinstance(expr, Rmw):
             lw = max(32, self.loc_widths.get(expr.loc, 32))
             v = self.eval(expr.operand, None, lw)
@@ -452,6 +471,48 @@ class ThreadCompiler:
         self.emit(self.isa.unary(expr.op, reg, a.reg, w))
         self.release(a)
         return Val(reg, w, owned)
+
+    def cas_loop(self, expr: Rmw) -> Val:
+        """fetch_nand / fetch_max / fetch_min: load the location, compute the new value, and
+        compare_exchange it in, retrying from the value the CAS saw. x86 compilers and LL/SC
+        code emit such loops (clang uses LDSMAX/LDSMIN on LSE targets, which fencelab does
+        not); max and min compare signed."""
+        lw = max(32, self.loc_widths.get(expr.loc, 32))
+        start = len(self.rows)
+        v = self.eval(expr.operand, None, lw)
+        if not v.owned:  # keep the operand in a register of our own across the loop
+            t = self.alloc()
+            self.emit(self.isa.mov(t, v.reg, lw))
+            v = Val(t, lw, True)
+        old = self.atomic(Op.LOAD, Order.RELAXED, None, expr.loc, expr.pos, {}, None)
+        top, done = self.new_label(), self.new_label()
+        self.label(top)
+        new = self.alloc()
+        if expr.op is Op.FETCH_NAND:
+            self.emit(self.isa.alu("&", new, old.reg, v.reg, lw))
+            self.emit(self.isa.unary("~", new, new, lw))
+        else:
+            keep = self.new_label()  # new = old when old already wins, else the operand
+            self.emit(self.isa.mov(new, old.reg, lw))
+            self.emit(self.isa.cmp(old.reg, v.reg, lw))
+            self.emit(self.isa.branch(">=" if expr.op is Op.FETCH_MAX else "<=", keep))
+            self.emit(self.isa.mov(new, v.reg, lw))
+            self.label(keep)
+        failure = default_failure_order(expr.order)
+        seen = self.atomic(Op.CAS, expr.order, failure, expr.loc, expr.pos,
+                           {"exp": old, "new": Val(new, lw, True)}, None)  # fmt: skip
+        self.emit(self.isa.cmp(seen.reg, old.reg, lw))
+        self.emit(self.isa.branch("==", done))
+        self.emit(self.isa.mov(old.reg, seen.reg, lw))
+        self.emit(self.isa.jump(top))
+        self.label(done)
+        self.release(v, new, seen)
+        origin = OpOrigin(expr.pos, f"{expr.op} {expr.loc} {expr.order}", expr.op, expr.order,
+                          None, f"{expr.op} is a compare_exchange loop here: load {expr.loc}, "
+                          "compute the new value, CAS it in, retry from the value the CAS saw"
+                          " (as x86 and LL/SC compilers emit it)", self.scheme.name)  # fmt: skip
+        self.rows[start:] = [(text, origin) for text, _ in self.rows[start:]]
+        return old
 
     # -- atomic operations ----------------------------------------------------------------------
     def atomic(self, op: Op, order: Order, failure: Order | None, loc: str, pos: Pos,

@@ -132,10 +132,10 @@ def result_graphs(
 
 
 def _loops(stmts) -> bool:
-    from fencelab.litmus.ast import If, While
+    from fencelab.litmus.ast import If, Loop, While
 
     for s in stmts:
-        if isinstance(s, While) or (isinstance(s, If) and _loops((*s.then, *s.orelse))):
+        if isinstance(s, (While, Loop)) or (isinstance(s, If) and _loops((*s.then, *s.orelse))):
             return True
     return False
 

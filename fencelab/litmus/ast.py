@@ -159,7 +159,8 @@ class Load:
 
 @dataclass(frozen=True)
 class Rmw:
-    """swap / fetch_add / fetch_sub / fetch_and / fetch_or / fetch_xor: returns the old value."""
+    """swap / fetch_add / fetch_sub / fetch_and / fetch_or / fetch_xor / fetch_nand /
+    fetch_max / fetch_min: returns the old value."""
 
     op: Op
     loc: str
@@ -220,8 +221,13 @@ class ExprStmt:
 
 @dataclass(frozen=True)
 class Fence:
+    """A fence; `compiler_only` is Rust's `compiler_fence` (C's `atomic_signal_fence`): it
+    stops the compiler reordering across it, emits no instruction, and orders nothing between
+    threads in the source model."""
+
     order: Order
     pos: Pos = Pos()
+    compiler_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,7 +247,22 @@ class While:
     pos: Pos = Pos()
 
 
-Stmt = Assign | Store | ExprStmt | Fence | If | While
+@dataclass(frozen=True)
+class Loop:
+    """Rust's `loop { ... }`: runs until a `break` (the machine bounds it, as `While`)."""
+
+    body: tuple[Stmt, ...]
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Break:
+    """`break;`: leaves the innermost `loop` or `while`."""
+
+    pos: Pos = Pos()
+
+
+Stmt = Assign | Store | ExprStmt | Fence | If | While | Loop | Break
 
 
 def walk_statements(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
@@ -252,7 +273,7 @@ def walk_statements(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
         if isinstance(stmt, If):
             yield from walk_statements(stmt.then)
             yield from walk_statements(stmt.orelse)
-        elif isinstance(stmt, While):
+        elif isinstance(stmt, (While, Loop)):
             yield from walk_statements(stmt.body)
 
 
@@ -276,6 +297,9 @@ class Thread:
     asm: tuple[AsmLine, ...] = ()  # assembly tests
     body: tuple[Stmt, ...] = ()  # source tests
     params: tuple[tuple[str, str], ...] = ()  # C: (type, name) of `P0(atomic_int* x, ...)`
+    # source tests: the lines of `P0 ... {` and of its closing `}` in the file (the TUI's source
+    # pane shows them); (0, 0) when unknown
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
 
 
 ASM_ARCHES = ("AArch64", "ARM", "X86_64", "X86")
@@ -298,6 +322,7 @@ class LitmusTest:
     filter: Prop | None = None  # herd's `filter P` clause: executions not satisfying P are dropped
     # a compiled test: its source, registers of locals, origins of rows (fencelab.compiler.compile)
     origin: CompileInfo | None = field(default=None, compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)  # the file as read (source lines)
 
     @property
     def is_source(self) -> bool:

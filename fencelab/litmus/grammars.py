@@ -143,7 +143,11 @@ start: stmt*
      | assign
      | expr_stmt
      | if_stmt
+     | if_let_stmt
      | while_stmt
+     | loop_stmt
+     | break_stmt
+     | match_stmt
      | block
      | ";" -> empty
 
@@ -151,8 +155,18 @@ let_stmt: "let" MUT? NAME (":" path)? "=" expr ";"
 MUT: "mut"
 assign: NAME "=" expr ";"
 expr_stmt: expr ";"
-if_stmt: "if" expr block ("else" (block | if_stmt))?
+if_stmt: "if" expr block ("else" (block | if_stmt | if_let_stmt))?
+if_let_stmt: "if" "let" pattern "=" expr block ("else" (block | if_stmt | if_let_stmt))?
 while_stmt: "while" expr block
+loop_stmt: "loop" block
+break_stmt: "break" ";"
+match_stmt: "match" expr "{" arm* "}"
+arm: pattern "=>" arm_body ","?
+?arm_body: block
+         | NAME "=" expr -> assign_arm
+         | "break" -> break_arm
+         | expr
+pattern: NAME ("(" NAME ")")?
 block: "{" stmt* "}"
 
 ?expr: logor
@@ -167,7 +181,9 @@ block: "{" stmt* "}"
 ?mult: unary | mult (STAR | SLASH | PERCENT) unary -> bin
 ?unary: postfix | (MINUS | BANG) unary -> un
 ?postfix: primary
-        | NAME "." NAME "(" [expr ("," expr)* ","?] ")" -> method
+        | postfix "." NAME "(" [arg ("," arg)* ","?] ")" -> method
+?arg: expr
+    | BAR NAME BAR expr -> closure
 ?primary: INT -> int
         | path -> var
         | "(" expr ")"
@@ -254,10 +270,12 @@ def lark_error(
     file: str,
     what: str,
     end: tuple[int, int, str] | None = None,
+    prefer: tuple[str, ...] = (),
 ) -> SourceError:
     """One readable SourceError for a lark error while parsing `what` (e.g. "the condition").
 
-    `end` is (line, col, description) of what follows the parsed text (the `}` closing a thread
+    `prefer`: tokens (as described, `"';'"`) that, when one of them would have fitted, make
+    the message name that one alone, as rustc does (`expected ';', found 'r0'`). `end` is (line, col, description) of what follows the parsed text (the `}` closing a thread
     body), reported instead of "end of input".
     """
     line = getattr(error, "line", 0) or 0
@@ -278,6 +296,9 @@ def lark_error(
         expected, found = [], "?"
     if found == "end of input" and end is not None:
         line, col, found = end
+    missing = next((p for p in prefer if p in expected), None)
+    if missing is not None:  # as rustc says it: the one token that would have fitted
+        return SourceError(f"expected {missing}, found {found}", file, max(line, 0), max(col, 0))
     if len(expected) > 8:
         expected = expected[:8] + ["..."]
     message = f"syntax error in {what}: found {found}"

@@ -177,6 +177,7 @@ class _Parser:
             comments=tuple(self.comments),
             file=self.file,
             filter=filt,
+            text=self.raw.text,
         )
 
     def _header_offset(self) -> int:

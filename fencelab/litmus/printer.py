@@ -22,6 +22,7 @@ from fencelab.litmus.ast import (
     And,
     Assign,
     BinOp,
+    Break,
     Cas,
     Condition,
     Const,
@@ -33,6 +34,7 @@ from fencelab.litmus.ast import (
     LitmusTest,
     Load,
     LocRef,
+    Loop,
     Not,
     Observable,
     Or,
@@ -50,7 +52,13 @@ from fencelab.litmus.ast import (
     While,
     walk_statements,
 )
-from fencelab.litmus.source import C_RMW_NAMES, CAS_PREFIX, EXPECTED_PREFIX, OK_PREFIX
+from fencelab.litmus.source import (
+    C_RMW_NAMES,
+    CAS_PREFIX,
+    EXPECTED_PREFIX,
+    OK_PREFIX,
+    UPDATE_PREFIX,
+)
 
 # ---------------------------------------------------------------------------------------------
 # herd's spelling of observables, conditions and final states
@@ -140,8 +148,11 @@ def format_condition(cond: Condition, arch: str | None = None) -> str:
 # Whole tests
 
 
-def format_test(test: LitmusTest) -> str:
-    """The test in its own format: herd's for assembly and C, ours for RUST."""
+def format_test(test: LitmusTest, source_comments: bool = False) -> str:
+    """The test in its own format: herd's for assembly and C, ours for RUST.
+
+    `source_comments`: a compiled test gets, above each group of instructions, the source line
+    they lower as a `(* ... *)` cell of its own, which herd's lexers skip in the code."""
     lines = [f"{test.arch} {test.name}"]
     if test.doc:
         lines.append(f'"{test.doc}"')
@@ -154,7 +165,7 @@ def format_test(test: LitmusTest) -> str:
             lines += _source_thread(thread, test.arch)
         lines.append("")
     else:
-        lines += _table(test.threads)
+        lines += _table(test.threads, source_notes(test) if source_comments else {})
     if test.observed:
         lines.append(
             "locations [" + " ".join(f"{format_observable(o)};" for o in test.observed) + "]"
@@ -186,14 +197,49 @@ def _init_block(test: LitmusTest) -> list[str]:
     return lines
 
 
-def _table(threads: tuple[Thread, ...]) -> list[str]:
-    rows = max((len(t.asm) for t in threads), default=0)
-    columns = []
+def _table(threads: tuple[Thread, ...], notes: dict[tuple[int, int], str]) -> list[str]:
+    cells_of = []
     for t in threads:
-        cells = [f"P{t.tid}"] + [line.text for line in t.asm] + [""] * (rows - len(t.asm))
+        cells = []
+        for line in t.asm:
+            if (t.tid, line.row) in notes:
+                cells.append(notes[(t.tid, line.row)])
+            cells.append(line.text)
+        cells_of.append(cells)
+    rows = max((len(c) for c in cells_of), default=0)
+    columns = []
+    for t, cells in zip(threads, cells_of):
+        cells = [f"P{t.tid}"] + cells + [""] * (rows - len(cells))
         width = max(len(c) for c in cells)
         columns.append([c.ljust(width) for c in cells])
     return [" " + " | ".join(col[r] for col in columns) + " ;" for r in range(rows + 1)]
+
+
+def source_notes(test: LitmusTest) -> dict[tuple[int, int], str]:
+    """(thread, row) -> `(* source line *)` for the first row of each group of rows a compiled
+    test's source line lowers (Compiler Explorer's view, in herd's comment syntax)."""
+    info = test.origin
+    if info is None:
+        return {}
+    text = info.source.text.split("\n") if info.source.text else []
+    notes = {}
+    for t in test.threads:
+        previous = 0
+        for line in t.asm:
+            origin = info.ops.get((t.tid, line.row))
+            number = origin.pos.line if origin is not None else 0
+            if number and number != previous and line.text:
+                written = text[number - 1].strip() if number <= len(text) else origin.what
+                notes[(t.tid, line.row)] = f"(* {_comment_safe(written)} *)"
+            previous = number or previous
+    return notes
+
+
+def _comment_safe(text: str, width: int = 60) -> str:
+    """Text herd's comment lexer reads as a comment (no nested `(*` or closing `*)`), cut to
+    `width` characters so that the table stays readable."""
+    text = text.replace("(*", "( *").replace("*)", "* )")
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,7 +265,9 @@ def _source_thread(thread: Thread, arch: str) -> list[str]:
 
 
 def _reassigned(stmts: tuple[Stmt, ...]) -> set[str]:
-    return {s.var for s in walk_statements(stmts) if isinstance(s, Assign) and not s.declared}
+    """Locals the user assigns again (`let mut`); `r = $cas0` is the Rust reader's own."""
+    return {s.var for s in walk_statements(stmts) if isinstance(s, Assign) and not s.declared
+            and not (isinstance(s.expr, Var) and s.expr.name.startswith("$"))}  # fmt: skip
 
 
 class _SourcePrinter:
@@ -428,6 +476,9 @@ def _ok_condition(cond: Expr, ok: str) -> str | None:
 
 
 class _RustPrinter(_SourcePrinter):
+    """Our Rust spelling, the `$` shapes of the Rust reader (source.py's `_RustBuilder`)
+    printed back as the Result methods, match and fetch_update they came from."""
+
     prec = _RUST_PREC
 
     def __init__(self, mutable: set[str]):
@@ -436,23 +487,73 @@ class _RustPrinter(_SourcePrinter):
     def non_assoc(self, prec: int) -> bool:
         return prec == _RUST_NON_ASSOC
 
+    def let(self, s: Assign, value: str, pad: str) -> str:
+        if s.declared:
+            mut = "mut " if s.var in self.mutable else ""
+            return f"{pad}let {mut}{s.var} = {value};"
+        return f"{pad}{s.var} = {value};"
+
+    def stmt_at(self, stmts: tuple[Stmt, ...], i: int, depth: int) -> tuple[list[str], int]:
+        at = lambda k: stmts[i + k] if i + k < len(stmts) else None  # noqa: E731
+        first, second, third = at(0), at(1), at(2)
+        pad = "  " * depth
+        update = _match_update(first, second)
+        if update is not None:
+            call = self.update_call(update, first.var)
+            if isinstance(third, Assign) and third.expr == Var(first.var):
+                return [self.let(third, f"{call}.unwrap()", pad)], 3
+            return [f"{pad}{call};"], 2
+        if not (isinstance(first, Assign) and first.var.startswith(CAS_PREFIX)
+                and isinstance(first.expr, Cas)):  # fmt: skip
+            return self.stmt(stmts[i], depth), 1
+        cas, tmp = first.expr, Var(first.var)
+        call = self.cas(cas)
+        if (isinstance(second, Assign) and isinstance(third, If) and not third.orelse
+                and third.cond == BinOp("==", tmp, cas.expected)
+                and third.then == (Assign(second.var, tmp, False, third.then[0].pos),)):  # fmt: skip
+            return [self.let(second, f"{call}.unwrap_or({self.expr(second.expr)})", pad)], 3
+        if isinstance(second, If) and second.cond in (BinOp("==", tmp, cas.expected),
+                                                      BinOp("!=", tmp, cas.expected)):  # fmt: skip
+            first_arm, then = _binding(second.then, tmp)
+            other_arm, orelse = _binding(second.orelse, tmp)
+            if second.cond.op == "!=":
+                return self.block(f"if let Err({first_arm}) = {call}", then, depth,
+                                  second.orelse), 2  # fmt: skip
+            return [f"{pad}match {call} {{",
+                    *self.block(f"Ok({first_arm}) =>", then, depth + 1, None),
+                    *self.block(f"Err({other_arm}) =>", orelse, depth + 1, None),
+                    f"{pad}}}"], 2  # fmt: skip
+        raise FencelabError(f"cannot print the compare_exchange of {first.var!r} in Rust")
+
+    def update_call(self, update: tuple, prev: str) -> str:
+        load, cas = update
+        param = next(n for n in ("v", "old", "prev", "current", "v0", "v1")
+                     if n not in _variables(cas.desired))  # fmt: skip
+        body = self.expr(_renamed(cas.desired, prev, param))
+        return (f"{cas.loc}.fetch_update({cas.success.rust}, {load.order.rust}, "
+                f"|{param}| Some({body}))")
+
     def stmt(self, s: Stmt, depth: int) -> list[str]:
         pad = "  " * depth
         if isinstance(s, Assign):
-            if s.declared:
-                mut = "mut " if s.var in self.mutable else ""
-                return [f"{pad}let {mut}{s.var} = {self.expr(s.expr)};"]
-            return [f"{pad}{s.var} = {self.expr(s.expr)};"]
+            return [self.let(s, self.expr(s.expr), pad)]
         if isinstance(s, Store):
             return [f"{pad}{s.loc}.store({self.expr(s.value)}, {s.order.rust});"]
         if isinstance(s, ExprStmt):
+            if isinstance(s.expr, Cas):
+                return [f"{pad}{self.cas(s.expr)};"]
             return [f"{pad}{self.expr(s.expr)};"]
         if isinstance(s, Fence):
-            return [f"{pad}fence({s.order.rust});"]
+            name = "compiler_fence" if s.compiler_only else "fence"
+            return [f"{pad}{name}({s.order.rust});"]
         if isinstance(s, If):
             return self.block(f"if {self.expr(s.cond)}", s.then, depth, s.orelse)
         if isinstance(s, While):
             return self.block(f"while {self.expr(s.cond)}", s.body, depth, None)
+        if isinstance(s, Loop):
+            return self.block("loop", s.body, depth, None)
+        if isinstance(s, Break):
+            return [f"{pad}break;"]
         raise FencelabError(f"cannot print statement {s!r} in Rust")
 
     def cond(self, e: Expr) -> str:
@@ -463,6 +564,9 @@ class _RustPrinter(_SourcePrinter):
             return str(e.value)
         if isinstance(e, Var):
             return e.name
+        if (isinstance(e, BinOp) and e.op in ("==", "!=") and isinstance(e.left, Cas)
+                and e.right == e.left.expected):  # fmt: skip
+            return f"{self.cas(e.left)}.{'is_ok' if e.op == '==' else 'is_err'}()"
         if isinstance(e, BinOp):
             return self.binop(e)
         if isinstance(e, UnOp):
@@ -471,13 +575,63 @@ class _RustPrinter(_SourcePrinter):
             return f"{e.loc}.load({e.order.rust})"
         if isinstance(e, Rmw):
             return f"{e.loc}.{e.op.value}({self.expr(e.operand)}, {e.order.rust})"
-        if isinstance(e, Cas):
-            name = Op.CAS_WEAK.value if e.weak else Op.CAS.value
-            return (
-                f"{e.loc}.{name}({self.expr(e.expected)}, {self.expr(e.desired)}, "
-                f"{e.success.rust}, {e.failure.rust})"
-            )
+        if isinstance(e, Cas):  # the value it saw, either way
+            return f"{self.cas(e)}.unwrap_or_else(|v| v)"
         raise FencelabError(f"cannot print expression {e!r} in Rust")
+
+    def cas(self, e: Cas) -> str:
+        name = Op.CAS_WEAK.value if e.weak else Op.CAS.value
+        return (f"{e.loc}.{name}({self.expr(e.expected)}, {self.expr(e.desired)}, "
+                f"{e.success.rust}, {e.failure.rust})")
+
+
+def _match_update(first, second) -> tuple | None:
+    """The Rust reader's fetch_update shape at (first, second): (its load, its CAS)."""
+    if not (isinstance(first, Assign) and first.var.startswith(UPDATE_PREFIX)
+            and isinstance(first.expr, Load) and isinstance(second, Loop)
+            and len(second.body) == 3):  # fmt: skip
+        return None
+    prev = Var(first.var)
+    tmp_assign, test, back = second.body
+    if not (isinstance(tmp_assign, Assign) and isinstance(tmp_assign.expr, Cas)
+            and tmp_assign.expr.expected == prev and not tmp_assign.expr.weak
+            and isinstance(test, If) and test.cond == BinOp("==", Var(tmp_assign.var), prev)
+            and len(test.then) == 1 and isinstance(test.then[0], Break) and not test.orelse
+            and isinstance(back, Assign) and back.var == first.var
+            and back.expr == Var(tmp_assign.var)):  # fmt: skip
+        return None
+    return first.expr, tmp_assign.expr
+
+
+def _binding(body: tuple[Stmt, ...], tmp: Var) -> tuple[str, tuple[Stmt, ...]]:
+    """A match arm's binding (`v` of `Ok(v)`, or `_`) and the rest of its statements."""
+    if body and isinstance(body[0], Assign) and body[0].expr == tmp and body[0].declared:
+        return body[0].var, body[1:]
+    return "_", body
+
+
+def _variables(e: Expr) -> set[str]:
+    if isinstance(e, Var):
+        return {e.name}
+    if isinstance(e, BinOp):
+        return _variables(e.left) | _variables(e.right)
+    if isinstance(e, (UnOp, Rmw)):
+        return _variables(e.operand)
+    if isinstance(e, Cas):
+        return _variables(e.expected) | _variables(e.desired)
+    return set()
+
+
+def _renamed(e: Expr, old: str, new: str) -> Expr:
+    """`e` with the variable `old` read as `new` (a closure's parameter)."""
+    if isinstance(e, Var):
+        return Var(new) if e.name == old else e
+    if isinstance(e, BinOp):
+        return dataclasses.replace(e, left=_renamed(e.left, old, new),
+                                   right=_renamed(e.right, old, new))  # fmt: skip
+    if isinstance(e, (UnOp, Rmw)):
+        return dataclasses.replace(e, operand=_renamed(e.operand, old, new))
+    return e
 
 
 # ---------------------------------------------------------------------------------------------

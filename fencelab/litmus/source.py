@@ -42,6 +42,7 @@ from fencelab.litmus import grammars
 from fencelab.litmus.ast import (
     Assign,
     BinOp,
+    Break,
     Cas,
     Const,
     Expr,
@@ -49,6 +50,7 @@ from fencelab.litmus.ast import (
     Fence,
     If,
     Load,
+    Loop,
     Pos,
     Rmw,
     Stmt,
@@ -67,6 +69,8 @@ _TRAILER_START = re.compile(
     r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
 )
 
+# rustc names the one token it expected where one of these would have fitted
+RUST_EXPECTED = ("';'", "')'", "'}'", "'{'", "'=>'", "'='", "','")
 CAS_PREFIX = "$cas"
 OK_PREFIX = "$ok"
 EXPECTED_PREFIX = "$exp"
@@ -132,8 +136,9 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
             tree = lark.parse(body_text)
         except UnexpectedInput as e:
             closing = (*ctx.src.where(end), "'}'")
+            prefer = RUST_EXPECTED if kind == "rust" else ()
             raise grammars.lark_error(
-                e, lark, body_text, ctx.file, f"the body of P{tid}", end=closing
+                e, lark, body_text, ctx.file, f"the body of P{tid}", end=closing, prefer=prefer
             ) from None
         builder = (
             _CBuilder(ctx, tid, dict((n, t) for t, n in params))
@@ -141,7 +146,8 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
             else _RustBuilder(ctx, tid)
         )
         body = builder.stmts(tree.children)
-        threads.append(Thread(tid, f"P{tid}", body=tuple(body), params=params))
+        span = (ctx.src.where(m.start())[0], ctx.src.where(end)[0])
+        threads.append(Thread(tid, f"P{tid}", body=tuple(body), params=params, span=span))
         pos = end + 1
     if not threads:
         raise ctx.src.error(f"expected at least one thread 'P0 ...', found {ctx.src.found(pos)}", pos)
@@ -615,16 +621,66 @@ _RUST_RMW = {
     "fetch_and": Op.FETCH_AND,
     "fetch_or": Op.FETCH_OR,
     "fetch_xor": Op.FETCH_XOR,
+    "fetch_nand": Op.FETCH_NAND,
+    "fetch_max": Op.FETCH_MAX,
+    "fetch_min": Op.FETCH_MIN,
 }
-_RUST_METHODS = "load, store, swap, fetch_add, fetch_sub, fetch_and, fetch_or, fetch_xor, compare_exchange, compare_exchange_weak"
+_RUST_METHODS = ("load, store, swap, fetch_add, fetch_sub, fetch_and, fetch_or, fetch_xor, "
+                 "fetch_nand, fetch_max, fetch_min, fetch_update, compare_exchange, "
+                 "compare_exchange_weak")  # fmt: skip
 _RUST_ORDERS = "Relaxed, Release, Acquire, AcqRel, SeqCst (or Ordering::...)"
-_FENCE_PATHS = {"fence", "atomic::fence", "std::sync::atomic::fence", "core::sync::atomic::fence"}
+_ATOMIC = ("", "atomic::", "sync::atomic::", "std::sync::atomic::", "core::sync::atomic::")
+_FENCE_PATHS = {p + "fence" for p in _ATOMIC}
+_COMPILER_FENCE_PATHS = {p + "compiler_fence" for p in _ATOMIC}
+_SPIN_PATHS = {"spin_loop", "hint::spin_loop", "std::hint::spin_loop", "core::hint::spin_loop"}
+_RESULT_USES = ("use .is_ok(), .is_err(), .unwrap_or(v), .unwrap_or_else(|v| v), match, or "
+                "if let Ok(v) / Err(v)")  # fmt: skip
+UPDATE_PREFIX = "$prev"
+
+
+@dataclass(frozen=True)
+class _Update:
+    """`loc.fetch_update(set, fetch, |p| Some(f))`: what its CAS loop is built from."""
+
+    loc: str
+    set_order: Order
+    fetch_order: Order
+    param: str
+    body: Tree
+    pos: Pos
 
 
 class _RustBuilder(_Builder):
+    """Rust as the course writes it. What Rust spells with `Result`s and closures is read into
+    the AST's plain statements over fresh `$` variables (the printer recognises each shape):
+
+        a.compare_exchange(e, d, s, f).is_ok()      Cas(a, e, d, s, f) == e   (is_err: !=)
+        ....unwrap_or_else(|v| v)                  Cas(...)            (the value seen)
+        let r = ....unwrap_or(v);                  $casN = Cas(...); let r = v;
+                                                   if $casN == e { r = $casN; }
+        match ... { Ok(a) => A, Err(b) => B }      $casN = Cas(...);
+        if let Ok(a) = ... { A } else { B }        if $casN == e { let a = $casN; A }
+                                                   else { let b = $casN; B }
+                                                   (if let Err(b): `!=`, B first)
+        a.fetch_update(s, f, |p| Some(g(p)))       $prevN = a.load(f);
+          (.unwrap() for its value)                loop { $casN = Cas(a, $prevN, g($prevN), s, f);
+                                                          if $casN == $prevN { break; }
+                                                          $prevN = $casN; }
+
+    The expected value `e` must be a constant or locals where it is compared again (it is
+    evaluated twice). fetch_update loops on compare_exchange as std does (std's `_weak` only
+    adds spurious failures, which retry: the same outcomes). `compiler_fence` is a Fence with
+    `compiler_only`; `std::hint::spin_loop()` has no effect and is not kept."""
+
+    def __init__(self, ctx: BodyContext, tid: int):
+        super().__init__(ctx, tid)
+        self.loops = 0  # enclosing loops (a `break` needs one)
+        self.renames: dict[str, str] = {}  # closure parameters -> their `$` variable
+
     def spell(self, order: Order) -> str:
         return order.rust
 
+    # -- statements ---------------------------------------------------------------------------
     def stmt(self, t: Tree) -> list[Stmt]:
         kind = t.data
         if kind == "empty":
@@ -638,52 +694,112 @@ class _RustBuilder(_Builder):
                 children = children[1:]
             name_tok, value = children[0], children[-1]
             name = str(name_tok)
+            if name == "_":
+                return self.expr_stmt(value, _pos(t))
             if name in self.ctx.locs.infos:
                 raise self.error(
                     f"local variable {name!r} has the name of a shared location", name_tok
                 )
-            expr = self.expr(value)
+            out = self.value_stmts(name, value, True, _pos(t))
             self.declared[name] = mutable
-            return [Assign(name, expr, True, _pos(t))]
+            return out
         if kind == "assign":
             name_tok, value = t.children
-            name = str(name_tok)
-            if name not in self.declared:
-                if name in self.ctx.locs.infos:
-                    raise self.error(
-                        f"{name!r} is a shared location: write it with {name}.store(v, ...)",
-                        name_tok,
-                    )
-                raise self.error(
-                    f"assignment to undeclared variable {name!r} (declare it: let mut {name} = ...;)",
-                    name_tok,
-                )
-            if not self.declared[name]:
-                raise self.error(
-                    f"cannot assign twice to immutable variable {name!r} (declare it with `let mut {name}`)",
-                    name_tok,
-                )
-            return [Assign(name, self.expr(value), False, _pos(t))]
+            name = self.assignable(name_tok)
+            return self.value_stmts(name, value, False, _pos(t))
         if kind == "expr_stmt":
-            e = t.children[0]
-            if isinstance(e, Tree) and e.data == "method" and str(e.children[1]) == "store":
-                return [self.store(e)]
-            if isinstance(e, Tree) and e.data == "call":
-                return [self.fence(e)]
-            if isinstance(e, Tree) and e.data == "method":
-                return [ExprStmt(self.expr(e), _pos(t))]
-            raise self.error(
-                "statement has no effect (expected an assignment or an atomic operation)", e
-            )
+            return self.expr_stmt(t.children[0], _pos(t))
         if kind == "if_stmt":
             cond = self.expr(t.children[0])
             then = self.body(t.children[1])
             orelse = self.body(t.children[2]) if len(t.children) > 2 else ()
             return [If(cond, then, orelse, _pos(t))]
+        if kind == "if_let_stmt":
+            pattern, scrutinee = t.children[0], t.children[1]
+            variant, binding = self.pattern(pattern)
+            if variant == "_":
+                raise self.error("`if let _ = ...` always matches: write the statements "
+                                 "without it", pattern)  # fmt: skip
+            orelse_tree = t.children[3] if len(t.children) > 3 else None
+            return self.on_result(scrutinee, {variant: (binding, t.children[2])},
+                                  orelse_tree, _pos(t))  # fmt: skip
         if kind == "while_stmt":
             cond = self.expr(t.children[0])
-            return [While(cond, self.body(t.children[1]), _pos(t))]
+            return [While(cond, self.loop_body(t.children[1]), _pos(t))]
+        if kind == "loop_stmt":
+            return [Loop(self.loop_body(t.children[0]), _pos(t))]
+        if kind == "break_stmt":
+            return [self.break_(t)]
+        if kind == "match_stmt":
+            return self.match(t)
         raise self.error(f"unsupported statement ({kind})", t)  # pragma: no cover
+
+    def loop_body(self, tree) -> tuple[Stmt, ...]:
+        self.loops += 1
+        try:
+            return self.body(tree)
+        finally:
+            self.loops -= 1
+
+    def break_(self, node) -> Break:
+        if not self.loops:
+            raise self.error("`break` outside of a loop", node)
+        return Break(_pos(node))
+
+    def assignable(self, name_tok: Token) -> str:
+        name = str(name_tok)
+        if name not in self.declared:
+            if name in self.ctx.locs.infos:
+                raise self.error(
+                    f"{name!r} is a shared location: write it with {name}.store(v, ...)", name_tok
+                )
+            raise self.error(
+                f"assignment to undeclared variable {name!r} (declare it: let mut {name} = ...;)",
+                name_tok,
+            )
+        if not self.declared[name]:
+            raise self.error(
+                f"cannot assign twice to immutable variable {name!r} (declare it with `let mut {name}`)",
+                name_tok,
+            )
+        return name
+
+    def expr_stmt(self, e, pos: Pos) -> list[Stmt]:
+        if isinstance(e, Tree) and e.data == "method" and str(e.children[1]) == "store":
+            return [self.store(e)]
+        if isinstance(e, Tree) and e.data == "call":
+            fence = self.fence(e)
+            return [fence] if fence is not None else []
+        update = self.update_of(e)
+        if update is not None:
+            return self.update_stmts(update, None, False)
+        cas = self.cas_call(e)
+        if cas is not None:  # the Result is dropped (rustc warns; the exchange still happens)
+            return [ExprStmt(cas, pos)]
+        if isinstance(e, Tree) and e.data == "method":
+            return [ExprStmt(self.expr(e), pos)]
+        raise self.error("statement has no effect (expected an assignment or an atomic operation)", e)
+
+    def value_stmts(self, name: str, value, declared: bool, pos: Pos) -> list[Stmt]:
+        """`let name = value;` / `name = value;`, where value may be a Result's `unwrap_or`
+        or a fetch_update, which need statements of their own."""
+        update = self.update_of(value)
+        if update is not None:
+            return self.update_stmts(update, name, declared)
+        if _is_method(value, "unwrap_or"):
+            cas = self.cas_call(value.children[0])
+            if cas is not None:
+                self.method_args(value, 1)
+                self.check_pure(cas.expected, value, "unwrap_or")
+                tmp = f"{CAS_PREFIX}{self.fresh()}"
+                default = self.expr(value.children[2])
+                return [
+                    Assign(tmp, cas, True, pos),
+                    Assign(name, default, declared, pos),
+                    If(BinOp("==", Var(tmp), cas.expected), (Assign(name, Var(tmp), False, pos),),
+                       (), pos),
+                ]  # fmt: skip
+        return [Assign(name, self.expr(value), declared, pos)]
 
     def store(self, e: Tree) -> Store:
         loc = self.receiver(e.children[0])
@@ -695,16 +811,154 @@ class _RustBuilder(_Builder):
         order = self.check_order(self.order(args[1]), valid_orders(Op.STORE), "store", args[1])
         return Store(loc, self.expr(args[0]), order, _pos(e))
 
-    def fence(self, e: Tree) -> Fence:
+    def fence(self, e: Tree) -> Fence | None:
+        """`fence(o)`, `compiler_fence(o)`, or None for `std::hint::spin_loop()`."""
         path = self.path(e.children[0])
-        if path not in _FENCE_PATHS:
-            raise self.error(f"unknown function {path!r}; supported: fence(ordering)", e)
         args = e.children[1:]
+        if path in _SPIN_PATHS:
+            if args:
+                raise self.error(f"spin_loop takes no arguments, found {len(args)}", e)
+            return None
+        compiler = path in _COMPILER_FENCE_PATHS
+        if path not in _FENCE_PATHS and not compiler:
+            raise self.error(f"unknown function {path!r}; supported: fence(ordering), "
+                             "compiler_fence(ordering), std::hint::spin_loop()", e)  # fmt: skip
+        name = "compiler_fence" if compiler else "fence"
         if len(args) != 1:
-            raise self.error(f"fence takes 1 argument (ordering), found {len(args)}", e)
-        order = self.check_order(self.order(args[0]), valid_orders(Op.FENCE), "fence", args[0])
-        return Fence(order, _pos(e))
+            raise self.error(f"{name} takes 1 argument (ordering), found {len(args)}", e)
+        order = self.check_order(self.order(args[0]), valid_orders(Op.FENCE), name, args[0])
+        return Fence(order, _pos(e), compiler_only=compiler)
 
+    # -- Results: match, if let, unwrap_or ------------------------------------------------------
+    def pattern(self, tree: Tree) -> tuple[str, str]:
+        """(`Ok` | `Err` | `_`, the bound name or `_`)."""
+        names = [str(c) for c in tree.children]
+        if names == ["_"]:
+            return "_", "_"
+        if len(names) == 2 and names[0] in ("Ok", "Err"):
+            if names[1] != "_" and names[1] in self.ctx.locs.infos:
+                raise self.error(f"{names[1]!r} is a shared location, not a name to bind", tree)
+            return names[0], names[1]
+        raise self.error(f"expected a pattern Ok(v), Err(v) or _, found {' '.join(names)!r}",
+                         tree)  # fmt: skip
+
+    def match(self, t: Tree) -> list[Stmt]:
+        scrutinee, arms = t.children[0], t.children[1:]
+        cases: dict[str, tuple[str, object]] = {}
+        for arm in arms:
+            variant, binding = self.pattern(arm.children[0])
+            for v in ("Ok", "Err") if variant == "_" else (variant,):
+                if v not in cases:
+                    cases[v] = (binding, arm.children[1])
+        missing = [v for v in ("Ok", "Err") if v not in cases]
+        if missing:
+            raise self.error(f"non-exhaustive patterns: {missing[0]}(_) not covered", t)
+        return self.on_result(scrutinee, cases, None, _pos(t))
+
+    def on_result(self, scrutinee, cases: dict[str, tuple[str, object]], orelse,
+                  pos: Pos) -> list[Stmt]:  # fmt: skip
+        """A compare_exchange's Result taken apart: `cases` maps Ok / Err to (binding, body);
+        `orelse` is the `else` of an `if let` (for the variant it does not name)."""
+        cas = self.cas_call(scrutinee)
+        if cas is None:
+            raise self.error("match and if let take apart the Result of compare_exchange or "
+                             "compare_exchange_weak here", scrutinee)  # fmt: skip
+        self.check_pure(cas.expected, scrutinee, "match / if let")
+        tmp = f"{CAS_PREFIX}{self.fresh()}"
+        first = "Ok" if "Ok" in cases else "Err"
+        then = self.arm(cases[first], tmp)
+        if first in cases and len(cases) == 2:
+            other = self.arm(cases["Err"], tmp)
+        else:
+            other = self.body(orelse) if orelse is not None else ()
+        op = "==" if first == "Ok" else "!="
+        return [Assign(tmp, cas, True, pos), If(BinOp(op, Var(tmp), cas.expected), then, other, pos)]
+
+    def arm(self, case: tuple[str, object], tmp: str) -> tuple[Stmt, ...]:
+        binding, body = case
+        bind: tuple[Stmt, ...] = ()
+        if binding != "_":
+            bind = (Assign(binding, Var(tmp), True, _pos(body)),)
+            self.declared[binding] = False
+        if isinstance(body, Tree) and body.data == "assign_arm":
+            name = self.assignable(body.children[0])
+            return (*bind, Assign(name, self.expr(body.children[1]), False, _pos(body)))
+        if isinstance(body, Tree) and body.data == "break_arm":
+            return (*bind, self.break_(body))
+        if isinstance(body, Tree) and body.data == "block":
+            return (*bind, *self.body(body))
+        return (*bind, *self.expr_stmt(body, _pos(body)))
+
+    def check_pure(self, expected: Expr, node, what: str) -> None:
+        if not _pure(expected):
+            raise self.error(f"{what}: the expected value of compare_exchange must be a "
+                             "constant or locals (it is compared again with the value seen); "
+                             "load it into a local first", node)  # fmt: skip
+
+    def cas_call(self, tree) -> Cas | None:
+        """`loc.compare_exchange[_weak](current, new, success, failure)` as a Cas, else None."""
+        if not _is_method(tree, "compare_exchange", "compare_exchange_weak"):
+            return None
+        loc = self.receiver(tree.children[0])
+        name = str(tree.children[1])
+        args = tree.children[2:]
+        if len(args) != 4:
+            raise self.error(
+                f"{loc}.{name} takes 4 arguments (current, new, success, failure), found {len(args)}",
+                tree,
+            )
+        failure = self.check_order(self.order(args[3]), valid_failure_orders(),
+                                   f"the failure of {name}", args[3])  # fmt: skip
+        return Cas(loc, self.expr(args[0]), self.expr(args[1]), self.order(args[2]), failure,
+                   name.endswith("_weak"), _pos(tree))  # fmt: skip
+
+    # -- fetch_update -------------------------------------------------------------------------
+    def update_of(self, tree) -> _Update | None:
+        """`loc.fetch_update(set, fetch, |p| Some(f))`, possibly under `.unwrap()` (or
+        `.unwrap_or(_)` / `.unwrap_or_else(_)`: it always returns Ok here), else None."""
+        if _is_method(tree, "unwrap", "unwrap_or", "unwrap_or_else") and _is_method(
+                tree.children[0], "fetch_update"):  # fmt: skip
+            tree = tree.children[0]
+        if not _is_method(tree, "fetch_update"):
+            return None
+        loc = self.receiver(tree.children[0])
+        args = tree.children[2:]
+        if len(args) != 3:
+            raise self.error(f"{loc}.fetch_update takes 3 arguments (set_order, fetch_order, "
+                             f"a closure |v| Some(...)), found {len(args)}", tree)  # fmt: skip
+        closure = args[2]
+        body = closure.children[-1] if isinstance(closure, Tree) and closure.data == "closure" else None
+        if body is None or not (isinstance(body, Tree) and body.data == "call"
+                                and self.path(body.children[0]) == "Some"
+                                and len(body.children) == 2):  # fmt: skip
+            raise self.error("the closure of fetch_update must be |v| Some(expression of v) "
+                             "(a closure returning None is not supported)", closure)  # fmt: skip
+        fetch = self.check_order(self.order(args[1]), valid_failure_orders(),
+                                 "the fetch ordering of fetch_update", args[1])  # fmt: skip
+        return _Update(loc, self.order(args[0]), fetch, str(closure.children[1]),
+                       body.children[1], _pos(tree))  # fmt: skip
+
+    def update_stmts(self, u: _Update, name: str | None, declared: bool) -> list[Stmt]:
+        n = self.fresh()
+        prev, tmp = f"{UPDATE_PREFIX}{n}", f"{CAS_PREFIX}{n}"
+        self.renames[u.param] = prev
+        try:
+            new = self.expr(u.body)
+        finally:
+            del self.renames[u.param]
+        pos = u.pos
+        cas = Cas(u.loc, Var(prev), new, u.set_order, u.fetch_order, False, pos)
+        out: list[Stmt] = [
+            Assign(prev, Load(u.loc, u.fetch_order, pos), True, pos),
+            Loop((Assign(tmp, cas, True, pos),
+                  If(BinOp("==", Var(tmp), Var(prev)), (Break(pos),), (), pos),
+                  Assign(prev, Var(tmp), False, pos)), pos),
+        ]  # fmt: skip
+        if name is not None:
+            out.append(Assign(name, Var(prev), declared, pos))
+        return out
+
+    # -- expressions --------------------------------------------------------------------------
     def expr(self, t) -> Expr:
         kind = t.data
         if kind == "int":
@@ -712,6 +966,10 @@ class _RustBuilder(_Builder):
         if kind == "var":
             path_tree = t.children[0]
             path = self.path(path_tree)
+            if path in ("true", "false"):
+                return Const(int(path == "true"))
+            if path in self.renames:
+                return Var(self.renames[path])
             if "::" in path or path in {o.value for o in Order}:
                 raise self.error(
                     f"{path} may only be the ordering argument of an atomic operation", t
@@ -736,15 +994,27 @@ class _RustBuilder(_Builder):
             return self.method(t)
         if kind == "call":
             path = self.path(t.children[0])
-            if path in _FENCE_PATHS:
-                raise self.error("fence has no value; use it as a statement", t)
+            if path in _FENCE_PATHS | _COMPILER_FENCE_PATHS | _SPIN_PATHS:
+                raise self.error(f"{path} has no value; use it as a statement", t)
             raise self.error(f"unknown function {path!r}", t)
+        if kind == "closure":
+            raise self.error("a closure may only be the argument of fetch_update or "
+                             "unwrap_or_else", t)  # fmt: skip
         raise self.error(f"unsupported expression ({kind})", t)  # pragma: no cover
 
     def method(self, t: Tree) -> Expr:
-        loc = self.receiver(t.children[0])
         name = str(t.children[1])
         args = t.children[2:]
+        inner = t.children[0]
+        if name in ("is_ok", "is_err", "unwrap_or_else", "unwrap_or", "unwrap"):
+            return self.result_method(t, name)
+        if name in ("compare_exchange", "compare_exchange_weak"):
+            raise self.error(f"mismatched types: {name} returns Result<_, _>, not a value: "
+                             f"{_RESULT_USES}", t)  # fmt: skip
+        if name == "fetch_update":
+            raise self.error("fetch_update needs statements of its own: use it as a statement "
+                             "or as `let v = x.fetch_update(...).unwrap();`", t)  # fmt: skip
+        loc = self.receiver(inner)
         if name == "load":
             if len(args) != 1:
                 raise self.error(f"{loc}.load takes 1 argument (ordering), found {len(args)}", t)
@@ -756,31 +1026,46 @@ class _RustBuilder(_Builder):
                     f"{loc}.{name} takes 2 arguments (value, ordering), found {len(args)}", t
                 )
             return Rmw(_RUST_RMW[name], loc, self.expr(args[0]), self.order(args[1]), _pos(t))
-        if name in ("compare_exchange", "compare_exchange_weak"):
-            if len(args) != 4:
-                raise self.error(
-                    f"{loc}.{name} takes 4 arguments (current, new, success, failure), found {len(args)}",
-                    t,
-                )
-            failure = self.check_order(
-                self.order(args[3]), valid_failure_orders(), f"the failure of {name}", args[3]
-            )
-            return Cas(
-                loc,
-                self.expr(args[0]),
-                self.expr(args[1]),
-                self.order(args[2]),
-                failure,
-                name.endswith("_weak"),
-                _pos(t),
-            )
         if name == "store":
             raise self.error("store has no value; use it as a statement", t)
         raise self.error(f"unknown atomic method {name!r}; valid: {_RUST_METHODS}", t.children[1])
 
-    def receiver(self, tok: Token) -> str:
+    def result_method(self, t: Tree, name: str) -> Expr:
+        """is_ok / is_err / unwrap_or_else(|v| v) on a compare_exchange, as an expression."""
+        cas = self.cas_call(t.children[0])
+        if cas is None:
+            raise self.error(f".{name}() applies to the Result of compare_exchange here "
+                             "(or fetch_update as a statement)", t)  # fmt: skip
+        if name in ("is_ok", "is_err"):
+            self.method_args(t, 0)
+            self.check_pure(cas.expected, t, name)
+            return BinOp("==" if name == "is_ok" else "!=", cas, cas.expected)
+        if name == "unwrap_or_else":
+            self.method_args(t, 1)
+            closure = t.children[2]
+            if (isinstance(closure, Tree) and closure.data == "closure"
+                    and _is_var(closure.children[-1], str(closure.children[1]))):  # fmt: skip
+                return cas
+            raise self.error("unwrap_or_else takes |v| v here (the value seen either way)",
+                             closure)  # fmt: skip
+        if name == "unwrap_or":
+            raise self.error("unwrap_or(v) may only be the value of a `let` or an assignment "
+                             "here", t)  # fmt: skip
+        raise self.error("unwrap() panics when the exchange fails: use .unwrap_or_else(|v| v) "
+                         "for the value seen, or " + _RESULT_USES, t)  # fmt: skip
+
+    def method_args(self, t: Tree, n: int) -> None:
+        args = t.children[2:]
+        if len(args) != n:
+            raise self.error(f".{t.children[1]}() takes {n} argument(s), found {len(args)}", t)
+
+    def receiver(self, tree) -> str:
+        if not (isinstance(tree, Tree) and tree.data == "var" and len(tree.children[0].children) == 1):
+            raise self.error("an atomic method is called on a shared location (x.load(...))",
+                             tree)  # fmt: skip
+        tok = tree.children[0].children[0]
         name = str(tok)
-        if name in self.declared:
+        if name in self.declared or name in self.renames:
             raise self.error(f"{name!r} is a local variable, not a shared location", tok)
         self.ctx.locs.touch(name)
         return name
@@ -805,3 +1090,23 @@ class _RustBuilder(_Builder):
         raise self.error(
             f"unknown ordering {path or 'this argument'!r}; valid: {_RUST_ORDERS}", tree
         )
+
+
+def _is_method(tree, *names: str) -> bool:
+    return isinstance(tree, Tree) and tree.data == "method" and str(tree.children[1]) in names
+
+
+def _is_var(tree, name: str) -> bool:
+    return (isinstance(tree, Tree) and tree.data == "var"
+            and [str(c) for c in tree.children[0].children] == [name])  # fmt: skip
+
+
+def _pure(e: Expr) -> bool:
+    """No memory access: evaluating it twice gives the same value."""
+    if isinstance(e, (Const, Var)):
+        return True
+    if isinstance(e, BinOp):
+        return _pure(e.left) and _pure(e.right)
+    if isinstance(e, UnOp):
+        return _pure(e.operand)
+    return False

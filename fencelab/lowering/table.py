@@ -31,6 +31,9 @@ def lookup(target: Target, scheme: Scheme, op: Op, order: Order, width: int | No
     """The entry for one operation. CAS without `failure` uses C's default failure ordering;
     a fence takes no width (pass None). Invalid combinations raise FencelabError."""
     check_combination(op, order, failure)
+    if op.is_cas_loop:
+        raise FencelabError(f"{op} has no entry of its own: it is lowered as a "
+                            "compare_exchange loop around the CAS entry")  # fmt: skip
     if op is Op.FENCE:
         if width is not None:
             raise FencelabError("a fence has no width")
@@ -55,6 +58,8 @@ def combinations(widths: Iterable[int] = WIDTHS) -> Iterator[tuple[Op, Order, Or
     """Every valid (op, order, failure, width): CAS over all (success, failure) pairs."""
     widths = tuple(widths)
     for op in Op:
+        if op.is_cas_loop:
+            continue
         for order in valid_orders(op):
             if op is Op.FENCE:
                 yield op, order, None, None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.printer import format_outcome
-from fencelab.machine.model import MachineState, MemoryModel, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Reason, Transition
 from fencelab.program.layout import Program
 
 DEFAULT_BUDGET = 40  # memory instructions per core before an execution counts as unbounded
@@ -76,6 +76,18 @@ class Machine:
         if all_done and self.model.is_final(self.program, state.memory):
             return Status.FINAL
         return Status.STUCK
+
+    def explain(self, state: MachineState, tid: int) -> list[Reason]:
+        """Why core `tid` can or cannot move now: the step budget is the machine's to explain,
+        everything else the model's (`MemoryModel.explain`)."""
+        core = self.program.threads[tid].core
+        tstate = state.threads[tid]
+        if core.info(tstate) is not None and state.steps[tid] >= self.budget:
+            return [Reason(tid, f"stopped: it has taken {self.budget} memory steps, the step "
+                                "budget (an endless loop?)", False)]  # fmt: skip
+        if core.info(tstate) is not None and (tid, tstate) in self._hung:
+            return [Reason(tid, "stopped: it spins in a loop that touches no memory", False)]
+        return self.model.explain(self.program, state, tid)
 
     def outcome(self, state: MachineState) -> Outcome:
         memory = self.model.final_memory(self.program, state.memory)

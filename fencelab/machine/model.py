@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import InsnInfo, Kind
+from fencelab.values import signed
 
 if TYPE_CHECKING:
     from fencelab.program.layout import Program
@@ -81,9 +82,25 @@ class Transition:
     provenance: Provenance | None = None  # for execution graphs (see Provenance)
 
 
+@dataclass(frozen=True)
+class Reason:
+    """One line of why a core can or cannot move now, in words a learner reads (the TUI's
+    reasons pane renders these; `MemoryModel.explain` makes them).
+
+    `can` is True for something the core may do now (`key` is that transition's key), False
+    for what holds it back, None for a fact about its state that the other lines rely on
+    (its store buffer, its views)."""
+
+    tid: int | None
+    text: str
+    can: bool | None = None
+    key: str = ""
+
+
 class MemoryModel:
     """Base class of the operational models (sc, tso, arm). Subclasses implement the four
-    methods below; fencelab/models/registry.py names each one and the code it covers."""
+    methods below, and `explain` in their own words; fencelab/models/registry.py names each
+    one and the code it covers."""
 
     name = ""
 
@@ -116,6 +133,27 @@ class MemoryModel:
         """The model's state for display (TUI): plain data, names not addresses."""
         return {}
 
+    def explain(self, program: Program, state: MachineState, tid: int) -> list[Reason]:
+        """Why core `tid` can or cannot move now: plain data for the TUI's reasons pane.
+
+        This default names what each of the core's enabled transitions does; a model says
+        more in its own terms (TSO its store buffer, ARM its promises and views). The machine
+        has already answered for finished cores and the step budget (`Machine.explain`)."""
+        info = program.threads[tid].core.info(state.threads[tid])
+        if info is None:
+            return [Reason(tid, "finished")]
+        moves = self.moves_of(program, state, tid, info)
+        if not moves:
+            return [Reason(tid, f"{info.text} cannot run now: {self.name} enables nothing for "
+                                "this core", False)]  # fmt: skip
+        return [Reason(tid, what_it_does(program, t), True, t.key) for t in moves]
+
+    def moves_of(self, program: Program, state: MachineState, tid: int,
+                 info: InsnInfo | None) -> list[Transition]:  # fmt: skip
+        """Core `tid`'s enabled transitions: its own steps, then its memory-internal ones."""
+        own = list(self.core_transitions(program, state, tid, info)) if info is not None else []
+        return own + [t for t in self.internal_transitions(program, state) if t.tid == tid]
+
     # -- helpers for subclasses -------------------------------------------------------------
     def execute(
         self, program: Program, state: MachineState, tid: int, read_value
@@ -143,6 +181,27 @@ class MemoryModel:
     def label(tid: int, info: InsnInfo, extra: str = "") -> str:
         text = f"P{tid}: execute {info.text}"
         return f"{text} ({extra})" if extra else text
+
+
+def what_it_does(program: Program, t: Transition) -> str:
+    """A transition in words: its label without the `P0: ` prefix, and what it read and
+    wrote (`reads x=0; writes y=1`) when the core executed."""
+    text = t.label.split(": ", 1)[-1]
+    if t.step is None:
+        return text
+    parts = []
+    for verb, accesses in (("reads", t.step.reads), ("writes", t.step.writes)):
+        named = ", ".join(f"{program.location_at(a.addr, a.size).name}="
+                          f"{shown_value(program, a.value, a.size)}" for a in accesses)
+        if named:
+            parts.append(f"{verb} {named}")
+    return f"{text}: {'; '.join(parts)}" if parts else text
+
+
+def shown_value(program: Program, value: int, size: int) -> str:
+    """A value in memory as the panes show it: signed at its size, or `&x` for an address."""
+    loc = program.by_addr.get(value)
+    return f"&{loc.name}" if loc is not None else str(signed(value, 8 * size))
 
 
 def refuse(model: str, info: InsnInfo, why: str) -> FencelabError:

@@ -124,6 +124,8 @@ def get_model(name: str) -> ModelSpec:
     return MODELS[name]
 
 
-def model_names(kind: str | None = None) -> tuple[str, ...]:
-    """The models of one kind (all of them without `kind`), in table order."""
-    return tuple(n for n, m in MODELS.items() if kind is None or m.kind == kind)
+def model_names(kind: str | None = None, arch: str | None = None) -> tuple[str, ...]:
+    """The models of one kind (all of them without `kind`) that cover `arch` code (any
+    without `arch`), in table order."""
+    return tuple(n for n, m in MODELS.items()
+                 if (kind is None or m.kind == kind) and (arch is None or arch in m.arches))  # fmt: skip

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
+from fencelab.isa.registry import TARGETS
 from fencelab.models.registry import OPERATIONAL, model_names
 from fencelab.tui.session import ARMV7_NOTE, Session
 
@@ -17,7 +18,10 @@ from fencelab.tui.session import ARMV7_NOTE, Session
 class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
     """Pick target, scheme and model. Dismisses with (target, scheme, model) or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    BINDINGS = [
+        Binding("escape,q", "cancel", "close"),
+        Binding("question_mark", "help", "help", key_display="?"),
+    ]
 
     def __init__(self, session: Session):
         super().__init__()
@@ -28,7 +32,7 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
 
         s = self.session
         targets = s.target_choices()
-        models = model_names(OPERATIONAL)
+        models = self.models_for(s.target)
         with Vertical(id="config"):
             yield Label(Text(f"Configure {s.test.name}", style="bold"))
             yield Label("target" + ("" if s.test.is_source else f" ({s.test.arch} test)"))
@@ -38,14 +42,34 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
             yield Select([(f"{n}: {_short(sc.summary)}", n) for n, sc in SCHEMES.items()],
                          value=s.options.scheme.name, allow_blank=False, id="scheme",
                          disabled=not s.test.is_source, compact=True)  # fmt: skip
-            yield Label("memory model")
+            yield Label("memory model (those covering the target's code)")
+            chosen = s.options.model.name if s.options.model else ""
             yield Select([("the target's own", "")] + [(m, m) for m in models],
-                         value=s.options.model.name if s.options.model else "", allow_blank=False, id="model",
+                         value=chosen if chosen in models else "", allow_blank=False, id="model",
                          compact=True)  # fmt: skip
             yield Static(Text(ARMV7_NOTE, style="italic dim"))
             with Horizontal(id="config-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Cancel", id="cancel")
+
+    @staticmethod
+    def models_for(target: str) -> tuple[str, ...]:
+        """The operational models that cover the code `target` runs (x86: sc, tso...)."""
+        return model_names(OPERATIONAL, TARGETS[target].arch.name)
+
+    @on(Select.Changed, "#target")
+    def _target_changed(self, event: Select.Changed) -> None:
+        """Offer only the models that cover the newly chosen target's code."""
+        models = self.models_for(str(event.value))
+        select = self.query_one("#model", Select)
+        keep = select.value if select.value in models else ""
+        select.set_options([("the target's own", "")] + [(m, m) for m in models])
+        select.value = keep
+
+    def action_help(self) -> None:
+        from fencelab.tui.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
 
     @on(Button.Pressed, "#apply")
     def apply(self) -> None:

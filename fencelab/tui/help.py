@@ -12,28 +12,41 @@ from textual.widgets import Static
 from fencelab.tui.session import ARMV7_NOTE
 
 KEYS = (
-    ("0-9", "take core N's first enabled transition"),
+    ("0-9", "step core N (its first enabled transition), or say why it cannot move"),
     ("Enter / click", "take the highlighted transition (↑/↓ to move)"),
     ("← / b", "step back (time travel)"),
     ("→ / f", "step forward again (redo, or the loaded witness)"),
     ("Home / End", "back to the start / on to the end of the redo queue"),
+    ("w", "why: the focused core's enabled transitions with the model's reasons"),
     ("r", "random execution to the end (from here)"),
     ("e", "explore all executions (in the background): outcomes"),
     ("c", "configure: target, lowering scheme, memory model"),
+    ("s", "source tests: show / hide the source pane"),
     ("i", "source tests: each source op's ordering and rationale"),
     ("g", "execution graph so far / memory (toggle)"),
     ("Tab", "move focus between panes"),
-    ("?", "this help"),
-    ("q", "quit"),
+    ("?", "this help (on every screen)"),
+    ("q", "quit (on the other screens: close)"),
+)
+
+SCREENS = (
+    ("outcomes (e)", "Enter replays the outcome's witness · x exhaustive · r 1000 random runs "
+                     "· q / Esc back"),
+    ("why (w)", "Enter takes a ✓ transition · 0-9 shows another core · q / Esc / w back"),
+    ("configure (c)", "only the models that cover the chosen target are offered · Apply · "
+                      "q / Esc cancel"),
 )
 
 ABOUT = (
     "Each core pane shows its thread's disassembly (capstone) with ▶ at the next "
-    "instruction and the test's own line beside it; compiled source tests colour every "
-    "instruction by the source operation it lowers. Registers the thread uses are listed "
-    "below, highlighted when the last step changed them. The memory pane shows the model's "
-    "state: TSO's memory and store buffers, the ARM model's messages, views and promises. "
-    "The status line's schedule replays with `fencelab run --mode replay --schedule`."
+    "instruction; compiled source tests colour every instruction by the source line it "
+    "lowers, and the source pane shows those lines in the same colours (▶N: core N's next "
+    "instruction comes from here). Registers the thread uses are listed below, highlighted "
+    "when the last step changed them. The memory pane shows the model's state: TSO's memory "
+    "and store buffers, the ARM model's messages, views and promises. The why pane gives the "
+    "model's reasons for every core, the focused one (double border) first: ✓ what it may do "
+    "now, ✗ what holds it back, · the facts they rest on. The status line's schedule replays "
+    "with `fencelab run --mode replay --schedule`."
 )
 
 
@@ -45,12 +58,16 @@ class HelpScreen(ModalScreen[None]):
         for key, what in KEYS:
             keys.append(f"{key:>13}  ", style="bold #5fafff")
             keys.append(what + "\n")
+        keys.append("\nOther screens\n", style="bold")
+        for screen, what in SCREENS:
+            keys.append(f"{screen:>13}  ", style="bold #5fafff")
+            keys.append(what + "\n")
         with VerticalScroll(id="help"):
             yield Static(Text("fencelab — step through a litmus test", style="bold"))
             yield Static(keys)
             yield Static(ABOUT, classes="about")
             yield Static(Text("Note: " + ARMV7_NOTE + ".", style="italic"), classes="about")
-            yield Static(Text("Esc closes.", style="dim"))
+            yield Static(Text("Esc, q or ? closes.", style="dim"))
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

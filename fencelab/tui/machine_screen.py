@@ -12,13 +12,24 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
 from fencelab.errors import FencelabError
+from fencelab.litmus.printer import format_condition
 from fencelab.machine.machine import Status
 from fencelab.tui.config import ConfigScreen
 from fencelab.tui.graph_view import GraphPane
 from fencelab.tui.help import HelpScreen
 from fencelab.tui.outcomes import OutcomesScreen
 from fencelab.tui.session import Session
-from fencelab.tui.widgets import CorePane, MemoryPane, StatusLine, TransitionList
+from fencelab.tui.why import WhyScreen
+from fencelab.tui.widgets import (
+    CorePane,
+    MemoryPane,
+    ReasonsPane,
+    SourcePane,
+    StatusLine,
+    TransitionList,
+)
+
+SOURCE_PANE_ROOM = 26  # columns each pane needs before the source pane takes its share
 
 STATUS_STYLE = {
     Status.RUNNING: "bold #5fafff",
@@ -38,9 +49,11 @@ class MachineScreen(Screen[None]):
         Binding("right,f", "forward", "fwd", key_display="→"),
         Binding("home", "rewind", "start", show=False),
         Binding("end", "to_end", "end", show=False),
+        Binding("w", "why", "why"),
         Binding("r", "random", "random"),
         Binding("e", "explore", "explore"),
         Binding("c", "configure", "config"),
+        Binding("s", "source", "source", show=False),
         Binding("i", "details", "op info", show=False),
         Binding("g", "graph", "graph", show=False),  # listed in the help (?)
         Binding("question_mark", "help", "help", key_display="?"),
@@ -51,6 +64,9 @@ class MachineScreen(Screen[None]):
         super().__init__()
         self.details = False
         self.message = Text()
+        self._said = False  # did the action under way `say` something?
+        self.focus_tid = 0  # the core the reasons pane and `w` are about
+        self.source_wanted = True  # `s` hides / shows the source pane (source tests only)
 
     @property
     def session(self) -> Session:
@@ -60,37 +76,69 @@ class MachineScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         with Horizontal(id="cores"):
+            yield SourcePane(id="source")
             for tid in range(len(self.session.program.threads)):
                 yield CorePane(tid)
         with Horizontal(id="bottom"):
             yield MemoryPane(id="memory")
             yield GraphPane(id="graph")  # `g` swaps it with the memory pane
+            yield ReasonsPane(id="reasons")
             yield TransitionList(id="transitions")
         yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(GraphPane).display = False
+        self._place_source()
         self.query_one(TransitionList).focus()
         self.refresh_view()
 
+    def on_resize(self) -> None:
+        self._place_source()
+        self.call_after_refresh(self.refresh_view)  # the panes' new widths
+
+    def _place_source(self) -> None:
+        """The source pane, for source tests, when the cores keep room for their code."""
+        cores = len(self.session.program.threads)
+        room = self.size.width >= (cores + 1) * SOURCE_PANE_ROOM
+        wanted = self.session.test.is_source and self.source_wanted
+        self.query_one(SourcePane).display = wanted and room
+
     def refresh_view(self) -> None:
         s = self.session
-        title = Text(s.title(), style="bold")
         status = s.status()
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(s.title(), style="bold")
         title.append(f"  step {s.steps}", style="dim")
         title.append(f"  {status.value}", style=STATUS_STYLE[status])
-        for note in s.notes():
-            title.append(f"  ({note})", style="italic #ffaf5f")
         self.query_one("#title", Static).update(title)
         for pane in self.query(CorePane):
-            pane.refresh_from(s, self.details)
+            pane.refresh_from(s, self.details, self.focus_tid)
+        source = self.query_one(SourcePane)
+        if source.display:
+            source.refresh_from(s)
         self.query_one(MemoryPane).refresh_from(s)
         graph = self.query_one(GraphPane)
         if graph.display:
             graph.refresh_from(s)
+        self.query_one(ReasonsPane).refresh_from(s, self.focus_tid)
         self.query_one(TransitionList).refresh_from(s)
         self.query_one(StatusLine).show(self._status_lines(status))
+
+    def focus_core(self, tid: int) -> None:
+        if tid != self.focus_tid and 0 <= tid < len(self.session.program.threads):
+            self.focus_tid = tid
+            for pane in self.query(CorePane):
+                pane.refresh_from(self.session, self.details, tid)
+            self.query_one(ReasonsPane).refresh_from(self.session, tid)
+
+    def on_click(self, event) -> None:
+        """A click on a core pane focuses that core (the why pane and `w` follow)."""
+        widget = event.widget
+        while widget is not None and not isinstance(widget, CorePane):
+            widget = widget.parent
+        if isinstance(widget, CorePane):
+            self.focus_core(widget.tid)
 
     def _status_lines(self, status: Status) -> list[Text]:
         s = self.session
@@ -107,9 +155,8 @@ class MachineScreen(Screen[None]):
             outcome, ok = final
             end.append("final: ", style="bold green")
             end.append(outcome + "  ")
-            quant = s.test.condition.quantifier
-            end.append(f"✓ satisfies the {quant} condition" if ok else
-                       f"✗ does not satisfy the {quant} condition",
+            condition = format_condition(s.test.condition)
+            end.append(f"✓ satisfies {condition}" if ok else f"✗ does not satisfy {condition}",
                        style="bold green" if ok else "bold #ffaf5f")  # fmt: skip
         elif status is Status.BUDGET:
             end.append("a core hit the step budget (loop?) — ← to step back", style="bold #ffaf5f")
@@ -122,11 +169,15 @@ class MachineScreen(Screen[None]):
         return lines
 
     def say(self, text: str, style: str = "#ffaf5f") -> None:
+        """Show `text` on the status line until the next action that says nothing."""
         self.message = Text(text, style=style)
+        self._said = True
 
     def after_action(self) -> None:
+        if not self._said:
+            self.message = Text()
+        self._said = False
         self.refresh_view()
-        self.message = Text()
 
     # -- stepping ---------------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#transitions")
@@ -139,9 +190,19 @@ class MachineScreen(Screen[None]):
     def action_core(self, tid: int) -> None:
         if tid >= len(self.session.program.threads):
             self.say(f"there is no core {tid}")
-        elif self.session.take_core(tid) is None:
-            self.say(f"core {tid} has nothing enabled now")
+        else:
+            self.focus_tid = tid
+            if self.session.take_core(tid) is None:
+                self.say(self.session.why_not(tid))
         self.after_action()
+
+    def action_why(self) -> None:
+        self.app.push_screen(WhyScreen(self.session, self.focus_tid), self._take_why)
+
+    def _take_why(self, key: str | None) -> None:
+        if key is not None:
+            self.session.take(key)
+            self.after_action()
 
     def action_back(self) -> None:
         if not self.session.back():
@@ -169,8 +230,21 @@ class MachineScreen(Screen[None]):
 
     def action_details(self) -> None:
         if not self.session.origins:
-            self.say("op info is for compiled source tests (C / Rust)")
-        self.details = not self.details
+            self.say(f"op info is for compiled source tests (C / Rust): {self.session.test.name} "
+                     f"is an {self.session.test.arch} test, its lines are the instructions")
+        else:
+            self.details = not self.details
+        self.after_action()
+
+    def action_source(self) -> None:
+        if not self.session.test.is_source:
+            self.say(f"the source pane is for C / Rust tests: {self.session.test.name} is an "
+                     f"{self.session.test.arch} test, written in assembly")
+        else:
+            self.source_wanted = not self.source_wanted
+            self._place_source()
+            if self.source_wanted and not self.query_one(SourcePane).display:
+                self.say("no room for the source pane: widen the terminal")
         self.after_action()
 
     def action_graph(self) -> None:
@@ -207,7 +281,8 @@ class MachineScreen(Screen[None]):
         try:
             session = self.session.reconfigured(target, scheme, model)
         except FencelabError as e:
-            self.notify(str(e), title="cannot switch", severity="error", timeout=8)
+            self.say(f"cannot switch: {e}", style="bold red")
+            self.after_action()
             return
         self.app.session = session  # type: ignore[attr-defined]
         self.details = False

@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.conditions import holds
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_condition, format_outcome
 from fencelab.pipeline import run_test
 from fencelab.result import TestResult
 from fencelab.tui.session import Session
@@ -35,6 +35,7 @@ class OutcomesScreen(Screen[str | None]):
         Binding("enter", "choose", "replay witness", show=True),
         Binding("x", "explore('exhaustive')", "exhaustive"),
         Binding("r", "explore('random')", "1000 random runs"),
+        Binding("question_mark", "help", "help", key_display="?"),
     ]
 
     def __init__(self, session: Session, mode: str = "exhaustive"):
@@ -114,6 +115,7 @@ class OutcomesScreen(Screen[str | None]):
             table.add_row(format_outcome(s.outcome), mark, count, steps)
             self.witnesses.append(s.witness)
         head = Text(f"{result.test.name}: {result.verdict}", style="bold")
+        head.append(f"  {format_condition(result.condition)}")
         head.append(f"  ({result.condition.quantifier}: {result.positive} positive, "
                     f"{result.negative} negative)")  # fmt: skip
         if result.mode == "random":
@@ -147,6 +149,11 @@ class OutcomesScreen(Screen[str | None]):
         table = self.query_one(DataTable)
         if self.witnesses and table.cursor_row is not None:
             self.dismiss(self.witnesses[table.cursor_row])
+
+    def action_help(self) -> None:
+        from fencelab.tui.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
 
     def action_close(self) -> None:
         self.workers.cancel_group(self, "explore")

@@ -18,7 +18,7 @@ from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine, Status
-from fencelab.machine.model import MachineState, Transition
+from fencelab.machine.model import MachineState, Reason, Transition
 from fencelab.pipeline import RunOptions, machine_for
 
 ARMV7_NOTE = "ARMv7 runs under the ARMv8 AArch32 model (multicopy-atomic)"
@@ -31,6 +31,16 @@ class RegisterView:
     changed: bool  # differs from the state before the last step
     points_to: str = ""  # the location whose address the register holds
     local: str = ""  # compiled source tests: the source local kept in this register
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One line of a source test's thread, as the source pane shows it."""
+
+    line: int  # line number in the file
+    text: str  # as written (tabs expanded, right-stripped)
+    tid: int  # the thread whose body holds it
+    cores: tuple[int, ...]  # cores whose next instruction lowers this line
 
 
 @dataclass(frozen=True)
@@ -244,6 +254,61 @@ class Session:
         names = [n for n in core.reg_names if n in used and n != pc]
         return [*names, pc]
 
+    # -- why a core can or cannot move (the model's words) -----------------------------------
+    def reasons(self, tid: int) -> list[Reason]:
+        """The model's reasons for core `tid` now, instructions spelled as the core pane does."""
+        core = self.program.threads[tid].core
+        pc = core.pc(self.state.threads[tid])
+        d = core.decoded.get(pc)
+        out = self.machine.explain(self.state, tid)
+        if d is None or d.text == self.insn_text(tid, pc):
+            return out
+        return [replace(r, text=r.text.replace(d.text, self.insn_text(tid, pc))) for r in out]
+
+    def why_not(self, tid: int) -> str:
+        """Why core `tid` cannot move now, in one line (for a digit key that cannot act)."""
+        if self.finished(tid):
+            return f"core {tid} has finished"
+        reasons = self.reasons(tid)
+        blocked = [r.text for r in reasons if r.can is False]
+        if blocked:
+            return f"core {tid}: {blocked[0]}"
+        if self.status() is not Status.RUNNING:
+            return f"core {tid} cannot move: the execution has ended ({self.status().value})"
+        return f"core {tid} has nothing enabled now"
+
+    # -- the source beside the assembly --------------------------------------------------------
+    def current_line(self, tid: int) -> int:
+        """The source line core `tid`'s next instruction lowers (0: none, or an asm test)."""
+        for r in self.instructions(tid):
+            if r.current and r.origin is not None:
+                return r.origin.pos.line
+        return 0
+
+    def source_rows(self) -> list[SourceRow]:
+        """The source test's thread bodies as written (empty for an assembly test)."""
+        if not self.test.is_source or not self.test.text:
+            return []
+        lines = self.test.text.split("\n")
+        here: dict[int, list[int]] = {}
+        for tid in range(len(self.program.threads)):
+            line = self.current_line(tid)
+            if line:
+                here.setdefault(line, []).append(tid)
+        rows = []
+        for thread in self.test.threads:
+            first, last = thread.span
+            for n in range(first, min(last, len(lines)) + 1):
+                if n >= 1:
+                    text = lines[n - 1].expandtabs(4).rstrip()
+                    rows.append(SourceRow(n, text, thread.tid, tuple(here.get(n, ()))))
+        return rows
+
+    def source_text(self, line: int) -> str:
+        """Source line `line` as written, stripped ("" when unknown)."""
+        lines = self.test.text.split("\n") if self.test.text else []
+        return lines[line - 1].strip() if 1 <= line <= len(lines) else ""
+
     def memory_view(self) -> dict[str, object]:
         return self.machine.memory_view(self.state)
 
@@ -252,13 +317,17 @@ class Session:
         if self.status() is not Status.FINAL:
             return None
 
-        outcome = self.machine.outcome(self.state)
-        return self.outcome_text(outcome), holds(self.test.condition.prop, outcome)
+        outcome = self.source_outcome(self.machine.outcome(self.state))
+        return format_outcome(outcome), holds(self.test.condition.prop, outcome)
+
+    def source_outcome(self, outcome):
+        """An outcome in the test's own names (`1:r0=1`, not `1:X0=1`, for compiled tests)."""
+        origin = self.program.test.origin
+        return origin.source_outcome(outcome) if origin else outcome
 
     def outcome_text(self, outcome) -> str:
         """herd's spelling of an outcome, in source names (`1:r0=1`) for compiled tests."""
-        origin = self.program.test.origin
-        return format_outcome(origin.source_outcome(outcome) if origin else outcome)
+        return format_outcome(self.source_outcome(outcome))
 
     def title(self) -> str:
         parts = [self.test.name, self.target, self.model]

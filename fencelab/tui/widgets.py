@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Group
+from rich.measure import Measurement
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from fencelab.tui.render import core_lines, memory_lines, transition_text
+from fencelab.tui.render import (
+    core_lines,
+    memory_lines,
+    reason_lines,
+    source_lines,
+    transition_text,
+    wrap_hanging,
+)
 from fencelab.tui.session import Session
+
+
+class AtWidth:
+    """A renderable laid out at the width it is drawn at: `make(width)` gives its lines, so a
+    pane wraps (in aligned columns, under its items) to its real size, whatever the terminal."""
+
+    def __init__(self, make: Callable[[int], list[Text]]):
+        self.make = make
+
+    def __rich_console__(self, console, options):
+        yield Group(*self.make(options.max_width))
+
+    def __rich_measure__(self, console, options) -> Measurement:
+        return Measurement(options.max_width, options.max_width)  # all the width there is
 
 
 class Pane(Static):
@@ -20,6 +44,12 @@ class Pane(Static):
     def show(self, lines: list[Text]) -> None:
         self.lines = lines
         self.update(Group(*lines))
+
+    def show_at_width(self, make: Callable[[int], list[Text]]) -> None:
+        """Lines laid out at the pane's width when drawn (`.text` reads them at its width
+        now)."""
+        self.lines = make(self.content_region.width)
+        self.update(AtWidth(make))
 
     @property
     def text(self) -> str:
@@ -33,20 +63,40 @@ class CorePane(Pane):
         super().__init__(id=f"core{tid}", classes="core", **kwargs)
         self.tid = tid
 
-    def refresh_from(self, session: Session, details: bool) -> None:
+    def refresh_from(self, session: Session, details: bool, focus: int = -1) -> None:
         thread = session.program.test.threads[self.tid]
         name = thread.name or f"P{self.tid}"
         self.border_title = f"{name} (core {self.tid})"
         finished = session.finished(self.tid)
         self.border_subtitle = "finished" if finished else ""
         self.set_class(finished, "finished")
-        self.show(core_lines(session, self.tid, details))
+        self.set_class(self.tid == focus, "focused")
+        self.show_at_width(lambda width: core_lines(session, self.tid, details, width))
 
 
 class MemoryPane(Pane):
+    """The model's state (TSO's buffers, ARM's messages and views), wrapped to the pane."""
+
     def refresh_from(self, session: Session) -> None:
         self.border_title = f"memory ({session.model})"
-        self.show(memory_lines(session.memory_view(), len(session.program.threads)))
+        view, threads = session.memory_view(), len(session.program.threads)
+        self.show_at_width(lambda width: memory_lines(view, threads, width))
+
+
+class SourcePane(Pane):
+    """A source test's threads as written, each line in the colour of its instructions."""
+
+    def refresh_from(self, session: Session) -> None:
+        self.border_title = f"source ({session.test.arch.lower()})"
+        self.show(source_lines(session))
+
+
+class ReasonsPane(Pane):
+    """Why each core can or cannot move now, in the model's words (the focused core first)."""
+
+    def refresh_from(self, session: Session, focus: int) -> None:
+        self.border_title = f"why ({session.model})"
+        self.show_at_width(lambda width: reason_lines(session, focus, width))
 
 
 class TransitionList(OptionList):
@@ -62,7 +112,8 @@ class TransitionList(OptionList):
         index = self.highlighted
         option = self.highlighted_option
         self.clear_options()
-        self.add_options([Option(transition_text(session, t), id=t.key) for t in enabled])
+        self.add_options([Option(AtWidth(lambda width, t=t: [transition_text(session, t, width)]),
+                                 id=t.key) for t in enabled])  # fmt: skip
         self.border_title = f"enabled transitions ({len(enabled)})"
         if enabled:  # stay on the same key if it is still enabled, else the same row
             keys = [t.key for t in enabled]
@@ -71,10 +122,13 @@ class TransitionList(OptionList):
 
     @property
     def text(self) -> str:
-        return "\n".join(
-            str(self.get_option_at_index(i).prompt) for i in range(self.option_count)
-        )
+        session = self.screen.session  # type: ignore[attr-defined]
+        return "\n".join(transition_text(session, t).plain for t in session.enabled())
 
 
 class StatusLine(Pane):
     """Schedule so far, redo queue, the execution's status or final outcome, a message."""
+
+    def show(self, lines: list[Text]) -> None:  # long lines wrap under themselves
+        self.show_at_width(lambda width: [piece for line in lines
+                                          for piece in wrap_hanging(line, "  ", width)])  # fmt: skip

@@ -298,7 +298,7 @@ P1 {
   r0 = r0 + 1;
   if r0 == 2 { let r1 = x.load(Relaxed); } else if !(r0 == 3) { fence(SeqCst); } else {}
   while x.fetch_add(0, AcqRel) == 0 {}
-  let c = x.compare_exchange_weak(0, 1, SeqCst, Relaxed);
+  let c = x.compare_exchange_weak(0, 1, SeqCst, Relaxed).unwrap_or_else(|v| v);
 }
 exists (1:r0=2 /\\ 1:r1=0)
 """

@@ -12,7 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab.isa.insn import InsnInfo, Kind
-from fencelab.machine.model import MEMORY, MachineState, MemoryModel, Provenance, Transition
+from fencelab.machine.model import (
+    MEMORY,
+    MachineState,
+    MemoryModel,
+    Provenance,
+    Reason,
+    Transition,
+    what_it_does,
+)
+
+SC_RULE = "SC: one memory, no buffers; any core may take its next step at any time"
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,29 @@ class SC(MemoryModel):
                 f"{tid}{suffix}", tid, self.label(tid, info, what),
                 state.with_thread(tid, step.state, new), step=step, provenance=_in_memory(step),
             )
+
+    def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
+        info = program.threads[tid].core.info(state.threads[tid])
+        if info is None:
+            return [Reason(tid, "finished")]
+        mem: ScMemory = state.memory
+        out = [Reason(tid, SC_RULE)]
+        for t in self.moves_of(program, state, tid, info):
+            text = what_it_does(program, t)
+            if info.kind is Kind.FENCE:
+                text += ": no effect under SC, every access is already in order"
+            elif info.kind is Kind.STORE and t.step is not None and t.step.writes:
+                text += " (every core sees it at once)"
+            elif info.kind is Kind.STORE_EXCL:
+                monitor = mem.monitors[tid]
+                kept = monitor is not None and mem.versions[monitor[0]] == monitor[1]
+                why = ("no write to its location since its load-exclusive" if kept else
+                       "its load-exclusive's reservation is lost (written since, or none)")
+                if kept and t.key.endswith(".fail"):
+                    why = "a store-exclusive may fail spuriously (no retry loop here)"
+                text += f" — {why}"
+            out.append(Reason(tid, text, True, t.key))
+        return out
 
     def final_memory(self, program, memory: ScMemory):
         return {loc.addr: memory.values[loc.index] for loc in program.locations}

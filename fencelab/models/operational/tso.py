@@ -20,8 +20,10 @@ from fencelab.machine.model import (
     MachineState,
     MemoryModel,
     Provenance,
+    Reason,
     Transition,
     refuse,
+    what_it_does,
 )
 
 
@@ -94,6 +96,36 @@ class TSO(MemoryModel):
                     provenance=Provenance(drain=True),
                 )  # fmt: skip
 
+    def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
+        mem: TsoMemory = state.memory
+        names = [loc.name for loc in program.locations]
+        buffer = mem.buffers[tid]
+        held = ", ".join(f"{names[w]}={v}" for w, v in buffer)
+        info = program.threads[tid].core.info(state.threads[tid])
+        out = [Reason(tid, f"store buffer holds {held} (oldest first; other cores cannot see "
+                           "these yet)" if buffer else "store buffer is empty")]  # fmt: skip
+        if info is None:
+            out.insert(0, Reason(tid, "finished"))
+        elif info.kind is Kind.RMW or info.barrier is Barrier.FULL:
+            what = "MFENCE" if info.barrier is Barrier.FULL else f"{info.mnemonic} (locked)"
+            if buffer:
+                out.append(Reason(tid, f"{what} waits for the store buffer to drain: drain "
+                                       f"d{tid} first", False))  # fmt: skip
+            elif info.kind is Kind.RMW:
+                out.append(Reason(tid, "a locked instruction reads and writes memory itself, "
+                                       "atomically, with the buffer empty"))  # fmt: skip
+        elif info.barrier in (Barrier.LFENCE, Barrier.SFENCE):
+            out.append(Reason(tid, f"{info.mnemonic} does not order ordinary memory under "
+                                   "x86-TSO"))  # fmt: skip
+        for t in self.moves_of(program, state, tid, info):
+            text = what_it_does(program, t)
+            if not t.executes:
+                text += " (the oldest entry first; then every core sees it)"
+            elif t.provenance is not None:
+                text += _where_reads_went(t, info, buffer, names)
+            out.append(Reason(tid, text, True, t.key))
+        return out
+
     def is_final(self, program, memory: TsoMemory):
         return not any(memory.buffers)
 
@@ -106,3 +138,18 @@ class TSO(MemoryModel):
             "memory": dict(zip(names, memory.values)),
             "store buffers": [[(names[w], v) for w, v in buf] for buf in memory.buffers],
         }
+
+
+def _where_reads_went(t: Transition, info: InsnInfo, buffer, names: list[str]) -> str:
+    """What a TSO step did with the buffer, in words: forwarded, read memory past buffered
+    stores, or buffered a store."""
+    notes = []
+    for source in t.provenance.reads:
+        if source[0] == "buf":
+            loc, value = buffer[source[1]]
+            notes.append(f"forwards {names[loc]}={value} from its own store buffer")
+        elif buffer and info.kind is not Kind.RMW:
+            notes.append("reads memory: loads may pass its buffered stores to other locations")
+    if t.provenance.writes and t.provenance.writes[0] == ("buf",):
+        notes.append("the store waits in its buffer, unseen by other cores")
+    return f" — {'; '.join(notes)}" if notes else ""

@@ -27,6 +27,7 @@ parser marks them (no data-race undefined behaviour is modelled).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from fencelab.atomics import Op, Order
@@ -34,6 +35,7 @@ from fencelab.errors import FencelabError, SourceError
 from fencelab.litmus.ast import (
     Assign,
     BinOp,
+    Break,
     Cas,
     Const,
     Expr,
@@ -43,6 +45,7 @@ from fencelab.litmus.ast import (
     LitmusTest,
     Load,
     LocRef,
+    Loop,
     Pos,
     Rmw,
     Stmt,
@@ -97,6 +100,10 @@ class _NeedChoice(Exception):
 
 class _Stop(Exception):
     """The path hit a loop bound (spin, unroll or event budget)."""
+
+
+class _Break(Exception):
+    """A `break` leaving the innermost loop."""
 
 
 _SPURIOUS = "spurious"  # a weak CAS choice: the value matched but the CAS failed anyway
@@ -174,18 +181,23 @@ class _Runner:
         elif isinstance(s, ExprStmt):
             self.expr(s.expr)
         elif isinstance(s, Fence):
-            if s.order is not Order.RELAXED:  # a relaxed fence is no fence at all
+            # a relaxed fence is no fence at all; a compiler fence orders nothing between
+            # threads (C++'s atomic_signal_fence, which Rust's compiler_fence is)
+            if s.order is not Order.RELAXED and not s.compiler_only:
                 self.emit(Event("F", "", s.order, line=s.pos.line))
         elif isinstance(s, If):
             self.stmts(s.then if self.truth(s.cond, s.pos) else s.orelse)
-        elif isinstance(s, While):
-            self.loop(s)
+        elif isinstance(s, (While, Loop)):
+            with contextlib.suppress(_Break):  # a `break` ends the loop it is in
+                self.loop(s)
+        elif isinstance(s, Break):
+            raise _Break
         else:  # pragma: no cover - the AST has no other statements
             raise FencelabError(f"unsupported statement {s!r}")
 
-    def loop(self, s: While) -> None:
+    def loop(self, s: While | Loop) -> None:
         iterations = 0
-        while self.truth(s.cond, s.pos):
+        while isinstance(s, Loop) or self.truth(s.cond, s.pos):
             if iterations >= self.unroll:
                 raise _Stop
             head_env = dict(self.env)
@@ -195,8 +207,9 @@ class _Runner:
             new = self.events[head_events:]
             if self.env == head_env and not any(e.writes for e in new):
                 # Back at the head with nothing changed: a spin that can repeat forever.
-                # Checking the condition once more records its reads (what the spin waits on).
-                if self.truth(s.cond, s.pos):
+                # Checking the condition once more records its reads (what the spin waits on);
+                # a `loop` has no condition: its body, run again, would do the same.
+                if isinstance(s, Loop) or self.truth(s.cond, s.pos):
                     raise _Stop
                 return
 
@@ -325,6 +338,12 @@ def _rmw_result(op: Op, old: int, operand: int) -> int:
         return old | operand
     if op is Op.FETCH_XOR:
         return old ^ operand
+    if op is Op.FETCH_NAND:
+        return ~(old & operand)
+    if op is Op.FETCH_MAX:
+        return max(old, operand)
+    if op is Op.FETCH_MIN:
+        return min(old, operand)
     raise FencelabError(f"unsupported read-modify-write {op}")
 
 

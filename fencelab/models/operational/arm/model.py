@@ -38,7 +38,7 @@ An execution ends when every thread has finished with no outstanding promise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Transition
 from fencelab.models.operational.arm.certify import Alone, explore_alone
@@ -52,6 +52,9 @@ class ArmMemory:
     messages: tuple[Message, ...]  # timestamp = index + 1
     locals: tuple[Local, ...]  # per thread
     executing: bool = False  # phase 2: some thread has executed; no more promises
+    # per thread, the views a finished thread had when it halted (its `locals` entry is then
+    # the canonical finished state): shown, never compared, so exploration is unchanged
+    kept: tuple[Local | None, ...] = field(default=(), compare=False, hash=False)
 
 
 class ARM(MemoryModel):
@@ -115,7 +118,9 @@ class ARM(MemoryModel):
         for move in moves:
             locals_ = list(mem.locals)
             locals_[tid] = move.local
-            new = ArmMemory(mem.messages, tuple(locals_), True)
+            kept = list(mem.kept or (None,) * len(locals_))
+            kept[tid] = move.kept
+            new = ArmMemory(mem.messages, tuple(locals_), True, tuple(kept))
             yield Transition(
                 f"{tid}{move.key}", tid, self.label(tid, info, move.what),
                 state.with_thread(tid, move.tstate, new), step=move.step,
@@ -166,6 +171,11 @@ class ARM(MemoryModel):
         runs into the step budget, which is reported, rather than vanishing)."""
         return self._all_complete(program, state) or not self._promises(program, state)
 
+    def explain(self, program, state: MachineState, tid: int):
+        from fencelab.models.operational.arm.explain import explain
+
+        return explain(self, program, state, tid)
+
     def is_final(self, program, memory: ArmMemory):
         return not any(local.promises for local in memory.locals)
 
@@ -184,11 +194,14 @@ class ARM(MemoryModel):
                              "value": signed(msg.value, 8 * msg.size), "thread": f"P{msg.tid}"})  # fmt: skip
         threads = []
         for tid, local in enumerate(memory.locals):
+            promises = local.promises
+            kept = memory.kept[tid] if tid < len(memory.kept) else None
+            local = kept or local  # a finished thread keeps the views it halted with
             threads.append({
                 "thread": f"P{tid}",
                 "promises": [f"{names[memory.messages[t - 1].loc]}="
                              f"{signed(memory.messages[t - 1].value, 8 * memory.messages[t - 1].size)}"
-                             f"@{t}" for t in local.promises],
+                             f"@{t}" for t in promises],
                 "coh": dict(zip(names, local.coh)),
                 "vrOld": local.vr_old, "vwOld": local.vw_old,
                 "vrNew": local.vr_new, "vwNew": local.vw_new,

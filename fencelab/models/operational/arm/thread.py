@@ -64,6 +64,9 @@ class Move:
     # execution graphs (fencelab/graph/trace.py): the message a read took, the one a write made
     read_ts: int | None = None
     write_ts: int | None = None
+    # the thread halted: `local` is the canonical finished state (only its promises matter to
+    # the model), `kept` its views as they were, for display (fencelab tui's memory pane)
+    kept: Local | None = None
 
 
 class ThreadContext:
@@ -128,7 +131,15 @@ def thread_moves(
         moves = _atomic(ctx, tstate, local, memory, info, certify)
     else:
         raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
-    return moves
+    return [_canonical(ctx, m) for m in moves]
+
+
+def _canonical(ctx: ThreadContext, move: Move) -> Move:
+    """A move that halts the thread leaves it in the canonical finished state (`Local.finished`:
+    states differing only in a finished thread's views are one state), keeping the views."""
+    if not ctx.core.halted(move.tstate):
+        return move
+    return replace(move, local=move.local.finished(), kept=move.local)
 
 
 def _promise_lost(local: Local, memory) -> bool:
@@ -200,8 +211,6 @@ class RegViews:
 
 def _finish(ctx: ThreadContext, local: Local, step: Step, regs: RegViews) -> Local:
     """Carry register views through the register-only instructions after the memory one."""
-    if ctx.core.halted(step.state):
-        return local.finished()
     writes, branch_sources = ctx.dataflow(step)
     vcap = max(local.vcap, regs.pick(branch_sources))  # control: pick-ctrl-dep orders writes
     new = [(w, regs.view(sources), regs.pick(picked)) for w, sources, picked in writes]
