@@ -31,3 +31,15 @@ def clip(text: str, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 20] + "..." + text[-17:]
     return repr(text)
+
+
+class CodeError(FencelabError):
+    """An instruction that cannot run: a fault in the emulator (an unmapped address, an
+    undefined instruction) or one a model does not cover. `pc` is its address; the pipeline,
+    which knows the program, restates it at the user's line (`Program.locate`)."""
+
+    def __init__(self, pc: int, text: str, why: str):
+        self.pc = pc
+        self.text = text  # as disassembled (the user's spelling is in the program's source map)
+        self.why = why
+        super().__init__(f"{text!r} at {pc:#x}: {why}")

@@ -19,8 +19,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
 from fencelab.compiler.compile import compile_test
-from fencelab.errors import FencelabError
-from fencelab.isa.core import GuestFault
+from fencelab.errors import CodeError, FencelabError
 from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, get_target
 from fencelab.isa.target import Target
 from fencelab.limits import Limits
@@ -30,7 +29,7 @@ from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.explore import Progress, exhaustive, random_runs, replay
 from fencelab.machine.machine import DEFAULT_BUDGET, Machine
-from fencelab.models.registry import OPERATIONAL, ModelSpec, get_model, model_names
+from fencelab.models.registry import LANGUAGE_MODEL, OPERATIONAL, ModelSpec, get_model, model_names
 from fencelab.program.layout import Program
 from fencelab.program.load import load, target_for
 from fencelab.result import FinalState, TestResult
@@ -59,14 +58,37 @@ class RunOptions:
                    get_model(model) if model is not None else None, **rest)  # fmt: skip
 
 
-def targets_for(test: LitmusTest, targets: tuple[Target, ...] | None) -> list[Target | None]:
-    """Where one test runs: nowhere named (None) -> its own ISA; one target named -> there;
-    several (`--target all`) -> each of them for a source test, its own ISA for an asm test."""
-    if targets is None:
-        return [None]
-    if len(targets) == 1:
-        return [targets[0]]
-    return list(targets) if test.is_source else [None]
+def plan(test: LitmusTest, options: RunOptions, targets: tuple[Target, ...] | None = None,
+         every: bool = False) -> tuple[list[RunOptions], str]:  # fmt: skip
+    """Where one test runs (one RunOptions each), and a note when a named target does not fit.
+
+    An asm test runs on its own architecture: on the named targets that run its code, else on
+    its own target (with a note naming the targets that do not fit); `every` (`--target all`,
+    every target for C/Rust tests) runs it on its own target, without a note. A C/Rust test without targets is judged by its
+    language model (`options.model` when it is a source model, else LANGUAGE_MODEL), as herd7
+    does; with targets, it is compiled for each; `every` puts the language model first, so its
+    outcomes stand beside every target's."""
+    language = options.model if options.model is not None and options.model.is_source \
+        else get_model(LANGUAGE_MODEL)  # fmt: skip
+    hardware = options.model if options.model is not None and not options.model.is_source \
+        else None  # fmt: skip
+    if not test.is_source:
+        own = target_for(test)
+        fits = [t for t in targets or () if t.arch is own.arch] if not every else []
+        note = ""
+        if targets and not fits and not every:
+            note = (f"{test.name}: an {test.arch} test runs on {own.name}; --target "
+                    f"{','.join(t.name for t in targets)} is for C and Rust tests")  # fmt: skip
+        return [replace(options, target=t, model=hardware) for t in fits or [None]], note
+    if not targets:
+        if hardware is not None:
+            raise FencelabError(f"{test.name}: --model {hardware.name} runs compiled code: name "
+                                f"a --target for this {test.arch} test (or a source model)")  # fmt: skip
+        return [replace(options, target=None, model=language)], ""
+    compiled_runs = [replace(options, target=t, model=hardware) for t in targets]
+    if every:
+        return [replace(options, target=None, model=language), *compiled_runs], ""
+    return compiled_runs, ""
 
 
 def compiled(test: LitmusTest, target: Target | None, scheme: Scheme) -> tuple[LitmusTest, Target]:
@@ -146,7 +168,7 @@ class Pipeline:
             return self._cache[key]
         result = compute()
         self.explored[key[0]] += 1
-        if self._cache is not None:
+        if self._cache is not None and not result.partial:  # a result cut short is not kept
             self._cache[key] = result
         return result
 
@@ -163,24 +185,26 @@ def _run_program(asm: LitmusTest, target: Target, spec: ModelSpec, options: RunO
     program = load(asm, target)
     try:
         return _explore(program, spec, options, progress)
-    except GuestFault as fault:
-        raise program.fault_error(fault) from None
     finally:
         program.release()
 
 
 def _explore(program: Program, spec: ModelSpec, options: RunOptions,
              progress: Progress | None) -> TestResult:  # fmt: skip
-    if spec.kind != OPERATIONAL:
-        return spec.new()(program, options.budget, options.limits)
-    machine = Machine(program, spec.new(), options.budget)
-    if options.mode == "exhaustive":
-        return exhaustive(machine, progress, limits=options.limits)
-    if options.mode == "random":
-        return random_runs(machine, options.runs, options.seed, progress, options.limits)
-    if not options.schedule:
-        raise FencelabError("--mode replay needs --schedule")
-    return replay(machine, options.schedule)
+    """Explore `program`; an instruction that cannot run is named at the user's line."""
+    try:
+        if spec.kind != OPERATIONAL:
+            return spec.new()(program, options.budget, options.limits)
+        machine = Machine(program, spec.new(), options.budget)
+        if options.mode == "exhaustive":
+            return exhaustive(machine, progress, limits=options.limits)
+        if options.mode == "random":
+            return random_runs(machine, options.runs, options.seed, progress, options.limits)
+        if not options.schedule:
+            raise FencelabError("--mode replay needs --schedule")
+        return replay(machine, options.schedule)
+    except CodeError as e:
+        raise program.locate(e) from None
 
 
 def _exhaustive_only(spec: ModelSpec, options: RunOptions) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from fencelab.litmus.ast import Condition, LitmusTest
 from fencelab.litmus.conditions import Outcome, holds
 
+INTERRUPTED = "interrupted"  # TestResult.partial when the user pressed Ctrl-C
+
 
 @dataclass(frozen=True)
 class FinalState:
@@ -35,7 +37,11 @@ class TestResult:
     budget_exhausted: int = 0  # executions that hit the step budget (not in `states`)
     runs: int = 0  # random mode
     seconds: float = 0.0
-    partial: str = ""  # "": every outcome was explored; else why it stopped early (a limit)
+    partial: str = ""  # "" = complete; else why the result was cut short (INTERRUPTED, a limit)
+
+    @property
+    def interrupted(self) -> bool:
+        return self.partial == INTERRUPTED
 
     @property
     def condition(self) -> Condition:

@@ -13,6 +13,6 @@ def cli():
     """`cli(["run", "x.litmus"])`: run the `fencelab` command line as a user would (piped)."""
 
     def invoke(args: list[str]) -> Result:
-        return CliRunner().invoke(main, args)
+        return CliRunner().invoke(main, args, prog_name="fencelab")
 
     return invoke

@@ -25,3 +25,51 @@ def test_layout_section_names_existing_folders():
     for folder in ("isa", "lowering", "litmus", "machine", "models", "checker", "tui"):
         assert (ROOT / "fencelab" / folder).is_dir()
         assert f"  {folder}/" in README
+
+
+def _section(title: str) -> str:
+    start = README.index(f"## {title}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start:end]
+
+
+def test_readme_number_ranges_are_the_command_lines():
+    import click
+
+    from fencelab.cli import COMMANDS
+    from fencelab.cli.options import Size
+
+    rows: dict[tuple, list[str]] = {}
+    for command in COMMANDS:
+        for param in command.params:
+            if isinstance(param.type, click.IntRange):
+                low, high = param.type.min, param.type.max
+                bound = f"{low} to {high}" if high is not None else f"{low} or more"
+            elif isinstance(param.type, Size):
+                bound = param.type.range
+            else:
+                continue
+            rows.setdefault((param.opts[-1], bound), []).append(command.name)
+    assert ("--max-memory", "16 MB to 256 GB") in rows
+    table = _section("Options and exit codes")
+    for (option, bound), commands in rows.items():
+        assert f"| `{option}` | {', '.join(commands)} | {bound} |" in table
+
+
+def test_readme_names_every_json_field_run_prints(cli):
+    import json
+
+    out = cli(["run", "examples/x86_64/SB.litmus", "--json"])
+    record = json.loads(out.output.splitlines()[0])
+    paragraph = README[README.index("`--json` prints one object"):
+                       README.index("`fencelab table --format json`")]
+    assert [k for k in record if f"`{k}`" not in paragraph] == []
+    assert [k for k in record["states"][0] if k not in paragraph] == []
+
+
+def test_readme_exit_codes_are_the_ones_commands_use():
+    from fencelab.cli.options import EXIT_INTERRUPTED
+
+    table = _section("Options and exit codes")
+    for code in (0, 1, 2, EXIT_INTERRUPTED):
+        assert f"\n| {code} |" in table

@@ -26,11 +26,11 @@ from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import Outcome
 from fencelab.lowering.schemes import Scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
-from fencelab.models.registry import SOURCE, ModelSpec, get_model, model_names
+from fencelab.models.registry import LANGUAGE_MODEL, SOURCE, ModelSpec, get_model, model_names
 from fencelab.pipeline import Pipeline, RunOptions
 from fencelab.result import TestResult
 
-DEFAULT_SOURCE_MODEL = "c11"
+DEFAULT_SOURCE_MODEL = LANGUAGE_MODEL
 
 THIN_AIR_NOTE = (
     "RC11's no-thin-air axiom (acyclic po ∪ rf) forbids this outcome, which c11 allows: it "
@@ -72,14 +72,25 @@ class Check:
     own_model: bool = True  # the hardware model is the target's own (a replay needs no --model)
 
     @property
+    def partial(self) -> str:
+        """Why a side was cut short (a limit, Ctrl-C; "" when both are complete). With the
+        hardware side cut, an extra outcome found is still a counterexample, but "sound" cannot
+        be concluded; with the source side cut, no outcome is known to be extra (none is
+        reported): no verdict either way."""
+        for side in (self.hardware, self.source):
+            if side is not None and side.partial:
+                return side.partial
+        return ""
+
+    @property
     def sound(self) -> bool:
-        return not self.error and not self.extra
+        return not self.error and not self.extra and not self.partial
 
     @property
     def verdict(self) -> str:
         if self.error:
             return "error"
-        return "UNSOUND" if self.extra else "sound"
+        return "UNSOUND" if self.extra else "partial" if self.partial else "sound"
 
     @property
     def budget_exhausted(self) -> tuple[int, int]:
@@ -146,14 +157,8 @@ class Checker:
                     looser = self.source_result(test, get_model("c11")).outcome_set()
                 c11_allows = state.outcome in looser
             extras.append(Extra(state.outcome, state.witness, c11_allows))
-        # a verdict on outcomes cut short would lie: an extra outcome is real only against a
-        # complete source side, "sound" only if the hardware side is complete too
-        cut = source.partial or (not extras and hardware.partial)
-        if cut:
-            side = "source" if source.partial else "hardware"
-            return Check(test, target.name, scheme.name, source_name, hardware.engine, hardware,
-                         source, error=f"{side} exploration incomplete: {cut}",
-                         seconds=time.perf_counter() - started, own_model=own)  # fmt: skip
+        if source.partial:  # an outcome is extra only against every outcome the source allows
+            extras = []
         return Check(test, target.name, scheme.name, source_name, hardware.engine, hardware,
                      source, tuple(extras), seconds=time.perf_counter() - started,
                      own_model=own)  # fmt: skip

@@ -14,6 +14,7 @@ from fencelab.checker.core import Check, Checker
 from fencelab.gen.shapes import VARIANTS, Shape, Variant, variants
 from fencelab.isa.target import Target
 from fencelab.lowering.schemes import Scheme
+from fencelab.result import INTERRUPTED
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,11 @@ class HuntReport:
     skipped_shapes: list[str] = field(default_factory=list)  # over --max-threads
     checked: int = 0
     errors: list[Check] = field(default_factory=list)
+    incomplete: list[Check] = field(default_factory=list)  # cut short, no extra outcome found
     found: list[Found] = field(default_factory=list)  # every unsound variant, smallest first
     hardware_runs: int = 0
     seconds: float = 0.0
+    partial: str = ""  # "" = every variant checked; else why the hunt stopped early
 
     def smallest(self, limit: int) -> list[Found]:
         """Up to `limit` counterexamples, smallest first, one per shape while shapes remain."""
@@ -88,15 +91,23 @@ def hunt(
     for v in todo:
         report.generated[v.shape] = report.generated.get(v.shape, 0) + 1
     runs_before = checker.hardware_runs
-    for v in todo:
-        c = checker.check(v.test, target, scheme)
-        report.checked += 1
-        if c.error:
-            report.errors.append(c)
-        elif c.extra:
-            report.found.append(Found(v, c))
-        if advance is not None:
-            advance(v)
+    try:
+        for v in todo:
+            c = checker.check(v.test, target, scheme)
+            report.checked += 1
+            if c.error:
+                report.errors.append(c)
+            elif c.extra:
+                report.found.append(Found(v, c))
+            elif c.partial:
+                report.incomplete.append(c)
+            if c.partial == INTERRUPTED:
+                report.partial = INTERRUPTED
+                break
+            if advance is not None:
+                advance(v)
+    except KeyboardInterrupt:  # Ctrl-C: keep what was found
+        report.partial = INTERRUPTED
     report.found.sort(key=lambda f: f.rank)
     report.hardware_runs = checker.hardware_runs - runs_before
     report.seconds = time.perf_counter() - started

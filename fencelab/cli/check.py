@@ -1,5 +1,9 @@
 """`fencelab check` (is a lowering scheme sound on these tests?) and `fencelab hunt` (generate
-the classic shapes and look for counterexamples)."""
+the classic shapes and look for counterexamples).
+
+Both go on past a test that cannot be read or checked (one line on stderr, exit 2 at the end
+unless something is unsound), and stop at Ctrl-C with what was found, marked partial (exit 130).
+"""
 
 from __future__ import annotations
 
@@ -7,47 +11,33 @@ import sys
 
 import click
 
+from fencelab.cli import output
 from fencelab.cli.graph import counterexample_writer, graph_options
 from fencelab.cli.options import (
+    EXIT_INTERRUPTED,
     budget_option,
-    console,
-    err_console,
     limits_options,
     litmus_files,
+    lowerings,
     model_option,
+    model_targets,
+    read_test,
     scheme_option,
     source_model_option,
     target_option,
 )
 from fencelab.errors import FencelabError
 from fencelab.models.registry import AXIOMATIC, OPERATIONAL
+from fencelab.result import INTERRUPTED
 
 HARDWARE = (OPERATIONAL, AXIOMATIC)
-
-
-def _progress():
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
-    return Progress(*columns, console=err_console, transient=True,
-                    disable=not err_console.is_terminal)  # fmt: skip
-
-
-def _combinations(targets, schemes) -> list[tuple]:
-    """(target, scheme) pairs; all schemes (None): each on the targets it is written for."""
-    from fencelab.lowering import SCHEMES
-
-    if schemes is None:
-        return [(t, s) for s in SCHEMES.values() for t in targets if t.name in s.targets]
-    return [(t, s) for s in schemes for t in targets]
+MAX_THREADS = 4  # IRIW, the widest shape
 
 
 @click.command("check")
 @click.argument("tests", nargs=-1, required=True, type=click.Path())
-@target_option(many=True, default="all")
-@scheme_option(many=True, help="a lowering scheme, a comma list, or all (each on its own "
-               "targets)")  # fmt: skip
+@target_option(default="all", help="Targets to compile for: T, T,T,... or all.")
+@scheme_option(many=True, help="Lowering schemes: S, S,S,... or all (each on its own targets)")
 @source_model_option()
 @model_option(kinds=HARDWARE)
 @budget_option()
@@ -61,62 +51,93 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
 
     Every C / Rust test is compiled for each target, explored exhaustively on the target's
     hardware model and compared with the source model (c11 or rc11). Exit status 1 when any
-    test is UNSOUND, 2 on bad input (or when a test could not be checked).
+    test is UNSOUND; else 2 when a test could not be read or checked; 130 when interrupted.
     """
     from fencelab.checker import Checker
-    from fencelab.litmus.parser import parse_file
     from fencelab.report.check import print_check, source_model_text, summary_table
+    from fencelab.report.words import plural
 
     pictures = counterexample_writer(graph_dir, graph_format)
-    pairs = _combinations(target, scheme)
+    pairs = lowerings(model_targets(target, model), scheme)
     checker = Checker(source_model, model, budget, limits)
-    parsed = [parse_file(p) for p in litmus_files(tests)]
-    source = [t for t in parsed if t.is_source]
-    for t in parsed:
-        if not t.is_source and not quiet:
-            console.print(f"skipped {t.file}: {t.arch} test (check compiles C and Rust tests)",
-                          markup=False, highlight=False)  # fmt: skip
-    if not source:
+    out = output.stdout()
+    source, failed = [], 0
+    for item in litmus_files(tests):
+        try:
+            test = read_test(item.path)
+        except FencelabError as e:
+            output.error(str(e))
+            failed += 1
+            continue
+        if test.is_source:
+            source.append(test)
+        elif not quiet:
+            output.note(f"{item.path}: skipped, an {test.arch} test (check compiles C and Rust "
+                        "tests)")  # fmt: skip
+    if not source and not failed:
         raise FencelabError("no C or Rust tests to check in " + ", ".join(tests))
-    console.print(f"source model: {source_model_text(source_model.name)}", markup=False)
+    output.data(out, f"source model: {source_model_text(source_model.name)}")
     checks = []
-    with _progress() as bar:
-        task = bar.add_task("checking", total=len(source) * len(pairs))
-        for test in source:
-            for tgt, sch in pairs:
-                bar.update(task, description=f"{test.name} {tgt.name} {sch.name}")
-                result = checker.check(test, tgt, sch)
-                checks.append(result)
-                if not quiet or not result.sound:
-                    print_check(console, result)
-                if pictures and result.extra:
-                    for path in pictures(result):
-                        console.print(f"graph: {path}", markup=False, soft_wrap=True)
-                bar.advance(task)
-    console.print(summary_table(checks, source_model.name))
-    unsound = sum(not c.sound and not c.error for c in checks)
+    interrupted = False
+    with output.Progress("checking", len(source) * len(pairs)) as bar:
+        try:
+            for test in source:
+                for tgt, sch in pairs:
+                    bar.describe(f"{test.name} {tgt.name} {sch.name}")
+                    result = checker.check(test, tgt, sch)
+                    checks.append(result)
+                    with bar.paused():
+                        if not quiet or not result.sound:
+                            print_check(out, result)
+                        if pictures and result.extra:
+                            for path in pictures(result):
+                                output.data(out, f"graph: {path}")
+                    if result.error:
+                        failed += 1
+                    if result.partial == INTERRUPTED:
+                        interrupted = True
+                        break
+                    bar.advance()
+                if interrupted:
+                    break
+        except KeyboardInterrupt:
+            interrupted = True
+    if checks:
+        output.table(out, summary_table(checks, source_model.name))
+    unsound = sum(bool(c.extra) for c in checks)
     errors = sum(bool(c.error) for c in checks)
-    console.print(f"{len(checks)} checks ({len(source)} tests x {len(pairs)} target/scheme "
-                  f"pairs): {len(checks) - unsound - errors} sound, {unsound} UNSOUND, "
-                  f"{errors} could not be checked", markup=False)  # fmt: skip
+    sound = sum(c.sound for c in checks)
+    line = (f"{plural(len(checks), 'check')} ({plural(len(source), 'test')} x "
+            f"{plural(len(pairs), 'target/scheme pair')}): {sound} sound, {unsound} UNSOUND, "
+            f"{errors} could not be checked")  # fmt: skip
+    cut = sum(c.verdict == "partial" and c.partial != INTERRUPTED for c in checks)
+    if cut:
+        line += f"; {cut} cut short at a limit (no verdict)"
+    if interrupted:
+        line += "; interrupted: the last check is partial, later ones did not run"
+    output.data(out, line)
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
     if unsound:
         sys.exit(1)
-    if errors:
+    if failed:
         sys.exit(2)
 
 
 @click.command("hunt")
-@target_option(required=True)
-@scheme_option(help="the lowering scheme")
+@target_option(default="all", help="Targets to hunt on: T, T,T,... or all.")
+@scheme_option(many=True, help="Lowering schemes: S, S,S,... or all (each on its own targets)")
 @click.option("--shapes", default=None,
               help="comma list of SB, MP, LB, S, R, 2+2W, WRC, ISA2, IRIW (default: all)")
 @click.option("--variants", "kinds", default=None,
               help="comma list of plain, fences, rmw (default: all three)")
 @click.option("--max-threads", default=3, show_default=True,
-              help="skip shapes with more threads (IRIW needs 4)")
+              type=click.IntRange(1, MAX_THREADS),
+              help=f"Skip shapes with more threads, 1 to {MAX_THREADS} (IRIW needs 4).")
 @source_model_option()
 @model_option(kinds=HARDWARE)
-@click.option("--limit", default=5, show_default=True, help="counterexamples to print")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, None),
+              help="Counterexamples to print for each target and scheme, at least 1.")
 @click.option("--save", default=None, type=click.Path(file_okay=False),
               help="write the printed counterexamples to this directory (for tui replay)")
 @budget_option()
@@ -127,7 +148,8 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
                  budget, limits, graph_dir, graph_format):  # fmt: skip
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
-    Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test.
+    Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test,
+    130 when interrupted (what was found so far is printed).
     """
     from fencelab.checker import Checker
     from fencelab.checker.hunt import hunt, plan
@@ -136,25 +158,36 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
 
     chosen = parse_shapes(shapes)
     variant_kinds = parse_variants(kinds)
-    if max_threads < 1:
-        raise FencelabError(f"--max-threads {max_threads}: must be at least 1")
     todo, _ = plan(chosen, max_threads, variant_kinds)
     if not todo:
         raise FencelabError(f"no shape among {', '.join(s.name for s in chosen)} has at most "
                             f"{max_threads} threads")  # fmt: skip
+    pairs = lowerings(model_targets(target, model), scheme)
     pictures = counterexample_writer(graph_dir, graph_format)
     checker = Checker(source_model, model, budget, limits)
-    with _progress() as bar:
-        task = bar.add_task("hunting", total=len(todo))
+    out = output.stdout()
+    found = interrupted = False
+    with output.Progress("hunting", len(todo) * len(pairs)) as bar:
+        for tgt, sch in pairs:
 
-        def advance(variant) -> None:
-            bar.update(task, description=variant.test.name, advance=1)
+            def advance(variant, tgt=tgt) -> None:
+                bar.describe(f"{tgt.name} {variant.test.name}")
+                bar.advance()
 
-        report = hunt(checker, target, scheme, chosen, max_threads, variant_kinds, advance, todo)
-    print_hunt(console, report, limit, save)
-    if pictures:
-        for found in report.smallest(limit):
-            for path in pictures(found.check):
-                console.print(f"graph: {path}", markup=False, soft_wrap=True)
-    if report.found:
+            report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo)
+            with bar.paused():
+                print_hunt(out, report, limit, save)
+                if pictures:
+                    for f in report.smallest(limit):
+                        for path in pictures(f.check):
+                            output.data(out, f"graph: {path}")
+                if len(pairs) > 1:
+                    out.print()
+            found |= bool(report.found)
+            if report.partial:
+                interrupted = True
+                break
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if found:
         sys.exit(1)

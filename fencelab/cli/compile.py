@@ -1,31 +1,37 @@
-"""`fencelab compile` (a source test to a target's herd assembly test) and `fencelab show`."""
+"""`fencelab compile` (a source test to targets' herd assembly tests) and `fencelab show`."""
 
 from __future__ import annotations
 
 import click
 
-from fencelab.cli.options import scheme_option, target_option
+from fencelab.cli.options import Chosen, lowerings, read_test, scheme_option, target_option
+from fencelab.errors import FencelabError
 
 
 @click.command("compile")
 @click.argument("test", type=click.Path())
-@target_option(required=True)
+@target_option(default="all", help="Targets to compile for: T, T,T,... or all (one test "
+               "each, a blank line between).")  # fmt: skip
 @scheme_option()
 def compile_command(test, target, scheme):
-    """Compile a C or Rust litmus test to the target's herd assembly test (herd7 format)."""
+    """Compile a C or Rust litmus test (a file, or - for stdin) to each target's herd
+    assembly test (herd7 format)."""
     from fencelab.compiler.compile import compile_test
-    from fencelab.litmus.parser import parse_file
     from fencelab.litmus.printer import format_test
 
-    compiled = compile_test(parse_file(test), target, scheme)
-    click.echo(format_test(compiled, source_comments=True), nl=False)
+    source = read_test(test, "compile")
+    if not source.is_source:
+        raise FencelabError(f"{test}: {source.name} is an {source.arch} test; compile takes "
+                            "C and Rust tests")  # fmt: skip
+    texts = [format_test(compile_test(source, t, s), source_comments=True)
+             for t, s in lowerings(target, Chosen((scheme,)))]
+    click.echo("\n".join(texts), nl=False)
 
 
 @click.command("show")
 @click.argument("test", type=click.Path())
 def show_command(test):
-    """Print a litmus test back in its own format (herd's, or our Rust spelling)."""
-    from fencelab.litmus.parser import parse_file
+    """Print a litmus test (a file, or - for stdin) back in its own format."""
     from fencelab.litmus.printer import format_test
 
-    click.echo(format_test(parse_file(test)), nl=False)
+    click.echo(format_test(read_test(test, "show")), nl=False)

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import click
 
+from fencelab.cli import output
 from fencelab.cli.options import (
     budget_option,
-    console,
     limits_options,
     model_option,
+    model_targets,
+    one_target,
+    read_test,
     scheme_option,
     target_option,
 )
@@ -73,43 +76,49 @@ def counterexample_writer(directory: str | None, fmt: str):
 @click.option("--outcome", "outcome", default=None,
               help='The final state, as herd prints it: "1:X0=1; 1:X2=0" (default: the '
                    "condition's, when it is a conjunction).")  # fmt: skip
-@target_option(help="ISA for source tests (default x86_64); asm tests run on their own.")
-@scheme_option(help="Lowering scheme used to compile source tests.")
+@target_option(help="One target for a C or Rust test (default: its language model judges "
+               "it); asm tests run on their own architecture.")  # fmt: skip
+@scheme_option()
 @model_option()
 @budget_option()
 @limits_options
-@click.option("--output", "-o", "output", default=None, type=click.Path(dir_okay=False),
+@click.option("--output", "-o", "path", default=None, type=click.Path(dir_okay=False),
               help="Write the picture here (.svg or .dot); default: text on stdout.")
 @click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
               help="svg, dot or text (default: from --output's extension, else text).")
-def graph_command(test, outcome, target, scheme, model, budget, limits, output, fmt):
+def graph_command(test, outcome, target, scheme, model, budget, limits, path, fmt):
     """Draw one outcome's execution: its witness if the model allows it, else the candidate
     execution and the cycle (and axiom) that forbid it."""
     from rich.text import Text
 
     from fencelab.graph.api import outcome_graph
-    from fencelab.litmus.parser import parse_file
-    from fencelab.pipeline import RunOptions
+    from fencelab.pipeline import RunOptions, plan
     from fencelab.report.dot import render_dot
     from fencelab.report.graph_text import graph_lines
     from fencelab.report.svg import render_svg
 
     if fmt is None:
-        fmt = Path(output).suffix.lstrip(".").lower() if output else "text"
+        fmt = Path(path).suffix.lstrip(".").lower() if path else "text"
         if fmt not in ("svg", "dot"):
-            fmt = "svg" if output else "text"
-    if fmt == "text" and output:
+            fmt = "svg" if path else "text"
+    if fmt == "text" and path:
         raise FencelabError("--format text prints to stdout; drop --output or pick svg / dot")
-    options = RunOptions(target=target, scheme=scheme, model=model, budget=budget, limits=limits)
-    graph = outcome_graph(parse_file(test), options, outcome)
+    target = one_target(model_targets(target, model), "graph")
+    test = read_test(test, "graph")
+    options = RunOptions(scheme=scheme, model=model, budget=budget, limits=limits)
+    configs, note = plan(test, options, (target,) if target else None)
+    if note:
+        output.note(note)
+    graph = outcome_graph(test, configs[0], outcome)
     if fmt == "text":
-        console.print(Text(graph.title, style="bold"), soft_wrap=True)
+        out = output.stdout()
+        out.print(Text(graph.title, style="bold"), soft_wrap=True)
         for line in graph_lines(graph):
-            console.print(line, soft_wrap=True)
+            out.print(line, soft_wrap=True)
         return
     rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
-    if output:
-        Path(output).write_text(rendered)
-        click.echo(f"{output}: {graph.title}")
+    if path:
+        Path(path).write_text(rendered)
+        click.echo(f"{path}: {graph.title}")
     else:
         click.echo(rendered, nl=False)

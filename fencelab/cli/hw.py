@@ -6,15 +6,22 @@ import sys
 
 import click
 
-from fencelab.cli.options import litmus_files, model_option, scheme_option, target_option
+from fencelab.cli.options import (
+    MAX_RUNS,
+    litmus_files,
+    model_option,
+    scheme_option,
+    target_option,
+)
 
 
 @click.command("hw")
 @click.argument("tests", nargs=-1, required=True, type=click.Path())
-@click.option("--runs", default=100_000, show_default=True, help="Runs on the CPU per test.")
-@target_option(many=True, help="ISA to compile source tests to (default: the host's, x86_64 or "
-               "armv8); asm tests run on their own.")  # fmt: skip
-@scheme_option(help="Lowering scheme used to compile source tests.")
+@click.option("--runs", default=100_000, show_default=True, type=click.IntRange(1, MAX_RUNS),
+              help=f"Runs on the CPU per test, 1 to {MAX_RUNS:,}.")  # fmt: skip
+@target_option(help="Where to compile C and Rust tests: T, T,T,... or all (default: the "
+               "host's, x86_64 or armv8); asm tests run on their own.")  # fmt: skip
+@scheme_option()
 @model_option()
 def hw(tests, runs, target, scheme, model):
     """Run litmus tests natively on this CPU (as litmus7 does), side by side with the model.
@@ -23,4 +30,5 @@ def hw(tests, runs, target, scheme, model):
     """
     from fencelab.hw.command import hw_command
 
-    sys.exit(hw_command(litmus_files(tests), runs, target, scheme, model))
+    targets = target.items if target else None
+    sys.exit(hw_command([f.path for f in litmus_files(tests)], runs, targets, scheme, model))

@@ -1,23 +1,34 @@
-"""What every command shares: its error handling, its consoles, and its options, declared once.
+"""What every command shares: its error handling, its inputs, and its options, declared once.
 
-An option that names a target, a scheme or a model resolves the name here, when the command line
-is read, so a command receives `Target`, `Scheme` and `ModelSpec` objects (or a bad name becomes
-one line and exit status 2, before any work). The `--model` help is written from the model
-registry, the `--budget` default is the machine's one budget constant.
+An option that names targets, schemes or models resolves the names here, when the command line
+is read, so a command receives `Target`, `Scheme` and `ModelSpec` objects (or a bad name is one
+line and exit status 2, before any work). Choices are listed in `--help` and completed by the
+shell (`_FENCELAB_COMPLETE=bash_source fencelab`). Every number has a range (`click.IntRange`).
+
+The rule for an option that cannot act in the combination given: it is an error that says why
+(`--runs 5` without `--mode random`, `--scheme x86-mfence` with `--target armv8`, a `--scheme`
+for a run with no C or Rust test), never silently ignored. `all` names every target the other
+options can act on.
+
+Adding an option every command shares: one function here returning `click.option(...)`.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from rich.console import Console
+from click.core import ParameterSource
+from click.shell_completion import CompletionItem
 
-from fencelab.checker.core import DEFAULT_SOURCE_MODEL
+from fencelab.cli import output
 from fencelab.errors import FencelabError
 from fencelab.isa.registry import TARGET_NAMES, TARGETS, get_target
+from fencelab.isa.target import Target
 from fencelab.limits import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_MAX_STATES,
@@ -25,37 +36,106 @@ from fencelab.limits import (
     format_bytes,
     parse_bytes,
 )
-from fencelab.lowering.schemes import SCHEME_NAMES
+from fencelab.lowering.schemes import SCHEME_NAMES, SCHEMES, Scheme
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
-from fencelab.models.registry import AXIOMATIC, OPERATIONAL, SOURCE, get_model, model_names
+from fencelab.models.registry import (
+    AXIOMATIC,
+    LANGUAGE_MODEL,
+    MODEL_NAMES,
+    OPERATIONAL,
+    SOURCE,
+    ModelSpec,
+    get_model,
+    model_names,
+)
 from fencelab.pipeline import MODES
 
-console = Console()
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+EXIT_INTERRUPTED = 130
+STDIN = "-"  # a test read from standard input
 
 
 class Group(click.Group):
-    """The `fencelab` group: a FencelabError anywhere in a command, its options included, is one
-    line on stderr and exit status 2 (click's own usage errors exit with 2 too)."""
+    """The `fencelab` group: every error is one line on stderr, `fencelab: error: ...`: a
+    FencelabError anywhere in a command (exit 2) and click's own usage errors (exit 2, one line,
+    not click's three); Ctrl-C outside a command's own handling exits 130 quietly."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):  # fmt: skip
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as e:
+            output.error(_one_line(e))
+            code = e.exit_code
+        except click.Abort:
+            output.error("interrupted")
+            code = EXIT_INTERRUPTED
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except FencelabError as e:
-            err_console.print(f"fencelab: error: {e}", markup=False)
+            output.error(str(e))
             sys.exit(2)
 
 
-def litmus_files(paths: tuple[str, ...]) -> list[str]:
-    """Files named, and every *.litmus below each directory named (sorted)."""
-    files: list[str] = []
+def _one_line(e: click.ClickException) -> str:
+    text = " ".join(e.format_message().split())
+    ctx = getattr(e, "ctx", None)
+    if isinstance(e, click.UsageError) and ctx is not None:
+        text = f"{text.rstrip('.')} (see '{ctx.command_path} --help')"
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def given(name: str) -> bool:
+    """Did the user write this option (as opposed to its default)?"""
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+
+
+def refuse(option: str, why: str) -> FencelabError:
+    """The one rule: an option that cannot act is an error that says why."""
+    return FencelabError(f"{option} {why}")
+
+
+# -- inputs --------------------------------------------------------------------------------------
+def read_test(path: str, command: str = ""):
+    """One test: a file, or `-` (standard input); a directory is refused by name."""
+    from fencelab.litmus.parser import parse_file, parse_text
+
+    if path == STDIN:
+        return parse_text(sys.stdin.read(), "<stdin>")
+    if Path(path).is_dir():
+        what = f"{command} takes" if command else "expected"
+        raise FencelabError(f"{path}: is a directory ({what} one test file)")
+    if not Path(path).exists():
+        raise FencelabError(f"{path}: no such file")
+    return parse_file(path)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One test of a catalogue: the path to read and how to name it (relative to the folder
+    given, so `aarch64/MP.litmus` and `x86_64/MP.litmus` differ)."""
+
+    path: str
+    label: str
+
+
+def litmus_files(paths: Sequence[str]) -> list[Input]:
+    """Files named (or `-`), and every *.litmus below each directory named (sorted)."""
+    files: list[Input] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            files.extend(str(f) for f in sorted(path.rglob("*.litmus")))
+        if p == STDIN:
+            files.append(Input(p, "<stdin>"))
+        elif path.is_dir():
+            files.extend(Input(str(f), str(f.relative_to(path))) for f in sorted(path.rglob("*.litmus")))
         elif path.exists():
-            files.append(str(path))
+            files.append(Input(p, p))
         else:
             raise FencelabError(f"{p}: no such file or directory")
     if not files:
@@ -64,138 +144,268 @@ def litmus_files(paths: tuple[str, ...]) -> list[str]:
 
 
 # -- names to objects ----------------------------------------------------------------------------
-def _one_target(_ctx, _param, value):
-    if isinstance(value, tuple):  # repeatable (`table`)
-        return tuple(dict.fromkeys(get_target(v) for v in value))
-    return get_target(value) if value is not None else None
+@dataclass(frozen=True)
+class Chosen:
+    """What a list option named: the objects, and whether it was `all`."""
+
+    items: tuple
+    every: bool = False
 
 
-def _targets(_ctx, _param, value):
-    if value is None:
-        return None
-    if value == "all":
-        return tuple(TARGETS.values())
-    return tuple(dict.fromkeys(get_target(t.strip()) for t in value.split(",")))
+class Names(click.ParamType):
+    """One name, or (`many`) a comma list or `all`, resolved to objects; completed by the
+    shell from `choices`."""
+
+    def __init__(self, what: str, choices: Sequence[str], resolve: Callable[[str], object],
+                 many: bool = False, every: Callable[[], tuple] | None = None):  # fmt: skip
+        self.name = what
+        self.choices = tuple(choices)
+        self.resolve = resolve
+        self.many = many
+        self.every = every
+
+    def get_metavar(self, param, ctx=None) -> str:
+        names = "|".join(self.choices)
+        return f"[{names}|all or a,b]" if self.many else f"[{names}]"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Chosen | Target | Scheme | ModelSpec):
+            return value
+        try:
+            if not self.many:
+                return self.resolve(value.strip())
+            if value.strip() == "all":
+                return Chosen(self.every(), every=True)
+            names = [v.strip() for v in value.split(",") if v.strip()]
+            if not names:
+                raise FencelabError(f"no {self.name} named")
+            return Chosen(tuple(dict.fromkeys(self.resolve(n) for n in names)))
+        except FencelabError as e:
+            self.fail(str(e), param, ctx)
+
+    def shell_complete(self, ctx, param, incomplete):
+        head, _, last = incomplete.rpartition(",") if self.many else ("", "", incomplete)
+        prefix = f"{head}," if head else ""
+        options = [*self.choices, "all"] if self.many and not head else self.choices
+        return [CompletionItem(prefix + c) for c in options if c.startswith(last)]
 
 
-def _schemes(_ctx, _param, value):
-    if value == "all":
-        return None  # every scheme, each on the targets it is written for
-    return tuple(get_scheme(s.strip()) for s in value.split(","))
+def _model_resolver(kinds: tuple[str, ...]) -> Callable[[str], ModelSpec]:
+    def resolve(name: str) -> ModelSpec:
+        spec = get_model(name)
+        if spec.kind not in kinds:
+            valid = ", ".join(n for k in kinds for n in model_names(k))
+            raise FencelabError(f"{name} is a {spec.kind} model, which cannot act here "
+                                f"(valid: {valid})")  # fmt: skip
+        return spec
 
-
+    return resolve
 
 
 # -- the options ---------------------------------------------------------------------------------
 _TARGET_LIST = ", ".join(TARGET_NAMES)
 
 
-def target_option(*, many: bool = False, repeat: bool = False, default: str | None = None,
-                  required: bool = False, help: str | None = None):  # fmt: skip
-    """`--target/-t`: one target; `many`: one, a comma list or `all` (a tuple); `repeat`: the
-    option may be given several times (a tuple)."""
-    if help is None:
-        help = f"{_TARGET_LIST}" + (", a comma list, or all" if many else "")
-    return click.option("--target", "-t", "target", default=default, required=required,
-                        multiple=repeat, show_default=default is not None, help=help,
-                        callback=_targets if many else _one_target)  # fmt: skip
+def target_option(*, many: bool = True, default: str | None = None, help: str):
+    """`--target/-t`: one target (a `Target`), or (`many`) `T`, `T,T,...` or `all` (a
+    `Chosen` of targets)."""
+    kind = Names("target", TARGET_NAMES, get_target, many, lambda: tuple(TARGETS.values()))
+    return click.option("--target", "-t", "target", type=kind, default=default,
+                        show_default=default is not None, help=help)  # fmt: skip
 
 
-def scheme_option(*, many: bool = False, help: str | None = None):
-    """`--scheme/-s`: a lowering scheme (a `Scheme`); `many`: a comma list or `all` (a tuple of
-    schemes, None for all)."""
-    if help is None:
-        help = "Lowering scheme: " + ", ".join(SCHEME_NAMES)
-        if many:
-            help += "; a comma list, or all (each on its own targets)"
-    return click.option("--scheme", "-s", default="default", show_default=True, help=help,
-                        callback=_schemes if many else lambda c, p, v: get_scheme(v))  # fmt: skip
+def scheme_option(*, many: bool = False, help: str = "Lowering scheme for C and Rust tests."):
+    """`--scheme/-s`: a lowering scheme; `many`: a comma list or `all` (each on its targets)."""
+    kind = Names("scheme", SCHEME_NAMES, get_scheme, many, lambda: tuple(SCHEMES.values()))
+    return click.option("--scheme", "-s", type=kind, default="default", show_default=True,
+                        help=f"{help} ({', '.join(SCHEME_NAMES)})")  # fmt: skip
 
 
 def _model_help(kinds: tuple[str, ...]) -> str:
     defaults: dict[str, list[str]] = {}
     for t in TARGETS.values():
         defaults.setdefault(t.default_model, []).append(t.name)
-    own = "; ".join(f"{', '.join(names)} {m}" for m, names in defaults.items())
+    own = "; ".join(f"{', '.join(names)}: {m}" for m, names in defaults.items())
     hardware = [n for k in (OPERATIONAL, AXIOMATIC) if k in kinds for n in model_names(k)]
-    text = f"Memory model: {', '.join(hardware)} (hardware; default: the target's own: {own})"
+    text = f"Memory model: {', '.join(hardware)} (hardware; default the target's own: {own})"
     if SOURCE in kinds:
-        text += f"; {', '.join(model_names(SOURCE))} (source tests, axiomatic)"
+        text += (f"; {', '.join(model_names(SOURCE))} (the language models, for C and Rust "
+                 f"tests; {LANGUAGE_MODEL} when no --target is named)")  # fmt: skip
     return text + "."
 
 
 def model_option(*, kinds: tuple[str, ...] = (OPERATIONAL, AXIOMATIC, SOURCE)):
-    """`--model/-m`: a memory model from the registry (a `ModelSpec`) of one of `kinds`;
-    None: the target's own. A model of another kind is refused, not ignored."""
-
-    def resolve(_ctx, _param, value):
-        if value is None:
-            return None
-        spec = get_model(value)
-        if spec.kind not in kinds:
-            valid = ", ".join(n for k in kinds for n in model_names(k))
-            raise FencelabError(f"--model {value} is a {spec.kind} model: it cannot act here "
-                                f"(valid: {valid})")  # fmt: skip
-        return spec
-
-    return click.option("--model", "-m", default=None, callback=resolve,
-                        help=_model_help(kinds))  # fmt: skip
+    """`--model/-m`: a model from the registry (a `ModelSpec`) of one of `kinds`; a model of
+    another kind is refused, not ignored. None: the target's own."""
+    choices = [n for n in MODEL_NAMES if get_model(n).kind in kinds]
+    return click.option("--model", "-m", default=None, help=_model_help(kinds),
+                        type=Names("model", choices, _model_resolver(kinds)))  # fmt: skip
 
 
 def source_model_option():
     """`--source-model`: what the source test allows (a source model from the registry)."""
-    return click.option("--source-model", default=DEFAULT_SOURCE_MODEL, show_default=True,
-                        type=click.Choice(model_names(SOURCE)),
-                        callback=lambda c, p, v: get_model(v),
-                        help="what the source test allows")  # fmt: skip
+    return click.option("--source-model", default=LANGUAGE_MODEL, show_default=True,
+                        type=Names("model", model_names(SOURCE), _model_resolver((SOURCE,))),
+                        help="The language model the hardware is checked against "
+                        f"({', '.join(model_names(SOURCE))}).")  # fmt: skip
+
+
+MAX_BUDGET = 10_000
+MAX_RUNS = 10_000_000
 
 
 def budget_option():
     return click.option("--budget", default=DEFAULT_BUDGET, show_default=True,
+                        type=click.IntRange(1, MAX_BUDGET),
                         help="Memory instructions per core before an execution counts as "
-                        "unbounded.")  # fmt: skip
+                        f"unbounded (herd's Loop), 1 to {MAX_BUDGET:,}.")  # fmt: skip
 
 
-def _size(_ctx, _param, value):
-    try:
-        return parse_bytes(value)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
+class Size(click.ParamType):
+    """A number of bytes written `800M`, `1.5G`, `2GB` or `2048`, from `min` to `max`."""
+
+    name = "size"
+
+    def __init__(self, min: int, max: int):
+        self.min = min
+        self.max = max
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            size = parse_bytes(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+        if not self.min <= size <= self.max:
+            self.fail(f"{value!r} is not in the range {self.range}", param, ctx)
+        return size
+
+    @property
+    def range(self) -> str:
+        return f"{format_bytes(self.min)} to {format_bytes(self.max)}"
+
+
+MAX_STATES = 1_000_000_000
+MEMORY_RANGE = Size(16 << 20, 256 << 30)
+
+
+def max_states_option():
+    return click.option("--max-states", default=DEFAULT_MAX_STATES, show_default=True,
+                        type=click.IntRange(1, MAX_STATES),
+                        help="States one exploration may visit (random mode: transitions; "
+                        "axiomatic and source models: candidate executions); past it the result "
+                        f"is partial. 1 to {MAX_STATES:,}.")  # fmt: skip
+
+
+def max_memory_option():
+    return click.option("--max-memory", default=format_bytes(DEFAULT_MAX_MEMORY).replace(" ", ""),
+                        show_default=True, type=MEMORY_RANGE,
+                        help="Resident memory (800M, 2G) past which an exploration stops with a "
+                        f"partial result, {MEMORY_RANGE.range}.")  # fmt: skip
 
 
 def limits_options(fn):
     """`--max-states`, `--max-memory`: how far one exploration may go; the command receives
-    them as one `limits` (a `Limits`). At a limit a result is partial, never silently cut."""
+    them as one `limits` (a `Limits`). At a limit a result is partial, never silently cut.
+    In replay mode (one schedule, no exploration) they cannot act: refused."""
 
     @functools.wraps(fn)
     def command(*args, max_states, max_memory, **kwargs):
+        if kwargs.get("mode") == "replay":
+            for option in ("max_states", "max_memory"):
+                if given(option):
+                    raise refuse(f"--{option.replace('_', '-')}", "bounds an exploration; replay "
+                                 "mode follows one schedule")  # fmt: skip
         return fn(*args, limits=Limits(max_states, max_memory), **kwargs)
 
-    for option in reversed((
-        click.option("--max-states", default=DEFAULT_MAX_STATES, show_default=True,
-                     type=click.IntRange(min=1),
-                     help="States (candidates for axiomatic models) one exploration may visit; "
-                     "past it the result is partial."),
-        click.option("--max-memory", default=format_bytes(DEFAULT_MAX_MEMORY).replace(" ", ""),
-                     show_default=True, callback=_size,
-                     help="Resident memory (800M, 2G) past which an exploration stops with a "
-                     "partial result."),
-    )):  # fmt: skip
-        command = option(command)
-    return command
+    return max_states_option()(max_memory_option()(command))
 
 
-def schedule_option(help: str = "Transition keys to follow in replay mode (a,b,c)."):
+def schedule_option(help: str = "Transition keys to follow (a,b,c): replay mode."):
     return click.option("--schedule", default="", help=help)
 
 
 def exploration_options(fn):
-    """`--mode`, `--runs`, `--seed`, `--schedule`: how the machine explores."""
-    for option in reversed((
-        click.option("--mode", type=click.Choice(MODES), default="exhaustive", show_default=True),
-        click.option("--runs", default=1000, show_default=True, help="Runs in random mode."),
-        click.option("--seed", default=0, show_default=True, help="Seed in random mode."),
+    """`--mode`, `--runs`, `--seed`, `--schedule`: how the machine explores. `--runs` and
+    `--seed` act in random mode only and `--schedule` in replay mode only: given in another
+    mode they are refused with the reason."""
+    options = (
+        click.option("--mode", type=click.Choice(MODES), default="exhaustive", show_default=True,
+                     help="exhaustive: every outcome; random: --runs seeded runs (litmus7's "
+                     "histogram); replay: one --schedule."),
+        click.option("--runs", default=1000, show_default=True,
+                     type=click.IntRange(1, MAX_RUNS),
+                     help=f"Runs in random mode, 1 to {MAX_RUNS:,}."),
+        click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1),
+                     help="Seed of random mode, 0 to 2^32-1."),
         schedule_option(),
-    )):  # fmt: skip
-        fn = option(fn)
-    return fn
+    )  # fmt: skip
+
+    @functools.wraps(fn)
+    def checked(*args, mode, runs, seed, schedule, **kwargs):
+        for option, acts_in in (("runs", "random"), ("seed", "random"), ("schedule", "replay")):
+            if given(option) and mode != acts_in:
+                raise refuse(f"--{option}", f"acts in {acts_in} mode only (add --mode "
+                             f"{acts_in}; this run is {mode})")  # fmt: skip
+        if mode == "replay" and not schedule:
+            raise refuse("--mode replay", "needs --schedule (a witness's transition keys)")
+        return fn(*args, mode=mode, runs=runs, seed=seed, schedule=schedule, **kwargs)
+
+    for option in reversed(options):
+        checked = option(checked)
+    return checked
+
+
+# -- the rule, for targets and schemes -----------------------------------------------------------
+def lowerings(targets: Chosen, schemes: Chosen) -> list[tuple[Target, Scheme]]:
+    """The (target, scheme) pairs to lower with. `all` (targets or schemes) means those the
+    other option can act on: each scheme on the targets it is written for. A scheme named with
+    a target named that it is not written for cannot act: refused, with the reason."""
+    pairs = []
+    for scheme in schemes.items:
+        for target in targets.items:
+            if target.name in scheme.targets:
+                pairs.append((target, scheme))
+            elif not targets.every and not schemes.every:
+                raise refuse(f"--scheme {scheme.name}",
+                             f"is written for {', '.join(scheme.targets)}; it cannot act on "
+                             f"--target {target.name}")  # fmt: skip
+    if not pairs:
+        raise refuse("--scheme", "names no scheme written for the targets named")
+    return pairs
+
+
+def scheme_targets(targets: Chosen, scheme: Scheme) -> Chosen:
+    """The targets one scheme lowers for (`lowerings` with one scheme)."""
+    pairs = lowerings(targets, Chosen((scheme,)))
+    return Chosen(tuple(t for t, _ in pairs), targets.every)
+
+
+def one_target(chosen: Chosen | None, command: str) -> Target | None:
+    """Commands that show one machine (tui, graph) take one target."""
+    if chosen is None:
+        return None
+    if chosen.every or len(chosen.items) != 1:
+        raise refuse("--target", f"takes one target here ({command} shows one machine)")
+    return chosen.items[0]
+
+
+def model_targets(targets: Chosen | None, model: ModelSpec | None) -> Chosen | None:
+    """The targets a `--model` can act on: a hardware model only on the targets whose code it
+    covers (`all`: those), a language model on none (`all`: it stands beside them)."""
+    if targets is None or model is None:
+        return targets
+    if model.is_source:
+        if targets.every:
+            return targets
+        raise refuse(f"--model {model.name}", "judges C and Rust tests themselves, not compiled "
+                     "code: drop --target, or use --target all to see it beside every target")
+    fit = tuple(t for t in targets.items if t.arch.name in model.arches)
+    if not targets.every and len(fit) < len(targets.items):
+        bad = next(t for t in targets.items if t not in fit)
+        raise refuse(f"--model {model.name}", f"covers {', '.join(model.arches)} code; it "
+                     f"cannot act on --target {bad.name}")  # fmt: skip
+    if not fit:
+        raise refuse(f"--model {model.name}", "covers no target's code")
+    return Chosen(fit, targets.every)

@@ -1,31 +1,44 @@
-"""`fencelab run`: litmus tests (files or directories) through the pipeline, herd7-style output."""
+"""`fencelab run`: litmus tests (files, directories, `-`) through the pipeline, herd7-style output.
+
+A catalogue run loses nothing to one bad test: a test that cannot be read or run is one line on
+stderr (`file:line:col: ...`), the others run, the summary is printed, and the exit status is 2
+at the end. Ctrl-C stops the run: the result in progress is printed marked partial, then the
+summary, exit status 130.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+import sys
 
 import click
 
+from fencelab.cli import output
 from fencelab.cli.graph import graph_options, run_graph_writer
 from fencelab.cli.options import (
+    EXIT_INTERRUPTED,
     budget_option,
-    console,
-    err_console,
     exploration_options,
+    given,
     limits_options,
     litmus_files,
     model_option,
+    model_targets,
+    read_test,
+    refuse,
     scheme_option,
+    scheme_targets,
     target_option,
 )
+from fencelab.errors import FencelabError
 
 
 @click.command()
 @click.argument("tests", nargs=-1, required=True, type=click.Path())
-@target_option(many=True, help="ISA for source tests (default x86_64), a comma list, or 'all'; "
-               "asm tests run on their own.")  # fmt: skip
-@scheme_option(help="Lowering scheme used to compile source tests.")
+@target_option(help="Run C and Rust tests compiled for these targets: T, T,T,... or all (all "
+               "adds the language model's column). Default: the language model judges them, "
+               "as herd7 does. Asm tests run on their own architecture.")  # fmt: skip
+@scheme_option()
 @model_option()
 @exploration_options
 @budget_option()
@@ -35,52 +48,111 @@ from fencelab.cli.options import (
                "outcome is forbidden, if it is) to this directory.")
 def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits, as_json,
         graph_dir, graph_format):  # fmt: skip
-    """Run litmus tests (files or directories) and print herd7-style results."""
-    from rich.progress import Progress as RichProgress
+    """Run litmus tests (files, directories, or - for stdin) and print herd7-style results.
 
-    from fencelab.litmus.parser import parse_file
-    from fencelab.pipeline import RunOptions, run_test, targets_for
+    Exit status: 0 when every test ran (whatever its condition's result, as herd7), 2 when a
+    test could not be read or run, 130 when interrupted.
+    """
+    from fencelab.pipeline import Pipeline, RunOptions, plan
     from fencelab.report.herd import format_herd
     from fencelab.report.run import result_record, side_by_side, summary_table
+    from fencelab.report.words import plural
 
     options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget, limits)
+    targets = model_targets(scheme_targets(target, scheme) if target else None, model)
     pictures = run_graph_writer(graph_dir, graph_format)
-    files = litmus_files(tests)
-    results = []
-    show_progress = not as_json and err_console.is_terminal
-    with RichProgress(console=err_console, transient=True, disable=not show_progress) as bar:
-        task = bar.add_task("running", total=len(files))
-        for path in files:
-            test = parse_file(path)
-            per_target = []
-            for tgt in targets_for(test, target):
-                what = f"{test.name} {tgt.name if tgt else ''}".strip()
-                bar.update(task, description=what)
+    inputs = litmus_files(tests)
+    parsed = [_read(item.path) for item in inputs]  # a test, or the error reading it
+    if given("scheme") and not (targets and any(getattr(t, "is_source", False) for t in parsed)):
+        raise refuse(f"--scheme {scheme.name}", "compiles C and Rust tests for a --target; no "
+                     "test here is compiled")  # fmt: skip
+    out = output.stdout()
+    pipeline = Pipeline()
+    rows = []
+    failed = 0
+    interrupted = False
+
+    def fail(message: str) -> None:
+        nonlocal failed
+        failed += 1
+        with bar.paused():
+            output.error(message)
+
+    with output.Progress("running", len(inputs)) as bar:
+        for item, test in zip(inputs, parsed):
+            try:
+                if isinstance(test, FencelabError):
+                    raise test
+                configs, note = plan(test, options, targets.items if targets else None,
+                                     targets.every if targets else False)  # fmt: skip
+            except FencelabError as e:
+                fail(str(e))
+                bar.advance()
+                continue
+            except KeyboardInterrupt:
+                interrupted = True
+                break
+            if note:
+                with bar.paused():
+                    output.note(note)
+            per_test = []
+            for here in configs:
+                what = f"{item.label} {here.target.name if here.target else ''}".strip()
+                bar.describe(what)
 
                 meter = limits.meter("run" if mode == "random" else "state")
 
                 def explored(n: int, what: str = what, meter=meter) -> None:
-                    bar.update(task, description=f"{what}: {meter.progress(n)}")
+                    bar.describe(f"{what}: {meter.progress(n)}")
 
-                here = replace(options, target=tgt)
-                result = run_test(test, here, progress=explored)
-                per_target.append(result)
-                written, problems = pictures(test, here, result) if pictures else ([], [])
-                if as_json:
-                    record = result_record(result)
-                    if pictures:
-                        record["graphs"] = [str(p) for p in written]
-                        record["graph_problems"] = problems
-                    click.echo(json.dumps(record))
-                else:
-                    text = format_herd(result)
-                    text += "".join(f"\n# Graph {p}" for p in (*written, *problems))
-                    console.print(text, markup=False, highlight=False,
-                                  soft_wrap=True)  # data lines are never wrapped
-                    console.print()
-            if len(per_target) > 1 and not as_json:
-                console.print(side_by_side(per_target))
-            results.extend(per_target)
-            bar.advance(task)
-    if len(results) > 1 and not as_json:
-        console.print(summary_table(results))
+                try:
+                    result = pipeline.run(test, here, progress=explored)
+                    written, problems = pictures(test, here, result) if pictures else ([], [])
+                except FencelabError as e:
+                    fail(str(e))
+                    continue
+                except KeyboardInterrupt:
+                    interrupted = True
+                    break
+                per_test.append(result)
+                with bar.paused():
+                    if as_json:
+                        record = result_record(result, item.path)
+                        if pictures:
+                            record["graphs"] = [str(p) for p in written]
+                            record["graph_problems"] = problems
+                        output.data(out, json.dumps(record))
+                    else:
+                        text = format_herd(result)
+                        text += "".join(f"\n# Graph {p}" for p in (*written, *problems))
+                        output.data(out, text + "\n")
+                if result.interrupted:
+                    interrupted = True
+                    break
+            if len(per_test) > 1 and not as_json:
+                with bar.paused():
+                    output.table(out, side_by_side(per_test))
+            rows.extend((item.label, r) for r in per_test)
+            bar.advance()
+            if interrupted:
+                break
+    if not as_json and (len(inputs) > 1 or len(rows) > 1 or interrupted):
+        if rows:
+            output.table(out, summary_table(rows))
+        tail = [plural(len(rows), "result")]
+        if failed:
+            tail.append(f"{failed} could not run (errors above)")
+        if interrupted:
+            tail.append("interrupted: the last result is partial, later tests did not run")
+        output.data(out, "; ".join(tail))
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if failed:
+        sys.exit(2)
+
+
+def _read(path: str):
+    try:
+        return read_test(path)
+    except FencelabError as e:
+        return e

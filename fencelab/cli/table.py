@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import click
 
-from fencelab.cli.options import console, scheme_option, target_option
+from fencelab.cli import output
+from fencelab.cli.options import Chosen, lowerings, scheme_option, target_option
 from fencelab.errors import FencelabError
 
 TABLE_FORMATS = ("text", "markdown", "grid", "json", "csv")
+WIDTH_CHOICES = ("8", "16", "32", "64")
 
 
 @click.command("map")
 @click.argument("op")
 @click.argument("order")
-@target_option(default="x86_64")
-@click.option("--width", "-w", default=None, help="8, 16, 32 or 64 (default 32; none for fence)")
-@scheme_option()
+@target_option(default="all", help="Targets to lower for: T, T,T,... or all.")
+@click.option("--width", "-w", default=None, type=click.Choice(WIDTH_CHOICES),
+              help="Access width in bits (default 32; a fence has none).")  # fmt: skip
+@scheme_option(help="Lowering scheme")
 @click.option("--failure", "-f", default=None,
               help="CAS failure ordering (default: C's rule from the success ordering)")  # fmt: skip
 def map_command(op, order, target, width, scheme, failure):
     """Show how one atomic operation is lowered: asm, bytes, disassembly, rationale."""
-    from fencelab.atomics import Op, parse_op, parse_order, parse_width
+    from fencelab.atomics import Op, parse_op, parse_order
     from fencelab.lowering import lookup
     from fencelab.report.lowering import print_entry
 
@@ -28,35 +31,39 @@ def map_command(op, order, target, width, scheme, failure):
     failure = parse_order(failure) if failure else None
     if op is Op.FENCE:
         if width is not None:
-            raise FencelabError("a fence has no width; drop --width")
+            raise FencelabError("--width: a fence has no width; drop --width")
         bits = None
     else:
-        bits = parse_width(width if width is not None else 32)
-    print_entry(console, target, lookup(target, scheme, op, order, bits, failure))
+        bits = int(width or 32)
+    out = output.stdout()
+    for i, (tgt, sch) in enumerate(lowerings(target, Chosen((scheme,)))):
+        if i:
+            out.print()
+        print_entry(out, tgt, lookup(tgt, sch, op, order, bits, failure), sch.name)
 
 
 @click.command("table")
-@target_option(repeat=True, help="repeatable; default: all five targets")
-@scheme_option()
-@click.option("--width", "-w", "widths", multiple=True, help="repeatable; default: 8 16 32 64")
+@target_option(default="all", help="Targets: T, T,T,... or all.")
+@scheme_option(help="Lowering scheme (its own targets with --target all)")
+@click.option("--width", "-w", "widths", multiple=True, type=click.Choice(WIDTH_CHOICES),
+              help="Repeatable (-w 32 -w 64); default: 8 16 32 64.")  # fmt: skip
 @click.option("--format", "fmt", default="text", show_default=True,
               type=click.Choice(TABLE_FORMATS))  # fmt: skip
 def table_command(target, scheme, widths, fmt):
     """Print the whole lowering table (every valid op x ordering x width).
 
-    `grid` is a compact markdown table, one column per target, one row per operation and
+    `text` is one line per entry, its reason last (wrapped to a terminal's width, whole when
+    piped). `grid` is a compact markdown table, one column per target, one row per operation and
     ordering (compare_exchange with C's default failure ordering only).
     """
-    from fencelab.atomics import WIDTHS, parse_width
-    from fencelab.isa.registry import TARGETS
+    from fencelab.atomics import WIDTHS
     from fencelab.lowering import entries
     from fencelab.report.lowering import entry_record, format_records
 
-    targets = target or tuple(TARGETS.values())
-    bits = tuple(parse_width(w) for w in widths) or WIDTHS
+    targets = tuple(t for t, _ in lowerings(target, Chosen((scheme,))))
+    bits = tuple(dict.fromkeys(int(w) for w in widths)) or WIDTHS
     records = [entry_record(e) for e in entries(targets, scheme, bits)]
-    text = format_records(records, fmt, tuple(t.name for t in targets), scheme.name)
-    if isinstance(text, str):
-        click.echo(text, nl=fmt != "csv")
-    else:
-        console.print(text)
+    out = output.stdout()
+    width = out.width if out.is_terminal else None
+    text = format_records(records, fmt, tuple(t.name for t in targets), scheme.name, width)
+    click.echo(text, nl=fmt != "csv")

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from fencelab.cli.options import model_option, schedule_option, scheme_option, target_option
-from fencelab.errors import FencelabError
+from fencelab.cli.options import (
+    model_option,
+    model_targets,
+    one_target,
+    read_test,
+    schedule_option,
+    scheme_option,
+    target_option,
+)
 from fencelab.models.registry import OPERATIONAL
 
 
 @click.command()
 @click.argument("test", type=click.Path())
-@target_option(help="ISA for source tests (default x86_64); asm tests run on their own ISA.")
-@scheme_option(help="Lowering scheme used to compile source tests.")
+@target_option(help="One target for a C or Rust test (default x86_64: the TUI steps a machine); "
+               "asm tests run on their own architecture.")  # fmt: skip
+@scheme_option()
 @model_option(kinds=(OPERATIONAL,))
 @schedule_option(help="Open at this witness (transition keys a,b,c): → steps through it.")
 def tui(test, target, scheme, model, schedule):
     """Step through a litmus test core by core in a terminal UI."""
-    from fencelab.litmus.parser import parse_file
     from fencelab.pipeline import RunOptions
     from fencelab.tui.app import FencelabApp
 
-    if Path(test).is_dir():
-        raise FencelabError(f"{test}: is a directory; the TUI steps one test (give one .litmus file)")
-    if not Path(test).is_file():
-        raise FencelabError(f"{test}: no such file")
+    target = one_target(model_targets(target, model), "tui")
     options = RunOptions(target=target, scheme=scheme, model=model)
-    app = FencelabApp.for_test(parse_file(test), options, schedule)  # errors before the screen
+    app = FencelabApp.for_test(read_test(test, "tui"), options, schedule)  # errors first
     app.run()

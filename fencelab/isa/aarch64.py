@@ -71,12 +71,10 @@ class AArch64(Target):
         label, insn = _LABEL.match(line).groups()  # keep a label sharing the line
         why = a64_immediate_error(insn)
         if why:
-            raise AssemblyError(f"{self.name}: cannot assemble {clip(insn.strip())}: {why}")
+            raise AssemblyError(f"{self.name}: cannot assemble {clip(insn.strip())}: {why}", why)
         if re.match(r"\s*abs\b", insn, re.I):
-            raise AssemblyError(
-                f"{self.name}: cannot run {insn.strip()!r}: ABS is ARMv8.9's FEAT_CSSC, which "
-                "Unicorn's CPU does not implement"
-            )
+            why = "ABS is ARMv8.9's FEAT_CSSC, which Unicorn's CPU does not implement"
+            raise AssemblyError(f"{self.name}: cannot run {insn.strip()!r}: {why}", why)
         insn = _W_INDEX.sub(lambda m: f"{m.group(1)}W{m.group(2)[1:]}", insn)
         word = encode_if_needed(insn, self.features)
         return f"{label}.word {word:#010x}" if word is not None else f"{label}{insn}"

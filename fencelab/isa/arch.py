@@ -127,7 +127,7 @@ class X86Arch(Arch):
                 try:
                     assemble(intel, [ln], base)
                 except Refused:
-                    raise AssemblyError(f"x86: cannot assemble {ln!r}") from e
+                    raise AssemblyError(f"x86: cannot assemble {ln!r}", e.reason) from e
             raise AssemblyError(f"x86: cannot assemble program ({e})") from e
 
 

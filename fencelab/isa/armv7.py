@@ -56,7 +56,7 @@ class ARMv7(Target):
         line = line.strip()
         why = a32_immediate_error(line.split(":", 1)[-1] if ":" in line.split("#")[0] else line)
         if why:
-            raise AssemblyError(f"{self.name}: cannot assemble {line!r}: {why}")
+            raise AssemblyError(f"{self.name}: cannot assemble {line!r}: {why}", why)
         return line
 
     def classify(self, insn):

@@ -38,7 +38,12 @@ WORKER_MEMORY = 1 << 30  # the worker's address-space cap (keystone needs ~30 MB
 
 
 class AssemblyError(FencelabError):
-    """keystone (or our own encoder) refused a line; names the line."""
+    """keystone (or our own encoder) refused a line; names the line. `why`: the reason alone,
+    without the line (the loader names the line as the user wrote it)."""
+
+    def __init__(self, message: str, why: str = ""):
+        super().__init__(message)
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class Refused(AssemblyError):
 
     def __init__(self, reason: str):
         self.reason = reason
-        super().__init__(reason)
+        super().__init__(reason, reason)
 
 
 _LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)")
@@ -68,8 +73,8 @@ def check_text(lines: list[str]) -> None:
     for line in lines:
         for i, c in enumerate(line):
             if not (" " <= c <= "~" or c == "\t"):
-                raise AssemblyError(f"cannot assemble {clip(line.strip())}: {describe_char(c)} at "
-                                    f"column {i + 1} (instructions are printable ASCII)")  # fmt: skip
+                why = f"{describe_char(c)} at column {i + 1} (instructions are printable ASCII)"
+                raise AssemblyError(f"cannot assemble {clip(line.strip())}: {why}", why)
         for statement in line.split(";"):
             rest = statement.lstrip(" \t")
             label = _LABEL.match(rest)
@@ -77,8 +82,8 @@ def check_text(lines: list[str]) -> None:
                 rest = rest[label.end() :].lstrip(" \t")
                 label = _LABEL.match(rest)
             if rest and not _STATEMENT_START.match(rest):
-                raise AssemblyError(f"cannot assemble {clip(line.strip())}: expected an instruction, "
-                                    f"found {rest[:10]!r}")  # fmt: skip
+                why = f"expected an instruction, found {rest[:10]!r}"
+                raise AssemblyError(f"cannot assemble {clip(line.strip())}: {why}", why)
 
 
 def describe_char(c: str) -> str:
@@ -111,7 +116,7 @@ def assemble(engine: Engine, lines: list[str], base: int = 0) -> bytes:
         return bytes.fromhex(value)
     if kind == "refused":
         raise Refused(value)
-    raise AssemblyError(value)
+    raise AssemblyError(value, value)
 
 
 # -- the worker ----------------------------------------------------------------------------------

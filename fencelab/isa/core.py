@@ -25,13 +25,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from unicorn import (
+    UC_ERR_FETCH_UNMAPPED,
+    UC_ERR_INSN_INVALID,
+    UC_HOOK_MEM_INVALID,
     UC_HOOK_MEM_READ,
     UC_HOOK_MEM_WRITE,
+    UC_MEM_FETCH_UNMAPPED,
+    UC_MEM_READ_UNMAPPED,
+    UC_MEM_WRITE_UNMAPPED,
     Uc,
     UcError,
 )
 
-from fencelab.errors import FencelabError
+from fencelab.errors import CodeError, FencelabError
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.values import unsigned
 
@@ -45,16 +51,6 @@ TB_BYTES_PER_INSTRUCTION = 16 << 10
 TB_MIN, TB_MAX = 4 << 20, 64 << 20
 LOCAL_STEP_LIMIT = 10_000  # register-only instructions in a row, beyond the code's length,
 # before we call it a hang: straight code of any length runs to its end, a loop spins this long
-
-
-class GuestFault(FencelabError):
-    """An instruction Unicorn could not run (`ud2`, a bad access...): `pc` says which; the
-    program that owns the core names the file, thread and line (fencelab/program/layout.py)."""
-
-    def __init__(self, message: str, pc: int, reason: str):
-        super().__init__(message)
-        self.pc = pc
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -117,6 +113,8 @@ class Core:
                     mapped.add((page, PAGE))
         self.uc.hook_add(UC_HOOK_MEM_READ, self._on_read)
         self.uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
+        self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
+        self._fault: tuple[int, int] | None = None  # (access, address) of the last bad access
         self._supply: tuple[int, ...] = ()
         self._reads: list[Access] = []
         self._writes: list[Access] = []
@@ -147,6 +145,10 @@ class Core:
 
     def _on_write(self, _uc, _access, addr, size, value, _data):
         self._writes.append(Access(addr, size, unsigned(value, 8 * size)))
+
+    def _on_invalid(self, _uc, access, addr, _size, _value, _data):
+        self._fault = (access, addr)
+        return False  # stop: Unicorn raises, _step_one explains
 
     # -- states ----------------------------------------------------------------------------
     def initial_state(self, registers: Mapping[str, int]) -> Step:
@@ -221,12 +223,28 @@ class Core:
 
     def _step_one(self, pc: int) -> None:
         self.unicorn_runs += 1
+        self._fault = None
         try:
             self.uc.emu_start(pc, self.end + 0x10000, count=1)
         except UcError as e:
             text = self.decoded[pc].text if pc in self.decoded else "?"
-            raise GuestFault(f"{self.target.name}: {text!r} at {pc:#x} failed in Unicorn: {e}",
-                             pc, str(e)) from None
+            raise CodeError(pc, text, self._fault_reason(e)) from None
+
+    _ACCESS = {UC_MEM_READ_UNMAPPED: "reads", UC_MEM_WRITE_UNMAPPED: "writes",
+               UC_MEM_FETCH_UNMAPPED: "jumps to"}  # fmt: skip
+
+    def _fault_reason(self, error: UcError) -> str:
+        """Why Unicorn stopped, in the test's terms."""
+        if self._fault is not None:
+            access, addr = self._fault
+            verb = self._ACCESS.get(access, "accesses")
+            return (f"{verb} address {addr:#x}, which is no location of the test (a register "
+                    "left uninitialised?)")  # fmt: skip
+        if error.errno == UC_ERR_INSN_INVALID:
+            return f"an undefined instruction on the emulated {self.target.name} CPU"
+        if error.errno == UC_ERR_FETCH_UNMAPPED:
+            return "jumps outside the test's code"
+        return f"the emulator stopped: {error}"
 
     def _run_local(self, executed: list[int]) -> tuple[list[int], bool]:
         """Run register-only instructions until the next memory event or the end."""

@@ -78,7 +78,9 @@ class InsnInfo:
     def describe(self) -> str:
         """A short human label: `load acquire 4B`, `fence dmb ish (full)`."""
         if self.kind is Kind.FENCE:
-            return f"fence {self.text} ({self.barrier.value if self.barrier else '?'})"
+            if self.barrier is None:  # clrex: a monitor operation, not a barrier
+                return f"{self.mnemonic}: clears the exclusive monitor (orders nothing)"
+            return f"fence {self.text} ({self.barrier.value})"
         attrs = [
             a
             for a, on in (

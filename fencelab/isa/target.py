@@ -89,7 +89,7 @@ class Target:
         except Refused as whole_error:
             self._raise_for_bad_line(lines, base, whole_error)
         except AssemblyError as e:
-            raise AssemblyError(f"{self.name}: {e}") from None
+            raise AssemblyError(f"{self.name}: {e}", e.why) from None
 
     def prepare_line(self, line: str) -> str:
         """Rewrite one line into what keystone takes (subclasses pre-encode what it can't)."""
@@ -105,7 +105,7 @@ class Target:
                 assemble(self.engine, probe, base)
             except Refused as e:
                 raise AssemblyError(
-                    f"{self.name}: cannot assemble {line.strip()!r} ({e.reason})"
+                    f"{self.name}: cannot assemble {line.strip()!r} ({e.reason})", e.reason
                 ) from None
         raise AssemblyError(f"{self.name}: cannot assemble program ({error})")
 

@@ -80,11 +80,11 @@ class X86_64(Target):
         line = line.strip()
         why = x86_immediate_error(line)
         if why:
-            raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {why}")
+            raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {why}", why)
         try:
             line = _DECIMAL.sub(lambda m: f"{read_int(m.group(1)):#x}", line)
         except NumberTooLong as e:
-            raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {e}") from None
+            raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {e}", str(e)) from None
         # keystone encodes `movq ABS,%reg` rip-relative without relocating it (it reads
         # 0x100000(%rip)); the SIB absolute form `ABS(,%riz,1)` encodes right
         line = _MOVQ_ABS_LOAD.sub(r"\1 \2(,%riz,1),", line)

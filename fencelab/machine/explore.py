@@ -6,8 +6,9 @@
   often each outcome occurs (litmus7's histogram).
 - `replay` follows a schedule (transition keys joined by commas) step by step.
 Executions that hit the step budget are counted apart, never mixed into the outcomes.
-Exhaustive and random exploration stop at the `Limits` (states, memory) with the outcomes found
-so far and `TestResult.partial` saying which limit stopped them.
+Exhaustive and random exploration stop early, with the outcomes found so far and
+`TestResult.partial` saying why: at the `Limits` (states, memory; fencelab/limits.py), when
+Python runs out of memory, or on Ctrl-C (KeyboardInterrupt: `partial="interrupted"`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Transition
-from fencelab.result import FinalState, TestResult
+from fencelab.result import INTERRUPTED, FinalState, TestResult
 
 Progress = Callable[[int], None]  # called with the number of states explored so far
 
@@ -88,6 +89,8 @@ def exhaustive(
     except MemoryError:
         stack.clear()  # room to report in: the witnesses found are already strings
         result.partial = meter.out_of_memory(len(parents))
+    except KeyboardInterrupt:
+        result.partial = INTERRUPTED
     result.states = [FinalState(o, w) for o, w in finals.items()]
     result.explored_states = len(parents)
     result.transitions = transitions
@@ -145,6 +148,8 @@ def random_runs(
                 break
     except MemoryError:
         result.partial = meter.out_of_memory(result.transitions)
+    except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
+        result.partial = INTERRUPTED
     result.states = [FinalState(o, witnesses[o], n) for o, n in counts.items()]
     result.runs = done
     result.seconds = time.perf_counter() - started

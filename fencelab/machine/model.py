@@ -21,7 +21,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fencelab.errors import FencelabError
+from fencelab.errors import CodeError, FencelabError
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.values import signed
@@ -205,7 +205,7 @@ def shown_value(program: Program, value: int, size: int) -> str:
 
 
 def refuse(model: str, info: InsnInfo, why: str) -> FencelabError:
-    return FencelabError(f"model {model}: cannot run {info.text!r}: {why}")
+    return CodeError(info.address, info.text, f"model {model} cannot run it: {why}")
 
 
 def check_kind_supported(model: str, info: InsnInfo, kinds: Iterable[Kind]) -> None:

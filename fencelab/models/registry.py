@@ -116,6 +116,7 @@ MODELS: dict[str, ModelSpec] = {
     )  # fmt: skip
 }
 MODEL_NAMES = tuple(MODELS)
+LANGUAGE_MODEL = "c11"  # what a C or Rust test means when no target is named (as in herd7)
 
 
 def get_model(name: str) -> ModelSpec:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fencelab.errors import FencelabError, SourceError, clip
-from fencelab.isa.core import Core, GuestFault
+from fencelab.errors import CodeError, FencelabError, SourceError
+from fencelab.isa.core import Core
 from fencelab.isa.insn import Kind
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, Value
@@ -39,7 +39,8 @@ class SourceLine:
     row: int  # row in the herd thread table
     text: str  # the line as written in the test
     asm: str  # the line as given to the assembler
-    line: int = 0  # its line in the file
+    line: int = 0  # where it is written in the file (1-based; 0: unknown)
+    col: int = 0
 
 
 @dataclass
@@ -69,16 +70,6 @@ class Program:
             if thread.core is None:
                 thread.core = self.target.new_core(thread.code, thread.base, regions)
         self._has_backward_branch = [_has_backward_branch(t.core) for t in self.threads]
-
-    def fault_error(self, fault: GuestFault) -> SourceError:
-        """`file:line: P1: 'ud2' failed in Unicorn: ...`: a guest fault where the user wrote it."""
-        for thread in self.threads:
-            src = thread.lines.get(fault.pc)
-            if src is not None:
-                return SourceError(f"P{thread.tid}: {clip(src.text)} failed in Unicorn "
-                                   f"({self.target.name}): {fault.reason}", self.test.file,
-                                   src.line)  # fmt: skip
-        return SourceError(str(fault), self.test.file)
 
     def release(self) -> None:
         """Free the threads' Unicorn engines (a test's run is over)."""
@@ -113,6 +104,15 @@ class Program:
                 f"{MIXED_SIZE_REFUSAL}"
             )
         return loc
+
+    def locate(self, error: CodeError) -> SourceError:
+        """An instruction's error at the user's line: `file:line:col: P0: STR W0,[X2]: why`."""
+        for thread in self.threads:
+            src = thread.lines.get(error.pc)
+            if src is not None:
+                return SourceError(f"P{thread.tid}: {src.text}: {error.why}", self.test.file,
+                                   src.line, src.col)  # fmt: skip
+        return SourceError(str(error), self.test.file)
 
     @property
     def mixed(self) -> bool:

@@ -181,20 +181,40 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
         if re.fullmatch(r"retq?", translated.strip(), re.I):  # herd: `ret` ends the thread
             translated = f"{'jmp' if test.arch.startswith('X86') else 'b'} {_END_LABEL}"
         asm_lines.append(translated)
-        sources.append(SourceLine(cell.row, cell.text.strip(), translated, cell.pos.line))
+        sources.append(SourceLine(cell.row, cell.text.strip(), translated, cell.pos.line,
+                                  cell.pos.col))  # fmt: skip
     if any(_END_LABEL in line for line in asm_lines):
         asm_lines.append(f"{_END_LABEL}:")
     try:
         code = arch.assemble(tgt, asm_lines, base)
-    except AssemblyError as e:  # at the line it names, if it names one
-        line = next((s.line for s in sources if clip(s.asm) in str(e) or clip(s.text) in str(e)),
-                    0)  # fmt: skip
-        raise SourceError(f"P{tid}: {e}", test.file, line) from None
+    except AssemblyError as e:
+        raise _bad_line(test, tid, tgt, arch, asm_lines, sources, base) or SourceError(
+            f"P{tid}: {e}", test.file) from None
     decoded = tgt.disassemble(code, base)
     if len(decoded) != len(sources):
-        raise FencelabError(
+        raise _bad_line(test, tid, tgt, arch, asm_lines, sources, base) or FencelabError(
             f"{test.name}: P{tid}: {len(sources)} instruction lines became {len(decoded)} "
-            "instructions (a pseudo-instruction expanded?)"
+            "instructions"
         )
     lines = {d.address: src for d, src in zip(decoded, sources)}
     return ThreadCode(tid, base, code, lines, {})
+
+
+def _bad_line(test, tid: int, tgt: Target, arch: Arch, asm_lines: list[str],
+              sources: list[SourceLine], base: int) -> SourceError | None:  # fmt: skip
+    """The first line that does not assemble to exactly one instruction, named as the user
+    wrote it, at its place in the file (each line is assembled alone, its labels stubbed)."""
+    labels = {ln[:-1] for ln in asm_lines if ln.endswith(":")}
+    for src in sources:
+        stubs = [f"{lab}:" for lab in labels if re.search(rf"\b{re.escape(lab)}\b", src.asm)]
+        try:
+            count = len(tgt.disassemble(arch.assemble(tgt, [src.asm, *stubs], base), base))
+        except AssemblyError as e:
+            why = e.why or str(e)
+        else:
+            if count == 1:
+                continue
+            why = f"the assembler made {count} instructions of it"
+        return SourceError(f"P{tid}: cannot assemble {clip(src.text)}: {why}", test.file,
+                           src.line, src.col)  # fmt: skip
+    return None

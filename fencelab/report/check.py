@@ -13,6 +13,7 @@ from fencelab.checker.core import Check
 from fencelab.checker.hunt import HuntReport
 from fencelab.litmus.ast import LitmusTest, walk_statements
 from fencelab.litmus.printer import format_outcome
+from fencelab.report.words import plural
 
 
 def source_model_text(name: str) -> str:
@@ -49,9 +50,11 @@ def source_lines(test: LitmusTest) -> list[str]:
 
 
 def print_check(console: Console, check: Check, verbose: bool = False) -> None:
+    """A check's result line (never wrapped: `grep UNSOUND` gets it whole), then for an
+    unsound one its extra outcomes, witnesses, replay commands and source lines."""
     head = f"{check.test.name}  {check.target}  scheme {check.scheme}  ({check.hardware_model} vs {check.source_model})"
     if check.error:
-        console.print(f"[yellow]error[/yellow]    {escape(head)}: {escape(check.error)}")
+        _line(console, f"[yellow]error[/yellow]    {escape(head)}: {escape(check.error)}")
         return
     hw, src = check.budget_exhausted
     budget = ""
@@ -60,26 +63,44 @@ def print_check(console: Console, check: Check, verbose: bool = False) -> None:
                  "budget (not counted as outcomes)[/yellow]"  # fmt: skip
     n_hw = len(check.hardware.states)
     n_src = len(check.source.states)
+    partial = f"  [yellow]partial: {escape(check.partial)}[/yellow]" if check.partial else ""
     if check.sound:
-        console.print(f"[green]sound[/green]    {escape(head)}: {n_hw} hardware outcomes, all "
-                      f"among the {n_src} {check.source_model} allows{budget}")  # fmt: skip
+        _line(console, f"[green]sound[/green]    {escape(head)}: {outcomes(n_hw)}, all among "
+              f"the {n_src} {check.source_model} allows{budget}")  # fmt: skip
         return
-    console.print(f"[bold red]UNSOUND[/bold red]  {escape(head)}: {len(check.extra)} of {n_hw} "
-                  f"hardware outcomes are not among the {n_src} {check.source_model} allows"
-                  f"{budget}")  # fmt: skip
+    if not check.extra and check.source.partial:
+        _line(console, f"[yellow]partial[/yellow]  {escape(head)}: {outcomes(n_hw)}; the "
+              f"{check.source_model} side was cut short, so no verdict{partial}")  # fmt: skip
+        return
+    if not check.extra:
+        _line(console, f"[yellow]partial[/yellow]  {escape(head)}: {outcomes(n_hw)} found so "
+              f"far, all among the {n_src} {check.source_model} allows{partial}")  # fmt: skip
+        return
+    _line(console, f"[bold red]UNSOUND[/bold red]  {escape(head)}: {len(check.extra)} of "
+          f"{outcomes(n_hw)} are not among the {n_src} {check.source_model} allows"
+          f"{budget}{partial}")  # fmt: skip
     for extra in check.extra:
         from fencelab.litmus.conditions import holds
 
         cond = " (the test's condition holds)" if holds(check.test.condition.prop, extra.outcome) \
             else ""  # fmt: skip
-        console.print(f"  extra outcome: [bold]{escape(format_outcome(extra.outcome))}[/bold]{cond}")
-        console.print(f"    hardware witness: {escape(extra.witness)}", soft_wrap=True)
-        console.print(f"    replay: {escape(replay_command(check, extra.witness))}", soft_wrap=True)
+        _line(console, f"  extra outcome: [bold]{escape(format_outcome(extra.outcome))}[/bold]{cond}")
+        _line(console, f"    hardware witness: {escape(extra.witness)}")
+        _line(console, f"    replay: {escape(replay_command(check, extra.witness))}")
         if extra.note:
-            console.print(f"    [italic]why:[/italic] {escape(extra.note)}")
-    console.print("  source lines involved:")
+            _line(console, f"    [italic]why:[/italic] {escape(extra.note)}")
+    _line(console, "  source lines involved:")
     for line in source_lines(check.test):
-        console.print(f"    {escape(line)}", highlight=False)
+        _line(console, f"    {escape(line)}")
+
+
+def outcomes(n: int) -> str:
+    return plural(n, "hardware outcome")
+
+
+def _line(console: Console, text: str) -> None:
+    """One line of results: colour in a terminal, never wrapped."""
+    console.print(text, soft_wrap=True, highlight=False)
 
 
 def summary_table(checks: list[Check], source_model: str) -> Table:
@@ -87,9 +108,9 @@ def summary_table(checks: list[Check], source_model: str) -> Table:
     targets = list(dict.fromkeys(c.target for c in checks))
     schemes = list(dict.fromkeys(c.scheme for c in checks))
     table = Table(title=f"sound / checked against {source_model}")
-    table.add_column("scheme")
+    table.add_column("scheme", no_wrap=True)
     for t in targets:
-        table.add_column(t, justify="center")
+        table.add_column(t, justify="center", no_wrap=True)
     for s in schemes:
         cells = []
         for t in targets:
@@ -97,7 +118,7 @@ def summary_table(checks: list[Check], source_model: str) -> Table:
             if not here:
                 cells.append("-")
                 continue
-            checked = [c for c in here if not c.error]
+            checked = [c for c in here if not c.error and (c.extra or not c.partial)]
             sound = sum(c.sound for c in checked)
             colour = "green" if sound == len(checked) else "bold red"
             cell = f"[{colour}]{sound}/{len(checked)}[/{colour}]"
@@ -113,24 +134,40 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: str | Non
     from fencelab.litmus.printer import format_test
 
     counts = ", ".join(f"{k} {v}" for k, v in report.generated.items())
-    console.print(f"hunt: {report.checked} tests generated and checked ({counts}) on "
-                  f"{report.target}, scheme {report.scheme}, against "
-                  f"{source_model_text(report.source_model)}; {report.hardware_runs} distinct "
-                  f"compiled programs explored in {report.seconds:.1f}s")  # fmt: skip
+    generated = sum(report.generated.values())
+    done = plural(report.checked, "test") + " checked"
+    if report.checked != generated:
+        done += f" of {generated} generated ({counts})"
+    else:
+        done = f"{plural(generated, 'test')} generated and checked ({counts})"
+    _line(console, f"hunt: {done} on {report.target}, scheme {report.scheme}, against "
+          f"{source_model_text(report.source_model)}; "
+          f"{plural(report.hardware_runs, 'distinct compiled program')} explored in "
+          f"{report.seconds:.1f}s")  # fmt: skip
+    if report.partial:
+        _line(console, f"[yellow]partial: {escape(report.partial)}; the tests not checked may "
+              "hold more counterexamples[/yellow]")  # fmt: skip
     if report.skipped_shapes:
-        console.print(f"skipped (more threads than --max-threads): "
-                      f"{', '.join(report.skipped_shapes)}")  # fmt: skip
+        _line(console, f"skipped (more threads than --max-threads): "
+              f"{', '.join(report.skipped_shapes)}")  # fmt: skip
     for e in report.errors[:5]:
-        console.print(f"[yellow]error[/yellow] {escape(e.test.name)}: {escape(e.error)}")
+        _line(console, f"[yellow]error[/yellow] {escape(e.test.name)}: {escape(e.error)}")
     if len(report.errors) > 5:
-        console.print(f"[yellow]... {len(report.errors) - 5} more errors[/yellow]")
+        _line(console, f"[yellow]... {len(report.errors) - 5} more errors[/yellow]")
+    if report.incomplete:
+        _line(console, f"[yellow]{plural(len(report.incomplete), 'test')} cut short "
+              f"({escape(report.incomplete[0].partial)}): no verdict[/yellow]")  # fmt: skip
     if not report.found:
-        console.print(f"[green]no counterexample: the scheme is sound on all "
-                      f"{report.checked - len(report.errors)} tests[/green]")  # fmt: skip
+        clean = report.checked - len(report.errors) - len(report.incomplete)
+        if report.partial:
+            _line(console, f"no counterexample among the {plural(clean, 'test')} checked")
+        else:
+            _line(console, f"[green]no counterexample: the scheme is sound on all "
+                  f"{plural(clean, 'test')}[/green]")  # fmt: skip
         return
     shown = report.smallest(limit)
-    console.print(f"[bold red]{len(report.found)} counterexamples[/bold red]; the "
-                  f"{len(shown)} smallest (fewest threads, then fewest non-Relaxed accesses):")  # fmt: skip
+    _line(console, f"[bold red]{plural(len(report.found), 'counterexample')}[/bold red]; the "
+          f"{len(shown)} smallest (fewest threads, then fewest non-Relaxed accesses):")  # fmt: skip
     for f in shown:
         console.print()
         text = format_test(f.variant.test)
@@ -140,12 +177,11 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: str | Non
             out.mkdir(parents=True, exist_ok=True)
             path = str(out / f"{f.variant.test.name}.litmus")
             Path(path).write_text(text)
-        console.print(escape(text.rstrip("\n")), highlight=False)
+        _line(console, escape(text.rstrip("\n")))
         for extra in f.check.extra:
-            console.print(f"extra outcome: [bold]{escape(format_outcome(extra.outcome))}"
-                          f"[/bold]  hardware witness: {escape(extra.witness)}")  # fmt: skip
+            _line(console, f"extra outcome: [bold]{escape(format_outcome(extra.outcome))}"
+                  f"[/bold]  hardware witness: {escape(extra.witness)}")  # fmt: skip
             if path:
-                console.print(f"replay: {escape(replay_command(f.check, extra.witness, path))}",
-                              soft_wrap=True)  # fmt: skip
+                _line(console, f"replay: {escape(replay_command(f.check, extra.witness, path))}")
             if extra.note:
-                console.print(f"[italic]why:[/italic] {escape(extra.note)}")
+                _line(console, f"[italic]why:[/italic] {escape(extra.note)}")

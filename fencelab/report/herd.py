@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_condition, format_outcome
+from fencelab.report.words import plural
 from fencelab.result import TestResult
 
 
@@ -11,12 +13,13 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
 
     As in herd7, the first line gives the test's kind (from its quantifier), `Ok`/`No` whether
     the condition holds, and `Loop` marks a result some executions of which were cut short (our
-    step budget, herd's loop unrolling). herd's `Hash=` line is not printed."""
+    step budget, herd's loop unrolling) or that is partial (a limit, Ctrl-C). herd's `Hash=` line is not printed."""
     lines = [f"Test {result.test.name} {result.kind}", f"States {len(result.states)}"]
     for state in sorted(result.states, key=lambda s: format_outcome(s.outcome)):
         line = format_outcome(state.outcome)
-        if result.mode == "random":
-            line = f"{state.count:<8}:>{line}"
+        if result.mode == "random":  # litmus7's histogram: `*>` marks what satisfies the condition
+            mark = "*>" if holds(result.condition.prop, state.outcome) else ":>"
+            line = f"{state.count:<8}{mark}{line}"
         lines.append(line)
     cut = result.budget_exhausted or result.partial  # herd's Loop: not every execution ended
     lines.append(("Loop " if cut else "") + ("Ok" if result.ok else "No"))
@@ -28,22 +31,34 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
     )
     lines.append(f"Time {result.test.name} {result.seconds:.2f}")
     if extras:
+        if result.partial:
+            lines.append(f"# Partial: {result.partial}; the states above are those found so "
+                         "far, the result may change")  # fmt: skip
         engine = result.engine + (f" on {result.target}" if result.target else "")
         if result.scheme:
             engine += f" (scheme {result.scheme})"
+        elif result.test.is_source and not result.target:
+            engine += " (the language model; a --target runs the compiled test)"
         lines.append(f"# Engine {engine}, mode {result.mode}")
         what = "execution" if result.mode == "axiomatic" else "schedule"
         for state in sorted(result.states, key=lambda s: format_outcome(s.outcome)):
             if state.witness:
                 lines.append(f"# Witness {format_outcome(state.outcome)} {what} {state.witness}")
-        if result.mode == "axiomatic":
-            lines.append(f"# Checked {result.explored_states} candidate executions")
-        elif result.explored_states or result.transitions:
-            lines.append(
-                f"# Explored {result.explored_states} states, {result.transitions} transitions"
-            )
+        lines.append(f"# {_effort(result)}")
         if result.budget_exhausted:
-            lines.append(f"# Budget: {result.budget_exhausted} executions hit the step budget")
-    if result.partial:
-        lines.append(f"# Partial: {result.partial}; the outcomes above are those found before")
+            lines.append(f"# Budget: {plural(result.budget_exhausted, 'execution')} hit the "
+                         "step budget")  # fmt: skip
     return "\n".join(lines)
+
+
+def _effort(result: TestResult) -> str:
+    """What the engine did: states explored, runs made, a schedule replayed."""
+    if result.mode == "axiomatic":
+        return f"Checked {plural(result.explored_states, 'candidate execution')}"
+    if result.mode == "random":
+        return f"Ran {plural(result.runs, 'run')}, {plural(result.transitions, 'transition')}"
+    if result.mode == "replay":
+        return f"Replayed {plural(result.transitions, 'transition')}"
+    return (f"Explored {plural(result.explored_states, 'state')}, "
+            f"{plural(result.transitions, 'transition')}")  # fmt: skip
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,29 +16,37 @@ from rich.table import Table
 from fencelab.atomics import default_failure_order, parse_order
 from fencelab.isa.target import Target
 from fencelab.lowering.template import Entry
+from fencelab.report.tables import print_table
 
 
-def print_entry(console: Console, target: Target, entry: Entry) -> None:
-    """One lowering: canonical assembly, bytes with capstone's disassembly, roles, rationale."""
+def print_entry(console: Console, target: Target, entry: Entry, scheme: str = "") -> None:
+    """One lowering: canonical assembly, bytes with capstone's disassembly, roles, rationale.
+    `scheme`: the scheme asked for (an overlay that leaves this entry to `default` says so)."""
     code = entry.assemble(0)
     decoded = target.disassemble(code, 0)
-    console.print(f"[bold]{entry.describe()}[/bold]  scheme used: [cyan]{entry.scheme}[/cyan]")
+    used = f"scheme [cyan]{entry.scheme}[/cyan]"
+    if scheme and scheme != entry.scheme:
+        used = (f"scheme [cyan]{scheme}[/cyan]: the same as {entry.scheme} here ({scheme} "
+                "changes other entries)")  # fmt: skip
+    what = entry.describe().removesuffix(f" ({entry.scheme})")
+    console.print(f"[bold]{escape(what)}[/bold]  {used}", soft_wrap=True)
     asm = escape("\n".join(entry.canonical())) or "(no instruction: a compiler-only barrier)"
     console.print(Panel(asm, title="assembly (canonical registers)", expand=False))
     if decoded:
         listing = Table(title="bytes and capstone disassembly")
         for col in ("offset", "bytes", "instruction", "memory-model view"):
-            listing.add_column(col)
+            listing.add_column(col, no_wrap=col != "memory-model view")
         for d in decoded:
             listing.add_row(f"{d.address:#06x}", d.bytes.hex(" "), escape(d.text),
                             escape(d.info.describe()))  # fmt: skip
-        console.print(listing)
+        print_table(console, listing)
         console.print(f"bytes: {code.hex()}", soft_wrap=True)
     if entry.roles:
-        console.print("roles: " + escape("; ".join(r.describe() for r in entry.roles)))
+        console.print("roles: " + escape("; ".join(r.describe() for r in entry.roles)),
+                      soft_wrap=True)  # fmt: skip
     if entry.ok_role:
         console.print(f"success flag: {entry.ok_role} (1 = stored; may fail spuriously)")
-    console.print(f"[italic]why:[/italic] {escape(entry.rationale)}")
+    console.print(f"[italic]why:[/italic] {escape(entry.rationale)}", soft_wrap=True)
 
 
 def entry_record(entry: Entry) -> dict:
@@ -57,9 +66,12 @@ def entry_record(entry: Entry) -> dict:
     }
 
 
-def format_records(records: list[dict], fmt: str, targets: tuple[str, ...],
-                   scheme: str) -> str | Table:  # fmt: skip
-    """The table in `fmt`: text (a rich Table), markdown, grid, json or csv (strings)."""
+def format_records(records: list[dict], fmt: str, targets: tuple[str, ...], scheme: str,
+                   width: int | None = None) -> str:  # fmt: skip
+    """The table in `fmt`: text, markdown, grid, json or csv. `width`: a terminal's, which the
+    text format's reasons wrap to (None: never wrapped)."""
+    if fmt == "text":
+        return _text(records, scheme, width)
     return _FORMATS[fmt](records, targets, scheme)
 
 
@@ -110,16 +122,35 @@ def _markdown(records, targets, scheme) -> str:
     return "\n".join(lines)
 
 
-def _text(records, targets, scheme) -> Table:
-    table = Table(title=f"lowering table ({scheme})", show_lines=True)
-    for col in ("target", "op", "order", "width", "asm", "from", "why"):
-        table.add_column(col, overflow="fold")
-    for r in records:
-        order = r["order"] + (f"/{r['failure']}" if r["failure"] else "")
-        table.add_row(r["target"], r["op"], order, str(r["width"] or "-"),
-                      escape("\n".join(r["asm"])) or "(none)", r["scheme"],
-                      escape(r["rationale"]))  # fmt: skip
-    return table
+def _text(records: list[dict], scheme: str, width: int | None) -> str:
+    """One entry a line: the names in aligned columns, then the instructions, then the reason,
+    whole (`grep` finds an entry with its reason). In a terminal (`width`), an entry's
+    instructions stack one a line in their own column and its reason wraps beside them."""
+    head = ("target", "op", "order", "width", "from")
+    names = [(r["target"], r["op"], r["order"] + (f"/{r['failure']}" if r["failure"] else ""),
+              str(r["width"] or "-"), r["scheme"]) for r in records]  # fmt: skip
+    sizes = [max(len(row[i]) for row in [head, *names]) for i in range(len(head))]
+
+    def aligned(row) -> str:
+        return "  ".join(c.ljust(n) for c, n in zip(row, sizes))
+
+    lines = [f"lowering table ({scheme}): {len(records)} entries"]
+    if width is None:
+        lines.append(f"{aligned(head)}  asm  -- why")
+        for row, r in zip(names, records):
+            lines.append(f"{aligned(row)}  {'; '.join(r['asm']) or '(none)'}  -- {r['rationale']}")
+        return "\n".join(lines)
+    asm_size = max(len(a) for r in records for a in r["asm"] or ["(none)"])
+    room = max(30, width - sum(sizes) - 2 * len(sizes) - asm_size - 2)
+    blank = aligned([""] * len(head))
+    lines.append(f"{aligned(head)}  {'asm'.ljust(asm_size)}  why")
+    for row, r in zip(names, records):
+        asm, why = r["asm"] or ["(none)"], textwrap.wrap(r["rationale"], room)
+        for k in range(max(len(asm), len(why))):
+            left = aligned(row) if k == 0 else blank
+            right = f"{(asm[k] if k < len(asm) else '').ljust(asm_size)}  {why[k] if k < len(why) else ''}"
+            lines.append(f"{left}  {right}".rstrip())
+    return "\n".join(lines)
 
 
-_FORMATS = {"text": _text, "markdown": _markdown, "grid": _grid, "json": _json, "csv": _csv}
+_FORMATS = {"markdown": _markdown, "grid": _grid, "json": _json, "csv": _csv}

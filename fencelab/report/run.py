@@ -15,17 +15,22 @@ from fencelab.litmus.printer import (
 from fencelab.result import TestResult
 
 
-def result_record(result: TestResult) -> dict:
-    """One result as a JSON object (`run --json`, one per line)."""
+def result_record(result: TestResult, file: str | None = None) -> dict:
+    """One result as a JSON object (`run --json`, one per line). `kind` and `result` are
+    herd's words (first line; Ok / No), `verdict` ours (what the model says of the
+    condition's outcome); a field that does not apply is null."""
+    random = result.mode == "random"
     return {
         "test": result.test.name,
+        "file": file,
         "arch": result.test.arch,
-        "target": result.target,
-        "scheme": result.scheme,
+        "target": result.target or None,
+        "scheme": result.scheme or None,
         "model": result.engine,
         "mode": result.mode,
+        "kind": result.kind,
+        "result": "Ok" if result.ok else "No",
         "verdict": result.verdict,
-        "ok": result.ok,
         "observation": result.observation,
         "positive": result.positive,
         "negative": result.negative,
@@ -35,27 +40,38 @@ def result_record(result: TestResult) -> dict:
                 "outcome": {format_observable(o): v if isinstance(v, int) else format_value(v)
                             for o, v in s.outcome},  # fmt: skip
                 "satisfies": holds(result.condition.prop, s.outcome),
-                "witness": s.witness,
-                "count": s.count,
+                "witness": s.witness or None,
+                "count": s.count if random else None,
             }
             for s in result.states
         ],
-        "explored_states": result.explored_states,
-        "transitions": result.transitions,
+        "explored_states": result.explored_states if result.mode in ("exhaustive", "axiomatic")
+        else None,
+        "transitions": result.transitions if result.mode != "axiomatic" else None,
+        "runs": result.runs if random else None,
         "budget_exhausted": result.budget_exhausted,
-        "partial": result.partial,
+        "partial": result.partial or None,
         "seconds": round(result.seconds, 6),
     }
 
 
+def where(result: TestResult) -> str:
+    """Where a result was found: `x86_64 tso`, `armv8 arm, scheme rcpc`, `c11 (language)`."""
+    if not result.target:
+        return f"{result.engine} (language)" if result.test.is_source else result.engine
+    text = f"{result.target} {result.engine}"
+    return text + (f", scheme {result.scheme}" if result.scheme else "")
+
+
 def side_by_side(results: list[TestResult]) -> Table:
-    """One test on several targets: which outcome each one can reach."""
+    """One test on several targets (and its language model): which outcome each can reach."""
     test = results[0].test
     table = Table(title=f"{test.name}: outcomes by target")
-    table.add_column("outcome")
-    table.add_column("cond", justify="center")
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("cond", justify="center", no_wrap=True)
     for r in results:
-        table.add_column(f"{r.target}\n{r.engine}", justify="center")
+        head = f"{r.engine}\nlanguage" if not r.target else f"{r.target}\n{r.engine}"
+        table.add_column(head, justify="center", no_wrap=True)
     outcomes = sorted({s.outcome for r in results for s in r.states}, key=format_outcome)
     for outcome in outcomes:
         marks = ["yes" if outcome in r.outcome_set() else "-" for r in results]
@@ -64,15 +80,16 @@ def side_by_side(results: list[TestResult]) -> Table:
     return table
 
 
-def summary_table(results: list[TestResult]) -> Table:
+def summary_table(rows: list[tuple[str, TestResult]]) -> Table:
+    """Many results, one row each: the test as given (its path relative to the folder named),
+    where it ran, herd's kind and result, the observation."""
     table = Table(title="Summary")
-    for col in ("test", "run on", "verdict", "states", "explored", "time"):
-        table.add_column(col, justify="right" if col in ("states", "explored", "time") else "left",
-                         no_wrap=col != "test", overflow="fold")  # fmt: skip
-    for r in results:
-        table.add_row(
-            r.test.name, f"{r.target} {r.engine}".strip(),
-            f"{r.verdict}, {r.observation} {r.positive} {r.negative}",
-            str(len(r.states)), str(r.explored_states), f"{r.seconds * 1000:.0f} ms",
-        )  # fmt: skip
+    for col in ("test", "run on", "kind", "result", "observation", "states", "time"):
+        right = col in ("states", "time")
+        table.add_column(col, justify="right" if right else "left", no_wrap=col != "run on")
+    for label, r in rows:
+        result = ("Ok" if r.ok else "No") + (" (partial)" if r.partial else "")
+        table.add_row(label, where(r), r.kind, result,
+                      f"{r.observation} {r.positive} {r.negative}", str(len(r.states)),
+                      f"{r.seconds * 1000:.0f} ms")  # fmt: skip
     return table

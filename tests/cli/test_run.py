@@ -34,15 +34,79 @@ def test_json_lines_carry_outcomes_and_witnesses(run):
     assert weak[0]["witness"]
 
 
-def test_target_all_runs_a_source_test_side_by_side(run):
-    # LB+rlx: x86-TSO never shows load buffering, the ARMv8 model does on every ARM target.
+def test_target_all_runs_a_source_test_side_by_side_with_its_language_model(run):
+    # LB+rlx: the language allows load buffering; x86-TSO never shows it, ARMv8 does.
     result = run(str(EXAMPLES / "rust" / "LB+rlx.litmus"), "--target", "all", "--json")
     assert result.exit_code == 0
     objs = [json.loads(line) for line in result.output.splitlines()]
-    assert [o["target"] for o in objs] == ["x86_64", "armv7", "armv8", "armv8.1", "armv8.3"]
-    assert [o["observation"] for o in objs] == ["Never"] + ["Sometimes"] * 4
+    assert [o["target"] for o in objs] == [None, "x86_64", "armv7", "armv8", "armv8.1",
+                                           "armv8.3"]  # fmt: skip
+    assert objs[0]["model"] == "c11" and objs[0]["scheme"] is None
+    assert [o["observation"] for o in objs] == ["Sometimes", "Never"] + ["Sometimes"] * 4
     text = run(str(EXAMPLES / "rust" / "LB+rlx.litmus"), "--target", "all").output
-    assert "outcomes by target" in text
+    table = text[text.index("outcomes by target") :].splitlines()
+    assert "c11" in table[2] and "x86_64" in table[2]
+    weak = next(ln for ln in table if "0:r0=1; 1:r0=1;" in ln)
+    assert [c.strip() for c in weak.split("│")[1:-1]] == [
+        "0:r0=1; 1:r0=1;", "*", "yes", "-", "yes", "yes", "yes", "yes"]  # fmt: skip
+
+
+def test_a_source_test_without_target_runs_under_its_language_model(run):
+    result = run(str(EXAMPLES / "c" / "SB+rlx.litmus"))
+    assert result.exit_code == 0
+    assert "# Engine c11 (the language model; a --target runs the compiled test)" in result.output
+    obj = json.loads(run(str(EXAMPLES / "c" / "SB+rlx.litmus"), "--json").output)
+    assert (obj["model"], obj["target"], obj["scheme"]) == ("c11", None, None)
+    rc11 = json.loads(run(str(EXAMPLES / "c" / "LB+rlx.litmus"), "-m", "rc11", "--json").output)
+    assert rc11["model"] == "rc11" and rc11["observation"] == "Never"
+
+
+def test_asm_tests_run_on_their_own_architecture_with_a_note(cli):
+    result = cli(["run", str(EXAMPLES / "x86_64" / "SB.litmus"), "--target", "armv8"])
+    assert result.exit_code == 0
+    assert "fencelab: note: SB: an X86_64 test runs on x86_64; --target armv8 is for C and " \
+           "Rust tests" in result.output  # fmt: skip
+    assert "# Engine tso on x86_64" in result.output
+    mixed = cli(["run", str(EXAMPLES / "rust" / "SB+scs.litmus"),
+                 str(EXAMPLES / "aarch64" / "SB.litmus"), "--target", "all", "--json"])  # fmt: skip
+    assert mixed.exit_code == 0
+    objs = [json.loads(ln) for ln in mixed.output.splitlines()]
+    assert [o["target"] for o in objs if o["arch"] == "AArch64"] == ["armv8.3"]
+    assert len([o for o in objs if o["arch"] == "RUST"]) == 6
+    on_armv8 = cli(["run", str(EXAMPLES / "aarch64" / "SB.litmus"), "-t", "armv8", "--json"])
+    assert json.loads(on_armv8.output)["target"] == "armv8"
+
+
+def test_json_says_herds_words_our_verdict_and_null_where_nothing_applies(run):
+    obj = json.loads(run(str(EXAMPLES / "aarch64" / "MP+rel+acq.litmus"), "--json").output)
+    assert (obj["kind"], obj["result"], obj["verdict"]) == ("Allowed", "No", "Forbidden")
+    assert obj["scheme"] is None and obj["runs"] is None and obj["partial"] is None
+    assert obj["file"].endswith("MP+rel+acq.litmus")
+    rnd = json.loads(run(str(EXAMPLES / "x86_64" / "SB.litmus"), "--json", "--mode", "random",
+                         "--runs", "50").output)  # fmt: skip
+    assert rnd["runs"] == 50 and rnd["explored_states"] is None
+    assert sum(s["count"] for s in rnd["states"]) == 50
+
+
+def test_random_mode_marks_satisfying_states_as_litmus7_and_counts_runs(run):
+    out = run(str(EXAMPLES / "x86_64" / "SB.litmus"), "--mode", "random", "--runs", "300",
+              "--seed", "1").output.splitlines()  # fmt: skip
+    histogram = [ln for ln in out if ">" in ln and ":rax=" in ln and not ln.startswith("#")]
+    assert [ln for ln in histogram if "*>" in ln] == [
+        ln for ln in histogram if "*>0:rax=0; 1:rax=0;" in ln]  # fmt: skip
+    assert any(":>" in ln for ln in histogram)
+    assert "# Ran 300 runs," in "\n".join(out) and "Explored" not in "\n".join(out)
+    replayed = run(str(EXAMPLES / "x86_64" / "SB.litmus"), "--mode", "replay", "--schedule",
+                   "0,0,1,1,d0,d1").output  # fmt: skip
+    assert "# Replayed 6 transitions" in replayed and "Explored" not in replayed
+
+
+def test_counts_agree_with_their_nouns(cli):
+    checked = cli(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "x86_64"]).output
+    assert "1 check (1 test x 1 target/scheme pair): 1 sound" in checked
+    one = cli(["run", str(EXAMPLES / "c" / "CoWW.litmus"), "-t", "x86_64", "--mode", "random",
+               "--runs", "1"]).output  # fmt: skip
+    assert "# Ran 1 run, " in one
 
 
 def test_a_directory_runs_every_test_with_a_summary(run):

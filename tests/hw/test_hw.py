@@ -132,7 +132,7 @@ def test_a_test_for_another_architecture_is_refused_in_one_line():
 def test_options_that_cannot_act_are_refused():
     sb = str(EXAMPLES / "rust" / "SB+rlx.litmus")
     assert "hw runs on this machine's CPU only" in hw(sb, "--target", "all").stderr
-    assert "--runs must be at least 1" in hw(sb, "--runs", "0").stderr
+    assert "'--runs': 0 is not in the range 1<=x<=10000000" in hw(sb, "--runs", "0").stderr
 
 
 def test_fewer_cpus_than_threads_means_not_pinned_and_a_note():

@@ -273,6 +273,9 @@ def test_c_and_rust_spellings_read_to_the_same_statements():
         c_path = EXAMPLES / "c" / rust_path.name
         if rust_path.stem in ("spinlock+cas", "treiber", "treiber+rlx"):
             continue  # C's compare-exchange is desugared, Rust's is an expression
+        if rust_path.stem in ("2RMW+fetch_max+cas", "MP+cas+if-let", "MP+cas+match+rlx",
+                              "MP+compiler_fences", "counter+fetch_update"):  # fmt: skip
+            continue  # Rust idioms without a C twin
         rust, c = parse_file(rust_path), parse_file(c_path)
         assert (rust.arch, c.arch) == ("RUST", "C")
         assert strip_positions(tuple(th.body for th in rust.threads)) == strip_positions(

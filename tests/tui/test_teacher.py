@@ -184,7 +184,7 @@ async def test_config_offers_only_the_models_that_cover_the_target():
 def test_tui_refuses_a_directory_saying_so(cli):
     out = cli(["tui", str(EXAMPLES)])
     assert out.exit_code == 2
-    assert "is a directory; the TUI steps one test" in out.output
+    assert "is a directory (tui takes one test file)" in out.output
 
 
 # -- what the panes show -----------------------------------------------------------------------

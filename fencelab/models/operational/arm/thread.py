@@ -113,8 +113,8 @@ def thread_moves(
     ctx: ThreadContext, tstate, local: Local, memory: tuple[Message, ...], certify: bool = False
 ) -> list[Move]:
     info = ctx.core.info(tstate)
-    if info is None or not info.is_memory_event or _promise_lost(local, memory):
-        return []  # finished, stuck in a register-only loop (the machine's Loop), or lost
+    if info is None or _promise_lost(local, memory) or not info.is_memory_event:
+        return []  # finished, lost, or parked at a register-only loop that hung (`L0: B L0`)
     if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
         cond = RegViews(local).pick(("cpsr",))
         local = local._replace(vcap=max(local.vcap, cond))

@@ -1,0 +1,99 @@
+"""Where the command line's output goes, by the output rules every command follows.
+
+- Data (herd blocks, `#` lines, JSON, check and hunt result lines) goes to stdout and is never
+  wrapped, whatever the width: `data()` prints with soft wrapping, so a terminal may fold a
+  long line on screen but the text keeps it whole.
+- Human tables fit a terminal by wrapping their free-text columns only (`table()`): a column
+  marked `no_wrap` (names, schedules) keeps its width, and the table grows past the terminal
+  rather than cut one. Piped, a table has its natural width (no 80-column squeeze).
+- Progress goes to stderr, only when stderr is a terminal, and is cleared before anything is
+  printed (`Progress.print`), so a bar never sticks to a result line.
+- Notes and errors are one line each on stderr: `fencelab: note: ...`, `fencelab: error: ...`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+from rich.table import Table
+
+from fencelab.report.tables import print_table
+
+PIPED_WIDTH = 1_000_000  # piped: a table's natural width, never 80 columns; nothing folds
+
+
+def stdout() -> Console:
+    """A console on the current stdout (made per command: tests swap the streams)."""
+    probe = Console(soft_wrap=True)
+    return Console(soft_wrap=True, highlight=False, emoji=False,
+                   width=None if probe.is_terminal else PIPED_WIDTH)  # fmt: skip
+
+
+def stderr() -> Console:
+    return Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
+
+
+def data(console: Console, text: str = "", markup: bool = False) -> None:
+    """Lines another program may read: never wrapped (markup only for colour)."""
+    console.print(text, markup=markup, highlight=False, soft_wrap=True)
+    console.file.flush()  # results stream as they come (`| tee`, and what Ctrl-C leaves)
+
+
+def note(message: str) -> None:
+    stderr().print(f"fencelab: note: {message}", markup=False)
+
+
+def error(message: str) -> None:
+    stderr().print(f"fencelab: error: {message}", markup=False)
+
+
+def table(console: Console, table: Table) -> None:
+    print_table(console, table)
+
+
+class Progress:
+    """A progress bar on stderr when it is a terminal (else nothing): `describe`, `advance`, and
+    `paused()` to print (the bar cleared first, redrawn after)."""
+
+    def __init__(self, label: str, total: int, counts: bool = True):
+        err = stderr()
+        columns = [TextColumn("{task.description}"), BarColumn()]
+        if counts:
+            columns.append(MofNCompleteColumn())
+        columns.append(TimeElapsedColumn())
+        self.enabled = err.is_terminal
+        self._bar = RichProgress(*columns, console=err, transient=True, disable=not self.enabled,
+                                 redirect_stdout=False, redirect_stderr=False)  # fmt: skip
+        self._task = self._bar.add_task(label, total=total)
+
+    def __enter__(self) -> Progress:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._bar.stop()
+
+    def describe(self, text: str) -> None:
+        self._bar.update(self._task, description=text)
+
+    def advance(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Print inside this: the bar is cleared first and redrawn after, so it never sticks
+        to a line of stdout."""
+        if not self.enabled:
+            yield
+            return
+        self._bar.stop()
+        try:
+            yield
+            sys.stdout.flush()
+        finally:
+            self._bar.start()

@@ -1,0 +1,27 @@
+"""How every human table prints: fitted to a terminal by wrapping free text only."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.measure import Measurement
+from rich.segment import Segments
+from rich.table import Table
+
+_UNBOUNDED = 1_000_000
+
+
+def print_table(console: Console, table: Table) -> None:
+    """In a terminal, a table's free text wraps to fit; its names (columns marked `no_wrap`)
+    never do: when they alone are wider than the terminal, the table is too (and the terminal
+    folds it on screen, not in the text). On a pipe the console is unbounded: natural width."""
+    for column in table.columns:
+        if column.no_wrap:
+            cells = [column.header, *column.cells]
+            widest = max(Measurement.get(console, console.options, c).maximum for c in cells)
+            column.min_width = max(column.min_width or 0, widest)
+    needed = Measurement.get(console, console.options.update_width(_UNBOUNDED), table).minimum
+    if needed <= console.width:
+        console.print(table)
+        return
+    wide = console.options.update_width(needed)  # wider than the terminal: it folds on screen
+    console.print(Segments(console.render(table, wide)), soft_wrap=True, crop=False)

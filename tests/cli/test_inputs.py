@@ -1,0 +1,144 @@
+"""Input as a user gives it: `-` for stdin, a folder where a file is wanted, a catalogue with a
+bad test in it, and errors at the user's line in the user's words."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+
+import pytest
+
+from fencelab.tui.app import FencelabApp
+from tests.helpers import EXAMPLES
+
+# herd's C form: a CAS whose expected value is a shared location (e0), as herd7 accepts it
+CAS_LOCATION = """C cas-loc
+{ int x = 0; int e0 = 0; }
+P0 (atomic_int* x, int* e0) {
+  int r0 = atomic_compare_exchange_strong_explicit(x, e0, 1, memory_order_seq_cst,
+                                                   memory_order_seq_cst);
+}
+P1 (atomic_int* x) {
+  atomic_store_explicit(x, 2, memory_order_relaxed);
+}
+exists (0:r0=1)
+"""
+
+
+def write(folder, name: str, text: str) -> str:
+    path = folder / name
+    path.write_text(text)
+    return str(path)
+
+
+def one_error(result) -> str:
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("fencelab: error: ") and "Traceback" not in result.output
+    return line.removeprefix("fencelab: error: ")
+
+
+@pytest.mark.parametrize("args", [["run", "-"], ["show", "-"], ["compile", "-", "-t", "armv8"],
+                                  ["graph", "-"], ["run", "-", "--json"]])  # fmt: skip
+def test_a_dash_reads_the_test_from_stdin(cli_input, args):
+    result = cli_input(args, (EXAMPLES / "c" / "SB+rlx.litmus").read_text())
+    assert result.exit_code == 0, result.output
+    assert "SB+rlx" in result.output
+
+
+@pytest.fixture
+def cli_input():
+    from click.testing import CliRunner
+
+    from fencelab.cli import main
+
+    return lambda args, text: CliRunner().invoke(main, args, input=text, prog_name="fencelab")
+
+
+@pytest.mark.parametrize("command", [["show"], ["compile"], ["tui"], ["graph"]])
+def test_a_directory_where_a_file_is_expected_says_so(cli, command):
+    folder = str(EXAMPLES / "c")
+    assert one_error(cli([*command, folder])) == f"{folder}: is a directory ({command[0]} takes " \
+                                                 "one test file)"  # fmt: skip
+
+
+def test_one_bad_test_in_a_catalogue_loses_no_other(cli, tmp_path):
+    shutil.copy(EXAMPLES / "x86_64" / "SB.litmus", tmp_path / "a.litmus")
+    write(tmp_path, "b.litmus", "X86_64 b\n{ x=0; }\n P0 ;\n frob (x),%eax ;\nexists (x=1)\n")
+    shutil.copy(EXAMPLES / "x86_64" / "MP.litmus", tmp_path / "c.litmus")
+    write(tmp_path, "d.litmus", "X86_64 d\n{ x=0; }\n P0 ;\n movl $1,(x) ;\nexists (0:rax=\n")
+    result = cli(["run", str(tmp_path)])
+    assert result.exit_code == 2
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("fencelab: error:")]
+    assert errors == [
+        f"fencelab: error: {tmp_path}/b.litmus:4:2: P0: cannot assemble 'frob (x),%eax': "
+        "Invalid mnemonic (KS_ERR_ASM_MNEMONICFAIL)",
+        f"fencelab: error: {tmp_path}/d.litmus:5:15: syntax error in the condition: found end "
+        "of input; expected a name, a number",
+    ]
+    assert result.output.count("Observation ") == 2  # a and c ran
+    assert "2 results; 2 could not run (errors above)" in result.output
+    objs = [json.loads(ln) for ln in cli(["run", str(tmp_path), "--json"]).output.splitlines()
+            if ln.startswith("{")]  # fmt: skip
+    assert [o["test"] for o in objs] == ["SB", "MP"]
+
+
+def test_check_goes_on_past_a_bad_test(cli, tmp_path):
+    shutil.copy(EXAMPLES / "rust" / "SB+scs.litmus", tmp_path / "a.litmus")
+    write(tmp_path, "b.litmus", "RUST b\n{ x = 0; }\nP0 { x.store(1, Frob); }\nexists (x=1)\n")
+    result = cli(["check", str(tmp_path), "-t", "x86_64"])
+    assert result.exit_code == 2
+    assert result.output.count("fencelab: error: ") == 1
+    assert "1 check (1 test x 1 target/scheme pair): 1 sound" in result.output
+
+
+@pytest.mark.parametrize("text, says", [
+    ("X86_64 t\n{ x=0; }\n P0 ;\n frob (x),%eax ;\nexists (x=1)\n",
+     "t.litmus:4:2: P0: cannot assemble 'frob (x),%eax': Invalid mnemonic "
+     "(KS_ERR_ASM_MNEMONICFAIL)"),
+    ("X86_64 t\n{ y=0; }\n P0 ;\n movq (y),%eax ;\nexists (y=1)\n",
+     "t.litmus:4:2: P0: cannot assemble 'movq (y),%eax': the assembler made 0 instructions of it"),
+    ("AArch64 t\n{ 0:X1=x; }\n P0 ;\n MOV W0,#1 ;\n STR W0,[X2] ;\nexists (x=1)\n",
+     "t.litmus:5:2: P0: STR W0,[X2]: writes address 0x0, which is no location of the test (a "
+     "register left uninitialised?)"),
+    ("X86_64 t\n{ x=0; }\n P0 ;\n movl $1,(x) ;\n ud2 ;\nexists (x=1)\n",
+     "t.litmus:5:2: P0: ud2: an undefined instruction on the emulated x86_64 CPU"),
+])  # fmt: skip
+def test_assembly_errors_name_the_line_as_written(cli, tmp_path, text, says):
+    path = write(tmp_path, "t.litmus", text)
+    assert one_error(cli(["run", path])) == f"{tmp_path}/{says}"
+
+
+def test_a_branch_to_itself_is_a_loop_not_an_error(cli, tmp_path):
+    path = write(tmp_path, "t.litmus", "AArch64 t\n{ }\n P0 ;\n L0: B L0 ;\nexists (0:X0=1)\n")
+    result = cli(["run", path])
+    assert result.exit_code == 0, result.output
+    assert "Loop No" in result.output
+    assert "# Budget: 1 execution hit the step budget" in result.output
+
+
+def test_the_herd_cas_with_a_location_as_expected_value_works_through_every_command(
+    cli, tmp_path, monkeypatch
+):
+    path = write(tmp_path, "cas.litmus", CAS_LOCATION)
+    language = cli(["run", path])
+    assert language.exit_code == 0 and "Observation cas-loc Sometimes 1 1" in language.output
+    every = cli(["run", path, "-t", "all", "--json"])
+    assert [json.loads(ln)["observation"] for ln in every.output.splitlines()] == [
+        "Sometimes"] * 6  # fmt: skip
+    assert "X86_64 cas-loc" in cli(["compile", path, "-t", "x86_64"]).output
+    checked = cli(["check", path])
+    assert checked.exit_code == 0 and "5 sound, 0 UNSOUND" in checked.output
+    assert cli(["graph", path]).exit_code == 0
+    assert cli(["graph", path, "-t", "armv8.1"]).exit_code == 0
+    assert "atomic_compare_exchange_strong_explicit(x, e0, 1" in cli(["show", path]).output
+    apps: list[FencelabApp] = []  # the app `tui` opens, driven below by Textual's pilot
+    monkeypatch.setattr(FencelabApp, "run", lambda self: apps.append(self))
+    assert cli(["tui", path, "-t", "armv8"]).exit_code == 0
+
+    async def step() -> None:
+        async with apps[0].run_test(size=(100, 32)) as pilot:
+            await pilot.press("right")
+
+    asyncio.run(step())

@@ -1,0 +1,105 @@
+"""Ctrl-C during a long `run` (exhaustive or random), `check` or `hunt`: what was found so far is
+printed marked partial, then the summary; exit status 130; no traceback."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+from tests.helpers import EXAMPLES
+
+# Four threads of stores and loads on AArch64: minutes of promises to explore, never finished
+# in a test; and its C twin, whose compiled code is as long to explore on armv8.
+LONG_ARM = """AArch64 long
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=z; 2:X1=z; 2:X3=x; 3:X1=x; 3:X3=z; }
+ P0          | P1          | P2          | P3          ;
+ MOV W0,#1   | MOV W0,#1   | MOV W0,#1   | MOV W0,#2   ;
+ STR W0,[X1] | STR W0,[X1] | STR W0,[X1] | STR W0,[X1] ;
+ LDR W2,[X3] | LDR W2,[X3] | LDR W2,[X3] | LDR W2,[X3] ;
+ STR W0,[X3] | STR W0,[X3] | STR W0,[X3] | STR W0,[X3] ;
+ LDR W4,[X1] | LDR W4,[X1] | LDR W4,[X1] | LDR W4,[X1] ;
+exists (0:X2=0 /\\ 1:X2=0 /\\ 2:X2=0)
+"""
+LONG_C = """C long
+{ int x = 0; int y = 0; int z = 0; }
+""" + "".join(
+    f"""P{t} (atomic_int* x, atomic_int* y, atomic_int* z) {{
+  atomic_store_explicit({a}, {t + 1}, memory_order_relaxed);
+  int r0 = atomic_load_explicit({b}, memory_order_relaxed);
+  atomic_store_explicit({c}, {t + 1}, memory_order_relaxed);
+  int r1 = atomic_load_explicit({a}, memory_order_relaxed);
+}}
+"""
+    for t, (a, b, c) in enumerate((("x", "y", "z"), ("y", "z", "x"), ("z", "x", "y")))
+) + "exists (0:r0=0 /\\ 1:r0=0 /\\ 2:r0=0)\n"
+
+
+def interrupt(args: list[str], after: str | None, wait: float = 1.5,
+              startup: float = 0.0) -> tuple[int, str, str]:  # fmt: skip
+    """Run `fencelab ARGS`, wait until stdout shows `after` (then `wait` seconds more; or
+    `startup` seconds when None), press Ctrl-C; (status, stdout, stderr)."""
+    code = "from fencelab.cli import main; main(prog_name='fencelab')"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    seen = []
+    if after is not None:
+        for line in proc.stdout:
+            seen.append(line)
+            if after in line:
+                break
+        time.sleep(wait)
+    else:
+        time.sleep(startup)
+    assert proc.poll() is None, "finished before Ctrl-C: " + "".join(seen)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, "".join(seen) + out, err
+
+
+def test_ctrl_c_in_an_exhaustive_run_prints_the_partial_result_and_the_summary(tmp_path):
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    status, out, err = interrupt(["run", str(EXAMPLES / "aarch64" / "SB.litmus"), str(long),
+                                  str(EXAMPLES / "aarch64" / "MP.litmus")], "Observation SB")
+    assert status == 130, err
+    assert "Traceback" not in err and err == ""
+    assert "Test long Allowed" in out
+    assert "# Partial: interrupted; the states above are those found so far" in out
+    assert "Test MP " not in out  # later tests did not run
+    assert "Ok (partial)" in out or "No (partial)" in out
+    assert out.rstrip().endswith("2 results; interrupted: the last result is partial, later "
+                                 "tests did not run")  # fmt: skip
+
+
+def test_ctrl_c_in_a_random_run_keeps_the_runs_made(tmp_path):
+    status, out, err = interrupt(["run", str(EXAMPLES / "x86_64" / "CoRR.litmus"),
+                                  str(EXAMPLES / "x86_64" / "SB.litmus"), "--mode", "random",
+                                  "--runs", "10000000", "--json"], '"test": "CoRR"')  # fmt: skip
+    assert status == 130 and "Traceback" not in err
+    import json
+
+    last = json.loads(out.splitlines()[-1])
+    assert last["test"] == "SB" and last["partial"] == "interrupted"
+    assert 0 < last["runs"] < 10_000_000
+    assert sum(s["count"] for s in last["states"]) == last["runs"]
+
+
+def test_ctrl_c_in_check_prints_the_checks_made(tmp_path):
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_C)
+    status, out, err = interrupt(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), str(long),
+                                  "-t", "armv8"], "sound    SB+scs")  # fmt: skip
+    assert status == 130 and "Traceback" not in err
+    assert "partial  long  armv8  scheme default" in out
+    assert "2 checks (2 tests x 1 target/scheme pair): 1 sound, 0 UNSOUND" in out
+    assert out.rstrip().endswith("interrupted: the last check is partial, later ones did not run")
+
+
+def test_ctrl_c_in_hunt_prints_what_was_found():
+    status, out, err = interrupt(["hunt", "-t", "armv8", "-s", "tutorial", "--max-threads", "4"],
+                                 None, startup=12)  # fmt: skip
+    assert status == 130 and "Traceback" not in err
+    assert out.startswith("hunt: ") and "checked of " in out.splitlines()[0]
+    assert "partial: interrupted; the tests not checked may hold more counterexamples" in out

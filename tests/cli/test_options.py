@@ -1,0 +1,142 @@
+"""The shared options: one spelling everywhere, numbers in range, an option that cannot act is
+refused with the reason, choices completed by the shell, every error one line."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from fencelab.cli import main
+from tests.helpers import EXAMPLES
+
+SB = str(EXAMPLES / "x86_64" / "SB.litmus")
+C_SB = str(EXAMPLES / "c" / "SB+rlx.litmus")
+RUST_SB = str(EXAMPLES / "rust" / "SB+scs.litmus")
+
+
+def one_error(result) -> str:
+    """The one line a refused command prints (stdout and stderr mixed, as CliRunner gives)."""
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("fencelab: error: ") and "Traceback" not in result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, says", [
+    (["run", SB, "--runs", "0"], "'--runs': 0 is not in the range 1<=x<=10000000"),
+    (["run", SB, "--mode", "random", "--runs", "-5"], "-5 is not in the range"),
+    (["run", SB, "--mode", "random", "--runs", "99999999999999999999"], "not in the range"),
+    (["run", SB, "--budget", "0"], "'--budget': 0 is not in the range 1<=x<=10000"),
+    (["run", SB, "--budget", "-1"], "-1 is not in the range"),
+    (["run", SB, "--mode", "random", "--seed", "-1"], "'--seed': -1 is not in the range"),
+    (["hunt", "-t", "x86_64", "--limit", "-3"], "'--limit': -3 is not in the range x>=1"),
+    (["hunt", "-t", "x86_64", "--max-threads", "0"], "'--max-threads': 0 is not in the range"),
+    (["hw", SB, "--runs", "0"], "'--runs': 0 is not in the range"),
+    (["map", "load", "Acquire", "--width", "12"], "'12' is not one of '8', '16'"),
+])  # fmt: skip
+def test_numbers_out_of_range_are_one_line_and_status_2(cli, args, says):
+    assert says in one_error(cli(args))
+
+
+@pytest.mark.parametrize("args, says", [
+    (["run", SB, "--runs", "5"], "--runs acts in random mode only (add --mode random"),
+    (["run", SB, "--seed", "3"], "--seed acts in random mode only"),
+    (["run", SB, "--schedule", "0,0"], "--schedule acts in replay mode only"),
+    (["run", SB, "--mode", "random", "--schedule", "0,0"], "--schedule acts in replay mode"),
+    (["run", SB, "--mode", "replay"], "--mode replay needs --schedule"),
+    (["run", SB, "--scheme", "gcc"], "--scheme gcc compiles C and Rust tests for a --target"),
+    (["run", C_SB, "--scheme", "gcc"], "--scheme gcc compiles C and Rust tests"),
+    (["run", C_SB, "-t", "armv8", "-s", "x86-mfence"], "--scheme x86-mfence is written for "
+     "x86_64; it cannot act on --target armv8"),
+    (["check", RUST_SB, "-t", "armv8", "-s", "x86-mfence"], "it cannot act on --target armv8"),
+    (["map", "load", "Acquire", "-t", "armv8", "-s", "rcpc"], "--scheme rcpc is written for "
+     "armv8.3"),
+    (["compile", C_SB, "-t", "x86_64", "-s", "gcc"], "--scheme gcc is written for armv7"),
+    (["run", C_SB, "-t", "armv8", "--model", "c11"], "--model c11 judges C and Rust tests "
+     "themselves"),
+    (["run", C_SB, "-t", "x86_64", "--model", "arm"], "--model arm covers AArch64, ARM code; it "
+     "cannot act on --target x86_64"),
+    (["tui", SB, "--model", "c11"], "c11 is a source model, which cannot act here"),
+    (["tui", C_SB, "-t", "all"], "--target takes one target here (tui shows one machine)"),
+    (["graph", C_SB, "-t", "x86_64,armv8"], "--target takes one target here"),
+    (["check", RUST_SB, "--model", "c11"], "c11 is a source model, which cannot act here"),
+    (["map", "fence", "SeqCst", "--width", "32"], "a fence has no width"),
+    (["run", SB, "--graph-format", "dot"], "--graph-format needs --graph DIR"),
+])  # fmt: skip
+def test_an_option_that_cannot_act_is_refused_with_the_reason(cli, args, says):
+    assert says in one_error(cli(args))
+
+
+@pytest.mark.parametrize("args, says", [
+    (["run", SB, "--frob"], "no such option '--frob' (see 'fencelab run --help')"),
+    (["run"], "missing argument 'TESTS...'"),
+    (["frob"], "no such command 'frob'"),
+    (["run", SB, "--model", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, "
+     "arm-axiomatic, c11, rc11, sc-source"),
+    (["run", SB, "--scheme", "bogus"], "unknown scheme 'bogus'"),
+    (["run", SB, "--target", "x86_64,bogus"], "unknown target 'bogus'"),
+    (["run", SB, "--mode", "fast"], "'fast' is not one of 'exhaustive', 'random', 'replay'"),
+])  # fmt: skip
+def test_usage_errors_are_one_line_not_clicks_three(args, says):
+    result = CliRunner().invoke(main, args, prog_name="fencelab")
+    assert says in one_error(result)
+
+
+def test_every_lowering_command_takes_one_target_a_list_or_all(cli):
+    both = "x86_64,armv8"
+    assert cli(["map", "store", "Release", "-t", both]).output.count("scheme default") == 2
+    compiled = cli(["compile", C_SB, "-t", both]).output
+    assert compiled.startswith("X86_64 SB+rlx") and "\nAArch64 SB+rlx" in compiled
+    assert cli(["compile", C_SB]).output.count(" SB+rlx\n") == 5  # default: all
+    rows = cli(["table", "-t", both, "-w", "32", "--format", "csv"]).output.splitlines()[1:]
+    assert {r.split(",")[0] for r in rows} == {"x86_64", "armv8"}
+    checked = cli(["check", RUST_SB, "-t", both])
+    assert checked.exit_code == 0 and "2 checks (1 test x 2 target/scheme pairs)" in checked.output
+    hunted = cli(["hunt", "-t", both, "--shapes", "SB", "--variants", "plain"])
+    assert hunted.output.count("hunt: ") == 2
+
+
+def test_all_means_every_target_a_scheme_is_written_for(cli):
+    rows = cli(["table", "-s", "rcpc", "--format", "csv"]).output.splitlines()[1:]
+    assert {r.split(",")[0] for r in rows} == {"armv8.3"}
+    assert "rcpc" in {r.split(",")[1] for r in rows}
+    assert cli(["compile", C_SB, "-s", "x86-mfence"]).output.count(" SB+rlx\n") == 1
+
+
+def test_map_says_when_a_scheme_leaves_an_entry_to_default(cli):
+    out = cli(["map", "load", "Acquire", "-t", "armv8.3", "-s", "gcc"]).output
+    assert "scheme gcc: the same as default here (gcc changes other entries)" in out
+    out = cli(["map", "load", "Acquire", "-t", "armv8.3", "-s", "rcpc"]).output
+    assert "scheme rcpc" in out and "ldapr" in out
+
+
+def test_map_shows_clrex_as_what_it_is(cli):
+    out = cli(["map", "load", "SeqCst", "-t", "armv7", "-w", "64"]).output
+    assert "clrex: clears the exclusive monitor (orders nothing)" in out
+    assert "(?)" not in out
+
+
+def complete(line: str) -> list[str]:
+    words = line.split()
+    env = {"_FENCELAB_COMPLETE": "bash_complete", "COMP_WORDS": line,
+           "COMP_CWORD": str(len(words) - (0 if line.endswith(" ") else 1))}  # fmt: skip
+    result = CliRunner().invoke(main, [], env=env, prog_name="fencelab")
+    return [ln.split(",", 1)[1] for ln in result.output.splitlines()]
+
+
+def test_the_shell_completes_targets_schemes_models_and_modes():
+    assert complete("fencelab run x.litmus --target arm") == ["armv7", "armv8", "armv8.1",
+                                                              "armv8.3"]  # fmt: skip
+    assert complete("fencelab run x.litmus --target x86_64,armv8.") == ["x86_64,armv8.1",
+                                                                         "x86_64,armv8.3"]
+    assert "all" in complete("fencelab check x --target ")
+    assert complete("fencelab map load SeqCst --scheme r") == ["rcpc"]
+    assert complete("fencelab tui x --model ") == ["sc", "tso", "arm"]
+    assert complete("fencelab run x --mode r") == ["random", "replay"]
+
+
+def test_help_lists_the_choices(cli):
+    text = cli(["run", "--help"]).output
+    for name in ("x86_64", "armv8.3", "rcpc", "arm-axiomatic", "c11", "random", "1 to 10,000"):
+        assert name in text, name

@@ -1,0 +1,106 @@
+"""The output rules, piped and in a terminal: data lines never wrapped, human tables fitted by
+wrapping free text only, progress on stderr only on a terminal and cleared before results."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from tests.helpers import EXAMPLES
+from tests.helpers.terminal import in_terminal, screen
+
+BAR = re.compile(r"\d+/\d+ \S* ?\d:\d\d:\d\d")  # a progress bar's count and elapsed time
+NARROW = 50  # columns: narrower than a witness line, a check line, a summary row
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory):
+    """Three tests named SB in three folders, and a long-named one."""
+    root = tmp_path_factory.mktemp("catalogue")
+    for arch in ("aarch64", "x86_64", "arm"):
+        (root / arch).mkdir()
+        shutil.copy(EXAMPLES / arch / "SB.litmus", root / arch / "SB.litmus")
+    shutil.copy(EXAMPLES / "x86_64" / "counter+lock-xadd.litmus", root / "x86_64")
+    return root
+
+
+def data_lines(text: str) -> list[str]:
+    """herd's lines and our `#` lines (what another program reads)."""
+    keep = ("Test ", "States ", "Observation ", "Condition ", "Time ", "# ", "Positive:")
+    return [ln for ln in text.splitlines() if ln.startswith(keep)]
+
+
+def test_piped_run_keeps_every_line_whole_and_names_tests_by_path(cli, catalogue):
+    result = cli(["run", str(catalogue)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    witnesses = [ln for ln in lines if ln.startswith("# Witness")]
+    assert witnesses and all(" schedule " in ln for ln in witnesses)
+    assert all(not ln.startswith(("schedule", "0.", "1.")) for ln in lines)
+    for label in ("aarch64/SB.litmus", "x86_64/SB.litmus", "arm/SB.litmus",
+                  "x86_64/counter+lock-xadd.litmus"):  # fmt: skip
+        assert any(label in ln for ln in lines), label  # the summary tells the SBs apart
+    assert "4 results" in lines[-1]
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["own-terminals", "one-terminal"])
+def test_run_in_a_terminal_wraps_no_data_line_and_clears_its_progress(cli, catalogue, shared):
+    piped = data_lines(cli(["run", str(catalogue)]).output)
+    term = in_terminal(["run", str(catalogue)], NARROW, shared=shared)
+    assert term.status == 0
+    seen = screen(term.stdout)
+    assert untimed(data_lines("\n".join(seen))) == untimed(piped)
+    assert not any(BAR.search(ln) for ln in seen), "a progress bar was left on the screen"
+    if not shared:
+        assert b"0:00:0" not in term.stdout and b"running" not in term.stdout  # no bar on stdout
+        assert screen(term.stderr) == []  # and it was cleared from stderr
+    summary = [ln for ln in seen if "counter+lock-xadd.litmus" in ln]
+    assert summary, "a test name was cut in the summary table"
+
+
+def untimed(lines: list[str]) -> list[str]:
+    return [ln for ln in lines if not ln.startswith("Time ")]
+
+
+def test_check_result_lines_are_whole_in_a_narrow_terminal():
+    term = in_terminal(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "x86_64,armv8",
+                        "-s", "tutorial"], NARROW, shared=True)  # fmt: skip
+    assert term.status == 1
+    seen = screen(term.stdout)
+    unsound = [ln for ln in seen if ln.startswith("UNSOUND")]
+    assert unsound == ["UNSOUND  SB+scs  x86_64  scheme tutorial  (tso vs c11): 1 of 4 hardware "
+                       "outcomes are not among the 3 c11 allows"]  # fmt: skip
+    assert any(ln.startswith("    replay: fencelab tui ") and ln.endswith("d1,1") for ln in seen)
+    assert not any(BAR.search(ln) for ln in seen)
+
+
+def test_map_and_hunt_lines_are_whole_in_a_narrow_terminal():
+    term = in_terminal(["map", "store", "Release", "-t", "armv7"], 40)
+    why = [ln for ln in screen(term.stdout) if ln.startswith("why:")]
+    assert len(why) == 1 and len(why[0]) > 40
+    term = in_terminal(["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB",
+                        "--variants", "plain"], NARROW)  # fmt: skip
+    first = screen(term.stdout)[0]
+    assert first.startswith("hunt: ") and first.endswith("s")
+    assert "compiled programs explored in" in first
+
+
+def test_json_lines_are_whole_in_a_terminal():
+    term = in_terminal(["run", str(EXAMPLES / "aarch64" / "MP.litmus"), "--json"], 40)
+    (line,) = screen(term.stdout)
+    assert json.loads(line)["test"] == "MP"
+
+
+def test_table_text_is_one_line_per_entry_piped_and_wraps_only_reasons_in_a_terminal(cli):
+    records = json.loads(cli(["table", "--format", "json", "-t", "x86_64"]).output)
+    text = cli(["table", "-t", "x86_64"]).output.splitlines()
+    assert len(text) == len(records) + 2  # title, header, one line per entry
+    assert all(r["rationale"] in ln for r, ln in zip(records, text[2:]))
+    term = screen(in_terminal(["table", "-t", "armv7", "-w", "32"], 120).stdout)
+    asm_column = term[1].index("asm")
+    continued = [ln for ln in term[2:] if ln.startswith(" ")]  # stacked asm, wrapped reasons
+    assert continued and all(ln[:asm_column].strip() == "" for ln in continued)
+    assert all(len(ln) <= 120 for ln in term)
