@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from fencelab.checker.core import Check, Checker
 from fencelab.gen.shapes import VARIANTS, Shape, Variant, variants
+from fencelab.interrupts import stop_if_interrupted
 from fencelab.isa.target import Target
 from fencelab.lowering.schemes import Scheme
 from fencelab.result import INTERRUPTED
@@ -93,6 +94,7 @@ def hunt(
     runs_before = checker.hardware_runs
     try:
         for v in todo:
+            stop_if_interrupted()
             c = checker.check(v.test, target, scheme)
             report.checked += 1
             if c.error:

@@ -16,6 +16,7 @@ from fencelab.cli.graph import counterexample_writer, graph_options
 from fencelab.cli.options import (
     EXIT_INTERRUPTED,
     budget_option,
+    limits_options,
     litmus_files,
     lowerings,
     model_option,
@@ -26,6 +27,7 @@ from fencelab.cli.options import (
     target_option,
 )
 from fencelab.errors import FencelabError
+from fencelab.interrupts import stop_if_interrupted
 from fencelab.models.registry import AXIOMATIC, OPERATIONAL
 from fencelab.result import INTERRUPTED
 
@@ -40,10 +42,11 @@ MAX_THREADS = 4  # IRIW, the widest shape
 @source_model_option()
 @model_option(kinds=HARDWARE)
 @budget_option()
+@limits_options
 @click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
 @graph_options("Write each counterexample's pictures here: the hardware execution and the "
                "source model's cycle that forbids it.")
-def check_command(tests, target, scheme, source_model, model, budget, quiet, graph_dir,
+def check_command(tests, target, scheme, source_model, model, budget, limits, quiet, graph_dir,
                   graph_format):  # fmt: skip
     """Check that compiling with a scheme adds no outcome the source model forbids.
 
@@ -57,7 +60,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
 
     pictures = counterexample_writer(graph_dir, graph_format)
     pairs = lowerings(model_targets(target, model), scheme)
-    checker = Checker(source_model, model, budget)
+    checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     source, failed = [], 0
     for item in litmus_files(tests):
@@ -82,6 +85,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
             for test in source:
                 for tgt, sch in pairs:
                     bar.describe(f"{test.name} {tgt.name} {sch.name}")
+                    stop_if_interrupted()
                     result = checker.check(test, tgt, sch)
                     checks.append(result)
                     with bar.paused():
@@ -108,6 +112,9 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
     line = (f"{plural(len(checks), 'check')} ({plural(len(source), 'test')} x "
             f"{plural(len(pairs), 'target/scheme pair')}): {sound} sound, {unsound} UNSOUND, "
             f"{errors} could not be checked")  # fmt: skip
+    cut = sum(c.verdict == "partial" and c.partial != INTERRUPTED for c in checks)
+    if cut:
+        line += f"; {cut} cut short at a limit (no verdict)"
     if interrupted:
         line += "; interrupted: the last check is partial, later ones did not run"
     output.data(out, line)
@@ -136,10 +143,11 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
 @click.option("--save", default=None, type=click.Path(file_okay=False),
               help="write the printed counterexamples to this directory (for tui replay)")
 @budget_option()
+@limits_options
 @graph_options("Write the printed counterexamples' pictures here (hardware execution and "
                "source cycle).")
 def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model, limit, save,
-                 budget, graph_dir, graph_format):  # fmt: skip
+                 budget, limits, graph_dir, graph_format):  # fmt: skip
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
     Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test,
@@ -158,7 +166,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
                             f"{max_threads} threads")  # fmt: skip
     pairs = lowerings(model_targets(target, model), scheme)
     pictures = counterexample_writer(graph_dir, graph_format)
-    checker = Checker(source_model, model, budget)
+    checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     found = interrupted = False
     with output.Progress("hunting", len(todo) * len(pairs)) as bar:

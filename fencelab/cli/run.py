@@ -20,6 +20,7 @@ from fencelab.cli.options import (
     budget_option,
     exploration_options,
     given,
+    limits_options,
     litmus_files,
     model_option,
     model_targets,
@@ -41,11 +42,12 @@ from fencelab.errors import FencelabError
 @model_option()
 @exploration_options
 @budget_option()
+@limits_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per test (JSON lines).")
 @graph_options("Write a picture of every outcome's execution (and of why the condition's "
                "outcome is forbidden, if it is) to this directory.")
-def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json, graph_dir,
-        graph_format):  # fmt: skip
+def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits, as_json,
+        graph_dir, graph_format):  # fmt: skip
     """Run litmus tests (files, directories, or - for stdin) and print herd7-style results.
 
     Exit status: 0 when every test ran (whatever its condition's result, as herd7), 2 when a
@@ -56,7 +58,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
     from fencelab.report.run import result_record, side_by_side, summary_table
     from fencelab.report.words import plural
 
-    options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget)
+    options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget, limits)
     targets = model_targets(scheme_targets(target, scheme) if target else None, model)
     pictures = run_graph_writer(graph_dir, graph_format)
     inputs = litmus_files(tests)
@@ -98,8 +100,10 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
                 what = f"{item.label} {here.target.name if here.target else ''}".strip()
                 bar.describe(what)
 
-                def explored(n: int, what: str = what) -> None:
-                    bar.describe(f"{what}: {n:,} {'runs' if mode == 'random' else 'states'}")
+                meter = limits.meter("run" if mode == "random" else "state")
+
+                def explored(n: int, what: str = what, meter=meter) -> None:
+                    bar.describe(f"{what}: {meter.progress(n)}")
 
                 try:
                     result = pipeline.run(test, here, progress=explored)

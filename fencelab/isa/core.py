@@ -44,7 +44,13 @@ from fencelab.values import unsigned
 ThreadState = tuple[int, ...]
 
 PAGE = 0x1000
-LOCAL_STEP_LIMIT = 10_000  # register-only instructions in a row before we call it a hang
+# Unicorn reserves 1 GiB of address space per engine for translated code unless told otherwise;
+# single-stepping translates each instruction alone (~10 KiB each, measured), so an engine gets
+# room for every instruction of its thread, within these bounds (more code: retranslation)
+TB_BYTES_PER_INSTRUCTION = 16 << 10
+TB_MIN, TB_MAX = 4 << 20, 64 << 20
+LOCAL_STEP_LIMIT = 10_000  # register-only instructions in a row, beyond the code's length,
+# before we call it a hang: straight code of any length runs to its end, a loop spins this long
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class Core:
         self.reg_index = {name: i for i, name in enumerate(self.reg_names)}
         self.pc_index = self.reg_index[target.pc_name]
         self.uc = Uc(target.uc_arch, target.uc_mode)
+        self.uc.ctl_set_tcg_buffer_size(translation_buffer_size(len(self.infos)))
         if target.uc_cpu_model is not None:
             self.uc.ctl_set_cpu_model(target.uc_cpu_model)
         code_span = _round_up(max(len(code), 1) + 16)
@@ -115,6 +122,14 @@ class Core:
         self._contexts: dict[ThreadState, object] = {}
         self._memo: dict[tuple[ThreadState, tuple[int, ...]], Step | NeedRead] = {}
         self.unicorn_runs = 0  # instructions Unicorn actually executed (for benchmarks)
+
+    def release(self) -> None:
+        """Free the Unicorn engine now (its binding holds reference cycles, so dropping the core
+        frees it only when Python's cycle collector runs). The core cannot run afterwards."""
+        uc, self.uc = self.uc, None
+        close = getattr(uc, "_Uc__finalizer", None)  # the binding's own uc_close, run once
+        if close is not None:
+            close()
 
     # -- hooks -----------------------------------------------------------------------------
     def _on_read(self, uc, _access, addr, size, _value, _data):
@@ -234,7 +249,7 @@ class Core:
     def _run_local(self, executed: list[int]) -> tuple[list[int], bool]:
         """Run register-only instructions until the next memory event or the end."""
         pc_id = self.reg_ids[self.pc_index]
-        for _ in range(LOCAL_STEP_LIMIT):
+        for _ in range(LOCAL_STEP_LIMIT + len(self.infos)):
             pc = self.uc.reg_read(pc_id)
             info = self.infos.get(pc)
             if info is None or info.is_memory_event:
@@ -258,6 +273,11 @@ class Core:
     def memory_kind(self, state: ThreadState) -> Kind | None:
         info = self.info(state)
         return info.kind if info else None
+
+
+def translation_buffer_size(instructions: int) -> int:
+    """The bytes of translated code a core of `instructions` instructions reserves."""
+    return min(TB_MAX, max(TB_MIN, instructions * TB_BYTES_PER_INSTRUCTION))
 
 
 def _round_down(addr: int) -> int:

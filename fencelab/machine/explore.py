@@ -6,8 +6,9 @@
   often each outcome occurs (litmus7's histogram).
 - `replay` follows a schedule (transition keys joined by commas) step by step.
 Executions that hit the step budget are counted apart, never mixed into the outcomes.
-Ctrl-C (KeyboardInterrupt) during `exhaustive` or `random` ends the exploration: the result
-holds what was found so far, marked `partial="interrupted"`.
+Exhaustive and random exploration stop early, with the outcomes found so far and
+`TestResult.partial` saying why: at the `Limits` (states, memory; fencelab/limits.py), when
+Python runs out of memory, or on Ctrl-C (KeyboardInterrupt: `partial="interrupted"`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
+from fencelab.interrupts import stop_if_interrupted
+from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Transition
@@ -42,22 +45,27 @@ def _result(machine: Machine, mode: str) -> TestResult:
 
 
 def exhaustive(
-    machine: Machine, progress: Progress | None = None, reduce: bool = True
-) -> TestResult:
+    machine: Machine, progress: Progress | None = None, reduce: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+) -> TestResult:  # fmt: skip
     """Every reachable final outcome. `reduce` lets the model drop interleavings that provably
-    reach the same states (`MemoryModel.for_exhaustive`); False explores them all."""
+    reach the same states (`MemoryModel.for_exhaustive`); False explores them all. At a limit
+    it stops with the outcomes found so far (`partial`)."""
     started = time.perf_counter()
     result = _result(machine, "exhaustive")
     fast = machine.model.for_exhaustive() if reduce else machine.model
     if fast is not machine.model:
         machine = Machine(machine.program, fast, machine.budget)
+    meter = limits.meter()
     init = machine.initial()
     parents: dict[MachineState, tuple[MachineState | None, str]] = {init: (None, "")}
     finals: dict[Outcome, str] = {}
     stack = [init]
     transitions = 0
+    next_progress = 256  # states between two progress reports
     try:
-        while stack:
+        while stack and not result.partial:
+            stop_if_interrupted()
             state = stack.pop()
             enabled = machine.transitions(state)
             status = machine.status(state, enabled)
@@ -76,8 +84,13 @@ def exhaustive(
                 if t.target not in parents:
                     parents[t.target] = (state, t.key)
                     stack.append(t.target)
-            if progress is not None and len(parents) % 256 == 0:
+            result.partial = meter.over(len(parents))
+            if progress is not None and len(parents) >= next_progress:
+                next_progress = len(parents) + 256
                 progress(len(parents))
+    except MemoryError:
+        stack.clear()  # room to report in: the witnesses found are already strings
+        result.partial = meter.out_of_memory(len(parents))
     except KeyboardInterrupt:
         result.partial = INTERRUPTED
     result.states = [FinalState(o, w) for o, w in finals.items()]
@@ -98,17 +111,22 @@ def _path(parents, state) -> list[str]:
 
 
 def random_runs(
-    machine: Machine, runs: int, seed: int = 0, progress: Progress | None = None
-) -> TestResult:
+    machine: Machine, runs: int, seed: int = 0, progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> TestResult:  # fmt: skip
+    """`runs` seeded executions; at a limit (states: transitions taken) it stops with the runs
+    made so far (`partial`)."""
     started = time.perf_counter()
     result = _result(machine, "random")
     rng = _random.Random(seed)
     counts: dict[Outcome, int] = {}
     witnesses: dict[Outcome, str] = {}
+    meter = limits.meter()
     init = machine.initial()
     done = 0
     try:
         for run in range(runs):
+            stop_if_interrupted()
             state, keys = init, []
             while True:
                 enabled = machine.transitions(state)
@@ -128,6 +146,11 @@ def random_runs(
             done = run + 1
             if progress is not None:
                 progress(done)
+            result.partial = meter.over(result.transitions)
+            if result.partial:
+                break
+    except MemoryError:
+        result.partial = meter.out_of_memory(result.transitions)
     except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
         result.partial = INTERRUPTED
     result.states = [FinalState(o, witnesses[o], n) for o, n in counts.items()]

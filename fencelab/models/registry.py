@@ -6,9 +6,9 @@ names; source models judge C and Rust tests themselves) and how to make one (`fa
 - `operational`: the factory returns a `MemoryModel` (fencelab/machine/model.py) that the
   machine interleaves under; exhaustive, random and replay exploration all work.
 - `axiomatic`: a hardware model checked over candidate executions of the loaded program; the
-  factory returns a function `(program, budget) -> TestResult`.
+  factory returns a function `(program, budget, limits) -> TestResult`.
 - `source`: a language model judged on the source test itself (no compiling, no target); the
-  factory returns a function `(test, budget) -> TestResult`.
+  factory returns a function `(test, budget, limits) -> TestResult`.
 
 Adding a model is one `ModelSpec` below (and, to make it a target's default, the target's
 `default_model` in fencelab/isa/). The pipeline (fencelab/pipeline.py), the CLI's `--model`
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fencelab.errors import FencelabError
+from fencelab.limits import DEFAULT_LIMITS
 from fencelab.litmus.ast import SOURCE_ARCHES
 
 OPERATIONAL = "operational"
@@ -93,14 +94,16 @@ def _armv7_axiomatic():
 def _arm_axiomatic():
     from fencelab.models.axiomatic.arm import run_axiomatic
 
-    return lambda program, budget: run_axiomatic(program, "arm", budget)
+    return lambda program, budget, limits=DEFAULT_LIMITS: run_axiomatic(program, "arm", budget,
+                                                                   limits)  # fmt: skip
 
 
 def _source(name: str) -> Callable[[], Any]:
     def factory():
         from fencelab.models.source.rc11 import run_source
 
-        return lambda test, budget: run_source(test, name, budget)
+        return lambda test, budget, limits=DEFAULT_LIMITS: run_source(test, name, budget,
+                                                                limits=limits)  # fmt: skip
 
     return factory
 

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Barrier
+from fencelab.limits import DEFAULT_LIMITS, LimitReached, Limits
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import DEFAULT_BUDGET
 from fencelab.models.axiomatic.arm_cat import armv7_external
@@ -410,39 +411,60 @@ def outcome_of(program, sk: Skeleton, lasts: tuple[int, ...]) -> Outcome:
     )
 
 
-def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET) -> TestResult:
+def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
+                  limits: Limits = DEFAULT_LIMITS) -> TestResult:  # fmt: skip
     """The test's outcomes under an axiomatic model: `arm` (current aarch64.cat), `arm-2019`
     (the 2019 aarch64.cat), `armv7` (arm.cat, fencelab/models/axiomatic/arm_cat.py) or `sc`.
     Engine names: arm-axiomatic, arm-2019-axiomatic, armv7-axiomatic, sc-axiomatic; mode
-    "axiomatic"; `explored_states` counts the candidates checked in full."""
+    "axiomatic"; `explored_states` counts the candidates checked in full. At a limit
+    (instructions of the thread paths, candidates checked, memory) it stops with the outcomes
+    found (`partial`)."""
     m = _model(model)
     _check_arch(program, m.arches)
     started = time.perf_counter()
     result = TestResult(test=program.test, engine=m.name, target=program.target.name,
                         mode="axiomatic")  # fmt: skip
-    paths, result.budget_exhausted = enumerate_paths(program, budget, register_deps=m.register_deps)
+    meter = limits.meter("candidate")
     found: dict[Outcome, None] = {}
     checked = 0
-    for sk in skeletons(program, paths):
-        per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
-        by_last: list[dict[int, list[LocationChoice]]] = []
-        for choices in per_loc:
-            groups: dict[int, list[LocationChoice]] = {}
-            for c in choices:
-                groups.setdefault(c.last, []).append(c)
-            by_last.append(groups)
-        for lasts in itertools.product(*(sorted(g) for g in by_last)):
-            outcome = outcome_of(program, sk, lasts)
-            if outcome in found:
-                continue
-            groups = [g[last] for g, last in zip(by_last, lasts)]
-            for choice in itertools.product(*groups):
-                checked += 1
-                rf, co = combine(choice)
-                if m.whole(Execution(sk, rf, co)):
-                    found[outcome] = None
+    try:
+        paths, result.budget_exhausted = enumerate_paths(
+            program, budget, register_deps=m.register_deps, meter=limits.meter("path step"))
+        for sk in skeletons(program, paths):
+            for outcome, choices in _candidates(program, m, sk):
+                if outcome in found:
+                    continue
+                for rf, co in choices:
+                    result.partial = meter.over(checked)
+                    if result.partial:
+                        break
+                    checked += 1
+                    if m.whole(Execution(sk, rf, co)):
+                        found[outcome] = None
+                        break
+                if result.partial:
                     break
+            if result.partial:
+                break
+    except LimitReached as e:
+        result.partial = str(e)
+    except MemoryError:
+        result.partial = meter.out_of_memory(checked)
     result.states = [FinalState(o) for o in found]
     result.explored_states = checked
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _candidates(program, m: AxiomaticModel, sk: Skeleton):
+    """Per outcome of one skeleton (its final writes per location), its candidates' rf and co."""
+    per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
+    by_last: list[dict[int, list[LocationChoice]]] = []
+    for choices in per_loc:
+        groups: dict[int, list[LocationChoice]] = {}
+        for c in choices:
+            groups.setdefault(c.last, []).append(c)
+        by_last.append(groups)
+    for lasts in itertools.product(*(sorted(g) for g in by_last)):
+        groups = [g[last] for g, last in zip(by_last, lasts)]
+        yield outcome_of(program, sk, lasts), (combine(c) for c in itertools.product(*groups))

@@ -79,6 +79,7 @@ from dataclasses import dataclass, field
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
+from fencelab.limits import LimitReached, Meter
 
 MAX_VALUES = 64  # distinct values one location may take before we give up
 
@@ -289,11 +290,14 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
 class PathExplorer:
     """Enumerates a program's thread paths for given per-location value sets."""
 
-    def __init__(self, program, budget: int, register_deps: bool = False):
+    def __init__(self, program, budget: int, register_deps: bool = False,
+                 meter: Meter | None = None):  # fmt: skip
         self.program = program
         self.budget = budget
         self.register_deps = register_deps
         self.budget_hits = 0
+        self.meter = meter  # counts instructions explored; `LimitReached` at its limits
+        self.steps = 0
 
     def thread_paths(self, tid: int, values: dict[int, set[int]]) -> list[ThreadPath]:
         thread = self.program.threads[tid]
@@ -326,6 +330,9 @@ class PathExplorer:
         if b.steps >= self.budget:
             self.budget_hits += 1
             return
+        self.steps += 1
+        if self.meter is not None and (why := self.meter.over(self.steps)):
+            raise LimitReached(why)
         for step, nb, reads in self._options(tid, core, state, b, info, values):
             if step.hung:
                 self.budget_hits += 1
@@ -475,7 +482,8 @@ class PathExplorer:
 
 
 def enumerate_paths(
-    program, budget: int, seeds: tuple[int, ...] = (), register_deps: bool = False
+    program, budget: int, seeds: tuple[int, ...] = (), register_deps: bool = False,
+    meter: Meter | None = None,
 ) -> tuple[list[list[ThreadPath]], int]:
     """Every thread's paths, with read values grown to a fixpoint; and the budget hits.
 
@@ -486,12 +494,13 @@ def enumerate_paths(
     and SC both forbid the cycle), so a chain is at most as long as the execution has writes.
     After that many rounds every value a consistent execution can read is in the set; the
     extra values only make paths whose reads no write matches, which rf then discards.
+    Loops branch on every retry: `meter` bounds the instructions explored (`LimitReached`).
     """
     # seeds: values to try reading besides those written (a thin-air value, to show the cycle
     # that forbids it)
     values: dict[int, set[int]] = {loc.index: {loc.init, *seeds} for loc in program.locations}
     for rounds in itertools.count(1):
-        explorer = PathExplorer(program, budget, register_deps)
+        explorer = PathExplorer(program, budget, register_deps, meter)
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]
         grown = {k: set(v) for k, v in values.items()}
         for thread_paths in paths:
