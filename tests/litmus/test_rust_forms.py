@@ -141,16 +141,10 @@ exists (0:r0=5 /\\ 0:r1=7 /\\ 0:r2=5 /\\ 0:r3=6 /\\ [x]=3 /\\ [y]=5 /\\ [z]=-3)
 """
 
 
-# armv7: a store-exclusive that puts back the value it read (here y.fetch_max(-2) on 5) is never
-# committed ahead in a thread with a loop (models/operational/armv7/certify.py, a spinlock
-# pruning), so the retry loop never ends and no outcome is found: a known defect (issue 16).
-_ARMV7_PUT_BACK = pytest.mark.xfail(strict=True, reason="armv7 never commits a put-back STREX")
-
-
-@pytest.mark.parametrize("target", [pytest.param(t, marks=_ARMV7_PUT_BACK) if t == "armv7"
-                                    else t for t in TARGET_NAMES])  # fmt: skip
+@pytest.mark.parametrize("target", TARGET_NAMES)
 def test_fetch_max_min_nand_compute_on_every_target(target):
-    """max and min compare signed; nand is !(old & v): one outcome, the one Rust gives."""
+    """max and min compare signed; nand is !(old & v): one outcome, the one Rust gives (on
+    armv7, y.fetch_max(-2) on 5 puts back the 5 it read: a write that must succeed)."""
     test = parse_text(RMWS, "rmws.litmus")
     result = run_test(test, RunOptions.named(target))
     assert len(result.states) == 1 and result.ok, result.states

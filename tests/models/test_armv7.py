@@ -178,6 +178,49 @@ def test_tutorial_release_still_caught_on_armv7(scheme, sound):
         assert [format_outcome(e.outcome) for e in check.extra] == ["0:r0=1; 1:r0=1;"]
 
 
+# A retry loop whose store-exclusive puts back the value it read and must succeed to end (an
+# atomic max(x, 3) with x = 5): the put-back is a real write, not a failed spinlock attempt, so
+# armv7 must commit it (it once never did, and found only P1-first).
+PUT_BACK = """ARM putback
+{ x=5; 0:R1=x; 1:R1=x; }
+ P0                 | P1          ;
+ L0: LDREX R0,[R1]  | MOV R0,#1   ;
+ CMP R0,#3          | STR R0,[R1] ;
+ MOVGE R2,R0        |             ;
+ MOVLT R2,#3        |             ;
+ STREX R3,R2,[R1]   |             ;
+ CMP R3,#0          |             ;
+ BNE L0             |             ;
+exists (0:R0=5 /\\ [x]=1)
+"""
+# A loop that jumps back after a put-back, but counts its successes: not a spin either.
+PUT_BACK_COUNTED = """ARM putback-counted
+{ x=1; 0:R1=x; }
+ P0                 ;
+ MOV R5,#0          ;
+ L0: LDREX R0,[R1]  ;
+ STREX R3,R0,[R1]   ;
+ CMP R3,#0          ;
+ ADDEQ R5,R5,#1     ;
+ CMP R5,#2          ;
+ BLT L0             ;
+exists (0:R5=2 /\\ [x]=1)
+"""
+
+
+@pytest.mark.parametrize("text,outcomes", [
+    (PUT_BACK, ["0:R0=1; [x]=3;", "0:R0=5; [x]=1;"]),
+    (PUT_BACK_COUNTED, ["0:R5=2; [x]=1;"]),
+], ids=["max", "counted"])  # fmt: skip
+def test_put_back_that_must_succeed_is_committed(text, outcomes):
+    program = load(parse_text(text))
+    op = _run(program, "armv7")
+    assert sorted(format_outcome(o) for o in op.outcome_set()) == outcomes
+    assert not op.budget_exhausted
+    assert op.outcome_set() == run_axiomatic(program, "armv7", budget=6).outcome_set()
+    assert op.outcome_set() == _run(program, "aarch32").outcome_set()
+
+
 # -- generated tests: operational == arm.cat ------------------------------------------------------
 
 

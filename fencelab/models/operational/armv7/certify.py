@@ -17,14 +17,21 @@ and reports:
   wrote it, which of the core's commits made ahead it had executed first (its own writes to a
   location go in coherence in program order, so this fixes where it may go among them).
 
-Loops: a core with a loop never commits ahead a store-exclusive that puts back the value its
-load-exclusive read (a failed attempt on a spinlock): executing, such an attempt then fails
-and retries instead (its store-exclusive fails only when it cannot succeed), which re-reads the
-location just as the put-back would have. Without this, every spin would be committed ahead,
-at every place in coherence, and a two-thread spinlock would not finish. It is the one place
-the model departs from arm.cat, only on tests with loops (where herd unrolls instead); and a
-solo run skips a loop iteration that returns to a loop head with the same registers and no
-lower views than an earlier visit, when every move since was silent (`dominates`).
+Loops: a core with a loop never commits ahead a spin: a store-exclusive that puts back the
+value its load-exclusive read (a failed attempt on a spinlock) after which, had it succeeded,
+the core would only retry: pass barriers and reach the very point, with the same registers
+but dead ones, that failing reaches (thread.py, `retries_anyway`). Executing, such an attempt
+fails and retries instead (its store-exclusive fails only when it cannot succeed), which
+re-reads the location just as the put-back would have. Without this, every spin would be
+committed ahead, at every place in coherence, and a two-thread spinlock would not finish. A
+put-back after which the core goes on otherwise (Rust's `fetch_max` when the old value is the
+maximum: the loop ends) is a write like any other; pruning it would leave the loop no way
+out. Pruning spins is the one place the model departs from arm.cat, only on tests with loops
+(where herd unrolls instead): the put-back's write, with the value already there, is left out
+of coherence, and the registers' views on the retry path are not compared (only their
+values). And a solo run skips a loop iteration that returns to a loop head with the same
+registers and no lower views than an earlier visit, when every move since was silent
+(`dominates`).
 """
 
 from __future__ import annotations
@@ -54,7 +61,6 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
     certified = complete = False
     candidates: dict[Msg, set[frozenset[int]]] = {}
     core = ctx.core
-    spins = not ctx.may_fail_spuriously  # a core with a loop: see `explore_alone`'s docstring
     # (thread state, local, storage, position of the first fresh commit: what the core
     # committed alone, not in the real timeline; propagations it inserted do not count)
     never = 1 << 60
@@ -80,7 +86,7 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
                 if any(t == mv.tstate and dominates(l0, mv.local, grown) for t, l0 in after):
                     continue  # a repeated loop iteration: the earlier visit can do all it can
                 after = (*after, (mv.tstate, mv.local))
-            if mv.floor < first_fresh and not (mv.silent and spins):
+            if mv.floor < first_fresh and not mv.spin:
                 for msg in mv.fresh_writes:
                     done = frozenset(p for p in local.promises if p not in lc.promises)
                     candidates.setdefault(msg, set()).add(done)

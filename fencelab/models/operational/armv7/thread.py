@@ -13,10 +13,11 @@ not reached every core may propagate it there (fresh `Gp`s).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
-from fencelab.isa.core import NeedRead, Step
+from fencelab.isa.core import LOCAL_STEP_LIMIT, NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.machine.model import refuse
 from fencelab.models.armv7_scope import armv7_refusal
@@ -62,6 +63,7 @@ class Move:
     inserted: tuple[int, ...] = ()  # positions where propagations were inserted, in order
     others: tuple[Local, ...] | None = None  # every core's state, moved by those insertions
     silent: bool = True  # writes nothing, or puts back the value its exclusive read got
+    spin: bool = False  # a put-back the core would retry anyway (`retries_anyway`)
     read_pos: int | None = None  # the write a read took (execution graphs)
     write_pos: int | None = None  # the commit a write executed
 
@@ -227,22 +229,24 @@ def _one_write(info: InsnInfo, step: Step):
 
 
 def _write_moves(ctx, local: Local, st: Storage, info: InsnInfo, step: Step, regs: Views,
-                 certify: bool, exclusive_from: int | None, prefix: str = "") -> list[Move]:  # fmt: skip
+                 certify: bool, exclusive_from: int | None, prefix: str = "",
+                 spin: bool = False) -> list[Move]:  # fmt: skip
     """The ways a write (a store, a successful store-exclusive) executes: fulfil one of the
-    core's commits made ahead, or (alone) commit now at the end of the timeline."""
+    core's commits made ahead, or (alone) commit now at the end of the timeline. `spin`: a
+    put-back the core would retry anyway (`retries_anyway`)."""
     write = _one_write(info, step)
     loc = ctx.location(write.addr, write.size, "write")
     addr = views_of(local.regs, info.addr_regs)
     i, floor = write_times(local, addr, views_of(local.regs, info.data_regs))
     exclusive = exclusive_from is not None
-    # a store-exclusive putting back what its load-exclusive read (a failed attempt on a
-    # spinlock): certification may leave out the loop iteration that repeats it
+    # a store-exclusive putting back what its load-exclusive read: certification may leave
+    # out the loop iteration that repeats it
     silent = exclusive and local.exbank is not None and local.exbank[2] == write.value
     moves = []
     text = f"{loc.name}={shown(write.value, write.size)}"
-    # in a loop, such a put-back is never committed ahead (certify.py): it fails instead
-    slots = [] if silent and not ctx.may_fail_spuriously else write_slots(
-        local, st, ctx.tid, loc.index, write.value, write.size, floor, exclusive_from)
+    # a spin is never committed ahead (certify.py): it fails and retries instead
+    slots = [] if spin else write_slots(local, st, ctx.tid, loc.index, write.value, write.size,
+                                        floor, exclusive_from)  # fmt: skip
     for pos in slots:
         new = after_write(local, loc.index, pos, i, addr, exclusive)
         moves.append(Move(f".w{pos}", f"{prefix}executes {text} committed @{pos}", step.state,
@@ -257,7 +261,8 @@ def _write_moves(ctx, local: Local, st: Storage, info: InsnInfo, step: Step, reg
             new = after_write(local, loc.index, pos, i, addr, exclusive)
             moves.append(Move(".new", f"{prefix}commits {text} @{pos}", step.state,
                               _finish(ctx, new, step, regs), step, grown, (msg,),
-                              max(floor, local.coh[loc.index]), silent=silent))  # fmt: skip
+                              max(floor, local.coh[loc.index]), silent=silent,
+                              spin=spin))  # fmt: skip
     return moves
 
 
@@ -284,7 +289,11 @@ def _store_exclusive(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
     if bank is not None and bank[0] == loc.index:
         step = _monitor_run(ctx, info, tstate, st, loc, bank[2], succeed=True)
         if step is not None:
-            moves = _write_moves(ctx, local, st, info, step, regs, certify, bank[1], "succeeds, ")
+            spin = (not ctx.may_fail_spuriously and _one_write(info, step).value == bank[2]
+                    and retries_anyway(ctx, step, _monitor_run(ctx, info, tstate, st, loc,
+                                                               bank[2], succeed=False)))  # fmt: skip
+            moves = _write_moves(ctx, local, st, info, step, regs, certify, bank[1],
+                                 "succeeds, ", spin)  # fmt: skip
     # fails when it cannot fulfil a commit made ahead, or spuriously where the core has no loop
     if not any(m.storage is None for m in moves) or ctx.may_fail_spuriously:
         base = bank[2] if bank is not None else 0
@@ -292,6 +301,67 @@ def _store_exclusive(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
         if step is not None:
             moves.append(Move(".fail", "fails", step.state, _finish(ctx, failed, step, regs), step))
     return moves
+
+
+def retries_anyway(ctx: ThreadContext, won: Step, lost: Step | None) -> bool:
+    """Is a store-exclusive that puts back the value its load-exclusive read (`won`: it
+    succeeded) a failed attempt on a spinlock, one the core would retry anyway? It is when,
+    after it, the core passes only barriers (which only raise its views) and then reaches the
+    very point it reaches when the store-exclusive fails (`lost`, with no barrier in between),
+    with the same registers except some that both paths overwrite before reading them (dead
+    there). Then failing can do whatever succeeding can: re-read the location, with lower
+    views. A put-back after which the core goes on differently (Rust's `fetch_max` when the old
+    value is the maximum: the loop ends) is a write like any other."""
+    if lost is None:
+        return False
+    key = (won.state, lost.state)
+    cache = ctx.__dict__.setdefault("armv7_spins", {})  # per program
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _same_retry(ctx.core, won.state, lost.state)
+    return found
+
+
+def _same_retry(core, won, lost) -> bool:
+    for _ in range(LOCAL_STEP_LIMIT):
+        info = core.info(won)
+        if info is None or info.kind is not Kind.FENCE:
+            break
+        step = core.run(won, ())
+        if not isinstance(step, Step):
+            return False
+        won = step.state
+    if core.halted(lost) or core.info(lost).kind is Kind.FENCE or core.pc(won) != core.pc(lost):
+        return False
+    differ = frozenset(n for n, a, b in zip(core.reg_names, won, lost, strict=True) if a != b)
+    return _dead(core, core.pc(lost), differ)
+
+
+def _dead(core, pc: int, regs: frozenset[str]) -> bool:
+    """Is each of `regs` overwritten before it is read, on every path from `pc`? (A
+    conditional instruction reads what it writes; the end of the code reads every register;
+    an indirect branch counts as reading them.)"""
+    todo, seen = [(pc, regs)], set()
+    while todo:
+        pc, regs = todo.pop()
+        if (pc, regs) in seen:
+            continue
+        seen.add((pc, regs))
+        info = core.infos.get(pc)
+        if info is None or regs & info.reads or len(seen) > LOCAL_STEP_LIMIT:
+            return False
+        regs = regs - info.writes
+        if not regs:
+            continue
+        if info.kind is Kind.BRANCH:
+            target = re.findall(r"0x[0-9a-fA-F]+", core.decoded[pc].op_str)
+            if not target:
+                return False
+            todo.append((int(target[-1], 16), regs))
+            if not info.conditional:
+                continue
+        todo.append((pc + info.size, regs))
+    return True
 
 
 def _monitor_run(ctx, info, tstate, st: Storage, loc, value: int, succeed: bool) -> Step | None:
