@@ -7,7 +7,7 @@ candidates.py) as labelled edge sets:
 
 - `arm`: herdtools7's aarch64.cat, the relations of fencelab/models/axiomatic/arm.py:
   `internal` (acyclic po-loc | ca | rf), `atomic` (empty rmw & (fre; coe)) and `external`
-  (irreflexive ob, ob = obs | haz-ob | lob | IFB-ob with lob's clauses named: addr, dmb.full ...);
+  (irreflexive ob, ob = obs | haz-ob | lob | DSB-ob | IFB-ob with lob's clauses named: addr, dmb.full ...);
 - `tso`: herdtools7's x86tso.cat: `uniproc` (acyclic po-loc | amo | com), `atomic`
   (empty rmw & (fre; coe)) and `tso` (acyclic ghb, ghb = mfence | implied | po_ghb | rfe | fr
   | co, po_ghb = WW(po) | RM(po), implied = the W->R pairs of po with a locked end);
@@ -143,14 +143,15 @@ def _monitors(x: Execution) -> Violation | None:
 
 def arm_local(x: Execution) -> Labelled:
     """lob's clauses by name (not their closure: a cycle of lob is a cycle of its clauses),
-    then pick-lob (what lob's pick extension adds) and IFB-ob."""
+    then pick-lob (what lob's pick extension adds), IFB-ob and DSB-ob."""
     sk = x.sk
     out: Labelled = {}
     for name, rel in lob_parts(sk):
         _add(out, rel, name)
-    lob, ifb_ob = arm_static(sk)
+    lob, ifb_ob, dsb_ob = arm_static(sk)
     _add(out, lob - plus(set(out)), "pick-lob")
     _add(out, ifb_ob, "IFB-ob")
+    _add(out, dsb_ob, "DSB-ob")
     return out
 
 

@@ -179,8 +179,8 @@ def lob_parts(sk: Skeleton) -> list[tuple[str, Rel]]:
     return parts
 
 
-def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
-    """The rf/co-independent part of ob: (lob, IFB-ob | DSB-ob), computed once per skeleton."""
+def arm_static(sk: Skeleton) -> tuple[Rel, Rel, Rel]:
+    """The rf/co-independent part of ob: (lob, IFB-ob, DSB-ob), computed once per skeleton."""
     cached = sk.cache.get("arm")
     if cached is not None:
         return cached  # type: ignore[return-value]
@@ -202,7 +202,7 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
     #            | [R \ NoRet]; po; [dsb.ld]; po; [~Imp]   the first two are already in bob
     #            | [W]; po; [dsb.st]; po; [~Imp]          through dmb.full and dmb.ld)
     dsb_ob = seq(ident(W), po, ident(S["dsb.st"]), po, ident(M))
-    sk.cache["arm"] = (lob, union(ifb_ob, dsb_ob))
+    sk.cache["arm"] = (lob, ifb_ob, dsb_ob)
     return sk.cache["arm"]  # type: ignore[return-value]
 
 
@@ -232,11 +232,11 @@ def obs(x: Execution) -> Rel:
 def arm_ob(x: Execution) -> Rel:
     """The edges whose transitive closure is herd's `ob` (irreflexive ob  <=>  acyclic edges)."""
     sk = x.sk
-    lob, ifb_dsb_ob = arm_static(sk)
+    lob, ifb_ob, dsb_ob = arm_static(sk)
     # let Exp-haz-ob = [Exp & R]; po-loc; [Exp & R]; (ca & ext); [Exp & W]
     haz_ob = seq(restrict(sk.po_loc, sk.R, sk.R), restrict(sk.ext(x.ca), sk.R, sk.W))
     # let rec ob = obs | haz-ob | lob | DSB-ob | IFB-ob | ob; ob    (hw-reqs)
-    return union(obs(x), haz_ob, lob, ifb_dsb_ob)
+    return union(obs(x), haz_ob, lob, dsb_ob, ifb_ob)
 
 
 def arm_external(x: Execution) -> bool:
