@@ -65,7 +65,7 @@ t(F), events after (writes only, for DMB ST) after it, and gp(g) ≤ t(F) for g 
 
 This is an argument, not a machine-checked proof; bench/armv7_crosscheck.py checks it on
 generated tests (numbers in README). Beyond arm.cat: tests with loops (herd unrolls them) run
-with two prunings (certify.py): a spinning core never commits ahead a store-exclusive putting
-back the value it read (it fails and retries instead), and solo runs skip repeated loop
-iterations. Out of scope: mixed-size accesses, ARMv8-only instructions (models/armv7_scope.py).
+with two prunings (certify.py): a core never commits ahead a store-exclusive putting back the
+value it read when, succeeding, it would retry anyway (a spin, `thread.retries_anyway`: it fails
+and retries instead), and solo runs skip repeated loop iterations. Out of scope: mixed-size accesses, ARMv8-only instructions (models/armv7_scope.py).
 """
