@@ -235,9 +235,7 @@ def sc_local(x: Execution) -> Labelled:
 
 
 def sc_order(x: Execution) -> Labelled:
-    out = _com(x)
-    _add(out, restrict(x.sk.po, x.sk.M, x.sk.M), "po")
-    return out
+    return {**sc_local(x), **_com(x)}  # a pair that is both keeps its rf/co/fr name
 
 
 SC_AXIOMS = (
