@@ -63,12 +63,14 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     source, failed = [], 0
+    unread = 0  # tests that could not be read: their errors above, and a count in the summary
     for item in litmus_files(tests):
         try:
             test = read_test(item.path)
         except FencelabError as e:
             output.error(str(e))
             failed += 1
+            unread += 1
             continue
         if test.is_source:
             source.append(test)
@@ -113,6 +115,8 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
             f"{plural(len(pairs), 'target/scheme pair')}): {sound} sound, {unsound} UNSOUND, "
             f"{errors} could not be checked")  # fmt: skip
     cut = sum(c.verdict == "partial" and c.partial != INTERRUPTED for c in checks)
+    if unread:
+        line += f"; {plural(unread, 'test')} could not be read (errors above)"
     if cut:
         line += f"; {cut} cut short at a limit (no verdict)"
     if interrupted:
