@@ -26,6 +26,13 @@ class SourceError(FencelabError):
         return f"{where}: {self.message}"
 
 
+def clip(text: str, limit: int = 60) -> str:
+    """`text` quoted for a one-line message, its middle cut when longer than `limit`."""
+    if len(text) > limit:
+        text = text[: limit - 20] + "..." + text[-17:]
+    return repr(text)
+
+
 class CodeError(FencelabError):
     """An instruction that cannot run: a fault in the emulator (an unmapped address, an
     undefined instruction) or one a model does not cover. `pc` is its address; the pipeline,

@@ -22,6 +22,7 @@ from fencelab.compiler.compile import compile_test
 from fencelab.errors import CodeError, FencelabError
 from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, get_target
 from fencelab.isa.target import Target
+from fencelab.limits import Limits
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.printer import strip_positions
 from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
@@ -46,6 +47,7 @@ class RunOptions:
     seed: int = 0
     schedule: str = ""
     budget: int = DEFAULT_BUDGET
+    limits: Limits = Limits()  # states and memory one exploration may use
     start: tuple[str, ...] = ()  # exhaustive: explore only what follows this schedule (a split)
 
     @classmethod
@@ -63,7 +65,7 @@ class RunOptions:
         names = (self.target.name if self.target is not None else None, self.scheme.name,
                  self.model.name if self.model is not None else None)  # fmt: skip
         rest = {f: getattr(self, f) for f in ("mode", "runs", "seed", "schedule", "budget",
-                                              "start")}  # fmt: skip
+                                              "start", "limits")}  # fmt: skip
         return _named_options, (names, rest)
 
 
@@ -176,13 +178,13 @@ class Pipeline:
         if spec.kind != OPERATIONAL:
             _exhaustive_only(spec, options)
         key = ("code", target.name, spec.name, options.mode, options.runs, options.seed,
-               options.schedule, options.budget, options.start) + (
+               options.schedule, options.budget, options.start, options.limits) + (
             code_key(asm) if self._cache is not None else ())
 
         def finish(raw: TestResult) -> TestResult:
             return to_source(raw, asm, options.scheme.name) if test.is_source else raw
 
-        return key, lambda: _explore(load(asm, target), spec, options, progress), finish
+        return key, lambda: _run_program(asm, target, spec, options, progress), finish
 
     def _judge_source(self, test: LitmusTest, spec: ModelSpec, options: RunOptions):
         """c11 / rc11 / sc-source judge the source test itself, no machine."""
@@ -196,9 +198,9 @@ class Pipeline:
                 f"{test.name}: the {spec.name} model judges source tests (C or RUST); "
                 f"this is an {test.arch} test (use --model sc, tso or arm)"
             )
-        key = ("source", spec.name, options.budget) + (
+        key = ("source", spec.name, options.budget, options.limits) + (
             source_key(test) if self._cache is not None else ())
-        return key, lambda: spec.new()(test, options.budget)
+        return key, lambda: spec.new()(test, options.budget, options.limits)
 
     def _cached(self, key: tuple, compute: Callable[[], TestResult]) -> TestResult:
         if self._cache is not None and key in self._cache:
@@ -217,17 +219,38 @@ def run_test(test: LitmusTest, options: RunOptions,
     return Pipeline().run(test, options, progress)
 
 
+def _run_program(asm: LitmusTest, target: Target, spec: ModelSpec, options: RunOptions,
+                 progress: Progress | None) -> TestResult:  # fmt: skip
+    """Load, explore, and free the program's engines (a run's memory ends with the run)."""
+    program = load(asm, target)
+    try:
+        return _explore(program, spec, options, progress)
+    finally:
+        program.release()
+
+
+def _run_program(asm: LitmusTest, target: Target, spec: ModelSpec, options: RunOptions,
+                 progress: Progress | None) -> TestResult:  # fmt: skip
+    """Load, explore, and free the program's engines (a run's memory ends with the run; with
+    the `reuse` reduction its cores stay, bounded, for the next test of the same code)."""
+    program = load(asm, target)
+    try:
+        return _explore(program, spec, options, progress)
+    finally:
+        program.release()
+
+
 def _explore(program: Program, spec: ModelSpec, options: RunOptions,
              progress: Progress | None) -> TestResult:  # fmt: skip
     """Explore `program`; an instruction that cannot run is named at the user's line."""
     try:
         if spec.kind != OPERATIONAL:
-            return spec.new()(program, options.budget)
+            return spec.new()(program, options.budget, options.limits)
         machine = Machine(program, spec.new(), options.budget)
         if options.mode == "exhaustive":
-            return exhaustive(machine, progress, start=options.start)
+            return exhaustive(machine, progress, start=options.start, limits=options.limits)
         if options.mode == "random":
-            return random_runs(machine, options.runs, options.seed, progress)
+            return random_runs(machine, options.runs, options.seed, progress, options.limits)
         if not options.schedule:
             raise FencelabError("--mode replay needs --schedule")
         return replay(machine, options.schedule)

@@ -17,3 +17,23 @@ def signed(value: int, bits: int) -> int:
 def fits(value: int, bits: int) -> bool:
     """Can `value` be written in `bits` bits, read as signed or as unsigned (-128..255 for 8)?"""
     return -(1 << (bits - 1)) <= value < (1 << bits)
+
+
+MAX_DIGITS = 64  # digits a number may be written with: a 64-bit value needs 20 (16 in hex)
+
+
+class NumberTooLong(ValueError):
+    """A number written with more than MAX_DIGITS digits (Python refuses 4,300 with a traceback);
+    the caller names where it is."""
+
+
+def read_int(digits: str, base: int = 10) -> int:
+    """`int(digits, base)` for a number as written in a test (`0x` prefix allowed in base 16),
+    refusing more than MAX_DIGITS digits: `NumberTooLong`, whose text is the one-line reason."""
+    body = digits.strip().lstrip("+-").strip()
+    if base == 16 and body[:2].lower() == "0x":
+        body = body[2:]
+    if len(body) > MAX_DIGITS:
+        raise NumberTooLong(f"number {body[:8]}...{body[-4:]} has {len(body):,} digits "
+                            f"(at most {MAX_DIGITS})")  # fmt: skip
+    return int(digits, base)

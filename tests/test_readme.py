@@ -37,16 +37,22 @@ def test_readme_number_ranges_are_the_command_lines():
     import click
 
     from fencelab.cli import COMMANDS
+    from fencelab.cli.options import Size
 
     rows: dict[tuple, list[str]] = {}
     for command in COMMANDS:
         for param in command.params:
             if isinstance(param.type, click.IntRange):
-                rows.setdefault((param.opts[-1], param.type.min, param.type.max), []).append(
-                    command.name)
+                low, high = param.type.min, param.type.max
+                bound = f"{low} to {high}" if high is not None else f"{low} or more"
+            elif isinstance(param.type, Size):
+                bound = param.type.range
+            else:
+                continue
+            rows.setdefault((param.opts[-1], bound), []).append(command.name)
+    assert ("--max-memory", "16 MB to 256 GB") in rows
     table = _section("Options and exit codes")
-    for (option, low, high), commands in rows.items():
-        bound = f"{low} to {high}" if high is not None else f"{low} or more"
+    for (option, bound), commands in rows.items():
         assert f"| `{option}` | {', '.join(commands)} | {bound} |" in table
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
 from fencelab.isa.target import Target
+from fencelab.limits import Limits
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import Outcome
 from fencelab.lowering.schemes import Scheme
@@ -72,9 +73,14 @@ class Check:
 
     @property
     def partial(self) -> str:
-        """Why the hardware side was cut short ("" when complete): an extra outcome found is
-        still a counterexample, but "sound" cannot be concluded."""
-        return self.hardware.partial if self.hardware else ""
+        """Why a side was cut short (a limit, Ctrl-C; "" when both are complete). With the
+        hardware side cut, an extra outcome found is still a counterexample, but "sound" cannot
+        be concluded; with the source side cut, no outcome is known to be extra (none is
+        reported): no verdict either way."""
+        for side in (self.hardware, self.source):
+            if side is not None and side.partial:
+                return side.partial
+        return ""
 
     @property
     def sound(self) -> bool:
@@ -101,6 +107,7 @@ class Checker:
     source_model: ModelSpec = field(default_factory=lambda: get_model(DEFAULT_SOURCE_MODEL))
     hardware_model: ModelSpec | None = None  # None: each target's own (tso, arm)
     budget: int = DEFAULT_BUDGET
+    limits: Limits = Limits()
     pipeline: Pipeline = field(default_factory=lambda: Pipeline(cache=True))
 
     def __post_init__(self) -> None:
@@ -115,11 +122,12 @@ class Checker:
 
     def source_options(self, model: ModelSpec) -> RunOptions:
         """How a source test is judged under `model`."""
-        return RunOptions(model=model, budget=self.budget)
+        return RunOptions(model=model, budget=self.budget, limits=self.limits)
 
     def hardware_options(self, target: Target, scheme: Scheme) -> RunOptions:
         """How a source test compiled with `scheme` runs on `target`."""
-        return RunOptions(target, scheme, self.hardware_model, budget=self.budget)
+        return RunOptions(target, scheme, self.hardware_model, budget=self.budget,
+                          limits=self.limits)  # fmt: skip
 
     def source_result(self, test: LitmusTest, model: ModelSpec) -> TestResult:
         return self.pipeline.run(test, self.source_options(model))
@@ -155,6 +163,8 @@ class Checker:
                     looser = self.source_result(test, get_model("c11")).outcome_set()
                 c11_allows = state.outcome in looser
             extras.append(Extra(state.outcome, state.witness, c11_allows))
+        if source.partial:  # an outcome is extra only against every outcome the source allows
+            extras = []
         return Check(test, target.name, scheme.name, source_name, hardware.engine, hardware,
                      source, tuple(extras), seconds=time.perf_counter() - started,
                      own_model=own)  # fmt: skip

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from fencelab.checker.core import Check, Checker
 from fencelab.gen.shapes import VARIANTS, Shape, Variant, variants
+from fencelab.interrupts import stop_if_interrupted
 from fencelab.isa.target import Target
 from fencelab.lowering.schemes import Scheme
 from fencelab.result import INTERRUPTED
@@ -100,6 +101,7 @@ def hunt(
         checks = run_checks(todo)
     try:
         for v, c in zip(todo, checks):
+            stop_if_interrupted()
             report.checked += 1
             if c.error:
                 report.errors.append(c)

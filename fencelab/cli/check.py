@@ -16,6 +16,7 @@ from fencelab.cli.graph import counterexample_writer, graph_options
 from fencelab.cli.options import (
     EXIT_INTERRUPTED,
     budget_option,
+    limits_options,
     litmus_files,
     lowerings,
     model_option,
@@ -27,6 +28,7 @@ from fencelab.cli.options import (
     target_option,
 )
 from fencelab.errors import FencelabError
+from fencelab.interrupts import stop_if_interrupted
 from fencelab.models.registry import AXIOMATIC, OPERATIONAL
 from fencelab.result import INTERRUPTED
 
@@ -41,11 +43,12 @@ MAX_THREADS = 4  # IRIW, the widest shape
 @source_model_option()
 @model_option(kinds=HARDWARE)
 @budget_option()
+@limits_options
 @click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
 @graph_options("Write each counterexample's pictures here: the hardware execution and the "
                "source model's cycle that forbids it.")
 @parallel_options
-def check_command(tests, target, scheme, source_model, model, budget, quiet, graph_dir,
+def check_command(tests, target, scheme, source_model, model, budget, limits, quiet, graph_dir,
                   graph_format, runner):  # fmt: skip
     """Check that compiling with a scheme adds no outcome the source model forbids.
 
@@ -60,15 +63,17 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
 
     pictures = counterexample_writer(graph_dir, graph_format)
     pairs = lowerings(model_targets(target, model), scheme)
-    checker = Checker(source_model, model, budget)
+    checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     source, failed = [], 0
+    unread = 0  # tests that could not be read: their errors above, and a count in the summary
     for item in litmus_files(tests):
         try:
             test = read_test(item.path)
         except FencelabError as e:
             output.error(str(e))
             failed += 1
+            unread += 1
             continue
         if test.is_source:
             source.append(test)
@@ -87,6 +92,7 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
         try:
             for test, tgt, sch in items:
                 bar.describe(f"{test.name} {tgt.name} {sch.name}")
+                stop_if_interrupted()
                 result = next(results)
                 checks.append(result)
                 with bar.paused():
@@ -111,6 +117,11 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
     line = (f"{plural(len(checks), 'check')} ({plural(len(source), 'test')} x "
             f"{plural(len(pairs), 'target/scheme pair')}): {sound} sound, {unsound} UNSOUND, "
             f"{errors} could not be checked")  # fmt: skip
+    cut = sum(c.verdict == "partial" and c.partial != INTERRUPTED for c in checks)
+    if unread:
+        line += f"; {plural(unread, 'test')} could not be read (errors above)"
+    if cut:
+        line += f"; {cut} cut short at a limit (no verdict)"
     if interrupted:
         line += "; interrupted: the last check is partial, later ones did not run"
     output.data(out, line)
@@ -139,11 +150,12 @@ def check_command(tests, target, scheme, source_model, model, budget, quiet, gra
 @click.option("--save", default=None, type=click.Path(file_okay=False),
               help="write the printed counterexamples to this directory (for tui replay)")
 @budget_option()
+@limits_options
 @graph_options("Write the printed counterexamples' pictures here (hardware execution and "
                "source cycle).")
 @parallel_options
 def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model, limit, save,
-                 budget, graph_dir, graph_format, runner):  # fmt: skip
+                 budget, limits, graph_dir, graph_format, runner):  # fmt: skip
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
     Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test,
@@ -163,7 +175,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
                             f"{max_threads} threads")  # fmt: skip
     pairs = lowerings(model_targets(target, model), scheme)
     pictures = counterexample_writer(graph_dir, graph_format)
-    checker = Checker(source_model, model, budget)
+    checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     found = interrupted = False
     with runner, output.Progress("hunting", len(todo) * len(pairs)) as bar:

@@ -10,6 +10,7 @@ import click
 from fencelab.cli import output
 from fencelab.cli.options import (
     budget_option,
+    limits_options,
     model_option,
     model_targets,
     one_target,
@@ -80,11 +81,12 @@ def counterexample_writer(directory: str | None, fmt: str):
 @scheme_option()
 @model_option()
 @budget_option()
+@limits_options
 @click.option("--output", "-o", "path", default=None, type=click.Path(dir_okay=False),
               help="Write the picture here (.svg or .dot); default: text on stdout.")
 @click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
               help="svg, dot or text (default: from --output's extension, else text).")
-def graph_command(test, outcome, target, scheme, model, budget, path, fmt):
+def graph_command(test, outcome, target, scheme, model, budget, limits, path, fmt):
     """Draw one outcome's execution: its witness if the model allows it, else the candidate
     execution and the cycle (and axiom) that forbid it."""
     from rich.text import Text
@@ -103,7 +105,7 @@ def graph_command(test, outcome, target, scheme, model, budget, path, fmt):
         raise FencelabError("--format text prints to stdout; drop --output or pick svg / dot")
     target = one_target(model_targets(target, model), "graph")
     test = read_test(test, "graph")
-    options = RunOptions(scheme=scheme, model=model, budget=budget)
+    options = RunOptions(scheme=scheme, model=model, budget=budget, limits=limits)
     configs, note = plan(test, options, (target,) if target else None)
     if note:
         output.note(note)

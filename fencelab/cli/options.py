@@ -29,8 +29,16 @@ from click.shell_completion import CompletionItem
 
 from fencelab.cli import output
 from fencelab.errors import FencelabError
+from fencelab.interrupts import catch_ctrl_c
 from fencelab.isa.registry import TARGET_NAMES, TARGETS, get_target
 from fencelab.isa.target import Target
+from fencelab.limits import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_MAX_STATES,
+    Limits,
+    format_bytes,
+    parse_bytes,
+)
 from fencelab.lowering.schemes import SCHEME_NAMES, SCHEMES, Scheme
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
@@ -61,6 +69,7 @@ class Group(click.Group):
              **extra):  # fmt: skip
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        catch_ctrl_c()
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as e:
@@ -123,7 +132,8 @@ class Input:
 
 
 def litmus_files(paths: Sequence[str]) -> list[Input]:
-    """Files named (or `-`), and every *.litmus below each directory named (sorted)."""
+    """Files named (or `-`), and every *.litmus below each directory named (sorted). A file
+    that can't be read is reported when its turn comes, so it loses no other test's result."""
     files: list[Input] = []
     for p in paths:
         path = Path(p)
@@ -131,10 +141,8 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
             files.append(Input(p, "<stdin>"))
         elif path.is_dir():
             files.extend(Input(str(f), str(f.relative_to(path))) for f in sorted(path.rglob("*.litmus")))
-        elif path.exists():
+        else:  # a file, or a missing one: its error is its own line, in its turn
             files.append(Input(p, p))
-        else:
-            raise FencelabError(f"{p}: no such file or directory")
     if not files:
         raise FencelabError("no litmus tests found in " + ", ".join(paths))
     return files
@@ -264,6 +272,67 @@ def budget_option():
                         type=click.IntRange(1, MAX_BUDGET),
                         help="Memory instructions per core before an execution counts as "
                         f"unbounded (herd's Loop), 1 to {MAX_BUDGET:,}.")  # fmt: skip
+
+
+class Size(click.ParamType):
+    """A number of bytes written `800M`, `1.5G`, `2GB` or `2048`, from `min` to `max`."""
+
+    name = "size"
+
+    def __init__(self, min: int, max: int):
+        self.min = min
+        self.max = max
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            size = parse_bytes(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+        if not self.min <= size <= self.max:
+            self.fail(f"{value!r} is not in the range {self.range}", param, ctx)
+        return size
+
+    @property
+    def range(self) -> str:
+        return f"{format_bytes(self.min)} to {format_bytes(self.max)}"
+
+
+MAX_STATES = 1_000_000_000
+MEMORY_RANGE = Size(16 << 20, 256 << 30)
+
+
+def max_states_option():
+    return click.option("--max-states", default=DEFAULT_MAX_STATES, show_default=True,
+                        type=click.IntRange(1, MAX_STATES),
+                        help="States one exploration may visit (random mode: transitions; "
+                        "axiomatic and source models: candidate executions); past it the result "
+                        f"is partial. 1 to {MAX_STATES:,}.")  # fmt: skip
+
+
+def max_memory_option():
+    return click.option("--max-memory", default=format_bytes(DEFAULT_MAX_MEMORY).replace(" ", ""),
+                        show_default=True, type=MEMORY_RANGE,
+                        help="Resident memory (800M, 2G) past which an exploration stops with a "
+                        f"partial result, {MEMORY_RANGE.range}.")  # fmt: skip
+
+
+def limits_options(fn):
+    """`--max-states`, `--max-memory`: how far one exploration may go; the command receives
+    them as one `limits` (a `Limits`). At a limit a result is partial, never silently cut.
+    In replay mode (one schedule, no exploration) they cannot act: refused."""
+
+    @functools.wraps(fn)
+    def command(*args, max_states, max_memory, **kwargs):
+        if kwargs.get("mode") == "replay":
+            for option in ("max_states", "max_memory"):
+                if given(option):
+                    raise refuse(f"--{option.replace('_', '-')}", "bounds an exploration; replay "
+                                 "mode follows one schedule")  # fmt: skip
+        return fn(*args, limits=Limits(max_states, max_memory), **kwargs)
+
+    return max_states_option()(max_memory_option()(command))
 
 
 def schedule_option(help: str = "Transition keys to follow (a,b,c): replay mode."):

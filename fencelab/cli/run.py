@@ -26,6 +26,7 @@ from fencelab.cli.options import (
     budget_option,
     exploration_options,
     given,
+    limits_options,
     litmus_files,
     model_option,
     model_targets,
@@ -49,13 +50,14 @@ from fencelab.errors import FencelabError
 @model_option()
 @exploration_options
 @budget_option()
+@limits_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per test (JSON lines).")
 @graph_options("Write a picture of every outcome's execution (and of why the condition's "
                "outcome is forbidden, if it is) to this directory.")
 @split_option()
 @parallel_options
-def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_json, graph_dir,
-        graph_format, split, runner):  # fmt: skip
+def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits, as_json,
+        graph_dir, graph_format, split, runner):  # fmt: skip
     """Run litmus tests (files, directories, or - for stdin) and print herd7-style results.
 
     Exit status: 0 when every test ran (whatever its condition's result, as herd7), 2 when a
@@ -68,7 +70,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
 
     if split and mode != "exhaustive":
         raise refuse("--split", f"divides exhaustive exploration; --mode {mode} has none")
-    options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget)
+    options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget, limits)
     targets = model_targets(scheme_targets(target, scheme) if target else None, model)
     pictures = run_graph_writer(graph_dir, graph_format)
     inputs = litmus_files(tests)
@@ -93,9 +95,10 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
 
     with runner, output.Progress("running", len(inputs)) as bar:
         what = ""  # the run in progress (its exploration reports here when it runs here)
+        meter = limits.meter("run" if mode == "random" else "state")
 
         def explored(n: int) -> None:
-            bar.describe(f"{what}: {n:,} {'runs' if mode == 'random' else 'states'}")
+            bar.describe(f"{what}: {meter.progress(n)}")
 
         if split:
             results = (tasks.run_split(runner, *call) for call in calls)
@@ -114,6 +117,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, as_jso
             for here in configs:
                 what = f"{item.label} {here.target.name if here.target else ''}".strip()
                 bar.describe(what)
+                meter = limits.meter("run" if mode == "random" else "state")
                 try:
                     got = next(results)
                     if isinstance(got, Stopped):

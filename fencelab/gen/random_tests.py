@@ -70,7 +70,8 @@ class _Builder:
     """Builds one test from choices made by `pick` (an option from a sequence)."""
 
     def __init__(self, pick: Callable[[Sequence[T]], T], name: str, arch: str = "AArch64",
-                 threads: int | None = None, ops: int | Sequence[int] | None = None):  # fmt: skip
+                 threads: int | Sequence[int] | None = None,
+                 ops: int | Sequence[int] | None = None):  # fmt: skip
         if arch not in ARCHES:
             raise ValueError(f"no generator for {arch!r}; valid: {', '.join(ARCHES)}")
         self.pick = pick
@@ -81,7 +82,7 @@ class _Builder:
         self.x = "R" if self.a32 else "X"  # base registers
         self.values: dict[str, list[int]] = {}
         self.counter = 0
-        self.threads = threads  # None: 2 or 3, drawn
+        self.threads = threads  # a number, the choices to draw from, or None: 2 or 3, drawn
         self.ops = ops if ops is not None else (1, 2, 2, 3, 3, 4)  # per thread: fixed or drawn
 
     def value_for(self, loc: str) -> int:
@@ -90,7 +91,8 @@ class _Builder:
         return self.counter
 
     def build(self) -> str:
-        n_threads = self.threads or self.pick((2, 2, 3))
+        n_threads = (self.threads if isinstance(self.threads, int)
+                     else self.pick(self.threads or (2, 2, 3)))  # fmt: skip
         locs = LOCATIONS[: self.pick((2, 2, 3))]
         threads = [_Thread(t) for t in range(n_threads)]
         for th in threads:

@@ -41,8 +41,9 @@ def witness_graph(machine: Machine, schedule: str, outcome: str) -> ExecutionGra
     for key in parse_schedule(schedule):
         walk.take(key)
     program = machine.program
-    x = witness_execution(program, trace(program, walk.states, walk.taken))
     view = view_for(machine.model.name)
+    x = witness_execution(program, trace(program, walk.states, walk.taken),
+                          view is not None and view.register_deps)  # fmt: skip
     graph = graph_of(program, x, view, model=machine.model.name, outcome=outcome, allowed=True,
                      witness=schedule)  # fmt: skip
     if view is None:
@@ -62,8 +63,8 @@ def partial_graph(machine: Machine, states, taken, outcome: str = "") -> Executi
     `taken[i]`."""
     program = machine.program
     steps = trace(program, states, taken)
-    x = witness_execution(program, steps)
     view = view_for(machine.model.name)
+    x = witness_execution(program, steps, view is not None and view.register_deps)
     graph = graph_of(program, x, view, model=machine.model.name,
                      outcome=outcome or f"after {len(taken)} steps", allowed=True,
                      witness=",".join(t.key for t in taken))  # fmt: skip

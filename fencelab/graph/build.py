@@ -27,8 +27,8 @@ _DEPENDENCIES = ("addr", "data", "ctrl")
 class _Guided(PathExplorer):
     """The event builder, made to follow the steps one execution took."""
 
-    def __init__(self, program, trace: Trace):
-        super().__init__(program, budget=1 << 30)
+    def __init__(self, program, trace: Trace, register_deps: bool = False):
+        super().__init__(program, budget=1 << 30, register_deps=register_deps)
         self.trace = trace
 
     def _explore(self, tid, core, state, b: _Builder, values, out) -> None:
@@ -46,9 +46,10 @@ class _Guided(PathExplorer):
         return [(self._finish(core, state, reads), b.copy(), reads)]
 
 
-def witness_execution(program, trace: Trace) -> Execution:
-    """The execution the trace records, as the axiomatic checker sees executions."""
-    explorer = _Guided(program, trace)
+def witness_execution(program, trace: Trace, register_deps: bool = False) -> Execution:
+    """The execution the trace records, as the axiomatic checker sees executions (with herd's
+    register-only dependencies for arm.cat: `register_deps`)."""
+    explorer = _Guided(program, trace, register_deps)
     paths = []
     for thread in program.threads:
         found = explorer.thread_paths(thread.tid, {})
@@ -148,6 +149,8 @@ def rel_of(label: str, local_name: str) -> str:
         return {"mo": "co", "rb": "fr"}.get(label, label)
     if label == "haz-ob":
         return "ob"
+    if label == "prop":  # arm.cat's propagation order
+        return "prop"
     return local_name
 
 

@@ -29,6 +29,7 @@ from fencelab.models.axiomatic.candidates import (
     skeletons,
 )
 from fencelab.models.axiomatic.events import enumerate_paths
+from fencelab.values import NumberTooLong, read_int
 
 MAX_CANDIDATES = 20000  # candidate executions examined before settling for the best so far
 
@@ -55,6 +56,11 @@ def parse_outcome(text: str) -> Wanted:
         obs, value = part.split("=", 1)
         if not obs.strip() or not value.strip():
             raise FencelabError(f"outcome {text!r}: {part!r} is not OBS=VALUE")
+        if re.fullmatch(r"\s*-?\d+\s*", value):
+            try:
+                read_int(value)
+            except NumberTooLong as e:
+                raise FencelabError(f"outcome {obs.strip()}: {e}") from None
         wanted[_norm_obs(obs)] = value.strip()
     if not wanted:
         raise FencelabError(f"outcome {text!r}: no OBS=VALUE in it")
@@ -102,7 +108,7 @@ def explain_hardware(
     view = view_for(model)
     if view is None:
         raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
-    paths, _ = enumerate_paths(program, budget, seeds(wanted))
+    paths, _ = enumerate_paths(program, budget, seeds(wanted), register_deps=view.register_deps)
 
     def candidates():
         for sk in skeletons(program, paths):

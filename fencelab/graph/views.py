@@ -7,11 +7,15 @@ candidates.py) as labelled edge sets:
 
 - `arm`: herdtools7's aarch64.cat, the relations of fencelab/models/axiomatic/arm.py:
   `internal` (acyclic po-loc | ca | rf), `atomic` (empty rmw & (fre; coe)) and `external`
-  (irreflexive ob, ob = obs | haz-ob | lob | IFB-ob with lob's clauses named: addr, dmb.full ...);
+  (irreflexive ob, ob = obs | haz-ob | lob | DSB-ob | IFB-ob with lob's clauses named: addr, dmb.full ...);
 - `tso`: herdtools7's x86tso.cat: `uniproc` (acyclic po-loc | amo | com), `atomic`
   (empty rmw & (fre; coe)) and `tso` (acyclic ghb, ghb = mfence | implied | po_ghb | rfe | fr
   | co, po_ghb = WW(po) | RM(po), implied = the W->R pairs of po with a locked end);
-- `sc`: `sc` (acyclic po | rf | co | fr) with `atomic` (empty rmw & (fr; co)) and `internal`.
+- `sc`: `sc` (acyclic po | rf | co | fr) with `atomic` (empty rmw & (fr; co)) and `internal`;
+- `armv7`: herdtools7's arm.cat, the relations of fencelab/models/axiomatic/arm_cat.py:
+  `uniproc`, `atomic`, `thinair` (acyclic hb, hb = ppo | dmb | dmb.st | rfe), `propagation`
+  (acyclic co | prop), `observation` (irreflexive fre; prop; hb*) and `scXX`; its candidates
+  use herd's register-only dependencies (`register_deps`).
 
 An acyclicity axiom fails with a cycle, found as a shortest cycle over the labelled edges
 (a cycle of a closure is a cycle of its edges); an emptiness axiom fails with the three edges
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fencelab.isa.insn import Barrier
+from fencelab.models.axiomatic import arm_cat
 from fencelab.models.axiomatic.arm import arm_static, lob_parts, monitors_broken
 from fencelab.models.axiomatic.candidates import Execution
 from fencelab.models.axiomatic.relations import Rel, ident, plus, restrict, seq
@@ -138,14 +143,15 @@ def _monitors(x: Execution) -> Violation | None:
 
 def arm_local(x: Execution) -> Labelled:
     """lob's clauses by name (not their closure: a cycle of lob is a cycle of its clauses),
-    then pick-lob (what lob's pick extension adds) and IFB-ob."""
+    then pick-lob (what lob's pick extension adds), IFB-ob and DSB-ob."""
     sk = x.sk
     out: Labelled = {}
     for name, rel in lob_parts(sk):
         _add(out, rel, name)
-    lob, ifb_ob = arm_static(sk)
+    lob, ifb_ob, dsb_ob = arm_static(sk)
     _add(out, lob - plus(set(out)), "pick-lob")
     _add(out, ifb_ob, "IFB-ob")
+    _add(out, dsb_ob, "DSB-ob")
     return out
 
 
@@ -229,9 +235,7 @@ def sc_local(x: Execution) -> Labelled:
 
 
 def sc_order(x: Execution) -> Labelled:
-    out = _com(x)
-    _add(out, restrict(x.sk.po, x.sk.M, x.sk.M), "po")
-    return out
+    return {**sc_local(x), **_com(x)}  # a pair that is both keeps its rf/co/fr name
 
 
 SC_AXIOMS = (
@@ -242,12 +246,100 @@ SC_AXIOMS = (
 )
 
 
+# -- ARMv7 (arm.cat) -------------------------------------------------------------------------
+
+
+def armv7_local(x: Execution) -> Labelled:
+    """arm.cat's ppo and its (all strong) barriers: what ARMv7 keeps in program order."""
+    static = arm_cat.armv7_static(x.sk)
+    out: Labelled = {}
+    _add(out, static["dmb"], "dmb")
+    _add(out, static["dmb.st"], "dmb.st")
+    _add(out, arm_cat.ppo(x), "ppo")
+    return out
+
+
+def armv7_hb(x: Execution) -> Labelled:
+    out = _com(x, rels=("rf",), ext_only=("rf",))  # rfe
+    for pair, label in armv7_local(x).items():
+        out.setdefault(pair, label)
+    return out
+
+
+def armv7_propagation(x: Execution) -> Labelled:
+    out = _com(x, rels=("co",))
+    _add(out, arm_cat.prop(x, arm_cat.hb(x)), "prop")
+    return out
+
+
+def _armv7_observation(x: Execution) -> Violation | None:
+    """irreflexive fre; prop; hb*: a read r, the write w it reads before (fre), an event e
+    that w propagates before (prop), and an hb path from e back to r."""
+    hb_edges = armv7_hb(x)  # hb = ppo | fence | rfe, labelled
+    prop_ = arm_cat.prop(x, set(hb_edges))
+    ev = x.sk.events
+    for r, w in sorted(x.fr):
+        if ev[r].tid == ev[w].tid:
+            continue
+        for w2, e in sorted(prop_):
+            if w2 != w:
+                continue
+            path = _path(hb_edges, e, r)
+            if path is not None:
+                return Violation("observation", "irreflexive fre; prop; hb*",
+                                 ((r, w, "fre"), (w, e, "prop"), *path))  # fmt: skip
+    return None
+
+
+def _path(edges: Labelled, src: int, dst: int) -> tuple[tuple[int, int, str], ...] | None:
+    """A shortest path src ->* dst over the edges (empty when src == dst)."""
+    if src == dst:
+        return ()
+    succ: dict[int, list[int]] = {}
+    for a, b in sorted(edges):
+        succ.setdefault(a, []).append(b)
+    parent = {src: src}
+    queue = deque([src])
+    while queue:
+        node = queue.popleft()
+        for b in succ.get(node, ()):
+            if b in parent:
+                continue
+            parent[b] = node
+            if b == dst:
+                out = []
+                while b != src:
+                    out.append((parent[b], b, edges[(parent[b], b)]))
+                    b = parent[b]
+                return tuple(reversed(out))
+            queue.append(b)
+    return None
+
+
+def _armv7_xx(x: Execution) -> Labelled:
+    out = _com(x, rels=("co",))
+    _add(out, arm_cat.armv7_static(x.sk)["xx"], "xx")
+    return out
+
+
+ARMV7_AXIOMS = (
+    _acyclic("uniproc", "acyclic po-loc | rf | fr | co", _po_loc_com),
+    _atomic("atomic", "empty rmw & (fre; coe)", external=True),
+    Axiom("exclusive", "a failed store-exclusive's monitor was broken", _monitors),
+    _acyclic("thinair", "acyclic hb (ppo | fence | rfe)", armv7_hb),
+    _acyclic("propagation", "acyclic co | prop", armv7_propagation),
+    Axiom("observation", "irreflexive fre; prop; hb*", _armv7_observation),
+    _acyclic("scXX", "acyclic co | xx", _armv7_xx),
+)
+
+
 @dataclass(frozen=True)
 class View:
-    model: str  # the operational model it explains: arm, tso, sc
+    model: str  # the operational model it explains: arm, tso, sc, armv7
     axioms: tuple[Axiom, ...]
     local: Callable[[Execution], Labelled]  # the model's intra-thread order
     local_name: str  # how the graphs name it: lob, ppo, po
+    register_deps: bool = False  # candidates with herd's register-only dependencies (arm.cat)
 
     def violations(self, x: Execution) -> list[Violation]:
         return [v for a in self.axioms if (v := a.check(x)) is not None]
@@ -261,7 +353,9 @@ VIEWS = {
     "arm": View("arm", ARM_AXIOMS, arm_local, "lob"),
     "tso": View("tso", TSO_AXIOMS, tso_local, "ppo"),
     "sc": View("sc", SC_AXIOMS, sc_local, "po"),
+    "armv7": View("armv7", ARMV7_AXIOMS, armv7_local, "ppo", register_deps=True),
 }
+VIEWS["aarch32"] = VIEWS["arm"]  # A32 under ARMv8 rules: the same axioms
 
 
 def view_for(model: str) -> View | None:

@@ -9,6 +9,7 @@ import keystone
 from unicorn import UC_ARCH_ARM64, UC_MODE_ARM
 from unicorn import arm64_const as A
 
+from fencelab.errors import clip
 from fencelab.isa.arch import AARCH64
 from fencelab.isa.target import Target
 
@@ -27,6 +28,7 @@ class AArch64(Target):
     family = "aarch64"
     arch = AARCH64
     pointer_width = 64
+    zero_register = "xzr"
     default_model = "arm"
     allocatable = tuple(range(29))  # x0-x28: not fp, lr, sp
     register_preferences = {"addr": (0,), "val": (1,), "exp": (1,), "new": (2,), "res": (8,),
@@ -69,7 +71,7 @@ class AArch64(Target):
         label, insn = _LABEL.match(line).groups()  # keep a label sharing the line
         why = a64_immediate_error(insn)
         if why:
-            raise AssemblyError(f"{self.name}: cannot assemble {insn.strip()!r}: {why}", why)
+            raise AssemblyError(f"{self.name}: cannot assemble {clip(insn.strip())}: {why}", why)
         if re.match(r"\s*abs\b", insn, re.I):
             why = "ABS is ARMv8.9's FEAT_CSSC, which Unicorn's CPU does not implement"
             raise AssemblyError(f"{self.name}: cannot run {insn.strip()!r}: {why}", why)

@@ -12,23 +12,13 @@ This module imports no engine (keystone, capstone, unicorn), so the litmus forma
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
+from fencelab.isa.assembler import AssemblyError, Engine, Refused, assemble
 from fencelab.isa.immediates import a32_immediate_error
-
-
-class AssemblyError(FencelabError):
-    """keystone (or our own encoder) refused a line; names the line. `why`: the reason alone,
-    without the line (the loader names the line as the user wrote it)."""
-
-    def __init__(self, message: str, why: str = ""):
-        super().__init__(message)
-        self.why = why
-
 
 # unknown(name) -> the error to raise for a location the test does not declare
 UnknownLocation = Callable[[str], Exception]
@@ -130,34 +120,25 @@ class X86Arch(Arch):
     def assemble(self, target, lines, base):
         """keystone's Intel syntax, not the target's AT&T."""
         lines = tuple(lines)
-        return reduce.reused(_INTEL_ASSEMBLED, (lines, base), lambda: _assemble_intel(lines, base))
+        return reduce.reused(_INTEL_ASSEMBLED, (lines, base),
+                             lambda: _assemble_intel(target, lines, base))  # fmt: skip
 
 
 _INTEL_ASSEMBLED: dict[tuple, bytes] = {}
 
 
-@functools.cache
-def _intel_keystone():
-    import keystone
-
-    return keystone.Ks(keystone.KS_ARCH_X86, keystone.KS_MODE_64)
-
-
-def _assemble_intel(lines, base) -> bytes:
-    import keystone
-
-    ks = _intel_keystone()
+def _assemble_intel(target, lines, base) -> bytes:
+    intel = Engine(target.engine.arch, target.engine.mode)
     plain = [ln.removeprefix(_INTEL) for ln in lines]
     try:
-        encoding, _ = ks.asm("\n".join(plain), base)
-    except keystone.KsError as e:
+        return assemble(intel, plain, base)
+    except Refused as e:
         for ln in plain:
             try:
-                ks.asm(ln, base)
-            except keystone.KsError:
-                raise AssemblyError(f"x86: cannot assemble {ln!r}", e.message) from e
+                assemble(intel, [ln], base)
+            except Refused:
+                raise AssemblyError(f"x86: cannot assemble {ln!r}", e.reason) from e
         raise AssemblyError(f"x86: cannot assemble program ({e})") from e
-    return bytes(encoding or b"")
 
 
 class _NumberedArch(Arch):

@@ -20,9 +20,9 @@ class ARMv7(Target):
     name = "armv7"
     family = "armv7"
     arch = ARM
-    description = "ARMv7-A, A32 code (run under the ARMv8 AArch32 model: multicopy-atomic)"
+    description = "ARMv7-A, A32 code (armv7 model: not multicopy-atomic; aarch32: ARMv8 rules)"
     pointer_width = 32
-    default_model = "arm"
+    default_model = "armv7"
     allocatable = tuple(range(13))  # r0-r12
     register_preferences = {"addr": (0, 12), "val": (1, 2), "exp": (1, 2), "new": (2, 6),
                             "res": (12, 0), "tmp": (3, 4), "tmp2": (8,), "status": (2, 3, 5, 8, 9),

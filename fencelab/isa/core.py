@@ -48,7 +48,13 @@ from fencelab.values import unsigned
 ThreadState = tuple[int, ...]
 
 PAGE = 0x1000
-LOCAL_STEP_LIMIT = 10_000  # register-only instructions in a row before we call it a hang
+# Unicorn reserves 1 GiB of address space per engine for translated code unless told otherwise;
+# single-stepping translates each instruction alone (~10 KiB each, measured), so an engine gets
+# room for every instruction of its thread, within these bounds (more code: retranslation)
+TB_BYTES_PER_INSTRUCTION = 16 << 10
+TB_MIN, TB_MAX = 4 << 20, 64 << 20
+LOCAL_STEP_LIMIT = 10_000  # register-only instructions in a row, beyond the code's length,
+# before we call it a hang: straight code of any length runs to its end, a loop spins this long
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,8 @@ class Core:
         self.reg_ids = tuple(uid for _, uid in target.register_ids)
         self.reg_index = {name: i for i, name in enumerate(self.reg_names)}
         self.pc_index = self.reg_index[target.pc_name]
-        self.engine = _lease(target, code, base, regions)
+        tb_size = translation_buffer_size(len(self.infos))
+        self.engine = _lease(target, code, base, regions, tb_size)
         self.uc = self.engine.uc
         weakref.finalize(self, _release, self.engine)
         self._fault: tuple[int, int] | None = None  # (access, address) of the last bad access
@@ -105,6 +112,24 @@ class Core:
         self._contexts: dict[ThreadState, object] = {}
         self._memo: dict[tuple[ThreadState, tuple[int, ...]], Step | NeedRead] = {}
         self.unicorn_runs = 0  # instructions Unicorn actually executed (for benchmarks)
+
+    def release(self) -> None:
+        """A test's run is over. With the `reuse` reduction the core stays in the shared cache
+        (at most CORE_LIMIT of them, each with a small translation buffer) for the next test of
+        the same code; without it, its Unicorn engine is freed now (the binding holds reference
+        cycles, so dropping the core frees it only when Python's cycle collector runs). The
+        core cannot run afterwards then. A kept core forgets what it ran if that is much (each
+        saved Unicorn context is kilobytes): memory stays bounded over a long catalogue."""
+        if reduce.enabled("reuse"):
+            if len(self._contexts) > CONTEXTS_KEPT:
+                self._memo.clear()
+                self._contexts.clear()
+            return
+        uc, self.uc = self.uc, None
+        self.engine.uc = None
+        close = getattr(uc, "_Uc__finalizer", None)  # the binding's own uc_close, run once
+        if close is not None:
+            close()
 
     # -- hooks -----------------------------------------------------------------------------
     def _on_read(self, uc, _access, addr, size, _value, _data):
@@ -223,7 +248,7 @@ class Core:
     def _run_local(self, executed: list[int]) -> tuple[list[int], bool]:
         """Run register-only instructions until the next memory event or the end."""
         pc_id = self.reg_ids[self.pc_index]
-        for _ in range(LOCAL_STEP_LIMIT):
+        for _ in range(LOCAL_STEP_LIMIT + len(self.infos)):
             pc = self.uc.reg_read(pc_id)
             info = self.infos.get(pc)
             if info is None or info.is_memory_event:
@@ -249,6 +274,11 @@ class Core:
         return info.kind if info else None
 
 
+def translation_buffer_size(instructions: int) -> int:
+    """The bytes of translated code a core of `instructions` instructions reserves."""
+    return min(TB_MAX, max(TB_MIN, instructions * TB_BYTES_PER_INSTRUCTION))
+
+
 # -- engines --------------------------------------------------------------------------------
 #
 # Creating a Unicorn engine and mapping its pages costs about a millisecond each; translating
@@ -259,15 +289,17 @@ class Core:
 # write in its read hook, so what an earlier core left in the data pages is never seen.
 
 CHUNK = 0x10000  # pages are mapped this many at a time, where nothing is mapped yet
-POOL_LIMIT = 16  # idle engines kept per kind
+POOL_LIMIT = 4  # idle engines kept per kind
 
 
 class _Engine:
     """One Unicorn engine: its mapped pages, the code written at each base, its blank context."""
 
-    def __init__(self, target):
+    def __init__(self, target, tb_size: int):
         self.kind = _kind(target)
+        self.tb_size = tb_size
         self.uc = Uc(target.uc_arch, target.uc_mode)
+        self.uc.ctl_set_tcg_buffer_size(tb_size)
         if target.uc_cpu_model is not None:
             self.uc.ctl_set_cpu_model(target.uc_cpu_model)
         self.blank = self.uc.context_save()
@@ -343,9 +375,18 @@ def _kind(target) -> tuple:
     return (target.uc_arch, target.uc_mode, target.uc_cpu_model)
 
 
-def _lease(target, code: bytes, base: int, regions) -> _Engine:
-    idle = _IDLE.get(_kind(target)) if reduce.enabled("reuse") else None
-    engine = idle.pop() if idle else _Engine(target)
+def _lease(target, code: bytes, base: int, regions, tb_size: int) -> _Engine:
+    """An engine for a core: an idle one whose translation buffer is big enough, else a new one
+    with the buffer the core needs (issue 15: small buffers keep a test's virtual memory low)."""
+    engine = None
+    if reduce.enabled("reuse"):
+        idle = _IDLE.get(_kind(target), [])
+        fits = [e for e in idle if e.tb_size >= tb_size]
+        if fits:
+            engine = min(fits, key=lambda e: e.tb_size)
+            idle.remove(engine)
+    if engine is None:
+        engine = _Engine(target, tb_size)
     engine.map(base, max(len(code), 1) + 16)
     for start, size in regions:
         engine.map(start, size)
@@ -355,7 +396,7 @@ def _lease(target, code: bytes, base: int, regions) -> _Engine:
 
 def _release(engine: _Engine) -> None:
     idle = _IDLE.setdefault(engine.kind, [])
-    if reduce.enabled("reuse") and len(idle) < POOL_LIMIT:
+    if engine.uc is not None and reduce.enabled("reuse") and len(idle) < POOL_LIMIT:
         idle.append(engine)
 
 
@@ -367,7 +408,8 @@ def _round_up(n: int) -> int:
     return (n + PAGE - 1) & ~(PAGE - 1)
 
 
-CORE_LIMIT = 32  # cores kept for reuse (each with its memo)
+CORE_LIMIT = 8  # cores kept for reuse (each with its memo and its engine, ~5 MB resident)
+CONTEXTS_KEPT = 1000  # a kept core's memo is dropped at the end of a test beyond this
 _CORES: dict[tuple, Core] = {}  # insertion order = least recently used first
 
 

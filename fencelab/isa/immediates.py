@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from fencelab.values import fits
+from fencelab.values import NumberTooLong, fits, read_int
 
 _NUMBER = r"[+-]?\s*(?:0[xX][0-9a-fA-F]+|\d+)"
 _A64_IMM = re.compile(rf"#\s*({_NUMBER})")
@@ -32,10 +32,11 @@ _X86_NOT_SUFFIX = {"movsb", "movsw", "movsl", "movsq", "bswap", "setb", "setl", 
 
 
 def _number(text: str) -> int:
+    """An immediate as written; `NumberTooLong` past MAX_DIGITS digits."""
     text = text.replace(" ", "")
     sign = -1 if text.startswith("-") else 1
     body = text.lstrip("+-")
-    return sign * int(body, 16 if body[:2].lower() == "0x" else 10)
+    return sign * read_int(body, 16 if body[:2].lower() == "0x" else 10)
 
 
 def a64_immediate_error(insn: str) -> str | None:
@@ -55,7 +56,10 @@ def a32_immediate_error(insn: str) -> str | None:
 
 def _hash_immediate_error(mnemonic: str, ops: str, bits: int) -> str | None:
     for m in _A64_IMM.finditer(ops):
-        value = _number(m.group(1))
+        try:
+            value = _number(m.group(1))
+        except NumberTooLong as e:
+            return f"immediate of {mnemonic.upper()}: {e}"
         if not fits(value, bits):
             return (f"immediate #{m.group(1).replace(' ', '')} is out of range for "
                     f"{mnemonic.upper()} on a {bits}-bit register")  # fmt: skip
@@ -78,7 +82,10 @@ def x86_immediate_error(insn: str, decimal_only: bool = False) -> str | None:
     if bits is None:
         return None
     for m in _X86_IMM.finditer(ops):
-        value = _number(m.group(1))
+        try:
+            value = _number(m.group(1))
+        except NumberTooLong as e:
+            return f"immediate of {mnemonic}: {e}"
         ok = fits(value, bits)
         if bits == 64 and not (mnemonic.startswith("mov") and re.search(r",\s*%r", ops)):
             ok = -(1 << 31) <= value < (1 << 31)  # a sign-extended imm32

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import capstone
-import keystone
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.isa.arch import Arch, AssemblyError
+from fencelab.isa.assembler import Engine, Refused, assemble, check_text
 from fencelab.isa.insn import InsnInfo
 
 _ASSEMBLED: dict[tuple, bytes] = {}  # (target, lines, base) -> bytes
@@ -49,6 +49,7 @@ class Target:
     description: str = ""
     features: frozenset[str] = frozenset()  # "lse", "rcpc"
     pointer_width: int = 64
+    zero_register: str = ""  # the canonical name of a register that reads as zero (`xzr`)
     default_model: str = ""  # the memory model that tells the truth for this target (registry)
     # Registers compiled code may use, and clang's choice per role in a leaf function
     # (arguments in the first argument registers, results and scratch in the temporaries).
@@ -74,14 +75,12 @@ class Target:
         raise NotImplementedError
 
     # -- assembling -----------------------------------------------------------------------
-    @cached_property
-    def _ks(self) -> keystone.Ks:
-        ks = keystone.Ks(self.ks_arch, self.ks_mode)
-        self._configure_keystone(ks)
-        return ks
+    @property
+    def engine(self) -> Engine:
+        """What keystone is opened with for this target (fencelab/isa/assembler.py)."""
+        return Engine(self.ks_arch, self.ks_mode, self.ks_syntax)
 
-    def _configure_keystone(self, ks: keystone.Ks) -> None:
-        pass
+    ks_syntax: int = 0  # keystone's KS_OPT_SYNTAX_* (0: the architecture's default)
 
     def assemble(self, lines: str | Sequence[str], base: int = 0) -> bytes:
         """Assemble a program (labels allowed) placed at `base`. Errors name the bad line."""
@@ -92,14 +91,14 @@ class Target:
                              lambda: self._assemble(lines, base))  # fmt: skip
 
     def _assemble(self, lines: Sequence[str], base: int) -> bytes:
+        check_text(list(lines))
         lines = [ln for ln in (self.prepare_line(raw) for raw in lines) if ln]
         try:
-            encoding, _ = self._ks.asm("\n".join(lines), base)
-        except keystone.KsError as whole_error:
+            return assemble(self.engine, lines, base)
+        except Refused as whole_error:
             self._raise_for_bad_line(lines, base, whole_error)
-        if encoding is None:
-            return b""
-        return bytes(encoding)
+        except AssemblyError as e:
+            raise AssemblyError(f"{self.name}: {e}", e.why) from None
 
     def prepare_line(self, line: str) -> str:
         """Rewrite one line into what keystone takes (subclasses pre-encode what it can't)."""
@@ -110,12 +109,12 @@ class Target:
         for line in lines:
             if line.rstrip().endswith(":"):
                 continue
-            probe = "\n".join([line, *(f"{lab}:" for lab in labels if lab in line)])
+            probe = [line, *(f"{lab}:" for lab in labels if lab in line)]
             try:
-                self._ks.asm(probe, base)
-            except keystone.KsError as e:
+                assemble(self.engine, probe, base)
+            except Refused as e:
                 raise AssemblyError(
-                    f"{self.name}: cannot assemble {line.strip()!r} ({e.message})", e.message
+                    f"{self.name}: cannot assemble {line.strip()!r} ({e.reason})", e.reason
                 ) from None
         raise AssemblyError(f"{self.name}: cannot assemble program ({error})")
 
@@ -169,6 +168,31 @@ class Target:
     @property
     def pc_name(self) -> str:
         raise NotImplementedError
+
+    def has_register(self, name: str) -> bool:
+        """Can a test name `name` (its initial state, its condition) on this target?"""
+        canonical = self.canonical_reg(name)
+        return canonical == self.zero_register or any(n == canonical for n, _ in self.register_ids)
+
+    def register_list(self) -> str:
+        """The registers a test may name, as herd spells them: `X0-X30, SP, PC, NZCV, XZR`."""
+        names = [n for n, _ in self.register_ids] + [self.zero_register] * bool(self.zero_register)
+        out: list[str] = []
+        run: list[tuple[str, int]] = []  # a run of numbered names: r8, r9, ... r15
+        for name in [*names, ""]:
+            prefix, number = name.rstrip("0123456789"), name[len(name.rstrip("0123456789")):]
+            if run and number and prefix == run[-1][0] and int(number) == run[-1][1] + 1:
+                run.append((prefix, int(number)))
+                continue
+            if run:
+                first, last = (self.arch.herd_register(f"{p}{n}") for p, n in (run[0], run[-1]))
+                out.append(first if len(run) == 1 else f"{first}-{last}")
+                run = []
+            if number:
+                run = [(prefix, int(number))]
+            elif name:
+                out.append(self.arch.herd_register(name))
+        return ", ".join(out)
 
     def new_core(self, code: bytes, base: int, regions: Iterable[tuple[int, int]] = ()):
         """A Unicorn core running `code` at `base`; see `fencelab.isa.core.Core`. A core is a

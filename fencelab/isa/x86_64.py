@@ -9,8 +9,11 @@ import keystone
 from unicorn import UC_ARCH_X86, UC_MODE_64
 from unicorn import x86_const as X
 
+from fencelab.errors import clip
 from fencelab.isa.arch import X86_64 as X86_64_ARCH
+from fencelab.isa.assembler import Refused, assemble
 from fencelab.isa.target import Target
+from fencelab.values import NumberTooLong, read_int
 
 GPRS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
         "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")  # fmt: skip
@@ -54,8 +57,7 @@ class X86_64(Target):
     cs_arch, cs_mode = capstone.CS_ARCH_X86, capstone.CS_MODE_64
     uc_arch, uc_mode = UC_ARCH_X86, UC_MODE_64
 
-    def _configure_keystone(self, ks):
-        ks.syntax = keystone.KS_OPT_SYNTAX_ATT
+    ks_syntax = keystone.KS_OPT_SYNTAX_ATT
 
     @property
     def _cs(self):  # AT&T output, like the input
@@ -78,8 +80,11 @@ class X86_64(Target):
         line = line.strip()
         why = x86_immediate_error(line)
         if why:
-            raise AssemblyError(f"{self.name}: cannot assemble {line!r}: {why}", why)
-        line = _DECIMAL.sub(lambda m: f"{int(m.group(1)):#x}", line)
+            raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {why}", why)
+        try:
+            line = _DECIMAL.sub(lambda m: f"{read_int(m.group(1)):#x}", line)
+        except NumberTooLong as e:
+            raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {e}", str(e)) from None
         # keystone encodes `movq ABS,%reg` rip-relative without relocating it (it reads
         # 0x100000(%rip)); the SIB absolute form `ABS(,%riz,1)` encodes right
         line = _MOVQ_ABS_LOAD.sub(r"\1 \2(,%riz,1),", line)
@@ -98,9 +103,9 @@ class X86_64(Target):
             segment = re.match(r"%([cdefgs]s):", operand)
             operand = operand[segment.end():] if segment else operand
             try:
-                lea, _ = self._ks.asm(f"leal {operand},%eax")
-            except keystone.KsError:  # an operand only herd takes (`0(%rax,%eax,0)`), which
-                lea = [0x8D, 0x00]  # no assembler encodes: a nop all the same, `(%rax)`'s
+                lea = assemble(self.engine, [f"leal {operand},%eax"])
+            except Refused:  # an operand only herd takes (`0(%rax,%eax,0)`), which
+                lea = b"\x8d\x00"  # no assembler encodes: a nop all the same, `(%rax)`'s
             if not lea or lea[0] != 0x8D:
                 return None
             prefix = {"cs": b"\x2e", "ds": b"\x3e", "es": b"\x26", "fs": b"\x64", "gs": b"\x65",

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from fencelab.errors import SourceError
+from fencelab.errors import SourceError, clip
 from fencelab.litmus.ast import Location, LocRef, Pos, Value
 from fencelab.litmus.types import ValueType, ctype_width, known_types, normalise_ctype, value_type
 from fencelab.values import fits
@@ -78,7 +78,7 @@ class Locations:
             width = ctype_width(ctype)
             if width is None:
                 raise self.src.error(
-                    f"unknown type {ctype!r} for {name!r}; known: {known_types()}", offset
+                    f"unknown type {clip(ctype)} for {name!r}; known: {known_types()}", offset
                 )
             if info.explicit_type and normalise_ctype(ctype) != info.ctype:
                 raise self.src.error(

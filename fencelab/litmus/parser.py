@@ -19,8 +19,9 @@ from pathlib import Path
 from lark import Tree
 from lark.exceptions import UnexpectedInput
 
-from fencelab.errors import SourceError
+from fencelab.errors import SourceError, clip
 from fencelab.isa.arch import get_arch
+from fencelab.isa.assembler import describe_char
 from fencelab.litmus import grammars
 from fencelab.litmus.ast import (
     And,
@@ -49,7 +50,7 @@ from fencelab.litmus.types import (
     known_types,
     normalise_ctype,
 )
-from fencelab.values import fits
+from fencelab.values import NumberTooLong, fits, read_int
 
 ARCH_SPELLINGS = {
     "aarch64": "AArch64",
@@ -60,10 +61,18 @@ ARCH_SPELLINGS = {
     "rust": "RUST",
 }
 
+MAX_FILE_BYTES = 1 << 20  # a larger test file is refused (herd's tests are a few KiB)
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _TRAILER_START = re.compile(
     r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
 )
+# the left of an initial-state item ends with what it names: `0:X0`, `[x]`, `%x0` or `x` (the
+# look-behind keeps the search linear: a name starts only where a word does)
+_INIT_LEFT = re.compile(
+    rf"(?<![A-Za-z0-9_%])(\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$"
+)
+_TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
+_CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
 _X86_REGISTERS = frozenset(
     re.findall(
@@ -78,9 +87,15 @@ def parse_file(path: str | Path) -> LitmusTest:
     """Read and parse the litmus test in `path` (errors name the file)."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # bounded: `/dev/zero` never ends
     except OSError as e:
         raise SourceError(f"cannot read litmus file: {e.strerror or e}", name) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"litmus file is larger than {MAX_FILE_BYTES // 1024:,} KiB "
+                          "(the most fencelab reads)", name)  # fmt: skip
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SourceError(f"litmus file is not UTF-8 text ({e.reason})", name) from None
     return parse_text(text, name)
@@ -128,7 +143,7 @@ class _Parser:
         arch = ARCH_SPELLINGS.get(arch_word.group(0).lower())
         if arch is None:
             raise self.raw.error(
-                f"unsupported architecture {arch_word.group(0)!r}; supported: AArch64, ARM, X86_64, X86, C, RUST",
+                f"unsupported architecture {clip(arch_word.group(0))}; supported: AArch64, ARM, X86_64, X86, C, RUST",
                 head,
             )
         self.arch = arch
@@ -277,11 +292,11 @@ class _Parser:
             tail_end = len(text) if tail_end < 0 else tail_end
             tail = text[end + 1 : tail_end].strip()
             if tail not in ("", ";"):
-                raise self.src.error(f"unexpected {tail!r} after the description", end + 1)
+                raise self.src.error(f"unexpected {clip(tail)} after the description", end + 1)
             return tail_end, name, doc
         if rest not in ("", ";"):
             raise self.src.error(
-                f"unexpected {rest!r} after the test name (a description goes in double quotes)",
+                f"unexpected {clip(rest)} after the test name (a description goes in double quotes)",
                 rest_at + line[m.end() :].find(rest[0]),
             )
         return eol, name, doc
@@ -334,13 +349,16 @@ class _Parser:
         text = self.src.text
         close = text.find("}", pos + 1)
         inner_open = text.find("{", pos + 1)
+        item_start = pos + 1
         while inner_open >= 0 and close >= 0 and inner_open < close:  # `v[2] = {1,2}`
-            if self.is_source or not re.search(r"\]\s*=\s*$", text[pos:inner_open]):
+            item_start = max(item_start, text.rfind(";", item_start, inner_open) + 1)
+            if self.is_source or not re.search(r"\]\s*=\s*$", text[item_start:inner_open]):
                 raise self.src.error(
                     "structured values in the initial state are not supported"
                     + (f" in {self.arch} tests" if self.is_source else " (only arrays: v[2]={1,2})"),
                     inner_open,
                 )
+            item_start = close + 1
             close = text.find("}", close + 1)
             inner_open = text.find("{", inner_open + 1)
         if close < 0:
@@ -353,33 +371,29 @@ class _Parser:
 
     def _init_item(self, item: str, at: int, reg_inits: list[RegInit]) -> None:
         left, eq, right = item.partition("=")
-        array = re.fullmatch(rf"\s*(.*?)\s*({_IDENT})\s*\[\s*(\d*)\s*\]\s*", left)
-        if array and not re.fullmatch(r"\d+\s*:.*", left.strip()):
+        array = _array_declarator(left)
+        if array and not re.match(r"\d+\s*:", left.strip()):
             self._array_item(array, right.strip() if eq else None, at, item)
             return
         left_s = left.strip()
-        m = re.search(
-            rf"(\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$",
-            left_s,
-        )
+        m = _INIT_LEFT.search(left_s)
         if not m or (eq and not right.strip()) or "==" in item:
-            raise self.src.error(f"cannot read initial-state item {item.strip()!r}", at)
+            raise self.src.error(f"cannot read initial-state item {clip(item.strip())}", at)
         ctype = left_s[: m.start()].strip()
         lhs = re.sub(r"\s+", "", m.group(1))
         if ctype and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ \t]*\**|\*+", ctype):
-            raise self.src.error(f"cannot read initial-state item {item.strip()!r}", at)
+            raise self.src.error(f"cannot read initial-state item {clip(item.strip())}", at)
         value_at = at + len(left.lstrip()) + 1 + len(right) - len(right.lstrip())
         value = self._init_value(right.strip(), value_at) if eq else 0
         reg = re.fullmatch(r"(\d+):(%?[A-Za-z_]\w*)", lhs)
         if reg:
             if ctype and ctype_width(ctype) is None:
                 raise self.src.error(
-                    f"unknown type {ctype!r} for {lhs!r}; known: {known_types()}", at
+                    f"unknown type {clip(ctype)} for {clip(lhs)}; known: {known_types()}", at
                 )
             self._check_register_value(reg.group(2), ctype, value, value_at)
-            reg_inits.append(
-                RegInit(int(reg.group(1)), reg.group(2), value, normalise_ctype(ctype))
-            )
+            reg_inits.append(RegInit(self._int(reg.group(1), at), reg.group(2), value,
+                                     normalise_ctype(ctype)))  # fmt: skip
             return
         if lhs.startswith("%"):
             if self.arch not in ("ARM", "AArch64"):
@@ -399,12 +413,13 @@ class _Parser:
             )
         self.locs.declare(name, ctype, value if eq else None, at)
 
-    def _array_item(self, m: re.Match, right: str | None, at: int, item: str) -> None:
+    def _array_item(self, m: tuple[str, str, str], right: str | None, at: int,
+                    item: str) -> None:  # fmt: skip
         """`int64_t v[2] = {1,2};` declares an array; `v[1] = 5;` sets one of its elements.
         Element k is the location `v[k]` (`v` for element 0), laid out after element k-1."""
         if self.is_source:
             raise self.src.error(f"arrays are not supported in {self.arch} tests", at)
-        ctype, name, count = m.group(1), m.group(2), m.group(3)
+        ctype, name, count = m
         if ctype or count and name not in self.locs.arrays:  # a declaration
             if not count:
                 raise self.src.error(f"array {name!r} needs a size: {name}[N]", at)
@@ -412,10 +427,10 @@ class _Parser:
             if right is not None:
                 inner = re.fullmatch(r"\{(.*)\}", right, re.S)
                 if not inner:
-                    raise self.src.error(f"cannot read the values of array {name!r}: {right!r}", at)
+                    raise self.src.error(f"cannot read the values of array {clip(name)}: {clip(right)}", at)
                 values = [self._init_value(v.strip(), at) for v in inner.group(1).split(",")
                           if v.strip()]  # fmt: skip
-            size = int(count)
+            size = self._int(count, at)
             if size < 1 or len(values) > size:
                 raise self.src.error(f"array {name!r} of {size} has {len(values)} values", at)
             self.locs.arrays[name] = size
@@ -425,8 +440,8 @@ class _Parser:
                 self.locs.infos[element].array = (name, k)
             return
         if name not in self.locs.arrays or right is None:
-            raise self.src.error(f"cannot read initial-state item {item.strip()!r}", at)
-        index = int(count)
+            raise self.src.error(f"cannot read initial-state item {clip(item.strip())}", at)
+        index = self._int(count, at)
         if index >= self.locs.arrays[name]:
             raise self.src.error(
                 f"{name}[{index}] is outside array {name!r} of {self.locs.arrays[name]}", at
@@ -457,17 +472,27 @@ class _Parser:
             out += [RegInit(tid, name, value, ctype) for tid in users]
         return out
 
+    def _int(self, digits: str, at: int, base: int = 10) -> int:
+        """A number of the initial state (a bounded `read_int`: an error at `at`)."""
+        try:
+            return read_int(digits, base)
+        except NumberTooLong as e:
+            raise self.src.error(str(e), at) from None
+
     def _init_value(self, text: str, at: int) -> Value:
-        num = _parse_int(text)
+        try:
+            num = _parse_int(text)
+        except NumberTooLong as e:
+            raise self.src.error(str(e), at) from None
         if num is not None:
             return num
         m = re.fullmatch(rf"&?\s*({_IDENT})\s*(?:\[\s*(\d+)\s*\])?", text)
         if m:
-            name = array_element(m.group(1), int(m.group(2) or 0))
+            name = array_element(m.group(1), self._int(m.group(2) or "0", at))
             self.locs.touch(name)
             return LocRef(name)
         raise self.src.error(
-            f"unsupported initial value {text!r}; expected a number or a location name", at
+            f"unsupported initial value {clip(text)}; expected a number or a location name", at
         )
 
     # -- assembly thread table ----------------------------------------------------------------
@@ -485,7 +510,7 @@ class _Parser:
         for tid, cell in enumerate(names):
             if cell != f"P{tid}":
                 raise self.src.error(
-                    f"expected 'P{tid}' in the thread table header, found {cell!r}",
+                    f"expected 'P{tid}' in the thread table header, found {clip(cell)}",
                     pos + text[pos:semi].find(cell) if cell else pos,
                 )
         nthreads = len(names)
@@ -532,6 +557,7 @@ class _Parser:
             for tid, part in enumerate(parts):
                 lead = len(part) - len(part.lstrip())
                 cell = part.strip()
+                self._check_cell(cell, at + lead)
                 cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0))))
                 if self.arch in ("X86", "X86_64"):
                     self._x86_locations(cell)
@@ -539,6 +565,22 @@ class _Parser:
             pos, row = semi + 1, row + 1
         threads = [Thread(tid, f"P{tid}", asm=tuple(lines)) for tid, lines in enumerate(cells)]
         return threads, pos
+
+    def _check_cell(self, cell: str, at: int) -> None:
+        """An instruction is printable ASCII and starts with its mnemonic (after any labels):
+        what else reaches the assembler can hang it (fencelab/isa/assembler.py)."""
+        for i, c in enumerate(cell):
+            if not (" " <= c <= "~" or c == "\t"):
+                raise self.src.error(f"{describe_char(c)} in an instruction (instructions are "
+                                     "printable ASCII)", at + i)  # fmt: skip
+        start = 0
+        label = _CELL_LABEL.match(cell)
+        while label:
+            start = label.end()
+            label = _CELL_LABEL.match(cell, start)
+        if start < len(cell) and not re.match(r"[A-Za-z_.]", cell[start]):
+            raise self.src.error(f"expected an instruction, found {clip(cell[start:], 20)}",
+                                 at + start)  # fmt: skip
 
     def _x86_locations(self, cell: str) -> None:
         """Locations named as memory operands: Intel `[x]` (X86), AT&T `(x)` (X86_64)."""
@@ -578,6 +620,12 @@ class _Parser:
         return observed, filt, condition
 
     def _prop(self, tree: Tree) -> Prop:
+        try:
+            return self._read_prop(tree)
+        except NumberTooLong as e:  # the innermost token with a position names the place
+            raise SourceError(str(e), self.file, *_first_position(tree)) from None
+
+    def _read_prop(self, tree: Tree) -> Prop:
         kind = tree.data
         if kind == "true":
             return TrueProp()
@@ -613,7 +661,10 @@ class _Parser:
     def _typed_constant(self, obs: Observable, token) -> int:
         """A condition's number read in the type of what it names (`0:X0=0xffffffffffffffff`
         is -1 for an `int` register, `x=255` is -1 for an `int8_t` x)."""
-        number = _parse_int(str(token))
+        try:
+            number = _parse_int(str(token))
+        except NumberTooLong as e:
+            raise SourceError(str(e), self.file, token.line, token.column) from None
         if not fits(number, 64):
             raise SourceError(f"condition value {token} does not fit in 64 bits", self.file,
                               token.line, token.column)  # fmt: skip
@@ -626,13 +677,20 @@ class _Parser:
         return typ.wrap(number)
 
     def _observable(self, tree: Tree) -> Observable:
+        try:
+            return self._read_observable(tree)
+        except NumberTooLong as e:
+            token = tree.children[0]
+            raise SourceError(str(e), self.file, token.line, token.column) from None
+
+    def _read_observable(self, tree: Tree) -> Observable:
         token = tree.children[0]
         if tree.data == "loc":
             name = _element_name(str(token))
             self.locs.touch(name)
             return LocObs(name)
         tid_text, reg = re.sub(r"\s+", "", str(token)).split(":", 1)
-        tid = int(tid_text)
+        tid = read_int(tid_text)
         if tid >= len(self._threads):
             raise SourceError(
                 f"{tid}:{reg} names thread P{tid}, but the test has {len(self._threads)} thread(s)",
@@ -662,7 +720,24 @@ def array_element(name: str, index: int) -> str:
 def _element_name(text: str) -> str:
     """`v[0]` -> `v`, `v[ 1 ]` -> `v[1]`, `x` -> `x` (a condition's spelling of an element)."""
     m = re.fullmatch(r"\s*([A-Za-z_][\w.]*)\s*\[\s*(\d+)\s*\]\s*", text)
-    return array_element(m.group(1), int(m.group(2))) if m else text.strip()
+    return array_element(m.group(1), read_int(m.group(2))) if m else text.strip()
+
+
+def _array_declarator(left: str) -> tuple[str, str, str] | None:
+    """`int64_t v[2]` -> ("int64_t", "v", "2"), `v[1]` -> ("", "v", "1"); None if `left` is
+    not one (found from the right, in linear time)."""
+    text = left.strip()
+    if not text.endswith("]") or "[" not in text:
+        return None
+    head, _, count = text[:-1].rpartition("[")
+    count = count.strip()
+    if not re.fullmatch(r"[0-9]*", count):
+        return None
+    head = head.rstrip()
+    name = _TRAILING_IDENT.search(head)
+    if not name:
+        return None
+    return head[: name.start()].strip(), name.group(0), count
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -682,8 +757,16 @@ def _split_items(text: str, offset: int):
 
 
 def _parse_int(text: str) -> int | None:
+    """A number as herd writes one (`-3`, `0x1f`), None if `text` is not one; `NumberTooLong`."""
     m = re.fullmatch(r"([+-]?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)", text.strip())
     if not m:
         return None
-    value = int(m.group(2), 16) if m.group(2)[:2].lower() == "0x" else int(m.group(2), 10)
+    value = read_int(m.group(2), 16 if m.group(2)[:2].lower() == "0x" else 10)
     return -value if m.group(1) == "-" else value
+
+
+def _first_position(tree: Tree) -> tuple[int, int]:
+    """The line and column of the first token under `tree`."""
+    for token in tree.scan_values(lambda v: hasattr(v, "line")):
+        return token.line, token.column
+    return 0, 0

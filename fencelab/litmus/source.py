@@ -63,6 +63,7 @@ from fencelab.litmus.ast import (
 )
 from fencelab.litmus.lexing import BodyContext, skip_c_comment
 from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
+from fencelab.values import NumberTooLong, read_int
 
 _TRAILER_START = re.compile(
     r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
@@ -102,7 +103,10 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
             raise ctx.src.error(
                 f"expected a thread '{what}' or the final condition, found {ctx.src.found(pos)}", pos
             )
-        tid = int(m.group(1))
+        try:
+            tid = read_int(m.group(1))
+        except NumberTooLong as e:
+            raise ctx.src.error(str(e), pos) from None
         if tid != len(threads):
             raise ctx.src.error(f"expected thread P{len(threads)}, found P{tid}", pos)
         at = m.end()
@@ -261,10 +265,12 @@ class _Builder:
         text = re.sub(r"([uUlL]+|[ui](8|16|32|64|size))$", "", text)
         try:
             if text[:2].lower() == "0x":
-                return int(text, 16)
+                return read_int(text, 16)
             if len(text) > 1 and text.startswith("0") and self.ctx.arch == "C":
-                return int(text, 8)
-            return int(text, 10)
+                return read_int(text, 8)
+            return read_int(text, 10)
+        except NumberTooLong as e:
+            raise self.error(str(e), token) from None
         except ValueError:
             raise self.error(f"cannot read number {str(token)!r}", token) from None
 

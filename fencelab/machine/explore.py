@@ -6,8 +6,9 @@
   often each outcome occurs (litmus7's histogram).
 - `replay` follows a schedule (transition keys joined by commas) step by step.
 Executions that hit the step budget are counted apart, never mixed into the outcomes.
-Ctrl-C (KeyboardInterrupt) during `exhaustive` or `random` ends the exploration: the result
-holds what was found so far, marked `partial="interrupted"`.
+Exhaustive and random exploration stop early, with the outcomes found so far and
+`TestResult.partial` saying why: at the `Limits` (states, memory; fencelab/limits.py), when
+Python runs out of memory, or on Ctrl-C (KeyboardInterrupt: `partial="interrupted"`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
+from fencelab.interrupts import stop_if_interrupted
+from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Transition
@@ -43,16 +46,17 @@ def _result(machine: Machine, mode: str) -> TestResult:
 
 def exhaustive(
     machine: Machine, progress: Progress | None = None, reduce: bool = True,
-    start: Sequence[str] = (),
+    start: Sequence[str] = (), limits: Limits = DEFAULT_LIMITS,
 ) -> TestResult:  # fmt: skip
     """Every reachable final outcome. `reduce` lets the model drop interleavings that provably
     reach the same states (`MemoryModel.for_exhaustive`, `select`, `state_key`; each can also be
     turned off alone, fencelab/reduce.py); False explores them all. `start`: explore only what
-    follows this schedule (its keys, as `frontier` gives them), whose witnesses begin with it."""
+    follows this schedule (its keys, as `frontier` gives them), whose witnesses begin with it.
+    At a limit it stops with the outcomes found so far (`partial`)."""
     started = time.perf_counter()
     machine = _reduced(machine, reduce)
     while True:
-        result = _search(machine, progress, list(start))
+        result = _search(machine, progress, list(start), limits)
         if result is not None:
             result.seconds = time.perf_counter() - started
             return result
@@ -94,11 +98,13 @@ def frontier(machine: Machine, width: int, reduce: bool = True) -> list[list[str
     return [keys for _, keys in level]
 
 
-def _search(machine: Machine, progress: Progress | None, start: list[str]) -> TestResult | None:
+def _search(machine: Machine, progress: Progress | None, start: list[str],
+            limits: Limits) -> TestResult | None:  # fmt: skip
     """One depth-first search; None if the model's state keys changed after it merged two
     states (`MemoryModel.key_epoch`), so that the search must start again."""
     result = _result(machine, "exhaustive")
     model, program = machine.model, machine.program
+    meter = limits.meter()
     walk = Replay(machine)
     for step in start:
         walk.take(step)
@@ -110,8 +116,10 @@ def _search(machine: Machine, progress: Progress | None, start: list[str]) -> Te
     transitions = 0
     merged_at = None  # the key epoch when two states were first merged
     extra_states = 0  # states visited by `runs_apart`
+    next_progress = 256  # states between two progress reports
     try:
-        while stack:
+        while stack and not result.partial:
+            stop_if_interrupted()
             state, key = stack.pop()
             enabled = machine.transitions(state)
             status = machine.status(state, enabled)
@@ -143,12 +151,18 @@ def _search(machine: Machine, progress: Progress | None, start: list[str]) -> Te
                     stack.append((t.target, target_key))
                 elif merged_at is None:
                     merged_at = model.key_epoch(program)
-            if progress is not None and len(parents) % 256 == 0:
+            result.partial = meter.over(len(parents))
+            if progress is not None and len(parents) >= next_progress:
+                next_progress = len(parents) + 256
                 progress(len(parents))
+    except MemoryError:
+        stack.clear()  # room to report in: the witnesses found are already strings
+        result.partial = meter.out_of_memory(len(parents))
     except KeyboardInterrupt:
         result.partial = INTERRUPTED  # what was found so far; no restart after an interrupt
     else:
-        if merged_at is not None and model.key_epoch(program) != merged_at:
+        if (not result.partial and merged_at is not None
+                and model.key_epoch(program) != merged_at):  # fmt: skip
             return None
     result.states = [FinalState(o, w) for o, w in finals.items()]
     result.explored_states = len(parents) + extra_states
@@ -167,17 +181,22 @@ def _path(parents, key) -> list[str]:
 
 
 def random_runs(
-    machine: Machine, runs: int, seed: int = 0, progress: Progress | None = None
-) -> TestResult:
+    machine: Machine, runs: int, seed: int = 0, progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> TestResult:  # fmt: skip
+    """`runs` seeded executions; at a limit (states: transitions taken) it stops with the runs
+    made so far (`partial`)."""
     started = time.perf_counter()
     result = _result(machine, "random")
     rng = _random.Random(seed)
     counts: dict[Outcome, int] = {}
     witnesses: dict[Outcome, str] = {}
+    meter = limits.meter()
     init = machine.initial()
     done = 0
     try:
         for run in range(runs):
+            stop_if_interrupted()
             state, keys = init, []
             while True:
                 enabled = machine.transitions(state)
@@ -197,6 +216,11 @@ def random_runs(
             done = run + 1
             if progress is not None:
                 progress(done)
+            result.partial = meter.over(result.transitions)
+            if result.partial:
+                break
+    except MemoryError:
+        result.partial = meter.out_of_memory(result.transitions)
     except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
         result.partial = INTERRUPTED
     result.states = [FinalState(o, witnesses[o], n) for o, n in counts.items()]

@@ -68,13 +68,14 @@ class Machine:
         for tid, core in enumerate(self._cores):
             tstate = threads[tid]
             if core.halted(tstate):
-                threads[tid] = tuple(tstate[i] for i in self._observed_at[tid])
+                threads[tid] = self.observed_values(tid, tstate)
                 steps[tid] = -1
         return (tuple(threads), tuple(steps), state.memory)
 
-    def observed_registers(self, tid: int) -> tuple[str, ...]:
-        """The registers of thread `tid` the outcome reads."""
-        return self._observed[tid]
+    def observed_values(self, tid: int, tstate) -> tuple[int, ...]:
+        """The values in `tstate` of the registers the outcome reads (the zero register,
+        which a condition may name, has no place in a thread's state and is left out)."""
+        return tuple(tstate[i] for i in self._observed_at[tid])
 
     def stopped(self, tid: int, tstate, steps: int) -> bool:
         """Has this (unfinished) thread hit the step budget, or spun in a register-only loop?"""

@@ -6,9 +6,9 @@ names; source models judge C and Rust tests themselves) and how to make one (`fa
 - `operational`: the factory returns a `MemoryModel` (fencelab/machine/model.py) that the
   machine interleaves under; exhaustive, random and replay exploration all work.
 - `axiomatic`: a hardware model checked over candidate executions of the loaded program; the
-  factory returns a function `(program, budget) -> TestResult`.
+  factory returns a function `(program, budget, limits) -> TestResult`.
 - `source`: a language model judged on the source test itself (no compiling, no target); the
-  factory returns a function `(test, budget) -> TestResult`.
+  factory returns a function `(test, budget, limits) -> TestResult`.
 
 Adding a model is one `ModelSpec` below (and, to make it a target's default, the target's
 `default_model` in fencelab/isa/). The pipeline (fencelab/pipeline.py), the CLI's `--model`
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fencelab.errors import FencelabError
+from fencelab.limits import DEFAULT_LIMITS
 from fencelab.litmus.ast import SOURCE_ARCHES
 
 OPERATIONAL = "operational"
@@ -72,17 +73,37 @@ def _arm():
     return ARM()
 
 
+def _aarch32():
+    from fencelab.models.operational.arm.aarch32 import AArch32
+
+    return AArch32()
+
+
+def _armv7():
+    from fencelab.models.operational.armv7.model import ARMv7
+
+    return ARMv7()
+
+
+def _armv7_axiomatic():
+    from fencelab.models.axiomatic.arm import run_axiomatic
+
+    return lambda program, budget: run_axiomatic(program, "armv7", budget)
+
+
 def _arm_axiomatic():
     from fencelab.models.axiomatic.arm import run_axiomatic
 
-    return lambda program, budget: run_axiomatic(program, "arm", budget)
+    return lambda program, budget, limits=DEFAULT_LIMITS: run_axiomatic(program, "arm", budget,
+                                                                   limits)  # fmt: skip
 
 
 def _source(name: str) -> Callable[[], Any]:
     def factory():
         from fencelab.models.source.rc11 import run_source
 
-        return lambda test, budget: run_source(test, name, budget)
+        return lambda test, budget, limits=DEFAULT_LIMITS: run_source(test, name, budget,
+                                                                limits=limits)  # fmt: skip
 
     return factory
 
@@ -99,8 +120,15 @@ MODELS: dict[str, ModelSpec] = {
                   "x86-TSO: per-core FIFO store buffers (Owens, Sarkar, Sewell)", _tso),
         ModelSpec("arm", OPERATIONAL, _ARM,
                   "ARMv8 (AArch64, AArch32): Promising-ARM (Pulte et al., PLDI 2019)", _arm),
+        ModelSpec("aarch32", OPERATIONAL, ("ARM",),
+                  "A32 under ARMv8 AArch32 rules: the arm model (multicopy-atomic)", _aarch32),
+        ModelSpec("armv7", OPERATIONAL, ("ARM",),
+                  "ARMv7 (A32), not multicopy-atomic: herdtools7's arm.cat, operationally",
+                  _armv7),
         ModelSpec("arm-axiomatic", AXIOMATIC, _ARM,
                   "ARMv8 as herdtools7's aarch64.cat, over candidate executions", _arm_axiomatic),
+        ModelSpec("armv7-axiomatic", AXIOMATIC, ("ARM",),
+                  "ARMv7 as herdtools7's arm.cat, over candidate executions", _armv7_axiomatic),
         ModelSpec("c11", SOURCE, SOURCE_ARCHES,
                   "C++20 / Rust: RC11 without no-thin-air",
                   _source("c11")),

@@ -71,6 +71,12 @@ class Program:
                 thread.core = self.target.new_core(thread.code, thread.base, regions)
         self._has_backward_branch = [_has_backward_branch(t.core) for t in self.threads]
 
+    def release(self) -> None:
+        """Free the threads' Unicorn engines (a test's run is over)."""
+        for thread in self.threads:
+            if thread.core is not None:
+                thread.core.release()
+
     def may_fail_spuriously(self, tid: int) -> bool:
         """May a store-exclusive of this thread fail for no reason? Only explored where the
         thread has no loop: in a retry loop a spurious failure just repeats the same work."""
@@ -138,7 +144,7 @@ class Program:
                 raise FencelabError(f"{self.test.name}: condition names unknown location {obs.name}")
             return memory[self.by_name[obs.name].addr]
         thread = self.threads[obs.tid]
-        if self.target.canonical_reg(obs.reg) in ("xzr", "wzr"):
+        if self.target.canonical_reg(obs.reg) == self.target.zero_register:
             return 0  # the zero register (herd lets a condition name it)
         return thread.core.reg(threads[obs.tid], obs.reg)
 

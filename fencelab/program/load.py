@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from fencelab.errors import FencelabError, SourceError
+from fencelab.errors import FencelabError, SourceError, clip
 from fencelab.isa.arch import ARCHES, Arch, AssemblyError
 from fencelab.isa.registry import own_target
 from fencelab.isa.target import Target
@@ -31,7 +31,7 @@ from fencelab.program.layout import (
 )
 from fencelab.values import unsigned
 
-_LABEL = re.compile(r"^\s*([A-Za-z_.$][\w.$]*)\s*:\s*(.*)$")
+_LABEL = re.compile(r"\s*([A-Za-z_.$][\w.$]*)\s*:\s*")
 _END_LABEL = "fencelab_end"  # where herd's `ret` goes: the thread's end
 
 
@@ -73,6 +73,9 @@ def load(test: LitmusTest, target: Target | None = None) -> Program:
         if ri.tid >= len(threads):
             raise SourceError(f"initial state names thread {ri.tid}, which the test lacks",
                               test.file)  # fmt: skip
+        if not tgt.has_register(ri.reg) or tgt.canonical_reg(ri.reg) == tgt.zero_register:
+            raise SourceError(f"initial state names {ri.tid}:{ri.reg}, a register {tgt.name} "
+                              f"cannot set (valid: {tgt.register_list()})", test.file)  # fmt: skip
         if tgt.canonical_reg(ri.reg) == tgt.pc_name:
             raise SourceError(
                 f"initial value for P{ri.tid}'s program counter {ri.reg!r} is not supported: "
@@ -91,6 +94,9 @@ def load(test: LitmusTest, target: Target | None = None) -> Program:
     for o in obs:
         if isinstance(o, RegObs) and o.tid >= len(threads):
             raise SourceError(f"condition names thread {o.tid}, which the test lacks", test.file)
+        if isinstance(o, RegObs) and not tgt.has_register(o.reg):
+            raise SourceError(f"condition names {o.tid}:{o.reg}, a register {tgt.name} does not "
+                              f"have (valid: {tgt.register_list()})", test.file)  # fmt: skip
     return Program(test, tgt, threads, locations, obs)
 
 
@@ -152,11 +158,11 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
         text = cell.text.strip()
         if not text:
             continue
-        m = _LABEL.match(text)
+        start, m = 0, _LABEL.match(text)
         while m:
             asm_lines.append(f"{m.group(1)}:")
-            text = m.group(2).strip()
-            m = _LABEL.match(text)
+            start, m = m.end(), _LABEL.match(text, m.end())
+        text = text[start:].strip()
         if not text:
             continue
         if symbolic:
@@ -172,7 +178,8 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
             raise
         except FencelabError as e:
             raise SourceError(str(e), test.file, cell.pos.line, cell.pos.col) from None
-        if re.fullmatch(r"retq?", translated.strip(), re.I):  # herd: `ret` ends the thread
+        if re.fullmatch(r"retq?|bx\s+lr", translated.strip(), re.I):  # herd: a return (`ret`,
+            # A32's `bx lr`) ends the thread
             translated = f"{'jmp' if test.arch.startswith('X86') else 'b'} {_END_LABEL}"
         asm_lines.append(translated)
         sources.append(SourceLine(cell.row, cell.text.strip(), translated, cell.pos.line,
@@ -209,6 +216,6 @@ def _bad_line(test, tid: int, tgt: Target, arch: Arch, asm_lines: list[str],
             if count == 1:
                 continue
             why = f"the assembler made {count} instructions of it"
-        return SourceError(f"P{tid}: cannot assemble {src.text!r}: {why}", test.file,
+        return SourceError(f"P{tid}: cannot assemble {clip(src.text)}: {why}", test.file,
                            src.line, src.col)  # fmt: skip
     return None

@@ -68,6 +68,10 @@ def print_check(console: Console, check: Check, verbose: bool = False) -> None:
         _line(console, f"[green]sound[/green]    {escape(head)}: {outcomes(n_hw)}, all among "
               f"the {n_src} {check.source_model} allows{budget}")  # fmt: skip
         return
+    if not check.extra and check.source.partial:
+        _line(console, f"[yellow]partial[/yellow]  {escape(head)}: {outcomes(n_hw)}; the "
+              f"{check.source_model} side was cut short, so no verdict{partial}")  # fmt: skip
+        return
     if not check.extra:
         _line(console, f"[yellow]partial[/yellow]  {escape(head)}: {outcomes(n_hw)} found so "
               f"far, all among the {n_src} {check.source_model} allows{partial}")  # fmt: skip

@@ -1,8 +1,8 @@
 """How execution graphs look: one colour and line style per relation, in SVG, DOT and the TUI.
 
 Colours follow herd7's pictures where herd has them (rf red, co blue, fr orange, po black,
-dependencies purple); the deciding relations get their own (ARM's lob and x86-TSO's ppo green,
-RC11's sw teal and psc magenta). A forbidding cycle is drawn over an amber band.
+dependencies purple); the deciding relations get their own (ARM's lob, x86-TSO's and ARMv7's
+ppo green, ARMv7's prop olive, RC11's sw teal and psc magenta). A forbidding cycle is drawn over an amber band.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ STYLES: dict[str, Style] = {
     "ctrl": Style("#ab47bc", "6,3", 1.4, "ctrl: control dependency"),
     "lob": Style("#2e7d32", "", 1.6, "lob: locally-ordered-before (part of ARM's ob)"),
     "ob": Style("#2e7d32", "8,3", 1.6, "ob: ordered-before"),
-    "ppo": Style("#2e7d32", "", 1.6, "ppo / mfence / implied: what x86-TSO keeps in order"),
+    "ppo": Style("#2e7d32", "", 1.6, "ppo and fences: what x86-TSO (ppo / mfence / implied) or "
+                 "ARMv7 (arm.cat's ppo / dmb / dmb.st) keeps in order"),
+    "prop": Style("#558b2f", "8,3", 1.6, "prop: ARMv7's propagation order (arm.cat)"),
     "sw": Style("#00838f", "", 1.8, "sw: synchronises-with (hb = (sb ∪ sw)⁺)"),
     "hb": Style("#00695c", "8,3", 1.6, "hb: happens-before"),
     "psc": Style("#c2185b", "4,3", 1.6, "psc: the partial SC order"),

@@ -19,7 +19,7 @@ from rich.text import Text
 from fencelab.graph.model import ExecutionGraph
 from fencelab.report.graph_style import CYCLE_BAND, STYLES, style_key
 
-_ORDER = ["po", "rf", "co", "fr", "rmw", "addr", "data", "ctrl", "lob", "ppo", "ob", "sw", "hb", "psc"]
+_ORDER = ["po", "rf", "co", "fr", "rmw", "addr", "data", "ctrl", "lob", "ppo", "prop", "ob", "sw", "hb", "psc"]
 
 
 def graph_lines(graph: ExecutionGraph) -> list[Text]:

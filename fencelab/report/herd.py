@@ -13,7 +13,7 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
 
     As in herd7, the first line gives the test's kind (from its quantifier), `Ok`/`No` whether
     the condition holds, and `Loop` marks a result some executions of which were cut short (our
-    step budget, herd's loop unrolling). herd's `Hash=` line is not printed."""
+    step budget, herd's loop unrolling) or that is partial (a limit, Ctrl-C). herd's `Hash=` line is not printed."""
     lines = [f"Test {result.test.name} {result.kind}", f"States {len(result.states)}"]
     for state in sorted(result.states, key=lambda s: format_outcome(s.outcome)):
         line = format_outcome(state.outcome)
@@ -21,7 +21,8 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
             mark = "*>" if holds(result.condition.prop, state.outcome) else ":>"
             line = f"{state.count:<8}{mark}{line}"
         lines.append(line)
-    lines.append(("Loop " if result.budget_exhausted else "") + ("Ok" if result.ok else "No"))
+    cut = result.budget_exhausted or result.partial  # herd's Loop: not every execution ended
+    lines.append(("Loop " if cut else "") + ("Ok" if result.ok else "No"))
     lines.append("Witnesses")
     lines.append(f"Positive: {result.positive} Negative: {result.negative}")
     lines.append(f"Condition {format_condition(result.condition)}")

@@ -21,7 +21,9 @@ from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Reason, Transition
 from fencelab.pipeline import RunOptions, machine_for
 
-ARMV7_NOTE = "ARMv7 runs under the ARMv8 AArch32 model (multicopy-atomic)"
+ARMV7_NOTE = ("ARMv7 code runs under the armv7 model (arm.cat: not multicopy-atomic); "
+              "aarch32 runs it under ARMv8 AArch32 rules (multicopy-atomic)")
+AARCH32_NOTE = "this ARMv7 code runs under ARMv8 AArch32 rules (multicopy-atomic), not ARMv7's"
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,8 @@ class Session:
 
     def notes(self) -> list[str]:
         notes = []
-        if self.target == "armv7" and self.model == "arm":
-            notes.append(ARMV7_NOTE)
+        if self.target == "armv7" and self.model in ("arm", "aarch32"):
+            notes.append(AARCH32_NOTE)
         return notes
 
     # -- the walk ---------------------------------------------------------------------------

@@ -91,6 +91,21 @@ def test_check_goes_on_past_a_bad_test(cli, tmp_path):
     assert result.exit_code == 2
     assert result.output.count("fencelab: error: ") == 1
     assert "1 check (1 test x 1 target/scheme pair): 1 sound" in result.output
+    assert "; 1 test could not be read (errors above)" in result.output
+
+
+@pytest.mark.parametrize("command", [["run"], ["check", "-t", "x86_64"]])
+def test_a_missing_file_among_good_ones_is_one_line_in_its_turn(cli, tmp_path, command):
+    good = str(EXAMPLES / "rust" / "SB+scs.litmus")
+    missing = str(tmp_path / "nosuch.litmus")
+    result = cli([*command, good, missing, good])
+    assert result.exit_code == 2
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("fencelab: error:")]
+    assert len(errors) == 1 and errors[0].startswith(f"fencelab: error: {missing}")
+    if command == ["run"]:
+        assert result.output.count("Observation SB+scs Never 0 3") == 2  # SC forbids 0/0: both ran
+    else:
+        assert "2 sound" in result.output
 
 
 @pytest.mark.parametrize("text, says", [

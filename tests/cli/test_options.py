@@ -69,11 +69,11 @@ def test_an_option_that_cannot_act_is_refused_with_the_reason(cli, args, says):
 
 
 @pytest.mark.parametrize("args, says", [
-    (["run", SB, "--frob"], "no such option '--frob' (see 'fencelab run --help')"),
+    (["run", SB, "--xyzzy"], "no such option '--xyzzy' (see 'fencelab run --help')"),
     (["run"], "missing argument 'TESTS...'"),
     (["frob"], "no such command 'frob'"),
     (["run", SB, "--model", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, "
-     "arm-axiomatic, c11, rc11, sc-source"),
+     "aarch32, armv7, arm-axiomatic, armv7-axiomatic, c11, rc11, sc-source"),
     (["run", SB, "--scheme", "bogus"], "unknown scheme 'bogus'"),
     (["run", SB, "--target", "x86_64,bogus"], "unknown target 'bogus'"),
     (["run", SB, "--mode", "fast"], "'fast' is not one of 'exhaustive', 'random', 'replay'"),
@@ -132,7 +132,7 @@ def test_the_shell_completes_targets_schemes_models_and_modes():
                                                                          "x86_64,armv8.3"]
     assert "all" in complete("fencelab check x --target ")
     assert complete("fencelab map load SeqCst --scheme r") == ["rcpc"]
-    assert complete("fencelab tui x --model ") == ["sc", "tso", "arm"]
+    assert complete("fencelab tui x --model ") == ["sc", "tso", "arm", "aarch32", "armv7"]
     assert complete("fencelab run x --mode r") == ["random", "replay"]
 
 

@@ -165,6 +165,12 @@ def test_tui_graph_grows_with_the_steps_and_co_waits_for_the_drain():
         ("aarch64/LB+datas.litmus", "0:X0=1; 1:X0=1", "external",
          "a -data-> b -rfe-> c -data-> d -rfe-> a"),
         ("aarch64/CoRR.litmus", None, "internal", None),
+        # ARMv7 (arm.cat): a cumulative barrier's propagation, not ordered-before, forbids
+        ("arm/IRIW+dmbs.litmus", "1:R0=1; 1:R3=0; 3:R0=1; 3:R3=0", "propagation",
+         "d -prop-> h -prop-> d"),
+        ("arm/WRC+dmb+addr.litmus", "1:R0=1; 2:R0=1; 2:R3=0", "propagation", None),
+        ("arm/LB+datas.litmus", "0:R0=1; 1:R0=1", "thinair",
+         "a -ppo-> b -rfe-> c -ppo-> d -rfe-> a"),
         ("c/MP+rel+acq.litmus", "1:r0=1; 1:r1=0", "coherence",
          "a -sb-> b -sw-> c -sb-> d -rb-> a"),
         ("c/SB+scs.litmus", "0:r0=0; 1:r0=0", "SC", "a -sb-> b -rb-> c -sb-> d -rb-> a"),
@@ -362,3 +368,25 @@ async def _tui_graph_pane_follows_the_steps():
         assert "d: R x=0" not in pane.text
         await pilot.press("g")
         assert app.screen.query_one(MemoryPane).display
+
+
+SB_DSB_ST = """AArch64 SB+dsb.sts
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0          | P1          ;
+ MOV W0,#1   | MOV W0,#1   ;
+ STR W0,[X1] | STR W0,[X1] ;
+ DSB ST      | DSB ST      ;
+ LDR W2,[X3] | LDR W2,[X3] ;
+exists (0:X2=0 /\\ 1:X2=0)
+"""
+
+
+def test_dsb_st_orders_a_write_before_a_later_read_under_its_own_name():
+    from fencelab.litmus.parser import parse_text
+
+    test = parse_text(SB_DSB_ST, "SB+dsb.sts.litmus")
+    graph = outcome_graph(test, RunOptions.named(), "0:X2=0; 1:X2=0")
+    assert not graph.allowed and graph.cycle.axiom == "external"
+    assert graph.cycle.describe(graph) == "a -DSB-ob-> c -fre-> d -DSB-ob-> f -fre-> a"
+    dmb = parse_text(SB_DSB_ST.replace("DSB ST", "DMB ST"), "SB+dmb.sts.litmus")
+    assert outcome_graph(dmb, RunOptions.named(), "0:X2=0; 1:X2=0").allowed

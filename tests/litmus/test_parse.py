@@ -271,6 +271,8 @@ P0 (atomic_int* l) {
 def test_c_and_rust_spellings_read_to_the_same_statements():
     for rust_path in sorted((EXAMPLES / "rust").glob("*.litmus")):
         c_path = EXAMPLES / "c" / rust_path.name
+        if not c_path.exists():
+            continue  # Rust-only examples (Result-returning CAS, fetch_update, compiler_fence)
         if rust_path.stem in ("spinlock+cas", "treiber", "treiber+rlx"):
             continue  # C's compare-exchange is desugared, Rust's is an expression
         rust, c = parse_file(rust_path), parse_file(c_path)

@@ -143,7 +143,8 @@ exists (0:r0=5 /\\ 0:r1=7 /\\ 0:r2=5 /\\ 0:r3=6 /\\ [x]=3 /\\ [y]=5 /\\ [z]=-3)
 
 @pytest.mark.parametrize("target", TARGET_NAMES)
 def test_fetch_max_min_nand_compute_on_every_target(target):
-    """max and min compare signed; nand is !(old & v): one outcome, the one Rust gives."""
+    """max and min compare signed; nand is !(old & v): one outcome, the one Rust gives (on
+    armv7, y.fetch_max(-2) on 5 puts back the 5 it read: a write that must succeed)."""
     test = parse_text(RMWS, "rmws.litmus")
     result = run_test(test, RunOptions.named(target))
     assert len(result.states) == 1 and result.ok, result.states

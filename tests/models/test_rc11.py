@@ -59,6 +59,7 @@ EXPECTED = {
     "SB+scs": (F, F),
     "WRC+rel+acq": (F, F),
     "WRC+rlx": (A, A),
+    "WRC+data+acq": (A, A),
     "counter+racy": (A, A),
     "counter": (R, R),
     "dcl": (F, F),

@@ -96,15 +96,14 @@ def test_bad_parallel_options_are_refused(args, message):
 
 
 def test_cluster_unreachable_is_one_line():
-    pytest.importorskip("distributed")
     code, out = invoke("run", X86 + "/SB.litmus", "--cluster", "tcp://127.0.0.1:9")
     assert code == 2
     assert "cannot reach a Dask scheduler" in out
 
 
 def test_dask_cluster_gives_the_local_results():
-    """A real scheduler and two worker processes on localhost."""
-    pytest.importorskip("distributed")
+    """A real scheduler and two worker processes on localhost (the test extra installs Dask's
+    `distributed`: without it this test fails, it does not skip)."""
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

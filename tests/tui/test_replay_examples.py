@@ -2,6 +2,7 @@
 witness `run` reports, replayed through the TUI's session layer (what `e`, Enter, End do), ends
 in the same outcome, in the test's own names, with the same verdict on the condition.
 
+Loops that take minutes under armv7 run there under aarch32 (tests/helpers: SLOW_ON_ARMV7).
 One cached Pipeline is shared by the whole module: the C and Rust spellings of an example
 compile to the same code, so each program is explored once.
 """
@@ -16,7 +17,7 @@ from fencelab.litmus.parser import parse_file
 from fencelab.litmus.printer import format_outcome
 from fencelab.pipeline import Pipeline, RunOptions
 from fencelab.tui.session import Session
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, model_for
 
 PIPELINE = Pipeline(cache=True)
 SOURCE_EXAMPLES = sorted((EXAMPLES / "c").glob("*.litmus")) + sorted(
@@ -28,7 +29,7 @@ SOURCE_EXAMPLES = sorted((EXAMPLES / "c").glob("*.litmus")) + sorted(
 def test_replaying_run_witnesses_in_the_tui_gives_runs_verdict(path):
     test = parse_file(str(path))
     for target in TARGET_NAMES:
-        options = RunOptions.named(target=target)
+        options = RunOptions.named(target=target, model=model_for(target, path))
         result = PIPELINE.run(test, options)
         session = Session(test, options)
         assert result.states, (path.name, target)

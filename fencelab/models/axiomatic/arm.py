@@ -51,8 +51,10 @@ from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Barrier
+from fencelab.limits import DEFAULT_LIMITS, LimitReached, Limits
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import DEFAULT_BUDGET
+from fencelab.models.axiomatic.arm_cat import armv7_external
 from fencelab.models.axiomatic.candidates import (
     Execution,
     LocationChoice,
@@ -177,8 +179,8 @@ def lob_parts(sk: Skeleton) -> list[tuple[str, Rel]]:
     return parts
 
 
-def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
-    """The rf/co-independent part of ob: (lob, IFB-ob | DSB-ob), computed once per skeleton."""
+def arm_static(sk: Skeleton) -> tuple[Rel, Rel, Rel]:
+    """The rf/co-independent part of ob: (lob, IFB-ob, DSB-ob), computed once per skeleton."""
     cached = sk.cache.get("arm")
     if cached is not None:
         return cached  # type: ignore[return-value]
@@ -200,7 +202,7 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel]:
     #            | [R \ NoRet]; po; [dsb.ld]; po; [~Imp]   the first two are already in bob
     #            | [W]; po; [dsb.st]; po; [~Imp]          through dmb.full and dmb.ld)
     dsb_ob = seq(ident(W), po, ident(S["dsb.st"]), po, ident(M))
-    sk.cache["arm"] = (lob, union(ifb_ob, dsb_ob))
+    sk.cache["arm"] = (lob, ifb_ob, dsb_ob)
     return sk.cache["arm"]  # type: ignore[return-value]
 
 
@@ -230,11 +232,11 @@ def obs(x: Execution) -> Rel:
 def arm_ob(x: Execution) -> Rel:
     """The edges whose transitive closure is herd's `ob` (irreflexive ob  <=>  acyclic edges)."""
     sk = x.sk
-    lob, ifb_dsb_ob = arm_static(sk)
+    lob, ifb_ob, dsb_ob = arm_static(sk)
     # let Exp-haz-ob = [Exp & R]; po-loc; [Exp & R]; (ca & ext); [Exp & W]
     haz_ob = seq(restrict(sk.po_loc, sk.R, sk.R), restrict(sk.ext(x.ca), sk.R, sk.W))
     # let rec ob = obs | haz-ob | lob | DSB-ob | IFB-ob | ob; ob    (hw-reqs)
-    return union(obs(x), haz_ob, lob, ifb_dsb_ob)
+    return union(obs(x), haz_ob, lob, dsb_ob, ifb_ob)
 
 
 def arm_external(x: Execution) -> bool:
@@ -339,6 +341,8 @@ class AxiomaticModel:
     name: str  # the engine name in results
     per_location: Callable[[Execution], bool]  # axioms that only relate same-location events
     whole: Callable[[Execution], bool]  # the rest, on complete candidates
+    register_deps: bool = False  # herd's older dependencies (arm.cat): registers only
+    arches: tuple[str, ...] = ("AArch64", "ARM")
 
 
 ARM_MODEL = AxiomaticModel(
@@ -356,7 +360,12 @@ SC_MODEL = AxiomaticModel(
     lambda x: arm_internal(x) and sc_atomic(x) and monitors_broken(x),
     sc_order,
 )
-MODELS = {"arm": ARM_MODEL, "arm-2019": ARM_2019_MODEL, "sc": SC_MODEL}
+ARMV7_MODEL = AxiomaticModel(  # arm.cat (fencelab/models/axiomatic/arm_cat.py)
+    "armv7-axiomatic",
+    lambda x: arm_internal(x) and arm_atomic(x) and monitors_broken(x),
+    armv7_external, register_deps=True, arches=("ARM",),
+)  # fmt: skip
+MODELS = {"arm": ARM_MODEL, "arm-2019": ARM_2019_MODEL, "armv7": ARMV7_MODEL, "sc": SC_MODEL}
 
 
 def _model(name: str) -> AxiomaticModel:
@@ -368,10 +377,10 @@ def _model(name: str) -> AxiomaticModel:
 ARCHES = ("AArch64", "ARM")  # ARM: A32 code under the ARMv8 AArch32 model, the same axioms
 
 
-def _check_arch(program) -> None:
-    if program.test.arch not in ARCHES:
+def _check_arch(program, arches: tuple[str, ...] = ARCHES) -> None:
+    if program.test.arch not in arches:
         raise FencelabError(
-            f"{program.test.name}: the axiomatic checker runs AArch64 and ARM (A32) tests, "
+            f"{program.test.name}: this axiomatic checker runs {' and '.join(arches)} tests, "
             f"not {program.test.arch}"
         )
 
@@ -380,9 +389,9 @@ def consistent_executions(
     program, model: str = "arm", budget: int = DEFAULT_BUDGET
 ) -> Iterator[Execution]:
     """Every consistent candidate execution (no deduplication by outcome)."""
-    _check_arch(program)
     m = _model(model)
-    paths, _ = enumerate_paths(program, budget)
+    _check_arch(program, m.arches)
+    paths, _ = enumerate_paths(program, budget, register_deps=m.register_deps)
     for sk in skeletons(program, paths):
         per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
         for choice in itertools.product(*per_loc):
@@ -402,38 +411,60 @@ def outcome_of(program, sk: Skeleton, lasts: tuple[int, ...]) -> Outcome:
     )
 
 
-def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET) -> TestResult:
+def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
+                  limits: Limits = DEFAULT_LIMITS) -> TestResult:  # fmt: skip
     """The test's outcomes under an axiomatic model: `arm` (current aarch64.cat), `arm-2019`
-    (the 2019 aarch64.cat) or `sc`. Engine names: arm-axiomatic, arm-2019-axiomatic,
-    sc-axiomatic; mode "axiomatic"; `explored_states` counts the candidates checked in full."""
-    _check_arch(program)
+    (the 2019 aarch64.cat), `armv7` (arm.cat, fencelab/models/axiomatic/arm_cat.py) or `sc`.
+    Engine names: arm-axiomatic, arm-2019-axiomatic, armv7-axiomatic, sc-axiomatic; mode
+    "axiomatic"; `explored_states` counts the candidates checked in full. At a limit
+    (instructions of the thread paths, candidates checked, memory) it stops with the outcomes
+    found (`partial`)."""
     m = _model(model)
+    _check_arch(program, m.arches)
     started = time.perf_counter()
     result = TestResult(test=program.test, engine=m.name, target=program.target.name,
                         mode="axiomatic")  # fmt: skip
-    paths, result.budget_exhausted = enumerate_paths(program, budget)
+    meter = limits.meter("candidate")
     found: dict[Outcome, None] = {}
     checked = 0
-    for sk in skeletons(program, paths):
-        per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
-        by_last: list[dict[int, list[LocationChoice]]] = []
-        for choices in per_loc:
-            groups: dict[int, list[LocationChoice]] = {}
-            for c in choices:
-                groups.setdefault(c.last, []).append(c)
-            by_last.append(groups)
-        for lasts in itertools.product(*(sorted(g) for g in by_last)):
-            outcome = outcome_of(program, sk, lasts)
-            if outcome in found:
-                continue
-            groups = [g[last] for g, last in zip(by_last, lasts)]
-            for choice in itertools.product(*groups):
-                checked += 1
-                rf, co = combine(choice)
-                if m.whole(Execution(sk, rf, co)):
-                    found[outcome] = None
+    try:
+        paths, result.budget_exhausted = enumerate_paths(
+            program, budget, register_deps=m.register_deps, meter=limits.meter("path step"))
+        for sk in skeletons(program, paths):
+            for outcome, choices in _candidates(program, m, sk):
+                if outcome in found:
+                    continue
+                for rf, co in choices:
+                    result.partial = meter.over(checked)
+                    if result.partial:
+                        break
+                    checked += 1
+                    if m.whole(Execution(sk, rf, co)):
+                        found[outcome] = None
+                        break
+                if result.partial:
                     break
+            if result.partial:
+                break
+    except LimitReached as e:
+        result.partial = str(e)
+    except MemoryError:
+        result.partial = meter.out_of_memory(checked)
     result.states = [FinalState(o) for o in found]
     result.explored_states = checked
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _candidates(program, m: AxiomaticModel, sk: Skeleton):
+    """Per outcome of one skeleton (its final writes per location), its candidates' rf and co."""
+    per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
+    by_last: list[dict[int, list[LocationChoice]]] = []
+    for choices in per_loc:
+        groups: dict[int, list[LocationChoice]] = {}
+        for c in choices:
+            groups.setdefault(c.last, []).append(c)
+        by_last.append(groups)
+    for lasts in itertools.product(*(sorted(g) for g in by_last)):
+        groups = [g[last] for g, last in zip(by_last, lasts)]
+        yield outcome_of(program, sk, lasts), (combine(c) for c in itertools.product(*groups))

@@ -63,6 +63,12 @@ Out of scope (refused or unmodelled, as said where it happens): mixed-size acces
 refuses them), predicated (conditionally executed) A32 instructions other than branches (their
 condition is counted as an ordinary dependency), and the tag / MTE / virtual-memory /
 instruction-fetch parts of herd's model.
+
+`register_deps=True` builds the dependencies of herd's older models (arm.cat, ppc.cat: `dd =
+(rf-reg | iico_data)+`, through registers only, no `lrs` through memory — arm.cat orders what
+flows through memory by `rfi`, `rdw` and `detour` instead) and counts a predicated A32 memory
+access's condition as a control dependency of the access and of everything after it (the
+access is "if (cond) access": herd's `checkZ` makes it a choice on the flags).
 """
 
 from __future__ import annotations
@@ -73,6 +79,7 @@ from dataclasses import dataclass, field
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
+from fencelab.limits import LimitReached, Meter
 
 MAX_VALUES = 64  # distinct values one location may take before we give up
 
@@ -283,10 +290,14 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
 class PathExplorer:
     """Enumerates a program's thread paths for given per-location value sets."""
 
-    def __init__(self, program, budget: int):
+    def __init__(self, program, budget: int, register_deps: bool = False,
+                 meter: Meter | None = None):  # fmt: skip
         self.program = program
         self.budget = budget
+        self.register_deps = register_deps
         self.budget_hits = 0
+        self.meter = meter  # counts instructions explored; `LimitReached` at its limits
+        self.steps = 0
 
     def thread_paths(self, tid: int, values: dict[int, set[int]]) -> list[ThreadPath]:
         thread = self.program.threads[tid]
@@ -319,6 +330,9 @@ class PathExplorer:
         if b.steps >= self.budget:
             self.budget_hits += 1
             return
+        self.steps += 1
+        if self.meter is not None and (why := self.meter.over(self.steps)):
+            raise LimitReached(why)
         for step, nb, reads in self._options(tid, core, state, b, info, values):
             if step.hung:
                 self.budget_hits += 1
@@ -397,6 +411,9 @@ class PathExplorer:
                 return [b]
             b.add(Event(tid, len(b.events), "F", info=info, barrier=info.barrier))
             return [b]
+        if self.register_deps and "cpsr" in info.reads:  # a predicated access: "if (cond)"
+            b.ctrl_src |= b.src(("cpsr",))
+            b.pick_ctrl_src |= b.pick_src(("cpsr",))
         addr_src, addr_pick = b.src(info.addr_regs), b.pick_src(info.addr_regs)
         data_src, data_pick = b.src(info.data_regs), b.pick_src(info.data_regs)
         compare_src, compare_pick = b.src(info.compare_regs), b.pick_src(info.compare_regs)
@@ -417,7 +434,7 @@ class PathExplorer:
             b.addr.update((s, e) for s in addr_src)
             b.pick_addr.update((s, e) for s in addr_pick)
             b.pick_dep.update((s, e) for s in addr_pick)
-            if loc.index in b.written:  # lrs: the po-last write to the location
+            if loc.index in b.written and not self.register_deps:  # lrs: the po-last write
                 taint, pick = b.written[loc.index]
                 forwarded, forwarded_pick = forwarded | taint, forwarded_pick | pick
                 b.pick_dep.update((s, e) for s in pick)
@@ -465,7 +482,8 @@ class PathExplorer:
 
 
 def enumerate_paths(
-    program, budget: int, seeds: tuple[int, ...] = ()
+    program, budget: int, seeds: tuple[int, ...] = (), register_deps: bool = False,
+    meter: Meter | None = None,
 ) -> tuple[list[list[ThreadPath]], int]:
     """Every thread's paths, with read values grown to a fixpoint; and the budget hits.
 
@@ -476,12 +494,13 @@ def enumerate_paths(
     and SC both forbid the cycle), so a chain is at most as long as the execution has writes.
     After that many rounds every value a consistent execution can read is in the set; the
     extra values only make paths whose reads no write matches, which rf then discards.
+    Loops branch on every retry: `meter` bounds the instructions explored (`LimitReached`).
     """
     # seeds: values to try reading besides those written (a thin-air value, to show the cycle
     # that forbids it)
     values: dict[int, set[int]] = {loc.index: {loc.init, *seeds} for loc in program.locations}
     for rounds in itertools.count(1):
-        explorer = PathExplorer(program, budget)
+        explorer = PathExplorer(program, budget, register_deps, meter)
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]
         grown = {k: set(v) for k, v in values.items()}
         for thread_paths in paths:

@@ -32,6 +32,7 @@ import time
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
+from fencelab.limits import DEFAULT_LIMITS, Limits, Meter
 from fencelab.litmus.ast import LitmusTest, LocObs, RegObs
 from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
 from fencelab.litmus.printer import event_names
@@ -45,9 +46,11 @@ _AXIOMS = {"rc11": "rc11", "c11": "c11", "sc-source": "sc"}
 
 
 def run_source(
-    test: LitmusTest, model: str = "rc11", budget: int = 40, unroll: int = DEFAULT_UNROLL
-) -> TestResult:
-    """Every outcome `model` allows for the source test `test` (see the module docstring)."""
+    test: LitmusTest, model: str = "rc11", budget: int = 40, unroll: int = DEFAULT_UNROLL,
+    limits: Limits = DEFAULT_LIMITS,
+) -> TestResult:  # fmt: skip
+    """Every outcome `model` allows for the source test `test` (see the module docstring); at
+    a limit (candidates checked, memory), the outcomes found so far (`partial`)."""
     if model not in _AXIOMS:
         raise FencelabError(f"unknown source model {model!r}; valid: {', '.join(_AXIOMS)}")
     if not test.is_source:
@@ -56,10 +59,16 @@ def run_source(
             f"this is an {test.arch} test (use --model sc, tso or arm)"
         )
     started = time.perf_counter()
-    enumerator = _Enumerator(test, _AXIOMS[model])
-    for combo in candidate_paths(test, model, budget, unroll):
-        enumerator.judge(combo)
+    enumerator = _Enumerator(test, _AXIOMS[model], limits.meter("candidate"))
     result = TestResult(test=test, engine=model, target="", mode="axiomatic")
+    try:
+        for combo in candidate_paths(test, model, budget, unroll):
+            enumerator.judge(combo)
+            if enumerator.partial:
+                break
+    except MemoryError:
+        enumerator.partial = enumerator.meter.out_of_memory(enumerator.candidates)
+    result.partial = enumerator.partial
     result.states = [FinalState(o, enumerator.witness(o))
                      for o in sorted(enumerator.allowed, key=repr)]  # fmt: skip
     result.explored_states = enumerator.candidates
@@ -98,9 +107,11 @@ def _condition_constants(test: LitmusTest) -> tuple[int, ...]:
 class _Enumerator:
     """Judges every candidate execution of one choice of thread paths."""
 
-    def __init__(self, test: LitmusTest, axioms: str):
+    def __init__(self, test: LitmusTest, axioms: str, meter: Meter | None = None):
         self.test = test
         self.axioms = axioms
+        self.meter = meter or Limits().meter("candidate")
+        self.partial = ""  # why judging stopped early (a limit), or ""
         self.observed = observables(test)
         self.extra = _filter_observables(test)
         self.allowed: set[Outcome] = set()
@@ -120,6 +131,9 @@ class _Enumerator:
                 continue  # dropped by the test's filter
             if complete and outcome in self.allowed:
                 continue
+            self.partial = self.meter.over(self.candidates)
+            if self.partial:
+                return
             self.candidates += 1
             rf, mo, rf_src = space.relations(pick)
             if consistent(self.axioms, space.static, rf, mo, rf_src):

@@ -98,7 +98,6 @@ def _thread_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
     if found is not None:
         return found
     core = program.threads[tid].core
-    observed = machine.observed_registers(tid)
     out = ThreadRuns()
     start = (tstate, local, steps)
     seen = {start}
@@ -109,7 +108,7 @@ def _thread_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
         if core.halted(ts):
             out.halted = True
             if not lc.promises:
-                result = tuple(core.reg(ts, r) for r in observed)
+                result = machine.observed_values(tid, ts)
                 out.finished.setdefault(result, (ts, lc, st, keys))
             continue
         if machine.stopped(tid, ts, st):

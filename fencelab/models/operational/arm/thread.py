@@ -125,7 +125,7 @@ def thread_moves(
 ) -> list[Move]:
     info = ctx.core.info(tstate)
     if info is None or _promise_lost(local, memory) or not info.is_memory_event:
-        return []  # finished, or parked at a register-only loop that hung (`L0: B L0`)
+        return []  # finished, lost, or parked at a register-only loop that hung (`L0: B L0`)
     if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
         cond = RegViews(local).pick(("cpsr",))
         local = local._replace(vcap=max(local.vcap, cond))

@@ -1,0 +1,202 @@
+"""keystone behind a guard: checked input, a worker process with a time limit, and a cache.
+
+keystone 0.9.2 never returns on some malformed input: a statement that starts with `/`, `*`,
+`:`, `!`, `(`, a control character... (measured; a label followed by one, `L0: :`, too), and
+some stranger ones mid-line. Stuck in C, it cannot be interrupted, not even by Ctrl-C. So
+fencelab never runs keystone in its own process:
+
+- `check_text` refuses, naming the line, what is not printable ASCII and statements that do not
+  start with a name (a label, a mnemonic, a directive): the shapes seen hanging;
+- the rest goes to one worker process (started at first need, kept for the next programs),
+  which is killed when it has not answered within `time_limit(lines)`: an `AssemblyError`,
+  never a hang. The worker caps its own address space and dies with fencelab (Linux);
+- answers, bytes or keystone's refusal, are cached by (engine, text, base): a program assembled
+  again (hunt and check compile the same code many times, a test run under several models, the
+  TUI reloading) costs one dict lookup, and the guard costs one pipe round trip per distinct
+  program.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from fencelab.errors import FencelabError, clip
+
+BASE_SECONDS = 5.0  # the time limit of one assembly: this, plus
+SECONDS_PER_LINE = 0.002  # this per line (keystone does ~10,000 lines a second here)
+CACHE_ENTRIES = 4096
+WORKER_MEMORY = 1 << 30  # the worker's address-space cap (keystone needs ~30 MB)
+
+
+class AssemblyError(FencelabError):
+    """keystone (or our own encoder) refused a line; names the line. `why`: the reason alone,
+    without the line (the loader names the line as the user wrote it)."""
+
+    def __init__(self, message: str, why: str = ""):
+        super().__init__(message)
+        self.why = why
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What keystone is opened with: `Ks(arch, mode)`, and `syntax` if not 0 (AT&T)."""
+
+    arch: int
+    mode: int
+    syntax: int = 0
+
+
+class Refused(AssemblyError):
+    """keystone refused the text; `reason` is its message (`Invalid operand (KS_ERR_...)`)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason, reason)
+
+
+_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)")
+_STATEMENT_START = re.compile(r"[A-Za-z_.]")
+
+
+def check_text(lines: list[str]) -> None:
+    """Refuse what keystone may never return from: a character that is not printable ASCII, a
+    statement (lines and `;`-separated parts, after their labels) not starting with a name."""
+    for line in lines:
+        for i, c in enumerate(line):
+            if not (" " <= c <= "~" or c == "\t"):
+                why = f"{describe_char(c)} at column {i + 1} (instructions are printable ASCII)"
+                raise AssemblyError(f"cannot assemble {clip(line.strip())}: {why}", why)
+        for statement in line.split(";"):
+            rest = statement.lstrip(" \t")
+            label = _LABEL.match(rest)
+            while label:
+                rest = rest[label.end() :].lstrip(" \t")
+                label = _LABEL.match(rest)
+            if rest and not _STATEMENT_START.match(rest):
+                why = f"expected an instruction, found {rest[:10]!r}"
+                raise AssemblyError(f"cannot assemble {clip(line.strip())}: {why}", why)
+
+
+def describe_char(c: str) -> str:
+    """`U+00A0 (a non-ASCII character)`, `U+0007 (a control character)`."""
+    kind = "a control character" if ord(c) < 0x20 or ord(c) == 0x7F else "a non-ASCII character"
+    return f"U+{ord(c):04X} ({kind})"
+
+
+def time_limit(lines: int) -> float:
+    return BASE_SECONDS + SECONDS_PER_LINE * lines
+
+
+def assemble(engine: Engine, lines: list[str], base: int = 0) -> bytes:
+    """keystone's bytes for `lines` at `base`; `Refused` with keystone's reason, or an
+    `AssemblyError` when the text is refused by `check_text` or keystone does not finish."""
+    check_text(lines)
+    text = "\n".join(lines)
+    key = (engine, text, base)
+    with _lock:
+        answer = _cache.get(key)
+        if answer is None:
+            answer = _worker.ask(engine, text, base, time_limit(len(lines)))
+            _cache[key] = answer
+            if len(_cache) > CACHE_ENTRIES:
+                _cache.popitem(last=False)
+        else:
+            _cache.move_to_end(key)
+    kind, value = answer
+    if kind == "ok":
+        return bytes.fromhex(value)
+    if kind == "refused":
+        raise Refused(value)
+    raise AssemblyError(value, value)
+
+
+# -- the worker ----------------------------------------------------------------------------------
+
+_SERVER = r"""
+import json, sys
+try:  # die with the parent (Linux), and never grow past a cap
+    import ctypes, resource, signal
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+except Exception:
+    pass
+import keystone
+engines = {}
+for line in sys.stdin:
+    arch, mode, syntax, text, base = json.loads(line)
+    ks = engines.get((arch, mode, syntax))
+    if ks is None:
+        ks = engines[(arch, mode, syntax)] = keystone.Ks(arch, mode)
+        if syntax:
+            ks.syntax = syntax
+    try:
+        encoding, _ = ks.asm(text, base)
+        answer = ["ok", bytes(encoding or b"").hex()]
+    except keystone.KsError as e:
+        answer = ["refused", e.message]
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+""".replace("WORKER_MEMORY", str(WORKER_MEMORY))
+
+
+class _Worker:
+    """One keystone process, started at first need; replaced when it hangs or dies."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen | None = None
+
+    def ask(self, engine: Engine, text: str, base: int, seconds: float) -> tuple[str, str]:
+        proc = self._proc if self._proc and self._proc.poll() is None else self._start()
+        request = json.dumps([engine.arch, engine.mode, engine.syntax, text, base]) + "\n"
+        try:
+            proc.stdin.write(request.encode())
+            proc.stdin.flush()
+            ready, _, _ = select.select([proc.stdout], [], [], seconds)
+            reply = proc.stdout.readline() if ready else b""
+        except OSError:  # the worker died under us (a broken pipe)
+            ready, reply = True, b""
+        except BaseException:  # Ctrl-C while keystone works: it may be stuck, stop it
+            self.stop()
+            raise
+        if not ready:
+            self.stop()
+            lines = text.count("\n") + 1
+            return ("error", f"the assembler did not finish {lines} line{'s' * (lines > 1)} "
+                    f"within {seconds:.0f} s and was stopped (keystone hangs on some "
+                    "malformed instructions)")  # fmt: skip
+        if not reply:
+            self.stop()
+            return ("error", "the assembler stopped without an answer (keystone crashed)")
+        kind, value = json.loads(reply)
+        return kind, value
+
+    def _start(self) -> subprocess.Popen:
+        self.stop()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONSAFEPATH": "1"},
+        )  # fmt: skip
+        return self._proc
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                stream.close()
+
+
+_worker = _Worker()
+_cache: OrderedDict[tuple[Engine, str, int], tuple[str, str]] = OrderedDict()
+_lock = threading.Lock()
+atexit.register(_worker.stop)

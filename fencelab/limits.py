@@ -1,0 +1,110 @@
+"""How far one exploration may go: a state limit and a memory limit, checked as it runs.
+
+An exploration that reaches a limit stops and reports what it found so far, marked partial
+(`TestResult.partial` names the limit and the option that raises it), the way herd reports
+`Loop` for executions cut by its unrolling bound: honest, never silently incomplete. The
+defaults keep one fencelab process under about 2 GB resident; `--max-states` and
+`--max-memory` raise them. "States" are what the engine counts: machine states (exhaustive),
+transitions taken (random), candidate executions checked (axiomatic and source models).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from dataclasses import dataclass
+
+DEFAULT_MAX_STATES = 300_000  # stops a 4-thread x 6-access x86 test in ~30 s
+DEFAULT_MAX_MEMORY = 1536 << 20  # bytes resident in the whole process
+MEMORY_EVERY = 1024  # states between two looks at the process's memory
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_states: int = DEFAULT_MAX_STATES
+    max_memory: int = DEFAULT_MAX_MEMORY  # bytes
+
+    def meter(self, what: str = "state") -> Meter:
+        """A fresh count for one exploration."""
+        return Meter(self, what)
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class LimitReached(Exception):
+    """Raised from deep inside an enumeration at a limit; its text is the result's `partial`."""
+
+
+class Meter:
+    """Counts one exploration's states against its `Limits`; `over()` says why it must stop."""
+
+    def __init__(self, limits: Limits, what: str = "state"):
+        self.limits = limits
+        self.what = what  # "state", "candidate": the unit named in messages
+        self.started = time.perf_counter()
+        self._next_look = MEMORY_EVERY
+
+    def over(self, count: int) -> str:
+        """"" while `count` states are within the limits, else the reason to stop (the
+        result's `partial`). Memory is looked at every MEMORY_EVERY states."""
+        if count >= self.limits.max_states:
+            return (f"{self.what} limit {self.limits.max_states:,} reached "
+                    f"(raise with --max-states N)")  # fmt: skip
+        if count >= self._next_look:
+            self._next_look = count + MEMORY_EVERY
+            used = resident_bytes()
+            if used >= self.limits.max_memory:
+                return (f"memory limit {format_bytes(self.limits.max_memory)} reached after "
+                        f"{count:,} {self.what}s (raise with --max-memory SIZE)")  # fmt: skip
+        return ""
+
+    def out_of_memory(self, count: int) -> str:
+        """The reason to report when Python ran out of memory after `count` states."""
+        return (f"out of memory after {count:,} {self.what}s (lower --max-memory to stop "
+                "earlier, or free memory)")  # fmt: skip
+
+    def progress(self, count: int) -> str:
+        """`123,456 states, 30,200/s, 812 MB`: for progress lines."""
+        seconds = max(time.perf_counter() - self.started, 1e-9)
+        return (f"{count:,} {self.what}s, {count / seconds:,.0f}/s, "
+                f"{format_bytes(resident_bytes())}")  # fmt: skip
+
+
+def resident_bytes() -> int:
+    """The process's resident memory now (Linux: /proc), else its peak so far."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+
+
+def format_bytes(n: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}".replace(".0 ", " ")
+    return f"{n} B"
+
+
+_UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20,
+          "MB": 1 << 20, "MIB": 1 << 20, "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30}  # fmt: skip
+
+
+def parse_bytes(text: str) -> int:
+    """`1.5G`, `800MB`, `2048` (bytes) -> bytes; ValueError with the reason."""
+    body = text.strip().upper()
+    number = body.rstrip("KMGIB ")
+    unit = body[len(number) :].strip()
+    if unit not in _UNITS or not number or len(number) > 20:
+        raise ValueError(f"{text!r} is not a size (write 800M, 1.5G or 2GB)")
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a size (write 800M, 1.5G or 2GB)") from None
+    if not value > 0 or value * _UNITS[unit] > 1 << 50:
+        raise ValueError(f"{text!r} is not a positive size up to 1 PB")
+    return int(value * _UNITS[unit])

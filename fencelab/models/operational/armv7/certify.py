@@ -1,0 +1,140 @@
+"""A core running alone: what it could commit ahead, and whether its commits certify.
+
+As in Promising-ARM (fencelab/models/operational/arm/certify.py), a core may commit a write
+ahead of executing it only if, running alone from its current state against the current
+storage, it can then execute every write it committed ahead (certification). Alone, every
+write either fulfils one of its commits or is committed at once at the end of the timeline,
+and a barrier places the propagations its group A needs as early as it can (thread.py).
+
+`explore_alone` walks every such solo run (breadth first, up to `budget` memory instructions)
+and reports:
+- `certified`: some run reaches a point where every commit made ahead has been executed;
+- `complete`: some run reaches the end of the core committing nothing new — execution starts
+  only when every core is complete;
+- `candidates`: the writes it could commit next (a fresh commit of a solo run whose views are
+  within the current timeline; propagations the run inserted do not count, since the barrier
+  will insert them before it when it executes), and for each, `before`: in each run that
+  wrote it, which of the core's commits made ahead it had executed first (its own writes to a
+  location go in coherence in program order, so this fixes where it may go among them).
+
+Loops: a core with a loop never commits ahead a spin: a store-exclusive that puts back the
+value its load-exclusive read (a failed attempt on a spinlock) after which, had it succeeded,
+the core would only retry: pass barriers and reach the very point, with the same registers
+but dead ones, that failing reaches (thread.py, `retries_anyway`). Executing, such an attempt
+fails and retries instead (its store-exclusive fails only when it cannot succeed), which
+re-reads the location just as the put-back would have. Without this, every spin would be
+committed ahead, at every place in coherence, and a two-thread spinlock would not finish. A
+put-back after which the core goes on otherwise (Rust's `fetch_max` when the old value is the
+maximum: the loop ends) is a write like any other; pruning it would leave the loop no way
+out. Pruning spins is the one place the model departs from arm.cat, only on tests with loops
+(where herd unrolls instead): the put-back's write, with the value already there, is left out
+of coherence, and the registers' views on the retry path are not compared (only their
+values). And a solo run skips a loop iteration that returns to a loop head with the same
+registers and no lower views than an earlier visit, when every move since was silent
+(`dominates`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from fencelab.errors import FencelabError
+from fencelab.models.operational.armv7.local import Local
+from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
+from fencelab.models.operational.armv7.thread import ThreadContext, thread_moves
+
+SOLO_BUDGET = 40  # memory instructions per solo run (the machine's default step budget)
+SOLO_STATES = 200_000  # a solo search larger than this is refused, not silently cut
+
+
+@dataclass(frozen=True)
+class Alone:
+    certified: bool
+    complete: bool
+    candidates: tuple[Msg, ...]
+    before: tuple[frozenset[frozenset[int]], ...] = ()  # per candidate: see `explore_alone`
+
+
+def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
+                  budget: int = SOLO_BUDGET) -> Alone:  # fmt: skip
+    certified = complete = False
+    candidates: dict[Msg, set[frozenset[int]]] = {}
+    core = ctx.core
+    # (thread state, local, storage, position of the first fresh commit: what the core
+    # committed alone, not in the real timeline; propagations it inserted do not count)
+    never = 1 << 60
+    # ... and the loop heads visited since the last move that was not silent
+    start = (tstate, local, st, never, ())
+    seen = {start}
+    queue = deque([(start, 0)])
+    while queue:
+        (ts, lc, storage, first_fresh, heads), depth = queue.popleft()
+        fresh = first_fresh != never
+        if not lc.promises:
+            certified = True
+        if core.halted(ts):
+            complete = complete or (not lc.promises and not fresh)
+            continue
+        if depth >= budget:
+            continue
+        pc = core.pc(ts)
+        for mv in thread_moves(ctx, ts, lc, storage, certify=True):
+            grown = mv.storage if mv.storage is not None else storage
+            after = heads if mv.silent else ()
+            if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
+                if any(t == mv.tstate and dominates(l0, mv.local, grown) for t, l0 in after):
+                    continue  # a repeated loop iteration: the earlier visit can do all it can
+                after = (*after, (mv.tstate, mv.local))
+            if mv.floor < first_fresh and not mv.spin:
+                for msg in mv.fresh_writes:
+                    done = frozenset(p for p in local.promises if p not in lc.promises)
+                    candidates.setdefault(msg, set()).add(done)
+            first = first_fresh
+            for at in mv.inserted:
+                first = shifted(first, at) if first != never else never
+            if mv.fresh_writes and first == never:
+                first = grown.end
+            nxt = (mv.tstate, mv.local, grown, first, after)
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append((nxt, depth + 1))
+        if len(seen) > SOLO_STATES:
+            raise FencelabError(
+                f"model armv7: P{ctx.tid} alone has more than {SOLO_STATES} states to certify "
+                "its commits; the test is too large for the model"
+            )
+    return Alone(certified, complete, tuple(candidates),
+                 tuple(frozenset(b) for b in candidates.values()))
+
+
+def dominates(earlier: Local, later: Local, st: Storage) -> bool:
+    """Can a core back at a loop head with the same registers and state `earlier` do all it
+    could with `later`, only silent moves in between? Every bound of the model is a lower
+    bound (a read may take more writes, a write more places, when views are lower), so it can
+    when none of `earlier`'s views, floors and recorded reads is above `later`'s, and its own
+    last writes differ at most by a put-back of the same value."""
+    scalars = ("vctrl", "vaddr", "visb", "vfence", "vfence_w", "vmax", "vmax_w")
+    if earlier.promises != later.promises or any(
+        getattr(earlier, f) > getattr(later, f) for f in scalars
+    ):
+        return False
+    if not (earlier.ga <= later.ga and earlier.ga_w <= later.ga_w):
+        return False
+    views = {r: (i, c) for r, i, c in later.regs}
+    if any(i > views.get(r, (0, 0))[0] or c > views.get(r, (0, 0))[1]
+           for r, i, c in earlier.regs):  # fmt: skip
+        return False
+    rank = st.rank
+    for x, (a, b) in enumerate(zip(earlier.coh, later.coh)):
+        if rank(a) > rank(b):
+            return False
+        fa, fb = earlier.fwd[x], later.fwd[x]
+        if fa is not None and fa != fb and (
+            fb is None or st.msg(fa[0]).value != st.msg(fb[0]).value or fa[1] > fb[1]
+        ):
+            return False
+        for p, t in earlier.rdw[x]:
+            if not any(rank(q) <= rank(p) and u >= t for q, u in later.rdw[x]):
+                return False
+    return True

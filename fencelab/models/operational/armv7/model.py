@@ -1,0 +1,290 @@
+"""The `armv7` memory model: the machine interface over the ARMv7 storage subsystem and cores.
+
+Executions run in two phases, like the ARMv8 model's promise-first exploration:
+
+1. committing: cores commit writes ahead of executing them (internal transitions
+   `"<tid>.p<pos>.<loc>=<value>"`, with `.co<k>` when the write may take several places in
+   coherence), and committed writes reach every core (`"g<pos>"`), in any interleaving. A
+   commit is offered only if the core, running alone, could write it next and can then execute
+   everything it committed (certification, certify.py); a propagation only if a barrier of
+   some solo run needs it next. Both prune; neither loses an execution.
+2. executing: once every core can run to its end executing only what it committed (or nothing
+   more can be committed), cores execute; the timeline is fixed from then on. Keys: `"<tid>"`
+   for a barrier or a failed condition, `"<tid>.r<pos>"` for a read of the write at `pos`,
+   `"<tid>.w<pos>"` for a write executing the commit at `pos`, `"<tid>.fail"` for a failing
+   store-exclusive. The timeline being fixed, cores no longer interact except through the
+   scXX check (symmetric), so exhaustive search runs them one after another.
+
+An execution ends when every core has finished and executed every write it committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
+from fencelab.models.operational.arm.thread import without_repeats
+from fencelab.models.operational.armv7.certify import Alone, explore_alone
+from fencelab.models.operational.armv7.local import Local, xx_cycle
+from fencelab.models.operational.armv7.storage import Gp, Storage
+from fencelab.models.operational.armv7.thread import ThreadContext, shown, thread_moves
+
+
+@dataclass(frozen=True)
+class ArmV7Memory:
+    storage: Storage
+    locals: tuple[Local, ...]  # per core
+    executing: bool = False  # phase 2: some core has executed; the timeline is fixed
+
+
+class ARMv7(MemoryModel):
+    name = "armv7"
+    description = "ARMv7 (not multicopy-atomic): herd's arm.cat, operationally"
+    targets = ("ARM",)
+
+    def __init__(self, interleave: bool = True) -> None:
+        self.interleave = interleave
+        self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
+        self._alone: dict[tuple, object] = {}
+
+    def for_exhaustive(self) -> ARMv7:
+        """Once the timeline is fixed, cores interact only through the symmetric scXX check:
+        running them one after another reaches the same outcomes as interleaving them."""
+        return ARMv7(interleave=False)
+
+    # -- caches ------------------------------------------------------------------------------
+    def _ctx(self, program, tid: int) -> ThreadContext:
+        entry = self._contexts.get(id(program))
+        if entry is None or entry[0] is not program:
+            entry = (program, [ThreadContext(program, t) for t in range(len(program.threads))])
+            self._contexts[id(program)] = entry
+        return entry[1][tid]
+
+    def _solo(self, program, tid: int, tstate, local: Local, st: Storage) -> Alone:
+        key = (id(program), tid, tstate, local, st)
+        found = self._alone.get(key)
+        if found is None:
+            found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st)
+        return found  # type: ignore[return-value]
+
+    # -- the interface -----------------------------------------------------------------------
+    def initial_memory(self, program):
+        n = len(program.locations)
+        return ArmV7Memory(Storage.initial(n), tuple(Local.initial(n) for _ in program.threads))
+
+    def core_transitions(self, program, state: MachineState, tid: int, info):
+        mem: ArmV7Memory = state.memory
+        if not mem.executing and not self._may_start(program, state):
+            return
+        if not self.interleave and tid != _first_running(program, state):
+            return
+        ctx = self._ctx(program, tid)
+        tstate, local, st = state.threads[tid], mem.locals[tid], mem.storage
+        moves = thread_moves(ctx, tstate, local, st, others=mem.locals)
+        moves = without_repeats(
+            ctx, tstate, local, moves,
+            lambda: self._solo(program, tid, tstate, local, st).complete,
+        )  # fmt: skip
+        for move in moves:
+            locals_ = list(mem.locals if move.others is None else move.others)
+            locals_[tid] = move.local
+            grown = move.storage if move.storage is not None else st
+            if move.local.excl != local.excl and xx_cycle(grown, [lc.excl for lc in locals_]):
+                continue  # scXX: store-exclusives in coherence against program order
+            if (move.local.promises and _jumps_back(ctx.core, tstate, move.tstate)
+                    and not self._solo(program, tid, move.tstate, move.local, grown).certified):
+                continue  # it can no longer execute what it committed: do not spin to the budget
+            new = ArmV7Memory(grown, tuple(locals_), True)
+            yield Transition(
+                f"{tid}{move.key}", tid, self.label(tid, info, move.what),
+                state.with_thread(tid, move.tstate, new), step=move.step,
+                provenance=_provenance(move, st),
+            )  # fmt: skip
+
+    def internal_transitions(self, program, state: MachineState):
+        mem: ArmV7Memory = state.memory
+        if mem.executing:
+            return
+        for tid, key, label, memory in self._commits(program, state):
+            yield Transition(key, tid, label, state.with_memory(memory), executes=False,
+                             provenance=Provenance())  # placed in coherence when executed
+
+    def _commits(self, program, state: MachineState) -> list:
+        """Every certified commit ahead: (tid, key, label, memory)."""
+        mem: ArmV7Memory = state.memory
+        cache_key = (id(program), "commits", state.threads, mem)
+        found = self._alone.get(cache_key)
+        if found is not None:
+            return found  # type: ignore[return-value]
+        found = []
+        st = mem.storage
+        names = [loc.name for loc in program.locations]
+        for tid, tstate in enumerate(state.threads):
+            local = mem.locals[tid]
+            alone = self._solo(program, tid, tstate, local, st)
+            for msg, before in zip(alone.candidates, alone.before):
+                ranks = _ranks(st, local, msg, before)
+                for rank in ranks:
+                    grown = st.commit(msg, rank)
+                    pos = grown.end
+                    promised = local.promise(pos)
+                    if not self._solo(program, tid, tstate, promised, grown).certified:
+                        continue
+                    locals_ = list(mem.locals)
+                    locals_[tid] = promised
+                    value = shown(msg.value, msg.size)
+                    key = f"{tid}.p{pos}.{names[msg.loc]}={value}"
+                    if any(m.loc == msg.loc and m.value == msg.value and m != msg
+                           for m in alone.candidates):  # fmt: skip
+                        key += f".{8 * msg.size}b"
+                    if len(ranks) > 1:
+                        key += f".co{rank}"
+                    label = f"P{tid}: commit {names[msg.loc]}={value} (@{pos}"
+                    label += f", coherence {rank})" if len(ranks) > 1 else ")"
+                    found.append((tid, key, label, ArmV7Memory(grown, tuple(locals_))))
+        self._alone[cache_key] = found
+        return found
+
+    def _may_start(self, program, state: MachineState) -> bool:
+        """Cores start executing once every one can run to its end executing only what it
+        committed — or once nothing more can be committed (a core that never ends then runs
+        into the step budget, which is reported, rather than vanishing)."""
+        mem: ArmV7Memory = state.memory
+        done = all(
+            self._solo(program, tid, ts, mem.locals[tid], mem.storage).complete
+            for tid, ts in enumerate(state.threads)
+        )
+        return done or not self._commits(program, state)
+
+    def is_final(self, program, memory: ArmV7Memory):
+        return not any(local.promises for local in memory.locals)
+
+    def final_memory(self, program, memory: ArmV7Memory):
+        st = memory.storage
+        values = {}
+        for loc in program.locations:
+            last = st.co[loc.index][-1]
+            values[loc.addr] = st.msg(last).value if last else loc.init
+        return values
+
+    def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
+        """What core `tid` may do now (the default's words), after which other cores' writes
+        have reached it and which have not: on ARMv7 a write reaches cores one by one, and a
+        read may take only a write that is not stale for it."""
+        mem: ArmV7Memory = state.memory
+        st = mem.storage
+        names = [loc.name for loc in program.locations]
+        out = []
+        for pos, msg in st.messages():
+            if msg.tid == tid:
+                continue
+            write = f"{names[msg.loc]}={shown(msg.value, msg.size)} (@{pos}, P{msg.tid})"
+            gp = st.gp(pos)
+            if gp is not None:
+                out.append(Reason(tid, f"{write} has reached every core (at @{gp})"))
+                continue
+            reached = _reached(mem, pos)
+            where = ", ".join(f"P{t}" for t in reached)
+            state_ = "has reached this core" if tid in reached else "has not reached this core"
+            out.append(Reason(tid, f"{write} {state_} (reached: {where})"))
+        if mem.executing:
+            out.append(Reason(tid, "the timeline is fixed: cores now execute what they "
+                                   "committed"))  # fmt: skip
+        return super().explain(program, state, tid) + out
+
+    def describe(self, program, memory: ArmV7Memory):
+        """The timeline, coherence, and which cores each write has reached: the core that
+        wrote it, the cores that read it or a coherence-later write, every core once it has
+        propagated (`everywhere`, a timeline position)."""
+        st = memory.storage
+        names = [loc.name for loc in program.locations]
+        writes = []
+        for pos, msg in st.messages():
+            gp = st.gp(pos)
+            writes.append({
+                "pos": pos, "location": names[msg.loc], "value": shown(msg.value, msg.size),
+                "thread": f"P{msg.tid}", "coherence": st.rank(pos),
+                "reached": [f"P{t}" for t in _reached(memory, pos)] if gp is None
+                else "every core",
+                "everywhere": gp,
+                "executed": not any(pos in lc.promises for lc in memory.locals),
+            })  # fmt: skip
+        timeline = [
+            f"@{i + 1} {names[e.loc]}={shown(e.value, e.size)} (P{e.tid})"
+            if not isinstance(e, Gp) else f"@{i + 1} @{e.pos} reaches every core"
+            for i, e in enumerate(st.timeline)
+        ]
+        coherence = {
+            names[loc]: ["init" if p == 0 else f"@{p}" for p in chain]
+            for loc, chain in enumerate(st.co)
+        }
+        threads = []
+        for tid, local in enumerate(memory.locals):
+            threads.append({
+                "thread": f"P{tid}",
+                "committed ahead": [f"@{p}" for p in local.promises],
+                "coherence floor": {names[i]: p for i, p in enumerate(local.coh)},
+                "vctrl": local.vctrl, "vaddr": local.vaddr, "visb": local.visb,
+                "vfence": local.vfence, "vfence.st": local.vfence_w, "vmax": local.vmax,
+                "group A": sorted(local.ga),
+                "exclusive": None if local.exbank is None else {
+                    "location": names[local.exbank[0]], "read": local.exbank[1]},
+                "register views (i, c)": {r: (i, c) for r, i, c in local.regs},
+            })  # fmt: skip
+        return {
+            "phase": "executing" if memory.executing else "committing",
+            "timeline": timeline,
+            "coherence": coherence,
+            "writes": writes,
+            "threads": threads,
+        }
+
+
+def _reached(memory: ArmV7Memory, pos: int) -> list[int]:
+    """The cores the committed write at `pos` has reached (before it reaches every core): its
+    own, and those that read it or a coherence-later write (their floor is at or above it)."""
+    st = memory.storage
+    msg = st.msg(pos)
+    return sorted({msg.tid} | {
+        tid for tid, local in enumerate(memory.locals)
+        if local.coh[msg.loc] and st.rank(local.coh[msg.loc]) >= st.rank(pos)
+    })  # fmt: skip
+
+
+def _provenance(move, st: Storage) -> Provenance:
+    """The write each read took and the commit each write executed, as `("msg", key)` with
+    keys in coherence order (fencelab/graph/trace.py orders a location's writes by key): once
+    cores execute, no write is committed any more, so coherence ranks are final (timeline
+    positions are not: a barrier may still insert propagations)."""
+    n = len(st.co)
+
+    def key(pos: int) -> int:
+        return 0 if pos == 0 else st.rank(pos) * n + st.msg(pos).loc + 1
+
+    reads = () if move.read_pos is None else (("msg", key(move.read_pos)),)
+    writes = () if move.write_pos is None else (("msg", key(move.write_pos)),)
+    return Provenance(reads, writes)
+
+
+def _ranks(st: Storage, local: Local, msg, before) -> list[int]:
+    """Where in coherence a write committed ahead may go: after every write that has reached
+    every core, and among the core's own commits to the location in program order (after
+    those some solo run executed before it, before the others)."""
+    chain = st.co[msg.loc]
+    own = [p for p in local.promises if st.msg(p).loc == msg.loc]
+    out = []
+    for rank in range(st.first_free_rank(msg.loc), len(chain) + 1):
+        if any(all((st.rank(p) < rank) == (p in done) for p in own) for done in before):
+            out.append(rank)
+    return out
+
+
+def _jumps_back(core, before, after) -> bool:
+    return not core.halted(after) and core.pc(after) <= core.pc(before)
+
+
+def _first_running(program, state: MachineState) -> int:
+    for tid, tstate in enumerate(state.threads):
+        if program.threads[tid].core.info(tstate) is not None:
+            return tid
+    return -1

@@ -1,0 +1,58 @@
+"""keystone behind its guard: refused shapes, a time limit that stops a stuck keystone, a cache."""
+
+from __future__ import annotations
+
+import time
+
+import keystone
+import pytest
+
+from fencelab.isa import assembler
+from fencelab.isa.assembler import AssemblyError, Engine, Refused, assemble
+from fencelab.isa.registry import get_target
+
+A64 = Engine(keystone.KS_ARCH_ARM64, keystone.KS_MODE_LITTLE_ENDIAN)
+
+
+@pytest.mark.parametrize("line", ["/", "*", "*/", "L0: :", "\x7fMOV W2,#1", "!", "nop; (",
+                                  "MOV W0,#1 ; /"])  # fmt: skip
+def test_statements_keystone_hangs_on_are_refused_before_it_runs(line):
+    # each of these makes keystone 0.9.2 spin forever (measured)
+    with pytest.raises(AssemblyError, match="expected an instruction|control character"):
+        get_target("armv8").assemble(["MOV W0,#1", line], 0x10000)
+
+
+def test_non_ascii_is_refused_with_its_column():
+    with pytest.raises(AssemblyError, match=r"U\+00A0 \(a non-ASCII character\) at column 4"):
+        get_target("armv8").assemble(["LDR\u00a0W0,[X1]"], 0x10000)
+
+
+def test_a_stuck_keystone_is_stopped_at_the_time_limit(monkeypatch):
+    # `nop=b,` passes the checks but keystone never returns on it (found by fuzzing keystone)
+    monkeypatch.setattr(assembler, "BASE_SECONDS", 1.0)
+    started = time.perf_counter()
+    with pytest.raises(AssemblyError, match="did not finish .* within 1 s"):
+        assemble(A64, ["nop=b,"], 0x20000)
+    assert time.perf_counter() - started < 4
+    # the next program gets a fresh worker
+    assert assemble(A64, ["nop"], 0x20000) == bytes.fromhex("1f2003d5")
+
+
+def test_keystone_refusals_name_the_line():
+    with pytest.raises(AssemblyError, match=r"cannot assemble 'FROB W0,\[X1\]'"):
+        get_target("armv8").assemble(["MOV W0,#1", "FROB W0,[X1]"], 0x10000)
+    with pytest.raises(Refused):
+        assemble(A64, ["FROB W0"], 0)
+
+
+def test_assembled_code_is_cached_by_engine_text_and_base():
+    lines = ["MOV W0,#7", "STR W0,[X1]"]
+    first = assemble(A64, lines, 0x30000)
+    asked = assembler._worker.ask
+    try:
+        assembler._worker.ask = lambda *a: pytest.fail("asked keystone again")
+        assert assemble(A64, lines, 0x30000) == first
+    finally:
+        assembler._worker.ask = asked
+    assert assemble(A64, lines, 0x40000) == first  # no PC-relative bits here: same bytes
+    assert (A64, "\n".join(lines), 0x40000) in assembler._cache
