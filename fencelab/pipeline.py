@@ -48,6 +48,7 @@ class RunOptions:
     schedule: str = ""
     budget: int = DEFAULT_BUDGET
     limits: Limits = Limits()  # states and memory one exploration may use
+    start: tuple[str, ...] = ()  # exhaustive: explore only what follows this schedule (a split)
 
     @classmethod
     def named(cls, target: str | None = None, scheme: str = "default", model: str | None = None,
@@ -56,6 +57,20 @@ class RunOptions:
         resolution of targets, schemes and models (unknown names are one-line errors)."""
         return cls(get_target(target) if target is not None else None, get_scheme(scheme),
                    get_model(model) if model is not None else None, **rest)  # fmt: skip
+
+    def __reduce__(self):
+        """Pickled as the names it was made from (a target holds assembler handles that cannot
+        cross processes): a worker process, or a Dask worker, resolves them in its own
+        registries (fencelab/parallel)."""
+        names = (self.target.name if self.target is not None else None, self.scheme.name,
+                 self.model.name if self.model is not None else None)  # fmt: skip
+        rest = {f: getattr(self, f) for f in ("mode", "runs", "seed", "schedule", "budget",
+                                              "start", "limits")}  # fmt: skip
+        return _named_options, (names, rest)
+
+
+def _named_options(names: tuple, rest: dict) -> RunOptions:
+    return RunOptions.named(*names, **rest)
 
 
 def plan(test: LitmusTest, options: RunOptions, targets: tuple[Target, ...] | None = None,
@@ -132,21 +147,46 @@ class Pipeline:
 
     def run(self, test: LitmusTest, options: RunOptions,
             progress: Progress | None = None) -> TestResult:  # fmt: skip
+        key, compute, finish = self._plan(test, options, progress)
+        return finish(self._cached(key, compute))
+
+    def work(self, test: LitmusTest,
+             options: RunOptions) -> tuple[Hashable, Callable[[], TestResult]]:  # fmt: skip
+        """What `run` comes down to: the key it files the result under (compiling a source
+        test first) and the computation of that result. A parallel runner computes it
+        elsewhere and hands it back with `remember`; `run` then finds it."""
+        key, compute, _ = self._plan(test, options, None)
+        return key, compute
+
+    def remember(self, key: Hashable, result: TestResult) -> None:
+        """A result computed elsewhere (`work`), counted as explored."""
+        self.explored[key[0]] += 1
+        if self._cache is not None:
+            self._cache[key] = result
+
+    def cached(self, key: Hashable) -> bool:
+        return self._cache is not None and key in self._cache
+
+    def _plan(self, test: LitmusTest, options: RunOptions, progress: Progress | None):
         if options.mode not in MODES:
             raise FencelabError(f"unknown mode {options.mode!r}; valid: {', '.join(MODES)}")
         if options.model is not None and options.model.is_source:
-            return self._judge_source(test, options.model, options)
+            key, compute = self._judge_source(test, options.model, options)
+            return key, compute, lambda result: result
         asm, target = compiled(test, options.target, options.scheme)
         spec = model_for(asm.arch, target, options.model)
         if spec.kind != OPERATIONAL:
             _exhaustive_only(spec, options)
         key = ("code", target.name, spec.name, options.mode, options.runs, options.seed,
-               options.schedule, options.budget, options.limits) + (
+               options.schedule, options.budget, options.start, options.limits) + (
             code_key(asm) if self._cache is not None else ())
-        raw = self._cached(key, lambda: _run_program(asm, target, spec, options, progress))
-        return to_source(raw, asm, options.scheme.name) if test.is_source else raw
 
-    def _judge_source(self, test: LitmusTest, spec: ModelSpec, options: RunOptions) -> TestResult:
+        def finish(raw: TestResult) -> TestResult:
+            return to_source(raw, asm, options.scheme.name) if test.is_source else raw
+
+        return key, lambda: _run_program(asm, target, spec, options, progress), finish
+
+    def _judge_source(self, test: LitmusTest, spec: ModelSpec, options: RunOptions):
         """c11 / rc11 / sc-source judge the source test itself, no machine."""
         if options.target is not None:
             raise FencelabError(
@@ -160,7 +200,7 @@ class Pipeline:
             )
         key = ("source", spec.name, options.budget, options.limits) + (
             source_key(test) if self._cache is not None else ())
-        return self._cached(key, lambda: spec.new()(test, options.budget, options.limits))
+        return key, lambda: spec.new()(test, options.budget, options.limits)
 
     def _cached(self, key: tuple, compute: Callable[[], TestResult]) -> TestResult:
         if self._cache is not None and key in self._cache:
@@ -189,6 +229,17 @@ def _run_program(asm: LitmusTest, target: Target, spec: ModelSpec, options: RunO
         program.release()
 
 
+def _run_program(asm: LitmusTest, target: Target, spec: ModelSpec, options: RunOptions,
+                 progress: Progress | None) -> TestResult:  # fmt: skip
+    """Load, explore, and free the program's engines (a run's memory ends with the run; with
+    the `reuse` reduction its cores stay, bounded, for the next test of the same code)."""
+    program = load(asm, target)
+    try:
+        return _explore(program, spec, options, progress)
+    finally:
+        program.release()
+
+
 def _explore(program: Program, spec: ModelSpec, options: RunOptions,
              progress: Progress | None) -> TestResult:  # fmt: skip
     """Explore `program`; an instruction that cannot run is named at the user's line."""
@@ -197,7 +248,7 @@ def _explore(program: Program, spec: ModelSpec, options: RunOptions,
             return spec.new()(program, options.budget, options.limits)
         machine = Machine(program, spec.new(), options.budget)
         if options.mode == "exhaustive":
-            return exhaustive(machine, progress, limits=options.limits)
+            return exhaustive(machine, progress, start=options.start, limits=options.limits)
         if options.mode == "random":
             return random_runs(machine, options.runs, options.seed, progress, options.limits)
         if not options.schedule:

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "fencelab"
 
 # Bottom to top; a module may import its own layer and the layers below it.
 LAYERS = (
-    ("fencelab", "errors", "atomics", "values", "limits", "interrupts"),
+    ("fencelab", "errors", "atomics", "values", "limits", "interrupts", "reduce"),
     ("isa",),
     ("lowering",),
     ("litmus",),
@@ -26,6 +26,7 @@ LAYERS = (
     ("checker",),
     ("hw",),
     ("report",),
+    ("parallel",),
     ("tui",),
     ("cli",),
 )

@@ -120,15 +120,21 @@ class Checker:
         """Distinct compiled programs explored so far."""
         return self.pipeline.explored["code"]
 
+    def source_options(self, model: ModelSpec) -> RunOptions:
+        """How a source test is judged under `model`."""
+        return RunOptions(model=model, budget=self.budget, limits=self.limits)
+
+    def hardware_options(self, target: Target, scheme: Scheme) -> RunOptions:
+        """How a source test compiled with `scheme` runs on `target`."""
+        return RunOptions(target, scheme, self.hardware_model, budget=self.budget,
+                          limits=self.limits)  # fmt: skip
+
     def source_result(self, test: LitmusTest, model: ModelSpec) -> TestResult:
-        return self.pipeline.run(test, RunOptions(model=model, budget=self.budget,
-                                                  limits=self.limits))  # fmt: skip
+        return self.pipeline.run(test, self.source_options(model))
 
     def hardware_result(self, test: LitmusTest, target: Target, scheme: Scheme) -> TestResult:
         """Every outcome of `test` compiled with `scheme` for `target`, in source terms."""
-        options = RunOptions(target, scheme, self.hardware_model, budget=self.budget,
-                             limits=self.limits)  # fmt: skip
-        return self.pipeline.run(test, options)
+        return self.pipeline.run(test, self.hardware_options(target, scheme))
 
     def check(self, test: LitmusTest, target: Target, scheme: Scheme) -> Check:
         """One verdict; a test that cannot be compiled for `target` is an error row, not a crash."""

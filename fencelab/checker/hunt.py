@@ -7,7 +7,7 @@ The smallest counterexamples come first: fewest threads, then fewest non-Relaxed
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from fencelab.checker.core import Check, Checker
@@ -80,7 +80,10 @@ def hunt(
     kinds: tuple[str, ...] = VARIANTS,
     advance: Callable[[Variant], None] | None = None,
     todo: list[Variant] | None = None,
+    run_checks: Callable[[list[Variant]], Iterable[Check]] | None = None,
 ) -> HuntReport:
+    """Check every variant: with `checker`, one after another, or with `run_checks` (which
+    uses `checker` too, its results computed by worker processes: fencelab/parallel)."""
     import time
 
     started = time.perf_counter()
@@ -92,10 +95,13 @@ def hunt(
     for v in todo:
         report.generated[v.shape] = report.generated.get(v.shape, 0) + 1
     runs_before = checker.hardware_runs
+    if run_checks is None:
+        checks = (checker.check(v.test, target, scheme) for v in todo)
+    else:
+        checks = run_checks(todo)
     try:
-        for v in todo:
+        for v, c in zip(todo, checks):
             stop_if_interrupted()
-            c = checker.check(v.test, target, scheme)
             report.checked += 1
             if c.error:
                 report.errors.append(c)

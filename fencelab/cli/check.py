@@ -21,6 +21,7 @@ from fencelab.cli.options import (
     lowerings,
     model_option,
     model_targets,
+    parallel_options,
     read_test,
     scheme_option,
     source_model_option,
@@ -46,8 +47,9 @@ MAX_THREADS = 4  # IRIW, the widest shape
 @click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
 @graph_options("Write each counterexample's pictures here: the hardware execution and the "
                "source model's cycle that forbids it.")
+@parallel_options
 def check_command(tests, target, scheme, source_model, model, budget, limits, quiet, graph_dir,
-                  graph_format):  # fmt: skip
+                  graph_format, runner):  # fmt: skip
     """Check that compiling with a scheme adds no outcome the source model forbids.
 
     Every C / Rust test is compiled for each target, explored exhaustively on the target's
@@ -55,6 +57,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     test is UNSOUND; else 2 when a test could not be read or checked; 130 when interrupted.
     """
     from fencelab.checker import Checker
+    from fencelab.parallel import tasks
     from fencelab.report.check import print_check, source_model_text, summary_table
     from fencelab.report.words import plural
 
@@ -82,28 +85,28 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     output.data(out, f"source model: {source_model_text(source_model.name)}")
     checks = []
     interrupted = False
-    with output.Progress("checking", len(source) * len(pairs)) as bar:
+    items = [(test, tgt, sch) for test in source for tgt, sch in pairs]
+    with runner, output.Progress("checking", len(items)) as bar:
+        results = (checker.check(*item) for item in items) if runner.local else (
+            tasks.check_all(checker, items, runner))
         try:
-            for test in source:
-                for tgt, sch in pairs:
-                    bar.describe(f"{test.name} {tgt.name} {sch.name}")
-                    stop_if_interrupted()
-                    result = checker.check(test, tgt, sch)
-                    checks.append(result)
-                    with bar.paused():
-                        if not quiet or not result.sound:
-                            print_check(out, result)
-                        if pictures and result.extra:
-                            for path in pictures(result):
-                                output.data(out, f"graph: {path}")
-                    if result.error:
-                        failed += 1
-                    if result.partial == INTERRUPTED:
-                        interrupted = True
-                        break
-                    bar.advance()
-                if interrupted:
+            for test, tgt, sch in items:
+                bar.describe(f"{test.name} {tgt.name} {sch.name}")
+                stop_if_interrupted()
+                result = next(results)
+                checks.append(result)
+                with bar.paused():
+                    if not quiet or not result.sound:
+                        print_check(out, result)
+                    if pictures and result.extra:
+                        for path in pictures(result):
+                            output.data(out, f"graph: {path}")
+                if result.error:
+                    failed += 1
+                if result.partial == INTERRUPTED:
+                    interrupted = True
                     break
+                bar.advance()
         except KeyboardInterrupt:
             interrupted = True
     if checks:
@@ -150,8 +153,9 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
 @limits_options
 @graph_options("Write the printed counterexamples' pictures here (hardware execution and "
                "source cycle).")
+@parallel_options
 def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model, limit, save,
-                 budget, limits, graph_dir, graph_format):  # fmt: skip
+                 budget, limits, graph_dir, graph_format, runner):  # fmt: skip
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
     Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test,
@@ -160,6 +164,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     from fencelab.checker import Checker
     from fencelab.checker.hunt import hunt, plan
     from fencelab.gen.shapes import parse_shapes, parse_variants
+    from fencelab.parallel import tasks
     from fencelab.report.check import print_hunt
 
     chosen = parse_shapes(shapes)
@@ -173,14 +178,18 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     found = interrupted = False
-    with output.Progress("hunting", len(todo) * len(pairs)) as bar:
+    with runner, output.Progress("hunting", len(todo) * len(pairs)) as bar:
         for tgt, sch in pairs:
 
             def advance(variant, tgt=tgt) -> None:
                 bar.describe(f"{tgt.name} {variant.test.name}")
                 bar.advance()
 
-            report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo)
+            def run_checks(variants, tgt=tgt, sch=sch):
+                return tasks.check_all(checker, [(v.test, tgt, sch) for v in variants], runner)
+
+            report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo,
+                          None if runner.local else run_checks)  # fmt: skip
             with bar.paused():
                 print_hunt(out, report, limit, save)
                 if pictures:

@@ -10,6 +10,8 @@ The rule for an option that cannot act in the combination given: it is an error 
 for a run with no C or Rust test), never silently ignored. `all` names every target the other
 options can act on.
 
+`-j`, `--cluster` and `--no-reduce` become one `Runner` (fencelab/parallel).
+
 Adding an option every command shares: one function here returning `click.option(...)`.
 """
 
@@ -50,7 +52,9 @@ from fencelab.models.registry import (
     get_model,
     model_names,
 )
+from fencelab.parallel import Runner, check_jobs
 from fencelab.pipeline import MODES
+from fencelab.reduce import REDUCTIONS, check
 
 EXIT_INTERRUPTED = 130
 STDIN = "-"  # a test read from standard input
@@ -203,6 +207,13 @@ def _model_resolver(kinds: tuple[str, ...]) -> Callable[[str], ModelSpec]:
     return resolve
 
 
+def _reductions(_ctx, _param, value):
+    try:
+        return tuple(check(value))
+    except ValueError as e:
+        raise FencelabError(f"--no-reduce: {e}") from None
+
+
 # -- the options ---------------------------------------------------------------------------------
 _TARGET_LIST = ", ".join(TARGET_NAMES)
 
@@ -253,6 +264,7 @@ def source_model_option():
 
 MAX_BUDGET = 10_000
 MAX_RUNS = 10_000_000
+MAX_JOBS = 1024
 
 
 def budget_option():
@@ -356,6 +368,41 @@ def exploration_options(fn):
     for option in reversed(options):
         checked = option(checked)
     return checked
+
+
+def parallel_options(fn):
+    """`-j/--jobs N` (default: every core), `--cluster tcp://HOST:PORT` (a Dask scheduler) and
+    `--no-reduce NAME` (repeatable): the command receives them as one `runner`, a
+    fencelab.parallel.Runner to use as a context manager."""
+
+    @functools.wraps(fn)
+    def command(*args, jobs, cluster, no_reduce, **kwargs):
+        if jobs is not None and cluster is not None:
+            raise refuse(f"-j {jobs}", "cannot act with --cluster (the cluster decides how many "
+                         "workers run): give one of them")  # fmt: skip
+        runner = Runner(1 if cluster is not None else check_jobs(jobs), cluster, no_reduce)
+        return fn(*args, runner=runner, **kwargs)
+
+    for option in reversed((
+        click.option("--jobs", "-j", type=click.IntRange(1, MAX_JOBS), default=None,
+                     help=f"Worker processes, 1 to {MAX_JOBS} (default: every core; 1: in this "
+                     "process)."),
+        click.option("--cluster", default=None, metavar="tcp://HOST:PORT",
+                     help="Run on this Dask scheduler's workers (pip install 'fencelab[cluster]')."),
+        click.option("--no-reduce", "no_reduce", multiple=True, metavar="NAME",
+                     callback=_reductions,
+                     help="Turn a reduction of exhaustive exploration off (repeatable): all, "
+                     + ", ".join(REDUCTIONS) + "."),
+    )):  # fmt: skip
+        command = option(command)
+    return command
+
+
+def split_option():
+    """`--split` (run): one test's exhaustive exploration divided among the workers."""
+    return click.option("--split", is_flag=True,
+                        help="Split each test's exploration across the workers by its first "
+                        "transitions (exhaustive mode).")  # fmt: skip
 
 
 # -- the rule, for targets and schemes -----------------------------------------------------------

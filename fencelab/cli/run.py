@@ -4,6 +4,12 @@ A catalogue run loses nothing to one bad test: a test that cannot be read or run
 stderr (`file:line:col: ...`), the others run, the summary is printed, and the exit status is 2
 at the end. Ctrl-C stops the run: the result in progress is printed marked partial, then the
 summary, exit status 130.
+
+With `-j N` (or `--cluster`) the runs of the plan (`pipeline.plan`: one per test and target)
+go to worker processes (fencelab/parallel), which compute each result and the text printed of
+it; this process prints them through cli/output.py in the order of the inputs, exactly as it
+prints the results it computes itself with `-j 1`: a test's error is its one line at its place,
+and Ctrl-C stops the workers and prints the result awaited, partial, then the summary.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from fencelab.cli.options import (
     litmus_files,
     model_option,
     model_targets,
+    parallel_options,
     read_test,
     refuse,
     scheme_option,
     scheme_targets,
+    split_option,
     target_option,
 )
 from fencelab.errors import FencelabError
@@ -46,18 +54,22 @@ from fencelab.errors import FencelabError
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per test (JSON lines).")
 @graph_options("Write a picture of every outcome's execution (and of why the condition's "
                "outcome is forbidden, if it is) to this directory.")
+@split_option()
+@parallel_options
 def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits, as_json,
-        graph_dir, graph_format):  # fmt: skip
+        graph_dir, graph_format, split, runner):  # fmt: skip
     """Run litmus tests (files, directories, or - for stdin) and print herd7-style results.
 
     Exit status: 0 when every test ran (whatever its condition's result, as herd7), 2 when a
     test could not be read or run, 130 when interrupted.
     """
-    from fencelab.pipeline import Pipeline, RunOptions, plan
-    from fencelab.report.herd import format_herd
-    from fencelab.report.run import result_record, side_by_side, summary_table
+    from fencelab.parallel import Stopped, tasks
+    from fencelab.pipeline import RunOptions
+    from fencelab.report.run import side_by_side, summary_table
     from fencelab.report.words import plural
 
+    if split and mode != "exhaustive":
+        raise refuse("--split", f"divides exhaustive exploration; --mode {mode} has none")
     options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget, limits)
     targets = model_targets(scheme_targets(target, scheme) if target else None, model)
     pictures = run_graph_writer(graph_dir, graph_format)
@@ -66,8 +78,11 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     if given("scheme") and not (targets and any(getattr(t, "is_source", False) for t in parsed)):
         raise refuse(f"--scheme {scheme.name}", "compiles C and Rust tests for a --target; no "
                      "test here is compiled")  # fmt: skip
+    planned = [_plan(test, options, targets) for test in parsed]  # (runs, note), or an error
+    calls = [(test, here, item.path, as_json)
+             for item, test, entry in zip(inputs, parsed, planned)
+             if not isinstance(entry, FencelabError) for here in entry[0]]  # fmt: skip
     out = output.stdout()
-    pipeline = Pipeline()
     rows = []
     failed = 0
     interrupted = False
@@ -78,20 +93,23 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         with bar.paused():
             output.error(message)
 
-    with output.Progress("running", len(inputs)) as bar:
-        for item, test in zip(inputs, parsed):
-            try:
-                if isinstance(test, FencelabError):
-                    raise test
-                configs, note = plan(test, options, targets.items if targets else None,
-                                     targets.every if targets else False)  # fmt: skip
-            except FencelabError as e:
-                fail(str(e))
+    with runner, output.Progress("running", len(inputs)) as bar:
+        what = ""  # the run in progress (its exploration reports here when it runs here)
+        meter = limits.meter("run" if mode == "random" else "state")
+
+        def explored(n: int) -> None:
+            bar.describe(f"{what}: {meter.progress(n)}")
+
+        if split:
+            results = (tasks.run_split(runner, *call) for call in calls)
+        else:
+            results = runner.map(tasks.run_one, calls, progress=explored)
+        for item, test, entry in zip(inputs, parsed, planned):
+            if isinstance(entry, FencelabError):
+                fail(str(entry))
                 bar.advance()
                 continue
-            except KeyboardInterrupt:
-                interrupted = True
-                break
+            configs, note = entry
             if note:
                 with bar.paused():
                     output.note(note)
@@ -99,14 +117,14 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
             for here in configs:
                 what = f"{item.label} {here.target.name if here.target else ''}".strip()
                 bar.describe(what)
-
                 meter = limits.meter("run" if mode == "random" else "state")
-
-                def explored(n: int, what: str = what, meter=meter) -> None:
-                    bar.describe(f"{what}: {meter.progress(n)}")
-
                 try:
-                    result = pipeline.run(test, here, progress=explored)
+                    got = next(results)
+                    if isinstance(got, Stopped):
+                        raise KeyboardInterrupt
+                    if isinstance(got, tasks.Failure):
+                        raise FencelabError(got.message)
+                    result, shown = got
                     written, problems = pictures(test, here, result) if pictures else ([], [])
                 except FencelabError as e:
                     fail(str(e))
@@ -117,14 +135,12 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                 per_test.append(result)
                 with bar.paused():
                     if as_json:
-                        record = result_record(result, item.path)
                         if pictures:
-                            record["graphs"] = [str(p) for p in written]
-                            record["graph_problems"] = problems
-                        output.data(out, json.dumps(record))
+                            shown["graphs"] = [str(p) for p in written]
+                            shown["graph_problems"] = problems
+                        output.data(out, json.dumps(shown))
                     else:
-                        text = format_herd(result)
-                        text += "".join(f"\n# Graph {p}" for p in (*written, *problems))
+                        text = shown + "".join(f"\n# Graph {p}" for p in (*written, *problems))
                         output.data(out, text + "\n")
                 if result.interrupted:
                     interrupted = True
@@ -154,5 +170,18 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
 def _read(path: str):
     try:
         return read_test(path)
+    except FencelabError as e:
+        return e
+
+
+def _plan(test, options, targets):
+    """Where one test runs and the note to print first (`pipeline.plan`), or why it cannot."""
+    from fencelab.pipeline import plan
+
+    if isinstance(test, FencelabError):
+        return test
+    try:
+        return plan(test, options, targets.items if targets else None,
+                    targets.every if targets else False)  # fmt: skip
     except FencelabError as e:
         return e

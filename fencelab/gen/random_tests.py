@@ -70,7 +70,8 @@ class _Builder:
     """Builds one test from choices made by `pick` (an option from a sequence)."""
 
     def __init__(self, pick: Callable[[Sequence[T]], T], name: str, arch: str = "AArch64",
-                 threads: Sequence[int] = (2, 2, 3)):  # fmt: skip
+                 threads: int | Sequence[int] | None = None,
+                 ops: int | Sequence[int] | None = None):  # fmt: skip
         if arch not in ARCHES:
             raise ValueError(f"no generator for {arch!r}; valid: {', '.join(ARCHES)}")
         self.pick = pick
@@ -81,7 +82,8 @@ class _Builder:
         self.x = "R" if self.a32 else "X"  # base registers
         self.values: dict[str, list[int]] = {}
         self.counter = 0
-        self.threads = threads
+        self.threads = threads  # a number, the choices to draw from, or None: 2 or 3, drawn
+        self.ops = ops if ops is not None else (1, 2, 2, 3, 3, 4)  # per thread: fixed or drawn
 
     def value_for(self, loc: str) -> int:
         self.counter += 1
@@ -89,11 +91,12 @@ class _Builder:
         return self.counter
 
     def build(self) -> str:
-        n_threads = self.pick(self.threads)
+        n_threads = (self.threads if isinstance(self.threads, int)
+                     else self.pick(self.threads or (2, 2, 3)))  # fmt: skip
         locs = LOCATIONS[: self.pick((2, 2, 3))]
         threads = [_Thread(t) for t in range(n_threads)]
         for th in threads:
-            for _ in range(self.pick((1, 2, 2, 3, 3, 4))):
+            for _ in range(self.ops if isinstance(self.ops, int) else self.pick(self.ops)):
                 self.operation(th, locs)
         return self.render(threads, locs)
 
@@ -205,10 +208,13 @@ class _Builder:
         return "\n".join(lines) + "\n"
 
 
-def generate(seed: int, name: str | None = None, arch: str = "AArch64") -> str:
-    """One random test as herd text, the same for the same seed (and arch)."""
+def generate(seed: int, name: str | None = None, arch: str = "AArch64",
+             threads: int | None = None, ops: int | Sequence[int] | None = None) -> str:  # fmt: skip
+    """One random test as herd text, the same for the same seed (and arch); `threads` fixes
+    the number of threads (else 2-3), `ops` the operations per thread (a number, or the
+    choices to draw from for each thread; else 1-4)."""
     rng = random.Random(seed)
-    return _Builder(rng.choice, name or f"GEN{seed}", arch).build()
+    return _Builder(rng.choice, name or f"GEN{seed}", arch, threads, ops).build()
 
 
 def generate_many(count: int, seed: int = 0, arch: str = "AArch64") -> list[str]:

@@ -21,6 +21,8 @@ it succeed, any other value to make it fail.
 
 from __future__ import annotations
 
+import ctypes
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -36,7 +38,9 @@ from unicorn import (
     Uc,
     UcError,
 )
+from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
+from fencelab import reduce
 from fencelab.errors import CodeError, FencelabError
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.values import unsigned
@@ -96,24 +100,10 @@ class Core:
         self.reg_ids = tuple(uid for _, uid in target.register_ids)
         self.reg_index = {name: i for i, name in enumerate(self.reg_names)}
         self.pc_index = self.reg_index[target.pc_name]
-        self.uc = Uc(target.uc_arch, target.uc_mode)
-        self.uc.ctl_set_tcg_buffer_size(translation_buffer_size(len(self.infos)))
-        if target.uc_cpu_model is not None:
-            self.uc.ctl_set_cpu_model(target.uc_cpu_model)
-        code_span = _round_up(max(len(code), 1) + 16)
-        self.uc.mem_map(_round_down(base), code_span + base - _round_down(base))
-        if code:
-            self.uc.mem_write(base, code)
-        mapped = {(_round_down(base), code_span)}
-        for start, size in regions:
-            lo, hi = _round_down(start), _round_up(start + size)
-            for page in range(lo, hi, PAGE):
-                if not any(s <= page < s + n for s, n in mapped):
-                    self.uc.mem_map(page, PAGE)
-                    mapped.add((page, PAGE))
-        self.uc.hook_add(UC_HOOK_MEM_READ, self._on_read)
-        self.uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
-        self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
+        tb_size = translation_buffer_size(len(self.infos))
+        self.engine = _lease(target, code, base, regions, tb_size)
+        self.uc = self.engine.uc
+        weakref.finalize(self, _release, self.engine)
         self._fault: tuple[int, int] | None = None  # (access, address) of the last bad access
         self._supply: tuple[int, ...] = ()
         self._reads: list[Access] = []
@@ -124,9 +114,19 @@ class Core:
         self.unicorn_runs = 0  # instructions Unicorn actually executed (for benchmarks)
 
     def release(self) -> None:
-        """Free the Unicorn engine now (its binding holds reference cycles, so dropping the core
-        frees it only when Python's cycle collector runs). The core cannot run afterwards."""
+        """A test's run is over. With the `reuse` reduction the core stays in the shared cache
+        (at most CORE_LIMIT of them, each with a small translation buffer) for the next test of
+        the same code; without it, its Unicorn engine is freed now (the binding holds reference
+        cycles, so dropping the core frees it only when Python's cycle collector runs). The
+        core cannot run afterwards then. A kept core forgets what it ran if that is much (each
+        saved Unicorn context is kilobytes): memory stays bounded over a long catalogue."""
+        if reduce.enabled("reuse"):
+            if len(self._contexts) > CONTEXTS_KEPT:
+                self._memo.clear()
+                self._contexts.clear()
+            return
         uc, self.uc = self.uc, None
+        self.engine.uc = None
         close = getattr(uc, "_Uc__finalizer", None)  # the binding's own uc_close, run once
         if close is not None:
             close()
@@ -153,7 +153,7 @@ class Core:
     # -- states ----------------------------------------------------------------------------
     def initial_state(self, registers: Mapping[str, int]) -> Step:
         """Set registers (canonical names), PC at the start; run the register-only prefix."""
-        self.uc.context_restore(self._blank_context())
+        self.uc.context_restore(self.engine.blank)
         for name, value in registers.items():
             if name not in self.reg_index:
                 raise FencelabError(f"{self.target.name}: no register {name!r}")
@@ -161,11 +161,6 @@ class Core:
         self.uc.reg_write(self.reg_ids[self.pc_index], self.base)
         executed, hung = self._run_local([])
         return Step(self._snapshot(), (), (), tuple(executed), hung)
-
-    def _blank_context(self):
-        if not hasattr(self, "_blank"):
-            self._blank = self.uc.context_save()
-        return self._blank
 
     def pc(self, state: ThreadState) -> int:
         return state[self.pc_index]
@@ -223,12 +218,16 @@ class Core:
 
     def _step_one(self, pc: int) -> None:
         self.unicorn_runs += 1
+        self.engine.core = self  # the engine's hooks report to the core running now
         self._fault = None
         try:
-            self.uc.emu_start(pc, self.end + 0x10000, count=1)
+            # Unicorn stops at the end of the code: a block is never translated beyond it
+            self.uc.emu_start(pc, self.end, count=1)
         except UcError as e:
             text = self.decoded[pc].text if pc in self.decoded else "?"
             raise CodeError(pc, text, self._fault_reason(e)) from None
+        finally:
+            self.engine.core = None
 
     _ACCESS = {UC_MEM_READ_UNMAPPED: "reads", UC_MEM_WRITE_UNMAPPED: "writes",
                UC_MEM_FETCH_UNMAPPED: "jumps to"}  # fmt: skip
@@ -265,7 +264,7 @@ class Core:
         return executed, True
 
     def _snapshot(self) -> ThreadState:
-        state = tuple(self.uc.reg_read_batch(self.reg_ids))
+        state = self.engine.read(self.reg_ids)
         if state not in self._contexts:
             self._contexts[state] = self.uc.context_save()
         return state
@@ -280,9 +279,150 @@ def translation_buffer_size(instructions: int) -> int:
     return min(TB_MAX, max(TB_MIN, instructions * TB_BYTES_PER_INSTRUCTION))
 
 
+# -- engines --------------------------------------------------------------------------------
+#
+# Creating a Unicorn engine and mapping its pages costs about a millisecond each; translating
+# code it has run before costs nothing. With the `reuse` reduction on (fencelab/reduce.py), a
+# core leases an engine from a pool and gives it back when it is garbage: the engine keeps its
+# mappings, and the code it ran stays translated unless other bytes are written over it (then
+# its translations are dropped: `ctl_remove_cache`). A core never reads memory it did not just
+# write in its read hook, so what an earlier core left in the data pages is never seen.
+
+CHUNK = 0x10000  # pages are mapped this many at a time, where nothing is mapped yet
+POOL_LIMIT = 4  # idle engines kept per kind
+
+
+class _Engine:
+    """One Unicorn engine: its mapped pages, the code written at each base, its blank context."""
+
+    def __init__(self, target, tb_size: int):
+        self.kind = _kind(target)
+        self.tb_size = tb_size
+        self.uc = Uc(target.uc_arch, target.uc_mode)
+        self.uc.ctl_set_tcg_buffer_size(tb_size)
+        if target.uc_cpu_model is not None:
+            self.uc.ctl_set_cpu_model(target.uc_cpu_model)
+        self.blank = self.uc.context_save()
+        self.pages: set[int] = set()
+        self.code: dict[int, bytes] = {}  # base -> the bytes written there
+        self.core: Core | None = None  # the core running now (set around each emu_start)
+        self._batch: dict[tuple[int, ...], tuple] = {}
+        self.uc.hook_add(UC_HOOK_MEM_READ, self._on_read)
+        self.uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
+        self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
+
+    def _on_read(self, uc, access, addr, size, value, data):
+        self.core._on_read(uc, access, addr, size, value, data)
+
+    def _on_invalid(self, uc, access, addr, size, value, data):
+        return self.core._on_invalid(uc, access, addr, size, value, data)
+
+    def _on_write(self, uc, access, addr, size, value, data):
+        self.core._on_write(uc, access, addr, size, value, data)
+
+    def read(self, reg_ids: tuple[int, ...]) -> tuple[int, ...]:
+        """The registers' values: one native call into Unicorn with buffers kept per engine
+        (the binding's `reg_read_batch` spends ~1 ms in Python choosing each register's type;
+        every register a thread state records fits 64 bits)."""
+        batch = self._batch.get(reg_ids)
+        if batch is None:
+            n = len(reg_ids)
+            values = (ctypes.c_uint64 * n)()
+            pointers = (ctypes.c_void_p * n)(*(ctypes.addressof(values) + 8 * i
+                                               for i in range(n)))  # fmt: skip
+            batch = self._batch[reg_ids] = ((ctypes.c_int * n)(*reg_ids), values, pointers, n)
+        ids, values, pointers, n = batch
+        ctypes.memset(values, 0, 8 * n)  # a 32-bit register fills only half its slot
+        if _uclib.uc_reg_read_batch(self.uc._uch, ids, pointers, n) != 0:
+            return tuple(self.uc.reg_read_batch(reg_ids))  # let the binding raise
+        return tuple(values)
+
+    def map(self, start: int, size: int) -> None:
+        needed = range(_round_down(start), _round_up(start + size), PAGE)
+        for page in needed:
+            if page in self.pages:
+                continue
+            chunk = page - page % CHUNK
+            if not any(p in self.pages for p in range(chunk, chunk + CHUNK, PAGE)):
+                self.uc.mem_map(chunk, CHUNK)
+                self.pages.update(range(chunk, chunk + CHUNK, PAGE))
+            else:
+                self.uc.mem_map(page, PAGE)
+                self.pages.add(page)
+
+    def load(self, code: bytes, base: int) -> None:
+        """Put `code` at `base`, dropping translations of whatever it replaces. Code left by an
+        earlier core is trusted only if its bytes are still there: an earlier test's store to
+        an address of no location can land in a page this engine keeps mapped."""
+        end = base + len(code)
+        if self.code.get(base) == code and bytes(self.uc.mem_read(base, len(code))) == code:
+            return
+        for other, old in list(self.code.items()):
+            if other < end + 16 and base < other + len(old):
+                self.uc.mem_write(other, bytes(len(old)))
+                self.uc.ctl_remove_cache(other, other + len(old))
+                del self.code[other]
+        if code:
+            self.uc.mem_write(base, code)
+            self.uc.ctl_remove_cache(base, end)
+        self.code[base] = code
+
+
+_IDLE: dict[tuple, list[_Engine]] = {}
+
+
+def _kind(target) -> tuple:
+    return (target.uc_arch, target.uc_mode, target.uc_cpu_model)
+
+
+def _lease(target, code: bytes, base: int, regions, tb_size: int) -> _Engine:
+    """An engine for a core: an idle one whose translation buffer is big enough, else a new one
+    with the buffer the core needs (issue 15: small buffers keep a test's virtual memory low)."""
+    engine = None
+    if reduce.enabled("reuse"):
+        idle = _IDLE.get(_kind(target), [])
+        fits = [e for e in idle if e.tb_size >= tb_size]
+        if fits:
+            engine = min(fits, key=lambda e: e.tb_size)
+            idle.remove(engine)
+    if engine is None:
+        engine = _Engine(target, tb_size)
+    engine.map(base, max(len(code), 1) + 16)
+    for start, size in regions:
+        engine.map(start, size)
+    engine.load(code, base)
+    return engine
+
+
+def _release(engine: _Engine) -> None:
+    idle = _IDLE.setdefault(engine.kind, [])
+    if engine.uc is not None and reduce.enabled("reuse") and len(idle) < POOL_LIMIT:
+        idle.append(engine)
+
+
 def _round_down(addr: int) -> int:
     return addr & ~(PAGE - 1)
 
 
 def _round_up(n: int) -> int:
     return (n + PAGE - 1) & ~(PAGE - 1)
+
+
+CORE_LIMIT = 8  # cores kept for reuse (each with its memo and its engine, ~5 MB resident)
+CONTEXTS_KEPT = 1000  # a kept core's memo is dropped at the end of a test beyond this
+_CORES: dict[tuple, Core] = {}  # insertion order = least recently used first
+
+
+def shared_core(target, code: bytes, base: int, regions: tuple) -> Core:
+    """The core for this code: a new one, or with the `reuse` reduction, one that ran the same
+    code before (a core is a pure function of its code and what it is given)."""
+    if not reduce.enabled("reuse"):
+        return Core(target, code, base, regions)
+    key = (target.name, code, base, regions)
+    core = _CORES.pop(key, None)
+    if core is None:
+        core = Core(target, code, base, regions)
+        if len(_CORES) >= CORE_LIMIT:
+            del _CORES[next(iter(_CORES))]
+    _CORES[key] = core
+    return core

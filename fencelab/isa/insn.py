@@ -65,6 +65,7 @@ class InsnInfo:
     status_regs: frozenset[str] = frozenset()  # store-exclusive status register
     reads: frozenset[str] = field(default=frozenset())  # every register read (incl. flags)
     writes: frozenset[str] = field(default=frozenset())  # every register written (incl. flags)
+    static_addr: int | None = None  # the address accessed, when no register forms it (x86)
 
     @property
     def text(self) -> str:

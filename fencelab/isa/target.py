@@ -15,10 +15,14 @@ from functools import cached_property
 
 import capstone
 
+from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.isa.arch import Arch, AssemblyError
 from fencelab.isa.assembler import Engine, Refused, assemble, check_text
 from fencelab.isa.insn import InsnInfo
+
+_ASSEMBLED: dict[tuple, bytes] = {}  # (target, lines, base) -> bytes
+_DECODED: dict[tuple, tuple] = {}  # (target, code, base) -> decoded instructions
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,11 @@ class Target:
         """Assemble a program (labels allowed) placed at `base`. Errors name the bad line."""
         if isinstance(lines, str):
             lines = lines.splitlines()
+        lines = tuple(lines)
+        return reduce.reused(_ASSEMBLED, (self.name, lines, base),
+                             lambda: self._assemble(lines, base))  # fmt: skip
+
+    def _assemble(self, lines: Sequence[str], base: int) -> bytes:
         check_text(list(lines))
         lines = [ln for ln in (self.prepare_line(raw) for raw in lines) if ln]
         try:
@@ -118,6 +127,10 @@ class Target:
 
     def disassemble(self, code: bytes, base: int = 0) -> list[Decoded]:
         """Decode every instruction; refuse bytes capstone cannot decode."""
+        return list(reduce.reused(_DECODED, (self.name, code, base),
+                                  lambda: tuple(self._disassemble(code, base))))  # fmt: skip
+
+    def _disassemble(self, code: bytes, base: int) -> list[Decoded]:
         out: list[Decoded] = []
         offset = 0
         for insn in self._cs.disasm(code, base):
@@ -182,10 +195,12 @@ class Target:
         return ", ".join(out)
 
     def new_core(self, code: bytes, base: int, regions: Iterable[tuple[int, int]] = ()):
-        """A Unicorn core running `code` at `base`; see `fencelab.isa.core.Core`."""
-        from fencelab.isa.core import Core
+        """A Unicorn core running `code` at `base`; see `fencelab.isa.core.Core`. A core is a
+        pure function of its code, so with the `reuse` reduction on, tests with the same
+        thread code share one (and what it has already run)."""
+        from fencelab.isa.core import shared_core
 
-        return Core(self, code, base, regions)
+        return shared_core(self, code, base, tuple(regions))
 
     def __repr__(self) -> str:
         return f"<Target {self.name}>"

@@ -163,6 +163,19 @@ def _address_regs(target, insn, mem_op) -> frozenset[str]:
     return frozenset(target.canonical_reg(n) for n in names) - {"rip"}
 
 
+def _static_address(insn, mem_op) -> int | None:
+    """The address of a memory operand no general register forms: absolute, or RIP-relative
+    (the next instruction's address plus the displacement)."""
+    m = mem_op.mem
+    if m.index:
+        return None
+    if not m.base:
+        return m.disp & (2**64 - 1)
+    if m.base == X.X86_REG_RIP:
+        return (insn.address + insn.size + m.disp) & (2**64 - 1)
+    return None
+
+
 def _memory(target, insn, mem_op) -> InsnInfo:
     iid = insn.id
     if mem_op.mem.segment not in (0, X.X86_REG_INVALID):
@@ -182,7 +195,7 @@ def _memory(target, insn, mem_op) -> InsnInfo:
                              "beyond the operand; use an immediate bit offset")  # fmt: skip
     if locked and iid not in LOCKABLE and iid != X.X86_INS_XCHG:
         refuse(target, insn, f"has a LOCK prefix, which is invalid on {insn.insn_name()}")
-    common = {"width": width, "addr_regs": addr}
+    common = {"width": width, "addr_regs": addr, "static_addr": _static_address(insn, mem_op)}
 
     if iid in MOVES:
         if mem_is_dest:

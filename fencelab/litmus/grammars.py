@@ -239,7 +239,8 @@ _READABLE = {
 @cache
 def parser(kind: str) -> Lark:
     """The LALR parser for `kind` ("trailer", "c" or "rust"), built once."""
-    return Lark(_GRAMMARS[kind], parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return Lark(_GRAMMARS[kind], parser="lalr", propagate_positions=True, maybe_placeholders=False,
+                cache=True)  # the tables are kept in a temporary file, for the next process
 
 
 def padded(text: str, line: int, col: int) -> str:

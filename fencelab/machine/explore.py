@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random as _random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
@@ -46,44 +46,111 @@ def _result(machine: Machine, mode: str) -> TestResult:
 
 def exhaustive(
     machine: Machine, progress: Progress | None = None, reduce: bool = True,
-    limits: Limits = DEFAULT_LIMITS,
+    start: Sequence[str] = (), limits: Limits = DEFAULT_LIMITS,
 ) -> TestResult:  # fmt: skip
     """Every reachable final outcome. `reduce` lets the model drop interleavings that provably
-    reach the same states (`MemoryModel.for_exhaustive`); False explores them all. At a limit
-    it stops with the outcomes found so far (`partial`)."""
+    reach the same states (`MemoryModel.for_exhaustive`, `select`, `state_key`; each can also be
+    turned off alone, fencelab/reduce.py); False explores them all. `start`: explore only what
+    follows this schedule (its keys, as `frontier` gives them), whose witnesses begin with it.
+    At a limit it stops with the outcomes found so far (`partial`)."""
     started = time.perf_counter()
-    result = _result(machine, "exhaustive")
+    machine = _reduced(machine, reduce)
+    while True:
+        result = _search(machine, progress, list(start), limits)
+        if result is not None:
+            result.seconds = time.perf_counter() - started
+            return result
+
+
+def _reduced(machine: Machine, reduce: bool) -> Machine:
     fast = machine.model.for_exhaustive() if reduce else machine.model
-    if fast is not machine.model:
-        machine = Machine(machine.program, fast, machine.budget)
+    if fast is machine.model and machine.reductions == reduce:
+        return machine
+    return Machine(machine.program, fast, machine.budget, reduce)
+
+
+def frontier(machine: Machine, width: int, reduce: bool = True) -> list[list[str]]:
+    """Schedules that split exhaustive exploration into about `width` parts: the states
+    `exhaustive` would follow from the initial state, breadth first, until there are at least
+    `width` of them (or nothing more to expand). Exploring from each one (`start=`) and merging
+    the outcomes gives what one exploration gives."""
+    machine = _reduced(machine, reduce)
+    model, program = machine.model, machine.program
+    level: list[tuple[MachineState, list[str]]] = [(machine.initial(), [])]
+    while len(level) < width:
+        expanded, grew = [], False
+        for state, keys in level:
+            enabled = machine.transitions(state)
+            if (machine.status(state, enabled) is not Status.RUNNING
+                    or model.threads_apart(program, state)):  # fmt: skip
+                expanded.append((state, keys))
+                continue
+            seen = set()
+            for t in enabled:
+                k = machine.key(t.target)
+                if k not in seen:
+                    seen.add(k)
+                    expanded.append((t.target, [*keys, t.key]))
+            grew = True
+        level = expanded
+        if not grew:
+            break
+    return [keys for _, keys in level]
+
+
+def _search(machine: Machine, progress: Progress | None, start: list[str],
+            limits: Limits) -> TestResult | None:  # fmt: skip
+    """One depth-first search; None if the model's state keys changed after it merged two
+    states (`MemoryModel.key_epoch`), so that the search must start again."""
+    result = _result(machine, "exhaustive")
+    model, program = machine.model, machine.program
     meter = limits.meter()
-    init = machine.initial()
-    parents: dict[MachineState, tuple[MachineState | None, str]] = {init: (None, "")}
+    walk = Replay(machine)
+    for step in start:
+        walk.take(step)
+    init = walk.state
+    init_key = machine.key(init)
+    parents: dict[Hashable, tuple[Hashable | None, str]] = {init_key: (None, "")}
     finals: dict[Outcome, str] = {}
-    stack = [init]
+    stack = [(init, init_key)]
     transitions = 0
+    merged_at = None  # the key epoch when two states were first merged
+    extra_states = 0  # states visited by `runs_apart`
     next_progress = 256  # states between two progress reports
     try:
         while stack and not result.partial:
             stop_if_interrupted()
-            state = stack.pop()
+            state, key = stack.pop()
             enabled = machine.transitions(state)
             status = machine.status(state, enabled)
             if status is Status.FINAL:
                 outcome = machine.outcome(state)
                 if outcome not in finals:
-                    finals[outcome] = format_schedule(_path(parents, state))
+                    finals[outcome] = format_schedule(start + _path(parents, key))
                 continue
             if status is Status.BUDGET:
                 result.budget_exhausted += 1
                 continue
             if status is Status.STUCK:
                 continue
+            if model.threads_apart(program, state):
+                apart, budget, visited, moves = model.runs_apart(machine, state)
+                result.budget_exhausted += budget
+                extra_states += visited
+                transitions += moves
+                for final, keys in apart:
+                    outcome = machine.outcome(final)
+                    if outcome not in finals:
+                        finals[outcome] = format_schedule(start + _path(parents, key) + keys)
+                enabled = [t for t in enabled if not t.executes]
             for t in reversed(enabled):
                 transitions += 1
-                if t.target not in parents:
-                    parents[t.target] = (state, t.key)
-                    stack.append(t.target)
+                target_key = machine.key(t.target)
+                if target_key not in parents:
+                    parents[target_key] = (key, t.key)
+                    stack.append((t.target, target_key))
+                elif merged_at is None:
+                    merged_at = model.key_epoch(program)
             result.partial = meter.over(len(parents))
             if progress is not None and len(parents) >= next_progress:
                 next_progress = len(parents) + 256
@@ -92,22 +159,25 @@ def exhaustive(
         stack.clear()  # room to report in: the witnesses found are already strings
         result.partial = meter.out_of_memory(len(parents))
     except KeyboardInterrupt:
-        result.partial = INTERRUPTED
+        result.partial = INTERRUPTED  # what was found so far; no restart after an interrupt
+    else:
+        if (not result.partial and merged_at is not None
+                and model.key_epoch(program) != merged_at):  # fmt: skip
+            return None
     result.states = [FinalState(o, w) for o, w in finals.items()]
-    result.explored_states = len(parents)
+    result.explored_states = len(parents) + extra_states
     result.transitions = transitions
-    result.seconds = time.perf_counter() - started
     return result
 
 
-def _path(parents, state) -> list[str]:
+def _path(parents, key) -> list[str]:
     keys = []
     while True:
-        parent, key = parents[state]
+        parent, step = parents[key]
         if parent is None:
             return keys[::-1]
-        keys.append(key)
-        state = parent
+        keys.append(step)
+        key = parent
 
 
 def random_runs(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from fencelab import reduce
+from fencelab.litmus.ast import RegObs
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.model import MachineState, MemoryModel, Reason, Transition
@@ -30,9 +32,57 @@ class Machine:
     program: Program
     model: MemoryModel
     budget: int = DEFAULT_BUDGET
+    reductions: bool = True  # may exhaustive exploration use `key`'s finished-threads?
 
     def __post_init__(self) -> None:
         self._hung: set[tuple[int, tuple]] = set()
+        # no execution can reach the step budget: every thread is loop-free and shorter
+        self._bounded = all(
+            not self.program.has_loop(t.tid)
+            and sum(i.is_memory_event for i in t.core.infos.values()) < self.budget
+            for t in self.program.threads
+        )
+        self._finished_key = self.reductions and reduce.enabled("finished-threads")
+        self._observed = [
+            tuple(o.reg for o in self.program.observables
+                  if isinstance(o, RegObs) and o.tid == t.tid)
+            for t in self.program.threads
+        ]  # fmt: skip
+        self._observed_at = [  # where those registers are in the thread's state (the zero
+            # register, which a condition may name, is in none: it is always 0)
+            tuple(t.core.reg_index[c] for c in map(t.core.target.canonical_reg, regs)
+                  if c in t.core.reg_index)
+            for t, regs in zip(self.program.threads, self._observed)
+        ]  # fmt: skip
+        self._cores = [t.core for t in self.program.threads]
+
+    def key(self, state: MachineState):
+        """What exhaustive exploration knows `state` by: the model's key (`state_key`), and with
+        the `finished-threads` reduction, a thread that has finished known only by the
+        registers the outcome reads. A finished thread never runs again and nothing reads its
+        other registers, so states that differ only there reach the same outcomes."""
+        key = self.model.state_key(self.program, state)
+        if key is not state or not self._finished_key:
+            return key
+        threads, steps = list(state.threads), list(state.steps)
+        for tid, core in enumerate(self._cores):
+            tstate = threads[tid]
+            if core.halted(tstate):
+                threads[tid] = self.observed_values(tid, tstate)
+                steps[tid] = -1
+        return (tuple(threads), tuple(steps), state.memory)
+
+    def observed_values(self, tid: int, tstate) -> tuple[int, ...]:
+        """The values in `tstate` of the registers the outcome reads (the zero register,
+        which a condition may name, has no place in a thread's state and is left out)."""
+        return tuple(tstate[i] for i in self._observed_at[tid])
+
+    def stopped(self, tid: int, tstate, steps: int) -> bool:
+        """Has this (unfinished) thread hit the step budget, or spun in a register-only loop?"""
+        return steps >= self.budget or bool(self._hung) and (tid, tstate) in self._hung
+
+    def mark_hung(self, tid: int, tstate) -> None:
+        self._hung.add((tid, tstate))
 
     def initial(self) -> MachineState:
         threads = []
@@ -48,31 +98,29 @@ class Machine:
     def transitions(self, state: MachineState) -> list[Transition]:
         out: list[Transition] = []
         for tid, tstate in enumerate(state.threads):
-            core = self.program.threads[tid].core
-            info = core.info(tstate)
-            if info is None or state.steps[tid] >= self.budget or (tid, tstate) in self._hung:
+            info = self._cores[tid].info(tstate)
+            if info is None or self.stopped(tid, tstate, state.steps[tid]):
                 continue
             for t in self.model.core_transitions(self.program, state, tid, info):
                 if t.step is not None and t.step.hung:
                     self._hung.add((tid, t.step.state))
                 out.append(t)
         out.extend(self.model.internal_transitions(self.program, state))
+        if self._bounded and len(out) > 1:
+            return self.model.select(self.program, state, out)
         return out
 
     def status(self, state: MachineState, enabled: list[Transition] | None = None) -> Status:
         for tid, tstate in enumerate(state.threads):
-            core = self.program.threads[tid].core
-            if core.info(tstate) is not None and (
-                state.steps[tid] >= self.budget or (tid, tstate) in self._hung
+            if self._cores[tid].info(tstate) is not None and self.stopped(
+                tid, tstate, state.steps[tid]
             ):
                 return Status.BUDGET
         if enabled is None:
             enabled = self.transitions(state)
         if enabled:
             return Status.RUNNING
-        all_done = all(
-            self.program.threads[t].core.info(s) is None for t, s in enumerate(state.threads)
-        )
+        all_done = all(self._cores[t].info(s) is None for t, s in enumerate(state.threads))
         if all_done and self.model.is_final(self.program, state.memory):
             return Status.FINAL
         return Status.STUCK

@@ -112,6 +112,31 @@ class MemoryModel:
         interleavings (a model may drop orders that provably lead to the same states)."""
         return self
 
+    def state_key(self, program: Program, state: MachineState) -> Hashable:
+        """What exhaustive exploration knows a state by: states with the same key reach the
+        same outcomes, and only the first one reached is explored. The state itself, unless a
+        model returned by `for_exhaustive` knows better."""
+        return state
+
+    def key_epoch(self, program: Program) -> int:
+        """Changes when what `state_key` rests on has changed (exploration then starts again
+        if it merged states before the change)."""
+        return 0
+
+    def threads_apart(self, program: Program, state: MachineState) -> bool:
+        """Do the threads' moves from here on never affect one another (memory is fixed)? Then
+        exhaustive exploration asks `runs_apart(machine, state)` for the final states the
+        threads' executions reach (with their schedules from here, the budget hits, states
+        visited and transitions taken), and follows only the other (internal) transitions."""
+        return False
+
+    def select(self, program: Program, state: MachineState,
+               enabled: list[Transition]) -> list[Transition]:  # fmt: skip
+        """The transitions exhaustive exploration follows from `state` (a model returned by
+        `for_exhaustive` may keep only some, when the others provably reach no final state the
+        kept ones miss). The machine asks only when no execution can hit the step budget."""
+        return enabled
+
     def core_transitions(
         self, program: Program, state: MachineState, tid: int, info: InsnInfo
     ) -> Iterable[Transition]:

@@ -82,6 +82,10 @@ class Program:
         thread has no loop: in a retry loop a spurious failure just repeats the same work."""
         return not self._has_backward_branch[tid]
 
+    def has_loop(self, tid: int) -> bool:
+        """Does this thread's code branch backwards (so it may run an instruction twice)?"""
+        return self._has_backward_branch[tid]
+
     def location_at(self, addr: int, size: int, what: str = "access") -> PlacedLocation:
         loc = self.by_addr.get(addr)
         if loc is None:

@@ -69,7 +69,7 @@ def test_an_option_that_cannot_act_is_refused_with_the_reason(cli, args, says):
 
 
 @pytest.mark.parametrize("args, says", [
-    (["run", SB, "--frob"], "no such option '--frob' (see 'fencelab run --help')"),
+    (["run", SB, "--xyzzy"], "no such option '--xyzzy' (see 'fencelab run --help')"),
     (["run"], "missing argument 'TESTS...'"),
     (["frob"], "no such command 'frob'"),
     (["run", SB, "--model", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, "

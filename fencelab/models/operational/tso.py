@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fencelab import reduce
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.machine.model import (
     MEMORY,
@@ -35,6 +36,77 @@ class TsoMemory:
 
 class TSO(MemoryModel):
     name = "tso"
+
+    def __init__(self, local_first: bool = False) -> None:
+        self.local_first = local_first
+        self._future: dict[tuple, frozenset[int] | None] = {}
+
+    def for_exhaustive(self) -> TSO:
+        return TSO(local_first=reduce.enabled("tso-local-first"))
+
+    def select(self, program, state: MachineState, enabled: list[Transition]) -> list[Transition]:
+        """Partial-order reduction (the `tso-local-first` reduction): follow only the moves of
+        one core, when they commute with everything the other cores can still do.
+
+        1. A store into a core's own buffer, or a fence with its buffer empty, touches nothing
+           another core sees (its buffer's tail, its registers) and commutes with every other
+           move: other cores' steps and drains, and its own core's drains (a drain takes the
+           buffer's head, the store appends to its tail; a fence with an empty buffer has
+           nothing to drain). It is followed alone.
+        2. Else, a core whose every enabled move (its next instruction, the drain of its
+           buffer's head) touches only locations that no other core can still touch — in its
+           buffer or in an instruction it has yet to run, with addresses no register forms —
+           has moves that commute with everything the others may do before them: its moves
+           alone are followed.
+        In both cases the followed moves form a persistent set: every execution from here is
+        equivalent to one starting with one of them, so every final state stays reachable. The
+        machine asks only for loop-free programs that cannot hit the step budget, so the state
+        graph has no cycle and no execution is cut short."""
+        if not self.local_first:
+            return enabled
+        buffers = state.memory.buffers
+        mine: dict[int, list[Transition]] = {}
+        for t in enabled:
+            if t.executes:
+                info = program.threads[t.tid].core.info(state.threads[t.tid])
+                if info.kind is Kind.STORE or (info.kind is Kind.FENCE and not buffers[t.tid]):
+                    return [t]
+            mine.setdefault(t.tid, []).append(t)
+        if len(mine) < 2:
+            return enabled
+        footprints = [self._footprint(program, state, tid) for tid in range(len(buffers))]
+        for tid, moves in mine.items():
+            touched = set()
+            for t in moves:
+                if t.executes:
+                    loc = self._location(program, tid, state.threads[tid])
+                    if loc is None:
+                        break
+                    touched.add(loc)
+                else:
+                    touched.add(buffers[tid][0][0])
+            else:
+                if all(f is not None and not (f & touched)
+                       for other, f in enumerate(footprints) if other != tid):  # fmt: skip
+                    return moves
+        return enabled
+
+    def _location(self, program, tid: int, tstate) -> int | None:
+        """The location the thread's next instruction accesses, if no register forms it."""
+        info = program.threads[tid].core.info(tstate)
+        loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
+        return None if loc is None else loc.index
+
+    def _footprint(self, program, state: MachineState, tid: int) -> frozenset[int] | None:
+        """Every location core `tid` may still touch (None: it cannot be told)."""
+        core = program.threads[tid].core
+        key = (id(program), tid, core.pc(state.threads[tid]))
+        future = self._future.get(key, ())
+        if future == ():
+            future = self._future[key] = _future_locations(program, tid, key[2])
+        if future is None:
+            return None
+        return future | {loc for loc, _ in state.memory.buffers[tid]}
 
     def initial_memory(self, program):
         return TsoMemory(tuple(loc.init for loc in program.locations),
@@ -138,6 +210,20 @@ class TSO(MemoryModel):
             "memory": dict(zip(names, memory.values)),
             "store buffers": [[(names[w], v) for w, v in buf] for buf in memory.buffers],
         }
+
+
+def _future_locations(program, tid: int, pc: int) -> frozenset[int] | None:
+    """The locations a loop-free thread may access from `pc` on (None: an address is formed
+    by registers, or is no location)."""
+    out = set()
+    for addr, info in program.threads[tid].core.infos.items():
+        if addr < pc or not info.kind.touches_memory:
+            continue
+        loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
+        if loc is None:
+            return None
+        out.add(loc.index)
+    return frozenset(out)
 
 
 def _where_reads_went(t: Transition, info: InsnInfo, buffer, names: list[str]) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 import time
 
+from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.limits import DEFAULT_LIMITS, Limits, Meter
 from fencelab.litmus.ast import LitmusTest, LocObs, RegObs
@@ -119,6 +120,7 @@ class _Enumerator:
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: signed(loc.init, loc.width) for loc in test.locations}
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
+        self._memo: dict[tuple, list] = {}
 
     def judge(self, combo: tuple[Path, ...]) -> None:
         complete = all(p.complete for p in combo)
@@ -141,6 +143,24 @@ class _Enumerator:
                 else:
                     self.exhausted += 1
                     return  # one consistent execution is enough to count this choice of paths
+
+    def location_choices(self, n: int, name: str, kinds, locs, tids, rvals, wvals) -> list:
+        """`_location_choices`, remembered by the location's events (kind, thread, values, in
+        order) and renumbered to this candidate's events: combinations of thread paths share
+        most locations' events, and the choices depend on nothing else."""
+        if not reduce.enabled("reuse"):
+            return list(_location_choices(n, name, kinds, locs, tids, rvals, wvals))
+        events = [i for i in range(n) if locs[i] == name]
+        signature = (name, tuple((kinds[i], tids[i], rvals[i], wvals[i]) for i in events))
+        local = self._memo.get(signature)
+        if local is None:
+            k = len(events)
+            sig = signature[1]
+            local = self._memo[signature] = list(_location_choices(
+                k, name, [e[0] for e in sig], [name] * k, [e[1] for e in sig],
+                [e[2] for e in sig], [e[3] for e in sig]))  # fmt: skip
+        return [(tuple((events[r], events[w]) for r, w in rf), [events[w] for w in order])
+                for rf, order in local]  # fmt: skip
 
     def witness(self, outcome: Outcome) -> str:
         """The consistent execution found for `outcome`, as its rf and mo (Candidates.describe)."""
@@ -194,7 +214,7 @@ class Candidates:
         self.n = len(kinds)
         self.per_loc: list[list] | None = []
         for name in enumerator.locations:
-            choices = list(_location_choices(self.n, name, kinds, locs, tids, rvals, wvals))
+            choices = enumerator.location_choices(self.n, name, kinds, locs, tids, rvals, wvals)
             if not choices:
                 self.per_loc = None
                 break

@@ -40,10 +40,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Transition
+from fencelab.models.operational.arm.apart import runs_apart
 from fencelab.models.operational.arm.certify import Alone, explore_alone
 from fencelab.models.operational.arm.local import Local, Message
-from fencelab.models.operational.arm.thread import ThreadContext, thread_moves, without_repeats
+from fencelab.models.operational.arm.project import Projector
+from fencelab.models.operational.arm.thread import (
+    ThreadContext,
+    UnseenRead,
+    thread_moves,
+    without_repeats,
+)
 from fencelab.values import signed
 
 
@@ -60,35 +68,91 @@ class ArmMemory:
 class ARM(MemoryModel):
     name = "arm"
 
-    def __init__(self, interleave: bool = True) -> None:
+    def __init__(self, interleave: bool = True, share: bool = False, merge: bool = False,
+                 apart: bool = False):  # fmt: skip
         # interleave=False: once threads execute, only the lowest-numbered unfinished thread
         # steps. Memory is fixed by then and threads touch only their own state, so every
         # interleaving reaches the same outcomes: exhaustive search needs just this one, but a
         # user stepping by hand wants to choose.
         self.interleave = interleave
-        self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
+        self.share = share  # certify-share (project.py)
+        self.merge = merge  # promise-merge (project.py)
+        self.apart = apart  # threads-apart (apart.py)
+        self._contexts: dict[int, tuple[object, list[ThreadContext], Projector | None]] = {}
         self._alone: dict[tuple, Alone] = {}
 
     def for_exhaustive(self) -> ARM:
         """Once every write is promised, memory is fixed and threads no longer interact: running
-        them one after another reaches the same outcomes as interleaving them."""
-        return ARM(interleave=False)
+        them one after another reaches the same outcomes as interleaving them (the
+        `arm-sequential` reduction); and the reductions of project.py."""
+        return ARM(interleave=not reduce.enabled("arm-sequential"),
+                   share=reduce.enabled("certify-share"),
+                   merge=reduce.enabled("promise-merge"),
+                   apart=reduce.enabled("threads-apart"))  # fmt: skip
 
     # -- caches ----------------------------------------------------------------------------
-    def _ctx(self, program, tid: int) -> ThreadContext:
+    def _entry(self, program):
         entry = self._contexts.get(id(program))
         if entry is None or entry[0] is not program:
-            entry = (program, [ThreadContext(program, t) for t in range(len(program.threads))])
-            self._contexts[id(program)] = entry
-        return entry[1][tid]
+            projector = (Projector(len(program.threads), len(program.locations))
+                         if self.share or self.merge else None)  # fmt: skip
+            contexts = [ThreadContext(program, t) for t in range(len(program.threads))]
+            for ctx in contexts:
+                ctx.projector = projector
+            entry = self._contexts[id(program)] = (program, contexts, projector)
+        return entry
+
+    def _ctx(self, program, tid: int) -> ThreadContext:
+        return self._entry(program)[1][tid]
 
     def _solo(self, program, tid: int, tstate, local: Local, messages) -> Alone:
+        projector = self._entry(program)[2]
+        if self.share and projector.promises_only(local):
+            return self._solo_projected(program, projector, tid, tstate, local, messages)
         key = (id(program), tid, tstate, local, messages)
         result = self._alone.get(key)
         if result is None:
             result = explore_alone(self._ctx(program, tid), tstate, local, messages)
             self._alone[key] = result
         return result
+
+    def _solo_projected(self, program, projector: Projector, tid: int, tstate, local: Local,
+                        messages) -> Alone:  # fmt: skip
+        """Certification on the thread's projection of memory, shared by every state with the
+        same projection (`certify-share`, project.py); redone on a larger projection when the
+        run reads a location the projection left out."""
+        ctx = self._ctx(program, tid)
+        while True:
+            reads = projector.reads[tid]
+            seen, promises = projector.project(tid, messages, local.promises)
+            key = (id(program), "projected", tid, tstate, promises, seen, reads)
+            result = self._alone.get(key)
+            if result is not None:
+                return result
+            ctx.watch = reads
+            try:
+                result = explore_alone(ctx, tstate, local._replace(promises=promises), seen)
+            except UnseenRead:
+                continue  # the location is in `projector.reads` now: project again
+            finally:
+                ctx.watch = None
+            self._alone[key] = result
+            return result
+
+    def state_key(self, program, state: MachineState):
+        """`promise-merge` (project.py): promise-phase states are known by what each thread
+        sees of memory and by each location's last message."""
+        mem: ArmMemory = state.memory
+        if not self.merge or mem.executing:
+            return state
+        projector = self._entry(program)[2]
+        if not all(projector.promises_only(local) for local in mem.locals):
+            return state
+        return projector.key(state)
+
+    def key_epoch(self, program) -> int:
+        projector = self._entry(program)[2]
+        return projector.epoch if projector is not None else 0
 
     def _all_complete(self, program, state: MachineState) -> bool:
         mem: ArmMemory = state.memory
@@ -108,14 +172,8 @@ class ARM(MemoryModel):
             return
         if not self.interleave and tid != _first_running(program, state):
             return
-        ctx = self._ctx(program, tid)
-        tstate, local = state.threads[tid], mem.locals[tid]
-        moves = thread_moves(ctx, tstate, local, mem.messages)
-        moves = without_repeats(
-            ctx, tstate, local, moves,
-            lambda: self._solo(program, tid, tstate, local, mem.messages).complete,
-        )  # fmt: skip
-        for move in moves:
+        for move in self.executions(program, tid, state.threads[tid], mem.locals[tid],
+                                    mem.messages):  # fmt: skip
             locals_ = list(mem.locals)
             locals_[tid] = move.local
             kept = list(mem.kept or (None,) * len(locals_))
@@ -126,6 +184,22 @@ class ARM(MemoryModel):
                 state.with_thread(tid, move.tstate, new), step=move.step,
                 provenance=_provenance(move),
             )  # fmt: skip
+
+    def executions(self, program, tid: int, tstate, local: Local, messages) -> list:
+        """The ways thread `tid`'s next instruction may execute, memory fixed (`Move`s)."""
+        ctx = self._ctx(program, tid)
+        moves = thread_moves(ctx, tstate, local, messages)
+        return without_repeats(
+            ctx, tstate, local, moves,
+            lambda: self._solo(program, tid, tstate, local, messages).complete,
+        )  # fmt: skip
+
+    def threads_apart(self, program, state: MachineState) -> bool:
+        """`threads-apart` (apart.py): may threads start executing here, memory fixed?"""
+        return self.apart and not state.memory.executing and self._may_start(program, state)
+
+    def runs_apart(self, machine, state: MachineState):
+        return runs_apart(self, machine, state)
 
     def internal_transitions(self, program, state: MachineState):
         mem: ArmMemory = state.memory

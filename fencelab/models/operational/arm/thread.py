@@ -49,6 +49,10 @@ DMB_BITS = {  # (rr, rw, wr, ww, ld) per barrier kind
 DSB_BITS = {**DMB_BITS, Barrier.STORE: (False, False, True, True, False)}
 
 
+class UnseenRead(Exception):
+    """A run on a projection of memory read a location the projection left out."""
+
+
 @dataclass(frozen=True)
 class Move:
     """One way the thread's next instruction may execute."""
@@ -80,6 +84,8 @@ class ThreadContext:
         self.may_fail_spuriously = program.may_fail_spuriously(tid)
         self._dataflow: dict = {}
         self._selects: dict[tuple[int, ...], bool] = {}
+        self.projector = None  # project.Projector: told of every location this thread reads
+        self.watch: frozenset[int] | None = None  # reading outside these raises UnseenRead
 
     def dataflow(self, step: Step):
         """`dataflow(self, step)`, cached per executed sequence (and flags, for selects)."""
@@ -97,7 +103,12 @@ class ThreadContext:
         return found
 
     def location(self, addr: int, size: int, what: str):
-        return self.program.location_at(addr, size, what)
+        loc = self.program.location_at(addr, size, what)
+        if what == "read" and self.projector is not None:
+            self.projector.saw_read(self.tid, loc.index)
+            if self.watch is not None and loc.index not in self.watch:
+                raise UnseenRead(loc.index)
+        return loc
 
     def init_value(self, loc, size: int) -> int:
         return unsigned(loc.init, 8 * size)

@@ -1,0 +1,308 @@
+"""Benchmark: time per test by family (x86_64, AArch64, ARM, C), one core and with -j.
+
+    .venv/bin/python bench/speed.py [--count 40] [--families x86_64,AArch64,...] [--jobs N]
+                                    [--growth] [--shapes] [--catalogue N] [--no-reduce NAME]
+                                    [--out bench/RESULTS.md]
+
+Families and their sets (every test exhaustively, under its family's model):
+- loop-free: herd's own tests in tests/data/herd (those fencelab accepts) and `--count`
+  generated loop-free tests of 2-4 threads (fencelab/gen/families.py, fixed seeds);
+- looping: the examples (examples/aarch64, examples/arm, examples/x86_64, examples/c).
+x86_64 runs under tso, AArch64 and ARM under arm (Promising-ARM), C under rc11.
+
+`ms/test` is process CPU time per test in one process (parse + run), the measure that
+survives a shared machine; `-j` columns give the wall time of the whole set through the
+parallel runner (fencelab/parallel) with N workers, and its speed-up over -j 1. `--growth`
+adds how the cost grows with threads (2-4) and operations per thread (2-8) on generated
+tests (a cell is skipped once a smaller one took longer than --cell-limit seconds);
+`--shapes` the guide's two slowest AArch64 shapes (3.2W, LB+rmw-pos) with reductions on and off;
+`--catalogue N` the wall time of `fencelab run DIR` over N generated tests with -j 1 and -j N.
+The table is printed and, with --out, written as markdown (README links to it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from fencelab.errors import FencelabError
+from fencelab.gen.families import FAMILIES, generate_many
+from fencelab.litmus.parser import parse_text
+from fencelab.pipeline import Pipeline, RunOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+HERD = ROOT / "tests" / "data" / "herd"
+HERD_DIRS = {"x86_64": ("x86", "x86_64"), "AArch64": ("aarch64", "aarch64-catalogue"),
+             "ARM": ("arm",), "C": ("c",)}  # fmt: skip
+EXAMPLES = {"x86_64": "x86_64", "AArch64": "aarch64", "ARM": "arm", "C": "c"}
+MODELS = {"x86_64": None, "AArch64": None, "ARM": None, "C": "rc11"}
+HERD7_MS = {"x86_64": 5, "AArch64": 26, "ARM": 53, "C": 4}  # the guide's herd7 figures
+
+
+@dataclass
+class Measure:
+    tests: int = 0
+    refused: int = 0
+    cpu: float = 0.0
+    states: int = 0
+    worst: tuple[float, str] = (0.0, "")
+
+    @property
+    def ms(self) -> float:
+        return 1000 * self.cpu / self.tests if self.tests else float("nan")
+
+
+def options_for(family: str) -> RunOptions:
+    return RunOptions.named(model=MODELS[family])
+
+
+# The guide's slowest AArch64 shapes before this work (fencelab s, herd7 s): a write-only shape
+# and load buffering through exclusive pairs, where independent promises were explored in
+# every order.
+SHAPES = {
+    "3.2W": ("""AArch64 3.2W
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=z; 2:X1=z; 2:X3=x; }
+ P0          | P1          | P2          ;
+ MOV W0,#2   | MOV W0,#2   | MOV W0,#2   ;
+ STR W0,[X1] | STR W0,[X1] | STR W0,[X1] ;
+ MOV W2,#1   | MOV W2,#1   | MOV W2,#1   ;
+ STR W2,[X3] | STR W2,[X3] | STR W2,[X3] ;
+exists (x=2 /\\ y=2 /\\ z=2)
+""", 2.3, 0.01),
+    "LB+rmw-pos": ("""AArch64 LB+rmw-pos
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0              | P1              ;
+ LDXR W0,[X1]    | LDXR W0,[X1]    ;
+ STXR W4,W2,[X1] | STXR W4,W2,[X1] ;
+ MOV W2,#1       | MOV W2,#1       ;
+ STR W2,[X3]     | STR W2,[X3]     ;
+exists (0:X0=1 /\\ 1:X0=1)
+""", 5.5, 0.16),
+}  # fmt: skip
+
+
+def shapes_table() -> list[str]:
+    """The guide's slow shapes: CPU seconds with every reduction, and with none."""
+    from fencelab import reduce
+
+    out = ["", "## The slow shapes (AArch64, Promising-ARM), CPU seconds", "",
+           "| test | fencelab | reductions off | before | herd7 | states | states, off |",
+           "|---|---|---|---|---|---|---|"]  # fmt: skip
+    options = options_for("AArch64")
+    warm_up("AArch64")
+    for name, (text, before, herd7) in SHAPES.items():
+        on = measure([(name, text)], options)
+        before_off = reduce.disabled()
+        reduce.set_disabled(["all"])
+        try:
+            off = measure([(name, text)], options)
+        finally:
+            reduce.set_disabled(sorted(before_off))
+        out.append(f"| {name} | {on.cpu:.2f} | {off.cpu:.2f} | {before} | {herd7} | "
+                   f"{on.states} | {off.states} |")  # fmt: skip
+        print(out[-1], flush=True)
+    return out
+
+
+def herd_texts(family: str) -> list[tuple[str, str]]:
+    files = sorted(f for d in HERD_DIRS[family] for f in (HERD / d).glob("*.litmus"))
+    return [(str(f), f.read_text()) for f in files]
+
+
+def example_texts(family: str) -> list[tuple[str, str]]:
+    files = sorted((ROOT / "examples" / EXAMPLES[family]).glob("*.litmus"))
+    return [(str(f), f.read_text()) for f in files]
+
+
+def generated_texts(family: str, count: int, threads=None, ops=None, seed=0):
+    texts = generate_many(family, count, seed, threads, ops)
+    return [(f"<gen {family} {i}>", t) for i, t in enumerate(texts)]
+
+
+def measure(texts: list[tuple[str, str]], options: RunOptions) -> Measure:
+    """Each test parsed and run in this process, CPU time per test."""
+    m = Measure()
+    for name, text in texts:
+        started = time.process_time()
+        try:
+            result = Pipeline().run(parse_text(text, name), options)
+        except FencelabError:
+            m.refused += 1
+            continue
+        spent = time.process_time() - started
+        m.tests += 1
+        m.cpu += spent
+        m.states += result.explored_states
+        m.worst = max(m.worst, (spent, name))
+    return m
+
+
+def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> float:
+    """Wall seconds for `fencelab run -j jobs` over these tests (as files), workers' start
+    included."""
+    from fencelab.parallel import Runner, tasks
+
+    options = options_for(family)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, (_, text) in enumerate(texts):
+            path = Path(tmp) / f"{i:04d}.litmus"
+            path.write_text(text)
+            paths.append(str(path))
+        started = time.perf_counter()
+        with Runner(jobs) as runner:
+            for _ in runner.map(tasks.run_file, [(p, options, None) for p in paths]):
+                pass
+        return time.perf_counter() - started
+
+
+def catalogue_speedup(count: int, jobs: int, repeats: int = 3) -> list[str]:
+    """`fencelab run DIR -j 1` against `-j jobs` on a catalogue of `count` generated tests (the
+    families in turn), each the command a user types (a fresh process: start-up included);
+    the best of `repeats` wall times each, since the machine may be shared."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(count):
+            family = FAMILIES[i % len(FAMILIES)]
+            text = generate_many(family, 1, seed=500 + i)[0]
+            (Path(tmp) / f"{i:04d}-{family}.litmus").write_text(text)
+        command = [sys.executable, "-c", "from fencelab.cli import main; main()", "run", tmp]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        best = {}
+        for n in (1, jobs) * repeats:
+            started = time.perf_counter()
+            subprocess.run([*command, "-j", str(n)], env=env, check=True,
+                           stdout=subprocess.DEVNULL)  # fmt: skip
+            spent = time.perf_counter() - started
+            best[n] = min(best.get(n, spent), spent)
+            print(f"catalogue of {count}, -j {n}: {spent:.1f} s", flush=True)
+    return ["", f"## -j on a catalogue of {count} generated tests (fencelab run DIR, wall s, best "
+            f"of {repeats})", "", f"| -j 1 | -j {jobs} | speed-up |", "|---|---|---|",
+            f"| {best[1]:.1f} | {best[jobs]:.1f} | {best[1] / best[jobs]:.2f}x |"]  # fmt: skip
+
+
+def warm_up(family: str) -> None:
+    """One test of the family first, not counted: imports and first-use set-up are the
+    process's, not a test's (`startup` in the table measures them)."""
+    measure(generated_texts(family, 1, seed=99), options_for(family))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=40, help="generated tests per family")
+    ap.add_argument("--families", default=",".join(FAMILIES))
+    ap.add_argument("--sets", default="herd,generated,looping")
+    ap.add_argument("--jobs", type=int, default=0, help="also time the sets with -j N (0: skip)")
+    ap.add_argument("--growth", action="store_true", help="cost by threads x operations")
+    ap.add_argument("--shapes", action="store_true", help="the guide's slow AArch64 shapes")
+    ap.add_argument("--catalogue", type=int, default=0,
+                    help="also time `fencelab run DIR -j 1` vs -j --jobs (default 2) on this "
+                    "many generated tests")  # fmt: skip
+    ap.add_argument("--growth-count", type=int, default=3, help="tests per growth cell")
+    ap.add_argument("--cell-limit", type=float, default=20.0,
+                    help="seconds a growth cell may take before its row stops")
+    ap.add_argument("--no-reduce", action="append", default=[],
+                    help="turn a reduction off (fencelab/reduce.py; `all`)")  # fmt: skip
+    ap.add_argument("--out", help="also write the tables here (markdown)")
+    args = ap.parse_args(argv)
+    if args.no_reduce:
+        from fencelab.reduce import set_disabled
+
+        set_disabled(args.no_reduce)
+    families = args.families.split(",")
+    sets = [s for s in args.sets.split(",") if s]  # --sets "" for the growth table alone
+    lines = [f"# fencelab speed ({time.strftime('%Y-%m-%d')}, load {os.getloadavg()[0]:.1f}, "
+             f"{os.cpu_count()} cores)", ""]  # fmt: skip
+    header = "| family | set | tests | ms/test (CPU) | herd7 ms | states/test | slowest |"
+    if args.jobs:
+        header += f" -j 1 s | -j {args.jobs} s | speed-up |"
+    lines += [header, "|" + "---|" * (header.count("|") - 1)]
+    print(lines[0])
+    for family in families if sets else ():
+        options = options_for(family)
+        warm_up(family)
+        for set_name in sets:
+            texts = {"herd": herd_texts, "looping": example_texts}.get(
+                set_name, lambda f: generated_texts(f, args.count))(family)
+            m = measure(texts, options)
+            row = (f"| {family} | {set_name} | {m.tests} | {m.ms:.1f} | "
+                   f"{HERD7_MS[family] if set_name != 'looping' else ''} | "
+                   f"{m.states / max(m.tests, 1):.0f} | {1000 * m.worst[0]:.0f} ms "
+                   f"{Path(m.worst[1]).name} |")  # fmt: skip
+            if args.jobs:
+                one = measure_parallel(texts, family, 1)
+                many = measure_parallel(texts, family, args.jobs)
+                row += f" {one:.2f} | {many:.2f} | {one / many:.2f}x |"
+            lines.append(row)
+            print(row, flush=True)
+    if args.shapes:
+        lines += shapes_table()
+    if args.catalogue:
+        lines += catalogue_speedup(args.catalogue, args.jobs or 2)
+    if args.growth:
+        lines += growth(families, args)
+    if args.out:
+        Path(args.out).write_text("\n".join(lines) + "\n")
+    return 0
+
+
+def growth(families: list[str], args) -> list[str]:
+    """ms per test (CPU) by threads (rows) and operations per thread (columns). Each cell runs
+    in a child process; a row stops at the first cell over --cell-limit seconds (shown as
+    `>limit`), since the next ones only cost more."""
+    ops_range = range(2, 9)
+    out = ["", "## Cost growth: ms per generated test (CPU), threads x operations per thread",
+           "", f"{args.growth_count} tests a cell; `>N s`: the cell took longer than N s "
+           "and the row stops there.", ""]  # fmt: skip
+    for family in families:
+        warm_up(family)  # in this process: each cell's child starts from it, warm
+        out += [f"### {family}", "",
+                "| threads | " + " | ".join(f"{k} ops" for k in ops_range) + " |",
+                "|---|" + "---|" * len(ops_range)]  # fmt: skip
+        for threads in (2, 3, 4):
+            cells, stop = [], False
+            for ops in ops_range:
+                if stop:
+                    cells.append("")
+                    continue
+                ms = _cell(family, threads, ops, args.growth_count, args.cell_limit)
+                cells.append(f">{args.cell_limit:.0f} s" if ms is None else f"{ms:.0f}")
+                stop = ms is None
+            out.append(f"| {threads} | " + " | ".join(cells) + " |")
+            print(f"{family} " + out[-1], flush=True)
+        out.append("")
+    return out
+
+
+def _cell(family: str, threads: int, ops: int, count: int, limit: float) -> float | None:
+    """ms per test for one growth cell, measured in a child process (None: over `limit`)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def work() -> None:
+        texts = generated_texts(family, count, threads, ops, seed=7)
+        m = measure(texts, options_for(family))
+        send.send(m.ms if m.tests else float("nan"))
+
+    child = ctx.Process(target=work)
+    child.start()
+    ready = receive.poll(limit * 3)  # wall time: the machine may be shared
+    if not ready:
+        child.kill()
+    child.join()
+    if not ready:
+        return None
+    ms = receive.recv()
+    return None if ms * count > limit * 1000 else ms
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Promising-ARM's execution phase, one thread at a time (the `threads-apart` reduction).
+
+Once threads start executing, memory is fixed (promise-first exploration, model.py): a thread's
+moves depend only on its own registers and views and on that memory, never on another thread.
+So the executions from a state where threads may start are exactly the combinations of one run
+of each thread, and the outcome of a combination is the registers the outcome reads, from each
+thread's run, and the final memory, fixed already. Instead of exploring the threads' runs
+together (even one after another, the states multiply: every result of P0 times every run of
+P1 ...), each thread's runs are explored alone, once, keeping one run per distinct result; the
+outcomes are every combination of results. Nothing is lost: a combination of runs is an
+execution (the machine may run the threads one after another), and every execution is one.
+
+A run counts when it ends with no outstanding promise (else it ends no execution). Runs that
+hit the step budget are counted as the machine would count them: an execution hits the budget
+when one thread's run does after the threads before it could finish (threads run in order).
+Witness schedules are the threads' runs one after another, which the machine replays.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from fencelab.machine.model import MachineState
+from fencelab.models.operational.arm.thread import UnseenRead
+
+
+@dataclass
+class ThreadRuns:
+    """One thread's runs from one state: a run per distinct result, and the rest counted."""
+
+    finished: dict[tuple, tuple] = field(default_factory=dict)  # result -> (tstate, local,
+    # steps, keys): results are the registers the outcome reads
+    halted: bool = False  # some run reached the thread's end (promises fulfilled or not)
+    budget: int = 0  # runs that hit the step budget
+    states: int = 0  # states visited (the one it starts from, the machine's, aside)
+    moves: int = 0  # transitions taken
+
+
+def runs_apart(model, machine, state: MachineState):
+    """Every final state reachable by executing from `state` (memory fixed), one per outcome,
+    with the schedule that reaches it from `state`; the budget hits; the states visited and
+    the transitions taken."""
+    mem = state.memory
+    runs = [_shared_runs(model, machine, tid, state.threads[tid], mem.locals[tid],
+                         state.steps[tid], mem.messages)
+            for tid in range(len(state.threads))]  # fmt: skip
+    budget = sum(r.budget for tid, r in enumerate(runs)
+                 if all(runs[u].halted for u in range(tid)))  # fmt: skip
+    finals = []
+    if all(r.finished for r in runs):
+        for combo in itertools.product(*(r.finished.values() for r in runs)):
+            memory = type(mem)(mem.messages, tuple(c[1] for c in combo), True)
+            final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
+            keys = [f"{tid}{key}" for tid, c in enumerate(combo) for key in c[3]]
+            finals.append((final, keys))
+    return finals, budget, sum(r.states for r in runs), sum(r.moves for r in runs)
+
+
+def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) -> ThreadRuns:
+    """The thread's runs, found on its projection of memory when `certify-share` is on (so
+    that every state with the same projection shares them, project.py), their schedules
+    translated back to `messages`' timestamps."""
+    projector = model._entry(machine.program)[2]
+    if not (model.share and projector.promises_only(local)):
+        return _thread_runs(model, machine, tid, tstate, local, steps, messages)
+    ctx = model._ctx(machine.program, tid)
+    while True:
+        seen, promises, real = projector.projection(tid, messages, local.promises)
+        ctx.watch = projector.reads[tid]
+        try:
+            runs = _thread_runs(model, machine, tid, tstate, local._replace(promises=promises),
+                                steps, seen)  # fmt: skip
+        except UnseenRead:
+            continue  # the location is in the projector's reads now: project again
+        finally:
+            ctx.watch = None
+        break
+    if real == list(range(1, len(messages) + 1)):
+        return runs
+
+    def translate(key: str) -> str:
+        return _STAMP.sub(lambda m: f".{m[1]}{real[int(m[2]) - 1] if m[2] != '0' else 0}", key)
+
+    finished = {result: (ts, lc, st, tuple(translate(k) for k in keys))
+                for result, (ts, lc, st, keys) in runs.finished.items()}  # fmt: skip
+    return ThreadRuns(finished, runs.halted, runs.budget, runs.states, runs.moves)
+
+
+_STAMP = re.compile(r"\.([rw])(\d+)")
+
+
+def _thread_runs(model, machine, tid: int, tstate, local, steps: int, messages) -> ThreadRuns:
+    program = machine.program
+    memo_key = (id(program), "runs", tid, tstate, local, steps, messages)
+    found = model._alone.get(memo_key)
+    if found is not None:
+        return found
+    core = program.threads[tid].core
+    out = ThreadRuns()
+    start = (tstate, local, steps)
+    seen = {start}
+    stack = [(start, ())]
+    while stack:
+        (ts, lc, st), keys = stack.pop()
+        out.states += bool(keys)
+        if core.halted(ts):
+            out.halted = True
+            if not lc.promises:
+                result = machine.observed_values(tid, ts)
+                out.finished.setdefault(result, (ts, lc, st, keys))
+            continue
+        if machine.stopped(tid, ts, st):
+            out.budget += 1
+            continue
+        for move in model.executions(program, tid, ts, lc, messages):
+            out.moves += 1
+            if move.step.hung:
+                machine.mark_hung(tid, move.tstate)
+            nxt = (move.tstate, move.local, st + 1)
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, (*keys, move.key)))
+    model._alone[memo_key] = out
+    return out

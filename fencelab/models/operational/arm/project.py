@@ -1,0 +1,92 @@
+"""What one thread sees of Promising-ARM's memory: the projection behind two reductions.
+
+A thread's moves depend on memory only through the messages it can read and its own
+messages. Reads take messages of the location read; a write only fulfils the thread's own
+promise or (alone, certifying) appends at the end; a store-exclusive looks at the location its
+load-exclusive read. Timestamps matter only by their order. So for thread T, with R the set of
+locations T reads, the *projection* of memory keeps T's own messages and every message to a
+location in R, renumbered 1, 2, ... in order, with other threads' ids blotted out (only "mine or
+not" is ever asked), and T's views renumbered the same way (a view that named a dropped
+message becomes the number of kept messages at or below it: every comparison of a view with a
+kept timestamp gives the same answer). Two memories with equal projections for T let T do
+exactly the same things, and the solo runs of certification explore the same runs.
+
+R is found as the program runs: every read any thread performs adds its location to its
+thread's set (`Projector.saw_read`) and bumps an epoch. Two reductions use it (switches in
+fencelab/reduce.py):
+
+- `certify-share`: certification (certify.py) of a thread whose only state is its promises
+  (every thread in the promising phase) is run on the projection and remembered under it, so
+  the many promise-phase states that differ only in what T cannot see share one run. If the
+  run reads a location outside R, R grows and the run is redone on the larger projection, so a
+  remembered result never rests on a message it did not see.
+  The execution phase's runs of a thread (`threads-apart`, apart.py) are shared the same way,
+  their schedules translated back to the real timestamps.
+- `promise-merge`: two promise-phase states (threads not started, each with only promises) in
+  which every thread's projection is the same and every location's last message is the same
+  are explored once (`state_key`). From both, every thread can make the same promises and run
+  the same way (its moves depend only on its projection; a new promise extends the projections
+  of both alike), and the final memory — each location's last message — is the same: so both
+  reach the same outcomes. Exploration (fencelab/machine/explore.py) starts again if R grew
+  while it ran, so the keys of the run that counts were all computed with the final R.
+"""
+
+from __future__ import annotations
+
+from fencelab.models.operational.arm.local import Local, Message
+
+OTHER = -1  # the thread id of another thread's message, in a projection
+
+
+class Projector:
+    """The read locations of one program's threads, and projections under them."""
+
+    def __init__(self, threads: int, locations: int):
+        self.reads: list[frozenset[int]] = [frozenset()] * threads
+        self.epoch = 0
+        self.initial = Local.initial(locations)
+
+    def saw_read(self, tid: int, loc: int) -> bool:
+        """Record that thread `tid` read `loc`; True if that is news."""
+        if loc in self.reads[tid]:
+            return False
+        self.reads[tid] = self.reads[tid] | {loc}
+        self.epoch += 1
+        return True
+
+    def promises_only(self, local: Local) -> bool:
+        """Has the thread done nothing but promise (its views all initial)?"""
+        return local._replace(promises=()) == self.initial
+
+    def project(self, tid: int, messages: tuple[Message, ...],
+                promises: tuple[int, ...]) -> tuple[tuple[Message, ...], tuple[int, ...]]:  # fmt: skip
+        """Thread `tid`'s projection of `messages`, and its promises renumbered to match."""
+        kept, promises, _ = self.projection(tid, messages, promises)
+        return kept, promises
+
+    def projection(self, tid: int, messages: tuple[Message, ...], promises: tuple[int, ...]):
+        """`project`, and the timestamp in `messages` of each kept message (to translate a
+        schedule made on the projection back)."""
+        reads = self.reads[tid]
+        kept: list[Message] = []
+        real: list[int] = []
+        number = [0] * (len(messages) + 1)  # old timestamp -> new
+        for ts, m in enumerate(messages, 1):
+            if m.tid == tid:
+                kept.append(m)
+                real.append(ts)
+            elif m.loc in reads:
+                kept.append(Message(m.loc, m.value, OTHER, m.size))
+                real.append(ts)
+            number[ts] = len(kept)
+        return tuple(kept), tuple(number[p] for p in promises), real
+
+    def key(self, state) -> tuple:
+        """`promise-merge`'s key of a promise-phase machine state (see the module docstring)."""
+        mem = state.memory
+        last: dict[int, tuple[int, int]] = {}
+        for m in mem.messages:
+            last[m.loc] = (m.value, m.size)
+        views = tuple((self.reads[tid], *self.project(tid, mem.messages, local.promises))
+                      for tid, local in enumerate(mem.locals))  # fmt: skip
+        return (state.threads, state.steps, views, tuple(sorted(last.items())))

@@ -1,0 +1,193 @@
+"""Many tests at once: worker processes on this machine (`-j N`), or a Dask cluster (`--cluster`).
+
+A `Runner` applies a task (a module-level function of fencelab/parallel/tasks.py) to each of a
+list of argument tuples and yields the results in the order of the list, each as soon as it and
+every one before it are done: output streams, in input order, while the workers run ahead.
+
+- `jobs=1`: in this process, one after another (what fencelab always did);
+- `jobs=N`: N worker processes, started once per runner and reused for every task (forked on
+  Linux, so they start with everything this process imported and built);
+- `cluster="tcp://host:port"`: a Dask distributed scheduler (`pip install 'fencelab[cluster]'`);
+  its workers need fencelab installed. Results are the same as a local run's.
+
+Each task carries the reductions turned off here (fencelab/reduce.py), so remote workers run
+exactly what this process would.
+
+Ctrl-C: only this process decides. Local workers ignore SIGINT (a terminal sends it to the whole
+process group); when this process is interrupted while it waits for a result, it asks the workers
+to stop their tasks (SIGUSR1, a KeyboardInterrupt in the task, which exploration turns into a
+partial result), yields the result it was waiting for (partial, or `Stopped()` when the task
+stopped outside exploration), and then raises KeyboardInterrupt: a command sees what it
+would have seen running the tests itself, in the same order. A cluster's tasks are cancelled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from fencelab import reduce
+from fencelab.errors import FencelabError
+
+
+def default_jobs() -> int:
+    """Every core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def check_jobs(jobs: int | None) -> int:
+    if jobs is None:
+        return default_jobs()
+    if jobs < 1:
+        raise FencelabError(f"-j {jobs}: the number of worker processes must be at least 1")
+    return jobs
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """What a task stopped by Ctrl-C returns when it had no result to give (it was stopped
+    outside exploration, which keeps what it found as a partial result)."""
+
+
+_STOP = signal.SIGUSR1  # the parent's request to a local worker: stop the task running
+_running = False  # is this worker running a task? (a stop request between tasks is dropped)
+
+
+def _worker_started() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(_STOP, _stop_task)
+
+
+def _stop_task(_signum, _frame) -> None:
+    if _running:
+        raise KeyboardInterrupt
+
+
+def _call(task: Callable, args: tuple, disabled: frozenset[str]):
+    """Run one task under the caller's reductions (in a worker, local or remote)."""
+    global _running
+    if reduce.disabled() != disabled:
+        reduce.set_disabled(sorted(disabled))
+    _running = True
+    try:
+        return task(*args)
+    except KeyboardInterrupt:
+        return Stopped()
+    finally:
+        _running = False
+
+
+class Runner:
+    """Runs tasks in this process, in local worker processes, or on a Dask cluster, with the
+    reductions `off` turned off (beside those already off). Use as a context manager: the
+    reductions are turned off and workers start on entry (before any progress display starts a
+    thread); workers stop and the reductions are restored on exit."""
+
+    def __init__(self, jobs: int = 1, cluster: str | None = None, off: tuple[str, ...] = ()):
+        if cluster is not None and jobs != 1:
+            raise FencelabError(f"-j {jobs} and --cluster: the cluster decides how many workers "
+                                "run; give one of them")  # fmt: skip
+        self.jobs = jobs
+        self.cluster = cluster
+        self.off = tuple(reduce.check(off))
+        self._before: frozenset[str] = frozenset()
+        self._pool = None
+        self._client = None
+
+    @property
+    def local(self) -> bool:
+        """Do tasks run here, one after another?"""
+        return self.cluster is None and self.jobs == 1
+
+    def __enter__(self) -> Runner:
+        self._before = reduce.disabled()
+        if self.off:
+            reduce.disable(*self.off)
+        if self.cluster is not None:
+            self._client = _dask_client(self.cluster)
+        elif self.jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
+                                             initializer=_worker_started)
+            # start every worker now (a fork pool starts them all at its first task)
+            self._pool.submit(int).result()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            if exc[0] is not None:  # stop what still runs (Ctrl-C, an error): do not wait for it
+                _stop_workers(self._pool)
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+        reduce.set_disabled(sorted(self._before))
+
+    def map(self, task: Callable, calls: Iterable[tuple], **local_kwargs) -> Iterator:
+        """`task(*args)` for each `args` in `calls`, in order. `local_kwargs` are passed only when
+        running here (a progress callback, which cannot cross processes)."""
+        calls = list(calls)
+        if self.local or len(calls) <= 1 and self.cluster is None:
+            return (task(*args, **local_kwargs) for args in calls)
+        disabled = reduce.disabled()
+        if self._client is not None:
+            return _dask_map(self._client, task, calls, disabled)
+        return _pool_map(self._pool, task, calls, disabled)
+
+
+def _pool_map(pool, task, calls: list[tuple], disabled) -> Iterator:
+    """Submit every task at once (a long one never holds the other workers back), yield the
+    results in order. Ctrl-C while waiting: the tasks not started are cancelled, those running
+    are stopped, the one awaited is yielded (cut short), then KeyboardInterrupt."""
+    futures = [pool.submit(_call, task, args, disabled) for args in calls]
+    try:
+        for future in futures:
+            try:
+                result = future.result()
+            except KeyboardInterrupt:
+                for later in futures:
+                    later.cancel()
+                _stop_workers(pool)
+                yield future.result()
+                raise
+            yield result
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def _stop_workers(pool) -> None:
+    """Ask every worker to stop the task it runs (an idle worker ignores it)."""
+    for process in list((pool._processes or {}).values()):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, _STOP)
+
+
+def _dask_client(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise FencelabError("--cluster needs Dask: pip install 'fencelab[cluster]'") from None
+    try:
+        return Client(address, timeout=10)
+    except (OSError, TimeoutError) as e:
+        raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({e})") from None
+
+
+def _dask_map(client, task, calls: list[tuple], disabled) -> Iterator:
+    futures = client.map(_call, [task] * len(calls), calls, [disabled] * len(calls), pure=False)
+    try:
+        for future in futures:
+            yield future.result()
+    except KeyboardInterrupt:
+        client.cancel(futures)
+        raise

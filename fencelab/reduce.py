@@ -1,0 +1,101 @@
+"""The reductions that make exhaustive exploration cheaper, and the one switch for each.
+
+Every reduction here keeps every final outcome (the docstring at its implementation says why);
+each can be turned off, for a comparison or when one is suspected:
+
+- environment: `FENCELAB_NO_REDUCE=certify-share,promise-merge` (or `all`);
+- command line: `fencelab run|check|hunt --no-reduce NAME` (repeatable; beside those the
+  variable turns off), which sets the variable too, so worker processes inherit it;
+- Python: `fencelab.reduce.disable("tso-local-first")`, `fencelab.reduce.enable_all()`.
+
+`tests/test_reduce.py` runs the examples and generated tests with and without each one and
+compares the outcome sets.
+"""
+
+from __future__ import annotations
+
+import os
+
+ENV = "FENCELAB_NO_REDUCE"
+
+REDUCTIONS = {
+    "reuse": "Unicorn engines, assembled code and decoded instructions are reused across tests "
+             "(fencelab/isa/core.py, fencelab/isa/target.py)",
+    "finished-threads": "a thread that has finished is known only by the registers the outcome "
+                        "reads (machine/machine.py, Machine.key)",
+    "arm-sequential": "Promising-ARM: once memory is fixed, threads run one after another instead "
+                      "of interleaved (models/operational/arm/model.py, ARM.for_exhaustive)",
+    "certify-share": "Promising-ARM: a thread's certification is shared between states in which "
+                     "it sees the same memory (models/operational/arm/project.py)",
+    "promise-merge": "Promising-ARM: promise-phase states in which every thread sees the same "
+                     "memory are explored once (models/operational/arm/project.py)",
+    "threads-apart": "Promising-ARM: once memory is fixed, each thread's runs are found alone and "
+                     "their results combined (models/operational/arm/apart.py)",
+    "tso-local-first": "x86-TSO: a store into the buffer or a fence on an empty buffer is taken "
+                       "alone, before any other move (models/operational/tso.py)",
+}  # fmt: skip
+
+
+def _from_env() -> frozenset[str]:
+    names = {n.strip() for n in os.environ.get(ENV, "").split(",") if n.strip()}
+    return frozenset(REDUCTIONS) if "all" in names else frozenset(names & set(REDUCTIONS))
+
+
+_disabled: frozenset[str] = _from_env()
+
+
+def enabled(name: str) -> bool:
+    return name not in _disabled
+
+
+def disabled() -> frozenset[str]:
+    return _disabled
+
+
+def check(names) -> list[str]:
+    """The names as given, or a ValueError naming the unknown one and the valid ones."""
+    out = []
+    for name in names:
+        for part in str(name).split(","):
+            part = part.strip()
+            if part and part != "all" and part not in REDUCTIONS:
+                raise ValueError(f"unknown reduction {part!r}; valid: all, "
+                                 f"{', '.join(REDUCTIONS)}")  # fmt: skip
+            if part:
+                out.append(part)
+    return out
+
+
+def set_disabled(names) -> None:
+    """Exactly these reductions off (the others on), here and in processes started later."""
+    global _disabled
+    names = check(names)
+    _disabled = frozenset(REDUCTIONS) if "all" in names else frozenset(names)
+    if _disabled:
+        os.environ[ENV] = ",".join(sorted(_disabled))
+    else:
+        os.environ.pop(ENV, None)
+
+
+def disable(*names: str) -> None:
+    set_disabled([*_disabled, *check(names)])
+
+
+def enable_all() -> None:
+    set_disabled([])
+
+
+CACHE_LIMIT = 4096  # entries per cache of reused work; a full cache starts again empty
+
+
+def reused(cache: dict, key, compute):
+    """`compute()`, remembered in `cache` under `key` while the `reuse` reduction is on
+    (assembling, decoding: pure functions of their key). Errors are not remembered."""
+    if "reuse" in _disabled:
+        return compute()
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        found = cache[key] = compute()
+    return found

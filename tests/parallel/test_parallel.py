@@ -1,0 +1,124 @@
+"""Worker processes (-j), split tests (--split) and a Dask cluster (--cluster) give the results
+one process gives, in the order of the inputs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from fencelab.cli import main
+from tests.helpers import EXAMPLES
+
+X86 = str(EXAMPLES / "x86_64")
+AARCH64 = EXAMPLES / "aarch64"
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def results(output: str) -> list[str]:
+    """The output up to the summary table (whose layout follows its milliseconds), without
+    Time lines."""
+    lines = output.split("Summary")[0].splitlines()
+    return [line for line in lines if not line.startswith("Time ")]
+
+
+def test_run_with_workers_prints_what_one_process_prints():
+    code1, one = invoke("run", X86, "-j", "1")
+    code2, two = invoke("run", X86, "-j", "2")
+    assert code1 == code2 == 0
+    assert results(one) == results(two)
+
+
+def test_run_json_in_input_order_with_workers():
+    files = sorted(AARCH64.glob("*.litmus"))[:6]
+    code, out = invoke("run", *map(str, files), "-j", "2", "--json")
+    assert code == 0
+    import json
+
+    tests = [json.loads(line)["test"] for line in out.splitlines()]
+    assert tests == [f.stem for f in files]
+
+
+def test_check_and_hunt_with_workers_agree_with_one_process():
+    c = [str(p) for p in sorted((EXAMPLES / "c").glob("[MS]*.litmus"))]
+    check = ["check", *c, "-t", "x86_64,armv8", "--scheme", "default,tutorial"]
+    code1, one = invoke(*check, "-j", "1")
+    code2, two = invoke(*check, "-j", "2")
+    assert code1 == code2 == 1  # the tutorial scheme is unsound
+    assert results(one) == results(two)
+    hunt = ["hunt", "-t", "armv7", "--shapes", "SB,MP", "--variants", "plain"]
+    code1, one = invoke(*hunt, "-j", "1")
+    code2, two = invoke(*hunt, "-j", "2")
+    assert code1 == code2
+    strip = re.compile(r" in [\d.]+s")
+    assert [strip.sub("", line) for line in one.splitlines()] == [
+        strip.sub("", line) for line in two.splitlines()
+    ]
+
+
+@pytest.mark.parametrize("name", ["MP+dmb.sy+addr", "IRIW+addrs", "2+2W", "counter+ldxr-stxr"])
+def test_split_test_has_the_same_outcomes(name):
+    path = AARCH64 / f"{name}.litmus"
+    _, whole = invoke("run", str(path), "-j", "1")
+    code, split = invoke("run", str(path), "-j", "2", "--split")
+    assert code == 0
+    outcome = re.compile(r"^\d+:|^\[")
+    assert [ln for ln in whole.splitlines() if outcome.match(ln)] == [
+        ln for ln in split.splitlines() if outcome.match(ln)
+    ]
+
+
+def test_split_witnesses_replay():
+    path = str(AARCH64 / "MP+dmb.sy+addr.litmus")
+    _, out = invoke("run", path, "-j", "2", "--split")
+    for line in out.splitlines():
+        if line.startswith("# Witness"):
+            schedule = line.split("schedule ")[1]
+            code, replayed = invoke("run", path, "--mode", "replay", "--schedule", schedule)
+            assert code == 0, replayed
+            assert line.split(" schedule")[0].removeprefix("# Witness ") in replayed
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-j", "0"], "0 is not in the range 1<=x<=1024"),
+    (["-j", "2", "--cluster", "tcp://127.0.0.1:1"], "give one of them"),
+    (["--split", "--mode", "random"], "--split divides exhaustive exploration"),
+])  # fmt: skip
+def test_bad_parallel_options_are_refused(args, message):
+    code, out = invoke("run", X86, *args)
+    assert code == 2
+    assert message in out
+
+
+def test_cluster_unreachable_is_one_line():
+    code, out = invoke("run", X86 + "/SB.litmus", "--cluster", "tcp://127.0.0.1:9")
+    assert code == 2
+    assert "cannot reach a Dask scheduler" in out
+
+
+def test_dask_cluster_gives_the_local_results():
+    """A real scheduler and two worker processes on localhost (the test extra installs Dask's
+    `distributed`: without it this test fails, it does not skip)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        address = cluster.scheduler_address
+        _, local = invoke("run", X86, str(AARCH64 / "MP+dmb.sy+addr.litmus"), "-j", "1")
+        code, remote = invoke("run", X86, str(AARCH64 / "MP+dmb.sy+addr.litmus"),
+                              "--cluster", address)  # fmt: skip
+        assert code == 0
+        assert results(local) == results(remote)
+        hunt = ["hunt", "-t", "x86_64", "--shapes", "SB", "--variants", "plain"]
+        code1, one = invoke(*hunt, "-j", "1")
+        code2, two = invoke(*hunt, "--cluster", address)
+        assert code1 == code2
+        strip = re.compile(r" in [\d.]+s")
+        assert [strip.sub("", ln) for ln in one.splitlines()] == [
+            strip.sub("", ln) for ln in two.splitlines()
+        ]

@@ -1,0 +1,100 @@
+"""`-j` as a user meets it piped (a real process, stdout and stderr apart): the same stdout as
+`-j 1`, a bad test among many is its one line at its place, Ctrl-C prints what was found."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+from tests.cli.test_interrupt import LONG_ARM, interrupt
+from tests.helpers import EXAMPLES
+
+CODE = "from fencelab.cli import main; main(prog_name='fencelab')"
+
+
+def fencelab(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", CODE, *args], capture_output=True, text=True,
+                          timeout=600)  # fmt: skip
+
+
+def timeless(stdout: str) -> list[str]:
+    """stdout without what the clock decides: herd's `Time` lines and the summary's ms column
+    (and so its width)."""
+    lines = [ln for ln in stdout.splitlines() if not ln.startswith("Time ")]
+    return [" ".join(re.sub(r"\d+ ms", "ms", ln).replace("─", "").split()) for ln in lines]
+
+
+def test_piped_run_with_workers_prints_what_one_process_prints():
+    tests = [str(EXAMPLES / "x86_64"), str(EXAMPLES / "aarch64" / "MP.litmus"),
+             str(EXAMPLES / "c" / "CoRR.litmus")]  # fmt: skip
+    one = fencelab("run", *tests, "-t", "all", "-j", "1")
+    two = fencelab("run", *tests, "-t", "all", "-j", "2")
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert one.stderr == two.stderr == ""
+    assert timeless(one.stdout) == timeless(two.stdout)
+    assert "Summary" in two.stdout and "CoRR.litmus" in two.stdout
+
+
+def test_piped_json_with_workers_is_one_process_s(tmp_path):
+    folder = str(EXAMPLES / "aarch64")
+    one = fencelab("run", folder, "--json", "-j", "1")
+    two = fencelab("run", folder, "--json", "-j", "2")
+    assert one.returncode == two.returncode == 0
+    drop = '"seconds": '
+    assert [ln.split(drop)[0] for ln in one.stdout.splitlines()] == [
+        ln.split(drop)[0] for ln in two.stdout.splitlines()]
+
+
+def test_a_bad_test_among_many_with_workers_loses_no_other(tmp_path):
+    good = ["SB", "MP", "LB", "2+2W", "CoRR", "IRIW"]
+    for i, name in enumerate(good[:3]):
+        shutil.copy(EXAMPLES / "x86_64" / f"{name}.litmus", tmp_path / f"{i}a.litmus")
+    for i, name in enumerate(good[3:], start=4):
+        shutil.copy(EXAMPLES / "x86_64" / f"{name}.litmus", tmp_path / f"{i}c.litmus")
+    # one that cannot be read, one that faults in the emulator (in a worker)
+    (tmp_path / "3b.litmus").write_text("X86_64 b\n{ x=0; }\n P0 ;\n movl $1,(x) ;\n"
+                                        "exists (0:rax=\n")  # fmt: skip
+    (tmp_path / "3c.litmus").write_text("AArch64 t\n{ 0:X1=x; }\n P0 ;\n MOV W0,#1 ;\n"
+                                        " STR W0,[X2] ;\nexists (x=1)\n")  # fmt: skip
+    one = fencelab("run", str(tmp_path), "-j", "1")
+    two = fencelab("run", str(tmp_path), "-j", "2")
+    assert two.returncode == one.returncode == 2
+    assert two.stderr == one.stderr
+    assert two.stderr.splitlines() == [
+        f"fencelab: error: {tmp_path}/3b.litmus:5:15: syntax error in the condition: found end "
+        "of input; expected a name, a number",
+        f"fencelab: error: {tmp_path}/3c.litmus:5:2: P0: STR W0,[X2]: writes address 0x0, which "
+        "is no location of the test (a register left uninitialised?)",
+    ]
+    assert timeless(two.stdout) == timeless(one.stdout)
+    tests = [ln.split()[1] for ln in two.stdout.splitlines() if ln.startswith("Test ")]
+    assert tests == good  # every other test, in input order
+    assert two.stdout.rstrip().endswith("6 results; 2 could not run (errors above)")
+
+
+def test_ctrl_c_with_workers_prints_the_partial_result_and_the_summary(tmp_path):
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    status, out, err = interrupt(["run", str(EXAMPLES / "aarch64" / "SB.litmus"), str(long),
+                                  str(EXAMPLES / "aarch64" / "MP.litmus"), "-j", "2"],
+                                 "Observation SB")  # fmt: skip
+    assert status == 130, err
+    assert err == ""
+    assert "# Partial: interrupted; the states above are those found so far" in out
+    assert "Test MP " not in out  # not printed: it comes after the test cut short
+    assert out.rstrip().endswith("2 results; interrupted: the last result is partial, later "
+                                 "tests did not run")  # fmt: skip
+
+
+def test_ctrl_c_in_check_with_workers_prints_the_checks_made(tmp_path):
+    from tests.cli.test_interrupt import LONG_C
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_C)
+    status, out, err = interrupt(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), str(long),
+                                  "-t", "armv8", "-j", "2"], "sound    SB+scs")  # fmt: skip
+    assert status == 130 and "Traceback" not in err
+    assert "partial  long  armv8  scheme default" in out
+    assert out.rstrip().endswith("interrupted: the last check is partial, later ones did not run")

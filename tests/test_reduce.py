@@ -1,0 +1,128 @@
+"""Every reduction keeps every outcome: runs with and without each one give the same outcome sets.
+
+The reductions (fencelab/reduce.py) are compared here on every example, each one turned off
+alone where it acts and all of them together, and on a slice of generated loop-free tests of
+every family; bench/compare_reductions.py runs the full comparison offline. An outcome set is
+compared whole, with whether some execution hit the step budget.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from fencelab import reduce
+from fencelab.cli import main
+from fencelab.errors import FencelabError
+from fencelab.gen.families import generate
+from fencelab.litmus.parser import parse_file, parse_text
+from fencelab.pipeline import Pipeline, RunOptions
+from tests.helpers import EXAMPLES as EXAMPLE_DIR
+
+EXAMPLES = sorted(EXAMPLE_DIR.rglob("*.litmus"))
+# where each reduction acts: the examples it is compared on when turned off alone
+ACTS_ON = {
+    "reuse": ("x86_64", "aarch64", "arm", "c"),
+    "finished-threads": ("x86_64", "aarch64", "arm"),
+    "arm-sequential": ("aarch64", "arm"),
+    "certify-share": ("aarch64", "arm"),
+    "promise-merge": ("aarch64", "arm"),
+    "threads-apart": ("aarch64", "arm"),
+    "tso-local-first": ("x86_64", "rust"),
+}
+MODELS = {"C": "rc11"}
+
+
+def outcomes(test, options: RunOptions, off=()) -> tuple:
+    reduce.set_disabled(off)
+    try:
+        result = Pipeline().run(test, options)
+    except FencelabError as e:
+        return ("error", str(e))
+    finally:
+        reduce.enable_all()
+    return frozenset(s.outcome for s in result.states), result.budget_exhausted > 0
+
+
+def test_every_reduction_is_listed_where_it_acts():
+    assert set(ACTS_ON) == set(reduce.REDUCTIONS)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_example_same_outcomes_without_any_reduction(path):
+    test = parse_file(path)
+    assert outcomes(test, RunOptions()) == outcomes(test, RunOptions(), ["all"])
+
+
+@pytest.mark.parametrize("name", sorted(ACTS_ON))
+def test_examples_same_outcomes_without_each_reduction(name):
+    differ = []
+    for path in EXAMPLES:
+        if path.parent.name not in ACTS_ON[name]:
+            continue
+        test = parse_file(path)
+        if outcomes(test, RunOptions()) != outcomes(test, RunOptions(), [name]):
+            differ.append(path.name)
+    assert differ == []
+
+
+@pytest.mark.parametrize("family", ["x86_64", "AArch64", "ARM", "C"])
+def test_generated_same_outcomes_without_any_reduction(family):
+    """A slice of the offline comparison (bench/compare_reductions.py): 12 generated loop-free
+    tests a family, of 2 and 3 threads (the 4-thread ones take too long without reductions)."""
+    options = RunOptions.named(model=MODELS.get(family))
+    differ = []
+    for i in range(12):
+        text = generate(family, 1000 + i, threads=2 + i % 2, ops=(1, 2, 2, 3))
+        test = parse_text(text, f"<gen {family} {i}>")
+        if outcomes(test, options) != outcomes(test, options, ["all"]):
+            differ.append(i)
+    assert differ == []
+
+
+def test_reductions_do_cut_work():
+    """With the reductions on, a write-only and an exclusive load-buffering shape explore far
+    fewer states (the shapes the guide measured as 2-5 s before)."""
+    lb = parse_text("""AArch64 LB+rmws
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0                | P1                ;
+ LDXR W0,[X1]      | LDXR W0,[X1]      ;
+ STXR W4,W2,[X1]   | STXR W4,W2,[X1]   ;
+ MOV W2,#1         | MOV W2,#1         ;
+ STR W2,[X3]       | STR W2,[X3]       ;
+exists (0:X0=1 /\\ 1:X0=1)
+""")
+    reduced = Pipeline().run(lb, RunOptions())
+    reduce.set_disabled(["all"])
+    try:
+        full = Pipeline().run(lb, RunOptions())
+    finally:
+        reduce.enable_all()
+    assert {s.outcome for s in reduced.states} == {s.outcome for s in full.states}
+    assert reduced.explored_states * 2 < full.explored_states
+
+
+def test_unknown_reduction_is_refused():
+    result = CliRunner().invoke(main, ["run", str(EXAMPLES[0]), "--no-reduce", "nope"])
+    assert result.exit_code == 2
+    assert "unknown reduction 'nope'" in result.output
+
+
+def test_no_reduce_option_and_environment(monkeypatch):
+    sb = str(EXAMPLE_DIR / "x86_64" / "SB.litmus")
+    on = CliRunner().invoke(main, ["run", sb, "-j", "1"])
+    off = CliRunner().invoke(main, ["run", sb, "-j", "1", "--no-reduce", "all"])
+    assert reduce.disabled() == set()  # for that run only
+    assert on.exit_code == off.exit_code == 0
+    states = [line for line in on.output.splitlines() if line.startswith("0:")]
+    assert states == [line for line in off.output.splitlines() if line.startswith("0:")]
+    assert _explored(on.output) < _explored(off.output)
+    monkeypatch.setenv(reduce.ENV, "tso-local-first,finished-threads")
+    assert reduce._from_env() == {"tso-local-first", "finished-threads"}
+    monkeypatch.setenv(reduce.ENV, "all")
+    assert reduce._from_env() == set(reduce.REDUCTIONS)
+
+
+def _explored(output: str) -> int:
+    line = next(ln for ln in output.splitlines() if ln.startswith("# Explored"))
+    return int(line.split()[2])
