@@ -1,0 +1,42 @@
+"""Ctrl-C is remembered; raised at once except inside a finalizer (fencelab/interrupts.py)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import pytest
+
+from fencelab import interrupts
+
+
+@pytest.fixture(autouse=True)
+def _not_pressed(monkeypatch):
+    monkeypatch.setattr(interrupts, "_pressed", False)
+
+
+def test_ctrl_c_raises_where_the_program_is():
+    with pytest.raises(KeyboardInterrupt):
+        interrupts._on_sigint(signal.SIGINT, sys._getframe())
+    with pytest.raises(KeyboardInterrupt):  # and is remembered for a loop that swallowed it
+        interrupts.stop_if_interrupted()
+
+
+def test_ctrl_c_in_a_finalizer_is_remembered_for_the_next_step():
+    raised = []
+
+    class Engine:
+        def __del__(self):
+            try:
+                interrupts._on_sigint(signal.SIGINT, sys._getframe())
+            except KeyboardInterrupt:
+                raised.append("in __del__")  # Python would print it as "ignored", traceback
+
+    Engine()
+    assert raised == []
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.stop_if_interrupted()
+
+
+def test_nothing_pressed_nothing_raised():
+    interrupts.stop_if_interrupted()
