@@ -136,6 +136,11 @@ class BodyContext:
         return self.src.file
 
 
+def array_element(name: str, index: int) -> str:
+    """The location name of element `index` of array `name`: `v` for 0, else `v[index]`."""
+    return name if index == 0 else f"{name}[{index}]"
+
+
 def skip_c_comment(text: str, i: int, src: Text) -> int | None:
     """Where a `//` or `/* */` comment starting at `i` ends (None: no comment starts there);
     a `/*` with no `*/` is an error."""
