@@ -81,7 +81,7 @@ start: stmt*
      | ";" -> empty
 
 decl: CTYPE+ declarator ("," declarator)* ";"
-declarator: NAME ("=" expr)?
+declarator: STAR* NAME ("=" expr)?
 assign: NAME "=" expr ";"
 store: STAR NAME "=" expr ";"
      | STAR "(" expr ")" "=" expr ";"

@@ -42,7 +42,7 @@ from fencelab.litmus.ast import (
     Value,
 )
 from fencelab.litmus.lexing import BodyContext, Locations, Text, array_element, skip_c_comment
-from fencelab.litmus.source import declared_variables, parse_threads
+from fencelab.litmus.source import POINTERS_REFUSED, declared_variables, parse_threads
 from fencelab.litmus.types import (
     ValueType,
     ctype_width,
@@ -407,8 +407,8 @@ class _Parser:
         name = lhs.strip("[]").strip()
         if isinstance(value, LocRef) and self.is_source:
             raise self.src.error(
-                f"location {name!r} initialised with the address of {value.name!r}: pointers in "
-                f"memory are not supported in {self.arch} tests",
+                f"location {name!r} initialised with the address of {value.name!r}: "
+                + POINTERS_REFUSED.replace("C tests", f"{self.arch} tests"),
                 value_at,
             )
         self.locs.declare(name, ctype, value if eq else None, at)

@@ -72,6 +72,8 @@ _TRAILER_START = re.compile(
 # rustc names the one token it expected where one of these would have fitted
 RUST_EXPECTED = ("';'", "')'", "'}'", "'{'", "'=>'", "'='", "','")
 CAS_PREFIX = "$cas"
+POINTERS_REFUSED = ("pointers in memory are not supported in C tests (herd's `int *p = &x;` and "
+                    "`*p` through a pointer read from memory)")  # fmt: skip
 OK_PREFIX = "$ok"
 EXPECTED_PREFIX = "$exp"
 
@@ -389,6 +391,9 @@ class _CBuilder(_Builder):
         for d in t.children:
             if not isinstance(d, Tree):
                 continue
+            if isinstance(d.children[0], Token) and d.children[0].type == "STAR":
+                name = next(str(c) for c in d.children if isinstance(c, Token) and c.type == "NAME")
+                raise self.error(f"pointer variable {name!r}: {POINTERS_REFUSED}", d.children[0])
             name_tok = d.children[0]
             name = str(name_tok)
             if name in self.params:
@@ -519,6 +524,8 @@ class _CBuilder(_Builder):
                 f"'&{t.children[1]}[...]' may only be the location argument of an atomic operation",
                 t,
             )
+        if kind == "addr" and str(t.children[1]) in self.params:
+            raise self.error(f"'&{t.children[1]}' as a value: {POINTERS_REFUSED}", t)
         if kind == "addr":
             raise self.error(
                 f"'&{t.children[1]}' may only be the expected-value argument of atomic_compare_exchange",
@@ -620,6 +627,8 @@ class _CBuilder(_Builder):
         if (isinstance(tree, Tree) and tree.data == "bin" and str(tree.children[1]) == "+"
                 and isinstance(tree.children[0], Tree) and tree.children[0].data == "var"):  # fmt: skip
             return self.element(tree.children[0].children[0], tree.children[2])
+        if isinstance(tree, Tree) and tree.data in ("deref", "index", "call"):
+            raise self.error(f"an address read from memory: {POINTERS_REFUSED}", tree)
         names = ", ".join(self.params) or "none"
         where = "the location of *(...)" if what == "*" else f"the first argument of {what}"
         raise self.error(
