@@ -195,3 +195,19 @@ def test_pointers_in_memory_are_refused_naming_the_herd_feature(cli, tmp_path, i
     assert line.startswith(f"fencelab: error: {path}{place}"), line
     assert line.endswith("pointers in memory are not supported in C tests (herd's "
                          "`int *p = &x;` and `*p` through a pointer read from memory)"), line
+
+
+def test_an_untyped_array_takes_its_parameters_type_for_every_element():
+    text = """C char-array
+{ v[2]={1,2}; }
+P0 (atomic_char* v) {
+  atomic_store_explicit(&v[1], 300, memory_order_relaxed);
+}
+forall (v[1]=44 /\\ v[0]=1)
+"""
+    assert {loc.width for loc in parse_text(text).locations} == {8}
+    for where, result in results(text).items():
+        assert result.ok and outcomes(result) == {"v[1]=44; [v]=1;"}, where
+    program = load(compile_test(parse_text(text), get_target("armv8")))
+    addr = {loc.name: loc.addr for loc in program.locations}
+    assert addr["v[1]"] == addr["v"] + 1
