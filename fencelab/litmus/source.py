@@ -26,6 +26,10 @@ printer recognises exactly these shapes and prints the C call back.
 
 C's plain accesses (`*x = 1`, `r0 = *x`, what herd's `volatile int*` tests use) are read as
 Relaxed with `plain=True`, so later stages can say so instead of pretending they are atomics.
+
+An array parameter's elements (`v[1]`, `&v[1]`, `v+1`, `*(v+1)`, with a constant index inside
+the array the initial state declares) are the locations `v[1]`, ... (element 0 is `v`), so every
+later stage sees one location per element. Pointers held in memory or in locals are refused.
 """
 
 from __future__ import annotations
@@ -72,10 +76,10 @@ _TRAILER_START = re.compile(
 # rustc names the one token it expected where one of these would have fitted
 RUST_EXPECTED = ("';'", "')'", "'}'", "'{'", "'=>'", "'='", "','")
 CAS_PREFIX = "$cas"
-POINTERS_REFUSED = ("pointers in memory are not supported in C tests (herd's `int *p = &x;` and "
-                    "`*p` through a pointer read from memory)")  # fmt: skip
 OK_PREFIX = "$ok"
 EXPECTED_PREFIX = "$exp"
+POINTERS_REFUSED = ("pointers in memory are not supported in C tests (herd's `int *p = &x;` and "
+                    "`*p` through a pointer read from memory)")  # fmt: skip
 
 
 def declared_variables(thread: Thread) -> set[str]:
