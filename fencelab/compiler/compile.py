@@ -139,7 +139,7 @@ _ASM_TYPES = {8: "int8_t", 16: "int16_t", 32: "", 64: "int64_t"}
 
 def _asm_location(loc: Location) -> Location:
     """herd's assembly tests know C base types only: `atomic_int` becomes plain `int`."""
-    return Location(loc.name, loc.init, _ASM_TYPES[loc.width], loc.width)
+    return Location(loc.name, loc.init, _ASM_TYPES[loc.width], loc.width, loc.array, loc.index)
 
 
 def _map_prop(prop: Prop, reg) -> Prop:

@@ -156,11 +156,15 @@ class ThreadCompiler:
         self.locals: dict[str, int] = {}
         for name in self.names:
             self.locals[name] = self.alloc(f"local {name}")
+        # each location's address in a register set in the initial state, except where the
+        # ISA names a location as an operand (x86's `(x)`); an array element other than the
+        # first has no such name (herd's `0:rcx=v[1]`), so it gets a register there too
         self.loc_regs: dict[str, int] = {}
-        if not self.isa.location_operands:
-            for _, _, _, loc, _, _ in atomics:
-                if loc and loc not in self.loc_regs:
-                    self.loc_regs[loc] = self.alloc(f"the address of {loc}")
+        elements = {loc.name for loc in self.test.locations if loc.index}
+        for _, _, _, loc, _, _ in atomics:
+            by_reg = not self.isa.location_operands or loc in elements
+            if loc and by_reg and loc not in self.loc_regs:
+                self.loc_regs[loc] = self.alloc(f"the address of {loc}")
         for stmt in self.thread.body:
             self.stmt(stmt)
         if self.pending_labels:
@@ -543,11 +547,11 @@ class ThreadCompiler:
             if role.pair:
                 raise self.error(f"{entry.describe()} needs a register pair (not supported)", pos)
             if role.name == "addr":
-                if self.isa.location_operands:
+                if loc in self.loc_regs:
+                    regs["addr"] = self.loc_regs[loc]
+                else:
                     regs["addr"] = self.alloc()
                     temps.append(regs["addr"])
-                else:
-                    regs["addr"] = self.loc_regs[loc]
             elif role.name in inputs:
                 v = inputs[role.name]
                 reg = v.reg
@@ -575,7 +579,7 @@ class ThreadCompiler:
                 temps.append(regs[role.name])
         label_prefix = f"{self.new_label()}_"
         lines = entry.instantiate(regs, label_prefix)
-        if self.isa.location_operands and "addr" in regs:
+        if "addr" in regs and loc not in self.loc_regs:
             name = self.target.reg(regs["addr"], 64)
             lines = [ln.replace(f"({name})", f"({loc})") for ln in lines]
             if any(name in ln for ln in lines):

@@ -81,9 +81,11 @@ start: stmt*
      | ";" -> empty
 
 decl: CTYPE+ declarator ("," declarator)* ";"
-declarator: NAME ("=" expr)?
+declarator: STAR* NAME ("=" expr)?
 assign: NAME "=" expr ";"
 store: STAR NAME "=" expr ";"
+     | STAR "(" expr ")" "=" expr ";"
+     | NAME "[" expr "]" "=" expr ";" -> index_store
 expr_stmt: expr ";"
 if_stmt: "if" "(" expr ")" stmt ("else" stmt)?
 while_stmt: "while" "(" expr ")" stmt
@@ -106,7 +108,10 @@ block: "{" stmt* "}"
         | "(" expr ")"
         | NAME "(" [expr ("," expr)*] ")" -> call
         | STAR NAME -> deref
+        | STAR "(" expr ")" -> deref
+        | NAME "[" expr "]" -> index
         | AMP NAME -> addr
+        | AMP NAME "[" expr "]" -> addr
 
 CTYPE.2: /(?:__TYPES__)(?![A-Za-z0-9_])/
 NAME: /[A-Za-z_][A-Za-z0-9_]*/

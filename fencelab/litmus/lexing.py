@@ -93,11 +93,13 @@ class Locations:
                 info.width = 64  # a pointer in memory (`x=y`, `x=&y`): as herd, 64-bit
 
     def adopt_type(self, name: str, ctype: str) -> None:
-        """A type seen elsewhere (a C parameter): used only if the test declared none."""
-        info = self.touch(name)
+        """A type seen elsewhere (a C parameter): used only if the test declared none (for an
+        array, by every element alike)."""
         width = ctype_width(ctype)
-        if not info.explicit_type and not info.ctype and ctype and width is not None:
-            info.ctype, info.width = normalise_ctype(ctype), width
+        for k in range(self.arrays.get(name, 1)):
+            info = self.touch(array_element(name, k))
+            if not info.explicit_type and not info.ctype and ctype and width is not None:
+                info.ctype, info.width = normalise_ctype(ctype), width
 
     def result(self) -> tuple[Location, ...]:
         for i in self.infos.values():
@@ -134,6 +136,11 @@ class BodyContext:
     @property
     def file(self) -> str:
         return self.src.file
+
+
+def array_element(name: str, index: int) -> str:
+    """The location name of element `index` of array `name`: `v` for 0, else `v[index]`."""
+    return name if index == 0 else f"{name}[{index}]"
 
 
 def skip_c_comment(text: str, i: int, src: Text) -> int | None:

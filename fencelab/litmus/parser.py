@@ -41,8 +41,8 @@ from fencelab.litmus.ast import (
     TrueProp,
     Value,
 )
-from fencelab.litmus.lexing import BodyContext, Locations, Text, skip_c_comment
-from fencelab.litmus.source import declared_variables, parse_threads
+from fencelab.litmus.lexing import BodyContext, Locations, Text, array_element, skip_c_comment
+from fencelab.litmus.source import POINTERS_REFUSED, declared_variables, parse_threads
 from fencelab.litmus.types import (
     ValueType,
     ctype_width,
@@ -352,10 +352,10 @@ class _Parser:
         item_start = pos + 1
         while inner_open >= 0 and close >= 0 and inner_open < close:  # `v[2] = {1,2}`
             item_start = max(item_start, text.rfind(";", item_start, inner_open) + 1)
-            if self.is_source or not re.search(r"\]\s*=\s*$", text[item_start:inner_open]):
+            if not re.search(r"\]\s*=\s*$", text[item_start:inner_open]):
                 raise self.src.error(
-                    "structured values in the initial state are not supported"
-                    + (f" in {self.arch} tests" if self.is_source else " (only arrays: v[2]={1,2})"),
+                    "structured values in the initial state are not supported (only arrays: "
+                    "v[2]={1,2})",
                     inner_open,
                 )
             item_start = close + 1
@@ -407,8 +407,8 @@ class _Parser:
         name = lhs.strip("[]").strip()
         if isinstance(value, LocRef) and self.is_source:
             raise self.src.error(
-                f"location {name!r} initialised with the address of {value.name!r}: pointers in "
-                f"memory are not supported in {self.arch} tests",
+                f"location {name!r} initialised with the address of {value.name!r}: "
+                + POINTERS_REFUSED.replace("C tests", f"{self.arch} tests"),
                 value_at,
             )
         self.locs.declare(name, ctype, value if eq else None, at)
@@ -417,8 +417,8 @@ class _Parser:
                     item: str) -> None:  # fmt: skip
         """`int64_t v[2] = {1,2};` declares an array; `v[1] = 5;` sets one of its elements.
         Element k is the location `v[k]` (`v` for element 0), laid out after element k-1."""
-        if self.is_source:
-            raise self.src.error(f"arrays are not supported in {self.arch} tests", at)
+        if self.arch == "RUST":
+            raise self.src.error("arrays are not supported in RUST tests", at)
         ctype, name, count = m
         if ctype or count and name not in self.locs.arrays:  # a declaration
             if not count:
@@ -710,11 +710,6 @@ class _Parser:
 
 # ---------------------------------------------------------------------------------------------
 # small helpers
-
-
-def array_element(name: str, index: int) -> str:
-    """The location name of element `index` of array `name`: `v` for 0, else `v[index]`."""
-    return name if index == 0 else f"{name}[{index}]"
 
 
 def _element_name(text: str) -> str:

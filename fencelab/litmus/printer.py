@@ -182,6 +182,7 @@ def _init_block(test: LitmusTest) -> list[str]:
         prefix = f"{loc.ctype} " if loc.ctype else ""
         if loc.array and loc.index == 0:  # `int64_t v[2]={1,2};`
             values = [format_value(e.init) for e in test.locations if e.array == loc.name]
+            prefix = f"{loc.ctype or 'int'} "  # herd declares an array with its type
             items.append(f"{prefix}{loc.name}[{len(values)}]={{{','.join(values)}}};")
         elif not loc.array:  # a pointer in memory as herd's tests write it: `p=&x`
             init = f"&{loc.init.name}" if isinstance(loc.init, LocRef) else format_value(loc.init)
@@ -375,8 +376,9 @@ class _CPrinter(_SourcePrinter):
             return [f"{pad}{decl}{self.var(s.var)} = {self.expr(s.expr)};"]
         if isinstance(s, Store):
             if s.plain:
-                return [f"{pad}*{s.loc} = {self.expr(s.value)};"]
-            return [f"{pad}atomic_store_explicit({s.loc}, {self.expr(s.value)}, {s.order.c});"]
+                return [f"{pad}{_c_object(s.loc)} = {self.expr(s.value)};"]
+            return [f"{pad}atomic_store_explicit({_c_pointer(s.loc)}, {self.expr(s.value)}, "
+                    f"{s.order.c});"]  # fmt: skip
         if isinstance(s, ExprStmt):
             return [f"{pad}{self.expr(s.expr)};"]
         if isinstance(s, Fence):
@@ -401,7 +403,7 @@ class _CPrinter(_SourcePrinter):
             if cas.weak
             else "atomic_compare_exchange_strong_explicit"
         )
-        return f"{name}({cas.loc}, {expected}, {self.expr(cas.desired)}, {cas.success.c}, {cas.failure.c})"
+        return f"{name}({_c_pointer(cas.loc)}, {expected}, {self.expr(cas.desired)}, {cas.success.c}, {cas.failure.c})"
 
     def expr(self, e: Expr) -> str:
         if isinstance(e, Const):
@@ -413,12 +415,24 @@ class _CPrinter(_SourcePrinter):
         if isinstance(e, UnOp):
             return self.unop(e.op, e.operand)
         if isinstance(e, Load):
-            return f"*{e.loc}" if e.plain else f"atomic_load_explicit({e.loc}, {e.order.c})"
+            if e.plain:
+                return _c_object(e.loc)
+            return f"atomic_load_explicit({_c_pointer(e.loc)}, {e.order.c})"
         if isinstance(e, Rmw):
-            return f"{C_RMW_NAMES[e.op]}({e.loc}, {self.expr(e.operand)}, {e.order.c})"
+            return f"{C_RMW_NAMES[e.op]}({_c_pointer(e.loc)}, {self.expr(e.operand)}, {e.order.c})"
         if isinstance(e, Cas):
             raise FencelabError("cannot print a compare-exchange inside a C expression")
         raise FencelabError(f"cannot print expression {e!r} in C")
+
+
+def _c_pointer(loc: str) -> str:
+    """A location as C's atomics take it: the parameter `x`, an array element `&v[1]`."""
+    return f"&{loc}" if "[" in loc else loc
+
+
+def _c_object(loc: str) -> str:
+    """A location as a plain C access names it: `*x`, an array element `v[1]`."""
+    return loc if "[" in loc else f"*{loc}"
 
 
 def _match_cas(
@@ -454,7 +468,7 @@ def _match_cas(
                     and s.then[0].plain)  # fmt: skip
         return isinstance(s, Assign) and s.var == expected and s.expr == Var(tmp) and not s.declared
 
-    arg = f"&{expected}" if expected_loc is None else expected_loc
+    arg = f"&{expected}" if expected_loc is None else _c_pointer(expected_loc)
     second, third = at(base), at(base + 1)
     if writes_back(second):
         return first, None, base + 1, arg  # type: ignore[return-value]

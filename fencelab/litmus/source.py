@@ -26,6 +26,10 @@ printer recognises exactly these shapes and prints the C call back.
 
 C's plain accesses (`*x = 1`, `r0 = *x`, what herd's `volatile int*` tests use) are read as
 Relaxed with `plain=True`, so later stages can say so instead of pretending they are atomics.
+
+An array parameter's elements (`v[1]`, `&v[1]`, `v+1`, `*(v+1)`, with a constant index inside
+the array the initial state declares) are the locations `v[1]`, ... (element 0 is `v`), so every
+later stage sees one location per element. Pointers held in memory or in locals are refused.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ from fencelab.litmus.ast import (
     While,
     walk_statements,
 )
-from fencelab.litmus.lexing import BodyContext, skip_c_comment
+from fencelab.litmus.lexing import BodyContext, array_element, skip_c_comment
 from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
 from fencelab.values import NumberTooLong, read_int
 
@@ -74,6 +78,8 @@ RUST_EXPECTED = ("';'", "')'", "'}'", "'{'", "'=>'", "'='", "','")
 CAS_PREFIX = "$cas"
 OK_PREFIX = "$ok"
 EXPECTED_PREFIX = "$exp"
+POINTERS_REFUSED = ("pointers in memory are not supported in C tests (herd's `int *p = &x;` and "
+                    "`*p` through a pointer read from memory)")  # fmt: skip
 
 
 def declared_variables(thread: Thread) -> set[str]:
@@ -363,9 +369,9 @@ class _CBuilder(_Builder):
             if _is_call(value, ("cas",)):
                 return self.cas_triple(value, ok=name, declared=False)
             return [Assign(name, self.expr(value), False, _pos(t))]
-        if kind == "store":
-            _star, name_tok, value = t.children
-            loc = self.location(name_tok, "*")
+        if kind in ("store", "index_store"):
+            value = t.children[-1]
+            loc = self.lvalue(t)
             return [Store(loc, self.expr(value), Order.RELAXED, _pos(t), plain=True)]
         if kind == "expr_stmt":
             return self.expr_stmt(t.children[0], _pos(t))
@@ -389,6 +395,9 @@ class _CBuilder(_Builder):
         for d in t.children:
             if not isinstance(d, Tree):
                 continue
+            if isinstance(d.children[0], Token) and d.children[0].type == "STAR":
+                name = next(str(c) for c in d.children if isinstance(c, Token) and c.type == "NAME")
+                raise self.error(f"pointer variable {name!r}: {POINTERS_REFUSED}", d.children[0])
             name_tok = d.children[0]
             name = str(name_tok)
             if name in self.params:
@@ -455,8 +464,7 @@ class _CBuilder(_Builder):
         spec = _C_CALLS[str(call.children[0])]
         loc, args, orders = self.call_args(call, spec)
         expected_tree, desired_tree = args
-        shared = (isinstance(expected_tree, Tree) and expected_tree.data == "var"
-                  and str(expected_tree.children[-1]) in self.params)  # fmt: skip
+        shared = self.names_location(expected_tree)
         if not (isinstance(expected_tree, Tree) and expected_tree.data == "addr") and not shared:
             raise self.error(
                 f"the expected value of {call.children[0]} must be the address of a local "
@@ -485,7 +493,8 @@ class _CBuilder(_Builder):
         tmp, pos = f"{CAS_PREFIX}{n}", _pos(call)
         out: list[Stmt] = []
         if shared:  # herd's `(x, e, ...)`: read e first, write it back on failure only
-            where, expected = self.location(e_tok, ""), f"{EXPECTED_PREFIX}{n}"
+            where = self.address(expected_tree, str(call.children[0]))
+            expected = f"{EXPECTED_PREFIX}{n}"
             out.append(Assign(expected, Load(where, Order.RELAXED, pos, plain=True), True, pos))
             store = Store(where, Var(tmp), Order.RELAXED, pos, plain=True)
             write_back: Stmt = If(BinOp("!=", Var(tmp), Var(expected)), (store,), (), pos)
@@ -512,9 +521,15 @@ class _CBuilder(_Builder):
         if kind == "un":
             op, operand = t.children
             return self.unop(str(op), self.expr(operand))
-        if kind == "deref":
-            loc = self.location(t.children[1], "*")
-            return Load(loc, Order.RELAXED, _pos(t), plain=True)
+        if kind in ("deref", "index"):
+            return Load(self.lvalue(t), Order.RELAXED, _pos(t), plain=True)
+        if kind == "addr" and len(t.children) == 3:
+            raise self.error(
+                f"'&{t.children[1]}[...]' may only be the location argument of an atomic operation",
+                t,
+            )
+        if kind == "addr" and str(t.children[1]) in self.params:
+            raise self.error(f"'&{t.children[1]}' as a value: {POINTERS_REFUSED}", t)
         if kind == "addr":
             raise self.error(
                 f"'&{t.children[1]}' may only be the expected-value argument of atomic_compare_exchange",
@@ -571,19 +586,7 @@ class _CBuilder(_Builder):
         n_orders = 0 if not spec.explicit else (2 if spec.kind == "cas" else 1)
         if spec.kind == "fence":
             return "", [], [self.order(args[0])]
-        loc_tree = args[0]
-        if not (
-            isinstance(loc_tree, Tree)
-            and loc_tree.data == "var"
-            and str(loc_tree.children[0]) in self.params
-        ):
-            names = ", ".join(self.params) or "none"
-            raise self.error(
-                f"the first argument of {name} must be a location parameter of P{self.tid} "
-                f"({names})",
-                loc_tree,
-            )
-        loc = str(loc_tree.children[0])
+        loc = self.address(args[0], name)
         values = args[1 : len(args) - n_orders]
         orders = (
             [self.order(a) for a in args[len(args) - n_orders :]] if n_orders else [Order.SEQ_CST]
@@ -599,6 +602,69 @@ class _CBuilder(_Builder):
             return parse_order(text)
         except FencelabError:
             raise self.error(f"unknown ordering {text!r}; valid: {_C_ORDER_NAMES}", tree) from None
+
+    def lvalue(self, t: Tree) -> str:
+        """The location a plain access names: `*x`, `*(v+1)`, `v[1]` (a store or a read)."""
+        if t.data in ("index", "index_store"):
+            return self.element(t.children[0], t.children[1])
+        inner = t.children[1]
+        if isinstance(inner, Token):
+            return self.location(inner, "*")
+        return self.address(inner, "*")
+
+    def names_location(self, tree) -> bool:
+        """Whether `tree` is a pointer to a shared location (`x`, `&v[1]`, `v+1`), not `&r0`."""
+        if not isinstance(tree, Tree):
+            return False
+        if tree.data == "addr":
+            return len(tree.children) == 3
+        if tree.data == "bin" and str(tree.children[1]) == "+":
+            tree = tree.children[0]
+        return tree.data == "var" and str(tree.children[0]) in self.params
+
+    def address(self, tree, what: str) -> str:
+        """The location a pointer expression names: a parameter `x`, `&v[1]`, `v+1`."""
+        if isinstance(tree, Tree) and tree.data == "var" and str(tree.children[0]) in self.params:
+            return str(tree.children[0])
+        if isinstance(tree, Tree) and tree.data == "addr" and len(tree.children) == 3:
+            return self.element(tree.children[1], tree.children[2])
+        if (isinstance(tree, Tree) and tree.data == "bin" and str(tree.children[1]) == "+"
+                and isinstance(tree.children[0], Tree) and tree.children[0].data == "var"):  # fmt: skip
+            return self.element(tree.children[0].children[0], tree.children[2])
+        if isinstance(tree, Tree) and tree.data in ("deref", "index", "call"):
+            raise self.error(f"an address read from memory: {POINTERS_REFUSED}", tree)
+        names = ", ".join(self.params) or "none"
+        where = "the location of *(...)" if what == "*" else f"the first argument of {what}"
+        raise self.error(
+            f"{where} must be a location parameter of P{self.tid} ({names}), an array element "
+            "&v[i] or v+i",
+            tree,
+        )
+
+    def element(self, base: Token, index_tree) -> str:
+        """Element `index` of the array parameter `base` (`v` for element 0, as `v[0]` is
+        `*v`): the index is a constant inside the array the initial state declares."""
+        name = self.location(base, "")
+        index = self.expr(index_tree)
+        if not isinstance(index, Const):
+            raise self.error(
+                f"the index of {name!r} must be a constant (an index computed at run time is "
+                "not supported)",
+                index_tree,
+            )
+        size = self.ctx.locs.arrays.get(name)
+        if index.value == 0:
+            return name
+        if size is None:
+            raise self.error(
+                f"{name}[{index.value}]: {name!r} is not an array of the initial state "
+                f"(declare it there: int {name}[{index.value + 1}];)",
+                index_tree,
+            )
+        if not 0 <= index.value < size:
+            raise self.error(f"{name}[{index.value}] is outside array {name!r} of {size}",
+                             index_tree)  # fmt: skip
+        return array_element(name, index.value)
 
     def location(self, tok: Token, how: str) -> str:
         name = str(tok)

@@ -419,12 +419,6 @@ def test_array_errors(init, message):
         parse_text(one("AArch64", init, ["NOP"], "exists (v=1)"))
 
 
-def test_arrays_refused_in_c_with_one_line():
-    with pytest.raises(FencelabError, match="not supported in C tests"):
-        parse_text("C a\n{ int v[2] = {1,2}; }\nP0 (atomic_int* v) {\n"
-                   "  atomic_store_explicit(v, 1, memory_order_relaxed);\n}\nexists (v=1)\n")  # fmt: skip
-
-
 # ---------------------------------------------------------------------------------------------
 # Mixed-size accesses (herd's -variant mixed): refused with one line naming the feature
 
