@@ -67,5 +67,10 @@ This is an argument, not a machine-checked proof; bench/armv7_crosscheck.py chec
 generated tests (numbers in README). Beyond arm.cat: tests with loops (herd unrolls them) run
 with two prunings (certify.py): a core never commits ahead a store-exclusive putting back the
 value it read when, succeeding, it would retry anyway (a spin, `thread.retries_anyway`: it fails
-and retries instead), and solo runs skip repeated loop iterations. Out of scope: mixed-size accesses, ARMv8-only instructions (models/armv7_scope.py).
+and retries instead), and solo runs skip repeated loop iterations. Exhaustive search adds
+reductions that keep every final state (model.py, `ARMv7.for_exhaustive`; `exhaustive(...,
+reduce=False)` turns them off): cores execute one after another once the timeline is fixed, and
+the last core still running places a DMB's propagations at the earliest places only. Checking a
+commit made ahead (certify.py, `certifies`) stops at the first certifying solo run and skips
+solo states with more commits to execute than writes left in the code. Out of scope: mixed-size accesses, ARMv8-only instructions (models/armv7_scope.py).
 """

@@ -36,10 +36,12 @@ registers and no lower views than an earlier visit, when every move since was si
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
+from fencelab.isa.insn import Kind
 from fencelab.models.operational.armv7.local import Local
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
 from fencelab.models.operational.armv7.thread import ThreadContext, thread_moves
@@ -58,6 +60,22 @@ class Alone:
 
 def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
                   budget: int = SOLO_BUDGET) -> Alone:  # fmt: skip
+    return _solo_runs(ctx, tstate, local, st, budget)  # type: ignore[return-value]
+
+
+def certifies(ctx: ThreadContext, tstate, local: Local, st: Storage,
+              budget: int = SOLO_BUDGET) -> bool:  # fmt: skip
+    """`explore_alone(...).certified`, sooner: it stops at the first run that has executed
+    every commit made ahead, and drops every solo state with more commits ahead still to
+    execute than the most writes the core can still execute on any path of its code
+    (`writes_left`: each write executes at most one commit, so no run from there certifies;
+    nor from any state after it, which has executed at most as many commits as writes)."""
+    found = _solo_runs(ctx, tstate, local, st, budget, only_certify=True)
+    return found  # type: ignore[return-value]
+
+
+def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: int,
+               only_certify: bool = False) -> Alone | bool:  # fmt: skip
     certified = complete = False
     candidates: dict[Msg, set[frozenset[int]]] = {}
     core = ctx.core
@@ -73,12 +91,16 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
         fresh = first_fresh != never
         if not lc.promises:
             certified = True
+            if only_certify:
+                return True
         if core.halted(ts):
             complete = complete or (not lc.promises and not fresh)
             continue
         if depth >= budget:
             continue
         pc = core.pc(ts)
+        if only_certify and len(lc.promises) > writes_left(ctx, pc):
+            continue
         for mv in thread_moves(ctx, ts, lc, storage, certify=True):
             grown = mv.storage if mv.storage is not None else storage
             after = heads if mv.silent else ()
@@ -86,7 +108,7 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
                 if any(t == mv.tstate and dominates(l0, mv.local, grown) for t, l0 in after):
                     continue  # a repeated loop iteration: the earlier visit can do all it can
                 after = (*after, (mv.tstate, mv.local))
-            if mv.floor < first_fresh and not mv.spin:
+            if mv.floor < first_fresh and not mv.spin and not only_certify:
                 for msg in mv.fresh_writes:
                     done = frozenset(p for p in local.promises if p not in lc.promises)
                     candidates.setdefault(msg, set()).add(done)
@@ -104,8 +126,53 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
                 f"model armv7: P{ctx.tid} alone has more than {SOLO_STATES} states to certify "
                 "its commits; the test is too large for the model"
             )
+    if only_certify:
+        return certified
     return Alone(certified, complete, tuple(candidates),
                  tuple(frozenset(b) for b in candidates.values()))
+
+
+WRITES = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)
+
+
+def writes_left(ctx: ThreadContext, pc: int) -> int:
+    """The most writes the core can execute from `pc` on, over every path of its code (a
+    large number when a loop holds a write, or where the next instruction is not known: a
+    branch to a register, a load into pc). Computed once per core: the least fixpoint of
+    `left(i) = write(i) + max(left(next of i))`, capped."""
+    table = ctx.__dict__.get("armv7_writes_left")
+    if table is None:
+        table = ctx.__dict__["armv7_writes_left"] = _writes_left(ctx.core)
+    return table.get(pc, 0)  # outside the code: the core has finished
+
+
+def _writes_left(core) -> dict[int, int]:
+    infos = core.infos
+    cap = 1 + sum(info.kind in WRITES for info in infos.values())  # "unbounded"
+    succ: dict[int, list[int] | None] = {}
+    for pc, info in infos.items():
+        nxt: list[int] | None = [pc + info.size]
+        if info.kind is Kind.BRANCH:
+            target = re.findall(r"0x[0-9a-fA-F]+", core.decoded[pc].op_str)
+            nxt = None if not target else [int(target[-1], 16)] + (nxt if info.conditional else [])
+        elif "pc" in info.writes:
+            nxt = None
+        succ[pc] = nxt
+    left = dict.fromkeys(infos, 0)
+
+    def at(pc: int) -> int:  # outside the code the core has finished; inside, not decoded: ?
+        return left.get(pc, cap if core.base <= pc < core.end else 0)
+
+    changed = True
+    while changed:  # values only grow, and are capped: this ends
+        changed = False
+        for pc, info in infos.items():
+            nxt = succ[pc]
+            best = cap if nxt is None else max(at(n) for n in nxt)
+            value = min(cap, best + (info.kind in WRITES))
+            if value != left[pc]:
+                left[pc], changed = value, True
+    return left
 
 
 def dominates(earlier: Local, later: Local, st: Storage) -> bool:

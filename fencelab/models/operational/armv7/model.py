@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.thread import without_repeats
-from fencelab.models.operational.armv7.certify import Alone, explore_alone
+from fencelab.models.operational.armv7.certify import Alone, certifies, explore_alone
 from fencelab.models.operational.armv7.local import Local, xx_cycle
 from fencelab.models.operational.armv7.storage import Gp, Storage
 from fencelab.models.operational.armv7.thread import ThreadContext, shown, thread_moves
@@ -42,15 +42,32 @@ class ARMv7(MemoryModel):
     description = "ARMv7 (not multicopy-atomic): herd's arm.cat, operationally"
     targets = ("ARM",)
 
-    def __init__(self, interleave: bool = True) -> None:
+    def __init__(self, interleave: bool = True, earliest: bool = False) -> None:
         self.interleave = interleave
+        self.earliest = earliest
         self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
         self._alone: dict[tuple, object] = {}
 
     def for_exhaustive(self) -> ARMv7:
-        """Once the timeline is fixed, cores interact only through the symmetric scXX check:
-        running them one after another reaches the same outcomes as interleaving them."""
-        return ARMv7(interleave=False)
+        """The reductions of exhaustive search (`exhaustive(reduce=False)` turns them off):
+
+        - `interleave=False`: once the timeline is fixed, cores interact only through the
+          symmetric scXX check: running them one after another reaches the same outcomes as
+          interleaving them.
+        - `earliest`: a DMB (DMB ST excepted) of the one core still running places the
+          propagations its group A needs only at the earliest places where no executed read
+          becomes stale, not at every later place too. Placed later, they can only hinder it:
+          every event after the DMB comes after all of them either way (the DMB's time is at
+          or after each), so each later event sees the same timeline entries before it, and
+          every other bound is a lower bound that an earlier DMB time only loosens (the
+          entries other than the new propagations keep their order). The other cores have
+          finished: their registers are fixed, and coherence, hence the final memory and scXX,
+          does not depend on where a propagation goes. So every final state reached after a
+          later placement is reached after the earliest. (A DMB ST does not order later
+          reads, which an earlier propagation could make stale: its placements are all kept;
+          while another core still runs, a later propagation may let it read what an earlier
+          one would make stale: all are kept.)"""
+        return ARMv7(interleave=False, earliest=True)
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -67,6 +84,18 @@ class ARMv7(MemoryModel):
             found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st)
         return found  # type: ignore[return-value]
 
+    def _certifies(self, program, tid: int, tstate, local: Local, st: Storage) -> bool:
+        """`_solo(...).certified`, without the rest of the solo search when not known yet."""
+        key = (id(program), tid, tstate, local, st)
+        found = self._alone.get(key)
+        if found is not None:
+            return found.certified  # type: ignore[attr-defined]
+        key = (*key, "certifies")
+        found = self._alone.get(key)
+        if found is None:
+            found = self._alone[key] = certifies(self._ctx(program, tid), tstate, local, st)
+        return found  # type: ignore[return-value]
+
     # -- the interface -----------------------------------------------------------------------
     def initial_memory(self, program):
         n = len(program.locations)
@@ -80,7 +109,10 @@ class ARMv7(MemoryModel):
             return
         ctx = self._ctx(program, tid)
         tstate, local, st = state.threads[tid], mem.locals[tid], mem.storage
-        moves = thread_moves(ctx, tstate, local, st, others=mem.locals)
+        alone = self.earliest and all(
+            program.threads[t].core.halted(ts) for t, ts in enumerate(state.threads) if t != tid
+        )  # fmt: skip
+        moves = thread_moves(ctx, tstate, local, st, others=mem.locals, earliest=alone)
         moves = without_repeats(
             ctx, tstate, local, moves,
             lambda: self._solo(program, tid, tstate, local, st).complete,
@@ -92,7 +124,7 @@ class ARMv7(MemoryModel):
             if move.local.excl != local.excl and xx_cycle(grown, [lc.excl for lc in locals_]):
                 continue  # scXX: store-exclusives in coherence against program order
             if (move.local.promises and _jumps_back(ctx.core, tstate, move.tstate)
-                    and not self._solo(program, tid, move.tstate, move.local, grown).certified):
+                    and not self._certifies(program, tid, move.tstate, move.local, grown)):
                 continue  # it can no longer execute what it committed: do not spin to the budget
             new = ArmV7Memory(grown, tuple(locals_), True)
             yield Transition(
@@ -128,7 +160,7 @@ class ARMv7(MemoryModel):
                     grown = st.commit(msg, rank)
                     pos = grown.end
                     promised = local.promise(pos)
-                    if not self._solo(program, tid, tstate, promised, grown).certified:
+                    if not self._certifies(program, tid, tstate, promised, grown):
                         continue
                     locals_ = list(mem.locals)
                     locals_[tid] = promised

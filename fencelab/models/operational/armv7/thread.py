@@ -75,9 +75,12 @@ def promise_lost(local: Local, st: Storage) -> bool:
 
 
 def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool = False,
-                 others: tuple[Local, ...] | None = None) -> list[Move]:  # fmt: skip
+                 others: tuple[Local, ...] | None = None,
+                 earliest: bool = False) -> list[Move]:  # fmt: skip
     """`others`: every core's state (executing, not alone), for propagations a barrier
-    inserts: they must not make another core's executed read stale, and move its views."""
+    inserts: they must not make another core's executed read stale, and move its views.
+    `earliest`: a DMB places its propagations only at the earliest places (a reduction, for a
+    core whose every other core has finished: model.py, `ARMv7.earliest`)."""
     info = ctx.core.info(tstate)
     if info is None or promise_lost(local, st):
         return []
@@ -91,7 +94,7 @@ def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify:
         local = local._replace(vctrl=max(local.vctrl, views_of(local.regs, {"cpsr"})[1]))
     kind = info.kind
     if kind is Kind.FENCE:
-        return _fence(ctx, tstate, local, st, info, certify, others)
+        return _fence(ctx, tstate, local, st, info, certify, others, earliest)
     if kind in (Kind.LOAD, Kind.LOAD_EXCL):
         return _load(ctx, tstate, local, st, info)
     if kind is Kind.STORE:
@@ -130,7 +133,7 @@ def _writeback(regs: Views, info: InsnInfo) -> Views:
 
 
 def _fence(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool,
-           others: tuple[Local, ...] | None) -> list[Move]:  # fmt: skip
+           others: tuple[Local, ...] | None, earliest: bool = False) -> list[Move]:  # fmt: skip
     step = ctx.core.run(tstate, ())
     if not isinstance(step, Step):
         raise refuse(MODEL, info, "a barrier that reads memory")
@@ -157,7 +160,11 @@ def _fence(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool
             return []
     else:
         everyone = tuple(enumerate(others))  # type: ignore[arg-type]
-        placements = list(_placements(st, everyone, missing))
+        found = _placements(st, everyone, missing)
+        if earliest and full:  # the first is the earliest: it can do all that the others can
+            placements = [p for p in (next(found, None),) if p is not None]
+        else:
+            placements = list(found)
     moves = []
     for grown, shifted_locals, ats in placements:
         mine = dict(shifted_locals)[ctx.tid]
