@@ -31,6 +31,9 @@ REDUCTIONS = {
                      "memory are explored once (models/operational/arm/project.py)",
     "threads-apart": "Promising-ARM: once memory is fixed, each thread's runs are found alone and "
                      "their results combined (models/operational/arm/apart.py)",
+    "armv7-dmb-earliest": "ARMv7: a DMB of the one core still running puts its propagations only "
+                          "at the earliest places (models/operational/armv7/model.py, "
+                          "ARMv7.for_exhaustive)",
     "tso-local-first": "x86-TSO: a store into the buffer or a fence on an empty buffer is taken "
                        "alone, before any other move (models/operational/tso.py)",
 }  # fmt: skip

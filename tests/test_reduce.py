@@ -29,6 +29,7 @@ ACTS_ON = {
     "promise-merge": ("aarch64", "arm"),
     "threads-apart": ("aarch64", "arm"),
     "tso-local-first": ("x86_64", "rust"),
+    "armv7-dmb-earliest": ("arm",),
 }
 MODELS = {"C": "rc11"}
 

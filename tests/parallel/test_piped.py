@@ -23,7 +23,9 @@ def timeless(stdout: str) -> list[str]:
     """stdout without what the clock decides: herd's `Time` lines and the summary's ms column
     (and so its width)."""
     lines = [ln for ln in stdout.splitlines() if not ln.startswith("Time ")]
-    return [" ".join(re.sub(r"\d+ ms", "ms", ln).replace("─", "").split()) for ln in lines]
+    rules = re.compile("[\u2500-\u257f]+")  # box drawing: the table's rules and corners
+    return [" ".join(rules.sub(lambda m: m[0][0], re.sub(r"\d+ ms", "ms", ln)).split())
+            for ln in lines]  # fmt: skip
 
 
 def test_piped_run_with_workers_prints_what_one_process_prints():

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.thread import without_repeats
 from fencelab.models.operational.armv7.certify import Alone, certifies, explore_alone
@@ -54,7 +55,7 @@ class ARMv7(MemoryModel):
         - `interleave=False`: once the timeline is fixed, cores interact only through the
           symmetric scXX check: running them one after another reaches the same outcomes as
           interleaving them.
-        - `earliest`: a DMB (DMB ST excepted) of the one core still running places the
+        - `earliest` (the `armv7-dmb-earliest` switch of fencelab/reduce.py): a DMB (DMB ST excepted) of the one core still running places the
           propagations its group A needs only at the earliest places where no executed read
           becomes stale, not at every later place too. Placed later, they can only hinder it:
           every event after the DMB comes after all of them either way (the DMB's time is at
@@ -67,7 +68,7 @@ class ARMv7(MemoryModel):
           reads, which an earlier propagation could make stale: its placements are all kept;
           while another core still runs, a later propagation may let it read what an earlier
           one would make stale: all are kept.)"""
-        return ARMv7(interleave=False, earliest=True)
+        return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
