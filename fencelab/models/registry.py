@@ -85,17 +85,16 @@ def _armv7():
     return ARMv7()
 
 
-def _armv7_axiomatic():
-    from fencelab.models.axiomatic.arm import run_axiomatic
+def _axiomatic(cat: str):
+    """The axiomatic checker of one cat file (`arm`: aarch64.cat, `armv7`: arm.cat)."""
 
-    return lambda program, budget: run_axiomatic(program, "armv7", budget)
+    def new():
+        from fencelab.models.axiomatic.arm import run_axiomatic
 
+        return lambda program, budget, limits=DEFAULT_LIMITS: run_axiomatic(program, cat, budget,
+                                                                       limits)  # fmt: skip
 
-def _arm_axiomatic():
-    from fencelab.models.axiomatic.arm import run_axiomatic
-
-    return lambda program, budget, limits=DEFAULT_LIMITS: run_axiomatic(program, "arm", budget,
-                                                                   limits)  # fmt: skip
+    return new
 
 
 def _source(name: str) -> Callable[[], Any]:
@@ -126,9 +125,9 @@ MODELS: dict[str, ModelSpec] = {
                   "ARMv7 (A32), not multicopy-atomic: herdtools7's arm.cat, operationally",
                   _armv7),
         ModelSpec("arm-axiomatic", AXIOMATIC, _ARM,
-                  "ARMv8 as herdtools7's aarch64.cat, over candidate executions", _arm_axiomatic),
+                  "ARMv8 as herdtools7's aarch64.cat, over candidate executions", _axiomatic("arm")),
         ModelSpec("armv7-axiomatic", AXIOMATIC, ("ARM",),
-                  "ARMv7 as herdtools7's arm.cat, over candidate executions", _armv7_axiomatic),
+                  "ARMv7 as herdtools7's arm.cat, over candidate executions", _axiomatic("armv7")),
         ModelSpec("c11", SOURCE, SOURCE_ARCHES,
                   "C++20 / Rust: RC11 without no-thin-air",
                   _source("c11")),
