@@ -8,6 +8,7 @@ import click
 
 from fencelab.cli.options import (
     MAX_RUNS,
+    limits_options,
     litmus_files,
     model_option,
     scheme_option,
@@ -23,12 +24,15 @@ from fencelab.cli.options import (
                "host's, x86_64 or armv8); asm tests run on their own.")  # fmt: skip
 @scheme_option()
 @model_option()
-def hw(tests, runs, target, scheme, model):
+@limits_options
+def hw(tests, runs, target, scheme, model, limits):
     """Run litmus tests natively on this CPU (as litmus7 does), side by side with the model.
 
     Exit status 1 when the CPU produced a state the model forbids, 2 when a test could not run.
+    --max-states / --max-memory bound the model's exploration: cut there, it forbids nothing.
     """
     from fencelab.hw.command import hw_command
 
     targets = target.items if target else None
-    sys.exit(hw_command([f.path for f in litmus_files(tests)], runs, targets, scheme, model))
+    sys.exit(hw_command([f.path for f in litmus_files(tests)], runs, targets, scheme, model,
+                        limits))  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from fencelab.cli.options import (
+    limits_options,
     model_option,
     model_targets,
     one_target,
@@ -23,12 +24,13 @@ from fencelab.models.registry import OPERATIONAL
 @scheme_option()
 @model_option(kinds=(OPERATIONAL,))
 @schedule_option(help="Open at this witness (transition keys a,b,c): → steps through it.")
-def tui(test, target, scheme, model, schedule):
+@limits_options
+def tui(test, target, scheme, model, schedule, limits):
     """Step through a litmus test core by core in a terminal UI."""
     from fencelab.pipeline import RunOptions
     from fencelab.tui.app import FencelabApp
 
     target = one_target(model_targets(target, model), "tui")
-    options = RunOptions(target=target, scheme=scheme, model=model)
+    options = RunOptions(target=target, scheme=scheme, model=model, limits=limits)
     app = FencelabApp.for_test(read_test(test, "tui"), options, schedule)  # errors first
     app.run()

@@ -12,9 +12,11 @@ import click
 from rich.console import Console
 
 from fencelab.errors import FencelabError
+from fencelab.limits import DEFAULT_LIMITS, Limits
 
 
-def hw_command(files: list[str], runs: int, targets, scheme, model=None) -> int:
+def hw_command(files: list[str], runs: int, targets, scheme, model=None,
+               limits: Limits = DEFAULT_LIMITS) -> int:  # fmt: skip
     """`targets`, `scheme`, `model`: resolved by the CLI's shared options."""
     from fencelab.hw.native import cpu_name
     from fencelab.hw.report import format_litmus7, format_side_by_side
@@ -31,7 +33,7 @@ def hw_command(files: list[str], runs: int, targets, scheme, model=None) -> int:
             test = parse_file(path)
             status_line = f"{test.name}: {runs} runs on the CPU, then the model"
             with err.status(status_line) if err.is_terminal else nullcontext():
-                result = run_hw(test, runs, targets, scheme, model)
+                result = run_hw(test, runs, targets, scheme, model, limits)
         except FencelabError as e:
             err.print(f"fencelab: error: {e}", markup=False)
             status = 2

@@ -55,25 +55,32 @@ def format_side_by_side(result: HwResult, cpu: str = "") -> str:
         + f", {model.mode}: {'Ok' if model.ok else 'No'}, "
         f"Observation {model.observation} {model.positive} {model.negative}"
         + (f", {model.budget_exhausted} executions cut by the step budget"
-           if model.budget_exhausted else ""),  # fmt: skip
+           if model.budget_exhausted else "")
+        + (f", partial: {model.partial}" if model.partial else ""),  # fmt: skip
         f"# {'runs':>10}  {model.engine + ' says':<10}  final state",
     ]
     allowed = model.outcome_set()
     every = dict.fromkeys(allowed, 0) | result.counts
+    outside = "FORBIDDEN" if result.model_complete else "unreached"
     for outcome, count in _sorted(every):
-        verdict = "allowed" if outcome in allowed else "FORBIDDEN"
+        verdict = "allowed" if outcome in allowed else outside
         lines.append(f"# {count:>10}  {verdict:<10}  {format_outcome(outcome)}")
     forbidden = result.forbidden()
     for outcome, count in forbidden:
-        if model.budget_exhausted:
-            why = f"which {model.engine} did not reach within its step budget"
-        elif model.engine == result.program.target.default_model:
+        if model.engine == result.program.target.default_model:
             why = f"which {model.engine} forbids: a model bug or a hardware erratum"
         else:
             why = f"which {model.engine} forbids: this CPU is weaker than {model.engine}"
         lines.append(f"!!! {result.test.name}: THE CPU PRODUCED A STATE THE MODEL FORBIDS: "
                      f"{count} runs ended in {format_outcome(outcome)} {why}")  # fmt: skip
-    if not forbidden:
+    unreached = result.unreached()
+    if unreached:
+        cut = (f"stopped early: {model.partial}" if model.partial
+               else "cut executions at the step budget (raise with --budget N)")  # fmt: skip
+        lines.append(f"# {len(unreached)} state(s) this CPU produced are not among the outcomes "
+                     f"{model.engine} reached, which neither allows nor forbids them: its "
+                     f"exploration {cut}")  # fmt: skip
+    elif not forbidden:
         lines.append(f"# Every state this CPU produced is allowed by {model.engine}.")
     return "\n".join(lines)
 

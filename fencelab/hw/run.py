@@ -14,6 +14,7 @@ from fencelab.errors import FencelabError
 from fencelab.hw.native import HOST_TARGETS, NativeRuns, host_arch, run_native
 from fencelab.isa.registry import get_target
 from fencelab.isa.target import Target
+from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import Outcome, holds
 from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
@@ -56,10 +57,24 @@ class HwResult:
     def runs_per_second(self) -> float:
         return self.runs / self.native.seconds if self.native.seconds else 0.0
 
-    def forbidden(self) -> list[tuple[Outcome, int]]:
-        """States the CPU produced that the model does not allow (should be none)."""
+    @property
+    def model_complete(self) -> bool:
+        """Did the model's exploration reach every outcome? Not when it stopped at a limit
+        (partial) or cut executions at the step budget: then a state outside its set is
+        unknown to it, not forbidden."""
+        return not self.model.partial and not self.model.budget_exhausted
+
+    def _outside(self) -> list[tuple[Outcome, int]]:
         allowed = self.model.outcome_set()
         return [(o, n) for o, n in self.counts.items() if o not in allowed]
+
+    def forbidden(self) -> list[tuple[Outcome, int]]:
+        """States the CPU produced that the model does not allow (should be none)."""
+        return self._outside() if self.model_complete else []
+
+    def unreached(self) -> list[tuple[Outcome, int]]:
+        """States the CPU produced that a cut exploration of the model did not reach."""
+        return [] if self.model_complete else self._outside()
 
 
 def host_target(test: LitmusTest, targets: tuple[Target, ...] | None) -> Target | None:
@@ -87,9 +102,11 @@ def host_target(test: LitmusTest, targets: tuple[Target, ...] | None) -> Target 
 
 
 def run_hw(test: LitmusTest, runs: int, targets: tuple[Target, ...] | None = None,
-           scheme: Scheme = DEFAULT_SCHEME, model: ModelSpec | None = None) -> HwResult:  # fmt: skip
+           scheme: Scheme = DEFAULT_SCHEME, model: ModelSpec | None = None,
+           limits: Limits = DEFAULT_LIMITS) -> HwResult:  # fmt: skip
     """`model`: as `fencelab run --model` (default: the target's own, tso or arm); a source
-    model (c11, rc11, sc-source) judges the source test itself."""
+    model (c11, rc11, sc-source) judges the source test itself. `limits` bound the model's
+    exploration (at a limit its verdict is partial, and forbids nothing)."""
     target = host_target(test, targets)
     program = program_for(test, target, scheme)
     native = run_native(program, runs)
@@ -102,5 +119,6 @@ def run_hw(test: LitmusTest, runs: int, targets: tuple[Target, ...] | None = Non
             outcome = info.source_outcome(outcome)
         counts[outcome] = counts.get(outcome, 0) + n
     judged_on = None if model is not None and model.is_source else target
-    verdict = run_test(test, RunOptions(target=judged_on, scheme=scheme, model=model))
+    verdict = run_test(test, RunOptions(target=judged_on, scheme=scheme, model=model,
+                                        limits=limits))  # fmt: skip
     return HwResult(test, program, runs, counts, native, verdict)

@@ -126,6 +126,9 @@ class OutcomesScreen(Screen[str | None]):
                         f"{result.target}")  # fmt: skip
         if result.budget_exhausted:
             head.append(f"; {result.budget_exhausted} executions hit the step budget")
+        if result.partial:
+            head.append(f"\npartial: {result.partial}: the outcomes found so far, not all",
+                        style="bold yellow")  # fmt: skip
         self._title(head)
         self.query_one("#outcomes-hint", Static).update(
             Text("Enter: replay the outcome's witness from the start (→ steps through it)",

@@ -96,6 +96,19 @@ def test_a_state_the_model_forbids_is_shouted():
     assert cli.exit_code == 1  # the shout is also the exit status
 
 
+def test_a_model_cut_at_a_limit_forbids_nothing():
+    # With room for 2 states the model finds at most a couple of SB's four outcomes: the CPU's
+    # other states are unknown to it, not forbidden (no shout, exit 0, the cut named).
+    path = str(EXAMPLES / HOST_EXAMPLES[host_arch()] / "SB.litmus")
+    cli = hw(path, "--runs", "2000", "--max-states", "2")
+    assert cli.exit_code == 0, cli.output
+    assert "!!!" not in cli.output and "FORBIDDEN" not in cli.output
+    assert re.search(r"^#\s+\d+\s+unreached\s+", cli.output, re.M)
+    assert "exhaustive: No, Observation Never 0 0, partial: state limit 2 reached" in cli.output
+    assert ("tso reached, which neither allows nor forbids them: its exploration stopped early: "
+            "state limit 2 reached (raise with --max-states N)") in cli.output  # fmt: skip
+
+
 FAULTS = {
     "segv": ("movl (%rbx),%eax", "a memory fault (SIGSEGV) at address 0x0"),
     "ud2": ("ud2", "an undefined instruction (SIGILL)"),

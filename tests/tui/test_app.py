@@ -14,6 +14,7 @@ import pytest
 from textual.widgets import Select
 
 from fencelab.errors import FencelabError
+from fencelab.limits import Limits
 from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import replay
@@ -205,6 +206,18 @@ async def test_explore_lists_outcomes_and_replays_a_witness():
         assert app.session.steps == 0 and len(app.session.redo) == 6
         await pilot.press("end")
         assert "final: 0:rax=0; 1:rax=0;" in panes(app)[3]
+
+
+@pilot_test
+async def test_an_exploration_cut_at_a_limit_says_partial():
+    app = FencelabApp.for_test(parse_text(SB), RunOptions(limits=Limits(max_states=3)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        assert screen.result.partial.startswith("state limit 3 reached")
+        title = str(screen.query_one("#outcomes-title").content)
+        assert ("partial: state limit 3 reached (raise with --max-states N): the outcomes found "
+                "so far, not all") in title  # fmt: skip
 
 
 @pilot_test
