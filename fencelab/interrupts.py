@@ -5,12 +5,14 @@ callback from C (a Unicorn hook, a ctypes call) where the binding may keep the e
 itself. `catch_ctrl_c` (installed by the CLI) also remembers that Ctrl-C was pressed, and
 `stop_if_interrupted`, called by the exploration and checking loops at each step, raises it
 again there, so a command always ends with its partial results and exit status 130. Inside a
-finalizer (where Python would print the exception as "ignored", traceback and all) Ctrl-C is
-only remembered, for the next `stop_if_interrupted`.
+finalizer (where Python would print the exception as "ignored", traceback and all) or the
+Unicorn binding, Ctrl-C is only remembered, for the next `stop_if_interrupted`. Worker processes
+(fencelab/parallel) take their parent's stop request the same way.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
@@ -18,21 +20,36 @@ _pressed = False
 
 
 def _on_sigint(signum, frame) -> None:
+    interrupt(frame)
+
+
+def interrupt(frame) -> None:
+    """Ctrl-C (or a parent's stop request) arrived while `frame` ran: remember it, and raise
+    KeyboardInterrupt there unless that would leave an object half-made or print it as an
+    "ignored" exception (`_safe_to_raise`); the next `stop_if_interrupted` raises it then."""
     global _pressed
     _pressed = True
-    if not _in_finalizer(frame):
+    if _safe_to_raise(frame):
         raise KeyboardInterrupt
-    # in a finalizer (a Unicorn engine's __del__, a weakref callback) Python would print the
-    # exception as "ignored" with its traceback: the next `stop_if_interrupted` raises it
 
 
-def _in_finalizer(frame) -> bool:
+def _safe_to_raise(frame) -> bool:
+    """Not inside a finalizer (a `__del__`, a weakref callback: Python prints the exception as
+    ignored, traceback and all) nor inside the Unicorn binding (a `UcContext` interrupted in
+    its constructor fails again in its `__del__`)."""
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "__del__" or code.co_filename.endswith("weakref.py"):
-            return True
+        if (code.co_name == "__del__" or code.co_filename.endswith("weakref.py")
+                or f"{os.sep}unicorn{os.sep}" in code.co_filename):  # fmt: skip
+            return False
         frame = frame.f_back
-    return False
+    return True
+
+
+def clear() -> None:
+    """Forget a Ctrl-C already handled (a worker process starting its next task)."""
+    global _pressed
+    _pressed = False
 
 
 def catch_ctrl_c() -> None:

@@ -40,3 +40,26 @@ def test_ctrl_c_in_a_finalizer_is_remembered_for_the_next_step():
 
 def test_nothing_pressed_nothing_raised():
     interrupts.stop_if_interrupted()
+
+
+def test_ctrl_c_inside_the_unicorn_binding_waits_for_the_next_step():
+    """A UcContext interrupted in its constructor fails again in its __del__ (seen on stderr
+    when a worker was stopped): inside the binding Ctrl-C is only remembered."""
+    import unicorn
+
+    raised = []
+    namespace = {"interrupts": interrupts, "sys": sys, "signal": signal, "raised": raised}
+    code = compile("try:\n    interrupts._on_sigint(signal.SIGINT, sys._getframe())\n"
+                   "except KeyboardInterrupt:\n    raised.append(1)\n",
+                   unicorn.__file__, "exec")  # fmt: skip
+    exec(code, namespace)  # a frame whose code is the binding's
+    assert raised == []
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.stop_if_interrupted()
+
+
+def test_clear_forgets_a_handled_ctrl_c():
+    with pytest.raises(KeyboardInterrupt):
+        interrupts._on_sigint(signal.SIGINT, sys._getframe())
+    interrupts.clear()
+    interrupts.stop_if_interrupted()

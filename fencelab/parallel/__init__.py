@@ -31,7 +31,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from fencelab import reduce
+from fencelab import interrupts, reduce
 from fencelab.errors import FencelabError
 
 
@@ -66,9 +66,9 @@ def _worker_started() -> None:
     signal.signal(_STOP, _stop_task)
 
 
-def _stop_task(_signum, _frame) -> None:
+def _stop_task(_signum, frame) -> None:
     if _running:
-        raise KeyboardInterrupt
+        interrupts.interrupt(frame)
 
 
 def _call(task: Callable, args: tuple, disabled: frozenset[str]):
@@ -76,6 +76,7 @@ def _call(task: Callable, args: tuple, disabled: frozenset[str]):
     global _running
     if reduce.disabled() != disabled:
         reduce.set_disabled(sorted(disabled))
+    interrupts.clear()
     _running = True
     try:
         return task(*args)

@@ -1,5 +1,6 @@
-"""Ctrl-C during a long `run` (exhaustive or random), `check` or `hunt`: what was found so far is
-printed marked partial, then the summary; exit status 130; no traceback."""
+"""Ctrl-C during a long `run` (exhaustive or random), `check` or `hunt` in one process (`-j 1`;
+with workers: tests/parallel): what was found so far is printed marked partial, then the
+summary; exit status 130; no traceback."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ def test_ctrl_c_in_an_exhaustive_run_prints_the_partial_result_and_the_summary(t
     long = tmp_path / "long.litmus"
     long.write_text(LONG_ARM)
     status, out, err = interrupt(["run", str(EXAMPLES / "aarch64" / "SB.litmus"), str(long),
-                                  str(EXAMPLES / "aarch64" / "MP.litmus")], "Observation SB")
+                                  str(EXAMPLES / "aarch64" / "MP.litmus"), "-j", "1"],
+                                 "Observation SB")  # fmt: skip
     assert status == 130, err
     assert "Traceback" not in err and err == ""
     assert "Test long Allowed" in out
@@ -76,7 +78,8 @@ def test_ctrl_c_in_an_exhaustive_run_prints_the_partial_result_and_the_summary(t
 def test_ctrl_c_in_a_random_run_keeps_the_runs_made(tmp_path):
     status, out, err = interrupt(["run", str(EXAMPLES / "x86_64" / "CoRR.litmus"),
                                   str(EXAMPLES / "x86_64" / "SB.litmus"), "--mode", "random",
-                                  "--runs", "10000000", "--json"], '"test": "CoRR"')  # fmt: skip
+                                  "--runs", "10000000", "--json", "-j", "1"],
+                                 '"test": "CoRR"')  # fmt: skip
     assert status == 130 and "Traceback" not in err
     import json
 
@@ -90,7 +93,7 @@ def test_ctrl_c_in_check_prints_the_checks_made(tmp_path):
     long = tmp_path / "long.litmus"
     long.write_text(LONG_C)
     status, out, err = interrupt(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), str(long),
-                                  "-t", "armv8"], "sound    SB+scs")  # fmt: skip
+                                  "-t", "armv8", "-j", "1"], "sound    SB+scs")  # fmt: skip
     assert status == 130 and "Traceback" not in err
     assert "partial  long  armv8  scheme default" in out
     assert "2 checks (2 tests x 1 target/scheme pair): 1 sound, 0 UNSOUND" in out
@@ -98,8 +101,8 @@ def test_ctrl_c_in_check_prints_the_checks_made(tmp_path):
 
 
 def test_ctrl_c_in_hunt_prints_what_was_found():
-    status, out, err = interrupt(["hunt", "-t", "armv8", "-s", "tutorial", "--max-threads", "4"],
-                                 None, startup=12)  # fmt: skip
+    status, out, err = interrupt(["hunt", "-t", "armv8", "-s", "tutorial", "--max-threads", "4",
+                                  "-j", "1"], None, startup=12)  # fmt: skip
     assert status == 130 and "Traceback" not in err
     assert out.startswith("hunt: ") and "checked of " in out.splitlines()[0]
     assert "partial: interrupted; the tests not checked may hold more counterexamples" in out
