@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fencelab.errors import FencelabError
+from fencelab.isa.assembler import AssemblyError
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,8 @@ _FEATURE_NEEDS = {
 def encode_if_needed(line: str, features: frozenset[str]) -> int | None:
     """The instruction word for an LSE or LDAPR line; None for anything keystone can do.
 
-    Raises `FencelabError` when the target lacks the feature or the operands are malformed.
+    Raises `AssemblyError` (its `why` without the line, which the loader names as the user
+    wrote it) when the target lacks the feature or the operands are malformed.
     """
     text = line.split("//", 1)[0].strip()
     parts = text.split(None, 1)
@@ -82,7 +83,8 @@ def encode_if_needed(line: str, features: frozenset[str]) -> int | None:
     if form is None:
         return None
     if form.feature not in features:
-        raise FencelabError(f"{text!r} {_FEATURE_NEEDS[form.feature]}")
+        raise AssemblyError(f"{text!r} {_FEATURE_NEEDS[form.feature]}",
+                            _FEATURE_NEEDS[form.feature])  # fmt: skip
     data, base = _parse_operands(text, parts[0].lower(), form, parts[1] if len(parts) > 1 else "")
     size = form.size
     if size is None:
@@ -102,8 +104,9 @@ def _parse_operands(
 ) -> tuple[list[tuple[int, int]], int]:
     """[(number, bits)] of the data registers and the base register's number."""
 
-    def malformed(why: str) -> FencelabError:
-        return FencelabError(f"{text!r}: {why}; expected {mnemonic} {_SYNTAX[form.layout]}")
+    def malformed(why: str) -> AssemblyError:
+        expected = f"{why}; expected {mnemonic} {_SYNTAX[form.layout]}"
+        return AssemblyError(f"{text!r}: {expected}", expected)
 
     operands = operands.strip().lower()
     memory = _MEMORY.search(operands)

@@ -157,3 +157,17 @@ def test_the_herd_cas_with_a_location_as_expected_value_works_through_every_comm
             await pilot.press("right")
 
     asyncio.run(step())
+
+
+@pytest.mark.parametrize("line, target, why", [
+    ("LDAPR W0,[X1]", "armv8", "needs ARMv8.3 RCpc (LDAPR); target lacks it — use armv8.3"),
+    ("LDADD W0,W2,[X1]", "armv8", "needs ARMv8.1 LSE atomics; target lacks them"),
+    ("LDADD W0,W2,[X1,#4]", "armv8.1", "no [<Xn|SP>] memory operand (only a zero offset"),
+])  # fmt: skip
+def test_an_instruction_our_encoder_refuses_is_named_at_its_place(cli, tmp_path, line, target,
+                                                                  why):  # fmt: skip
+    path = tmp_path / "t.litmus"
+    path.write_text(f"AArch64 t\n{{ 0:X1=x; }}\n P0 ;\n MOV W0,#1 ;\n {line} ;\nexists (x=1)\n")
+    result = cli(["run", str(path), "-t", target])
+    assert result.exit_code == 2
+    assert f"{path}:5:2: P0: cannot assemble '{line}': {why}" in result.output
