@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.thread import without_repeats
+from fencelab.models.operational.armv7.apart import barrier_free, runs_apart
 from fencelab.models.operational.armv7.certify import Alone, certifies, explore_alone
 from fencelab.models.operational.armv7.local import Local, xx_cycle
 from fencelab.models.operational.armv7.storage import Gp, Storage
@@ -43,11 +44,14 @@ class ARMv7(MemoryModel):
     description = "ARMv7 (not multicopy-atomic): herd's arm.cat, operationally"
     targets = ("ARM",)
 
-    def __init__(self, interleave: bool = True, earliest: bool = False) -> None:
+    def __init__(self, interleave: bool = True, earliest: bool = False,
+                 apart: bool = False) -> None:  # fmt: skip
         self.interleave = interleave
         self.earliest = earliest
+        self.apart = apart
         self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
         self._alone: dict[tuple, object] = {}
+        self._barrier_free: tuple[object, bool] | None = None  # (program, barrier_free(it))
 
     def for_exhaustive(self) -> ARMv7:
         """The reductions of exhaustive search (`exhaustive(reduce=False)` turns them off):
@@ -67,8 +71,12 @@ class ARMv7(MemoryModel):
           later placement is reached after the earliest. (A DMB ST does not order later
           reads, which an earlier propagation could make stale: its placements are all kept;
           while another core still runs, a later propagation may let it read what an earlier
-          one would make stale: all are kept.)"""
-        return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"))
+          one would make stale: all are kept.)
+        - `apart` (the `armv7-threads-apart` switch): in a program with no barrier that may
+          insert propagations, each core's executions are explored alone once the timeline is
+          fixed, and their results combined (apart.py says why nothing is lost)."""
+        return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"),
+                     apart=reduce.enabled("armv7-threads-apart"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -108,31 +116,60 @@ class ARMv7(MemoryModel):
             return
         if not self.interleave and tid != _first_running(program, state):
             return
-        ctx = self._ctx(program, tid)
         tstate, local, st = state.threads[tid], mem.locals[tid], mem.storage
         alone = self.earliest and all(
             program.threads[t].core.halted(ts) for t, ts in enumerate(state.threads) if t != tid
         )  # fmt: skip
-        moves = thread_moves(ctx, tstate, local, st, others=mem.locals, earliest=alone)
-        moves = without_repeats(
-            ctx, tstate, local, moves,
-            lambda: self._solo(program, tid, tstate, local, st).complete,
-        )  # fmt: skip
-        for move in moves:
+        for move in self._moves(program, tid, tstate, local, st, mem.locals, alone):
             locals_ = list(mem.locals if move.others is None else move.others)
             locals_[tid] = move.local
             grown = move.storage if move.storage is not None else st
             if move.local.excl != local.excl and xx_cycle(grown, [lc.excl for lc in locals_]):
                 continue  # scXX: store-exclusives in coherence against program order
-            if (move.local.promises and _jumps_back(ctx.core, tstate, move.tstate)
-                    and not self._certifies(program, tid, move.tstate, move.local, grown)):
-                continue  # it can no longer execute what it committed: do not spin to the budget
             new = ArmV7Memory(grown, tuple(locals_), True)
             yield Transition(
                 f"{tid}{move.key}", tid, self.label(tid, info, move.what),
                 state.with_thread(tid, move.tstate, new), step=move.step,
                 provenance=_provenance(move, st),
             )  # fmt: skip
+
+    def _moves(self, program, tid: int, tstate, local: Local, st: Storage,
+               others: tuple[Local, ...] | None, earliest: bool = False) -> list:  # fmt: skip
+        """The ways core `tid` may execute its next instruction (`others`: every core's state,
+        for the propagations a barrier inserts; None where no barrier inserts any, apart.py)."""
+        ctx = self._ctx(program, tid)
+        moves = thread_moves(ctx, tstate, local, st, others=others, earliest=earliest)
+        moves = without_repeats(
+            ctx, tstate, local, moves,
+            lambda: self._solo(program, tid, tstate, local, st).complete,
+        )  # fmt: skip
+        kept = []
+        for move in moves:
+            grown = move.storage if move.storage is not None else st
+            if (move.local.promises and _jumps_back(ctx.core, tstate, move.tstate)
+                    and not self._certifies(program, tid, move.tstate, move.local, grown)):
+                continue  # it can no longer execute what it committed: do not spin to the budget
+            kept.append(move)
+        return kept
+
+    def executions(self, program, tid: int, tstate, local: Local, st: Storage) -> list:
+        """Core `tid`'s moves alone, the timeline fixed and no barrier inserting propagations
+        (apart.py), its own store-exclusives checked for scXX (the cores' together are checked
+        when runs are combined)."""
+        return [m for m in self._moves(program, tid, tstate, local, st, None)
+                if m.local.excl == local.excl or not xx_cycle(st, [m.local.excl])]
+
+    def threads_apart(self, program, state: MachineState) -> bool:
+        """`armv7-threads-apart` (apart.py): may cores start executing here, the timeline fixed
+        for good (no barrier in the program inserts propagations)?"""
+        if not self.apart or state.memory.executing:
+            return False
+        if self._barrier_free is None or self._barrier_free[0] is not program:
+            self._barrier_free = (program, barrier_free(program))
+        return self._barrier_free[1] and self._may_start(program, state)
+
+    def runs_apart(self, machine, state: MachineState):
+        return runs_apart(self, machine, state)
 
     def internal_transitions(self, program, state: MachineState):
         mem: ArmV7Memory = state.memory
