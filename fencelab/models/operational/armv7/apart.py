@@ -5,7 +5,20 @@ DMB or DMB ST inserts when its group A has not reached every core: those move ev
 views and must not make another core's executed read stale, so they couple the cores. In a
 program with no DMB, DMB ST or DSB (`barrier_free`), nothing is ever inserted: a core's moves
 then depend only on its own registers and views and on the fixed storage (`thread_moves` reads
-the other cores' states only to place propagations). The cores still meet in one place, the
+the other cores' states only to place propagations).
+
+Nor do barriers that no memory access comes before (their group A is empty) or after
+(trailing). A trailing barrier's propagations order nothing of its core; placed at the end of
+the timeline — always possible: no read has a time past the end, so none becomes stale — they
+come after every commit (all are made before cores execute), and every later event of any
+core other than a trailing barrier has a time at or below the last commit (its views are
+times of commits and of reads, never of a propagation, since no other barrier inserts any),
+so no read ever sees them: every run without them is a run with them. Conversely, removing
+the propagations trailing barriers inserted (anywhere) from a run leaves a run: the other
+events keep their order on the timeline, a read can only become less stale, and no barrier
+that orders anything needs them (those have an empty group A). So a core's run treats a
+trailing barrier as inserting nothing, and the schedule puts its propagations at the end
+(`_placed`). The cores still meet in one place, the
 scXX check (no cycle in coherence | program order over the successful store-exclusives of
 every core), and in the outcome, whose final memory is coherence's last writes, fixed already.
 
@@ -34,19 +47,23 @@ from fencelab.isa.insn import Barrier, Kind
 from fencelab.machine.model import MachineState
 from fencelab.models.operational.arm.apart import thread_runs
 from fencelab.models.operational.armv7.local import xx_cycle
+from fencelab.models.operational.armv7.thread import TRAILING
 
 INSERTING = (Barrier.FULL, Barrier.STORE)  # the barriers that may insert propagations
 
 
 def barrier_free(program) -> bool:
-    """Can no barrier of the program insert propagations? A DMB, DSB or DMB ST inserts them
-    only for its group A: writes the core wrote or read since its last barrier. One that no
-    memory access can come before (none at a lower address, in code that never jumps back or
-    to a register) has an empty group A, so inserts nothing: only other barriers count."""
-    return not any(_may_insert(program, thread.tid) for thread in program.threads)
+    """Can no barrier of the program insert propagations that matter? A DMB, DSB or DMB ST
+    inserts them only for its group A: writes the core wrote or read since its last barrier.
+    In code that never jumps back or to a register, one that no memory access comes before
+    has an empty group A, so inserts nothing; one that no memory access comes after (a
+    trailing barrier) orders nothing, and what it inserts can go at the end of the timeline,
+    where it meets no other event (`TRAILING`): only other barriers count."""
+    return not any(may_insert(program, thread.tid) for thread in program.threads)
 
 
-def _may_insert(program, tid: int) -> bool:
+def may_insert(program, tid: int) -> bool:
+    """May a barrier of core `tid` insert propagations that matter (`barrier_free`)?"""
     core = program.threads[tid].core
     barriers = [pc for pc, info in core.infos.items()
                 if info.kind is Kind.FENCE and info.barrier in INSERTING]  # fmt: skip
@@ -54,8 +71,8 @@ def _may_insert(program, tid: int) -> bool:
         return False
     if program.has_loop(tid) or any(_indirect(core, pc, info) for pc, info in core.infos.items()):
         return True
-    last = max(barriers)
-    return any(info.kind.touches_memory for pc, info in core.infos.items() if pc < last)
+    accesses = [pc for pc, info in core.infos.items() if info.kind.touches_memory]
+    return any(min(accesses) < pc < max(accesses) for pc in barriers) if accesses else False
 
 
 def _indirect(core, pc: int, info) -> bool:
@@ -84,9 +101,25 @@ def runs_apart(model, machine, state: MachineState):
                 continue  # scXX across cores (each core's own was checked on its run)
             memory = type(mem)(st, locals_, True)
             final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
-            keys = [f"{tid}{key}" for tid, c in enumerate(combo) for key in c[3]]
+            keys = _placed(st, [c[3] for c in combo])
             finals.append((final, keys))
     return finals, budget, sum(r.states for r in runs), sum(r.moves for r in runs)
+
+
+def _placed(st, runs) -> list[str]:
+    """The schedule of the cores' runs one after another, each trailing barrier putting the
+    writes of its group A that have not reached every core yet there, one by one, at the end
+    of the timeline (the machine's key `.g<at>...`: no earlier barrier inserted any)."""
+    done: set[int] = set()
+    keys = []
+    for tid, run in enumerate(runs):
+        for key in run:
+            if key.startswith(TRAILING):
+                need = sorted({int(p) for p in key[len(TRAILING):].split(",") if p} - done)
+                key = "".join(f".g{st.end + len(done) + k + 1}" for k in range(len(need)))
+                done.update(need)
+            keys.append(f"{tid}{key}")
+    return keys
 
 
 def _core_runs(model, machine, tid: int, tstate, local, steps: int, st):

@@ -72,9 +72,10 @@ class ARMv7(MemoryModel):
           reads, which an earlier propagation could make stale: its placements are all kept;
           while another core still runs, a later propagation may let it read what an earlier
           one would make stale: all are kept.)
-        - `apart` (the `armv7-threads-apart` switch): in a program with no barrier that may
-          insert propagations, each core's executions are explored alone once the timeline is
-          fixed, and their results combined (apart.py says why nothing is lost)."""
+        - `apart` (the `armv7-threads-apart` switch): in a program where no barrier has
+          memory accesses both before and after it, each core's executions are explored alone
+          once the timeline is fixed, and their results combined (apart.py says why nothing is
+          lost)."""
         return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"),
                      apart=reduce.enabled("armv7-threads-apart"))
 
@@ -160,8 +161,8 @@ class ARMv7(MemoryModel):
                 if m.local.excl == local.excl or not xx_cycle(st, [m.local.excl])]
 
     def threads_apart(self, program, state: MachineState) -> bool:
-        """`armv7-threads-apart` (apart.py): may cores start executing here, the timeline fixed
-        for good (no barrier in the program inserts propagations)?"""
+        """`armv7-threads-apart` (apart.py): may cores start executing here, each apart (no
+        barrier in the program inserts propagations that matter)?"""
         if not self.apart or state.memory.executing:
             return False
         if self._barrier_free is None or self._barrier_free[0] is not program:
