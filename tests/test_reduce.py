@@ -31,6 +31,7 @@ ACTS_ON = {
     "tso-local-first": ("x86_64", "rust"),
     "armv7-dmb-earliest": ("arm",),
     "armv7-threads-apart": ("arm",),
+    "armv7-certify-share": ("arm",),
 }
 MODELS = {"C": "rc11"}
 

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 
 from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
-from fencelab.models.operational.arm.thread import without_repeats
+from fencelab.models.operational.arm.thread import UnseenRead, without_repeats
 from fencelab.models.operational.armv7.apart import barrier_free, runs_apart
 from fencelab.models.operational.armv7.certify import Alone, certifies, explore_alone
 from fencelab.models.operational.armv7.local import Local, xx_cycle
+from fencelab.models.operational.armv7.project import Projector
 from fencelab.models.operational.armv7.storage import Gp, Storage
 from fencelab.models.operational.armv7.thread import ThreadContext, shown, thread_moves
 
@@ -45,10 +46,12 @@ class ARMv7(MemoryModel):
     targets = ("ARM",)
 
     def __init__(self, interleave: bool = True, earliest: bool = False,
-                 apart: bool = False) -> None:  # fmt: skip
+                 apart: bool = False, share: bool = False) -> None:  # fmt: skip
         self.interleave = interleave
         self.earliest = earliest
         self.apart = apart
+        self.share = share
+        self._projection: tuple[object, Projector] | None = None
         self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
         self._alone: dict[tuple, object] = {}
         self._barrier_free: tuple[object, bool] | None = None  # (program, barrier_free(it))
@@ -77,7 +80,8 @@ class ARMv7(MemoryModel):
           once the timeline is fixed, and their results combined (apart.py says why nothing is
           lost)."""
         return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"),
-                     apart=reduce.enabled("armv7-threads-apart"))
+                     apart=reduce.enabled("armv7-threads-apart"),
+                     share=reduce.enabled("armv7-certify-share"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -88,23 +92,59 @@ class ARMv7(MemoryModel):
         return entry[1][tid]
 
     def _solo(self, program, tid: int, tstate, local: Local, st: Storage) -> Alone:
-        key = (id(program), tid, tstate, local, st)
-        found = self._alone.get(key)
-        if found is None:
-            found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st)
-        return found  # type: ignore[return-value]
+        return self._shared(program, tid, tstate, local, st, "alone")  # type: ignore[return-value]
 
     def _certifies(self, program, tid: int, tstate, local: Local, st: Storage) -> bool:
         """`_solo(...).certified`, without the rest of the solo search when not known yet."""
+        return self._shared(program, tid, tstate, local, st, "certifies")  # type: ignore[return-value]
+
+    def _shared(self, program, tid: int, tstate, local: Local, st: Storage, what: str):
+        """`_searched`, on the core's projection of the storage where `armv7-certify-share`
+        applies (project.py), shared by every state with the same projection."""
+        projector = self._projector(program)
+        if projector is None or not projector.applies(tid, local, st):
+            return self._searched(program, tid, tstate, local, st, what)
+        ctx = self._ctx(program, tid)
+        while True:
+            seen, promised, real = projector.projection(tid, st, local)
+            ctx.watch = projector.reads[tid]
+            try:
+                found = self._searched(program, tid, tstate, promised, seen, what)
+            except UnseenRead:
+                continue  # the location is in the projector's reads now: project again
+            finally:
+                ctx.watch = None
+            break
+        if what == "alone" and found.before and len(real) != st.end + 1:
+            before = tuple(frozenset(frozenset(real[p] for p in done) for done in b)
+                           for b in found.before)  # fmt: skip
+            found = Alone(found.certified, found.complete, found.candidates, before)
+        return found
+
+    def _projector(self, program) -> Projector | None:
+        if not self.share:
+            return None
+        if self._projection is None or self._projection[0] is not program:
+            projector = Projector(program)
+            for tid in range(len(program.threads)):
+                self._ctx(program, tid).projector = projector
+            self._projection = (program, projector)
+        return self._projection[1]
+
+    def _searched(self, program, tid: int, tstate, local: Local, st: Storage, what: str):
+        """The core's solo search (`what`: "alone", explore_alone; "certifies", certifies,
+        or the full search's answer when known), remembered."""
         key = (id(program), tid, tstate, local, st)
         found = self._alone.get(key)
+        if found is None and what == "alone":
+            found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st)
         if found is not None:
-            return found.certified  # type: ignore[attr-defined]
+            return found if what == "alone" else found.certified  # type: ignore[attr-defined]
         key = (*key, "certifies")
         found = self._alone.get(key)
         if found is None:
             found = self._alone[key] = certifies(self._ctx(program, tid), tstate, local, st)
-        return found  # type: ignore[return-value]
+        return found
 
     # -- the interface -----------------------------------------------------------------------
     def initial_memory(self, program):
