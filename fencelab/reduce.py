@@ -34,6 +34,12 @@ REDUCTIONS = {
     "armv7-dmb-earliest": "ARMv7: a DMB of the one core still running puts its propagations only "
                           "at the earliest places (models/operational/armv7/model.py, "
                           "ARMv7.for_exhaustive)",
+    "armv7-threads-apart": "ARMv7: where no DMB/DSB has memory accesses both before and after it, "
+                           "once the timeline is fixed, each core's runs are explored alone and "
+                           "their results combined (models/operational/armv7/apart.py)",
+    "armv7-certify-share": "ARMv7: while cores commit ahead, a core's solo search is shared "
+                           "between states in which it sees the same storage "
+                           "(models/operational/armv7/project.py)",
     "tso-local-first": "x86-TSO: a store into the buffer or a fence on an empty buffer is taken "
                        "alone, before any other move (models/operational/tso.py)",
 }  # fmt: skip

@@ -30,6 +30,8 @@ ACTS_ON = {
     "threads-apart": ("aarch64", "arm"),
     "tso-local-first": ("x86_64", "rust"),
     "armv7-dmb-earliest": ("arm",),
+    "armv7-threads-apart": ("arm",),
+    "armv7-certify-share": ("arm",),
 }
 MODELS = {"C": "rc11"}
 

@@ -64,13 +64,13 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
     translated back to `messages`' timestamps."""
     projector = model._entry(machine.program)[2]
     if not (model.share and projector.promises_only(local)):
-        return _thread_runs(model, machine, tid, tstate, local, steps, messages)
+        return thread_runs(model, machine, tid, tstate, local, steps, messages)
     ctx = model._ctx(machine.program, tid)
     while True:
         seen, promises, real = projector.projection(tid, messages, local.promises)
         ctx.watch = projector.reads[tid]
         try:
-            runs = _thread_runs(model, machine, tid, tstate, local._replace(promises=promises),
+            runs = thread_runs(model, machine, tid, tstate, local._replace(promises=promises),
                                 steps, seen)  # fmt: skip
         except UnseenRead:
             continue  # the location is in the projector's reads now: project again
@@ -91,7 +91,11 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
 _STAMP = re.compile(r"\.([rw])(\d+)")
 
 
-def _thread_runs(model, machine, tid: int, tstate, local, steps: int, messages) -> ThreadRuns:
+def thread_runs(model, machine, tid: int, tstate, local, steps: int, messages,
+                result_of=None) -> ThreadRuns:  # fmt: skip
+    """The thread's runs from `tstate` and `local` over memory `messages` (its moves are
+    `model.executions`), one per distinct result: the registers the outcome reads, or what
+    `result_of(tstate, local)` says (the ARMv7 model adds what its scXX check reads)."""
     program = machine.program
     memo_key = (id(program), "runs", tid, tstate, local, steps, messages)
     found = model._alone.get(memo_key)
@@ -108,7 +112,8 @@ def _thread_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
         if core.halted(ts):
             out.halted = True
             if not lc.promises:
-                result = machine.observed_values(tid, ts)
+                result = (machine.observed_values(tid, ts) if result_of is None
+                          else result_of(ts, lc))  # fmt: skip
                 out.finished.setdefault(result, (ts, lc, st, keys))
             continue
         if machine.stopped(tid, ts, st):

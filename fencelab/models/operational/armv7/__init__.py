@@ -70,7 +70,10 @@ value it read when, succeeding, it would retry anyway (a spin, `thread.retries_a
 and retries instead), and solo runs skip repeated loop iterations. Exhaustive search adds
 reductions that keep every final state (model.py, `ARMv7.for_exhaustive`; `exhaustive(...,
 reduce=False)` turns them off): cores execute one after another once the timeline is fixed, and
-the last core still running places a DMB's propagations at the earliest places only. Checking a
+the last core still running places a DMB's propagations at the earliest places only; where no
+barrier has memory accesses both before and after it, each core's executions are explored
+alone and combined (apart.py); while cores commit ahead, a core's solo search runs on what it
+sees of the storage and is shared by every state where that is the same (project.py). Checking a
 commit made ahead (certify.py, `certifies`) stops at the first certifying solo run and skips
 solo states with more commits to execute than writes left in the code. Out of scope: mixed-size accesses, ARMv8-only instructions (models/armv7_scope.py).
 """

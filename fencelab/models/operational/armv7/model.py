@@ -24,9 +24,11 @@ from dataclasses import dataclass
 
 from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
-from fencelab.models.operational.arm.thread import without_repeats
+from fencelab.models.operational.arm.thread import UnseenRead, without_repeats
+from fencelab.models.operational.armv7.apart import barrier_free, runs_apart
 from fencelab.models.operational.armv7.certify import Alone, certifies, explore_alone
 from fencelab.models.operational.armv7.local import Local, xx_cycle
+from fencelab.models.operational.armv7.project import Projector
 from fencelab.models.operational.armv7.storage import Gp, Storage
 from fencelab.models.operational.armv7.thread import ThreadContext, shown, thread_moves
 
@@ -43,11 +45,16 @@ class ARMv7(MemoryModel):
     description = "ARMv7 (not multicopy-atomic): herd's arm.cat, operationally"
     targets = ("ARM",)
 
-    def __init__(self, interleave: bool = True, earliest: bool = False) -> None:
+    def __init__(self, interleave: bool = True, earliest: bool = False,
+                 apart: bool = False, share: bool = False) -> None:  # fmt: skip
         self.interleave = interleave
         self.earliest = earliest
+        self.apart = apart
+        self.share = share
+        self._projection: tuple[object, Projector] | None = None
         self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
         self._alone: dict[tuple, object] = {}
+        self._barrier_free: tuple[object, bool] | None = None  # (program, barrier_free(it))
 
     def for_exhaustive(self) -> ARMv7:
         """The reductions of exhaustive search (`exhaustive(reduce=False)` turns them off):
@@ -67,8 +74,14 @@ class ARMv7(MemoryModel):
           later placement is reached after the earliest. (A DMB ST does not order later
           reads, which an earlier propagation could make stale: its placements are all kept;
           while another core still runs, a later propagation may let it read what an earlier
-          one would make stale: all are kept.)"""
-        return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"))
+          one would make stale: all are kept.)
+        - `apart` (the `armv7-threads-apart` switch): in a program where no barrier has
+          memory accesses both before and after it, each core's executions are explored alone
+          once the timeline is fixed, and their results combined (apart.py says why nothing is
+          lost)."""
+        return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"),
+                     apart=reduce.enabled("armv7-threads-apart"),
+                     share=reduce.enabled("armv7-certify-share"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -79,23 +92,59 @@ class ARMv7(MemoryModel):
         return entry[1][tid]
 
     def _solo(self, program, tid: int, tstate, local: Local, st: Storage) -> Alone:
-        key = (id(program), tid, tstate, local, st)
-        found = self._alone.get(key)
-        if found is None:
-            found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st)
-        return found  # type: ignore[return-value]
+        return self._shared(program, tid, tstate, local, st, "alone")  # type: ignore[return-value]
 
     def _certifies(self, program, tid: int, tstate, local: Local, st: Storage) -> bool:
         """`_solo(...).certified`, without the rest of the solo search when not known yet."""
+        return self._shared(program, tid, tstate, local, st, "certifies")  # type: ignore[return-value]
+
+    def _shared(self, program, tid: int, tstate, local: Local, st: Storage, what: str):
+        """`_searched`, on the core's projection of the storage where `armv7-certify-share`
+        applies (project.py), shared by every state with the same projection."""
+        projector = self._projector(program)
+        if projector is None or not projector.applies(tid, local, st):
+            return self._searched(program, tid, tstate, local, st, what)
+        ctx = self._ctx(program, tid)
+        while True:
+            seen, promised, real = projector.projection(tid, st, local)
+            ctx.watch = projector.reads[tid]
+            try:
+                found = self._searched(program, tid, tstate, promised, seen, what)
+            except UnseenRead:
+                continue  # the location is in the projector's reads now: project again
+            finally:
+                ctx.watch = None
+            break
+        if what == "alone" and found.before and len(real) != st.end + 1:
+            before = tuple(frozenset(frozenset(real[p] for p in done) for done in b)
+                           for b in found.before)  # fmt: skip
+            found = Alone(found.certified, found.complete, found.candidates, before)
+        return found
+
+    def _projector(self, program) -> Projector | None:
+        if not self.share:
+            return None
+        if self._projection is None or self._projection[0] is not program:
+            projector = Projector(program)
+            for tid in range(len(program.threads)):
+                self._ctx(program, tid).projector = projector
+            self._projection = (program, projector)
+        return self._projection[1]
+
+    def _searched(self, program, tid: int, tstate, local: Local, st: Storage, what: str):
+        """The core's solo search (`what`: "alone", explore_alone; "certifies", certifies,
+        or the full search's answer when known), remembered."""
         key = (id(program), tid, tstate, local, st)
         found = self._alone.get(key)
+        if found is None and what == "alone":
+            found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st)
         if found is not None:
-            return found.certified  # type: ignore[attr-defined]
+            return found if what == "alone" else found.certified  # type: ignore[attr-defined]
         key = (*key, "certifies")
         found = self._alone.get(key)
         if found is None:
             found = self._alone[key] = certifies(self._ctx(program, tid), tstate, local, st)
-        return found  # type: ignore[return-value]
+        return found
 
     # -- the interface -----------------------------------------------------------------------
     def initial_memory(self, program):
@@ -108,31 +157,60 @@ class ARMv7(MemoryModel):
             return
         if not self.interleave and tid != _first_running(program, state):
             return
-        ctx = self._ctx(program, tid)
         tstate, local, st = state.threads[tid], mem.locals[tid], mem.storage
         alone = self.earliest and all(
             program.threads[t].core.halted(ts) for t, ts in enumerate(state.threads) if t != tid
         )  # fmt: skip
-        moves = thread_moves(ctx, tstate, local, st, others=mem.locals, earliest=alone)
-        moves = without_repeats(
-            ctx, tstate, local, moves,
-            lambda: self._solo(program, tid, tstate, local, st).complete,
-        )  # fmt: skip
-        for move in moves:
+        for move in self._moves(program, tid, tstate, local, st, mem.locals, alone):
             locals_ = list(mem.locals if move.others is None else move.others)
             locals_[tid] = move.local
             grown = move.storage if move.storage is not None else st
             if move.local.excl != local.excl and xx_cycle(grown, [lc.excl for lc in locals_]):
                 continue  # scXX: store-exclusives in coherence against program order
-            if (move.local.promises and _jumps_back(ctx.core, tstate, move.tstate)
-                    and not self._certifies(program, tid, move.tstate, move.local, grown)):
-                continue  # it can no longer execute what it committed: do not spin to the budget
             new = ArmV7Memory(grown, tuple(locals_), True)
             yield Transition(
                 f"{tid}{move.key}", tid, self.label(tid, info, move.what),
                 state.with_thread(tid, move.tstate, new), step=move.step,
                 provenance=_provenance(move, st),
             )  # fmt: skip
+
+    def _moves(self, program, tid: int, tstate, local: Local, st: Storage,
+               others: tuple[Local, ...] | None, earliest: bool = False) -> list:  # fmt: skip
+        """The ways core `tid` may execute its next instruction (`others`: every core's state,
+        for the propagations a barrier inserts; None where no barrier inserts any, apart.py)."""
+        ctx = self._ctx(program, tid)
+        moves = thread_moves(ctx, tstate, local, st, others=others, earliest=earliest)
+        moves = without_repeats(
+            ctx, tstate, local, moves,
+            lambda: self._solo(program, tid, tstate, local, st).complete,
+        )  # fmt: skip
+        kept = []
+        for move in moves:
+            grown = move.storage if move.storage is not None else st
+            if (move.local.promises and _jumps_back(ctx.core, tstate, move.tstate)
+                    and not self._certifies(program, tid, move.tstate, move.local, grown)):
+                continue  # it can no longer execute what it committed: do not spin to the budget
+            kept.append(move)
+        return kept
+
+    def executions(self, program, tid: int, tstate, local: Local, st: Storage) -> list:
+        """Core `tid`'s moves alone, the timeline fixed and no barrier inserting propagations
+        (apart.py), its own store-exclusives checked for scXX (the cores' together are checked
+        when runs are combined)."""
+        return [m for m in self._moves(program, tid, tstate, local, st, None)
+                if m.local.excl == local.excl or not xx_cycle(st, [m.local.excl])]
+
+    def threads_apart(self, program, state: MachineState) -> bool:
+        """`armv7-threads-apart` (apart.py): may cores start executing here, each apart (no
+        barrier in the program inserts propagations that matter)?"""
+        if not self.apart or state.memory.executing:
+            return False
+        if self._barrier_free is None or self._barrier_free[0] is not program:
+            self._barrier_free = (program, barrier_free(program))
+        return self._barrier_free[1] and self._may_start(program, state)
+
+    def runs_apart(self, machine, state: MachineState):
+        return runs_apart(self, machine, state)
 
     def internal_transitions(self, program, state: MachineState):
         mem: ArmV7Memory = state.memory

@@ -72,6 +72,10 @@ class Storage:
         """Where the write at `pos` reached every core (None: not yet; 0 for initial writes)."""
         return self._gp.get(pos)
 
+    def gp_count(self) -> int:
+        """How many writes have reached every core on the timeline (`Gp` entries)."""
+        return len(self._gp) - 1
+
     def rank(self, pos: int) -> int:
         """The write's index in its location's coherence order (initial write: 0)."""
         return self._rank[pos]

@@ -44,6 +44,8 @@ from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
 from fencelab.values import signed
 
 MODEL = "armv7"
+TRAILING = ".g?"  # a trailing barrier's key when each core runs apart: which writes it
+# propagates, at the end of the timeline, depends on the cores before it (apart.py, `_placed`)
 
 __all__ = ["Move", "ThreadContext", "thread_moves", "promise_lost", "shown"]
 
@@ -80,7 +82,9 @@ def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify:
     """`others`: every core's state (executing, not alone), for propagations a barrier
     inserts: they must not make another core's executed read stale, and move its views.
     `earliest`: a DMB places its propagations only at the earliest places (a reduction, for a
-    core whose every other core has finished: model.py, `ARMv7.earliest`)."""
+    core whose every other core has finished: model.py, `ARMv7.earliest`). Neither `others`
+    nor `certify`: each core apart, where only a trailing barrier may need propagations
+    (apart.py): its move's key names them, for the schedule to place."""
     info = ctx.core.info(tstate)
     if info is None or promise_lost(local, st):
         return []
@@ -153,6 +157,11 @@ def _fence(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool
         return [Move("", f"at @{t}" if t else "", step.state,
                      _finish(ctx, after(local, t), step, local.regs), step)]  # fmt: skip
     # its group A must reach every core first: place each propagation on the timeline
+    if others is None and not certify:  # a trailing barrier, each core apart (apart.py)
+        t = max(local.vmax, *(p for p in missing))
+        what = "its group A reaches every core at the end of the timeline"
+        return [Move(TRAILING + ",".join(map(str, missing)), what, step.state,
+                     _finish(ctx, after(local, t), step, local.regs), step)]  # fmt: skip
     if certify:  # alone: as early as possible (what is best for this core)
         everyone = ((ctx.tid, local),)
         placements = [next(_placements(st, everyone, missing), None)]

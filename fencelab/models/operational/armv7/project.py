@@ -1,0 +1,62 @@
+"""What one core's solo runs see of the ARMv7 storage: the projection behind `armv7-certify-share`.
+
+While cores commit ahead (model.py's first phase), the storage holds commits only (no `Gp`)
+and each core's state is its commits made ahead (its views all initial). A core's solo runs
+(certify.py) then depend on the storage only through the writes of the locations it reads
+(R) — which it may read, their coherence order, their positions, whether each is its own,
+their values — and through its own writes (their positions and their coherence order among
+its own). Other cores' writes to locations it never reads enter none of these, except through
+a barrier that inserts propagations (which go after the writes coherence-before the core's
+own): cores with one that may insert (apart.py's `may_insert`) are never projected. Times are
+only compared with each other. So the projection for core T keeps T's writes and every write
+to a location of R, renumbered 1, 2, ... in timeline order, other cores' ids blotted out, T's
+commits made ahead renumbered alike; storages with the same projection give T the same solo
+runs. R is found as the program runs (arm/project.py's way): a run on a projection that reads
+outside R adds the location and is redone.
+"""
+
+from __future__ import annotations
+
+from fencelab.models.operational.armv7.apart import may_insert
+from fencelab.models.operational.armv7.local import Local
+from fencelab.models.operational.armv7.storage import Msg, Storage
+
+OTHER = -1  # the core id of another core's write, in a projection
+
+
+class Projector:
+    def __init__(self, program):
+        self.reads: list[frozenset[int]] = [frozenset()] * len(program.threads)
+        self.initial = Local.initial(len(program.locations))
+        self.usable = [not may_insert(program, t) for t in range(len(program.threads))]
+        self._memo: dict = {}
+
+    def saw_read(self, tid: int, loc: int) -> bool:
+        if loc in self.reads[tid]:
+            return False
+        self.reads[tid] = self.reads[tid] | {loc}
+        return True
+
+    def applies(self, tid: int, local: Local, st: Storage) -> bool:
+        return (self.usable[tid] and local._replace(promises=()) == self.initial
+                and st.gp_count() == 0)  # fmt: skip
+
+    def projection(self, tid: int, st: Storage, local: Local) -> tuple[Storage, Local, list[int]]:
+        """(projected storage, projected local, real position of each projected one)."""
+        reads = self.reads[tid]
+        key = (tid, reads, st)
+        found = self._memo.get(key)
+        if found is None:
+            real = [0]
+            new = {0: 0}
+            timeline = []
+            for pos, msg in st.messages():
+                if msg.tid == tid or msg.loc in reads:
+                    new[pos] = len(real)
+                    real.append(pos)
+                    timeline.append(msg if msg.tid == tid
+                                    else Msg(msg.loc, msg.value, msg.size, OTHER))  # fmt: skip
+            co = tuple(tuple(new[p] for p in chain if p in new) for chain in st.co)
+            found = self._memo[key] = (Storage(tuple(timeline), co), new, real)
+        seen, new, real = found
+        return seen, local._replace(promises=tuple(new[p] for p in local.promises)), real
