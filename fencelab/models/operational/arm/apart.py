@@ -46,15 +46,27 @@ def runs_apart(model, machine, state: MachineState):
     runs = [_shared_runs(model, machine, tid, state.threads[tid], mem.locals[tid],
                          state.steps[tid], mem.messages)
             for tid in range(len(state.threads))]  # fmt: skip
+
+    def final_of(combo):
+        memory = type(mem)(mem.messages, tuple(c[1] for c in combo), True)
+        final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
+        return final, [f"{tid}{key}" for tid, c in enumerate(combo) for key in c[3]]
+
+    return combine(runs, final_of)
+
+
+def combine(runs: list[ThreadRuns], final_of):
+    """Every combination of the threads' finished runs made into (final state, schedule) by
+    `final_of(combo)` (None: no such final state), the runs' budget hits (of a thread that
+    could run: those before it halted), and the states and moves they took."""
     budget = sum(r.budget for tid, r in enumerate(runs)
                  if all(runs[u].halted for u in range(tid)))  # fmt: skip
     finals = []
     if all(r.finished for r in runs):
         for combo in itertools.product(*(r.finished.values() for r in runs)):
-            memory = type(mem)(mem.messages, tuple(c[1] for c in combo), True)
-            final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
-            keys = [f"{tid}{key}" for tid, c in enumerate(combo) for key in c[3]]
-            finals.append((final, keys))
+            made = final_of(combo)
+            if made is not None:
+                finals.append(made)
     return finals, budget, sum(r.states for r in runs), sum(r.moves for r in runs)
 
 

@@ -40,12 +40,11 @@ order). Witness schedules are the cores' runs one after another, which the machi
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from fencelab.isa.insn import Barrier, Kind
 from fencelab.machine.model import MachineState
-from fencelab.models.operational.arm.apart import thread_runs
+from fencelab.models.operational.arm.apart import combine, thread_runs
 from fencelab.models.operational.armv7.local import xx_cycle
 from fencelab.models.operational.armv7.thread import TRAILING
 
@@ -91,19 +90,16 @@ def runs_apart(model, machine, state: MachineState):
     runs = [_core_runs(model, machine, tid, state.threads[tid], mem.locals[tid],
                        state.steps[tid], st)
             for tid in range(len(state.threads))]  # fmt: skip
-    budget = sum(r.budget for tid, r in enumerate(runs)
-                 if all(runs[u].halted for u in range(tid)))  # fmt: skip
-    finals = []
-    if all(r.finished for r in runs):
-        for combo in itertools.product(*(r.finished.values() for r in runs)):
-            locals_ = tuple(c[1] for c in combo)
-            if sum(bool(lc.excl) for lc in locals_) > 1 and xx_cycle(st, [lc.excl for lc in locals_]):
-                continue  # scXX across cores (each core's own was checked on its run)
-            memory = type(mem)(st, locals_, True)
-            final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
-            keys = _placed(st, [c[3] for c in combo])
-            finals.append((final, keys))
-    return finals, budget, sum(r.states for r in runs), sum(r.moves for r in runs)
+
+    def final_of(combo):
+        locals_ = tuple(c[1] for c in combo)
+        if sum(bool(lc.excl) for lc in locals_) > 1 and xx_cycle(st, [lc.excl for lc in locals_]):
+            return None  # scXX across cores (each core's own was checked on its run)
+        final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo),
+                             type(mem)(st, locals_, True))  # fmt: skip
+        return final, _placed(st, [c[3] for c in combo])
+
+    return combine(runs, final_of)
 
 
 def _placed(st, runs) -> list[str]:
