@@ -19,8 +19,9 @@ import os
 ENV = "FENCELAB_NO_REDUCE"
 
 REDUCTIONS = {
-    "reuse": "Unicorn engines, assembled code and decoded instructions are reused across tests "
-             "(fencelab/isa/core.py, fencelab/isa/target.py)",
+    "reuse": "Unicorn engines, cores and decoded instructions are reused across tests "
+             "(fencelab/isa/core.py, fencelab/isa/target.py; assembly is always cached, "
+             "fencelab/isa/assembler.py)",
     "finished-threads": "a thread that has finished is known only by the registers the outcome "
                         "reads (machine/machine.py, Machine.key)",
     "arm-sequential": "Promising-ARM: once memory is fixed, threads run one after another instead "
@@ -99,7 +100,7 @@ CACHE_LIMIT = 4096  # entries per cache of reused work; a full cache starts agai
 
 def reused(cache: dict, key, compute):
     """`compute()`, remembered in `cache` under `key` while the `reuse` reduction is on
-    (assembling, decoding: pure functions of their key). Errors are not remembered."""
+    (decoding: a pure function of its key). Errors are not remembered."""
     if "reuse" in _disabled:
         return compute()
     found = cache.get(key)

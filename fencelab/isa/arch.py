@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.isa.assembler import AssemblyError, Engine, Refused, assemble
 from fencelab.isa.immediates import a32_immediate_error
@@ -118,27 +117,18 @@ class X86Arch(Arch):
         return _INTEL + out
 
     def assemble(self, target, lines, base):
-        """keystone's Intel syntax, not the target's AT&T."""
-        lines = tuple(lines)
-        return reduce.reused(_INTEL_ASSEMBLED, (lines, base),
-                             lambda: _assemble_intel(target, lines, base))  # fmt: skip
-
-
-_INTEL_ASSEMBLED: dict[tuple, bytes] = {}
-
-
-def _assemble_intel(target, lines, base) -> bytes:
-    intel = Engine(target.engine.arch, target.engine.mode)
-    plain = [ln.removeprefix(_INTEL) for ln in lines]
-    try:
-        return assemble(intel, plain, base)
-    except Refused as e:
-        for ln in plain:
-            try:
-                assemble(intel, [ln], base)
-            except Refused:
-                raise AssemblyError(f"x86: cannot assemble {ln!r}", e.reason) from e
-        raise AssemblyError(f"x86: cannot assemble program ({e})") from e
+        """keystone's Intel syntax, not the target's AT&T (answers cached by assembler.py)."""
+        intel = Engine(target.engine.arch, target.engine.mode)
+        plain = [ln.removeprefix(_INTEL) for ln in lines]
+        try:
+            return assemble(intel, plain, base)
+        except Refused as e:
+            for ln in plain:
+                try:
+                    assemble(intel, [ln], base)
+                except Refused:
+                    raise AssemblyError(f"x86: cannot assemble {ln!r}", e.reason) from e
+            raise AssemblyError(f"x86: cannot assemble program ({e})") from e
 
 
 class _NumberedArch(Arch):

@@ -21,7 +21,6 @@ from fencelab.isa.arch import Arch, AssemblyError
 from fencelab.isa.assembler import Engine, Refused, assemble, check_text
 from fencelab.isa.insn import InsnInfo
 
-_ASSEMBLED: dict[tuple, bytes] = {}  # (target, lines, base) -> bytes
 _DECODED: dict[tuple, tuple] = {}  # (target, code, base) -> decoded instructions
 
 
@@ -86,11 +85,6 @@ class Target:
         """Assemble a program (labels allowed) placed at `base`. Errors name the bad line."""
         if isinstance(lines, str):
             lines = lines.splitlines()
-        lines = tuple(lines)
-        return reduce.reused(_ASSEMBLED, (self.name, lines, base),
-                             lambda: self._assemble(lines, base))  # fmt: skip
-
-    def _assemble(self, lines: Sequence[str], base: int) -> bytes:
         check_text(list(lines))
         lines = [ln for ln in (self.prepare_line(raw) for raw in lines) if ln]
         try:
