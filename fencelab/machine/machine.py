@@ -43,7 +43,7 @@ class Machine:
             for t in self.program.threads
         )
         self._finished_key = self.reductions and reduce.enabled("finished-threads")
-        self._observed = [
+        observed = [
             tuple(o.reg for o in self.program.observables
                   if isinstance(o, RegObs) and o.tid == t.tid)
             for t in self.program.threads
@@ -52,7 +52,7 @@ class Machine:
             # register, which a condition may name, is in none: it is always 0)
             tuple(t.core.reg_index[c] for c in map(t.core.target.canonical_reg, regs)
                   if c in t.core.reg_index)
-            for t, regs in zip(self.program.threads, self._observed)
+            for t, regs in zip(self.program.threads, observed)
         ]  # fmt: skip
         self._cores = [t.core for t in self.program.threads]
 
