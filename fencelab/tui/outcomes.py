@@ -114,7 +114,8 @@ class OutcomesScreen(Screen[str | None]):
             steps = str(len([k for k in s.witness.split(",") if k]))
             table.add_row(format_outcome(s.outcome), mark, count, steps)
             self.witnesses.append(s.witness)
-        head = Text(f"{result.test.name}: {result.verdict}", style="bold")
+        verdict = "no verdict (cut short)" if result.partial else result.verdict
+        head = Text(f"{result.test.name}: {verdict}", style="bold")
         head.append(f"  {format_condition(result.condition)}")
         head.append(f"  ({result.condition.quantifier}: {result.positive} positive, "
                     f"{result.negative} negative)")  # fmt: skip

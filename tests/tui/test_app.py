@@ -218,6 +218,7 @@ async def test_an_exploration_cut_at_a_limit_says_partial():
         title = str(screen.query_one("#outcomes-title").content)
         assert ("partial: state limit 3 reached (raise with --max-states N): the outcomes found "
                 "so far, not all") in title  # fmt: skip
+        assert title.startswith("SB: no verdict (cut short)")
 
 
 @pilot_test
