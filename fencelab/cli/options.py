@@ -18,6 +18,7 @@ Adding an option every command shares: one function here returning `click.option
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,13 +58,16 @@ from fencelab.pipeline import MODES
 from fencelab.reduce import REDUCTIONS, check
 
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 STDIN = "-"  # a test read from standard input
 
 
 class Group(click.Group):
     """The `fencelab` group: every error is one line on stderr, `fencelab: error: ...`: a
     FencelabError anywhere in a command (exit 2) and click's own usage errors (exit 2, one line,
-    not click's three); Ctrl-C outside a command's own handling exits 130 quietly."""
+    not click's three); Ctrl-C outside a command's own handling exits 130 quietly; a reader
+    that stops reading (`fencelab run DIR | head`) ends the command quietly with 141, as a shell
+    reports a writer killed by SIGPIPE (click's own answer, 1, is `check`'s "unsound")."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):  # fmt: skip
@@ -86,6 +90,10 @@ class Group(click.Group):
         except FencelabError as e:
             output.error(str(e))
             sys.exit(2)
+        except BrokenPipeError:
+            # nothing more can be written; keep Python's exit-time flush from failing again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
 
 
 def _one_line(e: click.ClickException) -> str:

@@ -27,10 +27,18 @@ from fencelab.report.tables import print_table
 PIPED_WIDTH = 1_000_000  # piped: a table's natural width, never 80 columns; nothing folds
 
 
+class _Stdout(Console):
+    """rich ends the process with exit status 1 when the reader of a pipe leaves; here the
+    command line decides (options.Group: quietly, 141), so 1 keeps meaning "unsound"."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def stdout() -> Console:
     """A console on the current stdout (made per command: tests swap the streams)."""
     probe = Console(soft_wrap=True)
-    return Console(soft_wrap=True, highlight=False, emoji=False,
+    return _Stdout(soft_wrap=True, highlight=False, emoji=False,
                    width=None if probe.is_terminal else PIPED_WIDTH)  # fmt: skip
 
 

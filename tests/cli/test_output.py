@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -104,3 +106,19 @@ def test_table_text_is_one_line_per_entry_piped_and_wraps_only_reasons_in_a_term
     continued = [ln for ln in term[2:] if ln.startswith(" ")]  # stacked asm, wrapped reasons
     assert continued and all(ln[:asm_column].strip() == "" for ln in continued)
     assert all(len(ln) <= 120 for ln in term)
+
+
+@pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64"), "-j", "1"],
+                                  ["run", str(EXAMPLES / "x86_64"), "-j", "2", "--json"],
+                                  ["check", str(EXAMPLES / "c"), "--target", "x86_64"]])
+def test_a_reader_that_leaves_early_ends_the_command_quietly_with_141(args):
+    """`fencelab run DIR | head -1`: the command stops at its next line, prints nothing on
+    stderr, and exits 141 (a shell's status for SIGPIPE), not 1 (`check`'s "unsound")."""
+    code = "from fencelab.cli import main; main(prog_name='fencelab')"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)  # fmt: skip
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what `head -1` does after its line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141, err
+    assert first.strip() and err == b""
