@@ -283,7 +283,12 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
         select = _select_operands(core, core.infos[addr])
         if select is not None:
             out[position] = _holds(select[2], uc.reg_read(flags_id))
-        core._step_one(addr)
+        info = core.infos[addr]
+        core._pair, core._half = position == 0 and info.atomic_pair and info.width == 16, None
+        try:
+            core._step_one(addr)
+        finally:
+            core._pair = False
     return out
 
 
@@ -365,7 +370,7 @@ class PathExplorer:
         if isinstance(result, Step):
             yield result, reads
             return
-        loc = self.program.location_at(result.addr, result.size, "read")
+        loc = self.program.location_at(result.addr, result.size, "read", core.info(state))
         mask = (1 << (8 * result.size)) - 1
         for v in sorted({v & mask for v in values[loc.index]}):
             yield from self._with_reads(core, state, (*reads, v), values)
@@ -377,7 +382,7 @@ class PathExplorer:
             nb = b.copy()
             nb.monitor = None
             return [(first, nb, ())]
-        loc = self.program.location_at(first.addr, first.size, "store-exclusive")
+        loc = self.program.location_at(first.addr, first.size, "store-exclusive", info)
         mask = (1 << (8 * first.size)) - 1
         mon = b.monitor
         options = []
@@ -425,7 +430,7 @@ class PathExplorer:
         read_ids = []
         forwarded, forwarded_pick = NO_TAINT, NO_TAINT  # dtrm's lrs: through memory
         for access in reads:
-            loc = self.program.location_at(access.addr, access.size, "read")
+            loc = self.program.location_at(access.addr, access.size, "read", info)
             e = b.add(Event(tid, len(b.events), "R", loc.index, access.size, access.value, info,
                             acquire=info.acquire and not noret,
                             acquire_pc=info.acquire_pc and not noret, noret=noret,
@@ -448,7 +453,7 @@ class PathExplorer:
         value_pick = data_pick | (read_pick if combines else NO_TAINT)
         write_ids = []
         for access in step.writes:
-            loc = self.program.location_at(access.addr, access.size, "write")
+            loc = self.program.location_at(access.addr, access.size, "write", info)
             e = b.add(Event(tid, len(b.events), "W", loc.index, access.size, access.value, info,
                             release=info.release, amo=amo))  # fmt: skip
             write_ids.append(e)

@@ -254,10 +254,7 @@ class ARM(MemoryModel):
         return not any(local.promises for local in memory.locals)
 
     def final_memory(self, program, memory: ArmMemory):
-        values = {loc.addr: loc.init for loc in program.locations}
-        for msg in memory.messages:
-            values[program.locations[msg.loc].addr] = msg.value
-        return values
+        return program.final_memory({msg.loc: msg.value for msg in memory.messages})
 
     def describe(self, program, memory: ArmMemory):
         names = [loc.name for loc in program.locations]

@@ -102,8 +102,8 @@ class ThreadContext:
             found = self._dataflow[key] = dataflow(self, step)
         return found
 
-    def location(self, addr: int, size: int, what: str):
-        loc = self.program.location_at(addr, size, what)
+    def location(self, addr: int, size: int, what: str, info: InsnInfo | None = None):
+        loc = self.program.location_at(addr, size, what, info)
         if what == "read" and self.projector is not None:
             self.projector.saw_read(self.tid, loc.index)
             if self.watch is not None and loc.index not in self.watch:
@@ -330,7 +330,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     regs = RegViews(local)
     if isinstance(first, Step):  # a conditional load whose condition failed
         return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
-    loc = ctx.location(first.addr, first.size, "read")
+    loc = ctx.location(first.addr, first.size, "read", info)
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     acquire = info.acquire or info.acquire_pc
     choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, first.size), vaddr,
@@ -366,7 +366,7 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
     if not step.writes:  # a conditional store whose condition failed
         return [Move("", "condition false", step.state, _finish(ctx, local, step, regs), step)]
     write = _one_write(info, step)
-    loc = ctx.location(write.addr, write.size, "write")
+    loc = ctx.location(write.addr, write.size, "write", info)
     vaddr, vdata = regs.view(info.addr_regs), regs.view(info.data_regs)
     paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
     msg = Message(loc.index, write.value, ctx.tid, write.size)
@@ -392,7 +392,7 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     failed = local._replace(exbank=None)
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
         return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)]
-    loc = ctx.location(first.addr, first.size, "write")
+    loc = ctx.location(first.addr, first.size, "write", info)
     bank = local.exbank
     moves: list[Move] = []
     if bank is not None and bank.loc == loc.index:
@@ -448,7 +448,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
     if isinstance(first, Step):
         raise refuse(MODEL, info, "an atomic that performed no read")
     regs = RegViews(local)
-    loc = ctx.location(first.addr, first.size, "read")
+    loc = ctx.location(first.addr, first.size, "read", info)
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     no_ret = not info.dest_regs  # ST<op>, or XZR destination: no acquire, not ordered by DMB LD
     acquire = (info.acquire or info.acquire_pc) and not no_ret
