@@ -634,7 +634,9 @@ class _Parser:
         if kind == "not_":
             return Not(self._prop(tree.children[-1]))
         if kind == "implies_":  # herd's `p => q`, read as `~p \/ q`
-            return Or((Not(self._prop(tree.children[0])), self._prop(tree.children[1])))
+            then = self._prop(tree.children[1])
+            rest = then.parts if isinstance(then, Or) else (then,)
+            return Or((Not(self._prop(tree.children[0])), *rest))
         if kind in ("or_", "and_"):
             parts: list[Prop] = []
             for child in tree.children:
@@ -642,7 +644,7 @@ class _Parser:
                 same = (kind == "or_" and isinstance(p, Or)) or (
                     kind == "and_" and isinstance(p, And)
                 )
-                if same and child.data == kind:
+                if same:  # `a /\ (b /\ c)`, `x={1,0}` and `p => q` flatten alike
                     parts.extend(p.parts)
                 else:
                     parts.append(p)
