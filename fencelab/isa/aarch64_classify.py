@@ -193,6 +193,8 @@ def _memory(target, insn, form: MemoryForm, common: dict) -> InsnInfo:
         compare_regs=frozenset(roles["cas"]),
         compare_order=tuple(target.canonical_reg(name) for name, role in
                             zip(regs, form.roles, strict=True) if role == "cas"),
+        pair_order=tuple(target.canonical_reg(name) for name in regs)
+        if form.kind in (Kind.LOAD, Kind.STORE) and len(regs) == 2 else (),
         dest_regs=frozenset(roles["dest"] | roles["cas"]),
         status_regs=frozenset(roles["status"]),
         reads=frozenset(reads),

@@ -62,6 +62,9 @@ class InsnInfo:
     data_regs: frozenset[str] = frozenset()  # registers whose value is stored
     compare_regs: frozenset[str] = frozenset()  # CAS: the registers holding the expected value
     compare_order: tuple[str, ...] = ()  # the same in order, low half first, xzr kept
+    # LDP/STP: the two registers loaded or stored, in order (the first goes to the lower
+    # address); two independent accesses, as herd has them, not one atomic pair
+    pair_order: tuple[str, ...] = ()
     dest_regs: frozenset[str] = frozenset()  # registers that receive loaded values
     status_regs: frozenset[str] = frozenset()  # store-exclusive status register
     reads: frozenset[str] = field(default=frozenset())  # every register read (incl. flags)

@@ -429,6 +429,7 @@ class PathExplorer:
         reads = () if info.kind is Kind.STORE_EXCL else step.reads
         read_ids = []
         forwarded, forwarded_pick = NO_TAINT, NO_TAINT  # dtrm's lrs: through memory
+        own: list[tuple[Taint, Taint]] = []  # each read's own taint (an LDP's two registers)
         for access in reads:
             loc = self.program.location_at(access.addr, access.size, "read", info)
             e = b.add(Event(tid, len(b.events), "R", loc.index, access.size, access.value, info,
@@ -439,10 +440,12 @@ class PathExplorer:
             b.addr.update((s, e) for s in addr_src)
             b.pick_addr.update((s, e) for s in addr_pick)
             b.pick_dep.update((s, e) for s in addr_pick)
+            taint, pick = NO_TAINT, NO_TAINT
             if loc.index in b.written and not self.register_deps:  # lrs: the po-last write
                 taint, pick = b.written[loc.index]
                 forwarded, forwarded_pick = forwarded | taint, forwarded_pick | pick
                 b.pick_dep.update((s, e) for s in pick)
+            own.append((frozenset({e}) | addr_src | taint, frozenset({e}) | addr_pick | pick))
         read_taint = frozenset(read_ids) | addr_src | forwarded
         read_pick = frozenset(read_ids) | addr_pick | forwarded_pick
         # LD<op>/ST<op> compute the value they write from the value they read (iico_data),
@@ -452,11 +455,17 @@ class PathExplorer:
         value_src = data_src | (read_taint if combines else NO_TAINT)
         value_pick = data_pick | (read_pick if combines else NO_TAINT)
         write_ids = []
-        for access in step.writes:
+        # an STP's two writes: each has its own register's data (herd: two independent stores)
+        stp = info.kind is Kind.STORE and len(info.pair_order) == len(step.writes) == 2
+        for k, access in enumerate(step.writes):
             loc = self.program.location_at(access.addr, access.size, "write", info)
             e = b.add(Event(tid, len(b.events), "W", loc.index, access.size, access.value, info,
                             release=info.release, amo=amo))  # fmt: skip
             write_ids.append(e)
+            if stp:
+                reg = (info.pair_order[k],)
+                data_src, data_pick = b.src(reg), b.pick_src(reg)
+                value_src, value_pick = data_src, data_pick
             b.addr.update((s, e) for s in addr_src)
             b.data.update((s, e) for s in data_src)
             b.pick_addr.update((s, e) for s in addr_pick)
@@ -483,6 +492,9 @@ class PathExplorer:
             builders.append(from_rs)
         for reg in info.dest_regs:  # DataFromRx / an ordinary load: the value read
             b.set_reg(reg, read_taint, read_pick)
+        if info.kind is Kind.LOAD and len(info.pair_order) == len(own) == 2:
+            for reg, (taint, pick) in zip(info.pair_order, own, strict=True):  # LDP: its own
+                b.set_reg(reg, taint, pick)
         return builders
 
 
