@@ -19,6 +19,18 @@ def fits(value: int, bits: int) -> bool:
     return -(1 << (bits - 1)) <= value < (1 << bits)
 
 
+class Wide(int):
+    """A value of a 128-bit type (`__int128`): herd7 prints these in hex (`[x]=0x1;`, its
+    C05/C06 results), where it prints narrower values in decimal. Equal to, and hashed as, the
+    int it is."""
+
+    def __str__(self) -> str:
+        return hex(self)
+
+    def __reduce__(self):
+        return (Wide, (int(self),))
+
+
 MAX_DIGITS = 64  # digits a number may be written with: a 64-bit value needs 20 (16 in hex)
 
 

@@ -14,8 +14,12 @@ LD/ST SMAX and SMIN on bytes, halfwords and words are refused: Unicorn 2.1 (QEMU
 them unsigned, so running them would silently give a wrong value.
 
 Anything that touches memory and is not in the table — SIMD/FP loads and stores, literal
-loads, DC/IC and the other SYS instructions, CASP, LDAPUR... — is refused with an error naming
-it, so no memory access ever runs unseen by the models. PRFM/PRFUM are hints: `Kind.OTHER`.
+loads, DC/IC and the other SYS instructions, LDAPUR... — is refused with an error naming it, so
+no memory access ever runs unseen by the models. PRFM/PRFUM are hints: `Kind.OTHER`.
+
+Pairs: LDXP/LDAXP/STXP/STLXP and CASP/CASPA/CASPL/CASPAL access two registers' worth (8 bytes
+for W registers, 16 for X) as one single-copy-atomic access; `width` counts both halves and
+`compare_order` lists a CASP's compare registers low half first. LDP/STP are two accesses.
 """
 
 from __future__ import annotations
@@ -84,6 +88,10 @@ def _build_memory_forms() -> dict[str, MemoryForm]:
             forms[f"cas{order}{sfx}"] = MemoryForm(
                 Kind.RMW, ("cas", "data"), width, acquire=acq, release=rel
             )
+            if not sfx:
+                forms[f"casp{order}"] = MemoryForm(
+                    Kind.RMW, ("cas", "cas", "data", "data"), acquire=acq, release=rel
+                )
     forms["ldxp"] = MemoryForm(Kind.LOAD_EXCL, ("dest", "dest"))
     forms["ldaxp"] = MemoryForm(Kind.LOAD_EXCL, ("dest", "dest"), acquire=True)
     forms["stxp"] = MemoryForm(Kind.STORE_EXCL, ("status", "data", "data"))
@@ -161,7 +169,9 @@ def _memory(target, insn, form: MemoryForm, common: dict) -> InsnInfo:
     transferred = [
         nbytes for role, nbytes in zip(form.roles, reg_bytes, strict=True) if role != "status"
     ]
-    count = 1 if form.kind is Kind.RMW else len(transferred)
+    # an RMW transfers one register's worth (CASP: a pair's), the others every register's
+    rmw_count = form.roles.count("cas") or 1
+    count = rmw_count if form.kind is Kind.RMW else len(transferred)
     width = (form.width or transferred[-1]) * count
     base = insn.reg_name(mems[0].base) if mems[0].base else None
     index = insn.reg_name(mems[0].index) if mems[0].index else None
@@ -181,6 +191,10 @@ def _memory(target, insn, form: MemoryForm, common: dict) -> InsnInfo:
         addr_regs=frozenset(addr),
         data_regs=frozenset(roles["data"]),
         compare_regs=frozenset(roles["cas"]),
+        compare_order=tuple(target.canonical_reg(name) for name, role in
+                            zip(regs, form.roles, strict=True) if role == "cas"),
+        pair_order=tuple(target.canonical_reg(name) for name in regs)
+        if form.kind in (Kind.LOAD, Kind.STORE) and len(regs) == 2 else (),
         dest_regs=frozenset(roles["dest"] | roles["cas"]),
         status_regs=frozenset(roles["status"]),
         reads=frozenset(reads),

@@ -5,10 +5,12 @@ line and emits a `.word` for what comes back. The encodings follow the Arm ARM (
 
     LD<op>, ST<op>, SWP   size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt   (ST<op> = LD<op> with Rt=ZR)
     CAS                   size 001000 1 L 1 Rs o0 11111 Rn Rt       (L = acquire, o0 = release)
+    CASP                  0 sz 001000 0 L 1 Rs o0 11111 Rn Rt       (sz 0: W pairs, 1: X pairs)
     LDAPR                 size 111 0 00 1 0 1 11111 1 100 00 Rn Rt
 
-`size` is 0 (B), 1 (H), 2 (W registers) or 3 (X registers). CASP (pairs) is not encoded: the
-memory models cannot run it, so keystone's "cannot assemble" is the honest answer.
+`size` is 0 (B), 1 (H), 2 (W registers) or 3 (X registers). CASP names two pairs of
+consecutive registers, each starting at an even register (`CASP X0,X1,X2,X3,[X4]`): Rs and Rt
+are the first of each pair.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class _Form:
     """One mnemonic: its operand layout, opcode bits (without size/registers) and feature."""
 
     layout: str  # "ld": Rs, Rt, [Xn]   "st": Rs, [Xn]   "ldapr": Rt, [Xn]
+    #              "casp": Rs, Rs+1, Rt, Rt+1, [Xn]
     base: int
     size: int | None  # 0 for B, 1 for H; None: 2 or 3 from the registers' width
     feature: str  # "lse" or "rcpc"
@@ -47,6 +50,9 @@ def _build_forms() -> dict[str, _Form]:
             forms[f"swp{order}{sfx}"] = _Form("ld", swp, size, "lse")
             cas = 0x08A07C00 | acq << 22 | rel << 15
             forms[f"cas{order}{sfx}"] = _Form("ld", cas, size, "lse")
+            if not sfx:
+                casp = 0x08207C00 | acq << 22 | rel << 15
+                forms[f"casp{order}"] = _Form("casp", casp, None, "lse")
         forms[f"ldapr{sfx}"] = _Form("ldapr", 0x38BFC000, size, "rcpc")
     return forms
 
@@ -62,7 +68,8 @@ _REGS.update({"wzr": (31, 32, "zr"), "xzr": (31, 64, "zr"), "sp": (31, 64, "sp")
               "fp": (29, 64, "gpr"), "lr": (30, 64, "gpr")})  # fmt: skip
 
 _MEMORY = re.compile(r"\[\s*(\w+)\s*(?:,\s*#?\s*(?:0x)?0+\s*)?\]$")
-_SYNTAX = {"ld": "<Rs>, <Rt>, [<Xn|SP>]", "st": "<Rs>, [<Xn|SP>]", "ldapr": "<Rt>, [<Xn|SP>]"}
+_SYNTAX = {"ld": "<Rs>, <Rt>, [<Xn|SP>]", "st": "<Rs>, [<Xn|SP>]", "ldapr": "<Rt>, [<Xn|SP>]",
+           "casp": "<Rs>, <R(s+1)>, <Rt>, <R(t+1)>, [<Xn|SP>]"}
 _FEATURE_NEEDS = {
     "lse": "needs ARMv8.1 LSE atomics; target lacks them — use armv8.1 or armv8.3",
     "rcpc": "needs ARMv8.3 RCpc (LDAPR); target lacks it — use armv8.3",
@@ -89,6 +96,8 @@ def encode_if_needed(line: str, features: frozenset[str]) -> int | None:
     size = form.size
     if size is None:
         size = 3 if data[0][1] == 64 else 2
+    if form.layout == "casp":  # sz is bit 30 alone: 0 for W pairs, 1 for X pairs
+        return form.base | (size - 2) << 30 | data[0][0] << 16 | base << 5 | data[2][0]
     word = form.base | size << 30 | base << 5
     if form.layout == "ld":
         word |= data[0][0] << 16 | data[1][0]
@@ -119,7 +128,7 @@ def _parse_operands(
     if not head.endswith(","):
         raise malformed("missing ',' before the memory operand")
     names = [n.strip() for n in head[:-1].split(",")]
-    wanted = 2 if form.layout == "ld" else 1
+    wanted = {"ld": 2, "casp": 4}.get(form.layout, 1)
     if len(names) != wanted:
         raise malformed(f"{len(names)} register operand(s) before the memory operand")
     data = []
@@ -133,4 +142,8 @@ def _parse_operands(
         raise malformed("registers mix W and X widths")
     if form.size is not None and widths != {32}:
         raise malformed("byte and halfword forms take W registers")
+    if form.layout == "casp":
+        for first, second in (data[0:2], data[2:4]):
+            if first[0] % 2 or second[0] != first[0] + 1:
+                raise malformed("each pair must be an even register and the next one")
     return data, base[0]

@@ -17,6 +17,11 @@ memoized: Unicorn runs once per distinct (state, reads).
 For a store-exclusive, the "read" is the exclusive monitor's compare (QEMU implements STXR and
 STREX as a compare-and-swap against the value the load-exclusive read): supply that value to let
 it succeed, any other value to make it fail.
+
+An AArch64 pair of X registers accessed atomically (LDXP, STXP, CASP: `InsnInfo.atomic_pair`)
+is one 16-byte access here, as the architecture has it; QEMU performs it as two 8-byte accesses
+(low half first), which the hooks join: one `NeedRead` of 16 bytes, one 16-byte `Access` each
+way. A W-register pair is one 8-byte access in QEMU already.
 """
 
 from __future__ import annotations
@@ -109,6 +114,8 @@ class Core:
         self._reads: list[Access] = []
         self._writes: list[Access] = []
         self._need: NeedRead | None = None
+        self._pair = False  # the instruction running is an X-register atomic pair
+        self._half: tuple[int, int] | None = None  # a pair's first 8-byte read (addr, value)
         self._contexts: dict[ThreadState, object] = {}
         self._memo: dict[tuple[ThreadState, tuple[int, ...]], Step | NeedRead] = {}
         self.unicorn_runs = 0  # instructions Unicorn actually executed (for benchmarks)
@@ -133,18 +140,34 @@ class Core:
 
     # -- hooks -----------------------------------------------------------------------------
     def _on_read(self, uc, _access, addr, size, _value, _data):
+        if self._pair and self._half is not None:  # the high half of a pair's 16 bytes
+            low_addr, whole = self._half
+            self._half = None
+            uc.mem_write(addr, (whole >> 64).to_bytes(size, "little"))
+            self._reads.append(Access(low_addr, 16, whole))
+            return
+        full = 16 if self._pair else size
         index = len(self._reads)
         if index < len(self._supply):
-            value = unsigned(self._supply[index], 8 * size)
+            value = unsigned(self._supply[index], 8 * full)
         else:
             if self._need is None:
-                self._need = NeedRead(addr, size, index)
+                self._need = NeedRead(addr, full, index)
             value = 0
+        if self._pair:
+            self._half = (addr, value)
+            value &= (1 << 64) - 1
         uc.mem_write(addr, value.to_bytes(size, "little"))
-        self._reads.append(Access(addr, size, value))
+        if not self._pair:
+            self._reads.append(Access(addr, size, value))
 
     def _on_write(self, _uc, _access, addr, size, value, _data):
-        self._writes.append(Access(addr, size, unsigned(value, 8 * size)))
+        value = unsigned(value, 8 * size)
+        if self._pair and self._writes and self._writes[-1].size == 8:  # a pair's high half
+            low = self._writes.pop()
+            self._writes.append(Access(low.addr, 16, low.value | value << 64))
+            return
+        self._writes.append(Access(addr, size, value))
 
     def _on_invalid(self, _uc, access, addr, _size, _value, _data):
         self._fault = (access, addr)
@@ -194,7 +217,11 @@ class Core:
             raise FencelabError(f"{self.target.name}: no instruction at {pc:#x} to run")
         self.uc.context_restore(self._contexts[state])
         self._supply, self._reads, self._writes, self._need = reads, [], [], None
-        self._step_one(pc)
+        self._pair, self._half = info.atomic_pair and info.width == 16, None
+        try:
+            self._step_one(pc)
+        finally:
+            self._pair = False
         if self._need is not None:
             return self._need
         mem_reads, writes = tuple(self._reads), tuple(self._writes)
@@ -211,9 +238,12 @@ class Core:
         return self.uc.reg_read(self.reg_ids[self.reg_index[reg]]) != 0
 
     def _cas_succeeded(self, info: InsnInfo, state: ThreadState, read: Access) -> bool:
-        regs = tuple(info.compare_regs)  # empty when comparing with the zero register
-        expected = state[self.reg_index[regs[0]]] if regs else 0
-        expected &= (1 << (8 * read.size)) - 1
+        regs = info.compare_order or tuple(info.compare_regs)  # xzr, or empty: zero
+        bits = 8 * read.size // max(1, len(regs))  # a CASP compares two registers' worth
+        expected = 0
+        for k, reg in enumerate(regs):
+            value = state[self.reg_index[reg]] if reg in self.reg_index else 0
+            expected |= (value & ((1 << bits) - 1)) << (k * bits)
         return expected == read.value
 
     def _step_one(self, pc: int) -> None:

@@ -61,6 +61,10 @@ class InsnInfo:
     addr_regs: frozenset[str] = frozenset()  # registers that form the address
     data_regs: frozenset[str] = frozenset()  # registers whose value is stored
     compare_regs: frozenset[str] = frozenset()  # CAS: the registers holding the expected value
+    compare_order: tuple[str, ...] = ()  # the same in order, low half first, xzr kept
+    # LDP/STP: the two registers loaded or stored, in order (the first goes to the lower
+    # address); two independent accesses, as herd has them, not one atomic pair
+    pair_order: tuple[str, ...] = ()
     dest_regs: frozenset[str] = frozenset()  # registers that receive loaded values
     status_regs: frozenset[str] = frozenset()  # store-exclusive status register
     reads: frozenset[str] = field(default=frozenset())  # every register read (incl. flags)
@@ -70,6 +74,13 @@ class InsnInfo:
     @property
     def text(self) -> str:
         return f"{self.mnemonic} {self.op_str}".strip()
+
+    @property
+    def atomic_pair(self) -> bool:
+        """AArch64 LDXP/STXP/CASP and their ordered forms: two registers' worth as one
+        single-copy-atomic access (LDP/STP are two accesses)."""
+        name = self.mnemonic.lower()
+        return name in ("ldxp", "ldaxp", "stxp", "stlxp") or name.startswith("casp")
 
     @property
     def is_memory_event(self) -> bool:

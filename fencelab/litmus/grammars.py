@@ -30,7 +30,8 @@ filter: "filter" prop
 final: QUANT prop ";"?
 QUANT: /~[ \t]*exists(?![A-Za-z0-9_])/ | /exists(?![A-Za-z0-9_])/ | /forall(?![A-Za-z0-9_])/
 
-?prop: disj
+?prop: impl
+?impl: disj | disj "=>" impl -> implies_
 ?disj: conj | disj "\\/" conj -> or_
 ?conj: neg | conj "/\\" neg -> and_
 ?neg: atom | NOT neg -> not_
@@ -49,6 +50,7 @@ observable: REG -> reg
 
 value: SIGNED_INT -> int
      | NAME -> locref
+     | "{" SIGNED_INT ("," SIGNED_INT)* "}" -> ints
 
 REG.2: /[0-9]+[ \t]*:[ \t]*%?[A-Za-z_][A-Za-z0-9_]*/
 NAME: /[A-Za-z_][A-Za-z0-9_.]*([ \t]*\[[ \t]*[0-9]+[ \t]*\])?/

@@ -633,6 +633,10 @@ class _Parser:
             return Not(TrueProp())
         if kind == "not_":
             return Not(self._prop(tree.children[-1]))
+        if kind == "implies_":  # herd's `p => q`, read as `~p \/ q`
+            then = self._prop(tree.children[1])
+            rest = then.parts if isinstance(then, Or) else (then,)
+            return Or((Not(self._prop(tree.children[0])), *rest))
         if kind in ("or_", "and_"):
             parts: list[Prop] = []
             for child in tree.children:
@@ -640,7 +644,7 @@ class _Parser:
                 same = (kind == "or_" and isinstance(p, Or)) or (
                     kind == "and_" and isinstance(p, And)
                 )
-                if same and child.data == kind:
+                if same:  # `a /\ (b /\ c)`, `x={1,0}` and `p => q` flatten alike
                     parts.extend(p.parts)
                 else:
                     parts.append(p)
@@ -649,6 +653,9 @@ class _Parser:
             obs = self._observable(tree.children[0])
             value_tree = tree.children[2]
             token = value_tree.children[0]
+            if value_tree.data == "ints":  # herd's `x={1,0}`: every element of array x
+                atom = self._array_values(obs, value_tree.children, token)
+                return atom if kind == "eq" else Not(atom)
             if value_tree.data == "int":
                 value: Value = self._typed_constant(obs, token)
             else:
@@ -658,6 +665,16 @@ class _Parser:
             return atom if kind == "eq" else Not(atom)
         raise SourceError(f"unexpected {kind} in condition", self.file)  # pragma: no cover
 
+    def _array_values(self, obs: Observable, tokens, at) -> Prop:
+        """`x={1,0}`: `x[0]=1 /\\ x[1]=0`, one value for each element of array `x`."""
+        if not isinstance(obs, LocObs) or self.locs.arrays.get(obs.name) != len(tokens):
+            name = obs.name if isinstance(obs, LocObs) else f"{obs.tid}:{obs.reg}"
+            raise SourceError(f"{name}={{...}} needs {name} to be an array of {len(tokens)} "
+                              "elements", self.file, at.line, at.column)  # fmt: skip
+        elements = [LocObs(array_element(obs.name, i)) for i in range(len(tokens))]
+        return And(tuple(Eq(e, self._typed_constant(e, t))
+                         for e, t in zip(elements, tokens, strict=True)))  # fmt: skip
+
     def _typed_constant(self, obs: Observable, token) -> int:
         """A condition's number read in the type of what it names (`0:X0=0xffffffffffffffff`
         is -1 for an `int` register, `x=255` is -1 for an `int8_t` x)."""
@@ -665,15 +682,15 @@ class _Parser:
             number = _parse_int(str(token))
         except NumberTooLong as e:
             raise SourceError(str(e), self.file, token.line, token.column) from None
-        if not fits(number, 64):
-            raise SourceError(f"condition value {token} does not fit in 64 bits", self.file,
-                              token.line, token.column)  # fmt: skip
         if isinstance(obs, RegObs):
-            if self.is_source:
-                return ValueType(64).wrap(number)
-            typ = declared_register_type(self.reg_inits, obs.tid, obs.reg) or ValueType()
+            typ = ValueType(64) if self.is_source else (
+                declared_register_type(self.reg_inits, obs.tid, obs.reg) or ValueType())
         else:
             typ = self.locs.value_type(obs.name)
+        bits = max(64, typ.width)  # 128 for a `__int128` location
+        if not fits(number, bits):
+            raise SourceError(f"condition value {token} does not fit in {bits} bits", self.file,
+                              token.line, token.column)  # fmt: skip
         return typ.wrap(number)
 
     def _observable(self, tree: Tree) -> Observable:

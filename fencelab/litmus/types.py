@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fencelab.values import fits, signed, unsigned
+from fencelab.values import Wide, fits, signed, unsigned
 
 _QUALIFIERS = {"const", "volatile", "_Atomic", "static", "signed"}
 
@@ -124,8 +124,10 @@ class ValueType:
     signed: bool = True
 
     def wrap(self, value: int) -> int:
-        """`value` as this type reads it: wrapped to the width, then signed or unsigned."""
-        return signed(value, self.width) if self.signed else unsigned(value, self.width)
+        """`value` as this type reads it: wrapped to the width, then signed or unsigned (a
+        128-bit value is a `Wide`, printed in hex as herd7 does)."""
+        out = signed(value, self.width) if self.signed else unsigned(value, self.width)
+        return Wide(out) if self.width == 128 else out
 
     def fits(self, value: int) -> bool:
         return fits(value, self.width)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from fencelab.errors import CodeError, FencelabError, SourceError
 from fencelab.isa.core import Core
-from fencelab.isa.insn import Kind
+from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, Value
 from fencelab.litmus.types import ValueType, observable_type
@@ -30,6 +30,9 @@ class PlacedLocation:
     addr: int
     init: int
     width: int  # bits, for printing values signed as herd does
+    # a pair group (`t[0..1]`): two adjacent array elements, by index, that an atomic pair
+    # access (LDXP/STXP/CASP) reads or writes as one single-copy-atomic location
+    parts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,13 @@ class Program:
     observables: tuple[Observable, ...]
 
     def __post_init__(self) -> None:
-        self.by_addr = {loc.addr: loc for loc in self.locations}
-        self.by_name = {loc.name: loc for loc in self.locations}
+        cells = [loc for loc in self.locations if not loc.parts]
+        self.by_addr = {loc.addr: loc for loc in cells}
+        self.by_name = {loc.name: loc for loc in cells}
+        # pair groups by (address, bytes); each element's group; how each group was accessed
+        self.groups = {(g.addr, g.width // 8): g for g in self.locations if g.parts}
+        self._group_of = {p: g for g in self.groups.values() for p in g.parts}
+        self._group_use: dict[int, tuple[str, str]] = {}
         self._types: dict[Observable, ValueType] = {}
         regions = [(DATA_BASE, max(1, len(self.locations)) * LOCATION_STRIDE)]
         for thread in self.threads:
@@ -86,7 +94,14 @@ class Program:
         """Does this thread's code branch backwards (so it may run an instruction twice)?"""
         return self._has_backward_branch[tid]
 
-    def location_at(self, addr: int, size: int, what: str = "access") -> PlacedLocation:
+    def location_at(self, addr: int, size: int, what: str = "access",
+                    info: InsnInfo | None = None) -> PlacedLocation:  # fmt: skip
+        """The location an access of `size` bytes at `addr` is to; `info`, the instruction
+        making it, places a refusal at its line."""
+        group = self.groups.get((addr, size))
+        if group is not None:
+            self._note_group_use(group, "pair", group.name, info)
+            return group
         loc = self.by_addr.get(addr)
         if loc is None:
             base = addr - (addr - DATA_BASE) % LOCATION_STRIDE
@@ -107,7 +122,45 @@ class Program:
                 f"{self.test.name}: a {size}-byte write into the {loc.width}-bit {loc.name}: "
                 f"{MIXED_SIZE_REFUSAL}"
             )
+        if info is not None and info.atomic_pair and 8 * size > loc.width:
+            raise CodeError(info.address, info.text,
+                            f"an atomic pair of {size} bytes at the {loc.width}-bit {loc.name}: "
+                            f"a pair needs a {8 * size}-bit location"
+                            f"{' (__int128)' if size == 16 else ''} or two elements of an "
+                            "array")  # fmt: skip
+        group = self._group_of.get(loc.index)
+        if group is not None:  # element 0 is named as its array: say `t[0]`
+            name = loc.name if "[" in loc.name else f"{loc.name}[0]"
+            self._note_group_use(group, "element", name, info)
         return loc
+
+    def _note_group_use(self, group: PlacedLocation, how: str, name: str,
+                        info: InsnInfo | None) -> None:  # fmt: skip
+        """Refuse a test that accesses a pair group both as a whole and element by element:
+        herd splits a pair into one event per element and keeps them single-copy atomic
+        (`para_atomic`), which mixes sizes; the models keep one value per location."""
+        seen = self._group_use.setdefault(group.index, (how, name))
+        if seen[0] != how:
+            pair, alone = (name, seen[1]) if how == "pair" else (seen[1], name)
+            why = f"{alone} is accessed alone and within the atomic pair {pair}: "
+            if info is not None:
+                raise CodeError(info.address, info.text, why + MIXED_SIZE_REFUSAL)
+            raise FencelabError(f"{self.test.name}: {why}{MIXED_SIZE_REFUSAL}")
+
+    def final_memory(self, written: dict[int, int]) -> dict[int, int]:
+        """Address -> value of every location at the end, from the last value written to each
+        location written at all (by index); the others keep their initial values. A pair
+        group's value goes to its elements, low half first."""
+        values = {loc.addr: loc.init for loc in self.locations if not loc.parts}
+        for index, value in written.items():
+            loc = self.locations[index]
+            if not loc.parts:
+                values[loc.addr] = value
+                continue
+            bits = loc.width // len(loc.parts)
+            for k, part in enumerate(loc.parts):
+                values[self.locations[part].addr] = (value >> (k * bits)) & ((1 << bits) - 1)
+        return values
 
     def locate(self, error: CodeError) -> SourceError:
         """An instruction's error at the user's line: `file:line:col: P0: STR W0,[X2]: why`."""

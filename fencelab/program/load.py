@@ -97,7 +97,32 @@ def load(test: LitmusTest, target: Target | None = None) -> Program:
         if isinstance(o, RegObs) and not tgt.has_register(o.reg):
             raise SourceError(f"condition names {o.tid}:{o.reg}, a register {tgt.name} does not "
                               f"have (valid: {tgt.register_list()})", test.file)  # fmt: skip
+    if any(d.info.atomic_pair for t in threads for d in tgt.disassemble(t.code, t.base)):
+        locations += pair_groups(locations, test)
     return Program(test, tgt, threads, locations, obs)
+
+
+def pair_groups(locations: list[PlacedLocation], test: LitmusTest) -> list[PlacedLocation]:
+    """A location for each two adjacent elements of an array of 32- or 64-bit elements (`t[0]`
+    and `t[1]` of `uint64_t t[2]`: `t[0..1]`, 128 bits, at `t`), which an atomic pair access
+    (LDXP/STXP/CASP, two W or two X registers) reads or writes as one. herd's own pair tests
+    put the pair in such an array."""
+    by_array: dict[str, list[PlacedLocation]] = {}
+    for loc, decl in zip(locations, test.locations, strict=True):
+        if decl.array and decl.width in (32, 64):
+            by_array.setdefault(decl.array, []).append(loc)
+    out: list[PlacedLocation] = []
+    index = len(locations)
+    for name, elements in by_array.items():
+        elements.sort(key=lambda loc: loc.addr)
+        for k in range(0, len(elements) - 1, 2):
+            low, high = elements[k], elements[k + 1]
+            bits = low.width
+            init = unsigned(low.init, bits) | unsigned(high.init, bits) << bits
+            out.append(PlacedLocation(index, f"{name}[{k}..{k + 1}]", low.addr, init, 2 * bits,
+                                      (low.index, high.index)))  # fmt: skip
+            index += 1
+    return out
 
 
 def _addresses(test: LitmusTest) -> dict[str, int]:

@@ -75,7 +75,7 @@ def test_one_bad_test_in_a_catalogue_loses_no_other(cli, tmp_path):
         f"fencelab: error: {tmp_path}/b.litmus:4:2: P0: cannot assemble 'frob (x),%eax': "
         "Invalid mnemonic (KS_ERR_ASM_MNEMONICFAIL)",
         f"fencelab: error: {tmp_path}/d.litmus:5:15: syntax error in the condition: found end "
-        "of input; expected a name, a number",
+        "of input; expected '{', a name, a number",
     ]
     assert result.output.count("Observation ") == 2  # a and c ran
     assert "2 results; 2 could not run (errors above)" in result.output

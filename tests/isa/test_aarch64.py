@@ -64,12 +64,28 @@ REGISTER_CHOICES = [  # (Rs, Rt, Rn): x30, sp base, the zero register, the same 
     ("3", "zr", "x29"),
     ("0", "0", "sp"),
 ]
+PAIR_CHOICES = [  # CASP: (Rs, Rt, Rn), each the even first register of a pair
+    ("0", "2", "x4"),
+    ("30", "0", "sp"),
+    ("6", "30", "x29"),
+    ("4", "4", "x1"),
+]
+
+
+def _pair(prefix: str, first: str) -> str:
+    second = "zr" if first == "30" else str(int(first) + 1)
+    return f"{prefix}{first}, {prefix}{second}"
 
 
 def _every_form():
     """(source line, capstone's expected text) for each mnemonic x register choice."""
     for mnemonic, form in sorted(FORMS.items()):
         for prefix in ("w", "x") if form.size is None else ("w",):
+            if form.layout == "casp":
+                for rs, rt, rn in PAIR_CHOICES:
+                    line = f"{mnemonic} {_pair(prefix, rs)}, {_pair(prefix, rt)}, [{rn}]"
+                    yield line, line
+                continue
             for rs, rt, rn in REGISTER_CHOICES:
                 s, t = prefix + rs, prefix + rt
                 if form.layout == "ld":
@@ -150,7 +166,7 @@ def test_spellings_encode_alike(spelling):
 @pytest.mark.parametrize(
     "line",
     ["", "   ", "// only a comment", "loop:", "ldr w0, [x1]", "stlr w0, [x1]",
-     "ldaxr w0, [x1]", "add x0, x1, x2", "dmb ish", "casp x0, x1, x2, x3, [x4]", "stadda w1, [x2]",
+     "ldaxr w0, [x1]", "add x0, x1, x2", "dmb ish", "ldxp x0, x1, [x2]", "stadda w1, [x2]",
      "ldapur w0, [x1]"],
 )  # fmt: skip
 def test_everything_else_is_left_to_keystone(line):
@@ -433,11 +449,18 @@ CLASSIFIED = [
     ("ldumaxl x3, x30, [x4]", dict(kind=RMW, width=8, release=True, addr_regs={"x4"},
      data_regs={"x3"}, dest_regs={"x30"}, reads={"x3", "x4"}, writes={"x30"})),
     ("cas w1, w2, [x0]", dict(kind=RMW, width=4, cas=True, addr_regs={"x0"},
-     data_regs={"x2"}, compare_regs={"x1"}, dest_regs={"x1"}, reads={"x0", "x1", "x2"},
+     data_regs={"x2"}, compare_regs={"x1"}, compare_order=("x1",), dest_regs={"x1"}, reads={"x0", "x1", "x2"},
      writes={"x1"})),
     ("casalb w1, w2, [x0]", dict(kind=RMW, width=1, cas=True, acquire=True, release=True,
-     addr_regs={"x0"}, data_regs={"x2"}, compare_regs={"x1"}, dest_regs={"x1"},
-     reads={"x0", "x1", "x2"}, writes={"x1"})),
+     addr_regs={"x0"}, data_regs={"x2"}, compare_regs={"x1"}, compare_order=("x1",),
+     dest_regs={"x1"}, reads={"x0", "x1", "x2"}, writes={"x1"})),
+    ("casp x2, x3, x4, x5, [x0]", dict(kind=RMW, width=16, cas=True, addr_regs={"x0"},
+     data_regs={"x4", "x5"}, compare_regs={"x2", "x3"}, compare_order=("x2", "x3"),
+     dest_regs={"x2", "x3"}, reads={"x0", "x2", "x3", "x4", "x5"}, writes={"x2", "x3"})),
+    ("caspal w6, w7, w2, w3, [x5]", dict(kind=RMW, width=8, cas=True, acquire=True,
+     release=True, addr_regs={"x5"}, data_regs={"x2", "x3"}, compare_regs={"x6", "x7"},
+     compare_order=("x6", "x7"), dest_regs={"x6", "x7"}, reads={"x2", "x3", "x5", "x6", "x7"},
+     writes={"x6", "x7"})),
     # barriers
     ("dmb ish", dict(kind=Kind.FENCE, barrier=Barrier.FULL, barrier_domain="ish")),
     ("dmb sy", dict(kind=Kind.FENCE, barrier=Barrier.FULL, barrier_domain="sy")),
@@ -512,7 +535,8 @@ def test_every_lse_form_is_classified_by_its_suffixes():
             continue
         (decoded,) = V83.disassemble(word, CODE)
         info = decoded.info
-        m = re.fullmatch(rf"(swp|cas|(?:ld|st)(?:{LSE_OPS}))(al|a|l)?([bh])?", line.split()[0])
+        m = re.fullmatch(rf"(swp|casp|cas|(?:ld|st)(?:{LSE_OPS}))(al|a|l)?([bh])?",
+                         line.split()[0])
         if line.startswith("ldapr"):
             assert (info.kind, info.acquire_pc, info.release) == (LOAD, True, False), line
             continue
@@ -523,7 +547,9 @@ def test_every_lse_form_is_classified_by_its_suffixes():
         assert info.release == ("l" in order), line
         assert info.cas == line.startswith("cas"), line
         x = " x" in line and not size
-        assert info.width == {"b": 1, "h": 2}.get(size, 8 if x else 4), line
+        pair = 2 if line.startswith("casp") else 1  # CASP: two registers' worth
+        assert info.width == {"b": 1, "h": 2}.get(size, (8 if x else 4) * pair), line
+        assert info.atomic_pair == (pair == 2), line
         assert "xzr" not in info.reads | info.writes | info.dest_regs, line
 
 

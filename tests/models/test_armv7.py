@@ -31,6 +31,7 @@ from fencelab.models.registry import get_model
 from fencelab.pipeline import RunOptions, machine_for, run_test
 from fencelab.program.load import load
 from tests.helpers import EXAMPLES, HERD_DATA
+from tests.helpers.herd import expected_outcomes
 
 ARM = EXAMPLES / "arm"
 HERD = HERD_DATA / "arm"
@@ -115,14 +116,7 @@ def test_barrier_propagates_its_group_a_everywhere():
 
 
 def _herd_expected() -> dict[str, tuple[str, set[str]]]:
-    out = {}
-    for line in (HERD / "expected.txt").read_text().splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        head, *states = line.split("|")
-        name, verdict = head.split()
-        out[name] = (verdict, {s.strip() for s in states})
-    return out
+    return expected_outcomes(HERD)
 
 
 @pytest.mark.parametrize("name", sorted(_herd_expected()))

@@ -66,7 +66,7 @@ def test_a_bad_test_among_many_with_workers_loses_no_other(tmp_path):
     assert two.stderr == one.stderr
     assert two.stderr.splitlines() == [
         f"fencelab: error: {tmp_path}/3b.litmus:5:15: syntax error in the condition: found end "
-        "of input; expected a name, a number",
+        "of input; expected '{', a name, a number",
         f"fencelab: error: {tmp_path}/3c.litmus:5:2: P0: STR W0,[X2]: writes address 0x0, which "
         "is no location of the test (a register left uninitialised?)",
     ]

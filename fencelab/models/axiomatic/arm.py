@@ -403,7 +403,9 @@ def consistent_executions(
 
 def outcome_of(program, sk: Skeleton, lasts: tuple[int, ...]) -> Outcome:
     """The final state: the paths' registers and each location's coherence-last write."""
-    memory = {loc.addr: sk.events[lasts[loc.index]].value for loc in program.locations}
+    memory = program.final_memory({loc.index: sk.events[lasts[loc.index]].value
+                                   for loc in program.locations
+                                   if sk.events[lasts[loc.index]].tid >= 0})  # fmt: skip
     threads = [path.final for path in sk.paths]
     return tuple(
         (obs, program.value_of(obs, program.raw_value(obs, threads, memory)))

@@ -178,7 +178,7 @@ def combine(choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel]:
     return rf, co
 
 
-_SIZES = (1, 2, 4, 8)
+_SIZES = (1, 2, 4, 8, 16)  # 16: an atomic pair of X registers
 
 
 def _provides(path: ThreadPath) -> frozenset[tuple[int, int, int]]:

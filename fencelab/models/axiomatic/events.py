@@ -283,7 +283,12 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
         select = _select_operands(core, core.infos[addr])
         if select is not None:
             out[position] = _holds(select[2], uc.reg_read(flags_id))
-        core._step_one(addr)
+        info = core.infos[addr]
+        core._pair, core._half = position == 0 and info.atomic_pair and info.width == 16, None
+        try:
+            core._step_one(addr)
+        finally:
+            core._pair = False
     return out
 
 
@@ -365,7 +370,7 @@ class PathExplorer:
         if isinstance(result, Step):
             yield result, reads
             return
-        loc = self.program.location_at(result.addr, result.size, "read")
+        loc = self.program.location_at(result.addr, result.size, "read", core.info(state))
         mask = (1 << (8 * result.size)) - 1
         for v in sorted({v & mask for v in values[loc.index]}):
             yield from self._with_reads(core, state, (*reads, v), values)
@@ -377,7 +382,7 @@ class PathExplorer:
             nb = b.copy()
             nb.monitor = None
             return [(first, nb, ())]
-        loc = self.program.location_at(first.addr, first.size, "store-exclusive")
+        loc = self.program.location_at(first.addr, first.size, "store-exclusive", info)
         mask = (1 << (8 * first.size)) - 1
         mon = b.monitor
         options = []
@@ -424,8 +429,9 @@ class PathExplorer:
         reads = () if info.kind is Kind.STORE_EXCL else step.reads
         read_ids = []
         forwarded, forwarded_pick = NO_TAINT, NO_TAINT  # dtrm's lrs: through memory
+        own: list[tuple[Taint, Taint]] = []  # each read's own taint (an LDP's two registers)
         for access in reads:
-            loc = self.program.location_at(access.addr, access.size, "read")
+            loc = self.program.location_at(access.addr, access.size, "read", info)
             e = b.add(Event(tid, len(b.events), "R", loc.index, access.size, access.value, info,
                             acquire=info.acquire and not noret,
                             acquire_pc=info.acquire_pc and not noret, noret=noret,
@@ -434,10 +440,12 @@ class PathExplorer:
             b.addr.update((s, e) for s in addr_src)
             b.pick_addr.update((s, e) for s in addr_pick)
             b.pick_dep.update((s, e) for s in addr_pick)
+            taint, pick = NO_TAINT, NO_TAINT
             if loc.index in b.written and not self.register_deps:  # lrs: the po-last write
                 taint, pick = b.written[loc.index]
                 forwarded, forwarded_pick = forwarded | taint, forwarded_pick | pick
                 b.pick_dep.update((s, e) for s in pick)
+            own.append((frozenset({e}) | addr_src | taint, frozenset({e}) | addr_pick | pick))
         read_taint = frozenset(read_ids) | addr_src | forwarded
         read_pick = frozenset(read_ids) | addr_pick | forwarded_pick
         # LD<op>/ST<op> compute the value they write from the value they read (iico_data),
@@ -447,11 +455,17 @@ class PathExplorer:
         value_src = data_src | (read_taint if combines else NO_TAINT)
         value_pick = data_pick | (read_pick if combines else NO_TAINT)
         write_ids = []
-        for access in step.writes:
-            loc = self.program.location_at(access.addr, access.size, "write")
+        # an STP's two writes: each has its own register's data (herd: two independent stores)
+        stp = info.kind is Kind.STORE and len(info.pair_order) == len(step.writes) == 2
+        for k, access in enumerate(step.writes):
+            loc = self.program.location_at(access.addr, access.size, "write", info)
             e = b.add(Event(tid, len(b.events), "W", loc.index, access.size, access.value, info,
                             release=info.release, amo=amo))  # fmt: skip
             write_ids.append(e)
+            if stp:
+                reg = (info.pair_order[k],)
+                data_src, data_pick = b.src(reg), b.pick_src(reg)
+                value_src, value_pick = data_src, data_pick
             b.addr.update((s, e) for s in addr_src)
             b.data.update((s, e) for s in data_src)
             b.pick_addr.update((s, e) for s in addr_pick)
@@ -478,6 +492,9 @@ class PathExplorer:
             builders.append(from_rs)
         for reg in info.dest_regs:  # DataFromRx / an ordinary load: the value read
             b.set_reg(reg, read_taint, read_pick)
+        if info.kind is Kind.LOAD and len(info.pair_order) == len(own) == 2:
+            for reg, (taint, pick) in zip(info.pair_order, own, strict=True):  # LDP: its own
+                b.set_reg(reg, taint, pick)
         return builders
 
 

@@ -98,7 +98,9 @@ class SC(MemoryModel):
         return out
 
     def final_memory(self, program, memory: ScMemory):
-        return {loc.addr: memory.values[loc.index] for loc in program.locations}
+        return program.final_memory({loc.index: memory.values[loc.index]
+                                     for loc in program.locations
+                                     if memory.values[loc.index] != loc.init})  # fmt: skip
 
     def describe(self, program, memory: ScMemory):
         return {"memory": {loc.name: memory.values[loc.index] for loc in program.locations}}

@@ -36,6 +36,7 @@ from fencelab.limits import DEFAULT_LIMITS, Limits, Meter
 from fencelab.litmus.ast import LitmusTest, LocObs, RegObs
 from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
 from fencelab.litmus.printer import event_names
+from fencelab.litmus.types import observable_type
 from fencelab.models.combinations import feasible_combinations
 from fencelab.models.source.axioms import Static, consistent, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
@@ -171,8 +172,8 @@ class _Enumerator:
         def value(obs):
             if isinstance(obs, RegObs):
                 return envs.get(obs.tid, {}).get(obs.reg, 0)
-            if isinstance(obs, LocObs):
-                return final.get(obs.name, 0)
+            if isinstance(obs, LocObs):  # in its type: a 128-bit value prints in hex
+                return observable_type(self.test, obs).wrap(final.get(obs.name, 0))
             raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
 
         if self.test.filter is not None:

@@ -57,25 +57,28 @@ def explore_alone(
     seen = {start}
     queue = deque([(start, 0)])
     while queue:
-        (ts, lc, mem, fresh, heads), depth = queue.popleft()
+        (ts, lc, mem, fresh_run, heads), depth = queue.popleft()
         if not lc.promises:
             certified = True
         if core.halted(ts):
-            complete = complete or (not lc.promises and not fresh)
+            complete = complete or (not lc.promises and not fresh_run)
             continue
         if depth >= budget:
             continue
         pc = core.pc(ts)
         for mv in thread_moves(ctx, ts, lc, mem, certify=True):
             after = heads if mv.silent else ()
-            mem2 = mem if mv.appended is None else (*mem, mv.appended)
+            fresh = ((mv.appended, mv.floor),) if mv.appended is not None else ()
+            fresh += mv.more  # an STP's second write at a fresh timestamp
+            mem2 = (*mem, *(m for m, _ in fresh))
             if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
                 if any(t == mv.tstate and dominates(lc0, mv.local, mem2) for t, lc0 in after):
                     continue  # a repeated loop iteration: the earlier visit can do all it can
                 after = (*after, (mv.tstate, mv.local))
-            if mv.appended is not None and mv.floor <= n:
-                candidates.setdefault(mv.appended)
-            nxt = (mv.tstate, mv.local, mem2, fresh or mv.appended is not None, after)
+            for msg, floor in fresh:
+                if floor <= n:
+                    candidates.setdefault(msg)
+            nxt = (mv.tstate, mv.local, mem2, fresh_run or bool(fresh), after)
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append((nxt, depth + 1))

@@ -254,10 +254,7 @@ class ARM(MemoryModel):
         return not any(local.promises for local in memory.locals)
 
     def final_memory(self, program, memory: ArmMemory):
-        values = {loc.addr: loc.init for loc in program.locations}
-        for msg in memory.messages:
-            values[program.locations[msg.loc].addr] = msg.value
-        return values
+        return program.final_memory({msg.loc: msg.value for msg in memory.messages})
 
     def describe(self, program, memory: ArmMemory):
         names = [loc.name for loc in program.locations]
@@ -296,10 +293,15 @@ class ARM(MemoryModel):
 
 
 def _provenance(move) -> Provenance:
-    """The message each read took and the one each write fulfilled (one of each at most)."""
-    reads = () if move.read_ts is None else (("msg", move.read_ts),)
-    writes = () if move.write_ts is None else (("msg", move.write_ts),)
-    return Provenance(reads, writes)
+    """The message each read took and the one each write fulfilled (one of each, or an
+    LDP's two reads, an STP's two writes)."""
+
+    def entries(ts) -> tuple:
+        if ts is None:
+            return ()
+        return tuple(("msg", t) for t in ts) if isinstance(ts, tuple) else (("msg", ts),)
+
+    return Provenance(entries(move.read_ts), entries(move.write_ts))
 
 
 def _first_running(program, state: MachineState) -> int:

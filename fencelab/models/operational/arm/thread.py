@@ -66,8 +66,10 @@ class Move:
     floor: int = 0  # a write's timestamp must exceed this (its pre-view and coh of its location)
     silent: bool = True  # writes nothing, or only a rewrite (see `silent_rewrite`)
     # execution graphs (fencelab/graph/trace.py): the message a read took, the one a write made
-    read_ts: int | None = None
-    write_ts: int | None = None
+    # (an LDP's two reads, an STP's two writes: a pair of them)
+    read_ts: int | tuple[int, ...] | None = None
+    write_ts: int | tuple[int, ...] | None = None
+    more: tuple[tuple[Message, int], ...] = ()  # certify only: an STP's second fresh write, floor
     # the thread halted: `local` is the canonical finished state (only its promises matter to
     # the model), `kept` its views as they were, for display (fencelab tui's memory pane)
     kept: Local | None = None
@@ -102,8 +104,8 @@ class ThreadContext:
             found = self._dataflow[key] = dataflow(self, step)
         return found
 
-    def location(self, addr: int, size: int, what: str):
-        loc = self.program.location_at(addr, size, what)
+    def location(self, addr: int, size: int, what: str, info: InsnInfo | None = None):
+        loc = self.program.location_at(addr, size, what, info)
         if what == "read" and self.projector is not None:
             self.projector.saw_read(self.tid, loc.index)
             if self.watch is not None and loc.index not in self.watch:
@@ -132,8 +134,12 @@ def thread_moves(
     kind = info.kind
     if kind is Kind.FENCE:
         moves = [_fence(ctx, tstate, local, info)]
+    elif kind is Kind.LOAD and info.pair_order:
+        moves = _load_pair(ctx, tstate, local, memory, info)
     elif kind in (Kind.LOAD, Kind.LOAD_EXCL):
         moves = _load(ctx, tstate, local, memory, info)
+    elif kind is Kind.STORE and info.pair_order:
+        moves = _store_pair(ctx, tstate, local, memory, info, certify)
     elif kind is Kind.STORE:
         moves = _store(ctx, tstate, local, memory, info, certify)
     elif kind is Kind.STORE_EXCL:
@@ -330,7 +336,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     regs = RegViews(local)
     if isinstance(first, Step):  # a conditional load whose condition failed
         return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
-    loc = ctx.location(first.addr, first.size, "read")
+    loc = ctx.location(first.addr, first.size, "read", info)
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     acquire = info.acquire or info.acquire_pc
     choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, first.size), vaddr,
@@ -358,6 +364,85 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     return moves
 
 
+def _load_pair(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
+    """LDP: two reads, of two locations, as independent as two LDRs (herd: `>>|`, no order
+    between them); each register gets its own read's views."""
+    first = ctx.core.run(tstate, ())
+    regs = RegViews(local)
+    vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
+    moves = []
+    for c0, loc0 in _pair_read_choices(ctx, local, memory, info, first, vaddr):
+        second = ctx.core.run(tstate, (c0.value,))
+        if not isinstance(second, NeedRead):
+            raise refuse(MODEL, info, "a load pair that performed one read")
+        for c1, loc1 in _pair_read_choices(ctx, local, memory, info, second, vaddr):
+            step = _finish_reads(ctx, info, tstate, (c0.value, c1.value))
+            new, r = local, regs.copy()
+            _writeback(r, info)
+            words = []
+            for reg, c, loc, size in zip(info.pair_order, (c0, c1), (loc0, loc1),
+                                         (first.size, second.size), strict=True):  # fmt: skip
+                pick = read_pick(c, paddr, local.fwd[loc.index])
+                new = after_read(new, loc.index, c, vaddr, False, False, paddr, pick)
+                r.set((reg,), c.view, pick)
+                words.append(f"{loc.name}={signed(c.value, 8 * size)} from "
+                             f"{ctx.describe_msg(memory, c.ts)}")  # fmt: skip
+            moves.append(Move(f".r{c0.ts}.r{c1.ts}", "read " + ", ".join(words), step.state,
+                              _finish(ctx, new, step, r), step, read_ts=(c0.ts, c1.ts)))  # fmt: skip
+    return moves
+
+
+def _pair_read_choices(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr: int):
+    """(choice, location) for each message one read of a load pair may take."""
+    loc = ctx.location(need.addr, need.size, "read", info)
+    choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, need.size), vaddr,
+                              False, False)  # fmt: skip
+    for choice in choices:
+        _check_size(ctx, memory, choice.ts, need.size, info, loc.name)
+        yield choice, loc
+
+
+def _finish_reads(ctx, info: InsnInfo, tstate, values: tuple[int, ...]) -> Step:
+    result = ctx.core.run(tstate, values)
+    if isinstance(result, NeedRead):
+        raise refuse(MODEL, info, f"an instruction making more than {len(values)} reads")
+    return result
+
+
+def _store_pair(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
+    """STP: two writes, to two locations, as independent as two STRs; each write's data view
+    is its own register's."""
+    step = ctx.core.run(tstate, ())
+    if isinstance(step, NeedRead) or len(step.writes) != 2:
+        raise refuse(MODEL, info, "a store pair that did not make two writes")
+    regs = RegViews(local)
+    vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
+    parts = []  # (location, message, data view, data pick view, pre-view)
+    for write, reg in zip(step.writes, info.pair_order, strict=True):
+        loc = ctx.location(write.addr, write.size, "write", info)
+        vdata, pdata = regs.view((reg,)), regs.pick((reg,))
+        parts.append((loc, Message(loc.index, write.value, ctx.tid, write.size), vdata, pdata,
+                      write_pre_view(local, paddr, pdata, 0, False)))  # fmt: skip
+    _writeback(regs, info)
+    (loc0, msg0, vd0, pd0, pre0), (loc1, msg1, vd1, pd1, pre1) = parts
+    moves = []
+    for ts0, app0, key0 in _slots(ctx, local, memory, msg0, pre0, None, certify):
+        after0 = memory if app0 is None else (*memory, app0)  # a fresh write goes at the end
+        for ts1, app1, key1 in _slots(ctx, local, after0, msg1, pre1, None, certify):
+            new = after_write(local, loc0.index, ts0, vaddr, vd0, False, False, 0,
+                              max(paddr, pd0), paddr)  # fmt: skip
+            new = after_write(new, loc1.index, ts1, vaddr, vd1, False, False, 0,
+                              max(paddr, pd1), paddr)  # fmt: skip
+            floors = (max(pre0, local.coh[loc0.index]), max(pre1, local.coh[loc1.index]))
+            fresh = [(m, f) for m, f in zip((app0, app1), floors, strict=True) if m is not None]
+            what = ", ".join(_fulfil_words(ctx, m, ts, a)
+                             for m, ts, a in ((msg0, ts0, app0), (msg1, ts1, app1)))  # fmt: skip
+            moves.append(Move(key0 + key1, what, step.state, _finish(ctx, new, step, regs.copy()),
+                              step, fresh[0][0] if fresh else None, fresh[0][1] if fresh else 0,
+                              silent=False, write_ts=(ts0, ts1), more=tuple(fresh[1:])))  # fmt: skip
+    return moves
+
+
 def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
     step = ctx.core.run(tstate, ())
     if isinstance(step, NeedRead):
@@ -366,7 +451,7 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
     if not step.writes:  # a conditional store whose condition failed
         return [Move("", "condition false", step.state, _finish(ctx, local, step, regs), step)]
     write = _one_write(info, step)
-    loc = ctx.location(write.addr, write.size, "write")
+    loc = ctx.location(write.addr, write.size, "write", info)
     vaddr, vdata = regs.view(info.addr_regs), regs.view(info.data_regs)
     paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
     msg = Message(loc.index, write.value, ctx.tid, write.size)
@@ -392,7 +477,7 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     failed = local._replace(exbank=None)
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
         return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)]
-    loc = ctx.location(first.addr, first.size, "write")
+    loc = ctx.location(first.addr, first.size, "write", info)
     bank = local.exbank
     moves: list[Move] = []
     if bank is not None and bank.loc == loc.index:
@@ -448,7 +533,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
     if isinstance(first, Step):
         raise refuse(MODEL, info, "an atomic that performed no read")
     regs = RegViews(local)
-    loc = ctx.location(first.addr, first.size, "read")
+    loc = ctx.location(first.addr, first.size, "read", info)
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     no_ret = not info.dest_regs  # ST<op>, or XZR destination: no acquire, not ordered by DMB LD
     acquire = (info.acquire or info.acquire_pc) and not no_ret
