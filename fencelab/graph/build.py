@@ -18,7 +18,7 @@ from fencelab.isa.insn import Kind
 from fencelab.litmus.printer import event_names
 from fencelab.models.axiomatic.candidates import Execution, Skeleton
 from fencelab.models.axiomatic.events import PathExplorer, _Builder
-from fencelab.models.axiomatic.relations import Rel, plus
+from fencelab.models.relations import Rel, bits, from_pairs, has, pairs, plus
 
 # the relation (colour) of an edge by its label, for labels that are clauses of a model
 _DEPENDENCIES = ("addr", "data", "ctrl")
@@ -69,14 +69,14 @@ def witness_execution(program, trace: Trace, register_deps: bool = False) -> Exe
                 write_event[(path.tid, w)] = base + i
                 w += 1
         base += len(path.events)
-    rf: Rel = set()
-    for rid, wid in trace.rf.items():
-        if wid is not None and rid in read_event and wid in write_event:
-            rf.add((write_event[wid], read_event[rid]))
-    co: Rel = set()
+    rf = from_pairs(sk.n, ((write_event[wid], read_event[rid]) for rid, wid in trace.rf.items()
+                           if wid is not None and rid in read_event and wid in write_event))
+    co = [0] * sk.n
     for chain in trace.co.values():
-        ids = [write_event[w] for w in chain if w in write_event]
-        co.update((ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids)))
+        later = 0
+        for w in reversed([write_event[w] for w in chain if w in write_event]):
+            co[w] |= later
+            later |= 1 << w
     return Execution(sk, rf, co)
 
 
@@ -156,11 +156,13 @@ def rel_of(label: str, local_name: str) -> str:
 
 def immediate(order: Rel) -> Rel:
     """The transitive reduction of a strict order (transitively closed)."""
-    succ: dict[int, set[int]] = {}
-    for a, b in order:
-        succ.setdefault(a, set()).add(b)
-    return {(a, b) for a, b in order
-            if not any(b in succ.get(c, ()) for c in succ[a] if c != b)}  # fmt: skip
+    out = []
+    for row in order:
+        further = 0
+        for c in bits(row):
+            further |= order[c] & ~(1 << c)  # (a, b) stays unless a -> c -> b with c != b
+        out.append(row & ~further)
+    return out
 
 
 def base_edges(x: Execution) -> list[Edge]:
@@ -178,20 +180,20 @@ def base_edges(x: Execution) -> list[Edge]:
     def ext(a: int, b: int) -> str:
         return "e" if ev[a].tid != ev[b].tid else "i"
 
-    edges.extend(Edge(w, r, "rf", "rf" + ext(w, r)) for w, r in sorted(x.rf))
+    edges.extend(Edge(w, r, "rf", "rf" + ext(w, r)) for w, r in pairs(x.rf))
     co1 = immediate(x.co)
     # the initial write is coherence-first by definition: like herd, do not draw its co edge
-    edges.extend(Edge(a, b, "co", "co" + ext(a, b)) for a, b in sorted(co1) if ev[a].tid >= 0)
-    source = {r: w for w, r in x.rf}
-    for r, w in sorted(x.fr):
-        if (source.get(r), w) in co1:
+    edges.extend(Edge(a, b, "co", "co" + ext(a, b)) for a, b in pairs(co1) if ev[a].tid >= 0)
+    source = {r: w for w, r in pairs(x.rf)}
+    for r, w in pairs(x.fr):
+        if r in source and has(co1, source[r], w):
             edges.append(Edge(r, w, "fr", "fr" + ext(r, w)))
-    edges.extend(Edge(a, b, "rmw") for a, b in sorted(sk.rmw))
-    edges.extend(Edge(a, b, "addr") for a, b in sorted(sk.addr))
-    edges.extend(Edge(a, b, "data") for a, b in sorted(sk.data))
+    edges.extend(Edge(a, b, "rmw") for a, b in pairs(sk.rmw))
+    edges.extend(Edge(a, b, "addr") for a, b in pairs(sk.addr))
+    edges.extend(Edge(a, b, "data") for a, b in pairs(sk.data))
     # ctrl reaches every event after the branch: draw it to the first one only
     first_ctrl: dict[int, int] = {}
-    for a, b in sorted(sk.ctrl):
+    for a, b in pairs(sk.ctrl):
         first_ctrl.setdefault(a, b)
     edges.extend(Edge(a, b, "ctrl") for a, b in sorted(first_ctrl.items()))
     return edges
@@ -201,19 +203,22 @@ def decide(edges: list[Edge], x: Execution, view: View) -> list[Edge]:
     """Mark po pairs the model does not keep (drawn dashed); add the model's local order
     where po neighbours and the other edges do not already show it."""
     ev = x.sk.events
+    n = len(ev)
     local = view.local(x)
-    ordered = plus(set(local))
+    ordered = plus(from_pairs(n, local))
     out = []
     for e in edges:
-        if e.rel == "po" and _across(ev, e.src, e.dst) not in ordered | {None}:
+        across = _across(ev, e.src, e.dst) if e.rel == "po" else None
+        if across is not None and not has(ordered, *across):
             e = Edge(e.src, e.dst, "po", "po", weak=True)
         out.append(e)
     drawn = {(e.src, e.dst) for e in out}
     po_kept = {(e.src, e.dst) for e in out if e.rel == "po" and not e.weak
                and ev[e.src].kind != "F" and ev[e.dst].kind != "F"}  # fmt: skip
-    implied = plus(po_kept | {(e.src, e.dst) for e in out if e.rel in (*_DEPENDENCIES, "rmw")})
-    for a, b in sorted(immediate(ordered)):
-        if (a, b) in drawn or (a, b) in implied:
+    implied = plus(from_pairs(n, po_kept | {(e.src, e.dst) for e in out
+                                            if e.rel in (*_DEPENDENCIES, "rmw")}))  # fmt: skip
+    for a, b in pairs(immediate(ordered)):
+        if (a, b) in drawn or has(implied, a, b):
             continue
         label = local.get((a, b), view.local_name)
         out.append(Edge(a, b, rel_of(label, view.local_name), label))

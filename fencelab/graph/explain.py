@@ -119,7 +119,7 @@ def explain_hardware(
                 if to_source is not None:
                     outcome = to_source(outcome)
                 if matches(outcome, wanted):
-                    x = Execution(sk, *combine(choice))
+                    x = Execution(sk, *combine(sk.n, choice))
                     yield (x, outcome), view.violations(x)
 
     found = best_candidate(candidates())

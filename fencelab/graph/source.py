@@ -28,9 +28,8 @@ from fencelab.graph.model import Cycle, Edge, ExecutionGraph, Node
 from fencelab.graph.views import Violation, shortest_cycle
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.printer import format_outcome
+from fencelab.models.relations import bits, pairs, plus
 from fencelab.models.source.axioms import (
-    bits,
-    closure,
     derived,
     happens_before,
     psc,
@@ -48,10 +47,6 @@ ORDER_NAMES = {Order.RELAXED: "rlx", Order.ACQUIRE: "acq", Order.RELEASE: "rel",
 
 # which half of an RMW an edge of each relation leaves from / arrives at
 _ENDS = {"rf": ("W", "R"), "mo": ("W", "W"), "rb": ("R", "W")}
-
-
-def _pairs(rows: list[int]) -> set[tuple[int, int]]:
-    return {(a, b) for a, row in enumerate(rows) for b in bits(row)}
 
 
 def _bfs(succ: dict[int, list[tuple[int, str]]], start: int, goal: int):
@@ -137,13 +132,13 @@ def violations(model: str, space: Candidates, pick) -> list[Violation]:
             return label
         return "rfe" if tids[a] != tids[b] or tids[a] < 0 else "rfi"
 
-    sb1 = immediate(_pairs(st.sb))
-    rf_p, mo_p, rb_p = _pairs(rf), _pairs(mo), _pairs(rb)
+    sb1 = set(pairs(immediate(st.sb)))
+    rf_p, mo_p, rb_p = set(pairs(rf)), set(pairs(mo)), set(pairs(rb))
     found: list[Violation] = []
     if model == "sc":
         found.extend(_atomicity(st, rb, mo))
         labelled = {}
-        for label, rel in (("sb", _pairs(st.sb)), ("rf", rf_p), ("mo", mo_p), ("rb", rb_p)):
+        for label, rel in (("sb", set(pairs(st.sb))), ("rf", rf_p), ("mo", mo_p), ("rb", rb_p)):
             for a, b in rel:
                 labelled.setdefault((a, b), ext(label, a, b))
         cycle = shortest_cycle(labelled)
@@ -152,9 +147,9 @@ def violations(model: str, space: Candidates, pick) -> list[Violation]:
         return found
     sw = synchronises_with(st, rf)
     hb = happens_before(st, rf)
-    eco = closure([rf[i] | mo[i] | rb[i] for i in range(st.n)])
+    eco = plus([rf[i] | mo[i] | rb[i] for i in range(st.n)])
     # coherence: irreflexive hb; eco?
-    hb_succ = _succ(("sb", sb1), ("sw", _pairs(sw)))
+    hb_succ = _succ(("sb", sb1), ("sw", set(pairs(sw))))
     eco_succ = _succ(("rf", rf_p), ("mo", mo_p), ("rb", rb_p))
     best = None
     for a in range(st.n):
@@ -174,10 +169,10 @@ def violations(model: str, space: Candidates, pick) -> list[Violation]:
     # SC: acyclic psc
     if st.sc_events:
         rows = psc(st, hb, mo, rb, eco)
-        sbl = _pairs(st.sb)
+        sbl = set(pairs(st.sb))
         labelled = {}
-        for a, b in _pairs(rows):
-            for label, rel in (("sb", sbl), ("mo", mo_p), ("rb", rb_p), ("hb", _pairs(hb))):
+        for a, b in pairs(rows):
+            for label, rel in (("sb", sbl), ("mo", mo_p), ("rb", rb_p), ("hb", set(pairs(hb)))):
                 if (a, b) in rel:
                     labelled[(a, b)] = label
                     break
@@ -272,26 +267,26 @@ class _Drawing:
         for i in range(space.n):  # sb between neighbours, rmw inside an RMW
             if space.kinds[i] == "U":
                 out.append(Edge(self.halves[i]["R"], self.halves[i]["W"], "rmw"))
-        for a, b in sorted(immediate(_pairs(st.sb))):
+        for a, b in pairs(immediate(st.sb)):
             out.append(self.edge(a, b, "sb"))
         tids = space.tids
-        for w, r in sorted(_pairs(rf)):
+        for w, r in pairs(rf):
             out.append(self.edge(w, r, "rfe" if tids[w] != tids[r] or tids[w] < 0 else "rfi"))
-        mo1 = immediate(_pairs(mo))
+        mo1 = set(pairs(immediate(mo)))
         for a, b in sorted(mo1):
             if tids[a] >= 0:  # the initial write is mo-first by definition: not drawn
                 out.append(self.edge(a, b, "mo"))
-        for r, w in sorted(_pairs(rb)):
+        for r, w in pairs(rb):
             if (rf_src[r], w) in mo1:
                 out.append(self.edge(r, w, "rb"))
-        for a, b in sorted(_pairs(synchronises_with(st, rf))):
+        for a, b in pairs(synchronises_with(st, rf)):
             out.append(self.edge(a, b, "sw"))  # often alongside an rf: drawn as its own arc
         if st.sc_events:
             hb = happens_before(st, rf)
-            eco = closure([rf[i] | mo[i] | rb[i] for i in range(st.n)])
+            eco = plus([rf[i] | mo[i] | rb[i] for i in range(st.n)])
             drawn = {(e.src, e.dst) for e in out}
             reach = _reach(out)
-            for a, b in sorted(immediate(_pairs(closure(psc(st, hb, mo, rb, eco))))):
+            for a, b in pairs(immediate(plus(psc(st, hb, mo, rb, eco)))):
                 e = self.edge(a, b, "psc")
                 if (e.src, e.dst) not in drawn and (e.src, e.dst) not in reach:
                     out.append(e)

@@ -33,7 +33,18 @@ from fencelab.isa.insn import Barrier
 from fencelab.models.axiomatic import arm_cat
 from fencelab.models.axiomatic.arm import arm_static, lob_parts, monitors_broken
 from fencelab.models.axiomatic.candidates import Execution
-from fencelab.models.axiomatic.relations import Rel, ident, plus, restrict, seq
+from fencelab.models.relations import (
+    Rel,
+    from_pairs,
+    has,
+    ident,
+    minus,
+    pairs,
+    plus,
+    restrict,
+    seq,
+    union,
+)
 
 Labelled = dict[tuple[int, int], str]  # edge -> the clause that puts it there
 
@@ -53,7 +64,7 @@ class Axiom:
 
 
 def _add(out: Labelled, rel: Rel, label: str) -> None:
-    for pair in rel:
+    for pair in pairs(rel):
         out.setdefault(pair, label)
 
 
@@ -62,7 +73,7 @@ def _com(x: Execution, rels=("rf", "co", "fr"), ext_only: tuple[str, ...] = ()) 
     out: Labelled = {}
     for name in rels:
         rel = getattr(x, name)
-        for a, b in rel:
+        for a, b in pairs(rel):
             external = x.sk.events[a].tid != x.sk.events[b].tid
             if name in ext_only and not external:
                 continue
@@ -118,11 +129,11 @@ def _atomic(name: str, rule: str, external: bool) -> Axiom:
 
     def check(x: Execution) -> Violation | None:
         ev = x.sk.events
-        for r, w in sorted(x.sk.rmw):
-            for r2, w2 in sorted(x.fr):
+        for r, w in pairs(x.sk.rmw):
+            for r2, w2 in pairs(x.fr):
                 if r2 != r or (external and ev[w2].tid == ev[r].tid):
                     continue
-                if (w2, w) in x.co and not (external and ev[w2].tid == ev[w].tid):
+                if has(x.co, w2, w) and not (external and ev[w2].tid == ev[w].tid):
                     fr = "fre" if ev[w2].tid != ev[r].tid else "fri"
                     co = "coe" if ev[w2].tid != ev[w].tid else "coi"
                     return Violation(name, rule, ((r, w2, fr), (w2, w, co), (r, w, "rmw")))
@@ -149,7 +160,7 @@ def arm_local(x: Execution) -> Labelled:
     for name, rel in lob_parts(sk):
         _add(out, rel, name)
     lob, ifb_ob, dsb_ob = arm_static(sk)
-    _add(out, lob - plus(set(out)), "pick-lob")
+    _add(out, minus(lob, plus(from_pairs(sk.n, out))), "pick-lob")
     _add(out, ifb_ob, "IFB-ob")
     _add(out, dsb_ob, "DSB-ob")
     return out
@@ -165,10 +176,10 @@ def arm_ob(x: Execution) -> Labelled:
     return out
 
 
-def _po_loc_com(x: Execution, extra: Rel = frozenset(), extra_name: str = "") -> Labelled:
+def _po_loc_com(x: Execution, extra: Rel | None = None, extra_name: str = "") -> Labelled:
     out = _com(x)
     _add(out, x.sk.po_loc, "po-loc")
-    if extra:
+    if extra is not None:
         _add(out, extra, extra_name)
     return out
 
@@ -184,15 +195,15 @@ ARM_AXIOMS = (
 # -- x86-TSO --------------------------------------------------------------------------------
 
 
-def _locked(x: Execution) -> set[int]:
+def _locked(x: Execution) -> int:
     """herd's A on x86: the events of LOCK-ed instructions and XCHG."""
-    return {i for i, e in enumerate(x.sk.events) if e.amo}
+    return x.sk.ids(lambda e: e.amo)
 
 
 def _fencerel(x: Execution, barrier: Barrier) -> Rel:
     sk = x.sk
     fences = sk.ids(lambda e: e.kind == "F" and e.barrier is barrier)
-    return seq(ident(sk.M), sk.po, ident(fences), sk.po, ident(sk.M))
+    return seq(ident(sk.M, sk.n), sk.po, ident(fences, sk.n), sk.po, ident(sk.M, sk.n))
 
 
 def tso_local(x: Execution) -> Labelled:
@@ -203,9 +214,9 @@ def tso_local(x: Execution) -> Labelled:
     locked = _locked(x)
     po_wr = restrict(sk.po, sk.W, sk.R)  # let poWR = WR(po)
     # let implied = MA(poWR) | AM(poWR)
-    _add(out, {(a, b) for a, b in po_wr if a in locked or b in locked}, "implied")
+    _add(out, union(restrict(po_wr, locked, sk.R), restrict(po_wr, sk.W, locked)), "implied")
     # let po_ghb = WW(po) | RM(po)
-    _add(out, restrict(sk.po, sk.W, sk.W) | restrict(sk.po, sk.R, sk.M), "ppo")
+    _add(out, union(restrict(sk.po, sk.W, sk.W), restrict(sk.po, sk.R, sk.M)), "ppo")
     return out
 
 
@@ -276,12 +287,12 @@ def _armv7_observation(x: Execution) -> Violation | None:
     """irreflexive fre; prop; hb*: a read r, the write w it reads before (fre), an event e
     that w propagates before (prop), and an hb path from e back to r."""
     hb_edges = armv7_hb(x)  # hb = ppo | fence | rfe, labelled
-    prop_ = arm_cat.prop(x, set(hb_edges))
+    prop_ = arm_cat.prop(x, from_pairs(x.sk.n, hb_edges))
     ev = x.sk.events
-    for r, w in sorted(x.fr):
+    for r, w in pairs(x.fr):
         if ev[r].tid == ev[w].tid:
             continue
-        for w2, e in sorted(prop_):
+        for w2, e in pairs(prop_):
             if w2 != w:
                 continue
             path = _path(hb_edges, e, r)
@@ -343,10 +354,6 @@ class View:
 
     def violations(self, x: Execution) -> list[Violation]:
         return [v for a in self.axioms if (v := a.check(x)) is not None]
-
-    def ordered(self, x: Execution) -> Rel:
-        """The transitive closure of the local order (which po pairs the model keeps)."""
-        return plus(set(self.local(x)))
 
 
 VIEWS = {

@@ -64,11 +64,15 @@ from fencelab.models.axiomatic.candidates import (
     skeletons,
 )
 from fencelab.models.axiomatic.events import enumerate_paths
-from fencelab.models.axiomatic.relations import (
+from fencelab.models.relations import (
     Rel,
     acyclic,
     ident,
+    inter,
+    is_empty,
+    minus,
     plus,
+    range_of,
     restrict,
     seq,
     union,
@@ -79,11 +83,11 @@ from fencelab.result import FinalState, TestResult
 # aarch64fences.cat / aarch64.cat: the event sets
 
 
-def event_sets(sk: Skeleton) -> dict[str, set[int]]:
-    """herd's sets over the skeleton's events (all explicit, so `Exp & M` is just `M`)."""
-    ev = sk.events
+def event_sets(sk: Skeleton) -> dict[str, int]:
+    """herd's sets over the skeleton's events (all explicit, so `Exp & M` is just `M`), as
+    event sets (fencelab/models/relations.py)."""
 
-    def fences(*kinds: Barrier) -> set[int]:
+    def fences(*kinds: Barrier) -> int:
         return sk.ids(lambda e: e.kind == "F" and e.barrier in kinds)
 
     return {
@@ -91,10 +95,10 @@ def event_sets(sk: Skeleton) -> dict[str, set[int]]:
         "W": sk.W,
         "M": sk.M,
         # let A = A & (Exp & M); let L = L & (Exp & M); let Q = Q & (Exp & M)
-        "A": {i for i in sk.R if ev[i].acquire},
-        "Q": {i for i in sk.R if ev[i].acquire_pc},
-        "L": {i for i in sk.W if ev[i].release},
-        "NoRet": {i for i in sk.R if ev[i].noret},
+        "A": sk.ids(lambda e: e.kind == "R" and e.acquire),
+        "Q": sk.ids(lambda e: e.kind == "R" and e.acquire_pc),
+        "L": sk.ids(lambda e: e.kind == "W" and e.release),
+        "NoRet": sk.ids(lambda e: e.kind == "R" and e.noret),
         # let dmb.full = DMB.ISH | DMB.OSH | DMB.SY | dsb.full   (likewise .ld and .st)
         "dmb.full": fences(Barrier.FULL),
         "dmb.ld": fences(Barrier.LOAD),
@@ -118,13 +122,14 @@ def lob_parts(sk: Skeleton) -> list[tuple[str, Rel]]:
     S = event_sets(sk)
     R, W, M, A, Q, L = S["R"], S["W"], S["M"], S["A"], S["Q"], S["L"]
     po, po_loc, addr, data, ctrl, rmw = sk.po, sk.po_loc, sk.addr, sk.data, sk.ctrl, sk.rmw
+    n, everything = sk.n, (1 << sk.n) - 1
     # amo: the rmw pairs of single-instruction RMWs (lxsx are the exclusive pairs)
-    amo = {(r, w) for r, w in rmw if sk.events[r].amo}
+    amo = restrict(rmw, sk.ids(lambda e: e.amo), everything)
 
     # let intervening(S,r) = r; [S]; r
-    intervening_write = seq(po_loc, ident(W), po_loc)
+    intervening_write = seq(po_loc, ident(W, n), po_loc)
     # let lrs = [W]; (po-loc \ intervening-write(po-loc)); [R]     (Local read successor)
-    lrs = restrict(po_loc - intervening_write, W, R)
+    lrs = restrict(minus(po_loc, intervening_write), W, R)
     # let lws = [M]; po-loc; [W]                                   (Local write successor)
     lws = restrict(po_loc, M, W)
 
@@ -135,9 +140,9 @@ def lob_parts(sk: Skeleton) -> list[tuple[str, Rel]]:
     dob = [
         ("addr", addr),
         ("data", data),
-        ("ctrl", seq(ctrl, ident(W))),
-        ("addr;po", seq(addr, ident(M), po, ident(W))),
-        ("dob", seq(union(addr, data), ident(M), lrs, ident(R))),
+        ("ctrl", seq(ctrl, ident(W, n))),
+        ("addr;po", seq(addr, ident(M, n), po, ident(W, n))),
+        ("dob", seq(union(addr, data), ident(M, n), lrs, ident(R, n))),
     ]
     # let pob = [Exp]; (pick-dep; [W]
     #         | (pick-ctrl-dep | pick-addr-dep; [Exp]; po); [CSE]; po; [M]
@@ -145,17 +150,17 @@ def lob_parts(sk: Skeleton) -> list[tuple[str, Rel]]:
     # with pick-dep = (pick-basic-dep | pick-addr-dep | pick-data-dep | pick-ctrl-dep)
     #                 \ same-instance   (aarch64deps.cat; the last three are in the first
     #                 but for pick-ctrl-dep = pick-basic-dep; [BCC]; po)
-    isb = ident(S["ISB"])
+    isb = ident(S["ISB"], n)
     pick_addr, pick_ctrl = sk.pick_addr, sk.pick_ctrl
     pob = union(
         restrict(union(sk.pick_dep, pick_ctrl), R, W),
-        seq(ident(R), union(pick_ctrl, seq(pick_addr, po)), isb, po, ident(M)),
-        seq(ident(R), pick_addr, ident(M), po, ident(W)),
+        seq(ident(R, n), union(pick_ctrl, seq(pick_addr, po)), isb, po, ident(M, n)),
+        seq(ident(R, n), pick_addr, ident(M, n), po, ident(W, n)),
     )
 
     # let aob = [M]; rmw; [M]
     #         | [M]; rmw; lrs; [A | Q]
-    aob = [("rmw", set(rmw)), ("aob", seq(rmw, lrs, ident(A | Q)))]
+    aob = [("rmw", list(rmw)), ("aob", seq(rmw, lrs, ident(A | Q, n)))]
 
     # let bob = [M]; po; [dmb.full]; po; [M]
     #         | [R \ NoRet]; po; [dmb.ld]; po; [M]
@@ -164,11 +169,11 @@ def lob_parts(sk: Skeleton) -> list[tuple[str, Rel]]:
     #         | [L]; po; [A]
     #         | [A | Q]; po; [M]
     #         | [M]; po; [L]
-    amo_al = {w for r, w in amo if r in A and w in L}
+    amo_al = range_of(restrict(amo, A, L))
     bob = [
-        ("dmb.full", seq(ident(M), po, ident(S["dmb.full"]), po, ident(M))),
-        ("dmb.ld", seq(ident(R - S["NoRet"]), po, ident(S["dmb.ld"]), po, ident(M))),
-        ("dmb.st", seq(ident(W), po, ident(S["dmb.st"]), po, ident(W))),
+        ("dmb.full", seq(ident(M, n), po, ident(S["dmb.full"], n), po, ident(M, n))),
+        ("dmb.ld", seq(ident(R & ~S["NoRet"], n), po, ident(S["dmb.ld"], n), po, ident(M, n))),
+        ("dmb.st", seq(ident(W, n), po, ident(S["dmb.st"], n), po, ident(W, n))),
         ("amo.AL;po", restrict(po, amo_al, M)),
         ("L;po;A", restrict(po, L, A)),
         ("A;po", restrict(po, A | Q, M)),
@@ -186,22 +191,23 @@ def arm_static(sk: Skeleton) -> tuple[Rel, Rel, Rel]:
         return cached  # type: ignore[return-value]
     S = event_sets(sk)
     R, W, M, po, ctrl, addr = S["R"], S["W"], S["M"], sk.po, sk.ctrl, sk.addr
-    isb = ident(S["ISB"])
+    n = sk.n
+    isb = ident(S["ISB"], n)
     # let rec lob = lws; si | dob | pob | aob | bob | lob; lob     (Locally-ordered-before)
     lob = plus(union(*(rel for _, rel in lob_parts(sk))))
     # let pick-lob = pick-basic-dep; lob; [W]     (hw-reqs: [M & Exp]; (lob | pick-lob); ...)
-    lob = lob | seq(sk.pick_dep, lob, ident(W))
+    lob = union(lob, seq(sk.pick_dep, lob, ident(W, n)))
 
     # let IFB-ob = [R]; ctrl; [IFB]; po
     #            | [R]; addr; [M]; po; [IFB]; po                   (in hw-reqs)
     ifb_ob = union(
-        seq(ident(R), ctrl, isb, po),
-        seq(ident(R), addr, ident(M), po, isb, po),
+        seq(ident(R, n), ctrl, isb, po),
+        seq(ident(R, n), addr, ident(M, n), po, isb, po),
     )
     # let DSB-ob = [M]; po; [dsb.full]; po; [~Imp]        (aarch64hwreqs.cat, explicit events:
     #            | [R \ NoRet]; po; [dsb.ld]; po; [~Imp]   the first two are already in bob
     #            | [W]; po; [dsb.st]; po; [~Imp]          through dmb.full and dmb.ld)
-    dsb_ob = seq(ident(W), po, ident(S["dsb.st"]), po, ident(M))
+    dsb_ob = seq(ident(W, n), po, ident(S["dsb.st"], n), po, ident(M, n))
     sk.cache["arm"] = (lob, ifb_ob, dsb_ob)
     return sk.cache["arm"]  # type: ignore[return-value]
 
@@ -213,15 +219,17 @@ def arm_internal(x: Execution) -> bool:
 
 def arm_atomic(x: Execution) -> bool:
     """empty rmw & (fre; coe) as atomic"""
+    if not any(x.sk.rmw):
+        return True
     fre, coe = x.sk.ext(x.fr), x.sk.ext(x.co)
-    return not (x.sk.rmw & seq(fre, coe))
+    return is_empty(inter(x.sk.rmw, seq(fre, coe)))
 
 
 def monitors_broken(x: Execution) -> bool:
     """A store-exclusive that may not fail spuriously failed: its load-exclusive's location
     must have been written coherence-after the write it read (the monitor was cleared)."""
-    return all(any(r == a for a, _ in x.fr) for r in x.sk.must_break
-               if any(rr == r for _, rr in x.rf))  # fmt: skip
+    read = range_of(x.rf)  # the reads that read something
+    return all(x.fr[r] for r in x.sk.must_break if (read >> r) & 1)
 
 
 def obs(x: Execution) -> Rel:
@@ -260,7 +268,8 @@ def arm2019_static(sk: Skeleton) -> Rel:
     S = event_sets(sk)
     R, W, A, Q, L = S["R"], S["W"], S["A"], S["Q"], S["L"]
     po, addr, data, ctrl, rmw = sk.po, sk.addr, sk.data, sk.ctrl, sk.rmw
-    amo = {(r, w) for r, w in rmw if sk.events[r].amo}
+    n, everything = sk.n, (1 << sk.n) - 1
+    amo = restrict(rmw, sk.ids(lambda e: e.amo), everything)
     # let dob = addr | data
     #         | ctrl; [W]
     #         | (ctrl | (addr; po)); [ISB]; po; [R]
@@ -270,13 +279,13 @@ def arm2019_static(sk: Skeleton) -> Rel:
     dob = union(
         addr,
         data,
-        seq(ctrl, ident(W)),
-        seq(union(ctrl, seq(addr, po)), ident(S["ISB"]), po, ident(R)),
-        seq(addr, po, ident(W)),
+        seq(ctrl, ident(W, n)),
+        seq(union(ctrl, seq(addr, po)), ident(S["ISB"], n), po, ident(R, n)),
+        seq(addr, po, ident(W, n)),
     )
     # let aob = rmw
     #         | [range(rmw)]; rfi; [A | Q]          (in arm2019_dynamic)
-    aob = set(rmw)
+    aob = list(rmw)
     # let bob = po; ([dmb.full] | ([A];amo;[L])); po
     #         | [L]; po; [A]
     #         | [R\NoRet]; po; [dmb.ld]; po
@@ -284,14 +293,14 @@ def arm2019_static(sk: Skeleton) -> Rel:
     #         | [W]; po; [dmb.st]; po; [W]
     #         | po; [L]
     #         | po; [L]; coi                        (in arm2019_dynamic)
-    amo_al = {(r, w) for r, w in amo if r in A and w in L}
+    amo_al = restrict(amo, A, L)
     bob = union(
-        seq(po, union(ident(S["dmb.full"]), amo_al), po),
+        seq(po, union(ident(S["dmb.full"], n), amo_al), po),
         restrict(po, L, A),
-        seq(ident(R - S["NoRet"]), po, ident(S["dmb.ld"]), po),
-        seq(ident(A | Q), po),
-        seq(ident(W), po, ident(S["dmb.st"]), po, ident(W)),
-        seq(po, ident(L)),
+        seq(ident(R & ~S["NoRet"], n), po, ident(S["dmb.ld"], n), po),
+        seq(ident(A | Q, n), po),
+        seq(ident(W, n), po, ident(S["dmb.st"], n), po, ident(W, n)),
+        seq(po, ident(L, n)),
     )
     # let rec lob = dob | aob | bob | lob; lob
     static = plus(union(dob, aob, bob))
@@ -302,12 +311,13 @@ def arm2019_static(sk: Skeleton) -> Rel:
 def arm2019_ob(x: Execution) -> Rel:
     sk = x.sk
     S = event_sets(sk)
+    n = sk.n
     coi, rfi = sk.int_(x.co), sk.int_(x.rf)
     dynamic = union(
         seq(union(sk.ctrl, sk.data), coi),  # (ctrl | data); coi
         seq(union(sk.addr, sk.data), rfi),  # (addr | data); rfi
-        seq(ident({w for _, w in sk.rmw}), rfi, ident(S["A"] | S["Q"])),  # [range(rmw)]; rfi; [A|Q]
-        seq(sk.po, ident(S["L"]), coi),  # po; [L]; coi
+        seq(ident(range_of(sk.rmw), n), rfi, ident(S["A"] | S["Q"], n)),  # [range(rmw)]; rfi; [A|Q]
+        seq(sk.po, ident(S["L"], n), coi),  # po; [L]; coi
     )
     # let rec ob = obs | lob | ob; ob
     return union(obs(x), arm2019_static(sk), dynamic)
@@ -324,7 +334,7 @@ def arm2019_external(x: Execution) -> bool:
 
 def sc_atomic(x: Execution) -> bool:
     """empty rmw & (fr; co): nothing writes the location between an RMW's read and write."""
-    return not (x.sk.rmw & seq(x.fr, x.co))
+    return not any(x.sk.rmw) or is_empty(inter(x.sk.rmw, seq(x.fr, x.co)))
 
 
 def sc_order(x: Execution) -> bool:
@@ -395,7 +405,7 @@ def consistent_executions(
     for sk in skeletons(program, paths):
         per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
         for choice in itertools.product(*per_loc):
-            rf, co = combine(choice)
+            rf, co = combine(sk.n, choice)
             x = Execution(sk, rf, co)
             if m.whole(x):
                 yield x
@@ -469,4 +479,5 @@ def _candidates(program, m: AxiomaticModel, sk: Skeleton):
         by_last.append(groups)
     for lasts in itertools.product(*(sorted(g) for g in by_last)):
         groups = [g[last] for g, last in zip(by_last, lasts)]
-        yield outcome_of(program, sk, lasts), (combine(c) for c in itertools.product(*groups))
+        yield outcome_of(program, sk, lasts), (combine(sk.n, c)
+                                               for c in itertools.product(*groups))

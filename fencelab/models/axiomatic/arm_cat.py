@@ -48,10 +48,11 @@ from fencelab.errors import FencelabError
 from fencelab.isa.insn import Barrier, Kind
 from fencelab.models.armv7_scope import armv7_refusal
 from fencelab.models.axiomatic.candidates import Execution, Skeleton
-from fencelab.models.axiomatic.relations import (
+from fencelab.models.relations import (
     Rel,
     acyclic,
     ident,
+    inter,
     irreflexive,
     plus,
     restrict,
@@ -62,17 +63,17 @@ from fencelab.models.axiomatic.relations import (
 
 def _star_then(r: Rel, s: Rel) -> Rel:
     """`r*; s`"""
-    return s | seq(plus(r), s) if r and s else set(s)
+    return union(s, seq(plus(r), s)) if any(r) and any(s) else list(s)
 
 
 def _opt_then(r: Rel, s: Rel) -> Rel:
     """`r?; s`"""
-    return s | seq(r, s) if r and s else set(s)
+    return union(s, seq(r, s)) if any(r) and any(s) else list(s)
 
 
 def _then_star(s: Rel, r: Rel) -> Rel:
     """`s; r*`"""
-    return s | seq(s, plus(r)) if r and s else set(s)
+    return union(s, seq(s, plus(r))) if any(r) and any(s) else list(s)
 
 
 def armv7_static(sk: Skeleton) -> dict[str, Rel]:
@@ -85,9 +86,9 @@ def armv7_static(sk: Skeleton) -> dict[str, Rel]:
         why = armv7_refusal(e.info) if e.info is not None else None
         if why:
             raise FencelabError(f"model armv7: cannot run {e.info.text!r}: {why}")
-    R, W, M, po = sk.R, sk.W, sk.M, sk.po
+    R, W, M, po, n = sk.R, sk.W, sk.M, sk.po, sk.n
 
-    def fences(*kinds: Barrier) -> set[int]:
+    def fences(*kinds: Barrier) -> int:
         return sk.ids(lambda e: e.kind == "F" and e.barrier in kinds)
 
     # armfences.cat: let dmb = fencerel(DMB), dsb = fencerel(DSB) (every option: one domain)
@@ -95,16 +96,16 @@ def armv7_static(sk: Skeleton) -> dict[str, Rel]:
     # let dmb.st = fencerel(DMB.ST) ... let dmb.st = dmb.st & WW
     store = fences(Barrier.STORE)
     isb = fences(Barrier.ISB)
-    dmb = seq(ident(M), po, ident(full), po, ident(M))
-    dmb_st = seq(ident(W), po, ident(store), po, ident(W))
+    dmb = seq(ident(M, n), po, ident(full, n), po, ident(M, n))
+    dmb_st = seq(ident(W, n), po, ident(store, n), po, ident(W, n))
     # let strong = dmb|dsb|dmb.st|dsb.st ; let fence = strong|light (light = 0)
-    strong = dmb | dmb_st
+    strong = union(dmb, dmb_st)
     # let ctrlisb = try ctrlcfence(ISB) with 0
     ctrlisb = restrict(seq(restrict(sk.ctrl, R, isb), po), R, M)
     # let dd = addr | data ; let addrpo = addr;po ; let cc0 = dd | ctrl | addrpo
-    dd = sk.addr | sk.data
+    dd = union(sk.addr, sk.data)
     addrpo = restrict(seq(sk.addr, po), R, M)
-    cc0 = dd | restrict(sk.ctrl, R, M) | addrpo
+    cc0 = union(dd, restrict(sk.ctrl, R, M), addrpo)
     # let xx = po & (EX * EX)
     ex = sk.ids(lambda e: e.kind in "RW" and e.info is not None
                 and e.info.kind in (Kind.LOAD_EXCL, Kind.STORE_EXCL))  # fmt: skip
@@ -122,12 +123,12 @@ def ppo(x: Execution) -> Rel:
     rfe, rfi = sk.ext(x.rf), sk.int_(x.rf)
     fre, coe = sk.ext(x.fr), sk.ext(x.co)
     # let rdw = po-loc & (fre;rfe) ; let detour = po-loc & (coe;rfe)
-    rdw = sk.po_loc & seq(fre, rfe)
-    detour = sk.po_loc & seq(coe, rfe)
-    ci0 = static["ctrlisb"] | detour  # let ci0 = ctrlisb | detour
-    ii0 = static["dd"] | rfi | rdw  # let ii0 = dd | rfi | rdw
+    rdw = inter(sk.po_loc, seq(fre, rfe))
+    detour = inter(sk.po_loc, seq(coe, rfe))
+    ci0 = union(static["ctrlisb"], detour)  # let ci0 = ctrlisb | detour
+    ii0 = union(static["dd"], rfi, rdw)  # let ii0 = dd | rfi | rdw
     cc0 = static["cc0"]
-    ci, ii, cc, ic = set(ci0), set(ii0), set(cc0), set()  # ic0 = 0
+    ci, ii, cc, ic = ci0, ii0, cc0, [0] * sk.n  # ic0 = 0
     while True:
         ci2 = union(ci0, seq(ci, ii), seq(cc, ci))
         ii2 = union(ii0, ci2, seq(ic, ci2), seq(ii, ii))
@@ -137,7 +138,7 @@ def ppo(x: Execution) -> Rel:
             break
         ci, ii, cc, ic = ci2, ii2, cc2, ic2
     # let ppo = let ppoR = ii & (R * R) and ppoW = ic & (R * W) in ppoR | ppoW
-    return restrict(ii, sk.R, sk.R) | restrict(ic, sk.R, sk.W)
+    return union(restrict(ii, sk.R, sk.R), restrict(ic, sk.R, sk.W))
 
 
 def hb(x: Execution) -> Rel:
@@ -151,12 +152,11 @@ def prop(x: Execution, hb_: Rel) -> Rel:
     strong = fence = armv7_static(sk)["strong"]
     rfe, fre, coe = sk.ext(x.rf), sk.ext(x.fr), sk.ext(x.co)
     # let propbase = (fence|(rfe;fence));hb*
-    propbase = _then_star(fence | seq(rfe, fence), hb_)
+    propbase = _then_star(union(fence, seq(rfe, fence)), hb_)
     # let chapo = rfe|fre|coe|(fre;rfe)|(coe;rfe)
     chapo = union(rfe, fre, coe, seq(fre, rfe), seq(coe, rfe))
-    return restrict(propbase, sk.W, sk.W) | _opt_then(
-        chapo, _star_then(propbase, _then_star(strong, hb_))
-    )
+    return union(restrict(propbase, sk.W, sk.W),
+                 _opt_then(chapo, _star_then(propbase, _then_star(strong, hb_))))
 
 
 def observation_pairs(x: Execution, prop_: Rel, hb_: Rel) -> Rel:
@@ -172,10 +172,10 @@ def armv7_external(x: Execution) -> bool:
         return False
     # acyclic co|prop as propagation
     prop_ = prop(x, hb_)
-    if not acyclic(x.co | prop_):
+    if not acyclic(union(x.co, prop_)):
         return False
     # irreflexive fre;prop;hb* as observation
     if not irreflexive(observation_pairs(x, prop_, hb_)):
         return False
     # acyclic co | xx as scXX
-    return acyclic(x.co | armv7_static(x.sk)["xx"])
+    return acyclic(union(x.co, armv7_static(x.sk)["xx"]))

@@ -1,10 +1,7 @@
 """The axioms of RC11, C11 (RC11 without no-thin-air) and SC over one candidate execution.
 
-Relations are lists of int bitmasks: `rel[a]` has bit b set when (a, b) is in the relation.
-Tests have tens of events, so a row is one Python int and composition / closure are a handful
-of big-int operations per event. (The hardware checker's relations are sets of pairs,
-fencelab/models/axiomatic/relations.py, which says why both exist: measured, rows close 6x
-faster, sets spell the cat file's operators as themselves.)
+Relations are bitmask rows, the relation algebra of every axiomatic model here
+(fencelab/models/relations.py): `rel[a]` has bit b set when (a, b) is in the relation.
 
 The definitions are those of Lahav, Vafeiadis, Kang, Hur and Dreyer, "Repairing Sequential
 Consistency in C/C++11" (PLDI 2017), as herdtools7's `herd/libdir/rc11.cat` writes them:
@@ -32,67 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab.atomics import Order
-
-Rows = list[int]
-
-
-def bits(mask: int):
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
-
-
-def compose(a: Rows, b: Rows) -> Rows:
-    out = []
-    for row in a:
-        acc = 0
-        for j in bits(row):
-            acc |= b[j]
-        out.append(acc)
-    return out
-
-
-def closure(rel: Rows) -> Rows:
-    """Transitive closure (Warshall, one bitmask row per event)."""
-    rows = list(rel)
-    n = len(rows)
-    for k in range(n):
-        bk, rk = 1 << k, rows[k]
-        if not rk:
-            continue
-        for i in range(n):
-            if rows[i] & bk:
-                rows[i] |= rk
-                if i == k:
-                    rk = rows[k]
-    return rows
-
-
-def acyclic(rel: Rows) -> bool:
-    """No cycle: peel off events with no successors left (Kahn on the reversed graph)."""
-    n = len(rel)
-    alive = (1 << n) - 1
-    rows = list(rel)
-    changed = True
-    while alive and changed:
-        changed = False
-        for i in bits(alive):
-            if not rows[i] & alive:
-                alive &= ~(1 << i)
-                changed = True
-    return alive == 0
-
-
-def union(*rels: Rows) -> Rows:
-    return [_or(parts) for parts in zip(*rels)]
-
-
-def _or(parts) -> int:
-    acc = 0
-    for p in parts:
-        acc |= p
-    return acc
+from fencelab.models.relations import Rel, acyclic, bits, plus, seq
 
 
 @dataclass
@@ -100,8 +37,8 @@ class Static:
     """What a choice of thread paths fixes: events' kinds, modes, locations, and sb."""
 
     n: int
-    sb: Rows  # transitive
-    same_loc: Rows  # accesses to the same location (not reflexive on fences)
+    sb: Rel  # transitive
+    same_loc: Rel  # accesses to the same location (not reflexive on fences)
     writes: int  # W | U | init
     updates: int  # U
     fences: int
@@ -120,9 +57,9 @@ def static_of(kinds, tids, locs, orders) -> Static:
     for i in range(n):
         if tids[i] >= 0:
             last_of.setdefault(tids[i], []).append(i)
-    for seq in last_of.values():
+    for thread in last_of.values():
         after = 0
-        for i in reversed(seq):
+        for i in reversed(thread):
             sb[i] = after
             after |= 1 << i
     by_loc: dict[str, int] = {}
@@ -159,7 +96,7 @@ def static_of(kinds, tids, locs, orders) -> Static:
     )
 
 
-def derived(st: Static, rf: Rows, mo: Rows, rf_src: list[int]) -> Rows:
+def derived(st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> Rel:
     """rb = (rf^-1; mo) \\ id."""
     rb = [0] * st.n
     for r, w in enumerate(rf_src):
@@ -168,13 +105,13 @@ def derived(st: Static, rf: Rows, mo: Rows, rf_src: list[int]) -> Rows:
     return rb
 
 
-def happens_before(st: Static, rf: Rows) -> Rows:
+def happens_before(st: Static, rf: Rel) -> Rel:
     """hb = (sb | sw)+ with RC11's release sequences and fence synchronisation."""
     sw = synchronises_with(st, rf)
-    return closure([st.sb[i] | sw[i] for i in range(st.n)])
+    return plus([st.sb[i] | sw[i] for i in range(st.n)])
 
 
-def synchronises_with(st: Static, rf: Rows) -> Rows:
+def synchronises_with(st: Static, rf: Rel) -> Rel:
     """sw, through release sequences (rs) and release / acquire fences."""
     n = st.n
     # rs: from each write, itself and later same-location writes of its thread, then rf;rmw*.
@@ -205,7 +142,7 @@ def synchronises_with(st: Static, rf: Rows) -> Rows:
     return sw
 
 
-def coherent(hb: Rows, eco: Rows) -> bool:
+def coherent(hb: Rel, eco: Rel) -> bool:
     """irreflexive hb; eco? ."""
     for a, row in enumerate(hb):
         if (row >> a) & 1:
@@ -216,19 +153,19 @@ def coherent(hb: Rows, eco: Rows) -> bool:
     return True
 
 
-def psc_acyclic(st: Static, hb: Rows, mo: Rows, rb: Rows, eco: Rows) -> bool:
+def psc_acyclic(st: Static, hb: Rel, mo: Rel, rb: Rel, eco: Rel) -> bool:
     """RC11's repaired SC axiom: acyclic (pscb | pscf)."""
     if not st.sc_events:
         return True
     return acyclic(psc(st, hb, mo, rb, eco))
 
 
-def psc(st: Static, hb: Rows, mo: Rows, rb: Rows, eco: Rows) -> Rows:
+def psc(st: Static, hb: Rel, mo: Rel, rb: Rel, eco: Rel) -> Rel:
     """psc = pscb | pscf (empty rows when there is no SC event)."""
     n = st.n
     sbl = [st.sb[i] & ~st.same_loc[i] for i in range(n)]
     hbl = [hb[i] & st.same_loc[i] for i in range(n)]
-    middle = compose(compose(sbl, hb), sbl)
+    middle = seq(seq(sbl, hb), sbl)
     scb = [st.sb[i] | middle[i] | hbl[i] | mo[i] | rb[i] for i in range(n)]
     left = [0] * n  # [SC] | [F & SC]; hb?
     right = [0] * n  # [SC] | hb?; [F & SC]
@@ -240,15 +177,15 @@ def psc(st: Static, hb: Rows, mo: Rows, rb: Rows, eco: Rows) -> Rows:
         if st.sc_fences & bit:
             left[i] |= hb[i]
         right[i] |= hb[i] & st.sc_fences
-    pscb = compose(compose(left, scb), right)
-    hb_eco_hb = compose(compose(hb, eco), hb)
+    pscb = seq(seq(left, scb), right)
+    hb_eco_hb = seq(seq(hb, eco), hb)
     out = list(pscb)
     for f in bits(st.sc_fences):
         out[f] |= (hb[f] | hb_eco_hb[f]) & st.sc_fences
     return out
 
 
-def consistent(model: str, st: Static, rf: Rows, mo: Rows, rf_src: list[int]) -> bool:
+def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> bool:
     """Is this candidate execution allowed by `model` ("rc11", "c11" or "sc")?"""
     n = st.n
     rb = derived(st, rf, mo, rf_src)
@@ -257,7 +194,7 @@ def consistent(model: str, st: Static, rf: Rows, mo: Rows, rf_src: list[int]) ->
     if model == "rc11" and not acyclic([st.sb[i] | rf[i] for i in range(n)]):
         return False
     hb = happens_before(st, rf)
-    eco = closure([rf[i] | mo[i] | rb[i] for i in range(n)])
+    eco = plus([rf[i] | mo[i] | rb[i] for i in range(n)])
     if not coherent(hb, eco):
         return False
     return psc_acyclic(st, hb, mo, rb, eco)

@@ -293,6 +293,10 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     rf: each read takes a write of its value, not itself and not one later in its own thread.
     mo: the init write first, then a linear extension of the orders coherence forces given sb
     and rf (CoWW, CoWR, CoRW, CoRR), with each RMW right after the write it reads.
+
+    The hardware checkers enumerate per location too (`per_location_choices`,
+    fencelab/models/axiomatic/candidates.py, whose docstring says why the two stay apart:
+    their RMWs are two events, each model states its own atomicity, exclusives can fail).
     """
 
     def sb(a: int, b: int) -> bool:  # events are numbered thread by thread in program order
