@@ -421,7 +421,7 @@ def lowerings(targets: Chosen, schemes: Chosen) -> list[tuple[Target, Scheme]]:
     pairs = []
     for scheme in schemes.items:
         for target in targets.items:
-            if target.name in scheme.targets:
+            if scheme.covers(target):
                 pairs.append((target, scheme))
             elif not targets.every and not schemes.every:
                 raise refuse(f"--scheme {scheme.name}",

@@ -48,7 +48,39 @@ FENCES = ("DMB SY", "DMB LD", "DMB ST", "ISB")
 ORDERINGS = ("", "A", "L", "AL")
 A32_OPS = ("store", "load", "fence", "addr", "data", "ctrl", "ctrl+isb", "excl")
 A32_FENCES = ("DMB", "DMB ST", "ISB")
-ARCHES = ("AArch64", "ARM")
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """What the tests of one architecture are written with (a one-option choice is not
+    drawn: the same seed gives the same test as before the option existed)."""
+
+    arch: str  # herd's header
+    prefix: str  # generate_many's test names: GEN<seed>-<i>, GENA32-<seed>-<i>
+    value: str  # value registers: W0 / R0
+    base: str  # address registers: X10 / R10
+    ops: tuple[str, ...]
+    stores: tuple[str, ...]
+    loads: tuple[str, ...]
+    fences: tuple[str, ...]
+    offset: str  # an address dependency's operand, `{base}` the location's register number
+    exclusive: tuple[str, str]  # load- and store-exclusive
+    branch: tuple[str, ...]  # a control dependency on register `{reg}` to `{label}`
+
+
+FLAVOURS = {f.arch: f for f in (
+    Flavour("AArch64", "GEN", "W", "X", OPS, STORES, LOADS, FENCES, "[X{base},W8,SXTW]",
+            ("LDXR", "STXR"), ("CBNZ W{reg},{label}", "{label}:")),
+    Flavour("ARM", "GENA32-", "R", "R", A32_OPS, ("STR",), ("LDR",), A32_FENCES, "[R{base},R8]",
+            ("LDREX", "STREX"), ("CMP R{reg},R{reg}", "BNE {label}", "{label}:")),
+)}  # fmt: skip
+ARCHES = tuple(FLAVOURS)
+
+
+def flavour_of(arch: str) -> Flavour:
+    if arch not in FLAVOURS:
+        raise ValueError(f"no generator for {arch!r}; valid: {', '.join(ARCHES)}")
+    return FLAVOURS[arch]
 
 
 @dataclass
@@ -72,14 +104,11 @@ class _Builder:
     def __init__(self, pick: Callable[[Sequence[T]], T], name: str, arch: str = "AArch64",
                  threads: int | Sequence[int] | None = None,
                  ops: int | Sequence[int] | None = None):  # fmt: skip
-        if arch not in ARCHES:
-            raise ValueError(f"no generator for {arch!r}; valid: {', '.join(ARCHES)}")
+        self.flavour = flavour_of(arch)
         self.pick = pick
         self.name = name
-        self.a32 = arch == "ARM"
-        self.arch = arch
-        self.w = "R" if self.a32 else "W"  # value registers
-        self.x = "R" if self.a32 else "X"  # base registers
+        self.w = self.flavour.value  # value registers
+        self.x = self.flavour.base  # base registers
         self.values: dict[str, list[int]] = {}
         self.counter = 0
         self.threads = threads  # a number, the choices to draw from, or None: 2 or 3, drawn
@@ -101,23 +130,27 @@ class _Builder:
         return self.render(threads, locs)
 
     # -- operations --------------------------------------------------------------------------
+    def choose(self, options: Sequence[T]) -> T:
+        """`pick`, except that one option is taken without drawing."""
+        return options[0] if len(options) == 1 else self.pick(options)
+
     def operation(self, th: _Thread, locs: Sequence[str]) -> None:
-        w, x = self.w, self.x
-        op = self.pick(A32_OPS if self.a32 else OPS)
+        w, x, flavour = self.w, self.x, self.flavour
+        op = self.pick(flavour.ops)
         loc = self.pick(locs)
         base = BASE_REG[loc]
         if op in ("addr", "data", "ctrl", "ctrl+isb", "pick") and th.last_load is None:
             op = "load"  # nothing to depend on yet
         last = th.last_load
         if op == "store":
-            self.store(th, "STR" if self.a32 else self.pick(STORES), loc, f"[{x}{base}]")
+            self.store(th, self.choose(flavour.stores), loc, f"[{x}{base}]")
         elif op == "load":
-            self.load(th, "LDR" if self.a32 else self.pick(LOADS), f"[{x}{base}]")
+            self.load(th, self.choose(flavour.loads), f"[{x}{base}]")
         elif op == "fence":
-            th.rows.append(self.pick(A32_FENCES if self.a32 else FENCES))
+            th.rows.append(self.pick(flavour.fences))
         elif op == "addr":
             th.rows.append(f"EOR {w}8,{w}{last},{w}{last}")
-            offset = f"[R{base},R8]" if self.a32 else f"[X{base},W8,SXTW]"
+            offset = flavour.offset.format(base=base)
             if self.pick((True, False)):
                 self.load(th, "LDR", offset)
             else:
@@ -139,10 +172,7 @@ class _Builder:
         elif op in ("ctrl", "ctrl+isb"):
             label = f"LC{th.tid}{th.labels}"
             th.labels += 1
-            if self.a32:
-                th.rows += [f"CMP R{last},R{last}", f"BNE {label}", f"{label}:"]
-            else:
-                th.rows += [f"CBNZ W{last},{label}", f"{label}:"]
+            th.rows += [row.format(reg=last, label=label) for row in flavour.branch]
             if op == "ctrl+isb":
                 th.rows.append("ISB")
                 self.load(th, "LDR", f"[{x}{base}]")
@@ -153,7 +183,7 @@ class _Builder:
         elif op == "excl":
             dest, status = th.fresh(), th.fresh()
             value = self.value_for(loc)
-            ld, st = ("LDREX", "STREX") if self.a32 else ("LDXR", "STXR")
+            ld, st = flavour.exclusive
             th.rows += [f"{ld} {w}{dest},[{x}{base}]", f"MOV {w}9,#{value}",
                         f"{st} {w}{status},{w}9,[{x}{base}]"]  # fmt: skip
             th.observed += [dest, status]
@@ -196,7 +226,7 @@ class _Builder:
                         for th in threads for loc in locs)  # fmt: skip
         width = max(len(r) for th in threads for r in (*th.rows, f"P{th.tid}")) + 1
         height = max(len(th.rows) for th in threads)
-        lines = [f"{self.arch} {self.name}", "{", init, "}"]
+        lines = [f"{self.flavour.arch} {self.name}", "{", init, "}"]
         lines.append(" " + " | ".join(f"P{th.tid}".ljust(width) for th in threads) + " ;")
         for i in range(height):
             cells = [(th.rows[i] if i < len(th.rows) else "").ljust(width) for th in threads]
@@ -218,7 +248,7 @@ def generate(seed: int, name: str | None = None, arch: str = "AArch64",
 
 
 def generate_many(count: int, seed: int = 0, arch: str = "AArch64") -> list[str]:
-    prefix = "GEN" if arch == "AArch64" else "GENA32-"
+    prefix = flavour_of(arch).prefix
     return [generate(seed * 1_000_003 + i, f"{prefix}{seed}-{i}", arch) for i in range(count)]
 
 

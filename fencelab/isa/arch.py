@@ -43,6 +43,11 @@ class Arch:
         """One instruction from herd's syntax to the assembler's (locations as addresses)."""
         return text
 
+    def named_locations(self, text: str) -> list[str]:
+        """The locations an instruction names as its memory operands (herd's x86 syntaxes do;
+        ARM code reaches memory through registers)."""
+        return []
+
     def assemble(self, target, lines: Sequence[str], base: int) -> bytes:
         """Assemble translated lines for `target` (its engine, unless this syntax needs another)."""
         return target.assemble(lines, base)
@@ -83,7 +88,18 @@ class X86_64Arch(Arch):
 
         return re.sub(r"\(\s*([A-Za-z_]\w*)\s*\)", absolute, text)
 
+    def named_locations(self, text):
+        return re.findall(rf"\(\s*({_IDENT})\s*\)", text)  # AT&T: `(x)`
 
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_X86_REGISTERS = frozenset(
+    re.findall(
+        r"\w+",
+        "EAX EBX ECX EDX ESI EDI EBP ESP AX BX CX DX SI DI BP SP AL AH BL BH CL CH DL DH "
+        "RAX RBX RCX RDX RSI RDI RBP RSP R8 R9 R10 R11 R12 R13 R14 R15",
+    )
+)
 _X86_REG = re.compile(r"\b(E?[ABCD]X|E?[SD]I|E?[BS]P|R[A-Z0-9]+|[ABCD][LH])\b", re.I)
 _INTEL = "%intel% "
 
@@ -115,6 +131,10 @@ class X86Arch(Arch):
         if "[" in out and not regs:
             out = out.replace("[", "dword ptr [", 1)
         return _INTEL + out
+
+    def named_locations(self, text):
+        names = re.findall(rf"\[\s*({_IDENT})\s*\]", text)  # Intel: `[x]`, not `[EAX]`
+        return [n for n in names if n.upper() not in _X86_REGISTERS]
 
     def assemble(self, target, lines, base):
         """keystone's Intel syntax, not the target's AT&T (answers cached by assembler.py)."""

@@ -24,6 +24,7 @@ from fencelab.isa.arch import get_arch
 from fencelab.isa.assembler import describe_char
 from fencelab.litmus import grammars
 from fencelab.litmus.ast import (
+    SOURCE_ARCHES,
     And,
     AsmLine,
     Condition,
@@ -74,13 +75,6 @@ _INIT_LEFT = re.compile(
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
-_X86_REGISTERS = frozenset(
-    re.findall(
-        r"\w+",
-        "EAX EBX ECX EDX ESI EDI EBP ESP AX BX CX DX SI DI BP SP AL AH BL BH CL CH DL DH "
-        "RAX RBX RCX RDX RSI RDI RBP RSP R8 R9 R10 R11 R12 R13 R14 R15",
-    )
-)
 
 
 def parse_file(path: str | Path) -> LitmusTest:
@@ -147,7 +141,8 @@ class _Parser:
                 head,
             )
         self.arch = arch
-        self.is_source = arch in ("C", "RUST")
+        self.is_source = arch in SOURCE_ARCHES
+        self.asm_arch = None if self.is_source else get_arch(arch)  # how its code is written
         blanked = self._blank_comments(self.raw.text, source=self.is_source)
         self.src = Text(blanked, self.file)
         self.locs = Locations(self.src)
@@ -396,7 +391,7 @@ class _Parser:
                                      normalise_ctype(ctype)))  # fmt: skip
             return
         if lhs.startswith("%"):
-            if self.arch not in ("ARM", "AArch64"):
+            if self.asm_arch is None or not self.asm_arch.symbolic_pool:
                 raise self.src.error(
                     f"symbolic register {lhs!r} needs a thread: write T:{lhs}", at
                 )
@@ -455,7 +450,7 @@ class _Parser:
         it, as herd does (`int16_t 0:X0=65537` holds 1)."""
         if isinstance(value, LocRef):
             return
-        bits = 64 if self.is_source else get_arch(self.arch).reg_width(reg)
+        bits = 64 if self.is_source else self.asm_arch.reg_width(reg)
         if not fits(value, bits):
             raise self.src.error(
                 f"initial value {value} of {reg!r} does not fit its {bits}-bit register", at
@@ -559,8 +554,8 @@ class _Parser:
                 cell = part.strip()
                 self._check_cell(cell, at + lead)
                 cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0))))
-                if self.arch in ("X86", "X86_64"):
-                    self._x86_locations(cell)
+                for name in self.asm_arch.named_locations(cell):
+                    self.locs.touch(name)
                 at += len(part) + 1
             pos, row = semi + 1, row + 1
         threads = [Thread(tid, f"P{tid}", asm=tuple(lines)) for tid, lines in enumerate(cells)]
@@ -581,16 +576,6 @@ class _Parser:
         if start < len(cell) and not re.match(r"[A-Za-z_.]", cell[start]):
             raise self.src.error(f"expected an instruction, found {clip(cell[start:], 20)}",
                                  at + start)  # fmt: skip
-
-    def _x86_locations(self, cell: str) -> None:
-        """Locations named as memory operands: Intel `[x]` (X86), AT&T `(x)` (X86_64)."""
-        if self.arch == "X86":
-            names = re.findall(rf"\[\s*({_IDENT})\s*\]", cell)
-            names = [n for n in names if n.upper() not in _X86_REGISTERS]
-        else:
-            names = re.findall(rf"\(\s*({_IDENT})\s*\)", cell)
-        for name in names:
-            self.locs.touch(name)
 
     # -- trailer: locations, filter, final condition ------------------------------------------
 

@@ -17,8 +17,8 @@ _LSE_OP = {Op.SWAP: "swp", Op.FETCH_ADD: "ldadd", Op.FETCH_SUB: "ldadd", Op.FETC
            Op.FETCH_OR: "ldset", Op.FETCH_XOR: "ldeor"}  # fmt: skip
 
 
-def _entry(target, scheme, op, order, failure, width, lines, roles, why, ok=None) -> Entry:
-    return Entry(target, scheme, op, order, failure, width, tuple(lines), tuple(roles), why, ok)
+def _entry(scheme, op, order, failure, width, lines, roles, why, ok=None) -> Entry:
+    return Entry(scheme, op, order, failure, width, tuple(lines), tuple(roles), why, ok)
 
 
 def merged_order(order: Order, failure: Order) -> Order:
@@ -45,52 +45,52 @@ def _lse_suffix(acquire: bool, release: bool) -> str:
     return ("a" if acquire else "") + ("l" if release else "")
 
 
-def fence(target: str, order: Order, scheme: str = "default") -> Entry:
+def fence(order: Order, scheme: str = "default") -> Entry:
     if order is Order.ACQUIRE:
-        return _entry(target, scheme, Op.FENCE, order, None, None, ["dmb ishld"], [],
+        return _entry(scheme, Op.FENCE, order, None, None, ["dmb ishld"], [],
                       "an acquire fence orders earlier loads before everything later: "
                       "dmb ishld (load-load and load-store) is enough")  # fmt: skip
-    return _entry(target, scheme, Op.FENCE, order, None, None, ["dmb ish"], [],
+    return _entry(scheme, Op.FENCE, order, None, None, ["dmb ish"], [],
                   "release/acq_rel/SeqCst fences must order earlier stores too: only the full "
                   "dmb ish does that")  # fmt: skip
 
 
-def load(target: str, order: Order, width: int, scheme: str = "default",
+def load(order: Order, width: int, scheme: str = "default",
          ldapr: bool = False) -> Entry:  # fmt: skip
     sz = SIZE[width]
     roles = [Role("addr", 64), Role("res", width)]
     if order is Order.RELAXED:
-        return _entry(target, scheme, Op.LOAD, order, None, width,
+        return _entry(scheme, Op.LOAD, order, None, width,
                       [f"ldr{sz} {{res}}, [{{addr}}]"], roles,
                       "a relaxed load needs atomicity only: an aligned ldr is single-copy "
                       "atomic")  # fmt: skip
     if ldapr and order is Order.ACQUIRE:
-        return _entry(target, scheme, Op.LOAD, order, None, width,
+        return _entry(scheme, Op.LOAD, order, None, width,
                       [f"ldapr{sz} {{res}}, [{{addr}}]"], roles,
                       "RCpc acquire (v8.3): ldapr orders later accesses after the load but, "
                       "unlike ldar, may pass an earlier stlr to another address - exactly "
                       "C/Rust acquire, not SeqCst")  # fmt: skip
-    return _entry(target, scheme, Op.LOAD, order, None, width,
+    return _entry(scheme, Op.LOAD, order, None, width,
                   [f"ldar{sz} {{res}}, [{{addr}}]"], roles,
                   "ldar is an RCsc load-acquire: nothing later passes it, and it never passes "
                   "an earlier stlr, which makes it a SeqCst load as well")  # fmt: skip
 
 
-def store(target: str, order: Order, width: int, scheme: str = "default") -> Entry:
+def store(order: Order, width: int, scheme: str = "default") -> Entry:
     sz = SIZE[width]
     roles = [Role("addr", 64), Role("val", width)]
     if order is Order.RELAXED:
-        return _entry(target, scheme, Op.STORE, order, None, width,
+        return _entry(scheme, Op.STORE, order, None, width,
                       [f"str{sz} {{val}}, [{{addr}}]"], roles,
                       "a relaxed store needs atomicity only: an aligned str is single-copy "
                       "atomic")  # fmt: skip
-    return _entry(target, scheme, Op.STORE, order, None, width,
+    return _entry(scheme, Op.STORE, order, None, width,
                   [f"stlr{sz} {{val}}, [{{addr}}]"], roles,
                   "stlr is a store-release: every earlier load and store is ordered before "
                   "it, and a later ldar cannot pass it (so it is SeqCst too)")  # fmt: skip
 
 
-def llsc_rmw(target: str, op: Op, order: Order, width: int, scheme: str = "default") -> Entry:
+def llsc_rmw(op: Op, order: Order, width: int, scheme: str = "default") -> Entry:
     sz = SIZE[width]
     ld = "ldaxr" if order.is_acquire else "ldxr"
     st = "stlxr" if order.is_release else "stxr"
@@ -104,12 +104,12 @@ def llsc_rmw(target: str, op: Op, order: Order, width: int, scheme: str = "defau
         roles.append(Role("tmp", width if width == 64 else 32))
     lines.append("cbnz {status}, {@retry}")
     roles.append(Role("status", 32))
-    return _entry(target, scheme, op, order, None, width, lines, roles,
+    return _entry(scheme, op, order, None, width, lines, roles,
                   f"v8.0 has no single-instruction RMW: loop {ld}/{st} until the exclusive "
                   "store succeeds; the acquire/release forms carry the ordering")  # fmt: skip
 
 
-def llsc_cas(target: str, op: Op, order: Order, failure: Order, width: int,
+def llsc_cas(op: Op, order: Order, failure: Order, width: int,
              scheme: str = "default") -> Entry:  # fmt: skip
     sz = SIZE[width]
     merged = merged_order(order, failure)
@@ -126,20 +126,20 @@ def llsc_cas(target: str, op: Op, order: Order, failure: Order, width: int,
         why = (f"LL/SC loop: {ld} and compare; on a match {st}, retrying only when the "
                "exclusive store fails (strong CAS); clrex drops the reservation on a mismatch")
         why += _merge_note(order, failure)
-        return _entry(target, scheme, op, order, failure, width, lines, roles, why)
+        return _entry(scheme, op, order, failure, width, lines, roles, why)
     extend = {8: ", uxtb", 16: ", uxth"}.get(width, "")
     lines = [f"{ld}{sz} {{res}}, [{{addr}}]", f"cmp {{res}}, {{exp}}{extend}", "b.ne {@fail}",
              f"{st}{sz} {{status}}, {{new}}, [{{addr}}]", "cbnz {status}, {@nostore}",
              "mov {ok}, #1", "b {@done}", *fail, "{@nostore}:", "mov {ok}, #0", "{@done}:"]  # fmt: skip
     roles.append(Role("ok", 32))
-    return _entry(target, scheme, op, order, failure, width, lines, roles,
+    return _entry(scheme, op, order, failure, width, lines, roles,
                   f"weak CAS: one {ld}/{st} attempt, no retry; it may fail spuriously (the "
                   "exclusive store fails although the value matched), so `ok` reports success"
                   + _merge_note(order, failure),
                   ok="ok")  # fmt: skip
 
 
-def gcc_llsc_cas(target: str, op: Op, order: Order, failure: Order, width: int,
+def gcc_llsc_cas(op: Op, order: Order, failure: Order, width: int,
                  scheme: str) -> Entry:  # fmt: skip
     """GCC 12's v8.0 CAS: no clrex; sub-word compares extend in the cmp; a weak CAS sets `ok`
     with cset from the flags of whichever compare ran last. `order` is GCC's effective one."""
@@ -153,7 +153,7 @@ def gcc_llsc_cas(target: str, op: Op, order: Order, failure: Order, width: int,
         lines = ["{@retry}:", f"{ld}{sz} {{res}}, [{{addr}}]", f"cmp {{res}}, {{exp}}{extend}",
                  "b.ne {@fail}", f"{st}{sz} {{status}}, {{new}}, [{{addr}}]",
                  "cbnz {status}, {@retry}", "{@fail}:"]  # fmt: skip
-        return _entry(target, scheme, op, order, failure, width, lines, roles,
+        return _entry(scheme, op, order, failure, width, lines, roles,
                       f"LL/SC loop: {ld} and compare; on a match {st}, retrying only when the "
                       "exclusive store fails (strong CAS); GCC leaves the reservation open on a "
                       "mismatch (no clrex)")  # fmt: skip
@@ -161,12 +161,12 @@ def gcc_llsc_cas(target: str, op: Op, order: Order, failure: Order, width: int,
              f"{st}{sz} {{status}}, {{new}}, [{{addr}}]", "cmp {status}, #0", "{@fail}:",
              "cset {ok}, eq"]  # fmt: skip
     roles.append(Role("ok", 32))
-    return _entry(target, scheme, op, order, failure, width, lines, roles,
+    return _entry(scheme, op, order, failure, width, lines, roles,
                   f"weak CAS: one {ld}/{st} attempt; `ok` = Z from the value compare or from "
                   "the exclusive store's status (GCC, no clrex)", ok="ok")  # fmt: skip
 
 
-def lse_rmw(target: str, op: Op, order: Order, width: int, scheme: str = "default") -> Entry:
+def lse_rmw(op: Op, order: Order, width: int, scheme: str = "default") -> Entry:
     sz = SIZE[width]
     suffix = _lse_suffix(order.is_acquire, order.is_release)
     mnemonic = f"{_LSE_OP[op]}{suffix}{sz}"
@@ -184,37 +184,37 @@ def lse_rmw(target: str, op: Op, order: Order, width: int, scheme: str = "defaul
         why = f"v8.1 LSE: {mnemonic} is one atomic instruction returning the old value"
     if suffix:
         why += f"; the {suffix.upper()} suffix carries the ordering"
-    return _entry(target, scheme, op, order, None, width, lines, roles, why)
+    return _entry(scheme, op, order, None, width, lines, roles, why)
 
 
-def lse_cas(target: str, op: Op, order: Order, failure: Order, width: int,
+def lse_cas(op: Op, order: Order, failure: Order, width: int,
             scheme: str = "default") -> Entry:  # fmt: skip
     sz = SIZE[width]
     merged = merged_order(order, failure)
     suffix = _lse_suffix(merged.is_acquire, merged.is_release)
     mnemonic = f"cas{suffix}{sz}"
     roles = [Role("addr", 64), Role("exp", width), Role("new", width), Role("res", width)]
-    return _entry(target, scheme, op, order, failure, width,
+    return _entry(scheme, op, order, failure, width,
                   ["~mov {res}, {exp}", f"{mnemonic} {{res}}, {{new}}, [{{addr}}]"], roles,
                   f"v8.1 LSE: {mnemonic} compares and swaps in one instruction, leaving the "
                   "observed value in its first register; it never fails spuriously, so weak = "
                   "strong" + _merge_note(order, failure))  # fmt: skip
 
 
-def build(target: str, op: Op, order: Order, failure: Order | None, width: int | None,
+def build(op: Op, order: Order, failure: Order | None, width: int | None,
           lse: bool) -> Entry:  # fmt: skip
     if op is Op.FENCE:
-        return fence(target, order)
+        return fence(order)
     assert width is not None
     if op is Op.LOAD:
-        return load(target, order, width)
+        return load(order, width)
     if op is Op.STORE:
-        return store(target, order, width)
+        return store(order, width)
     if op.is_cas:
         assert failure is not None
         if lse:
-            return lse_cas(target, op, order, failure, width)
-        return llsc_cas(target, op, order, failure, width)
+            return lse_cas(op, order, failure, width)
+        return llsc_cas(op, order, failure, width)
     if lse:
-        return lse_rmw(target, op, order, width)
-    return llsc_rmw(target, op, order, width)
+        return lse_rmw(op, order, width)
+    return llsc_rmw(op, order, width)

@@ -22,7 +22,7 @@ DMB = "dmb ish"
 
 
 def _entry(scheme, op, order, failure, width, lines, roles, why, ok=None) -> Entry:
-    return Entry("armv7", scheme, op, order, failure, width, tuple(lines), tuple(roles), why, ok)
+    return Entry(scheme, op, order, failure, width, tuple(lines), tuple(roles), why, ok)
 
 
 def _value(name: str, width: int, **kw) -> Role:

@@ -42,7 +42,7 @@ def run_entry(entry: Entry, inputs: Mapping[str, int], memory: int, *,
     `interfere`: {memory-event index: value} - another thread stores `value` just before that
     event (so a cmpxchg loop or an exclusive pair sees the change).
     """
-    target = entry.isa
+    target = entry.target
     regs = dict(regs or entry.canonical_regs())
     code = target.assemble(entry.instantiate(regs, "L_"), CODE_BASE)
     core = target.new_core(code, CODE_BASE, regions=[(DATA_ADDR, 0x1000)])

@@ -2,13 +2,14 @@
 
 A scheme other than `default` is an overlay: it overrides some entries on the targets it
 applies to and falls back to `default` for everything else (the entry then says
-`scheme="default"`, so a reader sees where each sequence came from).
+`scheme="default"`, so a reader sees where each sequence came from). Like the default, an
+overlay is a table by target family (`Target.family`): one function per family it changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from fencelab.atomics import Op, Order
@@ -28,7 +29,17 @@ class Scheme:
     name: str
     targets: tuple[str, ...]  # names of the targets the scheme is written for
     summary: str
-    override: Override | None = None  # None: this is the default scheme
+    overrides: Mapping[str, Override] = field(default_factory=dict, compare=False)  # by family
+
+    def covers(self, target: Target) -> bool:
+        """Is the scheme written for `target`?"""
+        return target.name in self.targets
+
+    def override(self, target: Target, op: Op, order: Order, failure: Order | None,
+                 width: int | None) -> Entry | None:  # fmt: skip
+        """The scheme's own entry for one operation on a target it covers, or None (default)."""
+        own = self.overrides.get(target.family)
+        return own(target, op, order, failure, width) if own else None
 
 
 # clang's lowering, one module per target family (x86_64.py, armv7.py, aarch64.py)
@@ -36,7 +47,7 @@ _DEFAULT: dict[str, Override] = {
     "x86_64": lambda t, op, order, failure, width: x86_64.build(op, order, failure, width),
     "armv7": lambda t, op, order, failure, width: armv7.build(op, order, failure, width),
     "aarch64": lambda t, op, order, failure, width: aarch64.build(
-        t.name, op, order, failure, width, lse="lse" in t.features),
+        op, order, failure, width, lse="lse" in t.features),
 }  # fmt: skip
 
 
@@ -58,24 +69,26 @@ def _x86_mfence(target, op, order, failure, width):
 
 
 # -- gcc -------------------------------------------------------------------------------------
-def _gcc(target, op, order, failure, width):
-    if target.family == "armv7":
-        if op is Op.LOAD and width != 64 and order is Order.SEQ_CST:
-            return armv7.load(order, width, "gcc", leading=True)
-        if op is Op.LOAD and width == 64:
-            return armv7.load(order, width, "gcc", clrex=False,
-                              why="a 64-bit load is single-copy atomic only as ldrexd (GCC "
-                              "leaves the reservation open)"
-                              + ("; dmb ish after it (acquire)" if order.is_acquire else ""))  # fmt: skip
-        if op.is_cas:
-            return armv7.gcc_cas(op, order, failure, width, "gcc")
-        return None
+def _gcc_armv7(target, op, order, failure, width):
+    if op is Op.LOAD and width != 64 and order is Order.SEQ_CST:
+        return armv7.load(order, width, "gcc", leading=True)
+    if op is Op.LOAD and width == 64:
+        return armv7.load(order, width, "gcc", clrex=False,
+                          why="a 64-bit load is single-copy atomic only as ldrexd (GCC "
+                          "leaves the reservation open)"
+                          + ("; dmb ish after it (acquire)" if order.is_acquire else ""))  # fmt: skip
+    if op.is_cas:
+        return armv7.gcc_cas(op, order, failure, width, "gcc")
+    return None
+
+
+def _gcc_aarch64(target, op, order, failure, width):
     if op.is_cas:
         eff = armv7.gcc_effective(order, failure, aarch64=True)
         if "lse" not in target.features:
-            entry = aarch64.gcc_llsc_cas(target.name, op, eff, failure, width, "gcc")
+            entry = aarch64.gcc_llsc_cas(op, eff, failure, width, "gcc")
         else:
-            entry = aarch64.lse_cas(target.name, op, eff, failure, width, "gcc")
+            entry = aarch64.lse_cas(op, eff, failure, width, "gcc")
         why = entry.rationale
         if eff is not order:
             why = f"GCC uses {eff} for success here (failure {failure} counts as stronger " \
@@ -87,14 +100,14 @@ def _gcc(target, op, order, failure, width):
 # -- rcpc ------------------------------------------------------------------------------------
 def _rcpc(target, op, order, failure, width):
     if op is Op.LOAD and order is Order.ACQUIRE:
-        return aarch64.load(target.name, order, width, "rcpc", ldapr=True)
+        return aarch64.load(order, width, "rcpc", ldapr=True)
     return None
 
 
 # -- tutorial --------------------------------------------------------------------------------
-def _tutorial(target, op, order, failure, width):
+def _tutorial_x86(target, op, order, failure, width):
     """The course text's mappings, as stated (see /work/shared/seed/README.md)."""
-    if target.family == "x86_64" and order is Order.SEQ_CST and op in (Op.LOAD, Op.STORE):
+    if order is Order.SEQ_CST and op in (Op.LOAD, Op.STORE):
         if op is Op.STORE:
             base = x86_64.plain_store(Order.RELAXED, width)
             return replace(base, scheme="tutorial", order=order,
@@ -105,14 +118,19 @@ def _tutorial(target, op, order, failure, width):
         return replace(base, scheme="tutorial", order=order, template=(*base.template, "mfence"),
                        rationale="as the course states: mfence after the load - a barrier on "
                        "the wrong side of the store buffer")  # fmt: skip
-    if target.family != "x86_64" and op is Op.STORE and order is Order.RELEASE:
+    return None
+
+
+def _tutorial_arm(target, op, order, failure, width):
+    """The course text's ARM mappings, as stated (ARMv7 and AArch64 alike)."""
+    if op is Op.STORE and order is Order.RELEASE:
         base = default_entry(target, op, Order.RELAXED, None, width)
         return replace(base, scheme="tutorial", order=order,
                        template=("dmb ishst", *base.template),
                        rationale="as the course states: dmb ishst before the store - it orders "
                        "earlier stores only, so an earlier load can still be satisfied after "
                        "the release")  # fmt: skip
-    if target.family != "x86_64" and op is Op.LOAD and order is Order.ACQUIRE:
+    if op is Op.LOAD and order is Order.ACQUIRE:
         base = default_entry(target, op, Order.RELAXED, None, width)
         return replace(base, scheme="tutorial", order=order,
                        template=(*base.template, "dmb ish"),
@@ -129,17 +147,19 @@ SCHEMES: dict[str, Scheme] = {
                "everywhere)"),  # fmt: skip
         Scheme("x86-mfence", ("x86_64",),
                "SeqCst store = mov + mfence (older GCC, some JITs) instead of xchg",
-               _x86_mfence),  # fmt: skip
+               {"x86_64": _x86_mfence}),  # fmt: skip
         Scheme("gcc", ARM_TARGETS,
                "GCC 12 where it differs from clang on ARM: leading dmb for ARMv7 SeqCst loads, "
-               "no clrex, GCC's CAS barriers and ordering promotion", _gcc),  # fmt: skip
+               "no clrex, GCC's CAS barriers and ordering promotion",
+               {"armv7": _gcc_armv7, "aarch64": _gcc_aarch64}),  # fmt: skip
         Scheme("rcpc", ("armv8.3",),
                "ARMv8.3 RCpc: Acquire loads use LDAPR (what newer clang/GCC emit with +rcpc)",
-               _rcpc),  # fmt: skip
+               {"aarch64": _rcpc}),  # fmt: skip
         Scheme("tutorial", ALL_TARGETS,
                "the course text's mappings as stated (x86 SeqCst mfence placement, ARM "
                "dmb ishst release) - kept to show by counterexample where they are wrong",
-               _tutorial),  # fmt: skip
+               {"x86_64": _tutorial_x86, "armv7": _tutorial_arm,
+                "aarch64": _tutorial_arm}),  # fmt: skip
     )
 }
 SCHEME_NAMES = tuple(SCHEMES)

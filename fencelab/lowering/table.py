@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import cache
 
 from fencelab.atomics import (
@@ -47,11 +48,10 @@ def lookup(target: Target, scheme: Scheme, op: Op, order: Order, width: int | No
 @cache
 def _lookup(target: Target, scheme: Scheme, op: Op, order: Order, width: int | None,
             failure: Order | None) -> Entry:  # fmt: skip
-    if scheme.override is not None and target.name in scheme.targets:
-        entry = scheme.override(target, op, order, failure, width)
-        if entry is not None:
-            return entry
-    return default_entry(target, op, order, failure, width)
+    entry = scheme.override(target, op, order, failure, width) if scheme.covers(target) else None
+    if entry is None:
+        entry = default_entry(target, op, order, failure, width)
+    return replace(entry, target=target)
 
 
 def combinations(widths: Iterable[int] = WIDTHS) -> Iterator[tuple[Op, Order, Order | None, int | None]]:

@@ -78,9 +78,10 @@ class Role:
 
 @dataclass(frozen=True)
 class Entry:
-    """One row of the lowering table."""
+    """One row of the lowering table. The per-family modules (x86_64.py, armv7.py, aarch64.py)
+    write a family's sequences; `lookup` (table.py), the one way entries leave lowering/, sets
+    the target they were looked up for."""
 
-    target: str
     scheme: str  # the scheme the sequence came from (`default` when an overlay fell back)
     op: Op
     order: Order
@@ -90,6 +91,7 @@ class Entry:
     roles: tuple[Role, ...]
     rationale: str
     ok_role: str | None = None  # weak LL/SC CAS: the role holding 1 on success, 0 on failure
+    target: Target | None = None  # set by `lookup`
 
     # -- roles -----------------------------------------------------------------------------
     def role(self, name: str) -> Role:
@@ -108,20 +110,13 @@ class Entry:
         return tuple(r.name for r in self.roles if r.clobbered)
 
     @property
-    def isa(self) -> Target:
-        """The target this entry is written for (`target` is its name)."""
-        from fencelab.isa.registry import get_target  # the engines load on first use
-
-        return get_target(self.target)
-
-    @property
     def key(self) -> tuple:
         return (self.target, self.op, self.order, self.failure, self.width)
 
     # -- instantiation -----------------------------------------------------------------------
     def instantiate(self, regs: Mapping[str, int], label_prefix: str = "L_") -> list[str]:
         """Assembler lines (executed order, keystone syntax) with roles in registers `regs`."""
-        target = self.isa
+        target = self.target
         self._check_registers(regs)
         names: dict[str, str] = {}
         for r in self.roles:
@@ -150,7 +145,7 @@ class Entry:
         return out
 
     def _check_registers(self, regs: Mapping[str, int]) -> None:
-        target = self.isa
+        target = self.target
         limit = target.allocatable
         used: dict[int, str] = {}
         for r in self.roles:
@@ -184,7 +179,7 @@ class Entry:
     # -- canonical display ---------------------------------------------------------------------
     def canonical_regs(self) -> dict[str, int]:
         """A register assignment like clang's (addr in x0 / rdi / r0 ...), for display."""
-        target = self.isa
+        target = self.target
         prefs = target.register_preferences
         limit = target.allocatable
         taken: set[int] = set()
@@ -209,7 +204,7 @@ class Entry:
 
     def assemble(self, base: int = 0) -> bytes:
         """The canonical instantiation, assembled by the target."""
-        return self.isa.assemble(self.canonical(), base)
+        return self.target.assemble(self.canonical(), base)
 
     def describe(self) -> str:
         what = f"{self.op} {self.order}"
@@ -217,7 +212,7 @@ class Entry:
             what += f"/{self.failure}"
         if self.width:
             what += f" {self.width}-bit"
-        return f"{what} on {self.target} ({self.scheme})"
+        return f"{what} on {self.target.name} ({self.scheme})"
 
 
 def _is_self_move(text: str) -> bool:

@@ -16,7 +16,7 @@ _ALU = {Op.FETCH_AND: "and", Op.FETCH_OR: "or", Op.FETCH_XOR: "xor"}
 
 
 def _entry(scheme, op, order, failure, width, lines, roles, why) -> Entry:
-    return Entry("x86_64", scheme, op, order, failure, width, tuple(lines), tuple(roles), why)
+    return Entry(scheme, op, order, failure, width, tuple(lines), tuple(roles), why)
 
 
 def _addr() -> Role:

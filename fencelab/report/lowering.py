@@ -52,7 +52,7 @@ def print_entry(console: Console, target: Target, entry: Entry, scheme: str = ""
 def entry_record(entry: Entry) -> dict:
     """One entry as a JSON object (`table --format json`, and the rows of every format)."""
     return {
-        "target": entry.target,
+        "target": entry.target.name,
         "scheme": entry.scheme,
         "op": entry.op.value,
         "order": entry.order.value,

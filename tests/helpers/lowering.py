@@ -25,10 +25,10 @@ def all_entries(targets):
     seen = {}
     for scheme in SCHEME_NAMES:
         for e in entries([get_target(t) for t in targets], get_scheme(scheme)):
-            key = (e.target, e.scheme, e.op, e.order, e.failure, e.width)
+            key = (e.target.name, e.scheme, e.op, e.order, e.failure, e.width)
             seen.setdefault(key, e)
     return [
-        pytest.param(e, id=f"{e.target}-{e.scheme}-{e.op}-{e.order}"
+        pytest.param(e, id=f"{e.target.name}-{e.scheme}-{e.op}-{e.order}"
                      + (f"-{e.failure}" if e.failure else "") + (f"-{e.width}" if e.width else ""))
         for e in seen.values()
     ]  # fmt: skip
@@ -47,7 +47,7 @@ def _operands(text: str) -> str:
 
 def check_roundtrip(entry) -> None:
     """Assemble, disassemble with capstone: same instructions, branches to the right labels."""
-    target = get_target(entry.target)
+    target = entry.target
     lines = entry.instantiate(entry.canonical_regs(), "L_")
     base = 0x10000
     decoded = target.disassemble(target.assemble(lines, base), base)
@@ -96,7 +96,7 @@ def _result(entry, outcome, role: str = "res") -> int:
     """A role's value: on x86 only the low `width` bits of a sub-word result are defined;
     ARM's loads zero-extend, so there the whole register must equal the value."""
     value = outcome.registers[role]
-    if entry.target == "x86_64":
+    if entry.target.name == "x86_64":
         return value & _mask(entry.role(role).width)
     return value
 

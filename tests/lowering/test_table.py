@@ -33,6 +33,18 @@ def test_table_covers_every_valid_combination_on_every_target():
         assert len(list(entries([get_target(target)], DEFAULT_SCHEME))) == n
 
 
+def test_an_entry_carries_the_target_it_was_looked_up_for():
+    """Also where an overlay built it, or fell back to the default for it."""
+    for name in TARGET_NAMES:
+        target = get_target(name)
+        for scheme in SCHEME_NAMES:
+            if not get_scheme(scheme).covers(target):
+                continue
+            e = lookup(target, get_scheme(scheme), Op.LOAD, Order.ACQUIRE, 32)
+            assert e.target is target
+            assert e.describe() == f"load Acquire 32-bit on {name} ({e.scheme})"
+
+
 def test_cas_without_failure_uses_the_c_default():
     e = lookup(get_target("armv8"), get_scheme("default"), Op.CAS, Order.RELEASE, 32)
     assert e.failure is Order.RELAXED

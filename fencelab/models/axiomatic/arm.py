@@ -50,6 +50,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
+from fencelab.isa.arch import AARCH64, ARM, Arch
 from fencelab.isa.insn import Barrier
 from fencelab.limits import DEFAULT_LIMITS, LimitReached, Limits
 from fencelab.litmus.conditions import Outcome
@@ -352,7 +353,8 @@ class AxiomaticModel:
     per_location: Callable[[Execution], bool]  # axioms that only relate same-location events
     whole: Callable[[Execution], bool]  # the rest, on complete candidates
     register_deps: bool = False  # herd's older dependencies (arm.cat): registers only
-    arches: tuple[str, ...] = ("AArch64", "ARM")
+    # the code it judges (ARM: A32 code, under the ARMv8 AArch32 model the same axioms)
+    arches: tuple[Arch, ...] = (AARCH64, ARM)
 
 
 ARM_MODEL = AxiomaticModel(
@@ -373,7 +375,7 @@ SC_MODEL = AxiomaticModel(
 ARMV7_MODEL = AxiomaticModel(  # arm.cat (fencelab/models/axiomatic/arm_cat.py)
     "armv7-axiomatic",
     lambda x: arm_internal(x) and arm_atomic(x) and monitors_broken(x),
-    armv7_external, register_deps=True, arches=("ARM",),
+    armv7_external, register_deps=True, arches=(ARM,),
 )  # fmt: skip
 MODELS = {"arm": ARM_MODEL, "arm-2019": ARM_2019_MODEL, "armv7": ARMV7_MODEL, "sc": SC_MODEL}
 
@@ -384,14 +386,12 @@ def _model(name: str) -> AxiomaticModel:
     return MODELS[name]
 
 
-ARCHES = ("AArch64", "ARM")  # ARM: A32 code under the ARMv8 AArch32 model, the same axioms
-
-
-def _check_arch(program, arches: tuple[str, ...] = ARCHES) -> None:
-    if program.test.arch not in arches:
+def _check_arch(program, arches: tuple[Arch, ...]) -> None:
+    """The loaded program's code (its target's architecture) is what the model judges."""
+    if program.target.arch not in arches:
         raise FencelabError(
-            f"{program.test.name}: this axiomatic checker runs {' and '.join(arches)} tests, "
-            f"not {program.test.arch}"
+            f"{program.test.name}: this axiomatic checker runs "
+            f"{' and '.join(a.name for a in arches)} tests, not {program.test.arch}"
         )
 
 
