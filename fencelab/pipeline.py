@@ -221,16 +221,6 @@ def run_test(test: LitmusTest, options: RunOptions,
 
 def _run_program(asm: LitmusTest, target: Target, spec: ModelSpec, options: RunOptions,
                  progress: Progress | None) -> TestResult:  # fmt: skip
-    """Load, explore, and free the program's engines (a run's memory ends with the run)."""
-    program = load(asm, target)
-    try:
-        return _explore(program, spec, options, progress)
-    finally:
-        program.release()
-
-
-def _run_program(asm: LitmusTest, target: Target, spec: ModelSpec, options: RunOptions,
-                 progress: Progress | None) -> TestResult:  # fmt: skip
     """Load, explore, and free the program's engines (a run's memory ends with the run; with
     the `reuse` reduction its cores stay, bounded, for the next test of the same code)."""
     program = load(asm, target)
