@@ -147,6 +147,7 @@ def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> fl
     """Wall seconds for `fencelab run -j jobs` over these tests (as files), workers' start
     included."""
     from fencelab.parallel import Runner, tasks
+    from fencelab.parallel.cost import estimate
 
     options = options_for(family)
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,7 +158,8 @@ def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> fl
             paths.append(str(path))
         started = time.perf_counter()
         with Runner(jobs) as runner:
-            for _ in runner.map(tasks.run_file, [(p, options, None) for p in paths]):
+            calls = [(p, options, p, False) for p in paths]
+            for _ in runner.map(tasks.run_file, calls, [estimate(p) for p in paths]):
                 pass
         return time.perf_counter() - started
 
