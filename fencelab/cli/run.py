@@ -79,13 +79,15 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                            "no test here is compiled")  # fmt: skip
     if given("scheme") and not targets:
         raise unused_scheme
-    if targets or pictures or split:  # read and planned here (a test may run on many targets)
+    # read and planned here: a test that may run on many targets, one whose pictures are drawn
+    # here, one split here, and every test of a cluster (whose workers may not see our files)
+    if targets or pictures or split or runner.cluster is not None:
         parsed = [_read(item.path) for item in inputs]  # a test, or the error reading it
         if given("scheme") and not any(getattr(t, "is_source", False) for t in parsed):
             raise unused_scheme
         planned = [_plan(test, options, targets) for test in parsed]  # (runs, note), or an error
         task = tasks.run_one
-    else:  # one run a test: read and planned where it runs (a worker); standard input here
+    else:  # one run a test: read and planned where it runs (a local worker); stdin here
         parsed = [_read(item.path) if item.path == STDIN else item.path for item in inputs]
         planned = [entry if isinstance(entry, FencelabError) else ([options], "")
                    for entry in parsed]  # fmt: skip
@@ -94,7 +96,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     for item, test, entry in zip(inputs, parsed, planned):
         if not isinstance(entry, FencelabError):
             calls += [(test, here, item.path, as_json) for here in entry[0]]
-            cost += [estimate(item.path)] * len(entry[0])
+            cost += [0.0 if runner.local else estimate(item.path)] * len(entry[0])
     out = output.stdout()
     rows = []
     failed = 0
