@@ -49,8 +49,8 @@ def estimate_text(text: str) -> float:
         accesses = [sum(1 for cell in t if "[" in cell or "(" in cell) for t in threads]
         loops = any(_LABEL.match(cell) for t in threads for cell in t)
         writes = [sum(1 for cell in t if "[" in cell and _ARM_WRITE.match(cell)) for t in threads]
-        orders = math.prod(math.factorial(w + 1) for w in writes)
-    return (WEIGHT.get(arch, 1.0) * math.prod(a + 1 for a in accesses) * orders
+        orders = math.prod(float(math.factorial(min(w, 30) + 1)) for w in writes)  # no overflow
+    return (WEIGHT.get(arch, 1.0) * math.prod(float(a + 1) for a in accesses) * orders
             * (LOOPS if loops else 1))  # fmt: skip
 
 

@@ -169,3 +169,17 @@ def test_the_guess_of_cost_reads_threads_accesses_and_loops():
     assert estimate_text((c / "treiber.litmus").read_text()) > estimate_text(
         (c / "MP+rel+acq.litmus").read_text())  # a loop
     assert estimate_text("") == 1.0 and estimate_text("X86_64 t\n{}\n") == 1.0
+
+
+def test_a_cluster_starts_the_costliest_first_and_yields_in_input_order(tmp_path):
+    from distributed import LocalCluster
+
+    log = str(tmp_path / "started")
+    cost = [1.0, 2.0, 9.0, 3.0, 8.0, 4.0]
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        runner = Runner(cluster=cluster.scheduler_address)
+        with runner:
+            got = list(runner.map(_log_start, [(log, i) for i in range(6)], cost))
+    assert got == list(range(6))
+    assert [int(line) for line in Path(log).read_text().split()] == costliest_first(cost)
