@@ -17,7 +17,8 @@ adds how the cost grows with threads (2-4) and operations per thread (2-8) on ge
 tests (a cell is skipped once a smaller one took longer than --cell-limit seconds);
 `--shapes` the guide's two slowest AArch64 shapes (3.2W, LB+rmw-pos) with reductions on and off;
 `--catalogue N` the wall time of `fencelab run DIR` over N generated tests of the `--families`
-with -j 1 and -j N (and the longest test's own time, which bounds the speed-up).
+with -j 1 and -j N (and the longest test's own time, which bounds the speed-up, and when the
+workers start it).
 The table is printed and, with --out, written as markdown (README links to it).
 """
 
@@ -147,6 +148,7 @@ def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> fl
     """Wall seconds for `fencelab run -j jobs` over these tests (as files), workers' start
     included."""
     from fencelab.parallel import Runner, tasks
+    from fencelab.parallel.cost import estimate
 
     options = options_for(family)
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,7 +159,8 @@ def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> fl
             paths.append(str(path))
         started = time.perf_counter()
         with Runner(jobs) as runner:
-            for _ in runner.map(tasks.run_file, [(p, options, None) for p in paths]):
+            calls = [(p, options, p, False) for p in paths]
+            for _ in runner.map(tasks.run_file, calls, [estimate(p) for p in paths]):
                 pass
         return time.perf_counter() - started
 
@@ -166,8 +169,12 @@ def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3
     """`fencelab run DIR -j 1` against `-j jobs` on a catalogue of `count` generated tests (the
     `families` in turn), each the command a user types (a fresh process: start-up included);
     the best of `repeats` wall times each, since the machine may be shared. -j cannot beat the
-    longest test: its share of the -j 1 time is printed too."""
+    longest test: its own time is printed too, and when the workers start it (the guess of
+    fencelab/parallel/cost.py orders them)."""
     import subprocess
+
+    from fencelab.parallel import costliest_first
+    from fencelab.parallel.cost import estimate
 
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(count):
@@ -184,12 +191,16 @@ def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3
             spent = time.perf_counter() - started
             best[n] = min(best.get(n, spent), spent)
             print(f"catalogue of {count}, -j {n}: {spent:.1f} s", flush=True)
-        longest = max(_seconds(command, env))
+        seconds = _seconds(command, env)
+        longest = max(range(count), key=lambda i: seconds[i])
+        guesses = [estimate(str(p)) for p in sorted(Path(tmp).glob("*.litmus"))]
+        started = costliest_first(guesses).index(longest) + 1
     return ["", f"## -j on a catalogue of {count} generated tests, {', '.join(families)} "
-            f"(fencelab run DIR, wall s, best of {repeats})", "",
-            f"| -j 1 | -j {jobs} | speed-up | longest test |", "|---|---|---|---|",
+            f"(fencelab run DIR, wall s, best of {repeats}, load {os.getloadavg()[0]:.1f})",
+            "", f"| -j 1 | -j {jobs} | speed-up | longest test | started |",
+            "|---|---|---|---|---|",
             f"| {best[1]:.1f} | {best[jobs]:.1f} | {best[1] / best[jobs]:.2f}x | "
-            f"{longest:.1f} s |"]  # fmt: skip
+            f"{seconds[longest]:.1f} s | {started} of {count} |"]  # fmt: skip
 
 
 def _seconds(command: list[str], env: dict) -> list[float]:

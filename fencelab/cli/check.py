@@ -22,13 +22,13 @@ from fencelab.cli.options import (
     model_option,
     model_targets,
     parallel_options,
-    read_test,
     scheme_option,
     source_model_option,
     target_option,
 )
 from fencelab.errors import FencelabError
 from fencelab.interrupts import stop_if_interrupted
+from fencelab.litmus.parser import read_test
 from fencelab.models.registry import AXIOMATIC, OPERATIONAL
 from fencelab.result import INTERRUPTED
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from fencelab.cli.options import Chosen, lowerings, read_test, scheme_option, target_option
+from fencelab.cli.options import Chosen, lowerings, scheme_option, target_option
 from fencelab.errors import FencelabError
+from fencelab.litmus.parser import read_test
 
 
 @click.command("compile")

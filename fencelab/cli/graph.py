@@ -14,11 +14,11 @@ from fencelab.cli.options import (
     model_option,
     model_targets,
     one_target,
-    read_test,
     scheme_option,
     target_option,
 )
 from fencelab.errors import FencelabError
+from fencelab.litmus.parser import read_test
 
 FORMATS = ("svg", "dot", "both")
 

@@ -40,6 +40,7 @@ from fencelab.limits import (
     format_bytes,
     parse_bytes,
 )
+from fencelab.litmus.parser import STDIN
 from fencelab.lowering.schemes import SCHEME_NAMES, SCHEMES, Scheme
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
@@ -59,7 +60,6 @@ from fencelab.reduce import REDUCTIONS, check
 
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
-STDIN = "-"  # a test read from standard input
 
 
 class Group(click.Group):
@@ -116,20 +116,6 @@ def refuse(option: str, why: str) -> FencelabError:
 
 
 # -- inputs --------------------------------------------------------------------------------------
-def read_test(path: str, command: str = ""):
-    """One test: a file, or `-` (standard input); a directory is refused by name."""
-    from fencelab.litmus.parser import parse_file, parse_text
-
-    if path == STDIN:
-        return parse_text(sys.stdin.read(), "<stdin>")
-    if Path(path).is_dir():
-        what = f"{command} takes" if command else "expected"
-        raise FencelabError(f"{path}: is a directory ({what} one test file)")
-    if not Path(path).exists():
-        raise FencelabError(f"{path}: no such file")
-    return parse_file(path)
-
-
 @dataclass(frozen=True)
 class Input:
     """One test of a catalogue: the path to read and how to name it (relative to the folder

@@ -31,7 +31,6 @@ from fencelab.cli.options import (
     model_option,
     model_targets,
     parallel_options,
-    read_test,
     refuse,
     scheme_option,
     scheme_targets,
@@ -39,6 +38,7 @@ from fencelab.cli.options import (
     target_option,
 )
 from fencelab.errors import FencelabError
+from fencelab.litmus.parser import STDIN, read_test
 
 
 @click.command()
@@ -64,6 +64,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     test could not be read or run, 130 when interrupted.
     """
     from fencelab.parallel import Stopped, tasks
+    from fencelab.parallel.cost import estimate
     from fencelab.pipeline import RunOptions
     from fencelab.report.run import side_by_side, summary_table
     from fencelab.report.words import plural
@@ -74,14 +75,28 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     targets = model_targets(scheme_targets(target, scheme) if target else None, model)
     pictures = run_graph_writer(graph_dir, graph_format)
     inputs = litmus_files(tests)
-    parsed = [_read(item.path) for item in inputs]  # a test, or the error reading it
-    if given("scheme") and not (targets and any(getattr(t, "is_source", False) for t in parsed)):
-        raise refuse(f"--scheme {scheme.name}", "compiles C and Rust tests for a --target; no "
-                     "test here is compiled")  # fmt: skip
-    planned = [_plan(test, options, targets) for test in parsed]  # (runs, note), or an error
-    calls = [(test, here, item.path, as_json)
-             for item, test, entry in zip(inputs, parsed, planned)
-             if not isinstance(entry, FencelabError) for here in entry[0]]  # fmt: skip
+    unused_scheme = refuse(f"--scheme {scheme.name}", "compiles C and Rust tests for a --target; "
+                           "no test here is compiled")  # fmt: skip
+    if given("scheme") and not targets:
+        raise unused_scheme
+    # read and planned here: a test that may run on many targets, one whose pictures are drawn
+    # here, one split here, and every test of a cluster (whose workers may not see our files)
+    if targets or pictures or split or runner.cluster is not None:
+        parsed = [_read(item.path) for item in inputs]  # a test, or the error reading it
+        if given("scheme") and not any(getattr(t, "is_source", False) for t in parsed):
+            raise unused_scheme
+        planned = [_plan(test, options, targets) for test in parsed]  # (runs, note), or an error
+        task = tasks.run_one
+    else:  # one run a test: read and planned where it runs (a local worker); stdin here
+        parsed = [_read(item.path) if item.path == STDIN else item.path for item in inputs]
+        planned = [entry if isinstance(entry, FencelabError) else ([options], "")
+                   for entry in parsed]  # fmt: skip
+        task = tasks.run_file
+    calls, cost = [], []
+    for item, test, entry in zip(inputs, parsed, planned):
+        if not isinstance(entry, FencelabError):
+            calls += [(test, here, item.path, as_json) for here in entry[0]]
+            cost += [0.0 if runner.local else estimate(item.path)] * len(entry[0])
     out = output.stdout()
     rows = []
     failed = 0
@@ -103,7 +118,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         if split:
             results = (tasks.run_split(runner, *call) for call in calls)
         else:
-            results = runner.map(tasks.run_one, calls, progress=explored)
+            results = runner.map(task, calls, cost, progress=explored)
         for item, test, entry in zip(inputs, parsed, planned):
             if isinstance(entry, FencelabError):
                 fail(str(entry))

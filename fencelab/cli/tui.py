@@ -9,11 +9,11 @@ from fencelab.cli.options import (
     model_option,
     model_targets,
     one_target,
-    read_test,
     schedule_option,
     scheme_option,
     target_option,
 )
+from fencelab.litmus.parser import read_test
 from fencelab.models.registry import OPERATIONAL
 
 

@@ -14,12 +14,13 @@ Rust tests so may `//` comments, as herd reads them; they are kept in `LitmusTes
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from lark import Tree
 from lark.exceptions import UnexpectedInput
 
-from fencelab.errors import SourceError, clip
+from fencelab.errors import FencelabError, SourceError, clip
 from fencelab.isa.arch import get_arch
 from fencelab.isa.assembler import describe_char
 from fencelab.litmus import grammars
@@ -63,6 +64,7 @@ ARCH_SPELLINGS = {
 }
 
 MAX_FILE_BYTES = 1 << 20  # a larger test file is refused (herd's tests are a few KiB)
+STDIN = "-"  # a test read from standard input (`read_test`)
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _TRAILER_START = re.compile(
     r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
@@ -75,6 +77,19 @@ _INIT_LEFT = re.compile(
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
+
+
+def read_test(path: str, command: str = "") -> LitmusTest:
+    """One test named on a command line: a file, or `-` (standard input); a directory is
+    refused by name (`command` says who takes one file)."""
+    if path == STDIN:
+        return parse_text(sys.stdin.read(), "<stdin>")
+    if Path(path).is_dir():
+        what = f"{command} takes" if command else "expected"
+        raise FencelabError(f"{path}: is a directory ({what} one test file)")
+    if not Path(path).exists():
+        raise FencelabError(f"{path}: no such file")
+    return parse_file(path)
 
 
 def parse_file(path: str | Path) -> LitmusTest:

@@ -28,7 +28,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from fencelab import interrupts, reduce
@@ -133,23 +133,36 @@ class Runner:
             self._client.close()
         reduce.set_disabled(sorted(self._before))
 
-    def map(self, task: Callable, calls: Iterable[tuple], **local_kwargs) -> Iterator:
-        """`task(*args)` for each `args` in `calls`, in order. `local_kwargs` are passed only when
-        running here (a progress callback, which cannot cross processes)."""
+    def map(self, task: Callable, calls: Iterable[tuple], cost: Sequence[float] | None = None,
+            **local_kwargs) -> Iterator:  # fmt: skip
+        """`task(*args)` for each `args` in `calls`, yielded in order. `cost` (an estimate for
+        each call, fencelab/parallel/cost.py) is the order in which workers start them, the
+        costliest first, so that a long task does not start last and run alone while the other
+        workers idle; it changes no result and not the order they are yielded in. `local_kwargs`
+        are passed only when running here (a progress callback, which cannot cross processes)."""
         calls = list(calls)
         if self.local or len(calls) <= 1 and self.cluster is None:
             return (task(*args, **local_kwargs) for args in calls)
         disabled = reduce.disabled()
+        order = costliest_first(cost) if cost is not None else range(len(calls))
         if self._client is not None:
-            return _dask_map(self._client, task, calls, disabled)
-        return _pool_map(self._pool, task, calls, disabled)
+            return _dask_map(self._client, task, calls, disabled, order)
+        return _pool_map(self._pool, task, calls, disabled, order)
 
 
-def _pool_map(pool, task, calls: list[tuple], disabled) -> Iterator:
-    """Submit every task at once (a long one never holds the other workers back), yield the
-    results in order. Ctrl-C while waiting: the tasks not started are cancelled, those running
-    are stopped, the one awaited is yielded (cut short), then KeyboardInterrupt."""
-    futures = [pool.submit(_call, task, args, disabled) for args in calls]
+def costliest_first(cost: Sequence[float]) -> list[int]:
+    """The indices of `cost`, the largest first (ties in input order)."""
+    return sorted(range(len(cost)), key=lambda i: -cost[i])
+
+
+def _pool_map(pool, task, calls: list[tuple], disabled, order: Iterable[int]) -> Iterator:
+    """Submit every task at once, in `order` (a long one never holds the other workers back),
+    yield the results in the order of `calls`. Ctrl-C while waiting: the tasks not started are
+    cancelled, those running are stopped, the one awaited is yielded (cut short; `Stopped()`
+    if it had not started), then KeyboardInterrupt."""
+    futures = [None] * len(calls)
+    for i in order:
+        futures[i] = pool.submit(_call, task, calls[i], disabled)
     try:
         for future in futures:
             try:
@@ -158,7 +171,7 @@ def _pool_map(pool, task, calls: list[tuple], disabled) -> Iterator:
                 for later in futures:
                     later.cancel()
                 _stop_workers(pool)
-                yield future.result()
+                yield Stopped() if future.cancelled() else future.result()
                 raise
             yield result
     finally:
@@ -184,8 +197,13 @@ def _dask_client(address: str):
         raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({e})") from None
 
 
-def _dask_map(client, task, calls: list[tuple], disabled) -> Iterator:
-    futures = client.map(_call, [task] * len(calls), calls, [disabled] * len(calls), pure=False)
+def _dask_map(client, task, calls: list[tuple], disabled, order: Iterable[int]) -> Iterator:
+    """As `_pool_map`, on a cluster: `order` becomes the tasks' priorities (the scheduler
+    starts a higher one first)."""
+    futures = [None] * len(calls)
+    for rank, i in enumerate(order):
+        futures[i] = client.submit(_call, task, calls[i], disabled, pure=False,
+                                   priority=len(calls) - rank)  # fmt: skip
     try:
         for future in futures:
             yield future.result()

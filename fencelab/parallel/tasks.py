@@ -37,6 +37,23 @@ def run_one(test: LitmusTest, options: RunOptions, file: str, as_json: bool,
         return Failure(str(e))
 
 
+def run_file(source, options: RunOptions, file: str, as_json: bool,
+             progress=None) -> tuple[TestResult, str | dict] | Failure:  # fmt: skip
+    """`fencelab run` of one test given by its path (or already read: standard input) with no
+    --target, so that it runs once (`pipeline.plan`): read, planned and run where the task runs
+    (a worker), so that the process that prints neither reads nor parses. A test that cannot
+    be read or planned is its one line, as `run_one`'s errors are."""
+    from fencelab.litmus.parser import read_test
+    from fencelab.pipeline import plan
+
+    try:
+        test = read_test(source) if isinstance(source, str) else source
+        (here,), _ = plan(test, options)
+    except FencelabError as e:
+        return Failure(str(e))
+    return run_one(test, here, file, as_json, progress)
+
+
 def shown(result: TestResult, file: str, as_json: bool) -> tuple[TestResult, str | dict]:
     from fencelab.report.herd import format_herd
     from fencelab.report.run import result_record

@@ -4,11 +4,15 @@ one process gives, in the order of the inputs."""
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from fencelab.cli import main
+from fencelab.parallel import Runner, costliest_first
+from fencelab.parallel.cost import estimate_text
 from tests.helpers import EXAMPLES
 
 X86 = str(EXAMPLES / "x86_64")
@@ -122,3 +126,60 @@ def test_dask_cluster_gives_the_local_results():
         assert [strip.sub("", ln) for ln in one.splitlines()] == [
             strip.sub("", ln) for ln in two.splitlines()
         ]
+
+
+def test_costliest_first_keeps_ties_in_input_order():
+    assert costliest_first([1.0, 5.0, 3.0, 5.0]) == [1, 3, 2, 0]
+
+
+def _log_start(log: str, index: int) -> int:
+    with open(log, "a") as f:
+        f.write(f"{index}\n")
+    time.sleep(0.2)  # the other worker takes its first task meanwhile
+    return index
+
+
+def test_workers_start_the_costliest_first_and_yield_in_input_order(tmp_path):
+    log = str(tmp_path / "started")
+    cost = [1.0, 2.0, 9.0, 3.0, 8.0, 4.0]
+    with Runner(2) as runner:
+        got = list(runner.map(_log_start, [(log, i) for i in range(6)], cost))
+    assert got == list(range(6))
+    started = [int(line) for line in Path(log).read_text().split()]
+    assert sorted(started[:2]) == [2, 4]  # the two costliest, one each worker
+    assert sorted(started) == list(range(6))
+
+
+ARM3 = """ARM a
+{ 0:R1=x; 1:R1=x; 1:R2=y; 2:R2=y; }
+ P0           | P1             | P2           ;
+ LDR R0,[R1]  | LDREX R0,[R1]  | LDR R0,[R2]  ;
+ STR R0,[R1]  | STREX R3,R0,[R1] | STR R0,[R2] ;
+              | STR R0,[R2]    |              ;
+exists (0:R0=1)
+"""
+
+
+def test_the_guess_of_cost_reads_threads_accesses_and_loops():
+    sb = (EXAMPLES / "x86_64" / "SB.litmus").read_text()
+    # ARM's weight, (accesses + 1) and (writes + 1)! a thread
+    assert estimate_text(ARM3) == 10 * (3 * 4 * 3) * (2 * 6 * 2)
+    assert estimate_text(ARM3) > estimate_text(sb) > 0
+    c = EXAMPLES / "c"
+    assert estimate_text((c / "treiber.litmus").read_text()) > estimate_text(
+        (c / "MP+rel+acq.litmus").read_text())  # a loop
+    assert estimate_text("") == 1.0 and estimate_text("X86_64 t\n{}\n") == 1.0
+
+
+def test_a_cluster_starts_the_costliest_first_and_yields_in_input_order(tmp_path):
+    from distributed import LocalCluster
+
+    log = str(tmp_path / "started")
+    cost = [1.0, 2.0, 9.0, 3.0, 8.0, 4.0]
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        runner = Runner(cluster=cluster.scheduler_address)
+        with runner:
+            got = list(runner.map(_log_start, [(log, i) for i in range(6)], cost))
+    assert got == list(range(6))
+    assert [int(line) for line in Path(log).read_text().split()] == costliest_first(cost)

@@ -100,3 +100,35 @@ def test_ctrl_c_in_check_with_workers_prints_the_checks_made(tmp_path):
     assert status == 130 and "Traceback" not in err
     assert "partial  long  armv8  scheme default" in out
     assert out.rstrip().endswith("interrupted: the last check is partial, later ones did not run")
+
+
+def test_the_costliest_test_last_with_workers_keeps_the_input_order(tmp_path):
+    """Workers start the costliest test (by `parallel.cost`) first and read each test
+    themselves; what is printed is still `-j 1`'s, in the order of the inputs."""
+    names = ["SB", "MP", "LB", "2+2W", "IRIW"]
+    for i, name in enumerate(names):
+        shutil.copy(EXAMPLES / "x86_64" / f"{name}.litmus", tmp_path / f"{i}.litmus")
+    (tmp_path / "5.litmus").write_text("X86_64 bad\n{ x=0; }\n P0 ;\n movl $1,(x) ;\n"
+                                       "exists (0:rax=\n")  # fmt: skip
+    shutil.copy(EXAMPLES / "c" / "treiber.litmus", tmp_path / "6.litmus")  # a loop: costliest
+    one = fencelab("run", str(tmp_path), "-j", "1")
+    two = fencelab("run", str(tmp_path), "-j", "2")
+    assert one.returncode == two.returncode == 2
+    assert one.stderr == two.stderr and two.stderr.count("\n") == 1
+    assert two.stderr.startswith(f"fencelab: error: {tmp_path}/5.litmus:5:15: ")
+    assert timeless(one.stdout) == timeless(two.stdout)
+    tests = [ln.split()[1] for ln in two.stdout.splitlines() if ln.startswith("Test ")]
+    assert tests == [*names, "treiber"]
+
+
+def test_standard_input_among_files_with_workers(tmp_path):
+    mp = (EXAMPLES / "aarch64" / "MP.litmus").read_text()
+    args = [sys.executable, "-c", CODE, "run", str(EXAMPLES / "x86_64" / "SB.litmus"), "-",
+            str(EXAMPLES / "x86_64" / "MP.litmus")]  # fmt: skip
+    one, two = (subprocess.run([*args, "-j", j], input=mp, capture_output=True, text=True,
+                               timeout=600) for j in "12")  # fmt: skip
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert timeless(one.stdout) == timeless(two.stdout)
+    tests = [ln.split()[1] for ln in two.stdout.splitlines() if ln.startswith("Test ")]
+    assert tests == ["SB", "MP", "MP"]
+    assert "<stdin>" in two.stdout  # the summary names it
