@@ -423,27 +423,18 @@ def consistent_executions(
     for sk in skeletons(program, paths):
         per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
         for choice in itertools.product(*per_loc):
-<<<<<<< HEAD
-            rf, co = combine(sk.n, choice)
-            x = Execution(sk, rf, co)
-=======
-            x = Execution(sk, *combine(choice))
->>>>>>> mixed
+            x = Execution(sk, *combine(sk.n, choice))
             if m.whole(x):
                 yield x
 
 
-<<<<<<< HEAD
-def outcome_of(program, sk: Skeleton, lasts: tuple[int, ...]) -> Outcome:
-    """The final state: the paths' registers and each location's coherence-last write."""
-    memory = program.final_memory({loc.index: sk.events[lasts[loc.index]].value
-                                   for loc in program.locations
-                                   if sk.events[lasts[loc.index]].tid >= 0})  # fmt: skip
-=======
 def outcome_of(program, sk: Skeleton, finals: tuple[int, ...]) -> Outcome:
-    """The final state: the paths' registers and each location's final bytes (`finals`)."""
-    memory = {loc.addr: finals[loc.index] for loc in program.locations}
->>>>>>> mixed
+    """The final state: the paths' registers and each location's final bytes (`finals`, raw).
+    Memory comes from `Program.final_memory`, which splits a pair group's value into its
+    elements; a location whose final value is its initial one is left out of it, so that an
+    array element written alone is not overwritten by its (unwritten) pair group."""
+    memory = program.final_memory({loc.index: finals[loc.index] for loc in program.locations
+                                   if finals[loc.index] != sk.events[loc.index].value})
     threads = [path.final for path in sk.paths]
     return tuple(
         (obs, program.value_of(obs, program.raw_value(obs, threads, memory)))
@@ -501,13 +492,13 @@ def _candidates(program, m: AxiomaticModel, sk: Skeleton):
     """Per outcome of one skeleton (its final values per location), its candidates' rf, co
     and fr."""
     per_loc = [per_location_choices(sk, loc, m.per_location) for loc in range(sk.n_locations)]
-    by_last: list[dict[int, list[LocationChoice]]] = []
+    by_final: list[dict[int, list[LocationChoice]]] = []
     for choices in per_loc:
         groups: dict[int, list[LocationChoice]] = {}
         for c in choices:
             groups.setdefault(c.final, []).append(c)
-        by_last.append(groups)
-    for lasts in itertools.product(*(sorted(g) for g in by_last)):
-        groups = [g[last] for g, last in zip(by_last, lasts)]
-        yield outcome_of(program, sk, lasts), (combine(sk.n, c)
+        by_final.append(groups)
+    for finals in itertools.product(*(sorted(g) for g in by_final)):
+        groups = [g[final] for g, final in zip(by_final, finals)]
+        yield outcome_of(program, sk, finals), (combine(sk.n, c)
                                                for c in itertools.product(*groups))

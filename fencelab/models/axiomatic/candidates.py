@@ -28,12 +28,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-<<<<<<< HEAD
-from dataclasses import dataclass, field
-=======
 from dataclasses import dataclass, field, replace
-from functools import cached_property
->>>>>>> mixed
 
 from fencelab.models.axiomatic.events import Event, ThreadPath
 from fencelab.models.combinations import feasible_combinations
@@ -59,7 +54,10 @@ class Skeleton:
     must_break: list[int]
     n_locations: int
     cache: dict[str, object] = field(default_factory=dict)  # per-model static relations
-<<<<<<< HEAD
+    mixed: set[int] = field(default_factory=set)  # locations with mixed-size accesses
+    # where a read is split into bytes: per event, the events of its access (herd's `si`
+    # classes; None: no read is split)
+    classes: list[int] | None = None
     n: int = field(init=False)
     R: int = field(init=False)  # herd's names
     W: int = field(init=False)
@@ -70,103 +68,91 @@ class Skeleton:
 
     @classmethod
     def build(cls, program, paths: tuple[ThreadPath, ...]) -> Skeleton:
-        events = [
-            Event(-1, 0, "W", loc.index, 8, loc.init) for loc in program.locations
-        ]  # event id == location index for initial writes
-        for path in paths:
-            events.extend(path.events)
-        n = len(events)
-        po = [0] * n
-        local: dict[str, list[tuple[int, int]]] = {name: [] for name in _LOCAL}
-        must_break: list[int] = []
-        base = len(program.locations)
-        for path in paths:
-            later = 0
-            for i in reversed(range(base, base + len(path.events))):
-                po[i] = later
-                later |= 1 << i
-            for name in _LOCAL:
-                local[name].extend((base + a, base + b) for a, b in getattr(path, name))
-            must_break.extend(base + i for i in path.must_break)
-            base += len(path.events)
-        rels = [from_pairs(n, local[name]) for name in _LOCAL]
-        return cls(paths, events, po, *rels, must_break, len(program.locations))
-=======
-    mixed: set[int] = field(default_factory=set)  # locations with mixed-size accesses
-    instance: list[int] | None = None  # where a read is split into bytes: event -> its access
-
-    @classmethod
-    def build(cls, program, paths: tuple[ThreadPath, ...]) -> Skeleton:
         """The skeleton of one path per thread. A read of a location with mixed-size accesses
         (`is_mixed`) becomes one event per byte, as in herd's -variant mixed: each byte reads
         from its own write and is fr-before its own later writes, while what orders the
         instruction (dependencies, barriers, po) orders all its bytes; the bytes of one read
         are not po-related (herd's `si`), and `lift` puts them back together for the
-        internal axiom. A write stays one event: its bytes are single-copy atomic."""
+        internal axiom. A write stays one event: its bytes are single-copy atomic. Without
+        mixed-size accesses event i of a path is event `base + i` of the skeleton."""
         events = [  # event id == location index for initial writes, which cover every byte
             Event(-1, 0, "W", loc.index, loc.size, unsigned(loc.init, 8 * loc.size))
             for loc in program.locations
         ]
         mixed = mixed_locations(program, [[p] for p in paths])
-        po: Rel = set()
-        addr: Rel = set()
-        data: Rel = set()
-        ctrl: Rel = set()
-        rmw: Rel = set()
-        pick_addr: Rel = set()
-        pick_dep: Rel = set()
-        pick_ctrl: Rel = set()
-        must_break: list[int] = []
-        instance = list(range(len(events)))  # event -> the first event of its instruction's access
+        groups: list[list[int]] = []  # per path, per position: the mask of its events
+        split: list[int] = []  # the masks of the reads split into bytes
         for path in paths:
-            ids: list[list[int]] = []  # position in the path -> its events
+            masks = []
             for e in path.events:
                 if e.kind == "R" and e.loc in mixed and e.size > 1:
                     parts = [replace(e, offset=b, size=1, value=e.byte(b))
                              for b in range(e.offset, e.offset + e.size)]  # fmt: skip
                 else:
                     parts = [e]
-                first = len(events)
-                ids.append(list(range(first, first + len(parts))))
+                mask = ((1 << len(parts)) - 1) << len(events)
+                if len(parts) > 1:
+                    split.append(mask)
+                masks.append(mask)
                 events.extend(parts)
-                instance.extend([first] * len(parts))
-            flat = [i for group in ids for i in group]
-            po.update((a, b) for a in flat for b in flat if a < b and instance[a] != instance[b])
-            for rel, local in ((addr, path.addr), (data, path.data), (ctrl, path.ctrl),
-                               (rmw, path.rmw), (pick_addr, path.pick_addr),
-                               (pick_dep, path.pick_dep), (pick_ctrl, path.pick_ctrl)):  # fmt: skip
-                rel.update((a2, b2) for a, b in local for a2 in ids[a] for b2 in ids[b])
-            must_break.extend(ids[i][0] for i in path.must_break)
-        sk = cls(paths, events, po, addr, data, ctrl, rmw, pick_addr, pick_dep, pick_ctrl,
-                 must_break, len(program.locations), mixed=mixed)  # fmt: skip
-        if len(events) != len(set(instance)):
-            sk.instance = instance
-        return sk
+            groups.append(masks)
+        n = len(events)
+        po = [0] * n
+        local: dict[str, list[tuple[int, int]]] = {name: [] for name in _LOCAL}
+        must_break: list[int] = []
+        for path, masks in zip(paths, groups):
+            later = 0
+            for mask in reversed(masks):  # the bytes of one read are not po-related
+                for i in bits(mask):
+                    po[i] = later
+                later |= mask
+            for name in _LOCAL:
+                local[name].extend((a, b) for x, y in getattr(path, name)
+                                   for a in bits(masks[x]) for b in bits(masks[y]))  # fmt: skip
+            must_break.extend((masks[i] & -masks[i]).bit_length() - 1 for i in path.must_break)
+        rels = [from_pairs(n, local[name]) for name in _LOCAL]
+        classes = None
+        if split:
+            classes = [1 << i for i in range(n)]
+            for mask in split:
+                for i in bits(mask):
+                    classes[i] = mask
+        return cls(paths, events, po, *rels, must_break, len(program.locations), mixed=mixed,
+                   classes=classes)  # fmt: skip
 
     def sca(self, r: Rel) -> Rel:
         """`r; sca-class?`: each edge into a byte of a split read also reaches its other
         bytes (herd's single-copy-atomic classes)."""
-        if self.instance is None:
+        if self.classes is None:
             return r
-        inst = self.instance
-        members: dict[int, list[int]] = {}
-        for e, i in enumerate(inst):
-            members.setdefault(i, []).append(e)
-        return {(a, c) for a, b in r for c in members[inst[b]]}
+        out = []
+        for row in r:
+            acc = row
+            while row:
+                low = row & -row
+                acc |= self.classes[low.bit_length() - 1]
+                row ^= low
+            out.append(acc)
+        return out
 
     def lift(self, r: Rel) -> Rel:
-        """`r` between accesses: a split read's byte events as one (herd's `si` classes)."""
-        if self.instance is None:
+        """`r` between accesses: a split read's byte events as one, its first (herd's `si`
+        classes)."""
+        if self.classes is None:
             return r
-        inst = self.instance
-        return {(inst[a], inst[b]) for a, b in r}
->>>>>>> mixed
+        first = [(c & -c).bit_length() - 1 for c in self.classes]
+        out = [0] * self.n
+        for a, row in enumerate(r):
+            acc = 0
+            for b in bits(row):
+                acc |= 1 << first[b]
+            out[first[a]] |= acc
+        return out
 
     def __post_init__(self) -> None:
         # herd's event sets and the per-event masks the axioms read for every candidate,
         # computed once (plain attributes: `cached_property` takes a lock on every read)
         ev = self.events
-<<<<<<< HEAD
         self.n = len(ev)
         self.R = self.ids(lambda e: e.kind == "R")
         self.W = self.ids(lambda e: e.kind == "W")
@@ -182,14 +168,13 @@ class Skeleton:
         self.same_loc = [by_loc[e.loc] if e.loc is not None else 0 for e in ev]
         self.same_thread = [by_tid[e.tid] for e in ev]
         self.po_loc = [row & loc for row, loc in zip(self.po, self.same_loc)]
+        for a, e in enumerate(ev):  # with mixed-size accesses, po-loc relates overlapping ones
+            if e.loc in self.mixed:
+                self.po_loc[a] = mask_of(b for b in bits(self.po_loc[a]) if e.overlaps(ev[b]))
 
     def ids(self, pred: Callable[[Event], bool]) -> int:
         """The event set of the events satisfying `pred` (herd's R, W, M, F ...)."""
         return mask_of(i for i, e in enumerate(self.events) if pred(e))
-=======
-        return {(a, b) for a, b in self.po
-                if ev[a].loc is not None and ev[a].loc == ev[b].loc and ev[a].overlaps(ev[b])}
->>>>>>> mixed
 
     def writes_to(self, loc: int) -> list[int]:
         return [i for i, e in enumerate(self.events) if e.kind == "W" and e.loc == loc]
@@ -213,26 +198,21 @@ class Execution:
     """A candidate execution: a skeleton with reads-from and coherence. (Millions are made:
     fr and ca are cached by hand, as `cached_property` takes a lock on every read.)"""
 
-<<<<<<< HEAD
     __slots__ = ("sk", "rf", "co", "_fr", "_ca")
-=======
-    sk: Skeleton
-    rf: Rel
-    co: Rel  # every pair of same-location writes in coherence order (that share a byte)
-    byte_fr: Rel | None = None  # fr where a location has mixed-size accesses (see below)
->>>>>>> mixed
 
-    def __init__(self, sk: Skeleton, rf: Rel, co: Rel):
+    def __init__(self, sk: Skeleton, rf: Rel, co: Rel, fr: Rel | None = None):
         self.sk = sk
         self.rf = rf
-        self.co = co  # transitive: every pair of same-location writes in coherence order
-        self._fr: Rel | None = None
+        # transitive: every pair of same-location writes in coherence order (that share a byte)
+        self.co = co
+        self._fr = fr  # given where a location has mixed-size accesses (see `fr`)
         self._ca: Rel | None = None
 
     @property
     def fr(self) -> Rel:
-<<<<<<< HEAD
-        """`fr = rf^-1; co` (cos.cat): a read's row is the co row of the write it read."""
+        """`fr = rf^-1; co` (cos.cat): a read's row is the co row of the write it read. With
+        mixed-size accesses rf, co and fr are per byte (`_mixed_choices` gives fr: a read byte
+        is fr-before each write coherence-after the one it read, on that byte)."""
         if self._fr is None:
             fr = [0] * len(self.rf)
             for w, row in enumerate(self.rf):
@@ -240,14 +220,6 @@ class Execution:
                     fr[r] |= self.co[w]
             self._fr = fr
         return self._fr
-=======
-        """`fr = rf^-1; co` (cos.cat). With mixed-size accesses rf, co and fr are per byte,
-        lifted to the accesses (herd's byte events, one access's bytes related by `si`): a read
-        is fr-before each write coherence-after the one it read a byte from, on that byte."""
-        if self.byte_fr is not None:
-            return self.byte_fr
-        return seq(inverse(self.rf), self.co)
->>>>>>> mixed
 
     @property
     def ca(self) -> Rel:
@@ -267,13 +239,9 @@ class Execution:
 
 @dataclass(frozen=True)
 class LocationChoice:
-<<<<<<< HEAD
-    """One (rf, co) for a single location, with its coherence-last write: rows over the
-    skeleton's events, each (event, row) pair of a nonempty row."""
-=======
     """One (rf, co) for a single location, with its coherence-last write and its final value
-    (raw bytes); `fr` where it has mixed-size accesses (None: rf^-1; co)."""
->>>>>>> mixed
+    (raw bytes): rows over the skeleton's events, each (event, row) pair of a nonempty row;
+    `fr` where it has mixed-size accesses (None: rf^-1; co)."""
 
     rf: tuple[tuple[int, int], ...]
     co: tuple[tuple[int, int], ...]
@@ -305,34 +273,17 @@ def per_location_choices(
             later |= 1 << w
         co_rows = _sparse(co)
         for choice in itertools.product(*sources):
-<<<<<<< HEAD
             rf = [0] * n
             for w, r in zip(choice, reads):
                 rf[w] |= 1 << r
             if ok(Execution(sk, rf, co)):
-                out.append(LocationChoice(_sparse(rf), co_rows, chain[-1]))
+                out.append(LocationChoice(_sparse(rf), co_rows, chain[-1],
+                                          sk.events[chain[-1]].value))  # fmt: skip
     return out
 
 
 def _sparse(r: Rel) -> tuple[tuple[int, int], ...]:
     return tuple((i, row) for i, row in enumerate(r) if row)
-
-
-def combine(n: int, choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel]:
-    """The rf and co of one choice per location, over a skeleton of `n` events."""
-    rf = [0] * n
-    co = [0] * n
-    for c in choices:
-        for i, row in c.rf:
-            rf[i] |= row
-        for i, row in c.co:
-            co[i] |= row
-    return rf, co
-=======
-            rf = frozenset(zip(choice, reads))
-            if ok(Execution(sk, set(rf), set(co))):
-                out.append(LocationChoice(rf, co, chain[-1], sk.events[chain[-1]].value))
-    return out
 
 
 def is_mixed(program, loc: int, spans: set[tuple[int, int]]) -> bool:
@@ -354,6 +305,7 @@ def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
     relates the writes that share a byte. Reads-from: each read byte from a write covering it
     with that byte's value; `fr` from it to the writes after that one that cover the byte."""
     ev = sk.events
+    n = sk.n
     init, others = writes[0], writes[1:]
     segments = []  # (read, its bytes, the writes that may give them)
     for r in reads:
@@ -367,37 +319,49 @@ def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
     size = ev[init].size
     for order in itertools.permutations(others):
         chain = (init, *order)
-        rank = {w: i for i, w in enumerate(chain)}
-        co = frozenset((a, b) for a in chain for b in chain
-                       if rank[a] < rank[b] and ev[a].overlaps(ev[b]))  # fmt: skip
+        co = [0] * n
+        for k, a in enumerate(chain):
+            co[a] = mask_of(b for b in chain[k + 1:] if ev[a].overlaps(ev[b]))
+        co_rows = _sparse(co)
         final = 0
         for byte in range(size):
-            last = max((w for w in chain if ev[w].covers(byte)), key=rank.__getitem__)
+            last = next(w for w in reversed(chain) if ev[w].covers(byte))
             final |= ev[last].byte(byte) << (8 * byte)
+        after = {w: chain[k + 1:] for k, w in enumerate(chain)}
         for choice in itertools.product(*(sources for _, _, sources in segments)):
-            rf = frozenset((w, r) for w, (r, _, _) in zip(choice, segments))
-            fr = frozenset((r, later) for w, (r, span, _) in zip(choice, segments)
-                           for later in chain[rank[w] + 1:]
-                           if any(ev[later].covers(b) for b in span))  # fmt: skip
-            if ok(Execution(sk, set(rf), set(co), set(fr))):
-                out.append(LocationChoice(rf, co, chain[-1], final, fr))
+            rf = [0] * n
+            fr = [0] * n
+            for w, (r, span, _) in zip(choice, segments):
+                rf[w] |= 1 << r
+                fr[r] = mask_of(later for later in after[w]
+                                if any(ev[later].covers(b) for b in span))  # fmt: skip
+            if ok(Execution(sk, rf, co, fr)):
+                out.append(LocationChoice(_sparse(rf), co_rows, chain[-1], final, _sparse(fr)))
     return out
 
 
-def combine(choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel, Rel | None]:
-    """rf, co and (where a location has mixed-size accesses, else None) fr of the choices."""
-    rf: Rel = set()
-    co: Rel = set()
+def combine(n: int, choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel, Rel | None]:
+    """The rf, co and (where a location has mixed-size accesses, else None: rf^-1; co) fr of
+    one choice per location, over a skeleton of `n` events."""
+    rf = [0] * n
+    co = [0] * n
     for c in choices:
-        rf |= c.rf
-        co |= c.co
+        for i, row in c.rf:
+            rf[i] |= row
+        for i, row in c.co:
+            co[i] |= row
     if all(c.fr is None for c in choices):
         return rf, co, None
-    fr: Rel = set()
+    fr = [0] * n
     for c in choices:
-        fr |= c.fr if c.fr is not None else seq(inverse(set(c.rf)), set(c.co))
+        if c.fr is not None:
+            for i, row in c.fr:
+                fr[i] |= row
+        else:
+            for w, row in c.rf:
+                for r in bits(row):
+                    fr[r] |= co[w]
     return rf, co, fr
->>>>>>> mixed
 
 
 _SIZES = (1, 2, 4, 8, 16)  # 16: an atomic pair of X registers

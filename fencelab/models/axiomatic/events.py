@@ -65,9 +65,9 @@ values are built byte by byte where the writes that may reach it cover it differ
 (`read_values`); reads-from and coherence per byte are chosen in candidates.py.
 
 Out of scope (refused or unmodelled, as said where it happens): unaligned accesses and
-accesses spanning two locations (the loader refuses them), predicated (conditionally executed) A32 instructions other than branches (their
-condition is counted as an ordinary dependency), and the tag / MTE / virtual-memory /
-instruction-fetch parts of herd's model.
+accesses spanning two locations (the loader refuses them), predicated (conditionally
+executed) A32 instructions other than branches (their condition is counted as an ordinary
+dependency), and the tag / MTE / virtual-memory / instruction-fetch parts of herd's model.
 
 `register_deps=True` builds the dependencies of herd's older models (arm.cat, ppc.cat: `dd =
 (rf-reg | iico_data)+`, through registers only, no `lrs` through memory — arm.cat orders what
@@ -414,14 +414,8 @@ class PathExplorer:
         if isinstance(result, Step):
             yield result, reads
             return
-<<<<<<< HEAD
-        loc = self.program.location_at(result.addr, result.size, "read", core.info(state))
-        mask = (1 << (8 * result.size)) - 1
-        for v in sorted({v & mask for v in values[loc.index]}):
-=======
-        loc, offset = self.program.place(result.addr, result.size, "read")
+        loc, offset = self.program.place(result.addr, result.size, "read", core.info(state))
         for v in sorted(read_values(values[loc.index], offset, result.size)):
->>>>>>> mixed
             yield from self._with_reads(core, state, (*reads, v), values)
 
     def _store_exclusive(self, tid, core, state, b: _Builder, info):
@@ -431,11 +425,7 @@ class PathExplorer:
             nb = b.copy()
             nb.monitor = None
             return [(first, nb, ())]
-<<<<<<< HEAD
-        loc = self.program.location_at(first.addr, first.size, "store-exclusive", info)
-=======
-        loc, offset = self.program.place(first.addr, first.size, "store-exclusive")
->>>>>>> mixed
+        loc, offset = self.program.place(first.addr, first.size, "store-exclusive", info)
         mask = (1 << (8 * first.size)) - 1
         mon = b.monitor
         options = []
@@ -486,11 +476,7 @@ class PathExplorer:
         forwarded, forwarded_pick = NO_TAINT, NO_TAINT  # dtrm's lrs: through memory
         own: list[tuple[Taint, Taint]] = []  # each read's own taint (an LDP's two registers)
         for access in reads:
-<<<<<<< HEAD
-            loc = self.program.location_at(access.addr, access.size, "read", info)
-=======
-            loc, offset = self.program.place(access.addr, access.size, "read")
->>>>>>> mixed
+            loc, offset = self.program.place(access.addr, access.size, "read", info)
             e = b.add(Event(tid, len(b.events), "R", loc.index, access.size, access.value, info,
                             acquire=info.acquire and not noret,
                             acquire_pc=info.acquire_pc and not noret, noret=noret,
@@ -514,15 +500,10 @@ class PathExplorer:
         value_src = data_src | (read_taint if combines else NO_TAINT)
         value_pick = data_pick | (read_pick if combines else NO_TAINT)
         write_ids = []
-<<<<<<< HEAD
         # an STP's two writes: each has its own register's data (herd: two independent stores)
         stp = info.kind is Kind.STORE and len(info.pair_order) == len(step.writes) == 2
         for k, access in enumerate(step.writes):
-            loc = self.program.location_at(access.addr, access.size, "write", info)
-=======
-        for access in step.writes:
-            loc, offset = self.program.place(access.addr, access.size, "write")
->>>>>>> mixed
+            loc, offset = self.program.place(access.addr, access.size, "write", info)
             e = b.add(Event(tid, len(b.events), "W", loc.index, access.size, access.value, info,
                             release=info.release, amo=amo, offset=offset))  # fmt: skip
             write_ids.append(e)

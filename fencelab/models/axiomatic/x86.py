@@ -26,7 +26,7 @@ from __future__ import annotations
 from fencelab.isa.insn import Barrier
 from fencelab.models.axiomatic.arm import AxiomaticModel, arm_atomic, arm_internal, obs
 from fencelab.models.axiomatic.candidates import Execution
-from fencelab.models.axiomatic.relations import Rel, acyclic, ident, seq, union
+from fencelab.models.relations import Rel, acyclic, ident, restrict, seq, union
 
 
 def x86_lob(x: Execution) -> Rel:
@@ -34,15 +34,16 @@ def x86_lob(x: Execution) -> Rel:
     sk = x.sk
     cached = sk.cache.get("x86-lob")
     if cached is None:
-        R, W, po = sk.R, sk.W, sk.po  # noqa: N806 - herd's names
-        X = {i for i in sk.M if sk.events[i].amo}  # noqa: N806
-        mfence = ident(sk.ids(lambda e: e.kind == "F" and e.barrier is Barrier.FULL))
-        memory_po = {(a, b) for a, b in po if a in sk.M and b in sk.M}
+        R, W, M, po, n = sk.R, sk.W, sk.M, sk.po, sk.n  # noqa: N806 - herd's names
+        X = sk.ids(lambda e: e.kind in "RW" and e.amo)  # noqa: N806
+        mfence = ident(sk.ids(lambda e: e.kind == "F" and e.barrier is Barrier.FULL), n)
         cached = sk.cache["x86-lob"] = union(
-            {(a, b) for a, b in memory_po if not (a in W and b in R)},
-            seq(ident(W), po, mfence, po, ident(R)),
-            {(a, b) for a, b in memory_po if a in W and b in R & X},
-            {(a, b) for a, b in memory_po if a in W & X and b in R},
+            # po \ ([W]; po; [R]), between memory events
+            restrict(po, W, M & ~R),
+            restrict(po, M & ~W, M),
+            seq(ident(W, n), po, mfence, po, ident(R, n)),
+            restrict(po, W, R & X),
+            restrict(po, W & X, R),
         )
     return cached  # type: ignore[return-value]
 
