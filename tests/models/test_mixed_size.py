@@ -205,6 +205,27 @@ def test_access_spanning_array_elements_is_refused(cli, tmp_path):
            "locations is not covered" in result.output  # fmt: skip
 
 
+@pytest.mark.parametrize("model", ["arm", "arm-axiomatic", "sc"])
+def test_array_valued_condition_names_every_element(model):
+    # the shape of herd's AArch64.mixed M006: a word stored into an element of a uint32_t
+    # array through a barrel-shifted index, judged by `x={2,1}` (x[0]=2 /\ x[1]=1)
+    def shape(cond: str) -> str:
+        return table("T", "uint32_t x[2] = {2,2}; 0:X0=1; 0:X2=x; int64_t 0:X3=1;",
+                     [["STR W0,[X2,X3,LSL #2]"]], cond)  # fmt: skip
+
+    program = load(parse_text(shape("exists (x={2,1})")))
+    if model == "arm-axiomatic":
+        result = run_axiomatic(program)
+    else:
+        result = exhaustive(Machine(program, get_model(model).new()))
+    assert {format_outcome(s.outcome) for s in result.states} == {"[x]=2; x[1]=1;"}
+    assert result.ok  # the condition holds: both elements compared
+    for wrong in ("x={1,2}", "x={2,2}"):  # each element counts
+        assert not run_axiomatic(load(parse_text(shape(f"exists ({wrong})")))).ok
+    with pytest.raises(FencelabError, match=r"x=\{\.\.\.\} needs x to be an array of 3 elements"):
+        parse_text(shape("exists (x={2,1,0})"))
+
+
 def test_armv7_axiomatic_has_no_mixed_size_version():
     text = table("T", "0:R1=x;", [["MOV R0,#1", "STRB R0,[R1,#1]"]], "exists (x=256)",
                  arch="ARM")
