@@ -247,7 +247,7 @@ class LocationChoice:
     co: tuple[tuple[int, int], ...]
     last: int
     final: int
-    fr: frozenset[tuple[int, int]] | None = None
+    fr: tuple[tuple[int, int], ...] | None = None
 
 
 def per_location_choices(
