@@ -9,18 +9,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fencelab.errors import CodeError, FencelabError, SourceError
+from fencelab.errors import AccessError, CodeError, FencelabError, SourceError
 from fencelab.isa.core import Core
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, Value
 from fencelab.litmus.types import ValueType, observable_type
+from fencelab.values import get_bytes
 
 CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
 DATA_BASE = 0x100000  # location i is at DATA_BASE + i * LOCATION_STRIDE
 LOCATION_STRIDE = 0x40
-LOCATION_SIZE = 8
-MIXED_SIZE_REFUSAL = "mixed-size accesses are not covered (herd's -variant mixed is not supported)"
+LOCATION_SIZE = 8  # bytes a location spans at least (an array element: its type's width)
+MIXED_SIZE_REFUSAL = ("mixed-size accesses are covered by the sc, tso and arm-axiomatic models "
+                      "only")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class PlacedLocation:
     addr: int
     init: int
     width: int  # bits, for printing values signed as herd does
+    size: int = LOCATION_SIZE  # bytes it spans: what a byte/half-word/word access may address
     # a pair group (`t[0..1]`): two adjacent array elements, by index, that an atomic pair
     # access (LDXP/STXP/CASP) reads or writes as one single-copy-atomic location
     parts: tuple[int, ...] = ()
@@ -96,32 +99,43 @@ class Program:
 
     def location_at(self, addr: int, size: int, what: str = "access",
                     info: InsnInfo | None = None) -> PlacedLocation:  # fmt: skip
-        """The location an access of `size` bytes at `addr` is to; `info`, the instruction
-        making it, places a refusal at its line."""
+        """The location an access of `size` bytes at `addr` names, for a model that keeps one
+        value per location; `info`, the instruction making it, places a refusal at its line.
+        Refused (`AccessError`): an access inside a location (at an offset), and a narrow
+        write that must keep bytes of the initial value it does not cover (memory is
+        byte-addressed, as in herd's -variant mixed: replacing the whole value would be
+        wrong)."""
+        loc, offset = self.place(addr, size, what, info)
+        if offset:
+            raise AccessError(f"a {size}-byte {what} at {loc.name}+{offset}: {MIXED_SIZE_REFUSAL}")
+        if what == "write" and self.keeps_initial_bytes(loc, size):
+            raise AccessError(f"a {size}-byte write into {loc.name}, whose other bytes keep "
+                              f"its initial value {loc.init:#x}: {MIXED_SIZE_REFUSAL}")  # fmt: skip
+        return loc
+
+    @staticmethod
+    def keeps_initial_bytes(loc: PlacedLocation, size: int) -> bool:
+        """Would a write of `size` bytes at the start of `loc` leave initial bytes that show in
+        its value (within its type's width) and are not zero? Then the value it writes is not
+        the location's value."""
+        shown = min(loc.size, max(1, loc.width // 8))
+        return size < shown and get_bytes(loc.init, size, shown - size) != 0
+
+    def place(self, addr: int, size: int, what: str = "access",
+              info: InsnInfo | None = None) -> tuple[PlacedLocation, int]:  # fmt: skip
+        """(location, byte offset) of an access of `size` bytes at `addr`, which may be a part
+        of a location (herd's mixed-size accesses): it must lie inside the location and be
+        aligned to its size (a single-copy atomic access). An atomic pair's access to two
+        array elements is to their pair group. Else `AccessError`."""
         group = self.groups.get((addr, size))
         if group is not None:
             self._note_group_use(group, "pair", group.name, info)
-            return group
+            return group, 0
         loc = self.by_addr.get(addr)
-        if loc is None:
-            base = addr - (addr - DATA_BASE) % LOCATION_STRIDE
-            near = self.by_addr.get(base)
-            if near is not None and addr >= DATA_BASE:
-                raise FencelabError(
-                    f"{self.test.name}: mixed-size {what} at {near.name}+{addr - base}: "
-                    f"{MIXED_SIZE_REFUSAL}"
-                )
-            raise FencelabError(
-                f"{self.test.name}: {what} of {size} bytes at {addr:#x}, which is no location "
-                f"of the test ({', '.join(loc.name for loc in self.locations) or 'none'})"
-            )
-        if what == "write" and 8 * size < loc.width and self.mixed:
-            # herd's mixed semantics keep the bytes a narrow write leaves alone; the models
-            # (like herd without the variant) replace the location's whole value
-            raise FencelabError(
-                f"{self.test.name}: a {size}-byte write into the {loc.width}-bit {loc.name}: "
-                f"{MIXED_SIZE_REFUSAL}"
-            )
+        if loc is not None and size <= loc.size:
+            offset = 0
+        else:
+            loc, offset = self._inside(addr, size, what)
         if info is not None and info.atomic_pair and 8 * size > loc.width:
             raise CodeError(info.address, info.text,
                             f"an atomic pair of {size} bytes at the {loc.width}-bit {loc.name}: "
@@ -132,34 +146,52 @@ class Program:
         if group is not None:  # element 0 is named as its array: say `t[0]`
             name = loc.name if "[" in loc.name else f"{loc.name}[0]"
             self._note_group_use(group, "element", name, info)
-        return loc
+        return loc, offset
+
+    def _inside(self, addr: int, size: int, what: str) -> tuple[PlacedLocation, int]:
+        inside = [lo for lo in self.by_addr.values() if lo.addr <= addr < lo.addr + lo.size]
+        if not inside:
+            raise AccessError(f"{what} of {size} bytes at {addr:#x}, which is no location of "
+                              f"the test ({', '.join(lo.name for lo in self.by_addr.values()) or 'none'})")
+        loc = inside[0]
+        offset = addr - loc.addr
+        where = f"{loc.name}+{offset}" if offset else loc.name
+        if offset + size > loc.size:
+            raise AccessError(f"a {size}-byte {what} at {where} goes past the {loc.size} bytes "
+                              f"of {loc.name}: an access spanning two locations is not covered")
+        if offset % size:
+            raise AccessError(f"a {size}-byte {what} at {where} is not aligned to its size: "
+                              "unaligned (not single-copy atomic) accesses are not covered")
+        return loc, offset
 
     def _note_group_use(self, group: PlacedLocation, how: str, name: str,
                         info: InsnInfo | None) -> None:  # fmt: skip
         """Refuse a test that accesses a pair group both as a whole and element by element:
         herd splits a pair into one event per element and keeps them single-copy atomic
-        (`para_atomic`), which mixes sizes; the models keep one value per location."""
+        (`para_atomic`), which mixes sizes; here a group and its elements are separate
+        locations, so no model (not even the byte-addressed ones) can relate the two."""
         seen = self._group_use.setdefault(group.index, (how, name))
         if seen[0] != how:
             pair, alone = (name, seen[1]) if how == "pair" else (seen[1], name)
-            why = f"{alone} is accessed alone and within the atomic pair {pair}: "
+            why = (f"{alone} is accessed alone and within the atomic pair {pair}: mixed-size "
+                   "accesses to a pair group are not covered by any model")
             if info is not None:
-                raise CodeError(info.address, info.text, why + MIXED_SIZE_REFUSAL)
-            raise FencelabError(f"{self.test.name}: {why}{MIXED_SIZE_REFUSAL}")
+                raise CodeError(info.address, info.text, why)
+            raise FencelabError(f"{self.test.name}: {why}")
 
-    def final_memory(self, written: dict[int, int]) -> dict[int, int]:
-        """Address -> value of every location at the end, from the last value written to each
-        location written at all (by index); the others keep their initial values. A pair
-        group's value goes to its elements, low half first."""
-        values = {loc.addr: loc.init for loc in self.locations if not loc.parts}
-        for index, value in written.items():
-            loc = self.locations[index]
-            if not loc.parts:
-                values[loc.addr] = value
-                continue
-            bits = loc.width // len(loc.parts)
-            for k, part in enumerate(loc.parts):
-                values[self.locations[part].addr] = (value >> (k * bits)) & ((1 << bits) - 1)
+    def final_memory(self, finals: dict[int, int]) -> dict[int, int]:
+        """Address -> value of every location at the end, from `finals` (location index ->
+        its final value; a location left out keeps its initial value). A pair group's value
+        goes to its elements, low half first (a group and its elements are never both
+        accessed: `_note_group_use`)."""
+        values = {loc.addr: finals.get(loc.index, loc.init)
+                  for loc in self.locations if not loc.parts}  # fmt: skip
+        for loc in self.locations:
+            if loc.parts and loc.index in finals:
+                bits = loc.width // len(loc.parts)
+                for k, part in enumerate(loc.parts):
+                    part_value = (finals[loc.index] >> (k * bits)) & ((1 << bits) - 1)
+                    values[self.locations[part].addr] = part_value
         return values
 
     def locate(self, error: CodeError) -> SourceError:
@@ -170,12 +202,6 @@ class Program:
                 return SourceError(f"P{thread.tid}: {src.text}: {error.why}", self.test.file,
                                    src.line, src.col)  # fmt: skip
         return SourceError(str(error), self.test.file)
-
-    @property
-    def mixed(self) -> bool:
-        """Does the test ask for herd's mixed-size semantics (`Variant=mixed`)?"""
-        return any(key.lower() == "variant" and "mixed" in value.lower()
-                   for key, value in self.test.info)  # fmt: skip
 
     def value_type(self, obs: Observable) -> ValueType:
         """The type a final value of `obs` is shown in (fencelab.litmus.types)."""

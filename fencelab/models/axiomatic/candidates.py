@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fencelab.models.axiomatic.events import Event, ThreadPath
 from fencelab.models.combinations import feasible_combinations
@@ -54,6 +54,10 @@ class Skeleton:
     must_break: list[int]
     n_locations: int
     cache: dict[str, object] = field(default_factory=dict)  # per-model static relations
+    mixed: set[int] = field(default_factory=set)  # locations with mixed-size accesses
+    # where a read is split into bytes: per event, the events of its access (herd's `si`
+    # classes; None: no read is split)
+    classes: list[int] | None = None
     n: int = field(init=False)
     R: int = field(init=False)  # herd's names
     W: int = field(init=False)
@@ -64,27 +68,86 @@ class Skeleton:
 
     @classmethod
     def build(cls, program, paths: tuple[ThreadPath, ...]) -> Skeleton:
-        events = [
-            Event(-1, 0, "W", loc.index, 8, loc.init) for loc in program.locations
-        ]  # event id == location index for initial writes
+        """The skeleton of one path per thread. A read of a location with mixed-size accesses
+        (`is_mixed`) becomes one event per byte, as in herd's -variant mixed: each byte reads
+        from its own write and is fr-before its own later writes, while what orders the
+        instruction (dependencies, barriers, po) orders all its bytes; the bytes of one read
+        are not po-related (herd's `si`), and `lift` puts them back together for the
+        internal axiom. A write stays one event: its bytes are single-copy atomic. Without
+        mixed-size accesses event i of a path is event `base + i` of the skeleton."""
+        events = [  # event id == location index for initial writes, which cover every byte
+            Event(-1, 0, "W", loc.index, loc.size, unsigned(loc.init, 8 * loc.size))
+            for loc in program.locations
+        ]
+        mixed = mixed_locations(program, [[p] for p in paths])
+        groups: list[list[int]] = []  # per path, per position: the mask of its events
+        split: list[int] = []  # the masks of the reads split into bytes
         for path in paths:
-            events.extend(path.events)
+            masks = []
+            for e in path.events:
+                if e.kind == "R" and e.loc in mixed and e.size > 1:
+                    parts = [replace(e, offset=b, size=1, value=e.byte(b))
+                             for b in range(e.offset, e.offset + e.size)]  # fmt: skip
+                else:
+                    parts = [e]
+                mask = ((1 << len(parts)) - 1) << len(events)
+                if len(parts) > 1:
+                    split.append(mask)
+                masks.append(mask)
+                events.extend(parts)
+            groups.append(masks)
         n = len(events)
         po = [0] * n
         local: dict[str, list[tuple[int, int]]] = {name: [] for name in _LOCAL}
         must_break: list[int] = []
-        base = len(program.locations)
-        for path in paths:
+        for path, masks in zip(paths, groups):
             later = 0
-            for i in reversed(range(base, base + len(path.events))):
-                po[i] = later
-                later |= 1 << i
+            for mask in reversed(masks):  # the bytes of one read are not po-related
+                for i in bits(mask):
+                    po[i] = later
+                later |= mask
             for name in _LOCAL:
-                local[name].extend((base + a, base + b) for a, b in getattr(path, name))
-            must_break.extend(base + i for i in path.must_break)
-            base += len(path.events)
+                local[name].extend((a, b) for x, y in getattr(path, name)
+                                   for a in bits(masks[x]) for b in bits(masks[y]))  # fmt: skip
+            must_break.extend((masks[i] & -masks[i]).bit_length() - 1 for i in path.must_break)
         rels = [from_pairs(n, local[name]) for name in _LOCAL]
-        return cls(paths, events, po, *rels, must_break, len(program.locations))
+        classes = None
+        if split:
+            classes = [1 << i for i in range(n)]
+            for mask in split:
+                for i in bits(mask):
+                    classes[i] = mask
+        return cls(paths, events, po, *rels, must_break, len(program.locations), mixed=mixed,
+                   classes=classes)  # fmt: skip
+
+    def sca(self, r: Rel) -> Rel:
+        """`r; sca-class?`: each edge into a byte of a split read also reaches its other
+        bytes (herd's single-copy-atomic classes)."""
+        if self.classes is None:
+            return r
+        out = []
+        for row in r:
+            acc = row
+            while row:
+                low = row & -row
+                acc |= self.classes[low.bit_length() - 1]
+                row ^= low
+            out.append(acc)
+        return out
+
+    def lift(self, r: Rel) -> Rel:
+        """`r` between accesses: a split read's byte events as one, its first (herd's `si`
+        classes)."""
+        if self.classes is None:
+            return r
+        first = [(c & -c).bit_length() - 1 for c in self.classes]
+        out = [0] * self.n
+        for a, row in enumerate(r):
+            acc = 0
+            for b in bits(row):
+                acc |= 1 << first[b]
+            out[first[a]] |= acc
+        return out
 
     def __post_init__(self) -> None:
         # herd's event sets and the per-event masks the axioms read for every candidate,
@@ -105,6 +168,9 @@ class Skeleton:
         self.same_loc = [by_loc[e.loc] if e.loc is not None else 0 for e in ev]
         self.same_thread = [by_tid[e.tid] for e in ev]
         self.po_loc = [row & loc for row, loc in zip(self.po, self.same_loc)]
+        for a, e in enumerate(ev):  # with mixed-size accesses, po-loc relates overlapping ones
+            if e.loc in self.mixed:
+                self.po_loc[a] = mask_of(b for b in bits(self.po_loc[a]) if e.overlaps(ev[b]))
 
     def ids(self, pred: Callable[[Event], bool]) -> int:
         """The event set of the events satisfying `pred` (herd's R, W, M, F ...)."""
@@ -134,16 +200,19 @@ class Execution:
 
     __slots__ = ("sk", "rf", "co", "_fr", "_ca")
 
-    def __init__(self, sk: Skeleton, rf: Rel, co: Rel):
+    def __init__(self, sk: Skeleton, rf: Rel, co: Rel, fr: Rel | None = None):
         self.sk = sk
         self.rf = rf
-        self.co = co  # transitive: every pair of same-location writes in coherence order
-        self._fr: Rel | None = None
+        # transitive: every pair of same-location writes in coherence order (that share a byte)
+        self.co = co
+        self._fr = fr  # given where a location has mixed-size accesses (see `fr`)
         self._ca: Rel | None = None
 
     @property
     def fr(self) -> Rel:
-        """`fr = rf^-1; co` (cos.cat): a read's row is the co row of the write it read."""
+        """`fr = rf^-1; co` (cos.cat): a read's row is the co row of the write it read. With
+        mixed-size accesses rf, co and fr are per byte (`_mixed_choices` gives fr: a read byte
+        is fr-before each write coherence-after the one it read, on that byte)."""
         if self._fr is None:
             fr = [0] * len(self.rf)
             for w, row in enumerate(self.rf):
@@ -170,12 +239,15 @@ class Execution:
 
 @dataclass(frozen=True)
 class LocationChoice:
-    """One (rf, co) for a single location, with its coherence-last write: rows over the
-    skeleton's events, each (event, row) pair of a nonempty row."""
+    """One (rf, co) for a single location, with its coherence-last write and its final value
+    (raw bytes): rows over the skeleton's events, each (event, row) pair of a nonempty row;
+    `fr` where it has mixed-size accesses (None: rf^-1; co)."""
 
     rf: tuple[tuple[int, int], ...]
     co: tuple[tuple[int, int], ...]
     last: int
+    final: int
+    fr: tuple[tuple[int, int], ...] | None = None
 
 
 def per_location_choices(
@@ -185,6 +257,8 @@ def per_location_choices(
     writes = sk.writes_to(loc)
     init, others = writes[0], writes[1:]
     reads = sk.reads_of(loc)
+    if loc in sk.mixed:
+        return _mixed_choices(sk, writes, reads, ok)
     sources = [[w for w in writes if sk.events[r].matches(sk.events[w])] for r in reads]
     if any(not s for s in sources):
         return []
@@ -203,7 +277,8 @@ def per_location_choices(
             for w, r in zip(choice, reads):
                 rf[w] |= 1 << r
             if ok(Execution(sk, rf, co)):
-                out.append(LocationChoice(_sparse(rf), co_rows, chain[-1]))
+                out.append(LocationChoice(_sparse(rf), co_rows, chain[-1],
+                                          sk.events[chain[-1]].value))  # fmt: skip
     return out
 
 
@@ -211,8 +286,63 @@ def _sparse(r: Rel) -> tuple[tuple[int, int], ...]:
     return tuple((i, row) for i, row in enumerate(r) if row)
 
 
-def combine(n: int, choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel]:
-    """The rf and co of one choice per location, over a skeleton of `n` events."""
+def is_mixed(program, loc: int, spans: set[tuple[int, int]]) -> bool:
+    """Do accesses of these (offset, size) spans to location `loc` need per-byte rf and co:
+    two spans, one at an offset, or a narrow write that leaves initial bytes showing
+    (`Program.keeps_initial_bytes`: its value alone is not the location's)?"""
+    if len(spans) > 1 or any(offset for offset, _ in spans):
+        return True
+    return any(program.keeps_initial_bytes(program.locations[loc], size) for _, size in spans)
+
+
+def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
+                   ok: Callable[[Execution], bool]) -> list[LocationChoice]:  # fmt: skip
+    """Per-byte rf and co of one location with mixed-size accesses (herd's -variant mixed).
+    Its reads are byte events (`Skeleton.build`); a write is one event over its bytes.
+
+    Coherence: one order of the writes, each byte ordered as its writes are (byte orders with
+    no common extension make a cycle between accesses, which the internal axiom refuses); `co`
+    relates the writes that share a byte. Reads-from: each read byte from a write covering it
+    with that byte's value; `fr` from it to the writes after that one that cover the byte."""
+    ev = sk.events
+    n = sk.n
+    init, others = writes[0], writes[1:]
+    segments = []  # (read, its bytes, the writes that may give them)
+    for r in reads:
+        span = range(ev[r].offset, ev[r].offset + ev[r].size)
+        sources = [w for w in writes if all(ev[w].covers(b) and ev[w].byte(b) == ev[r].byte(b)
+                                            for b in span)]  # fmt: skip
+        if not sources:
+            return []
+        segments.append((r, span, sources))
+    out = []
+    size = ev[init].size
+    for order in itertools.permutations(others):
+        chain = (init, *order)
+        co = [0] * n
+        for k, a in enumerate(chain):
+            co[a] = mask_of(b for b in chain[k + 1:] if ev[a].overlaps(ev[b]))
+        co_rows = _sparse(co)
+        final = 0
+        for byte in range(size):
+            last = next(w for w in reversed(chain) if ev[w].covers(byte))
+            final |= ev[last].byte(byte) << (8 * byte)
+        after = {w: chain[k + 1:] for k, w in enumerate(chain)}
+        for choice in itertools.product(*(sources for _, _, sources in segments)):
+            rf = [0] * n
+            fr = [0] * n
+            for w, (r, span, _) in zip(choice, segments):
+                rf[w] |= 1 << r
+                fr[r] = mask_of(later for later in after[w]
+                                if any(ev[later].covers(b) for b in span))  # fmt: skip
+            if ok(Execution(sk, rf, co, fr)):
+                out.append(LocationChoice(_sparse(rf), co_rows, chain[-1], final, _sparse(fr)))
+    return out
+
+
+def combine(n: int, choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel, Rel | None]:
+    """The rf, co and (where a location has mixed-size accesses, else None: rf^-1; co) fr of
+    one choice per location, over a skeleton of `n` events."""
     rf = [0] * n
     co = [0] * n
     for c in choices:
@@ -220,7 +350,18 @@ def combine(n: int, choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel]:
             rf[i] |= row
         for i, row in c.co:
             co[i] |= row
-    return rf, co
+    if all(c.fr is None for c in choices):
+        return rf, co, None
+    fr = [0] * n
+    for c in choices:
+        if c.fr is not None:
+            for i, row in c.fr:
+                fr[i] |= row
+        else:
+            for w, row in c.rf:
+                for r in bits(row):
+                    fr[r] |= co[w]
+    return rf, co, fr
 
 
 _SIZES = (1, 2, 4, 8, 16)  # 16: an atomic pair of X registers
@@ -232,11 +373,12 @@ def _provides(path: ThreadPath) -> frozenset[tuple[int, int, int]]:
                      for e in path.events if e.kind == "W" for size in _SIZES)  # fmt: skip
 
 
-def _needs(path: ThreadPath, init: frozenset) -> frozenset[tuple[int, int, int]]:
+def _needs(path: ThreadPath, init: frozenset, mixed: set[int]) -> frozenset[tuple[int, int, int]]:
     """(location, size, value) of every read that neither the initial value nor the path's
-    own writes explain."""
+    own writes explain (a read of a location with mixed-size accesses may merge the bytes of
+    several writes: no one write need explain it)."""
     reads = {(e.loc, e.size, unsigned(e.value, 8 * e.size))
-             for e in path.events if e.kind == "R"}  # fmt: skip
+             for e in path.events if e.kind == "R" and e.loc not in mixed}  # fmt: skip
     return frozenset(reads - init - _provides(path))
 
 
@@ -245,8 +387,19 @@ def path_combinations(program, paths: list[list[ThreadPath]]) -> Iterator[tuple[
     the initial value) — rf could not match the others (fencelab/models/combinations.py)."""
     init = frozenset((loc.index, size, unsigned(loc.init, 8 * size))
                      for loc in program.locations for size in _SIZES)  # fmt: skip
+    mixed = mixed_locations(program, paths)
+    return feasible_combinations(paths, lambda path: (_needs(path, init, mixed), _provides(path)))
 
-    return feasible_combinations(paths, lambda path: (_needs(path, init), _provides(path)))
+
+def mixed_locations(program, paths: list[list[ThreadPath]]) -> set[int]:
+    """The locations whose accesses, over every path, need per-byte rf and co (`is_mixed`)."""
+    spans: dict[int, set[tuple[int, int]]] = {loc.index: set() for loc in program.locations}
+    for tp in paths:
+        for p in tp:
+            for e in p.events:
+                if e.kind in "RW":
+                    spans[e.loc].add((e.offset, e.size))
+    return {loc for loc, found in spans.items() if is_mixed(program, loc, found)}
 
 
 def skeletons(program, paths: list[list[ThreadPath]]) -> Iterator[Skeleton]:
