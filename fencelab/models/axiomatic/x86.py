@@ -23,6 +23,7 @@ bytes single-copy atomic. Not registered as a `--model`: the tests use it to che
 
 from __future__ import annotations
 
+from fencelab.isa.arch import X86, X86_64
 from fencelab.isa.insn import Barrier
 from fencelab.models.axiomatic.arm import AxiomaticModel, arm_atomic, arm_internal, obs
 from fencelab.models.axiomatic.candidates import Execution
@@ -56,5 +57,5 @@ def x86_external(x: Execution) -> bool:
 X86_TSO_MODEL = AxiomaticModel(
     "tso-axiomatic",
     lambda x: arm_internal(x) and arm_atomic(x),
-    x86_external, arches=("X86_64", "X86"),
+    x86_external, arches=(X86_64, X86),
 )  # fmt: skip
