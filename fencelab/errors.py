@@ -33,6 +33,18 @@ def clip(text: str, limit: int = 60) -> str:
     return repr(text)
 
 
+class AccessError(FencelabError):
+    """A memory access a model cannot place (a mixed-size access it does not cover, one
+    spanning two locations...). The machine names the instruction that made it (`at`)."""
+
+    def __init__(self, why: str):
+        self.why = why
+        super().__init__(why)
+
+    def at(self, pc: int, text: str) -> CodeError:
+        return CodeError(pc, text, self.why)
+
+
 class CodeError(FencelabError):
     """An instruction that cannot run: a fault in the emulator (an unmapped address, an
     undefined instruction) or one a model does not cover. `pc` is its address; the pipeline,

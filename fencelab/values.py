@@ -14,6 +14,18 @@ def signed(value: int, bits: int) -> int:
     return value - (1 << bits) if value >> (bits - 1) else value
 
 
+def get_bytes(whole: int, offset: int, size: int) -> int:
+    """The `size` bytes at byte `offset` of the little-endian value `whole`, unsigned."""
+    return unsigned(whole >> (8 * offset), 8 * size)
+
+
+def put_bytes(whole: int, offset: int, size: int, value: int) -> int:
+    """`whole` with its `size` bytes at byte `offset` replaced by `value`'s low bytes (a
+    byte/half-word/word write into a wider location, little-endian)."""
+    mask = ((1 << (8 * size)) - 1) << (8 * offset)
+    return (whole & ~mask) | ((unsigned(value, 8 * size) << (8 * offset)) & mask)
+
+
 def fits(value: int, bits: int) -> bool:
     """Can `value` be written in `bits` bits, read as signed or as unsigned (-128..255 for 8)?"""
     return -(1 << (bits - 1)) <= value < (1 << bits)

@@ -25,6 +25,7 @@ from fencelab.models.axiomatic.arm import outcome_of
 from fencelab.models.axiomatic.candidates import (
     Execution,
     combine,
+    mixed_locations,
     per_location_choices,
     skeletons,
 )
@@ -109,13 +110,17 @@ def explain_hardware(
     if view is None:
         raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
     paths, _ = enumerate_paths(program, budget, seeds(wanted), register_deps=view.register_deps)
+    if mixed_locations(program, paths):
+        raise FencelabError(f"{program.test.name}: execution graphs of mixed-size accesses are "
+                            "not drawn (a byte/half-word/word access inside a location, or two "
+                            "sizes at one location)")  # fmt: skip
 
     def candidates():
         for sk in skeletons(program, paths):
             per_loc = [per_location_choices(sk, loc, lambda x: True)
                        for loc in range(sk.n_locations)]  # fmt: skip
             for choice in itertools.product(*per_loc):
-                outcome = outcome_of(program, sk, tuple(c.last for c in choice))
+                outcome = outcome_of(program, sk, tuple(c.final for c in choice))
                 if to_source is not None:
                     outcome = to_source(outcome)
                 if matches(outcome, wanted):

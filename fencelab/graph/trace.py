@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fencelab.errors import FencelabError
+from fencelab.errors import AccessError, FencelabError
 from fencelab.isa.core import Step
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.machine.model import MachineState, Transition
@@ -38,6 +38,20 @@ def reads_of(info: InsnInfo, step: Step) -> tuple:
     return () if info.kind is Kind.STORE_EXCL else step.reads
 
 
+def _location(program, access, what: str, sizes: dict[int, int]) -> int:
+    """The location index of an access; mixed-size accesses (a part of a location, or two
+    sizes at one location), whose reads may take bytes from several writes, are refused."""
+    try:
+        loc = program.location_at(access.addr, access.size, what).index
+    except AccessError as e:
+        raise FencelabError(f"execution graphs of mixed-size accesses are not drawn: {e.why}") from None
+    if sizes.setdefault(loc, access.size) != access.size:
+        raise FencelabError(f"execution graphs of mixed-size accesses are not drawn: "
+                            f"{program.locations[loc].name} is accessed with {sizes[loc]} and "
+                            f"{access.size} bytes")  # fmt: skip
+    return loc
+
+
 def trace(program, states: list[MachineState], taken: list[Transition]) -> Trace:
     """The trace of the transitions `taken`, `states[i]` being the state before `taken[i]`."""
     n = len(program.threads)
@@ -52,6 +66,7 @@ def trace(program, states: list[MachineState], taken: list[Transition]) -> Trace
     read_msg: dict[tuple[int, int], tuple[int, int]] = {}  # read -> (timestamp, location)
     writes = [0] * n
     reads = [0] * n
+    sizes: dict[int, int] = {}  # location -> the size of its accesses
     for before, t in zip(states, taken):
         p = t.provenance
         if p is None:
@@ -74,7 +89,7 @@ def trace(program, states: list[MachineState], taken: list[Transition]) -> Trace
         if len(sources) != len(accesses):
             raise FencelabError(f"{t.label}: {len(accesses)} reads, {len(p.reads)} reported")
         for access, source in zip(accesses, sources):
-            loc = program.location_at(access.addr, access.size, "read").index
+            loc = _location(program, access, "read", sizes)
             rid = (tid, reads[tid])
             reads[tid] += 1
             if source[0] == "mem":
@@ -89,7 +104,7 @@ def trace(program, states: list[MachineState], taken: list[Transition]) -> Trace
             raise FencelabError(f"{t.label}: {len(t.step.writes)} writes, "
                                 f"{len(p.writes)} reported")  # fmt: skip
         for access, where in zip(t.step.writes, p.writes):
-            loc = program.location_at(access.addr, access.size, "write").index
+            loc = _location(program, access, "write", sizes)
             wid = (tid, writes[tid])
             writes[tid] += 1
             result.write_loc[wid] = loc

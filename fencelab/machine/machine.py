@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from fencelab import reduce
+from fencelab.errors import AccessError
 from fencelab.litmus.ast import RegObs
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.printer import format_outcome
@@ -101,10 +102,13 @@ class Machine:
             info = self._cores[tid].info(tstate)
             if info is None or self.stopped(tid, tstate, state.steps[tid]):
                 continue
-            for t in self.model.core_transitions(self.program, state, tid, info):
-                if t.step is not None and t.step.hung:
-                    self._hung.add((tid, t.step.state))
-                out.append(t)
+            try:
+                for t in self.model.core_transitions(self.program, state, tid, info):
+                    if t.step is not None and t.step.hung:
+                        self._hung.add((tid, t.step.state))
+                    out.append(t)
+            except AccessError as e:  # named at the instruction (`Program.locate`)
+                raise e.at(info.address, info.text) from None
         out.extend(self.model.internal_transitions(self.program, state))
         if self._bounded and len(out) > 1:
             return self.model.select(self.program, state, out)

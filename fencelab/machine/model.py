@@ -183,10 +183,12 @@ class MemoryModel:
     def execute(
         self, program: Program, state: MachineState, tid: int, read_value
     ) -> tuple[Step, list]:
-        """Run core `tid`'s next instruction, asking `read_value(loc, size, index)` for reads.
+        """Run core `tid`'s next instruction, asking `read_value(loc, offset, size, index)` for
+        reads (`offset`: the byte of the location the access starts at, for a byte/half-word/
+        word access inside it; see `Program.place`).
 
         Returns Unicorn's Step and the list of (location, value) each read got. Writes are in
-        `step.writes` (addresses); map them with `program.location_at`.
+        `step.writes` (addresses); map them with `program.place`.
         """
         core = program.threads[tid].core
         tstate = state.threads[tid]
@@ -197,8 +199,8 @@ class MemoryModel:
             if isinstance(result, Step):
                 return result, got
             assert isinstance(result, NeedRead)
-            loc = program.location_at(result.addr, result.size, "read")
-            value = read_value(loc, result.size, result.index)
+            loc, offset = program.place(result.addr, result.size, "read")
+            value = read_value(loc, offset, result.size, result.index)
             reads.append(value)
             got.append((loc, value))
 
@@ -216,11 +218,17 @@ def what_it_does(program: Program, t: Transition) -> str:
         return text
     parts = []
     for verb, accesses in (("reads", t.step.reads), ("writes", t.step.writes)):
-        named = ", ".join(f"{program.location_at(a.addr, a.size).name}="
+        named = ", ".join(f"{place_name(program, a.addr, a.size)}="
                           f"{shown_value(program, a.value, a.size)}" for a in accesses)
         if named:
             parts.append(f"{verb} {named}")
     return f"{text}: {'; '.join(parts)}" if parts else text
+
+
+def place_name(program: Program, addr: int, size: int) -> str:
+    """An access's place as herd's mixed-size tests write it: `x`, or `x+1` inside x."""
+    loc, offset = program.place(addr, size)
+    return f"{loc.name}+{offset}" if offset else loc.name
 
 
 def shown_value(program: Program, value: int, size: int) -> str:

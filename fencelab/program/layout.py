@@ -9,18 +9,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fencelab.errors import CodeError, FencelabError, SourceError
+from fencelab.errors import AccessError, CodeError, FencelabError, SourceError
 from fencelab.isa.core import Core
 from fencelab.isa.insn import Kind
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, Value
 from fencelab.litmus.types import ValueType, observable_type
+from fencelab.values import get_bytes
 
 CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
 DATA_BASE = 0x100000  # location i is at DATA_BASE + i * LOCATION_STRIDE
 LOCATION_STRIDE = 0x40
-LOCATION_SIZE = 8
-MIXED_SIZE_REFUSAL = "mixed-size accesses are not covered (herd's -variant mixed is not supported)"
+LOCATION_SIZE = 8  # bytes a location spans at least (an array element: its type's width)
+MIXED_SIZE_REFUSAL = ("mixed-size accesses are covered by the sc, tso and arm-axiomatic models "
+                      "only")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class PlacedLocation:
     addr: int
     init: int
     width: int  # bits, for printing values signed as herd does
+    size: int = LOCATION_SIZE  # bytes it spans: what a byte/half-word/word access may address
 
 
 @dataclass(frozen=True)
@@ -87,27 +90,48 @@ class Program:
         return self._has_backward_branch[tid]
 
     def location_at(self, addr: int, size: int, what: str = "access") -> PlacedLocation:
-        loc = self.by_addr.get(addr)
-        if loc is None:
-            base = addr - (addr - DATA_BASE) % LOCATION_STRIDE
-            near = self.by_addr.get(base)
-            if near is not None and addr >= DATA_BASE:
-                raise FencelabError(
-                    f"{self.test.name}: mixed-size {what} at {near.name}+{addr - base}: "
-                    f"{MIXED_SIZE_REFUSAL}"
-                )
-            raise FencelabError(
-                f"{self.test.name}: {what} of {size} bytes at {addr:#x}, which is no location "
-                f"of the test ({', '.join(loc.name for loc in self.locations) or 'none'})"
-            )
-        if what == "write" and 8 * size < loc.width and self.mixed:
-            # herd's mixed semantics keep the bytes a narrow write leaves alone; the models
-            # (like herd without the variant) replace the location's whole value
-            raise FencelabError(
-                f"{self.test.name}: a {size}-byte write into the {loc.width}-bit {loc.name}: "
-                f"{MIXED_SIZE_REFUSAL}"
-            )
+        """The location an access of `size` bytes at `addr` names, for a model that keeps one
+        value per location. Refused (`AccessError`): an access inside a location (at an
+        offset), and a narrow write that must keep bytes of the initial value it does not
+        cover (memory is byte-addressed, as in herd's -variant mixed: replacing the whole
+        value would be wrong)."""
+        loc, offset = self.place(addr, size, what)
+        if offset:
+            raise AccessError(f"a {size}-byte {what} at {loc.name}+{offset}: {MIXED_SIZE_REFUSAL}")
+        if what == "write" and self.keeps_initial_bytes(loc, size):
+            raise AccessError(f"a {size}-byte write into {loc.name}, whose other bytes keep "
+                              f"its initial value {loc.init:#x}: {MIXED_SIZE_REFUSAL}")  # fmt: skip
         return loc
+
+    @staticmethod
+    def keeps_initial_bytes(loc: PlacedLocation, size: int) -> bool:
+        """Would a write of `size` bytes at the start of `loc` leave initial bytes that show in
+        its value (within its type's width) and are not zero? Then the value it writes is not
+        the location's value."""
+        shown = min(loc.size, max(1, loc.width // 8))
+        return size < shown and get_bytes(loc.init, size, shown - size) != 0
+
+    def place(self, addr: int, size: int, what: str = "access") -> tuple[PlacedLocation, int]:
+        """(location, byte offset) of an access of `size` bytes at `addr`, which may be a part
+        of a location (herd's mixed-size accesses): it must lie inside the location and be
+        aligned to its size (a single-copy atomic access). Else `AccessError`."""
+        loc = self.by_addr.get(addr)
+        if loc is not None and size <= loc.size:
+            return loc, 0
+        inside = [lo for lo in self.locations if lo.addr <= addr < lo.addr + lo.size]
+        if not inside:
+            raise AccessError(f"{what} of {size} bytes at {addr:#x}, which is no location of "
+                              f"the test ({', '.join(lo.name for lo in self.locations) or 'none'})")
+        loc = inside[0]
+        offset = addr - loc.addr
+        where = f"{loc.name}+{offset}" if offset else loc.name
+        if offset + size > loc.size:
+            raise AccessError(f"a {size}-byte {what} at {where} goes past the {loc.size} bytes "
+                              f"of {loc.name}: an access spanning two locations is not covered")
+        if offset % size:
+            raise AccessError(f"a {size}-byte {what} at {where} is not aligned to its size: "
+                              "unaligned (not single-copy atomic) accesses are not covered")
+        return loc, offset
 
     def locate(self, error: CodeError) -> SourceError:
         """An instruction's error at the user's line: `file:line:col: P0: STR W0,[X2]: why`."""
@@ -117,12 +141,6 @@ class Program:
                 return SourceError(f"P{thread.tid}: {src.text}: {error.why}", self.test.file,
                                    src.line, src.col)  # fmt: skip
         return SourceError(str(error), self.test.file)
-
-    @property
-    def mixed(self) -> bool:
-        """Does the test ask for herd's mixed-size semantics (`Variant=mixed`)?"""
-        return any(key.lower() == "variant" and "mixed" in value.lower()
-                   for key, value in self.test.info)  # fmt: skip
 
     def value_type(self, obs: Observable) -> ValueType:
         """The type a final value of `obs` is shown in (fencelab.litmus.types)."""

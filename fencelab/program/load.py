@@ -23,6 +23,7 @@ from fencelab.litmus.types import value_type
 from fencelab.program.layout import (
     CODE_BASE,
     DATA_BASE,
+    LOCATION_SIZE,
     LOCATION_STRIDE,
     PlacedLocation,
     Program,
@@ -58,7 +59,7 @@ def load(test: LitmusTest, target: Target | None = None) -> Program:
     locations = [  # a location holding another's address (`x=y`) starts with that address
         PlacedLocation(i, loc.name, addr_of[loc.name],
                        addr_of[loc.init.name] if isinstance(loc.init, LocRef) else loc.init,
-                       loc.width)  # fmt: skip
+                       loc.width, _span(loc))  # fmt: skip
         for i, loc in enumerate(test.locations)
     ]
     arch = ARCHES[test.arch]
@@ -115,6 +116,13 @@ def _addresses(test: LitmusTest) -> dict[str, int]:
         if loc.array and loc.index:
             out[loc.name] = out[loc.array] + loc.index * max(1, loc.width // 8)
     return out
+
+
+def _span(loc) -> int:
+    """The bytes a location spans: an array element its type's width, any other location at
+    least LOCATION_SIZE (herd's tests store X registers into `int` locations)."""
+    width = max(1, loc.width // 8)
+    return width if loc.array else max(LOCATION_SIZE, width)
 
 
 _SYMBOLIC = re.compile(r"%([A-Za-z_]\w*)")

@@ -420,21 +420,17 @@ def test_array_errors(init, message):
 
 
 # ---------------------------------------------------------------------------------------------
-# Mixed-size accesses (herd's -variant mixed): refused with one line naming the feature
+# Mixed-size accesses (herd's -variant mixed): tests/models/test_mixed_size.py; the operational
+# arm model refuses them with one line naming where they are covered
 
 
-def test_mixed_variant_narrow_write_is_refused_on_x86():
-    text = one("X86_64", "x=0x01020304;", ["movb $-1,(x)", "movl (x),%eax"], "exists (0:rax=0)")
-    text = text.replace("{", "Variant=mixed\n{", 1)
-    with pytest.raises(FencelabError, match=r"1-byte write into the 32-bit x: mixed-size accesses "
-                                            r"are not covered \(herd's -variant mixed"):  # fmt: skip
+def test_access_inside_a_location_is_refused_by_arm_naming_the_models_that_cover_it():
+    text = one("AArch64", "int64_t x; 0:X1=x;", ["MOV W0,#1", "STRB W0,[X1,#2]"],
+               "exists (x=0x10000)")  # fmt: skip
+    with pytest.raises(FencelabError, match=r"a 1-byte write at x\+2: mixed-size accesses are "
+                                            r"covered by the sc, tso and arm-axiomatic"):  # fmt: skip
         run(text)
-
-
-def test_access_inside_a_location_is_refused_naming_the_feature():
-    text = one("AArch64", "int64_t x; 0:X1=x;", ["MOV W0,#1", "STRB W0,[X1,#2]"], "exists (x=0)")
-    with pytest.raises(FencelabError, match=r"mixed-size write at x\+2: .*herd's -variant mixed"):
-        arm_both(text)
+    assert outcomes(run_axiomatic(load(parse_text(text)))) == {"[x]=65536;"}
 
 
 def test_zero_register_in_a_condition():

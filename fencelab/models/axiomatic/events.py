@@ -59,8 +59,13 @@ herd's `NoRet` annotation instead of its acquire one (AArch64Sem.ml `swp`, `cas`
 noret then do_read_mem_ret sz Annot.NoRet ... else rmw_amo_read sz rmw ...`): such a read is
 neither A nor ordered by DMB LD (`[R \\ NoRet]; po; [dmb.ld]; po` in bob).
 
-Out of scope (refused or unmodelled, as said where it happens): mixed-size accesses (the loader
-refuses them), predicated (conditionally executed) A32 instructions other than branches (their
+Mixed-size accesses (herd's -variant mixed: a byte, half-word or word inside a location) are
+events with a byte offset; a read may take its bytes from different writes, so its candidate
+values are built byte by byte where the writes that may reach it cover it differently
+(`read_values`); reads-from and coherence per byte are chosen in candidates.py.
+
+Out of scope (refused or unmodelled, as said where it happens): unaligned accesses and
+accesses spanning two locations (the loader refuses them), predicated (conditionally executed) A32 instructions other than branches (their
 condition is counted as an ordinary dependency), and the tag / MTE / virtual-memory /
 instruction-fetch parts of herd's model.
 
@@ -76,12 +81,37 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from fencelab.errors import FencelabError
+from fencelab.errors import AccessError, FencelabError
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.limits import LimitReached, Meter
+from fencelab.values import get_bytes, unsigned
 
 MAX_VALUES = 64  # distinct values one location may take before we give up
+Piece = tuple  # (offset, size, value) written to a location; (None, None, value): a seed
+
+
+def read_values(pieces: set[Piece], offset: int, size: int) -> set[int]:
+    """The values a read of `size` bytes at byte `offset` may return, given the pieces written
+    to its location: each piece's bytes where every piece that overlaps the read covers all of
+    it (accesses of one size), else every combination of the bytes the pieces give each byte
+    (a read over writes of other sizes takes each byte from the write it reads it from)."""
+    out = {unsigned(v, 8 * size) for off, _, v in pieces if off is None}
+    over = [(off, sz, v) for off, sz, v in pieces
+            if off is not None and off < offset + size and offset < off + sz]  # fmt: skip
+    if all(off <= offset and offset + size <= off + sz for off, sz, _ in over):
+        return out | {get_bytes(v, offset - off, size) for off, _, v in over}
+    per_byte = [{get_bytes(v, byte - off, 1) for off, sz, v in over if off <= byte < off + sz}
+                for byte in range(offset, offset + size)]  # fmt: skip
+    count = 1
+    for options in per_byte:
+        count *= len(options)
+    if count > MAX_VALUES * MAX_VALUES:
+        raise FencelabError(f"a {size}-byte read over writes of other sizes may return {count:,} "
+                            "values; the axiomatic checker enumerates them and gives up")
+    for combo in itertools.product(*per_byte):
+        out.add(sum(b << (8 * i) for i, b in enumerate(combo)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -101,6 +131,17 @@ class Event:
     noret: bool = False  # herd's NoRet: the read of an ST<op> (LD<op> into the zero register)
     amo: bool = False  # part of a single-instruction RMW (LSE)
     barrier: Barrier | None = None
+    offset: int = 0  # the byte of the location the access starts at (mixed-size accesses)
+
+    def covers(self, byte: int) -> bool:
+        return self.offset <= byte < self.offset + self.size
+
+    def overlaps(self, other: Event) -> bool:
+        return self.offset < other.offset + other.size and other.offset < self.offset + self.size
+
+    def byte(self, byte: int) -> int:
+        """The value of location byte `byte` this access reads or writes."""
+        return get_bytes(self.value, byte - self.offset, 1)
 
     def matches(self, write: Event) -> bool:
         """Could this read have read `write`'s value?"""
@@ -333,14 +374,17 @@ class PathExplorer:
         self.steps += 1
         if self.meter is not None and (why := self.meter.over(self.steps)):
             raise LimitReached(why)
-        for step, nb, reads in self._options(tid, core, state, b, info, values):
-            if step.hung:
-                self.budget_hits += 1
-                continue
-            nb.steps += 1
-            for variant in self._events(tid, nb, info, step):
-                self._local(core, variant, step.executed, state, reads)
-                self._explore(tid, core, step.state, variant, values, out)
+        try:
+            for step, nb, reads in self._options(tid, core, state, b, info, values):
+                if step.hung:
+                    self.budget_hits += 1
+                    continue
+                nb.steps += 1
+                for variant in self._events(tid, nb, info, step):
+                    self._local(core, variant, step.executed, state, reads)
+                    self._explore(tid, core, step.state, variant, values, out)
+        except AccessError as e:  # named at the instruction (`Program.locate`)
+            raise e.at(info.address, info.text) from None
 
     def _options(self, tid, core, state, b: _Builder, info: InsnInfo, values):
         """(Step, builder, reads) for every way the instruction may execute."""
@@ -365,9 +409,8 @@ class PathExplorer:
         if isinstance(result, Step):
             yield result, reads
             return
-        loc = self.program.location_at(result.addr, result.size, "read")
-        mask = (1 << (8 * result.size)) - 1
-        for v in sorted({v & mask for v in values[loc.index]}):
+        loc, offset = self.program.place(result.addr, result.size, "read")
+        for v in sorted(read_values(values[loc.index], offset, result.size)):
             yield from self._with_reads(core, state, (*reads, v), values)
 
     def _store_exclusive(self, tid, core, state, b: _Builder, info):
@@ -377,11 +420,13 @@ class PathExplorer:
             nb = b.copy()
             nb.monitor = None
             return [(first, nb, ())]
-        loc = self.program.location_at(first.addr, first.size, "store-exclusive")
+        loc, offset = self.program.place(first.addr, first.size, "store-exclusive")
         mask = (1 << (8 * first.size)) - 1
         mon = b.monitor
         options = []
-        valid = mon is not None and mon[1] == loc.index
+        # a pair of other addresses or sizes fails (CONSTRAINED UNPREDICTABLE; herd's choice)
+        valid = mon is not None and mon[1] == loc.index and (
+            b.events[mon[0]].offset, b.events[mon[0]].size) == (offset, first.size)
         if valid:
             ok_reads = (mon[2] & mask,)
             ok = self._finish(core, state, ok_reads)
@@ -425,11 +470,11 @@ class PathExplorer:
         read_ids = []
         forwarded, forwarded_pick = NO_TAINT, NO_TAINT  # dtrm's lrs: through memory
         for access in reads:
-            loc = self.program.location_at(access.addr, access.size, "read")
+            loc, offset = self.program.place(access.addr, access.size, "read")
             e = b.add(Event(tid, len(b.events), "R", loc.index, access.size, access.value, info,
                             acquire=info.acquire and not noret,
                             acquire_pc=info.acquire_pc and not noret, noret=noret,
-                            amo=amo))  # fmt: skip
+                            amo=amo, offset=offset))  # fmt: skip
             read_ids.append(e)
             b.addr.update((s, e) for s in addr_src)
             b.pick_addr.update((s, e) for s in addr_pick)
@@ -448,9 +493,9 @@ class PathExplorer:
         value_pick = data_pick | (read_pick if combines else NO_TAINT)
         write_ids = []
         for access in step.writes:
-            loc = self.program.location_at(access.addr, access.size, "write")
+            loc, offset = self.program.place(access.addr, access.size, "write")
             e = b.add(Event(tid, len(b.events), "W", loc.index, access.size, access.value, info,
-                            release=info.release, amo=amo))  # fmt: skip
+                            release=info.release, amo=amo, offset=offset))  # fmt: skip
             write_ids.append(e)
             b.addr.update((s, e) for s in addr_src)
             b.data.update((s, e) for s in data_src)
@@ -498,7 +543,13 @@ def enumerate_paths(
     """
     # seeds: values to try reading besides those written (a thin-air value, to show the cycle
     # that forbids it)
-    values: dict[int, set[int]] = {loc.index: {loc.init, *seeds} for loc in program.locations}
+    # per location, the pieces a read may see: (offset, size, value) of the initial value and
+    # of writes, and (None, None, v) for a seed, which any read may see
+    values: dict[int, set[Piece]] = {
+        loc.index: {(0, loc.size, unsigned(loc.init, 8 * loc.size)),
+                    *((None, None, v) for v in seeds)}
+        for loc in program.locations
+    }  # fmt: skip
     for rounds in itertools.count(1):
         explorer = PathExplorer(program, budget, register_deps, meter)
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]
@@ -507,7 +558,7 @@ def enumerate_paths(
             for path in thread_paths:
                 for e in path.events:
                     if e.kind == "W":
-                        grown[e.loc].add(e.value)
+                        grown[e.loc].add((e.offset, e.size, e.value))
         if grown == values:
             return paths, explorer.budget_hits
         max_writes = sum(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fencelab.isa.core import NeedRead
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.machine.model import (
     MEMORY,
@@ -21,15 +22,16 @@ from fencelab.machine.model import (
     Transition,
     what_it_does,
 )
+from fencelab.values import get_bytes, put_bytes, signed, unsigned
 
 SC_RULE = "SC: one memory, no buffers; any core may take its next step at any time"
 
 
 @dataclass(frozen=True)
 class ScMemory:
-    values: tuple[int, ...]  # by location index
+    values: tuple[int, ...]  # by location index: its bytes, little-endian, as one unsigned int
     versions: tuple[int, ...]  # writes so far, by location index (for exclusive monitors)
-    monitors: tuple[tuple[int, int, int] | None, ...]  # per core: (location, version, value)
+    monitors: tuple[tuple | None, ...]  # per core: (location, version, value, address, size)
 
 
 class SC(MemoryModel):
@@ -38,7 +40,7 @@ class SC(MemoryModel):
     def initial_memory(self, program):
         n = len(program.locations)
         return ScMemory(
-            tuple(loc.init for loc in program.locations), (0,) * n, (None,) * len(program.threads)
+            initial_values(program), (0,) * n, (None,) * len(program.threads)
         )
 
     def core_transitions(self, program, state: MachineState, tid: int, info: InsnInfo):
@@ -46,11 +48,13 @@ class SC(MemoryModel):
         if info.kind is Kind.STORE_EXCL:
             yield from self._store_exclusive(program, state, tid, info)
             return
-        step, got = self.execute(program, state, tid, lambda loc, size, i: mem.values[loc.index])
+        step, got = self.execute(program, state, tid, lambda loc, offset, size, i:
+                                 get_bytes(mem.values[loc.index], offset, size))  # fmt: skip
         monitor = mem.monitors[tid]
         if info.kind is Kind.LOAD_EXCL and got:
             loc, value = got[0]
-            monitor = (loc.index, mem.versions[loc.index], value)
+            first = step.reads[0]
+            monitor = (loc.index, mem.versions[loc.index], value, first.addr, first.size)
         elif info.kind is Kind.FENCE and info.mnemonic.startswith("clrex"):
             monitor = None
         new = _written(program, mem, step, tid, monitor)
@@ -62,12 +66,15 @@ class SC(MemoryModel):
         monitor = mem.monitors[tid]
         options = []
         valid = monitor is not None and mem.versions[monitor[0]] == monitor[1]
+        need = program.threads[tid].core.run(state.threads[tid], ())
+        if valid and isinstance(need, NeedRead) and (need.addr, need.size) != monitor[3:]:
+            valid = False  # a pair of other addresses or sizes fails (CONSTRAINED UNPREDICTABLE)
         if valid:
             options.append(("", monitor[2], "succeeds"))
         if not valid or program.may_fail_spuriously(tid):
             options.append((".fail", (monitor[2] ^ 1) if monitor else 1, "fails"))
         for suffix, supply, what in options:
-            step, _ = self.execute(program, state, tid, lambda loc, size, i, v=supply: v)
+            step, _ = self.execute(program, state, tid, lambda loc, offset, size, i, v=supply: v)
             new = _written(program, mem, step, tid, None)
             yield Transition(
                 f"{tid}{suffix}", tid, self.label(tid, info, what),
@@ -101,7 +108,20 @@ class SC(MemoryModel):
         return {loc.addr: memory.values[loc.index] for loc in program.locations}
 
     def describe(self, program, memory: ScMemory):
-        return {"memory": {loc.name: memory.values[loc.index] for loc in program.locations}}
+        return {"memory": {loc.name: shown(program, loc, memory.values[loc.index])
+                           for loc in program.locations}}  # fmt: skip
+
+
+def initial_values(program) -> tuple[int, ...]:
+    """Every location's initial bytes as one unsigned value (a byte-addressed memory: an
+    access of any size at any offset inside a location reads or writes just its bytes)."""
+    return tuple(unsigned(loc.init, 8 * loc.size) for loc in program.locations)
+
+
+def shown(program, loc, raw: int) -> int:
+    """A location's bytes as the panes show them: an address as is, else signed when the
+    top bit of its span is set (the initial -1 shows as -1)."""
+    return raw if raw in program.by_addr else signed(raw, 8 * loc.size)
 
 
 def _in_memory(step) -> Provenance:
@@ -113,8 +133,8 @@ def _written(program, mem: ScMemory, step, tid: int, monitor) -> ScMemory:
     """Memory after `step`'s writes, with core `tid`'s exclusive monitor set to `monitor`."""
     values, versions = list(mem.values), list(mem.versions)
     for w in step.writes:
-        loc = program.location_at(w.addr, w.size, "write")
-        values[loc.index] = w.value
+        loc, offset = program.place(w.addr, w.size, "write")
+        values[loc.index] = put_bytes(values[loc.index], offset, w.size, w.value)
         versions[loc.index] += 1
     monitors = list(mem.monitors)
     monitors[tid] = monitor

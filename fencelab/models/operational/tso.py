@@ -1,7 +1,9 @@
 """x86-TSO (Owens, Sarkar, Sewell): a FIFO store buffer per core in front of one memory.
 
 - a store goes into its core's buffer;
-- a load reads the newest buffered store of its own core to that location, else memory;
+- a load reads the newest buffered store of its own core to that location, else memory; with
+  mixed-size accesses (a byte, half-word or word inside a location), each byte it reads from
+  the newest buffered store of its core covering that byte, else from memory;
 - a drain step (an internal transition) moves a core's oldest buffered store to memory;
 - MFENCE waits until its core's buffer is empty;
 - LOCK-prefixed instructions and XCHG with memory wait for an empty buffer, then read and write
@@ -26,12 +28,28 @@ from fencelab.machine.model import (
     refuse,
     what_it_does,
 )
+from fencelab.models.operational.sc import initial_values, shown
+from fencelab.values import get_bytes, put_bytes
 
 
 @dataclass(frozen=True)
 class TsoMemory:
-    values: tuple[int, ...]  # by location index
-    buffers: tuple[tuple[tuple[int, int], ...], ...]  # per core, oldest first: (location, value)
+    values: tuple[int, ...]  # by location index: its bytes, little-endian, as one unsigned int
+    buffers: tuple[tuple[Entry, ...], ...]  # per core, oldest first
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A buffered store: `size` bytes at byte `offset` of location `loc`."""
+
+    loc: int
+    value: int
+    offset: int = 0
+    size: int = 8
+
+    def text(self, names: list[str]) -> str:
+        where = f"{names[self.loc]}+{self.offset}" if self.offset else names[self.loc]
+        return f"{where}={self.value}"
 
 
 class TSO(MemoryModel):
@@ -84,7 +102,7 @@ class TSO(MemoryModel):
                         break
                     touched.add(loc)
                 else:
-                    touched.add(buffers[tid][0][0])
+                    touched.add(buffers[tid][0].loc)
             else:
                 if all(f is not None and not (f & touched)
                        for other, f in enumerate(footprints) if other != tid):  # fmt: skip
@@ -106,11 +124,10 @@ class TSO(MemoryModel):
             future = self._future[key] = _future_locations(program, tid, key[2])
         if future is None:
             return None
-        return future | {loc for loc, _ in state.memory.buffers[tid]}
+        return future | {e.loc for e in state.memory.buffers[tid]}
 
     def initial_memory(self, program):
-        return TsoMemory(tuple(loc.init for loc in program.locations),
-                         ((),) * len(program.threads))  # fmt: skip
+        return TsoMemory(initial_values(program), ((),) * len(program.threads))
 
     def core_transitions(self, program, state: MachineState, tid: int, info: InsnInfo):
         mem: TsoMemory = state.memory
@@ -125,25 +142,23 @@ class TSO(MemoryModel):
 
         sources = []  # for execution graphs: the buffer entry or memory each read took
 
-        def read(loc, size, index):
-            if not atomic:
-                for i in range(len(buffer) - 1, -1, -1):
-                    where, value = buffer[i]
-                    if where == loc.index:
-                        sources.append(("buf", i))
-                        return value
-            sources.append(MEMORY)
-            return mem.values[loc.index]
+        def read(loc, offset, size, index):
+            whole, newest = mem.values[loc.index], None
+            for i, e in enumerate(() if atomic else buffer):  # oldest first: newer ones win
+                if e.loc == loc.index and e.offset < offset + size and offset < e.offset + e.size:
+                    whole, newest = put_bytes(whole, e.offset, e.size, e.value), i
+            sources.append(MEMORY if newest is None else ("buf", newest))
+            return get_bytes(whole, offset, size)
 
         step, _ = self.execute(program, state, tid, read)
         values = list(mem.values)
         new_buffer = list(buffer)
         for w in step.writes:
-            loc = program.location_at(w.addr, w.size, "write")
+            loc, offset = program.place(w.addr, w.size, "write")
             if atomic:
-                values[loc.index] = w.value
+                values[loc.index] = put_bytes(values[loc.index], offset, w.size, w.value)
             else:
-                new_buffer.append((loc.index, w.value))
+                new_buffer.append(Entry(loc.index, w.value, offset, w.size))
         buffers = list(mem.buffers)
         buffers[tid] = tuple(new_buffer)
         new = TsoMemory(tuple(values), tuple(buffers))
@@ -156,14 +171,14 @@ class TSO(MemoryModel):
         mem: TsoMemory = state.memory
         for tid, buffer in enumerate(mem.buffers):
             if buffer:
-                (where, value), rest = buffer[0], buffer[1:]
+                e, rest = buffer[0], buffer[1:]
                 values = list(mem.values)
-                values[where] = value
+                values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
                 buffers = list(mem.buffers)
                 buffers[tid] = rest
-                name = program.locations[where].name
+                names = [loc.name for loc in program.locations]
                 yield Transition(
-                    f"d{tid}", tid, f"P{tid}: drain {name}={value} to memory",
+                    f"d{tid}", tid, f"P{tid}: drain {e.text(names)} to memory",
                     state.with_memory(TsoMemory(tuple(values), tuple(buffers))), executes=False,
                     provenance=Provenance(drain=True),
                 )  # fmt: skip
@@ -172,7 +187,7 @@ class TSO(MemoryModel):
         mem: TsoMemory = state.memory
         names = [loc.name for loc in program.locations]
         buffer = mem.buffers[tid]
-        held = ", ".join(f"{names[w]}={v}" for w, v in buffer)
+        held = ", ".join(e.text(names) for e in buffer)
         info = program.threads[tid].core.info(state.threads[tid])
         out = [Reason(tid, f"store buffer holds {held} (oldest first; other cores cannot see "
                            "these yet)" if buffer else "store buffer is empty")]  # fmt: skip
@@ -207,8 +222,10 @@ class TSO(MemoryModel):
     def describe(self, program, memory: TsoMemory):
         names = [loc.name for loc in program.locations]
         return {
-            "memory": dict(zip(names, memory.values)),
-            "store buffers": [[(names[w], v) for w, v in buf] for buf in memory.buffers],
+            "memory": {loc.name: shown(program, loc, memory.values[loc.index])
+                       for loc in program.locations},
+            "store buffers": [[(e.text(names).split("=")[0], e.value) for e in buf]
+                              for buf in memory.buffers],
         }
 
 
@@ -232,8 +249,7 @@ def _where_reads_went(t: Transition, info: InsnInfo, buffer, names: list[str]) -
     notes = []
     for source in t.provenance.reads:
         if source[0] == "buf":
-            loc, value = buffer[source[1]]
-            notes.append(f"forwards {names[loc]}={value} from its own store buffer")
+            notes.append(f"forwards {buffer[source[1]].text(names)} from its own store buffer")
         elif buffer and info.kind is not Kind.RMW:
             notes.append("reads memory: loads may pass its buffered stores to other locations")
     if t.provenance.writes and t.provenance.writes[0] == ("buf",):

@@ -72,14 +72,15 @@ class FwdItem:
 
 @dataclass(frozen=True)
 class ExBank:
-    """The last load-exclusive: what it read (location, timestamp, value), its view, and
-    whether it was an acquire (LDAXR)."""
+    """The last load-exclusive: what it read (location, timestamp, value), its view,
+    whether it was an acquire (LDAXR), and its size in bytes."""
 
     loc: int
     ts: int
     view: int
     value: int
     acquire: bool = False
+    size: int = 0
 
 
 class Local(NamedTuple):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from fencelab.errors import FencelabError
+from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.machine.model import refuse
@@ -130,18 +130,21 @@ def thread_moves(
         cond = RegViews(local).pick(("cpsr",))
         local = local._replace(vcap=max(local.vcap, cond))
     kind = info.kind
-    if kind is Kind.FENCE:
-        moves = [_fence(ctx, tstate, local, info)]
-    elif kind in (Kind.LOAD, Kind.LOAD_EXCL):
-        moves = _load(ctx, tstate, local, memory, info)
-    elif kind is Kind.STORE:
-        moves = _store(ctx, tstate, local, memory, info, certify)
-    elif kind is Kind.STORE_EXCL:
-        moves = _store_exclusive(ctx, tstate, local, memory, info, certify)
-    elif kind is Kind.RMW:
-        moves = _atomic(ctx, tstate, local, memory, info, certify)
-    else:
-        raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
+    try:
+        if kind is Kind.FENCE:
+            moves = [_fence(ctx, tstate, local, info)]
+        elif kind in (Kind.LOAD, Kind.LOAD_EXCL):
+            moves = _load(ctx, tstate, local, memory, info)
+        elif kind is Kind.STORE:
+            moves = _store(ctx, tstate, local, memory, info, certify)
+        elif kind is Kind.STORE_EXCL:
+            moves = _store_exclusive(ctx, tstate, local, memory, info, certify)
+        elif kind is Kind.RMW:
+            moves = _atomic(ctx, tstate, local, memory, info, certify)
+        else:
+            raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
+    except AccessError as e:  # named at this instruction, even when certifying a promise
+        raise refuse(MODEL, info, e.why) from None
     return [_canonical(ctx, m) for m in moves]
 
 
@@ -345,7 +348,8 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
         new = after_read(local, loc.index, choice, vaddr, acquire, False, paddr, pick)
         if info.kind is Kind.LOAD_EXCL:
             new = new._replace(
-                exbank=ExBank(loc.index, choice.ts, choice.view, choice.value, info.acquire)
+                exbank=ExBank(loc.index, choice.ts, choice.view, choice.value, info.acquire,
+                              first.size)
             )
         r = regs.copy()
         _writeback(r, info)
@@ -395,7 +399,7 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     loc = ctx.location(first.addr, first.size, "write")
     bank = local.exbank
     moves: list[Move] = []
-    if bank is not None and bank.loc == loc.index:
+    if bank is not None and bank.loc == loc.index and bank.size == first.size:
         step = _monitor_run(ctx, info, tstate, memory, loc, bank.value, succeed=True)
         if step is not None:
             write = _one_write(info, step)
@@ -473,6 +477,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
                               _finish(ctx, after, step, r), step, read_ts=choice.ts))  # fmt: skip
             continue
         write = _one_write(info, step)
+        ctx.location(write.addr, write.size, "write")  # a narrow write keeping initial bytes
         vdata, pdata = regs.view(info.data_regs), regs.pick(info.data_regs)
         if combines:
             vdata, pdata = max(vdata, choice.view), max(pdata, pick)
@@ -567,6 +572,10 @@ def silent_rewrite(local: Local, loc: int, read_ts: int, read_value: int, acquir
 
 def _slots(ctx, local, memory, msg: Message, pre: int, exclusive_from, certify: bool):
     """(timestamp, appended message or None, key suffix) for each way to place the write."""
+    other = next((m for m in memory if m.loc == msg.loc and m.size != msg.size), None)
+    if other is not None:  # merging their bytes needs byte-level messages
+        raise AccessError(f"{ctx.names[msg.loc]} is written with {other.size} and {msg.size} "
+                          f"bytes: {MIXED_SIZE_REFUSAL}")
     for ts in write_slots(local, memory, ctx.tid, msg, pre, exclusive_from):
         yield ts, None, f".w{ts}"
     if certify:
@@ -588,8 +597,6 @@ def _one_write(info: InsnInfo, step: Step):
 
 def _check_size(ctx, memory, ts: int, size: int, info: InsnInfo, name: str) -> None:
     if ts and memory[ts - 1].size != size:
-        raise FencelabError(
-            f"model {MODEL}: {info.text!r} reads {size} bytes of {name}, written with "
-            f"{memory[ts - 1].size} bytes: {MIXED_SIZE_REFUSAL}"
-        )
+        raise AccessError(f"it reads {size} bytes of {name}, written with "
+                          f"{memory[ts - 1].size} bytes: {MIXED_SIZE_REFUSAL}")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fencelab.errors import FencelabError
+from fencelab.errors import AccessError, FencelabError
 from fencelab.isa.core import LOCAL_STEP_LIMIT, NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.machine.model import refuse
@@ -79,6 +79,16 @@ def promise_lost(local: Local, st: Storage) -> bool:
 def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool = False,
                  others: tuple[Local, ...] | None = None,
                  earliest: bool = False) -> list[Move]:  # fmt: skip
+    """Every way the core's next instruction may execute (see `_moves`); an access the model
+    cannot place is refused at that instruction."""
+    try:
+        return _moves(ctx, tstate, local, st, certify, others, earliest)
+    except AccessError as e:
+        raise refuse(MODEL, ctx.core.info(tstate), e.why) from None
+
+
+def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
+           others: tuple[Local, ...] | None, earliest: bool) -> list[Move]:  # fmt: skip
     """`others`: every core's state (executing, not alone), for propagations a barrier
     inserts: they must not make another core's executed read stale, and move its views.
     `earliest`: a DMB places its propagations only at the earliest places (a reduction, for a
