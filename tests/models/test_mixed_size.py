@@ -210,3 +210,34 @@ def test_armv7_axiomatic_has_no_mixed_size_version():
                  arch="ARM")
     with pytest.raises(FencelabError, match=r"armv7-axiomatic \(arm.cat\) has no mixed-size"):
         run_axiomatic(load(parse_text(text)), "armv7")
+
+
+# ---------------------------------------------------------------------------------------------
+# The tso model against herd's x86tso-mixed.cat (fencelab/models/axiomatic/x86.py)
+
+X86_SHAPES = [
+    SB_BYTES,
+    x86("MP+bytes+halves", "uint32_t x; 0:rcx=x; 1:rcx=x;",
+        [["movb $1,3(%rcx)", "movw $0x202,(%rcx)"], ["movzwl (%rcx),%eax", "movl (%rcx),%ebx"]],
+        "exists (1:rax=0x202 /\\ 1:rbx=0x202)"),
+    x86("forward+bytes", "uint32_t x; uint32_t y; 0:rcx=x; 0:rdx=y; 1:rcx=x; 1:rdx=y;",
+        [["movl $0x01010101,(%rcx)", "movb $2,1(%rcx)", "movzwl (%rcx),%eax",
+          "movzwl 2(%rdx),%ebx"],
+         ["movw $3,2(%rdx)", "movzbl 1(%rcx),%eax"]],
+        "exists (0:rax=0x0201 /\\ 0:rbx=0 /\\ 1:rax=0)"),
+    x86("SB+xchgb", "uint16_t x; uint16_t y; 0:rcx=x; 1:rcx=y;",
+        [["movl $1,%eax", "xchg %al,1(%rcx)", "movzwl (y),%ebx"],
+         ["movb $1,(%rcx)", "mfence", "movzwl (x),%ebx"]],
+        "exists (0:rbx=0 /\\ 1:rbx=0)"),
+]
+
+
+@pytest.mark.parametrize("text", X86_SHAPES, ids=lambda t: t.split()[1])
+def test_tso_gives_the_outcomes_of_x86tso_mixed_cat(text):
+    from fencelab.models.axiomatic.x86 import X86_TSO_MODEL
+
+    operational = states(text, "tso")
+    axiomatic = {format_outcome(s.outcome)
+                 for s in run_axiomatic(load(parse_text(text)), X86_TSO_MODEL).states}  # fmt: skip
+    assert operational == axiomatic
+    assert states(text, "sc") <= operational

@@ -47,6 +47,7 @@ class Skeleton:
     n_locations: int
     cache: dict[str, object] = field(default_factory=dict)  # per-model static relations
     mixed: set[int] = field(default_factory=set)  # locations with mixed-size accesses
+    instance: list[int] | None = None  # where a read is split into bytes: event -> its access
 
     @classmethod
     def build(cls, program, paths: tuple[ThreadPath, ...]) -> Skeleton:
@@ -95,8 +96,6 @@ class Skeleton:
         if len(events) != len(set(instance)):
             sk.instance = instance
         return sk
-
-    instance: list[int] | None = None  # where a read is split into bytes: event -> its access
 
     def sca(self, r: Rel) -> Rel:
         """`r; sca-class?`: each edge into a byte of a split read also reaches its other
@@ -233,26 +232,23 @@ def is_mixed(program, loc: int, spans: set[tuple[int, int]]) -> bool:
 
 def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
                    ok: Callable[[Execution], bool]) -> list[LocationChoice]:  # fmt: skip
-    """Per-byte rf and co of one location with mixed-size accesses (herd's -variant mixed),
-    lifted to the accesses: an aligned access is single-copy atomic, so the lifted relations
-    are what the axioms see (herd relates one access's byte events by `si`).
+    """Per-byte rf and co of one location with mixed-size accesses (herd's -variant mixed).
+    Its reads are byte events (`Skeleton.build`); a write is one event over its bytes.
 
     Coherence: one order of the writes, each byte ordered as its writes are (byte orders with
-    no common extension make a lifted cycle, which every model's internal axiom refuses).
-    Reads-from: a read's bytes that the same writes cover read from one of them (reading them
-    from two would make a lifted fr;rf cycle), whose bytes must equal the read's there."""
+    no common extension make a cycle between accesses, which the internal axiom refuses); `co`
+    relates the writes that share a byte. Reads-from: each read byte from a write covering it
+    with that byte's value; `fr` from it to the writes after that one that cover the byte."""
     ev = sk.events
     init, others = writes[0], writes[1:]
     segments = []  # (read, its bytes, the writes that may give them)
     for r in reads:
-        groups: dict[tuple[int, ...], list[int]] = {}
-        for byte in range(ev[r].offset, ev[r].offset + ev[r].size):
-            groups.setdefault(tuple(w for w in writes if ev[w].covers(byte)), []).append(byte)
-        for cover, span in groups.items():
-            sources = [w for w in cover if all(ev[w].byte(b) == ev[r].byte(b) for b in span)]
-            if not sources:
-                return []
-            segments.append((r, span, sources))
+        span = range(ev[r].offset, ev[r].offset + ev[r].size)
+        sources = [w for w in writes if all(ev[w].covers(b) and ev[w].byte(b) == ev[r].byte(b)
+                                            for b in span)]  # fmt: skip
+        if not sources:
+            return []
+        segments.append((r, span, sources))
     out = []
     size = ev[init].size
     for order in itertools.permutations(others):

@@ -1,0 +1,59 @@
+"""x86-TSO axiomatically, as herdtools7's `x86tso-mixed.cat` states it: the cross-check of the
+operational `tso` model (fencelab/models/operational/tso.py), mixed-size accesses included.
+
+Candidate executions come from the same machinery as the ARM checker (events.py,
+candidates.py); a locked instruction's read and write are herd's `X` events (`amo`), MFENCE
+is a full barrier. The axioms, quoted from the cat file:
+
+    let ca = fr | co
+    let obs = rfe | fre | coe
+    let rec lob = po \\ ([W]; po; [R])
+            | [W]; po; [MFENCE]; po; [R]
+            | [W]; po; [R & X]
+            | [W & X]; po; [R]
+            | lob; lob
+    let rec ob = obs; si | lob | ob; ob
+    acyclic po-loc | ca | rf as internal
+    irreflexive ob as external
+
+plus herd's atomicity of locked instructions (`empty rmw & (fre; coe)`). `obs; si` is
+`Skeleton.sca` (what observes a byte of a read observes all of it); a write is one event, its
+bytes single-copy atomic. Not registered as a `--model`: the tests use it to check `tso`.
+"""
+
+from __future__ import annotations
+
+from fencelab.isa.insn import Barrier
+from fencelab.models.axiomatic.arm import AxiomaticModel, arm_atomic, arm_internal, obs
+from fencelab.models.axiomatic.candidates import Execution
+from fencelab.models.axiomatic.relations import Rel, acyclic, ident, seq, union
+
+
+def x86_lob(x: Execution) -> Rel:
+    """lob, without its closure (the external axiom closes ob)."""
+    sk = x.sk
+    cached = sk.cache.get("x86-lob")
+    if cached is None:
+        R, W, po = sk.R, sk.W, sk.po  # noqa: N806 - herd's names
+        X = {i for i in sk.M if sk.events[i].amo}  # noqa: N806
+        mfence = ident(sk.ids(lambda e: e.kind == "F" and e.barrier is Barrier.FULL))
+        memory_po = {(a, b) for a, b in po if a in sk.M and b in sk.M}
+        cached = sk.cache["x86-lob"] = union(
+            {(a, b) for a, b in memory_po if not (a in W and b in R)},
+            seq(ident(W), po, mfence, po, ident(R)),
+            {(a, b) for a, b in memory_po if a in W and b in R & X},
+            {(a, b) for a, b in memory_po if a in W & X and b in R},
+        )
+    return cached  # type: ignore[return-value]
+
+
+def x86_external(x: Execution) -> bool:
+    """irreflexive ob as external, ob = (obs; si | lob)+"""
+    return acyclic(union(obs(x), x86_lob(x)))
+
+
+X86_TSO_MODEL = AxiomaticModel(
+    "tso-axiomatic",
+    lambda x: arm_internal(x) and arm_atomic(x),
+    x86_external, arches=("X86_64", "X86"),
+)  # fmt: skip
