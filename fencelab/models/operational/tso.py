@@ -47,9 +47,13 @@ class Entry:
     offset: int = 0
     size: int = 8
 
-    def text(self, names: list[str]) -> str:
-        where = f"{names[self.loc]}+{self.offset}" if self.offset else names[self.loc]
-        return f"{where}={self.value}"
+    def place(self, locations) -> str:
+        """Where it writes, as herd's mixed-size tests name it: `x`, or `x+1` inside x."""
+        name = locations[self.loc].name
+        return f"{name}+{self.offset}" if self.offset else name
+
+    def text(self, locations) -> str:
+        return f"{self.place(locations)}={self.value}"
 
 
 class TSO(MemoryModel):
@@ -176,18 +180,16 @@ class TSO(MemoryModel):
                 values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
                 buffers = list(mem.buffers)
                 buffers[tid] = rest
-                names = [loc.name for loc in program.locations]
                 yield Transition(
-                    f"d{tid}", tid, f"P{tid}: drain {e.text(names)} to memory",
+                    f"d{tid}", tid, f"P{tid}: drain {e.text(program.locations)} to memory",
                     state.with_memory(TsoMemory(tuple(values), tuple(buffers))), executes=False,
                     provenance=Provenance(drain=True),
                 )  # fmt: skip
 
     def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
         mem: TsoMemory = state.memory
-        names = [loc.name for loc in program.locations]
         buffer = mem.buffers[tid]
-        held = ", ".join(e.text(names) for e in buffer)
+        held = ", ".join(e.text(program.locations) for e in buffer)
         info = program.threads[tid].core.info(state.threads[tid])
         out = [Reason(tid, f"store buffer holds {held} (oldest first; other cores cannot see "
                            "these yet)" if buffer else "store buffer is empty")]  # fmt: skip
@@ -209,7 +211,7 @@ class TSO(MemoryModel):
             if not t.executes:
                 text += " (the oldest entry first; then every core sees it)"
             elif t.provenance is not None:
-                text += _where_reads_went(t, info, buffer, names)
+                text += _where_reads_went(t, info, buffer, program.locations)
             out.append(Reason(tid, text, True, t.key))
         return out
 
@@ -217,14 +219,13 @@ class TSO(MemoryModel):
         return not any(memory.buffers)
 
     def final_memory(self, program, memory: TsoMemory):
-        return {loc.addr: memory.values[loc.index] for loc in program.locations}
+        return program.final_memory(dict(enumerate(memory.values)))
 
     def describe(self, program, memory: TsoMemory):
-        names = [loc.name for loc in program.locations]
         return {
             "memory": {loc.name: shown(program, loc, memory.values[loc.index])
                        for loc in program.locations},
-            "store buffers": [[(e.text(names).split("=")[0], e.value) for e in buf]
+            "store buffers": [[(e.place(program.locations), e.value) for e in buf]
                               for buf in memory.buffers],
         }
 
@@ -243,13 +244,13 @@ def _future_locations(program, tid: int, pc: int) -> frozenset[int] | None:
     return frozenset(out)
 
 
-def _where_reads_went(t: Transition, info: InsnInfo, buffer, names: list[str]) -> str:
+def _where_reads_went(t: Transition, info: InsnInfo, buffer, locations) -> str:
     """What a TSO step did with the buffer, in words: forwarded, read memory past buffered
     stores, or buffered a store."""
     notes = []
     for source in t.provenance.reads:
         if source[0] == "buf":
-            notes.append(f"forwards {buffer[source[1]].text(names)} from its own store buffer")
+            notes.append(f"forwards {buffer[source[1]].text(locations)} from its own store buffer")
         elif buffer and info.kind is not Kind.RMW:
             notes.append("reads memory: loads may pass its buffered stores to other locations")
     if t.provenance.writes and t.provenance.writes[0] == ("buf",):
