@@ -15,7 +15,7 @@ from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, Value
 from fencelab.litmus.types import ValueType, observable_type
-from fencelab.values import get_bytes
+from fencelab.values import get_bytes, unsigned
 
 CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
 DATA_BASE = 0x100000  # location i is at DATA_BASE + i * LOCATION_STRIDE
@@ -182,12 +182,14 @@ class Program:
     def final_memory(self, finals: dict[int, int]) -> dict[int, int]:
         """Address -> value of every location at the end, from `finals` (location index ->
         its final value; a location left out keeps its initial value). A pair group's value
-        goes to its elements, low half first (a group and its elements are never both
-        accessed: `_note_group_use`)."""
+        goes to its elements, low half first, once it is not its initial value (a group and its
+        elements are never both accessed, `_note_group_use`: an unwritten group must not put
+        the initial values back over elements written alone)."""
         values = {loc.addr: finals.get(loc.index, loc.init)
                   for loc in self.locations if not loc.parts}  # fmt: skip
         for loc in self.locations:
-            if loc.parts and loc.index in finals:
+            if loc.parts and loc.index in finals and (unsigned(finals[loc.index], loc.width)
+                                                      != unsigned(loc.init, loc.width)):
                 bits = loc.width // len(loc.parts)
                 for k, part in enumerate(loc.parts):
                     part_value = (finals[loc.index] >> (k * bits)) & ((1 << bits) - 1)

@@ -157,6 +157,19 @@ def test_casp_of_w_registers_on_a_two_element_int_array():
     assert both(text)[1]
 
 
+def test_an_element_written_alone_keeps_its_value_beside_a_pair_on_another_array():
+    """A pair instruction anywhere gives every 32/64-bit array its pair locations (`t[0..1]`);
+    one never accessed must not put its elements' initial values back at the end."""
+    text = table(
+        "PairElsewhere", "int64_t t[2] = {1,2}; int64_t u[2]; 0:X4=u; 1:X1=t;",
+        [["LDXP X2,X3,[X4]"], ["MOV X0,#9", "STR X0,[X1,#8]"]],
+        "forall (t[0]=1 /\\ t[1]=9)",
+    )  # fmt: skip
+    assert both(text) == ({"[t]=1; t[1]=9;"}, True)
+    sc = exhaustive(Machine(load(parse_text(text, "T")), get_model("sc").new()))
+    assert sc.ok and len(sc.states) == 1
+
+
 @pytest.mark.parametrize(
     "writer, reader, allowed",
     [("CASPL", "CASPA", False), ("CASPAL", "CASPAL", False), ("CASP", "CASPA", True),

@@ -429,12 +429,9 @@ def consistent_executions(
 
 
 def outcome_of(program, sk: Skeleton, finals: tuple[int, ...]) -> Outcome:
-    """The final state: the paths' registers and each location's final bytes (`finals`, raw).
-    Memory comes from `Program.final_memory`, which splits a pair group's value into its
-    elements; a location whose final value is its initial one is left out of it, so that an
-    array element written alone is not overwritten by its (unwritten) pair group."""
-    memory = program.final_memory({loc.index: finals[loc.index] for loc in program.locations
-                                   if finals[loc.index] != sk.events[loc.index].value})
+    """The final state: the paths' registers and each location's final bytes (`finals`, raw;
+    `Program.final_memory` splits a pair group's value into its elements)."""
+    memory = program.final_memory(dict(enumerate(finals)))
     threads = [path.final for path in sk.paths]
     return tuple(
         (obs, program.value_of(obs, program.raw_value(obs, threads, memory)))

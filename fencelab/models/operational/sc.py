@@ -105,9 +105,7 @@ class SC(MemoryModel):
         return out
 
     def final_memory(self, program, memory: ScMemory):
-        return program.final_memory({loc.index: memory.values[loc.index]
-                                     for loc in program.locations
-                                     if memory.values[loc.index] != loc.init})  # fmt: skip
+        return program.final_memory(dict(enumerate(memory.values)))
 
     def describe(self, program, memory: ScMemory):
         return {"memory": {loc.name: shown(program, loc, memory.values[loc.index])
