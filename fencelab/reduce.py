@@ -4,8 +4,8 @@ Every reduction here keeps every final outcome (the docstring at its implementat
 each can be turned off, for a comparison or when one is suspected:
 
 - environment: `FENCELAB_NO_REDUCE=certify-share,promise-merge` (or `all`);
-- command line: `fencelab run|check|hunt --no-reduce NAME` (repeatable; beside those the
-  variable turns off), which sets the variable too, so worker processes inherit it;
+- command line: `fencelab run|check|hunt|graph|tui|hw --no-reduce NAME` (repeatable; beside
+  those the variable turns off), which sets the variable too, so worker processes inherit it;
 - Python: `fencelab.reduce.disable("tso-local-first")`, `fencelab.reduce.enable_all()`.
 
 `tests/test_reduce.py` runs the examples and generated tests with and without each one and

@@ -8,6 +8,8 @@ compared whole, with whether some execution hit the step budget.
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from click.testing import CliRunner
 
@@ -15,6 +17,7 @@ from fencelab import reduce
 from fencelab.cli import main
 from fencelab.errors import FencelabError
 from fencelab.gen.families import generate
+from fencelab.hw.native import host_arch
 from fencelab.litmus.parser import parse_file, parse_text
 from fencelab.pipeline import Pipeline, RunOptions
 from tests.helpers import EXAMPLES as EXAMPLE_DIR
@@ -129,3 +132,26 @@ def test_no_reduce_option_and_environment(monkeypatch):
 def _explored(output: str) -> int:
     line = next(ln for ln in output.splitlines() if ln.startswith("# Explored"))
     return int(line.split()[2])
+
+
+@pytest.mark.parametrize("command", ["graph", "tui", "hw"])
+def test_commands_that_explore_in_this_process_take_no_reduce(command):
+    sb = str(EXAMPLE_DIR / "x86_64" / "SB.litmus")
+    result = CliRunner().invoke(main, [command, sb, "--no-reduce", "nope"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "unknown reduction 'nope'" in result.output
+
+
+@pytest.mark.skipif(host_arch() != "X86_64" or not any(map(shutil.which, ("cc", "gcc", "clang"))),
+                    reason="runs SB natively on an x86-64 CPU")  # fmt: skip
+def test_no_reduce_acts_in_hw_and_only_while_it_runs():
+    """The unreduced tso search of SB takes 34 states, the reduced one 27: under a limit of 30
+    the model's outcome set is complete only with the reductions on."""
+    sb = str(EXAMPLE_DIR / "x86_64" / "SB.litmus")
+    runs = ["hw", sb, "--runs", "100", "--max-states", "30"]
+    on = CliRunner().invoke(main, runs)
+    off = CliRunner().invoke(main, [*runs, "--no-reduce", "tso-local-first"])
+    assert reduce.disabled() == set()
+    assert on.exit_code == off.exit_code == 0
+    assert "partial: state limit 30 reached" not in on.output
+    assert "partial: state limit 30 reached" in off.output

@@ -13,6 +13,7 @@ from fencelab.cli.options import (
     limits_options,
     model_option,
     model_targets,
+    no_reduce_option,
     one_target,
     scheme_option,
     target_option,
@@ -82,6 +83,7 @@ def counterexample_writer(directory: str | None, fmt: str):
 @model_option()
 @budget_option()
 @limits_options
+@no_reduce_option
 @click.option("--output", "-o", "path", default=None, type=click.Path(dir_okay=False),
               help="Write the picture here (.svg or .dot); default: text on stdout.")
 @click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),

@@ -11,6 +11,7 @@ from fencelab.cli.options import (
     limits_options,
     litmus_files,
     model_option,
+    no_reduce_option,
     scheme_option,
     target_option,
 )
@@ -25,6 +26,7 @@ from fencelab.cli.options import (
 @scheme_option()
 @model_option()
 @limits_options
+@no_reduce_option
 def hw(tests, runs, target, scheme, model, limits):
     """Run litmus tests natively on this CPU (as litmus7 does), side by side with the model.
 

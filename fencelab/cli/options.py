@@ -56,7 +56,7 @@ from fencelab.models.registry import (
 )
 from fencelab.parallel import Runner, check_jobs
 from fencelab.pipeline import MODES
-from fencelab.reduce import REDUCTIONS, check
+from fencelab.reduce import REDUCTIONS, check, disable, disabled, set_disabled
 
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
@@ -364,6 +364,29 @@ def exploration_options(fn):
     return checked
 
 
+_NO_REDUCE = click.option(
+    "--no-reduce", "no_reduce", multiple=True, metavar="NAME", callback=_reductions,
+    help="Turn a reduction of exhaustive exploration off (repeatable): all, "
+    + ", ".join(REDUCTIONS) + ".")  # fmt: skip
+
+
+def no_reduce_option(fn):
+    """`--no-reduce NAME` (repeatable) for a command that explores in this process (graph, tui,
+    hw): the reductions are off while the command runs (and in the processes it starts).
+    Commands with workers take it through `parallel_options`, whose Runner carries it to them."""
+
+    @functools.wraps(fn)
+    def command(*args, no_reduce, **kwargs):
+        before = disabled()
+        disable(*no_reduce)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            set_disabled(sorted(before))
+
+    return _NO_REDUCE(command)
+
+
 def parallel_options(fn):
     """`-j/--jobs N` (default: every core), `--cluster tcp://HOST:PORT` (a Dask scheduler) and
     `--no-reduce NAME` (repeatable): the command receives them as one `runner`, a
@@ -383,10 +406,7 @@ def parallel_options(fn):
                      "process)."),
         click.option("--cluster", default=None, metavar="tcp://HOST:PORT",
                      help="Run on this Dask scheduler's workers (pip install 'fencelab[cluster]')."),
-        click.option("--no-reduce", "no_reduce", multiple=True, metavar="NAME",
-                     callback=_reductions,
-                     help="Turn a reduction of exhaustive exploration off (repeatable): all, "
-                     + ", ".join(REDUCTIONS) + "."),
+        _NO_REDUCE,
     )):  # fmt: skip
         command = option(command)
     return command

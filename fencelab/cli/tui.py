@@ -8,6 +8,7 @@ from fencelab.cli.options import (
     limits_options,
     model_option,
     model_targets,
+    no_reduce_option,
     one_target,
     schedule_option,
     scheme_option,
@@ -25,6 +26,7 @@ from fencelab.models.registry import OPERATIONAL
 @model_option(kinds=(OPERATIONAL,))
 @schedule_option(help="Open at this witness (transition keys a,b,c): → steps through it.")
 @limits_options
+@no_reduce_option
 def tui(test, target, scheme, model, schedule, limits):
     """Step through a litmus test core by core in a terminal UI."""
     from fencelab.pipeline import RunOptions
