@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.measure import Measurement
 from rich.segment import Segments
@@ -10,16 +11,25 @@ from rich.table import Table
 _UNBOUNDED = 1_000_000
 
 
+def _needed(console: Console, table: Table) -> int:
+    return Measurement.get(console, console.options.update_width(_UNBOUNDED), table).minimum
+
+
 def print_table(console: Console, table: Table) -> None:
     """In a terminal, a table's free text wraps to fit; its names (columns marked `no_wrap`)
-    never do: when they alone are wider than the terminal, the table is too (and the terminal
-    folds it on screen, not in the text). On a pipe the console is unbounded: natural width."""
+    never do. A table too wide for the terminal loses its borders (a rule under the header,
+    columns apart by spaces); when its names alone are still wider, the table is too (and the
+    terminal folds it on screen, not in the text). On a pipe the console is unbounded: natural
+    width, borders kept."""
     for column in table.columns:
         if column.no_wrap:
             cells = [column.header, *column.cells]
             widest = max(Measurement.get(console, console.options, c).maximum for c in cells)
             column.min_width = max(column.min_width or 0, widest)
-    needed = Measurement.get(console, console.options.update_width(_UNBOUNDED), table).minimum
+    needed = _needed(console, table)
+    if needed > console.width and table.box is not None:  # too wide: drop the borders first
+        table.box, table.show_edge, table.padding = box.SIMPLE_HEAD, False, (0, 0)
+        needed = _needed(console, table)
     if needed <= console.width:
         console.print(table)
         return

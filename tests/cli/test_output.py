@@ -63,6 +63,23 @@ def test_run_in_a_terminal_wraps_no_data_line_and_clears_its_progress(cli, catal
     assert summary, "a test name was cut in the summary table"
 
 
+def test_a_summary_too_wide_for_the_terminal_drops_its_borders_and_fits(cli):
+    """The x86_64 examples' summary is 94 columns with borders: in an 80-column terminal it
+    prints without them, one line a test, nothing folded; piped it keeps its borders."""
+    folder = str(EXAMPLES / "x86_64")
+    term = in_terminal(["run", folder, "-j", "1"], 80)
+    seen = screen(term.stdout)
+    head = seen.index(next(ln for ln in seen if ln.strip() == "Summary"))
+    table = seen[head + 1:-1]
+    assert table[0].split() == ["test", "run", "on", "kind", "result", "observation", "states",
+                                "time"]  # fmt: skip
+    rows = [ln for ln in table[2:] if ln.strip()]
+    assert len(rows) == len(list((EXAMPLES / "x86_64").glob("*.litmus")))
+    assert all(len(ln) <= 80 and ".litmus" in ln and "x86_64 tso" in ln for ln in rows)
+    piped = cli(["run", folder, "-j", "1"]).output.splitlines()
+    assert any(ln.startswith("│ n6.litmus") for ln in piped)
+
+
 def untimed(lines: list[str]) -> list[str]:
     return [ln for ln in lines if not ln.startswith("Time ")]
 
