@@ -242,6 +242,17 @@ def test_dead_reads_are_the_loads_nothing_depends_on():
     assert found["dead-then-live"] == [["ldr w0, [x1]"], []]  # the second: a branch reads w4
     looping = load(parse_file(EXAMPLE_DIR / "aarch64" / "counter+ldxr-stxr.litmus"))
     assert all(dead_reads(t.core.infos, True) == frozenset() for t in looping.threads)
+    indirect = load(parse_text("""AArch64 indirect
+{ 0:X1=x; 0:X5=y; }
+ P0          ;
+ ADR X3,L0   ;
+ LDR W0,[X1] ;
+ BR X3       ;
+ L0:         ;
+ STR W2,[X5] ;
+exists (0:X0=0)
+""", "indirect"))
+    assert dead_reads(indirect.threads[0].core.infos, indirect.has_loop(0)) == frozenset()
 
 
 def _everything(test, off=()) -> tuple:

@@ -131,8 +131,9 @@ def dead_reads(infos: dict[int, InsnInfo], loops: bool) -> frozenset[int]:
     """The addresses of the thread's dead reads (`certify-dead-reads`, module docstring): in a
     thread with no loop (so only instructions at higher addresses run after one), plain loads
     (no acquire, no exclusive, no pair) whose written registers no later instruction reads,
-    followed by no DMB/DSB and no release."""
-    if loops:
+    followed by no DMB/DSB and no release. A thread with a branch to a register (`BR`, `RET`,
+    an A32 write to PC), which may go back, has none."""
+    if loops or any(i.kind is Kind.BRANCH and "0x" not in i.op_str for i in infos.values()):
         return frozenset()
     order = sorted(infos.items())
     out = set()
