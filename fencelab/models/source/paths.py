@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from fencelab.atomics import Op, Order
 from fencelab.errors import FencelabError, SourceError
 from fencelab.litmus.ast import (
+    AddrOf,
     Assign,
     BinOp,
     Break,
@@ -55,6 +56,8 @@ from fencelab.litmus.ast import (
     Value,
     Var,
     While,
+    at_width,
+    value_key,
 )
 from fencelab.values import signed
 
@@ -91,6 +94,11 @@ class Path:
     events: tuple[Event, ...]
     env: tuple[tuple[str, Value], ...]
     complete: bool = True
+    fault: str = ""  # why the path stopped: it dereferenced a value that is no address
+
+
+class _Fault(Exception):
+    """The path dereferenced a value that is no location's address (it stops there)."""
 
 
 class _NeedChoice(Exception):
@@ -134,6 +142,10 @@ class _Runner:
             if ri.tid == thread.tid:
                 self.env[ri.reg] = ri.value
         self.widths = {loc.name: loc.width for loc in test.locations}
+        self.elements = {(loc.array, loc.index): loc.name for loc in test.locations if loc.array}
+        self.element_of = {loc.name: (loc.array, loc.index) for loc in test.locations if loc.array}
+        self.fault = ""
+        self.at = Pos()  # the access whose address is being computed
 
     # -- choices and events ---------------------------------------------------------------
 
@@ -165,7 +177,24 @@ class _Runner:
             self.stmts(self.thread.body)
         except _Stop:
             complete = False
-        return Path(self.thread.tid, tuple(self.events), tuple(sorted(self.env.items())), complete)
+        except _Fault:
+            complete = False
+        return Path(self.thread.tid, tuple(self.events), tuple(sorted(self.env.items())), complete,
+                    self.fault)  # fmt: skip
+
+    def place(self, e: Load | Store | Rmw | Cas) -> str:
+        """The location an access names: written in the source, or the address its pointer
+        holds now (a value that is no address stops the path: `Path.fault`)."""
+        if e.via is None:
+            return e.loc
+        self.at = e.pos
+        address = self.expr(e.via)
+        if not isinstance(address, LocRef) or address.name not in self.widths:
+            shown = address.name if isinstance(address, LocRef) else address
+            self.fault = (f"{self.test.file}:{e.pos.line}:{e.pos.col}: P{self.thread.tid} "
+                          f"dereferences {shown}, which is no location's address")  # fmt: skip
+            raise _Fault
+        return address.name
 
     def stmts(self, body: tuple[Stmt, ...]) -> None:
         for s in body:
@@ -175,9 +204,10 @@ class _Runner:
         if isinstance(s, Assign):
             self.env[s.var] = self.expr(s.expr)
         elif isinstance(s, Store):
-            width = self.width(s.loc, s.pos)
-            value = self.int_value(self.expr(s.value), s.pos, f"the value stored to {s.loc}")
-            self.emit(Event("W", s.loc, s.order, wval=signed(value, width), line=s.pos.line))
+            loc = self.place(s)
+            width = self.width(loc, s.pos)
+            value = self.expr(s.value)
+            self.emit(Event("W", loc, s.order, wval=at_width(value, width), line=s.pos.line))
         elif isinstance(s, ExprStmt):
             self.expr(s.expr)
         elif isinstance(s, Fence):
@@ -233,17 +263,29 @@ class _Runner:
             return e.value
         if isinstance(e, Var):
             return self.env.get(e.name, 0)
+        if isinstance(e, AddrOf):
+            return LocRef(e.loc)
         if isinstance(e, Load):
-            self.width(e.loc, e.pos)  # an unknown location is an error here, not a KeyError
-            value = self.choose(list(self.domains[e.loc]))
-            self.emit(Event("R", e.loc, e.order, rval=value, line=e.pos.line))
+            loc = self.place(e)
+            self.width(loc, e.pos)  # an unknown location is an error here, not a KeyError
+            value = self.choose(list(self.domains[loc]))
+            self.emit(Event("R", loc, e.order, rval=value, line=e.pos.line))
             return value
         if isinstance(e, Rmw):
-            width = self.width(e.loc, e.pos)
-            operand = self.int_value(self.expr(e.operand), e.pos, f"the operand of {e.op}")
-            old = self.choose(list(self.domains[e.loc]))
-            new = signed(_rmw_result(e.op, old, operand), width)
-            self.emit(Event("U", e.loc, e.order, rval=old, wval=new, line=e.pos.line))
+            loc = self.place(e)
+            width = self.width(loc, e.pos)
+            operand = self.expr(e.operand)
+            if e.op is not Op.SWAP:
+                operand = self.int_value(operand, e.pos, f"the operand of {e.op}")
+            old = self.choose(list(self.domains[loc]))
+            if e.op is Op.SWAP:
+                new = at_width(operand, width)
+            elif isinstance(old, LocRef):  # arithmetic on an address read: no value modelled
+                raise self.error(f"{e.op} on {loc}, which holds the address of {old.name}: "
+                                 "arithmetic on pointers in memory is not modelled", e.pos)  # fmt: skip
+            else:
+                new = signed(_rmw_result(e.op, old, operand), width)
+            self.emit(Event("U", loc, e.order, rval=old, wval=new, line=e.pos.line))
             return old
         if isinstance(e, Cas):
             return self.cas(e)
@@ -260,26 +302,26 @@ class _Runner:
             return self.binop(e)
         raise FencelabError(f"unsupported expression {e!r}")  # pragma: no cover
 
-    def cas(self, e: Cas) -> int:
-        width = self.width(e.loc, e.pos)
-        expected = self.int_value(self.expr(e.expected), e.pos, "the expected value")
-        desired = self.int_value(self.expr(e.desired), e.pos, "the desired value")
-        expected = signed(expected, width)
-        options: list = list(self.domains[e.loc])
+    def cas(self, e: Cas) -> Value:
+        loc = self.place(e)
+        width = self.width(loc, e.pos)
+        expected = at_width(self.expr(e.expected), width)
+        desired = self.expr(e.desired)
+        options: list = list(self.domains[loc])
         if e.weak and expected in options:
             options.append(_SPURIOUS)
         choice = self.choose(options)
         if choice == _SPURIOUS:
-            self.emit(Event("R", e.loc, e.failure, rval=expected, line=e.pos.line))
+            self.emit(Event("R", loc, e.failure, rval=expected, line=e.pos.line))
             return expected
         if choice == expected:
-            self.emit(Event("U", e.loc, e.success, rval=choice, wval=signed(desired, width),
+            self.emit(Event("U", loc, e.success, rval=choice, wval=at_width(desired, width),
                              line=e.pos.line))
         else:
-            self.emit(Event("R", e.loc, e.failure, rval=choice, line=e.pos.line))
+            self.emit(Event("R", loc, e.failure, rval=choice, line=e.pos.line))
         return choice
 
-    def binop(self, e: BinOp) -> int:
+    def binop(self, e: BinOp) -> Value:
         if e.op in ("&&", "||"):  # short-circuit, as C and Rust evaluate them
             left = self.truth(e.left, _pos_of(e))
             if e.op == "&&" and not left:
@@ -291,6 +333,8 @@ class _Runner:
         b = self.expr(e.right)
         if e.op in ("==", "!="):
             return int((a == b) == (e.op == "=="))
+        if e.op in ("+", "-") and isinstance(a, LocRef) and isinstance(b, int):
+            return self.offset(a, b if e.op == "+" else -b)
         a = self.int_value(a, _pos_of(e), f"the left operand of {e.op!r}")
         b = self.int_value(b, _pos_of(e), f"the right operand of {e.op!r}")
         ops = {
@@ -315,6 +359,21 @@ class _Runner:
         if e.op not in ops:
             raise FencelabError(f"unsupported operator {e.op!r}")
         return _wrap64(ops[e.op]())
+
+
+    def offset(self, ref: LocRef, n: int) -> LocRef:
+        """`v + n`: the address n elements on in the array `ref` is an element of."""
+        if n == 0:
+            return ref
+        array, index = self.element_of.get(ref.name, (ref.name, 0))
+        name = self.elements.get((array, index + n))
+        if name is None:
+            size = sum(1 for a, _ in self.elements if a == array)
+            what = f"outside array {array!r} of {size}" if size else f"{array!r} is no array"
+            self.fault = (f"{self.test.file}:{self.at.line}:{self.at.col}: P{self.thread.tid} "
+                          f"computes the address {array}[{index + n}]: {what}")  # fmt: skip
+            raise _Fault
+        return LocRef(name)
 
 
 def _pos_of(e) -> Pos:
@@ -382,10 +441,10 @@ def value_domains(
     """The values each location can hold (to a fixpoint) and every thread's paths over them."""
     domains: dict[str, set[int]] = {}
     for loc in test.locations:
-        domains[loc.name] = {signed(loc.init, loc.width)} | {signed(s, loc.width) for s in seeds}
+        domains[loc.name] = {at_width(loc.init, loc.width)} | {signed(s, loc.width) for s in seeds}
     rounds = 0
     while True:
-        frozen = {name: tuple(sorted(vals)) for name, vals in domains.items()}
+        frozen = {name: tuple(sorted(vals, key=value_key)) for name, vals in domains.items()}
         paths = [thread_paths(test, t, frozen, unroll, budget) for t in test.threads]
         max_writes = sum(
             max((sum(e.writes for e in p.events) for p in ps), default=0) for ps in paths

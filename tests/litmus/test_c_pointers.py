@@ -1,0 +1,208 @@
+"""Pointers in memory in C litmus tests (issue 14): a location holding another's address.
+
+herd's forms: `int *p = &x;`, `int* p = x;`, `p=x;`, `p=&x;` in the initial state; a parameter
+`int **p` for a location holding a pointer; a parameter used as a value (`x`, the location's
+address); pointer locals (`int *r0 = atomic_load_explicit(p, ...)`, `*r0`, `r0[1]`); indices
+computed at run time (`v[r0]`); pointer values in conditions (`1:r0=x`, `p=y`). The source
+models branch on the address a pointer read returns, so every path still names the location of
+each access. Compiling such a test to a target is refused with one line.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fencelab.errors import FencelabError
+from fencelab.litmus.ast import LocRef
+from fencelab.litmus.parser import parse_text
+from fencelab.litmus.printer import format_outcome, format_test, same_meaning
+from fencelab.pipeline import RunOptions, run_test
+
+MODELS = ("rc11", "c11", "sc-source")
+
+
+def outcomes(text: str, model: str = "rc11") -> tuple[set[str], bool]:
+    result = run_test(parse_text(text), RunOptions.named(model=model))
+    return {format_outcome(s.outcome) for s in result.states}, result.ok
+
+
+def publish(store: str, load: str, init: str = "int *p = &x;") -> str:
+    """P0 fills y, then points p at it; P1 reads p and reads through the pointer it got."""
+    return f"""C MP+ptr+{store}+{load}
+{{ {init} int x = 0; int y = 0; }}
+P0 (atomic_int* y, atomic_int** p) {{
+  atomic_store_explicit(y, 1, memory_order_relaxed);
+  atomic_store_explicit(p, y, memory_order_{store});
+}}
+P1 (atomic_int** p) {{
+  int *r0 = atomic_load_explicit(p, memory_order_{load});
+  int r1 = atomic_load_explicit(r0, memory_order_relaxed);
+}}
+exists (1:r0=y /\\ 1:r1=0)
+"""
+
+
+STRONG = {"1:r0=x; 1:r1=0;", "1:r0=y; 1:r1=1;"}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_pointer_published_with_release_is_read_through_with_acquire(model):
+    assert outcomes(publish("release", "acquire"), model) == (STRONG, False)
+
+
+def test_a_relaxed_pointer_read_does_not_order_the_read_through_it():
+    # C11 has no dependency ordering (consume is acquire's strength only when spelled so)
+    assert outcomes(publish("relaxed", "relaxed")) == (STRONG | {"1:r0=y; 1:r1=0;"}, True)
+    assert outcomes(publish("relaxed", "relaxed"), "sc-source") == (STRONG, False)
+
+
+@pytest.mark.parametrize("init", ["int *p = &x;", "int* p = x;", "p=x;", "p=&x;"])
+def test_herds_initial_state_forms_of_a_pointer(init):
+    test = parse_text(publish("release", "acquire", init))
+    p = test.location("p")
+    assert p.init == LocRef("x") and p.width == 64
+    assert outcomes(publish("release", "acquire", init)) == (STRONG, False)
+
+
+def test_plain_accesses_through_pointers_and_final_pointer_values():
+    text = """C ptr-plain
+{ int* p = x; int x = 0; int y = 0; }
+P0 (int* y, int** p) {
+  *y = 1;
+  *p = y;
+}
+P1 (int** p) {
+  int *r0 = *p;
+  *r0 = 2;
+}
+locations [1:r0; x;]
+exists (p=y /\\ y=1)
+"""
+    states, ok = outcomes(text)
+    # P1's write goes wherever the pointer it read points: x (old p) or y (new p)
+    assert states == {"1:r0=x; [x]=2; [p]=y; [y]=1;", "1:r0=y; [x]=0; [p]=y; [y]=1;",
+                      "1:r0=y; [x]=0; [p]=y; [y]=2;"}  # fmt: skip
+    assert ok
+
+
+def test_a_pointer_swapped_and_compared_in_memory():
+    text = """C ptr-rmw
+{ p=&x; int x = 0; int y = 0; }
+P0 (atomic_int* y, atomic_int** p, atomic_int* x) {
+  int *e = x;
+  int ok = atomic_compare_exchange_strong_explicit(p, &e, y, memory_order_relaxed,
+                                                   memory_order_relaxed);
+}
+P1 (atomic_int** p, atomic_int* y) {
+  int *r0 = atomic_exchange_explicit(p, y, memory_order_relaxed);
+  atomic_store_explicit(r0, 2, memory_order_relaxed);
+}
+locations [1:r0; p; x; y;]
+exists (0:ok=0 /\\ 0:e=y)
+"""
+    states, ok = outcomes(text)
+    assert states == {
+        "1:r0=y; [p]=y; [x]=0; [y]=2; 0:ok=1; 0:e=x;",  # CAS first: p=y, P1 swaps y for y
+        "1:r0=x; [p]=y; [x]=2; [y]=0; 0:ok=0; 0:e=y;",  # swap first: the CAS sees y and fails
+    }
+    assert ok
+
+
+def test_an_index_computed_at_run_time():
+    text = """C idx
+{ int v[3] = {5,6,7}; int i = 0; }
+P0 (atomic_int* i) {
+  atomic_store_explicit(i, 2, memory_order_release);
+}
+P1 (atomic_int* i, atomic_int* v) {
+  int r0 = atomic_load_explicit(i, memory_order_acquire);
+  int r1 = atomic_load_explicit(&v[r0], memory_order_relaxed);
+  int *r2 = v + r0;
+  int r3 = *r2;
+  int r4 = v[r0 - 1 + 1];
+}
+locations [1:r0;]
+exists (1:r1=7 /\\ 1:r3=7 /\\ 1:r4=7)
+"""
+    assert outcomes(text) == ({"1:r0=0; 1:r1=5; 1:r3=5; 1:r4=5;",
+                               "1:r0=2; 1:r1=7; 1:r3=7; 1:r4=7;"}, True)  # fmt: skip
+
+
+def test_dereferencing_a_value_that_is_no_address_in_an_execution_is_one_line(cli, tmp_path):
+    path = tmp_path / "null.litmus"
+    path.write_text("C null\n{ int *p = &x; int x = 0; }\nP0 (atomic_int** p) {\n"
+                    "  atomic_store_explicit(p, 0, memory_order_relaxed);\n}\n"
+                    "P1 (atomic_int** p) {\n  int *r0 = atomic_load_explicit(p, memory_order_relaxed);\n"
+                    "  int r1 = *r0;\n}\nexists (1:r1=0)\n")  # fmt: skip
+    result = cli(["run", "--model", "rc11", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (f"fencelab: error: {path}:8:12: P1 dereferences 0, "
+                                     "which is no location's address")  # fmt: skip
+
+
+def test_an_infeasible_path_through_a_bad_address_is_no_error():
+    # c11 tries the condition's constants (here 1) as values of every location: a path that
+    # reads 1 from p and dereferences it is never part of an execution
+    states, ok = outcomes(publish("release", "acquire").replace("1:r1=0", "1:r1=1"), "c11")
+    assert states == STRONG and ok
+
+
+def test_an_address_outside_its_array_in_an_execution_is_one_line():
+    text = ("C out\n{ int v[2]; int i = 0; }\nP0 (atomic_int* i) {\n"
+            "  atomic_store_explicit(i, 2, memory_order_relaxed);\n}\n"
+            "P1 (atomic_int* i, atomic_int* v) {\n  int r0 = atomic_load_explicit(i, memory_order_relaxed);\n"
+            "  int r1 = v[r0];\n}\nexists (1:r1=0)\n")  # fmt: skip
+    with pytest.raises(FencelabError, match=r"8:12: P1 computes the address v\[2\]: outside array 'v' of 2"):
+        outcomes(text)
+
+
+@pytest.mark.parametrize("target", ["armv8", "x86_64"])
+def test_compiling_pointers_to_a_target_is_refused_with_one_line(cli, tmp_path, target):
+    path = tmp_path / "ptr.litmus"
+    path.write_text(publish("release", "acquire"))
+    for command in (["run", "-t", target], ["compile", "-t", target]):
+        result = cli([*command, str(path)])
+        assert result.exit_code == 2, result.output
+        (line,) = result.output.strip().splitlines()
+        assert line == (f"fencelab: error: {path}: MP+ptr+release+acquire: location 'p' holds the "
+                        "address of 'x': compiling pointers in memory to a target is not "
+                        "supported; run the test under a source model (--model c11, rc11 or "
+                        "sc-source)")  # fmt: skip
+
+
+def test_a_thread_using_a_parameter_as_a_pointer_is_refused_when_compiled(cli, tmp_path):
+    path = tmp_path / "ptr.litmus"
+    path.write_text(publish("release", "acquire", init="").replace("int x = 0;", ""))
+    result = cli(["run", "-t", "armv8", str(path)])
+    assert result.exit_code == 2
+    assert "P0 uses a pointer as a value or accesses memory through one" in result.output
+
+
+def test_pointer_tests_print_back_as_herd_reads_them():
+    for text in (publish("release", "acquire"), publish("relaxed", "relaxed", "p=x;")):
+        test = parse_text(text)
+        printed = format_test(test)
+        assert "int *r0 = atomic_load_explicit(p, " in printed
+        assert "atomic_load_explicit(r0, memory_order_relaxed)" in printed
+        assert "p=&x;" in printed
+        assert same_meaning(parse_text(printed), test)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("int r0 = x;", "4:12: 'x' is a pointer to a shared location: read it with \\*x"),
+        ("int **q = 0;", "4:8: a local pointer to a pointer is not supported"),
+        ("int *r0 = &x;", "4:13: '&x': the address of a parameter"),
+        ("int r0 = *(1 + x);", "4:14: the location of \\*\\(...\\) must be a location parameter"),
+    ],
+)
+def test_pointer_forms_still_refused_are_one_line(body, message):
+    text = f"C bad\n{{ int x; }}\nP0 (atomic_int* x) {{\n  {body}\n}}\nexists (x=0)\n"
+    with pytest.raises(FencelabError, match=message):
+        parse_text(text)
+
+
+def test_pointers_in_rust_tests_stay_refused():
+    with pytest.raises(FencelabError, match="pointers in memory are not supported in RUST tests"):
+        parse_text("RUST p\n{ p=x; }\nP0 {\n  x.store(1, Relaxed);\n}\nexists (x=1)\n")
