@@ -29,7 +29,15 @@ Relaxed with `plain=True`, so later stages can say so instead of pretending they
 
 An array parameter's elements (`v[1]`, `&v[1]`, `v+1`, `*(v+1)`, with a constant index inside
 the array the initial state declares) are the locations `v[1]`, ... (element 0 is `v`), so every
-later stage sees one location per element. Pointers held in memory or in locals are refused.
+later stage sees one location per element.
+
+Pointers, as herd reads them: a parameter used as a value is the location's address (`AddrOf`:
+`atomic_store_explicit(p, y, ...)` stores y's address in p, a parameter `atomic_int** p`); a
+local declared with `*` holds one (`int *r0 = atomic_load_explicit(p, ...)`); an access through
+anything but a parameter or a constant element (`*r0`, `atomic_load_explicit(r0, ...)`, `v[r0]`,
+`*(r0+1)`, `**p`, `(int*)e`) keeps the address expression in its `via`, and the location is
+whatever address it yields when the thread runs (`models/source/paths.py`). Types are not
+checked beyond that: an address assigned to a local not declared a pointer is refused.
 """
 
 from __future__ import annotations

@@ -283,3 +283,14 @@ def test_pointer_forms_still_refused_are_one_line(body, message):
 def test_pointers_in_rust_tests_stay_refused():
     with pytest.raises(FencelabError, match="pointers in memory are not supported in RUST tests"):
         parse_text("RUST p\n{ p=x; }\nP0 {\n  x.store(1, Relaxed);\n}\nexists (x=1)\n")
+
+
+def test_the_execution_graph_names_the_addresses_stored_and_read(cli, tmp_path):
+    path = tmp_path / "mp.litmus"
+    path.write_text(publish("release", "acquire"))
+    result = cli(["graph", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "b: W[rel] p=y" in result.output and "c: R[acq] p=y" in result.output
+    svg = tmp_path / "mp.svg"
+    assert cli(["graph", "-o", str(svg), str(path)]).exit_code == 0
+    assert 'data-value="y"' in svg.read_text() and "LocRef" not in svg.read_text()

@@ -21,7 +21,12 @@ Loops are bounded three ways, and a path cut short by any of them is kept with `
 - more than `budget` memory events in the thread (the machine's per-core budget).
 
 Values are Python ints kept at the location's width (signed, as herd prints them); arithmetic
-on locals wraps at 64 bits. C's plain (non-atomic) accesses are read as Relaxed atomics, as the
+on locals wraps at 64 bits. A value may also be a location's address (`LocRef`, C's pointers):
+it is stored whole, compared by name, offset within its array (`v + 1`), and an access through
+one (`Load.via`, ...) takes the location its address names, so each path still names the
+location of every access (a read of a pointer branches on the address read, like any value). A
+path that dereferences a value that is no address stops there (`Path.fault`); the model reports
+it as an error if an execution it allows contains that path. C's plain (non-atomic) accesses are read as Relaxed atomics, as the
 parser marks them (no data-race undefined behaviour is modelled).
 """
 
