@@ -427,13 +427,15 @@ class _CBuilder(_Builder):
         """`[int [*]]name = value;`: an address (`x`, a parameter) goes only to a pointer."""
         expr = self.expr(value) if value is not None else Const(0)
         pointer = name in self.pointers
-        if isinstance(expr, AddrOf) and not pointer:
-            shown = expr.loc if isinstance(value, Tree) and value.data == "var" else str(name_tok)
+        if isinstance(expr, AddrOf) and not pointer and _is_var_named(value, self.params):
             raise self.error(
-                f"{shown!r} is a pointer to a shared location: read it with *{shown} or "
-                f"atomic_load_explicit({shown}, ...) (or declare a pointer: int *{name} = ...)",
-                value if value is not None else name_tok,
+                f"{expr.loc!r} is a pointer to a shared location: read it with *{expr.loc} or "
+                f"atomic_load_explicit({expr.loc}, ...) (or declare a pointer: int *{name} = ...)",
+                value,
             )
+        if isinstance(expr, AddrOf) and not pointer:
+            raise self.error(f"{name!r} is not a pointer: declare it `int *{name}` to hold the "
+                             f"address of {expr.loc}", value)  # fmt: skip
         return Assign(name, expr, declared, pos, pointer=pointer)
 
     def assignable(self, name_tok: Token) -> str:
@@ -576,13 +578,7 @@ class _CBuilder(_Builder):
         raise self.error(f"unsupported expression ({kind})", t)  # pragma: no cover
 
     def readable(self, tok: Token) -> str:
-        name = str(tok)
-        if name in self.params:
-            raise self.error(
-                f"{name!r} is a pointer to a shared location: read it with *{name} or "
-                f"atomic_load_explicit({name}, ...)",
-                tok,
-            )
+        name = str(tok)  # a parameter is read as its address (`expr`), never here
         if name.startswith("memory_order_"):
             raise self.error(
                 f"{name} may only be the ordering argument of an atomic operation", tok
@@ -689,7 +685,7 @@ class _CBuilder(_Builder):
             return self.element(tree.children[0].children[0], tree.children[2])
         if isinstance(tree, Tree) and tree.data in ("deref", "index", "call"):
             return "", self.expr(tree)  # a pointer read from memory
-        if (isinstance(tree, Tree) and tree.data == "bin" and str(tree.children[1]) in "+-"
+        if (isinstance(tree, Tree) and tree.data == "bin" and str(tree.children[1]) in ("+", "-")
                 and _is_var_named(tree.children[0], self.pointers)):  # fmt: skip
             return "", self.expr(tree)  # `r0 + 1`, `r0 - 1`: pointer arithmetic
         names = ", ".join([*self.params, *sorted(self.pointers)]) or "none"

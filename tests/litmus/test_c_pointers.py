@@ -129,33 +129,31 @@ P2 (atomic_int** y, atomic_int* a) {{
 exists (1:r1=x /\\ 2:r2=x /\\ x=x)
 """
 
+
+
+def wmb_addr(shape: str, through: str, cond: str) -> str:
+    """P0 writes x0, then (after a release fence) points x1 at it; P1 reads x1 (acquire) and
+    accesses what it points to (`through`, over `r2`)."""
+    return f"""C {shape}+wmb+addr
+{{ int y = 1; int *x1 = &y; }}
+P0 (atomic_int* x0, atomic_int** x1) {{
+  atomic_store_explicit(x0, 2, memory_order_relaxed);
+  atomic_thread_fence(memory_order_release);
+  atomic_store_explicit(x1, x0, memory_order_relaxed);
+}}
+P1 (atomic_int** x1) {{
+  int *r2 = atomic_load_explicit(x1, memory_order_acquire);
+  {through}
+}}
+exists (1:r2=x0 /\\ {cond})
+"""
+
+
 SHAPES = {
-    "C-MP+o-wmb-o+o-addr-o": ("""C MP+wmb+addr
-{ int y = 1; int *x1 = &y; }
-P0 (atomic_int* x0, atomic_int** x1) {
-  atomic_store_explicit(x0, 2, memory_order_relaxed);
-  atomic_thread_fence(memory_order_release);
-  atomic_store_explicit(x1, x0, memory_order_relaxed);
-}
-P1 (atomic_int** x1) {
-  int *r2 = atomic_load_explicit(x1, memory_order_acquire);
-  int r3 = atomic_load_explicit(r2, memory_order_relaxed);
-}
-exists (1:r2=x0 /\\ 1:r3=1)
-""", ["States 2", "1:r2=x0; 1:r3=2;", "1:r2=y; 1:r3=1;", "No"]),
-    "C-S+o-wmb-o+o-addr-o": ("""C S+wmb+addr
-{ int y = 1; int *x1 = &y; }
-P0 (atomic_int* x0, atomic_int** x1) {
-  atomic_store_explicit(x0, 2, memory_order_relaxed);
-  atomic_thread_fence(memory_order_release);
-  atomic_store_explicit(x1, x0, memory_order_relaxed);
-}
-P1 (atomic_int** x1) {
-  int *r2 = atomic_load_explicit(x1, memory_order_acquire);
-  *r2 = 3;
-}
-exists (1:r2=x0 /\\ x0=2)
-""", ["States 2", "1:r2=x0; [x0]=3;", "1:r2=y; [x0]=2;", "No"]),
+    "C-MP+o-wmb-o+o-addr-o": (wmb_addr("MP", "int r3 = atomic_load_explicit(r2, memory_order_relaxed);", "1:r3=1"),
+                              ["States 2", "1:r2=x0; 1:r3=2;", "1:r2=y; 1:r3=1;", "No"]),
+    "C-S+o-wmb-o+o-addr-o": (wmb_addr("S", "*r2 = 3;", "x0=2"),
+                             ["States 2", "1:r2=x0; [x0]=3;", "1:r2=y; [x0]=2;", "No"]),
     "C-WWC+o+o-r+o-addr-o": (WWC.format(p1="release", p2="acquire"), ["States 4", "1:r1=a; 2:r2=a; [x]=x;",
     "1:r1=a; 2:r2=b; [x]=x;", "1:r1=x; 2:r2=b; [x]=x;", "1:r1=x; 2:r2=x; [x]=a;", "No"]),
     # no release in P1: the dependency orders nothing before P1's write, in LKMM as in C11
@@ -270,6 +268,7 @@ def test_pointer_tests_print_back_as_herd_reads_them():
     [
         ("int r0 = x;", "4:12: 'x' is a pointer to a shared location: read it with \\*x"),
         ("int r0 = (char)1;", "4:12: a cast to a non-pointer type is not supported"),
+        ("int r0 = &x[0];", "4:12: 'r0' is not a pointer: declare it `int \\*r0`"),
         ("int *r0 = &x;", "4:13: '&x': the address of a parameter"),
         ("int r0 = *(1 + x);", "4:14: the location of \\*\\(...\\) must be a location parameter"),
     ],
@@ -294,3 +293,19 @@ def test_the_execution_graph_names_the_addresses_stored_and_read(cli, tmp_path):
     svg = tmp_path / "mp.svg"
     assert cli(["graph", "-o", str(svg), str(path)]).exit_code == 0
     assert 'data-value="y"' in svg.read_text() and "LocRef" not in svg.read_text()
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("int r1 = atomic_fetch_add_explicit(p, 1, memory_order_relaxed);",
+         "9:12: P1 applies fetch_add to p, which holds the address of x: arithmetic"),
+        ("int r1 = r0 * 2;", r"9:3: P1 uses the address of x as a number \(the left operand "
+                             r"of '\*'\): arithmetic on addresses is not modelled"),
+    ],
+)
+def test_arithmetic_on_an_address_in_an_execution_is_one_line(body, message):
+    text = publish("release", "acquire").replace(
+        "  int r1 = atomic_load_explicit(r0, memory_order_relaxed);\n", f"  {body}\n")
+    with pytest.raises(FencelabError, match=message):
+        outcomes(text)

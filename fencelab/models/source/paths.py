@@ -25,8 +25,9 @@ on locals wraps at 64 bits. A value may also be a location's address (`LocRef`, 
 it is stored whole, compared by name, offset within its array (`v + 1`), and an access through
 one (`Load.via`, ...) takes the location its address names, so each path still names the
 location of every access (a read of a pointer branches on the address read, like any value). A
-path that dereferences a value that is no address stops there (`Path.fault`); the model reports
-it as an error if an execution it allows contains that path. C's plain (non-atomic) accesses are read as Relaxed atomics, as the
+path that dereferences a value that is no address, or computes with an address beyond moving
+within its array, stops there (`Path.fault`); the model reports it as an error if an execution
+it allows contains that path. C's plain (non-atomic) accesses are read as Relaxed atomics, as the
 parser marks them (no data-race undefined behaviour is modelled).
 """
 
@@ -150,7 +151,7 @@ class _Runner:
         self.elements = {(loc.array, loc.index): loc.name for loc in test.locations if loc.array}
         self.element_of = {loc.name: (loc.array, loc.index) for loc in test.locations if loc.array}
         self.fault = ""
-        self.at = Pos()  # the access whose address is being computed
+        self.at = Pos()  # the statement (or access) running now, for a fault without a place
 
     # -- choices and events ---------------------------------------------------------------
 
@@ -196,9 +197,7 @@ class _Runner:
         address = self.expr(e.via)
         if not isinstance(address, LocRef) or address.name not in self.widths:
             shown = address.name if isinstance(address, LocRef) else address
-            self.fault = (f"{self.test.file}:{e.pos.line}:{e.pos.col}: P{self.thread.tid} "
-                          f"dereferences {shown}, which is no location's address")  # fmt: skip
-            raise _Fault
+            self.stop(e.pos, f"dereferences {shown}, which is no location's address")
         return address.name
 
     def stmts(self, body: tuple[Stmt, ...]) -> None:
@@ -206,6 +205,7 @@ class _Runner:
             self.stmt(s)
 
     def stmt(self, s: Stmt) -> None:
+        self.at = getattr(s, "pos", Pos())
         if isinstance(s, Assign):
             self.env[s.var] = self.expr(s.expr)
         elif isinstance(s, Store):
@@ -257,11 +257,18 @@ class _Runner:
         return value != 0
 
     def int_value(self, value: Value, pos, what: str) -> int:
+        """`value` where a number is needed; an address there stops the path (`Path.fault`):
+        arithmetic on addresses other than moving within an array is not modelled."""
         if isinstance(value, LocRef):
-            raise self.error(
-                f"{what} is the address of {value.name}: pointers are not modelled", pos
-            )
+            self.stop(pos, f"uses the address of {value.name} as a number ({what}): arithmetic "
+                           "on addresses is not modelled beyond `v + i` within an array")  # fmt: skip
         return value
+
+    def stop(self, pos: Pos, message: str):
+        """Stop the path at a fault; the model reports it if an execution contains the path."""
+        pos = pos if pos.line else self.at  # an operator has no position: its statement's
+        self.fault = f"{self.test.file}:{pos.line}:{pos.col}: P{self.thread.tid} {message}"
+        raise _Fault
 
     def expr(self, e: Expr) -> Value:
         if isinstance(e, Const):
@@ -285,9 +292,9 @@ class _Runner:
             old = self.choose(list(self.domains[loc]))
             if e.op is Op.SWAP:
                 new = at_width(operand, width)
-            elif isinstance(old, LocRef):  # arithmetic on an address read: no value modelled
-                raise self.error(f"{e.op} on {loc}, which holds the address of {old.name}: "
-                                 "arithmetic on pointers in memory is not modelled", e.pos)  # fmt: skip
+            elif isinstance(old, LocRef):
+                self.stop(e.pos, f"applies {e.op.value} to {loc}, which holds the address of "
+                                 f"{old.name}: arithmetic on addresses is not modelled")  # fmt: skip
             else:
                 new = signed(_rmw_result(e.op, old, operand), width)
             self.emit(Event("U", loc, e.order, rval=old, wval=new, line=e.pos.line))
@@ -375,9 +382,7 @@ class _Runner:
         if name is None:
             size = sum(1 for a, _ in self.elements if a == array)
             what = f"outside array {array!r} of {size}" if size else f"{array!r} is no array"
-            self.fault = (f"{self.test.file}:{self.at.line}:{self.at.col}: P{self.thread.tid} "
-                          f"computes the address {array}[{index + n}]: {what}")  # fmt: skip
-            raise _Fault
+            self.stop(self.at, f"computes the address {array}[{index + n}]: {what}")
         return LocRef(name)
 
 
