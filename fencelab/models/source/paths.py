@@ -189,10 +189,8 @@ class _Runner:
                     self.fault)  # fmt: skip
 
     def place(self, e: Load | Store | Rmw | Cas) -> str:
-        """The location an access names: written in the source, or the address its pointer
+        """The location an access through a pointer (`e.via`) names: the address the pointer
         holds now (a value that is no address stops the path: `Path.fault`)."""
-        if e.via is None:
-            return e.loc
         self.at = e.pos
         address = self.expr(e.via)
         if not isinstance(address, LocRef) or address.name not in self.widths:
@@ -205,11 +203,11 @@ class _Runner:
             self.stmt(s)
 
     def stmt(self, s: Stmt) -> None:
-        self.at = getattr(s, "pos", Pos())
+        self.at = s.pos
         if isinstance(s, Assign):
             self.env[s.var] = self.expr(s.expr)
         elif isinstance(s, Store):
-            loc = self.place(s)
+            loc = s.loc if s.via is None else self.place(s)
             width = self.width(loc, s.pos)
             value = self.expr(s.value)
             self.emit(Event("W", loc, s.order, wval=at_width(value, width), line=s.pos.line))
@@ -275,16 +273,14 @@ class _Runner:
             return e.value
         if isinstance(e, Var):
             return self.env.get(e.name, 0)
-        if isinstance(e, AddrOf):
-            return LocRef(e.loc)
         if isinstance(e, Load):
-            loc = self.place(e)
+            loc = e.loc if e.via is None else self.place(e)
             self.width(loc, e.pos)  # an unknown location is an error here, not a KeyError
             value = self.choose(list(self.domains[loc]))
             self.emit(Event("R", loc, e.order, rval=value, line=e.pos.line))
             return value
         if isinstance(e, Rmw):
-            loc = self.place(e)
+            loc = e.loc if e.via is None else self.place(e)
             width = self.width(loc, e.pos)
             operand = self.expr(e.operand)
             if e.op is not Op.SWAP:
@@ -312,10 +308,12 @@ class _Runner:
             raise FencelabError(f"unsupported operator {e.op!r}")
         if isinstance(e, BinOp):
             return self.binop(e)
+        if isinstance(e, AddrOf):
+            return LocRef(e.loc)
         raise FencelabError(f"unsupported expression {e!r}")  # pragma: no cover
 
     def cas(self, e: Cas) -> Value:
-        loc = self.place(e)
+        loc = e.loc if e.via is None else self.place(e)
         width = self.width(loc, e.pos)
         expected = at_width(self.expr(e.expected), width)
         desired = self.expr(e.desired)

@@ -137,13 +137,13 @@ class _Enumerator:
             self.candidates += 1
             rf, mo, rf_src = space.relations(pick)
             if consistent(self.axioms, space.static, rf, mo, rf_src):
-                fault = next((p.fault for p in combo if p.fault), "")
-                if fault:  # a consistent execution dereferences a value that is no address
-                    raise FencelabError(fault)
                 if complete:
                     self.allowed.add(outcome)
                     self.executions[outcome] = (space, pick)
                 else:
+                    fault = next((p.fault for p in combo if p.fault), "")
+                    if fault:  # an execution dereferences a value that is no address
+                        raise FencelabError(fault)
                     self.exhausted += 1
                     return  # one consistent execution is enough to count this choice of paths
 
