@@ -38,6 +38,17 @@ class LocRef:
 Value = int | LocRef
 
 
+def at_width(value: Value, bits: int) -> Value:
+    """`value` as a location of `bits` bits holds it: an int wraps (signed); an address is
+    kept whole (a pointer in memory)."""
+    return value if isinstance(value, LocRef) else signed(value, bits)
+
+
+def value_key(value: Value) -> tuple:
+    """A sort key for values: numbers first, in order, then addresses by name."""
+    return (1, 0, value.name) if isinstance(value, LocRef) else (0, value, "")
+
+
 @dataclass(frozen=True)
 class Location:
     """A shared memory location: `name` with a C type (`int`, `uint64_t`, ...) and bit width.
@@ -133,6 +144,13 @@ class Var:
 
 
 @dataclass(frozen=True)
+class AddrOf:
+    """A location's address as a value: C's parameter `x` (or `&v[1]`) used as a pointer."""
+
+    loc: str
+
+
+@dataclass(frozen=True)
 class BinOp:
     """Integer arithmetic / comparison / logic: + - * & | ^ << >> == != < <= > >= && ||."""
 
@@ -155,6 +173,7 @@ class Load:
     order: Order
     pos: Pos = Pos()
     plain: bool = False
+    via: Expr | None = None  # a pointer read at run time (`*r0`); then `loc` is ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +186,7 @@ class Rmw:
     operand: Expr
     order: Order
     pos: Pos = Pos()
+    via: Expr | None = None  # as Load.via
 
 
 @dataclass(frozen=True)
@@ -185,9 +205,10 @@ class Cas:
     failure: Order
     weak: bool = False
     pos: Pos = Pos()
+    via: Expr | None = None  # as Load.via
 
 
-Expr = Const | Var | BinOp | UnOp | Load | Rmw | Cas
+Expr = Const | Var | AddrOf | BinOp | UnOp | Load | Rmw | Cas
 
 
 @dataclass(frozen=True)
@@ -198,6 +219,7 @@ class Assign:
     expr: Expr
     declared: bool = False
     pos: Pos = Pos()
+    pointer: bool = False  # C: declared as a pointer (`int *r0 = ...;`)
 
 
 @dataclass(frozen=True)
@@ -209,6 +231,7 @@ class Store:
     order: Order
     pos: Pos = Pos()
     plain: bool = False
+    via: Expr | None = None  # as Load.via
 
 
 @dataclass(frozen=True)
@@ -275,6 +298,43 @@ def walk_statements(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
             yield from walk_statements(stmt.orelse)
         elif isinstance(stmt, (While, Loop)):
             yield from walk_statements(stmt.body)
+
+
+def walk_expressions(body: tuple[Stmt, ...]) -> Iterator[Expr]:
+    """Every expression of a thread body and every part of each (a pointer an access goes
+    through included), outermost first."""
+    todo: list = []
+    for s in walk_statements(body):
+        if isinstance(s, Assign):
+            todo.append(s.expr)
+        elif isinstance(s, Store):
+            todo += [s.value, s.via]
+        elif isinstance(s, ExprStmt):
+            todo.append(s.expr)
+        elif isinstance(s, (If, While)):
+            todo.append(s.cond)
+    while todo:
+        e = todo.pop()
+        if e is None:
+            continue
+        yield e
+        if isinstance(e, BinOp):
+            todo += [e.left, e.right]
+        elif isinstance(e, UnOp):
+            todo.append(e.operand)
+        elif isinstance(e, Load):
+            todo.append(e.via)
+        elif isinstance(e, Rmw):
+            todo += [e.operand, e.via]
+        elif isinstance(e, Cas):
+            todo += [e.expected, e.desired, e.via]
+
+
+def uses_pointers(thread: Thread) -> bool:
+    """Whether a source thread takes an address as a value or accesses memory through one."""
+    return any(isinstance(e, AddrOf) or getattr(e, "via", None) is not None
+               for e in walk_expressions(thread.body)) or any(
+        isinstance(s, Store) and s.via is not None for s in walk_statements(thread.body))  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

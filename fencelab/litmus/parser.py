@@ -44,7 +44,7 @@ from fencelab.litmus.ast import (
     Value,
 )
 from fencelab.litmus.lexing import BodyContext, Locations, Text, array_element, skip_c_comment
-from fencelab.litmus.source import POINTERS_REFUSED, declared_variables, parse_threads
+from fencelab.litmus.source import declared_variables, parse_threads
 from fencelab.litmus.types import (
     ValueType,
     ctype_width,
@@ -415,10 +415,10 @@ class _Parser:
             self.unplaced.append((lhs, value, normalise_ctype(ctype), at))
             return
         name = lhs.strip("[]").strip()
-        if isinstance(value, LocRef) and self.is_source:
+        if isinstance(value, LocRef) and self.arch == "RUST":
             raise self.src.error(
                 f"location {name!r} initialised with the address of {value.name!r}: "
-                + POINTERS_REFUSED.replace("C tests", f"{self.arch} tests"),
+                "pointers in memory are not supported in RUST tests",
                 value_at,
             )
         self.locs.declare(name, ctype, value if eq else None, at)

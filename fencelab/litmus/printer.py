@@ -19,6 +19,7 @@ from fencelab.atomics import Op
 from fencelab.errors import FencelabError
 from fencelab.isa.arch import ARCHES
 from fencelab.litmus.ast import (
+    AddrOf,
     And,
     Assign,
     BinOp,
@@ -372,12 +373,12 @@ class _CPrinter(_SourcePrinter):
     def stmt(self, s: Stmt, depth: int) -> list[str]:
         pad = "  " * depth
         if isinstance(s, Assign):
-            decl = "int " if s.declared else ""
+            decl = ("int *" if s.pointer else "int ") if s.declared else ""
             return [f"{pad}{decl}{self.var(s.var)} = {self.expr(s.expr)};"]
         if isinstance(s, Store):
             if s.plain:
-                return [f"{pad}{_c_object(s.loc)} = {self.expr(s.value)};"]
-            return [f"{pad}atomic_store_explicit({_c_pointer(s.loc)}, {self.expr(s.value)}, "
+                return [f"{pad}{self.object(s)} = {self.expr(s.value)};"]
+            return [f"{pad}atomic_store_explicit({self.pointer(s)}, {self.expr(s.value)}, "
                     f"{s.order.c});"]  # fmt: skip
         if isinstance(s, ExprStmt):
             return [f"{pad}{self.expr(s.expr)};"]
@@ -403,23 +404,36 @@ class _CPrinter(_SourcePrinter):
             if cas.weak
             else "atomic_compare_exchange_strong_explicit"
         )
-        return f"{name}({_c_pointer(cas.loc)}, {expected}, {self.expr(cas.desired)}, {cas.success.c}, {cas.failure.c})"
+        return f"{name}({self.pointer(cas)}, {expected}, {self.expr(cas.desired)}, {cas.success.c}, {cas.failure.c})"
+
+    def pointer(self, e: Load | Store | Rmw | Cas) -> str:
+        """The place an access names as C's atomics take it: `x`, `&v[1]`, a pointer `r0`."""
+        return _c_pointer(e.loc) if e.via is None else self.expr(e.via)
+
+    def object(self, e: Load | Store) -> str:
+        """The place a plain access names: `*x`, `v[1]`, `*r0`, `*(r0 + 1)`."""
+        if e.via is None:
+            return _c_object(e.loc)
+        inner = self.expr(e.via)
+        return f"*{inner}" if isinstance(e.via, Var) else f"*({inner})"
 
     def expr(self, e: Expr) -> str:
         if isinstance(e, Const):
             return str(e.value)
         if isinstance(e, Var):
             return self.var(e.name)
+        if isinstance(e, AddrOf):
+            return _c_pointer(e.loc)
         if isinstance(e, BinOp):
             return self.binop(e)
         if isinstance(e, UnOp):
             return self.unop(e.op, e.operand)
         if isinstance(e, Load):
             if e.plain:
-                return _c_object(e.loc)
-            return f"atomic_load_explicit({_c_pointer(e.loc)}, {e.order.c})"
+                return self.object(e)
+            return f"atomic_load_explicit({self.pointer(e)}, {e.order.c})"
         if isinstance(e, Rmw):
-            return f"{C_RMW_NAMES[e.op]}({_c_pointer(e.loc)}, {self.expr(e.operand)}, {e.order.c})"
+            return f"{C_RMW_NAMES[e.op]}({self.pointer(e)}, {self.expr(e.operand)}, {e.order.c})"
         if isinstance(e, Cas):
             raise FencelabError("cannot print a compare-exchange inside a C expression")
         raise FencelabError(f"cannot print expression {e!r} in C")
@@ -442,14 +456,14 @@ def _match_cas(
     CAS, the assignment of its result (if used), how many statements, the expected argument
     as C writes it (`&r0`, or `e` for a shared location)."""
     at = lambda k: stmts[i + k] if i + k < len(stmts) else None  # noqa: E731
-    first, expected_loc = stmts[i], None
+    first, expected_loc = stmts[i], None  # the read of a shared expected value
     if (
         isinstance(first, Assign)
         and first.var.startswith(EXPECTED_PREFIX)
         and isinstance(first.expr, Load)
         and first.expr.plain
     ):
-        expected_loc, first = first.expr.loc, at(1)
+        expected_loc, first = first.expr, at(1)
     if not (
         isinstance(first, Assign)
         and first.var.startswith(CAS_PREFIX)
@@ -464,11 +478,12 @@ def _match_cas(
         if expected_loc is not None:
             return (isinstance(s, If) and s.cond == BinOp("!=", Var(tmp), Var(expected))
                     and not s.orelse and len(s.then) == 1 and isinstance(s.then[0], Store)
-                    and s.then[0].loc == expected_loc and s.then[0].value == Var(tmp)
+                    and (s.then[0].loc, s.then[0].via) == (expected_loc.loc, expected_loc.via)
+                    and s.then[0].value == Var(tmp)
                     and s.then[0].plain)  # fmt: skip
         return isinstance(s, Assign) and s.var == expected and s.expr == Var(tmp) and not s.declared
 
-    arg = f"&{expected}" if expected_loc is None else _c_pointer(expected_loc)
+    arg = f"&{expected}" if expected_loc is None else _CPrinter().pointer(expected_loc)
     second, third = at(base), at(base + 1)
     if writes_back(second):
         return first, None, base + 1, arg  # type: ignore[return-value]
