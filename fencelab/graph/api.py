@@ -28,7 +28,7 @@ from fencelab.graph.model import ExecutionGraph
 from fencelab.graph.trace import trace
 from fencelab.graph.views import view_for
 from fencelab.litmus.ast import And, Eq, LitmusTest
-from fencelab.litmus.printer import format_observable, format_outcome, format_value
+from fencelab.litmus.printer import format_binding, format_outcome
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine
 from fencelab.pipeline import RunOptions, machine_for, run_test
@@ -81,7 +81,7 @@ def condition_outcome(test: LitmusTest) -> Wanted | None:
     parts = prop.parts if isinstance(prop, And) else (prop,)
     if not all(isinstance(p, Eq) for p in parts):
         return None
-    text = "; ".join(f"{format_observable(p.obs)}={format_value(p.value)}" for p in parts)
+    text = "; ".join(format_binding(p.obs, p.value) for p in parts)
     return parse_outcome(text)
 
 

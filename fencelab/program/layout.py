@@ -13,7 +13,15 @@ from fencelab.errors import AccessError, CodeError, FencelabError, SourceError
 from fencelab.isa.core import Core
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.isa.target import Target
-from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, Value
+from fencelab.litmus.ast import (
+    LitmusTest,
+    LocObs,
+    LocRef,
+    Observable,
+    Value,
+    element_observable,
+    location_name,
+)
 from fencelab.litmus.types import ValueType, observable_type
 from fencelab.values import get_bytes, unsigned
 
@@ -212,18 +220,28 @@ class Program:
             typ = self._types[obs] = observable_type(self.test, obs)
         return typ
 
-    def value_of(self, obs: Observable, raw: int) -> Value:
-        """A raw register/memory value as herd prints it: in its type, or a location's name."""
+    def value_of(self, obs: Observable, raw: int | tuple[int, ...]) -> Value:
+        """A raw register/memory value as herd prints it: in its type, or a location's name;
+        a whole array's (`raw_value` gives a tuple) element by element."""
+        if isinstance(raw, tuple):
+            return tuple(self.value_of(LocObs(element_observable(obs.name, i)), r)
+                         for i, r in enumerate(raw))  # fmt: skip
         loc = self.by_addr.get(raw)
         if loc is not None:  # addresses are far from any small value a test stores
             return LocRef(loc.name)
         return self.value_type(obs).wrap(raw)
 
-    def raw_value(self, obs: Observable, threads, memory: dict[int, int]) -> int:
+    def raw_value(self, obs: Observable, threads, memory: dict[int, int]) -> int | tuple[int, ...]:
+        """`obs`'s final value as stored: a register's, a location's (an array element named
+        `v[0]` too), or a tuple of every element's for a whole array (`v={1,2}`)."""
         if isinstance(obs, LocObs):
-            if obs.name not in self.by_name:
+            elements = self.test.array(obs.name)
+            if elements:
+                return tuple(memory[self.by_name[e.name].addr] for e in elements)
+            name = location_name(obs.name)
+            if name not in self.by_name:
                 raise FencelabError(f"{self.test.name}: condition names unknown location {obs.name}")
-            return memory[self.by_name[obs.name].addr]
+            return memory[self.by_name[name].addr]
         thread = self.threads[obs.tid]
         if self.target.canonical_reg(obs.reg) == self.target.zero_register:
             return 0  # the zero register (herd lets a condition name it)

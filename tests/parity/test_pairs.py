@@ -165,7 +165,7 @@ def test_an_element_written_alone_keeps_its_value_beside_a_pair_on_another_array
         [["LDXP X2,X3,[X4]"], ["MOV X0,#9", "STR X0,[X1,#8]"]],
         "forall (t[0]=1 /\\ t[1]=9)",
     )  # fmt: skip
-    assert both(text) == ({"[t]=1; t[1]=9;"}, True)
+    assert both(text) == ({"t[0]=1; t[1]=9;"}, True)
     sc = exhaustive(Machine(load(parse_text(text, "T")), get_model("sc").new()))
     assert sc.ok and len(sc.states) == 1
 
