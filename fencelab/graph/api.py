@@ -40,7 +40,7 @@ def witness_graph(machine: Machine, schedule: str, outcome: str) -> ExecutionGra
     walk = Replay(machine)
     for key in parse_schedule(schedule):
         walk.take(key)
-    program = machine.program
+    program = machine.program.by_element()  # events name elements: `t[1]`, not `t+4`
     view = view_for(machine.model.name)
     x = witness_execution(program, trace(program, walk.states, walk.taken),
                           view is not None and view.register_deps)  # fmt: skip
@@ -61,7 +61,7 @@ def partial_graph(machine: Machine, states, taken, outcome: str = "") -> Executi
     """The graph of an execution so far (the TUI): the events executed, the writes their
     reads read, coherence as far as it is decided. `states[i]` is the state before
     `taken[i]`."""
-    program = machine.program
+    program = machine.program.by_element()  # events name elements: `t[1]`, not `t+4`
     steps = trace(program, states, taken)
     view = view_for(machine.model.name)
     x = witness_execution(program, steps, view is not None and view.register_deps)
@@ -158,12 +158,12 @@ def explain(
         return explain_source(test, options.model.name, lambda o: matches(o, wanted), options.budget,
                               seeds(wanted))  # fmt: skip
     machine = machine_for(test, options)
-    program = machine.program
+    program = machine.program.by_element()  # events name elements: `t[1]`, not `t+4`
     if any(not program.may_fail_spuriously(t.tid) for t in program.threads):  # a backward branch
         raise FencelabError(f"{test.name}: {NO_LOOPS}")
     info = machine.program.test.origin
     to_source = info.source_outcome if info is not None else None
-    graph = explain_hardware(machine.program, machine.model.name, wanted, options.budget,
+    graph = explain_hardware(machine.program.by_element(), machine.model.name, wanted, options.budget,
                              to_source)  # fmt: skip
     if graph is not None and test.is_source:
         graph.test = test.name
