@@ -192,11 +192,7 @@ def format_test(test: LitmusTest, source_comments: bool = False) -> str:
     else:
         lines += _table(test.threads, source_notes(test) if source_comments else {})
     if test.observed:
-        lines.append(
-            "locations ["
-            + " ".join(f"{_observed(test, o)};" for o in test.observed)
-            + "]"
-        )
+        lines.append("locations [" + " ".join(f"{_observed(test, o)};" for o in test.observed) + "]")
     if test.filter is not None:
         lines.append(f"filter ({format_prop(test.filter)})")
     lines.append(format_condition(test.condition))
