@@ -35,7 +35,7 @@ class LocRef:
     name: str
 
 
-Value = int | LocRef
+Value = int | LocRef | tuple[int, ...]  # a tuple: every element of an array (`x={1,0}`)
 
 
 def at_width(value: Value, bits: int) -> Value:
@@ -389,10 +389,29 @@ class LitmusTest:
         return self.arch in SOURCE_ARCHES
 
     def location(self, name: str) -> Location:
+        """The location `name` names; an array's element 0 also as herd spells it, `v[0]`."""
+        name = location_name(name)
         for loc in self.locations:
             if loc.name == name:
                 return loc
         raise KeyError(name)
+
+    def array(self, name: str) -> tuple[Location, ...]:
+        """The elements of array `name` by index; () if `name` is no array."""
+        if not name:
+            return ()
+        return tuple(sorted((loc for loc in self.locations if loc.array == name),
+                            key=lambda loc: loc.index))  # fmt: skip
+
+
+def location_name(name: str) -> str:
+    """The location an observable's name names: herd's `v[0]` is element 0, the location `v`."""
+    return name[:-3] if name.endswith("[0]") else name
+
+
+def element_observable(array: str, index: int) -> str:
+    """An array element as herd prints it in a final state or condition: `v[0]`, `v[1]`."""
+    return f"{array}[{index}]"
 
 
 # ---------------------------------------------------------------------------------------------

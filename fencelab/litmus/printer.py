@@ -34,6 +34,7 @@ from fencelab.litmus.ast import (
     If,
     LitmusTest,
     Load,
+    LocObs,
     LocRef,
     Loop,
     Not,
@@ -66,6 +67,10 @@ from fencelab.litmus.source import (
 
 
 def format_value(value: Value) -> str:
+    """`1`, a location's name (its address), or an array's elements as herd prints them:
+    `{1,0}`."""
+    if isinstance(value, tuple):
+        return "{" + ",".join(str(v) for v in value) + "}"
     return value.name if isinstance(value, LocRef) else str(value)
 
 
@@ -86,9 +91,21 @@ def format_observable(obs: Observable, arch: str | None = None) -> str:
     return obs.name if "[" in obs.name else f"[{obs.name}]"  # an array element: `v[1]`
 
 
+def format_binding(obs: Observable, value: Value, arch: str | None = None) -> str:
+    """`0:X0=1`, `[x]=2`, `v[1]=2`, or a whole array as herd7 prints it: `v={1,2}`."""
+    if isinstance(value, tuple) and isinstance(obs, LocObs):
+        return f"{obs.name}={format_value(value)}"
+    return f"{format_observable(obs, arch)}={format_value(value)}"
+
+
 def format_outcome(outcome: Iterable[tuple[Observable, Value]], arch: str | None = None) -> str:
     """A final state in herd7's spelling, in the order given: `0:X0=1; 1:X2=0; [x]=2;`."""
-    return " ".join(f"{format_observable(o, arch)}={format_value(v)};" for o, v in outcome)
+    return " ".join(f"{format_binding(o, v, arch)};" for o, v in outcome)
+
+
+def _observed(test: LitmusTest, obs: Observable) -> str:
+    """An item of `locations [...]`: a whole array by its name (`t`), else as in a state."""
+    return obs.name if isinstance(obs, LocObs) and test.array(obs.name) else format_observable(obs)
 
 
 def _natural(text: str) -> tuple:
@@ -102,6 +119,14 @@ def format_state(
 
     Registers come first, by thread then register number; then locations by name (herd's order).
     """
+    return format_outcome(herd_order(state, arch), arch)
+
+
+def herd_order(
+    state: Mapping[Observable, Value] | Iterable[tuple[Observable, Value]], arch: str
+) -> list[tuple[Observable, Value]]:
+    """A final state's bindings in herd7's order: registers by thread then register number,
+    then locations by name (an array `v` before its elements `v[0]`, `v[1]`)."""
     items = list(state.items()) if isinstance(state, Mapping) else list(state)
 
     def key(item: tuple[Observable, Value]):
@@ -110,7 +135,7 @@ def format_state(
             return (0, obs.tid, _natural(herd_register(obs.reg, arch)))
         return (1, 0, _natural(obs.name))
 
-    return format_outcome(sorted(items, key=key), arch)
+    return sorted(items, key=key)
 
 
 def format_prop(prop: Prop, arch: str | None = None) -> str:
@@ -122,7 +147,7 @@ def _prop(prop: Prop, arch: str | None, context: str) -> str:
     if isinstance(prop, TrueProp):
         return "true"
     if isinstance(prop, Eq):
-        return f"{format_observable(prop.obs, arch)}={format_value(prop.value)}"
+        return format_binding(prop.obs, prop.value, arch)
     if isinstance(prop, Not):
         if isinstance(prop.prop, TrueProp):
             return "false"
@@ -168,9 +193,7 @@ def format_test(test: LitmusTest, source_comments: bool = False) -> str:
     else:
         lines += _table(test.threads, source_notes(test) if source_comments else {})
     if test.observed:
-        lines.append(
-            "locations [" + " ".join(f"{format_observable(o)};" for o in test.observed) + "]"
-        )
+        lines.append("locations [" + " ".join(f"{_observed(test, o)};" for o in test.observed) + "]")
     if test.filter is not None:
         lines.append(f"filter ({format_prop(test.filter)})")
     lines.append(format_condition(test.condition))

@@ -36,6 +36,8 @@ class Machine:
     reductions: bool = True  # may exhaustive exploration use `key`'s finished-threads?
 
     def __post_init__(self) -> None:
+        if self.model.byte_addressed:
+            self.program = self.program.whole_arrays()
         self._hung: set[tuple[int, tuple]] = set()
         # no execution can reach the step budget: every thread is loop-free and shorter
         self._bounded = all(

@@ -103,6 +103,10 @@ class MemoryModel:
     one and the code it covers."""
 
     name = ""
+    # does it keep memory as bytes, so that accesses of any size to parts of a location
+    # (mixed-size) run? Then the machine gives it each array as one location
+    # (`Program.whole_arrays`), as herd's memory has it
+    byte_addressed = False
 
     def initial_memory(self, program: Program) -> Hashable:
         raise NotImplementedError
@@ -228,7 +232,7 @@ def what_it_does(program: Program, t: Transition) -> str:
 def place_name(program: Program, addr: int, size: int) -> str:
     """An access's place as herd's mixed-size tests write it: `x`, or `x+1` inside x."""
     loc, offset = program.place(addr, size)
-    return f"{loc.name}+{offset}" if offset else loc.name
+    return program.part_name(loc, offset, size)
 
 
 def shown_value(program: Program, value: int, size: int) -> str:

@@ -179,7 +179,7 @@ forall (v[1]=44 /\\ v[0]=1)
 """
     assert {loc.width for loc in parse_text(text).locations} == {8}
     for where, result in results(text).items():
-        assert result.ok and outcomes(result) == {"v[1]=44; [v]=1;"}, where
+        assert result.ok and outcomes(result) == {"v[1]=44; v[0]=1;"}, where
     program = load(compile_test(parse_text(text), get_target("armv8")))
     addr = {loc.name: loc.addr for loc in program.locations}
     assert addr["v[1]"] == addr["v"] + 1

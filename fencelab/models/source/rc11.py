@@ -33,7 +33,15 @@ import time
 from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.limits import DEFAULT_LIMITS, Limits, Meter
-from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, RegObs, at_width
+from fencelab.litmus.ast import (
+    LitmusTest,
+    LocObs,
+    LocRef,
+    RegObs,
+    at_width,
+    element_observable,
+    location_name,
+)
 from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
 from fencelab.litmus.printer import event_names
 from fencelab.litmus.types import observable_type
@@ -175,7 +183,11 @@ class _Enumerator:
             if isinstance(obs, RegObs):
                 return envs.get(obs.tid, {}).get(obs.reg, 0)
             if isinstance(obs, LocObs):  # in its type: a 128-bit value prints in hex
-                held = final.get(obs.name, 0)
+                elements = self.test.array(obs.name)
+                if elements:  # a whole array (`v={1,2}`)
+                    return tuple(value(LocObs(element_observable(obs.name, e.index)))
+                                 for e in elements)  # fmt: skip
+                held = final.get(location_name(obs.name), 0)
                 return held if isinstance(held, LocRef) else observable_type(self.test, obs).wrap(held)
             raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
 
