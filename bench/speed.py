@@ -5,10 +5,13 @@
                                     [--out bench/RESULTS.md]
 
 Families and their sets (every test exhaustively, under its family's model):
-- loop-free: herd's own tests in tests/data/herd (those fencelab accepts) and `--count`
-  generated loop-free tests of 2-4 threads (fencelab/gen/families.py, fixed seeds);
+- loop-free: herd's own tests in tests/data/herd (those fencelab accepts), `--count` diy7-style
+  tests (`diy`: critical cycles of 2-4 threads as diy7 builds them, fencelab/gen/cycles.py,
+  the kind of tests herd7's figures were measured on) and `--count` denser random loop-free
+  tests of 2-4 threads (`generated`: fencelab/gen/families.py); all from fixed seeds;
 - looping: the examples (examples/aarch64, examples/arm, examples/x86_64, examples/c).
-x86_64 runs under tso, AArch64 and ARM under arm (Promising-ARM), C under rc11.
+x86_64 runs under tso, AArch64 under arm (Promising-ARM), ARM under armv7 (arm.cat), C under
+rc11 (each family's default but C, whose default is the axiomatic c11).
 
 `ms/test` is process CPU time per test in one process (parse + run), the measure that
 survives a shared machine; `-j` columns give the wall time of the whole set through the
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fencelab.errors import FencelabError
+from fencelab.gen import cycles
 from fencelab.gen.families import FAMILIES, generate_many
 from fencelab.litmus.parser import parse_text
 from fencelab.pipeline import Pipeline, RunOptions
@@ -124,6 +128,13 @@ def example_texts(family: str) -> list[tuple[str, str]]:
 def generated_texts(family: str, count: int, threads=None, ops=None, seed=0):
     texts = generate_many(family, count, seed, threads, ops)
     return [(f"<gen {family} {i}>", t) for i, t in enumerate(texts)]
+
+
+def diy_texts(family: str, count: int, seed: int = 0):
+    """`count` diy7-style tests (critical cycles, fencelab/gen/cycles.py), as herd7's figures
+    were measured on."""
+    texts = cycles.generate_many(family, count, seed)
+    return [(f"<diy {family} {i}>", t) for i, t in enumerate(texts)]
 
 
 def measure(texts: list[tuple[str, str]], options: RunOptions) -> Measure:
@@ -223,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=40, help="generated tests per family")
     ap.add_argument("--families", default=",".join(FAMILIES))
-    ap.add_argument("--sets", default="herd,generated,looping")
+    ap.add_argument("--sets", default="herd,diy,generated,looping")
     ap.add_argument("--jobs", type=int, default=0, help="also time the sets with -j N (0: skip)")
     ap.add_argument("--growth", action="store_true", help="cost by threads x operations")
     ap.add_argument("--shapes", action="store_true", help="the guide's slow AArch64 shapes")
@@ -254,8 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         options = options_for(family)
         warm_up(family)
         for set_name in sets:
-            texts = {"herd": herd_texts, "looping": example_texts}.get(
-                set_name, lambda f: generated_texts(f, args.count))(family)
+            texts = {"herd": herd_texts, "looping": example_texts,
+                     "diy": lambda f: diy_texts(f, args.count)}.get(
+                set_name, lambda f: generated_texts(f, args.count))(family)  # fmt: skip
             m = measure(texts, options)
             row = (f"| {family} | {set_name} | {m.tests} | {m.ms:.1f} | "
                    f"{HERD7_MS[family] if set_name != 'looping' else ''} | "
