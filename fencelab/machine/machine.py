@@ -99,7 +99,7 @@ class Machine:
     def transitions(self, state: MachineState) -> list[Transition]:
         if self._bounded:
             tid = self.model.alone(self.program, state)
-            if tid is not None and not self.stopped(tid, state.threads[tid], state.steps[tid]):
+            if tid is not None:  # (bounded: no thread can be stopped)
                 first = next(iter(self._moves(state, tid)), None)
                 if first is not None:
                     return [first]
@@ -115,7 +115,7 @@ class Machine:
         """Core `tid`'s moves (none when it has finished or stopped)."""
         tstate = state.threads[tid]
         info = self._cores[tid].info(tstate)
-        if info is None or self.stopped(tid, tstate, state.steps[tid]):
+        if info is None or not self._bounded and self.stopped(tid, tstate, state.steps[tid]):
             return []
         out = []
         try:
@@ -128,8 +128,8 @@ class Machine:
         return out
 
     def status(self, state: MachineState, enabled: list[Transition] | None = None) -> Status:
-        for tid, tstate in enumerate(state.threads):
-            if self._cores[tid].info(tstate) is not None and self.stopped(
+        for tid, tstate in enumerate(() if self._bounded else state.threads):  # (bounded: none
+            if self._cores[tid].info(tstate) is not None and self.stopped(  # can be stopped)
                 tid, tstate, state.steps[tid]
             ):
                 return Status.BUDGET
