@@ -67,6 +67,11 @@ def options_for(family: str) -> RunOptions:
     return RunOptions.named(model=MODELS[family])
 
 
+def model_name(family: str) -> str:
+    """The model a family runs under, as the table names it."""
+    return MODELS[family] or {"x86_64": "tso", "AArch64": "arm", "ARM": "armv7"}[family]
+
+
 # The guide's slowest AArch64 shapes before this work (fencelab s, herd7 s): a write-only shape
 # and load buffering through exclusive pairs, where independent promises were explored in
 # every order.
@@ -246,17 +251,25 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds a growth cell may take before its row stops")
     ap.add_argument("--no-reduce", action="append", default=[],
                     help="turn a reduction off (fencelab/reduce.py; `all`)")  # fmt: skip
+    ap.add_argument("--model", action="append", default=[], metavar="FAMILY=MODEL",
+                    help="run a family under another model (e.g. ARM=armv7-axiomatic)")
     ap.add_argument("--out", help="also write the tables here (markdown)")
     args = ap.parse_args(argv)
     if args.no_reduce:
         from fencelab.reduce import set_disabled
 
         set_disabled(args.no_reduce)
+    for item in args.model:
+        family, _, model = item.partition("=")
+        if family not in MODELS or not model:
+            ap.error(f"--model {item!r}: expected FAMILY=MODEL, FAMILY one of {', '.join(MODELS)}")
+        MODELS[family] = model
     families = args.families.split(",")
     sets = [s for s in args.sets.split(",") if s]  # --sets "" for the growth table alone
     lines = [f"# fencelab speed ({time.strftime('%Y-%m-%d')}, load {os.getloadavg()[0]:.1f}, "
              f"{os.cpu_count()} cores)", ""]  # fmt: skip
-    header = "| family | set | tests | ms/test (CPU) | herd7 ms | states/test | slowest |"
+    header = ("| family | model | set | tests | ms/test (CPU) | herd7 ms | states/test | "
+              "slowest |")  # fmt: skip
     if args.jobs:
         header += f" -j 1 s | -j {args.jobs} s | speed-up |"
     lines += [header, "|" + "---|" * (header.count("|") - 1)]
@@ -269,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
                      "diy": lambda f: diy_texts(f, args.count)}.get(
                 set_name, lambda f: generated_texts(f, args.count))(family)  # fmt: skip
             m = measure(texts, options)
-            row = (f"| {family} | {set_name} | {m.tests} | {m.ms:.1f} | "
+            tests = f"{m.tests} (+{m.refused} refused)" if m.refused else str(m.tests)
+            row = (f"| {family} | {model_name(family)} | {set_name} | {tests} | {m.ms:.1f} | "
                    f"{HERD7_MS[family] if set_name != 'looping' else ''} | "
                    f"{m.states / max(m.tests, 1):.0f} | {1000 * m.worst[0]:.0f} ms "
                    f"{Path(m.worst[1]).name} |")  # fmt: skip
