@@ -666,7 +666,10 @@ class _X86(_Writer):
         return _table(header, ["{", "}"], self.code, finals, self.regs)
 
 
-class _AArch64(_Writer):
+class _Numbered(_Writer):
+    """Arm families: registers numbered from 0 in each thread, addresses set in the initial
+    state, fences as diy spells them (`DMB.SY` is written `DMB SY`)."""
+
     def begin(self, tid: int) -> None:
         self.tid = tid
         self.next = 0
@@ -680,14 +683,20 @@ class _AArch64(_Writer):
         self.next += 1
         return self.next - 1
 
+    def fence(self, fence: str) -> list[str]:
+        return [fence.replace(".", " ")]
+
+    def text(self, header: list[str], finals: list[str]) -> str:
+        init = ["{", *(" ".join(row) for row in self.init), "}"]
+        return _table(header, init, self.code, finals, self.regs)
+
+
+class _AArch64(_Numbered):
     def address(self, loc: str) -> int:
         if loc not in self.addr:
             self.addr[loc] = self.reg()
             self.init[-1].append(f"{self.tid}:X{self.addr[loc]}={loc};")
         return self.addr[loc]
-
-    def fence(self, fence: str) -> list[str]:
-        return [fence.replace(".", " ")]
 
     def access(self, tid, a: Access, dep) -> tuple[str, list[str]]:
         lines: list[str] = []
@@ -719,32 +728,14 @@ class _AArch64(_Writer):
         v, d = self.reg(), self.reg()
         return f"{tid}:X{d}", [f"MOV W{v},#{w.value}", f"SWP W{v},W{d},[X{self.address(r.loc)}]"]
 
-    def text(self, header: list[str], finals: list[str]) -> str:
-        init = ["{", *(" ".join(row) for row in self.init), "}"]
-        return _table(header, init, self.code, finals, self.regs)
 
 
-class _ARM(_Writer):
-    def begin(self, tid: int) -> None:
-        self.tid = tid
-        self.next = 0
-        if tid == 0:
-            self.init: list[list[str]] = []
-        self.init.append([])
-        self.last_reg = ""
-
-    def reg(self) -> int:
-        self.next += 1
-        return self.next - 1
-
+class _ARM(_Numbered):
     def address(self, loc: str) -> str:
         sym = f"%{loc}{self.tid}"
         if f"{sym}={loc};" not in self.init[-1]:
             self.init[-1].append(f"{sym}={loc};")
         return sym
-
-    def fence(self, fence: str) -> list[str]:
-        return [fence.replace(".", " ")]
 
     def access(self, tid, a: Access, dep) -> tuple[str, list[str]]:
         lines: list[str] = []
@@ -771,10 +762,6 @@ class _ARM(_Writer):
 
     def rmw(self, tid, r, w):  # pragma: no cover - ARM draws no Rmw
         raise Invalid
-
-    def text(self, header: list[str], finals: list[str]) -> str:
-        init = ["{", *(" ".join(row) for row in self.init), "}"]
-        return _table(header, init, self.code, finals, self.regs)
 
 
 class _C(_Writer):
