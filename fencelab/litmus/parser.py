@@ -45,7 +45,14 @@ from fencelab.litmus.ast import (
     element_observable,
     location_name,
 )
-from fencelab.litmus.lexing import BodyContext, Locations, Text, array_element, skip_c_comment
+from fencelab.litmus.lexing import (
+    COMMENT_OR_BRACE,
+    BodyContext,
+    Locations,
+    Text,
+    array_element,
+    skip_c_comment,
+)
 from fencelab.litmus.source import declared_variables, parse_threads
 from fencelab.litmus.types import (
     ValueType,
@@ -79,6 +86,10 @@ _INIT_LEFT = re.compile(
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
+
+# where `_blank_comments` may have something to do outside the bodies: a `//` comment (source
+# tests), a `(* *)` comment, a string, a brace
+_OUTSIDE_STOP = re.compile(r'//|\(\*|"|[{}]')
 
 
 def read_test(path: str, command: str = "") -> LitmusTest:
@@ -228,6 +239,11 @@ class _Parser:
         i, depth = 0, 0
         body_depth: int | None = None
         while i < len(text):
+            # jump to the next character that matters (the others are kept as they are)
+            stop = (COMMENT_OR_BRACE if body_depth is not None else _OUTSIDE_STOP).search(text, i)
+            if stop is None:
+                break
+            i = stop.start()
             c = text[i]
             if body_depth is not None:
                 after = skip_c_comment(text, i, self.raw)

@@ -74,7 +74,12 @@ from fencelab.litmus.ast import (
     While,
     walk_statements,
 )
-from fencelab.litmus.lexing import BodyContext, array_element, skip_c_comment
+from fencelab.litmus.lexing import (
+    COMMENT_OR_BRACE,
+    BodyContext,
+    array_element,
+    skip_c_comment,
+)
 from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
 from fencelab.values import NumberTooLong, read_int
 
@@ -196,6 +201,10 @@ def _c_params(ctx: BodyContext, tid: int, text: str, offset: int) -> tuple[tuple
 def _matching_brace(ctx: BodyContext, text: str, start: int, tid: int) -> int:
     depth, i = 0, start
     while i < len(text):
+        stop = COMMENT_OR_BRACE.search(text, i)  # the next comment or brace
+        if stop is None:
+            break
+        i = stop.start()
         after = skip_c_comment(text, i, ctx.src)
         if after is not None:
             i = after

@@ -99,26 +99,39 @@ class Machine:
         )
 
     def transitions(self, state: MachineState) -> list[Transition]:
+        if self._bounded:
+            tid = self.model.alone(self.program, state)
+            if tid is not None:  # (bounded: no thread can be stopped)
+                first = next(iter(self._moves(state, tid)), None)
+                if first is not None:
+                    return [first]
         out: list[Transition] = []
-        for tid, tstate in enumerate(state.threads):
-            info = self._cores[tid].info(tstate)
-            if info is None or self.stopped(tid, tstate, state.steps[tid]):
-                continue
-            try:
-                for t in self.model.core_transitions(self.program, state, tid, info):
-                    if t.step is not None and t.step.hung:
-                        self._hung.add((tid, t.step.state))
-                    out.append(t)
-            except AccessError as e:  # named at the instruction (`Program.locate`)
-                raise e.at(info.address, info.text) from None
+        for tid in range(len(state.threads)):
+            out.extend(self._moves(state, tid))
         out.extend(self.model.internal_transitions(self.program, state))
         if self._bounded and len(out) > 1:
             return self.model.select(self.program, state, out)
         return out
 
+    def _moves(self, state: MachineState, tid: int) -> list[Transition]:
+        """Core `tid`'s moves (none when it has finished or stopped)."""
+        tstate = state.threads[tid]
+        info = self._cores[tid].info(tstate)
+        if info is None or not self._bounded and self.stopped(tid, tstate, state.steps[tid]):
+            return []
+        out = []
+        try:
+            for t in self.model.core_transitions(self.program, state, tid, info):
+                if t.step is not None and t.step.hung:
+                    self._hung.add((tid, t.step.state))
+                out.append(t)
+        except AccessError as e:  # named at the instruction (`Program.locate`)
+            raise e.at(info.address, info.text) from None
+        return out
+
     def status(self, state: MachineState, enabled: list[Transition] | None = None) -> Status:
-        for tid, tstate in enumerate(state.threads):
-            if self._cores[tid].info(tstate) is not None and self.stopped(
+        for tid, tstate in enumerate(() if self._bounded else state.threads):  # (bounded: none
+            if self._cores[tid].info(tstate) is not None and self.stopped(  # can be stopped)
                 tid, tstate, state.steps[tid]
             ):
                 return Status.BUDGET

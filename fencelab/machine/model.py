@@ -141,6 +141,13 @@ class MemoryModel:
         kept ones miss). The machine asks only when no execution can hit the step budget."""
         return enabled
 
+    def alone(self, program: Program, state: MachineState) -> int | None:
+        """A core whose first move `select` would follow alone, told before any move is made
+        (None: make every move, then `select`). Only a model returned by `for_exhaustive` may
+        answer, and only when `select` would keep exactly that core's first move: the machine
+        then makes no other move (a cheaper way to the same states)."""
+        return None
+
     def core_transitions(
         self, program: Program, state: MachineState, tid: int, info: InsnInfo
     ) -> Iterable[Transition]:

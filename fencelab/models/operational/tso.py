@@ -113,6 +113,20 @@ class TSO(MemoryModel):
                     return moves
         return enabled
 
+    def alone(self, program, state: MachineState) -> int | None:
+        """Rule 1 of `select`, told before any move is made: the first core whose next
+        instruction is a store, or a fence with its buffer empty (`select` would keep its move
+        alone; the machine then makes no other core's move, nor any drain)."""
+        if not self.local_first:
+            return None
+        buffers = state.memory.buffers
+        for tid, thread in enumerate(program.threads):
+            info = thread.core.info(state.threads[tid])
+            if info is not None and (info.kind is Kind.STORE
+                                     or info.kind is Kind.FENCE and not buffers[tid]):  # fmt: skip
+                return tid
+        return None
+
     def _location(self, program, tid: int, tstate) -> int | None:
         """The location the thread's next instruction accesses, if no register forms it."""
         info = program.threads[tid].core.info(tstate)
