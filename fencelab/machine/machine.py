@@ -15,7 +15,7 @@ from fencelab.errors import AccessError
 from fencelab.litmus.ast import RegObs
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.printer import format_outcome
-from fencelab.machine.model import MachineState, MemoryModel, Reason, Transition
+from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Reason, Transition
 from fencelab.program.layout import Program
 
 DEFAULT_BUDGET = 40  # memory instructions per core before an execution counts as unbounded
@@ -97,6 +97,13 @@ class Machine:
         )
 
     def transitions(self, state: MachineState) -> list[Transition]:
+        while True:
+            try:
+                return self._transitions(state)
+            except ModelRestart:
+                continue  # the model changed how it keeps states (`ModelRestart`): ask again
+
+    def _transitions(self, state: MachineState) -> list[Transition]:
         out: list[Transition] = []
         for tid, tstate in enumerate(state.threads):
             info = self._cores[tid].info(tstate)
