@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from fencelab import reduce
 from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import exhaustive
@@ -123,6 +124,18 @@ def test_arm_gives_the_axiomatic_outcomes(shape):
 def test_reductions_keep_the_mixed_outcomes(shape):
     text = _text(shape)
     assert states(text, "arm", reduce=False) == states(text, "arm")
+
+
+@pytest.mark.parametrize("name", ["arm-sequential", "certify-share", "promise-merge",
+                                  "threads-apart"])
+def test_each_reduction_alone_keeps_the_mixed_outcomes(name):
+    texts = [_text(shape) for shape in SHAPES[:2]]
+    full = [states(text, "arm") for text in texts]
+    reduce.set_disabled([name])
+    try:
+        assert [states(text, "arm") for text in texts] == full
+    finally:
+        reduce.set_disabled(())
 
 
 def test_aarch32_runs_mixed_size_a32_code():

@@ -116,12 +116,15 @@ class ARM(MemoryModel):
 
     def mixed_sizes(self, program) -> dict[int, int]:
         """The mixed-size locations found so far, with their sizes in bytes."""
-        return {loc: program.locations[loc].size for loc in self._entry(program)[3]}
+        mixed = self._entry(program)[3]
+        return {loc: program.locations[loc].size for loc in mixed} if mixed else {}
 
     def coherent(self, program, memory) -> bool:
         """`internal` on the mixed-size locations (mixed.py); trivially true without them."""
-        sizes = self.mixed_sizes(program)
-        return not sizes or coherent(sizes, memory.messages, [lc.trace for lc in memory.locals])
+        if not self._entry(program)[3]:
+            return True
+        return coherent(self.mixed_sizes(program), memory.messages,
+                        [lc.trace for lc in memory.locals])  # fmt: skip
 
     def _ctx(self, program, tid: int) -> ThreadContext:
         return self._entry(program)[1][tid]
@@ -288,7 +291,8 @@ class ARM(MemoryModel):
         messages = [{"ts": 0, "writes": "initial", "values": {
             loc.name: loc.init for loc in program.locations}}]  # fmt: skip
         for ts, msg in enumerate(memory.messages, 1):
-            messages.append({"ts": ts, "location": names[msg.loc],
+            where = names[msg.loc] + (f"+{msg.offset}" if msg.offset else "")
+            messages.append({"ts": ts, "location": where,
                              "value": signed(msg.value, 8 * msg.size), "thread": f"P{msg.tid}"})  # fmt: skip
         threads = []
         for tid, local in enumerate(memory.locals):
