@@ -31,6 +31,12 @@ thread to registers it already had at that loop head, with no lower views, havin
 nothing but rewrites of what its exclusive reads got (a spin on a taken lock), is not explored
 again.
 
+Mixed-size accesses (a byte, half-word or word part of a location, herd's -variant mixed):
+a location the program accesses with two spans is kept byte-wise — messages carry a byte
+range, views are per byte, a read's bytes are taken at one cut of memory, herd's `internal` is
+checked on each complete execution (mixed.py). The model finds such a location as the program
+runs and starts exploration again (`ModelRestart`); a test without one runs exactly as before.
+
 A store-exclusive fails spuriously only where its thread has no loop
 (`Program.may_fail_spuriously`); in a retry loop it fails only when it cannot succeed.
 An execution ends when every thread has finished with no outstanding promise.
@@ -236,6 +242,7 @@ class ARM(MemoryModel):
     def _promises(self, program, state: MachineState) -> list[tuple[int, str, str, ArmMemory]]:
         """Every certified promise a thread may make now: (tid, key, label, new memory)."""
         mem: ArmMemory = state.memory
+        self._entry(program)  # forgets what was found before a location became byte-wise
         cache_key = (id(program), "promises", state.threads, mem)
         found = self._alone.get(cache_key)
         if found is not None:
