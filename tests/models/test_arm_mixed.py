@@ -100,6 +100,13 @@ SHAPES = [
      [["ADD X2,X1,#1", "LDXRB W0,[X2]", "ADD W0,W0,#1", "STXRB W3,W0,[X2]"],
       ["MOV W0,#0x202", "STRH W0,[X1]"]],
      "exists (0:X3=0 /\\ x=0x302)", ("0:X3=0; [x]=770;", True)),
+    # a read whose byte 1 is its own data-dependent write, then a write of byte 0: the
+    # dependency orders the write too, in the checker as here (LB is forbidden)
+    ("LB+data-rfi-half-byte+dmb", "uint16_t x; uint32_t y; uint16_t 0:X3; 0:X1=x; 0:X5=y;"
+     " 1:X1=x; 1:X5=y;",
+     [["LDR W0,[X5]", "EOR W2,W0,W0", "ADD W2,W2,#1", "STRB W2,[X1,#1]", "LDRH W3,[X1]",
+       "MOV W4,#1", "STRB W4,[X1]"], ["LDRB W0,[X1]", "DMB SY", "MOV W4,#1", "STR W4,[X5]"]],
+     "exists (0:X0=1 /\\ 1:X0=1)", ("0:X0=1; 1:X0=1;", False)),
     ("swp-half-in-word", "uint32_t x=0x11223344; uint32_t 1:X2; 0:X1=x; 1:X1=x;",
      [["MOV W0,#5", "ADD X4,X1,#2", "SWPALH W0,W2,[X4]"], ["LDR W2,[X1]"]],
      "exists (1:X2=0x50000)", ("1:X2=340804;", True)),
