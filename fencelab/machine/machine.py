@@ -146,7 +146,11 @@ class Machine:
                                 "budget (an endless loop?)", False)]  # fmt: skip
         if core.info(tstate) is not None and (tid, tstate) in self._hung:
             return [Reason(tid, "stopped: it spins in a loop that touches no memory", False)]
-        return self.model.explain(self.program, state, tid)
+        while True:
+            try:
+                return self.model.explain(self.program, state, tid)
+            except ModelRestart:
+                continue  # as in `transitions`
 
     def outcome(self, state: MachineState) -> Outcome:
         memory = self.model.final_memory(self.program, state.memory)
