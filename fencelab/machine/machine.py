@@ -15,7 +15,7 @@ from fencelab.errors import AccessError
 from fencelab.litmus.ast import RegObs
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.printer import format_outcome
-from fencelab.machine.model import MachineState, MemoryModel, Reason, Transition
+from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Reason, Transition
 from fencelab.program.layout import Program
 
 DEFAULT_BUDGET = 40  # memory instructions per core before an execution counts as unbounded
@@ -99,6 +99,13 @@ class Machine:
         )
 
     def transitions(self, state: MachineState) -> list[Transition]:
+        while True:
+            try:
+                return self._transitions(state)
+            except ModelRestart:
+                continue  # the model changed how it keeps states (`ModelRestart`): ask again
+
+    def _transitions(self, state: MachineState) -> list[Transition]:
         if self._bounded:
             tid = self.model.alone(self.program, state)
             if tid is not None:  # (bounded: no thread can be stopped)
@@ -154,7 +161,11 @@ class Machine:
                                 "budget (an endless loop?)", False)]  # fmt: skip
         if core.info(tstate) is not None and (tid, tstate) in self._hung:
             return [Reason(tid, "stopped: it spins in a loop that touches no memory", False)]
-        return self.model.explain(self.program, state, tid)
+        while True:
+            try:
+                return self.model.explain(self.program, state, tid)
+            except ModelRestart:
+                continue  # as in `transitions`
 
     def outcome(self, state: MachineState) -> Outcome:
         memory = self.model.final_memory(self.program, state.memory)

@@ -30,6 +30,13 @@ if TYPE_CHECKING:
     from fencelab.program.layout import Program
 
 
+class ModelRestart(Exception):
+    """Raised by a model that has just learnt something about the program that changes how it
+    represents states (the ARM model: a location accessed with mixed sizes, which it then keeps
+    byte-wise): states made before are not valid. `Machine.transitions` asks again; an
+    exploration that saw it (`MemoryModel.restart_epoch` changed) starts again."""
+
+
 @dataclass(frozen=True)
 class MachineState:
     threads: tuple[ThreadState, ...]
@@ -125,6 +132,11 @@ class MemoryModel:
     def key_epoch(self, program: Program) -> int:
         """Changes when what `state_key` rests on has changed (exploration then starts again
         if it merged states before the change)."""
+        return 0
+
+    def restart_epoch(self, program: Program) -> int:
+        """Changes when the model raised `ModelRestart` for this program: what was explored
+        before is to be explored again."""
         return 0
 
     def threads_apart(self, program: Program, state: MachineState) -> bool:

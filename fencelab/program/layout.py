@@ -29,8 +29,8 @@ CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
 DATA_BASE = 0x100000  # location i is at DATA_BASE + i * LOCATION_STRIDE
 LOCATION_STRIDE = 0x40
 LOCATION_SIZE = 8  # bytes a location spans at least (an array element: its type's width)
-MIXED_SIZE_REFUSAL = ("mixed-size accesses are covered by the sc, tso and arm-axiomatic models "
-                      "only")
+MIXED_SIZE_REFUSAL = ("mixed-size accesses are covered by the sc, tso, arm, aarch32 and "
+                      "arm-axiomatic models only")
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ class Projector:
     def __init__(self, threads: int, locations: int):
         self.reads: list[frozenset[int]] = [frozenset()] * threads
         self.epoch = 0
+        self.mixed = False  # some location is mixed-size: messages are byte ranges (mixed.py)
         self.initial = Local.initial(locations)
 
     def saw_read(self, tid: int, loc: int) -> bool:
@@ -76,7 +77,7 @@ class Projector:
                 kept.append(m)
                 real.append(ts)
             elif m.loc in reads:
-                kept.append(Message(m.loc, m.value, OTHER, m.size))
+                kept.append(Message(m.loc, m.value, OTHER, m.size, m.offset))
                 real.append(ts)
             number[ts] = len(kept)
         return tuple(kept), tuple(number[p] for p in promises), real
@@ -84,9 +85,14 @@ class Projector:
     def key(self, state) -> tuple:
         """`promise-merge`'s key of a promise-phase machine state (see the module docstring)."""
         mem = state.memory
-        last: dict[int, tuple[int, int]] = {}
-        for m in mem.messages:
-            last[m.loc] = (m.value, m.size)
+        last: dict = {}
+        if self.mixed:  # each byte's last message (its value and span)
+            for m in mem.messages:
+                for b in range(m.offset, m.offset + m.size):
+                    last[(m.loc, b)] = (m.value, m.size, m.offset)
+        else:
+            for m in mem.messages:
+                last[m.loc] = (m.value, m.size)
         views = tuple((self.reads[tid], *self.project(tid, mem.messages, local.promises))
                       for tid, local in enumerate(mem.locals))  # fmt: skip
         return (state.threads, state.steps, views, tuple(sorted(last.items())))
