@@ -5,10 +5,13 @@
                                     [--out bench/RESULTS.md]
 
 Families and their sets (every test exhaustively, under its family's model):
-- loop-free: herd's own tests in tests/data/herd (those fencelab accepts) and `--count`
-  generated loop-free tests of 2-4 threads (fencelab/gen/families.py, fixed seeds);
+- loop-free: herd's own tests in tests/data/herd (those fencelab accepts), `--count` diy7-style
+  tests (`diy`: critical cycles of 2-4 threads as diy7 builds them, fencelab/gen/cycles.py,
+  the kind of tests herd7's figures were measured on) and `--count` denser random loop-free
+  tests of 2-4 threads (`generated`: fencelab/gen/families.py); all from fixed seeds;
 - looping: the examples (examples/aarch64, examples/arm, examples/x86_64, examples/c).
-x86_64 runs under tso, AArch64 and ARM under arm (Promising-ARM), C under rc11.
+x86_64 runs under tso, AArch64 under arm (Promising-ARM), ARM under armv7 (arm.cat), C under
+rc11 (each family's default but C, whose default is the axiomatic c11).
 
 `ms/test` is process CPU time per test in one process (parse + run), the measure that
 survives a shared machine; `-j` columns give the wall time of the whole set through the
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fencelab.errors import FencelabError
+from fencelab.gen import cycles
 from fencelab.gen.families import FAMILIES, generate_many
 from fencelab.litmus.parser import parse_text
 from fencelab.pipeline import Pipeline, RunOptions
@@ -61,6 +65,11 @@ class Measure:
 
 def options_for(family: str) -> RunOptions:
     return RunOptions.named(model=MODELS[family])
+
+
+def model_name(family: str) -> str:
+    """The model a family runs under, as the table names it."""
+    return MODELS[family] or {"x86_64": "tso", "AArch64": "arm", "ARM": "armv7"}[family]
 
 
 # The guide's slowest AArch64 shapes before this work (fencelab s, herd7 s): a write-only shape
@@ -124,6 +133,13 @@ def example_texts(family: str) -> list[tuple[str, str]]:
 def generated_texts(family: str, count: int, threads=None, ops=None, seed=0):
     texts = generate_many(family, count, seed, threads, ops)
     return [(f"<gen {family} {i}>", t) for i, t in enumerate(texts)]
+
+
+def diy_texts(family: str, count: int, seed: int = 0):
+    """`count` diy7-style tests (critical cycles, fencelab/gen/cycles.py), as herd7's figures
+    were measured on."""
+    texts = cycles.generate_many(family, count, seed)
+    return [(f"<diy {family} {i}>", t) for i, t in enumerate(texts)]
 
 
 def measure(texts: list[tuple[str, str]], options: RunOptions) -> Measure:
@@ -223,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=40, help="generated tests per family")
     ap.add_argument("--families", default=",".join(FAMILIES))
-    ap.add_argument("--sets", default="herd,generated,looping")
+    ap.add_argument("--sets", default="herd,diy,generated,looping")
     ap.add_argument("--jobs", type=int, default=0, help="also time the sets with -j N (0: skip)")
     ap.add_argument("--growth", action="store_true", help="cost by threads x operations")
     ap.add_argument("--shapes", action="store_true", help="the guide's slow AArch64 shapes")
@@ -235,17 +251,25 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds a growth cell may take before its row stops")
     ap.add_argument("--no-reduce", action="append", default=[],
                     help="turn a reduction off (fencelab/reduce.py; `all`)")  # fmt: skip
+    ap.add_argument("--model", action="append", default=[], metavar="FAMILY=MODEL",
+                    help="run a family under another model (e.g. ARM=armv7-axiomatic)")
     ap.add_argument("--out", help="also write the tables here (markdown)")
     args = ap.parse_args(argv)
     if args.no_reduce:
         from fencelab.reduce import set_disabled
 
         set_disabled(args.no_reduce)
+    for item in args.model:
+        family, _, model = item.partition("=")
+        if family not in MODELS or not model:
+            ap.error(f"--model {item!r}: expected FAMILY=MODEL, FAMILY one of {', '.join(MODELS)}")
+        MODELS[family] = model
     families = args.families.split(",")
     sets = [s for s in args.sets.split(",") if s]  # --sets "" for the growth table alone
     lines = [f"# fencelab speed ({time.strftime('%Y-%m-%d')}, load {os.getloadavg()[0]:.1f}, "
              f"{os.cpu_count()} cores)", ""]  # fmt: skip
-    header = "| family | set | tests | ms/test (CPU) | herd7 ms | states/test | slowest |"
+    header = ("| family | model | set | tests | ms/test (CPU) | herd7 ms | states/test | "
+              "slowest |")  # fmt: skip
     if args.jobs:
         header += f" -j 1 s | -j {args.jobs} s | speed-up |"
     lines += [header, "|" + "---|" * (header.count("|") - 1)]
@@ -254,10 +278,12 @@ def main(argv: list[str] | None = None) -> int:
         options = options_for(family)
         warm_up(family)
         for set_name in sets:
-            texts = {"herd": herd_texts, "looping": example_texts}.get(
-                set_name, lambda f: generated_texts(f, args.count))(family)
+            texts = {"herd": herd_texts, "looping": example_texts,
+                     "diy": lambda f: diy_texts(f, args.count)}.get(
+                set_name, lambda f: generated_texts(f, args.count))(family)  # fmt: skip
             m = measure(texts, options)
-            row = (f"| {family} | {set_name} | {m.tests} | {m.ms:.1f} | "
+            tests = f"{m.tests} (+{m.refused} refused)" if m.refused else str(m.tests)
+            row = (f"| {family} | {model_name(family)} | {set_name} | {tests} | {m.ms:.1f} | "
                    f"{HERD7_MS[family] if set_name != 'looping' else ''} | "
                    f"{m.states / max(m.tests, 1):.0f} | {1000 * m.worst[0]:.0f} ms "
                    f"{Path(m.worst[1]).name} |")  # fmt: skip

@@ -45,7 +45,8 @@ REDUCTIONS = {
                            "between states in which it sees the same storage "
                            "(models/operational/armv7/project.py)",
     "tso-local-first": "x86-TSO: a store into the buffer or a fence on an empty buffer is taken "
-                       "alone, before any other move (models/operational/tso.py)",
+                       "alone, before any other move, and told before the other cores' moves "
+                       "are made (models/operational/tso.py, TSO.select and TSO.alone)",
 }  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from fencelab.litmus.ast import (
     RegInit,
     RegObs,
     Thread,
+    uses_pointers,
 )
 from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
 
@@ -47,6 +48,7 @@ def compile_test(test: LitmusTest, target: Target, scheme: Scheme = DEFAULT_SCHE
             f"{test.name}: only C and Rust tests can be compiled ({test.name} is {test.arch})"
         )
     tgt = target
+    _check_pointers(test)
     _check_locations(test, tgt)
     registers: dict[tuple[int, str], str] = {}
     widths: dict[tuple[int, str], int] = {}
@@ -110,6 +112,22 @@ def compile_test(test: LitmusTest, target: Target, scheme: Scheme = DEFAULT_SCHE
     )
     info = CompileInfo(test, tgt.name, scheme.name, registers, ops, widths)
     return replace(asm, origin=info)
+
+
+def _check_pointers(test: LitmusTest) -> None:
+    """Pointers in memory (herd's `int *p = &x;`, `*r0` through a pointer read) are run by the
+    source models only: the lowering has no address arithmetic or pointer registers."""
+    held = next((loc for loc in test.locations if isinstance(loc.init, LocRef)), None)
+    thread = next((t for t in test.threads if uses_pointers(t)), None)
+    if held is None and thread is None:
+        return
+    where = (f"location {held.name!r} holds the address of {held.init.name!r}" if held
+             else f"P{thread.tid} uses a pointer as a value or accesses memory through one")  # fmt: skip
+    raise SourceError(
+        f"{test.name}: {where}: compiling pointers in memory to a target is not supported; "
+        "run the test under a source model (--model c11, rc11 or sc-source)",
+        test.file,
+    )
 
 
 def _rectangular(threads: list[Thread]) -> list[Thread]:

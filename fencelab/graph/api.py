@@ -28,7 +28,7 @@ from fencelab.graph.model import ExecutionGraph
 from fencelab.graph.trace import trace
 from fencelab.graph.views import view_for
 from fencelab.litmus.ast import And, Eq, LitmusTest
-from fencelab.litmus.printer import format_observable, format_outcome, format_value
+from fencelab.litmus.printer import format_binding, format_outcome
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine
 from fencelab.pipeline import RunOptions, machine_for, run_test
@@ -40,7 +40,7 @@ def witness_graph(machine: Machine, schedule: str, outcome: str) -> ExecutionGra
     walk = Replay(machine)
     for key in parse_schedule(schedule):
         walk.take(key)
-    program = machine.program
+    program = machine.program.by_element()  # events name elements: `t[1]`, not `t+4`
     view = view_for(machine.model.name)
     x = witness_execution(program, trace(program, walk.states, walk.taken),
                           view is not None and view.register_deps)  # fmt: skip
@@ -61,7 +61,7 @@ def partial_graph(machine: Machine, states, taken, outcome: str = "") -> Executi
     """The graph of an execution so far (the TUI): the events executed, the writes their
     reads read, coherence as far as it is decided. `states[i]` is the state before
     `taken[i]`."""
-    program = machine.program
+    program = machine.program.by_element()  # events name elements: `t[1]`, not `t+4`
     steps = trace(program, states, taken)
     view = view_for(machine.model.name)
     x = witness_execution(program, steps, view is not None and view.register_deps)
@@ -81,7 +81,7 @@ def condition_outcome(test: LitmusTest) -> Wanted | None:
     parts = prop.parts if isinstance(prop, And) else (prop,)
     if not all(isinstance(p, Eq) for p in parts):
         return None
-    text = "; ".join(f"{format_observable(p.obs)}={format_value(p.value)}" for p in parts)
+    text = "; ".join(format_binding(p.obs, p.value) for p in parts)
     return parse_outcome(text)
 
 
@@ -158,12 +158,12 @@ def explain(
         return explain_source(test, options.model.name, lambda o: matches(o, wanted), options.budget,
                               seeds(wanted))  # fmt: skip
     machine = machine_for(test, options)
-    program = machine.program
+    program = machine.program.by_element()  # events name elements: `t[1]`, not `t+4`
     if any(not program.may_fail_spuriously(t.tid) for t in program.threads):  # a backward branch
         raise FencelabError(f"{test.name}: {NO_LOOPS}")
     info = machine.program.test.origin
     to_source = info.source_outcome if info is not None else None
-    graph = explain_hardware(machine.program, machine.model.name, wanted, options.budget,
+    graph = explain_hardware(machine.program.by_element(), machine.model.name, wanted, options.budget,
                              to_source)  # fmt: skip
     if graph is not None and test.is_source:
         graph.test = test.name

@@ -48,7 +48,7 @@ def _norm_obs(text: str) -> str:
 def parse_outcome(text: str) -> Wanted:
     """`1:X0=1; 1:X2=0`, `1:X0=1 /\\ 1:X2=0` or `x=1` -> {"1:x0": "1", ...}."""
     wanted: Wanted = {}
-    for part in re.split(r";|/\\|\band\b|&&|,", text):
+    for part in re.split(r";|/\\|\band\b|&&|,(?![^{]*})", text):  # not `x={1,0}`'s commas
         part = part.strip()
         if not part:
             continue

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fencelab.litmus.ast import LocRef
+from fencelab.litmus.printer import format_value
+
 
 @dataclass(frozen=True)
 class Node:
@@ -31,7 +34,7 @@ class Node:
     name: str  # herd's event letter: a, b, c ... (`init x` for an initial write)
     kind: str  # R, W or F
     loc: str = ""
-    value: int | None = None
+    value: int | LocRef | None = None  # a location's address when a pointer is stored
     annot: str = ""  # A, Q, L, X (hardware) / rlx, rel, acq, acq_rel, sc (source)
     text: str = ""  # the instruction or source operation that made it
     origin: str = ""  # compiled tests: the source operation and its line
@@ -44,11 +47,11 @@ class Node:
     def label(self) -> str:
         """`a: W[L] x=1`, `c: F dmb sy`, `init x=0`."""
         if self.is_init:
-            return f"init {self.loc}={self.value}"
+            return f"init {self.loc}={format_value(self.value)}"
         annot = f"[{self.annot}]" if self.annot else ""
         if self.kind == "F":
             return f"{self.name}: F{annot} {self.text}".rstrip()
-        return f"{self.name}: {self.kind}{annot} {self.loc}={self.value}"
+        return f"{self.name}: {self.kind}{annot} {self.loc}={format_value(self.value)}"
 
 
 @dataclass(frozen=True)

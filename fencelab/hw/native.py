@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from fencelab.errors import FencelabError
-from fencelab.litmus.ast import LocObs, RegObs
+from fencelab.litmus.ast import LocObs, RegObs, location_name
 from fencelab.program.layout import DATA_BASE, LOCATION_STRIDE, Program
 
 # herd's architecture name of the machine we run on, from `uname -m`
@@ -155,7 +155,10 @@ def _describe(program: Program, runs: int, delay: int, stall_ms: int, cpus) -> s
                 raise FencelabError(f"{name}: {obs.tid}:{obs.reg} cannot be observed natively")
             out.append(f"obs r {obs.tid} {index[reg]}")
         elif isinstance(obs, LocObs):
-            loc = program.by_name.get(obs.name)
+            if program.test.array(obs.name):
+                raise FencelabError(f"{name}: a whole array ({obs.name}) cannot be observed "
+                                    "natively; name its elements (`v[0]=1 /\\ v[1]=2`)")  # fmt: skip
+            loc = program.by_name.get(location_name(obs.name))
             if loc is None:
                 raise FencelabError(f"{name}: condition names unknown location {obs.name}")
             out.append(f"obs m {loc.addr:#x} {max(1, loc.width // 8)}")

@@ -73,7 +73,8 @@ class AArch64(Target):
         if why:
             raise AssemblyError(f"{self.name}: cannot assemble {clip(insn.strip())}: {why}", why)
         if re.match(r"\s*abs\b", insn, re.I):
-            why = "ABS is ARMv8.9's FEAT_CSSC, which Unicorn's CPU does not implement"
+            why = ("ABS is ARMv8.9's FEAT_CSSC, which no target here has (Unicorn 2.1.4 "
+                   "does not run it, capstone 5.0.7 does not decode it)")
             raise AssemblyError(f"{self.name}: cannot run {insn.strip()!r}: {why}", why)
         insn = _W_INDEX.sub(lambda m: f"{m.group(1)}W{m.group(2)[1:]}", insn)
         word = encode_if_needed(insn, self.features)

@@ -35,7 +35,18 @@ class LocRef:
     name: str
 
 
-Value = int | LocRef
+Value = int | LocRef | tuple[int, ...]  # a tuple: every element of an array (`x={1,0}`)
+
+
+def at_width(value: Value, bits: int) -> Value:
+    """`value` as a location of `bits` bits holds it: an int wraps (signed); an address is
+    kept whole (a pointer in memory)."""
+    return value if isinstance(value, LocRef) else signed(value, bits)
+
+
+def value_key(value: Value) -> tuple:
+    """A sort key for values: numbers first, in order, then addresses by name."""
+    return (1, 0, value.name) if isinstance(value, LocRef) else (0, value, "")
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,13 @@ class Var:
 
 
 @dataclass(frozen=True)
+class AddrOf:
+    """A location's address as a value: C's parameter `x` (or `&v[1]`) used as a pointer."""
+
+    loc: str
+
+
+@dataclass(frozen=True)
 class BinOp:
     """Integer arithmetic / comparison / logic: + - * & | ^ << >> == != < <= > >= && ||."""
 
@@ -155,6 +173,7 @@ class Load:
     order: Order
     pos: Pos = Pos()
     plain: bool = False
+    via: Expr | None = None  # a pointer read at run time (`*r0`); then `loc` is ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +186,7 @@ class Rmw:
     operand: Expr
     order: Order
     pos: Pos = Pos()
+    via: Expr | None = None  # as Load.via
 
 
 @dataclass(frozen=True)
@@ -185,9 +205,10 @@ class Cas:
     failure: Order
     weak: bool = False
     pos: Pos = Pos()
+    via: Expr | None = None  # as Load.via
 
 
-Expr = Const | Var | BinOp | UnOp | Load | Rmw | Cas
+Expr = Const | Var | AddrOf | BinOp | UnOp | Load | Rmw | Cas
 
 
 @dataclass(frozen=True)
@@ -198,6 +219,7 @@ class Assign:
     expr: Expr
     declared: bool = False
     pos: Pos = Pos()
+    pointer: bool = False  # C: declared as a pointer (`int *r0 = ...;`)
 
 
 @dataclass(frozen=True)
@@ -209,6 +231,7 @@ class Store:
     order: Order
     pos: Pos = Pos()
     plain: bool = False
+    via: Expr | None = None  # as Load.via
 
 
 @dataclass(frozen=True)
@@ -277,6 +300,43 @@ def walk_statements(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
             yield from walk_statements(stmt.body)
 
 
+def walk_expressions(body: tuple[Stmt, ...]) -> Iterator[Expr]:
+    """Every expression of a thread body and every part of each (a pointer an access goes
+    through included), outermost first."""
+    todo: list = []
+    for s in walk_statements(body):
+        if isinstance(s, Assign):
+            todo.append(s.expr)
+        elif isinstance(s, Store):
+            todo += [s.value, s.via]
+        elif isinstance(s, ExprStmt):
+            todo.append(s.expr)
+        elif isinstance(s, (If, While)):
+            todo.append(s.cond)
+    while todo:
+        e = todo.pop()
+        if e is None:
+            continue
+        yield e
+        if isinstance(e, BinOp):
+            todo += [e.left, e.right]
+        elif isinstance(e, UnOp):
+            todo.append(e.operand)
+        elif isinstance(e, Load):
+            todo.append(e.via)
+        elif isinstance(e, Rmw):
+            todo += [e.operand, e.via]
+        elif isinstance(e, Cas):
+            todo += [e.expected, e.desired, e.via]
+
+
+def uses_pointers(thread: Thread) -> bool:
+    """Whether a source thread takes an address as a value or accesses memory through one."""
+    return any(isinstance(e, AddrOf) or getattr(e, "via", None) is not None
+               for e in walk_expressions(thread.body)) or any(
+        isinstance(s, Store) and s.via is not None for s in walk_statements(thread.body))  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------
 # Threads and tests
 
@@ -329,10 +389,29 @@ class LitmusTest:
         return self.arch in SOURCE_ARCHES
 
     def location(self, name: str) -> Location:
+        """The location `name` names; an array's element 0 also as herd spells it, `v[0]`."""
+        name = location_name(name)
         for loc in self.locations:
             if loc.name == name:
                 return loc
         raise KeyError(name)
+
+    def array(self, name: str) -> tuple[Location, ...]:
+        """The elements of array `name` by index; () if `name` is no array."""
+        if not name:
+            return ()
+        return tuple(sorted((loc for loc in self.locations if loc.array == name),
+                            key=lambda loc: loc.index))  # fmt: skip
+
+
+def location_name(name: str) -> str:
+    """The location an observable's name names: herd's `v[0]` is element 0, the location `v`."""
+    return name[:-3] if name.endswith("[0]") else name
+
+
+def element_observable(array: str, index: int) -> str:
+    """An array element as herd prints it in a final state or condition: `v[0]`, `v[1]`."""
+    return f"{array}[{index}]"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ block: "{" stmt* "}"
 ?additive: mult | additive (PLUS | MINUS) mult -> bin
 ?mult: unary | mult (STAR | SLASH | PERCENT) unary -> bin
 ?unary: primary | (MINUS | BANG | TILDE) unary -> un
+     | "(" CTYPE+ STAR* ")" unary -> cast
 ?primary: INT -> int
         | NAME -> var
         | "(" expr ")"

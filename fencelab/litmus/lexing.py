@@ -143,6 +143,11 @@ def array_element(name: str, index: int) -> str:
     return name if index == 0 else f"{name}[{index}]"
 
 
+# the next place a C/Rust body may hold a comment or a brace (the characters between need no
+# look: scanners jump there)
+COMMENT_OR_BRACE = re.compile(r"//|/\*|[{}]")
+
+
 def skip_c_comment(text: str, i: int, src: Text) -> int | None:
     """Where a `//` or `/* */` comment starting at `i` ends (None: no comment starts there);
     a `/*` with no `*/` is an error."""

@@ -42,9 +42,18 @@ from fencelab.litmus.ast import (
     Thread,
     TrueProp,
     Value,
+    element_observable,
+    location_name,
 )
-from fencelab.litmus.lexing import BodyContext, Locations, Text, array_element, skip_c_comment
-from fencelab.litmus.source import POINTERS_REFUSED, declared_variables, parse_threads
+from fencelab.litmus.lexing import (
+    COMMENT_OR_BRACE,
+    BodyContext,
+    Locations,
+    Text,
+    array_element,
+    skip_c_comment,
+)
+from fencelab.litmus.source import declared_variables, parse_threads
 from fencelab.litmus.types import (
     ValueType,
     ctype_width,
@@ -77,6 +86,10 @@ _INIT_LEFT = re.compile(
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
+
+# where `_blank_comments` may have something to do outside the bodies: a `//` comment (source
+# tests), a `(* *)` comment, a string, a brace
+_OUTSIDE_STOP = re.compile(r'//|\(\*|"|[{}]')
 
 
 def read_test(path: str, command: str = "") -> LitmusTest:
@@ -226,6 +239,11 @@ class _Parser:
         i, depth = 0, 0
         body_depth: int | None = None
         while i < len(text):
+            # jump to the next character that matters (the others are kept as they are)
+            stop = (COMMENT_OR_BRACE if body_depth is not None else _OUTSIDE_STOP).search(text, i)
+            if stop is None:
+                break
+            i = stop.start()
             c = text[i]
             if body_depth is not None:
                 after = skip_c_comment(text, i, self.raw)
@@ -415,10 +433,10 @@ class _Parser:
             self.unplaced.append((lhs, value, normalise_ctype(ctype), at))
             return
         name = lhs.strip("[]").strip()
-        if isinstance(value, LocRef) and self.is_source:
+        if isinstance(value, LocRef) and self.arch == "RUST":
             raise self.src.error(
                 f"location {name!r} initialised with the address of {value.name!r}: "
-                + POINTERS_REFUSED.replace("C tests", f"{self.arch} tests"),
+                "pointers in memory are not supported in RUST tests",
                 value_at,
             )
         self.locs.declare(name, ctype, value if eq else None, at)
@@ -610,8 +628,8 @@ class _Parser:
         condition = Condition("exists", TrueProp())
         self._threads = threads
         for part in tree.children:
-            if part.data == "locations":
-                observed = tuple(self._observable(c) for c in part.children)
+            if part.data == "locations":  # an array named alone: all of it, as herd has it
+                observed = tuple(self._observable(c, whole=True) for c in part.children)
             elif part.data == "filter":
                 filt = self._prop(part.children[0])
             elif part.data == "final":
@@ -654,7 +672,7 @@ class _Parser:
             value_tree = tree.children[2]
             token = value_tree.children[0]
             if value_tree.data == "ints":  # herd's `x={1,0}`: every element of array x
-                atom = self._array_values(obs, value_tree.children, token)
+                atom = self._array_values(tree.children[0], value_tree.children, token)
                 return atom if kind == "eq" else Not(atom)
             if value_tree.data == "int":
                 value: Value = self._typed_constant(obs, token)
@@ -665,15 +683,15 @@ class _Parser:
             return atom if kind == "eq" else Not(atom)
         raise SourceError(f"unexpected {kind} in condition", self.file)  # pragma: no cover
 
-    def _array_values(self, obs: Observable, tokens, at) -> Prop:
-        """`x={1,0}`: `x[0]=1 /\\ x[1]=0`, one value for each element of array `x`."""
-        if not isinstance(obs, LocObs) or self.locs.arrays.get(obs.name) != len(tokens):
-            name = obs.name if isinstance(obs, LocObs) else f"{obs.tid}:{obs.reg}"
+    def _array_values(self, tree: Tree, tokens, at) -> Prop:
+        """`x={1,0}`: array `x` as a whole (herd prints it so), one value for each element."""
+        name = re.sub(r"\s+", "", str(tree.children[0]))
+        if tree.data != "loc" or self.locs.arrays.get(name) != len(tokens):
             raise SourceError(f"{name}={{...}} needs {name} to be an array of {len(tokens)} "
                               "elements", self.file, at.line, at.column)  # fmt: skip
-        elements = [LocObs(array_element(obs.name, i)) for i in range(len(tokens))]
-        return And(tuple(Eq(e, self._typed_constant(e, t))
-                         for e, t in zip(elements, tokens, strict=True)))  # fmt: skip
+        elements = [LocObs(element_observable(name, i)) for i in range(len(tokens))]
+        return Eq(LocObs(name), tuple(self._typed_constant(e, t)
+                                      for e, t in zip(elements, tokens, strict=True)))  # fmt: skip
 
     def _typed_constant(self, obs: Observable, token) -> int:
         """A condition's number read in the type of what it names (`0:X0=0xffffffffffffffff`
@@ -686,25 +704,32 @@ class _Parser:
             typ = ValueType(64) if self.is_source else (
                 declared_register_type(self.reg_inits, obs.tid, obs.reg) or ValueType())
         else:
-            typ = self.locs.value_type(obs.name)
+            typ = self.locs.value_type(location_name(obs.name))
         bits = max(64, typ.width)  # 128 for a `__int128` location
         if not fits(number, bits):
             raise SourceError(f"condition value {token} does not fit in {bits} bits", self.file,
                               token.line, token.column)  # fmt: skip
         return typ.wrap(number)
 
-    def _observable(self, tree: Tree) -> Observable:
+    def _observable(self, tree: Tree, whole: bool = False) -> Observable:
         try:
-            return self._read_observable(tree)
+            return self._read_observable(tree, whole)
         except NumberTooLong as e:
             token = tree.children[0]
             raise SourceError(str(e), self.file, token.line, token.column) from None
 
-    def _read_observable(self, tree: Tree) -> Observable:
+    def _read_observable(self, tree: Tree, whole: bool = False) -> Observable:
+        """`T:REG`, or a location: an array element spelled as herd prints it (`v[0]`, `v[1]`;
+        a bare array name is its element 0, or with `whole` the array itself)."""
         token = tree.children[0]
         if tree.data == "loc":
             name = _element_name(str(token))
             self.locs.touch(name)
+            info = self.locs.infos[name]
+            if info.array[0]:
+                array, index = info.array
+                bare = "[" not in str(token)
+                return LocObs(array if whole and bare else element_observable(array, index))
             return LocObs(name)
         tid_text, reg = re.sub(r"\s+", "", str(token)).split(":", 1)
         tid = read_int(tid_text)

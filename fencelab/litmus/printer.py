@@ -19,6 +19,7 @@ from fencelab.atomics import Op
 from fencelab.errors import FencelabError
 from fencelab.isa.arch import ARCHES
 from fencelab.litmus.ast import (
+    AddrOf,
     And,
     Assign,
     BinOp,
@@ -33,6 +34,7 @@ from fencelab.litmus.ast import (
     If,
     LitmusTest,
     Load,
+    LocObs,
     LocRef,
     Loop,
     Not,
@@ -65,6 +67,10 @@ from fencelab.litmus.source import (
 
 
 def format_value(value: Value) -> str:
+    """`1`, a location's name (its address), or an array's elements as herd prints them:
+    `{1,0}`."""
+    if isinstance(value, tuple):
+        return "{" + ",".join(str(v) for v in value) + "}"
     return value.name if isinstance(value, LocRef) else str(value)
 
 
@@ -85,9 +91,21 @@ def format_observable(obs: Observable, arch: str | None = None) -> str:
     return obs.name if "[" in obs.name else f"[{obs.name}]"  # an array element: `v[1]`
 
 
+def format_binding(obs: Observable, value: Value, arch: str | None = None) -> str:
+    """`0:X0=1`, `[x]=2`, `v[1]=2`, or a whole array as herd7 prints it: `v={1,2}`."""
+    if isinstance(value, tuple) and isinstance(obs, LocObs):
+        return f"{obs.name}={format_value(value)}"
+    return f"{format_observable(obs, arch)}={format_value(value)}"
+
+
 def format_outcome(outcome: Iterable[tuple[Observable, Value]], arch: str | None = None) -> str:
     """A final state in herd7's spelling, in the order given: `0:X0=1; 1:X2=0; [x]=2;`."""
-    return " ".join(f"{format_observable(o, arch)}={format_value(v)};" for o, v in outcome)
+    return " ".join(f"{format_binding(o, v, arch)};" for o, v in outcome)
+
+
+def _observed(test: LitmusTest, obs: Observable) -> str:
+    """An item of `locations [...]`: a whole array by its name (`t`), else as in a state."""
+    return obs.name if isinstance(obs, LocObs) and test.array(obs.name) else format_observable(obs)
 
 
 def _natural(text: str) -> tuple:
@@ -101,6 +119,14 @@ def format_state(
 
     Registers come first, by thread then register number; then locations by name (herd's order).
     """
+    return format_outcome(herd_order(state, arch), arch)
+
+
+def herd_order(
+    state: Mapping[Observable, Value] | Iterable[tuple[Observable, Value]], arch: str
+) -> list[tuple[Observable, Value]]:
+    """A final state's bindings in herd7's order: registers by thread then register number,
+    then locations by name (an array `v` before its elements `v[0]`, `v[1]`)."""
     items = list(state.items()) if isinstance(state, Mapping) else list(state)
 
     def key(item: tuple[Observable, Value]):
@@ -109,7 +135,7 @@ def format_state(
             return (0, obs.tid, _natural(herd_register(obs.reg, arch)))
         return (1, 0, _natural(obs.name))
 
-    return format_outcome(sorted(items, key=key), arch)
+    return sorted(items, key=key)
 
 
 def format_prop(prop: Prop, arch: str | None = None) -> str:
@@ -121,7 +147,7 @@ def _prop(prop: Prop, arch: str | None, context: str) -> str:
     if isinstance(prop, TrueProp):
         return "true"
     if isinstance(prop, Eq):
-        return f"{format_observable(prop.obs, arch)}={format_value(prop.value)}"
+        return format_binding(prop.obs, prop.value, arch)
     if isinstance(prop, Not):
         if isinstance(prop.prop, TrueProp):
             return "false"
@@ -167,9 +193,7 @@ def format_test(test: LitmusTest, source_comments: bool = False) -> str:
     else:
         lines += _table(test.threads, source_notes(test) if source_comments else {})
     if test.observed:
-        lines.append(
-            "locations [" + " ".join(f"{format_observable(o)};" for o in test.observed) + "]"
-        )
+        lines.append("locations [" + " ".join(f"{_observed(test, o)};" for o in test.observed) + "]")
     if test.filter is not None:
         lines.append(f"filter ({format_prop(test.filter)})")
     lines.append(format_condition(test.condition))
@@ -372,12 +396,12 @@ class _CPrinter(_SourcePrinter):
     def stmt(self, s: Stmt, depth: int) -> list[str]:
         pad = "  " * depth
         if isinstance(s, Assign):
-            decl = "int " if s.declared else ""
+            decl = ("int *" if s.pointer else "int ") if s.declared else ""
             return [f"{pad}{decl}{self.var(s.var)} = {self.expr(s.expr)};"]
         if isinstance(s, Store):
             if s.plain:
-                return [f"{pad}{_c_object(s.loc)} = {self.expr(s.value)};"]
-            return [f"{pad}atomic_store_explicit({_c_pointer(s.loc)}, {self.expr(s.value)}, "
+                return [f"{pad}{self.object(s)} = {self.expr(s.value)};"]
+            return [f"{pad}atomic_store_explicit({self.pointer(s)}, {self.expr(s.value)}, "
                     f"{s.order.c});"]  # fmt: skip
         if isinstance(s, ExprStmt):
             return [f"{pad}{self.expr(s.expr)};"]
@@ -403,23 +427,36 @@ class _CPrinter(_SourcePrinter):
             if cas.weak
             else "atomic_compare_exchange_strong_explicit"
         )
-        return f"{name}({_c_pointer(cas.loc)}, {expected}, {self.expr(cas.desired)}, {cas.success.c}, {cas.failure.c})"
+        return f"{name}({self.pointer(cas)}, {expected}, {self.expr(cas.desired)}, {cas.success.c}, {cas.failure.c})"
+
+    def pointer(self, e: Load | Store | Rmw | Cas) -> str:
+        """The place an access names as C's atomics take it: `x`, `&v[1]`, a pointer `r0`."""
+        return _c_pointer(e.loc) if e.via is None else self.expr(e.via)
+
+    def object(self, e: Load | Store) -> str:
+        """The place a plain access names: `*x`, `v[1]`, `*r0`, `*(r0 + 1)`."""
+        if e.via is None:
+            return _c_object(e.loc)
+        inner = self.expr(e.via)
+        return f"*{inner}" if isinstance(e.via, Var) else f"*({inner})"
 
     def expr(self, e: Expr) -> str:
         if isinstance(e, Const):
             return str(e.value)
         if isinstance(e, Var):
             return self.var(e.name)
+        if isinstance(e, AddrOf):
+            return _c_pointer(e.loc)
         if isinstance(e, BinOp):
             return self.binop(e)
         if isinstance(e, UnOp):
             return self.unop(e.op, e.operand)
         if isinstance(e, Load):
             if e.plain:
-                return _c_object(e.loc)
-            return f"atomic_load_explicit({_c_pointer(e.loc)}, {e.order.c})"
+                return self.object(e)
+            return f"atomic_load_explicit({self.pointer(e)}, {e.order.c})"
         if isinstance(e, Rmw):
-            return f"{C_RMW_NAMES[e.op]}({_c_pointer(e.loc)}, {self.expr(e.operand)}, {e.order.c})"
+            return f"{C_RMW_NAMES[e.op]}({self.pointer(e)}, {self.expr(e.operand)}, {e.order.c})"
         if isinstance(e, Cas):
             raise FencelabError("cannot print a compare-exchange inside a C expression")
         raise FencelabError(f"cannot print expression {e!r} in C")
@@ -442,14 +479,14 @@ def _match_cas(
     CAS, the assignment of its result (if used), how many statements, the expected argument
     as C writes it (`&r0`, or `e` for a shared location)."""
     at = lambda k: stmts[i + k] if i + k < len(stmts) else None  # noqa: E731
-    first, expected_loc = stmts[i], None
+    first, expected_loc = stmts[i], None  # the read of a shared expected value
     if (
         isinstance(first, Assign)
         and first.var.startswith(EXPECTED_PREFIX)
         and isinstance(first.expr, Load)
         and first.expr.plain
     ):
-        expected_loc, first = first.expr.loc, at(1)
+        expected_loc, first = first.expr, at(1)
     if not (
         isinstance(first, Assign)
         and first.var.startswith(CAS_PREFIX)
@@ -464,11 +501,12 @@ def _match_cas(
         if expected_loc is not None:
             return (isinstance(s, If) and s.cond == BinOp("!=", Var(tmp), Var(expected))
                     and not s.orelse and len(s.then) == 1 and isinstance(s.then[0], Store)
-                    and s.then[0].loc == expected_loc and s.then[0].value == Var(tmp)
+                    and (s.then[0].loc, s.then[0].via) == (expected_loc.loc, expected_loc.via)
+                    and s.then[0].value == Var(tmp)
                     and s.then[0].plain)  # fmt: skip
         return isinstance(s, Assign) and s.var == expected and s.expr == Var(tmp) and not s.declared
 
-    arg = f"&{expected}" if expected_loc is None else _c_pointer(expected_loc)
+    arg = f"&{expected}" if expected_loc is None else _CPrinter().pointer(expected_loc)
     second, third = at(base), at(base + 1)
     if writes_back(second):
         return first, None, base + 1, arg  # type: ignore[return-value]

@@ -29,7 +29,15 @@ Relaxed with `plain=True`, so later stages can say so instead of pretending they
 
 An array parameter's elements (`v[1]`, `&v[1]`, `v+1`, `*(v+1)`, with a constant index inside
 the array the initial state declares) are the locations `v[1]`, ... (element 0 is `v`), so every
-later stage sees one location per element. Pointers held in memory or in locals are refused.
+later stage sees one location per element.
+
+Pointers, as herd reads them: a parameter used as a value is the location's address (`AddrOf`:
+`atomic_store_explicit(p, y, ...)` stores y's address in p, a parameter `atomic_int** p`); a
+local declared with `*` holds one (`int *r0 = atomic_load_explicit(p, ...)`); an access through
+anything but a parameter or a constant element (`*r0`, `atomic_load_explicit(r0, ...)`, `v[r0]`,
+`*(r0+1)`, `**p`, `(int*)e`) keeps the address expression in its `via`, and the location is
+whatever address it yields when the thread runs (`models/source/paths.py`). Types are not
+checked beyond that: an address assigned to a local not declared a pointer is refused.
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ from fencelab.atomics import Op, Order, parse_order, valid_failure_orders, valid
 from fencelab.errors import FencelabError, SourceError
 from fencelab.litmus import grammars
 from fencelab.litmus.ast import (
+    AddrOf,
     Assign,
     BinOp,
     Break,
@@ -65,7 +74,12 @@ from fencelab.litmus.ast import (
     While,
     walk_statements,
 )
-from fencelab.litmus.lexing import BodyContext, array_element, skip_c_comment
+from fencelab.litmus.lexing import (
+    COMMENT_OR_BRACE,
+    BodyContext,
+    array_element,
+    skip_c_comment,
+)
 from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
 from fencelab.values import NumberTooLong, read_int
 
@@ -78,8 +92,6 @@ RUST_EXPECTED = ("';'", "')'", "'}'", "'{'", "'=>'", "'='", "','")
 CAS_PREFIX = "$cas"
 OK_PREFIX = "$ok"
 EXPECTED_PREFIX = "$exp"
-POINTERS_REFUSED = ("pointers in memory are not supported in C tests (herd's `int *p = &x;` and "
-                    "`*p` through a pointer read from memory)")  # fmt: skip
 
 
 def declared_variables(thread: Thread) -> set[str]:
@@ -179,12 +191,8 @@ def _c_params(ctx: BodyContext, tid: int, text: str, offset: int) -> tuple[tuple
             raise ctx.src.error(
                 f"unknown type {base!r} for parameter {name!r}; known: {known_types()}", where
             )
-        if len(stars) > 1:
-            raise ctx.src.error(
-                f"parameter {name!r} of P{tid}: pointers to pointers are not supported", where
-            )
         ctx.locs.touch(name)
-        ctx.locs.adopt_type(name, base)
+        ctx.locs.adopt_type(name, base + stars[1:])  # `int **p`: p holds an `int*`
         params.append((normalise_ctype(base + stars), name))
         at += len(piece) + 1
     return tuple(params)
@@ -193,6 +201,10 @@ def _c_params(ctx: BodyContext, tid: int, text: str, offset: int) -> tuple[tuple
 def _matching_brace(ctx: BodyContext, text: str, start: int, tid: int) -> int:
     depth, i = 0, start
     while i < len(text):
+        stop = COMMENT_OR_BRACE.search(text, i)  # the next comment or brace
+        if stop is None:
+            break
+        i = stop.start()
         after = skip_c_comment(text, i, ctx.src)
         if after is not None:
             i = after
@@ -338,6 +350,10 @@ _CAS_PLACES = (
 )
 
 
+def _is_var_named(tree, names) -> bool:
+    return isinstance(tree, Tree) and tree.data == "var" and str(tree.children[0]) in names
+
+
 def _is_call(tree, kinds: tuple[str, ...]) -> bool:
     if not isinstance(tree, Tree) or tree.data != "call":
         return False
@@ -349,6 +365,7 @@ class _CBuilder(_Builder):
     def __init__(self, ctx: BodyContext, tid: int, params: dict[str, str]):
         super().__init__(ctx, tid)
         self.params = params
+        self.pointers: set[str] = set()  # locals declared as pointers (`int *r0`)
 
     def spell(self, order: Order) -> str:
         return order.c
@@ -368,11 +385,11 @@ class _CBuilder(_Builder):
             name = self.assignable(name_tok)
             if _is_call(value, ("cas",)):
                 return self.cas_triple(value, ok=name, declared=False)
-            return [Assign(name, self.expr(value), False, _pos(t))]
+            return [self.assign(name, name_tok, value, False, _pos(t))]
         if kind in ("store", "index_store"):
             value = t.children[-1]
-            loc = self.lvalue(t)
-            return [Store(loc, self.expr(value), Order.RELAXED, _pos(t), plain=True)]
+            loc, via = self.lvalue(t)
+            return [Store(loc, self.expr(value), Order.RELAXED, _pos(t), plain=True, via=via)]
         if kind == "expr_stmt":
             return self.expr_stmt(t.children[0], _pos(t))
         if kind == "if_stmt":
@@ -395,23 +412,40 @@ class _CBuilder(_Builder):
         for d in t.children:
             if not isinstance(d, Tree):
                 continue
-            if isinstance(d.children[0], Token) and d.children[0].type == "STAR":
-                name = next(str(c) for c in d.children if isinstance(c, Token) and c.type == "NAME")
-                raise self.error(f"pointer variable {name!r}: {POINTERS_REFUSED}", d.children[0])
-            name_tok = d.children[0]
+            stars = [c for c in d.children if isinstance(c, Token) and c.type == "STAR"]
+            name_tok = d.children[len(stars)]
             name = str(name_tok)
+            if stars:
+                self.pointers.add(name)
+            else:
+                self.pointers.discard(name)
             if name in self.params:
                 raise self.error(
                     f"local variable {name!r} hides the shared location parameter {name!r} of P{self.tid}",
                     name_tok,
                 )
-            if len(d.children) > 1 and _is_call(d.children[1], ("cas",)):
-                out.extend(self.cas_triple(d.children[1], ok=name, declared=True))
+            rest = d.children[len(stars) + 1 :]
+            if rest and _is_call(rest[0], ("cas",)):
+                out.extend(self.cas_triple(rest[0], ok=name, declared=True))
             else:
-                value = self.expr(d.children[1]) if len(d.children) > 1 else Const(0)
-                out.append(Assign(name, value, True, _pos(t)))
+                out.append(self.assign(name, name_tok, rest[0] if rest else None, True, _pos(t)))
             self.declared[name] = True
         return out
+
+    def assign(self, name: str, name_tok: Token, value, declared: bool, pos: Pos) -> Assign:
+        """`[int [*]]name = value;`: an address (`x`, a parameter) goes only to a pointer."""
+        expr = self.expr(value) if value is not None else Const(0)
+        pointer = name in self.pointers
+        if isinstance(expr, AddrOf) and not pointer and _is_var_named(value, self.params):
+            raise self.error(
+                f"{expr.loc!r} is a pointer to a shared location: read it with *{expr.loc} or "
+                f"atomic_load_explicit({expr.loc}, ...) (or declare a pointer: int *{name} = ...)",
+                value,
+            )
+        if isinstance(expr, AddrOf) and not pointer:
+            raise self.error(f"{name!r} is not a pointer: declare it `int *{name}` to hold the "
+                             f"address of {expr.loc}", value)  # fmt: skip
+        return Assign(name, expr, declared, pos, pointer=pointer)
 
     def assignable(self, name_tok: Token) -> str:
         name = str(name_tok)
@@ -434,9 +468,9 @@ class _CBuilder(_Builder):
             if spec is not None and spec.kind == "cas":
                 return self.cas_triple(e, ok=None, declared=False)
             if spec is not None and spec.kind == "store":
-                loc, args, orders = self.call_args(e, spec)
+                (loc, via), args, orders = self.call_args(e, spec)
                 order = self.check_order(orders[0], valid_orders(Op.STORE), str(e.children[0]), e)
-                return [Store(loc, self.expr(args[0]), order, pos)]
+                return [Store(loc, self.expr(args[0]), order, pos, via=via)]
             if spec is not None and spec.kind == "fence":
                 _loc, _args, orders = self.call_args(e, spec)
                 return [Fence(orders[0], pos)]
@@ -462,7 +496,7 @@ class _CBuilder(_Builder):
         self, call: Tree, ok: str | None, declared: bool, n: int | None = None
     ) -> list[Stmt]:
         spec = _C_CALLS[str(call.children[0])]
-        loc, args, orders = self.call_args(call, spec)
+        (loc, via), args, orders = self.call_args(call, spec)
         expected_tree, desired_tree = args
         shared = self.names_location(expected_tree)
         if not (isinstance(expected_tree, Tree) and expected_tree.data == "addr") and not shared:
@@ -493,14 +527,19 @@ class _CBuilder(_Builder):
         tmp, pos = f"{CAS_PREFIX}{n}", _pos(call)
         out: list[Stmt] = []
         if shared:  # herd's `(x, e, ...)`: read e first, write it back on failure only
-            where = self.address(expected_tree, str(call.children[0]))
+            where, e_via = self.target(expected_tree, str(call.children[0]))
+            if e_via is not None and not _pure(e_via):
+                raise self.error(f"the expected value of {call.children[0]}: a pointer read "
+                                 "from memory here is not supported (load it into a local "
+                                 "pointer first)", expected_tree)  # fmt: skip
             expected = f"{EXPECTED_PREFIX}{n}"
-            out.append(Assign(expected, Load(where, Order.RELAXED, pos, plain=True), True, pos))
-            store = Store(where, Var(tmp), Order.RELAXED, pos, plain=True)
+            read = Load(where, Order.RELAXED, pos, plain=True, via=e_via)
+            out.append(Assign(expected, read, True, pos))
+            store = Store(where, Var(tmp), Order.RELAXED, pos, plain=True, via=e_via)
             write_back: Stmt = If(BinOp("!=", Var(tmp), Var(expected)), (store,), (), pos)
         else:
             write_back = Assign(expected, Var(tmp), False, pos)
-        cas = Cas(loc, Var(expected), desired, success, failure, spec.weak, pos)
+        cas = Cas(loc, Var(expected), desired, success, failure, spec.weak, pos, via=via)
         out.append(Assign(tmp, cas, True, pos))
         if ok is not None:
             out.append(Assign(ok, BinOp("==", Var(tmp), Var(expected)), declared, pos))
@@ -514,6 +553,8 @@ class _CBuilder(_Builder):
         if kind == "int":
             return Const(self.int_value(t.children[0]))
         if kind == "var":
+            if str(t.children[0]) in self.params:  # herd: a parameter is the location's address
+                return AddrOf(str(t.children[0]))
             return Var(self.readable(t.children[0]))
         if kind == "bin":
             left, op, right = t.children
@@ -521,15 +562,21 @@ class _CBuilder(_Builder):
         if kind == "un":
             op, operand = t.children
             return self.unop(str(op), self.expr(operand))
+        if kind == "cast":
+            return self.expr(self.cast_operand(t))
         if kind in ("deref", "index"):
-            return Load(self.lvalue(t), Order.RELAXED, _pos(t), plain=True)
+            loc, via = self.lvalue(t)
+            return Load(loc, Order.RELAXED, _pos(t), plain=True, via=via)
         if kind == "addr" and len(t.children) == 3:
+            loc, via = self.element(t.children[1], t.children[2])
+            return AddrOf(loc) if via is None else via
+        if kind == "addr" and str(t.children[1]) in self.params:
             raise self.error(
-                f"'&{t.children[1]}[...]' may only be the location argument of an atomic operation",
+                f"'&{t.children[1]}': the address of a parameter (a location holding a pointer "
+                f"to the pointer {t.children[1]!r}) is not supported; {t.children[1]} is "
+                f"already the address of location {t.children[1]!r}",
                 t,
             )
-        if kind == "addr" and str(t.children[1]) in self.params:
-            raise self.error(f"'&{t.children[1]}' as a value: {POINTERS_REFUSED}", t)
         if kind == "addr":
             raise self.error(
                 f"'&{t.children[1]}' may only be the expected-value argument of atomic_compare_exchange",
@@ -540,13 +587,7 @@ class _CBuilder(_Builder):
         raise self.error(f"unsupported expression ({kind})", t)  # pragma: no cover
 
     def readable(self, tok: Token) -> str:
-        name = str(tok)
-        if name in self.params:
-            raise self.error(
-                f"{name!r} is a pointer to a shared location: read it with *{name} or "
-                f"atomic_load_explicit({name}, ...)",
-                tok,
-            )
+        name = str(tok)  # a parameter is read as its address (`expr`), never here
         if name.startswith("memory_order_"):
             raise self.error(
                 f"{name} may only be the ordering argument of an atomic operation", tok
@@ -570,14 +611,14 @@ class _CBuilder(_Builder):
             raise self.error(f"{name} cannot be used inside an expression: {_CAS_PLACES}", t)
         if spec.kind in ("store", "fence"):
             raise self.error(f"{name} has no value; use it as a statement", t)
-        loc, args, orders = self.call_args(t, spec)
+        (loc, via), args, orders = self.call_args(t, spec)
         if spec.kind == "load":
             order = self.check_order(orders[0], valid_orders(Op.LOAD), name, t)
-            return Load(loc, order, _pos(t))
+            return Load(loc, order, _pos(t), via=via)
         assert spec.op is not None
-        return Rmw(spec.op, loc, self.expr(args[0]), orders[0], _pos(t))
+        return Rmw(spec.op, loc, self.expr(args[0]), orders[0], _pos(t), via=via)
 
-    def call_args(self, t: Tree, spec: _CCall) -> tuple[str, list, list[Order]]:
+    def call_args(self, t: Tree, spec: _CCall) -> tuple[tuple[str, Expr | None], list, list[Order]]:
         """(location, value arguments, orderings) of a C atomic call, checked."""
         name = str(t.children[0])
         args = list(t.children[1:])
@@ -585,8 +626,8 @@ class _CBuilder(_Builder):
             raise self.error(f"{name} takes {spec.arity} argument(s), found {len(args)}", t)
         n_orders = 0 if not spec.explicit else (2 if spec.kind == "cas" else 1)
         if spec.kind == "fence":
-            return "", [], [self.order(args[0])]
-        loc = self.address(args[0], name)
+            return ("", None), [], [self.order(args[0])]
+        loc = self.target(args[0], name)
         values = args[1 : len(args) - n_orders]
         orders = (
             [self.order(a) for a in args[len(args) - n_orders :]] if n_orders else [Order.SEQ_CST]
@@ -603,58 +644,83 @@ class _CBuilder(_Builder):
         except FencelabError:
             raise self.error(f"unknown ordering {text!r}; valid: {_C_ORDER_NAMES}", tree) from None
 
-    def lvalue(self, t: Tree) -> str:
-        """The location a plain access names: `*x`, `*(v+1)`, `v[1]` (a store or a read)."""
+    def lvalue(self, t: Tree) -> tuple[str, Expr | None]:
+        """The place a plain access names: `*x`, `*(v+1)`, `v[1]`, `*r0` (a store or a read)."""
         if t.data in ("index", "index_store"):
             return self.element(t.children[0], t.children[1])
         inner = t.children[1]
         if isinstance(inner, Token):
-            return self.location(inner, "*")
-        return self.address(inner, "*")
+            if str(inner) in self.pointers:
+                return "", Var(str(inner))
+            return self.location(inner, "*"), None
+        return self.target(inner, "*")
 
     def names_location(self, tree) -> bool:
-        """Whether `tree` is a pointer to a shared location (`x`, `&v[1]`, `v+1`), not `&r0`."""
+        """Whether `tree` is a pointer to a shared location (`x`, `&v[1]`, `v+1`, a pointer
+        local), not `&r0`."""
         if not isinstance(tree, Tree):
             return False
         if tree.data == "addr":
             return len(tree.children) == 3
         if tree.data == "bin" and str(tree.children[1]) == "+":
             tree = tree.children[0]
-        return tree.data == "var" and str(tree.children[0]) in self.params
+        return tree.data == "var" and (str(tree.children[0]) in self.params
+                                       or str(tree.children[0]) in self.pointers)  # fmt: skip
 
-    def address(self, tree, what: str) -> str:
-        """The location a pointer expression names: a parameter `x`, `&v[1]`, `v+1`."""
-        if isinstance(tree, Tree) and tree.data == "var" and str(tree.children[0]) in self.params:
-            return str(tree.children[0])
+    def cast_operand(self, t: Tree):
+        """The operand of a cast to a pointer type (`(int**)e`, herd's tests cast pointers
+        read from memory): values are untyped here, so the cast changes nothing."""
+        if not any(isinstance(c, Token) and c.type == "STAR" for c in t.children):
+            raise self.error("a cast to a non-pointer type is not supported (only casts "
+                             "between pointer types, `(int*)e`)", t)  # fmt: skip
+        return t.children[-1]
+
+    def target(self, tree, what: str) -> tuple[str, Expr | None]:
+        """The place a pointer expression names: `(location, None)` when it is known here (a
+        parameter `x`, `&v[1]`, `v+1`), else `("", pointer)` with the expression whose value,
+        an address, says it at run time (a pointer local `r0`, `*p`, `v[r0]`)."""
+        if isinstance(tree, Tree) and tree.data == "cast":
+            return self.target(self.cast_operand(tree), what)
+        if isinstance(tree, Tree) and tree.data == "var":
+            name = str(tree.children[0])
+            if name in self.params:
+                return name, None
+            if name in self.pointers:
+                return "", Var(name)
         if isinstance(tree, Tree) and tree.data == "addr" and len(tree.children) == 3:
             return self.element(tree.children[1], tree.children[2])
         if (isinstance(tree, Tree) and tree.data == "bin" and str(tree.children[1]) == "+"
                 and isinstance(tree.children[0], Tree) and tree.children[0].data == "var"):  # fmt: skip
             return self.element(tree.children[0].children[0], tree.children[2])
         if isinstance(tree, Tree) and tree.data in ("deref", "index", "call"):
-            raise self.error(f"an address read from memory: {POINTERS_REFUSED}", tree)
-        names = ", ".join(self.params) or "none"
+            return "", self.expr(tree)  # a pointer read from memory
+        if (isinstance(tree, Tree) and tree.data == "bin" and str(tree.children[1]) in ("+", "-")
+                and _is_var_named(tree.children[0], self.pointers)):  # fmt: skip
+            return "", self.expr(tree)  # `r0 + 1`, `r0 - 1`: pointer arithmetic
+        names = ", ".join([*self.params, *sorted(self.pointers)]) or "none"
         where = "the location of *(...)" if what == "*" else f"the first argument of {what}"
         raise self.error(
-            f"{where} must be a location parameter of P{self.tid} ({names}), an array element "
-            "&v[i] or v+i",
+            f"{where} must be a location parameter of P{self.tid} or a pointer local ({names}), "
+            "an array element &v[i] or v+i",
             tree,
         )
 
-    def element(self, base: Token, index_tree) -> str:
+    def element(self, base: Token, index_tree) -> tuple[str, Expr | None]:
         """Element `index` of the array parameter `base` (`v` for element 0, as `v[0]` is
-        `*v`): the index is a constant inside the array the initial state declares."""
+        `*v`); an index computed at run time (or a pointer local as the base) leaves the
+        element to the run: `("", address expression)`."""
+        if str(base) in self.pointers:
+            return "", BinOp("+", Var(str(base)), self.expr(index_tree))
         name = self.location(base, "")
         index = self.expr(index_tree)
         if not isinstance(index, Const):
-            raise self.error(
-                f"the index of {name!r} must be a constant (an index computed at run time is "
-                "not supported)",
-                index_tree,
-            )
+            if name not in self.ctx.locs.arrays:
+                raise self.error(f"{name}[...]: {name!r} is not an array of the initial state "
+                                 f"(declare it there: int {name}[N];)", index_tree)  # fmt: skip
+            return "", BinOp("+", AddrOf(name), index)
         size = self.ctx.locs.arrays.get(name)
         if index.value == 0:
-            return name
+            return name, None
         if size is None:
             raise self.error(
                 f"{name}[{index.value}]: {name!r} is not an array of the initial state "
@@ -664,7 +730,7 @@ class _CBuilder(_Builder):
         if not 0 <= index.value < size:
             raise self.error(f"{name}[{index.value}] is outside array {name!r} of {size}",
                              index_tree)  # fmt: skip
-        return array_element(name, index.value)
+        return array_element(name, index.value), None
 
     def location(self, tok: Token, how: str) -> str:
         name = str(tok)

@@ -23,7 +23,7 @@ from fencelab.interrupts import stop_if_interrupted
 from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
-from fencelab.machine.model import MachineState, Transition
+from fencelab.machine.model import MachineState, ModelRestart, Transition
 from fencelab.result import INTERRUPTED, FinalState, TestResult
 
 Progress = Callable[[int], None]  # called with the number of states explored so far
@@ -105,6 +105,7 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     result = _result(machine, "exhaustive")
     model, program = machine.model, machine.program
     meter = limits.meter()
+    epoch = model.restart_epoch(program)
     walk = Replay(machine)
     for step in start:
         walk.take(step)
@@ -155,6 +156,8 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
             if progress is not None and len(parents) >= next_progress:
                 next_progress = len(parents) + 256
                 progress(len(parents))
+    except ModelRestart:
+        return None  # the model now keeps states otherwise: start again
     except MemoryError:
         stack.clear()  # room to report in: the witnesses found are already strings
         result.partial = meter.out_of_memory(len(parents))
@@ -163,6 +166,8 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     else:
         if (not result.partial and merged_at is not None
                 and model.key_epoch(program) != merged_at):  # fmt: skip
+            return None
+        if model.restart_epoch(program) != epoch:
             return None
     result.states = [FinalState(o, w) for o, w in finals.items()]
     result.explored_states = len(parents) + extra_states
@@ -194,6 +199,7 @@ def random_runs(
     meter = limits.meter()
     init = machine.initial()
     done = 0
+    epoch = machine.model.restart_epoch(machine.program)
     try:
         for run in range(runs):
             stop_if_interrupted()
@@ -207,6 +213,8 @@ def random_runs(
                 keys.append(t.key)
                 state = t.target
                 result.transitions += 1
+            if machine.model.restart_epoch(machine.program) != epoch:  # runs made before are void
+                return random_runs(machine, runs, seed, progress, limits)
             if status is Status.FINAL:
                 outcome = machine.outcome(state)
                 counts[outcome] = counts.get(outcome, 0) + 1

@@ -15,7 +15,7 @@ from fencelab.errors import AccessError
 from fencelab.litmus.ast import RegObs
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.printer import format_outcome
-from fencelab.machine.model import MachineState, MemoryModel, Reason, Transition
+from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Reason, Transition
 from fencelab.program.layout import Program
 
 DEFAULT_BUDGET = 40  # memory instructions per core before an execution counts as unbounded
@@ -36,6 +36,8 @@ class Machine:
     reductions: bool = True  # may exhaustive exploration use `key`'s finished-threads?
 
     def __post_init__(self) -> None:
+        if self.model.byte_addressed:
+            self.program = self.program.whole_arrays()
         self._hung: set[tuple[int, tuple]] = set()
         # no execution can reach the step budget: every thread is loop-free and shorter
         self._bounded = all(
@@ -97,26 +99,46 @@ class Machine:
         )
 
     def transitions(self, state: MachineState) -> list[Transition]:
-        out: list[Transition] = []
-        for tid, tstate in enumerate(state.threads):
-            info = self._cores[tid].info(tstate)
-            if info is None or self.stopped(tid, tstate, state.steps[tid]):
-                continue
+        while True:
             try:
-                for t in self.model.core_transitions(self.program, state, tid, info):
-                    if t.step is not None and t.step.hung:
-                        self._hung.add((tid, t.step.state))
-                    out.append(t)
-            except AccessError as e:  # named at the instruction (`Program.locate`)
-                raise e.at(info.address, info.text) from None
+                return self._transitions(state)
+            except ModelRestart:
+                continue  # the model changed how it keeps states (`ModelRestart`): ask again
+
+    def _transitions(self, state: MachineState) -> list[Transition]:
+        if self._bounded:
+            tid = self.model.alone(self.program, state)
+            if tid is not None:  # (bounded: no thread can be stopped)
+                first = next(iter(self._moves(state, tid)), None)
+                if first is not None:
+                    return [first]
+        out: list[Transition] = []
+        for tid in range(len(state.threads)):
+            out.extend(self._moves(state, tid))
         out.extend(self.model.internal_transitions(self.program, state))
         if self._bounded and len(out) > 1:
             return self.model.select(self.program, state, out)
         return out
 
+    def _moves(self, state: MachineState, tid: int) -> list[Transition]:
+        """Core `tid`'s moves (none when it has finished or stopped)."""
+        tstate = state.threads[tid]
+        info = self._cores[tid].info(tstate)
+        if info is None or not self._bounded and self.stopped(tid, tstate, state.steps[tid]):
+            return []
+        out = []
+        try:
+            for t in self.model.core_transitions(self.program, state, tid, info):
+                if t.step is not None and t.step.hung:
+                    self._hung.add((tid, t.step.state))
+                out.append(t)
+        except AccessError as e:  # named at the instruction (`Program.locate`)
+            raise e.at(info.address, info.text) from None
+        return out
+
     def status(self, state: MachineState, enabled: list[Transition] | None = None) -> Status:
-        for tid, tstate in enumerate(state.threads):
-            if self._cores[tid].info(tstate) is not None and self.stopped(
+        for tid, tstate in enumerate(() if self._bounded else state.threads):  # (bounded: none
+            if self._cores[tid].info(tstate) is not None and self.stopped(  # can be stopped)
                 tid, tstate, state.steps[tid]
             ):
                 return Status.BUDGET
@@ -139,7 +161,11 @@ class Machine:
                                 "budget (an endless loop?)", False)]  # fmt: skip
         if core.info(tstate) is not None and (tid, tstate) in self._hung:
             return [Reason(tid, "stopped: it spins in a loop that touches no memory", False)]
-        return self.model.explain(self.program, state, tid)
+        while True:
+            try:
+                return self.model.explain(self.program, state, tid)
+            except ModelRestart:
+                continue  # as in `transitions`
 
     def outcome(self, state: MachineState) -> Outcome:
         memory = self.model.final_memory(self.program, state.memory)

@@ -30,6 +30,13 @@ if TYPE_CHECKING:
     from fencelab.program.layout import Program
 
 
+class ModelRestart(Exception):
+    """Raised by a model that has just learnt something about the program that changes how it
+    represents states (the ARM model: a location accessed with mixed sizes, which it then keeps
+    byte-wise): states made before are not valid. `Machine.transitions` asks again; an
+    exploration that saw it (`MemoryModel.restart_epoch` changed) starts again."""
+
+
 @dataclass(frozen=True)
 class MachineState:
     threads: tuple[ThreadState, ...]
@@ -103,6 +110,10 @@ class MemoryModel:
     one and the code it covers."""
 
     name = ""
+    # does it keep memory as bytes, so that accesses of any size to parts of a location
+    # (mixed-size) run? Then the machine gives it each array as one location
+    # (`Program.whole_arrays`), as herd's memory has it
+    byte_addressed = False
 
     def initial_memory(self, program: Program) -> Hashable:
         raise NotImplementedError
@@ -123,6 +134,11 @@ class MemoryModel:
         if it merged states before the change)."""
         return 0
 
+    def restart_epoch(self, program: Program) -> int:
+        """Changes when the model raised `ModelRestart` for this program: what was explored
+        before is to be explored again."""
+        return 0
+
     def threads_apart(self, program: Program, state: MachineState) -> bool:
         """Do the threads' moves from here on never affect one another (memory is fixed)? Then
         exhaustive exploration asks `runs_apart(machine, state)` for the final states the
@@ -136,6 +152,13 @@ class MemoryModel:
         `for_exhaustive` may keep only some, when the others provably reach no final state the
         kept ones miss). The machine asks only when no execution can hit the step budget."""
         return enabled
+
+    def alone(self, program: Program, state: MachineState) -> int | None:
+        """A core whose first move `select` would follow alone, told before any move is made
+        (None: make every move, then `select`). Only a model returned by `for_exhaustive` may
+        answer, and only when `select` would keep exactly that core's first move: the machine
+        then makes no other move (a cheaper way to the same states)."""
+        return None
 
     def core_transitions(
         self, program: Program, state: MachineState, tid: int, info: InsnInfo
@@ -228,7 +251,7 @@ def what_it_does(program: Program, t: Transition) -> str:
 def place_name(program: Program, addr: int, size: int) -> str:
     """An access's place as herd's mixed-size tests write it: `x`, or `x+1` inside x."""
     loc, offset = program.place(addr, size)
-    return f"{loc.name}+{offset}" if offset else loc.name
+    return program.part_name(loc, offset, size)
 
 
 def shown_value(program: Program, value: int, size: int) -> str:

@@ -7,13 +7,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fencelab.errors import AccessError, CodeError, FencelabError, SourceError
 from fencelab.isa.core import Core
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.isa.target import Target
-from fencelab.litmus.ast import LitmusTest, LocObs, LocRef, Observable, Value
+from fencelab.litmus.ast import (
+    LitmusTest,
+    LocObs,
+    LocRef,
+    Observable,
+    Value,
+    element_observable,
+    location_name,
+)
 from fencelab.litmus.types import ValueType, observable_type
 from fencelab.values import get_bytes, unsigned
 
@@ -21,8 +29,8 @@ CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
 DATA_BASE = 0x100000  # location i is at DATA_BASE + i * LOCATION_STRIDE
 LOCATION_STRIDE = 0x40
 LOCATION_SIZE = 8  # bytes a location spans at least (an array element: its type's width)
-MIXED_SIZE_REFUSAL = ("mixed-size accesses are covered by the sc, tso and arm-axiomatic models "
-                      "only")
+MIXED_SIZE_REFUSAL = ("mixed-size accesses are covered by the sc, tso, arm, aarch32 and "
+                      "arm-axiomatic models only")
 
 
 @dataclass(frozen=True)
@@ -66,11 +74,18 @@ class Program:
     threads: list[ThreadCode]
     locations: list[PlacedLocation]
     observables: tuple[Observable, ...]
+    # arrays held whole (`whole_arrays`): each element's own place, by which its final value is
+    # found (`final_memory`, `raw_value`); no model accesses these
+    elements: tuple[PlacedLocation, ...] = ()
+    parted: Program | None = field(default=None, repr=False)  # the same, element by element
 
     def __post_init__(self) -> None:
         cells = [loc for loc in self.locations if not loc.parts]
         self.by_addr = {loc.addr: loc for loc in cells}
         self.by_name = {loc.name: loc for loc in cells}
+        self._element_at = {e.name: e for e in self.elements}
+        self._array_of = {e.name: self._inside(e.addr, e.size, "element")[0] for e in self.elements}
+        self._element_names = {(e.addr, e.size): self._herd_name(e.name) for e in self.elements}
         # pair groups by (address, bytes); each element's group; how each group was accessed
         self.groups = {(g.addr, g.width // 8): g for g in self.locations if g.parts}
         self._group_of = {p: g for g in self.groups.values() for p in g.parts}
@@ -81,6 +96,52 @@ class Program:
             if thread.core is None:
                 thread.core = self.target.new_core(thread.code, thread.base, regions)
         self._has_backward_branch = [_has_backward_branch(t.core) for t in self.threads]
+
+    def whole_arrays(self, spans: dict[str, set[tuple[int, int]]] | None = None) -> Program:
+        """This program with each array one location over its elements' bytes (herd's memory:
+        an array is one block), for the models with byte-addressed memory (sc, tso,
+        arm-axiomatic): an access may then span elements (`LDR W1,[X2]` of `uint8_t t[4]`) and
+        an element may be accessed alone and within an atomic pair. Its elements' final values
+        are read from the array's bytes. No pair groups: a pair is an access of two elements'
+        bytes. With `spans` (array name -> the (byte offset, size) of every access to it), only
+        elements that some access joins are held together; the others stay their own
+        locations. The same program when the test has no array (or its arrays are whole
+        already)."""
+        decls = self.test.locations
+        if self.elements or not any(d.array for d in decls):
+            return self
+        cells = self.locations[:len(decls)]
+        members: dict[str, list[PlacedLocation]] = {}
+        for c, d in zip(cells, decls, strict=True):
+            if d.array:
+                members.setdefault(d.array, []).append(c)
+        out: list[PlacedLocation] = []
+        elements: list[PlacedLocation] = []
+        for loc, decl in zip(cells, decls, strict=True):
+            if not decl.array:
+                out.append(replace(loc, index=len(out)))
+            elif decl.index == 0:
+                for block in _blocks(members[decl.array], None if spans is None else
+                                     spans.get(decl.array, set())):  # fmt: skip
+                    if len(block) == 1:
+                        out.append(replace(block[0], index=len(out)))
+                        continue
+                    first, last = block[0], block[-1]
+                    size = last.addr + last.size - first.addr
+                    init = 0
+                    for e in block:
+                        init |= unsigned(e.init, 8 * e.size) << 8 * (e.addr - first.addr)
+                    name = decl.array if first is loc else first.name
+                    out.append(PlacedLocation(len(out), name, first.addr, init, 8 * size, size))
+                    elements += [replace(e, index=-1) for e in block]
+        return Program(self.test, self.target, self.threads, out, self.observables,
+                       tuple(elements), self)  # fmt: skip
+
+    def by_element(self) -> Program:
+        """The program with each array element its own location (as `load` made it), for
+        what names accesses by location (execution graphs); an access spanning elements is
+        refused there."""
+        return self.parted or self
 
     def release(self) -> None:
         """Free the threads' Unicorn engines (a test's run is over)."""
@@ -157,8 +218,11 @@ class Program:
         offset = addr - loc.addr
         where = f"{loc.name}+{offset}" if offset else loc.name
         if offset + size > loc.size:
+            spans = ("an access spanning array elements: " + MIXED_SIZE_REFUSAL
+                     if self._is_element(loc) else "an access spanning two locations is not "
+                     "covered")  # fmt: skip
             raise AccessError(f"a {size}-byte {what} at {where} goes past the {loc.size} bytes "
-                              f"of {loc.name}: an access spanning two locations is not covered")
+                              f"of {loc.name}: {spans}")
         if offset % size:
             raise AccessError(f"a {size}-byte {what} at {where} is not aligned to its size: "
                               "unaligned (not single-copy atomic) accesses are not covered")
@@ -169,12 +233,13 @@ class Program:
         """Refuse a test that accesses a pair group both as a whole and element by element:
         herd splits a pair into one event per element and keeps them single-copy atomic
         (`para_atomic`), which mixes sizes; here a group and its elements are separate
-        locations, so no model (not even the byte-addressed ones) can relate the two."""
+        locations. The byte-addressed models run such a test with the array whole
+        (`whole_arrays`), where a pair is an access of two elements' bytes."""
         seen = self._group_use.setdefault(group.index, (how, name))
         if seen[0] != how:
             pair, alone = (name, seen[1]) if how == "pair" else (seen[1], name)
-            why = (f"{alone} is accessed alone and within the atomic pair {pair}: mixed-size "
-                   "accesses to a pair group are not covered by any model")
+            why = (f"{alone} is accessed alone and within the atomic pair {pair}: "
+                   f"{MIXED_SIZE_REFUSAL}")
             if info is not None:
                 raise CodeError(info.address, info.text, why)
             raise FencelabError(f"{self.test.name}: {why}")
@@ -194,6 +259,10 @@ class Program:
                 for k, part in enumerate(loc.parts):
                     part_value = (finals[loc.index] >> (k * bits)) & ((1 << bits) - 1)
                     values[self.locations[part].addr] = part_value
+        for e in self.elements:  # an array held whole: each element's bytes
+            array = self._array_of[e.name]
+            raw = unsigned(finals.get(array.index, array.init), 8 * array.size)
+            values[e.addr] = get_bytes(raw, e.addr - array.addr, e.size)
         return values
 
     def locate(self, error: CodeError) -> SourceError:
@@ -212,22 +281,85 @@ class Program:
             typ = self._types[obs] = observable_type(self.test, obs)
         return typ
 
-    def value_of(self, obs: Observable, raw: int) -> Value:
-        """A raw register/memory value as herd prints it: in its type, or a location's name."""
+    def value_of(self, obs: Observable, raw: int | tuple[int, ...]) -> Value:
+        """A raw register/memory value as herd prints it: in its type, or a location's name;
+        a whole array's (`raw_value` gives a tuple) element by element."""
+        if isinstance(raw, tuple):
+            return tuple(self.value_of(LocObs(element_observable(obs.name, i)), r)
+                         for i, r in enumerate(raw))  # fmt: skip
         loc = self.by_addr.get(raw)
         if loc is not None:  # addresses are far from any small value a test stores
             return LocRef(loc.name)
         return self.value_type(obs).wrap(raw)
 
-    def raw_value(self, obs: Observable, threads, memory: dict[int, int]) -> int:
+    def _is_element(self, loc: PlacedLocation) -> bool:
+        try:
+            return bool(self.test.location(loc.name).array)
+        except KeyError:
+            return False
+
+    def _herd_name(self, name: str) -> str:
+        decl = self.test.location(name)
+        return element_observable(decl.array, decl.index)
+
+    def part_name(self, loc: PlacedLocation, offset: int, size: int) -> str:
+        """The place of an access of `size` bytes at byte `offset` of `loc`, as herd's tests
+        name it: `x`, an element of an array held whole (`t[1]`), or `x+1` inside x."""
+        element = self._element_names.get((loc.addr + offset, size))
+        if element is not None:
+            return element
+        return f"{loc.name}+{offset}" if offset else loc.name
+
+    def cells(self, values) -> list[tuple[str, int, int]]:
+        """(name, raw value, bits) of every location for display, from `values` (raw, by
+        location index): an array held whole element by element (`t[0]`, `t[1]`)."""
+        out = []
+        for loc in self.locations:
+            parts = [e for e in self.elements if self._array_of[e.name] is loc]
+            if not parts:
+                out.append((loc.name, values[loc.index], 8 * loc.size))
+            for e in parts:
+                raw = get_bytes(unsigned(values[loc.index], 8 * loc.size), e.addr - loc.addr,
+                                e.size)  # fmt: skip
+                out.append((self._herd_name(e.name), raw, 8 * e.size))
+        return out
+
+    def _place_of(self, name: str) -> PlacedLocation | None:
+        """Where location `name` is (an element of an array held whole: its own place)."""
+        return self._element_at.get(name) or self.by_name.get(name)
+
+    def raw_value(self, obs: Observable, threads, memory: dict[int, int]) -> int | tuple[int, ...]:
+        """`obs`'s final value as stored: a register's, a location's (an array element named
+        `v[0]` too), or a tuple of every element's for a whole array (`v={1,2}`)."""
         if isinstance(obs, LocObs):
-            if obs.name not in self.by_name:
+            elements = self.test.array(obs.name)
+            if elements:
+                return tuple(memory[self._place_of(e.name).addr] for e in elements)
+            loc = self._place_of(location_name(obs.name))
+            if loc is None:
                 raise FencelabError(f"{self.test.name}: condition names unknown location {obs.name}")
-            return memory[self.by_name[obs.name].addr]
+            return memory[loc.addr]
         thread = self.threads[obs.tid]
         if self.target.canonical_reg(obs.reg) == self.target.zero_register:
             return 0  # the zero register (herd lets a condition name it)
         return thread.core.reg(threads[obs.tid], obs.reg)
+
+
+def _blocks(elements: list[PlacedLocation],
+            spans: set[tuple[int, int]] | None) -> list[list[PlacedLocation]]:  # fmt: skip
+    """An array's elements (in address order) in blocks held as one location: all of them
+    (`spans` None), or those that an access of some (offset, size) of `spans` joins."""
+    elements = sorted(elements, key=lambda e: e.addr)
+    if spans is None:
+        return [elements]
+    base = elements[0].addr
+    blocks = [[e] for e in elements]
+    for offset, size in spans:
+        lo, hi = base + offset, base + offset + size
+        hit = [b for b in blocks if any(e.addr < hi and lo < e.addr + e.size for e in b)]
+        if len(hit) > 1:
+            blocks = [b for b in blocks if b not in hit] + [[e for b in hit for e in b]]
+    return sorted((sorted(b, key=lambda e: e.addr) for b in blocks), key=lambda b: b[0].addr)
 
 
 def _has_backward_branch(core: Core) -> bool:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from fencelab.litmus.conditions import holds
-from fencelab.litmus.printer import format_condition, format_outcome
+from fencelab.litmus.printer import format_condition, format_outcome, herd_order
 from fencelab.report.words import plural
 from fencelab.result import TestResult
 
 
 def format_herd(result: TestResult, extras: bool = True) -> str:
     """The result in herd7's output form, line for line; our additions prefixed with `#`.
+    Each final state lists its registers and locations in herd's order (`herd_order`).
 
     As in herd7, the first line gives the test's kind (from its quantifier), `Ok`/`No` whether
     the condition holds, and `Loop` marks a result some executions of which were cut short (our
     step budget, herd's loop unrolling) or that is partial (a limit, Ctrl-C). herd's `Hash=` line is not printed."""
     lines = [f"Test {result.test.name} {result.kind}", f"States {len(result.states)}"]
-    for state in sorted(result.states, key=lambda s: format_outcome(s.outcome)):
-        line = format_outcome(state.outcome)
+    states = sorted(((format_outcome(herd_order(s.outcome, result.test.arch)), s)
+                     for s in result.states), key=lambda pair: pair[0])  # fmt: skip
+    for line, state in states:
         if result.mode == "random":  # litmus7's histogram: `*>` marks what satisfies the condition
             mark = "*>" if holds(result.condition.prop, state.outcome) else ":>"
             line = f"{state.count:<8}{mark}{line}"
@@ -41,9 +43,9 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
             engine += " (the language model; a --target runs the compiled test)"
         lines.append(f"# Engine {engine}, mode {result.mode}")
         what = "execution" if result.mode == "axiomatic" else "schedule"
-        for state in sorted(result.states, key=lambda s: format_outcome(s.outcome)):
+        for line, state in states:
             if state.witness:
-                lines.append(f"# Witness {format_outcome(state.outcome)} {what} {state.witness}")
+                lines.append(f"# Witness {line} {what} {state.witness}")
         lines.append(f"# {_effort(result)}")
         if result.budget_exhausted:
             lines.append(f"# Budget: {plural(result.budget_exhausted, 'execution')} hit the "

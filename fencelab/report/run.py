@@ -37,8 +37,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "condition": format_condition(result.condition),
         "states": [
             {
-                "outcome": {format_observable(o): v if isinstance(v, int) else format_value(v)
-                            for o, v in s.outcome},  # fmt: skip
+                "outcome": dict(_json_binding(o, v) for o, v in s.outcome),
                 "satisfies": holds(result.condition.prop, s.outcome),
                 "witness": s.witness or None,
                 "count": s.count if random else None,
@@ -93,3 +92,11 @@ def summary_table(rows: list[tuple[str, TestResult]]) -> Table:
                       f"{r.observation} {r.positive} {r.negative}", str(len(r.states)),
                       f"{r.seconds * 1000:.0f} ms")  # fmt: skip
     return table
+
+
+def _json_binding(obs, value) -> tuple[str, object]:
+    """One observable of a final state in JSON: `"0:X0": 1`, `"[x]": 2`, `"v[1]": 2`, a pointer
+    `"[p]": "x"`, a whole array by its name with a list: `"v": [1, 2]`."""
+    if isinstance(value, tuple):
+        return obs.name, list(value)
+    return format_observable(obs), value if isinstance(value, int) else format_value(value)

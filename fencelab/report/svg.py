@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from fencelab.graph.model import Edge, ExecutionGraph
+from fencelab.litmus.printer import format_value
 from fencelab.report.graph_layout import CHAR_W, Box, Layout, layout, node_lines
 from fencelab.report.graph_style import (
     CYCLE_BAND,
@@ -319,7 +320,7 @@ def render_svg(graph: ExecutionGraph) -> str:
         out.append(f'<g class="node" data-name={quoteattr(names[node.id])} '
                    f'data-tid="{node.tid}" data-index="{node.index}" data-kind="{node.kind}" '
                    f'data-loc={quoteattr(node.loc)} '
-                   f'data-value="{"" if node.value is None else node.value}">'
+                   f'data-value="{"" if node.value is None else format_value(node.value)}">'
                    f"<title>{escape(full)}</title>")  # fmt: skip
         out.append(f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" '
                    f'height="{box.h:.1f}" rx="6" fill="{fill}" stroke="{NODE_STROKE}" '

@@ -68,7 +68,7 @@ def test_every_copied_herd_test_parses(path):
     assert test.threads
     assert (
         test.arch
-        == {"aarch64": "AArch64", "aarch64-catalogue": "AArch64", "aarch64-pairs": "AArch64", "arm": "ARM", "x86": "X86", "x86_64": "X86_64", "c": "C"}[
+        == {"aarch64": "AArch64", "aarch64-catalogue": "AArch64", "aarch64-pairs": "AArch64", "aarch64-arrays": "AArch64", "arm": "ARM", "x86": "X86", "x86_64": "X86_64", "c": "C"}[
             path.parent.name
         ]
     )

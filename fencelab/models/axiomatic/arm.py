@@ -64,6 +64,7 @@ from fencelab.models.axiomatic.candidates import (
     Execution,
     LocationChoice,
     Skeleton,
+    array_spans,
     combine,
     mixed_locations,
     per_location_choices,
@@ -449,6 +450,8 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
     found (`partial`)."""
     m = _model(model)
     _check_arch(program, m.arches)
+    if m.mixed_size:  # byte by byte: an array is one location (narrowed below)
+        program = program.whole_arrays()
     started = time.perf_counter()
     result = TestResult(test=program.test, engine=m.name, target=program.target.name,
                         mode="axiomatic")  # fmt: skip
@@ -458,6 +461,14 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
     try:
         paths, result.budget_exhausted = enumerate_paths(
             program, budget, register_deps=m.register_deps, meter=limits.meter("path step"))
+        if program.parted is not None:  # hold together only the elements an access joins:
+            # an array's elements accessed apart stay apart, without per-byte rf and co
+            narrowed = program.parted.whole_arrays(array_spans(program, paths))
+            if len(narrowed.locations) != len(program.locations):
+                program = narrowed
+                paths, result.budget_exhausted = enumerate_paths(
+                    program, budget, register_deps=m.register_deps,
+                    meter=limits.meter("path step"))  # fmt: skip
         m.check_paths(program, paths)
         for sk in skeletons(program, paths):
             for outcome, choices in _candidates(program, m, sk):

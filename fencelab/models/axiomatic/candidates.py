@@ -402,6 +402,19 @@ def mixed_locations(program, paths: list[list[ThreadPath]]) -> set[int]:
     return {loc for loc, found in spans.items() if is_mixed(program, loc, found)}
 
 
+def array_spans(program, paths: list[list[ThreadPath]]) -> dict[str, set[tuple[int, int]]]:
+    """Per array held whole (`Program.whole_arrays`), the (byte offset, size) of every access
+    to it over every path."""
+    arrays = {loc.index: loc.name for loc in program.locations if program.test.array(loc.name)}
+    out: dict[str, set[tuple[int, int]]] = {name: set() for name in arrays.values()}
+    for tp in paths:
+        for p in tp:
+            for e in p.events:
+                if e.kind in "RW" and e.loc in arrays:
+                    out[arrays[e.loc]].add((e.offset, e.size))
+    return out
+
+
 def skeletons(program, paths: list[list[ThreadPath]]) -> Iterator[Skeleton]:
     for combo in path_combinations(program, paths):
         yield Skeleton.build(program, combo)

@@ -36,6 +36,7 @@ class ScMemory:
 
 class SC(MemoryModel):
     name = "sc"
+    byte_addressed = True
 
     def initial_memory(self, program):
         n = len(program.locations)
@@ -108,8 +109,7 @@ class SC(MemoryModel):
         return program.final_memory(dict(enumerate(memory.values)))
 
     def describe(self, program, memory: ScMemory):
-        return {"memory": {loc.name: shown(program, loc, memory.values[loc.index])
-                           for loc in program.locations}}  # fmt: skip
+        return {"memory": shown_memory(program, memory.values)}
 
 
 def initial_values(program) -> tuple[int, ...]:
@@ -118,10 +118,12 @@ def initial_values(program) -> tuple[int, ...]:
     return tuple(unsigned(loc.init, 8 * loc.size) for loc in program.locations)
 
 
-def shown(program, loc, raw: int) -> int:
-    """A location's bytes as the panes show them: an address as is, else signed when the
-    top bit of its span is set (the initial -1 shows as -1)."""
-    return raw if raw in program.by_addr else signed(raw, 8 * loc.size)
+def shown_memory(program, values) -> dict[str, int]:
+    """Every location's bytes as the panes show them (an array held whole, element by
+    element): an address as is, else signed when the top bit of its span is set (the initial
+    -1 shows as -1)."""
+    return {name: raw if raw in program.by_addr else signed(raw, bits)
+            for name, raw, bits in program.cells(values)}  # fmt: skip
 
 
 def _in_memory(step) -> Provenance:

@@ -28,7 +28,7 @@ from fencelab.machine.model import (
     refuse,
     what_it_does,
 )
-from fencelab.models.operational.sc import initial_values, shown
+from fencelab.models.operational.sc import initial_values, shown_memory
 from fencelab.values import get_bytes, put_bytes
 
 
@@ -47,17 +47,17 @@ class Entry:
     offset: int = 0
     size: int = 8
 
-    def place(self, locations) -> str:
-        """Where it writes, as herd's mixed-size tests name it: `x`, or `x+1` inside x."""
-        name = locations[self.loc].name
-        return f"{name}+{self.offset}" if self.offset else name
+    def place(self, program) -> str:
+        """Where it writes, as herd's mixed-size tests name it: `x`, `t[1]`, or `x+1` inside x."""
+        return program.part_name(program.locations[self.loc], self.offset, self.size)
 
-    def text(self, locations) -> str:
-        return f"{self.place(locations)}={self.value}"
+    def text(self, program) -> str:
+        return f"{self.place(program)}={self.value}"
 
 
 class TSO(MemoryModel):
     name = "tso"
+    byte_addressed = True
 
     def __init__(self, local_first: bool = False) -> None:
         self.local_first = local_first
@@ -112,6 +112,20 @@ class TSO(MemoryModel):
                        for other, f in enumerate(footprints) if other != tid):  # fmt: skip
                     return moves
         return enabled
+
+    def alone(self, program, state: MachineState) -> int | None:
+        """Rule 1 of `select`, told before any move is made: the first core whose next
+        instruction is a store, or a fence with its buffer empty (`select` would keep its move
+        alone; the machine then makes no other core's move, nor any drain)."""
+        if not self.local_first:
+            return None
+        buffers = state.memory.buffers
+        for tid, thread in enumerate(program.threads):
+            info = thread.core.info(state.threads[tid])
+            if info is not None and (info.kind is Kind.STORE
+                                     or info.kind is Kind.FENCE and not buffers[tid]):  # fmt: skip
+                return tid
+        return None
 
     def _location(self, program, tid: int, tstate) -> int | None:
         """The location the thread's next instruction accesses, if no register forms it."""
@@ -181,7 +195,7 @@ class TSO(MemoryModel):
                 buffers = list(mem.buffers)
                 buffers[tid] = rest
                 yield Transition(
-                    f"d{tid}", tid, f"P{tid}: drain {e.text(program.locations)} to memory",
+                    f"d{tid}", tid, f"P{tid}: drain {e.text(program)} to memory",
                     state.with_memory(TsoMemory(tuple(values), tuple(buffers))), executes=False,
                     provenance=Provenance(drain=True),
                 )  # fmt: skip
@@ -189,7 +203,7 @@ class TSO(MemoryModel):
     def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
         mem: TsoMemory = state.memory
         buffer = mem.buffers[tid]
-        held = ", ".join(e.text(program.locations) for e in buffer)
+        held = ", ".join(e.text(program) for e in buffer)
         info = program.threads[tid].core.info(state.threads[tid])
         out = [Reason(tid, f"store buffer holds {held} (oldest first; other cores cannot see "
                            "these yet)" if buffer else "store buffer is empty")]  # fmt: skip
@@ -211,7 +225,7 @@ class TSO(MemoryModel):
             if not t.executes:
                 text += " (the oldest entry first; then every core sees it)"
             elif t.provenance is not None:
-                text += _where_reads_went(t, info, buffer, program.locations)
+                text += _where_reads_went(t, info, buffer, program)
             out.append(Reason(tid, text, True, t.key))
         return out
 
@@ -223,9 +237,8 @@ class TSO(MemoryModel):
 
     def describe(self, program, memory: TsoMemory):
         return {
-            "memory": {loc.name: shown(program, loc, memory.values[loc.index])
-                       for loc in program.locations},
-            "store buffers": [[(e.place(program.locations), e.value) for e in buf]
+            "memory": shown_memory(program, memory.values),
+            "store buffers": [[(e.place(program), e.value) for e in buf]
                               for buf in memory.buffers],
         }
 
@@ -244,13 +257,13 @@ def _future_locations(program, tid: int, pc: int) -> frozenset[int] | None:
     return frozenset(out)
 
 
-def _where_reads_went(t: Transition, info: InsnInfo, buffer, locations) -> str:
+def _where_reads_went(t: Transition, info: InsnInfo, buffer, program) -> str:
     """What a TSO step did with the buffer, in words: forwarded, read memory past buffered
     stores, or buffered a store."""
     notes = []
     for source in t.provenance.reads:
         if source[0] == "buf":
-            notes.append(f"forwards {buffer[source[1]].text(locations)} from its own store buffer")
+            notes.append(f"forwards {buffer[source[1]].text(program)} from its own store buffer")
         elif buffer and info.kind is not Kind.RMW:
             notes.append("reads memory: loads may pass its buffered stores to other locations")
     if t.provenance.writes and t.provenance.writes[0] == ("buf",):

@@ -21,7 +21,13 @@ Loops are bounded three ways, and a path cut short by any of them is kept with `
 - more than `budget` memory events in the thread (the machine's per-core budget).
 
 Values are Python ints kept at the location's width (signed, as herd prints them); arithmetic
-on locals wraps at 64 bits. C's plain (non-atomic) accesses are read as Relaxed atomics, as the
+on locals wraps at 64 bits. A value may also be a location's address (`LocRef`, C's pointers):
+it is stored whole, compared by name, offset within its array (`v + 1`), and an access through
+one (`Load.via`, ...) takes the location its address names, so each path still names the
+location of every access (a read of a pointer branches on the address read, like any value). A
+path that dereferences a value that is no address, or computes with an address beyond moving
+within its array, stops there (`Path.fault`); the model reports it as an error if an execution
+it allows contains that path. C's plain (non-atomic) accesses are read as Relaxed atomics, as the
 parser marks them (no data-race undefined behaviour is modelled).
 """
 
@@ -33,6 +39,7 @@ from dataclasses import dataclass, field
 from fencelab.atomics import Op, Order
 from fencelab.errors import FencelabError, SourceError
 from fencelab.litmus.ast import (
+    AddrOf,
     Assign,
     BinOp,
     Break,
@@ -55,6 +62,8 @@ from fencelab.litmus.ast import (
     Value,
     Var,
     While,
+    at_width,
+    value_key,
 )
 from fencelab.values import signed
 
@@ -91,6 +100,11 @@ class Path:
     events: tuple[Event, ...]
     env: tuple[tuple[str, Value], ...]
     complete: bool = True
+    fault: str = ""  # why the path stopped: it dereferenced a value that is no address
+
+
+class _Fault(Exception):
+    """The path dereferenced a value that is no location's address (it stops there)."""
 
 
 class _NeedChoice(Exception):
@@ -134,6 +148,10 @@ class _Runner:
             if ri.tid == thread.tid:
                 self.env[ri.reg] = ri.value
         self.widths = {loc.name: loc.width for loc in test.locations}
+        self.elements = {(loc.array, loc.index): loc.name for loc in test.locations if loc.array}
+        self.element_of = {loc.name: (loc.array, loc.index) for loc in test.locations if loc.array}
+        self.fault = ""
+        self.at = Pos()  # the statement (or access) running now, for a fault without a place
 
     # -- choices and events ---------------------------------------------------------------
 
@@ -165,19 +183,34 @@ class _Runner:
             self.stmts(self.thread.body)
         except _Stop:
             complete = False
-        return Path(self.thread.tid, tuple(self.events), tuple(sorted(self.env.items())), complete)
+        except _Fault:
+            complete = False
+        return Path(self.thread.tid, tuple(self.events), tuple(sorted(self.env.items())), complete,
+                    self.fault)  # fmt: skip
+
+    def place(self, e: Load | Store | Rmw | Cas) -> str:
+        """The location an access through a pointer (`e.via`) names: the address the pointer
+        holds now (a value that is no address stops the path: `Path.fault`)."""
+        self.at = e.pos
+        address = self.expr(e.via)
+        if not isinstance(address, LocRef) or address.name not in self.widths:
+            shown = address.name if isinstance(address, LocRef) else address
+            self.stop(e.pos, f"dereferences {shown}, which is no location's address")
+        return address.name
 
     def stmts(self, body: tuple[Stmt, ...]) -> None:
         for s in body:
             self.stmt(s)
 
     def stmt(self, s: Stmt) -> None:
+        self.at = s.pos
         if isinstance(s, Assign):
             self.env[s.var] = self.expr(s.expr)
         elif isinstance(s, Store):
-            width = self.width(s.loc, s.pos)
-            value = self.int_value(self.expr(s.value), s.pos, f"the value stored to {s.loc}")
-            self.emit(Event("W", s.loc, s.order, wval=signed(value, width), line=s.pos.line))
+            loc = s.loc if s.via is None else self.place(s)
+            width = self.width(loc, s.pos)
+            value = self.expr(s.value)
+            self.emit(Event("W", loc, s.order, wval=at_width(value, width), line=s.pos.line))
         elif isinstance(s, ExprStmt):
             self.expr(s.expr)
         elif isinstance(s, Fence):
@@ -222,11 +255,18 @@ class _Runner:
         return value != 0
 
     def int_value(self, value: Value, pos, what: str) -> int:
+        """`value` where a number is needed; an address there stops the path (`Path.fault`):
+        arithmetic on addresses other than moving within an array is not modelled."""
         if isinstance(value, LocRef):
-            raise self.error(
-                f"{what} is the address of {value.name}: pointers are not modelled", pos
-            )
+            self.stop(pos, f"uses the address of {value.name} as a number ({what}): arithmetic "
+                           "on addresses is not modelled beyond `v + i` within an array")  # fmt: skip
         return value
+
+    def stop(self, pos: Pos, message: str):
+        """Stop the path at a fault; the model reports it if an execution contains the path."""
+        pos = pos if pos.line else self.at  # an operator has no position: its statement's
+        self.fault = f"{self.test.file}:{pos.line}:{pos.col}: P{self.thread.tid} {message}"
+        raise _Fault
 
     def expr(self, e: Expr) -> Value:
         if isinstance(e, Const):
@@ -234,16 +274,26 @@ class _Runner:
         if isinstance(e, Var):
             return self.env.get(e.name, 0)
         if isinstance(e, Load):
-            self.width(e.loc, e.pos)  # an unknown location is an error here, not a KeyError
-            value = self.choose(list(self.domains[e.loc]))
-            self.emit(Event("R", e.loc, e.order, rval=value, line=e.pos.line))
+            loc = e.loc if e.via is None else self.place(e)
+            self.width(loc, e.pos)  # an unknown location is an error here, not a KeyError
+            value = self.choose(list(self.domains[loc]))
+            self.emit(Event("R", loc, e.order, rval=value, line=e.pos.line))
             return value
         if isinstance(e, Rmw):
-            width = self.width(e.loc, e.pos)
-            operand = self.int_value(self.expr(e.operand), e.pos, f"the operand of {e.op}")
-            old = self.choose(list(self.domains[e.loc]))
-            new = signed(_rmw_result(e.op, old, operand), width)
-            self.emit(Event("U", e.loc, e.order, rval=old, wval=new, line=e.pos.line))
+            loc = e.loc if e.via is None else self.place(e)
+            width = self.width(loc, e.pos)
+            operand = self.expr(e.operand)
+            if e.op is not Op.SWAP:
+                operand = self.int_value(operand, e.pos, f"the operand of {e.op}")
+            old = self.choose(list(self.domains[loc]))
+            if e.op is Op.SWAP:
+                new = at_width(operand, width)
+            elif isinstance(old, LocRef):
+                self.stop(e.pos, f"applies {e.op.value} to {loc}, which holds the address of "
+                                 f"{old.name}: arithmetic on addresses is not modelled")  # fmt: skip
+            else:
+                new = signed(_rmw_result(e.op, old, operand), width)
+            self.emit(Event("U", loc, e.order, rval=old, wval=new, line=e.pos.line))
             return old
         if isinstance(e, Cas):
             return self.cas(e)
@@ -258,28 +308,30 @@ class _Runner:
             raise FencelabError(f"unsupported operator {e.op!r}")
         if isinstance(e, BinOp):
             return self.binop(e)
+        if isinstance(e, AddrOf):
+            return LocRef(e.loc)
         raise FencelabError(f"unsupported expression {e!r}")  # pragma: no cover
 
-    def cas(self, e: Cas) -> int:
-        width = self.width(e.loc, e.pos)
-        expected = self.int_value(self.expr(e.expected), e.pos, "the expected value")
-        desired = self.int_value(self.expr(e.desired), e.pos, "the desired value")
-        expected = signed(expected, width)
-        options: list = list(self.domains[e.loc])
+    def cas(self, e: Cas) -> Value:
+        loc = e.loc if e.via is None else self.place(e)
+        width = self.width(loc, e.pos)
+        expected = at_width(self.expr(e.expected), width)
+        desired = self.expr(e.desired)
+        options: list = list(self.domains[loc])
         if e.weak and expected in options:
             options.append(_SPURIOUS)
         choice = self.choose(options)
         if choice == _SPURIOUS:
-            self.emit(Event("R", e.loc, e.failure, rval=expected, line=e.pos.line))
+            self.emit(Event("R", loc, e.failure, rval=expected, line=e.pos.line))
             return expected
         if choice == expected:
-            self.emit(Event("U", e.loc, e.success, rval=choice, wval=signed(desired, width),
+            self.emit(Event("U", loc, e.success, rval=choice, wval=at_width(desired, width),
                              line=e.pos.line))
         else:
-            self.emit(Event("R", e.loc, e.failure, rval=choice, line=e.pos.line))
+            self.emit(Event("R", loc, e.failure, rval=choice, line=e.pos.line))
         return choice
 
-    def binop(self, e: BinOp) -> int:
+    def binop(self, e: BinOp) -> Value:
         if e.op in ("&&", "||"):  # short-circuit, as C and Rust evaluate them
             left = self.truth(e.left, _pos_of(e))
             if e.op == "&&" and not left:
@@ -291,6 +343,8 @@ class _Runner:
         b = self.expr(e.right)
         if e.op in ("==", "!="):
             return int((a == b) == (e.op == "=="))
+        if e.op in ("+", "-") and isinstance(a, LocRef) and isinstance(b, int):
+            return self.offset(a, b if e.op == "+" else -b)
         a = self.int_value(a, _pos_of(e), f"the left operand of {e.op!r}")
         b = self.int_value(b, _pos_of(e), f"the right operand of {e.op!r}")
         ops = {
@@ -315,6 +369,19 @@ class _Runner:
         if e.op not in ops:
             raise FencelabError(f"unsupported operator {e.op!r}")
         return _wrap64(ops[e.op]())
+
+
+    def offset(self, ref: LocRef, n: int) -> LocRef:
+        """`v + n`: the address n elements on in the array `ref` is an element of."""
+        if n == 0:
+            return ref
+        array, index = self.element_of.get(ref.name, (ref.name, 0))
+        name = self.elements.get((array, index + n))
+        if name is None:
+            size = sum(1 for a, _ in self.elements if a == array)
+            what = f"outside array {array!r} of {size}" if size else f"{array!r} is no array"
+            self.stop(self.at, f"computes the address {array}[{index + n}]: {what}")
+        return LocRef(name)
 
 
 def _pos_of(e) -> Pos:
@@ -382,10 +449,10 @@ def value_domains(
     """The values each location can hold (to a fixpoint) and every thread's paths over them."""
     domains: dict[str, set[int]] = {}
     for loc in test.locations:
-        domains[loc.name] = {signed(loc.init, loc.width)} | {signed(s, loc.width) for s in seeds}
+        domains[loc.name] = {at_width(loc.init, loc.width)} | {signed(s, loc.width) for s in seeds}
     rounds = 0
     while True:
-        frozen = {name: tuple(sorted(vals)) for name, vals in domains.items()}
+        frozen = {name: tuple(sorted(vals, key=value_key)) for name, vals in domains.items()}
         paths = [thread_paths(test, t, frozen, unroll, budget) for t in test.threads]
         max_writes = sum(
             max((sum(e.writes for e in p.events) for p in ps), default=0) for ps in paths

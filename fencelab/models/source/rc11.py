@@ -33,7 +33,15 @@ import time
 from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.limits import DEFAULT_LIMITS, Limits, Meter
-from fencelab.litmus.ast import LitmusTest, LocObs, RegObs
+from fencelab.litmus.ast import (
+    LitmusTest,
+    LocObs,
+    LocRef,
+    RegObs,
+    at_width,
+    element_observable,
+    location_name,
+)
 from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
 from fencelab.litmus.printer import event_names
 from fencelab.litmus.types import observable_type
@@ -41,7 +49,6 @@ from fencelab.models.combinations import feasible_combinations
 from fencelab.models.source.axioms import Static, consistent, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
 from fencelab.result import FinalState, TestResult
-from fencelab.values import signed
 
 _AXIOMS = {"rc11": "rc11", "c11": "c11", "sc-source": "sc"}
 
@@ -96,7 +103,7 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]]):
         return ([(e.loc, e.rval) for e in p.events if e.reads],
                 [(e.loc, e.wval) for e in p.events if e.writes])  # fmt: skip
 
-    init = [(loc.name, signed(loc.init, loc.width)) for loc in test.locations]
+    init = [(loc.name, at_width(loc.init, loc.width)) for loc in test.locations]
     return feasible_combinations(paths, summary, init)
 
 
@@ -119,7 +126,7 @@ class _Enumerator:
         self.candidates = 0
         self.exhausted = 0
         self.locations = [loc.name for loc in test.locations]
-        self.inits = {loc.name: signed(loc.init, loc.width) for loc in test.locations}
+        self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
         self._memo: dict[tuple, list] = {}
 
@@ -142,6 +149,9 @@ class _Enumerator:
                     self.allowed.add(outcome)
                     self.executions[outcome] = (space, pick)
                 else:
+                    fault = next((p.fault for p in combo if p.fault), "")
+                    if fault:  # an execution dereferences a value that is no address
+                        raise FencelabError(fault)
                     self.exhausted += 1
                     return  # one consistent execution is enough to count this choice of paths
 
@@ -173,7 +183,12 @@ class _Enumerator:
             if isinstance(obs, RegObs):
                 return envs.get(obs.tid, {}).get(obs.reg, 0)
             if isinstance(obs, LocObs):  # in its type: a 128-bit value prints in hex
-                return observable_type(self.test, obs).wrap(final.get(obs.name, 0))
+                elements = self.test.array(obs.name)
+                if elements:  # a whole array (`v={1,2}`)
+                    return tuple(value(LocObs(element_observable(obs.name, e.index)))
+                                 for e in elements)  # fmt: skip
+                held = final.get(location_name(obs.name), 0)
+                return held if isinstance(held, LocRef) else observable_type(self.test, obs).wrap(held)
             raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
 
         if self.test.filter is not None:

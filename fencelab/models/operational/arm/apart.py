@@ -49,6 +49,8 @@ def runs_apart(model, machine, state: MachineState):
 
     def final_of(combo):
         memory = type(mem)(mem.messages, tuple(c[1] for c in combo), True)
+        if not model.coherent(machine.program, memory):
+            return None  # `internal` fails on a mixed-size location (mixed.py)
         final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
         return final, [f"{tid}{key}" for tid, c in enumerate(combo) for key in c[3]]
 
@@ -95,7 +97,18 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
     def translate(key: str) -> str:
         return _STAMP.sub(lambda m: f".{m[1]}{real[int(m[2]) - 1] if m[2] != '0' else 0}", key)
 
-    finished = {result: (ts, lc, st, tuple(translate(k) for k in keys))
+    def stamp(t: int) -> int:
+        return real[t - 1] if t else 0
+
+    def retrace(lc):  # a mixed-size access's timestamps (mixed.py), back to `messages`'
+        trace = getattr(lc, "trace", None)
+        if not trace:
+            return lc
+        return lc._replace(trace=tuple(
+            (loc, off, size, tuple(map(stamp, what)) if isinstance(what, tuple) else stamp(what))
+            for loc, off, size, what in trace))
+
+    finished = {result: (ts, retrace(lc), st, tuple(translate(k) for k in keys))
                 for result, (ts, lc, st, keys) in runs.finished.items()}  # fmt: skip
     return ThreadRuns(finished, runs.halted, runs.budget, runs.states, runs.moves)
 
@@ -126,6 +139,8 @@ def thread_runs(model, machine, tid: int, tstate, local, steps: int, messages,
             if not lc.promises:
                 result = (machine.observed_values(tid, ts) if result_of is None
                           else result_of(ts, lc))  # fmt: skip
+                if getattr(lc, "trace", None):  # its mixed-size accesses matter too (mixed.py)
+                    result = (result, lc.trace)
                 out.finished.setdefault(result, (ts, lc, st, keys))
             continue
         if machine.stopped(tid, ts, st):

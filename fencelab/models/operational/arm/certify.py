@@ -100,6 +100,7 @@ def dominates(earlier: Local, later: Local, memory: tuple[Message, ...]) -> bool
         and earlier.vw_old <= later.vw_old and earlier.vcap <= later.vcap
         and earlier.vrel <= later.vrel and earlier.vr_old_pick <= later.vr_old_pick
         and all(a <= b for a, b in zip(earlier.coh, later.coh))
+        and earlier.bytes_ == later.bytes_  # byte-wise locations (mixed.py): only if equal
     ):  # fmt: skip
         return False
     regs, picks = dict(later.regs), dict(later.picks)

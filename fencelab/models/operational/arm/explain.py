@@ -81,7 +81,9 @@ def _next_instruction(ctx, tstate, local: Local, memory, info: InsnInfo, tid: in
 
 def _load_words(ctx, local: Local, memory, info: InsnInfo, need: NeedRead,
                 tid: int) -> list[Reason]:  # fmt: skip
-    loc = ctx.location(need.addr, need.size, "read")
+    loc, _ = ctx.place(need.addr, need.size, "read")
+    if loc.index in ctx.mixed_set:
+        return []  # a byte-wise location (mixed.py): its moves say what each byte may read
     regs = RegViews(local)
     vaddr = regs.view(info.addr_regs)
     acquire = info.acquire and not (info.kind is Kind.RMW and not info.dest_regs)
@@ -114,7 +116,9 @@ def _load_words(ctx, local: Local, memory, info: InsnInfo, need: NeedRead,
 def _store_words(ctx, local: Local, memory, info: InsnInfo, step: Step,
                  tid: int) -> list[Reason]:  # fmt: skip
     write = step.writes[0]
-    loc = ctx.location(write.addr, write.size, "write")
+    loc, _ = ctx.place(write.addr, write.size, "write")
+    if loc.index in ctx.mixed_set:
+        return []
     regs = RegViews(local)
     paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
     msg = Message(loc.index, write.value, ctx.tid, write.size)

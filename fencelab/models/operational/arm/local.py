@@ -48,12 +48,17 @@ Regs = tuple[tuple[str, int], ...]  # (register, view), sorted, views > 0 only
 
 @dataclass(frozen=True)
 class Message:
-    """A write in memory: location index, value, the writing thread, access size in bytes."""
+    """A write in memory: location index, value, the writing thread, access size in bytes, and
+    the byte of the location it starts at (a part of a mixed-size location, mixed.py)."""
 
     loc: int
     value: int
     tid: int
     size: int
+    offset: int = 0
+
+    def covers(self, byte: int) -> bool:
+        return self.offset <= byte < self.offset + self.size
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ class ExBank:
     value: int
     acquire: bool = False
     size: int = 0
+    offset: int = 0
+    read: tuple[int, ...] = ()  # a mixed-size location's read: the message each byte took
 
 
 class Local(NamedTuple):
@@ -101,6 +108,10 @@ class Local(NamedTuple):
     picks: Regs = ()  # registers whose pick view exceeds their view (see below)
     vr_old_pick: int = 0  # the pick views of earlier reads but NoRet ones (for DMB, release)
     stutter: tuple | None = None  # (thread state, local) after the last failed store-exclusive
+    # mixed-size locations (mixed.py), by location index: per byte views (None elsewhere)
+    bytes_: tuple = ()
+    # its accesses to mixed-size locations in program order (mixed.py: the coherence check)
+    trace: tuple = ()
 
     @staticmethod
     def initial(locations: int) -> Local:
@@ -109,7 +120,7 @@ class Local(NamedTuple):
     def finished(self) -> Local:
         """The canonical state of a thread that has halted: only its promises still matter."""
         n = len(self.coh)
-        return Local(coh=(0,) * n, fwd=(None,) * n, promises=self.promises)
+        return Local(coh=(0,) * n, fwd=(None,) * n, promises=self.promises, trace=self.trace)
 
     def promise(self, ts: int) -> Local:
         return self._replace(promises=tuple(sorted((*self.promises, ts))))
@@ -188,6 +199,8 @@ def after_read(
         local.picks,
         local.vr_old_pick if no_ret else max(local.vr_old_pick, pick),  # as vr_old_ld
         local.stutter,
+        local.bytes_,
+        local.trace,
     )
 
 
@@ -252,6 +265,8 @@ def after_write(
         local.picks,
         local.vr_old_pick,
         None,
+        local.bytes_,
+        local.trace,
     )
 
 

@@ -31,6 +31,12 @@ thread to registers it already had at that loop head, with no lower views, havin
 nothing but rewrites of what its exclusive reads got (a spin on a taken lock), is not explored
 again.
 
+Mixed-size accesses (a byte, half-word or word part of a location, herd's -variant mixed):
+a location the program accesses with two spans is kept byte-wise — messages carry a byte
+range, views are per byte, a read's bytes are taken at one cut of memory, herd's `internal` is
+checked on each complete execution (mixed.py). The model finds such a location as the program
+runs and starts exploration again (`ModelRestart`); a test without one runs exactly as before.
+
 A store-exclusive fails spuriously only where its thread has no loop
 (`Program.may_fail_spuriously`); in a retry loop it fails only when it cannot succeed.
 An execution ends when every thread has finished with no outstanding promise.
@@ -45,6 +51,7 @@ from fencelab.machine.model import MachineState, MemoryModel, Provenance, Transi
 from fencelab.models.operational.arm.apart import runs_apart
 from fencelab.models.operational.arm.certify import Alone, explore_alone
 from fencelab.models.operational.arm.local import Local, Message
+from fencelab.models.operational.arm.mixed import coherent, final_bytes, init_bytes
 from fencelab.models.operational.arm.project import Projector, dead_reads
 from fencelab.models.operational.arm.thread import (
     ThreadContext,
@@ -99,12 +106,35 @@ class ARM(MemoryModel):
             projector = (Projector(len(program.threads), len(program.locations))
                          if self.share or self.merge else None)  # fmt: skip
             contexts = [ThreadContext(program, t) for t in range(len(program.threads))]
+            mixed: set[int] = set()  # the program's mixed-size locations (mixed.py)
+            spans: dict = {}
             for ctx in contexts:
                 ctx.projector = projector
+                ctx.mixed, ctx.spans = mixed, spans
                 if self.dead:
                     ctx.dead_reads = dead_reads(ctx.core.infos, program.has_loop(ctx.tid))
-            entry = self._contexts[id(program)] = (program, contexts, projector)
+            entry = self._contexts[id(program)] = (program, contexts, projector, mixed, [0])
+        if len(entry[3]) != entry[4][0]:  # a location became mixed-size: forget what was
+            entry[4][0] = len(entry[3])    # certified and run before (`ModelRestart`)
+            self._alone.clear()
+            if entry[2] is not None:
+                entry[2].mixed = True
         return entry
+
+    def restart_epoch(self, program) -> int:
+        return len(self._entry(program)[3])
+
+    def mixed_sizes(self, program) -> dict[int, int]:
+        """The mixed-size locations found so far, with their sizes in bytes."""
+        mixed = self._entry(program)[3]
+        return {loc: program.locations[loc].size for loc in mixed} if mixed else {}
+
+    def coherent(self, program, memory) -> bool:
+        """`internal` on the mixed-size locations (mixed.py); trivially true without them."""
+        if not self._entry(program)[3]:
+            return True
+        return coherent(self.mixed_sizes(program), memory.messages,
+                        [lc.trace for lc in memory.locals])  # fmt: skip
 
     def _ctx(self, program, tid: int) -> ThreadContext:
         return self._entry(program)[1][tid]
@@ -218,6 +248,7 @@ class ARM(MemoryModel):
     def _promises(self, program, state: MachineState) -> list[tuple[int, str, str, ArmMemory]]:
         """Every certified promise a thread may make now: (tid, key, label, new memory)."""
         mem: ArmMemory = state.memory
+        self._entry(program)  # forgets what was found before a location became byte-wise
         cache_key = (id(program), "promises", state.threads, mem)
         found = self._alone.get(cache_key)
         if found is not None:
@@ -235,10 +266,12 @@ class ARM(MemoryModel):
                 locals_ = list(mem.locals)
                 locals_[tid] = promised
                 name = program.locations[msg.loc].name
+                if msg.offset:
+                    name += f"+{msg.offset}"
                 value = signed(msg.value, 8 * msg.size)
                 key = f"{tid}.p{ts}.{name}={value}"
-                if any(m.loc == msg.loc and m.value == msg.value and m is not msg
-                       for m in candidates):  # fmt: skip
+                if any(m.loc == msg.loc and m.value == msg.value and m.offset == msg.offset
+                       and m is not msg for m in candidates):  # fmt: skip
                     key += f".{8 * msg.size}b"  # the same value written with two sizes
                 label = f"P{tid}: promise {name}={value} (timestamp {ts})"
                 found.append((tid, key, label, ArmMemory(messages, tuple(locals_), False)))
@@ -257,17 +290,22 @@ class ARM(MemoryModel):
         return explain(self, program, state, tid)
 
     def is_final(self, program, memory: ArmMemory):
-        return not any(local.promises for local in memory.locals)
+        return (not any(local.promises for local in memory.locals)
+                and self.coherent(program, memory))  # fmt: skip
 
     def final_memory(self, program, memory: ArmMemory):
-        return program.final_memory({msg.loc: msg.value for msg in memory.messages})
+        finals = {msg.loc: msg.value for msg in memory.messages}
+        for loc in self.mixed_sizes(program):
+            finals[loc] = final_bytes(init_bytes(program.locations[loc]), memory.messages, loc)
+        return program.final_memory(finals)
 
     def describe(self, program, memory: ArmMemory):
         names = [loc.name for loc in program.locations]
         messages = [{"ts": 0, "writes": "initial", "values": {
             loc.name: loc.init for loc in program.locations}}]  # fmt: skip
         for ts, msg in enumerate(memory.messages, 1):
-            messages.append({"ts": ts, "location": names[msg.loc],
+            where = names[msg.loc] + (f"+{msg.offset}" if msg.offset else "")
+            messages.append({"ts": ts, "location": where,
                              "value": signed(msg.value, 8 * msg.size), "thread": f"P{msg.tid}"})  # fmt: skip
         threads = []
         for tid, local in enumerate(memory.locals):

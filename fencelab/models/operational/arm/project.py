@@ -65,6 +65,7 @@ class Projector:
         # locations each thread with dead reads (`dead_reads`) writes, or reads by another load
         self.live: list[frozenset[int]] = [frozenset()] * threads
         self.epoch = 0
+        self.mixed = False  # some location is mixed-size: messages are byte ranges (mixed.py)
         self.initial = Local.initial(locations)
 
     def saw_read(self, tid: int, loc: int) -> bool:
@@ -108,7 +109,7 @@ class Projector:
                 kept.append(m)
                 real.append(ts)
             elif m.loc in reads:
-                kept.append(Message(m.loc, m.value, OTHER, m.size))
+                kept.append(Message(m.loc, m.value, OTHER, m.size, m.offset))
                 real.append(ts)
             number[ts] = len(kept)
         return tuple(kept), tuple(number[p] for p in promises), real
@@ -116,9 +117,14 @@ class Projector:
     def key(self, state) -> tuple:
         """`promise-merge`'s key of a promise-phase machine state (see the module docstring)."""
         mem = state.memory
-        last: dict[int, tuple[int, int]] = {}
-        for m in mem.messages:
-            last[m.loc] = (m.value, m.size)
+        last: dict = {}
+        if self.mixed:  # each byte's last message (its value and span)
+            for m in mem.messages:
+                for b in range(m.offset, m.offset + m.size):
+                    last[(m.loc, b)] = (m.value, m.size, m.offset)
+        else:
+            for m in mem.messages:
+                last[m.loc] = (m.value, m.size)
         views = tuple((self.reads[tid], *self.project(tid, mem.messages, local.promises))
                       for tid, local in enumerate(mem.locals))  # fmt: skip
         return (state.threads, state.steps, views, tuple(sorted(last.items())))

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.machine.model import refuse
+from fencelab.machine.model import ModelRestart, refuse
+from fencelab.models.operational.arm import mixed
 from fencelab.models.operational.arm.local import (
     ExBank,
     Local,
@@ -93,6 +94,11 @@ class ThreadContext:
         # projection that leaves out the locations only dead reads read)
         self.dead_reads: frozenset[int] = frozenset()
         self.dead_ok = False
+        # the mixed-size locations (mixed.py) and the one span each other location has had so
+        # far, shared by the model's contexts of one program; None: mixed-size is refused
+        self.mixed: set[int] | None = None
+        self.spans: dict[int, tuple[int, int]] = {}
+        self.n = len(program.locations)
 
     def dataflow(self, step: Step):
         """`dataflow(self, step)`, cached per executed sequence (and flags, for selects)."""
@@ -110,23 +116,51 @@ class ThreadContext:
         return found
 
     def location(self, addr: int, size: int, what: str, info: InsnInfo | None = None):
-        loc = self.program.location_at(addr, size, what, info)
+        """The location of an access that must not be a mixed-size one (else refused)."""
+        loc, offset = self.place(addr, size, what, info)
+        if loc.index in self.mixed_set:
+            raise refuse(MODEL, info, "a load/store pair on a mixed-size location is not "
+                                      "covered")  # fmt: skip
+        return loc
+
+    @property
+    def mixed_set(self) -> set[int]:
+        return self.mixed if self.mixed is not None else set()
+
+    def place(self, addr: int, size: int, what: str, info: InsnInfo | None = None):
+        """(location, offset) of an access. The first access that makes a location mixed-size
+        (another span than before, an offset, a narrow write keeping initial bytes) makes it
+        byte-wise for the rest of the program's life and starts exploration again
+        (`ModelRestart`); where mixed-size is refused (`mixed` None), it is refused."""
+        if self.mixed is None:
+            loc, offset = self.program.location_at(addr, size, what, info), 0
+        else:
+            loc, offset = self.program.place(addr, size, what, info)
+            if loc.index not in self.mixed:
+                seen = self.spans.get(loc.index)
+                if (offset or seen not in (None, (0, size))
+                        or (what == "write" and self.program.keeps_initial_bytes(loc, size))):  # fmt: skip
+                    self.mixed.add(loc.index)
+                    raise ModelRestart(f"{loc.name} is accessed with mixed sizes")
+                self.spans[loc.index] = (0, size)
         projector = self.projector
         if projector is None:
-            return loc
+            return loc, offset
         index, read = loc.index, what == "read"
-        dead = read and info is not None and info.address in self.dead_reads
+        # a dead read of a byte-wise location is not left out (dead_reads assumes whole messages)
+        dead = (read and info is not None and info.address in self.dead_reads
+                and index not in self.mixed_set)  # fmt: skip
         if read:
             projector.saw_read(self.tid, index)
         if self.dead_reads and not dead:
             projector.saw_live(self.tid, index)
         if self.watch is None or index in self.watch:
-            return loc
+            return loc, offset
         if read and not (self.dead_ok and dead and index not in projector.live[self.tid]):
             raise UnseenRead(index)
         if not read and self.dead_ok and index in projector.reads[self.tid]:
             raise UnseenRead(index)  # written after (or before) a dead read left it out
-        return loc
+        return loc, offset
 
     def init_value(self, loc, size: int) -> int:
         return unsigned(loc.init, 8 * size)
@@ -142,7 +176,7 @@ def thread_moves(
     ctx: ThreadContext, tstate, local: Local, memory: tuple[Message, ...], certify: bool = False
 ) -> list[Move]:
     info = ctx.core.info(tstate)
-    if info is None or _promise_lost(local, memory) or not info.is_memory_event:
+    if info is None or _promise_lost(ctx, local, memory) or not info.is_memory_event:
         return []  # finished, lost, or parked at a register-only loop that hung (`L0: B L0`)
     if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
         cond = RegViews(local).pick(("cpsr",))
@@ -178,10 +212,19 @@ def _canonical(ctx: ThreadContext, move: Move) -> Move:
     return replace(move, local=move.local.finished(), kept=move.local)
 
 
-def _promise_lost(local: Local, memory) -> bool:
+def _promise_lost(ctx, local: Local, memory) -> bool:
     """Has the thread moved past one of its promises in coherence? Then it can never fulfil it
     (a write needs a timestamp above `coh`), and nothing it does can end an execution."""
-    return any(local.coh[memory[p - 1].loc] >= p for p in local.promises)
+    if not local.bytes_:
+        return any(local.coh[memory[p - 1].loc] >= p for p in local.promises)
+    for p in local.promises:
+        m = memory[p - 1]
+        if m.loc in ctx.mixed_set:
+            if mixed.promise_lost(local, m, p, ctx.program.locations[m.loc].size):
+                return True
+        elif local.coh[m.loc] >= p:
+            return True
+    return False
 
 
 def without_repeats(ctx, tstate, local: Local, moves: list[Move], can_finish) -> list[Move]:
@@ -201,6 +244,8 @@ def without_repeats(ctx, tstate, local: Local, moves: list[Move], can_finish) ->
             out.append(move)
             continue
         here = (move.tstate, move.local._replace(stutter=None))
+        if getattr(here[1], "trace", None):  # accesses kept for the coherence check (mixed.py)
+            here = (move.tstate, here[1]._replace(trace=()))
         if local.stutter == here and can_finish():
             continue
         out.append(replace(move, local=move.local._replace(stutter=here)))
@@ -355,7 +400,9 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     regs = RegViews(local)
     if isinstance(first, Step):  # a conditional load whose condition failed
         return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
-    loc = ctx.location(first.addr, first.size, "read", info)
+    loc, offset = ctx.place(first.addr, first.size, "read", info)
+    if loc.index in ctx.mixed_set:
+        return _load_mixed(ctx, tstate, local, memory, info, first.size, loc, offset, regs)
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     acquire = info.acquire or info.acquire_pc
     choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, first.size), vaddr,
@@ -382,6 +429,41 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
         moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step,
                           read_ts=choice.ts))  # fmt: skip
     return moves
+
+
+def _load_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, size: int, loc, offset: int,
+                regs: RegViews) -> list[Move]:  # fmt: skip
+    """A load (or load-exclusive) of a mixed-size location: each byte from its own message
+    (mixed.py)."""
+    vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
+    acquire = info.acquire or info.acquire_pc
+    cond = ("cpsr",) if "cpsr" in info.reads else ()
+    cond_view, cond_pick = regs.view(cond), regs.pick(cond)
+    moves = []
+    for c in mixed.read_choices(local, memory, loc.index, loc.size, mixed.init_bytes(loc), offset,
+                                size, vaddr, info.acquire, info.acquire_pc):  # fmt: skip
+        step = _single_read(ctx, info, tstate, c.value)
+        pick = max(c.view, paddr, c.pick)
+        new = mixed.after_mixed_read(local, loc.index, loc.size, ctx.n, offset, c, vaddr,
+                                     acquire, False, paddr, pick)  # fmt: skip
+        if info.kind is Kind.LOAD_EXCL:
+            new = new._replace(exbank=ExBank(loc.index, max(c.read), c.view, c.value,
+                                             info.acquire, size, offset, c.read))  # fmt: skip
+        r = regs.copy()
+        _writeback(r, info)
+        r.set(info.dest_regs, max(c.view, cond_view), max(pick, cond_pick))
+        what = f"read {_part(loc, offset)}={signed(c.value, 8 * size)} from " + _sources(ctx, memory, c)
+        moves.append(Move(c.key, what, step.state, _finish(ctx, new, step, r), step,
+                          read_ts=max(c.read)))  # fmt: skip
+    return moves
+
+
+def _part(loc, offset: int) -> str:
+    return f"{loc.name}+{offset}" if offset else loc.name
+
+
+def _sources(ctx, memory, c) -> str:
+    return ", ".join(dict.fromkeys(ctx.describe_msg(memory, ts) for ts in c.read))
 
 
 def _load_pair(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
@@ -471,13 +553,22 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
     if not step.writes:  # a conditional store whose condition failed
         return [Move("", "condition false", step.state, _finish(ctx, local, step, regs), step)]
     write = _one_write(info, step)
-    loc = ctx.location(write.addr, write.size, "write", info)
+    loc, offset = ctx.place(write.addr, write.size, "write", info)
     vaddr, vdata = regs.view(info.addr_regs), regs.view(info.data_regs)
     paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
-    msg = Message(loc.index, write.value, ctx.tid, write.size)
+    msg = Message(loc.index, write.value, ctx.tid, write.size, offset)
     pre = write_pre_view(local, paddr, pdata, 0, info.release)
     _writeback(regs, info)
     moves = []
+    if loc.index in ctx.mixed_set:
+        for ts, appended, key, floor in _mixed_slots(ctx, local, memory, msg, loc, pre, None,
+                                                     certify):  # fmt: skip
+            new = mixed.after_mixed_write(local, msg, ts, loc.size, ctx.n, vaddr, vdata,
+                                          info.release, False, 0, max(paddr, pdata), paddr)  # fmt: skip
+            moves.append(Move(key, _fulfil_words(ctx, msg, ts, appended), step.state,
+                              _finish(ctx, new, step, regs.copy()), step, appended, floor,
+                              silent=False, write_ts=ts))  # fmt: skip
+        return moves
     for ts, appended, key in _slots(ctx, local, memory, msg, pre, None, certify):
         new = after_write(local, loc.index, ts, vaddr, vdata, info.release, False, 0,
                           max(paddr, pdata), paddr)  # fmt: skip
@@ -497,10 +588,15 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     failed = local._replace(exbank=None)
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
         return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)]
-    loc = ctx.location(first.addr, first.size, "write", info)
+    loc, offset = ctx.place(first.addr, first.size, "write", info)
     bank = local.exbank
     moves: list[Move] = []
-    if bank is not None and bank.loc == loc.index and bank.size == first.size:
+    if loc.index in ctx.mixed_set:
+        if (bank is not None and bank.loc == loc.index and bank.size == first.size
+                and bank.offset == offset and bank.read):  # fmt: skip
+            moves = _store_exclusive_mixed(ctx, tstate, local, memory, info, certify, loc,
+                                           offset, regs, r)  # fmt: skip
+    elif bank is not None and bank.loc == loc.index and bank.size == first.size:
         step = _monitor_run(ctx, info, tstate, memory, loc, bank.value, succeed=True)
         if step is not None:
             write = _one_write(info, step)
@@ -524,6 +620,40 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
         if step is not None:
             moves.append(Move(".fail", "fails", step.state, _finish(ctx, failed, step, r), step))
     return moves
+
+
+def _store_exclusive_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool,
+                           loc, offset: int, regs: RegViews, r: RegViews) -> list[Move]:  # fmt: skip
+    """A store-exclusive to a mixed-size location whose load-exclusive read the same bytes."""
+    bank = local.exbank
+    step = _monitor_run(ctx, info, tstate, memory, loc, bank.value, succeed=True)
+    if step is None:
+        return []
+    write = _one_write(info, step)
+    vaddr, vdata = regs.view(info.addr_regs), regs.view(info.data_regs)
+    paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
+    msg = Message(loc.index, write.value, ctx.tid, write.size, offset)
+    pre = write_pre_view(local, paddr, pdata, 0, info.release)
+    moves = []
+    for ts, appended, key, floor in _mixed_slots(ctx, local, memory, msg, loc, pre, bank.read,
+                                                 certify):  # fmt: skip
+        new = mixed.after_mixed_write(local, msg, ts, loc.size, ctx.n, vaddr, vdata,
+                                      info.release, True, bank.view, max(paddr, pdata), paddr)  # fmt: skip
+        what = "succeeds, " + _fulfil_words(ctx, msg, ts, appended)
+        moves.append(Move(key, what, step.state, _finish(ctx, new, step, r.copy()), step,
+                          appended, floor, silent=False, write_ts=ts))  # fmt: skip
+    return moves
+
+
+def _mixed_slots(ctx, local, memory, msg: Message, loc, pre: int, read, certify: bool):
+    """`_slots` for a write to a mixed-size location (mixed.py), with each way's floor."""
+    floor = max(pre, mixed.write_floor(local, msg.loc, loc.size, msg.offset, msg.size))
+    for ts in mixed.write_slots(local, memory, ctx.tid, msg, pre, loc.size, read):
+        yield ts, None, f".w{ts}", floor
+    if certify:
+        ts = len(memory) + 1
+        if read is None or mixed.exclusive_ok(memory, ctx.tid, msg, read, ts):
+            yield ts, msg, ".new", floor
 
 
 def _monitor_run(ctx, info, tstate, memory, loc, value: int, succeed: bool) -> Step | None:
@@ -553,7 +683,9 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
     if isinstance(first, Step):
         raise refuse(MODEL, info, "an atomic that performed no read")
     regs = RegViews(local)
-    loc = ctx.location(first.addr, first.size, "read", info)
+    loc, offset = ctx.place(first.addr, first.size, "read", info)
+    if loc.index in ctx.mixed_set:
+        return _atomic_mixed(ctx, tstate, local, memory, info, certify, first.size, loc, offset)
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     no_ret = not info.dest_regs  # ST<op>, or XZR destination: no acquire, not ordered by DMB LD
     acquire = (info.acquire or info.acquire_pc) and not no_ret
@@ -603,6 +735,73 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
     if certify and info.cas and moves and all(m.step.writes for m in moves):
         moves.extend(_unseen_cas_failure(ctx, tstate, local, memory, info, loc, vaddr, paddr,
                                          regs, acquire, no_ret, moves[0].step))  # fmt: skip
+    return moves
+
+
+def _atomic_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool, size: int,
+                  loc, offset: int) -> list[Move]:  # fmt: skip
+    """`_atomic` on a mixed-size location: its read takes each byte from its own message, its
+    write (of the same bytes) has no other thread's write to any of them in between."""
+    regs = RegViews(local)
+    vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
+    no_ret = not info.dest_regs
+    acquire = (info.acquire or info.acquire_pc) and not no_ret
+    combines = not info.mnemonic.lower().startswith(("swp", "cas"))
+    choices = mixed.read_choices(local, memory, loc.index, loc.size, mixed.init_bytes(loc),
+                                 offset, size, vaddr, info.acquire and not no_ret,
+                                 info.acquire_pc and not no_ret)  # fmt: skip
+    if certify and info.cas:  # alone, it may read a write beyond memory's end and fail
+        beyond = len(memory) + 1
+        pre = max(vaddr, local.vr_new)
+        choices.append(mixed.MixedChoice((beyond,) * size, None, max(pre, beyond), 0, False))
+    moves = []
+    for c in choices:
+        unseen = c.value is None
+        if unseen:
+            done = [m for m in moves if m.step.writes]
+            if not done:
+                continue
+            value = done[0].step.reads[0].value ^ 1
+            step = _single_read(ctx, info, tstate, value)
+            if step.writes:
+                continue
+            c = mixed.MixedChoice(c.read, value, c.view, 0, False)
+        else:
+            step = _single_read(ctx, info, tstate, c.value)
+        pick = max(c.view, paddr, c.pick)
+        after = mixed.after_mixed_read(local, loc.index, loc.size, ctx.n, offset, c, vaddr,
+                                       acquire, no_ret, paddr, pick)  # fmt: skip
+        r = regs.copy()
+        _writeback(r, info)
+        read_words = (f"read {_part(loc, offset)}={signed(c.value, 8 * size)} from "
+                      + ("a later write" if unseen else _sources(ctx, memory, c)))  # fmt: skip
+        if not step.writes:  # a compare-and-swap that failed: only a read
+            r.set(info.dest_regs, c.view, pick)
+            key = ".unseen" if unseen else c.key
+            moves.append(Move(key, read_words + ", compare fails", step.state,
+                              _finish(ctx, after, step, r), step, read_ts=max(c.read)))  # fmt: skip
+            continue
+        write = _one_write(info, step)
+        vdata, pdata = regs.view(info.data_regs), regs.pick(info.data_regs)
+        if combines:
+            vdata, pdata = max(vdata, c.view), max(pdata, pick)
+        pcompare = regs.pick(info.compare_regs)
+        msg = Message(loc.index, write.value, ctx.tid, write.size, offset)
+        pre = write_pre_view(after, paddr, pdata, pcompare, info.release)
+        for suffix, result_words, view, result_pick in _results(info, regs, c.view, pick):
+            res = r.copy()
+            res.set(info.dest_regs, view, result_pick)
+            for ts, appended, key, floor in _mixed_slots(ctx, after, memory, msg, loc, pre,
+                                                         c.read, certify):  # fmt: skip
+                new = mixed.after_mixed_write(after, msg, ts, loc.size, ctx.n, vaddr, vdata,
+                                              info.release, True, c.view, max(paddr, pdata),
+                                              paddr)  # fmt: skip
+                if acquire and info.release:  # [range([A]; amo; [L])]; po; [M]
+                    new = new._replace(vr_new=max(new.vr_new, ts), vw_new=max(new.vw_new, ts))
+                what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended) + result_words
+                moves.append(Move(f"{c.key}{key}{suffix}", what, step.state,
+                                  _finish(ctx, new, step, res), step, appended, floor,
+                                  silent=False, read_ts=max(c.read), write_ts=ts))  # fmt: skip
     return moves
 
 
@@ -686,7 +885,8 @@ def _slots(ctx, local, memory, msg: Message, pre: int, exclusive_from, certify: 
 
 
 def _fulfil_words(ctx, msg: Message, ts: int, appended) -> str:
-    text = f"{ctx.names[msg.loc]}={signed(msg.value, 8 * msg.size)}@{ts}"
+    name = ctx.names[msg.loc] + (f"+{msg.offset}" if msg.offset else "")
+    text = f"{name}={signed(msg.value, 8 * msg.size)}@{ts}"
     return f"writes {text}" if appended is not None else f"fulfils promise {text}"
 
 
