@@ -31,6 +31,9 @@ LOCATION_STRIDE = 0x40
 LOCATION_SIZE = 8  # bytes a location spans at least (an array element: its type's width)
 MIXED_SIZE_REFUSAL = ("mixed-size accesses are covered by the sc, tso, arm, aarch32 and "
                       "arm-axiomatic models only")
+# an access across array elements, an element alone and within a pair: the models holding each
+# array whole (`whole_arrays`) run them
+WHOLE_ARRAY_REFUSAL = "mixed-size accesses are covered by the sc, tso and arm-axiomatic models only"
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,7 @@ class Program:
         offset = addr - loc.addr
         where = f"{loc.name}+{offset}" if offset else loc.name
         if offset + size > loc.size:
-            spans = ("an access spanning array elements: " + MIXED_SIZE_REFUSAL
+            spans = ("an access spanning array elements: " + WHOLE_ARRAY_REFUSAL
                      if self._is_element(loc) else "an access spanning two locations is not "
                      "covered")  # fmt: skip
             raise AccessError(f"a {size}-byte {what} at {where} goes past the {loc.size} bytes "
@@ -239,7 +242,7 @@ class Program:
         if seen[0] != how:
             pair, alone = (name, seen[1]) if how == "pair" else (seen[1], name)
             why = (f"{alone} is accessed alone and within the atomic pair {pair}: "
-                   f"{MIXED_SIZE_REFUSAL}")
+                   f"{WHOLE_ARRAY_REFUSAL}")
             if info is not None:
                 raise CodeError(info.address, info.text, why)
             raise FencelabError(f"{self.test.name}: {why}")
