@@ -28,6 +28,9 @@ REDUCTIONS = {
                       "of interleaved (models/operational/arm/model.py, ARM.for_exhaustive)",
     "certify-share": "Promising-ARM: a thread's certification is shared between states in which "
                      "it sees the same memory (models/operational/arm/project.py)",
+    "certify-dead-reads": "Promising-ARM: certification leaves out other threads' writes to "
+                          "a location the thread reads only into registers nothing reads again "
+                          "(models/operational/arm/project.py)",
     "promise-merge": "Promising-ARM: promise-phase states in which every thread sees the same "
                      "memory are explored once (models/operational/arm/project.py)",
     "threads-apart": "Promising-ARM: once memory is fixed, each thread's runs are found alone and "

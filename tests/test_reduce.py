@@ -20,7 +20,10 @@ from fencelab.gen import cycles
 from fencelab.gen.families import generate
 from fencelab.hw.native import host_arch
 from fencelab.litmus.parser import parse_file, parse_text
+from fencelab.models.operational.arm import model as arm_model
+from fencelab.models.operational.arm.project import dead_reads
 from fencelab.pipeline import Pipeline, RunOptions
+from fencelab.program.load import load
 from tests.helpers import EXAMPLES as EXAMPLE_DIR
 
 EXAMPLES = sorted(EXAMPLE_DIR.rglob("*.litmus"))
@@ -30,6 +33,7 @@ ACTS_ON = {
     "finished-threads": ("x86_64", "aarch64", "arm"),
     "arm-sequential": ("aarch64", "arm"),
     "certify-share": ("aarch64", "arm"),
+    "certify-dead-reads": ("aarch64", "arm"),
     "promise-merge": ("aarch64", "arm"),
     "threads-apart": ("aarch64", "arm"),
     "tso-local-first": ("x86_64", "rust"),
@@ -190,3 +194,135 @@ def test_no_reduce_acts_in_hw_and_only_while_it_runs():
     assert on.exit_code == off.exit_code == 0
     assert "partial: state limit 30 reached" not in on.output
     assert "partial: state limit 30 reached" in off.output
+
+
+# `certify-dead-reads` (arm/project.py): a load whose registers nothing reads again, with no
+# DMB/DSB or release after it, in a loop-free thread; certification leaves out other threads'
+# writes to a location only such loads read. Each case stresses one way it could go wrong.
+DEAD_READS = {
+    # the location is written after the dead read (its coherence then matters): redone
+    "dead-then-write": """AArch64 dead-then-write
+{ 0:X1=y; 0:X3=x; 1:X1=y; 1:X3=x; }
+ P0          | P1          ;
+ LDR W0,[X1] | MOV W2,#2   ;
+ MOV W2,#1   | STR W2,[X1] ;
+ STR W2,[X1] | LDR W0,[X3] ;
+ STR W2,[X3] |             ;
+exists (0:X0=2 /\\ 1:X0=0 /\\ y=2)
+""",
+    # written before it
+    "write-then-dead": """AArch64 write-then-dead
+{ 0:X1=y; 0:X3=x; 1:X1=y; 1:X3=x; }
+ P0          | P1          ;
+ MOV W2,#1   | MOV W2,#2   ;
+ STR W2,[X3] | STR W2,[X1] ;
+ STR W2,[X1] | DMB SY      ;
+ LDR W0,[X1] | LDR W0,[X3] ;
+exists (0:X0=2 /\\ 1:X0=0 /\\ y=1)
+""",
+    # read again by a load that is not dead (a branch reads its register)
+    "dead-then-live": """AArch64 dead-then-live
+{ 0:X1=y; 0:X3=x; 1:X1=y; 1:X3=x; }
+ P0          | P1          ;
+ LDR W0,[X1] | MOV W2,#1   ;
+ LDR W4,[X1] | STR W2,[X3] ;
+ CBNZ W4,L0  | DMB SY      ;
+ L0:         | STR W2,[X1] ;
+ MOV W2,#2   |             ;
+ STR W2,[X3] |             ;
+exists (0:X0=1 /\\ 0:X4=0 /\\ x=1)
+""",
+    # a thread that reads every location, only by dead reads (GEN-AArch64-555-0's shape)
+    "reads-all": """AArch64 reads-all
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=z; 2:X1=x; 2:X2=y; 2:X3=z; 2:X5=w; }
+ P0          | P1          | P2          ;
+ MOV W2,#1   | MOV W2,#1   | LDR W0,[X1] ;
+ STR W2,[X1] | STR W2,[X3] | LDR W4,[X2] ;
+ MOV W2,#2   |             | MOV W6,#1   ;
+ STR W2,[X3] |             | STR W6,[X5] ;
+             |             | LDR W7,[X3] ;
+exists (2:X0=1 /\\ 2:X4=0 /\\ 2:X7=1)
+""",
+    # a load whose value is written elsewhere is not dead (else P0 could not promise x=2)
+    "value-flows": """AArch64 value-flows
+{ 0:X1=y; 0:X3=x; 1:X1=y; 1:X3=x; }
+ P0          | P1          ;
+ LDR W0,[X1] | MOV W2,#2   ;
+ STR W0,[X3] | STR W2,[X1] ;
+             | LDR W4,[X3] ;
+exists (1:X4=2)
+""",
+    # a DMB after a load keeps it live; the last load, dead, is followed by a write there
+    "dmb-after": """AArch64 dmb-after
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0           | P1          ;
+ MOV W2,#1    | LDR W0,[X1] ;
+ STR W2,[X1]  | DMB LD      ;
+ STLR W2,[X3] | LDR W4,[X3] ;
+              | STR W2,[X3] ;
+exists (1:X0=1 /\\ 1:X4=0)
+""",
+}
+
+
+def test_dead_reads_are_the_loads_nothing_depends_on():
+    found = {}
+    for name in ("reads-all", "dmb-after", "dead-then-live"):
+        program = load(parse_text(DEAD_READS[name], name))
+        found[name] = [[program.threads[t].core.infos[a].text for a in
+                        sorted(dead_reads(program.threads[t].core.infos, program.has_loop(t)))]
+                       for t in range(len(program.threads))]  # fmt: skip
+    assert found["reads-all"] == [[], [], ["ldr w0, [x1]", "ldr w4, [x2]", "ldr w7, [x3]"]]
+    assert found["dmb-after"] == [[], ["ldr w4, [x3]"]]  # the first: a DMB follows
+    assert found["dead-then-live"] == [["ldr w0, [x1]"], []]  # the second: a branch reads w4
+    looping = load(parse_file(EXAMPLE_DIR / "aarch64" / "counter+ldxr-stxr.litmus"))
+    assert all(dead_reads(t.core.infos, True) == frozenset() for t in looping.threads)
+    indirect = load(parse_text("""AArch64 indirect
+{ 0:X1=x; 0:X5=y; }
+ P0          ;
+ ADR X3,L0   ;
+ LDR W0,[X1] ;
+ BR X3       ;
+ L0:         ;
+ STR W2,[X5] ;
+exists (0:X0=0)
+""", "indirect"))
+    assert dead_reads(indirect.threads[0].core.infos, indirect.has_loop(0)) == frozenset()
+
+
+def _everything(test, off=()) -> tuple:
+    """Outcomes with their witnesses, states and transitions: what `fencelab run` prints."""
+    reduce.set_disabled(off)
+    try:
+        r = Pipeline().run(test, RunOptions())
+    finally:
+        reduce.enable_all()
+    return ([(s.outcome, s.witness) for s in r.states], r.explored_states, r.transitions,
+            r.budget_exhausted)  # fmt: skip
+
+
+def test_certify_dead_reads_changes_nothing_but_the_work(monkeypatch):
+    """Byte for byte the same results (witnesses and state counts too: only certification is
+    shared) on its stress cases, the AArch64 examples and generated tests, and the same
+    outcomes as with no reduction at all; and far fewer certification runs where a thread reads
+    every location."""
+    tests = [parse_text(text, name) for name, text in DEAD_READS.items()]
+    tests += [parse_file(p) for p in EXAMPLES if p.parent.name == "aarch64"]
+    tests += [parse_text(generate("AArch64", 2000 + i, threads=3 + i % 2, ops=(1, 2, 2, 3)), f"g{i}")
+              for i in range(12)]  # fmt: skip
+    differ = [t.name for t in tests
+              if _everything(t) != _everything(t, ["certify-dead-reads"])]  # fmt: skip
+    assert differ == []
+    for name in DEAD_READS:
+        test = parse_text(DEAD_READS[name], name)
+        assert outcomes(test, RunOptions()) == outcomes(test, RunOptions(), ["all"]), name
+    runs = []
+    certify = arm_model.explore_alone
+    monkeypatch.setattr(arm_model, "explore_alone",
+                        lambda ctx, *a: runs.append(ctx.tid) or certify(ctx, *a))  # fmt: skip
+    reads_all = parse_text(DEAD_READS["reads-all"], "reads-all")
+    _everything(reads_all)
+    reduced = runs.count(2)
+    runs.clear()
+    _everything(reads_all, ["certify-dead-reads"])
+    assert reduced * 10 < runs.count(2)

@@ -52,7 +52,7 @@ from fencelab.models.operational.arm.apart import runs_apart
 from fencelab.models.operational.arm.certify import Alone, explore_alone
 from fencelab.models.operational.arm.local import Local, Message
 from fencelab.models.operational.arm.mixed import coherent, final_bytes, init_bytes
-from fencelab.models.operational.arm.project import Projector
+from fencelab.models.operational.arm.project import Projector, dead_reads
 from fencelab.models.operational.arm.thread import (
     ThreadContext,
     UnseenRead,
@@ -76,7 +76,7 @@ class ARM(MemoryModel):
     name = "arm"
 
     def __init__(self, interleave: bool = True, share: bool = False, merge: bool = False,
-                 apart: bool = False):  # fmt: skip
+                 apart: bool = False, dead: bool = False):  # fmt: skip
         # interleave=False: once threads execute, only the lowest-numbered unfinished thread
         # steps. Memory is fixed by then and threads touch only their own state, so every
         # interleaving reaches the same outcomes: exhaustive search needs just this one, but a
@@ -85,6 +85,7 @@ class ARM(MemoryModel):
         self.share = share  # certify-share (project.py)
         self.merge = merge  # promise-merge (project.py)
         self.apart = apart  # threads-apart (apart.py)
+        self.dead = dead and share  # certify-dead-reads (project.py), on certify-share's runs
         self._contexts: dict[int, tuple[object, list[ThreadContext], Projector | None]] = {}
         self._alone: dict[tuple, Alone] = {}
 
@@ -95,7 +96,8 @@ class ARM(MemoryModel):
         return ARM(interleave=not reduce.enabled("arm-sequential"),
                    share=reduce.enabled("certify-share"),
                    merge=reduce.enabled("promise-merge"),
-                   apart=reduce.enabled("threads-apart"))  # fmt: skip
+                   apart=reduce.enabled("threads-apart"),
+                   dead=reduce.enabled("certify-dead-reads"))  # fmt: skip
 
     # -- caches ----------------------------------------------------------------------------
     def _entry(self, program):
@@ -109,6 +111,8 @@ class ARM(MemoryModel):
             for ctx in contexts:
                 ctx.projector = projector
                 ctx.mixed, ctx.spans = mixed, spans
+                if self.dead:
+                    ctx.dead_reads = dead_reads(ctx.core.infos, program.has_loop(ctx.tid))
             entry = self._contexts[id(program)] = (program, contexts, projector, mixed, [0])
         if len(entry[3]) != entry[4][0]:  # a location became mixed-size: forget what was
             entry[4][0] = len(entry[3])    # certified and run before (`ModelRestart`)
@@ -149,23 +153,25 @@ class ARM(MemoryModel):
     def _solo_projected(self, program, projector: Projector, tid: int, tstate, local: Local,
                         messages) -> Alone:  # fmt: skip
         """Certification on the thread's projection of memory, shared by every state with the
-        same projection (`certify-share`, project.py); redone on a larger projection when the
-        run reads a location the projection left out."""
+        same projection (`certify-share`, project.py), without the locations only dead reads
+        read (`certify-dead-reads`); redone on a larger projection when the run reads a
+        location the projection left out (or writes one a dead read left out)."""
         ctx = self._ctx(program, tid)
         while True:
-            reads = projector.reads[tid]
-            seen, promises = projector.project(tid, messages, local.promises)
+            dead = bool(ctx.dead_reads)
+            reads = projector.certify_reads(tid) if dead else projector.reads[tid]
+            seen, promises = projector.project(tid, messages, local.promises, reads)
             key = (id(program), "projected", tid, tstate, promises, seen, reads)
             result = self._alone.get(key)
             if result is not None:
                 return result
-            ctx.watch = reads
+            ctx.watch, ctx.dead_ok = reads, dead
             try:
                 result = explore_alone(ctx, tstate, local._replace(promises=promises), seen)
             except UnseenRead:
                 continue  # the location is in `projector.reads` now: project again
             finally:
-                ctx.watch = None
+                ctx.watch, ctx.dead_ok = None, False
             self._alone[key] = result
             return result
 

@@ -29,10 +29,29 @@ fencelab/reduce.py):
   of both alike), and the final memory — each location's last message — is the same: so both
   reach the same outcomes. Exploration (fencelab/machine/explore.py) starts again if R grew
   while it ran, so the keys of the run that counts were all computed with the final R.
+- `certify-dead-reads`: certification projects memory on fewer locations still, leaving out
+  the locations the thread reads only by *dead reads* (`dead_reads`): plain loads of a
+  loop-free thread whose registers no later instruction reads, with no DMB/DSB and no release
+  after them. Such a read changes, whichever message it takes, only its registers' values and
+  views (never read again: not by an address, data, branch or another register), `coh` of its
+  location and the views of earlier reads (`vr_old`, `vr_old_ld`, `vr_old_pick`, which only a
+  DMB/DSB or a release reads). When the thread also accesses the location in no other way,
+  nothing certification reports depends on the message taken (whether the promises can be
+  fulfilled, whether the thread can end with writes promised only, which writes it could
+  promise next, in what order: a run with one message read maps step for step onto a run with
+  another), so other threads' writes there need not be seen: the solo run reads whatever the
+  smaller projection holds. A location any run of the thread writes or reads by another load
+  (`Projector.live`) stays in the projection; a run that meets such an access to a location
+  it left out is redone on the larger projection (as for R), so no result rests on a location
+  accessed otherwise. The execution phase (`threads-apart`, whose results are registers)
+  projects on all of R, exactly. This is what makes a test like GEN-AArch64-555-0 (bench/
+  speed.py's catalogue), where one thread reads every location, cheap: before, no two of its
+  promise-phase memories shared a certification.
 """
 
 from __future__ import annotations
 
+from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.models.operational.arm.local import Local, Message
 
 OTHER = -1  # the thread id of another thread's message, in a projection
@@ -43,6 +62,8 @@ class Projector:
 
     def __init__(self, threads: int, locations: int):
         self.reads: list[frozenset[int]] = [frozenset()] * threads
+        # locations each thread with dead reads (`dead_reads`) writes, or reads by another load
+        self.live: list[frozenset[int]] = [frozenset()] * threads
         self.epoch = 0
         self.mixed = False  # some location is mixed-size: messages are byte ranges (mixed.py)
         self.initial = Local.initial(locations)
@@ -55,20 +76,31 @@ class Projector:
         self.epoch += 1
         return True
 
+    def saw_live(self, tid: int, loc: int) -> None:
+        """Record that thread `tid` writes `loc` or reads it by a load that is not dead."""
+        if loc not in self.live[tid]:
+            self.live[tid] = self.live[tid] | {loc}
+
+    def certify_reads(self, tid: int) -> frozenset[int]:
+        """The locations certification projects on: R less the dead-read-only ones."""
+        return self.reads[tid] & self.live[tid]
+
     def promises_only(self, local: Local) -> bool:
         """Has the thread done nothing but promise (its views all initial)?"""
         return local._replace(promises=()) == self.initial
 
-    def project(self, tid: int, messages: tuple[Message, ...],
-                promises: tuple[int, ...]) -> tuple[tuple[Message, ...], tuple[int, ...]]:  # fmt: skip
-        """Thread `tid`'s projection of `messages`, and its promises renumbered to match."""
-        kept, promises, _ = self.projection(tid, messages, promises)
+    def project(self, tid: int, messages: tuple[Message, ...], promises: tuple[int, ...],
+                reads: frozenset[int] | None = None) -> tuple[tuple[Message, ...], tuple[int, ...]]:  # fmt: skip
+        """Thread `tid`'s projection of `messages` (on `reads`, by default R), and its
+        promises renumbered to match."""
+        kept, promises, _ = self.projection(tid, messages, promises, reads)
         return kept, promises
 
-    def projection(self, tid: int, messages: tuple[Message, ...], promises: tuple[int, ...]):
+    def projection(self, tid: int, messages: tuple[Message, ...], promises: tuple[int, ...],
+                   reads: frozenset[int] | None = None):  # fmt: skip
         """`project`, and the timestamp in `messages` of each kept message (to translate a
         schedule made on the projection back)."""
-        reads = self.reads[tid]
+        reads = self.reads[tid] if reads is None else reads
         kept: list[Message] = []
         real: list[int] = []
         number = [0] * (len(messages) + 1)  # old timestamp -> new
@@ -96,3 +128,29 @@ class Projector:
         views = tuple((self.reads[tid], *self.project(tid, mem.messages, local.promises))
                       for tid, local in enumerate(mem.locals))  # fmt: skip
         return (state.threads, state.steps, views, tuple(sorted(last.items())))
+
+
+ORDERS_EARLIER_READS = (Barrier.FULL, Barrier.LOAD, Barrier.STORE)  # DMB/DSB: read vr_old*
+
+
+def dead_reads(infos: dict[int, InsnInfo], loops: bool) -> frozenset[int]:
+    """The addresses of the thread's dead reads (`certify-dead-reads`, module docstring): in a
+    thread with no loop (so only instructions at higher addresses run after one), plain loads
+    (no acquire, no exclusive, no pair) whose written registers no later instruction reads,
+    followed by no DMB/DSB and no release. A thread with a branch to a register (`BR`, `RET`,
+    an A32 write to PC), which may go back, has none."""
+    if loops or any(i.kind is Kind.BRANCH and "0x" not in i.op_str for i in infos.values()):
+        return frozenset()
+    order = sorted(infos.items())
+    out = set()
+    for k, (addr, info) in enumerate(order):
+        if (info.kind is not Kind.LOAD or info.pair_order or info.acquire or info.acquire_pc
+                or {"pc", "r15"} & info.writes):  # fmt: skip
+            continue
+        written = info.writes | info.dest_regs
+        if any(later.reads & written or later.release
+               or (later.kind is Kind.FENCE and later.barrier in ORDERS_EARLIER_READS)
+               for _, later in order[k + 1 :]):  # fmt: skip
+            continue
+        out.add(addr)
+    return frozenset(out)

@@ -89,6 +89,11 @@ class ThreadContext:
         self._selects: dict[tuple[int, ...], bool] = {}
         self.projector = None  # project.Projector: told of every location this thread reads
         self.watch: frozenset[int] | None = None  # reading outside these raises UnseenRead
+        # addresses of dead reads (arm/project.py's dead_reads: set by the ARM model with
+        # `certify-dead-reads` on), and whether one may read outside `watch` (certifying on a
+        # projection that leaves out the locations only dead reads read)
+        self.dead_reads: frozenset[int] = frozenset()
+        self.dead_ok = False
         # the mixed-size locations (mixed.py) and the one span each other location has had so
         # far, shared by the model's contexts of one program; None: mixed-size is refused
         self.mixed: set[int] | None = None
@@ -138,10 +143,23 @@ class ThreadContext:
                     self.mixed.add(loc.index)
                     raise ModelRestart(f"{loc.name} is accessed with mixed sizes")
                 self.spans[loc.index] = (0, size)
-        if what == "read" and self.projector is not None:
-            self.projector.saw_read(self.tid, loc.index)
-            if self.watch is not None and loc.index not in self.watch:
-                raise UnseenRead(loc.index)
+        projector = self.projector
+        if projector is None:
+            return loc, offset
+        index, read = loc.index, what == "read"
+        # a dead read of a byte-wise location is not left out (dead_reads assumes whole messages)
+        dead = (read and info is not None and info.address in self.dead_reads
+                and index not in self.mixed_set)  # fmt: skip
+        if read:
+            projector.saw_read(self.tid, index)
+        if self.dead_reads and not dead:
+            projector.saw_live(self.tid, index)
+        if self.watch is None or index in self.watch:
+            return loc, offset
+        if read and not (self.dead_ok and dead and index not in projector.live[self.tid]):
+            raise UnseenRead(index)
+        if not read and self.dead_ok and index in projector.reads[self.tid]:
+            raise UnseenRead(index)  # written after (or before) a dead read left it out
         return loc, offset
 
     def init_value(self, loc, size: int) -> int:
