@@ -216,6 +216,70 @@ def test_put_back_that_must_succeed_is_committed(text, outcomes):
     assert op.outcome_set() == _run(program, "aarch32").outcome_set()
 
 
+# arm.cat leaves po-loc out of ppo (`cc0 = dd | ctrl | addrpo`): P1's second write to x is
+# not ordered after its read of z, so it may reach P0 before that read is satisfied, while
+# uniproc keeps it coherence-after P1's first write (x=4, written later). armv7 once committed
+# a core's writes to one location in program order and never reached this outcome (the
+# cross-check's A32R2026-245, reduced). A barrier or a control dependency between the two
+# writes orders them again; a store-exclusive as the second write does not.
+WW_PO = """ARM WW+data+{mid}
+{{ 0:R10=x; 0:R12=z; 1:R10=x; 1:R12=z; }}
+ P0           | P1           ;
+ LDR R0,[R10] | LDR R0,[R12] ;
+ EOR R8,R0,R0 | EOR R8,R0,R0 ;
+ ADD R8,R8,#1 | ADD R8,R8,#4 ;
+ STR R8,[R12] | STR R8,[R10] ;
+{rest}
+exists (0:R0=5 /\\ 1:R0=1{cond})
+"""
+WW_PO_TAILS = {  # P1 after its first write to x: (lines, extra condition, arm.cat's verdict)
+    "po": (["MOV R9,#5", "STR R9,[R10]"], "", "Allowed"),
+    "read": (["LDR R1,[R10]", "MOV R9,#5", "STR R9,[R10]"], " /\\ 1:R1=4", "Allowed"),
+    "isb": (["ISB", "MOV R9,#5", "STR R9,[R10]"], "", "Allowed"),
+    "strex": (["LDREX R1,[R10]", "MOV R9,#5", "STREX R2,R9,[R10]"],
+              " /\\ 1:R1=4 /\\ 1:R2=0", "Allowed"),
+    "dmb": (["DMB", "MOV R9,#5", "STR R9,[R10]"], "", "Forbidden"),
+    "dmb.st": (["DMB ST", "MOV R9,#5", "STR R9,[R10]"], "", "Forbidden"),
+    "ctrl": (["CMP R0,#1", "BNE LC1", "LC1: MOV R9,#5", "STR R9,[R10]"], "", "Forbidden"),
+}  # fmt: skip
+
+
+def _ww_po(mid: str) -> str:
+    lines, cond, _ = WW_PO_TAILS[mid]
+    rest = "\n".join(f"              | {line} ;" for line in lines)
+    return WW_PO.format(mid=mid, rest=rest, cond=cond)
+
+
+@pytest.mark.parametrize("mid", list(WW_PO_TAILS))
+def test_same_location_writes_commit_out_of_program_order_as_in_arm_cat(mid):
+    program = load(parse_text(_ww_po(mid)))
+    op, ax = _run(program, "armv7"), run_axiomatic(program, "armv7")
+    assert ax.verdict == WW_PO_TAILS[mid][2]
+    assert op.verdict == ax.verdict
+    assert op.outcome_set() == ax.outcome_set()
+    assert not op.budget_exhausted
+    assert _run(program, "aarch32").verdict == "Forbidden"  # ARMv8: multicopy-atomic
+
+
+def test_same_location_writes_still_coherent_in_program_order():
+    """CoWW, CoRR and CoRW2 stay forbidden (uniproc): only the commit order was freed."""
+    texts = [
+        "ARM CoWW\n{ 0:R10=x; 1:R10=x; }\n P0 | P1 ;\n MOV R9,#1 | LDR R0,[R10] ;\n"
+        " STR R9,[R10] | LDR R1,[R10] ;\n MOV R9,#2 | ;\n STR R9,[R10] | ;\n"
+        "exists (1:R0=2 /\\ 1:R1=1)\n",
+        "ARM CoRR\n{ 0:R10=x; 1:R10=x; }\n P0 | P1 ;\n MOV R9,#1 | LDR R0,[R10] ;\n"
+        " STR R9,[R10] | LDR R1,[R10] ;\nexists (1:R0=1 /\\ 1:R1=0)\n",
+        "ARM CoRW2\n{ 0:R10=x; 1:R10=x; }\n P0 | P1 ;\n LDR R0,[R10] | LDR R0,[R10] ;\n"
+        " MOV R9,#1 | MOV R9,#2 ;\n STR R9,[R10] | STR R9,[R10] ;\n"
+        "exists (0:R0=2 /\\ 1:R0=1)\n",
+    ]
+    for text in texts:
+        program = load(parse_text(text))
+        op, ax = _run(program, "armv7"), run_axiomatic(program, "armv7")
+        assert op.verdict == ax.verdict == "Forbidden", text.split()[1]
+        assert op.outcome_set() == ax.outcome_set()
+
+
 # -- generated tests: operational == arm.cat ------------------------------------------------------
 
 

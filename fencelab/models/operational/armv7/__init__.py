@@ -59,7 +59,12 @@ t(F), events after (writes only, for DMB ST) after it, and gp(g) ≤ t(F) for g 
   (promise-first, certified against the current timeline as in Promising-ARM: everything a
   write depends on was committed before it), execute each core reading its rf, and insert
   each propagation where the timing has it. uniproc is the coherence floors (a write goes
-  above its floor, an unexecuted own commit below a later read is a lost promise), `atomic`
+  above its floor, an unexecuted own commit below a later read is a lost promise), not the
+  commit order: arm.cat's cc0 has no po-loc ("po-loc deleted"), so a core's later write to a
+  location may commit (and reach other cores) before its earlier one, which still goes
+  coherence-before it — a commit made ahead waits only for the events it depends on, (1) and
+  (3), never for its core's earlier writes of the location (thread.py, `_write_moves`: once it
+  waited, and A32R2026-245's outcomes were missing); `atomic`
   forbids another core's write coherence-between an LDREX's write and its STREX's, scXX is
   checked on the store-exclusives' coherence and program orders.
 

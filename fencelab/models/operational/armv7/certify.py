@@ -12,10 +12,12 @@ and reports:
 - `complete`: some run reaches the end of the core committing nothing new — execution starts
   only when every core is complete;
 - `candidates`: the writes it could commit next (a fresh commit of a solo run whose views are
-  within the current timeline; propagations the run inserted do not count, since the barrier
-  will insert them before it when it executes), and for each, `before`: in each run that
-  wrote it, which of the core's commits made ahead it had executed first (its own writes to a
-  location go in coherence in program order, so this fixes where it may go among them).
+  within the current timeline — its dependencies, not its core's earlier writes of the
+  location, which may come later in the timeline and go before it in coherence; propagations
+  the run inserted do not count, since the barrier will insert them before it when it
+  executes), and for each, `before`: in each run that wrote it, which of the core's commits
+  made ahead it had executed first (its own writes to a location go in coherence in program
+  order, so this fixes where it may go among them).
 
 Loops: a core with a loop never commits ahead a spin: a store-exclusive that puts back the
 value its load-exclusive read (a failed attempt on a spinlock) after which, had it succeeded,

@@ -285,10 +285,12 @@ def _write_moves(ctx, local: Local, st: Storage, info: InsnInfo, step: Step, reg
         pos = grown.end
         if exclusive_from is None or exclusive_ok(grown, ctx.tid, loc.index, exclusive_from, pos):
             new = after_write(local, loc.index, pos, i, addr, exclusive)
+            # the commit depends on `floor` only, not on the core's earlier write of the
+            # location (cc0 has no po-loc): it may be committed ahead of that write, which
+            # then goes coherence-before it (model.py, `_ranks`)
             moves.append(Move(".new", f"{prefix}commits {text} @{pos}", step.state,
-                              _finish(ctx, new, step, regs), step, grown, (msg,),
-                              max(floor, local.coh[loc.index]), silent=silent,
-                              spin=spin))  # fmt: skip
+                              _finish(ctx, new, step, regs), step, grown, (msg,), floor,
+                              silent=silent, spin=spin))  # fmt: skip
     return moves
 
 
