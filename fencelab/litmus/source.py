@@ -234,6 +234,20 @@ def _pos(node) -> Pos:
 
 _BOOLEAN_OPS = {"==", "!=", "<", "<=", ">", ">=", "&&", "||"}
 
+_LINUX_PREFIXES = ("smp_", "rcu_", "srcu_", "spin_", "xchg", "cmpxchg")
+_LINUX_NAMES = frozenset({"READ_ONCE", "WRITE_ONCE", "synchronize_rcu", "synchronize_srcu",
+                          "atomic_read", "atomic_set", "atomic_inc", "atomic_dec", "atomic_add",
+                          "atomic_sub", "atomic_xchg", "atomic_cmpxchg"})  # fmt: skip
+
+
+def linux_primitive(name: str) -> bool:
+    """Is `name` one of the Linux kernel's primitives herd reads in its LKMM C tests
+    (`WRITE_ONCE`, `smp_mb`, `rcu_read_lock`, `atomic_inc_return_relaxed`, ...)?"""
+    if name in _LINUX_NAMES or name.startswith(_LINUX_PREFIXES):
+        return True
+    return name.startswith("atomic_") and name.endswith(("_return", "_relaxed", "_acquire",
+                                                         "_release"))  # fmt: skip
+
 
 class _Builder:
     """What the C and Rust readers share: locals, fresh names, errors, orderings."""
@@ -599,6 +613,10 @@ class _CBuilder(_Builder):
     def call_expr(self, t: Tree) -> Expr:
         name = str(t.children[0])
         spec = _C_CALLS.get(name)
+        if spec is None and linux_primitive(name):
+            raise self.error(f"{name!r} is a Linux-kernel primitive (herd's linux-kernel.cat, its "
+                             "catalogue/linux tests): the Linux-kernel memory model is not "
+                             "supported; write the test with C11 atomics", t)  # fmt: skip
         if spec is None:
             known = ", ".join(
                 sorted(n for n in _C_CALLS if n.endswith("_explicit") or n == "atomic_thread_fence")

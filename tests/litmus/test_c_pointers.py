@@ -309,3 +309,18 @@ def test_arithmetic_on_an_address_in_an_execution_is_one_line(body, message):
         "  int r1 = atomic_load_explicit(r0, memory_order_relaxed);\n", f"  {body}\n")
     with pytest.raises(FencelabError, match=message):
         outcomes(text)
+
+
+@pytest.mark.parametrize("call", ["WRITE_ONCE(*x, 1)", "smp_mb()", "rcu_read_lock()",
+                                  "atomic_inc_return_relaxed(x)", "xchg_acquire(x, 1)"])
+def test_herds_linux_kernel_tests_are_refused_naming_the_kernel_model(call):
+    """herd's C tests with pointers are LKMM tests (catalogue/linux): their primitives get one
+    line naming the Linux-kernel model, at the call."""
+    text = ("C LK\n{ int x; }\nP0(atomic_int *x) {\n  " + call + ";\n}\n"
+            "P1(atomic_int *x) { int r0 = atomic_load_explicit(x, memory_order_relaxed); }\n"
+            "exists (1:r0=1)\n")
+    with pytest.raises(FencelabError) as e:
+        parse_text(text)
+    name = call.split("(")[0]
+    assert f"4:3: {name!r} is a Linux-kernel primitive" in str(e.value)
+    assert "the Linux-kernel memory model is not supported" in str(e.value)
