@@ -304,7 +304,7 @@ class ARM(MemoryModel):
         messages = [{"ts": 0, "writes": "initial", "values": {
             loc.name: loc.init for loc in program.locations}}]  # fmt: skip
         for ts, msg in enumerate(memory.messages, 1):
-            where = names[msg.loc] + (f"+{msg.offset}" if msg.offset else "")
+            where = program.part_name(program.locations[msg.loc], msg.offset, msg.size)
             messages.append({"ts": ts, "location": where,
                              "value": signed(msg.value, 8 * msg.size), "thread": f"P{msg.tid}"})  # fmt: skip
         threads = []

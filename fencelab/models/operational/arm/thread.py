@@ -244,7 +244,7 @@ def without_repeats(ctx, tstate, local: Local, moves: list[Move], can_finish) ->
             out.append(move)
             continue
         here = (move.tstate, move.local._replace(stutter=None))
-        if getattr(here[1], "trace", None):  # accesses kept for the coherence check (mixed.py)
+        if here[1].trace:  # accesses kept for the coherence check (mixed.py)
             here = (move.tstate, here[1]._replace(trace=()))
         if local.stutter == here and can_finish():
             continue
@@ -452,14 +452,10 @@ def _load_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, size: int, lo
         r = regs.copy()
         _writeback(r, info)
         r.set(info.dest_regs, max(c.view, cond_view), max(pick, cond_pick))
-        what = f"read {_part(loc, offset)}={signed(c.value, 8 * size)} from " + _sources(ctx, memory, c)
+        what = f"read {ctx.program.part_name(loc, offset, size)}={signed(c.value, 8 * size)} from " + _sources(ctx, memory, c)
         moves.append(Move(c.key, what, step.state, _finish(ctx, new, step, r), step,
                           read_ts=max(c.read)))  # fmt: skip
     return moves
-
-
-def _part(loc, offset: int) -> str:
-    return f"{loc.name}+{offset}" if offset else loc.name
 
 
 def _sources(ctx, memory, c) -> str:
@@ -773,7 +769,7 @@ def _atomic_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bo
                                        acquire, no_ret, paddr, pick)  # fmt: skip
         r = regs.copy()
         _writeback(r, info)
-        read_words = (f"read {_part(loc, offset)}={signed(c.value, 8 * size)} from "
+        read_words = (f"read {ctx.program.part_name(loc, offset, size)}={signed(c.value, 8 * size)} from "
                       + ("a later write" if unseen else _sources(ctx, memory, c)))  # fmt: skip
         if not step.writes:  # a compare-and-swap that failed: only a read
             r.set(info.dest_regs, c.view, pick)
@@ -885,7 +881,7 @@ def _slots(ctx, local, memory, msg: Message, pre: int, exclusive_from, certify: 
 
 
 def _fulfil_words(ctx, msg: Message, ts: int, appended) -> str:
-    name = ctx.names[msg.loc] + (f"+{msg.offset}" if msg.offset else "")
+    name = ctx.program.part_name(ctx.program.locations[msg.loc], msg.offset, msg.size)
     text = f"{name}={signed(msg.value, 8 * msg.size)}@{ts}"
     return f"writes {text}" if appended is not None else f"fulfils promise {text}"
 
