@@ -244,7 +244,7 @@ def without_repeats(ctx, tstate, local: Local, moves: list[Move], can_finish) ->
             out.append(move)
             continue
         here = (move.tstate, move.local._replace(stutter=None))
-        if here[1].trace:  # accesses kept for the coherence check (mixed.py)
+        if getattr(here[1], "trace", None):  # mixed.py's accesses (armv7's Local has none)
             here = (move.tstate, here[1]._replace(trace=()))
         if local.stutter == here and can_finish():
             continue
