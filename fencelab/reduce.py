@@ -38,6 +38,12 @@ REDUCTIONS = {
     "armv7-dmb-earliest": "ARMv7: a DMB of the one core still running puts its propagations only "
                           "at the earliest places (models/operational/armv7/model.py, "
                           "ARMv7.for_exhaustive)",
+    "armv7-quiet-earliest": "ARMv7: once no core can read memory any more, a DMB or DMB ST puts "
+                            "its propagations only at the earliest places "
+                            "(models/operational/armv7/model.py, ARMv7.for_exhaustive)",
+    "armv7-commit-order": "ARMv7: a core's write that nothing orders after other cores' events "
+                          "is not committed right after a higher core's commit: that order is "
+                          "explored the other way round (models/operational/armv7/order.py)",
     "armv7-threads-apart": "ARMv7: where no DMB/DSB has memory accesses both before and after it, "
                            "once the timeline is fixed, each core's runs are explored alone and "
                            "their results combined (models/operational/armv7/apart.py)",

@@ -135,6 +135,8 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
 
 
 WRITES = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)
+READS = (Kind.LOAD, Kind.LOAD_EXCL, Kind.STORE_EXCL, Kind.RMW)  # a store-exclusive reads its
+# monitor: whether it succeeds depends on the storage
 
 
 def writes_left(ctx: ThreadContext, pc: int) -> int:
@@ -142,15 +144,25 @@ def writes_left(ctx: ThreadContext, pc: int) -> int:
     large number when a loop holds a write, or where the next instruction is not known: a
     branch to a register, a load into pc). Computed once per core: the least fixpoint of
     `left(i) = write(i) + max(left(next of i))`, capped."""
-    table = ctx.__dict__.get("armv7_writes_left")
+    return _left_table(ctx, "armv7_writes_left", WRITES).get(pc, 0)  # outside: finished
+
+
+def reads_left(ctx: ThreadContext, pc: int) -> bool:
+    """May the core still read memory from `pc` on, on some path of its code (`writes_left`'s
+    fixpoint over loads and store-exclusives; an unknown next instruction counts as one)?"""
+    return _left_table(ctx, "armv7_reads_left", READS).get(pc, 0) > 0
+
+
+def _left_table(ctx: ThreadContext, name: str, kinds) -> dict[int, int]:
+    table = ctx.__dict__.get(name)
     if table is None:
-        table = ctx.__dict__["armv7_writes_left"] = _writes_left(ctx.core)
-    return table.get(pc, 0)  # outside the code: the core has finished
+        table = ctx.__dict__[name] = _left(ctx.core, kinds)
+    return table
 
 
-def _writes_left(core) -> dict[int, int]:
+def _left(core, kinds) -> dict[int, int]:
     infos = core.infos
-    cap = 1 + sum(info.kind in WRITES for info in infos.values())  # "unbounded"
+    cap = 1 + sum(info.kind in kinds for info in infos.values())  # "unbounded"
     succ: dict[int, list[int] | None] = {}
     for pc, info in infos.items():
         nxt: list[int] | None = [pc + info.size]
@@ -171,7 +183,7 @@ def _writes_left(core) -> dict[int, int]:
         for pc, info in infos.items():
             nxt = succ[pc]
             best = cap if nxt is None else max(at(n) for n in nxt)
-            value = min(cap, best + (info.kind in WRITES))
+            value = min(cap, best + (info.kind in kinds))
             if value != left[pc]:
                 left[pc], changed = value, True
     return left

@@ -26,8 +26,9 @@ from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.thread import UnseenRead, without_repeats
 from fencelab.models.operational.armv7.apart import barrier_free, runs_apart
-from fencelab.models.operational.armv7.certify import Alone, certifies, explore_alone
+from fencelab.models.operational.armv7.certify import Alone, certifies, explore_alone, reads_left
 from fencelab.models.operational.armv7.local import Local, xx_cycle
+from fencelab.models.operational.armv7.order import CommitOrder
 from fencelab.models.operational.armv7.project import Projector
 from fencelab.models.operational.armv7.storage import Gp, Storage
 from fencelab.models.operational.armv7.thread import ThreadContext, shown, thread_moves
@@ -46,9 +47,13 @@ class ARMv7(MemoryModel):
     targets = ("ARM",)
 
     def __init__(self, interleave: bool = True, earliest: bool = False,
-                 apart: bool = False, share: bool = False) -> None:  # fmt: skip
+                 apart: bool = False, share: bool = False,
+                 quiet: bool = False, order: bool = False) -> None:  # fmt: skip
         self.interleave = interleave
         self.earliest = earliest
+        self.quiet = quiet
+        self.order = order
+        self._commit_order: tuple[object, CommitOrder] | None = None
         self.apart = apart
         self.share = share
         self._projection: tuple[object, Projector] | None = None
@@ -81,7 +86,9 @@ class ARMv7(MemoryModel):
           lost)."""
         return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"),
                      apart=reduce.enabled("armv7-threads-apart"),
-                     share=reduce.enabled("armv7-certify-share"))
+                     share=reduce.enabled("armv7-certify-share"),
+                     quiet=reduce.enabled("armv7-quiet-earliest"),
+                     order=reduce.enabled("armv7-commit-order"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -120,6 +127,13 @@ class ARMv7(MemoryModel):
                            for b in found.before)  # fmt: skip
             found = Alone(found.certified, found.complete, found.candidates, before)
         return found
+
+    def _order(self, program) -> CommitOrder | None:
+        if not self.order:
+            return None
+        if self._commit_order is None or self._commit_order[0] is not program:
+            self._commit_order = (program, CommitOrder(program))
+        return self._commit_order[1]
 
     def _projector(self, program) -> Projector | None:
         if not self.share:
@@ -161,7 +175,8 @@ class ARMv7(MemoryModel):
         alone = self.earliest and all(
             program.threads[t].core.halted(ts) for t, ts in enumerate(state.threads) if t != tid
         )  # fmt: skip
-        for move in self._moves(program, tid, tstate, local, st, mem.locals, alone):
+        quiet = self.quiet and self._quiet(program, state)
+        for move in self._moves(program, tid, tstate, local, st, mem.locals, alone, quiet):
             locals_ = list(mem.locals if move.others is None else move.others)
             locals_[tid] = move.local
             grown = move.storage if move.storage is not None else st
@@ -174,12 +189,22 @@ class ARMv7(MemoryModel):
                 provenance=_provenance(move, st),
             )  # fmt: skip
 
+    def _quiet(self, program, state: MachineState) -> bool:
+        """`armv7-quiet-earliest`: may no core read memory any more?"""
+        for tid, ts in enumerate(state.threads):
+            core = program.threads[tid].core
+            if not core.halted(ts) and reads_left(self._ctx(program, tid), core.pc(ts)):
+                return False
+        return True
+
     def _moves(self, program, tid: int, tstate, local: Local, st: Storage,
-               others: tuple[Local, ...] | None, earliest: bool = False) -> list:  # fmt: skip
+               others: tuple[Local, ...] | None, earliest: bool = False,
+               quiet: bool = False) -> list:  # fmt: skip
         """The ways core `tid` may execute its next instruction (`others`: every core's state,
         for the propagations a barrier inserts; None where no barrier inserts any, apart.py)."""
         ctx = self._ctx(program, tid)
-        moves = thread_moves(ctx, tstate, local, st, others=others, earliest=earliest)
+        moves = thread_moves(ctx, tstate, local, st, others=others, earliest=earliest,
+                             quiet=quiet)
         moves = without_repeats(
             ctx, tstate, local, moves,
             lambda: self._solo(program, tid, tstate, local, st).complete,
@@ -216,7 +241,12 @@ class ARMv7(MemoryModel):
         mem: ArmV7Memory = state.memory
         if mem.executing:
             return
+        order = self._order(program)
         for tid, key, label, memory in self._commits(program, state):
+            st = memory.storage
+            if order is not None and not order.keeps(self._ctx(program, tid), mem.storage,
+                                                     st.msg(st.end).loc):  # fmt: skip
+                continue  # `armv7-commit-order` (order.py): explored in the other order
             yield Transition(key, tid, label, state.with_memory(memory), executes=False,
                              provenance=Provenance())  # placed in coherence when executed
 

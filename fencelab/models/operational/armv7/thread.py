@@ -40,6 +40,7 @@ from fencelab.models.operational.armv7.local import (
     write_slots,
     write_times,
 )
+from fencelab.models.operational.armv7.order import STORE_LOCS
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
 from fencelab.values import signed
 
@@ -77,22 +78,24 @@ def promise_lost(local: Local, st: Storage) -> bool:
 
 
 def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool = False,
-                 others: tuple[Local, ...] | None = None,
-                 earliest: bool = False) -> list[Move]:  # fmt: skip
+                 others: tuple[Local, ...] | None = None, earliest: bool = False,
+                 quiet: bool = False) -> list[Move]:  # fmt: skip
     """Every way the core's next instruction may execute (see `_moves`); an access the model
     cannot place is refused at that instruction."""
     try:
-        return _moves(ctx, tstate, local, st, certify, others, earliest)
+        return _moves(ctx, tstate, local, st, certify, others, earliest, quiet)
     except AccessError as e:
         raise refuse(MODEL, ctx.core.info(tstate), e.why) from None
 
 
 def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
-           others: tuple[Local, ...] | None, earliest: bool) -> list[Move]:  # fmt: skip
+           others: tuple[Local, ...] | None, earliest: bool,
+           quiet: bool = False) -> list[Move]:  # fmt: skip
     """`others`: every core's state (executing, not alone), for propagations a barrier
     inserts: they must not make another core's executed read stale, and move its views.
     `earliest`: a DMB places its propagations only at the earliest places (a reduction, for a
-    core whose every other core has finished: model.py, `ARMv7.earliest`). Neither `others`
+    core whose every other core has finished: model.py, `ARMv7.for_exhaustive`); `quiet`: a
+    DMB or DMB ST does (no core reads memory any more: `armv7-quiet-earliest`, same place). Neither `others`
     nor `certify`: each core apart, where only a trailing barrier may need propagations
     (apart.py): its move's key names them, for the schedule to place."""
     info = ctx.core.info(tstate)
@@ -108,7 +111,7 @@ def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
         local = local._replace(vctrl=max(local.vctrl, views_of(local.regs, {"cpsr"})[1]))
     kind = info.kind
     if kind is Kind.FENCE:
-        return _fence(ctx, tstate, local, st, info, certify, others, earliest)
+        return _fence(ctx, tstate, local, st, info, certify, others, earliest, quiet)
     if kind in (Kind.LOAD, Kind.LOAD_EXCL):
         return _load(ctx, tstate, local, st, info)
     if kind is Kind.STORE:
@@ -147,7 +150,8 @@ def _writeback(regs: Views, info: InsnInfo) -> Views:
 
 
 def _fence(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool,
-           others: tuple[Local, ...] | None, earliest: bool = False) -> list[Move]:  # fmt: skip
+           others: tuple[Local, ...] | None, earliest: bool = False,
+           quiet: bool = False) -> list[Move]:  # fmt: skip
     step = ctx.core.run(tstate, ())
     if not isinstance(step, Step):
         raise refuse(MODEL, info, "a barrier that reads memory")
@@ -180,7 +184,7 @@ def _fence(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool
     else:
         everyone = tuple(enumerate(others))  # type: ignore[arg-type]
         found = _placements(st, everyone, missing)
-        if earliest and full:  # the first is the earliest: it can do all that the others can
+        if (earliest and full) or quiet:  # the first is the earliest: it can do all the others can
             placements = [p for p in (next(found, None),) if p is not None]
         else:
             placements = list(found)
@@ -262,6 +266,7 @@ def _write_moves(ctx, local: Local, st: Storage, info: InsnInfo, step: Step, reg
     put-back the core would retry anyway (`retries_anyway`)."""
     write = _one_write(info, step)
     loc = ctx.location(write.addr, write.size, "write")
+    ctx.__dict__.setdefault(STORE_LOCS, {})[info.address] = loc.index  # order.py
     addr = views_of(local.regs, info.addr_regs)
     i, floor = write_times(local, addr, views_of(local.regs, info.data_regs))
     exclusive = exclusive_from is not None
