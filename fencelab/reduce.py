@@ -41,6 +41,9 @@ REDUCTIONS = {
     "armv7-quiet-earliest": "ARMv7: once no core can read memory any more, a DMB or DMB ST puts "
                             "its propagations only at the earliest places "
                             "(models/operational/armv7/model.py, ARMv7.for_exhaustive)",
+    "armv7-certify-barriers": "ARMv7: armv7-certify-share also for cores with a barrier that "
+                              "inserts propagations, projected on the locations they read and "
+                              "write (models/operational/armv7/project.py)",
     "armv7-commit-order": "ARMv7: a core's write that nothing orders after other cores' events "
                           "is not committed right after a higher core's commit: that order is "
                           "explored the other way round (models/operational/armv7/order.py)",

@@ -48,11 +48,13 @@ class ARMv7(MemoryModel):
 
     def __init__(self, interleave: bool = True, earliest: bool = False,
                  apart: bool = False, share: bool = False,
-                 quiet: bool = False, order: bool = False) -> None:  # fmt: skip
+                 quiet: bool = False, order: bool = False,
+                 share_barriers: bool = False) -> None:  # fmt: skip
         self.interleave = interleave
         self.earliest = earliest
         self.quiet = quiet
         self.order = order
+        self.share_barriers = share_barriers
         self._commit_order: tuple[object, CommitOrder] | None = None
         self.apart = apart
         self.share = share
@@ -80,6 +82,18 @@ class ARMv7(MemoryModel):
           reads, which an earlier propagation could make stale: its placements are all kept;
           while another core still runs, a later propagation may let it read what an earlier
           one would make stale: all are kept.)
+        - `quiet` (the `armv7-quiet-earliest` switch): once no core can read memory any more
+          (no load, load- or store-exclusive on any path of any core's remaining code:
+          `certify.reads_left`), a DMB or DMB ST of any core places its propagations only at
+          the earliest places. The argument of `earliest` holds with "the other cores have
+          finished" weakened to "read nothing more": every later event of every core is a
+          write, a barrier or register-only work, whose bounds are lower bounds (a write
+          commit above its floor, a barrier after its group A's propagations) that an earlier
+          propagation only loosens; the upper bounds (no executed read becomes stale) are
+          checked where each propagation is placed and do not depend on where others went;
+          registers take no more values from memory, and coherence — the final memory and
+          scXX — is fixed. What stopped `earliest` at DMB ST and at other running cores was a
+          later read that an earlier propagation could make stale: there is none.
         - `apart` (the `armv7-threads-apart` switch): in a program where no barrier has
           memory accesses both before and after it, each core's executions are explored alone
           once the timeline is fixed, and their results combined (apart.py says why nothing is
@@ -88,7 +102,8 @@ class ARMv7(MemoryModel):
                      apart=reduce.enabled("armv7-threads-apart"),
                      share=reduce.enabled("armv7-certify-share"),
                      quiet=reduce.enabled("armv7-quiet-earliest"),
-                     order=reduce.enabled("armv7-commit-order"))
+                     order=reduce.enabled("armv7-commit-order"),
+                     share_barriers=reduce.enabled("armv7-certify-barriers"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -114,11 +129,11 @@ class ARMv7(MemoryModel):
         ctx = self._ctx(program, tid)
         while True:
             seen, promised, real = projector.projection(tid, st, local)
-            ctx.watch = projector.reads[tid]
+            ctx.watch = projector.locations(tid)
             try:
                 found = self._searched(program, tid, tstate, promised, seen, what)
             except UnseenRead:
-                continue  # the location is in the projector's reads now: project again
+                continue  # the location is in the projector's R (W) now: project again
             finally:
                 ctx.watch = None
             break
@@ -139,7 +154,7 @@ class ARMv7(MemoryModel):
         if not self.share:
             return None
         if self._projection is None or self._projection[0] is not program:
-            projector = Projector(program)
+            projector = Projector(program, self.share_barriers)
             for tid in range(len(program.threads)):
                 self._ctx(program, tid).projector = projector
             self._projection = (program, projector)

@@ -25,10 +25,13 @@ OTHER = -1  # the core id of another core's write, in a projection
 
 
 class Projector:
-    def __init__(self, program):
-        self.reads: list[frozenset[int]] = [frozenset()] * len(program.threads)
+    def __init__(self, program, barriers: bool = False):
+        n = len(program.threads)
+        self.reads: list[frozenset[int]] = [frozenset()] * n
+        self.writes: list[frozenset[int]] = [frozenset()] * n  # W, for cores with barriers
         self.initial = Local.initial(len(program.locations))
-        self.usable = [not may_insert(program, t) for t in range(len(program.threads))]
+        self.barriers = [may_insert(program, t) for t in range(n)]
+        self.usable = [barriers or not b for b in self.barriers]
         self._memo: dict = {}
 
     def saw_read(self, tid: int, loc: int) -> bool:
@@ -37,13 +40,24 @@ class Projector:
         self.reads[tid] = self.reads[tid] | {loc}
         return True
 
+    def saw_write(self, tid: int, loc: int) -> bool:
+        """A write of core `tid` to `loc`: is it new to W (for a core with barriers)?"""
+        if not self.barriers[tid] or loc in self.writes[tid]:
+            return False
+        self.writes[tid] = self.writes[tid] | {loc}
+        return True
+
+    def locations(self, tid: int) -> frozenset[int]:
+        """R, and W for a core with barriers: the locations whose writes the projection keeps."""
+        return self.reads[tid] | self.writes[tid]
+
     def applies(self, tid: int, local: Local, st: Storage) -> bool:
         return (self.usable[tid] and local._replace(promises=()) == self.initial
                 and st.gp_count() == 0)  # fmt: skip
 
     def projection(self, tid: int, st: Storage, local: Local) -> tuple[Storage, Local, list[int]]:
         """(projected storage, projected local, real position of each projected one)."""
-        reads = self.reads[tid]
+        reads = self.locations(tid)
         key = (tid, reads, st)
         found = self._memo.get(key)
         if found is None:

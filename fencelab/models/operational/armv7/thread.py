@@ -21,7 +21,7 @@ from fencelab.isa.core import LOCAL_STEP_LIMIT, NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.machine.model import refuse
 from fencelab.models.armv7_scope import armv7_refusal
-from fencelab.models.operational.arm.thread import ThreadContext
+from fencelab.models.operational.arm.thread import ThreadContext, UnseenRead
 from fencelab.models.operational.armv7.local import (
     Local,
     Views,
@@ -267,6 +267,9 @@ def _write_moves(ctx, local: Local, st: Storage, info: InsnInfo, step: Step, reg
     write = _one_write(info, step)
     loc = ctx.location(write.addr, write.size, "write")
     ctx.__dict__.setdefault(STORE_LOCS, {})[info.address] = loc.index  # order.py
+    projector = ctx.projector  # project.py: a core with barriers is projected on what it writes
+    if projector is not None and projector.saw_write(ctx.tid, loc.index) and ctx.watch is not None:
+        raise UnseenRead(loc.index)
     addr = views_of(local.regs, info.addr_regs)
     i, floor = write_times(local, addr, views_of(local.regs, info.data_regs))
     exclusive = exclusive_from is not None
