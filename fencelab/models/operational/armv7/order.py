@@ -2,35 +2,42 @@
 
 While cores commit ahead (model.py's first phase), every interleaving of the cores' commits is
 a different timeline, and exhaustive search walks them all. Many differ only in the order of
-two commits that nothing orders. This reduction drops the commit of a *free* write of core j
-made right after a commit of a core i > j.
+two commits that nothing orders. This reduction drops the commit of a write of core j made right after a
+commit of a core i > j when nothing can order the first before the second.
 
-Free writes. Core j's *binding point* is its first instruction that reads memory (a load, a
-load- or store-exclusive) or is a DMB, DSB or DMB ST with a memory access before it. A write
-of core j is free when it is made by a store before the binding point. (Which store makes a
-commit is known only when it executes; `free` answers for a commit of location `loc` only when
-no store of the core at or after the binding point can write `loc`: each of those writes one
-fixed address — its address registers are written by no instruction of the core, or only by a
-zero idiom such as `eor r1, r0, r0` of a register that starts at 0 — and has been seen writing
-another location. Loops and jumps through registers: nothing is free.)
+Independence. Which store makes a commit is known only when it executes, so the reduction
+asks, of every store of core j that may write the commit's location (`_may_write`), whether
+some order of G may run from another core's commit into it (`depends`, below). A commit that
+no such path can reach is *free* of the commit before it.
 
-Why nothing is lost. In the timing of a consistent execution (the package docstring: the
-points i(e) ≤ c(e) of events, t(F) of barriers, gp(w); its constraint graph G is acyclic), the
-edges into a write's commit c(b) come only from events of b's core before it in program order
-(the base orders ii0/ci0/cc0 run from reads, forward in program order, and a barrier from the
-events before it to those after it) — rfe, coherence and propagation edges end at reads and
-`gp` points. A free b has before it only stores (from which no order leaves but through a
-later barrier), and barriers with nothing before them: no path of G from another core's commit
-reaches c(b).
+Edges of G (the package docstring's (1)-(5)): the base orders run forward in program order
+from reads (dd, ctrl, addrpo, rdw, detour, ctrlisb); a barrier (DMB, DSB, DMB ST) orders the
+events before it before t(F) and t(F) before those after; rfe runs from a write's commit to a
+read of its location; coherence runs from a write's commit to the `gp` of a write of its
+location; `gp(g)` runs to t(F) of a barrier whose group A holds g (a write of the location
+accessed before the barrier by its core); staleness runs from a read's i to the `gp` of a
+write of its location. So the edges into a write's commit c(b) come only from events of b's
+core before it in program order, and from a commit c(a) a path reaches: the first barrier of
+a's core after it (and everything after that barrier), reads of a's location, and barriers
+after an access to a's location; from each event reached, the events after it in its core;
+from each reached access (its commit or its i), reads of its location and barriers after an
+access to it. `depends` computes this closure on the code (each access's location is the one
+it was seen at, when its address registers are written by no instruction of the core or only
+by a zero idiom such as `eor r1, r0, r0` of a register that starts at 0; any location
+otherwise, or while it has not been seen). If no store that may make b has a reached event
+of its core before it, no path of G runs from c(a) to c(b). Loops and jumps through
+registers: every commit depends on every other.
+
 Let P be the order G induces on commits, and L* the linear extension of P chosen greedily: at
 each step, of the commits whose P-predecessors are all placed, the one of the lowest core (ties
 in any fixed way). If in L* a commit b of core j comes right after a commit a of core i > j,
 then a <P b: otherwise every P-predecessor of b comes before b, hence before a, so b was
-available when a was chosen, and has the lower core. So b is not free. The constraint graph
+available when a was chosen, and has the lower core. So a path of G runs from c(a) to c(b),
+and `depends` says so. The constraint graph
 with L* added is still acyclic (a cycle would run between commits through G-paths, which are P
 edges, in L* order), so a topological sort gives a timing whose commits follow L*, and the
 machine reaches it committing in that order (package docstring: "Machine ⇔ timing") — a run
-this reduction keeps, since it never commits a free write right after a higher core's commit.
+this reduction keeps, since it drops a commit only when it is free of the one before it.
 Every execution, hence every final state, is still reached.
 """
 
@@ -43,52 +50,94 @@ from fencelab.isa.insn import Barrier, Kind
 READS = (Kind.LOAD, Kind.LOAD_EXCL, Kind.STORE_EXCL, Kind.RMW)
 WRITES = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)
 INSERTING = (Barrier.FULL, Barrier.STORE)
-STORE_LOCS = "armv7_store_locs"  # ThreadContext entry: store address -> location it writes
+ACCESS_LOCS = "armv7_access_locs"  # ThreadContext entry: access address -> location (thread.py)
 ZERO_IDIOM = re.compile(r"^(eor|sub)\s+(\w+),\s*(\w+),\s*\3$")
+ANY = -1  # an access whose location is not known
 
 
 class CommitOrder:
-    """Per program: which commits are free (module docstring), from each core's code and the
-    locations its stores were seen writing (`saw_store`)."""
+    """Per program: whether a commit may depend on the commit before it (module docstring),
+    from each core's code and the locations its accesses were seen at."""
 
-    def __init__(self, program):
-        self.bound = [_bound(program, tid) for tid in range(len(program.threads))]
+    def __init__(self, program, contexts):
+        self.contexts = contexts  # per core: its ThreadContext (where accesses are recorded)
+        self.code = [_code(program, tid) for tid in range(len(program.threads))]
+        self._memo: dict = {}
+        self._seen = -1
 
-    def free(self, ctx, loc: int) -> bool:
-        """Is every commit of `loc` by the core of `ctx` free (made by a store before its
-        binding point)? `ctx.store_locs`: where each store has been seen writing (thread.py)."""
-        late = self.bound[ctx.tid]
-        if late is None:
-            return False
-        seen = ctx.__dict__.get(STORE_LOCS, {})
-        return all(seen.get(pc, loc) != loc for pc in late)  # unseen: it may write `loc`
-
-    def keeps(self, ctx, st, loc: int) -> bool:
-        """May the core of `ctx` commit a write of `loc` next, on this timeline?"""
+    def keeps(self, st, tid: int, loc: int) -> bool:
+        """May core `tid` commit a write of `loc` next, on this timeline?"""
         if not st.timeline:
             return True
         last = st.timeline[-1]
-        return last.tid <= ctx.tid or not self.free(ctx, loc)
+        return last.tid <= tid or self.depends(last.tid, last.loc, tid, loc)
+
+    def depends(self, ta: int, la: int, tb: int, lb: int) -> bool:
+        """May a path of G run from a commit of `la` by core `ta` to one of `lb` by core `tb`?"""
+        if self.code[ta] is None or self.code[tb] is None:
+            return True
+        seen = sum(len(c.__dict__.get(ACCESS_LOCS, ())) for c in self.contexts)
+        if seen != self._seen:  # more accesses seen: answers may now be sharper
+            self._memo.clear()
+            self._seen = seen
+        key = (ta, la, tb, lb)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._depends(ta, la, tb, lb)
+        return found
+
+    def _loc(self, tid: int, pc: int, fixed: bool) -> int:
+        return self.contexts[tid].__dict__.get(ACCESS_LOCS, {}).get(pc, ANY) if fixed else ANY
+
+    def _depends(self, ta: int, la: int, tb: int, lb: int) -> bool:
+        cores = range(len(self.code))
+        events = [[(pc, kind, barrier, self._loc(t, pc, fixed))
+                   for pc, kind, barrier, fixed in self.code[t]] for t in cores]  # fmt: skip
+        never = 1 << 62
+        start = [never] * len(events)  # per core: from this address on, every event is reached
+        for pc, kind, _, loc in events[ta]:
+            if kind in WRITES and loc in (la, ANY):  # a store that may make a
+                start[ta] = min(start[ta], _next_barrier(events[ta], pc))
+        locs = {la}
+        changed = True
+        while changed:
+            changed = False
+            for t in cores:
+                accessed: set[int] = set()
+                for pc, kind, barrier, loc in events[t]:
+                    reached = pc >= start[t] or (
+                        kind in READS and _meets(loc, locs)
+                    ) or (barrier and any(_meets(x, locs) for x in accessed))  # fmt: skip
+                    if kind.touches_memory:
+                        accessed.add(loc)
+                    if not reached:
+                        continue
+                    if pc < start[t]:
+                        start[t], changed = pc, True
+                    if kind.touches_memory and loc not in locs:
+                        locs.add(loc)  # its commit, or its read (staleness), is reached
+                        changed = True
+        return any(kind in WRITES and loc in (lb, ANY) and start[tb] < pc
+                   for pc, kind, _, loc in events[tb])  # fmt: skip
 
 
-def _bound(program, tid: int) -> list[int] | None:
-    """The stores at or after core `tid`'s binding point, each with a fixed address; None when
-    the reduction cannot tell (a loop, an indirect jump, a late store without a fixed address)."""
+def _meets(loc: int, locs: set[int]) -> bool:
+    return loc in locs or (loc == ANY and bool(locs)) or ANY in locs
+
+
+def _next_barrier(events, pc: int) -> int:
+    """The address of the first inserting barrier after `pc` (never: none)."""
+    return next((p for p, _, barrier, _ in events if p > pc and barrier), 1 << 62)
+
+
+def _code(program, tid: int) -> list[tuple] | None:
+    """Core `tid`'s memory accesses and inserting barriers in address order, each as (address,
+    kind, inserting barrier?, fixed address?); None when the reduction cannot tell (a loop, a
+    jump through a register)."""
     core = program.threads[tid].core
     infos = core.infos
     if program.has_loop(tid) or any(_indirect(core, pc, info) for pc, info in infos.items()):
         return None
-    binding = None
-    accessed = False
-    for pc in sorted(infos):
-        info = infos[pc]
-        if info.kind in READS or (info.kind is Kind.FENCE and info.barrier in INSERTING
-                                  and accessed):  # fmt: skip
-            binding = pc
-            break
-        accessed = accessed or info.kind.touches_memory
-    if binding is None:
-        return []
     init = program.threads[tid].init_regs
     writers: dict[str, list] = {}
     for pc, info in infos.items():
@@ -98,14 +147,14 @@ def _bound(program, tid: int) -> list[int] | None:
         reg for reg, texts in writers.items()
         if init.get(reg, 0) == 0 and all(_zeroes(text, reg) for text in texts)
     }  # fmt: skip
-    late = []
-    for pc, info in infos.items():
-        if pc < binding or info.kind not in WRITES:
-            continue
-        if any(reg in writers and reg not in fixed for reg in info.addr_regs):
-            return None
-        late.append(pc)
-    return late
+    out = []
+    for pc in sorted(infos):
+        info = infos[pc]
+        barrier = info.kind is Kind.FENCE and info.barrier in INSERTING
+        if info.kind.touches_memory or barrier:
+            steady = not any(reg in writers and reg not in fixed for reg in info.addr_regs)
+            out.append((pc, info.kind, barrier, steady))
+    return out
 
 
 def _zeroes(text: str, reg: str) -> bool:

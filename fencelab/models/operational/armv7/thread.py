@@ -40,7 +40,7 @@ from fencelab.models.operational.armv7.local import (
     write_slots,
     write_times,
 )
-from fencelab.models.operational.armv7.order import STORE_LOCS
+from fencelab.models.operational.armv7.order import ACCESS_LOCS
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
 from fencelab.values import signed
 
@@ -231,6 +231,7 @@ def _load(ctx, tstate, local: Local, st: Storage, info: InsnInfo) -> list[Move]:
         return [Move("", "condition false", first.state,
                      _finish(ctx, local, first, local.regs), first)]  # fmt: skip
     loc = ctx.location(first.addr, first.size, "read")
+    ctx.__dict__.setdefault(ACCESS_LOCS, {})[info.address] = loc.index  # order.py
     addr = views_of(local.regs, info.addr_regs)
     regs = _writeback(local.regs, info)
     moves = []
@@ -266,7 +267,7 @@ def _write_moves(ctx, local: Local, st: Storage, info: InsnInfo, step: Step, reg
     put-back the core would retry anyway (`retries_anyway`)."""
     write = _one_write(info, step)
     loc = ctx.location(write.addr, write.size, "write")
-    ctx.__dict__.setdefault(STORE_LOCS, {})[info.address] = loc.index  # order.py
+    ctx.__dict__.setdefault(ACCESS_LOCS, {})[info.address] = loc.index  # order.py
     projector = ctx.projector  # project.py: a core with barriers is projected on what it writes
     if projector is not None and projector.saw_write(ctx.tid, loc.index) and ctx.watch is not None:
         raise UnseenRead(loc.index)
@@ -320,6 +321,7 @@ def _store_exclusive(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
         return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, regs), first)]
     loc = ctx.location(first.addr, first.size, "write")
+    ctx.__dict__.setdefault(ACCESS_LOCS, {})[info.address] = loc.index  # order.py
     bank = local.exbank
     moves: list[Move] = []
     if bank is not None and bank[0] == loc.index:
