@@ -40,6 +40,9 @@ ACTS_ON = {
     "armv7-dmb-earliest": ("arm",),
     "armv7-threads-apart": ("arm",),
     "armv7-certify-share": ("arm",),
+    "armv7-certify-barriers": ("arm",),
+    "armv7-commit-order": ("arm",),
+    "armv7-quiet-earliest": ("arm",),
 }
 MODELS = {"C": "rc11"}
 

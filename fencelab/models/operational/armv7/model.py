@@ -93,14 +93,7 @@ class ARMv7(MemoryModel):
           checked where each propagation is placed and do not depend on where others went;
           registers take no more values from memory, and coherence — the final memory and
           scXX — is fixed. What stopped `earliest` at DMB ST and at other running cores was a
-          later read that an earlier propagation could make stale: there is none. With it,
-          cores that may still read run first (`_next_core`): which core runs next is free,
-          since moves of different cores commute once the timeline is fixed (a propagation
-          shifts every time at or after it alike; a read must not be stale, and a placement
-          must not make an executed read stale: the same condition in either order; scXX is
-          symmetric), and no core's moves enable or disable another's (more executed reads
-          only forbid places that would make them stale, to either order alike) — the
-          argument behind `interleave=False`, for any choice of the core to run.
+          later read that an earlier propagation could make stale: there is none.
         - `apart` (the `armv7-threads-apart` switch): in a program where no barrier has
           memory accesses both before and after it, each core's executions are explored alone
           once the timeline is fixed, and their results combined (apart.py says why nothing is
@@ -192,7 +185,7 @@ class ARMv7(MemoryModel):
         mem: ArmV7Memory = state.memory
         if not mem.executing and not self._may_start(program, state):
             return
-        if not self.interleave and tid != self._next_core(program, state):
+        if not self.interleave and tid != _first_running(program, state):
             return
         tstate, local, st = state.threads[tid], mem.locals[tid], mem.storage
         alone = self.earliest and all(
@@ -211,19 +204,6 @@ class ARMv7(MemoryModel):
                 state.with_thread(tid, move.tstate, new), step=move.step,
                 provenance=_provenance(move, st),
             )  # fmt: skip
-
-    def _next_core(self, program, state: MachineState) -> int:
-        """The core that runs next, cores running one after another: the first still running
-        — with `armv7-quiet-earliest`, the first that may still read memory, if any (so that
-        the others' barriers meet no read left, and place their propagations earliest)."""
-        first = _first_running(program, state)
-        if not self.quiet or first < 0:
-            return first
-        for tid, ts in enumerate(state.threads):
-            core = program.threads[tid].core
-            if not core.halted(ts) and reads_left(self._ctx(program, tid), core.pc(ts)):
-                return tid
-        return first
 
     def _quiet(self, program, state: MachineState) -> bool:
         """`armv7-quiet-earliest`: may no core read memory any more?"""

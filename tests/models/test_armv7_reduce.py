@@ -1,0 +1,168 @@
+"""The armv7 reductions of the committing phase and the barriers (fencelab/reduce.py):
+`armv7-commit-order`, `armv7-quiet-earliest`, `armv7-certify-barriers`.
+
+Each keeps every outcome: on the ARM examples and on diy7-style and generated A32 tests of 2-4
+threads, runs with each one off, and with all three off, give the outcome sets of runs with
+them on (and the operational outcome sets stay arm.cat's: tests/models/test_armv7.py). The
+work they cut is asserted on the write-only shape that took most of the diy set's time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fencelab import reduce
+from fencelab.errors import FencelabError
+from fencelab.gen import cycles
+from fencelab.gen.arm_shapes import generate_many_a32
+from fencelab.litmus.parser import parse_file, parse_text
+from fencelab.models.operational.armv7.certify import reads_left
+from fencelab.models.operational.armv7.order import CommitOrder
+from fencelab.models.operational.armv7.thread import ThreadContext
+from fencelab.pipeline import Pipeline, RunOptions
+from fencelab.program.load import load
+from tests.helpers import EXAMPLES
+
+MINE = ("armv7-commit-order", "armv7-quiet-earliest", "armv7-certify-barriers")
+OPTIONS = RunOptions.named(model="armv7")
+
+W3 = """ARM 3.2W+dmb.st+dmb.st+dsb
+{
+%x0=x; %y0=y;
+%y1=y; %z1=z;
+%z2=z; %x2=x;
+}
+ P0           | P1           | P2           ;
+ MOV R0,#2    | MOV R0,#2    | MOV R0,#2    ;
+ STR R0,[%x0] | STR R0,[%y1] | STR R0,[%z2] ;
+ DMB ST       | DMB ST       | DSB          ;
+ MOV R1,#1    | MOV R1,#1    | MOV R1,#1    ;
+ STR R1,[%y0] | STR R1,[%z1] | STR R1,[%x2] ;
+exists (x=2 /\\ y=2 /\\ z=2)
+"""
+
+WWR = """ARM WW+WW+R+dmbW-dmb+po
+{
+%x0=x; %y0=y; %z0=z;
+%z1=z; %x1=x;
+%x2=x;
+}
+ P0           | P1           | P2           ;
+ MOV R0,#2    | MOV R0,#2    | LDR R0,[%x2] ;
+ STR R0,[%x0] | STR R0,[%z1] |              ;
+ DMB          | MOV R1,#1    |              ;
+ MOV R1,#1    | STR R1,[%x1] |              ;
+ STR R1,[%y0] |              |              ;
+ DMB          |              |              ;
+ MOV R2,#1    |              |              ;
+ STR R2,[%z0] |              |              ;
+exists (x=2 /\\ z=2 /\\ 2:R0=1)
+"""
+
+
+def run(text_or_test, off=()):
+    test = parse_text(text_or_test, "t") if isinstance(text_or_test, str) else text_or_test
+    reduce.set_disabled(off)
+    try:
+        result = Pipeline().run(test, OPTIONS)
+    except FencelabError as e:
+        return ("error", str(e)), 0
+    finally:
+        reduce.enable_all()
+    return (frozenset(s.outcome for s in result.states), result.budget_exhausted > 0), \
+        result.explored_states
+
+
+def same_without_each(tests) -> list[str]:
+    differ = []
+    for name, test in tests:
+        on, _ = run(test)
+        for off in [[n] for n in MINE] + [list(MINE)]:
+            if run(test, off)[0] != on:
+                differ.append(f"{name} without {','.join(off)}")
+    return differ
+
+
+def test_write_only_shape_explores_far_less():
+    """3.2W+dmb.st+dmb.st+dsb: 16,714 states before these reductions, about 1,100 with them."""
+    (outcomes, _), states = run(W3)
+    (full, _), full_states = run(W3, list(MINE))
+    assert outcomes == full and len(outcomes) == 7
+    assert full_states > 16_000 and states * 10 < full_states
+
+
+@pytest.mark.parametrize("name", ["armv7-commit-order", "armv7-quiet-earliest"])
+def test_each_reduction_cuts_states_alone(name):
+    """Each of these two alone cuts states (the other reductions on)."""
+    (outcomes, _), states = run(W3)
+    (without, _), more = run(W3, [name])
+    assert outcomes == without
+    assert states * 2 < more
+
+
+def test_certify_barriers_shares_solo_searches(monkeypatch):
+    """`armv7-certify-barriers`: the cores of 3.2W all have a DMB ST or DSB between their
+    writes; projected on the locations they access, their solo searches are shared."""
+    from fencelab.models.operational.armv7 import certify
+
+    calls = []
+    solo = certify._solo_runs
+    monkeypatch.setattr(certify, "_solo_runs", lambda *a, **k: calls.append(1) or solo(*a, **k))
+    (outcomes, _), states = run(W3)
+    shared = len(calls)
+    calls.clear()
+    (without, _), same = run(W3, ["armv7-certify-barriers"])
+    assert (outcomes, states) == (without, same)
+    assert shared * 2 < len(calls)
+
+
+def test_arm_examples_same_outcomes_without_each():
+    tests = [(p.stem, parse_file(p)) for p in sorted((EXAMPLES / "arm").glob("*.litmus"))]
+    assert same_without_each(tests) == []
+
+
+def test_diy_tests_of_three_and_four_threads_same_outcomes_without_each():
+    texts = cycles.generate_many("ARM", 14, seed=31)
+    tests = [(t.split()[1], parse_text(t, "diy")) for t in texts]
+    assert same_without_each(tests) == []
+
+
+def test_generated_a32_tests_same_outcomes_without_each():
+    texts = generate_many_a32(10, seed=77)
+    tests = [(t.split()[1], parse_text(t, "gen")) for t in texts]
+    assert same_without_each(tests) == []
+
+
+def _order(text: str) -> tuple:
+    program = load(parse_text(text, "t"))
+    contexts = [ThreadContext(program, t) for t in range(len(program.threads))]
+    return program, contexts, CommitOrder(program, contexts)
+
+
+def test_commit_order_depends_through_barriers_and_locations():
+    """In WWR, P0's write of y follows a DMB whose group A holds x: a commit of x by P1 may
+    come before it in coherence and order it (through x reaching every core); a commit of z by
+    P1 cannot reach it. Until the accesses' locations are seen, every commit may depend."""
+    program, contexts, order = _order(WWR)
+    x, y, z = (next(loc.index for loc in program.locations if loc.name == n) for n in "xyz")
+    assert order.depends(1, z, 0, y)  # locations not seen yet: assume the worst
+    for ctx in contexts:  # what the model records as cores run (thread.py)
+        core = ctx.core
+        for pc, info in core.infos.items():
+            if info.kind.touches_memory:
+                reg = sorted(info.addr_regs)[0]
+                addr = program.threads[ctx.tid].init_regs[reg]
+                ctx.__dict__.setdefault("armv7_access_locs", {})[pc] = next(
+                    loc.index for loc in program.locations if loc.addr == addr)
+    assert order.depends(1, x, 0, y)
+    assert not order.depends(1, z, 0, y)
+    assert not order.depends(1, z, 0, x)  # P0's first write has nothing before it
+    assert not order.depends(2, x, 0, x) and not order.depends(1, x, 0, x)
+
+
+def test_reads_left_follows_the_code():
+    program = load(parse_text(WWR, "t"))
+    ctx = [ThreadContext(program, t) for t in range(3)]
+    assert not any(reads_left(ctx[0], pc) for pc in ctx[0].core.infos)
+    base = min(ctx[2].core.infos)
+    assert reads_left(ctx[2], base) and not reads_left(ctx[2], base + 4)
