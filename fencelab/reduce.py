@@ -47,6 +47,9 @@ REDUCTIONS = {
     "armv7-commit-order": "ARMv7: a core's write that nothing orders after other cores' events "
                           "is not committed right after a higher core's commit: that order is "
                           "explored the other way round (models/operational/armv7/order.py)",
+    "armv7-dead-commits": "ARMv7: a commit ahead after which a core that reads no memory can no "
+                          "longer execute what it committed is not offered (a dead end; "
+                          "models/operational/armv7/model.py, ARMv7._strands)",
     "armv7-threads-apart": "ARMv7: where no DMB/DSB has memory accesses both before and after it, "
                            "once the timeline is fixed, each core's runs are explored alone and "
                            "their results combined (models/operational/armv7/apart.py)",

@@ -43,6 +43,7 @@ ACTS_ON = {
     "armv7-certify-barriers": ("arm",),
     "armv7-commit-order": ("arm",),
     "armv7-quiet-earliest": ("arm",),
+    "armv7-dead-commits": ("arm",),
 }
 MODELS = {"C": "rc11"}
 

@@ -49,11 +49,12 @@ class ARMv7(MemoryModel):
     def __init__(self, interleave: bool = True, earliest: bool = False,
                  apart: bool = False, share: bool = False,
                  quiet: bool = False, order: bool = False,
-                 share_barriers: bool = False) -> None:  # fmt: skip
+                 share_barriers: bool = False, dead: bool = False) -> None:  # fmt: skip
         self.interleave = interleave
         self.earliest = earliest
         self.quiet = quiet
         self.order = order
+        self.dead = dead
         self.share_barriers = share_barriers
         self._commit_order: tuple[object, CommitOrder] | None = None
         self.apart = apart
@@ -103,7 +104,8 @@ class ARMv7(MemoryModel):
                      share=reduce.enabled("armv7-certify-share"),
                      quiet=reduce.enabled("armv7-quiet-earliest"),
                      order=reduce.enabled("armv7-commit-order"),
-                     share_barriers=reduce.enabled("armv7-certify-barriers"))
+                     share_barriers=reduce.enabled("armv7-certify-barriers"),
+                     dead=reduce.enabled("armv7-dead-commits"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -262,8 +264,42 @@ class ARMv7(MemoryModel):
             st = memory.storage
             if order is not None and not order.keeps(mem.storage, tid, st.msg(st.end).loc):
                 continue  # `armv7-commit-order` (order.py): explored in the other order
+            if self.dead and self._strands(program, state, tid, memory):
+                continue  # `armv7-dead-commits`: no execution ends from there
             yield Transition(key, tid, label, state.with_memory(memory), executes=False,
                              provenance=Provenance())  # placed in coherence when executed
+
+    def _strands(self, program, state: MachineState, tid: int, memory: ArmV7Memory) -> bool:
+        """`armv7-dead-commits`: does this commit of core `tid` leave a core that reads no
+        memory unable to execute what it committed, now and so for ever?
+
+        In a program without loops, take a core with no load, load- or store-exclusive: alone
+        it runs one way, and certification (certify.py) asks whether, writing at once at the
+        end of the timeline what it has not committed and placing its barriers' propagations
+        at the earliest places, it can execute every commit it made ahead. When it cannot, no
+        later commit helps: commits go at the end of the timeline, after every position it
+        has; one inserted before its writes in coherence only raises the earliest place of a
+        propagation (after every write coherence-before it, `Storage.gp_floor`), hence its
+        barriers' times and its writes' floors; and executing with the other cores places
+        propagations among fewer places (no executed read of theirs may become stale), never
+        earlier than alone. So no final state is reachable from the state, and the commit
+        that made it is not offered: only dead ends go. (Whether a core ran into the step
+        budget is not at stake: there are no loops.)"""
+        if program.__dict__.get("_armv7_loops", None) is None:
+            program.__dict__["_armv7_loops"] = any(program.has_loop(t)
+                                                   for t in range(len(program.threads)))
+        if program.__dict__["_armv7_loops"]:
+            return False
+        for t, ts in enumerate(state.threads):
+            local = memory.locals[t]
+            if t == tid or not local.promises:
+                continue
+            ctx = self._ctx(program, t)
+            if reads_left(ctx, min(ctx.core.infos, default=0)):
+                continue
+            if not self._certifies(program, t, ts, local, memory.storage):
+                return True
+        return False
 
     def _commits(self, program, state: MachineState) -> list:
         """Every certified commit ahead: (tid, key, label, memory)."""
