@@ -78,7 +78,12 @@ reduce=False)` turns them off): cores execute one after another once the timelin
 the last core still running places a DMB's propagations at the earliest places only; where no
 barrier has memory accesses both before and after it, each core's executions are explored
 alone and combined (apart.py); while cores commit ahead, a core's solo search runs on what it
-sees of the storage and is shared by every state where that is the same (project.py). Checking a
+sees of the storage and is shared by every state where that is the same (project.py; a core
+with barriers is projected on the locations it reads and writes). While cores commit ahead, a
+commit right after a higher core's commit that nothing can order after it is explored only the
+other way round (order.py), and a commit that leaves a core reading no memory unable to execute
+its commits is not offered (model.py, `_strands`); once no core reads any more, barriers place
+their propagations earliest. Checking a
 commit made ahead (certify.py, `certifies`) stops at the first certifying solo run and skips
 solo states with more commits to execute than writes left in the code. Out of scope: mixed-size accesses, ARMv8-only instructions (models/armv7_scope.py).
 """
