@@ -19,7 +19,10 @@ accessed before the barrier by its core); staleness runs from a read's i to the 
 write of its location. So the edges into a write's commit c(b) come only from events of b's
 core before it in program order, and from a commit c(a) a path reaches: the first barrier of
 a's core after it (and everything after that barrier), reads of a's location, and barriers
-after an access to a's location; from each event reached, the events after it in its core;
+after a write of a's location that may be coherence-after a (a core has one when one of its
+commits there is, or when not every store of it that may write there has committed yet: in
+code without loops each store runs once; coherence among commits made is final); from each
+event reached, the events after it in its core;
 from each reached access (its commit or its i), reads of its location and barriers after an
 access to it. `depends` computes this closure on the code (each access's location is the one
 it was seen at, when its address registers are written by no instruction of the core or only
@@ -70,35 +73,68 @@ class CommitOrder:
         if not st.timeline:
             return True
         last = st.timeline[-1]
-        return last.tid <= tid or self.depends(last.tid, last.loc, tid, loc)
+        if last.tid <= tid:
+            return True
+        if self.code[last.tid] is None or self.code[tid] is None:
+            return True
+        return self.depends(last.tid, last.loc, tid, loc, self._co_after(st, last.tid, last.loc))
 
-    def depends(self, ta: int, la: int, tb: int, lb: int) -> bool:
-        """May a path of G run from a commit of `la` by core `ta` to one of `lb` by core `tb`?"""
+    def _co_after(self, st, ta: int, la: int) -> frozenset[int]:
+        """The cores that may have a write of `la` coherence-after the last commit (by `ta`,
+        at the end of the timeline), other than it: one of their commits there is, or not all
+        the stores that may write `la` have committed (each store runs at most once)."""
+        pos = st.end
+        rank = st.rank(pos)
+        out = set()
+        for k, code in enumerate(self.code):
+            stores = [self._loc(k, pc, fixed) for pc, kind, _, fixed in code if kind in WRITES]
+            may = [loc for loc in stores if loc in (la, ANY)]
+            done = [p for p in st.co[la] if p and p != pos and st.tid(p) == k]
+            if ANY in may or len(done) + (k == ta) < len(may) or any(st.rank(p) > rank
+                                                                      for p in done):  # fmt: skip
+                out.add(k)
+        return frozenset(out)
+
+    def depends(self, ta: int, la: int, tb: int, lb: int,
+                co_after: frozenset[int] | None = None) -> bool:  # fmt: skip
+        """May a path of G run from a commit of `la` by core `ta` to one of `lb` by core `tb`?
+        `co_after`: the cores that may have a write of `la` coherence-after it (None: any)."""
         if self.code[ta] is None or self.code[tb] is None:
             return True
         seen = sum(len(c.__dict__.get(ACCESS_LOCS, ())) for c in self.contexts)
         if seen != self._seen:  # more accesses seen: answers may now be sharper
             self._memo.clear()
             self._seen = seen
-        key = (ta, la, tb, lb)
+        if co_after is None:
+            co_after = frozenset(range(len(self.code)))
+        key = (ta, la, tb, lb, co_after)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._depends(ta, la, tb, lb)
+            found = self._memo[key] = self._depends(ta, la, tb, lb, co_after)
         return found
 
     def _loc(self, tid: int, pc: int, fixed: bool) -> int:
         return self.contexts[tid].__dict__.get(ACCESS_LOCS, {}).get(pc, ANY) if fixed else ANY
 
-    def _depends(self, ta: int, la: int, tb: int, lb: int) -> bool:
+    def _depends(self, ta: int, la: int, tb: int, lb: int, co_after: frozenset[int]) -> bool:
         cores = range(len(self.code))
         events = [[(pc, kind, barrier, self._loc(t, pc, fixed))
                    for pc, kind, barrier, fixed in self.code[t]] for t in cores]  # fmt: skip
         never = 1 << 62
         start = [never] * len(events)  # per core: from this address on, every event is reached
+        # from c(a): the barriers of a's core after it; reads of `la` (rfe, detour); barriers
+        # after a write of `la` that may be coherence-after a (gp of it, in their group A)
         for pc, kind, _, loc in events[ta]:
             if kind in WRITES and loc in (la, ANY):  # a store that may make a
                 start[ta] = min(start[ta], _next_barrier(events[ta], pc))
-        locs = {la}
+        for t in cores:
+            wrote = False
+            for pc, kind, barrier, loc in events[t]:
+                if (kind in READS and loc in (la, ANY)) or (barrier and wrote):
+                    start[t] = min(start[t], pc)
+                    break
+                wrote = wrote or (t in co_after and kind in WRITES and loc in (la, ANY))
+        locs: set[int] = set()  # locations of reached accesses
         changed = True
         while changed:
             changed = False
