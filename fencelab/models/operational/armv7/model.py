@@ -57,6 +57,7 @@ class ARMv7(MemoryModel):
         self.dead = dead
         self.share_barriers = share_barriers
         self._commit_order: tuple[object, CommitOrder] | None = None
+        self._loops: tuple[object, bool] | None = None  # (program, has a core a loop?)
         self.apart = apart
         self.share = share
         self._projection: tuple[object, Projector] | None = None
@@ -285,10 +286,9 @@ class ARMv7(MemoryModel):
         earlier than alone. So no final state is reachable from the state, and the commit
         that made it is not offered: only dead ends go. (Whether a core ran into the step
         budget is not at stake: there are no loops.)"""
-        if program.__dict__.get("_armv7_loops", None) is None:
-            program.__dict__["_armv7_loops"] = any(program.has_loop(t)
-                                                   for t in range(len(program.threads)))
-        if program.__dict__["_armv7_loops"]:
+        if self._loops is None or self._loops[0] is not program:
+            self._loops = (program, any(map(program.has_loop, range(len(program.threads)))))
+        if self._loops[1]:
             return False
         for t, ts in enumerate(state.threads):
             local = memory.locals[t]

@@ -95,8 +95,8 @@ def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
     inserts: they must not make another core's executed read stale, and move its views.
     `earliest`: a DMB places its propagations only at the earliest places (a reduction, for a
     core whose every other core has finished: model.py, `ARMv7.for_exhaustive`); `quiet`: a
-    DMB or DMB ST does (no core reads memory any more: `armv7-quiet-earliest`, same place). Neither `others`
-    nor `certify`: each core apart, where only a trailing barrier may need propagations
+    DMB or DMB ST does (no core reads memory any more: `armv7-quiet-earliest`, same place).
+    Neither `others` nor `certify`: each core apart, where only a trailing barrier may need propagations
     (apart.py): its move's key names them, for the schedule to place."""
     info = ctx.core.info(tstate)
     if info is None or promise_lost(local, st):
