@@ -1,14 +1,13 @@
-"""`armv7-commit-order`: commits made ahead by different cores explored in one order where they commute.
+"""`armv7-commit-order`: commits ahead by different cores, in one order where nothing orders them.
 
 While cores commit ahead (model.py's first phase), every interleaving of the cores' commits is
 a different timeline, and exhaustive search walks them all. Many differ only in the order of
-two commits that nothing orders. This reduction drops the commit of a write of core j made right after a
-commit of a core i > j when nothing can order the first before the second.
+two commits that nothing orders. This reduction drops the commit of a write of core j made
+right after a commit of a core i > j when nothing can order the first before the second.
 
 Independence. Which store makes a commit is known only when it executes, so the reduction
-asks, of every store of core j that may write the commit's location (`_may_write`), whether
-some order of G may run from another core's commit into it (`depends`, below). A commit that
-no such path can reach is *free* of the commit before it.
+asks, of every store of core j that may write the commit's location, whether some order of G
+may run from the other core's commit into it (`CommitOrder.depends`, below).
 
 Edges of G (the package docstring's (1)-(5)): the base orders run forward in program order
 from reads (dd, ctrl, addrpo, rdw, detour, ctrlisb); a barrier (DMB, DSB, DMB ST) orders the
@@ -22,9 +21,8 @@ a's core after it (and everything after that barrier), reads of a's location, an
 after a write of a's location that may be coherence-after a (a core has one when one of its
 commits there is, or when not every store of it that may write there has committed yet: in
 code without loops each store runs once; coherence among commits made is final); from each
-event reached, the events after it in its core;
-from each reached access (its commit or its i), reads of its location and barriers after an
-access to it. `depends` computes this closure on the code (each access's location is the one
+event reached, the events after it in its core; from each reached access (its commit or its
+i), reads of its location and barriers after an access to it. `depends` computes this closure on the code (each access's location is the one
 it was seen at, when its address registers are written by no instruction of the core or only
 by a zero idiom such as `eor r1, r0, r0` of a register that starts at 0; any location
 otherwise, or while it has not been seen). If no store that may make b has a reached event
@@ -36,11 +34,11 @@ each step, of the commits whose P-predecessors are all placed, the one of the lo
 in any fixed way). If in L* a commit b of core j comes right after a commit a of core i > j,
 then a <P b: otherwise every P-predecessor of b comes before b, hence before a, so b was
 available when a was chosen, and has the lower core. So a path of G runs from c(a) to c(b),
-and `depends` says so. The constraint graph
-with L* added is still acyclic (a cycle would run between commits through G-paths, which are P
+and `depends` says so. The constraint graph with L* added is still acyclic (a cycle would run between commits through G-paths, which are P
 edges, in L* order), so a topological sort gives a timing whose commits follow L*, and the
 machine reaches it committing in that order (package docstring: "Machine ⇔ timing") — a run
-this reduction keeps, since it drops a commit only when it is free of the one before it.
+this reduction keeps, since it drops a commit only when no path can run into it from the one
+before it.
 Every execution, hence every final state, is still reached.
 """
 
