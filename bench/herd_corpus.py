@@ -95,7 +95,7 @@ def show(states: frozenset[frozenset[str]]) -> str:
 def reason(message: str) -> str:
     """A refusal's reason without its place and the test's own names: what groups it."""
     text = re.sub(r"^\S+?:(\d+:\d+: |\s)", "", message)  # file:line:col: / file: (the test)
-    text = re.sub(r"^P\d+: [^:]*: ", "", text)  # the instruction: `P0: STXR W4,W3,[X2]: `
+    text = re.sub(r"^P\d+: (?!cannot assemble)[^:]*: ", "", text)  # the instruction: `P0: STXR W4,W3,[X2]: `
     text = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"", "…", text)
     text = re.sub(r"\b\d+\b", "N", text)
     return text.split(";")[0].strip()[:110]
@@ -120,9 +120,9 @@ def run_one(path: Path, model: str | None, timeout: int) -> tuple[str, str]:
     ours = read_output(format_herd(result, extras=False))
     if result.partial:
         return "partial", result.partial
-    if ours.states == herd.states and ours.verdict == herd.verdict:
+    if ours.states == herd.states and ours.verdict == (herd.verdict or ours.verdict):
         return "agree", ""
-    if ours.condition != herd.condition:  # herd ran another version of the test
+    if herd.condition and ours.condition != herd.condition:  # herd ran another version
         return "stale", f"herd's {herd.condition} is not the test's {ours.condition}"
     return "DIFFER", (f"herd {herd.verdict}: {show(herd.states)}\n"
                       f"      ours {ours.verdict}: {show(ours.states)}")  # fmt: skip
