@@ -11,7 +11,8 @@ C@rc11 (herd's C instruction tests use rc11.cat), AArch32@aarch32 (aarch32.cat).
 not measured here (bench/speed.py does that). Per test it prints one of: `agree`, `DIFFER` (herd's states and ours, and the verdicts), `refused` (fencelab's one
 line), `partial` (a limit cut the exploration short), `timeout`, `no-herd` (herd7 printed no
 result: an `.expected` without states), `stale` (the outcomes differ but herd's `Condition`
-line is not the test's: herdtools7 kept an output of an earlier version of the test). Then a summary: counts per directory and per refusal
+line is not the test's: herdtools7 kept an output of an earlier version of the test), `undef`
+(herd's states, but herd flags a data race, `Undef`, which fencelab does not model: README). Then a summary: counts per directory and per refusal
 reason. herd's files stay where they are (they are not fencelab's to ship).
 
 Both sides are read by one parser: fencelab's result is printed with `report.herd.format_herd`
@@ -19,7 +20,8 @@ Both sides are read by one parser: fencelab's result is printed with `report.her
 as numbers: herd prints hexadecimal under `-hexa` (its C and AArch64.mixed tests) and `0x1`
 here is `1` there. A state is compared as a set of bindings, so herd's order of a state's
 bindings does not matter (`fencelab run` prints them in herd's order; the tests check that), and
-an array's element 0 is `v` as `v[0]` (herd spells it as the test's condition did, we as `v[0]`).
+an array's element 0 is `v` as `v[0]` (herd spells it as the test's condition did, we as `v[0]`),
+a location `x` as `[x]` (herd's older outputs).
 Exits 1 if any test differs.
 """
 
@@ -43,7 +45,8 @@ from fencelab.report.herd import format_herd  # noqa: E402
 
 VERDICTS = ("Ok", "No", "Undef")
 HEX = re.compile(r"(?<![\w.])(-?)0x([0-9a-fA-F]+)")
-ELEMENT0 = re.compile(r"^(\w+)\[0\]=")  # `v[0]=1` is `v=1`: herd names element 0 as the test did
+# `v[0]=1` is `v=1` (herd names element 0 as the test did), `[x]=1` is `x=1` (older herds)
+ELEMENT0 = re.compile(r"^(\w+)\[0\]=|^\[(\w+)\]=")
 
 
 class Timeout(BaseException):  # not an Exception: nothing in fencelab may catch it
@@ -79,7 +82,7 @@ def read_output(text: str) -> Herd:
         if line.startswith("States "):
             count = int(line.split()[1])
             for state in lines[i + 1:i + 1 + count]:
-                states.add(frozenset(ELEMENT0.sub(r"\1=", b.strip())
+                states.add(frozenset(ELEMENT0.sub(lambda m: f"{m[1] or m[2]}=", b.strip())
                                      for b in state.split(";") if b.strip()))  # fmt: skip
             words = lines[i + 1 + count].split() if i + 1 + count < len(lines) else []
             loop = words[:1] == ["Loop"]
@@ -96,7 +99,7 @@ def reason(message: str) -> str:
     """A refusal's reason without its place and the test's own names: what groups it."""
     text = re.sub(r"^\S+?:(\d+:\d+: |\s)", "", message)  # file:line:col: / file: (the test)
     text = re.sub(r"^P\d+: (?!cannot assemble)[^:]*: ", "", text)  # the instruction: `P0: STXR W4,W3,[X2]: `
-    text = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"", "…", text)
+    text = re.sub(r"`[^`]*`|(?<!\w)'[^']*'|\"[^\"]*\"", "…", text)
     text = re.sub(r"\b\d+\b", "N", text)
     return text.split(";")[0].strip()[:110]
 
@@ -122,6 +125,8 @@ def run_one(path: Path, model: str | None, timeout: int) -> tuple[str, str]:
         return "partial", result.partial
     if ours.states == herd.states and ours.verdict == (herd.verdict or ours.verdict):
         return "agree", ""
+    if ours.states == herd.states and herd.verdict == "Undef":
+        return "undef", "herd flags a data race (Undef); fencelab reads plain accesses as Relaxed"
     if herd.condition and ours.condition != herd.condition:  # herd ran another version
         return "stale", f"herd's {herd.condition} is not the test's {ours.condition}"
     return "DIFFER", (f"herd {herd.verdict}: {show(herd.states)}\n"
@@ -166,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(c["DIFFER"] for c in per_dir.values()) else 0
 
 
-STATUSES = ("agree", "DIFFER", "stale", "refused", "partial", "timeout", "no-herd")
+STATUSES = ("agree", "DIFFER", "undef", "stale", "refused", "partial", "timeout", "no-herd")
 
 if __name__ == "__main__":
     sys.exit(main())

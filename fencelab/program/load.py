@@ -36,7 +36,7 @@ _LABEL = re.compile(r"\s*([A-Za-z_.$][\w.$]*)\s*:\s*")
 _END_LABEL = "fencelab_end"  # where herd's `ret` goes: the thread's end
 # a subroutine call (AArch64 BL/BLR, A32 BL/BLX): in a thread that makes one, a return goes back
 # to the link register, which starts at the thread's end (herd: L022, intra-thread calls)
-_CALL = re.compile(r"(bl|blr|blx)\s", re.I)
+_CALL = re.compile(r"(?:^|:)\s*(?:bl|blr|blx)\s", re.I)  # after the cell's labels, if any
 _LINK = {"AArch64": "x30", "ARM": "lr"}
 
 
@@ -191,7 +191,7 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
     base = CODE_BASE * (tid + 1)
     asm_lines: list[str] = []
     sources: list[SourceLine] = []
-    link = _LINK.get(test.arch) if any(_CALL.match(c.text.strip()) for c in cells) else None
+    link = _LINK.get(test.arch) if any(_CALL.search(c.text.strip()) for c in cells) else None
     for cell in cells:
         text = cell.text.strip()
         if not text:

@@ -142,3 +142,13 @@ def test_armv7_still_refuses_a32_acquire_release(cli, tmp_path):
     assert result.output.startswith(f"fencelab: error: {path}:8:2: P0: STL R0,[R3]: model "
                                     "armv7 cannot run it: ARMv8 acquire/release")
     assert result.output.rstrip().endswith("use --model aarch32 for ARMv8 A32 code")
+
+
+def test_a_condition_may_say_not_equal_as_herd_does(cli, tmp_path):
+    # herd accepts `<>` for `!=` (before: a syntax error at the `<>`)
+    text = table("NE", "int x=5; 0:X0=x;", [["MOV W3,#6", "LDXR W1,[X0]", "STXR W4,W3,[X0]"]],
+                 "exists (0:X4<>0 /\\ x<>6)")  # fmt: skip
+    ours = _run(cli, tmp_path, text, "arm")[0].output.splitlines()
+    same = _run(cli, tmp_path, text.replace("<>", "!="), "arm")[0].output.splitlines()
+    assert ours[:5] == same[:5] == ["Test NE Allowed", "States 2", "0:X4=0; [x]=6;",
+                                    "0:X4=1; [x]=5;", "Ok"]  # fmt: skip
