@@ -42,7 +42,7 @@ NOT.3: "~" | /not(?![A-Za-z0-9_])/
      | observable EQ value -> eq
      | observable NE value -> ne
 EQ: "=" | "=="
-NE: "!="
+NE: "!=" | "<>"  // herd writes both
 
 observable: REG -> reg
           | NAME -> loc
@@ -234,7 +234,7 @@ _READABLE = {
     "QUANT": "'exists', '~exists' or 'forall'",
     "NOT": "'~'",
     "EQ": "'='",
-    "NE": "'!='",
+    "NE": "'!=' or '<>'",
     "EQOP": "'=='",
     "RELOP": "'<'",
     "CMPOP": "'=='",

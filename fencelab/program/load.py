@@ -34,6 +34,10 @@ from fencelab.values import unsigned
 
 _LABEL = re.compile(r"\s*([A-Za-z_.$][\w.$]*)\s*:\s*")
 _END_LABEL = "fencelab_end"  # where herd's `ret` goes: the thread's end
+# a subroutine call (AArch64 BL/BLR, A32 BL/BLX): in a thread that makes one, a return goes back
+# to the link register, which starts at the thread's end (herd: L022, intra-thread calls)
+_CALL = re.compile(r"(?:^|:)\s*(?:bl|blr|blx)\s", re.I)  # after the cell's labels, if any
+_LINK = {"AArch64": "x30", "ARM": "lr"}
 
 
 def target_for(test: LitmusTest, target: Target | None = None) -> Target:
@@ -187,6 +191,7 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
     base = CODE_BASE * (tid + 1)
     asm_lines: list[str] = []
     sources: list[SourceLine] = []
+    link = _LINK.get(test.arch) if any(_CALL.search(c.text.strip()) for c in cells) else None
     for cell in cells:
         text = cell.text.strip()
         if not text:
@@ -211,13 +216,13 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
             raise
         except FencelabError as e:
             raise SourceError(str(e), test.file, cell.pos.line, cell.pos.col) from None
-        if re.fullmatch(r"retq?|bx\s+lr", translated.strip(), re.I):  # herd: a return (`ret`,
-            # A32's `bx lr`) ends the thread
+        if re.fullmatch(r"retq?|bx\s+lr", translated.strip(), re.I) and not link:  # herd: a
+            # return (`ret`, A32's `bx lr`) from the thread ends it
             translated = f"{'jmp' if test.arch.startswith('X86') else 'b'} {_END_LABEL}"
         asm_lines.append(translated)
         sources.append(SourceLine(cell.row, cell.text.strip(), translated, cell.pos.line,
                                   cell.pos.col))  # fmt: skip
-    if any(_END_LABEL in line for line in asm_lines):
+    if link or any(_END_LABEL in line for line in asm_lines):
         asm_lines.append(f"{_END_LABEL}:")
     try:
         code = arch.assemble(tgt, asm_lines, base)
@@ -231,7 +236,8 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
             "instructions"
         )
     lines = {d.address: src for d, src in zip(decoded, sources)}
-    return ThreadCode(tid, base, code, lines, {})
+    return ThreadCode(tid, base, code, lines, {tgt.canonical_reg(link): base + len(code)}
+                      if link else {})  # fmt: skip
 
 
 def _bad_line(test, tid: int, tgt: Target, arch: Arch, asm_lines: list[str],

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from fencelab.litmus.conditions import holds
-from fencelab.litmus.printer import format_condition, format_outcome, herd_order
+from fencelab.litmus.printer import format_condition, format_state
 from fencelab.report.words import plural
 from fencelab.result import TestResult
 
 
 def format_herd(result: TestResult, extras: bool = True) -> str:
     """The result in herd7's output form, line for line; our additions prefixed with `#`.
-    Each final state lists its registers and locations in herd's order (`herd_order`).
+    Each final state lists its registers and locations in herd's order, registers spelled as
+    herd prints them (`format_state`: `0:rax`, `0:X0`).
 
     As in herd7, the first line gives the test's kind (from its quantifier), `Ok`/`No` whether
     the condition holds, and `Loop` marks a result some executions of which were cut short (our
     step budget, herd's loop unrolling) or that is partial (a limit, Ctrl-C). herd's `Hash=` line is not printed."""
+    arch = result.test.arch
     lines = [f"Test {result.test.name} {result.kind}", f"States {len(result.states)}"]
-    states = sorted(((format_outcome(herd_order(s.outcome, result.test.arch)), s)
-                     for s in result.states), key=lambda pair: pair[0])  # fmt: skip
+    states = sorted(((format_state(s.outcome, arch), s) for s in result.states),
+                    key=lambda pair: pair[0])  # fmt: skip
     for line, state in states:
         if result.mode == "random":  # litmus7's histogram: `*>` marks what satisfies the condition
             mark = "*>" if holds(result.condition.prop, state.outcome) else ":>"
@@ -27,7 +29,7 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
     lines.append(("Loop " if cut else "") + ("Ok" if result.ok else "No"))
     lines.append("Witnesses")
     lines.append(f"Positive: {result.positive} Negative: {result.negative}")
-    lines.append(f"Condition {format_condition(result.condition)}")
+    lines.append(f"Condition {format_condition(result.condition, arch)}")
     lines.append(
         f"Observation {result.test.name} {result.observation} {result.positive} {result.negative}"
     )

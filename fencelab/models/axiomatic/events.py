@@ -81,14 +81,19 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from fencelab.errors import AccessError, FencelabError
+from fencelab.errors import AccessError, CodeError, FencelabError
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.limits import LimitReached, Meter
+from fencelab.machine.model import NON_TEMPORAL, OTHER_EXCLUSIVE
 from fencelab.values import get_bytes, unsigned
 
 MAX_VALUES = 64  # distinct values one location may take before we give up
 Piece = tuple  # (offset, size, value) written to a location; (None, None, value): a seed
+
+
+def _cannot(info: InsnInfo, why: str) -> CodeError:
+    return CodeError(info.address, info.text, f"the axiomatic checker cannot run it: {why}")
 
 
 def read_values(pieces: set[Piece], offset: int, size: int) -> set[int]:
@@ -395,6 +400,8 @@ class PathExplorer:
         """(Step, builder, reads) for every way the instruction may execute."""
         if info.kind is Kind.STORE_EXCL:
             return self._store_exclusive(tid, core, state, b, info)
+        if info.mnemonic.lower() == "ldnp":
+            raise _cannot(info, NON_TEMPORAL)
         if info.kind is Kind.FENCE:
             return [(self._finish(core, state, ()), b.copy(), ())]
         return [(step, b.copy(), reads)
@@ -422,6 +429,8 @@ class PathExplorer:
         """Success (when the monitor is for this location) and failure, as Steps."""
         first = core.run(state, ())
         if isinstance(first, Step):  # Unicorn's monitor is not even armed: it fails
+            if b.monitor is not None:  # armed for another address
+                raise _cannot(info, OTHER_EXCLUSIVE)
             nb = b.copy()
             nb.monitor = None
             return [(first, nb, ())]
@@ -429,9 +438,10 @@ class PathExplorer:
         mask = (1 << (8 * first.size)) - 1
         mon = b.monitor
         options = []
-        # a pair of other addresses or sizes fails (CONSTRAINED UNPREDICTABLE; herd's choice)
-        valid = mon is not None and mon[1] == loc.index and (
-            b.events[mon[0]].offset, b.events[mon[0]].size) == (offset, first.size)
+        if mon is not None and (mon[1], b.events[mon[0]].offset) != (loc.index, offset):
+            raise _cannot(info, OTHER_EXCLUSIVE)
+        # a pair of other sizes fails (CONSTRAINED UNPREDICTABLE)
+        valid = mon is not None and b.events[mon[0]].size == first.size
         if valid:
             ok_reads = (mon[2] & mask,)
             ok = self._finish(core, state, ok_reads)

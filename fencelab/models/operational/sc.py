@@ -15,11 +15,13 @@ from fencelab.isa.core import NeedRead
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.machine.model import (
     MEMORY,
+    OTHER_EXCLUSIVE,
     MachineState,
     MemoryModel,
     Provenance,
     Reason,
     Transition,
+    refuse,
     what_it_does,
 )
 from fencelab.values import get_bytes, put_bytes, signed, unsigned
@@ -68,8 +70,11 @@ class SC(MemoryModel):
         options = []
         valid = monitor is not None and mem.versions[monitor[0]] == monitor[1]
         need = program.threads[tid].core.run(state.threads[tid], ())
-        if valid and isinstance(need, NeedRead) and (need.addr, need.size) != monitor[3:]:
-            valid = False  # a pair of other addresses or sizes fails (CONSTRAINED UNPREDICTABLE)
+        if monitor is not None and (not isinstance(need, NeedRead)  # armed for another address
+                                    or need.addr != monitor[3]):  # fmt: skip
+            raise refuse(self.name, info, OTHER_EXCLUSIVE)
+        if valid and need.size != monitor[4]:
+            valid = False  # a pair of other sizes fails (CONSTRAINED UNPREDICTABLE)
         if valid:
             options.append(("", monitor[2], "succeeds"))
         if not valid or program.may_fail_spuriously(tid):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.machine.model import ModelRestart, refuse
+from fencelab.machine.model import NON_TEMPORAL, OTHER_EXCLUSIVE, ModelRestart, refuse
 from fencelab.models.operational.arm import mixed
 from fencelab.models.operational.arm.local import (
     ExBank,
@@ -465,6 +465,8 @@ def _sources(ctx, memory, c) -> str:
 def _load_pair(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     """LDP: two reads, of two locations, as independent as two LDRs (herd: `>>|`, no order
     between them); each register gets its own read's views."""
+    if info.mnemonic.lower() == "ldnp":
+        raise refuse(MODEL, info, NON_TEMPORAL)
     first = ctx.core.run(tstate, ())
     regs = RegViews(local)
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
@@ -582,10 +584,14 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     _writeback(r, info)
     r.set(info.status_regs, 0)  # a store-exclusive's status carries no view on ARM
     failed = local._replace(exbank=None)
+    bank = local.exbank
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
+        if bank is not None:
+            raise refuse(MODEL, info, OTHER_EXCLUSIVE)
         return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)]
     loc, offset = ctx.place(first.addr, first.size, "write", info)
-    bank = local.exbank
+    if bank is not None and (bank.loc, bank.offset) != (loc.index, offset):
+        raise refuse(MODEL, info, OTHER_EXCLUSIVE)
     moves: list[Move] = []
     if loc.index in ctx.mixed_set:
         if (bank is not None and bank.loc == loc.index and bank.size == first.size

@@ -1,0 +1,177 @@
+"""herd parity on herd's own tests: each `X.litmus` beside herd7's output for it
+(`X.litmus.expected`, as herdtools7 keeps them in herd/tests/instructions/<ARCH>/) is run
+through fencelab's `run` pipeline, in this process, and its outcome set and Ok/No compared
+with herd7's.
+
+    .venv/bin/python bench/herd_corpus.py DIR[@MODEL] ... [--model M] [--timeout 60] [--quiet]
+
+Each test runs under `DIR@MODEL`'s model, else `--model`, else its architecture's default, with
+a per-test timeout. herd runs some directories under a model of their own (its `<dir>.cfg`):
+C@rc11 (herd's C instruction tests use rc11.cat), AArch32@aarch32 (aarch32.cat). Times are
+not measured here (bench/speed.py does that). Per test it prints one of: `agree`, `DIFFER` (herd's states and ours, and the verdicts), `refused` (fencelab's one
+line), `partial` (a limit cut the exploration short), `timeout`, `no-herd` (herd7 printed no
+result: an `.expected` without states), `stale` (the outcomes differ but herd's `Condition`
+line is not the test's: herdtools7 kept an output of an earlier version of the test), `undef`
+(herd's states, but herd flags a data race, `Undef`, which fencelab does not model: README). Then a summary: counts per directory and per refusal
+reason. herd's files stay where they are (they are not fencelab's to ship).
+
+Both sides are read by one parser: fencelab's result is printed with `report.herd.format_herd`
+(what `fencelab run` prints) and read back the way herd's output is read. Values are compared
+as numbers: herd prints hexadecimal under `-hexa` (its C and AArch64.mixed tests) and `0x1`
+here is `1` there. A state is compared as a set of bindings, so herd's order of a state's
+bindings does not matter (`fencelab run` prints them in herd's order; the tests check that), and
+an array's element 0 is `v` as `v[0]` (herd spells it as the test's condition did, we as `v[0]`),
+a location `x` as `[x]` (herd's older outputs).
+Exits 1 if any test differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fencelab.errors import FencelabError  # noqa: E402
+from fencelab.litmus.parser import read_test  # noqa: E402
+from fencelab.pipeline import RunOptions, plan, run_test  # noqa: E402
+from fencelab.report.herd import format_herd  # noqa: E402
+
+VERDICTS = ("Ok", "No", "Undef")
+HEX = re.compile(r"(?<![\w.])(-?)0x([0-9a-fA-F]+)")
+# `v[0]=1` is `v=1` (herd names element 0 as the test did), `[x]=1` is `x=1` (older herds)
+ELEMENT0 = re.compile(r"^(\w+)\[0\]=|^\[(\w+)\]=")
+
+
+class Timeout(BaseException):  # not an Exception: nothing in fencelab may catch it
+    pass
+
+
+def _alarm(*_):
+    raise Timeout
+
+
+@dataclass(frozen=True)
+class Herd:
+    """What herd7 printed of one test: its final states and Ok/No (or Undef)."""
+
+    states: frozenset[frozenset[str]]
+    verdict: str  # Ok, No, Undef; "" when herd printed none
+    loop: bool  # herd's `Loop`: some executions were cut by its unrolling bound
+    condition: str  # the `Condition` line, without spaces
+
+
+def numbers(text: str) -> str:
+    """Hexadecimal values as decimal (herd's `-hexa`)."""
+    return HEX.sub(lambda m: str(int(m.group(1) + m.group(2), 16)), text)
+
+
+def read_output(text: str) -> Herd:
+    """herd7's output (or `fencelab run`'s, which prints herd's form): `States N`, N states,
+    then `Ok`/`No` (after `Loop` if some executions were cut)."""
+    lines = numbers(text).splitlines()
+    states, verdict, loop = set(), "", False
+    condition = next((ln.replace(" ", "") for ln in lines if ln.startswith("Condition ")), "")
+    for i, line in enumerate(lines):
+        if line.startswith("States "):
+            count = int(line.split()[1])
+            for state in lines[i + 1:i + 1 + count]:
+                states.add(frozenset(ELEMENT0.sub(lambda m: f"{m[1] or m[2]}=", b.strip())
+                                     for b in state.split(";") if b.strip()))  # fmt: skip
+            words = lines[i + 1 + count].split() if i + 1 + count < len(lines) else []
+            loop = words[:1] == ["Loop"]
+            verdict = next((w for w in words if w in VERDICTS), "")
+            break
+    return Herd(frozenset(states), verdict, loop, condition)
+
+
+def show(states: frozenset[frozenset[str]]) -> str:
+    return " | ".join(sorted(" ".join(sorted(s)) for s in states)) or "(none)"
+
+
+def reason(message: str) -> str:
+    """A refusal's reason without its place and the test's own names: what groups it."""
+    text = re.sub(r"^\S+?:(\d+:\d+: |\s)", "", message)  # file:line:col: / file: (the test)
+    text = re.sub(r"^P\d+: (?!cannot assemble)[^:]*: ", "", text)  # the instruction: `P0: STXR W4,W3,[X2]: `
+    text = re.sub(r"`[^`]*`|(?<!\w)'[^']*'|\"[^\"]*\"", "…", text)
+    text = re.sub(r"\b\d+\b", "N", text)
+    return text.split(";")[0].strip()[:110]
+
+
+def run_one(path: Path, model: str | None, timeout: int) -> tuple[str, str]:
+    """(status, detail) of one test: agree, DIFFER, refused, partial, timeout, no-herd."""
+    herd = read_output(path.with_name(path.name + ".expected").read_text())
+    if not herd.states:
+        return "no-herd", "herd7's .expected has no states"
+    signal.alarm(timeout)
+    try:
+        test = read_test(str(path))
+        (options,), _ = plan(test, RunOptions.named(model=model))
+        result = run_test(test, options)
+    except FencelabError as e:
+        return "refused", str(e).splitlines()[0]
+    except Timeout:
+        return "timeout", f"more than {timeout} s"
+    finally:
+        signal.alarm(0)
+    ours = read_output(format_herd(result, extras=False))
+    if result.partial:
+        return "partial", result.partial
+    if ours.states == herd.states and ours.verdict == (herd.verdict or ours.verdict):
+        return "agree", ""
+    if ours.states == herd.states and herd.verdict == "Undef":
+        return "undef", "herd flags a data race (Undef); fencelab reads plain accesses as Relaxed"
+    if herd.condition and ours.condition != herd.condition:  # herd ran another version
+        return "stale", f"herd's {herd.condition} is not the test's {ours.condition}"
+    return "DIFFER", (f"herd {herd.verdict}: {show(herd.states)}\n"
+                      f"      ours {ours.verdict}: {show(ours.states)}")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dirs", nargs="+", help="directories, each DIR or DIR@MODEL")
+    parser.add_argument("--model", help="model for every test (default: its architecture's)")
+    parser.add_argument("--timeout", type=int, default=60, help="seconds a test (default 60)")
+    parser.add_argument("--quiet", action="store_true", help="print only what does not agree")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGALRM, _alarm)
+    per_dir: dict[str, Counter] = {}
+    reasons: Counter = Counter()
+    started = time.process_time()
+    for spec in args.dirs:
+        name, _, model = spec.partition("@")
+        directory, model = Path(name), model or args.model
+        counts = per_dir.setdefault(spec, Counter())
+        tests = sorted(p for p in directory.glob("*.litmus")
+                       if p.with_name(p.name + ".expected").exists())  # fmt: skip
+        for path in tests:
+            status, detail = run_one(path, model, args.timeout)
+            counts[status] += 1
+            if status == "refused":
+                reasons[reason(detail)] += 1
+            if status != "agree" or not args.quiet:
+                print(f"{path.name[:-7]:<12} {status:<8} {detail}".rstrip(), flush=True)
+    print()
+    print(f"{'directory':<40} {'tests':>5} " + " ".join(f"{s:>7}" for s in STATUSES))
+    for directory, counts in per_dir.items():
+        print(f"{directory:<40} {sum(counts.values()):>5} "
+              + " ".join(f"{counts[s]:>7}" for s in STATUSES))  # fmt: skip
+    if reasons:
+        print("\nrefusals by reason:")
+        for text, n in reasons.most_common():
+            print(f"{n:>4}  {text}")
+    print(f"\n{time.process_time() - started:.1f} s CPU"
+          + (f", model {args.model}" if args.model else ""))  # fmt: skip
+    return 1 if any(c["DIFFER"] for c in per_dir.values()) else 0
+
+
+STATUSES = ("agree", "DIFFER", "undef", "stale", "refused", "partial", "timeout", "no-herd")
+
+if __name__ == "__main__":
+    sys.exit(main())
