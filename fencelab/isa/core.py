@@ -117,6 +117,7 @@ class Core:
         self._pair = False  # the instruction running is an X-register atomic pair
         self._half: tuple[int, int] | None = None  # a pair's first 8-byte read (addr, value)
         self._contexts: dict[ThreadState, object] = {}
+        self._current: ThreadState | None = None  # the state the engine's registers hold
         self._memo: dict[tuple[ThreadState, tuple[int, ...]], Step | NeedRead] = {}
         self.unicorn_runs = 0  # instructions Unicorn actually executed (for benchmarks)
 
@@ -176,14 +177,15 @@ class Core:
     # -- states ----------------------------------------------------------------------------
     def initial_state(self, registers: Mapping[str, int]) -> Step:
         """Set registers (canonical names), PC at the start; run the register-only prefix."""
+        self._current = None
         self.uc.context_restore(self.engine.blank)
         for name, value in registers.items():
             if name not in self.reg_index:
                 raise FencelabError(f"{self.target.name}: no register {name!r}")
             self.uc.reg_write(self.reg_ids[self.reg_index[name]], value)
         self.uc.reg_write(self.reg_ids[self.pc_index], self.base)
-        executed, hung = self._run_local([])
-        return Step(self._snapshot(), (), (), tuple(executed), hung)
+        executed, hung, state = self._run_local([])
+        return Step(state, (), (), tuple(executed), hung)
 
     def pc(self, state: ThreadState) -> int:
         return state[self.pc_index]
@@ -215,7 +217,9 @@ class Core:
         info = self.infos.get(pc)
         if info is None:
             raise FencelabError(f"{self.target.name}: no instruction at {pc:#x} to run")
-        self.uc.context_restore(self._contexts[state])
+        if state != self._current:  # (a state just reached is still in the engine)
+            self.uc.context_restore(self._contexts[state])
+        self._current = None
         self._supply, self._reads, self._writes, self._need = reads, [], [], None
         self._pair, self._half = info.atomic_pair and info.width == 16, None
         try:
@@ -230,8 +234,8 @@ class Core:
         if info.kind is Kind.STORE_EXCL and info.status_regs and self._status_failed(info):
             writes = ()  # likewise a failed store-exclusive (status register != 0)
         executed = [pc]
-        _, hung = self._run_local(executed)
-        return Step(self._snapshot(), mem_reads, writes, tuple(executed), hung)
+        _, hung, after = self._run_local(executed)
+        return Step(after, mem_reads, writes, tuple(executed), hung)
 
     def _status_failed(self, info: InsnInfo) -> bool:
         (reg,) = info.status_regs
@@ -275,14 +279,15 @@ class Core:
             return "jumps outside the test's code"
         return f"the emulator stopped: {error}"
 
-    def _run_local(self, executed: list[int]) -> tuple[list[int], bool]:
-        """Run register-only instructions until the next memory event or the end."""
-        pc_id = self.reg_ids[self.pc_index]
+    def _run_local(self, executed: list[int]) -> tuple[list[int], bool, ThreadState]:
+        """Run register-only instructions until the next memory event or the end; the state
+        reached (saved: `_snapshot`)."""
         for _ in range(LOCAL_STEP_LIMIT + len(self.infos)):
-            pc = self.uc.reg_read(pc_id)
+            state = self.engine.read(self.reg_ids)
+            pc = state[self.pc_index]
             info = self.infos.get(pc)
             if info is None or info.is_memory_event:
-                return executed, False
+                return executed, False, self._snapshot(state)
             accessed = len(self._reads) + len(self._writes)  # the memory instruction's own
             self._step_one(pc)
             if len(self._reads) + len(self._writes) != accessed:
@@ -291,12 +296,13 @@ class Core:
                     "classified as register-only"
                 )
             executed.append(pc)
-        return executed, True
+        return executed, True, self._snapshot(self.engine.read(self.reg_ids))
 
-    def _snapshot(self) -> ThreadState:
-        state = self.engine.read(self.reg_ids)
-        if state not in self._contexts:
-            self._contexts[state] = self.uc.context_save()
+    def _snapshot(self, state: ThreadState) -> ThreadState:
+        """`state`, which the engine's registers hold: saved to run from again."""
+        if state not in self._contexts and self.base <= state[self.pc_index] < self.end:
+            self._contexts[state] = self.uc.context_save()  # (a finished thread never runs)
+        self._current = state
         return state
 
     def memory_kind(self, state: ThreadState) -> Kind | None:

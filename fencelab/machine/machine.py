@@ -112,6 +112,15 @@ class Machine:
                 first = next(iter(self._moves(state, tid)), None)
                 if first is not None:
                     return [first]
+            chosen = self.model.persistent(self.program, state)
+            if chosen is not None:
+                cores, internal = chosen
+                out = [t for tid in sorted(cores) for t in self._moves(state, tid)]
+                if internal:
+                    out += [t for t in self.model.internal_transitions(self.program, state)
+                            if t.tid in internal]  # fmt: skip
+                if out:
+                    return out
         out: list[Transition] = []
         for tid in range(len(state.threads)):
             out.extend(self._moves(state, tid))

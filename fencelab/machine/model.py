@@ -160,6 +160,15 @@ class MemoryModel:
         then makes no other move (a cheaper way to the same states)."""
         return None
 
+    def persistent(self, program: Program,
+                   state: MachineState) -> tuple[frozenset[int], frozenset[int]] | None:  # fmt: skip
+        """The moves exploration follows from `state`, told before any move is made: the cores
+        whose next instruction and the cores whose memory-internal moves (None: make every
+        move, then `select`). Only a model returned by `for_exhaustive` may answer, with moves
+        that `select` would keep alone (a persistent set: every final state stays
+        reachable); the machine asks only where no execution can hit the step budget."""
+        return None
+
     def core_transitions(
         self, program: Program, state: MachineState, tid: int, info: InsnInfo
     ) -> Iterable[Transition]:
