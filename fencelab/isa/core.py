@@ -217,6 +217,9 @@ class Core:
         info = self.infos.get(pc)
         if info is None:
             raise FencelabError(f"{self.target.name}: no instruction at {pc:#x} to run")
+        told = _told_read(info)
+        if told is not None and not reads:
+            return told  # the first read is known from the code: no run to find it
         if state != self._current:  # (a state just reached is still in the engine)
             self.uc.context_restore(self._contexts[state])
         self._current = None
@@ -229,6 +232,10 @@ class Core:
         if self._need is not None:
             return self._need
         mem_reads, writes = tuple(self._reads), tuple(self._writes)
+        if told is not None and (mem_reads[:1] and (mem_reads[0].addr, mem_reads[0].size)
+                                 != (told.addr, told.size) or not mem_reads):  # fmt: skip
+            raise FencelabError(f"{self.target.name}: {info.text!r} at {pc:#x} read other than "
+                                f"its {told.size} bytes at {told.addr:#x}")  # fmt: skip
         if info.cas and mem_reads and not self._cas_succeeded(info, state, mem_reads[0]):
             writes = ()  # a failed compare-and-swap is only a read (QEMU writes the old value back)
         if info.kind is Kind.STORE_EXCL and info.status_regs and self._status_failed(info):
@@ -308,6 +315,14 @@ class Core:
     def memory_kind(self, state: ThreadState) -> Kind | None:
         info = self.info(state)
         return info.kind if info else None
+
+
+def _told_read(info: InsnInfo) -> NeedRead | None:
+    """The first read of a load or read-modify-write whose address no register forms (x86's
+    `movl (x),%eax`), as running it would find it."""
+    if info.static_addr is None or info.kind not in (Kind.LOAD, Kind.RMW):
+        return None
+    return NeedRead(info.static_addr, info.width, 0) if info.width in (1, 2, 4, 8) else None
 
 
 def translation_buffer_size(instructions: int) -> int:

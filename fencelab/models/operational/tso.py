@@ -62,9 +62,11 @@ class TSO(MemoryModel):
         self.local_first = local_first
         self.persistent_sets = persistent
         self._future: dict[tuple, frozenset[int] | None] = {}
-        self._plans: dict[tuple, _Plan] = {}
+        self._program = None  # the program `persistent`'s caches are for
         self._persistent: dict[tuple, tuple | None] = {}
-        self._pc_indices: dict[int, list[int]] = {}
+        self._at_pcs: dict[tuple, tuple] = {}
+        self._plans: dict[tuple[int, int], _Plan] = {}
+        self._pc_indices: list[int] = []
 
     def for_exhaustive(self) -> TSO:
         return TSO(local_first=reduce.enabled("tso-local-first"),
@@ -171,25 +173,41 @@ class TSO(MemoryModel):
 
     def _persistent_of(self, program, state: MachineState):
         """`persistent`'s answer, which rests only on each core's PC and the locations in its
-        buffer (cached by them)."""
-        threads, buffers = state.threads, state.memory.buffers
-        pcs = self._pc_indices.get(id(program))
-        if pcs is None:
-            pcs = self._pc_indices[id(program)] = [t.core.pc_index for t in program.threads]
-        key = (id(program), tuple([s[i] for s, i in zip(threads, pcs)]),
-               tuple([tuple([e[0] for e in b]) for b in buffers]))  # fmt: skip
+        buffer (cached by them; what rests on the PCs alone, by them)."""
+        if program is not self._program:  # (a model explores one program)
+            self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, {}
+            self._pc_indices = [t.core.pc_index for t in program.threads]
+        buffers = state.memory.buffers
+        pcs = tuple([s[i] for s, i in zip(state.threads, self._pc_indices)])
+        at = self._at_pcs.get(pcs)
+        if at is None:
+            at = self._at_pcs[pcs] = self._at(program, pcs)
+        plans, first = at
+        for tid, alone, if_empty in first:  # `alone`'s rule: a set of one move
+            if not if_empty or not buffers[tid]:
+                return alone
+        key = (pcs, tuple([tuple([e[0] for e in b]) for b in buffers]))
         found = self._persistent.get(key, ())
         if found == ():
-            found = self._persistent[key] = self._persistent_set(program, key[1], buffers)
+            found = self._persistent[key] = self._persistent_set(plans, buffers)
         return found
 
-    def _persistent_set(self, program, pcs: tuple[int, ...], buffers):
+    def _at(self, program, pcs: tuple[int, ...]) -> tuple[list[_Plan], list[tuple]]:
+        """Each core's `_Plan` at these PCs, and with `tso-local-first`, the cores whose next
+        move is taken alone: (core, its set, whether only with its buffer empty)."""
+        plans = []
+        for tid, pc in enumerate(pcs):
+            plan = self._plans.get((tid, pc))
+            if plan is None:
+                plan = self._plans[tid, pc] = _plan_from(program, tid, pc)
+            plans.append(plan)
+        first = [(tid, (frozenset((tid,)), frozenset()), plan.kind is Kind.FENCE)
+                 for tid, plan in enumerate(plans) if self.local_first
+                 and plan.kind in (Kind.STORE, Kind.FENCE)]  # fmt: skip
+        return plans, first
+
+    def _persistent_set(self, plans: list[_Plan], buffers):
         n = len(buffers)
-        plans = [self._plan(program, tid, pc) for tid, pc in enumerate(pcs)]
-        if self.local_first:  # `alone`'s rule, which makes a set of one move
-            for tid, plan in enumerate(plans):
-                if plan.kind is Kind.STORE or plan.kind is Kind.FENCE and not buffers[tid]:
-                    return frozenset((tid,)), frozenset()
         enabled = []  # processes: 2i is core i's instructions, 2i + 1 its buffer's drains
         for tid, (plan, buffer) in enumerate(zip(plans, buffers)):
             if plan.kind is not None and not (plan.waits and buffer):
@@ -233,14 +251,6 @@ class TSO(MemoryModel):
         return (frozenset(p // 2 for p in best if p % 2 == 0),
                 frozenset(p // 2 for p in best if p % 2 == 1))
 
-    def _plan(self, program, tid: int, pc: int) -> _Plan:
-        """What core `tid`'s code does from `pc` on (cached)."""
-        key = (id(program), tid, pc)
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = _plan_from(program, tid, pc)
-        return plan
-
     def _location(self, program, tid: int, tstate) -> int | None:
         """The location the thread's next instruction accesses, if no register forms it."""
         info = program.threads[tid].core.info(tstate)
@@ -283,17 +293,19 @@ class TSO(MemoryModel):
             return get_bytes(whole, offset, size)
 
         step, _ = self.execute(program, state, tid, read)
-        values = list(mem.values)
-        new_buffer = list(buffer)
-        for w in step.writes:
-            loc, offset = program.place(w.addr, w.size, "write")
-            if atomic:
-                values[loc.index] = put_bytes(values[loc.index], offset, w.size, w.value)
-            else:
-                new_buffer.append(Entry(loc.index, w.value, offset, w.size))
-        buffers = list(mem.buffers)
-        buffers[tid] = tuple(new_buffer)
-        new = TsoMemory(tuple(values), tuple(buffers))
+        new = mem  # (a load leaves memory and buffers as they are)
+        if step.writes:
+            values = list(mem.values)
+            new_buffer = list(buffer)
+            for w in step.writes:
+                loc, offset = program.place(w.addr, w.size, "write")
+                if atomic:
+                    values[loc.index] = put_bytes(values[loc.index], offset, w.size, w.value)
+                else:
+                    new_buffer.append(Entry(loc.index, w.value, offset, w.size))
+            buffers = list(mem.buffers)
+            buffers[tid] = tuple(new_buffer)
+            new = TsoMemory(tuple(values), tuple(buffers))
         goes = (MEMORY if atomic else ("buf",),) * len(step.writes)
         yield Transition(str(tid), tid, self.label(tid, info),
                          state.with_thread(tid, step.state, new), step=step,
