@@ -129,8 +129,7 @@ class Machine:
                 cores, internal = chosen
                 out = [t for tid in sorted(cores) for t in self._moves(state, tid)]
                 if internal:
-                    out += [t for t in self.model.internal_transitions(self.program, state)
-                            if t.tid in internal]  # fmt: skip
+                    out.extend(self.model.internal_of(self.program, state, sorted(internal)))
                 if out:
                     return out
         out: list[Transition] = []

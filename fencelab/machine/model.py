@@ -17,7 +17,7 @@ Models see instructions through `InsnInfo` (fencelab/isa/insn.py) and locations 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -177,6 +177,12 @@ class MemoryModel:
 
     def internal_transitions(self, program: Program, state: MachineState) -> Iterable[Transition]:
         return ()
+
+    def internal_of(self, program: Program, state: MachineState,
+                    tids: Collection[int]) -> Iterable[Transition]:  # fmt: skip
+        """The internal transitions that belong to these cores, in `internal_transitions`'
+        order (a model may make only those)."""
+        return [t for t in self.internal_transitions(program, state) if t.tid in tids]
 
     def is_final(self, program: Program, memory: Hashable) -> bool:
         """May execution stop here once every core has finished? (buffers drained...)"""

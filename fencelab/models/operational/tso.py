@@ -312,8 +312,12 @@ class TSO(MemoryModel):
                          provenance=Provenance(tuple(sources), goes))  # fmt: skip
 
     def internal_transitions(self, program, state: MachineState):
+        return self.internal_of(program, state, range(len(state.memory.buffers)))
+
+    def internal_of(self, program, state: MachineState, tids):
         mem: TsoMemory = state.memory
-        for tid, buffer in enumerate(mem.buffers):
+        for tid in tids:
+            buffer = mem.buffers[tid]
             if buffer:
                 e, rest = buffer[0], buffer[1:]
                 values = list(mem.values)
