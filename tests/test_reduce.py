@@ -37,6 +37,7 @@ ACTS_ON = {
     "promise-merge": ("aarch64", "arm"),
     "threads-apart": ("aarch64", "arm"),
     "tso-local-first": ("x86_64", "rust"),
+    "tso-persistent": ("x86_64", "rust"),
     "armv7-dmb-earliest": ("arm",),
     "armv7-threads-apart": ("arm",),
     "armv7-certify-share": ("arm",),
@@ -109,24 +110,59 @@ def test_diy_tests_same_outcomes_without_any_reduction(family):
     assert differ == []
 
 
-def test_tso_store_told_before_any_move_is_made_same_search(monkeypatch):
-    """`TSO.alone` (the first rule of `tso-local-first`, applied before the machine makes every
-    core's move) leads the search through exactly the states, transitions and outcomes that
-    making every move and then `select` does."""
+@pytest.mark.parametrize("off", [[], ["tso-persistent"]], ids=["persistent", "local-first"])
+def test_tso_moves_told_before_any_move_is_made_same_search(monkeypatch, off):
+    """`TSO.alone` (the first rule of `tso-local-first`) and `TSO.persistent`, applied before
+    the machine makes every core's move, lead the search through exactly the states,
+    transitions and outcomes that making every move and then `select` does."""
     from fencelab.models.operational.tso import TSO
 
     tests = [parse_file(p) for p in EXAMPLES if p.parent.name == "x86_64"]
     tests += [parse_text(t, "diy") for t in cycles.generate_many("x86_64", 25, seed=5)]
 
     def search(test):
-        r = Pipeline().run(test, RunOptions())
+        reduce.set_disabled(off)
+        try:
+            r = Pipeline().run(test, RunOptions())
+        finally:
+            reduce.enable_all()
         return frozenset(s.outcome for s in r.states), r.explored_states, r.transitions
 
     told = [search(t) for t in tests]
     monkeypatch.setattr(TSO, "alone", lambda self, program, state: None)
+    monkeypatch.setattr(TSO, "persistent", lambda self, program, state: None)
     made = [search(t) for t in tests]
     assert told == made
     assert len(tests) > 30
+
+
+def test_tso_persistent_sets_keep_every_outcome_and_cut_states():
+    """`tso-persistent` against the search without it, on herd's x86 tests, generated and
+    diy7-style x86 tests (2-4 threads): the same outcome sets (and budget hits), and fewer
+    states in all (SB: 27 states without it, 15 with it)."""
+    from tests.helpers import HERD_DATA as HERD
+
+    tests = [parse_file(p) for d in ("x86", "x86_64") for p in sorted((HERD / d).glob("*.litmus"))]
+    tests += [parse_text(generate("x86_64", 3000 + i), f"<gen {i}>") for i in range(30)]
+    tests += [parse_text(t, f"<diy {i}>")
+              for i, t in enumerate(cycles.generate_many("x86_64", 40, seed=11))]  # fmt: skip
+    differ, states = [], {True: 0, False: 0}
+    for test in tests:
+        found = {}
+        for on in (True, False):
+            reduce.set_disabled([] if on else ["tso-persistent"])
+            try:
+                r = Pipeline().run(test, RunOptions())
+            finally:
+                reduce.enable_all()
+            found[on] = frozenset(s.outcome for s in r.states), r.budget_exhausted
+            states[on] += r.explored_states
+        if found[True] != found[False]:
+            differ.append(test.name)
+    assert differ == []
+    assert states[True] < 0.85 * states[False]
+    sb = parse_file(EXAMPLE_DIR / "x86_64" / "SB.litmus")
+    assert Pipeline().run(sb, RunOptions()).explored_states == 15
 
 
 def test_reductions_do_cut_work():
@@ -188,12 +224,13 @@ def test_commands_that_explore_in_this_process_take_no_reduce(command):
 @pytest.mark.skipif(host_arch() != "X86_64" or not any(map(shutil.which, ("cc", "gcc", "clang"))),
                     reason="runs SB natively on an x86-64 CPU")  # fmt: skip
 def test_no_reduce_acts_in_hw_and_only_while_it_runs():
-    """The unreduced tso search of SB takes 34 states, the reduced one 27: under a limit of 30
+    """The unreduced tso search of SB takes 34 states, the reduced one 15: under a limit of 30
     the model's outcome set is complete only with the reductions on."""
     sb = str(EXAMPLE_DIR / "x86_64" / "SB.litmus")
     runs = ["hw", sb, "--runs", "100", "--max-states", "30"]
     on = CliRunner().invoke(main, runs)
-    off = CliRunner().invoke(main, [*runs, "--no-reduce", "tso-local-first"])
+    off = CliRunner().invoke(main, [*runs, "--no-reduce", "tso-local-first",
+                                    "--no-reduce", "tso-persistent"])
     assert reduce.disabled() == set()
     assert on.exit_code == off.exit_code == 0
     assert "partial: state limit 30 reached" not in on.output

@@ -117,6 +117,7 @@ class Core:
         self._pair = False  # the instruction running is an X-register atomic pair
         self._half: tuple[int, int] | None = None  # a pair's first 8-byte read (addr, value)
         self._contexts: dict[ThreadState, object] = {}
+        self._current: ThreadState | None = None  # the state the engine's registers hold
         self._memo: dict[tuple[ThreadState, tuple[int, ...]], Step | NeedRead] = {}
         self.unicorn_runs = 0  # instructions Unicorn actually executed (for benchmarks)
 
@@ -176,14 +177,15 @@ class Core:
     # -- states ----------------------------------------------------------------------------
     def initial_state(self, registers: Mapping[str, int]) -> Step:
         """Set registers (canonical names), PC at the start; run the register-only prefix."""
+        self._current = None
         self.uc.context_restore(self.engine.blank)
         for name, value in registers.items():
             if name not in self.reg_index:
                 raise FencelabError(f"{self.target.name}: no register {name!r}")
             self.uc.reg_write(self.reg_ids[self.reg_index[name]], value)
         self.uc.reg_write(self.reg_ids[self.pc_index], self.base)
-        executed, hung = self._run_local([])
-        return Step(self._snapshot(), (), (), tuple(executed), hung)
+        executed, hung, state = self._run_local([])
+        return Step(state, (), (), tuple(executed), hung)
 
     def pc(self, state: ThreadState) -> int:
         return state[self.pc_index]
@@ -215,7 +217,12 @@ class Core:
         info = self.infos.get(pc)
         if info is None:
             raise FencelabError(f"{self.target.name}: no instruction at {pc:#x} to run")
-        self.uc.context_restore(self._contexts[state])
+        told = _told_read(info)
+        if told is not None and not reads:
+            return told  # the first read is known from the code: no run to find it
+        if state != self._current:  # (a state just reached is still in the engine)
+            self.uc.context_restore(self._contexts[state])
+        self._current = None
         self._supply, self._reads, self._writes, self._need = reads, [], [], None
         self._pair, self._half = info.atomic_pair and info.width == 16, None
         try:
@@ -225,13 +232,17 @@ class Core:
         if self._need is not None:
             return self._need
         mem_reads, writes = tuple(self._reads), tuple(self._writes)
+        if told is not None and (mem_reads[:1] and (mem_reads[0].addr, mem_reads[0].size)
+                                 != (told.addr, told.size) or not mem_reads):  # fmt: skip
+            raise FencelabError(f"{self.target.name}: {info.text!r} at {pc:#x} read other than "
+                                f"its {told.size} bytes at {told.addr:#x}")  # fmt: skip
         if info.cas and mem_reads and not self._cas_succeeded(info, state, mem_reads[0]):
             writes = ()  # a failed compare-and-swap is only a read (QEMU writes the old value back)
         if info.kind is Kind.STORE_EXCL and info.status_regs and self._status_failed(info):
             writes = ()  # likewise a failed store-exclusive (status register != 0)
         executed = [pc]
-        _, hung = self._run_local(executed)
-        return Step(self._snapshot(), mem_reads, writes, tuple(executed), hung)
+        _, hung, after = self._run_local(executed)
+        return Step(after, mem_reads, writes, tuple(executed), hung)
 
     def _status_failed(self, info: InsnInfo) -> bool:
         (reg,) = info.status_regs
@@ -275,14 +286,15 @@ class Core:
             return "jumps outside the test's code"
         return f"the emulator stopped: {error}"
 
-    def _run_local(self, executed: list[int]) -> tuple[list[int], bool]:
-        """Run register-only instructions until the next memory event or the end."""
-        pc_id = self.reg_ids[self.pc_index]
+    def _run_local(self, executed: list[int]) -> tuple[list[int], bool, ThreadState]:
+        """Run register-only instructions until the next memory event or the end; the state
+        reached (saved: `_snapshot`)."""
         for _ in range(LOCAL_STEP_LIMIT + len(self.infos)):
-            pc = self.uc.reg_read(pc_id)
+            state = self.engine.read(self.reg_ids)
+            pc = state[self.pc_index]
             info = self.infos.get(pc)
             if info is None or info.is_memory_event:
-                return executed, False
+                return executed, False, self._snapshot(state)
             accessed = len(self._reads) + len(self._writes)  # the memory instruction's own
             self._step_one(pc)
             if len(self._reads) + len(self._writes) != accessed:
@@ -291,17 +303,26 @@ class Core:
                     "classified as register-only"
                 )
             executed.append(pc)
-        return executed, True
+        return executed, True, self._snapshot(self.engine.read(self.reg_ids))
 
-    def _snapshot(self) -> ThreadState:
-        state = self.engine.read(self.reg_ids)
-        if state not in self._contexts:
-            self._contexts[state] = self.uc.context_save()
+    def _snapshot(self, state: ThreadState) -> ThreadState:
+        """`state`, which the engine's registers hold: saved to run from again."""
+        if state not in self._contexts and self.base <= state[self.pc_index] < self.end:
+            self._contexts[state] = self.uc.context_save()  # (a finished thread never runs)
+        self._current = state
         return state
 
     def memory_kind(self, state: ThreadState) -> Kind | None:
         info = self.info(state)
         return info.kind if info else None
+
+
+def _told_read(info: InsnInfo) -> NeedRead | None:
+    """The first read of a load or read-modify-write whose address no register forms (x86's
+    `movl (x),%eax`), as running it would find it."""
+    if info.static_addr is None or info.kind not in (Kind.LOAD, Kind.RMW):
+        return None
+    return NeedRead(info.static_addr, info.width, 0) if info.width in (1, 2, 4, 8) else None
 
 
 def translation_buffer_size(instructions: int) -> int:

@@ -22,6 +22,8 @@ from fencelab.isa.assembler import Engine, Refused, assemble, check_text
 from fencelab.isa.insn import InsnInfo
 
 _DECODED: dict[tuple, tuple] = {}  # (target, code, base) -> decoded instructions
+_ASSEMBLED: dict[tuple, bytes] = {}  # (target, lines, base) -> code
+_INSNS: dict[tuple, Decoded] = {}  # (target, bytes, address) -> one decoded instruction
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,16 @@ class Target:
     ks_syntax: int = 0  # keystone's KS_OPT_SYNTAX_* (0: the architecture's default)
 
     def assemble(self, lines: str | Sequence[str], base: int = 0) -> bytes:
-        """Assemble a program (labels allowed) placed at `base`. Errors name the bad line."""
+        """Assemble a program (labels allowed) placed at `base`. Errors name the bad line.
+        With the `reuse` reduction, a program assembled before costs one lookup (its lines
+        checked and rewritten once; keystone's answers are cached below that in any case)."""
         if isinstance(lines, str):
             lines = lines.splitlines()
+        lines = tuple(lines)
+        return reduce.reused(_ASSEMBLED, (self.name, lines, base),
+                             lambda: self._assemble(lines, base))  # fmt: skip
+
+    def _assemble(self, lines: tuple[str, ...], base: int) -> bytes:
         check_text(list(lines))
         lines = [ln for ln in (self.prepare_line(raw) for raw in lines) if ln]
         try:
@@ -125,25 +134,28 @@ class Target:
                                   lambda: tuple(self._disassemble(code, base))))  # fmt: skip
 
     def _disassemble(self, code: bytes, base: int) -> list[Decoded]:
+        """capstone's quick pass finds the instructions; each is decoded in detail and
+        classified once for its bytes at its address (with the `reuse` reduction: tests
+        share most of their instructions)."""
         out: list[Decoded] = []
         offset = 0
-        for insn in self._cs.disasm(code, base):
-            out.append(
-                Decoded(
-                    insn.address,
-                    bytes(insn.bytes),
-                    insn.mnemonic,
-                    insn.op_str,
-                    self.classify(insn),
-                )
-            )
-            offset = insn.address + insn.size - base
+        for address, size, _, _ in self._cs.disasm_lite(code, base):
+            raw = code[address - base : address - base + size]
+            out.append(reduce.reused(_INSNS, (self.name, raw, address),
+                                     lambda raw=raw, at=address: self._decode(raw, at)))  # fmt: skip
+            offset = address + size - base
         if offset != len(code):
             raise FencelabError(
                 f"{self.name}: cannot decode bytes at {base + offset:#x}: "
                 f"{code[offset:offset + 4].hex()}"
             )
         return out
+
+    def _decode(self, raw: bytes, address: int) -> Decoded:
+        """One instruction, decoded with capstone's detail and classified."""
+        insn = next(self._cs.disasm(raw, address, 1))
+        return Decoded(insn.address, bytes(insn.bytes), insn.mnemonic, insn.op_str,
+                       self.classify(insn))  # fmt: skip
 
     def disassemble_text(self, code: bytes, base: int = 0) -> list[str]:
         return [d.text for d in self.disassemble(code, base)]

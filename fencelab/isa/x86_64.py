@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 import capstone
 import keystone
@@ -125,7 +126,7 @@ class X86_64(Target):
     def canonical_reg(self, name: str) -> str:
         return CANONICAL.get(name.lower().lstrip("%"), name.lower().lstrip("%"))
 
-    @property
+    @cached_property
     def register_ids(self):
         ids = [(r, getattr(X, f"UC_X86_REG_{r.upper()}")) for r in GPRS]
         return (*ids, ("rip", X.UC_X86_REG_RIP), ("rflags", X.UC_X86_REG_EFLAGS))

@@ -58,6 +58,13 @@ class Machine:
             for t, regs in zip(self.program.threads, observed)
         ]  # fmt: skip
         self._cores = [t.core for t in self.program.threads]
+        self._pc_at = [(c.pc_index, c.base, c.end) for c in self._cores]  # (for `key`)
+        self._reg_at = [  # where the outcome's registers are in their thread's state
+            (obs, (obs.tid, c.reg_index.get(c.target.canonical_reg(obs.reg)))
+             if isinstance(obs, RegObs) else None)
+            for obs in self.program.observables
+            for c in [self._cores[obs.tid] if isinstance(obs, RegObs) else None]
+        ]  # fmt: skip
 
     def key(self, state: MachineState):
         """What exhaustive exploration knows `state` by: the model's key (`state_key`), and with
@@ -67,18 +74,23 @@ class Machine:
         key = self.model.state_key(self.program, state)
         if key is not state or not self._finished_key:
             return key
-        threads, steps = list(state.threads), list(state.steps)
-        for tid, core in enumerate(self._cores):
+        threads, steps = state.threads, state.steps
+        known = None  # the threads as the key knows them, once one has finished
+        for tid, (pc_index, base, end) in enumerate(self._pc_at):
             tstate = threads[tid]
-            if core.halted(tstate):
-                threads[tid] = self.observed_values(tid, tstate)
+            if not base <= tstate[pc_index] < end:  # (`Core.halted`)
+                if known is None:
+                    known, steps = list(threads), list(steps)
+                known[tid] = self.observed_values(tid, tstate)
                 steps[tid] = -1
-        return (tuple(threads), tuple(steps), state.memory)
+        if known is None:
+            return (threads, steps, state.memory)
+        return (tuple(known), tuple(steps), state.memory)
 
     def observed_values(self, tid: int, tstate) -> tuple[int, ...]:
         """The values in `tstate` of the registers the outcome reads (the zero register,
         which a condition may name, has no place in a thread's state and is left out)."""
-        return tuple(tstate[i] for i in self._observed_at[tid])
+        return tuple([tstate[i] for i in self._observed_at[tid]])
 
     def stopped(self, tid: int, tstate, steps: int) -> bool:
         """Has this (unfinished) thread hit the step budget, or spun in a register-only loop?"""
@@ -112,6 +124,14 @@ class Machine:
                 first = next(iter(self._moves(state, tid)), None)
                 if first is not None:
                     return [first]
+            chosen = self.model.persistent(self.program, state)
+            if chosen is not None:
+                cores, internal = chosen
+                out = [t for tid in sorted(cores) for t in self._moves(state, tid)]
+                if internal:
+                    out.extend(self.model.internal_of(self.program, state, sorted(internal)))
+                if out:
+                    return out
         out: list[Transition] = []
         for tid in range(len(state.threads)):
             out.extend(self._moves(state, tid))
@@ -168,11 +188,18 @@ class Machine:
                 continue  # as in `transitions`
 
     def outcome(self, state: MachineState) -> Outcome:
-        memory = self.model.final_memory(self.program, state.memory)
-        return tuple(
-            (obs, self.program.value_of(obs, self.program.raw_value(obs, state.threads, memory)))
-            for obs in self.program.observables
-        )
+        program, memory = self.program, None
+        out = []
+        for obs, reg in self._reg_at:
+            if reg is not None:  # a register's value (the zero register, in no state: 0)
+                tid, index = reg
+                raw = 0 if index is None else state.threads[tid][index]
+            else:
+                if memory is None:
+                    memory = self.model.final_memory(program, state.memory)
+                raw = program.raw_value(obs, state.threads, memory)
+            out.append((obs, program.value_of(obs, raw)))
+        return tuple(out)
 
     def memory_view(self, state: MachineState) -> dict[str, object]:
         return self.model.describe(self.program, state.memory)

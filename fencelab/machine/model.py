@@ -17,7 +17,7 @@ Models see instructions through `InsnInfo` (fencelab/isa/insn.py) and locations 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -160,6 +160,15 @@ class MemoryModel:
         then makes no other move (a cheaper way to the same states)."""
         return None
 
+    def persistent(self, program: Program,
+                   state: MachineState) -> tuple[frozenset[int], frozenset[int]] | None:  # fmt: skip
+        """The moves exploration follows from `state`, told before any move is made: the cores
+        whose next instruction and the cores whose memory-internal moves (None: make every
+        move, then `select`). Only a model returned by `for_exhaustive` may answer, with moves
+        that `select` would keep alone (a persistent set: every final state stays
+        reachable); the machine asks only where no execution can hit the step budget."""
+        return None
+
     def core_transitions(
         self, program: Program, state: MachineState, tid: int, info: InsnInfo
     ) -> Iterable[Transition]:
@@ -168,6 +177,12 @@ class MemoryModel:
 
     def internal_transitions(self, program: Program, state: MachineState) -> Iterable[Transition]:
         return ()
+
+    def internal_of(self, program: Program, state: MachineState,
+                    tids: Collection[int]) -> Iterable[Transition]:  # fmt: skip
+        """The internal transitions that belong to these cores, in `internal_transitions`'
+        order (a model may make only those)."""
+        return [t for t in self.internal_transitions(program, state) if t.tid in tids]
 
     def is_final(self, program: Program, memory: Hashable) -> bool:
         """May execution stop here once every core has finished? (buffers drained...)"""

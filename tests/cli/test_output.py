@@ -92,7 +92,7 @@ def test_check_result_lines_are_whole_in_a_narrow_terminal():
     unsound = [ln for ln in seen if ln.startswith("UNSOUND")]
     assert unsound == ["UNSOUND  SB+scs  x86_64  scheme tutorial  (tso vs c11): 1 of 4 hardware "
                        "outcomes are not among the 3 c11 allows"]  # fmt: skip
-    assert any(ln.startswith("    replay: fencelab tui ") and ln.endswith("d1,1") for ln in seen)
+    assert any(ln.startswith("    replay: fencelab tui ") and ln.endswith("d0,0") for ln in seen)
     assert not any(BAR.search(ln) for ln in seen)
 
 

@@ -15,6 +15,7 @@ Execution may end only when every buffer has drained.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from fencelab import reduce
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
@@ -32,14 +33,12 @@ from fencelab.models.operational.sc import initial_values, shown_memory
 from fencelab.values import get_bytes, put_bytes
 
 
-@dataclass(frozen=True)
-class TsoMemory:
+class TsoMemory(NamedTuple):  # (named tuples: hashed and compared in C, as states are)
     values: tuple[int, ...]  # by location index: its bytes, little-endian, as one unsigned int
     buffers: tuple[tuple[Entry, ...], ...]  # per core, oldest first
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A buffered store: `size` bytes at byte `offset` of location `loc`."""
 
     loc: int
@@ -59,12 +58,19 @@ class TSO(MemoryModel):
     name = "tso"
     byte_addressed = True
 
-    def __init__(self, local_first: bool = False) -> None:
+    def __init__(self, local_first: bool = False, persistent: bool = False) -> None:
         self.local_first = local_first
+        self.persistent_sets = persistent
         self._future: dict[tuple, frozenset[int] | None] = {}
+        self._program = None  # the program `persistent`'s caches are for
+        self._persistent: dict[tuple, tuple | None] = {}
+        self._at_pcs: dict[tuple, tuple] = {}
+        self._plans: dict[tuple[int, int], _Plan] = {}
+        self._pc_indices: list[int] = []
 
     def for_exhaustive(self) -> TSO:
-        return TSO(local_first=reduce.enabled("tso-local-first"))
+        return TSO(local_first=reduce.enabled("tso-local-first"),
+                   persistent=reduce.enabled("tso-persistent"))  # fmt: skip
 
     def select(self, program, state: MachineState, enabled: list[Transition]) -> list[Transition]:
         """Partial-order reduction (the `tso-local-first` reduction): follow only the moves of
@@ -83,17 +89,24 @@ class TSO(MemoryModel):
         In both cases the followed moves form a persistent set: every execution from here is
         equivalent to one starting with one of them, so every final state stays reachable. The
         machine asks only for loop-free programs that cannot hit the step budget, so the state
-        graph has no cycle and no execution is cut short."""
-        if not self.local_first:
+        graph has no cycle and no execution is cut short. With the `tso-persistent` reduction,
+        rule 2 gives way to `persistent`'s sets (a core as rule 2 wants it makes one)."""
+        if not self.local_first and not self.persistent_sets:
             return enabled
         buffers = state.memory.buffers
         mine: dict[int, list[Transition]] = {}
         for t in enabled:
-            if t.executes:
+            if t.executes and self.local_first:
                 info = program.threads[t.tid].core.info(state.threads[t.tid])
                 if info.kind is Kind.STORE or (info.kind is Kind.FENCE and not buffers[t.tid]):
                     return [t]
             mine.setdefault(t.tid, []).append(t)
+        if self.persistent_sets:  # the moves `persistent` tells before they are made
+            chosen = self._persistent_of(program, state)
+            if chosen is None:
+                return enabled
+            cores, drains = chosen
+            return [t for t in enabled if t.tid in (cores if t.executes else drains)]
         if len(mine) < 2:
             return enabled
         footprints = [self._footprint(program, state, tid) for tid in range(len(buffers))]
@@ -116,8 +129,9 @@ class TSO(MemoryModel):
     def alone(self, program, state: MachineState) -> int | None:
         """Rule 1 of `select`, told before any move is made: the first core whose next
         instruction is a store, or a fence with its buffer empty (`select` would keep its move
-        alone; the machine then makes no other core's move, nor any drain)."""
-        if not self.local_first:
+        alone; the machine then makes no other core's move, nor any drain). With the
+        `tso-persistent` reduction, `persistent` tells it (in the same lookup)."""
+        if not self.local_first or self.persistent_sets:
             return None
         buffers = state.memory.buffers
         for tid, thread in enumerate(program.threads):
@@ -126,6 +140,116 @@ class TSO(MemoryModel):
                                      or info.kind is Kind.FENCE and not buffers[tid]):  # fmt: skip
                 return tid
         return None
+
+    def persistent(self, program, state: MachineState):
+        """Partial-order reduction by persistent sets (the `tso-persistent` reduction): the
+        cores whose next instruction, and the cores whose buffer's drain, exploration follows
+        from `state`; None when every move is to be followed.
+
+        Each core is two processes here: its instructions (I) and its buffer's drains (D, in
+        the order of its stores). Two moves of different processes are dependent when they
+        touch the same location in memory and one of them writes it: a drain or a locked
+        instruction writes memory; a load or a locked instruction reads it (a store only
+        appends to its own buffer, a fence with its buffer empty touches nothing). A core's
+        own loads and drains commute (the load sees the newest of its own buffered stores,
+        whether the older ones are still buffered or in memory); its MFENCE or locked
+        instruction and its drains are never enabled together, and the drains are what
+        enables them. Starting from one enabled move, the set is closed (a stubborn set,
+        Valmari; Godefroid's persistent sets): for an enabled move, every other process that
+        may still make a move dependent on it (its future loads, locked instructions, and
+        stores that its drains will write: known from the code from its PC on, addresses no
+        register forms; unknown means dependent) adds its next move; for a move that cannot
+        be made yet, what must happen first is added (an MFENCE or locked instruction waiting
+        for its buffer: that buffer's drain; a drain of an empty buffer: its core's next
+        instruction). The enabled moves of the set form a persistent set: no sequence of
+        moves outside it can touch what its moves touch, so every execution from here is
+        equivalent (the same final state) to one that starts with a move of the set. Of the
+        sets from each enabled move, the smallest is followed. As for `select`, the machine
+        asks only for loop-free programs that cannot hit the step budget: the state graph is
+        finite and acyclic, and following persistent sets alone reaches every final state
+        (Godefroid, Partial-Order Methods, theorem 4.3), with or without states merged by
+        their keys (merged states reach the same outcomes)."""
+        return self._persistent_of(program, state) if self.persistent_sets else None
+
+    def _persistent_of(self, program, state: MachineState):
+        """`persistent`'s answer, which rests only on each core's PC and the locations in its
+        buffer (cached by them; what rests on the PCs alone, by them)."""
+        if program is not self._program:  # (a model explores one program)
+            self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, {}
+            self._pc_indices = [t.core.pc_index for t in program.threads]
+        buffers = state.memory.buffers
+        pcs = tuple([s[i] for s, i in zip(state.threads, self._pc_indices)])
+        at = self._at_pcs.get(pcs)
+        if at is None:
+            at = self._at_pcs[pcs] = self._at(program, pcs)
+        plans, first = at
+        for tid, alone, if_empty in first:  # `alone`'s rule: a set of one move
+            if not if_empty or not buffers[tid]:
+                return alone
+        key = (pcs, tuple([tuple([e[0] for e in b]) for b in buffers]))
+        found = self._persistent.get(key, ())
+        if found == ():
+            found = self._persistent[key] = self._persistent_set(plans, buffers)
+        return found
+
+    def _at(self, program, pcs: tuple[int, ...]) -> tuple[list[_Plan], list[tuple]]:
+        """Each core's `_Plan` at these PCs, and with `tso-local-first`, the cores whose next
+        move is taken alone: (core, its set, whether only with its buffer empty)."""
+        plans = []
+        for tid, pc in enumerate(pcs):
+            plan = self._plans.get((tid, pc))
+            if plan is None:
+                plan = self._plans[tid, pc] = _plan_from(program, tid, pc)
+            plans.append(plan)
+        first = [(tid, (frozenset((tid,)), frozenset()), plan.kind is Kind.FENCE)
+                 for tid, plan in enumerate(plans) if self.local_first
+                 and plan.kind in (Kind.STORE, Kind.FENCE)]  # fmt: skip
+        return plans, first
+
+    def _persistent_set(self, plans: list[_Plan], buffers):
+        n = len(buffers)
+        enabled = []  # processes: 2i is core i's instructions, 2i + 1 its buffer's drains
+        for tid, (plan, buffer) in enumerate(zip(plans, buffers)):
+            if plan.kind is not None and not (plan.waits and buffer):
+                enabled.append(2 * tid)
+            if buffer:
+                enabled.append(2 * tid + 1)
+        if len(enabled) < 2:
+            return None
+        drains = [None if p.stores is None else p.stores | {e.loc for e in b}
+                  for p, b in zip(plans, buffers)]  # fmt: skip
+        needs: list[tuple[int, ...]] = []  # what each process's next move brings in
+        for tid, (plan, buffer) in enumerate(zip(plans, buffers)):
+            others = [j for j in range(n) if j != tid]
+            if plan.kind is None:  # finished: no next move (and no future one: never needed)
+                needs.append(())
+            elif plan.waits and buffer:  # waits for its buffer: the drain enables it
+                needs.append((2 * tid + 1,))
+            else:
+                needs.append(_dependent(plan, plan.loc, others, plans, drains))
+            if buffer:
+                loc = buffer[0].loc
+                needs.append(tuple(2 * j for j in others if _has(plans[j].reads, loc))
+                             + tuple(2 * j + 1 for j in others if _has(drains[j], loc)))
+            else:  # nothing to drain until the core stores
+                needs.append((2 * tid,))
+        best = None
+        for seed in enabled:
+            chosen, todo = {seed}, [seed]
+            while todo:
+                for q in needs[todo.pop()]:
+                    if q not in chosen:
+                        chosen.add(q)
+                        todo.append(q)
+            moves = [p for p in enabled if p in chosen]
+            if best is None or len(moves) < len(best):
+                best = moves
+                if len(best) == 1:
+                    break
+        if len(best) == len(enabled):
+            return None
+        return (frozenset(p // 2 for p in best if p % 2 == 0),
+                frozenset(p // 2 for p in best if p % 2 == 1))
 
     def _location(self, program, tid: int, tstate) -> int | None:
         """The location the thread's next instruction accesses, if no register forms it."""
@@ -169,25 +293,31 @@ class TSO(MemoryModel):
             return get_bytes(whole, offset, size)
 
         step, _ = self.execute(program, state, tid, read)
-        values = list(mem.values)
-        new_buffer = list(buffer)
-        for w in step.writes:
-            loc, offset = program.place(w.addr, w.size, "write")
-            if atomic:
-                values[loc.index] = put_bytes(values[loc.index], offset, w.size, w.value)
-            else:
-                new_buffer.append(Entry(loc.index, w.value, offset, w.size))
-        buffers = list(mem.buffers)
-        buffers[tid] = tuple(new_buffer)
-        new = TsoMemory(tuple(values), tuple(buffers))
+        new = mem  # (a load leaves memory and buffers as they are)
+        if step.writes:
+            values = list(mem.values)
+            new_buffer = list(buffer)
+            for w in step.writes:
+                loc, offset = program.place(w.addr, w.size, "write")
+                if atomic:
+                    values[loc.index] = put_bytes(values[loc.index], offset, w.size, w.value)
+                else:
+                    new_buffer.append(Entry(loc.index, w.value, offset, w.size))
+            buffers = list(mem.buffers)
+            buffers[tid] = tuple(new_buffer)
+            new = TsoMemory(tuple(values), tuple(buffers))
         goes = (MEMORY if atomic else ("buf",),) * len(step.writes)
         yield Transition(str(tid), tid, self.label(tid, info),
                          state.with_thread(tid, step.state, new), step=step,
                          provenance=Provenance(tuple(sources), goes))  # fmt: skip
 
     def internal_transitions(self, program, state: MachineState):
+        return self.internal_of(program, state, range(len(state.memory.buffers)))
+
+    def internal_of(self, program, state: MachineState, tids):
         mem: TsoMemory = state.memory
-        for tid, buffer in enumerate(mem.buffers):
+        for tid in tids:
+            buffer = mem.buffers[tid]
             if buffer:
                 e, rest = buffer[0], buffer[1:]
                 values = list(mem.values)
@@ -241,6 +371,68 @@ class TSO(MemoryModel):
             "store buffers": [[(e.place(program), e.value) for e in buf]
                               for buf in memory.buffers],
         }
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A core's code from one PC on, for `TSO.persistent`: its next instruction (`kind`: None
+    when finished; OTHER for what is not a plain load, store, fence or locked instruction)
+    and its location (None: unknown), whether it waits for an empty buffer, and the locations
+    its loads and locked instructions may read (`reads`), its locked instructions may write
+    (`rmws`) and its stores may write (`stores`) from here on (None: unknown, any)."""
+
+    kind: Kind | None
+    loc: int | None
+    waits: bool
+    reads: frozenset[int] | None
+    rmws: frozenset[int] | None
+    stores: frozenset[int] | None
+
+
+_PLAIN = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.FENCE)
+
+
+def _plan_from(program, tid: int, pc: int) -> _Plan:
+    infos = program.threads[tid].core.infos
+    found: dict[Kind, set[int]] | None = {Kind.LOAD: set(), Kind.RMW: set(), Kind.STORE: set()}
+    for addr, info in infos.items():
+        if addr < pc or not info.kind.touches_memory:
+            continue
+        loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
+        if loc is None or info.kind not in found:
+            found = None
+            break
+        found[info.kind].add(loc.index)
+    info = infos.get(pc)
+    if info is None:
+        return _Plan(None, None, False, frozenset(), frozenset(), frozenset())
+    kind = info.kind if info.kind in _PLAIN else Kind.OTHER
+    loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
+    waits = info.kind is Kind.RMW or info.barrier is Barrier.FULL
+    index = None if loc is None or kind is Kind.OTHER else loc.index
+    if found is None:
+        return _Plan(kind, index, waits, None, None, None)
+    rmws = frozenset(found[Kind.RMW])
+    return _Plan(kind, index, waits, rmws | found[Kind.LOAD], rmws, frozenset(found[Kind.STORE]))
+
+
+def _has(locations: frozenset[int] | None, loc: int | None) -> bool:
+    """May a process that touches `locations` (None: any) touch `loc` (None: unknown)?"""
+    return locations is None or loc is None and bool(locations) or loc in locations
+
+
+def _dependent(plan: _Plan, loc: int | None, others: list[int], plans: list[_Plan],
+               drains: list) -> tuple[int, ...]:  # fmt: skip
+    """The processes (2j: core j's instructions, 2j + 1: its drains) that may still make a
+    move dependent on this core's next instruction, which is enabled."""
+    if plan.kind is Kind.STORE or plan.kind is Kind.FENCE:
+        return ()  # into its own buffer, or nothing: independent of every other move
+    out = [2 * j + 1 for j in others if _has(drains[j], loc)]  # drains the access may see
+    if plan.kind is Kind.LOAD:  # other loads commute with it; locked instructions do not
+        out += [2 * j for j in others if _has(plans[j].rmws, loc)]
+    else:  # a locked instruction (or what is not known) writes memory: every reader
+        out += [2 * j for j in others if _has(plans[j].reads, loc)]
+    return tuple(out)
 
 
 def _future_locations(program, tid: int, pc: int) -> frozenset[int] | None:
