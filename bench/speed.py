@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/speed.py [--count 40] [--families x86_64,AArch64,...] [--jobs N]
                                     [--growth] [--shapes] [--catalogue N] [--no-reduce NAME]
+                                    [--catalogue-set generated|diy|examples] [--startup]
                                     [--out bench/RESULTS.md]
 
 Families and their sets (every test exhaustively, under its family's model):
@@ -19,9 +20,10 @@ parallel runner (fencelab/parallel) with N workers, and its speed-up over -j 1. 
 adds how the cost grows with threads (2-4) and operations per thread (2-8) on generated
 tests (a cell is skipped once a smaller one took longer than --cell-limit seconds);
 `--shapes` the guide's two slowest AArch64 shapes (3.2W, LB+rmw-pos) with reductions on and off;
-`--catalogue N` the wall time of `fencelab run DIR` over N generated tests of the `--families`
-with -j 1 and -j N (and the longest test's own time, which bounds the speed-up, and when the
-workers start it).
+`--catalogue N` the wall time of `fencelab run DIR` over N tests of the `--families` (generated
+or, `--catalogue-set diy`, diy7-style; or `examples/`) with -j 1 and -j N (and the CPU time,
+the longest test's own time, which bounds the speed-up, and when the workers start it);
+`--startup` the CPU time of `fencelab --help` and of `run` on one small test of each family.
 The table is printed and, with --out, written as markdown (README links to it).
 """
 
@@ -181,52 +183,173 @@ def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> fl
         return time.perf_counter() - started
 
 
-def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3) -> list[str]:
-    """`fencelab run DIR -j 1` against `-j jobs` on a catalogue of `count` generated tests (the
-    `families` in turn), each the command a user types (a fresh process: start-up included);
-    the best of `repeats` wall times each, since the machine may be shared. -j cannot beat the
-    longest test: its own time is printed too, and when the workers start it (the guess of
-    fencelab/parallel/cost.py orders them)."""
+def catalogue_texts(kind: str, count: int, families=FAMILIES) -> list[tuple[str, str]]:
+    """(file name, text) of a catalogue of `count` tests, the `families` in turn: `generated`
+    (denser random loop-free tests, fencelab/gen/families.py, one seed each) or `diy`
+    (diy7-style critical cycles, fencelab/gen/cycles.py: the kind herd7's figures were measured
+    on; distinct names)."""
+    if kind == "diy":
+        per = {f: iter(cycles.generate_many(f, -(-count // len(families)), seed=500))
+               for f in families}  # fmt: skip
+        texts = [next(per[families[i % len(families)]]) for i in range(count)]
+    else:
+        texts = [generate_many(families[i % len(families)], 1, seed=500 + i)[0]
+                 for i in range(count)]  # fmt: skip
+    return [(f"{i:04d}-{families[i % len(families)]}.litmus", t) for i, t in enumerate(texts)]
+
+
+def run_env() -> dict[str, str]:
+    """The environment of a timed `fencelab` process: this tree first on the path, and Python
+    free to write and read compiled bytecode (__pycache__), as an installed fencelab has it
+    (`pip install` compiles it; a session that sets PYTHONDONTWRITEBYTECODE would otherwise
+    time the compilation of every module on every start, about 0.3 s)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def timed(command: list[str], env: dict) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the process and the workers it waited for)
+    of one run of `command`, its output dropped."""
+    import resource
     import subprocess
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+STARTUP_TESTS = ("x86_64/SB.litmus", "aarch64/SB.litmus", "arm/SB.litmus", "c/SB+rlx.litmus")
+FENCELAB = [sys.executable, "-c", "from fencelab.cli import main; main()"]
+
+
+# `fencelab` with a log of where its CPU goes: each worker writes its CPU seconds so far after
+# each task; the parent its CPU when the runner starts, when the last result is in, and at exit.
+_LOGGED = r"""
+import atexit, os, sys, time
+import fencelab.parallel as parallel
+from fencelab.cli import main
+
+log = open(sys.argv.pop(1), "a", buffering=1)  # line by line: workers end with os._exit
+def note(what):
+    log.write(f"{what} {os.getpid()} {time.process_time()}\n")
+call, enter, leave = parallel._call, parallel.Runner.__enter__, parallel.Runner.__exit__
+def logged_call(*args):
+    try:
+        return call(*args)
+    finally:
+        note("task")
+def logged_enter(self):
+    note("start")
+    return enter(self)
+def logged_leave(self, *exc):
+    note("done")
+    return leave(self, *exc)
+parallel._call, parallel.Runner.__enter__, parallel.Runner.__exit__ = (
+    logged_call, logged_enter, logged_leave)
+atexit.register(note, "exit")
+sys.argv[0] = "fencelab"
+main()
+"""
+
+
+def critical_cpu(args: list[str], jobs: int, env: dict) -> tuple[float, float, float]:
+    """Wall and CPU seconds of `fencelab args -j jobs`, and the CPU seconds of its critical path,
+    which is what its wall time would be on `jobs` idle cores: the CPU of the parent before the
+    workers start, the busiest worker's, a share of the parent's while they run (it prints), and
+    the parent's after the last result (the summary, exit). A shared machine stretches wall time
+    far more than CPU time. The keystone processes (one a process that assembles) are left out."""
+    with tempfile.NamedTemporaryFile("r", suffix=".log") as log:
+        wall, cpu = timed([sys.executable, "-c", _LOGGED, log.name, *args, "-j", str(jobs)], env)
+        notes: dict[str, float] = {}
+        workers: dict[str, float] = {}
+        for line in log:
+            what, pid, seconds = line.split()
+            if what == "task":
+                workers[pid] = max(workers.get(pid, 0.0), float(seconds))
+            else:
+                notes[what] = float(seconds)
+    if not workers:  # -j 1: the parent ran everything
+        return wall, cpu, notes["exit"]
+    path = (notes["start"] + max(workers.values()) + (notes["done"] - notes["start"]) / jobs
+            + notes["exit"] - notes["done"])  # fmt: skip
+    return wall, cpu, path
+
+
+def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3,
+                      kind: str = "generated") -> list[str]:  # fmt: skip
+    """`fencelab run DIR -j 1` against `-j jobs` on a catalogue of `count` tests (`kind`:
+    generated, diy, or examples: `fencelab run examples/`, `count` and `families` unused), each
+    the command a user types (a fresh process: start-up included, bytecode compiled once
+    beforehand as an install has it); the best of `repeats` wall times each, since the machine
+    may be shared, and the best of the CPU measures (`critical_cpu`), which a shared machine
+    disturbs less. -j cannot beat the longest test: its own time is printed too, and when the
+    workers start it (the guess of fencelab/parallel/cost.py orders them)."""
     from fencelab.parallel import costliest_first
     from fencelab.parallel.cost import estimate
 
+    env = run_env()
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(count):
-            family = families[i % len(families)]
-            text = generate_many(family, 1, seed=500 + i)[0]
-            (Path(tmp) / f"{i:04d}-{family}.litmus").write_text(text)
-        command = [sys.executable, "-c", "from fencelab.cli import main; main()", "run", tmp]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        best = {}
+        if kind == "examples":
+            where = str(ROOT / "examples")
+        else:
+            where = tmp
+            for name, text in catalogue_texts(kind, count, families):
+                (Path(tmp) / name).write_text(text)
+        files = sorted(Path(where).rglob("*.litmus"))
+        timed([*FENCELAB, "run", "-j", "1", str(files[0])], env)  # bytecode written
+        best: dict[int, list[float]] = {}
         for n in (1, jobs) * repeats:
-            started = time.perf_counter()
-            subprocess.run([*command, "-j", str(n)], env=env, check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
-            spent = time.perf_counter() - started
-            best[n] = min(best.get(n, spent), spent)
-            print(f"catalogue of {count}, -j {n}: {spent:.1f} s", flush=True)
-        seconds = _seconds(command, env)
-        longest = max(range(count), key=lambda i: seconds[i])
-        guesses = [estimate(str(p)) for p in sorted(Path(tmp).glob("*.litmus"))]
-        started = costliest_first(guesses).index(longest) + 1
-    return ["", f"## -j on a catalogue of {count} generated tests, {', '.join(families)} "
-            f"(fencelab run DIR, wall s, best of {repeats}, load {os.getloadavg()[0]:.1f})",
-            "", f"| -j 1 | -j {jobs} | speed-up | longest test | started |",
-            "|---|---|---|---|---|",
-            f"| {best[1]:.1f} | {best[jobs]:.1f} | {best[1] / best[jobs]:.2f}x | "
-            f"{seconds[longest]:.1f} s | {started} of {count} |"]  # fmt: skip
+            measured = critical_cpu(["run", where], n, env)
+            best[n] = [min(m, b) for m, b in zip(measured, best.get(n, measured))]
+            print(f"{kind} catalogue of {len(files)}, -j {n}: {measured[0]:.1f} s wall, "
+                  f"{measured[1]:.1f} s CPU, critical path {measured[2]:.2f} s CPU "
+                  f"(load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+        seconds = _seconds([*FENCELAB, "run", where], env)
+        longest = max(range(len(seconds)), key=lambda i: seconds[i])
+        started = costliest_first([estimate(str(p)) for p in files]).index(longest) + 1
+    what = ("examples/" if kind == "examples"
+            else f"{count} {kind} tests, {', '.join(families)}")  # fmt: skip
+    (wall1, cpu1, path1), (wall, cpu, path) = best[1], best[jobs]
+    return ["", f"## -j on a catalogue: {what} (fencelab run DIR, best of {repeats}, load "
+            f"{os.getloadavg()[0]:.1f})", "",
+            f"| wall s, -j 1 / -j {jobs} | speed-up | CPU s, -j 1 / -j {jobs} | critical path, "
+            f"CPU s | speed-up on idle cores (CPU) | longest test | started |",
+            "|---|---|---|---|---|---|---|",
+            f"| {wall1:.1f} / {wall:.1f} | {wall1 / wall:.2f}x | {cpu1:.1f} / {cpu:.1f} | "
+            f"{path1:.2f} / {path:.2f} | {path1 / path:.2f}x | {seconds[longest]:.1f} s | "
+            f"{started} of {len(files)} |"]  # fmt: skip
 
 
 def _seconds(command: list[str], env: dict) -> list[float]:
-    """Each test's own time in a `-j 1` run (its JSON `seconds`)."""
+    """Each result's own time in a `-j 1` run (its JSON `seconds`)."""
     import json
     import subprocess
 
     done = subprocess.run([*command, "-j", "1", "--json"], env=env, check=True,
                           capture_output=True, text=True)  # fmt: skip
     return [json.loads(line)["seconds"] for line in done.stdout.splitlines()]
+
+
+def startup_table(repeats: int = 7) -> list[str]:
+    """What a command costs before any test: `fencelab --help`, and `run` of one small test of
+    each family (start-up, the test's first-use set-up and its run), best of `repeats` (CPU
+    seconds, which survive a shared machine better than wall seconds)."""
+    env = run_env()
+    runs = {"--help": ["--help"],
+            **{f"run examples/{name}": ["run", "-j", "1", str(ROOT / "examples" / name)]
+               for name in STARTUP_TESTS}}  # fmt: skip
+    out = ["", f"## Start-up, best of {repeats} (load {os.getloadavg()[0]:.1f})", "",
+           "| command | CPU s | wall s |", "|---|---|---|"]  # fmt: skip
+    for name, args in runs.items():
+        timed([*FENCELAB, *args], env)  # bytecode written
+        wall, cpu = (min(t) for t in zip(*(timed([*FENCELAB, *args], env) for _ in range(repeats))))
+        out.append(f"| fencelab {name} | {cpu:.2f} | {wall:.2f} |")
+        print(out[-1], flush=True)
+    return out
 
 
 def warm_up(family: str) -> None:
@@ -245,7 +368,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shapes", action="store_true", help="the guide's slow AArch64 shapes")
     ap.add_argument("--catalogue", type=int, default=0,
                     help="also time `fencelab run DIR -j 1` vs -j --jobs (default 2) on this "
-                    "many generated tests")  # fmt: skip
+                    "many tests of the --families")  # fmt: skip
+    ap.add_argument("--catalogue-set", default="generated",
+                    choices=("generated", "diy", "examples"),
+                    help="the catalogue's tests: generated (dense random), diy (diy7-style "
+                    "cycles, as herd7's figures), or examples (`fencelab run examples/`)")
+    ap.add_argument("--startup", action="store_true",
+                    help="CPU time of `fencelab --help` and of `run` on one small test")
     ap.add_argument("--growth-count", type=int, default=3, help="tests per growth cell")
     ap.add_argument("--cell-limit", type=float, default=20.0,
                     help="seconds a growth cell may take before its row stops")
@@ -296,7 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.shapes:
         lines += shapes_table()
     if args.catalogue:
-        lines += catalogue_speedup(args.catalogue, args.jobs or 2, families)
+        lines += catalogue_speedup(args.catalogue, args.jobs or 2, families,
+                                   kind=args.catalogue_set)  # fmt: skip
+    if args.startup:
+        lines += startup_table()
     if args.growth:
         lines += growth(families, args)
     if args.out:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
-from fencelab.compiler.compile import compile_test
 from fencelab.errors import CodeError, FencelabError
 from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, get_target
 from fencelab.isa.target import Target
@@ -110,6 +109,9 @@ def compiled(test: LitmusTest, target: Target | None, scheme: Scheme) -> tuple[L
     """The assembly test the machine runs and the target it runs on: a source test compiled
     with `scheme` (for `target`, default DEFAULT_SOURCE_TARGET), an asm test as it is."""
     if test.is_source:
+        # imported here: only source tests compile, and a run of asm tests needs no compiler
+        from fencelab.compiler.compile import compile_test
+
         target = target or DEFAULT_SOURCE_TARGET
         return compile_test(test, target, scheme), target
     return test, target_for(test, target)

@@ -9,6 +9,9 @@
 - Progress goes to stderr, only when stderr is a terminal, and is cleared before anything is
   printed (`Progress.print`), so a bar never sticks to a result line.
 - Notes and errors are one line each on stderr: `fencelab: note: ...`, `fencelab: error: ...`.
+
+rich's progress bar and tables are imported when first drawn (a piped run draws no bar, a
+one-test run no table): start-up is a large part of a short run.
 """
 
 from __future__ import annotations
@@ -16,15 +19,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichProgress
-from rich.table import Table
 
-from fencelab.report.tables import print_table
+if TYPE_CHECKING:
+    from rich.table import Table
 
 PIPED_WIDTH = 1_000_000  # piped: a table's natural width, never 80 columns; nothing folds
+_RICH_REWRITES = "\t\x07\x08\x0b\x0c\r"  # rich expands tabs and drops these control codes
 
 
 class _Stdout(Console):
@@ -47,8 +50,13 @@ def stderr() -> Console:
 
 
 def data(console: Console, text: str = "", markup: bool = False) -> None:
-    """Lines another program may read: never wrapped (markup only for colour)."""
-    console.print(text, markup=markup, highlight=False, soft_wrap=True)
+    """Lines another program may read: never wrapped (markup only for colour). Plain text goes
+    straight to the file, as rich would print it (rich takes 1-2 ms a herd block); rich prints
+    markup and the text it would change (`_RICH_REWRITES`)."""
+    if markup or any(c in text for c in _RICH_REWRITES):
+        console.print(text, markup=markup, highlight=False, soft_wrap=True)
+    else:
+        console.file.write(text + "\n")
     console.file.flush()  # results stream as they come (`| tee`, and what Ctrl-C leaves)
 
 
@@ -61,7 +69,26 @@ def error(message: str) -> None:
 
 
 def table(console: Console, table: Table) -> None:
+    from fencelab.report.tables import print_table  # rich's tables: imported when one is drawn
+
     print_table(console, table)
+
+
+class _NoBar:
+    """The bar where stderr is not a terminal: nothing drawn (and rich's progress not imported)."""
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def start(self) -> None:
+        pass
+
+    stop = start
+
+    def update(self, *args, **kwargs) -> None:
+        pass
+
+    advance = update
 
 
 class Progress:
@@ -70,13 +97,8 @@ class Progress:
 
     def __init__(self, label: str, total: int, counts: bool = True):
         err = stderr()
-        columns = [TextColumn("{task.description}"), BarColumn()]
-        if counts:
-            columns.append(MofNCompleteColumn())
-        columns.append(TimeElapsedColumn())
         self.enabled = err.is_terminal
-        self._bar = RichProgress(*columns, console=err, transient=True, disable=not self.enabled,
-                                 redirect_stdout=False, redirect_stderr=False)  # fmt: skip
+        self._bar = _bar(err, counts) if self.enabled else _NoBar()
         self._task = self._bar.add_task(label, total=total)
 
     def __enter__(self) -> Progress:
@@ -105,3 +127,16 @@ class Progress:
             sys.stdout.flush()
         finally:
             self._bar.start()
+
+
+def _bar(err: Console, counts: bool):
+    """rich's progress bar on `err` (imported here: only a terminal draws one)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
+
+    columns = [TextColumn("{task.description}"), BarColumn()]
+    if counts:
+        columns.append(MofNCompleteColumn())
+    columns.append(TimeElapsedColumn())
+    return RichProgress(*columns, console=err, transient=True, redirect_stdout=False,
+                        redirect_stderr=False)  # fmt: skip

@@ -139,7 +139,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                         raise KeyboardInterrupt
                     if isinstance(got, tasks.Failure):
                         raise FencelabError(got.message)
-                    result, shown = got
+                    result, shown = got.result, got.text
                     written, problems = pictures(test, here, result) if pictures else ([], [])
                 except FencelabError as e:
                     fail(str(e))
@@ -147,7 +147,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                 except KeyboardInterrupt:
                     interrupted = True
                     break
-                per_test.append(result)
+                per_test.append(got)
                 with bar.paused():
                     if as_json:
                         if pictures:
@@ -162,8 +162,8 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                     break
             if len(per_test) > 1 and not as_json:
                 with bar.paused():
-                    output.table(out, side_by_side(per_test))
-            rows.extend((item.label, r) for r in per_test)
+                    output.table(out, side_by_side([done.result for done in per_test]))
+            rows.extend((item.label, done.row) for done in per_test)
             bar.advance()
             if interrupted:
                 break

@@ -24,7 +24,6 @@ would have seen running the tests itself, in the same order. A cluster's tasks a
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import sys
@@ -114,7 +113,8 @@ class Runner:
             reduce.disable(*self.off)
         if self.cluster is not None:
             self._client = _dask_client(self.cluster)
-        elif self.jobs > 1:
+        elif self.jobs > 1:  # (imported here: -j 1 starts no process)
+            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)

@@ -24,11 +24,21 @@ class Failure:
     message: str
 
 
+@dataclass(frozen=True)
+class Shown:
+    """One result of `run` and what `run` prints of it, made where the result is (a worker), so
+    that the one process that prints only prints: herd's text or (`--json`) the JSON record,
+    and (not with `--json`) its row of the summary table."""
+
+    result: TestResult
+    text: str | dict
+    row: tuple[str, ...] = ()
+
+
 def run_one(test: LitmusTest, options: RunOptions, file: str, as_json: bool,
-            progress=None) -> tuple[TestResult, str | dict] | Failure:  # fmt: skip
+            progress=None) -> Shown | Failure:  # fmt: skip
     """`fencelab run` of one test under one of its plans (`pipeline.plan`): the result and what
-    `run` prints of it, herd's text or (`as_json`) its JSON record, made where the result is
-    (a worker), so that the one process that prints only prints."""
+    `run` prints of it."""
     from fencelab.pipeline import run_test
 
     try:
@@ -38,7 +48,7 @@ def run_one(test: LitmusTest, options: RunOptions, file: str, as_json: bool,
 
 
 def run_file(source, options: RunOptions, file: str, as_json: bool,
-             progress=None) -> tuple[TestResult, str | dict] | Failure:  # fmt: skip
+             progress=None) -> Shown | Failure:  # fmt: skip
     """`fencelab run` of one test given by its path (or already read: standard input) with no
     --target, so that it runs once (`pipeline.plan`): read, planned and run where the task runs
     (a worker), so that the process that prints neither reads nor parses. A test that cannot
@@ -54,15 +64,17 @@ def run_file(source, options: RunOptions, file: str, as_json: bool,
     return run_one(test, here, file, as_json, progress)
 
 
-def shown(result: TestResult, file: str, as_json: bool) -> tuple[TestResult, str | dict]:
+def shown(result: TestResult, file: str, as_json: bool) -> Shown:
     from fencelab.report.herd import format_herd
-    from fencelab.report.run import result_record
+    from fencelab.report.run import result_record, summary_row
 
-    return result, result_record(result, file) if as_json else format_herd(result)
+    if as_json:
+        return Shown(result, result_record(result, file))
+    return Shown(result, format_herd(result), summary_row(result))
 
 
 def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
-              as_json: bool) -> tuple[TestResult, str | dict] | Failure | Stopped:  # fmt: skip
+              as_json: bool) -> Shown | Failure | Stopped:  # fmt: skip
     """`run_one` with the test's exhaustive exploration split across the runner's workers by
     its first transitions (`split_parts`), the parts merged (`merge_parts`). Ctrl-C: the parts
     found so far, merged, partial."""

@@ -3,7 +3,7 @@ table of one test on several targets, and the summary of many results."""
 
 from __future__ import annotations
 
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import (
@@ -13,6 +13,9 @@ from fencelab.litmus.printer import (
     format_value,
 )
 from fencelab.result import TestResult
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def result_record(result: TestResult, file: str | None = None) -> dict:
@@ -65,7 +68,7 @@ def where(result: TestResult) -> str:
 def side_by_side(results: list[TestResult]) -> Table:
     """One test on several targets (and its language model): which outcome each can reach."""
     test = results[0].test
-    table = Table(title=f"{test.name}: outcomes by target")
+    table = _table(f"{test.name}: outcomes by target")
     table.add_column("outcome", no_wrap=True)
     table.add_column("cond", justify="center", no_wrap=True)
     for r in results:
@@ -79,19 +82,31 @@ def side_by_side(results: list[TestResult]) -> Table:
     return table
 
 
-def summary_table(rows: list[tuple[str, TestResult]]) -> Table:
-    """Many results, one row each: the test as given (its path relative to the folder named),
-    where it ran, herd's kind and result, the observation."""
-    table = Table(title="Summary")
+def summary_row(result: TestResult) -> tuple[str, ...]:
+    """One result's cells in the summary, after the test's name: where it ran, herd's kind and
+    result, the observation, final states, time (made where the result is: a worker)."""
+    verdict = ("Ok" if result.ok else "No") + (" (partial)" if result.partial else "")
+    return (where(result), result.kind, verdict,
+            f"{result.observation} {result.positive} {result.negative}", str(len(result.states)),
+            f"{result.seconds * 1000:.0f} ms")  # fmt: skip
+
+
+def summary_table(rows: list[tuple[str, tuple[str, ...]]]) -> Table:
+    """Many results, one row each: the test as given (its path relative to the folder named)
+    and its `summary_row`."""
+    table = _table("Summary")
     for col in ("test", "run on", "kind", "result", "observation", "states", "time"):
         right = col in ("states", "time")
         table.add_column(col, justify="right" if right else "left", no_wrap=col != "run on")
-    for label, r in rows:
-        result = ("Ok" if r.ok else "No") + (" (partial)" if r.partial else "")
-        table.add_row(label, where(r), r.kind, result,
-                      f"{r.observation} {r.positive} {r.negative}", str(len(r.states)),
-                      f"{r.seconds * 1000:.0f} ms")  # fmt: skip
+    for label, cells in rows:
+        table.add_row(label, *cells)
     return table
+
+
+def _table(title: str) -> Table:
+    from rich.table import Table  # imported when a table is made: a one-test run makes none
+
+    return Table(title=title)
 
 
 def _json_binding(obs, value) -> tuple[str, object]:

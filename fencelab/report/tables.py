@@ -20,7 +20,11 @@ def print_table(console: Console, table: Table) -> None:
     never do. A table too wide for the terminal loses its borders (a rule under the header,
     columns apart by spaces); when its names alone are still wider, the table is too (and the
     terminal folds it on screen, not in the text). On a pipe the console is unbounded: natural
-    width, borders kept."""
+    width, borders kept, printed as it is (measuring it first, which costs more than printing
+    it, changes nothing there)."""
+    if console.width >= _UNBOUNDED:
+        console.print(table)
+        return
     for column in table.columns:
         if column.no_wrap:
             cells = [column.header, *column.cells]

@@ -1,0 +1,92 @@
+"""Start-up: a command imports what it uses (a short run is mostly start-up), and the shortcuts
+taken for speed print what rich would have printed."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+from rich.table import Table
+
+from fencelab.cli import output
+from fencelab.report.tables import print_table
+from tests.helpers import EXAMPLES, REPO
+
+# Imported by a command that needs them only: the TUI, graphs, the native harness, Dask,
+# rich's progress bar (drawn on a terminal only) and tables (a one-test run prints none),
+# worker processes (-j 1 starts none), the C/Rust compiler (an asm test compiles nothing).
+NOT_FOR_ONE_ASM_TEST = ("textual", "distributed", "fencelab.tui", "fencelab.graph",
+                        "fencelab.hw", "rich.progress", "rich.table", "multiprocessing",
+                        "fencelab.compiler")  # fmt: skip
+
+_MODULES_AFTER = """
+import atexit, sys
+from fencelab.cli import main
+atexit.register(lambda: print("MODULES", *sorted(sys.modules), file=sys.stderr))
+sys.argv[0] = "fencelab"
+main()
+"""
+
+
+def modules_after(*args: str) -> set[str]:
+    """The modules a `fencelab` command has imported when it ends (piped, in a fresh process)."""
+    done = subprocess.run([sys.executable, "-c", _MODULES_AFTER, *args], capture_output=True,
+                          text=True, cwd=REPO, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    line = next(ln for ln in done.stderr.splitlines() if ln.startswith("MODULES "))
+    return set(line.split()[1:])
+
+
+def test_a_run_of_one_asm_test_imports_only_what_it_uses():
+    loaded = modules_after("run", "-j", "1", str(EXAMPLES / "x86_64" / "SB.litmus"))
+    assert "fencelab.models.operational.tso" in loaded  # it did run
+    unused = sorted(m for m in loaded for name in NOT_FOR_ONE_ASM_TEST
+                    if m == name or m.startswith(name + "."))  # fmt: skip
+    assert not unused, f"imported without a use: {unused}"
+
+
+def test_a_catalogue_run_imports_tables_and_workers_when_it_needs_them():
+    loaded = modules_after("run", "-j", "2", str(EXAMPLES / "x86_64" / "SB.litmus"),
+                           str(EXAMPLES / "x86_64" / "MP.litmus"))  # fmt: skip
+    assert {"rich.table", "multiprocessing", "concurrent.futures.process"} <= loaded
+    assert "rich.progress" not in loaded  # piped: no bar
+
+
+def printed_by_rich(text: str) -> str:
+    console = output._Stdout(file=io.StringIO(), soft_wrap=True, highlight=False, emoji=False,
+                             width=output.PIPED_WIDTH)  # fmt: skip
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+    return console.file.getvalue()
+
+
+@pytest.mark.parametrize("text", [
+    "Test SB Allowed\nStates 4\n0:rax=0; 1:rax=0;\nOk\n", "", "x" * 3000, "trailing  ",
+    "ünïcödé ☃ [bold]not markup[/bold] :smile:", "tab\there", "carriage\r\nreturn",
+    "bell\x07 backspace\x08 vt\x0b ff\x0c", "escape \x1b[31m kept",
+])  # fmt: skip
+def test_data_lines_are_what_rich_prints(text):
+    """`output.data` writes plain text itself: byte for byte what rich printed before."""
+    console = output._Stdout(file=io.StringIO(), soft_wrap=True, highlight=False, emoji=False,
+                             width=output.PIPED_WIDTH)  # fmt: skip
+    output.data(console, text)
+    assert console.file.getvalue() == printed_by_rich(text)
+
+
+def test_a_piped_table_is_what_measuring_it_first_gave():
+    """On a pipe (an unbounded console) a table is printed without the terminal's fitting:
+    the same text as fitted, no_wrap columns (whose minimum width the fitting raises) and a
+    wrapping column with long text included."""
+    table = Table(title="Summary")
+    table.add_column("test", no_wrap=True)
+    table.add_column("run on")
+    table.add_column("states", justify="right", no_wrap=True)
+    table.add_row("a/very/long/path/" * 6 + "SB.litmus", "x86_64 tso " * 12, "4")
+    table.add_row("MP.litmus", "armv8 arm, scheme rcpc", "12345")
+    piped = output._Stdout(file=io.StringIO(), width=output.PIPED_WIDTH)
+    print_table(piped, table)
+    fitted = output._Stdout(file=io.StringIO(), width=output.PIPED_WIDTH - 1)  # fitted path
+    print_table(fitted, table)
+    assert piped.file.getvalue() == fitted.file.getvalue()
+    assert "a/very/long/path/" * 6 + "SB.litmus" in piped.file.getvalue()
