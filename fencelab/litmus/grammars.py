@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from lark import Lark
+from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from fencelab.errors import SourceError
@@ -89,32 +89,23 @@ store: STAR NAME "=" expr ";"
      | STAR "(" expr ")" "=" expr ";"
      | NAME "[" expr "]" "=" expr ";" -> index_store
 expr_stmt: expr ";"
-if_stmt: "if" "(" expr ")" stmt ("else" stmt)?
-while_stmt: "while" "(" expr ")" stmt
+if_stmt: IF "(" expr ")" stmt ("else" stmt)?
+while_stmt: WHILE "(" expr ")" stmt
 block: "{" stmt* "}"
 
-?expr: logor
-?logor: logand | logor OROR logand -> bin
-?logand: bitor | logand ANDAND bitor -> bin
-?bitor: bitxor | bitor BAR bitxor -> bin
-?bitxor: bitand | bitxor CARET bitand -> bin
-?bitand: equality | bitand AMP equality -> bin
-?equality: relational | equality EQOP relational -> bin
-?relational: shift | relational RELOP shift -> bin
-?shift: additive | shift SHIFTOP additive -> bin
-?additive: mult | additive (PLUS | MINUS) mult -> bin
-?mult: unary | mult (STAR | SLASH | PERCENT) unary -> bin
-?unary: primary | (MINUS | BANG | TILDE) unary -> un
-     | "(" CTYPE+ STAR* ")" unary -> cast
-?primary: INT -> int
-        | NAME -> var
-        | "(" expr ")"
-        | NAME "(" [expr ("," expr)*] ")" -> call
-        | STAR NAME -> deref
-        | STAR "(" expr ")" -> deref
-        | NAME "[" expr "]" -> index
-        | AMP NAME -> addr
-        | AMP NAME "[" expr "]" -> addr
+?expr: unary ((OROR | ANDAND | BAR | CARET | AMP | EQOP | RELOP | SHIFTOP | PLUS | MINUS
+               | STAR | SLASH | PERCENT) unary)*
+?unary: INT -> int
+      | NAME -> var
+      | LPAR expr ")" -> paren
+      | NAME "(" [expr ("," expr)*] ")" -> call
+      | STAR NAME -> deref
+      | STAR "(" expr ")" -> deref
+      | NAME "[" expr "]" -> index
+      | AMP NAME -> addr
+      | AMP NAME "[" expr "]" -> addr
+      | (MINUS | BANG | TILDE) unary -> un
+      | LPAR CTYPE+ STAR* ")" unary -> cast
 
 CTYPE.2: /(?:__TYPES__)(?![A-Za-z0-9_])/
 NAME: /[A-Za-z_][A-Za-z0-9_]*/
@@ -134,12 +125,74 @@ SLASH: "/"
 PERCENT: "%"
 BANG: "!"
 TILDE: "~"
+IF: "if"
+WHILE: "while"
+LPAR: "("
 
 COMMENT: /\/\/[^\n]*/ | /\/\*(.|\n)*?\*\//
 %import common.WS
 %ignore WS
 %ignore COMMENT
 """.replace("__TYPES__", _C_TYPES)
+
+# C's binary operators by precedence, loosest first, each level left-associative. The grammar
+# reads `a op b op c ...` flat (`expr`) and `CTrees.expr` nests it by this table: one rule per
+# level made every operand climb all ten levels, ten reductions per argument, most of the time
+# spent reading a C test.
+_C_LEVELS = (("OROR",), ("ANDAND",), ("BAR",), ("CARET",), ("AMP",), ("EQOP",), ("RELOP",),
+             ("SHIFTOP",), ("PLUS", "MINUS"), ("STAR", "SLASH", "PERCENT"))  # fmt: skip
+_C_PRECEDENCE = {op: level for level, ops in enumerate(_C_LEVELS) for op in ops}
+
+
+class CTrees:
+    """What lark calls while it parses a C body (`Lark(transformer=...)`), so that the trees
+    come out as a grammar with one rule per precedence level would build them, without lark's
+    `propagate_positions` (its bookkeeping on every reduction cost as much as the parse):
+
+    - `expr` nests the flat `[a, op, b, op, c, ...]` into `Tree("bin", [left, op, right])`s;
+    - `paren` (`(e)`) is `e` itself, which remembers where its `(` is (`meta.container_line`,
+      `container_column`: where a tree it starts, a `bin` or a statement, starts);
+    - `if_stmt`, `while_stmt` and `cast` drop their first token (`if`, `while`, `(`), kept by
+      the grammar only for its place, which they keep in their `meta.line`/`column`.
+
+    Every other tree starts where its first child starts (`source._pos`)."""
+
+    def expr(self, children: list) -> Tree:
+        operands, ops = [children[0]], []
+        for i in range(1, len(children), 2):
+            op = children[i]
+            while ops and _C_PRECEDENCE[ops[-1].type] >= _C_PRECEDENCE[op.type]:
+                right = operands.pop()
+                operands.append(Tree("bin", [operands.pop(), ops.pop(), right]))
+            ops.append(op)
+            operands.append(children[i + 1])
+        while ops:
+            right = operands.pop()
+            operands.append(Tree("bin", [operands.pop(), ops.pop(), right]))
+        return operands[0]
+
+    def paren(self, children: list) -> Tree:
+        lpar, inner = children
+        inner.meta.container_line, inner.meta.container_column = lpar.line, lpar.column
+        return inner
+
+    def if_stmt(self, children: list) -> Tree:
+        return _placed("if_stmt", children)
+
+    def while_stmt(self, children: list) -> Tree:
+        return _placed("while_stmt", children)
+
+    def cast(self, children: list) -> Tree:
+        return _placed("cast", children)
+
+
+def _placed(data: str, children: list) -> Tree:
+    """Tree `data` of `children` but the first, a token, which says where it starts."""
+    tree = Tree(data, children[1:])
+    meta = tree.meta
+    meta.line, meta.column, meta.empty = children[0].line, children[0].column, False
+    return tree
+
 
 # ---------------------------------------------------------------------------------------------
 # Rust thread bodies (our spelling for the course)
@@ -247,7 +300,9 @@ _READABLE = {
 @cache
 def parser(kind: str) -> Lark:
     """The LALR parser for `kind` ("trailer", "c" or "rust"), built once."""
-    return Lark(_GRAMMARS[kind], parser="lalr", propagate_positions=True, maybe_placeholders=False,
+    positions = kind == "rust"  # C places its trees itself (CTrees); the trailer by its tokens
+    return Lark(_GRAMMARS[kind], parser="lalr", propagate_positions=positions,
+                maybe_placeholders=False, transformer=CTrees() if kind == "c" else None,
                 cache=True)  # the tables are kept in a temporary file, for the next process
 
 

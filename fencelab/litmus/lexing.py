@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from fencelab.errors import SourceError, clip
 from fencelab.litmus.ast import Location, LocRef, Pos, Value
@@ -24,7 +25,7 @@ class Text:
     def __init__(self, text: str, file: str):
         self.text = text
         self.file = file
-        self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self._starts = [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
 
     def where(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))

@@ -87,6 +87,10 @@ _TRAILER_START = re.compile(
     r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
 )
 
+_THREAD_HEAD = re.compile(r"P(\d+)(?![A-Za-z0-9_])\s*")
+_C_PARAM = re.compile(r"\s*(.*?)\s*(\*+)\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
+_INT_SUFFIX = re.compile(r"([uUlL]+|[ui](8|16|32|64|size))$")
+
 # rustc names the one token it expected where one of these would have fitted
 RUST_EXPECTED = ("';'", "')'", "'}'", "'{'", "'=>'", "'='", "','")
 CAS_PREFIX = "$cas"
@@ -113,7 +117,7 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
             pos += 1
         if pos >= len(text) or _TRAILER_START.match(text, pos):
             break
-        m = re.compile(r"P(\d+)(?![A-Za-z0-9_])\s*").match(text, pos)
+        m = _THREAD_HEAD.match(text, pos)
         if not m and text.startswith("regions:", pos):
             raise ctx.src.error("herd's `regions:` clause (memory regions) is not supported", pos)
         if not m:
@@ -178,7 +182,7 @@ def _c_params(ctx: BodyContext, tid: int, text: str, offset: int) -> tuple[tuple
     params = []
     at = offset
     for piece in text.split(","):
-        m = re.fullmatch(r"\s*(.*?)\s*(\*+)\s*([A-Za-z_][A-Za-z0-9_]*)\s*", piece)
+        m = _C_PARAM.fullmatch(piece)
         where = at + len(piece) - len(piece.lstrip())
         if not m or not m.group(1):
             raise ctx.src.error(
@@ -224,12 +228,21 @@ def _matching_brace(ctx: BodyContext, text: str, start: int, tid: int) -> int:
 
 
 def _pos(node) -> Pos:
+    """Where `node` starts: a token's own place; a tree's as lark's `propagate_positions` puts
+    it (Rust bodies), or else (C bodies, `grammars.CTrees`) where its first child starts, the
+    `(` around that child included."""
+    while isinstance(node, Tree):
+        meta = node.meta
+        if not meta.empty:
+            return Pos(meta.line, meta.column)
+        if not node.children:
+            return Pos()
+        node = node.children[0]
+        if isinstance(node, Tree) and hasattr(node.meta, "container_line"):
+            return Pos(node.meta.container_line, node.meta.container_column)
     if isinstance(node, Token):
         return Pos(node.line or 0, node.column or 0)
-    meta = getattr(node, "meta", None)
-    if meta is None or getattr(meta, "empty", True):
-        return Pos()
-    return Pos(meta.line, meta.column)
+    return Pos()
 
 
 _BOOLEAN_OPS = {"==", "!=", "<", "<=", ">", ">=", "&&", "||"}
@@ -294,7 +307,7 @@ class _Builder:
 
     def int_value(self, token: Token) -> int:
         text = str(token).replace("_", "")
-        text = re.sub(r"([uUlL]+|[ui](8|16|32|64|size))$", "", text)
+        text = _INT_SUFFIX.sub("", text)
         try:
             if text[:2].lower() == "0x":
                 return read_int(text, 16)

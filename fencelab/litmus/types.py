@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fencelab.values import Wide, fits, signed, unsigned
 
@@ -91,12 +92,14 @@ _BASE_WIDTHS.update(
 )
 
 
+@lru_cache(maxsize=4096)  # a test names a few types, again and again
 def normalise_ctype(text: str) -> str:
     """`volatile  int *` -> `volatile int*`: single spaces, stars glued to the type."""
     text = re.sub(r"\s*\*\s*", "*", text.strip())
     return re.sub(r"\s+", " ", text)
 
 
+@lru_cache(maxsize=4096)
 def ctype_width(ctype: str) -> int | None:
     """The width in bits of a declared C/Rust type, or None when the type is unknown."""
     ctype = normalise_ctype(ctype)

@@ -525,6 +525,46 @@ def test_shifts_parse_in_c_and_rust():
         assert expr.op == ">>" and expr.left.op == "<<"
 
 
+C_OPERATORS = """C prec
+{ x = 0; }
+P0 (atomic_int* x) {
+  int r0 = 1 - 2 - 3 * 4 / 2 % 5;
+  int r1 = r0 || r0 && 1 | 2 ^ 3 & 4 == 5 < 6 << 7 + 8;
+  int r2 = (r0 + 1) * -(r1 - 2) << 1 >> 2 != !r0;
+  if (r0 < 1) { *x = 1; }
+  while ((r0)) { r0 = 0; }
+}
+exists (x = 1)
+"""
+
+
+def test_c_operators_nest_by_cs_precedence_left_to_right_within_a_level():
+    r0, r1, r2 = (s.expr for s in parse_text(C_OPERATORS).threads[0].body[:3])
+    one, two = Const(1), Const(2)
+    assert r0 == BinOp("-", BinOp("-", one, two),
+                       BinOp("%", BinOp("/", BinOp("*", Const(3), Const(4)), two), Const(5)))
+    chain = BinOp("<<", Const(6), BinOp("+", Const(7), Const(8)))
+    for op, left in (("<", 5), ("==", 4), ("&", 3), ("^", 2), ("|", 1)):
+        chain = BinOp(op, Const(left), chain)
+    assert r1 == BinOp("||", Var("r0"), BinOp("&&", Var("r0"), chain))
+    product = BinOp("*", BinOp("+", Var("r0"), one), UnOp("-", BinOp("-", Var("r1"), two)))
+    assert r2 == BinOp("!=", BinOp(">>", BinOp("<<", product, one), two), UnOp("!", Var("r0")))
+
+
+@pytest.mark.parametrize("line, where", [
+    ("  int r3 = atomic_load_explicit(((r0)) * 2, memory_order_relaxed);", (7, 33)),  # the (
+    ("  int r3 = atomic_load_explicit(r0 + (1), memory_order_relaxed);", (7, 33)),
+    ("  int r3 = (int)r0;", (7, 12)),
+    ("  int r3 = ((int)r0);", (7, 13)),
+    ("  (r0 + 1);", (7, 4)),  # the expression itself, inside its parentheses
+])  # fmt: skip
+def test_c_messages_point_where_the_expression_starts_its_parentheses_included(line, where):
+    e = error_of(C_OPERATORS.replace("  if (r0", line + "\n  if (r0"))
+    assert (e.line, e.col) == where
+    body = parse_text(C_OPERATORS).threads[0].body
+    assert (body[3].pos, body[4].pos) == (Pos(7, 3), Pos(8, 3))  # `if`, `while`
+
+
 def test_semicolon_after_the_final_condition_is_accepted_as_herd_does():
     test = parse_text("X86 t\n{ x=0; }\n P0 ;\n MOV EAX,[x] ;\nexists (0:EAX=0);\n")
     assert test.condition.quantifier == "exists"

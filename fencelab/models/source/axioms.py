@@ -68,32 +68,32 @@ def static_of(kinds, tids, locs, orders) -> Static:
             by_loc[locs[i]] = by_loc.get(locs[i], 0) | (1 << i)
     same_loc = [by_loc[locs[i]] if locs[i] else 0 for i in range(n)]
 
-    def mask(pred) -> int:
-        m = 0
-        for i in range(n):
-            if pred(i):
-                m |= 1 << i
-        return m
-
-    def order_in(i, group) -> bool:
-        return orders[i] is not None and orders[i] in group
-
     rel = (Order.RELEASE, Order.ACQ_REL, Order.SEQ_CST)
     acq = (Order.ACQUIRE, Order.ACQ_REL, Order.SEQ_CST)
-    fences = mask(lambda i: kinds[i] == "F")
-    return Static(
-        n=n,
-        sb=sb,
-        same_loc=same_loc,
-        writes=mask(lambda i: kinds[i] in ("W", "U")),
-        updates=mask(lambda i: kinds[i] == "U"),
-        fences=fences,
-        sc_events=mask(lambda i: orders[i] is Order.SEQ_CST),
-        sc_fences=mask(lambda i: kinds[i] == "F" and orders[i] is Order.SEQ_CST),
-        release=mask(lambda i: kinds[i] != "R" and order_in(i, rel)),
-        acquire=mask(lambda i: kinds[i] != "W" and order_in(i, acq)),
-        acquire_fences=mask(lambda i: kinds[i] == "F" and order_in(i, acq)),
-    )
+    writes = updates = fences = sc_events = sc_fences = release = acquire = acquire_fences = 0
+    for i in range(n):  # one pass sets every event class (a mask each)
+        bit, kind, order = 1 << i, kinds[i], orders[i]
+        if kind in ("W", "U"):
+            writes |= bit
+        if kind == "U":
+            updates |= bit
+        if order is Order.SEQ_CST:
+            sc_events |= bit
+        if kind == "F":
+            fences |= bit
+            if order is Order.SEQ_CST:
+                sc_fences |= bit
+        if order is None:
+            continue
+        if kind != "R" and order in rel:
+            release |= bit
+        if kind != "W" and order in acq:
+            acquire |= bit
+            if kind == "F":
+                acquire_fences |= bit
+    return Static(n=n, sb=sb, same_loc=same_loc, writes=writes, updates=updates, fences=fences,
+                  sc_events=sc_events, sc_fences=sc_fences, release=release, acquire=acquire,
+                  acquire_fences=acquire_fences)  # fmt: skip
 
 
 def derived(st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> Rel:

@@ -44,7 +44,7 @@ from fencelab.litmus.ast import (
 )
 from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
 from fencelab.litmus.printer import event_names
-from fencelab.litmus.types import observable_type
+from fencelab.litmus.types import ValueType, observable_type
 from fencelab.models.combinations import feasible_combinations
 from fencelab.models.source.axioms import Static, consistent, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
@@ -129,6 +129,7 @@ class _Enumerator:
         self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
         self._memo: dict[tuple, list] = {}
+        self._types: dict[LocObs, ValueType] = {}
 
     def judge(self, combo: tuple[Path, ...]) -> None:
         complete = all(p.complete for p in combo)
@@ -178,6 +179,13 @@ class _Enumerator:
         found = self.executions.get(outcome)
         return found[0].describe(found[1]) if found else ""
 
+    def type_of(self, obs: LocObs) -> ValueType:
+        """The type a location's final value is shown in (`observable_type`), looked up once."""
+        typ = self._types.get(obs)
+        if typ is None:
+            typ = self._types[obs] = observable_type(self.test, obs)
+        return typ
+
     def _outcome(self, envs: dict, final: dict) -> Outcome | None:
         def value(obs):
             if isinstance(obs, RegObs):
@@ -188,7 +196,7 @@ class _Enumerator:
                     return tuple(value(LocObs(element_observable(obs.name, e.index)))
                                  for e in elements)  # fmt: skip
                 held = final.get(location_name(obs.name), 0)
-                return held if isinstance(held, LocRef) else observable_type(self.test, obs).wrap(held)
+                return held if isinstance(held, LocRef) else self.type_of(obs).wrap(held)
             raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
 
         if self.test.filter is not None:
