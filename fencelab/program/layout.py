@@ -103,7 +103,8 @@ class Program:
     def whole_arrays(self, spans: dict[str, set[tuple[int, int]]] | None = None) -> Program:
         """This program with each array one location over its elements' bytes (herd's memory:
         an array is one block), for the models with byte-addressed memory (sc, tso,
-        arm-axiomatic): an access may then span elements (`LDR W1,[X2]` of `uint8_t t[4]`) and
+        arm-axiomatic; the operational arm model with the spans it met, `joins`): an access
+        may then span elements (`LDR W1,[X2]` of `uint8_t t[4]`) and
         an element may be accessed alone and within an atomic pair. Its elements' final values
         are read from the array's bytes. No pair groups: a pair is an access of two elements'
         bytes. With `spans` (array name -> the (byte offset, size) of every access to it), only
@@ -271,7 +272,8 @@ class Program:
         herd splits a pair into one event per element and keeps them single-copy atomic
         (`para_atomic`), which mixes sizes; here a group and its elements are separate
         locations. The byte-addressed models run such a test with the array whole
-        (`whole_arrays`), where a pair is an access of two elements' bytes."""
+        (`whole_arrays`), where a pair is an access of two elements' bytes; the operational
+        arm model asks `joins` first and holds the group's elements together."""
         seen = self._group_use.setdefault(group.index, (how, name))
         if seen[0] != how:
             pair, alone = (name, seen[1]) if how == "pair" else (seen[1], name)

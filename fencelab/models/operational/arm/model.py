@@ -36,6 +36,12 @@ a location the program accesses with two spans is kept byte-wise — messages ca
 range, views are per byte, a read's bytes are taken at one cut of memory, herd's `internal` is
 checked on each complete execution (mixed.py). The model finds such a location as the program
 runs and starts exploration again (`ModelRestart`); a test without one runs exactly as before.
+Array elements that an access joins (an access across elements, an element accessed alone and
+within an atomic pair) are found the same way: the model then runs the program with those
+elements one location (`Program.whole_arrays` of the spans met, `_Layout.view`), byte-wise
+once accessed so, as herd's memory holds an array; states made before are void (`_current`),
+and exploration starts again from the initial state. LDP/STP on a byte-wise location are two
+accesses over their bytes, an atomic pair (LDXP/STXP, CASP) one (thread.py).
 
 A store-exclusive fails spuriously only where its thread has no loop
 (`Program.may_fail_spuriously`); in a retry loop it fails only when it cannot succeed.
