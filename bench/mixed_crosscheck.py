@@ -155,7 +155,7 @@ def main() -> int:
     ap.add_argument("--arrays", action="store_true")
     args = ap.parse_args()
     signal.signal(signal.SIGALRM, _alarm)
-    compared = skipped = differ = several = 0
+    compared = skipped = differ = several = with_arrays = with_pairs = 0
     started = time.process_time()
     for seed in range(args.seed, args.seed + args.count):
         text = generate(random.Random(seed), args.arrays)
@@ -172,12 +172,15 @@ def main() -> int:
             got["arm, no reductions"] = outcomes(text, "arm", reduce=False)
         compared += 1
         several += len(axiomatic) > 1
+        with_arrays += "[" in text.split("}", 1)[0]
+        with_pairs += "LDP " in text or "STP " in text
         for name, found in got.items():
             if found != axiomatic:
                 differ += 1
                 print(f"seed {seed}: {name} differs: only {name}: {sorted(found - axiomatic)}; "
                       f"only arm-axiomatic: {sorted(axiomatic - found)}\n{text}")  # fmt: skip
-    print(f"{compared} compared ({several} with several outcomes), {skipped} skipped, "
+    shapes = f", {with_arrays} with arrays, {with_pairs} with LDP/STP" if args.arrays else ""
+    print(f"{compared} compared ({several} with several outcomes{shapes}), {skipped} skipped, "
           f"{differ} differ; {time.process_time() - started:.1f} s CPU")
     return 1 if differ else 0
 

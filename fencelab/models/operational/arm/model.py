@@ -139,7 +139,7 @@ class ARM(MemoryModel):
         if entry is None or entry.program is not program:
             entry = self._contexts[id(program)] = _Layout(program)
             self._build(entry)
-        joined = sum(map(len, entry.joins.values()))
+        joined = sum(map(len, entry.joins.values())) if entry.joins else 0
         if joined != entry.joined:  # elements were joined: another view, its contexts
             entry.joined = joined
             entry.layout += 1
@@ -163,9 +163,11 @@ class ARM(MemoryModel):
         entry.projector = (Projector(len(view.threads), len(view.locations))
                            if self.share or self.merge else None)  # fmt: skip
         entry.contexts = [ThreadContext(view, t) for t in range(len(view.threads))]
+        arrays = any(decl.array for decl in view.test.locations)  # elements to join?
         for ctx in entry.contexts:
             ctx.projector = entry.projector
-            ctx.mixed, ctx.spans, ctx.joins = entry.mixed, entry.spans, entry.joins
+            ctx.mixed, ctx.spans = entry.mixed, entry.spans
+            ctx.joins = entry.joins if arrays else None
             if self.dead:
                 ctx.dead_reads = dead_reads(ctx.core.infos, view.has_loop(ctx.tid))
         entry.mixed_seen = 0
