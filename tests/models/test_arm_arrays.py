@@ -17,29 +17,14 @@ import pytest
 
 from fencelab import reduce
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import Replay, exhaustive, parse_schedule, random_runs, replay
 from fencelab.machine.machine import Machine, Status
-from fencelab.models.axiomatic.arm import run_axiomatic
 from fencelab.models.registry import get_model
 from fencelab.program.load import load
 from fencelab.tui.session import Session
 from tests.helpers import HERD_DATA
 from tests.helpers.litmus import table
-
-
-def states(text: str, model: str, reduce: bool = True) -> set[str]:
-    program = load(parse_text(text))
-    try:
-        if model == "arm-axiomatic":
-            result = run_axiomatic(program)
-        else:
-            result = exhaustive(Machine(program, get_model(model).new()), reduce=reduce)
-    finally:
-        program.release()
-    assert not result.partial
-    return {format_outcome(s.outcome) for s in result.states}
-
+from tests.models.test_arm_mixed import states
 
 # (name, init, threads, condition, an outcome the shape pins: (outcome, allowed?), arch)
 LATE = ("MP+dmb+ctrl-word-over-elements", "uint16_t t[2]; int y; uint32_t 1:X2; 0:X3=t; 0:X5=y;"

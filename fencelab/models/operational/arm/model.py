@@ -53,7 +53,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fencelab import reduce
-from fencelab.machine.model import MachineState, MemoryModel, Provenance, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.apart import runs_apart
 from fencelab.models.operational.arm.certify import Alone, explore_alone
 from fencelab.models.operational.arm.local import Local, Message
@@ -370,7 +370,11 @@ class ARM(MemoryModel):
     def explain(self, program, state: MachineState, tid: int):
         from fencelab.models.operational.arm.explain import explain
 
-        return explain(self, program, state, tid)
+        now = self._now(program, state)
+        if now is None:
+            return [Reason(tid, "this state was made before array elements were joined into one "
+                                "location: it is void (step again from the start)", False)]
+        return explain(self, program, now, tid)
 
     def is_final(self, program, memory: ArmMemory):
         return (self._current(program, memory) is memory
