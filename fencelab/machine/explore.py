@@ -258,7 +258,25 @@ class Replay:
         return format_schedule([t.key for t in self.taken])
 
     def enabled(self) -> list[Transition]:
-        return self.machine.transitions(self.state)
+        model, program = self.machine.model, self.machine.program
+        epoch = model.restart_epoch(program)
+        enabled = self.machine.transitions(self.state)
+        if not enabled and self.taken and model.restart_epoch(program) != epoch:
+            self._walk_again()
+            enabled = self.machine.transitions(self.state)
+        return enabled
+
+    def _walk_again(self) -> None:
+        """The model has just started keeping states otherwise and the states walked to are
+        void (the ARM model joined array elements, `ModelRestart`): take the same steps again
+        from a new initial state, as far as they go."""
+        keys = [t.key for t in self.taken]
+        self.states[:] = [self.machine.initial()]
+        self.taken.clear()
+        for key in keys:
+            if not any(t.key == key for t in self.enabled()):
+                break
+            self.take(key)
 
     def take(self, key: str) -> Transition:
         enabled = self.enabled()

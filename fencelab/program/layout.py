@@ -29,11 +29,11 @@ CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
 DATA_BASE = 0x100000  # location i is at DATA_BASE + i * LOCATION_STRIDE
 LOCATION_STRIDE = 0x40
 LOCATION_SIZE = 8  # bytes a location spans at least (an array element: its type's width)
+# also for an access across array elements, or an element accessed alone and within a pair:
+# sc, tso and arm-axiomatic hold each array whole (`whole_arrays`), arm and aarch32 join the
+# elements such accesses meet (`joins`)
 MIXED_SIZE_REFUSAL = ("mixed-size accesses are covered by the sc, tso, arm, aarch32 and "
                       "arm-axiomatic models only")
-# an access across array elements, an element alone and within a pair: the models holding each
-# array whole (`whole_arrays`) run them
-WHOLE_ARRAY_REFUSAL = "mixed-size accesses are covered by the sc, tso and arm-axiomatic models only"
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,8 @@ class Program:
     def whole_arrays(self, spans: dict[str, set[tuple[int, int]]] | None = None) -> Program:
         """This program with each array one location over its elements' bytes (herd's memory:
         an array is one block), for the models with byte-addressed memory (sc, tso,
-        arm-axiomatic): an access may then span elements (`LDR W1,[X2]` of `uint8_t t[4]`) and
+        arm-axiomatic; the operational arm model with the spans it met, `joins`): an access
+        may then span elements (`LDR W1,[X2]` of `uint8_t t[4]`) and
         an element may be accessed alone and within an atomic pair. Its elements' final values
         are read from the array's bytes. No pair groups: a pair is an access of two elements'
         bytes. With `spans` (array name -> the (byte offset, size) of every access to it), only
@@ -212,6 +213,40 @@ class Program:
             self._note_group_use(group, "element", name, info)
         return loc, offset
 
+    def joins(self, addr: int, size: int) -> tuple[str, int, int] | None:
+        """For a model that holds together the array elements an access joins, as it meets
+        them (the operational arm model runs `whole_arrays` of the spans found): (array, byte
+        offset in the array, bytes) of an access of `size` bytes at `addr` that `place` would
+        refuse for joining elements of an array — one spanning elements, an atomic pair's
+        access to a pair group one of whose elements was accessed alone, or the access of an
+        element alone after its pair group's. None for every other access."""
+        group = self.groups.get((addr, size))
+        if group is not None:
+            use = self._group_use.get(group.index)
+            return self._array_span(group.addr, size) if use and use[0] != "pair" else None
+        inside = [lo for lo in self.by_addr.values() if lo.addr <= addr < lo.addr + lo.size]
+        if not inside or not self._is_element(inside[0]):
+            return None
+        loc = inside[0]
+        if addr + size > loc.addr + loc.size:
+            return self._array_span(addr, size)
+        group = self._group_of.get(loc.index)
+        use = self._group_use.get(group.index) if group is not None else None
+        if use is not None and use[0] == "pair":
+            return self._array_span(group.addr, group.width // 8)
+        return None
+
+    def _array_span(self, addr: int, size: int) -> tuple[str, int, int] | None:
+        """(array, offset, bytes) of `size` bytes at `addr` if they lie inside one array."""
+        for decl in self.test.locations:
+            if not decl.array or decl.index:
+                continue
+            elements = [self._place_of(e.name) for e in self.test.array(decl.array)]
+            start, end = elements[0].addr, elements[-1].addr + elements[-1].size
+            if start <= addr and addr + size <= end:
+                return decl.array, addr - start, size
+        return None
+
     def _inside(self, addr: int, size: int, what: str) -> tuple[PlacedLocation, int]:
         inside = [lo for lo in self.by_addr.values() if lo.addr <= addr < lo.addr + lo.size]
         if not inside:
@@ -221,7 +256,7 @@ class Program:
         offset = addr - loc.addr
         where = f"{loc.name}+{offset}" if offset else loc.name
         if offset + size > loc.size:
-            spans = ("an access spanning array elements: " + WHOLE_ARRAY_REFUSAL
+            spans = ("an access spanning array elements: " + MIXED_SIZE_REFUSAL
                      if self._is_element(loc) else "an access spanning two locations is not "
                      "covered")  # fmt: skip
             raise AccessError(f"a {size}-byte {what} at {where} goes past the {loc.size} bytes "
@@ -237,12 +272,13 @@ class Program:
         herd splits a pair into one event per element and keeps them single-copy atomic
         (`para_atomic`), which mixes sizes; here a group and its elements are separate
         locations. The byte-addressed models run such a test with the array whole
-        (`whole_arrays`), where a pair is an access of two elements' bytes."""
+        (`whole_arrays`), where a pair is an access of two elements' bytes; the operational
+        arm model asks `joins` first and holds the group's elements together."""
         seen = self._group_use.setdefault(group.index, (how, name))
         if seen[0] != how:
             pair, alone = (name, seen[1]) if how == "pair" else (seen[1], name)
             why = (f"{alone} is accessed alone and within the atomic pair {pair}: "
-                   f"{WHOLE_ARRAY_REFUSAL}")
+                   f"{MIXED_SIZE_REFUSAL}")
             if info is not None:
                 raise CodeError(info.address, info.text, why)
             raise FencelabError(f"{self.test.name}: {why}")

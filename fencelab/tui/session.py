@@ -131,11 +131,13 @@ class Session:
     def enabled(self) -> list[Transition]:
         state = self.walk.state
         if self._enabled is None or self._enabled[0] is not state:
-            self._enabled = (state, self.machine.transitions(state))
+            enabled = self.walk.enabled()  # (which may walk again: `Replay.enabled`)
+            self._enabled = (self.walk.state, enabled)
         return self._enabled[1]
 
     def status(self) -> Status:
-        return self.machine.status(self.state, self.enabled())
+        enabled = self.enabled()  # first: it may walk again to another state
+        return self.machine.status(self.state, enabled)
 
     def take(self, key: str) -> Transition:
         """Take an enabled transition; keeps the redo stack when it is the redo's next key."""

@@ -48,7 +48,7 @@ def runs_apart(model, machine, state: MachineState):
             for tid in range(len(state.threads))]  # fmt: skip
 
     def final_of(combo):
-        memory = type(mem)(mem.messages, tuple(c[1] for c in combo), True)
+        memory = type(mem)(mem.messages, tuple(c[1] for c in combo), True, layout=mem.layout)
         if not model.coherent(machine.program, memory):
             return None  # `internal` fails on a mixed-size location (mixed.py)
         final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
@@ -76,7 +76,7 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
     """The thread's runs, found on its projection of memory when `certify-share` is on (so
     that every state with the same projection shares them, project.py), their schedules
     translated back to `messages`' timestamps."""
-    projector = model._entry(machine.program)[2]
+    projector = model._entry(machine.program).projector
     if not (model.share and projector.promises_only(local)):
         return thread_runs(model, machine, tid, tstate, local, steps, messages)
     ctx = model._ctx(machine.program, tid)

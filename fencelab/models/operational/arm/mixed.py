@@ -1,10 +1,12 @@
 """Promising-ARM over mixed-size locations: byte ranges in messages, views per byte.
 
 A location is *mixed* once the program accesses it with two spans (offset, size), at an offset,
-or with a narrow write that leaves initial bytes showing (`ThreadContext.location` finds out as
+or with a narrow write that leaves initial bytes showing (`ThreadContext.place` finds out as
 the program runs; the model then starts its exploration again with the location byte-wise,
-`ModelRestart`). A test with no mixed location never comes here: every location keeps its one
-value per message and its one coherence view per thread (local.py).
+`ModelRestart`). Array elements an access joins (across elements, or an element alone and
+within an atomic pair) are first made one location (`Program.joins`, model.py's `_Layout`),
+then mixed as any other. A test with no mixed location never comes here: every location keeps
+its one value per message and its one coherence view per thread (local.py).
 
 The target is herd's current `aarch64.cat` with `-variant mixed`, as fencelab's axiomatic
 checker runs it (fencelab/models/axiomatic/candidates.py, arm.py): rf and co per byte, a write

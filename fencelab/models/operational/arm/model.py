@@ -36,6 +36,12 @@ a location the program accesses with two spans is kept byte-wise — messages ca
 range, views are per byte, a read's bytes are taken at one cut of memory, herd's `internal` is
 checked on each complete execution (mixed.py). The model finds such a location as the program
 runs and starts exploration again (`ModelRestart`); a test without one runs exactly as before.
+Array elements that an access joins (an access across elements, an element accessed alone and
+within an atomic pair) are found the same way: the model then runs the program with those
+elements one location (`Program.whole_arrays` of the spans met, `_Layout.view`), byte-wise
+once accessed so, as herd's memory holds an array; states made before are void (`_current`),
+and exploration starts again from the initial state. LDP/STP on a byte-wise location are two
+accesses over their bytes, an atomic pair (LDXP/STXP, CASP) one (thread.py).
 
 A store-exclusive fails spuriously only where its thread has no loop
 (`Program.may_fail_spuriously`); in a retry loop it fails only when it cannot succeed.
@@ -47,7 +53,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fencelab import reduce
-from fencelab.machine.model import MachineState, MemoryModel, Provenance, Transition
+from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.apart import runs_apart
 from fencelab.models.operational.arm.certify import Alone, explore_alone
 from fencelab.models.operational.arm.local import Local, Message
@@ -70,6 +76,31 @@ class ArmMemory:
     # per thread, the views a finished thread had when it halted (its `locals` entry is then
     # the canonical finished state): shown, never compared, so exploration is unchanged
     kept: tuple[Local | None, ...] = field(default=(), compare=False, hash=False)
+    layout: int = 0  # `_Layout.layout` when made: its locations are that view's
+
+
+@dataclass
+class _Layout:
+    """The model's knowledge of one program (the machine's): the program it runs (`view`:
+    with the array elements accesses joined held as one location), the threads' contexts, the
+    mixed-size locations of the view, and what has been found so far."""
+
+    program: object
+    view: object = None
+    contexts: list = field(default_factory=list)
+    projector: Projector | None = None
+    mixed: set[int] = field(default_factory=set)  # the view's mixed-size locations (mixed.py)
+    spans: dict = field(default_factory=dict)  # the one span each other location has had
+    joins: dict = field(default_factory=dict)  # array -> spans joining its elements
+    joined: int = 0  # spans in `joins` when `view` was made
+    layout: int = 0  # views made before this one (`ArmMemory.layout`)
+    views: list = field(default_factory=list)  # every view made, by layout
+    mixed_seen: int = 0  # len(mixed) when last looked at
+    epoch: int = 0  # `restart_epoch`: changes at every restart
+
+    def __post_init__(self) -> None:
+        self.view = self.view or self.program
+        self.views.append(self.view)
 
 
 class ARM(MemoryModel):
@@ -86,7 +117,7 @@ class ARM(MemoryModel):
         self.merge = merge  # promise-merge (project.py)
         self.apart = apart  # threads-apart (apart.py)
         self.dead = dead and share  # certify-dead-reads (project.py), on certify-share's runs
-        self._contexts: dict[int, tuple[object, list[ThreadContext], Projector | None]] = {}
+        self._contexts: dict[int, _Layout] = {}
         self._alone: dict[tuple, Alone] = {}
 
     def for_exhaustive(self) -> ARM:
@@ -100,47 +131,85 @@ class ARM(MemoryModel):
                    dead=reduce.enabled("certify-dead-reads"))  # fmt: skip
 
     # -- caches ----------------------------------------------------------------------------
-    def _entry(self, program):
+    def _entry(self, program) -> _Layout:
+        """What the model keeps for `program` (the machine's), brought up to date with what
+        its threads' accesses revealed (`ModelRestart`): locations become byte-wise, array
+        elements an access joins become one location (the model then runs `_Layout.view`)."""
         entry = self._contexts.get(id(program))
-        if entry is None or entry[0] is not program:
-            projector = (Projector(len(program.threads), len(program.locations))
-                         if self.share or self.merge else None)  # fmt: skip
-            contexts = [ThreadContext(program, t) for t in range(len(program.threads))]
-            mixed: set[int] = set()  # the program's mixed-size locations (mixed.py)
-            spans: dict = {}
-            for ctx in contexts:
-                ctx.projector = projector
-                ctx.mixed, ctx.spans = mixed, spans
-                if self.dead:
-                    ctx.dead_reads = dead_reads(ctx.core.infos, program.has_loop(ctx.tid))
-            entry = self._contexts[id(program)] = (program, contexts, projector, mixed, [0])
-        if len(entry[3]) != entry[4][0]:  # a location became mixed-size: forget what was
-            entry[4][0] = len(entry[3])    # certified and run before (`ModelRestart`)
+        if entry is None or entry.program is not program:
+            entry = self._contexts[id(program)] = _Layout(program)
+            self._build(entry)
+        joined = sum(map(len, entry.joins.values())) if entry.joins else 0
+        if joined != entry.joined:  # elements were joined: another view, its contexts
+            entry.joined = joined
+            entry.layout += 1
+            entry.view = program.whole_arrays(entry.joins)
+            entry.views.append(entry.view)
+            entry.mixed.clear()
+            entry.spans.clear()
+            entry.epoch += 1
+            self._build(entry)
+        if len(entry.mixed) != entry.mixed_seen:  # a location became mixed-size: forget what
+            entry.mixed_seen = len(entry.mixed)   # was certified and run before
+            entry.epoch += 1
             self._alone.clear()
-            if entry[2] is not None:
-                entry[2].mixed = True
+            if entry.projector is not None:
+                entry.projector.mixed = True
         return entry
 
+    def _build(self, entry: _Layout) -> None:
+        """Contexts (and a projector) for the threads of `entry.view`."""
+        view = entry.view
+        entry.projector = (Projector(len(view.threads), len(view.locations))
+                           if self.share or self.merge else None)  # fmt: skip
+        entry.contexts = [ThreadContext(view, t) for t in range(len(view.threads))]
+        arrays = any(decl.array for decl in view.test.locations)  # elements to join?
+        for ctx in entry.contexts:
+            ctx.projector = entry.projector
+            ctx.mixed, ctx.spans = entry.mixed, entry.spans
+            ctx.joins = entry.joins if arrays else None
+            if self.dead:
+                ctx.dead_reads = dead_reads(ctx.core.infos, view.has_loop(ctx.tid))
+        entry.mixed_seen = 0
+        self._alone.clear()
+
     def restart_epoch(self, program) -> int:
-        return len(self._entry(program)[3])
+        return self._entry(program).epoch
+
+    def view(self, program):
+        """The program as the model runs it: with array elements some access joins held as
+        one location (`Program.whole_arrays`), else `program` itself."""
+        return self._entry(program).view
 
     def mixed_sizes(self, program) -> dict[int, int]:
-        """The mixed-size locations found so far, with their sizes in bytes."""
-        mixed = self._entry(program)[3]
-        return {loc: program.locations[loc].size for loc in mixed} if mixed else {}
+        """The mixed-size locations found so far (of `view(program)`), with their sizes."""
+        entry = self._entry(program)
+        return {loc: entry.view.locations[loc].size for loc in entry.mixed}
 
     def coherent(self, program, memory) -> bool:
         """`internal` on the mixed-size locations (mixed.py); trivially true without them."""
-        if not self._entry(program)[3]:
+        if not self._entry(program).mixed:
             return True
         return coherent(self.mixed_sizes(program), memory.messages,
                         [lc.trace for lc in memory.locals])  # fmt: skip
 
     def _ctx(self, program, tid: int) -> ThreadContext:
-        return self._entry(program)[1][tid]
+        return self._entry(program).contexts[tid]
+
+    def _current(self, program, memory: ArmMemory) -> ArmMemory | None:
+        """`memory` as the model keeps states now: None if it was made before array elements
+        were joined (its locations are no longer the model's: that exploration starts again),
+        except the initial memory, made again."""
+        layout = self._entry(program).layout
+        if memory.layout == layout:
+            return memory
+        if memory.messages or memory.executing or any(
+                lc != Local.initial(len(lc.coh)) for lc in memory.locals):  # fmt: skip
+            return None
+        return self.initial_memory(program)
 
     def _solo(self, program, tid: int, tstate, local: Local, messages) -> Alone:
-        projector = self._entry(program)[2]
+        projector = self._entry(program).projector
         if self.share and projector.promises_only(local):
             return self._solo_projected(program, projector, tid, tstate, local, messages)
         key = (id(program), tid, tstate, local, messages)
@@ -181,13 +250,13 @@ class ARM(MemoryModel):
         mem: ArmMemory = state.memory
         if not self.merge or mem.executing:
             return state
-        projector = self._entry(program)[2]
+        projector = self._entry(program).projector
         if not all(projector.promises_only(local) for local in mem.locals):
             return state
         return projector.key(state)
 
     def key_epoch(self, program) -> int:
-        projector = self._entry(program)[2]
+        projector = self._entry(program).projector
         return projector.epoch if projector is not None else 0
 
     def _all_complete(self, program, state: MachineState) -> bool:
@@ -199,10 +268,21 @@ class ARM(MemoryModel):
 
     # -- the interface ---------------------------------------------------------------------
     def initial_memory(self, program):
-        n = len(program.locations)
-        return ArmMemory((), tuple(Local.initial(n) for _ in program.threads))
+        entry = self._entry(program)
+        n = len(entry.view.locations)
+        return ArmMemory((), tuple(Local.initial(n) for _ in program.threads), layout=entry.layout)
+
+    def _now(self, program, state: MachineState) -> MachineState | None:
+        """`state` with its memory as the model keeps states now (`_current`), or None."""
+        mem = self._current(program, state.memory)
+        if mem is None:
+            return None
+        return state if mem is state.memory else state.with_memory(mem)
 
     def core_transitions(self, program, state: MachineState, tid: int, info):
+        state = self._now(program, state)
+        if state is None:  # made before elements were joined: exploration starts again
+            return
         mem: ArmMemory = state.memory
         if not mem.executing and not self._may_start(program, state):
             return
@@ -214,7 +294,7 @@ class ARM(MemoryModel):
             locals_[tid] = move.local
             kept = list(mem.kept or (None,) * len(locals_))
             kept[tid] = move.kept
-            new = ArmMemory(mem.messages, tuple(locals_), True, tuple(kept))
+            new = ArmMemory(mem.messages, tuple(locals_), True, tuple(kept), mem.layout)
             yield Transition(
                 f"{tid}{move.key}", tid, self.label(tid, info, move.what),
                 state.with_thread(tid, move.tstate, new), step=move.step,
@@ -232,14 +312,17 @@ class ARM(MemoryModel):
 
     def threads_apart(self, program, state: MachineState) -> bool:
         """`threads-apart` (apart.py): may threads start executing here, memory fixed?"""
-        return self.apart and not state.memory.executing and self._may_start(program, state)
+        if not self.apart or state.memory.executing:
+            return False
+        state = self._now(program, state)
+        return state is not None and self._may_start(program, state)
 
     def runs_apart(self, machine, state: MachineState):
         return runs_apart(self, machine, state)
 
     def internal_transitions(self, program, state: MachineState):
-        mem: ArmMemory = state.memory
-        if mem.executing:
+        state = self._now(program, state)
+        if state is None or state.memory.executing:
             return
         for tid, key, label, memory in self._promises(program, state):
             yield Transition(key, tid, label, state.with_memory(memory), executes=False,
@@ -265,16 +348,16 @@ class ARM(MemoryModel):
                     continue
                 locals_ = list(mem.locals)
                 locals_[tid] = promised
-                name = program.locations[msg.loc].name
-                if msg.offset:
-                    name += f"+{msg.offset}"
+                view = self.view(program)
+                name = view.part_name(view.locations[msg.loc], msg.offset, msg.size)
                 value = signed(msg.value, 8 * msg.size)
                 key = f"{tid}.p{ts}.{name}={value}"
                 if any(m.loc == msg.loc and m.value == msg.value and m.offset == msg.offset
                        and m is not msg for m in candidates):  # fmt: skip
                     key += f".{8 * msg.size}b"  # the same value written with two sizes
                 label = f"P{tid}: promise {name}={value} (timestamp {ts})"
-                found.append((tid, key, label, ArmMemory(messages, tuple(locals_), False)))
+                found.append((tid, key, label, ArmMemory(messages, tuple(locals_), False,
+                                                         layout=mem.layout)))  # fmt: skip
         self._alone[cache_key] = found
         return found
 
@@ -287,19 +370,28 @@ class ARM(MemoryModel):
     def explain(self, program, state: MachineState, tid: int):
         from fencelab.models.operational.arm.explain import explain
 
-        return explain(self, program, state, tid)
+        now = self._now(program, state)
+        if now is None:
+            return [Reason(tid, "this state was made before array elements were joined into one "
+                                "location: it is void (step again from the start)", False)]
+        return explain(self, program, now, tid)
 
     def is_final(self, program, memory: ArmMemory):
-        return (not any(local.promises for local in memory.locals)
+        return (self._current(program, memory) is memory
+                and not any(local.promises for local in memory.locals)
                 and self.coherent(program, memory))  # fmt: skip
 
     def final_memory(self, program, memory: ArmMemory):
+        view = self.view(program)
         finals = {msg.loc: msg.value for msg in memory.messages}
         for loc in self.mixed_sizes(program):
-            finals[loc] = final_bytes(init_bytes(program.locations[loc]), memory.messages, loc)
-        return program.final_memory(finals)
+            finals[loc] = final_bytes(init_bytes(view.locations[loc]), memory.messages, loc)
+        return view.final_memory(finals)
 
     def describe(self, program, memory: ArmMemory):
+        now = self._current(program, memory)
+        program = self._entry(program).views[memory.layout if now is None else now.layout]
+        memory = now or memory
         names = [loc.name for loc in program.locations]
         messages = [{"ts": 0, "writes": "initial", "values": {
             loc.name: loc.init for loc in program.locations}}]  # fmt: skip

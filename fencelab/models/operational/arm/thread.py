@@ -98,6 +98,10 @@ class ThreadContext:
         # far, shared by the model's contexts of one program; None: mixed-size is refused
         self.mixed: set[int] | None = None
         self.spans: dict[int, tuple[int, int]] = {}
+        # array -> the (byte offset, size) of each access found joining its elements (an
+        # access across elements, an element alone and within a pair): the model then runs the
+        # program with those elements one location (`Program.whole_arrays`); None: refused
+        self.joins: dict[str, set[tuple[int, int]]] | None = None
         self.n = len(program.locations)
 
     def dataflow(self, step: Step):
@@ -116,12 +120,9 @@ class ThreadContext:
         return found
 
     def location(self, addr: int, size: int, what: str, info: InsnInfo | None = None):
-        """The location of an access that must not be a mixed-size one (else refused)."""
-        loc, offset = self.place(addr, size, what, info)
-        if loc.index in self.mixed_set:
-            raise refuse(MODEL, info, "a load/store pair on a mixed-size location is not "
-                                      "covered")  # fmt: skip
-        return loc
+        """The location of an access, for code that keeps one value per location (ARMv7's
+        model, where mixed-size is refused: `place`)."""
+        return self.place(addr, size, what, info)[0]
 
     @property
     def mixed_set(self) -> set[int]:
@@ -131,10 +132,16 @@ class ThreadContext:
         """(location, offset) of an access. The first access that makes a location mixed-size
         (another span than before, an offset, a narrow write keeping initial bytes) makes it
         byte-wise for the rest of the program's life and starts exploration again
-        (`ModelRestart`); where mixed-size is refused (`mixed` None), it is refused."""
+        (`ModelRestart`); so does the first access joining array elements (`joins`: the
+        model then holds them as one location, byte-wise once accessed so); where mixed-size
+        is refused (`mixed` None), it is refused."""
         if self.mixed is None:
             loc, offset = self.program.location_at(addr, size, what, info), 0
         else:
+            join = self.program.joins(addr, size) if self.joins is not None else None
+            if join is not None and join[1:] not in self.joins.get(join[0], ()):
+                self.joins.setdefault(join[0], set()).add(join[1:])
+                raise ModelRestart(f"{join[0]} is accessed across its elements")
             loc, offset = self.program.place(addr, size, what, info)
             if loc.index not in self.mixed:
                 seen = self.spans.get(loc.index)
@@ -463,43 +470,73 @@ def _sources(ctx, memory, c) -> str:
 
 
 def _load_pair(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
-    """LDP: two reads, of two locations, as independent as two LDRs (herd: `>>|`, no order
-    between them); each register gets its own read's views."""
+    """LDP: two reads, of two locations or two parts of a byte-wise one, as independent as two
+    LDRs (herd: `>>|`, no order between them); each register gets its own read's views."""
     if info.mnemonic.lower() == "ldnp":
         raise refuse(MODEL, info, NON_TEMPORAL)
     first = ctx.core.run(tstate, ())
     regs = RegViews(local)
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     moves = []
-    for c0, loc0 in _pair_read_choices(ctx, local, memory, info, first, vaddr):
+    for c0 in _pair_reads(ctx, local, memory, info, first, vaddr, paddr):
         second = ctx.core.run(tstate, (c0.value,))
         if not isinstance(second, NeedRead):
             raise refuse(MODEL, info, "a load pair that performed one read")
-        for c1, loc1 in _pair_read_choices(ctx, local, memory, info, second, vaddr):
+        for c1 in _pair_reads(ctx, local, memory, info, second, vaddr, paddr):
             step = _finish_reads(ctx, info, tstate, (c0.value, c1.value))
             new, r = local, regs.copy()
             _writeback(r, info)
-            words = []
-            for reg, c, loc, size in zip(info.pair_order, (c0, c1), (loc0, loc1),
-                                         (first.size, second.size), strict=True):  # fmt: skip
-                pick = read_pick(c, paddr, local.fwd[loc.index])
-                new = after_read(new, loc.index, c, vaddr, False, False, paddr, pick)
-                r.set((reg,), c.view, pick)
-                words.append(f"{loc.name}={signed(c.value, 8 * size)} from "
-                             f"{ctx.describe_msg(memory, c.ts)}")  # fmt: skip
-            moves.append(Move(f".r{c0.ts}.r{c1.ts}", "read " + ", ".join(words), step.state,
+            for reg, c in zip(info.pair_order, (c0, c1), strict=True):
+                new = c.after(new)
+                r.set((reg,), c.view, c.pick)
+            moves.append(Move((c0.key + c1.key).rstrip("/"), f"read {c0.words}, {c1.words}",
+                              step.state,
                               _finish(ctx, new, step, r), step, read_ts=(c0.ts, c1.ts)))  # fmt: skip
     return moves
 
 
-def _pair_read_choices(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr: int):
-    """(choice, location) for each message one read of a load pair may take."""
-    loc = ctx.location(need.addr, need.size, "read", info)
+@dataclass(frozen=True)
+class _PairRead:
+    """One way one read of a load pair may go: its value, views, key, words, the message it
+    (last) took, and what it does to the thread's views (`after`)."""
+
+    value: int
+    view: int
+    pick: int
+    key: str
+    words: str
+    ts: int
+    after: object  # Local -> Local
+
+
+def _pair_reads(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr: int,
+                paddr: int):  # fmt: skip
+    """Each way one read of a load pair may go (`_PairRead`), its location byte-wise or not.
+    Both reads start from the thread's views before the pair: they are not ordered."""
+    loc, offset = ctx.place(need.addr, need.size, "read", info)
+    where = ctx.program.part_name(loc, offset, need.size)
+    if loc.index in ctx.mixed_set:
+        for c in mixed.read_choices(local, memory, loc.index, loc.size, mixed.init_bytes(loc),
+                                    offset, need.size, vaddr, False, False):  # fmt: skip
+            pick = max(c.view, paddr, c.pick)
+            yield _PairRead(
+                c.value, c.view, pick, f"{c.key}/",  # `/`: where its bytes' keys end
+                f"{where}={signed(c.value, 8 * need.size)} from {_sources(ctx, memory, c)}",
+                max(c.read),
+                lambda lc, c=c, pick=pick: mixed.after_mixed_read(
+                    lc, loc.index, loc.size, ctx.n, offset, c, vaddr, False, False, paddr, pick))
+        return
     choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, need.size), vaddr,
                               False, False)  # fmt: skip
-    for choice in choices:
-        _check_size(ctx, memory, choice.ts, need.size, info, loc.name)
-        yield choice, loc
+    for c in choices:
+        _check_size(ctx, memory, c.ts, need.size, info, loc.name)
+        pick = read_pick(c, paddr, local.fwd[loc.index])
+        yield _PairRead(
+            c.value, c.view, pick, f".r{c.ts}",
+            f"{where}={signed(c.value, 8 * need.size)} from {ctx.describe_msg(memory, c.ts)}",
+            c.ts,
+            lambda lc, c=c, pick=pick: after_read(lc, loc.index, c, vaddr, False, False, paddr,
+                                                  pick))  # fmt: skip
 
 
 def _finish_reads(ctx, info: InsnInfo, tstate, values: tuple[int, ...]) -> Step:
@@ -510,8 +547,8 @@ def _finish_reads(ctx, info: InsnInfo, tstate, values: tuple[int, ...]) -> Step:
 
 
 def _store_pair(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
-    """STP: two writes, to two locations, as independent as two STRs; each write's data view
-    is its own register's."""
+    """STP: two writes, to two locations or two parts of a byte-wise one, as independent as
+    two STRs; each write's data view is its own register's."""
     step = ctx.core.run(tstate, ())
     if isinstance(step, NeedRead) or len(step.writes) != 2:
         raise refuse(MODEL, info, "a store pair that did not make two writes")
@@ -519,28 +556,42 @@ def _store_pair(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     parts = []  # (location, message, data view, data pick view, pre-view)
     for write, reg in zip(step.writes, info.pair_order, strict=True):
-        loc = ctx.location(write.addr, write.size, "write", info)
+        loc, offset = ctx.place(write.addr, write.size, "write", info)
         vdata, pdata = regs.view((reg,)), regs.pick((reg,))
-        parts.append((loc, Message(loc.index, write.value, ctx.tid, write.size), vdata, pdata,
-                      write_pre_view(local, paddr, pdata, 0, False)))  # fmt: skip
+        parts.append((loc, Message(loc.index, write.value, ctx.tid, write.size, offset), vdata,
+                      pdata, write_pre_view(local, paddr, pdata, 0, False)))  # fmt: skip
     _writeback(regs, info)
     (loc0, msg0, vd0, pd0, pre0), (loc1, msg1, vd1, pd1, pre1) = parts
     moves = []
-    for ts0, app0, key0 in _slots(ctx, local, memory, msg0, pre0, None, certify):
+    for ts0, app0, key0, floor0 in _part_slots(ctx, local, memory, msg0, loc0, pre0, certify):
         after0 = memory if app0 is None else (*memory, app0)  # a fresh write goes at the end
-        for ts1, app1, key1 in _slots(ctx, local, after0, msg1, pre1, None, certify):
-            new = after_write(local, loc0.index, ts0, vaddr, vd0, False, False, 0,
-                              max(paddr, pd0), paddr)  # fmt: skip
-            new = after_write(new, loc1.index, ts1, vaddr, vd1, False, False, 0,
-                              max(paddr, pd1), paddr)  # fmt: skip
-            floors = (max(pre0, local.coh[loc0.index]), max(pre1, local.coh[loc1.index]))
-            fresh = [(m, f) for m, f in zip((app0, app1), floors, strict=True) if m is not None]
+        for ts1, app1, key1, floor1 in _part_slots(ctx, local, after0, msg1, loc1, pre1,
+                                                   certify):  # fmt: skip
+            new = local
+            for loc, msg, ts, vd, pd in ((loc0, msg0, ts0, vd0, pd0), (loc1, msg1, ts1, vd1, pd1)):
+                if loc.index in ctx.mixed_set:
+                    new = mixed.after_mixed_write(new, msg, ts, loc.size, ctx.n, vaddr, vd, False,
+                                                  False, 0, max(paddr, pd), paddr)  # fmt: skip
+                else:
+                    new = after_write(new, loc.index, ts, vaddr, vd, False, False, 0,
+                                      max(paddr, pd), paddr)  # fmt: skip
+            fresh = [(m, f) for m, f in ((app0, floor0), (app1, floor1)) if m is not None]
             what = ", ".join(_fulfil_words(ctx, m, ts, a)
                              for m, ts, a in ((msg0, ts0, app0), (msg1, ts1, app1)))  # fmt: skip
             moves.append(Move(key0 + key1, what, step.state, _finish(ctx, new, step, regs.copy()),
                               step, fresh[0][0] if fresh else None, fresh[0][1] if fresh else 0,
                               silent=False, write_ts=(ts0, ts1), more=tuple(fresh[1:])))  # fmt: skip
     return moves
+
+
+def _part_slots(ctx, local: Local, memory, msg: Message, loc, pre: int, certify: bool):
+    """(timestamp, appended message or None, key suffix, floor) for each way to place one
+    write of a store pair, its location byte-wise or not."""
+    if loc.index in ctx.mixed_set:
+        yield from _mixed_slots(ctx, local, memory, msg, loc, pre, None, certify)
+        return
+    for ts, appended, key in _slots(ctx, local, memory, msg, pre, None, certify):
+        yield ts, appended, key, max(pre, local.coh[loc.index])
 
 
 def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
