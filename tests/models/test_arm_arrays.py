@@ -23,8 +23,7 @@ from fencelab.models.registry import get_model
 from fencelab.program.load import load
 from fencelab.tui.session import Session
 from tests.helpers import HERD_DATA
-from tests.helpers.litmus import table
-from tests.models.test_arm_mixed import states
+from tests.models.test_arm_mixed import assert_axiomatic_outcomes, shape_text, states
 
 # (name, init, threads, condition, an outcome the shape pins: (outcome, allowed?), arch)
 LATE = ("MP+dmb+ctrl-word-over-elements", "uint16_t t[2]; int y; uint32_t 1:X2; 0:X3=t; 0:X5=y;"
@@ -117,31 +116,21 @@ PAIRS = [
 SHAPES = ACROSS + PAIRED + PAIRS
 
 
-def _text(shape) -> str:
-    name, init, threads, cond, _, *arch = shape
-    return table(name, init, threads, cond, *arch)
-
-
 @pytest.mark.parametrize("shape", SHAPES, ids=[s[0] for s in SHAPES])
 def test_arm_gives_the_axiomatic_outcomes(shape):
-    text = _text(shape)
-    axiomatic = states(text, "arm-axiomatic")
-    outcome, allowed = shape[4]
-    assert (outcome in axiomatic) == allowed, sorted(axiomatic)  # the shape pins its point
-    model = "aarch32" if text.startswith("ARM") else "arm"
-    assert states(text, model) == axiomatic
+    assert_axiomatic_outcomes(shape)
 
 
 @pytest.mark.parametrize("shape", [ACROSS[0], PAIRED[1], PAIRS[3]],
                          ids=["across", "paired", "pairs"])  # fmt: skip
 def test_without_reductions_too(shape):
-    text = _text(shape)
+    text = shape_text(shape)
     assert states(text, "arm", reduce=False) == states(text, "arm-axiomatic")
 
 
 @pytest.mark.parametrize("name", ["certify-share", "promise-merge", "threads-apart"])
 def test_each_reduction_alone_keeps_the_outcomes(name):
-    texts = [_text(shape) for shape in (ACROSS[0], PAIRED[0])]
+    texts = [shape_text(shape) for shape in (ACROSS[0], PAIRED[0])]
     full = [states(text, "arm") for text in texts]
     reduce.set_disabled([name])
     try:
@@ -167,7 +156,7 @@ def test_the_witnesses_replay_and_random_runs_find_the_same_outcomes():
 def test_witnesses_replay_when_elements_are_joined_after_promises():
     # the fresh machine of a replay (and of the TUI) meets the read across elements only after
     # two promises too: the walk takes its steps again once the model holds t whole
-    text = _text(LATE)
+    text = shape_text(LATE)
     program = load(parse_text(text))
     result = exhaustive(Machine(program, get_model("arm").new()))
     assert len(result.states) == 3
