@@ -166,10 +166,19 @@ def test_location_init_out_of_range_names_location_and_width():
     with pytest.raises(FencelabError, match=r"T:3:\d+: initial value 4294967296 of 'x' does not "
                                             r"fit its 32-bit type int"):  # fmt: skip
         parse_text(one("AArch64", "x=4294967296;", ["NOP"], "exists (x=0)"), "T")
-    with pytest.raises(FencelabError, match="300 of 'y' does not fit its 8-bit type uint8_t"):
-        parse_text(one("AArch64", "uint8_t y=300;", ["NOP"], "exists (y=0)"))
     parse_text(one("AArch64", "uint8_t y=-128; int8_t z=255; x=0xffffffff;", ["NOP"],
                    "exists (y=0)"))  # fmt: skip
+    with pytest.raises(FencelabError, match="18446744073709551617 of 'y' does not fit in 64 b"):
+        parse_text(one("AArch64", "uint8_t y=18446744073709551617;", ["NOP"], "exists (y=0)"))
+
+
+def test_location_init_wraps_in_its_declared_type():
+    # as herd's A15 (`int8_t x = 257` holds 1) and A16 (`int16_t x = 65537`): a declared type
+    # wraps an initial value of up to 64 bits; read back through a register too
+    text = one("AArch64", "uint8_t y=300; int8_t z=255; int16_t w=65537; 0:X1=y; 0:X3=z;",
+               ["LDRB W0,[X1]", "LDRSB X2,[X3]"],
+               "exists (0:X0=44 /\\ 0:X2=-1 /\\ y=44 /\\ z=-1 /\\ w=1)")  # fmt: skip
+    assert arm_both(text)[1]
 
 
 def test_register_init_out_of_range_is_an_error():
