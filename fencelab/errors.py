@@ -55,3 +55,7 @@ class CodeError(FencelabError):
         self.text = text  # as disassembled (the user's spelling is in the program's source map)
         self.why = why
         super().__init__(f"{text!r} at {pc:#x}: {why}")
+
+
+class MemoryFault(CodeError):
+    """An access to an address that is no location of the test (the emulator faulted)."""

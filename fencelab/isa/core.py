@@ -46,7 +46,7 @@ from unicorn import (
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
 from fencelab import reduce
-from fencelab.errors import CodeError, FencelabError
+from fencelab.errors import CodeError, FencelabError, MemoryFault
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.values import unsigned
 
@@ -266,7 +266,8 @@ class Core:
             self.uc.emu_start(pc, self.end, count=1)
         except UcError as e:
             text = self.decoded[pc].text if pc in self.decoded else "?"
-            raise CodeError(pc, text, self._fault_reason(e)) from None
+            fault = MemoryFault if self._fault is not None else CodeError
+            raise fault(pc, text, self._fault_reason(e)) from None
         finally:
             self.engine.core = None
 

@@ -460,7 +460,8 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
     checked = 0
     try:
         paths, result.budget_exhausted = enumerate_paths(
-            program, budget, register_deps=m.register_deps, meter=limits.meter("path step"))
+            program, budget, register_deps=m.register_deps, meter=limits.meter("path step"),
+            defer_faults=True)
         if program.parted is not None:  # hold together only the elements an access joins:
             # an array's elements accessed apart stay apart, without per-byte rf and co
             narrowed = program.parted.whole_arrays(array_spans(program, paths))
@@ -468,11 +469,13 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
                 program = narrowed
                 paths, result.budget_exhausted = enumerate_paths(
                     program, budget, register_deps=m.register_deps,
-                    meter=limits.meter("path step"))  # fmt: skip
+                    meter=limits.meter("path step"), defer_faults=True)  # fmt: skip
         m.check_paths(program, paths)
         for sk in skeletons(program, paths):
+            # a path that faults: reported if an allowed execution takes it (whatever it shows)
+            fault = next((p.fault for p in sk.paths if p.fault), None)
             for outcome, choices in _candidates(program, m, sk):
-                if outcome in found:
+                if outcome in found and fault is None:
                     continue
                 for rf, co, fr in choices:
                     result.partial = meter.over(checked)
@@ -480,6 +483,8 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
                         break
                     checked += 1
                     if m.whole(Execution(sk, rf, co, fr)):
+                        if fault is not None:
+                            raise fault  # an execution the model allows makes the access
                         found[outcome] = None
                         break
                 if result.partial:

@@ -79,9 +79,9 @@ access is "if (cond) access": herd's `checkZ` makes it a choice on the flags).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from fencelab.errors import AccessError, CodeError, FencelabError
+from fencelab.errors import AccessError, CodeError, FencelabError, MemoryFault
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.limits import LimitReached, Meter
@@ -179,6 +179,8 @@ class ThreadPath:
     pick_addr: frozenset[tuple[int, int]] = frozenset()  # pick-addr-dep
     pick_dep: frozenset[tuple[int, int]] = frozenset()  # pick-basic-dep to an access
     pick_ctrl: frozenset[tuple[int, int]] = frozenset()  # pick-ctrl-dep
+    # the access that stopped the thread here, an address that is no location (`defer_faults`)
+    fault: MemoryFault | None = None
 
 
 # Conditional selects: the flags pick one of two operands (the first when the condition holds).
@@ -342,8 +344,12 @@ class PathExplorer:
     """Enumerates a program's thread paths for given per-location value sets."""
 
     def __init__(self, program, budget: int, register_deps: bool = False,
-                 meter: Meter | None = None):  # fmt: skip
+                 meter: Meter | None = None, defer_faults: bool = False):  # fmt: skip
         self.program = program
+        # a path that faults (an access outside the test's locations) ends there, marked, for
+        # the checker to report only if an execution the model allows takes it (herd's A260:
+        # the access is "avoided because of model"); else the fault is raised at once
+        self.defer_faults = defer_faults
         self.budget = budget
         self.register_deps = register_deps
         self.budget_hits = 0
@@ -385,7 +391,14 @@ class PathExplorer:
         if self.meter is not None and (why := self.meter.over(self.steps)):
             raise LimitReached(why)
         try:
-            for step, nb, reads in self._options(tid, core, state, b, info, values):
+            try:
+                options = list(self._options(tid, core, state, b, info, values))
+            except MemoryFault as e:
+                if not self.defer_faults:
+                    raise
+                out.append(replace(b.path(tid, state), fault=e))
+                return
+            for step, nb, reads in options:
                 if step.hung:
                     self.budget_hits += 1
                     continue
@@ -555,7 +568,7 @@ class PathExplorer:
 
 def enumerate_paths(
     program, budget: int, seeds: tuple[int, ...] = (), register_deps: bool = False,
-    meter: Meter | None = None,
+    meter: Meter | None = None, defer_faults: bool = False,
 ) -> tuple[list[list[ThreadPath]], int]:
     """Every thread's paths, with read values grown to a fixpoint; and the budget hits.
 
@@ -578,7 +591,7 @@ def enumerate_paths(
         for loc in program.locations
     }  # fmt: skip
     for rounds in itertools.count(1):
-        explorer = PathExplorer(program, budget, register_deps, meter)
+        explorer = PathExplorer(program, budget, register_deps, meter, defer_faults)
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]
         grown = {k: set(v) for k, v in values.items()}
         for thread_paths in paths:
