@@ -113,13 +113,12 @@ class Locations:
                 )  # fmt: skip
             # a declared type wraps a value of up to 64 bits, as herd does (its A15: `int8_t
             # x = 257` holds 1); an undeclared one (int) must fit, and nothing wider than 64 bits
-            if (i.explicit_init and isinstance(i.init, int) and not fits(i.init, 64 if
-                    i.explicit_type and i.width < 64 else i.width)):  # fmt: skip
+            bits = 64 if i.explicit_type and i.width < 64 else i.width
+            if i.explicit_init and isinstance(i.init, int) and not fits(i.init, bits):
                 raise self.src.error(
-                    f"initial value {i.init} of {i.name!r} does not fit its "
-                    f"{i.width}-bit type {i.ctype or 'int'}" if not i.explicit_type or
-                    i.width >= 64 else f"initial value {i.init} of {i.name!r} does not fit "
-                    f"in 64 bits",
+                    f"initial value {i.init} of {i.name!r} does not fit "
+                    + (f"its {bits}-bit type {i.ctype or 'int'}" if bits == i.width else
+                       f"in {bits} bits"),
                     i.init_at,
                 )  # fmt: skip
         return tuple(Location(i.name, i.init, i.ctype, i.width, *i.array)
