@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from fencelab.errors import AccessError, CodeError, FencelabError, SourceError
+from fencelab.errors import AccessError, CodeError, FencelabError, NarrowAddress, SourceError
 from fencelab.isa.core import Core
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.isa.target import Target
@@ -309,7 +309,11 @@ class Program:
         for thread in self.threads:
             src = thread.lines.get(error.pc)
             if src is not None:
-                return SourceError(f"P{thread.tid}: {src.text}: {error.why}", self.test.file,
+                why = error.why
+                if isinstance(error, NarrowAddress):  # the location by its name
+                    loc = self.by_addr.get(error.address)
+                    why = error.explain(loc.name if loc else f"{error.address:#x}")
+                return SourceError(f"P{thread.tid}: {src.text}: {why}", self.test.file,
                                    src.line, src.col)  # fmt: skip
         return SourceError(str(error), self.test.file)
 
