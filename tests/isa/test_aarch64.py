@@ -528,7 +528,7 @@ def test_classification(line, expected):
 @pytest.mark.parametrize(
     "line",
     ["ld1 {v0.4s}, [x0]", "ldr q0, [x0]", "str d0, [x0, #8]", "ldr s1, [x2]",
-     "stp q0, q1, [sp]", "ldr x0, L", "dc zva, x0", "dc civac, x1", "ic ivau, x0"],
+     "stp q0, q1, [sp]", "dc zva, x0", "dc civac, x1", "ic ivau, x0"],
 )  # fmt: skip
 def test_unknown_memory_access_is_an_error_naming_it(line):
     with pytest.raises(FencelabError) as caught:
@@ -536,6 +536,12 @@ def test_unknown_memory_access_is_an_error_naming_it(line):
     message = str(caught.value)
     assert message.startswith("armv8.3: '") and "touches memory" in message
     assert line.split()[0] in message
+
+
+def test_a_literal_load_is_an_error_naming_it():
+    with pytest.raises(FencelabError, match=r"'ldr x0, L': a literal \(PC-relative\) load is "
+                                            "not supported"):
+        info_of("ldr x0, L")
 
 
 def test_every_lse_form_is_classified_by_its_suffixes():

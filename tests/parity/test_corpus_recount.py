@@ -226,3 +226,72 @@ def test_narrow_signed_min_and_max_compare_signed(cli, tmp_path, model):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1:4] == ["States 1", "0:X2=0; 0:X4=65408; [x]=-128;",
                                                "Ok"]  # fmt: skip
+
+
+# A test with no final condition (only `locations`): herd reads it as `forall (true)` and
+# prints `Test A Required`, `Condition forall (true)` (its L003, A182, ADDEXT01); fencelab
+# printed `Allowed` and `exists (true)`. An address plus an offset inside a location is
+# printed as herd prints it (`x+4`), where fencelab printed the number; and an array element's
+# address is its name (`v[1]`) under every model (`sc` printed the number).
+OFFSETS = table("OF", "int64_t v[2]; int x; 0:X0=x; 0:X3=v;",
+                [["ADD X2,X0,#4", "ADD X4,X3,#8"]], "locations [0:X2; 0:X4;]")  # fmt: skip
+
+
+@pytest.mark.parametrize("model", ["arm", "arm-axiomatic", "sc"])
+def test_no_condition_is_forall_true_and_offsets_print_as_herd_does(cli, tmp_path, model):
+    result, _ = _run(cli, tmp_path, OFFSETS, model)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:4] == ["Test OF Required", "States 1", "0:X2=x+4; 0:X4=v[1];", "Ok"]
+    assert "Condition forall (true)" in lines
+
+
+@pytest.mark.parametrize("insn, why", [
+    ("STILP X0,X1,[X2]", "STILP is FEAT_LRCPC3 (Armv8.9's ordered load and store pairs), "
+                         "which no fencelab target has (keystone cannot assemble it)"),
+    ("LDIAPP X0,X1,[X2]", "LDIAPP is FEAT_LRCPC3"),
+    ("STG X0,[X2]", "STG is FEAT_MTE (memory tagging), which fencelab does not model"),
+    ("UDF 1", "UDF is permanently undefined, and fencelab has no fault model"),
+    ("MSR VNCR_EL2,X0", "system registers are not modelled"),
+    ("STR WZR,[C2]", "Morello capability registers (C0-C30) are not modelled"),
+    ("LDR X0,x", "a literal (PC-relative) load is not supported (herd reads `LDR X0,x` as a "
+                 "load of location x: put its address in a register, `0:X1=x`, and load "
+                 "through it)"),
+])  # fmt: skip
+def test_an_instruction_no_target_has_is_refused_naming_its_feature(cli, tmp_path, insn, why):
+    # before: keystone's "Invalid mnemonic" or "Cannot find a symbol"
+    text = table("NF", "int64_t x; 0:X2=x;", [[insn]], "exists (x=0)")
+    result, path = _run(cli, tmp_path, text, "arm")
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert result.output.startswith(f"fencelab: error: {path}:6:2: P0: cannot assemble ")
+    assert why in result.output
+
+
+def test_memory_tags_are_refused_naming_them(cli, tmp_path):
+    text = table("MT", "uint64_t x:red = 1; 0:X2=x;", [["LDR X0,[X2]"]], "exists (x=1)")
+    result, path = _run(cli, tmp_path, text, "arm")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"fencelab: error: {path}:3:1: memory tags ('uint64_t x:red = 1', herd's "
+        "Variant=memtag) are not modelled")  # fmt: skip
+
+
+@pytest.mark.parametrize("model", ["arm", "arm-axiomatic", "sc"])
+def test_a_code_address_prints_as_its_label(cli, tmp_path, model):
+    # BL sets X30 to the return address, the label after it (herd's A257); before: 65540
+    text = "AArch64 CA\n{\n}\n P0 ;\n MOV X30,#0 ;\n BL Lback ;\nLback: ;\nlocations [0:X30;]\n"
+    result, _ = _run(cli, tmp_path, text, model)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:4] == ["States 1", "0:X30=0:Lback;", "Ok"]
+
+
+def test_a_branch_to_another_threads_label_is_refused_naming_it(cli, tmp_path):
+    # herd's L023; before: keystone's "Cannot find a symbol (KS_ERR_ASM_SYMBOL_MISSING)"
+    text = table("XB", "0:X1=x; 1:X1=x;", [["BL Lother"], ["Lother:", "MOV W0,#1", "RET"]],
+                 "exists (x=0)")  # fmt: skip
+    result, path = _run(cli, tmp_path, text, "arm")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"fencelab: error: {path}:6:2: P0: cannot assemble 'BL Lother': Lother is a label of "
+        "another thread; each thread's code is assembled alone (herd lets a thread branch to "
+        "another's code)")  # fmt: skip
