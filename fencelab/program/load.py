@@ -37,6 +37,9 @@ _END_LABEL = "fencelab_end"  # where herd's `ret` goes: the thread's end
 # a subroutine call (AArch64 BL/BLR, A32 BL/BLX): in a thread that makes one, a return goes back
 # to the link register, which starts at the thread's end (herd: L022, intra-thread calls)
 _CALL = re.compile(r"(?:^|:)\s*(?:bl|blr|blx)\s", re.I)  # after the cell's labels, if any
+# what puts a code address in a register; only then is a value printed as a label (`0:L0`),
+# so that a number a test computes (65536) is not taken for a code address
+_CODE_ADDRESS = re.compile(r"(?:^|:)\s*(?:bl|blr|blx|adrp?)\s", re.I)
 _LINK = {"AArch64": "x30", "ARM": "lr"}
 
 
@@ -236,8 +239,10 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
             "instructions"
         )
     lines = {d.address: src for d, src in zip(decoded, sources)}
+    labels = (_label_addresses(asm_lines, decoded, base + len(code))
+              if any(_CODE_ADDRESS.search(c.text.strip()) for c in cells) else {})  # fmt: skip
     return ThreadCode(tid, base, code, lines, {tgt.canonical_reg(link): base + len(code)}
-                      if link else {}, _label_addresses(asm_lines, decoded, base + len(code)))  # fmt: skip
+                      if link else {}, labels)  # fmt: skip
 
 
 def _other_thread_label(test, tid: int, asm: str) -> str | None:
@@ -253,7 +258,7 @@ def _other_thread_label(test, tid: int, asm: str) -> str | None:
 
 
 def _label_addresses(asm_lines: list[str], decoded, end: int) -> dict[int, str]:
-    """Each code address the test labels -> its first label (`L0`), as herd prints a code
+    """Each code address the thread labels -> its first label (`L0`), as herd prints a code
     address held in a register (`0:X30=0:L0;` after `BL L0`, its A257)."""
     out: dict[int, str] = {}
     count = 0

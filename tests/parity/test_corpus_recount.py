@@ -295,3 +295,10 @@ def test_a_branch_to_another_threads_label_is_refused_naming_it(cli, tmp_path):
         f"fencelab: error: {path}:6:2: P0: cannot assemble 'BL Lother': Lother is a label of "
         "another thread; each thread's code is assembled alone (herd lets a thread branch to "
         "another's code)")  # fmt: skip
+
+
+def test_a_number_at_a_labelled_code_address_stays_a_number(cli, tmp_path):
+    # P0's code starts at 65536: with no BL or ADR in the test, 65536 is a number
+    text = "AArch64 NN\n{\n}\n P0 ;\nL0: ;\n MOV W0,#65536 ;\nlocations [0:X0;]\n"
+    result, _ = _run(cli, tmp_path, text, "arm")
+    assert result.output.splitlines()[2] == "0:X0=65536;"
