@@ -57,5 +57,18 @@ class CodeError(FencelabError):
         super().__init__(f"{text!r} at {pc:#x}: {why}")
 
 
+class NarrowAddress(CodeError):
+    """A load narrower than an address that reads a location's address (herd: 'Illegal
+    operation mask32'). `explain` names the location once the program is known."""
+
+    def __init__(self, pc: int, text: str, address: int, size: int, bits: int):
+        self.address, self.size, self.bits = address, size, bits
+        super().__init__(pc, text, self.explain(f"{address:#x}"))
+
+    def explain(self, name: str) -> str:
+        return (f"reads the address of {name} as {self.size} bytes, but an address is "
+                f"{self.bits} bits (herd refuses this too: 'Illegal operation mask32')")
+
+
 class MemoryFault(CodeError):
     """An access to an address that is no location of the test (the emulator faulted)."""

@@ -123,13 +123,7 @@ def classify_a64(target, insn) -> InsnInfo:
     common = dict(address=insn.address, size=insn.size, mnemonic=insn.mnemonic,
                   op_str=insn.op_str)  # fmt: skip
     if mnemonic in MEMORY_FORMS:
-        info = _memory(target, insn, MEMORY_FORMS[mnemonic], common)
-        if info.width < 8 and mnemonic[2:6] in ("smax", "smin"):
-            raise FencelabError(
-                f"{target.name}: {_text(insn)!r} cannot run: Unicorn (QEMU 5) compares "
-                "LDSMAX/LDSMIN below 64 bits as unsigned; use the X-register form"
-            )
-        return info
+        return _memory(target, insn, MEMORY_FORMS[mnemonic], common)
     if mnemonic in ("dmb", "dsb"):
         option = insn.op_str.strip().lower()
         if option not in BARRIER_OPTIONS:

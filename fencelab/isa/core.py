@@ -46,9 +46,9 @@ from unicorn import (
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
 from fencelab import reduce
-from fencelab.errors import CodeError, FencelabError, MemoryFault
+from fencelab.errors import CodeError, FencelabError, MemoryFault, NarrowAddress
 from fencelab.isa.insn import InsnInfo, Kind
-from fencelab.values import unsigned
+from fencelab.values import signed, unsigned
 
 ThreadState = tuple[int, ...]
 
@@ -106,6 +106,7 @@ class Core:
         self.reg_index = {name: i for i, name in enumerate(self.reg_names)}
         self.pc_index = self.reg_index[target.pc_name]
         tb_size = translation_buffer_size(len(self.infos))
+        self.data_regions = tuple(regions)  # where locations are: an address is a value in one
         self.engine = _lease(target, code, base, regions, tb_size)
         self.uc = self.engine.uc
         weakref.finalize(self, _release, self.engine)
@@ -240,9 +241,29 @@ class Core:
             writes = ()  # a failed compare-and-swap is only a read (QEMU writes the old value back)
         if info.kind is Kind.STORE_EXCL and info.status_regs and self._status_failed(info):
             writes = ()  # likewise a failed store-exclusive (status register != 0)
+        if narrow_signed_min_max(info) and mem_reads and writes:
+            writes = (self._signed_min_max(info, state, mem_reads[0], writes[0]),)
+        for read in mem_reads:
+            if 8 * read.size < self.target.pointer_width and self._is_address(read.value):
+                raise NarrowAddress(pc, info.text, read.value, read.size,
+                                    self.target.pointer_width)  # fmt: skip
         executed = [pc]
         _, hung, after = self._run_local(executed)
         return Step(after, mem_reads, writes, tuple(executed), hung)
+
+    def _is_address(self, value: int) -> bool:
+        return any(start <= value < start + size for start, size in self.data_regions)
+
+    def _signed_min_max(self, info: InsnInfo, state: ThreadState, read: Access,
+                        write: Access) -> Access:
+        """What a narrow LDSMAX/LDSMIN stores: Unicorn 2.1.4 (QEMU 5) compares a byte,
+        half-word or word as unsigned; the Arm ARM compares them signed."""
+        bits = 8 * read.size
+        (reg,) = info.data_regs or ("xzr",)
+        operand = state[self.reg_index[reg]] if reg in self.reg_index else 0
+        pick = max if "smax" in info.mnemonic.lower() else min
+        result = pick(signed(read.value, bits), signed(unsigned(operand, bits), bits))
+        return Access(write.addr, write.size, unsigned(result, bits))
 
     def _status_failed(self, info: InsnInfo) -> bool:
         (reg,) = info.status_regs
@@ -316,6 +337,12 @@ class Core:
     def memory_kind(self, state: ThreadState) -> Kind | None:
         info = self.info(state)
         return info.kind if info else None
+
+
+def narrow_signed_min_max(info: InsnInfo) -> bool:
+    """LDSMAX/LDSMIN (and STSMAX/STSMIN) on a byte, half-word or word."""
+    name = info.mnemonic.lower()
+    return info.width < 8 and name[:2] in ("ld", "st") and name[2:6] in ("smax", "smin")
 
 
 def _told_read(info: InsnInfo) -> NeedRead | None:

@@ -373,7 +373,7 @@ class LitmusTest:
     threads: tuple[Thread, ...]
     locations: tuple[Location, ...] = ()  # every shared location, in first-seen order
     reg_inits: tuple[RegInit, ...] = ()
-    condition: Condition = Condition("exists", TrueProp())
+    condition: Condition = Condition("forall", TrueProp())  # none written: herd's `forall (true)`
     observed: tuple[Observable, ...] = ()  # the `locations [...]` clause
     doc: str = ""  # the quoted cycle line / free text after the name
     info: tuple[tuple[str, str], ...] = ()  # Key=Value metadata lines, in order

@@ -404,6 +404,9 @@ class _Parser:
             self._array_item(array, right.strip() if eq else None, at, item)
             return
         left_s = left.strip()
+        if re.search(r"\w:(red|green|blue|black)\b", item):  # herd's `x:red`, `=x:green`
+            raise self.src.error(f"memory tags ({clip(item.strip())}, herd's Variant=memtag) "
+                                 "are not modelled", at)  # fmt: skip
         m = _INIT_LEFT.search(left_s)
         if not m or (eq and not right.strip()) or "==" in item:
             raise self.src.error(f"cannot read initial-state item {clip(item.strip())}", at)
@@ -625,7 +628,7 @@ class _Parser:
             raise grammars.lark_error(e, lark, trailer, self.file, "the condition") from None
         observed: tuple[Observable, ...] = ()
         filt: Prop | None = None
-        condition = Condition("exists", TrueProp())
+        condition = Condition("forall", TrueProp())  # herd: no condition is `forall (true)`
         self._threads = threads
         for part in tree.children:
             if part.data == "locations":  # an array named alone: all of it, as herd has it

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from fencelab.errors import AccessError, CodeError, FencelabError, SourceError
+from fencelab.errors import AccessError, CodeError, FencelabError, NarrowAddress, SourceError
 from fencelab.isa.core import Core
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.isa.target import Target
@@ -67,6 +67,7 @@ class ThreadCode:
     code: bytes
     lines: dict[int, SourceLine]  # instruction address -> source
     init_regs: dict[str, int]  # canonical register -> value
+    labels: dict[int, str] = field(default_factory=dict)  # labelled code address -> label
     core: Core = field(repr=False, default=None)  # type: ignore[assignment]
 
 
@@ -89,6 +90,7 @@ class Program:
         self._element_at = {e.name: e for e in self.elements}
         self._array_of = {e.name: self._inside(e.addr, e.size, "element")[0] for e in self.elements}
         self._element_names = {(e.addr, e.size): self._herd_name(e.name) for e in self.elements}
+        self._element_by_addr = {e.addr: self._herd_name(e.name) for e in self.elements}
         # pair groups by (address, bytes); each element's group; how each group was accessed
         self.groups = {(g.addr, g.width // 8): g for g in self.locations if g.parts}
         self._group_of = {p: g for g in self.groups.values() for p in g.parts}
@@ -309,7 +311,11 @@ class Program:
         for thread in self.threads:
             src = thread.lines.get(error.pc)
             if src is not None:
-                return SourceError(f"P{thread.tid}: {src.text}: {error.why}", self.test.file,
+                why = error.why
+                if isinstance(error, NarrowAddress):  # the location by its name
+                    loc = self.by_addr.get(error.address)
+                    why = error.explain(loc.name if loc else f"{error.address:#x}")
+                return SourceError(f"P{thread.tid}: {src.text}: {why}", self.test.file,
                                    src.line, src.col)  # fmt: skip
         return SourceError(str(error), self.test.file)
 
@@ -329,7 +335,19 @@ class Program:
         loc = self.by_addr.get(raw)
         if loc is not None:  # addresses are far from any small value a test stores
             return LocRef(loc.name)
+        for thread in self.threads:  # a code address: herd prints its label (`0:L0`)
+            if raw in thread.labels:
+                return LocRef(f"{thread.tid}:{thread.labels[raw]}")
+        if raw in self._element_by_addr:  # an array held whole: its element, as `arm` has it
+            return LocRef(self._element_by_addr[raw])
+        loc = self.by_addr.get(raw - (raw - DATA_BASE) % LOCATION_STRIDE)
+        if loc is not None and raw > loc.addr and not self._in_array(loc):
+            return LocRef(f"{loc.name}+{raw - loc.addr}")  # herd's `x+4` (its ADDEXT01)
         return self.value_type(obs).wrap(raw)
+
+    def _in_array(self, loc: PlacedLocation) -> bool:
+        """An array's element, or an array held whole."""
+        return self._is_element(loc) or any(d.array == loc.name for d in self.test.locations)
 
     def _is_element(self, loc: PlacedLocation) -> bool:
         try:

@@ -37,6 +37,9 @@ _END_LABEL = "fencelab_end"  # where herd's `ret` goes: the thread's end
 # a subroutine call (AArch64 BL/BLR, A32 BL/BLX): in a thread that makes one, a return goes back
 # to the link register, which starts at the thread's end (herd: L022, intra-thread calls)
 _CALL = re.compile(r"(?:^|:)\s*(?:bl|blr|blx)\s", re.I)  # after the cell's labels, if any
+# what puts a code address in a register; only then is a value printed as a label (`0:L0`),
+# so that a number a test computes (65536) is not taken for a code address
+_CODE_ADDRESS = re.compile(r"(?:^|:)\s*(?:bl|blr|blx|adrp?)\s", re.I)
 _LINK = {"AArch64": "x30", "ARM": "lr"}
 
 
@@ -236,8 +239,36 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
             "instructions"
         )
     lines = {d.address: src for d, src in zip(decoded, sources)}
+    labels = (_label_addresses(asm_lines, decoded, base + len(code))
+              if any(_CODE_ADDRESS.search(c.text.strip()) for c in cells) else {})  # fmt: skip
     return ThreadCode(tid, base, code, lines, {tgt.canonical_reg(link): base + len(code)}
-                      if link else {})  # fmt: skip
+                      if link else {}, labels)  # fmt: skip
+
+
+def _other_thread_label(test, tid: int, asm: str) -> str | None:
+    """Why a line naming another thread's label (`BL L1` to P1's code, herd's L023) does not
+    assemble: each thread's code is assembled alone."""
+    theirs = {m.group(1) for t in test.threads if t.tid != tid for c in t.asm
+              for m in [_LABEL.match(c.text)] if m}  # fmt: skip
+    named = [w for w in re.findall(r"[A-Za-z_.$][\w.$]*", asm) if w in theirs]
+    if not named:
+        return None
+    return (f"{named[0]} is a label of another thread; each thread's code is assembled alone "
+            "(herd lets a thread branch to another's code)")
+
+
+def _label_addresses(asm_lines: list[str], decoded, end: int) -> dict[int, str]:
+    """Each code address the thread labels -> its first label (`L0`), as herd prints a code
+    address held in a register (`0:X30=0:L0;` after `BL L0`, its A257)."""
+    out: dict[int, str] = {}
+    count = 0
+    for line in asm_lines:
+        if line.endswith(":"):
+            if line[:-1] != _END_LABEL:
+                out.setdefault(decoded[count].address if count < len(decoded) else end, line[:-1])
+        else:
+            count += 1
+    return out
 
 
 def _bad_line(test, tid: int, tgt: Target, arch: Arch, asm_lines: list[str],
@@ -250,7 +281,7 @@ def _bad_line(test, tid: int, tgt: Target, arch: Arch, asm_lines: list[str],
         try:
             count = len(tgt.disassemble(arch.assemble(tgt, [src.asm, *stubs], base), base))
         except AssemblyError as e:
-            why = e.why or str(e)
+            why = _other_thread_label(test, tid, src.asm) or e.why or str(e)
         else:
             if count == 1:
                 continue
