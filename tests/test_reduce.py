@@ -45,6 +45,7 @@ ACTS_ON = {
     "armv7-commit-order": ("arm",),
     "armv7-quiet-earliest": ("arm",),
     "armv7-dead-commits": ("arm",),
+    "source-paths-reuse": ("c",),
 }
 MODELS = {"C": "rc11"}
 

@@ -130,6 +130,13 @@ class _Enumerator:
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
         self._memo: dict[tuple, list] = {}
         self._types: dict[LocObs, ValueType] = {}
+        self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
+        self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders) -> a number
+        self._statics: dict[tuple, Static] = {}  # the shapes of a choice of paths -> Static
+        self._kept: list[Path] = []  # the paths _columns names (ids stay theirs)
+        self._plan = tuple(self._getter(o) for o in self.observed)
+        self._filter_plan = (tuple(self._getter(o) for o in (*self.observed, *self.extra))
+                             if test.filter is not None else ())  # fmt: skip
 
     def judge(self, combo: tuple[Path, ...]) -> None:
         complete = all(p.complete for p in combo)
@@ -156,21 +163,51 @@ class _Enumerator:
                     self.exhausted += 1
                     return  # one consistent execution is enough to count this choice of paths
 
-    def location_choices(self, n: int, name: str, kinds, locs, tids, rvals, wvals) -> list:
-        """`_location_choices`, remembered by the location's events (kind, thread, values, in
-        order) and renumbered to this candidate's events: combinations of thread paths share
-        most locations' events, and the choices depend on nothing else."""
-        if not reduce.enabled("reuse"):
-            return list(_location_choices(n, name, kinds, locs, tids, rvals, wvals))
-        events = [i for i in range(n) if locs[i] == name]
-        signature = (name, tuple((kinds[i], tids[i], rvals[i], wvals[i]) for i in events))
-        local = self._memo.get(signature)
+    def columns(self, path: Path) -> tuple:
+        """A path's events as parallel tuples (kinds, locations, orders, read values, written
+        values, lines), then its shape (a number: paths with the same kinds, locations and
+        orders have the same) and, per location, its accesses there (kind, read value,
+        written value); built once per path."""
+        cols = self._columns.get(id(path))
+        if cols is None:
+            ev = path.events
+            kinds, locs = tuple(e.kind for e in ev), tuple(e.loc for e in ev)
+            orders = tuple(e.order for e in ev)
+            shape = self._shapes.setdefault((kinds, locs, orders), len(self._shapes))
+            at: dict[str, list] = {}
+            for e in ev:
+                if e.loc:
+                    at.setdefault(e.loc, []).append((e.kind, e.rval, e.wval))
+            cols = self._columns[id(path)] = (
+                kinds, locs, orders, tuple(e.rval for e in ev), tuple(e.wval for e in ev),
+                tuple(e.line for e in ev), shape, {loc: tuple(a) for loc, a in at.items()})
+            self._kept.append(path)
+        return cols
+
+    def static(self, key: tuple, kinds, tids, locs, orders) -> Static:
+        """`static_of` the candidate's events, remembered by the shapes of its paths (`key`):
+        it depends on nothing else."""
+        st = self._statics.get(key)
+        if st is None:
+            st = static_of(kinds, tids, locs, orders)
+            if reduce.enabled("reuse"):
+                self._statics[key] = st
+        return st
+
+    def location_choices(self, events: list[int], name: str, key: tuple, kinds, tids, rvals,
+                         wvals) -> list:  # fmt: skip
+        """`_location_choices` for the location's `events` (indices into the candidate's
+        lists), remembered by those events (`key`: each path's accesses to the location) and
+        renumbered to this candidate's events: combinations of thread paths share most
+        locations' events, and the choices depend on nothing else."""
+        local = self._memo.get(key) if reduce.enabled("reuse") else None
         if local is None:
             k = len(events)
-            sig = signature[1]
-            local = self._memo[signature] = list(_location_choices(
-                k, name, [e[0] for e in sig], [name] * k, [e[1] for e in sig],
-                [e[2] for e in sig], [e[3] for e in sig]))  # fmt: skip
+            local = list(_location_choices(
+                k, name, [kinds[i] for i in events], [name] * k, [tids[i] for i in events],
+                [rvals[i] for i in events], [wvals[i] for i in events]))  # fmt: skip
+            if reduce.enabled("reuse"):
+                self._memo[key] = local
         return [(tuple((events[r], events[w]) for r, w in rf), [events[w] for w in order])
                 for rf, order in local]  # fmt: skip
 
@@ -186,24 +223,37 @@ class _Enumerator:
             typ = self._types[obs] = observable_type(self.test, obs)
         return typ
 
-    def _outcome(self, envs: dict, final: dict) -> Outcome | None:
-        def value(obs):
-            if isinstance(obs, RegObs):
-                return envs.get(obs.tid, {}).get(obs.reg, 0)
-            if isinstance(obs, LocObs):  # in its type: a 128-bit value prints in hex
-                elements = self.test.array(obs.name)
-                if elements:  # a whole array (`v={1,2}`)
-                    return tuple(value(LocObs(element_observable(obs.name, e.index)))
-                                 for e in elements)  # fmt: skip
-                held = final.get(location_name(obs.name), 0)
-                return held if isinstance(held, LocRef) else self.type_of(obs).wrap(held)
-            raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
+    def _getter(self, obs) -> tuple:
+        """How an observable's final value is read (`_value`): (0, tid, register),
+        (1, location, observable) or (2, the getters of an array's elements)."""
+        if isinstance(obs, RegObs):
+            return (0, obs.tid, obs.reg)
+        if isinstance(obs, LocObs):  # in its type: a 128-bit value prints in hex
+            elements = self.test.array(obs.name)
+            if elements:  # a whole array (`v={1,2}`)
+                return (2, tuple(self._getter(LocObs(element_observable(obs.name, e.index)))
+                                 for e in elements))  # fmt: skip
+            return (1, location_name(obs.name), obs)
+        raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
 
+    def _value(self, getter: tuple, envs: dict, final: dict):
+        kind = getter[0]
+        if kind == 0:
+            env = envs.get(getter[1])
+            return env.get(getter[2], 0) if env is not None else 0
+        if kind == 1:
+            held = final.get(getter[1], 0)
+            return held if isinstance(held, LocRef) else self.type_of(getter[2]).wrap(held)
+        return tuple(self._value(g, envs, final) for g in getter[1])
+
+    def _outcome(self, envs: dict, final: dict) -> Outcome | None:
+        value = self._value
         if self.test.filter is not None:
-            values = tuple((o, value(o)) for o in (*self.observed, *self.extra))
+            values = tuple((o, value(g, envs, final))
+                           for o, g in zip((*self.observed, *self.extra), self._filter_plan))
             if not holds(self.test.filter, values):
                 return None
-        return tuple((o, value(o)) for o in self.observed)
+        return tuple((o, value(g, envs, final)) for o, g in zip(self.observed, self._plan))
 
 
 class Candidates:
@@ -215,41 +265,46 @@ class Candidates:
         self.enumerator = enumerator
         self.combo = combo
         self.complete = all(p.complete for p in combo)
-        kinds, locs, orders, tids, rvals, wvals, lines = [], [], [], [], [], [], []
-        for name in enumerator.locations:
-            kinds.append("W")
-            locs.append(name)
-            orders.append(None)
-            tids.append(-1)
-            rvals.append(None)
-            wvals.append(enumerator.inits[name])
-            lines.append(0)
-        for p in combo:
-            for e in p.events:
-                kinds.append(e.kind)
-                locs.append(e.loc)
-                orders.append(e.order)
-                tids.append(p.tid)
-                rvals.append(e.rval)
-                wvals.append(e.wval)
-                lines.append(e.line)
+        locations = enumerator.locations
+        m = len(locations)
+        kinds, locs, orders = ["W"] * m, list(locations), [None] * m
+        tids, rvals = [-1] * m, [None] * m
+        wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
+        cols = [enumerator.columns(p) for p in combo]
+        for p, (k, lo, o, rv, wv, li, _, _) in zip(combo, cols):
+            kinds += k
+            locs += lo
+            orders += o
+            tids += [p.tid] * len(k)
+            rvals += rv
+            wvals += wv
+            lines += li
         self.kinds, self.locs, self.orders, self.tids = kinds, locs, orders, tids
         self.rvals, self.wvals, self.lines = rvals, wvals, lines
         self.n = len(kinds)
+        self._shape = tuple((p.tid, c[6]) for p, c in zip(combo, cols))
+        events_of: dict[str, list[int]] = {name: [] for name in locations}
+        for i, loc in enumerate(locs):
+            if loc:
+                events_of.setdefault(loc, []).append(i)
         self.per_loc: list[list] | None = []
-        for name in enumerator.locations:
-            choices = enumerator.location_choices(self.n, name, kinds, locs, tids, rvals, wvals)
+        for name in locations:
+            key = (name, tuple((p.tid, c[7].get(name, ())) for p, c in zip(combo, cols)))
+            choices = enumerator.location_choices(events_of[name], name, key, kinds, tids,
+                                                  rvals, wvals)  # fmt: skip
             if not choices:
                 self.per_loc = None
                 break
             self.per_loc.append(choices)
         self.envs = {p.tid: dict(p.env) for p in combo}
         self._static: Static | None = None
+        self._names: list[tuple[str, str]] | None = None
 
     @property
     def static(self) -> Static:
         if self._static is None:
-            self._static = static_of(self.kinds, self.tids, self.locs, self.orders)
+            self._static = self.enumerator.static(self._shape, self.kinds, self.tids, self.locs,
+                                                  self.orders)  # fmt: skip
         return self._static
 
     def picks(self):
@@ -266,8 +321,10 @@ class Candidates:
     def names(self) -> list[tuple[str, str]]:
         """Each event's (read name, write name), herd's letters in thread order; an RMW (U)
         is two events, its read and its write (a, b); initial writes are `init:x`."""
+        if self._names is not None:
+            return self._names
         letters = iter(event_names(2 * self.n))
-        out = []
+        out = self._names = []
         for i in range(self.n):
             if self.tids[i] < 0:
                 out.append(("", f"init:{self.locs[i]}"))
