@@ -163,9 +163,11 @@ def coherent(hb: Rel, eco: Rel) -> bool:
     for a, row in enumerate(hb):
         if (row >> a) & 1:
             return False
-        for b in bits(row):
-            if (eco[b] >> a) & 1:
+        while row:  # (bit loops written out: `bits` costs 2x)
+            low = row & -row
+            if (eco[low.bit_length() - 1] >> a) & 1:
                 return False
+            row ^= low
     return True
 
 

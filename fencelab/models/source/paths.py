@@ -121,6 +121,7 @@ class _Break(Exception):
     """A `break` leaving the innermost loop."""
 
 
+_WRITES = ("W", "U")  # the kinds of events that write (Event.writes)
 _SPURIOUS = "spurious"  # a weak CAS choice: the value matched but the CAS failed anyway
 
 
@@ -490,16 +491,18 @@ def value_domains(
             consulted: set[str] = set()
             paths.append(thread_paths(test, t, frozen, unroll, budget, consulted))
             found[k] = (paths[-1], {loc: frozen[loc] for loc in consulted})
-        max_writes = sum(
-            max((sum(e.writes for e in p.events) for p in ps), default=0) for ps in paths
-        )
+        max_writes = 0
         grown = False
         for ps in paths:
+            most = 0
             for p in ps:
-                for e in p.events:
-                    if e.writes and e.wval not in domains[e.loc]:
+                writes = [e for e in p.events if e.kind in _WRITES]
+                most = max(most, len(writes))
+                for e in writes:
+                    if e.wval not in domains[e.loc]:
                         domains[e.loc].add(e.wval)
                         grown = True
+            max_writes += most
         rounds += 1
         if not grown or rounds > max_writes:
             return frozen, paths

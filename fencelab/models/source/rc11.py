@@ -166,8 +166,8 @@ class _Enumerator:
     def columns(self, path: Path) -> tuple:
         """A path's events as parallel tuples (kinds, locations, orders, read values, written
         values, lines), then its shape (a number: paths with the same kinds, locations and
-        orders have the same) and, per location, its accesses there (kind, read value,
-        written value); built once per path."""
+        orders have the same), per location its accesses there (kind, read value, written
+        value), and its final locals as a dict; built once per path."""
         cols = self._columns.get(id(path))
         if cols is None:
             ev = path.events
@@ -180,7 +180,8 @@ class _Enumerator:
                     at.setdefault(e.loc, []).append((e.kind, e.rval, e.wval))
             cols = self._columns[id(path)] = (
                 kinds, locs, orders, tuple(e.rval for e in ev), tuple(e.wval for e in ev),
-                tuple(e.line for e in ev), shape, {loc: tuple(a) for loc, a in at.items()})
+                tuple(e.line for e in ev), shape, {loc: tuple(a) for loc, a in at.items()},
+                dict(path.env))
             self._kept.append(path)
         return cols
 
@@ -208,7 +209,7 @@ class _Enumerator:
                 [rvals[i] for i in events], [wvals[i] for i in events]))  # fmt: skip
             if reduce.enabled("reuse"):
                 self._memo[key] = local
-        return [(tuple((events[r], events[w]) for r, w in rf), [events[w] for w in order])
+        return [(tuple([(events[r], events[w]) for r, w in rf]), [events[w] for w in order])
                 for rf, order in local]  # fmt: skip
 
     def witness(self, outcome: Outcome) -> str:
@@ -225,7 +226,8 @@ class _Enumerator:
 
     def _getter(self, obs) -> tuple:
         """How an observable's final value is read (`_value`): (0, tid, register),
-        (1, location, observable) or (2, the getters of an array's elements)."""
+        (1, location, observable, the values it was seen to hold as shown) or (2, the getters
+        of an array's elements)."""
         if isinstance(obs, RegObs):
             return (0, obs.tid, obs.reg)
         if isinstance(obs, LocObs):  # in its type: a 128-bit value prints in hex
@@ -233,7 +235,7 @@ class _Enumerator:
             if elements:  # a whole array (`v={1,2}`)
                 return (2, tuple(self._getter(LocObs(element_observable(obs.name, e.index)))
                                  for e in elements))  # fmt: skip
-            return (1, location_name(obs.name), obs)
+            return (1, location_name(obs.name), obs, {})  # {held: as shown}
         raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
 
     def _value(self, getter: tuple, envs: dict, final: dict):
@@ -243,7 +245,11 @@ class _Enumerator:
             return env.get(getter[2], 0) if env is not None else 0
         if kind == 1:
             held = final.get(getter[1], 0)
-            return held if isinstance(held, LocRef) else self.type_of(getter[2]).wrap(held)
+            shown = getter[3].get(held)
+            if shown is None:
+                shown = getter[3][held] = (held if isinstance(held, LocRef)
+                                           else self.type_of(getter[2]).wrap(held))  # fmt: skip
+            return shown
         return tuple(self._value(g, envs, final) for g in getter[1])
 
     def _outcome(self, envs: dict, final: dict) -> Outcome | None:
@@ -271,7 +277,7 @@ class Candidates:
         tids, rvals = [-1] * m, [None] * m
         wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
         cols = [enumerator.columns(p) for p in combo]
-        for p, (k, lo, o, rv, wv, li, _, _) in zip(combo, cols):
+        for p, (k, lo, o, rv, wv, li, *_) in zip(combo, cols):
             kinds += k
             locs += lo
             orders += o
@@ -282,21 +288,25 @@ class Candidates:
         self.kinds, self.locs, self.orders, self.tids = kinds, locs, orders, tids
         self.rvals, self.wvals, self.lines = rvals, wvals, lines
         self.n = len(kinds)
-        self._shape = tuple((p.tid, c[6]) for p, c in zip(combo, cols))
+        self._shape = tuple([(p.tid, c[6]) for p, c in zip(combo, cols)])
         events_of: dict[str, list[int]] = {name: [] for name in locations}
         for i, loc in enumerate(locs):
             if loc:
                 events_of.setdefault(loc, []).append(i)
+        keys: dict[str, list] = {name: [name] for name in locations}  # each path's accesses
+        for p, c in zip(combo, cols):
+            for loc, accesses in c[7].items():
+                keys.setdefault(loc, [loc]).append((p.tid, accesses))
         self.per_loc: list[list] | None = []
         for name in locations:
-            key = (name, tuple((p.tid, c[7].get(name, ())) for p, c in zip(combo, cols)))
-            choices = enumerator.location_choices(events_of[name], name, key, kinds, tids,
-                                                  rvals, wvals)  # fmt: skip
+            choices = enumerator.location_choices(events_of[name], name, tuple(keys[name]),
+                                                  kinds, tids, rvals, wvals)  # fmt: skip
             if not choices:
                 self.per_loc = None
                 break
             self.per_loc.append(choices)
-        self.envs = {p.tid: dict(p.env) for p in combo}
+        self.envs = {p.tid: c[8] for p, c in zip(combo, cols)}
+        self._registers: dict | None = None  # the outcome's register values (fixed by combo)
         self._static: Static | None = None
         self._names: list[tuple[str, str]] | None = None
 
@@ -378,44 +388,51 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     fencelab/models/axiomatic/candidates.py, whose docstring says why the two stay apart:
     their RMWs are two events, each model states its own atomicity, exclusives can fail).
     """
-
-    def sb(a: int, b: int) -> bool:  # events are numbered thread by thread in program order
-        return a < b and tids[a] == tids[b] >= 0
-
     events = [i for i in range(n) if locs[i] == name]
     writes = [i for i in events if kinds[i] in ("W", "U")]
     reads = [i for i in events if kinds[i] in ("R", "U")]
     init = writes[0]
+    # events are numbered thread by thread in program order: sb is a later event of the thread
+    later = [0] * n
+    earlier = [0] * n
+    for a in events:
+        if tids[a] >= 0:
+            for b in events:
+                if b > a and tids[b] == tids[a]:
+                    later[a] |= 1 << b
+                    earlier[b] |= 1 << a
+    write_mask = 0
+    for w in writes:
+        write_mask |= 1 << w
     sources = []
     for r in reads:
-        options = [w for w in writes if wvals[w] == rvals[r] and w != r and not sb(r, w)]
+        options = [w for w in writes
+                   if wvals[w] == rvals[r] and w != r and not (later[r] >> w) & 1]  # fmt: skip
         if not options:
             return
         sources.append(options)
+    updates = [u for u in reads if kinds[u] == "U"]
+    coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
     for choice in itertools.product(*sources):
         src = dict(zip(reads, choice))
-        taken = [src[u] for u in reads if kinds[u] == "U"]
+        taken = [src[u] for u in updates]
         if len(taken) != len(set(taken)):
             continue  # two RMWs cannot both read the same write
-        before = {w: 0 for w in writes}  # before[b]: writes that must precede b in mo
-        for w in writes:
-            for w2 in writes:
-                if sb(w, w2):
-                    before[w2] |= 1 << w
+        before = list(coww)  # before[b]: writes that must precede b in mo
         for r, w in src.items():
             if kinds[r] == "U":
                 before[r] |= 1 << w
-            for w2 in writes:
-                if w2 in (w, r):
-                    continue
-                if sb(w2, r):  # CoWR: a write before the read is not newer
-                    before[w] |= 1 << w2
-                if sb(r, w2):  # CoRW: a write after the read is newer
-                    before[w2] |= 1 << w
+            others = write_mask & ~(1 << w) & ~(1 << r)
+            before[w] |= earlier[r] & others  # CoWR: a write before the read is not newer
+            newer = later[r] & others  # CoRW: a write after the read is newer
+            while newer:
+                low = newer & -newer
+                before[low.bit_length() - 1] |= 1 << w
+                newer ^= low
             for r2, w2 in src.items():
-                if w2 != w and sb(r, r2):  # CoRR
+                if w2 != w and (later[r] >> r2) & 1:  # CoRR
                     before[w2] |= 1 << w
-        reader_of = {src[u]: u for u in reads if kinds[u] == "U"}
+        reader_of = {src[u]: u for u in updates}
         rf_pairs = tuple(src.items())
         for order in _linear_extensions(init, writes, before, reader_of, kinds):
             yield rf_pairs, order
