@@ -5,8 +5,8 @@
     .venv/bin/python bench/c_equivalence.py --compare old.pickle new.pickle
 
 For every input it records the parsed test (`repr`: the whole AST, positions included) or the
-one-line error (file:line:col and message), and for the valid C tests the rc11 verdict (final
-states, states explored). The inputs:
+one-line error (file:line:col and message), and for the valid C tests the verdict (final
+states with their witnesses, states explored) under rc11 (`--models rc11,c11,sc-source`: each). The inputs:
 - every `.litmus` file under examples/ and tests/data (all architectures: the file reader is
   shared), and every C test among them run under rc11;
 - generated C tests: `--diy` diy7-style cycles (fencelab/gen/cycles.py, seeds 0.. as
@@ -51,9 +51,9 @@ def parsed(text: str, name: str):
     return test, repr(test)
 
 
-def verdict(test) -> str:
+def verdict(test, model: str = "rc11") -> str:
     try:
-        result = Pipeline().run(test, RunOptions.named(model="rc11"))
+        result = Pipeline().run(test, RunOptions.named(model=model))
     except FencelabError as e:
         return f"error: {e}"
     states = sorted(repr(s) for s in result.states)
@@ -114,14 +114,16 @@ def dump(args) -> dict[str, str]:
         test, out[name] = parsed(text, name)
         if test is not None and test.arch == "C":
             c_texts.append((name, text))
-            out[name + " rc11"] = verdict(test)
+            for model in args.models:
+                out[f"{name} {model}"] = verdict(test, model)
     generated = [(f"<diy {i}>", t) for i, t in enumerate(cycles.generate_many("C", args.diy))]
     generated += [(f"<families {i}>", t)
                   for i, t in enumerate(generate_many("C", args.families))]  # fmt: skip
     for name, text in generated:
         test, out[name] = parsed(text, name)
         if test is not None:
-            out[name + " rc11"] = verdict(test)
+            for model in args.models:
+                out[f"{name} {model}"] = verdict(test, model)
             c_texts.append((name, text))
     rng = random.Random(17)
     for k in range(args.expressions):
@@ -159,7 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--families", type=int, default=100)
     ap.add_argument("--expressions", type=int, default=300)
     ap.add_argument("--mutants", type=int, default=30)
+    ap.add_argument("--models", default="rc11", help="the source models the C tests are judged "
+                    "under (comma-separated: rc11, c11, sc-source)")
     args = ap.parse_args(argv)
+    args.models = [m for m in args.models.split(",") if m]
     if args.compare:
         return compare(*args.compare)
     if not args.dump:

@@ -62,6 +62,10 @@ REDUCTIONS = {
     "tso-persistent": "x86-TSO: from each state only a persistent set of moves is followed: "
                       "the smallest set of instructions and drains closed under the moves that "
                       "touch what they touch (models/operational/tso.py, TSO.persistent)",
+    "source-paths-reuse": "source models (rc11, c11, sc-source): while the value domains grow to "
+                          "their fixpoint, a thread's paths are kept from one round to the next "
+                          "when no location it reads has new values "
+                          "(models/source/paths.py, value_domains)",
 }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 from fencelab.atomics import Op
 from fencelab.errors import FencelabError
@@ -713,8 +714,10 @@ def same_meaning(a: LitmusTest, b: LitmusTest) -> bool:
     return norm(a) == norm(b)
 
 
-def event_names(count: int) -> list[str]:
-    """herd's event letters: a ... z, then aa, ab ..."""
+@cache
+def event_names(count: int) -> tuple[str, ...]:
+    """herd's event letters: a ... z, then aa, ab ... (remembered: every candidate execution
+    of a test names its events)."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     out = []
     for i in range(count):
@@ -724,4 +727,4 @@ def event_names(count: int) -> list[str]:
             i, r = divmod(i - 1, 26)
             name = letters[r] + name
         out.append(name)
-    return out
+    return tuple(out)

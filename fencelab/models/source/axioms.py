@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab.atomics import Order
-from fencelab.models.relations import Rel, acyclic, bits, plus, seq
+from fencelab.models.relations import Rel, acyclic, bits, plus
 
 
 @dataclass
@@ -47,6 +47,9 @@ class Static:
     release: int  # accesses and fences that release (Release, AcqRel, SeqCst)
     acquire: int  # reads and fences that acquire (Acquire, AcqRel, SeqCst)
     acquire_fences: int
+    sbl: Rel  # sb \\ loc
+    rs_base: list[int]  # per write: itself and its thread's later writes to its location
+    release_starts: list[tuple[int, int]]  # (release event, the writes its sw starts from)
 
 
 def static_of(kinds, tids, locs, orders) -> Static:
@@ -91,9 +94,16 @@ def static_of(kinds, tids, locs, orders) -> Static:
             acquire |= bit
             if kind == "F":
                 acquire_fences |= bit
+    rs_base = [0] * n
+    for w in bits(writes):
+        rs_base[w] = (1 << w) | (sb[w] & same_loc[w] & writes)
+    release_starts = [(a, sb[a] & writes if (fences >> a) & 1 else (1 << a) & writes)
+                      for a in bits(release)]  # fmt: skip
     return Static(n=n, sb=sb, same_loc=same_loc, writes=writes, updates=updates, fences=fences,
                   sc_events=sc_events, sc_fences=sc_fences, release=release, acquire=acquire,
-                  acquire_fences=acquire_fences)  # fmt: skip
+                  acquire_fences=acquire_fences,
+                  sbl=[sb[i] & ~same_loc[i] for i in range(n)], rs_base=rs_base,
+                  release_starts=release_starts)  # fmt: skip
 
 
 def derived(st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> Rel:
@@ -105,39 +115,45 @@ def derived(st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> Rel:
     return rb
 
 
-def happens_before(st: Static, rf: Rel) -> Rel:
-    """hb = (sb | sw)+ with RC11's release sequences and fence synchronisation."""
-    sw = synchronises_with(st, rf)
+def happens_before(st: Static, rf: Rel, sw: Rel | None = None) -> Rel:
+    """hb = (sb | sw)+ with RC11's release sequences and fence synchronisation (sb itself when
+    nothing synchronises: sb is transitive)."""
+    if sw is None:
+        sw = synchronises_with(st, rf)
+    if not any(sw):
+        return st.sb
     return plus([st.sb[i] | sw[i] for i in range(st.n)])
 
 
 def synchronises_with(st: Static, rf: Rel) -> Rel:
     """sw, through release sequences (rs) and release / acquire fences."""
-    n = st.n
+    sw = [0] * st.n
+    if not st.release_starts:
+        return sw
+    updates, acquire, acquire_fences, sb = st.updates, st.acquire, st.acquire_fences, st.sb
     # rs: from each write, itself and later same-location writes of its thread, then rf;rmw*.
-    rs = [0] * n
-    for w in bits(st.writes):
-        reach = (1 << w) | (st.sb[w] & st.same_loc[w] & st.writes)
-        frontier = reach
-        while frontier:
-            nxt = 0
-            for x in bits(frontier):
-                nxt |= rf[x] & st.updates
-            frontier = nxt & ~reach
-            reach |= nxt
-        rs[w] = reach
-    sw = [0] * n
-    for a in bits(st.release):
-        starts = (1 << a) & st.writes if not (st.fences >> a) & 1 else st.sb[a] & st.writes
+    rs = st.rs_base
+    if updates:
+        rs = list(rs)
+        for w in bits(st.writes):
+            reach = frontier = rs[w]
+            while frontier:
+                nxt = 0
+                for x in bits(frontier):
+                    nxt |= rf[x] & updates
+                frontier = nxt & ~reach
+                reach |= nxt
+            rs[w] = reach
+    for a, starts in st.release_starts:
         heads = 0
         for w in bits(starts):
             heads |= rs[w]
         reads = 0
         for w in bits(heads):
             reads |= rf[w]
-        target = 0
+        target = reads & acquire
         for r in bits(reads):
-            target |= ((1 << r) & st.acquire) | (st.sb[r] & st.acquire_fences)
+            target |= sb[r] & acquire_fences
         sw[a] = target
     return sw
 
@@ -147,9 +163,11 @@ def coherent(hb: Rel, eco: Rel) -> bool:
     for a, row in enumerate(hb):
         if (row >> a) & 1:
             return False
-        for b in bits(row):
-            if (eco[b] >> a) & 1:
+        while row:  # (bit loops written out: `bits` costs 2x)
+            low = row & -row
+            if (eco[low.bit_length() - 1] >> a) & 1:
                 return False
+            row ^= low
     return True
 
 
@@ -161,27 +179,45 @@ def psc_acyclic(st: Static, hb: Rel, mo: Rel, rb: Rel, eco: Rel) -> bool:
 
 
 def psc(st: Static, hb: Rel, mo: Rel, rb: Rel, eco: Rel) -> Rel:
-    """psc = pscb | pscf (empty rows when there is no SC event)."""
+    """psc = pscb | pscf (empty rows when there is no SC event). Only SC events have rows
+    (`[SC] | [F & SC]; hb?` on the left), so only the rows of scb they reach are built."""
     n = st.n
-    sbl = [st.sb[i] & ~st.same_loc[i] for i in range(n)]
-    hbl = [hb[i] & st.same_loc[i] for i in range(n)]
-    middle = seq(seq(sbl, hb), sbl)
-    scb = [st.sb[i] | middle[i] | hbl[i] | mo[i] | rb[i] for i in range(n)]
-    left = [0] * n  # [SC] | [F & SC]; hb?
-    right = [0] * n  # [SC] | hb?; [F & SC]
-    for i in range(n):
-        bit = 1 << i
-        if st.sc_events & bit:
-            left[i] = bit
-            right[i] = bit
-        if st.sc_fences & bit:
-            left[i] |= hb[i]
-        right[i] |= hb[i] & st.sc_fences
-    pscb = seq(seq(left, scb), right)
-    hb_eco_hb = seq(seq(hb, eco), hb)
-    out = list(pscb)
-    for f in bits(st.sc_fences):
-        out[f] |= (hb[f] | hb_eco_hb[f]) & st.sc_fences
+    sb, same_loc, sbl = st.sb, st.same_loc, st.sbl
+    sc_events, sc_fences = st.sc_events, st.sc_fences
+    scb: dict[int, int] = {}  # scb = sb | (sb \ loc); hb; (sb \ loc) | (hb & loc) | mo | rb
+
+    def scb_row(j: int) -> int:
+        row = scb.get(j)
+        if row is None:
+            via = 0
+            for k in bits(sbl[j]):
+                via |= hb[k]
+            row = sb[j] | (hb[j] & same_loc[j]) | mo[j] | rb[j]
+            for m in bits(via):
+                row |= sbl[m]
+            scb[j] = row
+        return row
+
+    out = [0] * n
+    for i in bits(sc_events):
+        left = 1 << i  # [SC] | [F & SC]; hb?
+        if (sc_fences >> i) & 1:
+            left |= hb[i]
+        reach = 0
+        for j in bits(left):
+            reach |= scb_row(j)
+        row = reach & sc_events  # ; ([SC] | hb?; [F & SC])
+        for x in bits(reach):
+            row |= hb[x] & sc_fences
+        out[i] = row
+    for f in bits(sc_fences):  # pscf = [F & SC]; (hb | hb; eco; hb); [F & SC]
+        via = 0
+        for k in bits(hb[f]):
+            via |= eco[k]
+        row = hb[f]
+        for m in bits(via):
+            row |= hb[m]
+        out[f] |= row & sc_fences
     return out
 
 
@@ -189,9 +225,10 @@ def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> b
     """Is this candidate execution allowed by `model` ("rc11", "c11" or "sc")?"""
     n = st.n
     rb = derived(st, rf, mo, rf_src)
+    sb = st.sb
     if model == "sc":
-        return acyclic([st.sb[i] | rf[i] | mo[i] | rb[i] for i in range(n)])
-    if model == "rc11" and not acyclic([st.sb[i] | rf[i] for i in range(n)]):
+        return acyclic([sb[i] | rf[i] | mo[i] | rb[i] for i in range(n)])
+    if model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)]):
         return False
     hb = happens_before(st, rf)
     eco = plus([rf[i] | mo[i] | rb[i] for i in range(n)])

@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
+from fencelab import reduce
 from fencelab.atomics import Op, Order
 from fencelab.errors import FencelabError, SourceError
 from fencelab.litmus.ast import (
@@ -120,7 +121,18 @@ class _Break(Exception):
     """A `break` leaving the innermost loop."""
 
 
+_WRITES = ("W", "U")  # the kinds of events that write (Event.writes)
 _SPURIOUS = "spurious"  # a weak CAS choice: the value matched but the CAS failed anyway
+
+
+def _layout(test: LitmusTest, thread: Thread) -> tuple:
+    """What every run of `thread` starts from: its initial locals, each location's width,
+    array elements by (array, index) and each element's (array, index)."""
+    env = {ri.reg: ri.value for ri in test.reg_inits if ri.tid == thread.tid}
+    widths = {loc.name: loc.width for loc in test.locations}
+    elements = {(loc.array, loc.index): loc.name for loc in test.locations if loc.array}
+    element_of = {loc.name: (loc.array, loc.index) for loc in test.locations if loc.array}
+    return env, widths, elements, element_of
 
 
 class _Runner:
@@ -134,6 +146,7 @@ class _Runner:
         choices: list,
         unroll: int,
         budget: int,
+        layout: tuple | None = None,
     ):
         self.test = test
         self.thread = thread
@@ -143,15 +156,16 @@ class _Runner:
         self.unroll = unroll
         self.budget = budget
         self.events: list[Event] = []
-        self.env: dict[str, Value] = {}
-        for ri in test.reg_inits:
-            if ri.tid == thread.tid:
-                self.env[ri.reg] = ri.value
-        self.widths = {loc.name: loc.width for loc in test.locations}
-        self.elements = {(loc.array, loc.index): loc.name for loc in test.locations if loc.array}
-        self.element_of = {loc.name: (loc.array, loc.index) for loc in test.locations if loc.array}
+        env, self.widths, self.elements, self.element_of = layout or _layout(test, thread)
+        self.env: dict[str, Value] = dict(env)
         self.fault = ""
         self.at = Pos()  # the statement (or access) running now, for a fault without a place
+        self.consulted: set[str] = set()  # the locations whose domains this run read
+
+    def domain(self, loc: str) -> tuple:
+        """The values a read of `loc` may return (and `loc` noted as consulted)."""
+        self.consulted.add(loc)
+        return self.domains[loc]
 
     # -- choices and events ---------------------------------------------------------------
 
@@ -276,7 +290,7 @@ class _Runner:
         if isinstance(e, Load):
             loc = e.loc if e.via is None else self.place(e)
             self.width(loc, e.pos)  # an unknown location is an error here, not a KeyError
-            value = self.choose(list(self.domains[loc]))
+            value = self.choose(list(self.domain(loc)))
             self.emit(Event("R", loc, e.order, rval=value, line=e.pos.line))
             return value
         if isinstance(e, Rmw):
@@ -285,7 +299,7 @@ class _Runner:
             operand = self.expr(e.operand)
             if e.op is not Op.SWAP:
                 operand = self.int_value(operand, e.pos, f"the operand of {e.op}")
-            old = self.choose(list(self.domains[loc]))
+            old = self.choose(list(self.domain(loc)))
             if e.op is Op.SWAP:
                 new = at_width(operand, width)
             elif isinstance(old, LocRef):
@@ -317,7 +331,7 @@ class _Runner:
         width = self.width(loc, e.pos)
         expected = at_width(self.expr(e.expected), width)
         desired = self.expr(e.desired)
-        options: list = list(self.domains[loc])
+        options: list = list(self.domain(loc))
         if e.weak and expected in options:
             options.append(_SPURIOUS)
         choice = self.choose(options)
@@ -420,18 +434,24 @@ def thread_paths(
     domains: dict[str, tuple[int, ...]],
     unroll: int = DEFAULT_UNROLL,
     budget: int = 40,
+    consulted: set[str] | None = None,
 ) -> list[Path]:
-    """Every path of `thread` whose reads return values from `domains`, depth first."""
+    """Every path of `thread` whose reads return values from `domains`, depth first; the
+    locations whose domains the runs read are added to `consulted`."""
     paths: list[Path] = []
     stack: list[list] = [[]]
+    layout = _layout(test, thread)
     while stack:
         choices = stack.pop()
-        runner = _Runner(test, thread, domains, choices, unroll, budget)
+        runner = _Runner(test, thread, domains, choices, unroll, budget, layout)
         try:
             paths.append(runner.run())
         except _NeedChoice as need:
             for option in reversed(need.options):
                 stack.append([*choices, option])
+        finally:
+            if consulted is not None:
+                consulted |= runner.consulted
         if len(paths) > MAX_PATHS:
             raise FencelabError(
                 f"{test.name}: P{thread.tid} has more than {MAX_PATHS} paths; "
@@ -446,24 +466,43 @@ def value_domains(
     unroll: int = DEFAULT_UNROLL,
     budget: int = 40,
 ) -> tuple[dict[str, tuple[int, ...]], list[list[Path]]]:
-    """The values each location can hold (to a fixpoint) and every thread's paths over them."""
+    """The values each location can hold (to a fixpoint) and every thread's paths over them.
+
+    With the `source-paths-reuse` reduction (fencelab/reduce.py), a thread's paths are found
+    again in a round only if the domain of a location its runs read has grown since: a run
+    depends on the domains only through the reads it makes (`_Runner.domain`), so while those
+    domains stay the same, every run of the depth-first search, and so every path, is the same
+    as in the round before."""
     domains: dict[str, set[int]] = {}
     for loc in test.locations:
         domains[loc.name] = {at_width(loc.init, loc.width)} | {signed(s, loc.width) for s in seeds}
+    reuse = reduce.enabled("source-paths-reuse")
+    found: list[tuple[list[Path], dict[str, tuple]] | None] = [None] * len(test.threads)
     rounds = 0
     while True:
         frozen = {name: tuple(sorted(vals, key=value_key)) for name, vals in domains.items()}
-        paths = [thread_paths(test, t, frozen, unroll, budget) for t in test.threads]
-        max_writes = sum(
-            max((sum(e.writes for e in p.events) for p in ps), default=0) for ps in paths
-        )
+        paths = []
+        for k, t in enumerate(test.threads):
+            before = found[k]
+            if reuse and before is not None and all(frozen[loc] == seen
+                                                    for loc, seen in before[1].items()):  # fmt: skip
+                paths.append(before[0])
+                continue
+            consulted: set[str] = set()
+            paths.append(thread_paths(test, t, frozen, unroll, budget, consulted))
+            found[k] = (paths[-1], {loc: frozen[loc] for loc in consulted})
+        max_writes = 0
         grown = False
         for ps in paths:
+            most = 0
             for p in ps:
-                for e in p.events:
-                    if e.writes and e.wval not in domains[e.loc]:
+                writes = [e for e in p.events if e.kind in _WRITES]
+                most = max(most, len(writes))
+                for e in writes:
+                    if e.wval not in domains[e.loc]:
                         domains[e.loc].add(e.wval)
                         grown = True
+            max_writes += most
         rounds += 1
         if not grown or rounds > max_writes:
             return frozen, paths

@@ -22,7 +22,12 @@ Models:
 Efficiency: candidates are generated per location with the coherence constraints that follow
 from sb and the rf choice (CoWR, CoRW, CoRR, CoWW, and each RMW right after the write it reads)
 applied while the modification order is built, so incoherent orders are never produced; and an
-execution whose outcome is already known to be allowed is not checked again.
+execution whose outcome is already known to be allowed is not checked again. Work that depends
+only on part of a candidate is done once per test: a path's events as columns, a location's
+rf/mo choices (remembered by each path's accesses to it), the static relations (remembered by
+the paths' shapes: kinds, locations, orders), how each observable is read. On the diy7-style C
+tests nearly every candidate left is consistent (234 of 253), so there is little to prune: the
+cost is per candidate and per choice of paths, not their number.
 """
 
 from __future__ import annotations
@@ -130,6 +135,13 @@ class _Enumerator:
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
         self._memo: dict[tuple, list] = {}
         self._types: dict[LocObs, ValueType] = {}
+        self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
+        self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders) -> a number
+        self._statics: dict[tuple, Static] = {}  # the shapes of a choice of paths -> Static
+        self._kept: list[Path] = []  # the paths _columns names (ids stay theirs)
+        self._plan = tuple(self._getter(o) for o in self.observed)
+        self._filter_plan = (tuple(self._getter(o) for o in (*self.observed, *self.extra))
+                             if test.filter is not None else ())  # fmt: skip
 
     def judge(self, combo: tuple[Path, ...]) -> None:
         complete = all(p.complete for p in combo)
@@ -156,22 +168,53 @@ class _Enumerator:
                     self.exhausted += 1
                     return  # one consistent execution is enough to count this choice of paths
 
-    def location_choices(self, n: int, name: str, kinds, locs, tids, rvals, wvals) -> list:
-        """`_location_choices`, remembered by the location's events (kind, thread, values, in
-        order) and renumbered to this candidate's events: combinations of thread paths share
-        most locations' events, and the choices depend on nothing else."""
-        if not reduce.enabled("reuse"):
-            return list(_location_choices(n, name, kinds, locs, tids, rvals, wvals))
-        events = [i for i in range(n) if locs[i] == name]
-        signature = (name, tuple((kinds[i], tids[i], rvals[i], wvals[i]) for i in events))
-        local = self._memo.get(signature)
+    def columns(self, path: Path) -> tuple:
+        """A path's events as parallel tuples (kinds, locations, orders, read values, written
+        values, lines), then its shape (a number: paths with the same kinds, locations and
+        orders have the same), per location its accesses there (kind, read value, written
+        value), and its final locals as a dict; built once per path."""
+        cols = self._columns.get(id(path))
+        if cols is None:
+            ev = path.events
+            kinds, locs = tuple(e.kind for e in ev), tuple(e.loc for e in ev)
+            orders = tuple(e.order for e in ev)
+            shape = self._shapes.setdefault((kinds, locs, orders), len(self._shapes))
+            at: dict[str, list] = {}
+            for e in ev:
+                if e.loc:
+                    at.setdefault(e.loc, []).append((e.kind, e.rval, e.wval))
+            cols = self._columns[id(path)] = (
+                kinds, locs, orders, tuple(e.rval for e in ev), tuple(e.wval for e in ev),
+                tuple(e.line for e in ev), shape, {loc: tuple(a) for loc, a in at.items()},
+                dict(path.env))
+            self._kept.append(path)
+        return cols
+
+    def static(self, key: tuple, kinds, tids, locs, orders) -> Static:
+        """`static_of` the candidate's events, remembered by the shapes of its paths (`key`):
+        it depends on nothing else."""
+        st = self._statics.get(key)
+        if st is None:
+            st = static_of(kinds, tids, locs, orders)
+            if reduce.enabled("reuse"):
+                self._statics[key] = st
+        return st
+
+    def location_choices(self, events: list[int], name: str, key: tuple, kinds, tids, rvals,
+                         wvals) -> list:  # fmt: skip
+        """`_location_choices` for the location's `events` (indices into the candidate's
+        lists), remembered by those events (`key`: each path's accesses to the location) and
+        renumbered to this candidate's events: combinations of thread paths share most
+        locations' events, and the choices depend on nothing else."""
+        local = self._memo.get(key) if reduce.enabled("reuse") else None
         if local is None:
             k = len(events)
-            sig = signature[1]
-            local = self._memo[signature] = list(_location_choices(
-                k, name, [e[0] for e in sig], [name] * k, [e[1] for e in sig],
-                [e[2] for e in sig], [e[3] for e in sig]))  # fmt: skip
-        return [(tuple((events[r], events[w]) for r, w in rf), [events[w] for w in order])
+            local = list(_location_choices(
+                k, name, [kinds[i] for i in events], [name] * k, [tids[i] for i in events],
+                [rvals[i] for i in events], [wvals[i] for i in events]))  # fmt: skip
+            if reduce.enabled("reuse"):
+                self._memo[key] = local
+        return [(tuple([(events[r], events[w]) for r, w in rf]), [events[w] for w in order])
                 for rf, order in local]  # fmt: skip
 
     def witness(self, outcome: Outcome) -> str:
@@ -186,24 +229,42 @@ class _Enumerator:
             typ = self._types[obs] = observable_type(self.test, obs)
         return typ
 
-    def _outcome(self, envs: dict, final: dict) -> Outcome | None:
-        def value(obs):
-            if isinstance(obs, RegObs):
-                return envs.get(obs.tid, {}).get(obs.reg, 0)
-            if isinstance(obs, LocObs):  # in its type: a 128-bit value prints in hex
-                elements = self.test.array(obs.name)
-                if elements:  # a whole array (`v={1,2}`)
-                    return tuple(value(LocObs(element_observable(obs.name, e.index)))
-                                 for e in elements)  # fmt: skip
-                held = final.get(location_name(obs.name), 0)
-                return held if isinstance(held, LocRef) else self.type_of(obs).wrap(held)
-            raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
+    def _getter(self, obs) -> tuple:
+        """How an observable's final value is read (`_value`): (0, tid, register),
+        (1, location, observable, the values it was seen to hold as shown) or (2, the getters
+        of an array's elements)."""
+        if isinstance(obs, RegObs):
+            return (0, obs.tid, obs.reg)
+        if isinstance(obs, LocObs):  # in its type: a 128-bit value prints in hex
+            elements = self.test.array(obs.name)
+            if elements:  # a whole array (`v={1,2}`)
+                return (2, tuple(self._getter(LocObs(element_observable(obs.name, e.index)))
+                                 for e in elements))  # fmt: skip
+            return (1, location_name(obs.name), obs, {})  # {held: as shown}
+        raise FencelabError(f"unsupported observable {obs!r}")  # pragma: no cover
 
+    def _value(self, getter: tuple, envs: dict, final: dict):
+        kind = getter[0]
+        if kind == 0:
+            env = envs.get(getter[1])
+            return env.get(getter[2], 0) if env is not None else 0
+        if kind == 1:
+            held = final.get(getter[1], 0)
+            shown = getter[3].get(held)
+            if shown is None:
+                shown = getter[3][held] = (held if isinstance(held, LocRef)
+                                           else self.type_of(getter[2]).wrap(held))  # fmt: skip
+            return shown
+        return tuple(self._value(g, envs, final) for g in getter[1])
+
+    def _outcome(self, envs: dict, final: dict) -> Outcome | None:
+        value = self._value
         if self.test.filter is not None:
-            values = tuple((o, value(o)) for o in (*self.observed, *self.extra))
+            values = tuple((o, value(g, envs, final))
+                           for o, g in zip((*self.observed, *self.extra), self._filter_plan))
             if not holds(self.test.filter, values):
                 return None
-        return tuple((o, value(o)) for o in self.observed)
+        return tuple((o, value(g, envs, final)) for o, g in zip(self.observed, self._plan))
 
 
 class Candidates:
@@ -215,41 +276,50 @@ class Candidates:
         self.enumerator = enumerator
         self.combo = combo
         self.complete = all(p.complete for p in combo)
-        kinds, locs, orders, tids, rvals, wvals, lines = [], [], [], [], [], [], []
-        for name in enumerator.locations:
-            kinds.append("W")
-            locs.append(name)
-            orders.append(None)
-            tids.append(-1)
-            rvals.append(None)
-            wvals.append(enumerator.inits[name])
-            lines.append(0)
-        for p in combo:
-            for e in p.events:
-                kinds.append(e.kind)
-                locs.append(e.loc)
-                orders.append(e.order)
-                tids.append(p.tid)
-                rvals.append(e.rval)
-                wvals.append(e.wval)
-                lines.append(e.line)
+        locations = enumerator.locations
+        m = len(locations)
+        kinds, locs, orders = ["W"] * m, list(locations), [None] * m
+        tids, rvals = [-1] * m, [None] * m
+        wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
+        cols = [enumerator.columns(p) for p in combo]
+        for p, (k, lo, o, rv, wv, li, *_) in zip(combo, cols):
+            kinds += k
+            locs += lo
+            orders += o
+            tids += [p.tid] * len(k)
+            rvals += rv
+            wvals += wv
+            lines += li
         self.kinds, self.locs, self.orders, self.tids = kinds, locs, orders, tids
         self.rvals, self.wvals, self.lines = rvals, wvals, lines
         self.n = len(kinds)
+        self._shape = tuple([(p.tid, c[6]) for p, c in zip(combo, cols)])
+        events_of: dict[str, list[int]] = {name: [] for name in locations}
+        for i, loc in enumerate(locs):
+            if loc:
+                events_of.setdefault(loc, []).append(i)
+        keys: dict[str, list] = {name: [name] for name in locations}  # each path's accesses
+        for p, c in zip(combo, cols):
+            for loc, accesses in c[7].items():
+                keys.setdefault(loc, [loc]).append((p.tid, accesses))
         self.per_loc: list[list] | None = []
-        for name in enumerator.locations:
-            choices = enumerator.location_choices(self.n, name, kinds, locs, tids, rvals, wvals)
+        for name in locations:
+            choices = enumerator.location_choices(events_of[name], name, tuple(keys[name]),
+                                                  kinds, tids, rvals, wvals)  # fmt: skip
             if not choices:
                 self.per_loc = None
                 break
             self.per_loc.append(choices)
-        self.envs = {p.tid: dict(p.env) for p in combo}
+        self.envs = {p.tid: c[8] for p, c in zip(combo, cols)}
+        self._registers: dict | None = None  # the outcome's register values (fixed by combo)
         self._static: Static | None = None
+        self._names: list[tuple[str, str]] | None = None
 
     @property
     def static(self) -> Static:
         if self._static is None:
-            self._static = static_of(self.kinds, self.tids, self.locs, self.orders)
+            self._static = self.enumerator.static(self._shape, self.kinds, self.tids, self.locs,
+                                                  self.orders)  # fmt: skip
         return self._static
 
     def picks(self):
@@ -266,8 +336,10 @@ class Candidates:
     def names(self) -> list[tuple[str, str]]:
         """Each event's (read name, write name), herd's letters in thread order; an RMW (U)
         is two events, its read and its write (a, b); initial writes are `init:x`."""
+        if self._names is not None:
+            return self._names
         letters = iter(event_names(2 * self.n))
-        out = []
+        out = self._names = []
         for i in range(self.n):
             if self.tids[i] < 0:
                 out.append(("", f"init:{self.locs[i]}"))
@@ -321,44 +393,51 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     fencelab/models/axiomatic/candidates.py, whose docstring says why the two stay apart:
     their RMWs are two events, each model states its own atomicity, exclusives can fail).
     """
-
-    def sb(a: int, b: int) -> bool:  # events are numbered thread by thread in program order
-        return a < b and tids[a] == tids[b] >= 0
-
     events = [i for i in range(n) if locs[i] == name]
     writes = [i for i in events if kinds[i] in ("W", "U")]
     reads = [i for i in events if kinds[i] in ("R", "U")]
     init = writes[0]
+    # events are numbered thread by thread in program order: sb is a later event of the thread
+    later = [0] * n
+    earlier = [0] * n
+    for a in events:
+        if tids[a] >= 0:
+            for b in events:
+                if b > a and tids[b] == tids[a]:
+                    later[a] |= 1 << b
+                    earlier[b] |= 1 << a
+    write_mask = 0
+    for w in writes:
+        write_mask |= 1 << w
     sources = []
     for r in reads:
-        options = [w for w in writes if wvals[w] == rvals[r] and w != r and not sb(r, w)]
+        options = [w for w in writes
+                   if wvals[w] == rvals[r] and w != r and not (later[r] >> w) & 1]  # fmt: skip
         if not options:
             return
         sources.append(options)
+    updates = [u for u in reads if kinds[u] == "U"]
+    coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
     for choice in itertools.product(*sources):
         src = dict(zip(reads, choice))
-        taken = [src[u] for u in reads if kinds[u] == "U"]
+        taken = [src[u] for u in updates]
         if len(taken) != len(set(taken)):
             continue  # two RMWs cannot both read the same write
-        before = {w: 0 for w in writes}  # before[b]: writes that must precede b in mo
-        for w in writes:
-            for w2 in writes:
-                if sb(w, w2):
-                    before[w2] |= 1 << w
+        before = list(coww)  # before[b]: writes that must precede b in mo
         for r, w in src.items():
             if kinds[r] == "U":
                 before[r] |= 1 << w
-            for w2 in writes:
-                if w2 in (w, r):
-                    continue
-                if sb(w2, r):  # CoWR: a write before the read is not newer
-                    before[w] |= 1 << w2
-                if sb(r, w2):  # CoRW: a write after the read is newer
-                    before[w2] |= 1 << w
+            others = write_mask & ~(1 << w) & ~(1 << r)
+            before[w] |= earlier[r] & others  # CoWR: a write before the read is not newer
+            newer = later[r] & others  # CoRW: a write after the read is newer
+            while newer:
+                low = newer & -newer
+                before[low.bit_length() - 1] |= 1 << w
+                newer ^= low
             for r2, w2 in src.items():
-                if w2 != w and sb(r, r2):  # CoRR
+                if w2 != w and (later[r] >> r2) & 1:  # CoRR
                     before[w2] |= 1 << w
-        reader_of = {src[u]: u for u in reads if kinds[u] == "U"}
+        reader_of = {src[u]: u for u in updates}
         rf_pairs = tuple(src.items())
         for order in _linear_extensions(init, writes, before, reader_of, kinds):
             yield rf_pairs, order
