@@ -102,3 +102,31 @@ def test_check_gives_a_racy_test_no_verdict(cli, sb_plain):
     assert any("0/0 (1 racy)" in ln for ln in lines)  # the table counts it apart
     quiet = cli(["check", "-q", "--target", "armv8", sb_plain]).output
     assert "racy     SB+plain" in quiet  # -q prints what is not sound
+
+
+def test_hunt_counts_a_racy_test_apart_from_the_sound_ones():
+    # hunt's shapes use atomics only; a racy check handed to it must not count as sound
+    from rich.console import Console
+
+    from fencelab.checker import Checker
+    from fencelab.checker.hunt import hunt
+    from fencelab.gen.shapes import SHAPES, variants
+    from fencelab.isa.registry import get_target
+    from fencelab.litmus.parser import parse_text
+    from fencelab.lowering import get_scheme
+    from fencelab.models.registry import get_model
+    from fencelab.report.check import print_hunt
+
+    checker = Checker(get_model("rc11"))
+    target, scheme = get_target("armv8"), get_scheme("default")
+    racy = checker.check(parse_text(SB_PLAIN, "SB+plain.litmus"), target, scheme)
+    assert racy.verdict == "racy" and not racy.sound and not racy.extra
+    variant = next(variants(SHAPES["SB"]))
+    report = hunt(checker, target, scheme, (SHAPES["SB"],), todo=[variant],
+                  run_checks=lambda todo: [racy])  # fmt: skip
+    assert report.racy == [racy] and not report.found
+    console = Console(record=True, width=200)
+    print_hunt(console, report, limit=1, save=None)
+    text = console.export_text()
+    assert "1 test with a data race (herd's Undef, e.g. SB+plain): no verdict" in text
+    assert "sound on all 0 tests" in text
