@@ -1,7 +1,7 @@
 """herd parity on herd's own tests: each `X.litmus` beside herd7's output for it
 (`X.litmus.expected`, as herdtools7 keeps them in herd/tests/instructions/<ARCH>/) is run
-through fencelab's `run` pipeline, in this process, and its outcome set and Ok/No compared
-with herd7's.
+through fencelab's `run` pipeline, in this process, and its outcome set, Ok/No (or Undef) and
+`Flag` lines compared with herd7's.
 
     .venv/bin/python bench/herd_corpus.py DIR[@MODEL] ... [--model M] [--timeout 60] [--quiet]
 
@@ -11,9 +11,9 @@ C@rc11 (herd's C instruction tests use rc11.cat), AArch32@aarch32 (aarch32.cat).
 not measured here (bench/speed.py does that). Per test it prints one of: `agree`, `DIFFER` (herd's states and ours, and the verdicts), `refused` (fencelab's one
 line), `partial` (a limit cut the exploration short), `timeout`, `no-herd` (herd7 printed no
 result: an `.expected` without states), `stale` (the outcomes differ but herd's `Condition`
-line is not the test's: herdtools7 kept an output of an earlier version of the test), `undef`
-(herd's states, but herd flags a data race, `Undef`, which fencelab does not model: README). Then a summary: counts per directory and per refusal
-reason. herd's files stay where they are (they are not fencelab's to ship).
+line is not the test's: herdtools7 kept an output of an earlier version of the test). A data
+race is compared as herd prints it: `Undef` for Ok/No and a `Flag *undef*` line. Then a
+summary: counts per directory and per refusal reason. herd's files stay where they are (they are not fencelab's to ship).
 
 Both sides are read by one parser: fencelab's result is printed with `report.herd.format_herd`
 (what `fencelab run` prints) and read back the way herd's output is read. Values are compared
@@ -59,12 +59,13 @@ def _alarm(*_):
 
 @dataclass(frozen=True)
 class Herd:
-    """What herd7 printed of one test: its final states and Ok/No (or Undef)."""
+    """What herd7 printed of one test: its final states, Ok/No (or Undef) and flags."""
 
     states: frozenset[frozenset[str]]
     verdict: str  # Ok, No, Undef; "" when herd printed none
     loop: bool  # herd's `Loop`: some executions were cut by its unrolling bound
     condition: str  # the `Condition` line, without spaces
+    flags: frozenset[str] = frozenset()  # herd's `Flag` lines (`*undef*`: a data race)
 
 
 def numbers(text: str) -> str:
@@ -78,6 +79,7 @@ def read_output(text: str) -> Herd:
     lines = numbers(text).splitlines()
     states, verdict, loop = set(), "", False
     condition = next((ln.replace(" ", "") for ln in lines if ln.startswith("Condition ")), "")
+    flags = frozenset(ln.split(None, 1)[1].strip() for ln in lines if ln.startswith("Flag "))
     for i, line in enumerate(lines):
         if line.startswith("States "):
             count = int(line.split()[1])
@@ -88,7 +90,7 @@ def read_output(text: str) -> Herd:
             loop = words[:1] == ["Loop"]
             verdict = next((w for w in words if w in VERDICTS), "")
             break
-    return Herd(frozenset(states), verdict, loop, condition)
+    return Herd(frozenset(states), verdict, loop, condition, flags)
 
 
 def show(states: frozenset[frozenset[str]]) -> str:
@@ -123,14 +125,17 @@ def run_one(path: Path, model: str | None, timeout: int) -> tuple[str, str]:
     ours = read_output(format_herd(result, extras=False))
     if result.partial:
         return "partial", result.partial
-    if ours.states == herd.states and ours.verdict == (herd.verdict or ours.verdict):
+    if (ours.states == herd.states and ours.verdict == (herd.verdict or ours.verdict)
+            and ours.flags == herd.flags):
         return "agree", ""
-    if ours.states == herd.states and herd.verdict == "Undef":
-        return "undef", "herd flags a data race (Undef); fencelab reads plain accesses as Relaxed"
     if herd.condition and ours.condition != herd.condition:  # herd ran another version
         return "stale", f"herd's {herd.condition} is not the test's {ours.condition}"
-    return "DIFFER", (f"herd {herd.verdict}: {show(herd.states)}\n"
-                      f"      ours {ours.verdict}: {show(ours.states)}")  # fmt: skip
+    return "DIFFER", (f"herd {herd.verdict}{_flags(herd)}: {show(herd.states)}\n"
+                      f"      ours {ours.verdict}{_flags(ours)}: {show(ours.states)}")  # fmt: skip
+
+
+def _flags(out: Herd) -> str:
+    return "".join(f" Flag {f}" for f in sorted(out.flags))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(c["DIFFER"] for c in per_dir.values()) else 0
 
 
-STATUSES = ("agree", "DIFFER", "undef", "stale", "refused", "partial", "timeout", "no-herd")
+STATUSES = ("agree", "DIFFER", "stale", "refused", "partial", "timeout", "no-herd")
 
 if __name__ == "__main__":
     sys.exit(main())

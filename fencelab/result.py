@@ -13,6 +13,7 @@ from fencelab.litmus.ast import Condition, LitmusTest
 from fencelab.litmus.conditions import Outcome, holds
 
 INTERRUPTED = "interrupted"  # TestResult.partial when the user pressed Ctrl-C
+UNDEF = "*undef*"  # herd's flag of undefined behaviour (`undefined_unless`): `Flag *undef*`
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,19 @@ class TestResult:
     runs: int = 0  # random mode
     seconds: float = 0.0
     partial: str = ""  # "" = complete; else why the result was cut short (INTERRUPTED, a limit)
+    flags: tuple[str, ...] = ()  # herd's flags, in herd's order: UNDEF when an execution races
+    race: str = ""  # one data race the model found: the two accesses and their execution
+
+    @property
+    def undefined(self) -> bool:
+        """herd's `Undef` (instead of Ok / No): some execution the model allows has a data
+        race, so the program's behaviour is undefined (the rc11 and c11 source models)."""
+        return UNDEF in self.flags
+
+    @property
+    def result_word(self) -> str:
+        """herd's line after the states: `Undef`, else `Ok` or `No`."""
+        return "Undef" if self.undefined else "Ok" if self.ok else "No"
 
     @property
     def interrupted(self) -> bool:

@@ -83,13 +83,21 @@ class Check:
         return ""
 
     @property
+    def undefined(self) -> bool:
+        """The source model flags a data race (herd's Undef): the test's behaviour is undefined,
+        so no hardware outcome is wrong and none is reported extra: no verdict."""
+        return self.source is not None and self.source.undefined
+
+    @property
     def sound(self) -> bool:
-        return not self.error and not self.extra and not self.partial
+        return not self.error and not self.extra and not self.partial and not self.undefined
 
     @property
     def verdict(self) -> str:
         if self.error:
             return "error"
+        if self.undefined:
+            return "racy"
         return "UNSOUND" if self.extra else "partial" if self.partial else "sound"
 
     @property
@@ -163,8 +171,8 @@ class Checker:
                     looser = self.source_result(test, get_model("c11")).outcome_set()
                 c11_allows = state.outcome in looser
             extras.append(Extra(state.outcome, state.witness, c11_allows))
-        if source.partial:  # an outcome is extra only against every outcome the source allows
-            extras = []
+        if source.partial or source.undefined:  # an outcome is extra only against every
+            extras = []  # outcome the source allows, and a racy test allows any outcome
         return Check(test, target.name, scheme.name, source_name, hardware.engine, hardware,
                      source, tuple(extras), seconds=time.perf_counter() - started,
                      own_model=own)  # fmt: skip

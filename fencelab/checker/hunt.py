@@ -39,6 +39,7 @@ class HuntReport:
     checked: int = 0
     errors: list[Check] = field(default_factory=list)
     incomplete: list[Check] = field(default_factory=list)  # cut short, no extra outcome found
+    racy: list[Check] = field(default_factory=list)  # the source model flags a data race
     found: list[Found] = field(default_factory=list)  # every unsound variant, smallest first
     hardware_runs: int = 0
     seconds: float = 0.0
@@ -105,6 +106,8 @@ def hunt(
             report.checked += 1
             if c.error:
                 report.errors.append(c)
+            elif c.undefined:
+                report.racy.append(c)
             elif c.extra:
                 report.found.append(Found(v, c))
             elif c.partial:

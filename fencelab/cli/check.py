@@ -118,6 +118,9 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
             f"{plural(len(pairs), 'target/scheme pair')}): {sound} sound, {unsound} UNSOUND, "
             f"{errors} could not be checked")  # fmt: skip
     cut = sum(c.verdict == "partial" and c.partial != INTERRUPTED for c in checks)
+    racy = sum(c.verdict == "racy" for c in checks)
+    if racy:
+        line += f"; {racy} racy (a data race: undefined behaviour, no verdict)"
     if unread:
         line += f"; {plural(unread, 'test')} could not be read (errors above)"
     if cut:

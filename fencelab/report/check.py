@@ -64,6 +64,13 @@ def print_check(console: Console, check: Check, verbose: bool = False) -> None:
     n_hw = len(check.hardware.states)
     n_src = len(check.source.states)
     partial = f"  [yellow]partial: {escape(check.partial)}[/yellow]" if check.partial else ""
+    if check.undefined:
+        outside = sum(s.outcome not in check.source.outcome_set() for s in check.hardware.states)
+        _line(console, f"[yellow]racy[/yellow]     {escape(head)}: {check.source_model} flags a "
+              f"data race (herd's Undef), so the behaviour is undefined and no hardware outcome "
+              f"is wrong: no verdict ({outcomes(n_hw)}, {outside} of them not among the {n_src} it "
+              f"allows); {escape(check.source.race)}{budget}{partial}")  # fmt: skip
+        return
     if check.sound:
         _line(console, f"[green]sound[/green]    {escape(head)}: {outcomes(n_hw)}, all among "
               f"the {n_src} {check.source_model} allows{budget}")  # fmt: skip
@@ -118,13 +125,17 @@ def summary_table(checks: list[Check], source_model: str) -> Table:
             if not here:
                 cells.append("-")
                 continue
-            checked = [c for c in here if not c.error and (c.extra or not c.partial)]
+            racy = sum(c.verdict == "racy" for c in here)
+            checked = [c for c in here if not c.error and not c.undefined
+                       and (c.extra or not c.partial)]  # fmt: skip
             sound = sum(c.sound for c in checked)
             colour = "green" if sound == len(checked) else "bold red"
             cell = f"[{colour}]{sound}/{len(checked)}[/{colour}]"
-            errors = len(here) - len(checked)
+            errors = len(here) - len(checked) - racy
             if errors:
                 cell += f" [yellow]({errors} err)[/yellow]"
+            if racy:
+                cell += f" [yellow]({racy} racy)[/yellow]"
             cells.append(cell)
         table.add_row(s, *cells)
     return table
@@ -157,8 +168,11 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: str | Non
     if report.incomplete:
         _line(console, f"[yellow]{plural(len(report.incomplete), 'test')} cut short "
               f"({escape(report.incomplete[0].partial)}): no verdict[/yellow]")  # fmt: skip
+    if report.racy:
+        _line(console, f"[yellow]{plural(len(report.racy), 'test')} with a data race (herd's "
+              f"Undef, e.g. {escape(report.racy[0].test.name)}): no verdict[/yellow]")  # fmt: skip
     if not report.found:
-        clean = report.checked - len(report.errors) - len(report.incomplete)
+        clean = report.checked - len(report.errors) - len(report.incomplete) - len(report.racy)
         if report.partial:
             _line(console, f"no counterexample among the {plural(clean, 'test')} checked")
         else:

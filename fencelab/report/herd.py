@@ -14,7 +14,8 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
     herd prints them (`format_state`: `0:rax`, `0:X0`).
 
     As in herd7, the first line gives the test's kind (from its quantifier), `Ok`/`No` whether
-    the condition holds, and `Loop` marks a result some executions of which were cut short (our
+    the condition holds (`Undef` when an execution has a data race, with `Flag *undef*` after
+    the witness counts; the race itself is one of our `#` lines), and `Loop` marks a result some executions of which were cut short (our
     step budget, herd's loop unrolling) or that is partial (a limit, Ctrl-C). herd's `Hash=` line is not printed."""
     arch = result.test.arch
     lines = [f"Test {result.test.name} {result.kind}", f"States {len(result.states)}"]
@@ -26,9 +27,10 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
             line = f"{state.count:<8}{mark}{line}"
         lines.append(line)
     cut = result.budget_exhausted or result.partial  # herd's Loop: not every execution ended
-    lines.append(("Loop " if cut else "") + ("Ok" if result.ok else "No"))
+    lines.append(("Loop " if cut else "") + result.result_word)
     lines.append("Witnesses")
     lines.append(f"Positive: {result.positive} Negative: {result.negative}")
+    lines.extend(f"Flag {flag}" for flag in result.flags)
     lines.append(f"Condition {format_condition(result.condition, arch)}")
     lines.append(
         f"Observation {result.test.name} {result.observation} {result.positive} {result.negative}"
@@ -44,6 +46,8 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
         elif result.test.is_source and not result.target:
             engine += " (the language model; a --target runs the compiled test)"
         lines.append(f"# Engine {engine}, mode {result.mode}")
+        if result.race:
+            lines.append(f"# Data race (undefined behaviour): {result.race}")
         what = "execution" if result.mode == "axiomatic" else "schedule"
         for line, state in states:
             if state.witness:

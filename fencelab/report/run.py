@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 def result_record(result: TestResult, file: str | None = None) -> dict:
     """One result as a JSON object (`run --json`, one per line). `kind` and `result` are
-    herd's words (first line; Ok / No), `verdict` ours (what the model says of the
-    condition's outcome); a field that does not apply is null."""
+    herd's words (first line; Ok / No, or Undef when an execution has a data race), `verdict`
+    ours (what the model says of the condition's outcome); `flags` herd's `Flag` lines
+    (`*undef*`), `race` one data race found; a field that does not apply is null."""
     random = result.mode == "random"
     return {
         "test": result.test.name,
@@ -32,7 +33,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "model": result.engine,
         "mode": result.mode,
         "kind": result.kind,
-        "result": "Ok" if result.ok else "No",
+        "result": result.result_word,
         "verdict": result.verdict,
         "observation": result.observation,
         "positive": result.positive,
@@ -53,6 +54,8 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "runs": result.runs if random else None,
         "budget_exhausted": result.budget_exhausted,
         "partial": result.partial or None,
+        "flags": list(result.flags),
+        "race": result.race or None,
         "seconds": round(result.seconds, 6),
     }
 
@@ -73,6 +76,7 @@ def side_by_side(results: list[TestResult]) -> Table:
     table.add_column("cond", justify="center", no_wrap=True)
     for r in results:
         head = f"{r.engine}\nlanguage" if not r.target else f"{r.target}\n{r.engine}"
+        head += "\nUndef (race)" if r.undefined else ""
         table.add_column(head, justify="center", no_wrap=True)
     outcomes = sorted({s.outcome for r in results for s in r.states}, key=format_outcome)
     for outcome in outcomes:
@@ -85,7 +89,7 @@ def side_by_side(results: list[TestResult]) -> Table:
 def summary_row(result: TestResult) -> tuple[str, ...]:
     """One result's cells in the summary, after the test's name: where it ran, herd's kind and
     result, the observation, final states, time (made where the result is: a worker)."""
-    verdict = ("Ok" if result.ok else "No") + (" (partial)" if result.partial else "")
+    verdict = result.result_word + (" (partial)" if result.partial else "")
     return (where(result), result.kind, verdict,
             f"{result.observation} {result.positive} {result.negative}", str(len(result.states)),
             f"{result.seconds * 1000:.0f} ms")  # fmt: skip

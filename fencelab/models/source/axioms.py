@@ -18,6 +18,19 @@ Consistency in C/C++11" (PLDI 2017), as herdtools7's `herd/libdir/rc11.cat` writ
     SC            acyclic pscb | pscf
     no-thin-air   acyclic sb | rf           (RC11 only)
 
+Data races, as rc11.cat has them (an undefined-behaviour check, not an axiom):
+
+    cnf = ((W * _) | (_ * W)) & loc \\ ((IW * _) | (_ * IW))
+    dr  = (cnf & ext) \\ (hb | hb^-1 | A * A)
+    undefined_unless empty dr as Dr
+
+`A` is herd's atomic accesses: every access with a memory order and every RMW; C's plain
+`*x` is not in A (herd's `AN []` annotation), nor are the initial writes. So a race needs two
+accesses of different threads to one location, at least one a write and at least one plain, in
+neither order of hb. herd keeps a racy execution (it only flags it: `Undef`), so `data_race`
+is asked of consistent executions only. A plain access also takes no part in synchronisation:
+rs's `[W & atomic]` and sw's `[R & atomic]` leave it out, where a Relaxed one would be in.
+
 A read-modify-write is one event (kind U) that both reads and writes, so `rmw` is the identity
 on U events; the candidate generator already places every U immediately after the write it
 reads in mo, which is exactly atomicity plus `irreflexive rmw; eco`. The SC model is
@@ -48,12 +61,15 @@ class Static:
     acquire: int  # reads and fences that acquire (Acquire, AcqRel, SeqCst)
     acquire_fences: int
     sbl: Rel  # sb \\ loc
-    rs_base: list[int]  # per write: itself and its thread's later writes to its location
+    rs_base: list[int]  # per write: the atomic ones among itself and its thread's later writes there
     release_starts: list[tuple[int, int]]  # (release event, the writes its sw starts from)
+    atomic: int = -1  # herd's A: accesses with a memory order and RMWs (not C's plain `*x`)
+    plain: int = 0  # the threads' non-atomic accesses (C's plain `*x`)
 
 
-def static_of(kinds, tids, locs, orders) -> Static:
-    """Build the static part from parallel lists (init writes have tid -1 and no order)."""
+def static_of(kinds, tids, locs, orders, plain=None) -> Static:
+    """Build the static part from parallel lists (init writes have tid -1 and no order);
+    `plain[i]` marks a non-atomic access (C's `*x`), None: every access is atomic."""
     n = len(kinds)
     sb = [0] * n
     last_of: dict[int, list[int]] = {}
@@ -94,16 +110,24 @@ def static_of(kinds, tids, locs, orders) -> Static:
             acquire |= bit
             if kind == "F":
                 acquire_fences |= bit
+    plain_mask = atomic = 0
+    for i in range(n):
+        if not locs[i]:
+            continue  # fences
+        if plain is not None and plain[i]:
+            plain_mask |= 1 << i
+        elif tids[i] >= 0:  # herd's initial writes are not atomic (`AN []`) either
+            atomic |= 1 << i
     rs_base = [0] * n
-    for w in bits(writes):
-        rs_base[w] = (1 << w) | (sb[w] & same_loc[w] & writes)
+    for w in bits(writes):  # rc11.cat's rs starts [W];(sb & loc)?;[W & atomic]
+        rs_base[w] = ((1 << w) | (sb[w] & same_loc[w] & writes)) & atomic
     release_starts = [(a, sb[a] & writes if (fences >> a) & 1 else (1 << a) & writes)
                       for a in bits(release)]  # fmt: skip
     return Static(n=n, sb=sb, same_loc=same_loc, writes=writes, updates=updates, fences=fences,
                   sc_events=sc_events, sc_fences=sc_fences, release=release, acquire=acquire,
                   acquire_fences=acquire_fences,
                   sbl=[sb[i] & ~same_loc[i] for i in range(n)], rs_base=rs_base,
-                  release_starts=release_starts)  # fmt: skip
+                  release_starts=release_starts, atomic=atomic, plain=plain_mask)  # fmt: skip
 
 
 def derived(st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> Rel:
@@ -126,12 +150,14 @@ def happens_before(st: Static, rf: Rel, sw: Rel | None = None) -> Rel:
 
 
 def synchronises_with(st: Static, rf: Rel) -> Rel:
-    """sw, through release sequences (rs) and release / acquire fences."""
+    """sw, through release sequences (rs) and release / acquire fences; only atomic accesses
+    take part (rc11.cat's `[W & atomic]` in rs, `[R & atomic]` in sw)."""
     sw = [0] * st.n
     if not st.release_starts:
         return sw
     updates, acquire, acquire_fences, sb = st.updates, st.acquire, st.acquire_fences, st.sb
-    # rs: from each write, itself and later same-location writes of its thread, then rf;rmw*.
+    # rs: from each write, the atomic ones among itself and later same-location writes of its
+    # thread (`rs_base`), then rf;rmw*.
     rs = st.rs_base
     if updates:
         rs = list(rs)
@@ -151,6 +177,7 @@ def synchronises_with(st: Static, rf: Rel) -> Rel:
         reads = 0
         for w in bits(heads):
             reads |= rf[w]
+        reads &= st.atomic
         target = reads & acquire
         for r in bits(reads):
             target |= sb[r] & acquire_fences
@@ -235,3 +262,17 @@ def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> b
     if not coherent(hb, eco):
         return False
     return psc_acyclic(st, hb, mo, rb, eco)
+
+
+def data_race(st: Static, hb: Rel) -> tuple[int, int] | None:
+    """A pair of events in rc11.cat's `dr` (module docstring), the first in event order, or
+    None: conflicting accesses of two threads, not both atomic, unordered by hb."""
+    threads = st.atomic | st.plain  # the threads' accesses (initial writes are neither)
+    for a in bits(st.plain):
+        for b in bits(st.same_loc[a] & threads & ~(1 << a)):
+            if not (st.writes >> a) & 1 and not (st.writes >> b) & 1:
+                continue  # two reads do not conflict
+            if (hb[a] >> b) & 1 or (hb[b] >> a) & 1 or (st.sb[a] >> b) & 1 or (st.sb[b] >> a) & 1:
+                continue  # ordered (sb is in hb; same-thread pairs are not ext)
+            return (a, b) if a < b else (b, a)
+    return None

@@ -27,8 +27,9 @@ one (`Load.via`, ...) takes the location its address names, so each path still n
 location of every access (a read of a pointer branches on the address read, like any value). A
 path that dereferences a value that is no address, or computes with an address beyond moving
 within its array, stops there (`Path.fault`); the model reports it as an error if an execution
-it allows contains that path. C's plain (non-atomic) accesses are read as Relaxed atomics, as the
-parser marks them (no data-race undefined behaviour is modelled).
+it allows contains that path. C's plain (non-atomic) accesses keep their mark (`Event.plain`):
+they read and write as Relaxed accesses, take no part in synchronisation, and the rc11 and c11
+models flag a consistent execution in which one races (herd's `Undef`, axioms.py).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class Event:
     rval: int | None = None  # value read (R, U)
     wval: int | None = None  # value written (W, U)
     line: int = field(default=0, compare=False)  # the source line (execution graphs)
+    plain: bool = False  # C's non-atomic `*x` (herd's `AN []`): it can race (axioms.data_race)
 
     @property
     def reads(self) -> bool:
@@ -224,7 +226,8 @@ class _Runner:
             loc = s.loc if s.via is None else self.place(s)
             width = self.width(loc, s.pos)
             value = self.expr(s.value)
-            self.emit(Event("W", loc, s.order, wval=at_width(value, width), line=s.pos.line))
+            self.emit(Event("W", loc, s.order, wval=at_width(value, width), line=s.pos.line,
+                            plain=s.plain))  # fmt: skip
         elif isinstance(s, ExprStmt):
             self.expr(s.expr)
         elif isinstance(s, Fence):
@@ -291,7 +294,7 @@ class _Runner:
             loc = e.loc if e.via is None else self.place(e)
             self.width(loc, e.pos)  # an unknown location is an error here, not a KeyError
             value = self.choose(list(self.domain(loc)))
-            self.emit(Event("R", loc, e.order, rval=value, line=e.pos.line))
+            self.emit(Event("R", loc, e.order, rval=value, line=e.pos.line, plain=e.plain))
             return value
         if isinstance(e, Rmw):
             loc = e.loc if e.via is None else self.place(e)

@@ -19,6 +19,14 @@ Models:
   cross-checking (with only SeqCst accesses, RC11 gives exactly these outcomes). `--model sc`
   stays the operational SC machine on the compiled code.
 
+Data races: rc11 and c11 flag a result as herd does with rc11.cat's `undefined_unless empty dr`
+(axioms.data_race): when some consistent execution whose threads all ran to their end has a
+data race, the result carries herd's flag `*undef*` (`TestResult.undefined`; herd prints
+`Undef` for Ok / No and `Flag *undef*`) and one such race (`TestResult.race`). The states stay
+every consistent execution's, racy or not, as herd's. sc-source flags nothing: herd's SC
+model has no race check. Until a race is found, an execution whose outcome is already allowed
+is still checked when its threads have plain accesses that conflict across threads.
+
 Efficiency: candidates are generated per location with the coherence constraints that follow
 from sb and the rf choice (CoWR, CoRW, CoRR, CoWW, and each RMW right after the write it reads)
 applied while the modification order is built, so incoherent orders are never produced; and an
@@ -51,11 +59,12 @@ from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, 
 from fencelab.litmus.printer import event_names
 from fencelab.litmus.types import ValueType, observable_type
 from fencelab.models.combinations import feasible_combinations
-from fencelab.models.source.axioms import Static, consistent, static_of
+from fencelab.models.source.axioms import Static, consistent, data_race, happens_before, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
-from fencelab.result import FinalState, TestResult
+from fencelab.result import UNDEF, FinalState, TestResult
 
 _AXIOMS = {"rc11": "rc11", "c11": "c11", "sc-source": "sc"}
+_RACES = ("rc11", "c11")  # the axioms whose cat file flags data races (rc11.cat's Dr)
 
 
 def run_source(
@@ -84,6 +93,9 @@ def run_source(
     result.partial = enumerator.partial
     result.states = [FinalState(o, enumerator.witness(o))
                      for o in sorted(enumerator.allowed, key=repr)]  # fmt: skip
+    if enumerator.race:
+        result.flags = (UNDEF,)
+        result.race = enumerator.race
     result.explored_states = enumerator.candidates
     result.budget_exhausted = enumerator.exhausted
     result.seconds = time.perf_counter() - started
@@ -136,21 +148,24 @@ class _Enumerator:
         self._memo: dict[tuple, list] = {}
         self._types: dict[LocObs, ValueType] = {}
         self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
-        self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders) -> a number
+        self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders, plain) -> a number
         self._statics: dict[tuple, Static] = {}  # the shapes of a choice of paths -> Static
         self._kept: list[Path] = []  # the paths _columns names (ids stay theirs)
         self._plan = tuple(self._getter(o) for o in self.observed)
         self._filter_plan = (tuple(self._getter(o) for o in (*self.observed, *self.extra))
                              if test.filter is not None else ())  # fmt: skip
+        self.races = axioms in _RACES
+        self.race = ""  # one data race found (`race_text`), or ""
 
     def judge(self, combo: tuple[Path, ...]) -> None:
         complete = all(p.complete for p in combo)
         space = Candidates(self, combo)
+        racy = complete and self.races and space.may_race
         for pick in space.picks():
             outcome = space.outcome(pick)
             if outcome is None:
                 continue  # dropped by the test's filter
-            if complete and outcome in self.allowed:
+            if complete and outcome in self.allowed and not (racy and not self.race):
                 continue
             self.partial = self.meter.over(self.candidates)
             if self.partial:
@@ -160,7 +175,11 @@ class _Enumerator:
             if consistent(self.axioms, space.static, rf, mo, rf_src):
                 if complete:
                     self.allowed.add(outcome)
-                    self.executions[outcome] = (space, pick)
+                    self.executions.setdefault(outcome, (space, pick))
+                    if racy and not self.race:
+                        pair = data_race(space.static, happens_before(space.static, rf))
+                        if pair:
+                            self.race = space.race_text(pick, pair, outcome)
                 else:
                     fault = next((p.fault for p in combo if p.fault), "")
                     if fault:  # an execution dereferences a value that is no address
@@ -170,15 +189,16 @@ class _Enumerator:
 
     def columns(self, path: Path) -> tuple:
         """A path's events as parallel tuples (kinds, locations, orders, read values, written
-        values, lines), then its shape (a number: paths with the same kinds, locations and
-        orders have the same), per location its accesses there (kind, read value, written
-        value), and its final locals as a dict; built once per path."""
+        values, lines), then its shape (a number: paths with the same kinds, locations, orders
+        and plain accesses have the same), per location its accesses there (kind, read value,
+        written value), its final locals as a dict, and which events are plain (C's `*x`);
+        built once per path."""
         cols = self._columns.get(id(path))
         if cols is None:
             ev = path.events
             kinds, locs = tuple(e.kind for e in ev), tuple(e.loc for e in ev)
-            orders = tuple(e.order for e in ev)
-            shape = self._shapes.setdefault((kinds, locs, orders), len(self._shapes))
+            orders, plain = tuple(e.order for e in ev), tuple(e.plain for e in ev)
+            shape = self._shapes.setdefault((kinds, locs, orders, plain), len(self._shapes))
             at: dict[str, list] = {}
             for e in ev:
                 if e.loc:
@@ -186,16 +206,16 @@ class _Enumerator:
             cols = self._columns[id(path)] = (
                 kinds, locs, orders, tuple(e.rval for e in ev), tuple(e.wval for e in ev),
                 tuple(e.line for e in ev), shape, {loc: tuple(a) for loc, a in at.items()},
-                dict(path.env))
+                dict(path.env), plain)
             self._kept.append(path)
         return cols
 
-    def static(self, key: tuple, kinds, tids, locs, orders) -> Static:
+    def static(self, key: tuple, kinds, tids, locs, orders, plain) -> Static:
         """`static_of` the candidate's events, remembered by the shapes of its paths (`key`):
         it depends on nothing else."""
         st = self._statics.get(key)
         if st is None:
-            st = static_of(kinds, tids, locs, orders)
+            st = static_of(kinds, tids, locs, orders, plain)
             if reduce.enabled("reuse"):
                 self._statics[key] = st
         return st
@@ -281,8 +301,9 @@ class Candidates:
         kinds, locs, orders = ["W"] * m, list(locations), [None] * m
         tids, rvals = [-1] * m, [None] * m
         wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
+        plain = [False] * m
         cols = [enumerator.columns(p) for p in combo]
-        for p, (k, lo, o, rv, wv, li, *_) in zip(combo, cols):
+        for p, (k, lo, o, rv, wv, li, *_, pl) in zip(combo, cols):
             kinds += k
             locs += lo
             orders += o
@@ -290,8 +311,9 @@ class Candidates:
             rvals += rv
             wvals += wv
             lines += li
+            plain += pl
         self.kinds, self.locs, self.orders, self.tids = kinds, locs, orders, tids
-        self.rvals, self.wvals, self.lines = rvals, wvals, lines
+        self.rvals, self.wvals, self.lines, self.plain = rvals, wvals, lines, plain
         self.n = len(kinds)
         self._shape = tuple([(p.tid, c[6]) for p, c in zip(combo, cols)])
         events_of: dict[str, list[int]] = {name: [] for name in locations}
@@ -319,8 +341,40 @@ class Candidates:
     def static(self) -> Static:
         if self._static is None:
             self._static = self.enumerator.static(self._shape, self.kinds, self.tids, self.locs,
-                                                  self.orders)  # fmt: skip
+                                                  self.orders, self.plain)  # fmt: skip
         return self._static
+
+    @property
+    def may_race(self) -> bool:
+        """Do two threads' accesses conflict, one of them plain (a race unless hb orders them)?"""
+        if not any(self.plain):
+            return False
+        by_loc: dict[str, list[int]] = {}
+        for i in range(self.n):
+            if self.tids[i] >= 0 and self.locs[i]:
+                by_loc.setdefault(self.locs[i], []).append(i)
+        for events in by_loc.values():
+            for a in events:
+                for b in events:
+                    if (a < b and self.tids[a] != self.tids[b] and (self.plain[a] or self.plain[b])
+                            and (self.kinds[a] != "R" or self.kinds[b] != "R")):
+                        return True
+        return False
+
+    def race_text(self, pick, pair: tuple[int, int], outcome) -> str:
+        """`P0's plain read of x (line 8) and P1's plain write of x (line 15), unordered by hb,
+        in the execution of 0:r0=0; 1:r0=0; (rf: ...; mo: ...)`: one data race, for reports."""
+        from fencelab.litmus.printer import format_state
+
+        def access(i: int) -> str:
+            what = {"R": "read", "W": "write", "U": "read-modify-write"}[self.kinds[i]]
+            mode = "plain" if self.plain[i] else str(self.orders[i])
+            line = f" (line {self.lines[i]})" if self.lines[i] else ""
+            return f"P{self.tids[i]}'s {mode} {what} of {self.locs[i]}{line}"
+
+        a, b = pair
+        return (f"{access(a)} and {access(b)}, unordered by hb, in the execution of "
+                f"{format_state(outcome, self.enumerator.test.arch)} ({self.describe(pick)})")
 
     def picks(self):
         if self.per_loc is None:
