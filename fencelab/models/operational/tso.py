@@ -207,49 +207,72 @@ class TSO(MemoryModel):
         return plans, first
 
     def _persistent_set(self, plans: list[_Plan], buffers):
+        """The smallest closed set (see `persistent`), or None when it is every enabled move.
+        Processes are bits of one int (bit 2i: core i's instructions, 2i + 1: its drains), as
+        are locations (bit k: location k; -1: unknown, any), so that "may touch" is `&`."""
         n = len(buffers)
-        enabled = []  # processes: 2i is core i's instructions, 2i + 1 its buffer's drains
+        enabled = 0
         for tid, (plan, buffer) in enumerate(zip(plans, buffers)):
             if plan.kind is not None and not (plan.waits and buffer):
-                enabled.append(2 * tid)
+                enabled |= 1 << 2 * tid
             if buffer:
-                enabled.append(2 * tid + 1)
-        if len(enabled) < 2:
+                enabled |= 2 << 2 * tid
+        if enabled & (enabled - 1) == 0:  # fewer than two moves
             return None
-        drains = [None if p.stores is None else p.stores | {e.loc for e in b}
+        drains = [p.stores if p.stores == -1 else p.stores | _mask_of(b)
                   for p, b in zip(plans, buffers)]  # fmt: skip
-        needs: list[tuple[int, ...]] = []  # what each process's next move brings in
+        needs = []  # what each process's next move brings in
         for tid, (plan, buffer) in enumerate(zip(plans, buffers)):
-            others = [j for j in range(n) if j != tid]
+            mine = 3 << 2 * tid
             if plan.kind is None:  # finished: no next move (and no future one: never needed)
-                needs.append(())
+                needs.append(0)
             elif plan.waits and buffer:  # waits for its buffer: the drain enables it
-                needs.append((2 * tid + 1,))
-            else:
-                needs.append(_dependent(plan, plan.loc, others, plans, drains))
+                needs.append(2 << 2 * tid)
+            elif plan.kind is Kind.STORE or plan.kind is Kind.FENCE:
+                needs.append(0)  # into its own buffer, or nothing: independent of every move
+            else:  # drains the access may see; a load commutes with other loads, a locked
+                # instruction (or what is not known) writes memory: every reader
+                loc = plan.loc_mask
+                need = 0
+                for j, (other, drain) in enumerate(zip(plans, drains)):
+                    if drain & loc:
+                        need |= 2 << 2 * j
+                    if (other.rmws if plan.kind is Kind.LOAD else other.reads) & loc:
+                        need |= 1 << 2 * j
+                needs.append(need & ~mine)
             if buffer:
-                loc = buffer[0].loc
-                needs.append(tuple(2 * j for j in others if _has(plans[j].reads, loc))
-                             + tuple(2 * j + 1 for j in others if _has(drains[j], loc)))
+                loc = 1 << buffer[0].loc
+                need = 0
+                for j, (other, drain) in enumerate(zip(plans, drains)):
+                    if other.reads & loc:
+                        need |= 1 << 2 * j
+                    if drain & loc:
+                        need |= 2 << 2 * j
+                needs.append(need & ~mine)
             else:  # nothing to drain until the core stores
-                needs.append((2 * tid,))
-        best = None
-        for seed in enabled:
-            chosen, todo = {seed}, [seed]
+                needs.append(1 << 2 * tid)
+        best, size = 0, 2 * n + 1
+        for seed in range(2 * n):
+            if not enabled >> seed & 1:
+                continue
+            chosen, todo = 1 << seed, [seed]
             while todo:
-                for q in needs[todo.pop()]:
-                    if q not in chosen:
-                        chosen.add(q)
-                        todo.append(q)
-            moves = [p for p in enabled if p in chosen]
-            if best is None or len(moves) < len(best):
-                best = moves
-                if len(best) == 1:
+                new = needs[todo.pop()] & ~chosen
+                chosen |= new
+                while new:
+                    bit = new & -new
+                    todo.append(bit.bit_length() - 1)
+                    new ^= bit
+            moves = chosen & enabled
+            count = moves.bit_count()
+            if count < size:
+                best, size = moves, count
+                if size == 1:
                     break
-        if len(best) == len(enabled):
+        if best == enabled:
             return None
-        return (frozenset(p // 2 for p in best if p % 2 == 0),
-                frozenset(p // 2 for p in best if p % 2 == 1))
+        return (frozenset(t for t in range(n) if best >> 2 * t & 1),
+                frozenset(t for t in range(n) if best >> 2 * t & 2))
 
     def _location(self, program, tid: int, tstate) -> int | None:
         """The location the thread's next instruction accesses, if no register forms it."""
@@ -377,24 +400,33 @@ class TSO(MemoryModel):
 class _Plan:
     """A core's code from one PC on, for `TSO.persistent`: its next instruction (`kind`: None
     when finished; OTHER for what is not a plain load, store, fence or locked instruction)
-    and its location (None: unknown), whether it waits for an empty buffer, and the locations
-    its loads and locked instructions may read (`reads`), its locked instructions may write
-    (`rmws`) and its stores may write (`stores`) from here on (None: unknown, any)."""
+    and its location (`loc_mask`, bit k for location k; -1: unknown), whether it waits for an
+    empty buffer, and the locations its loads and locked instructions may read (`reads`), its
+    locked instructions may write (`rmws`) and its stores may write (`stores`) from here on,
+    as bits of an int (-1: unknown, any)."""
 
     kind: Kind | None
-    loc: int | None
+    loc_mask: int
     waits: bool
-    reads: frozenset[int] | None
-    rmws: frozenset[int] | None
-    stores: frozenset[int] | None
+    reads: int
+    rmws: int
+    stores: int
 
 
 _PLAIN = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.FENCE)
+_ANY = -1  # every location (unknown), as a mask
+
+
+def _mask_of(buffer) -> int:
+    out = 0
+    for e in buffer:
+        out |= 1 << e.loc
+    return out
 
 
 def _plan_from(program, tid: int, pc: int) -> _Plan:
     infos = program.threads[tid].core.infos
-    found: dict[Kind, set[int]] | None = {Kind.LOAD: set(), Kind.RMW: set(), Kind.STORE: set()}
+    found: dict[Kind, int] | None = {Kind.LOAD: 0, Kind.RMW: 0, Kind.STORE: 0}
     for addr, info in infos.items():
         if addr < pc or not info.kind.touches_memory:
             continue
@@ -402,37 +434,18 @@ def _plan_from(program, tid: int, pc: int) -> _Plan:
         if loc is None or info.kind not in found:
             found = None
             break
-        found[info.kind].add(loc.index)
+        found[info.kind] |= 1 << loc.index
     info = infos.get(pc)
     if info is None:
-        return _Plan(None, None, False, frozenset(), frozenset(), frozenset())
+        return _Plan(None, _ANY, False, 0, 0, 0)
     kind = info.kind if info.kind in _PLAIN else Kind.OTHER
     loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
     waits = info.kind is Kind.RMW or info.barrier is Barrier.FULL
-    index = None if loc is None or kind is Kind.OTHER else loc.index
+    mask = _ANY if loc is None or kind is Kind.OTHER else 1 << loc.index
     if found is None:
-        return _Plan(kind, index, waits, None, None, None)
-    rmws = frozenset(found[Kind.RMW])
-    return _Plan(kind, index, waits, rmws | found[Kind.LOAD], rmws, frozenset(found[Kind.STORE]))
-
-
-def _has(locations: frozenset[int] | None, loc: int | None) -> bool:
-    """May a process that touches `locations` (None: any) touch `loc` (None: unknown)?"""
-    return locations is None or loc is None and bool(locations) or loc in locations
-
-
-def _dependent(plan: _Plan, loc: int | None, others: list[int], plans: list[_Plan],
-               drains: list) -> tuple[int, ...]:  # fmt: skip
-    """The processes (2j: core j's instructions, 2j + 1: its drains) that may still make a
-    move dependent on this core's next instruction, which is enabled."""
-    if plan.kind is Kind.STORE or plan.kind is Kind.FENCE:
-        return ()  # into its own buffer, or nothing: independent of every other move
-    out = [2 * j + 1 for j in others if _has(drains[j], loc)]  # drains the access may see
-    if plan.kind is Kind.LOAD:  # other loads commute with it; locked instructions do not
-        out += [2 * j for j in others if _has(plans[j].rmws, loc)]
-    else:  # a locked instruction (or what is not known) writes memory: every reader
-        out += [2 * j for j in others if _has(plans[j].reads, loc)]
-    return tuple(out)
+        return _Plan(kind, mask, waits, _ANY, _ANY, _ANY)
+    rmws = found[Kind.RMW]
+    return _Plan(kind, mask, waits, rmws | found[Kind.LOAD], rmws, found[Kind.STORE])
 
 
 def _future_locations(program, tid: int, pc: int) -> frozenset[int] | None:
