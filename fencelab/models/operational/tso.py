@@ -33,6 +33,9 @@ from fencelab.models.operational.sc import initial_values, shown_memory
 from fencelab.values import get_bytes, put_bytes
 
 
+DRAINS = Provenance(drain=True)
+
+
 class TsoMemory(NamedTuple):  # (named tuples: hashed and compared in C, as states are)
     values: tuple[int, ...]  # by location index: its bytes, little-endian, as one unsigned int
     buffers: tuple[tuple[Entry, ...], ...]  # per core, oldest first
@@ -67,6 +70,7 @@ class TSO(MemoryModel):
         self._at_pcs: dict[tuple, tuple] = {}
         self._plans: dict[tuple[int, int], _Plan] = {}
         self._pc_indices: list[int] = []
+        self._said: dict[tuple, tuple] = {}  # a transition's key, label (and provenance)
 
     def for_exhaustive(self) -> TSO:
         return TSO(local_first=reduce.enabled("tso-local-first"),
@@ -144,7 +148,9 @@ class TSO(MemoryModel):
     def persistent(self, program, state: MachineState):
         """Partial-order reduction by persistent sets (the `tso-persistent` reduction): the
         cores whose next instruction, and the cores whose buffer's drain, exploration follows
-        from `state`; None when every move is to be followed.
+        from `state` (every enabled move when no smaller set is closed, or when only one move
+        is enabled: the machine then makes those alone, not every core's move and then
+        `select`); None when no move is enabled.
 
         Each core is two processes here: its instructions (I) and its buffer's drains (D, in
         the order of its stores). Two moves of different processes are dependent when they
@@ -174,9 +180,8 @@ class TSO(MemoryModel):
     def _persistent_of(self, program, state: MachineState):
         """`persistent`'s answer, which rests only on each core's PC and the locations in its
         buffer (cached by them; what rests on the PCs alone, by them)."""
-        if program is not self._program:  # (a model explores one program)
-            self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, {}
-            self._pc_indices = [t.core.pc_index for t in program.threads]
+        if program is not self._program:
+            self._explores(program)
         buffers = state.memory.buffers
         pcs = tuple([s[i] for s, i in zip(state.threads, self._pc_indices)])
         at = self._at_pcs.get(pcs)
@@ -191,6 +196,12 @@ class TSO(MemoryModel):
         if found == ():
             found = self._persistent[key] = self._persistent_set(plans, buffers)
         return found
+
+    def _explores(self, program) -> None:
+        """The caches, for this program (a model explores one program at a time)."""
+        self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, {}
+        self._pc_indices = [t.core.pc_index for t in program.threads]
+        self._said = {}
 
     def _at(self, program, pcs: tuple[int, ...]) -> tuple[list[_Plan], list[tuple]]:
         """Each core's `_Plan` at these PCs, and with `tso-local-first`, the cores whose next
@@ -217,8 +228,8 @@ class TSO(MemoryModel):
                 enabled |= 1 << 2 * tid
             if buffer:
                 enabled |= 2 << 2 * tid
-        if enabled & (enabled - 1) == 0:  # fewer than two moves
-            return None
+        if enabled & (enabled - 1) == 0:  # one move (or none): the set is that move
+            return _processes(enabled, n) if enabled else None
         drains = [p.stores if p.stores == -1 else p.stores | _mask_of(b)
                   for p, b in zip(plans, buffers)]  # fmt: skip
         needs = []  # what each process's next move brings in
@@ -269,10 +280,7 @@ class TSO(MemoryModel):
                 best, size = moves, count
                 if size == 1:
                     break
-        if best == enabled:
-            return None
-        return (frozenset(t for t in range(n) if best >> 2 * t & 1),
-                frozenset(t for t in range(n) if best >> 2 * t & 2))
+        return _processes(best, n)  # (every enabled move, when no smaller set is closed)
 
     def _location(self, program, tid: int, tstate) -> int | None:
         """The location the thread's next instruction accesses, if no register forms it."""
@@ -329,16 +337,24 @@ class TSO(MemoryModel):
             buffers = list(mem.buffers)
             buffers[tid] = tuple(new_buffer)
             new = TsoMemory(tuple(values), tuple(buffers))
-        goes = (MEMORY if atomic else ("buf",),) * len(step.writes)
-        yield Transition(str(tid), tid, self.label(tid, info),
-                         state.with_thread(tid, step.state, new), step=step,
-                         provenance=Provenance(tuple(sources), goes))  # fmt: skip
+        sources = tuple(sources)
+        if program is not self._program:
+            self._explores(program)
+        said = self._said.get((tid, info.address, sources, len(step.writes)))
+        if said is None:  # (a step's key, label and provenance, made once)
+            goes = (MEMORY if atomic else ("buf",),) * len(step.writes)
+            said = self._said[tid, info.address, sources, len(step.writes)] = (
+                str(tid), self.label(tid, info), Provenance(sources, goes))
+        yield Transition(said[0], tid, said[1], state.with_thread(tid, step.state, new),
+                         step=step, provenance=said[2])  # fmt: skip
 
     def internal_transitions(self, program, state: MachineState):
         return self.internal_of(program, state, range(len(state.memory.buffers)))
 
     def internal_of(self, program, state: MachineState, tids):
         mem: TsoMemory = state.memory
+        if program is not self._program:
+            self._explores(program)
         for tid in tids:
             buffer = mem.buffers[tid]
             if buffer:
@@ -347,10 +363,14 @@ class TSO(MemoryModel):
                 values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
                 buffers = list(mem.buffers)
                 buffers[tid] = rest
+                said = self._said.get((tid, e))
+                if said is None:  # (a drain's key and label, made once)
+                    said = self._said[tid, e] = (f"d{tid}",
+                                                 f"P{tid}: drain {e.text(program)} to memory")
                 yield Transition(
-                    f"d{tid}", tid, f"P{tid}: drain {e.text(program)} to memory",
+                    said[0], tid, said[1],
                     state.with_memory(TsoMemory(tuple(values), tuple(buffers))), executes=False,
-                    provenance=Provenance(drain=True),
+                    provenance=DRAINS,
                 )  # fmt: skip
 
     def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
@@ -422,6 +442,12 @@ def _mask_of(buffer) -> int:
     for e in buffer:
         out |= 1 << e.loc
     return out
+
+
+def _processes(moves: int, n: int) -> tuple[frozenset[int], frozenset[int]]:
+    """The cores whose instruction and the cores whose drain are among `moves` (bits)."""
+    return (frozenset(t for t in range(n) if moves >> 2 * t & 1),
+            frozenset(t for t in range(n) if moves >> 2 * t & 2))  # fmt: skip
 
 
 def _plan_from(program, tid: int, pc: int) -> _Plan:
