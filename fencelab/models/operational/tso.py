@@ -32,7 +32,6 @@ from fencelab.machine.model import (
 from fencelab.models.operational.sc import initial_values, shown_memory
 from fencelab.values import get_bytes, put_bytes
 
-
 DRAINS = Provenance(drain=True)
 
 
