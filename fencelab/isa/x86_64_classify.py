@@ -19,6 +19,9 @@ Register sets use canonical names (`rax` for `eax`/`ax`/`al`, `rflags` for the f
 include `rip`. Writing an 8- or 16-bit register keeps the rest of the full register, so such a
 write also counts as a read of it. A load whose value lands in the flags (CMP, a locked ADD,
 CMPXCHG's ZF...) lists `rflags` in `dest_regs`, so a branch on it carries the dependency.
+MOV to or from memory and the fences are `pure` (their effect is a function of the registers
+listed in `reads` and the values read; they change only `writes` and the PC): their steps may
+be remembered (the `step-effects` reduction).
 """
 
 from __future__ import annotations

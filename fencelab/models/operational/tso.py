@@ -67,7 +67,7 @@ class TSO(MemoryModel):
         self._program = None  # the program `persistent`'s caches are for
         self._persistent: dict[tuple, tuple | None] = {}
         self._at_pcs: dict[tuple, tuple] = {}
-        self._plans: dict[tuple[int, int], _Plan] = {}
+        self._plans: dict = {}  # (core, pc) -> its _Plan; core -> `_plans_of` it
         self._pc_indices: list[int] = []
         self._said: dict[tuple, tuple] = {}  # a transition's key, label (and provenance)
 
@@ -209,7 +209,11 @@ class TSO(MemoryModel):
         for tid, pc in enumerate(pcs):
             plan = self._plans.get((tid, pc))
             if plan is None:
-                plan = self._plans[tid, pc] = _plan_from(program, tid, pc)
+                plans_of = self._plans.get(tid)
+                if plans_of is None:
+                    plans_of = self._plans[tid] = _plans_of(program, tid)
+                plan = plans_of.get(pc, _FINISHED)
+                self._plans[tid, pc] = plan
             plans.append(plan)
         first = [(tid, (frozenset((tid,)), frozenset()), plan.kind is Kind.FENCE)
                  for tid, plan in enumerate(plans) if self.local_first
@@ -434,6 +438,7 @@ class _Plan:
 
 _PLAIN = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.FENCE)
 _ANY = -1  # every location (unknown), as a mask
+_FINISHED = _Plan(None, _ANY, False, 0, 0, 0)  # past the core's last instruction
 
 
 def _mask_of(buffer) -> int:
@@ -449,20 +454,25 @@ def _processes(moves: int, n: int) -> tuple[frozenset[int], frozenset[int]]:
             frozenset(t for t in range(n) if moves >> 2 * t & 2))  # fmt: skip
 
 
-def _plan_from(program, tid: int, pc: int) -> _Plan:
-    infos = program.threads[tid].core.infos
+def _plans_of(program, tid: int) -> dict[int, _Plan]:
+    """The core's `_Plan` at each of its instructions, in one pass from its last instruction
+    (what it may touch from an instruction on is what that instruction and the ones after it
+    in the code touch; a location an address register forms is unknown from there back)."""
+    out = {}
     found: dict[Kind, int] | None = {Kind.LOAD: 0, Kind.RMW: 0, Kind.STORE: 0}
-    for addr, info in infos.items():
-        if addr < pc or not info.kind.touches_memory:
-            continue
-        loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
-        if loc is None or info.kind not in found:
-            found = None
-            break
-        found[info.kind] |= 1 << loc.index
-    info = infos.get(pc)
-    if info is None:
-        return _Plan(None, _ANY, False, 0, 0, 0)
+    for addr, info in sorted(program.threads[tid].core.infos.items(), reverse=True):
+        if found is not None and info.kind.touches_memory:
+            loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
+            if loc is None or info.kind not in found:
+                found = None
+            else:
+                found = {**found, info.kind: found[info.kind] | 1 << loc.index}
+        out[addr] = _plan(program, info, found)
+    return out
+
+
+def _plan(program, info: InsnInfo, found: dict[Kind, int] | None) -> _Plan:
+    """The plan at `info`, given what the code from it on touches (`found`, None: unknown)."""
     kind = info.kind if info.kind in _PLAIN else Kind.OTHER
     loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
     waits = info.kind is Kind.RMW or info.barrier is Barrier.FULL
