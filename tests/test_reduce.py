@@ -20,6 +20,7 @@ from fencelab.gen import cycles
 from fencelab.gen.families import generate
 from fencelab.hw.native import host_arch
 from fencelab.litmus.parser import parse_file, parse_text
+from fencelab.litmus.printer import format_outcome
 from fencelab.models.operational.arm import model as arm_model
 from fencelab.models.operational.arm.project import dead_reads
 from fencelab.pipeline import Pipeline, RunOptions
@@ -38,6 +39,7 @@ ACTS_ON = {
     "threads-apart": ("aarch64", "arm"),
     "tso-local-first": ("x86_64", "rust"),
     "tso-persistent": ("x86_64", "rust"),
+    "step-effects": ("x86_64", "rust"),
     "armv7-dmb-earliest": ("arm",),
     "armv7-threads-apart": ("arm",),
     "armv7-certify-share": ("arm",),
@@ -415,3 +417,80 @@ def test_source_paths_reuse_changes_nothing_but_the_work(monkeypatch):
     assert differ == []
     assert len(tests) > 70
     assert work[True] < 0.9 * work[False]  # 1268 against 1534
+
+
+def _unicorn_steps(monkeypatch) -> list[int]:
+    """A counter of the instructions Unicorn runs from now on (`Core._step_one`)."""
+    from fencelab.isa.core import Core
+
+    count = [0]
+    step = Core._step_one
+
+    def counted(self, pc):
+        count[0] += 1
+        return step(self, pc)
+
+    monkeypatch.setattr(Core, "_step_one", counted)
+    return count
+
+
+def test_step_effects_same_search_fewer_unicorn_runs(monkeypatch):
+    """`step-effects` against running every step in Unicorn, on herd's x86 tests and 40
+    diy7-style x86 tests: the same outcomes, budget hits, states and transitions; Unicorn runs
+    less than half the instructions."""
+    from fencelab.isa import core
+    from tests.helpers import HERD_DATA as HERD
+
+    tests = [parse_file(p) for d in ("x86", "x86_64") for p in sorted((HERD / d).glob("*.litmus"))]
+    tests += [parse_text(t, f"<diy {i}>")
+              for i, t in enumerate(cycles.generate_many("x86_64", 40, seed=13))]  # fmt: skip
+    steps = _unicorn_steps(monkeypatch)
+    found, runs = {}, {}
+    for on in (True, False):
+        core._EFFECTS.clear()
+        core._CORES.clear()  # (a shared core remembers what it ran)
+        steps[0] = 0
+        reduce.set_disabled([] if on else ["step-effects"])
+        try:
+            results = [Pipeline().run(t, RunOptions()) for t in tests]
+        finally:
+            reduce.enable_all()
+        found[on] = [(frozenset(s.outcome for s in r.states), r.budget_exhausted,
+                      r.explored_states, r.transitions) for r in results]  # fmt: skip
+        runs[on] = steps[0]
+    assert found[True] == found[False]
+    assert runs[True] < 0.5 * runs[False]
+
+
+DERIVED = """X86_64 derived
+{ x=5; 0:rbx=10; 0:rcx=%d; }
+ P0             ;
+ movl (x),%%eax ;
+ movl $1,(y)    ;
+ addl %%eax,%%ebx ;
+ movl %%ebx,(z) ;
+exists (z=15)
+"""
+
+
+@pytest.mark.parametrize("on", [True, False], ids=["effects", "no-effects"])
+def test_unicorn_runs_from_a_remembered_steps_registers(monkeypatch, on):
+    """A state reached by a remembered step (`step-effects`) has no Unicorn context of its own:
+    an instruction Unicorn runs from it starts from that state's registers. The second test
+    shares the first one's core (`reuse`) from another initial state (rcx), so its load of x
+    is remembered, not run; `movl $1,(y)`, followed by register-only code, runs from the state
+    the load reached: `addl` adds the 5 the load put in eax (rbx: 15, not 10)."""
+    from fencelab.isa import core
+
+    core._EFFECTS.clear()
+    core._CORES.clear()  # (a shared core remembers what it ran)
+    reduce.set_disabled([] if on else ["step-effects"])
+    try:
+        Pipeline().run(parse_text(DERIVED % 1, "first"), RunOptions())
+        steps = _unicorn_steps(monkeypatch)
+        result = Pipeline().run(parse_text(DERIVED % 2, "second"), RunOptions())
+    finally:
+        reduce.enable_all()
+    assert [format_outcome(s.outcome) for s in result.states] == ["[z]=15;"]
+    assert steps[0] == (2 if on else 4)  # the store and addl (the load and the last store
+    # are remembered from the first test); and the load and the last store

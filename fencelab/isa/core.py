@@ -118,6 +118,10 @@ class Core:
         self._pair = False  # the instruction running is an X-register atomic pair
         self._half: tuple[int, int] | None = None  # a pair's first 8-byte read (addr, value)
         self._contexts: dict[ThreadState, object] = {}
+        # states reached by a remembered step (`_remembered`): their context is the state's
+        # they were reached from, whose registers they overwrite (`_derived`)
+        self._derived: set[ThreadState] = set()
+        self._pure: dict[int, tuple | None] = {}  # pc -> `_pure_at(pc)`
         self._current: ThreadState | None = None  # the state the engine's registers hold
         self._memo: dict[tuple[ThreadState, tuple[int, ...]], Step | NeedRead] = {}
         self.unicorn_runs = 0  # instructions Unicorn actually executed (for benchmarks)
@@ -133,6 +137,7 @@ class Core:
             if len(self._contexts) > CONTEXTS_KEPT:
                 self._memo.clear()
                 self._contexts.clear()
+                self._derived.clear()
             return
         uc, self.uc = self.uc, None
         self.engine.uc = None
@@ -221,8 +226,20 @@ class Core:
         told = _told_read(info)
         if told is not None and not reads:
             return told  # the first read is known from the code: no run to find it
+        pure = self._pure.get(pc, _UNKNOWN)
+        if pure is _UNKNOWN:
+            pure = self._pure[pc] = self._pure_at(pc, info)
+        effect_key = None
+        if pure is not None and state in self._contexts and "step-effects" not in reduce.disabled():
+            prefix, inputs, _ = pure
+            effect_key = (prefix, tuple([state[i] for i in inputs]), reads)
+            effect = _EFFECTS.get(effect_key)
+            if effect is not None:
+                return self._remembered(effect, state, pc)
         if state != self._current:  # (a state just reached is still in the engine)
             self.uc.context_restore(self._contexts[state])
+            if state in self._derived:  # its context is another state's: its own registers
+                self.engine.write(self.reg_ids, state)
         self._current = None
         self._supply, self._reads, self._writes, self._need = reads, [], [], None
         self._pair, self._half = info.atomic_pair and info.width == 16, None
@@ -231,6 +248,8 @@ class Core:
         finally:
             self._pair = False
         if self._need is not None:
+            if effect_key is not None:
+                _remember(effect_key, self._need)
             return self._need
         mem_reads, writes = tuple(self._reads), tuple(self._writes)
         if told is not None and (mem_reads[:1] and (mem_reads[0].addr, mem_reads[0].size)
@@ -249,6 +268,10 @@ class Core:
                                     self.target.pointer_width)  # fmt: skip
         executed = [pc]
         _, hung, after = self._run_local(executed)
+        if effect_key is not None and len(executed) == 1 and not hung:
+            _, _, written = pure
+            if all(after[i] == state[i] for i in range(len(state)) if i not in written):
+                _remember(effect_key, (tuple([(i, after[i]) for i in written]), mem_reads, writes))
         return Step(after, mem_reads, writes, tuple(executed), hung)
 
     def _is_address(self, value: int) -> bool:
@@ -264,6 +287,44 @@ class Core:
         pick = max if "smax" in info.mnemonic.lower() else min
         result = pick(signed(read.value, bits), signed(unsigned(operand, bits), bits))
         return Access(write.addr, write.size, unsigned(result, bits))
+
+    def _pure_at(self, pc: int, info: InsnInfo) -> tuple | None:
+        """For a pure instruction (`InsnInfo.pure`) followed by a memory event or the end of
+        the code (a step that runs it alone): what its effect is remembered by (its bytes and
+        address), the indices of the registers it reads and of those it writes (the PC's
+        too). None for every other instruction."""
+        if not info.pure:
+            return None
+        after = self.infos.get(pc + info.size)
+        if after is not None and not after.is_memory_event:
+            return None  # register-only instructions follow: run them
+        if not (info.reads | info.writes) <= self.reg_index.keys():
+            return None  # a register a thread state does not record
+        inputs = tuple(sorted(self.reg_index[r] for r in info.reads))
+        written = frozenset({self.pc_index, *(self.reg_index[r] for r in info.writes)})
+        raw = self.code[pc - self.base:pc - self.base + info.size]
+        return (self.target.name, raw, pc), inputs, written
+
+    def _remembered(self, effect, state: ThreadState, pc: int) -> Step | NeedRead:
+        """A remembered step's effect from `state` (the `step-effects` reduction). A pure
+        instruction's effect depends only on its bytes, its address, the registers it reads
+        and the values it reads (`_pure_at`'s key), and it changes only the registers it
+        writes and the PC: the same inputs give the same registers written, accesses and
+        step, as Unicorn gave the first time it ran them (a run whose other registers moved
+        is not remembered). The state reached keeps the context of the state it came from
+        (a pure instruction changes nothing a thread state does not record), its registers
+        written over it when it runs (`_run`)."""
+        if isinstance(effect, NeedRead):
+            return effect
+        written, mem_reads, writes = effect
+        after = list(state)
+        for i, value in written:
+            after[i] = value
+        after = tuple(after)
+        if after not in self._contexts and self.base <= after[self.pc_index] < self.end:
+            self._contexts[after] = self._contexts[state]
+            self._derived.add(after)
+        return Step(after, mem_reads, writes, (pc,))
 
     def _status_failed(self, info: InsnInfo) -> bool:
         (reg,) = info.status_regs
@@ -345,6 +406,18 @@ def narrow_signed_min_max(info: InsnInfo) -> bool:
     return info.width < 8 and name[:2] in ("ld", "st") and name[2:6] in ("smax", "smin")
 
 
+_UNKNOWN = object()
+# remembered steps of pure instructions (`Core._pure_at`'s key -> a NeedRead, or the registers
+# written with their values and the accesses made), shared by every core
+_EFFECTS: dict[tuple, object] = {}
+
+
+def _remember(key: tuple, effect) -> None:
+    if len(_EFFECTS) >= reduce.CACHE_LIMIT:
+        _EFFECTS.clear()
+    _EFFECTS[key] = effect
+
+
 def _told_read(info: InsnInfo) -> NeedRead | None:
     """The first read of a load or read-modify-write whose address no register forms (x86's
     `movl (x),%eax`), as running it would find it."""
@@ -415,6 +488,15 @@ class _Engine:
         if _uclib.uc_reg_read_batch(self.uc._uch, ids, pointers, n) != 0:
             return tuple(self.uc.reg_read_batch(reg_ids))  # let the binding raise
         return tuple(values)
+
+    def write(self, reg_ids: tuple[int, ...], values: tuple[int, ...]) -> None:
+        """Set the registers (one native call, as `read`)."""
+        n = len(reg_ids)
+        data = (ctypes.c_uint64 * n)(*values)
+        pointers = (ctypes.c_void_p * n)(*(ctypes.addressof(data) + 8 * i for i in range(n)))
+        if _uclib.uc_reg_write_batch(self.uc._uch, (ctypes.c_int * n)(*reg_ids), pointers,
+                                     n) != 0:  # fmt: skip
+            self.uc.reg_write_batch(list(zip(reg_ids, values)))  # let the binding raise
 
     def map(self, start: int, size: int) -> None:
         needed = range(_round_down(start), _round_up(start + size), PAGE)

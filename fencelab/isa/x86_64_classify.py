@@ -19,6 +19,9 @@ Register sets use canonical names (`rax` for `eax`/`ax`/`al`, `rflags` for the f
 include `rip`. Writing an 8- or 16-bit register keeps the rest of the full register, so such a
 write also counts as a read of it. A load whose value lands in the flags (CMP, a locked ADD,
 CMPXCHG's ZF...) lists `rflags` in `dest_regs`, so a branch on it carries the dependency.
+MOV to or from memory and the fences are `pure` (their effect is a function of the registers
+listed in `reads` and the values read; they change only `writes` and the PC): their steps may
+be remembered (the `step-effects` reduction).
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def classify_x86(target, insn: capstone.CsInsn) -> InsnInfo:
     """Classify one x86-64 instruction; refuse memory accesses we do not model."""
     iid = insn.id
     if iid in FENCES:
-        return make_info(insn, Kind.FENCE, barrier=FENCES[iid], barrier_domain="sy")
+        return make_info(insn, Kind.FENCE, barrier=FENCES[iid], barrier_domain="sy", pure=True)
     mems = [op for op in insn.operands if op.type == X.X86_OP_MEM]
     if iid in (X.X86_INS_NOP, X.X86_INS_PAUSE):  # `nopw 0(%rax,%rax)` reads nothing
         return make_info(insn, Kind.OTHER)
@@ -200,11 +203,11 @@ def _memory(target, insn, mem_op) -> InsnInfo:
     if iid in MOVES:
         if mem_is_dest:
             return make_info(insn, Kind.STORE, data_regs=canon, reads=addr | set(canon),
-                             **common)  # fmt: skip
+                             pure=True, **common)  # fmt: skip
         dest = frozenset(canon)
         partial = {target.canonical_reg(n) for n in reg_names if _partial(target, n)}
         return make_info(insn, Kind.LOAD, dest_regs=dest, reads=addr | partial, writes=dest,
-                         **common)  # fmt: skip
+                         pure=True, **common)  # fmt: skip
 
     if iid in COMPARES:
         return make_info(insn, Kind.LOAD, dest_regs={"rflags"}, reads=addr | set(canon),

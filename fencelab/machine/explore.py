@@ -66,7 +66,7 @@ def _reduced(machine: Machine, reduce: bool) -> Machine:
     fast = machine.model.for_exhaustive() if reduce else machine.model
     if fast is machine.model and machine.reductions == reduce:
         return machine
-    return Machine(machine.program, fast, machine.budget, reduce)
+    return machine.with_model(fast, reduce)
 
 
 def frontier(machine: Machine, width: int, reduce: bool = True) -> list[list[str]]:

@@ -7,6 +7,7 @@ outcome. Exploration strategies (fencelab/machine/explore.py) and the TUI drive 
 
 from __future__ import annotations
 
+import copy
 import enum
 from dataclasses import dataclass
 
@@ -58,13 +59,25 @@ class Machine:
             for t, regs in zip(self.program.threads, observed)
         ]  # fmt: skip
         self._cores = [t.core for t in self.program.threads]
-        self._pc_at = [(c.pc_index, c.base, c.end) for c in self._cores]  # (for `key`)
+        self._pc_at = [(c.pc_index, c.base, c.end, at)  # (for `key`)
+                       for c, at in zip(self._cores, self._observed_at)]  # fmt: skip
         self._reg_at = [  # where the outcome's registers are in their thread's state
             (obs, (obs.tid, c.reg_index.get(c.target.canonical_reg(obs.reg)))
              if isinstance(obs, RegObs) else None)
             for obs in self.program.observables
             for c in [self._cores[obs.tid] if isinstance(obs, RegObs) else None]
         ]  # fmt: skip
+
+    def with_model(self, model: MemoryModel, reductions: bool) -> Machine:
+        """This machine's program and budget under another model (what rests on the
+        program alone is not worked out again)."""
+        if model.byte_addressed != self.model.byte_addressed:
+            return Machine(self.program, model, self.budget, reductions)
+        other = copy.copy(self)
+        other.model, other.reductions = model, reductions
+        other._hung = set()
+        other._finished_key = reductions and reduce.enabled("finished-threads")
+        return other
 
     def key(self, state: MachineState):
         """What exhaustive exploration knows `state` by: the model's key (`state_key`), and with
@@ -76,12 +89,12 @@ class Machine:
             return key
         threads, steps = state.threads, state.steps
         known = None  # the threads as the key knows them, once one has finished
-        for tid, (pc_index, base, end) in enumerate(self._pc_at):
+        for tid, (pc_index, base, end, observed) in enumerate(self._pc_at):
             tstate = threads[tid]
             if not base <= tstate[pc_index] < end:  # (`Core.halted`)
                 if known is None:
                     known, steps = list(threads), list(steps)
-                known[tid] = self.observed_values(tid, tstate)
+                known[tid] = tuple([tstate[i] for i in observed])  # (`observed_values`)
                 steps[tid] = -1
         if known is None:
             return (threads, steps, state.memory)

@@ -96,6 +96,7 @@ class Program:
         self._group_of = {p: g for g in self.groups.values() for p in g.parts}
         self._group_use: dict[int, tuple[str, str]] = {}
         self._types: dict[Observable, ValueType] = {}
+        self._arrays: dict[str, tuple] = {}  # name -> its elements (`LitmusTest.array`)
         regions = [(DATA_BASE, max(1, len(self.locations)) * LOCATION_STRIDE)]
         for thread in self.threads:
             if thread.core is None:
@@ -389,7 +390,9 @@ class Program:
         """`obs`'s final value as stored: a register's, a location's (an array element named
         `v[0]` too), or a tuple of every element's for a whole array (`v={1,2}`)."""
         if isinstance(obs, LocObs):
-            elements = self.test.array(obs.name)
+            elements = self._arrays.get(obs.name)
+            if elements is None:
+                elements = self._arrays[obs.name] = self.test.array(obs.name)
             if elements:
                 return tuple(memory[self._place_of(e.name).addr] for e in elements)
             loc = self._place_of(location_name(obs.name))

@@ -32,6 +32,8 @@ from fencelab.machine.model import (
 from fencelab.models.operational.sc import initial_values, shown_memory
 from fencelab.values import get_bytes, put_bytes
 
+DRAINS = Provenance(drain=True)
+
 
 class TsoMemory(NamedTuple):  # (named tuples: hashed and compared in C, as states are)
     values: tuple[int, ...]  # by location index: its bytes, little-endian, as one unsigned int
@@ -65,8 +67,9 @@ class TSO(MemoryModel):
         self._program = None  # the program `persistent`'s caches are for
         self._persistent: dict[tuple, tuple | None] = {}
         self._at_pcs: dict[tuple, tuple] = {}
-        self._plans: dict[tuple[int, int], _Plan] = {}
+        self._plans: dict = {}  # (core, pc) -> its _Plan; core -> `_plans_of` it
         self._pc_indices: list[int] = []
+        self._said: dict[tuple, tuple] = {}  # a transition's key, label (and provenance)
 
     def for_exhaustive(self) -> TSO:
         return TSO(local_first=reduce.enabled("tso-local-first"),
@@ -144,7 +147,9 @@ class TSO(MemoryModel):
     def persistent(self, program, state: MachineState):
         """Partial-order reduction by persistent sets (the `tso-persistent` reduction): the
         cores whose next instruction, and the cores whose buffer's drain, exploration follows
-        from `state`; None when every move is to be followed.
+        from `state` (every enabled move when no smaller set is closed, or when only one move
+        is enabled: the machine then makes those alone, not every core's move and then
+        `select`); None when no move is enabled.
 
         Each core is two processes here: its instructions (I) and its buffer's drains (D, in
         the order of its stores). Two moves of different processes are dependent when they
@@ -174,9 +179,8 @@ class TSO(MemoryModel):
     def _persistent_of(self, program, state: MachineState):
         """`persistent`'s answer, which rests only on each core's PC and the locations in its
         buffer (cached by them; what rests on the PCs alone, by them)."""
-        if program is not self._program:  # (a model explores one program)
-            self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, {}
-            self._pc_indices = [t.core.pc_index for t in program.threads]
+        if program is not self._program:
+            self._explores(program)
         buffers = state.memory.buffers
         pcs = tuple([s[i] for s, i in zip(state.threads, self._pc_indices)])
         at = self._at_pcs.get(pcs)
@@ -192,6 +196,12 @@ class TSO(MemoryModel):
             found = self._persistent[key] = self._persistent_set(plans, buffers)
         return found
 
+    def _explores(self, program) -> None:
+        """The caches, for this program (a model explores one program at a time)."""
+        self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, {}
+        self._pc_indices = [t.core.pc_index for t in program.threads]
+        self._said = {}
+
     def _at(self, program, pcs: tuple[int, ...]) -> tuple[list[_Plan], list[tuple]]:
         """Each core's `_Plan` at these PCs, and with `tso-local-first`, the cores whose next
         move is taken alone: (core, its set, whether only with its buffer empty)."""
@@ -199,7 +209,11 @@ class TSO(MemoryModel):
         for tid, pc in enumerate(pcs):
             plan = self._plans.get((tid, pc))
             if plan is None:
-                plan = self._plans[tid, pc] = _plan_from(program, tid, pc)
+                plans_of = self._plans.get(tid)
+                if plans_of is None:
+                    plans_of = self._plans[tid] = _plans_of(program, tid)
+                plan = plans_of.get(pc, _FINISHED)
+                self._plans[tid, pc] = plan
             plans.append(plan)
         first = [(tid, (frozenset((tid,)), frozenset()), plan.kind is Kind.FENCE)
                  for tid, plan in enumerate(plans) if self.local_first
@@ -207,49 +221,69 @@ class TSO(MemoryModel):
         return plans, first
 
     def _persistent_set(self, plans: list[_Plan], buffers):
+        """The smallest closed set (see `persistent`), or None when it is every enabled move.
+        Processes are bits of one int (bit 2i: core i's instructions, 2i + 1: its drains), as
+        are locations (bit k: location k; -1: unknown, any), so that "may touch" is `&`."""
         n = len(buffers)
-        enabled = []  # processes: 2i is core i's instructions, 2i + 1 its buffer's drains
+        enabled = 0
         for tid, (plan, buffer) in enumerate(zip(plans, buffers)):
             if plan.kind is not None and not (plan.waits and buffer):
-                enabled.append(2 * tid)
+                enabled |= 1 << 2 * tid
             if buffer:
-                enabled.append(2 * tid + 1)
-        if len(enabled) < 2:
-            return None
-        drains = [None if p.stores is None else p.stores | {e.loc for e in b}
+                enabled |= 2 << 2 * tid
+        if enabled & (enabled - 1) == 0:  # one move (or none): the set is that move
+            return _processes(enabled, n) if enabled else None
+        drains = [p.stores if p.stores == -1 else p.stores | _mask_of(b)
                   for p, b in zip(plans, buffers)]  # fmt: skip
-        needs: list[tuple[int, ...]] = []  # what each process's next move brings in
+        needs = []  # what each process's next move brings in
         for tid, (plan, buffer) in enumerate(zip(plans, buffers)):
-            others = [j for j in range(n) if j != tid]
+            mine = 3 << 2 * tid
             if plan.kind is None:  # finished: no next move (and no future one: never needed)
-                needs.append(())
+                needs.append(0)
             elif plan.waits and buffer:  # waits for its buffer: the drain enables it
-                needs.append((2 * tid + 1,))
-            else:
-                needs.append(_dependent(plan, plan.loc, others, plans, drains))
+                needs.append(2 << 2 * tid)
+            elif plan.kind is Kind.STORE or plan.kind is Kind.FENCE:
+                needs.append(0)  # into its own buffer, or nothing: independent of every move
+            else:  # drains the access may see; a load commutes with other loads, a locked
+                # instruction (or what is not known) writes memory: every reader
+                loc = plan.loc_mask
+                need = 0
+                for j, (other, drain) in enumerate(zip(plans, drains)):
+                    if drain & loc:
+                        need |= 2 << 2 * j
+                    if (other.rmws if plan.kind is Kind.LOAD else other.reads) & loc:
+                        need |= 1 << 2 * j
+                needs.append(need & ~mine)
             if buffer:
-                loc = buffer[0].loc
-                needs.append(tuple(2 * j for j in others if _has(plans[j].reads, loc))
-                             + tuple(2 * j + 1 for j in others if _has(drains[j], loc)))
+                loc = 1 << buffer[0].loc
+                need = 0
+                for j, (other, drain) in enumerate(zip(plans, drains)):
+                    if other.reads & loc:
+                        need |= 1 << 2 * j
+                    if drain & loc:
+                        need |= 2 << 2 * j
+                needs.append(need & ~mine)
             else:  # nothing to drain until the core stores
-                needs.append((2 * tid,))
-        best = None
-        for seed in enabled:
-            chosen, todo = {seed}, [seed]
+                needs.append(1 << 2 * tid)
+        best, size = 0, 2 * n + 1
+        for seed in range(2 * n):
+            if not enabled >> seed & 1:
+                continue
+            chosen, todo = 1 << seed, [seed]
             while todo:
-                for q in needs[todo.pop()]:
-                    if q not in chosen:
-                        chosen.add(q)
-                        todo.append(q)
-            moves = [p for p in enabled if p in chosen]
-            if best is None or len(moves) < len(best):
-                best = moves
-                if len(best) == 1:
+                new = needs[todo.pop()] & ~chosen
+                chosen |= new
+                while new:
+                    bit = new & -new
+                    todo.append(bit.bit_length() - 1)
+                    new ^= bit
+            moves = chosen & enabled
+            count = moves.bit_count()
+            if count < size:
+                best, size = moves, count
+                if size == 1:
                     break
-        if len(best) == len(enabled):
-            return None
-        return (frozenset(p // 2 for p in best if p % 2 == 0),
-                frozenset(p // 2 for p in best if p % 2 == 1))
+        return _processes(best, n)  # (every enabled move, when no smaller set is closed)
 
     def _location(self, program, tid: int, tstate) -> int | None:
         """The location the thread's next instruction accesses, if no register forms it."""
@@ -306,16 +340,24 @@ class TSO(MemoryModel):
             buffers = list(mem.buffers)
             buffers[tid] = tuple(new_buffer)
             new = TsoMemory(tuple(values), tuple(buffers))
-        goes = (MEMORY if atomic else ("buf",),) * len(step.writes)
-        yield Transition(str(tid), tid, self.label(tid, info),
-                         state.with_thread(tid, step.state, new), step=step,
-                         provenance=Provenance(tuple(sources), goes))  # fmt: skip
+        sources = tuple(sources)
+        if program is not self._program:
+            self._explores(program)
+        said = self._said.get((tid, info.address, sources, len(step.writes)))
+        if said is None:  # (a step's key, label and provenance, made once)
+            goes = (MEMORY if atomic else ("buf",),) * len(step.writes)
+            said = self._said[tid, info.address, sources, len(step.writes)] = (
+                str(tid), self.label(tid, info), Provenance(sources, goes))
+        yield Transition(said[0], tid, said[1], state.with_thread(tid, step.state, new),
+                         step=step, provenance=said[2])  # fmt: skip
 
     def internal_transitions(self, program, state: MachineState):
         return self.internal_of(program, state, range(len(state.memory.buffers)))
 
     def internal_of(self, program, state: MachineState, tids):
         mem: TsoMemory = state.memory
+        if program is not self._program:
+            self._explores(program)
         for tid in tids:
             buffer = mem.buffers[tid]
             if buffer:
@@ -324,10 +366,14 @@ class TSO(MemoryModel):
                 values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
                 buffers = list(mem.buffers)
                 buffers[tid] = rest
+                said = self._said.get((tid, e))
+                if said is None:  # (a drain's key and label, made once)
+                    said = self._said[tid, e] = (f"d{tid}",
+                                                 f"P{tid}: drain {e.text(program)} to memory")
                 yield Transition(
-                    f"d{tid}", tid, f"P{tid}: drain {e.text(program)} to memory",
+                    said[0], tid, said[1],
                     state.with_memory(TsoMemory(tuple(values), tuple(buffers))), executes=False,
-                    provenance=Provenance(drain=True),
+                    provenance=DRAINS,
                 )  # fmt: skip
 
     def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
@@ -377,62 +423,64 @@ class TSO(MemoryModel):
 class _Plan:
     """A core's code from one PC on, for `TSO.persistent`: its next instruction (`kind`: None
     when finished; OTHER for what is not a plain load, store, fence or locked instruction)
-    and its location (None: unknown), whether it waits for an empty buffer, and the locations
-    its loads and locked instructions may read (`reads`), its locked instructions may write
-    (`rmws`) and its stores may write (`stores`) from here on (None: unknown, any)."""
+    and its location (`loc_mask`, bit k for location k; -1: unknown), whether it waits for an
+    empty buffer, and the locations its loads and locked instructions may read (`reads`), its
+    locked instructions may write (`rmws`) and its stores may write (`stores`) from here on,
+    as bits of an int (-1: unknown, any)."""
 
     kind: Kind | None
-    loc: int | None
+    loc_mask: int
     waits: bool
-    reads: frozenset[int] | None
-    rmws: frozenset[int] | None
-    stores: frozenset[int] | None
+    reads: int
+    rmws: int
+    stores: int
 
 
 _PLAIN = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.FENCE)
+_ANY = -1  # every location (unknown), as a mask
+_FINISHED = _Plan(None, _ANY, False, 0, 0, 0)  # past the core's last instruction
 
 
-def _plan_from(program, tid: int, pc: int) -> _Plan:
-    infos = program.threads[tid].core.infos
-    found: dict[Kind, set[int]] | None = {Kind.LOAD: set(), Kind.RMW: set(), Kind.STORE: set()}
-    for addr, info in infos.items():
-        if addr < pc or not info.kind.touches_memory:
-            continue
-        loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
-        if loc is None or info.kind not in found:
-            found = None
-            break
-        found[info.kind].add(loc.index)
-    info = infos.get(pc)
-    if info is None:
-        return _Plan(None, None, False, frozenset(), frozenset(), frozenset())
+def _mask_of(buffer) -> int:
+    out = 0
+    for e in buffer:
+        out |= 1 << e.loc
+    return out
+
+
+def _processes(moves: int, n: int) -> tuple[frozenset[int], frozenset[int]]:
+    """The cores whose instruction and the cores whose drain are among `moves` (bits)."""
+    return (frozenset(t for t in range(n) if moves >> 2 * t & 1),
+            frozenset(t for t in range(n) if moves >> 2 * t & 2))  # fmt: skip
+
+
+def _plans_of(program, tid: int) -> dict[int, _Plan]:
+    """The core's `_Plan` at each of its instructions, in one pass from its last instruction
+    (what it may touch from an instruction on is what that instruction and the ones after it
+    in the code touch; a location an address register forms is unknown from there back)."""
+    out = {}
+    found: dict[Kind, int] | None = {Kind.LOAD: 0, Kind.RMW: 0, Kind.STORE: 0}
+    for addr, info in sorted(program.threads[tid].core.infos.items(), reverse=True):
+        if found is not None and info.kind.touches_memory:
+            loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
+            if loc is None or info.kind not in found:
+                found = None
+            else:
+                found = {**found, info.kind: found[info.kind] | 1 << loc.index}
+        out[addr] = _plan(program, info, found)
+    return out
+
+
+def _plan(program, info: InsnInfo, found: dict[Kind, int] | None) -> _Plan:
+    """The plan at `info`, given what the code from it on touches (`found`, None: unknown)."""
     kind = info.kind if info.kind in _PLAIN else Kind.OTHER
     loc = program.by_addr.get(info.static_addr) if info.static_addr is not None else None
     waits = info.kind is Kind.RMW or info.barrier is Barrier.FULL
-    index = None if loc is None or kind is Kind.OTHER else loc.index
+    mask = _ANY if loc is None or kind is Kind.OTHER else 1 << loc.index
     if found is None:
-        return _Plan(kind, index, waits, None, None, None)
-    rmws = frozenset(found[Kind.RMW])
-    return _Plan(kind, index, waits, rmws | found[Kind.LOAD], rmws, frozenset(found[Kind.STORE]))
-
-
-def _has(locations: frozenset[int] | None, loc: int | None) -> bool:
-    """May a process that touches `locations` (None: any) touch `loc` (None: unknown)?"""
-    return locations is None or loc is None and bool(locations) or loc in locations
-
-
-def _dependent(plan: _Plan, loc: int | None, others: list[int], plans: list[_Plan],
-               drains: list) -> tuple[int, ...]:  # fmt: skip
-    """The processes (2j: core j's instructions, 2j + 1: its drains) that may still make a
-    move dependent on this core's next instruction, which is enabled."""
-    if plan.kind is Kind.STORE or plan.kind is Kind.FENCE:
-        return ()  # into its own buffer, or nothing: independent of every other move
-    out = [2 * j + 1 for j in others if _has(drains[j], loc)]  # drains the access may see
-    if plan.kind is Kind.LOAD:  # other loads commute with it; locked instructions do not
-        out += [2 * j for j in others if _has(plans[j].rmws, loc)]
-    else:  # a locked instruction (or what is not known) writes memory: every reader
-        out += [2 * j for j in others if _has(plans[j].reads, loc)]
-    return tuple(out)
+        return _Plan(kind, mask, waits, _ANY, _ANY, _ANY)
+    rmws = found[Kind.RMW]
+    return _Plan(kind, mask, waits, rmws | found[Kind.LOAD], rmws, found[Kind.STORE])
 
 
 def _future_locations(program, tid: int, pc: int) -> frozenset[int] | None:

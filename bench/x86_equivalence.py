@@ -1,0 +1,68 @@
+"""Outcome sets of the x86 tests, one line each, to compare two trees or reductions on and off.
+
+    .venv/bin/python bench/x86_equivalence.py [--no-reduce NAME] [--generated 180] [--diy 300]
+                                              > out.txt
+
+Runs, under tso: every test of examples/x86_64, the examples/rust tests compiled to x86_64,
+tests/data/herd/x86 and x86_64, `--generated` random loop-free x86_64 tests
+(fencelab/gen/families.py) and `--diy` diy7-style x86_64 tests (fencelab/gen/cycles.py), all
+from fixed seeds, and prints for each its name, its sorted outcome set and whether some
+execution hit the step budget (or its one-line error), and apart its states explored; `diff`
+two outputs' first columns (`cut -f1-3`) for the outcomes, the last for the states.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import fencelab
+from fencelab import reduce
+from fencelab.errors import FencelabError
+from fencelab.gen import cycles
+from fencelab.gen.families import generate_many
+from fencelab.litmus.parser import parse_file, parse_text
+from fencelab.litmus.printer import format_outcome
+from fencelab.pipeline import Pipeline, RunOptions
+
+ROOT = Path(fencelab.__file__).resolve().parent.parent  # the tree under test
+
+
+def tests(generated: int, diy: int):
+    """(name, parsed test or error, options) of every test compared."""
+    x86 = RunOptions.named()
+    on_x86 = RunOptions.named(target="x86_64")
+    files = [(p, x86) for p in sorted((ROOT / "examples" / "x86_64").glob("*.litmus"))]
+    files += [(p, on_x86) for p in sorted((ROOT / "examples" / "rust").glob("*.litmus"))]
+    for d in ("x86", "x86_64"):
+        files += [(p, x86) for p in sorted((ROOT / "tests" / "data" / "herd" / d).glob("*.litmus"))]
+    for path, options in files:
+        yield str(path.relative_to(ROOT)), lambda p=path: parse_file(p), options
+    for i, text in enumerate(generate_many("x86_64", generated, 0)):
+        yield f"<gen {i}>", lambda t=text, i=i: parse_text(t, f"<gen {i}>"), x86
+    for i, text in enumerate(cycles.generate_many("x86_64", diy, 0)):
+        yield f"<diy {i}>", lambda t=text, i=i: parse_text(t, f"<diy {i}>"), x86
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--no-reduce", action="append", default=[])
+    ap.add_argument("--generated", type=int, default=180)
+    ap.add_argument("--diy", type=int, default=300)
+    args = ap.parse_args(argv)
+    reduce.set_disabled(args.no_reduce)
+    for name, parse, options in tests(args.generated, args.diy):
+        try:
+            result = Pipeline().run(parse(), options)
+        except FencelabError as e:
+            print(f"{name}\terror\t{str(e).splitlines()[0]}\t-")
+            continue
+        finals = sorted(format_outcome(s.outcome) for s in result.states)
+        print(f"{name}\t{' | '.join(finals)}\tbudget={result.budget_exhausted > 0}\t"
+              f"{result.explored_states}", flush=True)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
