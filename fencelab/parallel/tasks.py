@@ -31,7 +31,7 @@ class Shown:
     (not with `--json`) its row of the summary table, and whether Ctrl-C cut it short. The
     result itself is kept only for a caller that draws it or sets it beside others (`run_one`);
     `run_file` leaves it out (None): the process that prints does not need it, and a worker's
-    result costs that process 1 ms to unpickle (its final states and witnesses)."""
+    result costs that process 0.2-0.5 ms to unpickle (its final states and witnesses)."""
 
     result: TestResult | None
     text: str | dict
