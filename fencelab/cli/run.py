@@ -157,7 +157,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                     else:
                         text = shown + "".join(f"\n# Graph {p}" for p in (*written, *problems))
                         output.data(out, text + "\n")
-                if result.interrupted:
+                if got.interrupted:
                     interrupted = True
                     break
             if len(per_test) > 1 and not as_json:

@@ -28,11 +28,15 @@ class Failure:
 class Shown:
     """One result of `run` and what `run` prints of it, made where the result is (a worker), so
     that the one process that prints only prints: herd's text or (`--json`) the JSON record,
-    and (not with `--json`) its row of the summary table."""
+    (not with `--json`) its row of the summary table, and whether Ctrl-C cut it short. The
+    result itself is kept only for a caller that draws it or sets it beside others (`run_one`);
+    `run_file` leaves it out (None): the process that prints does not need it, and a worker's
+    result costs that process 0.2-0.5 ms to unpickle (its final states and witnesses)."""
 
-    result: TestResult
+    result: TestResult | None
     text: str | dict
     row: tuple[str, ...] = ()
+    interrupted: bool = False
 
 
 def run_one(test: LitmusTest, options: RunOptions, file: str, as_json: bool,
@@ -52,7 +56,8 @@ def run_file(source, options: RunOptions, file: str, as_json: bool,
     """`fencelab run` of one test given by its path (or already read: standard input) with no
     --target, so that it runs once (`pipeline.plan`): read, planned and run where the task runs
     (a worker), so that the process that prints neither reads nor parses. A test that cannot
-    be read or planned is its one line, as `run_one`'s errors are."""
+    be read or planned is its one line, as `run_one`'s errors are. What is printed only: no
+    `result` (`Shown`)."""
     from fencelab.litmus.parser import read_test
     from fencelab.pipeline import plan
 
@@ -61,7 +66,8 @@ def run_file(source, options: RunOptions, file: str, as_json: bool,
         (here,), _ = plan(test, options)
     except FencelabError as e:
         return Failure(str(e))
-    return run_one(test, here, file, as_json, progress)
+    got = run_one(test, here, file, as_json, progress)
+    return replace(got, result=None) if isinstance(got, Shown) else got
 
 
 def shown(result: TestResult, file: str, as_json: bool) -> Shown:
@@ -69,8 +75,8 @@ def shown(result: TestResult, file: str, as_json: bool) -> Shown:
     from fencelab.report.run import result_record, summary_row
 
     if as_json:
-        return Shown(result, result_record(result, file))
-    return Shown(result, format_herd(result), summary_row(result))
+        return Shown(result, result_record(result, file), interrupted=result.interrupted)
+    return Shown(result, format_herd(result), summary_row(result), result.interrupted)
 
 
 def run_split(runner, test: LitmusTest, options: RunOptions, file: str,

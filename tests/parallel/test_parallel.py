@@ -183,3 +183,27 @@ def test_a_cluster_starts_the_costliest_first_and_yields_in_input_order(tmp_path
             got = list(runner.map(_log_start, [(log, i) for i in range(6)], cost))
     assert got == list(range(6))
     assert [int(line) for line in Path(log).read_text().split()] == costliest_first(cost)
+
+
+def test_a_run_file_task_sends_what_is_printed_not_the_result():
+    """`run_file` (what a worker returns to the process that prints) carries herd's text, the
+    summary row and whether Ctrl-C cut it short, not the result (its states and witnesses cost
+    that process time to unpickle); a partial result is flagged."""
+    import dataclasses
+    import pickle
+
+    from fencelab.litmus.parser import read_test
+    from fencelab.parallel import tasks
+    from fencelab.pipeline import RunOptions, run_test
+    from fencelab.result import INTERRUPTED
+
+    path = str(EXAMPLES / "x86_64" / "SB.litmus")
+    got = pickle.loads(pickle.dumps(tasks.run_file(path, RunOptions(), path, False)))
+    assert got.result is None and not got.interrupted
+    assert got.text.startswith("Test SB Allowed\n") and got.row[:2] == ("x86_64 tso", "Allowed")
+
+    result = run_test(read_test(path), RunOptions())
+    assert not tasks.shown(result, path, False).interrupted
+    cut = dataclasses.replace(result, partial=INTERRUPTED)
+    assert tasks.shown(cut, path, False).interrupted
+    assert tasks.shown(cut, path, True).interrupted
