@@ -40,14 +40,18 @@ class Storage:
 
     __slots__ = ("timeline", "co", "_gp", "_rank", "_tid", "_hash")
 
-    def __init__(self, timeline: tuple[Msg | Gp, ...], co: tuple[tuple[int, ...], ...]):
+    def __init__(self, timeline: tuple[Msg | Gp, ...], co: tuple[tuple[int, ...], ...],
+                 _lookups: tuple[dict, dict, dict] | None = None):  # fmt: skip
         self.timeline = timeline
         self.co = co  # per location: write positions in coherence order (0 first)
-        self._gp = {e.pos: i + 1 for i, e in enumerate(timeline) if isinstance(e, Gp)}
-        self._gp[0] = 0
-        self._rank = {pos: r for chain in co for r, pos in enumerate(chain)}
-        self._tid = {i + 1: e.tid for i, e in enumerate(timeline) if isinstance(e, Msg)}
-        self._tid[0] = -1
+        if _lookups is not None:  # `commit`: the lookups of the storage it grew, updated
+            self._gp, self._rank, self._tid = _lookups
+        else:
+            self._gp = {e.pos: i + 1 for i, e in enumerate(timeline) if isinstance(e, Gp)}
+            self._gp[0] = 0
+            self._rank = {pos: r for chain in co for r, pos in enumerate(chain)}
+            self._tid = {i + 1: e.tid for i, e in enumerate(timeline) if isinstance(e, Msg)}
+            self._tid[0] = -1
         self._hash = hash((timeline, co))
 
     def __eq__(self, other) -> bool:
@@ -102,7 +106,12 @@ class Storage:
         chain = list(co[msg.loc])
         chain.insert(rank, pos)
         co[msg.loc] = tuple(chain)
-        return Storage((*self.timeline, msg), tuple(co))
+        ranks = self._rank.copy()
+        for r in range(rank, len(chain)):  # the new write and those after it in coherence
+            ranks[chain[r]] = r
+        tids = self._tid.copy()
+        tids[pos] = msg.tid
+        return Storage((*self.timeline, msg), tuple(co), (self._gp, ranks, tids))
 
     def gp_floor(self, pos: int) -> int:
         """The write at `pos` can reach every core only after it and every write

@@ -51,9 +51,10 @@ TRAILING = ".g?"  # a trailing barrier's key when each core runs apart: which wr
 __all__ = ["Move", "ThreadContext", "thread_moves", "promise_lost", "shown"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Move:
-    """One way the core's next instruction may execute."""
+    """One way the core's next instruction may execute (never changed once made; not frozen,
+    which would make it several times as costly to build, and many are built)."""
 
     key: str  # suffix of the transition key: "", ".r3", ".w5", ".fail", ".new"
     what: str  # in words, for the label
