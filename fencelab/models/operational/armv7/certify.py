@@ -140,8 +140,10 @@ def solo_moves(ctx: ThreadContext, tstate, local: Local, st: Storage) -> list:
     fencelab/reduce.py): a pure function of the core's state and the storage, and solo searches
     meet the same states again (the search that certifies a commit and the one that explores
     the state the commit makes start alike; a third of the solo moves of the diy7-style set
-    were asked before). Nothing is remembered for a move that raised (`UnseenRead`: asked
-    again, the location is known, as it would be without the cache)."""
+    were asked before). What raised (`UnseenRead`, a refusal) is not remembered. A remembered
+    answer hides no `UnseenRead`: the projector's locations (project.py) only grow, and the
+    answer was computed once every location it touches was among them, so computed again it
+    would not raise either."""
     cache = ctx.__dict__.setdefault("armv7_solo_moves", {})
     return reduce.reused(cache, (tstate, local, st),
                          lambda: thread_moves(ctx, tstate, local, st, certify=True))  # fmt: skip

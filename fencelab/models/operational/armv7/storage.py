@@ -123,9 +123,10 @@ class Storage:
     def insert_gp(self, pos: int, at: int) -> Storage:
         """The write at `pos` reaches every core at timeline position `at` (later entries move
         up by one; see `shifted`)."""
-        timeline = [Gp(shifted(e.pos, at)) if isinstance(e, Gp) else e for e in self.timeline]
+        timeline = [Gp(e.pos + 1 if e.pos >= at else e.pos) if type(e) is Gp else e
+                    for e in self.timeline]  # fmt: skip
         timeline.insert(at - 1, Gp(shifted(pos, at)))
-        co = tuple(tuple(shifted(p, at) for p in chain) for chain in self.co)
+        co = tuple([tuple([p + 1 if p >= at else p for p in chain]) for chain in self.co])
         return Storage(tuple(timeline), co)
 
     def missing_gp(self, positions) -> list[int]:
