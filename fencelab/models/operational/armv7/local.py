@@ -188,17 +188,19 @@ def read_choices(
 
 
 def after_read(local: Local, loc: int, ch: ReadChoice, addr: tuple[int, int]) -> Local:
-    coh = list(local.coh)
+    (regs, coh, fwd, rdw, promises, vctrl, vaddr, visb, vfence, vfence_w, vmax, vmax_w, ga,
+     ga_w, exbank, excl, stutter) = local  # fmt: skip
+    coh = list(coh)
     coh[loc] = ch.pos
-    rdw = list(local.rdw)
+    rdw = list(rdw)
     kept = [(p, t) for p, t in rdw[loc] if p != ch.pos]
     best = max([ch.t] + [t for p, t in rdw[loc] if p == ch.pos])
     rdw[loc] = tuple(sorted((*kept, (ch.pos, best))))  # one entry per write read
-    return local._replace(
-        coh=tuple(coh), rdw=tuple(rdw), vmax=max(local.vmax, ch.c),
-        vaddr=max(local.vaddr, addr[1]),
-        ga=local.ga | {ch.pos} if ch.external and ch.pos else local.ga,
-    )  # fmt: skip
+    if ch.external and ch.pos:
+        ga = ga | {ch.pos}
+    return Local(regs, tuple(coh), fwd, tuple(rdw), promises, vctrl, max(vaddr, addr[1]), visb,
+                 vfence, vfence_w, max(vmax, ch.c), vmax_w, ga, ga_w, exbank, excl,
+                 stutter)  # fmt: skip
 
 
 # -- writes -------------------------------------------------------------------------------------

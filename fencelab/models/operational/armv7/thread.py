@@ -129,6 +129,8 @@ def _finish(ctx: ThreadContext, local: Local, step: Step, regs: Views) -> Local:
     """Carry register views through the register-only instructions after the memory one."""
     if ctx.core.halted(step.state):
         return local.finished()
+    if not regs:  # no register carries a view: none will (every join below is of zeros)
+        return local if not local.regs else local._replace(regs=regs)
     writes, branch_sources = ctx.dataflow(step)
     if not writes and not branch_sources:
         return local._replace(regs=regs) if regs != local.regs else local
