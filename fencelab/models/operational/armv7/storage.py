@@ -38,12 +38,13 @@ class Gp(NamedTuple):
 class Storage:
     """The timeline and coherence; immutable, hashable, with its lookups precomputed."""
 
-    __slots__ = ("timeline", "co", "_gp", "_rank", "_tid", "_hash")
+    __slots__ = ("timeline", "co", "end", "_gp", "_rank", "_tid", "_hash")
 
     def __init__(self, timeline: tuple[Msg | Gp, ...], co: tuple[tuple[int, ...], ...],
                  _lookups: tuple[dict, dict, dict] | None = None):  # fmt: skip
         self.timeline = timeline
         self.co = co  # per location: write positions in coherence order (0 first)
+        self.end = len(timeline)  # the last position
         if _lookups is not None:  # `commit`: the lookups of the storage it grew, updated
             self._gp, self._rank, self._tid = _lookups
         else:
@@ -64,10 +65,6 @@ class Storage:
     @classmethod
     def initial(cls, n_locations: int) -> Storage:
         return cls((), tuple((0,) for _ in range(n_locations)))
-
-    @property
-    def end(self) -> int:
-        return len(self.timeline)
 
     def msg(self, pos: int) -> Msg:
         return self.timeline[pos - 1]  # type: ignore[return-value]
@@ -95,6 +92,8 @@ class Storage:
     def first_free_rank(self, loc: int) -> int:
         """The lowest coherence index a write committed now may take: after every write that
         has reached every core (the initial write included)."""
+        if len(self._gp) == 1:  # only the initial writes have reached every core
+            return 1
         chain = self.co[loc]
         last = max(r for r, pos in enumerate(chain) if self.gp(pos) is not None)
         return last + 1
