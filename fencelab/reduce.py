@@ -21,7 +21,8 @@ ENV = "FENCELAB_NO_REDUCE"
 REDUCTIONS = {
     "reuse": "Unicorn engines, cores and decoded instructions are reused across tests "
              "(fencelab/isa/core.py, fencelab/isa/target.py; assembly is always cached, "
-             "fencelab/isa/assembler.py)",
+             "fencelab/isa/assembler.py); ARMv7: a core's moves in solo searches are "
+             "remembered (models/operational/armv7/certify.py, solo_moves)",
     "finished-threads": "a thread that has finished is known only by the registers the outcome "
                         "reads (machine/machine.py, Machine.key)",
     "arm-sequential": "Promising-ARM: once memory is fixed, threads run one after another instead "

@@ -177,3 +177,30 @@ def test_reads_left_follows_the_code():
     assert not any(reads_left(ctx[0], pc) for pc in ctx[0].core.infos)
     base = min(ctx[2].core.infos)
     assert reads_left(ctx[2], base) and not reads_left(ctx[2], base + 4)
+
+
+def test_solo_moves_remembered_with_the_same_outcomes(monkeypatch):
+    """`reuse` (certify.solo_moves): the solo searches of 3.2W and of a diy7-style test ask for
+    the same core moves again (the search that certifies a commit and the one exploring the
+    state it makes start alike): remembered, Unicorn-backed moves are computed far less often,
+    with the same outcomes and states."""
+    from fencelab.models.operational.armv7 import certify
+
+    calls = []
+    moves = certify.thread_moves
+    monkeypatch.setattr(certify, "thread_moves",
+                        lambda *a, **k: calls.append(1) or moves(*a, **k))  # fmt: skip
+    diy = parse_text(cycles.generate("ARM", 3101, threads=3), "diy")
+    for test in (W3, diy):
+        calls.clear()
+        on = run(test)
+        remembered = len(calls)
+        calls.clear()
+        assert run(test, ["reuse"]) == on
+        assert remembered * 1.2 < len(calls)
+
+
+def test_arm_examples_same_outcomes_without_reuse():
+    tests = [(p.stem, parse_file(p)) for p in sorted((EXAMPLES / "arm").glob("*.litmus"))]
+    differ = [name for name, test in tests if run(test)[0] != run(test, ["reuse"])[0]]
+    assert differ == []

@@ -42,6 +42,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
+from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Kind
 from fencelab.models.operational.armv7.local import Local
@@ -103,7 +104,7 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
         pc = core.pc(ts)
         if only_certify and len(lc.promises) > writes_left(ctx, pc):
             continue
-        for mv in thread_moves(ctx, ts, lc, storage, certify=True):
+        for mv in solo_moves(ctx, ts, lc, storage):
             grown = mv.storage if mv.storage is not None else storage
             after = heads if mv.silent else ()
             if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
@@ -132,6 +133,20 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
         return certified
     return Alone(certified, complete, tuple(candidates),
                  tuple(frozenset(b) for b in candidates.values()))
+
+
+def solo_moves(ctx: ThreadContext, tstate, local: Local, st: Storage) -> list:
+    """`thread_moves(..., certify=True)`, remembered per core (the `reuse` switch of
+    fencelab/reduce.py): a pure function of the core's state and the storage, and solo searches
+    meet the same states again (the search that certifies a commit and the one that explores
+    the state the commit makes start alike; a third of the solo moves of the diy7-style set
+    were asked before). What raised (`UnseenRead`, a refusal) is not remembered. A remembered
+    answer hides no `UnseenRead`: the projector's locations (project.py) only grow, and the
+    answer was computed once every location it touches was among them, so computed again it
+    would not raise either."""
+    cache = ctx.__dict__.setdefault("armv7_solo_moves", {})
+    return reduce.reused(cache, (tstate, local, st),
+                         lambda: thread_moves(ctx, tstate, local, st, certify=True))  # fmt: skip
 
 
 WRITES = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)

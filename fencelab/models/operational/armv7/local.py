@@ -72,17 +72,21 @@ class Local(NamedTuple):
     def shifted(self, at: int) -> Local:
         """This state after a propagation was inserted at timeline position `at`."""
         f = lambda x: x + 1 if x >= at else x  # noqa: E731 - storage.shifted, inlined
+        (regs, coh, fwd, rdw, promises, vctrl, vaddr, visb, vfence, vfence_w, vmax, vmax_w, ga,
+         ga_w, exbank, excl, _) = self  # fmt: skip
+        # (list comprehensions, not generators: this runs for every propagation placed)
         return Local(
-            tuple((r, f(i), f(c)) for r, i, c in self.regs),
-            tuple(f(p) for p in self.coh),
-            tuple(None if w is None else (f(w[0]), f(w[1]), f(w[2])) for w in self.fwd),
-            tuple(tuple((f(p), f(t)) for p, t in reads) for reads in self.rdw),
-            tuple(f(p) for p in self.promises),
-            f(self.vctrl), f(self.vaddr), f(self.visb), f(self.vfence), f(self.vfence_w),
-            f(self.vmax), f(self.vmax_w), frozenset(f(p) for p in self.ga),
-            frozenset(f(p) for p in self.ga_w),
-            None if self.exbank is None else (self.exbank[0], f(self.exbank[1]), self.exbank[2]),
-            tuple(f(p) for p in self.excl),
+            tuple([(r, i + 1 if i >= at else i, c + 1 if c >= at else c) for r, i, c in regs]),
+            tuple([p + 1 if p >= at else p for p in coh]),
+            tuple([None if w is None else (f(w[0]), f(w[1]), f(w[2])) for w in fwd]),
+            tuple([tuple([(f(p), f(t)) for p, t in reads]) if reads else reads
+                   for reads in rdw]),
+            tuple([p + 1 if p >= at else p for p in promises]),
+            f(vctrl), f(vaddr), f(visb), f(vfence), f(vfence_w), f(vmax), f(vmax_w),
+            frozenset([p + 1 if p >= at else p for p in ga]) if ga else ga,
+            frozenset([p + 1 if p >= at else p for p in ga_w]) if ga_w else ga_w,
+            None if exbank is None else (exbank[0], f(exbank[1]), exbank[2]),
+            tuple([p + 1 if p >= at else p for p in excl]) if excl else excl,
             None,
         )  # fmt: skip
 
@@ -184,17 +188,19 @@ def read_choices(
 
 
 def after_read(local: Local, loc: int, ch: ReadChoice, addr: tuple[int, int]) -> Local:
-    coh = list(local.coh)
+    (regs, coh, fwd, rdw, promises, vctrl, vaddr, visb, vfence, vfence_w, vmax, vmax_w, ga,
+     ga_w, exbank, excl, stutter) = local  # fmt: skip
+    coh = list(coh)
     coh[loc] = ch.pos
-    rdw = list(local.rdw)
+    rdw = list(rdw)
     kept = [(p, t) for p, t in rdw[loc] if p != ch.pos]
     best = max([ch.t] + [t for p, t in rdw[loc] if p == ch.pos])
     rdw[loc] = tuple(sorted((*kept, (ch.pos, best))))  # one entry per write read
-    return local._replace(
-        coh=tuple(coh), rdw=tuple(rdw), vmax=max(local.vmax, ch.c),
-        vaddr=max(local.vaddr, addr[1]),
-        ga=local.ga | {ch.pos} if ch.external and ch.pos else local.ga,
-    )  # fmt: skip
+    if ch.external and ch.pos:
+        ga = ga | {ch.pos}
+    return Local(regs, tuple(coh), fwd, tuple(rdw), promises, vctrl, max(vaddr, addr[1]), visb,
+                 vfence, vfence_w, max(vmax, ch.c), vmax_w, ga, ga_w, exbank, excl,
+                 stutter)  # fmt: skip
 
 
 # -- writes -------------------------------------------------------------------------------------
@@ -233,16 +239,18 @@ def write_slots(local: Local, st: Storage, tid: int, loc: int, value: int, size:
 
 def after_write(local: Local, loc: int, pos: int, i: int, addr: tuple[int, int],
                 exclusive: bool) -> Local:  # fmt: skip
-    coh, fwd = list(local.coh), list(local.fwd)
+    (regs, coh, fwd, rdw, promises, vctrl, vaddr, visb, vfence, vfence_w, vmax, vmax_w, ga,
+     ga_w, exbank, excl, stutter) = local  # fmt: skip
+    coh, fwd = list(coh), list(fwd)
     latest = max(pos, fwd[loc][2]) if fwd[loc] else pos
     coh[loc], fwd[loc] = pos, (pos, i, latest)
-    return local._replace(
-        coh=tuple(coh), fwd=tuple(fwd), promises=tuple(p for p in local.promises if p != pos),
-        vmax=max(local.vmax, pos), vmax_w=max(local.vmax_w, pos),
-        vaddr=max(local.vaddr, addr[1]), ga=local.ga | {pos}, ga_w=local.ga_w | {pos},
-        excl=(*local.excl, pos) if exclusive else local.excl,
-        exbank=None if exclusive else local.exbank,
-    )  # fmt: skip
+    if pos in promises:
+        promises = tuple([p for p in promises if p != pos])
+    if exclusive:
+        excl, exbank = (*excl, pos), None
+    return Local(regs, tuple(coh), tuple(fwd), rdw, promises, vctrl, max(vaddr, addr[1]), visb,
+                 vfence, vfence_w, max(vmax, pos), max(vmax_w, pos), ga | {pos}, ga_w | {pos},
+                 exbank, excl, stutter)  # fmt: skip
 
 
 # -- barriers -----------------------------------------------------------------------------------

@@ -26,7 +26,13 @@ from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.thread import UnseenRead, without_repeats
 from fencelab.models.operational.armv7.apart import barrier_free, runs_apart
-from fencelab.models.operational.armv7.certify import Alone, certifies, explore_alone, reads_left
+from fencelab.models.operational.armv7.certify import (
+    Alone,
+    certifies,
+    explore_alone,
+    reads_left,
+    writes_left,
+)
 from fencelab.models.operational.armv7.local import Local, xx_cycle
 from fencelab.models.operational.armv7.order import CommitOrder
 from fencelab.models.operational.armv7.project import Projector
@@ -63,6 +69,7 @@ class ARMv7(MemoryModel):
         self._projection: tuple[object, Projector] | None = None
         self._contexts: dict[int, tuple[object, list[ThreadContext]]] = {}
         self._alone: dict[tuple, object] = {}
+        self._shared_found: dict[tuple, object] = {}  # `_shared`'s answers, by the real state
         self._barrier_free: tuple[object, bool] | None = None  # (program, barrier_free(it))
 
     def for_exhaustive(self) -> ARMv7:
@@ -127,7 +134,20 @@ class ARMv7(MemoryModel):
         """`_searched`, on the core's projection of the storage where `armv7-certify-share`
         applies (project.py), shared by every state with the same projection."""
         projector = self._projector(program)
-        if projector is None or not projector.applies(tid, local, st):
+        if projector is None:
+            return self._searched(program, tid, tstate, local, st, what)
+        # the answer is the real state's: asked again (each state asks for every core's, once
+        # in `_may_start`, once in `_commits`), it is not projected again
+        key = (tid, tstate, local, st, what)
+        found = self._shared_found.get(key)
+        if found is None:
+            found = self._shared_found[key] = self._projected(projector, program, tid, tstate,
+                                                              local, st, what)  # fmt: skip
+        return found
+
+    def _projected(self, projector: Projector, program, tid: int, tstate, local: Local,
+                   st: Storage, what: str):  # fmt: skip
+        if not projector.applies(tid, local, st):
             return self._searched(program, tid, tstate, local, st, what)
         ctx = self._ctx(program, tid)
         while True:
@@ -162,6 +182,7 @@ class ARMv7(MemoryModel):
             for tid in range(len(program.threads)):
                 self._ctx(program, tid).projector = projector
             self._projection = (program, projector)
+            self._shared_found = {}  # another program's answers
         return self._projection[1]
 
     def _searched(self, program, tid: int, tstate, local: Local, st: Storage, what: str):
@@ -186,9 +207,9 @@ class ARMv7(MemoryModel):
 
     def core_transitions(self, program, state: MachineState, tid: int, info):
         mem: ArmV7Memory = state.memory
-        if not mem.executing and not self._may_start(program, state):
-            return
         if not self.interleave and tid != _first_running(program, state):
+            return
+        if not mem.executing and not self._may_start(program, state):
             return
         tstate, local, st = state.threads[tid], mem.locals[tid], mem.storage
         alone = self.earliest and all(
@@ -314,6 +335,8 @@ class ARMv7(MemoryModel):
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
             alone = self._solo(program, tid, tstate, local, st)
+            if alone.candidates and not _room(self._ctx(program, tid), tstate, local):
+                continue  # no commit of its can certify: `certifies` would refuse each at once
             for msg, before in zip(alone.candidates, alone.before):
                 ranks = _ranks(st, local, msg, before)
                 for rank in ranks:
@@ -469,6 +492,14 @@ def _ranks(st: Storage, local: Local, msg, before) -> list[int]:
         if any(all((st.rank(p) < rank) == (p in done) for p in own) for done in before):
             out.append(rank)
     return out
+
+
+def _room(ctx: ThreadContext, tstate, local: Local) -> bool:
+    """Can the core still execute one more commit than it has made ahead? Each write executes
+    at most one (`certify.writes_left`); `certifies` refuses a commit without it before any
+    move, and this saves building the grown storage for it."""
+    core = ctx.core
+    return not core.halted(tstate) and len(local.promises) < writes_left(ctx, core.pc(tstate))
 
 
 def _jumps_back(core, before, after) -> bool:

@@ -38,16 +38,21 @@ class Gp(NamedTuple):
 class Storage:
     """The timeline and coherence; immutable, hashable, with its lookups precomputed."""
 
-    __slots__ = ("timeline", "co", "_gp", "_rank", "_tid", "_hash")
+    __slots__ = ("timeline", "co", "end", "_gp", "_rank", "_tid", "_hash")
 
-    def __init__(self, timeline: tuple[Msg | Gp, ...], co: tuple[tuple[int, ...], ...]):
+    def __init__(self, timeline: tuple[Msg | Gp, ...], co: tuple[tuple[int, ...], ...],
+                 _lookups: tuple[dict, dict, dict] | None = None):  # fmt: skip
         self.timeline = timeline
         self.co = co  # per location: write positions in coherence order (0 first)
-        self._gp = {e.pos: i + 1 for i, e in enumerate(timeline) if isinstance(e, Gp)}
-        self._gp[0] = 0
-        self._rank = {pos: r for chain in co for r, pos in enumerate(chain)}
-        self._tid = {i + 1: e.tid for i, e in enumerate(timeline) if isinstance(e, Msg)}
-        self._tid[0] = -1
+        self.end = len(timeline)  # the last position
+        if _lookups is not None:  # `commit`: the lookups of the storage it grew, updated
+            self._gp, self._rank, self._tid = _lookups
+        else:
+            self._gp = {e.pos: i + 1 for i, e in enumerate(timeline) if isinstance(e, Gp)}
+            self._gp[0] = 0
+            self._rank = {pos: r for chain in co for r, pos in enumerate(chain)}
+            self._tid = {i + 1: e.tid for i, e in enumerate(timeline) if isinstance(e, Msg)}
+            self._tid[0] = -1
         self._hash = hash((timeline, co))
 
     def __eq__(self, other) -> bool:
@@ -60,10 +65,6 @@ class Storage:
     @classmethod
     def initial(cls, n_locations: int) -> Storage:
         return cls((), tuple((0,) for _ in range(n_locations)))
-
-    @property
-    def end(self) -> int:
-        return len(self.timeline)
 
     def msg(self, pos: int) -> Msg:
         return self.timeline[pos - 1]  # type: ignore[return-value]
@@ -91,6 +92,8 @@ class Storage:
     def first_free_rank(self, loc: int) -> int:
         """The lowest coherence index a write committed now may take: after every write that
         has reached every core (the initial write included)."""
+        if len(self._gp) == 1:  # only the initial writes have reached every core
+            return 1
         chain = self.co[loc]
         last = max(r for r, pos in enumerate(chain) if self.gp(pos) is not None)
         return last + 1
@@ -102,7 +105,12 @@ class Storage:
         chain = list(co[msg.loc])
         chain.insert(rank, pos)
         co[msg.loc] = tuple(chain)
-        return Storage((*self.timeline, msg), tuple(co))
+        ranks = self._rank.copy()
+        for r in range(rank, len(chain)):  # the new write and those after it in coherence
+            ranks[chain[r]] = r
+        tids = self._tid.copy()
+        tids[pos] = msg.tid
+        return Storage((*self.timeline, msg), tuple(co), (self._gp, ranks, tids))
 
     def gp_floor(self, pos: int) -> int:
         """The write at `pos` can reach every core only after it and every write
@@ -114,9 +122,10 @@ class Storage:
     def insert_gp(self, pos: int, at: int) -> Storage:
         """The write at `pos` reaches every core at timeline position `at` (later entries move
         up by one; see `shifted`)."""
-        timeline = [Gp(shifted(e.pos, at)) if isinstance(e, Gp) else e for e in self.timeline]
+        timeline = [Gp(e.pos + 1 if e.pos >= at else e.pos) if type(e) is Gp else e
+                    for e in self.timeline]  # fmt: skip
         timeline.insert(at - 1, Gp(shifted(pos, at)))
-        co = tuple(tuple(shifted(p, at) for p in chain) for chain in self.co)
+        co = tuple([tuple([p + 1 if p >= at else p for p in chain]) for chain in self.co])
         return Storage(tuple(timeline), co)
 
     def missing_gp(self, positions) -> list[int]:

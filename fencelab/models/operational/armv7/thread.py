@@ -51,9 +51,10 @@ TRAILING = ".g?"  # a trailing barrier's key when each core runs apart: which wr
 __all__ = ["Move", "ThreadContext", "thread_moves", "promise_lost", "shown"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Move:
-    """One way the core's next instruction may execute."""
+    """One way the core's next instruction may execute (never changed once made; not frozen,
+    which would make it several times as costly to build, and many are built)."""
 
     key: str  # suffix of the transition key: "", ".r3", ".w5", ".fail", ".new"
     what: str  # in words, for the label
@@ -74,7 +75,7 @@ class Move:
 def promise_lost(local: Local, st: Storage) -> bool:
     """Has the core moved past one of its committed-ahead writes in coherence? Then it can
     never execute it (a write goes coherence-after its location's floor)."""
-    return any(st.rank(local.coh[st.msg(p).loc]) >= st.rank(p) for p in local.promises)
+    return bool(local.promises) and any(st.rank(local.coh[st.msg(p).loc]) >= st.rank(p) for p in local.promises)
 
 
 def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool = False,
@@ -128,6 +129,8 @@ def _finish(ctx: ThreadContext, local: Local, step: Step, regs: Views) -> Local:
     """Carry register views through the register-only instructions after the memory one."""
     if ctx.core.halted(step.state):
         return local.finished()
+    if not regs:  # no register carries a view: none will (every join below is of zeros)
+        return local if not local.regs else local._replace(regs=regs)
     writes, branch_sources = ctx.dataflow(step)
     if not writes and not branch_sources:
         return local._replace(regs=regs) if regs != local.regs else local
