@@ -14,8 +14,10 @@ from fencelab.isa.arch import AARCH64
 from fencelab.isa.target import Target
 
 _LABEL = re.compile(r"((?:[A-Za-z_.$][\w.$]*:\s*)?)(.*)", re.S)
-# herd writes a 32-bit extended index as an X register: `[X1,X2,SXTW]`; as wants `W2`
-_W_INDEX = re.compile(r"(\[\s*\w+\s*,\s*)([xX]\d+)(?=\s*,\s*[su]xtw\b)", re.I)
+# herd writes a register it extends from a byte, half-word or word as an X register (an index
+# `[X1,X2,SXTW]`, an extended-register operand `ADD X0,X1,X2,SXTW`); as wants `W2` (the same
+# register field: the extension reads its low bits)
+_W_INDEX = re.compile(r"(,\s*)([xX]\d+)(?=\s*,\s*[su]xt[bhw]\b)", re.I)
 
 CANONICAL = {}
 for _i in range(31):
@@ -62,7 +64,8 @@ class AArch64(Target):
     def prepare_line(self, line: str) -> str:
         """keystone 0.9.2 can't encode LSE or LDAPR: emit those as `.word`s ourselves.
         (keystone silently drops `.inst`, so `.word` it is.) Immediates out of range are an
-        error (keystone would truncate them); herd's `[Xn,Xm,SXTW]` is `[Xn,Wm,SXTW]`."""
+        error (keystone would truncate them); herd's `[Xn,Xm,SXTW]` is `[Xn,Wm,SXTW]`,
+        its `ADD Xd,Xn,Xm,SXTW` is `ADD Xd,Xn,Wm,SXTW`."""
         from fencelab.isa.aarch64_encode import encode_if_needed
         from fencelab.isa.immediates import a64_immediate_error
         from fencelab.isa.target import AssemblyError

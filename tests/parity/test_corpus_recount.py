@@ -8,6 +8,10 @@ silently wrong, each fixed or refused in one line; our own tests, not herd's fil
   allows the reordering); the ARMv8 models ordered it as an LDP. Now refused by them.
 - x86 registers in `fencelab run`'s herd output are spelled as herd prints them (`0:rax`),
   whatever the test wrote (`0:RAX`): herd's and our outputs compare line for line.
+- From herd's catalogues: under the operational `arm` model a read of a CAS's own write did not
+  carry the CAS's compare-register dependency (herd's aarch64-cas LB+rel+CAS-ok-RsM-addr: Ok
+  where herd forbids it); herd's `ADD X20,X2,X4,SXTW` did not assemble; an instruction the
+  target refuses (A32 LDM) was named without its place in the file.
 """
 
 from __future__ import annotations
@@ -181,3 +185,55 @@ def test_a_fault_an_allowed_execution_makes_is_still_one_line(cli, tmp_path, mod
         "P1: LDR W6,[X5]: reads address 0x10, which is no location of the test (a register "
         "left uninitialised?)")  # fmt: skip
     assert result.output.count("\n") == 1 and str(path) in result.output
+
+
+# The catalogue recount (herd's catalogue/aarch64-cas): a CAS's compare register decides
+# whether it writes (herd's pick dependency to the write), and a po-later read that takes that
+# write from its own thread carries the dependency on (pick through lrs) to a write it
+# addresses: the LB cycle is forbidden. The operational model ordered the CAS's write after
+# the compare register, but forwarded the write to the later read without that dependency.
+CAS_PICK = table("CP", "int64_t a=0; int64_t b=0; int64_t c=0; 0:X5=a; 0:X6=b; "
+                 "1:X5=a; 1:X6=b; 1:X7=c;",
+                 [["LDR X1,[X5]", "MOV X2,#3", "STLR X2,[X6]"],
+                  ["LDR X1,[X6]", "EOR X2,X1,X1", "MOV X3,#4", "CAS X2,X3,[X7]", "LDR X4,[X7]",
+                   "SUB X4,X4,X4", "MOV X8,#2", "STR X8,[X5,X4]"]],
+                 "exists (0:X1=2 /\\ 1:X1=3)")  # fmt: skip
+
+
+@pytest.mark.parametrize("model", ["arm", "arm-axiomatic"])
+def test_a_cas_compare_register_orders_a_write_after_a_read_of_the_cas_write(cli, tmp_path,
+                                                                             model):  # fmt: skip
+    # before, under `arm`: Ok (the cycle), where herd (and arm-axiomatic) forbid it
+    result, _ = _run(cli, tmp_path, CAS_PICK, model)
+    assert result.exit_code == 0, result.output
+    assert "\nNo\n" in result.output and "Observation CP Never 0 3" in result.output
+
+
+@pytest.mark.parametrize("model", ["arm", "arm-axiomatic"])
+def test_a_failing_cas_orders_nothing_through_a_later_read(cli, tmp_path, model):
+    failing = CAS_PICK.replace("int64_t c=0;", "int64_t c=1;")  # the CAS fails: no write
+    result, _ = _run(cli, tmp_path, failing, model)
+    assert result.exit_code == 0, result.output
+    assert "0:X1=2; 1:X1=3;" in result.output and "\nOk\n" in result.output
+
+
+def test_an_extended_register_operand_written_as_an_x_register_assembles(cli, tmp_path):
+    # herd's catalogue/aarch64-cas writes `ADD X20,X2,X4,SXTW`; before: "cannot assemble"
+    text = table("EX", "int64_t 0:X0; int64_t 0:X3; 0:X1=5; int64_t 0:X2=4294967295;",
+                 [["ADD X0,X1,X2,SXTW", "ADD X3,X1,X2,UXTB"]],
+                 "forall (0:X0=4 /\\ 0:X3=260)")  # fmt: skip
+    result, _ = _run(cli, tmp_path, text, "arm")
+    assert result.exit_code == 0, result.output
+    assert "0:X0=4; 0:X3=260;" in result.output.splitlines() and "\nOk\n" in result.output
+
+
+@pytest.mark.parametrize("model", ["armv7", "aarch32", "armv7-axiomatic"])
+def test_an_instruction_the_target_refuses_is_named_at_its_line(cli, tmp_path, model):
+    # herd's ARM A007-A009 (LDM); before: the refusal named no place in the file
+    text = table("LM", "int v[2]={3,4}; 0:R5=v;", [["MOV R0,#1", "LDMIB R5,{R1,R2}"]],
+                 "exists (0:R1=4)", arch="ARM")  # fmt: skip
+    result, path = _run(cli, tmp_path, text, model)
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"fencelab: error: {path}:7:2: P0: armv7: 'ldmib r5, {{r1, r2}}' is a load/store "
+        "multiple (LDM/STM/PUSH/POP); not supported: use single LDR/STR instructions")
