@@ -19,6 +19,16 @@ _LABEL = re.compile(r"((?:[A-Za-z_.$][\w.$]*:\s*)?)(.*)", re.S)
 # register field: the extension reads its low bits)
 _W_INDEX = re.compile(r"(,\s*)([xX]\d+)(?=\s*,\s*[su]xt[bhw]\b)", re.I)
 
+# instructions of architecture versions beyond every target's (herd's tests use them)
+NEWER_INSTRUCTIONS = {
+    "abs": "ABS is ARMv8.9's FEAT_CSSC, which no target here has (Unicorn 2.1.4 does not run "
+           "it, capstone 5.0.7 does not decode it)",
+    "ldiapp": "LDIAPP is ARMv8.9's FEAT_LRCPC3, which no target here has (keystone 0.9.2 "
+              "cannot assemble it)",
+    "stilp": "STILP is ARMv8.9's FEAT_LRCPC3, which no target here has (keystone 0.9.2 "
+             "cannot assemble it)",
+}
+
 CANONICAL = {}
 for _i in range(31):
     CANONICAL[f"x{_i}"] = CANONICAL[f"w{_i}"] = f"x{_i}"
@@ -75,9 +85,9 @@ class AArch64(Target):
         why = a64_immediate_error(insn)
         if why:
             raise AssemblyError(f"{self.name}: cannot assemble {clip(insn.strip())}: {why}", why)
-        if re.match(r"\s*abs\b", insn, re.I):
-            why = ("ABS is ARMv8.9's FEAT_CSSC, which no target here has (Unicorn 2.1.4 "
-                   "does not run it, capstone 5.0.7 does not decode it)")
+        newer = re.match(r"\s*(abs|ldiapp|stilp)\b", insn, re.I)
+        if newer:
+            why = NEWER_INSTRUCTIONS[newer.group(1).lower()]
             raise AssemblyError(f"{self.name}: cannot run {insn.strip()!r}: {why}", why)
         insn = _W_INDEX.sub(lambda m: f"{m.group(1)}W{m.group(2)[1:]}", insn)
         word = encode_if_needed(insn, self.features)

@@ -85,6 +85,13 @@ _INIT_LEFT = re.compile(
 )
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
+# herd's variants that turn on what fencelab does not model (herd's Variant.ml)
+UNMODELLED_VARIANTS = {
+    "vmsa": "virtual memory: page tables, TLB maintenance",
+    "ifetch": "instruction fetch: code as data", "self": "instruction fetch: code as data",
+    "memtag": "memory tags (MTE)", "mte": "memory tags (MTE)",
+    "pac": "pointer authentication", "fpac": "pointer authentication",
+}
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
 
 # where `_blank_comments` may have something to do outside the bodies: a `//` comment (source
@@ -368,8 +375,21 @@ class _Parser:
                     f"expected '{{' to open the initial state (or a Key=Value line), found {self.src.found(pos)}",
                     pos,
                 )
+            if m.group(1).lower() == "variant":
+                self._check_variant(m.group(2), pos + m.start(2))
             info.append((m.group(1), m.group(2).strip()))
             pos = eol
+
+    def _check_variant(self, value: str, pos: int) -> None:
+        """herd's `Variant=` switches on parts of its models fencelab does not have: refused at
+        the variant, naming it (the others, `mixed`, `Quad`, `telechat`..., change nothing)."""
+        for word in re.finditer(r"[A-Za-z0-9_-]+", value):
+            what = UNMODELLED_VARIANTS.get(word.group(0).lower())
+            if what:
+                raise self.src.error(
+                    f"herd's Variant={word.group(0)} ({what}) is not modelled by fencelab",
+                    pos + word.start(),
+                )
 
     # -- initial state ------------------------------------------------------------------------
 
