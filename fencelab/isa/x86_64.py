@@ -38,6 +38,12 @@ CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags":
 
 
 # a decimal number on its own: not in a name (`r8`, `L01`), not a hex literal (`0x10`)
+_BARE_COUNT = re.compile(r"^((?:[A-Za-z_.$][\w.$]*:\s*)?(?:sh[lr]|sa[lr]|ro[lr]|rc[lr])[bwlq]?\s+)"
+                         r"(-?(?:0x[0-9a-f]+|\d+))(?=\s*,)", re.I)
+# an address with a 64-bit base and a 32-bit index (herd's A009 `0(%rax,%ebx,8)`)
+_MIXED_SIZES = re.compile(r"\(\s*%r\w+\s*,\s*%e\w+|\(\s*%e\w+\s*,\s*%r\w+", re.I)
+MIXED_SIZES_WHY = ("an address with a 64-bit base and a 32-bit index (or the reverse), which herd "
+                   "accepts; x86-64 has no such address (as and keystone refuse it)")
 _DECIMAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 
 
@@ -79,7 +85,10 @@ class X86_64(Target):
         from fencelab.isa.target import AssemblyError
 
         line = line.strip()
-        why = x86_immediate_error(line)
+        # herd writes a shift's count without `$` (`shl 2,%eax`, its A007): no other reading
+        # exists (a count is never in memory), so it is the immediate
+        line = _BARE_COUNT.sub(r"\1$\2", line)
+        why = x86_immediate_error(line) or (_MIXED_SIZES.search(line) and MIXED_SIZES_WHY)
         if why:
             raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {why}", why)
         try:

@@ -46,19 +46,25 @@ from fencelab.litmus.ast import (
     location_name,
 )
 from fencelab.litmus.lexing import (
+    CODE_AS_DATA,
     COMMENT_OR_BRACE,
     BodyContext,
     Locations,
     Text,
     array_element,
     skip_c_comment,
+    unknown_type,
 )
-from fencelab.litmus.source import declared_variables, parse_threads
+from fencelab.litmus.source import (
+    declared_variables,
+    linux_primitive,
+    linux_refusal,
+    parse_threads,
+)
 from fencelab.litmus.types import (
     ValueType,
     ctype_width,
     declared_register_type,
-    known_types,
     normalise_ctype,
 )
 from fencelab.values import NumberTooLong, fits, read_int
@@ -436,9 +442,7 @@ class _Parser:
         reg = re.fullmatch(r"(\d+):(%?[A-Za-z_]\w*)", lhs)
         if reg:
             if ctype and ctype_width(ctype) is None:
-                raise self.src.error(
-                    f"unknown type {clip(ctype)} for {clip(lhs)}; known: {known_types()}", at
-                )
+                raise self.src.error(unknown_type(ctype, clip(lhs)), at)
             self._check_register_value(reg.group(2), ctype, value, value_at)
             reg_inits.append(RegInit(self._int(reg.group(1), at), reg.group(2), value,
                                      normalise_ctype(ctype)))  # fmt: skip
@@ -539,6 +543,11 @@ class _Parser:
             name = array_element(m.group(1), self._int(m.group(2) or "0", at))
             self.locs.touch(name)
             return LocRef(name)
+        if re.fullmatch(r"P\d+:\w+|(?:instr|label)\s*:.*", text):  # `P1:L0`, `instr:"NOP"`
+            raise self.src.error(f"{clip(text)} {CODE_AS_DATA}", at)
+        call = re.match(rf"({_IDENT})\s*\(", text)
+        if call and self.is_source and linux_primitive(call.group(1)):  # `ATOMIC_INIT(0)`
+            raise self.src.error(linux_refusal(call.group(1)), at)
         raise self.src.error(
             f"unsupported initial value {clip(text)}; expected a number or a location name", at
         )

@@ -273,3 +273,41 @@ def test_an_lrcpc3_pair_names_its_feature(cli, tmp_path, insn):
     assert result.output.strip() == (
         f"fencelab: error: {path}:6:2: P0: cannot assemble '{insn}': {name} is ARMv8.9's "
         "FEAT_LRCPC3, which no target here has (keystone 0.9.2 cannot assemble it)")
+
+
+CODE = ("is code as a value (herd's instruction-fetch tests), which fencelab does not support: "
+        "code is not data here")
+
+
+@pytest.mark.parametrize("init, where, what", [
+    ("0:R0=P0:L9;", "3:6", "'P0:L9'"),  # herd's ARM A015
+    ('0:R0=instr:"NOP";', "3:6", "'instr:\"NOP\"'"),
+    ("ins_t x = NOP; 0:R0=x;", "3:1", "type ins_t of 'x'"),  # herd's ARM A027
+])  # fmt: skip
+def test_code_as_a_value_is_refused_naming_it(cli, tmp_path, init, where, what):
+    # before: "unsupported initial value" / "unknown type 'ins_t'", which named no feature
+    text = table("CD", init, [["MOV R1,#1", "L9:"]], "exists (0:R1=1)", arch="ARM")
+    result, path = _run(cli, tmp_path, text, "armv7")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"fencelab: error: {path}:{where}: {what} {CODE}"
+
+
+def test_an_x86_shift_count_without_dollar_is_the_immediate(cli, tmp_path):
+    # herd's X86_64 A007 (`shl 2,%eax`); before: "Invalid mnemonic" (keystone reads an address)
+    text = table("SH", "0:rax=12; 0:rbx=3;", [["sarl 2,%eax", "rolq 0x1,%rbx"]],
+                 "forall (0:rax=3 /\\ 0:rbx=6)", arch="X86_64")  # fmt: skip
+    result, _ = _run(cli, tmp_path, text, "tso")
+    assert result.exit_code == 0, result.output
+    assert "0:rax=3; 0:rbx=6;" in result.output.splitlines() and "\nOk\n" in result.output
+
+
+def test_an_x86_address_of_mixed_sizes_names_them(cli, tmp_path):
+    # herd's X86_64 A009 (`0(%rax,%ebx,8)`); before: keystone's "Invalid operand"
+    text = table("MX", "int64_t t[2]; 0:rax=t; 0:rbx=1;", [["movq 0(%rax,%ebx,8),%rcx"]],
+                 "exists (0:rcx=0)", arch="X86_64")  # fmt: skip
+    result, path = _run(cli, tmp_path, text, "tso")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"fencelab: error: {path}:6:2: P0: cannot assemble 'movq 0(%rax,%ebx,8),%rcx': an "
+        "address with a 64-bit base and a 32-bit index (or the reverse), which herd accepts; "
+        "x86-64 has no such address (as and keystone refuse it)")
