@@ -311,3 +311,21 @@ def test_an_x86_address_of_mixed_sizes_names_them(cli, tmp_path):
         f"fencelab: error: {path}:6:2: P0: cannot assemble 'movq 0(%rax,%ebx,8),%rcx': an "
         "address with a 64-bit base and a 32-bit index (or the reverse), which herd accepts; "
         "x86-64 has no such address (as and keystone refuse it)")
+
+
+# the same on a location accessed with two sizes (the byte-wise path of the operational model)
+CAS_PICK_MIXED = table("CPM", "uint32_t a=0; uint32_t b=0; uint32_t c=0; 0:X5=a; 0:X6=b; "
+                       "1:X5=a; 1:X6=b; 1:X7=c; 2:X7=c;",
+                       [["LDR W1,[X5]", "MOV W2,#3", "STLR W2,[X6]"],
+                        ["LDR W1,[X6]", "EOR W2,W1,W1", "MOV W3,#4", "CAS W2,W3,[X7]",
+                         "LDR W4,[X7]", "SUB W4,W4,W4", "MOV W8,#2", "STR W8,[X5,W4,UXTW]"],
+                        ["MOV W9,#0", "STRB W9,[X7,#1]"]],
+                       "exists (0:X1=2 /\\ 1:X1=3)")  # fmt: skip
+
+
+@pytest.mark.parametrize("model", ["arm", "arm-axiomatic"])
+def test_a_cas_compare_register_orders_through_a_byte_wise_location(cli, tmp_path, model):
+    # before, under `arm`: Ok (Sometimes 1 3)
+    result, _ = _run(cli, tmp_path, CAS_PICK_MIXED, model)
+    assert result.exit_code == 0, result.output
+    assert "\nNo\n" in result.output and "Observation CPM Never 0 3" in result.output
