@@ -37,13 +37,16 @@ for _r, _h in (("rax", "ah"), ("rbx", "bh"), ("rcx", "ch"), ("rdx", "dh")):
 CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags": "rflags"})
 
 
-# a decimal number on its own: not in a name (`r8`, `L01`), not a hex literal (`0x10`)
+# a shift or rotate count written without `$` (herd's `shl 2,%eax`)
 _BARE_COUNT = re.compile(r"^((?:[A-Za-z_.$][\w.$]*:\s*)?(?:sh[lr]|sa[lr]|ro[lr]|rc[lr])[bwlq]?\s+)"
                          r"(-?(?:0x[0-9a-f]+|\d+))(?=\s*,)", re.I)
 # an address with a 64-bit base and a 32-bit index (herd's A009 `0(%rax,%ebx,8)`)
-_MIXED_SIZES = re.compile(r"\(\s*%r\w+\s*,\s*%e\w+|\(\s*%e\w+\s*,\s*%r\w+", re.I)
+_R64 = r"%(?:r[a-d]x|r[sd]i|r[sb]p|r(?:[89]|1[0-5]))\b"
+_R32 = r"%(?:e[a-d]x|e[sd]i|e[sb]p|r(?:[89]|1[0-5])d)\b"
+_MIXED_SIZES = re.compile(rf"\(\s*(?:{_R64}\s*,\s*{_R32}|{_R32}\s*,\s*{_R64})", re.I)
 MIXED_SIZES_WHY = ("an address with a 64-bit base and a 32-bit index (or the reverse), which herd "
                    "accepts; x86-64 has no such address (as and keystone refuse it)")
+# a decimal number on its own: not in a name (`r8`, `L01`), not a hex literal (`0x10`)
 _DECIMAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 
 
