@@ -91,8 +91,12 @@ class X86_64(Target):
         # herd writes a shift's count without `$` (`shl 2,%eax`, its A007): no other reading
         # exists (a count is never in memory), so it is the immediate
         line = _BARE_COUNT.sub(r"\1$\2", line)
-        why = x86_immediate_error(line) or (_MIXED_SIZES.search(line) and MIXED_SIZES_WHY)
+        why = x86_immediate_error(line)
         if why:
+            raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {why}", why)
+        if _MIXED_SIZES.search(line) and not self._hint_nop(line):  # a hint nop's operand is
+            # only encoded (herd's A005 `NOPL %cs:0(%rax,%eax,0)`)
+            why = MIXED_SIZES_WHY
             raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {why}", why)
         try:
             line = _DECIMAL.sub(lambda m: f"{read_int(m.group(1)):#x}", line)
