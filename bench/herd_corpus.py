@@ -12,8 +12,14 @@ not measured here (bench/speed.py does that). Per test it prints one of: `agree`
 line), `partial` (a limit cut the exploration short), `timeout`, `no-herd` (herd7 printed no
 result: an `.expected` without states), `stale` (the outcomes differ but herd's `Condition`
 line is not the test's: herdtools7 kept an output of an earlier version of the test). A data
-race is compared as herd prints it: `Undef` for Ok/No and a `Flag *undef*` line. Then a
-summary: counts per directory and per refusal reason. herd's files stay where they are (they are not fencelab's to ship).
+race is compared as herd prints it: `Undef` for Ok/No and a `Flag *undef*` line.
+
+A directory with a `kinds.txt` (herd's catalogues: `NAME Allow|Forbid|Require` a line, or
+`Allowed`/`Forbidden`/`Required`, herd7's verdict under the catalogue's model) is compared by
+verdict: each test it names beside its `NAME.litmus` is run and fencelab's verdict (herd's
+first word: Allowed, Forbidden, Required) compared with herd's; `DIFFER` then shows our states.
+Then a summary: counts per directory and per refusal
+reason. herd's files stay where they are (they are not fencelab's to ship).
 
 Both sides are read by one parser: fencelab's result is printed with `report.herd.format_herd`
 (what `fencelab run` prints) and read back the way herd's output is read. Values are compared
@@ -106,10 +112,25 @@ def reason(message: str) -> str:
     return text.split(";")[0].strip()[:110]
 
 
-def run_one(path: Path, model: str | None, timeout: int) -> tuple[str, str]:
-    """(status, detail) of one test: agree, DIFFER, refused, partial, timeout, no-herd."""
-    herd = read_output(path.with_name(path.name + ".expected").read_text())
-    if not herd.states:
+# herd's kinds (its catalogues' kinds.txt) as the verdicts fencelab prints
+KINDS = {"Allow": "Allowed", "Forbid": "Forbidden", "Require": "Required"}
+
+
+def read_kinds(text: str) -> dict[str, str]:
+    """A catalogue's kinds.txt: test name -> herd7's verdict (Allowed, Forbidden, Required)."""
+    out = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 2:
+            out[words[0]] = KINDS.get(words[1], words[1])
+    return out
+
+
+def run_one(path: Path, model: str | None, timeout: int, kind: str = "") -> tuple[str, str]:
+    """(status, detail) of one test: agree, DIFFER, refused, partial, timeout, no-herd.
+    With `kind` (herd's verdict from a kinds.txt) only the verdict is compared."""
+    herd = read_output(path.with_name(path.name + ".expected").read_text()) if not kind else None
+    if herd is not None and not herd.states:
         return "no-herd", "herd7's .expected has no states"
     signal.alarm(timeout)
     try:
@@ -125,6 +146,10 @@ def run_one(path: Path, model: str | None, timeout: int) -> tuple[str, str]:
     ours = read_output(format_herd(result, extras=False))
     if result.partial:
         return "partial", result.partial
+    if herd is None:
+        if result.verdict == kind:
+            return "agree", ""
+        return "DIFFER", f"herd {kind}, ours {result.verdict}: {show(ours.states)}"
     if (ours.states == herd.states and ours.verdict == (herd.verdict or ours.verdict)
             and ours.flags == herd.flags):
         return "agree", ""
@@ -153,10 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         name, _, model = spec.partition("@")
         directory, model = Path(name), model or args.model
         counts = per_dir.setdefault(spec, Counter())
+        kinds = read_kinds((directory / "kinds.txt").read_text()) if (
+            directory / "kinds.txt").exists() else {}  # fmt: skip
         tests = sorted(p for p in directory.glob("*.litmus")
-                       if p.with_name(p.name + ".expected").exists())  # fmt: skip
+                       if p.with_name(p.name + ".expected").exists() or p.stem in kinds)  # fmt: skip
         for path in tests:
-            status, detail = run_one(path, model, args.timeout)
+            kind = "" if path.with_name(path.name + ".expected").exists() else kinds[path.stem]
+            status, detail = run_one(path, model, args.timeout, kind)
             counts[status] += 1
             if status == "refused":
                 reasons[reason(detail)] += 1

@@ -14,13 +14,17 @@ from fencelab.isa.arch import AARCH64
 from fencelab.isa.target import Target
 
 _LABEL = re.compile(r"((?:[A-Za-z_.$][\w.$]*:\s*)?)(.*)", re.S)
-# herd writes a 32-bit extended index as an X register: `[X1,X2,SXTW]`; as wants `W2`
-_W_INDEX = re.compile(r"(\[\s*\w+\s*,\s*)([xX]\d+)(?=\s*,\s*[su]xtw\b)", re.I)
+# herd writes a register it extends from a byte, half-word or word as an X register (an index
+# `[X1,X2,SXTW]`, an extended-register operand `ADD X0,X1,X2,SXTW`); as wants `W2` (the same
+# register field: the extension reads its low bits)
+_W_INDEX = re.compile(r"(,\s*)([xX]\d+)(?=\s*,\s*[su]xt[bhw]\b)", re.I)
 
 # instructions herd's tests use that no fencelab target runs, by the feature that has them
 _NO_TARGET = {
-    **dict.fromkeys(("ldiapp", "stilp"), "FEAT_LRCPC3 (Armv8.9's ordered load and store "
-                    "pairs), which no fencelab target has (keystone cannot assemble it)"),
+    "abs": "ARMv8.9's FEAT_CSSC, which no target here has (Unicorn 2.1.4 does not run it, "
+           "capstone 5.0.7 does not decode it)",
+    **dict.fromkeys(("ldiapp", "stilp"), "ARMv8.9's FEAT_LRCPC3 (ordered load and store pairs), "
+                    "which no target here has (keystone 0.9.2 cannot assemble it)"),
     **dict.fromkeys(("stg", "stzg", "st2g", "stz2g", "stgp", "ldg", "irg", "addg", "subg",
                      "gmi"), "FEAT_MTE (memory tagging), which fencelab does not model"),
     **dict.fromkeys(("alignd", "alignu", "scbnds", "scvalue", "cvtp"),
@@ -79,7 +83,8 @@ class AArch64(Target):
     def prepare_line(self, line: str) -> str:
         """keystone 0.9.2 can't encode LSE or LDAPR: emit those as `.word`s ourselves.
         (keystone silently drops `.inst`, so `.word` it is.) Immediates out of range are an
-        error (keystone would truncate them); herd's `[Xn,Xm,SXTW]` is `[Xn,Wm,SXTW]`."""
+        error (keystone would truncate them); herd's `[Xn,Xm,SXTW]` is `[Xn,Wm,SXTW]`,
+        its `ADD Xd,Xn,Xm,SXTW` is `ADD Xd,Xn,Wm,SXTW`."""
         from fencelab.isa.aarch64_encode import encode_if_needed
         from fencelab.isa.immediates import a64_immediate_error
         from fencelab.isa.target import AssemblyError
@@ -89,10 +94,6 @@ class AArch64(Target):
         why = a64_immediate_error(insn)
         if why:
             raise AssemblyError(f"{self.name}: cannot assemble {clip(insn.strip())}: {why}", why)
-        if re.match(r"\s*abs\b", insn, re.I):
-            why = ("ABS is ARMv8.9's FEAT_CSSC, which no target here has (Unicorn 2.1.4 "
-                   "does not run it, capstone 5.0.7 does not decode it)")
-            raise AssemblyError(f"{self.name}: cannot run {insn.strip()!r}: {why}", why)
         if m := _NO_TARGET_NAMES.match(insn):
             why = f"{m.group(1).upper()} is {_NO_TARGET[m.group(1).lower()]}"
             raise AssemblyError(f"{self.name}: cannot run {clip(insn.strip())}: {why}", why)

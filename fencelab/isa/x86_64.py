@@ -37,6 +37,15 @@ for _r, _h in (("rax", "ah"), ("rbx", "bh"), ("rcx", "ch"), ("rdx", "dh")):
 CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags": "rflags"})
 
 
+# a shift or rotate count written without `$` (herd's `shl 2,%eax`)
+_BARE_COUNT = re.compile(r"^((?:[A-Za-z_.$][\w.$]*:\s*)?(?:sh[lr]|sa[lr]|ro[lr]|rc[lr])[bwlq]?\s+)"
+                         r"(-?(?:0x[0-9a-f]+|\d+))(?=\s*,)", re.I)
+# an address with a 64-bit base and a 32-bit index (herd's A009 `0(%rax,%ebx,8)`)
+_R64 = r"%(?:r[a-d]x|r[sd]i|r[sb]p|r(?:[89]|1[0-5]))\b"
+_R32 = r"%(?:e[a-d]x|e[sd]i|e[sb]p|r(?:[89]|1[0-5])d)\b"
+_MIXED_SIZES = re.compile(rf"\(\s*(?:{_R64}\s*,\s*{_R32}|{_R32}\s*,\s*{_R64})", re.I)
+MIXED_SIZES_WHY = ("an address with a 64-bit base and a 32-bit index (or the reverse), which herd "
+                   "accepts; x86-64 has no such address (as and keystone refuse it)")
 # a decimal number on its own: not in a name (`r8`, `L01`), not a hex literal (`0x10`)
 _DECIMAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 
@@ -79,8 +88,15 @@ class X86_64(Target):
         from fencelab.isa.target import AssemblyError
 
         line = line.strip()
+        # herd writes a shift's count without `$` (`shl 2,%eax`, its A007): no other reading
+        # exists (a count is never in memory), so it is the immediate
+        line = _BARE_COUNT.sub(r"\1$\2", line)
         why = x86_immediate_error(line)
         if why:
+            raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {why}", why)
+        if _MIXED_SIZES.search(line) and not self._hint_nop(line):  # a hint nop's operand is
+            # only encoded (herd's A005 `NOPL %cs:0(%rax,%eax,0)`)
+            why = MIXED_SIZES_WHY
             raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {why}", why)
         try:
             line = _DECIMAL.sub(lambda m: f"{read_int(m.group(1)):#x}", line)

@@ -18,6 +18,18 @@ from fencelab.litmus.ast import Location, LocRef, Pos, Value
 from fencelab.litmus.types import ValueType, ctype_width, known_types, normalise_ctype, value_type
 from fencelab.values import fits
 
+# herd's values that are code (a label's address, an instruction): fencelab has no
+# instruction-fetch model, so code is not data
+CODE_AS_DATA = ("is code as a value (herd's instruction-fetch tests), which fencelab does not "
+                "support: code is not data here")
+
+
+def unknown_type(ctype: str, what: str) -> str:
+    """The one line refusing a type: herd's instruction type, or one fencelab does not know."""
+    if ctype.strip() == "ins_t":
+        return f"type ins_t of {what} {CODE_AS_DATA}"
+    return f"unknown type {clip(ctype)} for {what}; known: {known_types()}"
+
 
 class Text:
     """The text of a test with offset -> (line, col) and error helpers."""
@@ -78,9 +90,7 @@ class Locations:
         if ctype:
             width = ctype_width(ctype)
             if width is None:
-                raise self.src.error(
-                    f"unknown type {clip(ctype)} for {name!r}; known: {known_types()}", offset
-                )
+                raise self.src.error(unknown_type(ctype, repr(name)), offset)
             if info.explicit_type and normalise_ctype(ctype) != info.ctype:
                 raise self.src.error(
                     f"location {name!r} declared twice with different types", offset

@@ -46,19 +46,25 @@ from fencelab.litmus.ast import (
     location_name,
 )
 from fencelab.litmus.lexing import (
+    CODE_AS_DATA,
     COMMENT_OR_BRACE,
     BodyContext,
     Locations,
     Text,
     array_element,
     skip_c_comment,
+    unknown_type,
 )
-from fencelab.litmus.source import declared_variables, parse_threads
+from fencelab.litmus.source import (
+    declared_variables,
+    linux_primitive,
+    linux_refusal,
+    parse_threads,
+)
 from fencelab.litmus.types import (
     ValueType,
     ctype_width,
     declared_register_type,
-    known_types,
     normalise_ctype,
 )
 from fencelab.values import NumberTooLong, fits, read_int
@@ -85,6 +91,13 @@ _INIT_LEFT = re.compile(
 )
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
+# herd's variants that turn on what fencelab does not model (herd's Variant.ml)
+UNMODELLED_VARIANTS = {
+    "vmsa": "virtual memory: page tables, TLB maintenance",
+    "ifetch": "instruction fetch: code as data", "self": "instruction fetch: code as data",
+    "memtag": "memory tags (MTE)", "mte": "memory tags (MTE)",
+    "pac": "pointer authentication", "fpac": "pointer authentication",
+}
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
 
 # where `_blank_comments` may have something to do outside the bodies: a `//` comment (source
@@ -368,8 +381,21 @@ class _Parser:
                     f"expected '{{' to open the initial state (or a Key=Value line), found {self.src.found(pos)}",
                     pos,
                 )
+            if m.group(1).lower() == "variant":
+                self._check_variant(m.group(2), pos + m.start(2))
             info.append((m.group(1), m.group(2).strip()))
             pos = eol
+
+    def _check_variant(self, value: str, pos: int) -> None:
+        """herd's `Variant=` switches on parts of its models fencelab does not have: refused at
+        the variant, naming it (the others, `mixed`, `Quad`, `telechat`..., change nothing)."""
+        for word in re.finditer(r"[A-Za-z0-9_-]+", value):
+            what = UNMODELLED_VARIANTS.get(word.group(0).lower())
+            if what:
+                raise self.src.error(
+                    f"herd's Variant={word.group(0)} ({what}) is not modelled by fencelab",
+                    pos + word.start(),
+                )
 
     # -- initial state ------------------------------------------------------------------------
 
@@ -419,9 +445,7 @@ class _Parser:
         reg = re.fullmatch(r"(\d+):(%?[A-Za-z_]\w*)", lhs)
         if reg:
             if ctype and ctype_width(ctype) is None:
-                raise self.src.error(
-                    f"unknown type {clip(ctype)} for {clip(lhs)}; known: {known_types()}", at
-                )
+                raise self.src.error(unknown_type(ctype, clip(lhs)), at)
             self._check_register_value(reg.group(2), ctype, value, value_at)
             reg_inits.append(RegInit(self._int(reg.group(1), at), reg.group(2), value,
                                      normalise_ctype(ctype)))  # fmt: skip
@@ -522,6 +546,11 @@ class _Parser:
             name = array_element(m.group(1), self._int(m.group(2) or "0", at))
             self.locs.touch(name)
             return LocRef(name)
+        if re.fullmatch(r"P\d+:\w+|(?:instr|label)\s*:.*", text):  # `P1:L0`, `instr:"NOP"`
+            raise self.src.error(f"{clip(text)} {CODE_AS_DATA}", at)
+        call = re.match(rf"({_IDENT})\s*\(", text)
+        if call and self.is_source and linux_primitive(call.group(1)):  # `ATOMIC_INIT(0)`
+            raise self.src.error(linux_refusal(call.group(1)), at)
         raise self.src.error(
             f"unsupported initial value {clip(text)}; expected a number or a location name", at
         )

@@ -250,7 +250,15 @@ _BOOLEAN_OPS = {"==", "!=", "<", "<=", ">", ">=", "&&", "||"}
 _LINUX_PREFIXES = ("smp_", "rcu_", "srcu_", "spin_", "xchg", "cmpxchg")
 _LINUX_NAMES = frozenset({"READ_ONCE", "WRITE_ONCE", "synchronize_rcu", "synchronize_srcu",
                           "atomic_read", "atomic_set", "atomic_inc", "atomic_dec", "atomic_add",
-                          "atomic_sub", "atomic_xchg", "atomic_cmpxchg"})  # fmt: skip
+                          "atomic_sub", "atomic_xchg", "atomic_cmpxchg",
+                          "ATOMIC_INIT"})  # fmt: skip
+
+
+def linux_refusal(name: str) -> str:
+    """The one line refusing a Linux-kernel primitive, named as the test wrote it."""
+    return (f"{name!r} is a Linux-kernel primitive (herd's linux-kernel.cat, its catalogue/linux "
+            "tests): the Linux-kernel memory model is not supported; write the test with C11 "
+            "atomics")
 
 
 def linux_primitive(name: str) -> bool:
@@ -627,9 +635,7 @@ class _CBuilder(_Builder):
         name = str(t.children[0])
         spec = _C_CALLS.get(name)
         if spec is None and linux_primitive(name):
-            raise self.error(f"{name!r} is a Linux-kernel primitive (herd's linux-kernel.cat, its "
-                             "catalogue/linux tests): the Linux-kernel memory model is not "
-                             "supported; write the test with C11 atomics", t)  # fmt: skip
+            raise self.error(linux_refusal(name), t)
         if spec is None:
             known = ", ".join(
                 sorted(n for n in _C_CALLS if n.endswith("_explicit") or n == "atomic_thread_fence")

@@ -232,7 +232,10 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
     except AssemblyError as e:
         raise _bad_line(test, tid, tgt, arch, asm_lines, sources, base) or SourceError(
             f"P{tid}: {e}", test.file) from None
-    decoded = tgt.disassemble(code, base)
+    try:
+        decoded = tgt.disassemble(code, base)
+    except FencelabError as e:  # an instruction the target refuses (LDM): name it at its line
+        raise _bad_line(test, tid, tgt, arch, asm_lines, sources, base) or e from None
     if len(decoded) != len(sources):
         raise _bad_line(test, tid, tgt, arch, asm_lines, sources, base) or FencelabError(
             f"{test.name}: P{tid}: {len(sources)} instruction lines became {len(decoded)} "
@@ -273,8 +276,9 @@ def _label_addresses(asm_lines: list[str], decoded, end: int) -> dict[int, str]:
 
 def _bad_line(test, tid: int, tgt: Target, arch: Arch, asm_lines: list[str],
               sources: list[SourceLine], base: int) -> SourceError | None:  # fmt: skip
-    """The first line that does not assemble to exactly one instruction, named as the user
-    wrote it, at its place in the file (each line is assembled alone, its labels stubbed)."""
+    """The first line that does not assemble to exactly one instruction, or that the target
+    refuses, named as the user wrote it, at its place in the file (each line is assembled
+    alone, its labels stubbed)."""
     labels = {ln[:-1] for ln in asm_lines if ln.endswith(":")}
     for src in sources:
         stubs = [f"{lab}:" for lab in labels if re.search(rf"\b{re.escape(lab)}\b", src.asm)]
@@ -282,6 +286,8 @@ def _bad_line(test, tid: int, tgt: Target, arch: Arch, asm_lines: list[str],
             count = len(tgt.disassemble(arch.assemble(tgt, [src.asm, *stubs], base), base))
         except AssemblyError as e:
             why = _other_thread_label(test, tid, src.asm) or e.why or str(e)
+        except FencelabError as e:  # it assembles, but the target refuses it
+            return SourceError(f"P{tid}: {e}", test.file, src.line, src.col)
         else:
             if count == 1:
                 continue

@@ -767,7 +767,9 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
         vdata, pdata = regs.view(info.data_regs), regs.pick(info.data_regs)
         if combines:
             vdata, pdata = max(vdata, choice.view), max(pdata, pick)
-        pcompare = regs.pick(info.compare_regs)  # decides whether CAS writes: orders the write
+        # a CAS's compare register decides whether it writes (herd's pick-basic-dep to the
+        # write): it orders the write, and a read of it from its own thread (pick through lrs)
+        pcompare = regs.pick(info.compare_regs)
         msg = Message(loc.index, write.value, ctx.tid, write.size)
         pre = write_pre_view(after, paddr, pdata, pcompare, info.release)
         for suffix, result_words, view, result_pick in _results(info, regs, choice.view, pick):
@@ -775,7 +777,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
             res.set(info.dest_regs, view, result_pick)
             for ts, appended, key in _slots(ctx, after, memory, msg, pre, choice.ts, certify):
                 new = after_write(after, loc.index, ts, vaddr, vdata, info.release, True,
-                                  choice.view, max(paddr, pdata), paddr)  # fmt: skip
+                                  choice.view, max(paddr, pdata, pcompare), paddr)  # fmt: skip
                 if acquire and info.release:  # [range([A]; amo; [L])]; po; [M]
                     new = new._replace(vr_new=max(new.vr_new, ts), vw_new=max(new.vw_new, ts))
                 what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended) + result_words
@@ -847,7 +849,8 @@ def _atomic_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bo
             for ts, appended, key, floor in _mixed_slots(ctx, after, memory, msg, loc, pre,
                                                          c.read, certify):  # fmt: skip
                 new = mixed.after_mixed_write(after, msg, ts, loc.size, ctx.n, vaddr, vdata,
-                                              info.release, True, c.view, max(paddr, pdata),
+                                              info.release, True, c.view,
+                                              max(paddr, pdata, pcompare),
                                               paddr)  # fmt: skip
                 if acquire and info.release:  # [range([A]; amo; [L])]; po; [M]
                     new = new._replace(vr_new=max(new.vr_new, ts), vw_new=max(new.vw_new, ts))

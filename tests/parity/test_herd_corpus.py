@@ -1,0 +1,47 @@
+"""bench/herd_corpus.py, the recount of herd's tests, on directories made here: herd7's
+`.expected` outputs compared state by state, a catalogue's `kinds.txt` verdict by verdict."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from tests.helpers.litmus import table
+
+SPEC = importlib.util.spec_from_file_location(
+    "herd_corpus", Path(__file__).resolve().parents[2] / "bench" / "herd_corpus.py")
+herd_corpus = importlib.util.module_from_spec(SPEC)
+sys.modules["herd_corpus"] = herd_corpus  # its dataclasses look their module up
+SPEC.loader.exec_module(herd_corpus)
+
+
+
+def sb(name: str, fence: list[str]) -> str:
+    thread = ["MOV W0,#1", "STR W0,[X1]", *fence, "LDR W2,[X3]"]
+    return table(name, "0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x;", [thread, thread],
+                 "exists (0:X2=0 /\\ 1:X2=0)")
+
+
+SB, SB_DMB = sb("SB", []), sb("SB+dmbs", ["DMB SY"])
+
+
+def test_kinds_are_read_as_herd_writes_them():
+    kinds = herd_corpus.read_kinds("SB   Allow \nSB+dmbs  Forbid\nA Allowed\nF  Required\n \n")
+    assert kinds == {"SB": "Allowed", "SB+dmbs": "Forbidden", "A": "Allowed", "F": "Required"}
+
+
+def test_a_catalogue_is_compared_by_verdict(tmp_path, capsys):
+    (tmp_path / "SB.litmus").write_text(SB)
+    (tmp_path / "SB+dmbs.litmus").write_text(SB_DMB)
+    (tmp_path / "kinds.txt").write_text("SB        Allow\nSB+dmbs   Allow\nMissing  Forbid\n")
+    code = herd_corpus.main([f"{tmp_path}@arm-axiomatic"])
+    out = capsys.readouterr().out
+    assert code == 1  # a test differs
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("SB")}
+    assert lines["SB"].split()[1:] == ["agree"]
+    assert lines["SB+dmbs"].split()[1:3] == ["DIFFER", "herd"]
+    assert "herd Allowed, ours Forbidden:" in lines["SB+dmbs"]
+    assert "Missing" not in out  # a name without its .litmus is not run
+    summary = next(line for line in out.splitlines() if line.startswith(str(tmp_path)))
+    assert summary.split()[1:4] == ["2", "1", "1"]  # tests, agree, DIFFER
