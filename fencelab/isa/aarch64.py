@@ -38,6 +38,10 @@ _CAPABILITY = re.compile(r"\[\s*c\d+\b|\bc\d+\s*,", re.I)
 # herd's `LDR X0,x`: a load of location x, written as a PC-relative (literal) load
 _LITERAL_LOAD = re.compile(r"\s*ldr(sw)?\s+[wx]\d+\s*,\s*([A-Za-z_]\w*)\s*$", re.I)
 
+# herd's `.pagealign` directive: its next instruction starts a page (for herd's instruction-fetch
+# and VMSA tests, where code addresses are data)
+_PAGEALIGN = re.compile(r"\s*\.pagealign\s*$", re.I)
+
 CANONICAL = {}
 for _i in range(31):
     CANONICAL[f"x{_i}"] = CANONICAL[f"w{_i}"] = f"x{_i}"
@@ -101,6 +105,11 @@ class AArch64(Target):
             why = ("system registers are not modelled" if _SYSTEM_REGISTER.match(insn) else
                    "Morello capability registers (C0-C30) are not modelled")  # fmt: skip
             raise AssemblyError(f"{self.name}: cannot run {clip(insn.strip())}: {why}", why)
+        if _PAGEALIGN.match(insn):
+            why = ("herd's `.pagealign` directive (code laid out on a page boundary, for its "
+                   "instruction-fetch and VMSA tests) is not supported: fencelab does not lay "
+                   "code out in pages")  # fmt: skip
+            raise AssemblyError(f"{self.name}: cannot assemble .pagealign: {why}", why)
         if m := _LITERAL_LOAD.match(insn):
             name = m.group(2)
             why = (f"a literal (PC-relative) load is not supported (herd reads `LDR X0,{name}` as "

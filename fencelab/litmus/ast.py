@@ -30,9 +30,13 @@ class Pos:
 
 @dataclass(frozen=True)
 class LocRef:
-    """A location's address used as a value (`0:X1=x;`)."""
+    """A location's address used as a value (`0:X1=x;`). `shown` is herd's spelling of it where
+    that is not the name: an array element's address in an assembly test is the array's plus a
+    byte offset (`v+8` for `v[1]` of `int64_t v[2]`, herd's STR-postindex); it takes no part
+    in comparisons."""
 
     name: str
+    shown: str = field(default="", compare=False)
 
 
 Value = int | LocRef | tuple[int, ...]  # a tuple: every element of an array (`x={1,0}`)

@@ -72,7 +72,7 @@ def format_value(value: Value) -> str:
     `{1,0}`."""
     if isinstance(value, tuple):
         return "{" + ",".join(str(v) for v in value) + "}"
-    return value.name if isinstance(value, LocRef) else str(value)
+    return (value.shown or value.name) if isinstance(value, LocRef) else str(value)
 
 
 def herd_register(reg: str, arch: str) -> str:

@@ -97,6 +97,7 @@ class Program:
         self._group_use: dict[int, tuple[str, str]] = {}
         self._types: dict[Observable, ValueType] = {}
         self._arrays: dict[str, tuple] = {}  # name -> its elements (`LitmusTest.array`)
+        self._spans: dict[str, tuple[int, int]] | None = None  # array -> its bytes' addresses
         regions = [(DATA_BASE, max(1, len(self.locations)) * LOCATION_STRIDE)]
         for thread in self.threads:
             if thread.core is None:
@@ -333,18 +334,48 @@ class Program:
         if isinstance(raw, tuple):
             return tuple(self.value_of(LocObs(element_observable(obs.name, i)), r)
                          for i, r in enumerate(raw))  # fmt: skip
+        inside = self._array_address(raw)
+        if inside is not None:
+            return inside
         loc = self.by_addr.get(raw)
         if loc is not None:  # addresses are far from any small value a test stores
             return LocRef(loc.name)
         for thread in self.threads:  # a code address: herd prints its label (`0:L0`)
             if raw in thread.labels:
                 return LocRef(f"{thread.tid}:{thread.labels[raw]}")
-        if raw in self._element_by_addr:  # an array held whole: its element, as `arm` has it
-            return LocRef(self._element_by_addr[raw])
         loc = self.by_addr.get(raw - (raw - DATA_BASE) % LOCATION_STRIDE)
         if loc is not None and raw > loc.addr and not self._in_array(loc):
             return LocRef(f"{loc.name}+{raw - loc.addr}")  # herd's `x+4` (its ADDEXT01)
         return self.value_type(obs).wrap(raw)
+
+    def _array_address(self, raw: int) -> LocRef | None:
+        """An address inside an array as herd prints it: the array's name plus a byte offset
+        (`v+8`, herd's STR-postindex prints `0:X0=x+4` for `int x[2]`), the name alone at its
+        start. An element's address keeps the element as its identity (`v[1]`, what a
+        condition names), under every model, whether the array is held whole or not."""
+        if self._spans is None:
+            spans: dict[str, tuple[int, int]] = {}
+            for p in (*self.by_addr.values(), *self.elements):
+                decl = self._declaration(p.name)
+                if decl is not None and decl.array:
+                    lo, hi = spans.get(decl.array, (p.addr, p.addr + p.size))
+                    spans[decl.array] = (min(lo, p.addr), max(hi, p.addr + p.size))
+            self._spans = spans
+        for array, (lo, hi) in self._spans.items():
+            if lo <= raw < hi:
+                if raw == lo:
+                    return LocRef(array)
+                cell = self.by_addr.get(raw)
+                element = (self._element_by_addr.get(raw)
+                           or (cell.name if cell is not None and self._is_element(cell) else None))
+                return LocRef(element or f"{array}+{raw - lo}", f"{array}+{raw - lo}")
+        return None
+
+    def _declaration(self, name: str):
+        try:
+            return self.test.location(name)
+        except KeyError:
+            return None
 
     def _in_array(self, loc: PlacedLocation) -> bool:
         """An array's element, or an array held whole."""

@@ -236,7 +236,8 @@ def test_narrow_signed_min_and_max_compare_signed(cli, tmp_path, model):
 # prints `Test A Required`, `Condition forall (true)` (its L003, A182, ADDEXT01); fencelab
 # printed `Allowed` and `exists (true)`. An address plus an offset inside a location is
 # printed as herd prints it (`x+4`), where fencelab printed the number; and an array element's
-# address is its name (`v[1]`) under every model (`sc` printed the number).
+# address is the array's plus a byte offset (`v+8`, as herd prints it: its STR-postindex), under
+# every model (`sc` printed the number; tests/parity/test_corpus_more.py).
 OFFSETS = table("OF", "int64_t v[2]; int x; 0:X0=x; 0:X3=v;",
                 [["ADD X2,X0,#4", "ADD X4,X3,#8"]], "locations [0:X2; 0:X4;]")  # fmt: skip
 
@@ -246,7 +247,7 @@ def test_no_condition_is_forall_true_and_offsets_print_as_herd_does(cli, tmp_pat
     result, _ = _run(cli, tmp_path, OFFSETS, model)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[:4] == ["Test OF Required", "States 1", "0:X2=x+4; 0:X4=v[1];", "Ok"]
+    assert lines[:4] == ["Test OF Required", "States 1", "0:X2=x+4; 0:X4=v+8;", "Ok"]
     assert "Condition forall (true)" in lines
 
 
