@@ -14,6 +14,11 @@ result: an `.expected` without states), `stale` (the outcomes differ but herd's 
 line is not the test's: herdtools7 kept an output of an earlier version of the test). A data
 race is compared as herd prints it: `Undef` for Ok/No and a `Flag *undef*` line.
 
+A test beside herd's `X.litmus.expected-failure` (herd7 stops on it with a user error: a
+condition naming a location nothing else names, a feature it refuses) is compared by that:
+`both-fail` when fencelab refuses it too (its line is shown beside herd's), `DIFFER` when
+fencelab runs it.
+
 A directory with a `kinds.txt` (herd's catalogues: `NAME Allow|Forbid|Require` a line, or
 `Allowed`/`Forbidden`/`Required`, herd7's verdict under the catalogue's model) is compared by
 verdict: each test it names beside its `NAME.litmus` is run and fencelab's verdict (herd's
@@ -127,9 +132,12 @@ def read_kinds(text: str) -> dict[str, str]:
 
 
 def run_one(path: Path, model: str | None, timeout: int, kind: str = "") -> tuple[str, str]:
-    """(status, detail) of one test: agree, DIFFER, refused, partial, timeout, no-herd.
-    With `kind` (herd's verdict from a kinds.txt) only the verdict is compared."""
-    herd = read_output(path.with_name(path.name + ".expected").read_text()) if not kind else None
+    """(status, detail) of one test: agree, DIFFER, refused, partial, timeout, no-herd,
+    both-fail. With `kind` (herd's verdict from a kinds.txt) only the verdict is compared."""
+    expected = path.with_name(path.name + ".expected")
+    if not kind and not expected.exists():  # only herd's `.expected-failure`
+        return _run_failing(path, model, timeout)
+    herd = read_output(expected.read_text()) if not kind else None
     if herd is not None and not herd.states:
         return "no-herd", "herd7's .expected has no states"
     signal.alarm(timeout)
@@ -161,6 +169,26 @@ def run_one(path: Path, model: str | None, timeout: int, kind: str = "") -> tupl
                       f"      ours {ours.verdict}{_flags(ours)}: {show(ours.states)}")  # fmt: skip
 
 
+def _run_failing(path: Path, model: str | None, timeout: int) -> tuple[str, str]:
+    """A test herd7 stops on: fencelab should refuse it too."""
+    failure = path.with_name(path.name + ".expected-failure").read_text()
+    herd = " ".join(re.sub(r'^Warning: File "[^"]*"(, line \d+, characters \d+-\d+)?: ', "",
+                           failure.strip()).split())  # fmt: skip
+    signal.alarm(timeout)
+    try:
+        test = read_test(str(path))
+        (options,), _ = plan(test, RunOptions.named(model=model))
+        result = run_test(test, options)
+    except FencelabError as e:
+        return "both-fail", f"herd: {herd}\n      ours: {str(e).splitlines()[0]}"
+    except Timeout:
+        return "timeout", f"more than {timeout} s"
+    finally:
+        signal.alarm(0)
+    ours = read_output(format_herd(result, extras=False))
+    return "DIFFER", f"herd: {herd}\n      ours {ours.verdict}: {show(ours.states)}"
+
+
 # herd's flags fencelab gives: a data race (rc11's `*undef*`). aarch32.cat also flags its own
 # assumptions (`Assuming-common-inner-shareable-domain`, `Shareability-argument-for-DMB-is-
 # deprecated` on a DMB ISH), which change no outcome; those are not compared.
@@ -189,9 +217,11 @@ def main(argv: list[str] | None = None) -> int:
         kinds = read_kinds((directory / "kinds.txt").read_text()) if (
             directory / "kinds.txt").exists() else {}  # fmt: skip
         tests = sorted(p for p in directory.glob("*.litmus")
-                       if p.with_name(p.name + ".expected").exists() or p.stem in kinds)  # fmt: skip
+                       if p.with_name(p.name + ".expected").exists() or p.stem in kinds
+                       or p.with_name(p.name + ".expected-failure").exists())  # fmt: skip
         for path in tests:
-            kind = "" if path.with_name(path.name + ".expected").exists() else kinds[path.stem]
+            kind = "" if path.stem not in kinds or path.with_name(
+                path.name + ".expected").exists() else kinds[path.stem]  # fmt: skip
             status, detail = run_one(path, model, args.timeout, kind)
             counts[status] += 1
             if status == "refused":
@@ -212,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(c["DIFFER"] for c in per_dir.values()) else 0
 
 
-STATUSES = ("agree", "DIFFER", "stale", "refused", "partial", "timeout", "no-herd")
+STATUSES = ("agree", "DIFFER", "stale", "refused", "partial", "timeout", "no-herd", "both-fail")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -25,6 +25,12 @@ _NO_TARGET = {
            "capstone 5.0.7 does not decode it)",
     **dict.fromkeys(("ldiapp", "stilp"), "ARMv8.9's FEAT_LRCPC3 (ordered load and store pairs), "
                     "which no target here has (keystone 0.9.2 cannot assemble it)"),
+    **dict.fromkeys(("ldap1", "stl1"), "ARMv8.9's FEAT_LRCPC3 (ordered SIMD&FP lane loads and "
+                    "stores), which no target here has (keystone 0.9.2 cannot assemble it)"),
+    **dict.fromkeys(("ldapur", "ldapurb", "ldapurh", "ldapursb", "ldapursh", "ldapursw", "stlur",
+                     "stlurb", "stlurh"), "ARMv8.4's FEAT_LRCPC2 (RCpc loads and release stores "
+                    "with an unscaled offset), which no target here has (keystone 0.9.2 cannot "
+                    "assemble it)"),
     **dict.fromkeys(("stg", "stzg", "st2g", "stz2g", "stgp", "ldg", "irg", "addg", "subg",
                      "gmi"), "FEAT_MTE (memory tagging), which fencelab does not model"),
     **dict.fromkeys(("alignd", "alignu", "scbnds", "scvalue", "cvtp"),

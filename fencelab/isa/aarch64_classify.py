@@ -261,15 +261,17 @@ def _text(insn) -> str:
     return f"{insn.mnemonic} {insn.op_str}".strip()
 
 
-# SIMD&FP registers as capstone names them: V (vector), Q, D, S, H, B (128 to 8 bits)
-_SIMD_FP = re.compile(r"[vqdshb]\d+$")
-
-
 def _uncovered(target, insn) -> FencelabError:
-    regs = [insn.reg_name(op.reg) or "" for op in insn.operands if op.type == C.ARM64_OP_REG]
-    simd = any(_SIMD_FP.match(r) for r in regs)
+    names = [insn.reg_name(op.reg) or "" for op in insn.operands if op.type == C.ARM64_OP_REG]
+    if any(_SIMD_FP_REGISTER.fullmatch(name) for name in names):  # LD1, LDR Q0, STP D0,D1
+        return FencelabError(
+            f"{target.name}: {_text(insn)!r}: SIMD&FP loads and stores (herd's AArch64.neon "
+            "tests) are not modelled: the memory models take general-purpose registers' "
+            "accesses only"
+        )
     return FencelabError(
         f"{target.name}: {_text(insn)!r} touches memory in a way the memory models do not cover"
-        + (": loads and stores of SIMD&FP registers (herd's AArch64.neon) are not modelled"
-           if simd else "")  # fmt: skip
     )
+
+
+_SIMD_FP_REGISTER = re.compile(r"[vqdshb]\d+", re.IGNORECASE)

@@ -26,8 +26,8 @@ CODE_AS_DATA = ("is code as a value (herd's instruction-fetch tests), which fenc
 
 def unknown_type(ctype: str, what: str) -> str:
     """The one line refusing a type: herd's instruction type, or one fencelab does not know."""
-    if ctype.strip() == "ins_t":
-        return f"type ins_t of {what} {CODE_AS_DATA}"
+    if ctype.replace("*", " ").strip() == "ins_t":  # `ins_t 0:X0`, `ins_t *y`
+        return f"type {' '.join(ctype.split())} of {what} {CODE_AS_DATA}"
     return f"unknown type {clip(ctype)} for {what}; known: {known_types()}"
 
 

@@ -87,7 +87,7 @@ _TRAILER_START = re.compile(
 # the left of an initial-state item ends with what it names: `0:X0`, `[x]`, `%x0` or `x` (the
 # look-behind keeps the search linear: a name starts only where a word does)
 # an AArch64 SIMD&FP register in the initial state: `0:V0.2D`, `0:Q1`, `0:D2`
-_SIMD_FP_REGISTER = re.compile(r"\b\d+\s*:\s*[VQDSHB]\d+\b", re.I)
+_SIMD_FP_REGISTER = re.compile(r"\b\d+\s*:\s*[VQDSHB]\d+(?:\.\w+(?:\[\d+\])?)?", re.I)
 _INIT_LEFT = re.compile(
     rf"(?<![A-Za-z0-9_%])(\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$"
 )
@@ -99,7 +99,22 @@ UNMODELLED_VARIANTS = {
     "ifetch": "instruction fetch: code as data", "self": "instruction fetch: code as data",
     "memtag": "memory tags (MTE)", "mte": "memory tags (MTE)",
     "pac": "pointer authentication", "fpac": "pointer authentication",
+    "nv2": "nested virtualisation, FEAT_NV2: system registers held in memory",
 }
+# herd's condition atoms for what fencelab does not model, named when the condition does not
+# parse: code as a value, faults (`Fault(P0:L0,x)`, herd's -variant fatal), page-table
+# entries and physical addresses (Variant=vmsa), memory tags (Variant=memtag)
+_HERD_CONDITION_FEATURES = re.compile(
+    r"((?:instr|label)\s*:\s*\"[^\"]*\")|(\b[Ff]ault\s*\([^()]*\)?)"
+    r"|(\b(?:PTE|PA|TTD)\s*\([^()]*\)|\b(?:pteval_t|parel1_t)\b)|(\btag\s*\(|\w:(?:red|green|blue|black)\b)"
+)
+_CONDITION_FEATURE_NAMES = (
+    CODE_AS_DATA.removeprefix("is "),
+    "herd's fault atoms (its instruction faults, -variant fatal) are not modelled: in "
+    "fencelab a faulting access in an allowed execution is an error",
+    "herd's page-table entries and physical addresses (Variant=vmsa) are not modelled",
+    "herd's memory tags (Variant=memtag) are not modelled",
+)
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
 
 # where `_blank_comments` may have something to do outside the bodies: a `//` comment (source
@@ -244,6 +259,20 @@ class _Parser:
                 i += 1
         raise self.raw.error("unterminated comment: '(*' without a matching '*)'", start)
 
+    @staticmethod
+    def _header_line_comment(text: str, start: int) -> int | None:
+        """herd's splitter reads the header (before the initial state's `{`) line by line: a
+        `(*` not closed before that `{` is no comment there, its line is skipped (herd's
+        AArch64.neon V61: `(* Test ADDV * )`). The end of that line, or None for a comment
+        closed in time."""
+        eol = text.find("\n", start)
+        eol = len(text) if eol < 0 else eol
+        close = text.find("*)", start + 2)
+        brace = text.find("{", start)
+        if close >= 0 and (close < eol or brace < 0 or close < brace):
+            return None
+        return eol
+
     def _blank_comments(self, text: str, source: bool) -> str:
         """Replace `(* ... *)` comments by spaces (newlines kept) and remember their text.
 
@@ -253,6 +282,7 @@ class _Parser:
         out = list(text)
         i, depth = 0, 0
         body_depth: int | None = None
+        seen_brace = False  # before the initial state's `{`: herd reads the header by lines
         while i < len(text):
             # jump to the next character that matters (the others are kept as they are)
             stop = (COMMENT_OR_BRACE if body_depth is not None else _OUTSIDE_STOP).search(text, i)
@@ -283,6 +313,12 @@ class _Parser:
                 i = end
                 continue
             if text.startswith("(*", i):
+                eol = None if source or seen_brace else self._header_line_comment(text, i)
+                if eol is not None:  # herd skips the line
+                    self.comments.append(text[i + 2 : eol].strip())
+                    out[i:eol] = " " * (eol - i)
+                    i = eol
+                    continue
                 end = self._comment_end(text, i)
                 self.comments.append(text[i + 2 : end - 2].strip())
                 for k in range(i, end):
@@ -294,6 +330,7 @@ class _Parser:
                 j = text.find('"', i + 1)
                 i = len(text) if j < 0 else j + 1
                 continue
+            seen_brace = seen_brace or c == "{"
             if source and c == "{":
                 if depth == 0 and re.search(
                     r"P\d+\s*(?:\([^(){}]*\))?\s*$", text[max(0, i - 400) : i]
@@ -403,6 +440,12 @@ class _Parser:
 
     # -- initial state ------------------------------------------------------------------------
 
+    def _simd_fp(self, found: re.Match, base: int = 0) -> SourceError:
+        """herd's AArch64.neon registers (`0:V0.2D`, `0:Q1`, `0:S2`), in the initial state or
+        the condition: one refusal, at the register."""
+        return self.src.error(f"SIMD&FP registers ({clip(found.group(0))}, herd's AArch64.neon "
+                              "tests) are not modelled", base + found.start())  # fmt: skip
+
     def _init(self, pos: int) -> tuple[int, list[RegInit]]:
         text = self.src.text
         close = text.find("}", pos + 1)
@@ -410,6 +453,9 @@ class _Parser:
         item_start = pos + 1
         while inner_open >= 0 and close >= 0 and inner_open < close:  # `v[2] = {1,2}`
             item_start = max(item_start, text.rfind(";", item_start, inner_open) + 1)
+            simd = _SIMD_FP_REGISTER.search(text, item_start, inner_open)
+            if simd:  # `0:V0.4S={1,2,3,4}`
+                raise self._simd_fp(simd)
             if not re.search(r"\]\s*=\s*$", text[item_start:inner_open]):
                 raise self.src.error(
                     "structured values in the initial state are not supported (only arrays: "
@@ -437,9 +483,12 @@ class _Parser:
         if re.search(r"\w:(red|green|blue|black)\b", item):  # herd's `x:red`, `=x:green`
             raise self.src.error(f"memory tags ({clip(item.strip())}, herd's Variant=memtag) "
                                  "are not modelled", at)  # fmt: skip
-        if self.arch == "AArch64" and _SIMD_FP_REGISTER.search(left_s):  # herd's `0:V0.2D`
-            raise self.src.error(f"SIMD&FP registers ({clip(item.strip())}, herd's "
-                                 "AArch64.neon) are not modelled", at)  # fmt: skip
+        simd = _SIMD_FP_REGISTER.search(item)
+        if self.arch == "AArch64" and simd:  # herd's `uint128_t 0:V0.2D`
+            raise self._simd_fp(simd, at - (len(item) - len(item.lstrip())))  # `at`: its first word
+        if re.search(r"\b(PTE|PA|TTD)\s*\(|\b(pteval_t|parel1_t)\b", item):  # `[PTE(x)]=(oa:PA(x))`
+            raise self.src.error(f"page-table entries and physical addresses ({clip(item.strip())}, "
+                                 "herd's Variant=vmsa) are not modelled", at)  # fmt: skip
         m = _INIT_LEFT.search(left_s)
         if not m or (eq and not right.strip()) or "==" in item:
             raise self.src.error(f"cannot read initial-state item {clip(item.strip())}", at)
@@ -660,16 +709,21 @@ class _Parser:
         trailer = grammars.padded(text[pos:], line, col)
         simd = _SIMD_FP_REGISTER.search(text, pos) if self.arch == "AArch64" else None
         if simd:  # herd's `0:V0.4S={1,1,1,1}` (its AArch64.neon V59)
-            raise self.src.error(f"SIMD&FP registers ({clip(simd.group(0))}, herd's "
-                                 "AArch64.neon) are not modelled", simd.start())  # fmt: skip
+            raise self._simd_fp(simd)
         try:
             tree = lark.parse(trailer)
         except UnexpectedInput as e:
+            feature = _HERD_CONDITION_FEATURES.search(text, pos)
+            if feature:  # herd's atoms fencelab has no model for: named, not a syntax error
+                what = next(w for w, g in zip(_CONDITION_FEATURE_NAMES, feature.groups()) if g)
+                raise self.src.error(f"{clip(feature.group(0))} in the condition: {what}",
+                                     feature.start()) from None  # fmt: skip
             raise grammars.lark_error(e, lark, trailer, self.file, "the condition") from None
         observed: tuple[Observable, ...] = ()
         filt: Prop | None = None
         condition = Condition("forall", TrueProp())  # herd: no condition is `forall (true)`
         self._threads = threads
+        known = None if self.is_source else self._named_before_trailer(threads)
         for part in tree.children:
             if part.data == "locations":  # an array named alone: all of it, as herd has it
                 observed = tuple(self._observable(c, whole=True) for c in part.children)
@@ -678,7 +732,28 @@ class _Parser:
             elif part.data == "final":
                 quant = re.sub(r"\s+", "", str(part.children[0]))
                 condition = Condition(quant, self._prop(part.children[1]))
+                if known is not None:
+                    self._check_condition_names(part.children[1], known)
         return observed, filt, condition
+
+    def _named_before_trailer(self, threads: list[Thread]) -> set[str]:
+        """What an assembly test names before its condition: the initial state's locations
+        and location values, and the words of its code (x86's `[x]`)."""
+        words = {w for t in threads for c in t.asm for w in re.findall(r"[A-Za-z_]\w*", c.text)}
+        return set(self.locs.infos) | words
+
+    def _check_condition_names(self, tree: Tree, known: set[str]) -> None:
+        """herd refuses a final condition naming a location that neither the initial state
+        nor the code names ('Post-condition introduces new symbolic location(s)'); so does
+        fencelab, rather than inventing the location with value 0."""
+        for token in tree.scan_values(lambda v: getattr(v, "type", "") == "NAME"):
+            name = _element_name(str(token))
+            if name not in known and "[" not in name:  # elements: the array checks name them
+                raise SourceError(
+                    f"the condition names location {name!r}, which neither the initial state "
+                    "nor the code names (herd: 'Post-condition introduces new symbolic "
+                    f"location(s)'); declare it in the initial state, e.g. '{name}=0;'",
+                    self.file, token.line, token.column)  # fmt: skip
 
     def _prop(self, tree: Tree) -> Prop:
         try:

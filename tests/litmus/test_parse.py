@@ -367,7 +367,9 @@ exists (1:r0=2 /\\ 1:r1=0)
             (5, 9),
             "3:X0 names thread P3, but the test has 1 thread(s)",
         ),
-        ("AArch64 T\n(* open\n{}\n", (2, 1), "unterminated comment"),
+        ("AArch64 T\n{}\n(* open\n", (3, 1), "unterminated comment"),
+        # before the initial state herd reads lines: an unclosed `(*` there is a skipped line
+        ("AArch64 T\n(* open\n{}\n", (4, 1), "expected the thread table header"),
         ("C T\n{}\nP0 (atomic_int* x) {\n  /* { open\n}\n", (4, 3),
          "unterminated comment: '/*' without a matching '*/'"),
         (

@@ -149,7 +149,7 @@ def test_conditions_as_herd_prints_them():
     ).condition
     assert format_condition(lkmm) == "exists ([x]=2 /\\ 1:r0=1)"
     nested = parse_text(
-        "AArch64 T\n{}\n P0 ;\n NOP ;\nexists (0:X0=1 /\\ ([x]=2 \\/ ~[y]=3))"
+        "AArch64 T\n{ x=0; y=0; }\n P0 ;\n NOP ;\nexists (0:X0=1 /\\ ([x]=2 \\/ ~[y]=3))"
     ).condition
     assert format_condition(nested) == "exists (0:X0=1 /\\ ([x]=2 \\/ ~([y]=3)))"
     assert format_condition(Condition("~exists", Not(Eq(LocObs("x"), 1)))) == "~exists (~([x]=1))"

@@ -75,3 +75,22 @@ def test_herds_notes_are_not_compared_but_a_data_race_is(tmp_path, capsys):
     herd_corpus.main([f"{tmp_path}@arm"])
     line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("SB "))
     assert line.split()[1] == "DIFFER"
+
+
+def test_herd_failures_are_compared_with_our_refusals(tmp_path, capsys):
+    # herd7 stops on both (`.expected-failure`); fencelab refuses the first and runs the second
+    failure = 'Warning: File "./t.litmus": Post-condition introduces new symbolic location(s): {z} (User error)\n'
+    (tmp_path / "NEW.litmus").write_text(SB.replace("exists (", "exists (z=0 /\\ "))
+    (tmp_path / "NEW.litmus.expected-failure").write_text(failure)
+    (tmp_path / "RUNS.litmus").write_text(SB)
+    (tmp_path / "RUNS.litmus.expected-failure").write_text(failure)
+    code = herd_corpus.main([str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1  # RUNS differs: herd stops on it
+    lines = {line.split()[0]: line for line in out.splitlines() if line[:3] in ("NEW", "RUN")}
+    assert lines["NEW"].split()[1:3] == ["both-fail", "herd:"]
+    assert "Post-condition introduces new symbolic location(s): {z} (User error)" in lines["NEW"]
+    assert "ours: " in out and "the condition names location 'z'" in out
+    assert lines["RUNS"].split()[1] == "DIFFER"
+    summary = next(line for line in out.splitlines() if line.startswith(str(tmp_path)))
+    assert summary.split()[1:] == ["2", "0", "1", "0", "0", "0", "0", "0", "1"]

@@ -214,7 +214,7 @@ def test_x86_registers_and_locations_typed():
 )
 def test_out_of_range_immediates_are_errors(arch, line):
     with pytest.raises(FencelabError, match="out of range"):
-        load(parse_text(one(arch, "", [line], "exists (x=0)")))
+        load(parse_text(one(arch, "x=0;", [line], "exists (x=0)")))
 
 
 @pytest.mark.parametrize(
@@ -224,7 +224,7 @@ def test_out_of_range_immediates_are_errors(arch, line):
      ("X86_64", "movq $0x100000000,%rax")],
 )  # fmt: skip
 def test_in_range_immediates_assemble(arch, line):
-    load(parse_text(one(arch, "", [line], "exists (x=0)")))
+    load(parse_text(one(arch, "x=0;", [line], "exists (x=0)")))
 
 
 def test_x86_rip_initial_value_is_refused():
