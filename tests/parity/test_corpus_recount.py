@@ -5,7 +5,8 @@ silently wrong, each fixed or refused in one line; our own tests, not herd's fil
   (CONSTRAINED UNPREDICTABLE); our cores (QEMU) can only fail it, which lost herd's outcomes.
   Now refused, under every model that runs exclusives.
 - LDNP: an address dependency does not order a non-temporal load pair (Arm ARM C3.2.9; herd
-  allows the reordering); the ARMv8 models ordered it as an LDP. Now refused by them.
+  allows the reordering); the ARMv8 models ordered it as an LDP. Refused by them then; modelled
+  now (tests/models/test_non_temporal.py).
 - x86 registers in `fencelab run`'s herd output are spelled as herd prints them (`0:rax`),
   whatever the test wrote (`0:RAX`): herd's and our outputs compare line for line.
 - From herd's catalogues: under the operational `arm` model a read of a CAS's own write did not
@@ -58,30 +59,6 @@ def test_a_store_exclusive_to_its_own_address_still_succeeds(cli, tmp_path, mode
     result, _ = _run(cli, tmp_path, text, model)
     assert result.exit_code == 0, result.output
     assert "[a]=9;" in result.output.splitlines()
-
-
-LDNP = table("NT", "int64_t t[2]; int64_t f; 0:X0=t; 0:X2=f; 1:X0=t; 1:X2=f;",
-             [["MOV X1,#1", "MOV X3,#1", "STP X1,X3,[X0]", "DMB ST", "STR X1,[X2]"],
-              ["LDR X1,[X2]", "AND X3,X1,#8", "ADD X4,X0,X3", "LDNP X5,X6,[X4]"]],
-             "exists (1:X1=1 /\\ 1:X5=0)")  # fmt: skip
-
-
-@pytest.mark.parametrize("model, engine", [("arm", "model arm"),
-                                           ("arm-axiomatic", "the axiomatic checker")])
-def test_ldnp_is_refused_by_the_armv8_models(cli, tmp_path, model, engine):
-    # before: `No` (ordered as an LDP by the address dependency); herd: `Ok`
-    result, path = _run(cli, tmp_path, LDNP, model)
-    assert result.exit_code == 2
-    assert result.output.strip() == (
-        f"fencelab: error: {path}:9:29: P1: LDNP X5,X6,[X4]: {engine} cannot run it: LDNP, a "
-        "non-temporal load pair, which an address dependency does not order (herd lets it "
-        "read early), is not modelled")  # fmt: skip
-
-
-def test_ldnp_runs_under_sc(cli, tmp_path):
-    result, _ = _run(cli, tmp_path, LDNP, "sc")
-    assert result.exit_code == 0, result.output
-    assert "No" in result.output.splitlines()
 
 
 def test_x86_registers_print_as_herd_prints_them(cli, tmp_path):
