@@ -327,14 +327,14 @@ def test_an_extended_register_operand_written_as_an_x_register_assembles(cli, tm
 
 @pytest.mark.parametrize("model", ["armv7", "aarch32", "armv7-axiomatic"])
 def test_an_instruction_the_target_refuses_is_named_at_its_line(cli, tmp_path, model):
-    # herd's ARM A007-A009 (LDM); before: the refusal named no place in the file
-    text = table("LM", "int v[2]={3,4}; 0:R5=v;", [["MOV R0,#1", "LDMIB R5,{R1,R2}"]],
-                 "exists (0:R1=4)", arch="ARM")  # fmt: skip
+    # herd's ARM A007-A009 (LDM, which runs now); before: the refusal named no place in the file
+    text = table("LM", "int v[2]={3,4}; 0:R5=v;", [["MOV R0,#1", "STMIB R5,{R0,R1}"]],
+                 "exists (v[1]=1)", arch="ARM")  # fmt: skip
     result, path = _run(cli, tmp_path, text, model)
     assert result.exit_code == 2
     assert result.output.strip() == (
-        f"fencelab: error: {path}:7:2: P0: armv7: 'ldmib r5, {{r1, r2}}' is a load/store "
-        "multiple (LDM/STM/PUSH/POP); not supported: use single LDR/STR instructions")
+        f"fencelab: error: {path}:7:2: P0: armv7: 'stmib r5, {{r0, r1}}' is a store multiple "
+        "or a stack operation (STM/PUSH/POP); not supported: use single LDR/STR instructions")
 
 
 @pytest.mark.parametrize("variant, what", [

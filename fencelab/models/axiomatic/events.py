@@ -558,8 +558,9 @@ class PathExplorer:
             builders.append(from_rs)
         for reg in info.dest_regs:  # DataFromRx / an ordinary load: the value read
             b.set_reg(reg, read_taint, read_pick)
-        if info.kind is Kind.LOAD and len(info.pair_order) == len(own) == 2:
-            for reg, (taint, pick) in zip(info.pair_order, own, strict=True):  # LDP: its own
+        if info.kind is Kind.LOAD and len(info.pair_order) == len(own) >= 2:
+            # LDP, A32 LDM: each register its own read's dependencies
+            for reg, (taint, pick) in zip(info.pair_order, own, strict=True):
                 b.set_reg(reg, taint, pick)
         return builders
 

@@ -479,24 +479,40 @@ def _load_pair(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     [W]` in vcap, an ISB) still comes after it."""
     first = ctx.core.run(tstate, ())
     regs = RegViews(local)
+    if isinstance(first, Step):  # a conditional LDM whose condition failed
+        return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     vpre = 0 if info.non_temporal else vaddr  # the view the reads choose their messages by
     moves = []
-    for c0 in _pair_reads(ctx, local, memory, info, first, vaddr, paddr, vpre):
-        second = ctx.core.run(tstate, (c0.value,))
-        if not isinstance(second, NeedRead):
-            raise refuse(MODEL, info, "a load pair that performed one read")
-        for c1 in _pair_reads(ctx, local, memory, info, second, vaddr, paddr, vpre):
-            step = _finish_reads(ctx, info, tstate, (c0.value, c1.value))
-            new, r = local, regs.copy()
-            _writeback(r, info)
-            for reg, c in zip(info.pair_order, (c0, c1), strict=True):
-                new = c.after(new)
-                r.set((reg,), max(c.view, vaddr), c.pick)
-            moves.append(Move((c0.key + c1.key).rstrip("/"), f"read {c0.words}, {c1.words}",
-                              step.state,
-                              _finish(ctx, new, step, r), step, read_ts=(c0.ts, c1.ts)))  # fmt: skip
+    for reads, step in _reads_of(ctx, tstate, local, memory, info, first, (), vaddr, paddr, vpre):
+        new, r = local, regs.copy()
+        _writeback(r, info)
+        for reg, c in zip(info.pair_order, reads, strict=True):
+            new = c.after(new)
+            r.set((reg,), max(c.view, vaddr), c.pick)
+        moves.append(Move("".join(c.key for c in reads).rstrip("/"),
+                          "read " + ", ".join(c.words for c in reads), step.state,
+                          _finish(ctx, new, step, r), step,
+                          read_ts=tuple(c.ts for c in reads)))  # fmt: skip
     return moves
+
+
+def _reads_of(ctx, tstate, local: Local, memory, info: InsnInfo, need, done: tuple, vaddr: int,
+              paddr: int, vpre: int):  # fmt: skip
+    """(reads, Step) for each way the reads of a load pair (an A32 LDM: one per register) may
+    go, the first `done` chosen; every read from the views before the instruction."""
+    if isinstance(need, Step):
+        if len(done) != len(info.pair_order):
+            raise refuse(MODEL, info, f"a load of {len(info.pair_order)} registers that "
+                                      f"performed {len(done)} reads")  # fmt: skip
+        yield done, need
+        return
+    if len(done) == len(info.pair_order):
+        raise refuse(MODEL, info, f"an instruction making more than {len(done)} reads")
+    for c in _pair_reads(ctx, local, memory, info, need, vaddr, paddr, vpre):
+        values = (*(d.value for d in done), c.value)
+        yield from _reads_of(ctx, tstate, local, memory, info, ctx.core.run(tstate, values),
+                             (*done, c), vaddr, paddr, vpre)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -542,13 +558,6 @@ def _pair_reads(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr
             c.ts,
             lambda lc, c=c, pick=pick: after_read(lc, loc.index, c, vaddr, False, False, paddr,
                                                   pick))  # fmt: skip
-
-
-def _finish_reads(ctx, info: InsnInfo, tstate, values: tuple[int, ...]) -> Step:
-    result = ctx.core.run(tstate, values)
-    if isinstance(result, NeedRead):
-        raise refuse(MODEL, info, f"an instruction making more than {len(values)} reads")
-    return result
 
 
 def _store_pair(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
