@@ -80,3 +80,16 @@ def test_sc_runs_it_as_an_ldp(cli, tmp_path):
     states, verdict = _states(cli, tmp_path, text, "sc")
     assert "1:X1=1; 1:X5=0;" not in states
     assert verdict == "No"
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("pair, verdict", [("LDNP W5,W6,[X4]", "Ok"), ("LDP W5,W6,[X4]", "No")])
+def test_on_a_byte_wise_location(cli, tmp_path, model, pair, verdict):
+    # t's elements written by a byte and a half-word store: the reads take their bytes apart
+    text = table("NM", "uint32_t t[2]; int64_t f; 0:X0=t; 0:X2=f; 1:X0=t; 1:X2=f;",
+                 [["MOV W1,#1", "STRB W1,[X0,#1]", "STRH W1,[X0,#4]", "DMB ST", "STR X1,[X2]"],
+                  [*READER, pair]], "exists (1:X1=1 /\\ 1:X5=0)")  # fmt: skip
+    states, got = _states(cli, tmp_path, text, model)
+    assert got == verdict
+    assert ("1:X1=1; 1:X5=0;" in states) == (verdict == "Ok")
+    assert "1:X1=1; 1:X5=256;" in states
