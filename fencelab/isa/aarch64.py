@@ -21,8 +21,6 @@ _W_INDEX = re.compile(r"(,\s*)([xX]\d+)(?=\s*,\s*[su]xt[bhw]\b)", re.I)
 
 # instructions herd's tests use that no fencelab target runs, by the feature that has them
 _NO_TARGET = {
-    "abs": "ARMv8.9's FEAT_CSSC, which no target here has (Unicorn 2.1.4 does not run it, "
-           "capstone 5.0.7 does not decode it)",
     **dict.fromkeys(("ldiapp", "stilp"), "ARMv8.9's FEAT_LRCPC3 (ordered load and store pairs), "
                     "which no target here has (keystone 0.9.2 cannot assemble it)"),
     **dict.fromkeys(("ldap1", "stl1"), "ARMv8.9's FEAT_LRCPC3 (ordered SIMD&FP lane loads and "
@@ -130,3 +128,34 @@ class AArch64(Target):
         from fencelab.isa.aarch64_classify import classify_a64
 
         return classify_a64(self, insn)
+
+    def decode_own(self, code: bytes, address: int):
+        """ABS (FEAT_CSSC), which capstone 5.0.7 does not decode: a register-only instruction
+        reading Rn and writing Rd (the zero register: neither)."""
+        from fencelab.isa.aarch64_encode import decode_abs
+        from fencelab.isa.insn import InsnInfo, Kind
+        from fencelab.isa.target import Decoded
+
+        if len(code) < 4 or (fields := decode_abs(int.from_bytes(code[:4], "little"))) is None:
+            return None
+        bits, rd, rn = fields
+        name = "x{}" if bits == 64 else "w{}"
+        zero = "xzr" if bits == 64 else "wzr"
+        rd_name, rn_name = (zero if r == 31 else name.format(r) for r in (rd, rn))
+        info = InsnInfo(address, 4, "abs", f"{rd_name}, {rn_name}", Kind.OTHER,
+                        reads=frozenset({f"x{rn}"} if rn != 31 else ()),
+                        writes=frozenset({f"x{rd}"} if rd != 31 else ()))  # fmt: skip
+        return Decoded(address, bytes(code[:4]), info.mnemonic, info.op_str, info, own=True)
+
+    def emulate(self, info, read, write) -> None:
+        """ABS: Rd = |Rn| at the register's width, the most negative value kept (Arm ARM:
+        `result = Abs(SInt(operand))`, then its low bits), a W result zero-extended."""
+        from fencelab.values import signed, unsigned
+
+        if info.mnemonic != "abs":
+            super().emulate(info, read, write)
+        bits = 64 if info.op_str.startswith("x") else 32
+        rd, rn = (o.strip() for o in info.op_str.split(","))
+        value = 0 if rn in ("xzr", "wzr") else unsigned(read(self.canonical_reg(rn)), bits)
+        if rd not in ("xzr", "wzr"):
+            write(self.canonical_reg(rd), unsigned(abs(signed(value, bits)), bits))

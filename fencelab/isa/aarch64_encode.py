@@ -1,4 +1,5 @@
-"""Encode the AArch64 instructions keystone 0.9.2 cannot: ARMv8.1 LSE atomics, ARMv8.3 LDAPR.
+"""Encode the AArch64 instructions keystone 0.9.2 cannot: ARMv8.1 LSE atomics, ARMv8.3 LDAPR,
+and FEAT_CSSC's ABS (register-only; `decode_abs` decodes it, as capstone 5.0.7 cannot).
 
 keystone predates LSE and RCpc, so `AArch64.prepare_line` asks `encode_if_needed` for every
 line and emits a `.word` for what comes back. The encodings follow the Arm ARM (DDI 0487):
@@ -7,6 +8,7 @@ line and emits a `.word` for what comes back. The encodings follow the Arm ARM (
     CAS                   size 001000 1 L 1 Rs o0 11111 Rn Rt       (L = acquire, o0 = release)
     CASP                  0 sz 001000 0 L 1 Rs o0 11111 Rn Rt       (sz 0: W pairs, 1: X pairs)
     LDAPR                 size 111 0 00 1 0 1 11111 1 100 00 Rn Rt
+    ABS                   sf 1 0 11010110 00000 001000 Rn Rd       (FEAT_CSSC; sf 1: X registers)
 
 `size` is 0 (B), 1 (H), 2 (W registers) or 3 (X registers). CASP names two pairs of
 consecutive registers, each starting at an even register (`CASP X0,X1,X2,X3,[X4]`): Rs and Rt
@@ -76,8 +78,30 @@ _FEATURE_NEEDS = {
 }
 
 
+ABS_BASE = 0x5AC02000  # ABS Wd, Wn; | 1 << 31 for ABS Xd, Xn
+_ABS_MASK = 0x7FFFFC00  # the opcode bits (sf, Rn and Rd aside)
+
+
+def encode_abs(text: str, operands: str) -> int:
+    """ABS <Rd>, <Rn> (both W or both X; the zero register allowed, SP not)."""
+    names = [n.strip().lower() for n in operands.split(",")]
+    regs = [_REGS.get(n) for n in names]
+    if len(names) != 2 or any(r is None or r[2] == "sp" for r in regs) or regs[0][1] != regs[1][1]:
+        expected = "expected abs <Wd>, <Wn> or abs <Xd>, <Xn>"
+        raise AssemblyError(f"{text!r}: {expected}", expected)
+    (rd, bits, _), (rn, _, _) = regs
+    return ABS_BASE | (bits == 64) << 31 | rn << 5 | rd
+
+
+def decode_abs(word: int) -> tuple[int, int, int] | None:
+    """(bits, Rd, Rn) of an ABS word; None for any other word."""
+    if word & _ABS_MASK != ABS_BASE:
+        return None
+    return (64 if word >> 31 else 32), word & 31, (word >> 5) & 31
+
+
 def encode_if_needed(line: str, features: frozenset[str]) -> int | None:
-    """The instruction word for an LSE or LDAPR line; None for anything keystone can do.
+    """The instruction word for an LSE, LDAPR or ABS line; None for anything keystone can do.
 
     Raises `AssemblyError` (its `why` without the line, which the loader names as the user
     wrote it) when the target lacks the feature or the operands are malformed.
@@ -86,6 +110,8 @@ def encode_if_needed(line: str, features: frozenset[str]) -> int | None:
     parts = text.split(None, 1)
     if not parts:
         return None
+    if parts[0].lower() == "abs":
+        return encode_abs(text, parts[1] if len(parts) > 1 else "")
     form = FORMS.get(parts[0].lower())
     if form is None:
         return None

@@ -14,7 +14,10 @@ register, pre-indexed with writeback, post-indexed):
 * CLREX: a fence with `barrier=None`. It orders nothing, but the ARM model keeps the exclusive
   monitor, which CLREX clears, so the scheduler must see it as a memory event.
 
-LDM / STM / PUSH / POP, SWP, literal-pool (PC-relative) loads and loads into the PC are refused
+* LDM / LDMIB / LDMDA / LDMDB (with or without writeback): a load of one word per register,
+  each its own access, unordered among them, as herd's ARM LDM (its tests A007-A009).
+
+STM / PUSH / POP, SWP, literal-pool (PC-relative) loads and loads into the PC are refused
 with a message naming the instruction: herd's ARM litmus tests don't use them, and a literal
 load reads the code, not shared memory.
 
@@ -47,8 +50,8 @@ STORE_EXCLUSIVES = {A.ARM_INS_STREX: 4, A.ARM_INS_STREXB: 1, A.ARM_INS_STREXH: 2
                     A.ARM_INS_STREXD: 8}  # fmt: skip
 STORE_RELEASE_EXCLUSIVES = {A.ARM_INS_STLEX: 4, A.ARM_INS_STLEXB: 1, A.ARM_INS_STLEXH: 2,
                             A.ARM_INS_STLEXD: 8}  # fmt: skip
-MULTIPLES = {A.ARM_INS_LDM, A.ARM_INS_LDMDA, A.ARM_INS_LDMDB, A.ARM_INS_LDMIB, A.ARM_INS_STM,
-             A.ARM_INS_STMDA, A.ARM_INS_STMDB, A.ARM_INS_STMIB, A.ARM_INS_PUSH,
+LOAD_MULTIPLES = {A.ARM_INS_LDM, A.ARM_INS_LDMDA, A.ARM_INS_LDMDB, A.ARM_INS_LDMIB}
+MULTIPLES = {A.ARM_INS_STM, A.ARM_INS_STMDA, A.ARM_INS_STMDB, A.ARM_INS_STMIB, A.ARM_INS_PUSH,
              A.ARM_INS_POP}  # fmt: skip
 BRANCHES = {A.ARM_INS_B, A.ARM_INS_BL, A.ARM_INS_BX, A.ARM_INS_BLX}
 CARRY_ARITHMETIC = {A.ARM_INS_ADC, A.ARM_INS_SBC, A.ARM_INS_RSC}
@@ -81,9 +84,11 @@ def classify_a32(target, insn: capstone.CsInsn) -> InsnInfo:
         return make_info(insn, Kind.FENCE, barrier=Barrier.ISB, barrier_domain="sy")
     if iid == A.ARM_INS_CLREX:  # no ordering, but the model's exclusive monitor must see it
         return make_info(insn, Kind.FENCE, barrier=None)
+    if iid in LOAD_MULTIPLES:
+        return _load_multiple(target, insn)
     if iid in MULTIPLES:
-        refuse(target, insn, "is a load/store multiple (LDM/STM/PUSH/POP); not supported: "
-                             "use single LDR/STR instructions")  # fmt: skip
+        refuse(target, insn, "is a store multiple or a stack operation (STM/PUSH/POP); not "
+                             "supported: use single LDR/STR instructions")  # fmt: skip
     if iid in (A.ARM_INS_SWP, A.ARM_INS_SWPB):
         refuse(target, insn, "is the deprecated SWP; use LDREX/STREX")
     if iid in (A.ARM_INS_MCR, A.ARM_INS_MCR2, A.ARM_INS_MCRR, A.ARM_INS_MCRR2):
@@ -159,6 +164,24 @@ def _with_condition(insn, reads, writes) -> tuple[frozenset[str], frozenset[str]
     return frozenset(reads), frozenset(writes)
 
 
+def _load_multiple(target, insn) -> InsnInfo:
+    """LDM{IA,IB,DA,DB} Rn{!}, {list}: one word read per register, the lowest-numbered register
+    from the lowest address, each its own single-copy-atomic access with no order between them
+    (herd's ARMSem.ml `I_LDM2`/`I_LDM3`: `read_mem nat_sz ... >>| read_mem nat_sz ...`, as
+    its LDRD); `pair_order` lists the registers in address order."""
+    base, *listed = (target.canonical_reg(insn.reg_name(op.reg)) for op in insn.operands)
+    if "pc" in listed:
+        refuse(target, insn, "transfers the PC (a load that branches); not supported")
+    if insn.writeback and base in listed:
+        refuse(target, insn, "loads its own base register with writeback (UNPREDICTABLE)")
+    dest = frozenset(listed)
+    written = dest | ({base} if insn.writeback else set())
+    reads, writes = _with_condition(insn, {base}, written)
+    return make_info(insn, Kind.LOAD, width=4 * len(listed), addr_regs=frozenset({base}),
+                     dest_regs=dest, pair_order=tuple(listed), reads=reads,
+                     writes=writes)  # fmt: skip
+
+
 def _memory(target, insn, mem_op) -> InsnInfo:
     iid = insn.id
     base = insn.reg_name(mem_op.mem.base) if mem_op.mem.base else None
@@ -183,8 +206,11 @@ def _memory(target, insn, mem_op) -> InsnInfo:
         width = LOADS.get(iid) or LOAD_ACQUIRES[iid]
         dest = frozenset(before)
         reads, writes = _with_condition(insn, address_reads, dest | base_written)
+        # LDRD: two word reads, each to its own register, unordered (herd's ARMSem.ml)
+        pair = tuple(before) if iid == A.ARM_INS_LDRD else ()
         return make_info(insn, Kind.LOAD, width=width, acquire=iid in LOAD_ACQUIRES,
-                         addr_regs=addr, dest_regs=dest, reads=reads, writes=writes)  # fmt: skip
+                         addr_regs=addr, dest_regs=dest, pair_order=pair, reads=reads,
+                         writes=writes)  # fmt: skip
     if iid in STORES or iid in STORE_RELEASES:
         width = STORES.get(iid) or STORE_RELEASES[iid]
         data = frozenset(before)

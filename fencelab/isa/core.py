@@ -101,6 +101,8 @@ class Core:
         self.end = base + len(code)
         self.decoded = {d.address: d for d in target.disassemble(code, base)}
         self.infos: dict[int, InsnInfo] = {a: d.info for a, d in self.decoded.items()}
+        # what capstone cannot decode and fencelab runs itself (`Target.decode_own`: ABS)
+        self._own = {a: d.info for a, d in self.decoded.items() if d.own}
         self.reg_names = tuple(name for name, _ in target.register_ids)
         self.reg_ids = tuple(uid for _, uid in target.register_ids)
         self.reg_index = {name: i for i, name in enumerate(self.reg_names)}
@@ -340,6 +342,9 @@ class Core:
         return expected == read.value
 
     def _step_one(self, pc: int) -> None:
+        if pc in self._own:  # an instruction fencelab decodes and runs itself (ABS)
+            self._emulate(self._own[pc])
+            return
         self.unicorn_runs += 1
         self.engine.core = self  # the engine's hooks report to the core running now
         self._fault = None
@@ -352,6 +357,16 @@ class Core:
             raise fault(pc, text, self._fault_reason(e)) from None
         finally:
             self.engine.core = None
+
+    def _emulate(self, info: InsnInfo) -> None:
+        """Run an instruction Unicorn cannot (`Target.decode_own`) on the engine's registers."""
+        ids = dict(zip(self.reg_names, self.reg_ids, strict=True))
+
+        def write(name: str, value: int) -> None:
+            self.uc.reg_write(ids[name], value)
+
+        self.target.emulate(info, lambda name: self.uc.reg_read(ids[name]), write)
+        self.uc.reg_write(ids[self.target.pc_name], info.address + info.size)
 
     _ACCESS = {UC_MEM_READ_UNMAPPED: "reads", UC_MEM_WRITE_UNMAPPED: "writes",
                UC_MEM_FETCH_UNMAPPED: "jumps to"}  # fmt: skip

@@ -87,6 +87,12 @@ class InsnInfo:
         return name in ("ldxp", "ldaxp", "stxp", "stlxp") or name.startswith("casp")
 
     @property
+    def non_temporal(self) -> bool:
+        """AArch64 LDNP/STNP: an LDP/STP with a non-temporal hint. An address dependency that
+        ends in an LDNP's read orders nothing (Arm ARM C3.2.9; herd's `NT` events)."""
+        return self.mnemonic.lower() in ("ldnp", "stnp")
+
+    @property
     def is_memory_event(self) -> bool:
         """Does the scheduler need to interleave this instruction with other cores?"""
         return self.kind.touches_memory or self.kind is Kind.FENCE

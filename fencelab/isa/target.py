@@ -35,6 +35,7 @@ class Decoded:
     mnemonic: str
     op_str: str
     info: InsnInfo
+    own: bool = False  # decoded by fencelab (`Target.decode_own`) and run by it (`emulate`)
 
     @property
     def text(self) -> str:
@@ -139,17 +140,34 @@ class Target:
         share most of their instructions)."""
         out: list[Decoded] = []
         offset = 0
-        for address, size, _, _ in self._cs.disasm_lite(code, base):
-            raw = code[address - base : address - base + size]
-            out.append(reduce.reused(_INSNS, (self.name, raw, address),
-                                     lambda raw=raw, at=address: self._decode(raw, at)))  # fmt: skip
-            offset = address + size - base
-        if offset != len(code):
-            raise FencelabError(
-                f"{self.name}: cannot decode bytes at {base + offset:#x}: "
-                f"{code[offset:offset + 4].hex()}"
-            )
+        while offset < len(code):
+            for address, size, _, _ in self._cs.disasm_lite(code[offset:], base + offset):
+                raw = code[address - base : address - base + size]
+                out.append(reduce.reused(_INSNS, (self.name, raw, address),
+                                         lambda raw=raw, at=address: self._decode(raw, at)))  # fmt: skip
+                offset = address + size - base
+            if offset == len(code):
+                break
+            own = self.decode_own(code[offset:], base + offset)  # what capstone cannot decode
+            if own is None:
+                raise FencelabError(
+                    f"{self.name}: cannot decode bytes at {base + offset:#x}: "
+                    f"{code[offset:offset + 4].hex()}"
+                )
+            out.append(own)
+            offset += len(own.bytes)
         return out
+
+    def decode_own(self, code: bytes, address: int) -> Decoded | None:
+        """An instruction at the start of `code` that capstone cannot decode and fencelab
+        decodes, classifies and runs itself (`Core` runs it through `emulate`); None when
+        there is none."""
+        return None
+
+    def emulate(self, info: InsnInfo, read, write) -> None:
+        """Run an instruction of `decode_own` on a core: `read(name)` and `write(name, value)`
+        are its registers (canonical names); the PC is advanced by the caller."""
+        raise FencelabError(f"{self.name}: {info.text!r} cannot be emulated")
 
     def _decode(self, raw: bytes, address: int) -> Decoded:
         """One instruction, decoded with capstone's detail and classified."""

@@ -285,11 +285,6 @@ def refuse(model: str, info: InsnInfo, why: str) -> FencelabError:
 OTHER_EXCLUSIVE = ("a store-exclusive to another address than its load-exclusive's (herd lets "
                    "it succeed or fail; fencelab would only fail it)")
 
-# an address dependency does not order a non-temporal load pair's reads (Arm ARM C3.2.9; herd's
-# herd/tests/instructions/AArch64/L070 allows it); the ARMv8 models order it as an LDP
-NON_TEMPORAL = ("LDNP, a non-temporal load pair, which an address dependency does not order "
-                "(herd lets it read early), is not modelled")
-
 
 def check_kind_supported(model: str, info: InsnInfo, kinds: Iterable[Kind]) -> None:
     if info.kind not in kinds:

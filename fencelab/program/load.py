@@ -195,17 +195,20 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
     asm_lines: list[str] = []
     sources: list[SourceLine] = []
     link = _LINK.get(test.arch) if any(_CALL.search(c.text.strip()) for c in cells) else None
+    dotted = _dotted_labels(cells)
     for cell in cells:
         text = cell.text.strip()
         if not text:
             continue
         start, m = 0, _LABEL.match(text)
         while m:
-            asm_lines.append(f"{m.group(1)}:")
+            asm_lines.append(f"{dotted.get(m.group(1), m.group(1))}:")
             start, m = m.end(), _LABEL.match(text, m.end())
         text = text[start:].strip()
         if not text:
             continue
+        for name, safe in dotted.items():
+            text = re.sub(rf"(?<![\w.$]){re.escape(name)}(?![\w.$])", safe, text)
         if symbolic:
             text = _SYMBOLIC.sub(lambda m: symbolic.get(m.group(0), m.group(0)), text)
 
@@ -244,8 +247,26 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
     lines = {d.address: src for d, src in zip(decoded, sources)}
     labels = (_label_addresses(asm_lines, decoded, base + len(code))
               if any(_CODE_ADDRESS.search(c.text.strip()) for c in cells) else {})  # fmt: skip
+    original = {safe: name for name, safe in dotted.items()}
+    labels = {a: original.get(name, name) for a, name in labels.items()}
     return ThreadCode(tid, base, code, lines, {tgt.canonical_reg(link): base + len(code)}
                       if link else {}, labels)  # fmt: skip
+
+
+def _dotted_labels(cells) -> dict[str, str]:
+    """The thread's labels that start with a dot (herd's L061 branches to `.text:`), each -> a
+    name of our own: keystone reads `.text` as the section's name (`B .text` is then a
+    redefined symbol), so the code is assembled with the label renamed; it prints as written."""
+    names = [m.group(1) for c in cells for m in _labels_of(c.text.strip())]
+    dotted = [n for n in dict.fromkeys(names) if n.startswith(".")]
+    return {name: f"fencelab_label{k}_" + re.sub(r"\W", "_", name) for k, name in enumerate(dotted)}
+
+
+def _labels_of(text: str):
+    m = _LABEL.match(text)
+    while m:
+        yield m
+        m = _LABEL.match(text, m.end())
 
 
 def _other_thread_label(test, tid: int, asm: str) -> str | None:

@@ -280,15 +280,43 @@ def test_register_only(line, reads, writes):
     assert i.writes == writes
 
 
+@pytest.mark.parametrize(
+    "line, order, writes",
+    [
+        ("ldm r0, {r1, r2}", ("r1", "r2"), {"r1", "r2"}),
+        ("ldmib r0, {r3, r1, r2}", ("r1", "r2", "r3"), {"r1", "r2", "r3"}),
+        ("ldm r0!, {r1, r2}", ("r1", "r2"), {"r0", "r1", "r2"}),
+        ("ldmda r4, {r1, r2}", ("r1", "r2"), {"r1", "r2"}),
+        ("ldmdb r4!, {r5, r6, r7}", ("r5", "r6", "r7"), {"r4", "r5", "r6", "r7"}),
+        ("ldrd r2, r3, [r4]", ("r2", "r3"), {"r2", "r3"}),
+    ],
+)  # fmt: skip
+def test_load_multiple_and_ldrd_read_a_word_per_register_in_address_order(line, order, writes):
+    # herd's ARMSem.ml: LDM2/LDM3 and LDRD are one word read per register, each its own
+    i = info(line)
+    assert i.kind is Kind.LOAD
+    assert i.width == 4 * len(order)
+    assert i.pair_order == order
+    assert i.dest_regs == set(order)
+    assert i.writes == writes
+    assert i.addr_regs == ({"r0"} if "r0" in line else {"r4"})
+
+
+def test_a_conditional_load_multiple_keeps_its_registers_when_the_condition_fails():
+    i = info("ldmeq r0, {r1, r2}")
+    assert i.reads == {"r0", "cpsr", "r1", "r2"}
+
+
 # -- refusals ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "line, why",
     [
-        ("ldm r0, {r1, r2}", "load/store multiple"),
-        ("stmdb sp!, {r0, r1}", "load/store multiple"),
-        ("pop {r0, r1}", "load/store multiple"),
+        ("stmdb sp!, {r0, r1}", "store multiple or a stack operation"),
+        ("pop {r0, r1}", "store multiple or a stack operation"),
+        ("ldm r0, {r1, pc}", "transfers the PC"),
+        (".word 0xe8b00003", "its own base register with writeback"),  # ldm r0!, {r0, r1}
         ("ldr r0, [pc, #4]", "PC-relative"),
         ("ldr pc, [r0]", "transfers the PC"),
         ("vldr d0, [r0]", "does not model"),

@@ -255,11 +255,6 @@ def test_a64_extended_index_written_with_an_x_register():
     assert ok and states == {"[x]=65535; 0:X3=65535;"}
 
 
-def test_abs_is_refused_with_its_feature_named():
-    with pytest.raises(FencelabError, match="ABS is ARMv8.9's FEAT_CSSC"):
-        load(parse_text(one("AArch64", "", ["ABS X0,X1"], "exists (0:X0=0)")))
-
-
 # ---------------------------------------------------------------------------------------------
 # herd's C syntax: `//` comments anywhere, CAS with a shared location as the expected value
 

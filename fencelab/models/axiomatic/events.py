@@ -85,7 +85,7 @@ from fencelab.errors import AccessError, CodeError, FencelabError, MemoryFault
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.limits import LimitReached, Meter
-from fencelab.machine.model import NON_TEMPORAL, OTHER_EXCLUSIVE
+from fencelab.machine.model import OTHER_EXCLUSIVE
 from fencelab.values import get_bytes, unsigned
 
 MAX_VALUES = 64  # distinct values one location may take before we give up
@@ -413,8 +413,6 @@ class PathExplorer:
         """(Step, builder, reads) for every way the instruction may execute."""
         if info.kind is Kind.STORE_EXCL:
             return self._store_exclusive(tid, core, state, b, info)
-        if info.mnemonic.lower() == "ldnp":
-            raise _cannot(info, NON_TEMPORAL)
         if info.kind is Kind.FENCE:
             return [(self._finish(core, state, ()), b.copy(), ())]
         return [(step, b.copy(), reads)
@@ -560,8 +558,9 @@ class PathExplorer:
             builders.append(from_rs)
         for reg in info.dest_regs:  # DataFromRx / an ordinary load: the value read
             b.set_reg(reg, read_taint, read_pick)
-        if info.kind is Kind.LOAD and len(info.pair_order) == len(own) == 2:
-            for reg, (taint, pick) in zip(info.pair_order, own, strict=True):  # LDP: its own
+        if info.kind is Kind.LOAD and len(info.pair_order) == len(own) >= 2:
+            # LDP, A32 LDM: each register its own read's dependencies
+            for reg, (taint, pick) in zip(info.pair_order, own, strict=True):
                 b.set_reg(reg, taint, pick)
         return builders
 

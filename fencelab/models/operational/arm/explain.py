@@ -85,7 +85,8 @@ def _load_words(ctx, local: Local, memory, info: InsnInfo, need: NeedRead,
     if loc.index in ctx.mixed_set:
         return []  # a byte-wise location (mixed.py): its moves say what each byte may read
     regs = RegViews(local)
-    vaddr = regs.view(info.addr_regs)
+    # an LDNP's reads are not ordered by their address dependency (thread.py, `_load_pair`)
+    vaddr = 0 if info.non_temporal else regs.view(info.addr_regs)
     acquire = info.acquire and not (info.kind is Kind.RMW and not info.dest_regs)
     choices, pre = read_choices(local, memory, loc.index, ctx.init_value(loc, need.size), vaddr,
                                 acquire, info.acquire_pc)  # fmt: skip

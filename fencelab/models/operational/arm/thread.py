@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.machine.model import NON_TEMPORAL, OTHER_EXCLUSIVE, ModelRestart, refuse
+from fencelab.machine.model import OTHER_EXCLUSIVE, ModelRestart, refuse
 from fencelab.models.operational.arm import mixed
 from fencelab.models.operational.arm.local import (
     ExBank,
@@ -471,28 +471,48 @@ def _sources(ctx, memory, c) -> str:
 
 def _load_pair(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     """LDP: two reads, of two locations or two parts of a byte-wise one, as independent as two
-    LDRs (herd: `>>|`, no order between them); each register gets its own read's views."""
-    if info.mnemonic.lower() == "ldnp":
-        raise refuse(MODEL, info, NON_TEMPORAL)
+    LDRs (herd: `>>|`, no order between them); each register gets its own read's views.
+
+    LDNP (non-temporal): an address dependency does not order its reads after the reads the
+    address came from (Arm ARM C3.2.9; herd's L070), so they choose their messages without the
+    address's view; what depends on the address through the LDNP (its registers, `addr; po;
+    [W]` in vcap, an ISB) still comes after it."""
     first = ctx.core.run(tstate, ())
     regs = RegViews(local)
+    if isinstance(first, Step):  # a conditional LDM whose condition failed
+        return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
+    vpre = 0 if info.non_temporal else vaddr  # the view the reads choose their messages by
     moves = []
-    for c0 in _pair_reads(ctx, local, memory, info, first, vaddr, paddr):
-        second = ctx.core.run(tstate, (c0.value,))
-        if not isinstance(second, NeedRead):
-            raise refuse(MODEL, info, "a load pair that performed one read")
-        for c1 in _pair_reads(ctx, local, memory, info, second, vaddr, paddr):
-            step = _finish_reads(ctx, info, tstate, (c0.value, c1.value))
-            new, r = local, regs.copy()
-            _writeback(r, info)
-            for reg, c in zip(info.pair_order, (c0, c1), strict=True):
-                new = c.after(new)
-                r.set((reg,), c.view, c.pick)
-            moves.append(Move((c0.key + c1.key).rstrip("/"), f"read {c0.words}, {c1.words}",
-                              step.state,
-                              _finish(ctx, new, step, r), step, read_ts=(c0.ts, c1.ts)))  # fmt: skip
+    for reads, step in _reads_of(ctx, tstate, local, memory, info, first, (), vaddr, paddr, vpre):
+        new, r = local, regs.copy()
+        _writeback(r, info)
+        for reg, c in zip(info.pair_order, reads, strict=True):
+            new = c.after(new)
+            r.set((reg,), max(c.view, vaddr), c.pick)
+        moves.append(Move("".join(c.key for c in reads).rstrip("/"),
+                          "read " + ", ".join(c.words for c in reads), step.state,
+                          _finish(ctx, new, step, r), step,
+                          read_ts=tuple(c.ts for c in reads)))  # fmt: skip
     return moves
+
+
+def _reads_of(ctx, tstate, local: Local, memory, info: InsnInfo, need, done: tuple, vaddr: int,
+              paddr: int, vpre: int):  # fmt: skip
+    """(reads, Step) for each way the reads of a load pair (an A32 LDM: one per register) may
+    go, the first `done` chosen; every read from the views before the instruction."""
+    if isinstance(need, Step):
+        if len(done) != len(info.pair_order):
+            raise refuse(MODEL, info, f"a load of {len(info.pair_order)} registers that "
+                                      f"performed {len(done)} reads")  # fmt: skip
+        yield done, need
+        return
+    if len(done) == len(info.pair_order):
+        raise refuse(MODEL, info, f"an instruction making more than {len(done)} reads")
+    for c in _pair_reads(ctx, local, memory, info, need, vaddr, paddr, vpre):
+        values = (*(d.value for d in done), c.value)
+        yield from _reads_of(ctx, tstate, local, memory, info, ctx.core.run(tstate, values),
+                             (*done, c), vaddr, paddr, vpre)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -510,14 +530,15 @@ class _PairRead:
 
 
 def _pair_reads(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr: int,
-                paddr: int):  # fmt: skip
+                paddr: int, vpre: int):  # fmt: skip
     """Each way one read of a load pair may go (`_PairRead`), its location byte-wise or not.
-    Both reads start from the thread's views before the pair: they are not ordered."""
+    Both reads start from the thread's views before the pair: they are not ordered. `vpre` is
+    the address view the read is ordered after (0 for LDNP; `vaddr` still goes to vcap)."""
     loc, offset = ctx.place(need.addr, need.size, "read", info)
     where = ctx.program.part_name(loc, offset, need.size)
     if loc.index in ctx.mixed_set:
         for c in mixed.read_choices(local, memory, loc.index, loc.size, mixed.init_bytes(loc),
-                                    offset, need.size, vaddr, False, False):  # fmt: skip
+                                    offset, need.size, vpre, False, False):  # fmt: skip
             pick = max(c.view, paddr, c.pick)
             yield _PairRead(
                 c.value, c.view, pick, f"{c.key}/",  # `/`: where its bytes' keys end
@@ -526,7 +547,7 @@ def _pair_reads(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr
                 lambda lc, c=c, pick=pick: mixed.after_mixed_read(
                     lc, loc.index, loc.size, ctx.n, offset, c, vaddr, False, False, paddr, pick))
         return
-    choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, need.size), vaddr,
+    choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, need.size), vpre,
                               False, False)  # fmt: skip
     for c in choices:
         _check_size(ctx, memory, c.ts, need.size, info, loc.name)
@@ -537,13 +558,6 @@ def _pair_reads(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr
             c.ts,
             lambda lc, c=c, pick=pick: after_read(lc, loc.index, c, vaddr, False, False, paddr,
                                                   pick))  # fmt: skip
-
-
-def _finish_reads(ctx, info: InsnInfo, tstate, values: tuple[int, ...]) -> Step:
-    result = ctx.core.run(tstate, values)
-    if isinstance(result, NeedRead):
-        raise refuse(MODEL, info, f"an instruction making more than {len(values)} reads")
-    return result
 
 
 def _store_pair(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:

@@ -476,7 +476,8 @@ def _provenance(move, st: Storage) -> Provenance:
     def key(pos: int) -> int:
         return 0 if pos == 0 else st.rank(pos) * n + st.msg(pos).loc + 1
 
-    reads = () if move.read_pos is None else (("msg", key(move.read_pos)),)
+    read_pos = () if move.read_pos is None else move.read_pos
+    reads = tuple(("msg", key(p)) for p in (read_pos if isinstance(read_pos, tuple) else (read_pos,)))
     writes = () if move.write_pos is None else (("msg", key(move.write_pos)),)
     return Provenance(reads, writes)
 

@@ -68,7 +68,7 @@ class Move:
     others: tuple[Local, ...] | None = None  # every core's state, moved by those insertions
     silent: bool = True  # writes nothing, or puts back the value its exclusive read got
     spin: bool = False  # a put-back the core would retry anyway (`retries_anyway`)
-    read_pos: int | None = None  # the write a read took (execution graphs)
+    read_pos: int | tuple[int, ...] | None = None  # the write each read took (execution graphs)
     write_pos: int | None = None  # the commit a write executed
 
 
@@ -233,17 +233,14 @@ def _load(ctx, tstate, local: Local, st: Storage, info: InsnInfo) -> list[Move]:
     if isinstance(first, Step):  # a conditional load whose condition failed
         return [Move("", "condition false", first.state,
                      _finish(ctx, local, first, local.regs), first)]  # fmt: skip
+    if info.pair_order:
+        return _load_multiple(ctx, tstate, local, st, info, first)
     loc = ctx.location(first.addr, first.size, "read")
     ctx.__dict__.setdefault(ACCESS_LOCS, {})[info.address] = loc.index  # order.py
     addr = views_of(local.regs, info.addr_regs)
     regs = _writeback(local.regs, info)
     moves = []
-    for ch in read_choices(local, st, ctx.tid, loc.index, ctx.init_value(loc, first.size), addr):
-        if ch.pos and st.msg(ch.pos).size != first.size:
-            raise FencelabError(
-                f"model {MODEL}: {info.text!r} reads {first.size} bytes of {loc.name}, written "
-                f"with {st.msg(ch.pos).size} bytes: mixed-size accesses are not covered"
-            )
+    for ch in _read_choices(ctx, local, st, info, loc, first.size, addr):
         step = _single_read(ctx, info, tstate, ch.value)
         new = after_read(local, loc.index, ch, addr)
         if info.kind is Kind.LOAD_EXCL:
@@ -254,6 +251,62 @@ def _load(ctx, tstate, local: Local, st: Storage, info: InsnInfo) -> list[Move]:
         moves.append(Move(f".r{ch.pos}", what, step.state, _finish(ctx, new, step, r), step,
                           read_pos=ch.pos))  # fmt: skip
     return moves
+
+
+def _read_choices(ctx, local: Local, st: Storage, info: InsnInfo, loc, size: int, addr):
+    """`read_choices` of a read of `size` bytes of `loc`; a write of another size is refused."""
+    for ch in read_choices(local, st, ctx.tid, loc.index, ctx.init_value(loc, size), addr):
+        if ch.pos and st.msg(ch.pos).size != size:
+            raise FencelabError(
+                f"model {MODEL}: {info.text!r} reads {size} bytes of {loc.name}, written "
+                f"with {st.msg(ch.pos).size} bytes: mixed-size accesses are not covered"
+            )
+        yield ch
+
+
+def _load_multiple(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
+                   first: NeedRead) -> list[Move]:  # fmt: skip
+    """LDRD, LDM: one word read per register, each of its own location and chosen from the
+    core's views before the instruction (herd's ARMSem.ml: `read_mem ... >>| read_mem ...`,
+    unordered), each register with its own read's views. Its locations are not recorded for
+    order.py (one location an access): it counts as an access to any location there."""
+    addr = views_of(local.regs, info.addr_regs)
+    regs = _writeback(local.regs, info)
+    moves = []
+    for reads, step in _reads_of(ctx, tstate, local, st, info, first, (), addr):
+        new, r = local, regs
+        for reg, (loc, ch) in zip(info.pair_order, reads, strict=True):
+            new = after_read(new, loc.index, ch, addr)
+            r = set_views(r, (reg,), ch.t, ch.c)
+        what = ", ".join(
+            f"{loc.name}={shown(ch.value, 4)} from "
+            + ("the initial write" if ch.pos == 0 else f"@{ch.pos} (P{st.tid(ch.pos)})")
+            + f" at @{ch.t}"
+            for loc, ch in reads
+        )
+        moves.append(Move("".join(f".r{ch.pos}" for _, ch in reads), f"read {what}", step.state,
+                          _finish(ctx, new, step, r), step,
+                          read_pos=tuple(ch.pos for _, ch in reads)))  # fmt: skip
+    return moves
+
+
+def _reads_of(ctx, tstate, local: Local, st: Storage, info: InsnInfo, need, done: tuple, addr):
+    """((location, ReadChoice) per read, Step) for each way the reads may go."""
+    if isinstance(need, Step):
+        if len(done) != len(info.pair_order):
+            raise refuse(MODEL, info, f"a load of {len(info.pair_order)} registers that "
+                                      f"performed {len(done)} reads")  # fmt: skip
+        yield done, need
+        return
+    if len(done) == len(info.pair_order):
+        raise refuse(MODEL, info, f"an instruction making more than {len(done)} reads")
+    loc = ctx.location(need.addr, need.size, "read")
+    if any(loc.index == seen.index for seen, _ in done):
+        raise refuse(MODEL, info, "an instruction reading one location twice is not covered")
+    for ch in _read_choices(ctx, local, st, info, loc, need.size, addr):
+        values = (*(c.value for _, c in done), ch.value)
+        yield from _reads_of(ctx, tstate, local, st, info, ctx.core.run(tstate, values),
+                             (*done, (loc, ch)), addr)  # fmt: skip
 
 
 def _one_write(info: InsnInfo, step: Step):
