@@ -68,6 +68,12 @@ class Machine:
             for c in [self._cores[obs.tid] if isinstance(obs, RegObs) else None]
         ]  # fmt: skip
 
+    @property
+    def bounded(self) -> bool:
+        """Is every thread loop-free and shorter than the step budget (no execution can be
+        stopped by it)?"""
+        return self._bounded
+
     def with_model(self, model: MemoryModel, reductions: bool) -> Machine:
         """This machine's program and budget under another model (what rests on the
         program alone is not worked out again)."""
