@@ -47,6 +47,11 @@ class Meter:
         self.started = time.perf_counter()
         self._next_look = MEMORY_EVERY
 
+    @property
+    def due(self) -> int:
+        """The count below which `over()` says nothing (a caller may skip it until then)."""
+        return min(self.limits.max_states, self._next_look)
+
     def over(self, count: int) -> str:
         """"" while `count` states are within the limits, else the reason to stop (the
         result's `partial`). Memory is looked at every MEMORY_EVERY states."""

@@ -65,16 +65,18 @@ class Refused(AssemblyError):
 
 _LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)")
 _STATEMENT_START = re.compile(r"[A-Za-z_.]")
+NOT_PRINTABLE = re.compile(r"[^ -~\t]")  # a character no instruction has (printable ASCII, tab)
 
 
 def check_text(lines: list[str]) -> None:
     """Refuse what keystone may never return from: a character that is not printable ASCII, a
     statement (lines and `;`-separated parts, after their labels) not starting with a name."""
     for line in lines:
-        for i, c in enumerate(line):
-            if not (" " <= c <= "~" or c == "\t"):
-                why = f"{describe_char(c)} at column {i + 1} (instructions are printable ASCII)"
-                raise AssemblyError(f"cannot assemble {clip(line.strip())}: {why}", why)
+        bad = NOT_PRINTABLE.search(line)
+        if bad:
+            why = (f"{describe_char(bad.group())} at column {bad.start() + 1} (instructions are "
+                   "printable ASCII)")  # fmt: skip
+            raise AssemblyError(f"cannot assemble {clip(line.strip())}: {why}", why)
         for statement in line.split(";"):
             rest = statement.lstrip(" \t")
             label = _LABEL.match(rest)

@@ -111,7 +111,8 @@ class Core:
         self.data_regions = tuple(regions)  # where locations are: an address is a value in one
         self.engine = _lease(target, code, base, regions, tb_size)
         self.uc = self.engine.uc
-        weakref.finalize(self, _release, self.engine)
+        self._finalizer = weakref.finalize(self, _release, self.engine)
+        self.users = 0  # programs holding this core from `shared_core`, not yet released
         self._fault: tuple[int, int] | None = None  # (access, address) of the last bad access
         self._supply: tuple[int, ...] = ()
         self._reads: list[Access] = []
@@ -136,6 +137,7 @@ class Core:
         core cannot run afterwards then. A kept core forgets what it ran if that is much (each
         saved Unicorn context is kilobytes): memory stays bounded over a long catalogue."""
         if reduce.enabled("reuse"):
+            self.users = max(0, self.users - 1)
             if len(self._contexts) > CONTEXTS_KEPT:
                 self._memo.clear()
                 self._contexts.clear()
@@ -456,6 +458,7 @@ def translation_buffer_size(instructions: int) -> int:
 # write in its read hook, so what an earlier core left in the data pages is never seen.
 
 CHUNK = 0x10000  # pages are mapped this many at a time, where nothing is mapped yet
+WIDE = 8  # chunks mapped in one call at most (`_Engine.map`)
 POOL_LIMIT = 4  # idle engines kept per kind
 
 
@@ -514,17 +517,27 @@ class _Engine:
             self.uc.reg_write_batch(list(zip(reg_ids, values)))  # let the binding raise
 
     def map(self, start: int, size: int) -> None:
+        """Map the pages of [start, start + size): a chunk with nothing mapped is mapped
+        whole, with the chunks after it that have nothing mapped either (up to WIDE chunks in
+        one call: each `mem_map` rebuilds Unicorn's memory view, ~0.3 M instructions, and the
+        threads' code sits a chunk apart, so one call maps every thread's code)."""
         needed = range(_round_down(start), _round_up(start + size), PAGE)
         for page in needed:
             if page in self.pages:
                 continue
             chunk = page - page % CHUNK
-            if not any(p in self.pages for p in range(chunk, chunk + CHUNK, PAGE)):
-                self.uc.mem_map(chunk, CHUNK)
-                self.pages.update(range(chunk, chunk + CHUNK, PAGE))
+            if self._chunk_free(chunk):
+                end = chunk + CHUNK
+                while end < chunk + WIDE * CHUNK and self._chunk_free(end):
+                    end += CHUNK
+                self.uc.mem_map(chunk, end - chunk)
+                self.pages.update(range(chunk, end, PAGE))
             else:
                 self.uc.mem_map(page, PAGE)
                 self.pages.add(page)
+
+    def _chunk_free(self, chunk: int) -> bool:
+        return not any(p in self.pages for p in range(chunk, chunk + CHUNK, PAGE))
 
     def load(self, code: bytes, base: int) -> None:
         """Put `code` at `base`, dropping translations of whatever it replaces. Code left by an
@@ -561,6 +574,8 @@ def _lease(target, code: bytes, base: int, regions, tb_size: int) -> _Engine:
         if fits:
             engine = min(fits, key=lambda e: e.tb_size)
             idle.remove(engine)
+        else:
+            engine = _taken_from_idle_core(_kind(target), tb_size)
     if engine is None:
         engine = _Engine(target, tb_size)
     engine.map(base, max(len(code), 1) + 16)
@@ -568,6 +583,22 @@ def _lease(target, code: bytes, base: int, regions, tb_size: int) -> _Engine:
         engine.map(start, size)
     engine.load(code, base)
     return engine
+
+
+def _taken_from_idle_core(kind: tuple, tb_size: int) -> _Engine | None:
+    """The engine of the least recently used kept core that no program holds (`Core.users`),
+    if one fits: that core is dropped (it can no longer run). Making an engine costs ~1.5 M
+    instructions (Unicorn's own set-up), more than a kept core saves: the process then makes
+    only as many engines as its widest test has threads."""
+    for key, core in _CORES.items():
+        engine = core.engine
+        if (core.users == 0 and engine is not None and engine.uc is not None
+                and engine.kind == kind and engine.tb_size >= tb_size):  # fmt: skip
+            del _CORES[key]
+            core._finalizer.detach()
+            core.engine = core.uc = None
+            return engine
+    return None
 
 
 def _release(engine: _Engine) -> None:
@@ -597,8 +628,9 @@ def shared_core(target, code: bytes, base: int, regions: tuple) -> Core:
     key = (target.name, code, base, regions)
     core = _CORES.pop(key, None)
     if core is None:
+        if len(_CORES) >= CORE_LIMIT:  # first, so that its engine (idle once the core is
+            del _CORES[next(iter(_CORES))]  # garbage) can serve the new core
         core = Core(target, code, base, regions)
-        if len(_CORES) >= CORE_LIMIT:
-            del _CORES[next(iter(_CORES))]
     _CORES[key] = core
+    core.users += 1
     return core

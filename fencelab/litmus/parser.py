@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedInput
 
 from fencelab.errors import FencelabError, SourceError, clip
 from fencelab.isa.arch import get_arch
-from fencelab.isa.assembler import describe_char
+from fencelab.isa.assembler import NOT_PRINTABLE, describe_char
 from fencelab.litmus import grammars
 from fencelab.litmus.ast import (
     SOURCE_ARCHES,
@@ -685,10 +685,10 @@ class _Parser:
     def _check_cell(self, cell: str, at: int) -> None:
         """An instruction is printable ASCII and starts with its mnemonic (after any labels):
         what else reaches the assembler can hang it (fencelab/isa/assembler.py)."""
-        for i, c in enumerate(cell):
-            if not (" " <= c <= "~" or c == "\t"):
-                raise self.src.error(f"{describe_char(c)} in an instruction (instructions are "
-                                     "printable ASCII)", at + i)  # fmt: skip
+        bad = NOT_PRINTABLE.search(cell)
+        if bad:
+            raise self.src.error(f"{describe_char(bad.group())} in an instruction (instructions "
+                                 "are printable ASCII)", at + bad.start())  # fmt: skip
         start = 0
         label = _CELL_LABEL.match(cell)
         while label:

@@ -23,7 +23,7 @@ from fencelab.interrupts import stop_if_interrupted
 from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
-from fencelab.machine.model import MachineState, ModelRestart, Transition
+from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Transition
 from fencelab.result import INTERRUPTED, FinalState, TestResult
 
 Progress = Callable[[int], None]  # called with the number of states explored so far
@@ -118,12 +118,18 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     merged_at = None  # the key epoch when two states were first merged
     extra_states = 0  # states visited by `runs_apart`
     next_progress = 256  # states between two progress reports
+    # (what each state would ask, told once: a bounded machine with a move enabled is
+    # running, a model without `threads_apart` never runs threads apart, and the meter says
+    # nothing below `due` states)
+    bounded = machine.bounded
+    apart_ever = type(model).threads_apart is not MemoryModel.threads_apart
+    due = meter.due
     try:
         while stack and not result.partial:
             stop_if_interrupted()
             state, key = stack.pop()
             enabled = machine.transitions(state)
-            status = machine.status(state, enabled)
+            status = Status.RUNNING if enabled and bounded else machine.status(state, enabled)
             if status is Status.FINAL:
                 outcome = machine.outcome(state)
                 if outcome not in finals:
@@ -134,7 +140,7 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
                 continue
             if status is Status.STUCK:
                 continue
-            if model.threads_apart(program, state):
+            if apart_ever and model.threads_apart(program, state):
                 apart, budget, visited, moves = model.runs_apart(machine, state)
                 result.budget_exhausted += budget
                 extra_states += visited
@@ -152,7 +158,9 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
                     stack.append((t.target, target_key))
                 elif merged_at is None:
                     merged_at = model.key_epoch(program)
-            result.partial = meter.over(len(parents))
+            if len(parents) >= due:
+                result.partial = meter.over(len(parents))
+                due = meter.due
             if progress is not None and len(parents) >= next_progress:
                 next_progress = len(parents) + 256
                 progress(len(parents))

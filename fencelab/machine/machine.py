@@ -40,6 +40,7 @@ class Machine:
         if self.model.byte_addressed:
             self.program = self.program.whole_arrays()
         self._hung: set[tuple[int, tuple]] = set()
+        self._outcomes: dict[tuple, Outcome] = {}  # (`outcome`)
         # no execution can reach the step budget: every thread is loop-free and shorter
         self._bounded = all(
             not self.program.has_loop(t.tid)
@@ -47,6 +48,7 @@ class Machine:
             for t in self.program.threads
         )
         self._finished_key = self.reductions and reduce.enabled("finished-threads")
+        self._model_key = type(self.model).state_key is not MemoryModel.state_key
         observed = [
             tuple(o.reg for o in self.program.observables
                   if isinstance(o, RegObs) and o.tid == t.tid)
@@ -68,6 +70,12 @@ class Machine:
             for c in [self._cores[obs.tid] if isinstance(obs, RegObs) else None]
         ]  # fmt: skip
 
+    @property
+    def bounded(self) -> bool:
+        """Is every thread loop-free and shorter than the step budget (no execution can be
+        stopped by it)?"""
+        return self._bounded
+
     def with_model(self, model: MemoryModel, reductions: bool) -> Machine:
         """This machine's program and budget under another model (what rests on the
         program alone is not worked out again)."""
@@ -75,7 +83,9 @@ class Machine:
             return Machine(self.program, model, self.budget, reductions)
         other = copy.copy(self)
         other.model, other.reductions = model, reductions
+        other._model_key = type(model).state_key is not MemoryModel.state_key
         other._hung = set()
+        other._outcomes = {}
         other._finished_key = reductions and reduce.enabled("finished-threads")
         return other
 
@@ -84,9 +94,12 @@ class Machine:
         the `finished-threads` reduction, a thread that has finished known only by the
         registers the outcome reads. A finished thread never runs again and nothing reads its
         other registers, so states that differ only there reach the same outcomes."""
-        key = self.model.state_key(self.program, state)
-        if key is not state or not self._finished_key:
-            return key
+        if self._model_key:
+            key = self.model.state_key(self.program, state)
+            if key is not state:
+                return key
+        if not self._finished_key:
+            return state
         threads, steps = state.threads, state.steps
         known = None  # the threads as the key knows them, once one has finished
         for tid, (pc_index, base, end, observed) in enumerate(self._pc_at):
@@ -201,6 +214,19 @@ class Machine:
                 continue  # as in `transitions`
 
     def outcome(self, state: MachineState) -> Outcome:
+        """The final values the test observes (remembered by the observed registers' values
+        and the model's memory, which is all they are read from, in the model's current way
+        of keeping memory: `restart_epoch`)."""
+        threads = state.threads
+        key = (tuple([threads[reg[0]][reg[1]] for _, reg in self._reg_at
+                      if reg is not None and reg[1] is not None]), state.memory,
+               self.model.restart_epoch(self.program))  # fmt: skip
+        found = self._outcomes.get(key)
+        if found is None:
+            found = self._outcomes[key] = self._outcome(state)
+        return found
+
+    def _outcome(self, state: MachineState) -> Outcome:
         program, memory = self.program, None
         out = []
         for obs, reg in self._reg_at:

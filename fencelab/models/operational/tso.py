@@ -14,7 +14,6 @@ Execution may end only when every buffer has drained.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from fencelab import reduce
@@ -190,10 +189,19 @@ class TSO(MemoryModel):
         for tid, alone, if_empty in first:  # `alone`'s rule: a set of one move
             if not if_empty or not buffers[tid]:
                 return alone
-        key = (pcs, tuple([tuple([e[0] for e in b]) for b in buffers]))
-        found = self._persistent.get(key, ())
-        if found == ():
-            found = self._persistent[key] = self._persistent_set(plans, buffers)
+        locs = tuple([tuple([e[0] for e in b]) for b in buffers])
+        found = self._persistent.get((pcs, locs), ())
+        if found == ():  # (the set rests on the plans and the buffers' locations alone, the
+            # same in many programs: with `reuse`, remembered across them too)
+            shared = (plans, locs) if reduce.enabled("reuse") else None
+            found = _PERSISTENT_SETS.get(shared, ())
+            if found == ():
+                found = self._persistent_set(plans, buffers)
+                if shared is not None:
+                    if len(_PERSISTENT_SETS) >= reduce.CACHE_LIMIT:
+                        _PERSISTENT_SETS.clear()
+                    _PERSISTENT_SETS[shared] = found
+            self._persistent[pcs, locs] = found
         return found
 
     def _explores(self, program) -> None:
@@ -202,7 +210,7 @@ class TSO(MemoryModel):
         self._pc_indices = [t.core.pc_index for t in program.threads]
         self._said = {}
 
-    def _at(self, program, pcs: tuple[int, ...]) -> tuple[list[_Plan], list[tuple]]:
+    def _at(self, program, pcs: tuple[int, ...]) -> tuple[tuple[_Plan, ...], list[tuple]]:
         """Each core's `_Plan` at these PCs, and with `tso-local-first`, the cores whose next
         move is taken alone: (core, its set, whether only with its buffer empty)."""
         plans = []
@@ -218,9 +226,9 @@ class TSO(MemoryModel):
         first = [(tid, (frozenset((tid,)), frozenset()), plan.kind is Kind.FENCE)
                  for tid, plan in enumerate(plans) if self.local_first
                  and plan.kind in (Kind.STORE, Kind.FENCE)]  # fmt: skip
-        return plans, first
+        return tuple(plans), first
 
-    def _persistent_set(self, plans: list[_Plan], buffers):
+    def _persistent_set(self, plans: tuple[_Plan, ...], buffers):
         """The smallest closed set (see `persistent`), or None when it is every enabled move.
         Processes are bits of one int (bit 2i: core i's instructions, 2i + 1: its drains), as
         are locations (bit k: location k; -1: unknown, any), so that "may touch" is `&`."""
@@ -419,8 +427,7 @@ class TSO(MemoryModel):
         }
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):  # (a named tuple: hashed in C, as `_PERSISTENT_SETS`' keys are)
     """A core's code from one PC on, for `TSO.persistent`: its next instruction (`kind`: None
     when finished; OTHER for what is not a plain load, store, fence or locked instruction)
     and its location (`loc_mask`, bit k for location k; -1: unknown), whether it waits for an
@@ -439,6 +446,8 @@ class _Plan:
 _PLAIN = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.FENCE)
 _ANY = -1  # every location (unknown), as a mask
 _FINISHED = _Plan(None, _ANY, False, 0, 0, 0)  # past the core's last instruction
+# `TSO._persistent_set`'s answers by the plans and the buffers' locations, for every program
+_PERSISTENT_SETS: dict[tuple, tuple | None] = {}
 
 
 def _mask_of(buffer) -> int:
