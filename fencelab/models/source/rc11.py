@@ -145,7 +145,10 @@ class _Enumerator:
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
-        self._memo: dict[tuple, list] = {}
+        self._reuse = reduce.enabled("reuse")
+        self._choices: list[dict[tuple, list]] = [{} for _ in self.locations]  # per location
+        self._access_ids: dict[tuple, int] = {(): 0}  # a path's accesses to a location -> id
+        self._accesses: list[tuple] = [()]  # id -> the accesses
         self._types: dict[LocObs, ValueType] = {}
         self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
         self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders, plain) -> a number
@@ -158,9 +161,13 @@ class _Enumerator:
         self.race = ""  # one data race found (`race_text`), or ""
 
     def judge(self, combo: tuple[Path, ...]) -> None:
+        cols = [self.columns(p) for p in combo]
+        local = self.local_choices(cols)
+        if local is None:
+            return  # some location has no coherent (rf, mo): no candidate
         complete = all(p.complete for p in combo)
-        space = Candidates(self, combo)
-        racy = complete and self.races and space.may_race
+        space = Candidates(self, combo, cols, local)
+        racy = complete and self.races and space.static.may_race
         for pick in space.picks():
             outcome = space.outcome(pick)
             if outcome is None:
@@ -191,8 +198,9 @@ class _Enumerator:
         """A path's events as parallel tuples (kinds, locations, orders, read values, written
         values, lines), then its shape (a number: paths with the same kinds, locations, orders
         and plain accesses have the same), per location its accesses there (kind, read value,
-        written value), its final locals as a dict, and which events are plain (C's `*x`);
-        built once per path."""
+        written value), its final locals as a dict, which events are plain (C's `*x`) and, per
+        location of the test (in order), a number for its accesses there (0: none); built once
+        per path."""
         cols = self._columns.get(id(path))
         if cols is None:
             ev = path.events
@@ -203,10 +211,16 @@ class _Enumerator:
             for e in ev:
                 if e.loc:
                     at.setdefault(e.loc, []).append((e.kind, e.rval, e.wval))
+            ids = self._access_ids
+            accesses = {loc: tuple(a) for loc, a in at.items()}
+            for a in accesses.values():
+                if a not in ids:
+                    ids[a] = len(self._accesses)
+                    self._accesses.append(a)
             cols = self._columns[id(path)] = (
                 kinds, locs, orders, tuple(e.rval for e in ev), tuple(e.wval for e in ev),
-                tuple(e.line for e in ev), shape, {loc: tuple(a) for loc, a in at.items()},
-                dict(path.env), plain)
+                tuple(e.line for e in ev), shape, accesses, dict(path.env), plain,
+                tuple([ids[accesses[loc]] if loc in accesses else 0 for loc in self.locations]))
             self._kept.append(path)
         return cols
 
@@ -216,26 +230,49 @@ class _Enumerator:
         st = self._statics.get(key)
         if st is None:
             st = static_of(kinds, tids, locs, orders, plain)
-            if reduce.enabled("reuse"):
+            if self._reuse:
                 self._statics[key] = st
         return st
 
-    def location_choices(self, events: list[int], name: str, key: tuple, kinds, tids, rvals,
-                         wvals) -> list:  # fmt: skip
-        """`_location_choices` for the location's `events` (indices into the candidate's
-        lists), remembered by those events (`key`: each path's accesses to the location) and
-        renumbered to this candidate's events: combinations of thread paths share most
-        locations' events, and the choices depend on nothing else."""
-        local = self._memo.get(key) if reduce.enabled("reuse") else None
-        if local is None:
-            k = len(events)
-            local = list(_location_choices(
-                k, name, [kinds[i] for i in events], [name] * k, [tids[i] for i in events],
-                [rvals[i] for i in events], [wvals[i] for i in events]))  # fmt: skip
-            if reduce.enabled("reuse"):
-                self._memo[key] = local
-        return [(tuple([(events[r], events[w]) for r, w in rf]), [events[w] for w in order])
-                for rf, order in local]  # fmt: skip
+    def local_choices(self, cols: list[tuple]) -> list[list] | None:
+        """Per location, every coherent (rf, mo) of its accesses (`_location_choices`), in
+        the location's own numbering (its initial write 0, then each path's accesses there in
+        thread and program order), or None as soon as one location has none: most choices
+        of thread paths have none (a read's only writer of its value is its own later write,
+        coherence orders that contradict each other), and are dropped here before their
+        events are laid out. Remembered by the location's accesses in each path (`columns`'
+        numbers): combinations of thread paths share most locations' accesses, and the choices
+        depend on nothing else."""
+        memo = self._choices
+        out: list = []
+        missing = []
+        for j, key in enumerate(zip(*[c[10] for c in cols])):
+            choices = memo[j].get(key)
+            if choices is None:
+                missing.append((j, key))
+            elif not choices:
+                return None
+            out.append(choices)
+        for j, key in missing:
+            choices = out[j] = self._location_choices(j, key)
+            if not choices:
+                return None
+        return out
+
+    def _location_choices(self, j: int, key: tuple) -> list:
+        name = self.locations[j]
+        kinds, tids, rvals, wvals = ["W"], [-1], [None], [self.inits[name]]
+        for tid, ident in enumerate(key):
+            for kind, rval, wval in self._accesses[ident]:
+                kinds.append(kind)
+                tids.append(tid)
+                rvals.append(rval)
+                wvals.append(wval)
+        k = len(kinds)
+        choices = list(_location_choices(k, name, kinds, [name] * k, tids, rvals, wvals))
+        if self._reuse:
+            self._choices[j][key] = choices
+        return choices
 
     def witness(self, outcome: Outcome) -> str:
         """The consistent execution found for `outcome`, as its rf and mo (Candidates.describe)."""
@@ -292,7 +329,10 @@ class Candidates:
     per location, tid -1, then each thread's in program order, as parallel lists) and, per
     location, every coherent (rf, mo) choice; a *pick* is one choice per location."""
 
-    def __init__(self, enumerator: _Enumerator, combo: tuple[Path, ...]):
+    def __init__(self, enumerator: _Enumerator, combo: tuple[Path, ...],
+                 cols: list[tuple] | None = None, local: list[list] | None = None):
+        """`cols` and `local`: the paths' `columns` and the locations' `local_choices`, when
+        the caller has them (`local` None: found here)."""
         self.enumerator = enumerator
         self.combo = combo
         self.complete = all(p.complete for p in combo)
@@ -302,8 +342,9 @@ class Candidates:
         tids, rvals = [-1] * m, [None] * m
         wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
         plain = [False] * m
-        cols = [enumerator.columns(p) for p in combo]
-        for p, (k, lo, o, rv, wv, li, *_, pl) in zip(combo, cols):
+        if cols is None:
+            cols = [enumerator.columns(p) for p in combo]
+        for p, (k, lo, o, rv, wv, li, _, _, _, pl, _) in zip(combo, cols):
             kinds += k
             locs += lo
             orders += o
@@ -316,22 +357,20 @@ class Candidates:
         self.rvals, self.wvals, self.lines, self.plain = rvals, wvals, lines, plain
         self.n = len(kinds)
         self._shape = tuple([(p.tid, c[6]) for p, c in zip(combo, cols)])
-        events_of: dict[str, list[int]] = {name: [] for name in locations}
-        for i, loc in enumerate(locs):
-            if loc:
-                events_of.setdefault(loc, []).append(i)
-        keys: dict[str, list] = {name: [name] for name in locations}  # each path's accesses
-        for p, c in zip(combo, cols):
-            for loc, accesses in c[7].items():
-                keys.setdefault(loc, [loc]).append((p.tid, accesses))
-        self.per_loc: list[list] | None = []
-        for name in locations:
-            choices = enumerator.location_choices(events_of[name], name, tuple(keys[name]),
-                                                  kinds, tids, rvals, wvals)  # fmt: skip
-            if not choices:
-                self.per_loc = None
-                break
-            self.per_loc.append(choices)
+        if local is None:
+            local = enumerator.local_choices(cols)
+        self.per_loc: list[list] | None = None
+        if local is not None:
+            events_of: dict[str, list[int]] = {name: [] for name in locations}
+            for i, loc in enumerate(locs):
+                if loc:
+                    events_of.setdefault(loc, []).append(i)
+            self.per_loc = []
+            for name, choices in zip(locations, local):  # renumbered to this candidate's events
+                events = events_of[name]
+                self.per_loc.append([(tuple([(events[r], events[w]) for r, w in rf]),
+                                      [events[w] for w in order])
+                                     for rf, order in choices])  # fmt: skip
         self.envs = {p.tid: c[8] for p, c in zip(combo, cols)}
         self._registers: dict | None = None  # the outcome's register values (fixed by combo)
         self._static: Static | None = None
@@ -343,23 +382,6 @@ class Candidates:
             self._static = self.enumerator.static(self._shape, self.kinds, self.tids, self.locs,
                                                   self.orders, self.plain)  # fmt: skip
         return self._static
-
-    @property
-    def may_race(self) -> bool:
-        """Do two threads' accesses conflict, one of them plain (a race unless hb orders them)?"""
-        if not any(self.plain):
-            return False
-        by_loc: dict[str, list[int]] = {}
-        for i in range(self.n):
-            if self.tids[i] >= 0 and self.locs[i]:
-                by_loc.setdefault(self.locs[i], []).append(i)
-        for events in by_loc.values():
-            for a in events:
-                for b in events:
-                    if (a < b and self.tids[a] != self.tids[b] and (self.plain[a] or self.plain[b])
-                            and (self.kinds[a] != "R" or self.kinds[b] != "R")):
-                        return True
-        return False
 
     def race_text(self, pick, pair: tuple[int, int], outcome) -> str:
         """`P0's plain read of x (line 8) and P1's plain write of x (line 15), unordered by hb,
