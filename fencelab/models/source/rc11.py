@@ -474,6 +474,19 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     reads = [i for i in events if kinds[i] in ("R", "U")]
     init = writes[0]
     # events are numbered thread by thread in program order: sb is a later event of the thread
+    sources = []
+    for r in reads:  # (first: most choices of thread paths that have no choice fail here)
+        value, tid = rvals[r], tids[r]
+        options = [w for w in writes
+                   if wvals[w] == value and w != r and not (w > r and tids[w] == tid)]  # fmt: skip
+        if not options:
+            return
+        sources.append(options)
+    updates = [u for u in reads if kinds[u] == "U"]
+    if len(updates) > 1:  # two RMWs cannot both read the same write: is there any way?
+        taking = [options for u, options in zip(reads, sources) if kinds[u] == "U"]
+        if not any(len(set(taken)) == len(taken) for taken in itertools.product(*taking)):
+            return
     later = [0] * n
     earlier = [0] * n
     for a in events:
@@ -485,14 +498,6 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     write_mask = 0
     for w in writes:
         write_mask |= 1 << w
-    sources = []
-    for r in reads:
-        options = [w for w in writes
-                   if wvals[w] == rvals[r] and w != r and not (later[r] >> w) & 1]  # fmt: skip
-        if not options:
-            return
-        sources.append(options)
-    updates = [u for u in reads if kinds[u] == "U"]
     coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
     for choice in itertools.product(*sources):
         src = dict(zip(reads, choice))
