@@ -55,12 +55,15 @@ def feasible_combinations(
 
     # Thread k's group i fits a partial choice (have, need) when what the choice still needs
     # that only thread k can provide (`x`) is in the group's provides, and what the group
-    # needs that neither it nor a later thread provides (`external[i]`) is in `have`. Per
-    # fact, the groups that need it externally and those that provide it are bitmasks over
-    # the groups, so the groups that fit are found by a few int operations per missing fact,
-    # not one check per group (a thread can have hundreds of groups).
-    levels = []
+    # needs that neither it nor a later thread provides (`external[i]`) is in `have`. For a
+    # thread of many groups, per fact, the groups that need it externally and those that
+    # provide it are bitmasks over the groups, so the groups that fit are found by a few int
+    # operations per missing fact, not one check per group (a thread can have hundreds).
+    levels: list[tuple | None] = []
     for k in range(n):
+        if len(groups[k]) < _MASKS_FROM:
+            levels.append(None)  # checked one by one: cheaper than building the masks
+            continue
         items = [(needs, provides, members) for (needs, provides), members in groups[k].items()]
         needed_by: dict[int, int] = {}  # fact bit -> the groups that need it externally
         provided_by: dict[int, int] = {}  # fact bit -> the groups that provide it
@@ -83,15 +86,25 @@ def feasible_combinations(
             if need & ~have == 0:
                 yield from itertools.product(*chosen)
             continue
-        items, every, needed_by, provided_by, external = levels[k]
-        unfit = 0
-        for f in bits(external & ~have):
-            unfit |= needed_by[f]
-        for f in bits(need & ~(have | could[k + 1])):
-            unfit |= every & ~provided_by.get(f, 0)
         children = []
-        for i in bits(every & ~unfit):
-            needs, provides, members = items[i]
-            children.append((k + 1, have | provides, need | needs, (*chosen, members)))
+        level = levels[k]
+        if level is None:
+            later = could[k + 1]
+            for (needs, provides), members in groups[k].items():
+                now_have, now_need = have | provides, need | needs
+                if now_need & ~(now_have | later) == 0:
+                    children.append((k + 1, now_have, now_need, (*chosen, members)))
+        else:
+            items, every, needed_by, provided_by, external = level
+            unfit = 0
+            for f in bits(external & ~have):
+                unfit |= needed_by[f]
+            for f in bits(need & ~(have | could[k + 1])):
+                unfit |= every & ~provided_by.get(f, 0)
+            for i in bits(every & ~unfit):
+                needs, provides, members = items[i]
+                children.append((k + 1, have | provides, need | needs, (*chosen, members)))
         stack.extend(reversed(children))
 
+
+_MASKS_FROM = 8  # groups in a thread from which the search finds the fitting ones by masks

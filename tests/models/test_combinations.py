@@ -7,6 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fencelab.models import combinations
 from fencelab.models.combinations import feasible_combinations
 
 
@@ -38,7 +39,7 @@ def recursive_search(paths, summary, init=()):
 
 facts = st.frozensets(st.integers(0, 5), max_size=3)
 path = st.tuples(facts, facts)  # (needs, provides)
-threads = st.lists(st.lists(path, min_size=1, max_size=7), min_size=1, max_size=4)
+threads = st.lists(st.lists(path, min_size=1, max_size=12), min_size=1, max_size=4)
 
 
 @settings(max_examples=300, deadline=None)
@@ -47,8 +48,15 @@ def test_feasible_combinations_are_the_recursive_searchs_in_its_order(paths, ini
     # the paths are numbered so that equal summaries stay different paths
     numbered = [[(t, i, p) for i, p in enumerate(ps)] for t, ps in enumerate(paths)]
     summary = lambda p: p[2]  # noqa: E731
-    got = list(feasible_combinations(numbered, summary, init))
-    assert got == list(recursive_search(numbered, summary, init))
+    want = list(recursive_search(numbered, summary, init))
+    default = combinations._MASKS_FROM
+    try:
+        for masks_from in (1, 1000, default):  # every thread by masks, none by masks, as set
+            combinations._MASKS_FROM = masks_from
+            got = list(feasible_combinations(numbered, summary, init))
+            assert got == want
+    finally:
+        combinations._MASKS_FROM = default
     brute = [c for c in itertools.product(*numbered)
              if frozenset().union(*(p[2][0] for p in c)) <= init.union(*(p[2][1] for p in c))]
     assert sorted(got) == sorted(brute)  # every feasible choice, once

@@ -197,30 +197,34 @@ class _Enumerator:
     def columns(self, path: Path) -> tuple:
         """A path's events as parallel tuples (kinds, locations, orders, read values, written
         values, lines), then its shape (a number: paths with the same kinds, locations, orders
-        and plain accesses have the same), per location its accesses there (kind, read value,
-        written value), its final locals as a dict, which events are plain (C's `*x`) and, per
-        location of the test (in order), a number for its accesses there (0: none); built once
-        per path."""
+        and plain accesses have the same), its final locals as a dict, which events are plain
+        (C's `*x`) and, per location of the test (in order), a number for the path's accesses
+        there (kind, read value, written value; 0: none); built once per path."""
         cols = self._columns.get(id(path))
         if cols is None:
             ev = path.events
-            kinds, locs = tuple(e.kind for e in ev), tuple(e.loc for e in ev)
-            orders, plain = tuple(e.order for e in ev), tuple(e.plain for e in ev)
+            if ev:
+                kinds, locs, orders, rvals, wvals, lines, plain = zip(
+                    *[(e.kind, e.loc, e.order, e.rval, e.wval, e.line, e.plain) for e in ev])
+            else:
+                kinds = locs = orders = rvals = wvals = lines = plain = ()
             shape = self._shapes.setdefault((kinds, locs, orders, plain), len(self._shapes))
             at: dict[str, list] = {}
-            for e in ev:
-                if e.loc:
-                    at.setdefault(e.loc, []).append((e.kind, e.rval, e.wval))
+            for kind, loc, rval, wval in zip(kinds, locs, rvals, wvals):
+                if loc:
+                    at.setdefault(loc, []).append((kind, rval, wval))
             ids = self._access_ids
-            accesses = {loc: tuple(a) for loc, a in at.items()}
-            for a in accesses.values():
-                if a not in ids:
-                    ids[a] = len(self._accesses)
+            numbers = {}
+            for loc, a in at.items():
+                a = tuple(a)
+                number = ids.get(a)
+                if number is None:
+                    number = ids[a] = len(self._accesses)
                     self._accesses.append(a)
+                numbers[loc] = number
             cols = self._columns[id(path)] = (
-                kinds, locs, orders, tuple(e.rval for e in ev), tuple(e.wval for e in ev),
-                tuple(e.line for e in ev), shape, accesses, dict(path.env), plain,
-                tuple([ids[accesses[loc]] if loc in accesses else 0 for loc in self.locations]))
+                kinds, locs, orders, rvals, wvals, lines, shape, None, dict(path.env), plain,
+                tuple([numbers.get(loc, 0) for loc in self.locations]))
             self._kept.append(path)
         return cols
 
