@@ -149,6 +149,7 @@ class _Enumerator:
         self._choices: list[dict[tuple, list]] = [{} for _ in self.locations]  # per location
         self._access_ids: dict[tuple, int] = {(): 0}  # a path's accesses to a location -> id
         self._accesses: list[tuple] = [()]  # id -> the accesses
+        self._summaries: dict[int, tuple] = {}  # id -> `_read_write_values` of the accesses
         self._types: dict[LocObs, ValueType] = {}
         self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
         self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders, plain) -> a number
@@ -265,6 +266,11 @@ class _Enumerator:
 
     def _location_choices(self, j: int, key: tuple) -> list:
         name = self.locations[j]
+        if not self._sourced(key, self.inits[name]):
+            choices: list = []
+            if self._reuse:
+                self._choices[j][key] = choices
+            return choices
         kinds, tids, rvals, wvals = ["W"], [-1], [None], [self.inits[name]]
         for tid, ident in enumerate(key):
             for kind, rval, wval in self._accesses[ident]:
@@ -277,6 +283,30 @@ class _Enumerator:
         if self._reuse:
             self._choices[j][key] = choices
         return choices
+
+    def _sourced(self, key: tuple, init) -> bool:
+        """Can every read of these accesses to one location (`key`: each path's, by number)
+        read a write of its value: the initial one, another thread's, or an earlier one of its
+        own thread? Most choices of thread paths with no candidate fail here, more cheaply
+        than in `_location_choices` (which finds the same)."""
+        summaries = self._summaries
+        of = []
+        for ident in key:
+            summary = None
+            if ident:
+                summary = summaries.get(ident)
+                if summary is None:
+                    summary = summaries[ident] = _read_write_values(self._accesses[ident])
+            of.append(summary)
+        for tid, summary in enumerate(of):
+            if summary is not None and summary[0]:
+                written = {init}
+                for other, theirs in enumerate(of):
+                    if other != tid and theirs is not None:
+                        written |= theirs[1]
+                if not summary[0] <= written:
+                    return False
+        return True
 
     def witness(self, outcome: Outcome) -> str:
         """The consistent execution found for `outcome`, as its rf and mo (Candidates.describe)."""
@@ -460,6 +490,20 @@ def _filter_observables(test: LitmusTest) -> tuple:
     if test.filter is None:
         return ()
     return tuple(prop_observables(test.filter))
+
+
+def _read_write_values(accesses: tuple) -> tuple[frozenset, frozenset]:
+    """Of one thread's accesses to a location (kind, read value, written value), in program
+    order: the values it reads that no earlier access of its own writes (they must come from
+    the initial write or another thread), and the values it writes."""
+    own: set = set()
+    needed = set()
+    for kind, rval, wval in accesses:
+        if kind != "W" and rval not in own:
+            needed.add(rval)
+        if kind != "R":
+            own.add(wval)
+    return frozenset(needed), frozenset(own)
 
 
 def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
