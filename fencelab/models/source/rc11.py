@@ -286,9 +286,10 @@ class _Enumerator:
 
     def _sourced(self, key: tuple, init) -> bool:
         """Can every read of these accesses to one location (`key`: each path's, by number)
-        read a write of its value: the initial one, another thread's, or an earlier one of its
-        own thread? Most choices of thread paths with no candidate fail here, more cheaply
-        than in `_location_choices` (which finds the same)."""
+        read a write of its value (the initial one, another thread's, or an earlier one of its
+        own thread), and are there as many writes of each value as RMWs that read it (two
+        cannot read the same write)? Most choices of thread paths with no candidate fail here,
+        more cheaply than in `_location_choices` (which finds no choice for them either)."""
         summaries = self._summaries
         of = []
         for ident in key:
@@ -306,6 +307,18 @@ class _Enumerator:
                         written |= theirs[1]
                 if not summary[0] <= written:
                     return False
+        updates: dict = {}  # value -> the RMWs that read it: each needs a write of its own
+        for summary in of:
+            if summary is not None:
+                for value, count in summary[2]:
+                    updates[value] = updates.get(value, 0) + count
+        for value, count in updates.items():
+            writes = int(value == init)
+            for summary in of:
+                if summary is not None:
+                    writes += summary[3].get(value, 0)
+            if count > writes:
+                return False
         return True
 
     def witness(self, outcome: Outcome) -> str:
@@ -492,18 +505,24 @@ def _filter_observables(test: LitmusTest) -> tuple:
     return tuple(prop_observables(test.filter))
 
 
-def _read_write_values(accesses: tuple) -> tuple[frozenset, frozenset]:
+def _read_write_values(accesses: tuple) -> tuple:
     """Of one thread's accesses to a location (kind, read value, written value), in program
     order: the values it reads that no earlier access of its own writes (they must come from
-    the initial write or another thread), and the values it writes."""
+    the initial write or another thread), the values it writes, its RMWs' read values with
+    their counts, and its written values with their counts."""
     own: set = set()
     needed = set()
+    updates: dict = {}
+    writes: dict = {}
     for kind, rval, wval in accesses:
         if kind != "W" and rval not in own:
             needed.add(rval)
+        if kind == "U":
+            updates[rval] = updates.get(rval, 0) + 1
         if kind != "R":
             own.add(wval)
-    return frozenset(needed), frozenset(own)
+            writes[wval] = writes.get(wval, 0) + 1
+    return frozenset(needed), frozenset(own), tuple(updates.items()), writes
 
 
 def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
