@@ -150,6 +150,7 @@ class _Enumerator:
         self._access_ids: dict[tuple, int] = {(): 0}  # a path's accesses to a location -> id
         self._accesses: list[tuple] = [()]  # id -> the accesses
         self._summaries: dict[int, tuple] = {}  # id -> `_read_write_values` of the accesses
+        self._found = [0, 0]  # locations' accesses found with no choice, with some
         self._types: dict[LocObs, ValueType] = {}
         self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
         self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders, plain) -> a number
@@ -266,7 +267,11 @@ class _Enumerator:
 
     def _location_choices(self, j: int, key: tuple) -> list:
         name = self.locations[j]
-        if not self._sourced(key, self.inits[name]):
+        # The quick check (`_sourced`) pays when most locations found have no choice (dense
+        # tests, loops: 9 in 10), not when most have some (diy7-style cycles): it runs while
+        # no more locations have had a choice than none.
+        if self._found[0] >= self._found[1] and not self._sourced(key, self.inits[name]):
+            self._found[0] += 1
             choices: list = []
             if self._reuse:
                 self._choices[j][key] = choices
@@ -280,6 +285,7 @@ class _Enumerator:
                 wvals.append(wval)
         k = len(kinds)
         choices = list(_location_choices(k, name, kinds, [name] * k, tids, rvals, wvals))
+        self._found[bool(choices)] += 1
         if self._reuse:
             self._choices[j][key] = choices
         return choices
