@@ -173,7 +173,8 @@ class _Enumerator:
             return  # some location has no coherent (rf, mo): no candidate
         complete = all(p.complete for p in combo)
         space = Candidates(self, combo, cols, local)
-        racy = complete and self.races and space.static.may_race
+        # (once a race is found, no other is looked for: `racy` is only read with `not self.race`)
+        racy = complete and self.races and not self.race and space.static.may_race
         for pick in space.picks():
             outcome = space.outcome(pick)
             if outcome is None:
