@@ -230,7 +230,7 @@ class _Enumerator:
                     self._accesses.append(a)
                 numbers[loc] = number
             cols = self._columns[id(path)] = (
-                kinds, locs, orders, rvals, wvals, lines, shape, None, dict(path.env), plain,
+                kinds, locs, orders, rvals, wvals, lines, shape, dict(path.env), plain,
                 tuple([numbers.get(loc, 0) for loc in self.locations]))
             self._kept.append(path)
         return cols
@@ -257,7 +257,7 @@ class _Enumerator:
         memo = self._choices
         out: list = []
         missing = []
-        for j, key in enumerate(zip(*[c[10] for c in cols])):
+        for j, key in enumerate(zip(*[c[9] for c in cols])):
             choices = memo[j].get(key)
             if choices is None:
                 missing.append((j, key))
@@ -402,7 +402,7 @@ class Candidates:
         plain = [False] * m
         if cols is None:
             cols = [enumerator.columns(p) for p in combo]
-        for p, (k, lo, o, rv, wv, li, _, _, _, pl, _) in zip(combo, cols):
+        for p, (k, lo, o, rv, wv, li, _, _, pl, _) in zip(combo, cols):
             kinds += k
             locs += lo
             orders += o
@@ -429,7 +429,7 @@ class Candidates:
                 self.per_loc.append([(tuple([(events[r], events[w]) for r, w in rf]),
                                       [events[w] for w in order])
                                      for rf, order in choices])  # fmt: skip
-        self.envs = {p.tid: c[8] for p, c in zip(combo, cols)}
+        self.envs = {p.tid: c[7] for p, c in zip(combo, cols)}
         self._registers: dict | None = None  # the outcome's register values (fixed by combo)
         self._static: Static | None = None
         self._names: list[tuple[str, str]] | None = None
