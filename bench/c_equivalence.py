@@ -57,7 +57,8 @@ def verdict(test, model: str = "rc11") -> str:
     except FencelabError as e:
         return f"error: {e}"
     states = sorted(repr(s) for s in result.states)
-    return f"{result.explored_states} {states}"
+    flags = f" flags {result.flags} race {result.race}" if result.flags or result.race else ""
+    return f"{result.explored_states} {states}{flags}"
 
 
 BINARY = ["||", "&&", "|", "^", "&", "==", "!=", "<", "<=", ">", ">=", "<<", ">>", "+", "-", "*",

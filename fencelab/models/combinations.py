@@ -18,6 +18,8 @@ import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TypeVar
 
+from fencelab.models.relations import bits
+
 P = TypeVar("P")
 Summary = tuple[Iterable[Hashable], Iterable[Hashable]]  # (needs, provides)
 
@@ -51,14 +53,58 @@ def feasible_combinations(
         for _, provides in groups[k]:
             could[k] |= provides
 
-    def search(k: int, have: int, need: int, chosen: tuple[list[P], ...]):
+    # Thread k's group i fits a partial choice (have, need) when what the choice still needs
+    # that only thread k can provide (`x`) is in the group's provides, and what the group
+    # needs that neither it nor a later thread provides (`external[i]`) is in `have`. For a
+    # thread of many groups, per fact, the groups that need it externally and those that
+    # provide it are bitmasks over the groups, so the groups that fit are found by a few int
+    # operations per missing fact, not one check per group (a thread can have hundreds).
+    levels: list[tuple | None] = []
+    for k in range(n):
+        if len(groups[k]) < _MASKS_FROM:
+            levels.append(None)  # checked one by one: cheaper than building the masks
+            continue
+        items = [(needs, provides, members) for (needs, provides), members in groups[k].items()]
+        needed_by: dict[int, int] = {}  # fact bit -> the groups that need it externally
+        provided_by: dict[int, int] = {}  # fact bit -> the groups that provide it
+        for i, (needs, provides, _) in enumerate(items):
+            for f in bits(needs & ~(provides | could[k + 1])):
+                needed_by[f] = needed_by.get(f, 0) | (1 << i)
+            for f in bits(provides):
+                provided_by[f] = provided_by.get(f, 0) | (1 << i)
+        external = 0
+        for f in needed_by:
+            external |= 1 << f
+        levels.append((items, (1 << len(items)) - 1, needed_by, provided_by, external))
+
+    # depth first, groups in first-seen order (as a recursive search), on a stack: a
+    # combination is not passed up one generator per thread
+    stack: list[tuple[int, int, int, tuple[list[P], ...]]] = [(0, have0, 0, ())]
+    while stack:
+        k, have, need, chosen = stack.pop()
         if k == n:
             if need & ~have == 0:
                 yield from itertools.product(*chosen)
-            return
-        for (needs, provides), members in groups[k].items():
-            now_have, now_need = have | provides, need | needs
-            if now_need & ~(now_have | could[k + 1]) == 0:
-                yield from search(k + 1, now_have, now_need, (*chosen, members))
+            continue
+        children = []
+        level = levels[k]
+        if level is None:
+            later = could[k + 1]
+            for (needs, provides), members in groups[k].items():
+                now_have, now_need = have | provides, need | needs
+                if now_need & ~(now_have | later) == 0:
+                    children.append((k + 1, now_have, now_need, (*chosen, members)))
+        else:
+            items, every, needed_by, provided_by, external = level
+            unfit = 0
+            for f in bits(external & ~have):
+                unfit |= needed_by[f]
+            for f in bits(need & ~(have | could[k + 1])):
+                unfit |= every & ~provided_by.get(f, 0)
+            for i in bits(every & ~unfit):
+                needs, provides, members = items[i]
+                children.append((k + 1, have | provides, need | needs, (*chosen, members)))
+        stack.extend(reversed(children))
 
-    yield from search(0, have0, 0, ())
+
+_MASKS_FROM = 8  # groups in a thread from which the search finds the fitting ones by masks

@@ -161,3 +161,35 @@ def test_a_plain_store_does_not_head_a_release_sequence():
     atomic = run(text.replace("*f = 1;", "atomic_store_explicit(f, 1, memory_order_relaxed);"),
                  "rc11")  # fmt: skip
     assert not atomic.undefined and atomic.positive == 0
+
+
+@pytest.mark.parametrize(("text", "model", "expected"), [
+    (SB_PLAIN, "rc11", {True}),
+    (MP_REL_ACQ, "rc11", {True, False}),
+    (LB_RACE, "c11", {True, False}),  # c11: the condition's 1s are read, so *y = 1 happens
+    (c_test("R+R+W", "int x = 0; int y = 0;", "  int r0 = *x;\n  *y = 1;",
+            "  int r0 = *x;\n  int r1 = atomic_load_explicit(y, memory_order_relaxed);",
+            "exists (1:r1=1)"), "rc11", {True}),
+    (c_test("R+R", "int x = 0;", "  int r0 = *x;", "  int r0 = *x;", "exists (0:r0=0)"),
+     "rc11", {False}),
+])  # fmt: skip
+def test_may_race_of_each_choice_of_paths_is_a_conflicting_pair_with_a_plain_access(
+        text, model, expected):  # fmt: skip
+    # Whether a choice of thread paths can race at all is known once per shape of the paths
+    # (axioms.Static.may_race); it must be the pairwise definition: two threads' accesses to
+    # one location, not both reads, at least one plain.
+    from fencelab.models.source.rc11 import Candidates, _Enumerator, candidate_paths
+
+    test = parse_text(text, "t.litmus")
+    enumerator = _Enumerator(test, model)
+    seen = set()
+    for combo in candidate_paths(test, model):
+        space = Candidates(enumerator, combo)
+        events = [i for i in range(space.n) if space.tids[i] >= 0 and space.locs[i]]
+        pairwise = any(
+            space.tids[a] != space.tids[b] and space.locs[a] == space.locs[b]
+            and (space.plain[a] or space.plain[b]) and space.kinds[a] + space.kinds[b] != "RR"
+            for a in events for b in events)  # fmt: skip
+        assert space.static.may_race == pairwise
+        seen.add(pairwise)
+    assert seen == expected

@@ -316,3 +316,33 @@ def test_source_models_refuse_assembly_tests():
     test = parse_file(EXAMPLES / "aarch64" / "SB.litmus")
     with pytest.raises(FencelabError, match="judges source tests"):
         run_test(test, RunOptions.named(model="rc11"))
+
+
+@pytest.mark.parametrize("name", ["CoRR", "MP+rmw.rel+acq", "dcl", "ticketlock", "seqlock"])
+def test_location_choices_per_location_are_those_of_the_whole_candidate(name):
+    # The judgement finds each location's coherent (rf, mo) choices from that location's
+    # accesses alone (numbered on their own, remembered across choices of thread paths) and
+    # drops a choice of paths as soon as one location has none, before laying its events out:
+    # the choices must be exactly those found over the whole candidate's events.
+    from fencelab.models.source.rc11 import (
+        Candidates,
+        _Enumerator,
+        _location_choices,
+        candidate_paths,
+    )
+
+    test = parse_file(EXAMPLES / "c" / f"{name}.litmus")
+    enumerator = _Enumerator(test, "rc11")
+    dropped = kept = 0
+    for combo in candidate_paths(test, "rc11"):
+        space = Candidates(enumerator, combo)
+        whole = [list(_location_choices(space.n, loc, space.kinds, space.locs, space.tids,
+                                        space.rvals, space.wvals))
+                 for loc in enumerator.locations]  # fmt: skip
+        if any(not choices for choices in whole):
+            assert space.per_loc is None
+            dropped += 1
+        else:
+            assert space.per_loc == whole
+            kept += 1
+    assert kept and dropped

@@ -65,6 +65,7 @@ class Static:
     release_starts: list[tuple[int, int]]  # (release event, the writes its sw starts from)
     atomic: int = -1  # herd's A: accesses with a memory order and RMWs (not C's plain `*x`)
     plain: int = 0  # the threads' non-atomic accesses (C's plain `*x`)
+    may_race: bool = False  # two threads' accesses conflict, one plain: `dr` unless hb orders them
 
 
 def static_of(kinds, tids, locs, orders, plain=None) -> Static:
@@ -118,6 +119,14 @@ def static_of(kinds, tids, locs, orders, plain=None) -> Static:
             plain_mask |= 1 << i
         elif tids[i] >= 0:  # herd's initial writes are not atomic (`AN []`) either
             atomic |= 1 << i
+    may_race = False
+    for a in bits(plain_mask):
+        others = same_loc[a] & (atomic | plain_mask) & ~(1 << a)
+        if not (writes >> a) & 1:
+            others &= writes  # two reads do not conflict
+        if any(tids[b] != tids[a] for b in bits(others)):
+            may_race = True
+            break
     rs_base = [0] * n
     for w in bits(writes):  # rc11.cat's rs starts [W];(sb & loc)?;[W & atomic]
         rs_base[w] = ((1 << w) | (sb[w] & same_loc[w] & writes)) & atomic
@@ -127,7 +136,8 @@ def static_of(kinds, tids, locs, orders, plain=None) -> Static:
                   sc_events=sc_events, sc_fences=sc_fences, release=release, acquire=acquire,
                   acquire_fences=acquire_fences,
                   sbl=[sb[i] & ~same_loc[i] for i in range(n)], rs_base=rs_base,
-                  release_starts=release_starts, atomic=atomic, plain=plain_mask)  # fmt: skip
+                  release_starts=release_starts, atomic=atomic, plain=plain_mask,
+                  may_race=may_race)  # fmt: skip
 
 
 def derived(st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> Rel:

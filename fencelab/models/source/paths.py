@@ -220,27 +220,28 @@ class _Runner:
 
     def stmt(self, s: Stmt) -> None:
         self.at = s.pos
-        if isinstance(s, Assign):
+        kind = type(s)  # (the AST's classes have no subclasses)
+        if kind is Assign:
             self.env[s.var] = self.expr(s.expr)
-        elif isinstance(s, Store):
+        elif kind is Store:
             loc = s.loc if s.via is None else self.place(s)
             width = self.width(loc, s.pos)
             value = self.expr(s.value)
             self.emit(Event("W", loc, s.order, wval=at_width(value, width), line=s.pos.line,
                             plain=s.plain))  # fmt: skip
-        elif isinstance(s, ExprStmt):
+        elif kind is ExprStmt:
             self.expr(s.expr)
-        elif isinstance(s, Fence):
+        elif kind is Fence:
             # a relaxed fence is no fence at all; a compiler fence orders nothing between
             # threads (C++'s atomic_signal_fence, which Rust's compiler_fence is)
             if s.order is not Order.RELAXED and not s.compiler_only:
                 self.emit(Event("F", "", s.order, line=s.pos.line))
-        elif isinstance(s, If):
+        elif kind is If:
             self.stmts(s.then if self.truth(s.cond, s.pos) else s.orelse)
-        elif isinstance(s, (While, Loop)):
+        elif kind is While or kind is Loop:
             with contextlib.suppress(_Break):  # a `break` ends the loop it is in
                 self.loop(s)
-        elif isinstance(s, Break):
+        elif kind is Break:
             raise _Break
         else:  # pragma: no cover - the AST has no other statements
             raise FencelabError(f"unsupported statement {s!r}")
@@ -255,7 +256,7 @@ class _Runner:
             self.stmts(s.body)
             iterations += 1
             new = self.events[head_events:]
-            if self.env == head_env and not any(e.writes for e in new):
+            if self.env == head_env and not any(e.kind in _WRITES for e in new):
                 # Back at the head with nothing changed: a spin that can repeat forever.
                 # Checking the condition once more records its reads (what the spin waits on);
                 # a `loop` has no condition: its body, run again, would do the same.
@@ -286,21 +287,24 @@ class _Runner:
         raise _Fault
 
     def expr(self, e: Expr) -> Value:
-        if isinstance(e, Const):
+        kind = type(e)  # (the AST's classes have no subclasses)
+        if kind is Const:
             return e.value
-        if isinstance(e, Var):
+        if kind is Var:
             return self.env.get(e.name, 0)
-        if isinstance(e, Load):
+        if kind is BinOp:
+            return self.binop(e)
+        if kind is Load:
             loc = e.loc if e.via is None else self.place(e)
             self.width(loc, e.pos)  # an unknown location is an error here, not a KeyError
             value = self.choose(list(self.domain(loc)))
             self.emit(Event("R", loc, e.order, rval=value, line=e.pos.line, plain=e.plain))
             return value
-        if isinstance(e, Rmw):
+        if kind is Rmw:
             loc = e.loc if e.via is None else self.place(e)
             width = self.width(loc, e.pos)
             operand = self.expr(e.operand)
-            if e.op is not Op.SWAP:
+            if e.op is not Op.SWAP and isinstance(operand, LocRef):
                 operand = self.int_value(operand, e.pos, f"the operand of {e.op}")
             old = self.choose(list(self.domain(loc)))
             if e.op is Op.SWAP:
@@ -312,10 +316,12 @@ class _Runner:
                 new = signed(_rmw_result(e.op, old, operand), width)
             self.emit(Event("U", loc, e.order, rval=old, wval=new, line=e.pos.line))
             return old
-        if isinstance(e, Cas):
+        if kind is Cas:
             return self.cas(e)
-        if isinstance(e, UnOp):
-            v = self.int_value(self.expr(e.operand), _pos_of(e), f"the operand of {e.op!r}")
+        if kind is UnOp:
+            v = self.expr(e.operand)
+            if isinstance(v, LocRef):
+                v = self.int_value(v, _pos_of(e), f"the operand of {e.op!r}")
             if e.op == "-":
                 return _wrap64(-v)
             if e.op == "!":
@@ -323,9 +329,7 @@ class _Runner:
             if e.op == "~":
                 return _wrap64(~v)
             raise FencelabError(f"unsupported operator {e.op!r}")
-        if isinstance(e, BinOp):
-            return self.binop(e)
-        if isinstance(e, AddrOf):
+        if kind is AddrOf:
             return LocRef(e.loc)
         raise FencelabError(f"unsupported expression {e!r}")  # pragma: no cover
 
@@ -362,30 +366,19 @@ class _Runner:
             return int((a == b) == (e.op == "=="))
         if e.op in ("+", "-") and isinstance(a, LocRef) and isinstance(b, int):
             return self.offset(a, b if e.op == "+" else -b)
-        a = self.int_value(a, _pos_of(e), f"the left operand of {e.op!r}")
-        b = self.int_value(b, _pos_of(e), f"the right operand of {e.op!r}")
-        ops = {
-            "+": lambda: a + b,
-            "-": lambda: a - b,
-            "*": lambda: a * b,
-            "&": lambda: a & b,
-            "|": lambda: a | b,
-            "^": lambda: a ^ b,
-            "<<": lambda: a << (b & 63),
-            ">>": lambda: a >> (b & 63),
-            "<": lambda: int(a < b),
-            "<=": lambda: int(a <= b),
-            ">": lambda: int(a > b),
-            ">=": lambda: int(a >= b),
-        }
+        if isinstance(a, LocRef):
+            a = self.int_value(a, _pos_of(e), f"the left operand of {e.op!r}")
+        if isinstance(b, LocRef):
+            b = self.int_value(b, _pos_of(e), f"the right operand of {e.op!r}")
         if e.op in ("/", "%"):
             if b == 0:
                 raise FencelabError(f"P{self.thread.tid}: division by zero")
             q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)  # C truncates
             return _wrap64(q if e.op == "/" else a - q * b)
-        if e.op not in ops:
+        op = _BINARY.get(e.op)
+        if op is None:
             raise FencelabError(f"unsupported operator {e.op!r}")
-        return _wrap64(ops[e.op]())
+        return _wrap64(op(a, b))
 
 
     def offset(self, ref: LocRef, n: int) -> LocRef:
@@ -399,6 +392,22 @@ class _Runner:
             what = f"outside array {array!r} of {size}" if size else f"{array!r} is no array"
             self.stop(self.at, f"computes the address {array}[{index + n}]: {what}")
         return LocRef(name)
+
+
+_BINARY = {  # the binary operators on integers but && || == != / % (Runner.binop)
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "&": lambda a, b: a & b,
+    "|": lambda a, b: a | b,
+    "^": lambda a, b: a ^ b,
+    "<<": lambda a, b: a << (b & 63),
+    ">>": lambda a, b: a >> (b & 63),
+    "<": lambda a, b: int(a < b),
+    "<=": lambda a, b: int(a <= b),
+    ">": lambda a, b: int(a > b),
+    ">=": lambda a, b: int(a >= b),
+}
 
 
 def _pos_of(e) -> Pos:

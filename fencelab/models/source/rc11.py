@@ -33,9 +33,13 @@ applied while the modification order is built, so incoherent orders are never pr
 execution whose outcome is already known to be allowed is not checked again. Work that depends
 only on part of a candidate is done once per test: a path's events as columns, a location's
 rf/mo choices (remembered by each path's accesses to it), the static relations (remembered by
-the paths' shapes: kinds, locations, orders), how each observable is read. On the diy7-style C
-tests nearly every candidate left is consistent (234 of 253), so there is little to prune: the
-cost is per candidate and per choice of paths, not their number.
+the paths' shapes: kinds, locations, orders; with them whether the paths can race at all), how
+each observable is read. A choice of thread paths is looked at location by location first, and
+dropped before its events are laid out when one location has no coherent (rf, mo): in dense and
+looping tests most have none (16,146 of the generated C set's 16,906 choices; a read whose value
+no write it may read from writes, more RMWs reading a value than writes of it, cycles in
+coherence). On the diy7-style C tests nearly every candidate left is consistent (234 of 253), so
+there is little to prune: the cost is per candidate and per choice of paths, not their number.
 """
 
 from __future__ import annotations
@@ -145,7 +149,12 @@ class _Enumerator:
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
-        self._memo: dict[tuple, list] = {}
+        self._reuse = reduce.enabled("reuse")
+        self._choices: list[dict[tuple, list]] = [{} for _ in self.locations]  # per location
+        self._access_ids: dict[tuple, int] = {(): 0}  # a path's accesses to a location -> id
+        self._accesses: list[tuple] = [()]  # id -> the accesses
+        self._summaries: dict[int, tuple] = {}  # id -> `_read_write_values` of the accesses
+        self._found = [0, 0]  # locations' accesses found with no choice, with some
         self._types: dict[LocObs, ValueType] = {}
         self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
         self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders, plain) -> a number
@@ -158,9 +167,14 @@ class _Enumerator:
         self.race = ""  # one data race found (`race_text`), or ""
 
     def judge(self, combo: tuple[Path, ...]) -> None:
+        cols = [self.columns(p) for p in combo]
+        local = self.local_choices(cols)
+        if local is None:
+            return  # some location has no coherent (rf, mo): no candidate
         complete = all(p.complete for p in combo)
-        space = Candidates(self, combo)
-        racy = complete and self.races and space.may_race
+        space = Candidates(self, combo, cols, local)
+        # (once a race is found, no other is looked for: `racy` is only read with `not self.race`)
+        racy = complete and self.races and not self.race and space.static.may_race
         for pick in space.picks():
             outcome = space.outcome(pick)
             if outcome is None:
@@ -190,23 +204,34 @@ class _Enumerator:
     def columns(self, path: Path) -> tuple:
         """A path's events as parallel tuples (kinds, locations, orders, read values, written
         values, lines), then its shape (a number: paths with the same kinds, locations, orders
-        and plain accesses have the same), per location its accesses there (kind, read value,
-        written value), its final locals as a dict, and which events are plain (C's `*x`);
-        built once per path."""
+        and plain accesses have the same), its final locals as a dict, which events are plain
+        (C's `*x`) and, per location of the test (in order), a number for the path's accesses
+        there (kind, read value, written value; 0: none); built once per path."""
         cols = self._columns.get(id(path))
         if cols is None:
             ev = path.events
-            kinds, locs = tuple(e.kind for e in ev), tuple(e.loc for e in ev)
-            orders, plain = tuple(e.order for e in ev), tuple(e.plain for e in ev)
+            if ev:
+                kinds, locs, orders, rvals, wvals, lines, plain = zip(
+                    *[(e.kind, e.loc, e.order, e.rval, e.wval, e.line, e.plain) for e in ev])
+            else:
+                kinds = locs = orders = rvals = wvals = lines = plain = ()
             shape = self._shapes.setdefault((kinds, locs, orders, plain), len(self._shapes))
             at: dict[str, list] = {}
-            for e in ev:
-                if e.loc:
-                    at.setdefault(e.loc, []).append((e.kind, e.rval, e.wval))
+            for kind, loc, rval, wval in zip(kinds, locs, rvals, wvals):
+                if loc:
+                    at.setdefault(loc, []).append((kind, rval, wval))
+            ids = self._access_ids
+            numbers = {}
+            for loc, a in at.items():
+                a = tuple(a)
+                number = ids.get(a)
+                if number is None:
+                    number = ids[a] = len(self._accesses)
+                    self._accesses.append(a)
+                numbers[loc] = number
             cols = self._columns[id(path)] = (
-                kinds, locs, orders, tuple(e.rval for e in ev), tuple(e.wval for e in ev),
-                tuple(e.line for e in ev), shape, {loc: tuple(a) for loc, a in at.items()},
-                dict(path.env), plain)
+                kinds, locs, orders, rvals, wvals, lines, shape, dict(path.env), plain,
+                tuple([numbers.get(loc, 0) for loc in self.locations]))
             self._kept.append(path)
         return cols
 
@@ -216,26 +241,96 @@ class _Enumerator:
         st = self._statics.get(key)
         if st is None:
             st = static_of(kinds, tids, locs, orders, plain)
-            if reduce.enabled("reuse"):
+            if self._reuse:
                 self._statics[key] = st
         return st
 
-    def location_choices(self, events: list[int], name: str, key: tuple, kinds, tids, rvals,
-                         wvals) -> list:  # fmt: skip
-        """`_location_choices` for the location's `events` (indices into the candidate's
-        lists), remembered by those events (`key`: each path's accesses to the location) and
-        renumbered to this candidate's events: combinations of thread paths share most
-        locations' events, and the choices depend on nothing else."""
-        local = self._memo.get(key) if reduce.enabled("reuse") else None
-        if local is None:
-            k = len(events)
-            local = list(_location_choices(
-                k, name, [kinds[i] for i in events], [name] * k, [tids[i] for i in events],
-                [rvals[i] for i in events], [wvals[i] for i in events]))  # fmt: skip
-            if reduce.enabled("reuse"):
-                self._memo[key] = local
-        return [(tuple([(events[r], events[w]) for r, w in rf]), [events[w] for w in order])
-                for rf, order in local]  # fmt: skip
+    def local_choices(self, cols: list[tuple]) -> list[list] | None:
+        """Per location, every coherent (rf, mo) of its accesses (`_location_choices`), in
+        the location's own numbering (its initial write 0, then each path's accesses there in
+        thread and program order), or None as soon as one location has none: most choices
+        of thread paths have none (a read's only writer of its value is its own later write,
+        coherence orders that contradict each other), and are dropped here before their
+        events are laid out. Remembered by the location's accesses in each path (`columns`'
+        numbers): combinations of thread paths share most locations' accesses, and the choices
+        depend on nothing else."""
+        memo = self._choices
+        out: list = []
+        missing = []
+        for j, key in enumerate(zip(*[c[9] for c in cols])):
+            choices = memo[j].get(key)
+            if choices is None:
+                missing.append((j, key))
+            elif not choices:
+                return None
+            out.append(choices)
+        for j, key in missing:
+            choices = out[j] = self._location_choices(j, key)
+            if not choices:
+                return None
+        return out
+
+    def _location_choices(self, j: int, key: tuple) -> list:
+        name = self.locations[j]
+        # The quick check (`_sourced`) pays when most locations found have no choice (dense
+        # tests, loops: 9 in 10), not when most have some (diy7-style cycles): it runs while
+        # no more locations have had a choice than none.
+        if self._found[0] >= self._found[1] and not self._sourced(key, self.inits[name]):
+            self._found[0] += 1
+            choices: list = []
+            if self._reuse:
+                self._choices[j][key] = choices
+            return choices
+        kinds, tids, rvals, wvals = ["W"], [-1], [None], [self.inits[name]]
+        for tid, ident in enumerate(key):
+            for kind, rval, wval in self._accesses[ident]:
+                kinds.append(kind)
+                tids.append(tid)
+                rvals.append(rval)
+                wvals.append(wval)
+        k = len(kinds)
+        choices = list(_location_choices(k, name, kinds, [name] * k, tids, rvals, wvals))
+        self._found[bool(choices)] += 1
+        if self._reuse:
+            self._choices[j][key] = choices
+        return choices
+
+    def _sourced(self, key: tuple, init) -> bool:
+        """Can every read of these accesses to one location (`key`: each path's, by number)
+        read a write of its value (the initial one, another thread's, or an earlier one of its
+        own thread), and are there as many writes of each value as RMWs that read it (two
+        cannot read the same write)? Most choices of thread paths with no candidate fail here,
+        more cheaply than in `_location_choices` (which finds no choice for them either)."""
+        summaries = self._summaries
+        of = []
+        for ident in key:
+            summary = None
+            if ident:
+                summary = summaries.get(ident)
+                if summary is None:
+                    summary = summaries[ident] = _read_write_values(self._accesses[ident])
+            of.append(summary)
+        for tid, summary in enumerate(of):
+            if summary is not None and summary[0]:
+                written = {init}
+                for other, theirs in enumerate(of):
+                    if other != tid and theirs is not None:
+                        written |= theirs[1]
+                if not summary[0] <= written:
+                    return False
+        updates: dict = {}  # value -> the RMWs that read it: each needs a write of its own
+        for summary in of:
+            if summary is not None:
+                for value, count in summary[2]:
+                    updates[value] = updates.get(value, 0) + count
+        for value, count in updates.items():
+            writes = int(value == init)
+            for summary in of:
+                if summary is not None:
+                    writes += summary[3].get(value, 0)
+            if count > writes:
+                return False
+        return True
 
     def witness(self, outcome: Outcome) -> str:
         """The consistent execution found for `outcome`, as its rf and mo (Candidates.describe)."""
@@ -292,7 +387,10 @@ class Candidates:
     per location, tid -1, then each thread's in program order, as parallel lists) and, per
     location, every coherent (rf, mo) choice; a *pick* is one choice per location."""
 
-    def __init__(self, enumerator: _Enumerator, combo: tuple[Path, ...]):
+    def __init__(self, enumerator: _Enumerator, combo: tuple[Path, ...],
+                 cols: list[tuple] | None = None, local: list[list] | None = None):
+        """`cols` and `local`: the paths' `columns` and the locations' `local_choices`, when
+        the caller has them (`local` None: found here)."""
         self.enumerator = enumerator
         self.combo = combo
         self.complete = all(p.complete for p in combo)
@@ -302,8 +400,9 @@ class Candidates:
         tids, rvals = [-1] * m, [None] * m
         wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
         plain = [False] * m
-        cols = [enumerator.columns(p) for p in combo]
-        for p, (k, lo, o, rv, wv, li, *_, pl) in zip(combo, cols):
+        if cols is None:
+            cols = [enumerator.columns(p) for p in combo]
+        for p, (k, lo, o, rv, wv, li, _, _, pl, _) in zip(combo, cols):
             kinds += k
             locs += lo
             orders += o
@@ -316,23 +415,21 @@ class Candidates:
         self.rvals, self.wvals, self.lines, self.plain = rvals, wvals, lines, plain
         self.n = len(kinds)
         self._shape = tuple([(p.tid, c[6]) for p, c in zip(combo, cols)])
-        events_of: dict[str, list[int]] = {name: [] for name in locations}
-        for i, loc in enumerate(locs):
-            if loc:
-                events_of.setdefault(loc, []).append(i)
-        keys: dict[str, list] = {name: [name] for name in locations}  # each path's accesses
-        for p, c in zip(combo, cols):
-            for loc, accesses in c[7].items():
-                keys.setdefault(loc, [loc]).append((p.tid, accesses))
-        self.per_loc: list[list] | None = []
-        for name in locations:
-            choices = enumerator.location_choices(events_of[name], name, tuple(keys[name]),
-                                                  kinds, tids, rvals, wvals)  # fmt: skip
-            if not choices:
-                self.per_loc = None
-                break
-            self.per_loc.append(choices)
-        self.envs = {p.tid: c[8] for p, c in zip(combo, cols)}
+        if local is None:
+            local = enumerator.local_choices(cols)
+        self.per_loc: list[list] | None = None
+        if local is not None:
+            events_of: dict[str, list[int]] = {name: [] for name in locations}
+            for i, loc in enumerate(locs):
+                if loc:
+                    events_of.setdefault(loc, []).append(i)
+            self.per_loc = []
+            for name, choices in zip(locations, local):  # renumbered to this candidate's events
+                events = events_of[name]
+                self.per_loc.append([(tuple([(events[r], events[w]) for r, w in rf]),
+                                      [events[w] for w in order])
+                                     for rf, order in choices])  # fmt: skip
+        self.envs = {p.tid: c[7] for p, c in zip(combo, cols)}
         self._registers: dict | None = None  # the outcome's register values (fixed by combo)
         self._static: Static | None = None
         self._names: list[tuple[str, str]] | None = None
@@ -343,23 +440,6 @@ class Candidates:
             self._static = self.enumerator.static(self._shape, self.kinds, self.tids, self.locs,
                                                   self.orders, self.plain)  # fmt: skip
         return self._static
-
-    @property
-    def may_race(self) -> bool:
-        """Do two threads' accesses conflict, one of them plain (a race unless hb orders them)?"""
-        if not any(self.plain):
-            return False
-        by_loc: dict[str, list[int]] = {}
-        for i in range(self.n):
-            if self.tids[i] >= 0 and self.locs[i]:
-                by_loc.setdefault(self.locs[i], []).append(i)
-        for events in by_loc.values():
-            for a in events:
-                for b in events:
-                    if (a < b and self.tids[a] != self.tids[b] and (self.plain[a] or self.plain[b])
-                            and (self.kinds[a] != "R" or self.kinds[b] != "R")):
-                        return True
-        return False
 
     def race_text(self, pick, pair: tuple[int, int], outcome) -> str:
         """`P0's plain read of x (line 8) and P1's plain write of x (line 15), unordered by hb,
@@ -436,6 +516,26 @@ def _filter_observables(test: LitmusTest) -> tuple:
     return tuple(prop_observables(test.filter))
 
 
+def _read_write_values(accesses: tuple) -> tuple:
+    """Of one thread's accesses to a location (kind, read value, written value), in program
+    order: the values it reads that no earlier access of its own writes (they must come from
+    the initial write or another thread), the values it writes, its RMWs' read values with
+    their counts, and its written values with their counts."""
+    own: set = set()
+    needed = set()
+    updates: dict = {}
+    writes: dict = {}
+    for kind, rval, wval in accesses:
+        if kind != "W" and rval not in own:
+            needed.add(rval)
+        if kind == "U":
+            updates[rval] = updates.get(rval, 0) + 1
+        if kind != "R":
+            own.add(wval)
+            writes[wval] = writes.get(wval, 0) + 1
+    return frozenset(needed), frozenset(own), tuple(updates.items()), writes
+
+
 def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     """Every coherent (rf, mo) for location `name`: rf as (read, write) pairs, mo as a list.
 
@@ -452,6 +552,19 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     reads = [i for i in events if kinds[i] in ("R", "U")]
     init = writes[0]
     # events are numbered thread by thread in program order: sb is a later event of the thread
+    sources = []
+    for r in reads:  # (first: most choices of thread paths that have no choice fail here)
+        value, tid = rvals[r], tids[r]
+        options = [w for w in writes
+                   if wvals[w] == value and w != r and not (w > r and tids[w] == tid)]  # fmt: skip
+        if not options:
+            return
+        sources.append(options)
+    updates = [u for u in reads if kinds[u] == "U"]
+    if len(updates) > 1:  # two RMWs cannot both read the same write: is there any way?
+        taking = [options for u, options in zip(reads, sources) if kinds[u] == "U"]
+        if not any(len(set(taken)) == len(taken) for taken in itertools.product(*taking)):
+            return
     later = [0] * n
     earlier = [0] * n
     for a in events:
@@ -463,14 +576,6 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     write_mask = 0
     for w in writes:
         write_mask |= 1 << w
-    sources = []
-    for r in reads:
-        options = [w for w in writes
-                   if wvals[w] == rvals[r] and w != r and not (later[r] >> w) & 1]  # fmt: skip
-        if not options:
-            return
-        sources.append(options)
-    updates = [u for u in reads if kinds[u] == "U"]
     coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
     for choice in itertools.product(*sources):
         src = dict(zip(reads, choice))
