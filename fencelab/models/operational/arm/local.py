@@ -40,16 +40,16 @@ before a later write by `lws` needs nothing more: that write is coherence-after 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 Regs = tuple[tuple[str, int], ...]  # (register, view), sorted, views > 0 only
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     """A write in memory: location index, value, the writing thread, access size in bytes, and
-    the byte of the location it starts at (a part of a mixed-size location, mixed.py)."""
+    the byte of the location it starts at (a part of a mixed-size location, mixed.py). Named
+    tuples, as the other records of states here: hashed and compared in C (memories are keys
+    of the certification memos)."""
 
     loc: int
     value: int
@@ -61,8 +61,7 @@ class Message:
         return self.offset <= byte < self.offset + self.size
 
 
-@dataclass(frozen=True)
-class FwdItem:
+class FwdItem(NamedTuple):
     """The thread's last write to a location: its timestamp, the view of its address and data,
     whether it was exclusive (a store-exclusive or an atomic), and then the view of the read
     it is paired with (aob's `[M]; rmw; lrs; [A | Q]`: an acquire reading this write early
@@ -75,8 +74,7 @@ class FwdItem:
     pview: int = 0  # the pick view of its address and data (see `Local.picks`)
 
 
-@dataclass(frozen=True)
-class ExBank:
+class ExBank(NamedTuple):
     """The last load-exclusive: what it read (location, timestamp, value), its view,
     whether it was an acquire (LDAXR), and its size in bytes."""
 
@@ -126,8 +124,7 @@ class Local(NamedTuple):
         return self._replace(promises=tuple(sorted((*self.promises, ts))))
 
 
-@dataclass(frozen=True)
-class ReadChoice:
+class ReadChoice(NamedTuple):
     ts: int  # the message read (0: the initial write)
     value: int
     view: int  # the read's post view (the view its destination registers get)

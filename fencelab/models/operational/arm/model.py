@@ -225,14 +225,23 @@ class ARM(MemoryModel):
         same projection (`certify-share`, project.py), without the locations only dead reads
         read (`certify-dead-reads`); redone on a larger projection when the run reads a
         location the projection left out (or writes one a dead read left out)."""
+        # the projection is a function of the thread's read and live locations: a state met
+        # again with the same ones finds its answer without projecting again
+        direct = (id(program), "direct", tid, tstate, local, messages, projector.reads[tid],
+                  projector.live[tid])  # fmt: skip
+        result = self._alone.get(direct)
+        if result is not None:
+            return result
         ctx = self._ctx(program, tid)
         while True:
+            direct = (*direct[:6], projector.reads[tid], projector.live[tid])
             dead = bool(ctx.dead_reads)
             reads = projector.certify_reads(tid) if dead else projector.reads[tid]
             seen, promises = projector.project(tid, messages, local.promises, reads)
             key = (id(program), "projected", tid, tstate, promises, seen, reads)
             result = self._alone.get(key)
             if result is not None:
+                self._alone[direct] = result
                 return result
             ctx.watch, ctx.dead_ok = reads, dead
             try:
@@ -241,7 +250,7 @@ class ARM(MemoryModel):
                 continue  # the location is in `projector.reads` now: project again
             finally:
                 ctx.watch, ctx.dead_ok = None, False
-            self._alone[key] = result
+            self._alone[key] = self._alone[direct] = result
             return result
 
     def state_key(self, program, state: MachineState):

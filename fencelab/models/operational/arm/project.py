@@ -55,6 +55,8 @@ from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.models.operational.arm.local import Local, Message
 
 OTHER = -1  # the thread id of another thread's message, in a projection
+_PROMISES = Local._fields.index("promises")
+_AFTER = _PROMISES + 1
 
 
 class Projector:
@@ -87,7 +89,8 @@ class Projector:
 
     def promises_only(self, local: Local) -> bool:
         """Has the thread done nothing but promise (its views all initial)?"""
-        return local._replace(promises=()) == self.initial
+        initial = self.initial  # (`local._replace(promises=()) == initial`, without a copy)
+        return local[:_PROMISES] == initial[:_PROMISES] and local[_AFTER:] == initial[_AFTER:]
 
     def project(self, tid: int, messages: tuple[Message, ...], promises: tuple[int, ...],
                 reads: frozenset[int] | None = None) -> tuple[tuple[Message, ...], tuple[int, ...]]:  # fmt: skip

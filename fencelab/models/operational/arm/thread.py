@@ -13,7 +13,9 @@ fresh timestamp at the end of memory — a promise made and fulfilled at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
@@ -50,16 +52,21 @@ DMB_BITS = {  # (rr, rw, wr, ww, ld) per barrier kind
 DSB_BITS = {**DMB_BITS, Barrier.STORE: (False, False, True, True, False)}
 
 
+_VCAP, _REGS = Local._fields.index("vcap"), Local._fields.index("regs")
+assert Local._fields[_REGS + 1] == "picks"
+
+
 class UnseenRead(Exception):
     """A run on a projection of memory read a location the projection left out."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Move:
-    """One way the thread's next instruction may execute."""
+    """One way the thread's next instruction may execute (never changed once made; not
+    frozen, which would make it several times as costly to build, and many are built)."""
 
     key: str  # suffix of the transition key: "", ".r3", ".w5", ".r2.w5", ".fail", ".r1.new"
-    what: str  # in words, for the label
+    words: str | Callable[[], str]  # in words, for the label (`what`); made when asked for
     tstate: tuple[int, ...]
     local: Local
     step: Step
@@ -74,6 +81,21 @@ class Move:
     # the thread halted: `local` is the canonical finished state (only its promises matter to
     # the model), `kept` its views as they were, for display (fencelab tui's memory pane)
     kept: Local | None = None
+
+    @property
+    def what(self) -> str:
+        """The move in words (certification and the threads' runs apart never ask)."""
+        words = self.words
+        return words if isinstance(words, str) else words()
+
+
+def _words(*parts) -> str:
+    """Words made of strings and of functions making them (`Move.words`)."""
+    return "".join(p if isinstance(p, str) else p() for p in parts)
+
+
+def _read_words(ctx, name: str, value: int, size: int, memory, ts: int) -> str:
+    return f"read {name}={signed(value, 8 * size)} from " + ctx.describe_msg(memory, ts)
 
 
 class ThreadContext:
@@ -216,7 +238,9 @@ def _canonical(ctx: ThreadContext, move: Move) -> Move:
     states differing only in a finished thread's views are one state), keeping the views."""
     if not ctx.core.halted(move.tstate):
         return move
-    return replace(move, local=move.local.finished(), kept=move.local)
+    m = move
+    return Move(m.key, m.words, m.tstate, m.local.finished(), m.step, m.appended, m.floor,
+                m.silent, m.read_ts, m.write_ts, m.more, m.local)
 
 
 def _promise_lost(ctx, local: Local, memory) -> bool:
@@ -263,12 +287,25 @@ def without_repeats(ctx, tstate, local: Local, moves: list[Move], can_finish) ->
 
 
 def _view(regs: dict[str, int], names) -> int:
-    return max((regs.get(n, 0) for n in names), default=0)
+    view = 0  # (views are timestamps, never negative)
+    for n in names:
+        v = regs.get(n, 0)
+        if v > view:
+            view = v
+    return view
 
 
 def _pick(regs: dict[str, int], picks: dict[str, int], names) -> int:
     """The pick view of registers (local.py): at least their view."""
-    return max((max(regs.get(n, 0), picks.get(n, 0)) for n in names), default=0)
+    view = 0
+    for n in names:
+        v = regs.get(n, 0)
+        if v > view:
+            view = v
+        v = picks.get(n, 0)
+        if v > view:
+            view = v
+    return view
 
 
 class RegViews:
@@ -301,14 +338,17 @@ def _finish(ctx: ThreadContext, local: Local, step: Step, regs: RegViews) -> Loc
     """Carry register views through the register-only instructions after the memory one."""
     writes, branch_sources = ctx.dataflow(step)
     vcap = max(local.vcap, regs.pick(branch_sources))  # control: pick-ctrl-dep orders writes
-    new = [(w, regs.view(sources), regs.pick(picked)) for w, sources, picked in writes]
-    for w, view, pick in new:
-        regs.set((w,), view, pick)
-    return local._replace(
-        vcap=vcap,
-        regs=tuple(sorted((r, v) for r, v in regs.views.items() if v)),
-        picks=tuple(sorted(regs.picks.items())),
-    )
+    if writes:
+        new = [(w, regs.view(sources), regs.pick(picked)) for w, sources, picked in writes]
+        for w, view, pick in new:
+            regs.set((w,), view, pick)
+    views = tuple(sorted([(r, v) for r, v in regs.views.items() if v]))
+    picks = tuple(sorted(regs.picks.items()))
+    if vcap == local.vcap and views == local.regs and picks == local.picks:
+        return local
+    # local._replace(vcap=vcap, regs=views, picks=picks), without its keyword machinery
+    return tuple.__new__(Local, (*local[:_VCAP], vcap, *local[_VCAP + 1:_REGS], views, picks,
+                                 *local[_REGS + 2:]))  # fmt: skip
 
 
 def dataflow(ctx: ThreadContext, step: Step):
@@ -430,9 +470,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
         r = regs.copy()
         _writeback(r, info)
         r.set(info.dest_regs, max(choice.view, cond_view), max(pick, cond_pick))
-        what = f"read {loc.name}={signed(choice.value, 8 * first.size)} from " + ctx.describe_msg(
-            memory, choice.ts
-        )
+        what = partial(_read_words, ctx, loc.name, choice.value, first.size, memory, choice.ts)
         moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step,
                           read_ts=choice.ts))  # fmt: skip
     return moves
@@ -614,14 +652,14 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
                                                      certify):  # fmt: skip
             new = mixed.after_mixed_write(local, msg, ts, loc.size, ctx.n, vaddr, vdata,
                                           info.release, False, 0, max(paddr, pdata), paddr)  # fmt: skip
-            moves.append(Move(key, _fulfil_words(ctx, msg, ts, appended), step.state,
+            moves.append(Move(key, partial(_fulfil_words, ctx, msg, ts, appended), step.state,
                               _finish(ctx, new, step, regs.copy()), step, appended, floor,
                               silent=False, write_ts=ts))  # fmt: skip
         return moves
     for ts, appended, key in _slots(ctx, local, memory, msg, pre, None, certify):
         new = after_write(local, loc.index, ts, vaddr, vdata, info.release, False, 0,
                           max(paddr, pdata), paddr)  # fmt: skip
-        what = _fulfil_words(ctx, msg, ts, appended)
+        what = partial(_fulfil_words, ctx, msg, ts, appended)
         moves.append(Move(key, what, step.state, _finish(ctx, new, step, regs.copy()), step,
                           appended, max(pre, local.coh[loc.index]), silent=False,
                           write_ts=ts))  # fmt: skip
@@ -661,7 +699,7 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
             for ts, appended, key in _slots(ctx, local, memory, msg, pre, bank.ts, certify):
                 new = after_write(local, loc.index, ts, vaddr, vdata, info.release, True,
                                   bank.view, max(paddr, pdata), paddr)  # fmt: skip
-                what = "succeeds, " + _fulfil_words(ctx, msg, ts, appended)
+                what = partial(_words, "succeeds, ", partial(_fulfil_words, ctx, msg, ts, appended))
                 moves.append(Move(key, what, step.state, _finish(ctx, new, step, r.copy()), step,
                                   appended, max(pre, local.coh[loc.index]), silent,
                                   write_ts=ts))  # fmt: skip
@@ -754,12 +792,12 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
         after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, pick)
         r = regs.copy()
         _writeback(r, info)
-        read_words = f"read {loc.name}={signed(choice.value, 8 * first.size)} from " + (
-            ctx.describe_msg(memory, choice.ts)
-        )
+        read_words = partial(_read_words, ctx, loc.name, choice.value, first.size, memory,
+                             choice.ts)  # fmt: skip
         if not step.writes:  # a compare-and-swap that failed: only a read
             r.set(info.dest_regs, choice.view, pick)
-            moves.append(Move(f".r{choice.ts}", read_words + ", compare fails", step.state,
+            moves.append(Move(f".r{choice.ts}", partial(_words, read_words, ", compare fails"),
+                              step.state,
                               _finish(ctx, after, step, r), step, read_ts=choice.ts))  # fmt: skip
             continue
         write = _one_write(info, step)
@@ -780,7 +818,8 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
                                   choice.view, max(paddr, pdata, pcompare), paddr)  # fmt: skip
                 if acquire and info.release:  # [range([A]; amo; [L])]; po; [M]
                     new = new._replace(vr_new=max(new.vr_new, ts), vw_new=max(new.vw_new, ts))
-                what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended) + result_words
+                what = partial(_words, read_words, ", ",
+                               partial(_fulfil_words, ctx, msg, ts, appended), result_words)
                 moves.append(Move(f".r{choice.ts}{key}{suffix}", what, step.state,
                                   _finish(ctx, new, step, res), step, appended,
                                   max(pre, after.coh[loc.index]),
