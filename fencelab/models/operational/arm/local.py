@@ -213,7 +213,10 @@ def write_pre_view(local: Local, vaddr: int, vdata: int, vextra: int, release: b
 def exclusive_ok(memory: tuple[Message, ...], tid: int, loc: int, read_ts: int, ts: int) -> bool:
     """No other thread's write to `loc` between the exclusive read and the write (atomicity:
     `empty rmw & (fre; coe)`)."""
-    return not any(m.loc == loc and m.tid != tid for m in memory[read_ts : ts - 1])
+    for m in memory[read_ts : ts - 1]:  # noqa: SIM110 (a loop: no generator, a hot path)
+        if m.loc == loc and m.tid != tid:
+            return False
+    return True
 
 
 def write_slots(

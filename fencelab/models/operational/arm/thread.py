@@ -108,6 +108,9 @@ class ThreadContext:
         self.names = [loc.name for loc in program.locations]
         self.may_fail_spuriously = program.may_fail_spuriously(tid)
         self._dataflow: dict = {}
+        self.writebacks: dict[int, tuple] = {}  # address -> (registers written back, sources)
+        self._places: dict[tuple, tuple] = {}  # (address, size, what) -> (location, offset)
+        self._grouped = bool(getattr(program, "groups", None))  # atomic pairs' element groups
         self._selects: dict[tuple[int, ...], bool] = {}
         self.projector = None  # project.Projector: told of every location this thread reads
         self.watch: frozenset[int] | None = None  # reading outside these raises UnseenRead
@@ -156,8 +159,15 @@ class ThreadContext:
         byte-wise for the rest of the program's life and starts exploration again
         (`ModelRestart`); so does the first access joining array elements (`joins`: the
         model then holds them as one location, byte-wise once accessed so); where mixed-size
-        is refused (`mixed` None), it is refused."""
-        if self.mixed is None:
+        is refused (`mixed` None), it is refused. Without arrays, an access placed once is
+        placed alike again (`_places`): its location becomes mixed-size, if ever, by another
+        access, and a mixed-size location is placed the same way."""
+        memo = self.joins is None and not self._grouped
+        key = (addr, size, what, info.address if info is not None else None)
+        found = self._places.get(key) if memo else None
+        if found is not None:
+            loc, offset = found
+        elif self.mixed is None:
             loc, offset = self.program.location_at(addr, size, what, info), 0
         else:
             join = self.program.joins(addr, size) if self.joins is not None else None
@@ -172,6 +182,8 @@ class ThreadContext:
                     self.mixed.add(loc.index)
                     raise ModelRestart(f"{loc.name} is accessed with mixed sizes")
                 self.spans[loc.index] = (0, size)
+        if memo and found is None:
+            self._places[key] = (loc, offset)
         projector = self.projector
         if projector is None:
             return loc, offset
@@ -311,12 +323,15 @@ def _pick(regs: dict[str, int], picks: dict[str, int], names) -> int:
 class RegViews:
     """A step's register views and pick views, copied from `Local` and written back."""
 
+    __slots__ = ("views", "picks", "dirty")
+
     def __init__(self, local: Local):
         self.views, self.picks = dict(local.regs), dict(local.picks)
+        self.dirty = False  # set: the views may differ from the Local's they were copied from
 
     def copy(self) -> RegViews:
         new = RegViews.__new__(RegViews)
-        new.views, new.picks = dict(self.views), dict(self.picks)
+        new.views, new.picks, new.dirty = dict(self.views), dict(self.picks), self.dirty
         return new
 
     def view(self, names) -> int:
@@ -326,6 +341,7 @@ class RegViews:
         return _pick(self.views, self.picks, names)
 
     def set(self, names, view: int, pick: int = 0) -> None:
+        self.dirty = True
         for n in names:
             self.views[n] = view
             if pick > view:
@@ -342,6 +358,8 @@ def _finish(ctx: ThreadContext, local: Local, step: Step, regs: RegViews) -> Loc
         new = [(w, regs.view(sources), regs.pick(picked)) for w, sources, picked in writes]
         for w, view, pick in new:
             regs.set((w,), view, pick)
+    elif not regs.dirty:  # the views are the Local's
+        return local if vcap == local.vcap else local._replace(vcap=vcap)
     views = tuple(sorted([(r, v) for r, v in regs.views.items() if v]))
     picks = tuple(sorted(regs.picks.items()))
     if vcap == local.vcap and views == local.regs and picks == local.picks:
@@ -407,13 +425,18 @@ def condition_holds(cond: str, nzcv: int) -> bool:
     return bool(base[cond])
 
 
-def _writeback(regs: RegViews, info: InsnInfo) -> None:
+def _writeback(ctx: ThreadContext, regs: RegViews, info: InsnInfo) -> None:
     """A base-register writeback (and any other non-destination register the instruction
     writes) depends on the registers that form the address."""
-    skip = info.data_regs | info.compare_regs | info.dest_regs | info.status_regs
-    sources = [r for r in info.reads if r not in skip]
-    regs.set(info.writes - info.dest_regs - info.status_regs, regs.view(sources),
-             regs.pick(sources))  # fmt: skip
+    found = ctx.writebacks.get(info.address)
+    if found is None:
+        skip = info.data_regs | info.compare_regs | info.dest_regs | info.status_regs
+        found = ctx.writebacks[info.address] = (
+            tuple(info.writes - info.dest_regs - info.status_regs),
+            tuple(r for r in info.reads if r not in skip))  # fmt: skip
+    written, sources = found
+    if written:
+        regs.set(written, regs.view(sources), regs.pick(sources))
 
 
 # -- instructions -----------------------------------------------------------------------------
@@ -468,7 +491,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
                               first.size)
             )
         r = regs.copy()
-        _writeback(r, info)
+        _writeback(ctx, r, info)
         r.set(info.dest_regs, max(choice.view, cond_view), max(pick, cond_pick))
         what = partial(_read_words, ctx, loc.name, choice.value, first.size, memory, choice.ts)
         moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step,
@@ -495,7 +518,7 @@ def _load_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, size: int, lo
             new = new._replace(exbank=ExBank(loc.index, max(c.read), c.view, c.value,
                                              info.acquire, size, offset, c.read))  # fmt: skip
         r = regs.copy()
-        _writeback(r, info)
+        _writeback(ctx, r, info)
         r.set(info.dest_regs, max(c.view, cond_view), max(pick, cond_pick))
         what = f"read {ctx.program.part_name(loc, offset, size)}={signed(c.value, 8 * size)} from " + _sources(ctx, memory, c)
         moves.append(Move(c.key, what, step.state, _finish(ctx, new, step, r), step,
@@ -523,7 +546,7 @@ def _load_pair(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
         for c1 in _pair_reads(ctx, local, memory, info, second, vaddr, paddr):
             step = _finish_reads(ctx, info, tstate, (c0.value, c1.value))
             new, r = local, regs.copy()
-            _writeback(r, info)
+            _writeback(ctx, r, info)
             for reg, c in zip(info.pair_order, (c0, c1), strict=True):
                 new = c.after(new)
                 r.set((reg,), c.view, c.pick)
@@ -598,7 +621,7 @@ def _store_pair(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool
         vdata, pdata = regs.view((reg,)), regs.pick((reg,))
         parts.append((loc, Message(loc.index, write.value, ctx.tid, write.size, offset), vdata,
                       pdata, write_pre_view(local, paddr, pdata, 0, False)))  # fmt: skip
-    _writeback(regs, info)
+    _writeback(ctx, regs, info)
     (loc0, msg0, vd0, pd0, pre0), (loc1, msg1, vd1, pd1, pre1) = parts
     moves = []
     for ts0, app0, key0, floor0 in _part_slots(ctx, local, memory, msg0, loc0, pre0, certify):
@@ -645,7 +668,7 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
     paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
     msg = Message(loc.index, write.value, ctx.tid, write.size, offset)
     pre = write_pre_view(local, paddr, pdata, 0, info.release)
-    _writeback(regs, info)
+    _writeback(ctx, regs, info)
     moves = []
     if loc.index in ctx.mixed_set:
         for ts, appended, key, floor in _mixed_slots(ctx, local, memory, msg, loc, pre, None,
@@ -670,7 +693,7 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     first = ctx.core.run(tstate, ())
     regs = RegViews(local)
     r = regs.copy()
-    _writeback(r, info)
+    _writeback(ctx, r, info)
     r.set(info.status_regs, 0)  # a store-exclusive's status carries no view on ARM
     failed = local._replace(exbank=None)
     bank = local.exbank
@@ -791,7 +814,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
         pick = read_pick(choice, paddr, local.fwd[loc.index])
         after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, pick)
         r = regs.copy()
-        _writeback(r, info)
+        _writeback(ctx, r, info)
         read_words = partial(_read_words, ctx, loc.name, choice.value, first.size, memory,
                              choice.ts)  # fmt: skip
         if not step.writes:  # a compare-and-swap that failed: only a read
@@ -866,7 +889,7 @@ def _atomic_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bo
         after = mixed.after_mixed_read(local, loc.index, loc.size, ctx.n, offset, c, vaddr,
                                        acquire, no_ret, paddr, pick)  # fmt: skip
         r = regs.copy()
-        _writeback(r, info)
+        _writeback(ctx, r, info)
         read_words = (f"read {ctx.program.part_name(loc, offset, size)}={signed(c.value, 8 * size)} from "
                       + ("a later write" if unseen else _sources(ctx, memory, c)))  # fmt: skip
         if not step.writes:  # a compare-and-swap that failed: only a read
@@ -940,7 +963,7 @@ def _unseen_cas_failure(
     choice = ReadChoice(beyond, value ^ 1, max(pre, beyond), False)
     after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, choice.view)
     r = regs.copy()
-    _writeback(r, info)
+    _writeback(ctx, r, info)
     r.set(info.dest_regs, choice.view, max(choice.view, paddr))
     return [Move(".unseen", "reads a later write, compare fails", failed.state,
                  _finish(ctx, after, failed, r), failed)]  # fmt: skip
@@ -967,10 +990,11 @@ def silent_rewrite(local: Local, loc: int, read_ts: int, read_value: int, acquir
 
 def _slots(ctx, local, memory, msg: Message, pre: int, exclusive_from, certify: bool):
     """(timestamp, appended message or None, key suffix) for each way to place the write."""
-    other = next((m for m in memory if m.loc == msg.loc and m.size != msg.size), None)
-    if other is not None:  # merging their bytes needs byte-level messages
-        raise AccessError(f"{ctx.names[msg.loc]} is written with {other.size} and {msg.size} "
-                          f"bytes: {MIXED_SIZE_REFUSAL}")
+    loc, size = msg.loc, msg.size
+    for other in memory:
+        if other.loc == loc and other.size != size:  # merging their bytes needs byte messages
+            raise AccessError(f"{ctx.names[loc]} is written with {other.size} and {size} "
+                              f"bytes: {MIXED_SIZE_REFUSAL}")
     for ts in write_slots(local, memory, ctx.tid, msg, pre, exclusive_from):
         yield ts, None, f".w{ts}"
     if certify:
