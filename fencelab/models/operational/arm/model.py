@@ -119,6 +119,7 @@ class ARM(MemoryModel):
         self.dead = dead and share  # certify-dead-reads (project.py), on certify-share's runs
         self._contexts: dict[int, _Layout] = {}
         self._alone: dict[tuple, Alone] = {}
+        self._started: tuple | None = None  # (state, program, `_may_start`'s answer): the last
 
     def for_exhaustive(self) -> ARM:
         """Once every write is promised, memory is fixed and threads no longer interact: running
@@ -153,6 +154,7 @@ class ARM(MemoryModel):
             entry.mixed_seen = len(entry.mixed)   # was certified and run before
             entry.epoch += 1
             self._alone.clear()
+            self._started = None
             if entry.projector is not None:
                 entry.projector.mixed = True
         return entry
@@ -172,6 +174,7 @@ class ARM(MemoryModel):
                 ctx.dead_reads = dead_reads(ctx.core.infos, view.has_loop(ctx.tid))
         entry.mixed_seen = 0
         self._alone.clear()
+        self._started = None
 
     def restart_epoch(self, program) -> int:
         return self._entry(program).epoch
@@ -374,7 +377,12 @@ class ARM(MemoryModel):
         """Threads start executing once every one of them can run to its end fulfilling only
         its promises — or once no promise can be made any more (a thread that never ends then
         runs into the step budget, which is reported, rather than vanishing)."""
-        return self._all_complete(program, state) or not self._promises(program, state)
+        last = self._started
+        if last is not None and last[0] is state and last[1] is program:
+            return last[2]  # asked for each thread of a state in turn, and by threads_apart
+        may = self._all_complete(program, state) or not self._promises(program, state)
+        self._started = (state, program, may)
+        return may
 
     def explain(self, program, state: MachineState, tid: int):
         from fencelab.models.operational.arm.explain import explain
