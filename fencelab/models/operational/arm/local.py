@@ -121,7 +121,15 @@ class Local(NamedTuple):
         return Local(coh=(0,) * n, fwd=(None,) * n, promises=self.promises, trace=self.trace)
 
     def promise(self, ts: int) -> Local:
-        return self._replace(promises=tuple(sorted((*self.promises, ts))))
+        promises = self.promises
+        if promises and promises[-1] > ts:
+            promises = tuple(sorted((*promises, ts)))
+        else:  # (a new promise is the latest message: no sorting, no keyword machinery)
+            promises = (*promises, ts)
+        return tuple.__new__(Local, (*self[:_PROMISES], promises, *self[_PROMISES + 1:]))
+
+
+_PROMISES = Local._fields.index("promises")
 
 
 class ReadChoice(NamedTuple):

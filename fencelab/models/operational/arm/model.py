@@ -350,6 +350,7 @@ class ARM(MemoryModel):
             return found
         found = []
         ts = len(mem.messages) + 1
+        view = self.view(program)
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
             candidates = self._solo(program, tid, tstate, local, mem.messages).candidates
@@ -360,7 +361,6 @@ class ARM(MemoryModel):
                     continue
                 locals_ = list(mem.locals)
                 locals_[tid] = promised
-                view = self.view(program)
                 name = view.part_name(view.locations[msg.loc], msg.offset, msg.size)
                 value = signed(msg.value, 8 * msg.size)
                 key = f"{tid}.p{ts}.{name}={value}"
