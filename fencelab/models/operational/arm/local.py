@@ -188,7 +188,7 @@ def after_read(
     add orders only later writes, and reads after an ISB."""
     post = choice.view
     pick = max(pick, post)
-    return Local(
+    return tuple.__new__(Local, (  # (Local(...) without its Python-level __new__)
         _set(local.coh, loc, choice.ts),
         max(local.vr_new, post) if acquire else local.vr_new,
         max(local.vw_new, pick) if acquire else local.vw_new,
@@ -206,7 +206,7 @@ def after_read(
         local.stutter,
         local.bytes_,
         local.trace,
-    )
+    ))
 
 
 def write_pre_view(local: Local, vaddr: int, vdata: int, vextra: int, release: bool) -> int:
@@ -257,7 +257,7 @@ def after_write(
     """The thread's views after fulfilling the write at `ts` [Local.fulfill]; `rview` is the
     view of the exclusive read an exclusive write is paired with; `pview` the pick view of
     its address and data, `vaddr_pick` of its address (see `Local.picks`)."""
-    return Local(
+    return tuple.__new__(Local, (  # (Local(...) without its Python-level __new__)
         _set(local.coh, loc, ts),
         local.vr_new,
         local.vw_new,
@@ -275,7 +275,7 @@ def after_write(
         None,
         local.bytes_,
         local.trace,
-    )
+    ))
 
 
 def read_pick(choice: ReadChoice, vaddr_pick: int, fwd: FwdItem | None) -> int:

@@ -480,6 +480,8 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     moves = []
     cond = ("cpsr",) if "cpsr" in info.reads else ()
     cond_view, cond_pick = regs.view(cond), regs.pick(cond)
+    written_back = regs.copy()  # (the same for every choice)
+    _writeback(ctx, written_back, info)
     for choice in choices:
         _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
         step = _single_read(ctx, info, tstate, choice.value)
@@ -490,8 +492,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
                 exbank=ExBank(loc.index, choice.ts, choice.view, choice.value, info.acquire,
                               first.size)
             )
-        r = regs.copy()
-        _writeback(ctx, r, info)
+        r = written_back.copy()
         r.set(info.dest_regs, max(choice.view, cond_view), max(pick, cond_pick))
         what = partial(_read_words, ctx, loc.name, choice.value, first.size, memory, choice.ts)
         moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step,
@@ -808,13 +809,18 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
     choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, first.size), vaddr,
                               info.acquire and not no_ret, info.acquire_pc and not no_ret)  # fmt: skip
     moves = []
+    written_back = regs.copy()  # (these are the same for every choice)
+    _writeback(ctx, written_back, info)
+    data_view, data_pick = regs.view(info.data_regs), regs.pick(info.data_regs)
+    # a CAS's compare register decides whether it writes (herd's pick-basic-dep to the
+    # write): it orders the write, and a read of it from its own thread (pick through lrs)
+    pcompare = regs.pick(info.compare_regs)
     for choice in choices:
         _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
         step = _single_read(ctx, info, tstate, choice.value)
         pick = read_pick(choice, paddr, local.fwd[loc.index])
         after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, pick)
-        r = regs.copy()
-        _writeback(ctx, r, info)
+        r = written_back.copy()
         read_words = partial(_read_words, ctx, loc.name, choice.value, first.size, memory,
                              choice.ts)  # fmt: skip
         if not step.writes:  # a compare-and-swap that failed: only a read
@@ -825,12 +831,9 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
             continue
         write = _one_write(info, step)
         ctx.location(write.addr, write.size, "write")  # a narrow write keeping initial bytes
-        vdata, pdata = regs.view(info.data_regs), regs.pick(info.data_regs)
+        vdata, pdata = data_view, data_pick
         if combines:
             vdata, pdata = max(vdata, choice.view), max(pdata, pick)
-        # a CAS's compare register decides whether it writes (herd's pick-basic-dep to the
-        # write): it orders the write, and a read of it from its own thread (pick through lrs)
-        pcompare = regs.pick(info.compare_regs)
         msg = Message(loc.index, write.value, ctx.tid, write.size)
         pre = write_pre_view(after, paddr, pdata, pcompare, info.release)
         for suffix, result_words, view, result_pick in _results(info, regs, choice.view, pick):
