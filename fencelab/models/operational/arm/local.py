@@ -126,7 +126,7 @@ class Local(NamedTuple):
             promises = tuple(sorted((*promises, ts)))
         else:  # (a new promise is the latest message: no sorting, no keyword machinery)
             promises = (*promises, ts)
-        return tuple.__new__(Local, (*self[:_PROMISES], promises, *self[_PROMISES + 1:]))
+        return tuple.__new__(Local, (*self[:_PROMISES], promises, *self[_PROMISES + 1 :]))
 
 
 _PROMISES = Local._fields.index("promises")

@@ -365,8 +365,8 @@ def _finish(ctx: ThreadContext, local: Local, step: Step, regs: RegViews) -> Loc
     if vcap == local.vcap and views == local.regs and picks == local.picks:
         return local
     # local._replace(vcap=vcap, regs=views, picks=picks), without its keyword machinery
-    return tuple.__new__(Local, (*local[:_VCAP], vcap, *local[_VCAP + 1:_REGS], views, picks,
-                                 *local[_REGS + 2:]))  # fmt: skip
+    return tuple.__new__(Local, (*local[:_VCAP], vcap, *local[_VCAP + 1 : _REGS], views, picks,
+                                 *local[_REGS + 2 :]))  # fmt: skip
 
 
 def dataflow(ctx: ThreadContext, step: Step):
