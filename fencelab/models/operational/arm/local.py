@@ -206,7 +206,7 @@ def after_read(
         local.stutter,
         local.bytes_,
         local.trace,
-    ))
+    ))  # fmt: skip
 
 
 def write_pre_view(local: Local, vaddr: int, vdata: int, vextra: int, release: bool) -> int:
@@ -275,7 +275,7 @@ def after_write(
         None,
         local.bytes_,
         local.trace,
-    ))
+    ))  # fmt: skip
 
 
 def read_pick(choice: ReadChoice, vaddr_pick: int, fwd: FwdItem | None) -> int:
