@@ -98,6 +98,9 @@ def _x86(rng: random.Random, name: str, n: int, ops) -> str:
                                 else f"lock xaddl %e{reg},({loc})")  # fmt: skip
         columns.append(rows)
     terms += [f"[{loc}]={values.final(rng, loc)}" for loc in locs]
+    # herd refuses a condition naming a location nothing before it names: declare those
+    unnamed = [loc for loc in locs if not any(f"({loc})" in r for rows in columns for r in rows)]
+    inits += [f"{loc}=0;" for loc in unnamed]
     return _herd_table("X86_64", name, " ".join(inits), columns, terms)
 
 

@@ -68,9 +68,12 @@ def explore_alone(
         pc = core.pc(ts)
         for mv in thread_moves(ctx, ts, lc, mem, certify=True):
             after = heads if mv.silent else ()
-            fresh = ((mv.appended, mv.floor),) if mv.appended is not None else ()
-            fresh += mv.more  # an STP's second write at a fresh timestamp
-            mem2 = (*mem, *(m for m, _ in fresh))
+            if mv.appended is None and not mv.more:
+                fresh, mem2 = (), mem
+            else:
+                fresh = ((mv.appended, mv.floor),) if mv.appended is not None else ()
+                fresh += mv.more  # an STP's second write at a fresh timestamp
+                mem2 = (*mem, *(m for m, _ in fresh))
             if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
                 if any(t == mv.tstate and dominates(lc0, mv.local, mem2) for t, lc0 in after):
                     continue  # a repeated loop iteration: the earlier visit can do all it can
@@ -79,8 +82,9 @@ def explore_alone(
                 if floor <= n:
                     candidates.setdefault(msg)
             nxt = (mv.tstate, mv.local, mem2, fresh_run or bool(fresh), after)
-            if nxt not in seen:
-                seen.add(nxt)
+            known = len(seen)
+            seen.add(nxt)  # (one hash: a state is a large tuple)
+            if len(seen) != known:
                 queue.append((nxt, depth + 1))
         if len(seen) > SOLO_STATES:
             raise FencelabError(

@@ -40,16 +40,16 @@ before a later write by `lws` needs nothing more: that write is coherence-after 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 Regs = tuple[tuple[str, int], ...]  # (register, view), sorted, views > 0 only
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     """A write in memory: location index, value, the writing thread, access size in bytes, and
-    the byte of the location it starts at (a part of a mixed-size location, mixed.py)."""
+    the byte of the location it starts at (a part of a mixed-size location, mixed.py). Named
+    tuples, as the other records of states here: hashed and compared in C (memories are keys
+    of the certification memos)."""
 
     loc: int
     value: int
@@ -61,8 +61,7 @@ class Message:
         return self.offset <= byte < self.offset + self.size
 
 
-@dataclass(frozen=True)
-class FwdItem:
+class FwdItem(NamedTuple):
     """The thread's last write to a location: its timestamp, the view of its address and data,
     whether it was exclusive (a store-exclusive or an atomic), and then the view of the read
     it is paired with (aob's `[M]; rmw; lrs; [A | Q]`: an acquire reading this write early
@@ -75,8 +74,7 @@ class FwdItem:
     pview: int = 0  # the pick view of its address and data (see `Local.picks`)
 
 
-@dataclass(frozen=True)
-class ExBank:
+class ExBank(NamedTuple):
     """The last load-exclusive: what it read (location, timestamp, value), its view,
     whether it was an acquire (LDAXR), and its size in bytes."""
 
@@ -123,11 +121,18 @@ class Local(NamedTuple):
         return Local(coh=(0,) * n, fwd=(None,) * n, promises=self.promises, trace=self.trace)
 
     def promise(self, ts: int) -> Local:
-        return self._replace(promises=tuple(sorted((*self.promises, ts))))
+        promises = self.promises
+        if promises and promises[-1] > ts:
+            promises = tuple(sorted((*promises, ts)))
+        else:  # (a new promise is the latest message: no sorting, no keyword machinery)
+            promises = (*promises, ts)
+        return tuple.__new__(Local, (*self[:_PROMISES], promises, *self[_PROMISES + 1 :]))
 
 
-@dataclass(frozen=True)
-class ReadChoice:
+_PROMISES = Local._fields.index("promises")
+
+
+class ReadChoice(NamedTuple):
     ts: int  # the message read (0: the initial write)
     value: int
     view: int  # the read's post view (the view its destination registers get)
@@ -183,7 +188,7 @@ def after_read(
     add orders only later writes, and reads after an ISB."""
     post = choice.view
     pick = max(pick, post)
-    return Local(
+    return tuple.__new__(Local, (  # (Local(...) without its Python-level __new__)
         _set(local.coh, loc, choice.ts),
         max(local.vr_new, post) if acquire else local.vr_new,
         max(local.vw_new, pick) if acquire else local.vw_new,
@@ -201,7 +206,7 @@ def after_read(
         local.stutter,
         local.bytes_,
         local.trace,
-    )
+    ))  # fmt: skip
 
 
 def write_pre_view(local: Local, vaddr: int, vdata: int, vextra: int, release: bool) -> int:
@@ -216,7 +221,10 @@ def write_pre_view(local: Local, vaddr: int, vdata: int, vextra: int, release: b
 def exclusive_ok(memory: tuple[Message, ...], tid: int, loc: int, read_ts: int, ts: int) -> bool:
     """No other thread's write to `loc` between the exclusive read and the write (atomicity:
     `empty rmw & (fre; coe)`)."""
-    return not any(m.loc == loc and m.tid != tid for m in memory[read_ts : ts - 1])
+    for m in memory[read_ts : ts - 1]:  # noqa: SIM110 (a loop: no generator, a hot path)
+        if m.loc == loc and m.tid != tid:
+            return False
+    return True
 
 
 def write_slots(
@@ -249,7 +257,7 @@ def after_write(
     """The thread's views after fulfilling the write at `ts` [Local.fulfill]; `rview` is the
     view of the exclusive read an exclusive write is paired with; `pview` the pick view of
     its address and data, `vaddr_pick` of its address (see `Local.picks`)."""
-    return Local(
+    return tuple.__new__(Local, (  # (Local(...) without its Python-level __new__)
         _set(local.coh, loc, ts),
         local.vr_new,
         local.vw_new,
@@ -267,7 +275,7 @@ def after_write(
         None,
         local.bytes_,
         local.trace,
-    )
+    ))  # fmt: skip
 
 
 def read_pick(choice: ReadChoice, vaddr_pick: int, fwd: FwdItem | None) -> int:

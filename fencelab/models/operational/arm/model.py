@@ -119,6 +119,7 @@ class ARM(MemoryModel):
         self.dead = dead and share  # certify-dead-reads (project.py), on certify-share's runs
         self._contexts: dict[int, _Layout] = {}
         self._alone: dict[tuple, Alone] = {}
+        self._started: tuple | None = None  # (state, program, `_may_start`'s answer): the last
 
     def for_exhaustive(self) -> ARM:
         """Once every write is promised, memory is fixed and threads no longer interact: running
@@ -153,6 +154,7 @@ class ARM(MemoryModel):
             entry.mixed_seen = len(entry.mixed)   # was certified and run before
             entry.epoch += 1
             self._alone.clear()
+            self._started = None
             if entry.projector is not None:
                 entry.projector.mixed = True
         return entry
@@ -172,6 +174,7 @@ class ARM(MemoryModel):
                 ctx.dead_reads = dead_reads(ctx.core.infos, view.has_loop(ctx.tid))
         entry.mixed_seen = 0
         self._alone.clear()
+        self._started = None
 
     def restart_epoch(self, program) -> int:
         return self._entry(program).epoch
@@ -225,14 +228,23 @@ class ARM(MemoryModel):
         same projection (`certify-share`, project.py), without the locations only dead reads
         read (`certify-dead-reads`); redone on a larger projection when the run reads a
         location the projection left out (or writes one a dead read left out)."""
+        # the projection is a function of the thread's read and live locations: a state met
+        # again with the same ones finds its answer without projecting again
+        direct = (id(program), "direct", tid, tstate, local, messages, projector.reads[tid],
+                  projector.live[tid])  # fmt: skip
+        result = self._alone.get(direct)
+        if result is not None:
+            return result
         ctx = self._ctx(program, tid)
         while True:
+            direct = (*direct[:6], projector.reads[tid], projector.live[tid])
             dead = bool(ctx.dead_reads)
             reads = projector.certify_reads(tid) if dead else projector.reads[tid]
             seen, promises = projector.project(tid, messages, local.promises, reads)
             key = (id(program), "projected", tid, tstate, promises, seen, reads)
             result = self._alone.get(key)
             if result is not None:
+                self._alone[direct] = result
                 return result
             ctx.watch, ctx.dead_ok = reads, dead
             try:
@@ -241,7 +253,7 @@ class ARM(MemoryModel):
                 continue  # the location is in `projector.reads` now: project again
             finally:
                 ctx.watch, ctx.dead_ok = None, False
-            self._alone[key] = result
+            self._alone[key] = self._alone[direct] = result
             return result
 
     def state_key(self, program, state: MachineState):
@@ -338,6 +350,7 @@ class ARM(MemoryModel):
             return found
         found = []
         ts = len(mem.messages) + 1
+        view = self.view(program)
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
             candidates = self._solo(program, tid, tstate, local, mem.messages).candidates
@@ -348,7 +361,6 @@ class ARM(MemoryModel):
                     continue
                 locals_ = list(mem.locals)
                 locals_[tid] = promised
-                view = self.view(program)
                 name = view.part_name(view.locations[msg.loc], msg.offset, msg.size)
                 value = signed(msg.value, 8 * msg.size)
                 key = f"{tid}.p{ts}.{name}={value}"
@@ -365,7 +377,12 @@ class ARM(MemoryModel):
         """Threads start executing once every one of them can run to its end fulfilling only
         its promises — or once no promise can be made any more (a thread that never ends then
         runs into the step budget, which is reported, rather than vanishing)."""
-        return self._all_complete(program, state) or not self._promises(program, state)
+        last = self._started
+        if last is not None and last[0] is state and last[1] is program:
+            return last[2]  # asked for each thread of a state in turn, and by threads_apart
+        may = self._all_complete(program, state) or not self._promises(program, state)
+        self._started = (state, program, may)
+        return may
 
     def explain(self, program, state: MachineState, tid: int):
         from fencelab.models.operational.arm.explain import explain

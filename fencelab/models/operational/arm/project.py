@@ -55,6 +55,8 @@ from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.models.operational.arm.local import Local, Message
 
 OTHER = -1  # the thread id of another thread's message, in a projection
+_PROMISES = Local._fields.index("promises")
+_AFTER = _PROMISES + 1
 
 
 class Projector:
@@ -67,6 +69,7 @@ class Projector:
         self.epoch = 0
         self.mixed = False  # some location is mixed-size: messages are byte ranges (mixed.py)
         self.initial = Local.initial(locations)
+        self._others: dict[Message, Message] = {}  # a message, its tid blotted out (`OTHER`)
 
     def saw_read(self, tid: int, loc: int) -> bool:
         """Record that thread `tid` read `loc`; True if that is news."""
@@ -87,7 +90,8 @@ class Projector:
 
     def promises_only(self, local: Local) -> bool:
         """Has the thread done nothing but promise (its views all initial)?"""
-        return local._replace(promises=()) == self.initial
+        initial = self.initial  # (`local._replace(promises=()) == initial`, without a copy)
+        return local[:_PROMISES] == initial[:_PROMISES] and local[_AFTER:] == initial[_AFTER:]
 
     def project(self, tid: int, messages: tuple[Message, ...], promises: tuple[int, ...],
                 reads: frozenset[int] | None = None) -> tuple[tuple[Message, ...], tuple[int, ...]]:  # fmt: skip
@@ -104,12 +108,16 @@ class Projector:
         kept: list[Message] = []
         real: list[int] = []
         number = [0] * (len(messages) + 1)  # old timestamp -> new
+        others = self._others
         for ts, m in enumerate(messages, 1):
             if m.tid == tid:
                 kept.append(m)
                 real.append(ts)
             elif m.loc in reads:
-                kept.append(Message(m.loc, m.value, OTHER, m.size, m.offset))
+                blotted = others.get(m)
+                if blotted is None:
+                    blotted = others[m] = Message(m.loc, m.value, OTHER, m.size, m.offset)
+                kept.append(blotted)
                 real.append(ts)
             number[ts] = len(kept)
         return tuple(kept), tuple(number[p] for p in promises), real

@@ -13,7 +13,9 @@ fresh timestamp at the end of memory — a promise made and fulfilled at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
@@ -50,16 +52,21 @@ DMB_BITS = {  # (rr, rw, wr, ww, ld) per barrier kind
 DSB_BITS = {**DMB_BITS, Barrier.STORE: (False, False, True, True, False)}
 
 
+_VCAP, _REGS = Local._fields.index("vcap"), Local._fields.index("regs")
+assert Local._fields[_REGS + 1] == "picks"
+
+
 class UnseenRead(Exception):
     """A run on a projection of memory read a location the projection left out."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Move:
-    """One way the thread's next instruction may execute."""
+    """One way the thread's next instruction may execute (never changed once made; not
+    frozen, which would make it several times as costly to build, and many are built)."""
 
     key: str  # suffix of the transition key: "", ".r3", ".w5", ".r2.w5", ".fail", ".r1.new"
-    what: str  # in words, for the label
+    words: str | Callable[[], str]  # in words, for the label (`what`); made when asked for
     tstate: tuple[int, ...]
     local: Local
     step: Step
@@ -75,6 +82,21 @@ class Move:
     # the model), `kept` its views as they were, for display (fencelab tui's memory pane)
     kept: Local | None = None
 
+    @property
+    def what(self) -> str:
+        """The move in words (certification and the threads' runs apart never ask)."""
+        words = self.words
+        return words if isinstance(words, str) else words()
+
+
+def _words(*parts) -> str:
+    """Words made of strings and of functions making them (`Move.words`)."""
+    return "".join(p if isinstance(p, str) else p() for p in parts)
+
+
+def _read_words(ctx, name: str, value: int, size: int, memory, ts: int) -> str:
+    return f"read {name}={signed(value, 8 * size)} from " + ctx.describe_msg(memory, ts)
+
 
 class ThreadContext:
     """What `thread_moves` needs from the program, looked up once."""
@@ -86,6 +108,9 @@ class ThreadContext:
         self.names = [loc.name for loc in program.locations]
         self.may_fail_spuriously = program.may_fail_spuriously(tid)
         self._dataflow: dict = {}
+        self.writebacks: dict[int, tuple] = {}  # address -> (registers written back, sources)
+        self._places: dict[tuple, tuple] = {}  # (address, size, what) -> (location, offset)
+        self._grouped = bool(getattr(program, "groups", None))  # atomic pairs' element groups
         self._selects: dict[tuple[int, ...], bool] = {}
         self.projector = None  # project.Projector: told of every location this thread reads
         self.watch: frozenset[int] | None = None  # reading outside these raises UnseenRead
@@ -134,8 +159,15 @@ class ThreadContext:
         byte-wise for the rest of the program's life and starts exploration again
         (`ModelRestart`); so does the first access joining array elements (`joins`: the
         model then holds them as one location, byte-wise once accessed so); where mixed-size
-        is refused (`mixed` None), it is refused."""
-        if self.mixed is None:
+        is refused (`mixed` None), it is refused. Without arrays, an access placed once is
+        placed alike again (`_places`): its location becomes mixed-size, if ever, by another
+        access, and a mixed-size location is placed the same way."""
+        memo = self.joins is None and not self._grouped
+        key = (addr, size, what, info.address if info is not None else None)
+        found = self._places.get(key) if memo else None
+        if found is not None:
+            loc, offset = found
+        elif self.mixed is None:
             loc, offset = self.program.location_at(addr, size, what, info), 0
         else:
             join = self.program.joins(addr, size) if self.joins is not None else None
@@ -150,6 +182,8 @@ class ThreadContext:
                     self.mixed.add(loc.index)
                     raise ModelRestart(f"{loc.name} is accessed with mixed sizes")
                 self.spans[loc.index] = (0, size)
+        if memo and found is None:
+            self._places[key] = (loc, offset)
         projector = self.projector
         if projector is None:
             return loc, offset
@@ -216,7 +250,9 @@ def _canonical(ctx: ThreadContext, move: Move) -> Move:
     states differing only in a finished thread's views are one state), keeping the views."""
     if not ctx.core.halted(move.tstate):
         return move
-    return replace(move, local=move.local.finished(), kept=move.local)
+    m = move
+    return Move(m.key, m.words, m.tstate, m.local.finished(), m.step, m.appended, m.floor,
+                m.silent, m.read_ts, m.write_ts, m.more, m.local)
 
 
 def _promise_lost(ctx, local: Local, memory) -> bool:
@@ -263,23 +299,39 @@ def without_repeats(ctx, tstate, local: Local, moves: list[Move], can_finish) ->
 
 
 def _view(regs: dict[str, int], names) -> int:
-    return max((regs.get(n, 0) for n in names), default=0)
+    view = 0  # (views are timestamps, never negative)
+    for n in names:
+        v = regs.get(n, 0)
+        if v > view:
+            view = v
+    return view
 
 
 def _pick(regs: dict[str, int], picks: dict[str, int], names) -> int:
     """The pick view of registers (local.py): at least their view."""
-    return max((max(regs.get(n, 0), picks.get(n, 0)) for n in names), default=0)
+    view = 0
+    for n in names:
+        v = regs.get(n, 0)
+        if v > view:
+            view = v
+        v = picks.get(n, 0)
+        if v > view:
+            view = v
+    return view
 
 
 class RegViews:
     """A step's register views and pick views, copied from `Local` and written back."""
 
+    __slots__ = ("views", "picks", "dirty")
+
     def __init__(self, local: Local):
         self.views, self.picks = dict(local.regs), dict(local.picks)
+        self.dirty = False  # set: the views may differ from the Local's they were copied from
 
     def copy(self) -> RegViews:
         new = RegViews.__new__(RegViews)
-        new.views, new.picks = dict(self.views), dict(self.picks)
+        new.views, new.picks, new.dirty = dict(self.views), dict(self.picks), self.dirty
         return new
 
     def view(self, names) -> int:
@@ -289,6 +341,7 @@ class RegViews:
         return _pick(self.views, self.picks, names)
 
     def set(self, names, view: int, pick: int = 0) -> None:
+        self.dirty = True
         for n in names:
             self.views[n] = view
             if pick > view:
@@ -301,14 +354,19 @@ def _finish(ctx: ThreadContext, local: Local, step: Step, regs: RegViews) -> Loc
     """Carry register views through the register-only instructions after the memory one."""
     writes, branch_sources = ctx.dataflow(step)
     vcap = max(local.vcap, regs.pick(branch_sources))  # control: pick-ctrl-dep orders writes
-    new = [(w, regs.view(sources), regs.pick(picked)) for w, sources, picked in writes]
-    for w, view, pick in new:
-        regs.set((w,), view, pick)
-    return local._replace(
-        vcap=vcap,
-        regs=tuple(sorted((r, v) for r, v in regs.views.items() if v)),
-        picks=tuple(sorted(regs.picks.items())),
-    )
+    if writes:
+        new = [(w, regs.view(sources), regs.pick(picked)) for w, sources, picked in writes]
+        for w, view, pick in new:
+            regs.set((w,), view, pick)
+    elif not regs.dirty:  # the views are the Local's
+        return local if vcap == local.vcap else local._replace(vcap=vcap)
+    views = tuple(sorted([(r, v) for r, v in regs.views.items() if v]))
+    picks = tuple(sorted(regs.picks.items()))
+    if vcap == local.vcap and views == local.regs and picks == local.picks:
+        return local
+    # local._replace(vcap=vcap, regs=views, picks=picks), without its keyword machinery
+    return tuple.__new__(Local, (*local[:_VCAP], vcap, *local[_VCAP + 1 : _REGS], views, picks,
+                                 *local[_REGS + 2 :]))  # fmt: skip
 
 
 def dataflow(ctx: ThreadContext, step: Step):
@@ -367,13 +425,18 @@ def condition_holds(cond: str, nzcv: int) -> bool:
     return bool(base[cond])
 
 
-def _writeback(regs: RegViews, info: InsnInfo) -> None:
+def _writeback(ctx: ThreadContext, regs: RegViews, info: InsnInfo) -> None:
     """A base-register writeback (and any other non-destination register the instruction
     writes) depends on the registers that form the address."""
-    skip = info.data_regs | info.compare_regs | info.dest_regs | info.status_regs
-    sources = [r for r in info.reads if r not in skip]
-    regs.set(info.writes - info.dest_regs - info.status_regs, regs.view(sources),
-             regs.pick(sources))  # fmt: skip
+    found = ctx.writebacks.get(info.address)
+    if found is None:
+        skip = info.data_regs | info.compare_regs | info.dest_regs | info.status_regs
+        found = ctx.writebacks[info.address] = (
+            tuple(info.writes - info.dest_regs - info.status_regs),
+            tuple(r for r in info.reads if r not in skip))  # fmt: skip
+    written, sources = found
+    if written:
+        regs.set(written, regs.view(sources), regs.pick(sources))
 
 
 # -- instructions -----------------------------------------------------------------------------
@@ -417,6 +480,8 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     moves = []
     cond = ("cpsr",) if "cpsr" in info.reads else ()
     cond_view, cond_pick = regs.view(cond), regs.pick(cond)
+    written_back = regs.copy()  # (the same for every choice)
+    _writeback(ctx, written_back, info)
     for choice in choices:
         _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
         step = _single_read(ctx, info, tstate, choice.value)
@@ -427,12 +492,9 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
                 exbank=ExBank(loc.index, choice.ts, choice.view, choice.value, info.acquire,
                               first.size)
             )
-        r = regs.copy()
-        _writeback(r, info)
+        r = written_back.copy()
         r.set(info.dest_regs, max(choice.view, cond_view), max(pick, cond_pick))
-        what = f"read {loc.name}={signed(choice.value, 8 * first.size)} from " + ctx.describe_msg(
-            memory, choice.ts
-        )
+        what = partial(_read_words, ctx, loc.name, choice.value, first.size, memory, choice.ts)
         moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step,
                           read_ts=choice.ts))  # fmt: skip
     return moves
@@ -457,7 +519,7 @@ def _load_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, size: int, lo
             new = new._replace(exbank=ExBank(loc.index, max(c.read), c.view, c.value,
                                              info.acquire, size, offset, c.read))  # fmt: skip
         r = regs.copy()
-        _writeback(r, info)
+        _writeback(ctx, r, info)
         r.set(info.dest_regs, max(c.view, cond_view), max(pick, cond_pick))
         what = f"read {ctx.program.part_name(loc, offset, size)}={signed(c.value, 8 * size)} from " + _sources(ctx, memory, c)
         moves.append(Move(c.key, what, step.state, _finish(ctx, new, step, r), step,
@@ -486,7 +548,7 @@ def _load_pair(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     moves = []
     for reads, step in _reads_of(ctx, tstate, local, memory, info, first, (), vaddr, paddr, vpre):
         new, r = local, regs.copy()
-        _writeback(r, info)
+        _writeback(ctx, r, info)
         for reg, c in zip(info.pair_order, reads, strict=True):
             new = c.after(new)
             r.set((reg,), max(c.view, vaddr), c.pick)
@@ -574,7 +636,7 @@ def _store_pair(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool
         vdata, pdata = regs.view((reg,)), regs.pick((reg,))
         parts.append((loc, Message(loc.index, write.value, ctx.tid, write.size, offset), vdata,
                       pdata, write_pre_view(local, paddr, pdata, 0, False)))  # fmt: skip
-    _writeback(regs, info)
+    _writeback(ctx, regs, info)
     (loc0, msg0, vd0, pd0, pre0), (loc1, msg1, vd1, pd1, pre1) = parts
     moves = []
     for ts0, app0, key0, floor0 in _part_slots(ctx, local, memory, msg0, loc0, pre0, certify):
@@ -621,21 +683,21 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
     paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
     msg = Message(loc.index, write.value, ctx.tid, write.size, offset)
     pre = write_pre_view(local, paddr, pdata, 0, info.release)
-    _writeback(regs, info)
+    _writeback(ctx, regs, info)
     moves = []
     if loc.index in ctx.mixed_set:
         for ts, appended, key, floor in _mixed_slots(ctx, local, memory, msg, loc, pre, None,
                                                      certify):  # fmt: skip
             new = mixed.after_mixed_write(local, msg, ts, loc.size, ctx.n, vaddr, vdata,
                                           info.release, False, 0, max(paddr, pdata), paddr)  # fmt: skip
-            moves.append(Move(key, _fulfil_words(ctx, msg, ts, appended), step.state,
+            moves.append(Move(key, partial(_fulfil_words, ctx, msg, ts, appended), step.state,
                               _finish(ctx, new, step, regs.copy()), step, appended, floor,
                               silent=False, write_ts=ts))  # fmt: skip
         return moves
     for ts, appended, key in _slots(ctx, local, memory, msg, pre, None, certify):
         new = after_write(local, loc.index, ts, vaddr, vdata, info.release, False, 0,
                           max(paddr, pdata), paddr)  # fmt: skip
-        what = _fulfil_words(ctx, msg, ts, appended)
+        what = partial(_fulfil_words, ctx, msg, ts, appended)
         moves.append(Move(key, what, step.state, _finish(ctx, new, step, regs.copy()), step,
                           appended, max(pre, local.coh[loc.index]), silent=False,
                           write_ts=ts))  # fmt: skip
@@ -646,7 +708,7 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     first = ctx.core.run(tstate, ())
     regs = RegViews(local)
     r = regs.copy()
-    _writeback(r, info)
+    _writeback(ctx, r, info)
     r.set(info.status_regs, 0)  # a store-exclusive's status carries no view on ARM
     failed = local._replace(exbank=None)
     bank = local.exbank
@@ -675,7 +737,7 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
             for ts, appended, key in _slots(ctx, local, memory, msg, pre, bank.ts, certify):
                 new = after_write(local, loc.index, ts, vaddr, vdata, info.release, True,
                                   bank.view, max(paddr, pdata), paddr)  # fmt: skip
-                what = "succeeds, " + _fulfil_words(ctx, msg, ts, appended)
+                what = partial(_words, "succeeds, ", partial(_fulfil_words, ctx, msg, ts, appended))
                 moves.append(Move(key, what, step.state, _finish(ctx, new, step, r.copy()), step,
                                   appended, max(pre, local.coh[loc.index]), silent,
                                   write_ts=ts))  # fmt: skip
@@ -761,29 +823,31 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
     choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, first.size), vaddr,
                               info.acquire and not no_ret, info.acquire_pc and not no_ret)  # fmt: skip
     moves = []
+    written_back = regs.copy()  # (these are the same for every choice)
+    _writeback(ctx, written_back, info)
+    data_view, data_pick = regs.view(info.data_regs), regs.pick(info.data_regs)
+    # a CAS's compare register decides whether it writes (herd's pick-basic-dep to the
+    # write): it orders the write, and a read of it from its own thread (pick through lrs)
+    pcompare = regs.pick(info.compare_regs)
     for choice in choices:
         _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
         step = _single_read(ctx, info, tstate, choice.value)
         pick = read_pick(choice, paddr, local.fwd[loc.index])
         after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, pick)
-        r = regs.copy()
-        _writeback(r, info)
-        read_words = f"read {loc.name}={signed(choice.value, 8 * first.size)} from " + (
-            ctx.describe_msg(memory, choice.ts)
-        )
+        r = written_back.copy()
+        read_words = partial(_read_words, ctx, loc.name, choice.value, first.size, memory,
+                             choice.ts)  # fmt: skip
         if not step.writes:  # a compare-and-swap that failed: only a read
             r.set(info.dest_regs, choice.view, pick)
-            moves.append(Move(f".r{choice.ts}", read_words + ", compare fails", step.state,
+            moves.append(Move(f".r{choice.ts}", partial(_words, read_words, ", compare fails"),
+                              step.state,
                               _finish(ctx, after, step, r), step, read_ts=choice.ts))  # fmt: skip
             continue
         write = _one_write(info, step)
         ctx.location(write.addr, write.size, "write")  # a narrow write keeping initial bytes
-        vdata, pdata = regs.view(info.data_regs), regs.pick(info.data_regs)
+        vdata, pdata = data_view, data_pick
         if combines:
             vdata, pdata = max(vdata, choice.view), max(pdata, pick)
-        # a CAS's compare register decides whether it writes (herd's pick-basic-dep to the
-        # write): it orders the write, and a read of it from its own thread (pick through lrs)
-        pcompare = regs.pick(info.compare_regs)
         msg = Message(loc.index, write.value, ctx.tid, write.size)
         pre = write_pre_view(after, paddr, pdata, pcompare, info.release)
         for suffix, result_words, view, result_pick in _results(info, regs, choice.view, pick):
@@ -794,7 +858,8 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
                                   choice.view, max(paddr, pdata, pcompare), paddr)  # fmt: skip
                 if acquire and info.release:  # [range([A]; amo; [L])]; po; [M]
                     new = new._replace(vr_new=max(new.vr_new, ts), vw_new=max(new.vw_new, ts))
-                what = read_words + ", " + _fulfil_words(ctx, msg, ts, appended) + result_words
+                what = partial(_words, read_words, ", ",
+                               partial(_fulfil_words, ctx, msg, ts, appended), result_words)
                 moves.append(Move(f".r{choice.ts}{key}{suffix}", what, step.state,
                                   _finish(ctx, new, step, res), step, appended,
                                   max(pre, after.coh[loc.index]),
@@ -841,7 +906,7 @@ def _atomic_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bo
         after = mixed.after_mixed_read(local, loc.index, loc.size, ctx.n, offset, c, vaddr,
                                        acquire, no_ret, paddr, pick)  # fmt: skip
         r = regs.copy()
-        _writeback(r, info)
+        _writeback(ctx, r, info)
         read_words = (f"read {ctx.program.part_name(loc, offset, size)}={signed(c.value, 8 * size)} from "
                       + ("a later write" if unseen else _sources(ctx, memory, c)))  # fmt: skip
         if not step.writes:  # a compare-and-swap that failed: only a read
@@ -915,7 +980,7 @@ def _unseen_cas_failure(
     choice = ReadChoice(beyond, value ^ 1, max(pre, beyond), False)
     after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, choice.view)
     r = regs.copy()
-    _writeback(r, info)
+    _writeback(ctx, r, info)
     r.set(info.dest_regs, choice.view, max(choice.view, paddr))
     return [Move(".unseen", "reads a later write, compare fails", failed.state,
                  _finish(ctx, after, failed, r), failed)]  # fmt: skip
@@ -942,10 +1007,11 @@ def silent_rewrite(local: Local, loc: int, read_ts: int, read_value: int, acquir
 
 def _slots(ctx, local, memory, msg: Message, pre: int, exclusive_from, certify: bool):
     """(timestamp, appended message or None, key suffix) for each way to place the write."""
-    other = next((m for m in memory if m.loc == msg.loc and m.size != msg.size), None)
-    if other is not None:  # merging their bytes needs byte-level messages
-        raise AccessError(f"{ctx.names[msg.loc]} is written with {other.size} and {msg.size} "
-                          f"bytes: {MIXED_SIZE_REFUSAL}")
+    loc, size = msg.loc, msg.size
+    for other in memory:
+        if other.loc == loc and other.size != size:  # merging their bytes needs byte messages
+            raise AccessError(f"{ctx.names[loc]} is written with {other.size} and {size} "
+                              f"bytes: {MIXED_SIZE_REFUSAL}")
     for ts in write_slots(local, memory, ctx.tid, msg, pre, exclusive_from):
         yield ts, None, f".w{ts}"
     if certify:
