@@ -212,7 +212,7 @@ def test_a_command_tunes_the_cycle_collector_and_restores_it(monkeypatch):
     got = CliRunner().invoke(main, ["run", "-j", "1", str(EXAMPLES / "x86_64" / "SB.litmus")])
     assert got.exit_code == 0, got.output
     assert "Observation SB Sometimes 1 3" in got.output
-    (threshold, frozen_then), = seen
+    ((threshold, frozen_then),) = seen
     assert threshold == (before[0], before[1], max(before[2], FULL_COLLECTION))
     assert frozen_then > frozen
     assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)
