@@ -98,6 +98,8 @@ class Plain:
         self._rich = None
 
     def __getattr__(self, name: str):
+        if name.startswith("__") or name == "_rich":  # (copy, pickle: before __init__)
+            raise AttributeError(name)
         if self._rich is None:
             self._rich = _stdout_console(self.file)
         return getattr(self._rich, name)
