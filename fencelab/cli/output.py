@@ -10,42 +10,119 @@
   printed (`Progress.print`), so a bar never sticks to a result line.
 - Notes and errors are one line each on stderr: `fencelab: note: ...`, `fencelab: error: ...`.
 
-rich's progress bar and tables are imported when first drawn (a piped run draws no bar, a
-one-test run no table): start-up is a large part of a short run.
+rich is imported when it draws: on a pipe (no terminal, none of the variables that make rich
+draw anyway) stdout is a `Plain` console, which writes plain text and plain tables itself and
+makes rich's console only for what needs it (markup, a table in colour); the progress bar is
+drawn only on a terminal. Start-up is a large part of a short run, and with `-j N` it is all
+serial: rich's console and tables cost about 25 ms of CPU before the first test.
 """
 
 from __future__ import annotations
 
+import builtins
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
 PIPED_WIDTH = 1_000_000  # piped: a table's natural width, never 80 columns; nothing folds
 _RICH_REWRITES = "\t\x07\x08\x0b\x0c\r"  # rich expands tabs and drops these control codes
 
 
-class _Stdout(Console):
-    """rich ends the process with exit status 1 when the reader of a pipe leaves; here the
-    command line decides (options.Group: quietly, 141), so 1 keeps meaning "unsound"."""
-
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError
+# what makes rich treat a stream that is not a terminal as one, or colour it (rich/console.py)
+_RICH_ENVIRONMENT = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS",
+                     "JUPYTER_LINES")  # fmt: skip
 
 
-def stdout() -> Console:
-    """A console on the current stdout (made per command: tests swap the streams)."""
-    probe = Console(soft_wrap=True)
-    return _Stdout(soft_wrap=True, highlight=False, emoji=False,
+def _rich_console_class():
+    from rich.console import Console
+
+    class _Stdout(Console):
+        """rich ends the process with exit status 1 when the reader of a pipe leaves; here the
+        command line decides (options.Group: quietly, 141), so 1 keeps meaning "unsound"."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return _Stdout
+
+
+def _stdout_class():
+    """rich's console class for stdout (`_Stdout`), made when first needed."""
+    cls = globals().get("_Stdout")
+    if cls is None:
+        cls = globals()["_Stdout"] = _rich_console_class()
+    return cls
+
+
+def __getattr__(name: str):
+    if name == "_Stdout":
+        return _stdout_class()
+    raise AttributeError(name)
+
+
+def plain_stream(stream) -> bool:
+    """Is `stream` one rich would write plain text to: not a terminal, no colour? (When in
+    doubt, no: rich decides.)"""
+    if any(name in os.environ for name in _RICH_ENVIRONMENT):
+        return False
+    if hasattr(builtins, "get_ipython") or getattr(sys.stdin, "__module__", "").startswith(
+            "idlelib"):  # fmt: skip
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is not None and not isatty()
+    except ValueError:  # closed
+        return False
+
+
+class Plain:
+    """stdout when it is a plain stream (`plain_stream`): what rich's console would be there
+    (unbounded width, no colour, soft wrap), without importing rich. `data()` writes plain text
+    and `print_table` plain tables to its `file`; anything else (markup, a rich table) goes to
+    rich's console, made on first use."""
+
+    width = PIPED_WIDTH
+    color_system = None
+    soft_wrap = True
+    record = False
+    is_terminal = False
+
+    def __init__(self, file) -> None:
+        self.file = file
+        self._rich = None
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name == "_rich":  # (copy, pickle: before __init__)
+            raise AttributeError(name)
+        if self._rich is None:
+            self._rich = _stdout_console(self.file)
+        return getattr(self._rich, name)
+
+
+def _stdout_console(file=None) -> Console:
+    from rich.console import Console
+
+    probe = Console(file=file, soft_wrap=True)
+    return _stdout_class()(file=file, soft_wrap=True, highlight=False, emoji=False,
                    width=None if probe.is_terminal else PIPED_WIDTH)  # fmt: skip
 
 
+def stdout() -> Console | Plain:
+    """A console on the current stdout (made per command: tests swap the streams)."""
+    if plain_stream(sys.stdout):
+        return Plain(sys.stdout)
+    return _stdout_console()
+
+
 def stderr() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 
@@ -96,8 +173,8 @@ class Progress:
     `paused()` to print (the bar cleared first, redrawn after)."""
 
     def __init__(self, label: str, total: int, counts: bool = True):
-        err = stderr()
-        self.enabled = err.is_terminal
+        err = None if plain_stream(sys.stderr) else stderr()
+        self.enabled = err is not None and err.is_terminal
         self._bar = _bar(err, counts) if self.enabled else _NoBar()
         self._task = self._bar.add_task(label, total=total)
 

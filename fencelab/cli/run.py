@@ -66,7 +66,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     from fencelab.parallel import Stopped, tasks
     from fencelab.parallel.cost import estimate
     from fencelab.pipeline import RunOptions
-    from fencelab.report.run import side_by_side, summary_table
+    from fencelab.report.run import side_by_side, summary_lines, summary_table
     from fencelab.report.words import plural
 
     if split and mode != "exhaustive":
@@ -168,7 +168,10 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
             if interrupted:
                 break
     if not as_json and (len(inputs) > 1 or len(rows) > 1 or interrupted):
-        if rows:
+        lines = summary_lines(rows) if rows and isinstance(out, output.Plain) else None
+        if lines is not None:  # a plain table on a pipe, without rich
+            output.data(out, "\n".join(lines))
+        elif rows:
             output.table(out, summary_table(rows))
         tail = [plural(len(rows), "result")]
         if failed:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import capstone
-import keystone
 from unicorn import UC_ARCH_ARM64, UC_MODE_ARM
 from unicorn import arm64_const as A
 
 from fencelab.errors import clip
 from fencelab.isa.arch import AARCH64
+from fencelab.isa.assembler import KS_ARCH_ARM64, KS_MODE_LITTLE_ENDIAN
 from fencelab.isa.target import Target
 
 _LABEL = re.compile(r"((?:[A-Za-z_.$][\w.$]*:\s*)?)(.*)", re.S)
@@ -62,7 +62,7 @@ class AArch64(Target):
     allocatable = tuple(range(29))  # x0-x28: not fp, lr, sp
     register_preferences = {"addr": (0,), "val": (1,), "exp": (1,), "new": (2,), "res": (8,),
                             "tmp": (9,), "status": (10,), "tmp2": (11,), "ok": (12,)}  # fmt: skip
-    ks_arch, ks_mode = keystone.KS_ARCH_ARM64, keystone.KS_MODE_LITTLE_ENDIAN
+    ks_arch, ks_mode = KS_ARCH_ARM64, KS_MODE_LITTLE_ENDIAN
     cs_arch, cs_mode = capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM
     uc_arch, uc_mode = UC_ARCH_ARM64, UC_MODE_ARM
     uc_cpu_model = A.UC_CPU_ARM64_MAX

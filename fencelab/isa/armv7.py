@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import capstone
-import keystone
 from unicorn import UC_ARCH_ARM, UC_MODE_ARM
 from unicorn import arm_const as A
 
 from fencelab.isa.arch import ARM
+from fencelab.isa.assembler import KS_ARCH_ARM, KS_MODE_ARM, KS_MODE_V8
 from fencelab.isa.target import Target
 
 CANONICAL = {f"r{i}": f"r{i}" for i in range(13)}
@@ -27,7 +27,7 @@ class ARMv7(Target):
     register_preferences = {"addr": (0, 12), "val": (1, 2), "exp": (1, 2), "new": (2, 6),
                             "res": (12, 0), "tmp": (3, 4), "tmp2": (8,), "status": (2, 3, 5, 8, 9),
                             "ok": (5, 10)}  # fmt: skip
-    ks_arch, ks_mode = keystone.KS_ARCH_ARM, keystone.KS_MODE_ARM | keystone.KS_MODE_V8  # LDA, STL
+    ks_arch, ks_mode = KS_ARCH_ARM, KS_MODE_ARM | KS_MODE_V8  # LDA, STL
     cs_arch, cs_mode = capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM | capstone.CS_MODE_V8
     uc_arch, uc_mode = UC_ARCH_ARM, UC_MODE_ARM
     uc_cpu_model = A.UC_CPU_ARM_MAX  # runs ARMv7 and ARMv8 AArch32 (LDA/STL) code

@@ -19,6 +19,7 @@ fencelab never runs keystone in its own process:
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import json
 import os
 import re
@@ -35,6 +36,14 @@ BASE_SECONDS = 5.0  # the time limit of one assembly: this, plus
 SECONDS_PER_LINE = 0.002  # this per line (keystone does ~10,000 lines a second here)
 CACHE_ENTRIES = 4096
 WORKER_MEMORY = 1 << 30  # the worker's address-space cap (keystone needs ~30 MB)
+
+
+# keystone's constants (keystone/keystone_const.py) for the targets' `Engine`s, written out:
+# importing keystone loads its library (6 ms), which only the assembler process needs (the
+# process that runs fencelab never calls keystone). tests/isa/test_assembler.py compares them.
+KS_ARCH_ARM, KS_ARCH_ARM64, KS_ARCH_X86 = 1, 2, 4
+KS_MODE_LITTLE_ENDIAN, KS_MODE_ARM, KS_MODE_64, KS_MODE_V8 = 0, 1, 8, 64
+KS_OPT_SYNTAX_ATT = 2
 
 
 class AssemblyError(FencelabError):
@@ -184,7 +193,7 @@ class _Worker:
     def _start(self) -> subprocess.Popen:
         self.stop()
         self._proc = subprocess.Popen(
-            [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            _server_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONSAFEPATH": "1"},
         )  # fmt: skip
         return self._proc
@@ -196,6 +205,17 @@ class _Worker:
             proc.wait()
             for stream in (proc.stdin, proc.stdout):
                 stream.close()
+
+
+def _server_command() -> list[str]:
+    """The worker's command line: Python without `site` (its start-up is most of the worker's,
+    which a run waits for at its first assembly: 10 ms of 36 here), keystone's folder on the
+    path; with `site` when keystone is not found where this process would import it from."""
+    spec = importlib.util.find_spec("keystone")
+    if spec is None or not spec.submodule_search_locations:
+        return [sys.executable, "-c", _SERVER]
+    folder = os.path.dirname(os.path.abspath(list(spec.submodule_search_locations)[0]))
+    return [sys.executable, "-S", "-c", f"import sys; sys.path.insert(0, {folder!r})\n" + _SERVER]
 
 
 _worker = _Worker()

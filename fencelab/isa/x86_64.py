@@ -6,13 +6,12 @@ import re
 from functools import cached_property
 
 import capstone
-import keystone
 from unicorn import UC_ARCH_X86, UC_MODE_64
 from unicorn import x86_const as X
 
 from fencelab.errors import clip
 from fencelab.isa.arch import X86_64 as X86_64_ARCH
-from fencelab.isa.assembler import Refused, assemble
+from fencelab.isa.assembler import KS_ARCH_X86, KS_MODE_64, KS_OPT_SYNTAX_ATT, Refused, assemble
 from fencelab.isa.target import Target
 from fencelab.values import NumberTooLong, read_int
 
@@ -63,11 +62,11 @@ class X86_64(Target):
     allocatable = tuple(n for n in range(16) if n != 4)  # never rsp
     register_preferences = {"addr": (7,), "val": (6,), "exp": (6,), "new": (2,), "res": (0,),
                             "tmp": (1,), "tmp2": (8,), "ok": (9,)}  # fmt: skip
-    ks_arch, ks_mode = keystone.KS_ARCH_X86, keystone.KS_MODE_64
+    ks_arch, ks_mode = KS_ARCH_X86, KS_MODE_64
     cs_arch, cs_mode = capstone.CS_ARCH_X86, capstone.CS_MODE_64
     uc_arch, uc_mode = UC_ARCH_X86, UC_MODE_64
 
-    ks_syntax = keystone.KS_OPT_SYNTAX_ATT
+    ks_syntax = KS_OPT_SYNTAX_ATT
 
     @property
     def _cs(self):  # AT&T output, like the input

@@ -95,16 +95,29 @@ def summary_row(result: TestResult) -> tuple[str, ...]:
             f"{result.seconds * 1000:.0f} ms")  # fmt: skip
 
 
+SUMMARY = ("test", "run on", "kind", "result", "observation", "states", "time")
+_SUMMARY_RIGHT = ("states", "time")
+
+
 def summary_table(rows: list[tuple[str, tuple[str, ...]]]) -> Table:
     """Many results, one row each: the test as given (its path relative to the folder named)
     and its `summary_row`."""
     table = _table("Summary")
-    for col in ("test", "run on", "kind", "result", "observation", "states", "time"):
-        right = col in ("states", "time")
-        table.add_column(col, justify="right" if right else "left", no_wrap=col != "run on")
+    for col in SUMMARY:
+        table.add_column(col, justify="right" if col in _SUMMARY_RIGHT else "left",
+                         no_wrap=col != "run on")  # fmt: skip
     for label, cells in rows:
         table.add_row(label, *cells)
     return table
+
+
+def summary_lines(rows: list[tuple[str, tuple[str, ...]]]) -> list[str] | None:
+    """`summary_table` as rich prints it on a pipe, made without rich (which a piped run then
+    never imports), or None when rich must draw it (`grid_lines`)."""
+    from fencelab.report.tables import grid_lines
+
+    return grid_lines("Summary", SUMMARY, [c in _SUMMARY_RIGHT for c in SUMMARY],
+                      [(label, *cells) for label, cells in rows])  # fmt: skip
 
 
 def _table(title: str) -> Table:

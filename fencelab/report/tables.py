@@ -7,16 +7,19 @@ are done by then)."""
 
 from __future__ import annotations
 
-from rich import box
-from rich.console import Console
-from rich.measure import Measurement
-from rich.segment import Segments
-from rich.table import Table
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # rich is imported where a table is drawn by rich (`grid_lines` needs none)
+    from rich.console import Console
+    from rich.table import Table
 
 _UNBOUNDED = 1_000_000
 
 
 def _needed(console: Console, table: Table) -> int:
+    from rich.measure import Measurement
+
     return Measurement.get(console, console.options.update_width(_UNBOUNDED), table).minimum
 
 
@@ -27,6 +30,10 @@ def print_table(console: Console, table: Table) -> None:
     terminal folds it on screen, not in the text). On a pipe the console is unbounded: natural
     width, borders kept, printed as it is (measuring it first, which costs more than printing
     it, changes nothing there)."""
+    from rich import box
+    from rich.measure import Measurement
+    from rich.segment import Segments
+
     if console.width >= _UNBOUNDED:
         lines = plain_lines(console, table)
         if lines is None:
@@ -60,6 +67,8 @@ def plain_lines(console: Console, table: Table) -> list[str] | None:
     rendering is needed: styles shown (colour), a recording console, anything but the default
     look (rich's `Table(title=...)`, columns justified left or right), or a cell that is not
     printable ASCII without `[` (markup, wide and control characters)."""
+    from rich import box
+
     if (console.color_system is not None or not console.soft_wrap or console.record
             or table.box is not box.HEAVY_HEAD
             or not table.show_header or not table.show_edge or table.show_lines
@@ -68,33 +77,45 @@ def plain_lines(console: Console, table: Table) -> list[str] | None:
             or table.width is not None or table.min_width is not None or table.row_styles
             or table.leading or not table.columns):  # fmt: skip
         return None
-    texts = [table.title] if table.title else []
     columns = []
     for column in table.columns:
-        cells = [column.header, *column.cells]
         if (column.justify not in ("left", "right") or column.width is not None
                 or column.min_width is not None or column.max_width is not None
                 or column.ratio is not None or column.footer):  # fmt: skip
             return None
-        columns.append(cells)
+        columns.append([column.header, *column.cells])
+    if any(row.style or row.end_section for row in table.rows):
+        return None
+    rows = [[c[i] for c in columns] for i in range(1, len(columns[0]))]
+    return grid_lines(table.title, [c[0] for c in columns],
+                      [column.justify == "right" for column in table.columns], rows)  # fmt: skip
+
+
+def grid_lines(title, headers: Sequence, right: Sequence[bool],
+               rows: Sequence[Sequence]) -> list[str] | None:  # fmt: skip
+    """The lines rich prints, on a plain console at an unbounded width, for a table in its
+    default look (`Table(title=title)`, a column for each header, right-justified where
+    `right` says, these rows), made without rich; None when a title or cell is not printable
+    ASCII without `[` (markup, wide and control characters) or a column is empty: rich's own."""
+    texts = [title] if title else []
+    columns = [[h, *(row[i] for row in rows)] for i, h in enumerate(headers)]
+    for cells in columns:
         texts += cells
     if not all(isinstance(t, str) and _PLAIN.issuperset(t) for t in texts):
         return None
-    if any(row.style or row.end_section for row in table.rows):
-        return None
     widths = [max(map(len, cells)) for cells in columns]
-    if not all(widths):  # an empty column: rich's own
+    if not widths or not all(widths):  # no column, an empty column: rich's own
         return None
 
-    def rule(left: str, fill: str, cross: str, right: str) -> str:
-        return left + cross.join(fill * (w + 2) for w in widths) + right
+    def rule(left: str, fill: str, cross: str, right_edge: str) -> str:
+        return left + cross.join(fill * (w + 2) for w in widths) + right_edge
 
     def row(i: int, edge: str) -> str:
-        cells = (c[i].rstrip().rjust(w) if col.justify == "right" else c[i].ljust(w)
-                 for c, w, col in zip(columns, widths, table.columns))  # fmt: skip
+        cells = (c[i].rstrip().rjust(w) if r else c[i].ljust(w)
+                 for c, w, r in zip(columns, widths, right))  # fmt: skip
         return edge + edge.join(f" {cell} " for cell in cells) + edge
 
-    lines = [table.title] if table.title else []
+    lines = [title] if title else []
     lines += [rule("┏", "━", "┳", "┓"), row(0, "┃"), rule("┡", "━", "╇", "┩")]
     lines += [row(i, "│") for i in range(1, len(columns[0]))]
     lines.append(rule("└", "─", "┴", "┘"))

@@ -16,11 +16,12 @@ from fencelab.report.tables import print_table
 from tests.helpers import EXAMPLES, REPO
 
 # Imported by a command that needs them only: the TUI, graphs, the native harness, Dask,
-# rich's progress bar (drawn on a terminal only) and tables (a one-test run prints none),
-# worker processes (-j 1 starts none), the C/Rust compiler (an asm test compiles nothing).
+# rich (piped: plain text and plain tables are written without it; a bar only on a terminal),
+# worker processes (-j 1 starts none), the C/Rust compiler (an asm test compiles nothing);
+# keystone runs in its own process (fencelab/isa/assembler.py): this one never loads it.
 NOT_FOR_ONE_ASM_TEST = ("textual", "distributed", "fencelab.tui", "fencelab.graph",
-                        "fencelab.hw", "rich.progress", "rich.table", "multiprocessing",
-                        "fencelab.compiler")  # fmt: skip
+                        "fencelab.hw", "rich", "multiprocessing", "fencelab.compiler",
+                        "keystone")  # fmt: skip
 
 _MODULES_AFTER = """
 import atexit, sys
@@ -48,11 +49,46 @@ def test_a_run_of_one_asm_test_imports_only_what_it_uses():
     assert not unused, f"imported without a use: {unused}"
 
 
-def test_a_catalogue_run_imports_tables_and_workers_when_it_needs_them():
+def test_a_catalogue_run_imports_workers_when_it_needs_them_and_piped_no_rich():
+    """Piped, `run` writes its results and its summary table without rich (issue 17: rich's
+    console and tables were 25 ms of serial start-up a run)."""
     loaded = modules_after("run", "-j", "2", str(EXAMPLES / "x86_64" / "SB.litmus"),
                            str(EXAMPLES / "x86_64" / "MP.litmus"))  # fmt: skip
-    assert {"rich.table", "multiprocessing", "concurrent.futures.process"} <= loaded
-    assert "rich.progress" not in loaded  # piped: no bar
+    assert {"multiprocessing", "concurrent.futures.process"} <= loaded
+    assert not sorted(m for m in loaded if m == "rich" or m.startswith("rich."))
+
+
+def test_a_piped_summary_is_what_rich_printed():
+    """The summary `run` writes on a pipe without rich (`summary_lines`) is byte for byte
+    rich's `summary_table`; a name rich would change (markup, non-ASCII) is left to rich."""
+    from fencelab.report.run import summary_lines, summary_table
+
+    rows = [("x86_64/SB.litmus", ("x86_64 tso", "Allowed", "Ok", "Sometimes 1 3", "4", "3 ms")),
+            ("a b/MP+dmb.litmus", ("armv8 arm", "Forbidden", "No (partial)", "Never 0 12",
+                                   "12", "12345 ms"))]  # fmt: skip
+    by_rich = output._Stdout(file=io.StringIO(), soft_wrap=True, highlight=False, emoji=False,
+                             width=output.PIPED_WIDTH)  # fmt: skip
+    by_rich.print(summary_table(rows))
+    assert "\n".join(summary_lines(rows)) + "\n" == by_rich.file.getvalue()
+    assert summary_lines([("[bold]x.litmus", rows[0][1])]) is None
+    assert summary_lines([("é.litmus", rows[0][1])]) is None
+
+
+def test_plain_stdout_only_where_rich_would_write_plain_text(monkeypatch):
+    """`output.stdout()` is rich-free (`Plain`) on a stream that is not a terminal, unless a
+    variable makes rich draw there anyway (then rich decides); what `Plain` cannot write
+    itself goes to rich's console."""
+    pipe = io.StringIO()
+    monkeypatch.setattr("sys.stdout", pipe)
+    for name in output._RICH_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    out = output.stdout()
+    assert isinstance(out, output.Plain)
+    output.data(out, "[bold]markup[/bold]", markup=True)  # rich's console, made on demand
+    output.data(out, "plain")
+    assert pipe.getvalue() == "markup\nplain\n"
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert not isinstance(output.stdout(), output.Plain)
 
 
 def printed_by_rich(text: str) -> str:
@@ -150,3 +186,33 @@ def test_a_coloured_or_marked_up_table_is_left_to_rich():
     coloured = output._Stdout(file=io.StringIO(), soft_wrap=True, width=output.PIPED_WIDTH,
                               force_terminal=True, color_system="standard")  # fmt: skip
     assert plain_lines(coloured, table) is None
+
+
+def test_a_command_tunes_the_cycle_collector_and_restores_it(monkeypatch):
+    """`fencelab` runs its command with full collections rare (`collector_tuned`: they took a
+    third of a 26,853-state armv7 test's CPU) and what was imported frozen; the settings
+    before are restored after it. The results are the same."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from fencelab.cli import main
+    from fencelab.cli.options import FULL_COLLECTION
+    from fencelab.parallel import tasks
+
+    seen = []
+    run_file = tasks.run_file
+
+    def spy(*args, **kwargs):
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
+        return run_file(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "run_file", spy)
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    got = CliRunner().invoke(main, ["run", "-j", "1", str(EXAMPLES / "x86_64" / "SB.litmus")])
+    assert got.exit_code == 0, got.output
+    assert "Observation SB Sometimes 1 3" in got.output
+    ((threshold, frozen_then),) = seen
+    assert threshold == (before[0], before[1], max(before[2], FULL_COLLECTION))
+    assert frozen_then > frozen
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import keystone
@@ -56,3 +57,23 @@ def test_assembled_code_is_cached_by_engine_text_and_base():
         assembler._worker.ask = asked
     assert assemble(A64, lines, 0x40000) == first  # no PC-relative bits here: same bytes
     assert (A64, "\n".join(lines), 0x40000) in assembler._cache
+
+
+def test_keystone_constants_written_out_are_keystones():
+    """The targets' engines use keystone's constants written out (importing keystone loads its
+    library, which only the assembler process needs): they must be keystone's own."""
+    names = [n for n in dir(assembler) if n.startswith(("KS_ARCH_", "KS_MODE_", "KS_OPT_"))]
+    assert len(names) == 8
+    for name in names:
+        assert getattr(assembler, name) == getattr(keystone, name), name
+
+
+def test_the_keystone_process_starts_without_site_and_answers():
+    """The keystone process starts without `site` (its start-up is what the first assembly of a
+    run, and of each -j worker, waits for), keystone's folder on its path, and assembles."""
+    command = assembler._server_command()
+    assert command[1] == "-S"
+    assert os.path.dirname(os.path.dirname(os.path.abspath(keystone.__file__))) in command[3]
+    assembler._worker.stop()  # a new process, started by this command line
+    engine = Engine(assembler.KS_ARCH_ARM64, assembler.KS_MODE_LITTLE_ENDIAN)
+    assert assemble(engine, ["add x0, x0, #17"], 0x1000) == bytes.fromhex("00440091")
