@@ -12,7 +12,9 @@ import time
 from tests.helpers import EXAMPLES
 
 # Four threads of stores and loads on AArch64: minutes of promises to explore, never finished
-# in a test; and its C twin, whose compiled code is as long to explore on armv8.
+# in a test; and its C twin, whose compiled code is as long to explore on armv8 (gigabytes of
+# states in seconds: `LONG_LIMIT` keeps the memory limit from ending it first) while its c11
+# outcomes take a fraction of a second.
 LONG_ARM = """AArch64 long
 { 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=z; 2:X1=z; 2:X3=x; 3:X1=x; 3:X3=z; }
  P0          | P1          | P2          | P3          ;
@@ -24,17 +26,19 @@ LONG_ARM = """AArch64 long
 exists (0:X2=0 /\\ 1:X2=0 /\\ 2:X2=0)
 """
 LONG_C = """C long
-{ int x = 0; int y = 0; int z = 0; }
+{ int x = 0; int y = 0; int z = 0; int w = 0; }
 """ + "".join(
-    f"""P{t} (atomic_int* x, atomic_int* y, atomic_int* z) {{
+    f"""P{t} (atomic_int* x, atomic_int* y, atomic_int* z, atomic_int* w) {{
   atomic_store_explicit({a}, {t + 1}, memory_order_relaxed);
   int r0 = atomic_load_explicit({b}, memory_order_relaxed);
   atomic_store_explicit({c}, {t + 1}, memory_order_relaxed);
   int r1 = atomic_load_explicit({a}, memory_order_relaxed);
 }}
 """
-    for t, (a, b, c) in enumerate((("x", "y", "z"), ("y", "z", "x"), ("z", "x", "y")))
-) + "exists (0:r0=0 /\\ 1:r0=0 /\\ 2:r0=0)\n"
+    for t, (a, b, c) in enumerate((("x", "y", "z"), ("y", "z", "w"), ("z", "w", "x"),
+                                   ("w", "x", "y")))  # fmt: skip
+) + "exists (0:r0=0 /\\ 1:r0=0 /\\ 2:r0=0 /\\ 3:r0=0)\n"
+LONG_LIMIT = ["--max-memory", "12GB"]
 
 
 def interrupt(args: list[str], after: str | None, wait: float = 1.5,
@@ -93,7 +97,8 @@ def test_ctrl_c_in_check_prints_the_checks_made(tmp_path):
     long = tmp_path / "long.litmus"
     long.write_text(LONG_C)
     status, out, err = interrupt(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), str(long),
-                                  "-t", "armv8", "-j", "1"], "sound    SB+scs")  # fmt: skip
+                                  "-t", "armv8", "-j", "1", *LONG_LIMIT],
+                                 "sound    SB+scs")  # fmt: skip
     assert status == 130 and "Traceback" not in err
     assert "partial  long  armv8  scheme default" in out
     assert "2 checks (2 tests x 1 target/scheme pair): 1 sound, 0 UNSOUND" in out

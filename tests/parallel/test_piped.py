@@ -91,12 +91,13 @@ def test_ctrl_c_with_workers_prints_the_partial_result_and_the_summary(tmp_path)
 
 
 def test_ctrl_c_in_check_with_workers_prints_the_checks_made(tmp_path):
-    from tests.cli.test_interrupt import LONG_C
+    from tests.cli.test_interrupt import LONG_C, LONG_LIMIT
 
     long = tmp_path / "long.litmus"
     long.write_text(LONG_C)
     status, out, err = interrupt(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), str(long),
-                                  "-t", "armv8", "-j", "2"], "sound    SB+scs")  # fmt: skip
+                                  "-t", "armv8", "-j", "2", *LONG_LIMIT],
+                                 "sound    SB+scs")  # fmt: skip
     assert status == 130 and "Traceback" not in err
     assert "partial  long  armv8  scheme default" in out
     assert out.rstrip().endswith("interrupted: the last check is partial, later ones did not run")
