@@ -140,17 +140,9 @@ def run_one(path: Path, model: str | None, timeout: int, kind: str = "") -> tupl
     herd = read_output(expected.read_text()) if not kind else None
     if herd is not None and not herd.states:
         return "no-herd", "herd7's .expected has no states"
-    signal.alarm(timeout)
-    try:
-        test = read_test(str(path))
-        (options,), _ = plan(test, RunOptions.named(model=model))
-        result = run_test(test, options)
-    except FencelabError as e:
-        return "refused", str(e).splitlines()[0]
-    except Timeout:
-        return "timeout", f"more than {timeout} s"
-    finally:
-        signal.alarm(0)
+    result = _run(path, model, timeout)
+    if isinstance(result, str):
+        return ("refused", result) if result else ("timeout", f"more than {timeout} s")
     ours = read_output(format_herd(result, extras=False))
     if result.partial:
         return "partial", result.partial
@@ -174,19 +166,29 @@ def _run_failing(path: Path, model: str | None, timeout: int) -> tuple[str, str]
     failure = path.with_name(path.name + ".expected-failure").read_text()
     herd = " ".join(re.sub(r'^Warning: File "[^"]*"(, line \d+, characters \d+-\d+)?: ', "",
                            failure.strip()).split())  # fmt: skip
+    result = _run(path, model, timeout)
+    if isinstance(result, str):
+        if not result:
+            return "timeout", f"more than {timeout} s"
+        return "both-fail", f"herd: {herd}\n      ours: {result}"
+    ours = read_output(format_herd(result, extras=False))
+    return "DIFFER", f"herd: {herd}\n      ours {ours.verdict}: {show(ours.states)}"
+
+
+def _run(path: Path, model: str | None, timeout: int):
+    """The test's result under `model`, fencelab's refusal (its first line), or "" when it
+    ran out of `timeout` seconds."""
     signal.alarm(timeout)
     try:
         test = read_test(str(path))
         (options,), _ = plan(test, RunOptions.named(model=model))
-        result = run_test(test, options)
+        return run_test(test, options)
     except FencelabError as e:
-        return "both-fail", f"herd: {herd}\n      ours: {str(e).splitlines()[0]}"
+        return str(e).splitlines()[0]
     except Timeout:
-        return "timeout", f"more than {timeout} s"
+        return ""
     finally:
         signal.alarm(0)
-    ours = read_output(format_herd(result, extras=False))
-    return "DIFFER", f"herd: {herd}\n      ours {ours.verdict}: {show(ours.states)}"
 
 
 # herd's flags fencelab gives: a data race (rc11's `*undef*`). aarch32.cat also flags its own
