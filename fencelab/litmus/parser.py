@@ -115,6 +115,7 @@ _CONDITION_FEATURE_NAMES = (
     "herd's page-table entries and physical addresses (Variant=vmsa) are not modelled",
     "herd's memory tags (Variant=memtag) are not modelled",
 )
+_HEADER_WORDS = re.compile(r"[A-Za-z_][\w.\-]*(?:[ \t]+[\w.\-+]+)*")
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
 
 # where `_blank_comments` may have something to do outside the bodies: a `//` comment (source
@@ -411,9 +412,10 @@ class _Parser:
             eol = text.find("\n", pos)
             eol = len(text) if eol < 0 else eol
             m = _INFO_LINE.fullmatch(text[pos:eol].rstrip())
-            if not m and re.fullmatch(r"[A-Za-z_]\w*", text[pos:eol].strip()):
-                # a lone word before the initial state (herd's A181 has one): herd reads past
-                # it; kept as a comment
+            if not m and _HEADER_WORDS.fullmatch(text[pos:eol].strip()):
+                # words before the initial state that are not `key=value` (herd's A181 has a
+                # lone word, AArch64.ASL's NOP `variant ASL`): herd's splitter reads past such
+                # a line; kept as a comment
                 self.comments.append(text[pos:eol].strip())
                 pos = eol
                 continue

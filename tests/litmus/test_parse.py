@@ -338,7 +338,7 @@ exists (1:r0=2 /\\ 1:r1=0)
             "unsupported architecture 'PPC'; supported: AArch64, ARM, X86_64, X86, C, RUST",
         ),
         ("AArch64\n{}\n", (1, 8), "expected a test name after 'AArch64'"),
-        ("AArch64 T\nfoo bar\n{}\n", (2, 1), "expected '{' to open the initial state"),
+        ("AArch64 T\nfoo | bar ;\n{}\n", (2, 1), "expected '{' to open the initial state"),
         ("AArch64 T\n{ 0:X1=x;\n", (2, 1), "expected '}' to close the initial state"),
         ("AArch64 T\n{ foo_t x; }\n", (2, 3), "unknown type 'foo_t' for 'x'"),
         ("AArch64 T\n{ x=1; x=2; }\n", (2, 8), "location 'x' initialised twice"),
@@ -572,3 +572,25 @@ def test_c_messages_point_where_the_expression_starts_its_parentheses_included(l
 def test_semicolon_after_the_final_condition_is_accepted_as_herd_does():
     test = parse_text("X86 t\n{ x=0; }\n P0 ;\n MOV EAX,[x] ;\nexists (0:EAX=0);\n")
     assert test.condition.quantifier == "exists"
+
+
+HEADER_LINE_TEST = """AArch64 header-words
+variant ASL
+{ 0:X1=x; }
+ P0          ;
+ LDR W0,[X1] ;
+exists (0:X0=0)
+"""
+
+
+def test_a_header_line_of_words_without_equals_is_read_past_as_herd_does():
+    # herd's AArch64.ASL NOP has `variant ASL` before its initial state; herd's splitter reads
+    # past a line that is not key=value (before: "expected '{' ... found 'variant'")
+    test = parse_text(HEADER_LINE_TEST, "t.litmus")
+    assert test.name == "header-words" and len(test.threads) == 1
+
+
+def test_a_thread_table_before_the_initial_state_is_still_an_error():
+    text = HEADER_LINE_TEST.replace("variant ASL\n{ 0:X1=x; }\n", "")
+    with pytest.raises(SourceError, match=r"t\.litmus:2:2: expected '\{' to open the initial state"):
+        parse_text(text, "t.litmus")
