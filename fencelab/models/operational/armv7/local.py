@@ -99,7 +99,10 @@ def views_of(regs: Views, names) -> tuple[int, int]:
     i = c = 0
     for r, a, b in regs:
         if r in names:
-            i, c = max(i, a), max(c, b)
+            if a > i:
+                i = a
+            if b > c:
+                c = b
     return i, c
 
 
@@ -242,15 +245,18 @@ def after_write(local: Local, loc: int, pos: int, i: int, addr: tuple[int, int],
     (regs, coh, fwd, rdw, promises, vctrl, vaddr, visb, vfence, vfence_w, vmax, vmax_w, ga,
      ga_w, exbank, excl, stutter) = local  # fmt: skip
     coh, fwd = list(coh), list(fwd)
-    latest = max(pos, fwd[loc][2]) if fwd[loc] else pos
+    last = fwd[loc]
+    latest = last[2] if last and last[2] > pos else pos
     coh[loc], fwd[loc] = pos, (pos, i, latest)
     if pos in promises:
         promises = tuple([p for p in promises if p != pos])
     if exclusive:
         excl, exbank = (*excl, pos), None
-    return Local(regs, tuple(coh), tuple(fwd), rdw, promises, vctrl, max(vaddr, addr[1]), visb,
-                 vfence, vfence_w, max(vmax, pos), max(vmax_w, pos), ga | {pos}, ga_w | {pos},
-                 exbank, excl, stutter)  # fmt: skip
+    # (conditionals, not max(): this runs for every write of every solo search)
+    return Local(regs, tuple(coh), tuple(fwd), rdw, promises, vctrl,
+                 addr[1] if addr[1] > vaddr else vaddr, visb, vfence, vfence_w,
+                 pos if pos > vmax else vmax, pos if pos > vmax_w else vmax_w, ga | {pos},
+                 ga_w | {pos}, exbank, excl, stutter)  # fmt: skip
 
 
 # -- barriers -----------------------------------------------------------------------------------

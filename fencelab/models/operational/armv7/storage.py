@@ -38,21 +38,19 @@ class Gp(NamedTuple):
 class Storage:
     """The timeline and coherence; immutable, hashable, with its lookups precomputed."""
 
-    __slots__ = ("timeline", "co", "end", "_gp", "_rank", "_tid", "_hash")
+    __slots__ = ("timeline", "co", "end", "_gp", "_rank", "_hash")
 
     def __init__(self, timeline: tuple[Msg | Gp, ...], co: tuple[tuple[int, ...], ...],
-                 _lookups: tuple[dict, dict, dict] | None = None):  # fmt: skip
+                 _lookups: tuple[dict, dict] | None = None):  # fmt: skip
         self.timeline = timeline
         self.co = co  # per location: write positions in coherence order (0 first)
         self.end = len(timeline)  # the last position
         if _lookups is not None:  # `commit`: the lookups of the storage it grew, updated
-            self._gp, self._rank, self._tid = _lookups
+            self._gp, self._rank = _lookups
         else:
             self._gp = {e.pos: i + 1 for i, e in enumerate(timeline) if isinstance(e, Gp)}
             self._gp[0] = 0
             self._rank = {pos: r for chain in co for r, pos in enumerate(chain)}
-            self._tid = {i + 1: e.tid for i, e in enumerate(timeline) if isinstance(e, Msg)}
-            self._tid[0] = -1
         self._hash = hash((timeline, co))
 
     def __eq__(self, other) -> bool:
@@ -83,7 +81,7 @@ class Storage:
 
     def tid(self, pos: int) -> int:
         """The core that wrote it (-1: the initial write)."""
-        return self._tid[pos]
+        return self.timeline[pos - 1].tid if pos else -1  # type: ignore[union-attr]
 
     def messages(self):
         """(position, Msg) of every committed write."""
@@ -108,9 +106,7 @@ class Storage:
         ranks = self._rank.copy()
         for r in range(rank, len(chain)):  # the new write and those after it in coherence
             ranks[chain[r]] = r
-        tids = self._tid.copy()
-        tids[pos] = msg.tid
-        return Storage((*self.timeline, msg), tuple(co), (self._gp, ranks, tids))
+        return Storage((*self.timeline, msg), tuple(co), (self._gp, ranks))
 
     def gp_floor(self, pos: int) -> int:
         """The write at `pos` can reach every core only after it and every write
