@@ -279,6 +279,16 @@ def refuse(model: str, info: InsnInfo, why: str) -> FencelabError:
     return CodeError(info.address, info.text, f"model {model} cannot run it: {why}")
 
 
+def check_reads_done(model: str, info: InsnInfo, done: int, finished: bool) -> None:
+    """An instruction of several reads (a load pair, an A32 LDM: one a register) must make one
+    read a register: refused if it finished with fewer or asks for more."""
+    if finished and done != len(info.pair_order):
+        raise refuse(model, info, f"a load of {len(info.pair_order)} registers that performed "
+                                  f"{done} reads")  # fmt: skip
+    if not finished and done == len(info.pair_order):
+        raise refuse(model, info, f"an instruction making more than {done} reads")
+
+
 # herd lets a store-exclusive to another address than its load-exclusive's succeed or fail
 # (CONSTRAINED UNPREDICTABLE; herdtools7 herd/tests/instructions/AArch64/L020); QEMU, which runs
 # our cores, only fails it: the models refuse it rather than lose herd's outcomes

@@ -20,7 +20,7 @@ from functools import partial
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.machine.model import OTHER_EXCLUSIVE, ModelRestart, refuse
+from fencelab.machine.model import OTHER_EXCLUSIVE, ModelRestart, check_reads_done, refuse
 from fencelab.models.operational.arm import mixed
 from fencelab.models.operational.arm.local import (
     ExBank,
@@ -563,14 +563,10 @@ def _reads_of(ctx, tstate, local: Local, memory, info: InsnInfo, need, done: tup
               paddr: int, vpre: int):  # fmt: skip
     """(reads, Step) for each way the reads of a load pair (an A32 LDM: one per register) may
     go, the first `done` chosen; every read from the views before the instruction."""
+    check_reads_done(MODEL, info, len(done), isinstance(need, Step))
     if isinstance(need, Step):
-        if len(done) != len(info.pair_order):
-            raise refuse(MODEL, info, f"a load of {len(info.pair_order)} registers that "
-                                      f"performed {len(done)} reads")  # fmt: skip
         yield done, need
         return
-    if len(done) == len(info.pair_order):
-        raise refuse(MODEL, info, f"an instruction making more than {len(done)} reads")
     for c in _pair_reads(ctx, local, memory, info, need, vaddr, paddr, vpre):
         values = (*(d.value for d in done), c.value)
         yield from _reads_of(ctx, tstate, local, memory, info, ctx.core.run(tstate, values),

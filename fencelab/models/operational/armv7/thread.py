@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fencelab.errors import AccessError, FencelabError
 from fencelab.isa.core import LOCAL_STEP_LIMIT, NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.machine.model import OTHER_EXCLUSIVE, refuse
+from fencelab.machine.model import OTHER_EXCLUSIVE, check_reads_done, refuse
 from fencelab.models.armv7_scope import armv7_refusal
 from fencelab.models.operational.arm.thread import ThreadContext, UnseenRead
 from fencelab.models.operational.armv7.local import (
@@ -292,14 +292,10 @@ def _load_multiple(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
 
 def _reads_of(ctx, tstate, local: Local, st: Storage, info: InsnInfo, need, done: tuple, addr):
     """((location, ReadChoice) per read, Step) for each way the reads may go."""
+    check_reads_done(MODEL, info, len(done), isinstance(need, Step))
     if isinstance(need, Step):
-        if len(done) != len(info.pair_order):
-            raise refuse(MODEL, info, f"a load of {len(info.pair_order)} registers that "
-                                      f"performed {len(done)} reads")  # fmt: skip
         yield done, need
         return
-    if len(done) == len(info.pair_order):
-        raise refuse(MODEL, info, f"an instruction making more than {len(done)} reads")
     loc = ctx.location(need.addr, need.size, "read")
     if any(loc.index == seen.index for seen, _ in done):
         raise refuse(MODEL, info, "an instruction reading one location twice is not covered")
