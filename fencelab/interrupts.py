@@ -36,11 +36,14 @@ def interrupt(frame) -> None:
 def _safe_to_raise(frame) -> bool:
     """Not inside a finalizer (a `__del__`, a weakref callback: Python prints the exception as
     ignored, traceback and all) nor inside the Unicorn binding (a `UcContext` interrupted in
-    its constructor fails again in its `__del__`)."""
+    its constructor fails again in its `__del__`) or capstone's (its `disasm` generator frees
+    its instructions when it is closed, possibly by the garbage collector, where the exception
+    is printed as ignored: a worker stopped by `fencelab check DIR | head -1` did)."""
     while frame is not None:
         code = frame.f_code
         if (code.co_name == "__del__" or code.co_filename.endswith("weakref.py")
-                or f"{os.sep}unicorn{os.sep}" in code.co_filename):  # fmt: skip
+                or any(f"{os.sep}{binding}{os.sep}" in code.co_filename
+                       for binding in ("unicorn", "capstone"))):  # fmt: skip
             return False
         frame = frame.f_back
     return True

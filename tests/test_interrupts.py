@@ -58,6 +58,27 @@ def test_ctrl_c_inside_the_unicorn_binding_waits_for_the_next_step():
         interrupts.stop_if_interrupted()
 
 
+def test_ctrl_c_inside_capstones_disasm_generator_waits_for_the_next_step():
+    """capstone's `disasm` generator frees its instructions when closed, maybe by the garbage
+    collector, where an exception is printed as ignored (seen on stderr when `fencelab check
+    DIR | head -1` stopped a worker): inside the binding Ctrl-C is only remembered."""
+    import capstone
+
+    md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    walk = md.disasm(b"\x90\x90", 0x1000)
+    next(walk)  # suspended inside the binding's generator
+    assert walk.gi_frame.f_code.co_filename == capstone.__file__
+    raised = []
+    try:
+        interrupts._on_sigint(signal.SIGINT, walk.gi_frame)
+    except KeyboardInterrupt:
+        raised.append(1)
+    walk.close()
+    assert raised == []
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.stop_if_interrupted()
+
+
 def test_clear_forgets_a_handled_ctrl_c():
     with pytest.raises(KeyboardInterrupt):
         interrupts._on_sigint(signal.SIGINT, sys._getframe())
