@@ -20,6 +20,7 @@ serial: rich's console and tables cost about 25 ms of CPU before the first test.
 from __future__ import annotations
 
 import builtins
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -39,7 +40,9 @@ _RICH_ENVIRONMENT = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTE
                      "JUPYTER_LINES")  # fmt: skip
 
 
-def _rich_console_class():
+@functools.cache
+def _stdout_class():
+    """rich's console class for stdout, made when first needed (rich is not imported before)."""
     from rich.console import Console
 
     class _Stdout(Console):
@@ -50,14 +53,6 @@ def _rich_console_class():
             raise BrokenPipeError
 
     return _Stdout
-
-
-def _stdout_class():
-    """rich's console class for stdout (`_Stdout`), made when first needed."""
-    cls = globals().get("_Stdout")
-    if cls is None:
-        cls = globals()["_Stdout"] = _rich_console_class()
-    return cls
 
 
 def __getattr__(name: str):

@@ -153,7 +153,7 @@ class AArch64(Target):
         from fencelab.values import signed, unsigned
 
         if info.mnemonic != "abs":
-            super().emulate(info, read, write)
+            return super().emulate(info, read, write)
         bits = 64 if info.op_str.startswith("x") else 32
         rd, rn = (o.strip() for o in info.op_str.split(","))
         value = 0 if rn in ("xzr", "wzr") else unsigned(read(self.canonical_reg(rn)), bits)

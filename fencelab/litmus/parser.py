@@ -104,9 +104,11 @@ UNMODELLED_VARIANTS = {
 # herd's condition atoms for what fencelab does not model, named when the condition does not
 # parse: code as a value, faults (`Fault(P0:L0,x)`, herd's -variant fatal), page-table
 # entries and physical addresses (Variant=vmsa), memory tags (Variant=memtag)
+_PAGE_TABLE = r"\b(?:PTE|PA|TTD)\s*\([^()]*\)?|\b(?:pteval_t|parel1_t)\b"  # `[PTE(x)]=(oa:PA(x))`
+_MEMORY_TAG = r"\w:(?:red|green|blue|black)\b"  # herd's `x:red`, `=x:green`
 _HERD_CONDITION_FEATURES = re.compile(
     r"((?:instr|label)\s*:\s*\"[^\"]*\")|(\b[Ff]ault\s*\([^()]*\)?)"
-    r"|(\b(?:PTE|PA|TTD)\s*\([^()]*\)|\b(?:pteval_t|parel1_t)\b)|(\btag\s*\(|\w:(?:red|green|blue|black)\b)"
+    rf"|({_PAGE_TABLE})|(\btag\s*\(|{_MEMORY_TAG})"
 )
 _CONDITION_FEATURE_NAMES = (
     CODE_AS_DATA.removeprefix("is "),
@@ -482,13 +484,13 @@ class _Parser:
             self._array_item(array, right.strip() if eq else None, at, item)
             return
         left_s = left.strip()
-        if re.search(r"\w:(red|green|blue|black)\b", item):  # herd's `x:red`, `=x:green`
+        if re.search(_MEMORY_TAG, item):
             raise self.src.error(f"memory tags ({clip(item.strip())}, herd's Variant=memtag) "
                                  "are not modelled", at)  # fmt: skip
         simd = _SIMD_FP_REGISTER.search(item)
         if self.arch == "AArch64" and simd:  # herd's `uint128_t 0:V0.2D`
             raise self._simd_fp(simd, at - (len(item) - len(item.lstrip())))  # `at`: its first word
-        if re.search(r"\b(PTE|PA|TTD)\s*\(|\b(pteval_t|parel1_t)\b", item):  # `[PTE(x)]=(oa:PA(x))`
+        if re.search(_PAGE_TABLE, item):
             raise self.src.error(f"page-table entries and physical addresses ({clip(item.strip())}, "
                                  "herd's Variant=vmsa) are not modelled", at)  # fmt: skip
         m = _INIT_LEFT.search(left_s)

@@ -48,7 +48,7 @@ class Machine:
             for t in self.program.threads
         )
         self._finished_key = self.reductions and reduce.enabled("finished-threads")
-        self._model_key = type(self.model).state_key is not MemoryModel.state_key
+        self._model_key = _keys_states(self.model)
         observed = [
             tuple(o.reg for o in self.program.observables
                   if isinstance(o, RegObs) and o.tid == t.tid)
@@ -83,7 +83,7 @@ class Machine:
             return Machine(self.program, model, self.budget, reductions)
         other = copy.copy(self)
         other.model, other.reductions = model, reductions
-        other._model_key = type(model).state_key is not MemoryModel.state_key
+        other._model_key = _keys_states(model)
         other._hung = set()
         other._outcomes = {}
         other._finished_key = reductions and reduce.enabled("finished-threads")
@@ -246,3 +246,8 @@ class Machine:
     def describe_outcome(self, state: MachineState) -> str:
         return format_outcome(self.outcome(state))
 
+
+def _keys_states(model: MemoryModel) -> bool:
+    """Does the model key states its own way (`MemoryModel.state_key` overridden)? If not,
+    `Machine.key` skips the call."""
+    return type(model).state_key is not MemoryModel.state_key

@@ -14,7 +14,7 @@ from fencelab.errors import FencelabError
 from fencelab.isa.aarch64_encode import decode_abs, encode_if_needed
 from fencelab.isa.insn import Kind
 from fencelab.isa.registry import TARGETS
-from tests.helpers.litmus import table
+from tests.helpers.litmus import run_states, table
 
 V80, V83 = TARGETS["armv8"], TARGETS["armv8.3"]
 CODE = 0x10000
@@ -51,16 +51,6 @@ def test_assembled_and_decoded_between_other_instructions(target):
     assert decoded[2].info.reads == frozenset() and decoded[2].info.writes == {"x3"}
 
 
-def _states(cli, tmp_path, text: str, model: str) -> tuple[list[str], str]:
-    path = tmp_path / "t.litmus"
-    path.write_text(text)
-    result = cli(["run", "--model", model, str(path)])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    count = int(lines[1].split()[1])
-    return lines[2 : 2 + count], lines[2 + count]
-
-
 @pytest.mark.parametrize("model", ["arm", "arm-axiomatic", "sc"])
 def test_values(cli, tmp_path, model):
     # |-5|, the most negative value kept, a W result zero-extended, a W operand's low bits only
@@ -69,7 +59,7 @@ def test_values(cli, tmp_path, model):
                  [["ABS X0,X1", "ABS X2,X3", "ABS W4,W1", "ABS W6,W5", "STR X0,[X8]"]],
                  "forall (x=5)")  # fmt: skip
     text = text.replace("forall (x=5)", "locations [0:X0; 0:X2; 0:X4; 0:X6;]\nforall (x=5)")
-    states, verdict = _states(cli, tmp_path, text, model)
+    states, verdict = run_states(cli, tmp_path, text, model)
     assert states == ["0:X0=5; 0:X2=-9223372036854775808; 0:X4=5; 0:X6=16; [x]=5;"]
     assert verdict == "Ok"
 
@@ -85,5 +75,5 @@ def test_a_dependency_runs_through_it(cli, tmp_path, model):
                        "LDR X4,[X5]"]],
                      "exists (1:X1=1 /\\ 1:X4=0)")  # fmt: skip
 
-    assert _states(cli, tmp_path, mp("X1"), model)[1] == "No"
-    assert _states(cli, tmp_path, mp("X9"), model)[1] == "Ok"
+    assert run_states(cli, tmp_path, mp("X1"), model)[1] == "No"
+    assert run_states(cli, tmp_path, mp("X9"), model)[1] == "Ok"

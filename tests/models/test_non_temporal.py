@@ -13,22 +13,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.litmus import table
+from tests.helpers.litmus import run_states, table
 
 INIT = "int64_t t[2]; int64_t f; int64_t y; 0:X0=t; 0:X2=f; 0:X8=y; 1:X0=t; 1:X2=f; 1:X8=y;"
 WRITER = ["MOV X1,#1", "MOV X3,#1", "STP X1,X3,[X0]", "DMB ST", "STR X1,[X2]"]
 # P1 reads f, then t through an address that depends on f's value (AND X3,X1,#8 is always 0)
 READER = ["LDR X1,[X2]", "AND X3,X1,#8", "ADD X4,X0,X3"]
-
-
-def _states(cli, tmp_path, text: str, model: str) -> tuple[list[str], str]:
-    path = tmp_path / "t.litmus"
-    path.write_text(text)
-    result = cli(["run", "--model", model, str(path)])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    count = int(lines[1].split()[1])
-    return lines[2 : 2 + count], lines[2 + count]
 
 
 MODELS = ["arm", "arm-axiomatic"]
@@ -37,7 +27,7 @@ MODELS = ["arm", "arm-axiomatic"]
 @pytest.mark.parametrize("model", MODELS)
 def test_an_address_dependency_does_not_order_an_ldnp(cli, tmp_path, model):
     text = table("NT", INIT, [WRITER, [*READER, "LDNP X5,X6,[X4]"]], "exists (1:X1=1 /\\ 1:X5=0)")
-    states, verdict = _states(cli, tmp_path, text, model)
+    states, verdict = run_states(cli, tmp_path, text, model)
     assert states == ["1:X1=0; 1:X5=0;", "1:X1=0; 1:X5=1;", "1:X1=1; 1:X5=0;",
                       "1:X1=1; 1:X5=1;"]  # fmt: skip
     assert verdict == "Ok"
@@ -47,7 +37,7 @@ def test_an_address_dependency_does_not_order_an_ldnp(cli, tmp_path, model):
 @pytest.mark.parametrize("pair", ["LDP X5,X6,[X4]", "DMB LD|LDNP X5,X6,[X4]"])
 def test_an_ldp_or_a_barrier_keeps_the_order(cli, tmp_path, model, pair):
     text = table("NT", INIT, [WRITER, [*READER, *pair.split("|")]], "exists (1:X1=1 /\\ 1:X5=0)")
-    states, verdict = _states(cli, tmp_path, text, model)
+    states, verdict = run_states(cli, tmp_path, text, model)
     assert "1:X1=1; 1:X5=0;" not in states
     assert verdict == "No"
 
@@ -58,7 +48,7 @@ def test_the_address_dependency_still_orders_a_later_write(cli, tmp_path, model)
     text = table("NT", INIT, [["LDR X1,[X8]", "DMB SY", "MOV X3,#1", "STR X3,[X2]"],
                               [*READER, "LDNP X5,X6,[X4]", "MOV X7,#1", "STR X7,[X8]"]],
                  "exists (0:X1=1 /\\ 1:X1=1)")  # fmt: skip
-    states, verdict = _states(cli, tmp_path, text, model)
+    states, verdict = run_states(cli, tmp_path, text, model)
     assert states == ["0:X1=0; 1:X1=0;", "0:X1=0; 1:X1=1;", "0:X1=1; 1:X1=0;"]
     assert verdict == "No"
 
@@ -70,14 +60,14 @@ def test_a_dependency_through_the_ldnp_registers_orders_a_later_read(cli, tmp_pa
                               [*READER, "LDNP X5,X6,[X4]", "AND X7,X5,#8", "ADD X9,X8,X7",
                                "LDR X10,[X9]"]],
                  "exists (1:X1=1 /\\ 1:X10=0)")  # fmt: skip
-    states, verdict = _states(cli, tmp_path, text, model)
+    states, verdict = run_states(cli, tmp_path, text, model)
     assert states == ["1:X1=0; 1:X10=0;", "1:X1=0; 1:X10=1;", "1:X1=1; 1:X10=1;"]
     assert verdict == "No"
 
 
 def test_sc_runs_it_as_an_ldp(cli, tmp_path):
     text = table("NT", INIT, [WRITER, [*READER, "LDNP X5,X6,[X4]"]], "exists (1:X1=1 /\\ 1:X5=0)")
-    states, verdict = _states(cli, tmp_path, text, "sc")
+    states, verdict = run_states(cli, tmp_path, text, "sc")
     assert "1:X1=1; 1:X5=0;" not in states
     assert verdict == "No"
 
@@ -89,7 +79,7 @@ def test_on_a_byte_wise_location(cli, tmp_path, model, pair, verdict):
     text = table("NM", "uint32_t t[2]; int64_t f; 0:X0=t; 0:X2=f; 1:X0=t; 1:X2=f;",
                  [["MOV W1,#1", "STRB W1,[X0,#1]", "STRH W1,[X0,#4]", "DMB ST", "STR X1,[X2]"],
                   [*READER, pair]], "exists (1:X1=1 /\\ 1:X5=0)")  # fmt: skip
-    states, got = _states(cli, tmp_path, text, model)
+    states, got = run_states(cli, tmp_path, text, model)
     assert got == verdict
     assert ("1:X1=1; 1:X5=0;" in states) == (verdict == "Ok")
     assert "1:X1=1; 1:X5=256;" in states
