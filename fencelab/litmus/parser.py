@@ -106,9 +106,13 @@ UNMODELLED_VARIANTS = {
 # entries and physical addresses (Variant=vmsa), memory tags (Variant=memtag)
 _PAGE_TABLE = r"\b(?:PTE|PA|TTD)\s*\([^()]*\)?|\b(?:pteval_t|parel1_t)\b"  # `[PTE(x)]=(oa:PA(x))`
 _MEMORY_TAG = r"\w:(?:red|green|blue|black)\b"  # herd's `x:red`, `=x:green`
+# herd's pointer-authentication values (its AArch64.PAC tests): `pac(x, da, 42, 7)`
+_PAC_VALUE = re.compile(r"\bpac\s*\([^()]*\)?", re.I)
+_PAC_WHY = ("is herd's pointer-authentication value (a pointer signed by FEAT_PAuth, its "
+             "AArch64.PAC tests), which fencelab does not model")
 _HERD_CONDITION_FEATURES = re.compile(
     r"((?:instr|label)\s*:\s*\"[^\"]*\")|(\b[Ff]ault\s*\([^()]*\)?)"
-    rf"|({_PAGE_TABLE})|(\btag\s*\(|{_MEMORY_TAG})"
+    rf"|({_PAGE_TABLE})|(\btag\s*\(|{_MEMORY_TAG})|({_PAC_VALUE.pattern})"
 )
 _CONDITION_FEATURE_NAMES = (
     CODE_AS_DATA.removeprefix("is "),
@@ -116,6 +120,7 @@ _CONDITION_FEATURE_NAMES = (
     "fencelab a faulting access in an allowed execution is an error",
     "herd's page-table entries and physical addresses (Variant=vmsa) are not modelled",
     "herd's memory tags (Variant=memtag) are not modelled",
+    "herd's pointer-authentication values (FEAT_PAuth, its AArch64.PAC tests) are not modelled",
 )
 _HEADER_WORDS = re.compile(r"[A-Za-z_][\w.\-]*(?:[ \t]+[\w.\-+]+)*")
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
@@ -608,6 +613,8 @@ class _Parser:
             return LocRef(name)
         if re.fullmatch(r"P\d+:\w+|(?:instr|label)\s*:.*", text):  # `P1:L0`, `instr:"NOP"`
             raise self.src.error(f"{clip(text)} {CODE_AS_DATA}", at)
+        if _PAC_VALUE.match(text):  # herd's `0:X0=pac(x, da, 42, 7)`
+            raise self.src.error(f"{clip(text)} {_PAC_WHY}", at)
         call = re.match(rf"({_IDENT})\s*\(", text)
         if call and self.is_source and linux_primitive(call.group(1)):  # `ATOMIC_INIT(0)`
             raise self.src.error(linux_refusal(call.group(1)), at)
