@@ -98,7 +98,8 @@ UNMODELLED_VARIANTS = {
     "vmsa": "virtual memory: page tables, TLB maintenance",
     "ifetch": "instruction fetch: code as data", "self": "instruction fetch: code as data",
     "memtag": "memory tags (MTE)", "mte": "memory tags (MTE)",
-    "pac": "pointer authentication", "fpac": "pointer authentication",
+    **dict.fromkeys(("pac", "fpac", "pauth1", "pauth2", "const-pac-field"),
+                    "pointer authentication"),
     "nv2": "nested virtualisation, FEAT_NV2: system registers held in memory",
 }
 # herd's condition atoms for what fencelab does not model, named when the condition does not

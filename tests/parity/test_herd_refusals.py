@@ -262,3 +262,13 @@ def test_herd_pac_values_are_named(cli, tmp_path, init, cond, line, col, quoted)
     text = table("PACV", init, [["LDR X0,[X1]"]], cond)
     result, path = _run(cli, tmp_path, text)
     _refusal(result, path, line, col, quoted)
+
+
+@pytest.mark.parametrize("variant", ["pauth2", "const-pac-field"])
+def test_herd_pointer_authentication_variants_are_refused_at_them(cli, tmp_path, variant):
+    # herd's AArch64.PAC I01 (`Variant=pauth2`); before: refused later, at its condition or code
+    text = table("PV", "0:X1=x;", [["LDR W0,[X1]"]], "exists (0:X0=0)")
+    text = text.replace("{\n", f"Variant={variant}\n{{\n", 1)
+    result, path = _run(cli, tmp_path, text)
+    _refusal(result, path, 2, 9, f"herd's Variant={variant} (pointer authentication) is not "
+             "modelled by fencelab")
