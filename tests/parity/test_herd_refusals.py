@@ -272,3 +272,22 @@ def test_herd_pointer_authentication_variants_are_refused_at_them(cli, tmp_path,
     result, path = _run(cli, tmp_path, text)
     _refusal(result, path, 2, 9, f"herd's Variant={variant} (pointer authentication) is not "
              "modelled by fencelab")
+
+
+@pytest.mark.parametrize("init, col", [("0:X1=x; 0:GCR_EL1=0x10000;", 9),
+                                       ("0:X1=x; 0:VNCR_EL2=x;", 9)])
+def test_a_system_register_in_the_initial_state_is_named_at_it(cli, tmp_path, init, col):
+    # herd's AArch64.MTE Y001 (GCR_EL1), A254/A256 (VNCR_EL2); before: "initial state names
+    # 0:GCR_EL1, a register armv8.3 cannot set (valid: ...)", with no line or column
+    text = table("SR", init, [["LDR W0,[X1]"]], "exists (0:X0=0)")
+    result, path = _run(cli, tmp_path, text)
+    name = init.split()[1].split("=")[0]
+    _refusal(result, path, 3, col, f"system registers ('{name}') are not modelled")
+
+
+def test_a_memory_tag_value_in_the_condition_is_named(cli, tmp_path):
+    # herd's AArch64.MTE Y001 `exists (0:X1=x:t2)`; before: "syntax error in the condition"
+    text = table("TV", "0:X1=x;", [["LDR X0,[X1]"]], "exists (0:X0=x:t2)")
+    result, path = _run(cli, tmp_path, text)
+    _refusal(result, path, 7, 14, "'x:t2' in the condition: herd's memory tags (Variant=memtag) "
+             "are not modelled")
