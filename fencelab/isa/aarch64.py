@@ -33,9 +33,35 @@ _NO_TARGET = {
                      "gmi"), "FEAT_MTE (memory tagging), which fencelab does not model"),
     **dict.fromkeys(("alignd", "alignu", "scbnds", "scvalue", "cvtp"),
                     "Morello (capabilities), which fencelab does not model"),
+    **dict.fromkeys((*(f"{op}{key}{suffix}" for op in ("pac", "aut") for key in ("ia", "ib")
+                       for suffix in ("", "z", "sp", "1716")),
+                     *(f"{op}{key}" for op in ("pac", "aut") for key in ("da", "db", "iza", "izb",
+                                                                          "dza", "dzb")),
+                     "pacga", "xpaci", "xpacd", "xpaclri", "braa", "brab", "braaz", "brabz",
+                     "blraa", "blrab", "blraaz", "blrabz", "retaa", "retab", "eretaa", "eretab",
+                     "ldraa", "ldrab"),
+                    "ARMv8.3's FEAT_PAuth (pointer authentication, herd's AArch64.PAC tests), "
+                    "which fencelab does not model (keystone 0.9.2 cannot assemble it)"),
+    **dict.fromkeys(("gcspushm", "gcspopm", "gcsss1", "gcsss2", "gcsstr", "gcssttr", "gcspushx",
+                     "gcspopx", "gcspopcx", "gcsb"),
+                    "FEAT_GCS (guarded control stacks), which fencelab does not model"),
+    **dict.fromkeys(("smstart", "smstop", "rdsvl", "addsvl", "addspl"),
+                    "SME (the scalable matrix extension, herd's AArch64.sme tests), which "
+                    "fencelab does not model"),
+    **dict.fromkeys(("ptrue", "ptrues", "pfalse", "rdvl", "addvl", "addpl", "whilelo", "whilels",
+                     "whilelt", "whilele", "whilehi", "whilehs", "whilegt", "whilege"),
+                    "SVE (scalable vectors, herd's AArch64.sve tests), which fencelab does not "
+                    "model"),
     "udf": "permanently undefined, and fencelab has no fault model",
 }
 _NO_TARGET_NAMES = re.compile(rf"\s*({'|'.join(_NO_TARGET)})\b", re.I)
+# SVE's scalable vector and predicate registers (`Z0.S`, `P0/Z`, `P1.B`), SME's ZA array
+_SCALABLE = re.compile(r"(?<![\w.])(?:(z\d{1,2}\.[bhsdq])|(p\d{1,2}(?:\.[bhsd]|/[zm]))"
+                       r"|(za(?:\d?[hv]?\.[bhsdq])?(?=\s*[\[}])|za\d?[hv]?\.[bhsdq]))(?!\w)", re.I)
+# a post-index by a register: A64 has it for the SIMD&FP structure loads and stores only
+_REGISTER_POST_INDEX = re.compile(
+    r"\s*(?!(?:ld|st)[1-4]r?\b)(\w+)\b.*\[\s*(?:x\d+|sp)\s*\]\s*,\s*([a-z]+\d*)\s*$", re.I
+)
 # system registers other than the flags (herd's VNCR_EL2 tests), Morello capability registers
 _SYSTEM_REGISTER = re.compile(r"\s*(msr|mrs)\b(?!.*\bnzcv\b)", re.I)
 _CAPABILITY = re.compile(r"\[\s*c\d+\b|\bc\d+\s*,", re.I)
@@ -105,6 +131,16 @@ class AArch64(Target):
         if m := _NO_TARGET_NAMES.match(insn):
             why = f"{m.group(1).upper()} is {_NO_TARGET[m.group(1).lower()]}"
             raise AssemblyError(f"{self.name}: cannot run {clip(insn.strip())}: {why}", why)
+        if m := _SCALABLE.search(insn):
+            why = (f"{m.group(0)} is one of SVE's scalable registers (herd's AArch64.sve tests), "
+                   "which fencelab does not model" if not m.group(3) else
+                   f"{m.group(0)} is SME's ZA array (herd's AArch64.sme tests), which fencelab "
+                   "does not model")  # fmt: skip
+            raise AssemblyError(f"{self.name}: cannot run {clip(insn.strip())}: {why}", why)
+        if m := _REGISTER_POST_INDEX.match(insn):
+            why = (f"{m.group(1).upper()} has no register post-index (`], {m.group(2)}`): A64 "
+                   "post-indexes by a register only in LD1-LD4 and ST1-ST4; write `], #imm`")
+            raise AssemblyError(f"{self.name}: cannot assemble {clip(insn.strip())}: {why}", why)
         if _SYSTEM_REGISTER.match(insn) or _CAPABILITY.search(insn):
             why = ("system registers are not modelled" if _SYSTEM_REGISTER.match(insn) else
                    "Morello capability registers (C0-C30) are not modelled")  # fmt: skip

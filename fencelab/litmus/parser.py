@@ -98,7 +98,8 @@ UNMODELLED_VARIANTS = {
     "vmsa": "virtual memory: page tables, TLB maintenance",
     "ifetch": "instruction fetch: code as data", "self": "instruction fetch: code as data",
     "memtag": "memory tags (MTE)", "mte": "memory tags (MTE)",
-    "pac": "pointer authentication", "fpac": "pointer authentication",
+    **dict.fromkeys(("pac", "fpac", "pauth1", "pauth2", "const-pac-field"),
+                    "pointer authentication"),
     "nv2": "nested virtualisation, FEAT_NV2: system registers held in memory",
 }
 # herd's condition atoms for what fencelab does not model, named when the condition does not
@@ -106,9 +107,16 @@ UNMODELLED_VARIANTS = {
 # entries and physical addresses (Variant=vmsa), memory tags (Variant=memtag)
 _PAGE_TABLE = r"\b(?:PTE|PA|TTD)\s*\([^()]*\)?|\b(?:pteval_t|parel1_t)\b"  # `[PTE(x)]=(oa:PA(x))`
 _MEMORY_TAG = r"\w:(?:red|green|blue|black)\b"  # herd's `x:red`, `=x:green`
+_TAG_VALUE = r"(?<==)\s*[A-Za-z_]\w*:t\d+\b"  # a condition's `0:X1=x:t2` (its AArch64.MTE Y001)
+# an AArch64 system register in the initial state: herd's `0:GCR_EL1=...`, `0:VNCR_EL2=...`
+_SYSTEM_REGISTER = re.compile(r"\d+\s*:\s*[A-Za-z][A-Za-z0-9]*_EL[0-3]\b", re.I)
+# herd's pointer-authentication values (its AArch64.PAC tests): `pac(x, da, 42, 7)`
+_PAC_VALUE = re.compile(r"\bpac\s*\([^()]*\)?", re.I)
+_PAC_WHY = ("is herd's pointer-authentication value (a pointer signed by FEAT_PAuth, its "
+             "AArch64.PAC tests), which fencelab does not model")
 _HERD_CONDITION_FEATURES = re.compile(
     r"((?:instr|label)\s*:\s*\"[^\"]*\")|(\b[Ff]ault\s*\([^()]*\)?)"
-    rf"|({_PAGE_TABLE})|(\btag\s*\(|{_MEMORY_TAG})"
+    rf"|({_PAGE_TABLE})|(\btag\s*\(|{_MEMORY_TAG}|{_TAG_VALUE})|({_PAC_VALUE.pattern})"
 )
 _CONDITION_FEATURE_NAMES = (
     CODE_AS_DATA.removeprefix("is "),
@@ -116,6 +124,7 @@ _CONDITION_FEATURE_NAMES = (
     "fencelab a faulting access in an allowed execution is an error",
     "herd's page-table entries and physical addresses (Variant=vmsa) are not modelled",
     "herd's memory tags (Variant=memtag) are not modelled",
+    "herd's pointer-authentication values (FEAT_PAuth, its AArch64.PAC tests) are not modelled",
 )
 _HEADER_WORDS = re.compile(r"[A-Za-z_][\w.\-]*(?:[ \t]+[\w.\-+]+)*")
 _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
@@ -487,6 +496,9 @@ class _Parser:
         if re.search(_MEMORY_TAG, item):
             raise self.src.error(f"memory tags ({clip(item.strip())}, herd's Variant=memtag) "
                                  "are not modelled", at)  # fmt: skip
+        system = _SYSTEM_REGISTER.match(left_s) if self.arch == "AArch64" else None
+        if system:  # herd's MTE tests set GCR_EL1, its NV2 tests VNCR_EL2
+            raise self.src.error(f"system registers ({clip(system.group(0))}) are not modelled", at)
         simd = _SIMD_FP_REGISTER.search(item)
         if self.arch == "AArch64" and simd:  # herd's `uint128_t 0:V0.2D`
             raise self._simd_fp(simd, at - (len(item) - len(item.lstrip())))  # `at`: its first word
@@ -608,6 +620,8 @@ class _Parser:
             return LocRef(name)
         if re.fullmatch(r"P\d+:\w+|(?:instr|label)\s*:.*", text):  # `P1:L0`, `instr:"NOP"`
             raise self.src.error(f"{clip(text)} {CODE_AS_DATA}", at)
+        if _PAC_VALUE.match(text):  # herd's `0:X0=pac(x, da, 42, 7)`
+            raise self.src.error(f"{clip(text)} {_PAC_WHY}", at)
         call = re.match(rf"({_IDENT})\s*\(", text)
         if call and self.is_source and linux_primitive(call.group(1)):  # `ATOMIC_INIT(0)`
             raise self.src.error(linux_refusal(call.group(1)), at)
