@@ -614,6 +614,8 @@ class _Parser:
         if num is not None:
             return num
         m = re.fullmatch(rf"&?\s*({_IDENT})\s*(?:\[\s*(\d+)\s*\])?", text)
+        if m and text == "NOP" and self.arch == "AArch64":  # herd's self tests: `0:X0=NOP`
+            raise self.src.error(f"{text} {CODE_AS_DATA}", at)
         if m:
             name = array_element(m.group(1), self._int(m.group(2) or "0", at))
             self.locs.touch(name)

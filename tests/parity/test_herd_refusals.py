@@ -110,6 +110,17 @@ def test_a_pointer_to_instructions_is_code_as_a_value(cli, tmp_path):
     _refusal(result, path, 3, 1, f"type ins_t * of 'y' {CODE}")
 
 
+def test_an_instruction_as_an_initial_value_is_code_as_a_value(cli, tmp_path):
+    # herd's self tests' `0:X0=NOP` (an instruction's encoding, NOP a keyword of herd's AArch64
+    # syntax); before: read as the address of a location named NOP, and a verdict on it
+    text = table("NOPV", "0:X0=NOP; 0:X1=x;", [["STR W0,[X1]"]], "exists (x=0)")
+    result, path = _run(cli, tmp_path, text)
+    _refusal(result, path, 3, 6, f"NOP {CODE}")
+    # where NOP is no keyword (x86), it stays a location's name
+    text = table("NOPX", "0:rax=NOP;", [["movq $1,(rax)"]], "exists (NOP=1)", arch="X86_64")
+    assert _run(cli, tmp_path, text)[0].exit_code == 0
+
+
 def test_herd_variant_nv2_is_refused_at_the_variant(cli, tmp_path):
     # before: it ran on, to be refused (or not) at a system register
     text = table("NV", "0:X1=x;", [["LDR W0,[X1]"]], "exists (0:X0=0)")
