@@ -103,6 +103,7 @@ class Core:
         self.infos: dict[int, InsnInfo] = {a: d.info for a, d in self.decoded.items()}
         # what capstone cannot decode and fencelab runs itself (`Target.decode_own`: ABS)
         self._own = {a: d.info for a, d in self.decoded.items() if d.own}
+        self._enders = {a for a, i in self.infos.items() if target.ends_thread(i)}  # UDF
         self.reg_names = tuple(name for name, _ in target.register_ids)
         self.reg_ids = tuple(uid for _, uid in target.register_ids)
         self.reg_index = {name: i for i, name in enumerate(self.reg_names)}
@@ -383,6 +384,9 @@ class Core:
     def _step_one(self, pc: int) -> None:
         if pc in self._own:  # an instruction fencelab decodes and runs itself (ABS)
             self._emulate(self._own[pc])
+            return
+        if pc in self._enders:  # its exception ends the thread (`Target.ends_thread`: UDF)
+            self.uc.reg_write(self.reg_ids[self.pc_index], self.end)
             return
         self.unicorn_runs += 1
         self.engine.core = self  # the engine's hooks report to the core running now

@@ -210,12 +210,8 @@ def test_no_condition_is_forall_true_and_offsets_print_as_herd_does(cli, tmp_pat
                          "which no target here has (keystone 0.9.2 cannot assemble it)"),
     ("LDIAPP X0,X1,[X2]", "LDIAPP is ARMv8.9's FEAT_LRCPC3"),
     ("STG X0,[X2]", "STG is FEAT_MTE (memory tagging), which fencelab does not model"),
-    ("UDF 1", "UDF is permanently undefined, and fencelab has no fault model"),
     ("MSR VNCR_EL2,X0", "system registers are not modelled"),
     ("STR WZR,[C2]", "Morello capability registers (C0-C30) are not modelled"),
-    ("LDR X0,x", "a literal (PC-relative) load is not supported (herd reads `LDR X0,x` as a "
-                 "load of location x: put its address in a register, `0:X1=x`, and load "
-                 "through it)"),
 ])  # fmt: skip
 def test_an_instruction_no_target_has_is_refused_naming_its_feature(cli, tmp_path, insn, why):
     # before: keystone's "Invalid mnemonic" or "Cannot find a symbol"
