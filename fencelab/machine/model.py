@@ -308,8 +308,10 @@ def elsewhere_uncovered(info: InsnInfo, read_size: int, mixed: bool) -> str | No
         what = "a store-exclusive pair (STXP)"
     elif info.width != read_size:
         what = f"a store-exclusive of {info.width} bytes after a load-exclusive of {read_size}"
-    elif mixed:
-        what = "a store-exclusive to a location accessed with mixed sizes"
+    elif mixed:  # (the operational arm model's byte-wise locations)
+        return ("a store-exclusive to another address than its load-exclusive's, a location "
+                "accessed with mixed sizes (herd lets it succeed or fail; this model does not "
+                "make it succeed there: arm-axiomatic and sc do)")  # fmt: skip
     else:
         return None
     return (f"{what} to another address than its load-exclusive's (herd lets it succeed or "

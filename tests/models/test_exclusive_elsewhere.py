@@ -115,3 +115,21 @@ def test_what_is_not_made_to_succeed_there_is_refused_at_its_line(cli, tmp_path,
     assert result.exit_code == 2
     assert result.output.strip() == (
         f"fencelab: error: {path}:8:2: P0: {insn}: {engine} cannot run it: {what} {WHY}")
+
+
+def test_the_arm_model_refuses_it_at_a_byte_wise_location(cli, tmp_path):
+    # `arm` keeps b byte-wise once a byte of it is stored; arm-axiomatic and sc run it
+    text = table("XM", "0:X5=a; 0:X6=b; uint64_t b=7;",
+                 [["MOV W7,#9", "STRB W7,[X6,#1]", "LDXR X8,[X5]", "STXR W9,X7,[X6]"]],
+                 "exists (b=9)")  # fmt: skip
+    path = tmp_path / "t.litmus"
+    path.write_text(text)
+    result = cli(["run", "--model", "arm", str(path)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"fencelab: error: {path}:9:2: P0: STXR W9,X7,[X6]: model arm cannot run it: a "
+        "store-exclusive to another address than its load-exclusive's, a location accessed "
+        "with mixed sizes (herd lets it succeed or fail; this model does not make it succeed "
+        "there: arm-axiomatic and sc do)")  # fmt: skip
+    for model in ("arm-axiomatic", "sc"):
+        assert run_states(cli, tmp_path, text, model) == (["[b]=2311;", "[b]=9;"], "Ok")

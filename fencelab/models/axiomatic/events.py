@@ -480,15 +480,15 @@ class PathExplorer:
         the read's location, constrains nothing), or fails (`fail`), spuriously: only where
         its thread has no loop, as for one to the same address. Its success replays as a
         read of nothing (`_conditions`: reads None)."""
-        ok = core.run_succeeding_elsewhere(state)
-        (write,) = ok.writes
-        loc, offset = self.program.place(write.addr, write.size, "store-exclusive", info)
         read = b.events[b.monitor[0]]
-        if (read.loc, read.offset) == (loc.index, offset):
-            raise _cannot(info, MONITOR_MISMATCH)
         why = elsewhere_uncovered(info, read.size, mixed=False)
         if why is not None:
             raise _cannot(info, why)
+        ok = core.run_succeeding_elsewhere(state)
+        (write,) = ok.writes
+        loc, offset = self.program.place(write.addr, write.size, "store-exclusive", info)
+        if (read.loc, read.offset) == (loc.index, offset):
+            raise _cannot(info, MONITOR_MISMATCH)
         nb = b.copy()
         nb.monitor = None
         nb.pair_with = b.monitor[0]

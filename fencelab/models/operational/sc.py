@@ -94,7 +94,7 @@ class SC(MemoryModel):
 
     def _store_elsewhere(self, program, state, tid, info):
         """A store-exclusive to another address than its thread's load-exclusive's: AArch64's
-        succeeds there (no write can come between its read and its write at one location)
+        succeeds there (its atomicity is about the read's location, which it does not write)
         or fails spuriously, where its thread has no loop; A32's fails (machine/model.py
         `succeeds_elsewhere`)."""
         mem: ScMemory = state.memory
@@ -102,10 +102,12 @@ class SC(MemoryModel):
         options = []
         if succeeds_elsewhere(program):
             monitor = mem.monitors[tid]
-            ok = core.run_succeeding_elsewhere(state.threads[tid])
             why = elsewhere_uncovered(info, monitor[4], mixed=False)
             if why is not None:
                 raise refuse(self.name, info, why)
+            ok = core.run_succeeding_elsewhere(state.threads[tid])
+            if ok.writes[0].addr == monitor[3]:
+                raise refuse(self.name, info, MONITOR_MISMATCH)
             options.append(("", ok, "succeeds"))
         if not options or program.may_fail_spuriously(tid):
             options.append((".fail", core.run(state.threads[tid], ()), "fails"))

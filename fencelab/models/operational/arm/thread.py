@@ -765,13 +765,14 @@ def _store_elsewhere(ctx, tstate, local: Local, memory, info: InsnInfo, certify:
     is in `aob`: its pre-view takes the read's view) with no atomicity to keep (it is about
     the read's location), ending the reservation."""
     bank = local.exbank
+    if why := elsewhere_uncovered(info, bank.size, mixed=False):
+        raise refuse(MODEL, info, why)
     step = ctx.core.run_succeeding_elsewhere(tstate)
     write = _one_write(info, step)
     loc, offset = ctx.place(write.addr, write.size, "write", info)
     if (loc.index, offset) == (bank.loc, bank.offset):
         raise refuse(MODEL, info, MONITOR_MISMATCH)
-    why = elsewhere_uncovered(info, bank.size, loc.index in ctx.mixed_set)
-    if why is not None:
+    if why := elsewhere_uncovered(info, bank.size, mixed=loc.index in ctx.mixed_set):
         raise refuse(MODEL, info, why)
     vaddr, vdata = regs.view(info.addr_regs), regs.view(info.data_regs)
     paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
