@@ -309,10 +309,10 @@ class Core:
         if self._reads or self._writes or self._need is not None:
             raise FencelabError(f"{self.target.name}: {info.text!r} at {info.address:#x} "
                                 "accessed memory where its monitor holds another address")  # fmt: skip
-        (status,) = info.status_regs
         (base,) = info.addr_regs
         data = state[self.reg_index[next(iter(info.data_regs))]] if info.data_regs else 0  # xzr
-        self.uc.reg_write(self.reg_ids[self.reg_index[status]], 0)
+        for status in info.status_regs:  # (none: WZR)
+            self.uc.reg_write(self.reg_ids[self.reg_index[status]], 0)
         self._writes.append(Access(state[self.reg_index[base]], info.width,
                                    data & ((1 << (8 * info.width)) - 1)))  # fmt: skip
 

@@ -26,6 +26,15 @@ def test_an_aarch64_store_exclusive_may_succeed_at_another_address(cli, tmp_path
 
 
 @pytest.mark.parametrize("model", A64_MODELS)
+def test_its_status_and_data_may_be_the_zero_register(cli, tmp_path, model):
+    text = table("XZ", "0:X5=a; 0:X6=b; uint32_t b=7;",
+                 [["LDXR W8,[X5]", "STXR WZR,WZR,[X6]"]], "exists (b=0)")  # fmt: skip
+    states, verdict = run_states(cli, tmp_path, text, model)
+    assert states == ["[b]=0;", "[b]=7;"]
+    assert verdict == "Ok"
+
+
+@pytest.mark.parametrize("model", A64_MODELS)
 def test_without_a_reservation_it_still_fails(cli, tmp_path, model):
     # a CLREX (or no load-exclusive) ends the reservation: nothing to succeed with
     text = table("XC", "0:X5=a; 0:X6=b; uint32_t b=7;",
