@@ -85,6 +85,10 @@ def run_native(
     a cross-built harness under an emulator such as qemu-user, which is how AArch64 is tested on
     an x86-64 machine)."""
     arch = program.target.arch.name
+    for t in program.threads:
+        for d in program.target.disassemble(t.code, t.base):
+            if why := program.target.not_native(d.info):
+                raise FencelabError(f"{program.test.name}: P{t.tid}: {why}")
     if harness is None:
         if arch != host_arch():
             raise FencelabError(f"{program.test.name}: {program.target.name} ({arch}) code "

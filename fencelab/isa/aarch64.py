@@ -52,7 +52,6 @@ _NO_TARGET = {
                      "whilelt", "whilele", "whilehi", "whilehs", "whilegt", "whilege"),
                     "SVE (scalable vectors, herd's AArch64.sve tests), which fencelab does not "
                     "model"),
-    "udf": "permanently undefined, and fencelab has no fault model",
 }
 _NO_TARGET_NAMES = re.compile(rf"\s*({'|'.join(_NO_TARGET)})\b", re.I)
 # SVE's scalable vector and predicate registers (`Z0.S`, `P0/Z`, `P1.B`), SME's ZA array
@@ -65,7 +64,8 @@ _REGISTER_POST_INDEX = re.compile(
 # system registers other than the flags (herd's VNCR_EL2 tests), Morello capability registers
 _SYSTEM_REGISTER = re.compile(r"\s*(msr|mrs)\b(?!.*\bnzcv\b)", re.I)
 _CAPABILITY = re.compile(r"\[\s*c\d+\b|\bc\d+\s*,", re.I)
-# herd's `LDR X0,x`: a load of location x, written as a PC-relative (literal) load
+# a literal (PC-relative) load of a name that is no location (arch.py's translate makes herd's
+# `LDR X0,x` of a location x a literal load of x's address)
 _LITERAL_LOAD = re.compile(r"\s*ldr(sw)?\s+[wx]\d+\s*,\s*([A-Za-z_]\w*)\s*$", re.I)
 
 # herd's `.pagealign` directive: its next instruction starts a page (for herd's instruction-fetch
@@ -152,9 +152,8 @@ class AArch64(Target):
             raise AssemblyError(f"{self.name}: cannot assemble .pagealign: {why}", why)
         if m := _LITERAL_LOAD.match(insn):
             name = m.group(2)
-            why = (f"a literal (PC-relative) load is not supported (herd reads `LDR X0,{name}` as "
-                   f"a load of location {name}: put its address in a register, `0:X1={name}`, "
-                   "and load through it)")  # fmt: skip
+            why = (f"a literal (PC-relative) load of {name}, which is no location of the test "
+                   "(a load of code: fencelab has no instruction-fetch model)")  # fmt: skip
             raise AssemblyError(f"{self.name}: cannot run {clip(insn.strip())}: {why}", why)
         insn = _W_INDEX.sub(lambda m: f"{m.group(1)}W{m.group(2)[1:]}", insn)
         word = encode_if_needed(insn, self.features)
@@ -166,13 +165,27 @@ class AArch64(Target):
         return classify_a64(self, insn)
 
     def decode_own(self, code: bytes, address: int):
-        """ABS (FEAT_CSSC), which capstone 5.0.7 does not decode: a register-only instruction
-        reading Rn and writing Rd (the zero register: neither)."""
-        from fencelab.isa.aarch64_encode import decode_abs
+        """What capstone 5.0.7 does not decode: ABS (FEAT_CSSC), a register-only instruction
+        reading Rn and writing Rd (the zero register: neither), and fencelab's word for herd's
+        immediate arithmetic from the zero register (`aarch64_encode.encode_zr_immediate`:
+        it reads no register, writes Rd and, setting flags, NZCV)."""
+        from fencelab.isa.aarch64_encode import decode_abs, decode_zr_immediate
         from fencelab.isa.insn import InsnInfo, Kind
         from fencelab.isa.target import Decoded
 
-        if len(code) < 4 or (fields := decode_abs(int.from_bytes(code[:4], "little"))) is None:
+        if len(code) < 4:
+            return None
+        word = int.from_bytes(code[:4], "little")
+        if (zr := decode_zr_immediate(word)) is not None:
+            bits, sub, flags, imm, rd = zr
+            mnemonic = ("sub" if sub else "add") + ("s" if flags else "")
+            zero = "xzr" if bits == 64 else "wzr"
+            rd_name = zero if rd == 31 else self.reg(rd, bits)
+            info = InsnInfo(address, 4, mnemonic, f"{rd_name}, {zero}, #{imm:#x}", Kind.OTHER,
+                            writes=frozenset({f"x{rd}"} if rd != 31 else ())
+                            | ({"nzcv"} if flags else set()))  # fmt: skip
+            return Decoded(address, bytes(code[:4]), info.mnemonic, info.op_str, info, own=True)
+        if (fields := decode_abs(word)) is None:
             return None
         bits, rd, rn = fields
         name = "x{}" if bits == 64 else "w{}"
@@ -183,15 +196,46 @@ class AArch64(Target):
                         writes=frozenset({f"x{rd}"} if rd != 31 else ()))  # fmt: skip
         return Decoded(address, bytes(code[:4]), info.mnemonic, info.op_str, info, own=True)
 
+    def ends_thread(self, info) -> bool:
+        """UDF (permanently undefined): its exception ends the thread, nothing after it runs,
+        as in herd's UDF test (one state, `Always`); fencelab has no fault model, so the
+        exception is not observed."""
+        return info.mnemonic == "udf"
+
+    def not_native(self, info) -> str | None:
+        if info.mnemonic in ("add", "adds", "sub", "subs") and "zr, #" in info.op_str:
+            return (f"{info.text} is herd's, not an A64 instruction (register 31 of an "
+                    "immediate ADD/SUB is SP): fencelab runs it itself, a CPU cannot")  # fmt: skip
+        if info.mnemonic == "udf":
+            return (f"{info.text} raises an exception that ends its thread, which fencelab "
+                    "models and the native harness does not")  # fmt: skip
+        return None
+
     def emulate(self, info, read, write) -> None:
         """ABS: Rd = |Rn| at the register's width, the most negative value kept (Arm ARM:
-        `result = Abs(SInt(operand))`, then its low bits), a W result zero-extended."""
+        `result = Abs(SInt(operand))`, then its low bits), a W result zero-extended.
+        ADD/ADDS/SUB/SUBS from the zero register (herd's, `decode_own`): the Arm ARM's
+        AddWithCarry(0, imm or NOT imm, carry 0 or 1), its flags into NZCV for ADDS/SUBS."""
         from fencelab.values import signed, unsigned
 
+        bits = 64 if info.op_str.startswith("x") else 32
+        rd, rn, *rest = (o.strip() for o in info.op_str.split(","))
+        if info.mnemonic in ("add", "adds", "sub", "subs") and rn in ("xzr", "wzr"):
+            mask = (1 << bits) - 1
+            imm = int(rest[0].lstrip("#"), 0)
+            sub = info.mnemonic.startswith("sub")
+            operand, carry = ((~imm & mask), 1) if sub else (imm, 0)
+            result = (operand + carry) & mask
+            if rd not in ("xzr", "wzr"):
+                write(self.canonical_reg(rd), result)
+            if info.mnemonic.endswith("s"):
+                n, z = result >> (bits - 1), int(result == 0)
+                c = int(operand + carry > mask)
+                v = int(signed(result, bits) != signed(operand, bits) + carry)
+                write("nzcv", n << 31 | z << 30 | c << 29 | v << 28)
+            return
         if info.mnemonic != "abs":
             return super().emulate(info, read, write)
-        bits = 64 if info.op_str.startswith("x") else 32
-        rd, rn = (o.strip() for o in info.op_str.split(","))
         value = 0 if rn in ("xzr", "wzr") else unsigned(read(self.canonical_reg(rn)), bits)
         if rd not in ("xzr", "wzr"):
             write(self.canonical_reg(rd), unsigned(abs(signed(value, bits)), bits))

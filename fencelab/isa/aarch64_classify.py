@@ -151,6 +151,12 @@ def classify_a64(target, insn) -> InsnInfo:
 def _memory(target, insn, form: MemoryForm, common: dict) -> InsnInfo:
     regs = [insn.reg_name(op.reg) for op in insn.operands if op.type == C.ARM64_OP_REG]
     mems = [op.mem for op in insn.operands if op.type == C.ARM64_OP_MEM]
+    literal = [op.imm for op in insn.operands if op.type == C.ARM64_OP_IMM]
+    if not mems and len(literal) == 1 and len(regs) == 1 and form.kind is Kind.LOAD:
+        info = _literal_load(target, form, regs[0], literal[0], common)
+        if info is None:
+            raise _uncovered(target, insn)
+        return info
     if len(mems) != 1 or len(regs) != len(form.roles):
         raise _uncovered(target, insn)  # a literal load, or SIMD registers in a list
     reg_bytes = [_gpr_bytes(name) for name in regs]
@@ -195,6 +201,18 @@ def _memory(target, insn, form: MemoryForm, common: dict) -> InsnInfo:
         reads=frozenset(reads),
         writes=frozenset(writes),
     )
+
+
+def _literal_load(target, form: MemoryForm, reg: str, addr: int, common: dict) -> InsnInfo | None:
+    """LDR/LDRSW (literal) of the address `addr`: herd's `LDR X0,x`, a load of location x,
+    assembled PC-relative to x's address (`arch.py`'s translate); no register forms it
+    (`static_addr`, as x86's `movl (x),%eax`). None for a SIMD&FP register."""
+    nbytes = _gpr_bytes(reg)
+    if nbytes is None:
+        return None
+    dest = frozenset({target.canonical_reg(reg)} - {"xzr"})
+    return InsnInfo(**common, kind=Kind.LOAD, width=form.width or nbytes, dest_regs=dest,
+                    writes=dest, static_addr=addr)  # fmt: skip
 
 
 def _register_effects(target, insn, mnemonic: str) -> tuple[frozenset[str], frozenset[str]]:

@@ -101,7 +101,8 @@ def decode_abs(word: int) -> tuple[int, int, int] | None:
 
 
 def encode_if_needed(line: str, features: frozenset[str]) -> int | None:
-    """The instruction word for an LSE, LDAPR or ABS line; None for anything keystone can do.
+    """The instruction word for an LSE, LDAPR, ABS or UDF line, or herd's immediate arithmetic
+    from the zero register (`encode_zr_immediate`); None for anything keystone can do.
 
     Raises `AssemblyError` (its `why` without the line, which the loader names as the user
     wrote it) when the target lacks the feature or the operands are malformed.
@@ -112,6 +113,14 @@ def encode_if_needed(line: str, features: frozenset[str]) -> int | None:
         return None
     if parts[0].lower() == "abs":
         return encode_abs(text, parts[1] if len(parts) > 1 else "")
+    if (word := encode_zr_immediate(text)) is not None:
+        return word
+    if parts[0].lower() == "udf":  # keystone 0.9.2 does not know it: UDF #imm16 is imm16
+        imm = re.fullmatch(r"#?\s*(0x[0-9a-f]+|\d+)", parts[1].strip() if len(parts) > 1 else "",
+                           re.I)  # fmt: skip
+        if imm is None or int(imm.group(1), 0) > 0xFFFF:
+            raise AssemblyError(f"{text!r}: expected udf #<imm16>", "expected udf #<imm16>")
+        return int(imm.group(1), 0)
     form = FORMS.get(parts[0].lower())
     if form is None:
         return None
@@ -173,3 +182,51 @@ def _parse_operands(
             if first[0] % 2 or second[0] != first[0] + 1:
                 raise malformed("each pair must be an even register and the next one")
     return data, base[0]
+
+
+# herd's ADD/ADDS/SUB/SUBS (and CMP/CMN) of an immediate to the zero register (`SUBS W0,WZR,#1`,
+# herd's M001): no A64 instruction, register 31 there being SP; herd reads it as zero. fencelab
+# gives it a word of its own in the reserved encoding space (bits 31:25 zero, bits 24:16 not:
+# no A64 instruction, capstone decodes none), decoded by `decode_zr_immediate` and run by
+# `AArch64.emulate`, never by Unicorn or a CPU (`fencelab hw` refuses it):
+#     0000000 1 sf op S sh 000 imm12 Rd      (op 1: subtract; S: set the flags; sh: LSL #12)
+ZR_IMM_BASE = 0x01000000
+_ZR_IMM_MASK = 0xFF0E0000
+_ZR_IMM = re.compile(
+    r"(?:(?P<m>adds?|subs?)\s+(?P<rd>[wx](?:\d+|zr))\s*,\s*(?P<rn>[wx]zr)\s*,"
+    r"|(?P<c>cmp|cmn)\s+(?P<rc>[wx]zr)\s*,)(?=\s*#)", re.I)  # (of a register: keystone's)
+_IMM12 = re.compile(r"\s*#\s*(0x[0-9a-f]+|\d+)\s*(?:,\s*lsl\s*#?\s*(0|12))?\s*$", re.I)
+
+
+def encode_zr_immediate(text: str) -> int | None:
+    """The word of herd's immediate ADD/ADDS/SUB/SUBS/CMP/CMN from the zero register, None for
+    any other line (keystone's)."""
+    m = _ZR_IMM.match(text)
+    if m is None:
+        return None
+    mnemonic = (m.group("m") or m.group("c")).lower()
+    if m.group("c"):  # CMP/CMN <Rn>, #imm: SUBS/ADDS of the zero register into it
+        rd = rn = m.group("rc").lower()
+    else:
+        rd, rn = m.group("rd").lower(), m.group("rn").lower()
+    imm = _IMM12.match(text[m.end():])
+    expected = f"expected {mnemonic} <Rd>, <Rn>, #<imm12>{{, LSL #12}} of one register width"
+    if imm is None or rd[0] != rn[0]:
+        raise AssemblyError(f"{text!r}: {expected}", expected)
+    value, shift = int(imm.group(1), 0), int(imm.group(2) or 0)
+    if value > 0xFFF and not shift and value & 0xFFF == 0:
+        value, shift = value >> 12, 12
+    if value > 0xFFF:
+        raise AssemblyError(f"{text!r}: {expected}", expected)
+    sub = mnemonic.startswith(("sub", "cmp"))
+    flags = mnemonic.endswith("s") or mnemonic in ("cmp", "cmn")
+    return (ZR_IMM_BASE | (rd[0] == "x") << 23 | sub << 22 | flags << 21 | (shift == 12) << 20
+            | value << 5 | _REGS[rd][0])  # fmt: skip
+
+
+def decode_zr_immediate(word: int) -> tuple[int, bool, bool, int, int] | None:
+    """(bits, subtract, set flags, immediate, Rd) of `encode_zr_immediate`'s word, else None."""
+    if word & _ZR_IMM_MASK != ZR_IMM_BASE:
+        return None
+    imm = ((word >> 5) & 0xFFF) << (12 if word >> 20 & 1 else 0)
+    return (64 if word >> 23 & 1 else 32), bool(word >> 22 & 1), bool(word >> 21 & 1), imm, word & 31

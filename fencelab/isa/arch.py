@@ -173,8 +173,15 @@ class _NumberedArch(Arch):
         if adr and adr.group(1) in addr_of:
             raise FencelabError(f"ADR of the location {adr.group(1)!r} is not supported: give "
                                 f"its address in a register (0:X1={adr.group(1)})")  # fmt: skip
+        literal = _LITERAL_LOAD.fullmatch(text)
+        if self._narrow and literal and literal.group(2) in addr_of:
+            # herd's `LDR X0,x` (its A245): a load of location x, assembled as a literal
+            # (PC-relative) load of x's address, which the data lies within reach of (1 MiB)
+            return f"{literal.group(1)}{addr_of[literal.group(2)]:#x}"
         return text
 
+
+_LITERAL_LOAD = re.compile(r"(\s*ldr(?:sw)?\s+[wx]\d+\s*,\s*)([A-Za-z_]\w*)\s*", re.I)
 
 X86_64 = X86_64Arch()
 X86 = X86Arch()

@@ -103,6 +103,7 @@ class Core:
         self.infos: dict[int, InsnInfo] = {a: d.info for a, d in self.decoded.items()}
         # what capstone cannot decode and fencelab runs itself (`Target.decode_own`: ABS)
         self._own = {a: d.info for a, d in self.decoded.items() if d.own}
+        self._enders = {a for a, i in self.infos.items() if target.ends_thread(i)}  # UDF
         self.reg_names = tuple(name for name, _ in target.register_ids)
         self.reg_ids = tuple(uid for _, uid in target.register_ids)
         self.reg_index = {name: i for i, name in enumerate(self.reg_names)}
@@ -240,12 +241,7 @@ class Core:
             effect = _EFFECTS.get(effect_key)
             if effect is not None:
                 return self._remembered(effect, state, pc)
-        if state != self._current:  # (a state just reached is still in the engine)
-            self.uc.context_restore(self._contexts[state])
-            if state in self._derived:  # its context is another state's: its own registers
-                self.engine.write(self.reg_ids, state)
-        self._current = None
-        self._supply, self._reads, self._writes, self._need = reads, [], [], None
+        self._load(state, reads)
         self._pair, self._half = info.atomic_pair and info.width == 16, None
         try:
             self._step_one(pc)
@@ -277,6 +273,48 @@ class Core:
             if all(after[i] == state[i] for i in range(len(state)) if i not in written):
                 _remember(effect_key, (tuple([(i, after[i]) for i in written]), mem_reads, writes))
         return Step(after, mem_reads, writes, tuple(executed), hung)
+
+    def _load(self, state: ThreadState, reads: tuple[int, ...]) -> None:
+        """Put `state` in the engine and start an instruction's run supplying `reads`."""
+        if state != self._current:  # (a state just reached is still in the engine)
+            self.uc.context_restore(self._contexts[state])
+            if state in self._derived:  # its context is another state's: its own registers
+                self.engine.write(self.reg_ids, state)
+        self._current = None
+        self._supply, self._reads, self._writes, self._need = reads, [], [], None
+
+    def run_succeeding_elsewhere(self, state: ThreadState) -> Step:
+        """The store-exclusive at `state` succeeding though its load-exclusive read another
+        address, which QEMU's monitor holds, so QEMU fails it (CONSTRAINED UNPREDICTABLE; herd7
+        lets an AArch64 one succeed: machine/model.py `succeeds_elsewhere`). Unicorn runs it
+        (it fails and clears its monitor, accessing nothing), `succeed_elsewhere` makes it a
+        success, then the register-only instructions after it run."""
+        key = (state, None)  # (`run`'s keys supply reads: a tuple)
+        result = self._memo.get(key)
+        if result is None:
+            pc = state[self.pc_index]
+            self._load(state, ())
+            self._step_one(pc)
+            self.succeed_elsewhere(self.infos[pc], state)
+            executed = [pc]
+            _, hung, after = self._run_local(executed)
+            result = self._memo[key] = Step(after, (), tuple(self._writes), tuple(executed), hung)
+        return result
+
+    def succeed_elsewhere(self, info: InsnInfo, state: ThreadState) -> None:
+        """Make the store-exclusive `info`, which Unicorn just ran from `state` and failed
+        without accessing memory, a success: its status register 0 and its write, its data
+        register's low `width` bytes at its address register's value (one data register: not
+        STXP, `elsewhere_uncovered`)."""
+        if self._reads or self._writes or self._need is not None:
+            raise FencelabError(f"{self.target.name}: {info.text!r} at {info.address:#x} "
+                                "accessed memory where its monitor holds another address")  # fmt: skip
+        (base,) = info.addr_regs
+        data = state[self.reg_index[next(iter(info.data_regs))]] if info.data_regs else 0  # xzr
+        for status in info.status_regs:  # (none: WZR)
+            self.uc.reg_write(self.reg_ids[self.reg_index[status]], 0)
+        self._writes.append(Access(state[self.reg_index[base]], info.width,
+                                   data & ((1 << (8 * info.width)) - 1)))  # fmt: skip
 
     def _is_address(self, value: int) -> bool:
         return any(start <= value < start + size for start, size in self.data_regions)
@@ -346,6 +384,9 @@ class Core:
     def _step_one(self, pc: int) -> None:
         if pc in self._own:  # an instruction fencelab decodes and runs itself (ABS)
             self._emulate(self._own[pc])
+            return
+        if pc in self._enders:  # its exception ends the thread (`Target.ends_thread`: UDF)
+            self.uc.reg_write(self.reg_ids[self.pc_index], self.end)
             return
         self.unicorn_runs += 1
         self.engine.core = self  # the engine's hooks report to the core running now

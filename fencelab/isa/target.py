@@ -164,6 +164,17 @@ class Target:
         there is none."""
         return None
 
+    def ends_thread(self, info: InsnInfo) -> bool:
+        """Does running this instruction end its thread (an exception fencelab does not model
+        further: AArch64's UDF)? `Core` then moves the PC to the end of the code."""
+        return False
+
+    def not_native(self, info: InsnInfo) -> str | None:
+        """Why an instruction cannot run natively as fencelab runs it (`fencelab hw`): its word
+        is fencelab's own (what herd reads and the architecture does not encode), or its
+        exception ends the thread (`ends_thread`); None for every other."""
+        return None
+
     def emulate(self, info: InsnInfo, read, write) -> None:
         """Run an instruction of `decode_own` on a core: `read(name)` and `write(name, value)`
         are its registers (canonical names); the PC is advanced by the caller."""

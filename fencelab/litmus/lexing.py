@@ -24,11 +24,12 @@ CODE_AS_DATA = ("is code as a value (herd's instruction-fetch tests), which fenc
                 "support: code is not data here")
 
 
-def unknown_type(ctype: str, what: str) -> str:
-    """The one line refusing a type: herd's instruction type, or one fencelab does not know."""
+def unknown_type(ctype: str, what: str, note: str = "") -> str:
+    """The one line refusing a type: herd's instruction type, or one fencelab does not know
+    (`note`: what fencelab would accept instead)."""
     if ctype.replace("*", " ").strip() == "ins_t":  # `ins_t 0:X0`, `ins_t *y`
         return f"type {' '.join(ctype.split())} of {what} {CODE_AS_DATA}"
-    return f"unknown type {clip(ctype)} for {what}; known: {known_types()}"
+    return f"unknown type {clip(ctype)} for {what}{f' ({note})' if note else ''}; known: {known_types()}"
 
 
 class Text:

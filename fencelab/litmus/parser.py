@@ -65,6 +65,7 @@ from fencelab.litmus.types import (
     ValueType,
     ctype_width,
     declared_register_type,
+    known_types,
     normalise_ctype,
 )
 from fencelab.values import NumberTooLong, fits, read_int
@@ -221,6 +222,8 @@ class _Parser:
         pos, info, more_doc = self._metadata(pos)
         doc = doc or more_doc
         self.unplaced: list[tuple[str, Value, str, int]] = []
+        # registers declared with a type fencelab does not know (`_untyped_register`)
+        self.untyped: dict[tuple[int, str], tuple[str, int]] = {}
         pos, reg_inits = self._init(pos)
         if self.is_source:
             threads, pos = parse_threads(BodyContext(self.arch, self.src, self.locs), pos)
@@ -517,7 +520,10 @@ class _Parser:
         reg = re.fullmatch(r"(\d+):(%?[A-Za-z_]\w*)", lhs)
         if reg:
             if ctype and ctype_width(ctype) is None:
-                raise self.src.error(unknown_type(ctype, clip(lhs)), at)
+                if not self._untyped_register(reg, ctype, value, at):
+                    note = UNTYPED_REGISTER if _TYPE_WORD.fullmatch(ctype) else ""
+                    raise self.src.error(unknown_type(ctype, clip(lhs), note), at)
+                ctype = ""  # herd's default type, `int`
             self._check_register_value(reg.group(2), ctype, value, value_at)
             reg_inits.append(RegInit(self._int(reg.group(1), at), reg.group(2), value,
                                      normalise_ctype(ctype)))  # fmt: skip
@@ -539,6 +545,18 @@ class _Parser:
                 value_at,
             )
         self.locs.declare(name, ctype, value if eq else None, at)
+
+    def _untyped_register(self, reg: re.Match, ctype: str, value: Value, at: int) -> bool:
+        """herd reads a register declared with a type it does not know (`unit64_t 0:X1=1`,
+        its A73) and gives it the value. fencelab does too where the type cannot matter: a
+        word of up to 40 characters, a value from 0 to 2^31-1 (the same register bits
+        whatever the type), a register the condition does not print (`_read_observable`);
+        the register is read as herd's default `int`."""
+        if not _TYPE_WORD.fullmatch(ctype) or ctype == "ins_t" or not isinstance(value, int) \
+                or not 0 <= value < 1 << 31:  # fmt: skip
+            return False
+        self.untyped[(int(reg.group(1)), reg.group(2).lower())] = (ctype, at)
+        return True
 
     def _array_item(self, m: tuple[str, str, str], right: str | None, at: int,
                     item: str) -> None:  # fmt: skip
@@ -871,6 +889,12 @@ class _Parser:
             return LocObs(name)
         tid_text, reg = re.sub(r"\s+", "", str(token)).split(":", 1)
         tid = read_int(tid_text)
+        if (tid, reg.lower()) in self.untyped:
+            ctype, at = self.untyped[(tid, reg.lower())]
+            raise SourceError(
+                f"{tid}:{reg} is printed in its declared type, {clip(ctype)} (line "
+                f"{self.src.where(at)[0]}), which fencelab does not know; known: {known_types()}",
+                self.file, token.line, token.column)  # fmt: skip
         if tid >= len(self._threads):
             raise SourceError(
                 f"{tid}:{reg} names thread P{tid}, but the test has {len(self._threads)} thread(s)",
@@ -890,6 +914,10 @@ class _Parser:
 
 # ---------------------------------------------------------------------------------------------
 # small helpers
+
+_TYPE_WORD = re.compile(r"[A-Za-z_]\w{0,39}")  # a misspelled type: one word (not `int *`)
+UNTYPED_REGISTER = ("herd reads the register's value; fencelab does for a value from 0 to 2^31-1 "
+                    "of a register the condition does not print")
 
 
 def _element_name(text: str) -> str:

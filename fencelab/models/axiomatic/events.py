@@ -85,7 +85,7 @@ from fencelab.errors import AccessError, CodeError, FencelabError, MemoryFault
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.limits import LimitReached, Meter
-from fencelab.machine.model import OTHER_EXCLUSIVE
+from fencelab.machine.model import MONITOR_MISMATCH, elsewhere_uncovered, succeeds_elsewhere
 from fencelab.values import get_bytes, unsigned
 
 MAX_VALUES = 64  # distinct values one location may take before we give up
@@ -324,7 +324,7 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
     whole segments and keeps no per-instruction register values.)"""
     uc = core.uc
     uc.context_restore(core._contexts[start])
-    core._supply, core._reads, core._writes, core._need = reads, [], [], None
+    core._supply, core._reads, core._writes, core._need = reads or (), [], [], None
     flags_id = core.reg_ids[core.reg_index[_FLAGS]]
     out: dict[int, bool] = {}
     for position, addr in enumerate(executed):
@@ -337,6 +337,8 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
             core._step_one(addr)
         finally:
             core._pair = False
+        if position == 0 and reads is None:  # a store-exclusive succeeding elsewhere
+            core.succeed_elsewhere(info, start)
     return out
 
 
@@ -439,18 +441,18 @@ class PathExplorer:
     def _store_exclusive(self, tid, core, state, b: _Builder, info):
         """Success (when the monitor is for this location) and failure, as Steps."""
         first = core.run(state, ())
-        if isinstance(first, Step):  # Unicorn's monitor is not even armed: it fails
-            if b.monitor is not None:  # armed for another address
-                raise _cannot(info, OTHER_EXCLUSIVE)
+        mon = b.monitor
+        if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
             nb = b.copy()
             nb.monitor = None
-            return [(first, nb, ())]
+            if mon is None or not succeeds_elsewhere(self.program):
+                return [(first, nb, ())]
+            return self._store_elsewhere(tid, core, state, b, info, (first, nb, ()))
         loc, offset = self.program.place(first.addr, first.size, "store-exclusive", info)
         mask = (1 << (8 * first.size)) - 1
-        mon = b.monitor
         options = []
         if mon is not None and (mon[1], b.events[mon[0]].offset) != (loc.index, offset):
-            raise _cannot(info, OTHER_EXCLUSIVE)
+            raise _cannot(info, MONITOR_MISMATCH)
         # a pair of other sizes fails (CONSTRAINED UNPREDICTABLE)
         valid = mon is not None and b.events[mon[0]].size == first.size
         if valid:
@@ -470,6 +472,29 @@ class PathExplorer:
         if valid and not self.program.may_fail_spuriously(tid):
             nb.must_break = (*b.must_break, mon[0])
         options.append((fail, nb, fail_reads))
+        return options
+
+    def _store_elsewhere(self, tid, core, state, b: _Builder, info, fail):
+        """An AArch64 store-exclusive to another address than its load-exclusive's (the
+        monitor `b.monitor`): it succeeds there, paired with that read (whose atomicity, about
+        the read's location, constrains nothing), or fails (`fail`), spuriously: only where
+        its thread has no loop, as for one to the same address. Its success replays as a
+        read of nothing (`_conditions`: reads None)."""
+        read = b.events[b.monitor[0]]
+        why = elsewhere_uncovered(info, read.size, mixed=False)
+        if why is not None:
+            raise _cannot(info, why)
+        ok = core.run_succeeding_elsewhere(state)
+        (write,) = ok.writes
+        loc, offset = self.program.place(write.addr, write.size, "store-exclusive", info)
+        if (read.loc, read.offset) == (loc.index, offset):
+            raise _cannot(info, MONITOR_MISMATCH)
+        nb = b.copy()
+        nb.monitor = None
+        nb.pair_with = b.monitor[0]
+        options = [(ok, nb, None)]
+        if self.program.may_fail_spuriously(tid):
+            options.append(fail)
         return options
 
     # -- events and dependencies -----------------------------------------------------------

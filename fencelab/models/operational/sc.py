@@ -15,13 +15,15 @@ from fencelab.isa.core import NeedRead
 from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.machine.model import (
     MEMORY,
-    OTHER_EXCLUSIVE,
+    MONITOR_MISMATCH,
     MachineState,
     MemoryModel,
     Provenance,
     Reason,
     Transition,
+    elsewhere_uncovered,
     refuse,
+    succeeds_elsewhere,
     what_it_does,
 )
 from fencelab.values import get_bytes, put_bytes, signed, unsigned
@@ -69,10 +71,13 @@ class SC(MemoryModel):
         monitor = mem.monitors[tid]
         options = []
         valid = monitor is not None and mem.versions[monitor[0]] == monitor[1]
-        need = program.threads[tid].core.run(state.threads[tid], ())
-        if monitor is not None and (not isinstance(need, NeedRead)  # armed for another address
-                                    or need.addr != monitor[3]):  # fmt: skip
-            raise refuse(self.name, info, OTHER_EXCLUSIVE)
+        core = program.threads[tid].core
+        need = core.run(state.threads[tid], ())
+        if monitor is not None and not isinstance(need, NeedRead):  # for another address
+            yield from self._store_elsewhere(program, state, tid, info)
+            return
+        if monitor is not None and need.addr != monitor[3]:
+            raise refuse(self.name, info, MONITOR_MISMATCH)
         if valid and need.size != monitor[4]:
             valid = False  # a pair of other sizes fails (CONSTRAINED UNPREDICTABLE)
         if valid:
@@ -85,6 +90,32 @@ class SC(MemoryModel):
             yield Transition(
                 f"{tid}{suffix}", tid, self.label(tid, info, what),
                 state.with_thread(tid, step.state, new), step=step, provenance=_in_memory(step),
+            )
+
+    def _store_elsewhere(self, program, state, tid, info):
+        """A store-exclusive to another address than its thread's load-exclusive's: AArch64's
+        succeeds there (its atomicity is about the read's location, which it does not write)
+        or fails spuriously, where its thread has no loop; A32's fails (machine/model.py
+        `succeeds_elsewhere`)."""
+        mem: ScMemory = state.memory
+        core = program.threads[tid].core
+        options = []
+        if succeeds_elsewhere(program):
+            monitor = mem.monitors[tid]
+            why = elsewhere_uncovered(info, monitor[4], mixed=False)
+            if why is not None:
+                raise refuse(self.name, info, why)
+            ok = core.run_succeeding_elsewhere(state.threads[tid])
+            if ok.writes[0].addr == monitor[3]:
+                raise refuse(self.name, info, MONITOR_MISMATCH)
+            options.append(("", ok, "succeeds"))
+        if not options or program.may_fail_spuriously(tid):
+            options.append((".fail", core.run(state.threads[tid], ()), "fails"))
+        for suffix, step, what in options:
+            yield Transition(
+                f"{tid}{suffix}", tid, self.label(tid, info, what),
+                state.with_thread(tid, step.state, _written(program, mem, step, tid, None)),
+                step=step, provenance=_in_memory(step),
             )
 
     def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
@@ -104,7 +135,13 @@ class SC(MemoryModel):
                 kept = monitor is not None and mem.versions[monitor[0]] == monitor[1]
                 why = ("no write to its location since its load-exclusive" if kept else
                        "its load-exclusive's reservation is lost (written since, or none)")
-                if kept and t.key.endswith(".fail"):
+                elsewhere = monitor is not None and not isinstance(
+                    program.threads[tid].core.run(state.threads[tid], ()), NeedRead)
+                if elsewhere:
+                    why = ("to another address than its load-exclusive's: an AArch64 one may "
+                           "succeed there, an A32 one fails (herd7's choices)")
+                spurious = kept or (elsewhere and succeeds_elsewhere(program))
+                if spurious and t.key.endswith(".fail"):
                     why = "a store-exclusive may fail spuriously (no retry loop here)"
                 text += f" — {why}"
             out.append(Reason(tid, text, True, t.key))

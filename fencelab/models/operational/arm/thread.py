@@ -20,7 +20,14 @@ from functools import partial
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.machine.model import OTHER_EXCLUSIVE, ModelRestart, check_reads_done, refuse
+from fencelab.machine.model import (
+    MONITOR_MISMATCH,
+    ModelRestart,
+    check_reads_done,
+    elsewhere_uncovered,
+    refuse,
+    succeeds_elsewhere,
+)
 from fencelab.models.operational.arm import mixed
 from fencelab.models.operational.arm.local import (
     ExBank,
@@ -709,12 +716,16 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     failed = local._replace(exbank=None)
     bank = local.exbank
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
-        if bank is not None:
-            raise refuse(MODEL, info, OTHER_EXCLUSIVE)
-        return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)]
+        fail = Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)
+        if bank is None or not succeeds_elsewhere(ctx.program):
+            return [fail]
+        moves = _store_elsewhere(ctx, tstate, local, memory, info, certify, regs, r)
+        if not any(m.appended is None for m in moves) or ctx.may_fail_spuriously:
+            moves.append(fail)
+        return moves
     loc, offset = ctx.place(first.addr, first.size, "write", info)
     if bank is not None and (bank.loc, bank.offset) != (loc.index, offset):
-        raise refuse(MODEL, info, OTHER_EXCLUSIVE)
+        raise refuse(MODEL, info, MONITOR_MISMATCH)
     moves: list[Move] = []
     if loc.index in ctx.mixed_set:
         if (bank is not None and bank.loc == loc.index and bank.size == first.size
@@ -744,6 +755,37 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
         step = _monitor_run(ctx, info, tstate, memory, loc, base, succeed=False)
         if step is not None:
             moves.append(Move(".fail", "fails", step.state, _finish(ctx, failed, step, r), step))
+    return moves
+
+
+def _store_elsewhere(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool,
+                     regs: RegViews, r: RegViews) -> list[Move]:  # fmt: skip
+    """An AArch64 store-exclusive succeeding at another address than its load-exclusive's
+    (machine/model.py `succeeds_elsewhere`): a write ordered after the exclusive read (`rmw`
+    is in `aob`: its pre-view takes the read's view) with no atomicity to keep (it is about
+    the read's location), ending the reservation."""
+    bank = local.exbank
+    if why := elsewhere_uncovered(info, bank.size, mixed=False):
+        raise refuse(MODEL, info, why)
+    step = ctx.core.run_succeeding_elsewhere(tstate)
+    write = _one_write(info, step)
+    loc, offset = ctx.place(write.addr, write.size, "write", info)
+    if (loc.index, offset) == (bank.loc, bank.offset):
+        raise refuse(MODEL, info, MONITOR_MISMATCH)
+    if why := elsewhere_uncovered(info, bank.size, mixed=loc.index in ctx.mixed_set):
+        raise refuse(MODEL, info, why)
+    vaddr, vdata = regs.view(info.addr_regs), regs.view(info.data_regs)
+    paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
+    msg = Message(loc.index, write.value, ctx.tid, write.size, offset)
+    pre = write_pre_view(local, paddr, pdata, bank.view, info.release)
+    moves = []
+    for ts, appended, key in _slots(ctx, local, memory, msg, pre, None, certify):
+        new = after_write(local, loc.index, ts, vaddr, vdata, info.release, True, bank.view,
+                          max(paddr, pdata), paddr)  # fmt: skip
+        what = partial(_words, "succeeds, ", partial(_fulfil_words, ctx, msg, ts, appended))
+        moves.append(Move(key, what, step.state, _finish(ctx, new, step, r.copy()), step,
+                          appended, max(pre, local.coh[loc.index]), silent=False,
+                          write_ts=ts))  # fmt: skip
     return moves
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fencelab.errors import AccessError, FencelabError
 from fencelab.isa.core import LOCAL_STEP_LIMIT, NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
-from fencelab.machine.model import OTHER_EXCLUSIVE, check_reads_done, refuse
+from fencelab.machine.model import MONITOR_MISMATCH, check_reads_done, refuse
 from fencelab.models.armv7_scope import armv7_refusal
 from fencelab.models.operational.arm.thread import ThreadContext, UnseenRead
 from fencelab.models.operational.armv7.local import (
@@ -371,14 +371,14 @@ def _store_exclusive(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
     regs = set_views(_writeback(local.regs, info), info.status_regs, 0, 0)  # no dependency
     failed = local._replace(exbank=None)
     bank = local.exbank
-    if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
-        if bank is not None:
-            raise refuse(MODEL, info, OTHER_EXCLUSIVE)
+    if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails,
+        # also where it is armed for another address (herd's ARMSem.ml: STREX writes only
+        # where its address is its LDREX's; machine/model.py `succeeds_elsewhere`)
         return [Move(".fail", "fails", first.state, _finish(ctx, failed, first, regs), first)]
     loc = ctx.location(first.addr, first.size, "write")
     ctx.__dict__.setdefault(ACCESS_LOCS, {})[info.address] = loc.index  # order.py
     if bank is not None and bank[0] != loc.index:
-        raise refuse(MODEL, info, OTHER_EXCLUSIVE)
+        raise refuse(MODEL, info, MONITOR_MISMATCH)
     moves: list[Move] = []
     if bank is not None and bank[0] == loc.index:
         step = _monitor_run(ctx, info, tstate, st, loc, bank[2], succeed=True)
