@@ -71,6 +71,11 @@ REDUCTIONS = {
                           "their fixpoint, a thread's paths are kept from one round to the next "
                           "when no location it reads has new values "
                           "(models/source/paths.py, value_domains)",
+    "source-other-writes": "source models (rc11, c11, sc-source): a choice of thread paths is "
+                           "dropped while it is chosen when a read of a value its own thread "
+                           "has not written before there has no write of that value in another "
+                           "thread nor the initial one (models/source/rc11.py, "
+                           "_feasible_combinations)",
 }  # fmt: skip
 
 

@@ -10,6 +10,11 @@ A path is summarised by `(needs, provides)`: the facts (hashable, e.g. `(locatio
 reads need and its writes provide. Paths with equal summaries are grouped; threads are chosen in
 order, and a partial choice is dropped as soon as what it needs is more than the initial facts,
 the chosen paths and the threads still to choose could provide. Facts are bits of an int.
+
+A caller may add a finer summary (`finer`), per path, that cannot group paths without changing
+the order combinations come in: it is checked path by path inside the chosen groups, in that
+same order, so the combinations it keeps come as they would without it (the source models'
+reads that need a write of another thread, fencelab/models/source/rc11.py).
 """
 
 from __future__ import annotations
@@ -25,11 +30,13 @@ Summary = tuple[Iterable[Hashable], Iterable[Hashable]]  # (needs, provides)
 
 
 def feasible_combinations(
-    paths: list[list[P]], summary: Callable[[P], Summary], init: Iterable[Hashable] = ()
-) -> Iterator[tuple[P, ...]]:
+    paths: list[list[P]], summary: Callable[[P], Summary], init: Iterable[Hashable] = (),
+    finer: Callable[[P], Summary] | None = None, finer_init: Iterable[Hashable] = (),
+) -> Iterator[tuple[P, ...]]:  # fmt: skip
     """One path per thread (`paths[t]` are thread t's), only where every fact a chosen path
     needs is in `init` or provided by a chosen path; in thread order, groups in first-seen
-    order."""
+    order. With `finer`, also only where every fact of `finer` a chosen path needs is in
+    `finer_init` or `finer` of a chosen path provides (`_members`: the same order, fewer)."""
     bit_of: dict[Hashable, int] = {}
 
     def mask(facts: Iterable[Hashable]) -> int:
@@ -39,6 +46,22 @@ def feasible_combinations(
         return m
 
     have0 = mask(init)
+    fine: dict[int, tuple[int, int]] | None = None  # id(path) -> finer (needs, provides)
+    if finer is not None:
+        fine_bit: dict[Hashable, int] = {}
+
+        def fine_mask(facts: Iterable[Hashable]) -> int:
+            m = 0
+            for fact in facts:
+                m |= 1 << fine_bit.setdefault(fact, len(fine_bit))
+            return m
+
+        fine_have0 = fine_mask(finer_init)
+        fine = {}
+        for thread_paths in paths:
+            for path in thread_paths:
+                needs, provides = finer(path)
+                fine[id(path)] = (fine_mask(needs), fine_mask(provides))
     groups: list[dict[tuple[int, int], list[P]]] = []
     for thread_paths in paths:
         by_summary: dict[tuple[int, int], list[P]] = {}
@@ -84,7 +107,10 @@ def feasible_combinations(
         k, have, need, chosen = stack.pop()
         if k == n:
             if need & ~have == 0:
-                yield from itertools.product(*chosen)
+                if fine is None:
+                    yield from itertools.product(*chosen)
+                else:
+                    yield from _members(chosen, fine, fine_have0)
             continue
         children = []
         level = levels[k]
@@ -105,6 +131,36 @@ def feasible_combinations(
                 needs, provides, members = items[i]
                 children.append((k + 1, have | provides, need | needs, (*chosen, members)))
         stack.extend(reversed(children))
+
+
+def _members(chosen: tuple[list[P], ...], fine: dict[int, tuple[int, int]], have0: int):
+    """`itertools.product(*chosen)` in its order, without the combinations whose paths need a
+    finer fact (`fine[id(path)]`: needs, provides) neither `have0` nor one of them provides; a
+    partial choice is dropped as soon as the paths still to choose could not provide it."""
+    rows = [[(p, *fine[id(p)]) for p in members] for members in chosen]
+    n = len(rows)
+    could = [0] * (n + 1)  # what the members of groups k.. could provide
+    for k in range(n - 1, -1, -1):
+        could[k] = could[k + 1]
+        for _, _, provides in rows[k]:
+            could[k] |= provides
+
+    def search(k: int, have: int, need: int, prefix: tuple):
+        later = could[k + 1]
+        last = k + 1 == n
+        for p, needs, provides in rows[k]:
+            now_have, now_need = have | provides, need | needs
+            if now_need & ~(now_have | later):
+                continue
+            if last:
+                yield (*prefix, p)
+            else:
+                yield from search(k + 1, now_have, now_need, (*prefix, p))
+
+    if n == 0:
+        yield ()
+    else:
+        yield from search(0, have0, 0, ())
 
 
 _MASKS_FROM = 8  # groups in a thread from which the search finds the fitting ones by masks
