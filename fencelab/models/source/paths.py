@@ -153,8 +153,9 @@ class _Runner:
         self.test = test
         self.thread = thread
         self.domains = domains
-        self.choices = choices
+        self.choices = list(choices)
         self.next_choice = 0
+        self.branches: list[tuple[int, list]] = []  # (choices before, options) of new choices
         self.unroll = unroll
         self.budget = budget
         self.events: list[Event] = []
@@ -172,11 +173,18 @@ class _Runner:
     # -- choices and events ---------------------------------------------------------------
 
     def choose(self, options: list):
+        """The next choice: the one given, or past them the first option (the others are
+        remembered in `branches`, for `thread_paths` to run later)."""
         if self.next_choice < len(self.choices):
             choice = self.choices[self.next_choice]
             self.next_choice += 1
             return choice
-        raise _NeedChoice(options)
+        if not options:
+            raise _NeedChoice(options)
+        self.branches.append((len(self.choices), options))
+        self.choices.append(options[0])
+        self.next_choice += 1
+        return options[0]
 
     def emit(self, event: Event) -> None:
         if len(self.events) >= self.budget:
@@ -449,7 +457,11 @@ def thread_paths(
     consulted: set[str] | None = None,
 ) -> list[Path]:
     """Every path of `thread` whose reads return values from `domains`, depth first; the
-    locations whose domains the runs read are added to `consulted`."""
+    locations whose domains the runs read are added to `consulted`.
+
+    A run takes the choices it is given, then the first option at every new choice; the
+    other options are run later, from the same choices before them, deepest first: one run a
+    path (not one a choice point too), in the order of choices."""
     paths: list[Path] = []
     stack: list[list] = [[]]
     layout = _layout(test, thread)
@@ -458,12 +470,15 @@ def thread_paths(
         runner = _Runner(test, thread, domains, choices, unroll, budget, layout)
         try:
             paths.append(runner.run())
-        except _NeedChoice as need:
-            for option in reversed(need.options):
-                stack.append([*choices, option])
+        except _NeedChoice:
+            pass  # a choice without options: no path
         finally:
             if consulted is not None:
                 consulted |= runner.consulted
+        taken = runner.choices
+        for before, options in runner.branches:  # the deepest last, on top
+            for option in reversed(options[1:]):
+                stack.append([*taken[:before], option])
         if len(paths) > MAX_PATHS:
             raise FencelabError(
                 f"{test.name}: P{thread.tid} has more than {MAX_PATHS} paths; "
