@@ -46,22 +46,17 @@ def feasible_combinations(
         return m
 
     have0 = mask(init)
-    fine: dict[int, tuple[int, int]] | None = None  # id(path) -> finer (needs, provides)
+    fine_have0 = 0
+    fine_bit: dict[Hashable, int] = {}
+
+    def fine_mask(facts: Iterable[Hashable]) -> int:
+        m = 0
+        for fact in facts:
+            m |= 1 << fine_bit.setdefault(fact, len(fine_bit))
+        return m
+
     if finer is not None:
-        fine_bit: dict[Hashable, int] = {}
-
-        def fine_mask(facts: Iterable[Hashable]) -> int:
-            m = 0
-            for fact in facts:
-                m |= 1 << fine_bit.setdefault(fact, len(fine_bit))
-            return m
-
         fine_have0 = fine_mask(finer_init)
-        fine = {}
-        for thread_paths in paths:
-            for path in thread_paths:
-                needs, provides = finer(path)
-                fine[id(path)] = (fine_mask(needs), fine_mask(provides))
     groups: list[dict[tuple[int, int], list[P]]] = []
     for thread_paths in paths:
         by_summary: dict[tuple[int, int], list[P]] = {}
@@ -75,6 +70,24 @@ def feasible_combinations(
         could[k] = could[k + 1]
         for _, provides in groups[k]:
             could[k] |= provides
+    # With `finer`: per group (by id), its members with their finer (needs, provides), what
+    # every member needs and what some member provides; and what threads k.. could provide.
+    fine: dict[int, tuple[list, int, int]] = {}
+    fine_could = [0] * (n + 1)
+    if finer is not None:
+        for k in range(n - 1, -1, -1):
+            fine_could[k] = fine_could[k + 1]
+            for members in groups[k].values():
+                rows = []
+                every, some = -1, 0
+                for path in members:
+                    needs, provides = finer(path)
+                    row = (path, fine_mask(needs), fine_mask(provides))
+                    rows.append(row)
+                    every &= row[1]
+                    some |= row[2]
+                fine[id(members)] = (rows, every, some)
+                fine_could[k] |= some
 
     # Thread k's group i fits a partial choice (have, need) when what the choice still needs
     # that only thread k can provide (`x`) is in the group's provides, and what the group
@@ -82,6 +95,8 @@ def feasible_combinations(
     # thread of many groups, per fact, the groups that need it externally and those that
     # provide it are bitmasks over the groups, so the groups that fit are found by a few int
     # operations per missing fact, not one check per group (a thread can have hundreds).
+    # With `finer`, a group is left out too when what every member of the chosen groups needs
+    # is more than they, `finer_init` and later threads could provide (no member would fit).
     levels: list[tuple | None] = []
     for k in range(n):
         if len(groups[k]) < _MASKS_FROM:
@@ -100,17 +115,26 @@ def feasible_combinations(
             external |= 1 << f
         levels.append((items, (1 << len(items)) - 1, needed_by, provided_by, external))
 
+    def fits(members: list[P], fine_have: int, fine_need: int, k: int):
+        """The finer (have, need) with `members` chosen at thread k, or None if none fits."""
+        _, every, some = fine[id(members)]
+        fine_have, fine_need = fine_have | some, fine_need | every
+        if fine_need & ~(fine_have | fine_could[k + 1]):
+            return None
+        return fine_have, fine_need
+
     # depth first, groups in first-seen order (as a recursive search), on a stack: a
     # combination is not passed up one generator per thread
-    stack: list[tuple[int, int, int, tuple[list[P], ...]]] = [(0, have0, 0, ())]
+    stack: list[tuple[int, int, int, tuple | None, tuple[list[P], ...]]] = [
+        (0, have0, 0, (fine_have0, 0), ())]  # fmt: skip
     while stack:
-        k, have, need, chosen = stack.pop()
+        k, have, need, fine_state, chosen = stack.pop()
         if k == n:
             if need & ~have == 0:
-                if fine is None:
+                if finer is None:
                     yield from itertools.product(*chosen)
                 else:
-                    yield from _members(chosen, fine, fine_have0)
+                    yield from _members([fine[id(m)][0] for m in chosen], fine_have0)
             continue
         children = []
         level = levels[k]
@@ -119,7 +143,9 @@ def feasible_combinations(
             for (needs, provides), members in groups[k].items():
                 now_have, now_need = have | provides, need | needs
                 if now_need & ~(now_have | later) == 0:
-                    children.append((k + 1, now_have, now_need, (*chosen, members)))
+                    now_fine = fine_state if finer is None else fits(members, *fine_state, k)
+                    if now_fine is not None:
+                        children.append((k + 1, now_have, now_need, now_fine, (*chosen, members)))
         else:
             items, every, needed_by, provided_by, external = level
             unfit = 0
@@ -129,15 +155,18 @@ def feasible_combinations(
                 unfit |= every & ~provided_by.get(f, 0)
             for i in bits(every & ~unfit):
                 needs, provides, members = items[i]
-                children.append((k + 1, have | provides, need | needs, (*chosen, members)))
+                now_fine = fine_state if finer is None else fits(members, *fine_state, k)
+                if now_fine is not None:
+                    children.append((k + 1, have | provides, need | needs, now_fine,
+                                     (*chosen, members)))  # fmt: skip
         stack.extend(reversed(children))
 
 
-def _members(chosen: tuple[list[P], ...], fine: dict[int, tuple[int, int]], have0: int):
-    """`itertools.product(*chosen)` in its order, without the combinations whose paths need a
-    finer fact (`fine[id(path)]`: needs, provides) neither `have0` nor one of them provides; a
-    partial choice is dropped as soon as the paths still to choose could not provide it."""
-    rows = [[(p, *fine[id(p)]) for p in members] for members in chosen]
+def _members(rows: list[list[tuple]], have0: int):
+    """`itertools.product` of the chosen groups' members (`rows`: each with its finer needs
+    and provides) in its order, without the combinations whose paths need a finer fact neither
+    `have0` nor one of them provides; a partial choice is dropped as soon as the members still
+    to choose could not provide it."""
     n = len(rows)
     could = [0] * (n + 1)  # what the members of groups k.. could provide
     for k in range(n - 1, -1, -1):
