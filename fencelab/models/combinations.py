@@ -14,7 +14,10 @@ the chosen paths and the threads still to choose could provide. Facts are bits o
 A caller may add a finer summary (`finer`), per path, that cannot group paths without changing
 the order combinations come in: it is checked path by path inside the chosen groups, in that
 same order, so the combinations it keeps come as they would without it (the source models'
-reads that need a write of another thread, fencelab/models/source/rc11.py).
+reads that need a write of another thread, fencelab/models/source/rc11.py). Besides facts
+needed and provided, it may count facts each path *takes* and *gives*: a combination fits
+only where, for every fact, what its paths take is at most what they and `finer_init` give
+(each write read by at most one read-modify-write).
 """
 
 from __future__ import annotations
@@ -27,16 +30,19 @@ from fencelab.models.relations import bits
 
 P = TypeVar("P")
 Summary = tuple[Iterable[Hashable], Iterable[Hashable]]  # (needs, provides)
+Finer = tuple[Iterable[Hashable], Iterable[Hashable], dict, dict]  # needs, provides, takes, gives
 
 
 def feasible_combinations(
     paths: list[list[P]], summary: Callable[[P], Summary], init: Iterable[Hashable] = (),
-    finer: Callable[[P], Summary] | None = None, finer_init: Iterable[Hashable] = (),
+    finer: Callable[[P], Finer] | None = None,
+    finer_init: tuple[Iterable[Hashable], dict] = ((), {}),
 ) -> Iterator[tuple[P, ...]]:  # fmt: skip
     """One path per thread (`paths[t]` are thread t's), only where every fact a chosen path
     needs is in `init` or provided by a chosen path; in thread order, groups in first-seen
     order. With `finer`, also only where every fact of `finer` a chosen path needs is in
-    `finer_init` or `finer` of a chosen path provides (`_members`: the same order, fewer)."""
+    `finer_init` or `finer` of a chosen path provides, and no fact is taken (counted) more
+    often than given (`_members`: the same order, fewer)."""
     bit_of: dict[Hashable, int] = {}
 
     def mask(facts: Iterable[Hashable]) -> int:
@@ -55,8 +61,10 @@ def feasible_combinations(
             m |= 1 << fine_bit.setdefault(fact, len(fine_bit))
         return m
 
+    balance0: dict = {}
     if finer is not None:
-        fine_have0 = fine_mask(finer_init)
+        fine_have0 = fine_mask(finer_init[0])
+        balance0 = finer_init[1]
     groups: list[dict[tuple[int, int], list[P]]] = []
     for thread_paths in paths:
         by_summary: dict[tuple[int, int], list[P]] = {}
@@ -81,8 +89,8 @@ def feasible_combinations(
                 rows = []
                 every, some = -1, 0
                 for path in members:
-                    needs, provides = finer(path)
-                    row = (path, fine_mask(needs), fine_mask(provides))
+                    needs, provides, takes, gives = finer(path)
+                    row = (path, fine_mask(needs), fine_mask(provides), takes, gives)
                     rows.append(row)
                     every &= row[1]
                     some |= row[2]
@@ -134,7 +142,7 @@ def feasible_combinations(
                 if finer is None:
                     yield from itertools.product(*chosen)
                 else:
-                    yield from _members([fine[id(m)][0] for m in chosen], fine_have0)
+                    yield from _members([fine[id(m)][0] for m in chosen], fine_have0, balance0)
             continue
         children = []
         level = levels[k]
@@ -162,34 +170,55 @@ def feasible_combinations(
         stack.extend(reversed(children))
 
 
-def _members(rows: list[list[tuple]], have0: int):
+def _members(rows: list[list[tuple]], have0: int, balance0: dict):
     """`itertools.product` of the chosen groups' members (`rows`: each with its finer needs
-    and provides) in its order, without the combinations whose paths need a finer fact neither
-    `have0` nor one of them provides; a partial choice is dropped as soon as the members still
-    to choose could not provide it."""
+    and provides, as bits, and the facts it takes and gives, counted) in its order, without
+    the combinations whose paths need a finer fact neither `have0` nor one of them provides,
+    or take a fact more often than they and `balance0` give it; a partial choice is dropped
+    as soon as the members still to choose could not make up for it."""
     n = len(rows)
+    taken = {f for row in rows for member in row for f in member[3]}
     could = [0] * (n + 1)  # what the members of groups k.. could provide
+    could_give: list[dict] = [{} for _ in range(n + 1)]  # and give at most (of facts taken)
     for k in range(n - 1, -1, -1):
         could[k] = could[k + 1]
-        for _, _, provides in rows[k]:
+        most: dict = {}
+        for _, _, provides, _, gives in rows[k]:
             could[k] |= provides
+            for f, count in gives.items():
+                if f in taken and count > most.get(f, 0):
+                    most[f] = count
+        give = could_give[k] = dict(could_give[k + 1])
+        for f, count in most.items():
+            give[f] = give.get(f, 0) + count
+    balance0 = {f: balance0.get(f, 0) for f in taken}
 
-    def search(k: int, have: int, need: int, prefix: tuple):
-        later = could[k + 1]
+    def search(k: int, have: int, need: int, balance: dict, prefix: tuple):
+        later, later_give = could[k + 1], could_give[k + 1]
         last = k + 1 == n
-        for p, needs, provides in rows[k]:
+        for p, needs, provides, takes, gives in rows[k]:
             now_have, now_need = have | provides, need | needs
             if now_need & ~(now_have | later):
+                continue
+            now = balance
+            if takes or gives:
+                now = dict(balance)
+                for f, count in gives.items():
+                    if f in now:
+                        now[f] += count
+                for f, count in takes.items():
+                    now[f] -= count
+            if any(b < 0 and b + later_give.get(f, 0) < 0 for f, b in now.items()):
                 continue
             if last:
                 yield (*prefix, p)
             else:
-                yield from search(k + 1, now_have, now_need, (*prefix, p))
+                yield from search(k + 1, now_have, now_need, now, (*prefix, p))
 
     if n == 0:
         yield ()
     else:
-        yield from search(0, have0, 0, ())
+        yield from search(0, have0, 0, balance0, ())
 
 
 _MASKS_FROM = 8  # groups in a thread from which the search finds the fitting ones by masks
