@@ -78,24 +78,43 @@ def feasible_combinations(
         could[k] = could[k + 1]
         for _, provides in groups[k]:
             could[k] |= provides
-    # With `finer`: per group (by id), its members with their finer (needs, provides), what
-    # every member needs and what some member provides; and what threads k.. could provide.
-    fine: dict[int, tuple[list, int, int]] = {}
+    # With `finer`: per group (by id), its members with their finer (needs, provides, takes,
+    # gives), what every member needs, what some member provides, what every member takes
+    # and what some member gives at most (of the facts some path takes); and what threads
+    # k.. could provide and give at most.
+    fine: dict[int, tuple[list, int, int, dict, dict]] = {}
     fine_could = [0] * (n + 1)
+    could_give: list[dict] = [{} for _ in range(n + 1)]
     if finer is not None:
+        summaries = {id(p): finer(p) for thread_paths in paths for p in thread_paths}
+        taken = {f for _, _, takes, _ in summaries.values() for f in takes}
+        balance0 = {f: balance0.get(f, 0) for f in taken}
         for k in range(n - 1, -1, -1):
             fine_could[k] = fine_could[k + 1]
+            level_gives: dict = {}
             for members in groups[k].values():
                 rows = []
                 every, some = -1, 0
+                least: dict | None = None
+                most: dict = {}
                 for path in members:
-                    needs, provides, takes, gives = finer(path)
+                    needs, provides, takes, gives = summaries[id(path)]
+                    gives = {f: c for f, c in gives.items() if f in taken}
                     row = (path, fine_mask(needs), fine_mask(provides), takes, gives)
                     rows.append(row)
                     every &= row[1]
                     some |= row[2]
-                fine[id(members)] = (rows, every, some)
+                    least = dict(takes) if least is None else {
+                        f: min(c, takes.get(f, 0)) for f, c in least.items() if f in takes}
+                    for f, c in gives.items():
+                        most[f] = max(c, most.get(f, 0))
+                fine[id(members)] = (rows, every, some, least or {}, most)
                 fine_could[k] |= some
+                for f, c in most.items():
+                    level_gives[f] = max(c, level_gives.get(f, 0))
+            give = could_give[k] = dict(could_give[k + 1])
+            for f, c in level_gives.items():
+                give[f] = give.get(f, 0) + c
 
     # Thread k's group i fits a partial choice (have, need) when what the choice still needs
     # that only thread k can provide (`x`) is in the group's provides, and what the group
@@ -123,24 +142,38 @@ def feasible_combinations(
             external |= 1 << f
         levels.append((items, (1 << len(items)) - 1, needed_by, provided_by, external))
 
-    def fits(members: list[P], fine_have: int, fine_need: int, k: int):
-        """The finer (have, need) with `members` chosen at thread k, or None if none fits."""
-        _, every, some = fine[id(members)]
+    def fits(members: list[P], state: tuple, k: int):
+        """The finer (have, need, balance) with `members` chosen at thread k, or None if no
+        member could fit (exact for a group of one)."""
+        _, every, some, least, most = fine[id(members)]
+        fine_have, fine_need, balance = state
         fine_have, fine_need = fine_have | some, fine_need | every
         if fine_need & ~(fine_have | fine_could[k + 1]):
             return None
-        return fine_have, fine_need
+        if least or most:
+            balance = dict(balance)
+            for f, c in most.items():
+                balance[f] += c
+            for f, c in least.items():
+                balance[f] -= c
+        later = could_give[k + 1]
+        for f, b in balance.items():
+            if b < 0 and b + later.get(f, 0) < 0:
+                return None
+        return fine_have, fine_need, balance
 
     # depth first, groups in first-seen order (as a recursive search), on a stack: a
     # combination is not passed up one generator per thread
     stack: list[tuple[int, int, int, tuple | None, tuple[list[P], ...]]] = [
-        (0, have0, 0, (fine_have0, 0), ())]  # fmt: skip
+        (0, have0, 0, (fine_have0, 0, balance0), ())]  # fmt: skip
     while stack:
         k, have, need, fine_state, chosen = stack.pop()
         if k == n:
             if need & ~have == 0:
                 if finer is None:
                     yield from itertools.product(*chosen)
+                elif all(len(m) == 1 for m in chosen):  # `fits` was exact
+                    yield tuple([m[0] for m in chosen])
                 else:
                     yield from _members([fine[id(m)][0] for m in chosen], fine_have0, balance0)
             continue
@@ -151,7 +184,7 @@ def feasible_combinations(
             for (needs, provides), members in groups[k].items():
                 now_have, now_need = have | provides, need | needs
                 if now_need & ~(now_have | later) == 0:
-                    now_fine = fine_state if finer is None else fits(members, *fine_state, k)
+                    now_fine = fine_state if finer is None else fits(members, fine_state, k)
                     if now_fine is not None:
                         children.append((k + 1, now_have, now_need, now_fine, (*chosen, members)))
         else:
@@ -163,7 +196,7 @@ def feasible_combinations(
                 unfit |= every & ~provided_by.get(f, 0)
             for i in bits(every & ~unfit):
                 needs, provides, members = items[i]
-                now_fine = fine_state if finer is None else fits(members, *fine_state, k)
+                now_fine = fine_state if finer is None else fits(members, fine_state, k)
                 if now_fine is not None:
                     children.append((k + 1, have | provides, need | needs, now_fine,
                                      (*chosen, members)))  # fmt: skip
