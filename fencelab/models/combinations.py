@@ -175,7 +175,7 @@ def feasible_combinations(
                 elif all(len(m) == 1 for m in chosen):  # `fits` was exact
                     yield tuple([m[0] for m in chosen])
                 else:
-                    yield from _members([fine[id(m)][0] for m in chosen], fine_have0, balance0)
+                    yield from _members([fine[id(m)] for m in chosen], fine_have0, balance0)
             continue
         children = []
         level = levels[k]
@@ -203,28 +203,27 @@ def feasible_combinations(
         stack.extend(reversed(children))
 
 
-def _members(rows: list[list[tuple]], have0: int, balance0: dict):
-    """`itertools.product` of the chosen groups' members (`rows`: each with its finer needs
-    and provides, as bits, and the facts it takes and gives, counted) in its order, without
-    the combinations whose paths need a finer fact neither `have0` nor one of them provides,
-    or take a fact more often than they and `balance0` give it; a partial choice is dropped
-    as soon as the members still to choose could not make up for it."""
-    n = len(rows)
-    taken = {f for row in rows for member in row for f in member[3]}
+def _members(groups: list[tuple], have0: int, balance0: dict):
+    """`itertools.product` of the chosen groups' members in its order, without the
+    combinations whose paths need a finer fact neither `have0` nor one of them provides, or
+    take a fact more often than they and `balance0` give it; a partial choice is dropped as
+    soon as the members still to choose could not make up for it. `groups`: each chosen
+    group's record (`feasible_combinations`' `fine`: its members with their finer needs and
+    provides, as bits, and the facts they take and give, counted; what some member provides
+    and gives at most)."""
+    n = len(groups)
+    rows = [group[0] for group in groups]
     could = [0] * (n + 1)  # what the members of groups k.. could provide
     could_give: list[dict] = [{} for _ in range(n + 1)]  # and give at most (of facts taken)
     for k in range(n - 1, -1, -1):
-        could[k] = could[k + 1]
-        most: dict = {}
-        for _, _, provides, _, gives in rows[k]:
-            could[k] |= provides
-            for f, count in gives.items():
-                if f in taken and count > most.get(f, 0):
-                    most[f] = count
-        give = could_give[k] = dict(could_give[k + 1])
-        for f, count in most.items():
-            give[f] = give.get(f, 0) + count
-    balance0 = {f: balance0.get(f, 0) for f in taken}
+        could[k] = could[k + 1] | groups[k][2]
+        most = groups[k][4]
+        if most:
+            give = could_give[k] = dict(could_give[k + 1])
+            for f, count in most.items():
+                give[f] = give.get(f, 0) + count
+        else:
+            could_give[k] = could_give[k + 1]
 
     def search(k: int, have: int, need: int, balance: dict, prefix: tuple):
         later, later_give = could[k + 1], could_give[k + 1]
@@ -237,11 +236,10 @@ def _members(rows: list[list[tuple]], have0: int, balance0: dict):
             if takes or gives:
                 now = dict(balance)
                 for f, count in gives.items():
-                    if f in now:
-                        now[f] += count
+                    now[f] += count
                 for f, count in takes.items():
                     now[f] -= count
-            if any(b < 0 and b + later_give.get(f, 0) < 0 for f, b in now.items()):
+            if now and any(b < 0 and b + later_give.get(f, 0) < 0 for f, b in now.items()):
                 continue
             if last:
                 yield (*prefix, p)
