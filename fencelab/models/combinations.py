@@ -143,10 +143,10 @@ def feasible_combinations(
         levels.append((items, (1 << len(items)) - 1, needed_by, provided_by, external))
 
     def fits(members: list[P], state: tuple, k: int):
-        """The finer (have, need, balance) with `members` chosen at thread k, or None if no
-        member could fit (exact for a group of one)."""
+        """The finer (have, need, balance, facts in deficit) with `members` chosen at thread
+        k, or None if no member could fit (exact for a group of one)."""
         _, every, some, least, most = fine[id(members)]
-        fine_have, fine_need, balance = state
+        fine_have, fine_need, balance, short = state
         fine_have, fine_need = fine_have | some, fine_need | every
         if fine_need & ~(fine_have | fine_could[k + 1]):
             return None
@@ -156,16 +156,18 @@ def feasible_combinations(
                 balance[f] += c
             for f, c in least.items():
                 balance[f] -= c
-        later = could_give[k + 1]
-        for f, b in balance.items():
-            if b < 0 and b + later.get(f, 0) < 0:
-                return None
-        return fine_have, fine_need, balance
+            short = [f for f, b in balance.items() if b < 0]
+        if short:
+            later = could_give[k + 1]
+            for f in short:
+                if balance[f] + later.get(f, 0) < 0:
+                    return None
+        return fine_have, fine_need, balance, short
 
     # depth first, groups in first-seen order (as a recursive search), on a stack: a
     # combination is not passed up one generator per thread
     stack: list[tuple[int, int, int, tuple | None, tuple[list[P], ...]]] = [
-        (0, have0, 0, (fine_have0, 0, balance0), ())]  # fmt: skip
+        (0, have0, 0, (fine_have0, 0, balance0, ()), ())]  # fmt: skip
     while stack:
         k, have, need, fine_state, chosen = stack.pop()
         if k == n:
@@ -225,31 +227,32 @@ def _members(groups: list[tuple], have0: int, balance0: dict):
         else:
             could_give[k] = could_give[k + 1]
 
-    def search(k: int, have: int, need: int, balance: dict, prefix: tuple):
+    def search(k: int, have: int, need: int, balance: dict, short: list, prefix: tuple):
         later, later_give = could[k + 1], could_give[k + 1]
         last = k + 1 == n
         for p, needs, provides, takes, gives in rows[k]:
             now_have, now_need = have | provides, need | needs
             if now_need & ~(now_have | later):
                 continue
-            now = balance
+            now, now_short = balance, short
             if takes or gives:
                 now = dict(balance)
                 for f, count in gives.items():
                     now[f] += count
                 for f, count in takes.items():
                     now[f] -= count
-            if now and any(b < 0 and b + later_give.get(f, 0) < 0 for f, b in now.items()):
+                now_short = [f for f, b in now.items() if b < 0]
+            if now_short and any(now[f] + later_give.get(f, 0) < 0 for f in now_short):
                 continue
             if last:
                 yield (*prefix, p)
             else:
-                yield from search(k + 1, now_have, now_need, now, (*prefix, p))
+                yield from search(k + 1, now_have, now_need, now, now_short, (*prefix, p))
 
     if n == 0:
         yield ()
     else:
-        yield from search(0, have0, 0, balance0, ())
+        yield from search(0, have0, 0, balance0, [f for f, b in balance0.items() if b < 0], ())
 
 
 _MASKS_FROM = 8  # groups in a thread from which the search finds the fitting ones by masks
