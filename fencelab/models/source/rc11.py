@@ -131,15 +131,11 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
     Every final state is kept: a read may take its value only from a write that is not
     itself and not later in its own thread (`_location_choices`: an earlier write of its own
     thread would do, and then the read needs nothing from outside), so a choice this drops has
-    no (rf, mo) at that location, no candidate execution, no outcome. Nor where more
-    read-modify-writes read a value at a location than there are writes of it there (the
-    initial one included): two cannot read the same write (`_location_choices`), so such a
-    choice has no candidate either (the check `_sourced` makes, made while choosing). The
-    choices kept come
+    no (rf, mo) at that location, no candidate execution, no outcome. The choices kept come
     in the same order (combinations.py, `finer`), so the same candidates are checked in the
     same order: the same witnesses and the same count of candidates. In looping and dense
-    tests most choices of paths fail so (the C examples: 38,118 of 39,974; the generated C
-    set: 13,811 of 16,906), and were dropped one by one in `local_choices`."""
+    tests most choices of paths fail so (the C examples: 37,961 of 39,974; the generated C
+    set: 8,517 of 16,906), and were dropped one by one in `local_choices`."""
 
     def summary(p: Path):
         return ([(e.loc, e.rval) for e in p.events if e.reads],
@@ -148,28 +144,34 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
     init = [(loc.name, at_width(loc.init, loc.width)) for loc in test.locations]
     if not (coherent_reads and reduce.enabled("source-other-writes")):
         return feasible_combinations(paths, summary, init)
-    tids = [t.tid for t in test.threads]
+    # Only the reads of a value their own thread may write elsewhere need the finer facts:
+    # otherwise any write of it is another thread's (or the initial one), as `summary` has it.
+    initial = set(init)
+    own_writes = []  # per thread, the (location, value) some path of it writes (not initial)
+    for thread_paths in paths:
+        written = set()
+        for p in thread_paths:
+            written.update((e.loc, e.wval) for e in p.events if e.writes)
+        own_writes.append(written - initial)
+    tids = [p[0].tid if p else -1 for p in paths]
 
     def finer(p: Path):
         own: set = set()
         needs = []
-        takes: dict = {}  # (location, value) -> the RMWs that read it
-        gives: dict = {}  # (location, value) -> the writes of it
+        mine = own_writes[tids.index(p.tid)]
         for e in p.events:
-            if e.kind == "F":
-                continue
-            if e.kind != "W" and (e.loc, e.rval) not in own:
+            if e.kind != "W" and e.kind != "F" and (e.loc, e.rval) not in own \
+                    and (e.loc, e.rval) in mine:  # fmt: skip
                 needs.append((e.loc, e.rval, p.tid))
-            if e.kind == "U":
-                takes[e.loc, e.rval] = takes.get((e.loc, e.rval), 0) + 1
-            if e.kind != "R":
+            if e.kind == "W" or e.kind == "U":
                 own.add((e.loc, e.wval))
-                gives[e.loc, e.wval] = gives.get((e.loc, e.wval), 0) + 1
-        provides = [(loc, value, t) for loc, value in own for t in tids if t != p.tid]
-        return needs, provides, takes, gives
+        return needs, [(loc, value, t) for loc, value in own - initial
+                       for t, theirs in zip(tids, own_writes) if t != p.tid and (loc, value) in theirs]
 
-    finer_init = ([(name, value, t) for name, value in init for t in tids],
-                  {fact: 1 for fact in init})  # fmt: skip
+    needed = any(finer(p)[0] for thread_paths in paths for p in thread_paths)
+    if not needed:
+        return feasible_combinations(paths, summary, init)
+    finer_init: list = []
     return feasible_combinations(paths, summary, init, finer, finer_init)
 
 
