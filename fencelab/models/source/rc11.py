@@ -624,6 +624,7 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     for w in writes:
         write_mask |= 1 << w
     coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
+    extensions: dict[tuple, list[list[int]]] = {}  # the mo orders of each set of constraints
     for choice in itertools.product(*sources):
         src = dict(zip(reads, choice))
         taken = [src[u] for u in updates]
@@ -645,35 +646,36 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
                     before[w2] |= 1 << w
         reader_of = {src[u]: u for u in updates}
         rf_pairs = tuple(src.items())
-        for order in _linear_extensions(init, writes, before, reader_of, kinds):
+        # the orders depend on the constraints alone, which many rf choices share
+        key = (tuple([before[w] for w in writes]), tuple(reader_of.items()))
+        orders = extensions.get(key)
+        if orders is None:
+            orders = extensions[key] = _linear_extensions(init, writes, before, reader_of, kinds)
+        for order in orders:
             yield rf_pairs, order
 
 
-def _linear_extensions(init, writes, before, reader_of, kinds):
-    """mo orders: init first, `before` respected, an RMW only right after the write it reads."""
-    rest = [w for w in writes if w != init]
+def _linear_extensions(init, writes, before, reader_of, kinds) -> list[list[int]]:
+    """mo orders: init first, `before` respected, an RMW only right after the write it reads;
+    depth first, the writes tried in event order."""
+    if before[init] & ~(1 << init):
+        return []
+    others = [w for w in writes if w != init and kinds[w] != "U"]  # an RMW only as a reader
+    total = len(writes)
+    out: list[list[int]] = []
     order = [init]
-    placed = 1 << init
 
-    def extend():
-        if len(order) == len(writes):
-            yield list(order)
+    def extend(placed: int) -> None:
+        if len(order) == total:
+            out.append(list(order))
             return
         last = order[-1]
-        if last in reader_of:
-            candidates = [reader_of[last]]
-        else:
-            candidates = [w for w in rest if kinds[w] != "U"]
-        nonlocal placed
-        for w in candidates:
+        for w in (reader_of[last],) if last in reader_of else others:
             if (placed >> w) & 1 or before[w] & ~placed:
                 continue
             order.append(w)
-            placed |= 1 << w
-            yield from extend()
-            placed &= ~(1 << w)
+            extend(placed | (1 << w))
             order.pop()
 
-    if before[init] & ~(1 << init):
-        return
-    yield from extend()
+    extend(1 << init)
+    return out
