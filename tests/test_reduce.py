@@ -501,7 +501,7 @@ def test_source_other_writes_changes_nothing_but_the_work(monkeypatch):
     """`source-other-writes` (models/source/rc11.py, _feasible_combinations) on every C example,
     herd's C tests, diy7-style and generated C tests, under rc11, c11 and sc-source: the same
     results (outcomes with their witnesses, candidates checked, budget hits, races) with it and
-    without it, and far fewer choices of thread paths judged with it."""
+    without it, and fewer choices of thread paths judged with it."""
     from fencelab.models.source import rc11
     from tests.helpers import HERD_DATA
 
@@ -542,4 +542,4 @@ def test_source_other_writes_changes_nothing_but_the_work(monkeypatch):
                 differ.append((model, test.name))
     assert differ == []
     assert len(tests) > 70
-    assert work[True] < 0.5 * work[False]
+    assert work[True] < 0.5 * work[False], work

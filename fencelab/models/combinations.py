@@ -11,13 +11,10 @@ reads need and its writes provide. Paths with equal summaries are grouped; threa
 order, and a partial choice is dropped as soon as what it needs is more than the initial facts,
 the chosen paths and the threads still to choose could provide. Facts are bits of an int.
 
-A caller may add a finer summary (`finer`), per path, that cannot group paths without changing
-the order combinations come in: it is checked path by path inside the chosen groups, in that
-same order, so the combinations it keeps come as they would without it (the source models'
-reads that need a write of another thread, fencelab/models/source/rc11.py). A group takes part
-in the search by what every member needs and what some member provides of the finer facts
-(their bits above the summary's): exact for a group of one path, and the members of larger
-groups are checked one by one once the groups are chosen.
+A caller may also name paths to leave out (`keep`): they are dropped from their groups once
+the groups are made, so the combinations left come in the order they would without it (the
+source models' paths whose reads only their own thread could source,
+fencelab/models/source/rc11.py).
 """
 
 from __future__ import annotations
@@ -34,12 +31,11 @@ Summary = tuple[Iterable[Hashable], Iterable[Hashable]]  # (needs, provides)
 
 def feasible_combinations(
     paths: list[list[P]], summary: Callable[[P], Summary], init: Iterable[Hashable] = (),
-    finer: Callable[[P], Summary] | None = None, finer_init: Iterable[Hashable] = (),
+    keep: Callable[[P], bool] | None = None,
 ) -> Iterator[tuple[P, ...]]:  # fmt: skip
     """One path per thread (`paths[t]` are thread t's), only where every fact a chosen path
     needs is in `init` or provided by a chosen path; in thread order, groups in first-seen
-    order. With `finer`, also only where every fact of `finer` a chosen path needs is in
-    `finer_init` or `finer` of a chosen path provides (the same order, fewer)."""
+    order (of all the paths). `keep(path)` False: the path is in no combination."""
     bit_of: dict[Hashable, int] = {}
 
     def mask(facts: Iterable[Hashable]) -> int:
@@ -55,46 +51,15 @@ def feasible_combinations(
         for path in thread_paths:
             needs, provides = summary(path)
             by_summary.setdefault((mask(needs), mask(provides)), []).append(path)
+        if keep is not None:
+            by_summary = {key: kept for key, members in by_summary.items()
+                          if (kept := [p for p in members if keep(p)])}  # fmt: skip
         groups.append(by_summary)
     n = len(groups)
-    # Each thread's groups as (needs, provides, members); with `finer`, the finer facts are
-    # bits above the summary's: what every member needs and what some member provides (for
-    # a group of one, exactly its path's), and each member's own are kept (`rows`).
-    shift = len(bit_of)
-    fine_bit: dict[Hashable, int] = {}
-
-    def fine_mask(facts: Iterable[Hashable]) -> int:
-        m = 0
-        for fact in facts:
-            m |= 1 << fine_bit.setdefault(fact, len(fine_bit))
-        return m
-
-    fine_have0 = 0
-    if finer is not None:
-        fine_have0 = fine_mask(finer_init)
-        have0 |= fine_have0 << shift
-    rows: dict[int, list[tuple[P, int, int]]] = {}  # id(members) -> (path, needs, provides)
-    level_items: list[list[tuple[int, int, list[P]]]] = []
-    for by_summary in groups:
-        items = []
-        for (needs, provides), members in by_summary.items():
-            if finer is not None:
-                every, some, own = -1, 0, []
-                for path in members:
-                    path_needs, path_provides = finer(path)
-                    row = (path, fine_mask(path_needs), fine_mask(path_provides))
-                    own.append(row)
-                    every &= row[1]
-                    some |= row[2]
-                rows[id(members)] = own
-                needs |= every << shift
-                provides |= some << shift
-            items.append((needs, provides, members))
-        level_items.append(items)
     could = [0] * (n + 1)  # what threads k.. could provide
     for k in range(n - 1, -1, -1):
         could[k] = could[k + 1]
-        for _, provides, _ in level_items[k]:
+        for _, provides in groups[k]:
             could[k] |= provides
 
     # Thread k's group i fits a partial choice (have, need) when what the choice still needs
@@ -105,10 +70,10 @@ def feasible_combinations(
     # operations per missing fact, not one check per group (a thread can have hundreds).
     levels: list[tuple | None] = []
     for k in range(n):
-        items = level_items[k]
-        if len(items) < _MASKS_FROM:
+        if len(groups[k]) < _MASKS_FROM:
             levels.append(None)  # checked one by one: cheaper than building the masks
             continue
+        items = [(needs, provides, members) for (needs, provides), members in groups[k].items()]
         needed_by: dict[int, int] = {}  # fact bit -> the groups that need it externally
         provided_by: dict[int, int] = {}  # fact bit -> the groups that provide it
         for i, (needs, provides, _) in enumerate(items):
@@ -128,18 +93,13 @@ def feasible_combinations(
         k, have, need, chosen = stack.pop()
         if k == n:
             if need & ~have == 0:
-                if finer is None:
-                    yield from itertools.product(*chosen)
-                elif all(len(members) == 1 for members in chosen):  # checked exactly
-                    yield tuple([members[0] for members in chosen])
-                else:
-                    yield from _members([rows[id(members)] for members in chosen], fine_have0)
+                yield from itertools.product(*chosen)
             continue
         children = []
         level = levels[k]
         if level is None:
             later = could[k + 1]
-            for needs, provides, members in level_items[k]:
+            for (needs, provides), members in groups[k].items():
                 now_have, now_need = have | provides, need | needs
                 if now_need & ~(now_have | later) == 0:
                     children.append((k + 1, now_have, now_need, (*chosen, members)))
@@ -154,33 +114,6 @@ def feasible_combinations(
                 needs, provides, members = items[i]
                 children.append((k + 1, have | provides, need | needs, (*chosen, members)))
         stack.extend(reversed(children))
-
-
-def _members(rows: list[list[tuple]], have0: int):
-    """`itertools.product` of the chosen groups' members (`rows`: each with its finer needs
-    and provides) in its order, without the combinations whose paths need a finer fact
-    neither `have0` nor one of them provides; a partial choice is dropped as soon as the
-    members still to choose could not provide it."""
-    n = len(rows)
-    could = [0] * (n + 1)  # what the members of groups k.. could provide
-    for k in range(n - 1, -1, -1):
-        could[k] = could[k + 1]
-        for _, _, provides in rows[k]:
-            could[k] |= provides
-
-    def search(k: int, have: int, need: int, prefix: tuple):
-        later = could[k + 1]
-        last = k + 1 == n
-        for p, needs, provides in rows[k]:
-            now_have, now_need = have | provides, need | needs
-            if now_need & ~(now_have | later):
-                continue
-            if last:
-                yield (*prefix, p)
-            else:
-                yield from search(k + 1, now_have, now_need, (*prefix, p))
-
-    yield from search(0, have0, 0, ())
 
 
 _MASKS_FROM = 8  # groups in a thread from which the search finds the fitting ones by masks
