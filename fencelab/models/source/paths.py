@@ -480,12 +480,37 @@ def _expression(e: Expr) -> Code:
 def _load(e: Load) -> Code:
     where, pos = _location(e), e.pos
     event = _event("R", e.loc, e.order, pos.line, e.plain)
+    if e.via is not None:
+        def load_via(r):
+            loc = where(r)
+            r.width(loc, pos)  # an unknown location is an error here, not a KeyError
+            value = r.choose(r.domain(loc))
+            r.emit(event(value, None, loc))
+            return value
 
-    def load(r):
-        loc = where(r)
-        r.width(loc, pos)  # an unknown location is an error here, not a KeyError
-        value = r.choose(r.domain(loc))
-        r.emit(event(value, None, loc))
+        return load_via
+    loc = e.loc
+    made: dict = {}  # value read -> the event (ints only: an address's `shown` may differ)
+
+    def load(r):  # (`load_via`, with the runner's width, domain, choose and emit written out)
+        if loc not in r.widths:
+            r.width(loc, pos)
+        r.consulted.add(loc)
+        i = r.next_choice
+        if i < len(r.choices):
+            value = r.choices[i]
+            r.next_choice = i + 1
+        else:
+            value = r.choose(r.domains[loc])
+        ev = made.get(value) if type(value) is int else None
+        if ev is None:
+            ev = event(value, None, loc)
+            if type(value) is int:
+                made[value] = ev
+        events = r.events
+        if len(events) >= r.budget:
+            raise _Stop
+        events.append(ev)
         return value
 
     return load
