@@ -444,6 +444,12 @@ def _loop(s: While | Loop) -> Code:
 
 
 def _truth(e: Expr) -> Code:
+    if type(e) is BinOp and e.op in ("==", "!="):  # (its value is 0 or 1: the test itself)
+        left, right, equal = _expression(e.left), _expression(e.right), e.op == "=="
+        if type(e.right) is Const:
+            const = e.right.value
+            return lambda r: (left(r) == const) == equal
+        return lambda r: (left(r) == right(r)) == equal
     value = _expression(e)
 
     def truth(r):
@@ -601,6 +607,9 @@ def _binary(e: BinOp) -> Code:
     left, right = _expression(e.left), _expression(e.right)
     if op in ("==", "!="):
         equal = op == "=="
+        if type(e.right) is Const:
+            const = e.right.value
+            return lambda r: int((left(r) == const) == equal)
         return lambda r: int((left(r) == right(r)) == equal)
     fn = _BINARY.get(op)
 
