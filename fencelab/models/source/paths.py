@@ -3,9 +3,9 @@
 An axiomatic model judges candidate executions built from one *path* per thread. A path is what
 a thread does when every atomic read returns a chosen value: its events in program order (reads,
 writes, read-modify-writes, fences) and its final local variables. Here the thread body (the
-statements of `fencelab.litmus.ast`) is simply run with a list of choices; when the run needs a
-choice the list does not have yet, it stops and names the options, and `thread_paths` explores
-them depth first.
+statements of `fencelab.litmus.ast`, turned once into Python closures: `compile_body`) is run
+with a list of choices; past the list, the run takes the first option of each new choice and
+remembers the others, which `thread_paths` runs later, depth first.
 
 Read values range over a per-location *domain*: the initial value and every value some path
 stores there. Stored values may depend on values read, so `value_domains` grows the domains to
@@ -112,6 +112,8 @@ class _Fault(Exception):
 
 
 class _NeedChoice(Exception):
+    """A choice with no option to take: the run makes no path."""
+
     def __init__(self, options: list):
         self.options = options
 
