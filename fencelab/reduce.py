@@ -71,6 +71,10 @@ REDUCTIONS = {
                           "their fixpoint, a thread's paths are kept from one round to the next "
                           "when no location it reads has new values "
                           "(models/source/paths.py, value_domains)",
+    "source-other-writes": "source models (rc11, c11, sc-source): a thread's path that reads, "
+                           "before writing it itself, a value that neither the initial state "
+                           "nor any path of another thread writes there is in no choice of "
+                           "paths (models/source/rc11.py, _feasible_combinations)",
 }  # fmt: skip
 
 

@@ -372,7 +372,7 @@ def explain_source(test, model: str, matches, budget: int = 40,
     enumerator = _Enumerator(test, axioms)
 
     def candidates():
-        for combo in candidate_paths(test, model, budget, seeds=seeds):
+        for combo in candidate_paths(test, model, budget, seeds=seeds, coherent_reads=False):
             if not all(p.complete for p in combo):
                 continue
             space = Candidates(enumerator, combo)

@@ -10,6 +10,11 @@ A path is summarised by `(needs, provides)`: the facts (hashable, e.g. `(locatio
 reads need and its writes provide. Paths with equal summaries are grouped; threads are chosen in
 order, and a partial choice is dropped as soon as what it needs is more than the initial facts,
 the chosen paths and the threads still to choose could provide. Facts are bits of an int.
+
+A caller may also name paths to leave out (`keep`): they are dropped from their groups once
+the groups are made, so the combinations left come in the order they would without it (the
+source models' paths whose reads only their own thread could source,
+fencelab/models/source/rc11.py).
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ Summary = tuple[Iterable[Hashable], Iterable[Hashable]]  # (needs, provides)
 
 
 def feasible_combinations(
-    paths: list[list[P]], summary: Callable[[P], Summary], init: Iterable[Hashable] = ()
-) -> Iterator[tuple[P, ...]]:
+    paths: list[list[P]], summary: Callable[[P], Summary], init: Iterable[Hashable] = (),
+    keep: Callable[[P], bool] | None = None,
+) -> Iterator[tuple[P, ...]]:  # fmt: skip
     """One path per thread (`paths[t]` are thread t's), only where every fact a chosen path
     needs is in `init` or provided by a chosen path; in thread order, groups in first-seen
-    order."""
+    order (of all the paths). `keep(path)` False: the path is in no combination."""
     bit_of: dict[Hashable, int] = {}
 
     def mask(facts: Iterable[Hashable]) -> int:
@@ -45,6 +51,9 @@ def feasible_combinations(
         for path in thread_paths:
             needs, provides = summary(path)
             by_summary.setdefault((mask(needs), mask(provides)), []).append(path)
+        if keep is not None:
+            by_summary = {key: kept for key, members in by_summary.items()
+                          if (kept := [p for p in members if keep(p)])}  # fmt: skip
         groups.append(by_summary)
     n = len(groups)
     could = [0] * (n + 1)  # what threads k.. could provide

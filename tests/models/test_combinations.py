@@ -60,3 +60,21 @@ def test_feasible_combinations_are_the_recursive_searchs_in_its_order(paths, ini
     brute = [c for c in itertools.product(*numbered)
              if frozenset().union(*(p[2][0] for p in c)) <= init.union(*(p[2][1] for p in c))]
     assert sorted(got) == sorted(brute)  # every feasible choice, once
+
+
+@settings(max_examples=300, deadline=None)
+@given(threads, st.frozensets(st.integers(0, 5), max_size=2), st.integers(0, 2**20))
+def test_left_out_paths_keep_the_order_of_the_others(paths, init, left_out):
+    """`keep`: the combinations without it, in their order, but none with a path left out
+    (the groups keep the order in which all the paths first give them)."""
+    numbered = [[(t, i, p) for i, p in enumerate(ps)] for t, ps in enumerate(paths)]
+    summary = lambda p: p[2]  # noqa: E731
+    keep = lambda p: not (left_out >> (5 * p[0] + p[1] % 5)) & 1  # noqa: E731
+    want = [c for c in recursive_search(numbered, summary, init) if all(map(keep, c))]
+    default = combinations._MASKS_FROM
+    try:
+        for masks_from in (1, 1000):
+            combinations._MASKS_FROM = masks_from
+            assert list(feasible_combinations(numbered, summary, init, keep)) == want
+    finally:
+        combinations._MASKS_FROM = default

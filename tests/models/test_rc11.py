@@ -334,7 +334,7 @@ def test_location_choices_per_location_are_those_of_the_whole_candidate(name):
     test = parse_file(EXAMPLES / "c" / f"{name}.litmus")
     enumerator = _Enumerator(test, "rc11")
     dropped = kept = 0
-    for combo in candidate_paths(test, "rc11"):
+    for combo in candidate_paths(test, "rc11", coherent_reads=False):  # (all: some dropped)
         space = Candidates(enumerator, combo)
         whole = [list(_location_choices(space.n, loc, space.kinds, space.locs, space.tids,
                                         space.rvals, space.wvals))
@@ -346,3 +346,29 @@ def test_location_choices_per_location_are_those_of_the_whole_candidate(name):
             assert space.per_loc == whole
             kept += 1
     assert kept and dropped
+
+
+def test_thread_paths_one_run_a_path_in_the_order_of_choices(monkeypatch):
+    """A run takes the first option at each new choice and leaves the others to later runs
+    (models/source/paths.py, thread_paths): one run a path, none for a choice point alone,
+    and the paths in the order of their choices (the first read's value varying slowest)."""
+    from fencelab.models.source import paths as source_paths
+
+    test = parse_text("""C two-reads
+{ atomic_int x=0; atomic_int y=0; }
+P0 (atomic_int* x, atomic_int* y) {
+  int r0 = atomic_load_explicit(x, memory_order_relaxed);
+  if (r0 == 1) { atomic_store_explicit(y, 2, memory_order_relaxed); }
+  int r1 = atomic_load_explicit(y, memory_order_relaxed);
+}
+exists (0:r0=1)
+""", "two-reads")
+    runs = []
+    run = source_paths._Runner.run
+    monkeypatch.setattr(source_paths._Runner, "run", lambda self: runs.append(1) or run(self))
+    domains = {"x": (0, 1), "y": (0, 2, 3)}
+    found = source_paths.thread_paths(test, test.threads[0], domains)
+    reads = [tuple(e.rval for e in p.events if e.kind == "R") for p in found]
+    assert reads == [(0, 0), (0, 2), (0, 3), (1, 0), (1, 2), (1, 3)]
+    assert [len(p.events) for p in found] == [2, 2, 2, 3, 3, 3]
+    assert len(runs) == len(found)  # (the runs that only met a choice were 3 more)

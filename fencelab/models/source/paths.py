@@ -3,9 +3,9 @@
 An axiomatic model judges candidate executions built from one *path* per thread. A path is what
 a thread does when every atomic read returns a chosen value: its events in program order (reads,
 writes, read-modify-writes, fences) and its final local variables. Here the thread body (the
-statements of `fencelab.litmus.ast`) is simply run with a list of choices; when the run needs a
-choice the list does not have yet, it stops and names the options, and `thread_paths` explores
-them depth first.
+statements of `fencelab.litmus.ast`, turned once into Python closures: `compile_body`) is run
+with a list of choices; past the list, the run takes the first option of each new choice and
+remembers the others, which `thread_paths` runs later, depth first.
 
 Read values range over a per-location *domain*: the initial value and every value some path
 stores there. Stored values may depend on values read, so `value_domains` grows the domains to
@@ -34,8 +34,9 @@ models flag a consistent execution in which one races (herd's `Undef`, axioms.py
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from fencelab import reduce
 from fencelab.atomics import Op, Order
@@ -111,6 +112,8 @@ class _Fault(Exception):
 
 
 class _NeedChoice(Exception):
+    """A choice with no option to take: the run makes no path."""
+
     def __init__(self, options: list):
         self.options = options
 
@@ -149,12 +152,15 @@ class _Runner:
         unroll: int,
         budget: int,
         layout: tuple | None = None,
+        body: Code | None = None,
     ):
         self.test = test
         self.thread = thread
+        self.body = body or compile_body(thread.body)
         self.domains = domains
-        self.choices = choices
+        self.choices = list(choices)
         self.next_choice = 0
+        self.branches: list[tuple[int, list]] = []  # (choices before, options) of new choices
         self.unroll = unroll
         self.budget = budget
         self.events: list[Event] = []
@@ -172,11 +178,18 @@ class _Runner:
     # -- choices and events ---------------------------------------------------------------
 
     def choose(self, options: list):
+        """The next choice: the one given, or past them the first option (the others are
+        remembered in `branches`, for `thread_paths` to run later)."""
         if self.next_choice < len(self.choices):
             choice = self.choices[self.next_choice]
             self.next_choice += 1
             return choice
-        raise _NeedChoice(options)
+        if not options:
+            raise _NeedChoice(options)
+        self.branches.append((len(self.choices), options))
+        self.choices.append(options[0])
+        self.next_choice += 1
+        return options[0]
 
     def emit(self, event: Event) -> None:
         if len(self.events) >= self.budget:
@@ -196,7 +209,7 @@ class _Runner:
     def run(self) -> Path:
         complete = True
         try:
-            self.stmts(self.thread.body)
+            self.body(self)
         except _Stop:
             complete = False
         except _Fault:
@@ -204,73 +217,13 @@ class _Runner:
         return Path(self.thread.tid, tuple(self.events), tuple(sorted(self.env.items())), complete,
                     self.fault)  # fmt: skip
 
-    def place(self, e: Load | Store | Rmw | Cas) -> str:
-        """The location an access through a pointer (`e.via`) names: the address the pointer
-        holds now (a value that is no address stops the path: `Path.fault`)."""
-        self.at = e.pos
-        address = self.expr(e.via)
+    def address(self, e: Load | Store | Rmw | Cas, address: Value) -> str:
+        """The location an access through a pointer (`e.via`) names, given the address the
+        pointer holds now (a value that is no address stops the path: `Path.fault`)."""
         if not isinstance(address, LocRef) or address.name not in self.widths:
             shown = address.name if isinstance(address, LocRef) else address
             self.stop(e.pos, f"dereferences {shown}, which is no location's address")
         return address.name
-
-    def stmts(self, body: tuple[Stmt, ...]) -> None:
-        for s in body:
-            self.stmt(s)
-
-    def stmt(self, s: Stmt) -> None:
-        self.at = s.pos
-        kind = type(s)  # (the AST's classes have no subclasses)
-        if kind is Assign:
-            self.env[s.var] = self.expr(s.expr)
-        elif kind is Store:
-            loc = s.loc if s.via is None else self.place(s)
-            width = self.width(loc, s.pos)
-            value = self.expr(s.value)
-            self.emit(Event("W", loc, s.order, wval=at_width(value, width), line=s.pos.line,
-                            plain=s.plain))  # fmt: skip
-        elif kind is ExprStmt:
-            self.expr(s.expr)
-        elif kind is Fence:
-            # a relaxed fence is no fence at all; a compiler fence orders nothing between
-            # threads (C++'s atomic_signal_fence, which Rust's compiler_fence is)
-            if s.order is not Order.RELAXED and not s.compiler_only:
-                self.emit(Event("F", "", s.order, line=s.pos.line))
-        elif kind is If:
-            self.stmts(s.then if self.truth(s.cond, s.pos) else s.orelse)
-        elif kind is While or kind is Loop:
-            with contextlib.suppress(_Break):  # a `break` ends the loop it is in
-                self.loop(s)
-        elif kind is Break:
-            raise _Break
-        else:  # pragma: no cover - the AST has no other statements
-            raise FencelabError(f"unsupported statement {s!r}")
-
-    def loop(self, s: While | Loop) -> None:
-        iterations = 0
-        while isinstance(s, Loop) or self.truth(s.cond, s.pos):
-            if iterations >= self.unroll:
-                raise _Stop
-            head_env = dict(self.env)
-            head_events = len(self.events)
-            self.stmts(s.body)
-            iterations += 1
-            new = self.events[head_events:]
-            if self.env == head_env and not any(e.kind in _WRITES for e in new):
-                # Back at the head with nothing changed: a spin that can repeat forever.
-                # Checking the condition once more records its reads (what the spin waits on);
-                # a `loop` has no condition: its body, run again, would do the same.
-                if isinstance(s, Loop) or self.truth(s.cond, s.pos):
-                    raise _Stop
-                return
-
-    # -- expressions ----------------------------------------------------------------------
-
-    def truth(self, e: Expr, pos) -> bool:
-        value = self.expr(e)
-        if isinstance(value, LocRef):
-            return True
-        return value != 0
 
     def int_value(self, value: Value, pos, what: str) -> int:
         """`value` where a number is needed; an address there stops the path (`Path.fault`):
@@ -285,101 +238,6 @@ class _Runner:
         pos = pos if pos.line else self.at  # an operator has no position: its statement's
         self.fault = f"{self.test.file}:{pos.line}:{pos.col}: P{self.thread.tid} {message}"
         raise _Fault
-
-    def expr(self, e: Expr) -> Value:
-        kind = type(e)  # (the AST's classes have no subclasses)
-        if kind is Const:
-            return e.value
-        if kind is Var:
-            return self.env.get(e.name, 0)
-        if kind is BinOp:
-            return self.binop(e)
-        if kind is Load:
-            loc = e.loc if e.via is None else self.place(e)
-            self.width(loc, e.pos)  # an unknown location is an error here, not a KeyError
-            value = self.choose(list(self.domain(loc)))
-            self.emit(Event("R", loc, e.order, rval=value, line=e.pos.line, plain=e.plain))
-            return value
-        if kind is Rmw:
-            loc = e.loc if e.via is None else self.place(e)
-            width = self.width(loc, e.pos)
-            operand = self.expr(e.operand)
-            if e.op is not Op.SWAP and isinstance(operand, LocRef):
-                operand = self.int_value(operand, e.pos, f"the operand of {e.op}")
-            old = self.choose(list(self.domain(loc)))
-            if e.op is Op.SWAP:
-                new = at_width(operand, width)
-            elif isinstance(old, LocRef):
-                self.stop(e.pos, f"applies {e.op.value} to {loc}, which holds the address of "
-                                 f"{old.name}: arithmetic on addresses is not modelled")  # fmt: skip
-            else:
-                new = signed(_rmw_result(e.op, old, operand), width)
-            self.emit(Event("U", loc, e.order, rval=old, wval=new, line=e.pos.line))
-            return old
-        if kind is Cas:
-            return self.cas(e)
-        if kind is UnOp:
-            v = self.expr(e.operand)
-            if isinstance(v, LocRef):
-                v = self.int_value(v, _pos_of(e), f"the operand of {e.op!r}")
-            if e.op == "-":
-                return _wrap64(-v)
-            if e.op == "!":
-                return int(v == 0)
-            if e.op == "~":
-                return _wrap64(~v)
-            raise FencelabError(f"unsupported operator {e.op!r}")
-        if kind is AddrOf:
-            return LocRef(e.loc)
-        raise FencelabError(f"unsupported expression {e!r}")  # pragma: no cover
-
-    def cas(self, e: Cas) -> Value:
-        loc = e.loc if e.via is None else self.place(e)
-        width = self.width(loc, e.pos)
-        expected = at_width(self.expr(e.expected), width)
-        desired = self.expr(e.desired)
-        options: list = list(self.domain(loc))
-        if e.weak and expected in options:
-            options.append(_SPURIOUS)
-        choice = self.choose(options)
-        if choice == _SPURIOUS:
-            self.emit(Event("R", loc, e.failure, rval=expected, line=e.pos.line))
-            return expected
-        if choice == expected:
-            self.emit(Event("U", loc, e.success, rval=choice, wval=at_width(desired, width),
-                             line=e.pos.line))
-        else:
-            self.emit(Event("R", loc, e.failure, rval=choice, line=e.pos.line))
-        return choice
-
-    def binop(self, e: BinOp) -> Value:
-        if e.op in ("&&", "||"):  # short-circuit, as C and Rust evaluate them
-            left = self.truth(e.left, _pos_of(e))
-            if e.op == "&&" and not left:
-                return 0
-            if e.op == "||" and left:
-                return 1
-            return int(self.truth(e.right, _pos_of(e)))
-        a = self.expr(e.left)
-        b = self.expr(e.right)
-        if e.op in ("==", "!="):
-            return int((a == b) == (e.op == "=="))
-        if e.op in ("+", "-") and isinstance(a, LocRef) and isinstance(b, int):
-            return self.offset(a, b if e.op == "+" else -b)
-        if isinstance(a, LocRef):
-            a = self.int_value(a, _pos_of(e), f"the left operand of {e.op!r}")
-        if isinstance(b, LocRef):
-            b = self.int_value(b, _pos_of(e), f"the right operand of {e.op!r}")
-        if e.op in ("/", "%"):
-            if b == 0:
-                raise FencelabError(f"P{self.thread.tid}: division by zero")
-            q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)  # C truncates
-            return _wrap64(q if e.op == "/" else a - q * b)
-        op = _BINARY.get(e.op)
-        if op is None:
-            raise FencelabError(f"unsupported operator {e.op!r}")
-        return _wrap64(op(a, b))
-
 
     def offset(self, ref: LocRef, n: int) -> LocRef:
         """`v + n`: the address n elements on in the array `ref` is an element of."""
@@ -440,6 +298,344 @@ def _rmw_result(op: Op, old: int, operand: int) -> int:
     raise FencelabError(f"unsupported read-modify-write {op}")
 
 
+# -- the thread body as Python closures ---------------------------------------------------
+# A body is run once for every path (thousands of times in a looping test): it is turned once
+# into nested closures, each a statement or expression with its fields read beforehand, that
+# take the runner. What a run does is what walking the statements would do, step for step
+# (the same events, choices, errors and faults, in the same order).
+
+Code = Callable[["_Runner"], Any]
+
+
+def compile_body(body: tuple[Stmt, ...]) -> Code:
+    """A statement list as one closure."""
+    parts = tuple(_statement(s) for s in body)
+    if len(parts) == 1:
+        return parts[0]
+
+    def run(r):
+        for part in parts:
+            part(r)
+
+    return run
+
+
+def _event(kind: str, loc: str, order, line: int, plain: bool = False):
+    """`Event(kind, loc, order, rval, wval, ...)` for the values given, made once for each
+    (events are immutable values: a run may share them)."""
+    made: dict = {}
+
+    def event(rval, wval, loc=loc):
+        if isinstance(rval, LocRef) or isinstance(wval, LocRef):  # (their `shown` may differ)
+            return Event(kind, loc, order, rval=rval, wval=wval, line=line, plain=plain)
+        key = (loc, rval, wval)
+        e = made.get(key)
+        if e is None:
+            e = made[key] = Event(kind, loc, order, rval=rval, wval=wval, line=line, plain=plain)
+        return e
+
+    return event
+
+
+def _location(e: Load | Store | Rmw | Cas) -> Code:
+    """The location an access names: its own, or the one its pointer (`via`) holds now."""
+    if e.via is None:
+        loc = e.loc
+        return lambda r: loc
+    via, pos = _expression(e.via), e.pos
+
+    def place(r):
+        r.at = pos
+        return r.address(e, via(r))
+
+    return place
+
+
+def _statement(s: Stmt) -> Code:
+    kind = type(s)  # (the AST's classes have no subclasses)
+    pos = s.pos
+    if kind is Assign:
+        var, value = s.var, _expression(s.expr)
+
+        def assign(r):
+            r.at = pos
+            r.env[var] = value(r)
+
+        return assign
+    if kind is Store:
+        where, value, event = _location(s), _expression(s.value), _event("W", s.loc, s.order,
+                                                                         pos.line, s.plain)
+
+        def store(r):
+            r.at = pos
+            loc = where(r)
+            width = r.width(loc, pos)
+            r.emit(event(None, at_width(value(r), width), loc))
+
+        return store
+    if kind is ExprStmt:
+        value = _expression(s.expr)
+
+        def expr_stmt(r):
+            r.at = pos
+            value(r)
+
+        return expr_stmt
+    if kind is Fence:
+        # a relaxed fence is no fence at all; a compiler fence orders nothing between
+        # threads (C++'s atomic_signal_fence, which Rust's compiler_fence is)
+        if s.order is Order.RELAXED or s.compiler_only:
+            def no_fence(r):
+                r.at = pos
+
+            return no_fence
+        fence = Event("F", "", s.order, line=pos.line)
+
+        def fence_stmt(r):
+            r.at = pos
+            r.emit(fence)
+
+        return fence_stmt
+    if kind is If:
+        cond, then, orelse = _truth(s.cond), compile_body(s.then), compile_body(s.orelse)
+
+        def if_stmt(r):
+            r.at = pos
+            (then if cond(r) else orelse)(r)
+
+        return if_stmt
+    if kind is While or kind is Loop:
+        return _loop(s)
+    if kind is Break:
+        def break_stmt(r):
+            r.at = pos
+            raise _Break
+
+        return break_stmt
+    raise FencelabError(f"unsupported statement {s!r}")  # pragma: no cover
+
+
+def _loop(s: While | Loop) -> Code:
+    pos, body = s.pos, compile_body(s.body)
+    cond = _truth(s.cond) if isinstance(s, While) else (lambda r: True)
+
+    def loop(r):
+        r.at = pos
+        iterations = 0
+        try:
+            while cond(r):
+                if iterations >= r.unroll:
+                    raise _Stop
+                head_env = dict(r.env)
+                head_events = len(r.events)
+                body(r)
+                iterations += 1
+                if r.env == head_env and not any(e.kind in _WRITES
+                                                 for e in r.events[head_events:]):  # fmt: skip
+                    # Back at the head with nothing changed: a spin that can repeat forever.
+                    # Checking the condition once more records its reads (what the spin
+                    # waits on); a `loop` has no condition: its body, run again, would do
+                    # the same.
+                    if cond(r):
+                        raise _Stop
+                    return
+        except _Break:  # a `break` ends the loop it is in
+            pass
+
+    return loop
+
+
+def _truth(e: Expr) -> Code:
+    if type(e) is BinOp and e.op in ("==", "!="):  # (its value is 0 or 1: the test itself)
+        left, right, equal = _expression(e.left), _expression(e.right), e.op == "=="
+        if type(e.right) is Const:
+            const = e.right.value
+            return lambda r: (left(r) == const) == equal
+        return lambda r: (left(r) == right(r)) == equal
+    value = _expression(e)
+
+    def truth(r):
+        v = value(r)
+        return True if isinstance(v, LocRef) else v != 0
+
+    return truth
+
+
+def _expression(e: Expr) -> Code:
+    kind = type(e)  # (the AST's classes have no subclasses)
+    if kind is Const:
+        const = e.value
+        return lambda r: const
+    if kind is Var:
+        name = e.name
+        return lambda r: r.env.get(name, 0)
+    if kind is BinOp:
+        return _binary(e)
+    if kind is Load:
+        return _load(e)
+    if kind is Rmw:
+        return _rmw(e)
+    if kind is Cas:
+        return _cas(e)
+    if kind is UnOp:
+        return _unary(e)
+    if kind is AddrOf:
+        loc = e.loc
+        return lambda r: LocRef(loc)
+    raise FencelabError(f"unsupported expression {e!r}")  # pragma: no cover
+
+
+def _load(e: Load) -> Code:
+    where, pos = _location(e), e.pos
+    event = _event("R", e.loc, e.order, pos.line, e.plain)
+    if e.via is not None:
+        def load_via(r):
+            loc = where(r)
+            r.width(loc, pos)  # an unknown location is an error here, not a KeyError
+            value = r.choose(r.domain(loc))
+            r.emit(event(value, None, loc))
+            return value
+
+        return load_via
+    loc = e.loc
+    made: dict = {}  # value read -> the event (ints only: an address's `shown` may differ)
+
+    def load(r):  # (`load_via`, with the runner's width, domain, choose and emit written out)
+        if loc not in r.widths:
+            r.width(loc, pos)
+        r.consulted.add(loc)
+        i = r.next_choice
+        if i < len(r.choices):
+            value = r.choices[i]
+            r.next_choice = i + 1
+        else:
+            value = r.choose(r.domains[loc])
+        ev = made.get(value) if type(value) is int else None
+        if ev is None:
+            ev = event(value, None, loc)
+            if type(value) is int:
+                made[value] = ev
+        events = r.events
+        if len(events) >= r.budget:
+            raise _Stop
+        events.append(ev)
+        return value
+
+    return load
+
+
+def _rmw(e: Rmw) -> Code:
+    where, operand_of, pos, op = _location(e), _expression(e.operand), e.pos, e.op
+    event = _event("U", e.loc, e.order, pos.line)
+
+    def rmw(r):
+        loc = where(r)
+        width = r.width(loc, pos)
+        operand = operand_of(r)
+        if op is not Op.SWAP and isinstance(operand, LocRef):
+            operand = r.int_value(operand, pos, f"the operand of {op}")
+        old = r.choose(r.domain(loc))
+        if op is Op.SWAP:
+            new = at_width(operand, width)
+        elif isinstance(old, LocRef):
+            r.stop(pos, f"applies {op.value} to {loc}, which holds the address of "
+                        f"{old.name}: arithmetic on addresses is not modelled")  # fmt: skip
+        else:
+            new = signed(_rmw_result(op, old, operand), width)
+        r.emit(event(old, new, loc))
+        return old
+
+    return rmw
+
+
+def _cas(e: Cas) -> Code:
+    where, pos, weak = _location(e), e.pos, e.weak
+    expected_of, desired_of = _expression(e.expected), _expression(e.desired)
+    failed = _event("R", e.loc, e.failure, pos.line)
+    succeeded = _event("U", e.loc, e.success, pos.line)
+
+    def cas(r):
+        loc = where(r)
+        width = r.width(loc, pos)
+        expected = at_width(expected_of(r), width)
+        desired = desired_of(r)
+        options = r.domain(loc)
+        if weak and expected in options:
+            options = [*options, _SPURIOUS]
+        choice = r.choose(options)
+        if choice == _SPURIOUS:
+            r.emit(failed(expected, None, loc))
+            return expected
+        if choice == expected:
+            r.emit(succeeded(choice, at_width(desired, width), loc))
+        else:
+            r.emit(failed(choice, None, loc))
+        return choice
+
+    return cas
+
+
+def _unary(e: UnOp) -> Code:
+    operand, op, pos = _expression(e.operand), e.op, _pos_of(e)
+    if op not in ("-", "!", "~"):
+        def unsupported(r):
+            v = operand(r)
+            if isinstance(v, LocRef):
+                r.int_value(v, pos, f"the operand of {op!r}")
+            raise FencelabError(f"unsupported operator {op!r}")
+
+        return unsupported
+
+    def unary(r):
+        v = operand(r)
+        if isinstance(v, LocRef):
+            v = r.int_value(v, pos, f"the operand of {op!r}")
+        if op == "-":
+            return _wrap64(-v)
+        if op == "!":
+            return int(v == 0)
+        return _wrap64(~v)
+
+    return unary
+
+
+def _binary(e: BinOp) -> Code:
+    op, pos = e.op, _pos_of(e)
+    if op in ("&&", "||"):  # short-circuit, as C and Rust evaluate them
+        left_true, right_true = _truth(e.left), _truth(e.right)
+        if op == "&&":
+            return lambda r: int(right_true(r)) if left_true(r) else 0
+        return lambda r: 1 if left_true(r) else int(right_true(r))
+    left, right = _expression(e.left), _expression(e.right)
+    if op in ("==", "!="):
+        equal = op == "=="
+        if type(e.right) is Const:
+            const = e.right.value
+            return lambda r: int((left(r) == const) == equal)
+        return lambda r: int((left(r) == right(r)) == equal)
+    fn = _BINARY.get(op)
+
+    def binary(r):
+        a = left(r)
+        b = right(r)
+        if op in ("+", "-") and isinstance(a, LocRef) and isinstance(b, int):
+            return r.offset(a, b if op == "+" else -b)
+        if isinstance(a, LocRef):
+            a = r.int_value(a, pos, f"the left operand of {op!r}")
+        if isinstance(b, LocRef):
+            b = r.int_value(b, pos, f"the right operand of {op!r}")
+        if op in ("/", "%"):
+            if b == 0:
+                raise FencelabError(f"P{r.thread.tid}: division by zero")
+            q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)  # C truncates
+            return _wrap64(q if op == "/" else a - q * b)
+        if fn is None:
+            raise FencelabError(f"unsupported operator {op!r}")
+        return _wrap64(fn(a, b))
+
+    return binary
+
+
 def thread_paths(
     test: LitmusTest,
     thread: Thread,
@@ -447,23 +643,32 @@ def thread_paths(
     unroll: int = DEFAULT_UNROLL,
     budget: int = 40,
     consulted: set[str] | None = None,
+    body: Code | None = None,
 ) -> list[Path]:
     """Every path of `thread` whose reads return values from `domains`, depth first; the
-    locations whose domains the runs read are added to `consulted`."""
+    locations whose domains the runs read are added to `consulted`.
+
+    A run takes the choices it is given, then the first option at every new choice; the
+    other options are run later, from the same choices before them, deepest first: one run a
+    path (not one a choice point too), in the order of choices."""
     paths: list[Path] = []
     stack: list[list] = [[]]
     layout = _layout(test, thread)
+    body = body or compile_body(thread.body)
     while stack:
         choices = stack.pop()
-        runner = _Runner(test, thread, domains, choices, unroll, budget, layout)
+        runner = _Runner(test, thread, domains, choices, unroll, budget, layout, body)
         try:
             paths.append(runner.run())
-        except _NeedChoice as need:
-            for option in reversed(need.options):
-                stack.append([*choices, option])
+        except _NeedChoice:
+            pass  # a choice without options: no path
         finally:
             if consulted is not None:
                 consulted |= runner.consulted
+        taken = runner.choices
+        for before, options in runner.branches:  # the deepest last, on top
+            for option in reversed(options[1:]):
+                stack.append([*taken[:before], option])
         if len(paths) > MAX_PATHS:
             raise FencelabError(
                 f"{test.name}: P{thread.tid} has more than {MAX_PATHS} paths; "
@@ -490,6 +695,7 @@ def value_domains(
         domains[loc.name] = {at_width(loc.init, loc.width)} | {signed(s, loc.width) for s in seeds}
     reuse = reduce.enabled("source-paths-reuse")
     found: list[tuple[list[Path], dict[str, tuple]] | None] = [None] * len(test.threads)
+    bodies = [compile_body(t.body) for t in test.threads]
     rounds = 0
     while True:
         frozen = {name: tuple(sorted(vals, key=value_key)) for name, vals in domains.items()}
@@ -501,7 +707,7 @@ def value_domains(
                 paths.append(before[0])
                 continue
             consulted: set[str] = set()
-            paths.append(thread_paths(test, t, frozen, unroll, budget, consulted))
+            paths.append(thread_paths(test, t, frozen, unroll, budget, consulted, bodies[k]))
             found[k] = (paths[-1], {loc: frozen[loc] for loc in consulted})
         max_writes = 0
         grown = False
