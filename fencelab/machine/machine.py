@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import enum
 from dataclasses import dataclass
+from operator import contains, getitem
 
 from fencelab import reduce
 from fencelab.errors import AccessError
@@ -19,6 +20,7 @@ from fencelab.litmus.printer import format_outcome
 from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Reason, Transition
 from fencelab.program.layout import Program
 
+_UNSEEN = object()
 DEFAULT_BUDGET = 40  # memory instructions per core before an execution counts as unbounded
 
 
@@ -61,14 +63,17 @@ class Machine:
             for t, regs in zip(self.program.threads, observed)
         ]  # fmt: skip
         self._cores = [t.core for t in self.program.threads]
-        self._pc_at = [(c.pc_index, c.base, c.end, at)  # (for `key`)
-                       for c, at in zip(self._cores, self._observed_at)]  # fmt: skip
+        self._pc_indices = [c.pc_index for c in self._cores]  # (for `key`)
+        self._code_spans = [range(c.base, c.end) for c in self._cores]
         self._reg_at = [  # where the outcome's registers are in their thread's state
             (obs, (obs.tid, c.reg_index.get(c.target.canonical_reg(obs.reg)))
              if isinstance(obs, RegObs) else None)
             for obs in self.program.observables
             for c in [self._cores[obs.tid] if isinstance(obs, RegObs) else None]
         ]  # fmt: skip
+        self._keyed_regs = [reg for _, reg in self._reg_at  # (`outcome`'s key)
+                            if reg is not None and reg[1] is not None]  # fmt: skip
+        self._shown: dict[tuple, object] = {}  # (observable's index, raw value) -> value
 
     @property
     def bounded(self) -> bool:
@@ -100,17 +105,16 @@ class Machine:
                 return key
         if not self._finished_key:
             return state
-        threads, steps = state.threads, state.steps
-        known = None  # the threads as the key knows them, once one has finished
-        for tid, (pc_index, base, end, observed) in enumerate(self._pc_at):
-            tstate = threads[tid]
-            if not base <= tstate[pc_index] < end:  # (`Core.halted`)
-                if known is None:
-                    known, steps = list(threads), list(steps)
-                known[tid] = tuple([tstate[i] for i in observed])  # (`observed_values`)
+        threads = state.threads
+        running = list(map(contains, self._code_spans, map(getitem, threads, self._pc_indices)))
+        if all(running):  # (`Core.halted` of none)
+            return (threads, state.steps, state.memory)
+        known, steps = list(threads), list(state.steps)  # the threads as the key knows them
+        for tid, runs in enumerate(running):
+            if not runs:
+                known[tid] = tuple(map(threads[tid].__getitem__,  # (`observed_values`)
+                                       self._observed_at[tid]))  # fmt: skip
                 steps[tid] = -1
-        if known is None:
-            return (threads, steps, state.memory)
         return (tuple(known), tuple(steps), state.memory)
 
     def observed_values(self, tid: int, tstate) -> tuple[int, ...]:
@@ -153,6 +157,8 @@ class Machine:
             chosen = self.model.persistent(self.program, state)
             if chosen is not None:
                 cores, internal = chosen
+                if not cores and not internal:
+                    return []  # nothing is enabled (`MemoryModel.persistent`)
                 out = [t for tid in sorted(cores) for t in self._moves(state, tid)]
                 if internal:
                     out.extend(self.model.internal_of(self.program, state, sorted(internal)))
@@ -218,8 +224,7 @@ class Machine:
         and the model's memory, which is all they are read from, in the model's current way
         of keeping memory: `restart_epoch`)."""
         threads = state.threads
-        key = (tuple([threads[reg[0]][reg[1]] for _, reg in self._reg_at
-                      if reg is not None and reg[1] is not None]), state.memory,
+        key = (tuple([threads[tid][index] for tid, index in self._keyed_regs]), state.memory,
                self.model.restart_epoch(self.program))  # fmt: skip
         found = self._outcomes.get(key)
         if found is None:
@@ -227,9 +232,9 @@ class Machine:
         return found
 
     def _outcome(self, state: MachineState) -> Outcome:
-        program, memory = self.program, None
+        program, memory, shown = self.program, None, self._shown
         out = []
-        for obs, reg in self._reg_at:
+        for i, (obs, reg) in enumerate(self._reg_at):
             if reg is not None:  # a register's value (the zero register, in no state: 0)
                 tid, index = reg
                 raw = 0 if index is None else state.threads[tid][index]
@@ -237,7 +242,11 @@ class Machine:
                 if memory is None:
                     memory = self.model.final_memory(program, state.memory)
                 raw = program.raw_value(obs, state.threads, memory)
-            out.append((obs, program.value_of(obs, raw)))
+            value = shown.get((i, raw), _UNSEEN)
+            if value is _UNSEEN:  # (`Program.value_of` rests on the observable and the
+                # raw value alone: each is worked out once a machine)
+                value = shown[i, raw] = program.value_of(obs, raw)
+            out.append((obs, value))
         return tuple(out)
 
     def memory_view(self, state: MachineState) -> dict[str, object]:

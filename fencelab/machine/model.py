@@ -164,9 +164,10 @@ class MemoryModel:
                    state: MachineState) -> tuple[frozenset[int], frozenset[int]] | None:  # fmt: skip
         """The moves exploration follows from `state`, told before any move is made: the cores
         whose next instruction and the cores whose memory-internal moves (None: make every
-        move, then `select`). Only a model returned by `for_exhaustive` may answer, with moves
-        that `select` would keep alone (a persistent set: every final state stays
-        reachable); the machine asks only where no execution can hit the step budget."""
+        move, then `select`; two empty sets: no move is enabled at all). Only a model returned
+        by `for_exhaustive` may answer, with moves that `select` would keep alone (a persistent
+        set: every final state stays reachable); the machine asks only where no execution can
+        hit the step budget."""
         return None
 
     def core_transitions(
@@ -232,8 +233,8 @@ class MemoryModel:
         tstate = state.threads[tid]
         reads: list[int] = []
         got: list = []
+        result = core.first(tstate)
         while True:
-            result = core.run(tstate, tuple(reads))
             if isinstance(result, Step):
                 return result, got
             assert isinstance(result, NeedRead)
@@ -241,6 +242,7 @@ class MemoryModel:
             value = read_value(loc, offset, result.size, result.index)
             reads.append(value)
             got.append((loc, value))
+            result = core.run(tstate, tuple(reads))
 
     @staticmethod
     def label(tid: int, info: InsnInfo, extra: str = "") -> str:
