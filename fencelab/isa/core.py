@@ -236,7 +236,7 @@ class Core:
         info = self.infos.get(pc)
         if info is None:
             raise FencelabError(f"{self.target.name}: no instruction at {pc:#x} to run")
-        told = _told_read(info)
+        told = self._told.get(pc)  # (`_told_read`)
         if told is not None and not reads:
             return told  # the first read is known from the code: no run to find it
         pure = self._pure.get(pc, _UNKNOWN)

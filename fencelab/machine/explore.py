@@ -27,6 +27,8 @@ from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Tran
 from fencelab.result import INTERRUPTED, FinalState, TestResult
 
 Progress = Callable[[int], None]  # called with the number of states explored so far
+# (read once: under Python 3.11 each `Status.X` is a Python-level lookup, EnumType's __getattr__)
+RUNNING, FINAL, BUDGET, STUCK = Status.RUNNING, Status.FINAL, Status.BUDGET, Status.STUCK
 
 
 def parse_schedule(text: str) -> list[str]:
@@ -132,16 +134,16 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
             stop_if_interrupted()
             state, number = stack.pop()
             enabled = machine.transitions(state)
-            status = Status.RUNNING if enabled and bounded else machine.status(state, enabled)
-            if status is Status.FINAL:
+            status = RUNNING if enabled and bounded else machine.status(state, enabled)
+            if status is FINAL:
                 outcome = machine.outcome(state)
                 if outcome not in finals:
                     finals[outcome] = format_schedule(start + _path(parents, steps, number))
                 continue
-            if status is Status.BUDGET:
+            if status is BUDGET:
                 result.budget_exhausted += 1
                 continue
-            if status is Status.STUCK:
+            if status is STUCK:
                 continue
             if apart_ever and model.threads_apart(program, state):
                 apart, budget, visited, moves = model.runs_apart(machine, state)

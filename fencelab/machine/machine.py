@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import enum
 from dataclasses import dataclass
-from operator import contains, getitem
 
 from fencelab import reduce
 from fencelab.errors import AccessError
@@ -29,6 +28,10 @@ class Status(enum.Enum):
     FINAL = "final"  # every core finished and the model agrees it may stop
     BUDGET = "budget"  # some core hit the step budget (or spun in a register-only loop)
     STUCK = "stuck"  # nothing enabled but not final: the model cannot complete this path
+
+
+# (read once: under Python 3.11 each `Status.X` is a Python-level lookup, EnumType's __getattr__)
+_RUNNING, _FINAL, _BUDGET, _STUCK = Status.RUNNING, Status.FINAL, Status.BUDGET, Status.STUCK
 
 
 @dataclass
@@ -63,8 +66,8 @@ class Machine:
             for t, regs in zip(self.program.threads, observed)
         ]  # fmt: skip
         self._cores = [t.core for t in self.program.threads]
-        self._pc_indices = [c.pc_index for c in self._cores]  # (for `key`)
-        self._code_spans = [range(c.base, c.end) for c in self._cores]
+        self._pc_at = [(c.pc_index, c.base, c.end, at)  # (for `key`)
+                       for c, at in zip(self._cores, self._observed_at)]  # fmt: skip
         self._reg_at = [  # where the outcome's registers are in their thread's state
             (obs, (obs.tid, c.reg_index.get(c.target.canonical_reg(obs.reg)))
              if isinstance(obs, RegObs) else None)
@@ -105,16 +108,17 @@ class Machine:
                 return key
         if not self._finished_key:
             return state
-        threads = state.threads
-        running = list(map(contains, self._code_spans, map(getitem, threads, self._pc_indices)))
-        if all(running):  # (`Core.halted` of none)
-            return (threads, state.steps, state.memory)
-        known, steps = list(threads), list(state.steps)  # the threads as the key knows them
-        for tid, runs in enumerate(running):
-            if not runs:
-                known[tid] = tuple(map(threads[tid].__getitem__,  # (`observed_values`)
-                                       self._observed_at[tid]))  # fmt: skip
+        threads, steps = state.threads, state.steps
+        known = None  # the threads as the key knows them, once one has finished
+        for tid, (pc_index, base, end, observed) in enumerate(self._pc_at):
+            tstate = threads[tid]
+            if not base <= tstate[pc_index] < end:  # (`Core.halted`)
+                if known is None:
+                    known, steps = list(threads), list(steps)
+                known[tid] = tuple([tstate[i] for i in observed])  # (`observed_values`)
                 steps[tid] = -1
+        if known is None:
+            return (threads, steps, state.memory)
         return (tuple(known), tuple(steps), state.memory)
 
     def observed_values(self, tid: int, tstate) -> tuple[int, ...]:
@@ -193,15 +197,15 @@ class Machine:
             if self._cores[tid].info(tstate) is not None and self.stopped(  # can be stopped)
                 tid, tstate, state.steps[tid]
             ):
-                return Status.BUDGET
+                return _BUDGET
         if enabled is None:
             enabled = self.transitions(state)
         if enabled:
-            return Status.RUNNING
+            return _RUNNING
         all_done = all(self._cores[t].info(s) is None for t, s in enumerate(state.threads))
         if all_done and self.model.is_final(self.program, state.memory):
-            return Status.FINAL
-        return Status.STUCK
+            return _FINAL
+        return _STUCK
 
     def explain(self, state: MachineState, tid: int) -> list[Reason]:
         """Why core `tid` can or cannot move now: the step budget is the machine's to explain,

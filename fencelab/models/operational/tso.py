@@ -33,6 +33,8 @@ from fencelab.models.operational.sc import initial_values, shown_memory
 from fencelab.values import get_bytes, put_bytes
 
 DRAINS = Provenance(drain=True)
+# (read once: under Python 3.11 each `Kind.X` is a Python-level lookup, EnumType's __getattr__)
+_LOAD_EXCL, _STORE_EXCL, _RMW, _FULL = Kind.LOAD_EXCL, Kind.STORE_EXCL, Kind.RMW, Barrier.FULL
 
 
 class TsoMemory(NamedTuple):  # (named tuples: hashed and compared in C, as states are)
@@ -324,12 +326,12 @@ class TSO(MemoryModel):
         mem: TsoMemory = state.memory
         buffer = mem.buffers[tid]
         kind = info.kind
-        if kind is Kind.LOAD_EXCL or kind is Kind.STORE_EXCL:
+        if kind is _LOAD_EXCL or kind is _STORE_EXCL:
             raise refuse(self.name, info, "exclusives are not x86 instructions")
-        atomic = kind is Kind.RMW
+        atomic = kind is _RMW
         if atomic and not info.locked:
             raise refuse(self.name, info, "an unlocked read-modify-write is not atomic")
-        if (atomic or info.barrier is Barrier.FULL) and buffer:
+        if (atomic or info.barrier is _FULL) and buffer:
             return ()  # waits for the buffer to drain
 
         sources = []  # for execution graphs: the buffer entry or memory each read took
