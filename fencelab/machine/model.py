@@ -43,6 +43,15 @@ class MachineState:
     steps: tuple[int, ...]  # memory instructions executed per core (for the step budget)
     memory: Hashable
 
+    def __init__(self, threads: tuple[ThreadState, ...], steps: tuple[int, ...],
+                 memory: Hashable) -> None:  # fmt: skip
+        # (states are made at every step: the instance's dict written directly costs half of
+        # the frozen dataclass's own __init__, an object.__setattr__ call for each field)
+        fields = self.__dict__
+        fields["threads"] = threads
+        fields["steps"] = steps
+        fields["memory"] = memory
+
     def with_thread(self, tid: int, state: ThreadState, memory: Hashable) -> MachineState:
         threads = list(self.threads)
         threads[tid] = state
@@ -87,6 +96,18 @@ class Transition:
     executes: bool = True  # does the core execute an instruction (vs. a memory-internal move)?
     step: Step | None = None  # what Unicorn did, when the core executed
     provenance: Provenance | None = None  # for execution graphs (see Provenance)
+
+    def __init__(self, key: str, tid: int | None, label: str, target: MachineState,
+                 executes: bool = True, step: Step | None = None,
+                 provenance: Provenance | None = None) -> None:  # fmt: skip
+        fields = self.__dict__  # (as `MachineState.__init__`: one is made at every step)
+        fields["key"] = key
+        fields["tid"] = tid
+        fields["label"] = label
+        fields["target"] = target
+        fields["executes"] = executes
+        fields["step"] = step
+        fields["provenance"] = provenance
 
 
 @dataclass(frozen=True)
