@@ -128,6 +128,9 @@ class Core:
         self._pure: dict[int, tuple | None] = {}  # pc -> `_pure_at(pc)`
         self._current: ThreadState | None = None  # the state the engine's registers hold
         self._memo: dict[tuple[ThreadState, tuple[int, ...]], Step | NeedRead] = {}
+        # pc -> the first read of its instruction, where the code tells it (`_told_read`)
+        self._told = {pc: told for pc, info in self.infos.items()
+                      if (told := _told_read(info)) is not None}  # fmt: skip
         self.unicorn_runs = 0  # instructions Unicorn actually executed (for benchmarks)
 
     def release(self) -> None:
@@ -223,12 +226,18 @@ class Core:
             self._memo[key] = result
         return result
 
+    def first(self, state: ThreadState) -> Step | NeedRead:
+        """`run(state)`: for an instruction whose first read the code tells (`_told_read`),
+        that read, without a lookup."""
+        told = self._told.get(state[self.pc_index])
+        return self.run(state) if told is None else told
+
     def _run(self, state: ThreadState, reads: tuple[int, ...]) -> Step | NeedRead:
         pc = state[self.pc_index]
         info = self.infos.get(pc)
         if info is None:
             raise FencelabError(f"{self.target.name}: no instruction at {pc:#x} to run")
-        told = _told_read(info)
+        told = self._told.get(pc)  # (`_told_read`)
         if told is not None and not reads:
             return told  # the first read is known from the code: no run to find it
         pure = self._pure.get(pc, _UNKNOWN)

@@ -25,7 +25,12 @@ class Kind(enum.Enum):
 
     @property
     def touches_memory(self) -> bool:
-        return self in (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.LOAD_EXCL, Kind.STORE_EXCL)
+        return self in _TOUCHES_MEMORY
+
+
+# (read once: under Python 3.11 each `Kind.X` is a Python-level lookup, EnumType's __getattr__)
+_TOUCHES_MEMORY = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.LOAD_EXCL, Kind.STORE_EXCL)
+_MEMORY_EVENTS = (*_TOUCHES_MEMORY, Kind.FENCE)
 
 
 class Barrier(enum.Enum):
@@ -95,7 +100,7 @@ class InsnInfo:
     @property
     def is_memory_event(self) -> bool:
         """Does the scheduler need to interleave this instruction with other cores?"""
-        return self.kind.touches_memory or self.kind is Kind.FENCE
+        return self.kind in _MEMORY_EVENTS
 
     def describe(self) -> str:
         """A short human label: `load acquire 4B`, `fence dmb ish (full)`."""

@@ -27,6 +27,8 @@ from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Tran
 from fencelab.result import INTERRUPTED, FinalState, TestResult
 
 Progress = Callable[[int], None]  # called with the number of states explored so far
+# (read once: under Python 3.11 each `Status.X` is a Python-level lookup, EnumType's __getattr__)
+RUNNING, FINAL, BUDGET, STUCK = Status.RUNNING, Status.FINAL, Status.BUDGET, Status.STUCK
 
 
 def parse_schedule(text: str) -> list[str]:
@@ -110,10 +112,13 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     for step in start:
         walk.take(step)
     init = walk.state
-    init_key = machine.key(init)
-    parents: dict[Hashable, tuple[Hashable | None, str]] = {init_key: (None, "")}
+    # each state met, by its key, gets a number: the search keeps the number of the state
+    # it was first reached from and the step's key (its witness is read back through them)
+    numbers: dict[Hashable, int] = {machine.key(init): 0}
+    parents: list[int] = [-1]
+    steps: list[str] = [""]
     finals: dict[Outcome, str] = {}
-    stack = [(init, init_key)]
+    stack = [(init, 0)]
     transitions = 0
     merged_at = None  # the key epoch when two states were first merged
     extra_states = 0  # states visited by `runs_apart`
@@ -127,18 +132,18 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     try:
         while stack and not result.partial:
             stop_if_interrupted()
-            state, key = stack.pop()
+            state, number = stack.pop()
             enabled = machine.transitions(state)
-            status = Status.RUNNING if enabled and bounded else machine.status(state, enabled)
-            if status is Status.FINAL:
+            status = RUNNING if enabled and bounded else machine.status(state, enabled)
+            if status is FINAL:
                 outcome = machine.outcome(state)
                 if outcome not in finals:
-                    finals[outcome] = format_schedule(start + _path(parents, key))
+                    finals[outcome] = format_schedule(start + _path(parents, steps, number))
                 continue
-            if status is Status.BUDGET:
+            if status is BUDGET:
                 result.budget_exhausted += 1
                 continue
-            if status is Status.STUCK:
+            if status is STUCK:
                 continue
             if apart_ever and model.threads_apart(program, state):
                 apart, budget, visited, moves = model.runs_apart(machine, state)
@@ -148,14 +153,16 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
                 for final, keys in apart:
                     outcome = machine.outcome(final)
                     if outcome not in finals:
-                        finals[outcome] = format_schedule(start + _path(parents, key) + keys)
+                        finals[outcome] = format_schedule(start + _path(parents, steps, number)
+                                                          + keys)  # fmt: skip
                 enabled = [t for t in enabled if not t.executes]
             for t in reversed(enabled):
                 transitions += 1
-                target_key = machine.key(t.target)
-                if target_key not in parents:
-                    parents[target_key] = (key, t.key)
-                    stack.append((t.target, target_key))
+                new = len(parents)
+                if numbers.setdefault(machine.key(t.target), new) == new:  # (hashed once)
+                    parents.append(number)
+                    steps.append(t.key)
+                    stack.append((t.target, new))
                 elif merged_at is None:
                     merged_at = model.key_epoch(program)
             if len(parents) >= due:
@@ -183,14 +190,13 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     return result
 
 
-def _path(parents, key) -> list[str]:
+def _path(parents: list[int], steps: list[str], number: int) -> list[str]:
+    """The keys of the steps from the first state to state `number`."""
     keys = []
-    while True:
-        parent, step = parents[key]
-        if parent is None:
-            return keys[::-1]
-        keys.append(step)
-        key = parent
+    while number:
+        keys.append(steps[number])
+        number = parents[number]
+    return keys[::-1]
 
 
 def random_runs(

@@ -19,6 +19,7 @@ from fencelab.litmus.printer import format_outcome
 from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Reason, Transition
 from fencelab.program.layout import Program
 
+_UNSEEN = object()
 DEFAULT_BUDGET = 40  # memory instructions per core before an execution counts as unbounded
 
 
@@ -27,6 +28,10 @@ class Status(enum.Enum):
     FINAL = "final"  # every core finished and the model agrees it may stop
     BUDGET = "budget"  # some core hit the step budget (or spun in a register-only loop)
     STUCK = "stuck"  # nothing enabled but not final: the model cannot complete this path
+
+
+# (read once: under Python 3.11 each `Status.X` is a Python-level lookup, EnumType's __getattr__)
+_RUNNING, _FINAL, _BUDGET, _STUCK = Status.RUNNING, Status.FINAL, Status.BUDGET, Status.STUCK
 
 
 @dataclass
@@ -69,6 +74,9 @@ class Machine:
             for obs in self.program.observables
             for c in [self._cores[obs.tid] if isinstance(obs, RegObs) else None]
         ]  # fmt: skip
+        self._keyed_regs = [reg for _, reg in self._reg_at  # (`outcome`'s key)
+                            if reg is not None and reg[1] is not None]  # fmt: skip
+        self._shown: dict[tuple, object] = {}  # (observable's index, raw value) -> value
 
     @property
     def bounded(self) -> bool:
@@ -153,6 +161,8 @@ class Machine:
             chosen = self.model.persistent(self.program, state)
             if chosen is not None:
                 cores, internal = chosen
+                if not cores and not internal:
+                    return []  # nothing is enabled (`MemoryModel.persistent`)
                 out = [t for tid in sorted(cores) for t in self._moves(state, tid)]
                 if internal:
                     out.extend(self.model.internal_of(self.program, state, sorted(internal)))
@@ -187,15 +197,15 @@ class Machine:
             if self._cores[tid].info(tstate) is not None and self.stopped(  # can be stopped)
                 tid, tstate, state.steps[tid]
             ):
-                return Status.BUDGET
+                return _BUDGET
         if enabled is None:
             enabled = self.transitions(state)
         if enabled:
-            return Status.RUNNING
+            return _RUNNING
         all_done = all(self._cores[t].info(s) is None for t, s in enumerate(state.threads))
         if all_done and self.model.is_final(self.program, state.memory):
-            return Status.FINAL
-        return Status.STUCK
+            return _FINAL
+        return _STUCK
 
     def explain(self, state: MachineState, tid: int) -> list[Reason]:
         """Why core `tid` can or cannot move now: the step budget is the machine's to explain,
@@ -218,8 +228,7 @@ class Machine:
         and the model's memory, which is all they are read from, in the model's current way
         of keeping memory: `restart_epoch`)."""
         threads = state.threads
-        key = (tuple([threads[reg[0]][reg[1]] for _, reg in self._reg_at
-                      if reg is not None and reg[1] is not None]), state.memory,
+        key = (tuple([threads[tid][index] for tid, index in self._keyed_regs]), state.memory,
                self.model.restart_epoch(self.program))  # fmt: skip
         found = self._outcomes.get(key)
         if found is None:
@@ -227,9 +236,9 @@ class Machine:
         return found
 
     def _outcome(self, state: MachineState) -> Outcome:
-        program, memory = self.program, None
+        program, memory, shown = self.program, None, self._shown
         out = []
-        for obs, reg in self._reg_at:
+        for i, (obs, reg) in enumerate(self._reg_at):
             if reg is not None:  # a register's value (the zero register, in no state: 0)
                 tid, index = reg
                 raw = 0 if index is None else state.threads[tid][index]
@@ -237,7 +246,11 @@ class Machine:
                 if memory is None:
                     memory = self.model.final_memory(program, state.memory)
                 raw = program.raw_value(obs, state.threads, memory)
-            out.append((obs, program.value_of(obs, raw)))
+            value = shown.get((i, raw), _UNSEEN)
+            if value is _UNSEEN:  # (`Program.value_of` rests on the observable and the
+                # raw value alone: each is worked out once a machine)
+                value = shown[i, raw] = program.value_of(obs, raw)
+            out.append((obs, value))
         return tuple(out)
 
     def memory_view(self, state: MachineState) -> dict[str, object]:

@@ -43,6 +43,15 @@ class MachineState:
     steps: tuple[int, ...]  # memory instructions executed per core (for the step budget)
     memory: Hashable
 
+    def __init__(self, threads: tuple[ThreadState, ...], steps: tuple[int, ...],
+                 memory: Hashable) -> None:  # fmt: skip
+        # (states are made at every step: the instance's dict written directly costs half of
+        # the frozen dataclass's own __init__, an object.__setattr__ call for each field)
+        fields = self.__dict__
+        fields["threads"] = threads
+        fields["steps"] = steps
+        fields["memory"] = memory
+
     def with_thread(self, tid: int, state: ThreadState, memory: Hashable) -> MachineState:
         threads = list(self.threads)
         threads[tid] = state
@@ -87,6 +96,18 @@ class Transition:
     executes: bool = True  # does the core execute an instruction (vs. a memory-internal move)?
     step: Step | None = None  # what Unicorn did, when the core executed
     provenance: Provenance | None = None  # for execution graphs (see Provenance)
+
+    def __init__(self, key: str, tid: int | None, label: str, target: MachineState,
+                 executes: bool = True, step: Step | None = None,
+                 provenance: Provenance | None = None) -> None:  # fmt: skip
+        fields = self.__dict__  # (as `MachineState.__init__`: one is made at every step)
+        fields["key"] = key
+        fields["tid"] = tid
+        fields["label"] = label
+        fields["target"] = target
+        fields["executes"] = executes
+        fields["step"] = step
+        fields["provenance"] = provenance
 
 
 @dataclass(frozen=True)
@@ -164,9 +185,10 @@ class MemoryModel:
                    state: MachineState) -> tuple[frozenset[int], frozenset[int]] | None:  # fmt: skip
         """The moves exploration follows from `state`, told before any move is made: the cores
         whose next instruction and the cores whose memory-internal moves (None: make every
-        move, then `select`). Only a model returned by `for_exhaustive` may answer, with moves
-        that `select` would keep alone (a persistent set: every final state stays
-        reachable); the machine asks only where no execution can hit the step budget."""
+        move, then `select`; two empty sets: no move is enabled at all). Only a model returned
+        by `for_exhaustive` may answer, with moves that `select` would keep alone (a persistent
+        set: every final state stays reachable); the machine asks only where no execution can
+        hit the step budget."""
         return None
 
     def core_transitions(
@@ -232,8 +254,8 @@ class MemoryModel:
         tstate = state.threads[tid]
         reads: list[int] = []
         got: list = []
+        result = core.first(tstate)
         while True:
-            result = core.run(tstate, tuple(reads))
             if isinstance(result, Step):
                 return result, got
             assert isinstance(result, NeedRead)
@@ -241,6 +263,7 @@ class MemoryModel:
             value = read_value(loc, offset, result.size, result.index)
             reads.append(value)
             got.append((loc, value))
+            result = core.run(tstate, tuple(reads))
 
     @staticmethod
     def label(tid: int, info: InsnInfo, extra: str = "") -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
-from fencelab.machine.explore import exhaustive, random_runs, replay
+from fencelab.machine.explore import Replay, exhaustive, random_runs, replay
 from fencelab.machine.machine import Machine
 from fencelab.models.registry import get_model
 from fencelab.program.load import load
@@ -268,3 +268,35 @@ exists (0:rax=1)
     result = exhaustive(Machine(load(parse_text(spin)), get_model("tso").new(), budget=5))
     assert [format_outcome(s.outcome) for s in result.states] == ["0:rax=1;"]
     assert result.budget_exhausted > 0
+
+
+def test_tso_says_no_move_is_enabled_at_a_final_state():
+    # with persistent sets, TSO tells a state where nothing can move (two empty sets) and the
+    # machine returns no moves without asking each core
+    machine = Machine(load(parse_text(SB)), get_model("tso").new().for_exhaustive())
+    result = exhaustive(machine)
+    assert len(result.states) == 4
+    for state in result.states:
+        walk = Replay(machine)
+        for key in state.witness.split(","):
+            walk.take(key)
+        assert machine.model.persistent(machine.program, walk.state) == (frozenset(), frozenset())
+        assert machine.transitions(walk.state) == []
+        assert machine.outcome(walk.state) == state.outcome
+
+
+def test_outcome_values_are_worked_out_once_a_raw_value():
+    # IRIW's 15 outcomes repeat each register's 0 and 1: each observable's shown value is
+    # worked out once for each raw value, not once for each final state
+    machine = Machine(load(parse_text(IRIW)), get_model("tso").new())
+    asked = []
+    value_of = machine.program.value_of
+
+    def counted(obs, raw):
+        asked.append((obs, raw))
+        return value_of(obs, raw)
+
+    machine.program.value_of = counted
+    result = exhaustive(machine)
+    assert len(result.states) == 15
+    assert len(asked) == len(set(asked)) == 8  # four registers, two values each

@@ -14,6 +14,7 @@ Execution may end only when every buffer has drained.
 
 from __future__ import annotations
 
+from operator import getitem
 from typing import NamedTuple
 
 from fencelab import reduce
@@ -32,6 +33,8 @@ from fencelab.models.operational.sc import initial_values, shown_memory
 from fencelab.values import get_bytes, put_bytes
 
 DRAINS = Provenance(drain=True)
+# (read once: under Python 3.11 each `Kind.X` is a Python-level lookup, EnumType's __getattr__)
+_LOAD_EXCL, _STORE_EXCL, _RMW, _FULL = Kind.LOAD_EXCL, Kind.STORE_EXCL, Kind.RMW, Barrier.FULL
 
 
 class TsoMemory(NamedTuple):  # (named tuples: hashed and compared in C, as states are)
@@ -64,10 +67,11 @@ class TSO(MemoryModel):
         self.persistent_sets = persistent
         self._future: dict[tuple, frozenset[int] | None] = {}
         self._program = None  # the program `persistent`'s caches are for
-        self._persistent: dict[tuple, tuple | None] = {}
+        self._persistent: dict[tuple, tuple] = {}  # (PCs, buffers) -> `persistent`'s answer
+        self._by_locations: dict[tuple, tuple] = {}  # (PCs, the buffers' locations) -> same
         self._at_pcs: dict[tuple, tuple] = {}
         self._plans: dict = {}  # (core, pc) -> its _Plan; core -> `_plans_of` it
-        self._pc_indices: list[int] = []
+        self._pc_indices: list[int] = []  # where each core's PC is in its thread state
         self._said: dict[tuple, tuple] = {}  # a transition's key, label (and provenance)
 
     def for_exhaustive(self) -> TSO:
@@ -148,7 +152,7 @@ class TSO(MemoryModel):
         cores whose next instruction, and the cores whose buffer's drain, exploration follows
         from `state` (every enabled move when no smaller set is closed, or when only one move
         is enabled: the machine then makes those alone, not every core's move and then
-        `select`); None when no move is enabled.
+        `select`); two empty sets when no move is enabled.
 
         Each core is two processes here: its instructions (I) and its buffer's drains (D, in
         the order of its stores). Two moves of different processes are dependent when they
@@ -177,11 +181,12 @@ class TSO(MemoryModel):
 
     def _persistent_of(self, program, state: MachineState):
         """`persistent`'s answer, which rests only on each core's PC and the locations in its
-        buffer (cached by them; what rests on the PCs alone, by them)."""
+        buffer (cached by the PCs and the buffers, then by the PCs and the buffers' locations;
+        what rests on the PCs alone, by them)."""
         if program is not self._program:
             self._explores(program)
         buffers = state.memory.buffers
-        pcs = tuple([s[i] for s, i in zip(state.threads, self._pc_indices)])
+        pcs = tuple(map(getitem, state.threads, self._pc_indices))
         at = self._at_pcs.get(pcs)
         if at is None:
             at = self._at_pcs[pcs] = self._at(program, pcs)
@@ -189,24 +194,28 @@ class TSO(MemoryModel):
         for tid, alone, if_empty in first:  # `alone`'s rule: a set of one move
             if not if_empty or not buffers[tid]:
                 return alone
-        locs = tuple([tuple([e[0] for e in b]) for b in buffers])
-        found = self._persistent.get((pcs, locs), ())
-        if found == ():  # (the set rests on the plans and the buffers' locations alone, the
-            # same in many programs: with `reuse`, remembered across them too)
-            shared = (plans, locs) if reduce.enabled("reuse") else None
-            found = _PERSISTENT_SETS.get(shared, ())
-            if found == ():
-                found = self._persistent_set(plans, buffers)
-                if shared is not None:
-                    if len(_PERSISTENT_SETS) >= reduce.CACHE_LIMIT:
-                        _PERSISTENT_SETS.clear()
-                    _PERSISTENT_SETS[shared] = found
-            self._persistent[pcs, locs] = found
+        found = self._persistent.get((pcs, buffers))
+        if found is None:
+            locs = tuple([tuple([e[0] for e in b]) for b in buffers])
+            found = self._by_locations.get((pcs, locs))
+            if found is None:  # (the set rests on the plans and the buffers' locations
+                # alone, the same in many programs: with `reuse`, remembered across them too)
+                shared = (plans, locs) if reduce.enabled("reuse") else None
+                found = _PERSISTENT_SETS.get(shared)
+                if found is None:
+                    found = self._persistent_set(plans, buffers)
+                    if shared is not None:
+                        if len(_PERSISTENT_SETS) >= reduce.CACHE_LIMIT:
+                            _PERSISTENT_SETS.clear()
+                        _PERSISTENT_SETS[shared] = found
+                self._by_locations[pcs, locs] = found
+            self._persistent[pcs, buffers] = found
         return found
 
     def _explores(self, program) -> None:
         """The caches, for this program (a model explores one program at a time)."""
         self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, {}
+        self._by_locations = {}
         self._pc_indices = [t.core.pc_index for t in program.threads]
         self._said = {}
 
@@ -229,8 +238,8 @@ class TSO(MemoryModel):
         return tuple(plans), first
 
     def _persistent_set(self, plans: tuple[_Plan, ...], buffers):
-        """The smallest closed set (see `persistent`), or None when it is every enabled move.
-        Processes are bits of one int (bit 2i: core i's instructions, 2i + 1: its drains), as
+        """The smallest closed set (see `persistent`; every enabled move when no smaller set is
+        closed, two empty sets when no move is enabled). Processes are bits of one int (bit 2i: core i's instructions, 2i + 1: its drains), as
         are locations (bit k: location k; -1: unknown, any), so that "may touch" is `&`."""
         n = len(buffers)
         enabled = 0
@@ -240,7 +249,7 @@ class TSO(MemoryModel):
             if buffer:
                 enabled |= 2 << 2 * tid
         if enabled & (enabled - 1) == 0:  # one move (or none): the set is that move
-            return _processes(enabled, n) if enabled else None
+            return _processes(enabled, n) if enabled else _NOTHING
         drains = [p.stores if p.stores == -1 else p.stores | _mask_of(b)
                   for p, b in zip(plans, buffers)]  # fmt: skip
         needs = []  # what each process's next move brings in
@@ -316,48 +325,60 @@ class TSO(MemoryModel):
     def core_transitions(self, program, state: MachineState, tid: int, info: InsnInfo):
         mem: TsoMemory = state.memory
         buffer = mem.buffers[tid]
-        if info.kind in (Kind.LOAD_EXCL, Kind.STORE_EXCL):
+        kind = info.kind
+        if kind is _LOAD_EXCL or kind is _STORE_EXCL:
             raise refuse(self.name, info, "exclusives are not x86 instructions")
-        atomic = info.kind is Kind.RMW
+        atomic = kind is _RMW
         if atomic and not info.locked:
             raise refuse(self.name, info, "an unlocked read-modify-write is not atomic")
-        if (atomic or info.barrier is Barrier.FULL) and buffer:
-            return  # waits for the buffer to drain
+        if (atomic or info.barrier is _FULL) and buffer:
+            return ()  # waits for the buffer to drain
 
         sources = []  # for execution graphs: the buffer entry or memory each read took
+        values = mem.values
 
-        def read(loc, offset, size, index):
-            whole, newest = mem.values[loc.index], None
-            for i, e in enumerate(() if atomic else buffer):  # oldest first: newer ones win
-                if e.loc == loc.index and e.offset < offset + size and offset < e.offset + e.size:
-                    whole, newest = put_bytes(whole, e.offset, e.size, e.value), i
-            sources.append(MEMORY if newest is None else ("buf", newest))
-            return get_bytes(whole, offset, size)
+        if atomic or not buffer:  # (a locked instruction reads memory itself)
+            def read(loc, offset, size, index):
+                sources.append(MEMORY)
+                return get_bytes(values[loc.index], offset, size)
+        else:
+            def read(loc, offset, size, index):
+                whole, newest = values[loc.index], None
+                for i, e in enumerate(buffer):  # oldest first: newer ones win
+                    if (e.loc == loc.index and e.offset < offset + size
+                            and offset < e.offset + e.size):  # fmt: skip
+                        whole, newest = put_bytes(whole, e.offset, e.size, e.value), i
+                sources.append(MEMORY if newest is None else ("buf", newest))
+                return get_bytes(whole, offset, size)
 
         step, _ = self.execute(program, state, tid, read)
         new = mem  # (a load leaves memory and buffers as they are)
-        if step.writes:
-            values = list(mem.values)
-            new_buffer = list(buffer)
-            for w in step.writes:
-                loc, offset = program.place(w.addr, w.size, "write")
-                if atomic:
-                    values[loc.index] = put_bytes(values[loc.index], offset, w.size, w.value)
-                else:
-                    new_buffer.append(Entry(loc.index, w.value, offset, w.size))
-            buffers = list(mem.buffers)
-            buffers[tid] = tuple(new_buffer)
-            new = TsoMemory(tuple(values), tuple(buffers))
-        sources = tuple(sources)
+        writes = step.writes
+        if writes:
+            if atomic:  # into memory
+                changed = list(values)
+                for w in writes:
+                    loc, offset = program.place(w.addr, w.size, "write")
+                    changed[loc.index] = put_bytes(changed[loc.index], offset, w.size, w.value)
+                new = TsoMemory(tuple(changed), mem.buffers)
+            else:  # into the buffer
+                added = []
+                for w in writes:
+                    loc, offset = program.place(w.addr, w.size, "write")
+                    added.append(Entry(loc.index, w.value, offset, w.size))
+                buffers = list(mem.buffers)
+                buffers[tid] = buffer + tuple(added)
+                new = TsoMemory(values, tuple(buffers))
         if program is not self._program:
             self._explores(program)
-        said = self._said.get((tid, info.address, sources, len(step.writes)))
+        said_key = (tid, info.address, tuple(sources), len(writes))
+        said = self._said.get(said_key)
         if said is None:  # (a step's key, label and provenance, made once)
-            goes = (MEMORY if atomic else ("buf",),) * len(step.writes)
-            said = self._said[tid, info.address, sources, len(step.writes)] = (
-                str(tid), self.label(tid, info), Provenance(sources, goes))
-        yield Transition(said[0], tid, said[1], state.with_thread(tid, step.state, new),
-                         step=step, provenance=said[2])  # fmt: skip
+            goes = (MEMORY if atomic else ("buf",),) * len(writes)
+            said = self._said[said_key] = (str(tid), self.label(tid, info),
+                                           Provenance(said_key[2], goes))  # fmt: skip
+        return (Transition(said[0], tid, said[1], state.with_thread(tid, step.state, new),
+                           step=step, provenance=said[2]),)  # fmt: skip
 
     def internal_transitions(self, program, state: MachineState):
         return self.internal_of(program, state, range(len(state.memory.buffers)))
@@ -366,23 +387,25 @@ class TSO(MemoryModel):
         mem: TsoMemory = state.memory
         if program is not self._program:
             self._explores(program)
+        out = []
         for tid in tids:
             buffer = mem.buffers[tid]
             if buffer:
-                e, rest = buffer[0], buffer[1:]
+                e = buffer[0]
                 values = list(mem.values)
                 values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
                 buffers = list(mem.buffers)
-                buffers[tid] = rest
+                buffers[tid] = buffer[1:]
                 said = self._said.get((tid, e))
                 if said is None:  # (a drain's key and label, made once)
                     said = self._said[tid, e] = (f"d{tid}",
                                                  f"P{tid}: drain {e.text(program)} to memory")
-                yield Transition(
+                out.append(Transition(
                     said[0], tid, said[1],
                     state.with_memory(TsoMemory(tuple(values), tuple(buffers))), executes=False,
                     provenance=DRAINS,
-                )  # fmt: skip
+                ))  # fmt: skip
+        return out
 
     def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
         mem: TsoMemory = state.memory
@@ -446,6 +469,7 @@ class _Plan(NamedTuple):  # (a named tuple: hashed in C, as `_PERSISTENT_SETS`' 
 _PLAIN = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.FENCE)
 _ANY = -1  # every location (unknown), as a mask
 _FINISHED = _Plan(None, _ANY, False, 0, 0, 0)  # past the core's last instruction
+_NOTHING: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())  # no move enabled
 # `TSO._persistent_set`'s answers by the plans and the buffers' locations, for every program
 _PERSISTENT_SETS: dict[tuple, tuple | None] = {}
 
