@@ -143,6 +143,34 @@ class Machine:
             except ModelRestart:
                 continue  # the model changed how it keeps states (`ModelRestart`): ask again
 
+    def threads_apart(self, state: MachineState) -> bool:
+        """Does the model run the threads apart from `state` (`MemoryModel.threads_apart`)?
+        Then exhaustive exploration takes their runs from `runs_apart` and makes no core move
+        here: those moves are the runs' first steps. Where no thread has started (the only
+        states a model runs apart), the machine's status needs none of them either: a thread
+        is stopped by the budget or not (`stopped_any`), and a state where every thread has
+        ended, or none can move, is given its final state, or none, by `runs_apart` (each
+        thread's run from here is then its start alone)."""
+        while True:
+            try:
+                return self.model.threads_apart(self.program, state)
+            except ModelRestart:
+                continue  # as in `transitions`
+
+    def internal_transitions(self, state: MachineState) -> list[Transition]:
+        """The model's internal transitions alone (a state whose threads run apart)."""
+        while True:
+            try:
+                return list(self.model.internal_transitions(self.program, state))
+            except ModelRestart:
+                continue  # as in `transitions`
+
+    def stopped_any(self, state: MachineState) -> bool:
+        """Has some unfinished thread hit the step budget (`status`'s BUDGET)?"""
+        return any(self._cores[tid].info(tstate) is not None
+                   and self.stopped(tid, tstate, state.steps[tid])
+                   for tid, tstate in enumerate(state.threads))  # fmt: skip
+
     def _transitions(self, state: MachineState) -> list[Transition]:
         if self._bounded:
             tid = self.model.alone(self.program, state)
@@ -183,11 +211,8 @@ class Machine:
         return out
 
     def status(self, state: MachineState, enabled: list[Transition] | None = None) -> Status:
-        for tid, tstate in enumerate(() if self._bounded else state.threads):  # (bounded: none
-            if self._cores[tid].info(tstate) is not None and self.stopped(  # can be stopped)
-                tid, tstate, state.steps[tid]
-            ):
-                return Status.BUDGET
+        if not self._bounded and self.stopped_any(state):  # (bounded: none can be stopped)
+            return Status.BUDGET
         if enabled is None:
             enabled = self.transitions(state)
         if enabled:
