@@ -31,6 +31,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
+from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.models.operational.arm.local import Local, Message
 from fencelab.models.operational.arm.thread import ThreadContext, thread_moves
 
@@ -120,3 +121,29 @@ def dominates(earlier: Local, later: Local, memory: tuple[Message, ...]) -> bool
         if a.view > b.view or a.rview > b.rview or a.pview > b.pview or a.ex != b.ex:
             return False
     return True
+
+
+def runs_once(infos: dict[int, InsnInfo], loops: bool) -> bool:
+    """Does every run of the thread execute each instruction at most once? Not with a backward
+    branch (`loops`), nor with a branch to a register (`BR`, `RET`, an A32 write to PC),
+    which may go back."""
+    return not loops and not any(i.kind is Kind.BRANCH and "0x" not in i.op_str
+                                 for i in infos.values())  # fmt: skip
+
+
+WRITES = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)
+
+
+def write_bound(infos: dict[int, InsnInfo], loops: bool) -> int | None:
+    """The most writes a run of the thread can make (`certify-count`), None if unbounded (it
+    may run an instruction twice: `runs_once`).
+
+    Each write fulfils at most one promise (`local.after_write` takes out the one timestamp it
+    fulfils), and an instruction makes one write — a store pair (an A32 LDM/STM-like list)
+    one per register, an atomic pair one. So a thread with more promises than this can never
+    fulfil them all: certification (`explore_alone`) would walk every solo run to answer
+    `certified=False`. The ARM model answers so at once (model.py, `ARM._promises`), which
+    changes no answer, state or transition."""
+    if not runs_once(infos, loops):
+        return None
+    return sum(max(1, len(i.pair_order)) for i in infos.values() if i.kind in WRITES)

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.apart import runs_apart
-from fencelab.models.operational.arm.certify import Alone, explore_alone
+from fencelab.models.operational.arm.certify import Alone, explore_alone, write_bound
 from fencelab.models.operational.arm.local import Local, Message
 from fencelab.models.operational.arm.mixed import coherent, final_bytes, init_bytes
 from fencelab.models.operational.arm.project import Projector, dead_reads
@@ -96,6 +96,7 @@ class _Layout:
     layout: int = 0  # views made before this one (`ArmMemory.layout`)
     views: list = field(default_factory=list)  # every view made, by layout
     mixed_seen: int = 0  # len(mixed) when last looked at
+    bounds: list = field(default_factory=list)  # per thread: `write_bound` (certify-count)
     epoch: int = 0  # `restart_epoch`: changes at every restart
 
     def __post_init__(self) -> None:
@@ -107,7 +108,7 @@ class ARM(MemoryModel):
     name = "arm"
 
     def __init__(self, interleave: bool = True, share: bool = False, merge: bool = False,
-                 apart: bool = False, dead: bool = False):  # fmt: skip
+                 apart: bool = False, dead: bool = False, count: bool = False):  # fmt: skip
         # interleave=False: once threads execute, only the lowest-numbered unfinished thread
         # steps. Memory is fixed by then and threads touch only their own state, so every
         # interleaving reaches the same outcomes: exhaustive search needs just this one, but a
@@ -117,6 +118,7 @@ class ARM(MemoryModel):
         self.merge = merge  # promise-merge (project.py)
         self.apart = apart  # threads-apart (apart.py)
         self.dead = dead and share  # certify-dead-reads (project.py), on certify-share's runs
+        self.count = count  # certify-count (certify.py, write_bound)
         self._contexts: dict[int, _Layout] = {}
         self._alone: dict[tuple, Alone] = {}
         self._started: tuple | None = None  # (state, program, `_may_start`'s answer): the last
@@ -129,7 +131,8 @@ class ARM(MemoryModel):
                    share=reduce.enabled("certify-share"),
                    merge=reduce.enabled("promise-merge"),
                    apart=reduce.enabled("threads-apart"),
-                   dead=reduce.enabled("certify-dead-reads"))  # fmt: skip
+                   dead=reduce.enabled("certify-dead-reads"),
+                   count=reduce.enabled("certify-count"))  # fmt: skip
 
     # -- caches ----------------------------------------------------------------------------
     def _entry(self, program) -> _Layout:
@@ -165,6 +168,8 @@ class ARM(MemoryModel):
         entry.projector = (Projector(len(view.threads), len(view.locations))
                            if self.share or self.merge else None)  # fmt: skip
         entry.contexts = [ThreadContext(view, t) for t in range(len(view.threads))]
+        entry.bounds = [write_bound(ctx.core.infos, view.has_loop(ctx.tid)) if self.count
+                        else None for ctx in entry.contexts]  # fmt: skip
         arrays = any(decl.array for decl in view.test.locations)  # elements to join?
         for ctx in entry.contexts:
             ctx.projector = entry.projector
@@ -351,9 +356,13 @@ class ARM(MemoryModel):
         found = []
         ts = len(mem.messages) + 1
         view = self.view(program)
+        bounds = self._entry(program).bounds
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
             candidates = self._solo(program, tid, tstate, local, mem.messages).candidates
+            bound = bounds[tid]
+            if bound is not None and len(local.promises) >= bound:
+                continue  # `certify-count`: one more promise could never be fulfilled
             for msg in candidates:
                 messages = (*mem.messages, msg)
                 promised = local.promise(ts)
