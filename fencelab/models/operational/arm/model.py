@@ -50,6 +50,7 @@ An execution ends when every thread has finished with no outstanding promise.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from fencelab import reduce
@@ -96,7 +97,7 @@ class _Layout:
     layout: int = 0  # views made before this one (`ArmMemory.layout`)
     views: list = field(default_factory=list)  # every view made, by layout
     mixed_seen: int = 0  # len(mixed) when last looked at
-    bounds: list = field(default_factory=list)  # per thread: `write_bound` (certify-count)
+    bounds: list = field(default_factory=list)  # per thread: a WriteBound or None (certify-count)
     epoch: int = 0  # `restart_epoch`: changes at every restart
 
     def __post_init__(self) -> None:
@@ -356,14 +357,19 @@ class ARM(MemoryModel):
         found = []
         ts = len(mem.messages) + 1
         view = self.view(program)
-        bounds = self._entry(program).bounds
+        entry = self._entry(program)
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
             candidates = self._solo(program, tid, tstate, local, mem.messages).candidates
-            bound = bounds[tid]
-            if bound is not None and len(local.promises) >= bound:
-                continue  # `certify-count`: one more promise could never be fulfilled
+            bound = entry.bounds[tid]
+            if bound is not None:  # `certify-count`: could one more promise ever be fulfilled?
+                if len(local.promises) >= bound.total:
+                    continue
+                promised_at = Counter(mem.messages[p - 1].loc for p in local.promises)
+                placed = entry.contexts[tid].placed
             for msg in candidates:
+                if bound is not None and promised_at[msg.loc] >= bound.at(msg.loc, placed):
+                    continue
                 messages = (*mem.messages, msg)
                 promised = local.promise(ts)
                 if not self._solo(program, tid, tstate, promised, messages).certified:
