@@ -128,35 +128,32 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
         while stack and not result.partial:
             stop_if_interrupted()
             state, key = stack.pop()
-            if apart_ever and machine.threads_apart(state):
-                # the threads' runs from here are `runs_apart`'s: their moves are not made
-                # (a state where they all ended, or none can move, gives `runs_apart` the one
-                # final state, or none, that it would be; see `Machine.threads_apart`)
-                if not bounded and machine.stopped_any(state):
-                    result.budget_exhausted += 1
-                    continue
-                apart, budget, visited, moves = model.runs_apart(machine, state)
+            # where the threads run apart, their runs are `runs_apart`'s: only the internal
+            # transitions are followed, and no core move is made but to tell the status
+            # (`Machine.threads_apart`)
+            apart = apart_ever and machine.threads_apart(state)
+            enabled = machine.internal_transitions(state) if apart else machine.transitions(state)
+            status = (Status.RUNNING if enabled and bounded
+                      else machine.status(state, enabled, internal=apart))
+            if status is Status.FINAL:
+                outcome = machine.outcome(state)
+                if outcome not in finals:
+                    finals[outcome] = format_schedule(start + _path(parents, key))
+                continue
+            if status is Status.BUDGET:
+                result.budget_exhausted += 1
+                continue
+            if status is Status.STUCK:
+                continue
+            if apart:
+                runs, budget, visited, moves = model.runs_apart(machine, state)
                 result.budget_exhausted += budget
                 extra_states += visited
                 transitions += moves
-                for final, keys in apart:
+                for final, keys in runs:
                     outcome = machine.outcome(final)
                     if outcome not in finals:
                         finals[outcome] = format_schedule(start + _path(parents, key) + keys)
-                enabled = machine.internal_transitions(state)
-            else:
-                enabled = machine.transitions(state)
-                status = Status.RUNNING if enabled and bounded else machine.status(state, enabled)
-                if status is Status.FINAL:
-                    outcome = machine.outcome(state)
-                    if outcome not in finals:
-                        finals[outcome] = format_schedule(start + _path(parents, key))
-                    continue
-                if status is Status.BUDGET:
-                    result.budget_exhausted += 1
-                    continue
-                if status is Status.STUCK:
-                    continue
             for t in reversed(enabled):
                 transitions += 1
                 target_key = machine.key(t.target)

@@ -145,12 +145,10 @@ class Machine:
 
     def threads_apart(self, state: MachineState) -> bool:
         """Does the model run the threads apart from `state` (`MemoryModel.threads_apart`)?
-        Then exhaustive exploration takes their runs from `runs_apart` and makes no core move
-        here: those moves are the runs' first steps. Where no thread has started (the only
-        states a model runs apart), the machine's status needs none of them either: a thread
-        is stopped by the budget or not (`stopped_any`), and a state where every thread has
-        ended, or none can move, is given its final state, or none, by `runs_apart` (each
-        thread's run from here is then its start alone)."""
+        Then exhaustive exploration takes their runs from `runs_apart` and follows only the
+        internal transitions (`internal_transitions`): the cores' moves are the runs' first
+        steps. It makes them only when there is no internal transition, and then only until
+        one is found, to tell a running state from a final or stuck one (`status`)."""
         while True:
             try:
                 return self.model.threads_apart(self.program, state)
@@ -162,6 +160,13 @@ class Machine:
         while True:
             try:
                 return list(self.model.internal_transitions(self.program, state))
+            except ModelRestart:
+                continue  # as in `transitions`
+
+    def _moves_any(self, state: MachineState) -> bool:
+        while True:
+            try:
+                return any(self._moves(state, tid) for tid in range(len(state.threads)))
             except ModelRestart:
                 continue  # as in `transitions`
 
@@ -210,12 +215,15 @@ class Machine:
             raise e.at(info.address, info.text) from None
         return out
 
-    def status(self, state: MachineState, enabled: list[Transition] | None = None) -> Status:
+    def status(self, state: MachineState, enabled: list[Transition] | None = None,
+               internal: bool = False) -> Status:  # fmt: skip
+        """`internal`: `enabled` are the internal transitions only; a core's move, if one is
+        needed, is made here (the first found is enough)."""
         if not self._bounded and self.stopped_any(state):  # (bounded: none can be stopped)
             return Status.BUDGET
         if enabled is None:
             enabled = self.transitions(state)
-        if enabled:
+        if enabled or internal and self._moves_any(state):
             return Status.RUNNING
         all_done = all(self._cores[t].info(s) is None for t, s in enumerate(state.threads))
         if all_done and self.model.is_final(self.program, state.memory):
