@@ -41,6 +41,7 @@ class Machine:
             self.program = self.program.whole_arrays()
         self._hung: set[tuple[int, tuple]] = set()
         self._outcomes: dict[tuple, Outcome] = {}  # (`outcome`)
+        self._values: dict[tuple, object] = {}  # (observable's index, raw) -> value (`_outcome`)
         # no execution can reach the step budget: every thread is loop-free and shorter
         self._bounded = all(
             not self.program.has_loop(t.tid)
@@ -147,8 +148,7 @@ class Machine:
         """Does the model run the threads apart from `state` (`MemoryModel.threads_apart`)?
         Then exhaustive exploration takes their runs from `runs_apart` and follows only the
         internal transitions (`internal_transitions`): the cores' moves are the runs' first
-        steps. It makes them only when there is no internal transition, and then only until
-        one is found, to tell a running state from a final or stuck one (`status`)."""
+        steps, made only if needed to tell a running state from a stuck one (`status`)."""
         while True:
             try:
                 return self.model.threads_apart(self.program, state)
@@ -217,15 +217,20 @@ class Machine:
 
     def status(self, state: MachineState, enabled: list[Transition] | None = None,
                internal: bool = False) -> Status:  # fmt: skip
-        """`internal`: `enabled` are the internal transitions only; a core's move, if one is
-        needed, is made here (the first found is enough)."""
+        """`internal`: `enabled` are the internal transitions only (the threads run apart,
+        `threads_apart`); whether a core can move is asked only when some thread has not ended
+        and no internal transition shows the state is running: of the model's `runs_apart`
+        where it tells (`MemoryModel.apart_tells_stuck`: then RUNNING here), else by making
+        the cores' moves until one is found."""
         if not self._bounded and self.stopped_any(state):  # (bounded: none can be stopped)
             return Status.BUDGET
         if enabled is None:
             enabled = self.transitions(state)
-        if enabled or internal and self._moves_any(state):
+        if enabled:
             return Status.RUNNING
         all_done = all(self._cores[t].info(s) is None for t, s in enumerate(state.threads))
+        if internal and not all_done and (self.model.apart_tells_stuck or self._moves_any(state)):
+            return Status.RUNNING
         if all_done and self.model.is_final(self.program, state.memory):
             return Status.FINAL
         return Status.STUCK
@@ -260,9 +265,9 @@ class Machine:
         return found
 
     def _outcome(self, state: MachineState) -> Outcome:
-        program, memory = self.program, None
+        program, memory, values = self.program, None, self._values
         out = []
-        for obs, reg in self._reg_at:
+        for i, (obs, reg) in enumerate(self._reg_at):
             if reg is not None:  # a register's value (the zero register, in no state: 0)
                 tid, index = reg
                 raw = 0 if index is None else state.threads[tid][index]
@@ -270,7 +275,10 @@ class Machine:
                 if memory is None:
                     memory = self.model.final_memory(program, state.memory)
                 raw = program.raw_value(obs, state.threads, memory)
-            out.append((obs, program.value_of(obs, raw)))
+            value = values.get((i, raw))
+            if value is None:  # (`value_of` is a function of the observable and the value)
+                value = values[i, raw] = program.value_of(obs, raw)
+            out.append((obs, value))
         return tuple(out)
 
     def memory_view(self, state: MachineState) -> dict[str, object]:

@@ -107,6 +107,7 @@ class _Layout:
 
 class ARM(MemoryModel):
     name = "arm"
+    apart_tells_stuck = True  # (apart.py, runs_apart)
 
     def __init__(self, interleave: bool = True, share: bool = False, merge: bool = False,
                  apart: bool = False, dead: bool = False, count: bool = False):  # fmt: skip
