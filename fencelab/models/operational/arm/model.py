@@ -24,12 +24,16 @@ the Coq development, `promising_to_promising_pf`):
 Memory being fixed in phase 2 allows two more prunings that lose no outcome: a thread that
 moved past one of its promises in coherence can never fulfil it (it stops), and a loop
 iteration that returns a thread to exactly where its previous iteration left it (a spin on a
-stale value, a store-exclusive failing again) is not explored twice.
+stale value, a store-exclusive failing again) is not explored twice. With `threads-apart` the
+threads' runs from a state where they may start are found apart (apart.py), and the machine
+makes none of their moves there (`MemoryModel.apart_tells_stuck`).
 
 Certification (certify.py) prunes too, losing no outcome: a loop iteration that returns a
 thread to registers it already had at that loop head, with no lower views, having written
 nothing but rewrites of what its exclusive reads got (a spin on a taken lock), is not explored
-again.
+again. A promise that would leave a loop-free thread more promises, in all or to one location,
+than write instructions that may make them is refused without a solo run (`certify-count`,
+certify.py's `WriteBound`): it could not be certified.
 
 Mixed-size accesses (a byte, half-word or word part of a location, herd's -variant mixed):
 a location the program accesses with two spans is kept byte-wise — messages carry a byte
