@@ -54,7 +54,6 @@ An execution ends when every thread has finished with no outstanding promise.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from fencelab import reduce
@@ -240,9 +239,10 @@ class ARM(MemoryModel):
         read (`certify-dead-reads`); redone on a larger projection when the run reads a
         location the projection left out (or writes one a dead read left out)."""
         # the projection is a function of the thread's read and live locations: a state met
-        # again with the same ones finds its answer without projecting again
-        direct = (id(program), "direct", tid, tstate, local, messages, projector.reads[tid],
-                  projector.live[tid])  # fmt: skip
+        # again with the same ones finds its answer without projecting again (its `local` is
+        # known by its promises: every other field is initial, `promises_only`)
+        direct = (id(program), "direct", tid, tstate, local.promises, messages,
+                  projector.reads[tid], projector.live[tid])  # fmt: skip
         result = self._alone.get(direct)
         if result is not None:
             return result
@@ -370,10 +370,10 @@ class ARM(MemoryModel):
             if bound is not None:  # `certify-count`: could one more promise ever be fulfilled?
                 if len(local.promises) >= bound.total:
                     continue
-                promised_at = Counter(mem.messages[p - 1].loc for p in local.promises)
+                promised_at = [mem.messages[p - 1].loc for p in local.promises]
                 placed = entry.contexts[tid].placed
             for msg in candidates:
-                if bound is not None and promised_at[msg.loc] >= bound.at(msg.loc, placed):
+                if bound is not None and promised_at.count(msg.loc) >= bound.at(msg.loc, placed):
                     continue
                 messages = (*mem.messages, msg)
                 promised = local.promise(ts)
