@@ -354,15 +354,14 @@ class ARM(MemoryModel):
     def _promises(self, program, state: MachineState) -> list[tuple[int, str, str, ArmMemory]]:
         """Every certified promise a thread may make now: (tid, key, label, new memory)."""
         mem: ArmMemory = state.memory
-        self._entry(program)  # forgets what was found before a location became byte-wise
-        cache_key = (id(program), "promises", state.threads, mem)
+        entry = self._entry(program)  # (forgets what was found before a location became
+        cache_key = (id(program), "promises", state.threads, mem)  # byte-wise)
         found = self._alone.get(cache_key)
         if found is not None:
             return found
         found = []
         ts = len(mem.messages) + 1
-        view = self.view(program)
-        entry = self._entry(program)
+        view = entry.view
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
             candidates = self._solo(program, tid, tstate, local, mem.messages).candidates
