@@ -32,6 +32,10 @@ REDUCTIONS = {
     "certify-dead-reads": "Promising-ARM: certification leaves out other threads' writes to "
                           "a location the thread reads only into registers nothing reads again "
                           "(models/operational/arm/project.py)",
+    "certify-count": "Promising-ARM: a promise is not certified (no solo search) when its "
+                     "thread, free of loops, would have more promises, in all or to the "
+                     "promise's location, than write instructions that may make them "
+                     "(models/operational/arm/certify.py, WriteBound)",
     "promise-merge": "Promising-ARM: promise-phase states in which every thread sees the same "
                      "memory are explored once (models/operational/arm/project.py)",
     "threads-apart": "Promising-ARM: once memory is fixed, each thread's runs are found alone and "

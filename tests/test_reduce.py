@@ -35,6 +35,7 @@ ACTS_ON = {
     "arm-sequential": ("aarch64", "arm"),
     "certify-share": ("aarch64", "arm"),
     "certify-dead-reads": ("aarch64", "arm"),
+    "certify-count": ("aarch64", "arm"),
     "promise-merge": ("aarch64", "arm"),
     "threads-apart": ("aarch64", "arm"),
     "tso-local-first": ("x86_64", "rust"),

@@ -133,8 +133,13 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
         while stack and not result.partial:
             stop_if_interrupted()
             state, number = stack.pop()
-            enabled = machine.transitions(state)
-            status = RUNNING if enabled and bounded else machine.status(state, enabled)
+            # where the threads run apart, their runs are `runs_apart`'s: only the internal
+            # transitions are followed, and no core move is made but to tell the status
+            # (`Machine.threads_apart`)
+            apart = apart_ever and machine.threads_apart(state)
+            enabled = machine.internal_transitions(state) if apart else machine.transitions(state)
+            status = (RUNNING if enabled and bounded
+                      else machine.status(state, enabled, internal=apart))
             if status is FINAL:
                 outcome = machine.outcome(state)
                 if outcome not in finals:
@@ -145,17 +150,16 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
                 continue
             if status is STUCK:
                 continue
-            if apart_ever and model.threads_apart(program, state):
-                apart, budget, visited, moves = model.runs_apart(machine, state)
+            if apart:
+                runs, budget, visited, moves = model.runs_apart(machine, state)
                 result.budget_exhausted += budget
                 extra_states += visited
                 transitions += moves
-                for final, keys in apart:
+                for final, keys in runs:
                     outcome = machine.outcome(final)
                     if outcome not in finals:
                         finals[outcome] = format_schedule(start + _path(parents, steps, number)
                                                           + keys)  # fmt: skip
-                enabled = [t for t in enabled if not t.executes]
             for t in reversed(enabled):
                 transitions += 1
                 new = len(parents)

@@ -151,6 +151,38 @@ class Machine:
             except ModelRestart:
                 continue  # the model changed how it keeps states (`ModelRestart`): ask again
 
+    def threads_apart(self, state: MachineState) -> bool:
+        """Does the model run the threads apart from `state` (`MemoryModel.threads_apart`)?
+        Then exhaustive exploration takes their runs from `runs_apart` and follows only the
+        internal transitions (`internal_transitions`): the cores' moves are the runs' first
+        steps, made only if needed to tell a running state from a stuck one (`status`)."""
+        while True:
+            try:
+                return self.model.threads_apart(self.program, state)
+            except ModelRestart:
+                continue  # as in `transitions`
+
+    def internal_transitions(self, state: MachineState) -> list[Transition]:
+        """The model's internal transitions alone (a state whose threads run apart)."""
+        while True:
+            try:
+                return list(self.model.internal_transitions(self.program, state))
+            except ModelRestart:
+                continue  # as in `transitions`
+
+    def _moves_any(self, state: MachineState) -> bool:
+        while True:
+            try:
+                return any(self._moves(state, tid) for tid in range(len(state.threads)))
+            except ModelRestart:
+                continue  # as in `transitions`
+
+    def stopped_any(self, state: MachineState) -> bool:
+        """Has some unfinished thread hit the step budget (`status`'s BUDGET)?"""
+        return any(self._cores[tid].info(tstate) is not None
+                   and self.stopped(tid, tstate, state.steps[tid])
+                   for tid, tstate in enumerate(state.threads))  # fmt: skip
+
     def _transitions(self, state: MachineState) -> list[Transition]:
         if self._bounded:
             tid = self.model.alone(self.program, state)
@@ -192,17 +224,22 @@ class Machine:
             raise e.at(info.address, info.text) from None
         return out
 
-    def status(self, state: MachineState, enabled: list[Transition] | None = None) -> Status:
-        for tid, tstate in enumerate(() if self._bounded else state.threads):  # (bounded: none
-            if self._cores[tid].info(tstate) is not None and self.stopped(  # can be stopped)
-                tid, tstate, state.steps[tid]
-            ):
-                return _BUDGET
+    def status(self, state: MachineState, enabled: list[Transition] | None = None,
+               internal: bool = False) -> Status:  # fmt: skip
+        """`internal`: `enabled` are the internal transitions only (the threads run apart,
+        `threads_apart`); whether a core can move is asked only when some thread has not ended
+        and no internal transition shows the state is running: of the model's `runs_apart`
+        where it tells (`MemoryModel.apart_tells_stuck`: then RUNNING here), else by making
+        the cores' moves until one is found."""
+        if not self._bounded and self.stopped_any(state):  # (bounded: none can be stopped)
+            return _BUDGET
         if enabled is None:
             enabled = self.transitions(state)
         if enabled:
             return _RUNNING
         all_done = all(self._cores[t].info(s) is None for t, s in enumerate(state.threads))
+        if internal and not all_done and (self.model.apart_tells_stuck or self._moves_any(state)):
+            return _RUNNING
         if all_done and self.model.is_final(self.program, state.memory):
             return _FINAL
         return _STUCK

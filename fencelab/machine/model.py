@@ -160,6 +160,11 @@ class MemoryModel:
         before is to be explored again."""
         return 0
 
+    # does `runs_apart` give nothing (no final state, no budget hit, no state or transition
+    # counted) from a state with no internal transition where no core can move (a stuck
+    # state, `Machine.status`), so that the machine need not make a move to tell?
+    apart_tells_stuck = False
+
     def threads_apart(self, program: Program, state: MachineState) -> bool:
         """Do the threads' moves from here on never affect one another (memory is fixed)? Then
         exhaustive exploration asks `runs_apart(machine, state)` for the final states the

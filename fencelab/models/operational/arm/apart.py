@@ -36,16 +36,30 @@ class ThreadRuns:
     budget: int = 0  # runs that hit the step budget
     states: int = 0  # states visited (the one it starts from, the machine's, aside)
     moves: int = 0  # transitions taken
+    halted_at_start: bool = False  # the thread had ended already
 
 
 def runs_apart(model, machine, state: MachineState):
     """Every final state reachable by executing from `state` (memory fixed), one per outcome,
     with the schedule that reaches it from `state`; the budget hits; the states visited and
-    the transitions taken."""
+    the transitions taken. Nothing from a stuck state (`MemoryModel.apart_tells_stuck`): no
+    promise can be made and no thread can move (with `arm-sequential`, the first thread that
+    has not ended cannot), as the machine would have it, whose moves are those of
+    `ARM.core_transitions`."""
     mem = state.memory
-    runs = [_shared_runs(model, machine, tid, state.threads[tid], mem.locals[tid],
-                         state.steps[tid], mem.messages)
-            for tid in range(len(state.threads))]  # fmt: skip
+    runs = []
+    now = model._now(machine.program, state)  # (its promises were asked before: remembered)
+    stuck = now is not None and not model._promises(machine.program, now)
+    for tid in range(len(state.threads)):
+        runs.append(_shared_runs(model, machine, tid, state.threads[tid], mem.locals[tid],
+                                 state.steps[tid], mem.messages))  # fmt: skip
+        if stuck and not runs[-1].moves and not runs[-1].halted_at_start:
+            if not model.interleave:
+                return [], 0, 0, 0  # the first thread that has not ended cannot move
+        elif stuck and runs[-1].moves:
+            stuck = False
+    if stuck and not all(r.halted_at_start for r in runs):
+        return [], 0, 0, 0
 
     def final_of(combo):
         memory = type(mem)(mem.messages, tuple(c[1] for c in combo), True, layout=mem.layout)
@@ -110,7 +124,8 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
 
     finished = {result: (ts, retrace(lc), st, tuple(translate(k) for k in keys))
                 for result, (ts, lc, st, keys) in runs.finished.items()}  # fmt: skip
-    return ThreadRuns(finished, runs.halted, runs.budget, runs.states, runs.moves)
+    return ThreadRuns(finished, runs.halted, runs.budget, runs.states, runs.moves,
+                      runs.halted_at_start)
 
 
 _STAMP = re.compile(r"\.([rw])(\d+)")
@@ -127,7 +142,7 @@ def thread_runs(model, machine, tid: int, tstate, local, steps: int, messages,
     if found is not None:
         return found
     core = program.threads[tid].core
-    out = ThreadRuns()
+    out = ThreadRuns(halted_at_start=core.halted(tstate))
     start = (tstate, local, steps)
     seen = {start}
     stack = [(start, ())]

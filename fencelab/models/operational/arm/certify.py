@@ -31,6 +31,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
+from fencelab.isa.insn import InsnInfo, Kind
 from fencelab.models.operational.arm.local import Local, Message
 from fencelab.models.operational.arm.thread import ThreadContext, thread_moves
 
@@ -120,3 +121,47 @@ def dominates(earlier: Local, later: Local, memory: tuple[Message, ...]) -> bool
         if a.view > b.view or a.rview > b.rview or a.pview > b.pview or a.ex != b.ex:
             return False
     return True
+
+
+def runs_once(infos: dict[int, InsnInfo], loops: bool) -> bool:
+    """Does every run of the thread execute each instruction at most once? Not with a backward
+    branch (`loops`), nor with a branch to a register (`BR`, `RET`, an A32 write to PC),
+    which may go back."""
+    return not loops and not any(i.kind is Kind.BRANCH and "0x" not in i.op_str
+                                 for i in infos.values())  # fmt: skip
+
+
+
+WRITES = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)
+
+
+class WriteBound:
+    """The most writes a run of a loop-free thread can make, in all and to one location
+    (`certify-count`).
+
+    Each write fulfils at most one promise (`local.after_write` takes out the one timestamp it
+    fulfils), and each instruction runs at most once (`runs_once`) and makes one write — a
+    store pair one per register, an atomic pair one. So a thread with more promises than that,
+    or more promises to a location than it has instructions that may write there, can never
+    fulfil them all: certification (`explore_alone`) would walk every solo run to answer
+    `certified=False`. The ARM model answers so at once (model.py, `ARM._promises`), which
+    changes no answer, state or transition. An instruction may write only where it was ever
+    placed (`ThreadContext.placed`) when no instruction of the thread writes a register of its
+    address (the address is then the same in every run); any other may write anywhere."""
+
+    def __init__(self, infos: dict[int, InsnInfo]):
+        written = frozenset().union(*(i.writes for i in infos.values()))
+        # (address, writes it makes, is its address the same in every run)
+        self.writes = [(a, max(1, len(i.pair_order)), not i.addr_regs & written)
+                       for a, i in infos.items() if i.kind in WRITES]  # fmt: skip
+        self.total = sum(n for _, n, _ in self.writes)
+
+    def at(self, loc: int, placed: dict[int, set[int]]) -> int:
+        """The most writes to `loc` a run can make, given where instructions were placed."""
+        return sum(n for addr, n, fixed in self.writes
+                   if not fixed or addr not in placed or loc in placed[addr])  # fmt: skip
+
+
+def write_bound(infos: dict[int, InsnInfo], loops: bool) -> WriteBound | None:
+    """The thread's `WriteBound`, None if it may run an instruction twice (`runs_once`)."""
+    return WriteBound(infos) if runs_once(infos, loops) else None

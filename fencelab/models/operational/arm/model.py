@@ -24,12 +24,16 @@ the Coq development, `promising_to_promising_pf`):
 Memory being fixed in phase 2 allows two more prunings that lose no outcome: a thread that
 moved past one of its promises in coherence can never fulfil it (it stops), and a loop
 iteration that returns a thread to exactly where its previous iteration left it (a spin on a
-stale value, a store-exclusive failing again) is not explored twice.
+stale value, a store-exclusive failing again) is not explored twice. With `threads-apart` the
+threads' runs from a state where they may start are found apart (apart.py), and the machine
+makes none of their moves there (`MemoryModel.apart_tells_stuck`).
 
 Certification (certify.py) prunes too, losing no outcome: a loop iteration that returns a
 thread to registers it already had at that loop head, with no lower views, having written
 nothing but rewrites of what its exclusive reads got (a spin on a taken lock), is not explored
-again.
+again. A promise that would leave a loop-free thread more promises, in all or to one location,
+than write instructions that may make them is refused without a solo run (`certify-count`,
+certify.py's `WriteBound`): it could not be certified.
 
 Mixed-size accesses (a byte, half-word or word part of a location, herd's -variant mixed):
 a location the program accesses with two spans is kept byte-wise — messages carry a byte
@@ -55,7 +59,7 @@ from dataclasses import dataclass, field
 from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.apart import runs_apart
-from fencelab.models.operational.arm.certify import Alone, explore_alone
+from fencelab.models.operational.arm.certify import Alone, explore_alone, write_bound
 from fencelab.models.operational.arm.local import Local, Message
 from fencelab.models.operational.arm.mixed import coherent, final_bytes, init_bytes
 from fencelab.models.operational.arm.project import Projector, dead_reads
@@ -96,6 +100,7 @@ class _Layout:
     layout: int = 0  # views made before this one (`ArmMemory.layout`)
     views: list = field(default_factory=list)  # every view made, by layout
     mixed_seen: int = 0  # len(mixed) when last looked at
+    bounds: list = field(default_factory=list)  # per thread: a WriteBound or None (certify-count)
     epoch: int = 0  # `restart_epoch`: changes at every restart
 
     def __post_init__(self) -> None:
@@ -105,9 +110,10 @@ class _Layout:
 
 class ARM(MemoryModel):
     name = "arm"
+    apart_tells_stuck = True  # (apart.py, runs_apart)
 
     def __init__(self, interleave: bool = True, share: bool = False, merge: bool = False,
-                 apart: bool = False, dead: bool = False):  # fmt: skip
+                 apart: bool = False, dead: bool = False, count: bool = False):  # fmt: skip
         # interleave=False: once threads execute, only the lowest-numbered unfinished thread
         # steps. Memory is fixed by then and threads touch only their own state, so every
         # interleaving reaches the same outcomes: exhaustive search needs just this one, but a
@@ -117,6 +123,7 @@ class ARM(MemoryModel):
         self.merge = merge  # promise-merge (project.py)
         self.apart = apart  # threads-apart (apart.py)
         self.dead = dead and share  # certify-dead-reads (project.py), on certify-share's runs
+        self.count = count  # certify-count (certify.py, write_bound)
         self._contexts: dict[int, _Layout] = {}
         self._alone: dict[tuple, Alone] = {}
         self._started: tuple | None = None  # (state, program, `_may_start`'s answer): the last
@@ -129,7 +136,8 @@ class ARM(MemoryModel):
                    share=reduce.enabled("certify-share"),
                    merge=reduce.enabled("promise-merge"),
                    apart=reduce.enabled("threads-apart"),
-                   dead=reduce.enabled("certify-dead-reads"))  # fmt: skip
+                   dead=reduce.enabled("certify-dead-reads"),
+                   count=reduce.enabled("certify-count"))  # fmt: skip
 
     # -- caches ----------------------------------------------------------------------------
     def _entry(self, program) -> _Layout:
@@ -165,6 +173,8 @@ class ARM(MemoryModel):
         entry.projector = (Projector(len(view.threads), len(view.locations))
                            if self.share or self.merge else None)  # fmt: skip
         entry.contexts = [ThreadContext(view, t) for t in range(len(view.threads))]
+        entry.bounds = [write_bound(ctx.core.infos, view.has_loop(ctx.tid)) if self.count
+                        else None for ctx in entry.contexts]  # fmt: skip
         arrays = any(decl.array for decl in view.test.locations)  # elements to join?
         for ctx in entry.contexts:
             ctx.projector = entry.projector
@@ -229,9 +239,10 @@ class ARM(MemoryModel):
         read (`certify-dead-reads`); redone on a larger projection when the run reads a
         location the projection left out (or writes one a dead read left out)."""
         # the projection is a function of the thread's read and live locations: a state met
-        # again with the same ones finds its answer without projecting again
-        direct = (id(program), "direct", tid, tstate, local, messages, projector.reads[tid],
-                  projector.live[tid])  # fmt: skip
+        # again with the same ones finds its answer without projecting again (its `local` is
+        # known by its promises: every other field is initial, `promises_only`)
+        direct = (id(program), "direct", tid, tstate, local.promises, messages,
+                  projector.reads[tid], projector.live[tid])  # fmt: skip
         result = self._alone.get(direct)
         if result is not None:
             return result
@@ -343,18 +354,26 @@ class ARM(MemoryModel):
     def _promises(self, program, state: MachineState) -> list[tuple[int, str, str, ArmMemory]]:
         """Every certified promise a thread may make now: (tid, key, label, new memory)."""
         mem: ArmMemory = state.memory
-        self._entry(program)  # forgets what was found before a location became byte-wise
-        cache_key = (id(program), "promises", state.threads, mem)
+        entry = self._entry(program)  # (forgets what was found before a location became
+        cache_key = (id(program), "promises", state.threads, mem)  # byte-wise)
         found = self._alone.get(cache_key)
         if found is not None:
             return found
         found = []
         ts = len(mem.messages) + 1
-        view = self.view(program)
+        view = entry.view
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
             candidates = self._solo(program, tid, tstate, local, mem.messages).candidates
+            bound = entry.bounds[tid]
+            if bound is not None:  # `certify-count`: could one more promise ever be fulfilled?
+                if len(local.promises) >= bound.total:
+                    continue
+                promised_at = [mem.messages[p - 1].loc for p in local.promises]
+                placed = entry.contexts[tid].placed
             for msg in candidates:
+                if bound is not None and promised_at.count(msg.loc) >= bound.at(msg.loc, placed):
+                    continue
                 messages = (*mem.messages, msg)
                 promised = local.promise(ts)
                 if not self._solo(program, tid, tstate, promised, messages).certified:

@@ -52,6 +52,7 @@ fencelab/reduce.py):
 from __future__ import annotations
 
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
+from fencelab.models.operational.arm.certify import runs_once
 from fencelab.models.operational.arm.local import Local, Message
 
 OTHER = -1  # the thread id of another thread's message, in a projection
@@ -147,7 +148,7 @@ def dead_reads(infos: dict[int, InsnInfo], loops: bool) -> frozenset[int]:
     (no acquire, no exclusive, no pair) whose written registers no later instruction reads,
     followed by no DMB/DSB and no release. A thread with a branch to a register (`BR`, `RET`,
     an A32 write to PC), which may go back, has none."""
-    if loops or any(i.kind is Kind.BRANCH and "0x" not in i.op_str for i in infos.values()):
+    if not runs_once(infos, loops):
         return frozenset()
     order = sorted(infos.items())
     out = set()

@@ -117,6 +117,7 @@ class ThreadContext:
         self._dataflow: dict = {}
         self.writebacks: dict[int, tuple] = {}  # address -> (registers written back, sources)
         self._places: dict[tuple, tuple] = {}  # (address, size, what) -> (location, offset)
+        self.placed: dict[int, set[int]] = {}  # instruction address -> the locations it accessed
         self._grouped = bool(getattr(program, "groups", None))  # atomic pairs' element groups
         self._selects: dict[tuple[int, ...], bool] = {}
         self.projector = None  # project.Projector: told of every location this thread reads
@@ -189,6 +190,8 @@ class ThreadContext:
                     self.mixed.add(loc.index)
                     raise ModelRestart(f"{loc.name} is accessed with mixed sizes")
                 self.spans[loc.index] = (0, size)
+        if found is None and info is not None:  # (where a write may go: certify.WriteBound)
+            self.placed.setdefault(info.address, set()).add(loc.index)
         if memo and found is None:
             self._places[key] = (loc, offset)
         projector = self.projector
