@@ -108,20 +108,20 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
                only_certify: bool = False, viable: bool = False) -> Alone | bool:  # fmt: skip
     certified = complete = False
     candidates: dict[Msg, set[frozenset[int]]] = {}
-    # `viable`: each candidate's (message, `before` set, solo state its run goes to), and
-    # every expanded solo state's successors
-    offered: list[tuple[Msg, frozenset[int], tuple]] = []
-    succ: dict[tuple, list[tuple]] = {}
+    # `viable`: each candidate's (message, `before` set, number of the solo state its run
+    # goes to), and each solo state's successors, by number (the order states are first seen)
+    offered: list[tuple[Msg, frozenset[int], int]] = []
+    succ: list[list[int]] = []
     core = ctx.core
     # (thread state, local, storage, position of the first fresh commit: what the core
     # committed alone, not in the real timeline; propagations it inserted do not count)
     never = 1 << 60
     # ... and the loop heads visited since the last move that was not silent
     start = (tstate, local, st, never, ())
-    seen = {start}
-    queue = deque([(start, 0)])
+    seen = {start: 0}
+    queue = deque([(start, 0, 0)])
     while queue:
-        (ts, lc, storage, first_fresh, heads), depth = queue.popleft()
+        (ts, lc, storage, first_fresh, heads), depth, number = queue.popleft()
         fresh = first_fresh != never
         if not lc.promises:
             certified = True
@@ -135,7 +135,10 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
         pc = core.pc(ts)
         if only_certify and len(lc.promises) > writes_left(ctx, pc):
             continue
-        nexts = succ.setdefault((ts, lc, storage, first_fresh, heads), []) if viable else None
+        nexts = None
+        if viable:
+            succ.extend([] for _ in range(number + 1 - len(succ)))
+            nexts = succ[number]
         for mv in solo_moves(ctx, ts, lc, storage):
             grown = mv.storage if mv.storage is not None else storage
             after = heads if mv.silent else ()
@@ -155,13 +158,14 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
             if mv.fresh_writes and first == never:
                 first = grown.end
             nxt = (mv.tstate, mv.local, grown, first, after)
+            found = seen.get(nxt)
+            if found is None:
+                found = seen[nxt] = len(seen)
+                queue.append((nxt, depth + 1, found))
             if nexts is not None:
-                nexts.append(nxt)
+                nexts.append(found)
                 if offers:
-                    offered.extend((msg, done, nxt) for msg in mv.fresh_writes)
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append((nxt, depth + 1))
+                    offered.extend((msg, done, found) for msg in mv.fresh_writes)
         if len(seen) > SOLO_STATES:
             raise FencelabError(
                 f"model armv7: P{ctx.tid} alone has more than {SOLO_STATES} states to certify "
@@ -171,7 +175,7 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
         return certified
     kept = None
     if viable:
-        live = _certifying(succ, seen)
+        live = _certifying(succ, [not state[1].promises for state in seen])
         found: dict[Msg, set[frozenset[int]]] = {msg: set() for msg in candidates}
         for msg, done, nxt in offered:
             if nxt in live:
@@ -181,15 +185,15 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
                  tuple(frozenset(b) for b in candidates.values()), kept)
 
 
-def _certifying(succ: dict, seen) -> set:
-    """The solo states from which a state with every commit made ahead executed is reachable
-    (`succ`: each expanded state's successors; each state is expanded at its least depth,
-    so every run within the budget is there)."""
-    preds: dict[tuple, list[tuple]] = {}
-    for state, nexts in succ.items():
+def _certifying(succ: list[list[int]], done: list[bool]) -> set[int]:
+    """The solo states (numbers) from which a state with every commit made ahead executed
+    (`done`) is reachable (`succ`: each expanded state's successors; each state is expanded at
+    its least depth, so every run within the budget is there)."""
+    preds: dict[int, list[int]] = {}
+    for state, nexts in enumerate(succ):
         for nxt in nexts:
             preds.setdefault(nxt, []).append(state)
-    live = {state for state in seen if not state[1].promises}
+    live = {state for state, yes in enumerate(done) if yes}
     todo = list(live)
     while todo:
         for prev in preds.get(todo.pop(), ()):

@@ -110,7 +110,10 @@ class ARMv7(MemoryModel):
         - `apart` (the `armv7-threads-apart` switch): in a program where no barrier has
           memory accesses both before and after it, each core's executions are explored alone
           once the timeline is fixed, and their results combined (apart.py says why nothing is
-          lost)."""
+          lost).
+        - `armv7-commit-deps` (order.py, `CommitOrder._follows`), `armv7-viable-commits`
+          (certify.py, `explore_alone`) and `armv7-solo-gaps` (project.py,
+          `Projector.projection`): each docstring says why no final state is lost."""
         return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"),
                      apart=reduce.enabled("armv7-threads-apart"),
                      share=reduce.enabled("armv7-certify-share"),
