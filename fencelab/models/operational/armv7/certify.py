@@ -90,6 +90,8 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
     Barriers that insert propagations, loops (pruned iterations, spins) are not covered.
     The same candidates are reported (transition keys do not change); `_commits`
     (model.py) only skips the coherence places that no viable run allows."""
+    # with no commit made ahead, every solo state has executed them all: every run is viable
+    viable = viable and bool(local.promises)
     return _solo_runs(ctx, tstate, local, st, budget, viable=viable)  # type: ignore[return-value]
 
 
