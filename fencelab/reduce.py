@@ -52,6 +52,16 @@ REDUCTIONS = {
     "armv7-commit-order": "ARMv7: a core's write that nothing orders after other cores' events "
                           "is not committed right after a higher core's commit: that order is "
                           "explored the other way round (models/operational/armv7/order.py)",
+    "armv7-commit-deps": "ARMv7: armv7-commit-order follows each core's dependencies through "
+                         "its registers instead of taking everything after a reached read as "
+                         "ordered after it (models/operational/armv7/order.py)",
+    "armv7-viable-commits": "ARMv7: a core without loops or barriers that insert "
+                            "propagations is offered a commit ahead only from solo runs that "
+                            "can go on to execute every commit it made ahead "
+                            "(models/operational/armv7/certify.py)",
+    "armv7-solo-gaps": "ARMv7: with armv7-certify-share, a core without loops or barriers that "
+                       "insert propagations sees other cores' writes between two of its "
+                       "commits made ahead in one order (models/operational/armv7/project.py)",
     "armv7-dead-commits": "ARMv7: a commit ahead after which a core that reads no memory can no "
                           "longer execute what it committed is not offered (a dead end; "
                           "models/operational/armv7/model.py, ARMv7._strands)",

@@ -48,6 +48,9 @@ ACTS_ON = {
     "armv7-commit-order": ("arm",),
     "armv7-quiet-earliest": ("arm",),
     "armv7-dead-commits": ("arm",),
+    "armv7-commit-deps": ("arm",),
+    "armv7-viable-commits": ("arm",),
+    "armv7-solo-gaps": ("arm",),
     "source-paths-reuse": ("c",),
     "source-other-writes": ("c",),
 }

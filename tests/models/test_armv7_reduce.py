@@ -24,7 +24,7 @@ from fencelab.program.load import load
 from tests.helpers import EXAMPLES
 
 MINE = ("armv7-commit-order", "armv7-quiet-earliest", "armv7-certify-barriers",
-        "armv7-dead-commits")
+        "armv7-dead-commits", "armv7-commit-deps", "armv7-viable-commits", "armv7-solo-gaps")
 OPTIONS = RunOptions.named(model="armv7")
 
 W3 = """ARM 3.2W+dmb.st+dmb.st+dsb

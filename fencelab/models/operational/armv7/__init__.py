@@ -81,9 +81,12 @@ alone and combined (apart.py); while cores commit ahead, a core's solo search ru
 sees of the storage and is shared by every state where that is the same (project.py; a core
 with barriers is projected on the locations it reads and writes). While cores commit ahead, a
 commit right after a higher core's commit that nothing can order after it is explored only the
-other way round (order.py), and a commit that leaves a core reading no memory unable to execute
-its commits is not offered (model.py, `_strands`); once no core reads any more, barriers place
-their propagations earliest. Checking a
+other way round (order.py: following each core's register dependencies), and a commit that
+leaves a core reading no memory unable to execute its commits is not offered (model.py,
+`_strands`); once no core reads any more, barriers place their propagations earliest. For a
+core without loops or barriers between accesses, a commit ahead is certified only at coherence
+places a solo run that can go on to certify allows (certify.py, `explore_alone`), and its solo
+search sees other cores' writes between two of its own commits in one order (project.py). Checking a
 commit made ahead (certify.py, `certifies`) stops at the first certifying solo run and skips
 solo states with more commits to execute than writes left in the code. Out of scope: mixed-size accesses, ARMv8-only instructions (models/armv7_scope.py).
 """

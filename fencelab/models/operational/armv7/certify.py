@@ -59,11 +59,40 @@ class Alone:
     complete: bool
     candidates: tuple[Msg, ...]
     before: tuple[frozenset[frozenset[int]], ...] = ()  # per candidate: see `explore_alone`
+    # per candidate, the sets of `before` whose run can go on to execute every commit made
+    # ahead (`armv7-viable-commits`; None: not computed, every one counts)
+    viable: tuple[frozenset[frozenset[int]], ...] | None = None
 
 
 def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
-                  budget: int = SOLO_BUDGET) -> Alone:  # fmt: skip
-    return _solo_runs(ctx, tstate, local, st, budget)  # type: ignore[return-value]
+                  budget: int = SOLO_BUDGET, viable: bool = False) -> Alone:  # fmt: skip
+    """Every solo run (module docstring); with `viable` (`armv7-viable-commits`, for a core
+    without loops and without barriers that insert propagations: apart.py's `may_insert`),
+    also which candidates' runs could go on to certify (`Alone.viable`).
+
+    Why a commit ahead whose every run is not viable never certifies, so that not asking
+    loses nothing: take a run R' certifying a commit p of write m (at the end of the timeline,
+    end + 1, coherence rank r) from the storage with p. Run the same moves from the storage
+    without p, the write that executes p committing m fresh instead (at the end, just above
+    the core's coherence floor): a run R. Before that write, R' cannot read p (an own commit
+    not yet executed) and has not passed it in coherence (else p is lost); the ranks of the
+    other writes keep their order, and fresh commits keep theirs, one position lower. So
+    every read takes the same write with the same times up to the end of the timeline, and
+    a time past it (a fresh commit's position) bars every old commit either way (each is at
+    or below end). The write: p's slot needs its floor <= end, so m's fresh commit is a
+    candidate (floor below the first fresh commit); a store-exclusive's check (no other
+    core's write coherence-between its load-exclusive's write and it) holds at r, hence just
+    above the floor. After it, a write coherence-after p is coherence-after m's fresh place
+    (just above the floor, below everything p is below), so every later read and every later
+    commit made ahead that R' executes, R executes too; a failing store-exclusive is always
+    offered (no loop). So R commits m as a candidate with the same commits executed before
+    it (`before`) and goes on to a state with every old commit executed: its run is viable.
+    Barriers that insert propagations, loops (pruned iterations, spins) are not covered.
+    The same candidates are reported (transition keys do not change); `_commits`
+    (model.py) only skips the coherence places that no viable run allows."""
+    # with no commit made ahead, every solo state has executed them all: every run is viable
+    viable = viable and bool(local.promises)
+    return _solo_runs(ctx, tstate, local, st, budget, viable=viable)  # type: ignore[return-value]
 
 
 def certifies(ctx: ThreadContext, tstate, local: Local, st: Storage,
@@ -78,19 +107,23 @@ def certifies(ctx: ThreadContext, tstate, local: Local, st: Storage,
 
 
 def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: int,
-               only_certify: bool = False) -> Alone | bool:  # fmt: skip
+               only_certify: bool = False, viable: bool = False) -> Alone | bool:  # fmt: skip
     certified = complete = False
     candidates: dict[Msg, set[frozenset[int]]] = {}
+    # `viable`: each candidate's (message, `before` set, number of the solo state its run
+    # goes to), and each solo state's successors, by number (the order states are first seen)
+    offered: list[tuple[Msg, frozenset[int], int]] = []
+    succ: list[list[int]] = []
     core = ctx.core
     # (thread state, local, storage, position of the first fresh commit: what the core
     # committed alone, not in the real timeline; propagations it inserted do not count)
     never = 1 << 60
     # ... and the loop heads visited since the last move that was not silent
     start = (tstate, local, st, never, ())
-    seen = {start}
-    queue = deque([(start, 0)])
+    seen = {start: 0}
+    queue = deque([(start, 0, 0)])
     while queue:
-        (ts, lc, storage, first_fresh, heads), depth = queue.popleft()
+        (ts, lc, storage, first_fresh, heads), depth, number = queue.popleft()
         fresh = first_fresh != never
         if not lc.promises:
             certified = True
@@ -104,6 +137,10 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
         pc = core.pc(ts)
         if only_certify and len(lc.promises) > writes_left(ctx, pc):
             continue
+        nexts = None
+        if viable:
+            succ.extend([] for _ in range(number + 1 - len(succ)))
+            nexts = succ[number]
         for mv in solo_moves(ctx, ts, lc, storage):
             grown = mv.storage if mv.storage is not None else storage
             after = heads if mv.silent else ()
@@ -111,9 +148,11 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
                 if any(t == mv.tstate and dominates(l0, mv.local, grown) for t, l0 in after):
                     continue  # a repeated loop iteration: the earlier visit can do all it can
                 after = (*after, (mv.tstate, mv.local))
-            if mv.floor < first_fresh and not mv.spin and not only_certify:
+            offers = mv.floor < first_fresh and not mv.spin and not only_certify
+            done = frozenset()
+            if offers:
+                done = frozenset(p for p in local.promises if p not in lc.promises)
                 for msg in mv.fresh_writes:
-                    done = frozenset(p for p in local.promises if p not in lc.promises)
                     candidates.setdefault(msg, set()).add(done)
             first = first_fresh
             for at in mv.inserted:
@@ -121,9 +160,14 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
             if mv.fresh_writes and first == never:
                 first = grown.end
             nxt = (mv.tstate, mv.local, grown, first, after)
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append((nxt, depth + 1))
+            found = seen.get(nxt)
+            if found is None:
+                found = seen[nxt] = len(seen)
+                queue.append((nxt, depth + 1, found))
+            if nexts is not None:
+                nexts.append(found)
+                if offers:
+                    offered.extend((msg, done, found) for msg in mv.fresh_writes)
         if len(seen) > SOLO_STATES:
             raise FencelabError(
                 f"model armv7: P{ctx.tid} alone has more than {SOLO_STATES} states to certify "
@@ -131,8 +175,34 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
             )
     if only_certify:
         return certified
+    kept = None
+    if viable:
+        live = _certifying(succ, [not state[1].promises for state in seen])
+        found: dict[Msg, set[frozenset[int]]] = {msg: set() for msg in candidates}
+        for msg, done, nxt in offered:
+            if nxt in live:
+                found[msg].add(done)
+        kept = tuple(frozenset(b) for b in found.values())
     return Alone(certified, complete, tuple(candidates),
-                 tuple(frozenset(b) for b in candidates.values()))
+                 tuple(frozenset(b) for b in candidates.values()), kept)
+
+
+def _certifying(succ: list[list[int]], done: list[bool]) -> set[int]:
+    """The solo states (numbers) from which a state with every commit made ahead executed
+    (`done`) is reachable (`succ`: each expanded state's successors; each state is expanded at
+    its least depth, so every run within the budget is there)."""
+    preds: dict[int, list[int]] = {}
+    for state, nexts in enumerate(succ):
+        for nxt in nexts:
+            preds.setdefault(nxt, []).append(state)
+    live = {state for state, yes in enumerate(done) if yes}
+    todo = list(live)
+    while todo:
+        for prev in preds.get(todo.pop(), ()):
+            if prev not in live:
+                live.add(prev)
+                todo.append(prev)
+    return live
 
 
 def solo_moves(ctx: ThreadContext, tstate, local: Local, st: Storage) -> list:

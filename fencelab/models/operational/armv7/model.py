@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from fencelab import reduce
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.thread import UnseenRead, without_repeats
-from fencelab.models.operational.armv7.apart import barrier_free, runs_apart
+from fencelab.models.operational.armv7.apart import barrier_free, may_insert, runs_apart
 from fencelab.models.operational.armv7.certify import (
     Alone,
     certifies,
@@ -55,7 +55,11 @@ class ARMv7(MemoryModel):
     def __init__(self, interleave: bool = True, earliest: bool = False,
                  apart: bool = False, share: bool = False,
                  quiet: bool = False, order: bool = False,
-                 share_barriers: bool = False, dead: bool = False) -> None:  # fmt: skip
+                 share_barriers: bool = False, dead: bool = False,
+                 viable: bool = False, gaps: bool = False) -> None:  # fmt: skip
+        self.viable = viable
+        self.gaps = gaps
+        self._straight: tuple[object, list[bool]] | None = None
         self.interleave = interleave
         self.earliest = earliest
         self.quiet = quiet
@@ -106,14 +110,19 @@ class ARMv7(MemoryModel):
         - `apart` (the `armv7-threads-apart` switch): in a program where no barrier has
           memory accesses both before and after it, each core's executions are explored alone
           once the timeline is fixed, and their results combined (apart.py says why nothing is
-          lost)."""
+          lost).
+        - `armv7-commit-deps` (order.py, `CommitOrder._follows`), `armv7-viable-commits`
+          (certify.py, `explore_alone`) and `armv7-solo-gaps` (project.py,
+          `Projector.projection`): each docstring says why no final state is lost."""
         return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"),
                      apart=reduce.enabled("armv7-threads-apart"),
                      share=reduce.enabled("armv7-certify-share"),
                      quiet=reduce.enabled("armv7-quiet-earliest"),
                      order=reduce.enabled("armv7-commit-order"),
                      share_barriers=reduce.enabled("armv7-certify-barriers"),
-                     dead=reduce.enabled("armv7-dead-commits"))
+                     dead=reduce.enabled("armv7-dead-commits"),
+                     viable=reduce.enabled("armv7-viable-commits"),
+                     gaps=reduce.enabled("armv7-solo-gaps"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -161,24 +170,37 @@ class ARMv7(MemoryModel):
                 ctx.watch = None
             break
         if what == "alone" and found.before and len(real) != st.end + 1:
-            before = tuple(frozenset(frozenset(real[p] for p in done) for done in b)
-                           for b in found.before)  # fmt: skip
-            found = Alone(found.certified, found.complete, found.candidates, before)
+            def back(sets):
+                return tuple(frozenset(frozenset(real[p] for p in done) for done in b)
+                             for b in sets)  # fmt: skip
+            viable = None if found.viable is None else back(found.viable)
+            found = Alone(found.certified, found.complete, found.candidates,
+                          back(found.before), viable)  # fmt: skip
         return found
+
+    def _viable(self, program, tid: int) -> bool:
+        """`armv7-viable-commits` for core `tid`?"""
+        if not self.viable:
+            return False
+        if self._straight is None or self._straight[0] is not program:
+            self._straight = (program, [not program.has_loop(t) and not may_insert(program, t)
+                                        for t in range(len(program.threads))])
+        return self._straight[1][tid]
 
     def _order(self, program) -> CommitOrder | None:
         if not self.order:
             return None
         if self._commit_order is None or self._commit_order[0] is not program:
             contexts = [self._ctx(program, t) for t in range(len(program.threads))]
-            self._commit_order = (program, CommitOrder(program, contexts))
+            self._commit_order = (program, CommitOrder(program, contexts,
+                                                       reduce.enabled("armv7-commit-deps")))
         return self._commit_order[1]
 
     def _projector(self, program) -> Projector | None:
         if not self.share:
             return None
         if self._projection is None or self._projection[0] is not program:
-            projector = Projector(program, self.share_barriers)
+            projector = Projector(program, self.share_barriers, self.gaps)
             for tid in range(len(program.threads)):
                 self._ctx(program, tid).projector = projector
             self._projection = (program, projector)
@@ -191,7 +213,8 @@ class ARMv7(MemoryModel):
         key = (id(program), tid, tstate, local, st)
         found = self._alone.get(key)
         if found is None and what == "alone":
-            found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st)
+            found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st,
+                                                     viable=self._viable(program, tid))
         if found is not None:
             return found if what == "alone" else found.certified  # type: ignore[attr-defined]
         key = (*key, "certifies")
@@ -337,9 +360,13 @@ class ARMv7(MemoryModel):
             alone = self._solo(program, tid, tstate, local, st)
             if alone.candidates and not _room(self._ctx(program, tid), tstate, local):
                 continue  # no commit of its can certify: `certifies` would refuse each at once
-            for msg, before in zip(alone.candidates, alone.before):
+            viable = alone.viable if alone.viable is not None else alone.before
+            for msg, before, live in zip(alone.candidates, alone.before, viable):
                 ranks = _ranks(st, local, msg, before)
-                for rank in ranks:
+                # `armv7-viable-commits` (certify.py, `explore_alone`): the places no viable
+                # run allows would not certify
+                kept = ranks if live is before else _ranks(st, local, msg, live)
+                for rank in kept:
                     grown = st.commit(msg, rank)
                     pos = grown.end
                     promised = local.promise(pos)

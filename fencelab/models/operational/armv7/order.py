@@ -49,6 +49,7 @@ import re
 from fencelab.isa.insn import Barrier, Kind
 
 READS = (Kind.LOAD, Kind.LOAD_EXCL, Kind.STORE_EXCL, Kind.RMW)
+LOADS = (Kind.LOAD, Kind.LOAD_EXCL, Kind.RMW)  # `_follows`: a store-exclusive takes no value
 WRITES = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)
 INSERTING = (Barrier.FULL, Barrier.STORE)
 ACCESS_LOCS = "armv7_access_locs"  # ThreadContext entry: access address -> location (thread.py)
@@ -60,9 +61,11 @@ class CommitOrder:
     """Per program: whether a commit may depend on the commit before it (module docstring),
     from each core's code and the locations its accesses were seen at."""
 
-    def __init__(self, program, contexts):
+    def __init__(self, program, contexts, deps: bool = False):
         self.contexts = contexts  # per core: its ThreadContext (where accesses are recorded)
         self.code = [_code(program, tid) for tid in range(len(program.threads))]
+        self.deps = deps  # `armv7-commit-deps`: follow a core's dependencies (`_depends`)
+        self.insns = [_insns(program, tid) for tid in range(len(program.threads))]
         self._memo: dict = {}
         self._seen = -1
 
@@ -118,6 +121,8 @@ class CommitOrder:
         cores = range(len(self.code))
         events = [[(pc, kind, barrier, self._loc(t, pc, fixed))
                    for pc, kind, barrier, fixed in self.code[t]] for t in cores]  # fmt: skip
+        if self.deps:
+            return self._follows(events, ta, la, tb, lb, co_after)
         never = 1 << 62
         start = [never] * len(events)  # per core: from this address on, every event is reached
         # from c(a): the barriers of a's core after it; reads of `la` (rfe, detour); barriers
@@ -153,6 +158,89 @@ class CommitOrder:
                         changed = True
         return any(kind in WRITES and loc in (lb, ANY) and start[tb] < pc
                    for pc, kind, _, loc in events[tb])  # fmt: skip
+
+    def _follows(self, events, ta: int, la: int, tb: int, lb: int,
+                 co_after: frozenset[int]) -> bool:  # fmt: skip
+        """`armv7-commit-deps`: `_depends`, each core's events reached found by following G's
+        edges within the core instead of taking every event after a reached one.
+
+        Within a core, G's edges are the base orders (1) and the barriers (3) of the package
+        docstring, as the machine computes them (local.py, thread.py): a read's times go to
+        the registers it loads (and a base-register writeback to those it writes), every
+        register an instruction writes gets the join of what it reads, and from there into
+        the address (dd, and addrpo: every event after it) or the data (dd) of a later
+        access, into a branch or a predicated access (ctrl, ctrlisb: every event after it);
+        rfi, rdw and detour go to a later read of a location accessed, which is reached in
+        every core anyway (a reached access adds its location, whose reads are reached); a
+        barrier follows every event before it and precedes every event after it. A
+        store-exclusive's status register carries no time (thread.py sets it to 0), and no
+        edge of G enters a store-exclusive's commit from another core's write: `atomic` is
+        a condition on coherence, which a commit's place in the commit order does not fix
+        (its coherence place is chosen apart, model.py `_ranks`; a store-exclusive is
+        committed ahead of the write its load-exclusive reads when the machine needs it,
+        tests/models/test_armv7_commit_deps.py). Registers are followed in address order
+        and never cleared (code without loops or jumps through registers: `_code`), so
+        every register whose time a reached point may be is marked: the events found reached
+        include every event G reaches from c(a), and `_depends`'s argument holds as it is."""
+        cores = range(len(events))
+        never = 1 << 62
+        start = [never] * len(events)  # per core: from this address on, every event is reached
+        for pc, kind, _, loc in events[ta]:  # the barriers of a's core after it
+            if kind in WRITES and loc in (la, ANY):
+                start[ta] = min(start[ta], _next_barrier(events[ta], pc))
+        for t in cores:  # barriers after a write of `la` that may be coherence-after a
+            wrote = False
+            for pc, kind, barrier, loc in events[t]:
+                if barrier and wrote:
+                    start[t] = min(start[t], pc)
+                    break
+                wrote = wrote or (t in co_after and kind in WRITES and loc in (la, ANY))
+        locs: set[int] = set()  # locations of reached accesses
+        hit: list[set[int]] = [set() for _ in cores]  # addresses of reached events
+        changed = True
+        while changed:
+            changed = False
+            for t in cores:
+                where = {pc: (barrier, loc) for pc, _, barrier, loc in events[t]}
+                accessed: set[int] = set()
+                marked: set[str] = set()  # registers a reached point may reach
+                for pc, info in self.insns[t]:
+                    kind = info.kind
+                    if kind.touches_memory:
+                        loc = where[pc][1] if pc in where else ANY
+                        accessed.add(loc)
+                        ctrl = "cpsr" in info.reads and "cpsr" in marked  # predicated
+                        addr = bool(info.addr_regs & marked)
+                        if (addr or ctrl) and pc < start[t]:  # addrpo, ctrl: all from here
+                            start[t], changed = pc, True
+                        if (pc >= start[t] or bool(info.data_regs & marked)
+                                or (kind in LOADS and (loc in (la, ANY) or _meets(loc, locs)))):  # fmt: skip
+                            if pc not in hit[t]:
+                                hit[t].add(pc)
+                                changed = True
+                            if loc not in locs:
+                                locs.add(loc)
+                                changed = True
+                            marked |= info.dest_regs
+                        skip = info.data_regs | info.dest_regs | info.status_regs
+                        if (info.reads - skip) & marked:  # a base-register writeback
+                            marked |= info.writes - skip
+                    elif pc in where and where[pc][0]:  # a barrier that inserts propagations
+                        if pc < start[t] and (any(h < pc for h in hit[t])
+                                              or any(_meets(x, locs) for x in accessed)):
+                            start[t], changed = pc, True
+                    elif kind is Kind.BRANCH:
+                        if info.reads & marked and pc < start[t]:
+                            start[t], changed = pc, True
+                    elif info.reads & marked:
+                        marked |= info.writes
+        return any(kind in WRITES and loc in (lb, ANY) and (start[tb] <= pc or pc in hit[tb])
+                   for pc, kind, _, loc in events[tb])  # fmt: skip
+
+
+def _insns(program, tid: int) -> list:
+    """Core `tid`'s instructions in address order: (address, InsnInfo)."""
+    return sorted(program.threads[tid].core.infos.items())
 
 
 def _meets(loc: int, locs: set[int]) -> bool:

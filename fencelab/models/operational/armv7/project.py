@@ -25,13 +25,15 @@ OTHER = -1  # the core id of another core's write, in a projection
 
 
 class Projector:
-    def __init__(self, program, barriers: bool = False):
+    def __init__(self, program, barriers: bool = False, gaps: bool = False):
         n = len(program.threads)
         self.reads: list[frozenset[int]] = [frozenset()] * n
         self.writes: list[frozenset[int]] = [frozenset()] * n  # W, for cores with barriers
         self.initial = Local.initial(len(program.locations))
         self.barriers = [may_insert(program, t) for t in range(n)]
         self.usable = [barriers or not b for b in self.barriers]
+        # `armv7-solo-gaps` (`projection`): for cores without loops or barriers that insert
+        self.gaps = [gaps and not b and not program.has_loop(t) for t, b in enumerate(self.barriers)]
         self._memo: dict = {}
 
     def saw_read(self, tid: int, loc: int) -> bool:
@@ -57,21 +59,50 @@ class Projector:
                 and st.gp_count() == 0)  # fmt: skip
 
     def projection(self, tid: int, st: Storage, local: Local) -> tuple[Storage, Local, list[int]]:
-        """(projected storage, projected local, real position of each projected one)."""
+        """(projected storage, projected local, real position of each projected one).
+
+        `armv7-solo-gaps`, for a core without loops and without barriers that insert
+        propagations (apart.py's `may_insert`): other cores' writes between two of its
+        commits made ahead (a gap) are put in one order, by location and coherence. Such a
+        core's solo runs compare times (positions, and maxima of them) only with its own
+        commits' positions (a write fulfils a commit only above its floor) and with its fresh
+        commits' (past the end of the timeline); no `Gp` is on the timeline (`applies`) and
+        none is inserted (a trailing barrier's go after its last access, where nothing reads
+        them), so no read is ever stale, and no loop compares two states' views. Reordering
+        others' writes within a gap keeps every such comparison, every coherence order and
+        every value: the solo runs are the same moves, found in the same order, with the
+        same answers (the core's own positions do not move)."""
         reads = self.locations(tid)
         key = (tid, reads, st)
         found = self._memo.get(key)
         if found is None:
+            kept = [(pos, msg) for pos, msg in st.messages() if msg.tid == tid or msg.loc in reads]
+            if self.gaps[tid]:
+                kept = _by_gaps(kept, st, tid)
             real = [0]
             new = {0: 0}
             timeline = []
-            for pos, msg in st.messages():
-                if msg.tid == tid or msg.loc in reads:
-                    new[pos] = len(real)
-                    real.append(pos)
-                    timeline.append(msg if msg.tid == tid
-                                    else Msg(msg.loc, msg.value, msg.size, OTHER))  # fmt: skip
+            for pos, msg in kept:
+                new[pos] = len(real)
+                real.append(pos)
+                timeline.append(msg if msg.tid == tid
+                                else Msg(msg.loc, msg.value, msg.size, OTHER))  # fmt: skip
             co = tuple([tuple([new[p] for p in chain if p in new]) for chain in st.co])
             found = self._memo[key] = (Storage(tuple(timeline), co), new, real)
         seen, new, real = found
         return seen, local._replace(promises=tuple([new[p] for p in local.promises])), real
+
+
+def _by_gaps(kept: list, st: Storage, tid: int) -> list:
+    """`kept` (position, Msg) in timeline order, the other cores' writes between two of core
+    `tid`'s (its commits made ahead: `applies`) sorted by location and coherence rank."""
+    out: list = []
+    gap: list = []
+    for pos, msg in kept:
+        if msg.tid == tid:
+            out += sorted(gap, key=lambda e: (e[1].loc, st.rank(e[0])))
+            out.append((pos, msg))
+            gap = []
+        else:
+            gap.append((pos, msg))
+    return out + sorted(gap, key=lambda e: (e[1].loc, st.rank(e[0])))
