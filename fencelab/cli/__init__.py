@@ -13,7 +13,8 @@ import gc
 # The commands' modules (click, unicorn, capstone, lark, fencelab's: most of a short command's
 # instructions) are imported with the cycle collector off, which would otherwise traverse the
 # growing heap again and again, and are then frozen: never traversed again, not by a command's
-# collections nor at exit (`fencelab --help` 836 M -> 764 M instructions; bench/RESULTS.md).
+# collections nor at exit (with `options.exit_now`: `fencelab --help` 845 M -> 764 M
+# instructions; bench/RESULTS.md).
 _collecting = gc.isenabled()
 gc.disable()
 try:
