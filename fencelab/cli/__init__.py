@@ -12,9 +12,8 @@ import gc
 
 # The commands' modules (click, unicorn, capstone, lark, fencelab's: most of a short command's
 # instructions) are imported with the cycle collector off, which would otherwise traverse the
-# growing heap again and again, and are then frozen: never traversed again, not by a command's
-# collections nor at exit (with `options.exit_now`: `fencelab --help` 845 M -> 764 M
-# instructions; bench/RESULTS.md).
+# growing heap again and again (27 M instructions); a command then freezes them
+# (`options.collector_tuned`) and ends without finalizing them (`options.exit_now`).
 _collecting = gc.isenabled()
 gc.disable()
 try:
@@ -29,7 +28,6 @@ try:
     from fencelab.cli.table import map_command, table_command
     from fencelab.cli.tui import tui
 finally:
-    gc.freeze()
     if _collecting:
         gc.enable()
 

@@ -123,9 +123,9 @@ def exit_now(code: int) -> None:
         sys.stdout.flush()
     except BrokenPipeError:  # the reader left with the last lines unread: as Group.invoke
         code = EXIT_BROKEN_PIPE
-    except (OSError, ValueError):  # closed or unwritable: what Python's exit would also lose
+    except (OSError, ValueError, AttributeError):  # closed, unwritable or none: as Python's exit
         pass
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.flush()
     os._exit(code)
 

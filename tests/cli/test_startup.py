@@ -221,7 +221,7 @@ def test_a_command_tunes_the_cycle_collector_and_restores_it(monkeypatch):
 _EXIT_CHECK = """
 import atexit, gc, sys
 from fencelab.cli import main
-print("frozen", gc.get_freeze_count() > 0, "collecting", gc.isenabled(), file=sys.stderr)
+print("collecting", gc.isenabled(), file=sys.stderr)
 class Torn:
     def __del__(self):
         print("torn down", file=sys.stderr)
@@ -235,14 +235,13 @@ main()
 @pytest.mark.parametrize("args, status", [(["--help"], 0), (["run", "-j", "1", "missing.litmus"], 2),
                                           (["run", "-j", "1", str(EXAMPLES / "x86_64" / "SB.litmus")], 0)])  # fmt: skip
 def test_a_command_ends_without_tearing_down_its_objects(args, status):
-    """What `fencelab` imports is frozen once imported (the collector never traverses it again)
-    and a command ends as Python's exit would, atexit handlers run and output flushed, but
+    """A command ends as Python's exit would, atexit handlers run and output flushed, but
     without finalizing every object (serial work after the last line: 64 M instructions after
     `--help`): a module's object is never torn down. The exit status is the command's."""
     done = subprocess.run([sys.executable, "-c", _EXIT_CHECK, *args], capture_output=True,
                           text=True, cwd=REPO, timeout=300)  # fmt: skip
     assert done.returncode == status, done.stderr
-    assert "frozen True collecting True" in done.stderr
+    assert "collecting True" in done.stderr  # off while fencelab.cli imports, then on
     assert "atexit ran" in done.stderr
     assert "torn down" not in done.stderr
     if status == 0 and args[0] == "run":
