@@ -8,16 +8,28 @@ fencelab/report/. Adding a command is one module here and one line in `COMMANDS`
 
 from __future__ import annotations
 
-import click
+import gc
 
-from fencelab.cli.check import check_command, hunt_command
-from fencelab.cli.compile import compile_command, show_command
-from fencelab.cli.graph import graph_command
-from fencelab.cli.hw import hw
-from fencelab.cli.options import Group
-from fencelab.cli.run import run
-from fencelab.cli.table import map_command, table_command
-from fencelab.cli.tui import tui
+# The commands' modules (click, unicorn, capstone, lark, fencelab's: most of a short command's
+# instructions) are imported with the cycle collector off, which would otherwise traverse the
+# growing heap again and again (27 M instructions); a command then freezes them
+# (`options.collector_tuned`) and ends without finalizing them (`options.exit_now`).
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    import click
+
+    from fencelab.cli.check import check_command, hunt_command
+    from fencelab.cli.compile import compile_command, show_command
+    from fencelab.cli.graph import graph_command
+    from fencelab.cli.hw import hw
+    from fencelab.cli.options import Group
+    from fencelab.cli.run import run
+    from fencelab.cli.table import map_command, table_command
+    from fencelab.cli.tui import tui
+finally:
+    if _collecting:
+        gc.enable()
 
 COMMANDS = (run, map_command, table_command, tui, compile_command, show_command, check_command,
             hunt_command, graph_command, hw)  # fmt: skip

@@ -85,7 +85,14 @@ class Group(click.Group):
         except click.Abort:
             output.error("interrupted")
             code = EXIT_INTERRUPTED
-        sys.exit(code if isinstance(code, int) else 0)
+        except SystemExit as e:
+            if args is not None or not (e.code is None or isinstance(e.code, int)):
+                raise
+            code = e.code
+        code = code if isinstance(code, int) else 0
+        if args is None:  # the command line itself, not a caller's (click's test runner)
+            exit_now(code)
+        sys.exit(code)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -97,6 +104,30 @@ class Group(click.Group):
             # nothing more can be written; keep Python's exit-time flush from failing again
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_BROKEN_PIPE)
+
+
+def exit_now(code: int) -> None:
+    """End the process as Python's exit does (atexit handlers, the standard streams flushed,
+    the exit status) but without tearing down every object it made: a command's imports, a run's
+    states and memos, whose finalization is serial work after the last line is printed (64 M
+    instructions after `fencelab --help`; bench/RESULTS.md). Only when no other thread runs (a
+    thread's work would be cut short); otherwise `sys.exit`. Every file fencelab writes is
+    closed by its `with`; the standard streams are flushed here."""
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left with the last lines unread: as Group.invoke
+        code = EXIT_BROKEN_PIPE
+    except (OSError, ValueError, AttributeError):  # closed, unwritable or none: as Python's exit
+        pass
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
+    os._exit(code)
 
 
 FULL_COLLECTION = 100  # collections of the middle generation before a full one (Python: 10)

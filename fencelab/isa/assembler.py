@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
-import json
 import os
 import re
 import select
@@ -133,7 +132,7 @@ def assemble(engine: Engine, lines: list[str], base: int = 0) -> bytes:
 # -- the worker ----------------------------------------------------------------------------------
 
 _SERVER = r"""
-import json, sys
+import sys
 try:  # die with the parent (Linux), and never grow past a cap
     import ctypes, resource, signal
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -143,18 +142,18 @@ except Exception:
 import keystone
 engines = {}
 for line in sys.stdin:
-    arch, mode, syntax, text, base = json.loads(line)
+    arch, mode, syntax, base, text = line.rstrip("\n").split(" ")
     ks = engines.get((arch, mode, syntax))
     if ks is None:
-        ks = engines[(arch, mode, syntax)] = keystone.Ks(arch, mode)
-        if syntax:
-            ks.syntax = syntax
+        ks = engines[(arch, mode, syntax)] = keystone.Ks(int(arch), int(mode))
+        if int(syntax):
+            ks.syntax = int(syntax)
     try:
-        encoding, _ = ks.asm(text, base)
-        answer = ["ok", bytes(encoding or b"").hex()]
+        encoding, _ = ks.asm(bytes.fromhex(text).decode(), int(base))
+        answer = "ok " + bytes(encoding or b"").hex()
     except keystone.KsError as e:
-        answer = ["refused", e.message]
-    sys.stdout.write(json.dumps(answer) + "\n")
+        answer = "refused " + str(e.message).encode().hex()
+    sys.stdout.write(answer + "\n")
     sys.stdout.flush()
 """.replace("WORKER_MEMORY", str(WORKER_MEMORY))
 
@@ -167,7 +166,7 @@ class _Worker:
 
     def ask(self, engine: Engine, text: str, base: int, seconds: float) -> tuple[str, str]:
         proc = self._proc if self._proc and self._proc.poll() is None else self._start()
-        request = json.dumps([engine.arch, engine.mode, engine.syntax, text, base]) + "\n"
+        request = f"{engine.arch} {engine.mode} {engine.syntax} {base} {text.encode().hex()}\n"
         try:
             proc.stdin.write(request.encode())
             proc.stdin.flush()
@@ -187,8 +186,8 @@ class _Worker:
         if not reply:
             self.stop()
             return ("error", "the assembler stopped without an answer (keystone crashed)")
-        kind, value = json.loads(reply)
-        return kind, value
+        kind, _, value = reply.decode().strip().partition(" ")
+        return kind, value if kind == "ok" else bytes.fromhex(value).decode()
 
     def _start(self) -> subprocess.Popen:
         self.stop()

@@ -77,3 +77,23 @@ def test_the_keystone_process_starts_without_site_and_answers():
     assembler._worker.stop()  # a new process, started by this command line
     engine = Engine(assembler.KS_ARCH_ARM64, assembler.KS_MODE_LITTLE_ENDIAN)
     assert assemble(engine, ["add x0, x0, #17"], 0x1000) == bytes.fromhex("00440091")
+
+
+def test_the_keystone_process_answers_as_keystone_does_in_this_process():
+    """The keystone process speaks hex over its pipe (no json to import there: 38 M of its 139 M
+    instructions of start-up): whatever the text (several lines, tabs, labels, an empty program),
+    its bytes and its refusals are keystone's own, read here from keystone directly."""
+    assembler._worker.stop()
+    cases = [(A64, ["MOV W0,#7", "\tSTR W0,[X1]", "L0:", "CBZ W0, L0"], 0x2000), (A64, [], 0),
+             (Engine(assembler.KS_ARCH_X86, assembler.KS_MODE_64, assembler.KS_OPT_SYNTAX_ATT),
+              ["movl $1,(%rax)", "mfence"], 0x10000)]  # fmt: skip
+    for engine, lines, base in cases:
+        ks = keystone.Ks(engine.arch, engine.mode)
+        if engine.syntax:
+            ks.syntax = engine.syntax
+        assert assemble(engine, lines, base) == bytes(ks.asm("\n".join(lines), base)[0] or b"")
+    with pytest.raises(keystone.KsError) as direct:
+        keystone.Ks(A64.arch, A64.mode).asm("FROB W0", 0)
+    with pytest.raises(Refused) as ours:
+        assemble(A64, ["FROB W0"], 0x5000)
+    assert ours.value.reason == direct.value.message
