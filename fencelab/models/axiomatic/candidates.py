@@ -317,12 +317,16 @@ def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
         segments.append((r, span, sources))
     out = []
     size = ev[init].size
+    orders = set()  # writes that share no byte are not ordered: two orders may be one co
     for order in itertools.permutations(others):
         chain = (init, *order)
         co = [0] * n
         for k, a in enumerate(chain):
             co[a] = mask_of(b for b in chain[k + 1:] if ev[a].overlaps(ev[b]))
         co_rows = _sparse(co)
+        if co_rows in orders:
+            continue  # herd counts each coherence order once
+        orders.add(co_rows)
         final = 0
         for byte in range(size):
             last = next(w for w in reversed(chain) if ev[w].covers(byte))
