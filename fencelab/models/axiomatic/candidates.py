@@ -215,9 +215,11 @@ class Execution:
         is fr-before each write coherence-after the one it read, on that byte)."""
         if self._fr is None:
             fr = [0] * len(self.rf)
+            co = self.co
             for w, row in enumerate(self.rf):
-                for r in bits(row):
-                    fr[r] |= self.co[w]
+                if row:  # most events are no write that is read (a per-location candidate)
+                    for r in bits(row):
+                        fr[r] |= co[w]
             self._fr = fr
         return self._fr
 
