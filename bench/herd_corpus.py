@@ -14,6 +14,12 @@ result: an `.expected` without states), `stale` (the outcomes differ but herd's 
 line is not the test's: herdtools7 kept an output of an earlier version of the test). A data
 race is compared as herd prints it: `Undef` for Ok/No and a `Flag *undef*` line.
 
+Where the states agree, the counts are compared too: herd's `Positive: p Negative: n` line and
+the `Observation NAME ... p n` counts (herd counts the candidate executions its model allows,
+fencelab's operational models count final states: README's "Output"). The summary's last two
+columns count the agreeing tests whose counts are herd's (`counts-agree`) and not
+(`counts-differ`, shown with both counts even under --quiet); they do not change the exit status.
+
 A test beside herd's `X.litmus.expected-failure` (herd7 stops on it with a user error: a
 condition naming a location nothing else names, a feature it refuses) is compared by that:
 `both-fail` when fencelab refuses it too (its line is shown beside herd's), `DIFFER` when
@@ -77,6 +83,13 @@ class Herd:
     loop: bool  # herd's `Loop`: some executions were cut by its unrolling bound
     condition: str  # the `Condition` line, without spaces
     flags: frozenset[str] = frozenset()  # herd's `Flag` lines (`*undef*`: a data race)
+    # the `Positive: p Negative: n` line and the `Observation NAME ... p n` counts (None: absent)
+    witnesses: tuple[int, int] | None = None
+    observation: tuple[int, int] | None = None
+
+    def counts(self) -> str:
+        return (f"Positive: {self.witnesses[0]} Negative: {self.witnesses[1]}, Observation "
+                f"{self.observation[0]} {self.observation[1]}")  # fmt: skip
 
 
 def numbers(text: str) -> str:
@@ -91,6 +104,10 @@ def read_output(text: str) -> Herd:
     states, verdict, loop = set(), "", False
     condition = next((ln.replace(" ", "") for ln in lines if ln.startswith("Condition ")), "")
     flags = frozenset(ln.split(None, 1)[1].strip() for ln in lines if ln.startswith("Flag "))
+    witnesses = next((_pair(ln.split()[1], ln.split()[3]) for ln in lines
+                      if ln.startswith("Positive: ")), None)  # fmt: skip
+    observation = next((_pair(*ln.split()[3:5]) for ln in lines
+                        if ln.startswith("Observation ")), None)  # fmt: skip
     for i, line in enumerate(lines):
         if line.startswith("States "):
             count = int(line.split()[1])
@@ -101,7 +118,11 @@ def read_output(text: str) -> Herd:
             loop = words[:1] == ["Loop"]
             verdict = next((w for w in words if w in VERDICTS), "")
             break
-    return Herd(frozenset(states), verdict, loop, condition, flags)
+    return Herd(frozenset(states), verdict, loop, condition, flags, witnesses, observation)
+
+
+def _pair(a: str, b: str) -> tuple[int, int]:
+    return int(a.rstrip(",")), int(b)
 
 
 def show(states: frozenset[frozenset[str]]) -> str:
@@ -131,9 +152,12 @@ def read_kinds(text: str) -> dict[str, str]:
     return out
 
 
-def run_one(path: Path, model: str | None, timeout: int, kind: str = "") -> tuple[str, str]:
+def run_one(path: Path, model: str | None, timeout: int, kind: str = "") -> tuple[str, ...]:
     """(status, detail) of one test: agree, DIFFER, refused, partial, timeout, no-herd,
-    both-fail. With `kind` (herd's verdict from a kinds.txt) only the verdict is compared."""
+    both-fail. With `kind` (herd's verdict from a kinds.txt) only the verdict is compared.
+    Where the states agree and herd printed its counts, a third item says whether the
+    `Positive: p Negative: n` line and the `Observation` line's counts are herd's too
+    (COUNTED, MISCOUNTED; the detail then shows both)."""
     expected = path.with_name(path.name + ".expected")
     if not kind and not expected.exists():  # only herd's `.expected-failure`
         return _run_failing(path, model, timeout)
@@ -153,8 +177,14 @@ def run_one(path: Path, model: str | None, timeout: int, kind: str = "") -> tupl
     warnings = herd.flags - MODELLED_FLAGS  # herd's notes on the cat's assumptions
     if (ours.states == herd.states and ours.verdict == (herd.verdict or ours.verdict)
             and ours.flags == herd.flags & MODELLED_FLAGS):
-        return "agree", "".join(f"(herd's Flag {f}, a note fencelab does not print)"
-                                for f in sorted(warnings))  # fmt: skip
+        notes = "".join(f"(herd's Flag {f}, a note fencelab does not print)"
+                        for f in sorted(warnings))  # fmt: skip
+        if herd.witnesses is None or herd.observation is None:
+            return "agree", notes
+        if (ours.witnesses, ours.observation) == (herd.witnesses, herd.observation):
+            return "agree", notes, COUNTED
+        return "agree", (f"{notes} counts differ: herd {herd.counts()}; ours "
+                         f"{ours.counts()}").strip(), MISCOUNTED  # fmt: skip
     if herd.condition and ours.condition != herd.condition:  # herd ran another version
         return "stale", f"herd's {herd.condition} is not the test's {ours.condition}"
     return "DIFFER", (f"herd {herd.verdict}{_flags(herd)}: {show(herd.states)}\n"
@@ -191,6 +221,8 @@ def _run(path: Path, model: str | None, timeout: int):
         signal.alarm(0)
 
 
+COUNTED, MISCOUNTED = "counts-agree", "counts-differ"
+
 # herd's flags fencelab gives: a data race (rc11's `*undef*`). aarch32.cat also flags its own
 # assumptions (`Assuming-common-inner-shareable-domain`, `Shareability-argument-for-DMB-is-
 # deprecated` on a DMB ISH), which change no outcome; those are not compared.
@@ -224,17 +256,20 @@ def main(argv: list[str] | None = None) -> int:
         for path in tests:
             kind = "" if path.stem not in kinds or path.with_name(
                 path.name + ".expected").exists() else kinds[path.stem]  # fmt: skip
-            status, detail = run_one(path, model, args.timeout, kind)
+            status, detail, *counted = run_one(path, model, args.timeout, kind)
             counts[status] += 1
+            counts.update(counted)
             if status == "refused":
                 reasons[reason(detail)] += 1
-            if status != "agree" or not args.quiet:
+            if status != "agree" or counted == [MISCOUNTED] or not args.quiet:
                 print(f"{path.name[:-7]:<12} {status:<8} {detail}".rstrip(), flush=True)
     print()
-    print(f"{'directory':<40} {'tests':>5} " + " ".join(f"{s:>7}" for s in STATUSES))
+    print(f"{'directory':<40} {'tests':>5} " + " ".join(f"{s:>7}" for s in STATUSES)
+          + f" {COUNTED:>13} {MISCOUNTED:>13}")  # fmt: skip
     for directory, counts in per_dir.items():
-        print(f"{directory:<40} {sum(counts.values()):>5} "
-              + " ".join(f"{counts[s]:>7}" for s in STATUSES))  # fmt: skip
+        print(f"{directory:<40} {sum(counts[s] for s in STATUSES):>5} "
+              + " ".join(f"{counts[s]:>7}" for s in STATUSES)
+              + f" {counts[COUNTED]:>13} {counts[MISCOUNTED]:>13}")  # fmt: skip
     if reasons:
         print("\nrefusals by reason:")
         for text, n in reasons.most_common():

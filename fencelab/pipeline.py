@@ -48,6 +48,9 @@ class RunOptions:
     budget: int = DEFAULT_BUDGET
     limits: Limits = Limits()  # states and memory one exploration may use
     start: tuple[str, ...] = ()  # exhaustive: explore only what follows this schedule (a split)
+    # herd's counts: the axiomatic models judge every candidate to count the executions they
+    # allow (TestResult.executions); False: the outcomes only, each found once (the checker)
+    counts: bool = True
 
     @classmethod
     def named(cls, target: str | None = None, scheme: str = "default", model: str | None = None,
@@ -64,7 +67,7 @@ class RunOptions:
         names = (self.target.name if self.target is not None else None, self.scheme.name,
                  self.model.name if self.model is not None else None)  # fmt: skip
         rest = {f: getattr(self, f) for f in ("mode", "runs", "seed", "schedule", "budget",
-                                              "start", "limits")}  # fmt: skip
+                                              "start", "limits", "counts")}  # fmt: skip
         return _named_options, (names, rest)
 
 
@@ -180,7 +183,8 @@ class Pipeline:
         if spec.kind != OPERATIONAL:
             _exhaustive_only(spec, options)
         key = ("code", target.name, spec.name, options.mode, options.runs, options.seed,
-               options.schedule, options.budget, options.start, options.limits) + (
+               options.schedule, options.budget, options.start, options.limits,
+               options.counts and spec.kind != OPERATIONAL) + (
             code_key(asm) if self._cache is not None else ())
 
         def finish(raw: TestResult) -> TestResult:
@@ -200,9 +204,9 @@ class Pipeline:
                 f"{test.name}: the {spec.name} model judges source tests (C or RUST); "
                 f"this is an {test.arch} test (use --model sc, tso or arm)"
             )
-        key = ("source", spec.name, options.budget, options.limits) + (
+        key = ("source", spec.name, options.budget, options.limits, options.counts) + (
             source_key(test) if self._cache is not None else ())
-        return key, lambda: spec.new()(test, options.budget, options.limits)
+        return key, lambda: spec.new()(test, options.budget, options.limits, options.counts)
 
     def _cached(self, key: tuple, compute: Callable[[], TestResult]) -> TestResult:
         if self._cache is not None and key in self._cache:
@@ -237,7 +241,7 @@ def _explore(program: Program, spec: ModelSpec, options: RunOptions,
     """Explore `program`; an instruction that cannot run is named at the user's line."""
     try:
         if spec.kind != OPERATIONAL:
-            return spec.new()(program, options.budget, options.limits)
+            return spec.new()(program, options.budget, options.limits, options.counts)
         machine = Machine(program, spec.new(), options.budget)
         if options.mode == "exhaustive":
             return exhaustive(machine, progress, start=options.start, limits=options.limits)

@@ -41,6 +41,10 @@ class TestResult:
     partial: str = ""  # "" = complete; else why the result was cut short (INTERRUPTED, a limit)
     flags: tuple[str, ...] = ()  # herd's flags, in herd's order: UNDEF when an execution races
     race: str = ""  # one data race the model found: the two accesses and their execution
+    # herd's counts (the axiomatic models): the candidate executions the model allows whose
+    # final state satisfies the condition's proposition, and those whose does not; None: the
+    # engine counts final states (runs in random mode) instead
+    executions: tuple[int, int] | None = None
 
     @property
     def undefined(self) -> bool:
@@ -66,15 +70,31 @@ class TestResult:
 
     @property
     def positive(self) -> int:
-        """herd's Positive: how many final states (or runs) make the proposition true."""
+        """herd's pos: how many allowed executions (`executions`: the axiomatic models, as
+        herd), else final states (runs in random mode) make the proposition true."""
+        if self.executions is not None:
+            return self.executions[0]
         if self.mode == "random":
             return sum(s.count for s in self.satisfying())
         return len(self.satisfying())
 
     @property
     def negative(self) -> int:
+        """herd's neg: how many make it false (counted as `positive`)."""
+        if self.executions is not None:
+            return self.executions[1]
         total = sum(s.count for s in self.states) if self.mode == "random" else len(self.states)
         return total - self.positive
+
+    @property
+    def witnesses(self) -> tuple[int, int]:
+        """herd's `Positive: p Negative: n` line (`check_wit`): the executions (or states)
+        that make the proposition true and false, the other way round under `~exists`,
+        where the witnesses are those that do not. The `Observation` line and the JSON
+        record give `positive`, `negative` unswapped."""
+        if self.condition.quantifier == "~exists":
+            return self.negative, self.positive
+        return self.positive, self.negative
 
     @property
     def ok(self) -> bool:

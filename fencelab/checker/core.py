@@ -130,12 +130,12 @@ class Checker:
 
     def source_options(self, model: ModelSpec) -> RunOptions:
         """How a source test is judged under `model`."""
-        return RunOptions(model=model, budget=self.budget, limits=self.limits)
+        return RunOptions(model=model, budget=self.budget, limits=self.limits, counts=False)
 
     def hardware_options(self, target: Target, scheme: Scheme) -> RunOptions:
         """How a source test compiled with `scheme` runs on `target`."""
         return RunOptions(target, scheme, self.hardware_model, budget=self.budget,
-                          limits=self.limits)  # fmt: skip
+                          limits=self.limits, counts=False)  # fmt: skip
 
     def source_result(self, test: LitmusTest, model: ModelSpec) -> TestResult:
         return self.pipeline.run(test, self.source_options(model))

@@ -91,8 +91,8 @@ def _axiomatic(cat: str):
     def new():
         from fencelab.models.axiomatic.arm import run_axiomatic
 
-        return lambda program, budget, limits=DEFAULT_LIMITS: run_axiomatic(program, cat, budget,
-                                                                       limits)  # fmt: skip
+        return lambda program, budget, limits=DEFAULT_LIMITS, counts=True: run_axiomatic(
+            program, cat, budget, limits, counts)  # fmt: skip
 
     return new
 
@@ -101,8 +101,8 @@ def _source(name: str) -> Callable[[], Any]:
     def factory():
         from fencelab.models.source.rc11 import run_source
 
-        return lambda test, budget, limits=DEFAULT_LIMITS: run_source(test, name, budget,
-                                                                limits=limits)  # fmt: skip
+        return lambda test, budget, limits=DEFAULT_LIMITS, counts=True: run_source(
+            test, name, budget, limits=limits, counts=counts)  # fmt: skip
 
     return factory
 

@@ -29,7 +29,7 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
     cut = result.budget_exhausted or result.partial  # herd's Loop: not every execution ended
     lines.append(("Loop " if cut else "") + result.result_word)
     lines.append("Witnesses")
-    lines.append(f"Positive: {result.positive} Negative: {result.negative}")
+    lines.append("Positive: {} Negative: {}".format(*result.witnesses))
     lines.extend(f"Flag {flag}" for flag in result.flags)
     lines.append(f"Condition {format_condition(result.condition, arch)}")
     lines.append(

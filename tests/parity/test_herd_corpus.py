@@ -93,4 +93,26 @@ def test_herd_failures_are_compared_with_our_refusals(tmp_path, capsys):
     assert "ours: " in out and "the condition names location 'z'" in out
     assert lines["RUNS"].split()[1] == "DIFFER"
     summary = next(line for line in out.splitlines() if line.startswith(str(tmp_path)))
-    assert summary.split()[1:] == ["2", "0", "1", "0", "0", "0", "0", "0", "1"]
+    assert summary.split()[1:] == ["2", "0", "1", "0", "0", "0", "0", "0", "1", "0", "0"]
+
+
+def test_the_counts_are_compared_where_the_states_agree(tmp_path, capsys):
+    # herd's Positive/Negative line and the Observation line's counts: executions under
+    # arm-axiomatic (SB: 4, one satisfies the condition), states under arm (the same here)
+    (tmp_path / "SB.litmus").write_text(SB)
+    expected = tmp_path / "SB.litmus.expected"
+    expected.write_text(HERD_SB.format(flag=""))
+    assert herd_corpus.main([f"{tmp_path}@arm-axiomatic"]) == 0
+    out = capsys.readouterr().out
+    summary = next(line for line in out.splitlines() if line.startswith(str(tmp_path)))
+    assert summary.split()[-3:] == ["0", "1", "0"]  # both-fail, counts-agree, counts-differ
+    expected.write_text(HERD_SB.format(flag="").replace("Sometimes 1 3", "Sometimes 2 6")
+                        .replace("Positive: 1 Negative: 3", "Positive: 2 Negative: 6"))
+    assert herd_corpus.main([f"{tmp_path}@arm-axiomatic", "--quiet"]) == 0  # not a DIFFER
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.startswith("SB "))
+    assert line.split()[1] == "agree"
+    assert ("counts differ: herd Positive: 2 Negative: 6, Observation 2 6; ours Positive: 1 "
+            "Negative: 3, Observation 1 3") in line
+    summary = next(line for line in out.splitlines() if line.startswith(str(tmp_path)))
+    assert summary.split()[-2:] == ["0", "1"]

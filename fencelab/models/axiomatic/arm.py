@@ -49,6 +49,7 @@ independently of everything ARM-specific.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ from fencelab.errors import FencelabError
 from fencelab.isa.arch import AARCH64, ARM, Arch
 from fencelab.isa.insn import Barrier
 from fencelab.limits import DEFAULT_LIMITS, LimitReached, Limits
-from fencelab.litmus.conditions import Outcome
+from fencelab.litmus.conditions import Outcome, holds
 from fencelab.machine.machine import DEFAULT_BUDGET
 from fencelab.models.axiomatic.arm_cat import armv7_external
 from fencelab.models.axiomatic.candidates import (
@@ -448,11 +449,14 @@ def outcome_of(program, sk: Skeleton, finals: tuple[int, ...]) -> Outcome:
 
 
 def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
-                  limits: Limits = DEFAULT_LIMITS) -> TestResult:  # fmt: skip
+                  limits: Limits = DEFAULT_LIMITS, counts: bool = True) -> TestResult:  # fmt: skip
     """The test's outcomes under an axiomatic model: `arm` (current aarch64.cat), `arm-2019`
     (the 2019 aarch64.cat), `armv7` (arm.cat, fencelab/models/axiomatic/arm_cat.py) or `sc`.
     Engine names: arm-axiomatic, arm-2019-axiomatic, armv7-axiomatic, sc-axiomatic; mode
-    "axiomatic"; `explored_states` counts the candidates checked in full. At a limit
+    "axiomatic"; `explored_states` counts the candidates checked in full. With `counts`
+    every candidate is checked, and the allowed ones counted as herd counts them
+    (`TestResult.executions`, each weighing its paths' `weight`); without, an outcome is
+    found once (its first allowed candidate) and outcomes already found are skipped. At a limit
     (instructions of the thread paths, candidates checked, memory) it stops with the outcomes
     found (`partial`)."""
     m = _model(model)
@@ -465,6 +469,8 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
     meter = limits.meter("candidate")
     found: dict[Outcome, None] = {}
     checked = 0
+    tally = [0, 0]  # herd's pos, neg: the allowed candidates that satisfy the condition, not
+    prop = program.test.condition.prop
     try:
         paths, result.budget_exhausted = enumerate_paths(
             program, budget, register_deps=m.register_deps, meter=limits.meter("path step"),
@@ -481,9 +487,11 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
         for sk in skeletons(program, paths):
             # a path that faults: reported if an allowed execution takes it (whatever it shows)
             fault = next((p.fault for p in sk.paths if p.fault), None)
+            weight = math.prod(p.weight for p in sk.paths)  # herd's executions per candidate
             for outcome, choices in _candidates(program, m, sk):
-                if outcome in found and fault is None:
+                if not counts and outcome in found and fault is None:
                     continue
+                allowed = 0
                 for rf, co, fr in choices:
                     result.partial = meter.over(checked)
                     if result.partial:
@@ -492,8 +500,12 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
                     if m.whole(Execution(sk, rf, co, fr)):
                         if fault is not None:
                             raise fault  # an execution the model allows makes the access
-                        found[outcome] = None
-                        break
+                        allowed += weight
+                        if not counts:
+                            break
+                if allowed:
+                    found[outcome] = None
+                    tally[not holds(prop, outcome)] += allowed
                 if result.partial:
                     break
             if result.partial:
@@ -503,6 +515,7 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
     except MemoryError:
         result.partial = meter.out_of_memory(checked)
     result.states = [FinalState(o) for o in found]
+    result.executions = (tally[0], tally[1]) if counts else None
     result.explored_states = checked
     result.seconds = time.perf_counter() - started
     return result

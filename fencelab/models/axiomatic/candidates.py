@@ -215,9 +215,11 @@ class Execution:
         is fr-before each write coherence-after the one it read, on that byte)."""
         if self._fr is None:
             fr = [0] * len(self.rf)
+            co = self.co
             for w, row in enumerate(self.rf):
-                for r in bits(row):
-                    fr[r] |= self.co[w]
+                if row:  # most events are no write that is read (a per-location candidate)
+                    for r in bits(row):
+                        fr[r] |= co[w]
             self._fr = fr
         return self._fr
 
@@ -317,12 +319,16 @@ def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
         segments.append((r, span, sources))
     out = []
     size = ev[init].size
+    orders = set()  # writes that share no byte are not ordered: two orders may be one co
     for order in itertools.permutations(others):
         chain = (init, *order)
         co = [0] * n
         for k, a in enumerate(chain):
             co[a] = mask_of(b for b in chain[k + 1:] if ev[a].overlaps(ev[b]))
         co_rows = _sparse(co)
+        if co_rows in orders:
+            continue  # herd counts each coherence order once
+        orders.add(co_rows)
         final = 0
         for byte in range(size):
             last = next(w for w in reversed(chain) if ev[w].covers(byte))

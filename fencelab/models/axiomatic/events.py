@@ -43,7 +43,10 @@ which AArch64Sem.ml puts in two places we model:
   comes from the compare register (and the read only picks it) or from the read. Both are
   explored, as two paths. A failed CAS returns the read value (`Df1`); its compare register
   reaches the result only by an optional control edge (`altT (do_ true) (do_ false)`), which
-  can only forbid more, so it is left out.
+  can only forbid more, so it is left out. herd counts the two as two executions: a path
+through a failed CAS whose compare register depends on no read (so the two are alike) weighs
+2 in the execution counts (`ThreadPath.weight`); one whose compare register does is counted
+once, a count herd may make twice.
 
 The exclusive pair relation `rmw` links a load-exclusive to the successful store-exclusive it
 pairs with; LSE single-instruction RMWs (and a successful CAS) relate their read to their write
@@ -181,6 +184,10 @@ class ThreadPath:
     pick_ctrl: frozenset[tuple[int, int]] = frozenset()  # pick-ctrl-dep
     # the access that stopped the thread here, an address that is no location (`defer_faults`)
     fault: MemoryFault | None = None
+    # how many of herd's event structures this path stands for (the executions it makes are
+    # counted that many times, as herd7 counts them): 2 per failed CAS whose compare register
+    # depends on no read (`_events`)
+    weight: int = 1
 
 
 # Conditional selects: the flags pick one of two operands (the first when the condition holds).
@@ -237,20 +244,21 @@ class _Builder:
     must_break: tuple[int, ...] = ()
     steps: int = 0
     pair_with: int | None = None  # the load-exclusive a succeeding store-exclusive pairs with
+    weight: int = 1  # ThreadPath.weight
 
     def copy(self) -> _Builder:
         return _Builder(list(self.events), dict(self.taint), dict(self.pick), self.ctrl_src,
                         self.pick_ctrl_src, set(self.addr), set(self.data), set(self.ctrl),
                         set(self.rmw), set(self.pick_addr), set(self.pick_dep),
                         set(self.pick_ctrl), dict(self.written), self.monitor,
-                        self.must_break, self.steps, self.pair_with)  # fmt: skip
+                        self.must_break, self.steps, self.pair_with, self.weight)  # fmt: skip
 
     def path(self, tid: int, final: ThreadState) -> ThreadPath:
         """The path built so far, ending in registers `final`."""
         return ThreadPath(tid, tuple(self.events), final, frozenset(self.addr),
                           frozenset(self.data), frozenset(self.ctrl), frozenset(self.rmw),
                           self.must_break, frozenset(self.pick_addr), frozenset(self.pick_dep),
-                          frozenset(self.pick_ctrl))  # fmt: skip
+                          frozenset(self.pick_ctrl), weight=self.weight)  # fmt: skip
 
     def src(self, regs) -> Taint:
         out: Taint = NO_TAINT
@@ -581,6 +589,13 @@ class PathExplorer:
             for reg in info.dest_regs:
                 from_rs.set_reg(reg, compare_src, compare_pick | read_pick)
             builders.append(from_rs)
+        elif (info.cas and read_ids and not write_ids and not (compare_src or compare_pick)
+              and info.mnemonic.lower().startswith("cas")):  # AArch64's CAS, CASP
+            # a failed CAS is two event structures in herd, with and without a control edge
+            # from the compare register (`altT (do_ true) (do_ false)`); with a compare
+            # register that depends on no read they relate the same events: one path, counted
+            # twice. (Otherwise the one without the edge; see the module docstring.)
+            b.weight *= 2
         for reg in info.dest_regs:  # DataFromRx / an ordinary load: the value read
             b.set_reg(reg, read_taint, read_pick)
         if info.kind is Kind.LOAD and len(info.pair_order) == len(own) >= 2:

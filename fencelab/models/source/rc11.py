@@ -24,13 +24,19 @@ Data races: rc11 and c11 flag a result as herd does with rc11.cat's `undefined_u
 data race, the result carries herd's flag `*undef*` (`TestResult.undefined`; herd prints
 `Undef` for Ok / No and `Flag *undef*`) and one such race (`TestResult.race`). The states stay
 every consistent execution's, racy or not, as herd's. sc-source flags nothing: herd's SC
-model has no race check. Until a race is found, an execution whose outcome is already allowed
-is still checked when its threads have plain accesses that conflict across threads.
+model has no race check.
+
+Counts: every candidate is judged, and the consistent ones whose threads all ran to their end
+are counted by whether their outcome satisfies the condition (`TestResult.executions`, herd's
+`Positive`/`Negative` and `Observation` counts: herd counts executions, not states). Without
+them (`counts=False`: the checker, which compares outcome sets) an execution whose outcome is
+already allowed is not judged again, unless a race may still be found in it (its threads have
+plain accesses that conflict across threads and no race was found yet).
 
 Efficiency: candidates are generated per location with the coherence constraints that follow
 from sb and the rf choice (CoWR, CoRW, CoRR, CoWW, and each RMW right after the write it reads)
-applied while the modification order is built, so incoherent orders are never produced; and an
-execution whose outcome is already known to be allowed is not checked again. Work that depends
+applied while the modification order is built, so incoherent orders are never produced (herd
+counts no incoherent execution either). Work that depends
 only on part of a candidate is done once per test: a path's events as columns, a location's
 rf/mo choices (remembered by each path's accesses to it), the static relations (remembered by
 the paths' shapes: kinds, locations, orders; with them whether the paths can race at all), how
@@ -73,10 +79,12 @@ _RACES = ("rc11", "c11")  # the axioms whose cat file flags data races (rc11.cat
 
 def run_source(
     test: LitmusTest, model: str = "rc11", budget: int = 40, unroll: int = DEFAULT_UNROLL,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits = DEFAULT_LIMITS, counts: bool = True,
 ) -> TestResult:  # fmt: skip
     """Every outcome `model` allows for the source test `test` (see the module docstring); at
-    a limit (candidates checked, memory), the outcomes found so far (`partial`)."""
+    a limit (candidates checked, memory), the outcomes found so far (`partial`). With
+    `counts`, herd's counts of the executions allowed (`TestResult.executions`); without, an
+    outcome already allowed is not judged again (the checker compares outcome sets only)."""
     if model not in _AXIOMS:
         raise FencelabError(f"unknown source model {model!r}; valid: {', '.join(_AXIOMS)}")
     if not test.is_source:
@@ -85,7 +93,7 @@ def run_source(
             f"this is an {test.arch} test (use --model sc, tso or arm)"
         )
     started = time.perf_counter()
-    enumerator = _Enumerator(test, _AXIOMS[model], limits.meter("candidate"))
+    enumerator = _Enumerator(test, _AXIOMS[model], limits.meter("candidate"), counts)
     result = TestResult(test=test, engine=model, target="", mode="axiomatic")
     try:
         for combo in candidate_paths(test, model, budget, unroll):
@@ -100,6 +108,7 @@ def run_source(
     if enumerator.race:
         result.flags = (UNDEF,)
         result.race = enumerator.race
+    result.executions = tuple(enumerator.counts) if counts else None
     result.explored_states = enumerator.candidates
     result.budget_exhausted = enumerator.exhausted
     result.seconds = time.perf_counter() - started
@@ -172,8 +181,10 @@ def _condition_constants(test: LitmusTest) -> tuple[int, ...]:
 class _Enumerator:
     """Judges every candidate execution of one choice of thread paths."""
 
-    def __init__(self, test: LitmusTest, axioms: str, meter: Meter | None = None):
+    def __init__(self, test: LitmusTest, axioms: str, meter: Meter | None = None,
+                 count: bool = True):
         self.test = test
+        self.count = count  # judge every candidate (herd's counts), or each outcome once
         self.axioms = axioms
         self.meter = meter or Limits().meter("candidate")
         self.partial = ""  # why judging stopped early (a limit), or ""
@@ -185,6 +196,8 @@ class _Enumerator:
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
+        self.satisfies: dict[Outcome, bool] = {}  # per outcome: does it satisfy the condition
+        self.counts = [0, 0]  # herd's pos, neg: allowed executions that satisfy it, that do not
         self._reuse = reduce.enabled("reuse")
         self._choices: list[dict[tuple, list]] = [{} for _ in self.locations]  # per location
         self._access_ids: dict[tuple, int] = {(): 0}  # a path's accesses to a location -> id
@@ -215,7 +228,8 @@ class _Enumerator:
             outcome = space.outcome(pick)
             if outcome is None:
                 continue  # dropped by the test's filter
-            if complete and outcome in self.allowed and not (racy and not self.race):
+            if (not self.count and complete and outcome in self.allowed
+                    and not (racy and not self.race)):
                 continue
             self.partial = self.meter.over(self.candidates)
             if self.partial:
@@ -223,9 +237,12 @@ class _Enumerator:
             self.candidates += 1
             rf, mo, rf_src = space.relations(pick)
             if consistent(self.axioms, space.static, rf, mo, rf_src):
-                if complete:
-                    self.allowed.add(outcome)
-                    self.executions.setdefault(outcome, (space, pick))
+                if complete:  # herd counts every allowed execution
+                    if outcome not in self.allowed:
+                        self.allowed.add(outcome)
+                        self.executions[outcome] = (space, pick)
+                        self.satisfies[outcome] = holds(self.test.condition.prop, outcome)
+                    self.counts[not self.satisfies[outcome]] += 1
                     if racy and not self.race:
                         pair = data_race(space.static, happens_before(space.static, rf))
                         if pair:
