@@ -377,12 +377,8 @@ def test_certify_dead_reads_changes_nothing_but_the_work(monkeypatch):
     assert reduced * 10 < runs.count(2)
 
 
-def test_source_paths_reuse_changes_nothing_but_the_work(monkeypatch):
-    """`source-paths-reuse` (models/source/paths.py, value_domains) on every C example,
-    herd's C tests, diy7-style and generated C tests, under rc11, c11 and sc-source: the same
-    results (outcomes with their witnesses, candidates checked, budget hits) with it and
-    without it, and fewer searches of a thread's paths with it."""
-    from fencelab.models.source import paths as source_paths
+def _c_tests() -> list:
+    """Every C example, herd's C tests (those fencelab reads), diy7-style and generated C tests."""
     from tests.helpers import HERD_DATA
 
     tests = []
@@ -394,11 +390,13 @@ def test_source_paths_reuse_changes_nothing_but_the_work(monkeypatch):
             continue  # a test fencelab refuses (herd's C13: a feature it does not read)
     tests += [parse_text(t, f"<diy {i}>") for i, t in enumerate(cycles.generate_many("C", 12, 7))]
     tests += [parse_text(generate("C", 4000 + i), f"<gen {i}>") for i in range(12)]
-    searches = []
-    search = source_paths.thread_paths
-    monkeypatch.setattr(source_paths, "thread_paths",
-                        lambda *a, **k: searches.append(1) or search(*a, **k))  # fmt: skip
+    return tests
 
+
+def _source_reduction_work(name: str, calls: list) -> dict[bool, int]:
+    """Run `_c_tests()` under rc11, c11 and sc-source with reduction `name` on and off: the
+    results (outcomes with their witnesses, candidates checked, budget hits, flags, races) must
+    be the same; the work each way is how many entries the run added to `calls`."""
     def results(test, model, off):
         reduce.set_disabled(off)
         try:
@@ -407,20 +405,35 @@ def test_source_paths_reuse_changes_nothing_but_the_work(monkeypatch):
             return ("error", str(e))
         finally:
             reduce.enable_all()
-        return [(s.outcome, s.witness) for s in r.states], r.explored_states, r.budget_exhausted
+        return ([(s.outcome, s.witness) for s in r.states], r.explored_states,
+                r.budget_exhausted, r.flags, r.race)  # fmt: skip
 
+    tests = _c_tests()
+    assert len(tests) > 70
     differ, work = [], {True: 0, False: 0}
     for model in ("rc11", "c11", "sc-source"):
         for test in tests:
             found = {}
             for on in (True, False):
-                before = len(searches)
-                found[on] = results(test, model, [] if on else ["source-paths-reuse"])
-                work[on] += len(searches) - before
+                before = len(calls)
+                found[on] = results(test, model, [] if on else [name])
+                work[on] += len(calls) - before
             if found[True] != found[False]:
                 differ.append((model, test.name))
     assert differ == []
-    assert len(tests) > 70
+    return work
+
+
+def test_source_paths_reuse_changes_nothing_but_the_work(monkeypatch):
+    """`source-paths-reuse` (models/source/paths.py, value_domains) on `_c_tests()`: the same
+    results with it and without it, and fewer searches of a thread's paths with it."""
+    from fencelab.models.source import paths as source_paths
+
+    searches = []
+    search = source_paths.thread_paths
+    monkeypatch.setattr(source_paths, "thread_paths",
+                        lambda *a, **k: searches.append(1) or search(*a, **k))  # fmt: skip
+    work = _source_reduction_work("source-paths-reuse", searches)
     assert work[True] < 0.9 * work[False]  # 1268 against 1534
 
 
@@ -502,48 +515,13 @@ def test_unicorn_runs_from_a_remembered_steps_registers(monkeypatch, on):
 
 
 def test_source_other_writes_changes_nothing_but_the_work(monkeypatch):
-    """`source-other-writes` (models/source/rc11.py, _feasible_combinations) on every C example,
-    herd's C tests, diy7-style and generated C tests, under rc11, c11 and sc-source: the same
-    results (outcomes with their witnesses, candidates checked, budget hits, races) with it and
-    without it, and fewer choices of thread paths judged with it."""
+    """`source-other-writes` (models/source/rc11.py, _feasible_combinations) on `_c_tests()`:
+    the same results with it and without it, and fewer choices of thread paths judged with it."""
     from fencelab.models.source import rc11
-    from tests.helpers import HERD_DATA
 
-    tests = []
-    for path in [*sorted((EXAMPLE_DIR / "c").glob("*.litmus")),
-                 *sorted((HERD_DATA / "c").glob("*.litmus"))]:  # fmt: skip
-        try:
-            tests.append(parse_file(path))
-        except FencelabError:
-            continue  # a test fencelab refuses (herd's C13: a feature it does not read)
-    tests += [parse_text(t, f"<diy {i}>") for i, t in enumerate(cycles.generate_many("C", 12, 7))]
-    tests += [parse_text(generate("C", 4000 + i), f"<gen {i}>") for i in range(12)]
     judged = []
     judge = rc11._Enumerator.judge
     monkeypatch.setattr(rc11._Enumerator, "judge",
                         lambda self, combo: judged.append(1) or judge(self, combo))  # fmt: skip
-
-    def results(test, model, off):
-        reduce.set_disabled(off)
-        try:
-            r = Pipeline().run(test, RunOptions.named(model=model))
-        except FencelabError as e:
-            return ("error", str(e))
-        finally:
-            reduce.enable_all()
-        return ([(s.outcome, s.witness) for s in r.states], r.explored_states,
-                r.budget_exhausted, r.flags, r.race)  # fmt: skip
-
-    differ, work = [], {True: 0, False: 0}
-    for model in ("rc11", "c11", "sc-source"):
-        for test in tests:
-            found = {}
-            for on in (True, False):
-                before = len(judged)
-                found[on] = results(test, model, [] if on else ["source-other-writes"])
-                work[on] += len(judged) - before
-            if found[True] != found[False]:
-                differ.append((model, test.name))
-    assert differ == []
-    assert len(tests) > 70
+    work = _source_reduction_work("source-other-writes", judged)
     assert work[True] < 0.5 * work[False], work
