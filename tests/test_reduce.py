@@ -41,6 +41,7 @@ ACTS_ON = {
     "tso-local-first": ("x86_64", "rust"),
     "tso-persistent": ("x86_64", "rust"),
     "step-effects": ("x86_64", "rust"),
+    "tso-step": ("x86_64", "rust"),
     "armv7-dmb-earliest": ("arm",),
     "armv7-threads-apart": ("arm",),
     "armv7-certify-share": ("arm",),

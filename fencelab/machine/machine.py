@@ -54,6 +54,7 @@ class Machine:
         )
         self._finished_key = self.reductions and reduce.enabled("finished-threads")
         self._model_key = _keys_states(self.model)
+        self._fused = _fused(self.model, self._bounded)
         observed = [
             tuple(o.reg for o in self.program.observables
                   if isinstance(o, RegObs) and o.tid == t.tid)
@@ -95,6 +96,7 @@ class Machine:
         other._hung = set()
         other._outcomes = {}
         other._finished_key = reductions and reduce.enabled("finished-threads")
+        other._fused = _fused(model, self._bounded)
         return other
 
     def key(self, state: MachineState):
@@ -150,6 +152,21 @@ class Machine:
                 return self._transitions(state)
             except ModelRestart:
                 continue  # the model changed how it keeps states (`ModelRestart`): ask again
+
+    @property
+    def fused(self) -> bool:
+        """Does `successors` answer (the model makes a fused step and the machine is
+        bounded)? Else it is always None."""
+        return self._fused
+
+    def successors(self, state: MachineState) -> list[tuple[str, MachineState]] | None:
+        """The key and target of each transition `transitions` would give, in its order, made
+        by the model's fused step (`MemoryModel.successors`, the `tso-step` reduction) where
+        it makes them; None: ask `transitions`. Only for a bounded machine: no thread can be
+        stopped by the budget, so no step is checked against it."""
+        if not self._fused:
+            return None
+        return self.model.successors(self.program, state)
 
     def threads_apart(self, state: MachineState) -> bool:
         """Does the model run the threads apart from `state` (`MemoryModel.threads_apart`)?
@@ -295,6 +312,12 @@ class Machine:
 
     def describe_outcome(self, state: MachineState) -> str:
         return format_outcome(self.outcome(state))
+
+
+def _fused(model: MemoryModel, bounded: bool) -> bool:
+    """Does the machine ask the model's fused step (`Machine.successors`)?"""
+    return (bounded and reduce.enabled("tso-step")
+            and type(model).successors is not MemoryModel.successors)  # fmt: skip
 
 
 def _keys_states(model: MemoryModel) -> bool:
