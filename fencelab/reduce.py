@@ -81,6 +81,10 @@ REDUCTIONS = {
     "tso-persistent": "x86-TSO: from each state only a persistent set of moves is followed: "
                       "the smallest set of instructions and drains closed under the moves that "
                       "touch what they touch (models/operational/tso.py, TSO.persistent)",
+    "tso-step": "x86-TSO: with tso-persistent, a state's successors (plain loads, stores, "
+                "fences and drains) and their keys are made in one fused step, without "
+                "transition objects (models/operational/tso.py, TSO.successors; "
+                "exhaustive search only, fencelab/machine/explore.py)",
     "source-paths-reuse": "source models (rc11, c11, sc-source): while the value domains grow to "
                           "their fixpoint, a thread's paths are kept from one round to the next "
                           "when no location it reads has new values "

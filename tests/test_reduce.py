@@ -8,6 +8,7 @@ compared whole, with whether some execution hit the step budget.
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -41,6 +42,7 @@ ACTS_ON = {
     "tso-local-first": ("x86_64", "rust"),
     "tso-persistent": ("x86_64", "rust"),
     "step-effects": ("x86_64", "rust"),
+    "tso-step": ("x86_64", "rust"),
     "armv7-dmb-earliest": ("arm",),
     "armv7-threads-apart": ("arm",),
     "armv7-certify-share": ("arm",),
@@ -525,3 +527,17 @@ def test_source_other_writes_changes_nothing_but_the_work(monkeypatch):
                         lambda self, combo: judged.append(1) or judge(self, combo))  # fmt: skip
     work = _source_reduction_work("source-other-writes", judged)
     assert work[True] < 0.5 * work[False], work
+
+
+def test_run_without_the_fused_tso_step_prints_the_same_text():
+    """`fencelab run --no-reduce tso-step` (the machine's transitions instead of
+    `TSO.successors`): the same herd text, witnesses, states and transitions as with it."""
+    tests = [str(EXAMPLE_DIR / "x86_64" / f"{name}.litmus") for name in ("SB", "MP", "SB+xchgs")]
+    texts = []
+    for off in ([], ["--no-reduce", "tso-step"]):
+        result = CliRunner().invoke(main, ["run", *tests, "-j", "1", *off])
+        assert result.exit_code == 0, result.output
+        herd = result.output.split("┏")[0]  # (not the summary table: its times differ)
+        texts.append(re.sub(r"Time \S+ [\d.]+", "Time", herd))
+    assert texts[0] == texts[1]
+    assert "# Explored 15 states, 14 transitions" in texts[0]

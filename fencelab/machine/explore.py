@@ -129,6 +129,7 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     bounded = machine.bounded
     apart_ever = type(model).threads_apart is not MemoryModel.threads_apart
     due = meter.due
+    fused, key = machine.fused, machine.key
     try:
         while stack and not result.partial:
             stop_if_interrupted()
@@ -137,7 +138,14 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
             # transitions are followed, and no core move is made but to tell the status
             # (`Machine.threads_apart`)
             apart = apart_ever and machine.threads_apart(state)
-            enabled = machine.internal_transitions(state) if apart else machine.transitions(state)
+            # the model's fused step, where it makes this state's successors (the key and
+            # target of each transition, `Machine.successors`), else the transitions
+            made = None if apart or not fused else machine.successors(state)
+            if made is not None:
+                enabled = made
+            else:
+                enabled = (machine.internal_transitions(state) if apart
+                           else machine.transitions(state))  # fmt: skip
             status = (RUNNING if enabled and bounded
                       else machine.status(state, enabled, internal=apart))
             if status is FINAL:
@@ -160,10 +168,21 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
                     if outcome not in finals:
                         finals[outcome] = format_schedule(start + _path(parents, steps, number)
                                                           + keys)  # fmt: skip
+            if made is not None:  # (key, target) pairs, as the loop below takes them
+                for step_key, target in reversed(made):
+                    transitions += 1
+                    new = len(parents)
+                    if numbers.setdefault(key(target), new) == new:
+                        parents.append(number)
+                        steps.append(step_key)
+                        stack.append((target, new))
+                    elif merged_at is None:
+                        merged_at = model.key_epoch(program)
+                enabled = ()
             for t in reversed(enabled):
                 transitions += 1
                 new = len(parents)
-                if numbers.setdefault(machine.key(t.target), new) == new:  # (hashed once)
+                if numbers.setdefault(key(t.target), new) == new:  # (hashed once)
                     parents.append(number)
                     steps.append(t.key)
                     stack.append((t.target, new))

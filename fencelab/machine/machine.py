@@ -54,6 +54,7 @@ class Machine:
         )
         self._finished_key = self.reductions and reduce.enabled("finished-threads")
         self._model_key = _keys_states(self.model)
+        self._fused = _fused(self.model, self._bounded)
         observed = [
             tuple(o.reg for o in self.program.observables
                   if isinstance(o, RegObs) and o.tid == t.tid)
@@ -77,6 +78,8 @@ class Machine:
         self._keyed_regs = [reg for _, reg in self._reg_at  # (`outcome`'s key)
                             if reg is not None and reg[1] is not None]  # fmt: skip
         self._shown: dict[tuple, object] = {}  # (observable's index, raw value) -> value
+        self._reads_memory = any(reg is None for _, reg in self._reg_at)
+        self._in_memory: dict[tuple, dict] = {}  # (model's memory, epoch) -> `_locations_shown`
 
     @property
     def bounded(self) -> bool:
@@ -94,7 +97,9 @@ class Machine:
         other._model_key = _keys_states(model)
         other._hung = set()
         other._outcomes = {}
+        other._in_memory = {}
         other._finished_key = reductions and reduce.enabled("finished-threads")
+        other._fused = _fused(model, self._bounded)
         return other
 
     def key(self, state: MachineState):
@@ -150,6 +155,21 @@ class Machine:
                 return self._transitions(state)
             except ModelRestart:
                 continue  # the model changed how it keeps states (`ModelRestart`): ask again
+
+    @property
+    def fused(self) -> bool:
+        """Does `successors` answer (the model makes a fused step and the machine is
+        bounded)? Else it is always None."""
+        return self._fused
+
+    def successors(self, state: MachineState) -> list[tuple[str, MachineState]] | None:
+        """The key and target of each transition `transitions` would give, in its order, made
+        by the model's fused step (`MemoryModel.successors`, the `tso-step` reduction) where
+        it makes them; None: ask `transitions`. Only for a bounded machine: no thread can be
+        stopped by the budget, so no step is checked against it."""
+        if not self._fused:
+            return None
+        return self.model.successors(self.program, state)
 
     def threads_apart(self, state: MachineState) -> bool:
         """Does the model run the threads apart from `state` (`MemoryModel.threads_apart`)?
@@ -265,36 +285,61 @@ class Machine:
         and the model's memory, which is all they are read from, in the model's current way
         of keeping memory: `restart_epoch`)."""
         threads = state.threads
+        epoch = self.model.restart_epoch(self.program)
         key = (tuple([threads[tid][index] for tid, index in self._keyed_regs]), state.memory,
-               self.model.restart_epoch(self.program))  # fmt: skip
+               epoch)  # fmt: skip
         found = self._outcomes.get(key)
         if found is None:
-            found = self._outcomes[key] = self._outcome(state)
+            found = self._outcomes[key] = self._outcome(state, epoch)
         return found
 
-    def _outcome(self, state: MachineState) -> Outcome:
-        program, memory, shown = self.program, None, self._shown
+    def _outcome(self, state: MachineState, epoch) -> Outcome:
+        shown, in_memory = self._shown, None
+        if self._reads_memory:  # (the locations' values rest on the model's memory alone,
+            # shared by many final states: worked out once for each)
+            in_memory = self._in_memory.get((state.memory, epoch))
+            if in_memory is None:
+                in_memory = self._in_memory[state.memory, epoch] = self._locations_shown(state)
         out = []
         for i, (obs, reg) in enumerate(self._reg_at):
-            if reg is not None:  # a register's value (the zero register, in no state: 0)
-                tid, index = reg
-                raw = 0 if index is None else state.threads[tid][index]
-            else:
-                if memory is None:
-                    memory = self.model.final_memory(program, state.memory)
-                raw = program.raw_value(obs, state.threads, memory)
+            if reg is None:
+                out.append((obs, in_memory[i]))
+                continue
+            tid, index = reg  # a register's value (the zero register, in no state: 0)
+            raw = 0 if index is None else state.threads[tid][index]
             value = shown.get((i, raw), _UNSEEN)
             if value is _UNSEEN:  # (`Program.value_of` rests on the observable and the
                 # raw value alone: each is worked out once a machine)
-                value = shown[i, raw] = program.value_of(obs, raw)
+                value = shown[i, raw] = self.program.value_of(obs, raw)
             out.append((obs, value))
         return tuple(out)
+
+    def _locations_shown(self, state: MachineState) -> dict[int, object]:
+        """The shown value of each observable that is no register (a location, an array),
+        by its index, from the model's final memory."""
+        program, shown = self.program, self._shown
+        memory = self.model.final_memory(program, state.memory)
+        out = {}
+        for i, (obs, reg) in enumerate(self._reg_at):
+            if reg is None:
+                raw = program.raw_value(obs, state.threads, memory)
+                value = shown.get((i, raw), _UNSEEN)
+                if value is _UNSEEN:
+                    value = shown[i, raw] = program.value_of(obs, raw)
+                out[i] = value
+        return out
 
     def memory_view(self, state: MachineState) -> dict[str, object]:
         return self.model.describe(self.program, state.memory)
 
     def describe_outcome(self, state: MachineState) -> str:
         return format_outcome(self.outcome(state))
+
+
+def _fused(model: MemoryModel, bounded: bool) -> bool:
+    """Does the machine ask the model's fused step (`Machine.successors`)?"""
+    return (bounded and reduce.enabled("tso-step")
+            and type(model).successors is not MemoryModel.successors)  # fmt: skip
 
 
 def _keys_states(model: MemoryModel) -> bool:

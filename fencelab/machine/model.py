@@ -196,6 +196,15 @@ class MemoryModel:
         hit the step budget."""
         return None
 
+    def successors(self, program: Program,
+                   state: MachineState) -> list[tuple[str, MachineState]] | None:  # fmt: skip
+        """A fused step (`Machine.successors`): the key and target of each transition the
+        machine would make from `state` (`transitions`, in its order), made without
+        `Transition` objects; None: not here, make the transitions. Only a model returned by
+        `for_exhaustive` may answer; the machine asks only where no execution can hit the
+        step budget (x86-TSO: `TSO.successors`)."""
+        return None
+
     def core_transitions(
         self, program: Program, state: MachineState, tid: int, info: InsnInfo
     ) -> Iterable[Transition]:

@@ -300,3 +300,102 @@ def test_outcome_values_are_worked_out_once_a_raw_value():
     result = exhaustive(machine)
     assert len(result.states) == 15
     assert len(asked) == len(set(asked)) == 8  # four registers, two values each
+
+
+# ---------------------------------------------------------------------------------------------
+# The fused step (`tso-step`, TSO.successors): the same search as the machine's transitions
+
+UNALIGNED = """X86_64 T
+{ uint32_t x; 0:rcx=x; }
+ P0                ;
+ movl $1,1(%rcx)   ;
+exists (x=1)
+"""
+
+SB_BYTE_FORWARD = """X86_64 SB+bytes
+{ uint32_t x; uint32_t y; 0:rcx=x; 1:rcx=y; }
+ P0                     | P1                     ;
+ movl $0x11111111,(x)   | movl $0x22222222,(y)   ;
+ movb $2,1(%rcx)        | lock xaddl %ebx,(x)    ;
+ movl (x),%eax          | movb 1(%rcx),%al       ;
+ movl (y),%ebx          | mfence                 ;
+exists (0:rax=0x11110211 /\\ 0:rbx=0)
+"""
+
+
+def _search(text: str, fused: bool):
+    """Exhaustive search's witnesses, states and transitions, with the fused step on or off
+    (the machine made after `tso-step` is set: it reads it once)."""
+    from fencelab import reduce
+
+    reduce.set_disabled([] if fused else ["tso-step"])
+    try:
+        machine = Machine(load(parse_text(text)), get_model("tso").new())
+        fast = machine.with_model(machine.model.for_exhaustive(), True)
+        result = exhaustive(machine)
+    finally:
+        reduce.enable_all()
+    return (sorted((format_outcome(s.outcome), s.witness) for s in result.states),
+            result.explored_states, result.transitions), fast.fused  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [SB, SB_MFENCES, SB_XCHGS, SB_LOCKADDS, MP, SB_BYTE_FORWARD],
+                         ids=["SB", "SB+mfences", "SB+xchgs", "SB+lockadds", "MP", "bytes"])
+def test_tso_fused_step_makes_the_same_search(text):
+    """Witnesses (the schedules' keys), states and transitions are those of the machine's
+    transitions; the fused step is in use only with `tso-step` on."""
+    made, fused = _search(text, True)
+    assert fused
+    assert _search(text, False) == (made, False)
+    assert made[0]  # some outcome (every test here ends)
+
+
+def test_tso_fused_step_on_generated_and_diy_tests():
+    from fencelab.gen import cycles
+    from fencelab.gen.families import generate_many
+
+    texts = generate_many("x86_64", 15, seed=7) + cycles.generate_many("x86_64", 15, seed=7)
+    differ = [t.split()[1] for t in texts if _search(t, True)[0] != _search(t, False)[0]]
+    assert differ == []
+
+
+def test_tso_fused_step_makes_the_successors_of_locked_instructions_and_drains():
+    """`TSO.successors` answers in every state of a test with loads forwarded from byte
+    stores, a locked instruction, an MFENCE and drains (never None: the transitions' way),
+    with the transitions' keys and targets."""
+    program = load(parse_text(SB_BYTE_FORWARD))
+    machine = Machine(program, get_model("tso").new().for_exhaustive())
+    assert machine.fused
+    todo, seen, kinds = [machine.initial()], set(), set()
+    while todo:
+        state = todo.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        made = machine.successors(state)
+        assert made == [(t.key, t.target) for t in machine.transitions(state)]
+        for key, target in made:
+            tid = int(key.lstrip("d"))
+            if not key.startswith("d"):
+                kinds.add(program.threads[tid].core.info(state.threads[tid]).kind.name)
+            else:
+                kinds.add("drain")
+            todo.append(target)
+    assert kinds == {"drain", "LOAD", "STORE", "RMW", "FENCE"}
+
+
+def test_tso_fused_step_names_an_access_it_cannot_place_at_its_instruction():
+    from fencelab import reduce
+    from fencelab.errors import FencelabError
+
+    said = []
+    for off in ([], ["tso-step"]):
+        reduce.set_disabled(off)
+        try:
+            with pytest.raises(FencelabError) as e:
+                exhaustive(Machine(load(parse_text(UNALIGNED)), get_model("tso").new()))
+        finally:
+            reduce.enable_all()
+        said.append(str(e.value))
+    assert said[0] == said[1]
+    assert "'movl $1, 1(%rcx)' at 0x" in said[0] and "not aligned" in said[0]

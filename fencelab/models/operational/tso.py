@@ -18,6 +18,8 @@ from operator import getitem
 from typing import NamedTuple
 
 from fencelab import reduce
+from fencelab.errors import AccessError
+from fencelab.isa.core import NeedRead
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.machine.model import (
     MEMORY,
@@ -35,6 +37,7 @@ from fencelab.values import get_bytes, put_bytes
 DRAINS = Provenance(drain=True)
 # (read once: under Python 3.11 each `Kind.X` is a Python-level lookup, EnumType's __getattr__)
 _LOAD_EXCL, _STORE_EXCL, _RMW, _FULL = Kind.LOAD_EXCL, Kind.STORE_EXCL, Kind.RMW, Barrier.FULL
+_LOAD, _STORE, _FENCE = Kind.LOAD, Kind.STORE, Kind.FENCE
 
 
 class TsoMemory(NamedTuple):  # (named tuples: hashed and compared in C, as states are)
@@ -72,6 +75,7 @@ class TSO(MemoryModel):
         self._at_pcs: dict[tuple, tuple] = {}
         self._plans: dict = {}  # (core, pc) -> its _Plan; core -> `_plans_of` it
         self._pc_indices: list[int] = []  # where each core's PC is in its thread state
+        self._cores: list = []  # each thread's core (`_fused_move`)
         self._said: dict[tuple, tuple] = {}  # a transition's key, label (and provenance)
 
     def for_exhaustive(self) -> TSO:
@@ -217,6 +221,7 @@ class TSO(MemoryModel):
         self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, {}
         self._by_locations = {}
         self._pc_indices = [t.core.pc_index for t in program.threads]
+        self._cores = [t.core for t in program.threads]
         self._said = {}
 
     def _at(self, program, pcs: tuple[int, ...]) -> tuple[tuple[_Plan, ...], list[tuple]]:
@@ -318,6 +323,116 @@ class TSO(MemoryModel):
         if future is None:
             return None
         return future | {e.loc for e in state.memory.buffers[tid]}
+
+    def successors(self, program, state: MachineState):
+        """The fused step (the `tso-step` reduction): the (key, target) of each transition
+        the machine would make from `state` (`Machine._transitions` with `persistent`'s set:
+        its cores' moves in order, then its drains), made here in one pass, without
+        `Transition` objects or the machine's and model's layers in between: the same keys
+        (the same `_said` entries) and the same target states as `core_transitions` and
+        `internal_of` make. Only for the common moves: a load, store, fence or locked
+        instruction of a core (`_fused_move`) and a drain. None, for the machine to make them
+        its general way, when `tso-persistent` is off or any move of the set is another kind
+        (an unlocked read-modify-write, an exclusive, what waits), or a step spun
+        (`Step.hung`). The machine asks only while it
+        is bounded (`Machine.successors`)."""
+        if not self.persistent_sets:
+            return None
+        if program is not self._program:
+            self._explores(program)
+        cores, drains = self._persistent_of(program, state)
+        if not cores and not drains:
+            return []  # nothing is enabled
+        out = []
+        for tid in sorted(cores) if len(cores) > 1 else cores:
+            move = self._fused_move(program, state, tid)
+            if move is None:
+                return None
+            out.append(move)
+        if drains:
+            mem: TsoMemory = state.memory
+            said = self._said
+            for tid in sorted(drains) if len(drains) > 1 else drains:
+                buffer = mem.buffers[tid]
+                if not buffer:
+                    return None
+                e = buffer[0]
+                values = list(mem.values)
+                values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
+                buffers = list(mem.buffers)
+                buffers[tid] = buffer[1:]
+                found = said.get((tid, e))
+                if found is None:  # (as `internal_of`)
+                    found = said[tid, e] = (f"d{tid}",
+                                            f"P{tid}: drain {e.text(program)} to memory")
+                out.append((found[0], state.with_memory(TsoMemory(tuple(values),
+                                                                  tuple(buffers)))))
+        return out
+
+    def _fused_move(self, program, state: MachineState, tid: int):
+        """(key, target) of core `tid`'s move as `core_transitions` makes it, for a load,
+        store, fence or locked instruction that does not wait (a locked one reads and writes
+        memory, its buffer empty); None for anything else."""
+        core = self._cores[tid]
+        tstate = state.threads[tid]
+        info = core.infos.get(tstate[self._pc_indices[tid]])
+        if info is None:
+            return None
+        kind = info.kind
+        atomic = kind is _RMW
+        if (kind is not _LOAD and kind is not _STORE and kind is not _FENCE
+                and not (atomic and info.locked)):  # fmt: skip
+            return None
+        mem: TsoMemory = state.memory
+        buffer = mem.buffers[tid]
+        if buffer and (atomic or info.barrier is _FULL):
+            return None  # waits for its buffer (no move)
+        values = mem.values
+        sources = []
+        reads: tuple[int, ...] = ()
+        try:
+            result = core.first(tstate)
+            while result.__class__ is NeedRead:  # (as `execute`, with `core_transitions`' read)
+                size = result.size
+                loc, offset = program.place(result.addr, size, "read")
+                whole = values[loc.index]
+                newest = None
+                if buffer:
+                    index = loc.index
+                    for i, e in enumerate(buffer):  # oldest first: newer ones win
+                        if (e.loc == index and e.offset < offset + size
+                                and offset < e.offset + e.size):  # fmt: skip
+                            whole, newest = put_bytes(whole, e.offset, e.size, e.value), i
+                sources.append(MEMORY if newest is None else ("buf", newest))
+                reads = (*reads, get_bytes(whole, offset, size))
+                result = core.run(tstate, reads)
+            if result.hung:
+                return None
+            new = mem
+            writes = result.writes
+            if writes and atomic:  # into memory (its buffer is empty)
+                changed = list(values)
+                for w in writes:
+                    loc, offset = program.place(w.addr, w.size, "write")
+                    changed[loc.index] = put_bytes(changed[loc.index], offset, w.size, w.value)
+                new = TsoMemory(tuple(changed), mem.buffers)
+            elif writes:
+                added = []
+                for w in writes:
+                    loc, offset = program.place(w.addr, w.size, "write")
+                    added.append(Entry(loc.index, w.value, offset, w.size))
+                buffers = list(mem.buffers)
+                buffers[tid] = buffer + tuple(added)
+                new = TsoMemory(values, tuple(buffers))
+        except AccessError as e:  # named at the instruction (as `Machine._moves`)
+            raise e.at(info.address, info.text) from None
+        said_key = (tid, info.address, tuple(sources), len(writes))
+        said = self._said.get(said_key)
+        if said is None:  # (as `core_transitions`: the same entry)
+            said = self._said[said_key] = (str(tid), self.label(tid, info),
+                                           Provenance(said_key[2], (MEMORY if atomic else
+                                                                    ("buf",),) * len(writes)))
+        return said[0], state.with_thread(tid, result.state, new)
 
     def initial_memory(self, program):
         return TsoMemory(initial_values(program), ((),) * len(program.threads))
