@@ -351,22 +351,11 @@ class TSO(MemoryModel):
             out.append(move)
         if drains:
             mem: TsoMemory = state.memory
-            said = self._said
             for tid in sorted(drains) if len(drains) > 1 else drains:
-                buffer = mem.buffers[tid]
-                if not buffer:
+                if not mem.buffers[tid]:
                     return None
-                e = buffer[0]
-                values = list(mem.values)
-                values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
-                buffers = list(mem.buffers)
-                buffers[tid] = buffer[1:]
-                found = said.get((tid, e))
-                if found is None:  # (as `internal_of`)
-                    found = said[tid, e] = (f"d{tid}",
-                                            f"P{tid}: drain {e.text(program)} to memory")
-                out.append((found[0], state.with_memory(TsoMemory(tuple(values),
-                                                                  tuple(buffers)))))
+                key = self._drain_said(program, tid, mem.buffers[tid][0])[0]
+                out.append((key, state.with_memory(_drained(mem, tid))))
         return out
 
     def _fused_move(self, program, state: MachineState, tid: int):
@@ -393,46 +382,19 @@ class TSO(MemoryModel):
         try:
             result = core.first(tstate)
             while result.__class__ is NeedRead:  # (as `execute`, with `core_transitions`' read)
-                size = result.size
-                loc, offset = program.place(result.addr, size, "read")
-                whole = values[loc.index]
-                newest = None
-                if buffer:
-                    index = loc.index
-                    for i, e in enumerate(buffer):  # oldest first: newer ones win
-                        if (e.loc == index and e.offset < offset + size
-                                and offset < e.offset + e.size):  # fmt: skip
-                            whole, newest = put_bytes(whole, e.offset, e.size, e.value), i
+                loc, offset = program.place(result.addr, result.size, "read")
+                value, newest = _forwarded(buffer, values, loc.index, offset, result.size)
                 sources.append(MEMORY if newest is None else ("buf", newest))
-                reads = (*reads, get_bytes(whole, offset, size))
+                reads = (*reads, value)
                 result = core.run(tstate, reads)
             if result.hung:
                 return None
-            new = mem
             writes = result.writes
-            if writes and atomic:  # into memory (its buffer is empty)
-                changed = list(values)
-                for w in writes:
-                    loc, offset = program.place(w.addr, w.size, "write")
-                    changed[loc.index] = put_bytes(changed[loc.index], offset, w.size, w.value)
-                new = TsoMemory(tuple(changed), mem.buffers)
-            elif writes:
-                added = []
-                for w in writes:
-                    loc, offset = program.place(w.addr, w.size, "write")
-                    added.append(Entry(loc.index, w.value, offset, w.size))
-                buffers = list(mem.buffers)
-                buffers[tid] = buffer + tuple(added)
-                new = TsoMemory(values, tuple(buffers))
+            new = _written(program, mem, tid, writes, atomic)
         except AccessError as e:  # named at the instruction (as `Machine._moves`)
             raise e.at(info.address, info.text) from None
-        said_key = (tid, info.address, tuple(sources), len(writes))
-        said = self._said.get(said_key)
-        if said is None:  # (as `core_transitions`: the same entry)
-            said = self._said[said_key] = (str(tid), self.label(tid, info),
-                                           Provenance(said_key[2], (MEMORY if atomic else
-                                                                    ("buf",),) * len(writes)))
-        return said[0], state.with_thread(tid, result.state, new)
+        key = self._step_said(tid, info, tuple(sources), len(writes), atomic)[0]
+        return key, state.with_thread(tid, result.state, new)
 
     def initial_memory(self, program):
         return TsoMemory(initial_values(program), ((),) * len(program.threads))
@@ -458,42 +420,36 @@ class TSO(MemoryModel):
                 return get_bytes(values[loc.index], offset, size)
         else:
             def read(loc, offset, size, index):
-                whole, newest = values[loc.index], None
-                for i, e in enumerate(buffer):  # oldest first: newer ones win
-                    if (e.loc == loc.index and e.offset < offset + size
-                            and offset < e.offset + e.size):  # fmt: skip
-                        whole, newest = put_bytes(whole, e.offset, e.size, e.value), i
+                value, newest = _forwarded(buffer, values, loc.index, offset, size)
                 sources.append(MEMORY if newest is None else ("buf", newest))
-                return get_bytes(whole, offset, size)
+                return value
 
         step, _ = self.execute(program, state, tid, read)
-        new = mem  # (a load leaves memory and buffers as they are)
-        writes = step.writes
-        if writes:
-            if atomic:  # into memory
-                changed = list(values)
-                for w in writes:
-                    loc, offset = program.place(w.addr, w.size, "write")
-                    changed[loc.index] = put_bytes(changed[loc.index], offset, w.size, w.value)
-                new = TsoMemory(tuple(changed), mem.buffers)
-            else:  # into the buffer
-                added = []
-                for w in writes:
-                    loc, offset = program.place(w.addr, w.size, "write")
-                    added.append(Entry(loc.index, w.value, offset, w.size))
-                buffers = list(mem.buffers)
-                buffers[tid] = buffer + tuple(added)
-                new = TsoMemory(values, tuple(buffers))
+        new = _written(program, mem, tid, step.writes, atomic)
         if program is not self._program:
             self._explores(program)
-        said_key = (tid, info.address, tuple(sources), len(writes))
-        said = self._said.get(said_key)
-        if said is None:  # (a step's key, label and provenance, made once)
-            goes = (MEMORY if atomic else ("buf",),) * len(writes)
-            said = self._said[said_key] = (str(tid), self.label(tid, info),
-                                           Provenance(said_key[2], goes))  # fmt: skip
+        said = self._step_said(tid, info, tuple(sources), len(step.writes), atomic)
         return (Transition(said[0], tid, said[1], state.with_thread(tid, step.state, new),
                            step=step, provenance=said[2]),)  # fmt: skip
+
+    def _step_said(self, tid: int, info: InsnInfo, sources: tuple, writes: int, atomic: bool):
+        """A core step's key, label and provenance (for execution graphs: the buffer entry or
+        memory each read took, where each write went), made once."""
+        said_key = (tid, info.address, sources, writes)
+        said = self._said.get(said_key)
+        if said is None:
+            goes = (MEMORY if atomic else ("buf",),) * writes
+            said = self._said[said_key] = (str(tid), self.label(tid, info),
+                                           Provenance(sources, goes))  # fmt: skip
+        return said
+
+    def _drain_said(self, program, tid: int, entry: Entry) -> tuple[str, str]:
+        """A drain's key and label, made once."""
+        said = self._said.get((tid, entry))
+        if said is None:
+            said = self._said[tid, entry] = (f"d{tid}",
+                                             f"P{tid}: drain {entry.text(program)} to memory")
+        return said
 
     def internal_transitions(self, program, state: MachineState):
         return self.internal_of(program, state, range(len(state.memory.buffers)))
@@ -506,20 +462,9 @@ class TSO(MemoryModel):
         for tid in tids:
             buffer = mem.buffers[tid]
             if buffer:
-                e = buffer[0]
-                values = list(mem.values)
-                values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
-                buffers = list(mem.buffers)
-                buffers[tid] = buffer[1:]
-                said = self._said.get((tid, e))
-                if said is None:  # (a drain's key and label, made once)
-                    said = self._said[tid, e] = (f"d{tid}",
-                                                 f"P{tid}: drain {e.text(program)} to memory")
-                out.append(Transition(
-                    said[0], tid, said[1],
-                    state.with_memory(TsoMemory(tuple(values), tuple(buffers))), executes=False,
-                    provenance=DRAINS,
-                ))  # fmt: skip
+                said = self._drain_said(program, tid, buffer[0])
+                out.append(Transition(said[0], tid, said[1], state.with_memory(_drained(mem, tid)),
+                                      executes=False, provenance=DRAINS))  # fmt: skip
         return out
 
     def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
@@ -657,3 +602,45 @@ def _where_reads_went(t: Transition, info: InsnInfo, buffer, program) -> str:
     if t.provenance.writes and t.provenance.writes[0] == ("buf",):
         notes.append("the store waits in its buffer, unseen by other cores")
     return f" — {'; '.join(notes)}" if notes else ""
+
+
+def _forwarded(buffer: tuple, values: tuple, index: int, offset: int, size: int):
+    """What a core reads of location `index` at (offset, size): memory's bytes under its store
+    buffer's entries there, oldest first (newer ones win); and which entry gave the newest
+    bytes (None: memory)."""
+    whole, newest = values[index], None
+    for i, e in enumerate(buffer):
+        if e.loc == index and e.offset < offset + size and offset < e.offset + e.size:
+            whole, newest = put_bytes(whole, e.offset, e.size, e.value), i
+    return get_bytes(whole, offset, size), newest
+
+
+def _written(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> TsoMemory:
+    """Memory after core `tid`'s step wrote `writes`: into memory for a locked instruction
+    (its buffer is empty), else at the end of its buffer."""
+    if not writes:
+        return mem  # (a load leaves memory and buffers as they are)
+    if atomic:
+        changed = list(mem.values)
+        for w in writes:
+            loc, offset = program.place(w.addr, w.size, "write")
+            changed[loc.index] = put_bytes(changed[loc.index], offset, w.size, w.value)
+        return TsoMemory(tuple(changed), mem.buffers)
+    added = []
+    for w in writes:
+        loc, offset = program.place(w.addr, w.size, "write")
+        added.append(Entry(loc.index, w.value, offset, w.size))
+    buffers = list(mem.buffers)
+    buffers[tid] = mem.buffers[tid] + tuple(added)
+    return TsoMemory(mem.values, tuple(buffers))
+
+
+def _drained(mem: TsoMemory, tid: int) -> TsoMemory:
+    """Memory after core `tid`'s oldest buffered store (it has one) reaches memory."""
+    buffer = mem.buffers[tid]
+    e = buffer[0]
+    values = list(mem.values)
+    values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
+    buffers = list(mem.buffers)
+    buffers[tid] = buffer[1:]
+    return TsoMemory(tuple(values), tuple(buffers))
