@@ -341,8 +341,8 @@ class ARMv7(MemoryModel):
 
     def _offers(self, program, state: MachineState) -> list:
         """Every commit ahead a solo run offers, not yet certified: (tid, memory, kept, msg,
-        rank, ranks); `kept`: `armv7-commit-order` (order.py) explores it from this state
-        (else in the other order)."""
+        rank, ranks, the core's candidates); `kept`: `armv7-commit-order` (order.py) explores
+        it from this state (else in the other order)."""
         mem: ArmV7Memory = state.memory
         cache_key = (id(program), "offers", state.threads, mem)
         found = self._alone.get(cache_key)
@@ -353,9 +353,11 @@ class ARMv7(MemoryModel):
         order = self._order(program)
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
+            if not _room(self._ctx(program, tid), tstate, local):
+                # no commit of its can certify (`certifies` would refuse each at once): its
+                # candidates are not needed, nor its solo search where `_may_start` did not ask
+                continue
             alone = self._solo(program, tid, tstate, local, st)
-            if alone.candidates and not _room(self._ctx(program, tid), tstate, local):
-                continue  # no commit of its can certify: `certifies` would refuse each at once
             viable = alone.viable if alone.viable is not None else alone.before
             for msg, before, live in zip(alone.candidates, alone.before, viable):
                 ranks = _ranks(st, local, msg, before)
