@@ -304,13 +304,7 @@ class ARMv7(MemoryModel):
         mem: ArmV7Memory = state.memory
         if mem.executing:
             return
-        order = self._order(program)
         for tid, key, label, memory in self._commits(program, state):
-            st = memory.storage
-            if order is not None and not order.keeps(mem.storage, tid, st.msg(st.end).loc):
-                continue  # `armv7-commit-order` (order.py): explored in the other order
-            if self.dead and self._strands(program, state, tid, memory):
-                continue  # `armv7-dead-commits`: no execution ends from there
             yield Transition(key, tid, label, state.with_memory(memory), executes=False,
                              provenance=Provenance())  # placed in coherence when executed
 
@@ -345,58 +339,94 @@ class ARMv7(MemoryModel):
                 return True
         return False
 
-    def _commits(self, program, state: MachineState) -> list:
-        """Every certified commit ahead: (tid, key, label, memory)."""
+    def _offers(self, program, state: MachineState) -> list:
+        """Every commit ahead a solo run offers, not yet certified: (tid, memory, kept, msg,
+        rank, ranks, the core's candidates); `kept`: `armv7-commit-order` (order.py) explores
+        it from this state (else in the other order)."""
         mem: ArmV7Memory = state.memory
-        cache_key = (id(program), "commits", state.threads, mem)
+        cache_key = (id(program), "offers", state.threads, mem)
         found = self._alone.get(cache_key)
         if found is not None:
             return found  # type: ignore[return-value]
         found = []
         st = mem.storage
-        names = [loc.name for loc in program.locations]
+        order = self._order(program)
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
+            if not _room(self._ctx(program, tid), tstate, local):
+                # no commit of its can certify (`certifies` would refuse each at once): its
+                # candidates are not needed, nor its solo search where `_may_start` did not ask
+                continue
             alone = self._solo(program, tid, tstate, local, st)
-            if alone.candidates and not _room(self._ctx(program, tid), tstate, local):
-                continue  # no commit of its can certify: `certifies` would refuse each at once
             viable = alone.viable if alone.viable is not None else alone.before
             for msg, before, live in zip(alone.candidates, alone.before, viable):
                 ranks = _ranks(st, local, msg, before)
+                kept = order is None or order.keeps(st, tid, msg.loc)
                 # `armv7-viable-commits` (certify.py, `explore_alone`): the places no viable
                 # run allows would not certify
-                kept = ranks if live is before else _ranks(st, local, msg, live)
-                for rank in kept:
+                for rank in ranks if live is before else _ranks(st, local, msg, live):
                     grown = st.commit(msg, rank)
-                    pos = grown.end
-                    promised = local.promise(pos)
-                    if not self._certifies(program, tid, tstate, promised, grown):
-                        continue
                     locals_ = list(mem.locals)
-                    locals_[tid] = promised
-                    value = shown(msg.value, msg.size)
-                    key = f"{tid}.p{pos}.{names[msg.loc]}={value}"
-                    if any(m.loc == msg.loc and m.value == msg.value and m != msg
-                           for m in alone.candidates):  # fmt: skip
-                        key += f".{8 * msg.size}b"
-                    if len(ranks) > 1:
-                        key += f".co{rank}"
-                    label = f"P{tid}: commit {names[msg.loc]}={value} (@{pos}"
-                    label += f", coherence {rank})" if len(ranks) > 1 else ")"
-                    found.append((tid, key, label, ArmV7Memory(grown, tuple(locals_))))
+                    locals_[tid] = local.promise(grown.end)
+                    found.append((tid, ArmV7Memory(grown, tuple(locals_)), kept, msg, rank,
+                                  ranks, alone.candidates))  # fmt: skip
+        self._alone[cache_key] = found
+        return found
+
+    def _certified(self, program, state: MachineState, offer) -> bool:
+        tid, memory = offer[0], offer[1]
+        return self._certifies(program, tid, state.threads[tid], memory.locals[tid],
+                               memory.storage)  # fmt: skip
+
+    def _commits(self, program, state: MachineState) -> list:
+        """The commits ahead explored from this state: (tid, key, label, memory), those
+        offered that `armv7-commit-order` keeps, that certify and that `armv7-dead-commits`
+        does not drop. The order is asked first: a commit it leaves out is not certified here
+        (`_may_start` certifies it only when no commit is explored). (`_strands` first would
+        certify more: other cores' commits, on every grown storage.)"""
+        cache_key = (id(program), "commits", state.threads, state.memory)
+        found = self._alone.get(cache_key)
+        if found is not None:
+            return found  # type: ignore[return-value]
+        found = []
+        names = [loc.name for loc in program.locations]
+        for offer in self._offers(program, state):
+            tid, memory, kept, msg, rank, ranks, candidates = offer
+            if not kept:
+                continue  # `armv7-commit-order` (order.py): explored in the other order
+            if not self._certified(program, state, offer):
+                continue
+            if self.dead and self._strands(program, state, tid, memory):
+                continue  # `armv7-dead-commits`: no execution ends from there
+            pos = memory.storage.end
+            value = shown(msg.value, msg.size)
+            key = f"{tid}.p{pos}.{names[msg.loc]}={value}"
+            if any(m.loc == msg.loc and m.value == msg.value and m != msg for m in candidates):
+                key += f".{8 * msg.size}b"
+            if len(ranks) > 1:
+                key += f".co{rank}"
+            label = f"P{tid}: commit {names[msg.loc]}={value} (@{pos}"
+            label += f", coherence {rank})" if len(ranks) > 1 else ")"
+            found.append((tid, key, label, memory))
         self._alone[cache_key] = found
         return found
 
     def _may_start(self, program, state: MachineState) -> bool:
         """Cores start executing once every one can run to its end executing only what it
         committed — or once nothing more can be committed (a core that never ends then runs
-        into the step budget, which is reported, rather than vanishing)."""
+        into the step budget, which is reported, rather than vanishing). "Nothing more": no
+        commit offered certifies, those the reductions leave out of `_commits` included
+        (certified here only when `_commits` has none: the same answer as certifying every
+        offer, with fewer solo searches)."""
         mem: ArmV7Memory = state.memory
         done = all(
             self._solo(program, tid, ts, mem.locals[tid], mem.storage).complete
             for tid, ts in enumerate(state.threads)
         )
-        return done or not self._commits(program, state)
+        if done or self._commits(program, state):
+            return done
+        return not any(self._certified(program, state, offer)
+                       for offer in self._offers(program, state))  # fmt: skip
 
     def is_final(self, program, memory: ArmV7Memory):
         return not any(local.promises for local in memory.locals)

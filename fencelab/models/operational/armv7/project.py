@@ -35,11 +35,16 @@ class Projector:
         # `armv7-solo-gaps` (`projection`): for cores without loops or barriers that insert
         self.gaps = [gaps and not b and not program.has_loop(t) for t, b in enumerate(self.barriers)]
         self._memo: dict = {}
+        # `locations`, kept up to date: one frozenset (its hash computed once) a core, not a
+        # union made at every projection
+        self._locations: list[frozenset[int]] = [frozenset()] * n
+        self._others: dict[tuple, Msg] = {}  # (location, value, size) -> another core's write
 
     def saw_read(self, tid: int, loc: int) -> bool:
         if loc in self.reads[tid]:
             return False
         self.reads[tid] = self.reads[tid] | {loc}
+        self._locations[tid] = self.reads[tid] | self.writes[tid]
         return True
 
     def saw_write(self, tid: int, loc: int) -> bool:
@@ -47,11 +52,12 @@ class Projector:
         if not self.barriers[tid] or loc in self.writes[tid]:
             return False
         self.writes[tid] = self.writes[tid] | {loc}
+        self._locations[tid] = self.reads[tid] | self.writes[tid]
         return True
 
     def locations(self, tid: int) -> frozenset[int]:
         """R, and W for a core with barriers: the locations whose writes the projection keeps."""
-        return self.reads[tid] | self.writes[tid]
+        return self._locations[tid]
 
     def applies(self, tid: int, local: Local, st: Storage) -> bool:
         initial = self.initial  # all but `promises` (field 4) as a core starts
@@ -76,17 +82,24 @@ class Projector:
         key = (tid, reads, st)
         found = self._memo.get(key)
         if found is None:
-            kept = [(pos, msg) for pos, msg in st.messages() if msg.tid == tid or msg.loc in reads]
+            # no `Gp` on the timeline (`applies`): every entry is a write
+            kept = [(pos, msg) for pos, msg in enumerate(st.timeline, 1)
+                    if msg.tid == tid or msg.loc in reads]  # fmt: skip
             if self.gaps[tid]:
                 kept = _by_gaps(kept, st, tid)
             real = [0]
             new = {0: 0}
             timeline = []
+            others = self._others
             for pos, msg in kept:
                 new[pos] = len(real)
                 real.append(pos)
-                timeline.append(msg if msg.tid == tid
-                                else Msg(msg.loc, msg.value, msg.size, OTHER))  # fmt: skip
+                if msg.tid != tid:
+                    other = others.get(msg[:3])
+                    if other is None:
+                        other = others[msg[:3]] = Msg(msg.loc, msg.value, msg.size, OTHER)
+                    msg = other
+                timeline.append(msg)
             co = tuple([tuple([new[p] for p in chain if p in new]) for chain in st.co])
             found = self._memo[key] = (Storage(tuple(timeline), co), new, real)
         seen, new, real = found

@@ -79,6 +79,16 @@ class Storage:
         """The write's index in its location's coherence order (initial write: 0)."""
         return self._rank[pos]
 
+    def passed(self, floors: tuple[int, ...], positions: tuple[int, ...]) -> bool:
+        """Is some write at `positions` coherence-before or at its location's floor in
+        `floors` (per location, a write position)? (`thread.promise_lost`: a loop, as this
+        runs before every move.)"""
+        rank, timeline = self._rank, self.timeline
+        for pos in positions:  # noqa: SIM110 - a loop, not any() over a generator (hot)
+            if rank[floors[timeline[pos - 1].loc]] >= rank[pos]:
+                return True
+        return False
+
     def tid(self, pos: int) -> int:
         """The core that wrote it (-1: the initial write)."""
         return self.timeline[pos - 1].tid if pos else -1  # type: ignore[union-attr]

@@ -75,7 +75,7 @@ class Move:
 def promise_lost(local: Local, st: Storage) -> bool:
     """Has the core moved past one of its committed-ahead writes in coherence? Then it can
     never execute it (a write goes coherence-after its location's floor)."""
-    return bool(local.promises) and any(st.rank(local.coh[st.msg(p).loc]) >= st.rank(p) for p in local.promises)
+    return bool(local.promises) and st.passed(local.coh, local.promises)
 
 
 def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool = False,
