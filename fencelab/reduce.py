@@ -32,6 +32,11 @@ REDUCTIONS = {
     "certify-dead-reads": "Promising-ARM: certification leaves out other threads' writes to "
                           "a location the thread reads only into registers nothing reads again "
                           "(models/operational/arm/project.py)",
+    "axiomatic-dead-reads": "axiomatic models (arm-axiomatic, arm-2019-axiomatic, "
+                            "armv7-axiomatic, sc-axiomatic): a read whose value nothing later uses (no "
+                            "dependency, branch or observed register) gives its thread one "
+                            "path, not one per value; rf picks any write "
+                            "(models/axiomatic/events.py, PathExplorer._speculate)",
     "certify-count": "Promising-ARM: a promise is not certified (no solo search) when its "
                      "thread, free of loops, would have more promises, in all or to the "
                      "promise's location, than write instructions that may make them "

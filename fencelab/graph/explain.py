@@ -109,7 +109,8 @@ def explain_hardware(
     view = view_for(model)
     if view is None:
         raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
-    paths, _ = enumerate_paths(program, budget, seeds(wanted), register_deps=view.register_deps)
+    paths, _ = enumerate_paths(program, budget, seeds(wanted), register_deps=view.register_deps,
+                               dead_reads=False)  # a drawing shows every value read
     if mixed_locations(program, paths):
         raise FencelabError(f"{program.test.name}: execution graphs of mixed-size accesses are "
                             "not drawn (a byte/half-word/word access inside a location, or two "

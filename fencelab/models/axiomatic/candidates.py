@@ -30,7 +30,12 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from fencelab.models.axiomatic.events import Event, ThreadPath
+from fencelab.models.axiomatic.events import (  # noqa: F401 (is_mixed: used by importers)
+    Event,
+    ThreadPath,
+    is_mixed,
+    mixed_locations,
+)
 from fencelab.models.combinations import feasible_combinations
 from fencelab.models.relations import Rel, bits, from_pairs, mask_of, pairs, union
 from fencelab.values import unsigned
@@ -261,7 +266,10 @@ def per_location_choices(
     reads = sk.reads_of(loc)
     if loc in sk.mixed:
         return _mixed_choices(sk, writes, reads, ok)
-    sources = [[w for w in writes if sk.events[r].matches(sk.events[w])] for r in reads]
+    # a dead read (`Event.any_value`) may read any write, but not one po-after it: rf; po-loc
+    # would be a cycle, which every model's per-location axiom (`internal`) forbids
+    sources = [[w for w in writes if sk.events[r].matches(sk.events[w])
+                and not (sk.events[r].any_value and sk.po[r] >> w & 1)] for r in reads]
     if any(not s for s in sources):
         return []
     n = sk.n
@@ -286,15 +294,6 @@ def per_location_choices(
 
 def _sparse(r: Rel) -> tuple[tuple[int, int], ...]:
     return tuple((i, row) for i, row in enumerate(r) if row)
-
-
-def is_mixed(program, loc: int, spans: set[tuple[int, int]]) -> bool:
-    """Do accesses of these (offset, size) spans to location `loc` need per-byte rf and co:
-    two spans, one at an offset, or a narrow write that leaves initial bytes showing
-    (`Program.keeps_initial_bytes`: its value alone is not the location's)?"""
-    if len(spans) > 1 or any(offset for offset, _ in spans):
-        return True
-    return any(program.keeps_initial_bytes(program.locations[loc], size) for _, size in spans)
 
 
 def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
@@ -381,10 +380,11 @@ def _provides(path: ThreadPath) -> frozenset[tuple[int, int, int]]:
 
 def _needs(path: ThreadPath, init: frozenset, mixed: set[int]) -> frozenset[tuple[int, int, int]]:
     """(location, size, value) of every read that neither the initial value nor the path's
-    own writes explain (a read of a location with mixed-size accesses may merge the bytes of
-    several writes: no one write need explain it)."""
-    reads = {(e.loc, e.size, unsigned(e.value, 8 * e.size))
-             for e in path.events if e.kind == "R" and e.loc not in mixed}  # fmt: skip
+    own writes explain (a dead read, `Event.any_value`, reads whatever is written; a read
+    of a location with mixed-size accesses may merge the bytes of several writes: no one
+    write need explain it)."""
+    reads = {(e.loc, e.size, unsigned(e.value, 8 * e.size)) for e in path.events
+             if e.kind == "R" and e.loc not in mixed and not e.any_value}  # fmt: skip
     return frozenset(reads - init - _provides(path))
 
 
@@ -395,17 +395,6 @@ def path_combinations(program, paths: list[list[ThreadPath]]) -> Iterator[tuple[
                      for loc in program.locations for size in _SIZES)  # fmt: skip
     mixed = mixed_locations(program, paths)
     return feasible_combinations(paths, lambda path: (_needs(path, init, mixed), _provides(path)))
-
-
-def mixed_locations(program, paths: list[list[ThreadPath]]) -> set[int]:
-    """The locations whose accesses, over every path, need per-byte rf and co (`is_mixed`)."""
-    spans: dict[int, set[tuple[int, int]]] = {loc.index: set() for loc in program.locations}
-    for tp in paths:
-        for p in tp:
-            for e in p.events:
-                if e.kind in "RW":
-                    spans[e.loc].add((e.offset, e.size))
-    return {loc for loc, found in spans.items() if is_mixed(program, loc, found)}
 
 
 def array_spans(program, paths: list[list[ThreadPath]]) -> dict[str, set[tuple[int, int]]]:

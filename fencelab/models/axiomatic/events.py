@@ -72,6 +72,36 @@ accesses spanning two locations (the loader refuses them), predicated (condition
 executed) A32 instructions other than branches (their condition is counted as an ordinary
 dependency), and the tag / MTE / virtual-memory / instruction-fetch parts of herd's model.
 
+Dead reads (`axiomatic-dead-reads` in fencelab/reduce.py; `--no-reduce axiomatic-dead-reads`
+turns it off). A thread branches on every value each read may return, so a loop that rereads
+a location into a register nothing reads (herd's A184: an LDXR/STXR retry loop, W1 never read)
+doubles its paths each iteration. Instead, a single-register load (LDR, LDXR, their acquire
+forms; not a pair, an RMW, a load into PC, or one whose other written registers are not its
+address's write-back) is run with its first value only, its event marked `any_value`
+(`PathExplorer._speculate`). Every end of that subtree (`_leaf`: a path's end, the step budget,
+a fault) checks the read's taint: if it is the source of no addr/data/ctrl/pick relation,
+reaches no branch (`ctrl_src`, even one with no event after it) and no observed register,
+nothing the run did depended on the value. Taint over-approximates register dataflow, so with
+any other value every instruction sees the same inputs except registers nothing reads: the
+same branches, addresses, written values and events, the same observed registers: each
+value's subtree is this one with only that read's value changed. Else (one end uses it) the
+marks go and the other values are explored as before. So:
+
+- every final state is kept: rf lets an `any_value` read take any write to its location
+  (`Event.matches`; `_needs` asks no write to explain it), exactly the writes the per-value
+  paths matched between them (every written value is in the value set at the fixpoint), and a
+  state depends only on the paths' observed registers and the final memory, which agree;
+- the counts are kept: a per-value path combined with the writes of its value, summed over
+  the values, is the one path combined with every write; the candidates differ in nothing but
+  that read's value, which no axiom looks at (Positive/Negative and Observation stay herd's,
+  so counting runs keep the reduction). Budget hits are multiplied back by the values;
+- a read of a location with mixed-size accesses takes its bytes from several writes, and its
+  values are narrowed by `read_values`: such a location is not reduced (`enumerate_paths`
+  finds its paths again). Drawings (fencelab/graph) show every value, without it.
+
+A dead read may not read a write po-after it (`per_location_choices`: rf; po-loc is a cycle
+that every model's `internal` forbids), so its rf choices stay few.
+
 `register_deps=True` builds the dependencies of herd's older models (arm.cat, ppc.cat: `dd =
 (rf-reg | iico_data)+`, through registers only, no `lrs` through memory — arm.cat orders what
 flows through memory by `rfi`, `rdw` and `detour` instead) and counts a predicated A32 memory
@@ -84,6 +114,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, replace
 
+from fencelab import reduce
 from fencelab.errors import AccessError, CodeError, FencelabError, MemoryFault
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
@@ -140,6 +171,9 @@ class Event:
     amo: bool = False  # part of a single-instruction RMW (LSE)
     barrier: Barrier | None = None
     offset: int = 0  # the byte of the location the access starts at (mixed-size accesses)
+    # a dead read (`axiomatic-dead-reads`): its value is whatever the write it reads from
+    # wrote; `value` is only the one its path was run with
+    any_value: bool = False
 
     def covers(self, byte: int) -> bool:
         return self.offset <= byte < self.offset + self.size
@@ -153,6 +187,8 @@ class Event:
 
     def matches(self, write: Event) -> bool:
         """Could this read have read `write`'s value?"""
+        if self.any_value:
+            return True
         mask = (1 << (8 * self.size)) - 1
         return (write.value & mask) == (self.value & mask)
 
@@ -161,7 +197,8 @@ class Event:
         if self.kind == "F":
             return f"{where}:{self.info.text if self.info else 'fence'}"
         text = f" ({self.info.text})" if self.info else ""
-        return f"{where}:{self.kind} {names[self.loc]}={self.value}{text}"
+        value = "*" if self.any_value else self.value
+        return f"{where}:{self.kind} {names[self.loc]}={value}{text}"
 
 
 @dataclass(frozen=True)
@@ -354,8 +391,14 @@ class PathExplorer:
     """Enumerates a program's thread paths for given per-location value sets."""
 
     def __init__(self, program, budget: int, register_deps: bool = False,
-                 meter: Meter | None = None, defer_faults: bool = False):  # fmt: skip
+                 meter: Meter | None = None, defer_faults: bool = False,
+                 dead_reads: bool = False, live_locations: frozenset[int] = frozenset()):  # fmt: skip
         self.program = program
+        # `axiomatic-dead-reads` (module docstring), except for reads of `live_locations`
+        self.dead_reads = dead_reads
+        self.live_locations = live_locations
+        self._open: list[list] = []  # speculations: [the read's event position, used?]
+        self._observed: dict[int, frozenset[str]] = {}  # per thread: the registers observed
         # a path that faults (an access outside the test's locations) ends there, marked, for
         # the checker to report only if an execution the model allows takes it (herd's A260:
         # the access is "avoided because of model"); else the fault is raised at once
@@ -392,9 +435,11 @@ class PathExplorer:
     def _explore(self, tid, core, state, b: _Builder, values, out) -> None:
         info = core.info(state)
         if info is None:
+            self._leaf(tid, b)
             out.append(b.path(tid, state))
             return
         if b.steps >= self.budget:
+            self._leaf(tid, b)
             self.budget_hits += 1
             return
         self.steps += 1
@@ -406,18 +451,95 @@ class PathExplorer:
             except MemoryFault as e:
                 if not self.defer_faults:
                     raise
+                self._leaf(tid, b, everything=True)
                 out.append(replace(b.path(tid, state), fault=e))
                 return
+            if len(options) > 1 and self._may_be_dead(info, options):
+                self._speculate(tid, core, state, info, options, values, out)
+                return
             for step, nb, reads in options:
-                if step.hung:
-                    self.budget_hits += 1
-                    continue
-                nb.steps += 1
-                for variant in self._events(tid, nb, info, step):
-                    self._local(core, variant, step.executed, state, reads)
-                    self._explore(tid, core, step.state, variant, values, out)
+                self._go(tid, core, state, info, step, nb, reads, values, out)
         except AccessError as e:  # named at the instruction (`Program.locate`)
             raise e.at(info.address, info.text) from None
+
+    def _go(self, tid, core, state, info, step, nb: _Builder, reads, values, out,
+            dead: int | None = None) -> None:  # fmt: skip
+        """Take one way the instruction executes (`dead`: the position its read's event
+        takes, to be marked `any_value`) and explore on."""
+        if step.hung:
+            self._leaf(tid, nb, everything=True)
+            self.budget_hits += 1
+            return
+        nb.steps += 1
+        for variant in self._events(tid, nb, info, step):
+            if dead is not None:
+                variant.events[dead] = replace(variant.events[dead], any_value=True)
+            self._local(core, variant, step.executed, state, reads)
+            self._explore(tid, core, step.state, variant, values, out)
+
+    # -- axiomatic-dead-reads (module docstring) ---------------------------------------------
+    def _may_be_dead(self, info: InsnInfo, options) -> bool:
+        """Is this a read whose value only its loaded registers receive, of a location that
+        may take the reduction?"""
+        if (not self.dead_reads or info.kind not in (Kind.LOAD, Kind.LOAD_EXCL)
+                or not info.dest_regs or info.pair_order
+                or not info.writes - info.dest_regs <= info.addr_regs  # writeback: the base
+                or {"pc", "r15"} & info.writes):  # fmt: skip
+            return False
+        step, _, _ = options[0]
+        if len(step.reads) != 1 or any(len(r) != 1 for _, _, r in options):
+            return False
+        access = step.reads[0]
+        loc, _ = self.program.place(access.addr, access.size, "read", info)
+        return loc.index not in self.live_locations
+
+    def _speculate(self, tid, core, state, info, options, values, out) -> None:
+        """Explore the first value only, its read marked `any_value`; if nothing in what
+        follows uses it (`_leaf`), that subtree stands for every value's. Else the marks go and
+        the other values are explored too."""
+        position = len(options[0][1].events)  # the read is the instruction's first event
+        frame = [position, False]
+        hits = self.budget_hits
+        self._open.append(frame)
+        sub: list[ThreadPath] = []
+        try:
+            self._go(tid, core, state, info, *options[0], values, sub, dead=position)
+        finally:
+            self._open.pop()
+        if not frame[1]:
+            out.extend(sub)  # every value's subtree is this one: so are their budget hits
+            self.budget_hits += (self.budget_hits - hits) * (len(options) - 1)
+            return
+        for path in sub:
+            events = list(path.events)
+            events[position] = replace(events[position], any_value=False)
+            out.append(replace(path, events=tuple(events)))
+        for option in options[1:]:
+            self._go(tid, core, state, info, *option, values, out)
+
+    def _leaf(self, tid: int, b: _Builder, everything: bool = False) -> None:
+        """An end of exploration (a path's end, the step budget, a fault): mark the open
+        speculations whose read's value reached a dependency, a branch or an observed
+        register here (`everything`: all of them)."""
+        if not self._open:
+            return
+        used: set[int] = set(b.ctrl_src) | b.pick_ctrl_src
+        for rel in (b.addr, b.data, b.ctrl, b.pick_addr, b.pick_dep, b.pick_ctrl):
+            used.update(source for source, _ in rel)
+        for reg in self._observed_regs(tid):
+            used |= b.taint.get(reg, NO_TAINT) | b.pick.get(reg, NO_TAINT)
+        for frame in self._open:
+            if everything or frame[0] in used:
+                frame[1] = True
+
+    def _observed_regs(self, tid: int) -> frozenset[str]:
+        found = self._observed.get(tid)
+        if found is None:
+            canonical = self.program.target.canonical_reg
+            found = self._observed[tid] = frozenset(
+                canonical(obs.reg) for obs in self.program.observables
+                if getattr(obs, "tid", None) == tid)  # fmt: skip
+        return found
 
     def _options(self, tid, core, state, b: _Builder, info: InsnInfo, values):
         """(Step, builder, reads) for every way the instruction may execute."""
@@ -605,11 +727,56 @@ class PathExplorer:
         return builders
 
 
+def is_mixed(program, loc: int, spans: set[tuple[int, int]]) -> bool:
+    """Do accesses of these (offset, size) spans to location `loc` need per-byte rf and co:
+    two spans, one at an offset, or a narrow write that leaves initial bytes showing
+    (`Program.keeps_initial_bytes`: its value alone is not the location's)?"""
+    if len(spans) > 1 or any(offset for offset, _ in spans):
+        return True
+    return any(program.keeps_initial_bytes(program.locations[loc], size) for _, size in spans)
+
+
+def mixed_locations(program, paths: list[list[ThreadPath]]) -> set[int]:
+    """The locations whose accesses, over every path, need per-byte rf and co (`is_mixed`)."""
+    spans: dict[int, set[tuple[int, int]]] = {loc.index: set() for loc in program.locations}
+    for tp in paths:
+        for p in tp:
+            for e in p.events:
+                if e.kind in "RW":
+                    spans[e.loc].add((e.offset, e.size))
+    return {loc for loc, found in spans.items() if is_mixed(program, loc, found)}
+
+
 def enumerate_paths(
     program, budget: int, seeds: tuple[int, ...] = (), register_deps: bool = False,
-    meter: Meter | None = None, defer_faults: bool = False,
+    meter: Meter | None = None, defer_faults: bool = False, dead_reads: bool | None = None,
 ) -> tuple[list[list[ThreadPath]], int]:
     """Every thread's paths, with read values grown to a fixpoint; and the budget hits.
+
+    `dead_reads` (default: the `axiomatic-dead-reads` reduction's switch) marks dead reads
+    `any_value` instead of branching on their values (module docstring). Not for a location
+    with mixed-size accesses, whose reads take their bytes from writes byte by byte and whose
+    values `read_values` narrows: if one turns out mixed, its paths are found again without.
+    """
+    if dead_reads is None:
+        dead_reads = reduce.enabled("axiomatic-dead-reads")
+    live: frozenset[int] = frozenset()
+    while True:
+        paths, hits = _enumerate(program, budget, seeds, register_deps, meter, defer_faults,
+                                 dead_reads, live)  # fmt: skip
+        if not dead_reads:
+            return paths, hits
+        marked = {e.loc for tp in paths for p in tp for e in p.events if e.any_value}
+        mixed = marked & mixed_locations(program, paths)
+        if not mixed:
+            return paths, hits
+        live |= mixed
+
+
+def _enumerate(program, budget: int, seeds: tuple[int, ...], register_deps: bool,
+               meter: Meter | None, defer_faults: bool, dead_reads: bool,
+               live: frozenset[int]) -> tuple[list[list[ThreadPath]], int]:  # fmt: skip
+    """`enumerate_paths` with dead reads of locations outside `live` marked (`dead_reads`).
 
     Round i+1 reads the values that paths of round i wrote. The fixpoint need not exist
     (an LDADD reading its own increment, round after round), but it need not be reached
@@ -630,7 +797,8 @@ def enumerate_paths(
         for loc in program.locations
     }  # fmt: skip
     for rounds in itertools.count(1):
-        explorer = PathExplorer(program, budget, register_deps, meter, defer_faults)
+        explorer = PathExplorer(program, budget, register_deps, meter, defer_faults,
+                                dead_reads, live)  # fmt: skip
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]
         grown = {k: set(v) for k, v in values.items()}
         for thread_paths in paths:
