@@ -150,11 +150,7 @@ class Machine:
         )
 
     def transitions(self, state: MachineState) -> list[Transition]:
-        while True:
-            try:
-                return self._transitions(state)
-            except ModelRestart:
-                continue  # the model changed how it keeps states (`ModelRestart`): ask again
+        return _asked(self._transitions, state)
 
     @property
     def fused(self) -> bool:
@@ -176,26 +172,14 @@ class Machine:
         Then exhaustive exploration takes their runs from `runs_apart` and follows only the
         internal transitions (`internal_transitions`): the cores' moves are the runs' first
         steps, made only if needed to tell a running state from a stuck one (`status`)."""
-        while True:
-            try:
-                return self.model.threads_apart(self.program, state)
-            except ModelRestart:
-                continue  # as in `transitions`
+        return _asked(self.model.threads_apart, self.program, state)
 
     def internal_transitions(self, state: MachineState) -> list[Transition]:
         """The model's internal transitions alone (a state whose threads run apart)."""
-        while True:
-            try:
-                return list(self.model.internal_transitions(self.program, state))
-            except ModelRestart:
-                continue  # as in `transitions`
+        return _asked(lambda: list(self.model.internal_transitions(self.program, state)))
 
     def _moves_any(self, state: MachineState) -> bool:
-        while True:
-            try:
-                return any(self._moves(state, tid) for tid in range(len(state.threads)))
-            except ModelRestart:
-                continue  # as in `transitions`
+        return _asked(lambda: any(self._moves(state, tid) for tid in range(len(state.threads))))
 
     def stopped_any(self, state: MachineState) -> bool:
         """Has some unfinished thread hit the step budget (`status`'s BUDGET)?"""
@@ -274,11 +258,7 @@ class Machine:
                                 "budget (an endless loop?)", False)]  # fmt: skip
         if core.info(tstate) is not None and (tid, tstate) in self._hung:
             return [Reason(tid, "stopped: it spins in a loop that touches no memory", False)]
-        while True:
-            try:
-                return self.model.explain(self.program, state, tid)
-            except ModelRestart:
-                continue  # as in `transitions`
+        return _asked(self.model.explain, self.program, state, tid)
 
     def outcome(self, state: MachineState) -> Outcome:
         """The final values the test observes (remembered by the observed registers' values
@@ -294,7 +274,7 @@ class Machine:
         return found
 
     def _outcome(self, state: MachineState, epoch) -> Outcome:
-        shown, in_memory = self._shown, None
+        in_memory = None
         if self._reads_memory:  # (the locations' values rest on the model's memory alone,
             # shared by many final states: worked out once for each)
             in_memory = self._in_memory.get((state.memory, epoch))
@@ -307,27 +287,24 @@ class Machine:
                 continue
             tid, index = reg  # a register's value (the zero register, in no state: 0)
             raw = 0 if index is None else state.threads[tid][index]
-            value = shown.get((i, raw), _UNSEEN)
-            if value is _UNSEEN:  # (`Program.value_of` rests on the observable and the
-                # raw value alone: each is worked out once a machine)
-                value = shown[i, raw] = self.program.value_of(obs, raw)
-            out.append((obs, value))
+            out.append((obs, self._shown_value(i, obs, raw)))
         return tuple(out)
+
+    def _shown_value(self, i: int, obs, raw):
+        """`Program.value_of` of observable `i`, which rests on the observable and the raw
+        value alone: each is worked out once a machine."""
+        value = self._shown.get((i, raw), _UNSEEN)
+        if value is _UNSEEN:
+            value = self._shown[i, raw] = self.program.value_of(obs, raw)
+        return value
 
     def _locations_shown(self, state: MachineState) -> dict[int, object]:
         """The shown value of each observable that is no register (a location, an array),
         by its index, from the model's final memory."""
-        program, shown = self.program, self._shown
+        program = self.program
         memory = self.model.final_memory(program, state.memory)
-        out = {}
-        for i, (obs, reg) in enumerate(self._reg_at):
-            if reg is None:
-                raw = program.raw_value(obs, state.threads, memory)
-                value = shown.get((i, raw), _UNSEEN)
-                if value is _UNSEEN:
-                    value = shown[i, raw] = program.value_of(obs, raw)
-                out[i] = value
-        return out
+        return {i: self._shown_value(i, obs, program.raw_value(obs, state.threads, memory))
+                for i, (obs, reg) in enumerate(self._reg_at) if reg is None}  # fmt: skip
 
     def memory_view(self, state: MachineState) -> dict[str, object]:
         return self.model.describe(self.program, state.memory)
@@ -346,3 +323,13 @@ def _keys_states(model: MemoryModel) -> bool:
     """Does the model key states its own way (`MemoryModel.state_key` overridden)? If not,
     `Machine.key` skips the call."""
     return type(model).state_key is not MemoryModel.state_key
+
+
+def _asked(question, *args):
+    """`question(*args)` of the model, asked again whenever the model changes how it keeps
+    states while answering (`ModelRestart`)."""
+    while True:
+        try:
+            return question(*args)
+        except ModelRestart:
+            continue
