@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import copy
 import enum
-from operator import itemgetter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from fencelab import reduce
 from fencelab.errors import AccessError
