@@ -550,7 +550,9 @@ class Interned:
     (thread, memory) numbers it was made from; a thread known by the registers the outcome
     reads has finished and makes no move. Where the fused step does not answer (None: an
     unlocked read-modify-write, a core that waits...), the search takes the machine's
-    transitions from `state` and numbers their targets (`number`)."""
+    transitions from `state` and numbers their targets (`number`). A state with no move
+    enabled is told final (`final`) and its outcome put together (`outcome`) from what its
+    threads' and memory's numbers stand for, each worked out once."""
 
     def __init__(self, model: TSO, machine) -> None:
         program = machine.program
