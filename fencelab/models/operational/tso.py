@@ -542,15 +542,17 @@ class Interned:
     Why it keeps every final state (and every state, transition and witness): two states
     get the same tuple exactly when `Machine.key` gives them the same key (the numbering
     is one to one on what the key is made of: each thread's `thread_key` and the memory),
-    so the search merges the same states. A state's successors are worked out from the
-    first state met of its tuple (`state`, the one the machine's search would keep): a
-    core's move rests only on its thread's state and memory (`Core.run` is a function of
-    the thread's state and the values read, and TSO's reads, writes and persistent sets of
-    the PCs and the buffers), and a drain on memory alone, so each is remembered by the
-    (thread, memory) numbers it was made from; a thread known by the registers the outcome
-    reads has finished and makes no move. Where the fused step does not answer (None: an
-    unlocked read-modify-write, a core that waits...), the search takes the machine's
-    transitions from `state` and numbers their targets (`number`). A state with no move
+    so the search merges the same states. A state's successors are worked out from what its
+    numbers stand for (`state`: each thread's first state met with its number, and the
+    memory; the state the machine's search keeps, the first met with the whole key, differs
+    from it at most in a finished thread's registers that the outcome does not read, which
+    no move, status or outcome reads): a core's move rests only on its thread's state and
+    memory (`Core.run` is a function of the thread's state and the values read, and TSO's
+    reads and writes of the buffer and memory, its persistent sets of the PCs and the
+    buffers), and a drain on memory alone, so each is remembered by the (thread, memory)
+    numbers it was made from; a finished thread makes no move. Where the fused step does not
+    answer (None: an instruction it does not make, a step that spun), the search takes the
+    machine's transitions from `state` and numbers their targets (`number`). A state with no move
     enabled is told final (`final`) and its outcome put together (`outcome`) from what its
     threads' and memory's numbers stand for, each worked out once."""
 
@@ -581,7 +583,8 @@ class Interned:
                 self._memory(state.memory))  # fmt: skip
 
     def state(self, numbers: tuple[int, ...]) -> MachineState:
-        """The first state met with this tuple."""
+        """A state with this tuple: each thread's first state met with its number, and the
+        memory."""
         threads = [self._threads[n] for n in numbers[:-1]]
         return MachineState(tuple([t for t, _ in threads]), tuple([n for _, n in threads]),
                             self._memories[numbers[-1]])  # fmt: skip
