@@ -133,3 +133,38 @@ def test_interned_search_makes_each_move_once_for_its_thread_and_memory(monkeypa
     made.clear()
     assert _search(MERGES, False)[0][1:3] == (states, transitions)
     assert moves < len(made)  # without it: once for each state a core moves from
+
+
+# the observables out of thread order, a location between registers
+INTERLEAVED = """X86_64 MP+interleaved
+{ x=0; y=0; }
+ P0           | P1            ;
+ movl $1,(x)  | movl (y),%eax ;
+ movl $1,(y)  | movl (x),%ebx ;
+exists (1:rbx=0 /\\ y=1 /\\ 0:rax=0 /\\ x=1 /\\ 1:rax=1)
+"""
+
+
+@pytest.mark.parametrize("text", [INTERLEAVED, BYTES, MERGES], ids=["interleaved", "bytes",
+                                                                     "merges"])  # fmt: skip
+def test_interned_outcome_is_the_machines_outcome_of_each_final_state(text):
+    """The outcome put together from the threads' and memory's parts (`Interned.outcome`,
+    `Machine.outcome_from`) is `Machine.outcome` of the state, in the condition's order."""
+    machine = Machine(load(parse_text(text)), get_model("tso").new())
+    machine = machine.with_model(machine.model.for_exhaustive(), True)
+    interned = machine.interned()
+    todo, seen, finals = [interned.number(machine.initial())], set(), 0
+    while todo:
+        numbers = todo.pop()
+        if numbers in seen:
+            continue
+        seen.add(numbers)
+        made = interned.successors(numbers)
+        if not made:
+            assert interned.final(numbers)
+            outcome = interned.outcome(numbers)
+            assert outcome == machine.outcome(interned.state(numbers))
+            finals += 1
+        todo.extend(target for _, target in made)
+    assert finals > 1
+    assert [obs for obs, _ in outcome] == list(machine.program.observables)
