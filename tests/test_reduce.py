@@ -45,6 +45,7 @@ ACTS_ON = {
     "tso-persistent": ("x86_64", "rust"),
     "step-effects": ("x86_64", "rust"),
     "tso-step": ("x86_64", "rust"),
+    "tso-interned": ("x86_64", "rust"),
     "armv7-dmb-earliest": ("arm",),
     "armv7-threads-apart": ("arm",),
     "armv7-certify-share": ("arm",),
@@ -531,12 +532,14 @@ def test_source_other_writes_changes_nothing_but_the_work(monkeypatch):
     assert work[True] < 0.5 * work[False], work
 
 
-def test_run_without_the_fused_tso_step_prints_the_same_text():
+@pytest.mark.parametrize("name", ["tso-step", "tso-interned"])
+def test_run_without_the_fused_tso_step_prints_the_same_text(name):
     """`fencelab run --no-reduce tso-step` (the machine's transitions instead of
-    `TSO.successors`): the same herd text, witnesses, states and transitions as with it."""
+    `TSO.successors`) and `--no-reduce tso-interned` (the search over machine states instead
+    of interned ones): the same herd text, witnesses, states and transitions as with it."""
     tests = [str(EXAMPLE_DIR / "x86_64" / f"{name}.litmus") for name in ("SB", "MP", "SB+xchgs")]
     texts = []
-    for off in ([], ["--no-reduce", "tso-step"]):
+    for off in ([], ["--no-reduce", name]):
         result = CliRunner().invoke(main, ["run", *tests, "-j", "1", *off])
         assert result.exit_code == 0, result.output
         herd = result.output.split("┏")[0]  # (not the summary table: its times differ)

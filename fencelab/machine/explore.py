@@ -112,6 +112,10 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     for step in start:
         walk.take(step)
     init = walk.state
+    apart_ever = type(model).threads_apart is not MemoryModel.threads_apart
+    interned = None if apart_ever else machine.interned()
+    if interned is not None:
+        return _search_interned(machine, interned, progress, start, limits, init, result)
     # each state met, by its key, gets a number: the search keeps the number of the state
     # it was first reached from and the step's key (its witness is read back through them)
     numbers: dict[Hashable, int] = {machine.key(init): 0}
@@ -127,7 +131,6 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     # running, a model without `threads_apart` never runs threads apart, and the meter says
     # nothing below `due` states)
     bounded = machine.bounded
-    apart_ever = type(model).threads_apart is not MemoryModel.threads_apart
     due = meter.due
     fused, key = machine.fused, machine.key
     try:
@@ -209,6 +212,76 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
             return None
     result.states = [FinalState(o, w) for o, w in finals.items()]
     result.explored_states = len(parents) + extra_states
+    result.transitions = transitions
+    return result
+
+
+def _search_interned(machine: Machine, interned, progress: Progress | None, start: list[str],
+                     limits: Limits, init: MachineState,
+                     result: TestResult) -> TestResult | None:  # fmt: skip
+    """`_search` over the model's interned states (`Machine.interned`: a state is known by a
+    tuple of numbers, its successors made by the model's fused step on them): the same
+    states in the same order, the same transitions and witnesses. A state the fused step
+    does not answer for takes the machine's transitions from `interned.state`."""
+    model, program = machine.model, machine.program
+    meter = limits.meter()
+    epoch = model.restart_epoch(program)
+    first = interned.number(init)
+    numbers: dict[tuple, int] = {first: 0}
+    parents: list[int] = [-1]
+    steps: list[str] = [""]
+    finals: dict[Outcome, str] = {}
+    stack = [(first, 0)]
+    transitions = 0
+    merged_at = None
+    next_progress = 256
+    due = meter.due
+    successors = interned.successors
+    try:
+        while stack and not result.partial:
+            stop_if_interrupted()
+            state, number = stack.pop()
+            made = successors(state)
+            if made is None:  # the machine's transitions, their targets numbered
+                made = [(t.key, interned.number(t.target))
+                        for t in machine.transitions(interned.state(state))]  # fmt: skip
+            if not made:  # (bounded: a state with a move enabled is running, and no
+                # thread is stopped by the budget: final, or stuck)
+                if interned.final(state):
+                    outcome = interned.outcome(state)
+                    if outcome not in finals:
+                        finals[outcome] = format_schedule(start + _path(parents, steps, number))
+                continue
+            for step_key, target in reversed(made):
+                transitions += 1
+                new = len(parents)
+                if numbers.setdefault(target, new) == new:
+                    parents.append(number)
+                    steps.append(step_key)
+                    stack.append((target, new))
+                elif merged_at is None:
+                    merged_at = model.key_epoch(program)
+            if len(parents) >= due:
+                result.partial = meter.over(len(parents))
+                due = meter.due
+            if progress is not None and len(parents) >= next_progress:
+                next_progress = len(parents) + 256
+                progress(len(parents))
+    except ModelRestart:
+        return None
+    except MemoryError:
+        stack.clear()
+        result.partial = meter.out_of_memory(len(parents))
+    except KeyboardInterrupt:
+        result.partial = INTERRUPTED
+    else:
+        if (not result.partial and merged_at is not None
+                and model.key_epoch(program) != merged_at):  # fmt: skip
+            return None
+        if model.restart_epoch(program) != epoch:
+            return None
+    result.states = [FinalState(o, w) for o, w in finals.items()]
+    result.explored_states = len(parents)
     result.transitions = transitions
     return result
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import enum
 from dataclasses import dataclass
+from operator import itemgetter
 
 from fencelab import reduce
 from fencelab.errors import AccessError
@@ -79,6 +80,14 @@ class Machine:
                             if reg is not None and reg[1] is not None]  # fmt: skip
         self._shown: dict[tuple, object] = {}  # (observable's index, raw value) -> value
         self._reads_memory = any(reg is None for _, reg in self._reg_at)
+        # where each observable is in `outcome_from`'s pairs (thread 0's registers, thread
+        # 1's..., then the locations)
+        grouped = [i for tid in range(len(self._cores)) for i, (_, reg) in
+                   enumerate(self._reg_at) if reg is not None and reg[0] == tid]  # fmt: skip
+        grouped += [i for i, (_, reg) in enumerate(self._reg_at) if reg is None]
+        order = sorted(range(len(grouped)), key=grouped.__getitem__)
+        self._reordered = (itemgetter(*order) if len(order) > 1
+                           else (lambda pairs: tuple(pairs)))  # fmt: skip
         self._in_memory: dict[tuple, dict] = {}  # (model's memory, epoch) -> `_locations_shown`
 
     @property
@@ -125,6 +134,23 @@ class Machine:
         if known is None:
             return (threads, steps, state.memory)
         return (tuple(known), tuple(steps), state.memory)
+
+    def thread_key(self, tid: int, tstate, steps: int):
+        """What `key` knows thread `tid` by, with its step count (for a model that keys states
+        its own way, `state_key`, no such part: `interned` is then None)."""
+        if self._finished_key:
+            pc_index, base, end, observed = self._pc_at[tid]
+            if not base <= tstate[pc_index] < end:
+                return tuple([tstate[i] for i in observed]), -1
+        return tstate, steps
+
+    def interned(self):
+        """The model's search over interned states (`MemoryModel.interned`), where the
+        machine asks its fused step (`fused`) and knows states by `Machine.key`'s own parts
+        (the model has no `state_key`); else None."""
+        if not self._fused or self._model_key:
+            return None
+        return self.model.interned(self)
 
     def observed_values(self, tid: int, tstate) -> tuple[int, ...]:
         """The values in `tstate` of the registers the outcome reads (the zero register,
@@ -274,12 +300,7 @@ class Machine:
         return found
 
     def _outcome(self, state: MachineState, epoch) -> Outcome:
-        in_memory = None
-        if self._reads_memory:  # (the locations' values rest on the model's memory alone,
-            # shared by many final states: worked out once for each)
-            in_memory = self._in_memory.get((state.memory, epoch))
-            if in_memory is None:
-                in_memory = self._in_memory[state.memory, epoch] = self._locations_shown(state)
+        in_memory = self.locations_shown(state.memory, epoch) if self._reads_memory else None
         out = []
         for i, (obs, reg) in enumerate(self._reg_at):
             if reg is None:
@@ -290,6 +311,25 @@ class Machine:
             out.append((obs, self._shown_value(i, obs, raw)))
         return tuple(out)
 
+    def registers_part(self, tid: int, tstate) -> tuple:
+        """The (observable, shown value) pairs of the outcome that are thread `tid`'s
+        registers (in the outcome's order), from its state `tstate`."""
+        return tuple([(obs, self._shown_value(i, obs, 0 if reg[1] is None else tstate[reg[1]]))
+                      for i, (obs, reg) in enumerate(self._reg_at)
+                      if reg is not None and reg[0] == tid])  # fmt: skip
+
+    def locations_part(self, memory, epoch) -> tuple:
+        """The (observable, shown value) pairs of the outcome that are locations (in the
+        outcome's order), from the model's final memory (`locations_shown`)."""
+        shown = self.locations_shown(memory, epoch) if self._reads_memory else {}
+        return tuple([(obs, shown[i]) for i, (obs, reg) in enumerate(self._reg_at)
+                      if reg is None])  # fmt: skip
+
+    def outcome_from(self, pairs: tuple) -> Outcome:
+        """The outcome whose `registers_part`s (thread 0's, thread 1's...) and then
+        `locations_part` are `pairs`, one after the other: `outcome` of that state."""
+        return self._reordered(pairs)
+
     def _shown_value(self, i: int, obs, raw):
         """`Program.value_of` of observable `i`, which rests on the observable and the raw
         value alone: each is worked out once a machine."""
@@ -298,13 +338,20 @@ class Machine:
             value = self._shown[i, raw] = self.program.value_of(obs, raw)
         return value
 
-    def _locations_shown(self, state: MachineState) -> dict[int, object]:
+    def locations_shown(self, memory, epoch) -> dict[int, object]:
         """The shown value of each observable that is no register (a location, an array),
-        by its index, from the model's final memory."""
-        program = self.program
-        memory = self.model.final_memory(program, state.memory)
-        return {i: self._shown_value(i, obs, program.raw_value(obs, state.threads, memory))
+        by its index, from the model's final memory (`memory`, kept as the model keeps it in
+        `epoch`, `MemoryModel.restart_epoch`): all that a final state's outcome reads of its
+        memory. (They rest on the memory alone, shared by many final states: worked out
+        once for each.)"""
+        found = self._in_memory.get((memory, epoch))
+        if found is None:
+            program = self.program
+            final = self.model.final_memory(program, memory)
+            found = self._in_memory[memory, epoch] = {
+                i: self._shown_value(i, obs, program.raw_value(obs, (), final))
                 for i, (obs, reg) in enumerate(self._reg_at) if reg is None}  # fmt: skip
+        return found
 
     def memory_view(self, state: MachineState) -> dict[str, object]:
         return self.model.describe(self.program, state.memory)

@@ -205,6 +205,15 @@ class MemoryModel:
         step budget (x86-TSO: `TSO.successors`)."""
         return None
 
+    def interned(self, machine):
+        """The model's search over interned states for `machine` (`Machine.interned`: an
+        object with `number(state)`, the tuple exhaustive search knows a state by, one to
+        one with `Machine.key`; `state(numbers)`, a state with that tuple; `successors(numbers)`,
+        as `successors` gives them, the targets as tuples, or None), or None: search over
+        `MachineState`s. Only a model that makes a fused step answers (x86-TSO:
+        `TSO.interned`)."""
+        return None
+
     def core_transitions(
         self, program: Program, state: MachineState, tid: int, info: InsnInfo
     ) -> Iterable[Transition]:

@@ -189,8 +189,11 @@ class TSO(MemoryModel):
         what rests on the PCs alone, by them)."""
         if program is not self._program:
             self._explores(program)
-        buffers = state.memory.buffers
-        pcs = tuple(map(getitem, state.threads, self._pc_indices))
+        return self._persistent_at(program, tuple(map(getitem, state.threads,
+                                                      self._pc_indices)), state.memory.buffers)
+
+    def _persistent_at(self, program, pcs: tuple[int, ...], buffers):
+        """`_persistent_of` a state whose cores are at `pcs`, with these buffers."""
         at = self._at_pcs.get(pcs)
         if at is None:
             at = self._at_pcs[pcs] = self._at(program, pcs)
@@ -372,7 +375,19 @@ class TSO(MemoryModel):
         if (kind is not _LOAD and kind is not _STORE and kind is not _FENCE
                 and not (atomic and info.locked)):  # fmt: skip
             return None
-        mem: TsoMemory = state.memory
+        moved = self._fused_effect(program, core, info, tstate, state.memory, tid)
+        if moved is None:
+            return None
+        after, new, sources, writes = moved
+        key = self._step_said(tid, info, sources, writes, atomic)[0]
+        return key, state.with_thread(tid, after, new)
+
+    def _fused_effect(self, program, core, info: InsnInfo, tstate, mem: TsoMemory, tid: int):
+        """What `_fused_move` makes of core `tid`'s instruction `info` (a load, store, fence or
+        locked instruction) from `tstate` and `mem`: the thread's state after it, memory
+        after it, the sources of its reads and how many writes it made; None when it waits
+        for its buffer or its step spun."""
+        atomic = info.kind is _RMW
         buffer = mem.buffers[tid]
         if buffer and (atomic or info.barrier is _FULL):
             return None  # waits for its buffer (no move)
@@ -393,8 +408,14 @@ class TSO(MemoryModel):
             new = _written(program, mem, tid, writes, atomic)
         except AccessError as e:  # named at the instruction (as `Machine._moves`)
             raise e.at(info.address, info.text) from None
-        key = self._step_said(tid, info, tuple(sources), len(writes), atomic)[0]
-        return key, state.with_thread(tid, result.state, new)
+        return result.state, new, tuple(sources), len(writes)
+
+    def interned(self, machine) -> Interned | None:
+        """The interned search of `machine`'s program (the `tso-interned` reduction, over
+        `tso-step`), None when it is off."""
+        if not self.persistent_sets or not reduce.enabled("tso-interned"):
+            return None
+        return Interned(self, machine)
 
     def initial_memory(self, program):
         return TsoMemory(initial_values(program), ((),) * len(program.threads))
@@ -508,6 +529,165 @@ class TSO(MemoryModel):
             "store buffers": [[(e.place(program), e.value) for e in buf]
                               for buf in memory.buffers],
         }
+
+
+class Interned:
+    """The fused step over interned states (the `tso-interned` reduction): exhaustive search
+    of a bounded machine knows a state by a tuple of small ints, one for each thread (what
+    `Machine.thread_key` knows it by, with its step count) and one for the memory (values
+    and buffers), numbered as they are first met; `successors` gives the same steps, in the
+    same order, as `TSO.successors` (its persistent sets, `_fused_effect`, `_drained`), as
+    (key, state number tuple) pairs.
+
+    Why it keeps every final state (and every state, transition and witness): two states
+    get the same tuple exactly when `Machine.key` gives them the same key (the numbering
+    is one to one on what the key is made of: each thread's `thread_key` and the memory),
+    so the search merges the same states. A state's successors are worked out from what its
+    numbers stand for (`state`: each thread's first state met with its number, and the
+    memory; the state the machine's search keeps, the first met with the whole key, differs
+    from it at most in a finished thread's registers that the outcome does not read, which
+    no move, status or outcome reads): a core's move rests only on its thread's state and
+    memory (`Core.run` is a function of the thread's state and the values read, and TSO's
+    reads and writes of the buffer and memory, its persistent sets of the PCs and the
+    buffers), and a drain on memory alone, so each is remembered by the (thread, memory)
+    numbers it was made from; a finished thread makes no move. Where the fused step does not
+    answer (None: an instruction it does not make, a step that spun), the search takes the
+    machine's transitions from `state` and numbers their targets (`number`). A state with no move
+    enabled is told final (`final`) and its outcome put together (`outcome`) from what its
+    threads' and memory's numbers stand for, each worked out once."""
+
+    def __init__(self, model: TSO, machine) -> None:
+        program = machine.program
+        if program is not model._program:
+            model._explores(program)
+        self.model, self.machine, self.program = model, machine, program
+        self._slots: dict = {}  # (thread, `thread_key`) -> its number
+        self._threads: list[tuple] = []  # by number: (thread state, steps) first met
+        self._pcs: list[int] = []  # by number: the thread's PC
+        self._done: list[bool] = []  # by number: has the thread finished?
+        self._final: dict[int, bool] = {}  # memory -> `TSO.is_final`
+        self._parts: dict[int, tuple] = {}  # thread -> `Machine.registers_part`
+        self._located: dict[int, tuple] = {}  # memory -> `Machine.locations_part`
+        self._memory_ids: dict[TsoMemory, int] = {}
+        self._memories: list[TsoMemory] = []
+        self._moves: dict[tuple[int, int], tuple[int, int] | None] = {}  # (thread, memory)
+        self._drains: dict[tuple[int, int], int] = {}  # (memory, core) -> memory after
+        self._sets: dict[tuple, tuple] = {}  # (PCs, memory) -> (cores, drains), in order
+        self._steps = [str(tid) for tid in range(len(program.threads))]
+        self._drain_keys = [f"d{tid}" for tid in range(len(program.threads))]
+
+    def number(self, state: MachineState) -> tuple[int, ...]:
+        """The state's tuple (its threads' numbers, then its memory's)."""
+        return (*[self._slot(tid, t, n) for tid, (t, n) in
+                  enumerate(zip(state.threads, state.steps))],
+                self._memory(state.memory))  # fmt: skip
+
+    def state(self, numbers: tuple[int, ...]) -> MachineState:
+        """A state with this tuple: each thread's first state met with its number, and the
+        memory."""
+        threads = [self._threads[n] for n in numbers[:-1]]
+        return MachineState(tuple([t for t, _ in threads]), tuple([n for _, n in threads]),
+                            self._memories[numbers[-1]])  # fmt: skip
+
+    def _slot(self, tid: int, tstate, steps: int) -> int:
+        key = (tid, self.machine.thread_key(tid, tstate, steps))
+        found = self._slots.get(key)
+        if found is None:
+            found = self._slots[key] = len(self._threads)
+            self._threads.append((tstate, steps))
+            pc = tstate[self.model._pc_indices[tid]]
+            self._pcs.append(pc)
+            self._done.append(pc not in self.model._cores[tid].infos)  # (`Core.info`)
+        return found
+
+    def final(self, numbers: tuple[int, ...]) -> bool:
+        """Is a state in which no move is enabled final (`Machine.status` of a bounded
+        machine: every thread has finished and memory is final, `TSO.is_final`), not stuck?"""
+        done = self._done
+        for n in numbers[:-1]:
+            if not done[n]:
+                return False
+        m = numbers[-1]
+        final = self._final.get(m)
+        if final is None:
+            final = self._final[m] = self.model.is_final(self.program, self._memories[m])
+        return final
+
+    def _memory(self, memory: TsoMemory) -> int:
+        found = self._memory_ids.get(memory)
+        if found is None:
+            found = self._memory_ids[memory] = len(self._memories)
+            self._memories.append(memory)
+        return found
+
+    def outcome(self, numbers: tuple[int, ...]):
+        """`Machine.outcome` of `state(numbers)` (a final state), put together from the part
+        each thread's registers give (by its number) and the part memory gives (by its
+        number), each worked out once (`Machine.outcome_from`)."""
+        pairs = ()
+        parts = self._parts
+        for tid, n in enumerate(numbers[:-1]):
+            part = parts.get(n)
+            if part is None:
+                part = parts[n] = self.machine.registers_part(tid, self._threads[n][0])
+            pairs += part
+        m = numbers[-1]
+        located = self._located.get(m)
+        if located is None:
+            located = self._located[m] = self.machine.locations_part(
+                self._memories[m], self.model.restart_epoch(self.program))
+        return self.machine.outcome_from(pairs + located)
+
+    def successors(self, numbers: tuple[int, ...]) -> list[tuple[str, tuple]] | None:
+        """`TSO.successors` of `state(numbers)`, their targets as tuples (None where it
+        answers None)."""
+        m = numbers[-1]
+        pcs = tuple([self._pcs[n] for n in numbers[:-1]])
+        chosen = self._sets.get((pcs, m))
+        if chosen is None:
+            cores, drains = self.model._persistent_at(self.program, pcs,
+                                                      self._memories[m].buffers)  # fmt: skip
+            chosen = self._sets[pcs, m] = (sorted(cores), sorted(drains))
+        cores, drains = chosen
+        out = []
+        moves = self._moves
+        for tid in cores:
+            at = (numbers[tid], m)
+            moved = moves.get(at, False)
+            if moved is False:
+                moved = moves[at] = self._move(tid, numbers[tid], m)
+            if moved is None:
+                return None
+            target = list(numbers)
+            target[tid], target[-1] = moved
+            out.append((self._steps[tid], tuple(target)))
+        for tid in drains:
+            after = self._drains.get((m, tid))
+            if after is None:
+                memory = self._memories[m]
+                if not memory.buffers[tid]:
+                    return None
+                after = self._drains[m, tid] = self._memory(_drained(memory, tid))
+            out.append((self._drain_keys[tid], (*numbers[:-1], after)))
+        return out
+
+    def _move(self, tid: int, slot: int, m: int) -> tuple[int, int] | None:
+        """(thread, memory) numbers after core `tid`'s move (as `TSO._fused_move`)."""
+        model = self.model
+        core = model._cores[tid]
+        tstate, steps = self._threads[slot]
+        info = core.infos.get(tstate[model._pc_indices[tid]])
+        if info is None:
+            return None
+        kind = info.kind
+        if (kind is not _LOAD and kind is not _STORE and kind is not _FENCE
+                and not (kind is _RMW and info.locked)):  # fmt: skip
+            return None
+        moved = model._fused_effect(self.program, core, info, tstate, self._memories[m], tid)
+        if moved is None:
+            return None
+        after, memory = moved[0], moved[1]
+        return self._slot(tid, after, steps + 1), self._memory(memory)
 
 
 class _Plan(NamedTuple):  # (a named tuple: hashed in C, as `_PERSISTENT_SETS`' keys are)

@@ -1,0 +1,170 @@
+"""The interned search of x86-TSO (`tso-interned`, models/operational/tso.py `Interned`):
+exhaustive search over tuples of numbers makes the same search as over machine states, with
+the same witnesses, states, transitions and errors, and makes each core's move once for each
+(thread, memory) pair it is made from."""
+
+from __future__ import annotations
+
+import pytest
+
+from fencelab import reduce
+from fencelab.gen import cycles
+from fencelab.gen.families import generate_many
+from fencelab.litmus.parser import parse_text
+from fencelab.litmus.printer import format_outcome
+from fencelab.machine.explore import exhaustive, frontier
+from fencelab.machine.machine import Machine
+from fencelab.models.operational import tso
+from fencelab.models.registry import get_model
+from fencelab.program.load import load
+from tests.helpers import X86_SB
+
+SB_MFENCES = """X86_64 SB+mfences
+{ x=0; y=0; }
+ P0            | P1            ;
+ movl $1,(x)   | movl $1,(y)   ;
+ mfence        | mfence        ;
+ movl (y),%eax | movl (x),%eax ;
+exists (0:rax=0 /\\ 1:rax=0)
+"""
+
+# byte stores forwarded into word loads, a locked instruction, an MFENCE and a location in
+# the condition as well as registers
+BYTES = """X86_64 SB+bytes
+{ uint32_t x; uint32_t y; 0:rcx=x; 1:rcx=y; }
+ P0                     | P1                     ;
+ movl $0x11111111,(x)   | movl $0x22222222,(y)   ;
+ movb $2,1(%rcx)        | lock xaddl %ebx,(x)    ;
+ movl (x),%eax          | movb 1(%rcx),%al       ;
+ movl (y),%ebx          | mfence                 ;
+exists (0:rax=0x11110211 /\\ 0:rbx=0 /\\ y=0x22222222)
+"""
+
+# three threads, one observed register among unobserved ones (finished threads merge)
+MERGES = """X86_64 W+RR+RR
+{ x=0; y=0; }
+ P0           | P1            | P2            ;
+ movl $1,(x)  | movl (x),%eax | movl (y),%eax ;
+ movl $1,(y)  | movl (y),%ebx | movl (x),%ebx ;
+exists (1:rax=1 /\\ 1:rbx=0 /\\ x=1)
+"""
+
+
+def _search(text: str, interned: bool, start=()):
+    """Exhaustive search's witnesses (outcome and schedule), states and transitions with
+    `tso-interned` on or off, and whether the interned search was used."""
+    reduce.set_disabled([] if interned else ["tso-interned"])
+    try:
+        machine = Machine(load(parse_text(text)), get_model("tso").new())
+        used = machine.with_model(machine.model.for_exhaustive(), True).interned() is not None
+        result = exhaustive(machine, start=start)
+    finally:
+        reduce.enable_all()
+    return (sorted((format_outcome(s.outcome), s.witness) for s in result.states),
+            result.explored_states, result.transitions, result.budget_exhausted), used  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [X86_SB, SB_MFENCES, BYTES, MERGES],
+                         ids=["SB", "SB+mfences", "bytes", "merges"])  # fmt: skip
+def test_interned_search_is_the_same_search(text):
+    made, used = _search(text, True)
+    assert used
+    assert _search(text, False) == (made, False)
+    assert made[0]
+
+
+def test_interned_search_states_and_outcomes_of_sb():
+    """SB under TSO: herd's four outcomes (0:0 among them) in the same 15 states as
+    without the interned search (tests/test_reduce.py's CLI check prints the same)."""
+    (finals, states, transitions, budget), _ = _search(X86_SB, True)
+    assert [o for o, _ in finals] == ["0:rax=0; 1:rax=0;", "0:rax=0; 1:rax=1;",
+                                      "0:rax=1; 1:rax=0;", "0:rax=1; 1:rax=1;"]  # fmt: skip
+    assert (states, transitions, budget) == (15, 14, 0)
+
+
+def test_interned_search_on_generated_and_diy_tests():
+    texts = generate_many("x86_64", 12, seed=11) + cycles.generate_many("x86_64", 12, seed=11)
+    differ = [t.split()[1] for t in texts if _search(t, True)[0] != _search(t, False)[0]]
+    assert differ == []
+
+
+def test_interned_search_from_a_split_point():
+    """`start=` (`--split`): the search from each frontier schedule is the same."""
+    machine = Machine(load(parse_text(BYTES)), get_model("tso").new())
+    starts = frontier(machine, 4)
+    assert len(starts) >= 4
+    for start in starts:
+        made, used = _search(BYTES, True, start)
+        assert used and made == _search(BYTES, False, start)[0]
+        assert all(w.startswith(",".join(start)) for _, w in made[0])
+
+
+def test_interned_search_takes_the_machines_transitions_where_the_fused_step_does_not_answer(
+    monkeypatch,
+):
+    """Where the fused step answers None (for x86 code fencelab loads, only a step that
+    spins, which a bounded machine has none of: here, core 1's every move), the search
+    numbers the targets of the machine's transitions from the interned state: the same
+    search."""
+    made, _ = _search(BYTES, True)
+    move = tso.Interned._move
+    asked = []
+    monkeypatch.setattr(tso.Interned, "_move",
+                        lambda self, tid, slot, m:
+                        asked.append(tid) or (None if tid == 1 else move(self, tid, slot, m)))  # fmt: skip
+    assert _search(BYTES, True) == (made, True)
+    assert 1 in asked
+
+
+def test_interned_search_makes_each_move_once_for_its_thread_and_memory(monkeypatch):
+    """A core's move is made (`TSO._fused_effect`, Unicorn's step and the reads) once for
+    each (thread state, memory) it is made from, not once for each state: fewer times than
+    the transitions it gives."""
+    made = []
+    effect = tso.TSO._fused_effect
+    monkeypatch.setattr(tso.TSO, "_fused_effect",
+                        lambda self, program, core, info, tstate, mem, tid:
+                        made.append((tid, tstate, mem))
+                        or effect(self, program, core, info, tstate, mem, tid))  # fmt: skip
+    (_, states, transitions, _), used = _search(MERGES, True)
+    assert used
+    assert len(made) == len(set(made))  # each once
+    moves = len(made)
+    made.clear()
+    assert _search(MERGES, False)[0][1:3] == (states, transitions)
+    assert moves < len(made)  # without it: once for each state a core moves from
+
+
+# the observables out of thread order, a location between registers
+INTERLEAVED = """X86_64 MP+interleaved
+{ x=0; y=0; }
+ P0           | P1            ;
+ movl $1,(x)  | movl (y),%eax ;
+ movl $1,(y)  | movl (x),%ebx ;
+exists (1:rbx=0 /\\ y=1 /\\ 0:rax=0 /\\ x=1 /\\ 1:rax=1)
+"""
+
+
+@pytest.mark.parametrize("text", [INTERLEAVED, BYTES, MERGES], ids=["interleaved", "bytes",
+                                                                     "merges"])  # fmt: skip
+def test_interned_outcome_is_the_machines_outcome_of_each_final_state(text):
+    """The outcome put together from the threads' and memory's parts (`Interned.outcome`,
+    `Machine.outcome_from`) is `Machine.outcome` of the state, in the condition's order."""
+    machine = Machine(load(parse_text(text)), get_model("tso").new())
+    machine = machine.with_model(machine.model.for_exhaustive(), True)
+    interned = machine.interned()
+    todo, seen, finals = [interned.number(machine.initial())], set(), 0
+    while todo:
+        numbers = todo.pop()
+        if numbers in seen:
+            continue
+        seen.add(numbers)
+        made = interned.successors(numbers)
+        if not made:
+            assert interned.final(numbers)
+            outcome = interned.outcome(numbers)
+            assert outcome == machine.outcome(interned.state(numbers))
+            finals += 1
+        todo.extend(target for _, target in made)
+    assert finals > 1
+    assert [obs for obs, _ in outcome] == list(machine.program.observables)
