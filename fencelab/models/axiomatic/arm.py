@@ -405,7 +405,7 @@ MODELS = {"arm": ARM_MODEL, "arm-2019": ARM_2019_MODEL, "armv7": ARMV7_MODEL, "s
 
 
 def _model(name: str | AxiomaticModel) -> AxiomaticModel:
-    if isinstance(name, AxiomaticModel):  # one not in MODELS (the tests' x86 cross-check)
+    if isinstance(name, AxiomaticModel):  # one not in MODELS (x86.py's tso-axiomatic)
         return name
     if name not in MODELS:
         raise FencelabError(f"unknown axiomatic model {name!r}; valid: {', '.join(MODELS)}")

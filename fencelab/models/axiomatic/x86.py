@@ -18,7 +18,8 @@ is a full barrier. The axioms, quoted from the cat file:
 
 plus herd's atomicity of locked instructions (`empty rmw & (fre; coe)`). `obs; si` is
 `Skeleton.sca` (what observes a byte of a read observes all of it); a write is one event, its
-bytes single-copy atomic. Not registered as a `--model`: the tests use it to check `tso`.
+bytes single-copy atomic. Registered as `--model tso-axiomatic` (fencelab/models/registry.py):
+herd7's counts for x86 tests, and the cross-check of `tso`.
 """
 
 from __future__ import annotations
