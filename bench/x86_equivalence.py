@@ -12,12 +12,14 @@ outcome set and whether some execution hit the step budget (or its one-line erro
 its states explored; `diff` two outputs' first columns (`cut -f1-3`) for the outcomes, the last
 for the states. `--model tso-axiomatic` against the default cross-checks the operational
 model with herd's x86tso-mixed.cat (outcomes only, unless `--counts`: then herd's `pos neg`
-close each line); a result a limit cut short (`--max-states`) says `partial`.
+close each line); a result a limit cut short (`--max-states`) says `partial`, a test that
+took more than `--timeout` seconds `timeout`.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -55,6 +57,14 @@ def tests(generated: int, diy: int, model: str | None = None, also: tuple[str, .
         yield f"<diy {i}>", lambda t=text, i=i: parse_text(t, f"<diy {i}>"), x86
 
 
+class Timeout(BaseException):  # not an Exception: nothing in fencelab may catch it
+    pass
+
+
+def _alarm(*_):
+    raise Timeout
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-reduce", action="append", default=[])
@@ -65,16 +75,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--counts", action="store_true",
                     help="the axiomatic model counts executions (herd's pos/neg, last column)")
     ap.add_argument("--max-states", type=int, default=Limits().max_states)
+    ap.add_argument("--timeout", type=int, default=0, help="seconds a test may take (0: no limit)")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGALRM, _alarm)
     reduce.set_disabled(args.no_reduce)
     limits = Limits(max_states=args.max_states)
     for name, parse, options in tests(args.generated, args.diy, args.model, tuple(args.also),
                                       args.counts, limits):  # fmt: skip
+        signal.alarm(args.timeout)
         try:
             result = Pipeline().run(parse(), options)
         except FencelabError as e:
             print(f"{name}\terror\t{str(e).splitlines()[0]}\t-")
             continue
+        except Timeout:
+            print(f"{name}\ttimeout\t{args.timeout} s\t-", flush=True)
+            continue
+        finally:
+            signal.alarm(0)
         finals = sorted(format_outcome(s.outcome) for s in result.states)
         cut = "\tpartial" if result.partial else ""
         counted = f"\t{result.positive} {result.negative}" if args.counts else ""

@@ -87,7 +87,7 @@ def _armv7():
 
 def _axiomatic(cat: str):
     """The axiomatic checker of one cat file (`arm`: aarch64.cat, `armv7`: arm.cat, `x86`:
-    x86tso-mixed.cat)."""
+    x86tso-mixed.cat, `sc`: sc.cat)."""
 
     def new():
         from fencelab.models.axiomatic.arm import run_axiomatic
@@ -128,6 +128,9 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("armv7", OPERATIONAL, ("ARM",),
                   "ARMv7 (A32), not multicopy-atomic: herdtools7's arm.cat, operationally",
                   _armv7),
+        ModelSpec("sc-axiomatic", AXIOMATIC, _HARDWARE,
+                  "sequential consistency as herdtools7's sc.cat, over candidate executions",
+                  _axiomatic("sc")),
         ModelSpec("tso-axiomatic", AXIOMATIC, ("X86_64", "X86"),
                   "x86-TSO as herdtools7's x86tso-mixed.cat, over candidate executions",
                   _axiomatic("x86")),

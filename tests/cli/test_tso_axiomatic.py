@@ -1,7 +1,8 @@
 """`--model tso-axiomatic`: x86 tests under herdtools7's x86tso-mixed.cat, counted as herd7
 counts them (each allowed candidate execution once, by whether its final state satisfies the
 condition), where the default operational `tso` counts final states. Through the command line,
-piped; and the commands and tests it cannot act on are refused in one line."""
+piped; and the commands and tests it cannot act on are refused in one line. Likewise
+`--model sc-axiomatic` (herd's sc.cat) beside the operational `sc`, on x86 and AArch64."""
 
 from __future__ import annotations
 
@@ -115,3 +116,32 @@ def test_check_takes_it_as_the_hardware_model(cli):
 ])  # fmt: skip
 def test_where_it_cannot_act_it_is_refused(cli, args, says):
     assert says in one_error(cli(args))
+
+
+# `sc-axiomatic`: herdtools7's sc.cat (`acyclic po | fr | rf | co`, `empty rmw & (fre;coe)`)
+# over the same candidates, for every hardware architecture
+@pytest.mark.parametrize("text, sc_axiomatic, sc", [
+    (x86("SB", "", SB_ROWS, "exists (0:rax=0 /\\ 1:rax=0)"),
+     ("Positive: 0 Negative: 3", "Never 0 3", 3), ("Positive: 0 Negative: 3", "Never 0 3", 3)),
+    # one register of SB observed: 3 executions, 2 states
+    (x86("SB", "", SB_ROWS, "exists (0:rax=0)"),
+     ("Positive: 1 Negative: 2", "Sometimes 1 2", 2), ("Positive: 1 Negative: 1", "Sometimes 1 1", 2)),
+    (x86("2LOCK", "", [["lock addl $1,(x)"], ["lock addl $2,(x)"]], "forall ([x]=3)"),
+     ("Positive: 2 Negative: 0", "Always 2 0", 1), ("Positive: 1 Negative: 0", "Always 1 0", 1)),
+    # AArch64 MP, the data read alone observed: 3 executions (reads-from (y, x) = (1, 0) is
+    # not SC), 2 states
+    (table("MP", "0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x;",
+           [["MOV W0,#1", "STR W0,[X1]", "MOV W2,#1", "STR W2,[X3]"],
+            ["LDR W0,[X1]", "LDR W2,[X3]"]], "exists (1:X2=0)"),
+     ("Positive: 1 Negative: 2", "Sometimes 1 2", 2), ("Positive: 1 Negative: 1", "Sometimes 1 1", 2)),
+])  # fmt: skip
+def test_herds_counts_under_sc_axiomatic_and_states_under_sc(cli, tmp_path, text,
+                                                              sc_axiomatic, sc):  # fmt: skip
+    assert counts(cli, tmp_path, text, "sc-axiomatic") == sc_axiomatic
+    assert counts(cli, tmp_path, text, "sc") == sc
+
+
+def test_sc_axiomatic_is_refused_where_the_machine_steps(cli):
+    says = one_error(cli(["tui", str(EXAMPLES / "x86_64" / "SB.litmus"), "--model",
+                          "sc-axiomatic"]))  # fmt: skip
+    assert "sc-axiomatic is a axiomatic model, which cannot act here" in says
