@@ -32,8 +32,9 @@ REDUCTIONS = {
     "certify-dead-reads": "Promising-ARM: certification leaves out other threads' writes to "
                           "a location the thread reads only into registers nothing reads again "
                           "(models/operational/arm/project.py)",
-    "axiomatic-dead-reads": "axiomatic models (arm-axiomatic, arm-2019-axiomatic, "
-                            "armv7-axiomatic, sc-axiomatic): a read whose value nothing later uses (no "
+    "axiomatic-dead-reads": "axiomatic models (tso-axiomatic, arm-axiomatic, "
+                            "arm-2019-axiomatic, armv7-axiomatic, sc-axiomatic): a read whose "
+                            "value nothing later uses (no "
                             "dependency, branch or observed register) gives its thread one "
                             "path, not one per value; rf picks any write "
                             "(models/axiomatic/events.py, PathExplorer._speculate)",

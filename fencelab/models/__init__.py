@@ -1,2 +1,3 @@
-"""Memory models: operational (sc, tso, arm) for the machine, axiomatic (ARMv8's aarch64.cat)
-over candidate executions, and source-level (c11, rc11, sc-source). `registry.py` lists them."""
+"""Memory models: operational (sc, tso, arm) for the machine, axiomatic (x86tso-mixed.cat,
+aarch64.cat, arm.cat) over candidate executions, and source-level (c11, rc11, sc-source).
+`registry.py` lists them."""

@@ -73,7 +73,8 @@ def test_an_option_that_cannot_act_is_refused_with_the_reason(cli, args, says):
     (["run"], "missing argument 'TESTS...'"),
     (["frob"], "no such command 'frob'"),
     (["run", SB, "--model", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, "
-     "aarch32, armv7, arm-axiomatic, armv7-axiomatic, c11, rc11, sc-source"),
+     "aarch32, armv7, sc-axiomatic, tso-axiomatic, arm-axiomatic, armv7-axiomatic, c11, rc11, "
+     "sc-source"),
     (["run", SB, "--scheme", "bogus"], "unknown scheme 'bogus'"),
     (["run", SB, "--target", "x86_64,bogus"], "unknown target 'bogus'"),
     (["run", SB, "--mode", "fast"], "'fast' is not one of 'exhaustive', 'random', 'replay'"),

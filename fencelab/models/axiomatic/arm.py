@@ -41,9 +41,11 @@ Two versions of the file are implemented: `arm` (the current aarch64.cat, with `
 current bob orders an AL atomic's write before everything po-after it (see
 tests/models/test_arm_axiomatic.py, SB+rel-acq+swpal-po).
 
-Sequential consistency is here too (`SC_MODEL`): acyclic(po | rf | co | fr) plus
-rmw & (fr; co) = empty. It checks the candidate builder against the operational `sc` model,
-independently of everything ARM-specific.
+Sequential consistency is here too (`SC_MODEL`, `--model sc-axiomatic` for every hardware
+architecture, x86 included): acyclic(po | rf | co | fr) plus rmw & (fr; co) = empty, herd's
+`sc.cat` (catalogue/aarch64/cats/sc.cat: `empty rmw & (fre;coe)`, `acyclic po | fr | rf | co`).
+It checks the candidate builder against the operational `sc` model, independently of
+everything ARM-specific, and gives herd7's counts under `-model sc.cat`.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
-from fencelab.isa.arch import AARCH64, ARM, Arch
+from fencelab.isa.arch import AARCH64, ARM, X86, X86_64, Arch
 from fencelab.isa.insn import Barrier
 from fencelab.limits import DEFAULT_LIMITS, LimitReached, Limits
 from fencelab.litmus.conditions import Outcome, holds
@@ -391,11 +393,11 @@ ARM_2019_MODEL = AxiomaticModel(
     lambda x: arm_internal(x) and arm_atomic(x) and monitors_broken(x),
     arm2019_external,
 )
-SC_MODEL = AxiomaticModel(
+SC_MODEL = AxiomaticModel(  # herdtools7's sc.cat; `--model sc-axiomatic` (registry.py)
     "sc-axiomatic",
     lambda x: arm_internal(x) and sc_atomic(x) and monitors_broken(x),
-    sc_order,
-)
+    sc_order, arches=(X86_64, X86, AARCH64, ARM),
+)  # fmt: skip
 ARMV7_MODEL = AxiomaticModel(  # arm.cat (fencelab/models/axiomatic/arm_cat.py)
     "armv7-axiomatic",
     lambda x: arm_internal(x) and arm_atomic(x) and monitors_broken(x),
@@ -405,7 +407,7 @@ MODELS = {"arm": ARM_MODEL, "arm-2019": ARM_2019_MODEL, "armv7": ARMV7_MODEL, "s
 
 
 def _model(name: str | AxiomaticModel) -> AxiomaticModel:
-    if isinstance(name, AxiomaticModel):  # one not in MODELS (the tests' x86 cross-check)
+    if isinstance(name, AxiomaticModel):  # one not in MODELS (x86.py's tso-axiomatic)
         return name
     if name not in MODELS:
         raise FencelabError(f"unknown axiomatic model {name!r}; valid: {', '.join(MODELS)}")

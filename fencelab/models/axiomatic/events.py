@@ -705,14 +705,16 @@ class PathExplorer:
             first = b.events[read_ids[0]]
             b.monitor = (read_ids[0], first.loc, first.value)
         builders = [b]
-        if info.cas and write_ids and info.compare_regs:
+        # herd's AArch64 CAS, CASP: two event structures (below); x86's CMPXCHG is one
+        # (X86_64Sem.ml `cmpxchg`: a choice on the comparison, rax written only on failure)
+        aarch64_cas = info.cas and info.mnemonic.lower().startswith("cas")
+        if aarch64_cas and write_ids and info.compare_regs:
             # DataFromRRs: Rs keeps its data from the compare register; the read picks it
             from_rs = b.copy()
             for reg in info.dest_regs:
                 from_rs.set_reg(reg, compare_src, compare_pick | read_pick)
             builders.append(from_rs)
-        elif (info.cas and read_ids and not write_ids and not (compare_src or compare_pick)
-              and info.mnemonic.lower().startswith("cas")):  # AArch64's CAS, CASP
+        elif aarch64_cas and read_ids and not write_ids and not (compare_src or compare_pick):
             # a failed CAS is two event structures in herd, with and without a control edge
             # from the compare register (`altT (do_ true) (do_ false)`); with a compare
             # register that depends on no read they relate the same events: one path, counted

@@ -16,9 +16,13 @@ is a full barrier. The axioms, quoted from the cat file:
     acyclic po-loc | ca | rf as internal
     irreflexive ob as external
 
-plus herd's atomicity of locked instructions (`empty rmw & (fre; coe)`). `obs; si` is
+plus the atomicity of locked instructions (`empty rmw & (fre; coe)`), which herd's x86tso.cat
+states and x86tso-mixed.cat (herd/libdir, as stored at herdtools7 488d7b42) does not: with an
+RMW's read and write outside po, as herd 7.57 builds them, nothing else there keeps another
+write from coming between them. `obs; si` is
 `Skeleton.sca` (what observes a byte of a read observes all of it); a write is one event, its
-bytes single-copy atomic. Not registered as a `--model`: the tests use it to check `tso`.
+bytes single-copy atomic. Registered as `--model tso-axiomatic` (fencelab/models/registry.py):
+herd7's counts for x86 tests, and the cross-check of `tso`.
 """
 
 from __future__ import annotations
