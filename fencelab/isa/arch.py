@@ -86,13 +86,15 @@ class X86_64Arch(Arch):
                 raise unknown(name)
             return f"{addr_of[name]:#x}"
 
-        return re.sub(r"\(\s*([A-Za-z_]\w*)\s*\)", absolute, text)
+        return _ATT_OPERAND.sub(absolute, text)
 
     def named_locations(self, text):
-        return re.findall(rf"\(\s*({_IDENT})\s*\)", text)  # AT&T: `(x)`
+        return _ATT_LOCATION.findall(text)  # AT&T: `(x)`
 
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_ATT_LOCATION = re.compile(rf"\(\s*({_IDENT})\s*\)")  # a location named in AT&T: `(x)`
+_ATT_OPERAND = re.compile(r"\(\s*([A-Za-z_]\w*)\s*\)")  # what `translate` makes an address
 _X86_REGISTERS = frozenset(
     re.findall(
         r"\w+",

@@ -17,6 +17,51 @@ from fencelab.errors import FencelabError
 from fencelab.isa.insn import InsnInfo, Kind
 
 
+class ReadOnce:
+    """A capstone instruction whose answers are read once: capstone's binding builds every
+    answer anew from C structures (`groups`, and each `group(g)` with it; a register's name
+    through a C call), which a classifier asking a handful of questions of one instruction
+    pays again and again. A decoded instruction never changes, so each attribute is kept
+    after its first reading (methods too, as bound methods, whose answers are not kept), the
+    groups are read once into a set (`group(g)` is capstone's `g in groups`), and register
+    and instruction names, constants of one capstone engine's tables, are kept by engine and
+    id (`_NAMES`)."""
+
+    __slots__ = ("_insn", "_groups", "__dict__")
+
+    def __init__(self, insn: capstone.CsInsn):
+        self._insn = insn
+        self._groups: frozenset[int] | None = None
+
+    def __getattr__(self, name: str):  # (only for what is not kept yet)
+        value = getattr(self._insn, name)
+        self.__dict__[name] = value
+        return value
+
+    def group(self, group_id: int) -> bool:
+        if self._groups is None:
+            self._groups = frozenset(self._insn.groups)
+        return group_id in self._groups
+
+    def reg_name(self, reg_id: int, default=None):
+        key = (self._insn._cs, "reg", reg_id, default)
+        name = _NAMES.get(key, _NONE)
+        if name is _NONE:
+            name = _NAMES[key] = self._insn.reg_name(reg_id, default)
+        return name
+
+    def insn_name(self, default=None):
+        key = (self._insn._cs, "insn", self.id, default)
+        name = _NAMES.get(key, _NONE)
+        if name is _NONE:
+            name = _NAMES[key] = self._insn.insn_name(default)
+        return name
+
+
+_NONE = object()
+_NAMES: dict[tuple, object] = {}  # (capstone engine, "reg"/"insn", id, default) -> its name
+
+
 def insn_text(insn: capstone.CsInsn) -> str:
     return f"{insn.mnemonic} {insn.op_str}".strip()
 

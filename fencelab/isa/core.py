@@ -104,10 +104,7 @@ class Core:
         # what capstone cannot decode and fencelab runs itself (`Target.decode_own`: ABS)
         self._own = {a: d.info for a, d in self.decoded.items() if d.own}
         self._enders = {a for a, i in self.infos.items() if target.ends_thread(i)}  # UDF
-        self.reg_names = tuple(name for name, _ in target.register_ids)
-        self.reg_ids = tuple(uid for _, uid in target.register_ids)
-        self.reg_index = {name: i for i, name in enumerate(self.reg_names)}
-        self.pc_index = self.reg_index[target.pc_name]
+        self.reg_names, self.reg_ids, self.reg_index, self.pc_index = _registers(target)
         tb_size = translation_buffer_size(len(self.infos))
         self.data_regions = tuple(regions)  # where locations are: an address is a value in one
         self.engine = _lease(target, code, base, regions, tb_size)
@@ -485,6 +482,24 @@ def _remember(key: tuple, effect) -> None:
     _EFFECTS[key] = effect
 
 
+_LAYOUTS: dict[str, tuple] = {}
+
+
+def _registers(target) -> tuple[tuple[str, ...], tuple[int, ...], dict[str, int], int]:
+    """A target's thread-state layout: register names, Unicorn ids, index by name, the PC's
+    index. Worked out once a target (by its name, which the registry gives one target): a
+    target's `register_ids` and `pc_name` are constants of its class. Cores share the index
+    dict, which none changes."""
+    layout = _LAYOUTS.get(target.name)
+    if layout is None or layout[0] is not target:
+        names = tuple(name for name, _ in target.register_ids)
+        index = {name: i for i, name in enumerate(names)}
+        layout = _LAYOUTS[target.name] = (target, (names, tuple(uid for _, uid in
+                                                                target.register_ids),
+                                                   index, index[target.pc_name]))  # fmt: skip
+    return layout[1]
+
+
 def _told_read(info: InsnInfo) -> NeedRead | None:
     """The first read of a load or read-modify-write whose address no register forms (x86's
     `movl (x),%eax`), as running it would find it."""
@@ -598,8 +613,10 @@ class _Engine:
             return
         for other, old in list(self.code.items()):
             if other < end + 16 and base < other + len(old):
-                self.uc.mem_write(other, bytes(len(old)))
-                self.uc.ctl_remove_cache(other, other + len(old))
+                if not (code and base <= other and other + len(old) <= end):  # (inside the
+                    # new code: written over and its translations dropped just below)
+                    self.uc.mem_write(other, bytes(len(old)))
+                    self.uc.ctl_remove_cache(other, other + len(old))
                 del self.code[other]
         if code:
             self.uc.mem_write(base, code)

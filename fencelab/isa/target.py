@@ -24,6 +24,10 @@ from fencelab.isa.insn import InsnInfo
 _DECODED: dict[tuple, tuple] = {}  # (target, code, base) -> decoded instructions
 _ASSEMBLED: dict[tuple, bytes] = {}  # (target, lines, base) -> code
 _INSNS: dict[tuple, Decoded] = {}  # (target, bytes, address) -> one decoded instruction
+# (target, line) -> `prepare_line`'s answer: a pure function of the target and the line (the
+# targets' rewrites read nothing else); a line it refuses raises, which is not remembered.
+# Tests share most lines (`movl $1,0x100000`) though rarely a whole thread's program
+_PREPARED: dict[tuple, str] = {}
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,9 @@ class Target:
 
     def _assemble(self, lines: tuple[str, ...], base: int) -> bytes:
         check_text(list(lines))
-        lines = [ln for ln in (self.prepare_line(raw) for raw in lines) if ln]
+        lines = [ln for ln in (reduce.reused(_PREPARED, (self.name, raw),
+                                             lambda raw=raw: self.prepare_line(raw))
+                               for raw in lines) if ln]  # fmt: skip
         try:
             return assemble(self.engine, lines, base)
         except Refused as whole_error:
@@ -207,7 +213,12 @@ class Target:
     def has_register(self, name: str) -> bool:
         """Can a test name `name` (its initial state, its condition) on this target?"""
         canonical = self.canonical_reg(name)
-        return canonical == self.zero_register or any(n == canonical for n, _ in self.register_ids)
+        return canonical == self.zero_register or canonical in self._register_names
+
+    @cached_property
+    def _register_names(self) -> frozenset[str]:
+        """The names of `register_ids` (each target's are constants of its class)."""
+        return frozenset(n for n, _ in self.register_ids)
 
     def register_list(self) -> str:
         """The registers a test may name, as herd spells them: `X0-X30, SP, PC, NZCV, XZR`."""

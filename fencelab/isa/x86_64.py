@@ -151,6 +151,7 @@ class X86_64(Target):
         return "rip"
 
     def classify(self, insn):
+        from fencelab.isa.classify import ReadOnce
         from fencelab.isa.x86_64_classify import classify_x86
 
-        return classify_x86(self, insn)
+        return classify_x86(self, ReadOnce(insn))

@@ -132,6 +132,11 @@ _INFO_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*(.*)")
 
 # where `_blank_comments` may have something to do outside the bodies: a `//` comment (source
 # tests), a `(* *)` comment, a string, a brace
+_SPACE = re.compile(r"\s*")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_MNEMONIC_START = re.compile(r"[A-Za-z_.]")
+_INT = re.compile(r"([+-]?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)")
 _OUTSIDE_STOP = re.compile(r'//|\(\*|"|[{}]')
 
 
@@ -399,8 +404,7 @@ class _Parser:
         """Lines between the header and `{`: a quoted description and `Key=Value` lines."""
         text, info, doc = self.src.text, [], ""
         while True:
-            while pos < len(text) and text[pos].isspace():
-                pos += 1
+            pos = _skip_space(text, pos)
             if pos >= len(text):
                 raise self.src.error(
                     "expected '{' to open the initial state, found end of input", pos
@@ -732,7 +736,7 @@ class _Parser:
         while label:
             start = label.end()
             label = _CELL_LABEL.match(cell, start)
-        if start < len(cell) and not re.match(r"[A-Za-z_.]", cell[start]):
+        if start < len(cell) and not _MNEMONIC_START.match(cell[start]):
             raise self.src.error(f"expected an instruction, found {clip(cell[start:], 20)}",
                                  at + start)  # fmt: skip
 
@@ -768,7 +772,7 @@ class _Parser:
             elif part.data == "filter":
                 filt = self._prop(part.children[0])
             elif part.data == "final":
-                quant = re.sub(r"\s+", "", str(part.children[0]))
+                quant = _SPACES.sub("", str(part.children[0]))
                 condition = Condition(quant, self._prop(part.children[1]))
                 if known is not None:
                     self._check_condition_names(part.children[1], known)
@@ -777,7 +781,7 @@ class _Parser:
     def _named_before_trailer(self, threads: list[Thread]) -> set[str]:
         """What an assembly test names before its condition: the initial state's locations
         and location values, and the words of its code (x86's `[x]`)."""
-        words = {w for t in threads for c in t.asm for w in re.findall(r"[A-Za-z_]\w*", c.text)}
+        words = {w for t in threads for c in t.asm for w in _WORD.findall(c.text)}
         return set(self.locs.infos) | words
 
     def _check_condition_names(self, tree: Tree, known: set[str]) -> None:
@@ -887,7 +891,7 @@ class _Parser:
                 bare = "[" not in str(token)
                 return LocObs(array if whole and bare else element_observable(array, index))
             return LocObs(name)
-        tid_text, reg = re.sub(r"\s+", "", str(token)).split(":", 1)
+        tid_text, reg = _SPACES.sub("", str(token)).split(":", 1)
         tid = read_int(tid_text)
         if (tid, reg.lower()) in self.untyped:
             ctype, at = self.untyped[(tid, reg.lower())]
@@ -944,9 +948,7 @@ def _array_declarator(left: str) -> tuple[str, str, str] | None:
 
 
 def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    return pos
+    return _SPACE.match(text, pos).end()  # (`\s` is `str.isspace`: Py_UNICODE_ISSPACE)
 
 
 def _split_items(text: str, offset: int):
@@ -961,7 +963,7 @@ def _split_items(text: str, offset: int):
 
 def _parse_int(text: str) -> int | None:
     """A number as herd writes one (`-3`, `0x1f`), None if `text` is not one; `NumberTooLong`."""
-    m = re.fullmatch(r"([+-]?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)", text.strip())
+    m = _INT.fullmatch(text.strip())
     if not m:
         return None
     value = read_int(m.group(2), 16 if m.group(2)[:2].lower() == "0x" else 10)

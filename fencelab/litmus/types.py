@@ -155,9 +155,11 @@ def ctype_signed(ctype: str) -> bool:
     return not re.fullmatch(r"(?:atomic_)?uint\d+_t|AtomicU\d+|u\d+", base)
 
 
+@lru_cache(maxsize=4096)
 def value_type(ctype: str, width: int | None = None) -> ValueType:
     """The ValueType of a declared C type; "" is herd's default `int` (or `width` bits,
-    signed, where the caller knows better, e.g. a location of a compiled test)."""
+    signed, where the caller knows better, e.g. a location of a compiled test). Remembered:
+    a pure function of its arguments, and a ValueType is frozen (callers may share one)."""
     if not ctype:
         return ValueType(width, True) if width else INT
     bits = ctype_width(ctype)

@@ -11,8 +11,9 @@ AArch64 code (`LDR R0,[%x0]`, initialised by `%x0=x`) become registers the threa
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from fencelab import reduce
 from fencelab.errors import FencelabError, SourceError, clip
 from fencelab.isa.arch import ARCHES, Arch, AssemblyError
 from fencelab.isa.registry import own_target
@@ -33,6 +34,7 @@ from fencelab.program.layout import (
 from fencelab.values import unsigned
 
 _LABEL = re.compile(r"\s*([A-Za-z_.$][\w.$]*)\s*:\s*")
+_RETURN = re.compile(r"retq?|bx\s+lr", re.I)
 _END_LABEL = "fencelab_end"  # where herd's `ret` goes: the thread's end
 # a subroutine call (AArch64 BL/BLR, A32 BL/BLX): in a thread that makes one, a return goes back
 # to the link register, which starts at the thread's end (herd: L022, intra-thread calls)
@@ -191,12 +193,49 @@ def _symbolic_names(test: LitmusTest, thread: Thread) -> list[str]:
 
 def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
                  symbolic) -> ThreadCode:  # fmt: skip
+    """A thread's code placed at its address, mapped back to its cells. What rests on the
+    cells' text alone (the translated lines, keystone's bytes, the decoded instructions,
+    the labels) is `_code`'s, remembered under the `reuse` reduction: tests share most of
+    their threads."""
+    key = (test.arch, tgt.name, tid, tuple([c.text for c in cells]), tuple(addr_of.items()),
+           tuple(symbolic.items()))  # fmt: skip
+    made = reduce.reused(_MADE, key, lambda: _code(test, tgt, arch, tid, cells, addr_of,
+                                                    symbolic))  # fmt: skip
+    sources = [SourceLine(cells[k].row, cells[k].text.strip(), translated, cells[k].pos.line,
+                          cells[k].pos.col) for k, translated in made.translated]  # fmt: skip
+    lines = {address: src for address, src in zip(made.addresses, sources, strict=True)}
+    return ThreadCode(tid, made.base, made.code, lines, dict(made.init_regs), dict(made.labels))
+
+
+@dataclass(frozen=True)
+class _Code:
+    """A thread's code as its cells' text makes it (`_code`): by cell index, the translated
+    line of each cell holding an instruction; the bytes, placed at `base`; each instruction's
+    address, in the cells' order; the link register's start (`_LINK`); the labels printed
+    for code addresses."""
+
+    translated: tuple[tuple[int, str], ...]
+    base: int
+    code: bytes
+    addresses: tuple[int, ...]
+    init_regs: tuple[tuple[str, int], ...]
+    labels: tuple[tuple[int, str], ...]
+
+
+# a thread's code by (architecture, target, thread, its cells' text, the locations' addresses,
+# its symbolic registers): everything `_code` reads but the cells' places in the file, which
+# only its errors name (an error is not remembered) and `_thread_code` puts in the source map
+_MADE: dict[tuple, _Code] = {}
+
+
+def _code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of, symbolic) -> _Code:
     base = CODE_BASE * (tid + 1)
     asm_lines: list[str] = []
     sources: list[SourceLine] = []
+    translated_at: list[tuple[int, str]] = []
     link = _LINK.get(test.arch) if any(_CALL.search(c.text.strip()) for c in cells) else None
     dotted = _dotted_labels(cells)
-    for cell in cells:
+    for index, cell in enumerate(cells):
         text = cell.text.strip()
         if not text:
             continue
@@ -222,12 +261,13 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
             raise
         except FencelabError as e:
             raise SourceError(str(e), test.file, cell.pos.line, cell.pos.col) from None
-        if re.fullmatch(r"retq?|bx\s+lr", translated.strip(), re.I) and not link:  # herd: a
+        if _RETURN.fullmatch(translated.strip()) and not link:  # herd: a
             # return (`ret`, A32's `bx lr`) from the thread ends it
             translated = f"{'jmp' if test.arch.startswith('X86') else 'b'} {_END_LABEL}"
         asm_lines.append(translated)
         sources.append(SourceLine(cell.row, cell.text.strip(), translated, cell.pos.line,
                                   cell.pos.col))  # fmt: skip
+        translated_at.append((index, translated))
     if link or any(_END_LABEL in line for line in asm_lines):
         asm_lines.append(f"{_END_LABEL}:")
     try:
@@ -244,13 +284,13 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
             f"{test.name}: P{tid}: {len(sources)} instruction lines became {len(decoded)} "
             "instructions"
         )
-    lines = {d.address: src for d, src in zip(decoded, sources)}
     labels = (_label_addresses(asm_lines, decoded, base + len(code))
               if any(_CODE_ADDRESS.search(c.text.strip()) for c in cells) else {})  # fmt: skip
     original = {safe: name for name, safe in dotted.items()}
     labels = {a: original.get(name, name) for a, name in labels.items()}
-    return ThreadCode(tid, base, code, lines, {tgt.canonical_reg(link): base + len(code)}
-                      if link else {}, labels)  # fmt: skip
+    return _Code(tuple(translated_at), base, code, tuple(d.address for d in decoded),
+                 ((tgt.canonical_reg(link), base + len(code)),) if link else (),
+                 tuple(labels.items()))  # fmt: skip
 
 
 def _dotted_labels(cells) -> dict[str, str]:
