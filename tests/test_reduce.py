@@ -57,6 +57,8 @@ ACTS_ON = {
     "armv7-solo-gaps": ("arm",),
     "source-paths-reuse": ("c",),
     "source-other-writes": ("c",),
+    "source-own-coherence": ("c",),
+    "source-axioms": ("c",),
 }
 MODELS = {"C": "rc11"}
 
