@@ -144,6 +144,10 @@ def _layout(test: LitmusTest, thread: Thread) -> tuple:
 class _Runner:
     """Runs one thread body deterministically along a list of choices."""
 
+    __slots__ = ("test", "thread", "body", "domains", "choices", "next_choice", "branches",
+                 "unroll", "budget", "events", "widths", "elements", "element_of", "env",
+                 "fault", "at", "consulted")  # fmt: skip
+
     def __init__(
         self,
         test: LitmusTest,

@@ -50,17 +50,24 @@ there is little to prune: the cost is per candidate and per choice of paths, not
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
+from collections.abc import Callable
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.limits import DEFAULT_LIMITS, Limits, Meter
 from fencelab.litmus.ast import (
+    And,
+    Eq,
     LitmusTest,
     LocObs,
     LocRef,
+    Not,
+    Or,
     RegObs,
+    TrueProp,
     at_width,
     element_observable,
     location_name,
@@ -104,7 +111,7 @@ def run_source(
         enumerator.partial = enumerator.meter.out_of_memory(enumerator.candidates)
     result.partial = enumerator.partial
     result.states = [FinalState(o, enumerator.witness(o))
-                     for o in sorted(enumerator.allowed, key=repr)]  # fmt: skip
+                     for o in sorted(enumerator.allowed, key=_repr_of(enumerator.observed))]  # fmt: skip
     if enumerator.race:
         result.flags = (UNDEF,)
         result.race = enumerator.race
@@ -183,6 +190,41 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
     return feasible_combinations(paths, summary, init, keep)
 
 
+def _condition_of(prop, where: dict) -> Callable[[tuple], bool]:
+    """`holds(prop, outcome)` (fencelab/litmus/conditions.py) as a function of the outcome's
+    values alone, `where` giving each observable's place among them: no observable is hashed
+    again for each outcome."""
+    if isinstance(prop, TrueProp):
+        return lambda values: True
+    if isinstance(prop, Eq):
+        at, want = where.get(prop.obs), prop.value
+        if at is None:  # (`holds` compares None, what its dict has for it, to the value)
+            missing = want is None
+            return lambda values: missing
+        return lambda values: values[at] == want
+    if isinstance(prop, Not):
+        inner = _condition_of(prop.prop, where)
+        return lambda values: not inner(values)
+    if isinstance(prop, And | Or):
+        parts = [_condition_of(p, where) for p in prop.parts]
+        if isinstance(prop, And):
+            return lambda values: all(part(values) for part in parts)
+        return lambda values: any(part(values) for part in parts)
+    raise TypeError(prop)
+
+
+def _repr_of(observed: tuple) -> Callable[[Outcome], str]:
+    """`repr` of outcomes of these observables (the states' order), each observable's `repr`
+    made once."""
+    shown = [repr(o) for o in observed]
+
+    def key(outcome: Outcome) -> str:
+        inner = ", ".join([f"({r}, {v!r})" for r, (_, v) in zip(shown, outcome)])
+        return f"({inner},)" if len(outcome) == 1 else f"({inner})"
+
+    return key
+
+
 def _own_coherent(path: Path, inits: dict, others: set) -> bool:
     """Can each read of `path` read some write coherently with its own thread's accesses to
     that location (the `source-own-coherence` reduction, `_feasible_combinations`)? `others`:
@@ -251,11 +293,12 @@ class _Enumerator:
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
-        self.satisfies: dict[Outcome, bool] = {}  # per outcome: does it satisfy the condition
         self.counts = [0, 0]  # herd's pos, neg: allowed executions that satisfy it, that do not
         # the allowed outcomes by their values alone (`_values`: the observables are fixed),
         # with whether each satisfies the condition: looked up without hashing observables
         self._known: dict[tuple, tuple[Outcome, bool]] = {}
+        where = {o: i for i, o in enumerate(self.observed)}
+        self._condition = _condition_of(test.condition.prop, where)  # values -> holds?
         self._reuse = reduce.enabled("reuse")
         self._choices: list[dict[tuple, list]] = [{} for _ in self.locations]  # per location
         self._access_ids: dict[tuple, int] = {(): 0}  # a path's accesses to a location -> id
@@ -267,6 +310,8 @@ class _Enumerator:
         self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders, plain) -> a number
         self._statics: dict[tuple, Static] = {}  # the shapes of a choice of paths -> Static
         self._names: dict[tuple, list] = {}  # the shapes of a choice of paths -> event names
+        self._renumbered: dict[tuple, list] = {}  # a location's choices in a shape's numbering
+        self._layouts: dict[tuple, tuple] = {}  # the shapes of a choice of paths -> the layout
         self._kept: list[Path] = []  # the paths _columns names (ids stay theirs)
         self._plan = tuple(self._getter(o) for o in self.observed)
         self._filter_plan = (tuple(self._getter(o) for o in (*self.observed, *self.extra))
@@ -304,8 +349,7 @@ class _Enumerator:
                         outcome = tuple(zip(self.observed, values))
                         self.allowed.add(outcome)
                         self.executions[outcome] = (space, pick)
-                        self.satisfies[outcome] = holds(self.test.condition.prop, outcome)
-                        found = known[values] = (outcome, self.satisfies[outcome])
+                        found = known[values] = (outcome, self._condition(values))
                     self.counts[not found[1]] += 1
                     if racy and not self.race:
                         pair = data_race(space.static, happens_before(space.static, rf))
@@ -519,39 +563,59 @@ class Candidates:
         self.complete = all(p.complete for p in combo)
         locations = enumerator.locations
         m = len(locations)
-        kinds, locs, orders = ["W"] * m, list(locations), [None] * m
-        tids, rvals = [-1] * m, [None] * m
+        rvals = [None] * m
         wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
-        plain = [False] * m
         if cols is None:
             cols = [enumerator.columns(p) for p in combo]
-        for p, (k, lo, o, rv, wv, li, _, _, pl, _) in zip(combo, cols):
-            kinds += k
-            locs += lo
-            orders += o
-            tids += [p.tid] * len(k)
-            rvals += rv
-            wvals += wv
-            lines += li
-            plain += pl
-        self.kinds, self.locs, self.orders, self.tids = kinds, locs, orders, tids
-        self.rvals, self.wvals, self.lines, self.plain = rvals, wvals, lines, plain
-        self.n = len(kinds)
         self._shape = tuple([(p.tid, c[6]) for p, c in zip(combo, cols)])
+        # kinds, locations, orders, threads and plain accesses: fixed by the paths' shapes
+        # (remembered by them; these lists are only read)
+        layout = enumerator._layouts.get(self._shape)
+        if layout is None:
+            kinds, locs, orders = ["W"] * m, list(locations), [None] * m
+            tids, plain = [-1] * m, [False] * m
+            for p, (k, lo, o, _, _, _, _, _, pl, _) in zip(combo, cols):
+                kinds += k
+                locs += lo
+                orders += o
+                tids += [p.tid] * len(k)
+                plain += pl
+            layout = (kinds, locs, orders, tids, plain)
+            if enumerator._reuse:
+                enumerator._layouts[self._shape] = layout
+        for c in cols:
+            rvals += c[3]
+            wvals += c[4]
+            lines += c[5]
+        self.kinds, self.locs, self.orders, self.tids, self.plain = layout
+        self.rvals, self.wvals, self.lines = rvals, wvals, lines
+        self.n = len(self.kinds)
         if local is None:
             local = enumerator.local_choices(cols)
         self.per_loc: list[list] | None = None
         if local is not None:
-            events_of: dict[str, list[int]] = {name: [] for name in locations}
-            for i, loc in enumerate(locs):
-                if loc:
-                    events_of.setdefault(loc, []).append(i)
+            # renumbered to this candidate's events, which the shape of its paths places:
+            # remembered by the shape and the location's choices (kept alive by
+            # `local_choices`' memo while `reuse` is on, so their ids stay theirs)
+            memo = enumerator._renumbered if enumerator._reuse else None
+            events_of: dict[str, list[int]] | None = None
             self.per_loc = []
-            for name, choices in zip(locations, local):  # renumbered to this candidate's events
-                events = events_of[name]
-                self.per_loc.append([(tuple([(events[r], events[w]) for r, w in rf]),
-                                      [events[w] for w in order])
-                                     for rf, order in choices])  # fmt: skip
+            for j, (name, choices) in enumerate(zip(locations, local)):
+                key = (self._shape, j, id(choices))
+                found = memo.get(key) if memo is not None else None
+                if found is None:
+                    if events_of is None:
+                        events_of = {name: [] for name in locations}
+                        for i, loc in enumerate(self.locs):
+                            if loc:
+                                events_of.setdefault(loc, []).append(i)
+                    events = events_of[name]
+                    found = [(tuple([(events[r], events[w]) for r, w in rf]),
+                              [events[w] for w in order])
+                             for rf, order in choices]  # fmt: skip
+                    if memo is not None:
+                        memo[key] = found
+                self.per_loc.append(found)
         self.envs = {p.tid: c[7] for p, c in zip(combo, cols)}
         self._values_of: dict[tuple, tuple | None] = {}  # final writes -> `values`
         self._static: Static | None = None
@@ -722,7 +786,7 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
     for r in reads:
         read_mask |= 1 << r
     coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
-    extensions: dict[tuple, list[list[int]]] = {}  # the mo orders of each set of constraints
+    shape = (tuple(writes), tuple([kinds[w] == "U" for w in writes]))
     for choice in itertools.product(*sources):
         src = dict(zip(reads, choice))
         taken = [src[u] for u in updates]
@@ -749,12 +813,15 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
         reader_of = {src[u]: u for u in updates}
         rf_pairs = tuple(src.items())
         # the orders depend on the constraints alone, which many rf choices share
-        key = (tuple([before[w] for w in writes]), tuple(reader_of.items()))
-        orders = extensions.get(key)
-        if orders is None:
-            orders = extensions[key] = _linear_extensions(init, writes, before, reader_of, kinds)
+        # (and across locations and tests: `_EXTENSIONS`, a pure function of its key)
+        key = (shape, tuple([before[w] for w in writes]), tuple(reader_of.items()))
+        orders = reduce.reused(_EXTENSIONS, key, functools.partial(
+            _linear_extensions, init, writes, before, reader_of, kinds))  # fmt: skip
         for order in orders:
             yield rf_pairs, order
+
+
+_EXTENSIONS: dict = {}  # `_linear_extensions` by its writes, which are RMWs, the constraints
 
 
 def _linear_extensions(init, writes, before, reader_of, kinds) -> list[list[int]]:
