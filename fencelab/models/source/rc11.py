@@ -44,8 +44,14 @@ each observable is read. A choice of thread paths is looked at location by locat
 dropped before its events are laid out when one location has no coherent (rf, mo): in dense and
 looping tests most have none (16,146 of the generated C set's 16,906 choices; a read whose value
 no write it may read from writes, more RMWs reading a value than writes of it, cycles in
-coherence). On the diy7-style C tests nearly every candidate left is consistent (234 of 253), so
-there is little to prune: the cost is per candidate and per choice of paths, not their number.
+coherence). Paths that cannot be coherent with their own thread's accesses whatever the other
+threads write are left out before that (`source-own-coherence`, `_own_coherent`: the generated
+C set's 11,694 choices judged -> 7,145, the looping examples' 13,133 -> 1,982). Nearly every
+candidate left is consistent (the generated set's 1,427 of 1,527, the diy7-style set's 234 of
+253), so pruning partial rf/mo choices would save little: the cost is per candidate and per
+choice of paths, not their number, and each candidate is judged without a transitive closure
+(`source-axioms`, axioms.py). Each location's mo orders for a set of constraints, each
+shape's event layout, names and renumbered choices are found once.
 """
 
 from __future__ import annotations
