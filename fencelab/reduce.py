@@ -104,6 +104,15 @@ REDUCTIONS = {
                            "before writing it itself, a value that neither the initial state "
                            "nor any path of another thread writes there is in no choice of "
                            "paths (models/source/rc11.py, _feasible_combinations)",
+    "source-own-coherence": "source models (rc11, c11, sc-source): with source-other-writes, a "
+                            "thread's path is in no choice of paths when one of its reads could "
+                            "read neither another thread's write nor, coherently with its own "
+                            "thread's earlier accesses there, the initial or its own latest "
+                            "write (models/source/rc11.py, _own_coherent)",
+    "source-axioms": "source models (rc11, c11): hb closed through the events sw leaves from "
+                     "only, eco as rf | mo | rb | (mo | rb); rf without a closure, coherence "
+                     "looked at on same-location pairs of hb "
+                     "(models/source/axioms.py, happens_before, extended_coherence, coherent)",
 }  # fmt: skip
 
 

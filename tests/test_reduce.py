@@ -58,6 +58,8 @@ ACTS_ON = {
     "armv7-solo-gaps": ("arm",),
     "source-paths-reuse": ("c",),
     "source-other-writes": ("c",),
+    "source-own-coherence": ("c",),
+    "source-axioms": ("c",),
 }
 MODELS = {"C": "rc11"}
 
@@ -546,3 +548,28 @@ def test_run_without_the_fused_tso_step_prints_the_same_text(name):
         texts.append(re.sub(r"Time \S+ [\d.]+", "Time", herd))
     assert texts[0] == texts[1]
     assert "# Explored 15 states, 14 transitions" in texts[0]
+
+
+def test_source_own_coherence_changes_nothing_but_the_work(monkeypatch):
+    """`source-own-coherence` (models/source/rc11.py, _own_coherent) on `_c_tests()`: the same
+    results with it and without it, and fewer choices of thread paths judged with it."""
+    from fencelab.models.source import rc11
+
+    judged = []
+    judge = rc11._Enumerator.judge
+    monkeypatch.setattr(rc11._Enumerator, "judge",
+                        lambda self, combo: judged.append(1) or judge(self, combo))  # fmt: skip
+    work = _source_reduction_work("source-own-coherence", judged)
+    assert work[True] < 0.7 * work[False], work
+
+
+def test_source_axioms_changes_nothing_but_the_work(monkeypatch):
+    """`source-axioms` (models/source/axioms.py) on `_c_tests()`: the same results with it and
+    without it; with it, the judgement takes no transitive closure (`plus`)."""
+    from fencelab.models.source import axioms
+
+    closures = []
+    plus = axioms.plus
+    monkeypatch.setattr(axioms, "plus", lambda r: closures.append(1) or plus(r))
+    work = _source_reduction_work("source-axioms", closures)
+    assert work[True] == 0 and work[False] > 1000, work

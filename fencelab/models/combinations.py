@@ -105,14 +105,23 @@ def feasible_combinations(
                     children.append((k + 1, now_have, now_need, (*chosen, members)))
         else:
             items, every, needed_by, provided_by, external = level
-            unfit = 0
-            for f in bits(external & ~have):
-                unfit |= needed_by[f]
-            for f in bits(need & ~(have | could[k + 1])):
-                unfit |= every & ~provided_by.get(f, 0)
-            for i in bits(every & ~unfit):
-                needs, provides, members = items[i]
+            unfit = 0  # (bit loops written out: `bits` costs 2x)
+            facts = external & ~have
+            while facts:
+                low = facts & -facts
+                unfit |= needed_by[low.bit_length() - 1]
+                facts ^= low
+            facts = need & ~(have | could[k + 1])
+            while facts:
+                low = facts & -facts
+                unfit |= every & ~provided_by.get(low.bit_length() - 1, 0)
+                facts ^= low
+            fit = every & ~unfit
+            while fit:
+                low = fit & -fit
+                needs, provides, members = items[low.bit_length() - 1]
                 children.append((k + 1, have | provides, need | needs, (*chosen, members)))
+                fit ^= low
         stack.extend(reversed(children))
 
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fencelab import reduce
 from fencelab.atomics import Order
 from fencelab.models.relations import Rel, acyclic, bits, plus
 
@@ -151,12 +152,49 @@ def derived(st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> Rel:
 
 def happens_before(st: Static, rf: Rel, sw: Rel | None = None) -> Rel:
     """hb = (sb | sw)+ with RC11's release sequences and fence synchronisation (sb itself when
-    nothing synchronises: sb is transitive)."""
+    nothing synchronises: sb is transitive).
+
+    With the `source-axioms` reduction (fencelab/reduce.py) the closure is taken through the
+    events sw leaves from only: sb is transitive, so hb = sb | sb?; (sw; sb?)+, and a path of
+    (sw; sb?) edges passes only through events sw leaves from (Warshall over those few)."""
     if sw is None:
         sw = synchronises_with(st, rf)
     if not any(sw):
         return st.sb
-    return plus([st.sb[i] | sw[i] for i in range(st.n)])
+    sb = st.sb
+    if not reduce.enabled("source-axioms"):
+        return plus([sb[i] | sw[i] for i in range(st.n)])
+    step: dict[int, int] = {}  # (sw; sb?) from each event sw leaves from
+    for a, row in enumerate(sw):
+        if row:
+            out = row
+            while row:
+                low = row & -row
+                out |= sb[low.bit_length() - 1]
+                row ^= low
+            step[a] = out
+    sources = 0
+    for a in step:
+        sources |= 1 << a
+    for k, rk in step.items():  # (sw; sb?)+, Warshall over the sources
+        bk = 1 << k
+        for i, ri in step.items():
+            if ri & bk:
+                step[i] = ri | rk
+                if i == k:
+                    rk = step[k]
+    hb = list(sb)
+    for a in range(st.n):
+        row = hb[a]
+        via = row & sources
+        if (sources >> a) & 1:
+            row |= step[a]
+        while via:
+            low = via & -via
+            row |= step[low.bit_length() - 1]
+            via ^= low
+        hb[a] = row
+    return hb
 
 
 def synchronises_with(st: Static, rf: Rel) -> Rel:
@@ -166,40 +204,86 @@ def synchronises_with(st: Static, rf: Rel) -> Rel:
     if not st.release_starts:
         return sw
     updates, acquire, acquire_fences, sb = st.updates, st.acquire, st.acquire_fences, st.sb
-    # rs: from each write, the atomic ones among itself and later same-location writes of its
-    # thread (`rs_base`), then rf;rmw*.
-    rs = st.rs_base
-    if updates:
-        rs = list(rs)
-        for w in bits(st.writes):
-            reach = frontier = rs[w]
-            while frontier:
-                nxt = 0
-                for x in bits(frontier):
-                    nxt |= rf[x] & updates
-                frontier = nxt & ~reach
-                reach |= nxt
-            rs[w] = reach
+    atomic = st.atomic
+    # rs: from a write, the atomic ones among itself and later same-location writes of its
+    # thread (`rs_base`), then rf;rmw*; found for the writes a release starts from only.
+    # (Bit loops written out: `bits` costs 2x.)
+    rs_base = st.rs_base
+    rs: dict[int, int] = {}
     for a, starts in st.release_starts:
         heads = 0
-        for w in bits(starts):
-            heads |= rs[w]
+        while starts:
+            low = starts & -starts
+            w = low.bit_length() - 1
+            starts ^= low
+            reach = rs.get(w)
+            if reach is None:
+                reach = frontier = rs_base[w]
+                while updates and frontier:
+                    nxt = 0
+                    while frontier:
+                        one = frontier & -frontier
+                        nxt |= rf[one.bit_length() - 1] & updates
+                        frontier ^= one
+                    frontier = nxt & ~reach
+                    reach |= nxt
+                rs[w] = reach
+            heads |= reach
         reads = 0
-        for w in bits(heads):
-            reads |= rf[w]
-        reads &= st.atomic
+        while heads:
+            low = heads & -heads
+            reads |= rf[low.bit_length() - 1]
+            heads ^= low
+        reads &= atomic
         target = reads & acquire
-        for r in bits(reads):
-            target |= sb[r] & acquire_fences
+        if acquire_fences:
+            while reads:
+                low = reads & -reads
+                target |= sb[low.bit_length() - 1] & acquire_fences
+                reads ^= low
         sw[a] = target
     return sw
 
 
-def coherent(hb: Rel, eco: Rel) -> bool:
-    """irreflexive hb; eco? ."""
+def extended_coherence(st: Static, rf: Rel, mo: Rel, rb: Rel) -> Rel:
+    """eco = (rf | mo | rb)+.
+
+    With the `source-axioms` reduction, without a closure: eco = rf | mo | rb | (mo | rb); rf,
+    for the candidates here (mo a strict total order of each location's writes, rb = rf^-1;
+    mo \\ id, each RMW right after the write it reads in mo). Every other two-step path is in
+    these four: mo;mo and rb;mo are in mo and rb (mo transitive); rf;mo, rf;rb are in mo (a
+    write read by an RMW is mo-before it, and rb from a read leaves to the writes mo-after
+    its write); rf;rf is in mo;rf; mo;rb and rb;rb are in mo and rb (an RMW reading w is
+    right after w, so every other write mo-after w is mo-after the RMW too). So the four
+    are closed under another step: they are the closure."""
+    n = st.n
+    if not reduce.enabled("source-axioms"):
+        return plus([rf[i] | mo[i] | rb[i] for i in range(n)])
+    read_from = 0  # the writes some event reads
+    for w, row in enumerate(rf):
+        if row:
+            read_from |= 1 << w
+    eco = [0] * n
+    for a in range(n):
+        via = mo[a] | rb[a]
+        row = rf[a] | via
+        via &= read_from
+        while via:
+            low = via & -via
+            row |= rf[low.bit_length() - 1]
+            via ^= low
+        eco[a] = row
+    return eco
+
+
+def coherent(hb: Rel, eco: Rel, same_loc: Rel | None = None) -> bool:
+    """irreflexive hb; eco? . With `same_loc` (the `source-axioms` reduction), only the
+    same-location pairs of hb are looked at: eco relates only accesses to one location."""
     for a, row in enumerate(hb):
         if (row >> a) & 1:
             return False
+        if same_loc is not None:
+            row &= same_loc[a]
         while row:  # (bit loops written out: `bits` costs 2x)
             low = row & -row
             if (eco[low.bit_length() - 1] >> a) & 1:
@@ -217,7 +301,8 @@ def psc_acyclic(st: Static, hb: Rel, mo: Rel, rb: Rel, eco: Rel) -> bool:
 
 def psc(st: Static, hb: Rel, mo: Rel, rb: Rel, eco: Rel) -> Rel:
     """psc = pscb | pscf (empty rows when there is no SC event). Only SC events have rows
-    (`[SC] | [F & SC]; hb?` on the left), so only the rows of scb they reach are built."""
+    (`[SC] | [F & SC]; hb?` on the left), so only the rows of scb they reach are built.
+    (Bit loops written out: `bits` costs 2x.)"""
     n = st.n
     sb, same_loc, sbl = st.sb, st.same_loc, st.sbl
     sc_events, sc_fences = st.sc_events, st.sc_fences
@@ -227,25 +312,40 @@ def psc(st: Static, hb: Rel, mo: Rel, rb: Rel, eco: Rel) -> Rel:
         row = scb.get(j)
         if row is None:
             via = 0
-            for k in bits(sbl[j]):
-                via |= hb[k]
+            m = sbl[j]
+            while m:
+                low = m & -m
+                via |= hb[low.bit_length() - 1]
+                m ^= low
             row = sb[j] | (hb[j] & same_loc[j]) | mo[j] | rb[j]
-            for m in bits(via):
-                row |= sbl[m]
+            while via:
+                low = via & -via
+                row |= sbl[low.bit_length() - 1]
+                via ^= low
             scb[j] = row
         return row
 
     out = [0] * n
-    for i in bits(sc_events):
-        left = 1 << i  # [SC] | [F & SC]; hb?
-        if (sc_fences >> i) & 1:
+    events = sc_events
+    while events:
+        low = events & -events
+        i = low.bit_length() - 1
+        events ^= low
+        left = low  # [SC] | [F & SC]; hb?
+        if sc_fences & low:
             left |= hb[i]
         reach = 0
-        for j in bits(left):
-            reach |= scb_row(j)
+        while left:
+            one = left & -left
+            reach |= scb_row(one.bit_length() - 1)
+            left ^= one
         row = reach & sc_events  # ; ([SC] | hb?; [F & SC])
-        for x in bits(reach):
-            row |= hb[x] & sc_fences
+        if sc_fences:
+            m = reach
+            while m:
+                one = m & -m
+                row |= hb[one.bit_length() - 1] & sc_fences
+                m ^= one
         out[i] = row
     for f in bits(sc_fences):  # pscf = [F & SC]; (hb | hb; eco; hb); [F & SC]
         via = 0
@@ -268,8 +368,8 @@ def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> b
     if model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)]):
         return False
     hb = happens_before(st, rf)
-    eco = plus([rf[i] | mo[i] | rb[i] for i in range(n)])
-    if not coherent(hb, eco):
+    eco = extended_coherence(st, rf, mo, rb)
+    if not coherent(hb, eco, st.same_loc if reduce.enabled("source-axioms") else None):
         return False
     return psc_acyclic(st, hb, mo, rb, eco)
 

@@ -126,6 +126,7 @@ class _Break(Exception):
     """A `break` leaving the innermost loop."""
 
 
+_NOWHERE = Pos()  # no statement yet (`_Runner.at`)
 _WRITES = ("W", "U")  # the kinds of events that write (Event.writes)
 _SPURIOUS = "spurious"  # a weak CAS choice: the value matched but the CAS failed anyway
 
@@ -142,6 +143,10 @@ def _layout(test: LitmusTest, thread: Thread) -> tuple:
 
 class _Runner:
     """Runs one thread body deterministically along a list of choices."""
+
+    __slots__ = ("test", "thread", "body", "domains", "choices", "next_choice", "branches",
+                 "unroll", "budget", "events", "widths", "elements", "element_of", "env",
+                 "fault", "at", "consulted")  # fmt: skip
 
     def __init__(
         self,
@@ -167,7 +172,7 @@ class _Runner:
         env, self.widths, self.elements, self.element_of = layout or _layout(test, thread)
         self.env: dict[str, Value] = dict(env)
         self.fault = ""
-        self.at = Pos()  # the statement (or access) running now, for a fault without a place
+        self.at = _NOWHERE  # the statement (or access) running now, for a fault without a place
         self.consulted: set[str] = set()  # the locations whose domains this run read
 
     def domain(self, loc: str) -> tuple:
@@ -524,28 +529,78 @@ def _load(e: Load) -> Code:
     return load
 
 
+_RESULTS = {  # a read-modify-write's new value from the old one and its operand (`_rmw`)
+    Op.FETCH_ADD: lambda old, operand: old + operand,
+    Op.FETCH_SUB: lambda old, operand: old - operand,
+    Op.FETCH_AND: lambda old, operand: old & operand,
+    Op.FETCH_OR: lambda old, operand: old | operand,
+    Op.FETCH_XOR: lambda old, operand: old ^ operand,
+    Op.FETCH_NAND: lambda old, operand: ~(old & operand),
+    Op.FETCH_MAX: max,
+    Op.FETCH_MIN: min,
+}
+
+
 def _rmw(e: Rmw) -> Code:
     where, operand_of, pos, op = _location(e), _expression(e.operand), e.pos, e.op
     event = _event("U", e.loc, e.order, pos.line)
+    if e.via is not None or (op is not Op.SWAP and op not in _RESULTS):
+        def rmw(r):
+            loc = where(r)
+            width = r.width(loc, pos)
+            operand = operand_of(r)
+            if op is not Op.SWAP and isinstance(operand, LocRef):
+                operand = r.int_value(operand, pos, f"the operand of {op}")
+            old = r.choose(r.domain(loc))
+            if op is Op.SWAP:
+                new = at_width(operand, width)
+            elif isinstance(old, LocRef):
+                r.stop(pos, f"applies {op.value} to {loc}, which holds the address of "
+                            f"{old.name}: arithmetic on addresses is not modelled")  # fmt: skip
+            else:
+                new = signed(_rmw_result(op, old, operand), width)
+            r.emit(event(old, new, loc))
+            return old
 
-    def rmw(r):
-        loc = where(r)
-        width = r.width(loc, pos)
+        return rmw
+    loc, swap, result = e.loc, op is Op.SWAP, _RESULTS.get(op)
+    made: dict = {}  # (old, new) -> the event (ints only: an address's `shown` may differ)
+
+    def rmw_at(r):  # (`rmw` with the width, choice, result and emit written out)
+        if loc not in r.widths:
+            r.width(loc, pos)
+        width = r.widths[loc]
         operand = operand_of(r)
-        if op is not Op.SWAP and isinstance(operand, LocRef):
+        if not swap and isinstance(operand, LocRef):
             operand = r.int_value(operand, pos, f"the operand of {op}")
-        old = r.choose(r.domain(loc))
-        if op is Op.SWAP:
-            new = at_width(operand, width)
+        r.consulted.add(loc)
+        i = r.next_choice
+        if i < len(r.choices):
+            old = r.choices[i]
+            r.next_choice = i + 1
+        else:
+            old = r.choose(r.domains[loc])
+        if swap:
+            new = operand if isinstance(operand, LocRef) else signed(operand, width)
         elif isinstance(old, LocRef):
             r.stop(pos, f"applies {op.value} to {loc}, which holds the address of "
                         f"{old.name}: arithmetic on addresses is not modelled")  # fmt: skip
         else:
-            new = signed(_rmw_result(op, old, operand), width)
-        r.emit(event(old, new, loc))
+            new = signed(result(old, operand), width)
+        if type(old) is int and type(new) is int:
+            key = (old, new)
+            ev = made.get(key)
+            if ev is None:
+                ev = made[key] = event(old, new, loc)
+        else:
+            ev = event(old, new, loc)
+        events = r.events
+        if len(events) >= r.budget:
+            raise _Stop
+        events.append(ev)
         return old
 
-    return rmw
+    return rmw_at
 
 
 def _cas(e: Cas) -> Code:

@@ -44,23 +44,36 @@ each observable is read. A choice of thread paths is looked at location by locat
 dropped before its events are laid out when one location has no coherent (rf, mo): in dense and
 looping tests most have none (16,146 of the generated C set's 16,906 choices; a read whose value
 no write it may read from writes, more RMWs reading a value than writes of it, cycles in
-coherence). On the diy7-style C tests nearly every candidate left is consistent (234 of 253), so
-there is little to prune: the cost is per candidate and per choice of paths, not their number.
+coherence). Paths that cannot be coherent with their own thread's accesses whatever the other
+threads write are left out before that (`source-own-coherence`, `_own_coherent`: the generated
+C set's 11,694 choices judged -> 7,145, the looping examples' 13,133 -> 1,982). Nearly every
+candidate left is consistent (the generated set's 1,427 of 1,527, the diy7-style set's 234 of
+253), so pruning partial rf/mo choices would save little: the cost is per candidate and per
+choice of paths, not their number, and each candidate is judged without a transitive closure
+(`source-axioms`, axioms.py). Each location's mo orders for a set of constraints, each
+shape's event layout, names and renumbered choices are found once.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
+from collections.abc import Callable
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.limits import DEFAULT_LIMITS, Limits, Meter
 from fencelab.litmus.ast import (
+    And,
+    Eq,
     LitmusTest,
     LocObs,
     LocRef,
+    Not,
+    Or,
     RegObs,
+    TrueProp,
     at_width,
     element_observable,
     location_name,
@@ -104,7 +117,7 @@ def run_source(
         enumerator.partial = enumerator.meter.out_of_memory(enumerator.candidates)
     result.partial = enumerator.partial
     result.states = [FinalState(o, enumerator.witness(o))
-                     for o in sorted(enumerator.allowed, key=repr)]  # fmt: skip
+                     for o in sorted(enumerator.allowed, key=_repr_of(enumerator.observed))]  # fmt: skip
     if enumerator.race:
         result.flags = (UNDEF,)
         result.race = enumerator.race
@@ -159,18 +172,108 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
         for p in thread_paths[:1]:
             sources[p.tid] = set(init).union(*(w for j, w in enumerate(written) if j != k))
 
-    def keep(p: Path) -> bool:
-        own: set = set()
-        theirs = sources[p.tid]
-        for e in p.events:
-            if e.kind != "W" and e.kind != "F" and (e.loc, e.rval) not in own \
-                    and (e.loc, e.rval) not in theirs:  # fmt: skip
-                return False
-            if e.kind == "W" or e.kind == "U":
-                own.add((e.loc, e.wval))
-        return True
+    if reduce.enabled("source-own-coherence"):
+        others = {}  # tid -> the (location, value) any path of another thread writes
+        for k, thread_paths in enumerate(paths):
+            for p in thread_paths[:1]:
+                others[p.tid] = set().union(*(w for j, w in enumerate(written) if j != k))
+        inits = dict(init)
+
+        def keep(p: Path) -> bool:
+            return _own_coherent(p, inits, others[p.tid])
+    else:
+        def keep(p: Path) -> bool:
+            own: set = set()
+            theirs = sources[p.tid]
+            for e in p.events:
+                if e.kind != "W" and e.kind != "F" and (e.loc, e.rval) not in own \
+                        and (e.loc, e.rval) not in theirs:  # fmt: skip
+                    return False
+                if e.kind == "W" or e.kind == "U":
+                    own.add((e.loc, e.wval))
+            return True
 
     return feasible_combinations(paths, summary, init, keep)
+
+
+def _condition_of(prop, where: dict) -> Callable[[tuple], bool]:
+    """`holds(prop, outcome)` (fencelab/litmus/conditions.py) as a function of the outcome's
+    values alone, `where` giving each observable's place among them: no observable is hashed
+    again for each outcome."""
+    if isinstance(prop, TrueProp):
+        return lambda values: True
+    if isinstance(prop, Eq):
+        at, want = where.get(prop.obs), prop.value
+        if at is None:  # (`holds` compares None, what its dict has for it, to the value)
+            missing = want is None
+            return lambda values: missing
+        return lambda values: values[at] == want
+    if isinstance(prop, Not):
+        inner = _condition_of(prop.prop, where)
+        return lambda values: not inner(values)
+    if isinstance(prop, And | Or):
+        parts = [_condition_of(p, where) for p in prop.parts]
+        if isinstance(prop, And):
+            return lambda values: all(part(values) for part in parts)
+        return lambda values: any(part(values) for part in parts)
+    raise TypeError(prop)
+
+
+def _repr_of(observed: tuple) -> Callable[[Outcome], str]:
+    """`repr` of outcomes of these observables (the states' order), each observable's `repr`
+    made once."""
+    shown = [repr(o) for o in observed]
+
+    def key(outcome: Outcome) -> str:
+        inner = ", ".join([f"({r}, {v!r})" for r, (_, v) in zip(shown, outcome)])
+        return f"({inner},)" if len(outcome) == 1 else f"({inner})"
+
+    return key
+
+
+def _own_coherent(path: Path, inits: dict, others: set) -> bool:
+    """Can each read of `path` read some write coherently with its own thread's accesses to
+    that location (the `source-own-coherence` reduction, `_feasible_combinations`)? `others`:
+    the (location, value) pairs other threads' paths write; `inits`: each location's initial
+    value. A read of location x may take:
+    - another thread's write of its value (here assumed always possible);
+    - the initial write, only while its thread has not written x and has read there no value
+      other than the initial one: else the read would read a write mo-before one its thread
+      already wrote (CoWR) or read (CoRR; a value other than the initial one is not the
+      initial write's);
+    - its own thread's latest write to x before it, when it has that value and every read of
+      x since took that value too: an earlier write of its own is mo-before the latest
+      (CoWW, then CoWR), and a read since of another value read a write mo-after the latest
+      (CoWR), which a later read cannot go back before (CoRR).
+    (A write later in its own thread is no source; `_location_choices` makes the same
+    choices, so a path failing here has no (rf, mo) at x in any choice of paths.)
+    This keeps every path `source-other-writes` keeps but the ones it drops are a superset."""
+    last: dict = {}  # location -> the value of the thread's latest write there, usable: or None
+    past_init: set = set()  # locations where the initial write is no longer readable
+    for e in path.events:
+        kind = e.kind
+        if kind == "F":
+            continue
+        loc = e.loc
+        if kind != "W":
+            value = e.rval
+            if (loc, value) not in others:
+                if loc in past_init:
+                    if last.get(loc, _NONE) != value:
+                        return False
+                elif inits[loc] != value:
+                    return False
+            if last.get(loc, _NONE) != value:
+                last[loc] = _NONE
+            if value != inits[loc]:
+                past_init.add(loc)
+        if kind != "R":
+            last[loc] = e.wval
+            past_init.add(loc)
+    return True
+
+
+_NONE = object()  # no usable own write (`_own_coherent`)
 
 
 def _condition_constants(test: LitmusTest) -> tuple[int, ...]:
@@ -196,8 +299,12 @@ class _Enumerator:
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
         self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
-        self.satisfies: dict[Outcome, bool] = {}  # per outcome: does it satisfy the condition
         self.counts = [0, 0]  # herd's pos, neg: allowed executions that satisfy it, that do not
+        # the allowed outcomes by their values alone (`_values`: the observables are fixed),
+        # with whether each satisfies the condition: looked up without hashing observables
+        self._known: dict[tuple, tuple[Outcome, bool]] = {}
+        where = {o: i for i, o in enumerate(self.observed)}
+        self._condition = _condition_of(test.condition.prop, where)  # values -> holds?
         self._reuse = reduce.enabled("reuse")
         self._choices: list[dict[tuple, list]] = [{} for _ in self.locations]  # per location
         self._access_ids: dict[tuple, int] = {(): 0}  # a path's accesses to a location -> id
@@ -208,6 +315,9 @@ class _Enumerator:
         self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
         self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders, plain) -> a number
         self._statics: dict[tuple, Static] = {}  # the shapes of a choice of paths -> Static
+        self._names: dict[tuple, list] = {}  # the shapes of a choice of paths -> event names
+        self._renumbered: dict[tuple, list] = {}  # a location's choices in a shape's numbering
+        self._layouts: dict[tuple, tuple] = {}  # the shapes of a choice of paths -> the layout
         self._kept: list[Path] = []  # the paths _columns names (ids stay theirs)
         self._plan = tuple(self._getter(o) for o in self.observed)
         self._filter_plan = (tuple(self._getter(o) for o in (*self.observed, *self.extra))
@@ -216,7 +326,8 @@ class _Enumerator:
         self.race = ""  # one data race found (`race_text`), or ""
 
     def judge(self, combo: tuple[Path, ...]) -> None:
-        cols = [self.columns(p) for p in combo]
+        built = self._columns
+        cols = [built.get(id(p)) or self.columns(p) for p in combo]
         local = self.local_choices(cols)
         if local is None:
             return  # some location has no coherent (rf, mo): no candidate
@@ -224,11 +335,12 @@ class _Enumerator:
         space = Candidates(self, combo, cols, local)
         # (once a race is found, no other is looked for: `racy` is only read with `not self.race`)
         racy = complete and self.races and not self.race and space.static.may_race
+        known = self._known
         for pick in space.picks():
-            outcome = space.outcome(pick)
-            if outcome is None:
+            values = space.values(pick)
+            if values is None:
                 continue  # dropped by the test's filter
-            if (not self.count and complete and outcome in self.allowed
+            if (not self.count and complete and values in known
                     and not (racy and not self.race)):
                 continue
             self.partial = self.meter.over(self.candidates)
@@ -238,15 +350,17 @@ class _Enumerator:
             rf, mo, rf_src = space.relations(pick)
             if consistent(self.axioms, space.static, rf, mo, rf_src):
                 if complete:  # herd counts every allowed execution
-                    if outcome not in self.allowed:
+                    found = known.get(values)
+                    if found is None:
+                        outcome = tuple(zip(self.observed, values))
                         self.allowed.add(outcome)
                         self.executions[outcome] = (space, pick)
-                        self.satisfies[outcome] = holds(self.test.condition.prop, outcome)
-                    self.counts[not self.satisfies[outcome]] += 1
+                        found = known[values] = (outcome, self._condition(values))
+                    self.counts[not found[1]] += 1
                     if racy and not self.race:
                         pair = data_race(space.static, happens_before(space.static, rf))
                         if pair:
-                            self.race = space.race_text(pick, pair, outcome)
+                            self.race = space.race_text(pick, pair, found[0])
                 else:
                     fault = next((p.fault for p in combo if p.fault), "")
                     if fault:  # an execution dereferences a value that is no address
@@ -426,13 +540,19 @@ class _Enumerator:
         return tuple(self._value(g, envs, final) for g in getter[1])
 
     def _outcome(self, envs: dict, final: dict) -> Outcome | None:
+        values = self._values(envs, final)
+        return None if values is None else tuple(zip(self.observed, values))
+
+    def _values(self, envs: dict, final: dict) -> tuple | None:
+        """The observables' values of an outcome (`_outcome`, without the observables), or
+        None when the test's filter drops it."""
         value = self._value
         if self.test.filter is not None:
             values = tuple((o, value(g, envs, final))
                            for o, g in zip((*self.observed, *self.extra), self._filter_plan))
             if not holds(self.test.filter, values):
                 return None
-        return tuple((o, value(g, envs, final)) for o, g in zip(self.observed, self._plan))
+        return tuple([value(g, envs, final) for g in self._plan])
 
 
 class Candidates:
@@ -449,41 +569,61 @@ class Candidates:
         self.complete = all(p.complete for p in combo)
         locations = enumerator.locations
         m = len(locations)
-        kinds, locs, orders = ["W"] * m, list(locations), [None] * m
-        tids, rvals = [-1] * m, [None] * m
+        rvals = [None] * m
         wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
-        plain = [False] * m
         if cols is None:
             cols = [enumerator.columns(p) for p in combo]
-        for p, (k, lo, o, rv, wv, li, _, _, pl, _) in zip(combo, cols):
-            kinds += k
-            locs += lo
-            orders += o
-            tids += [p.tid] * len(k)
-            rvals += rv
-            wvals += wv
-            lines += li
-            plain += pl
-        self.kinds, self.locs, self.orders, self.tids = kinds, locs, orders, tids
-        self.rvals, self.wvals, self.lines, self.plain = rvals, wvals, lines, plain
-        self.n = len(kinds)
         self._shape = tuple([(p.tid, c[6]) for p, c in zip(combo, cols)])
+        # kinds, locations, orders, threads and plain accesses: fixed by the paths' shapes
+        # (remembered by them; these lists are only read)
+        layout = enumerator._layouts.get(self._shape)
+        if layout is None:
+            kinds, locs, orders = ["W"] * m, list(locations), [None] * m
+            tids, plain = [-1] * m, [False] * m
+            for p, (k, lo, o, _, _, _, _, _, pl, _) in zip(combo, cols):
+                kinds += k
+                locs += lo
+                orders += o
+                tids += [p.tid] * len(k)
+                plain += pl
+            layout = (kinds, locs, orders, tids, plain)
+            if enumerator._reuse:
+                enumerator._layouts[self._shape] = layout
+        for c in cols:
+            rvals += c[3]
+            wvals += c[4]
+            lines += c[5]
+        self.kinds, self.locs, self.orders, self.tids, self.plain = layout
+        self.rvals, self.wvals, self.lines = rvals, wvals, lines
+        self.n = len(self.kinds)
         if local is None:
             local = enumerator.local_choices(cols)
         self.per_loc: list[list] | None = None
         if local is not None:
-            events_of: dict[str, list[int]] = {name: [] for name in locations}
-            for i, loc in enumerate(locs):
-                if loc:
-                    events_of.setdefault(loc, []).append(i)
+            # renumbered to this candidate's events, which the shape of its paths places:
+            # remembered by the shape and the location's choices (kept alive by
+            # `local_choices`' memo while `reuse` is on, so their ids stay theirs)
+            memo = enumerator._renumbered if enumerator._reuse else None
+            events_of: dict[str, list[int]] | None = None
             self.per_loc = []
-            for name, choices in zip(locations, local):  # renumbered to this candidate's events
-                events = events_of[name]
-                self.per_loc.append([(tuple([(events[r], events[w]) for r, w in rf]),
-                                      [events[w] for w in order])
-                                     for rf, order in choices])  # fmt: skip
+            for j, (name, choices) in enumerate(zip(locations, local)):
+                key = (self._shape, j, id(choices))
+                found = memo.get(key) if memo is not None else None
+                if found is None:
+                    if events_of is None:
+                        events_of = {name: [] for name in locations}
+                        for i, loc in enumerate(self.locs):
+                            if loc:
+                                events_of.setdefault(loc, []).append(i)
+                    events = events_of[name]
+                    found = [(tuple([(events[r], events[w]) for r, w in rf]),
+                              [events[w] for w in order])
+                             for rf, order in choices]  # fmt: skip
+                    if memo is not None:
+                        memo[key] = found
+                self.per_loc.append(found)
         self.envs = {p.tid: c[7] for p, c in zip(combo, cols)}
-        self._registers: dict | None = None  # the outcome's register values (fixed by combo)
+        self._values_of: dict[tuple, tuple | None] = {}  # final writes -> `values`
         self._static: Static | None = None
         self._names: list[tuple[str, str]] | None = None
 
@@ -520,13 +660,27 @@ class Candidates:
                  for name, (_, order) in zip(self.enumerator.locations, pick)}  # fmt: skip
         return self.enumerator._outcome(self.envs, final)
 
+    def values(self, pick) -> tuple | None:
+        """`outcome(pick)`'s values alone (`_Enumerator._values`), remembered by the final
+        write of each location: the picks of one choice of paths share most."""
+        key = tuple([order[-1] for _, order in pick])
+        found = self._values_of.get(key, self)
+        if found is self:
+            final = {name: self.wvals[w] for name, w in zip(self.enumerator.locations, key)}
+            found = self._values_of[key] = self.enumerator._values(self.envs, final)
+        return found
+
     def names(self) -> list[tuple[str, str]]:
         """Each event's (read name, write name), herd's letters in thread order; an RMW (U)
         is two events, its read and its write (a, b); initial writes are `init:x`."""
         if self._names is not None:
             return self._names
+        # (the same for every choice of paths of one shape: remembered by it)
+        out = self._names = self.enumerator._names.get(self._shape)
+        if out is not None:
+            return out
         letters = iter(event_names(2 * self.n))
-        out = self._names = []
+        out = self._names = self.enumerator._names[self._shape] = []
         for i in range(self.n):
             if self.tids[i] < 0:
                 out.append(("", f"init:{self.locs[i]}"))
@@ -618,19 +772,27 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
         taking = [options for u, options in zip(reads, sources) if kinds[u] == "U"]
         if not any(len(set(taken)) == len(taken) for taken in itertools.product(*taking)):
             return
-    later = [0] * n
+    later = [0] * n  # the location's later events of the same thread
     earlier = [0] * n
+    seen: dict[int, int] = {}  # tid -> its events so far
     for a in events:
-        if tids[a] >= 0:
-            for b in events:
-                if b > a and tids[b] == tids[a]:
-                    later[a] |= 1 << b
-                    earlier[b] |= 1 << a
-    write_mask = 0
+        tid = tids[a]
+        if tid >= 0:
+            earlier[a] = seen.get(tid, 0)
+            seen[tid] = earlier[a] | (1 << a)
+    seen.clear()
+    for a in reversed(events):
+        tid = tids[a]
+        if tid >= 0:
+            later[a] = seen.get(tid, 0)
+            seen[tid] = later[a] | (1 << a)
+    write_mask = read_mask = 0
     for w in writes:
         write_mask |= 1 << w
+    for r in reads:
+        read_mask |= 1 << r
     coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
-    extensions: dict[tuple, list[list[int]]] = {}  # the mo orders of each set of constraints
+    shape = (tuple(writes), tuple([kinds[w] == "U" for w in writes]))
     for choice in itertools.product(*sources):
         src = dict(zip(reads, choice))
         taken = [src[u] for u in updates]
@@ -647,18 +809,25 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
                 low = newer & -newer
                 before[low.bit_length() - 1] |= 1 << w
                 newer ^= low
-            for r2, w2 in src.items():
-                if w2 != w and (later[r] >> r2) & 1:  # CoRR
+            newer = later[r] & read_mask  # CoRR: a later read does not read an older write
+            while newer:
+                low = newer & -newer
+                w2 = src[low.bit_length() - 1]
+                if w2 != w:
                     before[w2] |= 1 << w
+                newer ^= low
         reader_of = {src[u]: u for u in updates}
         rf_pairs = tuple(src.items())
         # the orders depend on the constraints alone, which many rf choices share
-        key = (tuple([before[w] for w in writes]), tuple(reader_of.items()))
-        orders = extensions.get(key)
-        if orders is None:
-            orders = extensions[key] = _linear_extensions(init, writes, before, reader_of, kinds)
+        # (and across locations and tests: `_EXTENSIONS`, a pure function of its key)
+        key = (shape, tuple([before[w] for w in writes]), tuple(reader_of.items()))
+        orders = reduce.reused(_EXTENSIONS, key, functools.partial(
+            _linear_extensions, init, writes, before, reader_of, kinds))  # fmt: skip
         for order in orders:
             yield rf_pairs, order
+
+
+_EXTENSIONS: dict = {}  # `_linear_extensions` by its writes, which are RMWs, the constraints
 
 
 def _linear_extensions(init, writes, before, reader_of, kinds) -> list[list[int]]:

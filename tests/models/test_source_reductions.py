@@ -1,0 +1,130 @@
+"""Two reductions of the source models (fencelab/reduce.py), beyond the same results end to
+end that tests/test_reduce.py compares:
+
+- `source-axioms` (fencelab/models/source/axioms.py): hb closed through sw's sources, eco
+  without a closure and coherence on same-location pairs give, for every candidate execution
+  judged, the same relations and verdicts as the plain closures (`--no-reduce source-axioms`);
+- `source-own-coherence` (fencelab/models/source/rc11.py, `_own_coherent`): a path it drops
+  has no coherent (rf, mo) at the location, whatever other threads write.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from fencelab import reduce
+from fencelab.atomics import Order
+from fencelab.errors import FencelabError
+from fencelab.gen import cycles
+from fencelab.gen.families import generate
+from fencelab.litmus.parser import parse_file, parse_text
+from fencelab.models.source import axioms, rc11
+from fencelab.models.source.paths import Event, Path
+from tests.helpers import EXAMPLES, HERD_DATA
+
+
+def _tests() -> list:
+    tests = []
+    for path in [*sorted((EXAMPLES / "c").glob("*.litmus")),
+                 *sorted((HERD_DATA / "c").glob("*.litmus"))]:  # fmt: skip
+        try:
+            tests.append(parse_file(path))
+        except FencelabError:
+            continue  # a test fencelab refuses (herd's C13: a feature it does not read)
+    tests += [parse_text(t, f"<diy {i}>") for i, t in enumerate(cycles.generate_many("C", 30, 3))]
+    tests += [parse_text(generate("C", 7000 + i), f"<gen {i}>") for i in range(40)]
+    return tests
+
+
+def _both(fn, *args):
+    """`fn(*args)` with the reduction on, then off."""
+    out = []
+    for off in ([], ["source-axioms"]):
+        reduce.set_disabled(off)
+        try:
+            out.append(fn(*args))
+        finally:
+            reduce.enable_all()
+    return out
+
+
+@pytest.mark.parametrize("model", ["rc11", "c11"])
+def test_same_relations_for_every_candidate(monkeypatch, model):
+    seen = {"candidates": 0, "synchronising": 0, "inconsistent": 0, "rmw": 0}
+    consistent = axioms.consistent
+
+    def compared(name, st, rf, mo, rf_src):
+        seen["candidates"] += 1
+        rb = axioms.derived(st, rf, mo, rf_src)
+        sw = axioms.synchronises_with(st, rf)
+        seen["synchronising"] += any(sw)
+        seen["rmw"] += bool(st.updates)
+        fast, plain = _both(axioms.happens_before, st, rf)
+        assert fast == plain
+        fast, plain = _both(axioms.extended_coherence, st, rf, mo, rb)
+        assert fast == plain
+        hb = axioms.happens_before(st, rf)
+        assert axioms.coherent(hb, plain) == axioms.coherent(hb, plain, st.same_loc)
+        verdicts = _both(consistent, name, st, rf, mo, rf_src)
+        assert verdicts[0] == verdicts[1]
+        seen["inconsistent"] += not verdicts[0]
+        return verdicts[0]
+
+    monkeypatch.setattr(rc11, "consistent", compared)
+    for test in _tests():
+        rc11.run_source(test, model)
+    # the comparison saw synchronising, RMW and inconsistent candidates, many of each
+    assert seen["candidates"] > 1000, seen
+    assert min(seen["synchronising"], seen["rmw"], seen["inconsistent"]) > 50, seen
+
+
+def _path(*accesses) -> Path:
+    """P0's path of accesses to x: ("W", None, 1), ("R", 0, None), ("U", 1, 2)."""
+    return Path(0, tuple(Event(k, "x", Order.RELAXED, rval=r, wval=w) for k, r, w in accesses),
+                ())  # fmt: skip
+
+
+@pytest.mark.parametrize("accesses, others, kept", [
+    ((("W", None, 1), ("R", 0, None)), set(), False),  # CoWR: init is mo-before P0's write
+    ((("W", None, 1), ("R", 0, None)), {0}, True),  # another thread's 0, mo-after it
+    ((("R", 1, None), ("R", 0, None)), {1}, False),  # CoRR: 1 is no initial value
+    ((("R", 0, None), ("R", 0, None)), set(), True),
+    ((("W", None, 1), ("W", None, 2), ("R", 1, None)), set(), False),  # CoWW, CoWR
+    ((("W", None, 1), ("R", 2, None), ("R", 1, None)), {2}, False),  # CoWR, CoRR
+    ((("W", None, 1), ("R", 1, None), ("R", 1, None)), set(), True),
+    ((("U", 0, 1), ("U", 1, 2), ("R", 2, None)), set(), True),
+    ((("U", 0, 1), ("U", 0, 2)), set(), False),  # the second RMW reads no initial write
+])  # fmt: skip
+def test_own_coherence_of_one_path(accesses, others, kept):
+    """`_own_coherent` (the `source-own-coherence` reduction): which reads of a path can read
+    a write coherently with its own thread's accesses; source-other-writes keeps them all."""
+    assert rc11._own_coherent(_path(*accesses), {"x": 0}, {("x", v) for v in others}) is kept
+
+
+def test_a_path_own_coherence_drops_has_no_location_choice():
+    """Every path `_own_coherent` drops has no coherent (rf, mo) even when each value other
+    threads write is written by a thread of its own (the most freedom they can give): random
+    paths of 1-4 accesses to one location, values 0-2, every set of other threads' values."""
+    rng = random.Random(17)
+    dropped = 0
+    for _ in range(3000):
+        accesses = []
+        for _ in range(rng.randint(1, 4)):
+            kind = rng.choice("RWU")
+            accesses.append((kind, rng.randint(0, 2) if kind != "W" else None,
+                             rng.randint(0, 2) if kind != "R" else None))  # fmt: skip
+        others = {v for v in range(3) if rng.random() < 0.4}
+        if rc11._own_coherent(_path(*accesses), {"x": 0}, {("x", v) for v in others}):
+            continue
+        dropped += 1
+        kinds, tids, rvals, wvals = ["W"], [-1], [None], [0]
+        for kind, rval, wval in accesses:
+            kinds.append(kind), tids.append(0), rvals.append(rval), wvals.append(wval)
+        for k, value in enumerate(sorted(others)):
+            kinds.append("W"), tids.append(1 + k), rvals.append(None), wvals.append(value)
+        n = len(kinds)
+        assert not list(rc11._location_choices(n, "x", kinds, ["x"] * n, tids, rvals, wvals)), \
+            (accesses, others)  # fmt: skip
+    assert dropped > 500
