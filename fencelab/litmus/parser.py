@@ -743,20 +743,20 @@ class _Parser:
     ) -> tuple[tuple[Observable, ...], Prop | None, Condition]:
         text = self.src.text
         line, col = self.src.where(pos)
-        lark = grammars.parser("trailer")
-        trailer = grammars.padded(text[pos:], line, col)
         simd = _SIMD_FP_REGISTER.search(text, pos) if self.arch == "AArch64" else None
         if simd:  # herd's `0:V0.4S={1,1,1,1}` (its AArch64.neon V59)
             raise self._simd_fp(simd)
         try:
-            tree = lark.parse(trailer)
+            tree = grammars.parse("trailer", text[pos:], line, col)
         except UnexpectedInput as e:
             feature = _HERD_CONDITION_FEATURES.search(text, pos)
             if feature:  # herd's atoms fencelab has no model for: named, not a syntax error
                 what = next(w for w, g in zip(_CONDITION_FEATURE_NAMES, feature.groups()) if g)
                 raise self.src.error(f"{clip(feature.group(0))} in the condition: {what}",
                                      feature.start()) from None  # fmt: skip
-            raise grammars.lark_error(e, lark, trailer, self.file, "the condition") from None
+            trailer = grammars.padded(text[pos:], line, col)
+            raise grammars.lark_error(e, grammars.parser("trailer"), trailer, self.file,
+                                      "the condition") from None  # fmt: skip
         observed: tuple[Observable, ...] = ()
         filt: Prop | None = None
         condition = Condition("forall", TrueProp())  # herd: no condition is `forall (true)`

@@ -152,16 +152,14 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
         end = _matching_brace(ctx, text, at, tid)
         line, col = ctx.src.where(at + 1)
         kind = "c" if ctx.arch == "C" else "rust"
-        lark = grammars.parser(kind)
-        body_text = grammars.padded(text[at + 1 : end], line, col)
         try:
-            tree = lark.parse(body_text)
+            tree = grammars.parse(kind, text[at + 1 : end], line, col)
         except UnexpectedInput as e:
             closing = (*ctx.src.where(end), "'}'")
             prefer = RUST_EXPECTED if kind == "rust" else ()
-            raise grammars.lark_error(
-                e, lark, body_text, ctx.file, f"the body of P{tid}", end=closing, prefer=prefer
-            ) from None
+            body_text = grammars.padded(text[at + 1 : end], line, col)
+            raise grammars.lark_error(e, grammars.parser(kind), body_text, ctx.file,
+                                      f"the body of P{tid}", end=closing, prefer=prefer) from None  # fmt: skip
         builder = (
             _CBuilder(ctx, tid, dict((n, t) for t, n in params))
             if kind == "c"
