@@ -19,6 +19,15 @@ from lark.tree import Meta
 
 from fencelab.errors import SourceError
 
+try:  # lark's own Cython build of its LALR parser and lexer: the same grammars, tables and
+    # trees (its tokens are not `str`s: read them with str() or `.value`, tell them from trees
+    # by `isinstance(x, Tree)`), at about half the cost of a C test's reading
+    import lark_cython
+
+    _PLUGINS: dict = {"_plugins": lark_cython.plugins}
+except ImportError:  # pragma: no cover - a platform without its wheel: lark alone
+    _PLUGINS = {}
+
 # ---------------------------------------------------------------------------------------------
 # Trailer: locations, filter and the final condition (herd's syntax)
 
@@ -299,12 +308,14 @@ _READABLE = {
 
 
 @cache
-def parser(kind: str) -> Lark:
-    """The LALR parser for `kind` ("trailer", "c" or "rust"), built once."""
+def parser(kind: str, compiled: bool = True) -> Lark:
+    """The LALR parser for `kind` ("trailer", "c" or "rust"), built once; with `compiled`,
+    lark-cython's where it is installed (`compiled=False`: lark's own, to compare them)."""
     positions = kind == "rust"  # C places its trees itself (CTrees); the trailer by its tokens
     return Lark(_GRAMMARS[kind], parser="lalr", propagate_positions=positions,
                 maybe_placeholders=False, transformer=CTrees() if kind == "c" else None,
-                cache=True)  # the tables are kept in a temporary file, for the next process
+                cache=True,  # the tables are kept in a temporary file, for the next process
+                **(_PLUGINS if compiled else {}))  # fmt: skip
 
 
 def padded(text: str, line: int, col: int) -> str:
@@ -344,14 +355,15 @@ def _moved(node, lines: int, cols: int, first: int):
     text `lines` lines and, on that first line, `cols` columns further: as `padded` with the
     new place would have had lark read it (its offsets `start_pos`/`end_pos` move by the
     padding's change, `lines + cols`)."""
-    if isinstance(node, Token):
-        return Token(node.type, node.value, _offset(node.start_pos, lines + cols),
-                     _offset(node.line, lines), _column(node.line, node.column, cols, first),
-                     _offset(node.end_line, lines),
-                     _column(node.end_line, node.end_column, cols, first),
-                     _offset(node.end_pos, lines + cols))  # fmt: skip
-    if not isinstance(node, Tree):
-        return node
+    if isinstance(node, Tree):
+        return _moved_tree(node, lines, cols, first)
+    return Token(node.type, node.value, _offset(node.start_pos, lines + cols),
+                 _offset(node.line, lines), _column(node.line, node.column, cols, first),
+                 _offset(node.end_line, lines), _column(node.end_line, node.end_column, cols, first),
+                 _offset(node.end_pos, lines + cols))  # fmt: skip
+
+
+def _moved_tree(node: Tree, lines: int, cols: int, first: int) -> Tree:
     children = [_moved(c, lines, cols, first) for c in node.children]
     meta = node._meta  # lark makes one only when asked (`.meta`); none to move then
     if meta is None:
