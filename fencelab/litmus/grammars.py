@@ -308,13 +308,13 @@ _READABLE = {
 
 
 @cache
-def parser(kind: str, compiled: bool = True) -> Lark:
+def parser(kind: str, compiled: bool = True, lexer: str = "contextual") -> Lark:
     """The LALR parser for `kind` ("trailer", "c" or "rust"), built once; with `compiled`,
     lark-cython's where it is installed (`compiled=False`: lark's own, to compare them)."""
     positions = kind == "rust"  # C places its trees itself (CTrees); the trailer by its tokens
     return Lark(_GRAMMARS[kind], parser="lalr", propagate_positions=positions,
                 maybe_placeholders=False, transformer=CTrees() if kind == "c" else None,
-                cache=True,  # the tables are kept in a temporary file, for the next process
+                lexer=lexer, cache=True,  # the tables are kept in a temporary file, for the next process
                 **(_PLUGINS if compiled else {}))  # fmt: skip
 
 
@@ -343,11 +343,27 @@ def parse(kind: str, text: str, line: int, col: int) -> Tree:
         if at_line == line and at_col == col:
             return tree
         return _moved(tree, line - at_line, col - at_col, at_line)
-    tree = parser(kind).parse(padded(text, line, col))
+    tree = _read(kind, padded(text, line, col))
     if len(_PARSED) >= _PARSED_MAX:
         del _PARSED[next(iter(_PARSED))]  # the oldest
     _PARSED[key] = (tree, line, col)
     return tree
+
+
+def _read(kind: str, text: str) -> Tree:
+    """`text` read by `kind`'s parser. C bodies are lexed first by one scanner of all the
+    grammar's terminals (lark's `basic` lexer, built once) rather than one per parser state
+    (the `contextual` lexer's, each a regular expression compiled on the state's first use).
+    Where the basic lexer's tokens parse, the contextual lexer picks the same ones (it tries
+    the same terminals in the same order, only fewer of them); where they do not (a keyword
+    used as a name, `int if;`, or a syntax error), the contextual parser reads the text again
+    and gives its tree or its error."""
+    if kind == "c":
+        try:
+            return parser(kind, lexer="basic").parse(text)
+        except UnexpectedInput:
+            pass
+    return parser(kind).parse(text)
 
 
 def _moved(node, lines: int, cols: int, first: int):

@@ -294,7 +294,7 @@ class _Parser:
         In source tests, thread bodies are left alone: there `(*` is C syntax, and `//`, `/* */`
         comments belong to the body grammar (braces inside them must not count).
         """
-        out = list(text)
+        out: list[str] | None = None  # the characters, copied at the first comment blanked
         i, depth = 0, 0
         body_depth: int | None = None
         seen_brace = False  # before the initial state's `{`: herd reads the header by lines
@@ -324,6 +324,7 @@ class _Parser:
                 kept = text[i + 2 : end].strip()
                 if kept and "(*" not in kept and "*)" not in kept:  # printed back as (* ... *)
                     self.comments.append(kept)
+                out = list(text) if out is None else out
                 out[i:end] = " " * (end - i)
                 i = end
                 continue
@@ -331,11 +332,13 @@ class _Parser:
                 eol = None if source or seen_brace else self._header_line_comment(text, i)
                 if eol is not None:  # herd skips the line
                     self.comments.append(text[i + 2 : eol].strip())
+                    out = list(text) if out is None else out
                     out[i:eol] = " " * (eol - i)
                     i = eol
                     continue
                 end = self._comment_end(text, i)
                 self.comments.append(text[i + 2 : end - 2].strip())
+                out = list(text) if out is None else out
                 for k in range(i, end):
                     if out[k] != "\n":
                         out[k] = " "
@@ -355,7 +358,7 @@ class _Parser:
             elif source and c == "}":
                 depth -= 1
             i += 1
-        return "".join(out)
+        return text if out is None else "".join(out)
 
     # -- header and metadata ------------------------------------------------------------------
 
@@ -761,6 +764,7 @@ class _Parser:
         filt: Prop | None = None
         condition = Condition("forall", TrueProp())  # herd: no condition is `forall (true)`
         self._threads = threads
+        self._declared_by: dict[int, set[str]] = {}
         known = None if self.is_source else self._named_before_trailer(threads)
         for part in tree.children:
             if part.data == "locations":  # an array named alone: all of it, as herd has it
@@ -874,6 +878,13 @@ class _Parser:
             token = tree.children[0]
             raise SourceError(str(e), self.file, token.line, token.column) from None
 
+    def _declared(self, tid: int) -> set[str]:
+        """The variables thread `tid` declares, found once per test."""
+        known = self._declared_by.get(tid)
+        if known is None:
+            known = self._declared_by[tid] = declared_variables(self._threads[tid])
+        return known
+
     def _read_observable(self, tree: Tree, whole: bool = False) -> Observable:
         """`T:REG`, or a location: an array element spelled as herd prints it (`v[0]`, `v[1]`;
         a bare array name is its element 0, or with `whole` the array itself)."""
@@ -902,7 +913,7 @@ class _Parser:
                 token.line,
                 token.column,
             )
-        if self.is_source and reg not in declared_variables(self._threads[tid]):
+        if self.is_source and reg not in self._declared(tid):
             raise SourceError(
                 f"{tid}:{reg} is not a variable of P{tid} (declare it in the thread)",
                 self.file,
@@ -920,9 +931,13 @@ UNTYPED_REGISTER = ("herd reads the register's value; fencelab does for a value 
                     "of a register the condition does not print")
 
 
+_ELEMENT_SPELLING = re.compile(r"\s*([A-Za-z_][\w.]*)\s*\[\s*(\d+)\s*\]\s*")
+_HERD_INT = re.compile(r"([+-]?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)")
+
+
 def _element_name(text: str) -> str:
     """`v[0]` -> `v`, `v[ 1 ]` -> `v[1]`, `x` -> `x` (a condition's spelling of an element)."""
-    m = re.fullmatch(r"\s*([A-Za-z_][\w.]*)\s*\[\s*(\d+)\s*\]\s*", text)
+    m = _ELEMENT_SPELLING.fullmatch(text)
     return array_element(m.group(1), read_int(m.group(2))) if m else text.strip()
 
 
@@ -961,7 +976,7 @@ def _split_items(text: str, offset: int):
 
 def _parse_int(text: str) -> int | None:
     """A number as herd writes one (`-3`, `0x1f`), None if `text` is not one; `NumberTooLong`."""
-    m = re.fullmatch(r"([+-]?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)", text.strip())
+    m = _HERD_INT.fullmatch(text.strip())
     if not m:
         return None
     value = read_int(m.group(2), 16 if m.group(2)[:2].lower() == "0x" else 10)
