@@ -329,6 +329,7 @@ def padded(text: str, line: int, col: int) -> str:
 # moved (`_moved`), as lark would have placed them.
 _PARSED: dict[tuple[str, str], tuple[Tree, int, int]] = {}
 _PARSED_MAX = 1024
+_PARSED_TEXT_MAX = 4096  # longer texts (no thread body or condition of a catalogue) not kept
 
 
 def parse(kind: str, text: str, line: int, col: int) -> Tree:
@@ -344,6 +345,8 @@ def parse(kind: str, text: str, line: int, col: int) -> Tree:
             return tree
         return _moved(tree, line - at_line, col - at_col, at_line)
     tree = _read(kind, padded(text, line, col))
+    if len(text) > _PARSED_TEXT_MAX:
+        return tree
     if len(_PARSED) >= _PARSED_MAX:
         del _PARSED[next(iter(_PARSED))]  # the oldest
     _PARSED[key] = (tree, line, col)

@@ -215,7 +215,8 @@ class _Parser:
         self.is_source = arch in SOURCE_ARCHES
         self.asm_arch = None if self.is_source else get_arch(arch)  # how its code is written
         blanked = self._blank_comments(self.raw.text, source=self.is_source)
-        self.src = Text(blanked, self.file)
+        # the same text when there was no comment to blank: its line table is reused
+        self.src = self.raw if blanked is self.raw.text else Text(blanked, self.file)
         self.locs = Locations(self.src)
 
         pos, name, doc = self._header(head + len(arch_word.group(0)))
