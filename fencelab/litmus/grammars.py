@@ -343,7 +343,10 @@ def parse(kind: str, text: str, line: int, col: int) -> Tree:
         tree, at_line, at_col = known
         if at_line == line and at_col == col:
             return tree
-        return _moved(tree, line - at_line, col - at_col, at_line)
+        try:
+            return _moved(tree, line - at_line, col - at_col, at_line)
+        except RecursionError:  # a tree nested deeper than copying goes: read it here
+            return _read(kind, padded(text, line, col))
     tree = _read(kind, padded(text, line, col))
     if len(text) > _PARSED_TEXT_MAX:
         return tree

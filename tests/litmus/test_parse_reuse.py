@@ -108,3 +108,15 @@ def test_lark_cython_reads_every_example_as_lark_does(monkeypatch):
     finally:
         grammars.parser.cache_clear()
         grammars._PARSED.clear()
+
+
+def test_a_deeply_nested_body_read_again_elsewhere_is_read_as_the_first_time():
+    """Copying a reused tree recurses; one nested deeper than that is read again instead,
+    so a later error in it is still the one a first reading reports."""
+    deep = "!" * 600 + "1"  # 600 nested `un` trees
+    body = f"int r1 = r9;\n  int r0 = {deep};\n"
+    grammars._PARSED.clear()
+    first = error_of(test_test(0, body))
+    again = error_of(test_test(2, body))
+    assert first == "t.litmus:4:10: unknown variable 'r9' in P0"
+    assert again == "t.litmus:6:10: unknown variable 'r9' in P0"
