@@ -54,6 +54,8 @@ class NumberTooLong(ValueError):
 def read_int(digits: str, base: int = 10) -> int:
     """`int(digits, base)` for a number as written in a test (`0x` prefix allowed in base 16),
     refusing more than MAX_DIGITS digits: `NumberTooLong`, whose text is the one-line reason."""
+    if len(digits) <= MAX_DIGITS:  # no fewer characters than digits: short enough as it is
+        return int(digits, base)
     body = digits.strip().lstrip("+-").strip()
     if base == 16 and body[:2].lower() == "0x":
         body = body[2:]

@@ -13,10 +13,20 @@ from __future__ import annotations
 
 from functools import cache
 
-from lark import Lark, Tree
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.tree import Meta
 
 from fencelab.errors import SourceError
+
+try:  # lark's own Cython build of its LALR parser and lexer: the same grammars, tables and
+    # trees (its tokens are not `str`s: read them with str() or `.value`, tell them from trees
+    # by `isinstance(x, Tree)`), at about half the cost of a C test's reading
+    import lark_cython
+
+    _PLUGINS: dict = {"_plugins": lark_cython.plugins}
+except ImportError:  # pragma: no cover - a platform without its wheel: lark alone
+    _PLUGINS = {}
 
 # ---------------------------------------------------------------------------------------------
 # Trailer: locations, filter and the final condition (herd's syntax)
@@ -298,17 +308,112 @@ _READABLE = {
 
 
 @cache
-def parser(kind: str) -> Lark:
-    """The LALR parser for `kind` ("trailer", "c" or "rust"), built once."""
+def parser(kind: str, compiled: bool = True, lexer: str = "contextual") -> Lark:
+    """The LALR parser for `kind` ("trailer", "c" or "rust"), built once; with `compiled`,
+    lark-cython's where it is installed (`compiled=False`: lark's own, to compare them)."""
     positions = kind == "rust"  # C places its trees itself (CTrees); the trailer by its tokens
     return Lark(_GRAMMARS[kind], parser="lalr", propagate_positions=positions,
                 maybe_placeholders=False, transformer=CTrees() if kind == "c" else None,
-                cache=True)  # the tables are kept in a temporary file, for the next process
+                lexer=lexer, cache=True,  # the tables are kept in a temporary file, for the next process
+                **(_PLUGINS if compiled else {}))  # fmt: skip
 
 
 def padded(text: str, line: int, col: int) -> str:
     """`text` prefixed so that its first character sits at (line, col) of the whole file."""
     return "\n" * (line - 1) + " " * (col - 1) + text
+
+
+# Trees already read, by grammar and exact text: a catalogue repeats thread bodies and
+# conditions (diy7's tests share them), and the same text always makes the same tree. Each
+# entry keeps where its text stood; at another place the tree is copied with its positions
+# moved (`_moved`), as lark would have placed them.
+_PARSED: dict[tuple[str, str], tuple[Tree, int, int]] = {}
+_PARSED_MAX = 1024
+_PARSED_TEXT_MAX = 4096  # longer texts (no thread body or condition of a catalogue) not kept
+
+
+def parse(kind: str, text: str, line: int, col: int) -> Tree:
+    """The tree of `text`, a part of a file whose first character sits at (line, col), read by
+    `kind`'s parser: positions are those of the whole file. Raises lark's `UnexpectedInput`
+    (report it with `lark_error` on `padded(text, line, col)`). The tree is shared: read it,
+    never change it."""
+    key = (kind, text)
+    known = _PARSED.get(key)
+    if known is not None:
+        tree, at_line, at_col = known
+        if at_line == line and at_col == col:
+            return tree
+        try:
+            return _moved(tree, line - at_line, col - at_col, at_line)
+        except RecursionError:  # a tree nested deeper than copying goes: read it here
+            return _read(kind, padded(text, line, col))
+    tree = _read(kind, padded(text, line, col))
+    if len(text) > _PARSED_TEXT_MAX:
+        return tree
+    if len(_PARSED) >= _PARSED_MAX:
+        del _PARSED[next(iter(_PARSED))]  # the oldest
+    _PARSED[key] = (tree, line, col)
+    return tree
+
+
+def _read(kind: str, text: str) -> Tree:
+    """`text` read by `kind`'s parser. C bodies are lexed first by one scanner of all the
+    grammar's terminals (lark's `basic` lexer, built once) rather than one per parser state
+    (the `contextual` lexer's, each a regular expression compiled on the state's first use).
+    Where the basic lexer's tokens parse, the contextual lexer picks the same ones (it tries
+    the same terminals in the same order, only fewer of them); where they do not (a keyword
+    used as a name, `int if;`, or a syntax error), the contextual parser reads the text again
+    and gives its tree or its error."""
+    if kind == "c":
+        try:
+            return parser(kind, lexer="basic").parse(text)
+        except UnexpectedInput:
+            pass
+    return parser(kind).parse(text)
+
+
+def _moved(node, lines: int, cols: int, first: int):
+    """A copy of `node` (a tree read with its text's first character on line `first`) with its
+    text `lines` lines and, on that first line, `cols` columns further: as `padded` with the
+    new place would have had lark read it (its offsets `start_pos`/`end_pos` move by the
+    padding's change, `lines + cols`)."""
+    if isinstance(node, Tree):
+        return _moved_tree(node, lines, cols, first)
+    return Token(node.type, node.value, _offset(node.start_pos, lines + cols),
+                 _offset(node.line, lines), _column(node.line, node.column, cols, first),
+                 _offset(node.end_line, lines), _column(node.end_line, node.end_column, cols, first),
+                 _offset(node.end_pos, lines + cols))  # fmt: skip
+
+
+def _moved_tree(node: Tree, lines: int, cols: int, first: int) -> Tree:
+    children = [_moved(c, lines, cols, first) for c in node.children]
+    meta = node._meta  # lark makes one only when asked (`.meta`); none to move then
+    if meta is None:
+        return Tree(node.data, children)
+    new = Meta()
+    new.__dict__.update(meta.__dict__)
+    for line_attr, col_attr in _META_PLACES:
+        if hasattr(meta, line_attr):
+            at = getattr(meta, line_attr)
+            setattr(new, line_attr, _offset(at, lines))
+            if hasattr(meta, col_attr):
+                setattr(new, col_attr, _column(at, getattr(meta, col_attr), cols, first))
+    for pos_attr in ("start_pos", "end_pos"):
+        if hasattr(meta, pos_attr):
+            setattr(new, pos_attr, _offset(getattr(meta, pos_attr), lines + cols))
+    return Tree(node.data, children, new)
+
+
+_META_PLACES = (("line", "column"), ("end_line", "end_column"),
+                ("container_line", "container_column"))  # fmt: skip
+
+
+def _offset(value: int | None, by: int) -> int | None:
+    return None if value is None else value + by
+
+
+def _column(line: int | None, column: int | None, cols: int, first: int) -> int | None:
+    return column + cols if column is not None and line == first else column
 
 
 def _describe_terminal(lark: Lark, name: str) -> str:

@@ -220,7 +220,8 @@ class _Parser:
         self.is_source = arch in SOURCE_ARCHES
         self.asm_arch = None if self.is_source else get_arch(arch)  # how its code is written
         blanked = self._blank_comments(self.raw.text, source=self.is_source)
-        self.src = Text(blanked, self.file)
+        # the same text when there was no comment to blank: its line table is reused
+        self.src = self.raw if blanked is self.raw.text else Text(blanked, self.file)
         self.locs = Locations(self.src)
 
         pos, name, doc = self._header(head + len(arch_word.group(0)))
@@ -299,7 +300,7 @@ class _Parser:
         In source tests, thread bodies are left alone: there `(*` is C syntax, and `//`, `/* */`
         comments belong to the body grammar (braces inside them must not count).
         """
-        out = list(text)
+        out: list[str] | None = None  # the characters, copied at the first comment blanked
         i, depth = 0, 0
         body_depth: int | None = None
         seen_brace = False  # before the initial state's `{`: herd reads the header by lines
@@ -329,6 +330,7 @@ class _Parser:
                 kept = text[i + 2 : end].strip()
                 if kept and "(*" not in kept and "*)" not in kept:  # printed back as (* ... *)
                     self.comments.append(kept)
+                out = list(text) if out is None else out
                 out[i:end] = " " * (end - i)
                 i = end
                 continue
@@ -336,11 +338,13 @@ class _Parser:
                 eol = None if source or seen_brace else self._header_line_comment(text, i)
                 if eol is not None:  # herd skips the line
                     self.comments.append(text[i + 2 : eol].strip())
+                    out = list(text) if out is None else out
                     out[i:eol] = " " * (eol - i)
                     i = eol
                     continue
                 end = self._comment_end(text, i)
                 self.comments.append(text[i + 2 : end - 2].strip())
+                out = list(text) if out is None else out
                 for k in range(i, end):
                     if out[k] != "\n":
                         out[k] = " "
@@ -360,7 +364,7 @@ class _Parser:
             elif source and c == "}":
                 depth -= 1
             i += 1
-        return "".join(out)
+        return text if out is None else "".join(out)
 
     # -- header and metadata ------------------------------------------------------------------
 
@@ -747,24 +751,25 @@ class _Parser:
     ) -> tuple[tuple[Observable, ...], Prop | None, Condition]:
         text = self.src.text
         line, col = self.src.where(pos)
-        lark = grammars.parser("trailer")
-        trailer = grammars.padded(text[pos:], line, col)
         simd = _SIMD_FP_REGISTER.search(text, pos) if self.arch == "AArch64" else None
         if simd:  # herd's `0:V0.4S={1,1,1,1}` (its AArch64.neon V59)
             raise self._simd_fp(simd)
         try:
-            tree = lark.parse(trailer)
+            tree = grammars.parse("trailer", text[pos:], line, col)
         except UnexpectedInput as e:
             feature = _HERD_CONDITION_FEATURES.search(text, pos)
             if feature:  # herd's atoms fencelab has no model for: named, not a syntax error
                 what = next(w for w, g in zip(_CONDITION_FEATURE_NAMES, feature.groups()) if g)
                 raise self.src.error(f"{clip(feature.group(0))} in the condition: {what}",
                                      feature.start()) from None  # fmt: skip
-            raise grammars.lark_error(e, lark, trailer, self.file, "the condition") from None
+            trailer = grammars.padded(text[pos:], line, col)
+            raise grammars.lark_error(e, grammars.parser("trailer"), trailer, self.file,
+                                      "the condition") from None  # fmt: skip
         observed: tuple[Observable, ...] = ()
         filt: Prop | None = None
         condition = Condition("forall", TrueProp())  # herd: no condition is `forall (true)`
         self._threads = threads
+        self._declared_by: dict[int, set[str]] = {}
         known = None if self.is_source else self._named_before_trailer(threads)
         for part in tree.children:
             if part.data == "locations":  # an array named alone: all of it, as herd has it
@@ -878,6 +883,13 @@ class _Parser:
             token = tree.children[0]
             raise SourceError(str(e), self.file, token.line, token.column) from None
 
+    def _declared(self, tid: int) -> set[str]:
+        """The variables thread `tid` declares, found once per test."""
+        known = self._declared_by.get(tid)
+        if known is None:
+            known = self._declared_by[tid] = declared_variables(self._threads[tid])
+        return known
+
     def _read_observable(self, tree: Tree, whole: bool = False) -> Observable:
         """`T:REG`, or a location: an array element spelled as herd prints it (`v[0]`, `v[1]`;
         a bare array name is its element 0, or with `whole` the array itself)."""
@@ -906,7 +918,7 @@ class _Parser:
                 token.line,
                 token.column,
             )
-        if self.is_source and reg not in declared_variables(self._threads[tid]):
+        if self.is_source and reg not in self._declared(tid):
             raise SourceError(
                 f"{tid}:{reg} is not a variable of P{tid} (declare it in the thread)",
                 self.file,
@@ -924,9 +936,12 @@ UNTYPED_REGISTER = ("herd reads the register's value; fencelab does for a value 
                     "of a register the condition does not print")
 
 
+_ELEMENT_SPELLING = re.compile(r"\s*([A-Za-z_][\w.]*)\s*\[\s*(\d+)\s*\]\s*")
+
+
 def _element_name(text: str) -> str:
     """`v[0]` -> `v`, `v[ 1 ]` -> `v[1]`, `x` -> `x` (a condition's spelling of an element)."""
-    m = re.fullmatch(r"\s*([A-Za-z_][\w.]*)\s*\[\s*(\d+)\s*\]\s*", text)
+    m = _ELEMENT_SPELLING.fullmatch(text)
     return array_element(m.group(1), read_int(m.group(2))) if m else text.strip()
 
 

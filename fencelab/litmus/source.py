@@ -152,16 +152,14 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
         end = _matching_brace(ctx, text, at, tid)
         line, col = ctx.src.where(at + 1)
         kind = "c" if ctx.arch == "C" else "rust"
-        lark = grammars.parser(kind)
-        body_text = grammars.padded(text[at + 1 : end], line, col)
         try:
-            tree = lark.parse(body_text)
+            tree = grammars.parse(kind, text[at + 1 : end], line, col)
         except UnexpectedInput as e:
             closing = (*ctx.src.where(end), "'}'")
             prefer = RUST_EXPECTED if kind == "rust" else ()
-            raise grammars.lark_error(
-                e, lark, body_text, ctx.file, f"the body of P{tid}", end=closing, prefer=prefer
-            ) from None
+            body_text = grammars.padded(text[at + 1 : end], line, col)
+            raise grammars.lark_error(e, grammars.parser(kind), body_text, ctx.file,
+                                      f"the body of P{tid}", end=closing, prefer=prefer) from None  # fmt: skip
         builder = (
             _CBuilder(ctx, tid, dict((n, t) for t, n in params))
             if kind == "c"
@@ -240,7 +238,7 @@ def _pos(node) -> Pos:
         node = node.children[0]
         if isinstance(node, Tree) and hasattr(node.meta, "container_line"):
             return Pos(node.meta.container_line, node.meta.container_column)
-    if isinstance(node, Token):
+    if not isinstance(node, Tree) and hasattr(node, "type"):
         return Pos(node.line or 0, node.column or 0)
     return Pos()
 
@@ -439,7 +437,7 @@ class _CBuilder(_Builder):
         raise self.error(f"unsupported statement ({kind})", t)  # pragma: no cover
 
     def decl(self, t: Tree) -> list[Stmt]:
-        types = [str(c) for c in t.children if isinstance(c, Token) and c.type == "CTYPE"]
+        types = [str(c) for c in t.children if not isinstance(c, Tree) and c.type == "CTYPE"]
         ctype = " ".join(types)
         if ctype_width(ctype) is None:
             raise self.error(f"unknown type {ctype!r}; known: {known_types()}", t)
@@ -447,7 +445,7 @@ class _CBuilder(_Builder):
         for d in t.children:
             if not isinstance(d, Tree):
                 continue
-            stars = [c for c in d.children if isinstance(c, Token) and c.type == "STAR"]
+            stars = [c for c in d.children if not isinstance(c, Tree) and c.type == "STAR"]
             name_tok = d.children[len(stars)]
             name = str(name_tok)
             if stars:
@@ -686,7 +684,7 @@ class _CBuilder(_Builder):
         if t.data in ("index", "index_store"):
             return self.element(t.children[0], t.children[1])
         inner = t.children[1]
-        if isinstance(inner, Token):
+        if not isinstance(inner, Tree):
             if str(inner) in self.pointers:
                 return "", Var(str(inner))
             return self.location(inner, "*"), None
@@ -707,7 +705,7 @@ class _CBuilder(_Builder):
     def cast_operand(self, t: Tree):
         """The operand of a cast to a pointer type (`(int**)e`, herd's tests cast pointers
         read from memory): values are untyped here, so the cast changes nothing."""
-        if not any(isinstance(c, Token) and c.type == "STAR" for c in t.children):
+        if not any(not isinstance(c, Tree) and c.type == "STAR" for c in t.children):
             raise self.error("a cast to a non-pointer type is not supported (only casts "
                              "between pointer types, `(int*)e`)", t)  # fmt: skip
         return t.children[-1]
@@ -858,7 +856,7 @@ class _RustBuilder(_Builder):
             return self.stmts(t.children)
         if kind == "let_stmt":
             children = list(t.children)
-            mutable = isinstance(children[0], Token) and children[0].type == "MUT"
+            mutable = not isinstance(children[0], Tree) and children[0].type == "MUT"
             if mutable:
                 children = children[1:]
             name_tok, value = children[0], children[-1]

@@ -93,6 +93,7 @@ _BASE_WIDTHS.update(
 
 
 @lru_cache(maxsize=4096)  # a test names a few types, again and again
+@lru_cache(maxsize=4096)
 def normalise_ctype(text: str) -> str:
     """`volatile  int *` -> `volatile int*`: single spaces, stars glued to the type."""
     text = re.sub(r"\s*\*\s*", "*", text.strip())

@@ -1,0 +1,122 @@
+"""Reading C bodies and conditions: trees reused by exact text (`grammars.parse`), the basic
+lexer with the contextual one behind it, and lark-cython where installed, all as lark alone
+with the contextual lexer would read them: same ASTs, positions and error messages."""
+
+from pathlib import Path
+
+import pytest
+
+from fencelab.errors import SourceError
+from fencelab.litmus import grammars
+from fencelab.litmus.ast import Assign, Const, Pos, Store, Var
+from fencelab.litmus.parser import parse_text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BODY = "int r1 = r9;\n  int r0 = 1;\n"  # r9 unknown, on the body's first line
+
+
+def test_test(header_lines: int, body: str = BODY, opening: str = "\n") -> str:
+    return ("C T\n" + "\n" * header_lines + "{ x = 0; }\n"
+            + "P0 (atomic_int* x) {" + opening + body + "}\nexists (0:r0=0)\n")  # fmt: skip
+
+
+test_test.__test__ = False  # a helper, not a test
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(SourceError) as e:
+        parse_text(text, "t.litmus")
+    return str(e.value)
+
+
+@pytest.mark.parametrize("opening", ["\n", " ", "   "])
+def test_a_body_read_again_elsewhere_keeps_its_own_positions(opening):
+    """The same body text lower in another file (and, on its first line, further right):
+    its error names the place where it is in that file, as a fresh reading does."""
+    grammars._PARSED.clear()
+    first = error_of(test_test(0, opening=opening))
+    again = error_of(test_test(5, opening=opening))  # the tree reused, moved 5 lines down
+    grammars._PARSED.clear()
+    fresh = error_of(test_test(5, opening=opening))
+    assert again == fresh
+    if opening == "\n":
+        line, col = 9, 10
+    else:  # on the line of `P0 (...) {`
+        line, col = 8, len("P0 (atomic_int* x) {") + len(opening) + 10
+    assert fresh == f"t.litmus:{line}:{col}: unknown variable 'r9' in P0"
+    assert first == f"t.litmus:{line - 5}:{col}: unknown variable 'r9' in P0"
+
+
+def test_a_reused_tree_gives_the_same_ast_as_a_fresh_one():
+    body = "  int r0 = (1 + 2) * 3;\n  if (r0 == 9) { atomic_store_explicit(x, r0, memory_order_release); }\n"
+    grammars._PARSED.clear()
+    parse_text(test_test(0, body, " "), "t.litmus")
+    reused = parse_text(test_test(3, body, " "), "t.litmus")
+    grammars._PARSED.clear()
+    fresh = parse_text(test_test(3, body, " "), "t.litmus")
+    assert reused == fresh
+    assert reused.threads[0].body[0].pos == Pos(6, 24)
+
+
+def test_a_keyword_used_as_a_name_is_read_as_the_contextual_lexer_reads_it():
+    """`int if = 1;`: the basic lexer makes `if` the keyword and fails; the contextual parser
+    reads it again, where `if` after a type is a name."""
+    body = "  int if = 1;\n  atomic_store_explicit(x, if, memory_order_relaxed);\n  int r0 = 0;\n"
+    test = parse_text(test_test(0, body), "t.litmus")
+    assert test.threads[0].body[:2] == (
+        Assign("if", Const(1), True, Pos(4, 3)),
+        Store("x", Var("if"), test.threads[0].body[1].order, Pos(5, 3)),
+    )
+
+
+@pytest.mark.parametrize("body, message", [
+    ("int r0 = 1 + ;", "t.litmus:4:16: syntax error in the body of P0: found ';'; expected "
+                       "'!', '&', '(', '*', '-', '~', a name, a number"),
+    ("while r0 {}", "t.litmus:4:9: syntax error in the body of P0: found 'r0'; expected '('"),
+    ("int r0 = 1 @ 2;", "t.litmus:4:14: syntax error in the body of P0: found '@ 2;'; expected "
+                        "'%', '&&', '&', ')', '*', '+', ',', '-', ..."),
+    ("int if = 1; if (if) { if = 2; }",
+     "t.litmus:4:28: syntax error in the body of P0: found '='; expected '('"),
+])  # fmt: skip
+def test_syntax_errors_are_the_contextual_parsers(body, message):
+    assert error_of(test_test(0, "  " + body + "\n")) == message
+
+
+def test_lark_cython_reads_every_example_as_lark_does(monkeypatch):
+    pytest.importorskip("lark_cython")
+    files = sorted((ROOT / "examples" / "c").glob("*.litmus"))
+    files += sorted((ROOT / "examples" / "rust").glob("*.litmus"))
+    files += sorted((ROOT / "tests" / "data" / "herd" / "c").glob("*.litmus"))
+    assert grammars._PLUGINS
+
+    def read_all():
+        grammars._PARSED.clear()
+        out = []
+        for f in files:
+            try:
+                out.append(repr(parse_text(f.read_text(), str(f))))
+            except SourceError as e:
+                out.append(str(e))
+        return out
+
+    compiled = read_all()
+    monkeypatch.setattr(grammars, "_PLUGINS", {})
+    grammars.parser.cache_clear()
+    try:
+        assert read_all() == compiled
+    finally:
+        grammars.parser.cache_clear()
+        grammars._PARSED.clear()
+
+
+def test_a_deeply_nested_body_read_again_elsewhere_is_read_as_the_first_time():
+    """Copying a reused tree recurses; one nested deeper than that is read again instead,
+    so a later error in it is still the one a first reading reports."""
+    deep = "!" * 600 + "1"  # 600 nested `un` trees
+    body = f"int r1 = r9;\n  int r0 = {deep};\n"
+    grammars._PARSED.clear()
+    first = error_of(test_test(0, body))
+    again = error_of(test_test(2, body))
+    assert first == "t.litmus:4:10: unknown variable 'r9' in P0"
+    assert again == "t.litmus:6:10: unknown variable 'r9' in P0"
