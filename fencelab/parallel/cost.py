@@ -57,9 +57,10 @@ def estimate_text(text: str) -> float:
         accesses = [sum(1 for cell in t if "[" in cell or "(" in cell) for t in threads]
         loops = any(_LABEL.match(cell) for t in threads for cell in t)
         writes = [[cell for cell in t if "[" in cell and _ARM_WRITE.match(cell)] for t in threads]
-        exclusives = sum(1 for t in threads for cell in t if _EXCLUSIVE.match(cell))
-        orders = (math.prod(float(math.factorial(min(len(w), 30) + 1)) for w in writes)
-                  * _coherence(text, writes) * 2.0 ** min(exclusives, 60))  # fmt: skip
+        orders = math.prod(float(math.factorial(min(len(w), 30) + 1)) for w in writes)
+        if any(writes):  # (Arm's)
+            exclusives = sum(1 for t in threads for cell in t if _EXCLUSIVE.match(cell))
+            orders *= _coherence(text, writes) * 2.0 ** min(exclusives, 60)
     return (WEIGHT.get(arch, 1.0) * math.prod(float(a + 1) for a in accesses) * orders
             * (LOOPS if loops else 1))  # fmt: skip
 
