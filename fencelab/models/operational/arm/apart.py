@@ -90,9 +90,9 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
     """The thread's runs, found on its projection of memory when `certify-share` is on (so
     that every state with the same projection shares them, project.py), their schedules
     translated back to `messages`' timestamps."""
-    projector = model._entry(machine.program).projector
-    if not (model.share and projector.promises_only(local)):
-        return thread_runs(model, machine, tid, tstate, local, steps, messages)
+    if not model.share:  # (threads run apart before any has executed: every local is
+        return thread_runs(model, machine, tid, tstate, local, steps, messages)  # initial
+    projector = model._entry(machine.program).projector  # but for its promises, `ArmMemory`)
     ctx = model._ctx(machine.program, tid)
     while True:
         seen, promises, real = projector.projection(tid, messages, local.promises)
@@ -105,11 +105,21 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
         finally:
             ctx.watch = None
         break
-    if real == list(range(1, len(messages) + 1)):
+    if len(real) == len(messages):  # (every message kept: the projection renumbers nothing)
         return runs
+    # the same runs met again with the same renumbering are translated once
+    memo_key = (id(machine.program), "translated", tid, id(runs), tuple(real))
+    found = model._alone.get(memo_key)
+    if found is not None:
+        return found
+    words: dict[str, str] = {}
 
     def translate(key: str) -> str:
-        return _STAMP.sub(lambda m: f".{m[1]}{real[int(m[2]) - 1] if m[2] != '0' else 0}", key)
+        done = words.get(key)
+        if done is None:
+            done = words[key] = _STAMP.sub(
+                lambda m: f".{m[1]}{real[int(m[2]) - 1] if m[2] != '0' else 0}", key)
+        return done
 
     def stamp(t: int) -> int:
         return real[t - 1] if t else 0
@@ -124,8 +134,9 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
 
     finished = {result: (ts, retrace(lc), st, tuple(translate(k) for k in keys))
                 for result, (ts, lc, st, keys) in runs.finished.items()}  # fmt: skip
-    return ThreadRuns(finished, runs.halted, runs.budget, runs.states, runs.moves,
-                      runs.halted_at_start)
+    found = model._alone[memo_key] = ThreadRuns(finished, runs.halted, runs.budget, runs.states,
+                                                runs.moves, runs.halted_at_start)  # fmt: skip
+    return found
 
 
 _STAMP = re.compile(r"\.([rw])(\d+)")
