@@ -61,12 +61,27 @@ def runs_apart(model, machine, state: MachineState):
     if stuck and not all(r.halted_at_start for r in runs):
         return [], 0, 0, 0
 
+    mixed = bool(model.mixed_sizes(machine.program))
+    memories: dict[tuple, object] = {}  # (finished threads' locals are mostly one and the same)
+
     def final_of(combo):
-        memory = type(mem)(mem.messages, tuple(c[1] for c in combo), True, layout=mem.layout)
-        if not model.coherent(machine.program, memory):
+        locals_ = tuple([c[1] for c in combo])
+        memory = memories.get(locals_)
+        if memory is None:
+            memory = memories[locals_] = type(mem)(mem.messages, locals_, True, layout=mem.layout)
+        if mixed and not model.coherent(machine.program, memory):
             return None  # `internal` fails on a mixed-size location (mixed.py)
-        final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
-        return final, [f"{tid}{key}" for tid, c in enumerate(combo) for key in c[3]]
+        final = MachineState(tuple([c[0] for c in combo]), tuple([c[2] for c in combo]),
+                             memory)  # fmt: skip
+        schedule = []
+        for tid, c in enumerate(combo):
+            keys = named.get((tid, c[3]))
+            if keys is None:
+                keys = named[tid, c[3]] = [f"{tid}{key}" for key in c[3]]
+            schedule += keys
+        return final, schedule
+
+    named: dict[tuple, list[str]] = {}  # (tid, a run's keys) -> the schedule's keys
 
     return combine(runs, final_of)
 
@@ -98,7 +113,7 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
         seen, promises, real = projector.projection(tid, messages, local.promises)
         ctx.watch = projector.reads[tid]
         try:
-            runs = thread_runs(model, machine, tid, tstate, local._replace(promises=promises),
+            runs = thread_runs(model, machine, tid, tstate, local.with_promises(promises),
                                 steps, seen)  # fmt: skip
         except UnseenRead:
             continue  # the location is in the projector's reads now: project again

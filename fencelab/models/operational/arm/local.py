@@ -125,6 +125,10 @@ class Local(NamedTuple):
             return base
         return base._replace(promises=self.promises, trace=self.trace)
 
+    def with_promises(self, promises: tuple[int, ...]) -> Local:
+        """`_replace(promises=promises)`, without its keyword machinery."""
+        return tuple.__new__(Local, (*self[:_PROMISES], promises, *self[_PROMISES + 1 :]))
+
     def promise(self, ts: int) -> Local:
         promises = self.promises
         if promises and promises[-1] > ts:

@@ -85,6 +85,26 @@ class ArmMemory:
     kept: tuple[Local | None, ...] = field(default=(), compare=False, hash=False)
     layout: int = 0  # `_Layout.layout` when made: its locations are that view's
 
+    def __init__(self, messages: tuple[Message, ...], locals: tuple[Local, ...],  # noqa: A002
+                 executing: bool = False, kept: tuple = (), layout: int = 0) -> None:  # fmt: skip
+        # (one is made at every step: the instance's dict written directly, as
+        # `MachineState.__init__`, rather than an object.__setattr__ call for each field)
+        fields = self.__dict__
+        fields["messages"] = messages
+        fields["locals"] = locals
+        fields["executing"] = executing
+        fields["kept"] = kept
+        fields["layout"] = layout
+
+    def __hash__(self) -> int:
+        # (hashed as the dataclass would, once: a memory is hashed in every state key, outcome
+        # and certification memo it is part of)
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = self.__dict__["_hash"] = hash(
+                (self.messages, self.locals, self.executing, self.layout))
+        return found
+
 
 @dataclass
 class _Layout:
@@ -149,6 +169,9 @@ class ARM(MemoryModel):
         its threads' accesses revealed (`ModelRestart`): locations become byte-wise, array
         elements an access joins become one location (the model then runs `_Layout.view`)."""
         entry = self._contexts.get(id(program))
+        if (entry is not None and entry.program is program and not entry.joins
+                and len(entry.mixed) == entry.mixed_seen):  # fmt: skip
+            return entry  # (nothing new: asked several times a state)
         if entry is None or entry.program is not program:
             entry = self._contexts[id(program)] = _Layout(program)
             self._build(entry)
@@ -272,7 +295,7 @@ class ARM(MemoryModel):
                 return result
             ctx.watch, ctx.dead_ok = reads, dead
             try:
-                result = explore_alone(ctx, tstate, local._replace(promises=promises), seen)
+                result = explore_alone(ctx, tstate, local.with_promises(promises), seen)
             except UnseenRead:
                 continue  # the location is in `projector.reads` now: project again
             finally:
@@ -364,7 +387,7 @@ class ARM(MemoryModel):
             return
         for tid, key, label, memory in self._promises(program, state):
             yield Transition(key, tid, label, state.with_memory(memory), executes=False,
-                             provenance=Provenance())  # placed in coherence by its timestamp
+                             provenance=_PROMISED)  # placed in coherence by its timestamp
 
     def _promises(self, program, state: MachineState,
                   alones: list[Alone] = ()) -> list[tuple[int, str, str, ArmMemory]]:  # fmt: skip
@@ -488,6 +511,9 @@ class ARM(MemoryModel):
             "memory": messages,
             "threads": threads,
         }
+
+
+_PROMISED = Provenance()  # a promise: no read, no write yet
 
 
 def _provenance(move) -> Provenance:
