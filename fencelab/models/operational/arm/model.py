@@ -335,10 +335,13 @@ class ARM(MemoryModel):
 
     def _now(self, program, state: MachineState) -> MachineState | None:
         """`state` with its memory as the model keeps states now (`_current`), or None."""
-        mem = self._current(program, state.memory)
+        memory = state.memory
+        if memory.layout == self._entry(program).layout:
+            return state  # (`_current`'s common case)
+        mem = self._current(program, memory)
         if mem is None:
             return None
-        return state if mem is state.memory else state.with_memory(mem)
+        return state if mem is memory else state.with_memory(mem)
 
     def core_transitions(self, program, state: MachineState, tid: int, info):
         state = self._now(program, state)

@@ -142,10 +142,10 @@ class Projector:
                 for b in range(m.offset, m.offset + m.size):
                     last[(m.loc, b)] = (m.value, m.size, m.offset)
         else:
-            for m in mem.messages:
-                last[m.loc] = (m.value, m.size)
-        views = tuple((self.reads[tid], *self.project(tid, mem.messages, local.promises))
-                      for tid, local in enumerate(mem.locals))  # fmt: skip
+            last = {m.loc: (m.value, m.size) for m in mem.messages}
+        messages, reads, projection = mem.messages, self.reads, self.projection
+        views = tuple([(reads[tid], *projection(tid, messages, local.promises)[:2])
+                       for tid, local in enumerate(mem.locals)])  # fmt: skip
         return (state.threads, state.steps, views, tuple(sorted(last.items())))
 
 

@@ -527,11 +527,15 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     cond_view, cond_pick = regs.view(cond), regs.pick(cond)
     written_back = regs.copy()  # (the same for every choice)
     _writeback(ctx, written_back, info)
+    index, size, fwd, run = loc.index, first.size, local.fwd[loc.index], ctx.core.run
     for choice in choices:
-        _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
-        step = _single_read(ctx, info, tstate, choice.value)
-        pick = read_pick(choice, paddr, local.fwd[loc.index])
-        new = after_read(local, loc.index, choice, vaddr, acquire, False, paddr, pick)
+        if choice.ts and memory[choice.ts - 1].size != size:  # (`_check_size`)
+            _check_size(ctx, memory, choice.ts, size, info, loc.name)
+        step = run(tstate, (choice.value,))
+        if isinstance(step, NeedRead):  # (`_single_read`)
+            step = _single_read(ctx, info, tstate, choice.value)
+        pick = read_pick(choice, paddr, fwd)
+        new = after_read(local, index, choice, vaddr, acquire, False, paddr, pick)
         if info.kind is _LOAD_EXCL:
             new = new._replace(
                 exbank=ExBank(loc.index, choice.ts, choice.view, choice.value, info.acquire,
