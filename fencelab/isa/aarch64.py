@@ -19,6 +19,11 @@ _LABEL = re.compile(r"((?:[A-Za-z_.$][\w.$]*:\s*)?)(.*)", re.S)
 # register field: the extension reads its low bits)
 _W_INDEX = re.compile(r"(,\s*)([xX]\d+)(?=\s*,\s*[su]xt[bhw]\b)", re.I)
 
+# (canonical name, Unicorn id) of the registers a thread state records
+_REGISTER_IDS = (*((f"x{i}", getattr(A, f"UC_ARM64_REG_X{i}")) for i in range(31)),
+                 ("sp", A.UC_ARM64_REG_SP), ("pc", A.UC_ARM64_REG_PC),
+                 ("nzcv", A.UC_ARM64_REG_NZCV))  # fmt: skip
+
 # instructions herd's tests use that no fencelab target runs, by the feature that has them
 _NO_TARGET = {
     **dict.fromkeys(("ldiapp", "stilp"), "ARMv8.9's FEAT_LRCPC3 (ordered load and store pairs), "
@@ -106,9 +111,7 @@ class AArch64(Target):
 
     @property
     def register_ids(self):
-        ids = [(f"x{i}", getattr(A, f"UC_ARM64_REG_X{i}")) for i in range(31)]
-        return (*ids, ("sp", A.UC_ARM64_REG_SP), ("pc", A.UC_ARM64_REG_PC),
-                ("nzcv", A.UC_ARM64_REG_NZCV))  # fmt: skip
+        return _REGISTER_IDS  # (asked for by every core made and every register a test names)
 
     @property
     def pc_name(self) -> str:

@@ -72,9 +72,9 @@ def test_whether_threads_may_start_is_decided_once_a_state(monkeypatch):
     asked = []  # the states themselves, so that no two are the same object by accident
     real = ARM._all_complete
 
-    def counted(self, program, state):
+    def counted(self, program, state, *rest):
         asked.append(state)
-        return real(self, program, state)
+        return real(self, program, state, *rest)
 
     monkeypatch.setattr(ARM, "_all_complete", counted)
     result = explore(_machine(WRC))

@@ -61,12 +61,27 @@ def runs_apart(model, machine, state: MachineState):
     if stuck and not all(r.halted_at_start for r in runs):
         return [], 0, 0, 0
 
+    mixed = bool(model.mixed_sizes(machine.program))
+    memories: dict[tuple, object] = {}  # (finished threads' locals are mostly one and the same)
+
     def final_of(combo):
-        memory = type(mem)(mem.messages, tuple(c[1] for c in combo), True, layout=mem.layout)
-        if not model.coherent(machine.program, memory):
+        locals_ = tuple([c[1] for c in combo])
+        memory = memories.get(locals_)
+        if memory is None:
+            memory = memories[locals_] = type(mem)(mem.messages, locals_, True, layout=mem.layout)
+        if mixed and not model.coherent(machine.program, memory):
             return None  # `internal` fails on a mixed-size location (mixed.py)
-        final = MachineState(tuple(c[0] for c in combo), tuple(c[2] for c in combo), memory)
-        return final, [f"{tid}{key}" for tid, c in enumerate(combo) for key in c[3]]
+        final = MachineState(tuple([c[0] for c in combo]), tuple([c[2] for c in combo]),
+                             memory)  # fmt: skip
+        schedule = []
+        for tid, c in enumerate(combo):
+            keys = named.get((tid, c[3]))
+            if keys is None:
+                keys = named[tid, c[3]] = [f"{tid}{key}" for key in c[3]]
+            schedule += keys
+        return final, schedule
+
+    named: dict[tuple, list[str]] = {}  # (tid, a run's keys) -> the schedule's keys
 
     return combine(runs, final_of)
 
@@ -90,26 +105,36 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
     """The thread's runs, found on its projection of memory when `certify-share` is on (so
     that every state with the same projection shares them, project.py), their schedules
     translated back to `messages`' timestamps."""
-    projector = model._entry(machine.program).projector
-    if not (model.share and projector.promises_only(local)):
-        return thread_runs(model, machine, tid, tstate, local, steps, messages)
+    if not model.share:  # (threads run apart before any has executed: every local is
+        return thread_runs(model, machine, tid, tstate, local, steps, messages)  # initial
+    projector = model._entry(machine.program).projector  # but for its promises, `ArmMemory`)
     ctx = model._ctx(machine.program, tid)
     while True:
         seen, promises, real = projector.projection(tid, messages, local.promises)
         ctx.watch = projector.reads[tid]
         try:
-            runs = thread_runs(model, machine, tid, tstate, local._replace(promises=promises),
+            runs = thread_runs(model, machine, tid, tstate, local.with_promises(promises),
                                 steps, seen)  # fmt: skip
         except UnseenRead:
             continue  # the location is in the projector's reads now: project again
         finally:
             ctx.watch = None
         break
-    if real == list(range(1, len(messages) + 1)):
+    if len(real) == len(messages):  # (every message kept: the projection renumbers nothing)
         return runs
+    # the same runs met again with the same renumbering are translated once
+    memo_key = (id(machine.program), "translated", tid, id(runs), tuple(real))
+    found = model._alone.get(memo_key)
+    if found is not None:
+        return found
+    words: dict[str, str] = {}
 
     def translate(key: str) -> str:
-        return _STAMP.sub(lambda m: f".{m[1]}{real[int(m[2]) - 1] if m[2] != '0' else 0}", key)
+        done = words.get(key)
+        if done is None:
+            done = words[key] = _STAMP.sub(
+                lambda m: f".{m[1]}{real[int(m[2]) - 1] if m[2] != '0' else 0}", key)
+        return done
 
     def stamp(t: int) -> int:
         return real[t - 1] if t else 0
@@ -124,8 +149,9 @@ def _shared_runs(model, machine, tid: int, tstate, local, steps: int, messages) 
 
     finished = {result: (ts, retrace(lc), st, tuple(translate(k) for k in keys))
                 for result, (ts, lc, st, keys) in runs.finished.items()}  # fmt: skip
-    return ThreadRuns(finished, runs.halted, runs.budget, runs.states, runs.moves,
-                      runs.halted_at_start)
+    found = model._alone[memo_key] = ThreadRuns(finished, runs.halted, runs.budget, runs.states,
+                                                runs.moves, runs.halted_at_start)  # fmt: skip
+    return found
 
 
 _STAMP = re.compile(r"\.([rw])(\d+)")

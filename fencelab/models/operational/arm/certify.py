@@ -54,6 +54,7 @@ def explore_alone(
     certified = complete = False
     candidates: dict[Message, None] = {}
     core = ctx.core
+    pc_at, base, end = core.pc_index, core.base, core.end  # (`core.pc`, `core.halted`)
     start = (tstate, local, memory, False, ())
     seen = {start}
     queue = deque([(start, 0)])
@@ -61,13 +62,13 @@ def explore_alone(
         (ts, lc, mem, fresh_run, heads), depth = queue.popleft()
         if not lc.promises:
             certified = True
-        if core.halted(ts):
+        pc = ts[pc_at]
+        if not base <= pc < end:  # halted
             complete = complete or (not lc.promises and not fresh_run)
             continue
         if depth >= budget:
             continue
-        pc = core.pc(ts)
-        for mv in thread_moves(ctx, ts, lc, mem, certify=True):
+        for mv in thread_moves(ctx, ts, lc, mem, True):
             after = heads if mv.silent else ()
             if mv.appended is None and not mv.more:
                 fresh, mem2 = (), mem
@@ -75,7 +76,7 @@ def explore_alone(
                 fresh = ((mv.appended, mv.floor),) if mv.appended is not None else ()
                 fresh += mv.more  # an STP's second write at a fresh timestamp
                 mem2 = (*mem, *(m for m, _ in fresh))
-            if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
+            if mv.local.exbank is None and base <= mv.tstate[pc_at] <= pc:  # jumped back
                 if any(t == mv.tstate and dominates(lc0, mv.local, mem2) for t, lc0 in after):
                     continue  # a repeated loop iteration: the earlier visit can do all it can
                 after = (*after, (mv.tstate, mv.local))

@@ -118,7 +118,16 @@ class Local(NamedTuple):
     def finished(self) -> Local:
         """The canonical state of a thread that has halted: only its promises still matter."""
         n = len(self.coh)
-        return Local(coh=(0,) * n, fwd=(None,) * n, promises=self.promises, trace=self.trace)
+        base = _FINISHED.get(n)
+        if base is None:
+            base = _FINISHED[n] = Local(coh=(0,) * n, fwd=(None,) * n)
+        if not self.promises and not self.trace:
+            return base
+        return base._replace(promises=self.promises, trace=self.trace)
+
+    def with_promises(self, promises: tuple[int, ...]) -> Local:
+        """`_replace(promises=promises)`, without its keyword machinery."""
+        return tuple.__new__(Local, (*self[:_PROMISES], promises, *self[_PROMISES + 1 :]))
 
     def promise(self, ts: int) -> Local:
         promises = self.promises
@@ -130,6 +139,8 @@ class Local(NamedTuple):
 
 
 _PROMISES = Local._fields.index("promises")
+assert Local._fields[1:3] == ("vr_new", "vw_new")  # (after_dmb, after_isb)
+_FINISHED: dict[int, Local] = {}  # locations -> `Local.finished()` with no promise, no trace
 
 
 class ReadChoice(NamedTuple):
@@ -268,7 +279,7 @@ def after_write(
         max(local.vrel, ts) if release else local.vrel,
         _set(local.fwd, loc, FwdItem(ts, max(vaddr, vdata), ex, rview, pview)),
         None if ex else local.exbank,
-        tuple(p for p in local.promises if p != ts),
+        tuple(p for p in local.promises if p != ts) if ts in local.promises else local.promises,
         local.regs,
         local.picks,
         local.vr_old_pick,
@@ -290,15 +301,19 @@ def after_dmb(local: Local, rr: bool, rw: bool, wr: bool, ww: bool, ld: bool = F
     and writes. `ld`: a DMB LD, which does not order the reads of NoRet atomics."""
     reads = local.vr_old_ld if ld else local.vr_old
     reads_pick = max(reads, local.vr_old_pick)  # pick-lob: pick-dep; lob; [W]
-    return local._replace(
-        vr_new=max(local.vr_new, reads if rr else 0, local.vw_old if wr else 0),
-        vw_new=max(local.vw_new, reads_pick if rw else 0, local.vw_old if ww else 0),
-    )
+    vr_new = max(local.vr_new, reads if rr else 0, local.vw_old if wr else 0)
+    vw_new = max(local.vw_new, reads_pick if rw else 0, local.vw_old if ww else 0)
+    if vr_new == local.vr_new and vw_new == local.vw_new:
+        return local
+    # local._replace(vr_new=vr_new, vw_new=vw_new), without its keyword machinery
+    return tuple.__new__(Local, (local[0], vr_new, vw_new, *local[3:]))
 
 
 def after_isb(local: Local) -> Local:
     """ISB [Local.isb]: control and address dependencies so far order later reads."""
-    return local._replace(vr_new=max(local.vr_new, local.vcap))
+    if local.vcap <= local.vr_new:
+        return local
+    return tuple.__new__(Local, (local[0], local.vcap, *local[2:]))
 
 
 def _set(items: tuple, index: int, value) -> tuple:

@@ -76,11 +76,34 @@ from fencelab.values import signed
 class ArmMemory:
     messages: tuple[Message, ...]  # timestamp = index + 1
     locals: tuple[Local, ...]  # per thread
-    executing: bool = False  # phase 2: some thread has executed; no more promises
+    # phase 2: some thread has executed; no more promises. While false, every local is the
+    # initial one with promises (`Local.promise`; `Projector.promises_only`): only
+    # `core_transitions` makes another, and it sets this
+    executing: bool = False
     # per thread, the views a finished thread had when it halted (its `locals` entry is then
     # the canonical finished state): shown, never compared, so exploration is unchanged
     kept: tuple[Local | None, ...] = field(default=(), compare=False, hash=False)
     layout: int = 0  # `_Layout.layout` when made: its locations are that view's
+
+    def __init__(self, messages: tuple[Message, ...], locals: tuple[Local, ...],  # noqa: A002
+                 executing: bool = False, kept: tuple = (), layout: int = 0) -> None:  # fmt: skip
+        # (one is made at every step: the instance's dict written directly, as
+        # `MachineState.__init__`, rather than an object.__setattr__ call for each field)
+        fields = self.__dict__
+        fields["messages"] = messages
+        fields["locals"] = locals
+        fields["executing"] = executing
+        fields["kept"] = kept
+        fields["layout"] = layout
+
+    def __hash__(self) -> int:
+        # (hashed as the dataclass would, once: a memory is hashed in every state key, outcome
+        # and certification memo it is part of)
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = self.__dict__["_hash"] = hash(
+                (self.messages, self.locals, self.executing, self.layout))
+        return found
 
 
 @dataclass
@@ -127,6 +150,7 @@ class ARM(MemoryModel):
         self._contexts: dict[int, _Layout] = {}
         self._alone: dict[tuple, Alone] = {}
         self._started: tuple | None = None  # (state, program, `_may_start`'s answer): the last
+        self._promised: tuple | None = None  # (state, program, `_promises`'s answer): the last
 
     def for_exhaustive(self) -> ARM:
         """Once every write is promised, memory is fixed and threads no longer interact: running
@@ -145,6 +169,9 @@ class ARM(MemoryModel):
         its threads' accesses revealed (`ModelRestart`): locations become byte-wise, array
         elements an access joins become one location (the model then runs `_Layout.view`)."""
         entry = self._contexts.get(id(program))
+        if (entry is not None and entry.program is program and not entry.joins
+                and len(entry.mixed) == entry.mixed_seen):  # fmt: skip
+            return entry  # (nothing new: asked several times a state)
         if entry is None or entry.program is not program:
             entry = self._contexts[id(program)] = _Layout(program)
             self._build(entry)
@@ -162,7 +189,7 @@ class ARM(MemoryModel):
             entry.mixed_seen = len(entry.mixed)   # was certified and run before
             entry.epoch += 1
             self._alone.clear()
-            self._started = None
+            self._started = self._promised = None
             if entry.projector is not None:
                 entry.projector.mixed = True
         return entry
@@ -184,7 +211,7 @@ class ARM(MemoryModel):
                 ctx.dead_reads = dead_reads(ctx.core.infos, view.has_loop(ctx.tid))
         entry.mixed_seen = 0
         self._alone.clear()
-        self._started = None
+        self._started = self._promised = None
 
     def restart_epoch(self, program) -> int:
         return self._entry(program).epoch
@@ -221,9 +248,18 @@ class ARM(MemoryModel):
             return None
         return self.initial_memory(program)
 
-    def _solo(self, program, tid: int, tstate, local: Local, messages) -> Alone:
+    def _solo(self, program, tid: int, tstate, local: Local, messages,
+              promise_phase: bool = False) -> Alone:  # fmt: skip
+        """The thread's solo search (certify.py), remembered. `promise_phase`: the caller
+        knows `local` from a memory where no thread has executed (`ArmMemory.executing` is
+        false), so that its views are all initial (`Projector.promises_only`)."""
         projector = self._entry(program).projector
-        if self.share and projector.promises_only(local):
+        if self.share and (promise_phase or projector.promises_only(local)):
+            # (the direct key of `_solo_projected`, looked up here: most are found)
+            result = self._alone.get((id(program), "direct", tid, tstate, local.promises,
+                                      messages, projector.reads[tid], projector.live[tid]))  # fmt: skip
+            if result is not None:
+                return result
             return self._solo_projected(program, projector, tid, tstate, local, messages)
         key = (id(program), tid, tstate, local, messages)
         result = self._alone.get(key)
@@ -259,7 +295,7 @@ class ARM(MemoryModel):
                 return result
             ctx.watch, ctx.dead_ok = reads, dead
             try:
-                result = explore_alone(ctx, tstate, local._replace(promises=promises), seen)
+                result = explore_alone(ctx, tstate, local.with_promises(promises), seen)
             except UnseenRead:
                 continue  # the location is in `projector.reads` now: project again
             finally:
@@ -273,21 +309,23 @@ class ARM(MemoryModel):
         mem: ArmMemory = state.memory
         if not self.merge or mem.executing:
             return state
-        projector = self._entry(program).projector
-        if not all(projector.promises_only(local) for local in mem.locals):
-            return state
-        return projector.key(state)
+        # (no thread has executed: every local is initial but for its promises, `ArmMemory`)
+        return self._entry(program).projector.key(state)
 
     def key_epoch(self, program) -> int:
         projector = self._entry(program).projector
         return projector.epoch if projector is not None else 0
 
-    def _all_complete(self, program, state: MachineState) -> bool:
+    def _all_complete(self, program, state: MachineState, alones: list[Alone]) -> bool:
+        """Can every thread run to its end fulfilling only its promises? The threads' solo
+        results are appended to `alones`, in thread order, up to the first that cannot."""
         mem: ArmMemory = state.memory
-        return all(
-            self._solo(program, tid, tstate, mem.locals[tid], mem.messages).complete
-            for tid, tstate in enumerate(state.threads)
-        )
+        for tid, tstate in enumerate(state.threads):
+            alone = self._solo(program, tid, tstate, mem.locals[tid], mem.messages, True)
+            alones.append(alone)
+            if not alone.complete:
+                return False
+        return True
 
     # -- the interface ---------------------------------------------------------------------
     def initial_memory(self, program):
@@ -297,10 +335,13 @@ class ARM(MemoryModel):
 
     def _now(self, program, state: MachineState) -> MachineState | None:
         """`state` with its memory as the model keeps states now (`_current`), or None."""
-        mem = self._current(program, state.memory)
+        memory = state.memory
+        if memory.layout == self._entry(program).layout:
+            return state  # (`_current`'s common case)
+        mem = self._current(program, memory)
         if mem is None:
             return None
-        return state if mem is state.memory else state.with_memory(mem)
+        return state if mem is memory else state.with_memory(mem)
 
     def core_transitions(self, program, state: MachineState, tid: int, info):
         state = self._now(program, state)
@@ -349,22 +390,30 @@ class ARM(MemoryModel):
             return
         for tid, key, label, memory in self._promises(program, state):
             yield Transition(key, tid, label, state.with_memory(memory), executes=False,
-                             provenance=Provenance())  # placed in coherence by its timestamp
+                             provenance=_PROMISED)  # placed in coherence by its timestamp
 
-    def _promises(self, program, state: MachineState) -> list[tuple[int, str, str, ArmMemory]]:
-        """Every certified promise a thread may make now: (tid, key, label, new memory)."""
+    def _promises(self, program, state: MachineState,
+                  alones: list[Alone] = ()) -> list[tuple[int, str, str, ArmMemory]]:  # fmt: skip
+        """Every certified promise a thread may make now: (tid, key, label, new memory).
+        `alones`: the solo results of the first threads, found already (`_all_complete`)."""
+        last = self._promised
+        if last is not None and last[0] is state and last[1] is program:
+            return last[2]  # asked by `_may_start`, then by internal_transitions and runs_apart
         mem: ArmMemory = state.memory
         entry = self._entry(program)  # (forgets what was found before a location became
         cache_key = (id(program), "promises", state.threads, mem)  # byte-wise)
         found = self._alone.get(cache_key)
         if found is not None:
+            self._promised = (state, program, found)
             return found
         found = []
         ts = len(mem.messages) + 1
         view = entry.view
         for tid, tstate in enumerate(state.threads):
             local = mem.locals[tid]
-            candidates = self._solo(program, tid, tstate, local, mem.messages).candidates
+            alone = (alones[tid] if tid < len(alones)
+                     else self._solo(program, tid, tstate, local, mem.messages, True))  # fmt: skip
+            candidates = alone.candidates
             bound = entry.bounds[tid]
             if bound is not None:  # `certify-count`: could one more promise ever be fulfilled?
                 if len(local.promises) >= bound.total:
@@ -376,7 +425,7 @@ class ARM(MemoryModel):
                     continue
                 messages = (*mem.messages, msg)
                 promised = local.promise(ts)
-                if not self._solo(program, tid, tstate, promised, messages).certified:
+                if not self._solo(program, tid, tstate, promised, messages, True).certified:
                     continue
                 locals_ = list(mem.locals)
                 locals_[tid] = promised
@@ -390,6 +439,7 @@ class ARM(MemoryModel):
                 found.append((tid, key, label, ArmMemory(messages, tuple(locals_), False,
                                                          layout=mem.layout)))  # fmt: skip
         self._alone[cache_key] = found
+        self._promised = (state, program, found)
         return found
 
     def _may_start(self, program, state: MachineState) -> bool:
@@ -399,7 +449,9 @@ class ARM(MemoryModel):
         last = self._started
         if last is not None and last[0] is state and last[1] is program:
             return last[2]  # asked for each thread of a state in turn, and by threads_apart
-        may = self._all_complete(program, state) or not self._promises(program, state)
+        alones: list[Alone] = []
+        may = (self._all_complete(program, state, alones)
+               or not self._promises(program, state, alones))  # fmt: skip
         self._started = (state, program, may)
         return may
 
@@ -462,6 +514,9 @@ class ARM(MemoryModel):
             "memory": messages,
             "threads": threads,
         }
+
+
+_PROMISED = Provenance()  # a promise: no read, no write yet
 
 
 def _provenance(move) -> Provenance:

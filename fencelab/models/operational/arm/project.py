@@ -56,6 +56,7 @@ from fencelab.models.operational.arm.certify import runs_once
 from fencelab.models.operational.arm.local import Local, Message
 
 OTHER = -1  # the thread id of another thread's message, in a projection
+PROJECTIONS_KEPT = 4096  # projections remembered (`Projector.projection`); then forgotten
 _PROMISES = Local._fields.index("promises")
 _AFTER = _PROMISES + 1
 
@@ -71,6 +72,7 @@ class Projector:
         self.mixed = False  # some location is mixed-size: messages are byte ranges (mixed.py)
         self.initial = Local.initial(locations)
         self._others: dict[Message, Message] = {}  # a message, its tid blotted out (`OTHER`)
+        self._projections: dict[tuple, tuple] = {}  # (tid, messages, promises, reads) -> answer
 
     def saw_read(self, tid: int, loc: int) -> bool:
         """Record that thread `tid` read `loc`; True if that is news."""
@@ -106,6 +108,12 @@ class Projector:
         """`project`, and the timestamp in `messages` of each kept message (to translate a
         schedule made on the projection back)."""
         reads = self.reads[tid] if reads is None else reads
+        key = (tid, messages, promises, reads)  # (half the projections asked are asked again)
+        found = self._projections.get(key)
+        if found is not None:
+            return found
+        if len(self._projections) >= PROJECTIONS_KEPT:
+            self._projections.clear()
         kept: list[Message] = []
         real: list[int] = []
         number = [0] * (len(messages) + 1)  # old timestamp -> new
@@ -121,7 +129,9 @@ class Projector:
                 kept.append(blotted)
                 real.append(ts)
             number[ts] = len(kept)
-        return tuple(kept), tuple(number[p] for p in promises), real
+        found = self._projections[key] = (tuple(kept), tuple([number[p] for p in promises]),
+                                          tuple(real))  # fmt: skip
+        return found
 
     def key(self, state) -> tuple:
         """`promise-merge`'s key of a promise-phase machine state (see the module docstring)."""
@@ -132,10 +142,10 @@ class Projector:
                 for b in range(m.offset, m.offset + m.size):
                     last[(m.loc, b)] = (m.value, m.size, m.offset)
         else:
-            for m in mem.messages:
-                last[m.loc] = (m.value, m.size)
-        views = tuple((self.reads[tid], *self.project(tid, mem.messages, local.promises))
-                      for tid, local in enumerate(mem.locals))  # fmt: skip
+            last = {m.loc: (m.value, m.size) for m in mem.messages}
+        messages, reads, projection = mem.messages, self.reads, self.projection
+        views = tuple([(reads[tid], *projection(tid, messages, local.promises)[:2])
+                       for tid, local in enumerate(mem.locals)])  # fmt: skip
         return (state.threads, state.steps, views, tuple(sorted(last.items())))
 
 

@@ -60,6 +60,10 @@ DSB_BITS = {**DMB_BITS, Barrier.STORE: (False, False, True, True, False)}
 
 
 _VCAP, _REGS = Local._fields.index("vcap"), Local._fields.index("regs")
+# (read once: under Python 3.11 each `Kind.X` is a Python-level lookup, EnumType's __getattr__)
+_FENCE, _LOAD, _LOAD_EXCL, _STORE, _STORE_EXCL, _RMW, _BRANCH = (
+    Kind.FENCE, Kind.LOAD, Kind.LOAD_EXCL, Kind.STORE, Kind.STORE_EXCL, Kind.RMW, Kind.BRANCH)
+_MEMORY_EVENTS = frozenset((_FENCE, _LOAD, _LOAD_EXCL, _STORE, _STORE_EXCL, _RMW))
 assert Local._fields[_REGS + 1] == "picks"
 
 
@@ -118,6 +122,7 @@ class ThreadContext:
         self.writebacks: dict[int, tuple] = {}  # address -> (registers written back, sources)
         self._places: dict[tuple, tuple] = {}  # (address, size, what) -> (location, offset)
         self.placed: dict[int, set[int]] = {}  # instruction address -> the locations it accessed
+        self.fences: dict[int, object] = {}  # a barrier's address -> `_fence_effect`
         self._grouped = bool(getattr(program, "groups", None))  # atomic pairs' element groups
         self._selects: dict[tuple[int, ...], bool] = {}
         self.projector = None  # project.Projector: told of every location this thread reads
@@ -140,6 +145,9 @@ class ThreadContext:
     def dataflow(self, step: Step):
         """`dataflow(self, step)`, cached per executed sequence (and flags, for selects)."""
         key = step.executed
+        found = self._dataflow.get(key)  # (a sequence without a select: by itself)
+        if found is not None:
+            return found
         selects = self._selects.get(key)
         if selects is None:
             selects = self._selects[key] = any(
@@ -147,7 +155,7 @@ class ThreadContext:
             )
         if selects:
             key = (key, self.core.reg(step.state, "nzcv"))
-        found = self._dataflow.get(key)
+            found = self._dataflow.get(key)
         if found is None:
             found = self._dataflow[key] = dataflow(self, step)
         return found
@@ -226,41 +234,43 @@ class ThreadContext:
 def thread_moves(
     ctx: ThreadContext, tstate, local: Local, memory: tuple[Message, ...], certify: bool = False
 ) -> list[Move]:
-    info = ctx.core.info(tstate)
-    if info is None or _promise_lost(ctx, local, memory) or not info.is_memory_event:
+    core = ctx.core
+    info = core.infos.get(tstate[core.pc_index])  # (`core.info`, without the call)
+    if (info is None or (local.promises and _promise_lost(ctx, local, memory))
+            or info.kind not in _MEMORY_EVENTS):  # fmt: skip
         return []  # finished, lost, or parked at a register-only loop that hung (`L0: B L0`)
-    if "cpsr" in info.reads and info.kind.touches_memory:  # an A32 conditional access
+    kind = info.kind
+    if "cpsr" in info.reads and kind is not _FENCE:  # an A32 conditional access
         cond = RegViews(local).pick(("cpsr",))
         local = local._replace(vcap=max(local.vcap, cond))
-    kind = info.kind
     try:
-        if kind is Kind.FENCE:
+        if kind is _FENCE:
             moves = [_fence(ctx, tstate, local, info)]
-        elif kind is Kind.LOAD and info.pair_order:
+        elif kind is _STORE:
+            moves = (_store_pair(ctx, tstate, local, memory, info, certify) if info.pair_order
+                     else _store(ctx, tstate, local, memory, info, certify))  # fmt: skip
+        elif kind is _LOAD and info.pair_order:
             moves = _load_pair(ctx, tstate, local, memory, info)
-        elif kind in (Kind.LOAD, Kind.LOAD_EXCL):
+        elif kind is _LOAD or kind is _LOAD_EXCL:
             moves = _load(ctx, tstate, local, memory, info)
-        elif kind is Kind.STORE and info.pair_order:
-            moves = _store_pair(ctx, tstate, local, memory, info, certify)
-        elif kind is Kind.STORE:
-            moves = _store(ctx, tstate, local, memory, info, certify)
-        elif kind is Kind.STORE_EXCL:
+        elif kind is _STORE_EXCL:
             moves = _store_exclusive(ctx, tstate, local, memory, info, certify)
-        elif kind is Kind.RMW:
+        elif kind is _RMW:
             moves = _atomic(ctx, tstate, local, memory, info, certify)
         else:
             raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
     except AccessError as e:  # named at this instruction, even when certifying a promise
         raise refuse(MODEL, info, e.why) from None
-    return [_canonical(ctx, m) for m in moves]
+    pc, base, end = core.pc_index, core.base, core.end
+    for k, m in enumerate(moves):
+        if not base <= m.tstate[pc] < end:  # (`core.halted`)
+            moves[k] = _canonical(m)
+    return moves
 
 
-def _canonical(ctx: ThreadContext, move: Move) -> Move:
+def _canonical(m: Move) -> Move:
     """A move that halts the thread leaves it in the canonical finished state (`Local.finished`:
     states differing only in a finished thread's views are one state), keeping the views."""
-    if not ctx.core.halted(move.tstate):
-        return move
-    m = move
     return Move(m.key, m.words, m.tstate, m.local.finished(), m.step, m.appended, m.floor,
                 m.silent, m.read_ts, m.write_ts, m.more, m.local)
 
@@ -351,25 +361,34 @@ class RegViews:
         return _pick(self.views, self.picks, names)
 
     def set(self, names, view: int, pick: int = 0) -> None:
-        self.dirty = True
-        for n in names:
-            self.views[n] = view
+        views, picks = self.views, self.picks
+        for n in names:  # (dirty only where a view changes: a view of 0 is no entry)
+            if views.get(n, 0) != view:
+                views[n] = view
+                self.dirty = True
             if pick > view:
-                self.picks[n] = pick
-            else:
-                self.picks.pop(n, None)
+                if picks.get(n) != pick:
+                    picks[n] = pick
+                    self.dirty = True
+            elif n in picks:
+                del picks[n]
+                self.dirty = True
 
 
 def _finish(ctx: ThreadContext, local: Local, step: Step, regs: RegViews) -> Local:
     """Carry register views through the register-only instructions after the memory one."""
     writes, branch_sources = ctx.dataflow(step)
-    vcap = max(local.vcap, regs.pick(branch_sources))  # control: pick-ctrl-dep orders writes
+    vcap = local.vcap
+    if branch_sources:  # control: pick-ctrl-dep orders writes
+        vcap = max(vcap, regs.pick(branch_sources))
     if writes:
         new = [(w, regs.view(sources), regs.pick(picked)) for w, sources, picked in writes]
         for w, view, pick in new:
             regs.set((w,), view, pick)
-    elif not regs.dirty:  # the views are the Local's
-        return local if vcap == local.vcap else local._replace(vcap=vcap)
+    if not regs.dirty:  # the views are the Local's
+        if vcap == local.vcap:
+            return local
+        return tuple.__new__(Local, (*local[:_VCAP], vcap, *local[_VCAP + 1 :]))
     views = tuple(sorted([(r, v) for r, v in regs.views.items() if v]))
     picks = tuple(sorted(regs.picks.items()))
     if vcap == local.vcap and views == local.regs and picks == local.picks:
@@ -400,7 +419,7 @@ def dataflow(ctx: ThreadContext, step: Step):
         pick_sources = frozenset().union(*(picks.get(r, (r,)) for r in picked))
         for w in i.writes:
             deps[w], picks[w] = sources, pick_sources
-        if i.kind is Kind.BRANCH:
+        if i.kind is _BRANCH:
             branch |= pick_sources
     return tuple((w, deps[w], picks[w]) for w in deps), frozenset(branch)
 
@@ -456,16 +475,32 @@ def _fence(ctx, tstate, local: Local, info: InsnInfo) -> Move:
     step = ctx.core.run(tstate, ())
     if not isinstance(step, Step):
         raise refuse(MODEL, info, "a barrier that reads memory")
-    b = info.barrier
-    if b in DMB_BITS:
-        local = after_dmb(local, *(DSB_BITS if info.is_dsb else DMB_BITS)[b])
-    elif b is Barrier.ISB:
+    effect = ctx.fences.get(info.address)
+    if effect is None:
+        effect = ctx.fences[info.address] = _fence_effect(info)
+    if effect is _ISB:
         local = after_isb(local)
-    elif b is None and info.mnemonic.lower().startswith("clrex"):
+    elif effect is _CLREX:
         local = local._replace(exbank=None)
     else:
-        raise refuse(MODEL, info, "not an ARM barrier")
+        local = after_dmb(local, *effect)
     return Move("", "", step.state, _finish(ctx, local, step, RegViews(local)), step)
+
+
+def _fence_effect(info: InsnInfo):
+    """What a barrier does to the views: its DMB bits (`DMB_BITS`, `DSB_BITS`), `_ISB` or
+    `_CLREX` (looked up once per instruction: a `Barrier` is hashed in Python)."""
+    b = info.barrier
+    if b in DMB_BITS:
+        return (DSB_BITS if info.is_dsb else DMB_BITS)[b]
+    if b is Barrier.ISB:
+        return _ISB
+    if b is None and info.mnemonic.lower().startswith("clrex"):
+        return _CLREX
+    raise refuse(MODEL, info, "not an ARM barrier")
+
+
+_ISB, _CLREX = "isb", "clrex"
 
 
 def _single_read(ctx, info, tstate, value) -> Step:
@@ -492,12 +527,16 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     cond_view, cond_pick = regs.view(cond), regs.pick(cond)
     written_back = regs.copy()  # (the same for every choice)
     _writeback(ctx, written_back, info)
+    index, size, fwd, run = loc.index, first.size, local.fwd[loc.index], ctx.core.run
     for choice in choices:
-        _check_size(ctx, memory, choice.ts, first.size, info, loc.name)
-        step = _single_read(ctx, info, tstate, choice.value)
-        pick = read_pick(choice, paddr, local.fwd[loc.index])
-        new = after_read(local, loc.index, choice, vaddr, acquire, False, paddr, pick)
-        if info.kind is Kind.LOAD_EXCL:
+        if choice.ts and memory[choice.ts - 1].size != size:  # (`_check_size`)
+            _check_size(ctx, memory, choice.ts, size, info, loc.name)
+        step = run(tstate, (choice.value,))
+        if isinstance(step, NeedRead):  # (`_single_read`)
+            step = _single_read(ctx, info, tstate, choice.value)
+        pick = read_pick(choice, paddr, fwd)
+        new = after_read(local, index, choice, vaddr, acquire, False, paddr, pick)
+        if info.kind is _LOAD_EXCL:
             new = new._replace(
                 exbank=ExBank(loc.index, choice.ts, choice.view, choice.value, info.acquire,
                               first.size)
@@ -525,7 +564,7 @@ def _load_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, size: int, lo
         pick = max(c.view, paddr, c.pick)
         new = mixed.after_mixed_read(local, loc.index, loc.size, ctx.n, offset, c, vaddr,
                                      acquire, False, paddr, pick)  # fmt: skip
-        if info.kind is Kind.LOAD_EXCL:
+        if info.kind is _LOAD_EXCL:
             new = new._replace(exbank=ExBank(loc.index, max(c.read), c.view, c.value,
                                              info.acquire, size, offset, c.read))  # fmt: skip
         r = regs.copy()
@@ -700,13 +739,15 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
                               _finish(ctx, new, step, regs.copy()), step, appended, floor,
                               silent=False, write_ts=ts))  # fmt: skip
         return moves
-    for ts, appended, key in _slots(ctx, local, memory, msg, pre, None, certify):
-        new = after_write(local, loc.index, ts, vaddr, vdata, info.release, False, 0,
-                          max(paddr, pdata), paddr)  # fmt: skip
+    index, release = loc.index, info.release
+    floor, pview = max(pre, local.coh[index]), max(paddr, pdata)
+    slots = list(_slots(ctx, local, memory, msg, pre, None, certify))
+    for ts, appended, key in slots:
+        new = after_write(local, index, ts, vaddr, vdata, release, False, 0, pview, paddr)
         what = partial(_fulfil_words, ctx, msg, ts, appended)
-        moves.append(Move(key, what, step.state, _finish(ctx, new, step, regs.copy()), step,
-                          appended, max(pre, local.coh[loc.index]), silent=False,
-                          write_ts=ts))  # fmt: skip
+        moves.append(Move(key, what, step.state,
+                          _finish(ctx, new, step, regs.copy() if len(slots) > 1 else regs), step,
+                          appended, floor, False, write_ts=ts))  # fmt: skip
     return moves
 
 
