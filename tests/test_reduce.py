@@ -55,6 +55,9 @@ ACTS_ON = {
     "armv7-commit-deps": ("arm",),
     "armv7-viable-commits": ("arm",),
     "armv7-solo-gaps": ("arm",),
+    "armv7-unread-earliest": ("arm",),
+    "armv7-room-complete": ("arm",),
+    "armv7-exec-order": ("arm",),
     "source-paths-reuse": ("c",),
     "source-other-writes": ("c",),
 }
