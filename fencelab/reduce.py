@@ -52,6 +52,16 @@ REDUCTIONS = {
     "armv7-quiet-earliest": "ARMv7: once no core can read memory any more, a DMB or DMB ST puts "
                             "its propagations only at the earliest places "
                             "(models/operational/armv7/model.py, ARMv7.for_exhaustive)",
+    "armv7-unread-earliest": "ARMv7: a DMB puts its propagations only at the earliest places "
+                             "when no other core still running may read their locations (a "
+                             "DMB ST: nor its own core; models/operational/armv7/model.py, "
+                             "ARMv7.for_exhaustive)",
+    "armv7-room-complete": "ARMv7: a core without loops that has made as many commits ahead as "
+                           "it has writes left can run to its end once it certifies (no full "
+                           "solo search; models/operational/armv7/model.py, ARMv7._complete)",
+    "armv7-exec-order": "ARMv7: once the timeline is fixed, in a program without loops, cores "
+                        "with two or more writes before a DMB/DSB execute after the others "
+                        "(models/operational/armv7/model.py, ARMv7._order_of)",
     "armv7-certify-barriers": "ARMv7: armv7-certify-share also for cores with a barrier that "
                               "inserts propagations, projected on the locations they read and "
                               "write (models/operational/armv7/project.py)",

@@ -83,7 +83,11 @@ with barriers is projected on the locations it reads and writes). While cores co
 commit right after a higher core's commit that nothing can order after it is explored only the
 other way round (order.py: following each core's register dependencies), and a commit that
 leaves a core reading no memory unable to execute its commits is not offered (model.py,
-`_strands`); once no core reads any more, barriers place their propagations earliest. For a
+`_strands`); once no core reads any more, barriers place their propagations earliest, and so does a
+barrier whose propagations' locations no other core still running may read (model.py,
+`ARMv7.for_exhaustive`); a core with two or more writes before a barrier executes after the
+others (`_order_of`); a core that cannot commit more is complete once it certifies
+(`_complete`). For a
 core without loops or barriers between accesses, a commit ahead is certified only at coherence
 places a solo run that can go on to certify allows (certify.py, `explore_alone`), and its solo
 search sees other cores' writes between two of its own commits in one order (project.py). Checking a

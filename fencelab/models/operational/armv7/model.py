@@ -23,10 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fencelab import reduce
+from fencelab.isa.insn import Barrier, Kind
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.thread import UnseenRead, without_repeats
 from fencelab.models.operational.armv7.apart import barrier_free, may_insert, runs_apart
 from fencelab.models.operational.armv7.certify import (
+    READS,
     Alone,
     certifies,
     explore_alone,
@@ -34,7 +36,7 @@ from fencelab.models.operational.armv7.certify import (
     writes_left,
 )
 from fencelab.models.operational.armv7.local import Local, xx_cycle
-from fencelab.models.operational.armv7.order import CommitOrder
+from fencelab.models.operational.armv7.order import ACCESS_LOCS, CommitOrder, accesses
 from fencelab.models.operational.armv7.project import Projector
 from fencelab.models.operational.armv7.storage import Gp, Storage
 from fencelab.models.operational.armv7.thread import ThreadContext, shown, thread_moves
@@ -56,8 +58,16 @@ class ARMv7(MemoryModel):
                  apart: bool = False, share: bool = False,
                  quiet: bool = False, order: bool = False,
                  share_barriers: bool = False, dead: bool = False,
-                 viable: bool = False, gaps: bool = False) -> None:  # fmt: skip
+                 viable: bool = False, gaps: bool = False,
+                 unread: bool = False, room_complete: bool = False,
+                 exec_order: bool = False) -> None:  # fmt: skip
+        self.exec_order = exec_order
+        self._exec_order: tuple[object, list[int] | None] | None = None
         self.viable = viable
+        self.unread = unread
+        self.room_complete = room_complete
+        self._looping: tuple[object, list[bool]] | None = None
+        self._codes: tuple[object, list] | None = None  # (program, order._code per core)
         self.gaps = gaps
         self._straight: tuple[object, list[bool]] | None = None
         self.interleave = interleave
@@ -111,7 +121,30 @@ class ARMv7(MemoryModel):
           memory accesses both before and after it, each core's executions are explored alone
           once the timeline is fixed, and their results combined (apart.py says why nothing is
           lost).
-        - `armv7-commit-deps` (order.py, `CommitOrder._follows`), `armv7-viable-commits`
+        - `unread` (the `armv7-unread-earliest` switch): a DMB places its propagations only at
+          the earliest places when no other core still running may read the location of any
+          of them (a DMB ST: nor its own core). The argument of `quiet`, location by location:
+          a propagation of a write of location x enters only (a) the staleness of reads of x
+          (`local.stale`: the propagations of x's writes), (b) the time of a barrier whose
+          group A holds the write (its own core's, or a core that read it: a read of x), and
+          (c) the positions of later entries, which all move alike. The placing core is best
+          served by the earliest places: every event it orders after the barrier (all of them
+          after a DMB; after a DMB ST, its writes) comes after all of them either way and sees
+          the same entries before it, with lower bounds that an earlier barrier time only
+          loosens; its reads after a DMB take their times after every propagation either way
+          (staleness at such a time counts them all), and after a DMB ST it has no read of x
+          to make stale. A finished core's executed reads are checked at every placement
+          (`makes_stale`), and its registers and coherence are fixed. A core still running
+          reads no x, so (a) and (b) do not touch it: it sees the same timeline up to the
+          moving of positions. So every final state reached after a later placement is
+          reached after the earliest. `armv7-dmb-earliest` (no other core running) and
+          `armv7-quiet-earliest` (no core reads) are the cases where every location is
+          unread; this one asks the code of the cores still running (order.py's `_code`: a
+          core with a loop, a jump through a register, a read whose address is not fixed or
+          not yet seen counts as reading every location).
+        - `armv7-exec-order` (`_order_of`), `armv7-room-complete` (`_complete`),
+          `armv7-commit-deps` (order.py,
+          `CommitOrder._follows`), `armv7-viable-commits`
           (certify.py, `explore_alone`) and `armv7-solo-gaps` (project.py,
           `Projector.projection`): each docstring says why no final state is lost."""
         return ARMv7(interleave=False, earliest=reduce.enabled("armv7-dmb-earliest"),
@@ -122,7 +155,10 @@ class ARMv7(MemoryModel):
                      share_barriers=reduce.enabled("armv7-certify-barriers"),
                      dead=reduce.enabled("armv7-dead-commits"),
                      viable=reduce.enabled("armv7-viable-commits"),
-                     gaps=reduce.enabled("armv7-solo-gaps"))
+                     gaps=reduce.enabled("armv7-solo-gaps"),
+                     unread=reduce.enabled("armv7-unread-earliest"),
+                     room_complete=reduce.enabled("armv7-room-complete"),
+                     exec_order=reduce.enabled("armv7-exec-order"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -230,7 +266,7 @@ class ARMv7(MemoryModel):
 
     def core_transitions(self, program, state: MachineState, tid: int, info):
         mem: ArmV7Memory = state.memory
-        if not self.interleave and tid != _first_running(program, state):
+        if not self.interleave and tid != _first_running(program, state, self._order_of(program)):
             return
         if not mem.executing and not self._may_start(program, state):
             return
@@ -239,7 +275,10 @@ class ARMv7(MemoryModel):
             program.threads[t].core.halted(ts) for t, ts in enumerate(state.threads) if t != tid
         )  # fmt: skip
         quiet = self.quiet and self._quiet(program, state)
-        for move in self._moves(program, tid, tstate, local, st, mem.locals, alone, quiet):
+        unread = (self._unread(program, state, tid)
+                  if self.unread and not quiet and info.kind is Kind.FENCE else None)  # fmt: skip
+        for move in self._moves(program, tid, tstate, local, st, mem.locals, alone, quiet,
+                                unread):  # fmt: skip
             locals_ = list(mem.locals if move.others is None else move.others)
             locals_[tid] = move.local
             grown = move.storage if move.storage is not None else st
@@ -260,14 +299,73 @@ class ARMv7(MemoryModel):
                 return False
         return True
 
+    def _order_of(self, program) -> list[int] | None:
+        """`armv7-exec-order`: the order in which cores execute one after another once the
+        timeline is fixed (None: by number).
+
+        `interleave=False` runs cores one after another; its argument (cores interact then
+        only through the symmetric scXX check, and through the propagations a barrier
+        places, which are checked against every core's executed reads at every placement and
+        against every later read) names no order: any fixed order of the cores reaches the
+        same final states. This one runs the cores with two or more writes before one of
+        their DMBs or DSBs (`_barrier_weight`) after the others (each group by number): the
+        last core running places a DMB's propagations only at the earliest places
+        (`earliest`), where a core running before others may place them at every place (two
+        or more: each combination of places). Programs with a loop keep the order by number.
+        (A heuristic: running a reading core after a barrier's core may also prune its reads,
+        which is why one write before the barrier does not count.)"""
+        if not self.exec_order:
+            return None
+        if self._exec_order is None or self._exec_order[0] is not program:
+            cores = range(len(program.threads))
+            order = None
+            if not any(self._has_loop(program, t) for t in cores):
+                weights = [_barrier_weight(program, t) for t in cores]
+                order = sorted(cores, key=lambda t: (weights[t] >= 2, t))
+            self._exec_order = (program, order)
+        return self._exec_order[1]
+
+    def _unread(self, program, state: MachineState, tid: int):
+        """`armv7-unread-earliest`: (the locations no core still running but `tid` may read,
+        those that `tid` may not read either); None when each may be read."""
+        free = set(range(len(program.locations)))
+        for t, ts in enumerate(state.threads):
+            if t != tid and not program.threads[t].core.halted(ts):
+                reads = self._reads(program, t)
+                if reads is None:
+                    return None
+                free -= reads
+        own = self._reads(program, tid)
+        return frozenset(free), frozenset(() if own is None else free - own)
+
+    def _reads(self, program, tid: int) -> frozenset[int] | None:
+        """The locations core `tid`'s code may read (loads, load- and store-exclusives); None:
+        any (order.py's `_code` cannot tell, or a read's location is not fixed or not yet
+        seen: the locations are recorded as accesses run, thread.py)."""
+        if self._codes is None or self._codes[0] is not program:
+            self._codes = (program, [accesses(program, t) for t in range(len(program.threads))])
+        code = self._codes[1][tid]
+        if code is None:
+            return None
+        seen = self._ctx(program, tid).__dict__.get(ACCESS_LOCS, {})
+        out = set()
+        for pc, kind, _, fixed in code:
+            if kind in READS:
+                loc = seen.get(pc) if fixed else None
+                if loc is None:
+                    return None
+                out.add(loc)
+        return frozenset(out)
+
     def _moves(self, program, tid: int, tstate, local: Local, st: Storage,
                others: tuple[Local, ...] | None, earliest: bool = False,
-               quiet: bool = False) -> list:  # fmt: skip
+               quiet: bool = False, unread=None) -> list:  # fmt: skip
         """The ways core `tid` may execute its next instruction (`others`: every core's state,
-        for the propagations a barrier inserts; None where no barrier inserts any, apart.py)."""
+        for the propagations a barrier inserts; None where no barrier inserts any, apart.py;
+        `unread`: `_unread`'s answer, for a barrier)."""
         ctx = self._ctx(program, tid)
         moves = thread_moves(ctx, tstate, local, st, others=others, earliest=earliest,
-                             quiet=quiet)
+                             quiet=quiet, unread=unread)
         moves = without_repeats(
             ctx, tstate, local, moves,
             lambda: self._solo(program, tid, tstate, local, st).complete,
@@ -419,14 +517,40 @@ class ARMv7(MemoryModel):
         (certified here only when `_commits` has none: the same answer as certifying every
         offer, with fewer solo searches)."""
         mem: ArmV7Memory = state.memory
-        done = all(
-            self._solo(program, tid, ts, mem.locals[tid], mem.storage).complete
-            for tid, ts in enumerate(state.threads)
-        )
+        done = all(self._complete(program, tid, ts, mem.locals[tid], mem.storage)
+                   for tid, ts in enumerate(state.threads))  # fmt: skip
         if done or self._commits(program, state):
             return done
         return not any(self._certified(program, state, offer)
                        for offer in self._offers(program, state))  # fmt: skip
+
+    def _complete(self, program, tid: int, tstate, local: Local, st: Storage) -> bool:
+        """Can core `tid`, alone, run to its end executing only what it committed
+        (`Alone.complete`)?
+
+        `armv7-room-complete`: for a core without loops and without room (`_room`: as many
+        commits ahead as the most writes it can still execute, or halted), its certification
+        answers instead of its full solo search (a certification is often known already: the
+        commit that made this state certified it). Complete implies certified (a complete run
+        has executed every commit). Conversely, take a certifying run: it has executed as many
+        commits as the most writes any path from its start holds, one a write, so none of its
+        writes committed fresh and no write is left on any path after it: it goes on to the
+        end without committing, unless it stops short (a read with no write to take, the solo
+        budget). Where it would, cores may start executing here a little earlier than they
+        would have, while commits are still explored from here as before (`_commits` does
+        not depend on this): `done` only grows, so no execution explored before is lost, and
+        an execution added is a run of the machine, a timing of the test (the package
+        docstring), whose final state is among arm.cat's: the outcomes do not change. (On the
+        ARM sets measured, bench/RESULTS.md, the answers were the same in every state.)"""
+        if (self.room_complete and not _room(self._ctx(program, tid), tstate, local)
+                and not self._has_loop(program, tid)):
+            return self._certifies(program, tid, tstate, local, st)
+        return self._solo(program, tid, tstate, local, st).complete
+
+    def _has_loop(self, program, tid: int) -> bool:
+        if self._looping is None or self._looping[0] is not program:
+            self._looping = (program, [program.has_loop(t) for t in range(len(program.threads))])
+        return self._looping[1][tid]
 
     def is_final(self, program, memory: ArmV7Memory):
         return not any(local.promises for local in memory.locals)
@@ -564,8 +688,22 @@ def _jumps_back(core, before, after) -> bool:
     return not core.halted(after) and core.pc(after) <= core.pc(before)
 
 
-def _first_running(program, state: MachineState) -> int:
-    for tid, tstate in enumerate(state.threads):
-        if program.threads[tid].core.info(tstate) is not None:
+def _first_running(program, state: MachineState, order=None) -> int:
+    """The first core, in `order` (default: by number), that has not finished."""
+    for tid in order if order is not None else range(len(state.threads)):
+        if program.threads[tid].core.info(state.threads[tid]) is not None:
             return tid
     return -1
+
+
+def _barrier_weight(program, tid: int) -> int:
+    """The most writes core `tid`'s code holds before one of its DMBs or DSBs (address order)."""
+    writes = best = 0
+    infos = program.threads[tid].core.infos
+    for pc in sorted(infos):
+        info = infos[pc]
+        if info.kind in (Kind.STORE, Kind.STORE_EXCL, Kind.RMW):
+            writes += 1
+        elif info.kind is Kind.FENCE and info.barrier is Barrier.FULL:
+            best = max(best, writes)
+    return best

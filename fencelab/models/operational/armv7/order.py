@@ -252,6 +252,11 @@ def _next_barrier(events, pc: int) -> int:
     return next((p for p, _, barrier, _ in events if p > pc and barrier), 1 << 62)
 
 
+def accesses(program, tid: int) -> list[tuple] | None:
+    """`_code`: core `tid`'s accesses and inserting barriers (model.py, `_reads`)."""
+    return _code(program, tid)
+
+
 def _code(program, tid: int) -> list[tuple] | None:
     """Core `tid`'s memory accesses and inserting barriers in address order, each as (address,
     kind, inserting barrier?, fixed address?); None when the reduction cannot tell (a loop, a

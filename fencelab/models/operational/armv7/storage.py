@@ -132,7 +132,12 @@ class Storage:
                     for e in self.timeline]  # fmt: skip
         timeline.insert(at - 1, Gp(shifted(pos, at)))
         co = tuple([tuple([p + 1 if p >= at else p for p in chain]) for chain in self.co])
-        return Storage(tuple(timeline), co)
+        # the lookups moved up alike (not found again from the timeline: this runs for every
+        # propagation placed)
+        gp = {p + 1 if p >= at else p: g + 1 if g >= at else g for p, g in self._gp.items()}
+        gp[shifted(pos, at)] = at
+        rank = {p + 1 if p >= at else p: r for p, r in self._rank.items()}
+        return Storage(tuple(timeline), co, (gp, rank))
 
     def missing_gp(self, positions) -> list[int]:
         return sorted(p for p in positions if self.gp(p) is None)

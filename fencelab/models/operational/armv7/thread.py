@@ -80,23 +80,26 @@ def promise_lost(local: Local, st: Storage) -> bool:
 
 def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool = False,
                  others: tuple[Local, ...] | None = None, earliest: bool = False,
-                 quiet: bool = False) -> list[Move]:  # fmt: skip
+                 quiet: bool = False, unread=None) -> list[Move]:  # fmt: skip
     """Every way the core's next instruction may execute (see `_moves`); an access the model
     cannot place is refused at that instruction."""
     try:
-        return _moves(ctx, tstate, local, st, certify, others, earliest, quiet)
+        return _moves(ctx, tstate, local, st, certify, others, earliest, quiet, unread)
     except AccessError as e:
         raise refuse(MODEL, ctx.core.info(tstate), e.why) from None
 
 
 def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
            others: tuple[Local, ...] | None, earliest: bool,
-           quiet: bool = False) -> list[Move]:  # fmt: skip
+           quiet: bool = False, unread=None) -> list[Move]:  # fmt: skip
     """`others`: every core's state (executing, not alone), for propagations a barrier
     inserts: they must not make another core's executed read stale, and move its views.
     `earliest`: a DMB places its propagations only at the earliest places (a reduction, for a
     core whose every other core has finished: model.py, `ARMv7.for_exhaustive`); `quiet`: a
-    DMB or DMB ST does (no core reads memory any more: `armv7-quiet-earliest`, same place).
+    DMB or DMB ST does (no core reads memory any more: `armv7-quiet-earliest`, same place);
+    `unread`: (locations no other running core may read, those this one may not read either),
+    a DMB whose propagations are all of the first (a DMB ST: of the second) does too
+    (`armv7-unread-earliest`, same place).
     Neither `others` nor `certify`: each core apart, where only a trailing barrier may need propagations
     (apart.py): its move's key names them, for the schedule to place."""
     info = ctx.core.info(tstate)
@@ -112,7 +115,7 @@ def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
         local = local._replace(vctrl=max(local.vctrl, views_of(local.regs, {"cpsr"})[1]))
     kind = info.kind
     if kind is Kind.FENCE:
-        return _fence(ctx, tstate, local, st, info, certify, others, earliest, quiet)
+        return _fence(ctx, tstate, local, st, info, certify, others, earliest, quiet, unread)
     if kind in (Kind.LOAD, Kind.LOAD_EXCL):
         return _load(ctx, tstate, local, st, info)
     if kind is Kind.STORE:
@@ -154,7 +157,7 @@ def _writeback(regs: Views, info: InsnInfo) -> Views:
 
 def _fence(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool,
            others: tuple[Local, ...] | None, earliest: bool = False,
-           quiet: bool = False) -> list[Move]:  # fmt: skip
+           quiet: bool = False, unread=None) -> list[Move]:  # fmt: skip
     step = ctx.core.run(tstate, ())
     if not isinstance(step, Step):
         raise refuse(MODEL, info, "a barrier that reads memory")
@@ -187,6 +190,9 @@ def _fence(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool
     else:
         everyone = tuple(enumerate(others))  # type: ignore[arg-type]
         found = _placements(st, everyone, missing)
+        if unread is not None:  # `armv7-unread-earliest`: no running core reads these
+            free = unread[0] if full else unread[1]
+            quiet = quiet or all(st.msg(p).loc in free for p in missing)
         if (earliest and full) or quiet:  # the first is the earliest: it can do all the others can
             placements = [p for p in (next(found, None),) if p is not None]
         else:
