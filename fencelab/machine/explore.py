@@ -205,15 +205,9 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     except KeyboardInterrupt:
         result.partial = INTERRUPTED  # what was found so far; no restart after an interrupt
     else:
-        if (not result.partial and merged_at is not None
-                and model.key_epoch(program) != merged_at):  # fmt: skip
+        if _keys_changed(model, program, result, merged_at, epoch):
             return None
-        if model.restart_epoch(program) != epoch:
-            return None
-    result.states = [FinalState(o, w) for o, w in finals.items()]
-    result.explored_states = len(parents) + extra_states
-    result.transitions = transitions
-    return result
+    return _filled(result, finals, len(parents) + extra_states, transitions)
 
 
 def _search_interned(machine: Machine, interned, progress: Progress | None, start: list[str],
@@ -275,13 +269,23 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
     except KeyboardInterrupt:
         result.partial = INTERRUPTED
     else:
-        if (not result.partial and merged_at is not None
-                and model.key_epoch(program) != merged_at):  # fmt: skip
+        if _keys_changed(model, program, result, merged_at, epoch):
             return None
-        if model.restart_epoch(program) != epoch:
-            return None
+    return _filled(result, finals, len(parents), transitions)
+
+
+def _keys_changed(model, program, result: TestResult, merged_at, epoch) -> bool:
+    """Must a finished search start again? Yes if the model's state keys changed after it
+    merged two states (a whole search only), or it asked for a restart."""
+    if not result.partial and merged_at is not None and model.key_epoch(program) != merged_at:
+        return True
+    return model.restart_epoch(program) != epoch
+
+
+def _filled(result: TestResult, finals: dict, explored: int, transitions: int) -> TestResult:
+    """`result` with a search's final states (outcome -> witness), states and transitions."""
     result.states = [FinalState(o, w) for o, w in finals.items()]
-    result.explored_states = len(parents)
+    result.explored_states = explored
     result.transitions = transitions
     return result
 
