@@ -56,14 +56,15 @@ class _Stop(Exception):
 
 
 def splittable(model: MemoryModel) -> bool:
-    """Are the state keys of exhaustive search under `model` the same in every process (it
-    keys states by their values: no `state_key`, `key_epoch` or `restart_epoch` of its own),
+    """Do the parts of a split search under `model` overlap little (`splits_apart`), are the
+    state keys of its exhaustive search the same in every process (it keys states by their
+    values: no `state_key`, `key_epoch` or `restart_epoch` of its own),
     and does its search go the way the parts record (no `interned` search of its own: x86's
     under `tso`, which numbers states per process, is several times faster than the parts'
     `Machine.transitions`; recorded so, a split x86 test took 55 s of CPU where whole it
     takes 3)?"""
     kind = type(model.for_exhaustive())
-    return all(getattr(kind, name) is getattr(MemoryModel, name)
+    return kind.splits_apart and all(getattr(kind, name) is getattr(MemoryModel, name)
                for name in ("state_key", "key_epoch", "restart_epoch", "interned"))  # fmt: skip
 
 
