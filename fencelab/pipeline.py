@@ -15,6 +15,7 @@ which is what makes `hunt` affordable (many ordering assignments compile to the 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
@@ -223,6 +224,51 @@ def run_test(test: LitmusTest, options: RunOptions,
              progress: Progress | None = None) -> TestResult:  # fmt: skip
     """One test, one configuration, no cache."""
     return Pipeline().run(test, options, progress)
+
+
+def split_model(test: LitmusTest, options: RunOptions):
+    """The model whose exhaustive run of `test` can be split and merged exactly
+    (fencelab/machine/parts.py), with the test's program (compiled, target); None when it
+    cannot: not an operational model's exhaustive run of an asm test, state keys that differ
+    between processes, a split start already given."""
+    from fencelab.machine.parts import splittable
+
+    if (options.mode != "exhaustive" or options.start or test.is_source
+            or options.model is not None and options.model.is_source):  # fmt: skip
+        return None
+    asm, target = compiled(test, options.target, options.scheme)
+    spec = model_for(asm.arch, target, options.model)
+    if spec.kind != OPERATIONAL:
+        return None
+    model = spec.new()
+    return (model, asm, target) if splittable(model) else None
+
+
+def explore_part(test: LitmusTest, options: RunOptions, part: int, parts: int,
+                 width: int):  # fmt: skip
+    """Part `part` of `parts` of the exhaustive run of `test` (fencelab/machine/parts.py): a
+    result naming its test, engine and target, and the part's graph; None when the run cannot
+    be split (`split_model`)."""
+    from fencelab.machine import parts as split
+
+    found = split_model(test, options)
+    if found is None:
+        return None
+    model, asm, target = found
+    program = load(asm, target)
+    try:
+        machine = Machine(program, model, options.budget)
+        started = time.perf_counter()
+        try:
+            graph = split.explore_part(machine, part, parts, width, options.limits)
+        except CodeError as e:
+            raise program.locate(e) from None
+        result = TestResult(test=program.test, engine=machine.model.name,
+                            target=program.target.name, mode="exhaustive",
+                            seconds=time.perf_counter() - started)  # fmt: skip
+        return result, graph
+    finally:
+        program.release()
 
 
 def _run_program(asm: LitmusTest, target: Target, spec: ModelSpec, options: RunOptions,

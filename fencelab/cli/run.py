@@ -38,6 +38,7 @@ from fencelab.cli.options import (
     target_option,
 )
 from fencelab.errors import FencelabError
+from fencelab.limits import DEFAULT_LIMITS
 from fencelab.litmus.parser import STDIN, read_test
 
 
@@ -92,11 +93,20 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         planned = [entry if isinstance(entry, FencelabError) else ([options], "")
                    for entry in parsed]  # fmt: skip
         task = tasks.run_file
-    calls, cost = [], []
+    calls, cost, files = [], [], []
     for item, test, entry in zip(inputs, parsed, planned):
         if not isinstance(entry, FencelabError):
             calls += [(test, here, item.path, as_json) for here in entry[0]]
             cost += [0.0 if runner.local else estimate(item.path)] * len(entry[0])
+            files += [item.path] * len(entry[0])
+    # a test that would hold the other workers back runs in parts (tasks.split_tasks); not
+    # under limits of the user's (parts stopped at a limit need not merge as one search would
+    # have stopped)
+    sizes = ([1] * len(calls) if task is not tasks.run_file or runner.local or mode != "exhaustive"
+             or limits != DEFAULT_LIMITS else tasks.split_tasks(cost, runner.jobs))  # fmt: skip
+    if any(size > 1 for size in sizes):
+        calls, cost = ([c for call, size in zip(calls, sizes) for c in _parts(call, size)],
+                       [c for c, size in zip(cost, sizes) for _ in range(size)])  # fmt: skip
     out = output.stdout()
     rows = []
     failed = 0
@@ -119,6 +129,8 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
             results = (tasks.run_split(runner, *call) for call in calls)
         else:
             results = runner.map(task, calls, cost, progress=explored)
+            if any(size > 1 for size in sizes):
+                results = tasks.joined(results, sizes, files, as_json, limits)
         for item, test, entry in zip(inputs, parsed, planned):
             if isinstance(entry, FencelabError):
                 fail(str(entry))
@@ -203,3 +215,8 @@ def _plan(test, options, targets):
                     targets.every if targets else False)  # fmt: skip
     except FencelabError as e:
         return e
+
+
+def _parts(call: tuple, size: int) -> list[tuple]:
+    """`call` (of `tasks.run_file`), or its `size` parts."""
+    return [call] if size == 1 else [(*call, (i, size)) for i in range(size)]

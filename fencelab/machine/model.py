@@ -165,6 +165,12 @@ class MemoryModel:
     # state, `Machine.status`), so that the machine need not make a move to tell?
     apart_tells_stuck = False
 
+    # do the states after different first transitions mostly lead to different states, so
+    # that the parts of a search split by them (fencelab/machine/parts.py) overlap little?
+    # (armv7: a test's commits come first, and different commits lead apart; x86 under sc:
+    # moves commute, and two parts of a 4-thread test took 18 s of CPU against 6 s whole)
+    splits_apart = False
+
     def threads_apart(self, program: Program, state: MachineState) -> bool:
         """Do the threads' moves from here on never affect one another (memory is fixed)? Then
         exhaustive exploration asks `runs_apart(machine, state)` for the final states the

@@ -52,12 +52,13 @@ def run_one(test: LitmusTest, options: RunOptions, file: str, as_json: bool,
 
 
 def run_file(source, options: RunOptions, file: str, as_json: bool,
-             progress=None) -> Shown | Failure:  # fmt: skip
+             part: tuple[int, int] | None = None, progress=None):  # fmt: skip
     """`fencelab run` of one test given by its path (or already read: standard input) with no
     --target, so that it runs once (`pipeline.plan`): read, planned and run where the task runs
     (a worker), so that the process that prints neither reads nor parses. A test that cannot
     be read or planned is its one line, as `run_one`'s errors are. What is printed only: no
-    `result` (`Shown`)."""
+    `result` (`Shown`). `part` (index, parts): one part of the test split (`split_tasks`): a
+    `Found`, or when the test cannot be split, part 0 runs it whole and the others give None."""
     from fencelab.litmus.parser import read_test
     from fencelab.pipeline import plan
 
@@ -65,7 +66,11 @@ def run_file(source, options: RunOptions, file: str, as_json: bool,
         test = read_test(source) if isinstance(source, str) else source
         (here,), _ = plan(test, options)
     except FencelabError as e:
-        return Failure(str(e))
+        return Failure(str(e)) if part is None or part[0] == 0 else None
+    if part is not None:
+        found = explore_part(test, here, *part)
+        if found is not None or part[0] != 0:
+            return found
     got = run_one(test, here, file, as_json, progress)
     return replace(got, result=None) if isinstance(got, Shown) else got
 
@@ -86,7 +91,11 @@ def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
     found so far, merged, partial."""
     import time
 
+    from fencelab.pipeline import split_model
+
     try:
+        if split_model(test, options) is not None:
+            return _run_split_exactly(runner, test, options, file, as_json)
         started = time.perf_counter()
         starts = split_parts(test, options, 4 * max(runner.jobs, 2))
         parts, partial = [], ""
@@ -108,6 +117,22 @@ def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
         return shown(merged, file, as_json)
     except FencelabError as e:
         return Failure(str(e))
+
+
+def _run_split_exactly(runner, test: LitmusTest, options: RunOptions, file: str,
+                       as_json: bool) -> Shown | Failure | Stopped:  # fmt: skip
+    """`run_split` where the parts' graphs merge as one search (`explore_part`, `merge_found`):
+    the output of the run not split. Ctrl-C: what the parts found, partial."""
+    parts = PARTS_PER_JOB * max(runner.jobs, 2)
+    got: list = []
+    try:
+        for found in runner.map(explore_part, [(test, options, i, parts) for i in range(parts)]):
+            got.append(found)
+            if isinstance(found, Found) and found.part.partial == INTERRUPTED:
+                break  # (running here: the later parts are not started)
+    except KeyboardInterrupt:
+        return merge_found(got, file, as_json, options.limits, INTERRUPTED, keep=True)
+    return merge_found(got, file, as_json, options.limits, keep=True)
 
 
 def run_part(test: LitmusTest, options: RunOptions,
@@ -198,3 +223,93 @@ def check_all(checker, items, runner):
                 if not isinstance(result, Failure):
                     pipeline.remember(got, result)  # a partial one too: its check says so
         yield checker.check(*item)
+
+
+# -- one costly test split across the workers of `run -j N` ----------------------------------
+
+SPLIT_SHARE = 4  # split a test guessed to cost at least 1/(SPLIT_SHARE * N) of the catalogue
+SPLIT_FLOOR = 1e3  # and at least this (cost.py's units): a smaller test is over in milliseconds
+PARTS_PER_JOB = 1  # its parts a worker (GEN-ARM-546-0 on 2 workers: 1, 2 and 3 tried, 1 best)
+LEAVES_PER_PART = 4  # frontier states a part starts from (2 and 8 were worse; RESULTS.md)
+
+
+merged_runs: list[str] = []  # the files whose parts this process merged (for tests)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One part of a split test (`explore_part`): a result naming the test's run, and the
+    part's graph (fencelab/machine/parts.py)."""
+
+    result: TestResult
+    part: object  # parts.Part
+
+
+def explore_part(test: LitmusTest, options: RunOptions, index: int,
+                 parts: int) -> Found | Failure | None:  # fmt: skip
+    from fencelab import pipeline
+
+    try:
+        got = pipeline.explore_part(test, options, index, parts, LEAVES_PER_PART * parts)
+    except FencelabError as e:
+        return Failure(str(e)) if index == 0 else None
+    return None if got is None else Found(*got)
+
+
+def split_tasks(costs: list[float], jobs: int) -> list[int]:
+    """How many parts each test of a catalogue run with `-j jobs` is split into (1: not
+    split). The guesses (cost.py) are rough, off by up to 4 times between tests (the generated
+    catalogue's GEN-ARM-546-0 is guessed 25% of the work, and is 57%): a test is split when it
+    could, within that error, be more than the even share of a worker (the total over `jobs`),
+    which no order of the tasks can then hide: its guess at least the total over SPLIT_SHARE *
+    jobs, and at least SPLIT_FLOOR. Its parts then go first (costliest first) and keep the
+    workers busy together."""
+    total = sum(costs)
+    if jobs < 2 or len(costs) < 2:
+        return [1] * len(costs)
+    bar = max(total / (SPLIT_SHARE * jobs), SPLIT_FLOOR)
+    return [PARTS_PER_JOB * jobs if cost >= bar else 1 for cost in costs]
+
+
+def joined(results, sizes: list[int], files: list[str], as_json: bool, limits):
+    """The results of a catalogue's calls (`sizes`: how many each test's run was split
+    into), each split run's parts merged into its result (`merge_found`), in order."""
+    for size, file in zip(sizes, files):
+        if size == 1:
+            yield next(results)
+            continue
+        got = []
+        try:
+            for _ in range(size):
+                got.append(next(results))
+        except KeyboardInterrupt:
+            yield merge_found(got, file, as_json, limits, INTERRUPTED)
+            raise
+        yield merge_found(got, file, as_json, limits)
+
+
+def merge_found(got: list, file: str, as_json: bool, limits, stopped: str = "",
+                keep: bool = False):  # fmt: skip
+    """The one result of a split test's parts (in part order): part 0's error or whole run
+    where it could not be split, else the parts' graphs merged as one search
+    (`parts.merge`); Ctrl-C: what the parts found, partial. `keep`: the `Shown` keeps the
+    result (`run_one`'s), else only what is printed (`run_file`'s)."""
+    from fencelab.machine.parts import merge
+
+    if got and not isinstance(got[0], Found) and not isinstance(got[0], Stopped):
+        return got[0]  # a Failure, or the whole run's Shown (not split)
+    failure = next((g for g in got if isinstance(g, Failure)), None)
+    if failure is not None:
+        return failure
+    found = [g for g in got if isinstance(g, Found)]
+    if not found or not isinstance(got[0], Found):
+        return Stopped()
+    if len(found) < len(got) or stopped:
+        stopped = INTERRUPTED
+    first = found[0].result
+    result = replace(first, seconds=sum(f.result.seconds for f in found))
+    merged = merge(result, [f.part for f in found], limits)
+    merged_runs.append(file)
+    merged.partial = merged.partial or stopped
+    return shown(merged, file, as_json) if keep else replace(shown(merged, file, as_json),
+                                                               result=None)  # fmt: skip

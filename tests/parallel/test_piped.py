@@ -90,6 +90,38 @@ def test_ctrl_c_with_workers_prints_the_partial_result_and_the_summary(tmp_path)
                                  "tests did not run")  # fmt: skip
 
 
+LONG_ARMV7 = """ARM long
+{ 0:R1=x; 0:R3=y; 1:R1=y; 1:R3=z; 2:R1=z; 2:R3=x; 3:R1=x; 3:R3=z; }
+ P0          | P1          | P2          | P3          ;
+ MOV R0,#1   | MOV R0,#1   | MOV R0,#1   | MOV R0,#2   ;
+ STR R0,[R1] | STR R0,[R1] | STR R0,[R1] | STR R0,[R1] ;
+ LDR R2,[R3] | LDR R2,[R3] | LDR R2,[R3] | LDR R2,[R3] ;
+ STR R0,[R3] | STR R0,[R3] | STR R0,[R3] | STR R0,[R3] ;
+ LDR R4,[R1] | LDR R4,[R1] | LDR R4,[R1] | LDR R4,[R1] ;
+ LDR R5,[R3] | LDR R5,[R3] | LDR R5,[R3] | LDR R5,[R3] ;
+ STR R0,[R1] | STR R0,[R1] | STR R0,[R1] | STR R0,[R1] ;
+exists (0:R2=0 /\\ 1:R2=0 /\\ 2:R2=0)
+"""  # ARM under armv7 (keys alike in every process: split), more than a minute whole
+
+
+def test_ctrl_c_in_a_split_test_prints_what_its_parts_found(tmp_path):
+    """A test split across the workers (it dominates the catalogue), stopped by Ctrl-C:
+    its parts' states merged, marked partial, then the summary. (Its parts take every worker:
+    the tests after it wait for them.)"""
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARMV7)
+    status, out, err = interrupt(["run", str(long), str(EXAMPLES / "arm" / "SB.litmus"),
+                                  str(EXAMPLES / "arm" / "MP.litmus"), "-j", "2"],
+                                 None, startup=6)  # fmt: skip
+    assert status == 130, err
+    assert err == ""
+    assert out.startswith("Test long Allowed")
+    assert "# Partial: interrupted; the states above are those found so far" in out
+    assert "Test SB " not in out
+    assert out.rstrip().endswith("1 result; interrupted: the last result is partial, later "
+                                 "tests did not run")  # fmt: skip
+
+
 def test_ctrl_c_in_check_with_workers_prints_the_checks_made(tmp_path):
     from tests.cli.test_interrupt import LONG_C, LONG_LIMIT
 

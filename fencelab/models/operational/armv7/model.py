@@ -53,6 +53,7 @@ class ARMv7(MemoryModel):
     name = "armv7"
     description = "ARMv7 (not multicopy-atomic): herd's arm.cat, operationally"
     targets = ("ARM",)
+    splits_apart = True  # (GEN-ARM-546-0: 983 keyed states, two parts of 520 and 463)
 
     def __init__(self, interleave: bool = True, earliest: bool = False,
                  apart: bool = False, share: bool = False,
