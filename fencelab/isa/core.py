@@ -352,7 +352,7 @@ class Core:
         inputs = tuple(sorted(self.reg_index[r] for r in info.reads))
         written = frozenset({self.pc_index, *(self.reg_index[r] for r in info.writes)})
         raw = self.code[pc - self.base:pc - self.base + info.size]
-        others = [i for i in range(len(self.reg_ids)) if i not in written]
+        others = sorted(set(range(len(self.reg_ids))).difference(written))
         kept = itemgetter(*others) if others else _nothing
         return (self.target.name, raw, pc), inputs, written, kept
 

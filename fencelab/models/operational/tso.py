@@ -14,6 +14,7 @@ Execution may end only when every buffer has drained.
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import repeat
 from operator import getitem, itemgetter
 from typing import NamedTuple
@@ -78,6 +79,7 @@ class TSO(MemoryModel):
         self._pc_indices: list[int] = []  # where each core's PC is in its thread state
         self._cores: list = []  # each thread's core (`_fused_move`)
         self._said: dict[tuple, tuple] = {}  # a transition's key, label (and provenance)
+        self._reuse = False  # (`_explores`)
 
     def for_exhaustive(self) -> TSO:
         return TSO(local_first=reduce.enabled("tso-local-first"),
@@ -222,7 +224,7 @@ class TSO(MemoryModel):
                 break
         else:  # (the set rests on the plans and the buffers' locations alone, the same in
             # many programs: with `reuse`, remembered across them too)
-            shared = (plans, locs) if reduce.enabled("reuse") else None
+            shared = (plans, locs) if self._reuse else None
             found = _PERSISTENT_SETS.get(shared)
             if found is None:
                 found = self._persistent_set(plans, locs)
@@ -236,6 +238,7 @@ class TSO(MemoryModel):
         """The caches, for this program (a model explores one program at a time)."""
         self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, []
         self._by_locations = {}
+        self._reuse = reduce.enabled("reuse")  # (sets shared across programs)
         self._pc_indices = [t.core.pc_index for t in program.threads]
         self._cores = [t.core for t in program.threads]
         self._said = {}
@@ -245,7 +248,7 @@ class TSO(MemoryModel):
         move is taken alone: (core, its set, whether only with its buffer empty)."""
         plans_of = self._plans
         if not plans_of:  # (each core's plans, when the first set is asked for)
-            plans_of.extend([_plans_of(program, tid) for tid in range(len(pcs))])
+            plans_of.extend(self._all_plans(program))
         plans = tuple(map(dict.get, plans_of, pcs, repeat(_FINISHED)))
         if not self.local_first:
             return plans, ()
@@ -261,6 +264,25 @@ class TSO(MemoryModel):
             _FIRST[plans] = first = tuple(first)
         return plans, first
 
+    def _all_plans(self, program) -> list[dict[int, _Plan]]:
+        """Each core's `_plans_of`. They rest on its code (its target, bytes and address: what
+        it decodes to) and the locations' addresses, the same in many programs: with
+        `reuse`, remembered across them by those."""
+        if not self._reuse:
+            return [_plans_of(program, tid) for tid in range(len(program.threads))]
+        located = tuple([(addr, loc.index) for addr, loc in program.by_addr.items()])
+        out = []
+        for tid, thread in enumerate(program.threads):
+            core = thread.core
+            key = (core.target.name, core.base, core.code, located)
+            plans = _CORE_PLANS.get(key)
+            if plans is None:
+                if len(_CORE_PLANS) >= reduce.CACHE_LIMIT:
+                    _CORE_PLANS.clear()
+                plans = _CORE_PLANS[key] = _plans_of(program, tid)
+            out.append(plans)
+        return out
+
     def _persistent_set(self, plans: tuple[_Plan, ...], locs: tuple):
         """The smallest closed set (see `persistent`; every enabled move when no smaller set is
         closed, two empty sets when no move is enabled), from the plans and the locations in
@@ -269,17 +291,17 @@ class TSO(MemoryModel):
         any), so that "may touch" is `&`; what rests on the plans alone is `_Tables`'."""
         n = len(locs)
         enabled = 0
-        for tid, (plan, buffer) in enumerate(zip(plans, locs)):
-            if plan.kind is not None and not (plan.waits and buffer):
+        for tid, ((kind, _, waits, _, _, _), buffer) in enumerate(zip(plans, locs)):
+            if kind is not None and not (waits and buffer):  # (a `_Plan`, unpacked in C)
                 enabled |= 1 << 2 * tid
             if buffer:
                 enabled |= 2 << 2 * tid
         if enabled & (enabled - 1) == 0:  # one move (or none): the set is that move
             return _processes(enabled, n) if enabled else _NOTHING
-        tables = _PLAN_TABLES.get(plans) if reduce.enabled("reuse") else None
+        tables = _PLAN_TABLES.get(plans) if self._reuse else None
         if tables is None:
             tables = _Tables(plans)
-            if reduce.enabled("reuse"):
+            if self._reuse:
                 if len(_PLAN_TABLES) >= reduce.CACHE_LIMIT:
                     _PLAN_TABLES.clear()
                 _PLAN_TABLES[plans] = tables
@@ -414,10 +436,10 @@ class TSO(MemoryModel):
         after it, the sources of its reads and how many writes it made; None when it waits
         for its buffer or its step spun."""
         atomic = info.kind is _RMW
-        buffer = mem.buffers[tid]
+        values, buffers = mem
+        buffer = buffers[tid]
         if buffer and (atomic or info.barrier is _FULL):
             return None  # waits for its buffer (no move)
-        values = mem.values
         sources = []
         reads: tuple[int, ...] = ()
         try:
@@ -587,7 +609,9 @@ class Interned:
         if program is not model._program:
             model._explores(program)
         self.model, self.machine, self.program = model, machine, program
-        self._slots: dict = {}  # (thread, `thread_key`) -> its number
+        # each thread's `thread_key`s -> their numbers (one numbering for all threads)
+        self._slots: list[dict] = [{} for _ in program.threads]
+        self._thread_key = machine.thread_key
         self._threads: list[tuple] = []  # by number: (thread state, steps) first met
         self._pcs: list[int] = []  # by number: the thread's PC
         self._done: list[bool] = []  # by number: has the thread finished?
@@ -596,8 +620,11 @@ class Interned:
         self._located: dict[int, tuple] = {}  # memory -> `Machine.locations_part`
         self._memory_ids: dict[TsoMemory, int] = {}
         self._memories: list[TsoMemory] = []
-        self._moves: dict[tuple[int, int], tuple[int, int] | None] = {}  # (thread, memory)
-        self._drains: dict[tuple[int, int], int] = {}  # (memory, core) -> memory after
+        # by thread number, its moves: memory -> the (thread, memory) numbers after it (keyed
+        # by an int, no tuple made for each lookup)
+        self._moves: list[dict[int, tuple[int, int] | None]] = []
+        self._drains: dict[int, int] = {}  # memory * cores + core -> memory after
+        self._n = len(program.threads)
         # the buffers' locations (`_locations_of`), numbered: by number, and each memory's
         self._locations: list[tuple] = []
         self._locations_ids: dict[tuple, int] = {}
@@ -621,11 +648,13 @@ class Interned:
                             self._memories[numbers[-1]])  # fmt: skip
 
     def _slot(self, tid: int, tstate, steps: int) -> int:
-        key = (tid, self.machine.thread_key(tid, tstate, steps))
-        found = self._slots.get(key)
+        key = self._thread_key(tid, tstate, steps)
+        slots = self._slots[tid]
+        found = slots.get(key)
         if found is None:
-            found = self._slots[key] = len(self._threads)
+            found = slots[key] = len(self._threads)
             self._threads.append((tstate, steps))
+            self._moves.append({})
             pc = tstate[self.model._pc_indices[tid]]
             self._pcs.append(pc)
             self._done.append(pc not in self.model._cores[tid].infos)  # (`Core.info`)
@@ -683,7 +712,8 @@ class Interned:
         """`TSO.successors` of `state(numbers)`, their targets as tuples (None where it
         answers None)."""
         m = numbers[-1]
-        at = (*map(self._pcs.__getitem__, numbers[:-1]), self._locations_at[m])
+        threads = numbers[:-1]
+        at = (*map(self._pcs.__getitem__, threads), self._locations_at[m])
         chosen = self._sets.get(at)
         if chosen is None:
             found = self.model._persistent_found(self.program, at[:-1], self._locations[at[-1]])
@@ -695,37 +725,38 @@ class Interned:
         out = []
         moves = self._moves
         for tid in cores:
-            at = (numbers[tid], m)
-            moved = moves.get(at, False)
+            slot = numbers[tid]
+            moved = moves[slot].get(m, False)
             if moved is False:
-                moved = moves[at] = self._move(tid, numbers[tid], m)
+                moved = moves[slot][m] = self._move(tid, slot, m)
             if moved is None:
                 return None
             target = list(numbers)
             target[tid], target[-1] = moved
             out.append((self._steps[tid], tuple(target)))
         for tid in drains:
-            after = self._drains.get((m, tid))
+            at = m * self._n + tid
+            after = self._drains.get(at)
             if after is None:
                 memory = self._memories[m]
                 if not memory.buffers[tid]:
                     return None
-                after = self._drains[m, tid] = self._memory(_drained(memory, tid))
-            out.append((self._drain_keys[tid], (*numbers[:-1], after)))
+                after = self._drains[at] = self._memory(_drained(memory, tid))
+            out.append((self._drain_keys[tid], (*threads, after)))
         return out
 
     def _move(self, tid: int, slot: int, m: int) -> tuple[int, int] | None:
         """(thread, memory) numbers after core `tid`'s move (as `TSO._fused_move`)."""
         model = self.model
         core = model._cores[tid]
-        tstate, steps = self._threads[slot]
-        info = core.infos.get(tstate[model._pc_indices[tid]])
+        info = core.infos.get(self._pcs[slot])
         if info is None:
             return None
         kind = info.kind
         if (kind is not _LOAD and kind is not _STORE and kind is not _FENCE
                 and not (kind is _RMW and info.locked)):  # fmt: skip
             return None
+        tstate, steps = self._threads[slot]
         moved = model._fused_effect(self.program, core, info, tstate, self._memories[m], tid)
         if moved is None:
             return None
@@ -794,6 +825,7 @@ _NOTHING: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())  # 
 # `TSO._persistent_set`'s answers by the plans and the buffers' locations, for every program
 _PERSISTENT_SETS: dict[tuple, tuple | None] = {}
 _PLAN_TABLES: dict[tuple, _Tables] = {}  # `_Tables` by the plans, for every program (`reuse`)
+_CORE_PLANS: dict[tuple, dict] = {}  # `TSO._all_plans`' (a core's code, the locations) -> plans
 _FIRST: dict[tuple, tuple] = {}  # `TSO._at`'s cores taken alone, by the plans
 # a set's cores and drains, each in order (`Interned.successors`), by the set
 _ORDERED: dict[tuple, tuple[tuple[int, ...], tuple[int, ...]]] = {}
@@ -805,6 +837,10 @@ def _locations_of(buffers) -> tuple[tuple[int, ...], ...]:
 
 
 _LOCATION = itemgetter(0)  # an `Entry`'s location
+# a `TsoMemory` and an `Entry` from a tuple of all their fields, made in C (a named tuple's
+# own constructor is a Python function)
+_memory_of = partial(tuple.__new__, TsoMemory)
+_entry_of = partial(tuple.__new__, Entry)
 
 
 def _processes(moves: int, n: int) -> tuple[frozenset[int], frozenset[int]]:
@@ -882,9 +918,9 @@ def _forwarded(buffer: tuple, values: tuple, index: int, offset: int, size: int)
     buffer's entries there, oldest first (newer ones win); and which entry gave the newest
     bytes (None: memory)."""
     whole, newest = values[index], None
-    for i, e in enumerate(buffer):
-        if e.loc == index and e.offset < offset + size and offset < e.offset + e.size:
-            whole, newest = put_bytes(whole, e.offset, e.size, e.value), i
+    for i, (loc, value, at, width) in enumerate(buffer):  # (an `Entry`, unpacked in C)
+        if loc == index and at < offset + size and offset < at + width:
+            whole, newest = put_bytes(whole, at, width, value), i
     return get_bytes(whole, offset, size), newest
 
 
@@ -898,22 +934,24 @@ def _written(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> TsoMemo
         for w in writes:
             loc, offset = program.place(w.addr, w.size, "write")
             changed[loc.index] = put_bytes(changed[loc.index], offset, w.size, w.value)
-        return TsoMemory(tuple(changed), mem.buffers)
+        return _memory_of((tuple(changed), mem.buffers))
     added = []
     for w in writes:
         loc, offset = program.place(w.addr, w.size, "write")
-        added.append(Entry(loc.index, w.value, offset, w.size))
-    buffers = list(mem.buffers)
-    buffers[tid] = mem.buffers[tid] + tuple(added)
-    return TsoMemory(mem.values, tuple(buffers))
+        added.append(_entry_of((loc.index, w.value, offset, w.size)))
+    values, old = mem
+    buffers = list(old)
+    buffers[tid] = old[tid] + tuple(added)
+    return _memory_of((values, tuple(buffers)))
 
 
 def _drained(mem: TsoMemory, tid: int) -> TsoMemory:
     """Memory after core `tid`'s oldest buffered store (it has one) reaches memory."""
-    buffer = mem.buffers[tid]
-    e = buffer[0]
-    values = list(mem.values)
-    values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
-    buffers = list(mem.buffers)
+    old_values, old_buffers = mem  # (named tuples unpacked in C, not field by field)
+    buffer = old_buffers[tid]
+    loc, value, offset, size = buffer[0]
+    values = list(old_values)
+    values[loc] = put_bytes(values[loc], offset, size, value)
+    buffers = list(old_buffers)
     buffers[tid] = buffer[1:]
-    return TsoMemory(tuple(values), tuple(buffers))
+    return _memory_of((tuple(values), tuple(buffers)))
