@@ -183,6 +183,38 @@ def test_tso_persistent_sets_keep_every_outcome_and_cut_states():
     assert Pipeline().run(sb, RunOptions()).explored_states == 15
 
 
+def test_tso_sets_shared_across_programs_change_no_search():
+    """The persistent sets' plans and tables that `reuse` remembers across programs (by a
+    core's code and the locations' addresses, by the plans) give every x86 test the search
+    it gets alone: diy7-style and generated tests run after one another, in two orders, with
+    `reuse` on, explore the same states and transitions and find the same outcomes and
+    witnesses as each run with `reuse` off (nothing remembered across them)."""
+    from fencelab.models.operational import tso
+
+    texts = list(cycles.generate_many("x86_64", 30, seed=21))
+    texts += [generate("x86_64", 4100 + i) for i in range(15)]
+
+    def search(text):
+        r = Pipeline().run(parse_text(text, "<t>"), RunOptions())
+        return (r.explored_states, r.transitions, r.budget_exhausted,
+                sorted((format_outcome(s.outcome), s.witness) for s in r.states))  # fmt: skip
+
+    reduce.set_disabled(["reuse"])
+    try:
+        alone = [search(t) for t in texts]
+    finally:
+        reduce.enable_all()
+    tso._CORE_PLANS.clear()
+    tso._PLAN_TABLES.clear()
+    tso._PERSISTENT_SETS.clear()
+    shared = [search(t) for t in texts]
+    backwards = [search(t) for t in reversed(texts)][::-1]
+    assert shared == alone
+    assert backwards == alone
+    assert tso._CORE_PLANS and tso._PLAN_TABLES  # (remembered: the runs did share them)
+    assert sum(states for states, *_ in alone) > 600
+
+
 def test_reductions_do_cut_work():
     """With the reductions on, a write-only and an exclusive load-buffering shape explore far
     fewer states (the shapes the guide measured as 2-5 s before)."""

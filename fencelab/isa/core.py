@@ -30,6 +30,7 @@ import ctypes
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 from unicorn import (
     UC_ERR_FETCH_UNMAPPED,
@@ -242,7 +243,7 @@ class Core:
             pure = self._pure[pc] = self._pure_at(pc, info)
         effect_key = None
         if pure is not None and state in self._contexts and "step-effects" not in reduce.disabled():
-            prefix, inputs, _ = pure
+            prefix, inputs, _, _ = pure
             effect_key = (prefix, tuple([state[i] for i in inputs]), reads)
             effect = _EFFECTS.get(effect_key)
             if effect is not None:
@@ -275,8 +276,8 @@ class Core:
         executed = [pc]
         _, hung, after = self._run_local(executed)
         if effect_key is not None and len(executed) == 1 and not hung:
-            _, _, written = pure
-            if all(after[i] == state[i] for i in range(len(state)) if i not in written):
+            _, _, written, kept = pure
+            if kept(after) == kept(state):  # (no register but those it writes moved)
                 _remember(effect_key, (tuple([(i, after[i]) for i in written]), mem_reads, writes))
         return Step(after, mem_reads, writes, tuple(executed), hung)
 
@@ -351,7 +352,9 @@ class Core:
         inputs = tuple(sorted(self.reg_index[r] for r in info.reads))
         written = frozenset({self.pc_index, *(self.reg_index[r] for r in info.writes)})
         raw = self.code[pc - self.base:pc - self.base + info.size]
-        return (self.target.name, raw, pc), inputs, written
+        others = sorted(set(range(len(self.reg_ids))).difference(written))
+        kept = itemgetter(*others) if others else _nothing
+        return (self.target.name, raw, pc), inputs, written, kept
 
     def _remembered(self, effect, state: ThreadState, pc: int) -> Step | NeedRead:
         """A remembered step's effect from `state` (the `step-effects` reduction). A pure
@@ -471,6 +474,13 @@ def narrow_signed_min_max(info: InsnInfo) -> bool:
 
 
 _UNKNOWN = object()
+
+
+def _nothing(state: ThreadState) -> tuple:
+    """`Core._pure_at`'s registers kept, when the instruction writes them all."""
+    return ()
+
+
 # remembered steps of pure instructions (`Core._pure_at`'s key -> a NeedRead, or the registers
 # written with their values and the accesses made), shared by every core
 _EFFECTS: dict[tuple, object] = {}
@@ -561,24 +571,32 @@ class _Engine:
         every register a thread state records fits 64 bits)."""
         batch = self._batch.get(reg_ids)
         if batch is None:
-            n = len(reg_ids)
-            values = (ctypes.c_uint64 * n)()
-            pointers = (ctypes.c_void_p * n)(*(ctypes.addressof(values) + 8 * i
-                                               for i in range(n)))  # fmt: skip
-            batch = self._batch[reg_ids] = ((ctypes.c_int * n)(*reg_ids), values, pointers, n)
+            batch = self._arrays(reg_ids)
         ids, values, pointers, n = batch
         ctypes.memset(values, 0, 8 * n)  # a 32-bit register fills only half its slot
         if _uclib.uc_reg_read_batch(self.uc._uch, ids, pointers, n) != 0:
             return tuple(self.uc.reg_read_batch(reg_ids))  # let the binding raise
         return tuple(values)
 
-    def write(self, reg_ids: tuple[int, ...], values: tuple[int, ...]) -> None:
-        """Set the registers (one native call, as `read`)."""
+    def _arrays(self, reg_ids: tuple[int, ...]) -> tuple:
+        """The native arrays `read` and `write` pass for these registers: their ids, the
+        values, a pointer to each value, their count (made once)."""
         n = len(reg_ids)
-        data = (ctypes.c_uint64 * n)(*values)
-        pointers = (ctypes.c_void_p * n)(*(ctypes.addressof(data) + 8 * i for i in range(n)))
-        if _uclib.uc_reg_write_batch(self.uc._uch, (ctypes.c_int * n)(*reg_ids), pointers,
-                                     n) != 0:  # fmt: skip
+        values = (ctypes.c_uint64 * n)()
+        pointers = (ctypes.c_void_p * n)(*(ctypes.addressof(values) + 8 * i
+                                           for i in range(n)))  # fmt: skip
+        batch = self._batch[reg_ids] = ((ctypes.c_int * n)(*reg_ids), values, pointers, n)
+        return batch
+
+    def write(self, reg_ids: tuple[int, ...], values: tuple[int, ...]) -> None:
+        """Set the registers (one native call, as `read`; its arrays made once for these
+        registers)."""
+        batch = self._batch.get(reg_ids)
+        if batch is None:
+            batch = self._arrays(reg_ids)
+        ids, data, pointers, n = batch
+        data[:] = values
+        if _uclib.uc_reg_write_batch(self.uc._uch, ids, pointers, n) != 0:
             self.uc.reg_write_batch(list(zip(reg_ids, values)))  # let the binding raise
 
     def map(self, start: int, size: int) -> None:

@@ -23,6 +23,10 @@ class Kind(enum.Enum):
     BRANCH = "branch"
     OTHER = "other"  # register-only work
 
+    # (members are singletons, equal only to themselves: hashed by identity, in C, not by
+    # Enum's Python-level hash of the name; the models key their caches by kinds)
+    __hash__ = object.__hash__
+
     @property
     def touches_memory(self) -> bool:
         return self in _TOUCHES_MEMORY
@@ -42,6 +46,8 @@ class Barrier(enum.Enum):
     ISB = "isb"  # instruction synchronisation (with a control dependency orders later loads)
     LFENCE = "lfence"  # x86: no effect on ordinary memory ordering under x86-TSO
     SFENCE = "sfence"  # x86: likewise
+
+    __hash__ = object.__hash__  # (as Kind's)
 
 
 @dataclass(frozen=True)

@@ -246,8 +246,8 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
                     if outcome not in finals:
                         finals[outcome] = format_schedule(start + _path(parents, steps, number))
                 continue
+            transitions += len(made)
             for step_key, target in reversed(made):
-                transitions += 1
                 new = len(parents)
                 if numbers.setdefault(target, new) == new:
                     parents.append(number)

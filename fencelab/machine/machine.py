@@ -35,6 +35,17 @@ class Status(enum.Enum):
 _RUNNING, _FINAL, _BUDGET, _STUCK = Status.RUNNING, Status.FINAL, Status.BUDGET, Status.STUCK
 
 
+def _picker(indices: tuple[int, ...]):
+    """A function giving a thread state's values at these indices, as a tuple (in C: one
+    `itemgetter`, made to answer a tuple of one or none too)."""
+    if len(indices) > 1:
+        return itemgetter(*indices)
+    if indices:
+        (index,) = indices
+        return lambda tstate: (tstate[index],)
+    return lambda tstate: ()
+
+
 @dataclass
 class Machine:
     program: Program
@@ -68,7 +79,7 @@ class Machine:
             for t, regs in zip(self.program.threads, observed)
         ]  # fmt: skip
         self._cores = [t.core for t in self.program.threads]
-        self._pc_at = [(c.pc_index, c.base, c.end, at)  # (for `key`)
+        self._pc_at = [(c.pc_index, c.base, c.end, _picker(at))  # (for `key`)
                        for c, at in zip(self._cores, self._observed_at)]  # fmt: skip
         self._reg_at = [  # where the outcome's registers are in their thread's state
             (obs, (obs.tid, c.reg_index.get(c.target.canonical_reg(obs.reg)))
@@ -129,7 +140,7 @@ class Machine:
             if not base <= tstate[pc_index] < end:  # (`Core.halted`)
                 if known is None:
                     known, steps = list(threads), list(steps)
-                known[tid] = tuple([tstate[i] for i in observed])  # (`observed_values`)
+                known[tid] = observed(tstate)  # (`observed_values`)
                 steps[tid] = -1
         if known is None:
             return (threads, steps, state.memory)
@@ -141,7 +152,7 @@ class Machine:
         if self._finished_key:
             pc_index, base, end, observed = self._pc_at[tid]
             if not base <= tstate[pc_index] < end:
-                return tuple([tstate[i] for i in observed]), -1
+                return observed(tstate), -1
         return tstate, steps
 
     def interned(self):
@@ -155,7 +166,7 @@ class Machine:
     def observed_values(self, tid: int, tstate) -> tuple[int, ...]:
         """The values in `tstate` of the registers the outcome reads (the zero register,
         which a condition may name, has no place in a thread's state and is left out)."""
-        return tuple([tstate[i] for i in self._observed_at[tid]])
+        return self._pc_at[tid][3](tstate)
 
     def stopped(self, tid: int, tstate, steps: int) -> bool:
         """Has this (unfinished) thread hit the step budget, or spun in a register-only loop?"""

@@ -14,7 +14,9 @@ Execution may end only when every buffer has drained.
 
 from __future__ import annotations
 
-from operator import getitem
+from functools import partial
+from itertools import repeat
+from operator import getitem, itemgetter
 from typing import NamedTuple
 
 from fencelab import reduce
@@ -73,10 +75,11 @@ class TSO(MemoryModel):
         self._persistent: dict[tuple, tuple] = {}  # (PCs, buffers) -> `persistent`'s answer
         self._by_locations: dict[tuple, tuple] = {}  # (PCs, the buffers' locations) -> same
         self._at_pcs: dict[tuple, tuple] = {}
-        self._plans: dict = {}  # (core, pc) -> its _Plan; core -> `_plans_of` it
+        self._plans: list[dict] = []  # each core's `_plans_of`, by PC
         self._pc_indices: list[int] = []  # where each core's PC is in its thread state
         self._cores: list = []  # each thread's core (`_fused_move`)
         self._said: dict[tuple, tuple] = {}  # a transition's key, label (and provenance)
+        self._reuse = False  # (`_explores`)
 
     def for_exhaustive(self) -> TSO:
         return TSO(local_first=reduce.enabled("tso-local-first"),
@@ -194,35 +197,48 @@ class TSO(MemoryModel):
 
     def _persistent_at(self, program, pcs: tuple[int, ...], buffers):
         """`_persistent_of` a state whose cores are at `pcs`, with these buffers."""
+        found = self._persistent.get((pcs, buffers))
+        if found is None:
+            found = self._persistent[pcs, buffers] = self._persistent_by_locations(
+                program, pcs, _locations_of(buffers))
+        return found
+
+    def _persistent_by_locations(self, program, pcs: tuple[int, ...], locs: tuple):
+        """`_persistent_at`, told by the locations in each buffer (`_locations_of`): all the
+        set rests on."""
+        found = self._by_locations.get((pcs, locs))
+        if found is None:
+            found = self._by_locations[pcs, locs] = self._persistent_found(program, pcs, locs)
+        return found
+
+    def _persistent_found(self, program, pcs: tuple[int, ...], locs: tuple):
+        """`_persistent_by_locations`, not remembered by (PCs, locations) here (`Interned`
+        remembers it so)."""
         at = self._at_pcs.get(pcs)
         if at is None:
             at = self._at_pcs[pcs] = self._at(program, pcs)
         plans, first = at
         for tid, alone, if_empty in first:  # `alone`'s rule: a set of one move
-            if not if_empty or not buffers[tid]:
-                return alone
-        found = self._persistent.get((pcs, buffers))
-        if found is None:
-            locs = tuple([tuple([e[0] for e in b]) for b in buffers])
-            found = self._by_locations.get((pcs, locs))
-            if found is None:  # (the set rests on the plans and the buffers' locations
-                # alone, the same in many programs: with `reuse`, remembered across them too)
-                shared = (plans, locs) if reduce.enabled("reuse") else None
-                found = _PERSISTENT_SETS.get(shared)
-                if found is None:
-                    found = self._persistent_set(plans, buffers)
-                    if shared is not None:
-                        if len(_PERSISTENT_SETS) >= reduce.CACHE_LIMIT:
-                            _PERSISTENT_SETS.clear()
-                        _PERSISTENT_SETS[shared] = found
-                self._by_locations[pcs, locs] = found
-            self._persistent[pcs, buffers] = found
+            if not if_empty or not locs[tid]:
+                found = alone
+                break
+        else:  # (the set rests on the plans and the buffers' locations alone, the same in
+            # many programs: with `reuse`, remembered across them too)
+            shared = (plans, locs) if self._reuse else None
+            found = _PERSISTENT_SETS.get(shared)
+            if found is None:
+                found = self._persistent_set(plans, locs)
+                if shared is not None:
+                    if len(_PERSISTENT_SETS) >= reduce.CACHE_LIMIT:
+                        _PERSISTENT_SETS.clear()
+                    _PERSISTENT_SETS[shared] = found
         return found
 
     def _explores(self, program) -> None:
         """The caches, for this program (a model explores one program at a time)."""
-        self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, {}
+        self._program, self._persistent, self._at_pcs, self._plans = program, {}, {}, []
         self._by_locations = {}
+        self._reuse = reduce.enabled("reuse")  # (sets shared across programs)
         self._pc_indices = [t.core.pc_index for t in program.threads]
         self._cores = [t.core for t in program.threads]
         self._said = {}
@@ -230,71 +246,103 @@ class TSO(MemoryModel):
     def _at(self, program, pcs: tuple[int, ...]) -> tuple[tuple[_Plan, ...], list[tuple]]:
         """Each core's `_Plan` at these PCs, and with `tso-local-first`, the cores whose next
         move is taken alone: (core, its set, whether only with its buffer empty)."""
-        plans = []
-        for tid, pc in enumerate(pcs):
-            plan = self._plans.get((tid, pc))
-            if plan is None:
-                plans_of = self._plans.get(tid)
-                if plans_of is None:
-                    plans_of = self._plans[tid] = _plans_of(program, tid)
-                plan = plans_of.get(pc, _FINISHED)
-                self._plans[tid, pc] = plan
-            plans.append(plan)
-        first = [(tid, (frozenset((tid,)), frozenset()), plan.kind is Kind.FENCE)
-                 for tid, plan in enumerate(plans) if self.local_first
-                 and plan.kind in (Kind.STORE, Kind.FENCE)]  # fmt: skip
-        return tuple(plans), first
+        plans_of = self._plans
+        if not plans_of:  # (each core's plans, when the first set is asked for)
+            plans_of.extend(self._all_plans(program))
+        plans = tuple(map(dict.get, plans_of, pcs, repeat(_FINISHED)))
+        if not self.local_first:
+            return plans, ()
+        first = _FIRST.get(plans)
+        if first is None:
+            first = []
+            for tid, plan in enumerate(plans):
+                kind = plan.kind
+                if kind is _STORE or kind is _FENCE:
+                    first.append((tid, _processes(1 << 2 * tid, len(pcs)), kind is _FENCE))
+            if len(_FIRST) >= reduce.CACHE_LIMIT:
+                _FIRST.clear()
+            _FIRST[plans] = first = tuple(first)
+        return plans, first
 
-    def _persistent_set(self, plans: tuple[_Plan, ...], buffers):
+    def _all_plans(self, program) -> list[dict[int, _Plan]]:
+        """Each core's `_plans_of`. They rest on its code (its target, bytes and address: what
+        it decodes to) and the locations' addresses, the same in many programs: with
+        `reuse`, remembered across them by those."""
+        if not self._reuse:
+            return [_plans_of(program, tid) for tid in range(len(program.threads))]
+        located = tuple([(addr, loc.index) for addr, loc in program.by_addr.items()])
+        out = []
+        for tid, thread in enumerate(program.threads):
+            core = thread.core
+            key = (core.target.name, core.base, core.code, located)
+            plans = _CORE_PLANS.get(key)
+            if plans is None:
+                if len(_CORE_PLANS) >= reduce.CACHE_LIMIT:
+                    _CORE_PLANS.clear()
+                plans = _CORE_PLANS[key] = _plans_of(program, tid)
+            out.append(plans)
+        return out
+
+    def _persistent_set(self, plans: tuple[_Plan, ...], locs: tuple):
         """The smallest closed set (see `persistent`; every enabled move when no smaller set is
-        closed, two empty sets when no move is enabled). Processes are bits of one int (bit 2i: core i's instructions, 2i + 1: its drains), as
-        are locations (bit k: location k; -1: unknown, any), so that "may touch" is `&`."""
-        n = len(buffers)
+        closed, two empty sets when no move is enabled), from the plans and the locations in
+        each buffer (`_locations_of`). Processes are bits of one int (bit 2i: core i's
+        instructions, 2i + 1: its drains), as are locations (bit k: location k; -1: unknown,
+        any), so that "may touch" is `&`; what rests on the plans alone is `_Tables`'."""
+        n = len(locs)
         enabled = 0
-        for tid, (plan, buffer) in enumerate(zip(plans, buffers)):
-            if plan.kind is not None and not (plan.waits and buffer):
+        for tid, ((kind, _, waits, _, _, _), buffer) in enumerate(zip(plans, locs)):
+            if kind is not None and not (waits and buffer):  # (a `_Plan`, unpacked in C)
                 enabled |= 1 << 2 * tid
             if buffer:
                 enabled |= 2 << 2 * tid
         if enabled & (enabled - 1) == 0:  # one move (or none): the set is that move
             return _processes(enabled, n) if enabled else _NOTHING
-        drains = [p.stores if p.stores == -1 else p.stores | _mask_of(b)
-                  for p, b in zip(plans, buffers)]  # fmt: skip
+        tables = _PLAN_TABLES.get(plans) if self._reuse else None
+        if tables is None:
+            tables = _Tables(plans)
+            if self._reuse:
+                if len(_PLAN_TABLES) >= reduce.CACHE_LIMIT:
+                    _PLAN_TABLES.clear()
+                _PLAN_TABLES[plans] = tables
+        # the locations each buffer's drains may write: its stores, buffered and to come
+        drainers = []
+        for (bit, stores), buffer in zip(tables.drains, locs):
+            if stores != -1:
+                for loc in buffer:
+                    stores |= 1 << loc
+            drainers.append((bit, stores))
         needs = []  # what each process's next move brings in
-        for tid, (plan, buffer) in enumerate(zip(plans, buffers)):
+        for tid, ((access, static, loc, waits), buffer) in enumerate(zip(tables.cores, locs)):
             mine = 3 << 2 * tid
-            if plan.kind is None:  # finished: no next move (and no future one: never needed)
-                needs.append(0)
-            elif plan.waits and buffer:  # waits for its buffer: the drain enables it
+            if waits and buffer:  # waits for its buffer: the drain enables it
                 needs.append(2 << 2 * tid)
-            elif plan.kind is Kind.STORE or plan.kind is Kind.FENCE:
-                needs.append(0)  # into its own buffer, or nothing: independent of every move
-            else:  # drains the access may see; a load commutes with other loads, a locked
-                # instruction (or what is not known) writes memory: every reader
-                loc = plan.loc_mask
-                need = 0
-                for j, (other, drain) in enumerate(zip(plans, drains)):
+            elif not access:  # finished (no move to come: never needed), a store into its
+                needs.append(0)  # own buffer or a fence: independent of every move
+            else:  # the drains the access may see, and the other cores' accesses
+                need = static
+                for bit, drain in drainers:
                     if drain & loc:
-                        need |= 2 << 2 * j
-                    if (other.rmws if plan.kind is Kind.LOAD else other.reads) & loc:
-                        need |= 1 << 2 * j
+                        need |= bit
                 needs.append(need & ~mine)
             if buffer:
-                loc = 1 << buffer[0].loc
-                need = 0
-                for j, (other, drain) in enumerate(zip(plans, drains)):
-                    if other.reads & loc:
-                        need |= 1 << 2 * j
+                head = buffer[0]
+                need = tables.readers.get(head)
+                if need is None:
+                    need = tables.readers_of(head)
+                loc = 1 << head
+                for bit, drain in drainers:
                     if drain & loc:
-                        need |= 2 << 2 * j
+                        need |= bit
                 needs.append(need & ~mine)
             else:  # nothing to drain until the core stores
                 needs.append(1 << 2 * tid)
         best, size = 0, 2 * n + 1
-        for seed in range(2 * n):
-            if not enabled >> seed & 1:
-                continue
-            chosen, todo = 1 << seed, [seed]
+        seeds = enabled
+        while seeds:
+            first = seeds & -seeds
+            seeds ^= first
+            chosen, todo = first, [first.bit_length() - 1]
             while todo:
                 new = needs[todo.pop()] & ~chosen
                 chosen |= new
@@ -388,10 +436,10 @@ class TSO(MemoryModel):
         after it, the sources of its reads and how many writes it made; None when it waits
         for its buffer or its step spun."""
         atomic = info.kind is _RMW
-        buffer = mem.buffers[tid]
+        values, buffers = mem
+        buffer = buffers[tid]
         if buffer and (atomic or info.barrier is _FULL):
             return None  # waits for its buffer (no move)
-        values = mem.values
         sources = []
         reads: tuple[int, ...] = ()
         try:
@@ -561,7 +609,9 @@ class Interned:
         if program is not model._program:
             model._explores(program)
         self.model, self.machine, self.program = model, machine, program
-        self._slots: dict = {}  # (thread, `thread_key`) -> its number
+        # each thread's `thread_key`s -> their numbers (one numbering for all threads)
+        self._slots: list[dict] = [{} for _ in program.threads]
+        self._thread_key = machine.thread_key
         self._threads: list[tuple] = []  # by number: (thread state, steps) first met
         self._pcs: list[int] = []  # by number: the thread's PC
         self._done: list[bool] = []  # by number: has the thread finished?
@@ -570,9 +620,17 @@ class Interned:
         self._located: dict[int, tuple] = {}  # memory -> `Machine.locations_part`
         self._memory_ids: dict[TsoMemory, int] = {}
         self._memories: list[TsoMemory] = []
-        self._moves: dict[tuple[int, int], tuple[int, int] | None] = {}  # (thread, memory)
-        self._drains: dict[tuple[int, int], int] = {}  # (memory, core) -> memory after
-        self._sets: dict[tuple, tuple] = {}  # (PCs, memory) -> (cores, drains), in order
+        # by thread number, its moves: memory -> the (thread, memory) numbers after it (keyed
+        # by an int, no tuple made for each lookup)
+        self._moves: list[dict[int, tuple[int, int] | None]] = []
+        self._drains: dict[int, int] = {}  # memory * cores + core -> memory after
+        self._n = len(program.threads)
+        # the buffers' locations (`_locations_of`), numbered: by number, and each memory's
+        self._locations: list[tuple] = []
+        self._locations_ids: dict[tuple, int] = {}
+        self._buffers_at: dict[tuple, int] = {}  # buffers -> their locations' number
+        self._locations_at: list[int] = []  # by memory
+        self._sets: dict[tuple, tuple] = {}  # (*PCs, locations) -> (cores, drains), in order
         self._steps = [str(tid) for tid in range(len(program.threads))]
         self._drain_keys = [f"d{tid}" for tid in range(len(program.threads))]
 
@@ -590,11 +648,13 @@ class Interned:
                             self._memories[numbers[-1]])  # fmt: skip
 
     def _slot(self, tid: int, tstate, steps: int) -> int:
-        key = (tid, self.machine.thread_key(tid, tstate, steps))
-        found = self._slots.get(key)
+        key = self._thread_key(tid, tstate, steps)
+        slots = self._slots[tid]
+        found = slots.get(key)
         if found is None:
-            found = self._slots[key] = len(self._threads)
+            found = slots[key] = len(self._threads)
             self._threads.append((tstate, steps))
+            self._moves.append({})
             pc = tstate[self.model._pc_indices[tid]]
             self._pcs.append(pc)
             self._done.append(pc not in self.model._cores[tid].infos)  # (`Core.info`)
@@ -618,6 +678,16 @@ class Interned:
         if found is None:
             found = self._memory_ids[memory] = len(self._memories)
             self._memories.append(memory)
+            buffers = memory.buffers
+            located = self._buffers_at.get(buffers)
+            if located is None:
+                locs = _locations_of(buffers)
+                located = self._locations_ids.get(locs)
+                if located is None:
+                    located = self._locations_ids[locs] = len(self._locations)
+                    self._locations.append(locs)
+                self._buffers_at[buffers] = located
+            self._locations_at.append(located)
         return found
 
     def outcome(self, numbers: tuple[int, ...]):
@@ -642,47 +712,51 @@ class Interned:
         """`TSO.successors` of `state(numbers)`, their targets as tuples (None where it
         answers None)."""
         m = numbers[-1]
-        pcs = tuple([self._pcs[n] for n in numbers[:-1]])
-        chosen = self._sets.get((pcs, m))
+        threads = numbers[:-1]
+        at = (*map(self._pcs.__getitem__, threads), self._locations_at[m])
+        chosen = self._sets.get(at)
         if chosen is None:
-            cores, drains = self.model._persistent_at(self.program, pcs,
-                                                      self._memories[m].buffers)  # fmt: skip
-            chosen = self._sets[pcs, m] = (sorted(cores), sorted(drains))
+            found = self.model._persistent_found(self.program, at[:-1], self._locations[at[-1]])
+            chosen = _ORDERED.get(found)
+            if chosen is None:
+                chosen = _ORDERED[found] = (tuple(sorted(found[0])), tuple(sorted(found[1])))
+            self._sets[at] = chosen
         cores, drains = chosen
         out = []
         moves = self._moves
         for tid in cores:
-            at = (numbers[tid], m)
-            moved = moves.get(at, False)
+            slot = numbers[tid]
+            moved = moves[slot].get(m, False)
             if moved is False:
-                moved = moves[at] = self._move(tid, numbers[tid], m)
+                moved = moves[slot][m] = self._move(tid, slot, m)
             if moved is None:
                 return None
             target = list(numbers)
             target[tid], target[-1] = moved
             out.append((self._steps[tid], tuple(target)))
         for tid in drains:
-            after = self._drains.get((m, tid))
+            at = m * self._n + tid
+            after = self._drains.get(at)
             if after is None:
                 memory = self._memories[m]
                 if not memory.buffers[tid]:
                     return None
-                after = self._drains[m, tid] = self._memory(_drained(memory, tid))
-            out.append((self._drain_keys[tid], (*numbers[:-1], after)))
+                after = self._drains[at] = self._memory(_drained(memory, tid))
+            out.append((self._drain_keys[tid], (*threads, after)))
         return out
 
     def _move(self, tid: int, slot: int, m: int) -> tuple[int, int] | None:
         """(thread, memory) numbers after core `tid`'s move (as `TSO._fused_move`)."""
         model = self.model
         core = model._cores[tid]
-        tstate, steps = self._threads[slot]
-        info = core.infos.get(tstate[model._pc_indices[tid]])
+        info = core.infos.get(self._pcs[slot])
         if info is None:
             return None
         kind = info.kind
         if (kind is not _LOAD and kind is not _STORE and kind is not _FENCE
                 and not (kind is _RMW and info.locked)):  # fmt: skip
             return None
+        tstate, steps = self._threads[slot]
         moved = model._fused_effect(self.program, core, info, tstate, self._memories[m], tid)
         if moved is None:
             return None
@@ -706,25 +780,80 @@ class _Plan(NamedTuple):  # (a named tuple: hashed in C, as `_PERSISTENT_SETS`' 
     stores: int
 
 
+class _Tables:
+    """What `TSO._persistent_set` needs of the cores' plans, worked out once for the plans
+    (the buffers' locations then add to it): for each core, whether its next instruction is
+    an access that may conflict with other cores' moves (a load, a locked instruction, or
+    what is not known; not a store into its own buffer, a fence, nor past its last
+    instruction), the other cores' instructions it brings in (a load: their locked
+    instructions on its location; else: their loads and locked instructions there), its
+    location and whether it waits for an empty buffer; each buffer's drain process bit and
+    the locations its core's stores to come may write; and by location, the cores whose
+    loads and locked instructions to come may read it (a drain there brings them in)."""
+
+    __slots__ = ("cores", "drains", "readers", "_reads")
+
+    def __init__(self, plans: tuple[_Plan, ...]) -> None:
+        self._reads = [(1 << 2 * j, other.reads) for j, other in enumerate(plans)]
+        lockers = [(1 << 2 * j, other.rmws) for j, other in enumerate(plans)]
+        self.cores = []
+        for plan in plans:
+            kind, loc = plan.kind, plan.loc_mask
+            access = kind is not None and kind is not _STORE and kind is not _FENCE
+            static = 0
+            if access:
+                for bit, touched in (lockers if kind is _LOAD else self._reads):
+                    if touched & loc:
+                        static |= bit
+            self.cores.append((access, static, loc, plan.waits and kind is not None))
+        self.drains = [(2 << 2 * j, other.stores) for j, other in enumerate(plans)]
+        self.readers: dict[int, int] = {}  # location -> the cores that may read it
+
+    def readers_of(self, index: int) -> int:
+        loc, need = 1 << index, 0
+        for bit, touched in self._reads:
+            if touched & loc:
+                need |= bit
+        self.readers[index] = need
+        return need
+
+
 _PLAIN = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.FENCE)
 _ANY = -1  # every location (unknown), as a mask
 _FINISHED = _Plan(None, _ANY, False, 0, 0, 0)  # past the core's last instruction
 _NOTHING: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())  # no move enabled
 # `TSO._persistent_set`'s answers by the plans and the buffers' locations, for every program
 _PERSISTENT_SETS: dict[tuple, tuple | None] = {}
+_PLAN_TABLES: dict[tuple, _Tables] = {}  # `_Tables` by the plans, for every program (`reuse`)
+_CORE_PLANS: dict[tuple, dict] = {}  # `TSO._all_plans`' (a core's code, the locations) -> plans
+_FIRST: dict[tuple, tuple] = {}  # `TSO._at`'s cores taken alone, by the plans
+# a set's cores and drains, each in order (`Interned.successors`), by the set
+_ORDERED: dict[tuple, tuple[tuple[int, ...], tuple[int, ...]]] = {}
 
 
-def _mask_of(buffer) -> int:
-    out = 0
-    for e in buffer:
-        out |= 1 << e.loc
-    return out
+def _locations_of(buffers) -> tuple[tuple[int, ...], ...]:
+    """The locations in each buffer, oldest first: what `TSO._persistent_set` reads of them."""
+    return tuple([tuple(map(_LOCATION, b)) for b in buffers])
+
+
+_LOCATION = itemgetter(0)  # an `Entry`'s location
+# a `TsoMemory` and an `Entry` from a tuple of all their fields, made in C (a named tuple's
+# own constructor is a Python function)
+_memory_of = partial(tuple.__new__, TsoMemory)
+_entry_of = partial(tuple.__new__, Entry)
 
 
 def _processes(moves: int, n: int) -> tuple[frozenset[int], frozenset[int]]:
     """The cores whose instruction and the cores whose drain are among `moves` (bits)."""
-    return (frozenset(t for t in range(n) if moves >> 2 * t & 1),
-            frozenset(t for t in range(n) if moves >> 2 * t & 2))  # fmt: skip
+    found = _PROCESSES.get((moves, n))
+    if found is None:
+        found = _PROCESSES[moves, n] = (
+            frozenset([t for t in range(n) if moves >> 2 * t & 1]),
+            frozenset([t for t in range(n) if moves >> 2 * t & 2]))  # fmt: skip
+    return found
+
+
+_PROCESSES: dict[tuple[int, int], tuple[frozenset[int], frozenset[int]]] = {}  # (at most 4^n)
 
 
 def _plans_of(program, tid: int) -> dict[int, _Plan]:
@@ -789,9 +918,9 @@ def _forwarded(buffer: tuple, values: tuple, index: int, offset: int, size: int)
     buffer's entries there, oldest first (newer ones win); and which entry gave the newest
     bytes (None: memory)."""
     whole, newest = values[index], None
-    for i, e in enumerate(buffer):
-        if e.loc == index and e.offset < offset + size and offset < e.offset + e.size:
-            whole, newest = put_bytes(whole, e.offset, e.size, e.value), i
+    for i, (loc, value, at, width) in enumerate(buffer):  # (an `Entry`, unpacked in C)
+        if loc == index and at < offset + size and offset < at + width:
+            whole, newest = put_bytes(whole, at, width, value), i
     return get_bytes(whole, offset, size), newest
 
 
@@ -805,22 +934,24 @@ def _written(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> TsoMemo
         for w in writes:
             loc, offset = program.place(w.addr, w.size, "write")
             changed[loc.index] = put_bytes(changed[loc.index], offset, w.size, w.value)
-        return TsoMemory(tuple(changed), mem.buffers)
+        return _memory_of((tuple(changed), mem.buffers))
     added = []
     for w in writes:
         loc, offset = program.place(w.addr, w.size, "write")
-        added.append(Entry(loc.index, w.value, offset, w.size))
-    buffers = list(mem.buffers)
-    buffers[tid] = mem.buffers[tid] + tuple(added)
-    return TsoMemory(mem.values, tuple(buffers))
+        added.append(_entry_of((loc.index, w.value, offset, w.size)))
+    values, old = mem
+    buffers = list(old)
+    buffers[tid] = old[tid] + tuple(added)
+    return _memory_of((values, tuple(buffers)))
 
 
 def _drained(mem: TsoMemory, tid: int) -> TsoMemory:
     """Memory after core `tid`'s oldest buffered store (it has one) reaches memory."""
-    buffer = mem.buffers[tid]
-    e = buffer[0]
-    values = list(mem.values)
-    values[e.loc] = put_bytes(values[e.loc], e.offset, e.size, e.value)
-    buffers = list(mem.buffers)
+    old_values, old_buffers = mem  # (named tuples unpacked in C, not field by field)
+    buffer = old_buffers[tid]
+    loc, value, offset, size = buffer[0]
+    values = list(old_values)
+    values[loc] = put_bytes(values[loc], offset, size, value)
+    buffers = list(old_buffers)
     buffers[tid] = buffer[1:]
-    return TsoMemory(tuple(values), tuple(buffers))
+    return _memory_of((tuple(values), tuple(buffers)))
