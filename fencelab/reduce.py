@@ -90,9 +90,10 @@ REDUCTIONS = {
     "tso-local-first": "x86-TSO: a store into the buffer or a fence on an empty buffer is taken "
                        "alone, before any other move, and told before the other cores' moves "
                        "are made (models/operational/tso.py, TSO.select and TSO.alone)",
-    "step-effects": "a pure instruction's step (x86 MOV to or from memory, fences) is "
-                    "remembered by its bytes, address, the registers it reads and the values "
-                    "it reads, across states and tests: Unicorn runs it once for each "
+    "step-effects": "a pure instruction's step (x86 MOV to or from memory, fences; AArch64 "
+                    "plain loads, stores and barriers) is remembered by its bytes, address, the "
+                    "registers it reads and the values it reads, across states and tests: "
+                    "Unicorn runs it once for each "
                     "(fencelab/isa/core.py, Core._remembered)",
     "tso-persistent": "x86-TSO: from each state only a persistent set of moves is followed: "
                       "the smallest set of instructions and drains closed under the moves that "

@@ -43,7 +43,7 @@ ACTS_ON = {
     "threads-apart": ("aarch64", "arm"),
     "tso-local-first": ("x86_64", "rust"),
     "tso-persistent": ("x86_64", "rust"),
-    "step-effects": ("x86_64", "rust"),
+    "step-effects": ("x86_64", "rust", "aarch64"),
     "tso-step": ("x86_64", "rust"),
     "tso-interned": ("x86_64", "rust"),
     "armv7-dmb-earliest": ("arm",),

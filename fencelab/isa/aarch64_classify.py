@@ -17,6 +17,14 @@ Anything that touches memory and is not in the table — SIMD/FP loads and store
 loads, DC/IC and the other SYS instructions, LDAPUR... — is refused with an error naming it, so
 no memory access ever runs unseen by the models. PRFM/PRFUM are hints: `Kind.OTHER`.
 
+Plain loads and stores (LDR/STR and their unscaled, unprivileged, pair, acquire and release
+forms, writeback ones too: the base register is in `writes`), literal loads and DMB/DSB/ISB
+are `pure`: their steps may be remembered (the `step-effects` reduction, core.py). The
+exclusives are not (Unicorn's monitor is state no register holds), nor the LSE atomics
+(left to Unicorn every time: their compare and narrow signed forms are fixed up after the
+run), CLREX, or register-only instructions (a remembered step is one instruction, followed by
+a memory event or the end).
+
 Pairs: LDXP/LDAXP/STXP/STLXP and CASP/CASPA/CASPL/CASPAL access two registers' worth (8 bytes
 for W registers, 16 for X) as one single-copy-atomic access; `width` counts both halves and
 `compare_order` lists a CASP's compare registers low half first. LDP/STP are two accesses.
@@ -131,9 +139,9 @@ def classify_a64(target, insn) -> InsnInfo:
             raise FencelabError(f"{target.name}: unknown barrier option in {_text(insn)!r}")
         barrier, domain = BARRIER_OPTIONS[option]
         return InsnInfo(**common, kind=Kind.FENCE, barrier=barrier, barrier_domain=domain,
-                        is_dsb=mnemonic == "dsb")  # fmt: skip
+                        is_dsb=mnemonic == "dsb", pure=True)  # fmt: skip
     if mnemonic == "isb":
-        return InsnInfo(**common, kind=Kind.FENCE, barrier=Barrier.ISB)
+        return InsnInfo(**common, kind=Kind.FENCE, barrier=Barrier.ISB, pure=True)
     if mnemonic == "clrex":
         return InsnInfo(**common, kind=Kind.FENCE, barrier=None)
     if mnemonic in _SYSTEM_MEMORY or (
@@ -200,6 +208,7 @@ def _memory(target, insn, form: MemoryForm, common: dict) -> InsnInfo:
         status_regs=frozenset(roles["status"]),
         reads=frozenset(reads),
         writes=frozenset(writes),
+        pure=form.kind in (Kind.LOAD, Kind.STORE),
     )
 
 
@@ -212,7 +221,7 @@ def _literal_load(target, form: MemoryForm, reg: str, addr: int, common: dict) -
         return None
     dest = frozenset({target.canonical_reg(reg)} - {"xzr"})
     return InsnInfo(**common, kind=Kind.LOAD, width=form.width or nbytes, dest_regs=dest,
-                    writes=dest, static_addr=addr)  # fmt: skip
+                    writes=dest, static_addr=addr, pure=True)  # fmt: skip
 
 
 def _register_effects(target, insn, mnemonic: str) -> tuple[frozenset[str], frozenset[str]]:

@@ -82,8 +82,9 @@ class InsnInfo:
     writes: frozenset[str] = field(default=frozenset())  # every register written (incl. flags)
     static_addr: int | None = None  # the address accessed, when no register forms it (x86)
     # its whole effect is a function of the registers in `reads` and the values it reads, and
-    # it changes no register but `writes` and the PC (x86 MOV to or from memory, fences): a run
-    # of it may be remembered by those (fencelab/isa/core.py, the `step-effects` reduction)
+    # it changes no register but `writes` and the PC (x86 MOV to or from memory, fences; AArch64
+    # plain loads and stores, DMB/DSB/ISB): a run of it may be remembered by those
+    # (fencelab/isa/core.py, the `step-effects` reduction)
     pure: bool = False
 
     @property

@@ -343,7 +343,7 @@ def test_ldapr_on_a_core():
 # classification
 # --------------------------------------------------------------------------------------------
 
-_IGNORED = {"address", "size", "mnemonic", "op_str"}
+_IGNORED = {"address", "size", "mnemonic", "op_str", "pure"}  # pure: test_pure_instructions
 
 
 def _summary(info: InsnInfo) -> dict:
@@ -523,6 +523,65 @@ CLASSIFIED = [
 @pytest.mark.parametrize(("line", "expected"), CLASSIFIED, ids=[c[0] for c in CLASSIFIED])
 def test_classification(line, expected):
     assert _summary(info_of(line)) == _expected(**expected)
+
+
+PURE = ["ldr w0, [x1]", "ldrsb x0, [x1, #3]", "ldr x0, [x1, x2]", "ldr x0, [x1, #8]!",
+        "ldr x0, [x1], #8", "ldur w0, [x1, #-4]", "ldp w0, w1, [x2]", "ldar w0, [x1]",
+        "ldapr x0, [x1]", "str w0, [x1]", "strb w0, [x1, #1]", "stp x0, x1, [x2, #16]!",
+        "stlr w0, [x1]", "dmb ish", "dmb ishld", "dsb sy", "isb"]  # fmt: skip
+IMPURE = ["ldxr w0, [x1]", "ldaxp x0, x1, [x2]", "stxr w3, w0, [x1]", "stlxr w3, x0, [x1]",
+          "clrex", "ldaddal w1, w0, [x2]", "stadd w1, [x2]", "swp w1, w0, [x2]",
+          "cas w1, w2, [x0]", "casp x2, x3, x4, x5, [x0]", "subs w0, w1, #1", "add w0, w1, w2",
+          "cbnz w0, L", "prfm pldl1keep, [x0]"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("line", "pure"), [(p, True) for p in PURE] + [(i, False) for i in IMPURE])
+def test_pure_instructions(line, pure):
+    """Plain loads and stores (writeback too: the base is in `writes`) and the barriers are
+    `pure`, their steps remembered (core.py, `step-effects`); exclusives (the monitor is
+    Unicorn's, no register), LSE atomics and CLREX are not, nor register-only instructions
+    (they never start a step of their own that could be remembered)."""
+    assert info_of(line).pure is pure
+
+
+@pytest.fixture
+def unicorn_runs(monkeypatch):
+    """The addresses Unicorn runs (`Core._step_one`), cleared with `_EFFECTS` and the kept cores."""
+    from fencelab.isa import core as core_module
+    from fencelab.isa.core import Core
+
+    ran = []
+    step_one = Core._step_one
+    monkeypatch.setattr(Core, "_step_one", lambda self, pc: ran.append(pc) or step_one(self, pc))
+    core_module._EFFECTS.clear()
+    return ran
+
+
+def test_a_pure_step_is_remembered_and_an_exclusive_one_is_not(unicorn_runs):
+    """Two states that differ only in x5, which neither instruction reads: the plain load's
+    step from the second is the first one's remembered (`step-effects`), not run again in
+    Unicorn; the load-exclusive's runs again (it arms Unicorn's monitor)."""
+    from fencelab import reduce
+    from fencelab.isa import core as core_module
+
+    ran = unicorn_runs
+    for on in (True, False):
+        reduce.set_disabled([] if on else ["step-effects"])
+        try:
+            for line, runs in (("ldr w0, [x1]", 1 if on else 2), ("ldxr w0, [x1]", 2)):
+                code = V80.assemble([line, "dmb sy"], CODE)
+                core_module._CORES.clear()  # (a shared core remembers what it ran)
+                core = V80.new_core(code, CODE, [(DATA, 0x100)])
+                ran.clear()
+                steps = [core.run(core.initial_state({"x1": DATA, "x5": x5}).state, (7,))
+                         for x5 in (1, 2)]
+                assert len(ran) == runs, (line, on)
+                assert [core.reg(s.state, "x0") for s in steps] == [7, 7]
+                assert [core.reg(s.state, "x5") for s in steps] == [1, 2]
+                assert [core.pc(s.state) for s in steps] == [CODE + 4] * 2
+                assert [s.reads[0].value for s in steps] == [7, 7]
+        finally:
+            reduce.enable_all()
 
 
 @pytest.mark.parametrize("line", ["dc zva, x0", "dc civac, x1", "ic ivau, x0"])
