@@ -103,19 +103,21 @@ def restrict(r: Rel, left: int, right: int) -> Rel:
     return [row & right if (left >> i) & 1 else 0 for i, row in enumerate(r)]
 
 
+def image(r: Rel, events: int) -> int:
+    """The events `r` leads to from any of `events` (the union of their rows)."""
+    acc = 0
+    while events:  # (bit loop written out: `bits` costs 2x)
+        low = events & -events
+        acc |= r[low.bit_length() - 1]
+        events ^= low
+    return acc
+
+
 def seq(*rels: Rel) -> Rel:
     """`r1; r2; ...`: relational composition, left to right."""
     out = rels[0]
     for r in rels[1:]:
-        step = []
-        for row in out:
-            acc = 0
-            while row:
-                low = row & -row
-                acc |= r[low.bit_length() - 1]
-                row ^= low
-            step.append(acc)  # (bit loops written out here: `bits` costs 2x)
-        out = step
+        out = [image(r, row) for row in out]
     return out if len(rels) > 1 else list(out)
 
 

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from fencelab import reduce
 from fencelab.atomics import Order
-from fencelab.models.relations import Rel, acyclic, bits, plus
+from fencelab.models.relations import Rel, acyclic, bits, image, plus
 
 
 @dataclass
@@ -167,12 +167,7 @@ def happens_before(st: Static, rf: Rel, sw: Rel | None = None) -> Rel:
     step: dict[int, int] = {}  # (sw; sb?) from each event sw leaves from
     for a, row in enumerate(sw):
         if row:
-            out = row
-            while row:
-                low = row & -row
-                out |= sb[low.bit_length() - 1]
-                row ^= low
-            step[a] = out
+            step[a] = row | image(sb, row)
     sources = 0
     for a in step:
         sources |= 1 << a
@@ -189,11 +184,7 @@ def happens_before(st: Static, rf: Rel, sw: Rel | None = None) -> Rel:
         via = row & sources
         if (sources >> a) & 1:
             row |= step[a]
-        while via:
-            low = via & -via
-            row |= step[low.bit_length() - 1]
-            via ^= low
-        hb[a] = row
+        hb[a] = row | image(step, via) if via else row
     return hb
 
 
@@ -229,12 +220,7 @@ def synchronises_with(st: Static, rf: Rel) -> Rel:
                     reach |= nxt
                 rs[w] = reach
             heads |= reach
-        reads = 0
-        while heads:
-            low = heads & -heads
-            reads |= rf[low.bit_length() - 1]
-            heads ^= low
-        reads &= atomic
+        reads = image(rf, heads) & atomic
         target = reads & acquire
         if acquire_fences:
             while reads:
@@ -267,12 +253,7 @@ def extended_coherence(st: Static, rf: Rel, mo: Rel, rb: Rel) -> Rel:
     for a in range(n):
         via = mo[a] | rb[a]
         row = rf[a] | via
-        via &= read_from
-        while via:
-            low = via & -via
-            row |= rf[low.bit_length() - 1]
-            via ^= low
-        eco[a] = row
+        eco[a] = row | image(rf, via & read_from)
     return eco
 
 
@@ -311,17 +292,8 @@ def psc(st: Static, hb: Rel, mo: Rel, rb: Rel, eco: Rel) -> Rel:
     def scb_row(j: int) -> int:
         row = scb.get(j)
         if row is None:
-            via = 0
-            m = sbl[j]
-            while m:
-                low = m & -m
-                via |= hb[low.bit_length() - 1]
-                m ^= low
-            row = sb[j] | (hb[j] & same_loc[j]) | mo[j] | rb[j]
-            while via:
-                low = via & -via
-                row |= sbl[low.bit_length() - 1]
-                via ^= low
+            via = image(hb, sbl[j])
+            row = sb[j] | (hb[j] & same_loc[j]) | mo[j] | rb[j] | image(sbl, via)
             scb[j] = row
         return row
 
