@@ -18,6 +18,15 @@ X86_SB = """X86_64 SB
 exists (0:rax=0 /\\ 1:rax=0)
 """
 
+X86_SB_MFENCES = """X86_64 SB+mfences
+{ x=0; y=0; }
+ P0            | P1            ;
+ movl $1,(x)   | movl $1,(y)   ;
+ mfence        | mfence        ;
+ movl (y),%eax | movl (x),%eax ;
+exists (0:rax=0 /\\ 1:rax=0)
+"""
+
 # C/Rust examples with spin or retry loops that take minutes under the armv7 model (commits
 # explored in every order and at every place in coherence; README "armv7 and aarch32"): tests
 # that run every example on every target run these on armv7 under `aarch32`.

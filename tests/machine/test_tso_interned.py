@@ -17,16 +17,9 @@ from fencelab.machine.machine import Machine
 from fencelab.models.operational import tso
 from fencelab.models.registry import get_model
 from fencelab.program.load import load
-from tests.helpers import X86_SB
+from tests.helpers import X86_SB, X86_SB_MFENCES
 
-SB_MFENCES = """X86_64 SB+mfences
-{ x=0; y=0; }
- P0            | P1            ;
- movl $1,(x)   | movl $1,(y)   ;
- mfence        | mfence        ;
- movl (y),%eax | movl (x),%eax ;
-exists (0:rax=0 /\\ 1:rax=0)
-"""
+SB_MFENCES = X86_SB_MFENCES
 
 # byte stores forwarded into word loads, a locked instruction, an MFENCE and a location in
 # the condition as well as registers

@@ -25,17 +25,10 @@ from fencelab.tui.render import core_lines, memory_lines, source_lines
 from fencelab.tui.session import Session
 from fencelab.tui.why import WhyScreen
 from fencelab.tui.widgets import MemoryPane, ReasonsPane, StatusLine
-from tests.helpers import EXAMPLES, X86_SB
+from tests.helpers import EXAMPLES, X86_SB, X86_SB_MFENCES
 
 MP_RUST = EXAMPLES / "rust" / "MP+rel+acq.litmus"
-SB_MFENCES = """X86_64 SB+mfences
-{ x=0; y=0; }
- P0            | P1            ;
- movl $1,(x)   | movl $1,(y)   ;
- mfence        | mfence        ;
- movl (y),%eax | movl (x),%eax ;
-exists (0:rax=0 /\\ 1:rax=0)
-"""
+SB_MFENCES = X86_SB_MFENCES
 
 
 def pilot_test(fn):
