@@ -161,3 +161,47 @@ def test_interned_outcome_is_the_machines_outcome_of_each_final_state(text):
         todo.extend(target for _, target in made)
     assert finals > 1
     assert [obs for obs, _ in outcome] == list(machine.program.observables)
+
+
+def test_final_keys_are_one_to_one_with_outcomes():
+    """`Interned.final_key`: the same key exactly for the same outcome (`Machine.outcome` of
+    the state), None for no final state; every final state of a few generated tests."""
+    texts = generate_many("x86_64", 6, seed=5) + [BYTES, INTERLEAVED, MERGES]
+    outcomes = 0
+    for text in texts:
+        machine = Machine(load(parse_text(text)), get_model("tso").new())
+        machine = machine.with_model(machine.model.for_exhaustive(), True)
+        interned = machine.interned()
+        todo, seen, by_key = [interned.number(machine.initial())], set(), {}
+        while todo:
+            numbers = todo.pop()
+            if numbers in seen:
+                continue
+            seen.add(numbers)
+            made = interned.successors(numbers)
+            if made:
+                assert interned.final_key(numbers) is None  # (a running state: not final)
+            else:
+                key = interned.final_key(numbers)
+                outcome = machine.outcome(interned.state(numbers))
+                assert by_key.setdefault(key, outcome) == outcome
+                assert interned.outcome_of(key) == outcome
+            todo.extend(target for _, target in made)
+        assert len(set(by_key.values())) == len(by_key) >= 1
+        outcomes += len(by_key)
+    assert outcomes > 2 * len(texts)
+
+
+def test_the_search_makes_each_outcome_once(monkeypatch):
+    """Final states are told apart by their keys: an outcome is put together once for each
+    outcome found (not for each final state), and the witnesses are the schedules to the
+    first final state of each (the same as with `tso-interned` off)."""
+    made = []
+    outcome_of = tso.Interned.outcome_of
+    monkeypatch.setattr(tso.Interned, "outcome_of",
+                        lambda self, key: made.append(key) or outcome_of(self, key))  # fmt: skip
+    text = generate_many("x86_64", 5, seed=1)[4]  # (12 outcomes, 53 states)
+    (finals, states, _, _), used = _search(text, True)
+    assert used and len(made) == len(set(made)) == len(finals) > 1
+    assert states > 2 * len(finals)
+    assert _search(text, False)[0][0] == finals
