@@ -303,7 +303,7 @@ def _filled(result: TestResult, finals, explored: int, transitions: int) -> Test
 def _witnesses(parents: list[int], steps: list[str], start: list[str], numbers) -> list[str]:
     """`format_schedule(start + _path(parents, steps, number))` for each of `numbers`, each
     step's schedule made once from its parent's (finals share most of their paths)."""
-    made = {0: format_schedule(start)}
+    made = {0: "".join([f"{key}," for key in start])}  # (each key followed by a comma)
     out = []
     for number in numbers:
         below = []
@@ -311,11 +311,9 @@ def _witnesses(parents: list[int], steps: list[str], start: list[str], numbers) 
             below.append(number)
             number = parents[number]
         text = made[number]
-        empty = number == 0 and not start  # (the schedule so far has no key)
         for number in reversed(below):
-            text = made[number] = steps[number] if empty else f"{text},{steps[number]}"
-            empty = False
-        out.append(text)
+            text = made[number] = f"{text}{steps[number]},"
+        out.append(text[:-1])
     return out
 
 

@@ -205,3 +205,17 @@ def test_the_search_makes_each_outcome_once(monkeypatch):
     assert used and len(made) == len(set(made)) == len(finals) > 1
     assert states > 2 * len(finals)
     assert _search(text, False)[0][0] == finals
+
+
+@pytest.mark.parametrize("start", [[], ["1"], ["0", "d0"]])
+def test_witnesses_made_along_shared_paths_are_the_paths(start):
+    """`explore._witnesses`: each final state's schedule, made once along the paths the
+    finals share, is `start` and then the steps from the first state to it."""
+    from fencelab.machine.explore import _path, _witnesses, format_schedule
+
+    parents = [-1, 0, 0, 1, 3, 3, 2, 6]
+    steps = ["", "0", "d1", "1", "d0", "0", "1", "d0"]
+    wanted = [4, 5, 7, 0, 3, 6]
+    assert _witnesses(parents, steps, start, wanted) == [
+        format_schedule(start + _path(parents, steps, n)) for n in wanted]
+    assert _witnesses(parents, steps, start, [5])[0] == ",".join([*start, "0", "1", "0"])
