@@ -614,9 +614,10 @@ class Interned:
         self._thread_key = machine.thread_key
         self._threads: list[tuple] = []  # by number: (thread state, steps) first met
         self._pcs: list[int] = []  # by number: the thread's PC
+        self._pc_of = self._pcs.__getitem__
         self._done: list[bool] = []  # by number: has the thread finished?
         # the outcome's parts (`Machine.registers_part`s, `locations_part`s), numbered by
-        # their values; by thread number, its registers part's number (None: not worked out
+        # whose they are and their values; by thread number, its registers part's number (None: not worked out
         # yet; -1: the thread has not finished); by memory, its locations part's (-1: memory
         # is not final, `TSO.is_final`)
         self._part_numbers: dict[tuple, int] = {}
@@ -697,20 +698,25 @@ class Interned:
         if located is None:
             memory = self._memories[m]
             located = self._located_ids[m] = (
-                self._part_number(self.machine.locations_part(
+                self._part_number(-1, self.machine.locations_part(
                     memory, self.model.restart_epoch(self.program)))
                 if self.model.is_final(self.program, memory) else -1)  # fmt: skip
         if located == -1:
             return (-1,)
         for tid, n in enumerate(threads):
             if ids[n] is None:
-                ids[n] = self._part_number(self.machine.registers_part(tid, self._threads[n][0]))
+                ids[n] = self._part_number(tid, self.machine.registers_part(
+                    tid, self._threads[n][0]))  # fmt: skip
         return (*map(ids.__getitem__, threads), located)
 
-    def _part_number(self, part: tuple) -> int:
-        found = self._part_numbers.get(part)
+    def _part_number(self, whose: int, part: tuple) -> int:
+        """The number of thread `whose`'s registers part (-1: memory's locations part),
+        numbered by its values: its observables are always the same ones (no observable is
+        hashed)."""
+        key = (whose, tuple(map(_VALUE, part)))
+        found = self._part_numbers.get(key)
         if found is None:
-            found = self._part_numbers[part] = len(self._part_values)
+            found = self._part_numbers[key] = len(self._part_values)
             self._part_values.append(part)
         return found
 
@@ -767,10 +773,15 @@ class Interned:
         enabled); None, having pushed nothing, where `TSO.successors` answers None."""
         m = numbers[-1]
         threads = numbers[:-1]
-        at = (*map(self._pcs.__getitem__, threads), self._locations_at[m])
+        at = (*map(self._pc_of, threads), self._locations_at[m])
         chosen = self._sets.get(at)
-        if chosen is None:
-            chosen = self._set_at(at)
+        if chosen is None:  # (`_persistent_found`'s set, each part in reverse order)
+            found = self.model._persistent_found(self.program, at[:-1], self._locations[at[-1]])
+            chosen = _ORDERED.get(found)
+            if chosen is None:
+                chosen = _ORDERED[found] = (tuple(sorted(found[0], reverse=True)),
+                                            tuple(sorted(found[1], reverse=True)))  # fmt: skip
+            self._sets[at] = chosen
         cores, drains = chosen  # (each last first)
         if cores:
             moves = self._moves
@@ -811,17 +822,6 @@ class Interned:
                     stack.append((target, new))
             return len(made) + len(drains)
         return len(drains)
-
-    def _set_at(self, at: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """The persistent set's cores and drains (each in reverse order) of the states whose
-        threads are at these PCs, with the buffers' locations numbered `at[-1]`."""
-        found = self.model._persistent_found(self.program, at[:-1], self._locations[at[-1]])
-        chosen = _ORDERED.get(found)
-        if chosen is None:
-            chosen = _ORDERED[found] = (tuple(sorted(found[0], reverse=True)),
-                                        tuple(sorted(found[1], reverse=True)))  # fmt: skip
-        self._sets[at] = chosen
-        return chosen
 
     def _move(self, tid: int, slot: int, m: int) -> tuple[int, int] | None:
         """(thread, memory) numbers after core `tid`'s move (as `TSO._fused_move`)."""
@@ -915,6 +915,7 @@ def _locations_of(buffers) -> tuple[tuple[int, ...], ...]:
 
 
 _LOCATION = itemgetter(0)  # an `Entry`'s location
+_VALUE = itemgetter(1)  # an (observable, value) pair's value
 # a `TsoMemory` and an `Entry` from a tuple of all their fields, made in C (a named tuple's
 # own constructor is a Python function)
 _memory_of = partial(tuple.__new__, TsoMemory)
