@@ -231,6 +231,7 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
     next_progress = 256
     due = meter.due
     expand, final_key = interned.expand, interned.final_key
+    low_memory = False
     try:
         while stack and not result.partial:
             stop_if_interrupted()
@@ -257,6 +258,8 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
         return None
     except MemoryError:
         stack.clear()
+        numbers.clear()
+        low_memory = True
         result.partial = meter.out_of_memory(len(parents))
     except KeyboardInterrupt:
         result.partial = INTERRUPTED
@@ -265,7 +268,10 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
         merged_at = keyed if len(parents) < transitions + 1 else None
         if _keys_changed(model, program, result, merged_at, epoch):
             return None
-    witnesses = _witnesses(parents, steps, start, finals.values())
+    if low_memory:  # (each witness walked alone: no schedule kept for the paths finals share)
+        witnesses = [format_schedule(start + _path(parents, steps, n)) for n in finals.values()]
+    else:
+        witnesses = _witnesses(parents, steps, start, finals.values())
     # (the keys are one to one with the outcomes: no outcome is hashed)
     return _filled(result, zip(map(interned.outcome_of, finals), witnesses), len(parents),
                    transitions)  # fmt: skip

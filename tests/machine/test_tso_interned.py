@@ -219,3 +219,28 @@ def test_witnesses_made_along_shared_paths_are_the_paths(start):
     assert _witnesses(parents, steps, start, wanted) == [
         format_schedule(start + _path(parents, steps, n)) for n in wanted]
     assert _witnesses(parents, steps, start, [5])[0] == ",".join([*start, "0", "1", "0"])
+
+
+def test_out_of_memory_keeps_the_outcomes_found_with_witnesses_that_replay(monkeypatch):
+    """Python out of memory in the middle of the interned search: a partial result with the
+    outcomes found so far, each witness walked alone (no schedules kept for shared paths)
+    and replaying to its outcome."""
+    from fencelab.machine.explore import replay
+
+    text = generate_many("x86_64", 6, seed=2)[1]  # (526 outcomes)
+    expand, calls = tso.Interned.expand, []
+
+    def failing(self, *args):
+        calls.append(1)
+        if len(calls) > 400:
+            raise MemoryError
+        return expand(self, *args)
+
+    monkeypatch.setattr(tso.Interned, "expand", failing)
+    machine = Machine(load(parse_text(text)), get_model("tso").new())
+    result = exhaustive(machine)
+    assert result.partial and "memory" in result.partial
+    assert 1 < len(result.states) < 526
+    monkeypatch.setattr(tso.Interned, "expand", expand)
+    for final in result.states:
+        assert replay(machine, final.witness).states[0].outcome == final.outcome
