@@ -105,8 +105,8 @@ REDUCTIONS = {
     "tso-interned": "x86-TSO: with tso-step, exhaustive search knows a state by a tuple of "
                     "numbers (each thread's state and the memory, numbered as first met) and "
                     "remembers each core's move by its thread's and memory's numbers, each "
-                    "drain by the memory's (models/operational/tso.py, Interned; "
-                    "fencelab/machine/explore.py)",
+                    "drain by the memory's, final states' outcomes by their parts' numbers "
+                    "(models/operational/tso.py, Interned; fencelab/machine/explore.py)",
     "source-paths-reuse": "source models (rc11, c11, sc-source): while the value domains grow to "
                           "their fixpoint, a thread's paths are kept from one round to the next "
                           "when no location it reads has new values "

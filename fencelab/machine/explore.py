@@ -207,7 +207,7 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     else:
         if _keys_changed(model, program, result, merged_at, epoch):
             return None
-    return _filled(result, finals, len(parents) + extra_states, transitions)
+    return _filled(result, finals.items(), len(parents) + extra_states, transitions)
 
 
 def _search_interned(machine: Machine, interned, progress: Progress | None, start: list[str],
@@ -224,37 +224,30 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
     numbers: dict[tuple, int] = {first: 0}
     parents: list[int] = [-1]
     steps: list[str] = [""]
-    finals: dict[Outcome, str] = {}
+    finals: dict[tuple, int] = {}  # each outcome's key (`final_key`) -> its first state
     stack = [(first, 0)]
     transitions = 0
-    merged_at = None
+    keyed = model.key_epoch(program)  # (merged states: their keys' epoch, as `_search` notes)
     next_progress = 256
     due = meter.due
-    successors = interned.successors
+    expand, final_key = interned.expand, interned.final_key
+    low_memory = False
     try:
         while stack and not result.partial:
             stop_if_interrupted()
             state, number = stack.pop()
-            made = successors(state)
+            made = expand(state, number, numbers, parents, steps, stack)
             if made is None:  # the machine's transitions, their targets numbered
-                made = [(t.key, interned.number(t.target))
-                        for t in machine.transitions(interned.state(state))]  # fmt: skip
+                made = _pushed([(t.key, interned.number(t.target))
+                                for t in machine.transitions(interned.state(state))],
+                               number, numbers, parents, steps, stack)  # fmt: skip
             if not made:  # (bounded: a state with a move enabled is running, and no
                 # thread is stopped by the budget: final, or stuck)
-                if interned.final(state):
-                    outcome = interned.outcome(state)
-                    if outcome not in finals:
-                        finals[outcome] = format_schedule(start + _path(parents, steps, number))
+                outcome = final_key(state)  # (None: stuck)
+                if outcome is not None and outcome not in finals:
+                    finals[outcome] = number
                 continue
-            transitions += len(made)
-            for step_key, target in reversed(made):
-                new = len(parents)
-                if numbers.setdefault(target, new) == new:
-                    parents.append(number)
-                    steps.append(step_key)
-                    stack.append((target, new))
-                elif merged_at is None:
-                    merged_at = model.key_epoch(program)
+            transitions += made
             if len(parents) >= due:
                 result.partial = meter.over(len(parents))
                 due = meter.due
@@ -265,13 +258,35 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
         return None
     except MemoryError:
         stack.clear()
+        numbers.clear()
+        low_memory = True
         result.partial = meter.out_of_memory(len(parents))
     except KeyboardInterrupt:
         result.partial = INTERRUPTED
-    else:
+    else:  # (every state but the first is some transition's new target: fewer states than
+        # transitions + 1 means a transition reached a state met before)
+        merged_at = keyed if len(parents) < transitions + 1 else None
         if _keys_changed(model, program, result, merged_at, epoch):
             return None
-    return _filled(result, finals, len(parents), transitions)
+    if low_memory:  # (each witness walked alone: no schedule kept for the paths finals share)
+        witnesses = [format_schedule(start + _path(parents, steps, n)) for n in finals.values()]
+    else:
+        witnesses = _witnesses(parents, steps, start, finals.values())
+    # (the keys are one to one with the outcomes: no outcome is hashed)
+    return _filled(result, zip(map(interned.outcome_of, finals), witnesses), len(parents),
+                   transitions)  # fmt: skip
+
+
+def _pushed(made: list[tuple[str, tuple]], number: int, known: dict, parents: list[int],
+            steps: list[str], stack: list) -> int:  # fmt: skip
+    """`Interned.expand` of state `number` whose (key, target) transitions are `made`."""
+    for step_key, target in reversed(made):
+        new = len(parents)
+        if known.setdefault(target, new) == new:
+            parents.append(number)
+            steps.append(step_key)
+            stack.append((target, new))
+    return len(made)
 
 
 def _keys_changed(model, program, result: TestResult, merged_at, epoch) -> bool:
@@ -282,12 +297,30 @@ def _keys_changed(model, program, result: TestResult, merged_at, epoch) -> bool:
     return model.restart_epoch(program) != epoch
 
 
-def _filled(result: TestResult, finals: dict, explored: int, transitions: int) -> TestResult:
-    """`result` with a search's final states (outcome -> witness), states and transitions."""
-    result.states = [FinalState(o, w) for o, w in finals.items()]
+def _filled(result: TestResult, finals, explored: int, transitions: int) -> TestResult:
+    """`result` with a search's final states ((outcome, witness) pairs, each outcome once),
+    states and transitions."""
+    result.states = [FinalState(o, w) for o, w in finals]
     result.explored_states = explored
     result.transitions = transitions
     return result
+
+
+def _witnesses(parents: list[int], steps: list[str], start: list[str], numbers) -> list[str]:
+    """`format_schedule(start + _path(parents, steps, number))` for each of `numbers`, each
+    step's schedule made once from its parent's (finals share most of their paths)."""
+    made = {0: "".join([f"{key}," for key in start])}  # (each key followed by a comma)
+    out = []
+    for number in numbers:
+        below = []
+        while number not in made:
+            below.append(number)
+            number = parents[number]
+        text = made[number]
+        for number in reversed(below):
+            text = made[number] = f"{text}{steps[number]},"
+        out.append(text[:-1])
+    return out
 
 
 def _path(parents: list[int], steps: list[str], number: int) -> list[str]:

@@ -161,3 +161,86 @@ def test_interned_outcome_is_the_machines_outcome_of_each_final_state(text):
         todo.extend(target for _, target in made)
     assert finals > 1
     assert [obs for obs, _ in outcome] == list(machine.program.observables)
+
+
+def test_final_keys_are_one_to_one_with_outcomes():
+    """`Interned.final_key`: the same key exactly for the same outcome (`Machine.outcome` of
+    the state), None for no final state; every final state of a few generated tests."""
+    texts = generate_many("x86_64", 6, seed=5) + [BYTES, INTERLEAVED, MERGES]
+    outcomes = 0
+    for text in texts:
+        machine = Machine(load(parse_text(text)), get_model("tso").new())
+        machine = machine.with_model(machine.model.for_exhaustive(), True)
+        interned = machine.interned()
+        todo, seen, by_key = [interned.number(machine.initial())], set(), {}
+        while todo:
+            numbers = todo.pop()
+            if numbers in seen:
+                continue
+            seen.add(numbers)
+            made = interned.successors(numbers)
+            if made:
+                assert interned.final_key(numbers) is None  # (a running state: not final)
+            else:
+                key = interned.final_key(numbers)
+                outcome = machine.outcome(interned.state(numbers))
+                assert by_key.setdefault(key, outcome) == outcome
+                assert interned.outcome_of(key) == outcome
+            todo.extend(target for _, target in made)
+        assert len(set(by_key.values())) == len(by_key) >= 1
+        outcomes += len(by_key)
+    assert outcomes > 2 * len(texts)
+
+
+def test_the_search_makes_each_outcome_once(monkeypatch):
+    """Final states are told apart by their keys: an outcome is put together once for each
+    outcome found (not for each final state), and the witnesses are the schedules to the
+    first final state of each (the same as with `tso-interned` off)."""
+    made = []
+    outcome_of = tso.Interned.outcome_of
+    monkeypatch.setattr(tso.Interned, "outcome_of",
+                        lambda self, key: made.append(key) or outcome_of(self, key))  # fmt: skip
+    text = generate_many("x86_64", 5, seed=1)[4]  # (12 outcomes, 53 states)
+    (finals, states, _, _), used = _search(text, True)
+    assert used and len(made) == len(set(made)) == len(finals) > 1
+    assert states > 2 * len(finals)
+    assert _search(text, False)[0][0] == finals
+
+
+@pytest.mark.parametrize("start", [[], ["1"], ["0", "d0"]])
+def test_witnesses_made_along_shared_paths_are_the_paths(start):
+    """`explore._witnesses`: each final state's schedule, made once along the paths the
+    finals share, is `start` and then the steps from the first state to it."""
+    from fencelab.machine.explore import _path, _witnesses, format_schedule
+
+    parents = [-1, 0, 0, 1, 3, 3, 2, 6]
+    steps = ["", "0", "d1", "1", "d0", "0", "1", "d0"]
+    wanted = [4, 5, 7, 0, 3, 6]
+    assert _witnesses(parents, steps, start, wanted) == [
+        format_schedule(start + _path(parents, steps, n)) for n in wanted]
+    assert _witnesses(parents, steps, start, [5])[0] == ",".join([*start, "0", "1", "0"])
+
+
+def test_out_of_memory_keeps_the_outcomes_found_with_witnesses_that_replay(monkeypatch):
+    """Python out of memory in the middle of the interned search: a partial result with the
+    outcomes found so far, each witness walked alone (no schedules kept for shared paths)
+    and replaying to its outcome."""
+    from fencelab.machine.explore import replay
+
+    text = generate_many("x86_64", 6, seed=2)[1]  # (526 outcomes)
+    expand, calls = tso.Interned.expand, []
+
+    def failing(self, *args):
+        calls.append(1)
+        if len(calls) > 400:
+            raise MemoryError
+        return expand(self, *args)
+
+    monkeypatch.setattr(tso.Interned, "expand", failing)
+    machine = Machine(load(parse_text(text)), get_model("tso").new())
+    result = exhaustive(machine)
+    assert result.partial and "memory" in result.partial
+    assert 1 < len(result.states) < 526
+    monkeypatch.setattr(tso.Interned, "expand", expand)
+    for final in result.states:
+        assert replay(machine, final.witness).states[0].outcome == final.outcome

@@ -614,10 +614,16 @@ class Interned:
         self._thread_key = machine.thread_key
         self._threads: list[tuple] = []  # by number: (thread state, steps) first met
         self._pcs: list[int] = []  # by number: the thread's PC
+        self._pc_of = self._pcs.__getitem__
         self._done: list[bool] = []  # by number: has the thread finished?
-        self._final: dict[int, bool] = {}  # memory -> `TSO.is_final`
-        self._parts: dict[int, tuple] = {}  # thread -> `Machine.registers_part`
-        self._located: dict[int, tuple] = {}  # memory -> `Machine.locations_part`
+        # the outcome's parts (`Machine.registers_part`s, `locations_part`s), numbered by
+        # whose they are and their values; by thread number, its registers part's number (None: not worked out
+        # yet; -1: the thread has not finished); by memory, its locations part's (-1: memory
+        # is not final, `TSO.is_final`)
+        self._part_numbers: dict[tuple, int] = {}
+        self._part_values: list[tuple] = []
+        self._part_ids: list[int | None] = []
+        self._located_ids: dict[int, int] = {}
         self._memory_ids: dict[TsoMemory, int] = {}
         self._memories: list[TsoMemory] = []
         # by thread number, its moves: memory -> the (thread, memory) numbers after it (keyed
@@ -657,21 +663,70 @@ class Interned:
             self._moves.append({})
             pc = tstate[self.model._pc_indices[tid]]
             self._pcs.append(pc)
-            self._done.append(pc not in self.model._cores[tid].infos)  # (`Core.info`)
+            done = pc not in self.model._cores[tid].infos  # (`Core.info`)
+            self._done.append(done)
+            self._part_ids.append(None if done else -1)
         return found
 
     def final(self, numbers: tuple[int, ...]) -> bool:
         """Is a state in which no move is enabled final (`Machine.status` of a bounded
         machine: every thread has finished and memory is final, `TSO.is_final`), not stuck?"""
-        done = self._done
-        for n in numbers[:-1]:
-            if not done[n]:
-                return False
-        m = numbers[-1]
-        final = self._final.get(m)
-        if final is None:
-            final = self._final[m] = self.model.is_final(self.program, self._memories[m])
-        return final
+        return self.final_key(numbers) is not None
+
+    def final_key(self, numbers: tuple[int, ...]) -> tuple[int, ...] | None:
+        """For a state in which no move is enabled: None if it is not final (stuck), else its
+        outcome's key, the numbers of its threads' registers parts and of its memory's
+        locations part (`outcome_of`). Two final states have the same key exactly when they
+        have the same outcome: each part is numbered by its value, a thread's part is always
+        the same observables (its own registers, in the outcome's order) and the outcome is
+        the parts one after the other, reordered the same way (`Machine.outcome_from`). So
+        the search can tell outcomes apart by these small tuples, without making or hashing
+        an outcome for every final state."""
+        key = (*map(self._part_ids.__getitem__, numbers[:-1]), self._located_ids.get(numbers[-1]))
+        if None in key:  # a part not yet worked out
+            key = self._final_key(numbers)
+        return None if -1 in key else key
+
+    def _final_key(self, numbers: tuple[int, ...]) -> tuple[int, ...]:
+        """`final_key`, working out the parts it lacks (as `final` and `outcome` did: no
+        part of a state that is not final)."""
+        threads, m = numbers[:-1], numbers[-1]
+        ids = self._part_ids
+        if -1 in map(ids.__getitem__, threads):
+            return (-1,)
+        located = self._located_ids.get(m)
+        if located is None:
+            memory = self._memories[m]
+            located = self._located_ids[m] = (
+                self._part_number(-1, self.machine.locations_part(
+                    memory, self.model.restart_epoch(self.program)))
+                if self.model.is_final(self.program, memory) else -1)  # fmt: skip
+        if located == -1:
+            return (-1,)
+        for tid, n in enumerate(threads):
+            if ids[n] is None:
+                ids[n] = self._part_number(tid, self.machine.registers_part(
+                    tid, self._threads[n][0]))  # fmt: skip
+        return (*map(ids.__getitem__, threads), located)
+
+    def _part_number(self, whose: int, part: tuple) -> int:
+        """The number of thread `whose`'s registers part (-1: memory's locations part),
+        numbered by its values: its observables are always the same ones (no observable is
+        hashed)."""
+        key = (whose, tuple(map(_VALUE, part)))
+        found = self._part_numbers.get(key)
+        if found is None:
+            found = self._part_numbers[key] = len(self._part_values)
+            self._part_values.append(part)
+        return found
+
+    def outcome_of(self, key: tuple[int, ...]):
+        """The outcome a `final_key` stands for (`Machine.outcome_from` of its parts)."""
+        pairs = ()
+        values = self._part_values
+        for k in key:
+            pairs += values[k]
+        return self.machine.outcome_from(pairs)
 
     def _memory(self, memory: TsoMemory) -> int:
         found = self._memory_ids.get(memory)
@@ -693,57 +748,80 @@ class Interned:
     def outcome(self, numbers: tuple[int, ...]):
         """`Machine.outcome` of `state(numbers)` (a final state), put together from the part
         each thread's registers give (by its number) and the part memory gives (by its
-        number), each worked out once (`Machine.outcome_from`)."""
-        pairs = ()
-        parts = self._parts
-        for tid, n in enumerate(numbers[:-1]):
-            part = parts.get(n)
-            if part is None:
-                part = parts[n] = self.machine.registers_part(tid, self._threads[n][0])
-            pairs += part
-        m = numbers[-1]
-        located = self._located.get(m)
-        if located is None:
-            located = self._located[m] = self.machine.locations_part(
-                self._memories[m], self.model.restart_epoch(self.program))
-        return self.machine.outcome_from(pairs + located)
+        number), each worked out once (`final_key`, `outcome_of`)."""
+        return self.outcome_of(self.final_key(numbers))
 
     def successors(self, numbers: tuple[int, ...]) -> list[tuple[str, tuple]] | None:
         """`TSO.successors` of `state(numbers)`, their targets as tuples (None where it
-        answers None)."""
+        answers None): `expand`'s, in `TSO.successors`' order. (A state's successors are
+        distinct: a core's move changes its thread's number, its step count being part of
+        it, and a drain only its buffer.)"""
+        parents: list[int] = []
+        steps: list[str] = []
+        stack: list[tuple] = []
+        if self.expand(numbers, 0, {}, parents, steps, stack) is None:
+            return None
+        return [(key, target) for key, (target, _) in zip(reversed(steps), reversed(stack))]
+
+    def expand(self, numbers: tuple[int, ...], number: int, known: dict, parents: list[int],
+               steps: list[str], stack: list) -> int | None:  # fmt: skip
+        """The search's step from state `numbers` (its number `number`): its successors
+        (`TSO.successors`' steps, in the reverse order, as the search takes them last
+        first), each target not yet in `known` numbered there as the next state
+        (`len(parents)`), its parent, its step's key and (target, number) appended to
+        `parents`, `steps` and `stack`. How many successors it has (0: no move is
+        enabled); None, having pushed nothing, where `TSO.successors` answers None."""
         m = numbers[-1]
         threads = numbers[:-1]
-        at = (*map(self._pcs.__getitem__, threads), self._locations_at[m])
+        at = (*map(self._pc_of, threads), self._locations_at[m])
         chosen = self._sets.get(at)
-        if chosen is None:
+        if chosen is None:  # (`_persistent_found`'s set, each part in reverse order)
             found = self.model._persistent_found(self.program, at[:-1], self._locations[at[-1]])
             chosen = _ORDERED.get(found)
             if chosen is None:
-                chosen = _ORDERED[found] = (tuple(sorted(found[0])), tuple(sorted(found[1])))
+                chosen = _ORDERED[found] = (tuple(sorted(found[0], reverse=True)),
+                                            tuple(sorted(found[1], reverse=True)))  # fmt: skip
             self._sets[at] = chosen
-        cores, drains = chosen
-        out = []
-        moves = self._moves
-        for tid in cores:
-            slot = numbers[tid]
-            moved = moves[slot].get(m, False)
-            if moved is False:
-                moved = moves[slot][m] = self._move(tid, slot, m)
-            if moved is None:
-                return None
-            target = list(numbers)
-            target[tid], target[-1] = moved
-            out.append((self._steps[tid], tuple(target)))
+        cores, drains = chosen  # (each last first)
+        if cores:
+            moves = self._moves
+            made = []
+            for tid in cores:
+                slot = numbers[tid]
+                moved = moves[slot].get(m, False)
+                if moved is False:
+                    moved = moves[slot][m] = self._move(tid, slot, m)
+                if moved is None:
+                    return None
+                target = list(numbers)
+                target[tid], target[-1] = moved
+                made.append((tid, tuple(target)))
+        elif not drains:
+            return 0
         for tid in drains:
             at = m * self._n + tid
             after = self._drains.get(at)
             if after is None:
                 memory = self._memories[m]
                 if not memory.buffers[tid]:
-                    return None
+                    return None  # (before any core's move is pushed: drains come first)
                 after = self._drains[at] = self._memory(_drained(memory, tid))
-            out.append((self._drain_keys[tid], (*threads, after)))
-        return out
+            target = (*threads, after)
+            new = len(parents)
+            if known.setdefault(target, new) == new:
+                parents.append(number)
+                steps.append(self._drain_keys[tid])
+                stack.append((target, new))
+        if cores:
+            keys = self._steps
+            for tid, target in made:
+                new = len(parents)
+                if known.setdefault(target, new) == new:
+                    parents.append(number)
+                    steps.append(keys[tid])
+                    stack.append((target, new))
+            return len(made) + len(drains)
+        return len(drains)
 
     def _move(self, tid: int, slot: int, m: int) -> tuple[int, int] | None:
         """(thread, memory) numbers after core `tid`'s move (as `TSO._fused_move`)."""
@@ -827,7 +905,7 @@ _PERSISTENT_SETS: dict[tuple, tuple | None] = {}
 _PLAN_TABLES: dict[tuple, _Tables] = {}  # `_Tables` by the plans, for every program (`reuse`)
 _CORE_PLANS: dict[tuple, dict] = {}  # `TSO._all_plans`' (a core's code, the locations) -> plans
 _FIRST: dict[tuple, tuple] = {}  # `TSO._at`'s cores taken alone, by the plans
-# a set's cores and drains, each in order (`Interned.successors`), by the set
+# a set's cores and drains, each in reverse order (`Interned.expand`), by the set
 _ORDERED: dict[tuple, tuple[tuple[int, ...], tuple[int, ...]]] = {}
 
 
@@ -837,6 +915,7 @@ def _locations_of(buffers) -> tuple[tuple[int, ...], ...]:
 
 
 _LOCATION = itemgetter(0)  # an `Entry`'s location
+_VALUE = itemgetter(1)  # an (observable, value) pair's value
 # a `TsoMemory` and an `Entry` from a tuple of all their fields, made in C (a named tuple's
 # own constructor is a Python function)
 _memory_of = partial(tuple.__new__, TsoMemory)
