@@ -111,6 +111,10 @@ REDUCTIONS = {
                           "their fixpoint, a thread's paths are kept from one round to the next "
                           "when no location it reads has new values "
                           "(models/source/paths.py, value_domains)",
+    "source-paths-tree": "source models (rc11, c11, sc-source): while the value domains grow to "
+                         "their fixpoint, a thread's runs are kept as a tree of their choices "
+                         "and not run again: a round runs the body only from a value new in "
+                         "the domains (models/source/paths.py, thread_paths)",
     "source-other-writes": "source models (rc11, c11, sc-source): a thread's path that reads, "
                            "before writing it itself, a value that neither the initial state "
                            "nor any path of another thread writes there is in no choice of "

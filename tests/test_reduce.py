@@ -60,6 +60,7 @@ ACTS_ON = {
     "armv7-room-complete": ("arm",),
     "armv7-exec-order": ("arm",),
     "source-paths-reuse": ("c",),
+    "source-paths-tree": ("c",),
     "source-other-writes": ("c",),
     "source-own-coherence": ("c",),
     "source-axioms": ("c",),
@@ -477,6 +478,18 @@ def test_source_paths_reuse_changes_nothing_but_the_work(monkeypatch):
                         lambda *a, **k: searches.append(1) or search(*a, **k))  # fmt: skip
     work = _source_reduction_work("source-paths-reuse", searches)
     assert work[True] < 0.9 * work[False]  # 1268 against 1534
+
+
+def test_source_paths_tree_changes_nothing_but_the_work(monkeypatch):
+    """`source-paths-tree` (models/source/paths.py, thread_paths) on `_c_tests()`: the same
+    results with it and without it, and fewer runs of a thread body with it."""
+    from fencelab.models.source import paths as source_paths
+
+    runs = []
+    run = source_paths._Runner.run
+    monkeypatch.setattr(source_paths._Runner, "run", lambda self: runs.append(1) or run(self))
+    work = _source_reduction_work("source-paths-tree", runs)
+    assert work[True] < 0.8 * work[False]
 
 
 def _unicorn_steps(monkeypatch) -> list[int]:
