@@ -128,6 +128,14 @@ REDUCTIONS = {
                      "only, eco as rf | mo | rb | (mo | rb); rf without a closure, coherence "
                      "looked at on same-location pairs of hb "
                      "(models/source/axioms.py, happens_before, extended_coherence, coherent)",
+    "source-sb-coherence": "source models (rc11, c11): a candidate's rf and mo are built "
+                           "coherent with sb, so the coherence axiom looks only at hb's pairs "
+                           "beyond sb, without building eco (models/source/axioms.py, "
+                           "consistent, coherent_beyond_sb)",
+    "source-dead-prefix": "source models (rc11, c11, sc-source): a choice of paths for the "
+                          "first threads is dropped, with every choice that completes it, when "
+                          "a location no later thread accesses has no coherent (rf, mo) "
+                          "(models/source/rc11.py, _Enumerator.dead_prefix)",
 }  # fmt: skip
 
 

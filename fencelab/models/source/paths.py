@@ -856,6 +856,8 @@ def value_domains(
     trees = [PathTree() if reduce.enabled("source-paths-tree") else None for _ in test.threads]
     found: list[tuple[list[Path], dict[str, tuple]] | None] = [None] * len(test.threads)
     bodies = [compile_body(t.body) for t in test.threads]
+    written: dict[int, list] = {}  # id(path) -> its writes' (location, value)
+    kept: list[Path] = []  # the paths `written` names (ids stay theirs)
     rounds = 0
     while True:
         frozen = {name: tuple(sorted(vals, key=value_key)) for name, vals in domains.items()}
@@ -875,11 +877,16 @@ def value_domains(
         for ps in paths:
             most = 0
             for p in ps:
-                writes = [e for e in p.events if e.kind in _WRITES]
+                # (a path's writes found once: the tree keeps a path from round to round)
+                writes = written.get(id(p))
+                if writes is None:
+                    writes = written[id(p)] = [(e.loc, e.wval) for e in p.events
+                                               if e.kind in _WRITES]  # fmt: skip
+                    kept.append(p)
                 most = max(most, len(writes))
-                for e in writes:
-                    if e.wval not in domains[e.loc]:
-                        domains[e.loc].add(e.wval)
+                for loc, value in writes:
+                    if value not in domains[loc]:
+                        domains[loc].add(value)
                         grown = True
             max_writes += most
         rounds += 1

@@ -108,8 +108,9 @@ def run_source(
     started = time.perf_counter()
     enumerator = _Enumerator(test, _AXIOMS[model], limits.meter("candidate"), counts)
     result = TestResult(test=test, engine=model, target="", mode="axiomatic")
+    prune = enumerator.dead_prefix if reduce.enabled("source-dead-prefix") else None
     try:
-        for combo in candidate_paths(test, model, budget, unroll):
+        for combo in candidate_paths(test, model, budget, unroll, prune=prune):
             enumerator.judge(combo)
             if enumerator.partial:
                 break
@@ -130,18 +131,22 @@ def run_source(
 
 def candidate_paths(test: LitmusTest, model: str, budget: int = 40,
                     unroll: int = DEFAULT_UNROLL, seeds: tuple[int, ...] | None = None,
-                    coherent_reads: bool = True):  # fmt: skip
+                    coherent_reads: bool = True, prune=None):  # fmt: skip
     """Every feasible choice of one path per thread under `model` (see run_source); `seeds`
     overrides the values tried besides those written (c11: the condition's constants).
     `coherent_reads`: only choices where each read can read a write its coherence allows
-    (`_feasible_combinations`; False for the graphs that show incoherent candidates too)."""
+    (`_feasible_combinations`; False for the graphs that show incoherent candidates too).
+    `prune(paths)`: a `feasible_combinations` prune for these paths, or None (run_source's
+    `_Enumerator.dead_prefix`)."""
     if seeds is None:
         seeds = _condition_constants(test) if model == "c11" else ()
     _, paths = value_domains(test, seeds, unroll, budget)
-    return _feasible_combinations(test, paths, coherent_reads)
+    return _feasible_combinations(test, paths, coherent_reads,
+                                  prune(paths) if prune is not None else None)  # fmt: skip
 
 
-def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_reads: bool = True):
+def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_reads: bool = True,
+                           prune=None):  # fmt: skip
     """Choices of one path per thread where every value read is written by someone (or init):
     (location, value) facts, fencelab/models/combinations.py.
 
@@ -164,7 +169,7 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
 
     init = [(loc.name, at_width(loc.init, loc.width)) for loc in test.locations]
     if not (coherent_reads and reduce.enabled("source-other-writes")):
-        return feasible_combinations(paths, summary, init)
+        return feasible_combinations(paths, summary, init, prune=prune)
     written = [{(e.loc, e.wval) for p in thread_paths for e in p.events if e.writes}
                for thread_paths in paths]  # fmt: skip
     sources = {}  # tid -> the (location, value) the initial state or another thread writes
@@ -193,7 +198,7 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
                     own.add((e.loc, e.wval))
             return True
 
-    return feasible_combinations(paths, summary, init, keep)
+    return feasible_combinations(paths, summary, init, keep, prune)
 
 
 def _condition_of(prop, where: dict) -> Callable[[tuple], bool]:
@@ -348,7 +353,7 @@ class _Enumerator:
                 return
             self.candidates += 1
             rf, mo, rf_src = space.relations(pick)
-            if consistent(self.axioms, space.static, rf, mo, rf_src):
+            if consistent(self.axioms, space.static, rf, mo, rf_src, True):
                 if complete:  # herd counts every allowed execution
                     found = known.get(values)
                     if found is None:
@@ -437,6 +442,59 @@ class _Enumerator:
                 return None
         return out
 
+    def dead_prefix(self, paths: list[list[Path]]):
+        """The `source-dead-prefix` reduction: a `feasible_combinations` prune that drops a
+        choice of paths for threads 0..k when some location no later thread's path accesses
+        has no coherent (rf, mo) with the accesses chosen (`local_choices` would drop every
+        choice of paths that starts so, at that location). Every final state is kept: the
+        choices dropped have no candidate execution, and the others come in the same order.
+        The threads are the combination's positions, as in `local_choices`' keys."""
+        n = len(paths)
+        last = [-1] * len(self.locations)  # location -> the last thread whose paths access it
+        at = {name: j for j, name in enumerate(self.locations)}
+        for k, thread_paths in enumerate(paths):
+            seen: set = set()
+            for p in thread_paths:
+                for e in p.events:
+                    if e.loc and e.loc not in seen:
+                        seen.add(e.loc)
+                        j = at.get(e.loc)
+                        if j is not None:
+                            last[j] = k
+        closing = [[j for j in range(len(last)) if last[j] == k] for k in range(n)]
+        if not any(closing[:-1]):
+            return None
+        built, columns, memo = self._columns, self.columns, self._choices
+        zeros = [(0,) * (n - k - 1) for k in range(n)]
+        groups: dict[int, tuple] = {}  # id(members) -> (members, per location their access ids)
+
+        def ids_of(members: list) -> list:
+            found = groups.get(id(members))
+            if found is None:
+                numbers = [(built.get(id(p)) or columns(p))[9] for p in members]
+                found = groups[id(members)] = (members, [tuple({c[j] for c in numbers})
+                                                         for j in range(len(last))])  # fmt: skip
+            return found[1]
+
+        def prune(k: int, chosen: tuple) -> bool:
+            closed = closing[k]
+            if not closed:
+                return False
+            ids = [ids_of(members) for members in chosen]
+            for j in closed:
+                for head in itertools.product(*[group[j] for group in ids]):
+                    key = head + zeros[k]
+                    choices = memo[j].get(key)
+                    if choices is None:
+                        choices = self._location_choices(j, key)
+                    if choices:
+                        break
+                else:
+                    return True  # (no completion has a choice at j)
+            return False
+
+        return prune
+
     def _location_choices(self, j: int, key: tuple) -> list:
         name = self.locations[j]
         # The quick check (`_sourced`) pays when most locations found have no choice (dense
@@ -456,7 +514,10 @@ class _Enumerator:
                 rvals.append(rval)
                 wvals.append(wval)
         k = len(kinds)
-        choices = list(_location_choices(k, name, kinds, [name] * k, tids, rvals, wvals))
+        # (a pure function of the accesses, which tests share too: `_CHOICES`)
+        choices = reduce.reused(
+            _CHOICES, (tuple(kinds), tuple(tids), tuple(rvals), tuple(wvals)),
+            lambda: list(_location_choices(k, name, kinds, [name] * k, tids, rvals, wvals)))
         self._found[bool(choices)] += 1
         if self._reuse:
             self._choices[j][key] = choices
@@ -827,6 +888,7 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
             yield rf_pairs, order
 
 
+_CHOICES: dict = {}  # a location's `_location_choices` by its accesses (`_Enumerator`)
 _EXTENSIONS: dict = {}  # `_linear_extensions` by its writes, which are RMWs, the constraints
 
 
