@@ -66,6 +66,7 @@ ACTS_ON = {
     "source-axioms": ("c",),
     "source-sb-coherence": ("c",),
     "source-dead-prefix": ("c",),
+    "source-rf-share": ("c",),
 }
 MODELS = {"C": "rc11"}
 
@@ -533,6 +534,19 @@ def test_source_dead_prefix_changes_nothing_but_the_work(monkeypatch):
         work[on] = len(judged)
     assert found[True] == found[False]
     assert work[True] < 0.8 * work[False]  # 4,955 against 7,145
+
+
+def test_source_rf_share_changes_nothing_but_the_work(monkeypatch):
+    """`source-rf-share` (models/source/axioms.py, consistent) on `_c_tests()`: the same
+    results with it and without it, and hb found for fewer candidates with it."""
+    from fencelab.models.source import axioms
+
+    found = []
+    hb = axioms.happens_before
+    monkeypatch.setattr(axioms, "happens_before",
+                        lambda *a, **k: found.append(1) or hb(*a, **k))  # fmt: skip
+    work = _source_reduction_work("source-rf-share", found)
+    assert work[True] < 0.8 * work[False]
 
 
 def _unicorn_steps(monkeypatch) -> list[int]:

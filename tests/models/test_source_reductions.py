@@ -55,7 +55,7 @@ def test_same_relations_for_every_candidate(monkeypatch, model):
     seen = {"candidates": 0, "synchronising": 0, "inconsistent": 0, "rmw": 0}
     consistent = axioms.consistent
 
-    def compared(name, st, rf, mo, rf_src, sb_coherent=False):
+    def compared(name, st, rf, mo, rf_src, sb_coherent=False, shared=None):
         seen["candidates"] += 1
         rb = axioms.derived(st, rf, mo, rf_src)
         sw = axioms.synchronises_with(st, rf)
@@ -70,6 +70,8 @@ def test_same_relations_for_every_candidate(monkeypatch, model):
         verdicts = _both(consistent, name, st, rf, mo, rf_src, sb_coherent)
         assert verdicts[0] == verdicts[1]
         seen["inconsistent"] += not verdicts[0]
+        # (`source-rf-share`: hb and no-thin-air remembered by the enumerator's rf key)
+        assert consistent(name, st, rf, mo, rf_src, sb_coherent, shared) == verdicts[0]
         return verdicts[0]
 
     monkeypatch.setattr(rc11, "consistent", compared)
@@ -138,7 +140,7 @@ def test_sb_coherence_same_verdict_for_every_candidate(monkeypatch, model):
     seen = {"candidates": 0, "synchronising": 0, "incoherent": 0, "sc-fences": 0}
     consistent = axioms.consistent
 
-    def compared(name, st, rf, mo, rf_src, sb_coherent=False):
+    def compared(name, st, rf, mo, rf_src, sb_coherent=False, shared=None):
         assert sb_coherent  # the enumerator's rf and mo are built coherent with sb
         seen["candidates"] += 1
         rb = axioms.derived(st, rf, mo, rf_src)
@@ -162,6 +164,7 @@ def test_sb_coherence_same_verdict_for_every_candidate(monkeypatch, model):
             finally:
                 reduce.enable_all()
         assert verdicts[0] == verdicts[1]
+        assert consistent(name, st, rf, mo, rf_src, True, shared) == verdicts[0]
         return verdicts[0]
 
     monkeypatch.setattr(rc11, "consistent", compared)

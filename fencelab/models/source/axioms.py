@@ -355,7 +355,7 @@ def coherent_beyond_sb(st: Static, hb: Rel, rf: Rel, mo: Rel, rb: Rel, rf_src: l
 
 
 def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int],
-               sb_coherent: bool = False) -> bool:  # fmt: skip
+               sb_coherent: bool = False, shared: tuple[dict, tuple] | None = None) -> bool:  # fmt: skip
     """Is this candidate execution allowed by `model` ("rc11", "c11" or "sc")?
 
     `sb_coherent`: the caller built rf and mo coherent with sb (rc11.py's `_location_choices`:
@@ -369,15 +369,30 @@ def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int],
     CoWR, which puts a mo-before w (or a is w, and rb leaves out w); b mo c rf a (a reads c,
     b a later write) contradicts CoRW, which puts b mo-after c; b rb c rf a (a reads c, b a
     later read of w mo-before c) contradicts CoRR, which puts c mo-before w. An RMW is both
-    a read and a write in each of these cases; hb's own irreflexivity is sb's there."""
+    a read and a write in each of these cases; hb's own irreflexivity is sb's there.
+
+    `shared`: (a memo, a key of rf) when the caller judges several candidates with the same
+    rf and statics (the `source-rf-share` reduction: candidates of one choice of thread paths
+    that differ in mo only): no-thin-air and hb depend on sb and rf alone, so they are found
+    once for each rf."""
     n = st.n
     rb = derived(st, rf, mo, rf_src)
     sb = st.sb
     if model == "sc":
         return acyclic([sb[i] | rf[i] | mo[i] | rb[i] for i in range(n)])
-    if model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)]):
-        return False
-    hb = happens_before(st, rf)
+    if shared is not None:
+        memo, key = shared
+        found = memo.get(key)
+        if found is None:
+            thin_air = model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)])
+            found = memo[key] = False if thin_air else happens_before(st, rf)
+        if found is False:
+            return False
+        hb = found
+    else:
+        if model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)]):
+            return False
+        hb = happens_before(st, rf)
     if sb_coherent and reduce.enabled("source-sb-coherence"):
         if hb is not sb and not coherent_beyond_sb(st, hb, rf, mo, rb, rf_src):
             return False

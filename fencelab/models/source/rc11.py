@@ -163,15 +163,15 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
     generated C set's 2,223), and most choices of paths were dropped one by one by
     `local_choices` for them (26,841 of 39,974 and 5,212 of 16,906)."""
 
-    def summary(p: Path):
-        return ([(e.loc, e.rval) for e in p.events if e.reads],
-                [(e.loc, e.wval) for e in p.events if e.writes])  # fmt: skip
+    def summary(p: Path):  # (`Event.reads` and `.writes` written out)
+        return ([(e.loc, e.rval) for e in p.events if e.kind == "R" or e.kind == "U"],
+                [(e.loc, e.wval) for e in p.events if e.kind == "W" or e.kind == "U"])  # fmt: skip
 
     init = [(loc.name, at_width(loc.init, loc.width)) for loc in test.locations]
     if not (coherent_reads and reduce.enabled("source-other-writes")):
         return feasible_combinations(paths, summary, init, prune=prune)
-    written = [{(e.loc, e.wval) for p in thread_paths for e in p.events if e.writes}
-               for thread_paths in paths]  # fmt: skip
+    written = [{(e.loc, e.wval) for p in thread_paths for e in p.events
+                if e.kind == "W" or e.kind == "U"} for thread_paths in paths]  # fmt: skip
     sources = {}  # tid -> the (location, value) the initial state or another thread writes
     for k, thread_paths in enumerate(paths):
         for p in thread_paths[:1]:
@@ -341,6 +341,7 @@ class _Enumerator:
         # (once a race is found, no other is looked for: `racy` is only read with `not self.race`)
         racy = complete and self.races and not self.race and space.static.may_race
         known = self._known
+        by_rf: dict | None = {} if reduce.enabled("source-rf-share") else None
         for pick in space.picks():
             values = space.values(pick)
             if values is None:
@@ -353,7 +354,8 @@ class _Enumerator:
                 return
             self.candidates += 1
             rf, mo, rf_src = space.relations(pick)
-            if consistent(self.axioms, space.static, rf, mo, rf_src, True):
+            shared = None if by_rf is None else (by_rf, tuple([id(part) for part, _ in pick]))
+            if consistent(self.axioms, space.static, rf, mo, rf_src, True, shared):
                 if complete:  # herd counts every allowed execution
                     found = known.get(values)
                     if found is None:
@@ -677,9 +679,15 @@ class Candidates:
                             if loc:
                                 events_of.setdefault(loc, []).append(i)
                     events = events_of[name]
-                    found = [(tuple([(events[r], events[w]) for r, w in rf]),
-                              [events[w] for w in order])
-                             for rf, order in choices]  # fmt: skip
+                    # (an rf shared by several mo orders stays one object: `judge` knows
+                    # the candidates that share every location's rf by it)
+                    shared: dict[int, tuple] = {}
+                    found = []
+                    for rf, order in choices:
+                        part = shared.get(id(rf))
+                        if part is None:
+                            part = shared[id(rf)] = tuple([(events[r], events[w]) for r, w in rf])
+                        found.append((part, [events[w] for w in order]))
                     if memo is not None:
                         memo[key] = found
                 self.per_loc.append(found)
