@@ -764,7 +764,7 @@ class Candidates:
         """`rf: init:x->b a->d; mo: init:x->a init:y->c`: the witness line of an execution."""
         names = self.names()
         rf = [f"{names[w][1]}->{names[r][0]}" for part, _ in pick for r, w in sorted(part)]
-        mo = ["->".join(names[w][1] for w in order) for _, order in pick]
+        mo = ["->".join([names[w][1] for w in order]) for _, order in pick]
         return f"rf: {' '.join(rf) or '-'}; mo: {' '.join(mo)}"
 
     def relations(self, pick) -> tuple[list[int], list[int], list[int]]:
