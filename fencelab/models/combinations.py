@@ -127,7 +127,12 @@ def feasible_combinations(
                 needs, provides, members = items[low.bit_length() - 1]
                 children.append((k + 1, have | provides, need | needs, (*chosen, members)))
                 fit ^= low
-        if prune is not None and k + 1 < n:
+        if k + 1 == n:  # the last thread: its choices are complete, taken in their order
+            for _, now_have, now_need, complete in children:
+                if now_need & ~now_have == 0:
+                    yield from itertools.product(*complete)
+            continue
+        if prune is not None:
             children = [c for c in children if not prune(k, c[3])]
         stack.extend(reversed(children))
 

@@ -516,10 +516,15 @@ class _Enumerator:
                 rvals.append(rval)
                 wvals.append(wval)
         k = len(kinds)
-        # (a pure function of the accesses, which tests share too: `_CHOICES`)
+        # (a pure function of the accesses, which tests share too: `_CHOICES`; so is the
+        # part that depends on the kinds and threads alone, `_STRUCTURES`)
+        shape = (tuple(kinds), tuple(tids))
         choices = reduce.reused(
-            _CHOICES, (tuple(kinds), tuple(tids), tuple(rvals), tuple(wvals)),
-            lambda: list(_location_choices(k, name, kinds, [name] * k, tids, rvals, wvals)))
+            _CHOICES, (*shape, tuple(rvals), tuple(wvals)),
+            lambda: list(_location_choices(
+                k, name, kinds, [name] * k, tids, rvals, wvals,
+                reduce.reused(_STRUCTURES, shape, lambda: _location_structure(
+                    k, name, kinds, [name] * k, tids)))))  # fmt: skip
         self._found[bool(choices)] += 1
         if self._reuse:
             self._choices[j][key] = choices
@@ -812,35 +817,17 @@ def _read_write_values(accesses: tuple) -> tuple:
     return frozenset(needed), frozenset(own), tuple(updates.items()), writes
 
 
-def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
-    """Every coherent (rf, mo) for location `name`: rf as (read, write) pairs, mo as a list.
-
-    rf: each read takes a write of its value, not itself and not one later in its own thread.
-    mo: the init write first, then a linear extension of the orders coherence forces given sb
-    and rf (CoWW, CoWR, CoRW, CoRR), with each RMW right after the write it reads.
-
-    The hardware checkers enumerate per location too (`per_location_choices`,
-    fencelab/models/axiomatic/candidates.py, whose docstring says why the two stay apart:
-    their RMWs are two events, each model states its own atomicity, exclusives can fail).
-    """
+def _location_structure(n: int, name: str, kinds, locs, tids) -> tuple:
+    """What `_location_choices` needs of a location's accesses besides their values: its
+    events, writes (the initial one first), reads and RMWs, each event's earlier and later
+    events of its thread there (bitmasks), the writes and reads as masks, CoWW's orders and
+    the writes' shape. A function of the kinds, threads and locations alone, which many
+    choices of paths share (`_Enumerator._location_choices` remembers it)."""
     events = [i for i in range(n) if locs[i] == name]
     writes = [i for i in events if kinds[i] in ("W", "U")]
     reads = [i for i in events if kinds[i] in ("R", "U")]
-    init = writes[0]
-    # events are numbered thread by thread in program order: sb is a later event of the thread
-    sources = []
-    for r in reads:  # (first: most choices of thread paths that have no choice fail here)
-        value, tid = rvals[r], tids[r]
-        options = [w for w in writes
-                   if wvals[w] == value and w != r and not (w > r and tids[w] == tid)]  # fmt: skip
-        if not options:
-            return
-        sources.append(options)
     updates = [u for u in reads if kinds[u] == "U"]
-    if len(updates) > 1:  # two RMWs cannot both read the same write: is there any way?
-        taking = [options for u, options in zip(reads, sources) if kinds[u] == "U"]
-        if not any(len(set(taken)) == len(taken) for taken in itertools.product(*taking)):
-            return
+    # events are numbered thread by thread in program order: sb is a later event of the thread
     later = [0] * n  # the location's later events of the same thread
     earlier = [0] * n
     seen: dict[int, int] = {}  # tid -> its events so far
@@ -862,6 +849,38 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
         read_mask |= 1 << r
     coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
     shape = (tuple(writes), tuple([kinds[w] == "U" for w in writes]))
+    return writes, reads, updates, earlier, later, write_mask, read_mask, coww, shape
+
+
+def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
+                      structure: tuple | None = None):  # fmt: skip
+    """Every coherent (rf, mo) for location `name`: rf as (read, write) pairs, mo as a list.
+
+    rf: each read takes a write of its value, not itself and not one later in its own thread.
+    mo: the init write first, then a linear extension of the orders coherence forces given sb
+    and rf (CoWW, CoWR, CoRW, CoRR), with each RMW right after the write it reads.
+    `structure`: `_location_structure` of the same arguments, when the caller has it.
+
+    The hardware checkers enumerate per location too (`per_location_choices`,
+    fencelab/models/axiomatic/candidates.py, whose docstring says why the two stay apart:
+    their RMWs are two events, each model states its own atomicity, exclusives can fail).
+    """
+    if structure is None:
+        structure = _location_structure(n, name, kinds, locs, tids)
+    writes, reads, updates, earlier, later, write_mask, read_mask, coww, shape = structure
+    init = writes[0]
+    sources = []
+    for r in reads:  # (first: most choices of thread paths that have no choice fail here)
+        value, tid = rvals[r], tids[r]
+        options = [w for w in writes
+                   if wvals[w] == value and w != r and not (w > r and tids[w] == tid)]  # fmt: skip
+        if not options:
+            return
+        sources.append(options)
+    if len(updates) > 1:  # two RMWs cannot both read the same write: is there any way?
+        taking = [options for u, options in zip(reads, sources) if kinds[u] == "U"]
+        if not any(len(set(taken)) == len(taken) for taken in itertools.product(*taking)):
+            return
     for choice in itertools.product(*sources):
         src = dict(zip(reads, choice))
         taken = [src[u] for u in updates]
@@ -897,6 +916,7 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
 
 
 _CHOICES: dict = {}  # a location's `_location_choices` by its accesses (`_Enumerator`)
+_STRUCTURES: dict = {}  # `_location_structure` by the accesses' kinds and threads
 _EXTENSIONS: dict = {}  # `_linear_extensions` by its writes, which are RMWs, the constraints
 
 
