@@ -50,8 +50,14 @@ C set's 11,694 choices judged -> 7,145, the looping examples' 13,133 -> 1,982). 
 candidate left is consistent (the generated set's 1,427 of 1,527, the diy7-style set's 234 of
 253), so pruning partial rf/mo choices would save little: the cost is per candidate and per
 choice of paths, not their number, and each candidate is judged without a transitive closure
-(`source-axioms`, axioms.py). Each location's mo orders for a set of constraints, each
-shape's event layout, names and renumbered choices are found once.
+(`source-axioms`, axioms.py), its coherence looked at only on hb's pairs beyond sb, which
+the construction already makes coherent (`source-sb-coherence`), and the candidates of one
+choice of paths with the same rf share no-thin-air and hb (`source-rf-share`). While paths
+are combined, a choice for the first threads is dropped when a location no later thread
+accesses has no coherent (rf, mo) for it (`source-dead-prefix`: the generated C set's 7,145
+choices judged -> 4,955). Each location's mo orders for a set of constraints, its (rf, mo)
+choices for a set of accesses and their structure (across tests too), each shape's event
+layout, names and renumbered choices are found once.
 """
 
 from __future__ import annotations
