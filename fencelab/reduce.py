@@ -111,6 +111,10 @@ REDUCTIONS = {
                           "their fixpoint, a thread's paths are kept from one round to the next "
                           "when no location it reads has new values "
                           "(models/source/paths.py, value_domains)",
+    "source-paths-tree": "source models (rc11, c11, sc-source): while the value domains grow to "
+                         "their fixpoint, a thread's runs are kept as a tree of their choices "
+                         "and not run again: a round runs the body only from a value new in "
+                         "the domains (models/source/paths.py, thread_paths)",
     "source-other-writes": "source models (rc11, c11, sc-source): a thread's path that reads, "
                            "before writing it itself, a value that neither the initial state "
                            "nor any path of another thread writes there is in no choice of "
@@ -124,6 +128,17 @@ REDUCTIONS = {
                      "only, eco as rf | mo | rb | (mo | rb); rf without a closure, coherence "
                      "looked at on same-location pairs of hb "
                      "(models/source/axioms.py, happens_before, extended_coherence, coherent)",
+    "source-sb-coherence": "source models (rc11, c11): a candidate's rf and mo are built "
+                           "coherent with sb, so the coherence axiom looks only at hb's pairs "
+                           "beyond sb, without building eco (models/source/axioms.py, "
+                           "consistent, coherent_beyond_sb)",
+    "source-dead-prefix": "source models (rc11, c11, sc-source): a choice of paths for the "
+                          "first threads is dropped, with every choice that completes it, when "
+                          "a location no later thread accesses has no coherent (rf, mo) "
+                          "(models/source/rc11.py, _Enumerator.dead_prefix)",
+    "source-rf-share": "source models (rc11, c11): the candidates of one choice of thread "
+                       "paths that have the same rf (they differ in mo) share no-thin-air and hb "
+                       "(models/source/axioms.py, consistent; models/source/rc11.py, judge)",
 }  # fmt: skip
 
 

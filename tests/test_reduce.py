@@ -60,9 +60,13 @@ ACTS_ON = {
     "armv7-room-complete": ("arm",),
     "armv7-exec-order": ("arm",),
     "source-paths-reuse": ("c",),
+    "source-paths-tree": ("c",),
     "source-other-writes": ("c",),
     "source-own-coherence": ("c",),
     "source-axioms": ("c",),
+    "source-sb-coherence": ("c",),
+    "source-dead-prefix": ("c",),
+    "source-rf-share": ("c",),
 }
 MODELS = {"C": "rc11"}
 
@@ -479,6 +483,72 @@ def test_source_paths_reuse_changes_nothing_but_the_work(monkeypatch):
     assert work[True] < 0.9 * work[False]  # 1268 against 1534
 
 
+def test_source_paths_tree_changes_nothing_but_the_work(monkeypatch):
+    """`source-paths-tree` (models/source/paths.py, thread_paths) on `_c_tests()`: the same
+    results with it and without it, and fewer runs of a thread body with it."""
+    from fencelab.models.source import paths as source_paths
+
+    runs = []
+    run = source_paths._Runner.run
+    monkeypatch.setattr(source_paths._Runner, "run", lambda self: runs.append(1) or run(self))
+    work = _source_reduction_work("source-paths-tree", runs)
+    assert work[True] < 0.8 * work[False]
+
+
+def test_source_sb_coherence_changes_nothing_but_the_work(monkeypatch):
+    """`source-sb-coherence` (models/source/axioms.py, consistent) on `_c_tests()`: the same
+    results with it and without it, and eco built for fewer candidates with it."""
+    from fencelab.models.source import axioms
+
+    built = []
+    eco = axioms.extended_coherence
+    monkeypatch.setattr(axioms, "extended_coherence",
+                        lambda *a, **k: built.append(1) or eco(*a, **k))  # fmt: skip
+    work = _source_reduction_work("source-sb-coherence", built)
+    assert work[True] < 0.5 * work[False]
+
+
+def test_source_dead_prefix_changes_nothing_but_the_work(monkeypatch):
+    """`source-dead-prefix` (models/source/rc11.py, _Enumerator.dead_prefix) on `_c_tests()`:
+    the same results with it and without it, and fewer choices of paths judged with it."""
+    from fencelab.models.source import rc11
+
+    judged = []
+    judge = rc11._Enumerator.judge
+    monkeypatch.setattr(rc11._Enumerator, "judge",
+                        lambda self, combo: judged.append(1) or judge(self, combo))  # fmt: skip
+    _source_reduction_work("source-dead-prefix", judged)  # (where it drops few choices)
+    from fencelab.gen.families import generate_many
+
+    tests = [parse_text(t, f"<gen {i}>") for i, t in enumerate(generate_many("C", 40, 0))]
+    found, work = {}, {}
+    for on in (True, False):
+        judged.clear()
+        reduce.set_disabled([] if on else ["source-dead-prefix"])
+        try:
+            results = [Pipeline().run(t, RunOptions.named(model="rc11")) for t in tests]
+        finally:
+            reduce.enable_all()
+        found[on] = [([(s.outcome, s.witness) for s in r.states], r.explored_states,
+                      r.executions, r.flags, r.race) for r in results]  # fmt: skip
+        work[on] = len(judged)
+    assert found[True] == found[False]
+    assert work[True] < 0.8 * work[False]  # 4,955 against 7,145
+
+
+def test_source_rf_share_changes_nothing_but_the_work(monkeypatch):
+    """`source-rf-share` (models/source/axioms.py, consistent) on `_c_tests()`: the same
+    results with it and without it, and hb found for fewer candidates with it."""
+    from fencelab.models.source import axioms
+
+    found = []
+    hb = axioms.happens_before
+    monkeypatch.setattr(axioms, "happens_before",
+                        lambda *a, **k: found.append(1) or hb(*a, **k))  # fmt: skip
+    work = _source_reduction_work("source-rf-share", found)
+    assert work[True] < 0.8 * work[False]
+
+
 def _unicorn_steps(monkeypatch) -> list[int]:
     """A counter of the instructions Unicorn runs from now on (`Core._step_one`)."""
     from fencelab.isa.core import Core
@@ -607,4 +677,5 @@ def test_source_axioms_changes_nothing_but_the_work(monkeypatch):
     plus = axioms.plus
     monkeypatch.setattr(axioms, "plus", lambda r: closures.append(1) or plus(r))
     work = _source_reduction_work("source-axioms", closures)
-    assert work[True] == 0 and work[False] > 1000, work
+    # (hb's closures only: with `source-sb-coherence` eco is rarely built)
+    assert work[True] == 0 and work[False] > 500, work

@@ -14,7 +14,9 @@ the chosen paths and the threads still to choose could provide. Facts are bits o
 A caller may also name paths to leave out (`keep`): they are dropped from their groups once
 the groups are made, so the combinations left come in the order they would without it (the
 source models' paths whose reads only their own thread could source,
-fencelab/models/source/rc11.py).
+fencelab/models/source/rc11.py). Likewise `prune(k, chosen)` may drop a partial choice (the
+member lists of threads 0..k, before the last thread) all of whose completions the caller
+knows it would drop: the combinations left keep their order.
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ Summary = tuple[Iterable[Hashable], Iterable[Hashable]]  # (needs, provides)
 def feasible_combinations(
     paths: list[list[P]], summary: Callable[[P], Summary], init: Iterable[Hashable] = (),
     keep: Callable[[P], bool] | None = None,
+    prune: Callable[[int, tuple[list[P], ...]], bool] | None = None,
 ) -> Iterator[tuple[P, ...]]:  # fmt: skip
     """One path per thread (`paths[t]` are thread t's), only where every fact a chosen path
     needs is in `init` or provided by a chosen path; in thread order, groups in first-seen
-    order (of all the paths). `keep(path)` False: the path is in no combination."""
+    order (of all the paths). `keep(path)` False: the path is in no combination;
+    `prune(k, chosen)` True: no combination starts with one of each of `chosen`'s members
+    (threads 0..k, k below the last thread)."""
     bit_of: dict[Hashable, int] = {}
 
     def mask(facts: Iterable[Hashable]) -> int:
@@ -122,6 +127,13 @@ def feasible_combinations(
                 needs, provides, members = items[low.bit_length() - 1]
                 children.append((k + 1, have | provides, need | needs, (*chosen, members)))
                 fit ^= low
+        if k + 1 == n:  # the last thread: its choices are complete, taken in their order
+            for _, now_have, now_need, complete in children:
+                if now_need & ~now_have == 0:
+                    yield from itertools.product(*complete)
+            continue
+        if prune is not None:
+            children = [c for c in children if not prune(k, c[3])]
         stack.extend(reversed(children))
 
 

@@ -78,3 +78,34 @@ def test_left_out_paths_keep_the_order_of_the_others(paths, init, left_out):
             assert list(feasible_combinations(numbered, summary, init, keep)) == want
     finally:
         combinations._MASKS_FROM = default
+
+
+@settings(max_examples=300, deadline=None)
+@given(threads, st.frozensets(st.integers(0, 5), max_size=2), st.integers(0, 2**20))
+def test_pruned_prefixes_keep_the_order_of_the_others(paths, init, dead):
+    """`prune`: a partial choice it drops takes every combination that starts with one of its
+    members' choices; the others come as without it, in their order."""
+    numbered = [[(t, i, p) for i, p in enumerate(ps)] for t, ps in enumerate(paths)]
+    summary = lambda p: p[2]  # noqa: E731
+    hit = lambda p: (dead >> (5 * p[0] + p[1] % 5)) & 1  # noqa: E731
+    calls = []
+
+    def prune(k, chosen):  # drop when each member of thread k's group is "hit"
+        assert 0 <= k < len(numbered) - 1 and len(chosen) == k + 1
+        calls.append(k)
+        return all(hit(p) for p in chosen[k])
+
+    n = len(numbered)
+    want = [c for c in recursive_search(numbered, summary, init)
+            if not any(hit(p) for p in c[:n - 1])]  # fmt: skip
+    default = combinations._MASKS_FROM
+    try:
+        for masks_from in (1, 1000):
+            combinations._MASKS_FROM = masks_from
+            got = list(feasible_combinations(numbered, summary, init, prune=prune))
+            # a group only partly hit is not dropped: its hit members' choices stay
+            kept = [c for c in got if not any(hit(p) for p in c[:n - 1])]
+            assert kept == want
+            assert [c for c in recursive_search(numbered, summary, init) if c in got] == got
+    finally:
+        combinations._MASKS_FROM = default

@@ -372,3 +372,44 @@ exists (0:r0=1)
     assert reads == [(0, 0), (0, 2), (0, 3), (1, 0), (1, 2), (1, 3)]
     assert [len(p.events) for p in found] == [2, 2, 2, 3, 3, 3]
     assert len(runs) == len(found)  # (the runs that only met a choice were 3 more)
+
+
+def test_thread_paths_tree_runs_only_what_new_values_add(monkeypatch):
+    """With a `PathTree` (the `source-paths-tree` reduction), a thread's paths over larger
+    domains are those found without it, in the same order, and only the runs that take a
+    value new in the domains run the body (models/source/paths.py, thread_paths); a weak CAS
+    gains its spurious failure when its expected value enters the domain."""
+    from fencelab.models.source import paths as source_paths
+
+    test = parse_text("""C tree
+{ atomic_int x=0; atomic_int y=0; }
+P0 (atomic_int* x, atomic_int* y) {
+  int r0 = atomic_load_explicit(x, memory_order_relaxed);
+  if (r0 != 0) { atomic_store_explicit(y, r0, memory_order_relaxed); }
+  int r1 = 2;
+  int r2 = atomic_compare_exchange_weak_explicit(y, &r1, 3, memory_order_relaxed, memory_order_relaxed);
+}
+exists (0:r0=1)
+""", "tree")
+    runs = []
+    run = source_paths._Runner.run
+    monkeypatch.setattr(source_paths._Runner, "run", lambda self: runs.append(1) or run(self))
+
+    def shown(paths):
+        return [(p.events, p.env, p.complete) for p in paths]
+
+    tree = source_paths.PathTree()
+    thread = test.threads[0]
+    rounds = [{"x": (0,), "y": (0,)}, {"x": (0, 1), "y": (0, 1)}, {"x": (0, 1), "y": (0, 1, 2, 3)}]
+    for k, domains in enumerate(rounds):
+        runs.clear()
+        plain = source_paths.thread_paths(test, thread, domains)
+        alone = len(runs)
+        runs.clear()
+        assert shown(source_paths.thread_paths(test, thread, domains, tree=tree)) == shown(plain)
+        assert len(runs) < alone if k else len(runs) == alone  # (the tree starts empty)
+    assert any(e.kind == "R" and e.rval == 2 for p in plain for e in p.events)  # spurious
+    assert len(plain) == 2 * 5  # x: 2 values; y: 4 values and the spurious failure
+    runs.clear()
+    again = source_paths.thread_paths(test, thread, rounds[-1], tree=tree)
+    assert shown(again) == shown(plain) and runs == []  # every run in the tree already

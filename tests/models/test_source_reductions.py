@@ -55,7 +55,7 @@ def test_same_relations_for_every_candidate(monkeypatch, model):
     seen = {"candidates": 0, "synchronising": 0, "inconsistent": 0, "rmw": 0}
     consistent = axioms.consistent
 
-    def compared(name, st, rf, mo, rf_src):
+    def compared(name, st, rf, mo, rf_src, sb_coherent=False, shared=None):
         seen["candidates"] += 1
         rb = axioms.derived(st, rf, mo, rf_src)
         sw = axioms.synchronises_with(st, rf)
@@ -67,9 +67,11 @@ def test_same_relations_for_every_candidate(monkeypatch, model):
         assert fast == plain
         hb = axioms.happens_before(st, rf)
         assert axioms.coherent(hb, plain) == axioms.coherent(hb, plain, st.same_loc)
-        verdicts = _both(consistent, name, st, rf, mo, rf_src)
+        verdicts = _both(consistent, name, st, rf, mo, rf_src, sb_coherent)
         assert verdicts[0] == verdicts[1]
         seen["inconsistent"] += not verdicts[0]
+        # (`source-rf-share`: hb and no-thin-air remembered by the enumerator's rf key)
+        assert consistent(name, st, rf, mo, rf_src, sb_coherent, shared) == verdicts[0]
         return verdicts[0]
 
     monkeypatch.setattr(rc11, "consistent", compared)
@@ -128,3 +130,45 @@ def test_a_path_own_coherence_drops_has_no_location_choice():
         assert not list(rc11._location_choices(n, "x", kinds, ["x"] * n, tids, rvals, wvals)), \
             (accesses, others)  # fmt: skip
     assert dropped > 500
+
+
+@pytest.mark.parametrize("model", ["rc11", "c11"])
+def test_sb_coherence_same_verdict_for_every_candidate(monkeypatch, model):
+    """`source-sb-coherence` (axioms.consistent with `sb_coherent`): for every candidate the
+    rc11 enumerator judges, coherence looked at beyond sb only gives the plain axiom's
+    verdict (eco's closure, every pair of hb), and the whole verdict is the same."""
+    seen = {"candidates": 0, "synchronising": 0, "incoherent": 0, "sc-fences": 0}
+    consistent = axioms.consistent
+
+    def compared(name, st, rf, mo, rf_src, sb_coherent=False, shared=None):
+        assert sb_coherent  # the enumerator's rf and mo are built coherent with sb
+        seen["candidates"] += 1
+        rb = axioms.derived(st, rf, mo, rf_src)
+        reduce.set_disabled(["source-axioms"])
+        try:
+            hb = axioms.happens_before(st, rf)
+            eco = axioms.extended_coherence(st, rf, mo, rb)
+        finally:
+            reduce.enable_all()
+        plain = axioms.coherent(hb, eco)
+        assert axioms.coherent_beyond_sb(st, hb, rf, mo, rb, rf_src) == plain
+        assert axioms.coherent(st.sb, eco)  # sb; eco? irreflexive by construction
+        seen["synchronising"] += hb != st.sb
+        seen["incoherent"] += not plain
+        seen["sc-fences"] += bool(st.sc_fences)
+        verdicts = []
+        for off in ([], ["source-sb-coherence"]):
+            reduce.set_disabled(off)
+            try:
+                verdicts.append(consistent(name, st, rf, mo, rf_src, True))
+            finally:
+                reduce.enable_all()
+        assert verdicts[0] == verdicts[1]
+        assert consistent(name, st, rf, mo, rf_src, True, shared) == verdicts[0]
+        return verdicts[0]
+
+    monkeypatch.setattr(rc11, "consistent", compared)
+    for test in _tests():
+        rc11.run_source(test, model)
+    assert seen["candidates"] > 1000, seen
+    assert min(seen["synchronising"], seen["incoherent"], seen["sc-fences"]) > 20, seen

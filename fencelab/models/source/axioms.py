@@ -330,16 +330,76 @@ def psc(st: Static, hb: Rel, mo: Rel, rb: Rel, eco: Rel) -> Rel:
     return out
 
 
-def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> bool:
-    """Is this candidate execution allowed by `model` ("rc11", "c11" or "sc")?"""
+def coherent_beyond_sb(st: Static, hb: Rel, rf: Rel, mo: Rel, rb: Rel, rf_src: list[int]) -> bool:
+    """irreflexive hb; eco? for a candidate already coherent with sb (`consistent`'s
+    `sb_coherent`): only hb's pairs beyond sb are looked at, and eco = rf | mo | rb |
+    (mo | rb); rf (`extended_coherence`) is asked of those pairs alone, without building it."""
+    sb, same_loc = st.sb, st.same_loc
+    for a in range(st.n):
+        extra = hb[a] & ~sb[a]
+        if not extra:
+            continue
+        bit = 1 << a
+        if extra & bit:
+            return False  # a hb a
+        extra &= same_loc[a]
+        w = rf_src[a]
+        source = 1 << w if w >= 0 else 0  # the write a reads: (mo | rb); rf leads to a from
+        while extra:  # does b eco a? (bit loop written out: `bits` costs 2x)
+            low = extra & -extra
+            b = low.bit_length() - 1
+            extra ^= low
+            if (rf[b] | mo[b] | rb[b]) & bit or (mo[b] | rb[b]) & source:
+                return False
+    return True
+
+
+def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int],
+               sb_coherent: bool = False, shared: tuple[dict, tuple] | None = None) -> bool:  # fmt: skip
+    """Is this candidate execution allowed by `model` ("rc11", "c11" or "sc")?
+
+    `sb_coherent`: the caller built rf and mo coherent with sb (rc11.py's `_location_choices`:
+    no read reads a write sb-after it, CoWW, CoWR, CoRW, CoRR), so irreflexive sb; eco? holds
+    already. With the `source-sb-coherence` reduction (fencelab/reduce.py) the coherence
+    axiom then looks only at hb's pairs beyond sb (`coherent_beyond_sb`; none when nothing
+    synchronises), and eco is built only for pscf, when there are SC fences: the same verdict.
+    Why sb; eco? is irreflexive for such a candidate, a sb b at one location, b eco a ruled
+    out case by case: b rf a (a reads a later write of its thread) is never chosen; b mo a
+    (two writes) contradicts CoWW; b rb a (b reads w, w mo a, a write sb-before b) contradicts
+    CoWR, which puts a mo-before w (or a is w, and rb leaves out w); b mo c rf a (a reads c,
+    b a later write) contradicts CoRW, which puts b mo-after c; b rb c rf a (a reads c, b a
+    later read of w mo-before c) contradicts CoRR, which puts c mo-before w. An RMW is both
+    a read and a write in each of these cases; hb's own irreflexivity is sb's there.
+
+    `shared`: (a memo, a key of rf) when the caller judges several candidates with the same
+    rf and statics (the `source-rf-share` reduction: candidates of one choice of thread paths
+    that differ in mo only): no-thin-air and hb depend on sb and rf alone, so they are found
+    once for each rf."""
     n = st.n
     rb = derived(st, rf, mo, rf_src)
     sb = st.sb
     if model == "sc":
         return acyclic([sb[i] | rf[i] | mo[i] | rb[i] for i in range(n)])
-    if model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)]):
-        return False
-    hb = happens_before(st, rf)
+    if shared is not None:
+        memo, key = shared
+        found = memo.get(key)
+        if found is None:
+            thin_air = model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)])
+            found = memo[key] = False if thin_air else happens_before(st, rf)
+        if found is False:
+            return False
+        hb = found
+    else:
+        if model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)]):
+            return False
+        hb = happens_before(st, rf)
+    if sb_coherent and reduce.enabled("source-sb-coherence"):
+        if hb is not sb and not coherent_beyond_sb(st, hb, rf, mo, rb, rf_src):
+            return False
+        if not st.sc_events:
+            return True
+        eco = extended_coherence(st, rf, mo, rb) if st.sc_fences else []  # (pscf's only)
+        return acyclic(psc(st, hb, mo, rb, eco))
     eco = extended_coherence(st, rf, mo, rb)
     if not coherent(hb, eco, st.same_loc if reduce.enabled("source-axioms") else None):
         return False

@@ -146,7 +146,7 @@ class _Runner:
 
     __slots__ = ("test", "thread", "body", "domains", "choices", "next_choice", "branches",
                  "unroll", "budget", "events", "widths", "elements", "element_of", "env",
-                 "fault", "at", "consulted")  # fmt: skip
+                 "fault", "at", "consulted", "specs")  # fmt: skip
 
     def __init__(
         self,
@@ -174,6 +174,7 @@ class _Runner:
         self.fault = ""
         self.at = _NOWHERE  # the statement (or access) running now, for a fault without a place
         self.consulted: set[str] = set()  # the locations whose domains this run read
+        self.specs: list[tuple] = []  # per new choice (`branches`): its location, CAS expected
 
     def domain(self, loc: str) -> tuple:
         """The values a read of `loc` may return (and `loc` noted as consulted)."""
@@ -182,9 +183,11 @@ class _Runner:
 
     # -- choices and events ---------------------------------------------------------------
 
-    def choose(self, options: list):
-        """The next choice: the one given, or past them the first option (the others are
-        remembered in `branches`, for `thread_paths` to run later)."""
+    def choose(self, options: list, loc: str, expected=None):
+        """The next choice, of a value read at `loc` (the options: its domain, with
+        `_SPURIOUS` for a weak CAS whose `expected` value is in it: `_options`): the one
+        given, or past them the first option (the others are remembered in `branches`, for
+        `thread_paths` to run later)."""
         if self.next_choice < len(self.choices):
             choice = self.choices[self.next_choice]
             self.next_choice += 1
@@ -192,6 +195,7 @@ class _Runner:
         if not options:
             raise _NeedChoice(options)
         self.branches.append((len(self.choices), options))
+        self.specs.append((loc, expected))
         self.choices.append(options[0])
         self.next_choice += 1
         return options[0]
@@ -497,7 +501,7 @@ def _load(e: Load) -> Code:
         def load_via(r):
             loc = where(r)
             r.width(loc, pos)  # an unknown location is an error here, not a KeyError
-            value = r.choose(r.domain(loc))
+            value = r.choose(r.domain(loc), loc)
             r.emit(event(value, None, loc))
             return value
 
@@ -514,7 +518,7 @@ def _load(e: Load) -> Code:
             value = r.choices[i]
             r.next_choice = i + 1
         else:
-            value = r.choose(r.domains[loc])
+            value = r.choose(r.domains[loc], loc)
         ev = made.get(value) if type(value) is int else None
         if ev is None:
             ev = event(value, None, loc)
@@ -551,7 +555,7 @@ def _rmw(e: Rmw) -> Code:
             operand = operand_of(r)
             if op is not Op.SWAP and isinstance(operand, LocRef):
                 operand = r.int_value(operand, pos, f"the operand of {op}")
-            old = r.choose(r.domain(loc))
+            old = r.choose(r.domain(loc), loc)
             if op is Op.SWAP:
                 new = at_width(operand, width)
             elif isinstance(old, LocRef):
@@ -579,7 +583,7 @@ def _rmw(e: Rmw) -> Code:
             old = r.choices[i]
             r.next_choice = i + 1
         else:
-            old = r.choose(r.domains[loc])
+            old = r.choose(r.domains[loc], loc)
         if swap:
             new = operand if isinstance(operand, LocRef) else signed(operand, width)
         elif isinstance(old, LocRef):
@@ -617,7 +621,7 @@ def _cas(e: Cas) -> Code:
         options = r.domain(loc)
         if weak and expected in options:
             options = [*options, _SPURIOUS]
-        choice = r.choose(options)
+        choice = r.choose(options, loc, expected if weak else None)
         if choice == _SPURIOUS:
             r.emit(failed(expected, None, loc))
             return expected
@@ -691,6 +695,41 @@ def _binary(e: BinOp) -> Code:
     return binary
 
 
+class _Node:
+    """One node of a thread's tree of runs (`PathTree`): the choices taken so far lead either
+    to a next choice, of a value read at `loc` (for a weak CAS, `expected` too: `_options`),
+    with a child per option taken, or to the run's end (`loc` None), whose `path` (None: a
+    choice without options, no path)."""
+
+    __slots__ = ("loc", "expected", "children", "path")
+
+    def __init__(self) -> None:
+        self.loc: str | None = None
+        self.expected = None
+        self.children: dict = {}
+        self.path: Path | None = None
+
+
+class PathTree:
+    """Every run of one thread met so far, as a tree of its choices (`thread_paths`'s memo
+    across the rounds of `value_domains`, the `source-paths-tree` reduction)."""
+
+    __slots__ = ("root",)
+
+    def __init__(self) -> None:
+        self.root: _Node | None = None
+
+
+def _options(node: _Node, domains: dict) -> list | tuple:
+    """The options of a choice, as the run that made it had them (`_Runner.choose`'s callers:
+    the location's domain, and `_SPURIOUS` after it for a weak CAS whose expected value is in
+    it), under `domains`."""
+    options = domains[node.loc]
+    if node.expected is not None and node.expected in options:
+        return [*options, _SPURIOUS]
+    return options
+
+
 def thread_paths(
     test: LitmusTest,
     thread: Thread,
@@ -699,37 +738,100 @@ def thread_paths(
     budget: int = 40,
     consulted: set[str] | None = None,
     body: Code | None = None,
+    tree: PathTree | None = None,
 ) -> list[Path]:
     """Every path of `thread` whose reads return values from `domains`, depth first; the
     locations whose domains the runs read are added to `consulted`.
 
     A run takes the choices it is given, then the first option at every new choice; the
     other options are run later, from the same choices before them, deepest first: one run a
-    path (not one a choice point too), in the order of choices."""
+    path (not one a choice point too), in the order of choices.
+
+    With `tree` (the `source-paths-tree` reduction, fencelab/reduce.py), a run already met in
+    it is not run again: the search follows the tree instead, and runs the body only from a
+    choice the tree has not seen (a value new in `domains`), adding that run to the tree. The
+    paths are the same, in the same order: a run given its choices does the same whatever the
+    domains (they are read only for the options of a new choice, `_Runner.choose`), so a node
+    of the tree, the choices before it, fixes whether the run ends there (and its path) or
+    which location's value it chooses next; the options there are found again from `domains`
+    (`_options`), as the run would find them, and taken in the same order."""
     paths: list[Path] = []
-    stack: list[list] = [[]]
     layout = _layout(test, thread)
     body = body or compile_body(thread.body)
-    while stack:
-        choices = stack.pop()
-        runner = _Runner(test, thread, domains, choices, unroll, budget, layout, body)
-        try:
-            paths.append(runner.run())
-        except _NeedChoice:
-            pass  # a choice without options: no path
-        finally:
+    if tree is None:
+        stack: list[list] = [[]]
+        while stack:
+            choices = stack.pop()
+            runner = _Runner(test, thread, domains, choices, unroll, budget, layout, body)
+            try:
+                paths.append(runner.run())
+            except _NeedChoice:
+                pass  # a choice without options: no path
+            finally:
+                if consulted is not None:
+                    consulted |= runner.consulted
+            taken = runner.choices
+            for before, options in runner.branches:  # the deepest last, on top
+                for option in reversed(options[1:]):
+                    stack.append([*taken[:before], option])
+            _check_paths(test, thread, paths)
+        return paths
+    # (choices, the node of all but the last, the last: the node of all) to search from
+    frames: list[tuple[list, _Node | None, Any]] = [([], None, None)]
+    while frames:
+        taken, parent, last = frames.pop()
+        node = tree.root if parent is None else parent.children.get(last)
+        branches = []  # (choices before, options, the node choosing) of the choices after
+        while node is not None and node.loc is not None:  # taken before: follow the tree
+            options = _options(node, domains)
+            branches.append((len(taken), options, node))
             if consulted is not None:
-                consulted |= runner.consulted
-        taken = runner.choices
-        for before, options in runner.branches:  # the deepest last, on top
+                consulted.add(node.loc)
+            last = options[0]
+            taken.append(last)
+            parent, node = node, node.children.get(last)
+        if node is None:  # new: run it, and add it to the tree
+            runner = _Runner(test, thread, domains, taken, unroll, budget, layout, body)
+            path = None
+            try:
+                path = runner.run()
+            except _NeedChoice:
+                pass  # a choice without options: no path
+            finally:
+                if consulted is not None:
+                    consulted |= runner.consulted
+            node = _Node()
+            if parent is None:
+                tree.root = node
+            else:
+                parent.children[last] = node
+            taken = runner.choices
+            for (before, options), (loc, expected) in zip(runner.branches, runner.specs):
+                node.loc, node.expected = loc, expected
+                branches.append((before, options, node))
+                parent, last = node, taken[before]
+                node = parent.children[last] = _Node()
+            node.path = path
+            if path is None:  # (not kept: a run without a path is run again, as it was)
+                if parent is None:
+                    tree.root = None
+                else:
+                    del parent.children[last]
+        if node.path is not None:
+            paths.append(node.path)
+        for before, options, chooser in branches:  # the deepest last, on top
             for option in reversed(options[1:]):
-                stack.append([*taken[:before], option])
-        if len(paths) > MAX_PATHS:
-            raise FencelabError(
-                f"{test.name}: P{thread.tid} has more than {MAX_PATHS} paths; "
-                "the source model cannot enumerate it (fewer loops or values?)"
-            )
+                frames.append(([*taken[:before], option], chooser, option))
+        _check_paths(test, thread, paths)
     return paths
+
+
+def _check_paths(test: LitmusTest, thread: Thread, paths: list) -> None:
+    if len(paths) > MAX_PATHS:
+        raise FencelabError(
+            f"{test.name}: P{thread.tid} has more than {MAX_PATHS} paths; "
+            "the source model cannot enumerate it (fewer loops or values?)"
+        )
 
 
 def value_domains(
@@ -744,13 +846,18 @@ def value_domains(
     again in a round only if the domain of a location its runs read has grown since: a run
     depends on the domains only through the reads it makes (`_Runner.domain`), so while those
     domains stay the same, every run of the depth-first search, and so every path, is the same
-    as in the round before."""
+    as in the round before. With `source-paths-tree`, a thread found again keeps the runs of
+    the rounds before in its `PathTree` and runs its body only from values new in the round
+    (`thread_paths`)."""
     domains: dict[str, set[int]] = {}
     for loc in test.locations:
         domains[loc.name] = {at_width(loc.init, loc.width)} | {signed(s, loc.width) for s in seeds}
     reuse = reduce.enabled("source-paths-reuse")
+    trees = [PathTree() if reduce.enabled("source-paths-tree") else None for _ in test.threads]
     found: list[tuple[list[Path], dict[str, tuple]] | None] = [None] * len(test.threads)
     bodies = [compile_body(t.body) for t in test.threads]
+    written: dict[int, list] = {}  # id(path) -> its writes' (location, value)
+    kept: list[Path] = []  # the paths `written` names (ids stay theirs)
     rounds = 0
     while True:
         frozen = {name: tuple(sorted(vals, key=value_key)) for name, vals in domains.items()}
@@ -762,18 +869,24 @@ def value_domains(
                 paths.append(before[0])
                 continue
             consulted: set[str] = set()
-            paths.append(thread_paths(test, t, frozen, unroll, budget, consulted, bodies[k]))
+            paths.append(thread_paths(test, t, frozen, unroll, budget, consulted, bodies[k],
+                                      trees[k]))  # fmt: skip
             found[k] = (paths[-1], {loc: frozen[loc] for loc in consulted})
         max_writes = 0
         grown = False
         for ps in paths:
             most = 0
             for p in ps:
-                writes = [e for e in p.events if e.kind in _WRITES]
+                # (a path's writes found once: the tree keeps a path from round to round)
+                writes = written.get(id(p))
+                if writes is None:
+                    writes = written[id(p)] = [(e.loc, e.wval) for e in p.events
+                                               if e.kind in _WRITES]  # fmt: skip
+                    kept.append(p)
                 most = max(most, len(writes))
-                for e in writes:
-                    if e.wval not in domains[e.loc]:
-                        domains[e.loc].add(e.wval)
+                for loc, value in writes:
+                    if value not in domains[loc]:
+                        domains[loc].add(value)
                         grown = True
             max_writes += most
         rounds += 1

@@ -50,8 +50,14 @@ C set's 11,694 choices judged -> 7,145, the looping examples' 13,133 -> 1,982). 
 candidate left is consistent (the generated set's 1,427 of 1,527, the diy7-style set's 234 of
 253), so pruning partial rf/mo choices would save little: the cost is per candidate and per
 choice of paths, not their number, and each candidate is judged without a transitive closure
-(`source-axioms`, axioms.py). Each location's mo orders for a set of constraints, each
-shape's event layout, names and renumbered choices are found once.
+(`source-axioms`, axioms.py), its coherence looked at only on hb's pairs beyond sb, which
+the construction already makes coherent (`source-sb-coherence`), and the candidates of one
+choice of paths with the same rf share no-thin-air and hb (`source-rf-share`). While paths
+are combined, a choice for the first threads is dropped when a location no later thread
+accesses has no coherent (rf, mo) for it (`source-dead-prefix`: the generated C set's 7,145
+choices judged -> 4,955). Each location's mo orders for a set of constraints, its (rf, mo)
+choices for a set of accesses and their structure (across tests too), each shape's event
+layout, names and renumbered choices are found once.
 """
 
 from __future__ import annotations
@@ -108,8 +114,9 @@ def run_source(
     started = time.perf_counter()
     enumerator = _Enumerator(test, _AXIOMS[model], limits.meter("candidate"), counts)
     result = TestResult(test=test, engine=model, target="", mode="axiomatic")
+    prune = enumerator.dead_prefix if reduce.enabled("source-dead-prefix") else None
     try:
-        for combo in candidate_paths(test, model, budget, unroll):
+        for combo in candidate_paths(test, model, budget, unroll, prune=prune):
             enumerator.judge(combo)
             if enumerator.partial:
                 break
@@ -130,18 +137,22 @@ def run_source(
 
 def candidate_paths(test: LitmusTest, model: str, budget: int = 40,
                     unroll: int = DEFAULT_UNROLL, seeds: tuple[int, ...] | None = None,
-                    coherent_reads: bool = True):  # fmt: skip
+                    coherent_reads: bool = True, prune=None):  # fmt: skip
     """Every feasible choice of one path per thread under `model` (see run_source); `seeds`
     overrides the values tried besides those written (c11: the condition's constants).
     `coherent_reads`: only choices where each read can read a write its coherence allows
-    (`_feasible_combinations`; False for the graphs that show incoherent candidates too)."""
+    (`_feasible_combinations`; False for the graphs that show incoherent candidates too).
+    `prune(paths)`: a `feasible_combinations` prune for these paths, or None (run_source's
+    `_Enumerator.dead_prefix`)."""
     if seeds is None:
         seeds = _condition_constants(test) if model == "c11" else ()
     _, paths = value_domains(test, seeds, unroll, budget)
-    return _feasible_combinations(test, paths, coherent_reads)
+    return _feasible_combinations(test, paths, coherent_reads,
+                                  prune(paths) if prune is not None else None)  # fmt: skip
 
 
-def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_reads: bool = True):
+def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_reads: bool = True,
+                           prune=None):  # fmt: skip
     """Choices of one path per thread where every value read is written by someone (or init):
     (location, value) facts, fencelab/models/combinations.py.
 
@@ -158,15 +169,15 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
     generated C set's 2,223), and most choices of paths were dropped one by one by
     `local_choices` for them (26,841 of 39,974 and 5,212 of 16,906)."""
 
-    def summary(p: Path):
-        return ([(e.loc, e.rval) for e in p.events if e.reads],
-                [(e.loc, e.wval) for e in p.events if e.writes])  # fmt: skip
+    def summary(p: Path):  # (`Event.reads` and `.writes` written out)
+        return ([(e.loc, e.rval) for e in p.events if e.kind == "R" or e.kind == "U"],
+                [(e.loc, e.wval) for e in p.events if e.kind == "W" or e.kind == "U"])  # fmt: skip
 
     init = [(loc.name, at_width(loc.init, loc.width)) for loc in test.locations]
     if not (coherent_reads and reduce.enabled("source-other-writes")):
-        return feasible_combinations(paths, summary, init)
-    written = [{(e.loc, e.wval) for p in thread_paths for e in p.events if e.writes}
-               for thread_paths in paths]  # fmt: skip
+        return feasible_combinations(paths, summary, init, prune=prune)
+    written = [{(e.loc, e.wval) for p in thread_paths for e in p.events
+                if e.kind == "W" or e.kind == "U"} for thread_paths in paths]  # fmt: skip
     sources = {}  # tid -> the (location, value) the initial state or another thread writes
     for k, thread_paths in enumerate(paths):
         for p in thread_paths[:1]:
@@ -193,7 +204,7 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
                     own.add((e.loc, e.wval))
             return True
 
-    return feasible_combinations(paths, summary, init, keep)
+    return feasible_combinations(paths, summary, init, keep, prune)
 
 
 def _condition_of(prop, where: dict) -> Callable[[tuple], bool]:
@@ -336,6 +347,7 @@ class _Enumerator:
         # (once a race is found, no other is looked for: `racy` is only read with `not self.race`)
         racy = complete and self.races and not self.race and space.static.may_race
         known = self._known
+        by_rf: dict | None = {} if reduce.enabled("source-rf-share") else None
         for pick in space.picks():
             values = space.values(pick)
             if values is None:
@@ -348,7 +360,8 @@ class _Enumerator:
                 return
             self.candidates += 1
             rf, mo, rf_src = space.relations(pick)
-            if consistent(self.axioms, space.static, rf, mo, rf_src):
+            shared = None if by_rf is None else (by_rf, tuple([id(part) for part, _ in pick]))
+            if consistent(self.axioms, space.static, rf, mo, rf_src, True, shared):
                 if complete:  # herd counts every allowed execution
                     found = known.get(values)
                     if found is None:
@@ -437,6 +450,59 @@ class _Enumerator:
                 return None
         return out
 
+    def dead_prefix(self, paths: list[list[Path]]):
+        """The `source-dead-prefix` reduction: a `feasible_combinations` prune that drops a
+        choice of paths for threads 0..k when some location no later thread's path accesses
+        has no coherent (rf, mo) with the accesses chosen (`local_choices` would drop every
+        choice of paths that starts so, at that location). Every final state is kept: the
+        choices dropped have no candidate execution, and the others come in the same order.
+        The threads are the combination's positions, as in `local_choices`' keys."""
+        n = len(paths)
+        last = [-1] * len(self.locations)  # location -> the last thread whose paths access it
+        at = {name: j for j, name in enumerate(self.locations)}
+        for k, thread_paths in enumerate(paths):
+            seen: set = set()
+            for p in thread_paths:
+                for e in p.events:
+                    if e.loc and e.loc not in seen:
+                        seen.add(e.loc)
+                        j = at.get(e.loc)
+                        if j is not None:
+                            last[j] = k
+        closing = [[j for j in range(len(last)) if last[j] == k] for k in range(n)]
+        if not any(closing[:-1]):
+            return None
+        built, columns, memo = self._columns, self.columns, self._choices
+        zeros = [(0,) * (n - k - 1) for k in range(n)]
+        groups: dict[int, tuple] = {}  # id(members) -> (members, per location their access ids)
+
+        def ids_of(members: list) -> list:
+            found = groups.get(id(members))
+            if found is None:
+                numbers = [(built.get(id(p)) or columns(p))[9] for p in members]
+                found = groups[id(members)] = (members, [tuple({c[j] for c in numbers})
+                                                         for j in range(len(last))])  # fmt: skip
+            return found[1]
+
+        def prune(k: int, chosen: tuple) -> bool:
+            closed = closing[k]
+            if not closed:
+                return False
+            ids = [ids_of(members) for members in chosen]
+            for j in closed:
+                for head in itertools.product(*[group[j] for group in ids]):
+                    key = head + zeros[k]
+                    choices = memo[j].get(key)
+                    if choices is None:
+                        choices = self._location_choices(j, key)
+                    if choices:
+                        break
+                else:
+                    return True  # (no completion has a choice at j)
+            return False
+
+        return prune
+
     def _location_choices(self, j: int, key: tuple) -> list:
         name = self.locations[j]
         # The quick check (`_sourced`) pays when most locations found have no choice (dense
@@ -456,7 +522,15 @@ class _Enumerator:
                 rvals.append(rval)
                 wvals.append(wval)
         k = len(kinds)
-        choices = list(_location_choices(k, name, kinds, [name] * k, tids, rvals, wvals))
+        # (a pure function of the accesses, which tests share too: `_CHOICES`; so is the
+        # part that depends on the kinds and threads alone, `_STRUCTURES`)
+        shape = (tuple(kinds), tuple(tids))
+        choices = reduce.reused(
+            _CHOICES, (*shape, tuple(rvals), tuple(wvals)),
+            lambda: list(_location_choices(
+                k, name, kinds, [name] * k, tids, rvals, wvals,
+                reduce.reused(_STRUCTURES, shape, lambda: _location_structure(
+                    k, name, kinds, [name] * k, tids)))))  # fmt: skip
         self._found[bool(choices)] += 1
         if self._reuse:
             self._choices[j][key] = choices
@@ -616,9 +690,15 @@ class Candidates:
                             if loc:
                                 events_of.setdefault(loc, []).append(i)
                     events = events_of[name]
-                    found = [(tuple([(events[r], events[w]) for r, w in rf]),
-                              [events[w] for w in order])
-                             for rf, order in choices]  # fmt: skip
+                    # (an rf shared by several mo orders stays one object: `judge` knows
+                    # the candidates that share every location's rf by it)
+                    shared: dict[int, tuple] = {}
+                    found = []
+                    for rf, order in choices:
+                        part = shared.get(id(rf))
+                        if part is None:
+                            part = shared[id(rf)] = tuple([(events[r], events[w]) for r, w in rf])
+                        found.append((part, [events[w] for w in order]))
                     if memo is not None:
                         memo[key] = found
                 self.per_loc.append(found)
@@ -695,7 +775,7 @@ class Candidates:
         """`rf: init:x->b a->d; mo: init:x->a init:y->c`: the witness line of an execution."""
         names = self.names()
         rf = [f"{names[w][1]}->{names[r][0]}" for part, _ in pick for r, w in sorted(part)]
-        mo = ["->".join(names[w][1] for w in order) for _, order in pick]
+        mo = ["->".join([names[w][1] for w in order]) for _, order in pick]
         return f"rf: {' '.join(rf) or '-'}; mo: {' '.join(mo)}"
 
     def relations(self, pick) -> tuple[list[int], list[int], list[int]]:
@@ -743,35 +823,17 @@ def _read_write_values(accesses: tuple) -> tuple:
     return frozenset(needed), frozenset(own), tuple(updates.items()), writes
 
 
-def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
-    """Every coherent (rf, mo) for location `name`: rf as (read, write) pairs, mo as a list.
-
-    rf: each read takes a write of its value, not itself and not one later in its own thread.
-    mo: the init write first, then a linear extension of the orders coherence forces given sb
-    and rf (CoWW, CoWR, CoRW, CoRR), with each RMW right after the write it reads.
-
-    The hardware checkers enumerate per location too (`per_location_choices`,
-    fencelab/models/axiomatic/candidates.py, whose docstring says why the two stay apart:
-    their RMWs are two events, each model states its own atomicity, exclusives can fail).
-    """
+def _location_structure(n: int, name: str, kinds, locs, tids) -> tuple:
+    """What `_location_choices` needs of a location's accesses besides their values: its
+    events, writes (the initial one first), reads and RMWs, each event's earlier and later
+    events of its thread there (bitmasks), the writes and reads as masks, CoWW's orders and
+    the writes' shape. A function of the kinds, threads and locations alone, which many
+    choices of paths share (`_Enumerator._location_choices` remembers it)."""
     events = [i for i in range(n) if locs[i] == name]
     writes = [i for i in events if kinds[i] in ("W", "U")]
     reads = [i for i in events if kinds[i] in ("R", "U")]
-    init = writes[0]
-    # events are numbered thread by thread in program order: sb is a later event of the thread
-    sources = []
-    for r in reads:  # (first: most choices of thread paths that have no choice fail here)
-        value, tid = rvals[r], tids[r]
-        options = [w for w in writes
-                   if wvals[w] == value and w != r and not (w > r and tids[w] == tid)]  # fmt: skip
-        if not options:
-            return
-        sources.append(options)
     updates = [u for u in reads if kinds[u] == "U"]
-    if len(updates) > 1:  # two RMWs cannot both read the same write: is there any way?
-        taking = [options for u, options in zip(reads, sources) if kinds[u] == "U"]
-        if not any(len(set(taken)) == len(taken) for taken in itertools.product(*taking)):
-            return
+    # events are numbered thread by thread in program order: sb is a later event of the thread
     later = [0] * n  # the location's later events of the same thread
     earlier = [0] * n
     seen: dict[int, int] = {}  # tid -> its events so far
@@ -793,6 +855,38 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
         read_mask |= 1 << r
     coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
     shape = (tuple(writes), tuple([kinds[w] == "U" for w in writes]))
+    return writes, reads, updates, earlier, later, write_mask, read_mask, coww, shape
+
+
+def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
+                      structure: tuple | None = None):  # fmt: skip
+    """Every coherent (rf, mo) for location `name`: rf as (read, write) pairs, mo as a list.
+
+    rf: each read takes a write of its value, not itself and not one later in its own thread.
+    mo: the init write first, then a linear extension of the orders coherence forces given sb
+    and rf (CoWW, CoWR, CoRW, CoRR), with each RMW right after the write it reads.
+    `structure`: `_location_structure` of the same arguments, when the caller has it.
+
+    The hardware checkers enumerate per location too (`per_location_choices`,
+    fencelab/models/axiomatic/candidates.py, whose docstring says why the two stay apart:
+    their RMWs are two events, each model states its own atomicity, exclusives can fail).
+    """
+    if structure is None:
+        structure = _location_structure(n, name, kinds, locs, tids)
+    writes, reads, updates, earlier, later, write_mask, read_mask, coww, shape = structure
+    init = writes[0]
+    sources = []
+    for r in reads:  # (first: most choices of thread paths that have no choice fail here)
+        value, tid = rvals[r], tids[r]
+        options = [w for w in writes
+                   if wvals[w] == value and w != r and not (w > r and tids[w] == tid)]  # fmt: skip
+        if not options:
+            return
+        sources.append(options)
+    if len(updates) > 1:  # two RMWs cannot both read the same write: is there any way?
+        taking = [options for u, options in zip(reads, sources) if kinds[u] == "U"]
+        if not any(len(set(taken)) == len(taken) for taken in itertools.product(*taking)):
+            return
     for choice in itertools.product(*sources):
         src = dict(zip(reads, choice))
         taken = [src[u] for u in updates]
@@ -827,6 +921,8 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals):
             yield rf_pairs, order
 
 
+_CHOICES: dict = {}  # a location's `_location_choices` by its accesses (`_Enumerator`)
+_STRUCTURES: dict = {}  # `_location_structure` by the accesses' kinds and threads
 _EXTENSIONS: dict = {}  # `_linear_extensions` by its writes, which are RMWs, the constraints
 
 
