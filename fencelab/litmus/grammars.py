@@ -11,7 +11,6 @@ already those of the whole file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 from lark import Lark, Tree
@@ -333,15 +332,17 @@ _PARSED_MAX = 1024
 _PARSED_TEXT_MAX = 4096  # longer texts (no thread body or condition of a catalogue) not kept
 
 
-@dataclass(frozen=True)
 class Place:
     """Where the positions of a shared tree (read with its text's first character on line
     `first`) are in this file: `lines` lines further down and, on that first line, `cols`
-    columns further right (as `padded` at the new place would have had lark read it)."""
+    columns further right (as `padded` at the new place would have had lark read it). (A plain
+    class: a dataclass's generated methods cost more to make at import than every test's
+    places.)"""
 
-    lines: int = 0
-    cols: int = 0
-    first: int = 0
+    __slots__ = ("lines", "cols", "first")
+
+    def __init__(self, lines: int = 0, cols: int = 0, first: int = 0):
+        self.lines, self.cols, self.first = lines, cols, first
 
     def of(self, line: int | None, column: int | None) -> tuple[int | None, int | None]:
         """(line, column) of a token or tree of the shared tree, in this file."""
