@@ -232,15 +232,17 @@ def _pos(node, place: grammars.Place = grammars.HERE) -> Pos:
     `propagate_positions` puts it (Rust bodies), or else (C bodies, `grammars.CTrees`) where
     its first child starts, the `(` around that child included."""
     while isinstance(node, Tree):
-        meta = node.meta
-        if not meta.empty:
+        meta = node._meta  # (lark's `.meta` would make an empty one: none is empty too)
+        if meta is not None and not meta.empty:
             return Pos(*place.of(meta.line, meta.column))
         if not node.children:
             return Pos()
         node = node.children[0]
-        if isinstance(node, Tree) and hasattr(node.meta, "container_line"):
-            return Pos(*place.of(node.meta.container_line, node.meta.container_column))
-    if not isinstance(node, Tree) and hasattr(node, "type"):
+        if isinstance(node, Tree):
+            meta = node._meta
+            if meta is not None and hasattr(meta, "container_line"):
+                return Pos(*place.of(meta.container_line, meta.container_column))
+    if hasattr(node, "type"):
         line, column = place.of(node.line, node.column)
         return Pos(line or 0, column or 0)
     return Pos()
