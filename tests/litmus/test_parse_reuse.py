@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from fencelab.errors import SourceError
+from fencelab.errors import FencelabError, SourceError
 from fencelab.litmus import grammars
 from fencelab.litmus.ast import Assign, Const, Pos, Store, Var
-from fencelab.litmus.parser import parse_text
+from fencelab.litmus.parser import parse_text, read_test
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,3 +151,14 @@ def test_a_reused_condition_gives_the_same_test_as_a_fresh_one():
     reused = parse_text(text.replace("{ x", "\n\n{ x"), "t.litmus")
     grammars._PARSED.clear()
     assert reused == parse_text(text.replace("{ x", "\n\n{ x"), "t.litmus")
+
+
+def test_a_path_read_is_checked_as_a_command_names_it(tmp_path):
+    """`read_test` (the one-test commands, `run`'s workers): a directory and a missing file
+    are one line each, naming the path; a file is read."""
+    with pytest.raises(FencelabError, match=rf"^{tmp_path}: is a directory \(show takes one"):
+        read_test(str(tmp_path), "show")
+    with pytest.raises(FencelabError, match=r": no such file$"):
+        read_test(str(tmp_path / "missing.litmus"))
+    (tmp_path / "t.litmus").write_text(test_test(0, "  int r0 = 1;\n"))
+    assert read_test(str(tmp_path / "t.litmus")).name == "T"
