@@ -102,7 +102,8 @@ def plan(test: LitmusTest, options: RunOptions, targets: tuple[Target, ...] | No
         if hardware is not None:
             raise FencelabError(f"{test.name}: --model {hardware.name} runs compiled code: name "
                                 f"a --target for this {test.arch} test (or a source model)")  # fmt: skip
-        return [replace(options, target=None, model=language)], ""
+        same = options.target is None and options.model is language  # (a source model named)
+        return [options if same else replace(options, target=None, model=language)], ""
     compiled_runs = [replace(options, target=t, model=hardware) for t in targets]
     if every:
         return [replace(options, target=None, model=language), *compiled_runs], ""

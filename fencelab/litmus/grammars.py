@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from lark import Lark, Token, Tree
+from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-from lark.tree import Meta
 
 from fencelab.errors import SourceError
 
@@ -325,35 +324,56 @@ def padded(text: str, line: int, col: int) -> str:
 
 # Trees already read, by grammar and exact text: a catalogue repeats thread bodies and
 # conditions (diy7's tests share them), and the same text always makes the same tree. Each
-# entry keeps where its text stood; at another place the tree is copied with its positions
-# moved (`_moved`), as lark would have placed them.
+# entry keeps where its text stood; read at another place, the tree is shared as it is with a
+# `Place` that says where its positions are in this file, as lark would have placed them
+# (copying the tree with its positions moved cost more than the rest of reading a C test).
 _PARSED: dict[tuple[str, str], tuple[Tree, int, int]] = {}
 _PARSED_MAX = 1024
 _PARSED_TEXT_MAX = 4096  # longer texts (no thread body or condition of a catalogue) not kept
 
 
-def parse(kind: str, text: str, line: int, col: int) -> Tree:
+class Place:
+    """Where the positions of a shared tree (read with its text's first character on line
+    `first`) are in this file: `lines` lines further down and, on that first line, `cols`
+    columns further right (as `padded` at the new place would have had lark read it). (A plain
+    class: a dataclass's generated methods cost more to make at import than every test's
+    places.)"""
+
+    __slots__ = ("lines", "cols", "first")
+
+    def __init__(self, lines: int = 0, cols: int = 0, first: int = 0):
+        self.lines, self.cols, self.first = lines, cols, first
+
+    def of(self, line: int | None, column: int | None) -> tuple[int | None, int | None]:
+        """(line, column) of a token or tree of the shared tree, in this file."""
+        if line is None or not (self.lines or self.cols):
+            return line, column
+        return line + self.lines, column + self.cols if column is not None and line == self.first \
+            else column  # fmt: skip
+
+
+HERE = Place()  # a tree read at this very place
+
+
+def parse(kind: str, text: str, line: int, col: int) -> tuple[Tree, Place]:
     """The tree of `text`, a part of a file whose first character sits at (line, col), read by
-    `kind`'s parser: positions are those of the whole file. Raises lark's `UnexpectedInput`
-    (report it with `lark_error` on `padded(text, line, col)`). The tree is shared: read it,
-    never change it."""
+    `kind`'s parser, and the `Place` of its positions (`Place.of`: those of the whole file).
+    Raises lark's `UnexpectedInput` (report it with `lark_error` on `padded(text, line, col)`).
+    The tree is shared: read it, never change it."""
     key = (kind, text)
     known = _PARSED.get(key)
     if known is not None:
         tree, at_line, at_col = known
         if at_line == line and at_col == col:
-            return tree
-        try:
-            return _moved(tree, line - at_line, col - at_col, at_line)
-        except RecursionError:  # a tree nested deeper than copying goes: read it here
-            return _read(kind, padded(text, line, col))
+            return tree, HERE
+        return tree, Place(line - at_line, col - at_col, at_line)
     tree = _read(kind, padded(text, line, col))
     if len(text) > _PARSED_TEXT_MAX:
-        return tree
+        return tree, HERE
     if len(_PARSED) >= _PARSED_MAX:
         del _PARSED[next(iter(_PARSED))]  # the oldest
     _PARSED[key] = (tree, line, col)
-    return tree
+    return tree, HERE
 
 
 def _read(kind: str, text: str) -> Tree:
@@ -370,50 +390,6 @@ def _read(kind: str, text: str) -> Tree:
         except UnexpectedInput:
             pass
     return parser(kind).parse(text)
-
-
-def _moved(node, lines: int, cols: int, first: int):
-    """A copy of `node` (a tree read with its text's first character on line `first`) with its
-    text `lines` lines and, on that first line, `cols` columns further: as `padded` with the
-    new place would have had lark read it (its offsets `start_pos`/`end_pos` move by the
-    padding's change, `lines + cols`)."""
-    if isinstance(node, Tree):
-        return _moved_tree(node, lines, cols, first)
-    return Token(node.type, node.value, _offset(node.start_pos, lines + cols),
-                 _offset(node.line, lines), _column(node.line, node.column, cols, first),
-                 _offset(node.end_line, lines), _column(node.end_line, node.end_column, cols, first),
-                 _offset(node.end_pos, lines + cols))  # fmt: skip
-
-
-def _moved_tree(node: Tree, lines: int, cols: int, first: int) -> Tree:
-    children = [_moved(c, lines, cols, first) for c in node.children]
-    meta = node._meta  # lark makes one only when asked (`.meta`); none to move then
-    if meta is None:
-        return Tree(node.data, children)
-    new = Meta()
-    new.__dict__.update(meta.__dict__)
-    for line_attr, col_attr in _META_PLACES:
-        if hasattr(meta, line_attr):
-            at = getattr(meta, line_attr)
-            setattr(new, line_attr, _offset(at, lines))
-            if hasattr(meta, col_attr):
-                setattr(new, col_attr, _column(at, getattr(meta, col_attr), cols, first))
-    for pos_attr in ("start_pos", "end_pos"):
-        if hasattr(meta, pos_attr):
-            setattr(new, pos_attr, _offset(getattr(meta, pos_attr), lines + cols))
-    return Tree(node.data, children, new)
-
-
-_META_PLACES = (("line", "column"), ("end_line", "end_column"),
-                ("container_line", "container_column"))  # fmt: skip
-
-
-def _offset(value: int | None, by: int) -> int | None:
-    return None if value is None else value + by
-
-
-def _column(line: int | None, column: int | None, cols: int, first: int) -> int | None:
-    return column + cols if column is not None and line == first else column
 
 
 def _describe_terminal(lark: Lark, name: str) -> str:

@@ -73,6 +73,9 @@ class LocInfo:
     array: tuple[str, int] = ("", 0)  # an array element: (array name, index)
 
 
+_ELEMENT = re.compile(r"(\w+)\[(\d+)\]")  # `v[1]`: an array element named (`Locations.result`)
+
+
 @dataclass
 class Locations:
     """Shared locations in first-seen order, with what the test declared about each."""
@@ -115,8 +118,8 @@ class Locations:
 
     def result(self) -> tuple[Location, ...]:
         for i in self.infos.values():
-            element = re.fullmatch(r"(\w+)\[(\d+)\]", i.name)
-            if element and not i.array[0]:
+            element = "[" in i.name and not i.array[0] and _ELEMENT.fullmatch(i.name)
+            if element:
                 size = self.arrays.get(element.group(1))
                 raise self.src.error(
                     f"{i.name} is outside array {element.group(1)!r} of {size}" if size else

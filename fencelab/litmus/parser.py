@@ -13,6 +13,7 @@ Rust tests so may `//` comments, as herd reads them; they are kept in `LitmusTes
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -145,10 +146,10 @@ def read_test(path: str, command: str = "") -> LitmusTest:
     refused by name (`command` says who takes one file)."""
     if path == STDIN:
         return parse_text(sys.stdin.read(), "<stdin>")
-    if Path(path).is_dir():
+    if os.path.isdir(path):  # (os.path: a catalogue's run reads thousands of paths)
         what = f"{command} takes" if command else "expected"
         raise FencelabError(f"{path}: is a directory ({what} one test file)")
-    if not Path(path).exists():
+    if not os.path.exists(path):
         raise FencelabError(f"{path}: no such file")
     return parse_file(path)
 
@@ -755,7 +756,7 @@ class _Parser:
         if simd:  # herd's `0:V0.4S={1,1,1,1}` (its AArch64.neon V59)
             raise self._simd_fp(simd)
         try:
-            tree = grammars.parse("trailer", text[pos:], line, col)
+            tree, self._place = grammars.parse("trailer", text[pos:], line, col)
         except UnexpectedInput as e:
             feature = _HERD_CONDITION_FEATURES.search(text, pos)
             if feature:  # herd's atoms fencelab has no model for: named, not a syntax error
@@ -783,6 +784,12 @@ class _Parser:
                     self._check_condition_names(part.children[1], known)
         return observed, filt, condition
 
+    def _at(self, token) -> tuple[int, int]:
+        """Where a token of the condition's (shared) tree is in the file (0, 0: no token)."""
+        if token is None:
+            return 0, 0
+        return self._place.of(token.line, token.column)
+
     def _named_before_trailer(self, threads: list[Thread]) -> set[str]:
         """What an assembly test names before its condition: the initial state's locations
         and location values, and the words of its code (x86's `[x]`)."""
@@ -800,13 +807,13 @@ class _Parser:
                     f"the condition names location {name!r}, which neither the initial state "
                     "nor the code names (herd: 'Post-condition introduces new symbolic "
                     f"location(s)'); declare it in the initial state, e.g. '{name}=0;'",
-                    self.file, token.line, token.column)  # fmt: skip
+                    self.file, *self._at(token))  # fmt: skip
 
     def _prop(self, tree: Tree) -> Prop:
         try:
             return self._read_prop(tree)
         except NumberTooLong as e:  # the innermost token with a position names the place
-            raise SourceError(str(e), self.file, *_first_position(tree)) from None
+            raise SourceError(str(e), self.file, *self._at(_first_token(tree))) from None
 
     def _read_prop(self, tree: Tree) -> Prop:
         kind = tree.data
@@ -853,7 +860,7 @@ class _Parser:
         name = re.sub(r"\s+", "", str(tree.children[0]))
         if tree.data != "loc" or self.locs.arrays.get(name) != len(tokens):
             raise SourceError(f"{name}={{...}} needs {name} to be an array of {len(tokens)} "
-                              "elements", self.file, at.line, at.column)  # fmt: skip
+                              "elements", self.file, *self._at(at))  # fmt: skip
         elements = [LocObs(element_observable(name, i)) for i in range(len(tokens))]
         return Eq(LocObs(name), tuple(self._typed_constant(e, t)
                                       for e, t in zip(elements, tokens, strict=True)))  # fmt: skip
@@ -864,7 +871,7 @@ class _Parser:
         try:
             number = _parse_int(str(token))
         except NumberTooLong as e:
-            raise SourceError(str(e), self.file, token.line, token.column) from None
+            raise SourceError(str(e), self.file, *self._at(token)) from None
         if isinstance(obs, RegObs):
             typ = ValueType(64) if self.is_source else (
                 declared_register_type(self.reg_inits, obs.tid, obs.reg) or ValueType())
@@ -873,7 +880,7 @@ class _Parser:
         bits = max(64, typ.width)  # 128 for a `__int128` location
         if not fits(number, bits):
             raise SourceError(f"condition value {token} does not fit in {bits} bits", self.file,
-                              token.line, token.column)  # fmt: skip
+                              *self._at(token))  # fmt: skip
         return typ.wrap(number)
 
     def _observable(self, tree: Tree, whole: bool = False) -> Observable:
@@ -881,7 +888,7 @@ class _Parser:
             return self._read_observable(tree, whole)
         except NumberTooLong as e:
             token = tree.children[0]
-            raise SourceError(str(e), self.file, token.line, token.column) from None
+            raise SourceError(str(e), self.file, *self._at(token)) from None
 
     def _declared(self, tid: int) -> set[str]:
         """The variables thread `tid` declares, found once per test."""
@@ -910,20 +917,18 @@ class _Parser:
             raise SourceError(
                 f"{tid}:{reg} is printed in its declared type, {clip(ctype)} (line "
                 f"{self.src.where(at)[0]}), which fencelab does not know; known: {known_types()}",
-                self.file, token.line, token.column)  # fmt: skip
+                self.file, *self._at(token))  # fmt: skip
         if tid >= len(self._threads):
             raise SourceError(
                 f"{tid}:{reg} names thread P{tid}, but the test has {len(self._threads)} thread(s)",
                 self.file,
-                token.line,
-                token.column,
+                *self._at(token),
             )
         if self.is_source and reg not in self._declared(tid):
             raise SourceError(
                 f"{tid}:{reg} is not a variable of P{tid} (declare it in the thread)",
                 self.file,
-                token.line,
-                token.column,
+                *self._at(token),
             )
         return RegObs(tid, reg)
 
@@ -985,8 +990,8 @@ def _parse_int(text: str) -> int | None:
     return -value if m.group(1) == "-" else value
 
 
-def _first_position(tree: Tree) -> tuple[int, int]:
-    """The line and column of the first token under `tree`."""
+def _first_token(tree: Tree):
+    """The first token under `tree` (None: none)."""
     for token in tree.scan_values(lambda v: hasattr(v, "line")):
-        return token.line, token.column
-    return 0, 0
+        return token
+    return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from fencelab.atomics import Op
 from fencelab.errors import FencelabError
@@ -87,6 +87,13 @@ def format_observable(obs: Observable, arch: str | None = None) -> str:
 
     With `arch`, a register is spelled as herd7 prints it for that architecture; without, as
     the test (or the compiler) wrote it."""
+    return _spelling(obs, arch)
+
+
+@lru_cache(maxsize=4096)
+def _spelling(obs: Observable, arch: str | None) -> str:
+    """`format_observable`, once per observable and architecture (every final state of every
+    result prints the same few)."""
     if isinstance(obs, RegObs):
         return f"{obs.tid}:{herd_register(obs.reg, arch) if arch else obs.reg}"
     return obs.name if "[" in obs.name else f"[{obs.name}]"  # an array element: `v[1]`
@@ -119,8 +126,27 @@ def format_state(
     """One final state the way herd7 lists it: `0:X0=1; 1:X2=0; [x]=2;`.
 
     Registers come first, by thread then register number; then locations by name (herd's order).
+    A result's states bind the same observables: their order and spellings are found once
+    (`_state_plan`), each state then only prints its values.
     """
-    return format_outcome(herd_order(state, arch), arch)
+    items = list(state.items()) if isinstance(state, Mapping) else list(state)
+    order, spellings = _state_plan(tuple(o for o, _ in items), arch)
+    return " ".join(f"{names if isinstance(items[i][1], tuple) else spelling}="
+                    f"{format_value(items[i][1])};"
+                    for i, (spelling, names) in zip(order, spellings))  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _state_plan(observables: tuple[Observable, ...], arch: str) -> tuple[tuple[int, ...], tuple]:
+    """Where each of a state's bindings goes in herd's order (`herd_order`: the positions, in
+    print order) and how each is spelled (`format_binding`): as an observable, and, for a
+    whole array's value (a tuple), by its bare name."""
+    order = tuple(sorted(range(len(observables)), key=lambda i: _order_key(observables[i], arch)))
+    spellings = tuple((format_observable(observables[i], arch),
+                       observables[i].name if isinstance(observables[i], LocObs)
+                       else format_observable(observables[i], arch))
+                      for i in order)  # fmt: skip
+    return order, spellings
 
 
 def herd_order(
@@ -129,14 +155,15 @@ def herd_order(
     """A final state's bindings in herd7's order: registers by thread then register number,
     then locations by name (an array `v` before its elements `v[0]`, `v[1]`)."""
     items = list(state.items()) if isinstance(state, Mapping) else list(state)
+    return sorted(items, key=lambda item: _order_key(item[0], arch))
 
-    def key(item: tuple[Observable, Value]):
-        obs = item[0]
-        if isinstance(obs, RegObs):
-            return (0, obs.tid, _natural(herd_register(obs.reg, arch)))
-        return (1, 0, _natural(obs.name))
 
-    return sorted(items, key=key)
+@lru_cache(maxsize=4096)
+def _order_key(obs: Observable, arch: str) -> tuple:
+    """Where `obs` comes in herd's order (`herd_order`), once per observable and architecture."""
+    if isinstance(obs, RegObs):
+        return (0, obs.tid, _natural(herd_register(obs.reg, arch)))
+    return (1, 0, _natural(obs.name))
 
 
 def format_prop(prop: Prop, arch: str | None = None) -> str:

@@ -153,7 +153,7 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
         line, col = ctx.src.where(at + 1)
         kind = "c" if ctx.arch == "C" else "rust"
         try:
-            tree = grammars.parse(kind, text[at + 1 : end], line, col)
+            tree, place = grammars.parse(kind, text[at + 1 : end], line, col)
         except UnexpectedInput as e:
             closing = (*ctx.src.where(end), "'}'")
             prefer = RUST_EXPECTED if kind == "rust" else ()
@@ -165,6 +165,7 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
             if kind == "c"
             else _RustBuilder(ctx, tid)
         )
+        builder.place = place
         body = builder.stmts(tree.children)
         span = (ctx.src.where(m.start())[0], ctx.src.where(end)[0])
         threads.append(Thread(tid, f"P{tid}", body=tuple(body), params=params, span=span))
@@ -225,21 +226,25 @@ def _matching_brace(ctx: BodyContext, text: str, start: int, tid: int) -> int:
 # Shared helpers of both builders
 
 
-def _pos(node) -> Pos:
-    """Where `node` starts: a token's own place; a tree's as lark's `propagate_positions` puts
-    it (Rust bodies), or else (C bodies, `grammars.CTrees`) where its first child starts, the
-    `(` around that child included."""
+def _pos(node, place: grammars.Place = grammars.HERE) -> Pos:
+    """Where `node` starts in the file (`place`: where its tree's positions are, the tree
+    being shared, `grammars.parse`): a token's own place; a tree's as lark's
+    `propagate_positions` puts it (Rust bodies), or else (C bodies, `grammars.CTrees`) where
+    its first child starts, the `(` around that child included."""
     while isinstance(node, Tree):
-        meta = node.meta
-        if not meta.empty:
-            return Pos(meta.line, meta.column)
+        meta = node._meta  # (lark's `.meta` would make an empty one: none is empty too)
+        if meta is not None and not meta.empty:
+            return Pos(*place.of(meta.line, meta.column))
         if not node.children:
             return Pos()
         node = node.children[0]
-        if isinstance(node, Tree) and hasattr(node.meta, "container_line"):
-            return Pos(node.meta.container_line, node.meta.container_column)
-    if not isinstance(node, Tree) and hasattr(node, "type"):
-        return Pos(node.line or 0, node.column or 0)
+        if isinstance(node, Tree):
+            meta = node._meta
+            if meta is not None and hasattr(meta, "container_line"):
+                return Pos(*place.of(meta.container_line, meta.container_column))
+    if hasattr(node, "type"):
+        line, column = place.of(node.line, node.column)
+        return Pos(line or 0, column or 0)
     return Pos()
 
 
@@ -278,9 +283,14 @@ class _Builder:
         self.tid = tid
         self.declared: dict[str, bool] = {}  # local -> mutable
         self.fresh_count = 0
+        self.place = grammars.HERE  # where the (shared) tree's positions are in the file
+
+    def pos(self, node) -> Pos:
+        """Where `node` starts in the file (`_pos`)."""
+        return _pos(node, self.place)
 
     def error(self, message: str, node) -> SourceError:
-        pos = _pos(node)
+        pos = self.pos(node)
         return SourceError(message, self.ctx.file, pos.line, pos.col)
 
     def fresh(self) -> int:
@@ -418,22 +428,22 @@ class _CBuilder(_Builder):
             name = self.assignable(name_tok)
             if _is_call(value, ("cas",)):
                 return self.cas_triple(value, ok=name, declared=False)
-            return [self.assign(name, name_tok, value, False, _pos(t))]
+            return [self.assign(name, name_tok, value, False, self.pos(t))]
         if kind in ("store", "index_store"):
             value = t.children[-1]
             loc, via = self.lvalue(t)
-            return [Store(loc, self.expr(value), Order.RELAXED, _pos(t), plain=True, via=via)]
+            return [Store(loc, self.expr(value), Order.RELAXED, self.pos(t), plain=True, via=via)]
         if kind == "expr_stmt":
-            return self.expr_stmt(t.children[0], _pos(t))
+            return self.expr_stmt(t.children[0], self.pos(t))
         if kind == "if_stmt":
             pre, cond = self.condition(t.children[0])
             then = self.body(t.children[1])
             orelse = self.body(t.children[2]) if len(t.children) > 2 else ()
-            return [*pre, If(cond, then, orelse, _pos(t))]
+            return [*pre, If(cond, then, orelse, self.pos(t))]
         if kind == "while_stmt":
             pre, cond = self.condition(t.children[0])
             body = self.body(t.children[1])
-            return [*pre, While(cond, body + tuple(pre), _pos(t))]
+            return [*pre, While(cond, body + tuple(pre), self.pos(t))]
         raise self.error(f"unsupported statement ({kind})", t)  # pragma: no cover
 
     def decl(self, t: Tree) -> list[Stmt]:
@@ -461,7 +471,7 @@ class _CBuilder(_Builder):
             if rest and _is_call(rest[0], ("cas",)):
                 out.extend(self.cas_triple(rest[0], ok=name, declared=True))
             else:
-                out.append(self.assign(name, name_tok, rest[0] if rest else None, True, _pos(t)))
+                out.append(self.assign(name, name_tok, rest[0] if rest else None, True, self.pos(t)))
             self.declared[name] = True
         return out
 
@@ -557,7 +567,7 @@ class _CBuilder(_Builder):
             failure, valid_failure_orders(), f"the failure of {call.children[0]}", call
         )
         n = self.fresh() if n is None else n
-        tmp, pos = f"{CAS_PREFIX}{n}", _pos(call)
+        tmp, pos = f"{CAS_PREFIX}{n}", self.pos(call)
         out: list[Stmt] = []
         if shared:  # herd's `(x, e, ...)`: read e first, write it back on failure only
             where, e_via = self.target(expected_tree, str(call.children[0]))
@@ -599,7 +609,7 @@ class _CBuilder(_Builder):
             return self.expr(self.cast_operand(t))
         if kind in ("deref", "index"):
             loc, via = self.lvalue(t)
-            return Load(loc, Order.RELAXED, _pos(t), plain=True, via=via)
+            return Load(loc, Order.RELAXED, self.pos(t), plain=True, via=via)
         if kind == "addr" and len(t.children) == 3:
             loc, via = self.element(t.children[1], t.children[2])
             return AddrOf(loc) if via is None else via
@@ -649,9 +659,9 @@ class _CBuilder(_Builder):
         (loc, via), args, orders = self.call_args(t, spec)
         if spec.kind == "load":
             order = self.check_order(orders[0], valid_orders(Op.LOAD), name, t)
-            return Load(loc, order, _pos(t), via=via)
+            return Load(loc, order, self.pos(t), via=via)
         assert spec.op is not None
-        return Rmw(spec.op, loc, self.expr(args[0]), orders[0], _pos(t), via=via)
+        return Rmw(spec.op, loc, self.expr(args[0]), orders[0], self.pos(t), via=via)
 
     def call_args(self, t: Tree, spec: _CCall) -> tuple[tuple[str, Expr | None], list, list[Order]]:
         """(location, value arguments, orderings) of a C atomic call, checked."""
@@ -862,25 +872,25 @@ class _RustBuilder(_Builder):
             name_tok, value = children[0], children[-1]
             name = str(name_tok)
             if name == "_":
-                return self.expr_stmt(value, _pos(t))
+                return self.expr_stmt(value, self.pos(t))
             if name in self.ctx.locs.infos:
                 raise self.error(
                     f"local variable {name!r} has the name of a shared location", name_tok
                 )
-            out = self.value_stmts(name, value, True, _pos(t))
+            out = self.value_stmts(name, value, True, self.pos(t))
             self.declared[name] = mutable
             return out
         if kind == "assign":
             name_tok, value = t.children
             name = self.assignable(name_tok)
-            return self.value_stmts(name, value, False, _pos(t))
+            return self.value_stmts(name, value, False, self.pos(t))
         if kind == "expr_stmt":
-            return self.expr_stmt(t.children[0], _pos(t))
+            return self.expr_stmt(t.children[0], self.pos(t))
         if kind == "if_stmt":
             cond = self.expr(t.children[0])
             then = self.body(t.children[1])
             orelse = self.body(t.children[2]) if len(t.children) > 2 else ()
-            return [If(cond, then, orelse, _pos(t))]
+            return [If(cond, then, orelse, self.pos(t))]
         if kind == "if_let_stmt":
             pattern, scrutinee = t.children[0], t.children[1]
             variant, binding = self.pattern(pattern)
@@ -889,12 +899,12 @@ class _RustBuilder(_Builder):
                                  "without it", pattern)  # fmt: skip
             orelse_tree = t.children[3] if len(t.children) > 3 else None
             return self.on_result(scrutinee, {variant: (binding, t.children[2])},
-                                  orelse_tree, _pos(t))  # fmt: skip
+                                  orelse_tree, self.pos(t))  # fmt: skip
         if kind == "while_stmt":
             cond = self.expr(t.children[0])
-            return [While(cond, self.loop_body(t.children[1]), _pos(t))]
+            return [While(cond, self.loop_body(t.children[1]), self.pos(t))]
         if kind == "loop_stmt":
-            return [Loop(self.loop_body(t.children[0]), _pos(t))]
+            return [Loop(self.loop_body(t.children[0]), self.pos(t))]
         if kind == "break_stmt":
             return [self.break_(t)]
         if kind == "match_stmt":
@@ -911,7 +921,7 @@ class _RustBuilder(_Builder):
     def break_(self, node) -> Break:
         if not self.loops:
             raise self.error("`break` outside of a loop", node)
-        return Break(_pos(node))
+        return Break(self.pos(node))
 
     def assignable(self, name_tok: Token) -> str:
         name = str(name_tok)
@@ -976,7 +986,7 @@ class _RustBuilder(_Builder):
                 f"{loc}.store takes 2 arguments (value, ordering), found {len(args)}", e
             )
         order = self.check_order(self.order(args[1]), valid_orders(Op.STORE), "store", args[1])
-        return Store(loc, self.expr(args[0]), order, _pos(e))
+        return Store(loc, self.expr(args[0]), order, self.pos(e))
 
     def fence(self, e: Tree) -> Fence | None:
         """`fence(o)`, `compiler_fence(o)`, or None for `std::hint::spin_loop()`."""
@@ -994,7 +1004,7 @@ class _RustBuilder(_Builder):
         if len(args) != 1:
             raise self.error(f"{name} takes 1 argument (ordering), found {len(args)}", e)
         order = self.check_order(self.order(args[0]), valid_orders(Op.FENCE), name, args[0])
-        return Fence(order, _pos(e), compiler_only=compiler)
+        return Fence(order, self.pos(e), compiler_only=compiler)
 
     # -- Results: match, if let, unwrap_or ------------------------------------------------------
     def pattern(self, tree: Tree) -> tuple[str, str]:
@@ -1020,7 +1030,7 @@ class _RustBuilder(_Builder):
         missing = [v for v in ("Ok", "Err") if v not in cases]
         if missing:
             raise self.error(f"non-exhaustive patterns: {missing[0]}(_) not covered", t)
-        return self.on_result(scrutinee, cases, None, _pos(t))
+        return self.on_result(scrutinee, cases, None, self.pos(t))
 
     def on_result(self, scrutinee, cases: dict[str, tuple[str, object]], orelse,
                   pos: Pos) -> list[Stmt]:  # fmt: skip
@@ -1045,16 +1055,16 @@ class _RustBuilder(_Builder):
         binding, body = case
         bind: tuple[Stmt, ...] = ()
         if binding != "_":
-            bind = (Assign(binding, Var(tmp), True, _pos(body)),)
+            bind = (Assign(binding, Var(tmp), True, self.pos(body)),)
             self.declared[binding] = False
         if isinstance(body, Tree) and body.data == "assign_arm":
             name = self.assignable(body.children[0])
-            return (*bind, Assign(name, self.expr(body.children[1]), False, _pos(body)))
+            return (*bind, Assign(name, self.expr(body.children[1]), False, self.pos(body)))
         if isinstance(body, Tree) and body.data == "break_arm":
             return (*bind, self.break_(body))
         if isinstance(body, Tree) and body.data == "block":
             return (*bind, *self.body(body))
-        return (*bind, *self.expr_stmt(body, _pos(body)))
+        return (*bind, *self.expr_stmt(body, self.pos(body)))
 
     def check_pure(self, expected: Expr, node, what: str) -> None:
         if not _pure(expected):
@@ -1077,7 +1087,7 @@ class _RustBuilder(_Builder):
         failure = self.check_order(self.order(args[3]), valid_failure_orders(),
                                    f"the failure of {name}", args[3])  # fmt: skip
         return Cas(loc, self.expr(args[0]), self.expr(args[1]), self.order(args[2]), failure,
-                   name.endswith("_weak"), _pos(tree))  # fmt: skip
+                   name.endswith("_weak"), self.pos(tree))  # fmt: skip
 
     # -- fetch_update -------------------------------------------------------------------------
     def update_of(self, tree) -> _Update | None:
@@ -1103,7 +1113,7 @@ class _RustBuilder(_Builder):
         fetch = self.check_order(self.order(args[1]), valid_failure_orders(),
                                  "the fetch ordering of fetch_update", args[1])  # fmt: skip
         return _Update(loc, self.order(args[0]), fetch, str(closure.children[1]),
-                       body.children[1], _pos(tree))  # fmt: skip
+                       body.children[1], self.pos(tree))  # fmt: skip
 
     def update_stmts(self, u: _Update, name: str | None, declared: bool) -> list[Stmt]:
         n = self.fresh()
@@ -1186,13 +1196,13 @@ class _RustBuilder(_Builder):
             if len(args) != 1:
                 raise self.error(f"{loc}.load takes 1 argument (ordering), found {len(args)}", t)
             order = self.check_order(self.order(args[0]), valid_orders(Op.LOAD), "load", args[0])
-            return Load(loc, order, _pos(t))
+            return Load(loc, order, self.pos(t))
         if name in _RUST_RMW:
             if len(args) != 2:
                 raise self.error(
                     f"{loc}.{name} takes 2 arguments (value, ordering), found {len(args)}", t
                 )
-            return Rmw(_RUST_RMW[name], loc, self.expr(args[0]), self.order(args[1]), _pos(t))
+            return Rmw(_RUST_RMW[name], loc, self.expr(args[0]), self.order(args[1]), self.pos(t))
         if name == "store":
             raise self.error("store has no value; use it as a statement", t)
         raise self.error(f"unknown atomic method {name!r}; valid: {_RUST_METHODS}", t.children[1])

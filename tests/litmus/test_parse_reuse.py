@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from fencelab.errors import SourceError
+from fencelab.errors import FencelabError, SourceError
 from fencelab.litmus import grammars
 from fencelab.litmus.ast import Assign, Const, Pos, Store, Var
-from fencelab.litmus.parser import parse_text
+from fencelab.litmus.parser import parse_text, read_test
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,3 +120,45 @@ def test_a_deeply_nested_body_read_again_elsewhere_is_read_as_the_first_time():
     again = error_of(test_test(2, body))
     assert first == "t.litmus:4:10: unknown variable 'r9' in P0"
     assert again == "t.litmus:6:10: unknown variable 'r9' in P0"
+
+
+@pytest.mark.parametrize("condition, message", [
+    ("exists (0:r9=0)", "{line}:9: 0:r9 is not a variable of P0 (declare it in the thread)"),
+    ("exists (3:r0=0)", "{line}:9: 3:r0 names thread P3, but the test has 1 thread(s)"),
+    ("exists (0:r0=99999999999999999999999)",
+     "{line}:14: condition value 99999999999999999999999 does not fit in 64 bits"),
+])  # fmt: skip
+def test_a_condition_read_again_elsewhere_keeps_its_own_positions(condition, message):
+    """The same condition text lower in another file: its tree is shared (`grammars.parse`
+    gives where its positions are), and an error found in it names its place in that file."""
+    def text(lines: int) -> str:
+        return ("C T\n" + "\n" * lines + "{ x = 0; }\nP0 (atomic_int* x) {\n  int r0 = 1;\n}\n"
+                + condition + "\n")  # fmt: skip
+
+    grammars._PARSED.clear()
+    first = error_of(text(0))
+    again = error_of(text(4))  # the tree reused, 4 lines down
+    grammars._PARSED.clear()
+    assert again == error_of(text(4))
+    assert first == "t.litmus:" + message.format(line=6)
+    assert again == "t.litmus:" + message.format(line=10)
+
+
+def test_a_reused_condition_gives_the_same_test_as_a_fresh_one():
+    text = "C T\n{ x = 0; }\nP0 (atomic_int* x) {\n  int r0 = 1;\n}\nexists (0:r0=1 /\\ x=0)\n"
+    grammars._PARSED.clear()
+    parse_text(text, "t.litmus")
+    reused = parse_text(text.replace("{ x", "\n\n{ x"), "t.litmus")
+    grammars._PARSED.clear()
+    assert reused == parse_text(text.replace("{ x", "\n\n{ x"), "t.litmus")
+
+
+def test_a_path_read_is_checked_as_a_command_names_it(tmp_path):
+    """`read_test` (the one-test commands, `run`'s workers): a directory and a missing file
+    are one line each, naming the path; a file is read."""
+    with pytest.raises(FencelabError, match=rf"^{tmp_path}: is a directory \(show takes one"):
+        read_test(str(tmp_path), "show")
+    with pytest.raises(FencelabError, match=r": no such file$"):
+        read_test(str(tmp_path / "missing.litmus"))
+    (tmp_path / "t.litmus").write_text(test_test(0, "  int r0 = 1;\n"))
+    assert read_test(str(tmp_path / "t.litmus")).name == "T"

@@ -141,6 +141,19 @@ def test_states_as_herd_prints_them():
     ) == ("0:X9=2; 0:X10=1; [y]=x;")
 
 
+def test_states_of_the_same_observables_in_another_order_or_with_arrays():
+    """A state's order and spellings are found once per tuple of observables: states binding
+    them in another order, or a whole array (herd's `v={1,2}`) beside its elements, still
+    print as herd does."""
+    v, v1, r0 = LocObs("v"), LocObs("v[1]"), RegObs(1, "r0")
+    assert format_state([(v1, 2), (r0, 1), (v, 0)], "C") == "1:r0=1; [v]=0; v[1]=2;"
+    assert format_state([(v, 0), (v1, 2), (r0, 1)], "C") == "1:r0=1; [v]=0; v[1]=2;"
+    assert format_state([(v1, 2), (r0, 1), (v, (0, 2))], "C") == "1:r0=1; v={0,2}; v[1]=2;"
+    assert format_state([(RegObs(0, "X1"), (1, 2))], "AArch64") == "0:X1={1,2};"
+    assert format_state([(RegObs(0, "x1"), 3)], "C") == "0:x1=3;"
+    assert format_state([(RegObs(0, "x1"), 3)], "AArch64") == "0:X1=3;"
+
+
 def test_conditions_as_herd_prints_them():
     c = parse_text("X86_64 A000\n{}\nP0;\n  NOP;\nforall 0:RAX = 0\n").condition
     assert format_condition(c, "X86_64") == "forall (0:rax=0)"
