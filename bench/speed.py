@@ -256,12 +256,16 @@ main()
 """
 
 
+last_parts: list[float] = []  # the last `critical_cpu`'s parts of the critical path
+
+
 def critical_cpu(args: list[str], jobs: int, env: dict) -> tuple[float, float, float]:
     """Wall and CPU seconds of `fencelab args -j jobs`, and the CPU seconds of its critical path,
     which is what its wall time would be on `jobs` idle cores: the CPU of the parent before the
     workers start, the busiest worker's, a share of the parent's while they run (it prints), and
     the parent's after the last result (the summary, exit). A shared machine stretches wall time
-    far more than CPU time. The keystone processes (one a process that assembles) are left out."""
+    far more than CPU time. The keystone processes (one a process that assembles) are left out.
+    The parts of the path are kept in `last_parts` (printed by `catalogue_speedup`)."""
     with tempfile.NamedTemporaryFile("r", suffix=".log") as log:
         wall, cpu = timed([sys.executable, "-c", _LOGGED, log.name, *args, "-j", str(jobs)], env)
         notes: dict[str, float] = {}
@@ -273,7 +277,11 @@ def critical_cpu(args: list[str], jobs: int, env: dict) -> tuple[float, float, f
             else:
                 notes[what] = float(seconds)
     if not workers:  # -j 1: the parent ran everything
+        last_parts[:] = [notes["exit"]]
         return wall, cpu, notes["exit"]
+    # the parent to the fork, each worker (busiest first), the parent while they run and after
+    last_parts[:] = [notes["start"], *sorted(workers.values(), reverse=True),
+                     notes["done"] - notes["start"], notes["exit"] - notes["done"]]  # fmt: skip
     path = (notes["start"] + max(workers.values()) + (notes["done"] - notes["start"]) / jobs
             + notes["exit"] - notes["done"])  # fmt: skip
     return wall, cpu, path
@@ -305,8 +313,12 @@ def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3
         for n in (1, jobs) * repeats:
             measured = critical_cpu(["run", where], n, env)
             best[n] = [min(m, b) for m, b in zip(measured, best.get(n, measured))]
+            parts = (f" = parent to the fork {last_parts[0]:.2f} + busiest worker "
+                     f"{last_parts[1]:.2f} (others {', '.join(f'{w:.2f}' for w in last_parts[2:-2])})"
+                     f" + 1/{n} of the parent's {last_parts[-2]:.2f} while they run + "
+                     f"{last_parts[-1]:.2f} after" if n > 1 else "")  # fmt: skip
             print(f"{kind} catalogue of {len(files)}, -j {n}: {measured[0]:.1f} s wall, "
-                  f"{measured[1]:.1f} s CPU, critical path {measured[2]:.2f} s CPU "
+                  f"{measured[1]:.1f} s CPU, critical path {measured[2]:.2f} s CPU{parts} "
                   f"(load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
         seconds = _seconds([*FENCELAB, "run", where], env)
         longest = max(range(len(seconds)), key=lambda i: seconds[i])
