@@ -73,3 +73,16 @@ def test_readme_exit_codes_are_the_ones_commands_use():
     table = _section("Options and exit codes")
     for code in (0, 1, 2, EXIT_INTERRUPTED):
         assert f"\n| {code} |" in table
+
+
+def test_every_path_readme_and_architecture_name_exists():
+    """`tests/hw/test_hw.py`, not a `tests/test_hw.py` that moved; an example may be named
+    without its `.litmus`."""
+    import re
+
+    path = re.compile(r"(?<![\w/.+-])((?:fencelab|tests|bench|docs|examples)/[\w./+-]*)")
+    for doc in ("README.md", "ARCHITECTURE.md"):
+        names = {m.rstrip(".,") for m in path.findall((ROOT / doc).read_text())}
+        missing = [n for n in sorted(names)
+                   if not (ROOT / n).exists() and not (ROOT / f"{n}.litmus").exists()]
+        assert missing == [], doc

@@ -15,6 +15,7 @@ from fencelab.cli.options import (
     model_targets,
     no_reduce_option,
     one_target,
+    refuse_idle_scheme,
     scheme_option,
     target_option,
 )
@@ -101,14 +102,16 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
 
     if fmt is None:
         fmt = Path(path).suffix.lstrip(".").lower() if path else "text"
-        if fmt not in ("svg", "dot"):
-            fmt = "svg" if path else "text"
+        if path and fmt not in ("svg", "dot"):
+            raise FencelabError(f"--output {path}: name a .svg or .dot file, or give --format "
+                                "svg or dot")  # fmt: skip
     if fmt == "text" and path:
         raise FencelabError("--format text prints to stdout; drop --output or pick svg / dot")
     target = one_target(model_targets(target, model), "graph")
     test = read_test(test, "graph")
     options = RunOptions(scheme=scheme, model=model, budget=budget, limits=limits)
     configs, note = plan(test, options, (target,) if target else None)
+    refuse_idle_scheme(scheme, configs[0].target is not None and test.is_source)
     if note:
         output.note(note)
     graph = outcome_graph(test, configs[0], outcome)

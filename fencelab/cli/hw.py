@@ -12,17 +12,20 @@ from fencelab.cli.options import (
     litmus_files,
     model_option,
     no_reduce_option,
+    refuse_idle_scheme,
     scheme_option,
     target_option,
 )
+from fencelab.errors import FencelabError
+from fencelab.litmus.parser import read_test
 
 
 @click.command("hw")
 @click.argument("tests", nargs=-1, required=True, type=click.Path())
 @click.option("--runs", default=100_000, show_default=True, type=click.IntRange(1, MAX_RUNS),
               help=f"Runs on the CPU per test, 1 to {MAX_RUNS:,}.")  # fmt: skip
-@target_option(help="Where to compile C and Rust tests: T, T,T,... or all (default: the "
-               "host's, x86_64 or armv8); asm tests run on their own.")  # fmt: skip
+@target_option(help="One target to compile C and Rust tests for, this CPU's (default: the "
+               "host's, x86_64 or armv8); asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
 @model_option()
 @limits_options
@@ -35,6 +38,15 @@ def hw(tests, runs, target, scheme, model, limits):
     """
     from fencelab.hw.command import hw_command
 
-    targets = target.items if target else None
-    sys.exit(hw_command([f.path for f in litmus_files(tests)], runs, targets, scheme, model,
-                        limits))  # fmt: skip
+    if target and (target.every or len(target.items) > 1):
+        raise FencelabError("--target: hw runs on this machine's CPU only; name one target")
+    read = [_read(f.path) for f in litmus_files(tests)]  # a test, or why it cannot be read
+    refuse_idle_scheme(scheme, any(getattr(t, "is_source", False) for t in read))
+    sys.exit(hw_command(read, runs, target.items[0] if target else None, scheme, model, limits))
+
+
+def _read(path: str):
+    try:
+        return read_test(path)
+    except FencelabError as e:
+        return e

@@ -56,7 +56,7 @@ from fencelab.models.registry import (
     get_model,
     model_names,
 )
-from fencelab.parallel import Runner, check_jobs
+from fencelab.parallel import Runner, check_cluster, check_jobs
 from fencelab.pipeline import MODES
 from fencelab.reduce import REDUCTIONS, check, disable, disabled, set_disabled
 
@@ -172,6 +172,14 @@ def given(name: str) -> bool:
 def refuse(option: str, why: str) -> FencelabError:
     """The one rule: an option that cannot act is an error that says why."""
     return FencelabError(f"{option} {why}")
+
+
+def refuse_idle_scheme(scheme: Scheme, compiled: bool) -> None:
+    """`--scheme` acts only where a C or Rust test is compiled for a target: given when nothing
+    is (`compiled` false: asm tests only, or a language model judging the source), refused."""
+    if given("scheme") and not compiled:
+        raise refuse(f"--scheme {scheme.name}", "compiles C and Rust tests for a --target; no "
+                     "test here is compiled")  # fmt: skip
 
 
 # -- inputs --------------------------------------------------------------------------------------
@@ -456,6 +464,8 @@ def parallel_options(fn):
         if jobs is not None and cluster is not None:
             raise refuse(f"-j {jobs}", "cannot act with --cluster (the cluster decides how many "
                          "workers run): give one of them")  # fmt: skip
+        if cluster is not None:
+            check_cluster(cluster)
         runner = Runner(1 if cluster is not None else check_jobs(jobs), cluster, no_reduce)
         return fn(*args, runner=runner, **kwargs)
 

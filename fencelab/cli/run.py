@@ -25,13 +25,13 @@ from fencelab.cli.options import (
     EXIT_INTERRUPTED,
     budget_option,
     exploration_options,
-    given,
     limits_options,
     litmus_files,
     model_option,
     model_targets,
     parallel_options,
     refuse,
+    refuse_idle_scheme,
     scheme_option,
     scheme_targets,
     split_option,
@@ -76,16 +76,12 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     targets = model_targets(scheme_targets(target, scheme) if target else None, model)
     pictures = run_graph_writer(graph_dir, graph_format)
     inputs = litmus_files(tests)
-    unused_scheme = refuse(f"--scheme {scheme.name}", "compiles C and Rust tests for a --target; "
-                           "no test here is compiled")  # fmt: skip
-    if given("scheme") and not targets:
-        raise unused_scheme
+    refuse_idle_scheme(scheme, bool(targets))
     # read and planned here: a test that may run on many targets, one whose pictures are drawn
     # here, one split here, and every test of a cluster (whose workers may not see our files)
     if targets or pictures or split or runner.cluster is not None:
         parsed = [_read(item.path) for item in inputs]  # a test, or the error reading it
-        if given("scheme") and not any(getattr(t, "is_source", False) for t in parsed):
-            raise unused_scheme
+        refuse_idle_scheme(scheme, any(getattr(t, "is_source", False) for t in parsed))
         planned = [_plan(test, options, targets) for test in parsed]  # (runs, note), or an error
         task = tasks.run_one
     else:  # one run a test: read and planned where it runs (a local worker); stdin here

@@ -10,6 +10,7 @@ from fencelab.cli.options import (
     model_targets,
     no_reduce_option,
     one_target,
+    refuse_idle_scheme,
     schedule_option,
     scheme_option,
     target_option,
@@ -34,5 +35,7 @@ def tui(test, target, scheme, model, schedule, limits):
 
     target = one_target(model_targets(target, model), "tui")
     options = RunOptions(target=target, scheme=scheme, model=model, limits=limits)
-    app = FencelabApp.for_test(read_test(test, "tui"), options, schedule)  # errors first
+    test = read_test(test, "tui")
+    refuse_idle_scheme(scheme, test.is_source)  # a C or Rust test is compiled (default x86_64)
+    app = FencelabApp.for_test(test, options, schedule)  # errors first
     app.run()

@@ -34,7 +34,13 @@ from fencelab.values import NumberTooLong, read_int
 
 MAX_CANDIDATES = 20000  # candidate executions examined before settling for the best so far
 
-Wanted = dict[str, str]  # normalised observable -> value, as herd spells them
+class Wanted(dict[str, str]):
+    """Normalised observable (`1:x0`, `[x]`) -> value, as herd spells them; `shown` keeps each
+    observable as it was written (`1:X0`), so that a message names it as the user did."""
+
+    def __init__(self):
+        super().__init__()
+        self.shown: dict[str, str] = {}
 
 
 def _norm_obs(text: str) -> str:
@@ -47,7 +53,7 @@ def _norm_obs(text: str) -> str:
 
 def parse_outcome(text: str) -> Wanted:
     """`1:X0=1; 1:X2=0`, `1:X0=1 /\\ 1:X2=0` or `x=1` -> {"1:x0": "1", ...}."""
-    wanted: Wanted = {}
+    wanted = Wanted()
     for part in re.split(r";|/\\|\band\b|&&|,(?![^{]*})", text):  # not `x={1,0}`'s commas
         part = part.strip()
         if not part:
@@ -63,12 +69,13 @@ def parse_outcome(text: str) -> Wanted:
             except NumberTooLong as e:
                 raise FencelabError(f"outcome {obs.strip()}: {e}") from None
         wanted[_norm_obs(obs)] = value.strip()
+        wanted.shown[_norm_obs(obs)] = obs.strip()
     if not wanted:
         raise FencelabError(f"outcome {text!r}: no OBS=VALUE in it")
     return wanted
 
 
-def outcome_pairs(outcome: Outcome) -> Wanted:
+def outcome_pairs(outcome: Outcome) -> dict[str, str]:
     pairs = {}
     for part in format_outcome(outcome).split(";"):
         if "=" in part:
@@ -85,14 +92,15 @@ def matches(outcome: Outcome, wanted: Wanted) -> bool:
 def check_observed(wanted: Wanted, observed: Outcome, test_name: str) -> None:
     """Refuse an outcome that names something the test does not observe."""
     known = outcome_pairs(observed)
-    unknown = [k for k in wanted if k not in known]
+    unknown = [wanted.shown.get(k, k) for k in wanted if k not in known]
     if unknown:
+        names = [part.split("=", 1)[0].strip() for part in format_outcome(observed).split(";")]
         raise FencelabError(f"{test_name}: {', '.join(unknown)} is not observed by the test "
-                            f"(it observes {', '.join(known)})")  # fmt: skip
+                            f"(it observes {', '.join(n for n in names if n)})")  # fmt: skip
 
 
 def wanted_text(wanted: Wanted) -> str:
-    return " ".join(f"{k}={v};" for k, v in wanted.items())
+    return " ".join(f"{wanted.shown.get(k, k)}={v};" for k, v in wanted.items())
 
 
 def seeds(wanted: Wanted) -> tuple[int, ...]:

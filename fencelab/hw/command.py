@@ -12,28 +12,39 @@ import click
 from rich.console import Console
 
 from fencelab.errors import FencelabError
+from fencelab.isa.target import Target
 from fencelab.limits import DEFAULT_LIMITS, Limits
+from fencelab.litmus.ast import LitmusTest
 
 
-def hw_command(files: list[str], runs: int, targets, scheme, model=None,
-               limits: Limits = DEFAULT_LIMITS) -> int:  # fmt: skip
-    """`targets`, `scheme`, `model`: resolved by the CLI's shared options."""
+def hw_command(tests: list[LitmusTest | FencelabError], runs: int, target: Target | None,
+               scheme, model=None, limits: Limits = DEFAULT_LIMITS) -> int:  # fmt: skip
+    """`tests`: each test read, or the error reading it; `target`, `scheme`, `model`: resolved
+    by the CLI's shared options. An asm test runs on its own architecture whatever `target`
+    says (a note when it does not fit, as `fencelab run` says it)."""
     from fencelab.hw.native import cpu_name
     from fencelab.hw.report import format_litmus7, format_side_by_side
     from fencelab.hw.run import run_hw
-    from fencelab.litmus.parser import parse_file
+    from fencelab.pipeline import RunOptions, plan
 
     if runs < 1:
         raise FencelabError(f"--runs must be at least 1 (got {runs})")
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     status = 0
     cpu = cpu_name()
-    for path in files:
+    for test in tests:
         try:
-            test = parse_file(path)
+            if isinstance(test, FencelabError):
+                raise test
+            here = target
+            if target is not None and not test.is_source:
+                configs, note = plan(test, RunOptions(), (target,))
+                if note:
+                    err.print(f"fencelab: note: {note}", markup=False)
+                here = configs[0].target
             status_line = f"{test.name}: {runs} runs on the CPU, then the model"
             with err.status(status_line) if err.is_terminal else nullcontext():
-                result = run_hw(test, runs, targets, scheme, model, limits)
+                result = run_hw(test, runs, (here,) if here else None, scheme, model, limits)
         except FencelabError as e:
             err.print(f"fencelab: error: {e}", markup=False)
             status = 2

@@ -186,14 +186,29 @@ def _stop_workers(pool) -> None:
             os.kill(process.pid, _STOP)
 
 
-def _dask_client(address: str):
+def check_cluster(address: str) -> None:
+    """Refuse, before any work, a `--cluster` that cannot act: Dask not installed, or an
+    address Dask cannot read (`tcp://HOST:PORT`, or `HOST:PORT`, needs its port)."""
     try:
-        from distributed import Client
+        from distributed.comm.addressing import parse_address, parse_host_port
     except ImportError:
         raise FencelabError("--cluster needs Dask: pip install 'fencelab[cluster]'") from None
     try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError:
+        raise FencelabError(f"--cluster {address}: not a scheduler's address; give "
+                            "tcp://HOST:PORT") from None  # fmt: skip
+
+
+def _dask_client(address: str):
+    check_cluster(address)
+    from distributed import Client
+
+    try:
         return Client(address, timeout=10)
-    except (OSError, TimeoutError) as e:
+    except (OSError, TimeoutError, ValueError) as e:
         raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({e})") from None
 
 

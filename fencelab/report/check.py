@@ -111,7 +111,8 @@ def _line(console: Console, text: str) -> None:
 
 
 def summary_table(checks: list[Check], source_model: str) -> Table:
-    """Rows: schemes; columns: targets; cells: sound / checked (+ errors)."""
+    """Rows: schemes; columns: targets; cells: sound / checked (+ errors, cut short, racy:
+    the checks with no verdict, counted apart as the last line counts them)."""
     targets = list(dict.fromkeys(c.target for c in checks))
     schemes = list(dict.fromkeys(c.scheme for c in checks))
     table = Table(title=f"sound / checked against {source_model}")
@@ -126,14 +127,17 @@ def summary_table(checks: list[Check], source_model: str) -> Table:
                 cells.append("-")
                 continue
             racy = sum(c.verdict == "racy" for c in here)
+            cut = sum(c.verdict == "partial" for c in here)
             checked = [c for c in here if not c.error and not c.undefined
                        and (c.extra or not c.partial)]  # fmt: skip
             sound = sum(c.sound for c in checked)
             colour = "green" if sound == len(checked) else "bold red"
             cell = f"[{colour}]{sound}/{len(checked)}[/{colour}]"
-            errors = len(here) - len(checked) - racy
+            errors = len(here) - len(checked) - racy - cut
             if errors:
                 cell += f" [yellow]({errors} err)[/yellow]"
+            if cut:
+                cell += f" [yellow]({cut} cut short)[/yellow]"
             if racy:
                 cell += f" [yellow]({racy} racy)[/yellow]"
             cells.append(cell)

@@ -6,11 +6,14 @@ on it, then every pane redraws from it.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from textual.app import App
 from textual.screen import Screen
 
+from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest
 from fencelab.pipeline import RunOptions
 from fencelab.tui.machine_screen import MachineScreen
@@ -38,9 +41,32 @@ class FencelabApp(App[None]):
             session.load_schedule(schedule)
         return cls(session)
 
+    def run(self, *, headless: bool = False, **kwargs):
+        """Textual's run, on a terminal (`on_a_terminal`) unless headless (snapshots)."""
+        if not headless:
+            on_a_terminal()
+        return super().run(headless=headless, **kwargs)
+
     def get_default_screen(self) -> Screen:
         return MachineScreen()
 
     @property
     def machine_screen(self) -> MachineScreen:
         return self.screen_stack[0]  # type: ignore[return-value]
+
+
+def on_a_terminal() -> None:
+    """Textual reads keys from standard input and draws on standard error. When standard input
+    held the test (`fencelab tui -`, or a file redirected to it), keys come from the terminal
+    (/dev/tty), as `less` reads them; without a terminal to read keys from or draw on, a
+    one-line error (Textual would wait for keys that never come)."""
+    if not sys.__stdin__.isatty():
+        try:
+            tty = os.open("/dev/tty", os.O_RDONLY)
+        except OSError:
+            raise FencelabError("the TUI reads keys from a terminal, and there is none: "
+                                "standard input is not one") from None  # fmt: skip
+        os.dup2(tty, sys.__stdin__.fileno())
+        os.close(tty)
+    if not sys.__stderr__.isatty():
+        raise FencelabError("the TUI draws on standard error, which is not a terminal")

@@ -40,3 +40,13 @@ def model_for(target: str, example: Path) -> str | None:
     """The model a whole-catalogue test runs `example` under on `target` (None: the target's
     default)."""
     return "aarch32" if target == "armv7" and example.stem in SLOW_ON_ARMV7 else None
+
+
+def one_error(result) -> str:
+    """The one line a refused command prints (a click `Result`: stdout and stderr mixed):
+    `fencelab: error: ...`, status 2, no traceback."""
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("fencelab: error: ") and "Traceback" not in result.output
+    return lines[0]

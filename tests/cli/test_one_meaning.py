@@ -1,0 +1,151 @@
+"""An option means the same in every command that takes it, and one that cannot act is refused
+before any work, in one line (README, "Options and exit codes"); found walking README as a user.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from fencelab.hw.native import host_arch
+from fencelab.tui.app import FencelabApp
+from tests.helpers import EXAMPLES, REPO, one_error
+
+SB = str(EXAMPLES / "x86_64" / "SB.litmus")
+C_SB = str(EXAMPLES / "c" / "SB+rlx.litmus")
+RUST_SB = str(EXAMPLES / "rust" / "SB+scs.litmus")
+MP_ARM = str(EXAMPLES / "aarch64" / "MP+dmb.sy+addr.litmus")
+X86_HOST_WITH_CC = pytest.mark.skipif(
+    host_arch() != "X86_64" or not any(map(shutil.which, ("cc", "gcc", "clang"))),
+    reason="runs SB natively on an x86-64 CPU")  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [
+    ["run", SB], ["check", RUST_SB, "-t", "x86_64"], ["hunt", "-t", "x86_64", "--shapes", "SB"],
+])  # fmt: skip
+@pytest.mark.parametrize("address", ["foo", "tcp://foo", "tcp://foo:port"])
+def test_a_cluster_address_without_a_port_is_one_line(cli, command, address):
+    """Dask's ValueError was a traceback."""
+    assert one_error(cli([*command, "--cluster", address])) == (
+        f"fencelab: error: --cluster {address}: not a scheduler's address; give tcp://HOST:PORT")
+
+
+def test_cluster_without_dask_is_refused_before_any_output(cli, monkeypatch):
+    """`check` printed its `source model:` line before the refusal."""
+    monkeypatch.setitem(sys.modules, "distributed.comm.addressing", None)  # import fails
+    result = cli(["check", RUST_SB, "-t", "x86_64", "--cluster", "tcp://127.0.0.1:9"])
+    assert one_error(result) == "fencelab: error: --cluster needs Dask: pip install " \
+                                "'fencelab[cluster]'"  # fmt: skip
+
+
+@pytest.mark.parametrize("args", [
+    ["graph", SB, "--scheme", "tutorial"],  # an asm test is never compiled
+    ["graph", C_SB, "--scheme", "gcc"],  # c11 judges the source: nothing compiled
+    ["hw", SB, "--runs", "10", "--scheme", "tutorial"],
+    ["tui", SB, "--scheme", "tutorial"],
+])  # fmt: skip
+def test_a_scheme_where_nothing_is_compiled_is_refused_as_run_refuses_it(cli, monkeypatch, args):
+    monkeypatch.setattr(FencelabApp, "run", lambda self: None)  # tui: no terminal here
+    said = one_error(cli(args))
+    assert said.endswith("compiles C and Rust tests for a --target; no test here is compiled")
+    assert one_error(cli(["run", *args[1:2], *args[-2:]])) == said
+
+
+def test_graph_with_a_scheme_and_a_target_still_compiles(cli):
+    out = cli(["graph", C_SB, "-t", "x86_64", "--scheme", "x86-mfence"])
+    assert out.exit_code == 0 and out.output.startswith("SB+rlx (tso on x86_64)")
+
+
+def test_hw_takes_one_target_said_once(cli):
+    result = cli(["hw", SB, str(EXAMPLES / "x86_64" / "MP.litmus"), "-t", "x86_64,armv8"])
+    assert one_error(result) == "fencelab: error: --target: hw runs on this machine's CPU only; " \
+                                "name one target"  # fmt: skip
+    assert "T,T,... or all" not in cli(["hw", "--help"]).output
+
+
+@X86_HOST_WITH_CC
+def test_hw_runs_an_asm_test_on_its_own_architecture_with_a_note_as_run_does(cli):
+    ran = cli(["hw", SB, "--runs", "20", "-t", "armv8"])
+    note = "fencelab: note: SB: an X86_64 test runs on x86_64; --target armv8 is for C and " \
+           "Rust tests"  # fmt: skip
+    assert ran.exit_code == 0 and ran.output.startswith(note + "\nTest SB Allowed\n")
+    assert note in cli(["run", SB, "-t", "armv8"]).output
+
+
+@X86_HOST_WITH_CC
+def test_hw_reads_a_test_from_standard_input():
+    """It opened a file named `-`."""
+    from click.testing import CliRunner
+
+    from fencelab.cli import main
+
+    with open(SB) as f:
+        result = CliRunner().invoke(main, ["hw", "-", "--runs", "20"], input=f.read())
+    assert result.exit_code == 0 and result.output.startswith("Test SB Allowed\nHistogram")
+
+
+def test_check_counts_a_cut_short_check_apart_from_errors(cli):
+    result = cli(["check", RUST_SB, "-t", "x86_64", "--max-states", "3"])
+    assert "│ 0/0 (1 cut short) │" in result.output and "err)" not in result.output
+    assert result.output.rstrip().endswith("0 could not be checked; 1 cut short at a limit "
+                                           "(no verdict)")  # fmt: skip
+
+
+@pytest.mark.parametrize("outcome, says", [
+    ("1:X7=1", "MP+dmb.sy+addr: 1:X7 is not observed by the test (it observes 1:X0, 1:X2)"),
+    ("1:X0=7; 1:X2=0", "MP+dmb.sy+addr: no candidate execution ends in 1:X0=7; 1:X2=0; (no "
+     "thread can even produce those values)"),
+])  # fmt: skip
+def test_graph_names_an_outcome_as_the_user_wrote_it(cli, outcome, says):
+    """They were lowercased (`1:x7`), as no test or output spells them."""
+    assert one_error(cli(["graph", MP_ARM, "--outcome", outcome])) == f"fencelab: error: {says}"
+
+
+def test_graph_output_of_another_kind_is_refused_not_written_as_svg(cli, tmp_path):
+    png = tmp_path / "mp.png"
+    assert one_error(cli(["graph", MP_ARM, "-o", str(png)])) == (
+        f"fencelab: error: --output {png}: name a .svg or .dot file, or give --format svg or dot")
+    assert not png.exists()
+    assert cli(["graph", MP_ARM, "-o", str(png), "--format", "svg"]).exit_code == 0
+
+
+MAIN = "from fencelab.cli import main; main(prog_name='fencelab')"
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def _fencelab(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", MAIN, *args], env=ENV, cwd=REPO,
+                          capture_output=True, text=True, timeout=120, **kwargs)  # fmt: skip
+
+
+def test_tui_without_a_terminal_is_one_line_not_a_wait_for_keys():
+    """Standard input held the test (or is no terminal) and there is no /dev/tty: Textual
+    waited forever for keys."""
+    with open(SB) as test:
+        result = _fencelab("tui", "-", stdin=test, start_new_session=True)  # no terminal
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "fencelab: error: the TUI reads keys from a terminal, and there " \
+                            "is none: standard input is not one\n"  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script (a pty)")
+def test_tui_of_a_test_on_standard_input_takes_its_keys_from_the_terminal():
+    """`fencelab tui - < SB.litmus` in a terminal: `q` typed there quits."""
+    command = f'stty cols 80 rows 24; {sys.executable} -c "{MAIN}" tui - < {SB}'
+    with subprocess.Popen(["script", "-qec", command, "/dev/null"], stdin=subprocess.PIPE,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV,
+                          cwd=REPO) as shell:  # fmt: skip
+        for _ in range(120):  # q until it quits (keys typed before it starts are dropped)
+            time.sleep(0.5)
+            if shell.poll() is not None:
+                break
+            shell.stdin.write(b"q")
+            shell.stdin.flush()
+        else:
+            shell.kill()
+        assert shell.wait() == 0
