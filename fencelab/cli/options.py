@@ -186,7 +186,8 @@ def refuse_idle_scheme(scheme: Scheme, compiled: bool) -> None:
 @dataclass(frozen=True)
 class Input:
     """One test of a catalogue: the path to read and how to name it (relative to the folder
-    given, so `aarch64/MP.litmus` and `x86_64/MP.litmus` differ)."""
+    given, so `aarch64/MP.litmus` and `x86_64/MP.litmus` differ; with several inputs given, the
+    path as the user's input spells it, so `a/MP.litmus` and `b/MP.litmus` differ too)."""
 
     path: str
     label: str
@@ -201,7 +202,8 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
         if p == STDIN:
             files.append(Input(p, "<stdin>"))
         elif path.is_dir():
-            files.extend(Input(str(f), str(f.relative_to(path))) for f in sorted(path.rglob("*.litmus")))
+            found = sorted(path.rglob("*.litmus"))
+            files.extend(Input(str(f), str(f if len(paths) > 1 else f.relative_to(path))) for f in found)
         else:  # a file, or a missing one: its error is its own line, in its turn
             files.append(Input(p, p))
     if not files:

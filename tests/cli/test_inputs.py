@@ -171,3 +171,20 @@ def test_an_instruction_our_encoder_refuses_is_named_at_its_place(cli, tmp_path,
     result = cli(["run", str(path), "-t", target])
     assert result.exit_code == 2
     assert f"{path}:5:2: P0: cannot assemble '{line}': {why}" in result.output
+
+
+def test_tests_of_one_name_in_two_folders_are_told_apart(cli, tmp_path):
+    for folder, example in (("a", "SB"), ("b", "MP")):
+        (tmp_path / folder).mkdir()
+        shutil.copy(EXAMPLES / "x86_64" / f"{example}.litmus", tmp_path / folder / "t.litmus")
+    result = cli(["run", str(tmp_path / "a"), str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    rows = [ln for ln in result.output.splitlines() if "t.litmus" in ln]
+    assert len(rows) == 2
+    assert f"{tmp_path}/a/t.litmus" in rows[0] and f"{tmp_path}/b/t.litmus" in rows[1]
+    objs = [json.loads(ln) for ln in cli(["run", str(tmp_path / "a"), str(tmp_path / "b"),
+                                          "--json"]).output.splitlines() if ln.startswith("{")]
+    assert [o["file"] for o in objs] == [f"{tmp_path}/a/t.litmus", f"{tmp_path}/b/t.litmus"]
+    shutil.copy(EXAMPLES / "x86_64" / "MP.litmus", tmp_path / "a" / "u.litmus")
+    alone = cli(["run", str(tmp_path / "a")]).output  # one folder: named inside it, as before
+    assert " t.litmus " in alone and " u.litmus " in alone and str(tmp_path) not in alone
