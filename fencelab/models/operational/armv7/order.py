@@ -40,6 +40,13 @@ machine reaches it committing in that order (package docstring: "Machine ⇔ tim
 this reduction keeps, since it drops a commit only when no path can run into it from the one
 before it.
 Every execution, hence every final state, is still reached.
+
+`armv7-commit-direct` (`CommitOrder._direct`): the path from c(a) to c(b) that L* needs passes
+through no other commit: through c(w) it would give a <P w <P b, and w would come between a
+and b in L*. So a path that can only run through another write's commit (a's barrier, a later
+write of a's core, another core's barrier after a write of that location, ...) does not keep
+the pair; `_direct` follows the points such a path may pass (i and c of reads, i of writes,
+t(F), gp) and `depends` asks it first.
 """
 
 from __future__ import annotations

@@ -138,7 +138,23 @@ def _by_gaps(kept: list, st: Storage, tid: int) -> list:
 def _below_own(kept: list, st: Storage, tid: int, reads: frozenset[int]) -> list:
     """`armv7-certify-written`: `kept` (position, Msg) without the other cores' writes to a
     location core `tid` does not read (not in `reads`) that are coherence-after every write of
-    its own there (all of them, where it has none)."""
+    its own there (all of them, where it has none).
+
+    Why its solo runs are the same (a core without loops, with barriers that insert
+    propagations; while cores commit ahead, its state is its commits made ahead): another
+    core's write w of a location x the core never reads enters its runs only through the
+    earliest place of a propagation of one of its own writes of x (`Storage.gp_floor`: after
+    every write coherence-before or equal to it). Its writes of x are its commits made ahead
+    (w is coherence-after all of them) and the writes it executes alone: a fresh commit goes
+    just above its coherence floor, at most one place above its highest write of x, so below
+    w (and `first_free_rank` counts only writes that reached every core: its own, alone); so
+    w is coherence-before none of them. Its propagations need none of w's (its group A holds
+    its own writes and what it read, never w), `write_slots` compares its own commits, no
+    read of x is made (a read of x is watched, `watched`: it raises `UnseenRead`, x joins R
+    and the projection is made again with every write of x), and leaving w out of the
+    timeline keeps the order of every other position, which is all runs compare. So the same
+    moves are found, in the same order, with the same answers; `real` maps its positions
+    back."""
     tops: dict[int, int] = {}
     for pos, msg in kept:
         if msg.tid == tid and msg.loc not in reads:
