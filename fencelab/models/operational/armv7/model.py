@@ -374,8 +374,17 @@ class ARMv7(MemoryModel):
         for the propagations a barrier inserts; None where no barrier inserts any, apart.py;
         `unread`: `_unread`'s answer, for a barrier)."""
         ctx = self._ctx(program, tid)
-        moves = thread_moves(ctx, tstate, local, st, others=others, earliest=earliest,
-                             quiet=quiet, unread=unread)
+        info = ctx.core.info(tstate)
+        if info is not None and info.kind is not Kind.FENCE:
+            # a load's or a store's moves are a function of the core's state and the storage
+            # alone (`others` and the rest are a barrier's): remembered, as `solo_moves` does
+            # (executing cores meet the same state again after other cores' different runs)
+            cache = ctx.__dict__.setdefault("armv7_moves", {})
+            moves = reduce.reused(cache, (tstate, local, st),
+                                  lambda: thread_moves(ctx, tstate, local, st))  # fmt: skip
+        else:
+            moves = thread_moves(ctx, tstate, local, st, others=others, earliest=earliest,
+                                 quiet=quiet, unread=unread)  # fmt: skip
         moves = without_repeats(
             ctx, tstate, local, moves,
             lambda: self._solo(program, tid, tstate, local, st).complete,
@@ -702,6 +711,8 @@ def _ranks(st: Storage, local: Local, msg, before) -> list[int]:
     those some solo run executed before it, before the others)."""
     chain = st.co[msg.loc]
     own = [p for p in local.promises if st.msg(p).loc == msg.loc]
+    if not own:  # (no own commit there to keep in program order: every place some run allows)
+        return list(range(st.first_free_rank(msg.loc), len(chain) + 1)) if before else []
     out = []
     for rank in range(st.first_free_rank(msg.loc), len(chain) + 1):
         if any(all((st.rank(p) < rank) == (p in done) for p in own) for done in before):
