@@ -65,12 +65,18 @@ REDUCTIONS = {
     "armv7-certify-barriers": "ARMv7: armv7-certify-share also for cores with a barrier that "
                               "inserts propagations, projected on the locations they read and "
                               "write (models/operational/armv7/project.py)",
+    "armv7-certify-written": "ARMv7: with armv7-certify-barriers, a core without loops sees "
+                             "no other core's write coherence-after all of its own writes to a "
+                             "location it does not read (models/operational/armv7/project.py)",
     "armv7-commit-order": "ARMv7: a core's write that nothing orders after other cores' events "
                           "is not committed right after a higher core's commit: that order is "
                           "explored the other way round (models/operational/armv7/order.py)",
     "armv7-commit-deps": "ARMv7: armv7-commit-order follows each core's dependencies through "
                          "its registers instead of taking everything after a reached read as "
                          "ordered after it (models/operational/armv7/order.py)",
+    "armv7-commit-direct": "ARMv7: armv7-commit-order counts only paths of G that pass through "
+                           "no other commit (models/operational/armv7/order.py, "
+                           "CommitOrder._direct)",
     "armv7-viable-commits": "ARMv7: a core without loops or barriers that insert "
                             "propagations is offered a commit ahead only from solo runs that "
                             "can go on to execute every commit it made ahead "

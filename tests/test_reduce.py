@@ -59,6 +59,8 @@ ACTS_ON = {
     "armv7-unread-earliest": ("arm",),
     "armv7-room-complete": ("arm",),
     "armv7-exec-order": ("arm",),
+    "armv7-certify-written": ("arm",),
+    "armv7-commit-direct": ("arm",),
     "source-paths-reuse": ("c",),
     "source-paths-tree": ("c",),
     "source-other-writes": ("c",),

@@ -124,7 +124,7 @@ def test_critical_test_same_outcomes_less_work(monkeypatch):
     searched.clear()
     assert run(text, ["armv7-viable-commits", "armv7-solo-gaps"]) == (on, states, transitions)
     assert failed * 10 < asked.count(False) and solos * 1.2 < len(searched)
-    without_deps, more, _ = run(text, ["armv7-commit-deps"])
+    without_deps, more, _ = run(text, ["armv7-commit-deps", "armv7-commit-direct"])
     assert without_deps == on and more == 26_853 and states * 1.15 < more
 
 

@@ -79,9 +79,11 @@ the last core still running places a DMB's propagations at the earliest places o
 barrier has memory accesses both before and after it, each core's executions are explored
 alone and combined (apart.py); while cores commit ahead, a core's solo search runs on what it
 sees of the storage and is shared by every state where that is the same (project.py; a core
-with barriers is projected on the locations it reads and writes). While cores commit ahead, a
+with barriers is projected on the locations it reads and writes, without other cores' writes
+coherence-after all of its own to a location it does not read). While cores commit ahead, a
 commit right after a higher core's commit that nothing can order after it is explored only the
-other way round (order.py: following each core's register dependencies), and a commit that
+other way round (order.py: following each core's register dependencies, and only paths that pass
+through no other commit), and a commit that
 leaves a core reading no memory unable to execute its commits is not offered (model.py,
 `_strands`); once no core reads any more, barriers place their propagations earliest, and so does a
 barrier whose propagations' locations no other core still running may read (model.py,

@@ -91,7 +91,12 @@ class Local(NamedTuple):
         )  # fmt: skip
 
     def promise(self, pos: int) -> Local:
-        return self._replace(promises=(*self.promises, pos))
+        return self.with_promises((*self.promises, pos))
+
+    def with_promises(self, promises: tuple[int, ...]) -> Local:
+        """`_replace(promises=...)`, without its keyword handling (each commit offered and
+        each projection makes one)."""
+        return tuple.__new__(Local, (*self[:4], promises, *self[5:]))
 
 
 def views_of(regs: Views, names) -> tuple[int, int]:

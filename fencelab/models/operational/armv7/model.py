@@ -61,7 +61,8 @@ class ARMv7(MemoryModel):
                  share_barriers: bool = False, dead: bool = False,
                  viable: bool = False, gaps: bool = False,
                  unread: bool = False, room_complete: bool = False,
-                 exec_order: bool = False) -> None:  # fmt: skip
+                 exec_order: bool = False, written: bool = False) -> None:  # fmt: skip
+        self.written = written
         self.exec_order = exec_order
         self._exec_order: tuple[object, list[int] | None] | None = None
         self.viable = viable
@@ -86,6 +87,7 @@ class ARMv7(MemoryModel):
         self._alone: dict[tuple, object] = {}
         self._shared_found: dict[tuple, object] = {}  # `_shared`'s answers, by the real state
         self._barrier_free: tuple[object, bool] | None = None  # (program, barrier_free(it))
+        self._started: tuple[object, bool] = (None, False)  # `_may_start`'s last state, answer
 
     def for_exhaustive(self) -> ARMv7:
         """The reductions of exhaustive search (`exhaustive(reduce=False)` turns them off):
@@ -159,7 +161,8 @@ class ARMv7(MemoryModel):
                      gaps=reduce.enabled("armv7-solo-gaps"),
                      unread=reduce.enabled("armv7-unread-earliest"),
                      room_complete=reduce.enabled("armv7-room-complete"),
-                     exec_order=reduce.enabled("armv7-exec-order"))
+                     exec_order=reduce.enabled("armv7-exec-order"),
+                     written=reduce.enabled("armv7-certify-written"))
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -173,7 +176,10 @@ class ARMv7(MemoryModel):
         return self._shared(program, tid, tstate, local, st, "alone")  # type: ignore[return-value]
 
     def _certifies(self, program, tid: int, tstate, local: Local, st: Storage) -> bool:
-        """`_solo(...).certified`, without the rest of the solo search when not known yet."""
+        """`_solo(...).certified`, without the rest of the solo search when not known yet (and
+        without any where the core has no commit made ahead: its start certifies)."""
+        if not local.promises:
+            return True
         return self._shared(program, tid, tstate, local, st, "certifies")  # type: ignore[return-value]
 
     def _shared(self, program, tid: int, tstate, local: Local, st: Storage, what: str):
@@ -198,7 +204,7 @@ class ARMv7(MemoryModel):
         ctx = self._ctx(program, tid)
         while True:
             seen, promised, real = projector.projection(tid, st, local)
-            ctx.watch = projector.locations(tid)
+            ctx.watch = projector.watched(tid)
             try:
                 found = self._searched(program, tid, tstate, promised, seen, what)
             except UnseenRead:
@@ -230,14 +236,15 @@ class ARMv7(MemoryModel):
         if self._commit_order is None or self._commit_order[0] is not program:
             contexts = [self._ctx(program, t) for t in range(len(program.threads))]
             self._commit_order = (program, CommitOrder(program, contexts,
-                                                       reduce.enabled("armv7-commit-deps")))
+                                                       reduce.enabled("armv7-commit-deps"),
+                                                       reduce.enabled("armv7-commit-direct")))
         return self._commit_order[1]
 
     def _projector(self, program) -> Projector | None:
         if not self.share:
             return None
         if self._projection is None or self._projection[0] is not program:
-            projector = Projector(program, self.share_barriers, self.gaps)
+            projector = Projector(program, self.share_barriers, self.gaps, self.written)
             for tid in range(len(program.threads)):
                 self._ctx(program, tid).projector = projector
             self._projection = (program, projector)
@@ -272,12 +279,14 @@ class ARMv7(MemoryModel):
         if not mem.executing and not self._may_start(program, state):
             return
         tstate, local, st = state.threads[tid], mem.locals[tid], mem.storage
-        alone = self.earliest and all(
+        # (what only a barrier's placements ask, `thread._fence`, asked only at a barrier)
+        fence = info.kind is Kind.FENCE
+        alone = fence and self.earliest and all(
             program.threads[t].core.halted(ts) for t, ts in enumerate(state.threads) if t != tid
         )  # fmt: skip
-        quiet = self.quiet and self._quiet(program, state)
+        quiet = fence and self.quiet and self._quiet(program, state)
         unread = (self._unread(program, state, tid)
-                  if self.unread and not quiet and info.kind is Kind.FENCE else None)  # fmt: skip
+                  if self.unread and not quiet and fence else None)  # fmt: skip
         for move in self._moves(program, tid, tstate, local, st, mem.locals, alone, quiet,
                                 unread):  # fmt: skip
             locals_ = list(mem.locals if move.others is None else move.others)
@@ -365,8 +374,17 @@ class ARMv7(MemoryModel):
         for the propagations a barrier inserts; None where no barrier inserts any, apart.py;
         `unread`: `_unread`'s answer, for a barrier)."""
         ctx = self._ctx(program, tid)
-        moves = thread_moves(ctx, tstate, local, st, others=others, earliest=earliest,
-                             quiet=quiet, unread=unread)
+        info = ctx.core.info(tstate)
+        if info is not None and info.kind is not Kind.FENCE:
+            # a load's or a store's moves are a function of the core's state and the storage
+            # alone (`others` and the rest are a barrier's): remembered, as `solo_moves` does
+            # (executing cores meet the same state again after other cores' different runs)
+            cache = ctx.__dict__.setdefault("armv7_moves", {})
+            moves = reduce.reused(cache, (tstate, local, st),
+                                  lambda: thread_moves(ctx, tstate, local, st))  # fmt: skip
+        else:
+            moves = thread_moves(ctx, tstate, local, st, others=others, earliest=earliest,
+                                 quiet=quiet, unread=unread)  # fmt: skip
         moves = without_repeats(
             ctx, tstate, local, moves,
             lambda: self._solo(program, tid, tstate, local, st).complete,
@@ -422,15 +440,30 @@ class ARMv7(MemoryModel):
         propagations among fewer places (no executed read of theirs may become stale), never
         earlier than alone. So no final state is reachable from the state, and the commit
         that made it is not offered: only dead ends go. (Whether a core ran into the step
-        budget is not at stake: there are no loops.)"""
+        budget is not at stake: there are no loops.)
+
+        A core is not certified again when the new commit cannot touch its solo runs: none of
+        its own commits to the location is coherence-after the new write. Every commit state
+        explored has each such core certified (its own last commit was, `_commits`, and every
+        commit since passed this check), and a certifying run from before the new commit is
+        one after it: the core reads nothing; its writes there that are executed or fresh go
+        coherence-before the new write (a fresh one goes just above the core's floor, below
+        it), so the new write is coherence-before none of them, and enters no earliest place
+        of a propagation (`Storage.gp_floor`), which is all other cores' writes enter; it is
+        at the end of the timeline, so the run's positions keep their order (its fresh commits
+        come one place later, after it)."""
         if self._loops is None or self._loops[0] is not program:
             self._loops = (program, any(map(program.has_loop, range(len(program.threads)))))
         if self._loops[1]:
             return False
+        st = memory.storage
+        loc, rank = st.msg(st.end).loc, st.rank(st.end)
         for t, ts in enumerate(state.threads):
             local = memory.locals[t]
             if t == tid or not local.promises:
                 continue
+            if not any(st.msg(p).loc == loc and st.rank(p) > rank for p in local.promises):
+                continue  # certified before, and the new write does not touch its runs
             ctx = self._ctx(program, t)
             if reads_left(ctx, min(ctx.core.infos, default=0)):
                 continue
@@ -516,7 +549,15 @@ class ARMv7(MemoryModel):
         into the step budget, which is reported, rather than vanishing). "Nothing more": no
         commit offered certifies, those the reductions leave out of `_commits` included
         (certified here only when `_commits` has none: the same answer as certifying every
-        offer, with fewer solo searches)."""
+        offer, with fewer solo searches). Asked for each core's moves of one state (and by
+        `threads_apart`), answered once: the last state's answer is kept by identity."""
+        if self._started[0] is state:
+            return self._started[1]
+        started = self._may_start_of(program, state)
+        self._started = (state, started)
+        return started
+
+    def _may_start_of(self, program, state: MachineState) -> bool:
         mem: ArmV7Memory = state.memory
         done = all(self._complete(program, tid, ts, mem.locals[tid], mem.storage)
                    for tid, ts in enumerate(state.threads))  # fmt: skip
@@ -670,6 +711,8 @@ def _ranks(st: Storage, local: Local, msg, before) -> list[int]:
     those some solo run executed before it, before the others)."""
     chain = st.co[msg.loc]
     own = [p for p in local.promises if st.msg(p).loc == msg.loc]
+    if not own:  # (no own commit there to keep in program order: every place some run allows)
+        return list(range(st.first_free_rank(msg.loc), len(chain) + 1)) if before else []
     out = []
     for rank in range(st.first_free_rank(msg.loc), len(chain) + 1):
         if any(all((st.rank(p) < rank) == (p in done) for p in own) for done in before):

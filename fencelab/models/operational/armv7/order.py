@@ -40,6 +40,13 @@ machine reaches it committing in that order (package docstring: "Machine ⇔ tim
 this reduction keeps, since it drops a commit only when no path can run into it from the one
 before it.
 Every execution, hence every final state, is still reached.
+
+`armv7-commit-direct` (`CommitOrder._direct`): the path from c(a) to c(b) that L* needs passes
+through no other commit: through c(w) it would give a <P w <P b, and w would come between a
+and b in L*. So a path that can only run through another write's commit (a's barrier, a later
+write of a's core, another core's barrier after a write of that location, ...) does not keep
+the pair; `_direct` follows the points such a path may pass (i and c of reads, i of writes,
+t(F), gp) and `depends` asks it first.
 """
 
 from __future__ import annotations
@@ -61,13 +68,19 @@ class CommitOrder:
     """Per program: whether a commit may depend on the commit before it (module docstring),
     from each core's code and the locations its accesses were seen at."""
 
-    def __init__(self, program, contexts, deps: bool = False):
+    def __init__(self, program, contexts, deps: bool = False, direct: bool = False):
         self.contexts = contexts  # per core: its ThreadContext (where accesses are recorded)
         self.code = [_code(program, tid) for tid in range(len(program.threads))]
         self.deps = deps  # `armv7-commit-deps`: follow a core's dependencies (`_depends`)
+        self.direct = direct  # `armv7-commit-direct`: paths through no other commit (`_direct`)
+        self.stores_barriers = [{pc: info.barrier is Barrier.STORE
+                                 for pc, info in program.threads[t].core.infos.items()
+                                 if info.kind is Kind.FENCE}
+                                for t in range(len(program.threads))]  # fmt: skip
         self.insns = [_insns(program, tid) for tid in range(len(program.threads))]
         self._memo: dict = {}
         self._seen = -1
+        self._co_after_of: tuple = (None, -1, frozenset())  # `_co_after`'s last answer
 
     def keeps(self, st, tid: int, loc: int) -> bool:
         """May core `tid` commit a write of `loc` next, on this timeline?"""
@@ -84,6 +97,9 @@ class CommitOrder:
         """The cores that may have a write of `la` coherence-after the last commit (by `ta`,
         at the end of the timeline), other than it: one of their commits there is, or not all
         the stores that may write `la` have committed (each store runs at most once)."""
+        seen = self._epoch()
+        if self._co_after_of[0] is st and self._co_after_of[1] == seen:
+            return self._co_after_of[2]  # (every candidate of a state asks of one timeline)
         pos = st.end
         rank = st.rank(pos)
         out = set()
@@ -94,7 +110,13 @@ class CommitOrder:
             if ANY in may or len(done) + (k == ta) < len(may) or any(st.rank(p) > rank
                                                                       for p in done):  # fmt: skip
                 out.add(k)
-        return frozenset(out)
+        found = frozenset(out)
+        self._co_after_of = (st, seen, found)
+        return found
+
+    def _epoch(self) -> int:
+        """How many accesses' locations have been seen (answers sharpen as it grows)."""
+        return sum(len(c.__dict__.get(ACCESS_LOCS, ())) for c in self.contexts)
 
     def depends(self, ta: int, la: int, tb: int, lb: int,
                 co_after: frozenset[int] | None = None) -> bool:  # fmt: skip
@@ -102,7 +124,7 @@ class CommitOrder:
         `co_after`: the cores that may have a write of `la` coherence-after it (None: any)."""
         if self.code[ta] is None or self.code[tb] is None:
             return True
-        seen = sum(len(c.__dict__.get(ACCESS_LOCS, ())) for c in self.contexts)
+        seen = self._epoch()
         if seen != self._seen:  # more accesses seen: answers may now be sharper
             self._memo.clear()
             self._seen = seen
@@ -121,6 +143,8 @@ class CommitOrder:
         cores = range(len(self.code))
         events = [[(pc, kind, barrier, self._loc(t, pc, fixed))
                    for pc, kind, barrier, fixed in self.code[t]] for t in cores]  # fmt: skip
+        if self.direct and not self._direct(events, ta, la, tb, lb, co_after):
+            return False
         if self.deps:
             return self._follows(events, ta, la, tb, lb, co_after)
         never = 1 << 62
@@ -157,6 +181,75 @@ class CommitOrder:
                         locs.add(loc)  # its commit, or its read (staleness), is reached
                         changed = True
         return any(kind in WRITES and loc in (lb, ANY) and start[tb] < pc
+                   for pc, kind, _, loc in events[tb])  # fmt: skip
+
+    def _direct(self, events, ta: int, la: int, tb: int, lb: int,
+                co_after: frozenset[int]) -> bool:  # fmt: skip
+        """`armv7-commit-direct`: may a path of G run from c(a) to c(b) through no other
+        commit (no c(w) of a write w but a and b)? Only such a path counts: in L* (module
+        docstring), if b comes right after a and a path runs from c(a) to c(b) through c(w),
+        then a <P w <P b, so w comes between a and b in L*, which it does not. So where no
+        commit-free path can run, `depends` is false, and the reduction keeps L* as before.
+
+        The points a commit-free path may pass (the package docstring's (1)-(5), as the
+        machine computes them, local.py): i and c of reads, i of writes, t(F) of barriers and
+        gp(g) of writes. From c(a): i of reads of a's location (rfe, detour), t(F) of a's
+        core's barriers after it, and gp of a and of the writes coherence-after it. From a
+        read's i or c: the points of its core's events after it (dd, ctrl, addrpo, rdw,
+        ctrlisb; taken coarsely: every read and barrier after it, and the commit of every
+        write after it, which counts only if it is b), and gp of every write of its location
+        (staleness). From t(F): the points after it (a DMB or DSB: every read and barrier
+        after it, the commit of every write after it; a DMB ST: the commits of writes after
+        it). From i(w): reads of its core after it (rfi), already reached from whatever
+        reached i(w). From gp(g): t(F) of a barrier whose group A may hold g (a barrier after
+        a write of g's location by its core, or, a DMB or DSB, after a read of it). Nothing
+        leaves a commit but a's: the path ends at b's. A store-exclusive's status carries no
+        time (thread.py), so it is a write here, not a read (`_follows` says the same)."""
+        cores = range(len(events))
+        never = 1 << 62
+        hot = [never] * len(events)  # per core: reads and barriers after this are reached
+        cold = [never] * len(events)  # per core: commits of writes after this are reached
+        stale: set[int] = set()  # locations whose writes' gp are reached (reads there reached)
+        changed = True
+        while changed:
+            changed = False
+            for t in cores:
+                store_barriers = self.stores_barriers[t]
+                read: set[int] = set()  # locations read before, in program order
+                wrote: set[int] = set()  # locations whose gp of a write before is reached
+                made_a = False  # a store of core `ta` before here may make a
+                for pc, kind, barrier, loc in events[t]:
+                    if kind in LOADS:
+                        if pc > hot[t] or loc in (la, ANY):  # rfe, detour: reads of a's
+                            if pc < hot[t]:
+                                hot[t], changed = pc, True
+                            if loc not in stale:
+                                stale.add(loc)
+                                changed = True
+                        read.add(loc)
+                    if kind in WRITES:
+                        if t == ta and loc in (la, ANY):
+                            made_a = True
+                        if loc in (la, ANY) and t in co_after:
+                            wrote.add(la)
+                        if _meets(loc, stale):
+                            wrote.add(loc)
+                    if not barrier:
+                        continue
+                    store = store_barriers.get(pc, False)
+                    reached = (pc > hot[t] or made_a
+                               or any(_meets(x, stale) or x == la for x in wrote)
+                               or (not store and any(_meets(x, stale) or x in (la, ANY)
+                                                     for x in read)))  # fmt: skip
+                    if not reached:
+                        continue
+                    if store:
+                        if pc < cold[t]:
+                            cold[t], changed = pc, True
+                    elif pc < hot[t]:
+                        hot[t], changed = pc, True
+        edge = min(hot[tb], cold[tb])
+        return any(kind in WRITES and loc in (lb, ANY) and pc > edge
                    for pc, kind, _, loc in events[tb])  # fmt: skip
 
     def _follows(self, events, ta: int, la: int, tb: int, lb: int,

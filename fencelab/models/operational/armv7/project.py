@@ -25,7 +25,8 @@ OTHER = -1  # the core id of another core's write, in a projection
 
 
 class Projector:
-    def __init__(self, program, barriers: bool = False, gaps: bool = False):
+    def __init__(self, program, barriers: bool = False, gaps: bool = False,
+                 written: bool = False):  # fmt: skip
         n = len(program.threads)
         self.reads: list[frozenset[int]] = [frozenset()] * n
         self.writes: list[frozenset[int]] = [frozenset()] * n  # W, for cores with barriers
@@ -34,6 +35,10 @@ class Projector:
         self.usable = [barriers or not b for b in self.barriers]
         # `armv7-solo-gaps` (`projection`): for cores without loops or barriers that insert
         self.gaps = [gaps and not b and not program.has_loop(t) for t, b in enumerate(self.barriers)]
+        # `armv7-certify-written` (`projection`): for cores without loops with barriers that
+        # insert propagations
+        self.written = [written and b and not program.has_loop(t)
+                        for t, b in enumerate(self.barriers)]  # fmt: skip
         self._memo: dict = {}
         # `locations`, kept up to date: one frozenset (its hash computed once) a core, not a
         # union made at every projection
@@ -59,6 +64,12 @@ class Projector:
         """R, and W for a core with barriers: the locations whose writes the projection keeps."""
         return self._locations[tid]
 
+    def watched(self, tid: int) -> frozenset[int]:
+        """The locations whose reads the solo search may make without projecting again
+        (`ThreadContext.watch`: a read elsewhere raises `UnseenRead`): R and W, or R alone
+        where `armv7-certify-written` leaves writes of W out (a read there must see them)."""
+        return self.reads[tid] if self.written[tid] else self._locations[tid]
+
     def applies(self, tid: int, local: Local, st: Storage) -> bool:
         initial = self.initial  # all but `promises` (field 4) as a core starts
         return (self.usable[tid] and local[:4] == initial[:4] and local[5:] == initial[5:]
@@ -79,12 +90,15 @@ class Projector:
         every value: the solo runs are the same moves, found in the same order, with the
         same answers (the core's own positions do not move)."""
         reads = self.locations(tid)
-        key = (tid, reads, st)
+        written = self.written[tid]
+        key = (tid, reads, self.reads[tid], st) if written else (tid, reads, st)
         found = self._memo.get(key)
         if found is None:
             # no `Gp` on the timeline (`applies`): every entry is a write
             kept = [(pos, msg) for pos, msg in enumerate(st.timeline, 1)
                     if msg.tid == tid or msg.loc in reads]  # fmt: skip
+            if written:
+                kept = _below_own(kept, st, tid, self.reads[tid])
             if self.gaps[tid]:
                 kept = _by_gaps(kept, st, tid)
             real = [0]
@@ -103,7 +117,7 @@ class Projector:
             co = tuple([tuple([new[p] for p in chain if p in new]) for chain in st.co])
             found = self._memo[key] = (Storage(tuple(timeline), co), new, real)
         seen, new, real = found
-        return seen, local._replace(promises=tuple([new[p] for p in local.promises])), real
+        return seen, local.with_promises(tuple([new[p] for p in local.promises])), real
 
 
 def _by_gaps(kept: list, st: Storage, tid: int) -> list:
@@ -119,3 +133,33 @@ def _by_gaps(kept: list, st: Storage, tid: int) -> list:
         else:
             gap.append((pos, msg))
     return out + sorted(gap, key=lambda e: (e[1].loc, st.rank(e[0])))
+
+
+def _below_own(kept: list, st: Storage, tid: int, reads: frozenset[int]) -> list:
+    """`armv7-certify-written`: `kept` (position, Msg) without the other cores' writes to a
+    location core `tid` does not read (not in `reads`) that are coherence-after every write of
+    its own there (all of them, where it has none).
+
+    Why its solo runs are the same (a core without loops, with barriers that insert
+    propagations; while cores commit ahead, its state is its commits made ahead): another
+    core's write w of a location x the core never reads enters its runs only through the
+    earliest place of a propagation of one of its own writes of x (`Storage.gp_floor`: after
+    every write coherence-before or equal to it). Its writes of x are its commits made ahead
+    (w is coherence-after all of them) and the writes it executes alone: a fresh commit goes
+    just above its coherence floor, at most one place above its highest write of x, so below
+    w (and `first_free_rank` counts only writes that reached every core: its own, alone); so
+    w is coherence-before none of them. Its propagations need none of w's (its group A holds
+    its own writes and what it read, never w), `write_slots` compares its own commits, no
+    read of x is made (a read of x is watched, `watched`: it raises `UnseenRead`, x joins R
+    and the projection is made again with every write of x), and leaving w out of the
+    timeline keeps the order of every other position, which is all runs compare. So the same
+    moves are found, in the same order, with the same answers; `real` maps its positions
+    back."""
+    tops: dict[int, int] = {}
+    for pos, msg in kept:
+        if msg.tid == tid and msg.loc not in reads:
+            rank = st.rank(pos)
+            if rank > tops.get(msg.loc, 0):
+                tops[msg.loc] = rank
+    return [(pos, msg) for pos, msg in kept
+            if msg.tid == tid or msg.loc in reads or st.rank(pos) < tops.get(msg.loc, 0)]
