@@ -70,11 +70,14 @@ def explore_alone(
             continue
         for mv in thread_moves(ctx, ts, lc, mem, True):
             after = heads if mv.silent else ()
-            if mv.appended is None and not mv.more:
+            appended, more = mv.appended, mv.more
+            if appended is None and not more:
                 fresh, mem2 = (), mem
+            elif not more:  # (one fresh write, the common case)
+                fresh, mem2 = ((appended, mv.floor),), (*mem, appended)
             else:
-                fresh = ((mv.appended, mv.floor),) if mv.appended is not None else ()
-                fresh += mv.more  # an STP's second write at a fresh timestamp
+                fresh = ((appended, mv.floor),) if appended is not None else ()
+                fresh += more  # an STP's second write at a fresh timestamp
                 mem2 = (*mem, *(m for m, _ in fresh))
             if mv.local.exbank is None and base <= mv.tstate[pc_at] <= pc:  # jumped back
                 if any(t == mv.tstate and dominates(lc0, mv.local, mem2) for t, lc0 in after):

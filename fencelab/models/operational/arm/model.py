@@ -125,6 +125,11 @@ class _Layout:
     mixed_seen: int = 0  # len(mixed) when last looked at
     bounds: list = field(default_factory=list)  # per thread: a WriteBound or None (certify-count)
     epoch: int = 0  # `restart_epoch`: changes at every restart
+    # set by a thread's access that makes a location mixed-size or joins array elements, just
+    # before its `ModelRestart` (`ThreadContext.news`), cleared once `ARM._entry` looked again;
+    # a list the contexts share, not a reference back to the model (no cycle: a test's model
+    # and its memos are freed when the test ends)
+    news: list = field(default_factory=lambda: [False])
 
     def __post_init__(self) -> None:
         self.view = self.view or self.program
@@ -149,6 +154,8 @@ class ARM(MemoryModel):
         self.count = count  # certify-count (certify.py, write_bound)
         self._contexts: dict[int, _Layout] = {}
         self._alone: dict[tuple, Alone] = {}
+        # the entry `_entry` found up to date, until a thread's access reveals news (`_Layout.news`)
+        self._hot: _Layout | None = None
         self._started: tuple | None = None  # (state, program, `_may_start`'s answer): the last
         self._promised: tuple | None = None  # (state, program, `_promises`'s answer): the last
 
@@ -168,9 +175,14 @@ class ARM(MemoryModel):
         """What the model keeps for `program` (the machine's), brought up to date with what
         its threads' accesses revealed (`ModelRestart`): locations become byte-wise, array
         elements an access joins become one location (the model then runs `_Layout.view`)."""
+        hot = self._hot
+        if hot is not None and hot.program is program and not hot.news[0]:
+            return hot  # (no news since it was last brought up to date: `_Layout.news`)
         entry = self._contexts.get(id(program))
         if (entry is not None and entry.program is program and not entry.joins
                 and len(entry.mixed) == entry.mixed_seen):  # fmt: skip
+            entry.news[0] = False
+            self._hot = entry
             return entry  # (nothing new: asked several times a state)
         if entry is None or entry.program is not program:
             entry = self._contexts[id(program)] = _Layout(program)
@@ -192,6 +204,9 @@ class ARM(MemoryModel):
             self._started = self._promised = None
             if entry.projector is not None:
                 entry.projector.mixed = True
+        if not entry.joins:
+            entry.news[0] = False
+            self._hot = entry
         return entry
 
     def _build(self, entry: _Layout) -> None:
@@ -205,6 +220,7 @@ class ARM(MemoryModel):
         arrays = any(decl.array for decl in view.test.locations)  # elements to join?
         for ctx in entry.contexts:
             ctx.projector = entry.projector
+            ctx.news = entry.news
             ctx.mixed, ctx.spans = entry.mixed, entry.spans
             ctx.joins = entry.joins if arrays else None
             if self.dead:
@@ -253,45 +269,57 @@ class ARM(MemoryModel):
         """The thread's solo search (certify.py), remembered. `promise_phase`: the caller
         knows `local` from a memory where no thread has executed (`ArmMemory.executing` is
         false), so that its views are all initial (`Projector.promises_only`)."""
-        projector = self._entry(program).projector
+        entry = self._entry(program)
+        projector = entry.projector
         if self.share and (promise_phase or projector.promises_only(local)):
             # (the direct key of `_solo_projected`, looked up here: most are found)
-            result = self._alone.get((id(program), "direct", tid, tstate, local.promises,
-                                      messages, projector.reads[tid], projector.live[tid]))  # fmt: skip
+            direct = (id(program), "direct", tid, tstate, local.promises, messages,
+                      projector.reads[tid], projector.live[tid])  # fmt: skip
+            result = self._alone.get(direct)
             if result is not None:
                 return result
-            return self._solo_projected(program, projector, tid, tstate, local, messages)
+            return self._solo_projected(program, projector, tid, tstate, local, messages,
+                                        entry.contexts[tid], direct)  # fmt: skip
         key = (id(program), tid, tstate, local, messages)
         result = self._alone.get(key)
         if result is None:
-            result = explore_alone(self._ctx(program, tid), tstate, local, messages)
+            result = explore_alone(entry.contexts[tid], tstate, local, messages)
             self._alone[key] = result
         return result
 
     def _solo_projected(self, program, projector: Projector, tid: int, tstate, local: Local,
-                        messages) -> Alone:  # fmt: skip
+                        messages, ctx: ThreadContext | None = None,
+                        direct: tuple | None = None) -> Alone:  # fmt: skip
         """Certification on the thread's projection of memory, shared by every state with the
         same projection (`certify-share`, project.py), without the locations only dead reads
         read (`certify-dead-reads`); redone on a larger projection when the run reads a
-        location the projection left out (or writes one a dead read left out)."""
+        location the projection left out (or writes one a dead read left out). `ctx`,
+        `direct`: the thread's context and the direct key below, when the caller has them
+        (and found nothing under that key)."""
         # the projection is a function of the thread's read and live locations: a state met
         # again with the same ones finds its answer without projecting again (its `local` is
         # known by its promises: every other field is initial, `promises_only`)
-        direct = (id(program), "direct", tid, tstate, local.promises, messages,
-                  projector.reads[tid], projector.live[tid])  # fmt: skip
-        result = self._alone.get(direct)
-        if result is not None:
-            return result
-        ctx = self._ctx(program, tid)
+        if direct is None:
+            direct = (id(program), "direct", tid, tstate, local.promises, messages,
+                      projector.reads[tid], projector.live[tid])  # fmt: skip
+            result = self._alone.get(direct)
+            if result is not None:
+                return result
+        if ctx is None:
+            ctx = self._ctx(program, tid)
+        alone = self._alone
         while True:
-            direct = (*direct[:6], projector.reads[tid], projector.live[tid])
+            reads = projector.reads[tid]
+            if reads is not direct[6] or projector.live[tid] is not direct[7]:
+                direct = (*direct[:6], reads, projector.live[tid])
             dead = bool(ctx.dead_reads)
-            reads = projector.certify_reads(tid) if dead else projector.reads[tid]
+            if dead:
+                reads = projector.certify_reads(tid)
             seen, promises = projector.project(tid, messages, local.promises, reads)
             key = (id(program), "projected", tid, tstate, promises, seen, reads)
-            result = self._alone.get(key)
+            result = alone.get(key)
             if result is not None:
-                self._alone[direct] = result
+                alone[direct] = result
                 return result
             ctx.watch, ctx.dead_ok = reads, dead
             try:
@@ -300,7 +328,7 @@ class ARM(MemoryModel):
                 continue  # the location is in `projector.reads` now: project again
             finally:
                 ctx.watch, ctx.dead_ok = None, False
-            self._alone[key] = self._alone[direct] = result
+            alone[key] = alone[direct] = result
             return result
 
     def state_key(self, program, state: MachineState):
@@ -401,11 +429,13 @@ class ARM(MemoryModel):
             return last[2]  # asked by `_may_start`, then by internal_transitions and runs_apart
         mem: ArmMemory = state.memory
         entry = self._entry(program)  # (forgets what was found before a location became
-        cache_key = (id(program), "promises", state.threads, mem)  # byte-wise)
-        found = self._alone.get(cache_key)
-        if found is not None:
-            self._promised = (state, program, found)
-            return found
+        # byte-wise) (filed under the memory, whose hash is kept, with the threads beside it:
+        # the same threads, those of the initial state, in every promise-phase state)
+        cache_key = (id(program), "promises", mem)
+        known = self._alone.get(cache_key)
+        if known is not None and known[0] == state.threads:
+            self._promised = (state, program, known[1])
+            return known[1]
         found = []
         ts = len(mem.messages) + 1
         view = entry.view
@@ -438,9 +468,20 @@ class ARM(MemoryModel):
                 label = f"P{tid}: promise {name}={value} (timestamp {ts})"
                 found.append((tid, key, label, ArmMemory(messages, tuple(locals_), False,
                                                          layout=mem.layout)))  # fmt: skip
-        self._alone[cache_key] = found
+        self._alone[cache_key] = (state.threads, found)
         self._promised = (state, program, found)
         return found
+
+    def persistent(self, program, state: MachineState):
+        """Where threads may not start yet (a promise-phase state, `_may_start` false), no
+        core moves (`core_transitions` makes nothing): the machine makes the promises alone,
+        the same transitions in the same order as when it asks every core in turn."""
+        if state.memory.executing:
+            return None
+        now = self._now(program, state)
+        if now is None or self._may_start(program, now):
+            return None
+        return _NO_CORE, frozenset(range(len(state.threads)))
 
     def _may_start(self, program, state: MachineState) -> bool:
         """Threads start executing once every one of them can run to its end fulfilling only
@@ -516,6 +557,7 @@ class ARM(MemoryModel):
         }
 
 
+_NO_CORE: frozenset[int] = frozenset()
 _PROMISED = Provenance()  # a promise: no read, no write yet
 
 

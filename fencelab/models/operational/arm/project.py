@@ -51,6 +51,8 @@ fencelab/reduce.py):
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from fencelab.isa.insn import Barrier, InsnInfo, Kind
 from fencelab.models.operational.arm.certify import runs_once
 from fencelab.models.operational.arm.local import Local, Message
@@ -116,7 +118,6 @@ class Projector:
             self._projections.clear()
         kept: list[Message] = []
         real: list[int] = []
-        number = [0] * (len(messages) + 1)  # old timestamp -> new
         others = self._others
         for ts, m in enumerate(messages, 1):
             if m.tid == tid:
@@ -128,9 +129,10 @@ class Projector:
                     blotted = others[m] = Message(m.loc, m.value, OTHER, m.size, m.offset)
                 kept.append(blotted)
                 real.append(ts)
-            number[ts] = len(kept)
-        found = self._projections[key] = (tuple(kept), tuple([number[p] for p in promises]),
-                                          tuple(real))  # fmt: skip
+        # (a promise's new timestamp: how many kept messages are at or below it)
+        found = self._projections[key] = (
+            tuple(kept), tuple([bisect_right(real, p) for p in promises]) if promises else (),
+            tuple(real))  # fmt: skip
         return found
 
     def key(self, state) -> tuple:

@@ -141,6 +141,9 @@ class ThreadContext:
         # program with those elements one location (`Program.whole_arrays`); None: refused
         self.joins: dict[str, set[tuple[int, int]]] | None = None
         self.n = len(program.locations)
+        # set to True when an access makes a location mixed-size or joins array elements, before
+        # the `ModelRestart` (the ARM model's `_Layout.news`, shared by the program's contexts)
+        self.news: list[bool] | None = None
 
     def dataflow(self, step: Step):
         """`dataflow(self, step)`, cached per executed sequence (and flags, for selects)."""
@@ -189,6 +192,8 @@ class ThreadContext:
             join = self.program.joins(addr, size) if self.joins is not None else None
             if join is not None and join[1:] not in self.joins.get(join[0], ()):
                 self.joins.setdefault(join[0], set()).add(join[1:])
+                if self.news is not None:
+                    self.news[0] = True
                 raise ModelRestart(f"{join[0]} is accessed across its elements")
             loc, offset = self.program.place(addr, size, what, info)
             if loc.index not in self.mixed:
@@ -196,6 +201,8 @@ class ThreadContext:
                 if (offset or seen not in (None, (0, size))
                         or (what == "write" and self.program.keeps_initial_bytes(loc, size))):  # fmt: skip
                     self.mixed.add(loc.index)
+                    if self.news is not None:
+                        self.news[0] = True
                     raise ModelRestart(f"{loc.name} is accessed with mixed sizes")
                 self.spans[loc.index] = (0, size)
         if found is None and info is not None:  # (where a write may go: certify.WriteBound)
@@ -205,15 +212,19 @@ class ThreadContext:
         projector = self.projector
         if projector is None:
             return loc, offset
-        index, read = loc.index, what == "read"
-        # a dead read of a byte-wise location is not left out (dead_reads assumes whole messages)
-        dead = (read and info is not None and info.address in self.dead_reads
-                and index not in self.mixed_set)  # fmt: skip
-        if read:
-            projector.saw_read(self.tid, index)
-        if self.dead_reads and not dead:
-            projector.saw_live(self.tid, index)
-        if self.watch is None or index in self.watch:
+        index, read, tid = loc.index, what == "read", self.tid
+        if read and index not in projector.reads[tid]:  # (`saw_read` only with news)
+            projector.saw_read(tid, index)
+        dead = False
+        if self.dead_reads:
+            # a dead read of a byte-wise location is not left out (dead_reads assumes whole
+            # messages)
+            dead = (read and info is not None and info.address in self.dead_reads
+                    and index not in self.mixed_set)  # fmt: skip
+            if not dead:
+                projector.saw_live(tid, index)
+        watch = self.watch
+        if watch is None or index in watch:
             return loc, offset
         if read and not (self.dead_ok and dead and index not in projector.live[self.tid]):
             raise UnseenRead(index)
@@ -262,17 +273,19 @@ def thread_moves(
     except AccessError as e:  # named at this instruction, even when certifying a promise
         raise refuse(MODEL, info, e.why) from None
     pc, base, end = core.pc_index, core.base, core.end
-    for k, m in enumerate(moves):
+    for m in moves:
         if not base <= m.tstate[pc] < end:  # (`core.halted`)
-            moves[k] = _canonical(m)
+            _canonical(m)
     return moves
 
 
-def _canonical(m: Move) -> Move:
+def _canonical(m: Move) -> None:
     """A move that halts the thread leaves it in the canonical finished state (`Local.finished`:
-    states differing only in a finished thread's views are one state), keeping the views."""
-    return Move(m.key, m.words, m.tstate, m.local.finished(), m.step, m.appended, m.floor,
-                m.silent, m.read_ts, m.write_ts, m.more, m.local)
+    states differing only in a finished thread's views are one state), keeping the views.
+    (The move is the one just made for this call of `thread_moves`, no one else's yet: made
+    canonical in place rather than built again.)"""
+    m.kept = m.local
+    m.local = m.local.finished()
 
 
 def _promise_lost(ctx, local: Local, memory) -> bool:
