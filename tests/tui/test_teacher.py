@@ -101,6 +101,24 @@ def test_arm_finished_thread_keeps_its_views():
     assert p0["coh"] == {"x": 1, "y": 2} and p0["vwOld"] == 2 and p0["vRel"] == 2
 
 
+def test_arm_retry_loop_that_only_repeats_itself_says_so_not_just_stuck():
+    """Promising-ARM with an LDXR/STXR retry loop: P1 promised x=2 and its first LDXR read the
+    initial x=0, so its STXR failed; reading x=0 again leads only to the same failure, back at
+    the loop head as before, an iteration the model takes once (`without_repeats`). The path
+    ends there, and the reasons say why rather than only 'stuck'."""
+    s = Session(parse_file(EXAMPLES / "aarch64" / "counter+ldxr-stxr.litmus"))
+    for key in ("0.p1.x=1", "1.p2.x=2", "0.r0", "0.w1", "1.r0", "1.fail", "1.r0"):
+        s.take(key)
+    assert s.enabled() == [] and s.status().value == "stuck"
+    assert s.why_not(1).startswith("core 1: its next step would bring it back to its loop's "
+                                   "head exactly as its previous iteration did")  # fmt: skip
+    s.back()  # one step back, reading x=1 (P0's write) lets P1 fulfil its promise
+    s.take("1.r1")
+    assert [t.key for t in s.enabled()] == ["1.w2"]  # succeeds, fulfilling x=2@2
+    s.take("1.w2")
+    assert s.status().value == "final" and s.memory_view()["memory"][-1]["value"] == 2
+
+
 # -- keys -----------------------------------------------------------------------------------------
 
 

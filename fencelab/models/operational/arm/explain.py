@@ -23,7 +23,7 @@ from fencelab.models.operational.arm.local import (
     write_pre_view,
     write_slots,
 )
-from fencelab.models.operational.arm.thread import RegViews, ThreadContext
+from fencelab.models.operational.arm.thread import RegViews, ThreadContext, thread_moves
 from fencelab.values import signed
 
 
@@ -60,6 +60,12 @@ def explain(model, program, state: MachineState, tid: int) -> list[Reason]:
                                "never fulfil it, so this path cannot end", False))  # fmt: skip
     out += _next_instruction(ctx, tstate, local, memory, info, tid)
     out += [Reason(tid, what_it_does(program, t), True, t.key) for t in executes]
+    if mem.executing and not executes and thread_moves(ctx, tstate, local, memory):
+        out.append(Reason(tid, "its next step would bring it back to its loop's head exactly as "
+                               "its previous iteration did (the same registers and views): the "
+                               "model takes such an iteration once, since it reaches nothing "
+                               "new, so this path ends here (step back and take another "
+                               "choice)", False))  # fmt: skip
     return out
 
 
