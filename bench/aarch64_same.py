@@ -23,9 +23,7 @@ from pathlib import Path
 import speed  # bench/speed.py, next to this file
 
 from fencelab import reduce
-from fencelab.errors import FencelabError
-from fencelab.litmus.parser import parse_text
-from fencelab.pipeline import Pipeline, RunOptions
+from fencelab.pipeline import RunOptions
 
 HERD_DIRS = ("aarch64", "aarch64-arrays", "aarch64-catalogue", "aarch64-pairs")
 
@@ -42,19 +40,7 @@ def sets(count: int, wanted: list[str]) -> dict[str, list[tuple[str, str]]]:
 
 
 def results(count: int, wanted: list[str], model: str | None) -> dict[str, list]:
-    options = RunOptions.named(model=model)
-    out: dict[str, list] = {}
-    for set_name, texts in sets(count, wanted).items():
-        for name, text in texts:
-            key = f"{set_name}:{name.split('/tests/')[-1].split('/examples/')[-1]}"
-            try:
-                r = Pipeline().run(parse_text(text, name), options)
-            except FencelabError as e:
-                out[key] = ["refused", str(e)]
-                continue
-            out[key] = [sorted([str(s.outcome), s.witness] for s in r.states), r.ok,
-                        r.explored_states, r.transitions, r.budget_exhausted, r.partial]  # fmt: skip
-    return out
+    return speed.recorded(sets(count, wanted), RunOptions.named(model=model), witnesses=True)
 
 
 def compare(a: dict, b: dict, outcomes_only: bool) -> int:

@@ -18,10 +18,6 @@ from pathlib import Path
 
 import speed  # bench/speed.py, next to this file
 
-from fencelab.errors import FencelabError
-from fencelab.litmus.parser import parse_text
-from fencelab.pipeline import Pipeline
-
 CATALOGUE_FAMILIES = ("x86_64", "AArch64", "ARM", "C")
 
 
@@ -31,18 +27,7 @@ def results() -> dict[str, list]:
     sets = {"herd": speed.herd_texts("ARM"), "looping": speed.example_texts("ARM"),
             "diy": speed.diy_texts("ARM", 40), "generated": speed.generated_texts("ARM", 40),
             "catalogue": [t for t in catalogue if t[0].endswith("ARM.litmus")]}  # fmt: skip
-    out: dict[str, list] = {}
-    for set_name, texts in sets.items():
-        for name, text in texts:
-            key = f"{set_name}:{name.split('/tests/')[-1].split('/examples/')[-1]}"
-            try:
-                r = Pipeline().run(parse_text(text, name), options)
-            except FencelabError as e:
-                out[key] = ["refused", str(e)]
-                continue
-            out[key] = [sorted(str(s.outcome) for s in r.states), r.ok, r.explored_states,
-                        r.transitions, r.budget_exhausted, r.partial]  # fmt: skip
-    return out
+    return speed.recorded(sets, options)
 
 
 def main(argv: list[str]) -> int:

@@ -144,6 +144,28 @@ def diy_texts(family: str, count: int, seed: int = 0):
     return [(f"<diy {family} {i}>", t) for i, t in enumerate(texts)]
 
 
+def recorded(sets: dict[str, list[tuple[str, str]]], options: RunOptions,
+             witnesses: bool = False) -> dict[str, list]:
+    """Per test of each set, what a speed change must leave as it was (bench/armv7_same.py,
+    bench/aarch64_same.py): the outcome set (each outcome with its witness, `witnesses`), the
+    verdict, explored states, transitions, budget hits and whether it was cut short; or the
+    refusal."""
+    out: dict[str, list] = {}
+    for set_name, texts in sets.items():
+        for name, text in texts:
+            key = f"{set_name}:{name.split('/tests/')[-1].split('/examples/')[-1]}"
+            try:
+                r = Pipeline().run(parse_text(text, name), options)
+            except FencelabError as e:
+                out[key] = ["refused", str(e)]
+                continue
+            states = sorted([str(s.outcome), s.witness] if witnesses else str(s.outcome)
+                            for s in r.states)  # fmt: skip
+            out[key] = [states, r.ok, r.explored_states, r.transitions, r.budget_exhausted,
+                        r.partial]  # fmt: skip
+    return out
+
+
 def measure(texts: list[tuple[str, str]], options: RunOptions) -> Measure:
     """Each test parsed and run in this process, CPU time per test."""
     m = Measure()

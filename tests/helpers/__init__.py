@@ -27,6 +27,24 @@ X86_SB_MFENCES = """X86_64 SB+mfences
 exists (0:rax=0 /\\ 1:rax=0)
 """
 
+# every core writes, a barrier, then writes the next core's location (DMB ST, DSB, DSB): the
+# commit order reaches P0's commit of y from P1's only through P1's commit of z and P2's of x
+# (tests of armv7's reductions)
+ARM_3_2W_DMB_DSB = """ARM 3.2W+dmb.st+dsb+dsb
+{
+%x0=x; %y0=y;
+%y1=y; %z1=z;
+%z2=z; %x2=x;
+}
+ P0           | P1           | P2           ;
+ MOV R0,#2    | MOV R0,#2    | MOV R0,#2    ;
+ STR R0,[%x0] | STR R0,[%y1] | STR R0,[%z2] ;
+ DMB ST       | DSB          | DSB          ;
+ MOV R1,#1    | MOV R1,#1    | MOV R1,#1    ;
+ STR R1,[%y0] | STR R1,[%z1] | STR R1,[%x2] ;
+exists (x=2 /\\ y=2 /\\ z=2)
+"""
+
 # C/Rust examples with spin or retry loops that take minutes under the armv7 model (commits
 # explored in every order and at every place in coherence; README "armv7 and aarch32"): tests
 # that run every example on every target run these on armv7 under `aarch32`.
@@ -50,3 +68,16 @@ def one_error(result) -> str:
     assert len(lines) == 1, result.output
     assert lines[0].startswith("fencelab: error: ") and "Traceback" not in result.output
     return lines[0]
+
+
+def armv7_accesses_seen(program, contexts) -> None:
+    """Record in armv7's thread contexts what the model records as cores run (its thread.py):
+    each memory access's location, as if every access had run (tests of `CommitOrder`)."""
+    from fencelab.models.operational.armv7.order import ACCESS_LOCS
+
+    for ctx in contexts:
+        for pc, info in ctx.core.infos.items():
+            if info.kind.touches_memory:
+                addr = program.threads[ctx.tid].init_regs[sorted(info.addr_regs)[0]]
+                ctx.__dict__.setdefault(ACCESS_LOCS, {})[pc] = next(
+                    loc.index for loc in program.locations if loc.addr == addr)

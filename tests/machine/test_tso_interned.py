@@ -138,27 +138,35 @@ exists (1:rbx=0 /\\ y=1 /\\ 0:rax=0 /\\ x=1 /\\ 1:rax=1)
 """
 
 
-@pytest.mark.parametrize("text", [INTERLEAVED, BYTES, MERGES], ids=["interleaved", "bytes",
-                                                                     "merges"])  # fmt: skip
-def test_interned_outcome_is_the_machines_outcome_of_each_final_state(text):
-    """The outcome put together from the threads' and memory's parts (`Interned.outcome`,
-    `Machine.outcome_from`) is `Machine.outcome` of the state, in the condition's order."""
+def interned_states(text: str):
+    """Every state of the interned exhaustive search of `text` under tso, each once:
+    (machine, interned, the state's numbers, its successors)."""
     machine = Machine(load(parse_text(text)), get_model("tso").new())
     machine = machine.with_model(machine.model.for_exhaustive(), True)
     interned = machine.interned()
-    todo, seen, finals = [interned.number(machine.initial())], set(), 0
+    todo, seen = [interned.number(machine.initial())], set()
     while todo:
         numbers = todo.pop()
         if numbers in seen:
             continue
         seen.add(numbers)
         made = interned.successors(numbers)
+        yield machine, interned, numbers, made
+        todo.extend(target for _, target in made)
+
+
+@pytest.mark.parametrize("text", [INTERLEAVED, BYTES, MERGES], ids=["interleaved", "bytes",
+                                                                     "merges"])  # fmt: skip
+def test_interned_outcome_is_the_machines_outcome_of_each_final_state(text):
+    """The outcome put together from the threads' and memory's parts (`Interned.outcome`,
+    `Machine.outcome_from`) is `Machine.outcome` of the state, in the condition's order."""
+    finals = 0
+    for machine, interned, numbers, made in interned_states(text):
         if not made:
             assert interned.final(numbers)
             outcome = interned.outcome(numbers)
             assert outcome == machine.outcome(interned.state(numbers))
             finals += 1
-        todo.extend(target for _, target in made)
     assert finals > 1
     assert [obs for obs, _ in outcome] == list(machine.program.observables)
 
@@ -169,16 +177,8 @@ def test_final_keys_are_one_to_one_with_outcomes():
     texts = generate_many("x86_64", 6, seed=5) + [BYTES, INTERLEAVED, MERGES]
     outcomes = 0
     for text in texts:
-        machine = Machine(load(parse_text(text)), get_model("tso").new())
-        machine = machine.with_model(machine.model.for_exhaustive(), True)
-        interned = machine.interned()
-        todo, seen, by_key = [interned.number(machine.initial())], set(), {}
-        while todo:
-            numbers = todo.pop()
-            if numbers in seen:
-                continue
-            seen.add(numbers)
-            made = interned.successors(numbers)
+        by_key = {}
+        for machine, interned, numbers, made in interned_states(text):
             if made:
                 assert interned.final_key(numbers) is None  # (a running state: not final)
             else:
@@ -186,7 +186,6 @@ def test_final_keys_are_one_to_one_with_outcomes():
                 outcome = machine.outcome(interned.state(numbers))
                 assert by_key.setdefault(key, outcome) == outcome
                 assert interned.outcome_of(key) == outcome
-            todo.extend(target for _, target in made)
         assert len(set(by_key.values())) == len(by_key) >= 1
         outcomes += len(by_key)
     assert outcomes > 2 * len(texts)

@@ -20,10 +20,11 @@ from fencelab.gen.families import generate_many
 from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
 from fencelab.models.operational.armv7 import model as armv7_model
-from fencelab.models.operational.armv7.order import ACCESS_LOCS, CommitOrder
+from fencelab.models.operational.armv7.order import CommitOrder
 from fencelab.models.operational.armv7.thread import ThreadContext
 from fencelab.pipeline import Pipeline, RunOptions
 from fencelab.program.load import load
+from tests.helpers import armv7_accesses_seen
 
 OPTIONS = RunOptions.named(model="armv7")
 NEW = ("armv7-commit-deps", "armv7-viable-commits", "armv7-solo-gaps")
@@ -75,16 +76,6 @@ def test_store_exclusive_committed_before_the_write_its_load_exclusive_reads():
         assert run(LBX, off)[0] == axiomatic
 
 
-def _seen_everywhere(program, contexts) -> None:
-    """What the model records as cores run (thread.py): each access's location."""
-    for ctx in contexts:
-        for pc, info in ctx.core.infos.items():
-            if info.kind.touches_memory:
-                addr = program.threads[ctx.tid].init_regs[sorted(info.addr_regs)[0]]
-                ctx.__dict__.setdefault(ACCESS_LOCS, {})[pc] = next(
-                    loc.index for loc in program.locations if loc.addr == addr)
-
-
 def test_commit_deps_follow_registers_not_program_order():
     """GEN-ARM-546-0: P1 is LDREX/STREX x, LDREX/STREX y, then STR y of a value computed
     from its second load-exclusive; P2 reads x and writes y from it. P2's commit of y reaches
@@ -93,7 +84,7 @@ def test_commit_deps_follow_registers_not_program_order():
     P1's first read."""
     program = load(parse_text(critical(), "t"))
     contexts = [ThreadContext(program, t) for t in range(3)]
-    _seen_everywhere(program, contexts)
+    armv7_accesses_seen(program, contexts)
     x, y = (next(loc.index for loc in program.locations if loc.name == n) for n in "xy")
     old = CommitOrder(program, contexts)
     new = CommitOrder(program, contexts, deps=True)

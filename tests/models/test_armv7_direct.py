@@ -14,29 +14,13 @@ from fencelab.gen import cycles
 from fencelab.litmus.parser import parse_text
 from fencelab.models.operational.armv7 import certify
 from fencelab.models.operational.armv7 import model as armv7_model
-from fencelab.models.operational.armv7.order import ACCESS_LOCS, CommitOrder
+from fencelab.models.operational.armv7.order import CommitOrder
 from fencelab.models.operational.armv7.thread import ThreadContext
 from fencelab.pipeline import Pipeline, RunOptions
 from fencelab.program.load import load
+from tests.helpers import ARM_3_2W_DMB_DSB, armv7_accesses_seen
 
 NEW = ("armv7-commit-direct", "armv7-certify-written")
-
-# every core writes, a barrier, then writes the next core's location: the order reaches P0's
-# commit of y from P1's only through P1's commit of z and P2's of x (barrier, write, barrier)
-W3 = """ARM 3.2W+dmb.st+dsb+dsb
-{
-%x0=x; %y0=y;
-%y1=y; %z1=z;
-%z2=z; %x2=x;
-}
- P0           | P1           | P2           ;
- MOV R0,#2    | MOV R0,#2    | MOV R0,#2    ;
- STR R0,[%x0] | STR R0,[%y1] | STR R0,[%z2] ;
- DMB ST       | DSB          | DSB          ;
- MOV R1,#1    | MOV R1,#1    | MOV R1,#1    ;
- STR R1,[%y0] | STR R1,[%z1] | STR R1,[%x2] ;
-exists (x=2 /\\ y=2 /\\ z=2)
-"""
 
 # a read of y after P0's DMB: its commit of z is ordered after P1's commit of y through rfe
 # and the barrier, with no commit between
@@ -63,23 +47,13 @@ def run(text: str, off=(), model: str = "armv7"):
     return frozenset(s.outcome for s in result.states), result.explored_states
 
 
-def _seen(program, contexts) -> None:
-    """What the model records as cores run (thread.py): each access's location."""
-    for ctx in contexts:
-        for pc, info in ctx.core.infos.items():
-            if info.kind.touches_memory:
-                addr = program.threads[ctx.tid].init_regs[sorted(info.addr_regs)[0]]
-                ctx.__dict__.setdefault(ACCESS_LOCS, {})[pc] = next(
-                    loc.index for loc in program.locations if loc.addr == addr)
-
-
 def test_commit_direct_cuts_the_write_only_cycle():
     """3.2W+dmb.st+dsb+dsb: 146 states instead of 472, the same seven outcomes, arm.cat's."""
-    on, states = run(W3)
-    off, more = run(W3, ["armv7-commit-direct"])
+    on, states = run(ARM_3_2W_DMB_DSB)
+    off, more = run(ARM_3_2W_DMB_DSB, ["armv7-commit-direct"])
     assert on == off and len(on) == 7
     assert (states, more) == (146, 472)
-    assert on == run(W3, model="armv7-axiomatic")[0]
+    assert on == run(ARM_3_2W_DMB_DSB, model="armv7-axiomatic")[0]
 
 
 def test_direct_paths_avoid_other_commits():
@@ -89,9 +63,9 @@ def test_direct_paths_avoid_other_commits():
     coherence-before P0's), which still counts. MP+dmb+po: P1's commit of y is read by P0,
     whose DMB then orders its commit of z: a path through no other commit; from P1's commit
     of x nothing runs to it."""
-    program = load(parse_text(W3, "t"))
+    program = load(parse_text(ARM_3_2W_DMB_DSB, "t"))
     contexts = [ThreadContext(program, t) for t in range(3)]
-    _seen(program, contexts)
+    armv7_accesses_seen(program, contexts)
     x, y, z = (next(loc.index for loc in program.locations if loc.name == n) for n in "xyz")
     old = CommitOrder(program, contexts, deps=True)
     new = CommitOrder(program, contexts, deps=True, direct=True)
@@ -100,7 +74,7 @@ def test_direct_paths_avoid_other_commits():
     assert not new.depends(2, z, 0, y)
     program = load(parse_text(MP, "t"))
     contexts = [ThreadContext(program, t) for t in range(2)]
-    _seen(program, contexts)
+    armv7_accesses_seen(program, contexts)
     x, y, z = (next(loc.index for loc in program.locations if loc.name == n) for n in "xyz")
     new = CommitOrder(program, contexts, deps=True, direct=True)
     assert new.depends(1, y, 0, z) and not new.depends(1, x, 0, z)
@@ -113,10 +87,10 @@ def test_certify_written_shares_solo_searches(monkeypatch):
     solo = certify._solo_runs
     monkeypatch.setattr(certify, "_solo_runs",
                         lambda *a, **k: searched.append(1) or solo(*a, **k))  # fmt: skip
-    on, states = run(W3)
+    on, states = run(ARM_3_2W_DMB_DSB)
     fewer = len(searched)
     searched.clear()
-    assert run(W3, ["armv7-certify-written"]) == (on, states)
+    assert run(ARM_3_2W_DMB_DSB, ["armv7-certify-written"]) == (on, states)
     assert fewer * 1.5 < len(searched)
 
 
@@ -150,7 +124,7 @@ def test_strands_skips_only_cores_that_still_certify(monkeypatch):
     monkeypatch.setattr(armv7_model.ARMv7, "_strands", strands)
     monkeypatch.setattr(armv7_model, "certifies",
                         lambda *a, **k: asked.append(1) or certify.certifies(*a, **k))
-    run(W3)
+    run(ARM_3_2W_DMB_DSB)
     assert asked
 
 

@@ -20,6 +20,7 @@ from fencelab.models.operational.armv7 import model as armv7_model
 from fencelab.models.operational.armv7.model import ARMv7
 from fencelab.pipeline import Pipeline, RunOptions
 from fencelab.program.load import load
+from tests.helpers import ARM_3_2W_DMB_DSB
 
 NEW = ("armv7-unread-earliest", "armv7-room-complete", "armv7-exec-order")
 # branch a7diy3's (tests/models/test_armv7_direct.py): off where counts are pinned
@@ -59,21 +60,6 @@ Z61 = """ARM Z6.1+dmb+po+ctrl
  STR R1,[%y0] |              | MOV R1,#1     ;
               |              | STR R1,[%x2]  ;
 exists (x=2 /\\ y=2 /\\ 2:R0=1)
-"""
-
-W3 = """ARM 3.2W+dmb.st+dsb+dsb
-{
-%x0=x; %y0=y;
-%y1=y; %z1=z;
-%z2=z; %x2=x;
-}
- P0           | P1           | P2           ;
- MOV R0,#2    | MOV R0,#2    | MOV R0,#2    ;
- STR R0,[%x0] | STR R0,[%y1] | STR R0,[%z2] ;
- DMB ST       | DSB          | DSB          ;
- MOV R1,#1    | MOV R1,#1    | MOV R1,#1    ;
- STR R1,[%y0] | STR R1,[%z1] | STR R1,[%x2] ;
-exists (x=2 /\\ y=2 /\\ z=2)
 """
 
 
@@ -124,10 +110,10 @@ def test_room_complete_spares_full_solo_searches(monkeypatch):
 
     monkeypatch.setattr(armv7_model, "explore_alone", counted("full", full))
     monkeypatch.setattr(armv7_model, "certifies", counted("certify", certify))
-    on, states = run(W3, NEWER)
+    on, states = run(ARM_3_2W_DMB_DSB, NEWER)
     assert (calls, states, len(on)) == ({"full": 49, "certify": 143}, 472, 7)
     calls.update(full=0, certify=0)
-    off, same = run(W3, ["armv7-room-complete", *NEWER])
+    off, same = run(ARM_3_2W_DMB_DSB, ["armv7-room-complete", *NEWER])
     assert (calls, same, off) == ({"full": 108, "certify": 125}, 472, on)
 
 
