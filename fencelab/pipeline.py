@@ -302,10 +302,14 @@ def _explore(program: Program, spec: ModelSpec, options: RunOptions,
 
 
 def _exhaustive_only(spec: ModelSpec, options: RunOptions) -> None:
+    """`--mode random|replay` runs the machine; an axiomatic model has none. The model may be
+    the test's default (c11 for C and Rust without --target): say which, and what runs one."""
     if options.mode != "exhaustive":
+        hint = (" (a --target runs the compiled test on a machine model)" if spec.is_source
+                else "")  # fmt: skip
         raise FencelabError(
-            f"--model {spec.name} is axiomatic: it enumerates every execution "
-            f"(--mode {options.mode} is for the machine)"
+            f"--mode {options.mode} runs the machine, and the model here, {spec.name}, is "
+            f"axiomatic: it enumerates every execution{hint}"
         )
 
 

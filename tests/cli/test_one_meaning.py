@@ -149,3 +149,16 @@ def test_tui_of_a_test_on_standard_input_takes_its_keys_from_the_terminal():
         else:
             shell.kill()
         assert shell.wait() == 0
+
+
+@pytest.mark.parametrize("mode", ["random", "replay"])
+def test_a_machine_mode_on_a_c_tests_default_model_names_it_as_the_default(cli, mode):
+    """No --model given: the refusal read `--model c11 is axiomatic`, naming an option the user
+    never gave; it now names the model judging the test and what would run a machine."""
+    args = ["run", C_SB, "--mode", mode,
+            *(["--schedule", "0,1,0,d1,1,d0"] if mode == "replay" else [])]
+    assert one_error(cli(args)) == (
+        f"fencelab: error: --mode {mode} runs the machine, and the model here, c11, is "
+        "axiomatic: it enumerates every execution (a --target runs the compiled test on a "
+        "machine model)")  # fmt: skip
+    assert cli([*args, "-t", "x86_64"]).exit_code in (0, 1)  # as the hint says

@@ -102,7 +102,7 @@ def test_check_takes_it_as_the_hardware_model(cli):
     (["run", str(EXAMPLES / "aarch64" / "MP.litmus"), "--model", "tso-axiomatic"],
      "model tso-axiomatic does not cover AArch64 code (it covers X86_64, X86)"),
     (["run", str(EXAMPLES / "x86_64" / "SB.litmus"), "--model", "tso-axiomatic",
-      "--mode", "random"], "--model tso-axiomatic is axiomatic: it enumerates every execution"),
+      "--mode", "random"], "the model here, tso-axiomatic, is axiomatic: it enumerates every execution"),
     (["run", str(EXAMPLES / "c" / "SB+rlx.litmus"), "--model", "tso-axiomatic"],
      "--model tso-axiomatic runs compiled code: name a --target"),
     (["run", str(EXAMPLES / "c" / "SB+rlx.litmus"), "--model", "tso-axiomatic", "-t", "armv8"],
