@@ -60,6 +60,9 @@ def on_a_terminal() -> None:
     held the test (`fencelab tui -`, or a file redirected to it), keys come from the terminal
     (/dev/tty), as `less` reads them; without a terminal to read keys from or draw on, a
     one-line error (Textual would wait for keys that never come)."""
+    if sys.__stdin__ is None or sys.__stderr__ is None:  # closed (`<&-`, `2>&-`)
+        raise FencelabError("the TUI reads keys from standard input and draws on standard "
+                            "error, and one of them is closed")  # fmt: skip
     if not sys.__stdin__.isatty():
         try:
             tty = os.open("/dev/tty", os.O_RDONLY)

@@ -133,6 +133,16 @@ def test_tui_without_a_terminal_is_one_line_not_a_wait_for_keys():
                             "is none: standard input is not one\n"  # fmt: skip
 
 
+def test_tui_with_standard_input_closed_is_one_line():
+    """`fencelab tui TEST <&-`: Python has no sys.__stdin__ then, and reading its isatty()
+    was an AttributeError traceback."""
+    result = _fencelab("tui", SB, stdin=subprocess.DEVNULL, start_new_session=True,
+                       preexec_fn=lambda: os.close(0))  # fmt: skip
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "fencelab: error: the TUI reads keys from standard input and " \
+                            "draws on standard error, and one of them is closed\n"  # fmt: skip
+
+
 @pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script (a pty)")
 def test_tui_of_a_test_on_standard_input_takes_its_keys_from_the_terminal():
     """`fencelab tui - < SB.litmus` in a terminal: `q` typed there quits."""

@@ -212,3 +212,24 @@ def test_arm_examples_same_outcomes_without_reuse():
     tests = [(p.stem, parse_file(p)) for p in sorted((EXAMPLES / "arm").glob("*.litmus"))]
     differ = [name for name, test in tests if run(test)[0] != run(test, ["reuse"])[0]]
     assert differ == []
+
+
+# two loop-free cores that commit around barriers, and a third that spins on x: `CommitOrder`
+# asked every core's events, and a looping core has none (a TypeError traceback before)
+SPIN_BESIDE_COMMITS = """ARM 2W+dmbs+spin
+{ %x0=x; %y0=y; %y1=y; %x1=x; %x2=x; }
+ P0           | P1           | P2           ;
+ MOV R0,#1    | MOV R0,#2    | LC00:        ;
+ STR R0,[%x0] | STR R0,[%y1] | LDR R0,[%x2] ;
+ DMB          | DMB          | CMP R0,#0    ;
+ STR R0,[%y0] | STR R0,[%x1] | BEQ LC00     ;
+exists (x=1 /\\ y=1)
+"""
+
+
+def test_commit_order_with_a_looping_core_beside_two_that_commit():
+    """With a core that loops the commit order keeps every order (a path of G may run through
+    the loop, which `CommitOrder` does not follow): the outcomes and states of no reduction."""
+    (outcomes, budget_hit), states = run(SPIN_BESIDE_COMMITS)
+    assert run(SPIN_BESIDE_COMMITS, ["armv7-commit-order"]) == ((outcomes, budget_hit), states)
+    assert len(outcomes) == 3 and states == 416 and not budget_hit

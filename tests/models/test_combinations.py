@@ -88,11 +88,9 @@ def test_pruned_prefixes_keep_the_order_of_the_others(paths, init, dead):
     numbered = [[(t, i, p) for i, p in enumerate(ps)] for t, ps in enumerate(paths)]
     summary = lambda p: p[2]  # noqa: E731
     hit = lambda p: (dead >> (5 * p[0] + p[1] % 5)) & 1  # noqa: E731
-    calls = []
 
     def prune(k, chosen):  # drop when each member of thread k's group is "hit"
         assert 0 <= k < len(numbered) - 1 and len(chosen) == k + 1
-        calls.append(k)
         return all(hit(p) for p in chosen[k])
 
     n = len(numbered)
@@ -107,5 +105,9 @@ def test_pruned_prefixes_keep_the_order_of_the_others(paths, init, dead):
             kept = [c for c in got if not any(hit(p) for p in c[:n - 1])]
             assert kept == want
             assert [c for c in recursive_search(numbered, summary, init) if c in got] == got
+            for c in got:  # and a group wholly hit is dropped: none starts with one
+                for k in range(n - 1):
+                    group = [q for q in numbered[k] if q[2] == c[k][2]]
+                    assert not all(hit(q) for q in group)
     finally:
         combinations._MASKS_FROM = default

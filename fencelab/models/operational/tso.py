@@ -804,7 +804,10 @@ class Interned:
             if after is None:
                 memory = self._memories[m]
                 if not memory.buffers[tid]:
-                    return None  # (before any core's move is pushed: drains come first)
+                    # (not met: the persistent set drains non-empty buffers only; were it met
+                    # after another drain, that one would already be pushed, against `expand`'s
+                    # promise to push nothing where it answers None)
+                    return None
                 after = self._drains[at] = self._memory(_drained(memory, tid))
             target = (*threads, after)
             new = len(parents)

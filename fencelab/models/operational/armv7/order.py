@@ -71,6 +71,9 @@ class CommitOrder:
     def __init__(self, program, contexts, deps: bool = False, direct: bool = False):
         self.contexts = contexts  # per core: its ThreadContext (where accesses are recorded)
         self.code = [_code(program, tid) for tid in range(len(program.threads))]
+        # a core with a loop has no event list (`_code`): a path of G may run through it in
+        # ways not followed here, so with one, any commit may depend on any other
+        self.looping = any(code is None for code in self.code)
         self.deps = deps  # `armv7-commit-deps`: follow a core's dependencies (`_depends`)
         self.direct = direct  # `armv7-commit-direct`: paths through no other commit (`_direct`)
         self.stores_barriers = [{pc: info.barrier is Barrier.STORE
@@ -89,7 +92,7 @@ class CommitOrder:
         last = st.timeline[-1]
         if last.tid <= tid:
             return True
-        if self.code[last.tid] is None or self.code[tid] is None:
+        if self.looping:
             return True
         return self.depends(last.tid, last.loc, tid, loc, self._co_after(st, last.tid, last.loc))
 
@@ -122,7 +125,7 @@ class CommitOrder:
                 co_after: frozenset[int] | None = None) -> bool:  # fmt: skip
         """May a path of G run from a commit of `la` by core `ta` to one of `lb` by core `tb`?
         `co_after`: the cores that may have a write of `la` coherence-after it (None: any)."""
-        if self.code[ta] is None or self.code[tb] is None:
+        if self.looping:
             return True
         seen = self._epoch()
         if seen != self._seen:  # more accesses seen: answers may now be sharper
