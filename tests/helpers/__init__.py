@@ -81,3 +81,18 @@ def armv7_accesses_seen(program, contexts) -> None:
                 addr = program.threads[ctx.tid].init_regs[sorted(info.addr_regs)[0]]
                 ctx.__dict__.setdefault(ACCESS_LOCS, {})[pc] = next(
                     loc.index for loc in program.locations if loc.addr == addr)
+
+
+def outcomes_and_states(text: str, off=(), model: str = "armv7"):
+    """Run `text` under `model` with the reductions `off` turned off: (its outcome set, the
+    states explored), what tests of a reduction compare with it on and off."""
+    from fencelab import reduce
+    from fencelab.litmus.parser import parse_text
+    from fencelab.pipeline import Pipeline, RunOptions
+
+    reduce.set_disabled(off)
+    try:
+        result = Pipeline().run(parse_text(text, "t"), RunOptions.named(model=model))
+    finally:
+        reduce.enable_all()
+    return frozenset(s.outcome for s in result.states), result.explored_states

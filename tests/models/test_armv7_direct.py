@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from fencelab import reduce
 from fencelab.gen import cycles
 from fencelab.litmus.parser import parse_text
 from fencelab.models.operational.armv7 import certify
 from fencelab.models.operational.armv7 import model as armv7_model
 from fencelab.models.operational.armv7.order import CommitOrder
 from fencelab.models.operational.armv7.thread import ThreadContext
-from fencelab.pipeline import Pipeline, RunOptions
 from fencelab.program.load import load
-from tests.helpers import ARM_3_2W_DMB_DSB, armv7_accesses_seen
+from tests.helpers import ARM_3_2W_DMB_DSB, armv7_accesses_seen, outcomes_and_states
 
 NEW = ("armv7-commit-direct", "armv7-certify-written")
 
@@ -38,13 +36,7 @@ exists (0:R0=1)
 """
 
 
-def run(text: str, off=(), model: str = "armv7"):
-    reduce.set_disabled(off)
-    try:
-        result = Pipeline().run(parse_text(text, "t"), RunOptions.named(model=model))
-    finally:
-        reduce.enable_all()
-    return frozenset(s.outcome for s in result.states), result.explored_states
+run = outcomes_and_states
 
 
 def test_commit_direct_cuts_the_write_only_cycle():

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import pytest
 
-from fencelab import reduce
 from fencelab.gen import cycles
 from fencelab.litmus.parser import parse_text
 from fencelab.machine.machine import Machine
 from fencelab.models.operational.armv7 import model as armv7_model
 from fencelab.models.operational.armv7.model import ARMv7
-from fencelab.pipeline import Pipeline, RunOptions
+from fencelab.pipeline import RunOptions
 from fencelab.program.load import load
-from tests.helpers import ARM_3_2W_DMB_DSB
+from tests.helpers import ARM_3_2W_DMB_DSB, outcomes_and_states
 
 NEW = ("armv7-unread-earliest", "armv7-room-complete", "armv7-exec-order")
 # branch a7diy3's (tests/models/test_armv7_direct.py): off where counts are pinned
@@ -63,13 +62,7 @@ exists (x=2 /\\ y=2 /\\ 2:R0=1)
 """
 
 
-def run(text, off=(), model: str = "armv7"):
-    reduce.set_disabled(off)
-    try:
-        result = Pipeline().run(parse_text(text, "t"), RunOptions.named(model=model))
-    finally:
-        reduce.enable_all()
-    return frozenset(s.outcome for s in result.states), result.explored_states
+run = outcomes_and_states
 
 
 def test_unread_earliest_places_unread_propagations_once():
