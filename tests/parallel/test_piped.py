@@ -101,7 +101,7 @@ LONG_ARMV7 = """ARM long
  LDR R5,[R3] | LDR R5,[R3] | LDR R5,[R3] | LDR R5,[R3] ;
  STR R0,[R1] | STR R0,[R1] | STR R0,[R1] | STR R0,[R1] ;
 exists (0:R2=0 /\\ 1:R2=0 /\\ 2:R2=0)
-"""  # ARM under armv7 (keys alike in every process: split), more than a minute whole
+"""  # ARM under armv7 (keys alike in every process: split): about 40 s with -j 2, quiet machine
 
 
 def test_ctrl_c_in_a_split_test_prints_what_its_parts_found(tmp_path):
