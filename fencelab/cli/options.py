@@ -201,7 +201,7 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
         path = Path(p)
         if p == STDIN:
             files.append(Input(p, "<stdin>"))
-        elif path.is_dir():
+        elif os.path.isdir(p):  # (False where the path cannot be looked at: its turn says why)
             found = sorted(path.rglob("*.litmus"))
             files.extend(Input(str(f), str(f if len(paths) > 1 else f.relative_to(path))) for f in found)
         else:  # a file, or a missing one: its error is its own line, in its turn

@@ -150,6 +150,12 @@ def read_test(path: str, command: str = "") -> LitmusTest:
         what = f"{command} takes" if command else "expected"
         raise FencelabError(f"{path}: is a directory ({what} one test file)")
     if not os.path.exists(path):
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as e:  # a name too long, a component not searchable
+            raise FencelabError(f"{path}: {getattr(e, 'strerror', None) or e}") from None
         raise FencelabError(f"{path}: no such file")
     return parse_file(path)
 

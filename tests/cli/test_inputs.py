@@ -188,3 +188,18 @@ def test_tests_of_one_name_in_two_folders_are_told_apart(cli, tmp_path):
     shutil.copy(EXAMPLES / "x86_64" / "MP.litmus", tmp_path / "a" / "u.litmus")
     alone = cli(["run", str(tmp_path / "a")]).output  # one folder: named inside it, as before
     assert " t.litmus " in alone and " u.litmus " in alone and str(tmp_path) not in alone
+
+
+@pytest.mark.parametrize("command", [["run"], ["check", "-t", "x86_64"], ["tui"]])
+def test_a_name_too_long_is_one_line_naming_why(cli, tmp_path, command):
+    """A path the system cannot look up (a name over 255 bytes) was a traceback from
+    `Path.is_dir`; it is the system's reason in one line, and a catalogue goes on past it."""
+    long = str(tmp_path / ("a" * 300 + ".litmus"))
+    result = cli([*command, long])
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("fencelab: error:")]
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert errors == [f"fencelab: error: {long}: File name too long"]  # (check: and its summary)
+    if command[0] == "run":
+        result = cli(["run", long, str(EXAMPLES / "x86_64" / "SB.litmus")])
+        assert result.exit_code == 2 and "Observation SB Sometimes 1 3" in result.output
+        assert f"fencelab: error: {long}: File name too long" in result.output
