@@ -27,6 +27,19 @@ X86_SB_MFENCES = """X86_64 SB+mfences
 exists (0:rax=0 /\\ 1:rax=0)
 """
 
+# message passing ordered by a DMB SY and, on the reader, an address dependency (EOR of a
+# register with itself into the index): forbidden under ARMv8
+AARCH64_MP_DMB_ADDR = r"""AArch64 MP+dmb.sy+addr
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0          | P1                  ;
+ MOV W0,#1   | LDR W0,[X1]         ;
+ STR W0,[X1] | EOR W2,W0,W0        ;
+ DMB SY      | LDR W4,[X3,W2,SXTW] ;
+ MOV W2,#1   |                     ;
+ STR W2,[X3] |                     ;
+exists (1:X0=1 /\ 1:X4=0)
+"""
+
 # every core writes, a barrier, then writes the next core's location (DMB ST, DSB, DSB): the
 # commit order reaches P0's commit of y from P1's only through P1's commit of z and P2's of x
 # (tests of armv7's reductions)

@@ -22,6 +22,7 @@ from fencelab.models.operational.arm.model import ARM
 from fencelab.models.registry import get_model
 from fencelab.pipeline import RunOptions, run_test
 from fencelab.program.load import load
+from tests.helpers import AARCH64_MP_DMB_ADDR
 from tests.helpers.herd import catalogue
 
 
@@ -47,16 +48,7 @@ MP = r"""AArch64 MP
 exists (1:X0=1 /\ 1:X2=0)
 """
 
-MP_DMB_ADDR = r"""AArch64 MP+dmb.sy+addr
-{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
- P0          | P1                  ;
- MOV W0,#1   | LDR W0,[X1]         ;
- STR W0,[X1] | EOR W2,W0,W0        ;
- DMB SY      | LDR W4,[X3,W2,SXTW] ;
- MOV W2,#1   |                     ;
- STR W2,[X3] |                     ;
-exists (1:X0=1 /\ 1:X4=0)
-"""
+MP_DMB_ADDR = AARCH64_MP_DMB_ADDR
 
 MP_DMB_CTRLISB = r"""AArch64 MP+dmb.sy+ctrlisb
 { 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }

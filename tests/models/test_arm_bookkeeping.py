@@ -18,18 +18,10 @@ from fencelab.models.operational.arm.model import ARM, ArmMemory
 from fencelab.models.operational.arm.thread import thread_moves
 from fencelab.pipeline import RunOptions, run_test
 from fencelab.program.load import load
+from tests.helpers import AARCH64_MP_DMB_ADDR
 from tests.helpers.litmus import table
 
-MP = r"""AArch64 MP+dmb.sy+addr
-{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
- P0          | P1                  ;
- MOV W0,#1   | LDR W0,[X1]         ;
- STR W0,[X1] | EOR W2,W0,W0        ;
- DMB SY      | LDR W4,[X3,W2,SXTW] ;
- MOV W2,#1   |                     ;
- STR W2,[X3] |                     ;
-exists (1:X0=1 /\ 1:X4=0)
-"""
+MP = AARCH64_MP_DMB_ADDR
 
 
 def _machine(text: str) -> Machine:

@@ -285,26 +285,25 @@ def _wrap64(v: int) -> int:
     return signed(v, 64)
 
 
+_RESULTS = {  # a read-modify-write's new value from the old one and its operand (`_rmw`)
+    Op.FETCH_ADD: lambda old, operand: old + operand,
+    Op.FETCH_SUB: lambda old, operand: old - operand,
+    Op.FETCH_AND: lambda old, operand: old & operand,
+    Op.FETCH_OR: lambda old, operand: old | operand,
+    Op.FETCH_XOR: lambda old, operand: old ^ operand,
+    Op.FETCH_NAND: lambda old, operand: ~(old & operand),
+    Op.FETCH_MAX: max,
+    Op.FETCH_MIN: min,
+}
+
+
 def _rmw_result(op: Op, old: int, operand: int) -> int:
     if op is Op.SWAP:
         return operand
-    if op is Op.FETCH_ADD:
-        return old + operand
-    if op is Op.FETCH_SUB:
-        return old - operand
-    if op is Op.FETCH_AND:
-        return old & operand
-    if op is Op.FETCH_OR:
-        return old | operand
-    if op is Op.FETCH_XOR:
-        return old ^ operand
-    if op is Op.FETCH_NAND:
-        return ~(old & operand)
-    if op is Op.FETCH_MAX:
-        return max(old, operand)
-    if op is Op.FETCH_MIN:
-        return min(old, operand)
-    raise FencelabError(f"unsupported read-modify-write {op}")
+    result = _RESULTS.get(op)
+    if result is None:
+        raise FencelabError(f"unsupported read-modify-write {op}")
+    return result(old, operand)
 
 
 # -- the thread body as Python closures ---------------------------------------------------
@@ -531,18 +530,6 @@ def _load(e: Load) -> Code:
         return value
 
     return load
-
-
-_RESULTS = {  # a read-modify-write's new value from the old one and its operand (`_rmw`)
-    Op.FETCH_ADD: lambda old, operand: old + operand,
-    Op.FETCH_SUB: lambda old, operand: old - operand,
-    Op.FETCH_AND: lambda old, operand: old & operand,
-    Op.FETCH_OR: lambda old, operand: old | operand,
-    Op.FETCH_XOR: lambda old, operand: old ^ operand,
-    Op.FETCH_NAND: lambda old, operand: ~(old & operand),
-    Op.FETCH_MAX: max,
-    Op.FETCH_MIN: min,
-}
 
 
 def _rmw(e: Rmw) -> Code:
