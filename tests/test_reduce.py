@@ -27,6 +27,7 @@ from fencelab.models.operational.arm.project import dead_reads
 from fencelab.pipeline import Pipeline, RunOptions
 from fencelab.program.load import load
 from tests.helpers import EXAMPLES as EXAMPLE_DIR
+from tests.helpers import c_tests
 
 EXAMPLES = sorted(EXAMPLE_DIR.rglob("*.litmus"))
 # where each reduction acts: the examples it is compared on when turned off alone
@@ -427,18 +428,7 @@ def test_certify_dead_reads_changes_nothing_but_the_work(monkeypatch):
 
 def _c_tests() -> list:
     """Every C example, herd's C tests (those fencelab reads), diy7-style and generated C tests."""
-    from tests.helpers import HERD_DATA
-
-    tests = []
-    for path in [*sorted((EXAMPLE_DIR / "c").glob("*.litmus")),
-                 *sorted((HERD_DATA / "c").glob("*.litmus"))]:  # fmt: skip
-        try:
-            tests.append(parse_file(path))
-        except FencelabError:
-            continue  # a test fencelab refuses (herd's C13: a feature it does not read)
-    tests += [parse_text(t, f"<diy {i}>") for i, t in enumerate(cycles.generate_many("C", 12, 7))]
-    tests += [parse_text(generate("C", 4000 + i), f"<gen {i}>") for i in range(12)]
-    return tests
+    return c_tests(diy=(12, 7), generated=(12, 4000))
 
 
 def _source_reduction_work(name: str, calls: list) -> dict[bool, int]:

@@ -14,19 +14,10 @@ import json
 
 import pytest
 
+from tests.helpers import herd_counts
 from tests.helpers.litmus import table
 
-
-def counts(cli, tmp_path, text: str, model: str) -> tuple[str, str, int]:
-    """The `Positive:` line, the `Observation` line (without the name) and the states."""
-    path = tmp_path / "t.litmus"
-    path.write_text(text)
-    result = cli(["run", "--model", model, str(path)])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    witnesses = next(ln for ln in lines if ln.startswith("Positive:"))
-    observation = next(ln for ln in lines if ln.startswith("Observation "))
-    return witnesses, " ".join(observation.split()[2:]), int(lines[1].split()[1])
+counts = herd_counts
 
 
 # MP, the data read alone observed: 4 executions (each read from the initial write or the

@@ -11,20 +11,12 @@ import json
 import pytest
 
 from tests.cli.test_options import one_error
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, herd_counts
 from tests.helpers.litmus import table
 
 
 def counts(cli, tmp_path, text: str, model: str = "tso-axiomatic") -> tuple[str, str, int]:
-    """The `Positive:` line, the `Observation` line without its name, and the states."""
-    path = tmp_path / "t.litmus"
-    path.write_text(text)
-    result = cli(["run", "--model", model, str(path)])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    positive = next(ln for ln in lines if ln.startswith("Positive:"))
-    observation = next(ln for ln in lines if ln.startswith("Observation "))
-    return positive, " ".join(observation.split()[2:]), int(lines[1].split()[1])
+    return herd_counts(cli, tmp_path, text, model)
 
 
 def x86(name: str, init: str, threads: list[list[str]], cond: str) -> str:

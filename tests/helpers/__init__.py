@@ -109,3 +109,38 @@ def outcomes_and_states(text: str, off=(), model: str = "armv7"):
     finally:
         reduce.enable_all()
     return frozenset(s.outcome for s in result.states), result.explored_states
+
+
+def herd_counts(cli, tmp_path, text: str, model: str) -> tuple[str, str, int]:
+    """`fencelab run --model MODEL` of `text`: its `Positive:` line, its `Observation` line
+    without the test's name, and the number of states."""
+    path = tmp_path / "t.litmus"
+    path.write_text(text)
+    result = cli(["run", "--model", model, str(path)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    positive = next(ln for ln in lines if ln.startswith("Positive:"))
+    observation = next(ln for ln in lines if ln.startswith("Observation "))
+    return positive, " ".join(observation.split()[2:]), int(lines[1].split()[1])
+
+
+def c_tests(diy: tuple[int, int], generated: tuple[int, int]) -> list:
+    """Every C example, herd's C tests that fencelab reads (not C13: a feature it does not
+    read), `diy` = (count, seed) diy7-style C tests and `generated` = (count, first seed)
+    generated ones, parsed."""
+    from fencelab.errors import FencelabError
+    from fencelab.gen import cycles
+    from fencelab.gen.families import generate
+    from fencelab.litmus.parser import parse_file, parse_text
+
+    tests = []
+    for path in [*sorted((EXAMPLES / "c").glob("*.litmus")),
+                 *sorted((HERD_DATA / "c").glob("*.litmus"))]:  # fmt: skip
+        try:
+            tests.append(parse_file(path))
+        except FencelabError:
+            continue
+    tests += [parse_text(t, f"<diy {i}>") for i, t in enumerate(cycles.generate_many("C", *diy))]
+    tests += [parse_text(generate("C", generated[1] + i), f"<gen {i}>")
+              for i in range(generated[0])]  # fmt: skip
+    return tests

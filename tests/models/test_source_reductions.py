@@ -16,26 +16,13 @@ import pytest
 
 from fencelab import reduce
 from fencelab.atomics import Order
-from fencelab.errors import FencelabError
-from fencelab.gen import cycles
-from fencelab.gen.families import generate
-from fencelab.litmus.parser import parse_file, parse_text
 from fencelab.models.source import axioms, rc11
 from fencelab.models.source.paths import Event, Path
-from tests.helpers import EXAMPLES, HERD_DATA
+from tests.helpers import c_tests
 
 
 def _tests() -> list:
-    tests = []
-    for path in [*sorted((EXAMPLES / "c").glob("*.litmus")),
-                 *sorted((HERD_DATA / "c").glob("*.litmus"))]:  # fmt: skip
-        try:
-            tests.append(parse_file(path))
-        except FencelabError:
-            continue  # a test fencelab refuses (herd's C13: a feature it does not read)
-    tests += [parse_text(t, f"<diy {i}>") for i, t in enumerate(cycles.generate_many("C", 30, 3))]
-    tests += [parse_text(generate("C", 7000 + i), f"<gen {i}>") for i in range(40)]
-    return tests
+    return c_tests(diy=(30, 3), generated=(40, 7000))
 
 
 def _both(fn, *args):
