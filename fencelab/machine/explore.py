@@ -384,6 +384,62 @@ def random_runs(
     return result
 
 
+def finishes(machine: Machine, state: MachineState, limit: int,
+             known: dict[Hashable, bool]) -> bool | None:  # fmt: skip
+    """Does some run from `state` end in a final state (not stuck, not at the step budget)?
+
+    A depth-first search that stops at the first final state it meets: True. False once every
+    state reachable from `state` has been seen without one; None when that would take more than
+    `limit` new states, or when the model starts keeping states otherwise meanwhile
+    (`restart_epoch`). `known` (machine key -> answer) is read and filled across calls: every
+    state on the path to the final state found finishes, and when `state` does not, neither
+    does any state reachable from it, so all those seen are False. (The TUI asks this of each
+    enabled transition, to tell a step that leads only to dead ends.)"""
+    model, program = machine.model, machine.program
+    epoch = model.restart_epoch(program)
+    try:
+        root = machine.key(state)
+        if root in known:
+            return known[root]
+        keys, parents = [root], [-1]
+        seen = {root}
+        stack = [(state, 0)]
+        while stack:
+            here, number = stack.pop()
+            enabled = machine.transitions(here)
+            status = machine.status(here, enabled)
+            if status is FINAL:
+                return _finishing(known, keys, parents, number)
+            if status is not RUNNING:  # stuck, or a core at the step budget: it never ends
+                continue
+            for t in reversed(enabled):
+                key = machine.key(t.target)
+                if key in seen or known.get(key) is False:
+                    continue
+                if known.get(key) is True:
+                    return _finishing(known, keys, parents, number)
+                if len(keys) > limit:
+                    return None
+                seen.add(key)
+                keys.append(key)
+                parents.append(number)
+                stack.append((t.target, len(keys) - 1))
+    except ModelRestart:
+        return None
+    if model.restart_epoch(program) != epoch:
+        return None
+    known.update(dict.fromkeys(keys, False))
+    return False
+
+
+def _finishing(known: dict[Hashable, bool], keys: list, parents: list[int], number: int) -> bool:
+    """The states on the search's path to state `number` finish (`finishes`): True."""
+    while number >= 0:
+        known[keys[number]] = True
+        number = parents[number]
+    return True
+
+
 @dataclass
 class Replay:
     """A walk through one execution, step by step (the TUI's history uses this too)."""

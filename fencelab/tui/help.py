@@ -12,7 +12,8 @@ from textual.widgets import Static
 from fencelab.tui.session import ARMV7_NOTE
 
 KEYS = (
-    ("0-9", "step core N (its first enabled transition), or say why it cannot move"),
+    ("0-9", "step core N (its first enabled step that is not a dead end), or say why it "
+            "cannot move"),
     ("Enter / click", "take the highlighted transition (↑/↓ to move)"),
     ("← / b", "step back (time travel)"),
     ("→ / f", "step forward again (redo, or the loaded witness)"),

@@ -164,6 +164,9 @@ class MachineScreen(Screen[None]):
             end.append("stuck: nothing enabled but the model cannot end here", style="bold red")
         elif self.message:
             end = self.message
+        elif s.doomed():
+            end.append("no run from here finishes: every enabled step is a dead end — ← to "
+                       "step back", style="bold #ffaf5f")  # fmt: skip
         if end:
             lines.append(end)
         return lines

@@ -85,6 +85,7 @@ def source_lines(session: Session) -> list[Text]:
     return lines or [Text("(an assembly test has no source)", style="dim")]
 
 
+DEAD_END = "  ✗ dead end: no run finishes"  # (`Session.leads_nowhere`)
 REASON_MARKS = {True: ("✓ ", "green"), False: ("✗ ", "#ff8787"), None: ("· ", "dim")}
 
 
@@ -97,15 +98,24 @@ def reason_lines(session: Session, focus: int, width: int) -> list[Text]:
     for tid in order:
         head = Text(f"core {tid}", style="bold reverse" if tid == focus else "bold")
         lines.append(head)
+        dead = session.dead_ends(tid)
         for r in session.reasons(tid):
-            mark, colour = REASON_MARKS[r.can]
-            text = Text()
-            text.append(mark, style=colour)
-            if r.key:
-                text.append(f"[{r.key}] ", style="bold #5fafff")
-            text.append(r.text, style="" if r.can is not None else "dim")
-            lines += wrap_hanging(text, "  ", width)
+            lines += wrap_hanging(reason_text(r, dead), "  ", width)
     return lines
+
+
+def reason_text(r, dead: set[str]) -> Text:
+    """One of the model's reasons: its mark, its transition's key, its words, and whether that
+    transition is in `dead` (`Session.dead_ends`)."""
+    mark, colour = REASON_MARKS[r.can]
+    text = Text()
+    text.append(mark, style=colour)
+    if r.key:
+        text.append(f"[{r.key}] ", style="bold #5fafff")
+    text.append(r.text, style="" if r.can is not None else "dim")
+    if r.key in dead:
+        text.append(DEAD_END, style="#ff8787")
+    return text
 
 
 def wrap_hanging(text: Text, indent: str, width: int) -> list[Text]:
@@ -343,4 +353,6 @@ def transition_text(session: Session, t, width: int = 0) -> Text:
     line = Text()
     line.append(f"[{t.key}] ", style="bold #5fafff")
     line.append(session.transition_label(t), style="" if t.executes else "italic")
+    if session.leads_nowhere(t):
+        line.append(DEAD_END, style="#ff8787")
     return Text("\n").join(wrap_hanging(line, "    ", width))

@@ -16,7 +16,7 @@ from fencelab.isa.registry import TARGETS
 from fencelab.litmus.ast import LitmusTest, OpOrigin
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_outcome
-from fencelab.machine.explore import Replay, parse_schedule
+from fencelab.machine.explore import Replay, finishes, parse_schedule
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Reason, Transition
 from fencelab.pipeline import RunOptions, machine_for
@@ -24,6 +24,8 @@ from fencelab.pipeline import RunOptions, machine_for
 ARMV7_NOTE = ("ARMv7 code runs under the armv7 model (arm.cat: not multicopy-atomic); "
               "aarch32 runs it under ARMv8 AArch32 rules (multicopy-atomic)")
 AARCH32_NOTE = "this ARMv7 code runs under ARMv8 AArch32 rules (multicopy-atomic), not ARMv7's"
+# how many new states the look-ahead behind `Session.leads_nowhere` may visit for one question
+LOOK_AHEAD = 2000
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class Session:
         self.origins = compile_origins(self.program.test)
         self.locals = source_locals(self.program)
         self.explored = None  # the last exploration's TestResult (for this configuration)
+        self._finishes: dict = {}  # machine key -> does a run from there finish (`finishes`)
+        self._finishes_epoch = None
 
     # -- configuration ----------------------------------------------------------------------
     @property
@@ -148,12 +152,32 @@ class Session:
             self.redo.clear()
         return t
 
+    def leads_nowhere(self, t: Transition) -> bool:
+        """Does every run after `t` end stuck or at the step budget, none in a final state?
+        Told by a look-ahead of at most LOOK_AHEAD states (`finishes`); where it cannot tell,
+        False. (A Promising-ARM retry loop can read a value after which its next iteration
+        only repeats the one before, which the model takes once: that path ends there.)"""
+        epoch = self.machine.model.restart_epoch(self.program)
+        if epoch != self._finishes_epoch:  # the model keeps states otherwise: keys are new
+            self._finishes, self._finishes_epoch = {}, epoch
+        return finishes(self.machine, t.target, LOOK_AHEAD, self._finishes) is False
+
+    def dead_ends(self, tid: int) -> set[str]:
+        """The keys of core `tid`'s enabled transitions that lead nowhere (`leads_nowhere`)."""
+        return {t.key for t in self.enabled() if t.tid == tid and self.leads_nowhere(t)}
+
+    def doomed(self) -> bool:
+        """Is something enabled, but every enabled transition a dead end (`leads_nowhere`)?"""
+        enabled = self.enabled()
+        return bool(enabled) and all(self.leads_nowhere(t) for t in enabled)
+
     def take_core(self, tid: int) -> Transition | None:
-        """Take core `tid`'s first enabled transition (None when it has none)."""
-        for t in self.enabled():
-            if t.tid == tid:
-                return self.take(t.key)
-        return None
+        """Take core `tid`'s first enabled transition after which some run can still finish,
+        else its first (None when it has none)."""
+        mine = [t for t in self.enabled() if t.tid == tid]
+        if not mine:
+            return None
+        return self.take(next((t for t in mine if not self.leads_nowhere(t)), mine[0]).key)
 
     def back(self) -> bool:
         if not self.walk.taken:

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fencelab.tui.render import REASON_MARKS
+from fencelab.tui.render import reason_text
 from fencelab.tui.session import Session
 
 
@@ -48,14 +48,10 @@ class WhyScreen(ModalScreen["str | None"]):
         self.query_one("#why-title", Static).update(title)
         options = self.query_one(OptionList)
         options.clear_options()
+        dead = s.dead_ends(self.tid)
         for i, r in enumerate(s.reasons(self.tid)):
-            mark, colour = REASON_MARKS[r.can]
-            text = Text()
-            text.append(mark, style=colour)
-            if r.key:
-                text.append(f"[{r.key}] ", style="bold #5fafff")
-            text.append(r.text)
-            options.add_option(Option(text, id=f"{i}:{r.key}", disabled=not r.key))
+            options.add_option(Option(reason_text(r, dead), id=f"{i}:{r.key}",
+                                      disabled=not r.key))  # fmt: skip
         options.focus()
 
     @property

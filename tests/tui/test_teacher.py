@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import random
 
 from textual.widgets import Select
 
@@ -117,6 +118,49 @@ def test_arm_retry_loop_that_only_repeats_itself_says_so_not_just_stuck():
     assert [t.key for t in s.enabled()] == ["1.w2"]  # succeeds, fulfilling x=2@2
     s.take("1.w2")
     assert s.status().value == "final" and s.memory_view()["memory"][-1]["value"] == 2
+
+
+COUNTER_LDXR = EXAMPLES / "aarch64" / "counter+ldxr-stxr.litmus"
+
+
+def test_arm_retry_loop_reads_that_lead_nowhere_are_marked_and_digit_keys_avoid_them():
+    """At the state above, before P1's second LDXR: reading x=0 or x=2 leads only to dead
+    ends (the repeated iteration, or a promise of x=2 it can no longer fulfil); reading P0's
+    x=1 finishes. The look-ahead tells them apart, the why screen marks the two, and digit
+    keys take a step after which some run finishes: core by core, never stuck (on the tree
+    before, every one of these walks ended stuck)."""
+    s = Session(parse_file(COUNTER_LDXR))
+    for key in ("0.p1.x=1", "1.p2.x=2", "0.r0", "0.w1", "1.r0", "1.fail"):
+        s.take(key)
+    assert [(t.key, s.leads_nowhere(t)) for t in s.enabled()] == [
+        ("1.r0", True), ("1.r1", False), ("1.r2", True)]  # fmt: skip
+    assert s.dead_ends(1) == {"1.r0", "1.r2"} and not s.doomed()
+    s.take_core(1)
+    assert s.walk.taken[-1].key == "1.r1"
+    for seed in range(10):
+        s = Session(parse_file(COUNTER_LDXR))
+        pick = random.Random(seed)
+        while s.status().value == "running":
+            tid = pick.randrange(2)
+            if s.take_core(tid) is None:
+                s.take_core(1 - tid)
+        assert s.status().value == "final", (seed, s.schedule)
+
+
+@pilot_test
+async def test_a_state_every_step_of_which_leads_nowhere_says_so():
+    """P1 has read x=0 twice (its second iteration repeats its first, so it is stuck for
+    good); P0's write is all that is enabled, and no run after it finishes."""
+    app = FencelabApp.for_test(parse_file(COUNTER_LDXR), RunOptions.named())
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in ("0.p1.x=1", "1.p2.x=2", "0.r0", "1.r0", "1.fail", "1.r0"):
+            app.session.take(key)
+        app.machine_screen.after_action()
+        await pilot.pause()
+        assert [t.key for t in app.session.enabled()] == ["0.w1"]
+        assert "no run from here finishes" in app.machine_screen.query_one(StatusLine).text
+        await pilot.press("w")
+        assert "[0.w1]" in app.screen.text and "✗ dead end" in app.screen.text
 
 
 # -- keys -----------------------------------------------------------------------------------------
