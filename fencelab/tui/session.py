@@ -212,11 +212,13 @@ class Session:
         self.redo = keys[::-1]
 
     def run_random(self) -> int:
-        """Take random enabled transitions until the execution ends; returns steps taken."""
+        """Take random enabled transitions until the execution ends, dead ends only where all
+        are (`leads_nowhere`); returns steps taken."""
         taken = 0
         while self.status() is Status.RUNNING:
             enabled = self.enabled()
-            self.take(self.random.choice(enabled).key)
+            live = [t for t in enabled if not self.leads_nowhere(t)]
+            self.take(self.random.choice(live or enabled).key)
             taken += 1
         return taken
 

@@ -123,7 +123,7 @@ def test_arm_retry_loop_that_only_repeats_itself_says_so_not_just_stuck():
 COUNTER_LDXR = EXAMPLES / "aarch64" / "counter+ldxr-stxr.litmus"
 
 
-def test_arm_retry_loop_reads_that_lead_nowhere_are_marked_and_digit_keys_avoid_them():
+def test_arm_retry_loop_reads_that_lead_nowhere_are_marked_and_digit_keys_and_r_avoid_them():
     """At the state above, before P1's second LDXR: reading x=0 or x=2 leads only to dead
     ends (the repeated iteration, or a promise of x=2 it can no longer fulfil); reading P0's
     x=1 finishes. The look-ahead tells them apart, the why screen marks the two, and digit
@@ -144,6 +144,11 @@ def test_arm_retry_loop_reads_that_lead_nowhere_are_marked_and_digit_keys_avoid_
             tid = pick.randrange(2)
             if s.take_core(tid) is None:
                 s.take_core(1 - tid)
+        assert s.status().value == "final", (seed, s.schedule)
+    for seed in range(10):  # `r`: 25 of 30 random runs ended stuck on the tree before
+        s = Session(parse_file(COUNTER_LDXR))
+        s.random = random.Random(seed)
+        s.run_random()
         assert s.status().value == "final", (seed, s.schedule)
 
 
