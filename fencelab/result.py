@@ -37,6 +37,7 @@ class TestResult:
     transitions: int = 0
     budget_exhausted: int = 0  # executions that hit the step budget (not in `states`)
     runs: int = 0  # random mode
+    stuck: int = 0  # random mode: runs that ended where the model could not go on (not in `states`)
     seconds: float = 0.0
     partial: str = ""  # "" = complete; else why the result was cut short (INTERRUPTED, a limit)
     flags: tuple[str, ...] = ()  # herd's flags, in herd's order: UNDEF when an execution races

@@ -2,10 +2,13 @@
 
 - `exhaustive` visits every reachable machine state once (states are hashed; a state seen before
   is pruned) and collects every final outcome with a witness schedule that replays to it.
-- `random` runs N seeded executions, picking uniformly among enabled transitions, and counts how
-  often each outcome occurs (litmus7's histogram).
+- `random` runs N seeded executions, picking uniformly among enabled transitions (stepping back
+  from states the model cannot go on from, `random_run`), and counts how often each outcome
+  occurs (litmus7's histogram).
 - `replay` follows a schedule (transition keys joined by commas) step by step.
-Executions that hit the step budget are counted apart, never mixed into the outcomes.
+- `finishes` looks ahead from a state for a run that ends (the TUI's dead-end marks).
+Executions that hit the step budget, and random runs that found no way to finish, are counted
+apart, never mixed into the outcomes.
 Exhaustive and random exploration stop early, with the outcomes found so far and
 `TestResult.partial` saying why: at the `Limits` (states, memory; fencelab/limits.py), when
 Python runs out of memory, or on Ctrl-C (KeyboardInterrupt: `partial="interrupted"`).
@@ -336,8 +339,22 @@ def random_runs(
     machine: Machine, runs: int, seed: int = 0, progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> TestResult:  # fmt: skip
-    """`runs` seeded executions; at a limit (states: transitions taken) it stops with the runs
-    made so far (`partial`)."""
+    """`runs` seeded executions (`random_run`) of the model's `for_random`; at a limit
+    (states: transitions taken, those stepped back from included) it stops with the runs made
+    so far (`partial`)."""
+    model = machine.model.for_random()
+    if model is not machine.model:
+        machine = machine.with_model(model, True)
+    while True:
+        result = _random_runs(machine, runs, seed, progress, limits)
+        if result is not None:
+            return result
+
+
+def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | None,
+                 limits: Limits) -> TestResult | None:  # fmt: skip
+    """`random_runs`; None if the model's keys changed meanwhile (`ModelRestart`): the runs
+    made before are void, and all start again."""
     started = time.perf_counter()
     result = _result(machine, "random")
     rng = _random.Random(seed)
@@ -347,33 +364,30 @@ def random_runs(
     init = machine.initial()
     done = 0
     epoch = machine.model.restart_epoch(machine.program)
+    dead: set[Hashable] = set()  # states every run from which ends stuck, across runs
     try:
         for run in range(runs):
             stop_if_interrupted()
-            state, keys = init, []
-            while True:
-                enabled = machine.transitions(state)
-                status = machine.status(state, enabled)
-                if status is not Status.RUNNING:
-                    break
-                t = rng.choice(enabled)
-                keys.append(t.key)
-                state = t.target
-                result.transitions += 1
-            if machine.model.restart_epoch(machine.program) != epoch:  # runs made before are void
-                return random_runs(machine, runs, seed, progress, limits)
+            path, status, moves = random_run(machine, init, rng, dead, RUN_LIMIT)
+            result.transitions += moves
+            if machine.model.restart_epoch(machine.program) != epoch:
+                return None
             if status is Status.FINAL:
-                outcome = machine.outcome(state)
+                outcome = machine.outcome(path[-1].target if path else init)
                 counts[outcome] = counts.get(outcome, 0) + 1
-                witnesses.setdefault(outcome, format_schedule(keys))
+                witnesses.setdefault(outcome, format_schedule([t.key for t in path]))
             elif status is Status.BUDGET:
                 result.budget_exhausted += 1
+            else:
+                result.stuck += 1
             done = run + 1
             if progress is not None:
                 progress(done)
             result.partial = meter.over(result.transitions)
             if result.partial:
                 break
+    except ModelRestart:
+        return None
     except MemoryError:
         result.partial = meter.out_of_memory(result.transitions)
     except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
@@ -382,6 +396,68 @@ def random_runs(
     result.runs = done
     result.seconds = time.perf_counter() - started
     return result
+
+
+# how many transitions one random run may take, those it steps back from included, before it
+# is counted stuck (`random_run`)
+RUN_LIMIT = 20_000
+
+
+def random_run(machine: Machine, state: MachineState, rng: _random.Random,
+               dead: set[Hashable], limit: int) -> tuple[list[Transition], Status, int]:  # fmt: skip
+    """One random run from `state`: (its transitions, how it ended, transitions taken).
+
+    Each step is drawn uniformly among the enabled ones. Under Promising-ARM and armv7 a step
+    can lead only to states the model cannot go on from (a promise no longer fulfillable, a
+    timeline of commits no core can execute, a retry loop's iteration that repeats the one
+    before): where the run ends stuck it steps back to the last state with a step not yet
+    drawn and draws again, so that a run ends at a final state, or where a core hit the step
+    budget (an execution that really spins), unless every way on is stuck or `limit`
+    transitions were taken. States all of whose steps were found to end stuck go into `dead`,
+    which the caller keeps across runs: no later run steps there."""
+    key = machine.key
+    path: list[Transition] = []
+    # per state on the path: its key, its steps not drawn yet, and whether one was passed over
+    # only because the run had been there (then the state is not known to be dead)
+    frames: list[tuple[Hashable, list[Transition], list[bool]]] = []
+    on_path: set[Hashable] = set()
+    moves = 0
+    here = state
+    while True:
+        enabled = machine.transitions(here)
+        status = machine.status(here, enabled)
+        if status is FINAL or status is BUDGET:
+            return path, status, moves
+        k = key(here)
+        frames.append((k, [t for t in enabled if key(t.target) not in dead] if dead
+                       else list(enabled), [False]))  # fmt: skip
+        on_path.add(k)
+        while True:
+            k, untried, looped = frames[-1]
+            step = None
+            while untried and step is None:
+                step = rng.choice(untried)  # (where no run ends stuck: one draw a step)
+                untried.remove(step)
+                if key(step.target) in on_path:
+                    step, looped[0] = None, True
+            if step is not None:
+                break
+            frames.pop()  # every step from here ends stuck (or loops back): step back
+            on_path.discard(k)
+            if not looped[0]:
+                dead.add(k)
+            if not frames:
+                return path, STUCK, moves
+            path.pop()
+        if moves >= limit:
+            return path, STUCK, moves
+        path.append(step)
+        moves += 1
+        here = step.target
+
+
+# how many new states `finishes` may visit to answer for one step (the TUI's dead-end marks)
+LOOK_AHEAD = 2000
 
 
 def finishes(machine: Machine, state: MachineState, limit: int,

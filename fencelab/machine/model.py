@@ -144,6 +144,12 @@ class MemoryModel:
         interleavings (a model may drop orders that provably lead to the same states)."""
         return self
 
+    def for_random(self) -> MemoryModel:
+        """The model random runs draw their steps from (`random_runs`): this one, every
+        interleaving as it comes, unless its runs lead mostly to states it cannot go on from
+        and its reductions (`for_exhaustive`) find the way far sooner."""
+        return self
+
     def state_key(self, program: Program, state: MachineState) -> Hashable:
         """What exhaustive exploration knows a state by: states with the same key reach the
         same outcomes, and only the first one reached is explored. The state itself, unless a

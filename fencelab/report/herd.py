@@ -56,6 +56,10 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
         if result.budget_exhausted:
             lines.append(f"# Budget: {plural(result.budget_exhausted, 'execution')} hit the "
                          "step budget")  # fmt: skip
+        if result.stuck:
+            lines.append(f"# Stuck: {plural(result.stuck, 'run')} found no way to finish, "
+                         "stepping back from states the model could not go on from; not "
+                         "counted above")  # fmt: skip
     return "\n".join(lines)
 
 

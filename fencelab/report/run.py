@@ -53,6 +53,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "transitions": result.transitions if result.mode != "axiomatic" else None,
         "runs": result.runs if random else None,
         "budget_exhausted": result.budget_exhausted,
+        "stuck": result.stuck if random else None,
         "partial": result.partial or None,
         "flags": list(result.flags),
         "race": result.race or None,

@@ -16,7 +16,14 @@ from fencelab.isa.registry import TARGETS
 from fencelab.litmus.ast import LitmusTest, OpOrigin
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_outcome
-from fencelab.machine.explore import Replay, finishes, parse_schedule
+from fencelab.machine.explore import (
+    LOOK_AHEAD,
+    RUN_LIMIT,
+    Replay,
+    finishes,
+    parse_schedule,
+    random_run,
+)
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, Reason, Transition
 from fencelab.pipeline import RunOptions, machine_for
@@ -24,8 +31,6 @@ from fencelab.pipeline import RunOptions, machine_for
 ARMV7_NOTE = ("ARMv7 code runs under the armv7 model (arm.cat: not multicopy-atomic); "
               "aarch32 runs it under ARMv8 AArch32 rules (multicopy-atomic)")
 AARCH32_NOTE = "this ARMv7 code runs under ARMv8 AArch32 rules (multicopy-atomic), not ARMv7's"
-# how many new states the look-ahead behind `Session.leads_nowhere` may visit for one question
-LOOK_AHEAD = 2000
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class Session:
         self.explored = None  # the last exploration's TestResult (for this configuration)
         self._finishes: dict = {}  # machine key -> does a run from there finish (`finishes`)
         self._finishes_epoch = None
+        self._dead: set = set()  # states from which every run ends stuck (`random_run`)
 
     # -- configuration ----------------------------------------------------------------------
     @property
@@ -157,10 +163,14 @@ class Session:
         Told by a look-ahead of at most LOOK_AHEAD states (`finishes`); where it cannot tell,
         False. (A Promising-ARM retry loop can read a value after which its next iteration
         only repeats the one before, which the model takes once: that path ends there.)"""
+        return finishes(self.machine, t.target, LOOK_AHEAD, self._known()) is False
+
+    def _known(self) -> dict:
+        """What the look-ahead has learnt (`finishes`), while the model's keys stay the same."""
         epoch = self.machine.model.restart_epoch(self.program)
         if epoch != self._finishes_epoch:  # the model keeps states otherwise: keys are new
             self._finishes, self._finishes_epoch = {}, epoch
-        return finishes(self.machine, t.target, LOOK_AHEAD, self._finishes) is False
+        return self._finishes
 
     def dead_ends(self, tid: int) -> set[str]:
         """The keys of core `tid`'s enabled transitions that lead nowhere (`leads_nowhere`)."""
@@ -212,15 +222,17 @@ class Session:
         self.redo = keys[::-1]
 
     def run_random(self) -> int:
-        """Take random enabled transitions until the execution ends, dead ends only where all
-        are (`leads_nowhere`); returns steps taken."""
-        taken = 0
-        while self.status() is Status.RUNNING:
-            enabled = self.enabled()
-            live = [t for t in enabled if not self.leads_nowhere(t)]
-            self.take(self.random.choice(live or enabled).key)
-            taken += 1
-        return taken
+        """Take random enabled transitions until the execution ends (`random_run`: a run that
+        would end stuck steps back and draws again); returns steps taken."""
+        if self.status() is not Status.RUNNING:
+            return 0
+        model = self.machine.model.for_random()  # (its steps are steps of this machine too)
+        machine = self.machine if model is self.machine.model else \
+            self.machine.with_model(model, True)  # fmt: skip
+        path, _, _ = random_run(machine, self.state, self.random, self._dead, RUN_LIMIT)
+        for t in path:
+            self.take(t.key)
+        return len(path)
 
     # -- what the panes show ----------------------------------------------------------------
     def finished(self, tid: int) -> bool:
