@@ -153,7 +153,11 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
         line, col = ctx.src.where(at + 1)
         kind = "c" if ctx.arch == "C" else "rust"
         try:
-            tree, place = grammars.parse(kind, text[at + 1 : end], line, col)
+            if kind == "c":
+                runs = grammars.statements(text[at + 1 : end], line, col)
+            else:
+                tree, place = grammars.parse(kind, text[at + 1 : end], line, col)
+                runs = [(tree.children, place)]
         except UnexpectedInput as e:
             closing = (*ctx.src.where(end), "'}'")
             prefer = RUST_EXPECTED if kind == "rust" else ()
@@ -165,8 +169,10 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
             if kind == "c"
             else _RustBuilder(ctx, tid)
         )
-        builder.place = place
-        body = builder.stmts(tree.children)
+        body = []
+        for trees, place in runs:
+            builder.place = place
+            body += builder.stmts(trees)
         span = (ctx.src.where(m.start())[0], ctx.src.where(end)[0])
         threads.append(Thread(tid, f"P{tid}", body=tuple(body), params=params, span=span))
         pos = end + 1

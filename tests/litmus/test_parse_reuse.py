@@ -162,3 +162,70 @@ def test_a_path_read_is_checked_as_a_command_names_it(tmp_path):
         read_test(str(tmp_path / "missing.litmus"))
     (tmp_path / "t.litmus").write_text(test_test(0, "  int r0 = 1;\n"))
     assert read_test(str(tmp_path / "t.litmus")).name == "T"
+
+
+# -- C bodies read line by line (`grammars.statements`) ----------------------------------------
+
+LINE_BODIES = [
+    "  int r0 = atomic_load_explicit(x, memory_order_acquire);\n  int r1 = r0 + 1;\n",
+    "int r0 = 1; int r1 = 2;\n\tatomic_store_explicit(x, r1, memory_order_relaxed); // done\n",
+    "  int r0 = 0;\n  if (r0 == 0)\n    r0 = 1;\n  else\n    r0 = 2;\n",  # an `else` alone
+    "  int r0 = 0;\n  if (r0 == 0) r0 = 1;\n  else r0 = 2;\n",
+    "  int r0 = 0;\n  while (r0 < 2) {\n    r0 = r0 + 1;\n  }\n",
+    "  int r0 = atomic_load_explicit(x,\n      memory_order_relaxed);\n",  # a call over two lines
+    "  int r0 = 1;\n  int r1 = r0 /*c;\n  *x; /* */ ;\n",  # a comment over two lines
+    "  int r0 = 1; /* a\n  b */ int r1 = 2;\n",
+    "  int if = 1;\n  atomic_store_explicit(x, if, memory_order_relaxed);\n",  # keyword as name
+    "  int r0 = 1;\n  int r1 = r9;\n",  # an error in the builder, on the second line
+    "  int r0 = 1;\n  int r1 = 1 +;\n",  # a syntax error on the second line
+    "  int r0 = 1;\n  int r1 = r0\n  ;\n  int r2 = \x0b 1;\n",
+]
+
+
+def _read_each(bodies, opening="\n", header_lines=0):
+    out = []
+    for body in bodies:
+        try:
+            out.append(repr(parse_text(test_test(header_lines, body, opening), "t.litmus")))
+        except SourceError as e:
+            out.append(str(e))
+    return out
+
+
+@pytest.mark.parametrize("opening", ["\n", " "])
+def test_bodies_read_line_by_line_are_the_bodies_read_whole(monkeypatch, opening):
+    """Each line's trees, shared between bodies and moved to where the line stands, make the
+    same test (positions included) or the same error as the body read whole."""
+    grammars._PARSED.clear()
+    grammars._LINES.clear()
+    first = _read_each(LINE_BODIES, opening)
+    moved = _read_each(LINE_BODIES, opening, header_lines=3)  # every line's trees shared
+    monkeypatch.setattr(grammars, "_read_line", lambda code, line, col: None)
+    grammars._PARSED.clear()
+    grammars._LINES.clear()
+    assert first == _read_each(LINE_BODIES, opening)
+    grammars._PARSED.clear()
+    assert moved == _read_each(LINE_BODIES, opening, header_lines=3)
+    grammars._LINES.clear()
+    line = 4 if opening == "\n" else 3  # the body's second line
+    assert first[-3] == f"t.litmus:{line + 1}:12: unknown variable 'r9' in P0"
+    assert moved[-3] == f"t.litmus:{line + 4}:12: unknown variable 'r9' in P0"
+    assert first[-2].startswith(f"t.litmus:{line + 1}:15: syntax error in the body of P0")
+
+
+def test_a_line_two_bodies_share_is_read_once(monkeypatch):
+    """diy7's catalogues combine few statement lines into many bodies: a line already read
+    is not read again by lark, wherever it stands."""
+    grammars._PARSED.clear()
+    grammars._LINES.clear()
+    read = []
+    real = grammars._read_line
+    monkeypatch.setattr(grammars, "_read_line",
+                        lambda code, line, col: read.append(code) or real(code, line, col))  # fmt: skip
+    store = "atomic_store_explicit(x, 1, memory_order_release);"
+    one = parse_text(test_test(0, f"  {store}\n  int r0 = 1;\n"), "t.litmus")
+    two = parse_text(test_test(2, f"  int r0 = 2;\n    {store}\n"), "t.litmus")
+    assert read == [store, "int r0 = 1;", "int r0 = 2;"]
+    assert two.threads[0].body[1].pos == Pos(7, 5)
+    assert one.threads[0].body[0].pos == Pos(4, 3)
+    grammars._LINES.clear()
