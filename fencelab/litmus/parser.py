@@ -239,7 +239,8 @@ class _Parser:
         self.untyped: dict[tuple[int, str], tuple[str, int]] = {}
         pos, reg_inits = self._init(pos)
         if self.is_source:
-            threads, pos = parse_threads(BodyContext(self.arch, self.src, self.locs), pos)
+            threads, pos = parse_threads(BodyContext(self.arch, self.src, self.locs,
+                                                     self.bodies), pos)  # fmt: skip
         else:
             threads, pos = self._table(pos)
             reg_inits += self._place_symbolic(threads)
@@ -305,11 +306,14 @@ class _Parser:
         """Replace `(* ... *)` comments by spaces (newlines kept) and remember their text.
 
         In source tests, thread bodies are left alone: there `(*` is C syntax, and `//`, `/* */`
-        comments belong to the body grammar (braces inside them must not count).
+        comments belong to the body grammar (braces inside them must not count). Where each
+        body's `{` is closed is kept (`self.bodies`: the thread reader finds it there).
         """
         out: list[str] | None = None  # the characters, copied at the first comment blanked
         i, depth = 0, 0
         body_depth: int | None = None
+        self.bodies: dict[int, int] = {}
+        body_start = 0
         seen_brace = False  # before the initial state's `{`: herd reads the header by lines
         while i < len(text):
             # jump to the next character that matters (the others are kept as they are)
@@ -329,6 +333,7 @@ class _Parser:
                     depth -= 1
                     if depth == body_depth:
                         body_depth = None
+                        self.bodies[body_start] = i
                 i += 1
                 continue
             if source and text.startswith("//", i):  # herd's C tests: `//` to the end of line
@@ -366,7 +371,7 @@ class _Parser:
                 if depth == 0 and re.search(
                     r"P\d+\s*(?:\([^(){}]*\))?\s*$", text[max(0, i - 400) : i]
                 ):
-                    body_depth = depth
+                    body_depth, body_start = depth, i
                 depth += 1
             elif source and c == "}":
                 depth -= 1

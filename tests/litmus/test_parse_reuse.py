@@ -229,3 +229,32 @@ def test_a_line_two_bodies_share_is_read_once(monkeypatch):
     assert two.threads[0].body[1].pos == Pos(7, 5)
     assert one.threads[0].body[0].pos == Pos(4, 3)
     grammars._LINES.clear()
+
+
+def test_a_parameter_list_read_again_gives_each_test_its_own_locations():
+    """The same `P0 (...)` text in two tests: the second's locations take the parameters'
+    types where it declares none, as the first's did, and keep those it declares."""
+    def text(init: str) -> str:
+        return (f"C T\n{{ {init} }}\nP0 (atomic_int* x, int* y) {{\n  int r0 = *y;\n}}\n"
+                "exists (0:r0=0)\n")  # fmt: skip
+
+    first = parse_text(text("x = 0;"), "a.litmus")
+    second = parse_text(text("int64_t y = 0;"), "b.litmus")
+    assert [(loc.name, loc.ctype, loc.width) for loc in first.locations] == \
+        [("x", "atomic_int", 32), ("y", "int", 32)]  # fmt: skip
+    assert [(loc.name, loc.ctype, loc.width) for loc in second.locations] == \
+        [("y", "int64_t", 64), ("x", "atomic_int", 32)]  # fmt: skip
+    assert first.threads[0].params == second.threads[0].params == \
+        (("atomic_int*", "x"), ("int*", "y"))  # fmt: skip
+
+
+@pytest.mark.parametrize("body", [
+    "  int r0 = 1; // }\n",
+    "  int r0 = 1; /* } { */\n",
+    "  int r0 = 1;\n  if (r0 == 1) { r0 = 2; }\n",
+])  # fmt: skip
+def test_a_body_ends_at_its_own_closing_brace(body):
+    """Where a body closes (found once, while comments outside the bodies are blanked): braces
+    in its comments do not count, a block's do."""
+    test = parse_text(test_test(0, body) + "// } {\n", "t.litmus")
+    assert test.threads[0].span == (3, 3 + body.count("\n") + 1)
