@@ -167,8 +167,8 @@ def array_element(name: str, index: int) -> str:
 
 
 # the next place a C/Rust body may hold a comment or a brace (the characters between need no
-# look: scanners jump there)
-COMMENT_OR_BRACE = re.compile(r"//|/\*|[{}]")
+# look: scanners jump there; each alternative a literal first, which `re` finds by their set)
+COMMENT_OR_BRACE = re.compile(r"//|/\*|\{|\}")
 
 
 def skip_c_comment(text: str, i: int, src: Text) -> int | None:

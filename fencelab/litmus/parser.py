@@ -138,7 +138,11 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _MNEMONIC_START = re.compile(r"[A-Za-z_.]")
 _INT = re.compile(r"([+-]?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)")
-_OUTSIDE_STOP = re.compile(r'//|\(\*|"|[{}]')
+# (each alternative a literal character first: `re` then looks for the next place by a set of
+# first characters, not by trying every alternative at every character)
+_OUTSIDE_STOP = re.compile(r'//|\(\*|"|\{|\}')
+# what stands before a thread body's `{` (`_blank_comments`: `P0 (...)`, `P0`)
+_BODY_HEAD = re.compile(r"P\d+\s*(?:\([^(){}]*\))?\s*$")
 
 
 def read_test(path: str, command: str = "") -> LitmusTest:
@@ -368,9 +372,7 @@ class _Parser:
                 continue
             seen_brace = seen_brace or c == "{"
             if source and c == "{":
-                if depth == 0 and re.search(
-                    r"P\d+\s*(?:\([^(){}]*\))?\s*$", text[max(0, i - 400) : i]
-                ):
+                if depth == 0 and _BODY_HEAD.search(text[max(0, i - 400) : i]):
                     body_depth, body_start = depth, i
                 depth += 1
             elif source and c == "}":
