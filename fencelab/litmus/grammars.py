@@ -427,6 +427,8 @@ def _read_line(code: str, line: int, col: int) -> tuple[list, int, int] | None:
         known = (parser("c", lexer="basic").parse(padded(code, line, col)).children, line, col)
     except UnexpectedInput:
         known = None
+    if len(code) > _PARSED_TEXT_MAX:
+        return known
     if len(_LINES) >= _PARSED_MAX:
         del _LINES[next(iter(_LINES))]  # the oldest
     _LINES[code] = known
