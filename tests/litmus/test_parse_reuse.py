@@ -24,6 +24,12 @@ def test_test(header_lines: int, body: str = BODY, opening: str = "\n") -> str:
 test_test.__test__ = False  # a helper, not a test
 
 
+def forget() -> None:
+    """Trees read before are forgotten (bodies, conditions, C bodies' lines): read afresh."""
+    grammars._PARSED.clear()
+    grammars._LINES.clear()
+
+
 def error_of(text: str) -> str:
     with pytest.raises(SourceError) as e:
         parse_text(text, "t.litmus")
@@ -34,10 +40,10 @@ def error_of(text: str) -> str:
 def test_a_body_read_again_elsewhere_keeps_its_own_positions(opening):
     """The same body text lower in another file (and, on its first line, further right):
     its error names the place where it is in that file, as a fresh reading does."""
-    grammars._PARSED.clear()
+    forget()
     first = error_of(test_test(0, opening=opening))
     again = error_of(test_test(5, opening=opening))  # the tree reused, moved 5 lines down
-    grammars._PARSED.clear()
+    forget()
     fresh = error_of(test_test(5, opening=opening))
     assert again == fresh
     if opening == "\n":
@@ -50,10 +56,10 @@ def test_a_body_read_again_elsewhere_keeps_its_own_positions(opening):
 
 def test_a_reused_tree_gives_the_same_ast_as_a_fresh_one():
     body = "  int r0 = (1 + 2) * 3;\n  if (r0 == 9) { atomic_store_explicit(x, r0, memory_order_release); }\n"
-    grammars._PARSED.clear()
+    forget()
     parse_text(test_test(0, body, " "), "t.litmus")
     reused = parse_text(test_test(3, body, " "), "t.litmus")
-    grammars._PARSED.clear()
+    forget()
     fresh = parse_text(test_test(3, body, " "), "t.litmus")
     assert reused == fresh
     assert reused.threads[0].body[0].pos == Pos(6, 24)
@@ -91,7 +97,7 @@ def test_lark_cython_reads_every_example_as_lark_does(monkeypatch):
     assert grammars._PLUGINS
 
     def read_all():
-        grammars._PARSED.clear()
+        forget()
         out = []
         for f in files:
             try:
@@ -107,7 +113,7 @@ def test_lark_cython_reads_every_example_as_lark_does(monkeypatch):
         assert read_all() == compiled
     finally:
         grammars.parser.cache_clear()
-        grammars._PARSED.clear()
+        forget()
 
 
 def test_a_deeply_nested_body_read_again_elsewhere_is_read_as_the_first_time():
@@ -115,7 +121,7 @@ def test_a_deeply_nested_body_read_again_elsewhere_is_read_as_the_first_time():
     so a later error in it is still the one a first reading reports."""
     deep = "!" * 600 + "1"  # 600 nested `un` trees
     body = f"int r1 = r9;\n  int r0 = {deep};\n"
-    grammars._PARSED.clear()
+    forget()
     first = error_of(test_test(0, body))
     again = error_of(test_test(2, body))
     assert first == "t.litmus:4:10: unknown variable 'r9' in P0"
@@ -135,10 +141,10 @@ def test_a_condition_read_again_elsewhere_keeps_its_own_positions(condition, mes
         return ("C T\n" + "\n" * lines + "{ x = 0; }\nP0 (atomic_int* x) {\n  int r0 = 1;\n}\n"
                 + condition + "\n")  # fmt: skip
 
-    grammars._PARSED.clear()
+    forget()
     first = error_of(text(0))
     again = error_of(text(4))  # the tree reused, 4 lines down
-    grammars._PARSED.clear()
+    forget()
     assert again == error_of(text(4))
     assert first == "t.litmus:" + message.format(line=6)
     assert again == "t.litmus:" + message.format(line=10)
@@ -146,10 +152,10 @@ def test_a_condition_read_again_elsewhere_keeps_its_own_positions(condition, mes
 
 def test_a_reused_condition_gives_the_same_test_as_a_fresh_one():
     text = "C T\n{ x = 0; }\nP0 (atomic_int* x) {\n  int r0 = 1;\n}\nexists (0:r0=1 /\\ x=0)\n"
-    grammars._PARSED.clear()
+    forget()
     parse_text(text, "t.litmus")
     reused = parse_text(text.replace("{ x", "\n\n{ x"), "t.litmus")
-    grammars._PARSED.clear()
+    forget()
     assert reused == parse_text(text.replace("{ x", "\n\n{ x"), "t.litmus")
 
 
@@ -196,28 +202,25 @@ def _read_each(bodies, opening="\n", header_lines=0):
 def test_bodies_read_line_by_line_are_the_bodies_read_whole(monkeypatch, opening):
     """Each line's trees, shared between bodies and moved to where the line stands, make the
     same test (positions included) or the same error as the body read whole."""
-    grammars._PARSED.clear()
-    grammars._LINES.clear()
+    forget()
     first = _read_each(LINE_BODIES, opening)
     moved = _read_each(LINE_BODIES, opening, header_lines=3)  # every line's trees shared
     monkeypatch.setattr(grammars, "_read_line", lambda code, line, col: None)
-    grammars._PARSED.clear()
-    grammars._LINES.clear()
+    forget()
     assert first == _read_each(LINE_BODIES, opening)
-    grammars._PARSED.clear()
+    forget()
     assert moved == _read_each(LINE_BODIES, opening, header_lines=3)
-    grammars._LINES.clear()
     line = 4 if opening == "\n" else 3  # the body's second line
     assert first[-3] == f"t.litmus:{line + 1}:12: unknown variable 'r9' in P0"
     assert moved[-3] == f"t.litmus:{line + 4}:12: unknown variable 'r9' in P0"
     assert first[-2].startswith(f"t.litmus:{line + 1}:15: syntax error in the body of P0")
+    forget()
 
 
 def test_a_line_two_bodies_share_is_read_once(monkeypatch):
     """diy7's catalogues combine few statement lines into many bodies: a line already read
     is not read again by lark, wherever it stands."""
-    grammars._PARSED.clear()
-    grammars._LINES.clear()
+    forget()
     read = []
     real = grammars._read_line
     monkeypatch.setattr(grammars, "_read_line",
@@ -228,7 +231,7 @@ def test_a_line_two_bodies_share_is_read_once(monkeypatch):
     assert read == [store, "int r0 = 1;", "int r0 = 2;"]
     assert two.threads[0].body[1].pos == Pos(7, 5)
     assert one.threads[0].body[0].pos == Pos(4, 3)
-    grammars._LINES.clear()
+    forget()
 
 
 def test_a_parameter_list_read_again_gives_each_test_its_own_locations():
