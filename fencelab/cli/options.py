@@ -24,6 +24,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 import click
@@ -193,6 +194,9 @@ class Input:
     label: str
 
 
+_PARTS = attrgetter("parts")
+
+
 def litmus_files(paths: Sequence[str]) -> list[Input]:
     """Files named (or `-`), and every *.litmus below each directory named (sorted). A file
     that can't be read is reported when its turn comes, so it loses no other test's result."""
@@ -202,8 +206,13 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
         if p == STDIN:
             files.append(Input(p, "<stdin>"))
         elif os.path.isdir(p):  # (False where the path cannot be looked at: its turn says why)
-            found = sorted(path.rglob("*.litmus"))
-            files.extend(Input(str(f), str(f if len(paths) > 1 else f.relative_to(path))) for f in found)
+            # in Path's order (by parts), each named from `path`'s parts on: what sorting the
+            # paths and `relative_to` give, without their per-path cost (a catalogue's 40 tests:
+            # 0.9 M instructions, a fifth of one test's judgement)
+            found = sorted(path.rglob("*.litmus"), key=_PARTS)
+            skip = len(path.parts)
+            files.extend(Input(str(f), str(f) if len(paths) > 1 else os.sep.join(f.parts[skip:]))
+                         for f in found)  # fmt: skip
         else:  # a file, or a missing one: its error is its own line, in its turn
             files.append(Input(p, p))
     if not files:

@@ -146,11 +146,15 @@ class Locations:
 @dataclass
 class BodyContext:
     """What reading source thread bodies needs: the language (`C` or `RUST`), the text (comments
-    outside the bodies blanked) and the locations table to record what the bodies use."""
+    outside the bodies blanked), the locations table to record what the bodies use, and where
+    the bodies the comment blanking went through close (the offset of a body's `{` -> that of
+    its `}`, found as `skip_c_comment` and brace counting find it; a body not there is looked
+    for again)."""
 
     arch: str
     src: Text
     locs: Locations
+    bodies: dict[int, int] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -163,8 +167,8 @@ def array_element(name: str, index: int) -> str:
 
 
 # the next place a C/Rust body may hold a comment or a brace (the characters between need no
-# look: scanners jump there)
-COMMENT_OR_BRACE = re.compile(r"//|/\*|[{}]")
+# look: scanners jump there; each alternative a literal first, which `re` finds by their set)
+COMMENT_OR_BRACE = re.compile(r"//|/\*|\{|\}")
 
 
 def skip_c_comment(text: str, i: int, src: Text) -> int | None:

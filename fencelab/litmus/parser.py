@@ -138,7 +138,11 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _MNEMONIC_START = re.compile(r"[A-Za-z_.]")
 _INT = re.compile(r"([+-]?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)")
-_OUTSIDE_STOP = re.compile(r'//|\(\*|"|[{}]')
+# (each alternative a literal character first: `re` then looks for the next place by a set of
+# first characters, not by trying every alternative at every character)
+_OUTSIDE_STOP = re.compile(r'//|\(\*|"|\{|\}')
+# what stands before a thread body's `{` (`_blank_comments`: `P0 (...)`, `P0`)
+_BODY_HEAD = re.compile(r"P\d+\s*(?:\([^(){}]*\))?\s*$")
 
 
 def read_test(path: str, command: str = "") -> LitmusTest:
@@ -239,7 +243,8 @@ class _Parser:
         self.untyped: dict[tuple[int, str], tuple[str, int]] = {}
         pos, reg_inits = self._init(pos)
         if self.is_source:
-            threads, pos = parse_threads(BodyContext(self.arch, self.src, self.locs), pos)
+            threads, pos = parse_threads(BodyContext(self.arch, self.src, self.locs,
+                                                     self.bodies), pos)  # fmt: skip
         else:
             threads, pos = self._table(pos)
             reg_inits += self._place_symbolic(threads)
@@ -305,11 +310,14 @@ class _Parser:
         """Replace `(* ... *)` comments by spaces (newlines kept) and remember their text.
 
         In source tests, thread bodies are left alone: there `(*` is C syntax, and `//`, `/* */`
-        comments belong to the body grammar (braces inside them must not count).
+        comments belong to the body grammar (braces inside them must not count). Where each
+        body's `{` is closed is kept (`self.bodies`: the thread reader finds it there).
         """
         out: list[str] | None = None  # the characters, copied at the first comment blanked
         i, depth = 0, 0
         body_depth: int | None = None
+        self.bodies: dict[int, int] = {}
+        body_start = 0
         seen_brace = False  # before the initial state's `{`: herd reads the header by lines
         while i < len(text):
             # jump to the next character that matters (the others are kept as they are)
@@ -329,6 +337,7 @@ class _Parser:
                     depth -= 1
                     if depth == body_depth:
                         body_depth = None
+                        self.bodies[body_start] = i
                 i += 1
                 continue
             if source and text.startswith("//", i):  # herd's C tests: `//` to the end of line
@@ -363,10 +372,8 @@ class _Parser:
                 continue
             seen_brace = seen_brace or c == "{"
             if source and c == "{":
-                if depth == 0 and re.search(
-                    r"P\d+\s*(?:\([^(){}]*\))?\s*$", text[max(0, i - 400) : i]
-                ):
-                    body_depth = depth
+                if depth == 0 and _BODY_HEAD.search(text[max(0, i - 400) : i]):
+                    body_depth, body_start = depth, i
                 depth += 1
             elif source and c == "}":
                 depth -= 1

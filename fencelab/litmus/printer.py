@@ -15,6 +15,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
+from operator import itemgetter
 
 from fencelab.atomics import Op
 from fencelab.errors import FencelabError
@@ -129,11 +130,31 @@ def format_state(
     A result's states bind the same observables: their order and spellings are found once
     (`_state_plan`), each state then only prints its values.
     """
-    items = list(state.items()) if isinstance(state, Mapping) else list(state)
-    order, spellings = _state_plan(tuple(o for o, _ in items), arch)
-    return " ".join(f"{names if isinstance(items[i][1], tuple) else spelling}="
-                    f"{format_value(items[i][1])};"
-                    for i, (spelling, names) in zip(order, spellings))  # fmt: skip
+    return format_states([state], arch)[0]
+
+
+def format_states(states: Iterable[Mapping[Observable, Value] | Iterable[tuple[Observable, Value]]],
+                  arch: str) -> list[str]:  # fmt: skip
+    """`format_state` of each of `states`: a result's states, which bind the same observables
+    (the same objects), share one plan, looked up again only where the observables differ."""
+    out, seen, plan = [], None, ((), ())
+    for state in states:
+        items = state if isinstance(state, tuple) else \
+            list(state.items()) if isinstance(state, Mapping) else list(state)  # fmt: skip
+        observables = tuple(map(_FIRST, items))
+        if observables != seen:
+            seen, plan = observables, _state_plan(observables, arch)
+        parts = []
+        for i, (spelling, names) in zip(*plan):
+            value = items[i][1]
+            parts.append(f"{spelling}={value};" if type(value) is int else
+                         f"{names if isinstance(value, tuple) else spelling}="
+                         f"{format_value(value)};")  # fmt: skip
+        out.append(" ".join(parts))
+    return out
+
+
+_FIRST = itemgetter(0)
 
 
 @lru_cache(maxsize=1024)

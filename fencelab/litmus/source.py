@@ -149,11 +149,17 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
             raise ctx.src.error(
                 f"expected '{{' to open the body of P{tid}, found {ctx.src.found(at)}", at
             )
-        end = _matching_brace(ctx, text, at, tid)
+        end = ctx.bodies.get(at)
+        if end is None:
+            end = _matching_brace(ctx, text, at, tid)
         line, col = ctx.src.where(at + 1)
         kind = "c" if ctx.arch == "C" else "rust"
         try:
-            tree, place = grammars.parse(kind, text[at + 1 : end], line, col)
+            if kind == "c":
+                runs = grammars.statements(text[at + 1 : end], line, col)
+            else:
+                tree, place = grammars.parse(kind, text[at + 1 : end], line, col)
+                runs = [(tree.children, place)]
         except UnexpectedInput as e:
             closing = (*ctx.src.where(end), "'}'")
             prefer = RUST_EXPECTED if kind == "rust" else ()
@@ -165,8 +171,10 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
             if kind == "c"
             else _RustBuilder(ctx, tid)
         )
-        builder.place = place
-        body = builder.stmts(tree.children)
+        body = []
+        for trees, place in runs:
+            builder.place = place
+            body += builder.stmts(trees)
         span = (ctx.src.where(m.start())[0], ctx.src.where(end)[0])
         threads.append(Thread(tid, f"P{tid}", body=tuple(body), params=params, span=span))
         pos = end + 1
@@ -175,7 +183,28 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
     return threads, pos
 
 
+# parameter lists read (a catalogue's threads repeat a few): text -> (name, the type the
+# location takes if the test declares none, the parameter's type) of each parameter
+_PARAMS: dict[str, tuple[tuple[str, str, str], ...]] = {}
+
+
 def _c_params(ctx: BodyContext, tid: int, text: str, offset: int) -> tuple[tuple[str, str], ...]:
+    """`P0 (atomic_int* x, ...)`'s (type, name) pairs, each name a location of the test (its
+    type adopted where the test declares none)."""
+    known = _PARAMS.get(text)
+    if known is None:
+        known = _read_c_params(ctx, tid, text, offset)
+        if len(_PARAMS) >= 256:
+            del _PARAMS[next(iter(_PARAMS))]  # the oldest
+        _PARAMS[text] = known
+    for name, adopted, _ in known:
+        ctx.locs.touch(name)
+        ctx.locs.adopt_type(name, adopted)
+    return tuple((ctype, name) for name, _, ctype in known)
+
+
+def _read_c_params(ctx: BodyContext, tid: int, text: str,
+                   offset: int) -> tuple[tuple[str, str, str], ...]:  # fmt: skip
     if text.strip() in ("", "void"):
         return ()
     params = []
@@ -194,9 +223,8 @@ def _c_params(ctx: BodyContext, tid: int, text: str, offset: int) -> tuple[tuple
             raise ctx.src.error(
                 f"unknown type {base!r} for parameter {name!r}; known: {known_types()}", where
             )
-        ctx.locs.touch(name)
-        ctx.locs.adopt_type(name, base + stars[1:])  # `int **p`: p holds an `int*`
-        params.append((normalise_ctype(base + stars), name))
+        # `int **p`: p holds an `int*`
+        params.append((name, base + stars[1:], normalise_ctype(base + stars)))
         at += len(piece) + 1
     return tuple(params)
 

@@ -40,13 +40,13 @@ class Shown:
 
 
 def run_one(test: LitmusTest, options: RunOptions, file: str, as_json: bool,
-            progress=None) -> Shown | Failure:  # fmt: skip
-    """`fencelab run` of one test under one of its plans (`pipeline.plan`): the result and what
-    `run` prints of it."""
+            progress=None, keep: bool = True) -> Shown | Failure:  # fmt: skip
+    """`fencelab run` of one test under one of its plans (`pipeline.plan`): the result (not
+    kept without `keep`) and what `run` prints of it."""
     from fencelab.pipeline import run_test
 
     try:
-        return shown(run_test(test, options, progress=progress), file, as_json)
+        return shown(run_test(test, options, progress=progress), file, as_json, keep)
     except FencelabError as e:
         return Failure(str(e))
 
@@ -71,17 +71,18 @@ def run_file(source, options: RunOptions, file: str, as_json: bool,
         found = explore_part(test, here, *part)
         if found is not None or part[0] != 0:
             return found
-    got = run_one(test, here, file, as_json, progress)
-    return replace(got, result=None) if isinstance(got, Shown) else got
+    return run_one(test, here, file, as_json, progress, keep=False)
 
 
-def shown(result: TestResult, file: str, as_json: bool) -> Shown:
+def shown(result: TestResult, file: str, as_json: bool, keep: bool = True) -> Shown:
+    """What `run` prints of `result`, and (`keep`) the result itself."""
     from fencelab.report.herd import format_herd
     from fencelab.report.run import result_record, summary_row
 
+    kept = result if keep else None
     if as_json:
-        return Shown(result, result_record(result, file), interrupted=result.interrupted)
-    return Shown(result, format_herd(result), summary_row(result), result.interrupted)
+        return Shown(kept, result_record(result, file), interrupted=result.interrupted)
+    return Shown(kept, format_herd(result), summary_row(result), result.interrupted)
 
 
 def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
@@ -311,5 +312,4 @@ def merge_found(got: list, file: str, as_json: bool, limits, stopped: str = "",
     merged = merge(result, [f.part for f in found], limits)
     merged_runs.append(file)
     merged.partial = merged.partial or stopped
-    return shown(merged, file, as_json) if keep else replace(shown(merged, file, as_json),
-                                                               result=None)  # fmt: skip
+    return shown(merged, file, as_json, keep)

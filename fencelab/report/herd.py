@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fencelab.litmus.conditions import holds
-from fencelab.litmus.printer import format_condition, format_state
+from fencelab.litmus.printer import format_condition, format_states
 from fencelab.report.words import plural
 from fencelab.result import TestResult
 
@@ -19,8 +19,8 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
     step budget, herd's loop unrolling) or that is partial (a limit, Ctrl-C). herd's `Hash=` line is not printed."""
     arch = result.test.arch
     lines = [f"Test {result.test.name} {result.kind}", f"States {len(result.states)}"]
-    states = sorted(((format_state(s.outcome, arch), s) for s in result.states),
-                    key=lambda pair: pair[0])  # fmt: skip
+    states = sorted(zip(format_states([s.outcome for s in result.states], arch), result.states),
+                    key=_first)  # fmt: skip
     for line, state in states:
         if result.mode == "random":  # litmus7's histogram: `*>` marks what satisfies the condition
             mark = "*>" if holds(result.condition.prop, state.outcome) else ":>"
@@ -61,6 +61,10 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
                          "stepping back from states the model could not go on from; not "
                          "counted above")  # fmt: skip
     return "\n".join(lines)
+
+
+def _first(pair: tuple) -> str:
+    return pair[0]
 
 
 def _effort(result: TestResult) -> str:

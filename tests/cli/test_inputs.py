@@ -190,6 +190,18 @@ def test_tests_of_one_name_in_two_folders_are_told_apart(cli, tmp_path):
     assert " t.litmus " in alone and " u.litmus " in alone and str(tmp_path) not in alone
 
 
+def test_a_folders_tests_run_in_path_order_named_inside_it(cli, tmp_path):
+    """A folder's tests, nested ones too, run in the order of their paths' parts (`a/b/x`
+    before `a-b/y`, though '-' sorts before '/' in a string) and are named from the folder on."""
+    for name in ("a/b/x", "a-b/y", "a.b/z", "a/w", "A"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(EXAMPLES / "x86_64" / "SB.litmus", tmp_path / f"{name}.litmus")
+    result = cli(["run", str(tmp_path) + "/"])
+    assert result.exit_code == 0, result.output
+    rows = [ln.split()[1] for ln in result.output.splitlines() if ".litmus " in ln]
+    assert rows == ["A.litmus", "a/b/x.litmus", "a/w.litmus", "a-b/y.litmus", "a.b/z.litmus"]
+
+
 @pytest.mark.parametrize("command", [["run"], ["check", "-t", "x86_64"], ["tui"]])
 def test_a_name_too_long_is_one_line_naming_why(cli, tmp_path, command):
     """A path the system cannot look up (a name over 255 bytes) was a traceback from
