@@ -123,10 +123,11 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
 
         if split:
             results = (tasks.run_split(runner, *call) for call in calls)
+        elif any(size > 1 for size in sizes):
+            runs = tasks.SplitRuns(sizes, files, as_json, limits)
+            results = runs.joined(runner.map(task, calls, cost, runs.early))
         else:
             results = runner.map(task, calls, cost, progress=explored)
-            if any(size > 1 for size in sizes):
-                results = tasks.joined(results, sizes, files, as_json, limits)
         for item, test, entry in zip(inputs, parsed, planned):
             if isinstance(entry, FencelabError):
                 fail(str(entry))

@@ -134,12 +134,14 @@ class Runner:
         reduce.set_disabled(sorted(self._before))
 
     def map(self, task: Callable, calls: Iterable[tuple], cost: Sequence[float] | None = None,
-            **local_kwargs) -> Iterator:  # fmt: skip
+            early: Early | None = None, **local_kwargs) -> Iterator:  # fmt: skip
         """`task(*args)` for each `args` in `calls`, yielded in order. `cost` (an estimate for
         each call, fencelab/parallel/cost.py) is the order in which workers start them, the
         costliest first, so that a long task does not start last and run alone while the other
-        workers idle; it changes no result and not the order they are yielded in. `local_kwargs`
-        are passed only when running here (a progress callback, which cannot cross processes)."""
+        workers idle; it changes no result and not the order they are yielded in. `early`
+        (local workers only): while this process waits for a result, the results of those
+        calls are handed over as soon as they are in (`Early`). `local_kwargs` are passed only
+        when running here (a progress callback, which cannot cross processes)."""
         calls = list(calls)
         if self.local or len(calls) <= 1 and self.cluster is None:
             return (task(*args, **local_kwargs) for args in calls)
@@ -147,7 +149,20 @@ class Runner:
         order = costliest_first(cost) if cost is not None else range(len(calls))
         if self._client is not None:
             return _dask_map(self._client, task, calls, disabled, order)
-        return _pool_map(self._pool, task, calls, disabled, order)
+        return _pool_map(self._pool, task, calls, disabled, order, early)
+
+
+@dataclass(frozen=True)
+class Early:
+    """Calls whose results a caller takes (`take(index, result)`, in this process, in the
+    order they come in) while it waits for an earlier result: it combines a split test's parts
+    as soon as they are in, while the workers run the other tests, instead of when the test's
+    turn to be printed comes, which is often after the workers are done (serial). A result
+    that is an exception is not handed over (the caller meets it in its turn), nor is any
+    result once the caller stops waiting (Ctrl-C)."""
+
+    indices: Sequence[int]
+    take: Callable[[int, object], None]
 
 
 def costliest_first(cost: Sequence[float]) -> list[int]:
@@ -155,17 +170,26 @@ def costliest_first(cost: Sequence[float]) -> list[int]:
     return sorted(range(len(cost)), key=lambda i: -cost[i])
 
 
-def _pool_map(pool, task, calls: list[tuple], disabled, order: Iterable[int]) -> Iterator:
+def _pool_map(pool, task, calls: list[tuple], disabled, order: Iterable[int],
+              early: Early | None = None) -> Iterator:  # fmt: skip
     """Submit every task at once, in `order` (a long one never holds the other workers back),
-    yield the results in the order of `calls`. Ctrl-C while waiting: the tasks not started are
-    cancelled, those running are stopped, the one awaited is yielded (cut short; `Stopped()`
-    if it had not started), then KeyboardInterrupt."""
+    yield the results in the order of `calls`; hand `early`'s over as they come in. Ctrl-C
+    while waiting: the tasks not started are cancelled, those running are stopped, the one
+    awaited is yielded (cut short; `Stopped()` if it had not started), then KeyboardInterrupt."""
+    from concurrent.futures import FIRST_COMPLETED, wait  # (imported by the pool already)
+
     futures = [None] * len(calls)
     for i in order:
         futures[i] = pool.submit(_call, task, calls[i], disabled)
+    watched = {i: futures[i] for i in early.indices} if early is not None else {}
     try:
         for future in futures:
             try:
+                while watched:
+                    _hand_over(watched, early.take)
+                    if future.done():
+                        break
+                    wait([future, *watched.values()], return_when=FIRST_COMPLETED)
                 result = future.result()
             except KeyboardInterrupt:
                 for later in futures:
@@ -177,6 +201,15 @@ def _pool_map(pool, task, calls: list[tuple], disabled, order: Iterable[int]) ->
     finally:
         for future in futures:
             future.cancel()
+
+
+def _hand_over(watched: dict, take: Callable[[int, object], None]) -> None:
+    """`take` each watched result that is in (not an exception: its turn raises it)."""
+    for i, future in list(watched.items()):
+        if future.done():
+            del watched[i]
+            if not future.cancelled() and future.exception() is None:
+                take(i, future.result())
 
 
 def _stop_workers(pool) -> None:

@@ -8,11 +8,12 @@ still arrive in order; a task stopped by Ctrl-C returns a partial result, or `St
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest
-from fencelab.parallel import Stopped
+from fencelab.parallel import Early, Stopped
 from fencelab.pipeline import RunOptions, compiled
 from fencelab.result import INTERRUPTED, FinalState, TestResult
 
@@ -272,21 +273,54 @@ def split_tasks(costs: list[float], jobs: int) -> list[int]:
     return [PARTS_PER_JOB * jobs if cost >= bar else 1 for cost in costs]
 
 
-def joined(results, sizes: list[int], files: list[str], as_json: bool, limits):
-    """The results of a catalogue's calls (`sizes`: how many each test's run was split
-    into), each split run's parts merged into its result (`merge_found`), in order."""
-    for size, file in zip(sizes, files):
-        if size == 1:
-            yield next(results)
-            continue
-        got = []
-        try:
-            for _ in range(size):
-                got.append(next(results))
-        except KeyboardInterrupt:
-            yield merge_found(got, file, as_json, limits, INTERRUPTED)
-            raise
-        yield merge_found(got, file, as_json, limits)
+class SplitRuns:
+    """The runs of a catalogue, some split in parts (`sizes`: how many calls each run was split
+    into; `files`: each run's file): each split run's parts merged into its result
+    (`merge_found`) as soon as all of them are in (`early`, for `Runner.map`: the process that
+    prints merges them while the workers run the other tests), or else in its turn (`joined`)."""
+
+    def __init__(self, sizes: list[int], files: list[str], as_json: bool, limits):
+        self.sizes, self.files, self.as_json, self.limits = sizes, files, as_json, limits
+        self._run: dict[int, tuple[int, int, str]] = {}  # a part's call -> (first call, size, file)
+        start = 0
+        for size, file in zip(sizes, files):
+            for i in range(start, start + size) if size > 1 else ():
+                self._run[i] = (start, size, file)
+            start += size
+        self._parts: dict[int, dict[int, object]] = {}  # a run's first call -> parts in so far
+        self._merged: dict[int, object] = {}  # a run's first call -> its result, merged early
+        self.early = Early(sorted(self._run), self._take)
+
+    def _take(self, index: int, part) -> None:
+        start, size, file = self._run[index]
+        got = self._parts.setdefault(start, {})
+        got[index] = part
+        if len(got) == size:
+            del self._parts[start]
+            # (a defect raised here is raised again where `joined` merges the parts, in its turn)
+            with contextlib.suppress(Exception):
+                self._merged[start] = merge_found([got[i] for i in range(start, start + size)],
+                                                  file, self.as_json, self.limits)  # fmt: skip
+
+    def joined(self, results):
+        """The results of the calls (`Runner.map`'s), one a run, in order."""
+        start = 0
+        for size, file in zip(self.sizes, self.files):
+            if size == 1:
+                start += 1
+                yield next(results)
+                continue
+            got = []
+            try:
+                for _ in range(size):
+                    got.append(next(results))
+            except KeyboardInterrupt:
+                yield merge_found(got, file, self.as_json, self.limits, INTERRUPTED)
+                raise
+            merged = self._merged.pop(start, None)
+            start += size
+            yield merged if merged is not None else merge_found(got, file, self.as_json,
+                                                                self.limits)  # fmt: skip
 
 
 def merge_found(got: list, file: str, as_json: bool, limits, stopped: str = "",

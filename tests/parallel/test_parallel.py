@@ -151,6 +151,37 @@ def test_workers_start_the_costliest_first_and_yield_in_input_order(tmp_path):
     assert sorted(started) == list(range(6))
 
 
+def _wait_for(marker: str, index: int) -> str:
+    """Call 0 waits (up to 30 s) for the file that taking call 1's result early writes."""
+    if index == 0:
+        for _ in range(300):
+            if Path(marker).exists():
+                return "saw the early result"
+            time.sleep(0.1)
+        return "waited in vain"
+    return f"call {index}"
+
+
+def test_early_results_are_handed_over_while_an_earlier_one_is_awaited(tmp_path):
+    """`Runner.map(..., early)`: the results of the calls named are taken as soon as they are
+    in, while this process waits for an earlier one (a split test's parts are merged while
+    the workers run the other tests, not at their turn, after the workers are done)."""
+    from fencelab.parallel import Early
+
+    marker = str(tmp_path / "taken")
+    taken = []
+
+    def take(index, result):
+        taken.append((index, result))
+        Path(marker).write_text("")
+
+    with Runner(2) as runner:
+        got = list(runner.map(_wait_for, [(marker, i) for i in range(3)], [9.0, 2.0, 1.0],
+                              Early([1, 2], take)))  # fmt: skip
+    assert got == ["saw the early result", "call 1", "call 2"]
+    assert taken[0] == (1, "call 1") and sorted(taken) == [(1, "call 1"), (2, "call 2")]
+
+
 ARM3 = """ARM a
 { 0:R1=x; 1:R1=x; 1:R2=y; 2:R2=y; }
  P0           | P1             | P2           ;
