@@ -67,7 +67,21 @@ class TestResult:
         return self.test.condition
 
     def satisfying(self) -> list[FinalState]:
-        return [s for s in self.states if holds(self.condition.prop, s.outcome)]
+        """The final states whose outcome makes the proposition true, found once for the
+        states and condition the result holds (printing a result asks a dozen times: herd's
+        text, the summary row; with 1,000 final states that took longer than the exploration)."""
+        prop, states = self.condition.prop, self.states
+        memo = self.__dict__.get("_satisfying")
+        if memo is None or memo[0] is not states or memo[1] != len(states) or memo[2] is not prop:
+            memo = (states, len(states), prop, [s for s in states if holds(prop, s.outcome)])
+            self.__dict__["_satisfying"] = memo
+        return list(memo[3])
+
+    def __getstate__(self) -> dict:
+        """A result pickled (to the process that prints) without what `satisfying` found."""
+        state = dict(self.__dict__)
+        state.pop("_satisfying", None)
+        return state
 
     @property
     def positive(self) -> int:
