@@ -100,6 +100,8 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     # have stopped)
     sizes = ([1] * len(calls) if task is not tasks.run_file or runner.local or mode != "exhaustive"
              or limits != DEFAULT_LIMITS else tasks.split_tasks(cost, runner.jobs))  # fmt: skip
+    sizes = [size if size == 1 or tasks.splits(file, options) else 1
+             for size, file in zip(sizes, files)]  # fmt: skip
     if any(size > 1 for size in sizes):
         calls, cost = ([c for call, size in zip(calls, sizes) for c in _parts(call, size)],
                        [c for c, size in zip(cost, sizes) for _ in range(size)])  # fmt: skip

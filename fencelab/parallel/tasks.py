@@ -273,6 +273,32 @@ def split_tasks(costs: list[float], jobs: int) -> list[int]:
     return [PARTS_PER_JOB * jobs if cost >= bar else 1 for cost in costs]
 
 
+def splits(path: str, options: RunOptions) -> bool:
+    """Can `run_file`'s run of the test in `path` be split (`pipeline.split_model`)? Told from
+    the file's first word (the architecture: source tests are not split) and the model, without
+    reading the test (a worker does). The model is made here, so that its modules are imported
+    in the process that forks the workers: they share them, and this process needs them to read
+    the parts' graphs (ARM's under armv7: 18 modules, once rather than three times)."""
+    from fencelab.isa.arch import ARCHES
+    from fencelab.isa.registry import own_target
+    from fencelab.machine.parts import splittable
+    from fencelab.models.registry import OPERATIONAL, get_model
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            words = f.read(256).split(None, 1)
+    except OSError:
+        return False
+    arch = next((a for name, a in ARCHES.items() if words and name.upper() == words[0].upper()),
+                None)  # fmt: skip
+    if arch is None or options.mode != "exhaustive":
+        return False
+    spec = options.model or get_model(own_target(arch).default_model)
+    if spec.kind != OPERATIONAL or spec.is_source or arch.name not in spec.arches:
+        return False
+    return splittable(spec.new())
+
+
 class SplitRuns:
     """The runs of a catalogue, some split in parts (`sizes`: how many calls each run was split
     into; `files`: each run's file): each split run's parts merged into its result

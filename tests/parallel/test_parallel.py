@@ -295,6 +295,22 @@ def test_only_a_test_that_could_hold_the_workers_back_is_split():
     assert split_tasks([9e7], 2) == [1]  # a test alone runs whole (Runner.map runs it here)
 
 
+@pytest.mark.parametrize("name, model, splits", [
+    ("arm/MP+dmbs.litmus", None, True), ("arm/MP+dmbs.litmus", "sc", False),
+    ("aarch64/SB.litmus", None, False), ("x86_64/SB.litmus", None, False),
+    ("x86_64/SB.litmus", "sc", False), ("c/SB+rlx.litmus", None, False),
+])  # fmt: skip
+def test_only_a_test_whose_model_splits_it_is_split(name, model, splits):
+    """A costly test is split only where `split_model` would split it (ARM under armv7), told
+    from its first word without reading it: an AArch64 test was made two tasks, the second
+    reading, planning and assembling it for nothing."""
+    from fencelab.parallel.tasks import splits as can_split
+    from fencelab.pipeline import RunOptions
+
+    assert can_split(str(EXAMPLES / name), RunOptions.named(model=model)) is splits
+    assert not can_split(str(EXAMPLES / "no-such.litmus"), RunOptions())
+
+
 @pytest.mark.parametrize("name, model", [
     ("x86_64/SB.litmus", "sc"), ("x86_64/IRIW.litmus", "sc"), ("arm/IRIW+addrs.litmus", None),
     ("arm/MP+dmbs.litmus", None), ("arm/SB+dmbs.litmus", None),
