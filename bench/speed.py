@@ -249,15 +249,18 @@ FENCELAB = [sys.executable, "-c", "from fencelab.cli import main; main()"]
 
 
 # `fencelab` with a log of where its CPU goes: each worker writes its CPU seconds so far after
-# each task; the parent its CPU when the runner starts, when the last result is in, and at exit.
+# each task; the parent its CPU when the runner starts, when the last result is in, and at exit;
+# each with its minor page faults so far (a forked worker's count starts at 0: its faults are
+# its own pages and its copies of the parent's, copy-on-write).
 _LOGGED = r"""
-import atexit, os, sys, time
+import atexit, os, resource, sys, time
 import fencelab.parallel as parallel
 from fencelab.cli import main
 
 log = open(sys.argv.pop(1), "a", buffering=1)  # line by line: workers end with os._exit
 def note(what):
-    log.write(f"{what} {os.getpid()} {time.process_time()}\n")
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    log.write(f"{what} {os.getpid()} {time.process_time()} {faults}\n")
 call, enter, leave = parallel._call, parallel.Runner.__enter__, parallel.Runner.__exit__
 def logged_call(*args):
     try:
@@ -279,6 +282,7 @@ main()
 
 
 last_parts: list[float] = []  # the last `critical_cpu`'s parts of the critical path
+last_faults: list[int] = []  # and its minor page faults: the parent's, then each worker's
 
 
 def critical_cpu(args: list[str], jobs: int, env: dict) -> tuple[float, float, float]:
@@ -292,12 +296,17 @@ def critical_cpu(args: list[str], jobs: int, env: dict) -> tuple[float, float, f
         wall, cpu = timed([sys.executable, "-c", _LOGGED, log.name, *args, "-j", str(jobs)], env)
         notes: dict[str, float] = {}
         workers: dict[str, float] = {}
+        faults: dict[str, int] = {}
         for line in log:
-            what, pid, seconds = line.split()
+            what, pid, seconds, minor = line.split()
+            faults[pid] = max(faults.get(pid, 0), int(minor))
             if what == "task":
                 workers[pid] = max(workers.get(pid, 0.0), float(seconds))
             else:
                 notes[what] = float(seconds)
+                parent = pid
+    last_faults[:] = [faults[parent], *(faults[pid] for pid in sorted(workers, key=workers.get,
+                                                                      reverse=True))]  # fmt: skip
     if not workers:  # -j 1: the parent ran everything
         last_parts[:] = [notes["exit"]]
         return wall, cpu, notes["exit"]
@@ -338,7 +347,9 @@ def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3
             parts = (f" = parent to the fork {last_parts[0]:.2f} + busiest worker "
                      f"{last_parts[1]:.2f} (others {', '.join(f'{w:.2f}' for w in last_parts[2:-2])})"
                      f" + 1/{n} of the parent's {last_parts[-2]:.2f} while they run + "
-                     f"{last_parts[-1]:.2f} after" if n > 1 else "")  # fmt: skip
+                     f"{last_parts[-1]:.2f} after; minor faults: parent {last_faults[0]}, "
+                     f"workers {', '.join(map(str, last_faults[1:]))}" if n > 1
+                     else f"; minor faults {last_faults[0]}")  # fmt: skip
             print(f"{kind} catalogue of {len(files)}, -j {n}: {measured[0]:.1f} s wall, "
                   f"{measured[1]:.1f} s CPU, critical path {measured[2]:.2f} s CPU{parts} "
                   f"(load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
