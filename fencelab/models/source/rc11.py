@@ -292,7 +292,10 @@ def _own_coherent(path: Path, inits: dict, others: set) -> bool:
 
 _NONE = object()  # no usable own write (`_own_coherent`)
 # choices of paths (before any is dropped) from which `source-open-prefix` looks at the
-# prefixes: below it, finding the locations to look at costs more than it saves
+# prefixes (of three threads or more: with two, the one thread before the last is checked
+# against the last one's writes by `source-other-writes` already, but for RMWs, and the
+# looping examples' thousands of paths cost more to look through than it saves): below it,
+# finding the locations to look at costs more than it saves
 _OPEN_FROM = 64
 
 
@@ -480,7 +483,8 @@ class _Enumerator:
         location (its last path writes a subset of those values, at most those counts, and
         its reads only add needs), and so has no (rf, mo) there. No location's choices are
         computed for it. (Looked at before the last thread only: on the generated C set,
-        earlier prefixes so dropped are 45 of 1,533, against 1,440 of 2,769 there.)"""
+        earlier prefixes so dropped are 45 of 1,533, against 1,440 of 2,769 there; and only
+        in tests of three threads or more and `_OPEN_FROM` choices of paths.)"""
         n = len(paths)
         locations = self.locations
         last = [-1] * len(locations)  # location -> the last thread whose paths access it
@@ -498,7 +502,7 @@ class _Enumerator:
         closing = [[j for j in range(len(last)) if last[j] == k and dead] for k in range(n)]
         opening: list[int] = []  # the locations `source-open-prefix` looks at, before the last
         later: list[tuple] = []  # per location: the last thread's values there, most of each
-        if (n > 1 and reduce.enabled("source-open-prefix") and n - 1 in last
+        if (n > 2 and reduce.enabled("source-open-prefix") and n - 1 in last
                 and math.prod([len(ps) for ps in paths]) >= _OPEN_FROM):  # fmt: skip
             opening, later = self._open_locations(paths, last)
         if not any(closing[:-1]) and not opening:
