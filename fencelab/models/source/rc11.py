@@ -524,7 +524,10 @@ class _Enumerator:
             closed, still = closing[k], opening if k == n - 2 else ()
             if not closed and not still:
                 return False
-            ids = [ids_of(members) for members in chosen]
+            ids = []
+            for members in chosen:
+                found = groups.get(id(members))
+                ids.append(found[1] if found is not None else ids_of(members))
             for j in closed:
                 for head in itertools.product(*[group[j] for group in ids]):
                     key = head + zeros[k]
