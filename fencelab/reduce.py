@@ -142,6 +142,11 @@ REDUCTIONS = {
                           "first threads is dropped, with every choice that completes it, when "
                           "a location no later thread accesses has no coherent (rf, mo) "
                           "(models/source/rc11.py, _Enumerator.dead_prefix)",
+    "source-open-prefix": "source models (rc11, c11, sc-source): a choice of paths for the "
+                          "first threads is dropped, with every choice that completes it, when "
+                          "the reads chosen of a location later threads access too cannot be "
+                          "sourced, whatever those threads' paths write there "
+                          "(models/source/rc11.py, _Enumerator.dead_prefix)",
     "source-rf-share": "source models (rc11, c11): the candidates of one choice of thread "
                        "paths that have the same rf (they differ in mo) share no-thin-air and hb "
                        "(models/source/axioms.py, consistent; models/source/rc11.py, judge)",

@@ -726,6 +726,7 @@ def thread_paths(
     consulted: set[str] | None = None,
     body: Code | None = None,
     tree: PathTree | None = None,
+    layout: tuple | None = None,
 ) -> list[Path]:
     """Every path of `thread` whose reads return values from `domains`, depth first; the
     locations whose domains the runs read are added to `consulted`.
@@ -741,9 +742,10 @@ def thread_paths(
     domains (they are read only for the options of a new choice, `_Runner.choose`), so a node
     of the tree, the choices before it, fixes whether the run ends there (and its path) or
     which location's value it chooses next; the options there are found again from `domains`
-    (`_options`), as the run would find them, and taken in the same order."""
+    (`_options`), as the run would find them, and taken in the same order. `layout`: the
+    thread's `_layout`, when the caller has it."""
     paths: list[Path] = []
-    layout = _layout(test, thread)
+    layout = layout or _layout(test, thread)
     body = body or compile_body(thread.body)
     if tree is None:
         stack: list[list] = [[]]
@@ -843,8 +845,10 @@ def value_domains(
     trees = [PathTree() if reduce.enabled("source-paths-tree") else None for _ in test.threads]
     found: list[tuple[list[Path], dict[str, tuple]] | None] = [None] * len(test.threads)
     bodies = [compile_body(t.body) for t in test.threads]
+    layouts = [_layout(test, t) for t in test.threads]
     written: dict[int, list] = {}  # id(path) -> its writes' (location, value)
     kept: list[Path] = []  # the paths `written` names (ids stay theirs)
+    most_writes = [0] * len(test.threads)  # per thread: the most writes of one of its paths
     rounds = 0
     while True:
         frozen = {name: tuple(sorted(vals, key=value_key)) for name, vals in domains.items()}
@@ -857,25 +861,26 @@ def value_domains(
                 continue
             consulted: set[str] = set()
             paths.append(thread_paths(test, t, frozen, unroll, budget, consulted, bodies[k],
-                                      trees[k]))  # fmt: skip
+                                      trees[k], layouts[k]))  # fmt: skip
             found[k] = (paths[-1], {loc: frozen[loc] for loc in consulted})
-        max_writes = 0
         grown = False
-        for ps in paths:
-            most = 0
+        for k, ps in enumerate(paths):
+            most = most_writes[k]
             for p in ps:
-                # (a path's writes found once: the tree keeps a path from round to round)
-                writes = written.get(id(p))
-                if writes is None:
-                    writes = written[id(p)] = [(e.loc, e.wval) for e in p.events
-                                               if e.kind in _WRITES]  # fmt: skip
-                    kept.append(p)
+                # (a path's writes found once: the tree keeps a path from round to round,
+                # and the values of a path met in an earlier round are in the domains)
+                if id(p) in written:
+                    continue
+                writes = written[id(p)] = [(e.loc, e.wval) for e in p.events
+                                           if e.kind in _WRITES]  # fmt: skip
+                kept.append(p)
                 most = max(most, len(writes))
                 for loc, value in writes:
                     if value not in domains[loc]:
                         domains[loc].add(value)
                         grown = True
-            max_writes += most
+            most_writes[k] = most  # (a round's paths include every earlier round's)
+        max_writes = sum(most_writes)
         rounds += 1
         if not grown or rounds > max_writes:
             return frozen, paths
