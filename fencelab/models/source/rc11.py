@@ -348,6 +348,8 @@ class _Enumerator:
         racy = complete and self.races and not self.race and space.static.may_race
         known = self._known
         by_rf: dict | None = {} if reduce.enabled("source-rf-share") else None
+        rels: dict[tuple, tuple] = {}  # a key of rf -> its rows and each read's write
+        st, n = space.static, space.n
         for pick in space.picks():
             values = space.values(pick)
             if values is None:
@@ -359,9 +361,17 @@ class _Enumerator:
             if self.partial:
                 return
             self.candidates += 1
-            rf, mo, rf_src = space.relations(pick)
-            shared = None if by_rf is None else (by_rf, tuple([id(part) for part, _ in pick]))
-            if consistent(self.axioms, space.static, rf, mo, rf_src, True, shared):
+            key = tuple([id(c[0]) for c in pick])
+            found = rels.get(key)
+            if found is None:
+                found = rels[key] = space.rf_relations(pick)
+            rf, rf_src = found
+            mo = [0] * n
+            for c in pick:  # (each location's mo rows, `Candidates.__init__`)
+                for w, later in c[2]:
+                    mo[w] = later
+            if consistent(self.axioms, st, rf, mo, rf_src, True,
+                          None if by_rf is None else (by_rf, key)):
                 if complete:  # herd counts every allowed execution
                     found = known.get(values)
                     if found is None:
@@ -371,7 +381,7 @@ class _Enumerator:
                         found = known[values] = (outcome, self._condition(values))
                     self.counts[not found[1]] += 1
                     if racy and not self.race:
-                        pair = data_race(space.static, happens_before(space.static, rf))
+                        pair = data_race(st, happens_before(st, rf))
                         if pair:
                             self.race = space.race_text(pick, pair, found[0])
                 else:
@@ -632,7 +642,8 @@ class _Enumerator:
 class Candidates:
     """The candidate executions of one choice of thread paths: its events (one initial write
     per location, tid -1, then each thread's in program order, as parallel lists) and, per
-    location, every coherent (rf, mo) choice; a *pick* is one choice per location."""
+    location, every coherent (rf, mo) choice; a *pick* is one choice per location, each
+    (rf pairs, mo order, ...): `picks` adds mo's rows, (write, the writes after it)."""
 
     def __init__(self, enumerator: _Enumerator, combo: tuple[Path, ...],
                  cols: list[tuple] | None = None, local: list[list] | None = None):
@@ -691,14 +702,21 @@ class Candidates:
                                 events_of.setdefault(loc, []).append(i)
                     events = events_of[name]
                     # (an rf shared by several mo orders stays one object: `judge` knows
-                    # the candidates that share every location's rf by it)
+                    # the candidates that share every location's rf by it); mo as the
+                    # rows of its writes, (write, the writes after it), for `judge`
                     shared: dict[int, tuple] = {}
                     found = []
                     for rf, order in choices:
                         part = shared.get(id(rf))
                         if part is None:
                             part = shared[id(rf)] = tuple([(events[r], events[w]) for r, w in rf])
-                        found.append((part, [events[w] for w in order]))
+                        order = [events[w] for w in order]
+                        rows = []
+                        later = 0
+                        for w in reversed(order):
+                            rows.append((w, later))
+                            later |= 1 << w
+                        found.append((part, order, tuple(rows)))
                     if memo is not None:
                         memo[key] = found
                 self.per_loc.append(found)
@@ -736,14 +754,14 @@ class Candidates:
 
     def outcome(self, pick) -> Outcome | None:
         """The final state of a pick (None when the test's filter drops it)."""
-        final = {name: self.wvals[order[-1]]
-                 for name, (_, order) in zip(self.enumerator.locations, pick)}  # fmt: skip
+        final = {name: self.wvals[c[1][-1]]
+                 for name, c in zip(self.enumerator.locations, pick)}  # fmt: skip
         return self.enumerator._outcome(self.envs, final)
 
     def values(self, pick) -> tuple | None:
         """`outcome(pick)`'s values alone (`_Enumerator._values`), remembered by the final
         write of each location: the picks of one choice of paths share most."""
-        key = tuple([order[-1] for _, order in pick])
+        key = tuple([c[1][-1] for c in pick])
         found = self._values_of.get(key, self)
         if found is self:
             final = {name: self.wvals[w] for name, w in zip(self.enumerator.locations, key)}
@@ -774,27 +792,30 @@ class Candidates:
     def describe(self, pick) -> str:
         """`rf: init:x->b a->d; mo: init:x->a init:y->c`: the witness line of an execution."""
         names = self.names()
-        rf = [f"{names[w][1]}->{names[r][0]}" for part, _ in pick for r, w in sorted(part)]
-        mo = ["->".join([names[w][1] for w in order]) for _, order in pick]
+        rf = [f"{names[w][1]}->{names[r][0]}" for c in pick for r, w in sorted(c[0])]
+        mo = ["->".join([names[w][1] for w in c[1]]) for c in pick]
         return f"rf: {' '.join(rf) or '-'}; mo: {' '.join(mo)}"
 
     def relations(self, pick) -> tuple[list[int], list[int], list[int]]:
         """rf and mo as bitmask rows, and each read's write (-1 for none)."""
-        rf_src = [-1] * self.n
-        for rf_part, _ in pick:
-            for r, w in rf_part:
-                rf_src[r] = w
-        rf = [0] * self.n
-        for r, w in enumerate(rf_src):
-            if w >= 0:
-                rf[w] |= 1 << r
+        rf, rf_src = self.rf_relations(pick)
         mo = [0] * self.n
-        for _, order in pick:
+        for c in pick:
             later = 0
-            for w in reversed(order):
+            for w in reversed(c[1]):
                 mo[w] = later
                 later |= 1 << w
         return rf, mo, rf_src
+
+    def rf_relations(self, pick) -> tuple[list[int], list[int]]:
+        """rf as bitmask rows, and each read's write (-1 for none)."""
+        rf_src = [-1] * self.n
+        rf = [0] * self.n
+        for c in pick:
+            for r, w in c[0]:
+                rf_src[r] = w
+                rf[w] |= 1 << r
+        return rf, rf_src
 
 
 def _filter_observables(test: LitmusTest) -> tuple:
@@ -825,14 +846,16 @@ def _read_write_values(accesses: tuple) -> tuple:
 
 def _location_structure(n: int, name: str, kinds, locs, tids) -> tuple:
     """What `_location_choices` needs of a location's accesses besides their values: its
-    events, writes (the initial one first), reads and RMWs, each event's earlier and later
-    events of its thread there (bitmasks), the writes and reads as masks, CoWW's orders and
-    the writes' shape. A function of the kinds, threads and locations alone, which many
-    choices of paths share (`_Enumerator._location_choices` remembers it)."""
+    writes (the initial one first) and reads, CoWW's orders (per event, the writes that
+    must precede it), the writes' shape, and per read (in event order): the writes it may
+    read from by their place alone (not itself, not later in its own thread), whether it is
+    an RMW, its thread's writes there before it (CoWR), after it (CoRW) and its reads there
+    after it (CoRR, as places among the reads). A function of the kinds, threads and
+    locations alone, which many choices of paths share (`_Enumerator._location_choices`
+    remembers it)."""
     events = [i for i in range(n) if locs[i] == name]
     writes = [i for i in events if kinds[i] in ("W", "U")]
     reads = [i for i in events if kinds[i] in ("R", "U")]
-    updates = [u for u in reads if kinds[u] == "U"]
     # events are numbered thread by thread in program order: sb is a later event of the thread
     later = [0] * n  # the location's later events of the same thread
     earlier = [0] * n
@@ -848,18 +871,25 @@ def _location_structure(n: int, name: str, kinds, locs, tids) -> tuple:
         if tid >= 0:
             later[a] = seen.get(tid, 0)
             seen[tid] = later[a] | (1 << a)
-    write_mask = read_mask = 0
+    write_mask = 0
     for w in writes:
         write_mask |= 1 << w
-    for r in reads:
-        read_mask |= 1 << r
     coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
     shape = (tuple(writes), tuple([kinds[w] == "U" for w in writes]))
-    return writes, reads, updates, earlier, later, write_mask, read_mask, coww, shape
+    place = {r: i for i, r in enumerate(reads)}
+    per_read = tuple([(
+        r,
+        tuple([w for w in writes if w != r and not (w > r and tids[w] == tids[r])]),
+        kinds[r] == "U",
+        earlier[r] & write_mask,  # CoWR: a write before the read is not newer
+        tuple([w for w in writes if (later[r] >> w) & 1]),  # CoRW: one after it is newer
+        tuple([place[x] for x in reads if (later[r] >> x) & 1]),  # CoRR
+    ) for r in reads])  # fmt: skip
+    return writes, coww, shape, per_read
 
 
 def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
-                      structure: tuple | None = None):  # fmt: skip
+                      structure: tuple | None = None) -> list:  # fmt: skip
     """Every coherent (rf, mo) for location `name`: rf as (read, write) pairs, mo as a list.
 
     rf: each read takes a write of its value, not itself and not one later in its own thread.
@@ -873,52 +903,55 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
     """
     if structure is None:
         structure = _location_structure(n, name, kinds, locs, tids)
-    writes, reads, updates, earlier, later, write_mask, read_mask, coww, shape = structure
+    writes, coww, shape, per_read = structure
     init = writes[0]
     sources = []
-    for r in reads:  # (first: most choices of thread paths that have no choice fail here)
-        value, tid = rvals[r], tids[r]
-        options = [w for w in writes
-                   if wvals[w] == value and w != r and not (w > r and tids[w] == tid)]  # fmt: skip
+    taking = []  # the RMWs' sources
+    for r, allowed, update, _, _, _ in per_read:
+        # (first: most choices of thread paths that have no choice fail here)
+        value = rvals[r]
+        options = [w for w in allowed if wvals[w] == value]
         if not options:
-            return
+            return []
         sources.append(options)
-    if len(updates) > 1:  # two RMWs cannot both read the same write: is there any way?
-        taking = [options for u, options in zip(reads, sources) if kinds[u] == "U"]
-        if not any(len(set(taken)) == len(taken) for taken in itertools.product(*taking)):
-            return
+        if update:
+            taking.append(options)
+    # two RMWs cannot both read the same write: is there any way?
+    if len(taking) > 1 and not any(len(set(taken)) == len(taken)
+                                   for taken in itertools.product(*taking)):  # fmt: skip
+        return []
+    reads = [r for r, *_ in per_read]
+    out = []
     for choice in itertools.product(*sources):
-        src = dict(zip(reads, choice))
-        taken = [src[u] for u in updates]
-        if len(taken) != len(set(taken)):
-            continue  # two RMWs cannot both read the same write
         before = list(coww)  # before[b]: writes that must precede b in mo
-        for r, w in src.items():
-            if kinds[r] == "U":
-                before[r] |= 1 << w
-            others = write_mask & ~(1 << w) & ~(1 << r)
-            before[w] |= earlier[r] & others  # CoWR: a write before the read is not newer
-            newer = later[r] & others  # CoRW: a write after the read is newer
-            while newer:
-                low = newer & -newer
-                before[low.bit_length() - 1] |= 1 << w
-                newer ^= low
-            newer = later[r] & read_mask  # CoRR: a later read does not read an older write
-            while newer:
-                low = newer & -newer
-                w2 = src[low.bit_length() - 1]
+        reader_of = {}  # the write each RMW reads -> the RMW
+        for (r, _, update, cowr, corw, corr), w in zip(per_read, choice):
+            bit = 1 << w
+            if update:
+                if w in reader_of:
+                    break  # two RMWs cannot both read the same write
+                reader_of[w] = r
+                before[r] |= bit
+            before[w] |= cowr & ~bit  # CoWR: a write before the read is not newer
+            for x in corw:  # CoRW: a write after the read is newer
+                before[x] |= bit
+            for j in corr:  # CoRR: a later read does not read an older write
+                w2 = choice[j]
                 if w2 != w:
-                    before[w2] |= 1 << w
-                newer ^= low
-        reader_of = {src[u]: u for u in updates}
-        rf_pairs = tuple(src.items())
-        # the orders depend on the constraints alone, which many rf choices share
-        # (and across locations and tests: `_EXTENSIONS`, a pure function of its key)
-        key = (shape, tuple([before[w] for w in writes]), tuple(reader_of.items()))
-        orders = reduce.reused(_EXTENSIONS, key, functools.partial(
-            _linear_extensions, init, writes, before, reader_of, kinds))  # fmt: skip
-        for order in orders:
-            yield rf_pairs, order
+                    before[w2] |= bit
+        else:
+            # the orders depend on the constraints alone, which many rf choices share
+            # (and across locations and tests: `_EXTENSIONS`, a pure function of its key)
+            key = (shape, tuple([before[w] for w in writes]), tuple(reader_of.items()))
+            orders = _EXTENSIONS.get(key) if "reuse" not in reduce.disabled() else None
+            if orders is None:
+                orders = reduce.reused(_EXTENSIONS, key, functools.partial(
+                    _linear_extensions, init, writes, before, reader_of, kinds))  # fmt: skip
+            if orders:
+                rf_pairs = tuple(zip(reads, choice))
+                for order in orders:
+                    out.append((rf_pairs, order))
+    return out
 
 
 _CHOICES: dict = {}  # a location's `_location_choices` by its accesses (`_Enumerator`)
