@@ -62,10 +62,10 @@ layout, names and renumbered choices are found once.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import time
 from collections.abc import Callable
+from operator import itemgetter
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
@@ -88,6 +88,7 @@ from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, 
 from fencelab.litmus.printer import event_names
 from fencelab.litmus.types import ValueType, observable_type
 from fencelab.models.combinations import feasible_combinations
+from fencelab.models.relations import bits
 from fencelab.models.source.axioms import Static, consistent, data_race, happens_before, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
 from fencelab.result import UNDEF, FinalState, TestResult
@@ -123,8 +124,10 @@ def run_source(
     except MemoryError:
         enumerator.partial = enumerator.meter.out_of_memory(enumerator.candidates)
     result.partial = enumerator.partial
-    result.states = [FinalState(o, enumerator.witness(o))
-                     for o in sorted(enumerator.allowed, key=_repr_of(enumerator.observed))]  # fmt: skip
+    # (each outcome with its witness: not hashed again, observables hash in Python)
+    shown = _repr_of(enumerator.observed)
+    result.states = [FinalState(o, space.describe(pick)) for o, (space, pick)
+                     in sorted(enumerator.executions.items(), key=lambda item: shown(item[0]))]
     if enumerator.race:
         result.flags = (UNDEF,)
         result.race = enumerator.race
@@ -304,12 +307,11 @@ class _Enumerator:
         self.partial = ""  # why judging stopped early (a limit), or ""
         self.observed = observables(test)
         self.extra = _filter_observables(test)
-        self.allowed: set[Outcome] = set()
         self.candidates = 0
         self.exhausted = 0
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
-        self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
+        self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # the allowed outcomes, a witness each
         self.counts = [0, 0]  # herd's pos, neg: allowed executions that satisfy it, that do not
         # the allowed outcomes by their values alone (`_values`: the observables are fixed),
         # with whether each satisfies the condition: looked up without hashing observables
@@ -337,8 +339,9 @@ class _Enumerator:
         self.race = ""  # one data race found (`race_text`), or ""
 
     def judge(self, combo: tuple[Path, ...]) -> None:
-        built = self._columns
-        cols = [built.get(id(p)) or self.columns(p) for p in combo]
+        cols = list(map(self._columns.get, map(id, combo)))
+        if None in cols:
+            cols = [c or self.columns(p) for p, c in zip(combo, cols)]
         local = self.local_choices(cols)
         if local is None:
             return  # some location has no coherent (rf, mo): no candidate
@@ -361,7 +364,7 @@ class _Enumerator:
             if self.partial:
                 return
             self.candidates += 1
-            key = tuple([id(c[0]) for c in pick])
+            key = tuple(map(_RF_ID, pick))
             found = rels.get(key)
             if found is None:
                 found = rels[key] = space.rf_relations(pick)
@@ -376,7 +379,6 @@ class _Enumerator:
                     found = known.get(values)
                     if found is None:
                         outcome = tuple(zip(self.observed, values))
-                        self.allowed.add(outcome)
                         self.executions[outcome] = (space, pick)
                         found = known[values] = (outcome, self._condition(values))
                     self.counts[not found[1]] += 1
@@ -447,7 +449,7 @@ class _Enumerator:
         memo = self._choices
         out: list = []
         missing = []
-        for j, key in enumerate(zip(*[c[9] for c in cols])):
+        for j, key in enumerate(zip(*map(_ACCESS_IDS, cols))):
             choices = memo[j].get(key)
             if choices is None:
                 missing.append((j, key))
@@ -553,35 +555,38 @@ class _Enumerator:
         cannot read the same write)? Most choices of thread paths with no candidate fail here,
         more cheaply than in `_location_choices` (which finds no choice for them either)."""
         summaries = self._summaries
-        of = []
+        of = []  # the summaries of the threads' accesses there
         for ident in key:
-            summary = None
             if ident:
                 summary = summaries.get(ident)
                 if summary is None:
                     summary = summaries[ident] = _read_write_values(self._accesses[ident])
-            of.append(summary)
-        for tid, summary in enumerate(of):
-            if summary is not None and summary[0]:
-                written = {init}
-                for other, theirs in enumerate(of):
-                    if other != tid and theirs is not None:
-                        written |= theirs[1]
-                if not summary[0] <= written:
+                of.append(summary)
+        writers: dict = {}  # value -> how many threads write it
+        for summary in of:
+            for value in summary[1]:
+                writers[value] = writers.get(value, 0) + 1
+        for needed, own, _, _ in of:
+            for value in needed:  # another thread's write of it, or the initial one
+                if writers.get(value, 0) <= (value in own) and value != init:
                     return False
         updates: dict = {}  # value -> the RMWs that read it: each needs a write of its own
         for summary in of:
-            if summary is not None:
-                for value, count in summary[2]:
-                    updates[value] = updates.get(value, 0) + count
+            for value, count in summary[2]:
+                updates[value] = updates.get(value, 0) + count
         for value, count in updates.items():
-            writes = int(value == init)
+            if value == init:
+                count -= 1
             for summary in of:
-                if summary is not None:
-                    writes += summary[3].get(value, 0)
-            if count > writes:
+                count -= summary[3].get(value, 0)
+            if count > 0:
                 return False
         return True
+
+    @property
+    def allowed(self):
+        """The outcomes allowed so far (`executions`' keys)."""
+        return self.executions.keys()
 
     def witness(self, outcome: Outcome) -> str:
         """The consistent execution found for `outcome`, as its rf and mo (Candidates.describe)."""
@@ -643,7 +648,9 @@ class Candidates:
     """The candidate executions of one choice of thread paths: its events (one initial write
     per location, tid -1, then each thread's in program order, as parallel lists) and, per
     location, every coherent (rf, mo) choice; a *pick* is one choice per location, each
-    (rf pairs, mo order, ...): `picks` adds mo's rows, (write, the writes after it)."""
+    (rf pairs, mo order, ...): `picks` adds mo's rows, (write, the writes after it), a number
+    for the rf pairs (the candidates of one choice of paths with the same number at each
+    location have the same rf) and mo's last write."""
 
     def __init__(self, enumerator: _Enumerator, combo: tuple[Path, ...],
                  cols: list[tuple] | None = None, local: list[list] | None = None):
@@ -716,7 +723,7 @@ class Candidates:
                         for w in reversed(order):
                             rows.append((w, later))
                             later |= 1 << w
-                        found.append((part, order, tuple(rows)))
+                        found.append((part, order, tuple(rows), id(part), order[-1]))
                     if memo is not None:
                         memo[key] = found
                 self.per_loc.append(found)
@@ -759,9 +766,10 @@ class Candidates:
         return self.enumerator._outcome(self.envs, final)
 
     def values(self, pick) -> tuple | None:
-        """`outcome(pick)`'s values alone (`_Enumerator._values`), remembered by the final
-        write of each location: the picks of one choice of paths share most."""
-        key = tuple([c[1][-1] for c in pick])
+        """`outcome(pick)`'s values alone (`_Enumerator._values`) for a pick of `picks`,
+        remembered by the final write of each location: the picks of one choice of paths
+        share most."""
+        key = tuple(map(_LAST, pick))
         found = self._values_of.get(key, self)
         if found is self:
             final = {name: self.wvals[w] for name, w in zip(self.enumerator.locations, key)}
@@ -879,13 +887,14 @@ def _location_structure(n: int, name: str, kinds, locs, tids) -> tuple:
     place = {r: i for i, r in enumerate(reads)}
     per_read = tuple([(
         r,
-        tuple([w for w in writes if w != r and not (w > r and tids[w] == tids[r])]),
+        sum([1 << w for w in writes if w != r and not (w > r and tids[w] == tids[r])]),
         kinds[r] == "U",
         earlier[r] & write_mask,  # CoWR: a write before the read is not newer
         tuple([w for w in writes if (later[r] >> w) & 1]),  # CoRW: one after it is newer
         tuple([place[x] for x in reads if (later[r] >> x) & 1]),  # CoRR
     ) for r in reads])  # fmt: skip
-    return writes, coww, shape, per_read
+    others = tuple([w for w in writes[1:] if kinds[w] != "U"])  # (an RMW: only as a reader)
+    return writes, coww, shape, per_read, tuple(reads), others
 
 
 def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
@@ -903,24 +912,25 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
     """
     if structure is None:
         structure = _location_structure(n, name, kinds, locs, tids)
-    writes, coww, shape, per_read = structure
-    init = writes[0]
+    writes, coww, shape, per_read, reads, others = structure
+    by_value: dict = {}  # value -> the writes of it
+    for w in writes:
+        value = wvals[w]
+        by_value[value] = by_value.get(value, 0) | (1 << w)
     sources = []
-    taking = []  # the RMWs' sources
-    for r, allowed, update, _, _, _ in per_read:
+    for r, allowed, _, _, _, _ in per_read:
         # (first: most choices of thread paths that have no choice fail here)
-        value = rvals[r]
-        options = [w for w in allowed if wvals[w] == value]
+        options = allowed & by_value.get(rvals[r], 0)
         if not options:
             return []
-        sources.append(options)
-        if update:
-            taking.append(options)
-    # two RMWs cannot both read the same write: is there any way?
-    if len(taking) > 1 and not any(len(set(taken)) == len(taken)
-                                   for taken in itertools.product(*taking)):  # fmt: skip
-        return []
-    reads = [r for r, *_ in per_read]
+        found = _BITS.get(options)
+        if found is None:
+            if len(_BITS) >= reduce.CACHE_LIMIT:
+                _BITS.clear()
+            found = _BITS[options] = tuple(bits(options))
+        sources.append(found)
+    init = writes[0]
+    remember = "reuse" not in reduce.disabled()
     out = []
     for choice in itertools.product(*sources):
         before = list(coww)  # before[b]: writes that must precede b in mo
@@ -943,10 +953,13 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
             # the orders depend on the constraints alone, which many rf choices share
             # (and across locations and tests: `_EXTENSIONS`, a pure function of its key)
             key = (shape, tuple([before[w] for w in writes]), tuple(reader_of.items()))
-            orders = _EXTENSIONS.get(key) if "reuse" not in reduce.disabled() else None
+            orders = _EXTENSIONS.get(key) if remember else None
             if orders is None:
-                orders = reduce.reused(_EXTENSIONS, key, functools.partial(
-                    _linear_extensions, init, writes, before, reader_of, kinds))  # fmt: skip
+                orders = _linear_extensions(init, others, len(writes), before, reader_of)
+                if remember:
+                    if len(_EXTENSIONS) >= reduce.CACHE_LIMIT:
+                        _EXTENSIONS.clear()
+                    _EXTENSIONS[key] = orders
             if orders:
                 rf_pairs = tuple(zip(reads, choice))
                 for order in orders:
@@ -954,32 +967,30 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
     return out
 
 
+_ACCESS_IDS = itemgetter(9)  # a path's `columns`: per location, its accesses there by number
+_RF_ID, _LAST = itemgetter(3), itemgetter(4)  # a pick's choice at a location: rf's number, mo's last
+
 _CHOICES: dict = {}  # a location's `_location_choices` by its accesses (`_Enumerator`)
 _STRUCTURES: dict = {}  # `_location_structure` by the accesses' kinds and threads
 _EXTENSIONS: dict = {}  # `_linear_extensions` by its writes, which are RMWs, the constraints
+_BITS: dict[int, tuple[int, ...]] = {}  # a set of writes -> its events, lowest first
 
 
-def _linear_extensions(init, writes, before, reader_of, kinds) -> list[list[int]]:
-    """mo orders: init first, `before` respected, an RMW only right after the write it reads;
-    depth first, the writes tried in event order."""
+def _linear_extensions(init, others, total, before, reader_of) -> list[list[int]]:
+    """mo orders of `total` writes: `init` first, `before` respected, an RMW only right after
+    the write it reads (`reader_of`: the write -> the RMW), the other writes (`others`) after
+    any; depth first, the writes tried in event order."""
     if before[init] & ~(1 << init):
         return []
-    others = [w for w in writes if w != init and kinds[w] != "U"]  # an RMW only as a reader
-    total = len(writes)
     out: list[list[int]] = []
-    order = [init]
-
-    def extend(placed: int) -> None:
+    stack = [(init, 1 << init, (init,))]  # (the last write placed, the placed, the order)
+    while stack:
+        last, placed, order = stack.pop()
         if len(order) == total:
             out.append(list(order))
-            return
-        last = order[-1]
-        for w in (reader_of[last],) if last in reader_of else others:
-            if (placed >> w) & 1 or before[w] & ~placed:
-                continue
-            order.append(w)
-            extend(placed | (1 << w))
-            order.pop()
-
-    extend(1 << init)
+            continue
+        after = reader_of.get(last)
+        for w in reversed(others) if after is None else (after,):
+            if not (placed >> w) & 1 and not before[w] & ~placed:
+                stack.append((w, placed | (1 << w), (*order, w)))
     return out
