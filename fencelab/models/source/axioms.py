@@ -68,6 +68,11 @@ class Static:
     plain: int = 0  # the threads' non-atomic accesses (C's plain `*x`)
     may_race: bool = False  # two threads' accesses conflict, one plain: `dr` unless hb orders them
     sb_into: Rel | None = None  # (sb?)^-1: per event, itself and the events sb-before it
+    # sw from the reads' side (`_sw_rows`): per write, the releases whose rs holds it
+    # whatever rf is; the atomic reads with what each adds to the sw of a release it reads
+    # from (itself when it acquires, its thread's later acquire fences)
+    released_by: list[int] | None = None
+    sw_gains: tuple[tuple[int, int], ...] = ()
 
 
 def static_of(kinds, tids, locs, orders, plain=None) -> Static:
@@ -138,12 +143,24 @@ def static_of(kinds, tids, locs, orders, plain=None) -> Static:
     for a in range(n):
         for b in bits(sb[a]):
             sb_into[b] |= 1 << a
+    released_by = [0] * n
+    for a, starts in release_starts:
+        for w in bits(starts):
+            for x in bits(rs_base[w]):
+                released_by[x] |= 1 << a
+    gains = []
+    for r in bits(atomic):
+        if kinds[r] in ("R", "U"):  # (the atomic reads)
+            gain = ((1 << r) & acquire) | (sb[r] & acquire_fences)
+            if gain:
+                gains.append((r, gain))
     return Static(n=n, sb=sb, same_loc=same_loc, writes=writes, updates=updates, fences=fences,
                   sc_events=sc_events, sc_fences=sc_fences, release=release, acquire=acquire,
                   acquire_fences=acquire_fences,
                   sbl=[sb[i] & ~same_loc[i] for i in range(n)], rs_base=rs_base,
                   release_starts=release_starts, atomic=atomic, plain=plain_mask,
-                  may_race=may_race, sb_into=sb_into)  # fmt: skip
+                  may_race=may_race, sb_into=sb_into, released_by=released_by,
+                  sw_gains=tuple(gains))  # fmt: skip
 
 
 def derived(st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> Rel:
@@ -168,6 +185,12 @@ def happens_before(st: Static, rf: Rel, sw: Rel | None = None) -> Rel:
         step = _sw_rows(st, rf)
     else:
         step = {a: row for a, row in enumerate(sw) if row}
+    return _closed(st, step)
+
+
+def _closed(st: Static, step: dict[int, int]) -> Rel:
+    """hb from sw's rows that are not empty (`step`, by the event they leave from: changed
+    here), as `happens_before` says."""
     if not step:
         return st.sb
     sb = st.sb
@@ -213,6 +236,35 @@ def synchronises_with(st: Static, rf: Rel) -> Rel:
         for a, row in _sw_rows(st, rf).items():
             sw[a] = row
     return sw
+
+
+def _sw_of_reads(st: Static, rf_src: list[int]) -> dict[int, int]:
+    """`_sw_rows` from each read's write (`rf_src`) instead of rf's rows: a release
+    synchronises with an atomic read that reads a write of its rs (`Static.released_by`, and
+    through rf; rmw an RMW reading a write of it), adding the read's `Static.sw_gains`."""
+    released_by = st.released_by
+    if st.updates:  # rs; rf; rmw: an RMW is in the rs the write it reads is in
+        released_by = list(released_by)
+        updates = [u for u in bits(st.updates) if rf_src[u] >= 0]
+        changed = True
+        while changed:
+            changed = False
+            for u in updates:
+                row = released_by[u] | released_by[rf_src[u]]
+                if row != released_by[u]:
+                    released_by[u] = row
+                    changed = True
+    out: dict[int, int] = {}
+    for r, gain in st.sw_gains:
+        w = rf_src[r]
+        if w >= 0:
+            m = released_by[w]
+            while m:  # (bit loop written out: `bits` costs 2x)
+                low = m & -m
+                a = low.bit_length() - 1
+                out[a] = out.get(a, 0) | gain
+                m ^= low
+    return out
 
 
 def _sw_rows(st: Static, rf: Rel) -> dict[int, int]:
@@ -471,6 +523,8 @@ def rf_facts(model: str, st: Static, rf: Rel, rf_src: list[int]) -> RfFacts | bo
                 if not acyclic([sb[i] | rf[i] for i in range(st.n)]):
                     return False
                 break
+    if st.release_starts and reduce.enabled("source-axioms"):
+        return RfFacts(_closed(st, _sw_of_reads(st, rf_src)))
     return RfFacts(happens_before(st, rf))
 
 
@@ -483,12 +537,12 @@ def beyond_sb(st: Static, hb: Rel, rf_src: list[int]) -> list[tuple[int, int, in
     without b."""
     if hb is st.sb:
         return []
-    sb, same_loc = st.sb, st.same_loc
+    same_loc = st.same_loc
     out = []
-    for a in range(st.n):
-        extra = hb[a] & ~sb[a]
-        if not extra:
+    for a, (row, before) in enumerate(zip(hb, st.sb)):
+        if row == before:
             continue
+        extra = row ^ before  # (hb holds sb)
         bit = 1 << a
         if extra & bit:
             return False  # a hb a
@@ -516,7 +570,21 @@ def psc_base(st: Static, hb: Rel, rf_src: list[int]) -> list[tuple[int, int, int
     sb, same_loc, sbl = st.sb, st.same_loc, st.sbl
     out = []
     for i in bits(sc):
-        row = (sb[i] | (hb[i] & same_loc[i]) | image(sbl, image(hb, sbl[i]))) & sc
+        if hb is sb:  # (sb is transitive: every part of the row is in sb)
+            row = sb[i] & sc
+        else:
+            via = 0  # hb's image of (sb \ loc) from i (bit loops written out)
+            m = sbl[i]
+            while m:
+                low = m & -m
+                via |= hb[low.bit_length() - 1]
+                m ^= low
+            row = sb[i] | (hb[i] & same_loc[i])
+            while via:
+                low = via & -via
+                row |= sbl[low.bit_length() - 1]
+                via ^= low
+            row &= sc
         s = rf_src[i]
         out.append((i, row, s if s >= 0 else i, sc & ~(1 << i)))
     out.reverse()

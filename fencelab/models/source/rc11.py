@@ -329,7 +329,6 @@ class _Enumerator:
         self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders, plain) -> a number
         self._statics: dict[tuple, Static] = {}  # the shapes of a choice of paths -> Static
         self._names: dict[tuple, list] = {}  # the shapes of a choice of paths -> event names
-        self._renumbered: dict[tuple, list] = {}  # a location's choices in a shape's numbering
         self._layouts: dict[tuple, tuple] = {}  # the shapes of a choice of paths -> the layout
         self._kept: list[Path] = []  # the paths _columns names (ids stay theirs)
         self._plan = tuple(self._getter(o) for o in self.observed)
@@ -397,8 +396,9 @@ class _Enumerator:
         """A path's events as parallel tuples (kinds, locations, orders, read values, written
         values, lines), then its shape (a number: paths with the same kinds, locations, orders
         and plain accesses have the same), its final locals as a dict, which events are plain
-        (C's `*x`) and, per location of the test (in order), a number for the path's accesses
-        there (kind, read value, written value; 0: none); built once per path."""
+        (C's `*x`), per location of the test (in order), a number for the path's accesses
+        there (kind, read value, written value; 0: none), and (thread, shape) and (thread,
+        final locals) for `Candidates`; built once per path."""
         cols = self._columns.get(id(path))
         if cols is None:
             ev = path.events
@@ -421,9 +421,11 @@ class _Enumerator:
                     number = ids[a] = len(self._accesses)
                     self._accesses.append(a)
                 numbers[loc] = number
+            env = dict(path.env)
             cols = self._columns[id(path)] = (
-                kinds, locs, orders, rvals, wvals, lines, shape, dict(path.env), plain,
-                tuple([numbers.get(loc, 0) for loc in self.locations]))
+                kinds, locs, orders, rvals, wvals, lines, shape, env, plain,
+                tuple([numbers.get(loc, 0) for loc in self.locations]), (path.tid, shape),
+                (path.tid, env))
             self._kept.append(path)
         return cols
 
@@ -665,27 +667,33 @@ class Candidates:
         wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
         if cols is None:
             cols = [enumerator.columns(p) for p in combo]
-        self._shape = tuple([(p.tid, c[6]) for p, c in zip(combo, cols)])
-        # kinds, locations, orders, threads and plain accesses: fixed by the paths' shapes
-        # (remembered by them; these lists are only read)
+        self._shape = tuple(map(_TID_SHAPE, cols))
+        # kinds, locations, orders, threads and plain accesses: fixed by the paths' shapes,
+        # with each location's events and its choices renumbered (remembered by them; these
+        # lists are only read)
         layout = enumerator._layouts.get(self._shape)
         if layout is None:
             kinds, locs, orders = ["W"] * m, list(locations), [None] * m
             tids, plain = [-1] * m, [False] * m
-            for p, (k, lo, o, _, _, _, _, _, pl, _) in zip(combo, cols):
+            for p, (k, lo, o, _, _, _, _, _, pl, *_) in zip(combo, cols):
                 kinds += k
                 locs += lo
                 orders += o
                 tids += [p.tid] * len(k)
                 plain += pl
-            layout = (kinds, locs, orders, tids, plain)
+            events_of: dict[str, list[int]] = {name: [] for name in locations}
+            for i, loc in enumerate(locs):
+                if loc:
+                    events_of.setdefault(loc, []).append(i)
+            renumbered: list[dict] = [{} for _ in locations]  # id(choices) -> renumbered
+            layout = (kinds, locs, orders, tids, plain, events_of, renumbered)
             if enumerator._reuse:
                 enumerator._layouts[self._shape] = layout
         for c in cols:
             rvals += c[3]
             wvals += c[4]
             lines += c[5]
-        self.kinds, self.locs, self.orders, self.tids, self.plain = layout
+        self.kinds, self.locs, self.orders, self.tids, self.plain, events_of, renumbered = layout
         self.rvals, self.wvals, self.lines = rvals, wvals, lines
         self.n = len(self.kinds)
         if local is None:
@@ -695,24 +703,17 @@ class Candidates:
             # renumbered to this candidate's events, which the shape of its paths places:
             # remembered by the shape and the location's choices (kept alive by
             # `local_choices`' memo while `reuse` is on, so their ids stay theirs)
-            memo = enumerator._renumbered if enumerator._reuse else None
-            events_of: dict[str, list[int]] | None = None
             self.per_loc = []
-            for j, (name, choices) in enumerate(zip(locations, local)):
-                key = (self._shape, j, id(choices))
-                found = memo.get(key) if memo is not None else None
+            for j, choices in enumerate(local):
+                memo = renumbered[j]
+                found = memo.get(id(choices))
                 if found is None:
-                    if events_of is None:
-                        events_of = {name: [] for name in locations}
-                        for i, loc in enumerate(self.locs):
-                            if loc:
-                                events_of.setdefault(loc, []).append(i)
-                    events = events_of[name]
+                    events = events_of[locations[j]]
                     # (an rf shared by several mo orders stays one object: `judge` knows
                     # the candidates that share every location's rf by it); mo as the
                     # rows of its writes, (write, the writes after it), for `judge`
                     shared: dict[int, tuple] = {}
-                    found = []
+                    found = memo[id(choices)] = []
                     for rf, order in choices:
                         part = shared.get(id(rf))
                         if part is None:
@@ -724,10 +725,8 @@ class Candidates:
                             rows.append((w, later))
                             later |= 1 << w
                         found.append((part, order, tuple(rows), id(part), order[-1]))
-                    if memo is not None:
-                        memo[key] = found
                 self.per_loc.append(found)
-        self.envs = {p.tid: c[7] for p, c in zip(combo, cols)}
+        self.envs = dict(map(_TID_ENV, cols))
         self._values_of: dict[tuple, tuple | None] = {}  # final writes -> `values`
         self._static: Static | None = None
         self._names: list[tuple[str, str]] | None = None
@@ -968,6 +967,7 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
 
 
 _ACCESS_IDS = itemgetter(9)  # a path's `columns`: per location, its accesses there by number
+_TID_SHAPE, _TID_ENV = itemgetter(10), itemgetter(11)  # a path's `columns`: for Candidates
 _RF_ID, _LAST = itemgetter(3), itemgetter(4)  # a pick's choice at a location: rf's number, mo's last
 
 _CHOICES: dict = {}  # a location's `_location_choices` by its accesses (`_Enumerator`)
