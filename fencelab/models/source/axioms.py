@@ -476,7 +476,7 @@ def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int],
     if sb_coherent and reduce.enabled("source-sb-coherence"):
         beyond = facts.beyond
         if beyond is None:
-            beyond = facts.beyond = beyond_sb(st, hb, rf_src)
+            beyond = facts.beyond = beyond_sb(st, hb, rf_src, facts.grown)
         if beyond is False:
             return False
         for b, s, mask in beyond:  # (`beyond_sb`: b eco a for a pair a hb b beyond sb)
@@ -503,10 +503,11 @@ class RfFacts:
     (`consistent`'s `shared`): hb; for candidates coherent with sb, `beyond_sb`'s checks
     (None: not found yet) and `psc_base`'s rows (None: not found yet)."""
 
-    __slots__ = ("hb", "beyond", "psc_base")
+    __slots__ = ("hb", "grown", "beyond", "psc_base")
 
     def __init__(self, hb: Rel):
         self.hb = hb
+        self.grown = -1  # the events whose hb row may be more than their sb row
         self.beyond: list[tuple[int, int, int]] | bool | None = None
         self.psc_base: list[tuple[int, int, int, int]] | None = None
 
@@ -519,31 +520,61 @@ def rf_facts(model: str, st: Static, rf: Rel, rf_src: list[int]) -> RfFacts | bo
     if model == "rc11":
         for r, w in enumerate(rf_src):
             if w > r:
-                sb = st.sb
-                if not acyclic([sb[i] | rf[i] for i in range(st.n)]):
+                if not _sb_rf_acyclic(st, rf):
                     return False
                 break
     if st.release_starts and reduce.enabled("source-axioms"):
-        return RfFacts(_closed(st, _sw_of_reads(st, rf_src)))
+        step = _sw_of_reads(st, rf_src)
+        facts = RfFacts(_closed(st, step))
+        sb_into = st.sb_into
+        grown = 0  # (`_closed` grows the rows of the sources and the events sb-before them)
+        for k in step:
+            grown |= sb_into[k]
+        facts.grown = grown
+        return facts
     return RfFacts(happens_before(st, rf))
 
 
-def beyond_sb(st: Static, hb: Rel, rf_src: list[int]) -> list[tuple[int, int, int]] | bool:
+def _sb_rf_acyclic(st: Static, rf: Rel) -> bool:
+    """acyclic sb | rf (`relations.acyclic` on its rows, not built): the threads' events only,
+    as no edge leads to an initial write (a cycle cannot pass through one)."""
+    sb = st.sb
+    alive = st.atomic | st.plain  # (the threads' accesses: fences have no rf and sb peels them)
+    alive |= st.fences
+    while alive:
+        left = alive  # (each pass looks at the events still alive only, highest first)
+        m = alive
+        while m:
+            i = m.bit_length() - 1
+            bit = 1 << i
+            m ^= bit
+            if not (sb[i] | rf[i]) & alive:
+                alive ^= bit
+        if alive == left:
+            return False
+    return True
+
+
+def beyond_sb(st: Static, hb: Rel, rf_src: list[int],
+              grown: int = -1) -> list[tuple[int, int, int]] | bool:  # fmt: skip
     """`coherent_beyond_sb` split into what hb and rf decide and what is left to mo: False
     when every mo breaks coherence (a hb a; b hb a, a reading b: b rf a), else the checks
     left, (b, s, mask) for each pair a hb b beyond sb at one location: b eco a when
     (mo[b] | mo[s]) & mask, s the write b reads (b itself when b reads nothing: b's rb row is
     mo[s] without b), mask a and the write a reads (mo | rb); rf leads to a from it)
-    without b."""
+    without b. `grown`: the events whose hb row may be more than their sb row (-1: any)."""
     if hb is st.sb:
         return []
-    same_loc = st.same_loc
+    sb, same_loc = st.sb, st.same_loc
     out = []
-    for a, (row, before) in enumerate(zip(hb, st.sb)):
-        if row == before:
+    grown &= (1 << st.n) - 1
+    while grown:  # (lowest first; bit loops written out: `bits` costs 2x)
+        bit = grown & -grown
+        grown ^= bit
+        a = bit.bit_length() - 1
+        extra = hb[a] ^ sb[a]  # (hb holds sb)
+        if not extra:
             continue
-        extra = row ^ before  # (hb holds sb)
-        bit = 1 << a
         if extra & bit:
             return False  # a hb a
         extra &= same_loc[a]

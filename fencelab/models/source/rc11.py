@@ -124,10 +124,10 @@ def run_source(
     except MemoryError:
         enumerator.partial = enumerator.meter.out_of_memory(enumerator.candidates)
     result.partial = enumerator.partial
-    # (each outcome with its witness: not hashed again, observables hash in Python)
+    # (each outcome with its witness, not hashed: observables hash in Python)
     shown = _repr_of(enumerator.observed)
-    result.states = [FinalState(o, space.describe(pick)) for o, (space, pick)
-                     in sorted(enumerator.executions.items(), key=lambda item: shown(item[0]))]
+    result.states = [FinalState(o, space.describe(pick)) for o, _, space, pick
+                     in sorted(enumerator._known.values(), key=lambda found: shown(found[0]))]
     if enumerator.race:
         result.flags = (UNDEF,)
         result.race = enumerator.race
@@ -311,11 +311,12 @@ class _Enumerator:
         self.exhausted = 0
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
-        self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # the allowed outcomes, a witness each
+        self._init_values = [self.inits[name] for name in self.locations]
         self.counts = [0, 0]  # herd's pos, neg: allowed executions that satisfy it, that do not
         # the allowed outcomes by their values alone (`_values`: the observables are fixed),
-        # with whether each satisfies the condition: looked up without hashing observables
-        self._known: dict[tuple, tuple[Outcome, bool]] = {}
+        # with whether each satisfies the condition and a witness, (Candidates, pick): looked
+        # up without hashing observables
+        self._known: dict[tuple, tuple[Outcome, bool, Candidates, tuple]] = {}
         where = {o: i for i, o in enumerate(self.observed)}
         self._condition = _condition_of(test.condition.prop, where)  # values -> holds?
         self._reuse = reduce.enabled("reuse")
@@ -323,6 +324,7 @@ class _Enumerator:
         self._access_ids: dict[tuple, int] = {(): 0}  # a path's accesses to a location -> id
         self._accesses: list[tuple] = [()]  # id -> the accesses
         self._summaries: dict[int, tuple] = {}  # id -> `_read_write_values` of the accesses
+        self._access_columns: dict[int, tuple] = {}  # id -> the accesses' kinds, reads, writes
         self._found = [0, 0]  # locations' accesses found with no choice, with some
         self._types: dict[LocObs, ValueType] = {}
         self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
@@ -336,6 +338,15 @@ class _Enumerator:
                              if test.filter is not None else ())  # fmt: skip
         self.races = axioms in _RACES
         self.race = ""  # one data race found (`race_text`), or ""
+        # without a filter or whole arrays, `Candidates.values` reads the registers once per
+        # choice of paths and the locations by their place among the locations: the plan
+        # (register getters' places, location getters' places with their location's place)
+        self._split_plan: tuple | None = None
+        if test.filter is None and all(g[0] != 2 for g in self._plan):
+            at = {name: j for j, name in enumerate(self.locations)}
+            self._split_plan = (
+                [(i, g) for i, g in enumerate(self._plan) if g[0] == 0],
+                [(i, at.get(g[1], -1), g) for i, g in enumerate(self._plan) if g[0] == 1])
 
     def judge(self, combo: tuple[Path, ...]) -> None:
         cols = list(map(self._columns.get, map(id, combo)))
@@ -344,14 +355,15 @@ class _Enumerator:
         local = self.local_choices(cols)
         if local is None:
             return  # some location has no coherent (rf, mo): no candidate
-        complete = all(p.complete for p in combo)
         space = Candidates(self, combo, cols, local)
+        complete = space.complete
         # (once a race is found, no other is looked for: `racy` is only read with `not self.race`)
         racy = complete and self.races and not self.race and space.static.may_race
         known = self._known
         by_rf: dict | None = {} if reduce.enabled("source-rf-share") else None
         rels: dict[tuple, tuple] = {}  # a key of rf -> its rows and each read's write
         st, n = space.static, space.n
+        due = self.meter.due
         for pick in space.picks():
             values = space.values(pick)
             if values is None:
@@ -359,9 +371,11 @@ class _Enumerator:
             if (not self.count and complete and values in known
                     and not (racy and not self.race)):
                 continue
-            self.partial = self.meter.over(self.candidates)
-            if self.partial:
-                return
+            if self.candidates >= due:  # (`Meter.due`: below it `over` says nothing)
+                self.partial = self.meter.over(self.candidates)
+                if self.partial:
+                    return
+                due = self.meter.due
             self.candidates += 1
             key = tuple(map(_RF_ID, pick))
             found = rels.get(key)
@@ -377,9 +391,8 @@ class _Enumerator:
                 if complete:  # herd counts every allowed execution
                     found = known.get(values)
                     if found is None:
-                        outcome = tuple(zip(self.observed, values))
-                        self.executions[outcome] = (space, pick)
-                        found = known[values] = (outcome, self._condition(values))
+                        found = known[values] = (tuple(zip(self.observed, values)),
+                                                 self._condition(values), space, pick)
                     self.counts[not found[1]] += 1
                     if racy and not self.race:
                         pair = data_race(st, happens_before(st, rf))
@@ -529,22 +542,32 @@ class _Enumerator:
                 self._choices[j][key] = choices
             return choices
         kinds, tids, rvals, wvals = ["W"], [-1], [None], [self.inits[name]]
+        columns = self._access_columns
         for tid, ident in enumerate(key):
-            for kind, rval, wval in self._accesses[ident]:
-                kinds.append(kind)
-                tids.append(tid)
-                rvals.append(rval)
-                wvals.append(wval)
+            if ident:
+                found = columns.get(ident)
+                if found is None:
+                    found = columns[ident] = tuple(zip(*self._accesses[ident]))
+                kinds += found[0]
+                rvals += found[1]
+                wvals += found[2]
+                tids += [tid] * len(found[0])
         k = len(kinds)
         # (a pure function of the accesses, which tests share too: `_CHOICES`; so is the
         # part that depends on the kinds and threads alone, `_STRUCTURES`)
         shape = (tuple(kinds), tuple(tids))
-        choices = reduce.reused(
-            _CHOICES, (*shape, tuple(rvals), tuple(wvals)),
-            lambda: list(_location_choices(
-                k, name, kinds, [name] * k, tids, rvals, wvals,
-                reduce.reused(_STRUCTURES, shape, lambda: _location_structure(
-                    k, name, kinds, [name] * k, tids)))))  # fmt: skip
+        whole = (*shape, tuple(rvals), tuple(wvals))
+        choices = _CHOICES.get(whole) if self._reuse else None
+        if choices is None:
+            structure = _STRUCTURES.get(shape) if self._reuse else None
+            if structure is None:
+                structure = _location_structure(k, name, kinds, [name] * k, tids)
+                if self._reuse:
+                    _remember(_STRUCTURES, shape, structure)
+            choices = _location_choices(k, name, kinds, [name] * k, tids, rvals, wvals,
+                                        structure)  # fmt: skip
+            if self._reuse:
+                _remember(_CHOICES, whole, choices)
         self._found[bool(choices)] += 1
         if self._reuse:
             self._choices[j][key] = choices
@@ -586,9 +609,14 @@ class _Enumerator:
         return True
 
     @property
-    def allowed(self):
-        """The outcomes allowed so far (`executions`' keys)."""
-        return self.executions.keys()
+    def executions(self) -> dict[Outcome, tuple[Candidates, tuple]]:
+        """The outcomes allowed so far, each with a witness: (Candidates, pick)."""
+        return {found[0]: (found[2], found[3]) for found in self._known.values()}
+
+    @property
+    def allowed(self) -> list[Outcome]:
+        """The outcomes allowed so far."""
+        return [found[0] for found in self._known.values()]
 
     def witness(self, outcome: Outcome) -> str:
         """The consistent execution found for `outcome`, as its rf and mo (Candidates.describe)."""
@@ -664,7 +692,7 @@ class Candidates:
         locations = enumerator.locations
         m = len(locations)
         rvals = [None] * m
-        wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
+        wvals, lines = list(enumerator._init_values), [0] * m
         if cols is None:
             cols = [enumerator.columns(p) for p in combo]
         self._shape = tuple(map(_TID_SHAPE, cols))
@@ -686,14 +714,15 @@ class Candidates:
                 if loc:
                     events_of.setdefault(loc, []).append(i)
             renumbered: list[dict] = [{} for _ in locations]  # id(choices) -> renumbered
-            layout = (kinds, locs, orders, tids, plain, events_of, renumbered)
+            layout = (kinds, locs, orders, tids, plain, events_of, renumbered, {})
             if enumerator._reuse:
                 enumerator._layouts[self._shape] = layout
         for c in cols:
             rvals += c[3]
             wvals += c[4]
             lines += c[5]
-        self.kinds, self.locs, self.orders, self.tids, self.plain, events_of, renumbered = layout
+        (self.kinds, self.locs, self.orders, self.tids, self.plain, events_of, renumbered,
+         self._shown) = layout  # (`_shown`: `describe`'s texts of the renumbered choices)
         self.rvals, self.wvals, self.lines = rvals, wvals, lines
         self.n = len(self.kinds)
         if local is None:
@@ -728,6 +757,7 @@ class Candidates:
                 self.per_loc.append(found)
         self.envs = dict(map(_TID_ENV, cols))
         self._values_of: dict[tuple, tuple | None] = {}  # final writes -> `values`
+        self._registers: list | None = None  # `values`' registers (`_split_plan`)
         self._static: Static | None = None
         self._names: list[tuple[str, str]] | None = None
 
@@ -771,8 +801,26 @@ class Candidates:
         key = tuple(map(_LAST, pick))
         found = self._values_of.get(key, self)
         if found is self:
-            final = {name: self.wvals[w] for name, w in zip(self.enumerator.locations, key)}
-            found = self._values_of[key] = self.enumerator._values(self.envs, final)
+            enumerator = self.enumerator
+            plan = enumerator._split_plan
+            if plan is None:
+                final = {name: self.wvals[w] for name, w in zip(enumerator.locations, key)}
+                found = self._values_of[key] = enumerator._values(self.envs, final)
+                return found
+            values = self._registers
+            if values is None:
+                values = self._registers = [None] * len(enumerator._plan)
+                for i, getter in plan[0]:
+                    values[i] = enumerator._value(getter, self.envs, {})
+            values = list(values)
+            wvals = self.wvals
+            for i, j, getter in plan[1]:  # (`_Enumerator._value` of a location, written out)
+                held = wvals[key[j]] if j >= 0 else 0
+                shown = getter[3].get(held)
+                if shown is None:
+                    shown = enumerator._value(getter, self.envs, {getter[1]: held})
+                values[i] = shown
+            found = self._values_of[key] = tuple(values)
         return found
 
     def names(self) -> list[tuple[str, str]]:
@@ -799,8 +847,22 @@ class Candidates:
     def describe(self, pick) -> str:
         """`rf: init:x->b a->d; mo: init:x->a init:y->c`: the witness line of an execution."""
         names = self.names()
-        rf = [f"{names[w][1]}->{names[r][0]}" for c in pick for r, w in sorted(c[0])]
-        mo = ["->".join([names[w][1] for w in c[1]]) for c in pick]
+        # id(rf pairs or mo order) -> (it, its text): the shape's names fix the text (it is
+        # kept so that its id stays its own: picks not of `picks` are made and dropped)
+        shown = self._shown
+        rf, mo = [], []
+        for c in pick:
+            part, order = c[0], c[1]
+            found = shown.get(id(part))
+            if found is None or found[0] is not part:
+                found = shown[id(part)] = (part, " ".join(
+                    [f"{names[w][1]}->{names[r][0]}" for r, w in sorted(part)]))
+            if found[1]:
+                rf.append(found[1])
+            found = shown.get(id(order))
+            if found is None or found[0] is not order:
+                found = shown[id(order)] = (order, "->".join([names[w][1] for w in order]))
+            mo.append(found[1])
         return f"rf: {' '.join(rf) or '-'}; mo: {' '.join(mo)}"
 
     def relations(self, pick) -> tuple[list[int], list[int], list[int]]:
@@ -924,9 +986,8 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
             return []
         found = _BITS.get(options)
         if found is None:
-            if len(_BITS) >= reduce.CACHE_LIMIT:
-                _BITS.clear()
-            found = _BITS[options] = tuple(bits(options))
+            found = tuple(bits(options))
+            _remember(_BITS, options, found)
         sources.append(found)
     init = writes[0]
     remember = "reuse" not in reduce.disabled()
@@ -956,9 +1017,7 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
             if orders is None:
                 orders = _linear_extensions(init, others, len(writes), before, reader_of)
                 if remember:
-                    if len(_EXTENSIONS) >= reduce.CACHE_LIMIT:
-                        _EXTENSIONS.clear()
-                    _EXTENSIONS[key] = orders
+                    _remember(_EXTENSIONS, key, orders)
             if orders:
                 rf_pairs = tuple(zip(reads, choice))
                 for order in orders:
@@ -969,6 +1028,13 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
 _ACCESS_IDS = itemgetter(9)  # a path's `columns`: per location, its accesses there by number
 _TID_SHAPE, _TID_ENV = itemgetter(10), itemgetter(11)  # a path's `columns`: for Candidates
 _RF_ID, _LAST = itemgetter(3), itemgetter(4)  # a pick's choice at a location: rf's number, mo's last
+
+def _remember(cache: dict, key, value) -> None:
+    """`cache[key] = value`, a full cache started again empty (`reduce.reused`'s limit)."""
+    if len(cache) >= reduce.CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
 
 _CHOICES: dict = {}  # a location's `_location_choices` by its accesses (`_Enumerator`)
 _STRUCTURES: dict = {}  # `_location_structure` by the accesses' kinds and threads
