@@ -143,8 +143,10 @@ REDUCTIONS = {
                           "a location no later thread accesses has no coherent (rf, mo) "
                           "(models/source/rc11.py, _Enumerator.dead_prefix)",
     "source-rf-share": "source models (rc11, c11): the candidates of one choice of thread "
-                       "paths that have the same rf (they differ in mo) share no-thin-air and hb "
-                       "(models/source/axioms.py, consistent; models/source/rc11.py, judge)",
+                       "paths that have the same rf (they differ in mo) share no-thin-air, hb "
+                       "and the coherence and psc work that does not depend on mo "
+                       "(models/source/axioms.py, consistent, rf_facts; models/source/rc11.py, "
+                       "judge)",
 }  # fmt: skip
 
 

@@ -52,7 +52,10 @@ candidate left is consistent (the generated set's 1,427 of 1,527, the diy7-style
 choice of paths, not their number, and each candidate is judged without a transitive closure
 (`source-axioms`, axioms.py), its coherence looked at only on hb's pairs beyond sb, which
 the construction already makes coherent (`source-sb-coherence`), and the candidates of one
-choice of paths with the same rf share no-thin-air and hb (`source-rf-share`). While paths
+choice of paths with the same rf share no-thin-air, hb (sw found from each read's write), the
+pairs of hb beyond sb that coherence must check and psc's rows but for mo and rb
+(`source-rf-share`, axioms.rf_facts): a candidate itself is its mo's rows (made once per
+location choice) and a few lookups in them. While paths
 are combined, a choice for the first threads is dropped when a location no later thread
 accesses has no coherent (rf, mo) for it (`source-dead-prefix`: the generated C set's 7,145
 choices judged -> 4,955). Each location's mo orders for a set of constraints, its (rf, mo)
