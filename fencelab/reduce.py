@@ -148,8 +148,10 @@ REDUCTIONS = {
                           "sourced, whatever those threads' paths write there "
                           "(models/source/rc11.py, _Enumerator.dead_prefix)",
     "source-rf-share": "source models (rc11, c11): the candidates of one choice of thread "
-                       "paths that have the same rf (they differ in mo) share no-thin-air and hb "
-                       "(models/source/axioms.py, consistent; models/source/rc11.py, judge)",
+                       "paths that have the same rf (they differ in mo) share no-thin-air, hb "
+                       "and the coherence and psc work that does not depend on mo "
+                       "(models/source/axioms.py, consistent, rf_facts; models/source/rc11.py, "
+                       "judge)",
 }  # fmt: skip
 
 

@@ -561,13 +561,14 @@ def test_source_open_prefix_changes_nothing_but_the_work(monkeypatch):
 
 def test_source_rf_share_changes_nothing_but_the_work(monkeypatch):
     """`source-rf-share` (models/source/axioms.py, consistent) on `_c_tests()`: the same
-    results with it and without it, and hb found for fewer candidates with it."""
+    results with it and without it, and an rf's facts (hb, no-thin-air) found for fewer
+    candidates with it."""
     from fencelab.models.source import axioms
 
     found = []
-    hb = axioms.happens_before
-    monkeypatch.setattr(axioms, "happens_before",
-                        lambda *a, **k: found.append(1) or hb(*a, **k))  # fmt: skip
+    facts = axioms.rf_facts
+    monkeypatch.setattr(axioms, "rf_facts",
+                        lambda *a, **k: found.append(1) or facts(*a, **k))  # fmt: skip
     work = _source_reduction_work("source-rf-share", found)
     assert work[True] < 0.8 * work[False]
 

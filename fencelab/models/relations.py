@@ -155,13 +155,16 @@ def irreflexive(r: Rel) -> bool:
 def acyclic(r: Rel) -> bool:
     """No cycle: peel off events with no successors left (Kahn on the reversed graph), last
     event first (most edges point forward in event order, so one pass often peels them all)."""
-    n = len(r)
-    alive = (1 << n) - 1
-    changed = True
-    while alive and changed:
-        changed = False
-        for i in range(n - 1, -1, -1):
-            if (alive >> i) & 1 and not r[i] & alive:
-                alive ^= 1 << i
-                changed = True
-    return alive == 0
+    alive = (1 << len(r)) - 1
+    while alive:
+        left = alive  # (each pass looks at the events still alive only, highest first)
+        m = alive
+        while m:
+            i = m.bit_length() - 1
+            bit = 1 << i
+            m ^= bit
+            if not r[i] & alive:
+                alive ^= bit
+        if alive == left:
+            return False
+    return True

@@ -16,6 +16,7 @@ import pytest
 
 from fencelab import reduce
 from fencelab.atomics import Order
+from fencelab.models.relations import acyclic
 from fencelab.models.source import axioms, rc11
 from fencelab.models.source.paths import Event, Path
 from tests.helpers import c_tests
@@ -159,3 +160,85 @@ def test_sb_coherence_same_verdict_for_every_candidate(monkeypatch, model):
         rc11.run_source(test, model)
     assert seen["candidates"] > 1000, seen
     assert min(seen["synchronising"], seen["incoherent"], seen["sc-fences"]) > 20, seen
+
+
+@pytest.mark.parametrize("model", ["rc11", "c11"])
+def test_rf_facts_same_as_the_axioms_for_every_candidate(monkeypatch, model):
+    """`source-rf-share`'s facts of an rf (axioms.rf_facts and what `consistent` finds once
+    per rf with them): for every candidate the enumerator judges, sw from each read's write
+    is sw from rf's rows, hb is `happens_before`, no-thin-air is acyclic(sb | rf), the
+    coherence checks left to mo give `coherent_beyond_sb`'s verdict (on the events whose hb
+    grew as on all), and psc's rows but for mo give acyclic(psc)."""
+    seen = {"candidates": 0, "synchronising": 0, "thin-air": 0, "incoherent": 0,
+            "psc-cyclic": 0, "rmw-rs": 0}  # fmt: skip
+    consistent = axioms.consistent
+
+    def compared(name, st, rf, mo, rf_src, sb_coherent=False, shared=None):
+        seen["candidates"] += 1
+        sb = st.sb
+        if st.release_starts:
+            rows = axioms._sw_rows(st, rf)
+            assert axioms._sw_of_reads(st, rf_src) == rows
+            seen["synchronising"] += bool(rows)
+            seen["rmw-rs"] += bool(rows) and bool(st.updates)
+        thin = not acyclic([sb[i] | rf[i] for i in range(st.n)])
+        assert axioms._sb_rf_acyclic(st, rf) is not thin
+        facts = axioms.rf_facts(name, st, rf, rf_src)
+        assert (facts is False) is (name == "rc11" and thin)
+        seen["thin-air"] += facts is False
+        if facts is not False:
+            hb = axioms.happens_before(st, rf)
+            assert facts.hb == hb
+            rb = axioms.derived(st, rf, mo, rf_src)
+            beyond = axioms.beyond_sb(st, hb, rf_src, facts.grown)
+            assert beyond == axioms.beyond_sb(st, hb, rf_src)
+            left = beyond is not False and not any((mo[b] | mo[s]) & mask
+                                                   for b, s, mask in beyond)  # fmt: skip
+            assert left == axioms.coherent_beyond_sb(st, hb, rf, mo, rb, rf_src)
+            seen["incoherent"] += not left
+            if st.sc_events and not st.sc_fences:
+                base = axioms.psc_base(st, hb, rf_src)
+                plain = acyclic(axioms.psc(st, hb, mo, rb, []))
+                assert axioms.psc_acyclic_with(base, st.sc_events, mo) == plain
+                seen["psc-cyclic"] += not plain
+        return consistent(name, st, rf, mo, rf_src, sb_coherent, shared)
+
+    monkeypatch.setattr(rc11, "consistent", compared)
+    for test in _tests():
+        rc11.run_source(test, model)
+    assert seen["candidates"] > 1000, seen
+    assert min(seen["synchronising"], seen["incoherent"], seen["psc-cyclic"]) > 20, seen
+    assert seen["rmw-rs"] > 5, seen
+    if model == "rc11":
+        assert seen["thin-air"] > 5, seen
+
+
+def _has_cycle(rel: list[int]) -> bool:
+    """A depth-first search for a cycle of a relation (bitmask rows)."""
+    n = len(rel)
+    state = [0] * n  # 0 new, 1 on the path, 2 done
+
+    def cycle_from(a: int) -> bool:
+        state[a] = 1
+        for b in range(n):
+            if (rel[a] >> b) & 1 and (state[b] == 1 or (state[b] == 0 and cycle_from(b))):
+                return True
+        state[a] = 2
+        return False
+
+    return any(state[a] == 0 and cycle_from(a) for a in range(n))
+
+
+def test_acyclic_peels_as_a_depth_first_search_finds():
+    """relations.acyclic (each pass over the events still alive) against a depth-first search
+    for a cycle, on random relations of 1-12 events, sparse to dense."""
+    rng = random.Random(5)
+    cyclic = 0
+    for _ in range(4000):
+        n = rng.randint(1, 12)
+        density = rng.random() * 0.4
+        rel = [sum(1 << b for b in range(n) if rng.random() < density) for _ in range(n)]
+        has_cycle = _has_cycle(rel)
+        assert acyclic(rel) is not has_cycle, rel
+        cyclic += has_cycle
+    assert 500 < cyclic < 3500

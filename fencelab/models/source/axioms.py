@@ -67,6 +67,12 @@ class Static:
     atomic: int = -1  # herd's A: accesses with a memory order and RMWs (not C's plain `*x`)
     plain: int = 0  # the threads' non-atomic accesses (C's plain `*x`)
     may_race: bool = False  # two threads' accesses conflict, one plain: `dr` unless hb orders them
+    sb_into: Rel | None = None  # (sb?)^-1: per event, itself and the events sb-before it
+    # sw from the reads' side (`_sw_rows`): per write, the releases whose rs holds it
+    # whatever rf is; the atomic reads with what each adds to the sw of a release it reads
+    # from (itself when it acquires, its thread's later acquire fences)
+    released_by: list[int] | None = None
+    sw_gains: tuple[tuple[int, int], ...] = ()
 
 
 def static_of(kinds, tids, locs, orders, plain=None) -> Static:
@@ -133,12 +139,28 @@ def static_of(kinds, tids, locs, orders, plain=None) -> Static:
         rs_base[w] = ((1 << w) | (sb[w] & same_loc[w] & writes)) & atomic
     release_starts = [(a, sb[a] & writes if (fences >> a) & 1 else (1 << a) & writes)
                       for a in bits(release)]  # fmt: skip
+    sb_into = [1 << i for i in range(n)]
+    for a in range(n):
+        for b in bits(sb[a]):
+            sb_into[b] |= 1 << a
+    released_by = [0] * n
+    for a, starts in release_starts:
+        for w in bits(starts):
+            for x in bits(rs_base[w]):
+                released_by[x] |= 1 << a
+    gains = []
+    for r in bits(atomic):
+        if kinds[r] in ("R", "U"):  # (the atomic reads)
+            gain = ((1 << r) & acquire) | (sb[r] & acquire_fences)
+            if gain:
+                gains.append((r, gain))
     return Static(n=n, sb=sb, same_loc=same_loc, writes=writes, updates=updates, fences=fences,
                   sc_events=sc_events, sc_fences=sc_fences, release=release, acquire=acquire,
                   acquire_fences=acquire_fences,
                   sbl=[sb[i] & ~same_loc[i] for i in range(n)], rs_base=rs_base,
                   release_starts=release_starts, atomic=atomic, plain=plain_mask,
-                  may_race=may_race)  # fmt: skip
+                  may_race=may_race, sb_into=sb_into, released_by=released_by,
+                  sw_gains=tuple(gains))  # fmt: skip
 
 
 def derived(st: Static, rf: Rel, mo: Rel, rf_src: list[int]) -> Rel:
@@ -158,33 +180,51 @@ def happens_before(st: Static, rf: Rel, sw: Rel | None = None) -> Rel:
     events sw leaves from only: sb is transitive, so hb = sb | sb?; (sw; sb?)+, and a path of
     (sw; sb?) edges passes only through events sw leaves from (Warshall over those few)."""
     if sw is None:
-        sw = synchronises_with(st, rf)
-    if not any(sw):
+        if not st.release_starts:
+            return st.sb  # (nothing synchronises)
+        step = _sw_rows(st, rf)
+    else:
+        step = {a: row for a, row in enumerate(sw) if row}
+    return _closed(st, step)
+
+
+def _closed(st: Static, step: dict[int, int]) -> Rel:
+    """hb from sw's rows that are not empty (`step`, by the event they leave from: changed
+    here), as `happens_before` says."""
+    if not step:
         return st.sb
     sb = st.sb
     if not reduce.enabled("source-axioms"):
-        return plus([sb[i] | sw[i] for i in range(st.n)])
-    step: dict[int, int] = {}  # (sw; sb?) from each event sw leaves from
-    for a, row in enumerate(sw):
-        if row:
-            step[a] = row | image(sb, row)
-    sources = 0
-    for a in step:
-        sources |= 1 << a
-    for k, rk in step.items():  # (sw; sb?)+, Warshall over the sources
-        bk = 1 << k
-        for i, ri in step.items():
-            if ri & bk:
-                step[i] = ri | rk
-                if i == k:
-                    rk = step[k]
+        rows = list(sb)
+        for a, row in step.items():
+            rows[a] |= row
+        return plus(rows)
+    # (sw; sb?) from each event sw leaves from (bit loops written out: `bits` costs 2x)
+    for a, row in step.items():
+        m = row
+        while m:
+            low = m & -m
+            row |= sb[low.bit_length() - 1]
+            m ^= low
+        step[a] = row
+    if len(step) > 1:
+        for k, rk in step.items():  # (sw; sb?)+, Warshall over the sources
+            bk = 1 << k
+            for i, ri in step.items():
+                if ri & bk:
+                    step[i] = ri | rk
+                    if i == k:
+                        rk = step[k]
+    # hb[a] = sb[a] | the rows of the sources among a and its sb-successors
     hb = list(sb)
-    for a in range(st.n):
-        row = hb[a]
-        via = row & sources
-        if (sources >> a) & 1:
-            row |= step[a]
-        hb[a] = row | image(step, via) if via else row
+    sb_into = st.sb_into
+    for k, rk in step.items():
+        m = sb_into[k]
+        while m:
+            low = m & -m
+            i = low.bit_length() - 1
+            hb[i] |= rk
+            m ^= low
     return hb
 
 
@@ -192,8 +232,43 @@ def synchronises_with(st: Static, rf: Rel) -> Rel:
     """sw, through release sequences (rs) and release / acquire fences; only atomic accesses
     take part (rc11.cat's `[W & atomic]` in rs, `[R & atomic]` in sw)."""
     sw = [0] * st.n
-    if not st.release_starts:
-        return sw
+    if st.release_starts:
+        for a, row in _sw_rows(st, rf).items():
+            sw[a] = row
+    return sw
+
+
+def _sw_of_reads(st: Static, rf_src: list[int]) -> dict[int, int]:
+    """`_sw_rows` from each read's write (`rf_src`) instead of rf's rows: a release
+    synchronises with an atomic read that reads a write of its rs (`Static.released_by`, and
+    through rf; rmw an RMW reading a write of it), adding the read's `Static.sw_gains`."""
+    released_by = st.released_by
+    if st.updates:  # rs; rf; rmw: an RMW is in the rs the write it reads is in
+        released_by = list(released_by)
+        updates = [u for u in bits(st.updates) if rf_src[u] >= 0]
+        changed = True
+        while changed:
+            changed = False
+            for u in updates:
+                row = released_by[u] | released_by[rf_src[u]]
+                if row != released_by[u]:
+                    released_by[u] = row
+                    changed = True
+    out: dict[int, int] = {}
+    for r, gain in st.sw_gains:
+        w = rf_src[r]
+        if w >= 0:
+            m = released_by[w]
+            while m:  # (bit loop written out: `bits` costs 2x)
+                low = m & -m
+                a = low.bit_length() - 1
+                out[a] = out.get(a, 0) | gain
+                m ^= low
+    return out
+
+
+def _sw_rows(st: Static, rf: Rel) -> dict[int, int]:
+    """`synchronises_with`'s rows that are not empty, by the event they leave from."""
     updates, acquire, acquire_fences, sb = st.updates, st.acquire, st.acquire_fences, st.sb
     atomic = st.atomic
     # rs: from a write, the atomic ones among itself and later same-location writes of its
@@ -201,6 +276,7 @@ def synchronises_with(st: Static, rf: Rel) -> Rel:
     # (Bit loops written out: `bits` costs 2x.)
     rs_base = st.rs_base
     rs: dict[int, int] = {}
+    out: dict[int, int] = {}
     for a, starts in st.release_starts:
         heads = 0
         while starts:
@@ -220,15 +296,21 @@ def synchronises_with(st: Static, rf: Rel) -> Rel:
                     reach |= nxt
                 rs[w] = reach
             heads |= reach
-        reads = image(rf, heads) & atomic
+        reads = 0  # rf's image of the heads
+        while heads:
+            low = heads & -heads
+            reads |= rf[low.bit_length() - 1]
+            heads ^= low
+        reads &= atomic
         target = reads & acquire
         if acquire_fences:
             while reads:
                 low = reads & -reads
                 target |= sb[low.bit_length() - 1] & acquire_fences
                 reads ^= low
-        sw[a] = target
-    return sw
+        if target:
+            out[a] = target
+    return out
 
 
 def extended_coherence(st: Static, rf: Rel, mo: Rel, rb: Rel) -> Rel:
@@ -374,36 +456,185 @@ def consistent(model: str, st: Static, rf: Rel, mo: Rel, rf_src: list[int],
     `shared`: (a memo, a key of rf) when the caller judges several candidates with the same
     rf and statics (the `source-rf-share` reduction: candidates of one choice of thread paths
     that differ in mo only): no-thin-air and hb depend on sb and rf alone, so they are found
-    once for each rf."""
-    n = st.n
-    rb = derived(st, rf, mo, rf_src)
-    sb = st.sb
+    once for each rf (`RfFacts`), and so, for candidates coherent with sb, are the part of
+    the coherence check and of psc that does not depend on mo (`RfFacts.beyond`,
+    `RfFacts.psc_base`): what is left for each candidate is a few row lookups in mo."""
     if model == "sc":
-        return acyclic([sb[i] | rf[i] | mo[i] | rb[i] for i in range(n)])
+        rb = derived(st, rf, mo, rf_src)
+        sb = st.sb
+        return acyclic([sb[i] | rf[i] | mo[i] | rb[i] for i in range(st.n)])
     if shared is not None:
         memo, key = shared
-        found = memo.get(key)
-        if found is None:
-            thin_air = model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)])
-            found = memo[key] = False if thin_air else happens_before(st, rf)
-        if found is False:
-            return False
-        hb = found
+        facts = memo.get(key)
+        if facts is None:
+            facts = memo[key] = rf_facts(model, st, rf, rf_src)
     else:
-        if model == "rc11" and not acyclic([sb[i] | rf[i] for i in range(n)]):
-            return False
-        hb = happens_before(st, rf)
+        facts = rf_facts(model, st, rf, rf_src)
+    if facts is False:
+        return False
+    hb = facts.hb
     if sb_coherent and reduce.enabled("source-sb-coherence"):
-        if hb is not sb and not coherent_beyond_sb(st, hb, rf, mo, rb, rf_src):
+        beyond = facts.beyond
+        if beyond is None:
+            beyond = facts.beyond = beyond_sb(st, hb, rf_src, facts.grown)
+        if beyond is False:
             return False
+        for b, s, mask in beyond:  # (`beyond_sb`: b eco a for a pair a hb b beyond sb)
+            if (mo[b] | mo[s]) & mask:
+                return False
         if not st.sc_events:
             return True
-        eco = extended_coherence(st, rf, mo, rb) if st.sc_fences else []  # (pscf's only)
-        return acyclic(psc(st, hb, mo, rb, eco))
+        if st.sc_fences:  # (pscf's eco, and hb's reach from each SC fence: psc itself)
+            rb = derived(st, rf, mo, rf_src)
+            return acyclic(psc(st, hb, mo, rb, extended_coherence(st, rf, mo, rb)))
+        base = facts.psc_base
+        if base is None:
+            base = facts.psc_base = psc_base(st, hb, rf_src)
+        return psc_acyclic_with(base, st.sc_events, mo)
+    rb = derived(st, rf, mo, rf_src)
     eco = extended_coherence(st, rf, mo, rb)
     if not coherent(hb, eco, st.same_loc if reduce.enabled("source-axioms") else None):
         return False
     return psc_acyclic(st, hb, mo, rb, eco)
+
+
+class RfFacts:
+    """What the candidates with one rf (and statics) share, found once for them
+    (`consistent`'s `shared`): hb; for candidates coherent with sb, `beyond_sb`'s checks
+    (None: not found yet) and `psc_base`'s rows (None: not found yet)."""
+
+    __slots__ = ("hb", "grown", "beyond", "psc_base")
+
+    def __init__(self, hb: Rel):
+        self.hb = hb
+        self.grown = -1  # the events whose hb row may be more than their sb row
+        self.beyond: list[tuple[int, int, int]] | bool | None = None
+        self.psc_base: list[tuple[int, int, int, int]] | None = None
+
+
+def rf_facts(model: str, st: Static, rf: Rel, rf_src: list[int]) -> RfFacts | bool:
+    """False when the rf breaks no-thin-air (rc11: acyclic sb | rf), else its `RfFacts`.
+    A cycle of sb | rf needs an rf edge to an event numbered lower than its write (sb only
+    goes to higher numbers: events are numbered thread by thread in program order), so
+    without one the closure is not looked at."""
+    if model == "rc11":
+        for r, w in enumerate(rf_src):
+            if w > r:
+                if not _sb_rf_acyclic(st, rf):
+                    return False
+                break
+    if st.release_starts and reduce.enabled("source-axioms"):
+        step = _sw_of_reads(st, rf_src)
+        facts = RfFacts(_closed(st, step))
+        sb_into = st.sb_into
+        grown = 0  # (`_closed` grows the rows of the sources and the events sb-before them)
+        for k in step:
+            grown |= sb_into[k]
+        facts.grown = grown
+        return facts
+    return RfFacts(happens_before(st, rf))
+
+
+def _sb_rf_acyclic(st: Static, rf: Rel) -> bool:
+    """acyclic sb | rf (`relations.acyclic` on its rows, not built): the threads' events only,
+    as no edge leads to an initial write (a cycle cannot pass through one)."""
+    sb = st.sb
+    alive = st.atomic | st.plain  # (the threads' accesses: fences have no rf and sb peels them)
+    alive |= st.fences
+    while alive:
+        left = alive  # (each pass looks at the events still alive only, highest first)
+        m = alive
+        while m:
+            i = m.bit_length() - 1
+            bit = 1 << i
+            m ^= bit
+            if not (sb[i] | rf[i]) & alive:
+                alive ^= bit
+        if alive == left:
+            return False
+    return True
+
+
+def beyond_sb(st: Static, hb: Rel, rf_src: list[int],
+              grown: int = -1) -> list[tuple[int, int, int]] | bool:  # fmt: skip
+    """`coherent_beyond_sb` split into what hb and rf decide and what is left to mo: False
+    when every mo breaks coherence (a hb a; b hb a, a reading b: b rf a), else the checks
+    left, (b, s, mask) for each pair a hb b beyond sb at one location: b eco a when
+    (mo[b] | mo[s]) & mask, s the write b reads (b itself when b reads nothing: b's rb row is
+    mo[s] without b), mask a and the write a reads (mo | rb); rf leads to a from it)
+    without b. `grown`: the events whose hb row may be more than their sb row (-1: any)."""
+    if hb is st.sb:
+        return []
+    sb, same_loc = st.sb, st.same_loc
+    out = []
+    grown &= (1 << st.n) - 1
+    while grown:  # (lowest first; bit loops written out: `bits` costs 2x)
+        bit = grown & -grown
+        grown ^= bit
+        a = bit.bit_length() - 1
+        extra = hb[a] ^ sb[a]  # (hb holds sb)
+        if not extra:
+            continue
+        if extra & bit:
+            return False  # a hb a
+        extra &= same_loc[a]
+        w = rf_src[a]
+        source = bit | (1 << w if w >= 0 else 0)
+        while extra:  # (bit loop written out: `bits` costs 2x)
+            low = extra & -extra
+            b = low.bit_length() - 1
+            extra ^= low
+            if w == b:
+                return False  # b rf a
+            s = rf_src[b]
+            out.append((b, s if s >= 0 else b, source & ~low))
+    return out
+
+
+def psc_base(st: Static, hb: Rel, rf_src: list[int]) -> list[tuple[int, int, int, int]]:
+    """psc's rows without SC fences (`psc`: pscb = [SC]; scb; [SC]) but for mo and rb, for
+    `psc_acyclic_with`: (i, row, s, mask) for each SC event i, last first, row the SC events
+    (sb | (sb \\ loc); hb; (sb \\ loc) | (hb & loc)) leads to from i, s the write i reads
+    (i itself when it reads nothing), mask the SC events but i: i's psc row is
+    row | ((mo[i] | mo[s]) & mask)."""
+    sc = st.sc_events
+    sb, same_loc, sbl = st.sb, st.same_loc, st.sbl
+    out = []
+    for i in bits(sc):
+        if hb is sb:  # (sb is transitive: every part of the row is in sb)
+            row = sb[i] & sc
+        else:
+            via = 0  # hb's image of (sb \ loc) from i (bit loops written out)
+            m = sbl[i]
+            while m:
+                low = m & -m
+                via |= hb[low.bit_length() - 1]
+                m ^= low
+            row = sb[i] | (hb[i] & same_loc[i])
+            while via:
+                low = via & -via
+                row |= sbl[low.bit_length() - 1]
+                via ^= low
+            row &= sc
+        s = rf_src[i]
+        out.append((i, row, s if s >= 0 else i, sc & ~(1 << i)))
+    out.reverse()
+    return out
+
+
+def psc_acyclic_with(base: list[tuple[int, int, int, int]], sc: int, mo: Rel) -> bool:
+    """acyclic psc for a candidate without SC fences, from `psc_base`'s rows and its mo
+    (`acyclic` on the SC events alone: no other event has a psc row)."""
+    rows = [(1 << i, row | ((mo[i] | mo[s]) & mask)) for i, row, s, mask in base]
+    alive = sc
+    changed = True
+    while alive and changed:
+        changed = False
+        for bit, row in rows:
+            if alive & bit and not row & alive:
+                alive ^= bit
+                changed = True
+    return not alive
 
 
 def data_race(st: Static, hb: Rel) -> tuple[int, int] | None:

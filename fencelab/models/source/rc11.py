@@ -52,7 +52,10 @@ candidate left is consistent (the generated set's 1,427 of 1,527, the diy7-style
 choice of paths, not their number, and each candidate is judged without a transitive closure
 (`source-axioms`, axioms.py), its coherence looked at only on hb's pairs beyond sb, which
 the construction already makes coherent (`source-sb-coherence`), and the candidates of one
-choice of paths with the same rf share no-thin-air and hb (`source-rf-share`). While paths
+choice of paths with the same rf share no-thin-air, hb (sw found from each read's write), the
+pairs of hb beyond sb that coherence must check and psc's rows but for mo and rb
+(`source-rf-share`, axioms.rf_facts): a candidate itself is its mo's rows (made once per
+location choice) and a few lookups in them. While paths
 are combined, a choice for the first threads is dropped when a location no later thread
 accesses has no coherent (rf, mo) for it (`source-dead-prefix`: the generated C set's 7,145
 choices judged -> 4,955), and, before the last thread, when the reads chosen of a location the
@@ -65,11 +68,11 @@ layout, names and renumbered choices are found once.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import time
 from collections.abc import Callable
+from operator import itemgetter
 
 from fencelab import reduce
 from fencelab.errors import FencelabError
@@ -92,6 +95,7 @@ from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, 
 from fencelab.litmus.printer import event_names
 from fencelab.litmus.types import ValueType, observable_type
 from fencelab.models.combinations import feasible_combinations
+from fencelab.models.relations import bits
 from fencelab.models.source.axioms import Static, consistent, data_race, happens_before, static_of
 from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
 from fencelab.result import UNDEF, FinalState, TestResult
@@ -128,8 +132,10 @@ def run_source(
     except MemoryError:
         enumerator.partial = enumerator.meter.out_of_memory(enumerator.candidates)
     result.partial = enumerator.partial
-    result.states = [FinalState(o, enumerator.witness(o))
-                     for o in sorted(enumerator.allowed, key=_repr_of(enumerator.observed))]  # fmt: skip
+    # (each outcome with its witness, not hashed: observables hash in Python)
+    shown = _repr_of(enumerator.observed)
+    result.states = [FinalState(o, space.describe(pick)) for o, _, space, pick
+                     in sorted(enumerator._known.values(), key=lambda found: shown(found[0]))]
     if enumerator.race:
         result.flags = (UNDEF,)
         result.race = enumerator.race
@@ -316,16 +322,16 @@ class _Enumerator:
         self.partial = ""  # why judging stopped early (a limit), or ""
         self.observed = observables(test)
         self.extra = _filter_observables(test)
-        self.allowed: set[Outcome] = set()
         self.candidates = 0
         self.exhausted = 0
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
-        self.executions: dict[Outcome, tuple[Candidates, tuple]] = {}  # a witness per outcome
+        self._init_values = [self.inits[name] for name in self.locations]
         self.counts = [0, 0]  # herd's pos, neg: allowed executions that satisfy it, that do not
         # the allowed outcomes by their values alone (`_values`: the observables are fixed),
-        # with whether each satisfies the condition: looked up without hashing observables
-        self._known: dict[tuple, tuple[Outcome, bool]] = {}
+        # with whether each satisfies the condition and a witness, (Candidates, pick): looked
+        # up without hashing observables
+        self._known: dict[tuple, tuple[Outcome, bool, Candidates, tuple]] = {}
         where = {o: i for i, o in enumerate(self.observed)}
         self._condition = _condition_of(test.condition.prop, where)  # values -> holds?
         self._reuse = reduce.enabled("reuse")
@@ -333,13 +339,13 @@ class _Enumerator:
         self._access_ids: dict[tuple, int] = {(): 0}  # a path's accesses to a location -> id
         self._accesses: list[tuple] = [()]  # id -> the accesses
         self._summaries: dict[int, tuple] = {}  # id -> `_read_write_values` of the accesses
+        self._access_columns: dict[int, tuple] = {}  # id -> the accesses' kinds, reads, writes
         self._found = [0, 0]  # locations' accesses found with no choice, with some
         self._types: dict[LocObs, ValueType] = {}
         self._columns: dict[int, tuple] = {}  # id(path) -> its events as parallel columns
         self._shapes: dict[tuple, int] = {}  # a path's (kinds, locations, orders, plain) -> a number
         self._statics: dict[tuple, Static] = {}  # the shapes of a choice of paths -> Static
         self._names: dict[tuple, list] = {}  # the shapes of a choice of paths -> event names
-        self._renumbered: dict[tuple, list] = {}  # a location's choices in a shape's numbering
         self._layouts: dict[tuple, tuple] = {}  # the shapes of a choice of paths -> the layout
         self._kept: list[Path] = []  # the paths _columns names (ids stay theirs)
         self._plan = tuple(self._getter(o) for o in self.observed)
@@ -347,19 +353,32 @@ class _Enumerator:
                              if test.filter is not None else ())  # fmt: skip
         self.races = axioms in _RACES
         self.race = ""  # one data race found (`race_text`), or ""
+        # without a filter or whole arrays, `Candidates.values` reads the registers once per
+        # choice of paths and the locations by their place among the locations: the plan
+        # (register getters' places, location getters' places with their location's place)
+        self._split_plan: tuple | None = None
+        if test.filter is None and all(g[0] != 2 for g in self._plan):
+            at = {name: j for j, name in enumerate(self.locations)}
+            self._split_plan = (
+                [(i, g) for i, g in enumerate(self._plan) if g[0] == 0],
+                [(i, at.get(g[1], -1), g) for i, g in enumerate(self._plan) if g[0] == 1])
 
     def judge(self, combo: tuple[Path, ...]) -> None:
-        built = self._columns
-        cols = [built.get(id(p)) or self.columns(p) for p in combo]
+        cols = list(map(self._columns.get, map(id, combo)))
+        if None in cols:
+            cols = [c or self.columns(p) for p, c in zip(combo, cols)]
         local = self.local_choices(cols)
         if local is None:
             return  # some location has no coherent (rf, mo): no candidate
-        complete = all(p.complete for p in combo)
         space = Candidates(self, combo, cols, local)
+        complete = space.complete
         # (once a race is found, no other is looked for: `racy` is only read with `not self.race`)
         racy = complete and self.races and not self.race and space.static.may_race
         known = self._known
         by_rf: dict | None = {} if reduce.enabled("source-rf-share") else None
+        rels: dict[tuple, tuple] = {}  # a key of rf -> its rows and each read's write
+        st, n = space.static, space.n
+        due = self.meter.due
         for pick in space.picks():
             values = space.values(pick)
             if values is None:
@@ -367,23 +386,31 @@ class _Enumerator:
             if (not self.count and complete and values in known
                     and not (racy and not self.race)):
                 continue
-            self.partial = self.meter.over(self.candidates)
-            if self.partial:
-                return
+            if self.candidates >= due:  # (`Meter.due`: below it `over` says nothing)
+                self.partial = self.meter.over(self.candidates)
+                if self.partial:
+                    return
+                due = self.meter.due
             self.candidates += 1
-            rf, mo, rf_src = space.relations(pick)
-            shared = None if by_rf is None else (by_rf, tuple([id(part) for part, _ in pick]))
-            if consistent(self.axioms, space.static, rf, mo, rf_src, True, shared):
+            key = tuple(map(_RF_ID, pick))
+            found = rels.get(key)
+            if found is None:
+                found = rels[key] = space.rf_relations(pick)
+            rf, rf_src = found
+            mo = [0] * n
+            for c in pick:  # (each location's mo rows, `Candidates.__init__`)
+                for w, later in c[2]:
+                    mo[w] = later
+            if consistent(self.axioms, st, rf, mo, rf_src, True,
+                          None if by_rf is None else (by_rf, key)):
                 if complete:  # herd counts every allowed execution
                     found = known.get(values)
                     if found is None:
-                        outcome = tuple(zip(self.observed, values))
-                        self.allowed.add(outcome)
-                        self.executions[outcome] = (space, pick)
-                        found = known[values] = (outcome, self._condition(values))
+                        found = known[values] = (tuple(zip(self.observed, values)),
+                                                 self._condition(values), space, pick)
                     self.counts[not found[1]] += 1
                     if racy and not self.race:
-                        pair = data_race(space.static, happens_before(space.static, rf))
+                        pair = data_race(st, happens_before(st, rf))
                         if pair:
                             self.race = space.race_text(pick, pair, found[0])
                 else:
@@ -397,8 +424,9 @@ class _Enumerator:
         """A path's events as parallel tuples (kinds, locations, orders, read values, written
         values, lines), then its shape (a number: paths with the same kinds, locations, orders
         and plain accesses have the same), its final locals as a dict, which events are plain
-        (C's `*x`) and, per location of the test (in order), a number for the path's accesses
-        there (kind, read value, written value; 0: none); built once per path."""
+        (C's `*x`), per location of the test (in order), a number for the path's accesses
+        there (kind, read value, written value; 0: none), and (thread, shape) and (thread,
+        final locals) for `Candidates`; built once per path."""
         cols = self._columns.get(id(path))
         if cols is None:
             ev = path.events
@@ -421,9 +449,11 @@ class _Enumerator:
                     number = ids[a] = len(self._accesses)
                     self._accesses.append(a)
                 numbers[loc] = number
+            env = dict(path.env)
             cols = self._columns[id(path)] = (
-                kinds, locs, orders, rvals, wvals, lines, shape, dict(path.env), plain,
-                tuple([numbers.get(loc, 0) for loc in self.locations]))
+                kinds, locs, orders, rvals, wvals, lines, shape, env, plain,
+                tuple([numbers.get(loc, 0) for loc in self.locations]), (path.tid, shape),
+                (path.tid, env))
             self._kept.append(path)
         return cols
 
@@ -449,7 +479,7 @@ class _Enumerator:
         memo = self._choices
         out: list = []
         missing = []
-        for j, key in enumerate(zip(*[c[9] for c in cols])):
+        for j, key in enumerate(zip(*map(_ACCESS_IDS, cols))):
             choices = memo[j].get(key)
             if choices is None:
                 missing.append((j, key))
@@ -652,22 +682,32 @@ class _Enumerator:
                 self._choices[j][key] = choices
             return choices
         kinds, tids, rvals, wvals = ["W"], [-1], [None], [self.inits[name]]
+        columns = self._access_columns
         for tid, ident in enumerate(key):
-            for kind, rval, wval in self._accesses[ident]:
-                kinds.append(kind)
-                tids.append(tid)
-                rvals.append(rval)
-                wvals.append(wval)
+            if ident:
+                found = columns.get(ident)
+                if found is None:
+                    found = columns[ident] = tuple(zip(*self._accesses[ident]))
+                kinds += found[0]
+                rvals += found[1]
+                wvals += found[2]
+                tids += [tid] * len(found[0])
         k = len(kinds)
         # (a pure function of the accesses, which tests share too: `_CHOICES`; so is the
         # part that depends on the kinds and threads alone, `_STRUCTURES`)
         shape = (tuple(kinds), tuple(tids))
-        choices = reduce.reused(
-            _CHOICES, (*shape, tuple(rvals), tuple(wvals)),
-            lambda: list(_location_choices(
-                k, name, kinds, [name] * k, tids, rvals, wvals,
-                reduce.reused(_STRUCTURES, shape, lambda: _location_structure(
-                    k, name, kinds, [name] * k, tids)))))  # fmt: skip
+        whole = (*shape, tuple(rvals), tuple(wvals))
+        choices = _CHOICES.get(whole) if self._reuse else None
+        if choices is None:
+            structure = _STRUCTURES.get(shape) if self._reuse else None
+            if structure is None:
+                structure = _location_structure(k, name, kinds, [name] * k, tids)
+                if self._reuse:
+                    _remember(_STRUCTURES, shape, structure)
+            choices = _location_choices(k, name, kinds, [name] * k, tids, rvals, wvals,
+                                        structure)  # fmt: skip
+            if self._reuse:
+                _remember(_CHOICES, whole, choices)
         self._found[bool(choices)] += 1
         if self._reuse:
             self._choices[j][key] = choices
@@ -680,35 +720,43 @@ class _Enumerator:
         cannot read the same write)? Most choices of thread paths with no candidate fail here,
         more cheaply than in `_location_choices` (which finds no choice for them either)."""
         summaries = self._summaries
-        of = []
+        of = []  # the summaries of the threads' accesses there
         for ident in key:
-            summary = None
             if ident:
                 summary = summaries.get(ident)
                 if summary is None:
                     summary = summaries[ident] = _read_write_values(self._accesses[ident])
-            of.append(summary)
-        for tid, summary in enumerate(of):
-            if summary is not None and summary[0]:
-                written = {init}
-                for other, theirs in enumerate(of):
-                    if other != tid and theirs is not None:
-                        written |= theirs[1]
-                if not summary[0] <= written:
+                of.append(summary)
+        writers: dict = {}  # value -> how many threads write it
+        for summary in of:
+            for value in summary[1]:
+                writers[value] = writers.get(value, 0) + 1
+        for needed, own, _, _ in of:
+            for value in needed:  # another thread's write of it, or the initial one
+                if writers.get(value, 0) <= (value in own) and value != init:
                     return False
         updates: dict = {}  # value -> the RMWs that read it: each needs a write of its own
         for summary in of:
-            if summary is not None:
-                for value, count in summary[2]:
-                    updates[value] = updates.get(value, 0) + count
+            for value, count in summary[2]:
+                updates[value] = updates.get(value, 0) + count
         for value, count in updates.items():
-            writes = int(value == init)
+            if value == init:
+                count -= 1
             for summary in of:
-                if summary is not None:
-                    writes += summary[3].get(value, 0)
-            if count > writes:
+                count -= summary[3].get(value, 0)
+            if count > 0:
                 return False
         return True
+
+    @property
+    def executions(self) -> dict[Outcome, tuple[Candidates, tuple]]:
+        """The outcomes allowed so far, each with a witness: (Candidates, pick)."""
+        return {found[0]: (found[2], found[3]) for found in self._known.values()}
+
+    @property
+    def allowed(self) -> list[Outcome]:
+        """The outcomes allowed so far."""
+        return [found[0] for found in self._known.values()]
 
     def witness(self, outcome: Outcome) -> str:
         """The consistent execution found for `outcome`, as its rf and mo (Candidates.describe)."""
@@ -769,7 +817,10 @@ class _Enumerator:
 class Candidates:
     """The candidate executions of one choice of thread paths: its events (one initial write
     per location, tid -1, then each thread's in program order, as parallel lists) and, per
-    location, every coherent (rf, mo) choice; a *pick* is one choice per location."""
+    location, every coherent (rf, mo) choice; a *pick* is one choice per location, each
+    (rf pairs, mo order, ...): `picks` adds mo's rows, (write, the writes after it), a number
+    for the rf pairs (the candidates of one choice of paths with the same number at each
+    location have the same rf) and mo's last write."""
 
     def __init__(self, enumerator: _Enumerator, combo: tuple[Path, ...],
                  cols: list[tuple] | None = None, local: list[list] | None = None):
@@ -781,30 +832,37 @@ class Candidates:
         locations = enumerator.locations
         m = len(locations)
         rvals = [None] * m
-        wvals, lines = [enumerator.inits[name] for name in locations], [0] * m
+        wvals, lines = list(enumerator._init_values), [0] * m
         if cols is None:
             cols = [enumerator.columns(p) for p in combo]
-        self._shape = tuple([(p.tid, c[6]) for p, c in zip(combo, cols)])
-        # kinds, locations, orders, threads and plain accesses: fixed by the paths' shapes
-        # (remembered by them; these lists are only read)
+        self._shape = tuple(map(_TID_SHAPE, cols))
+        # kinds, locations, orders, threads and plain accesses: fixed by the paths' shapes,
+        # with each location's events and its choices renumbered (remembered by them; these
+        # lists are only read)
         layout = enumerator._layouts.get(self._shape)
         if layout is None:
             kinds, locs, orders = ["W"] * m, list(locations), [None] * m
             tids, plain = [-1] * m, [False] * m
-            for p, (k, lo, o, _, _, _, _, _, pl, _) in zip(combo, cols):
+            for p, (k, lo, o, _, _, _, _, _, pl, *_) in zip(combo, cols):
                 kinds += k
                 locs += lo
                 orders += o
                 tids += [p.tid] * len(k)
                 plain += pl
-            layout = (kinds, locs, orders, tids, plain)
+            events_of: dict[str, list[int]] = {name: [] for name in locations}
+            for i, loc in enumerate(locs):
+                if loc:
+                    events_of.setdefault(loc, []).append(i)
+            renumbered: list[dict] = [{} for _ in locations]  # id(choices) -> renumbered
+            layout = (kinds, locs, orders, tids, plain, events_of, renumbered, {})
             if enumerator._reuse:
                 enumerator._layouts[self._shape] = layout
         for c in cols:
             rvals += c[3]
             wvals += c[4]
             lines += c[5]
-        self.kinds, self.locs, self.orders, self.tids, self.plain = layout
+        (self.kinds, self.locs, self.orders, self.tids, self.plain, events_of, renumbered,
+         self._shown) = layout  # (`_shown`: `describe`'s texts of the renumbered choices)
         self.rvals, self.wvals, self.lines = rvals, wvals, lines
         self.n = len(self.kinds)
         if local is None:
@@ -814,33 +872,32 @@ class Candidates:
             # renumbered to this candidate's events, which the shape of its paths places:
             # remembered by the shape and the location's choices (kept alive by
             # `local_choices`' memo while `reuse` is on, so their ids stay theirs)
-            memo = enumerator._renumbered if enumerator._reuse else None
-            events_of: dict[str, list[int]] | None = None
             self.per_loc = []
-            for j, (name, choices) in enumerate(zip(locations, local)):
-                key = (self._shape, j, id(choices))
-                found = memo.get(key) if memo is not None else None
+            for j, choices in enumerate(local):
+                memo = renumbered[j]
+                found = memo.get(id(choices))
                 if found is None:
-                    if events_of is None:
-                        events_of = {name: [] for name in locations}
-                        for i, loc in enumerate(self.locs):
-                            if loc:
-                                events_of.setdefault(loc, []).append(i)
-                    events = events_of[name]
+                    events = events_of[locations[j]]
                     # (an rf shared by several mo orders stays one object: `judge` knows
-                    # the candidates that share every location's rf by it)
+                    # the candidates that share every location's rf by it); mo as the
+                    # rows of its writes, (write, the writes after it), for `judge`
                     shared: dict[int, tuple] = {}
-                    found = []
+                    found = memo[id(choices)] = []
                     for rf, order in choices:
                         part = shared.get(id(rf))
                         if part is None:
                             part = shared[id(rf)] = tuple([(events[r], events[w]) for r, w in rf])
-                        found.append((part, [events[w] for w in order]))
-                    if memo is not None:
-                        memo[key] = found
+                        order = [events[w] for w in order]
+                        rows = []
+                        later = 0
+                        for w in reversed(order):
+                            rows.append((w, later))
+                            later |= 1 << w
+                        found.append((part, order, tuple(rows), id(part), order[-1]))
                 self.per_loc.append(found)
-        self.envs = {p.tid: c[7] for p, c in zip(combo, cols)}
+        self.envs = dict(map(_TID_ENV, cols))
         self._values_of: dict[tuple, tuple | None] = {}  # final writes -> `values`
+        self._registers: list | None = None  # `values`' registers (`_split_plan`)
         self._static: Static | None = None
         self._names: list[tuple[str, str]] | None = None
 
@@ -873,18 +930,37 @@ class Candidates:
 
     def outcome(self, pick) -> Outcome | None:
         """The final state of a pick (None when the test's filter drops it)."""
-        final = {name: self.wvals[order[-1]]
-                 for name, (_, order) in zip(self.enumerator.locations, pick)}  # fmt: skip
+        final = {name: self.wvals[c[1][-1]]
+                 for name, c in zip(self.enumerator.locations, pick)}  # fmt: skip
         return self.enumerator._outcome(self.envs, final)
 
     def values(self, pick) -> tuple | None:
-        """`outcome(pick)`'s values alone (`_Enumerator._values`), remembered by the final
-        write of each location: the picks of one choice of paths share most."""
-        key = tuple([order[-1] for _, order in pick])
+        """`outcome(pick)`'s values alone (`_Enumerator._values`) for a pick of `picks`,
+        remembered by the final write of each location: the picks of one choice of paths
+        share most."""
+        key = tuple(map(_LAST, pick))
         found = self._values_of.get(key, self)
         if found is self:
-            final = {name: self.wvals[w] for name, w in zip(self.enumerator.locations, key)}
-            found = self._values_of[key] = self.enumerator._values(self.envs, final)
+            enumerator = self.enumerator
+            plan = enumerator._split_plan
+            if plan is None:
+                final = {name: self.wvals[w] for name, w in zip(enumerator.locations, key)}
+                found = self._values_of[key] = enumerator._values(self.envs, final)
+                return found
+            values = self._registers
+            if values is None:
+                values = self._registers = [None] * len(enumerator._plan)
+                for i, getter in plan[0]:
+                    values[i] = enumerator._value(getter, self.envs, {})
+            values = list(values)
+            wvals = self.wvals
+            for i, j, getter in plan[1]:  # (`_Enumerator._value` of a location, written out)
+                held = wvals[key[j]] if j >= 0 else 0
+                shown = getter[3].get(held)
+                if shown is None:
+                    shown = enumerator._value(getter, self.envs, {getter[1]: held})
+                values[i] = shown
+            found = self._values_of[key] = tuple(values)
         return found
 
     def names(self) -> list[tuple[str, str]]:
@@ -911,27 +987,44 @@ class Candidates:
     def describe(self, pick) -> str:
         """`rf: init:x->b a->d; mo: init:x->a init:y->c`: the witness line of an execution."""
         names = self.names()
-        rf = [f"{names[w][1]}->{names[r][0]}" for part, _ in pick for r, w in sorted(part)]
-        mo = ["->".join([names[w][1] for w in order]) for _, order in pick]
+        # id(rf pairs or mo order) -> (it, its text): the shape's names fix the text (it is
+        # kept so that its id stays its own: picks not of `picks` are made and dropped)
+        shown = self._shown
+        rf, mo = [], []
+        for c in pick:
+            part, order = c[0], c[1]
+            found = shown.get(id(part))
+            if found is None or found[0] is not part:
+                found = shown[id(part)] = (part, " ".join(
+                    [f"{names[w][1]}->{names[r][0]}" for r, w in sorted(part)]))
+            if found[1]:
+                rf.append(found[1])
+            found = shown.get(id(order))
+            if found is None or found[0] is not order:
+                found = shown[id(order)] = (order, "->".join([names[w][1] for w in order]))
+            mo.append(found[1])
         return f"rf: {' '.join(rf) or '-'}; mo: {' '.join(mo)}"
 
     def relations(self, pick) -> tuple[list[int], list[int], list[int]]:
         """rf and mo as bitmask rows, and each read's write (-1 for none)."""
-        rf_src = [-1] * self.n
-        for rf_part, _ in pick:
-            for r, w in rf_part:
-                rf_src[r] = w
-        rf = [0] * self.n
-        for r, w in enumerate(rf_src):
-            if w >= 0:
-                rf[w] |= 1 << r
+        rf, rf_src = self.rf_relations(pick)
         mo = [0] * self.n
-        for _, order in pick:
+        for c in pick:
             later = 0
-            for w in reversed(order):
+            for w in reversed(c[1]):
                 mo[w] = later
                 later |= 1 << w
         return rf, mo, rf_src
+
+    def rf_relations(self, pick) -> tuple[list[int], list[int]]:
+        """rf as bitmask rows, and each read's write (-1 for none)."""
+        rf_src = [-1] * self.n
+        rf = [0] * self.n
+        for c in pick:
+            for r, w in c[0]:
+                rf_src[r] = w
+                rf[w] |= 1 << r
+        return rf, rf_src
 
 
 def _filter_observables(test: LitmusTest) -> tuple:
@@ -962,14 +1055,16 @@ def _read_write_values(accesses: tuple) -> tuple:
 
 def _location_structure(n: int, name: str, kinds, locs, tids) -> tuple:
     """What `_location_choices` needs of a location's accesses besides their values: its
-    events, writes (the initial one first), reads and RMWs, each event's earlier and later
-    events of its thread there (bitmasks), the writes and reads as masks, CoWW's orders and
-    the writes' shape. A function of the kinds, threads and locations alone, which many
-    choices of paths share (`_Enumerator._location_choices` remembers it)."""
+    writes (the initial one first) and reads, CoWW's orders (per event, the writes that
+    must precede it), the writes' shape, and per read (in event order): the writes it may
+    read from by their place alone (not itself, not later in its own thread), whether it is
+    an RMW, its thread's writes there before it (CoWR), after it (CoRW) and its reads there
+    after it (CoRR, as places among the reads). A function of the kinds, threads and
+    locations alone, which many choices of paths share (`_Enumerator._location_choices`
+    remembers it)."""
     events = [i for i in range(n) if locs[i] == name]
     writes = [i for i in events if kinds[i] in ("W", "U")]
     reads = [i for i in events if kinds[i] in ("R", "U")]
-    updates = [u for u in reads if kinds[u] == "U"]
     # events are numbered thread by thread in program order: sb is a later event of the thread
     later = [0] * n  # the location's later events of the same thread
     earlier = [0] * n
@@ -985,18 +1080,26 @@ def _location_structure(n: int, name: str, kinds, locs, tids) -> tuple:
         if tid >= 0:
             later[a] = seen.get(tid, 0)
             seen[tid] = later[a] | (1 << a)
-    write_mask = read_mask = 0
+    write_mask = 0
     for w in writes:
         write_mask |= 1 << w
-    for r in reads:
-        read_mask |= 1 << r
     coww = [earlier[w] & write_mask for w in range(n)]  # CoWW: sb-earlier writes come first
     shape = (tuple(writes), tuple([kinds[w] == "U" for w in writes]))
-    return writes, reads, updates, earlier, later, write_mask, read_mask, coww, shape
+    place = {r: i for i, r in enumerate(reads)}
+    per_read = tuple([(
+        r,
+        sum([1 << w for w in writes if w != r and not (w > r and tids[w] == tids[r])]),
+        kinds[r] == "U",
+        earlier[r] & write_mask,  # CoWR: a write before the read is not newer
+        tuple([w for w in writes if (later[r] >> w) & 1]),  # CoRW: one after it is newer
+        tuple([place[x] for x in reads if (later[r] >> x) & 1]),  # CoRR
+    ) for r in reads])  # fmt: skip
+    others = tuple([w for w in writes[1:] if kinds[w] != "U"])  # (an RMW: only as a reader)
+    return writes, coww, shape, per_read, tuple(reads), others
 
 
 def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
-                      structure: tuple | None = None):  # fmt: skip
+                      structure: tuple | None = None) -> list:  # fmt: skip
     """Every coherent (rf, mo) for location `name`: rf as (read, write) pairs, mo as a list.
 
     rf: each read takes a write of its value, not itself and not one later in its own thread.
@@ -1010,83 +1113,90 @@ def _location_choices(n: int, name: str, kinds, locs, tids, rvals, wvals,
     """
     if structure is None:
         structure = _location_structure(n, name, kinds, locs, tids)
-    writes, reads, updates, earlier, later, write_mask, read_mask, coww, shape = structure
-    init = writes[0]
-    reusing = reduce.enabled("reuse")
+    writes, coww, shape, per_read, reads, others = structure
+    by_value: dict = {}  # value -> the writes of it
+    for w in writes:
+        value = wvals[w]
+        by_value[value] = by_value.get(value, 0) | (1 << w)
     sources = []
-    for r in reads:  # (first: most choices of thread paths that have no choice fail here)
-        value, tid = rvals[r], tids[r]
-        options = [w for w in writes
-                   if wvals[w] == value and w != r and not (w > r and tids[w] == tid)]  # fmt: skip
+    for r, allowed, _, _, _, _ in per_read:
+        # (first: most choices of thread paths that have no choice fail here)
+        options = allowed & by_value.get(rvals[r], 0)
         if not options:
-            return
-        sources.append(options)
-    if len(updates) > 1:  # two RMWs cannot both read the same write: is there any way?
-        taking = [options for u, options in zip(reads, sources) if kinds[u] == "U"]
-        if not any(len(set(taken)) == len(taken) for taken in itertools.product(*taking)):
-            return
+            return []
+        found = _BITS.get(options)
+        if found is None:
+            found = tuple(bits(options))
+            _remember(_BITS, options, found)
+        sources.append(found)
+    init = writes[0]
+    remember = "reuse" not in reduce.disabled()
+    out = []
     for choice in itertools.product(*sources):
-        src = dict(zip(reads, choice))
-        taken = [src[u] for u in updates]
-        if len(taken) != len(set(taken)):
-            continue  # two RMWs cannot both read the same write
         before = list(coww)  # before[b]: writes that must precede b in mo
-        for r, w in src.items():
-            if kinds[r] == "U":
-                before[r] |= 1 << w
-            others = write_mask & ~(1 << w) & ~(1 << r)
-            before[w] |= earlier[r] & others  # CoWR: a write before the read is not newer
-            newer = later[r] & others  # CoRW: a write after the read is newer
-            while newer:
-                low = newer & -newer
-                before[low.bit_length() - 1] |= 1 << w
-                newer ^= low
-            newer = later[r] & read_mask  # CoRR: a later read does not read an older write
-            while newer:
-                low = newer & -newer
-                w2 = src[low.bit_length() - 1]
+        reader_of = {}  # the write each RMW reads -> the RMW
+        for (r, _, update, cowr, corw, corr), w in zip(per_read, choice):
+            bit = 1 << w
+            if update:
+                if w in reader_of:
+                    break  # two RMWs cannot both read the same write
+                reader_of[w] = r
+                before[r] |= bit
+            before[w] |= cowr & ~bit  # CoWR: a write before the read is not newer
+            for x in corw:  # CoRW: a write after the read is newer
+                before[x] |= bit
+            for j in corr:  # CoRR: a later read does not read an older write
+                w2 = choice[j]
                 if w2 != w:
-                    before[w2] |= 1 << w
-                newer ^= low
-        reader_of = {src[u]: u for u in updates}
-        rf_pairs = tuple(src.items())
-        # the orders depend on the constraints alone, which many rf choices share
-        # (and across locations and tests: `_EXTENSIONS`, a pure function of its key)
-        key = (shape, tuple([before[w] for w in writes]), tuple(reader_of.items()))
-        orders = _EXTENSIONS.get(key) if reusing else None  # (`reduce.reused`'s memo)
-        if orders is None:
-            orders = reduce.reused(_EXTENSIONS, key, functools.partial(
-                _linear_extensions, init, writes, before, reader_of, kinds))  # fmt: skip
-        for order in orders:
-            yield rf_pairs, order
+                    before[w2] |= bit
+        else:
+            # the orders depend on the constraints alone, which many rf choices share
+            # (and across locations and tests: `_EXTENSIONS`, a pure function of its key)
+            key = (shape, tuple([before[w] for w in writes]), tuple(reader_of.items()))
+            orders = _EXTENSIONS.get(key) if remember else None
+            if orders is None:
+                orders = _linear_extensions(init, others, len(writes), before, reader_of)
+                if remember:
+                    _remember(_EXTENSIONS, key, orders)
+            if orders:
+                rf_pairs = tuple(zip(reads, choice))
+                for order in orders:
+                    out.append((rf_pairs, order))
+    return out
+
+
+_ACCESS_IDS = itemgetter(9)  # a path's `columns`: per location, its accesses there by number
+_TID_SHAPE, _TID_ENV = itemgetter(10), itemgetter(11)  # a path's `columns`: for Candidates
+_RF_ID, _LAST = itemgetter(3), itemgetter(4)  # a pick's choice at a location: rf's number, mo's last
+
+def _remember(cache: dict, key, value) -> None:
+    """`cache[key] = value`, a full cache started again empty (`reduce.reused`'s limit)."""
+    if len(cache) >= reduce.CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
 
 
 _CHOICES: dict = {}  # a location's `_location_choices` by its accesses (`_Enumerator`)
 _STRUCTURES: dict = {}  # `_location_structure` by the accesses' kinds and threads
 _EXTENSIONS: dict = {}  # `_linear_extensions` by its writes, which are RMWs, the constraints
+_BITS: dict[int, tuple[int, ...]] = {}  # a set of writes -> its events, lowest first
 
 
-def _linear_extensions(init, writes, before, reader_of, kinds) -> list[list[int]]:
-    """mo orders: init first, `before` respected, an RMW only right after the write it reads;
-    depth first, the writes tried in event order."""
+def _linear_extensions(init, others, total, before, reader_of) -> list[list[int]]:
+    """mo orders of `total` writes: `init` first, `before` respected, an RMW only right after
+    the write it reads (`reader_of`: the write -> the RMW), the other writes (`others`) after
+    any; depth first, the writes tried in event order."""
     if before[init] & ~(1 << init):
         return []
-    others = [w for w in writes if w != init and kinds[w] != "U"]  # an RMW only as a reader
-    total = len(writes)
     out: list[list[int]] = []
-    order = [init]
-
-    def extend(placed: int) -> None:
+    stack = [(init, 1 << init, (init,))]  # (the last write placed, the placed, the order)
+    while stack:
+        last, placed, order = stack.pop()
         if len(order) == total:
             out.append(list(order))
-            return
-        last = order[-1]
-        for w in (reader_of[last],) if last in reader_of else others:
-            if (placed >> w) & 1 or before[w] & ~placed:
-                continue
-            order.append(w)
-            extend(placed | (1 << w))
-            order.pop()
-
-    extend(1 << init)
+            continue
+        after = reader_of.get(last)
+        for w in reversed(others) if after is None else (after,):
+            if not (placed >> w) & 1 and not before[w] & ~placed:
+                stack.append((w, placed | (1 << w), (*order, w)))
     return out
