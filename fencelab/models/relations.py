@@ -152,12 +152,10 @@ def irreflexive(r: Rel) -> bool:
     return not any((row >> i) & 1 for i, row in enumerate(r))
 
 
-def acyclic(r: Rel, alive: int | None = None) -> bool:
-    """No cycle (among the events of the mask `alive`, when given): peel off events with no
-    successors left (Kahn on the reversed graph), last event first (most edges point forward in
-    event order, so one pass often peels them all)."""
-    if alive is None:
-        alive = (1 << len(r)) - 1
+def acyclic(r: Rel) -> bool:
+    """No cycle: peel off events with no successors left (Kahn on the reversed graph), last
+    event first (most edges point forward in event order, so one pass often peels them all)."""
+    alive = (1 << len(r)) - 1
     while alive:
         left = alive  # (each pass looks at the events still alive only, highest first)
         m = alive
