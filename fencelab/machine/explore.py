@@ -469,7 +469,8 @@ def finishes(machine: Machine, state: MachineState, limit: int,
     `limit` new states, or when the model starts keeping states otherwise meanwhile
     (`restart_epoch`). `known` (machine key -> answer) is read and filled across calls: every
     state on the path to the final state found finishes, and when `state` does not, neither
-    does any state reachable from it, so all those seen are False. (The TUI asks this of each
+    does any state reachable from it, so all those seen are False; a state the limit left
+    unanswered is None (asked again, it is not searched again). (The TUI asks this of each
     enabled transition, to tell a step that leads only to dead ends.)"""
     model, program = machine.model, machine.program
     epoch = model.restart_epoch(program)
@@ -495,6 +496,7 @@ def finishes(machine: Machine, state: MachineState, limit: int,
                 if known.get(key) is True:
                     return _finishing(known, keys, parents, number)
                 if len(keys) > limit:
+                    known[root] = None  # (asked again, not searched again)
                     return None
                 seen.add(key)
                 keys.append(key)

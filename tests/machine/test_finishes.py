@@ -34,7 +34,9 @@ def test_a_read_that_leads_only_to_stuck_states_does_not_finish_and_its_sibling_
 
 def test_the_limit_gives_no_answer_and_a_stuck_state_is_false():
     walk = walked(())
-    assert finishes(walk.machine, walk.state, 1, {}) is None
+    known: dict = {}
+    assert finishes(walk.machine, walk.state, 1, known) is None
+    assert known == {walk.machine.key(walk.state): None}  # not searched again when asked again
     assert finishes(walk.machine, walk.state, 2000, {}) is True
     walk = walked((*BEFORE_SECOND_READ, "1.r0"))
     assert walk.enabled() == [] and finishes(walk.machine, walk.state, 2000, {}) is False
