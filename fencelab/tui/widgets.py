@@ -129,6 +129,20 @@ class TransitionList(OptionList):
 class StatusLine(Pane):
     """Schedule so far, redo queue, the execution's status or final outcome, a message."""
 
-    def show(self, lines: list[Text]) -> None:  # long lines wrap under themselves
-        self.show_at_width(lambda width: [piece for line in lines
-                                          for piece in wrap_hanging(line, "  ", width)])  # fmt: skip
+    ROWS = 3  # (app.tcss: its max-height)
+
+    def show(self, lines: list[Text]) -> None:
+        self.show_at_width(lambda width: self.laid_out(lines, width))
+
+    @classmethod
+    def laid_out(cls, lines: list[Text], width: int) -> list[Text]:
+        """Long lines wrap under themselves; where they would take more than the pane's rows,
+        the first (the schedule) keeps its end, after `… `, so that the status or final
+        outcome below it stays in sight (a long schedule at 80x24 hid it)."""
+        head, *rest = [wrap_hanging(line, "  ", width) for line in lines]
+        below = [piece for pieces in rest for piece in pieces]
+        room = max(1, cls.ROWS - len(below))
+        if len(head) > room:
+            head = head[-room:]
+            head[0] = Text("… ") + head[0][2:]  # (a continuation: indented by two)
+        return head + below

@@ -307,6 +307,24 @@ async def test_fits_80x24():
         assert "movl y(%rip), %eax  movl (y),%eax" in screen.query_one("#core0", CorePane).text
 
 
+@pilot_test
+async def test_a_long_schedule_at_80x24_keeps_the_final_outcome_in_sight():
+    """A random run of the ticket lock compiled for armv7 is 20-odd steps: its schedule took
+    the status line's three rows and hid the final outcome under it. The schedule now keeps
+    its end after `… `."""
+    from fencelab.litmus.parser import parse_file
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "c" / "ticketlock.litmus"),
+                               RunOptions.named("armv7"))  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        lines = app.machine_screen.query_one(StatusLine).text.splitlines()
+        assert app.session.status().value == "final" and len(app.session.schedule) > 150
+        assert len(lines) == 3 and lines[0].startswith("… ") and lines[-1].startswith("final: ")
+        assert lines[1].strip().endswith(app.session.schedule[-20:])
+
+
 def test_memory_view_renders_nested_model_state():
     """The shape the ARM model describes: a message list and per-thread records of views."""
     view = {
