@@ -227,8 +227,12 @@ class MachineScreen(Screen[None]):
 
     def action_random(self) -> None:
         n = self.session.run_random()
-        self.say(f"random execution: {n} steps" if n else "the execution has ended",
-                 style="dim")  # fmt: skip
+        if self.session.status() is Status.RUNNING:  # every way on from here ends stuck
+            self.say("no random run from here finishes: every way on ends where the model "
+                     "cannot go on — ← to step back")  # fmt: skip
+        else:
+            self.say(f"random execution: {n} steps" if n else "the execution has ended",
+                     style="dim")  # fmt: skip
         self.after_action()
 
     def action_details(self) -> None:

@@ -166,6 +166,9 @@ async def test_a_state_every_step_of_which_leads_nowhere_says_so():
         assert "no run from here finishes" in app.machine_screen.query_one(StatusLine).text
         await pilot.press("w")
         assert "[0.w1]" in app.screen.text and "✗ dead end" in app.screen.text
+        await pilot.press("escape", "r")  # a random run finds no way on: it says so, and stays
+        assert app.session.schedule.endswith("1.fail,1.r0")
+        assert "no random run from here finishes" in app.machine_screen.query_one(StatusLine).text
 
 
 # -- keys -----------------------------------------------------------------------------------------
