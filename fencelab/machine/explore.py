@@ -448,6 +448,8 @@ def random_run(machine: Machine, state: MachineState, rng: _random.Random,
                 dead.add(k)
             if not frames:
                 return path, STUCK, moves
+            if looped[0]:  # (nor is the state it steps back to: a way on may pass there)
+                frames[-1][2][0] = True
             path.pop()
         if moves >= limit:
             return path, STUCK, moves
