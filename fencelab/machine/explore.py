@@ -342,13 +342,18 @@ def random_runs(
     """`runs` seeded executions (`random_run`) of the model's `for_random`; at a limit
     (states: transitions taken, those stepped back from included) it stops with the runs made
     so far (`partial`)."""
-    model = machine.model.for_random()
-    if model is not machine.model:
-        machine = machine.with_model(model, True)
+    machine = random_machine(machine)
     while True:
         result = _random_runs(machine, runs, seed, progress, limits)
         if result is not None:
             return result
+
+
+def random_machine(machine: Machine) -> Machine:
+    """The machine random runs draw from: `machine` under its model's `for_random` (whose
+    steps are steps of `machine` too: their schedules replay on it)."""
+    model = machine.model.for_random()
+    return machine if model is machine.model else machine.with_model(model, True)
 
 
 def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | None,

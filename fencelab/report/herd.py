@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_condition, format_states
 from fencelab.report.words import plural
@@ -20,7 +22,7 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
     arch = result.test.arch
     lines = [f"Test {result.test.name} {result.kind}", f"States {len(result.states)}"]
     states = sorted(zip(format_states([s.outcome for s in result.states], arch), result.states),
-                    key=_first)  # fmt: skip
+                    key=itemgetter(0))  # fmt: skip
     for line, state in states:
         if result.mode == "random":  # litmus7's histogram: `*>` marks what satisfies the condition
             mark = "*>" if holds(result.condition.prop, state.outcome) else ":>"
@@ -61,10 +63,6 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
                          "stepping back from states the model could not go on from; not "
                          "counted above")  # fmt: skip
     return "\n".join(lines)
-
-
-def _first(pair: tuple) -> str:
-    return pair[0]
 
 
 def _effort(result: TestResult) -> str:

@@ -22,6 +22,7 @@ from fencelab.machine.explore import (
     Replay,
     finishes,
     parse_schedule,
+    random_machine,
     random_run,
 )
 from fencelab.machine.machine import Machine, Status
@@ -83,9 +84,13 @@ class Session:
         self.origins = compile_origins(self.program.test)
         self.locals = source_locals(self.program)
         self.explored = None  # the last exploration's TestResult (for this configuration)
-        self._finishes: dict = {}  # machine key -> does a run from there finish (`finishes`)
-        self._finishes_epoch = None
-        self._dead: set = set()  # states from which every run ends stuck (`random_run`)
+        # what the look-ahead and random runs learnt, while the model's keys stay the same
+        # (`_learnt`): machine key -> does a run from there finish (`finishes`); states from
+        # which every run ends stuck (`random_run`, on `random_machine`)
+        self._finishes: dict = {}
+        self._dead: set = set()
+        self._learnt_epoch = None
+        self._random_machine: Machine | None = None
 
     # -- configuration ----------------------------------------------------------------------
     @property
@@ -163,14 +168,15 @@ class Session:
         Told by a look-ahead of at most LOOK_AHEAD states (`finishes`); where it cannot tell,
         False. (A Promising-ARM retry loop can read a value after which its next iteration
         only repeats the one before, which the model takes once: that path ends there.)"""
-        return finishes(self.machine, t.target, LOOK_AHEAD, self._known()) is False
+        self._learnt()
+        return finishes(self.machine, t.target, LOOK_AHEAD, self._finishes) is False
 
-    def _known(self) -> dict:
-        """What the look-ahead has learnt (`finishes`), while the model's keys stay the same."""
+    def _learnt(self) -> None:
+        """Forget what the look-ahead and random runs learnt once the model keeps states
+        otherwise (`restart_epoch`): their keys are new."""
         epoch = self.machine.model.restart_epoch(self.program)
-        if epoch != self._finishes_epoch:  # the model keeps states otherwise: keys are new
-            self._finishes, self._finishes_epoch = {}, epoch
-        return self._finishes
+        if epoch != self._learnt_epoch:
+            self._finishes, self._dead, self._learnt_epoch = {}, set(), epoch
 
     def dead_ends(self, tid: int) -> set[str]:
         """The keys of core `tid`'s enabled transitions that lead nowhere (`leads_nowhere`)."""
@@ -226,10 +232,11 @@ class Session:
         would end stuck steps back and draws again); returns steps taken."""
         if self.status() is not Status.RUNNING:
             return 0
-        model = self.machine.model.for_random()  # (its steps are steps of this machine too)
-        machine = self.machine if model is self.machine.model else \
-            self.machine.with_model(model, True)  # fmt: skip
-        path, _, _ = random_run(machine, self.state, self.random, self._dead, RUN_LIMIT)
+        if self._random_machine is None:
+            self._random_machine = random_machine(self.machine)
+        self._learnt()
+        path, _, _ = random_run(self._random_machine, self.state, self.random, self._dead,
+                                RUN_LIMIT)  # fmt: skip
         for t in path:
             self.take(t.key)
         return len(path)
