@@ -245,7 +245,7 @@ def timed(command: list[str], env: dict) -> tuple[float, float]:
 
 
 STARTUP_TESTS = ("x86_64/SB.litmus", "aarch64/SB.litmus", "arm/SB.litmus", "c/SB+rlx.litmus")
-FENCELAB = [sys.executable, "-c", "from fencelab.cli import main; main()"]
+FENCELAB = [sys.executable, "-c", "from fencelab.launch import main; main()"]  # as installed
 
 
 # `fencelab` with a log of where its CPU goes: each worker writes its CPU seconds so far after
@@ -255,7 +255,6 @@ FENCELAB = [sys.executable, "-c", "from fencelab.cli import main; main()"]
 _LOGGED = r"""
 import atexit, os, resource, sys, time
 import fencelab.parallel as parallel
-from fencelab.cli import main
 
 log = open(sys.argv.pop(1), "a", buffering=1)  # line by line: workers end with os._exit
 def note(what):
@@ -276,7 +275,7 @@ def logged_leave(self, *exc):
 parallel._call, parallel.Runner.__enter__, parallel.Runner.__exit__ = (
     logged_call, logged_enter, logged_leave)
 atexit.register(note, "exit")
-sys.argv[0] = "fencelab"
+from fencelab.launch import main  # as installed: keystone's process starts before the imports
 main()
 """
 

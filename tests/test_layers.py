@@ -29,6 +29,7 @@ LAYERS = (
     ("parallel",),
     ("tui",),
     ("cli",),
+    ("launch",),
 )
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
 

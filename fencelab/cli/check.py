@@ -86,7 +86,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     checks = []
     interrupted = False
     items = [(test, tgt, sch) for test in source for tgt, sch in pairs]
-    with runner, output.Progress("checking", len(items)) as bar:
+    with runner.at_most(len(items)) as runner, output.Progress("checking", len(items)) as bar:
         results = (checker.check(*item) for item in items) if runner.local else (
             tasks.check_all(checker, items, runner))
         try:

@@ -95,6 +95,8 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
             calls += [(test, here, item.path, as_json) for here in entry[0]]
             cost += [0.0 if runner.local else estimate(item.path)] * len(entry[0])
             files += [item.path] * len(entry[0])
+    if not split:  # (split: one test's parts are the tasks)
+        runner = runner.at_most(len(calls))
     # a test that would hold the other workers back runs in parts (tasks.split_tasks); not
     # under limits of the user's (parts stopped at a limit need not merge as one search would
     # have stopped)

@@ -7,9 +7,11 @@ fencelab never runs keystone in its own process:
 
 - `check_text` refuses, naming the line, what is not printable ASCII and statements that do not
   start with a name (a label, a mnemonic, a directive): the shapes seen hanging;
-- the rest goes to one worker process (started at first need, kept for the next programs),
-  which is killed when it has not answered within `time_limit(lines)`: an `AssemblyError`,
-  never a hang. The worker caps its own address space and dies with fencelab (Linux);
+- the rest goes to one worker process (started at first need, or ahead of it by `start`, and
+  kept for the next programs), which is killed when it has not answered within
+  `time_limit(lines)`: an `AssemblyError`, never a hang. The worker caps its own address space
+  and dies with fencelab (Linux). A forked process (a `-j` worker) starts its own: the pipes it
+  inherits are its parent's;
 - answers, bytes or keystone's refusal, are cached by (engine, text, base): a program assembled
   again (hunt and check compile the same code many times, a test run under several models, the
   TUI reloading) costs one dict lookup, and the guard costs one pipe round trip per distinct
@@ -164,8 +166,11 @@ class _Worker:
     def __init__(self) -> None:
         self._proc: subprocess.Popen | None = None
 
+    def running(self) -> subprocess.Popen | None:
+        return self._proc if self._proc and self._proc.poll() is None else None
+
     def ask(self, engine: Engine, text: str, base: int, seconds: float) -> tuple[str, str]:
-        proc = self._proc if self._proc and self._proc.poll() is None else self._start()
+        proc = self.running() or self._start()
         request = f"{engine.arch} {engine.mode} {engine.syntax} {base} {text.encode().hex()}\n"
         try:
             proc.stdin.write(request.encode())
@@ -205,6 +210,15 @@ class _Worker:
             for stream in (proc.stdin, proc.stdout):
                 stream.close()
 
+    def forget(self) -> None:
+        """In a forked child: let go of the parent's process (its pipes are the parent's; the
+        child cannot wait for it, so it would look dead and be killed by `stop`)."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.returncode = 0  # (not this process's child: nothing to reap)
+            for stream in (proc.stdin, proc.stdout):
+                stream.close()  # this process's copies (`ask` leaves nothing unflushed)
+
 
 def _server_command() -> list[str]:
     """The worker's command line: Python without `site` (its start-up is most of the worker's,
@@ -217,7 +231,24 @@ def _server_command() -> list[str]:
     return [sys.executable, "-S", "-c", f"import sys; sys.path.insert(0, {folder!r})\n" + _SERVER]
 
 
+def running() -> bool:
+    """Is this process's worker running (started ahead by `start`, or by an assembly)?"""
+    return _worker.running() is not None
+
+
+def start() -> None:
+    """Start the worker now, if it is not running, without waiting for it: it boots (Python
+    and keystone, about 30 ms) on another core while this process imports or reads, instead of
+    while the first assembly waits for it (the `fencelab` command, fencelab/launch.py; each
+    `-j` worker as it starts, fencelab/parallel)."""
+    with _lock:
+        if _worker.running() is None:
+            _worker._start()
+
+
 _worker = _Worker()
 _cache: OrderedDict[tuple[Engine, str, int], tuple[str, str]] = OrderedDict()
 _lock = threading.Lock()
 atexit.register(_worker.stop)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_worker.forget)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from fencelab import interrupts, reduce
 from fencelab.errors import FencelabError
+from fencelab.isa import assembler
 
 
 def default_jobs() -> int:
@@ -60,9 +61,11 @@ _STOP = signal.SIGUSR1  # the parent's request to a local worker: stop the task 
 _running = False  # is this worker running a task? (a stop request between tasks is dropped)
 
 
-def _worker_started() -> None:
+def _worker_started(assembles: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(_STOP, _stop_task)
+    if assembles:  # its own keystone process boots while its first task comes and is read
+        assembler.start()
 
 
 def _stop_task(_signum, frame) -> None:
@@ -102,6 +105,14 @@ class Runner:
         self._pool = None
         self._client = None
 
+    def at_most(self, tasks: int) -> Runner:
+        """This runner for a command that has at most `tasks` tasks: no more local workers than
+        tasks, and none for one (it runs here: forking workers that get nothing to do cost a
+        short command a fifth of its time). A cluster's is unchanged."""
+        if self.cluster is not None or tasks >= self.jobs:
+            return self
+        return Runner(max(tasks, 1), None, self.off)
+
     @property
     def local(self) -> bool:
         """Do tasks run here, one after another?"""
@@ -119,7 +130,8 @@ class Runner:
 
             context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
-                                             initializer=_worker_started)
+                                             initializer=_worker_started,
+                                             initargs=(assembler.running(),))
             # start every worker now (a fork pool starts them all at its first task)
             self._pool.submit(int).result()
         return self

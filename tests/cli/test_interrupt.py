@@ -45,7 +45,7 @@ def interrupt(args: list[str], after: str | None, wait: float = 1.5,
               startup: float = 0.0) -> tuple[int, str, str]:  # fmt: skip
     """Run `fencelab ARGS`, wait until stdout shows `after` (then `wait` seconds more; or
     `startup` seconds when None), press Ctrl-C; (status, stdout, stderr)."""
-    code = "from fencelab.cli import main; main(prog_name='fencelab')"
+    code = "from fencelab.launch import main; main()"
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     seen = []

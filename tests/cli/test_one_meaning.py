@@ -114,7 +114,7 @@ def test_graph_output_of_another_kind_is_refused_not_written_as_svg(cli, tmp_pat
     assert cli(["graph", MP_ARM, "-o", str(png), "--format", "svg"]).exit_code == 0
 
 
-MAIN = "from fencelab.cli import main; main(prog_name='fencelab')"
+MAIN = "from fencelab.launch import main; main()"
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
 

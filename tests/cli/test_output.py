@@ -131,7 +131,7 @@ def test_table_text_is_one_line_per_entry_piped_and_wraps_only_reasons_in_a_term
 def test_a_reader_that_leaves_early_ends_the_command_quietly_with_141(args):
     """`fencelab run DIR | head -1`: the command stops at its next line, prints nothing on
     stderr, and exits 141 (a shell's status for SIGPIPE), not 1 (`check`'s "unsound")."""
-    code = "from fencelab.cli import main; main(prog_name='fencelab')"
+    code = "from fencelab.launch import main; main()"
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)  # fmt: skip
     first = proc.stdout.readline()

@@ -25,24 +25,51 @@ NOT_FOR_ONE_ASM_TEST = ("textual", "distributed", "fencelab.tui", "fencelab.grap
 
 _MODULES_AFTER = """
 import atexit, sys
-from fencelab.cli import main
+from fencelab.isa import assembler
+start = assembler._Worker._start
+def noted(self):  # keystone's process starting: were the commands' modules imported yet?
+    print("KEYSTONE STARTS", "fencelab.cli.run" in sys.modules, file=sys.stderr)
+    return start(self)
+assembler._Worker._start = noted
 atexit.register(lambda: print("MODULES", *sorted(sys.modules), file=sys.stderr))
-sys.argv[0] = "fencelab"
+from fencelab.launch import main  # what the installed `fencelab` runs
 main()
 """
 
 
-def modules_after(*args: str) -> set[str]:
-    """The modules a `fencelab` command has imported when it ends (piped, in a fresh process)."""
+def modules_after(*args: str, keystone: list[str] | None = None) -> set[str]:
+    """The modules a `fencelab` command has imported when it ends (piped, in a fresh process);
+    `keystone` gets a line for each start of keystone's process: whether `run`'s module was
+    imported by then."""
     done = subprocess.run([sys.executable, "-c", _MODULES_AFTER, *args], capture_output=True,
                           text=True, cwd=REPO, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     line = next(ln for ln in done.stderr.splitlines() if ln.startswith("MODULES "))
+    if keystone is not None:
+        keystone += [ln.split()[-1] for ln in done.stderr.splitlines()
+                     if ln.startswith("KEYSTONE STARTS ")]  # fmt: skip
     return set(line.split()[1:])
 
 
+@pytest.mark.parametrize("args, starts", [
+    (["run", str(EXAMPLES / "x86_64" / "SB.litmus")], ["False"]),  # once, and used
+    (["run", str(EXAMPLES / "c" / "SB+rlx.litmus")], ["False"]),  # (then not used)
+    (["--help"], []),
+    (["run", "--help"], []),
+    (["compile", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "x86_64"], []),
+])  # fmt: skip
+def test_the_command_starts_keystone_before_its_imports_when_it_assembles(args, starts):
+    """fencelab/launch.py: keystone's process boots on another core while the command
+    imports (its first assembly waited about 30 ms for it); a command that assembles nothing
+    starts none."""
+    keystone: list[str] = []
+    modules_after(*args, keystone=keystone)
+    assert keystone == starts
+
+
 def test_a_run_of_one_asm_test_imports_only_what_it_uses():
-    loaded = modules_after("run", "-j", "1", str(EXAMPLES / "x86_64" / "SB.litmus"))
+    # every core by default, but one task: no workers (fencelab/parallel, `Runner.at_most`)
+    loaded = modules_after("run", str(EXAMPLES / "x86_64" / "SB.litmus"))
     assert "fencelab.models.operational.tso" in loaded  # it did run
     unused = sorted(m for m in loaded for name in NOT_FOR_ONE_ASM_TEST
                     if m == name or m.startswith(name + "."))  # fmt: skip

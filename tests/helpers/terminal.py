@@ -44,7 +44,7 @@ def in_terminal(args: list[str], columns: int = 60, shared: bool = False,
     err_m, err_s = (out_m, out_s) if shared else _pty(columns)
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
     env["TERM"] = "xterm-256color"
-    proc = subprocess.Popen([sys.executable, "-c", "from fencelab.cli import main; main(prog_name='fencelab')", *args],
+    proc = subprocess.Popen([sys.executable, "-c", "from fencelab.launch import main; main()", *args],
                             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                             stdout=out_s, stderr=err_s, env=env)  # fmt: skip
     if stdin is not None:

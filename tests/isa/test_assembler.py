@@ -97,3 +97,42 @@ def test_the_keystone_process_answers_as_keystone_does_in_this_process():
     with pytest.raises(Refused) as ours:
         assemble(A64, ["FROB W0"], 0x5000)
     assert ours.value.reason == direct.value.message
+
+
+def test_start_boots_the_worker_ahead_without_waiting_and_keeps_a_running_one():
+    """`start` (the `fencelab` command, before its imports) starts keystone's process and
+    returns at once; a running one is kept; the first assembly then uses it."""
+    assembler._worker.stop()
+    assert not assembler.running()
+    started = time.perf_counter()
+    assembler.start()
+    assert time.perf_counter() - started < 0.02  # not waiting for Python and keystone to load
+    assert assembler.running()
+    booted = assembler._worker._proc
+    assembler.start()
+    assert assembler._worker._proc is booted
+    assert assemble(A64, ["add x1, x1, #3"], 0x6000) == bytes.fromhex("210c0091")
+    assert assembler._worker._proc is booted
+
+
+def _assemble_in_a_fork(lines: list[str]) -> tuple[bytes, bool, int | None]:
+    """In a forked child: the bytes, whether the child has a keystone process before it
+    assembles, and that process's pid after."""
+    had = assembler.running()
+    return assemble(A64, lines, 0x7000), had, assembler._worker._proc.pid
+
+
+def test_a_forked_process_starts_its_own_keystone_and_leaves_its_parents_alone():
+    """A forked child (a -j worker) inherits the parent's pipes to keystone, which are not its
+    own to use; it lets go of them (`forget`: before, it killed the parent's process, which the
+    parent then had to start again) and starts its own at its first assembly."""
+    import multiprocessing
+
+    assembler.start()
+    parent = assembler._worker._proc
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        got, had, child = pool.apply(_assemble_in_a_fork, (["add x2, x2, #5"],))
+    assert got == bytes.fromhex("42140091")
+    assert not had and child != parent.pid
+    assert assembler._worker._proc is parent and parent.poll() is None  # still the parent's
+    assert assemble(A64, ["add x3, x3, #9"], 0x8000) == bytes.fromhex("63240091")

@@ -369,3 +369,53 @@ def test_split_of_a_model_with_canonical_keys_prints_what_the_run_not_split_prin
     code, split = invoke("run", *arm, "-j", "2", "--split")
     assert code == 0
     assert results(whole) == results(split)
+
+
+def test_a_runner_has_no_more_workers_than_tasks():
+    assert Runner(4).at_most(2).jobs == 2
+    assert Runner(4).at_most(1).local and Runner(4).at_most(0).local
+    assert Runner(2).at_most(100).jobs == 2
+    assert Runner(4, off=("reuse",)).at_most(2).off == ("reuse",)
+    cluster = Runner(1, "tcp://127.0.0.1:1")
+    assert cluster.at_most(1) is cluster
+
+
+class _NoPool:
+    def __init__(self, *args, **kwargs):
+        raise AssertionError("a worker pool was started")
+
+
+@pytest.mark.parametrize("args", [
+    ["run", str(EXAMPLES / "x86_64" / "SB.litmus"), "-j", "2"],
+    ["run", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-j", "4", "--json"],
+    ["check", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "x86_64", "-j", "2"],
+])  # fmt: skip
+def test_one_task_runs_in_this_process_whatever_j(monkeypatch, args):
+    """Forking workers that get nothing to do cost a one-test command a fifth of its time
+    (README, "Speed and scale"); with one task the command runs it here."""
+    import concurrent.futures
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _NoPool)
+    code, out = invoke(*args)
+    assert code == 0, out
+    assert "SB" in out
+
+
+def _keystone_running() -> bool:
+    from fencelab.isa import assembler
+
+    return assembler.running()
+
+
+def test_workers_start_their_keystone_ahead_when_this_process_has_one():
+    """A worker forked from a process that assembles (the `fencelab` command starts keystone's
+    process before its imports: fencelab/launch.py) starts its own as it starts, before its
+    first task; forked from one that has none, it starts none (a run of C tests only)."""
+    from fencelab.isa import assembler
+
+    assembler._worker.stop()
+    with Runner(2) as runner:
+        assert list(runner.map(_keystone_running, [(), ()])) == [False, False]
+    assembler.start()
+    with Runner(2) as runner:
+        assert list(runner.map(_keystone_running, [(), ()])) == [True, True]

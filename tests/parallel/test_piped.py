@@ -11,7 +11,7 @@ import sys
 from tests.cli.test_interrupt import LONG_ARM, interrupt
 from tests.helpers import EXAMPLES
 
-CODE = "from fencelab.cli import main; main(prog_name='fencelab')"
+CODE = "from fencelab.launch import main; main()"
 
 
 def fencelab(*args: str) -> subprocess.CompletedProcess:
