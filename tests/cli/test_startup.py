@@ -56,6 +56,7 @@ def modules_after(*args: str, keystone: list[str] | None = None) -> set[str]:
     (["run", str(EXAMPLES / "c" / "SB+rlx.litmus")], ["False"]),  # (then not used)
     (["--help"], []),
     (["run", "--help"], []),
+    (["check", "-h"], []),
     (["compile", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "x86_64"], []),
 ])  # fmt: skip
 def test_the_command_starts_keystone_before_its_imports_when_it_assembles(args, starts):
