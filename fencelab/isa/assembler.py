@@ -10,8 +10,9 @@ fencelab never runs keystone in its own process:
 - the rest goes to one worker process (started at first need, or ahead of it by `start`, and
   kept for the next programs), which is killed when it has not answered within
   `time_limit(lines)`: an `AssemblyError`, never a hang. The worker caps its own address space
-  and dies with fencelab (Linux). A forked process (a `-j` worker) starts its own: the pipes it
-  inherits are its parent's;
+  and dies with fencelab (Linux). A forked process (a `-j` worker) starts its own: the process
+  it inherits is not its child, so `poll` takes it for gone (Python's Popen, ECHILD), `stop`
+  leaves it alone and closes only this process's copies of its pipes;
 - answers, bytes or keystone's refusal, are cached by (engine, text, base): a program assembled
   again (hunt and check compile the same code many times, a test run under several models, the
   TUI reloading) costs one dict lookup, and the guard costs one pipe round trip per distinct
@@ -210,15 +211,6 @@ class _Worker:
             for stream in (proc.stdin, proc.stdout):
                 stream.close()
 
-    def forget(self) -> None:
-        """In a forked child: let go of the parent's process (its pipes are the parent's; the
-        child cannot wait for it, so it would look dead and be killed by `stop`)."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            proc.returncode = 0  # (not this process's child: nothing to reap)
-            for stream in (proc.stdin, proc.stdout):
-                stream.close()  # this process's copies (`ask` leaves nothing unflushed)
-
 
 def _server_command() -> list[str]:
     """The worker's command line: Python without `site` (its start-up is most of the worker's,
@@ -250,5 +242,3 @@ _worker = _Worker()
 _cache: OrderedDict[tuple[Engine, str, int], tuple[str, str]] = OrderedDict()
 _lock = threading.Lock()
 atexit.register(_worker.stop)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_worker.forget)

@@ -123,9 +123,9 @@ def _assemble_in_a_fork(lines: list[str]) -> tuple[bytes, bool, int | None]:
 
 
 def test_a_forked_process_starts_its_own_keystone_and_leaves_its_parents_alone():
-    """A forked child (a -j worker) inherits the parent's pipes to keystone, which are not its
-    own to use; it lets go of them (`forget`: before, it killed the parent's process, which the
-    parent then had to start again) and starts its own at its first assembly."""
+    """A forked child (a -j worker) inherits the parent's process and pipes, which are not its
+    own to use: it takes the process for gone (not its child), starts its own at its first
+    assembly, and leaves the parent's running."""
     import multiprocessing
 
     assembler.start()
