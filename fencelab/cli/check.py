@@ -86,7 +86,8 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     checks = []
     interrupted = False
     items = [(test, tgt, sch) for test in source for tgt, sch in pairs]
-    with runner.at_most(len(items)) as runner, output.Progress("checking", len(items)) as bar:
+    runner = runner.at_most(len(items))
+    with runner, output.Progress("checking", len(items)) as bar:
         results = (checker.check(*item) for item in items) if runner.local else (
             tasks.check_all(checker, items, runner))
         try:
@@ -181,6 +182,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     found = interrupted = False
+    runner = runner.at_most(len(todo))  # (a target and scheme's variants: one map)
     with runner, output.Progress("hunting", len(todo) * len(pairs)) as bar:
         for tgt, sch in pairs:
 
