@@ -391,8 +391,8 @@ class _NoPool:
     ["check", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "x86_64", "-j", "2"],
 ])  # fmt: skip
 def test_one_task_runs_in_this_process_whatever_j(monkeypatch, args):
-    """Forking workers that get nothing to do cost a one-test command a fifth of its time
-    (README, "Speed and scale"); with one task the command runs it here."""
+    """Forking workers that get nothing to do cost a one-test run about 30 ms of its 200
+    (bench/RESULTS.md); with one task the command runs it here."""
     import concurrent.futures
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _NoPool)
