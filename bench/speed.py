@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/speed.py [--count 40] [--families x86_64,AArch64,...] [--jobs N]
                                     [--growth] [--shapes] [--catalogue N] [--no-reduce NAME]
-                                    [--catalogue-set generated|diy|examples] [--startup]
+                                    [--catalogue-set generated|diy|examples]
+                                    [--catalogue-seed N] [--startup]
                                     [--out bench/RESULTS.md]
 
 Families and their sets (every test exhaustively, under its family's model):
@@ -21,7 +22,8 @@ adds how the cost grows with threads (2-4) and operations per thread (2-8) on ge
 tests (a cell is skipped once a smaller one took longer than --cell-limit seconds);
 `--shapes` the guide's two slowest AArch64 shapes (3.2W, LB+rmw-pos) with reductions on and off;
 `--catalogue N` the wall time of `fencelab run DIR` over N tests of the `--families` (generated
-or, `--catalogue-set diy`, diy7-style; or `examples/`) with -j 1 and -j N (and the CPU time,
+or, `--catalogue-set diy`, diy7-style; or `examples/`; from `--catalogue-seed`, 500 by default,
+whose generated catalogue has one test that is half its work) with -j 1 and -j N (and the CPU time,
 the longest test's own time, which bounds the speed-up, and when the workers start it);
 `--startup` the CPU time of `fencelab --help` and of `run` on one small test of each family.
 The table is printed and, with --out, written as markdown (README links to it).
@@ -205,17 +207,18 @@ def measure_parallel(texts: list[tuple[str, str]], family: str, jobs: int) -> fl
         return time.perf_counter() - started
 
 
-def catalogue_texts(kind: str, count: int, families=FAMILIES) -> list[tuple[str, str]]:
+def catalogue_texts(kind: str, count: int, families=FAMILIES,
+                    seed: int = 500) -> list[tuple[str, str]]:  # fmt: skip
     """(file name, text) of a catalogue of `count` tests, the `families` in turn: `generated`
     (denser random loop-free tests, fencelab/gen/families.py, one seed each) or `diy`
     (diy7-style critical cycles, fencelab/gen/cycles.py: the kind herd7's figures were measured
     on; distinct names)."""
     if kind == "diy":
-        per = {f: iter(cycles.generate_many(f, -(-count // len(families)), seed=500))
+        per = {f: iter(cycles.generate_many(f, -(-count // len(families)), seed=seed))
                for f in families}  # fmt: skip
         texts = [next(per[families[i % len(families)]]) for i in range(count)]
     else:
-        texts = [generate_many(families[i % len(families)], 1, seed=500 + i)[0]
+        texts = [generate_many(families[i % len(families)], 1, seed=seed + i)[0]
                  for i in range(count)]  # fmt: skip
     return [(f"{i:04d}-{families[i % len(families)]}.litmus", t) for i, t in enumerate(texts)]
 
@@ -318,7 +321,7 @@ def critical_cpu(args: list[str], jobs: int, env: dict) -> tuple[float, float, f
 
 
 def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3,
-                      kind: str = "generated") -> list[str]:  # fmt: skip
+                      kind: str = "generated", seed: int = 500) -> list[str]:  # fmt: skip
     """`fencelab run DIR -j 1` against `-j jobs` on a catalogue of `count` tests (`kind`:
     generated, diy, or examples: `fencelab run examples/`, `count` and `families` unused), each
     the command a user types (a fresh process: start-up included, bytecode compiled once
@@ -335,7 +338,7 @@ def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3
             where = str(ROOT / "examples")
         else:
             where = tmp
-            for name, text in catalogue_texts(kind, count, families):
+            for name, text in catalogue_texts(kind, count, families, seed):
                 (Path(tmp) / name).write_text(text)
         files = sorted(Path(where).rglob("*.litmus"))
         timed([*FENCELAB, "run", "-j", "1", str(files[0])], env)  # bytecode written
@@ -356,7 +359,7 @@ def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3
         longest = max(range(len(seconds)), key=lambda i: seconds[i])
         started = costliest_first([estimate(str(p)) for p in files]).index(longest) + 1
     what = ("examples/" if kind == "examples"
-            else f"{count} {kind} tests, {', '.join(families)}")  # fmt: skip
+            else f"{count} {kind} tests, {', '.join(families)}, seed {seed}")  # fmt: skip
     (wall1, cpu1, path1), (wall, cpu, path) = best[1], best[jobs]
     return ["", f"## -j on a catalogue: {what} (fencelab run DIR, best of {repeats}, load "
             f"{os.getloadavg()[0]:.1f})", "",
@@ -417,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
                     choices=("generated", "diy", "examples"),
                     help="the catalogue's tests: generated (dense random), diy (diy7-style "
                     "cycles, as herd7's figures), or examples (`fencelab run examples/`)")
+    ap.add_argument("--catalogue-seed", type=int, default=500,
+                    help="the catalogue's first seed (generated: one a test; diy: one a family)")
     ap.add_argument("--startup", action="store_true",
                     help="CPU time of `fencelab --help` and of `run` on one small test")
     ap.add_argument("--growth-count", type=int, default=3, help="tests per growth cell")
@@ -470,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += shapes_table()
     if args.catalogue:
         lines += catalogue_speedup(args.catalogue, args.jobs or 2, families,
-                                   kind=args.catalogue_set)  # fmt: skip
+                                   kind=args.catalogue_set, seed=args.catalogue_seed)  # fmt: skip
     if args.startup:
         lines += startup_table()
     if args.growth:
