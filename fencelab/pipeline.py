@@ -35,6 +35,7 @@ from fencelab.program.load import load, target_for
 from fencelab.result import FinalState, TestResult
 
 MODES = ("exhaustive", "random", "replay")
+MADE = 1 << 16  # a caching pipeline's memo of compiled code and keys (`Pipeline._once`)
 
 
 @dataclass(frozen=True)
@@ -145,12 +146,34 @@ def machine_for(test: LitmusTest, options: RunOptions) -> Machine:
 
 
 class Pipeline:
-    """Runs tests; with `cache=True`, each distinct program (or source test) once per model."""
+    """Runs tests; with `cache=True`, each distinct program (or source test) once per model.
+
+    A caching pipeline also keeps what it made of each test object (`_made`): its key as a
+    source test, and its compiled code and that code's key for each target and scheme. `check`
+    asks for one test's source result once per target and scheme, and with workers it asks for
+    every key first (`work`) and runs the checks after (fencelab/parallel/tasks.py): compiling
+    and keying again were most of `hunt`'s time (its variants compile to few programs, explored
+    once)."""
 
     def __init__(self, cache: bool = False):
         self._cache: dict[Hashable, TestResult] | None = {} if cache else None
+        self._made: dict[tuple, tuple] | None = {} if cache else None
         self.explored = {"code": 0, "source": 0}  # runs actually made, by what was run
         self.cache_hits = 0
+
+    def _once(self, what: str, things: tuple, make: Callable[[], object]):
+        """`make()` (`what` of these objects), made once while they are the same objects (kept
+        alive with it, so that their ids cannot be reused): a caching pipeline's memo;
+        otherwise made each time. At most MADE entries, the oldest dropped first."""
+        if self._made is None:
+            return make()
+        ids = (what, *map(id, things))
+        entry = self._made.get(ids)
+        if entry is None or any(a is not b for a, b in zip(entry[0], things)):
+            if len(self._made) >= MADE:
+                del self._made[next(iter(self._made))]
+            entry = self._made[ids] = (things, make())
+        return entry[1]
 
     def run(self, test: LitmusTest, options: RunOptions,
             progress: Progress | None = None) -> TestResult:  # fmt: skip
@@ -180,14 +203,16 @@ class Pipeline:
         if options.model is not None and options.model.is_source:
             key, compute = self._judge_source(test, options.model, options)
             return key, compute, lambda result: result
-        asm, target = compiled(test, options.target, options.scheme)
+        asm, target = self._once("compiled", (test, options.target, options.scheme),
+                                 lambda: compiled(test, options.target, options.scheme))
         spec = model_for(asm.arch, target, options.model)
         if spec.kind != OPERATIONAL:
             _exhaustive_only(spec, options)
         key = ("code", target.name, spec.name, options.mode, options.runs, options.seed,
                options.schedule, options.budget, options.start, options.limits,
                options.counts and spec.kind != OPERATIONAL) + (
-            code_key(asm) if self._cache is not None else ())
+            (self._once("code key", (asm,), lambda: HashedOnce(code_key(asm))),)
+            if self._cache is not None else ())
 
         def finish(raw: TestResult) -> TestResult:
             return to_source(raw, asm, options.scheme.name) if test.is_source else raw
@@ -207,7 +232,8 @@ class Pipeline:
                 f"this is an {test.arch} test (use --model sc, tso or arm)"
             )
         key = ("source", spec.name, options.budget, options.limits, options.counts) + (
-            source_key(test) if self._cache is not None else ())
+            (self._once("source key", (test,), lambda: HashedOnce(source_key(test))),)
+            if self._cache is not None else ())
         return key, lambda: spec.new()(test, options.budget, options.limits, options.counts)
 
     def _cached(self, key: tuple, compute: Callable[[], TestResult]) -> TestResult:
@@ -321,6 +347,20 @@ def to_source(result: TestResult, compiled: LitmusTest, scheme: str) -> TestResu
     states = [FinalState(info.source_outcome(s.outcome), s.witness, s.count)
               for s in result.states]  # fmt: skip
     return replace(result, test=info.source, scheme=scheme, states=states)
+
+
+class HashedOnce(tuple):
+    """A tuple that computes its hash once: a result's key holds a whole program or source
+    test (a tree of frozen dataclasses, hashed all over again at each look-up: a fifth of
+    `hunt`'s time in the process that prints). The pipeline makes each once per test
+    (`Pipeline._once`), so a look-up hashes its few other fields and compares it by identity."""
+
+    def __hash__(self) -> int:
+        try:
+            return self._hash
+        except AttributeError:
+            self._hash = tuple.__hash__(self)
+            return self._hash
 
 
 def source_key(test: LitmusTest) -> tuple:

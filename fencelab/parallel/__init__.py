@@ -150,14 +150,21 @@ class Runner:
         """`task(*args)` for each `args` in `calls`, yielded in order. `cost` (an estimate for
         each call, fencelab/parallel/cost.py) is the order in which workers start them, the
         costliest first, so that a long task does not start last and run alone while the other
-        workers idle; it changes no result and not the order they are yielded in. `early`
-        (local workers only): while this process waits for a result, the results of those
-        calls are handed over as soon as they are in (`Early`). `local_kwargs` are passed only
-        when running here (a progress callback, which cannot cross processes)."""
-        calls = list(calls)
-        if self.local or len(calls) <= 1 and self.cluster is None:
+        workers idle; it changes no result and not the order they are yielded in. Without
+        `cost`, local workers are handed each call as it is drawn from `calls`, so a caller that
+        makes them as it goes (`tasks.check_all` compiles each test) has the workers start on
+        the first while it makes the next. `early` (local workers only): while this process
+        waits for a result, the results of those calls are handed over as soon as they are in
+        (`Early`). `local_kwargs` are passed only when running here (a progress callback, which
+        cannot cross processes)."""
+        if self.local:
             return (task(*args, **local_kwargs) for args in calls)
         disabled = reduce.disabled()
+        if cost is None and self._client is None:
+            return _pool_map(self._pool, task, calls, disabled, None, early)
+        calls = list(calls)
+        if len(calls) <= 1 and self.cluster is None:
+            return (task(*args, **local_kwargs) for args in calls)
         order = costliest_first(cost) if cost is not None else range(len(calls))
         if self._client is not None:
             return _dask_map(self._client, task, calls, disabled, order)
@@ -182,17 +189,30 @@ def costliest_first(cost: Sequence[float]) -> list[int]:
     return sorted(range(len(cost)), key=lambda i: -cost[i])
 
 
-def _pool_map(pool, task, calls: list[tuple], disabled, order: Iterable[int],
+def _pool_map(pool, task, calls: Iterable[tuple], disabled, order: Iterable[int] | None,
               early: Early | None = None) -> Iterator:  # fmt: skip
-    """Submit every task at once, in `order` (a long one never holds the other workers back),
-    yield the results in the order of `calls`; hand `early`'s over as they come in. Ctrl-C
-    while waiting: the tasks not started are cancelled, those running are stopped, the one
-    awaited is yielded (cut short; `Stopped()` if it had not started), then KeyboardInterrupt."""
+    """Submit every task at once, in `order` (a long one never holds the other workers back;
+    None: each as it is drawn from `calls`), yield the results in the order of `calls`; hand
+    `early`'s over as they come in. Ctrl-C while waiting: the tasks not started are cancelled,
+    those running are stopped, the one awaited is yielded (cut short; `Stopped()` if it had not
+    started), then KeyboardInterrupt; while the calls are drawn: the same, nothing yielded."""
     from concurrent.futures import FIRST_COMPLETED, wait  # (imported by the pool already)
 
-    futures = [None] * len(calls)
-    for i in order:
-        futures[i] = pool.submit(_call, task, calls[i], disabled)
+    futures: list = []
+    try:
+        if order is None:
+            for args in calls:
+                futures.append(pool.submit(_call, task, args, disabled))
+        else:
+            futures = [None] * len(calls)
+            for i in order:
+                futures[i] = pool.submit(_call, task, calls[i], disabled)
+    except KeyboardInterrupt:
+        for future in futures:
+            if future is not None:
+                future.cancel()
+        _stop_workers(pool)
+        raise
     watched = {i: futures[i] for i in early.indices} if early is not None else {}
     try:
         for future in futures:

@@ -221,3 +221,53 @@ def test_exit_status_two_on_bad_input(cli, args):
     r = cli(args)
     assert r.exit_code == 2
     assert "Traceback" not in r.output
+
+
+def test_a_caching_pipeline_compiles_and_keys_each_test_once(monkeypatch):
+    """`check` asks for a test's source result once per target and scheme, and with workers
+    asks every key before the checks (fencelab/parallel/tasks.py): the pipeline compiles a test
+    once per target and scheme and keys its source once (`Pipeline._once`)."""
+    import fencelab.compiler.compile as compiler
+    import fencelab.pipeline as pipeline
+
+    made = {"compiled": 0, "source keys": 0}
+    compile_test, source_key = compiler.compile_test, pipeline.source_key
+
+    def counted_compile(*args):
+        made["compiled"] += 1
+        return compile_test(*args)
+
+    def counted_key(test):
+        made["source keys"] += 1
+        return source_key(test)
+
+    monkeypatch.setattr(compiler, "compile_test", counted_compile)
+    monkeypatch.setattr(pipeline, "source_key", counted_key)
+    checker = Checker()
+    test = parse_file(EXAMPLES / "c" / "SB+rlx.litmus")
+    pairs = [(get_target(t), get_scheme(s)) for t in ("x86_64", "armv8")
+             for s in ("default", "tutorial")]  # fmt: skip
+    for target, scheme in pairs:
+        checker.pipeline.work(test, checker.hardware_options(target, scheme))
+    verdicts = [checker.check(test, target, scheme).verdict for target, scheme in pairs]
+    assert verdicts == ["sound"] * 4
+    assert made == {"compiled": 4, "source keys": 1}
+    again = parse_file(EXAMPLES / "c" / "SB+rlx.litmus")  # another object: made again
+    checker.check(again, *pairs[0])
+    assert made == {"compiled": 5, "source keys": 2}
+    assert checker.hardware_runs == 2  # (relaxed: both schemes give the same code on a target)
+
+
+def test_a_result_key_hashes_its_program_once():
+    from fencelab.pipeline import HashedOnce
+
+    hashed = []
+
+    class Node:
+        def __hash__(self):
+            hashed.append(1)
+            return 7
+
+    key = HashedOnce((Node(), "rows"))
+    assert hash(key) == hash(key) == hash(tuple(key)) and len(hashed) == 2  # (ours once)
+    assert {key: 1}[key] == 1 and len(hashed) == 2

@@ -56,14 +56,18 @@ def test_check_and_hunt_with_workers_agree_with_one_process():
     code2, two = invoke(*check, "-j", "2")
     assert code1 == code2 == 1  # the tutorial scheme is unsound
     assert results(one) == results(two)
-    hunt = ["hunt", "-t", "armv7", "--shapes", "SB,MP", "--variants", "plain"]
-    code1, one = invoke(*hunt, "-j", "1")
-    code2, two = invoke(*hunt, "-j", "2")
-    assert code1 == code2
     strip = re.compile(r" in [\d.]+s")
-    assert [strip.sub("", line) for line in one.splitlines()] == [
-        strip.sub("", line) for line in two.splitlines()
-    ]
+    # plain: one result a task; every variant of two shapes on two targets: tasks of 16 after
+    # the first (tasks.check_all), the counterexamples and the distinct programs counted alike
+    for hunt in (["hunt", "-t", "armv7", "--shapes", "SB,MP", "--variants", "plain"],
+                 ["hunt", "-t", "x86_64,armv8", "--shapes", "SB,MP", "--scheme", "tutorial"]):
+        code1, one = invoke(*hunt, "-j", "1")
+        code2, two = invoke(*hunt, "-j", "2")
+        assert code1 == code2
+        assert [strip.sub("", line) for line in one.splitlines()] == [
+            strip.sub("", line) for line in two.splitlines()
+        ]
+    assert "5 counterexamples;" in one and "53 distinct compiled programs" in one
 
 
 @pytest.mark.parametrize("name", ["MP+dmb.sy+addr", "IRIW+addrs", "2+2W", "counter+ldxr-stxr"])
@@ -160,6 +164,34 @@ def _wait_for(marker: str, index: int) -> str:
             time.sleep(0.1)
         return "waited in vain"
     return f"call {index}"
+
+
+def _draws_after(marker: str, calls: int):
+    """Calls of `_wait_for`: the second is drawn only once call 0 has run (it writes the
+    marker), or after 10 s in vain."""
+    yield marker, 0
+    for _ in range(100):
+        if Path(marker).exists():
+            break
+        time.sleep(0.1)
+    for i in range(1, calls):
+        yield marker, i
+
+
+def _mark(marker: str, index: int) -> str:
+    Path(marker).write_text("")
+    return f"call {index}"
+
+
+def test_without_a_cost_the_workers_start_each_call_as_it_is_drawn(tmp_path):
+    """`Runner.map` without `cost` hands each call to the workers as it is drawn, while the
+    caller still makes the next (`tasks.check_all` compiles each test as it goes)."""
+    marker = str(tmp_path / "ran")
+    started = time.perf_counter()
+    with Runner(2) as runner:
+        got = list(runner.map(_mark, _draws_after(marker, 3)))
+    assert got == ["call 0", "call 1", "call 2"]
+    assert time.perf_counter() - started < 8  # not the 10 s of waiting in vain
 
 
 def test_early_results_are_handed_over_while_an_earlier_one_is_awaited(tmp_path):
