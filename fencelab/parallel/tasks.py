@@ -203,11 +203,13 @@ def compute_many(jobs: list[tuple[LitmusTest, RunOptions]]) -> list[TestResult |
     return results
 
 
-JOBS_PER_TASK = 16  # results a worker computes per task in check_all, after the first
-ALONE_PER_WORKER = 8  # tasks of one: a hunt's results take about 2 ms each, and the process
-# that prints, compiling the next tests, hands one on a few ms late (the GIL: its threads that
-# feed the workers wait for it), so one a task left the workers idle (a hunt of 4 targets and
-# schemes, 4,271 results: -j 2 10.9 s, slower than -j 1; in tasks of 16, 7.5 s)
+JOBS_PER_TASK = 16  # results a worker computes per task in check_all, at most, and
+TASKS_PER_WORKER = 32  # at least so many tasks a worker (one result a task when fewer). A
+# hunt's results take about 2 ms each, and the process that prints, compiling the next tests,
+# hands one on a few ms late (the GIL: its threads that feed the workers wait for it), so one
+# a task left the workers idle (a hunt of 4 targets and schemes, 4,271 results: -j 2 10.9 s,
+# slower than -j 1; 7.5 s in tasks of 16). A check's results may take 100 ms: tasks of 16 of
+# them end unevenly (the C and Rust examples on 4 targets and schemes: 5.9 s; 8: 5.2 s)
 
 
 def check_all(checker, items, runner):
@@ -220,6 +222,7 @@ def check_all(checker, items, runner):
     the workers waited for all of it). Ctrl-C: the check awaited is made of what its results
     found (partial), then KeyboardInterrupt."""
     pipeline = checker.pipeline
+    items = list(items)
     jobs: list = []  # the keys computed by the workers, in the order first needed
     needs = []
 
@@ -241,11 +244,11 @@ def check_all(checker, items, runner):
             needs.append(keys)
 
     sizes: list[int] = []  # the jobs of each task
+    per_task = max(1, min(JOBS_PER_TASK, len(items) // (TASKS_PER_WORKER * runner.jobs)))
 
-    def batches():  # one job a task at first: a few costly checks still run apart, in order
+    def batches():
         drawn = work()
-        while batch := list(islice(drawn, 1 if len(sizes) < ALONE_PER_WORKER * runner.jobs
-                                   else JOBS_PER_TASK)):  # fmt: skip
+        while batch := list(islice(drawn, per_task)):
             sizes.append(len(batch))
             yield (batch,)
 
