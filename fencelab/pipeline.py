@@ -362,6 +362,9 @@ class HashedOnce(tuple):
             self._hash = tuple.__hash__(self)
             return self._hash
 
+    def __reduce__(self):  # (another process hashes strings with another seed: not its hash)
+        return HashedOnce, (tuple(self),)
+
 
 def source_key(test: LitmusTest) -> tuple:
     """Source tests are compared by content (positions and file names aside)."""

@@ -271,3 +271,7 @@ def test_a_result_key_hashes_its_program_once():
     key = HashedOnce((Node(), "rows"))
     assert hash(key) == hash(key) == hash(tuple(key)) and len(hashed) == 2  # (ours once)
     assert {key: 1}[key] == 1 and len(hashed) == 2
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(HashedOnce(("x", 1))))  # its hash is made again there
+    assert type(copy) is HashedOnce and copy == ("x", 1) and "_hash" not in vars(copy)
