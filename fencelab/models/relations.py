@@ -152,10 +152,13 @@ def irreflexive(r: Rel) -> bool:
     return not any((row >> i) & 1 for i, row in enumerate(r))
 
 
-def acyclic(r: Rel) -> bool:
+def acyclic(r: Rel, also: Rel | None = None, alive: int | None = None) -> bool:
     """No cycle: peel off events with no successors left (Kahn on the reversed graph), last
-    event first (most edges point forward in event order, so one pass often peels them all)."""
-    alive = (1 << len(r)) - 1
+    event first (most edges point forward in event order, so one pass often peels them all).
+    `also`: of `r | also`, without building the union's rows (rc11's sb | rf, for each rf of
+    a C test); `alive`: among those events only (a mask; all by default)."""
+    if alive is None:
+        alive = (1 << len(r)) - 1
     while alive:
         left = alive  # (each pass looks at the events still alive only, highest first)
         m = alive
@@ -163,7 +166,7 @@ def acyclic(r: Rel) -> bool:
             i = m.bit_length() - 1
             bit = 1 << i
             m ^= bit
-            if not r[i] & alive:
+            if not (r[i] if also is None else r[i] | also[i]) & alive:
                 alive ^= bit
         if alive == left:
             return False

@@ -536,24 +536,10 @@ def rf_facts(model: str, st: Static, rf: Rel, rf_src: list[int]) -> RfFacts | bo
 
 
 def _sb_rf_acyclic(st: Static, rf: Rel) -> bool:
-    """acyclic sb | rf (`relations.acyclic`'s loop written out on the two relations' rows, on
-    purpose: building the union's rows for it costs 2% of a generated C test): the threads'
-    events only, as no edge leads to an initial write (a cycle cannot pass through one)."""
-    sb = st.sb
-    alive = st.atomic | st.plain  # (the threads' accesses: fences have no rf and sb peels them)
-    alive |= st.fences
-    while alive:
-        left = alive  # (each pass looks at the events still alive only, highest first)
-        m = alive
-        while m:
-            i = m.bit_length() - 1
-            bit = 1 << i
-            m ^= bit
-            if not (sb[i] | rf[i]) & alive:
-                alive ^= bit
-        if alive == left:
-            return False
-    return True
+    """acyclic sb | rf, on the two relations' rows (building the union's costs 2% of a
+    generated C test): the threads' events only, as no edge leads to an initial write (a cycle
+    cannot pass through one)."""
+    return acyclic(st.sb, rf, st.atomic | st.plain | st.fences)
 
 
 def beyond_sb(st: Static, hb: Rel, rf_src: list[int],
