@@ -227,7 +227,7 @@ def check_all(checker, items, runner):
     needs = []
 
     def work():
-        wanted = set(jobs)
+        wanted: set = set()  # (jobs as a set)
         for test, target, scheme in items:
             keys = []
             for options in (checker.source_options(checker.source_model),

@@ -68,6 +68,15 @@ def test_the_command_starts_keystone_before_its_imports_when_it_assembles(args, 
     assert keystone == starts
 
 
+def test_the_commands_that_start_keystone_ahead_are_commands():
+    """launch.py names them before the CLI is imported: a renamed command would silently
+    start nothing."""
+    from fencelab.cli import main
+    from fencelab.launch import ASSEMBLING
+
+    assert ASSEMBLING.issubset(main.commands)
+
+
 def test_a_run_of_one_asm_test_imports_only_what_it_uses():
     # every core by default, but one task: no workers (fencelab/parallel, `Runner.at_most`)
     loaded = modules_after("run", str(EXAMPLES / "x86_64" / "SB.litmus"))
