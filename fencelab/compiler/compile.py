@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fencelab.compiler.thread import ThreadCompiler, thread_locals
+from fencelab.compiler.thread import CompiledThread, ThreadCompiler, thread_locals
 from fencelab.errors import FencelabError, SourceError
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import (
@@ -40,6 +40,27 @@ from fencelab.litmus.ast import (
 )
 from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
 
+# Each thread's compilation, by what it depends on: the thread (its statements with their
+# positions, which its rows' origins carry), the test's locations (widths, arrays), the target,
+# the scheme and the locals set in the initial state. `hunt`'s variants share threads: its
+# 2,100 variants have 5,430 threads but 470 distinct ones, and compiling them was most of the
+# work of the process that prints (bench/RESULTS.md). A failure is not remembered (its message
+# names the test's file).
+THREADS_KEPT = 4096
+_threads: dict[tuple, CompiledThread] = {}
+
+
+def _compile_thread(test: LitmusTest, target: Target, scheme: Scheme, thread: Thread,
+                    initialised: frozenset[str]) -> CompiledThread:  # fmt: skip
+    key = (thread, test.locations, target, scheme, initialised)
+    compiled = _threads.get(key)
+    if compiled is None:
+        compiled = ThreadCompiler(test, target, scheme, thread, initialised).compile()
+        if len(_threads) >= THREADS_KEPT:
+            del _threads[next(iter(_threads))]
+        _threads[key] = compiled
+    return compiled
+
 
 def compile_test(test: LitmusTest, target: Target, scheme: Scheme = DEFAULT_SCHEME) -> LitmusTest:
     """The assembly litmus test for `target` that `test` compiles to under `scheme`."""
@@ -57,8 +78,7 @@ def compile_test(test: LitmusTest, target: Target, scheme: Scheme = DEFAULT_SCHE
     reg_inits: list[RegInit] = []
     for thread in test.threads:
         inits = {ri.reg: ri for ri in test.reg_inits if ri.tid == thread.tid}
-        compiler = ThreadCompiler(test, tgt, scheme, thread, frozenset(inits))
-        compiled = compiler.compile()
+        compiled = _compile_thread(test, tgt, scheme, thread, frozenset(inits))
         rows = tuple(AsmLine(text, i) for i, (text, _) in enumerate(compiled.rows))
         threads.append(Thread(thread.tid, thread.name or f"P{thread.tid}", asm=rows))
         for i, (_, origin) in enumerate(compiled.rows):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from fencelab.atomics import Op, Order
 from fencelab.values import signed
@@ -473,6 +474,7 @@ class CompileInfo:
             out.append((src, self.source_value(src, value)))
         return tuple(out)
 
-    @property
+    @cached_property
     def _back(self) -> dict[tuple[int, str], str]:
+        """(tid, register) -> source local, made once (a result's every state asks it)."""
         return {(tid, reg): local for (tid, local), reg in self.registers.items()}

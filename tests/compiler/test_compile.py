@@ -597,3 +597,42 @@ def test_cli_compile_puts_each_source_line_above_its_instructions(cli, target):
     compiled = compile_test(parse_file(path), get_target(target))
     assert [[c.text for c in t.asm if c.text] for t in again.threads] == [
         [c.text for c in t.asm if c.text] for t in compiled.threads]
+
+
+def test_a_thread_is_compiled_once_for_the_tests_that_share_it():
+    """`hunt`'s variants share threads: each is compiled once (`compile._threads`); a thread
+    at other positions, another scheme or another target is compiled again, and the tests
+    compile as they did alone."""
+    from fencelab.compiler import compile as module
+
+    def sb(order0: str, order1: str, name: str = "t.litmus") -> object:
+        return parse_text(
+            "RUST SB\n{ AtomicI32 x = 0; AtomicI32 y = 0; }\n"
+            f"P0 {{ x.store(1, {order0}); let r0 = y.load(Relaxed); }}\n"
+            f"P1 {{ y.store(1, {order1}); let r0 = x.load(Relaxed); }}\n"
+            "exists (0:r0=0 /\\ 1:r0=0)\n", name)
+
+    module._threads.clear()
+    a = sb("Relaxed", "Relaxed")
+    b = sb("Relaxed", "SeqCst")
+    x86, arm = get_target("x86_64"), get_target("armv8")
+    asm_a = compile_test(a, x86)
+    asm_b = compile_test(b, x86)
+    assert len(module._threads) == 3  # P0 once for both, P1 twice
+    assert asm_a.threads[0] == asm_b.threads[0] and asm_a.threads[1] != asm_b.threads[1]
+    compile_test(b, arm)
+    assert len(module._threads) == 5  # another target: both again
+    compile_test(a, x86, get_scheme("tutorial"))
+    assert len(module._threads) == 7
+    module._threads.clear()
+    assert format_test(compile_test(b, x86)) == format_test(asm_b)
+    assert compile_test(b, x86).origin.ops == asm_b.origin.ops
+    moved = parse_text(format_test(a).replace("P0 {", "\nP0 {"), "t.litmus")
+    assert compile_test(moved, x86).origin.ops[(0, 0)].pos != asm_a.origin.ops[(0, 0)].pos
+
+
+def test_a_thread_that_fails_to_compile_names_each_test_s_own_file():
+    bad = "RUST bad\n{ AtomicI32 x = 0; }\nP0 { x.store(r9, Relaxed); }\nexists (x=1)\n"
+    for name in ("one.litmus", "two.litmus"):
+        with pytest.raises(FencelabError, match=name):
+            compile_test(parse_text(bad, name), get_target("x86_64"))
