@@ -38,6 +38,7 @@ from fencelab.litmus.ast import (
     Thread,
     uses_pointers,
 )
+from fencelab.litmus.types import ValueType, location_type
 from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
 
 # Each thread's compilation, by what it depends on: the thread (its statements with their
@@ -72,7 +73,7 @@ def compile_test(test: LitmusTest, target: Target, scheme: Scheme = DEFAULT_SCHE
     _check_pointers(test)
     _check_locations(test, tgt)
     registers: dict[tuple[int, str], str] = {}
-    widths: dict[tuple[int, str], int] = {}
+    types: dict[tuple[int, str], ValueType] = {}
     ops: dict[tuple[int, int], OpOrigin] = {}
     threads: list[Thread] = []
     reg_inits: list[RegInit] = []
@@ -85,11 +86,11 @@ def compile_test(test: LitmusTest, target: Target, scheme: Scheme = DEFAULT_SCHE
             ops[(thread.tid, i)] = origin
         for local, reg in compiled.locals.items():
             registers[(thread.tid, local)] = reg
-            widths[(thread.tid, local)] = compiled.widths[local]
+            types[(thread.tid, local)] = compiled.types[local]
         for loc, reg in compiled.address_regs.items():
             reg_inits.append(RegInit(thread.tid, reg, LocRef(loc)))
         for local, reg in compiled.locals.items():  # herd reads undeclared registers as `int`
-            ctype = "int64_t" if compiled.widths[local] == 64 else ""
+            ctype = _ASM_TYPES[compiled.types[local]]
             if local in inits:
                 reg_inits.append(RegInit(thread.tid, reg, inits[local].value, ctype))
             elif ctype:
@@ -130,7 +131,7 @@ def compile_test(test: LitmusTest, target: Target, scheme: Scheme = DEFAULT_SCHE
         file=test.file,
         filter=_map_prop(test.filter, reg) if test.filter is not None else None,
     )
-    info = CompileInfo(test, tgt.name, scheme.name, registers, ops, widths)
+    info = CompileInfo(test, tgt.name, scheme.name, registers, ops, types)
     return replace(asm, origin=info)
 
 
@@ -172,12 +173,17 @@ def _check_locations(test: LitmusTest, tgt: Target) -> None:
             )
 
 
-_ASM_TYPES = {8: "int8_t", 16: "int16_t", 32: "", 64: "int64_t"}
+# herd's assembly tests know C base types only: `atomic_int` becomes plain `int`, an
+# `AtomicU8` `uint8_t`
+_ASM_TYPES = {ValueType(bits, sign): f"{'' if sign else 'u'}int{bits}_t"
+              for bits in (8, 16, 32, 64) for sign in (True, False)}  # fmt: skip
+_ASM_TYPES[ValueType(32, True)] = ""  # (herd's default)
 
 
 def _asm_location(loc: Location) -> Location:
-    """herd's assembly tests know C base types only: `atomic_int` becomes plain `int`."""
-    return Location(loc.name, loc.init, _ASM_TYPES[loc.width], loc.width, loc.array, loc.index)
+    """`loc` as the assembly test declares it: its width and sign in a C base type."""
+    return Location(loc.name, loc.init, _ASM_TYPES[location_type(loc)], loc.width, loc.array,
+                    loc.index)  # fmt: skip
 
 
 def _map_prop(prop: Prop, reg) -> Prop:

@@ -40,6 +40,7 @@ from fencelab.litmus.ast import (
     While,
     walk_statements,
 )
+from fencelab.litmus.types import INT, ValueType, location_type
 from fencelab.lowering.schemes import Scheme
 from fencelab.lowering.table import lookup
 from fencelab.lowering.template import Entry
@@ -61,6 +62,7 @@ class CompiledThread:
     rows: list[tuple[str, OpOrigin]]  # (herd text, origin) per row
     locals: dict[str, str]  # local -> register as the condition names it
     widths: dict[str, int]  # local -> bits
+    types: dict[str, ValueType]  # local -> the type its value is read back in (`local_types`)
     address_regs: dict[str, str] = field(default_factory=dict)  # location -> register name
 
 
@@ -153,6 +155,7 @@ class ThreadCompiler:
         self.free = [n for n in self.isa.allocation_order if n not in reserved]
         self.names = self.thread_local_names(exprs)
         self.widths = self.local_widths()
+        self.types = self.local_types(exprs)
         self.locals: dict[str, int] = {}
         for name in self.names:
             self.locals[name] = self.alloc(f"local {name}")
@@ -174,6 +177,7 @@ class ThreadCompiler:
             self.rows,
             {n: self.isa.condition_name(r) for n, r in self.locals.items()},
             {n: self.widths[n] for n in self.names},
+            self.types,
             {loc: self.isa.condition_name(r) for loc, r in self.loc_regs.items()},
         )
 
@@ -194,6 +198,44 @@ class ThreadCompiler:
                 if isinstance(stmt, Assign):
                     widths[stmt.var] = max(widths[stmt.var], self.expr_width(stmt.expr, widths))
         return widths
+
+    def local_types(self, exprs: list[Expr]) -> dict[str, ValueType]:
+        """The type each local's value is read back in. A local every assignment of which is
+        a load, RMW or CAS of locations of one type holds that type's values, as the source
+        model reads them (an `AtomicU8`'s 200, an `AtomicI32`'s -3, a `u32`'s 3000000000): the
+        compiled test declares its register so (`uint8_t 1:X0=0;`), and herd reads the register
+        as that type. Any other local is a signed integer of its register's width. A narrow
+        signed value sits zero-extended in its register (`LDRB`, `LDARB`, `movzbl`), right
+        for the condition and for a store of the same width, wrong for anything computed from
+        it: such a use is refused."""
+        loaded: dict[str, set[ValueType]] = {}
+        for stmt in walk_statements(self.thread.body):
+            if isinstance(stmt, Assign):
+                e = stmt.expr
+                kind = (location_type(self.test.location(e.loc))
+                        if isinstance(e, (Load, Rmw, Cas)) and e.loc in self.loc_widths
+                        else None)  # fmt: skip
+                loaded.setdefault(stmt.var, set()).add(kind)
+        types = {}
+        for name in self.names:
+            kinds = loaded.get(name, {None})
+            kind = next(iter(kinds)) if len(kinds) == 1 and name not in self.initialised else None
+            types[name] = kind or ValueType(self.widths[name], True)
+        narrow = {n for n, t in types.items() if t.signed and t.width < 32}
+        for stmt in walk_statements(self.thread.body) if narrow else ():
+            if (isinstance(stmt, Store) and isinstance(stmt.value, Var)
+                    and self.loc_widths.get(stmt.loc) == types.get(stmt.value.name, INT).width):
+                continue  # a store of the same width writes its low bits: right
+            for e in (e for top in _stmt_exprs(stmt) for e in _sub_exprs(top)):
+                if isinstance(e, Var) and e.name in narrow:
+                    t = types[e.name]
+                    raise self.error(
+                        f"{e.name} holds {'an' if t.width == 8 else 'a'} {t.width}-bit signed "
+                        "value, which the compiled code "
+                        "keeps zero-extended in its register: computing with it, comparing it or "
+                        f"storing it wider is not compiled (observe it, store it {t.width}-bit, "
+                        "or load from a 32-bit location)", getattr(stmt, "pos", None))  # fmt: skip
+        return types
 
     def expr_width(self, expr: Expr, widths: dict[str, int] | None = None) -> int:
         widths = widths if widths is not None else self.widths

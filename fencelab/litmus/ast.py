@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from fencelab.atomics import Op, Order
-from fencelab.values import signed
+from fencelab.values import signed, unsigned
 
 # ---------------------------------------------------------------------------------------------
 # Places in a file (for error messages and the TUI's source view)
@@ -41,12 +41,6 @@ class LocRef:
 
 
 Value = int | LocRef | tuple[int, ...]  # a tuple: every element of an array (`x={1,0}`)
-
-
-def at_width(value: Value, bits: int) -> Value:
-    """`value` as a location of `bits` bits holds it: an int wraps (signed); an address is
-    kept whole (a pointer in memory)."""
-    return value if isinstance(value, LocRef) else signed(value, bits)
 
 
 def value_key(value: Value) -> tuple:
@@ -449,7 +443,7 @@ class CompileInfo:
     scheme: str
     registers: dict[tuple[int, str], str]  # (tid, source local) -> register as in the condition
     ops: dict[tuple[int, int], OpOrigin]  # (tid, asm row) -> what it lowers
-    widths: dict[tuple[int, str], int] = field(default_factory=dict)  # local -> bits (32/64)
+    types: dict = field(default_factory=dict)  # (tid, local) -> its ValueType (litmus/types.py)
 
     def source_obs(self, obs: Observable) -> Observable:
         """`1:X0` back to `1:r0` (locations are unchanged)."""
@@ -460,10 +454,13 @@ class CompileInfo:
         return obs
 
     def source_value(self, obs: Observable, value):
-        """A register value re-read at the source local's width (a 32-bit -1 in X0 is -1)."""
+        """A register value re-read in the source local's type (a 32-bit -1 in X0 is -1, an
+        `AtomicU32`'s 3000000000 in W0 is 3000000000)."""
         if isinstance(obs, RegObs) and isinstance(value, int):
-            width = self.widths.get((obs.tid, obs.reg), 64)
-            return signed(value, width)
+            vtype = self.types.get((obs.tid, obs.reg))
+            if vtype is None:
+                return signed(value, 64)
+            return signed(value, vtype.width) if vtype.signed else unsigned(value, vtype.width)
         return value
 
     def source_outcome(self, outcome):

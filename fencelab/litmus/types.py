@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from fencelab.litmus.ast import LocRef
 from fencelab.values import Wide, fits, signed, unsigned
 
 _QUALIFIERS = {"const", "volatile", "_Atomic", "static", "signed"}
@@ -166,6 +167,21 @@ def value_type(ctype: str, width: int | None = None) -> ValueType:
     bits = ctype_width(ctype)
     return ValueType(bits or width or 32, ctype_signed(ctype))
 
+
+
+def location_type(loc) -> ValueType:
+    """The type a location's values are held and shown in: its declared type, or herd's
+    `int` (or its width, signed, where the test's architecture says so)."""
+    return value_type(loc.ctype, loc.width)
+
+
+def held(value, vtype: ValueType):
+    """`value` as a location of type `vtype` holds it: an int wrapped to the width, signed or
+    unsigned as the type is (an `AtomicU8` holds 200 where an `AtomicI8` holds -56); an address
+    is kept whole (a pointer in memory)."""
+    if isinstance(value, LocRef):
+        return value
+    return signed(value, vtype.width) if vtype.signed else unsigned(value, vtype.width)
 
 
 def known_types() -> str:

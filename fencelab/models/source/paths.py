@@ -20,8 +20,9 @@ Loops are bounded three ways, and a path cut short by any of them is kept with `
 - more than `unroll` iterations of one loop entry;
 - more than `budget` memory events in the thread (the machine's per-core budget).
 
-Values are Python ints kept at the location's width (signed, as herd prints them); arithmetic
-on locals wraps at 64 bits. A value may also be a location's address (`LocRef`, C's pointers):
+Values are Python ints held as the location's type holds them (its width, signed or unsigned:
+an `AtomicU8` holds 200, an `AtomicI8` -56; `types.held`); arithmetic on locals wraps at 64
+bits. A value may also be a location's address (`LocRef`, C's pointers):
 it is stored whole, compared by name, offset within its array (`v + 1`), and an access through
 one (`Load.via`, ...) takes the location its address names, so each path still names the
 location of every access (a read of a pointer branches on the address read, like any value). A
@@ -65,9 +66,9 @@ from fencelab.litmus.ast import (
     Value,
     Var,
     While,
-    at_width,
     value_key,
 )
+from fencelab.litmus.types import ValueType, held, location_type
 from fencelab.values import signed
 
 DEFAULT_UNROLL = 3  # iterations of one loop entry before the path counts as unbounded
@@ -132,20 +133,20 @@ _SPURIOUS = "spurious"  # a weak CAS choice: the value matched but the CAS faile
 
 
 def _layout(test: LitmusTest, thread: Thread) -> tuple:
-    """What every run of `thread` starts from: its initial locals, each location's width,
+    """What every run of `thread` starts from: its initial locals, each location's type,
     array elements by (array, index) and each element's (array, index)."""
     env = {ri.reg: ri.value for ri in test.reg_inits if ri.tid == thread.tid}
-    widths = {loc.name: loc.width for loc in test.locations}
+    types = {loc.name: location_type(loc) for loc in test.locations}
     elements = {(loc.array, loc.index): loc.name for loc in test.locations if loc.array}
     element_of = {loc.name: (loc.array, loc.index) for loc in test.locations if loc.array}
-    return env, widths, elements, element_of
+    return env, types, elements, element_of
 
 
 class _Runner:
     """Runs one thread body deterministically along a list of choices."""
 
     __slots__ = ("test", "thread", "body", "domains", "choices", "next_choice", "branches",
-                 "unroll", "budget", "events", "widths", "elements", "element_of", "env",
+                 "unroll", "budget", "events", "types", "elements", "element_of", "env",
                  "fault", "at", "consulted", "specs")  # fmt: skip
 
     def __init__(
@@ -169,7 +170,7 @@ class _Runner:
         self.unroll = unroll
         self.budget = budget
         self.events: list[Event] = []
-        env, self.widths, self.elements, self.element_of = layout or _layout(test, thread)
+        env, self.types, self.elements, self.element_of = layout or _layout(test, thread)
         self.env: dict[str, Value] = dict(env)
         self.fault = ""
         self.at = _NOWHERE  # the statement (or access) running now, for a fault without a place
@@ -205,10 +206,10 @@ class _Runner:
             raise _Stop
         self.events.append(event)
 
-    def width(self, loc: str, pos) -> int:
-        if loc not in self.widths:
+    def type_of(self, loc: str, pos) -> ValueType:
+        if loc not in self.types:
             raise self.error(f"unknown location {loc!r}", pos)
-        return self.widths[loc]
+        return self.types[loc]
 
     def error(self, message: str, pos) -> SourceError:
         return SourceError(message, self.test.file, pos.line, pos.col)
@@ -229,7 +230,7 @@ class _Runner:
     def address(self, e: Load | Store | Rmw | Cas, address: Value) -> str:
         """The location an access through a pointer (`e.via`) names, given the address the
         pointer holds now (a value that is no address stops the path: `Path.fault`)."""
-        if not isinstance(address, LocRef) or address.name not in self.widths:
+        if not isinstance(address, LocRef) or address.name not in self.types:
             shown = address.name if isinstance(address, LocRef) else address
             self.stop(e.pos, f"dereferences {shown}, which is no location's address")
         return address.name
@@ -377,8 +378,7 @@ def _statement(s: Stmt) -> Code:
         def store(r):
             r.at = pos
             loc = where(r)
-            width = r.width(loc, pos)
-            r.emit(event(None, at_width(value(r), width), loc))
+            r.emit(event(None, held(value(r), r.type_of(loc, pos)), loc))
 
         return store
     if kind is ExprStmt:
@@ -499,7 +499,7 @@ def _load(e: Load) -> Code:
     if e.via is not None:
         def load_via(r):
             loc = where(r)
-            r.width(loc, pos)  # an unknown location is an error here, not a KeyError
+            r.type_of(loc, pos)  # an unknown location is an error here, not a KeyError
             value = r.choose(r.domain(loc), loc)
             r.emit(event(value, None, loc))
             return value
@@ -509,8 +509,8 @@ def _load(e: Load) -> Code:
     made: dict = {}  # value read -> the event (ints only: an address's `shown` may differ)
 
     def load(r):  # (`load_via`, with the runner's width, domain, choose and emit written out)
-        if loc not in r.widths:
-            r.width(loc, pos)
+        if loc not in r.types:
+            r.type_of(loc, pos)
         r.consulted.add(loc)
         i = r.next_choice
         if i < len(r.choices):
@@ -538,18 +538,18 @@ def _rmw(e: Rmw) -> Code:
     if e.via is not None or (op is not Op.SWAP and op not in _RESULTS):
         def rmw(r):
             loc = where(r)
-            width = r.width(loc, pos)
+            vtype = r.type_of(loc, pos)
             operand = operand_of(r)
             if op is not Op.SWAP and isinstance(operand, LocRef):
                 operand = r.int_value(operand, pos, f"the operand of {op}")
             old = r.choose(r.domain(loc), loc)
             if op is Op.SWAP:
-                new = at_width(operand, width)
+                new = held(operand, vtype)
             elif isinstance(old, LocRef):
                 r.stop(pos, f"applies {op.value} to {loc}, which holds the address of "
                             f"{old.name}: arithmetic on addresses is not modelled")  # fmt: skip
             else:
-                new = signed(_rmw_result(op, old, operand), width)
+                new = held(_rmw_result(op, old, operand), vtype)
             r.emit(event(old, new, loc))
             return old
 
@@ -558,9 +558,9 @@ def _rmw(e: Rmw) -> Code:
     made: dict = {}  # (old, new) -> the event (ints only: an address's `shown` may differ)
 
     def rmw_at(r):  # (`rmw` with the width, choice, result and emit written out)
-        if loc not in r.widths:
-            r.width(loc, pos)
-        width = r.widths[loc]
+        if loc not in r.types:
+            r.type_of(loc, pos)
+        vtype = r.types[loc]
         operand = operand_of(r)
         if not swap and isinstance(operand, LocRef):
             operand = r.int_value(operand, pos, f"the operand of {op}")
@@ -572,12 +572,12 @@ def _rmw(e: Rmw) -> Code:
         else:
             old = r.choose(r.domains[loc], loc)
         if swap:
-            new = operand if isinstance(operand, LocRef) else signed(operand, width)
+            new = held(operand, vtype)
         elif isinstance(old, LocRef):
             r.stop(pos, f"applies {op.value} to {loc}, which holds the address of "
                         f"{old.name}: arithmetic on addresses is not modelled")  # fmt: skip
         else:
-            new = signed(result(old, operand), width)
+            new = held(result(old, operand), vtype)
         if type(old) is int and type(new) is int:
             key = (old, new)
             ev = made.get(key)
@@ -602,8 +602,8 @@ def _cas(e: Cas) -> Code:
 
     def cas(r):
         loc = where(r)
-        width = r.width(loc, pos)
-        expected = at_width(expected_of(r), width)
+        vtype = r.type_of(loc, pos)
+        expected = held(expected_of(r), vtype)
         desired = desired_of(r)
         options = r.domain(loc)
         if weak and expected in options:
@@ -613,7 +613,7 @@ def _cas(e: Cas) -> Code:
             r.emit(failed(expected, None, loc))
             return expected
         if choice == expected:
-            r.emit(succeeded(choice, at_width(desired, width), loc))
+            r.emit(succeeded(choice, held(desired, vtype), loc))
         else:
             r.emit(failed(choice, None, loc))
         return choice
@@ -840,7 +840,8 @@ def value_domains(
     (`thread_paths`)."""
     domains: dict[str, set[int]] = {}
     for loc in test.locations:
-        domains[loc.name] = {at_width(loc.init, loc.width)} | {signed(s, loc.width) for s in seeds}
+        vtype = location_type(loc)
+        domains[loc.name] = {held(loc.init, vtype)} | {held(s, vtype) for s in seeds}
     reuse = reduce.enabled("source-paths-reuse")
     trees = [PathTree() if reduce.enabled("source-paths-tree") else None for _ in test.threads]
     found: list[tuple[list[Path], dict[str, tuple]] | None] = [None] * len(test.threads)

@@ -87,13 +87,12 @@ from fencelab.litmus.ast import (
     Or,
     RegObs,
     TrueProp,
-    at_width,
     element_observable,
     location_name,
 )
 from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
 from fencelab.litmus.printer import event_names
-from fencelab.litmus.types import ValueType, observable_type
+from fencelab.litmus.types import ValueType, held, location_type, observable_type
 from fencelab.models.combinations import feasible_combinations
 from fencelab.models.relations import bits
 from fencelab.models.source.axioms import Static, consistent, data_race, happens_before, static_of
@@ -184,7 +183,7 @@ def _feasible_combinations(test: LitmusTest, paths: list[list[Path]], coherent_r
         return ([(e.loc, e.rval) for e in p.events if e.kind == "R" or e.kind == "U"],
                 [(e.loc, e.wval) for e in p.events if e.kind == "W" or e.kind == "U"])  # fmt: skip
 
-    init = [(loc.name, at_width(loc.init, loc.width)) for loc in test.locations]
+    init = [(loc.name, held(loc.init, location_type(loc))) for loc in test.locations]
     if not (coherent_reads and reduce.enabled("source-other-writes")):
         return feasible_combinations(paths, summary, init, prune=prune)
     written = [{(e.loc, e.wval) for p in thread_paths for e in p.events
@@ -325,7 +324,7 @@ class _Enumerator:
         self.candidates = 0
         self.exhausted = 0
         self.locations = [loc.name for loc in test.locations]
-        self.inits = {loc.name: at_width(loc.init, loc.width) for loc in test.locations}
+        self.inits = {loc.name: held(loc.init, location_type(loc)) for loc in test.locations}
         self._init_values = [self.inits[name] for name in self.locations]
         self.counts = [0, 0]  # herd's pos, neg: allowed executions that satisfy it, that do not
         # the allowed outcomes by their values alone (`_values`: the observables are fixed),
