@@ -57,6 +57,7 @@ from fencelab.litmus.lexing import (
     unknown_type,
 )
 from fencelab.litmus.source import (
+    check_constants,
     declared_variables,
     linux_primitive,
     linux_refusal,
@@ -250,7 +251,7 @@ class _Parser:
             reg_inits += self._place_symbolic(threads)
         self.reg_inits = reg_inits
         observed, filt, condition = self._trailer(pos, threads)
-        return LitmusTest(
+        test = LitmusTest(
             arch=arch,
             name=name,
             threads=tuple(threads),
@@ -265,6 +266,9 @@ class _Parser:
             filter=filt,
             text=self.raw.text,
         )
+        if self.is_source:
+            check_constants(test)
+        return test
 
     def _header_offset(self) -> int:
         """Where the header starts: after blank space and any `(* ... *)` comments."""

@@ -62,6 +62,7 @@ from fencelab.litmus.ast import (
     ExprStmt,
     Fence,
     If,
+    LitmusTest,
     Load,
     Loop,
     Pos,
@@ -72,6 +73,7 @@ from fencelab.litmus.ast import (
     UnOp,
     Var,
     While,
+    walk_expressions,
     walk_statements,
 )
 from fencelab.litmus.lexing import (
@@ -80,8 +82,14 @@ from fencelab.litmus.lexing import (
     array_element,
     skip_c_comment,
 )
-from fencelab.litmus.types import ctype_width, known_types, normalise_ctype
-from fencelab.values import NumberTooLong, read_int
+from fencelab.litmus.types import (
+    ValueType,
+    ctype_width,
+    known_types,
+    location_type,
+    normalise_ctype,
+)
+from fencelab.values import NumberTooLong, fits, read_int
 
 _TRAILER_START = re.compile(
     r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
@@ -102,6 +110,41 @@ def declared_variables(thread: Thread) -> set[str]:
     """The local variables a source thread declares (fresh `$` names excluded)."""
     return {s.var for s in walk_statements(thread.body)
             if isinstance(s, Assign) and s.declared and not s.var.startswith("$")}  # fmt: skip
+
+
+def check_constants(test: LitmusTest) -> None:
+    """Every constant a thread stores, adds, swaps or compares into a location fits the
+    location's type (README's input bounds: a number must fit what it goes to): C converts it,
+    Rust refuses it (`overflowing_literals`), and a compiled test would keep its low bits while
+    the source model wraps it, so neither reading can be trusted. In C a value fits when it reads
+    as the type's width signed or unsigned (`atomic_int` takes 4294967295 as -1); a Rust
+    constant must lie in the type's own range (an `AtomicU8` takes 0..255, an `AtomicI8`
+    -128..127). One `file:line:col` error at the access."""
+    types = {loc.name: location_type(loc) for loc in test.locations}
+    for thread in test.threads:
+        accesses = [s for s in walk_statements(thread.body) if isinstance(s, Store)]
+        accesses += [e for e in walk_expressions(thread.body) if isinstance(e, (Rmw, Cas))]
+        for access in accesses:
+            vtype = types.get(access.loc)
+            if vtype is None:
+                continue
+            values = ([access.value] if isinstance(access, Store) else [access.operand]
+                      if isinstance(access, Rmw) else [access.expected, access.desired])  # fmt: skip
+            for value in values:
+                if isinstance(value, Const) and not _fits_type(value.value, vtype, test.arch):
+                    declared = next(loc.ctype for loc in test.locations if loc.name == access.loc)
+                    raise SourceError(
+                        f"P{thread.tid}: {value.value} does not fit {access.loc}, "
+                        f"{declared or 'int'} ({vtype.describe()})", test.file, access.pos.line,
+                        access.pos.col)  # fmt: skip
+
+
+def _fits_type(value: int, vtype: ValueType, arch: str) -> bool:
+    if arch != "RUST":
+        return fits(value, vtype.width)
+    if vtype.signed:
+        return -(1 << (vtype.width - 1)) <= value < (1 << (vtype.width - 1))
+    return 0 <= value < (1 << vtype.width)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,14 +397,18 @@ class _Builder:
         text = _INT_SUFFIX.sub("", text)
         try:
             if text[:2].lower() == "0x":
-                return read_int(text, 16)
-            if len(text) > 1 and text.startswith("0") and self.ctx.arch == "C":
-                return read_int(text, 8)
-            return read_int(text, 10)
+                value = read_int(text, 16)
+            elif len(text) > 1 and text.startswith("0") and self.ctx.arch == "C":
+                value = read_int(text, 8)
+            else:
+                value = read_int(text, 10)
         except NumberTooLong as e:
             raise self.error(str(e), token) from None
         except ValueError:
             raise self.error(f"cannot read number {str(token)!r}", token) from None
+        if not fits(value, 64):
+            raise self.error(f"{str(token)} does not fit in 64 bits", token)
+        return value
 
     def unop(self, op: str, operand: Expr) -> Expr:
         if op == "-" and isinstance(operand, Const):
