@@ -130,6 +130,12 @@ REDUCTIONS = {
                             "read neither another thread's write nor, coherently with its own "
                             "thread's earlier accesses there, the initial or its own latest "
                             "write (models/source/rc11.py, _own_coherent)",
+    "source-own-reads": "source models (rc11, c11, sc-source): a read of a location its own "
+                        "thread wrote before it in the path takes only that thread's latest "
+                        "write there (while no read since took another value) or a value "
+                        "another thread's path writes there, as coherence allows; the paths "
+                        "of no execution go, and their writes no longer grow the value "
+                        "domains (models/source/paths.py, _own_reads)",
     "source-axioms": "source models (rc11, c11): hb closed through the events sw leaves from "
                      "only, eco as rf | mo | rb | (mo | rb); rf without a closure, coherence "
                      "looked at on same-location pairs of hb "

@@ -142,12 +142,33 @@ def _layout(test: LitmusTest, thread: Thread) -> tuple:
     return env, types, elements, element_of
 
 
+_NO_WRITE = object()  # (`_Runner.own`) the thread has not written the location in this run
+_GONE = object()  # ... it has, but read another value since: its own write is overwritten
+
+
+def _own_reads(domain: tuple, own, others: frozenset) -> tuple:
+    """The values a read may return once its own thread wrote the location in this run (the
+    `source-own-reads` reduction): its own latest write's (`own`; `_GONE` after a read took
+    another value since) or a value another thread's path writes there (`others`), in the
+    domain's order, `own` among them even before the domain holds it. Coherence allows no
+    other: CoWR keeps a read from a write coherence-before the latest one its thread made
+    before it (the initial write, its own earlier ones; CoWW orders those), CoRW from a write
+    its thread makes later, CoRR from its own latest once an earlier read took another thread's
+    write (coherence-after it, by CoWR). Every read of a consistent execution reads one of
+    these, so every path of one is still found; what goes are paths of no execution (whose
+    writes made the domains, and so the paths, grow: 4 RMWs of one thread, 20,000 paths)."""
+    kept = tuple(v for v in domain if v in others or v == own)
+    if own is _GONE or own in kept:
+        return kept
+    return tuple(sorted((*kept, own), key=value_key))
+
+
 class _Runner:
     """Runs one thread body deterministically along a list of choices."""
 
     __slots__ = ("test", "thread", "body", "domains", "choices", "next_choice", "branches",
                  "unroll", "budget", "events", "types", "elements", "element_of", "env",
-                 "fault", "at", "consulted", "specs")  # fmt: skip
+                 "fault", "at", "consulted", "specs", "others", "own")  # fmt: skip
 
     def __init__(
         self,
@@ -159,6 +180,7 @@ class _Runner:
         budget: int,
         layout: tuple | None = None,
         body: Code | None = None,
+        others: dict[str, frozenset] | None = None,
     ):
         self.test = test
         self.thread = thread
@@ -175,12 +197,32 @@ class _Runner:
         self.fault = ""
         self.at = _NOWHERE  # the statement (or access) running now, for a fault without a place
         self.consulted: set[str] = set()  # the locations whose domains this run read
-        self.specs: list[tuple] = []  # per new choice (`branches`): its location, CAS expected
+        self.specs: list[tuple] = []  # per new choice (`branches`): location, CAS expected, own
+        # `source-own-reads`: the values other threads' paths write, per location (None: off),
+        # and this run's own latest write per location it wrote (`_GONE`: read past since)
+        self.others = others
+        self.own: dict = {}
 
     def domain(self, loc: str) -> tuple:
-        """The values a read of `loc` may return (and `loc` noted as consulted)."""
+        """The values a read of `loc` may return (and `loc` noted as consulted): its domain,
+        or after this run's own write there only those coherence allows (`_own_reads`)."""
         self.consulted.add(loc)
-        return self.domains[loc]
+        own = self.own.get(loc, _NO_WRITE)
+        if own is _NO_WRITE:
+            return self.domains[loc]
+        return _own_reads(self.domains[loc], own, self.others[loc])
+
+    def wrote(self, loc: str, value) -> None:
+        """This run wrote `value` to `loc` (`source-own-reads`)."""
+        if self.others is not None:
+            self.own[loc] = value
+
+    def read(self, loc: str, value) -> None:
+        """This run read `value` at `loc`: another value than its own latest write there
+        overwrites that one for its later reads (`source-own-reads`)."""
+        own = self.own
+        if own and loc in own and own[loc] != value:
+            own[loc] = _GONE
 
     # -- choices and events ---------------------------------------------------------------
 
@@ -196,7 +238,7 @@ class _Runner:
         if not options:
             raise _NeedChoice(options)
         self.branches.append((len(self.choices), options))
-        self.specs.append((loc, expected))
+        self.specs.append((loc, expected, self.own.get(loc, _NO_WRITE)))
         self.choices.append(options[0])
         self.next_choice += 1
         return options[0]
@@ -378,7 +420,10 @@ def _statement(s: Stmt) -> Code:
         def store(r):
             r.at = pos
             loc = where(r)
-            r.emit(event(None, held(value(r), r.type_of(loc, pos)), loc))
+            written = held(value(r), r.type_of(loc, pos))
+            r.emit(event(None, written, loc))
+            if r.others is not None:
+                r.own[loc] = written  # (`r.wrote`)
 
         return store
     if kind is ExprStmt:
@@ -502,6 +547,7 @@ def _load(e: Load) -> Code:
             r.type_of(loc, pos)  # an unknown location is an error here, not a KeyError
             value = r.choose(r.domain(loc), loc)
             r.emit(event(value, None, loc))
+            r.read(loc, value)
             return value
 
         return load_via
@@ -517,7 +563,9 @@ def _load(e: Load) -> Code:
             value = r.choices[i]
             r.next_choice = i + 1
         else:
-            value = r.choose(r.domains[loc], loc)
+            value = r.choose(r.domain(loc), loc)
+        if r.own:
+            r.read(loc, value)
         ev = made.get(value) if type(value) is int else None
         if ev is None:
             ev = event(value, None, loc)
@@ -551,6 +599,8 @@ def _rmw(e: Rmw) -> Code:
             else:
                 new = held(_rmw_result(op, old, operand), vtype)
             r.emit(event(old, new, loc))
+            r.read(loc, old)
+            r.wrote(loc, new)
             return old
 
         return rmw
@@ -570,7 +620,7 @@ def _rmw(e: Rmw) -> Code:
             old = r.choices[i]
             r.next_choice = i + 1
         else:
-            old = r.choose(r.domains[loc], loc)
+            old = r.choose(r.domain(loc), loc)
         if swap:
             new = held(operand, vtype)
         elif isinstance(old, LocRef):
@@ -589,6 +639,8 @@ def _rmw(e: Rmw) -> Code:
         if len(events) >= r.budget:
             raise _Stop
         events.append(ev)
+        if r.others is not None:
+            r.own[loc] = new  # (`r.wrote`; a read just before a write of its own changes nothing)
         return old
 
     return rmw_at
@@ -611,9 +663,13 @@ def _cas(e: Cas) -> Code:
         choice = r.choose(options, loc, expected if weak else None)
         if choice == _SPURIOUS:
             r.emit(failed(expected, None, loc))
+            r.read(loc, expected)
             return expected
+        r.read(loc, choice)
         if choice == expected:
-            r.emit(succeeded(choice, held(desired, vtype), loc))
+            new = held(desired, vtype)
+            r.emit(succeeded(choice, new, loc))
+            r.wrote(loc, new)
         else:
             r.emit(failed(choice, None, loc))
         return choice
@@ -688,11 +744,12 @@ class _Node:
     with a child per option taken, or to the run's end (`loc` None), whose `path` (None: a
     choice without options, no path)."""
 
-    __slots__ = ("loc", "expected", "children", "path")
+    __slots__ = ("loc", "expected", "own", "children", "path")
 
     def __init__(self) -> None:
         self.loc: str | None = None
         self.expected = None
+        self.own = _NO_WRITE  # the run's own latest write of `loc` there (`_Runner.domain`)
         self.children: dict = {}
         self.path: Path | None = None
 
@@ -707,11 +764,13 @@ class PathTree:
         self.root: _Node | None = None
 
 
-def _options(node: _Node, domains: dict) -> list | tuple:
+def _options(node: _Node, domains: dict, others: dict | None) -> list | tuple:
     """The options of a choice, as the run that made it had them (`_Runner.choose`'s callers:
-    the location's domain, and `_SPURIOUS` after it for a weak CAS whose expected value is in
-    it), under `domains`."""
+    the location's domain, or what `_own_reads` keeps of it, and `_SPURIOUS` after it for a
+    weak CAS whose expected value is in it), under `domains` and `others`."""
     options = domains[node.loc]
+    if node.own is not _NO_WRITE:
+        options = _own_reads(options, node.own, others[node.loc])
     if node.expected is not None and node.expected in options:
         return [*options, _SPURIOUS]
     return options
@@ -727,6 +786,7 @@ def thread_paths(
     body: Code | None = None,
     tree: PathTree | None = None,
     layout: tuple | None = None,
+    others: dict[str, frozenset] | None = None,
 ) -> list[Path]:
     """Every path of `thread` whose reads return values from `domains`, depth first; the
     locations whose domains the runs read are added to `consulted`.
@@ -743,7 +803,8 @@ def thread_paths(
     of the tree, the choices before it, fixes whether the run ends there (and its path) or
     which location's value it chooses next; the options there are found again from `domains`
     (`_options`), as the run would find them, and taken in the same order. `layout`: the
-    thread's `_layout`, when the caller has it."""
+    thread's `_layout`, when the caller has it. `others`: with the `source-own-reads`
+    reduction, the values other threads' paths write to each location (`_own_reads`)."""
     paths: list[Path] = []
     layout = layout or _layout(test, thread)
     body = body or compile_body(thread.body)
@@ -751,7 +812,8 @@ def thread_paths(
         stack: list[list] = [[]]
         while stack:
             choices = stack.pop()
-            runner = _Runner(test, thread, domains, choices, unroll, budget, layout, body)
+            runner = _Runner(test, thread, domains, choices, unroll, budget, layout, body,
+                             others)  # fmt: skip
             try:
                 paths.append(runner.run())
             except _NeedChoice:
@@ -772,7 +834,7 @@ def thread_paths(
         node = tree.root if parent is None else parent.children.get(last)
         branches = []  # (choices before, options, the node choosing) of the choices after
         while node is not None and node.loc is not None:  # taken before: follow the tree
-            options = _options(node, domains)
+            options = _options(node, domains, others)
             branches.append((len(taken), options, node))
             if consulted is not None:
                 consulted.add(node.loc)
@@ -780,7 +842,8 @@ def thread_paths(
             taken.append(last)
             parent, node = node, node.children.get(last)
         if node is None:  # new: run it, and add it to the tree
-            runner = _Runner(test, thread, domains, taken, unroll, budget, layout, body)
+            runner = _Runner(test, thread, domains, taken, unroll, budget, layout, body,
+                             others)  # fmt: skip
             path = None
             try:
                 path = runner.run()
@@ -795,8 +858,8 @@ def thread_paths(
             else:
                 parent.children[last] = node
             taken = runner.choices
-            for (before, options), (loc, expected) in zip(runner.branches, runner.specs):
-                node.loc, node.expected = loc, expected
+            for (before, options), (loc, expected, own) in zip(runner.branches, runner.specs):
+                node.loc, node.expected, node.own = loc, expected, own
                 branches.append((before, options, node))
                 parent, last = node, taken[before]
                 node = parent.children[last] = _Node()
@@ -821,6 +884,22 @@ def _check_paths(test: LitmusTest, thread: Thread, paths: list) -> None:
             f"{test.name}: P{thread.tid} has more than {MAX_PATHS} paths; "
             "the source model cannot enumerate it (fewer loops or values?)"
         )
+
+
+class _Others(dict):
+    """Per location, the values the paths of the threads but `k` write there (`_own_reads`),
+    found when first asked: most threads never read a location after writing it."""
+
+    __slots__ = ("writes_of", "k")
+
+    def __init__(self, writes_of: list[dict[str, set]], k: int) -> None:
+        super().__init__()
+        self.writes_of, self.k = writes_of, k
+
+    def __missing__(self, loc: str) -> frozenset:
+        got = self[loc] = frozenset().union(*(w[loc] for j, w in enumerate(self.writes_of)
+                                              if j != self.k))  # fmt: skip
+        return got
 
 
 def value_domains(
@@ -850,20 +929,29 @@ def value_domains(
     written: dict[int, list] = {}  # id(path) -> its writes' (location, value)
     kept: list[Path] = []  # the paths `written` names (ids stay theirs)
     most_writes = [0] * len(test.threads)  # per thread: the most writes of one of its paths
+    # `source-own-reads`: per thread, the values each location is written by its paths so far
+    own_reads = reduce.enabled("source-own-reads")
+    writes_of: list[dict[str, set]] = [{loc.name: set() for loc in test.locations}
+                                       for _ in test.threads]  # fmt: skip
     rounds = 0
     while True:
         frozen = {name: tuple(sorted(vals, key=value_key)) for name, vals in domains.items()}
         paths = []
         for k, t in enumerate(test.threads):
+            others = _Others(writes_of, k) if own_reads else None
             before = found[k]
-            if reuse and before is not None and all(frozen[loc] == seen
-                                                    for loc, seen in before[1].items()):  # fmt: skip
+            # (a run asks `others` only where it read after writing: what it did not ask for,
+            # its paths do not depend on)
+            if reuse and before is not None and all(
+                    frozen[loc] == seen and (also is None or others[loc] == also)
+                    for loc, (seen, also) in before[1].items()):  # fmt: skip
                 paths.append(before[0])
                 continue
             consulted: set[str] = set()
             paths.append(thread_paths(test, t, frozen, unroll, budget, consulted, bodies[k],
-                                      trees[k], layouts[k]))  # fmt: skip
-            found[k] = (paths[-1], {loc: frozen[loc] for loc in consulted})
+                                      trees[k], layouts[k], others))  # fmt: skip
+            found[k] = (paths[-1], {loc: (frozen[loc], others.get(loc) if others else None)
+                                    for loc in consulted})  # fmt: skip
         grown = False
         for k, ps in enumerate(paths):
             most = most_writes[k]
@@ -877,6 +965,9 @@ def value_domains(
                 kept.append(p)
                 most = max(most, len(writes))
                 for loc, value in writes:
+                    if own_reads and value not in writes_of[k][loc]:
+                        writes_of[k][loc].add(value)  # (another thread's reads may take it now)
+                        grown = True
                     if value not in domains[loc]:
                         domains[loc].add(value)
                         grown = True
