@@ -83,7 +83,6 @@ from fencelab.litmus.lexing import (
     skip_c_comment,
 )
 from fencelab.litmus.types import (
-    ValueType,
     ctype_width,
     known_types,
     location_type,
@@ -113,13 +112,14 @@ def declared_variables(thread: Thread) -> set[str]:
 
 
 def check_constants(test: LitmusTest) -> None:
-    """Every constant a thread stores, adds, swaps or compares into a location fits the
-    location's type (README's input bounds: a number must fit what it goes to): C converts it,
-    Rust refuses it (`overflowing_literals`), and a compiled test would keep its low bits while
-    the source model wraps it, so neither reading can be trusted. In C a value fits when it reads
-    as the type's width signed or unsigned (`atomic_int` takes 4294967295 as -1); a Rust
-    constant must lie in the type's own range (an `AtomicU8` takes 0..255, an `AtomicI8`
-    -128..127). One `file:line:col` error at the access."""
+    """In a Rust test, every constant a thread stores, adds, swaps or compares into a location
+    lies in the location's type's range, as rustc requires (`overflowing_literals`: an
+    `AtomicU8` takes 0..255, an `AtomicI8` -128..127); the source model would wrap it and the
+    compiled code keep its low bits, and rustc would have refused the program. C converts such
+    a constant to the type (300 stored to a `char` is 44), as herd does: not checked here. One
+    `file:line:col` error at the access."""
+    if test.arch != "RUST":
+        return
     types = {loc.name: location_type(loc) for loc in test.locations}
     for thread in test.threads:
         accesses = [s for s in walk_statements(thread.body) if isinstance(s, Store)]
@@ -130,21 +130,15 @@ def check_constants(test: LitmusTest) -> None:
                 continue
             values = ([access.value] if isinstance(access, Store) else [access.operand]
                       if isinstance(access, Rmw) else [access.expected, access.desired])  # fmt: skip
+            low = -(1 << (vtype.width - 1)) if vtype.signed else 0
+            high = (1 << (vtype.width - 1)) if vtype.signed else (1 << vtype.width)
             for value in values:
-                if isinstance(value, Const) and not _fits_type(value.value, vtype, test.arch):
+                if isinstance(value, Const) and not low <= value.value < high:
                     declared = next(loc.ctype for loc in test.locations if loc.name == access.loc)
                     raise SourceError(
                         f"P{thread.tid}: {value.value} does not fit {access.loc}, "
-                        f"{declared or 'int'} ({vtype.describe()})", test.file, access.pos.line,
+                        f"{declared or 'i32'} ({low}..{high - 1})", test.file, access.pos.line,
                         access.pos.col)  # fmt: skip
-
-
-def _fits_type(value: int, vtype: ValueType, arch: str) -> bool:
-    if arch != "RUST":
-        return fits(value, vtype.width)
-    if vtype.signed:
-        return -(1 << (vtype.width - 1)) <= value < (1 << (vtype.width - 1))
-    return 0 <= value < (1 << vtype.width)
 
 
 # ---------------------------------------------------------------------------------------------
