@@ -61,6 +61,7 @@ from fencelab.parallel import Runner, check_cluster, check_jobs
 from fencelab.pipeline import MODES
 from fencelab.reduce import REDUCTIONS, check, disable, disabled, set_disabled
 
+EXIT_NO_VERDICT = 3  # check, hunt: no counterexample, but some check reached no verdict
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 

@@ -179,6 +179,9 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: str | Non
         clean = report.checked - len(report.errors) - len(report.incomplete) - len(report.racy)
         if report.partial:
             _line(console, f"no counterexample among the {plural(clean, 'test')} checked")
+        elif clean < report.checked:
+            _line(console, f"[yellow]no counterexample, but no verdict on every test: sound on "
+                  f"{clean} of the {plural(report.checked, 'test')}[/yellow]")  # fmt: skip
         else:
             _line(console, f"[green]no counterexample: the scheme is sound on all "
                   f"{plural(clean, 'test')}[/green]")  # fmt: skip

@@ -209,6 +209,25 @@ def test_exit_status_one_when_unsound(cli):
     assert "UNSOUND" in r.output and "fencelab tui" in r.output and "--schedule" in r.output
 
 
+def test_exit_status_three_when_a_check_has_no_verdict(cli):
+    """Exit 0 said "sound" though every check was cut short (a scheme known to be unsound)."""
+    r = cli(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "x86_64", "-s", "tutorial",
+             "--max-states", "5"])  # fmt: skip
+    assert r.exit_code == 3, r.output
+    assert r.output.rstrip().endswith("0 sound, 0 UNSOUND, 0 could not be checked; 1 cut short "
+                                      "at a limit (no verdict)")  # fmt: skip
+
+
+def test_hunt_exit_status_three_and_no_soundness_claim_when_nothing_got_a_verdict(cli):
+    r = cli(["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--max-states", "5"])
+    assert r.exit_code == 3, r.output
+    lines = r.output.splitlines()
+    assert lines[1].startswith("145 tests cut short (state limit 5 reached") and lines[1].endswith(
+        "no verdict")  # fmt: skip
+    assert lines[2] == "no counterexample, but no verdict on every test: sound on 0 of the 145 tests"
+    assert "sound on all" not in r.output
+
+
 @pytest.mark.parametrize("args", [
     ["check", "no/such/file.litmus"],
     ["check", str(SB_SCS), "--scheme", "nosuch"],
