@@ -43,7 +43,7 @@ from fencelab.limits import (
     format_bytes,
     parse_bytes,
 )
-from fencelab.litmus.parser import STDIN
+from fencelab.litmus.parser import STDIN, STDIN_FILE
 from fencelab.lowering.schemes import SCHEME_NAMES, SCHEMES, Scheme
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
@@ -205,7 +205,7 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
     for p in paths:
         path = Path(p)
         if p == STDIN:
-            files.append(Input(p, "<stdin>"))
+            files.append(Input(p, STDIN_FILE))
         elif os.path.isdir(p):  # (False where the path cannot be looked at: its turn says why)
             # in Path's order (by parts), each named from `path`'s parts on: what sorting the
             # paths and `relative_to` give, without their per-path cost (a catalogue's 40 tests:
