@@ -242,6 +242,26 @@ def test_exit_status_two_on_bad_input(cli, args):
     assert "Traceback" not in r.output
 
 
+@pytest.mark.parametrize("args, says", [
+    (["--shapes", ""], "unknown shape ''; valid: SB, MP, LB, S, R, 2+2W, WRC, ISA2, IRIW"),
+    (["--shapes", "SB,"], "unknown shape ''; valid: SB, MP, LB, S, R, 2+2W, WRC, ISA2, IRIW"),
+    (["--variants", ""], "unknown variant ''; valid: plain, fences, rmw"),
+    (["--variants", "plain,"], "unknown variant ''; valid: plain, fences, rmw"),
+])  # fmt: skip
+def test_hunt_refuses_an_empty_list_of_shapes_or_variants(cli, args, says):
+    """`--shapes ''` and `--variants ''` ran every shape and variant."""
+    r = cli(["hunt", "-t", "x86_64", *args])
+    assert r.exit_code == 2 and r.output == f"fencelab: error: {says}\n"
+
+
+def test_hunt_checks_a_shape_named_twice_once(cli):
+    """`--shapes SB,sb` generated and checked SB's tests twice (`--variants` was deduplicated)."""
+    once = "hunt: 81 tests generated and checked (SB 81) on x86_64"
+    for shapes, kinds in (("SB,sb", "plain"), ("SB", "plain,plain")):
+        r = cli(["hunt", "-t", "x86_64", "--shapes", shapes, "--variants", kinds])
+        assert r.exit_code == 0 and r.output.startswith(once), r.output
+
+
 def test_a_caching_pipeline_compiles_and_keys_each_test_once(monkeypatch):
     """`check` asks for a test's source result once per target and scheme, and with workers
     asks every key before the checks (fencelab/parallel/tasks.py): the pipeline compiles a test
