@@ -3,6 +3,8 @@ the classic shapes and look for counterexamples).
 
 Both go on past a test that cannot be read or checked (one line on stderr, exit 2 at the end
 unless something is unsound), and stop at Ctrl-C with what was found, marked partial (exit 130).
+Exit 0 means sound on every check: a check with no verdict (cut short at a limit, racy) and no
+counterexample anywhere is exit 3.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fencelab.cli import output
 from fencelab.cli.graph import counterexample_writer, graph_options
 from fencelab.cli.options import (
     EXIT_INTERRUPTED,
+    EXIT_NO_VERDICT,
     budget_option,
     limits_options,
     litmus_files,
@@ -54,7 +57,9 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
 
     Every C / Rust test is compiled for each target, explored exhaustively on the target's
     hardware model and compared with the source model (c11 or rc11). Exit status 1 when any
-    test is UNSOUND; else 2 when a test could not be read or checked; 130 when interrupted.
+    test is UNSOUND; else 2 when a test could not be read or checked; else 3 when a check
+    reached no verdict (cut short at a limit, racy); 0: sound on every check; 130 when
+    interrupted.
     """
     from fencelab.checker import Checker
     from fencelab.parallel import tasks
@@ -135,6 +140,8 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
         sys.exit(1)
     if failed:
         sys.exit(2)
+    if cut or racy:
+        sys.exit(EXIT_NO_VERDICT)
 
 
 @click.command("hunt")
@@ -162,8 +169,9 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
                  budget, limits, graph_dir, graph_format, runner):  # fmt: skip
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
-    Exit status 1 when a counterexample is found, 0 when the scheme is sound on every test,
-    130 when interrupted (what was found so far is printed).
+    Exit status 1 when a counterexample is found; else 2 when a test could not be checked;
+    else 3 when a test reached no verdict (cut short at a limit, racy); 0 when the scheme is
+    sound on every test; 130 when interrupted (what was found so far is printed).
     """
     from fencelab.checker import Checker
     from fencelab.checker.hunt import hunt, plan
@@ -181,7 +189,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     pictures = counterexample_writer(graph_dir, graph_format)
     checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
-    found = interrupted = False
+    found = interrupted = failed = undecided = False
     runner = runner.at_most(len(todo))  # (a target and scheme's variants: one map)
     with runner, output.Progress("hunting", len(todo) * len(pairs)) as bar:
         for tgt, sch in pairs:
@@ -204,6 +212,8 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
                 if len(pairs) > 1:
                     out.print()
             found |= bool(report.found)
+            failed |= bool(report.errors)
+            undecided |= bool(report.incomplete or report.racy)
             if report.partial:
                 interrupted = True
                 break
@@ -211,3 +221,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
         sys.exit(EXIT_INTERRUPTED)
     if found:
         sys.exit(1)
+    if failed:
+        sys.exit(2)
+    if undecided:
+        sys.exit(EXIT_NO_VERDICT)

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from fencelab.cli import output
 from fencelab.cli.options import (
     MAX_RUNS,
     limits_options,
@@ -18,6 +19,7 @@ from fencelab.cli.options import (
 )
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import read_test
+from fencelab.report.words import plural
 
 
 @click.command("hw")
@@ -40,9 +42,22 @@ def hw(tests, runs, target, scheme, model, limits):
 
     if target and (target.every or len(target.items) > 1):
         raise FencelabError("--target: hw runs on this machine's CPU only; name one target")
-    read = [_read(f.path) for f in litmus_files(tests)]  # a test, or why it cannot be read
-    refuse_idle_scheme(scheme, any(getattr(t, "is_source", False) for t in read))
-    sys.exit(hw_command(read, runs, target.items[0] if target else None, scheme, model, limits))
+    inputs = litmus_files(tests)
+    read = [(f.label, _read(f.path)) for f in inputs]  # a test, or why it cannot be read
+    refuse_idle_scheme(scheme, any(getattr(t, "is_source", False) for _, t in read))
+    status, rows = hw_command(read, runs, target.items[0] if target else None, scheme, model,
+                              limits)  # fmt: skip
+    if len(inputs) > 1:  # as run's: each test named by its path as given
+        from fencelab.hw.report import summary_table
+
+        out = output.stdout()
+        if rows:
+            output.table(out, summary_table(rows))
+        tail = [plural(len(rows), "result")]
+        if len(rows) < len(inputs):
+            tail.append(f"{len(inputs) - len(rows)} could not run (errors above)")
+        output.data(out, "; ".join(tail))
+    sys.exit(status)
 
 
 def _read(path: str):

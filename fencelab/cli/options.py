@@ -7,7 +7,7 @@ shell (`_FENCELAB_COMPLETE=bash_source fencelab`). Every number has a range (`cl
 
 The rule for an option that cannot act in the combination given: it is an error that says why
 (`--runs 5` without `--mode random`, `--scheme x86-mfence` with `--target armv8`, a `--scheme`
-for a run with no C or Rust test), never silently ignored. `all` names every target the other
+for a run with no C or Rust test, an option of one value given twice), never silently ignored. `all` names every target the other
 options can act on.
 
 `-j`, `--cluster` and `--no-reduce` become one `Runner` (fencelab/parallel).
@@ -43,7 +43,7 @@ from fencelab.limits import (
     format_bytes,
     parse_bytes,
 )
-from fencelab.litmus.parser import STDIN
+from fencelab.litmus.parser import STDIN, STDIN_FILE
 from fencelab.lowering.schemes import SCHEME_NAMES, SCHEMES, Scheme
 from fencelab.lowering.table import get_scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
@@ -61,6 +61,7 @@ from fencelab.parallel import Runner, check_cluster, check_jobs
 from fencelab.pipeline import MODES
 from fencelab.reduce import REDUCTIONS, check, disable, disabled, set_disabled
 
+EXIT_NO_VERDICT = 3  # check, hunt: no counterexample, but some check reached no verdict
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
@@ -95,6 +96,12 @@ class Group(click.Group):
             exit_now(code)
         sys.exit(code)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not ctx.resilient_parsing:  # (not while completing)
+            refuse_repeats(command, click.Context(command, info_name=name, parent=ctx), rest)
+        return name, command, rest
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -105,6 +112,36 @@ class Group(click.Group):
             # nothing more can be written; keep Python's exit-time flush from failing again
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_BROKEN_PIPE)
+
+
+def refuse_repeats(command: click.Command, ctx: click.Context, args: list[str]) -> None:
+    """An option that takes one value, given more than once, is refused (click would keep the
+    last value and drop the others silently: `-t armv8 -t x86_64` compiled for x86_64 only),
+    named as the user wrote it. Repeatable options (`multiple`, `--no-reduce`) and flags are
+    not refused."""
+    try:
+        _, _, order = command.make_parser(ctx).parse_args(args=list(args))
+    except click.UsageError:
+        return  # the command's own reading says what is wrong
+    seen = set()
+    for param in order:
+        if not isinstance(param, click.Option) or param.multiple or param.is_flag or param.count:
+            continue
+        if param in seen:
+            names = set(param.opts) | set(param.secondary_opts)
+            written = []
+            for arg in args:
+                if arg == "--":
+                    break
+                head = arg.split("=", 1)[0] if arg.startswith("--") else arg[:2]
+                if head in names and head not in written:
+                    written.append(head)
+            spelled = "/".join(written or param.opts[:1])
+            times = order.count(param)
+            raise click.UsageError(f"{spelled} is given "
+                                   f"{'twice' if times == 2 else f'{times} times'}; it takes "
+                                   "one value", ctx)  # fmt: skip
+        seen.add(param)
 
 
 def exit_now(code: int) -> None:
@@ -204,7 +241,7 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
     for p in paths:
         path = Path(p)
         if p == STDIN:
-            files.append(Input(p, "<stdin>"))
+            files.append(Input(p, STDIN_FILE))
         elif os.path.isdir(p):  # (False where the path cannot be looked at: its turn says why)
             # in Path's order (by parts), each named from `path`'s parts on: what sorting the
             # paths and `relative_to` give, without their per-path cost (a catalogue's 40 tests:

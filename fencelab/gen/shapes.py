@@ -102,7 +102,9 @@ SHAPES: dict[str, Shape] = {
 
 
 def parse_shapes(text: str | None) -> tuple[Shape, ...]:
-    if not text:
+    """A comma list of shapes (any case), each once; None: every shape. An empty name (`SB,`,
+    or an empty list) is refused."""
+    if text is None:
         return tuple(SHAPES.values())
     chosen = []
     for name in (n.strip() for n in text.split(",")):
@@ -110,13 +112,14 @@ def parse_shapes(text: str | None) -> tuple[Shape, ...]:
         if key is None:
             raise FencelabError(f"unknown shape {name!r}; valid: {', '.join(SHAPES)}")
         chosen.append(SHAPES[key])
-    return tuple(chosen)
+    return tuple(dict.fromkeys(chosen))
 
 
 def parse_variants(text: str | None) -> tuple[str, ...]:
-    if not text:
+    """A comma list of variant kinds, each once; None: all three. An empty name is refused."""
+    if text is None:
         return VARIANTS
-    names = tuple(n.strip().lower() for n in text.split(","))
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",")))
     for n in names:
         if n not in VARIANTS:
             raise FencelabError(f"unknown variant {n!r}; valid: {', '.join(VARIANTS)}")

@@ -17,13 +17,16 @@ from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.ast import LitmusTest
 
 
-def hw_command(tests: list[LitmusTest | FencelabError], runs: int, target: Target | None,
-               scheme, model=None, limits: Limits = DEFAULT_LIMITS) -> int:  # fmt: skip
-    """`tests`: each test read, or the error reading it; `target`, `scheme`, `model`: resolved
-    by the CLI's shared options. An asm test runs on its own architecture whatever `target`
-    says (a note when it does not fit, as `fencelab run` says it)."""
+def hw_command(tests: list[tuple[str, LitmusTest | FencelabError]], runs: int,
+               target: Target | None, scheme, model=None,
+               limits: Limits = DEFAULT_LIMITS) -> tuple[int, list[tuple[str, tuple[str, ...]]]]:  # fmt: skip
+    """`tests`: each test's name in the summary (its path as the user's input spells it) and
+    the test read, or the error reading it; `target`, `scheme`, `model`: resolved by the CLI's
+    shared options. An asm test runs on its own architecture whatever `target` says (a note when
+    it does not fit, as `fencelab run` says it). Returns the exit status and, for each test
+    that ran, its name and its row of the summary (`report.summary_row`)."""
     from fencelab.hw.native import cpu_name
-    from fencelab.hw.report import format_litmus7, format_side_by_side
+    from fencelab.hw.report import format_litmus7, format_side_by_side, summary_row
     from fencelab.hw.run import run_hw
     from fencelab.pipeline import RunOptions, plan
 
@@ -31,8 +34,9 @@ def hw_command(tests: list[LitmusTest | FencelabError], runs: int, target: Targe
         raise FencelabError(f"--runs must be at least 1 (got {runs})")
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     status = 0
+    rows = []
     cpu = cpu_name()
-    for test in tests:
+    for label, test in tests:
         try:
             if isinstance(test, FencelabError):
                 raise test
@@ -42,7 +46,7 @@ def hw_command(tests: list[LitmusTest | FencelabError], runs: int, target: Targe
                 if note:
                     err.print(f"fencelab: note: {note}", markup=False)
                 here = configs[0].target
-            status_line = f"{test.name}: {runs} runs on the CPU, then the model"
+            status_line = f"{label}: {runs} runs on the CPU, then the model"
             with err.status(status_line) if err.is_terminal else nullcontext():
                 result = run_hw(test, runs, (here,) if here else None, scheme, model, limits)
         except FencelabError as e:
@@ -51,16 +55,17 @@ def hw_command(tests: list[LitmusTest | FencelabError], runs: int, target: Targe
             continue
         threads = len(result.program.threads)
         if threads > 1 and not result.native.cpus:
-            err.print(f"fencelab: note: {test.name} has {threads} threads and fencelab may use "
+            err.print(f"fencelab: note: {test.file} has {threads} threads and fencelab may use "
                       "fewer CPUs: it ran anyway, threads not pinned (weak outcomes are rarer)",
                       markup=False)  # fmt: skip
         click.echo(format_litmus7(result))
         click.echo(format_side_by_side(result, cpu))
         click.echo()
+        rows.append((label, summary_row(result)))
         forbidden = result.forbidden()
         if forbidden:
-            err.print(f"fencelab: warning: {test.name}: the CPU produced {len(forbidden)} "
+            err.print(f"fencelab: warning: {test.file}: the CPU produced {len(forbidden)} "
                       f"state(s) that {result.model.engine} forbids (see the !!! lines)",
                       markup=False)  # fmt: skip
             status = max(status, 1)
-    return status
+    return status, rows

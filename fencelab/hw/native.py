@@ -88,14 +88,14 @@ def run_native(
     for t in program.threads:
         for d in program.target.disassemble(t.code, t.base):
             if why := program.target.not_native(d.info):
-                raise FencelabError(f"{program.test.name}: P{t.tid}: {why}")
+                raise FencelabError(f"{program.test.file}: P{t.tid}: {why}")
     if harness is None:
         if arch != host_arch():
-            raise FencelabError(f"{program.test.name}: {program.target.name} ({arch}) code "
+            raise FencelabError(f"{program.test.file}: {program.target.name} ({arch}) code "
                                 f"cannot run natively on this {platform.machine()} host")  # fmt: skip
         harness = host_harness()
     if arch != harness.arch or arch not in REGISTERS:
-        raise FencelabError(f"{program.test.name}: {arch} code cannot run in a {harness.arch} "
+        raise FencelabError(f"{program.test.file}: {arch} code cannot run in a {harness.arch} "
                             "harness")  # fmt: skip
     if runs < 1:
         raise FencelabError(f"--runs must be at least 1 (got {runs})")
@@ -109,7 +109,7 @@ def run_native(
             timeout=60 + runs * stall_ms / 1000,  # a safety net: the child's watchdog acts first
         )
     except subprocess.TimeoutExpired:
-        raise FencelabError(f"{program.test.name}: the native runs did not finish; stopped") \
+        raise FencelabError(f"{program.test.file}: the native runs did not finish; stopped") \
             from None
     err = child.stderr.decode(errors="replace")
     if child.returncode != 0:
@@ -132,7 +132,7 @@ def _describe(program: Program, runs: int, delay: int, stall_ms: int, cpus) -> s
     """The harness's input (harness.c's header comment gives the grammar)."""
     arch = program.target.arch.name
     index = {name: i for i, name in enumerate(REGISTERS[arch])}
-    name = program.test.name
+    name = program.test.file
     data_size = max(1, len(program.locations)) * LOCATION_STRIDE
     out = [f"runs {runs} delay {delay} stall {stall_ms}",
            f"data {DATA_BASE:#x} {data_size:#x}",
@@ -171,7 +171,7 @@ def _describe(program: Program, runs: int, delay: int, stall_ms: int, cpus) -> s
 
 def _failure(program: Program, code: int, err: str, stall_ms: int) -> str:
     """The child's last words as one line naming the test (and thread, instruction)."""
-    name = program.test.name
+    name = program.test.file
     for line in err.splitlines():
         words = line.split()
         if words[:1] == ["fault"] and len(words) == 5:

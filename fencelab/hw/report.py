@@ -85,5 +85,39 @@ def format_side_by_side(result: HwResult, cpu: str = "") -> str:
     return "\n".join(lines)
 
 
+SUMMARY = ("test", "run on", "runs", "states", "result", "model", "CPU vs model")
+SUMMARY_RIGHT = ("runs", "states")
+
+
+def summary_row(result: HwResult) -> tuple[str, ...]:
+    """One test's cells in the summary of several, after its name: where it ran, the runs,
+    the states the CPU produced, litmus7's result, the model and what it says of those states."""
+    model = result.model
+    forbidden, unreached = result.forbidden(), result.unreached()
+    if forbidden:
+        verdict = f"{len(forbidden)} FORBIDDEN"
+    elif unreached:
+        verdict = f"{len(unreached)} unreached (model partial)"
+    else:
+        verdict = "all allowed"
+    where = f"{model.target} " if model.target else ""
+    return (f"{result.program.target.name} CPU", str(result.runs), str(len(result.counts)),
+            "Ok" if result.ok else "No", f"{where}{model.engine}", verdict)  # fmt: skip
+
+
+def summary_table(rows: list[tuple[str, tuple[str, ...]]]):
+    """Several tests, one row each: the test as given (`cli.options.Input.label`) and its
+    `summary_row`."""
+    from rich.table import Table
+
+    table = Table(title="Summary")
+    for col in SUMMARY:
+        table.add_column(col, justify="right" if col in SUMMARY_RIGHT else "left",
+                         no_wrap=col == "test")  # fmt: skip
+    for label, cells in rows:
+        table.add_row(label, *cells)
+    return table
+
+
 def _sorted(counts: dict) -> list:
     return sorted(counts.items(), key=lambda kv: format_outcome(kv[0]))

@@ -86,17 +86,17 @@ def host_target(test: LitmusTest, targets: tuple[Target, ...] | None) -> Target 
     if test.is_source:
         chosen = target or (get_target(HOST_TARGETS[arch]) if arch in HOST_TARGETS else None)
         if chosen is None:
-            raise FencelabError(f"{test.name}: fencelab hw cannot run on this {arch} host "
+            raise FencelabError(f"{test.file}: fencelab hw cannot run on this {arch} host "
                                 "(x86-64 and AArch64 only)")  # fmt: skip
         if chosen.arch.name != arch:
-            raise FencelabError(f"{test.name}: target {chosen.name} ({chosen.arch.name}) cannot "
+            raise FencelabError(f"{test.file}: target {chosen.name} ({chosen.arch.name}) cannot "
                                 f"run natively on this {platform.machine()} host")  # fmt: skip
         return chosen
     from fencelab.program.load import target_for
 
     own = target_for(test, target)
     if own.arch.name != arch:
-        raise FencelabError(f"{test.name}: an {test.arch} test cannot run natively on this "
+        raise FencelabError(f"{test.file}: an {test.arch} test cannot run natively on this "
                             f"{platform.machine()} host")  # fmt: skip
     return target
 

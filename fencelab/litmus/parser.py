@@ -83,6 +83,7 @@ ARCH_SPELLINGS = {
 
 MAX_FILE_BYTES = 1 << 20  # a larger test file is refused (herd's tests are a few KiB)
 STDIN = "-"  # a test read from standard input (`read_test`)
+STDIN_FILE = "<stdin>"  # such a test's file name (its errors, its source lines)
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _TRAILER_START = re.compile(
     r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
@@ -150,7 +151,7 @@ def read_test(path: str, command: str = "") -> LitmusTest:
     """One test named on a command line: a file, or `-` (standard input); a directory is
     refused by name (`command` says who takes one file)."""
     if path == STDIN:
-        return parse_text(sys.stdin.read(), "<stdin>")
+        return parse_text(sys.stdin.read(), STDIN_FILE)
     if os.path.isdir(path):  # (os.path: a catalogue's run reads thousands of paths)
         what = f"{command} takes" if command else "expected"
         raise FencelabError(f"{path}: is a directory ({what} one test file)")

@@ -12,6 +12,7 @@ from rich.table import Table
 from fencelab.checker.core import Check
 from fencelab.checker.hunt import HuntReport
 from fencelab.litmus.ast import LitmusTest, walk_statements
+from fencelab.litmus.parser import STDIN, STDIN_FILE
 from fencelab.litmus.printer import format_outcome
 from fencelab.report.words import plural
 
@@ -24,19 +25,25 @@ def source_model_text(name: str) -> str:
 
 
 def replay_command(check: Check, witness: str, file: str | None = None) -> str:
+    """The `fencelab tui` command that replays a witness; a test read from standard input is
+    read so again (`-`), which a shell comment after the command says."""
     path = file if file is not None else check.test.file
-    parts = ["fencelab", "tui", path, "--target", check.target, "--scheme", check.scheme]
+    stdin = path == STDIN_FILE
+    parts = ["fencelab", "tui", STDIN if stdin else path, "--target", check.target,
+             "--scheme", check.scheme]  # fmt: skip
     if check.hardware and not check.own_model:
         parts += ["--model", check.hardware_model]
     parts += ["--schedule", witness]
-    return " ".join(shlex.quote(p) for p in parts)
+    command = " ".join(shlex.quote(p) for p in parts)
+    return f"{command}  # the test on standard input, as given here" if stdin else command
 
 
 def source_lines(test: LitmusTest) -> list[str]:
-    """The test's statements as written (`file:line  text`), or printed when there is no file."""
-    path = Path(test.file)
-    if path.is_file():
-        text = path.read_text(errors="replace").splitlines()
+    """The test's statements as written (`file:line  text`), or printed when there is no text."""
+    text = test.text.split("\n") if test.text else None
+    if text is None and Path(test.file).is_file():
+        text = Path(test.file).read_text(errors="replace").splitlines()
+    if text is not None:
         out = []
         for thread in test.threads:
             for line in sorted({s.pos.line for s in walk_statements(thread.body) if s.pos.line}):
@@ -179,6 +186,9 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: str | Non
         clean = report.checked - len(report.errors) - len(report.incomplete) - len(report.racy)
         if report.partial:
             _line(console, f"no counterexample among the {plural(clean, 'test')} checked")
+        elif clean < report.checked:
+            _line(console, f"[yellow]no counterexample, but no verdict on every test: sound on "
+                  f"{clean} of the {plural(report.checked, 'test')}[/yellow]")  # fmt: skip
         else:
             _line(console, f"[green]no counterexample: the scheme is sound on all "
                   f"{plural(clean, 'test')}[/green]")  # fmt: skip

@@ -209,6 +209,25 @@ def test_exit_status_one_when_unsound(cli):
     assert "UNSOUND" in r.output and "fencelab tui" in r.output and "--schedule" in r.output
 
 
+def test_exit_status_three_when_a_check_has_no_verdict(cli):
+    """Exit 0 said "sound" though every check was cut short (a scheme known to be unsound)."""
+    r = cli(["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "x86_64", "-s", "tutorial",
+             "--max-states", "5"])  # fmt: skip
+    assert r.exit_code == 3, r.output
+    assert r.output.rstrip().endswith("0 sound, 0 UNSOUND, 0 could not be checked; 1 cut short "
+                                      "at a limit (no verdict)")  # fmt: skip
+
+
+def test_hunt_exit_status_three_and_no_soundness_claim_when_nothing_got_a_verdict(cli):
+    r = cli(["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--max-states", "5"])
+    assert r.exit_code == 3, r.output
+    lines = r.output.splitlines()
+    assert lines[1].startswith("145 tests cut short (state limit 5 reached") and lines[1].endswith(
+        "no verdict")  # fmt: skip
+    assert lines[2] == "no counterexample, but no verdict on every test: sound on 0 of the 145 tests"
+    assert "sound on all" not in r.output
+
+
 @pytest.mark.parametrize("args", [
     ["check", "no/such/file.litmus"],
     ["check", str(SB_SCS), "--scheme", "nosuch"],
@@ -221,6 +240,26 @@ def test_exit_status_two_on_bad_input(cli, args):
     r = cli(args)
     assert r.exit_code == 2
     assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--shapes", ""], "unknown shape ''; valid: SB, MP, LB, S, R, 2+2W, WRC, ISA2, IRIW"),
+    (["--shapes", "SB,"], "unknown shape ''; valid: SB, MP, LB, S, R, 2+2W, WRC, ISA2, IRIW"),
+    (["--variants", ""], "unknown variant ''; valid: plain, fences, rmw"),
+    (["--variants", "plain,"], "unknown variant ''; valid: plain, fences, rmw"),
+])  # fmt: skip
+def test_hunt_refuses_an_empty_list_of_shapes_or_variants(cli, args, says):
+    """`--shapes ''` and `--variants ''` ran every shape and variant."""
+    r = cli(["hunt", "-t", "x86_64", *args])
+    assert r.exit_code == 2 and r.output == f"fencelab: error: {says}\n"
+
+
+def test_hunt_checks_a_shape_named_twice_once(cli):
+    """`--shapes SB,sb` generated and checked SB's tests twice (`--variants` was deduplicated)."""
+    once = "hunt: 81 tests generated and checked (SB 81) on x86_64"
+    for shapes, kinds in (("SB,sb", "plain"), ("SB", "plain,plain")):
+        r = cli(["hunt", "-t", "x86_64", "--shapes", shapes, "--variants", kinds])
+        assert r.exit_code == 0 and r.output.startswith(once), r.output
 
 
 def test_a_caching_pipeline_compiles_and_keys_each_test_once(monkeypatch):

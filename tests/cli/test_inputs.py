@@ -56,6 +56,32 @@ def cli_input():
     return lambda args, text: CliRunner().invoke(main, args, input=text, prog_name="fencelab")
 
 
+def test_check_of_stdin_names_the_lines_involved_and_a_replay_that_reads_stdin(cli, cli_input):
+    """`check -` printed the whole test under "source lines involved", and a replay of
+    `fencelab tui '<stdin>' ...`, a file that does not exist."""
+    path = EXAMPLES / "counterexamples" / "arm-tutorial-LB+rlx.rel+acq.rlx.litmus"
+    args = ["-t", "armv8", "-s", "tutorial"]
+    piped = cli_input(["check", "-", *args], path.read_text())
+    named = cli(["check", str(path), *args])
+    assert piped.exit_code == named.exit_code == 1, piped.output
+
+    def involved(output: str) -> list[str]:
+        lines = output.splitlines()
+        start = lines.index("  source lines involved:") + 1
+        return [ln for ln in lines[start:] if ln.startswith("    P")]
+
+    assert involved(piped.output) == [ln.replace(str(path), "<stdin>")
+                                      for ln in involved(named.output)]  # fmt: skip
+    assert involved(piped.output) == ["    P0  <stdin>:6  let r0 = x.load(Relaxed);",
+                                      "    P0  <stdin>:7  y.store(1, Release);",
+                                      "    P1  <stdin>:10  let r0 = y.load(Acquire);",
+                                      "    P1  <stdin>:11  x.store(1, Relaxed);"]  # fmt: skip
+    (replay,) = [ln for ln in piped.output.splitlines() if "replay:" in ln]
+    schedule = "0.p1.y=1,1.p2.x=1,0.r2,0,0.w1,1.r1,1,1.w2"
+    assert replay == (f"    replay: fencelab tui - --target armv8 --scheme tutorial --schedule "
+                      f"{schedule}  # the test on standard input, as given here")  # fmt: skip
+
+
 @pytest.mark.parametrize("command", [["show"], ["compile"], ["tui"], ["graph"]])
 def test_a_directory_where_a_file_is_expected_says_so(cli, command):
     folder = str(EXAMPLES / "c")

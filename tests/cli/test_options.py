@@ -84,6 +84,34 @@ def test_usage_errors_are_one_line_not_clicks_three(args, says):
     assert says in one_error(result)
 
 
+@pytest.mark.parametrize("args, says", [
+    (["compile", C_SB, "-t", "armv8", "-t", "x86_64"], "-t is given twice"),
+    (["check", RUST_SB, "-t", "armv8", "--target=x86_64"], "-t/--target is given twice"),
+    (["compile", C_SB, "-s", "gcc", "-s", "tutorial"], "-s is given twice"),
+    (["check", RUST_SB, "-j", "1", "-j2", "-j", "3"], "-j is given 3 times"),
+    (["run", SB, "--budget", "5", "--budget", "6"], "--budget is given twice"),
+    (["map", "load", "Acquire", "-f", "Relaxed", "--failure", "Acquire"], "-f/--failure is "
+     "given twice"),
+    (["table", "--format", "csv", "--format", "json"], "--format is given twice"),
+    (["tui", SB, "--schedule", "0", "--schedule", "1"], "--schedule is given twice"),
+    (["graph", SB, "-o", "nowhere/a.svg", "-o", "nowhere/b.svg"], "-o is given twice"),
+    (["hw", SB, "--runs", "5", "--runs", "6"], "--runs is given twice"),
+    (["hunt", "--shapes", "SB", "--shapes", "MP"], "--shapes is given twice"),
+])  # fmt: skip
+def test_an_option_of_one_value_given_twice_is_refused_by_name(cli, args, says):
+    """Click kept the last value: `compile -t armv8 -t x86_64` compiled for x86_64 alone."""
+    assert one_error(cli(args)) == (f"fencelab: error: {says}; it takes one value (see "
+                                    f"'fencelab {args[0]} --help')")  # fmt: skip
+
+
+def test_repeatable_options_still_repeat(cli):
+    table = cli(["table", "-t", "x86_64", "-w", "8", "-w", "64", "--format", "csv"])
+    widths = {r.split(",")[5] for r in table.output.splitlines()[1:]}
+    assert table.exit_code == 0 and widths == {"8", "64", ""}  # "": a fence's
+    run = cli(["run", SB, "--no-reduce", "all", "--no-reduce", "all", "--json", "--json"])
+    assert run.exit_code == 0 and run.output.startswith('{"test": "SB"')
+
+
 def test_every_lowering_command_takes_one_target_a_list_or_all(cli):
     both = "x86_64,armv8"
     assert cli(["map", "store", "Release", "-t", both]).output.count("scheme default") == 2

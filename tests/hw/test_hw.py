@@ -126,7 +126,7 @@ def test_a_faulting_test_is_one_error_line_and_the_others_still_run(tmp_path, ki
     result = hw(str(bad), str(EXAMPLES / "x86_64" / "MP.litmus"), "--runs", "1000")
     assert result.exit_code == 2
     (error,) = result.stderr.splitlines()
-    assert error.startswith(f"fencelab: error: fault-{kind}: P")
+    assert error.startswith(f"fencelab: error: {bad}: P")  # the file, as given
     assert message in error
     if kind != "loop":
         assert f"at `{insn}` (pc 0x1000a)" in error  # P0's third instruction, by its source
@@ -140,6 +140,31 @@ def test_a_test_for_another_architecture_is_refused_in_one_line():
     own, other = ("AArch64", "x86_64") if host_arch() == "X86_64" else ("X86_64", "aarch64")
     assert own in error and other in error and "cannot run natively" in error
     assert result.stdout == ""
+
+
+def test_tests_of_several_paths_are_named_by_their_paths(tmp_path):
+    """`hw rust/SB+rlx c/SB+rlx` printed `Test SB+rlx` twice with no summary, and an error
+    named the test (`SB: an AArch64 test cannot run ...`), not its file."""
+    rust, c = str(EXAMPLES / "rust" / "SB+rlx.litmus"), str(EXAMPLES / "c" / "SB+rlx.litmus")
+    other = str(EXAMPLES / OTHER_ARCH_EXAMPLE[host_arch()])
+    result = hw(rust, other, c, "--runs", "50")
+    assert result.exit_code == 2
+    (error,) = result.stderr.splitlines()
+    assert error.startswith(f"fencelab: error: {other}: an ") and "cannot run natively" in error
+    lines = result.stdout.splitlines()
+    summary = lines[lines.index("Summary"):]
+    assert summary[2].split() == ["┃", "test", "┃", "run", "on", "┃", "runs", "┃", "states", "┃",
+                                  "result", "┃", "model", "┃", "CPU", "vs", "model", "┃"]  # fmt: skip
+    assert [row.split("│")[1].strip() for row in summary[4:6]] == [rust, c]
+    assert all(row.split("│")[3].strip() == "50" for row in summary[4:6])
+    assert summary[-1] == "2 results; 1 could not run (errors above)"
+    # a folder's tests are named from it: a/SB and b/SB
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(EXAMPLES / "c" / "SB+rlx.litmus", tmp_path / folder / "SB.litmus")
+    lines = hw(str(tmp_path), "--runs", "50").stdout.splitlines()
+    rows = [ln.split("│")[1].strip() for ln in lines if ln.startswith("│")]
+    assert rows == ["a/SB.litmus", "b/SB.litmus"] and lines[-1] == "2 results"
 
 
 def test_options_that_cannot_act_are_refused():
