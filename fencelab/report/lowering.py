@@ -35,7 +35,7 @@ def print_entry(console: Console, target: Target, entry: Entry, scheme: str = ""
     if decoded:
         listing = Table(title="bytes and capstone disassembly")
         for col in ("offset", "bytes", "instruction", "memory-model view"):
-            listing.add_column(col, no_wrap=col != "memory-model view")
+            listing.add_column(col, no_wrap=True)
         for d in decoded:
             listing.add_row(f"{d.address:#06x}", d.bytes.hex(" "), escape(d.text),
                             escape(d.info.describe()))  # fmt: skip
