@@ -138,6 +138,7 @@ TABLES = {
                          str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "all"],
     "check-summary": ["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "all", "-s", "all"],
     "map": ["map", "cas", "SeqCst", "-t", "armv7,x86_64"],
+    "table": ["table", "-t", "x86_64"],
 }  # fmt: skip
 
 
@@ -166,6 +167,13 @@ def test_a_summary_row_keeps_where_it_ran_whole_in_a_narrow_terminal(cli):
     assert len(rows) == 6  # c11 and five targets
     assert any("x86_64 tso, scheme default" in ln for ln in rows)
     assert len(seen) - head == 1 + 3 + 6 + 2  # title, head, rows, rule and count: no more
+
+
+def test_table_text_in_an_80_column_terminal_is_the_piped_lines(cli):
+    """The names and instructions take 90 columns and a reason at least 30: at 80 the entries
+    print as on a pipe, one whole line each (they were 123 wide, their reasons wrapped)."""
+    piped = cli(["table", "-t", "x86_64"]).output.splitlines()
+    assert screen(in_terminal(["table", "-t", "x86_64"], 80).stdout) == piped
 
 
 @pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64"), "-j", "1"],
