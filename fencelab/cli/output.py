@@ -3,9 +3,9 @@
 - Data (herd blocks, `#` lines, JSON, check and hunt result lines) goes to stdout and is never
   wrapped, whatever the width: `data()` prints with soft wrapping, so a terminal may fold a
   long line on screen but the text keeps it whole.
-- Human tables fit a terminal by wrapping their free-text columns only (`table()`): a column
-  marked `no_wrap` (names, schedules) keeps its width, and the table grows past the terminal
-  rather than cut one. Piped, a table has its natural width (no 80-column squeeze).
+- Human tables (`table()`) never split a cell: in a terminal a table fits (without its borders
+  if need be) or prints its piped lines, each whole and wider than the terminal. Piped, a table
+  has its natural width (no 80-column squeeze).
 - Progress goes to stderr, only when stderr is a terminal, and is cleared before anything is
   printed (`Progress.print`), so a bar never sticks to a result line.
 - Notes and errors are one line each on stderr: `fencelab: note: ...`, `fencelab: error: ...`.

@@ -52,8 +52,8 @@ def map_command(op, order, target, width, scheme, failure):
 def table_command(target, scheme, widths, fmt):
     """Print the whole lowering table (every valid op x ordering x width).
 
-    `text` is one line per entry, its reason last (wrapped to a terminal's width, whole when
-    piped). `grid` is a compact markdown table, one column per target, one row per operation and
+    `text` is one line per entry, its reason last (in a terminal wide enough, wrapped beside
+    the instructions; else, and piped, whole). `grid` is a compact markdown table, one column per target, one row per operation and
     ordering (compare_exchange with C's default failure ordering only).
     """
     from fencelab.atomics import WIDTHS

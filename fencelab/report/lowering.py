@@ -35,7 +35,7 @@ def print_entry(console: Console, target: Target, entry: Entry, scheme: str = ""
     if decoded:
         listing = Table(title="bytes and capstone disassembly")
         for col in ("offset", "bytes", "instruction", "memory-model view"):
-            listing.add_column(col, no_wrap=col != "memory-model view")
+            listing.add_column(col, no_wrap=True)
         for d in decoded:
             listing.add_row(f"{d.address:#06x}", d.bytes.hex(" "), escape(d.text),
                             escape(d.info.describe()))  # fmt: skip
@@ -122,10 +122,15 @@ def _markdown(records, targets, scheme) -> str:
     return "\n".join(lines)
 
 
+_WHY_ROOM = 30  # the narrowest column a reason wraps in, beside the names and instructions
+
+
 def _text(records: list[dict], scheme: str, width: int | None) -> str:
     """One entry a line: the names in aligned columns, then the instructions, then the reason,
-    whole (`grep` finds an entry with its reason). In a terminal (`width`), an entry's
-    instructions stack one a line in their own column and its reason wraps beside them."""
+    whole (`grep` finds an entry with its reason). In a terminal (`width`) wide enough for the
+    names, the instructions and `_WHY_ROOM` columns of reason, an entry's instructions stack one
+    a line in their own column and its reason wraps beside them; in a narrower one the lines
+    are the pipe's, each whole and wider than the terminal (rather than a name split)."""
     head = ("target", "op", "order", "width", "from")
     names = [(r["target"], r["op"], r["order"] + (f"/{r['failure']}" if r["failure"] else ""),
               str(r["width"] or "-"), r["scheme"]) for r in records]  # fmt: skip
@@ -135,13 +140,13 @@ def _text(records: list[dict], scheme: str, width: int | None) -> str:
         return "  ".join(c.ljust(n) for c, n in zip(row, sizes))
 
     lines = [f"lowering table ({scheme}): {len(records)} entries"]
-    if width is None:
+    asm_size = max(len(a) for r in records for a in r["asm"] or ["(none)"])
+    room = (width or 0) - sum(sizes) - 2 * len(sizes) - asm_size - 2
+    if room < _WHY_ROOM:  # piped, or a terminal too narrow for the columns: one line an entry
         lines.append(f"{aligned(head)}  asm  -- why")
         for row, r in zip(names, records):
             lines.append(f"{aligned(row)}  {'; '.join(r['asm']) or '(none)'}  -- {r['rationale']}")
         return "\n".join(lines)
-    asm_size = max(len(a) for r in records for a in r["asm"] or ["(none)"])
-    room = max(30, width - sum(sizes) - 2 * len(sizes) - asm_size - 2)
     blank = aligned([""] * len(head))
     lines.append(f"{aligned(head)}  {'asm'.ljust(asm_size)}  why")
     for row, r in zip(names, records):

@@ -106,7 +106,7 @@ def summary_table(rows: list[tuple[str, tuple[str, ...]]]) -> Table:
     table = _table("Summary")
     for col in SUMMARY:
         table.add_column(col, justify="right" if col in _SUMMARY_RIGHT else "left",
-                         no_wrap=col != "run on")  # fmt: skip
+                         no_wrap=True)  # fmt: skip
     for label, cells in rows:
         table.add_row(label, *cells)
     return table

@@ -17,21 +17,20 @@ if TYPE_CHECKING:  # rich is imported where a table is drawn by rich (`grid_line
 _UNBOUNDED = 1_000_000
 
 
-def _needed(console: Console, table: Table) -> int:
+def _natural(console: Console, table: Table) -> int:
+    """The width `table` takes when no cell is wrapped."""
     from rich.measure import Measurement
 
-    return Measurement.get(console, console.options.update_width(_UNBOUNDED), table).minimum
+    return Measurement.get(console, console.options.update_width(_UNBOUNDED), table).maximum
 
 
 def print_table(console: Console, table: Table) -> None:
-    """In a terminal, a table's free text wraps to fit; its names (columns marked `no_wrap`)
-    never do. A table too wide for the terminal loses its borders (a rule under the header,
-    columns apart by spaces); when its names alone are still wider, the table is too (and the
-    terminal folds it on screen, not in the text). On a pipe the console is unbounded: natural
-    width, borders kept, printed as it is (measuring it first, which costs more than printing
-    it, changes nothing there)."""
+    """No cell is ever split: in a terminal, a table that fits prints as it is; one too wide
+    loses its borders (a rule under the header, columns a space apart); one still too wide
+    prints as on a pipe, each line whole and wider than the terminal (which folds it on screen,
+    not in the text). On a pipe the console is unbounded: natural width, borders kept, printed
+    as it is (measuring it first, which costs more than printing it, changes nothing there)."""
     from rich import box
-    from rich.measure import Measurement
     from rich.segment import Segments
 
     if console.width >= _UNBOUNDED:
@@ -43,18 +42,18 @@ def print_table(console: Console, table: Table) -> None:
             console.file.flush()
         return
     for column in table.columns:
-        if column.no_wrap:
-            cells = [column.header, *column.cells]
-            widest = max(Measurement.get(console, console.options, c).maximum for c in cells)
-            column.min_width = max(column.min_width or 0, widest)
-    needed = _needed(console, table)
-    if needed > console.width and table.box is not None:  # too wide: drop the borders first
+        column.no_wrap = True
+    looks = table.box, table.show_edge, table.padding
+    if table.box is not None and _natural(console, table) > console.width:
         table.box, table.show_edge, table.padding = box.SIMPLE_HEAD, False, (0, 0)
-        needed = _needed(console, table)
-    if needed <= console.width:
+        if _natural(console, table) > console.width:  # no narrower without splitting a cell
+            table.box, table.show_edge, table.padding = looks
+    natural = _natural(console, table)
+    if natural <= console.width:
         console.print(table)
         return
-    wide = console.options.update_width(needed)  # wider than the terminal: it folds on screen
+    # wider than the terminal: the pipe's lines (`print` with soft wrap does not centre a title)
+    wide = console.options.update(width=natural, no_wrap=True, overflow="ignore")
     console.print(Segments(console.render(table, wide)), soft_wrap=True, crop=False)
 
 

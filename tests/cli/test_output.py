@@ -1,5 +1,6 @@
-"""The output rules, piped and in a terminal: data lines never wrapped, human tables fitted by
-wrapping free text only, progress on stderr only on a terminal and cleared before results."""
+"""The output rules, piped and in a terminal: data lines never wrapped, human tables that fit
+the terminal or print whole lines (never a split cell), progress on stderr only on a terminal
+and cleared before results."""
 
 from __future__ import annotations
 
@@ -123,6 +124,56 @@ def test_table_text_is_one_line_per_entry_piped_and_wraps_only_reasons_in_a_term
     continued = [ln for ln in term[2:] if ln.startswith(" ")]  # stacked asm, wrapped reasons
     assert continued and all(ln[:asm_column].strip() == "" for ln in continued)
     assert all(len(ln) <= 120 for ln in term)
+
+
+def _untimed_cells(line: str) -> str:
+    """A line of output with its timings and its cells' padding (spaces, rules) taken out."""
+    return " ".join(re.sub(r"([━─])\1+", r"\1", re.sub(r"\d+ ms\b", "ms", line)).split())
+
+
+TABLES = {
+    "run-summary": ["run", str(EXAMPLES / "x86_64" / "IRIW.litmus"),
+                    str(EXAMPLES / "aarch64" / "SB.litmus")],
+    "run-side-by-side": ["run", str(EXAMPLES / "c" / "SB+scs.litmus"),
+                         str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "all"],
+    "check-summary": ["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "all", "-s", "all"],
+    "map": ["map", "cas", "SeqCst", "-t", "armv7,x86_64"],
+    "table": ["table", "-t", "x86_64"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("columns", [80, 40])
+@pytest.mark.parametrize("args", TABLES.values(), ids=TABLES.keys())
+def test_a_table_in_a_terminal_fits_it_or_prints_its_piped_lines_whole(cli, args, columns):
+    """No cell is ever split: every line on the screen fits the terminal, or is a line the pipe
+    prints (a whole row, wider than the terminal, which folds it on screen only). At 40 columns
+    no table here fits; at 80 the summary drops its borders or prints whole."""
+    piped = {_untimed_cells(ln) for ln in cli(args).output.splitlines()}
+    term = in_terminal(args, columns)
+    assert term.status in (0, 1)
+    seen = screen(term.stdout)
+    assert seen
+    for line in seen:
+        assert len(line) <= columns or _untimed_cells(line) in piped, line
+
+
+def test_a_summary_row_keeps_where_it_ran_whole_in_a_narrow_terminal(cli):
+    """`run -t all` at 40 columns: one line a result in the summary, "x86_64 tso, scheme
+    default" on it (it was split over four lines: x86_64 / tso, / scheme / default)."""
+    args = ["run", str(EXAMPLES / "c" / "SB+scs.litmus"), "-t", "all"]
+    seen = screen(in_terminal(args, 40).stdout)
+    head = seen.index("Summary")
+    rows = [ln for ln in seen[head:] if "SB+scs.litmus" in ln]
+    assert len(rows) == 6  # c11 and five targets
+    assert any("x86_64 tso, scheme default" in ln for ln in rows)
+    assert len(seen) - head == 1 + 3 + 6 + 2  # title, head, rows, rule and count: no more
+
+
+def test_table_text_in_an_80_column_terminal_is_the_piped_lines(cli):
+    """The names and instructions take 90 columns and a reason at least 30: at 80 the entries
+    print as on a pipe, one whole line each (they were 123 wide, their reasons wrapped)."""
+    piped = cli(["table", "-t", "x86_64"]).output.splitlines()
+    assert screen(in_terminal(["table", "-t", "x86_64"], 80).stdout) == piped
 
 
 @pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64"), "-j", "1"],
