@@ -18,6 +18,7 @@ from fencelab.cli.options import (
     refuse_idle_scheme,
     scheme_option,
     target_option,
+    writable_file,
 )
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import read_test
@@ -107,6 +108,8 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
                                 "svg or dot")  # fmt: skip
     if fmt == "text" and path:
         raise FencelabError("--format text prints to stdout; drop --output or pick svg / dot")
+    if path:
+        writable_file(path)  # refused now, not after the exploration
     target = one_target(model_targets(target, model), "graph")
     test = read_test(test, "graph")
     options = RunOptions(scheme=scheme, model=model, budget=budget, limits=limits)
@@ -123,7 +126,10 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
         return
     rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
     if path:
-        Path(path).write_text(rendered)
+        try:
+            Path(path).write_text(rendered)
+        except OSError as e:
+            raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
         click.echo(f"{path}: {graph.title}")
     else:
         click.echo(rendered, nl=False)

@@ -114,6 +114,27 @@ def test_graph_output_of_another_kind_is_refused_not_written_as_svg(cli, tmp_pat
     assert cli(["graph", MP_ARM, "-o", str(png), "--format", "svg"]).exit_code == 0
 
 
+def test_graph_output_that_cannot_be_written_is_one_line_before_any_exploration(cli, tmp_path):
+    """It was a FileNotFoundError traceback (exit 1) after the exploration."""
+    (tmp_path / "file").write_text("")
+    for path in (tmp_path / "missing" / "g.svg", tmp_path / "file" / "g.svg"):
+        said = one_error(cli(["graph", MP_ARM, "-o", str(path)]))
+        assert said.startswith(f"fencelab: error: {path}: cannot be written (")
+        # refused before the test is explored (which would refuse this outcome)
+        assert one_error(cli(["graph", MP_ARM, "-o", str(path), "--outcome", "1:X7=1"])) == said
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["run", SB], ["check", RUST_SB, "-t", "x86_64"], ["hunt", "-t", "x86_64", "--shapes", "SB"],
+])  # fmt: skip
+def test_a_graph_directory_that_cannot_be_made_is_one_line(cli, tmp_path, command):
+    (tmp_path / "file").write_text("")
+    where = tmp_path / "file" / "graphs"
+    assert one_error(cli([*command, "--graph", str(where)])) == (
+        f"fencelab: error: {where}: cannot write graphs there (Not a directory)")
+
+
 MAIN = "from fencelab.launch import main; main()"
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
