@@ -17,6 +17,7 @@ from fencelab.cli.options import (
     one_target,
     refuse_idle_scheme,
     scheme_option,
+    scheme_targets,
     target_option,
     writable_file,
 )
@@ -110,7 +111,8 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
         raise FencelabError("--format text prints to stdout; drop --output or pick svg / dot")
     if path:
         writable_file(path)  # refused now, not after the exploration
-    target = one_target(model_targets(target, model), "graph")
+    target = one_target(model_targets(scheme_targets(target, scheme) if target else None, model),
+                        "graph")  # fmt: skip
     test = read_test(test, "graph")
     options = RunOptions(scheme=scheme, model=model, budget=budget, limits=limits)
     configs, note = plan(test, options, (target,) if target else None)

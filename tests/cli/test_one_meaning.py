@@ -56,6 +56,37 @@ def test_a_scheme_where_nothing_is_compiled_is_refused_as_run_refuses_it(cli, mo
     assert one_error(cli(["run", *args[1:2], *args[-2:]])) == said
 
 
+RUST_MP = str(EXAMPLES / "rust" / "MP+rel+acq.litmus")
+
+
+@pytest.mark.parametrize("args", [
+    ["graph", RUST_MP, "-t", "armv8", "--scheme", "x86-mfence"],
+    ["graph", RUST_MP, "-t", "x86_64", "--scheme", "rcpc"],
+    ["hw", RUST_MP, "--runs", "10", "-t", "x86_64", "--scheme", "gcc"],
+    ["tui", RUST_MP, "-t", "x86_64", "--scheme", "rcpc"],
+])  # fmt: skip
+def test_a_scheme_not_written_for_the_target_is_refused_as_run_refuses_it(cli, monkeypatch,
+                                                                           args):  # fmt: skip
+    """graph, hw and tui compiled with the default scheme and said nothing."""
+    monkeypatch.setattr(FencelabApp, "run", lambda self: None)  # tui: no terminal here
+    said = one_error(cli(args))
+    assert " is written for " in said and said.endswith(f"cannot act on --target {args[-3]}")
+    assert one_error(cli(["run", RUST_MP, *args[-4:]])) == said
+
+
+def test_a_scheme_is_refused_on_the_target_a_source_test_gets_without_target(cli, monkeypatch):
+    """tui compiles for x86_64 and hw for this CPU's target when no --target is named."""
+    from fencelab.hw.native import HOST_TARGETS
+
+    monkeypatch.setattr(FencelabApp, "run", lambda self: None)
+    run = one_error(cli(["run", RUST_MP, "-t", "x86_64", "--scheme", "rcpc"]))
+    assert one_error(cli(["tui", RUST_MP, "--scheme", "rcpc"])) == run
+    if host_arch() in HOST_TARGETS:
+        host = HOST_TARGETS[host_arch()]
+        run = one_error(cli(["run", RUST_MP, "-t", host, "--scheme", "rcpc"]))
+        assert one_error(cli(["hw", RUST_MP, "--runs", "10", "--scheme", "rcpc"])) == run
+
+
 def test_graph_with_a_scheme_and_a_target_still_compiles(cli):
     out = cli(["graph", C_SB, "-t", "x86_64", "--scheme", "x86-mfence"])
     assert out.exit_code == 0 and out.output.startswith("SB+rlx (tso on x86_64)")
