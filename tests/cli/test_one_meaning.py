@@ -92,6 +92,25 @@ def test_graph_with_a_scheme_and_a_target_still_compiles(cli):
     assert out.exit_code == 0 and out.output.startswith("SB+rlx (tso on x86_64)")
 
 
+@pytest.mark.parametrize("command", [
+    ["run"], ["run", "-j", "2"], ["run", "-t", "all"], ["graph"],
+])  # fmt: skip
+@pytest.mark.parametrize("model", ["c11", "rc11", "sc-source"])
+def test_a_language_model_named_for_an_assembly_test_is_refused_as_hw_refuses_it(cli, command,
+                                                                                  model):  # fmt: skip
+    """run and graph ran the test under its target's own model (tso), as if no --model."""
+    said = one_error(cli([*command, SB, "--model", model]))
+    assert said == (f"fencelab: error: SB: the {model} model judges source tests (C or RUST); "
+                    "this is an X86_64 test (its models: sc, tso, sc-axiomatic, tso-axiomatic)")
+
+
+def test_a_language_model_judges_the_c_tests_of_a_run_and_refuses_its_asm_tests(cli):
+    result = cli(["run", C_SB, SB, "--model", "c11"])
+    assert result.exit_code == 2
+    assert "fencelab: error: SB: the c11 model judges source tests" in result.output
+    assert result.output.rstrip().endswith("1 result; 1 could not run (errors above)")
+
+
 def test_hw_takes_one_target_said_once(cli):
     result = cli(["hw", SB, str(EXAMPLES / "x86_64" / "MP.litmus"), "-t", "x86_64,armv8"])
     assert one_error(result) == "fencelab: error: --target: hw runs on this machine's CPU only; " \
