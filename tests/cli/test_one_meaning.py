@@ -156,6 +156,30 @@ def test_graph_names_an_outcome_as_the_user_wrote_it(cli, outcome, says):
     assert one_error(cli(["graph", MP_ARM, "--outcome", outcome])) == f"fencelab: error: {says}"
 
 
+@pytest.mark.parametrize("outcome, says", [
+    ("0:rax=0; 0:rax=1", "0:rax given twice, with 0 and 1"),
+    ("0:rax=abc; 1:rax=0", "'abc' is neither a number nor a location of SB"),
+    ("0:rax=99999999999999999999999; 1:rax=0", "99999999999999999999999 does not fit in 64 "
+     "bits"),
+    ("0:rax=0 \\/ 1:rax=0", "a disjunction (\\/) is not one outcome; give the final state's "
+     "values, separated by ;"),
+    ("0:rax=1x", "'1x' is not a number"),
+])  # fmt: skip
+def test_graph_refuses_an_outcome_that_is_not_one_final_state(cli, outcome, says):
+    """The first of two values was dropped; the others were 'no thread can even produce
+    those values'."""
+    assert one_error(cli(["graph", SB, "--outcome", outcome])) == (
+        f"fencelab: error: outcome '{outcome}': {says}")
+
+
+@pytest.mark.parametrize("outcome", ["0:rax=0x1; 1:rax=1", "0:rax=01; 1:rax=0X1"])
+def test_graph_reads_an_outcomes_numbers_as_a_condition_does(cli, outcome):
+    """They were compared as text: no execution ends in 0:rax=0x1."""
+    drawn = cli(["graph", SB, "--outcome", outcome])
+    assert drawn.exit_code == 0
+    assert drawn.output.startswith("SB (tso on x86_64): 0:rax=1; 1:rax=1; allowed\n")
+
+
 def test_graph_output_of_another_kind_is_refused_not_written_as_svg(cli, tmp_path):
     png = tmp_path / "mp.png"
     assert one_error(cli(["graph", MP_ARM, "-o", str(png)])) == (
