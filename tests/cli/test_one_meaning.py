@@ -209,6 +209,21 @@ def test_a_graph_directory_that_cannot_be_made_is_one_line(cli, tmp_path, comman
         f"fencelab: error: {where}: cannot write graphs there (Not a directory)")
 
 
+@pytest.mark.parametrize("name, fmt, says", [
+    ("g.svg", "dot", "names a .svg file and --format dot writes DOT: drop --format, or name a "
+     ".dot file"),
+    ("g.DOT", "svg", "names a .dot file and --format svg writes SVG: drop --format, or name a "
+     ".svg file"),
+])  # fmt: skip
+def test_graph_refuses_a_format_its_output_name_contradicts(cli, tmp_path, name, fmt, says):
+    """DOT was written into g.svg without a word."""
+    path = tmp_path / name
+    assert one_error(cli(["graph", MP_ARM, "-o", str(path), "--format", fmt])) == (
+        f"fencelab: error: --output {path} {says}")
+    assert not path.exists()
+    assert cli(["graph", MP_ARM, "-o", str(path), "--format", name[-3:].lower()]).exit_code == 0
+
+
 MAIN = "from fencelab.launch import main; main()"
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
