@@ -92,6 +92,8 @@ def plan(test: LitmusTest, options: RunOptions, targets: tuple[Target, ...] | No
     hardware = options.model if options.model is not None and not options.model.is_source \
         else None  # fmt: skip
     if not test.is_source:
+        if language is options.model:  # a source model named: it cannot judge assembly code
+            raise _judges_source_only(test, language)
         own = target_for(test)
         fits = [t for t in targets or () if t.arch is own.arch] if not every else []
         note = ""
@@ -109,6 +111,12 @@ def plan(test: LitmusTest, options: RunOptions, targets: tuple[Target, ...] | No
     if every:
         return [replace(options, target=None, model=language), *compiled_runs], ""
     return compiled_runs, ""
+
+
+def _judges_source_only(test: LitmusTest, spec: ModelSpec) -> FencelabError:
+    hardware = [n for n in model_names(arch=test.arch) if not get_model(n).is_source]
+    return FencelabError(f"{test.name}: the {spec.name} model judges source tests (C or RUST); "
+                         f"this is an {test.arch} test (its models: {', '.join(hardware)})")  # fmt: skip
 
 
 def compiled(test: LitmusTest, target: Target | None, scheme: Scheme) -> tuple[LitmusTest, Target]:
@@ -227,10 +235,7 @@ class Pipeline:
             )
         _exhaustive_only(spec, options)
         if not test.is_source:
-            raise FencelabError(
-                f"{test.name}: the {spec.name} model judges source tests (C or RUST); "
-                f"this is an {test.arch} test (use --model sc, tso or arm)"
-            )
+            raise _judges_source_only(test, spec)
         key = ("source", spec.name, options.budget, options.limits, options.counts) + (
             (self._once("source key", (test,), lambda: HashedOnce(source_key(test))),)
             if self._cache is not None else ())

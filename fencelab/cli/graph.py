@@ -17,7 +17,9 @@ from fencelab.cli.options import (
     one_target,
     refuse_idle_scheme,
     scheme_option,
+    scheme_targets,
     target_option,
+    writable_file,
 )
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import read_test
@@ -88,7 +90,8 @@ def counterexample_writer(directory: str | None, fmt: str):
 @click.option("--output", "-o", "path", default=None, type=click.Path(dir_okay=False),
               help="Write the picture here (.svg or .dot); default: text on stdout.")
 @click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
-              help="svg, dot or text (default: from --output's extension, else text).")
+              help="svg, dot or text (default: from --output's extension, else text; a .svg or "
+                   ".dot --output must agree).")
 def graph_command(test, outcome, target, scheme, model, budget, limits, path, fmt):
     """Draw one outcome's execution: its witness if the model allows it, else the candidate
     execution and the cycle (and axiom) that forbid it."""
@@ -100,14 +103,21 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
     from fencelab.report.graph_text import graph_lines
     from fencelab.report.svg import render_svg
 
+    suffix = Path(path).suffix.lstrip(".").lower() if path else ""
     if fmt is None:
-        fmt = Path(path).suffix.lstrip(".").lower() if path else "text"
+        fmt = suffix if path else "text"
         if path and fmt not in ("svg", "dot"):
             raise FencelabError(f"--output {path}: name a .svg or .dot file, or give --format "
                                 "svg or dot")  # fmt: skip
     if fmt == "text" and path:
         raise FencelabError("--format text prints to stdout; drop --output or pick svg / dot")
-    target = one_target(model_targets(target, model), "graph")
+    if suffix in ("svg", "dot") and suffix != fmt:
+        raise FencelabError(f"--output {path} names a .{suffix} file and --format {fmt} writes "
+                            f"{fmt.upper()}: drop --format, or name a .{fmt} file")  # fmt: skip
+    if path:
+        writable_file(path)  # refused now, not after the exploration
+    target = one_target(model_targets(scheme_targets(target, scheme) if target else None, model),
+                        "graph")  # fmt: skip
     test = read_test(test, "graph")
     options = RunOptions(scheme=scheme, model=model, budget=budget, limits=limits)
     configs, note = plan(test, options, (target,) if target else None)
@@ -123,7 +133,10 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
         return
     rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
     if path:
-        Path(path).write_text(rendered)
+        try:
+            Path(path).write_text(rendered)
+        except OSError as e:
+            raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
         click.echo(f"{path}: {graph.title}")
     else:
         click.echo(rendered, nl=False)

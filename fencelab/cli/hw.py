@@ -9,15 +9,18 @@ import click
 from fencelab.cli import output
 from fencelab.cli.options import (
     MAX_RUNS,
+    Chosen,
     limits_options,
     litmus_files,
     model_option,
     no_reduce_option,
     refuse_idle_scheme,
     scheme_option,
+    scheme_targets,
     target_option,
 )
 from fencelab.errors import FencelabError
+from fencelab.isa.registry import get_target
 from fencelab.litmus.parser import read_test
 from fencelab.report.words import plural
 
@@ -39,12 +42,19 @@ def hw(tests, runs, target, scheme, model, limits):
     --max-states / --max-memory bound the model's exploration: cut there, it forbids nothing.
     """
     from fencelab.hw.command import hw_command
+    from fencelab.hw.native import HOST_TARGETS, host_arch
 
     if target and (target.every or len(target.items) > 1):
         raise FencelabError("--target: hw runs on this machine's CPU only; name one target")
+    if target:
+        target = scheme_targets(target, scheme)
     inputs = litmus_files(tests)
     read = [(f.label, _read(f.path)) for f in inputs]  # a test, or why it cannot be read
-    refuse_idle_scheme(scheme, any(getattr(t, "is_source", False) for _, t in read))
+    compiled = any(getattr(t, "is_source", False) for _, t in read)
+    refuse_idle_scheme(scheme, compiled)
+    host = HOST_TARGETS.get(host_arch())
+    if compiled and not target and host:  # compiled for this CPU's target
+        scheme_targets(Chosen((get_target(host),)), scheme)
     status, rows = hw_command(read, runs, target.items[0] if target else None, scheme, model,
                               limits)  # fmt: skip
     if len(inputs) > 1:  # as run's: each test named by its path as given

@@ -18,6 +18,7 @@ Adding an option every command shares: one function here returning `click.option
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gc
 import os
@@ -255,6 +256,21 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
     if not files:
         raise FencelabError("no litmus tests found in " + ", ".join(paths))
     return files
+
+
+def writable_file(path: str) -> None:
+    """Refuse, before any work, an output file that cannot be written: an existing one not
+    writable, or a new one its directory cannot take (made and removed to tell: a missing
+    directory, /proc)."""
+    try:
+        if os.path.exists(path):
+            if not os.access(path, os.W_OK):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        else:
+            open(path, "x").close()
+            os.remove(path)
+    except OSError as e:
+        raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
 
 
 # -- names to objects ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from fencelab.cli.options import (
+    Chosen,
     limits_options,
     model_option,
     model_targets,
@@ -13,8 +14,10 @@ from fencelab.cli.options import (
     refuse_idle_scheme,
     schedule_option,
     scheme_option,
+    scheme_targets,
     target_option,
 )
+from fencelab.isa.registry import DEFAULT_SOURCE_TARGET
 from fencelab.litmus.parser import read_test
 from fencelab.models.registry import OPERATIONAL
 
@@ -33,9 +36,12 @@ def tui(test, target, scheme, model, schedule, limits):
     from fencelab.pipeline import RunOptions
     from fencelab.tui.app import FencelabApp
 
-    target = one_target(model_targets(target, model), "tui")
+    target = one_target(model_targets(scheme_targets(target, scheme) if target else None, model),
+                        "tui")  # fmt: skip
     options = RunOptions(target=target, scheme=scheme, model=model, limits=limits)
     test = read_test(test, "tui")
     refuse_idle_scheme(scheme, test.is_source)  # a C or Rust test is compiled (default x86_64)
+    if test.is_source and target is None:
+        scheme_targets(Chosen((DEFAULT_SOURCE_TARGET,)), scheme)
     app = FencelabApp.for_test(test, options, schedule)  # errors first
     app.run()

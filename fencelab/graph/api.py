@@ -82,7 +82,7 @@ def condition_outcome(test: LitmusTest) -> Wanted | None:
     if not all(isinstance(p, Eq) for p in parts):
         return None
     text = "; ".join(format_binding(p.obs, p.value) for p in parts)
-    return parse_outcome(text)
+    return parse_outcome(text, test)
 
 
 def _is_source(options: RunOptions) -> bool:
@@ -174,7 +174,7 @@ def outcome_graph(
     test: LitmusTest, options: RunOptions, text: str | None
 ) -> ExecutionGraph:
     """One outcome's graph: its witness when the model reaches it, else why not."""
-    wanted = parse_outcome(text) if text else condition_outcome(test)
+    wanted = parse_outcome(text, test) if text else condition_outcome(test)
     if wanted is None:
         raise FencelabError(f"{test.name}: the condition is not a conjunction of OBS=VALUE; "
                             'give the outcome with --outcome "1:X0=1; 1:X2=0"')  # fmt: skip

@@ -19,8 +19,11 @@ from fencelab.errors import FencelabError
 from fencelab.graph.build import graph_of
 from fencelab.graph.model import ExecutionGraph
 from fencelab.graph.views import view_for
+from fencelab.litmus.ast import LitmusTest, LocObs, RegObs
 from fencelab.litmus.conditions import Outcome
+from fencelab.litmus.parser import parse_int
 from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.types import ValueType, observable_type
 from fencelab.models.axiomatic.arm import outcome_of
 from fencelab.models.axiomatic.candidates import (
     Execution,
@@ -30,7 +33,7 @@ from fencelab.models.axiomatic.candidates import (
     skeletons,
 )
 from fencelab.models.axiomatic.events import enumerate_paths
-from fencelab.values import NumberTooLong, read_int
+from fencelab.values import NumberTooLong, fits
 
 MAX_CANDIDATES = 20000  # candidate executions examined before settling for the best so far
 
@@ -51,28 +54,73 @@ def _norm_obs(text: str) -> str:
     return f"[{text.strip('[] ')}]"
 
 
-def parse_outcome(text: str) -> Wanted:
-    """`1:X0=1; 1:X2=0`, `1:X0=1 /\\ 1:X2=0` or `x=1` -> {"1:x0": "1", ...}."""
+_REG = re.compile(r"\s*(\d+)\s*:\s*(%?[A-Za-z_]\w*)\s*")  # the condition grammar's spellings
+_LOC = re.compile(r"\s*(\[\s*)?([A-Za-z_][\w.]*(?:\s*\[\s*\d+\s*\])?)(?(1)\s*\])\s*")
+_ADDRESS = re.compile(r"\s*([A-Za-z_][\w.]*(?:\s*\[\s*\d+\s*\])?)\s*(?:\+\s*\d+\s*)?")
+
+
+def parse_outcome(text: str, test: LitmusTest) -> Wanted:
+    """`1:X0=1; 1:X2=0`, `1:X0=1 /\\ 1:X2=0` or `x=1` -> {"1:x0": "1", ...}: each value read
+    as the test's condition reads it (`0x1`, `01`: 1; in the type of what it names, within 64
+    bits) and kept as a final state prints it; anything else is refused with the reason."""
+    if "\\/" in text:
+        raise FencelabError(f"outcome '{text}': a disjunction (\\/) is not one outcome; give "
+                            "the final state's values, separated by ;")  # fmt: skip
     wanted = Wanted()
     for part in re.split(r";|/\\|\band\b|&&|,(?![^{]*})", text):  # not `x={1,0}`'s commas
         part = part.strip()
         if not part:
             continue
         if "=" not in part:
-            raise FencelabError(f"outcome {text!r}: {part!r} is not OBS=VALUE")
-        obs, value = part.split("=", 1)
-        if not obs.strip() or not value.strip():
-            raise FencelabError(f"outcome {text!r}: {part!r} is not OBS=VALUE")
-        if re.fullmatch(r"\s*-?\d+\s*", value):
-            try:
-                read_int(value)
-            except NumberTooLong as e:
-                raise FencelabError(f"outcome {obs.strip()}: {e}") from None
-        wanted[_norm_obs(obs)] = value.strip()
-        wanted.shown[_norm_obs(obs)] = obs.strip()
+            raise FencelabError(f"outcome '{text}': '{part}' is not OBS=VALUE")
+        obs, value = (p.strip() for p in part.split("=", 1))
+        if not obs or not value:
+            raise FencelabError(f"outcome '{text}': '{part}' is not OBS=VALUE")
+        reg, loc = _REG.fullmatch(obs), _LOC.fullmatch(obs)
+        if reg is None and loc is None:
+            raise FencelabError(f"outcome '{text}': '{obs}' is not a register (T:REG) or a "
+                                "location")  # fmt: skip
+        observable = (RegObs(int(reg.group(1)), reg.group(2)) if reg
+                      else LocObs(re.sub(r"\s+", "", loc.group(2))))  # fmt: skip
+        key = _norm_obs(obs)
+        read = _value(value, observable, test, text)
+        if wanted.get(key, read) != read:
+            raise FencelabError(f"outcome '{text}': {obs} given twice, with {wanted[key]} "
+                                f"and {read}")  # fmt: skip
+        wanted[key] = read
+        wanted.shown.setdefault(key, obs)
     if not wanted:
-        raise FencelabError(f"outcome {text!r}: no OBS=VALUE in it")
+        raise FencelabError(f"outcome '{text}': no OBS=VALUE in it")
     return wanted
+
+
+def _value(value: str, obs: RegObs | LocObs, test: LitmusTest, text: str) -> str:
+    """One outcome value as a final state prints it: a number read as the condition reader
+    reads it, in `obs`'s type; an array's `{1,0}`; a location's name (its address)."""
+    typ = observable_type(test, obs)
+    if value.startswith("{") and value.endswith("}"):
+        return "{" + ",".join(_number(v, typ, text) for v in value[1:-1].split(",")) + "}"
+    address = _ADDRESS.fullmatch(value)
+    if address is not None:
+        name = re.sub(r"\s+", "", address.group(1))
+        if any(loc.name == name for loc in test.locations):
+            return re.sub(r"\s+", "", value)
+        raise FencelabError(f"outcome '{text}': '{value}' is neither a number nor a location "
+                            f"of {test.name}")  # fmt: skip
+    return _number(value, typ, text)
+
+
+def _number(value: str, typ: ValueType, text: str) -> str:
+    try:
+        number = parse_int(value)
+    except NumberTooLong as e:
+        raise FencelabError(f"outcome '{text}': {e}") from None
+    if number is None:
+        raise FencelabError(f"outcome '{text}': '{value.strip()}' is not a number")
+    bits = max(64, typ.width)
+    if not fits(number, bits):
+        raise FencelabError(f"outcome '{text}': {value.strip()} does not fit in {bits} bits")
+    return str(typ.wrap(number))
 
 
 def outcome_pairs(outcome: Outcome) -> dict[str, str]:

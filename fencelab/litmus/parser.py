@@ -653,7 +653,7 @@ class _Parser:
 
     def _init_value(self, text: str, at: int) -> Value:
         try:
-            num = _parse_int(text)
+            num = parse_int(text)
         except NumberTooLong as e:
             raise self.src.error(str(e), at) from None
         if num is not None:
@@ -887,7 +887,7 @@ class _Parser:
         """A condition's number read in the type of what it names (`0:X0=0xffffffffffffffff`
         is -1 for an `int` register, `x=255` is -1 for an `int8_t` x)."""
         try:
-            number = _parse_int(str(token))
+            number = parse_int(str(token))
         except NumberTooLong as e:
             raise SourceError(str(e), self.file, *self._at(token)) from None
         if isinstance(obs, RegObs):
@@ -999,7 +999,7 @@ def _split_items(text: str, offset: int):
         at += len(piece) + 1
 
 
-def _parse_int(text: str) -> int | None:
+def parse_int(text: str) -> int | None:
     """A number as herd writes one (`-3`, `0x1f`), None if `text` is not one; `NumberTooLong`."""
     m = _INT.fullmatch(text.strip())
     if not m:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from fencelab.errors import FencelabError
@@ -21,11 +22,16 @@ def formats_of(fmt: str) -> tuple[str, ...]:
 
 
 def graph_dir(path: str) -> Path:
-    """The directory graphs go to, created if needed (refused if it is a file)."""
+    """The directory graphs go to, created if needed; refused before any work if it is a file or
+    cannot take files (a file made there and removed to tell: a missing parent, /proc)."""
     directory = Path(path)
     if directory.exists() and not directory.is_dir():
         raise FencelabError(f"{path}: not a directory (graphs go to a directory)")
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=directory).close()
+    except OSError as e:
+        raise FencelabError(f"{path}: cannot write graphs there ({e.strerror or e})") from None
     return directory
 
 
@@ -35,7 +41,10 @@ def write_graphs(graphs: list[ExecutionGraph], directory: Path, fmt: str = "svg"
     for graph in graphs:
         for ext in formats_of(fmt):
             path = directory / file_name(graph, ext)
-            path.write_text(RENDER[ext](graph))
+            try:
+                path.write_text(RENDER[ext](graph))
+            except OSError as e:
+                raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
             written.append(path)
     return written
 

@@ -56,9 +56,59 @@ def test_a_scheme_where_nothing_is_compiled_is_refused_as_run_refuses_it(cli, mo
     assert one_error(cli(["run", *args[1:2], *args[-2:]])) == said
 
 
+RUST_MP = str(EXAMPLES / "rust" / "MP+rel+acq.litmus")
+
+
+@pytest.mark.parametrize("args", [
+    ["graph", RUST_MP, "-t", "armv8", "--scheme", "x86-mfence"],
+    ["graph", RUST_MP, "-t", "x86_64", "--scheme", "rcpc"],
+    ["hw", RUST_MP, "--runs", "10", "-t", "x86_64", "--scheme", "gcc"],
+    ["tui", RUST_MP, "-t", "x86_64", "--scheme", "rcpc"],
+])  # fmt: skip
+def test_a_scheme_not_written_for_the_target_is_refused_as_run_refuses_it(cli, monkeypatch,
+                                                                           args):  # fmt: skip
+    """graph, hw and tui compiled with the default scheme and said nothing."""
+    monkeypatch.setattr(FencelabApp, "run", lambda self: None)  # tui: no terminal here
+    said = one_error(cli(args))
+    assert " is written for " in said and said.endswith(f"cannot act on --target {args[-3]}")
+    assert one_error(cli(["run", RUST_MP, *args[-4:]])) == said
+
+
+def test_a_scheme_is_refused_on_the_target_a_source_test_gets_without_target(cli, monkeypatch):
+    """tui compiles for x86_64 and hw for this CPU's target when no --target is named."""
+    from fencelab.hw.native import HOST_TARGETS
+
+    monkeypatch.setattr(FencelabApp, "run", lambda self: None)
+    run = one_error(cli(["run", RUST_MP, "-t", "x86_64", "--scheme", "rcpc"]))
+    assert one_error(cli(["tui", RUST_MP, "--scheme", "rcpc"])) == run
+    if host_arch() in HOST_TARGETS:
+        host = HOST_TARGETS[host_arch()]
+        run = one_error(cli(["run", RUST_MP, "-t", host, "--scheme", "rcpc"]))
+        assert one_error(cli(["hw", RUST_MP, "--runs", "10", "--scheme", "rcpc"])) == run
+
+
 def test_graph_with_a_scheme_and_a_target_still_compiles(cli):
     out = cli(["graph", C_SB, "-t", "x86_64", "--scheme", "x86-mfence"])
     assert out.exit_code == 0 and out.output.startswith("SB+rlx (tso on x86_64)")
+
+
+@pytest.mark.parametrize("command", [
+    ["run"], ["run", "-j", "2"], ["run", "-t", "all"], ["graph"],
+])  # fmt: skip
+@pytest.mark.parametrize("model", ["c11", "rc11", "sc-source"])
+def test_a_language_model_named_for_an_assembly_test_is_refused_as_hw_refuses_it(cli, command,
+                                                                                  model):  # fmt: skip
+    """run and graph ran the test under its target's own model (tso), as if no --model."""
+    said = one_error(cli([*command, SB, "--model", model]))
+    assert said == (f"fencelab: error: SB: the {model} model judges source tests (C or RUST); "
+                    "this is an X86_64 test (its models: sc, tso, sc-axiomatic, tso-axiomatic)")
+
+
+def test_a_language_model_judges_the_c_tests_of_a_run_and_refuses_its_asm_tests(cli):
+    result = cli(["run", C_SB, SB, "--model", "c11"])
+    assert result.exit_code == 2
+    assert "fencelab: error: SB: the c11 model judges source tests" in result.output
+    assert result.output.rstrip().endswith("1 result; 1 could not run (errors above)")
 
 
 def test_hw_takes_one_target_said_once(cli):
@@ -106,12 +156,72 @@ def test_graph_names_an_outcome_as_the_user_wrote_it(cli, outcome, says):
     assert one_error(cli(["graph", MP_ARM, "--outcome", outcome])) == f"fencelab: error: {says}"
 
 
+@pytest.mark.parametrize("outcome, says", [
+    ("0:rax=0; 0:rax=1", "0:rax given twice, with 0 and 1"),
+    ("0:rax=abc; 1:rax=0", "'abc' is neither a number nor a location of SB"),
+    ("0:rax=99999999999999999999999; 1:rax=0", "99999999999999999999999 does not fit in 64 "
+     "bits"),
+    ("0:rax=0 \\/ 1:rax=0", "a disjunction (\\/) is not one outcome; give the final state's "
+     "values, separated by ;"),
+    ("0:rax=1x", "'1x' is not a number"),
+])  # fmt: skip
+def test_graph_refuses_an_outcome_that_is_not_one_final_state(cli, outcome, says):
+    """The first of two values was dropped; the others were 'no thread can even produce
+    those values'."""
+    assert one_error(cli(["graph", SB, "--outcome", outcome])) == (
+        f"fencelab: error: outcome '{outcome}': {says}")
+
+
+@pytest.mark.parametrize("outcome", ["0:rax=0x1; 1:rax=1", "0:rax=01; 1:rax=0X1"])
+def test_graph_reads_an_outcomes_numbers_as_a_condition_does(cli, outcome):
+    """They were compared as text: no execution ends in 0:rax=0x1."""
+    drawn = cli(["graph", SB, "--outcome", outcome])
+    assert drawn.exit_code == 0
+    assert drawn.output.startswith("SB (tso on x86_64): 0:rax=1; 1:rax=1; allowed\n")
+
+
 def test_graph_output_of_another_kind_is_refused_not_written_as_svg(cli, tmp_path):
     png = tmp_path / "mp.png"
     assert one_error(cli(["graph", MP_ARM, "-o", str(png)])) == (
         f"fencelab: error: --output {png}: name a .svg or .dot file, or give --format svg or dot")
     assert not png.exists()
     assert cli(["graph", MP_ARM, "-o", str(png), "--format", "svg"]).exit_code == 0
+
+
+def test_graph_output_that_cannot_be_written_is_one_line_before_any_exploration(cli, tmp_path):
+    """It was a FileNotFoundError traceback (exit 1) after the exploration."""
+    (tmp_path / "file").write_text("")
+    for path in (tmp_path / "missing" / "g.svg", tmp_path / "file" / "g.svg"):
+        said = one_error(cli(["graph", MP_ARM, "-o", str(path)]))
+        assert said.startswith(f"fencelab: error: {path}: cannot be written (")
+        # refused before the test is explored (which would refuse this outcome)
+        assert one_error(cli(["graph", MP_ARM, "-o", str(path), "--outcome", "1:X7=1"])) == said
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["run", SB], ["check", RUST_SB, "-t", "x86_64"], ["hunt", "-t", "x86_64", "--shapes", "SB"],
+])  # fmt: skip
+def test_a_graph_directory_that_cannot_be_made_is_one_line(cli, tmp_path, command):
+    (tmp_path / "file").write_text("")
+    where = tmp_path / "file" / "graphs"
+    assert one_error(cli([*command, "--graph", str(where)])) == (
+        f"fencelab: error: {where}: cannot write graphs there (Not a directory)")
+
+
+@pytest.mark.parametrize("name, fmt, says", [
+    ("g.svg", "dot", "names a .svg file and --format dot writes DOT: drop --format, or name a "
+     ".dot file"),
+    ("g.DOT", "svg", "names a .dot file and --format svg writes SVG: drop --format, or name a "
+     ".svg file"),
+])  # fmt: skip
+def test_graph_refuses_a_format_its_output_name_contradicts(cli, tmp_path, name, fmt, says):
+    """DOT was written into g.svg without a word."""
+    path = tmp_path / name
+    assert one_error(cli(["graph", MP_ARM, "-o", str(path), "--format", fmt])) == (
+        f"fencelab: error: --output {path} {says}")
+    assert not path.exists()
+    assert cli(["graph", MP_ARM, "-o", str(path), "--format", name[-3:].lower()]).exit_code == 0
 
 
 MAIN = "from fencelab.launch import main; main()"

@@ -212,8 +212,10 @@ def test_graph_command_refuses_an_outcome_the_test_does_not_observe():
 
 
 def test_parse_outcome_accepts_herds_spellings():
-    assert parse_outcome("1:X0=1; 1:X2=0;") == {"1:x0": "1", "1:x2": "0"}
-    assert parse_outcome("1:X0=1 /\\ x=2") == {"1:x0": "1", "[x]": "2"}
+    test = ex("aarch64/MP+dmb.sy+addr.litmus")
+    assert parse_outcome("1:X0=1; 1:X2=0;", test) == {"1:x0": "1", "1:x2": "0"}
+    assert parse_outcome("1:X0=1 /\\ x=2", test) == {"1:x0": "1", "[x]": "2"}
+    assert parse_outcome("1:X0=0x1; 1:X2=00", test) == {"1:x0": "1", "1:x2": "0"}
 
 
 # -- every example: an SVG per outcome, rf / co as the witness, forbidden cycles named -------
