@@ -788,7 +788,7 @@ class _Parser:
         condition = Condition("forall", TrueProp())  # herd: no condition is `forall (true)`
         self._threads = threads
         self._declared_by: dict[int, set[str]] = {}
-        known = None if self.is_source else self._named_before_trailer(threads)
+        known = self._named_before_trailer(threads)
         for part in tree.children:
             if part.data == "locations":  # an array named alone: all of it, as herd has it
                 observed = tuple(self._observable(c, whole=True) for c in part.children)
@@ -797,8 +797,7 @@ class _Parser:
             elif part.data == "final":
                 quant = _SPACES.sub("", str(part.children[0]))
                 condition = Condition(quant, self._prop(part.children[1]))
-                if known is not None:
-                    self._check_condition_names(part.children[1], known)
+                self._check_condition_names(part.children[1], known)
         return observed, filt, condition
 
     def _at(self, token) -> tuple[int, int]:
@@ -808,8 +807,9 @@ class _Parser:
         return self._place.of(token.line, token.column)
 
     def _named_before_trailer(self, threads: list[Thread]) -> set[str]:
-        """What an assembly test names before its condition: the initial state's locations
-        and location values, and the words of its code (x86's `[x]`)."""
+        """What a test names before its condition: the initial state's locations and location
+        values, and what its code uses (a C parameter, a Rust test's location the code makes;
+        the words of assembly code: x86's `[x]`)."""
         words = {w for t in threads for c in t.asm for w in _WORD.findall(c.text)}
         return set(self.locs.infos) | words
 
