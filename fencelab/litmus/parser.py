@@ -148,12 +148,14 @@ _BODY_HEAD = re.compile(r"P\d+\s*(?:\([^(){}]*\))?\s*$")
 
 def read_test(path: str, command: str = "") -> LitmusTest:
     """One test named on a command line: a file, or `-` (standard input); a directory is
-    refused by name (`command` says who takes one file)."""
+    refused by name (`command` says who takes one file; without it, the command reads the
+    tests in a directory, and one left among its inputs has none: `cli.options.litmus_files`)."""
     if path == STDIN:
         return parse_text(sys.stdin.read(), "<stdin>")
     if os.path.isdir(path):  # (os.path: a catalogue's run reads thousands of paths)
-        what = f"{command} takes" if command else "expected"
-        raise FencelabError(f"{path}: is a directory ({what} one test file)")
+        if not command:
+            raise FencelabError(f"no litmus tests found in {path}")
+        raise FencelabError(f"{path}: is a directory ({command} takes one test file)")
     if not os.path.exists(path):
         try:
             os.stat(path)

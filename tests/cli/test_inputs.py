@@ -108,6 +108,29 @@ def test_a_missing_file_among_good_ones_is_one_line_in_its_turn(cli, tmp_path, c
         assert "2 sound" in result.output
 
 
+@pytest.mark.parametrize("command", [["run"], ["run", "-j", "2"], ["run", "--json"],
+                                     ["check", "-t", "x86_64"]])  # fmt: skip
+def test_an_empty_directory_among_good_inputs_is_one_line_in_its_turn(cli, tmp_path, command):
+    # before: skipped without a word, exit 0 (alone it was refused)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "full").mkdir()
+    shutil.copy(EXAMPLES / "rust" / "SB+scs.litmus", tmp_path / "full" / "SB.litmus")
+    empty, full = str(tmp_path / "empty"), str(tmp_path / "full")
+    result = cli([*command, full, empty, full])
+    assert result.exit_code == 2, result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("fencelab: error:")]
+    assert errors == [f"fencelab: error: no litmus tests found in {empty}"]
+    if command == ["check", "-t", "x86_64"]:
+        assert "2 sound" in result.output and "1 test could not be read" in result.output
+    elif "--json" in command:
+        assert [json.loads(ln)["test"] for ln in result.output.splitlines()
+                if ln.startswith("{")] == ["SB+scs", "SB+scs"]  # fmt: skip
+    else:
+        assert result.output.count("Observation SB+scs Never 0 3") == 2
+        assert "2 results; 1 could not run (errors above)" in result.output
+    assert one_error(cli([*command, empty])) == f"no litmus tests found in {empty}"
+
+
 @pytest.mark.parametrize("text, says", [
     ("X86_64 t\n{ x=0; }\n P0 ;\n frob (x),%eax ;\nexists (x=1)\n",
      "t.litmus:4:2: P0: cannot assemble 'frob (x),%eax': Invalid mnemonic "
