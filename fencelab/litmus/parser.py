@@ -17,6 +17,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from lark import Tree
 from lark.exceptions import UnexpectedInput
@@ -151,7 +152,7 @@ def read_test(path: str, command: str = "") -> LitmusTest:
     refused by name (`command` says who takes one file; without it, the command reads the
     tests in a directory, and one left among its inputs has none: `cli.options.litmus_files`)."""
     if path == STDIN:
-        return parse_text(sys.stdin.read(), "<stdin>")
+        return parse_text(_read_text(sys.stdin.buffer, "<stdin>"), "<stdin>")
     if os.path.isdir(path):  # (os.path: a catalogue's run reads thousands of paths)
         if not command:
             raise FencelabError(f"no litmus tests found in {path}")
@@ -172,7 +173,17 @@ def parse_file(path: str | Path) -> LitmusTest:
     name = str(path)
     try:
         with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)  # bounded: `/dev/zero` never ends
+            text = _read_text(f, name)
+    except OSError as e:
+        raise SourceError(f"cannot read litmus file: {e.strerror or e}", name) from None
+    return parse_text(text, name)
+
+
+def _read_text(stream: BinaryIO, name: str) -> str:
+    """The text of a litmus file or of standard input: at most MAX_FILE_BYTES, UTF-8 (errors
+    name the file)."""
+    try:
+        data = stream.read(MAX_FILE_BYTES + 1)  # bounded: `/dev/zero` never ends
     except OSError as e:
         raise SourceError(f"cannot read litmus file: {e.strerror or e}", name) from None
     if len(data) > MAX_FILE_BYTES:
@@ -182,7 +193,7 @@ def parse_file(path: str | Path) -> LitmusTest:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SourceError(f"litmus file is not UTF-8 text ({e.reason})", name) from None
-    return parse_text(text, name)
+    return text
 
 
 def parse_text(text: str, file: str = "<input>") -> LitmusTest:

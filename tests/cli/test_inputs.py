@@ -56,6 +56,19 @@ def cli_input():
     return lambda args, text: CliRunner().invoke(main, args, input=text, prog_name="fencelab")
 
 
+LATIN1 = b"AArch64 NU\n{ 0:X1=x; }\n P0 ;\n LDR W0,[X1] ;\n(* caf\xe9 *)\nexists (0:X0=0)\n"
+
+
+@pytest.mark.parametrize("command", [["run"], ["show"], ["run", "--json"]])
+def test_stdin_is_read_as_utf_8_as_a_file_is(cli_input, tmp_path, command):
+    # before: a file was refused, the same bytes on stdin ran (shown as `caf\ufffd`)
+    path = tmp_path / "latin1.litmus"
+    path.write_bytes(LATIN1)
+    why = "litmus file is not UTF-8 text (invalid continuation byte)"
+    assert one_error(cli_input([*command, str(path)], "")) == f"{path}: {why}"
+    assert one_error(cli_input([*command, "-"], LATIN1)) == f"<stdin>: {why}"
+
+
 @pytest.mark.parametrize("command", [["show"], ["compile"], ["tui"], ["graph"]])
 def test_a_directory_where_a_file_is_expected_says_so(cli, command):
     folder = str(EXAMPLES / "c")
