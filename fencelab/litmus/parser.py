@@ -255,6 +255,7 @@ class _Parser:
         self.unplaced: list[tuple[str, Value, str, int]] = []
         # registers declared with a type fencelab does not know (`_untyped_register`)
         self.untyped: dict[tuple[int, str], tuple[str, int]] = {}
+        self.reg_values: dict[tuple[int | None, str], Value] = {}  # `_register_once`
         pos, reg_inits = self._init(pos)
         if self.is_source:
             threads, pos = parse_threads(BodyContext(self.arch, self.src, self.locs,
@@ -564,6 +565,7 @@ class _Parser:
                     raise self.src.error(unknown_type(ctype, clip(lhs), note), at)
                 ctype = ""  # herd's default type, `int`
             self._check_register_value(reg.group(2), ctype, value, value_at)
+            self._register_once(self._int(reg.group(1), at), reg.group(2), lhs, value, at)
             reg_inits.append(RegInit(self._int(reg.group(1), at), reg.group(2), value,
                                      normalise_ctype(ctype)))  # fmt: skip
             return
@@ -574,6 +576,7 @@ class _Parser:
                 )
             # herd's ARM tests (`%x0=x`): the register belongs to the thread using it
             self._check_register_value(lhs, ctype, value, value_at)
+            self._register_once(None, lhs, lhs, value, at)
             self.unplaced.append((lhs, value, normalise_ctype(ctype), at))
             return
         name = lhs.strip("[]").strip()
@@ -584,6 +587,17 @@ class _Parser:
                 value_at,
             )
         self.locs.declare(name, ctype, value if eq else None, at)
+
+    def _register_once(self, tid: int | None, reg: str, lhs: str, value: Value, at: int) -> None:
+        """A register is given one initial value, as a location is (`Locations.declare`): a
+        second, different one is refused, not the last taken (`0:X1=x; 0:W1=y` name one
+        register, as herd prints it)."""
+        number = self.asm_arch.numbered_register if self.asm_arch else None
+        same = number.fullmatch(reg) if number else None
+        name = f"#{int(same.group(1))}" if same else (
+            self.asm_arch.herd_register(reg) if self.asm_arch else reg)  # fmt: skip
+        if self.reg_values.setdefault((tid, name), value) != value:
+            raise self.src.error(f"register {lhs!r} initialised twice", at)
 
     def _untyped_register(self, reg: re.Match, ctype: str, value: Value, at: int) -> bool:
         """herd reads a register declared with a type it does not know (`unit64_t 0:X1=1`,

@@ -69,6 +69,31 @@ def test_stdin_is_read_as_utf_8_as_a_file_is(cli_input, tmp_path, command):
     assert one_error(cli_input([*command, "-"], LATIN1)) == f"<stdin>: {why}"
 
 
+@pytest.mark.parametrize("text, where, reg", [
+    ("AArch64 dupreg\n{ 0:X1=x; 0:X1=y; }\n P0 ;\n LDR W2,[X1] ;\nexists (0:X2=0)\n", "2:11",
+     "0:X1"),
+    ("AArch64 dupreg\n{ 0:X1=x; 0:W1=y; }\n P0 ;\n LDR W2,[X1] ;\nexists (0:X2=0)\n", "2:11",
+     "0:W1"),  # one register, two views
+    ("X86_64 dupreg\n{ 0:rax=1; 0:rax=2; }\n P0 ;\n movl %eax,(x) ;\nexists (x=1)\n", "2:12",
+     "0:rax"),
+    ("C dupreg\n{ 0:r0=1; 0:r0=2; }\nP0 (atomic_int* x) {\n  int r0 = 0;\n}\nexists (x=0)\n",
+     "2:11", "0:r0"),
+])  # fmt: skip
+def test_a_register_initialised_twice_is_refused_as_a_location_is(cli, tmp_path, text, where,
+                                                                  reg):  # fmt: skip
+    # before: accepted, the last value taken (x86: [x]=2)
+    path = write(tmp_path, "dupreg.litmus", text)
+    assert one_error(cli(["run", path])) == f"{path}:{where}: register '{reg}' initialised twice"
+
+
+def test_a_register_given_the_same_value_twice_is_read_as_a_location_is(cli, tmp_path):
+    path = write(tmp_path, "same.litmus", "AArch64 same\n{ 0:X1=x; 0:X1=x; }\n P0 ;\n "
+                 "LDR W2,[X1] ;\nexists (0:X2=0)\n")  # fmt: skip
+    result = cli(["run", path])
+    assert result.exit_code == 0, result.output
+    assert "Observation same Always 1 0" in result.output
+
+
 @pytest.mark.parametrize("command", [["show"], ["compile"], ["tui"], ["graph"]])
 def test_a_directory_where_a_file_is_expected_says_so(cli, command):
     folder = str(EXAMPLES / "c")
