@@ -25,6 +25,7 @@ from fencelab.cli.options import (
     EXIT_INTERRUPTED,
     budget_option,
     exploration_options,
+    given,
     limits_options,
     litmus_files,
     model_option,
@@ -72,6 +73,9 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
 
     if split and mode != "exhaustive":
         raise refuse("--split", f"divides exhaustive exploration; --mode {mode} has none")
+    if split and runner.local:
+        raise refuse("--split", "divides a test's exploration among worker processes; -j 1 "
+                     "starts none" + ("" if given("jobs") else " (the default: one core here)"))
     options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget, limits)
     targets = model_targets(scheme_targets(target, scheme) if target else None, model)
     pictures = run_graph_writer(graph_dir, graph_format)
@@ -84,6 +88,8 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         refuse_idle_scheme(scheme, any(getattr(t, "is_source", False) for t in parsed))
         planned = [_plan(test, options, targets) for test in parsed]  # (runs, note), or an error
         task = tasks.run_one
+        if split:
+            _refuse_idle_split(parsed, planned)
     else:  # one run a test: read and planned where it runs (a local worker); stdin here
         parsed = [_read(item.path) if item.path == STDIN else item.path for item in inputs]
         planned = [entry if isinstance(entry, FencelabError) else ([options], "")
@@ -203,6 +209,26 @@ def _read(path: str):
         return read_test(path)
     except FencelabError as e:
         return e
+
+
+def _refuse_idle_split(parsed, planned) -> None:
+    """`--split` divides an operational model's exhaustive exploration: refused when no run
+    here has one (each run it cannot divide runs whole, `tasks.split_parts`)."""
+    from fencelab.models.registry import OPERATIONAL
+    from fencelab.parallel.tasks import judge
+
+    judges = []
+    for test, entry in zip(parsed, planned):
+        for here in () if isinstance(entry, FencelabError) else entry[0]:
+            try:
+                judges.append(judge(test, here))
+            except FencelabError:  # its error is its line, in its turn
+                continue
+    if judges and all(spec.kind != OPERATIONAL for spec in judges):
+        names = ", ".join(dict.fromkeys(
+            f"{s.name} ({'a language' if s.is_source else f'an {s.kind}'} model)" for s in judges))
+        raise refuse("--split", "divides an operational model's exhaustive exploration among "
+                     f"the workers; no model here is one: {names}")  # fmt: skip
 
 
 def _plan(test, options, targets):
