@@ -85,7 +85,10 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     # here, one split here, and every test of a cluster (whose workers may not see our files)
     if targets or pictures or split or runner.cluster is not None:
         parsed = [_read(item.path) for item in inputs]  # a test, or the error reading it
-        refuse_idle_scheme(scheme, any(getattr(t, "is_source", False) for t in parsed))
+        sources = any(getattr(t, "is_source", False) for t in parsed)
+        refuse_idle_scheme(scheme, sources)
+        if targets and targets.every and sources and mode != "exhaustive":
+            _refuse_language_column(model, mode, targets)
         planned = [_plan(test, options, targets) for test in parsed]  # (runs, note), or an error
         task = tasks.run_one
         if split:
@@ -209,6 +212,19 @@ def _read(path: str):
         return read_test(path)
     except FencelabError as e:
         return e
+
+
+def _refuse_language_column(model, mode: str, targets) -> None:
+    """`--target all` sets the language model's column beside the targets' for a C or Rust
+    test (`pipeline.plan`); that model is axiomatic, so `--mode random|replay`, which runs a
+    machine, cannot give it: refused before any test runs, not after the targets' results."""
+    from fencelab.models.registry import get_model
+    from fencelab.pipeline import LANGUAGE_MODEL
+
+    language = model if model is not None and model.is_source else get_model(LANGUAGE_MODEL)
+    raise refuse("--target all", f"sets the language model, {language.name}, beside the "
+                 f"targets; it is axiomatic, with no --mode {mode} (that runs a machine): name "
+                 f"the targets instead (--target {','.join(t.name for t in targets.items)})")
 
 
 def _refuse_idle_split(parsed, planned) -> None:
