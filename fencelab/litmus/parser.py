@@ -722,6 +722,7 @@ class _Parser:
                 )
         nthreads = len(names)
         cells: list[list[AsmLine]] = [[] for _ in range(nthreads)]
+        labels: list[set[str]] = [set() for _ in range(nthreads)]  # `_check_cell`
         pos, row = semi + 1, 0
         while True:
             pos = _skip_space(text, pos)
@@ -764,7 +765,7 @@ class _Parser:
             for tid, part in enumerate(parts):
                 lead = len(part) - len(part.lstrip())
                 cell = part.strip()
-                self._check_cell(cell, at + lead)
+                self._check_cell(cell, at + lead, tid, labels[tid])
                 cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0))))
                 for name in self.asm_arch.named_locations(cell):
                     self.locs.touch(name)
@@ -773,9 +774,10 @@ class _Parser:
         threads = [Thread(tid, f"P{tid}", asm=tuple(lines)) for tid, lines in enumerate(cells)]
         return threads, pos
 
-    def _check_cell(self, cell: str, at: int) -> None:
+    def _check_cell(self, cell: str, at: int, tid: int, labels: set[str]) -> None:
         """An instruction is printable ASCII and starts with its mnemonic (after any labels):
-        what else reaches the assembler can hang it (fencelab/isa/assembler.py)."""
+        what else reaches the assembler can hang it (fencelab/isa/assembler.py). A label is
+        defined once in its thread (`labels`: those before it)."""
         bad = NOT_PRINTABLE.search(cell)
         if bad:
             raise self.src.error(f"{describe_char(bad.group())} in an instruction (instructions "
@@ -783,6 +785,10 @@ class _Parser:
         start = 0
         label = _CELL_LABEL.match(cell)
         while label:
+            name = label.group(0).rstrip(" \t:")
+            if name in labels:
+                raise self.src.error(f"P{tid}: label {name!r} defined twice", at + start)
+            labels.add(name)
             start = label.end()
             label = _CELL_LABEL.match(cell, start)
         if start < len(cell) and not _MNEMONIC_START.match(cell[start]):

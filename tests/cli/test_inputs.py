@@ -180,6 +180,11 @@ def test_an_empty_directory_among_good_inputs_is_one_line_in_its_turn(cli, tmp_p
      "register left uninitialised?)"),
     ("X86_64 t\n{ x=0; }\n P0 ;\n movl $1,(x) ;\n ud2 ;\nexists (x=1)\n",
      "t.litmus:5:2: P0: ud2: an undefined instruction on the emulated x86_64 CPU"),
+    # a label defined twice: keystone's "Invalid symbol redefined", without a line, before
+    ("AArch64 t\n{ 0:X1=x; }\n P0 ;\n L0: ;\n LDR W2,[X1] ;\n L0: ;\nexists (0:X2=0)\n",
+     "t.litmus:6:2: P0: label 'L0' defined twice"),
+    ("X86_64 t\n{ }\n P0 | P1 ;\n L0: | L0: ;\n movl $1,(x) | L1: L0: ;\nexists (x=1)\n",
+     "t.litmus:5:20: P1: label 'L0' defined twice"),
 ])  # fmt: skip
 def test_assembly_errors_name_the_line_as_written(cli, tmp_path, text, says):
     path = write(tmp_path, "t.litmus", text)
