@@ -38,6 +38,7 @@ from fencelab.litmus.ast import (
     Not,
     Observable,
     Or,
+    Pos,
     Prop,
     RegInit,
     RegObs,
@@ -567,7 +568,7 @@ class _Parser:
             self._check_register_value(reg.group(2), ctype, value, value_at)
             self._register_once(self._int(reg.group(1), at), reg.group(2), lhs, value, at)
             reg_inits.append(RegInit(self._int(reg.group(1), at), reg.group(2), value,
-                                     normalise_ctype(ctype)))  # fmt: skip
+                                     normalise_ctype(ctype), self.src.pos(at)))  # fmt: skip
             return
         if lhs.startswith("%"):
             if self.asm_arch is None or not self.asm_arch.symbolic_pool:
@@ -667,7 +668,7 @@ class _Parser:
             users = [t.tid for t in threads if any(pattern.search(c.text) for c in t.asm)]
             if not users:
                 raise self.src.error(f"symbolic register {name!r} is used by no thread", at)
-            out += [RegInit(tid, name, value, ctype) for tid in users]
+            out += [RegInit(tid, name, value, ctype, self.src.pos(at)) for tid in users]
         return out
 
     def _int(self, digits: str, at: int, base: int = 10) -> int:
@@ -980,7 +981,7 @@ class _Parser:
                 self.file,
                 *self._at(token),
             )
-        return RegObs(tid, reg)
+        return RegObs(tid, reg, Pos(*self._at(token)))
 
 
 # ---------------------------------------------------------------------------------------------
