@@ -237,7 +237,8 @@ _PARTS = attrgetter("parts")
 
 def litmus_files(paths: Sequence[str]) -> list[Input]:
     """Files named (or `-`), and every *.litmus below each directory named (sorted). A file
-    that can't be read is reported when its turn comes, so it loses no other test's result."""
+    that can't be read, or a directory with no test among other inputs, is reported when its
+    turn comes (`read_test`), so it loses no other test's result."""
     files: list[Input] = []
     for p in paths:
         path = Path(p)
@@ -251,9 +252,11 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
             skip = len(path.parts)
             files.extend(Input(str(f), str(f) if len(paths) > 1 else os.sep.join(f.parts[skip:]))
                          for f in found)  # fmt: skip
+            if not found:  # its turn says it has none (alone: the error below)
+                files.append(Input(p, p))
         else:  # a file, or a missing one: its error is its own line, in its turn
             files.append(Input(p, p))
-    if not files:
+    if all(os.path.isdir(f.path) for f in files):
         raise FencelabError("no litmus tests found in " + ", ".join(paths))
     return files
 

@@ -25,6 +25,7 @@ from fencelab.cli.options import (
     EXIT_INTERRUPTED,
     budget_option,
     exploration_options,
+    given,
     limits_options,
     litmus_files,
     model_option,
@@ -72,6 +73,9 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
 
     if split and mode != "exhaustive":
         raise refuse("--split", f"divides exhaustive exploration; --mode {mode} has none")
+    if split and runner.local:
+        raise refuse("--split", "divides a test's exploration among worker processes; -j 1 "
+                     "starts none" + ("" if given("jobs") else " (the default: one core here)"))
     options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget, limits)
     targets = model_targets(scheme_targets(target, scheme) if target else None, model)
     pictures = run_graph_writer(graph_dir, graph_format)
@@ -81,9 +85,14 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     # here, one split here, and every test of a cluster (whose workers may not see our files)
     if targets or pictures or split or runner.cluster is not None:
         parsed = [_read(item.path) for item in inputs]  # a test, or the error reading it
-        refuse_idle_scheme(scheme, any(getattr(t, "is_source", False) for t in parsed))
+        sources = any(getattr(t, "is_source", False) for t in parsed)
+        refuse_idle_scheme(scheme, sources)
+        if targets and targets.every and sources and mode != "exhaustive":
+            _refuse_language_column(model, mode, targets)
         planned = [_plan(test, options, targets) for test in parsed]  # (runs, note), or an error
         task = tasks.run_one
+        if split:
+            _refuse_idle_split(parsed, planned)
     else:  # one run a test: read and planned where it runs (a local worker); stdin here
         parsed = [_read(item.path) if item.path == STDIN else item.path for item in inputs]
         planned = [entry if isinstance(entry, FencelabError) else ([options], "")
@@ -203,6 +212,39 @@ def _read(path: str):
         return read_test(path)
     except FencelabError as e:
         return e
+
+
+def _refuse_language_column(model, mode: str, targets) -> None:
+    """`--target all` sets the language model's column beside the targets' for a C or Rust
+    test (`pipeline.plan`); that model is axiomatic, so `--mode random|replay`, which runs a
+    machine, cannot give it: refused before any test runs, not after the targets' results."""
+    from fencelab.models.registry import get_model
+    from fencelab.pipeline import LANGUAGE_MODEL
+
+    language = model if model is not None and model.is_source else get_model(LANGUAGE_MODEL)
+    raise refuse("--target all", f"sets the language model, {language.name}, beside the "
+                 f"targets; it is axiomatic, with no --mode {mode} (that runs a machine): name "
+                 f"the targets instead (--target {','.join(t.name for t in targets.items)})")
+
+
+def _refuse_idle_split(parsed, planned) -> None:
+    """`--split` divides an operational model's exhaustive exploration: refused when no run
+    here has one (each run it cannot divide runs whole, `tasks.split_parts`)."""
+    from fencelab.models.registry import OPERATIONAL
+    from fencelab.parallel.tasks import judge
+
+    judges = []
+    for test, entry in zip(parsed, planned):
+        for here in () if isinstance(entry, FencelabError) else entry[0]:
+            try:
+                judges.append(judge(test, here))
+            except FencelabError:  # its error is its line, in its turn
+                continue
+    if judges and all(spec.kind != OPERATIONAL for spec in judges):
+        names = ", ".join(dict.fromkeys(
+            f"{s.name} ({'a language' if s.is_source else f'an {s.kind}'} model)" for s in judges))
+        raise refuse("--split", "divides an operational model's exhaustive exploration among "
+                     f"the workers; no model here is one: {names}")  # fmt: skip
 
 
 def _plan(test, options, targets):

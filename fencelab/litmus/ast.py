@@ -69,6 +69,7 @@ class RegInit:
     reg: str  # as written, e.g. `X1`, `%rax`, `r0`, `%x0` (herd symbolic)
     value: Value
     ctype: str = ""
+    pos: Pos = field(default=Pos(), compare=False)  # where the file writes it (errors)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class RegObs:
 
     tid: int
     reg: str
+    pos: Pos = field(default=Pos(), compare=False, repr=False)  # where first written (errors)
 
 
 @dataclass(frozen=True)

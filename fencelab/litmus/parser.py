@@ -17,6 +17,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from lark import Tree
 from lark.exceptions import UnexpectedInput
@@ -37,6 +38,7 @@ from fencelab.litmus.ast import (
     Not,
     Observable,
     Or,
+    Pos,
     Prop,
     RegInit,
     RegObs,
@@ -149,12 +151,14 @@ _BODY_HEAD = re.compile(r"P\d+\s*(?:\([^(){}]*\))?\s*$")
 
 def read_test(path: str, command: str = "") -> LitmusTest:
     """One test named on a command line: a file, or `-` (standard input); a directory is
-    refused by name (`command` says who takes one file)."""
+    refused by name (`command` says who takes one file; without it, the command reads the
+    tests in a directory, and one left among its inputs has none: `cli.options.litmus_files`)."""
     if path == STDIN:
-        return parse_text(sys.stdin.read(), STDIN_FILE)
+        return parse_text(_read_text(sys.stdin.buffer, STDIN_FILE), STDIN_FILE)
     if os.path.isdir(path):  # (os.path: a catalogue's run reads thousands of paths)
-        what = f"{command} takes" if command else "expected"
-        raise FencelabError(f"{path}: is a directory ({what} one test file)")
+        if not command:
+            raise FencelabError(f"no litmus tests found in {path}")
+        raise FencelabError(f"{path}: is a directory ({command} takes one test file)")
     if not os.path.exists(path):
         try:
             os.stat(path)
@@ -171,7 +175,17 @@ def parse_file(path: str | Path) -> LitmusTest:
     name = str(path)
     try:
         with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)  # bounded: `/dev/zero` never ends
+            text = _read_text(f, name)
+    except OSError as e:
+        raise SourceError(f"cannot read litmus file: {e.strerror or e}", name) from None
+    return parse_text(text, name)
+
+
+def _read_text(stream: BinaryIO, name: str) -> str:
+    """The text of a litmus file or of standard input: at most MAX_FILE_BYTES, UTF-8 (errors
+    name the file)."""
+    try:
+        data = stream.read(MAX_FILE_BYTES + 1)  # bounded: `/dev/zero` never ends
     except OSError as e:
         raise SourceError(f"cannot read litmus file: {e.strerror or e}", name) from None
     if len(data) > MAX_FILE_BYTES:
@@ -181,7 +195,7 @@ def parse_file(path: str | Path) -> LitmusTest:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SourceError(f"litmus file is not UTF-8 text ({e.reason})", name) from None
-    return parse_text(text, name)
+    return text
 
 
 def parse_text(text: str, file: str = "<input>") -> LitmusTest:
@@ -243,6 +257,7 @@ class _Parser:
         self.unplaced: list[tuple[str, Value, str, int]] = []
         # registers declared with a type fencelab does not know (`_untyped_register`)
         self.untyped: dict[tuple[int, str], tuple[str, int]] = {}
+        self.reg_values: dict[tuple[int | None, str], Value] = {}  # `_register_once`
         pos, reg_inits = self._init(pos)
         if self.is_source:
             threads, pos = parse_threads(BodyContext(self.arch, self.src, self.locs,
@@ -552,8 +567,9 @@ class _Parser:
                     raise self.src.error(unknown_type(ctype, clip(lhs), note), at)
                 ctype = ""  # herd's default type, `int`
             self._check_register_value(reg.group(2), ctype, value, value_at)
+            self._register_once(self._int(reg.group(1), at), reg.group(2), lhs, value, at)
             reg_inits.append(RegInit(self._int(reg.group(1), at), reg.group(2), value,
-                                     normalise_ctype(ctype)))  # fmt: skip
+                                     normalise_ctype(ctype), self.src.pos(at)))  # fmt: skip
             return
         if lhs.startswith("%"):
             if self.asm_arch is None or not self.asm_arch.symbolic_pool:
@@ -562,6 +578,7 @@ class _Parser:
                 )
             # herd's ARM tests (`%x0=x`): the register belongs to the thread using it
             self._check_register_value(lhs, ctype, value, value_at)
+            self._register_once(None, lhs, lhs, value, at)
             self.unplaced.append((lhs, value, normalise_ctype(ctype), at))
             return
         name = lhs.strip("[]").strip()
@@ -572,6 +589,17 @@ class _Parser:
                 value_at,
             )
         self.locs.declare(name, ctype, value if eq else None, at)
+
+    def _register_once(self, tid: int | None, reg: str, lhs: str, value: Value, at: int) -> None:
+        """A register is given one initial value, as a location is (`Locations.declare`): a
+        second, different one is refused, not the last taken (`0:X1=x; 0:W1=y` name one
+        register, as herd prints it)."""
+        number = self.asm_arch.numbered_register if self.asm_arch else None
+        same = number.fullmatch(reg) if number else None
+        name = f"#{int(same.group(1))}" if same else (
+            self.asm_arch.herd_register(reg) if self.asm_arch else reg)  # fmt: skip
+        if self.reg_values.setdefault((tid, name), value) != value:
+            raise self.src.error(f"register {lhs!r} initialised twice", at)
 
     def _untyped_register(self, reg: re.Match, ctype: str, value: Value, at: int) -> bool:
         """herd reads a register declared with a type it does not know (`unit64_t 0:X1=1`,
@@ -641,7 +669,7 @@ class _Parser:
             users = [t.tid for t in threads if any(pattern.search(c.text) for c in t.asm)]
             if not users:
                 raise self.src.error(f"symbolic register {name!r} is used by no thread", at)
-            out += [RegInit(tid, name, value, ctype) for tid in users]
+            out += [RegInit(tid, name, value, ctype, self.src.pos(at)) for tid in users]
         return out
 
     def _int(self, digits: str, at: int, base: int = 10) -> int:
@@ -696,6 +724,7 @@ class _Parser:
                 )
         nthreads = len(names)
         cells: list[list[AsmLine]] = [[] for _ in range(nthreads)]
+        labels: list[set[str]] = [set() for _ in range(nthreads)]  # `_check_cell`
         pos, row = semi + 1, 0
         while True:
             pos = _skip_space(text, pos)
@@ -738,7 +767,7 @@ class _Parser:
             for tid, part in enumerate(parts):
                 lead = len(part) - len(part.lstrip())
                 cell = part.strip()
-                self._check_cell(cell, at + lead)
+                self._check_cell(cell, at + lead, tid, labels[tid])
                 cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0))))
                 for name in self.asm_arch.named_locations(cell):
                     self.locs.touch(name)
@@ -747,9 +776,10 @@ class _Parser:
         threads = [Thread(tid, f"P{tid}", asm=tuple(lines)) for tid, lines in enumerate(cells)]
         return threads, pos
 
-    def _check_cell(self, cell: str, at: int) -> None:
+    def _check_cell(self, cell: str, at: int, tid: int, labels: set[str]) -> None:
         """An instruction is printable ASCII and starts with its mnemonic (after any labels):
-        what else reaches the assembler can hang it (fencelab/isa/assembler.py)."""
+        what else reaches the assembler can hang it (fencelab/isa/assembler.py). A label is
+        defined once in its thread (`labels`: those before it)."""
         bad = NOT_PRINTABLE.search(cell)
         if bad:
             raise self.src.error(f"{describe_char(bad.group())} in an instruction (instructions "
@@ -757,6 +787,10 @@ class _Parser:
         start = 0
         label = _CELL_LABEL.match(cell)
         while label:
+            name = label.group(0).rstrip(" \t:")
+            if name in labels:
+                raise self.src.error(f"P{tid}: label {name!r} defined twice", at + start)
+            labels.add(name)
             start = label.end()
             label = _CELL_LABEL.match(cell, start)
         if start < len(cell) and not _MNEMONIC_START.match(cell[start]):
@@ -789,7 +823,7 @@ class _Parser:
         condition = Condition("forall", TrueProp())  # herd: no condition is `forall (true)`
         self._threads = threads
         self._declared_by: dict[int, set[str]] = {}
-        known = None if self.is_source else self._named_before_trailer(threads)
+        known = self._named_before_trailer(threads)
         for part in tree.children:
             if part.data == "locations":  # an array named alone: all of it, as herd has it
                 observed = tuple(self._observable(c, whole=True) for c in part.children)
@@ -798,8 +832,7 @@ class _Parser:
             elif part.data == "final":
                 quant = _SPACES.sub("", str(part.children[0]))
                 condition = Condition(quant, self._prop(part.children[1]))
-                if known is not None:
-                    self._check_condition_names(part.children[1], known)
+                self._check_condition_names(part.children[1], known)
         return observed, filt, condition
 
     def _at(self, token) -> tuple[int, int]:
@@ -809,8 +842,9 @@ class _Parser:
         return self._place.of(token.line, token.column)
 
     def _named_before_trailer(self, threads: list[Thread]) -> set[str]:
-        """What an assembly test names before its condition: the initial state's locations
-        and location values, and the words of its code (x86's `[x]`)."""
+        """What a test names before its condition: the initial state's locations and location
+        values, and what its code uses (a C parameter, a Rust test's location the code makes;
+        the words of assembly code: x86's `[x]`)."""
         words = {w for t in threads for c in t.asm for w in _WORD.findall(c.text)}
         return set(self.locs.infos) | words
 
@@ -948,7 +982,7 @@ class _Parser:
                 self.file,
                 *self._at(token),
             )
-        return RegObs(tid, reg)
+        return RegObs(tid, reg, Pos(*self._at(token)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -153,15 +153,31 @@ def split_parts(test: LitmusTest, run: RunOptions, width: int) -> list[tuple[str
     """Schedules that split the exhaustive exploration of `test` into about `width` parts (by
     its first transitions), or [()] when it cannot be split (not exhaustive, not a machine)."""
     from fencelab.machine.explore import frontier
-    from fencelab.models.registry import OPERATIONAL
-    from fencelab.pipeline import machine_for, model_for
+    from fencelab.pipeline import machine_for
 
-    if run.mode != "exhaustive" or width < 2 or (run.model is not None and run.model.is_source):
-        return [()]
-    asm, target = compiled(test, run.target, run.scheme)
-    if model_for(asm.arch, target, run.model).kind != OPERATIONAL:
+    if width < 2 or not can_split(test, run):
         return [()]
     return [tuple(keys) for keys in frontier(machine_for(test, run), width)]
+
+
+def can_split(test: LitmusTest, run: RunOptions) -> bool:
+    """Does `run_split` divide `run` of `test`: an operational model's exhaustive run (a
+    language model judges the source test, an axiomatic model candidate executions: neither
+    explores by transitions)."""
+    from fencelab.models.registry import OPERATIONAL
+
+    return run.mode == "exhaustive" and judge(test, run).kind == OPERATIONAL
+
+
+def judge(test: LitmusTest, run: RunOptions):
+    """The model that judges `run` of `test` (a ModelSpec): a source model it names, else the
+    model of the code it runs (`pipeline.model_for`)."""
+    from fencelab.pipeline import model_for
+
+    if run.model is not None and run.model.is_source:
+        return run.model
+    asm, target = compiled(test, run.target, run.scheme)
+    return model_for(asm.arch, target, run.model)
 
 
 def merge_parts(parts: list[TestResult], seconds: float) -> TestResult:

@@ -80,33 +80,34 @@ def load(test: LitmusTest, target: Target | None = None) -> Program:
     for ri in test.reg_inits:
         if ri.tid < len(threads) and ri.reg in symbolic[ri.tid]:
             ri = replace(ri, reg=symbolic[ri.tid][ri.reg])
+        at = (test.file, ri.pos.line, ri.pos.col)
         if ri.tid >= len(threads):
-            raise SourceError(f"initial state names thread {ri.tid}, which the test lacks",
-                              test.file)  # fmt: skip
+            raise SourceError(f"initial state names thread {ri.tid}, which the test lacks", *at)
         if not tgt.has_register(ri.reg) or tgt.canonical_reg(ri.reg) == tgt.zero_register:
-            raise SourceError(f"initial state names {ri.tid}:{ri.reg}, a register {tgt.name} "
-                              f"cannot set (valid: {tgt.register_list()})", test.file)  # fmt: skip
+            raise SourceError(f"initial state names {ri.tid}:{ri.reg}, a register {test.arch} "
+                              f"code cannot set (valid: {tgt.register_list()})", *at)  # fmt: skip
         if tgt.canonical_reg(ri.reg) == tgt.pc_name:
             raise SourceError(
                 f"initial value for P{ri.tid}'s program counter {ri.reg!r} is not supported: "
                 "each thread starts at its first instruction",
-                test.file,
+                *at,
             )
         value = ri.value
         if isinstance(value, LocRef):
             if value.name not in addr_of:
-                raise SourceError(f"unknown location {value.name!r} in initial state", test.file)
+                raise SourceError(f"unknown location {value.name!r} in initial state", *at)
             value = addr_of[value.name]
         elif ri.ctype and not ri.ctype.endswith("*"):
             value = value_type(ri.ctype).wrap(value)  # `int8_t 0:X0=255`: X0 holds -1
         threads[ri.tid].init_regs[tgt.canonical_reg(ri.reg)] = unsigned(value, tgt.pointer_width)
     obs = observables(test)
     for o in obs:
+        at = (test.file, *((o.pos.line, o.pos.col) if isinstance(o, RegObs) else ()))
         if isinstance(o, RegObs) and o.tid >= len(threads):
-            raise SourceError(f"condition names thread {o.tid}, which the test lacks", test.file)
+            raise SourceError(f"condition names thread {o.tid}, which the test lacks", *at)
         if isinstance(o, RegObs) and not tgt.has_register(o.reg):
-            raise SourceError(f"condition names {o.tid}:{o.reg}, a register {tgt.name} does not "
-                              f"have (valid: {tgt.register_list()})", test.file)  # fmt: skip
+            raise SourceError(f"condition names {o.tid}:{o.reg}, a register {test.arch} code "
+                              f"does not have (valid: {tgt.register_list()})", *at)  # fmt: skip
     if any(d.info.atomic_pair for t in threads for d in tgt.disassemble(t.code, t.base)):
         locations += pair_groups(locations, test)
     return Program(test, tgt, threads, locations, obs)

@@ -82,6 +82,44 @@ def test_check_of_stdin_names_the_lines_involved_and_a_replay_that_reads_stdin(c
                       f"{schedule}  # the test on standard input, as given here")  # fmt: skip
 
 
+LATIN1 = b"AArch64 NU\n{ 0:X1=x; }\n P0 ;\n LDR W0,[X1] ;\n(* caf\xe9 *)\nexists (0:X0=0)\n"
+
+
+@pytest.mark.parametrize("command", [["run"], ["show"], ["run", "--json"]])
+def test_stdin_is_read_as_utf_8_as_a_file_is(cli_input, tmp_path, command):
+    # before: a file was refused, the same bytes on stdin ran (shown as `caf\ufffd`)
+    path = tmp_path / "latin1.litmus"
+    path.write_bytes(LATIN1)
+    why = "litmus file is not UTF-8 text (invalid continuation byte)"
+    assert one_error(cli_input([*command, str(path)], "")) == f"{path}: {why}"
+    assert one_error(cli_input([*command, "-"], LATIN1)) == f"<stdin>: {why}"
+
+
+@pytest.mark.parametrize("text, where, reg", [
+    ("AArch64 dupreg\n{ 0:X1=x; 0:X1=y; }\n P0 ;\n LDR W2,[X1] ;\nexists (0:X2=0)\n", "2:11",
+     "0:X1"),
+    ("AArch64 dupreg\n{ 0:X1=x; 0:W1=y; }\n P0 ;\n LDR W2,[X1] ;\nexists (0:X2=0)\n", "2:11",
+     "0:W1"),  # one register, two views
+    ("X86_64 dupreg\n{ 0:rax=1; 0:rax=2; }\n P0 ;\n movl %eax,(x) ;\nexists (x=1)\n", "2:12",
+     "0:rax"),
+    ("C dupreg\n{ 0:r0=1; 0:r0=2; }\nP0 (atomic_int* x) {\n  int r0 = 0;\n}\nexists (x=0)\n",
+     "2:11", "0:r0"),
+])  # fmt: skip
+def test_a_register_initialised_twice_is_refused_as_a_location_is(cli, tmp_path, text, where,
+                                                                  reg):  # fmt: skip
+    # before: accepted, the last value taken (x86: [x]=2)
+    path = write(tmp_path, "dupreg.litmus", text)
+    assert one_error(cli(["run", path])) == f"{path}:{where}: register '{reg}' initialised twice"
+
+
+def test_a_register_given_the_same_value_twice_is_read_as_a_location_is(cli, tmp_path):
+    path = write(tmp_path, "same.litmus", "AArch64 same\n{ 0:X1=x; 0:X1=x; }\n P0 ;\n "
+                 "LDR W2,[X1] ;\nexists (0:X2=0)\n")  # fmt: skip
+    result = cli(["run", path])
+    assert result.exit_code == 0, result.output
+    assert "Observation same Always 1 0" in result.output
+
+
 @pytest.mark.parametrize("command", [["show"], ["compile"], ["tui"], ["graph"]])
 def test_a_directory_where_a_file_is_expected_says_so(cli, command):
     folder = str(EXAMPLES / "c")
@@ -134,6 +172,29 @@ def test_a_missing_file_among_good_ones_is_one_line_in_its_turn(cli, tmp_path, c
         assert "2 sound" in result.output
 
 
+@pytest.mark.parametrize("command", [["run"], ["run", "-j", "2"], ["run", "--json"],
+                                     ["check", "-t", "x86_64"]])  # fmt: skip
+def test_an_empty_directory_among_good_inputs_is_one_line_in_its_turn(cli, tmp_path, command):
+    # before: skipped without a word, exit 0 (alone it was refused)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "full").mkdir()
+    shutil.copy(EXAMPLES / "rust" / "SB+scs.litmus", tmp_path / "full" / "SB.litmus")
+    empty, full = str(tmp_path / "empty"), str(tmp_path / "full")
+    result = cli([*command, full, empty, full])
+    assert result.exit_code == 2, result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("fencelab: error:")]
+    assert errors == [f"fencelab: error: no litmus tests found in {empty}"]
+    if command == ["check", "-t", "x86_64"]:
+        assert "2 sound" in result.output and "1 test could not be read" in result.output
+    elif "--json" in command:
+        assert [json.loads(ln)["test"] for ln in result.output.splitlines()
+                if ln.startswith("{")] == ["SB+scs", "SB+scs"]  # fmt: skip
+    else:
+        assert result.output.count("Observation SB+scs Never 0 3") == 2
+        assert "2 results; 1 could not run (errors above)" in result.output
+    assert one_error(cli([*command, empty])) == f"no litmus tests found in {empty}"
+
+
 @pytest.mark.parametrize("text, says", [
     ("X86_64 t\n{ x=0; }\n P0 ;\n frob (x),%eax ;\nexists (x=1)\n",
      "t.litmus:4:2: P0: cannot assemble 'frob (x),%eax': Invalid mnemonic "
@@ -145,6 +206,11 @@ def test_a_missing_file_among_good_ones_is_one_line_in_its_turn(cli, tmp_path, c
      "register left uninitialised?)"),
     ("X86_64 t\n{ x=0; }\n P0 ;\n movl $1,(x) ;\n ud2 ;\nexists (x=1)\n",
      "t.litmus:5:2: P0: ud2: an undefined instruction on the emulated x86_64 CPU"),
+    # a label defined twice: keystone's "Invalid symbol redefined", without a line, before
+    ("AArch64 t\n{ 0:X1=x; }\n P0 ;\n L0: ;\n LDR W2,[X1] ;\n L0: ;\nexists (0:X2=0)\n",
+     "t.litmus:6:2: P0: label 'L0' defined twice"),
+    ("X86_64 t\n{ }\n P0 | P1 ;\n L0: | L0: ;\n movl $1,(x) | L1: L0: ;\nexists (x=1)\n",
+     "t.litmus:5:20: P1: label 'L0' defined twice"),
 ])  # fmt: skip
 def test_assembly_errors_name_the_line_as_written(cli, tmp_path, text, says):
     path = write(tmp_path, "t.litmus", text)

@@ -24,10 +24,20 @@ BIG = "9" * 5000
 UD2 = SB.replace("movl (y),%eax | ", "ud2           | ")
 
 CASES = {  # name: (test text, what the one error line says)
-    "X99": (MP.replace("1:X2=0)", "1:X99=0)"), "condition names 1:X99, a register"),
+    # the register at its place, the architecture as the test writes it (was: no line, and
+    # "a register armv8.3 does not have", the target)
+    "X99": (MP.replace("1:X2=0)", "1:X99=0)"), "t.litmus:12:19: condition names 1:X99, a "
+            "register AArch64 code does not have (valid: X0-X30, SP, PC, NZCV, XZR)"),
+    "X99 init": (MP.replace("0:X3=y;", "0:X3=y; 0:X99=1;"), "t.litmus:4:18: initial state "
+                 "names 0:X99, a register AArch64 code cannot set (valid: X0-X30, SP, PC, NZCV, "
+                 "XZR)"),
+    "rzz init": (SB.replace("{", "{ 0:rzz=1;", 1), "t.litmus:3:3: initial state names 0:rzz, "
+                 "a register X86_64 code cannot set (valid: rax, rbx, rcx, rdx, rsi, rdi, rbp, "
+                 "rsp, r8-r15, rip, rflags)"),
     "X31": (MP.replace("1:X2=0)", "1:X31=0)"), "valid: X0-X30, SP, PC, NZCV, XZR"),
     "xmm0 (arm)": (MP.replace("1:X2=0)", "1:xmm0=0)"), "condition names 1:xmm0"),
-    "eip": (SB.replace("1:rax=0)", "1:eip=0)"), "condition names 1:eip, a register x86_64"),
+    "eip": (SB.replace("1:rax=0)", "1:eip=0)"), "t.litmus:8:20: condition names 1:eip, a "
+            "register X86_64 code"),
     "cs": (SB.replace("1:rax=0)", "1:cs=0)"), "condition names 1:cs"),
     "number in condition": (MP.replace("1:X2=0)", f"1:X2={BIG})"), ":12:24: number"),
     "number in init": (MP.replace("0:X3=y;", f"0:X3=y; 0:X5={BIG};"), ":4:23: number"),
@@ -68,7 +78,8 @@ def test_each_reported_case_is_one_error_line(name, tmp_path):
     path.write_text(text)
     for command in ("run", "show"):
         if command == "show" and name in ("MOV too big", "ud2", "x86 immediate") or (
-            command == "show" and name in ("X99", "X31", "xmm0 (arm)", "eip", "cs")
+            command == "show" and name in ("X99", "X31", "xmm0 (arm)", "eip", "cs", "X99 init",
+                                           "rzz init")
         ):
             continue  # found when the program is loaded: `show` prints the text back
         started = time.perf_counter()

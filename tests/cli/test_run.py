@@ -51,6 +51,23 @@ def test_target_all_runs_a_source_test_side_by_side_with_its_language_model(run)
         "0:r0=1; 1:r0=1;", "*", "yes", "-", "yes", "yes", "yes", "yes"]  # fmt: skip
 
 
+@pytest.mark.parametrize("more, model", [(["--mode", "random", "--runs", "10"], "c11"),
+                                         (["--mode", "random", "-m", "rc11"], "rc11"),
+                                         (["--mode", "replay", "--schedule", "0"], "c11")])
+def test_target_all_with_a_machine_mode_on_a_source_test_is_refused_before_any_run(run, more,
+                                                                                   model):
+    # before: the five targets' results, then the language column's error and exit 2
+    result = run(str(EXAMPLES / "c" / "SB+rlx.litmus"), str(EXAMPLES / "x86_64" / "SB.litmus"),
+                 "--target", "all", *more)  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"fencelab: error: --target all sets the language model, {model}, beside the targets; "
+        f"it is axiomatic, with no --mode {more[1]} (that runs a machine): name the targets "
+        "instead (--target x86_64,armv7,armv8,armv8.1,armv8.3)")
+    asm = run(str(EXAMPLES / "x86_64" / "SB.litmus"), "--target", "all", "--mode", "random")
+    assert asm.exit_code == 0, asm.output  # no C or Rust test: no language column
+
+
 def test_a_source_test_without_target_runs_under_its_language_model(run):
     result = run(str(EXAMPLES / "c" / "SB+rlx.litmus"))
     assert result.exit_code == 0

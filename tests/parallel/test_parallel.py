@@ -104,6 +104,34 @@ def test_bad_parallel_options_are_refused(args, message):
     assert message in out
 
 
+SPLIT_NONE = ("fencelab: error: --split divides an operational model's exhaustive exploration "
+              "among the workers; no model here is one: ")
+
+
+@pytest.mark.parametrize("args, says", [
+    ([str(EXAMPLES / "c" / "SB+rlx.litmus"), "-j", "2"], SPLIT_NONE + "c11 (a language model)"),
+    ([str(EXAMPLES / "c" / "SB+rlx.litmus"), "--model", "rc11", "-j", "2"],
+     SPLIT_NONE + "rc11 (a language model)"),
+    ([X86 + "/SB.litmus", "--model", "tso-axiomatic", "-j", "2"],
+     SPLIT_NONE + "tso-axiomatic (an axiomatic model)"),
+    ([X86 + "/SB.litmus", "-j", "1"], "fencelab: error: --split divides a test's exploration "
+     "among worker processes; -j 1 starts none"),
+])  # fmt: skip
+def test_split_where_it_cannot_split_is_refused(args, says):
+    # before: exit 0, the test run whole as if --split were absent
+    code, out = invoke("run", "--split", *args)
+    assert code == 2
+    assert out.strip() == says
+
+
+def test_split_acts_where_some_run_can_be_split():
+    # the C test's language model runs whole, the x86 test is split: not refused
+    code, out = invoke("run", "--split", "-j", "2", str(EXAMPLES / "c" / "SB+rlx.litmus"),
+                       X86 + "/SB.litmus")  # fmt: skip
+    assert code == 0, out
+    assert "Observation SB+rlx Sometimes 1 3" in out and "Observation SB Sometimes 1 3" in out
+
+
 def test_cluster_unreachable_is_one_line():
     code, out = invoke("run", X86 + "/SB.litmus", "--cluster", "tcp://127.0.0.1:9")
     assert code == 2

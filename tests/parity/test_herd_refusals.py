@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import EXAMPLES
 from tests.helpers.litmus import table
 
 NEW_LOCATION = ("the condition names location {name!r}, which neither the initial state nor "
@@ -66,6 +67,32 @@ def test_an_x86_location_named_in_the_code_needs_no_initial_state(cli, tmp_path)
     result, _ = _run(cli, tmp_path, text)
     assert result.exit_code == 0, result.output
     assert "[x]=2;" in result.output.split()
+
+
+C_MP = (EXAMPLES / "c" / "MP+rel+acq.litmus").read_text()
+RUST_MP = (EXAMPLES / "rust" / "MP+cas+if-let.litmus").read_text()
+
+
+@pytest.mark.parametrize("text, line, col", [
+    (C_MP.replace("exists (1:r0=1 /\\ 1:r1=0)", "exists (1:r0=1 /\\ [z]=0)"), 19, 20),
+    (RUST_MP.replace("exists (1:r0=0)", "exists (1:r0=0 /\\ [q]=0)"), 17, 20),
+])  # fmt: skip
+def test_a_source_condition_naming_a_new_location_is_refused(cli, tmp_path, text, line, col):
+    # before: C and Rust tests skipped the check: `[z]=0;` in every state, and a verdict
+    assert "[z]" in text or "[q]" in text
+    name = "z" if "[z]" in text else "q"
+    result, path = _run(cli, tmp_path, text)
+    _refusal(result, path, line, col, NEW_LOCATION.format(name=name))
+
+
+def test_a_rust_location_the_code_makes_may_be_in_the_condition(cli, tmp_path):
+    # a Rust test's code may use a location the initial state does not declare
+    text = RUST_MP.replace("{ x = 0; y = 0; }", "{ y = 0; }").replace(
+        "exists (1:r0=0)", "exists (1:r0=0 \\/ x=1)")
+    assert "{ y = 0; }" in text and "x=1)" in text
+    result, _ = _run(cli, tmp_path, text)
+    assert result.exit_code == 0, result.output
+    assert "[x]=1;" in result.output.split()
 
 
 def test_locations_lists_may_still_name_a_new_location(cli, tmp_path):
