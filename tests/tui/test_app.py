@@ -27,7 +27,7 @@ from fencelab.tui.outcomes import OutcomesScreen
 from fencelab.tui.render import memory_lines
 from fencelab.tui.session import Session
 from fencelab.tui.widgets import CorePane, MemoryPane, StatusLine, TransitionList
-from tests.helpers import EXAMPLES, X86_SB
+from tests.helpers import EXAMPLES, HERD_DATA, X86_SB
 
 SB = X86_SB
 
@@ -206,6 +206,56 @@ async def test_explore_lists_outcomes_and_replays_a_witness():
         assert app.session.steps == 0 and len(app.session.redo) == 6
         await pilot.press("end")
         assert "final: 0:rax=0; 1:rax=0;" in panes(app)[3]
+
+
+@pilot_test
+async def test_a_not_exists_state_satisfies_when_its_proposition_is_false():
+    """`~exists P` is satisfied by the states where P is false: the one where SB's loads both
+    read 0 refutes it (`fencelab run` says No), the other three satisfy it."""
+    not_exists = SB.replace("exists (0:rax=0", "~exists (0:rax=0")
+    app = FencelabApp.for_test(parse_text(not_exists), RunOptions.named())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("0", "1", "0", "1", "enter", "enter")
+        status = panes(app)[3]
+        assert "final: 0:rax=0; 1:rax=0;" in status
+        assert "✗ does not satisfy ~exists (0:rax=0 /\\ 1:rax=0)" in status
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        assert [r[:2] for r in screen.rows] == [
+            ["0:rax=0; 1:rax=1;", "✓ satisfies"],
+            ["0:rax=1; 1:rax=0;", "✓ satisfies"],
+            ["0:rax=1; 1:rax=1;", "✓ satisfies"],
+            ["0:rax=0; 1:rax=0;", "✗ does not"],
+        ]
+        title = str(screen.query_one("#outcomes-title").content)
+        assert "(~exists: 3 positive, 1 negative)" in title  # run's `Positive: 3 Negative: 1`
+
+
+@pilot_test
+async def test_herds_not_exists_test_is_satisfied_by_every_state():
+    """herd's A025 (`~exists`, Ok): run says `Positive: 3 Negative: 0`, and so does the TUI."""
+    test = parse_text((HERD_DATA / "arm" / "A025.litmus").read_text())
+    app = FencelabApp.for_test(test, RunOptions.named())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        assert len(screen.rows) == 3 and all(r[1] == "✓ satisfies" for r in screen.rows)
+        title = str(screen.query_one("#outcomes-title").content)
+        assert title.startswith("A025: Forbidden") and "(~exists: 3 positive, 0 negative)" in title
+
+
+@pilot_test
+async def test_a_forall_state_satisfies_when_its_proposition_is_true():
+    forall = SB.replace("exists (0:rax=0 /\\ 1:rax=0)", "forall (0:rax=1 \\/ 1:rax=1)")
+    app = FencelabApp.for_test(parse_text(forall), RunOptions.named())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("0", "1", "0", "1", "enter", "enter")
+        assert "✗ does not satisfy forall (0:rax=1 \\/ 1:rax=1)" in panes(app)[3]
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        assert [r[1] for r in screen.rows] == ["✓ satisfies"] * 3 + ["✗ does not"]
+        assert screen.rows[-1][0] == "0:rax=0; 1:rax=0;"
+        assert "(forall: 3 positive, 1 negative)" in str(screen.query_one("#outcomes-title").content)
 
 
 @pilot_test
