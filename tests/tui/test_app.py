@@ -183,6 +183,40 @@ async def test_open_at_a_witness_and_step_through_it():
         assert "final: 0:rax=0; 1:rax=0;" in panes(app)[3]
 
 
+
+U8 = """AArch64 U8
+{ uint8_t x=0; 0:X1=x; 1:X1=x; }
+ P0           | P1           ;
+ MOV W0,#200  | LDRB W0,[X1] ;
+ STRB W0,[X1] |              ;
+exists (1:X0=200 /\\ x=200)
+"""
+
+
+@pytest.mark.parametrize("model", ["arm", "sc"])
+@pilot_test
+async def test_an_unsigned_locations_values_show_in_its_type(model):
+    """A uint8_t written 200 is 200 in the panes and the schedule (it was -56 under arm), and
+    the schedule typed as the test writes it replays."""
+    app = FencelabApp.for_test(parse_text(U8), RunOptions.named(model=model),
+                               schedule="0.p1.x=200,0.w1,1.r1" if model == "arm" else "0,1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right")
+        _, memory, transitions, _ = panes(app)
+        if model == "arm":
+            assert "@1: location=x  value=200" in memory
+            assert "promises=[x=200@1]" in memory
+            assert "P0: execute strb w0, [x1] (fulfils promise x=200@1)" in transitions
+        await pilot.press("end")
+        cores, memory, _, status = panes(app)
+        assert "final: 1:X0=200; [x]=200;" in status and "-56" not in memory + status
+        if model == "sc":
+            assert memory.splitlines() == ["memory: x=200"]
+        await pilot.press("home", "w")  # the why screen: what core 0 may do first
+        words = "may promise x=200 now" if model == "arm" else "writes x=200"
+        assert words in app.screen.text and "-56" not in app.screen.text
+
+
 def test_a_bad_schedule_is_refused():
     with pytest.raises(FencelabError, match="'d1' is not enabled"):
         FencelabApp.for_test(parse_text(SB), RunOptions(), schedule="0,d1")
