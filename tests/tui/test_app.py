@@ -409,6 +409,49 @@ async def test_a_long_schedule_at_80x24_keeps_the_final_outcome_in_sight():
         assert lines[1].strip().endswith(app.session.schedule[-20:])
 
 
+
+def on_screen(app: FencelabApp, pane) -> bool:
+    """Is the whole pane drawn within its container's visible region (not scrolled off)?"""
+    return app.machine_screen.query_one("#cores").region.contains_region(pane.region)
+
+
+@pilot_test
+async def test_four_cores_at_80x24_wrap_into_rows_and_all_show():
+    """IRIW's four cores need 104 columns side by side: at 80x24 only core 0 was drawn (the
+    others sat off-screen to the right). They now wrap, two rows of two, each core in view."""
+    from fencelab.litmus.parser import parse_file
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "x86_64" / "IRIW.litmus"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        cores = list(app.machine_screen.query(CorePane))
+        assert [(p.region.x, p.region.width) for p in cores] == [(0, 40), (40, 40)] * 2
+        assert cores[0].region.y == cores[1].region.y < cores[2].region.y == cores[3].region.y
+        assert all(on_screen(app, p) for p in cores)
+        assert "movl y(%rip), %eax" in cores[3].text
+        await pilot.press("3")
+        assert app.session.schedule == "3" and cores[3].has_class("focused")
+        assert on_screen(app, cores[3]) and "rax=0  rbx=0" in cores[3].text
+
+
+@pilot_test
+async def test_a_core_stepped_is_scrolled_into_view_where_the_cores_do_not_fit():
+    """At 40x20 IRIW's cores stand in one column, taller than the room for them: pressing 3
+    steps core 3 and scrolls it into view, 0 scrolls back to core 0."""
+    from fencelab.litmus.parser import parse_file
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "x86_64" / "IRIW.litmus"))
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        cores = list(app.machine_screen.query(CorePane))
+        assert not on_screen(app, cores[3])
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.session.schedule == "3" and on_screen(app, cores[3])
+        await pilot.press("0")
+        await pilot.pause()
+        assert app.session.schedule == "3,0" and on_screen(app, cores[0])
+
 def test_memory_view_renders_nested_model_state():
     """The shape the ARM model describes: a message list and per-thread records of views."""
     view = {
