@@ -83,11 +83,6 @@ def witness_execution(program, trace: Trace, register_deps: bool = False) -> Exe
 # -- drawing an Execution ---------------------------------------------------------------------
 
 
-def _signed(value: int, bits: int) -> int:
-    value &= (1 << bits) - 1
-    return value - (1 << bits) if value >> (bits - 1) else value
-
-
 def _annot(e) -> str:
     marks = []
     if e.acquire:
@@ -124,13 +119,13 @@ def nodes_of(program, sk: Skeleton) -> list[Node]:
         if e.tid < 0:
             loc = program.locations[e.loc]
             nodes.append(Node(i, -1, e.loc, f"init {loc.name}", "W", loc.name,
-                              _signed(loc.init, loc.width)))  # fmt: skip
+                              program.typed(loc, loc.init, loc.width)))  # fmt: skip
             continue
         text, origin = _texts(program, e)
         loc = program.locations[e.loc] if e.loc is not None else None
         value = None
         if loc is not None:
-            value = _signed(e.value, min(loc.width, 8 * e.size))
+            value = program.typed(loc, e.value, 8 * e.size)
         if e.kind == "F":
             text = text or (e.info.text if e.info else "")
         nodes.append(Node(i, e.tid, e.po, next(names), e.kind, loc.name if loc else "", value,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fencelab.litmus.ast import (
     And,
+    Condition,
     Eq,
     LitmusTest,
     Not,
@@ -50,6 +51,13 @@ def prop_observables(prop: Prop) -> list[Observable]:
 def holds(prop: Prop, outcome: Outcome) -> bool:
     """Does the proposition hold of this final state?"""
     return _eval(prop, dict(outcome))
+
+
+def satisfies(condition: Condition, outcome: Outcome) -> bool:
+    """Does this final state satisfy the condition: make its proposition true (`exists`,
+    `forall`), or false (`~exists P`, which no state may make true)? These are the states herd
+    counts as witnesses (`TestResult.witnesses`), and the TUI's ✓ marks."""
+    return holds(condition.prop, outcome) != (condition.quantifier == "~exists")
 
 
 def _eval(prop: Prop, values: dict[Observable, Value]) -> bool:

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from fencelab.errors import CodeError, FencelabError
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import InsnInfo, Kind
-from fencelab.values import signed
 
 if TYPE_CHECKING:
     from fencelab.program.layout import Program
@@ -314,23 +313,19 @@ def what_it_does(program: Program, t: Transition) -> str:
         return text
     parts = []
     for verb, accesses in (("reads", t.step.reads), ("writes", t.step.writes)):
-        named = ", ".join(f"{place_name(program, a.addr, a.size)}="
-                          f"{shown_value(program, a.value, a.size)}" for a in accesses)
+        named = ", ".join(shown_access(program, a.addr, a.size, a.value) for a in accesses)
         if named:
             parts.append(f"{verb} {named}")
     return f"{text}: {'; '.join(parts)}" if parts else text
 
 
-def place_name(program: Program, addr: int, size: int) -> str:
-    """An access's place as herd's mixed-size tests write it: `x`, or `x+1` inside x."""
+def shown_access(program: Program, addr: int, size: int, value: int) -> str:
+    """An access as the panes show it: its place as herd's mixed-size tests write it (`x`,
+    or `x+1` inside x) and its value in the location's type, or `&x` for an address."""
     loc, offset = program.place(addr, size)
-    return program.part_name(loc, offset, size)
-
-
-def shown_value(program: Program, value: int, size: int) -> str:
-    """A value in memory as the panes show it: signed at its size, or `&x` for an address."""
-    loc = program.by_addr.get(value)
-    return f"&{loc.name}" if loc is not None else str(signed(value, 8 * size))
+    target = program.by_addr.get(value)
+    shown = f"&{target.name}" if target is not None else program.typed(loc, value, 8 * size)
+    return f"{program.part_name(loc, offset, size)}={shown}"
 
 
 def refuse(model: str, info: InsnInfo, why: str) -> FencelabError:

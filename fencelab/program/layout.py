@@ -22,7 +22,7 @@ from fencelab.litmus.ast import (
     element_observable,
     location_name,
 )
-from fencelab.litmus.types import ValueType, observable_type
+from fencelab.litmus.types import ValueType, held, observable_type
 from fencelab.values import get_bytes, unsigned
 
 CODE_BASE = 0x10000  # thread t's code is at CODE_BASE * (t + 1)
@@ -328,6 +328,20 @@ class Program:
             typ = self._types[obs] = observable_type(self.test, obs)
         return typ
 
+    def typed(self, loc: PlacedLocation, value: int, bits: int) -> int:
+        """A value of `bits` bits written to or read from `loc` (or a part of it), as the
+        panes, graphs and schedules show it: in the location's type, as its final value is
+        shown (a `uint8_t`'s 200, not -56), no wider than the access; at the access's width
+        where it sets bits beyond the type's (a 64-bit write to an `int`); a location's
+        address kept whole (a pointer in memory)."""
+        if value in self.by_addr:
+            return value
+        typ = self.value_type(LocObs(loc.name))
+        width = min(loc.width, bits)
+        if unsigned(value, bits) >> width:
+            width = bits
+        return held(value, ValueType(width, typ.signed))
+
     def value_of(self, obs: Observable, raw: int | tuple[int, ...]) -> Value:
         """A raw register/memory value as herd prints it: in its type, or a location's name;
         a whole array's (`raw_value` gives a tuple) element by element."""
@@ -399,18 +413,19 @@ class Program:
             return element
         return f"{loc.name}+{offset}" if offset else loc.name
 
-    def cells(self, values) -> list[tuple[str, int, int]]:
-        """(name, raw value, bits) of every location for display, from `values` (raw, by
-        location index): an array held whole element by element (`t[0]`, `t[1]`)."""
+    def cells(self, values) -> list[tuple[str, int]]:
+        """(name, value) of every location for display, from `values` (raw, by location
+        index): in its type (`typed`), an array held whole element by element (`t[0]`,
+        `t[1]`)."""
         out = []
         for loc in self.locations:
             parts = [e for e in self.elements if self._array_of[e.name] is loc]
             if not parts:
-                out.append((loc.name, values[loc.index], 8 * loc.size))
+                out.append((loc.name, self.typed(loc, values[loc.index], 8 * loc.size)))
             for e in parts:
                 raw = get_bytes(unsigned(values[loc.index], 8 * loc.size), e.addr - loc.addr,
                                 e.size)  # fmt: skip
-                out.append((self._herd_name(e.name), raw, 8 * e.size))
+                out.append((self._herd_name(e.name), self.typed(e, raw, 8 * e.size)))
         return out
 
     def _place_of(self, name: str) -> PlacedLocation | None:

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Container, Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
@@ -30,6 +30,8 @@ from fencelab.tui.widgets import (
 )
 
 SOURCE_PANE_ROOM = 26  # columns each pane needs before the source pane takes its share
+CORES_HEIGHT = 0.6  # of the screen, at most, for the core panes and the source pane
+CORE_PANE_ROWS = 5  # the least a core pane is given (3 lines); below it, #cores scrolls
 
 STATUS_STYLE = {
     Status.RUNNING: "bold #5fafff",
@@ -75,7 +77,7 @@ class MachineScreen(Screen[None]):
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="title")
-        with Horizontal(id="cores"):
+        with Container(id="cores"):
             yield SourcePane(id="source")
             for tid in range(len(self.session.program.threads)):
                 yield CorePane(tid)
@@ -89,20 +91,29 @@ class MachineScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(GraphPane).display = False
-        self._place_source()
+        self._lay_out()
         self.query_one(TransitionList).focus()
         self.refresh_view()
 
     def on_resize(self) -> None:
-        self._place_source()
+        self._lay_out()
         self.call_after_refresh(self.refresh_view)  # the panes' new widths
 
-    def _place_source(self) -> None:
-        """The source pane, for source tests, when the cores keep room for their code."""
+    def _lay_out(self) -> None:
+        """The source pane, for source tests, when the cores keep room for their code; the
+        core panes side by side, or in rows of equal columns (2x2 for 4 cores at 80 columns)
+        where they do not fit in one, each row its share of the height."""
         cores = len(self.session.program.threads)
-        room = self.size.width >= (cores + 1) * SOURCE_PANE_ROOM
-        wanted = self.session.test.is_source and self.source_wanted
-        self.query_one(SourcePane).display = wanted and room
+        source = self.query_one(SourcePane)
+        wide = self.size.width >= (cores + 1) * SOURCE_PANE_ROOM
+        source.display = self.session.test.is_source and self.source_wanted and wide
+        rows = -(-cores // max(1, self.size.width // SOURCE_PANE_ROOM))
+        tall = int(self.size.height * CORES_HEIGHT)
+        grid = self.query_one("#cores")
+        grid.styles.grid_size_columns = -(-cores // rows) + source.display
+        grid.styles.max_height = tall
+        for pane in self.query(CorePane):  # below CORE_PANE_ROWS a row, #cores scrolls
+            pane.styles.max_height = max(CORE_PANE_ROWS, tall // rows)
 
     def refresh_view(self) -> None:
         s = self.session
@@ -197,6 +208,9 @@ class MachineScreen(Screen[None]):
             self.focus_tid = tid
             if self.session.take_core(tid) is None:
                 self.say(self.session.why_not(tid))
+            pane = self.query_one(f"#core{tid}", CorePane)  # in view, where #cores scrolls
+            self.call_after_refresh(self.query_one("#cores").scroll_to_widget, pane,
+                                    animate=False)  # fmt: skip
         self.after_action()
 
     def action_why(self) -> None:
@@ -249,7 +263,7 @@ class MachineScreen(Screen[None]):
                      f"{self.session.test.arch} test, written in assembly")
         else:
             self.source_wanted = not self.source_wanted
-            self._place_source()
+            self._lay_out()
             if self.source_wanted and not self.query_one(SourcePane).display:
                 self.say("no room for the source pane: widen the terminal")
         self.after_action()

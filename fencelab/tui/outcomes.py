@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from fencelab.errors import FencelabError
-from fencelab.litmus.conditions import holds
+from fencelab.litmus.conditions import satisfies
 from fencelab.litmus.printer import format_condition, format_outcome
 from fencelab.pipeline import run_test
 from fencelab.result import TestResult
@@ -100,15 +100,15 @@ class OutcomesScreen(Screen[str | None]):
         self.result = result
         self.session.explored = result
         self.query_one("#outcomes-progress").display = False
-        prop = result.condition.prop
-        states = sorted(result.states, key=lambda s: (not holds(prop, s.outcome),
+        condition = result.condition
+        states = sorted(result.states, key=lambda s: (not satisfies(condition, s.outcome),
                                                       format_outcome(s.outcome)))  # fmt: skip
         table = self.query_one(DataTable)
         table.clear(columns=True)  # fresh columns: their widths follow the new rows
         table.add_columns(*COLUMNS)
         self.witnesses = []
         for s in states:
-            ok = holds(prop, s.outcome)
+            ok = satisfies(condition, s.outcome)
             mark = Text("✓ satisfies" if ok else "✗ does not", style="bold green" if ok else "dim")
             count = str(s.count) if result.mode == "random" else "·"
             steps = str(len([k for k in s.witness.split(",") if k]))
@@ -117,8 +117,8 @@ class OutcomesScreen(Screen[str | None]):
         verdict = "no verdict (cut short)" if result.partial else result.verdict
         head = Text(f"{result.test.name}: {verdict}", style="bold")
         head.append(f"  {format_condition(result.condition)}")
-        head.append(f"  ({result.condition.quantifier}: {result.positive} positive, "
-                    f"{result.negative} negative)")  # fmt: skip
+        positive, negative = result.witnesses  # herd's (and run's) `Positive: p Negative: n`
+        head.append(f"  ({condition.quantifier}: {positive} positive, {negative} negative)")
         if result.mode == "random":
             head.append(f"\n{result.runs} random runs under {result.engine} on {result.target}")
         else:

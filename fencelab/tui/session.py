@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from fencelab.isa.registry import TARGETS
 from fencelab.litmus.ast import LitmusTest, OpOrigin
-from fencelab.litmus.conditions import holds
+from fencelab.litmus.conditions import satisfies
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import (
     LOOK_AHEAD,
@@ -367,7 +367,7 @@ class Session:
             return None
 
         outcome = self.source_outcome(self.machine.outcome(self.state))
-        return format_outcome(outcome), holds(self.test.condition.prop, outcome)
+        return format_outcome(outcome), satisfies(self.test.condition, outcome)
 
     def source_outcome(self, outcome):
         """An outcome in the test's own names (`1:r0=1`, not `1:X0=1`, for compiled tests)."""

@@ -118,6 +118,42 @@ def test_random_mode_marks_satisfying_states_as_litmus7_and_counts_runs(run):
     assert "# Replayed 6 transitions" in replayed and "Explored" not in replayed
 
 
+
+
+U8 = {  # a uint8_t written 200: register, name of the test's architecture
+    "X0": """AArch64 U8
+{ uint8_t x=0; 0:X1=x; 1:X1=x; }
+ P0           | P1           ;
+ MOV W0,#200  | LDRB W0,[X1] ;
+ STRB W0,[X1] |              ;
+exists (1:X0=200 /\\ x=200)
+""",
+    "R0": """ARM U8
+{ uint8_t x=0; 0:R1=x; 1:R1=x; }
+ P0           | P1           ;
+ MOV R0,#200  | LDRB R0,[R1] ;
+ STRB R0,[R1] |              ;
+exists (1:R0=200 /\\ x=200)
+""",
+}
+
+
+@pytest.mark.parametrize("reg", sorted(U8))
+def test_witnesses_name_an_unsigned_locations_values_in_its_type_and_replay(run, reg, tmp_path):
+    """The promise (arm) or commit (armv7) of a uint8_t's 200 is `x=200` in the witness, as
+    the test and its final state write it (it was `x=-56`, and a schedule typed with 200
+    was refused), and the witness replays."""
+    path = tmp_path / "U8.litmus"
+    path.write_text(U8[reg])
+    out = run(str(path)).output
+    witness = next(ln for ln in out.splitlines() if ln.startswith(f"# Witness 1:{reg}=200;"))
+    schedule = witness.split("schedule ")[1]
+    assert schedule.startswith("0.p1.x=200,")
+    replayed = run(str(path), "--mode", "replay", "--schedule", schedule)
+    assert replayed.exit_code == 0, replayed.output
+    assert f"1:{reg}=200; [x]=200;" in replayed.output
+    assert "Positive: 1 Negative: 0" in replayed.output
+
 def test_random_runs_under_armv7_and_promising_arm_end_in_outcomes_not_dead_ends(run):
     """Drawn blindly, every random run of the ticket lock compiled for armv7 ended where the
     model could not go on, and the block said `States 0 ... Never 0 0`: a wrong verdict with

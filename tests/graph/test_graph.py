@@ -392,3 +392,66 @@ def test_dsb_st_orders_a_write_before_a_later_read_under_its_own_name():
     assert graph.cycle.describe(graph) == "a -DSB-ob-> c -fre-> d -DSB-ob-> f -fre-> a"
     dmb = parse_text(SB_DSB_ST.replace("DSB ST", "DMB ST"), "SB+dmb.sts.litmus")
     assert outcome_graph(dmb, RunOptions.named(), "0:X2=0; 1:X2=0").allowed
+
+
+U8 = {  # a uint8_t location written 200: its events carry 200, as its final value does
+    "AArch64": """AArch64 U8
+{ uint8_t x=0; 0:X1=x; 1:X1=x; }
+ P0           | P1           ;
+ MOV W0,#200  | LDRB W0,[X1] ;
+ STRB W0,[X1] |              ;
+exists (1:X0=200 /\\ x=200)
+""",
+    "ARM": """ARM U8
+{ uint8_t x=0; 0:R1=x; 1:R1=x; }
+ P0           | P1           ;
+ MOV R0,#200  | LDRB R0,[R1] ;
+ STRB R0,[R1] |              ;
+exists (1:R0=200 /\\ x=200)
+""",
+    "X86_64": """X86_64 U8
+{ uint8_t x=0; }
+ P0            | P1               ;
+ movb $200,(x) | movzbl (x),%eax  ;
+exists (1:rax=200 /\\ x=200)
+""",
+}
+
+
+@pytest.mark.parametrize("arch", sorted(U8))
+def test_graph_shows_an_unsigned_locations_values_in_its_type(arch, tmp_path):
+    path = tmp_path / "U8.litmus"
+    path.write_text(U8[arch])
+    out = CliRunner().invoke(main, ["graph", str(path)])
+    assert out.exit_code == 0, out.output
+    assert "[x]=200; allowed" in out.output.splitlines()[0]
+    assert "a: W x=200   b: R x=200" in out.output
+    out = CliRunner().invoke(main, ["graph", str(path), "--format", "dot"])
+    assert 'label="a: W x=200\\n' in out.output and "-56" not in out.output
+    svg = tmp_path / "U8.svg"
+    assert CliRunner().invoke(main, ["graph", str(path), "-o", str(svg)]).exit_code == 0
+    _, nodes, _, _, _ = read_svg(svg.read_text())
+    assert nodes["a"]["data-value"] == nodes["b"]["data-value"] == "200"
+    assert "x=-56" not in svg.read_text()
+
+
+MP_U8 = """AArch64 MPu8
+{ uint8_t x=0; uint8_t y=0; 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0            | P1            ;
+ MOV W0,#200   | LDARB W0,[X1] ;
+ STRB W0,[X1]  | LDRB W2,[X3]  ;
+ MOV W2,#150   |               ;
+ STLRB W2,[X3] |               ;
+exists (1:X0=150 /\\ 1:X2=0)
+"""
+
+
+@pytest.mark.parametrize("model", ["arm", "sc"])
+def test_a_forbidden_outcomes_cycle_shows_unsigned_values_in_their_type(model, tmp_path):
+    path = tmp_path / "MPu8.litmus"
+    path.write_text(MP_U8)
+    out = CliRunner().invoke(main, ["graph", str(path), "--model", model])
+    assert out.exit_code == 0, out.output
+    assert "forbidden" in out.output.splitlines()[0]
+    assert "a: W x=200" in out.output and "c: R[A] y=150" in out.output
+    assert "b: W[L] y=150" in out.output and "=-" not in out.output

@@ -27,7 +27,7 @@ from fencelab.tui.outcomes import OutcomesScreen
 from fencelab.tui.render import memory_lines
 from fencelab.tui.session import Session
 from fencelab.tui.widgets import CorePane, MemoryPane, StatusLine, TransitionList
-from tests.helpers import EXAMPLES, X86_SB
+from tests.helpers import EXAMPLES, HERD_DATA, X86_SB
 
 SB = X86_SB
 
@@ -183,6 +183,40 @@ async def test_open_at_a_witness_and_step_through_it():
         assert "final: 0:rax=0; 1:rax=0;" in panes(app)[3]
 
 
+
+U8 = """AArch64 U8
+{ uint8_t x=0; 0:X1=x; 1:X1=x; }
+ P0           | P1           ;
+ MOV W0,#200  | LDRB W0,[X1] ;
+ STRB W0,[X1] |              ;
+exists (1:X0=200 /\\ x=200)
+"""
+
+
+@pytest.mark.parametrize("model", ["arm", "sc"])
+@pilot_test
+async def test_an_unsigned_locations_values_show_in_its_type(model):
+    """A uint8_t written 200 is 200 in the panes and the schedule (it was -56 under arm), and
+    the schedule typed as the test writes it replays."""
+    app = FencelabApp.for_test(parse_text(U8), RunOptions.named(model=model),
+                               schedule="0.p1.x=200,0.w1,1.r1" if model == "arm" else "0,1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right")
+        _, memory, transitions, _ = panes(app)
+        if model == "arm":
+            assert "@1: location=x  value=200" in memory
+            assert "promises=[x=200@1]" in memory
+            assert "P0: execute strb w0, [x1] (fulfils promise x=200@1)" in transitions
+        await pilot.press("end")
+        cores, memory, _, status = panes(app)
+        assert "final: 1:X0=200; [x]=200;" in status and "-56" not in memory + status
+        if model == "sc":
+            assert memory.splitlines() == ["memory: x=200"]
+        await pilot.press("home", "w")  # the why screen: what core 0 may do first
+        words = "may promise x=200 now" if model == "arm" else "writes x=200"
+        assert words in app.screen.text and "-56" not in app.screen.text
+
+
 def test_a_bad_schedule_is_refused():
     with pytest.raises(FencelabError, match="'d1' is not enabled"):
         FencelabApp.for_test(parse_text(SB), RunOptions(), schedule="0,d1")
@@ -206,6 +240,56 @@ async def test_explore_lists_outcomes_and_replays_a_witness():
         assert app.session.steps == 0 and len(app.session.redo) == 6
         await pilot.press("end")
         assert "final: 0:rax=0; 1:rax=0;" in panes(app)[3]
+
+
+@pilot_test
+async def test_a_not_exists_state_satisfies_when_its_proposition_is_false():
+    """`~exists P` is satisfied by the states where P is false: the one where SB's loads both
+    read 0 refutes it (`fencelab run` says No), the other three satisfy it."""
+    not_exists = SB.replace("exists (0:rax=0", "~exists (0:rax=0")
+    app = FencelabApp.for_test(parse_text(not_exists), RunOptions.named())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("0", "1", "0", "1", "enter", "enter")
+        status = panes(app)[3]
+        assert "final: 0:rax=0; 1:rax=0;" in status
+        assert "✗ does not satisfy ~exists (0:rax=0 /\\ 1:rax=0)" in status
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        assert [r[:2] for r in screen.rows] == [
+            ["0:rax=0; 1:rax=1;", "✓ satisfies"],
+            ["0:rax=1; 1:rax=0;", "✓ satisfies"],
+            ["0:rax=1; 1:rax=1;", "✓ satisfies"],
+            ["0:rax=0; 1:rax=0;", "✗ does not"],
+        ]
+        title = str(screen.query_one("#outcomes-title").content)
+        assert "(~exists: 3 positive, 1 negative)" in title  # run's `Positive: 3 Negative: 1`
+
+
+@pilot_test
+async def test_herds_not_exists_test_is_satisfied_by_every_state():
+    """herd's A025 (`~exists`, Ok): run says `Positive: 3 Negative: 0`, and so does the TUI."""
+    test = parse_text((HERD_DATA / "arm" / "A025.litmus").read_text())
+    app = FencelabApp.for_test(test, RunOptions.named())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        assert len(screen.rows) == 3 and all(r[1] == "✓ satisfies" for r in screen.rows)
+        title = str(screen.query_one("#outcomes-title").content)
+        assert title.startswith("A025: Forbidden") and "(~exists: 3 positive, 0 negative)" in title
+
+
+@pilot_test
+async def test_a_forall_state_satisfies_when_its_proposition_is_true():
+    forall = SB.replace("exists (0:rax=0 /\\ 1:rax=0)", "forall (0:rax=1 \\/ 1:rax=1)")
+    app = FencelabApp.for_test(parse_text(forall), RunOptions.named())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("0", "1", "0", "1", "enter", "enter")
+        assert "✗ does not satisfy forall (0:rax=1 \\/ 1:rax=1)" in panes(app)[3]
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        assert [r[1] for r in screen.rows] == ["✓ satisfies"] * 3 + ["✗ does not"]
+        assert screen.rows[-1][0] == "0:rax=0; 1:rax=0;"
+        assert "(forall: 3 positive, 1 negative)" in str(screen.query_one("#outcomes-title").content)
 
 
 @pilot_test
@@ -324,6 +408,49 @@ async def test_a_long_schedule_at_80x24_keeps_the_final_outcome_in_sight():
         assert len(lines) == 3 and lines[0].startswith("… ") and lines[-1].startswith("final: ")
         assert lines[1].strip().endswith(app.session.schedule[-20:])
 
+
+
+def on_screen(app: FencelabApp, pane) -> bool:
+    """Is the whole pane drawn within its container's visible region (not scrolled off)?"""
+    return app.machine_screen.query_one("#cores").region.contains_region(pane.region)
+
+
+@pilot_test
+async def test_four_cores_at_80x24_wrap_into_rows_and_all_show():
+    """IRIW's four cores need 104 columns side by side: at 80x24 only core 0 was drawn (the
+    others sat off-screen to the right). They now wrap, two rows of two, each core in view."""
+    from fencelab.litmus.parser import parse_file
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "x86_64" / "IRIW.litmus"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        cores = list(app.machine_screen.query(CorePane))
+        assert [(p.region.x, p.region.width) for p in cores] == [(0, 40), (40, 40)] * 2
+        assert cores[0].region.y == cores[1].region.y < cores[2].region.y == cores[3].region.y
+        assert all(on_screen(app, p) for p in cores)
+        assert "movl y(%rip), %eax" in cores[3].text
+        await pilot.press("3")
+        assert app.session.schedule == "3" and cores[3].has_class("focused")
+        assert on_screen(app, cores[3]) and "rax=0  rbx=0" in cores[3].text
+
+
+@pilot_test
+async def test_a_core_stepped_is_scrolled_into_view_where_the_cores_do_not_fit():
+    """At 40x20 IRIW's cores stand in one column, taller than the room for them: pressing 3
+    steps core 3 and scrolls it into view, 0 scrolls back to core 0."""
+    from fencelab.litmus.parser import parse_file
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "x86_64" / "IRIW.litmus"))
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        cores = list(app.machine_screen.query(CorePane))
+        assert not on_screen(app, cores[3])
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.session.schedule == "3" and on_screen(app, cores[3])
+        await pilot.press("0")
+        await pilot.pause()
+        assert app.session.schedule == "3,0" and on_screen(app, cores[0])
 
 def test_memory_view_renders_nested_model_state():
     """The shape the ARM model describes: a message list and per-thread records of views."""

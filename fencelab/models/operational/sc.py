@@ -26,7 +26,7 @@ from fencelab.machine.model import (
     succeeds_elsewhere,
     what_it_does,
 )
-from fencelab.values import get_bytes, put_bytes, signed, unsigned
+from fencelab.values import get_bytes, put_bytes, unsigned
 
 SC_RULE = "SC: one memory, no buffers; any core may take its next step at any time"
 
@@ -161,11 +161,9 @@ def initial_values(program) -> tuple[int, ...]:
 
 
 def shown_memory(program, values) -> dict[str, int]:
-    """Every location's bytes as the panes show them (an array held whole, element by
-    element): an address as is, else signed when the top bit of its span is set (the initial
-    -1 shows as -1)."""
-    return {name: raw if raw in program.by_addr else signed(raw, bits)
-            for name, raw, bits in program.cells(values)}  # fmt: skip
+    """Every location's value as the panes show it, in its type (an array held whole, element
+    by element; an address as is)."""
+    return dict(program.cells(values))
 
 
 def _in_memory(step) -> Provenance:

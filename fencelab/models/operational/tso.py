@@ -59,8 +59,13 @@ class Entry(NamedTuple):
         """Where it writes, as herd's mixed-size tests name it: `x`, `t[1]`, or `x+1` inside x."""
         return program.part_name(program.locations[self.loc], self.offset, self.size)
 
+    def shown(self, program) -> tuple[str, int]:
+        """(place, value) as the panes show it: the value in the location's type."""
+        loc = program.locations[self.loc]
+        return self.place(program), program.typed(loc, self.value, 8 * self.size)
+
     def text(self, program) -> str:
-        return f"{self.place(program)}={self.value}"
+        return "=".join(map(str, self.shown(program)))
 
 
 class TSO(MemoryModel):
@@ -574,8 +579,7 @@ class TSO(MemoryModel):
     def describe(self, program, memory: TsoMemory):
         return {
             "memory": shown_memory(program, memory.values),
-            "store buffers": [[(e.place(program), e.value) for e in buf]
-                              for buf in memory.buffers],
+            "store buffers": [[e.shown(program) for e in buf] for buf in memory.buffers],
         }
 
 

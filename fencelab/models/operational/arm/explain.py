@@ -24,7 +24,6 @@ from fencelab.models.operational.arm.local import (
     write_slots,
 )
 from fencelab.models.operational.arm.thread import RegViews, ThreadContext, thread_moves
-from fencelab.values import signed
 
 
 def explain(model, program, state: MachineState, tid: int) -> list[Reason]:
@@ -71,7 +70,7 @@ def explain(model, program, state: MachineState, tid: int) -> list[Reason]:
 
 def _message(ctx: ThreadContext, memory: tuple[Message, ...], ts: int) -> str:
     m = memory[ts - 1]
-    return f"{ctx.names[m.loc]}={signed(m.value, 8 * m.size)}@{ts}"
+    return f"{ctx.names[m.loc]}={ctx.shown(ctx.program.locations[m.loc], m.value, m.size)}@{ts}"
 
 
 def _next_instruction(ctx, tstate, local: Local, memory, info: InsnInfo, tid: int) -> list[Reason]:
@@ -114,7 +113,7 @@ def _load_words(ctx, local: Local, memory, info: InsnInfo, need: NeedRead,
         out.append(Reason(tid, f"coh({name})={coh}: it has already seen {name}@{coh}, so it "
                                f"cannot read an older {name}"))  # fmt: skip
     seen = ", ".join(f"@{c.ts} ({'initial' if c.ts == 0 else f'P{memory[c.ts - 1].tid}'}) "
-                     f"{name}={signed(c.value, 8 * need.size)}" for c in choices)  # fmt: skip
+                     f"{name}={ctx.shown(loc, c.value, need.size)}" for c in choices)  # fmt: skip
     if seen:
         out.append(Reason(tid, f"{info.text} may read {name} from: {seen}"))
     return out
@@ -130,7 +129,7 @@ def _store_words(ctx, local: Local, memory, info: InsnInfo, step: Step,
     paddr, pdata = regs.pick(info.addr_regs), regs.pick(info.data_regs)
     msg = Message(loc.index, write.value, ctx.tid, write.size)
     pre = write_pre_view(local, paddr, pdata, 0, info.release)
-    text = f"{loc.name}={signed(write.value, 8 * write.size)}"
+    text = f"{loc.name}={ctx.shown(loc, write.value, write.size)}"
     mine = [ts for ts in local.promises if memory[ts - 1] == msg]
     if not mine:
         return [Reason(tid, f"to write {text} it must fulfil a promise of {text}, and it has "

@@ -66,10 +66,10 @@ from fencelab.models.operational.arm.project import Projector, dead_reads
 from fencelab.models.operational.arm.thread import (
     ThreadContext,
     UnseenRead,
+    message_text,
     thread_moves,
     without_repeats,
 )
-from fencelab.values import signed
 
 
 @dataclass(frozen=True)
@@ -459,13 +459,12 @@ class ARM(MemoryModel):
                     continue
                 locals_ = list(mem.locals)
                 locals_[tid] = promised
-                name = view.part_name(view.locations[msg.loc], msg.offset, msg.size)
-                value = signed(msg.value, 8 * msg.size)
-                key = f"{tid}.p{ts}.{name}={value}"
+                text = message_text(view, msg)  # in the location's type, as typed back
+                key = f"{tid}.p{ts}.{text}"
                 if any(m.loc == msg.loc and m.value == msg.value and m.offset == msg.offset
                        and m is not msg for m in candidates):  # fmt: skip
                     key += f".{8 * msg.size}b"  # the same value written with two sizes
-                label = f"P{tid}: promise {name}={value} (timestamp {ts})"
+                label = f"P{tid}: promise {text} (timestamp {ts})"
                 found.append((tid, key, label, ArmMemory(messages, tuple(locals_), False,
                                                          layout=mem.layout)))  # fmt: skip
         self._alone[cache_key] = (state.threads, found)
@@ -523,11 +522,12 @@ class ARM(MemoryModel):
         memory = now or memory
         names = [loc.name for loc in program.locations]
         messages = [{"ts": 0, "writes": "initial", "values": {
-            loc.name: loc.init for loc in program.locations}}]  # fmt: skip
+            loc.name: program.typed(loc, loc.init, loc.width) for loc in program.locations}}]  # fmt: skip
         for ts, msg in enumerate(memory.messages, 1):
             where = program.part_name(program.locations[msg.loc], msg.offset, msg.size)
-            messages.append({"ts": ts, "location": where,
-                             "value": signed(msg.value, 8 * msg.size), "thread": f"P{msg.tid}"})  # fmt: skip
+            value = program.typed(program.locations[msg.loc], msg.value, 8 * msg.size)
+            messages.append({"ts": ts, "location": where, "value": value,
+                             "thread": f"P{msg.tid}"})  # fmt: skip
         threads = []
         for tid, local in enumerate(memory.locals):
             promises = local.promises
@@ -535,9 +535,8 @@ class ARM(MemoryModel):
             local = kept or local  # a finished thread keeps the views it halted with
             threads.append({
                 "thread": f"P{tid}",
-                "promises": [f"{names[memory.messages[t - 1].loc]}="
-                             f"{signed(memory.messages[t - 1].value, 8 * memory.messages[t - 1].size)}"
-                             f"@{t}" for t in promises],
+                "promises": [f"{message_text(program, memory.messages[t - 1])}@{t}"
+                             for t in promises],
                 "coh": dict(zip(names, local.coh)),
                 "vrOld": local.vr_old, "vwOld": local.vw_old,
                 "vrNew": local.vr_new, "vwNew": local.vw_new,

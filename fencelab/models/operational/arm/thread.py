@@ -45,7 +45,7 @@ from fencelab.models.operational.arm.local import (
     write_slots,
 )
 from fencelab.program.layout import MIXED_SIZE_REFUSAL
-from fencelab.values import signed, unsigned
+from fencelab.values import unsigned
 
 MODEL = "arm"
 SELECTS = frozenset({"csel", "csinc", "csinv", "csneg", "cset", "csetm", "cinc", "cinv", "cneg"})
@@ -105,8 +105,8 @@ def _words(*parts) -> str:
     return "".join(p if isinstance(p, str) else p() for p in parts)
 
 
-def _read_words(ctx, name: str, value: int, size: int, memory, ts: int) -> str:
-    return f"read {name}={signed(value, 8 * size)} from " + ctx.describe_msg(memory, ts)
+def _read_words(ctx, loc, value: int, size: int, memory, ts: int) -> str:
+    return f"read {loc.name}={ctx.shown(loc, value, size)} from " + ctx.describe_msg(memory, ts)
 
 
 class ThreadContext:
@@ -235,11 +235,27 @@ class ThreadContext:
     def init_value(self, loc, size: int) -> int:
         return unsigned(loc.init, 8 * size)
 
+    def shown(self, loc, value: int, size: int) -> int:
+        """A value of `size` bytes at `loc` as the panes show it: in the location's type."""
+        return self.program.typed(loc, value, 8 * size)
+
+    def message_text(self, msg) -> str:
+        """A message as the panes show it: `x=200`, `x+1=3` (a part of a mixed-size one)."""
+        return message_text(self.program, msg)
+
     def describe_msg(self, memory, ts: int) -> str:
         if ts == 0:
             return "the initial write"
         m = memory[ts - 1]
         return f"@{ts} (P{m.tid})"
+
+
+def message_text(program, msg) -> str:
+    """A message as the panes, the keys and the schedules show it: its place (`x`, or `x+1`
+    inside a mixed-size x) and its value in the location's type (a `uint8_t`'s 200)."""
+    loc = program.locations[msg.loc]
+    value = program.typed(loc, msg.value, 8 * msg.size)
+    return f"{program.part_name(loc, msg.offset, msg.size)}={value}"
 
 
 def thread_moves(
@@ -556,7 +572,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
             )
         r = written_back.copy()
         r.set(info.dest_regs, max(choice.view, cond_view), max(pick, cond_pick))
-        what = partial(_read_words, ctx, loc.name, choice.value, first.size, memory, choice.ts)
+        what = partial(_read_words, ctx, loc, choice.value, first.size, memory, choice.ts)
         moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step,
                           read_ts=choice.ts))  # fmt: skip
     return moves
@@ -583,7 +599,7 @@ def _load_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, size: int, lo
         r = regs.copy()
         _writeback(ctx, r, info)
         r.set(info.dest_regs, max(c.view, cond_view), max(pick, cond_pick))
-        what = f"read {ctx.program.part_name(loc, offset, size)}={signed(c.value, 8 * size)} from " + _sources(ctx, memory, c)
+        what = f"read {ctx.program.part_name(loc, offset, size)}={ctx.shown(loc, c.value, size)} from " + _sources(ctx, memory, c)
         moves.append(Move(c.key, what, step.state, _finish(ctx, new, step, r), step,
                           read_ts=max(c.read)))  # fmt: skip
     return moves
@@ -662,7 +678,7 @@ def _pair_reads(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr
             pick = max(c.view, paddr, c.pick)
             yield _PairRead(
                 c.value, c.view, pick, f"{c.key}/",  # `/`: where its bytes' keys end
-                f"{where}={signed(c.value, 8 * need.size)} from {_sources(ctx, memory, c)}",
+                f"{where}={ctx.shown(loc, c.value, need.size)} from {_sources(ctx, memory, c)}",
                 max(c.read),
                 lambda lc, c=c, pick=pick: mixed.after_mixed_read(
                     lc, loc.index, loc.size, ctx.n, offset, c, vaddr, False, False, paddr, pick))
@@ -674,7 +690,7 @@ def _pair_reads(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr
         pick = read_pick(c, paddr, local.fwd[loc.index])
         yield _PairRead(
             c.value, c.view, pick, f".r{c.ts}",
-            f"{where}={signed(c.value, 8 * need.size)} from {ctx.describe_msg(memory, c.ts)}",
+            f"{where}={ctx.shown(loc, c.value, need.size)} from {ctx.describe_msg(memory, c.ts)}",
             c.ts,
             lambda lc, c=c, pick=pick: after_read(lc, loc.index, c, vaddr, False, False, paddr,
                                                   pick))  # fmt: skip
@@ -930,7 +946,7 @@ def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) ->
         pick = read_pick(choice, paddr, local.fwd[loc.index])
         after = after_read(local, loc.index, choice, vaddr, acquire, no_ret, paddr, pick)
         r = written_back.copy()
-        read_words = partial(_read_words, ctx, loc.name, choice.value, first.size, memory,
+        read_words = partial(_read_words, ctx, loc, choice.value, first.size, memory,
                              choice.ts)  # fmt: skip
         if not step.writes:  # a compare-and-swap that failed: only a read
             r.set(info.dest_regs, choice.view, pick)
@@ -1002,7 +1018,7 @@ def _atomic_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bo
                                        acquire, no_ret, paddr, pick)  # fmt: skip
         r = regs.copy()
         _writeback(ctx, r, info)
-        read_words = (f"read {ctx.program.part_name(loc, offset, size)}={signed(c.value, 8 * size)} from "
+        read_words = (f"read {ctx.program.part_name(loc, offset, size)}={ctx.shown(loc, c.value, size)} from "
                       + ("a later write" if unseen else _sources(ctx, memory, c)))  # fmt: skip
         if not step.writes:  # a compare-and-swap that failed: only a read
             r.set(info.dest_regs, c.view, pick)
@@ -1116,8 +1132,7 @@ def _slots(ctx, local, memory, msg: Message, pre: int, exclusive_from, certify: 
 
 
 def _fulfil_words(ctx, msg: Message, ts: int, appended) -> str:
-    name = ctx.program.part_name(ctx.program.locations[msg.loc], msg.offset, msg.size)
-    text = f"{name}={signed(msg.value, 8 * msg.size)}@{ts}"
+    text = f"{ctx.message_text(msg)}@{ts}"
     return f"writes {text}" if appended is not None else f"fulfils promise {text}"
 
 

@@ -539,7 +539,7 @@ class ARMv7(MemoryModel):
             if self.dead and self._strands(program, state, tid, memory):
                 continue  # `armv7-dead-commits`: no execution ends from there
             pos = memory.storage.end
-            value = shown(msg.value, msg.size)
+            value = shown(program, msg.loc, msg.value, msg.size)
             key = f"{tid}.p{pos}.{names[msg.loc]}={value}"
             if any(m.loc == msg.loc and m.value == msg.value and m != msg for m in candidates):
                 key += f".{8 * msg.size}b"
@@ -624,7 +624,7 @@ class ARMv7(MemoryModel):
         for pos, msg in st.messages():
             if msg.tid == tid:
                 continue
-            write = f"{names[msg.loc]}={shown(msg.value, msg.size)} (@{pos}, P{msg.tid})"
+            write = f"{names[msg.loc]}={shown(program, msg.loc, msg.value, msg.size)} (@{pos}, P{msg.tid})"
             gp = st.gp(pos)
             if gp is not None:
                 out.append(Reason(tid, f"{write} has reached every core (at @{gp})"))
@@ -648,7 +648,7 @@ class ARMv7(MemoryModel):
         for pos, msg in st.messages():
             gp = st.gp(pos)
             writes.append({
-                "pos": pos, "location": names[msg.loc], "value": shown(msg.value, msg.size),
+                "pos": pos, "location": names[msg.loc], "value": shown(program, msg.loc, msg.value, msg.size),
                 "thread": f"P{msg.tid}", "coherence": st.rank(pos),
                 "reached": [f"P{t}" for t in _reached(memory, pos)] if gp is None
                 else "every core",
@@ -656,7 +656,7 @@ class ARMv7(MemoryModel):
                 "executed": not any(pos in lc.promises for lc in memory.locals),
             })  # fmt: skip
         timeline = [
-            f"@{i + 1} {names[e.loc]}={shown(e.value, e.size)} (P{e.tid})"
+            f"@{i + 1} {names[e.loc]}={shown(program, e.loc, e.value, e.size)} (P{e.tid})"
             if not isinstance(e, Gp) else f"@{i + 1} @{e.pos} reaches every core"
             for i, e in enumerate(st.timeline)
         ]

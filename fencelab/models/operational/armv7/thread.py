@@ -42,7 +42,6 @@ from fencelab.models.operational.armv7.local import (
 )
 from fencelab.models.operational.armv7.order import ACCESS_LOCS
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
-from fencelab.values import signed
 
 MODEL = "armv7"
 TRAILING = ".g?"  # a trailing barrier's key when each core runs apart: which writes it
@@ -253,7 +252,7 @@ def _load(ctx, tstate, local: Local, st: Storage, info: InsnInfo) -> list[Move]:
             new = new._replace(exbank=(loc.index, ch.pos, ch.value))
         r = set_views(regs, info.dest_regs, ch.t, ch.c)
         source = "the initial write" if ch.pos == 0 else f"@{ch.pos} (P{st.tid(ch.pos)})"
-        what = f"read {loc.name}={shown(ch.value, first.size)} from {source} at @{ch.t}"
+        what = f"read {loc.name}={ctx.shown(loc, ch.value, first.size)} from {source} at @{ch.t}"
         moves.append(Move(f".r{ch.pos}", what, step.state, _finish(ctx, new, step, r), step,
                           read_pos=ch.pos))  # fmt: skip
     return moves
@@ -285,7 +284,7 @@ def _load_multiple(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
             new = after_read(new, loc.index, ch, addr)
             r = set_views(r, (reg,), ch.t, ch.c)
         what = ", ".join(
-            f"{loc.name}={shown(ch.value, 4)} from "
+            f"{loc.name}={ctx.shown(loc, ch.value, 4)} from "
             + ("the initial write" if ch.pos == 0 else f"@{ch.pos} (P{st.tid(ch.pos)})")
             + f" at @{ch.t}"
             for loc, ch in reads
@@ -336,7 +335,7 @@ def _write_moves(ctx, local: Local, st: Storage, info: InsnInfo, step: Step, reg
     # out the loop iteration that repeats it
     silent = exclusive and local.exbank is not None and local.exbank[2] == write.value
     moves = []
-    text = f"{loc.name}={shown(write.value, write.size)}"
+    text = f"{loc.name}={ctx.shown(loc, write.value, write.size)}"
     # a spin is never committed ahead (certify.py): it fails and retries instead
     slots = [] if spin else write_slots(local, st, ctx.tid, loc.index, write.value, write.size,
                                         floor, exclusive_from)  # fmt: skip
@@ -481,6 +480,7 @@ def _monitor_run(ctx, info, tstate, st: Storage, loc, value: int, succeed: bool)
     return None
 
 
-def shown(value: int, size: int) -> int:
-    """A value as the user reads it: signed at its width."""
-    return signed(value, 8 * size)
+def shown(program, loc: int, value: int, size: int) -> int:
+    """A value of `size` bytes written to location `loc` (its index) as the user reads it: in
+    the location's type."""
+    return program.typed(program.locations[loc], value, 8 * size)
