@@ -567,7 +567,8 @@ class _Parser:
                     raise self.src.error(unknown_type(ctype, clip(lhs), note), at)
                 ctype = ""  # herd's default type, `int`
             self._check_register_value(reg.group(2), ctype, value, value_at)
-            self._register_once(self._int(reg.group(1), at), reg.group(2), lhs, value, at)
+            if eq:  # (`int64_t 0:X0;` declares a type: not a second value)
+                self._register_once(self._int(reg.group(1), at), reg.group(2), lhs, value, at)
             reg_inits.append(RegInit(self._int(reg.group(1), at), reg.group(2), value,
                                      normalise_ctype(ctype), self.src.pos(at)))  # fmt: skip
             return

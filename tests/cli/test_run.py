@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.helpers import EXAMPLES
+from tests.helpers.litmus import UINT8_TESTS
 
 
 @pytest.fixture
@@ -120,22 +121,7 @@ def test_random_mode_marks_satisfying_states_as_litmus7_and_counts_runs(run):
 
 
 
-U8 = {  # a uint8_t written 200: register, name of the test's architecture
-    "X0": """AArch64 U8
-{ uint8_t x=0; 0:X1=x; 1:X1=x; }
- P0           | P1           ;
- MOV W0,#200  | LDRB W0,[X1] ;
- STRB W0,[X1] |              ;
-exists (1:X0=200 /\\ x=200)
-""",
-    "R0": """ARM U8
-{ uint8_t x=0; 0:R1=x; 1:R1=x; }
- P0           | P1           ;
- MOV R0,#200  | LDRB R0,[R1] ;
- STRB R0,[R1] |              ;
-exists (1:R0=200 /\\ x=200)
-""",
-}
+U8 = {"X0": UINT8_TESTS["AArch64"], "R0": UINT8_TESTS["ARM"]}  # by the register read
 
 
 @pytest.mark.parametrize("reg", sorted(U8))

@@ -24,6 +24,7 @@ from fencelab.report.dot import render_dot
 from fencelab.report.graph_layout import Box
 from fencelab.report.svg import render_svg
 from tests.helpers import EXAMPLES  # noqa: E402
+from tests.helpers.litmus import UINT8_TESTS  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -394,28 +395,7 @@ def test_dsb_st_orders_a_write_before_a_later_read_under_its_own_name():
     assert outcome_graph(dmb, RunOptions.named(), "0:X2=0; 1:X2=0").allowed
 
 
-U8 = {  # a uint8_t location written 200: its events carry 200, as its final value does
-    "AArch64": """AArch64 U8
-{ uint8_t x=0; 0:X1=x; 1:X1=x; }
- P0           | P1           ;
- MOV W0,#200  | LDRB W0,[X1] ;
- STRB W0,[X1] |              ;
-exists (1:X0=200 /\\ x=200)
-""",
-    "ARM": """ARM U8
-{ uint8_t x=0; 0:R1=x; 1:R1=x; }
- P0           | P1           ;
- MOV R0,#200  | LDRB R0,[R1] ;
- STRB R0,[R1] |              ;
-exists (1:R0=200 /\\ x=200)
-""",
-    "X86_64": """X86_64 U8
-{ uint8_t x=0; }
- P0            | P1               ;
- movb $200,(x) | movzbl (x),%eax  ;
-exists (1:rax=200 /\\ x=200)
-""",
-}
+U8 = UINT8_TESTS
 
 
 @pytest.mark.parametrize("arch", sorted(U8))

@@ -44,6 +44,6 @@ def test_an_immediate_beyond_16_bits_is_one_line(cli, tmp_path):
 
 def test_no_cpu_runs_it_as_fencelab_does():
     program = program_for(parse_text(STOPS), get_target("armv8"))
-    with pytest.raises(FencelabError, match=r"^U: P0: udf #7 raises an exception that ends "
+    with pytest.raises(FencelabError, match=r"^<input>: P0: udf #7 raises an exception that ends "
                                             r"its thread"):  # fmt: skip
         run_native(program, 1)

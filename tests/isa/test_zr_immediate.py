@@ -69,6 +69,6 @@ def test_no_cpu_runs_it():
     test = parse_text(table("H", "0:X2=x;", [["SUBS W0,WZR,#1", "STR W0,[X2]"]],
                               "exists (x=0)"))  # fmt: skip
     program = program_for(test, get_target("armv8"))
-    with pytest.raises(FencelabError, match=r"^H: P0: subs w0, wzr, #0x1 is herd's, not an A64 "
+    with pytest.raises(FencelabError, match=r"^<input>: P0: subs w0, wzr, #0x1 is herd's, not an A64 "
                                             r"instruction \(register 31"):  # fmt: skip
         run_native(program, 1)
