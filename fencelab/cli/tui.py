@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from fencelab.cli import output
 from fencelab.cli.options import (
     Chosen,
     limits_options,
@@ -33,7 +34,7 @@ from fencelab.models.registry import OPERATIONAL
 @no_reduce_option
 def tui(test, target, scheme, model, schedule, limits):
     """Step through a litmus test core by core in a terminal UI."""
-    from fencelab.pipeline import RunOptions
+    from fencelab.pipeline import RunOptions, plan
     from fencelab.tui.app import FencelabApp
 
     target = one_target(model_targets(scheme_targets(target, scheme) if target else None, model),
@@ -41,6 +42,10 @@ def tui(test, target, scheme, model, schedule, limits):
     options = RunOptions(target=target, scheme=scheme, model=model, limits=limits)
     test = read_test(test, "tui")
     refuse_idle_scheme(scheme, test.is_source)  # a C or Rust test is compiled (default x86_64)
+    if not test.is_source:  # on its own architecture: a --target that does not fit is a note
+        (options,), note = plan(test, options, (target,) if target else None)
+        if note:
+            output.note(note)
     if test.is_source and target is None:
         scheme_targets(Chosen((DEFAULT_SOURCE_TARGET,)), scheme)
     app = FencelabApp.for_test(test, options, schedule)  # errors first

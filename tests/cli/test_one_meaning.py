@@ -127,6 +127,19 @@ def test_hw_runs_an_asm_test_on_its_own_architecture_with_a_note_as_run_does(cli
     assert note in cli(["run", SB, "-t", "armv8"]).output
 
 
+def test_tui_opens_an_asm_test_on_its_own_architecture_with_a_note_as_run_does(cli, monkeypatch):
+    """`tui SB.litmus -t armv8` was refused (`an X86_64 test cannot run on target armv8`)."""
+    apps: list[FencelabApp] = []
+    monkeypatch.setattr(FencelabApp, "run", lambda self: apps.append(self))
+    opened = cli(["tui", SB, "-t", "armv8"])
+    note = "fencelab: note: SB: an X86_64 test runs on x86_64; --target armv8 is for C and " \
+           "Rust tests"  # fmt: skip
+    assert opened.exit_code == 0 and opened.output == note + "\n"
+    assert note in cli(["graph", SB, "-t", "armv8"]).output
+    session = apps[0].session
+    assert (session.target, session.model) == ("x86_64", "tso")
+
+
 @X86_HOST_WITH_CC
 def test_hw_reads_a_test_from_standard_input():
     """It opened a file named `-`."""
