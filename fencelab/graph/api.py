@@ -28,6 +28,7 @@ from fencelab.graph.model import ExecutionGraph
 from fencelab.graph.trace import trace
 from fencelab.graph.views import view_for
 from fencelab.litmus.ast import And, Eq, LitmusTest
+from fencelab.litmus.conditions import prop_atoms
 from fencelab.litmus.printer import format_binding, format_outcome
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine
@@ -83,6 +84,16 @@ def condition_outcome(test: LitmusTest) -> Wanted | None:
         return None
     text = "; ".join(format_binding(p.obs, p.value) for p in parts)
     return parse_outcome(text, test)
+
+
+def _example(test: LitmusTest) -> str:
+    """` "0:rax=0; 1:rax=0"`: an --outcome in the test's own names, its condition's first two
+    observables with the values the condition gives them (empty when it names none)."""
+    first: dict = {}
+    for eq in prop_atoms(test.condition.prop):
+        first.setdefault(eq.obs, eq.value)
+    bindings = [format_binding(o, v) for o, v in list(first.items())[:2]]
+    return f' "{"; ".join(bindings)}"' if bindings else ""
 
 
 def _is_source(options: RunOptions) -> bool:
@@ -177,7 +188,7 @@ def outcome_graph(
     wanted = parse_outcome(text, test) if text else condition_outcome(test)
     if wanted is None:
         raise FencelabError(f"{test.name}: the condition is not a conjunction of OBS=VALUE; "
-                            'give the outcome with --outcome "1:X0=1; 1:X2=0"')  # fmt: skip
+                            f"give the outcome with --outcome{_example(test)}")  # fmt: skip
     result = run_test(test, options)
     if result.states:
         check_observed(wanted, result.states[0].outcome, test.name)

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -183,6 +184,24 @@ def test_graph_refuses_an_outcome_that_is_not_one_final_state(cli, outcome, says
     those values'."""
     assert one_error(cli(["graph", SB, "--outcome", outcome])) == (
         f"fencelab: error: outcome '{outcome}': {says}")
+
+
+@pytest.mark.parametrize("test, condition, example", [
+    (SB, "exists (0:rax=0 \\/ 1:rax=1)", "0:rax=0; 1:rax=1"),
+    (str(EXAMPLES / "c" / "MP+rlx.litmus"), "exists (1:r0=1 \\/ y=1)", "1:r0=1; [y]=1"),
+    (MP_ARM, "~exists (1:X0=1 /\\ 1:X2=0 \\/ [x]=1)", "1:X0=1; 1:X2=0"),
+])  # fmt: skip
+def test_graph_of_a_disjunction_suggests_an_outcome_in_the_tests_own_names(cli, tmp_path, test,
+                                                                         condition, example):  # fmt: skip
+    """The hint was `--outcome "1:X0=1; 1:X2=0"`, AArch64's names, for x86 and C tests too."""
+    text = Path(test).read_text()
+    path = tmp_path / Path(test).name
+    path.write_text(text[:text.rindex("exists")] + condition + "\n")
+    name = path.stem
+    assert one_error(cli(["graph", str(path)])) == (
+        f"fencelab: error: {name}: the condition is not a conjunction of OBS=VALUE; give the "
+        f'outcome with --outcome "{example}"')
+    assert cli(["graph", str(path), "--outcome", example]).exit_code == 0  # as the hint says
 
 
 @pytest.mark.parametrize("outcome", ["0:rax=0x1; 1:rax=1", "0:rax=01; 1:rax=0X1"])
