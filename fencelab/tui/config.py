@@ -28,20 +28,18 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        from fencelab.lowering.schemes import SCHEMES
-
         s = self.session
         targets = s.target_choices()
         models = self.models_for(s.target)
+        schemes = self.schemes_for(s.target)
         with Vertical(id="config"):
             yield Label(Text(f"Configure {s.test.name}", style="bold"))
             yield Label("target" + ("" if s.test.is_source else f" ({s.test.arch} test)"))
             yield Select([(t, t) for t in targets], value=s.target, allow_blank=False,
                          id="target", disabled=len(targets) < 2, compact=True)  # fmt: skip
             yield Label("lowering scheme" + ("" if s.test.is_source else " (source tests only)"))
-            yield Select([(f"{n}: {_short(sc.summary)}", n) for n, sc in SCHEMES.items()],
-                         value=s.options.scheme.name, allow_blank=False, id="scheme",
-                         disabled=not s.test.is_source, compact=True)  # fmt: skip
+            yield Select(schemes, value=_kept(s.options.scheme.name, schemes), allow_blank=False,
+                         id="scheme", disabled=not s.test.is_source, compact=True)  # fmt: skip
             yield Label("memory model (those covering the target's code)")
             chosen = s.options.model.name if s.options.model else ""
             yield Select([("the target's own", "")] + [(m, m) for m in models],
@@ -57,9 +55,24 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
         """The operational models that cover the code `target` runs (x86: sc, tso...)."""
         return model_names(OPERATIONAL, TARGETS[target].arch.name)
 
+    @staticmethod
+    def schemes_for(target: str) -> list[tuple[str, str]]:
+        """The schemes written for `target` (`Scheme.covers`, as `--scheme` is refused on a
+        target it is not written for), as the scheme list's (label, name) options."""
+        from fencelab.lowering.schemes import SCHEMES
+
+        return [(f"{n}: {_short(sc.summary)}", n) for n, sc in SCHEMES.items()
+                if sc.covers(TARGETS[target])]  # fmt: skip
+
     @on(Select.Changed, "#target")
     def _target_changed(self, event: Select.Changed) -> None:
-        """Offer only the models that cover the newly chosen target's code."""
+        """Offer only the schemes written for the newly chosen target, and the models that
+        cover its code (a choice kept if it still fits, else the default)."""
+        schemes = self.schemes_for(str(event.value))
+        select = self.query_one("#scheme", Select)
+        keep = _kept(str(select.value), schemes)
+        select.set_options(schemes)
+        select.value = keep
         models = self.models_for(str(event.value))
         select = self.query_one("#model", Select)
         keep = select.value if select.value in models else ""
@@ -81,6 +94,11 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _kept(scheme: str, schemes: list[tuple[str, str]]) -> str:
+    """`scheme` if it is among `schemes`, else the default scheme (written for every target)."""
+    return scheme if any(name == scheme for _, name in schemes) else "default"
 
 
 def _short(text: str, width: int = 52) -> str:

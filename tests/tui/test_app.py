@@ -329,6 +329,42 @@ async def test_switch_model_to_sc_and_explore():
         assert app.screen.result.verdict == "Forbidden"
 
 
+def scheme_choices(screen: ConfigScreen) -> list[str]:
+    return [str(value) for _, value in screen.query_one("#scheme", Select)._options]
+
+
+@pilot_test
+async def test_configuration_offers_only_the_schemes_written_for_the_target():
+    """Any scheme could be applied with any target (rcpc on x86_64), which the CLI refuses
+    (`--scheme rcpc is written for armv8.3; it cannot act on --target x86_64`)."""
+    test = parse_text((EXAMPLES / "rust" / "MP+rel+acq.litmus").read_text())
+    app = FencelabApp.for_test(test, RunOptions.named(target="armv8.3", scheme="rcpc"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, ConfigScreen)
+        assert scheme_choices(screen) == ["default", "gcc", "rcpc", "tutorial"]
+        assert screen.query_one("#scheme", Select).value == "rcpc"
+        screen.query_one("#target", Select).value = "x86_64"
+        await pilot.pause()
+        assert scheme_choices(screen) == ["default", "x86-mfence", "tutorial"]
+        assert screen.query_one("#scheme", Select).value == "default"  # rcpc cannot act there
+        screen.query_one("#scheme", Select).value = "x86-mfence"
+        screen.query_one("#target", Select).value = "armv8"
+        await pilot.pause()
+        assert scheme_choices(screen) == ["default", "gcc", "tutorial"]
+        assert screen.query_one("#scheme", Select).value == "default"
+        screen.query_one("#target", Select).value = "x86_64"
+        await pilot.pause()
+        screen.query_one("#scheme", Select).value = "tutorial"
+        screen.query_one("#target", Select).value = "armv7"
+        await pilot.pause()
+        assert screen.query_one("#scheme", Select).value == "tutorial"  # written for armv7 too
+        await pilot.click("#apply")
+        await pilot.pause()
+        assert (app.session.target, app.session.scheme) == ("armv7", "tutorial")
+
+
 @pilot_test
 async def test_random_run_ends_and_its_schedule_replays():
     app = sb_app()
