@@ -8,6 +8,8 @@ from rich.console import Group
 from rich.measure import Measurement
 from rich.text import Text
 from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -56,12 +58,25 @@ class Pane(Static):
         return "\n".join(line.plain for line in getattr(self, "lines", []))
 
 
-class CorePane(Pane):
-    """One core: its disassembly with the next instruction marked, and its registers."""
+class CorePane(VerticalScroll):
+    """One core: its disassembly with the next instruction marked, and its registers. A pane
+    shorter than its thread scrolls (a Static's own content does not), kept on ▶ as it steps."""
 
     def __init__(self, tid: int, **kwargs):
         super().__init__(id=f"core{tid}", classes="core", **kwargs)
         self.tid = tid
+        self.body = Pane()
+
+    def compose(self):
+        yield self.body
+
+    @property
+    def lines(self) -> list[Text]:
+        return getattr(self.body, "lines", [])
+
+    @property
+    def text(self) -> str:
+        return self.body.text
 
     def refresh_from(self, session: Session, details: bool, focus: int = -1) -> None:
         thread = session.program.test.threads[self.tid]
@@ -71,7 +86,18 @@ class CorePane(Pane):
         self.border_subtitle = "finished" if finished else ""
         self.set_class(finished, "finished")
         self.set_class(self.tid == focus, "focused")
-        self.show_at_width(lambda width: core_lines(session, self.tid, details, width))
+        self.body.show_at_width(lambda width: core_lines(session, self.tid, details, width))
+        self.call_after_refresh(self.keep_next_in_view)
+
+    def keep_next_in_view(self) -> None:
+        """Scroll so that ▶ (the next instruction) and the row after it are in view."""
+        lines = self.lines
+        here = next((i for i, line in enumerate(lines) if line.plain.startswith("▶")), None)
+        if here is None:
+            return
+        width = max(1, self.body.content_region.width)
+        y = sum(len(line.wrap(self.app.console, width)) for line in lines[:here])  # (↳ wraps)
+        self.scroll_to_region(Region(0, y, 1, 2), animate=False, immediate=True)
 
 
 class MemoryPane(Pane):

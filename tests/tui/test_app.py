@@ -488,6 +488,37 @@ async def test_a_core_stepped_is_scrolled_into_view_where_the_cores_do_not_fit()
         await pilot.pause()
         assert app.session.schedule == "3,0" and on_screen(app, cores[0])
 
+def next_in_view(pane: CorePane) -> bool:
+    """Is the ▶ row (the core's next instruction) within the pane's visible rows?"""
+    here = next(i for i, line in enumerate(pane.lines) if line.plain.startswith("▶"))
+    top = pane.scroll_offset.y
+    return top <= here < top + pane.scrollable_content_region.height
+
+
+@pilot_test
+async def test_a_core_pane_shorter_than_its_thread_keeps_the_next_instruction_in_view():
+    """The ticket lock compiled for x86_64 has 20-odd instructions a thread, in panes 12 rows
+    high at 80x24: the ▶ row went below the pane's bottom, out of sight, as the core stepped
+    (the pane clipped its thread and could not scroll). The pane now scrolls to keep it."""
+    from fencelab.litmus.parser import parse_file
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "c" / "ticketlock.litmus"),
+                               RunOptions.named("x86_64"))  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.machine_screen.query_one("#core0", CorePane)
+        assert len(pane.lines) > pane.scrollable_content_region.height
+        for _ in range(4):  # ▶ on rows 4, 8, 12, 16 of the thread
+            await pilot.press("0")
+            await pilot.pause()
+            assert next_in_view(pane), app.session.schedule
+        assert pane.scroll_offset.y > 0  # it did have to scroll
+        scrolled = pane.scroll_offset.y
+        await pilot.press("home")  # back to the start: the pane scrolls back up to ▶
+        await pilot.pause()
+        assert pane.scroll_offset.y < scrolled and next_in_view(pane)
+
+
 def test_memory_view_renders_nested_model_state():
     """The shape the ARM model describes: a message list and per-thread records of views."""
     view = {
