@@ -79,7 +79,8 @@ def counterexample_writer(directory: str | None, fmt: str):
 @click.argument("test", type=click.Path())
 @click.option("--outcome", "outcome", default=None,
               help='The final state, as herd prints it: "1:X0=1; 1:X2=0" (default: the '
-                   "condition's, when it is a conjunction).")  # fmt: skip
+                   "condition's, when it is a conjunction); part of one draws the first "
+                   "state that has it, with a note.")  # fmt: skip
 @target_option(help="One target for a C or Rust test (default: its language model judges "
                "it); asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
@@ -124,7 +125,7 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
     refuse_idle_scheme(scheme, configs[0].target is not None and test.is_source)
     if note:
         output.note(note)
-    graph = outcome_graph(test, configs[0], outcome)
+    graph = outcome_graph(test, configs[0], outcome, output.note)
     if fmt == "text":
         out = output.stdout()
         out.print(Text(graph.title, style="bold"), soft_wrap=True)

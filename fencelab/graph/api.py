@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from fencelab.errors import FencelabError
 from fencelab.graph.build import graph_of, witness_execution
@@ -181,30 +182,38 @@ def explain(
     return graph
 
 
-def outcome_graph(
-    test: LitmusTest, options: RunOptions, text: str | None
-) -> ExecutionGraph:
-    """One outcome's graph: its witness when the model reaches it, else why not."""
-    wanted = parse_outcome(text, test) if text else condition_outcome(test)
+def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
+                  note: Callable[[str], None] | None = None) -> ExecutionGraph:  # fmt: skip
+    """One outcome's graph: its witness when the model reaches it, else why not. Part of a
+    state (`0:rax=0`) that several final states have draws the first, and `note` names the
+    others."""
+    wanted = parse_outcome(text, test) if text is not None else condition_outcome(test)
     if wanted is None:
         raise FencelabError(f"{test.name}: the condition is not a conjunction of OBS=VALUE; "
                             f"give the outcome with --outcome{_example(test)}")  # fmt: skip
     result = run_test(test, options)
     if result.states:
         check_observed(wanted, result.states[0].outcome, test.name)
-    for state in result.states:
-        if matches(state.outcome, wanted):
-            if _is_source(options):
-                from fencelab.graph.source import witness_graphs
+    matching = [state for state in result.states if matches(state.outcome, wanted)]
+    if not matching:
+        graph = explain(test, options, wanted)
+        if graph is None:
+            raise FencelabError(f"{test.name}: no candidate execution ends in "
+                                f"{wanted_text(wanted)} (no thread can even produce those "
+                                "values)")  # fmt: skip
+        return graph
+    state = matching[0]
+    if len(matching) > 1 and note is not None:
+        others = " | ".join(format_outcome(s.outcome) for s in matching[1:])
+        note(f"{test.name}: {wanted_text(wanted)} is part of {len(matching)} final states: "
+             f"drawing {format_outcome(state.outcome)} (also {others}); give more of the "
+             "state to draw another")  # fmt: skip
+    if _is_source(options):
+        from fencelab.graph.source import witness_graphs
 
-                return witness_graphs(test, options.model.name, options.budget)[state.outcome]
-            machine = machine_for(test, options)
-            return witness_graph(machine, state.witness, format_outcome(state.outcome))
-    graph = explain(test, options, wanted)
-    if graph is None:
-        raise FencelabError(f"{test.name}: no candidate execution ends in {wanted_text(wanted)} "
-                            "(no thread can even produce those values)")  # fmt: skip
-    return graph
+        return witness_graphs(test, options.model.name, options.budget)[state.outcome]
+    machine = machine_for(test, options)
+    return witness_graph(machine, state.witness, format_outcome(state.outcome))
 
 
 def counterexample_graphs(check, extra) -> list[ExecutionGraph]:

@@ -204,6 +204,28 @@ def test_graph_of_a_disjunction_suggests_an_outcome_in_the_tests_own_names(cli, 
     assert cli(["graph", str(path), "--outcome", example]).exit_code == 0  # as the hint says
 
 
+def test_graph_of_part_of_several_final_states_says_which_it_draws(cli):
+    """`--outcome 0:rax=0` (SB under tso: two final states have it) drew the first without a
+    word; a note now names the state drawn and the others."""
+    drawn = cli(["graph", SB, "--outcome", "0:rax=0"])
+    assert drawn.exit_code == 0
+    assert drawn.stdout.startswith("SB (tso on x86_64): 0:rax=0; 1:rax=0; allowed\n")
+    assert drawn.stderr == (
+        "fencelab: note: SB: 0:rax=0; is part of 2 final states: drawing 0:rax=0; 1:rax=0; "
+        "(also 0:rax=0; 1:rax=1;); give more of the state to draw another\n")
+    one = cli(["graph", SB, "--outcome", "0:rax=0", "--model", "sc"])  # one state has it
+    assert one.exit_code == 0 and one.stderr == ""
+    assert one.stdout.startswith("SB (sc on x86_64): 0:rax=0; 1:rax=1; allowed\n")
+
+
+def test_graph_of_an_empty_outcome_is_refused_not_the_conditions(cli):
+    """`--outcome ""` (an empty shell variable, say) drew the condition's outcome."""
+    assert one_error(cli(["graph", SB, "--outcome", ""])) == (
+        "fencelab: error: outcome '': no OBS=VALUE in it")
+    assert one_error(cli(["graph", SB, "--outcome", " ; "])) == (
+        "fencelab: error: outcome ' ; ': no OBS=VALUE in it")
+
+
 @pytest.mark.parametrize("outcome", ["0:rax=0x1; 1:rax=1", "0:rax=01; 1:rax=0X1"])
 def test_graph_reads_an_outcomes_numbers_as_a_condition_does(cli, outcome):
     """They were compared as text: no execution ends in 0:rax=0x1."""
