@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from fencelab.cli.options import Chosen, lowerings, scheme_option, target_option
@@ -24,9 +26,18 @@ def compile_command(test, target, scheme):
     if not source.is_source:
         raise FencelabError(f"{test}: {source.name} is an {source.arch} test; compile takes "
                             "C and Rust tests")  # fmt: skip
-    texts = [format_test(compile_test(source, t, s), source_comments=True)
+    texts = [format_test(_labelled(compile_test(source, t, s)), source_comments=True)
              for t, s in lowerings(target, Chosen((scheme,)))]
     click.echo("\n".join(texts), nl=False)
+
+
+def _labelled(asm):
+    """A compiled test that says what it was compiled for, in herd's `Key=Value` info lines
+    (herd keeps keys it does not know; these replace any the source carried): `Target=armv8.1`
+    and `Scheme=default`, which tell apart blocks that all begin `AArch64 NAME`."""
+    own = (("Target", asm.origin.target), ("Scheme", asm.origin.scheme))
+    kept = tuple((k, v) for k, v in asm.info if k.lower() not in ("target", "scheme"))
+    return replace(asm, info=own + kept)
 
 
 @click.command("show")

@@ -157,17 +157,21 @@ class ThreadCompiler:
         self.widths = self.local_widths()
         self.types = self.local_types(exprs)
         self.locals: dict[str, int] = {}
+        assigned = {}  # each local's first assignment: where running out of registers is said
+        for stmt in walk_statements(self.thread.body):
+            if isinstance(stmt, Assign):
+                assigned.setdefault(stmt.var, stmt.pos)
         for name in self.names:
-            self.locals[name] = self.alloc(f"local {name}")
+            self.locals[name] = self.alloc(f"local {name}", assigned.get(name))
         # each location's address in a register set in the initial state, except where the
         # ISA names a location as an operand (x86's `(x)`); an array element other than the
         # first has no such name (herd's `0:rcx=v[1]`), so it gets a register there too
         self.loc_regs: dict[str, int] = {}
         elements = {loc.name for loc in self.test.locations if loc.index}
-        for _, _, _, loc, _, _ in atomics:
+        for _, _, _, loc, pos, _ in atomics:
             by_reg = not self.isa.location_operands or loc in elements
             if loc and by_reg and loc not in self.loc_regs:
-                self.loc_regs[loc] = self.alloc(f"the address of {loc}")
+                self.loc_regs[loc] = self.alloc(f"the address of {loc}", pos)
         for stmt in self.thread.body:
             self.stmt(stmt)
         if self.pending_labels:
@@ -269,11 +273,11 @@ class ThreadCompiler:
         return self.entries[key]
 
     # -- registers ------------------------------------------------------------------------------
-    def alloc(self, what: str = "a temporary") -> int:
+    def alloc(self, what: str = "a temporary", pos: Pos | None = None) -> int:
         if not self.free:
             raise self.error(
                 f"out of registers for {what} on {self.target.name} (too many locals, locations "
-                "and intermediate values in one thread)"
+                "and intermediate values in one thread)", pos
             )
         return self.free.pop(0)
 

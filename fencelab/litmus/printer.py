@@ -303,17 +303,30 @@ def source_notes(test: LitmusTest) -> dict[tuple[int, int], str]:
             origin = info.ops.get((t.tid, line.row))
             number = origin.pos.line if origin is not None else 0
             if number and number != previous and line.text:
-                written = text[number - 1].strip() if number <= len(text) else origin.what
+                written = _statements(text[number - 1]) if number <= len(text) else origin.what
                 notes[(t.tid, line.row)] = f"(* {_comment_safe(written)} *)"
             previous = number or previous
     return notes
 
 
-def _comment_safe(text: str, width: int = 60) -> str:
-    """Text herd's comment lexer reads as a comment (no nested `(*` or closing `*)`), cut to
-    `width` characters so that the table stays readable."""
-    text = text.replace("(*", "( *").replace("*)", "* )")
-    return text if len(text) <= width else text[: width - 1] + "…"
+_THREAD_HEAD = re.compile(r"\s*P\d+\s*(\([^)]*\))?\s*\{")
+
+
+def _statements(line: str) -> str:
+    """A source line as its statements: the whole line, but for a thread written on one line
+    (`P1 { let r0 = x.load(Relaxed); }`) without its head and its closing brace."""
+    head = _THREAD_HEAD.match(line)
+    text = line[head.end():].strip() if head else line.strip()
+    if "//" not in text and "/*" not in text:  # a `}` closing the thread (or a block) ends it
+        while text.endswith("}") and text.count("}") > text.count("{"):
+            text = text[:-1].rstrip()
+    return text
+
+
+def _comment_safe(text: str) -> str:
+    """Text herd's comment lexer reads as a comment: no nested `(*` or closing `*)`. The whole
+    text: herd reads a comment of any length."""
+    return text.replace("(*", "( *").replace("*)", "* )")
 
 
 # ---------------------------------------------------------------------------------------------

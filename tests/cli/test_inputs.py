@@ -307,3 +307,32 @@ def test_a_name_too_long_is_one_line_naming_why(cli, tmp_path, command):
         result = cli(["run", long, str(EXAMPLES / "x86_64" / "SB.litmus")])
         assert result.exit_code == 2 and "Observation SB Sometimes 1 3" in result.output
         assert f"fencelab: error: {long}: File name too long" in result.output
+
+
+_LOADS = "".join(f"  let r{i} = x.load(Relaxed);\n" for i in range(16))
+_MANY_LOCALS = f"RUST many\n{{ x = 0; }}\nP0 {{\n{_LOADS}}}\nP1 {{ x.store(1, Relaxed); }}\n" \
+               "exists (0:r0=1)\n"  # fmt: skip
+_DIVISION = """C div
+{ x = 0; }
+P0 (atomic_int* x) {
+  int r0 = atomic_load_explicit(x, memory_order_relaxed);
+  int r1 = 10 / r0;
+}
+exists (0:r1=0)
+"""
+_MANY_PATHS = ("RUST paths\n{ x = 0; }\nP0 {\n" + _LOADS[: _LOADS.index("  let r10")] + "}\n"
+               "P1 { x.store(1, Relaxed); x.store(2, Relaxed); }\nexists (0:r0=1)\n")  # fmt: skip
+
+
+@pytest.mark.parametrize("text, args, says", [
+    (_MANY_LOCALS, ["compile", "-t", "x86_64"],
+     ":19:3: P0: out of registers for local r15 on x86_64 (too many locals"),
+    (_DIVISION, ["run"], ":5:3: P0: division by zero"),
+    (_MANY_PATHS, ["run"], ":3: P0 has more than 20000 paths; the source model cannot"),
+], ids=["registers", "division", "paths"])  # fmt: skip
+def test_errors_of_compiling_and_of_the_source_model_name_the_file_and_line(cli, tmp_path, text,
+                                                                          args, says):  # fmt: skip
+    """They said `many.litmus: P0: out of registers ...` (no line), `P0: division by zero`
+    (no file) and `paths: P0 has more than 20000 paths` (the test's name, not its file)."""
+    path = write(tmp_path, "t.litmus", text)
+    assert one_error(cli([args[0], path, *args[1:]])).startswith(path + says)

@@ -599,6 +599,50 @@ def test_cli_compile_puts_each_source_line_above_its_instructions(cli, target):
         [c.text for c in t.asm if c.text] for t in compiled.threads]
 
 
+def test_cli_compile_writes_each_source_line_whole(cli, tmp_path):
+    """A `(* ... *)` cell is the whole source line (it was cut at 60 characters with `…`,
+    `(* while (atomic_exchange_explicit(lock, 1, memory_order_acqui… *)`); a thread written on
+    one line gets its statements, not `P1 { ... }`. The table stays aligned and reads back."""
+    out = cli(["compile", str(EXAMPLES / "c" / "dcl.litmus"), "--target", "armv8"])
+    assert out.exit_code == 0, out.output
+    assert "…" not in out.output
+    table = [ln for ln in out.output.splitlines() if ln.rstrip().endswith(";") and "|" in ln]
+    assert len({len(ln) for ln in table}) == 1  # aligned as the printer aligns
+    cells = [ln.split("|")[0].strip() for ln in table]
+    assert "(* while (atomic_exchange_explicit(lock, 1, memory_order_acquire) == 1) {} *)" in cells
+    path = tmp_path / "one-line.litmus"
+    path.write_text("RUST one\n{ x = 0; }\nP0 { x.store(1, Relaxed); }\n"
+                    "P1 { let r0 = x.load(Relaxed); }\nexists (1:r0=1)\n")
+    out = cli(["compile", str(path), "--target", "armv8"])
+    assert out.exit_code == 0, out.output
+    table = [ln for ln in out.output.splitlines() if ln.rstrip().endswith(";") and "|" in ln]
+    assert [c.strip(" ;") for c in table[1].split("|")] == [
+        "(* x.store(1, Relaxed); *)", "(* let r0 = x.load(Relaxed); *)"]
+    again = parse_text(out.output, "out.litmus")
+    assert [[c.text for c in t.asm if c.text][0] for t in again.threads] == [
+        "MOV W1, #1", "LDR W0, [X1]"]
+
+
+def test_cli_compile_says_which_target_and_scheme_each_test_is_for(cli):
+    """The blocks of `-t armv8,armv8.1,armv8.3` all begin `AArch64 NAME`: each carries herd
+    `Key=Value` info lines (`Target=armv8.1`, `Scheme=default`), which herd keeps and fencelab
+    reads back; a single target's test carries them too."""
+    path = EXAMPLES / "rust" / "counter.litmus"
+    out = cli(["compile", str(path), "--target", "armv8,armv8.1,armv8.3"])
+    assert out.exit_code == 0, out.output
+    blocks = out.output.split("\n\n")
+    assert len(blocks) == 3
+    for block, target in zip(blocks, ("armv8", "armv8.1", "armv8.3")):
+        lines = block.splitlines()
+        assert lines[0] == "AArch64 counter"
+        assert lines[2:4] == [f"Target={target}", "Scheme=default"]
+        again = parse_text(block, "block.litmus")
+        assert again.info[:2] == (("Target", target), ("Scheme", "default"))
+        assert ("LDADD" in block) == (target != "armv8")
+    one = cli(["compile", str(path), "--target", "x86_64", "--scheme", "x86-mfence"])
+    assert one.output.splitlines()[2:4] == ["Target=x86_64", "Scheme=x86-mfence"]
+
+
 def test_a_thread_is_compiled_once_for_the_tests_that_share_it():
     """`hunt`'s variants share threads: each is compiled once (`compile._threads`); a thread
     at other positions, another scheme or another target is compiled again, and the tests

@@ -728,7 +728,7 @@ def _binary(e: BinOp) -> Code:
             b = r.int_value(b, pos, f"the right operand of {op!r}")
         if op in ("/", "%"):
             if b == 0:
-                raise FencelabError(f"P{r.thread.tid}: division by zero")
+                raise r.error(f"P{r.thread.tid}: division by zero", pos if pos.line else r.at)
             q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)  # C truncates
             return _wrap64(q if op == "/" else a - q * b)
         if fn is None:
@@ -880,10 +880,10 @@ def thread_paths(
 
 def _check_paths(test: LitmusTest, thread: Thread, paths: list) -> None:
     if len(paths) > MAX_PATHS:
-        raise FencelabError(
-            f"{test.name}: P{thread.tid} has more than {MAX_PATHS} paths; "
-            "the source model cannot enumerate it (fewer loops or values?)"
-        )
+        raise SourceError(
+            f"P{thread.tid} has more than {MAX_PATHS} paths; "
+            "the source model cannot enumerate it (fewer loops or values?)",
+            test.file or test.name, thread.span[0])  # fmt: skip
 
 
 class _Others(dict):
