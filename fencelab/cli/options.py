@@ -238,7 +238,12 @@ _PARTS = attrgetter("parts")
 def litmus_files(paths: Sequence[str]) -> list[Input]:
     """Files named (or `-`), and every *.litmus below each directory named (sorted). A file
     that can't be read, or a directory with no test among other inputs, is reported when its
-    turn comes (`read_test`), so it loses no other test's result."""
+    turn comes (`read_test`), so it loses no other test's result. `-` given more than once is
+    refused before any work: standard input is read once (a second `-` would read it empty)."""
+    if paths.count(STDIN) > 1:
+        times = paths.count(STDIN)
+        raise FencelabError(f"{STDIN} (standard input) is given "
+                            f"{'twice' if times == 2 else f'{times} times'}; it can be read once")
     files: list[Input] = []
     for p in paths:
         path = Path(p)
