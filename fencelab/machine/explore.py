@@ -588,8 +588,16 @@ def replay(machine: Machine, schedule: str) -> TestResult:
     started = time.perf_counter()
     result = _result(machine, "replay")
     walk = Replay(machine)
+    # a schedule that does not fit names the test (and, compiled, its target): one of several
+    program = machine.program
+    test = f"{program.test.file}: " + (f"{program.target.name}: " if program.test.origin else "")
     for key in parse_schedule(schedule):
-        walk.take(key)
+        try:
+            walk.take(key)
+        except FencelabError as e:
+            if type(e) is not FencelabError:  # (an instruction that cannot run: its own line)
+                raise
+            raise FencelabError(test + str(e)) from None
     status = machine.status(walk.state)
     if status is Status.FINAL:
         result.states = [FinalState(machine.outcome(walk.state), walk.schedule)]
@@ -597,9 +605,8 @@ def replay(machine: Machine, schedule: str) -> TestResult:
         result.budget_exhausted = 1
     else:
         enabled = ", ".join(t.key for t in walk.enabled())
-        raise FencelabError(
-            f"schedule ends before the execution does ({status.value}); enabled next: {enabled}"
-        )
+        raise FencelabError(f"{test}schedule ends before the execution does ({status.value}); "
+                            f"enabled next: {enabled}")  # fmt: skip
     result.transitions = len(walk.taken)
     result.seconds = time.perf_counter() - started
     return result

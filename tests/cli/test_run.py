@@ -121,6 +121,25 @@ def test_random_mode_marks_satisfying_states_as_litmus7_and_counts_runs(run):
 
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_schedule_that_does_not_fit_one_of_several_tests_names_it(run, jobs):
+    # before: `schedule step 4: 'd1' is not enabled; enabled: 1, d0`, not saying it was MP's
+    sb, mp = str(EXAMPLES / "x86_64" / "SB.litmus"), str(EXAMPLES / "x86_64" / "MP.litmus")
+    result = run(sb, mp, "--mode", "replay", "--schedule", "0,1,0,d1,1,d0", "-j", jobs)
+    assert result.exit_code == 2
+    assert result.stderr == (f"fencelab: error: {mp}: schedule step 4: 'd1' is not enabled; "
+                             "enabled: 1, d0\n")  # fmt: skip
+    assert "Observation SB Always 1 0" in result.stdout  # the other test's result is kept
+    assert result.stdout.endswith("1 result; 1 could not run (errors above)\n")
+    short = run(sb, "--mode", "replay", "--schedule", "0,1,0,d1,1", "-j", jobs)
+    assert short.stderr == (f"fencelab: error: {sb}: schedule ends before the execution does "
+                            "(running); enabled next: d0\n")  # fmt: skip
+    c = str(EXAMPLES / "c" / "SB+rlx.litmus")  # compiled: the target too
+    both = run(c, "-t", "x86_64,armv8", "--mode", "replay", "--schedule", "0,1,0,d1,1,d0")
+    assert both.stderr.startswith(f"fencelab: error: {c}: armv8: schedule step 1: '0' is not")
+    assert "# Engine tso on x86_64" in both.stdout
+
+
 U8 = {"X0": UINT8_TESTS["AArch64"], "R0": UINT8_TESTS["ARM"]}  # by the register read
 
 
