@@ -140,6 +140,24 @@ def test_a_schedule_that_does_not_fit_one_of_several_tests_names_it(run, jobs):
     assert "# Engine tso on x86_64" in both.stdout
 
 
+@pytest.mark.parametrize("test, model", [("IRIW", "tso"), ("IRIW", "sc"), ("SB", "tso")])
+def test_explored_states_never_pass_max_states(run, test, model):
+    # before: `--max-states 5` on IRIW printed `# Explored 7 states` (the states met, counted
+    # after a state's successors were made, the last ones never visited)
+    path = str(EXAMPLES / "x86_64" / f"{test}.litmus")
+    full = json.loads(run(path, "-m", model, "--json").output)
+    assert full["partial"] is None
+    for limit in (1, 5, full["explored_states"] - 1):
+        cut = json.loads(run(path, "-m", model, "--json", "--max-states", str(limit)).output)
+        assert cut["partial"].startswith(f"state limit {limit} reached")
+        assert 0 < cut["explored_states"] <= limit
+        text = run(path, "-m", model, "--max-states", str(limit)).output
+        assert f"# Explored {cut['explored_states']} state" in text
+    # a search of exactly the limit's states is whole
+    exact = run(path, "-m", model, "--json", "--max-states", str(full["explored_states"]))
+    assert json.loads(exact.output) | {"seconds": 0} == full | {"seconds": 0}
+
+
 U8 = {"X0": UINT8_TESTS["AArch64"], "R0": UINT8_TESTS["ARM"]}  # by the register read
 
 
