@@ -238,7 +238,12 @@ _PARTS = attrgetter("parts")
 def litmus_files(paths: Sequence[str]) -> list[Input]:
     """Files named (or `-`), and every *.litmus below each directory named (sorted). A file
     that can't be read, or a directory with no test among other inputs, is reported when its
-    turn comes (`read_test`), so it loses no other test's result."""
+    turn comes (`read_test`), so it loses no other test's result. `-` given more than once is
+    refused before any work: standard input is read once (a second `-` would read it empty)."""
+    if paths.count(STDIN) > 1:
+        times = paths.count(STDIN)
+        raise FencelabError(f"{STDIN} (standard input) is given "
+                            f"{'twice' if times == 2 else f'{times} times'}; it can be read once")
     files: list[Input] = []
     for p in paths:
         path = Path(p)
@@ -589,9 +594,12 @@ def one_target(chosen: Chosen | None, command: str) -> Target | None:
     return chosen.items[0]
 
 
-def model_targets(targets: Chosen | None, model: ModelSpec | None) -> Chosen | None:
+def model_targets(targets: Chosen | None, model: ModelSpec | None,
+                  note: bool = True) -> Chosen | None:  # fmt: skip
     """The targets a `--model` can act on: a hardware model only on the targets whose code it
-    covers (`all`: those), a language model on none (`all`: it stands beside them)."""
+    covers (`all`: those, with a note on stderr naming the targets left out, unless `note` is
+    false: a command that refuses `all`), a language model on none (`all`: it stands beside
+    them). Named targets it cannot act on are refused."""
     if targets is None or model is None:
         return targets
     if model.is_source:
@@ -606,4 +614,9 @@ def model_targets(targets: Chosen | None, model: ModelSpec | None) -> Chosen | N
                      f"cannot act on --target {bad.name}")  # fmt: skip
     if not fit:
         raise refuse(f"--model {model.name}", "covers no target's code")
+    if note and len(fit) < len(targets.items):
+        left = ", ".join(t.name for t in targets.items if t not in fit)
+        named = "--target all" if given("target") else "the default --target all"
+        output.note(f"{named}: --model {model.name} runs {', '.join(model.arches)} code; "
+                    f"left out: {left}")  # fmt: skip
     return Chosen(fit, targets.every)

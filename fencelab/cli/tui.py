@@ -37,8 +37,8 @@ def tui(test, target, scheme, model, schedule, limits):
     from fencelab.pipeline import RunOptions, plan
     from fencelab.tui.app import FencelabApp
 
-    target = one_target(model_targets(scheme_targets(target, scheme) if target else None, model),
-                        "tui")  # fmt: skip
+    target = one_target(model_targets(scheme_targets(target, scheme) if target else None, model,
+                                      note=False), "tui")  # (all: refused, one target)
     options = RunOptions(target=target, scheme=scheme, model=model, limits=limits)
     test = read_test(test, "tui")
     refuse_idle_scheme(scheme, test.is_source)  # a C or Rust test is compiled (default x86_64)

@@ -129,6 +129,7 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     transitions = 0
     merged_at = None  # the key epoch when two states were first merged
     extra_states = 0  # states visited by `runs_apart`
+    unvisited = 0  # states met and left on the stack by running out of memory
     next_progress = 256  # states between two progress reports
     # (what each state would ask, told once: a bounded machine with a move enabled is
     # running, a model without `threads_apart` never runs threads apart, and the meter says
@@ -194,8 +195,8 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
                     stack.append((t.target, new))
                 elif merged_at is None:
                     merged_at = model.key_epoch(program)
-            if len(parents) >= due:
-                result.partial = meter.over(len(parents))
+            if len(parents) > due:  # (more states met than the limit lets visit)
+                result.partial = meter.over(len(parents) - 1)
                 due = meter.due
             if progress is not None and len(parents) >= next_progress:
                 next_progress = len(parents) + 256
@@ -203,6 +204,7 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     except ModelRestart:
         return None  # the model now keeps states otherwise: start again
     except MemoryError:
+        unvisited = len(stack)
         stack.clear()  # room to report in: the witnesses found are already strings
         result.partial = meter.out_of_memory(len(parents))
     except KeyboardInterrupt:
@@ -210,7 +212,11 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     else:
         if _keys_changed(model, program, result, merged_at, epoch):
             return None
-    return _filled(result, finals.items(), len(parents) + extra_states, transitions)
+    # the states visited: those met but left on the stack by a stop are not, so that a search
+    # stopped at the state limit (checked once a state's successors are met) counts at most
+    # the limit (`_filled`); the states of threads run apart are added
+    return _filled(result, finals.items(),
+                   len(parents) - len(stack) - unvisited + extra_states, transitions)
 
 
 def _search_interned(machine: Machine, interned, progress: Progress | None, start: list[str],
@@ -235,6 +241,7 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
     due = meter.due
     expand, final_key = interned.expand, interned.final_key
     low_memory = False
+    unvisited = 0  # as `_search`'s
     try:
         while stack and not result.partial:
             stop_if_interrupted()
@@ -251,8 +258,8 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
                     finals[outcome] = number
                 continue
             transitions += made
-            if len(parents) >= due:
-                result.partial = meter.over(len(parents))
+            if len(parents) > due:  # (more states met than the limit lets visit)
+                result.partial = meter.over(len(parents) - 1)
                 due = meter.due
             if progress is not None and len(parents) >= next_progress:
                 next_progress = len(parents) + 256
@@ -260,6 +267,7 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
     except ModelRestart:
         return None
     except MemoryError:
+        unvisited = len(stack)
         stack.clear()
         numbers.clear()
         low_memory = True
@@ -275,9 +283,10 @@ def _search_interned(machine: Machine, interned, progress: Progress | None, star
         witnesses = [format_schedule(start + _path(parents, steps, n)) for n in finals.values()]
     else:
         witnesses = _witnesses(parents, steps, start, finals.values())
-    # (the keys are one to one with the outcomes: no outcome is hashed)
-    return _filled(result, zip(map(interned.outcome_of, finals), witnesses), len(parents),
-                   transitions)  # fmt: skip
+    # (the keys are one to one with the outcomes: no outcome is hashed; the states visited,
+    # as `_search`'s)
+    return _filled(result, zip(map(interned.outcome_of, finals), witnesses),
+                   len(parents) - len(stack) - unvisited, transitions)  # fmt: skip
 
 
 def _pushed(made: list[tuple[str, tuple]], number: int, known: dict, parents: list[int],
@@ -302,7 +311,7 @@ def _keys_changed(model, program, result: TestResult, merged_at, epoch) -> bool:
 
 def _filled(result: TestResult, finals, explored: int, transitions: int) -> TestResult:
     """`result` with a search's final states ((outcome, witness) pairs, each outcome once),
-    states and transitions."""
+    states visited and transitions taken."""
     result.states = [FinalState(o, w) for o, w in finals]
     result.explored_states = explored
     result.transitions = transitions
@@ -588,8 +597,16 @@ def replay(machine: Machine, schedule: str) -> TestResult:
     started = time.perf_counter()
     result = _result(machine, "replay")
     walk = Replay(machine)
+    # a schedule that does not fit names the test (and, compiled, its target): one of several
+    program = machine.program
+    test = f"{program.test.file}: " + (f"{program.target.name}: " if program.test.origin else "")
     for key in parse_schedule(schedule):
-        walk.take(key)
+        try:
+            walk.take(key)
+        except FencelabError as e:
+            if type(e) is not FencelabError:  # (an instruction that cannot run: its own line)
+                raise
+            raise FencelabError(test + str(e)) from None
     status = machine.status(walk.state)
     if status is Status.FINAL:
         result.states = [FinalState(machine.outcome(walk.state), walk.schedule)]
@@ -597,9 +614,8 @@ def replay(machine: Machine, schedule: str) -> TestResult:
         result.budget_exhausted = 1
     else:
         enabled = ", ".join(t.key for t in walk.enabled())
-        raise FencelabError(
-            f"schedule ends before the execution does ({status.value}); enabled next: {enabled}"
-        )
+        raise FencelabError(f"{test}schedule ends before the execution does ({status.value}); "
+                            f"enabled next: {enabled}")  # fmt: skip
     result.transitions = len(walk.taken)
     result.seconds = time.perf_counter() - started
     return result

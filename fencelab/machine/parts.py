@@ -243,12 +243,12 @@ def merge(result: TestResult, parts: list[Part], limits: Limits = DEFAULT_LIMITS
                 parents.append(number)
                 steps.append(step_key)
                 stack.append((target, new))
-        if len(parents) >= due:
-            result.partial = meter.over(len(parents))
+        if len(parents) > due:  # (more states met than the limit lets visit)
+            result.partial = meter.over(len(parents) - 1)
             due = meter.due
     result.partial = result.partial or partial
     result.states = [FinalState(o, w) for o, w in finals.items()]
-    result.explored_states = len(parents) + extra
+    result.explored_states = len(parents) - len(stack) + extra  # visited, as `_search`'s
     result.transitions = transitions
     result.budget_exhausted = budget_hits
     return result

@@ -95,6 +95,18 @@ def test_stdin_is_read_as_utf_8_as_a_file_is(cli_input, tmp_path, command):
     assert one_error(cli_input([*command, "-"], LATIN1)) == f"<stdin>: {why}"
 
 
+@pytest.mark.parametrize("command", [["run"], ["run", "-j", "2"], ["check"], ["hw"]])
+def test_stdin_given_twice_is_refused_before_any_work(cli_input, command):
+    # before: `run - -` ran the test, then `<stdin>:1:1: expected the architecture name ...,
+    # found end of input` for the second `-` (stdin already read)
+    text = (EXAMPLES / "c" / "SB+rlx.litmus").read_text()
+    why = "- (standard input) is given twice; it can be read once"
+    assert one_error(cli_input([*command, "-", "-"], text)) == why
+    path = str(EXAMPLES / "x86_64" / "SB.litmus")
+    assert one_error(cli_input([*command, "-", path, "-", "-"], text)) == why.replace(
+        "twice", "3 times")
+
+
 @pytest.mark.parametrize("text, where, reg", [
     ("AArch64 dupreg\n{ 0:X1=x; 0:X1=y; }\n P0 ;\n LDR W2,[X1] ;\nexists (0:X2=0)\n", "2:11",
      "0:X1"),

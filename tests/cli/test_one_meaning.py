@@ -336,3 +336,23 @@ def test_a_machine_mode_on_a_c_tests_default_model_names_it_as_the_default(cli, 
         "axiomatic: it enumerates every execution (a --target runs the compiled test on a "
         "machine model)")  # fmt: skip
     assert cli([*args, "-t", "x86_64"]).exit_code in (0, 1)  # as the hint says
+
+
+@pytest.mark.parametrize("args, model, left", [
+    (["run", "-t", "all"], "tso", "armv7, armv8, armv8.1, armv8.3"),
+    (["run", "-t", "all"], "arm", "x86_64"),
+    (["check", "-t", "all"], "arm", "x86_64"),
+])  # fmt: skip
+def test_all_targets_narrowed_by_a_model_say_which_are_left_out(cli, args, model, left):
+    # before: `-t all --model tso` ran x86_64 only, and nothing said the others were dropped
+    result = cli([args[0], str(EXAMPLES / "c" / "SB+rlx.litmus"), *args[1:], "--model", model])
+    assert result.exit_code == 0, result.output
+    arches = "X86_64, X86" if model == "tso" else "AArch64, ARM"
+    assert result.stderr == (f"fencelab: note: --target all: --model {model} runs {arches} "
+                             f"code; left out: {left}\n")  # fmt: skip
+    for name in left.split(", "):
+        assert name not in result.stdout
+    default = cli(["check", str(EXAMPLES / "c" / "SB+rlx.litmus"), "--model", "arm"])
+    assert default.stderr.startswith("fencelab: note: the default --target all: --model arm")
+    named = cli(["run", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "armv8", "--model", "arm"])
+    assert named.exit_code == 0 and named.stderr == ""  # nothing left out, nothing said

@@ -121,6 +121,43 @@ def test_random_mode_marks_satisfying_states_as_litmus7_and_counts_runs(run):
 
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_schedule_that_does_not_fit_one_of_several_tests_names_it(run, jobs):
+    # before: `schedule step 4: 'd1' is not enabled; enabled: 1, d0`, not saying it was MP's
+    sb, mp = str(EXAMPLES / "x86_64" / "SB.litmus"), str(EXAMPLES / "x86_64" / "MP.litmus")
+    result = run(sb, mp, "--mode", "replay", "--schedule", "0,1,0,d1,1,d0", "-j", jobs)
+    assert result.exit_code == 2
+    assert result.stderr == (f"fencelab: error: {mp}: schedule step 4: 'd1' is not enabled; "
+                             "enabled: 1, d0\n")  # fmt: skip
+    assert "Observation SB Always 1 0" in result.stdout  # the other test's result is kept
+    assert result.stdout.endswith("1 result; 1 could not run (errors above)\n")
+    short = run(sb, "--mode", "replay", "--schedule", "0,1,0,d1,1", "-j", jobs)
+    assert short.stderr == (f"fencelab: error: {sb}: schedule ends before the execution does "
+                            "(running); enabled next: d0\n")  # fmt: skip
+    c = str(EXAMPLES / "c" / "SB+rlx.litmus")  # compiled: the target too
+    both = run(c, "-t", "x86_64,armv8", "--mode", "replay", "--schedule", "0,1,0,d1,1,d0")
+    assert both.stderr.startswith(f"fencelab: error: {c}: armv8: schedule step 1: '0' is not")
+    assert "# Engine tso on x86_64" in both.stdout
+
+
+@pytest.mark.parametrize("test, model", [("IRIW", "tso"), ("IRIW", "sc"), ("SB", "tso")])
+def test_explored_states_never_pass_max_states(run, test, model):
+    # before: `--max-states 5` on IRIW printed `# Explored 7 states` (the states met, counted
+    # after a state's successors were made, the last ones never visited)
+    path = str(EXAMPLES / "x86_64" / f"{test}.litmus")
+    full = json.loads(run(path, "-m", model, "--json").output)
+    assert full["partial"] is None
+    for limit in (1, 5, full["explored_states"] - 1):
+        cut = json.loads(run(path, "-m", model, "--json", "--max-states", str(limit)).output)
+        assert cut["partial"].startswith(f"state limit {limit} reached")
+        assert 0 < cut["explored_states"] <= limit
+        text = run(path, "-m", model, "--max-states", str(limit)).output
+        assert f"# Explored {cut['explored_states']} state" in text
+    # a search of exactly the limit's states is whole
+    exact = run(path, "-m", model, "--json", "--max-states", str(full["explored_states"]))
+    assert json.loads(exact.output) | {"seconds": 0} == full | {"seconds": 0}
+
+
 U8 = {"X0": UINT8_TESTS["AArch64"], "R0": UINT8_TESTS["ARM"]}  # by the register read
 
 

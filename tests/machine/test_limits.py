@@ -37,7 +37,7 @@ FOUR_BY_SIX = parse_text(_four_by_six())
 def test_the_state_limit_stops_with_the_outcomes_found_so_far():
     result = run_test(FOUR_BY_SIX, RunOptions(limits=Limits(max_states=3000)))
     assert result.partial == "state limit 3,000 reached (raise with --max-states N)"
-    assert 3000 <= result.explored_states < 3300
+    assert 2900 < result.explored_states <= 3000  # (before: the states met, 3000 to 3300)
     assert result.states  # DFS reaches final states early
     complete = run_test(parse_file(EXAMPLES / "x86_64" / "SB.litmus"),
                         RunOptions(limits=Limits(max_states=3000)))  # fmt: skip
