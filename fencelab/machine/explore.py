@@ -74,33 +74,48 @@ def _reduced(machine: Machine, reduce: bool) -> Machine:
     return machine.with_model(fast, reduce)
 
 
-def frontier(machine: Machine, width: int, reduce: bool = True) -> list[list[str]]:
+@dataclass(frozen=True)
+class Frontier:
+    """Where `frontier` splits a search: the parts' schedules, and the states above them that
+    it expanded (each once) and their transitions, which no part explores."""
+
+    starts: list[list[str]]
+    states: int = 0
+    transitions: int = 0
+
+
+def frontier(machine: Machine, width: int, reduce: bool = True) -> Frontier:
     """Schedules that split exhaustive exploration into about `width` parts: the states
-    `exhaustive` would follow from the initial state, breadth first, until there are at least
-    `width` of them (or nothing more to expand). Exploring from each one (`start=`) and merging
-    the outcomes gives what one exploration gives."""
+    `exhaustive` would follow from the initial state, breadth first, each once (by its key),
+    until there are at least `width` of them (or nothing more to expand). Exploring from each
+    one (`start=`) and merging the outcomes gives what one exploration gives; the states
+    expanded to reach them, and their transitions, are counted as `exhaustive` counts them."""
     machine = _reduced(machine, reduce)
     model, program = machine.model, machine.program
     level: list[tuple[MachineState, list[str]]] = [(machine.initial(), [])]
+    expanded_keys = set()  # the states expanded (above the parts)
+    transitions = 0
     while len(level) < width:
         expanded, grew = [], False
+        seen = {machine.key(state) for state, _ in level}
         for state, keys in level:
             enabled = machine.transitions(state)
             if (machine.status(state, enabled) is not Status.RUNNING
                     or model.threads_apart(program, state)):  # fmt: skip
                 expanded.append((state, keys))
                 continue
-            seen = set()
+            expanded_keys.add(machine.key(state))
+            transitions += len(enabled)
             for t in enabled:
                 k = machine.key(t.target)
-                if k not in seen:
+                if k not in seen and k not in expanded_keys:
                     seen.add(k)
                     expanded.append((t.target, [*keys, t.key]))
             grew = True
         level = expanded
         if not grew:
             break
-    return [keys for _, keys in level]
+    return Frontier([keys for _, keys in level], len(expanded_keys), transitions)
 
 
 def _search(machine: Machine, progress: Progress | None, start: list[str],

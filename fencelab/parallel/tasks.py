@@ -100,10 +100,10 @@ def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
         if split_model(test, options) is not None:
             return _run_split_exactly(runner, test, options, file, as_json)
         started = time.perf_counter()
-        starts = split_parts(test, options, 4 * max(runner.jobs, 2))
+        above = split_parts(test, options, 4 * max(runner.jobs, 2))
         parts, partial = [], ""
         try:
-            for part in runner.map(run_part, ((test, options, s) for s in starts)):
+            for part in runner.map(run_part, ((test, options, s) for s in above.starts)):
                 if isinstance(part, Failure):
                     return part
                 if isinstance(part, Stopped):
@@ -115,7 +115,7 @@ def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
             partial = INTERRUPTED
             if not parts:
                 return Stopped()
-        merged = merge_parts(parts, time.perf_counter() - started)
+        merged = merge_parts(parts, above, time.perf_counter() - started)
         merged.partial = merged.partial or partial
         return shown(merged, file, as_json)
     except FencelabError as e:
@@ -149,15 +149,17 @@ def run_part(test: LitmusTest, options: RunOptions,
         return Failure(str(e))
 
 
-def split_parts(test: LitmusTest, run: RunOptions, width: int) -> list[tuple[str, ...]]:
-    """Schedules that split the exhaustive exploration of `test` into about `width` parts (by
-    its first transitions), or [()] when it cannot be split (not exhaustive, not a machine)."""
-    from fencelab.machine.explore import frontier
+def split_parts(test: LitmusTest, run: RunOptions, width: int):
+    """Where the exhaustive exploration of `test` splits into about `width` parts (by its
+    first transitions): an `explore.Frontier` of schedules (tuples) and the states above
+    them, or one part, (), when it cannot be split (not exhaustive, not a machine)."""
+    from fencelab.machine.explore import Frontier, frontier
     from fencelab.pipeline import machine_for
 
     if width < 2 or not can_split(test, run):
-        return [()]
-    return [tuple(keys) for keys in frontier(machine_for(test, run), width)]
+        return Frontier([()])
+    above = frontier(machine_for(test, run), width)
+    return replace(above, starts=[tuple(keys) for keys in above.starts])
 
 
 def can_split(test: LitmusTest, run: RunOptions) -> bool:
@@ -180,17 +182,19 @@ def judge(test: LitmusTest, run: RunOptions):
     return model_for(asm.arch, target, run.model)
 
 
-def merge_parts(parts: list[TestResult], seconds: float) -> TestResult:
+def merge_parts(parts: list[TestResult], above, seconds: float) -> TestResult:
     """The parts of a split test as one result: every outcome (the first part's witness for
-    each), explored states, transitions and budget hits summed (parts may overlap)."""
+    each); explored states, transitions and budget hits summed, with the states above the
+    parts (`above`, an `explore.Frontier`) and their transitions: the whole search's counts,
+    but that a state two parts reach is counted in each."""
     first = parts[0]
     witnesses: dict = {}
     for part in parts:
         for state in part.states:
             witnesses.setdefault(state.outcome, state.witness)
     merged = replace(first, states=[FinalState(o, w) for o, w in witnesses.items()])
-    merged.explored_states = sum(p.explored_states for p in parts)
-    merged.transitions = sum(p.transitions for p in parts)
+    merged.explored_states = above.states + sum(p.explored_states for p in parts)
+    merged.transitions = above.transitions + sum(p.transitions for p in parts)
     merged.budget_exhausted = sum(p.budget_exhausted for p in parts)
     merged.partial = next((p.partial for p in parts if p.partial), "")
     merged.seconds = seconds

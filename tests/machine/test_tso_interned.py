@@ -84,7 +84,7 @@ def test_interned_search_on_generated_and_diy_tests():
 def test_interned_search_from_a_split_point():
     """`start=` (`--split`): the search from each frontier schedule is the same."""
     machine = Machine(load(parse_text(BYTES)), get_model("tso").new())
-    starts = frontier(machine, 4)
+    starts = frontier(machine, 4).starts
     assert len(starts) >= 4
     for start in starts:
         made, used = _search(BYTES, True, start)
