@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 # the commands that assemble (help and the others start nothing)
-ASSEMBLING = frozenset({"run", "check", "hunt", "tui", "map", "table", "graph"})
+ASSEMBLING = frozenset({"run", "check", "hunt", "tui", "map", "table", "graph", "show"})
 HELP = frozenset({"-h", "--help"})
 
 

@@ -160,6 +160,28 @@ REDUCTIONS = {
                        "judge)",
 }  # fmt: skip
 
+# Where a reduction acts beyond exhaustive exploration (`fencelab run --mode`; `--no-reduce`
+# of one that cannot act in the mode given is refused, `modes`). In every mode: a replay
+# steps the cores too. In random runs too: a run knows the states it steps back from by
+# `Machine.key` (finished-threads), and ARMv7's runs draw from its exhaustive model
+# (`ARMv7.for_random`; its threads-apart is the search's alone). Every other one acts in
+# exhaustive exploration only: the models' `for_exhaustive`, the axiomatic and source models
+# (which have no random or replay mode).
+EVERY_MODE = frozenset({"reuse", "step-effects"})
+RANDOM_TOO = EVERY_MODE | {
+    "finished-threads", "armv7-dmb-earliest", "armv7-quiet-earliest", "armv7-unread-earliest",
+    "armv7-room-complete", "armv7-exec-order", "armv7-certify-barriers", "armv7-certify-written",
+    "armv7-commit-order", "armv7-commit-deps", "armv7-commit-direct", "armv7-viable-commits",
+    "armv7-solo-gaps", "armv7-dead-commits", "armv7-certify-share",
+}  # fmt: skip
+
+
+def modes(name: str) -> tuple[str, ...]:
+    """The modes of `fencelab run --mode` in which reduction `name` can act."""
+    if name in EVERY_MODE:
+        return ("exhaustive", "random", "replay")
+    return ("exhaustive", "random") if name in RANDOM_TOO else ("exhaustive",)
+
 
 def _from_env() -> frozenset[str]:
     names = {n.strip() for n in os.environ.get(ENV, "").split(",") if n.strip()}

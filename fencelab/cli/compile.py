@@ -43,7 +43,16 @@ def _labelled(asm):
 @click.command("show")
 @click.argument("test", type=click.Path())
 def show_command(test):
-    """Print a litmus test (a file, or - for stdin) back in its own format."""
+    """Print a litmus test (a file, or - for stdin) back in its own format, once read as run
+    reads it before running (an assembly test is assembled)."""
     from fencelab.litmus.printer import format_test
 
-    click.echo(format_test(read_test(test, "show")), nl=False)
+    parsed = read_test(test, "show")
+    if not parsed.is_source:
+        # what `run` refuses before running the test is refused here too: each instruction
+        # assembled and classified on the test's own target, immediates encodable, the
+        # registers of the initial state and condition the architecture's (`load`)
+        from fencelab.program.load import load
+
+        load(parsed).release()
+    click.echo(format_test(parsed), nl=False)

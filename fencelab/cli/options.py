@@ -60,7 +60,7 @@ from fencelab.models.registry import (
 )
 from fencelab.parallel import Runner, check_cluster, check_jobs
 from fencelab.pipeline import MODES
-from fencelab.reduce import REDUCTIONS, check, disable, disabled, set_disabled
+from fencelab.reduce import REDUCTIONS, check, disable, disabled, modes, set_disabled
 
 EXIT_NO_VERDICT = 3  # check, hunt: no counterexample, but some check reached no verdict
 EXIT_INTERRUPTED = 130
@@ -472,10 +472,14 @@ def schedule_option(help: str = "Transition keys to follow (a,b,c): replay mode.
     return click.option("--schedule", default="", help=help)
 
 
+_MODE_WORK = {"exhaustive": "exhaustive exploration", "random": "random runs"}  # (`--no-reduce`)
+
+
 def exploration_options(fn):
     """`--mode`, `--runs`, `--seed`, `--schedule`: how the machine explores. `--runs` and
     `--seed` act in random mode only and `--schedule` in replay mode only: given in another
-    mode they are refused with the reason."""
+    mode they are refused with the reason; so is the command's `--no-reduce NAME` of a
+    reduction that cannot act in the mode (fencelab/reduce.py, `modes`)."""
     options = (
         click.option("--mode", type=click.Choice(MODES), default="exhaustive", show_default=True,
                      help="exhaustive: every outcome; random: --runs seeded runs (litmus7's "
@@ -496,6 +500,11 @@ def exploration_options(fn):
                              f"{acts_in}; this run is {mode})")  # fmt: skip
         if mode == "replay" and not schedule:
             raise refuse("--mode replay", "needs --schedule (a witness's transition keys)")
+        for name in kwargs.get("no_reduce", ()):
+            if name != "all" and mode not in modes(name):
+                acts = " and ".join(_MODE_WORK[m] for m in modes(name))
+                raise refuse(f"--no-reduce {name}", f"cannot act in --mode {mode}: it reduces "
+                             f"{acts} only")  # fmt: skip
         return fn(*args, mode=mode, runs=runs, seed=seed, schedule=schedule, **kwargs)
 
     for option in reversed(options):

@@ -348,3 +348,30 @@ def test_errors_of_compiling_and_of_the_source_model_name_the_file_and_line(cli,
     (no file) and `paths: P0 has more than 20000 paths` (the test's name, not its file)."""
     path = write(tmp_path, "t.litmus", text)
     assert one_error(cli([args[0], path, *args[1:]])).startswith(path + says)
+
+
+MP = (EXAMPLES / "aarch64" / "MP.litmus").read_text()
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("STR W0,[X1]", "FROB W0,[X1]", "t.litmus:9:2: P0: cannot assemble 'FROB W0,[X1]': Invalid "
+     "mnemonic (KS_ERR_ASM_MNEMONICFAIL)"),
+    ("MOV W0,#1  ", "MOV W0,#" + "9" * 71, "t.litmus:8:2: P0: cannot assemble 'MOV W0,#9999"),
+    ("MOV W0,#1  ", "MOV W0,#0x100000000", "t.litmus:8:2: P0: cannot assemble 'MOV "
+     "W0,#0x100000000'"),
+])  # fmt: skip
+def test_show_refuses_an_asm_test_run_refuses_before_running(cli, tmp_path, monkeypatch, old,
+                                                             new, says):  # fmt: skip
+    """`show` prints a test it has read as `run` reads it: each instruction assembled and
+    classified, each immediate encodable (was: printed back, exit 0; herd7 rejects both)."""
+    assert old in MP
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "t.litmus", MP.replace(old, new))
+    shown = one_error(cli(["show", "t.litmus"]))
+    assert shown.startswith(says) and shown == one_error(cli(["run", "t.litmus"]))
+
+
+def test_show_prints_an_asm_test_that_loads(cli):
+    shown = cli(["show", str(EXAMPLES / "aarch64" / "MP.litmus")])
+    assert shown.exit_code == 0 and shown.output.startswith("AArch64 MP\n")
+    assert " MOV W0,#1   | LDR W0,[X1] ;\n" in shown.output

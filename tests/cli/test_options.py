@@ -6,12 +6,16 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from fencelab import reduce
 from fencelab.cli import main
 from tests.helpers import EXAMPLES
 
 SB = str(EXAMPLES / "x86_64" / "SB.litmus")
 C_SB = str(EXAMPLES / "c" / "SB+rlx.litmus")
 RUST_SB = str(EXAMPLES / "rust" / "SB+scs.litmus")
+MP = str(EXAMPLES / "aarch64" / "MP.litmus")
+ARM_MP = str(EXAMPLES / "arm" / "MP.litmus")
+SB_WITNESS = "0,1,0,d1,1,d0"  # a schedule of SB's
 
 
 def one_error(result) -> str:
@@ -63,9 +67,47 @@ def test_numbers_out_of_range_are_one_line_and_status_2(cli, args, says):
     (["check", RUST_SB, "--model", "c11"], "c11 is a source model, which cannot act here"),
     (["map", "fence", "SeqCst", "--width", "32"], "a fence has no width"),
     (["run", SB, "--graph-format", "dot"], "--graph-format needs --graph DIR"),
+    # (was: accepted, and nothing was turned off that the run would have used)
+    (["run", SB, "--mode", "replay", "--schedule", SB_WITNESS, "--no-reduce", "tso-persistent"],
+     "--no-reduce tso-persistent cannot act in --mode replay: it reduces exhaustive "
+     "exploration only"),
+    (["run", SB, "--mode", "random", "--no-reduce", "reuse,tso-step"], "--no-reduce tso-step "
+     "cannot act in --mode random: it reduces exhaustive exploration only"),
+    (["run", MP, "--mode", "random", "--no-reduce", "certify-share"], "--no-reduce "
+     "certify-share cannot act in --mode random"),
+    (["run", ARM_MP, "--mode", "random", "--no-reduce", "armv7-threads-apart"], "--no-reduce "
+     "armv7-threads-apart cannot act in --mode random"),
+    (["run", SB, "--mode", "replay", "--schedule", SB_WITNESS, "--no-reduce", "finished-threads"],
+     "--no-reduce finished-threads cannot act in --mode replay: it reduces exhaustive "
+     "exploration and random runs only"),
+    (["run", C_SB, "--mode", "random", "--no-reduce", "source-axioms", "-t", "x86_64"],
+     "--no-reduce source-axioms cannot act in --mode random"),
 ])  # fmt: skip
 def test_an_option_that_cannot_act_is_refused_with_the_reason(cli, args, says):
     assert says in one_error(cli(args))
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--mode", "replay", "--schedule", SB_WITNESS, "--no-reduce", "reuse", "--no-reduce",
+      "step-effects", "--no-reduce", "all"], "# Replayed 6 transitions"),
+    (["--mode", "random", "--runs", "5", "--no-reduce", "finished-threads,step-effects"],
+     "# Ran 5 runs"),
+    (["--mode", "random", "--runs", "5", "--no-reduce", "all"], "# Ran 5 runs"),
+])  # fmt: skip
+def test_no_reduce_of_a_reduction_that_acts_in_the_mode_is_taken(cli, args, says):
+    """Engines are reused and steps remembered in every mode; random runs key the states they
+    step back from (finished-threads); `all` turns off whatever acts."""
+    result = cli(["run", SB, "-j", "1", *args])
+    assert result.exit_code == 0, result.output
+    assert says in result.output and "Observation SB" in result.output
+
+
+def test_armv7_random_runs_take_its_exhaustive_reductions(cli):
+    # (`ARMv7.for_random`: its runs draw from the reduced model, so turning one off acts)
+    result = cli(["run", ARM_MP, "-j", "1", "--mode", "random", "--runs", "5", "--no-reduce",
+                  "armv7-commit-order"])  # fmt: skip
+    assert result.exit_code == 0 and "# Ran 5 runs" in result.output
+    assert set(reduce.REDUCTIONS) >= reduce.RANDOM_TOO  # (no name misspelt there)
 
 
 @pytest.mark.parametrize("args, says", [

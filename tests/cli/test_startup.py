@@ -58,6 +58,7 @@ def modules_after(*args: str, keystone: list[str] | None = None) -> set[str]:
     (["run", "--help"], []),
     (["check", "-h"], []),
     (["compile", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "x86_64"], []),
+    (["show", str(EXAMPLES / "x86_64" / "SB.litmus")], ["False"]),  # (it assembles the test)
 ])  # fmt: skip
 def test_the_command_starts_keystone_before_its_imports_when_it_assembles(args, starts):
     """fencelab/launch.py: keystone's process boots on another core while the command
