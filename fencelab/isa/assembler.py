@@ -66,10 +66,20 @@ class Engine:
     syntax: int = 0
 
 
+# keystone's message when it gives no reason (KS_ERR_ASM, "Unknown error"): what it most often
+# means for a line that reads well, an operand the encoding cannot hold (`MOV W0,#0x12345`,
+# `ADD W0,W0,#0x12345`: GNU as says "immediate cannot be moved by a single instruction")
+NO_REASON = ("keystone cannot encode it and gives no reason (most often an operand the "
+             "instruction cannot hold, such as an immediate out of its encoding's range)")
+
+
 class Refused(AssemblyError):
-    """keystone refused the text; `reason` is its message (`Invalid operand (KS_ERR_...)`)."""
+    """keystone refused the text; `reason` is its message (`Invalid operand (KS_ERR_...)`),
+    or `NO_REASON` for its bare "Unknown error"."""
 
     def __init__(self, reason: str):
+        if reason.strip().lower().startswith("unknown error"):
+            reason = NO_REASON
         self.reason = reason
         super().__init__(reason, reason)
 

@@ -375,3 +375,14 @@ def test_show_prints_an_asm_test_that_loads(cli):
     shown = cli(["show", str(EXAMPLES / "aarch64" / "MP.litmus")])
     assert shown.exit_code == 0 and shown.output.startswith("AArch64 MP\n")
     assert " MOV W0,#1   | LDR W0,[X1] ;\n" in shown.output
+
+
+@pytest.mark.parametrize("insn", ["MOV W0,#0x12345", "ADD W0,W0,#0x12345"])
+def test_an_instruction_keystone_refuses_without_a_reason_gets_one(cli, tmp_path, insn):
+    # before: `cannot assemble 'MOV W0,#0x12345': Unknown error` (keystone's whole message)
+    path = write(tmp_path, "imm.litmus", f"AArch64 imm\n{{ 0:X1=x; }}\n P0 ;\n {insn} ;\n"
+                 " STR W0,[X1] ;\nexists (x=0)\n")  # fmt: skip
+    assert one_error(cli(["run", path])) == (
+        f"{path}:4:2: P0: cannot assemble '{insn}': keystone cannot encode it and gives no "
+        "reason (most often an operand the instruction cannot hold, such as an immediate out "
+        "of its encoding's range)")
