@@ -70,9 +70,9 @@ from fencelab.litmus.source import (
 
 def format_value(value: Value) -> str:
     """`1`, a location's name (its address), or an array's elements as herd prints them:
-    `{1,0}`."""
+    `{1,0}`, `{x,0}` (an element may hold an address)."""
     if isinstance(value, tuple):
-        return "{" + ",".join(str(v) for v in value) + "}"
+        return "{" + ",".join(format_value(v) for v in value) + "}"
     return (value.shown or value.name) if isinstance(value, LocRef) else str(value)
 
 

@@ -129,7 +129,12 @@ def _table(title: str) -> Table:
 
 def _json_binding(obs, value) -> tuple[str, object]:
     """One observable of a final state in JSON: `"0:X0": 1`, `"[x]": 2`, `"v[1]": 2`, a pointer
-    `"[p]": "x"`, a whole array by its name with a list: `"v": [1, 2]`."""
+    `"[p]": "x"`, a whole array by its name with a list: `"v": [1, 2]`, `"v": ["x", 0]`."""
     if isinstance(value, tuple):
-        return obs.name, list(value)
-    return format_observable(obs), value if isinstance(value, int) else format_value(value)
+        return obs.name, [_json_value(v) for v in value]
+    return format_observable(obs), _json_value(value)
+
+
+def _json_value(value) -> object:
+    """A number as a JSON number, an address as its location's name: `1`, `"x"`."""
+    return value if isinstance(value, int) else format_value(value)

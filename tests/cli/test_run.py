@@ -121,6 +121,33 @@ def test_random_mode_marks_satisfying_states_as_litmus7_and_counts_runs(run):
 
 
 
+ADDRESS_IN_ARRAY = """AArch64 AP
+{
+int64_t t[2];
+0:X1=x; 0:X2=t;
+}
+ P0          ;
+ STR X1,[X2] ;
+locations [t;]
+exists (t[0]=x)
+"""
+
+
+@pytest.mark.parametrize("model", ["arm", "arm-axiomatic"])
+def test_a_whole_array_holding_an_address_prints_its_name(run, model, tmp_path):
+    """An element holding x's address is `x`, in the whole array too (the text printed
+    `t={LocRef(name='x', shown=''),0};`, `--json` ended in a traceback: LocRef is not JSON
+    serializable)."""
+    path = tmp_path / "AP.litmus"
+    path.write_text(ADDRESS_IN_ARRAY)
+    text = run(str(path), "-m", model)
+    assert text.exit_code == 0 and "t={x,0}; t[0]=x;" in text.output.splitlines()
+    result = run(str(path), "-m", model, "--json")
+    assert result.exit_code == 0, result.output
+    (state,) = json.loads(result.output)["states"]
+    assert state["outcome"] == {"t": ["x", 0], "t[0]": "x"} and state["satisfies"]
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_schedule_that_does_not_fit_one_of_several_tests_names_it(run, jobs):
     # before: `schedule step 4: 'd1' is not enabled; enabled: 1, d0`, not saying it was MP's
