@@ -24,6 +24,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
     ours (what the model says of the condition's outcome); `flags` herd's `Flag` lines
     (`*undef*`), `race` one data race found; a field that does not apply is null."""
     random = result.mode == "random"
+    arch = result.test.arch  # registers spelled as herd's text prints them: `0:rax`, `1:X2`
     return {
         "test": result.test.name,
         "file": file,
@@ -38,10 +39,10 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "observation": result.observation,
         "positive": result.positive,
         "negative": result.negative,
-        "condition": format_condition(result.condition),
+        "condition": format_condition(result.condition, arch),
         "states": [
             {
-                "outcome": dict(_json_binding(o, v) for o, v in s.outcome),
+                "outcome": dict(_json_binding(o, v, arch) for o, v in s.outcome),
                 "satisfies": holds(result.condition.prop, s.outcome),
                 "witness": s.witness or None,
                 "count": s.count if random else None,
@@ -127,12 +128,12 @@ def _table(title: str) -> Table:
     return Table(title=title)
 
 
-def _json_binding(obs, value) -> tuple[str, object]:
+def _json_binding(obs, value, arch: str) -> tuple[str, object]:
     """One observable of a final state in JSON: `"0:X0": 1`, `"[x]": 2`, `"v[1]": 2`, a pointer
     `"[p]": "x"`, a whole array by its name with a list: `"v": [1, 2]`, `"v": ["x", 0]`."""
     if isinstance(value, tuple):
         return obs.name, [_json_value(v) for v in value]
-    return format_observable(obs), _json_value(value)
+    return format_observable(obs, arch), _json_value(value)
 
 
 def _json_value(value) -> object:

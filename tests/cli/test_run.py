@@ -148,6 +148,23 @@ def test_a_whole_array_holding_an_address_prints_its_name(run, model, tmp_path):
     assert state["outcome"] == {"t": ["x", 0], "t[0]": "x"} and state["satisfies"]
 
 
+def test_json_spells_registers_as_the_text_does(run, tmp_path):
+    """A condition writing `1:EAX` or `1:x2` names the register herd's text prints `1:eax`,
+    `1:X2`; the JSON record's outcomes and condition spell it so too (they kept the test's
+    spelling: `{"0:eax": 0, "1:EAX": 0}`, two spellings of one register in one state)."""
+    for arch, name, cond, keys in (
+            ("x86_64", "SB", ("0:rax=0 /\\ 1:rax=0", "0:eax=0 /\\ 1:EAX=0"), ("0:eax", "1:eax")),
+            ("aarch64", "MP", ("1:X2=0", "1:x2=0"), ("1:X0", "1:X2"))):  # fmt: skip
+        path = tmp_path / f"{name}.litmus"
+        path.write_text((EXAMPLES / arch / f"{name}.litmus").read_text().replace(*cond))
+        text = run(str(path)).output.splitlines()
+        record = json.loads(run(str(path), "--json").output)
+        assert f"Condition {record['condition']}" in text
+        assert all(tuple(s["outcome"]) == keys for s in record["states"])
+        assert sorted(" ".join(f"{k}={v};" for k, v in s["outcome"].items())
+                      for s in record["states"]) == text[2:6]  # fmt: skip
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_schedule_that_does_not_fit_one_of_several_tests_names_it(run, jobs):
     # before: `schedule step 4: 'd1' is not enabled; enabled: 1, d0`, not saying it was MP's
