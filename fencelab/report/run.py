@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 def result_record(result: TestResult, file: str | None = None) -> dict:
     """One result as a JSON object (`run --json`, one per line). `kind` and `result` are
     herd's words (first line; Ok / No, or Undef when an execution has a data race), `verdict`
-    ours (what the model says of the condition's outcome); `flags` herd's `Flag` lines
+    ours (what the model says of the condition's outcome; null on a partial result, whose
+    search did not finish); `flags` herd's `Flag` lines
     (`*undef*`), `race` one data race found; a field that does not apply is null."""
     random = result.mode == "random"
     arch = result.test.arch  # registers spelled as herd's text prints them: `0:rax`, `1:X2`
@@ -35,7 +36,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "mode": result.mode,
         "kind": result.kind,
         "result": result.result_word,
-        "verdict": result.verdict,
+        "verdict": None if result.partial else result.verdict,  # cut short: none (as the TUI)
         "observation": result.observation,
         "positive": result.positive,
         "negative": result.negative,

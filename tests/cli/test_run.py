@@ -202,6 +202,21 @@ def test_explored_states_never_pass_max_states(run, test, model):
     assert json.loads(exact.output) | {"seconds": 0} == full | {"seconds": 0}
 
 
+@pytest.mark.parametrize("path, model, whole", [
+    (EXAMPLES / "c" / "IRIW+rlx.litmus", "c11", "Allowed"),
+    (EXAMPLES / "x86_64" / "IRIW.litmus", "tso", "Forbidden")])  # fmt: skip
+def test_a_partial_json_record_gives_no_verdict(run, path, model, whole):
+    """A search cut at --max-states has not found the condition's outcome yet: the text says
+    `Loop No`, the TUI "no verdict (cut short)"; the record's `verdict` said `Forbidden`, of
+    IRIW+rlx too, which c11 allows."""
+    full = json.loads(run(str(path), "-m", model, "--json").output)
+    assert full["partial"] is None and full["verdict"] == whole
+    cut = json.loads(run(str(path), "-m", model, "--json", "--max-states", "5").output)
+    assert cut["partial"] and cut["verdict"] is None
+    assert (cut["kind"], cut["result"]) == ("Allowed", "No")  # herd's words, as the text's
+    assert "Loop No" in run(str(path), "-m", model, "--max-states", "5").output.splitlines()
+
+
 U8 = {"X0": UINT8_TESTS["AArch64"], "R0": UINT8_TESTS["ARM"]}  # by the register read
 
 
