@@ -11,6 +11,7 @@ from rich.table import Table
 
 from fencelab.checker.core import Check
 from fencelab.checker.hunt import HuntReport
+from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest, walk_statements
 from fencelab.litmus.parser import STDIN, STDIN_FILE
 from fencelab.litmus.printer import format_outcome
@@ -152,7 +153,9 @@ def summary_table(checks: list[Check], source_model: str) -> Table:
     return table
 
 
-def print_hunt(console: Console, report: HuntReport, limit: int, save: str | None) -> None:
+def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | None) -> None:
+    """The hunt's summary and its smallest counterexamples; with `save` (a directory made
+    writable before the hunt), each is written there as a test, with its replay command."""
     from fencelab.litmus.printer import format_test
 
     counts = ", ".join(f"{k} {v}" for k, v in report.generated.items())
@@ -200,11 +203,12 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: str | Non
         console.print()
         text = format_test(f.variant.test)
         path = None
-        if save:
-            out = Path(save)
-            out.mkdir(parents=True, exist_ok=True)
-            path = str(out / f"{f.variant.test.name}.litmus")
-            Path(path).write_text(text)
+        if save is not None:
+            path = str(save / f"{f.variant.test.name}.litmus")
+            try:
+                Path(path).write_text(text)
+            except OSError as e:
+                raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
         _line(console, escape(text.rstrip("\n")))
         for extra in f.check.extra:
             _line(console, f"extra outcome: [bold]{escape(format_outcome(extra.outcome))}"

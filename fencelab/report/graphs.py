@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from fencelab.errors import FencelabError
@@ -19,20 +18,6 @@ def formats_of(fmt: str) -> tuple[str, ...]:
     if fmt not in FORMATS:
         raise FencelabError(f"unknown graph format {fmt!r}; valid: {', '.join(FORMATS)}")
     return ("svg", "dot") if fmt == "both" else (fmt,)
-
-
-def graph_dir(path: str) -> Path:
-    """The directory graphs go to, created if needed; refused before any work if it is a file or
-    cannot take files (a file made there and removed to tell: a missing parent, /proc)."""
-    directory = Path(path)
-    if directory.exists() and not directory.is_dir():
-        raise FencelabError(f"{path}: not a directory (graphs go to a directory)")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=directory).close()
-    except OSError as e:
-        raise FencelabError(f"{path}: cannot write graphs there ({e.strerror or e})") from None
-    return directory
 
 
 def write_graphs(graphs: list[ExecutionGraph], directory: Path, fmt: str = "svg") -> list[Path]:
