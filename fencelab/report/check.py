@@ -39,6 +39,12 @@ def replay_command(check: Check, witness: str, file: str | None = None) -> str:
     return f"{command}  # the test on standard input, as given here" if stdin else command
 
 
+def witness_text(check: Check, witness: str) -> str:
+    """The hardware witness as printed: its schedule, or why there is none to replay (an
+    axiomatic --model judges candidate executions and runs none)."""
+    return witness or f"none ({check.hardware_model} is axiomatic: it runs no schedule to replay)"
+
+
 def source_lines(test: LitmusTest) -> list[str]:
     """The test's statements as written (`file:line  text`), or printed when there is no text."""
     text = test.text.split("\n") if test.text else None
@@ -100,8 +106,9 @@ def print_check(console: Console, check: Check, verbose: bool = False) -> None:
         cond = " (the test's condition holds)" if holds(check.test.condition.prop, extra.outcome) \
             else ""  # fmt: skip
         _line(console, f"  extra outcome: [bold]{escape(format_outcome(extra.outcome))}[/bold]{cond}")
-        _line(console, f"    hardware witness: {escape(extra.witness)}")
-        _line(console, f"    replay: {escape(replay_command(check, extra.witness))}")
+        _line(console, f"    hardware witness: {escape(witness_text(check, extra.witness))}")
+        if extra.witness:
+            _line(console, f"    replay: {escape(replay_command(check, extra.witness))}")
         if extra.note:
             _line(console, f"    [italic]why:[/italic] {escape(extra.note)}")
     _line(console, "  source lines involved:")
@@ -212,8 +219,8 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
         _line(console, escape(text.rstrip("\n")))
         for extra in f.check.extra:
             _line(console, f"extra outcome: [bold]{escape(format_outcome(extra.outcome))}"
-                  f"[/bold]  hardware witness: {escape(extra.witness)}")  # fmt: skip
-            if path:
+                  f"[/bold]  hardware witness: {escape(witness_text(f.check, extra.witness))}")  # fmt: skip
+            if path and extra.witness:
                 _line(console, f"replay: {escape(replay_command(f.check, extra.witness, path))}")
             if extra.note:
                 _line(console, f"[italic]why:[/italic] {escape(extra.note)}")
