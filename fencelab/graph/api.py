@@ -226,6 +226,7 @@ def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
     machine = machine_for(check.test, options)
     hardware = witness_graph(machine, extra.witness, format_outcome(extra.outcome))
     hardware.test = check.test.name
+    hardware.scheme = check.scheme
     hardware.notes.insert(0, f"compiled with scheme {check.scheme}; the source model "
                           f"{check.source_model} forbids this outcome")  # fmt: skip
     graphs = [hardware]
@@ -238,11 +239,12 @@ def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
 
 
 def file_name(graph: ExecutionGraph, ext: str = "svg") -> str:
-    """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden.svg`: unique per graph of a run."""
+    """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden.svg`: unique per graph of a run
+    (a check's counterexample names its scheme too: `SB+scs-x86_64-tutorial-tso-...`)."""
     outcome = re.sub(r"[^A-Za-z0-9=._+-]+", "_",
                      graph.outcome.replace(":", ".").replace("; ", "_").strip("; "))  # fmt: skip
     outcome = outcome.replace("[", "").replace("]", "").strip("_")
-    parts = [graph.test, graph.target, graph.model, outcome]
+    parts = [graph.test, graph.target, graph.scheme, graph.model, outcome]
     if not graph.allowed:
         parts.append("forbidden")
     name = "-".join(p for p in parts if p)
