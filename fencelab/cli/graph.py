@@ -58,10 +58,11 @@ def run_graph_writer(directory: str | None, fmt: str):
     from fencelab.report.graphs import write_graphs
 
     where = writable_dir(directory, "graphs")
+    taken: dict = {}  # the names written, kept apart (report.graphs.write_graphs)
 
     def write(test, options, result):
         graphs, problems = result_graphs(test, options, result)
-        return write_graphs(graphs, where, fmt), problems
+        return write_graphs(graphs, where, fmt, taken), problems
 
     return write
 
@@ -73,7 +74,8 @@ def counterexample_writer(directory: str | None, fmt: str):
     from fencelab.report.graphs import write_counterexample_graphs
 
     where = writable_dir(directory, "graphs")
-    return lambda check: write_counterexample_graphs(check, where, fmt)
+    taken: dict = {}  # the names written, kept apart (report.graphs.write_graphs)
+    return lambda check: write_counterexample_graphs(check, where, fmt, taken)
 
 
 @click.command("graph")

@@ -238,9 +238,10 @@ def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
     return graphs
 
 
-def file_name(graph: ExecutionGraph, ext: str = "svg") -> str:
-    """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden.svg`: unique per graph of a run
-    (a check's counterexample names its scheme too: `SB+scs-x86_64-tutorial-tso-...`)."""
+def file_stem(graph: ExecutionGraph) -> str:
+    """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden` (+ .svg, .dot): unique per graph
+    of a test's run (a check's counterexample names its scheme too: `SB+scs-x86_64-tutorial-
+    tso-...`)."""
     outcome = re.sub(r"[^A-Za-z0-9=._+-]+", "_",
                      graph.outcome.replace(":", ".").replace("; ", "_").strip("; "))  # fmt: skip
     outcome = outcome.replace("[", "").replace("]", "").strip("_")
@@ -248,4 +249,4 @@ def file_name(graph: ExecutionGraph, ext: str = "svg") -> str:
     if not graph.allowed:
         parts.append("forbidden")
     name = "-".join(p for p in parts if p)
-    return re.sub(r"[/\\\s]+", "_", name) + "." + ext
+    return re.sub(r"[/\\\s]+", "_", name)
