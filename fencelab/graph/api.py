@@ -218,18 +218,21 @@ def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
 
 def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
     """A check counterexample: the hardware execution (its witness, on the compiled code) and
-    the source model's candidate with the same outcome, with the cycle that forbids it."""
+    the source model's candidate with the same outcome, with the cycle that forbids it. An
+    axiomatic hardware model runs no schedule (the witness is empty): the source side only."""
     from fencelab.graph.source import explain_source
 
-    options = RunOptions.named(check.target, check.scheme,
-                               None if check.own_model else check.hardware_model)
-    machine = machine_for(check.test, options)
-    hardware = witness_graph(machine, extra.witness, format_outcome(extra.outcome))
-    hardware.test = check.test.name
-    hardware.scheme = check.scheme
-    hardware.notes.insert(0, f"compiled with scheme {check.scheme}; the source model "
-                          f"{check.source_model} forbids this outcome")  # fmt: skip
-    graphs = [hardware]
+    graphs = []
+    if extra.witness:
+        options = RunOptions.named(check.target, check.scheme,
+                                   None if check.own_model else check.hardware_model)
+        machine = machine_for(check.test, options)
+        hardware = witness_graph(machine, extra.witness, format_outcome(extra.outcome))
+        hardware.test = check.test.name
+        hardware.scheme = check.scheme
+        hardware.notes.insert(0, f"compiled with scheme {check.scheme}; the source model "
+                              f"{check.source_model} forbids this outcome")  # fmt: skip
+        graphs.append(hardware)
     values = tuple(v for _, v in extra.outcome if isinstance(v, int))
     source = explain_source(check.test, check.source_model,
                             lambda o: o == extra.outcome, seeds=values)  # fmt: skip

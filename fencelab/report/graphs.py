@@ -61,5 +61,8 @@ def write_counterexample_graphs(check, directory: Path, fmt: str = "svg",
         except FencelabError as e:
             lines.append(f"{format_outcome(extra.outcome)} not drawn: {e}")
             continue
+        if not extra.witness:
+            lines.append(f"{format_outcome(extra.outcome)} hardware execution not drawn: "
+                         f"{check.hardware_model} is axiomatic, it runs no schedule")  # fmt: skip
         lines.extend(str(p) for p in write_graphs(graphs, directory, fmt, taken))
     return lines

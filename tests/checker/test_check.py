@@ -231,6 +231,19 @@ def test_an_axiomatic_model_prints_no_replay_that_cannot_run(cli, tmp_path):
         assert replays(cli, output) == [("0:r0=0; 1:r0=0;", "0:r0=0; 1:r0=0;")], output
 
 
+def test_an_axiomatic_models_counterexample_still_gets_its_source_picture(cli, tmp_path):
+    """check --graph under tso-axiomatic drew nothing: 'not drawn: model tso-axiomatic is
+    axiomatic: the machine steps the operational models', the source model's cycle included."""
+    checked = cli(["check", str(SB_SCS), "-t", "x86_64", "-s", "tutorial", "-m", "tso-axiomatic",
+                   "--graph", str(tmp_path)])  # fmt: skip
+    assert checked.exit_code == 1
+    drawn = [ln for ln in checked.output.splitlines() if ln.startswith("graph: ")]
+    source = tmp_path / "SB+sc.sc+sc.sc-c11-0.r0=0_1.r0=0-forbidden.svg"
+    assert drawn == ["graph: 0:r0=0; 1:r0=0; hardware execution not drawn: tso-axiomatic is "
+                     "axiomatic, it runs no schedule", f"graph: {source}"]  # fmt: skip
+    assert 'data-verdict="forbidden"' in source.read_text()
+
+
 # -- exit statuses ------------------------------------------------------------------------------
 
 
