@@ -28,6 +28,7 @@ from fencelab.cli.options import (
     scheme_option,
     source_model_option,
     target_option,
+    writable_dir,
 )
 from fencelab.errors import FencelabError
 from fencelab.interrupts import stop_if_interrupted
@@ -159,7 +160,8 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, None),
               help="Counterexamples to print for each target and scheme, at least 1.")
 @click.option("--save", default=None, type=click.Path(file_okay=False),
-              help="write the printed counterexamples to this directory (for tui replay)")
+              help="Write the printed counterexamples here as tests (made if missing), each "
+                   "with a replay command.")
 @budget_option()
 @limits_options
 @graph_options("Write the printed counterexamples' pictures here (hardware execution and "
@@ -187,6 +189,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
                             f"{max_threads} threads")  # fmt: skip
     pairs = lowerings(model_targets(target, model), scheme)
     pictures = counterexample_writer(graph_dir, graph_format)
+    saved = writable_dir(save, "tests") if save else None
     checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     found = interrupted = failed = undecided = False
@@ -204,7 +207,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
             report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo,
                           None if runner.local else run_checks)  # fmt: skip
             with bar.paused():
-                print_hunt(out, report, limit, save)
+                print_hunt(out, report, limit, saved)
                 if pictures:
                     for f in report.smallest(limit):
                         for path in pictures(f.check):

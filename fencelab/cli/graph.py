@@ -19,6 +19,7 @@ from fencelab.cli.options import (
     scheme_option,
     scheme_targets,
     target_option,
+    writable_dir,
     writable_file,
 )
 from fencelab.errors import FencelabError
@@ -54,13 +55,14 @@ def run_graph_writer(directory: str | None, fmt: str):
     if not _needs_dir(directory, fmt):
         return None
     from fencelab.graph.api import result_graphs
-    from fencelab.report.graphs import graph_dir, write_graphs
+    from fencelab.report.graphs import write_graphs
 
-    where = graph_dir(directory)
+    where = writable_dir(directory, "graphs")
+    taken: dict = {}  # the names written, kept apart (report.graphs.write_graphs)
 
     def write(test, options, result):
         graphs, problems = result_graphs(test, options, result)
-        return write_graphs(graphs, where, fmt), problems
+        return write_graphs(graphs, where, fmt, taken), problems
 
     return write
 
@@ -69,10 +71,11 @@ def counterexample_writer(directory: str | None, fmt: str):
     """A function writing a check's counterexample graphs (None without --graph)."""
     if not _needs_dir(directory, fmt):
         return None
-    from fencelab.report.graphs import graph_dir, write_counterexample_graphs
+    from fencelab.report.graphs import write_counterexample_graphs
 
-    where = graph_dir(directory)
-    return lambda check: write_counterexample_graphs(check, where, fmt)
+    where = writable_dir(directory, "graphs")
+    taken: dict = {}  # the names written, kept apart (report.graphs.write_graphs)
+    return lambda check: write_counterexample_graphs(check, where, fmt, taken)
 
 
 @click.command("graph")

@@ -23,6 +23,7 @@ import functools
 import gc
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -279,6 +280,21 @@ def writable_file(path: str) -> None:
             os.remove(path)
     except OSError as e:
         raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
+
+
+def writable_dir(path: str, what: str) -> Path:
+    """The directory `what` (graphs, tests) is written to, made if missing; refused before any
+    work if it is a file or cannot take files (a file made there and removed to tell: a missing
+    parent, /proc)."""
+    directory = Path(path)
+    if directory.exists() and not directory.is_dir():
+        raise FencelabError(f"{path}: not a directory ({what} go to a directory)")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=directory).close()
+    except OSError as e:
+        raise FencelabError(f"{path}: cannot write {what} there ({e.strerror or e})") from None
+    return directory
 
 
 # -- names to objects ----------------------------------------------------------------------------

@@ -218,17 +218,21 @@ def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
 
 def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
     """A check counterexample: the hardware execution (its witness, on the compiled code) and
-    the source model's candidate with the same outcome, with the cycle that forbids it."""
+    the source model's candidate with the same outcome, with the cycle that forbids it. An
+    axiomatic hardware model runs no schedule (the witness is empty): the source side only."""
     from fencelab.graph.source import explain_source
 
-    options = RunOptions.named(check.target, check.scheme,
-                               None if check.own_model else check.hardware_model)
-    machine = machine_for(check.test, options)
-    hardware = witness_graph(machine, extra.witness, format_outcome(extra.outcome))
-    hardware.test = check.test.name
-    hardware.notes.insert(0, f"compiled with scheme {check.scheme}; the source model "
-                          f"{check.source_model} forbids this outcome")  # fmt: skip
-    graphs = [hardware]
+    graphs = []
+    if extra.witness:
+        options = RunOptions.named(check.target, check.scheme,
+                                   None if check.own_model else check.hardware_model)
+        machine = machine_for(check.test, options)
+        hardware = witness_graph(machine, extra.witness, format_outcome(extra.outcome))
+        hardware.test = check.test.name
+        hardware.scheme = check.scheme
+        hardware.notes.insert(0, f"compiled with scheme {check.scheme}; the source model "
+                              f"{check.source_model} forbids this outcome")  # fmt: skip
+        graphs.append(hardware)
     values = tuple(v for _, v in extra.outcome if isinstance(v, int))
     source = explain_source(check.test, check.source_model,
                             lambda o: o == extra.outcome, seeds=values)  # fmt: skip
@@ -237,13 +241,15 @@ def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
     return graphs
 
 
-def file_name(graph: ExecutionGraph, ext: str = "svg") -> str:
-    """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden.svg`: unique per graph of a run."""
+def file_stem(graph: ExecutionGraph) -> str:
+    """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden` (+ .svg, .dot): unique per graph
+    of a test's run (a check's counterexample names its scheme too: `SB+scs-x86_64-tutorial-
+    tso-...`)."""
     outcome = re.sub(r"[^A-Za-z0-9=._+-]+", "_",
                      graph.outcome.replace(":", ".").replace("; ", "_").strip("; "))  # fmt: skip
     outcome = outcome.replace("[", "").replace("]", "").strip("_")
-    parts = [graph.test, graph.target, graph.model, outcome]
+    parts = [graph.test, graph.target, graph.scheme, graph.model, outcome]
     if not graph.allowed:
         parts.append("forbidden")
     name = "-".join(p for p in parts if p)
-    return re.sub(r"[/\\\s]+", "_", name) + "." + ext
+    return re.sub(r"[/\\\s]+", "_", name)

@@ -104,6 +104,7 @@ class ExecutionGraph:
     cycle: Cycle | None = None
     witness: str = ""  # the schedule (operational) or rf/co (axiomatic) it comes from
     notes: list[str] = field(default_factory=list)  # anything the picture should say
+    scheme: str = ""  # a check's counterexample: the scheme that compiled it (in its file name)
 
     @property
     def names(self) -> dict[int, str]:

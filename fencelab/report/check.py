@@ -11,6 +11,7 @@ from rich.table import Table
 
 from fencelab.checker.core import Check
 from fencelab.checker.hunt import HuntReport
+from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest, walk_statements
 from fencelab.litmus.parser import STDIN, STDIN_FILE
 from fencelab.litmus.printer import format_outcome
@@ -36,6 +37,12 @@ def replay_command(check: Check, witness: str, file: str | None = None) -> str:
     parts += ["--schedule", witness]
     command = " ".join(shlex.quote(p) for p in parts)
     return f"{command}  # the test on standard input, as given here" if stdin else command
+
+
+def witness_text(check: Check, witness: str) -> str:
+    """The hardware witness as printed: its schedule, or why there is none to replay (an
+    axiomatic --model judges candidate executions and runs none)."""
+    return witness or f"none ({check.hardware_model} is axiomatic: it runs no schedule to replay)"
 
 
 def source_lines(test: LitmusTest) -> list[str]:
@@ -99,8 +106,9 @@ def print_check(console: Console, check: Check, verbose: bool = False) -> None:
         cond = " (the test's condition holds)" if holds(check.test.condition.prop, extra.outcome) \
             else ""  # fmt: skip
         _line(console, f"  extra outcome: [bold]{escape(format_outcome(extra.outcome))}[/bold]{cond}")
-        _line(console, f"    hardware witness: {escape(extra.witness)}")
-        _line(console, f"    replay: {escape(replay_command(check, extra.witness))}")
+        _line(console, f"    hardware witness: {escape(witness_text(check, extra.witness))}")
+        if extra.witness:
+            _line(console, f"    replay: {escape(replay_command(check, extra.witness))}")
         if extra.note:
             _line(console, f"    [italic]why:[/italic] {escape(extra.note)}")
     _line(console, "  source lines involved:")
@@ -152,7 +160,9 @@ def summary_table(checks: list[Check], source_model: str) -> Table:
     return table
 
 
-def print_hunt(console: Console, report: HuntReport, limit: int, save: str | None) -> None:
+def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | None) -> None:
+    """The hunt's summary and its smallest counterexamples; with `save` (a directory made
+    writable before the hunt), each is written there as a test, with its replay command."""
     from fencelab.litmus.printer import format_test
 
     counts = ", ".join(f"{k} {v}" for k, v in report.generated.items())
@@ -200,16 +210,17 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: str | Non
         console.print()
         text = format_test(f.variant.test)
         path = None
-        if save:
-            out = Path(save)
-            out.mkdir(parents=True, exist_ok=True)
-            path = str(out / f"{f.variant.test.name}.litmus")
-            Path(path).write_text(text)
+        if save is not None:
+            path = str(save / f"{f.variant.test.name}.litmus")
+            try:
+                Path(path).write_text(text)
+            except OSError as e:
+                raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
         _line(console, escape(text.rstrip("\n")))
         for extra in f.check.extra:
             _line(console, f"extra outcome: [bold]{escape(format_outcome(extra.outcome))}"
-                  f"[/bold]  hardware witness: {escape(extra.witness)}")  # fmt: skip
-            if path:
+                  f"[/bold]  hardware witness: {escape(witness_text(f.check, extra.witness))}")  # fmt: skip
+            if path and extra.witness:
                 _line(console, f"replay: {escape(replay_command(f.check, extra.witness, path))}")
             if extra.note:
                 _line(console, f"[italic]why:[/italic] {escape(extra.note)}")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from fencelab.errors import FencelabError
-from fencelab.graph.api import file_name
+from fencelab.graph.api import file_stem
 from fencelab.graph.model import ExecutionGraph
 from fencelab.report.dot import render_dot
 from fencelab.report.svg import render_svg
@@ -21,35 +20,34 @@ def formats_of(fmt: str) -> tuple[str, ...]:
     return ("svg", "dot") if fmt == "both" else (fmt,)
 
 
-def graph_dir(path: str) -> Path:
-    """The directory graphs go to, created if needed; refused before any work if it is a file or
-    cannot take files (a file made there and removed to tell: a missing parent, /proc)."""
-    directory = Path(path)
-    if directory.exists() and not directory.is_dir():
-        raise FencelabError(f"{path}: not a directory (graphs go to a directory)")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=directory).close()
-    except OSError as e:
-        raise FencelabError(f"{path}: cannot write graphs there ({e.strerror or e})") from None
-    return directory
-
-
-def write_graphs(graphs: list[ExecutionGraph], directory: Path, fmt: str = "svg") -> list[Path]:
-    """One file per graph and format; returns the paths written."""
+def write_graphs(graphs: list[ExecutionGraph], directory: Path, fmt: str = "svg",
+                 taken: dict[str, dict[str, str]] | None = None) -> list[Path]:  # fmt: skip
+    """One file per graph and format; returns the paths written. `taken` (one per command:
+    each name written, with its pictures) keeps two graphs of one name apart (two tests named
+    alike, a C and a Rust spelling): the later one is NAME-2, never written over the first;
+    the same picture again is the same file."""
     written = []
+    taken = {} if taken is None else taken
     for graph in graphs:
-        for ext in formats_of(fmt):
-            path = directory / file_name(graph, ext)
+        texts = {ext: RENDER[ext](graph) for ext in formats_of(fmt)}
+        stem = file_stem(graph)
+        name, n = stem, 1
+        while taken.get(name, texts) != texts:
+            n += 1
+            name = f"{stem}-{n}"
+        taken[name] = texts
+        for ext, text in texts.items():
+            path = directory / f"{name}.{ext}"
             try:
-                path.write_text(RENDER[ext](graph))
+                path.write_text(text)
             except OSError as e:
                 raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
             written.append(path)
     return written
 
 
-def write_counterexample_graphs(check, directory: Path, fmt: str = "svg") -> list[str]:
+def write_counterexample_graphs(check, directory: Path, fmt: str = "svg",
+                                taken: dict[str, dict[str, str]] | None = None) -> list[str]:
     """For each extra outcome of an unsound check: the hardware execution the source model
     forbids and the source model's cycle (fencelab.graph.api.counterexample_graphs). Returns
     a line per file written, or per counterexample that could not be drawn."""
@@ -63,5 +61,8 @@ def write_counterexample_graphs(check, directory: Path, fmt: str = "svg") -> lis
         except FencelabError as e:
             lines.append(f"{format_outcome(extra.outcome)} not drawn: {e}")
             continue
-        lines.extend(str(p) for p in write_graphs(graphs, directory, fmt))
+        if not extra.witness:
+            lines.append(f"{format_outcome(extra.outcome)} hardware execution not drawn: "
+                         f"{check.hardware_model} is axiomatic, it runs no schedule")  # fmt: skip
+        lines.extend(str(p) for p in write_graphs(graphs, directory, fmt, taken))
     return lines

@@ -193,6 +193,57 @@ def test_cli_hunt_prints_a_rust_counterexample(cli, tmp_path):
     assert again.exit_code == 1
 
 
+def replays(cli, output: str) -> list[tuple[str, str]]:
+    """Each `replay:` command printed, run as `fencelab run ... --mode replay`: (the extra
+    outcome printed above it, the outcome the replay ends in)."""
+    import shlex
+
+    got, extra = [], None
+    for line in output.splitlines():
+        if "extra outcome: " in line:
+            extra = line.split("extra outcome: ")[1].split(";  ")[0].split("; (")[0].rstrip(";")
+        if "replay: fencelab tui " in line:
+            args = shlex.split(line.split("replay: fencelab tui ")[1])
+            run = cli(["run", *args, "--mode", "replay"])
+            assert run.exit_code == 0, run.output
+            (witness,) = [ln for ln in run.output.splitlines() if ln.startswith("# Witness ")]
+            got.append((extra + ";", witness.split("# Witness ")[1].split("; schedule")[0] + ";"))
+    return got
+
+
+def test_an_axiomatic_model_prints_no_replay_that_cannot_run(cli, tmp_path):
+    """Under --model tso-axiomatic the witness was empty and the hint `fencelab tui ... --model
+    tso-axiomatic --schedule ''`, which tui refuses (it steps operational models only)."""
+    none = "hardware witness: none (tso-axiomatic is axiomatic: it runs no schedule to replay)"
+    checked = cli(["check", str(SB_SCS), "-t", "x86_64", "-s", "tutorial", "-m", "tso-axiomatic"])
+    assert checked.exit_code == 1
+    assert f"    {none}\n" in checked.output and "replay:" not in checked.output
+    hunted = cli(["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--limit", "1",
+                  "--variants", "plain", "-m", "tso-axiomatic", "--save", str(tmp_path)])
+    assert hunted.exit_code == 1
+    assert f"extra outcome: 0:r0=0; 1:r0=0;  {none}\n" in hunted.output
+    assert "replay:" not in hunted.output
+    # the target's own model gives a schedule, and its replay reaches the extra outcome
+    for command in (["check", str(SB_SCS), "-t", "x86_64", "-s", "tutorial"],
+                    ["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--limit", "1",
+                     "--variants", "plain", "--save", str(tmp_path)]):  # fmt: skip
+        output = cli(command).output
+        assert replays(cli, output) == [("0:r0=0; 1:r0=0;", "0:r0=0; 1:r0=0;")], output
+
+
+def test_an_axiomatic_models_counterexample_still_gets_its_source_picture(cli, tmp_path):
+    """check --graph under tso-axiomatic drew nothing: 'not drawn: model tso-axiomatic is
+    axiomatic: the machine steps the operational models', the source model's cycle included."""
+    checked = cli(["check", str(SB_SCS), "-t", "x86_64", "-s", "tutorial", "-m", "tso-axiomatic",
+                   "--graph", str(tmp_path)])  # fmt: skip
+    assert checked.exit_code == 1
+    drawn = [ln for ln in checked.output.splitlines() if ln.startswith("graph: ")]
+    source = tmp_path / "SB+sc.sc+sc.sc-c11-0.r0=0_1.r0=0-forbidden.svg"
+    assert drawn == ["graph: 0:r0=0; 1:r0=0; hardware execution not drawn: tso-axiomatic is "
+                     "axiomatic, it runs no schedule", f"graph: {source}"]  # fmt: skip
+    assert 'data-verdict="forbidden"' in source.read_text()
+
+
 # -- exit statuses ------------------------------------------------------------------------------
 
 

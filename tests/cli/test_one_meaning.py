@@ -263,6 +263,22 @@ def test_a_graph_directory_that_cannot_be_made_is_one_line(cli, tmp_path, comman
         f"fencelab: error: {where}: cannot write graphs there (Not a directory)")
 
 
+def test_a_save_directory_that_cannot_be_made_is_one_line_before_the_hunt(cli, tmp_path):
+    """hunt --save made its directory only when printing the first counterexample: a
+    NotADirectoryError traceback after the whole hunt (and with none found, no word)."""
+    (tmp_path / "file").write_text("")
+    where = tmp_path / "file" / "tests"
+    hunt = ["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--limit", "1"]
+    assert one_error(cli([*hunt, "--save", str(where)])) == (
+        f"fencelab: error: {where}: cannot write tests there (Not a directory)")
+    # sound: nothing to save, the directory is still refused (it was accepted unseen)
+    assert one_error(cli([*hunt[:4], "default", *hunt[5:], "--save", str(where)])) == (
+        f"fencelab: error: {where}: cannot write tests there (Not a directory)")
+    made = tmp_path / "new" / "tests"
+    assert cli([*hunt, "--save", str(made)]).exit_code == 1
+    assert [p.name for p in made.iterdir()] == ["SB+sc.sc+sc.sc.litmus"]
+
+
 @pytest.mark.parametrize("name, fmt, says", [
     ("g.svg", "dot", "names a .svg file and --format dot writes DOT: drop --format, or name a "
      ".dot file"),

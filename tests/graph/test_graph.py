@@ -297,12 +297,56 @@ def test_check_counterexample_comes_with_both_graphs(tmp_path):
         "-t", "armv8", "-s", "tutorial", "--graph", str(tmp_path)])  # fmt: skip
     assert out.exit_code == 1
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert files == ["LB+rlx.rel+acq.rlx-armv8-arm-0.r0=1_1.r0=1.svg",
+    assert files == ["LB+rlx.rel+acq.rlx-armv8-tutorial-arm-0.r0=1_1.r0=1.svg",
                      "LB+rlx.rel+acq.rlx-c11-0.r0=1_1.r0=1-forbidden.svg"]  # fmt: skip
     hw = ET.parse(tmp_path / files[0]).getroot()
     assert hw.get("data-verdict") == "allowed"
     src = ET.parse(tmp_path / files[1]).getroot()
     assert src.get("data-axiom") == "coherence"
+
+
+def test_check_graphs_of_each_scheme_are_kept_apart(tmp_path):
+    """Each scheme's hardware picture was written to the same LB+rlx-armv8-arm-... file, the
+    last scheme's over the others', and that one path printed under each counterexample."""
+    out = CliRunner().invoke(main, [
+        "check", str(EXAMPLES / "counterexamples/rc11-LB+rlx.litmus"), "-t", "armv8",
+        "-s", "default,gcc", "--source-model", "rc11", "--graph", str(tmp_path)])  # fmt: skip
+    assert out.exit_code == 1, out.output
+    printed = [ln.removeprefix("graph: ") for ln in out.output.splitlines()
+               if ln.startswith("graph: ")]  # fmt: skip
+    source = str(tmp_path / "LB+rlx-rc11-0.r0=1_1.r0=1-forbidden.svg")
+    assert printed == [str(tmp_path / "LB+rlx-armv8-default-arm-0.r0=1_1.r0=1.svg"), source,
+                       str(tmp_path / "LB+rlx-armv8-gcc-arm-0.r0=1_1.r0=1.svg"), source]
+    for scheme in ("default", "gcc"):
+        svg = (tmp_path / f"LB+rlx-armv8-{scheme}-arm-0.r0=1_1.r0=1.svg").read_text()
+        assert f"compiled with scheme {scheme};" in svg
+        assert ET.fromstring(svg).get("data-verdict") == "allowed"
+
+
+@pytest.mark.parametrize("command", [["run"], ["check", "-s", "tutorial"]])
+def test_graphs_of_two_tests_of_one_name_are_kept_apart(tmp_path, command):
+    """The C and the Rust SB+scs drew to the same files, the Rust pictures over the C ones,
+    and the same paths were printed under both."""
+    out = CliRunner().invoke(main, [*command, str(EXAMPLES / "c/SB+scs.litmus"),
+                                    str(EXAMPLES / "rust/SB+scs.litmus"), "-t", "x86_64",
+                                    "--graph", str(tmp_path), "--graph-format", "both"])  # fmt: skip
+    assert out.exit_code == (1 if command[0] == "check" else 0), out.output
+    printed = [ln.split(" ", 2)[-1] for ln in out.output.splitlines()
+               if ln.startswith(("graph: ", "# Graph "))]  # fmt: skip
+    assert len(printed) == len(set(printed)) == len(list(tmp_path.iterdir()))
+    half = len(printed) // 2  # the C test's pictures, then the Rust test's: NAME, NAME-2
+    for c, rust in zip(printed[:half], printed[half:]):
+        assert rust == c.replace(".svg", "-2.svg").replace(".dot", "-2.dot")
+        assert Path(c).read_text() != Path(rust).read_text()  # their lines, their text
+    # the same picture again (the source model's, for a second target) is the same file
+    again = CliRunner().invoke(main, [
+        "check", str(EXAMPLES / "counterexamples/arm-tutorial-LB+rlx.rel+acq.rlx.litmus"),
+        "-s", "tutorial", "-t", "armv8,armv8.1", "--graph", str(tmp_path / "again")])  # fmt: skip
+    assert again.exit_code == 1 and again.output.count("graph: ") == 4, again.output
+    assert sorted(p.name for p in (tmp_path / "again").iterdir()) == [
+        "LB+rlx.rel+acq.rlx-armv8-tutorial-arm-0.r0=1_1.r0=1.svg",
+        "LB+rlx.rel+acq.rlx-armv8.1-tutorial-arm-0.r0=1_1.r0=1.svg",
+        "LB+rlx.rel+acq.rlx-c11-0.r0=1_1.r0=1-forbidden.svg"]  # fmt: skip
 
 
 def test_svg_renders_with_cairosvg():
