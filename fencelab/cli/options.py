@@ -349,7 +349,8 @@ def _model_resolver(kinds: tuple[str, ...]) -> Callable[[str], ModelSpec]:
         spec = get_model(name)
         if spec.kind not in kinds:
             valid = ", ".join(n for k in kinds for n in model_names(k))
-            raise FencelabError(f"{name} is a {spec.kind} model, which cannot act here "
+            article = "an" if spec.kind[0] in "aeiou" else "a"
+            raise FencelabError(f"{name} is {article} {spec.kind} model, which cannot act here "
                                 f"(valid: {valid})")  # fmt: skip
         return spec
 

@@ -100,7 +100,7 @@ def test_check_takes_it_as_the_hardware_model(cli):
     (["run", str(EXAMPLES / "c" / "SB+rlx.litmus"), "--model", "tso-axiomatic", "-t", "armv8"],
      "--model tso-axiomatic covers X86_64, X86 code; it cannot act on --target armv8"),
     (["tui", str(EXAMPLES / "x86_64" / "SB.litmus"), "--model", "tso-axiomatic"],
-     "tso-axiomatic is a axiomatic model, which cannot act here (valid: sc, tso, arm"),
+     "tso-axiomatic is an axiomatic model, which cannot act here (valid: sc, tso, arm"),
     (["graph", str(EXAMPLES / "x86_64" / "SB.litmus"), "--model", "tso-axiomatic"],
      "model tso-axiomatic is axiomatic: the machine steps the operational models"),
     (["check", str(EXAMPLES / "c" / "SB+rlx.litmus"), "--model", "tso-axiomatic",
@@ -136,4 +136,4 @@ def test_herds_counts_under_sc_axiomatic_and_states_under_sc(cli, tmp_path, text
 def test_sc_axiomatic_is_refused_where_the_machine_steps(cli):
     says = one_error(cli(["tui", str(EXAMPLES / "x86_64" / "SB.litmus"), "--model",
                           "sc-axiomatic"]))  # fmt: skip
-    assert "sc-axiomatic is a axiomatic model, which cannot act here" in says
+    assert "sc-axiomatic is an axiomatic model, which cannot act here" in says
