@@ -251,30 +251,64 @@ def _stop_workers(pool) -> None:
             os.kill(process.pid, _STOP)
 
 
+CLUSTER_TIMEOUT = 10  # seconds: for the scheduler to answer
+
+
 def check_cluster(address: str) -> None:
     """Refuse, before any work, a `--cluster` that cannot act: Dask not installed, or an
-    address Dask cannot read (`tcp://HOST:PORT`, or `HOST:PORT`, needs its port)."""
+    address that is not a scheduler's (`tcp://HOST:PORT`, `HOST:PORT` or `tls://HOST:PORT`;
+    a port 1-65535)."""
     try:
         from distributed.comm.addressing import parse_address, parse_host_port
     except ImportError:
         raise FencelabError("--cluster needs Dask: pip install 'fencelab[cluster]'") from None
     try:
         scheme, location = parse_address(address)
-        if scheme in ("tcp", "tls"):
-            parse_host_port(location)
+        host, port = parse_host_port(location)
+        if scheme not in ("tcp", "tls") or not host or not 0 < port <= 65535:
+            raise ValueError
     except ValueError:
         raise FencelabError(f"--cluster {address}: not a scheduler's address; give "
                             "tcp://HOST:PORT") from None  # fmt: skip
 
 
 def _dask_client(address: str):
+    """A client of the scheduler at `address`, or one line saying why not, within
+    `CLUSTER_TIMEOUT` seconds (Dask's own timeout covers only opening the connection: a server
+    that accepts it and answers nothing, or not as Dask does, held `Client` forever)."""
     check_cluster(address)
     from distributed import Client
 
+    _answers(address)
     try:
-        return Client(address, timeout=10)
+        return Client(address, timeout=CLUSTER_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as e:
         raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({e})") from None
+
+
+def _answers(address: str) -> None:
+    """Does a Dask scheduler answer at `address` (its handshake) within `CLUSTER_TIMEOUT`?"""
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def handshake():
+        comm = await connect(address, timeout=CLUSTER_TIMEOUT,
+                             **Security().get_connection_args("client"))  # fmt: skip
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(handshake(), CLUSTER_TIMEOUT))
+    except asyncio.TimeoutError:
+        why = f"nothing answered as one in {CLUSTER_TIMEOUT} s"
+    except (OSError, TypeError) as e:  # (TypeError: tls:// without Dask's TLS configuration)
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+    except Exception:  # what answers is not Dask (its bytes read as a frame of any size)
+        why = "what answers there does not speak Dask's protocol"
+    else:
+        return
+    raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({why})")
 
 
 def _dask_map(client, task, calls: list[tuple], disabled, order: Iterable[int]) -> Iterator:
