@@ -251,7 +251,7 @@ def _stop_workers(pool) -> None:
             os.kill(process.pid, _STOP)
 
 
-CLUSTER_TIMEOUT = 10  # seconds: for the scheduler to answer
+CLUSTER_TIMEOUT = 10  # seconds: for the scheduler to answer, and for a worker to be there
 
 
 def check_cluster(address: str) -> None:
@@ -273,17 +273,25 @@ def check_cluster(address: str) -> None:
 
 
 def _dask_client(address: str):
-    """A client of the scheduler at `address`, or one line saying why not, within
-    `CLUSTER_TIMEOUT` seconds (Dask's own timeout covers only opening the connection: a server
-    that accepts it and answers nothing, or not as Dask does, held `Client` forever)."""
+    """A client of the scheduler at `address`, which has a worker; or one line saying why not,
+    within `CLUSTER_TIMEOUT` seconds of each (Dask's own timeout covers only opening the
+    connection: a server that accepts it and answers nothing, or not as Dask does, held
+    `Client` forever; a scheduler without workers held the first result forever)."""
     check_cluster(address)
     from distributed import Client
 
     _answers(address)
     try:
-        return Client(address, timeout=CLUSTER_TIMEOUT)
+        client = Client(address, timeout=CLUSTER_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as e:
         raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({e})") from None
+    try:
+        client.wait_for_workers(1, timeout=CLUSTER_TIMEOUT)
+    except TimeoutError:
+        client.close()
+        raise FencelabError(f"--cluster {address}: the scheduler has no workers (none came in "
+                            f"{CLUSTER_TIMEOUT} s); start some: dask worker {address}") from None
+    return client
 
 
 def _answers(address: str) -> None:

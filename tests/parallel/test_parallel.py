@@ -220,6 +220,20 @@ def test_cluster_address_where_no_scheduler_answers_is_one_line(answer, why):
         assert time.monotonic() - started < 15
 
 
+def test_cluster_without_workers_is_one_line():
+    # before: the scheduler was reached and fencelab waited for a worker forever
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        started = time.monotonic()
+        code, out = invoke("run", X86 + "/SB.litmus", "--cluster", address)
+        assert (code, out) == (2, f"fencelab: error: --cluster {address}: the scheduler has no "
+                                  f"workers (none came in 10 s); start some: dask worker "
+                                  f"{address}\n")  # fmt: skip
+        assert time.monotonic() - started < 15
+
+
 def test_dask_cluster_gives_the_local_results():
     """A real scheduler and two worker processes on localhost (the test extra installs Dask's
     `distributed`: without it this test fails, it does not skip)."""
