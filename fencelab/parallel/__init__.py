@@ -59,9 +59,12 @@ class Stopped:
 
 _STOP = signal.SIGUSR1  # the parent's request to a local worker: stop the task running
 _running = False  # is this worker running a task? (a stop request between tasks is dropped)
+_stopped = None  # a local worker's: the parent's Event, set once it stopped the workers
 
 
-def _worker_started(assembles: bool) -> None:
+def _worker_started(assembles: bool, stopped) -> None:
+    global _stopped
+    _stopped = stopped
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(_STOP, _stop_task)
     if assembles:  # its own keystone process boots while its first task comes and is read
@@ -76,6 +79,8 @@ def _stop_task(_signum, frame) -> None:
 def _call(task: Callable, args: tuple, disabled: frozenset[str]):
     """Run one task under the caller's reductions (in a worker, local or remote)."""
     global _running
+    if _stopped is not None and _stopped.is_set():  # (queued before the workers were stopped)
+        return Stopped()
     if reduce.disabled() != disabled:
         reduce.set_disabled(sorted(disabled))
     interrupts.clear()
@@ -103,6 +108,7 @@ class Runner:
         self.off = tuple(reduce.check(off))
         self._before: frozenset[str] = frozenset()
         self._pool = None
+        self._stopped = None  # (local workers: set when they are stopped; they start no task)
         self._client = None
 
     def at_most(self, tasks: int) -> Runner:
@@ -129,9 +135,10 @@ class Runner:
             from concurrent.futures import ProcessPoolExecutor
 
             context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+            self._stopped = context.Event()
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                              initializer=_worker_started,
-                                             initargs=(assembler.running(),))
+                                             initargs=(assembler.running(), self._stopped))
             # start every worker now (a fork pool starts them all at its first task)
             self._pool.submit(int).result()
         return self
@@ -139,7 +146,7 @@ class Runner:
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
             if exc[0] is not None:  # stop what still runs (Ctrl-C, an error): do not wait for it
-                _stop_workers(self._pool)
+                _stop_workers(self._pool, self._stopped)
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self._client is not None:
             self._client.close()
@@ -161,14 +168,14 @@ class Runner:
             return (task(*args, **local_kwargs) for args in calls)
         disabled = reduce.disabled()
         if cost is None and self._client is None:
-            return _pool_map(self._pool, task, calls, disabled, None, early)
+            return _pool_map(self._pool, self._stopped, task, calls, disabled, None, early)
         calls = list(calls)
         if len(calls) <= 1 and self.cluster is None:
             return (task(*args, **local_kwargs) for args in calls)
         order = costliest_first(cost) if cost is not None else range(len(calls))
         if self._client is not None:
             return _dask_map(self._client, task, calls, disabled, order)
-        return _pool_map(self._pool, task, calls, disabled, order, early)
+        return _pool_map(self._pool, self._stopped, task, calls, disabled, order, early)
 
 
 @dataclass(frozen=True)
@@ -189,8 +196,8 @@ def costliest_first(cost: Sequence[float]) -> list[int]:
     return sorted(range(len(cost)), key=lambda i: -cost[i])
 
 
-def _pool_map(pool, task, calls: Iterable[tuple], disabled, order: Iterable[int] | None,
-              early: Early | None = None) -> Iterator:  # fmt: skip
+def _pool_map(pool, stopped, task, calls: Iterable[tuple], disabled,
+              order: Iterable[int] | None, early: Early | None = None) -> Iterator:  # fmt: skip
     """Submit every task at once, in `order` (a long one never holds the other workers back;
     None: each as it is drawn from `calls`), yield the results in the order of `calls`; hand
     `early`'s over as they come in. Ctrl-C while waiting: the tasks not started are cancelled,
@@ -211,7 +218,7 @@ def _pool_map(pool, task, calls: Iterable[tuple], disabled, order: Iterable[int]
         for future in futures:
             if future is not None:
                 future.cancel()
-        _stop_workers(pool)
+        _stop_workers(pool, stopped)
         raise
     watched = {i: futures[i] for i in early.indices} if early is not None else {}
     try:
@@ -226,7 +233,7 @@ def _pool_map(pool, task, calls: Iterable[tuple], disabled, order: Iterable[int]
             except KeyboardInterrupt:
                 for later in futures:
                     later.cancel()
-                _stop_workers(pool)
+                _stop_workers(pool, stopped)
                 yield Stopped() if future.cancelled() else future.result()
                 raise
             yield result
@@ -244,8 +251,11 @@ def _hand_over(watched: dict, take: Callable[[int, object], None]) -> None:
                 take(i, future.result())
 
 
-def _stop_workers(pool) -> None:
-    """Ask every worker to stop the task it runs (an idle worker ignores it)."""
+def _stop_workers(pool, stopped) -> None:
+    """Ask every worker to stop the task it runs (an idle worker ignores it), and to start no
+    other: the pool has handed tasks on to its workers' queue already, which cancelling their
+    futures does not take back (the pool's shutdown waited for them: Ctrl-C took 35 s)."""
+    stopped.set()
     for process in list((pool._processes or {}).values()):
         with contextlib.suppress(ProcessLookupError):
             os.kill(process.pid, _STOP)
