@@ -59,9 +59,12 @@ class Stopped:
 
 _STOP = signal.SIGUSR1  # the parent's request to a local worker: stop the task running
 _running = False  # is this worker running a task? (a stop request between tasks is dropped)
+_stopped = None  # a local worker's: the parent's Event, set once it stopped the workers
 
 
-def _worker_started(assembles: bool) -> None:
+def _worker_started(assembles: bool, stopped) -> None:
+    global _stopped
+    _stopped = stopped
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(_STOP, _stop_task)
     if assembles:  # its own keystone process boots while its first task comes and is read
@@ -76,6 +79,8 @@ def _stop_task(_signum, frame) -> None:
 def _call(task: Callable, args: tuple, disabled: frozenset[str]):
     """Run one task under the caller's reductions (in a worker, local or remote)."""
     global _running
+    if _stopped is not None and _stopped.is_set():  # (queued before the workers were stopped)
+        return Stopped()
     if reduce.disabled() != disabled:
         reduce.set_disabled(sorted(disabled))
     interrupts.clear()
@@ -103,6 +108,7 @@ class Runner:
         self.off = tuple(reduce.check(off))
         self._before: frozenset[str] = frozenset()
         self._pool = None
+        self._stopped = None  # (local workers: set when they are stopped; they start no task)
         self._client = None
 
     def at_most(self, tasks: int) -> Runner:
@@ -129,9 +135,10 @@ class Runner:
             from concurrent.futures import ProcessPoolExecutor
 
             context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+            self._stopped = context.Event()
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                              initializer=_worker_started,
-                                             initargs=(assembler.running(),))
+                                             initargs=(assembler.running(), self._stopped))
             # start every worker now (a fork pool starts them all at its first task)
             self._pool.submit(int).result()
         return self
@@ -139,7 +146,7 @@ class Runner:
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
             if exc[0] is not None:  # stop what still runs (Ctrl-C, an error): do not wait for it
-                _stop_workers(self._pool)
+                _stop_workers(self._pool, self._stopped)
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self._client is not None:
             self._client.close()
@@ -161,14 +168,14 @@ class Runner:
             return (task(*args, **local_kwargs) for args in calls)
         disabled = reduce.disabled()
         if cost is None and self._client is None:
-            return _pool_map(self._pool, task, calls, disabled, None, early)
+            return _pool_map(self._pool, self._stopped, task, calls, disabled, None, early)
         calls = list(calls)
         if len(calls) <= 1 and self.cluster is None:
             return (task(*args, **local_kwargs) for args in calls)
         order = costliest_first(cost) if cost is not None else range(len(calls))
         if self._client is not None:
             return _dask_map(self._client, task, calls, disabled, order)
-        return _pool_map(self._pool, task, calls, disabled, order, early)
+        return _pool_map(self._pool, self._stopped, task, calls, disabled, order, early)
 
 
 @dataclass(frozen=True)
@@ -189,8 +196,8 @@ def costliest_first(cost: Sequence[float]) -> list[int]:
     return sorted(range(len(cost)), key=lambda i: -cost[i])
 
 
-def _pool_map(pool, task, calls: Iterable[tuple], disabled, order: Iterable[int] | None,
-              early: Early | None = None) -> Iterator:  # fmt: skip
+def _pool_map(pool, stopped, task, calls: Iterable[tuple], disabled,
+              order: Iterable[int] | None, early: Early | None = None) -> Iterator:  # fmt: skip
     """Submit every task at once, in `order` (a long one never holds the other workers back;
     None: each as it is drawn from `calls`), yield the results in the order of `calls`; hand
     `early`'s over as they come in. Ctrl-C while waiting: the tasks not started are cancelled,
@@ -211,7 +218,7 @@ def _pool_map(pool, task, calls: Iterable[tuple], disabled, order: Iterable[int]
         for future in futures:
             if future is not None:
                 future.cancel()
-        _stop_workers(pool)
+        _stop_workers(pool, stopped)
         raise
     watched = {i: futures[i] for i in early.indices} if early is not None else {}
     try:
@@ -226,7 +233,7 @@ def _pool_map(pool, task, calls: Iterable[tuple], disabled, order: Iterable[int]
             except KeyboardInterrupt:
                 for later in futures:
                     later.cancel()
-                _stop_workers(pool)
+                _stop_workers(pool, stopped)
                 yield Stopped() if future.cancelled() else future.result()
                 raise
             yield result
@@ -244,37 +251,82 @@ def _hand_over(watched: dict, take: Callable[[int, object], None]) -> None:
                 take(i, future.result())
 
 
-def _stop_workers(pool) -> None:
-    """Ask every worker to stop the task it runs (an idle worker ignores it)."""
+def _stop_workers(pool, stopped) -> None:
+    """Ask every worker to stop the task it runs (an idle worker ignores it), and to start no
+    other: the pool has handed tasks on to its workers' queue already, which cancelling their
+    futures does not take back (the pool's shutdown waited for them: Ctrl-C took 35 s)."""
+    stopped.set()
     for process in list((pool._processes or {}).values()):
         with contextlib.suppress(ProcessLookupError):
             os.kill(process.pid, _STOP)
 
 
+CLUSTER_TIMEOUT = 10  # seconds: for the scheduler to answer, and for a worker to be there
+
+
 def check_cluster(address: str) -> None:
     """Refuse, before any work, a `--cluster` that cannot act: Dask not installed, or an
-    address Dask cannot read (`tcp://HOST:PORT`, or `HOST:PORT`, needs its port)."""
+    address that is not a scheduler's (`tcp://HOST:PORT`, `HOST:PORT` or `tls://HOST:PORT`;
+    a port 1-65535)."""
     try:
         from distributed.comm.addressing import parse_address, parse_host_port
     except ImportError:
         raise FencelabError("--cluster needs Dask: pip install 'fencelab[cluster]'") from None
     try:
         scheme, location = parse_address(address)
-        if scheme in ("tcp", "tls"):
-            parse_host_port(location)
+        host, port = parse_host_port(location)
+        if scheme not in ("tcp", "tls") or not host or not 0 < port <= 65535:
+            raise ValueError
     except ValueError:
         raise FencelabError(f"--cluster {address}: not a scheduler's address; give "
                             "tcp://HOST:PORT") from None  # fmt: skip
 
 
 def _dask_client(address: str):
+    """A client of the scheduler at `address`, which has a worker; or one line saying why not,
+    within `CLUSTER_TIMEOUT` seconds of each (Dask's own timeout covers only opening the
+    connection: a server that accepts it and answers nothing, or not as Dask does, held
+    `Client` forever; a scheduler without workers held the first result forever)."""
     check_cluster(address)
     from distributed import Client
 
+    _answers(address)
     try:
-        return Client(address, timeout=10)
+        client = Client(address, timeout=CLUSTER_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as e:
         raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({e})") from None
+    try:
+        client.wait_for_workers(1, timeout=CLUSTER_TIMEOUT)
+    except TimeoutError:
+        client.close()
+        raise FencelabError(f"--cluster {address}: the scheduler has no workers (none came in "
+                            f"{CLUSTER_TIMEOUT} s); start some: dask worker {address}") from None
+    return client
+
+
+def _answers(address: str) -> None:
+    """Does a Dask scheduler answer at `address` (its handshake) within `CLUSTER_TIMEOUT`?"""
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def handshake():
+        comm = await connect(address, timeout=CLUSTER_TIMEOUT,
+                             **Security().get_connection_args("client"))  # fmt: skip
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(handshake(), CLUSTER_TIMEOUT))
+    except asyncio.TimeoutError:
+        why = f"nothing answered as one in {CLUSTER_TIMEOUT} s"
+    except (OSError, TypeError) as e:  # (TypeError: tls:// without Dask's TLS configuration)
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+    except Exception:  # what answers is not Dask (its bytes read as a frame of any size)
+        why = "what answers there does not speak Dask's protocol"
+    else:
+        return
+    raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({why})")
 
 
 def _dask_map(client, task, calls: list[tuple], disabled, order: Iterable[int]) -> Iterator:

@@ -3,7 +3,10 @@ one process gives, in the order of the inputs."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import threading
 import time
 from pathlib import Path
 
@@ -164,6 +167,71 @@ def test_cluster_unreachable_is_one_line():
     code, out = invoke("run", X86 + "/SB.litmus", "--cluster", "tcp://127.0.0.1:9")
     assert code == 2
     assert "cannot reach a Dask scheduler" in out
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1", "tcp://:8786", "tcp://127.0.0.1:99999",
+                                     "ucx://127.0.0.1:8786", "ws://127.0.0.1:8786"])
+def test_cluster_address_fencelab_cannot_use_is_refused(address):
+    # before: ucx:// a traceback (TypeError), the others 10 s of tries, then "cannot reach"
+    started = time.monotonic()
+    code, out = invoke("run", X86 + "/SB.litmus", "--cluster", address)
+    assert (code, out) == (2, f"fencelab: error: --cluster {address}: not a scheduler's "
+                              "address; give tcp://HOST:PORT\n")  # fmt: skip
+    assert time.monotonic() - started < 5
+
+
+@contextlib.contextmanager
+def _server(answer: bytes):
+    """A TCP server on localhost that is not a Dask scheduler: it sends `answer` to each
+    connection and keeps it open; yields its address."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held = []
+
+    def serve():
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = listener.accept()
+                held.append(conn)
+                conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
+@pytest.mark.parametrize("answer, why", [
+    (b"", "nothing answered as one in 10 s"),
+    (b"\xff" * 64, "what answers there does not speak Dask's protocol"),
+], ids=["silent", "other-bytes"])  # fmt: skip
+def test_cluster_address_where_no_scheduler_answers_is_one_line(answer, why):
+    # before: a server that accepted the connection and said nothing held fencelab forever;
+    # one that answered other bytes gave a traceback (MemoryError, exit 1)
+    with _server(answer) as address:
+        started = time.monotonic()
+        code, out = invoke("run", X86 + "/SB.litmus", "--cluster", address)
+        assert (code, out) == (2, f"fencelab: error: --cluster {address}: cannot reach a Dask "
+                                  f"scheduler ({why})\n")  # fmt: skip
+        assert time.monotonic() - started < 15
+
+
+def test_cluster_without_workers_is_one_line():
+    # before: the scheduler was reached and fencelab waited for a worker forever
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        started = time.monotonic()
+        code, out = invoke("run", X86 + "/SB.litmus", "--cluster", address)
+        assert (code, out) == (2, f"fencelab: error: --cluster {address}: the scheduler has no "
+                                  f"workers (none came in 10 s); start some: dask worker "
+                                  f"{address}\n")  # fmt: skip
+        assert time.monotonic() - started < 15
 
 
 def test_dask_cluster_gives_the_local_results():

@@ -90,6 +90,32 @@ def test_ctrl_c_with_workers_prints_the_partial_result_and_the_summary(tmp_path)
                                  "tests did not run")  # fmt: skip
 
 
+def test_ctrl_c_with_workers_starts_no_test_queued_for_them(tmp_path):
+    """Ctrl-C while each worker runs a long test and more wait in the pool's queue: the
+    command ends at once (before: a worker took a queued test after it was stopped and ran it
+    to its end, minutes, before the command could exit)."""
+    import signal
+    import time
+
+    for i in range(5):
+        (tmp_path / f"long{i}.litmus").write_text(LONG_ARM.replace("long", f"long{i}", 1))
+    proc = subprocess.Popen([sys.executable, "-c", CODE, "run", str(tmp_path), "-j", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    time.sleep(4)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    pressed = time.monotonic()
+    try:
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert time.monotonic() - pressed < 10
+    assert (proc.returncode, err) == (130, "")
+    assert out.startswith("Test long0 Allowed")
+    assert out.rstrip().endswith("1 result; interrupted: the last result is partial, later "
+                                 "tests did not run")  # fmt: skip
+
+
 LONG_ARMV7 = """ARM long
 { 0:R1=x; 0:R3=y; 1:R1=y; 1:R3=z; 2:R1=z; 2:R3=x; 3:R1=x; 3:R3=z; }
  P0          | P1          | P2          | P3          ;
