@@ -62,9 +62,17 @@ _running = False  # is this worker running a task? (a stop request between tasks
 _stopped = None  # a local worker's: the parent's Event, set once it stopped the workers
 
 
-def _worker_started(assembles: bool, stopped) -> None:
+def _worker_started(assembles: bool, stopped, parent: int) -> None:
     global _stopped
     _stopped = stopped
+    # die with the parent (Linux), as its keystone process does: a parent killed (kill PID)
+    # left its workers running their tests on to the end, minutes
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # (it died before that)
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(_STOP, _stop_task)
     if assembles:  # its own keystone process boots while its first task comes and is read
@@ -138,7 +146,8 @@ class Runner:
             self._stopped = context.Event()
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                              initializer=_worker_started,
-                                             initargs=(assembler.running(), self._stopped))
+                                             initargs=(assembler.running(), self._stopped,
+                                                       os.getpid()))
             # start every worker now (a fork pool starts them all at its first task)
             self._pool.submit(int).result()
         return self

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.cli.test_interrupt import LONG_ARM, interrupt
 from tests.helpers import EXAMPLES
@@ -114,6 +115,38 @@ def test_ctrl_c_with_workers_starts_no_test_queued_for_them(tmp_path):
     assert out.startswith("Test long0 Allowed")
     assert out.rstrip().endswith("1 result; interrupted: the last result is partial, later "
                                  "tests did not run")  # fmt: skip
+
+
+def test_workers_end_with_the_command_killed(tmp_path):
+    """`kill PID` of a command running long tests on workers ends its workers too (before:
+    they ran their tests on to the end, minutes, children of init)."""
+    import os
+    import signal
+    import time
+
+    for i in range(2):
+        (tmp_path / f"long{i}.litmus").write_text(LONG_ARM.replace("long", f"long{i}", 1))
+    proc = subprocess.Popen([sys.executable, "-c", CODE, "run", str(tmp_path), "-j", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(4)
+    workers = [int(pid) for pid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+               .read_text().split()]  # fmt: skip
+    assert len(workers) >= 2  # (and the keystone process, if it started one)
+    proc.terminate()
+    proc.wait(timeout=10)
+    time.sleep(1)
+    alive = [pid for pid in workers if _running(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)  # (leave nothing behind)
+    assert alive == []
+
+
+def _running(pid: int) -> bool:
+    """Is process `pid` there and not a zombie (one that ended, not yet reaped)?"""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 LONG_ARMV7 = """ARM long
