@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from fencelab.atomics import Op, Order
-from fencelab.values import signed, unsigned
+from fencelab.values import signed
 
 # ---------------------------------------------------------------------------------------------
 # Places in a file (for error messages and the TUI's source view)
@@ -462,7 +462,7 @@ class CompileInfo:
             vtype = self.types.get((obs.tid, obs.reg))
             if vtype is None:
                 return signed(value, 64)
-            return signed(value, vtype.width) if vtype.signed else unsigned(value, vtype.width)
+            return vtype.wrap(value)
         return value
 
     def source_outcome(self, outcome):
