@@ -27,6 +27,7 @@ does, with the models' atomicity and monitors built in, is the way to make it fa
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -274,6 +275,9 @@ def per_location_choices(
         return []
     n = sk.n
     out = []
+    # (few choices: the per-location check is cheaper than cutting them)
+    coherence = (_Coherence(sk, writes, reads, sources)
+                 if math.prod(map(len, sources)) > FEW_CHOICES else None)  # fmt: skip
     for order in itertools.permutations(others):
         chain = (init, *order)
         co = [0] * n
@@ -282,7 +286,7 @@ def per_location_choices(
             co[w] = later
             later |= 1 << w
         co_rows = _sparse(co)
-        for choice in itertools.product(*sources):
+        for choice in coherence.choices(chain) if coherence else itertools.product(*sources):
             rf = [0] * n
             for w, r in zip(choice, reads):
                 rf[w] |= 1 << r
@@ -290,6 +294,64 @@ def per_location_choices(
                 out.append(LocationChoice(_sparse(rf), co_rows, chain[-1],
                                           sk.events[chain[-1]].value))  # fmt: skip
     return out
+
+
+FEW_CHOICES = 64  # choices of a location's reads that are left to the check (no `_Coherence`)
+
+
+class _Coherence:
+    """Which of `itertools.product(*sources)` (one write per read of a location, in `reads`'
+    order) a coherence order leaves possible (`choices`). Every model's per-location check
+    includes herd's `internal` (acyclic po-loc | co | fr | rf), which forbids a read reading a
+    write co-before one po-before it (CoWR), co-after or equal to one po-after it (CoRW), or
+    co-before what a read po-before it read (CoRR). Those are cut before the check, as each
+    read is given its write: a retry loop's k dead reads of one location made 3^k choices, of
+    which a few dozen pass."""
+
+    def __init__(self, sk: Skeleton, writes: list[int], reads: list[int],
+                 sources: list[list[int]]):  # fmt: skip
+        po = sk.po_loc
+        self.sources = sources
+        self.writes_before = [[w for w in writes if po[w] >> r & 1] for r in reads]
+        self.writes_after = [[w for w in writes if po[r] >> w & 1] for r in reads]
+        # the reads earlier in `reads` that are po-before / po-after each read
+        self.reads_before = [[j for j in range(i) if po[reads[j]] >> r & 1]
+                             for i, r in enumerate(reads)]  # fmt: skip
+        self.reads_after = [[j for j in range(i) if po[r] >> reads[j] & 1]
+                            for i, r in enumerate(reads)]  # fmt: skip
+        self.chained = any(self.reads_before) or any(self.reads_after)
+        # (no read po-related to another access of the location: every product passes these)
+        self.free = not (self.chained or any(self.writes_before) or any(self.writes_after))
+
+    def choices(self, chain: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+        """The choices, in product order, that coherence order `chain` leaves possible."""
+        if self.free:
+            return itertools.product(*self.sources)
+        rank = {w: k for k, w in enumerate(chain)}
+        allowed = []
+        for sources, before, after in zip(self.sources, self.writes_before, self.writes_after):
+            if before or after:
+                low = max([rank[w] for w in before], default=0)
+                high = min([rank[w] - 1 for w in after], default=len(chain))
+                sources = [w for w in sources if low <= rank[w] <= high]
+            allowed.append(sources)
+        if not self.chained:
+            return itertools.product(*allowed)
+        choice: list[int] = []
+
+        def extend(i: int) -> Iterator[tuple[int, ...]]:
+            if i == len(allowed):
+                yield tuple(choice)
+                return
+            low = max((rank[choice[j]] for j in self.reads_before[i]), default=0)
+            high = min((rank[choice[j]] for j in self.reads_after[i]), default=len(chain))
+            for w in allowed[i]:
+                if low <= rank[w] <= high:
+                    choice.append(w)
+                    yield from extend(i + 1)
+                    choice.pop()
+
+        return extend(0)
 
 
 def _sparse(r: Rel) -> tuple[tuple[int, int], ...]:

@@ -81,11 +81,16 @@ address's write-back) is run with its first value only, its event marked `any_va
 (`PathExplorer._speculate`). Every end of that subtree (`_leaf`: a path's end, the step budget,
 a fault) checks the read's taint: if it is the source of no addr/data/ctrl/pick relation,
 reaches no branch (`ctrl_src`, even one with no event after it) and no observed register,
-nothing the run did depended on the value. Taint over-approximates register dataflow, so with
-any other value every instruction sees the same inputs except registers nothing reads: the
-same branches, addresses, written values and events, the same observed registers: each
-value's subtree is this one with only that read's value changed. Else (one end uses it) the
-marks go and the other values are explored as before. So:
+nothing the run did on the way to that end depended on the value. Taint over-approximates
+register dataflow, so with any other value every instruction on that way sees the same inputs
+except registers nothing reads: the same branches, addresses, written values and events, the
+same observed registers: the same end, with only that read's value changed. Such an end keeps
+the mark and stands for every value's. An end that uses the read loses the mark, and then the
+other values are explored too, keeping only the ends that use the read (the others are those
+the first value's stand for): below a point where the read's value has left every register,
+relation, branch and forwarded write (`_gone`), no end can use it, and that subtree is cut
+(`_covered`). So a retry loop whose LDXR register is observed when the loop is left, and
+overwritten when it retries, has a few paths per iteration, not a factor per iteration. So:
 
 - every final state is kept: rf lets an `any_value` read take any write to its location
   (`Event.matches`; `_needs` asks no write to explain it), exactly the writes the per-value
@@ -387,6 +392,32 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
     return out
 
 
+@dataclass
+class _Speculation:
+    """A read being explored as possibly dead (`PathExplorer._speculate`)."""
+
+    position: int  # its event's position in the path
+    values: int  # how many values it may read
+    used: bool = False  # does some end explored so far use it?
+    others: bool = False  # exploring its other values: ends that do not use it are dropped
+
+
+def _gone(b: _Builder, position: int) -> bool:
+    """Has the value of read `position` left every place from which what follows could use
+    it: registers (its taint), branches passed, relations made, writes a later read may
+    forward from (`written`)?"""
+    if position in b.ctrl_src or position in b.pick_ctrl_src:
+        return False
+    for taints in (b.taint.values(), b.pick.values()):
+        if any(position in t for t in taints):
+            return False
+    if any(position in t or position in p for t, p in b.written.values()):
+        return False
+    return not any(source == position
+                   for rel in (b.addr, b.data, b.ctrl, b.pick_addr, b.pick_dep, b.pick_ctrl)
+                   for source, _ in rel)  # fmt: skip
+
+
 class PathExplorer:
     """Enumerates a program's thread paths for given per-location value sets."""
 
@@ -397,7 +428,7 @@ class PathExplorer:
         # `axiomatic-dead-reads` (module docstring), except for reads of `live_locations`
         self.dead_reads = dead_reads
         self.live_locations = live_locations
-        self._open: list[list] = []  # speculations: [the read's event position, used?]
+        self._open: list[_Speculation] = []  # the reads being explored as possibly dead
         self._observed: dict[int, frozenset[str]] = {}  # per thread: the registers observed
         # a path that faults (an access outside the test's locations) ends there, marked, for
         # the checker to report only if an execution the model allows takes it (herd's A260:
@@ -433,14 +464,15 @@ class PathExplorer:
         b.local(core, executed[1:], conditions)
 
     def _explore(self, tid, core, state, b: _Builder, values, out) -> None:
+        if self._open and self._covered(b):
+            return
         info = core.info(state)
         if info is None:
-            self._leaf(tid, b)
-            out.append(b.path(tid, state))
+            self._append(out, tid, b, b.path(tid, state))
             return
         if b.steps >= self.budget:
-            self._leaf(tid, b)
-            self.budget_hits += 1
+            if (leaf := self._leaf(tid, b)) is not None:
+                self.budget_hits += leaf[0]
             return
         self.steps += 1
         if self.meter is not None and (why := self.meter.over(self.steps)):
@@ -451,8 +483,7 @@ class PathExplorer:
             except MemoryFault as e:
                 if not self.defer_faults:
                     raise
-                self._leaf(tid, b, everything=True)
-                out.append(replace(b.path(tid, state), fault=e))
+                self._append(out, tid, b, replace(b.path(tid, state), fault=e), everything=True)
                 return
             if len(options) > 1 and self._may_be_dead(info, options):
                 self._speculate(tid, core, state, info, options, values, out)
@@ -467,8 +498,8 @@ class PathExplorer:
         """Take one way the instruction executes (`dead`: the position its read's event
         takes, to be marked `any_value`) and explore on."""
         if step.hung:
-            self._leaf(tid, nb, everything=True)
-            self.budget_hits += 1
+            if (leaf := self._leaf(tid, nb, everything=True)) is not None:
+                self.budget_hits += leaf[0]
             return
         nb.steps += 1
         for variant in self._events(tid, nb, info, step):
@@ -494,43 +525,74 @@ class PathExplorer:
         return loc.index not in self.live_locations
 
     def _speculate(self, tid, core, state, info, options, values, out) -> None:
-        """Explore the first value only, its read marked `any_value`; if nothing in what
-        follows uses it (`_leaf`), that subtree stands for every value's. Else the marks go and
-        the other values are explored too."""
-        position = len(options[0][1].events)  # the read is the instruction's first event
-        frame = [position, False]
-        hits = self.budget_hits
+        """Explore the first value, its read marked `any_value`: a path whose end does not use
+        the read (`_leaf`) keeps the mark and stands for every value's. If some end used it,
+        the other values are explored too, keeping only the paths that use it (`_covered`
+        cuts their subtrees where the read's value is gone)."""
+        frame = _Speculation(len(options[0][1].events), len(options))  # the instruction's 1st
         self._open.append(frame)
-        sub: list[ThreadPath] = []
         try:
-            self._go(tid, core, state, info, *options[0], values, sub, dead=position)
+            self._go(tid, core, state, info, *options[0], values, out, dead=frame.position)
+            if frame.used:
+                frame.others = True
+                for option in options[1:]:
+                    self._go(tid, core, state, info, *option, values, out)
         finally:
             self._open.pop()
-        if not frame[1]:
-            out.extend(sub)  # every value's subtree is this one: so are their budget hits
-            self.budget_hits += (self.budget_hits - hits) * (len(options) - 1)
-            return
-        for path in sub:
-            events = list(path.events)
-            events[position] = replace(events[position], any_value=False)
-            out.append(replace(path, events=tuple(events)))
-        for option in options[1:]:
-            self._go(tid, core, state, info, *option, values, out)
 
-    def _leaf(self, tid: int, b: _Builder, everything: bool = False) -> None:
-        """An end of exploration (a path's end, the step budget, a fault): mark the open
-        speculations whose read's value reached a dependency, a branch or an observed
-        register here (`everything`: all of them)."""
-        if not self._open:
+    def _append(self, out, tid: int, b: _Builder, path: ThreadPath,
+                everything: bool = False) -> None:  # fmt: skip
+        """Add a path at its end (`_leaf`): without the marks of the reads it uses."""
+        leaf = self._leaf(tid, b, everything)
+        if leaf is None:
             return
-        used: set[int] = set(b.ctrl_src) | b.pick_ctrl_src
-        for rel in (b.addr, b.data, b.ctrl, b.pick_addr, b.pick_dep, b.pick_ctrl):
-            used.update(source for source, _ in rel)
-        for reg in self._observed_regs(tid):
-            used |= b.taint.get(reg, NO_TAINT) | b.pick.get(reg, NO_TAINT)
+        if leaf[1]:
+            events = list(path.events)
+            for position in leaf[1]:
+                events[position] = replace(events[position], any_value=False)
+            path = replace(path, events=tuple(events))
+        out.append(path)
+
+    def _leaf(self, tid: int, b: _Builder,
+              everything: bool = False) -> tuple[int, tuple[int, ...]] | None:  # fmt: skip
+        """An end of exploration (a path's end, the step budget, a fault): which open
+        speculations' reads it uses (their value reached a dependency, a branch or an observed
+        register; `everything`: any read still live, `_gone`), marking them `used`. None when
+        the end is one a first value's path stands for (a read it does not use, explored with
+        another value); else how many ends it stands for (the values of the reads it does not
+        use) and the positions of the reads it uses."""
+        if not self._open:
+            return 1, ()
+        used: set[int] = set()
+        if not everything:
+            used = set(b.ctrl_src) | b.pick_ctrl_src
+            for rel in (b.addr, b.data, b.ctrl, b.pick_addr, b.pick_dep, b.pick_ctrl):
+                used.update(source for source, _ in rel)
+            for reg in self._observed_regs(tid):
+                used |= b.taint.get(reg, NO_TAINT) | b.pick.get(reg, NO_TAINT)
+        weight, uses, covered = 1, [], False
         for frame in self._open:
-            if everything or frame[0] in used:
-                frame[1] = True
+            if (not _gone(b, frame.position)) if everything else frame.position in used:
+                frame.used = True
+                uses.append(frame.position)
+            elif frame.others:
+                covered = True
+            else:
+                weight *= frame.values
+        return None if covered else (weight, tuple(uses))
+
+    def _covered(self, b: _Builder) -> bool:
+        """Is every end below here one that a first value's path stands for: a read explored
+        with another value whose value is gone (`_gone`: no end below can use it)? The
+        speculations opened after it that are still live are marked `used` (their other
+        values are explored: an end below might have used them)."""
+        for k, frame in enumerate(self._open):
+            if frame.others and _gone(b, frame.position):
+                for later in self._open[k + 1:]:
+                    if not later.others and not _gone(b, later.position):
+                        later.used = True
+                return True
+        return False
 
     def _observed_regs(self, tid: int) -> frozenset[str]:
         found = self._observed.get(tid)
