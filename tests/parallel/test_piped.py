@@ -224,3 +224,58 @@ def test_standard_input_among_files_with_workers(tmp_path):
     tests = [ln.split()[1] for ln in two.stdout.splitlines() if ln.startswith("Test ")]
     assert tests == ["SB", "MP", "MP"]
     assert "<stdin>" in two.stdout  # the summary names it
+
+
+def _cluster(workers: int, threads: int):
+    """A real scheduler and `workers` worker processes on localhost, and a client of it."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
+                           dashboard_address=None)  # fmt: skip
+    return cluster, Client(cluster)
+
+
+def _until(condition, seconds: float) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def test_a_cluster_that_loses_its_workers_ends_the_run(tmp_path):
+    """Every worker gone while a test runs: that test is one line in its turn, the results
+    already in are printed, exit 2, 10 s after the last worker went (before: fencelab waited
+    for a worker forever)."""
+    import time
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    sb, mp = str(EXAMPLES / "aarch64" / "SB.litmus"), str(EXAMPLES / "aarch64" / "MP.litmus")
+    cluster, client = _cluster(1, 2)
+    with cluster, client:
+        address = cluster.scheduler_address
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", sb, str(long), mp,
+                                 "--cluster", address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            # long runs (the costliest first), SB and MP are done and fetched
+            assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
+            time.sleep(1.5)
+            assert proc.poll() is None
+            cluster.scale(0)
+            assert _until(lambda: not client.nthreads(), 10)
+            gone = time.monotonic()
+            out, err = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+    assert time.monotonic() - gone < 14
+    assert (proc.returncode, err) == (2, f"fencelab: error: {long}: --cluster {address}: the "
+                                         "cluster lost its workers (none for 10 s) before it "
+                                         "was done\n")  # fmt: skip
+    assert "Observation SB Sometimes 1 3" in out and "Observation MP Sometimes 1 3" in out
+    assert "Test long" not in out
+    assert out.rstrip().endswith("2 results; 1 could not run (errors above)")
