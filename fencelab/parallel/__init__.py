@@ -18,7 +18,8 @@ process group); when this process is interrupted while it waits for a result, it
 to stop their tasks (SIGUSR1, a KeyboardInterrupt in the task, which exploration turns into a
 partial result), yields the result it was waiting for (partial, or `Stopped()` when the task
 stopped outside exploration), and then raises KeyboardInterrupt: a command sees what it
-would have seen running the tests itself, in the same order. A cluster's tasks are cancelled.
+would have seen running the tests itself, in the same order. A cluster's tasks are cancelled,
+and those running stop at their next step (`_remote_call`), as they do when this process ends.
 
 A cluster that loses every worker (none for `CLUSTER_TIMEOUT` seconds) does not hold this
 process forever: each task it did not finish gives `Lost`, in its turn.
@@ -30,6 +31,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -111,6 +113,38 @@ def _call(task: Callable, args: tuple, disabled: frozenset[str]):
         return Stopped()
     finally:
         _running = False
+
+
+STOP_POLL = 0.5  # seconds: how often a cluster's task asks whether it is still wanted
+
+
+def _remote_call(task: Callable, args: tuple, disabled: frozenset[str]):
+    """`_call` on a cluster's worker, stopped at its next step (`interrupts.stop_thread`; as a
+    local worker's by Ctrl-C) once it is no longer wanted: its client cancelled it (Ctrl-C) or
+    went away (ended, however), and the scheduler released it. Dask cannot stop the thread
+    running a task; it marks the task cancelled on its worker, which this thread watches (a
+    test ran on there for minutes, for nobody)."""
+    from distributed import get_worker
+    from distributed.worker import thread_state
+
+    worker, key, ident = get_worker(), thread_state.key, threading.get_ident()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(STOP_POLL):
+            state = worker.state.tasks.get(key)
+            if state is None or state.state == "cancelled":
+                interrupts.stop_thread(ident)
+                return
+
+    watcher = threading.Thread(target=watch, name="fencelab-stop", daemon=True)
+    watcher.start()
+    try:
+        return _call(task, args, disabled)
+    finally:
+        done.set()
+        watcher.join()
+        interrupts.forget_thread(ident)
 
 
 class Runner:
@@ -361,7 +395,7 @@ def _dask_map(client, address: str, task, calls: list[tuple], disabled,
 
     futures = [None] * len(calls)
     for rank, i in enumerate(order):
-        futures[i] = client.submit(_call, task, calls[i], disabled, pure=False,
+        futures[i] = client.submit(_remote_call, task, calls[i], disabled, pure=False,
                                    priority=len(calls) - rank)  # fmt: skip
     waiting = {future.key: i for i, future in enumerate(futures)}  # (not yielded yet)
     done = as_completed(futures)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_interrupt import LONG_ARM, interrupt
 from tests.helpers import EXAMPLES
 
@@ -235,6 +237,12 @@ def _cluster(workers: int, threads: int):
     return cluster, Client(cluster)
 
 
+def _running_tasks(client) -> int:
+    """The tasks running on the cluster's workers, cancelled ones too (a thread each)."""
+    return sum(len(keys) for keys in client.run(lambda dask_worker: dask_worker.active_threads)
+               .values())  # fmt: skip
+
+
 def _until(condition, seconds: float) -> bool:
     import time
 
@@ -279,3 +287,26 @@ def test_a_cluster_that_loses_its_workers_ends_the_run(tmp_path):
     assert "Observation SB Sometimes 1 3" in out and "Observation MP Sometimes 1 3" in out
     assert "Test long" not in out
     assert out.rstrip().endswith("2 results; 1 could not run (errors above)")
+
+
+@pytest.mark.parametrize("end", ["ctrl-c", "kill -9"])
+def test_a_cluster_task_stops_when_the_command_ends(tmp_path, end):
+    """Ctrl-C, or the command killed: the test it had running on a cluster's worker stops
+    there within seconds (before: it ran on for minutes, for nobody)."""
+    import signal
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    cluster, client = _cluster(1, 1)
+    with cluster, client:
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", str(long), "--cluster",
+                                 cluster.scheduler_address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            assert _until(lambda: _running_tasks(client) == 1, 15)
+            proc.send_signal(signal.SIGINT if end == "ctrl-c" else signal.SIGKILL)
+            proc.communicate(timeout=15)
+            assert proc.returncode == (130 if end == "ctrl-c" else -signal.SIGKILL)
+            assert _until(lambda: _running_tasks(client) == 0, 5)
+        finally:
+            proc.kill()
