@@ -7,7 +7,8 @@ itself. `catch_ctrl_c` (installed by the CLI) also remembers that Ctrl-C was pre
 again there, so a command always ends with its partial results and exit status 130. Inside a
 finalizer (where Python would print the exception as "ignored", traceback and all) or the
 Unicorn binding, Ctrl-C is only remembered, for the next `stop_if_interrupted`. Worker processes
-(fencelab/parallel) take their parent's stop request the same way.
+(fencelab/parallel) take their parent's stop request the same way; a cluster's task, a thread of
+a Dask worker that a signal cannot reach, is asked to stop alone (`stop_thread`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import signal
 import threading
 
 _pressed = False
+_asked: set[int] = set()  # threads asked to stop (their process's other threads run on)
 
 
 def _on_sigint(signum, frame) -> None:
@@ -62,7 +64,18 @@ def catch_ctrl_c() -> None:
         signal.signal(signal.SIGINT, _on_sigint)
 
 
+def stop_thread(ident: int) -> None:
+    """Ask the thread `ident` to stop at its next `stop_if_interrupted`, as if Ctrl-C had been
+    pressed there (until `forget_thread`)."""
+    _asked.add(ident)
+
+
+def forget_thread(ident: int) -> None:
+    _asked.discard(ident)
+
+
 def stop_if_interrupted() -> None:
-    """Raise KeyboardInterrupt again if Ctrl-C was pressed and its exception was swallowed."""
-    if _pressed:
+    """Raise KeyboardInterrupt again if Ctrl-C was pressed and its exception was swallowed, or
+    if this thread was asked to stop."""
+    if _pressed or (_asked and threading.get_ident() in _asked):
         raise KeyboardInterrupt

@@ -18,7 +18,11 @@ process group); when this process is interrupted while it waits for a result, it
 to stop their tasks (SIGUSR1, a KeyboardInterrupt in the task, which exploration turns into a
 partial result), yields the result it was waiting for (partial, or `Stopped()` when the task
 stopped outside exploration), and then raises KeyboardInterrupt: a command sees what it
-would have seen running the tests itself, in the same order. A cluster's tasks are cancelled.
+would have seen running the tests itself, in the same order. A cluster's tasks are cancelled,
+and those running stop at their next step (`_remote_call`), as they do when this process ends.
+
+A cluster that loses every worker (none for `CLUSTER_TIMEOUT` seconds) does not hold this
+process forever: each task it did not finish gives `Lost`, in its turn.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import contextlib
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -55,6 +61,14 @@ def check_jobs(jobs: int | None) -> int:
 class Stopped:
     """What a task stopped by Ctrl-C returns when it had no result to give (it was stopped
     outside exploration, which keeps what it found as a partial result)."""
+
+
+@dataclass(frozen=True)
+class Lost:
+    """What a cluster's task gives when the cluster lost its workers before it was done: the
+    line to report (after the test's name)."""
+
+    message: str
 
 
 _STOP = signal.SIGUSR1  # the parent's request to a local worker: stop the task running
@@ -99,6 +113,38 @@ def _call(task: Callable, args: tuple, disabled: frozenset[str]):
         return Stopped()
     finally:
         _running = False
+
+
+STOP_POLL = 0.5  # seconds: how often a cluster's task asks whether it is still wanted
+
+
+def _remote_call(task: Callable, args: tuple, disabled: frozenset[str]):
+    """`_call` on a cluster's worker, stopped at its next step (`interrupts.stop_thread`; as a
+    local worker's by Ctrl-C) once it is no longer wanted: its client cancelled it (Ctrl-C) or
+    went away (ended, however), and the scheduler released it. Dask cannot stop the thread
+    running a task; it marks the task cancelled on its worker, which this thread watches (a
+    test ran on there for minutes, for nobody)."""
+    from distributed import get_worker
+    from distributed.worker import thread_state
+
+    worker, key, ident = get_worker(), thread_state.key, threading.get_ident()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(STOP_POLL):
+            state = worker.state.tasks.get(key)
+            if state is None or state.state == "cancelled":
+                interrupts.stop_thread(ident)
+                return
+
+    watcher = threading.Thread(target=watch, name="fencelab-stop", daemon=True)
+    watcher.start()
+    try:
+        return _call(task, args, disabled)
+    finally:
+        done.set()
+        watcher.join()
+        interrupts.forget_thread(ident)
 
 
 class Runner:
@@ -183,7 +229,7 @@ class Runner:
             return (task(*args, **local_kwargs) for args in calls)
         order = costliest_first(cost) if cost is not None else range(len(calls))
         if self._client is not None:
-            return _dask_map(self._client, task, calls, disabled, order)
+            return _dask_map(self._client, self.cluster, task, calls, disabled, order)
         return _pool_map(self._pool, self._stopped, task, calls, disabled, order, early)
 
 
@@ -338,16 +384,73 @@ def _answers(address: str) -> None:
     raise FencelabError(f"--cluster {address}: cannot reach a Dask scheduler ({why})")
 
 
-def _dask_map(client, task, calls: list[tuple], disabled, order: Iterable[int]) -> Iterator:
+def _dask_map(client, address: str, task, calls: list[tuple], disabled,
+              order: Iterable[int]) -> Iterator:  # fmt: skip
     """As `_pool_map`, on a cluster: `order` becomes the tasks' priorities (the scheduler
-    starts a higher one first)."""
+    starts a higher one first). Each result is fetched as soon as it is done (it stays on its
+    worker until then, and goes with it). Once the cluster has had no worker for
+    `CLUSTER_TIMEOUT` seconds while a result was awaited, that result and each later one not
+    fetched is `Lost` (the scheduler keeps a task without a worker waiting for one forever)."""
+    from distributed import as_completed
+
     futures = [None] * len(calls)
     for rank, i in enumerate(order):
-        futures[i] = client.submit(_call, task, calls[i], disabled, pure=False,
+        futures[i] = client.submit(_remote_call, task, calls[i], disabled, pure=False,
                                    priority=len(calls) - rank)  # fmt: skip
+    waiting = {future.key: i for i, future in enumerate(futures)}  # (not yielded yet)
+    done = as_completed(futures)
+    got: dict[int, object] = {}  # results fetched before their turn
+    lost = Lost(f"--cluster {address}: the cluster lost its workers (none for "
+                f"{CLUSTER_TIMEOUT} s)")  # fmt: skip
+    gone = False
+
+    def fetch() -> None:
+        for future in done.next_batch(block=False):
+            i = waiting.get(future.key)
+            if i is not None and future.status == "finished":
+                got[i] = _result(future, lost)
+
     try:
-        for future in futures:
-            yield future.result()
+        for i, future in enumerate(futures):
+            since = time.monotonic()  # (the last time the cluster had a worker)
+            while not gone and i not in got and not _waited(future):
+                fetch()
+                if _has_workers(client):
+                    since = time.monotonic()
+                gone = time.monotonic() - since >= CLUSTER_TIMEOUT
+            fetch()
+            del waiting[future.key]
+            if i in got:
+                yield got.pop(i)
+            else:  # (done, or the cluster gone)
+                yield lost if gone else _result(future, lost)
     except KeyboardInterrupt:
         client.cancel(futures)
         raise
+
+
+def _waited(future) -> bool:
+    """Is `future` done, within a second?"""
+    from distributed import wait
+
+    try:
+        wait(future, timeout=1)
+    except TimeoutError:
+        return False
+    return True
+
+
+def _result(future, lost: Lost):
+    """A done future's result (its task's error raised), or `lost` if it went with its worker
+    before it was fetched (the scheduler waits for a worker to compute it again)."""
+    try:
+        return future.result(timeout=CLUSTER_TIMEOUT)
+    except TimeoutError:
+        return lost
+
+
+def _has_workers(client) -> bool:
+    try:
+        return bool(client.nthreads())
+    except OSError:  # (its scheduler is gone; the client tries to reach it again)
+        return False

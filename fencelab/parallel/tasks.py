@@ -14,7 +14,7 @@ from itertools import chain, islice
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest
-from fencelab.parallel import Early, Stopped
+from fencelab.parallel import Early, Lost, Stopped
 from fencelab.pipeline import RunOptions, compiled
 from fencelab.result import INTERRUPTED, FinalState, TestResult
 
@@ -88,7 +88,7 @@ def shown(result: TestResult, file: str, as_json: bool, keep: bool = True) -> Sh
 
 
 def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
-              as_json: bool) -> Shown | Failure | Stopped:  # fmt: skip
+              as_json: bool) -> Shown | Failure | Stopped | Lost:  # fmt: skip
     """`run_one` with the test's exhaustive exploration split across the runner's workers by
     its first transitions (`split_parts`), the parts merged (`merge_parts`). Ctrl-C: the parts
     found so far, merged, partial."""
@@ -104,7 +104,7 @@ def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
         parts, partial = [], ""
         try:
             for part in runner.map(run_part, ((test, options, s) for s in above.starts)):
-                if isinstance(part, Failure):
+                if isinstance(part, (Failure, Lost)):
                     return part
                 if isinstance(part, Stopped):
                     raise KeyboardInterrupt
@@ -123,13 +123,15 @@ def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
 
 
 def _run_split_exactly(runner, test: LitmusTest, options: RunOptions, file: str,
-                       as_json: bool) -> Shown | Failure | Stopped:  # fmt: skip
+                       as_json: bool) -> Shown | Failure | Stopped | Lost:  # fmt: skip
     """`run_split` where the parts' graphs merge as one search (`explore_part`, `merge_found`):
     the output of the run not split. Ctrl-C: what the parts found, partial."""
     parts = PARTS_PER_JOB * max(runner.jobs, 2)
     got: list = []
     try:
         for found in runner.map(explore_part, [(test, options, i, parts) for i in range(parts)]):
+            if isinstance(found, Lost):
+                return found
             got.append(found)
             if isinstance(found, Found) and found.part.partial == INTERRUPTED:
                 break  # (running here: the later parts are not started)
@@ -284,13 +286,18 @@ def check_all(checker, items, runner):
                 done.add(got)
                 if isinstance(result, Stopped):
                     raise KeyboardInterrupt  # Ctrl-C before it found anything
+                if isinstance(result, Lost):  # (the checks made are printed, then this line)
+                    raise FencelabError(f"{result.message} before the checks were done")
                 if not isinstance(result, Failure):
                     pipeline.remember(got, result)  # a partial one too: its check says so
         yield checker.check(*item)
 
 
 def _padded(got, size: int) -> list:
-    """A task's `size` results, `Stopped()` for those it did not compute (Ctrl-C)."""
+    """A task's `size` results, `Stopped()` for those it did not compute (Ctrl-C); each
+    `Lost` when the task was."""
+    if isinstance(got, Lost):
+        return [got] * size
     got = [] if isinstance(got, Stopped) else got
     return [*got, *[Stopped()] * (size - len(got))]
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_interrupt import LONG_ARM, interrupt
 from tests.helpers import EXAMPLES
 
@@ -224,3 +226,87 @@ def test_standard_input_among_files_with_workers(tmp_path):
     tests = [ln.split()[1] for ln in two.stdout.splitlines() if ln.startswith("Test ")]
     assert tests == ["SB", "MP", "MP"]
     assert "<stdin>" in two.stdout  # the summary names it
+
+
+def _cluster(workers: int, threads: int):
+    """A real scheduler and `workers` worker processes on localhost, and a client of it."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
+                           dashboard_address=None)  # fmt: skip
+    return cluster, Client(cluster)
+
+
+def _running_tasks(client) -> int:
+    """The tasks running on the cluster's workers, cancelled ones too (a thread each)."""
+    return sum(len(keys) for keys in client.run(lambda dask_worker: dask_worker.active_threads)
+               .values())  # fmt: skip
+
+
+def _until(condition, seconds: float) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def test_a_cluster_that_loses_its_workers_ends_the_run(tmp_path):
+    """Every worker gone while a test runs: that test is one line in its turn, the results
+    already in are printed, exit 2, 10 s after the last worker went (before: fencelab waited
+    for a worker forever)."""
+    import time
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    sb, mp = str(EXAMPLES / "aarch64" / "SB.litmus"), str(EXAMPLES / "aarch64" / "MP.litmus")
+    cluster, client = _cluster(1, 2)
+    with cluster, client:
+        address = cluster.scheduler_address
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", sb, str(long), mp,
+                                 "--cluster", address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            # long runs (the costliest first), SB and MP are done and fetched
+            assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
+            time.sleep(1.5)
+            assert proc.poll() is None
+            cluster.scale(0)
+            assert _until(lambda: not client.nthreads(), 10)
+            gone = time.monotonic()
+            out, err = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+    assert time.monotonic() - gone < 14
+    assert (proc.returncode, err) == (2, f"fencelab: error: {long}: --cluster {address}: the "
+                                         "cluster lost its workers (none for 10 s) before it "
+                                         "was done\n")  # fmt: skip
+    assert "Observation SB Sometimes 1 3" in out and "Observation MP Sometimes 1 3" in out
+    assert "Test long" not in out
+    assert out.rstrip().endswith("2 results; 1 could not run (errors above)")
+
+
+@pytest.mark.parametrize("end", ["ctrl-c", "kill -9"])
+def test_a_cluster_task_stops_when_the_command_ends(tmp_path, end):
+    """Ctrl-C, or the command killed: the test it had running on a cluster's worker stops
+    there within seconds (before: it ran on for minutes, for nobody)."""
+    import signal
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    cluster, client = _cluster(1, 1)
+    with cluster, client:
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", str(long), "--cluster",
+                                 cluster.scheduler_address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            assert _until(lambda: _running_tasks(client) == 1, 15)
+            proc.send_signal(signal.SIGINT if end == "ctrl-c" else signal.SIGKILL)
+            proc.communicate(timeout=15)
+            assert proc.returncode == (130 if end == "ctrl-c" else -signal.SIGKILL)
+            assert _until(lambda: _running_tasks(client) == 0, 5)
+        finally:
+            proc.kill()
