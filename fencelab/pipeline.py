@@ -20,10 +20,11 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
 from fencelab.errors import CodeError, FencelabError
-from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, get_target
+from fencelab.isa.arch import ARCHES
+from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, get_target, own_target
 from fencelab.isa.target import Target
 from fencelab.limits import Limits
-from fencelab.litmus.ast import LitmusTest
+from fencelab.litmus.ast import SOURCE_ARCHES, LitmusTest
 from fencelab.litmus.printer import strip_positions
 from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
 from fencelab.lowering.table import get_scheme
@@ -111,6 +112,24 @@ def plan(test: LitmusTest, options: RunOptions, targets: tuple[Target, ...] | No
     if every:
         return [replace(options, target=None, model=language), *compiled_runs], ""
     return compiled_runs, ""
+
+
+def judged_by(arch: str, options: RunOptions) -> tuple[ModelSpec, str] | None:
+    """The model that judges a run of an `arch` test under `options` (one of `plan`'s, or the
+    options given to it, without a target), and the architecture of the code it judges (a C
+    or Rust test compiled: its target's); None where `plan` or the run refuses (its error)."""
+    model = options.model
+    if arch in SOURCE_ARCHES:
+        if options.target is None:
+            if model is not None and not model.is_source:
+                return None  # (a --model that runs compiled code, without a target)
+            return model or get_model(LANGUAGE_MODEL), arch
+        target = options.target
+    elif arch not in ARCHES or (model is not None and model.is_source):
+        return None
+    else:
+        target = options.target or own_target(ARCHES[arch])
+    return model or get_model(target.default_model), target.arch.name
 
 
 def _judges_source_only(test: LitmusTest, spec: ModelSpec) -> FencelabError:

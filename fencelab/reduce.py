@@ -176,6 +176,35 @@ RANDOM_TOO = EVERY_MODE | {
 }  # fmt: skip
 
 
+# The models that consult each reduction (their names in models/registry.py; `acts_under`).
+# `--no-reduce NAME` of one that no model a command runs consults is refused
+# (cli/options.py, `refuse_idle_reductions`). `reuse` is consulted under every model.
+_OPERATIONAL = ("sc", "tso", "arm", "aarch32", "armv7")
+_AXIOMATIC = ("sc-axiomatic", "tso-axiomatic", "arm-axiomatic", "armv7-axiomatic")
+_SOURCE = ("c11", "rc11", "sc-source")
+MODELS: dict[str, tuple[str, ...]] = {
+    "finished-threads": _OPERATIONAL,  # Machine.key (the axiomatic models have no machine)
+    "axiomatic-dead-reads": _AXIOMATIC,
+    # a Core's step, on STEP_ARCHES code only (armv7, aarch32, armv7-axiomatic run ARM code)
+    "step-effects": ("sc", "tso", "arm", "sc-axiomatic", "tso-axiomatic", "arm-axiomatic"),
+    **{name: ("arm",) for name in ("arm-sequential", "certify-share", "certify-dead-reads",
+                                   "certify-count", "promise-merge", "threads-apart")},
+    **{name: ("armv7",) for name in REDUCTIONS if name.startswith("armv7-")},
+    **{name: ("tso",) for name in REDUCTIONS if name.startswith("tso-")},
+    **{name: _SOURCE for name in REDUCTIONS if name.startswith("source-")},
+    **{name: ("c11", "rc11") for name in ("source-axioms", "source-sb-coherence",
+                                          "source-rf-share")},  # (sc-source: acyclicity only)
+}  # fmt: skip
+STEP_ARCHES = ("X86_64", "X86", "AArch64")  # the code with pure instructions (InsnInfo.pure)
+
+
+def acts_under(name: str, model: str, arch: str) -> bool:
+    """Can reduction `name` act under `model` (a registry name) judging `arch` code?"""
+    if name == "step-effects" and arch not in STEP_ARCHES:
+        return False
+    return name == "all" or name not in MODELS or model in MODELS[name]
+
+
 def modes(name: str) -> tuple[str, ...]:
     """The modes of `fencelab run --mode` in which reduction `name` can act."""
     if name in EVERY_MODE:

@@ -25,6 +25,7 @@ from fencelab.cli.options import (
     model_option,
     model_targets,
     parallel_options,
+    refuse_idle_reductions,
     scheme_option,
     source_model_option,
     target_option,
@@ -38,6 +39,16 @@ from fencelab.result import INTERRUPTED
 
 HARDWARE = (OPERATIONAL, AXIOMATIC)
 MAX_THREADS = 4  # IRIW, the widest shape
+
+
+def checked_by(source_model, model, pairs):
+    """The models a check runs and the code each judges (`pipeline.judged_by`): the source
+    model on the C or Rust test, the hardware model on each target's code."""
+    from fencelab.pipeline import RunOptions, judged_by
+
+    yield source_model, "C"
+    for tgt, _ in pairs:
+        yield judged_by("C", RunOptions(target=tgt, model=model))
 
 
 @click.command("check")
@@ -69,6 +80,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
 
     pictures = counterexample_writer(graph_dir, graph_format)
     pairs = lowerings(model_targets(target, model), scheme)
+    refuse_idle_reductions(checked_by(source_model, model, pairs))
     checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     source, failed = [], 0
@@ -188,6 +200,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
         raise FencelabError(f"no shape among {', '.join(s.name for s in chosen)} has at most "
                             f"{max_threads} threads")  # fmt: skip
     pairs = lowerings(model_targets(target, model), scheme)
+    refuse_idle_reductions(checked_by(source_model, model, pairs))
     pictures = counterexample_writer(graph_dir, graph_format)
     saved = writable_dir(save, "tests") if save else None
     checker = Checker(source_model, model, budget, limits)

@@ -15,6 +15,7 @@ from fencelab.cli.options import (
     model_targets,
     no_reduce_option,
     one_target,
+    refuse_idle_reductions,
     refuse_idle_scheme,
     scheme_option,
     scheme_targets,
@@ -102,7 +103,7 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
     from rich.text import Text
 
     from fencelab.graph.api import outcome_graph
-    from fencelab.pipeline import RunOptions, plan
+    from fencelab.pipeline import RunOptions, judged_by, plan
     from fencelab.report.dot import render_dot
     from fencelab.report.graph_text import graph_lines
     from fencelab.report.svg import render_svg
@@ -126,6 +127,7 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
     options = RunOptions(scheme=scheme, model=model, budget=budget, limits=limits)
     configs, note = plan(test, options, (target,) if target else None)
     refuse_idle_scheme(scheme, configs[0].target is not None and test.is_source)
+    refuse_idle_reductions([judged_by(test.arch, configs[0])])
     if note:
         output.note(note)
     graph = outcome_graph(test, configs[0], outcome, output.note)

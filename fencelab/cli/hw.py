@@ -14,6 +14,7 @@ from fencelab.cli.options import (
     litmus_files,
     model_option,
     no_reduce_option,
+    refuse_idle_reductions,
     refuse_idle_scheme,
     scheme_option,
     scheme_targets,
@@ -55,6 +56,7 @@ def hw(tests, runs, target, scheme, model, limits):
     host = HOST_TARGETS.get(host_arch())
     if compiled and not target and host:  # compiled for this CPU's target
         scheme_targets(Chosen((get_target(host),)), scheme)
+    refuse_idle_reductions(_judged(read, target.items[0] if target else None, model))
     status, rows = hw_command(read, runs, target.items[0] if target else None, scheme, model,
                               limits)  # fmt: skip
     if len(inputs) > 1:  # as run's: each test named by its path as given
@@ -68,6 +70,22 @@ def hw(tests, runs, target, scheme, model, limits):
             tail.append(f"{len(inputs) - len(rows)} could not run (errors above)")
         output.data(out, "; ".join(tail))
     sys.exit(status)
+
+
+def _judged(read, target, model):
+    """The model and code of each test's model run (`run_hw`'s; a test it refuses: None)."""
+    from fencelab.hw.run import host_target
+    from fencelab.pipeline import RunOptions, judged_by
+
+    for _, test in read:
+        if isinstance(test, FencelabError):
+            continue
+        try:
+            here = host_target(test, (target,) if target else None)
+        except FencelabError:
+            continue
+        on = None if model is not None and model.is_source else here
+        yield judged_by(test.arch, RunOptions(target=on, model=model))
 
 
 def _read(path: str):

@@ -24,7 +24,7 @@ import gc
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -61,7 +61,17 @@ from fencelab.models.registry import (
 )
 from fencelab.parallel import Runner, check_cluster, check_jobs
 from fencelab.pipeline import MODES
-from fencelab.reduce import REDUCTIONS, check, disable, disabled, modes, set_disabled
+from fencelab.reduce import (
+    MODELS,
+    REDUCTIONS,
+    STEP_ARCHES,
+    acts_under,
+    check,
+    disable,
+    disabled,
+    modes,
+    set_disabled,
+)
 
 EXIT_NO_VERDICT = 3  # check, hunt: no counterexample, but some check reached no verdict
 EXIT_INTERRUPTED = 130
@@ -550,6 +560,29 @@ def no_reduce_option(fn):
             set_disabled(sorted(before))
 
     return _NO_REDUCE(command)
+
+
+def refuse_idle_reductions(runs: Iterable[tuple[ModelSpec, str] | None]) -> None:
+    """`--no-reduce NAME` of a reduction that no model the command runs consults is refused
+    (`armv7-dmb-earliest` on x86 tests: fencelab/reduce.py, `acts_under`); one that some run
+    consults (of a catalogue's tests of several architectures, any) is taken. `runs`: the
+    model and the architecture of the code it judges of every run the command makes
+    (`pipeline.judged_by`; None: a run refused on its own), read only as far as needed."""
+    todo = [n for n in click.get_current_context().params.get("no_reduce", ()) if n in MODELS]
+    seen: dict[str, None] = {}
+    for run in runs if todo else ():
+        if run is not None:
+            model, arch = run
+            seen[f"{model.name} ({arch})"] = None
+            todo = [n for n in todo if not acts_under(n, model.name, arch)]
+            if not todo:
+                return
+    if todo and seen:  # (no run at all: every test's error says why)
+        name = todo[0]
+        code = f" on {', '.join(STEP_ARCHES)} code" if name == "step-effects" else ""
+        raise refuse(f"--no-reduce {name}", f"cannot act here: it acts under "
+                     f"{', '.join(MODELS[name])}{code} only; this command runs "
+                     f"{', '.join(seen)}")  # fmt: skip
 
 
 def parallel_options(fn):

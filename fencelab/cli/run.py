@@ -32,6 +32,7 @@ from fencelab.cli.options import (
     model_targets,
     parallel_options,
     refuse,
+    refuse_idle_reductions,
     refuse_idle_scheme,
     scheme_option,
     scheme_targets,
@@ -40,7 +41,7 @@ from fencelab.cli.options import (
 )
 from fencelab.errors import FencelabError
 from fencelab.limits import DEFAULT_LIMITS
-from fencelab.litmus.parser import STDIN, read_test
+from fencelab.litmus.parser import STDIN, header_arch, read_test
 
 
 @click.command()
@@ -98,6 +99,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         planned = [entry if isinstance(entry, FencelabError) else ([options], "")
                    for entry in parsed]  # fmt: skip
         task = tasks.run_file
+    refuse_idle_reductions(_runs(parsed, planned))
     calls, cost, files = [], [], []
     for item, test, entry in zip(inputs, parsed, planned):
         if not isinstance(entry, FencelabError):
@@ -207,6 +209,19 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         sys.exit(EXIT_INTERRUPTED)
     if failed:
         sys.exit(2)
+
+
+def _runs(parsed: list, planned: list):
+    """The model and code of each run (`pipeline.judged_by`); a test read where it runs is
+    known by its header's architecture (`header_arch`), as `plan` would plan it."""
+    from fencelab.pipeline import judged_by
+
+    for test, entry in zip(parsed, planned):
+        if isinstance(entry, FencelabError):
+            continue
+        arch = header_arch(test) if isinstance(test, str) else test.arch
+        if arch is not None:
+            yield from (judged_by(arch, here) for here in entry[0])
 
 
 def _read(path: str):

@@ -12,6 +12,7 @@ from fencelab.cli.options import (
     model_targets,
     no_reduce_option,
     one_target,
+    refuse_idle_reductions,
     refuse_idle_scheme,
     schedule_option,
     scheme_option,
@@ -34,7 +35,9 @@ from fencelab.models.registry import OPERATIONAL
 @no_reduce_option
 def tui(test, target, scheme, model, schedule, limits):
     """Step through a litmus test core by core in a terminal UI."""
-    from fencelab.pipeline import RunOptions, plan
+    from dataclasses import replace
+
+    from fencelab.pipeline import RunOptions, judged_by, plan
     from fencelab.tui.app import FencelabApp
 
     target = one_target(model_targets(scheme_targets(target, scheme) if target else None, model,
@@ -48,5 +51,7 @@ def tui(test, target, scheme, model, schedule, limits):
             output.note(note)
     if test.is_source and target is None:
         scheme_targets(Chosen((DEFAULT_SOURCE_TARGET,)), scheme)
+    compiled_for = (target or DEFAULT_SOURCE_TARGET) if test.is_source else options.target
+    refuse_idle_reductions([judged_by(test.arch, replace(options, target=compiled_for))])
     app = FencelabApp.for_test(test, options, schedule)  # errors first
     app.run()

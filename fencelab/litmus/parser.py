@@ -170,6 +170,20 @@ def read_test(path: str, command: str = "") -> LitmusTest:
     return parse_file(path)
 
 
+def header_arch(path: str) -> str | None:
+    """The architecture a test file's header names (`AArch64`, `C`), read without parsing the
+    test; None when the file cannot be read or names none (reading the test says why)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read(MAX_FILE_BYTES)
+        parser = _Parser(text, path)
+        head = parser._header_offset()
+    except (OSError, SourceError):
+        return None
+    word = re.match(r"[A-Za-z0-9_]+", parser.raw.text[head:])
+    return ARCH_SPELLINGS.get(word.group(0).lower()) if word else None
+
+
 def parse_file(path: str | Path) -> LitmusTest:
     """Read and parse the litmus test in `path` (errors name the file)."""
     name = str(path)

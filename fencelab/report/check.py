@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -37,6 +38,16 @@ def replay_command(check: Check, witness: str, file: str | None = None) -> str:
     parts += ["--schedule", witness]
     command = " ".join(shlex.quote(p) for p in parts)
     return f"{command}  # the test on standard input, as given here" if stdin else command
+
+
+def check_command(check: Check, file: str) -> str:
+    """The `fencelab check` command that checks a saved test again as the hunt did: its target,
+    scheme, source model and (when not the target's own) hardware model."""
+    parts = ["fencelab", "check", file, "--target", check.target, "--scheme", check.scheme,
+             "--source-model", check.source_model]  # fmt: skip
+    if check.hardware and not check.own_model:
+        parts += ["--model", check.hardware_model]
+    return " ".join(shlex.quote(p) for p in parts)
 
 
 def witness_text(check: Check, witness: str) -> str:
@@ -208,10 +219,13 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
           f"{len(shown)} smallest (fewest threads, then fewest non-Relaxed accesses):")  # fmt: skip
     for f in shown:
         console.print()
-        text = format_test(f.variant.test)
-        path = None
-        if save is not None:
-            path = str(save / f"{f.variant.test.name}.litmus")
+        test, path = f.variant.test, None
+        if save is not None:  # the test says how it was found: against which models
+            path = str(save / f"{test.name}.litmus")
+            again = f"a counterexample against {f.check.source_model}: {check_command(f.check, path)}"
+            test = replace(test, comments=(*test.comments, again))
+        text = format_test(test)
+        if path is not None:
             try:
                 Path(path).write_text(text)
             except OSError as e:

@@ -7,7 +7,7 @@ from operator import itemgetter
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import format_condition, format_states
 from fencelab.report.words import plural
-from fencelab.result import TestResult
+from fencelab.result import FinalState, TestResult
 
 
 def format_herd(result: TestResult, extras: bool = True) -> str:
@@ -21,8 +21,7 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
     step budget, herd's loop unrolling) or that is partial (a limit, Ctrl-C). herd's `Hash=` line is not printed."""
     arch = result.test.arch
     lines = [f"Test {result.test.name} {result.kind}", f"States {len(result.states)}"]
-    states = sorted(zip(format_states([s.outcome for s in result.states], arch), result.states),
-                    key=itemgetter(0))  # fmt: skip
+    states = herd_states(result)
     for line, state in states:
         if result.mode == "random":  # litmus7's histogram: `*>` marks what satisfies the condition
             mark = "*>" if holds(result.condition.prop, state.outcome) else ":>"
@@ -63,6 +62,14 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
                          "stepping back from states the model could not go on from; not "
                          "counted above")  # fmt: skip
     return "\n".join(lines)
+
+
+def herd_states(result: TestResult) -> list[tuple[str, FinalState]]:
+    """The result's final states in the order herd's `States` block lists them (by their
+    lines, `format_state`), each with its line: the order of every output that lists them
+    (the text, `run --json`)."""
+    lines = format_states([s.outcome for s in result.states], result.test.arch)
+    return sorted(zip(lines, result.states), key=itemgetter(0))
 
 
 def _effort(result: TestResult) -> str:

@@ -12,6 +12,7 @@ from fencelab.litmus.printer import (
     format_outcome,
     format_value,
 )
+from fencelab.report.herd import herd_states
 from fencelab.result import TestResult
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
                 "witness": s.witness or None,
                 "count": s.count if random else None,
             }
-            for s in result.states
+            for _, s in herd_states(result)  # (the text's order)
         ],
         "explored_states": result.explored_states if result.mode in ("exhaustive", "axiomatic")
         else None,

@@ -193,6 +193,34 @@ def test_cli_hunt_prints_a_rust_counterexample(cli, tmp_path):
     assert again.exit_code == 1
 
 
+def test_a_saved_counterexample_says_how_to_check_it_against_the_hunts_models(cli, tmp_path):
+    """hunt --source-model rc11 --save wrote LB+rlx.rlx+rlx.rlx, a counterexample against rc11
+    only, with nothing of rc11 in it: `fencelab check` of the file, as the file alone tells,
+    judges it against c11, under which it is sound. The file (and the test printed) carries
+    the command that checks it as the hunt did."""
+    import shlex
+
+    r = cli(["hunt", "--target", "armv8", "--source-model", "rc11", "--shapes", "LB",
+             "--variants", "plain", "--limit", "1", "--save", str(tmp_path)])  # fmt: skip
+    assert r.exit_code == 1, r.output
+    (saved,) = tmp_path.glob("*.litmus")
+    text = saved.read_text()
+    command = (f"fencelab check {shlex.quote(str(saved))} --target armv8 --scheme default "
+               "--source-model rc11")  # fmt: skip
+    assert f"(* a counterexample against rc11: {command} *)\n" in text
+    assert f"(* a counterexample against rc11: {command} *)\n" in r.output
+    again = cli(shlex.split(command)[1:])
+    assert again.exit_code == 1 and "UNSOUND" in again.output, again.output
+    assert cli(["check", str(saved), "-t", "armv8"]).exit_code == 0  # (c11: sound)
+    # under a --model not the target's own, the command names it
+    r = cli(["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--limit", "1",
+             "--variants", "plain", "-m", "tso-axiomatic", "--save", str(tmp_path)])
+    assert r.exit_code == 1
+    (saved,) = tmp_path.glob("SB*.litmus")
+    assert (f"fencelab check {shlex.quote(str(saved))} --target x86_64 --scheme tutorial "
+            "--source-model c11 --model tso-axiomatic *)") in saved.read_text()
+
+
 def replays(cli, output: str) -> list[tuple[str, str]]:
     """Each `replay:` command printed, run as `fencelab run ... --mode replay`: (the extra
     outcome printed above it, the outcome the replay ends in)."""

@@ -102,6 +102,51 @@ def test_no_reduce_of_a_reduction_that_acts_in_the_mode_is_taken(cli, args, says
     assert says in result.output and "Observation SB" in result.output
 
 
+@pytest.mark.parametrize("args, says", [
+    (["run", SB, "--no-reduce", "armv7-dmb-earliest"], "--no-reduce armv7-dmb-earliest cannot "
+     "act here: it acts under armv7 only; this command runs tso (X86_64)"),
+    (["run", SB, "-j", "2", "--no-reduce", "source-own-reads"], "--no-reduce source-own-reads "
+     "cannot act here: it acts under c11, rc11, sc-source only; this command runs tso (X86_64)"),
+    (["run", SB, "MP_dir_missing", "--no-reduce", "certify-share", "-m", "sc"],
+     "this command runs sc (X86_64)"),
+    (["run", C_SB, "--no-reduce", "tso-step"], "this command runs c11 (C)"),
+    (["run", C_SB, "-t", "x86_64", "--no-reduce", "source-axioms"], "--no-reduce source-axioms "
+     "cannot act here: it acts under c11, rc11 only; this command runs tso (X86_64)"),
+    (["run", C_SB, "-m", "sc-source", "--no-reduce", "source-rf-share"], "it acts under c11, "
+     "rc11 only; this command runs sc-source (C)"),
+    (["run", SB, "-m", "tso-axiomatic", "--no-reduce", "finished-threads"], "it acts under sc, "
+     "tso, arm, aarch32, armv7 only; this command runs tso-axiomatic (X86_64)"),
+    (["run", ARM_MP, "--no-reduce", "step-effects"], "--no-reduce step-effects cannot act "
+     "here: it acts under sc, tso, arm, sc-axiomatic, tso-axiomatic, arm-axiomatic on X86_64, "
+     "X86, AArch64 code only; this command runs armv7 (ARM)"),
+    (["run", ARM_MP, "-m", "aarch32", "--no-reduce", "arm-sequential"], "this command runs "
+     "aarch32 (ARM)"),  # (AArch32.for_exhaustive consults none of the arm model's)
+    (["check", C_SB, "-t", "x86_64", "--no-reduce", "armv7-commit-order"], "this command runs "
+     "c11 (C), tso (X86_64)"),
+    (["hunt", "-t", "armv8", "-m", "arm-axiomatic", "--shapes", "SB", "--no-reduce",
+      "promise-merge"], "this command runs c11 (C), arm-axiomatic (AArch64)"),
+    (["graph", SB, "--no-reduce", "axiomatic-dead-reads"], "this command runs tso (X86_64)"),
+    (["tui", C_SB, "--no-reduce", "source-axioms"], "this command runs tso (X86_64)"),
+    (["hw", C_SB, "-m", "c11", "--no-reduce", "tso-step"], "this command runs c11 (C)"),
+])  # fmt: skip
+def test_no_reduce_of_a_reduction_no_model_of_the_command_consults_is_refused(cli, args, says):
+    """(was: accepted and ignored, `run x86_64/SB.litmus --no-reduce armv7-dmb-earliest`)"""
+    assert says in one_error(cli(args))
+
+
+@pytest.mark.parametrize("args", [
+    [SB, ARM_MP, "--no-reduce", "armv7-dmb-earliest"],  # (acts on ARM_MP)
+    [ARM_MP, SB, "-j", "2", "--no-reduce", "tso-step", "--no-reduce", "armv7-commit-order"],
+    [C_SB, "-t", "all", "--no-reduce", "source-axioms", "--no-reduce", "certify-share"],
+    [C_SB, "--no-reduce", "reuse", "--no-reduce", "all"],
+    [SB, "-m", "sc-axiomatic", "--no-reduce", "step-effects,axiomatic-dead-reads"],
+])  # fmt: skip
+def test_no_reduce_of_a_reduction_some_run_consults_is_taken(cli, args):
+    result = cli(["run", *args])
+    assert result.exit_code == 0, result.output
+    assert "Observation" in result.output
+
+
 def test_armv7_random_runs_take_its_exhaustive_reductions(cli):
     # (`ARMv7.for_random`: its runs draw from the reduced model, so turning one off acts)
     result = cli(["run", ARM_MP, "-j", "1", "--mode", "random", "--runs", "5", "--no-reduce",

@@ -293,3 +293,16 @@ def test_bad_input_is_one_line_and_status_2(cli, tmp_path):
         assert result.exit_code == 2, result.output
         assert "Traceback" not in result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("mode", [("exhaustive",), ("random", "--runs", "200")])
+def test_json_lists_states_in_the_order_of_the_text(run, mode):
+    # herd's `States N` block lists the states sorted by their lines; the JSON record lists
+    # them in the same order (it listed them as the search found them)
+    test = str(EXAMPLES / "aarch64" / "MP+dmb.sy+ctrl.litmus")
+    text = run(test, "--mode", *mode, "-j", "1").output.splitlines()
+    count = int(text[1].split()[1])
+    lines = [line.split(">")[-1] for line in text[2:2 + count]]  # (random: `269     :>1:X0=0;`)
+    obj = json.loads(run(test, "--mode", *mode, "--json", "-j", "1").output)
+    assert count == 4
+    assert [" ".join(f"{k}={v};" for k, v in s["outcome"].items()) for s in obj["states"]] == lines
