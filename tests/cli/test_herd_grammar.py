@@ -1,0 +1,30 @@
+"""A test is read with the meaning herd7 gives it (herdtools7's lexers and parsers: lib/
+stateParser.mly for conditions, lib/X86Parser.mly and the architectures' lexers for code): found
+auditing fencelab's reader against herd's grammar. Each test runs the command line and asserts
+the final states a reading gives."""
+
+from __future__ import annotations
+
+from tests.helpers import herd_counts
+from tests.helpers.litmus import table
+
+MP = ("MP", "0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x;",
+      [["MOV W0,#1", "STR W0,[X1]", "MOV W2,#1", "STR W2,[X3]"],
+       ["LDR W0,[X1]", "LDR W2,[X3]"]])  # fmt: skip
+
+
+def test_implication_binds_tighter_than_and_and_or_as_in_herd(cli, tmp_path):
+    """herd's stateParser.mly: %left OR, %left AND, %right IMPLIES, %nonassoc NOT. `a /\\ b =>
+    c` is `a /\\ (b => c)` (was `(a /\\ b) => c`: 3 of MP's 4 states, not 1)."""
+    # 1:X0=1 /\ (1:X2=0 => 1:X0=0): 1:X0=1 and not 1:X2=0, the one state 1:X0=1; 1:X2=1
+    text = table(*MP, "exists (1:X0=1 /\\ 1:X2=0 => 1:X0=0)")
+    assert herd_counts(cli, tmp_path, text, "arm") == ("Positive: 1 Negative: 3",
+                                                       "Sometimes 1 3", 4)  # fmt: skip
+    # (1:X2=1 => 1:X0=0) /\ 1:X0=1: the one state 1:X0=1; 1:X2=0 (was 1:X2=1 => (1:X0=0
+    # /\ 1:X0=1): the two states with 1:X2=0)
+    text = table(*MP, "exists (1:X2=1 => 1:X0=0 /\\ 1:X0=1)")
+    assert herd_counts(cli, tmp_path, text, "arm") == ("Positive: 1 Negative: 3",
+                                                       "Sometimes 1 3", 4)  # fmt: skip
+    # the same, parenthesised as herd reads it, and printed back alike
+    spelled = table(*MP, "exists ((1:X2=1 => 1:X0=0) /\\ 1:X0=1)")
+    assert herd_counts(cli, tmp_path, spelled, "arm")[0] == "Positive: 1 Negative: 3"
