@@ -28,3 +28,15 @@ def test_implication_binds_tighter_than_and_and_or_as_in_herd(cli, tmp_path):
     # the same, parenthesised as herd reads it, and printed back alike
     spelled = table(*MP, "exists ((1:X2=1 => 1:X0=0) /\\ 1:X0=1)")
     assert herd_counts(cli, tmp_path, spelled, "arm")[0] == "Positive: 1 Negative: 3"
+
+
+def test_x86_reads_a_parenthesised_register_as_memory_as_herd_does(cli, tmp_path):
+    """herd's X86Parser.mly: `rm32: ... LPAR reg RPAR | LBRK reg RBRK` are both a memory operand.
+    `MOV EAX,(EBX)` was the register EBX itself to keystone's Intel syntax (y=0, the condition
+    silently false); `MOV (EBX),$1` and `MOV [EBX],$1` were refused (no size, though herd's X86
+    is 32-bit)."""
+    for load, store in (("MOV EAX,(EBX)", "MOV (EBX),$1"), ("MOV EAX,[EBX]", "MOV [EBX],$1")):
+        text = table("T", "x=5; y=0; 0:EBX=x;", [[load, "MOV [y],EAX", store]],
+                     "exists (y=5 /\\ x=1)", arch="X86")  # fmt: skip
+        assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0",
+                                                           "Always 1 0", 1), load  # fmt: skip
