@@ -40,3 +40,17 @@ def test_x86_reads_a_parenthesised_register_as_memory_as_herd_does(cli, tmp_path
                      "exists (y=5 /\\ x=1)", arch="X86")  # fmt: skip
         assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0",
                                                            "Always 1 0", 1), load  # fmt: skip
+
+
+def test_a_decimal_immediate_with_leading_zeros_is_decimal_as_in_herd(cli, tmp_path):
+    """herd's lexers read `#010` with OCaml's int_of_string: 10 (octal is `0o10`); keystone read
+    it as octal 8, so the code stored 8 while the condition's `y=010` meant 10."""
+    for arch, init, code in (
+        ("AArch64", "0:X1=y; y=0;", ["MOV W0,#010", "ADD W0,W0,#0", "STR W0,[X1]"]),
+        ("ARM", "0:R1=y; y=0;", ["MOV R0,#010", "STR R0,[R1]"]),
+        ("X86", "y=0;", ["MOV EAX,$010", "MOV [y],EAX"]),
+        ("X86", "y=0;", ["MOV [y],010"]),
+    ):  # fmt: skip
+        text = table("T", init, [code], "exists (y=10)", arch=arch)
+        assert herd_counts(cli, tmp_path, text, "sc") == ("Positive: 1 Negative: 0",
+                                                          "Always 1 0", 1), code  # fmt: skip
