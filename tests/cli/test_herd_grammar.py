@@ -5,7 +5,7 @@ the final states a reading gives."""
 
 from __future__ import annotations
 
-from tests.helpers import herd_counts
+from tests.helpers import herd_counts, one_error
 from tests.helpers.litmus import table
 
 MP = ("MP", "0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x;",
@@ -54,3 +54,17 @@ def test_a_decimal_immediate_with_leading_zeros_is_decimal_as_in_herd(cli, tmp_p
         text = table("T", init, [code], "exists (y=10)", arch=arch)
         assert herd_counts(cli, tmp_path, text, "sc") == ("Positive: 1 Negative: 0",
                                                           "Always 1 0", 1), code  # fmt: skip
+
+
+def test_a_c_number_with_leading_zeros_is_refused_as_herd_and_c_differ(cli, tmp_path):
+    """herd's CLexer reads `010` as 10 (OCaml's int_of_string), C as octal 8: fencelab read 8,
+    a silently different test from herd's (whose initial state and condition read 010 as 10).
+    Refused in one line at the number; `07` means 7 in both and is read."""
+    path = tmp_path / "t.litmus"
+    body = "P0 (atomic_int* x) {{\n  atomic_store_explicit(x, {}, memory_order_relaxed);\n}}\n"
+    path.write_text("C T\n{ x=0; }\n" + body.format("010") + "exists (x=10)\n")
+    assert one_error(cli(["run", str(path)])) == (
+        f"fencelab: error: {path}:4:28: number 010 is octal 8 in C but decimal 10 in herd; "
+        "write it without leading zeros")
+    path.write_text("C T\n{ x=0; }\n" + body.format("07") + "exists (x=7)\n")
+    assert cli(["run", str(path)]).output.splitlines()[2:4] == ["[x]=7;", "Ok"]
