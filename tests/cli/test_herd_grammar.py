@@ -68,3 +68,15 @@ def test_a_c_number_with_leading_zeros_is_refused_as_herd_and_c_differ(cli, tmp_
         "write it without leading zeros")
     path.write_text("C T\n{ x=0; }\n" + body.format("07") + "exists (x=7)\n")
     assert cli(["run", str(path)]).output.splitlines()[2:4] == ["[x]=7;", "Ok"]
+
+
+def test_show_prints_locations_as_herds_grammar_reads_them(cli, tmp_path):
+    """herd's stateParser.mly reads `locations [...]` items as `rloc` (a register, a name, an
+    element `t[1]`), with no `[x]`: `show` printed `locations [[x]; ...]`, which herd refuses."""
+    path = tmp_path / "t.litmus"
+    path.write_text(table(*MP, "locations [x; [y]; 1:X1;]\nexists (1:X2=0)"))
+    shown = cli(["show", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert "locations [x; y; 1:X1;]" in shown.output.splitlines()
+    assert herd_counts(cli, tmp_path, shown.output, "arm") == herd_counts(
+        cli, tmp_path, path.read_text(), "arm")
