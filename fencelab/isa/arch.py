@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from fencelab.errors import FencelabError
 from fencelab.isa.assembler import AssemblyError, Engine, Refused, assemble
-from fencelab.isa.immediates import a32_immediate_error
+from fencelab.isa.immediates import a32_immediate_error, without_leading_zeros
 
 # unknown(name) -> the error to raise for a location the test does not declare
 UnknownLocation = Callable[[str], Exception]
@@ -103,6 +103,7 @@ _X86_REGISTERS = frozenset(
     )
 )
 _X86_REG = re.compile(r"\b(E?[ABCD]X|E?[SD]I|E?[BS]P|R[A-Z0-9]+|[ABCD][LH])\b", re.I)
+_X86_PAREN_DEREF = re.compile(rf"\(\s*({_X86_REG.pattern})\s*\)", re.I)
 _INTEL = "%intel% "
 
 
@@ -127,9 +128,14 @@ class X86Arch(Arch):
         why = a32_immediate_error(text.replace("$", "#"))  # herd's X86 is 32-bit: imm32 at most
         if why:
             raise FencelabError(why.replace("#", "$") + " (x86, 32-bit)")
-        out = re.sub(r"\[([^\]]*)\]", memory, text)
-        out = re.sub(r"\$(-?\w+)", r"\1", out)
-        regs = [r.upper() for r in _X86_REG.findall(out.split(None, 1)[1] if " " in out else "")]
+        # herd's `(EAX)` is `[EAX]` (its X86Parser.mly `rm32`), which keystone's Intel syntax
+        # reads as the register itself
+        out = _X86_PAREN_DEREF.sub(r"[\1]", text)
+        out = re.sub(r"\[([^\]]*)\]", memory, out)
+        out = without_leading_zeros(re.sub(r"\$(-?\w+)", r"\1", out))
+        operands = out.split(None, 1)[1] if " " in out else ""
+        # a register operand gives the size; one in a memory operand (`[EAX]`) does not
+        regs = _X86_REG.findall(re.sub(r"\[[^\]]*\]", "", operands))
         if "[" in out and not regs:
             out = out.replace("[", "dword ptr [", 1)
         return _INTEL + out

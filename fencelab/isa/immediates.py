@@ -92,3 +92,13 @@ def x86_immediate_error(insn: str, decimal_only: bool = False) -> str | None:
         if not ok:
             return f"immediate ${m.group(1).replace(' ', '')} is out of range for a {bits}-bit {mnemonic}"
     return None
+
+
+_LEADING_ZEROS = re.compile(r"(?<![\w.])0+(?=\d)")
+
+
+def without_leading_zeros(insn: str) -> str:
+    """`#010` as herd reads it, 10 (OCaml's int_of_string, in its AArch64, ARM and X86 lexers:
+    octal is `0o10`), which keystone would read as octal 8: a decimal number's leading zeros
+    dropped (`#04` -> `#4`; `0x0010`, `X01` and `L010` untouched)."""
+    return _LEADING_ZEROS.sub("", insn)

@@ -39,10 +39,12 @@ filter: "filter" prop
 final: QUANT prop ";"?
 QUANT: /~[ \t]*exists(?![A-Za-z0-9_])/ | /exists(?![A-Za-z0-9_])/ | /forall(?![A-Za-z0-9_])/
 
-?prop: impl
-?impl: disj | disj "=>" impl -> implies_
+// herd's precedence (its stateParser.mly: %left OR, %left AND, %right IMPLIES, %nonassoc NOT,
+// each binding tighter than the line before): `a /\ b => c` is `a /\ (b => c)`
+?prop: disj
 ?disj: conj | disj "\\/" conj -> or_
-?conj: neg | conj "/\\" neg -> and_
+?conj: impl | conj "/\\" impl -> and_
+?impl: neg | neg "=>" impl -> implies_
 ?neg: atom | NOT neg -> not_
 NOT.3: "~" | /not(?![A-Za-z0-9_])/
 ?atom: "(" prop ")"

@@ -112,9 +112,11 @@ def format_outcome(outcome: Iterable[tuple[Observable, Value]], arch: str | None
     return " ".join(f"{format_binding(o, v, arch)};" for o, v in outcome)
 
 
-def _observed(test: LitmusTest, obs: Observable) -> str:
-    """An item of `locations [...]`: a whole array by its name (`t`), else as in a state."""
-    return obs.name if isinstance(obs, LocObs) and test.array(obs.name) else format_observable(obs)
+def _observed(obs: Observable) -> str:
+    """An item of `locations [...]`: a location by its name (`x`, an element `t[1]`, a whole
+    array `t`; herd's grammar has no `[x]` there: its stateParser.mly `rloc`), a register as in
+    a state."""
+    return obs.name if isinstance(obs, LocObs) else format_observable(obs)
 
 
 def _natural(text: str) -> tuple:
@@ -242,7 +244,7 @@ def format_test(test: LitmusTest, source_comments: bool = False) -> str:
     else:
         lines += _table(test.threads, source_notes(test) if source_comments else {})
     if test.observed:
-        lines.append("locations [" + " ".join(f"{_observed(test, o)};" for o in test.observed) + "]")
+        lines.append("locations [" + " ".join(f"{_observed(o)};" for o in test.observed) + "]")
     if test.filter is not None:
         lines.append(f"filter ({format_prop(test.filter)})")
     lines.append(format_condition(test.condition))

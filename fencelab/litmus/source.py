@@ -394,6 +394,10 @@ class _Builder:
                 value = read_int(text, 16)
             elif len(text) > 1 and text.startswith("0") and self.ctx.arch == "C":
                 value = read_int(text, 8)
+                if value != read_int(text, 10):  # herd's C lexer reads `010` as 10 (OCaml)
+                    raise self.error(f"number {text} is octal {value} in C but decimal "
+                                     f"{read_int(text, 10)} in herd; write it without leading "
+                                     "zeros", token)  # fmt: skip
             else:
                 value = read_int(text, 10)
         except NumberTooLong as e:
