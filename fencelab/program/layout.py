@@ -268,6 +268,9 @@ class Program:
         if offset % size:
             raise AccessError(f"a {size}-byte {what} at {where} is not aligned to its size: "
                               "unaligned (not single-copy atomic) accesses are not covered")
+        if offset + size > max(1, loc.width // 8):  # (a location spans LOCATION_SIZE bytes)
+            raise AccessError(f"a {size}-byte {what} at {where} goes past the {loc.width}-bit "
+                              f"{loc.name}: an access past a location's type is not covered")
         return loc, offset
 
     def _note_group_use(self, group: PlacedLocation, how: str, name: str,

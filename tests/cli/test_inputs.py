@@ -216,6 +216,11 @@ def test_an_empty_directory_among_good_inputs_is_one_line_in_its_turn(cli, tmp_p
     ("AArch64 t\n{ 0:X1=x; }\n P0 ;\n MOV W0,#1 ;\n STR W0,[X2] ;\nexists (x=1)\n",
      "t.litmus:5:2: P0: STR W0,[X2]: writes address 0x0, which is no location of the test (a "
      "register left uninitialised?)"),
+    # an access past the location's type, inside the bytes it spans: was taken, and the write
+    # left out of every state ([y]=0, exit 0)
+    ("AArch64 t\n{ int y=0; 0:X1=y; }\n P0 ;\n MOV W0,#1 ;\n STR W0,[X1,#4] ;\nexists (y=0)\n",
+     "t.litmus:5:2: P0: STR W0,[X1,#4]: model arm cannot run it: a 4-byte write at y+4 goes past "
+     "the 32-bit y: an access past a location's type is not covered"),
     ("X86_64 t\n{ x=0; }\n P0 ;\n movl $1,(x) ;\n ud2 ;\nexists (x=1)\n",
      "t.litmus:5:2: P0: ud2: an undefined instruction on the emulated x86_64 CPU"),
     # a label defined twice: keystone's "Invalid symbol redefined", without a line, before
