@@ -119,6 +119,7 @@ class Core:
         self._need: NeedRead | None = None
         self._pair = False  # the instruction running is an X-register atomic pair
         self._half: tuple[int, int] | None = None  # a pair's first 8-byte read (addr, value)
+        self._rmw = False  # the instruction running is a read-modify-write: one read
         self._contexts: dict[ThreadState, object] = {}
         # states reached by a remembered step (`_remembered`): their context is the state's
         # they were reached from, whose registers they overwrite (`_derived`)
@@ -160,6 +161,11 @@ class Core:
             self._reads.append(Access(low_addr, 16, whole))
             return
         full = 16 if self._pair else size
+        if self._rmw and self._reads and (self._reads[0].addr, self._reads[0].size) == (addr, size):
+            # QEMU runs x86 LOCK NEG as a compare-exchange loop, reading again: an atomic
+            # read-modify-write reads memory once, so its loop's read is the first one
+            uc.mem_write(addr, self._reads[0].value.to_bytes(size, "little"))
+            return
         index = len(self._reads)
         if index < len(self._supply):
             value = unsigned(self._supply[index], 8 * full)
@@ -250,10 +256,11 @@ class Core:
                 return self._remembered(effect, state, pc)
         self._load(state, reads)
         self._pair, self._half = info.atomic_pair and info.width == 16, None
+        self._rmw = info.kind is Kind.RMW
         try:
             self._step_one(pc)
         finally:
-            self._pair = False
+            self._pair = self._rmw = False
         if self._need is not None:
             if effect_key is not None:
                 _remember(effect_key, self._need)

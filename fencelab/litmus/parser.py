@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -581,10 +582,20 @@ class _Parser:
                     raise self.src.error(unknown_type(ctype, clip(lhs), note), at)
                 ctype = ""  # herd's default type, `int`
             self._check_register_value(reg.group(2), ctype, value, value_at)
-            if eq:  # (`int64_t 0:X0;` declares a type: not a second value)
-                self._register_once(self._int(reg.group(1), at), reg.group(2), lhs, value, at)
-            reg_inits.append(RegInit(self._int(reg.group(1), at), reg.group(2), value,
-                                     normalise_ctype(ctype), self.src.pos(at)))  # fmt: skip
+            tid, name = self._int(reg.group(1), at), self._register_name(reg.group(2))
+            if eq:
+                self._register_once(tid, reg.group(2), lhs, value, at)
+            else:  # `int64_t 0:X0;` declares a type: the value given before, if any, stays
+                value = self.reg_values.get((tid, name), value)
+            # a register declared and given its value apart (`0:W0=1; int64_t 0:X0;`, either
+            # order) has that value and type in each of its items
+            ctype = normalise_ctype(ctype)
+            same = [k for k, r in enumerate(reg_inits)
+                    if r.tid == tid and self._register_name(r.reg) == name]  # fmt: skip
+            ctype = ctype or next((reg_inits[k].ctype for k in same if reg_inits[k].ctype), "")
+            for k in same:
+                reg_inits[k] = replace(reg_inits[k], value=value, ctype=ctype)
+            reg_inits.append(RegInit(tid, reg.group(2), value, ctype, self.src.pos(at)))
             return
         if lhs.startswith("%"):
             if self.asm_arch is None or not self.asm_arch.symbolic_pool:
@@ -609,12 +620,15 @@ class _Parser:
         """A register is given one initial value, as a location is (`Locations.declare`): a
         second, different one is refused, not the last taken (`0:X1=x; 0:W1=y` name one
         register, as herd prints it)."""
+        if self.reg_values.setdefault((tid, self._register_name(reg)), value) != value:
+            raise self.src.error(f"register {lhs!r} initialised twice", at)
+
+    def _register_name(self, reg: str) -> str:
+        """One name for the spellings of a register (`X1`, `W1`: `#1`)."""
         number = self.asm_arch.numbered_register if self.asm_arch else None
         same = number.fullmatch(reg) if number else None
-        name = f"#{int(same.group(1))}" if same else (
+        return f"#{int(same.group(1))}" if same else (
             self.asm_arch.herd_register(reg) if self.asm_arch else reg)  # fmt: skip
-        if self.reg_values.setdefault((tid, name), value) != value:
-            raise self.src.error(f"register {lhs!r} initialised twice", at)
 
     def _untyped_register(self, reg: re.Match, ctype: str, value: Value, at: int) -> bool:
         """herd reads a register declared with a type it does not know (`unit64_t 0:X1=1`,

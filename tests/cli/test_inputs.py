@@ -132,6 +132,27 @@ def test_a_register_given_the_same_value_twice_is_read_as_a_location_is(cli, tmp
     assert "Observation same Always 1 0" in result.output
 
 
+@pytest.mark.parametrize("init, state", [
+    ("0:W0=-3; int64_t 0:X0;", "0:X1=-3;"),  # one register, two views
+    ("0:X0=-3; int64_t 0:X0;", "0:X1=-3;"),
+    ("int64_t 0:X0; 0:X0=-3;", "0:X1=-3;"),
+    ("0:X0=253; int8_t 0:X0;", "0:X1=-3;"),  # the type wraps the value given before it
+    ("int8_t 0:X0; 0:W0=253;", "0:X1=-3;"),  # ... and after it
+])  # fmt: skip
+def test_a_register_given_its_type_and_its_value_apart_keeps_both(cli, tmp_path, init, state):
+    # before: a type declared after the value (`int64_t 0:X0;`) reset the register to 0
+    # (0:X1=0; Never), and `show` printed `int64_t 0:X0=0; 0:W0=-3;`, which does not read back
+    text = (f"AArch64 apart\n{{ {init} int64_t 0:X1; }}\n P0 ;\n ADD X1,X0,#0 ;\n"
+            "exists (0:X1=-3)\n")  # fmt: skip
+    path = write(tmp_path, "apart.litmus", text)
+    result = cli(["run", path])
+    assert result.exit_code == 0, result.output
+    assert state in result.output.splitlines()
+    shown = cli(["show", path])
+    again = write(tmp_path, "again.litmus", shown.output)
+    assert state in cli(["run", again]).output.splitlines()
+
+
 @pytest.mark.parametrize("command", [["show"], ["compile"], ["tui"], ["graph"]])
 def test_a_directory_where_a_file_is_expected_says_so(cli, command):
     folder = str(EXAMPLES / "c")

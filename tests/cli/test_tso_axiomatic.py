@@ -137,3 +137,14 @@ def test_sc_axiomatic_is_refused_where_the_machine_steps(cli):
     says = one_error(cli(["tui", str(EXAMPLES / "x86_64" / "SB.litmus"), "--model",
                           "sc-axiomatic"]))  # fmt: skip
     assert "sc-axiomatic is an axiomatic model, which cannot act here" in says
+
+
+@pytest.mark.parametrize("model", ["tso-axiomatic", "sc-axiomatic", "tso", "sc"])
+@pytest.mark.parametrize("width, x", [("q", "int64_t x=5;"), ("l", "x=5;"), ("b", "int8_t x=5;")])
+def test_a_locked_neg_is_one_read(cli, tmp_path, model, width, x):
+    # QEMU runs LOCK NEG as a compare-exchange loop that reads x again; the axiomatic models
+    # took each read as a read of its own, each drawing its value: a retry always possible,
+    # a RecursionError traceback. One atomic read: -5+2 or -(5+2), one execution each
+    text = x86("NEG", x, [[f"lock neg{width} (x)"], [f"lock add{width} $2,(x)"]],
+               "exists ([x]=-3 \\/ [x]=-7)")  # fmt: skip
+    assert counts(cli, tmp_path, text, model) == ("Positive: 2 Negative: 0", "Always 2 0", 2)
