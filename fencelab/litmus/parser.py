@@ -51,6 +51,7 @@ from fencelab.litmus.ast import (
 from fencelab.litmus.lexing import (
     CODE_AS_DATA,
     COMMENT_OR_BRACE,
+    TRAILER_START,
     BodyContext,
     Locations,
     Text,
@@ -87,15 +88,12 @@ MAX_FILE_BYTES = 1 << 20  # a larger test file is refused (herd's tests are a fe
 STDIN = "-"  # a test read from standard input (`read_test`)
 STDIN_FILE = "<stdin>"  # such a test's file name (its errors, its source lines)
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_TRAILER_START = re.compile(
-    r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
-)
-# the left of an initial-state item ends with what it names: `0:X0`, `[x]`, `%x0` or `x` (the
-# look-behind keeps the search linear: a name starts only where a word does)
+# the left of an initial-state item ends with what it names: `0:X0` (herd's `P0:X0` too), `[x]`,
+# `%x0` or `x` (the look-behind keeps the search linear: a name starts only where a word does)
 # an AArch64 SIMD&FP register in the initial state: `0:V0.2D`, `0:Q1`, `0:D2`
-_SIMD_FP_REGISTER = re.compile(r"\b\d+\s*:\s*[VQDSHB]\d+(?:\.\w+(?:\[\d+\])?)?", re.I)
+_SIMD_FP_REGISTER = re.compile(r"\bP?\d+\s*:\s*[VQDSHB]\d+(?:\.\w+(?:\[\d+\])?)?", re.I)
 _INIT_LEFT = re.compile(
-    rf"(?<![A-Za-z0-9_%])(\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$"
+    rf"(?<![A-Za-z0-9_%])(P?\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$"
 )
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
@@ -115,7 +113,7 @@ _PAGE_TABLE = r"\b(?:PTE|PA|TTD)\s*\([^()]*\)?|\b(?:pteval_t|parel1_t)\b"  # `[P
 _MEMORY_TAG = r"\w:(?:red|green|blue|black)\b"  # herd's `x:red`, `=x:green`
 _TAG_VALUE = r"(?<==)\s*[A-Za-z_]\w*:t\d+\b"  # a condition's `0:X1=x:t2` (its AArch64.MTE Y001)
 # an AArch64 system register in the initial state: herd's `0:GCR_EL1=...`, `0:VNCR_EL2=...`
-_SYSTEM_REGISTER = re.compile(r"\d+\s*:\s*[A-Za-z][A-Za-z0-9]*_EL[0-3]\b", re.I)
+_SYSTEM_REGISTER = re.compile(r"P?\d+\s*:\s*[A-Za-z][A-Za-z0-9]*_EL[0-3]\b", re.I)
 # herd's pointer-authentication values (its AArch64.PAC tests): `pac(x, da, 42, 7)`
 _PAC_VALUE = re.compile(r"\bpac\s*\([^()]*\)?", re.I)
 _PAC_WHY = ("is herd's pointer-authentication value (a pointer signed by FEAT_PAuth, its "
@@ -534,7 +532,7 @@ class _Parser:
     def _init_item(self, item: str, at: int, reg_inits: list[RegInit]) -> None:
         left, eq, right = item.partition("=")
         array = _array_declarator(left)
-        if array and not re.match(r"\d+\s*:", left.strip()):
+        if array and not re.match(r"P?\d+\s*:", left.strip()):
             self._array_item(array, right.strip() if eq else None, at, item)
             return
         left_s = left.strip()
@@ -559,7 +557,7 @@ class _Parser:
             raise self.src.error(f"cannot read initial-state item {clip(item.strip())}", at)
         value_at = at + len(left.lstrip()) + 1 + len(right) - len(right.lstrip())
         value = self._init_value(right.strip(), value_at) if eq else 0
-        reg = re.fullmatch(r"(\d+):(%?[A-Za-z_]\w*)", lhs)
+        reg = re.fullmatch(r"P?(\d+):(%?[A-Za-z_]\w*)", lhs)  # herd's `P0:X1` is `0:X1`
         if reg:
             if ctype and ctype_width(ctype) is None:
                 if not self._untyped_register(reg, ctype, value, at):
@@ -729,7 +727,7 @@ class _Parser:
         pos, row = semi + 1, 0
         while True:
             pos = _skip_space(text, pos)
-            if pos >= len(text) or _TRAILER_START.match(text, pos):
+            if pos >= len(text) or TRAILER_START.match(text, pos):
                 break
             semi = text.find(";", pos)
             line_end = text.find("\n", pos)
@@ -831,9 +829,20 @@ class _Parser:
             elif part.data == "filter":
                 filt = self._prop(part.children[0])
             elif part.data == "final":
-                quant = _SPACES.sub("", str(part.children[0]))
-                condition = Condition(quant, self._prop(part.children[1]))
+                condition = Condition(_quantifier(part.children[0]), self._prop(part.children[1]))
                 self._check_condition_names(part.children[1], known)
+            elif part.data == "exists_final":  # herd's `final P` and `(P)`
+                condition = Condition("exists", self._prop(part.children[-1]))
+                self._check_condition_names(part.children[-1], known)
+            elif part.data == "observed":  # herd's `observed a; b; and c;`: one of the lists
+                ors = [_conjunction([self._prop(atom) for atom in group.children])
+                       for group in part.children[1:]]  # fmt: skip
+                condition = Condition("exists", ors[0] if len(ors) == 1 else Or(tuple(ors)))
+                self._check_condition_names(part, known)
+            elif part.data == "kinds":  # read and ignored, as herd does; kept as a comment
+                self.comments.append("with " + "; ".join(
+                    f"{k.children[0]}:{_quantifier(k.children[1])}"
+                    for k in part.children))  # fmt: skip
         return observed, filt, condition
 
     def _at(self, token) -> tuple[int, int]:
@@ -964,7 +973,7 @@ class _Parser:
                 return LocObs(array if whole and bare else element_observable(array, index))
             return LocObs(name)
         tid_text, reg = _SPACES.sub("", str(token)).split(":", 1)
-        tid = read_int(tid_text)
+        tid = read_int(tid_text.removeprefix("P"))  # herd's `P1:X0` is `1:X0`
         if (tid, reg.lower()) in self.untyped:
             ctype, at = self.untyped[(tid, reg.lower())]
             raise SourceError(
@@ -1041,6 +1050,19 @@ def parse_int(text: str) -> int | None:
         return None
     value = read_int(m.group(2), 16 if m.group(2)[:2].lower() == "0x" else 10)
     return -value if m.group(1) == "-" else value
+
+
+def _quantifier(token) -> str:
+    """`exists`, `forall` or `~exists` (herd's `~` or `not`, then any blank, then `exists`)."""
+    text = str(token)
+    return "~exists" if text[0] in "~n" else text
+
+
+def _conjunction(atoms: list[Prop]) -> Prop:
+    """`a /\\ b ...` of `atoms` (none: true)."""
+    if not atoms:
+        return TrueProp()
+    return atoms[0] if len(atoms) == 1 else And(tuple(atoms))
 
 
 def _first_token(tree: Tree):
