@@ -52,3 +52,12 @@ def test_herds_proc_register_in_the_initial_state_and_show_prints_ours(cli, tmp_
     (tmp_path / "t.litmus").write_text(twice)
     assert one_error(cli(["run", str(tmp_path / "t.litmus")])).endswith(
         "t.litmus:3:10: register '0:X1' initialised twice")
+
+
+def test_x86_64_bare_number_source_is_an_immediate_as_in_herd(cli, tmp_path):
+    """herd's X86_64 lexer makes `1` a NUM, an immediate as mov/add/or/xor/cmp's first
+    operand; keystone's AT&T read address 1 and the run failed ("read of 4 bytes at 0x1")."""
+    text = table("T", "x=0;", [["movl 1,%eax", "movl %eax,(x)", "movq -3,%rbx",
+                                "L0: lock addl 5,(x)", "cmpl 6,(x)"]],
+                 "exists (0:rax=1 /\\ 0:rbx=-3 /\\ x=6)", arch="X86_64")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0", "Always 1 0", 1)
