@@ -97,6 +97,10 @@ _INIT_LEFT = re.compile(
 )
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
+# herd's x86 `LOCK ; instr`: a cell that is LOCK (after any labels), its `;` after it
+_LOCK_ARCHES = ("X86", "X86_64")
+_LOCK_CELL = re.compile(rf"\s*(?:{_CELL_LABEL.pattern})*lock\s*", re.I)
+_LOCK_SEMI = re.compile(r"\b(lock)\s*;\s*", re.I)
 # herd's variants that turn on what fencelab does not model (herd's Variant.ml)
 UNMODELLED_VARIANTS = {
     "vmsa": "virtual memory: page tables, TLB maintenance",
@@ -729,7 +733,7 @@ class _Parser:
             pos = _skip_space(text, pos)
             if pos >= len(text) or TRAILER_START.match(text, pos):
                 break
-            semi = text.find(";", pos)
+            semi = self._past_lock(text, pos, text.find(";", pos))
             line_end = text.find("\n", pos)
             first_line = text[pos : line_end if 0 <= line_end < semi or semi < 0 else semi]
             extra = first_line.split("|")
@@ -767,6 +771,8 @@ class _Parser:
                 lead = len(part) - len(part.lstrip())
                 cell = part.strip()
                 self._check_cell(cell, at + lead, tid, labels[tid])
+                if self.arch in _LOCK_ARCHES:  # herd's `LOCK ; XCHG ...` is `LOCK XCHG ...`
+                    cell = _LOCK_SEMI.sub(r"\1 ", cell)
                 cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0))))
                 for name in self.asm_arch.named_locations(cell):
                     self.locs.touch(name)
@@ -774,6 +780,21 @@ class _Parser:
             pos, row = semi + 1, row + 1
         threads = [Thread(tid, f"P{tid}", asm=tuple(lines)) for tid, lines in enumerate(cells)]
         return threads, pos
+
+    def _past_lock(self, text: str, pos: int, semi: int) -> int:
+        """The `;` ending the row starting at `pos`, the first being `semi`: in x86 tests, a `;`
+        right after a cell's `LOCK` is herd's (X86Parser.mly `I_LOCK semi_opt instr`), part
+        of the cell, whose instruction follows on the same line."""
+        while self.arch in _LOCK_ARCHES and semi >= 0 \
+                and _LOCK_CELL.fullmatch(text, text.rfind("|", pos, semi) + 1 or pos, semi):  # fmt: skip
+            eol = text.find("\n", semi)
+            rest = text[semi + 1 : eol if eol >= 0 else len(text)].strip()
+            if not rest or rest[0] in "|;":
+                raise self.src.error("'LOCK ;' needs its instruction after it on the same line: "
+                                     "write 'LOCK instr' (e.g. 'LOCK XCHG [x],EAX') on one line",
+                                     semi)  # fmt: skip
+            semi = text.find(";", semi + 1)
+        return semi
 
     def _check_cell(self, cell: str, at: int, tid: int, labels: set[str]) -> None:
         """An instruction is printable ASCII and starts with its mnemonic (after any labels):

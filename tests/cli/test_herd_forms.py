@@ -61,3 +61,22 @@ def test_x86_64_bare_number_source_is_an_immediate_as_in_herd(cli, tmp_path):
                                 "L0: lock addl 5,(x)", "cmpl 6,(x)"]],
                  "exists (0:rax=1 /\\ 0:rbx=-3 /\\ x=6)", arch="X86_64")  # fmt: skip
     assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0", "Always 1 0", 1)
+
+
+def test_x86_lock_then_semicolon_is_a_locked_instruction_as_in_herd(cli, tmp_path):
+    """herd's X86Parser.mly `I_LOCK semi_opt instr`: `LOCK ; XCHG [x],EAX` is one locked
+    instruction; its `;` ended fencelab's row ("instruction row has 1 cell(s)", or keystone's
+    "cannot decode bytes ... f0" in a one-thread test)."""
+    text = table("SB+locks", "x=0; y=0;", [["MOV EAX,$1", "LOCK ; XCHG [x],EAX", "MOV EBX,[y]"],
+                                           ["MOV EAX,$1", "L1: lock; XCHG [y],EAX",
+                                            "MOV EBX,[x]"]],
+                 "exists (0:EBX=0 /\\ 1:EBX=0)", arch="X86")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 0 Negative: 3", "Never 0 3", 3)
+    shown = cli(["show", str(tmp_path / "t.litmus")])
+    assert "LOCK XCHG [x],EAX" in shown.output and "L1: lock XCHG [y],EAX" in shown.output
+    # the instruction on the next line: the `;` would end the row, so one clear line
+    (tmp_path / "t.litmus").write_text("X86 T\n{ x=0; }\n P0 ;\n LOCK ;\n XCHG [x],EAX ;\n"
+                                       "exists (x=0)\n")  # fmt: skip
+    assert one_error(cli(["run", str(tmp_path / "t.litmus")])).endswith(
+        "t.litmus:4:7: 'LOCK ;' needs its instruction after it on the same line: write "
+        "'LOCK instr' (e.g. 'LOCK XCHG [x],EAX') on one line")
