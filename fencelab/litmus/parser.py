@@ -618,8 +618,10 @@ class _Parser:
 
     def _array_item(self, m: tuple[str, str, str], right: str | None, at: int,
                     item: str) -> None:  # fmt: skip
-        """`int64_t v[2] = {1,2};` declares an array; `v[1] = 5;` sets one of its elements.
-        Element k is the location `v[k]` (`v` for element 0), laid out after element k-1."""
+        """`int64_t v[2] = {1,2};` declares an array, with a value for each element or none (all
+        0); `v[1] = 5;` is refused, as herd refuses it (its stateParser.mly: "prohibit v[i] =
+        scalar form in init"). Element k is the location `v[k]` (`v` for element 0), laid out
+        after element k-1."""
         if self.arch == "RUST":
             raise self.src.error("arrays are not supported in RUST tests", at)
         ctype, name, count = m
@@ -634,8 +636,9 @@ class _Parser:
                 values = [self._init_value(v.strip(), at) for v in inner.group(1).split(",")
                           if v.strip()]  # fmt: skip
             size = self._int(count, at)
-            if size < 1 or len(values) > size:
-                raise self.src.error(f"array {name!r} of {size} has {len(values)} values", at)
+            if size < 1 or len(values) > size or (right is not None and len(values) != size):
+                raise self.src.error(f"array {name!r} of {size} has {len(values)} values (herd: "
+                                     "the declared size must match the values)", at)  # fmt: skip
             self.locs.arrays[name] = size
             for k in range(size):
                 element = array_element(name, k)
@@ -644,14 +647,9 @@ class _Parser:
             return
         if name not in self.locs.arrays or right is None:
             raise self.src.error(f"cannot read initial-state item {clip(item.strip())}", at)
-        index = self._int(count, at)
-        if index >= self.locs.arrays[name]:
-            raise self.src.error(
-                f"{name}[{index}] is outside array {name!r} of {self.locs.arrays[name]}", at
-            )
-        element = array_element(name, index)
-        self.locs.infos[element].explicit_init = False
-        self.locs.declare(element, "", self._init_value(right, at), at)
+        raise self.src.error(f"{clip(item.strip())}: herd refuses an element set alone in the "
+                             f"initial state; give every element's value where {name!r} is "
+                             f"declared ({name}[{self.locs.arrays[name]}]={{...}})", at)  # fmt: skip
 
     def _check_register_value(self, reg: str, ctype: str, value: Value, at: int) -> None:
         """A register's initial value must fit the register; a narrower declared type wraps
@@ -683,6 +681,8 @@ class _Parser:
             raise self.src.error(str(e), at) from None
 
     def _init_value(self, text: str, at: int) -> Value:
+        if _NEGATIVE_HEX.match(text):
+            raise self.src.error(_negative_hex(text), at)
         try:
             num = parse_int(text)
         except NumberTooLong as e:
@@ -951,6 +951,8 @@ class _Parser:
     def _typed_constant(self, obs: Observable, token) -> int:
         """A condition's number read in the type of what it names (`0:X0=0xffffffffffffffff`
         is -1 for an `int` register, `x=255` is -1 for an `int8_t` x)."""
+        if _NEGATIVE_HEX.match(str(token)):
+            raise SourceError(_negative_hex(str(token)), self.file, *self._at(token))
         try:
             number = parse_int(str(token))
         except NumberTooLong as e:
@@ -1077,6 +1079,15 @@ def _quantifier(token) -> str:
     """`exists`, `forall` or `~exists` (herd's `~` or `not`, then any blank, then `exists`)."""
     text = str(token)
     return "~exists" if text[0] in "~n" else text
+
+
+_NEGATIVE_HEX = re.compile(r"-\s*0[xX]")
+
+
+def _negative_hex(text: str) -> str:
+    """The refusal of `-0x1` in the initial state or a condition, as herd's stateLexer has it."""
+    return (f"negative hexadecimal number {clip(text)}: herd reads a number as decimal, maybe "
+            "negative, or hexadecimal without a sign; write it in decimal")
 
 
 def _conjunction(atoms: list[Prop]) -> Prop:

@@ -80,3 +80,44 @@ def test_x86_lock_then_semicolon_is_a_locked_instruction_as_in_herd(cli, tmp_pat
     assert one_error(cli(["run", str(tmp_path / "t.litmus")])).endswith(
         "t.litmus:4:7: 'LOCK ;' needs its instruction after it on the same line: write "
         "'LOCK instr' (e.g. 'LOCK XCHG [x],EAX') on one line")
+
+
+NEGATIVE_HEX = ("negative hexadecimal number '-0x1': herd reads a number as decimal, maybe "
+                "negative, or hexadecimal without a sign; write it in decimal")
+
+
+@pytest.mark.parametrize("init, cond, where, message", [
+    # herd's stateLexer: `decimal = '-'? digit+`, hexadecimal without a sign
+    ("x=-0x1; 0:X1=x;", "exists (0:X0=1)", "3:3", NEGATIVE_HEX),
+    ("x=0; 0:X1=x;", "exists (0:X0=-0x1)", "7:14", NEGATIVE_HEX),
+    # herd: "Declared size of array x does not match initial value size"
+    ("int x[2]={1}; 0:X1=x;", "exists (0:X0=1)", "3:1",
+     "array 'x' of 2 has 1 values (herd: the declared size must match the values)"),
+    # herd's atom_init `locindex EQUAL maybev { raise Parsing.Parse_error }`
+    ("int x[2]; x[1]=5; 0:X1=x;", "exists (0:X0=1)", "3:11",
+     "'x[1]=5': herd refuses an element set alone in the initial state; give every element's "
+     "value where 'x' is declared (x[2]={...})"),
+])  # fmt: skip
+def test_forms_herd_refuses_are_refused(cli, tmp_path, init, cond, where, message):
+    """fencelab read `-0x1` as -1, padded `{1}` with 0 and set `x[1]` alone."""
+    path = tmp_path / "t.litmus"
+    path.write_text(table("T", init, [["LDR W0,[X1]"]], cond))
+    assert one_error(cli(["run", str(path)])) == f"fencelab: error: {path}:{where}: {message}"
+
+
+def test_fencelab_never_prints_the_forms_it_now_refuses(cli, tmp_path):
+    """show and compile print a negative value in decimal and an array with every value."""
+    path = tmp_path / "t.litmus"
+    path.write_text("C T\n{ int x=-1; int v[2]={0,5}; }\n"
+                    "P0 (atomic_int* x, atomic_int* v) {\n"
+                    "  int r0 = atomic_load_explicit(x, memory_order_relaxed);\n"
+                    "  atomic_store_explicit(v, -16, memory_order_relaxed);\n}\n"
+                    "exists (0:r0=-1 /\\ v[1]=5)\n")  # fmt: skip
+    for args in (["show", str(path)], ["compile", "-t", "armv8", str(path)],
+                 ["compile", "-t", "x86_64", str(path)]):  # fmt: skip
+        result = cli(args)
+        assert result.exit_code == 0, result.output
+        assert "-0x" not in result.output and "v[2]={0,5};" in result.output.replace(" ", "")
+        again = tmp_path / "again.litmus"
+        again.write_text(result.output)
+        assert cli(["run", str(again)]).exit_code == 0
