@@ -39,6 +39,11 @@ CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags":
 # a shift or rotate count written without `$` (herd's `shl 2,%eax`)
 _BARE_COUNT = re.compile(r"^((?:[A-Za-z_.$][\w.$]*:\s*)?(?:sh[lr]|sa[lr]|ro[lr]|rc[lr])[bwlq]?\s+)"
                          r"(-?(?:0x[0-9a-f]+|\d+))(?=\s*,)", re.I)
+# a source operand written as a bare decimal number (herd's `movl 1,%eax`): herd's X86_64 lexer
+# makes it a NUM, which its grammar reads as an immediate in the first operand of mov, add, or,
+# xor and cmp (`operand: effaddr | k | INTEL_NUM`); AT&T would read an absolute address
+_BARE_IMMEDIATE = re.compile(r"^((?:[A-Za-z_.$][\w.$]*:\s*)?(?:lock\s+)?(?:mov|add|x?or|cmp)[bwlq]?\s+)"
+                             r"(-?\d+)(?=\s*,)", re.I)
 # an address with a 64-bit base and a 32-bit index (herd's A009 `0(%rax,%ebx,8)`)
 _R64 = r"%(?:r[a-d]x|r[sd]i|r[sb]p|r(?:[89]|1[0-5]))\b"
 _R32 = r"%(?:e[a-d]x|e[sd]i|e[sb]p|r(?:[89]|1[0-5])d)\b"
@@ -90,6 +95,7 @@ class X86_64(Target):
         # herd writes a shift's count without `$` (`shl 2,%eax`, its A007): no other reading
         # exists (a count is never in memory), so it is the immediate
         line = _BARE_COUNT.sub(r"\1$\2", line)
+        line = _BARE_IMMEDIATE.sub(r"\1$\2", line)
         why = x86_immediate_error(line)
         if why:
             raise AssemblyError(f"{self.name}: cannot assemble {clip(line)}: {why}", why)

@@ -31,13 +31,27 @@ except ImportError:  # pragma: no cover - a platform without its wheel: lark alo
 # Trailer: locations, filter and the final condition (herd's syntax)
 
 TRAILER_GRAMMAR = r"""
-start: locations? filter? final?
+start: locations? filter? final? kinds?
 
 locations: "locations" "[" (loc_item (";" loc_item)* ";"?)? "]"
 ?loc_item: observable
 filter: "filter" prop
+// herd's constraint forms (its stateParser.mly `constr`): `final P`, a bare `(P)` and
+// `observed a; b; and c;` (a disjunction of conjunctions of atoms) are all `exists`
 final: QUANT prop ";"?
-QUANT: /~[ \t]*exists(?![A-Za-z0-9_])/ | /exists(?![A-Za-z0-9_])/ | /forall(?![A-Za-z0-9_])/
+     | FINAL prop ";"? -> exists_final
+     | "(" prop ")" ";"? -> exists_final
+     | OBSERVED obs_and ("and" obs_and)* ";"? -> observed
+obs_and: (obs_atom ";")*
+?obs_atom: observable EQ value -> eq
+         | observable NE value -> ne
+// herd's `with k:exists; ...` after the condition: test kinds, which herd reads and ignores
+kinds: "with" kind (";" kind)* ";"?
+kind: NAME ":" QUANT
+// `~` (or herd's `not`) and `exists` are two tokens to herd: any blank between them
+QUANT: /(~\s*|not\s+)exists(?![A-Za-z0-9_])/ | /exists(?![A-Za-z0-9_])/ | /forall(?![A-Za-z0-9_])/
+FINAL: /final(?![A-Za-z0-9_])/
+OBSERVED: /[oO]bserved(?![A-Za-z0-9_])/
 
 // herd's precedence (its stateParser.mly: %left OR, %left AND, %right IMPLIES, %nonassoc NOT,
 // each binding tighter than the line before): `a /\ b => c` is `a /\ (b => c)`
@@ -63,7 +77,7 @@ value: SIGNED_INT -> int
      | NAME -> locref
      | "{" SIGNED_INT ("," SIGNED_INT)* "}" -> ints
 
-REG.2: /[0-9]+[ \t]*:[ \t]*%?[A-Za-z_][A-Za-z0-9_]*/
+REG.2: /P?[0-9]+[ \t]*:[ \t]*%?[A-Za-z_][A-Za-z0-9_]*/
 NAME: /[A-Za-z_][A-Za-z0-9_.]*([ \t]*\[[ \t]*[0-9]+[ \t]*\])?/
 SIGNED_INT: /-?(0[xX][0-9a-fA-F]+|[0-9]+)(?![A-Za-z0-9_])/
 
@@ -296,6 +310,8 @@ _READABLE = {
     "REG": "a register (T:REG)",
     "CTYPE": "a type",
     "QUANT": "'exists', '~exists' or 'forall'",
+    "FINAL": "'final'",
+    "OBSERVED": "'observed'",
     "NOT": "'~'",
     "EQ": "'='",
     "NE": "'!=' or '<>'",

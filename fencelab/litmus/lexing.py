@@ -23,6 +23,14 @@ from fencelab.values import fits
 CODE_AS_DATA = ("is code as a value (herd's instruction-fetch tests), which fencelab does not "
                 "support: code is not data here")
 
+# where the trailer (locations, filter, the final condition) starts, after the threads: herd's
+# constraint keywords (`~` and `exists` are two tokens, any blank between), `with` (test kinds
+# after an empty condition) and a bare `(P)`, herd's `exists (P)`
+TRAILER_START = re.compile(
+    r"(?:(?:~\s*|not\s+)exists|exists|forall|locations|filter|final|cases|observed|Observed"
+    r"|with)(?![A-Za-z0-9_])|\("
+)
+
 
 def unknown_type(ctype: str, what: str, note: str = "") -> str:
     """The one line refusing a type: herd's instruction type, or one fencelab does not know

@@ -52,6 +52,7 @@ from fencelab.litmus.ast import (
 from fencelab.litmus.lexing import (
     CODE_AS_DATA,
     COMMENT_OR_BRACE,
+    TRAILER_START,
     BodyContext,
     Locations,
     Text,
@@ -88,18 +89,19 @@ MAX_FILE_BYTES = 1 << 20  # a larger test file is refused (herd's tests are a fe
 STDIN = "-"  # a test read from standard input (`read_test`)
 STDIN_FILE = "<stdin>"  # such a test's file name (its errors, its source lines)
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_TRAILER_START = re.compile(
-    r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
-)
-# the left of an initial-state item ends with what it names: `0:X0`, `[x]`, `%x0` or `x` (the
-# look-behind keeps the search linear: a name starts only where a word does)
+# the left of an initial-state item ends with what it names: `0:X0` (herd's `P0:X0` too), `[x]`,
+# `%x0` or `x` (the look-behind keeps the search linear: a name starts only where a word does)
 # an AArch64 SIMD&FP register in the initial state: `0:V0.2D`, `0:Q1`, `0:D2`
-_SIMD_FP_REGISTER = re.compile(r"\b\d+\s*:\s*[VQDSHB]\d+(?:\.\w+(?:\[\d+\])?)?", re.I)
+_SIMD_FP_REGISTER = re.compile(r"\bP?\d+\s*:\s*[VQDSHB]\d+(?:\.\w+(?:\[\d+\])?)?", re.I)
 _INIT_LEFT = re.compile(
-    rf"(?<![A-Za-z0-9_%])(\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$"
+    rf"(?<![A-Za-z0-9_%])(P?\d+\s*:\s*%?{_IDENT}|\[\s*{_IDENT}\s*\]|%{_IDENT}|{_IDENT})\s*$"
 )
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
+# herd's x86 `LOCK ; instr`: a cell that is LOCK (after any labels), its `;` after it
+_LOCK_ARCHES = ("X86", "X86_64")
+_LOCK_CELL = re.compile(rf"\s*(?:{_CELL_LABEL.pattern})*lock\s*", re.I)
+_LOCK_SEMI = re.compile(r"\b(lock)\s*;\s*", re.I)
 # herd's variants that turn on what fencelab does not model (herd's Variant.ml)
 UNMODELLED_VARIANTS = {
     "vmsa": "virtual memory: page tables, TLB maintenance",
@@ -116,7 +118,7 @@ _PAGE_TABLE = r"\b(?:PTE|PA|TTD)\s*\([^()]*\)?|\b(?:pteval_t|parel1_t)\b"  # `[P
 _MEMORY_TAG = r"\w:(?:red|green|blue|black)\b"  # herd's `x:red`, `=x:green`
 _TAG_VALUE = r"(?<==)\s*[A-Za-z_]\w*:t\d+\b"  # a condition's `0:X1=x:t2` (its AArch64.MTE Y001)
 # an AArch64 system register in the initial state: herd's `0:GCR_EL1=...`, `0:VNCR_EL2=...`
-_SYSTEM_REGISTER = re.compile(r"\d+\s*:\s*[A-Za-z][A-Za-z0-9]*_EL[0-3]\b", re.I)
+_SYSTEM_REGISTER = re.compile(r"P?\d+\s*:\s*[A-Za-z][A-Za-z0-9]*_EL[0-3]\b", re.I)
 # herd's pointer-authentication values (its AArch64.PAC tests): `pac(x, da, 42, 7)`
 _PAC_VALUE = re.compile(r"\bpac\s*\([^()]*\)?", re.I)
 _PAC_WHY = ("is herd's pointer-authentication value (a pointer signed by FEAT_PAuth, its "
@@ -549,7 +551,7 @@ class _Parser:
     def _init_item(self, item: str, at: int, reg_inits: list[RegInit]) -> None:
         left, eq, right = item.partition("=")
         array = _array_declarator(left)
-        if array and not re.match(r"\d+\s*:", left.strip()):
+        if array and not re.match(r"P?\d+\s*:", left.strip()):
             self._array_item(array, right.strip() if eq else None, at, item)
             return
         left_s = left.strip()
@@ -574,7 +576,7 @@ class _Parser:
             raise self.src.error(f"cannot read initial-state item {clip(item.strip())}", at)
         value_at = at + len(left.lstrip()) + 1 + len(right) - len(right.lstrip())
         value = self._init_value(right.strip(), value_at) if eq else 0
-        reg = re.fullmatch(r"(\d+):(%?[A-Za-z_]\w*)", lhs)
+        reg = re.fullmatch(r"P?(\d+):(%?[A-Za-z_]\w*)", lhs)  # herd's `P0:X1` is `0:X1`
         if reg:
             if ctype and ctype_width(ctype) is None:
                 if not self._untyped_register(reg, ctype, value, at):
@@ -644,8 +646,10 @@ class _Parser:
 
     def _array_item(self, m: tuple[str, str, str], right: str | None, at: int,
                     item: str) -> None:  # fmt: skip
-        """`int64_t v[2] = {1,2};` declares an array; `v[1] = 5;` sets one of its elements.
-        Element k is the location `v[k]` (`v` for element 0), laid out after element k-1."""
+        """`int64_t v[2] = {1,2};` declares an array, with a value for each element or none (all
+        0); `v[1] = 5;` is refused, as herd refuses it (its stateParser.mly: "prohibit v[i] =
+        scalar form in init"). Element k is the location `v[k]` (`v` for element 0), laid out
+        after element k-1."""
         if self.arch == "RUST":
             raise self.src.error("arrays are not supported in RUST tests", at)
         ctype, name, count = m
@@ -660,8 +664,9 @@ class _Parser:
                 values = [self._init_value(v.strip(), at) for v in inner.group(1).split(",")
                           if v.strip()]  # fmt: skip
             size = self._int(count, at)
-            if size < 1 or len(values) > size:
-                raise self.src.error(f"array {name!r} of {size} has {len(values)} values", at)
+            if size < 1 or len(values) > size or (right is not None and len(values) != size):
+                raise self.src.error(f"array {name!r} of {size} has {len(values)} values (herd: "
+                                     "the declared size must match the values)", at)  # fmt: skip
             self.locs.arrays[name] = size
             for k in range(size):
                 element = array_element(name, k)
@@ -670,14 +675,9 @@ class _Parser:
             return
         if name not in self.locs.arrays or right is None:
             raise self.src.error(f"cannot read initial-state item {clip(item.strip())}", at)
-        index = self._int(count, at)
-        if index >= self.locs.arrays[name]:
-            raise self.src.error(
-                f"{name}[{index}] is outside array {name!r} of {self.locs.arrays[name]}", at
-            )
-        element = array_element(name, index)
-        self.locs.infos[element].explicit_init = False
-        self.locs.declare(element, "", self._init_value(right, at), at)
+        raise self.src.error(f"{clip(item.strip())}: herd refuses an element set alone in the "
+                             f"initial state; give every element's value where {name!r} is "
+                             f"declared ({name}[{self.locs.arrays[name]}]={{...}})", at)  # fmt: skip
 
     def _check_register_value(self, reg: str, ctype: str, value: Value, at: int) -> None:
         """A register's initial value must fit the register; a narrower declared type wraps
@@ -709,6 +709,8 @@ class _Parser:
             raise self.src.error(str(e), at) from None
 
     def _init_value(self, text: str, at: int) -> Value:
+        if _NEGATIVE_HEX.match(text):
+            raise self.src.error(_negative_hex(text), at)
         try:
             num = parse_int(text)
         except NumberTooLong as e:
@@ -757,9 +759,9 @@ class _Parser:
         pos, row = semi + 1, 0
         while True:
             pos = _skip_space(text, pos)
-            if pos >= len(text) or _TRAILER_START.match(text, pos):
+            if pos >= len(text) or TRAILER_START.match(text, pos):
                 break
-            semi = text.find(";", pos)
+            semi = self._past_lock(text, pos, text.find(";", pos))
             line_end = text.find("\n", pos)
             first_line = text[pos : line_end if 0 <= line_end < semi or semi < 0 else semi]
             extra = first_line.split("|")
@@ -797,6 +799,8 @@ class _Parser:
                 lead = len(part) - len(part.lstrip())
                 cell = part.strip()
                 self._check_cell(cell, at + lead, tid, labels[tid])
+                if self.arch in _LOCK_ARCHES:  # herd's `LOCK ; XCHG ...` is `LOCK XCHG ...`
+                    cell = _LOCK_SEMI.sub(r"\1 ", cell)
                 cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0))))
                 for name in self.asm_arch.named_locations(cell):
                     self.locs.touch(name)
@@ -804,6 +808,21 @@ class _Parser:
             pos, row = semi + 1, row + 1
         threads = [Thread(tid, f"P{tid}", asm=tuple(lines)) for tid, lines in enumerate(cells)]
         return threads, pos
+
+    def _past_lock(self, text: str, pos: int, semi: int) -> int:
+        """The `;` ending the row starting at `pos`, the first being `semi`: in x86 tests, a `;`
+        right after a cell's `LOCK` is herd's (X86Parser.mly `I_LOCK semi_opt instr`), part
+        of the cell, whose instruction follows on the same line."""
+        while self.arch in _LOCK_ARCHES and semi >= 0 \
+                and _LOCK_CELL.fullmatch(text, text.rfind("|", pos, semi) + 1 or pos, semi):  # fmt: skip
+            eol = text.find("\n", semi)
+            rest = text[semi + 1 : eol if eol >= 0 else len(text)].strip()
+            if not rest or rest[0] in "|;":
+                raise self.src.error("'LOCK ;' needs its instruction after it on the same line: "
+                                     "write 'LOCK instr' (e.g. 'LOCK XCHG [x],EAX') on one line",
+                                     semi)  # fmt: skip
+            semi = text.find(";", semi + 1)
+        return semi
 
     def _check_cell(self, cell: str, at: int, tid: int, labels: set[str]) -> None:
         """An instruction is printable ASCII and starts with its mnemonic (after any labels):
@@ -859,9 +878,20 @@ class _Parser:
             elif part.data == "filter":
                 filt = self._prop(part.children[0])
             elif part.data == "final":
-                quant = _SPACES.sub("", str(part.children[0]))
-                condition = Condition(quant, self._prop(part.children[1]))
+                condition = Condition(_quantifier(part.children[0]), self._prop(part.children[1]))
                 self._check_condition_names(part.children[1], known)
+            elif part.data == "exists_final":  # herd's `final P` and `(P)`
+                condition = Condition("exists", self._prop(part.children[-1]))
+                self._check_condition_names(part.children[-1], known)
+            elif part.data == "observed":  # herd's `observed a; b; and c;`: one of the lists
+                ors = [_conjunction([self._prop(atom) for atom in group.children])
+                       for group in part.children[1:]]  # fmt: skip
+                condition = Condition("exists", ors[0] if len(ors) == 1 else Or(tuple(ors)))
+                self._check_condition_names(part, known)
+            elif part.data == "kinds":  # read and ignored, as herd does; kept as a comment
+                self.comments.append("with " + "; ".join(
+                    f"{k.children[0]}:{_quantifier(k.children[1])}"
+                    for k in part.children))  # fmt: skip
         return observed, filt, condition
 
     def _at(self, token) -> tuple[int, int]:
@@ -949,6 +979,8 @@ class _Parser:
     def _typed_constant(self, obs: Observable, token) -> int:
         """A condition's number read in the type of what it names (`0:X0=0xffffffffffffffff`
         is -1 for an `int` register, `x=255` is -1 for an `int8_t` x)."""
+        if _NEGATIVE_HEX.match(str(token)):
+            raise SourceError(_negative_hex(str(token)), self.file, *self._at(token))
         try:
             number = parse_int(str(token))
         except NumberTooLong as e:
@@ -992,7 +1024,7 @@ class _Parser:
                 return LocObs(array if whole and bare else element_observable(array, index))
             return LocObs(name)
         tid_text, reg = _SPACES.sub("", str(token)).split(":", 1)
-        tid = read_int(tid_text)
+        tid = read_int(tid_text.removeprefix("P"))  # herd's `P1:X0` is `1:X0`
         if (tid, reg.lower()) in self.untyped:
             ctype, at = self.untyped[(tid, reg.lower())]
             raise SourceError(
@@ -1069,6 +1101,28 @@ def parse_int(text: str) -> int | None:
         return None
     value = read_int(m.group(2), 16 if m.group(2)[:2].lower() == "0x" else 10)
     return -value if m.group(1) == "-" else value
+
+
+def _quantifier(token) -> str:
+    """`exists`, `forall` or `~exists` (herd's `~` or `not`, then any blank, then `exists`)."""
+    text = str(token)
+    return "~exists" if text[0] in "~n" else text
+
+
+_NEGATIVE_HEX = re.compile(r"-\s*0[xX]")
+
+
+def _negative_hex(text: str) -> str:
+    """The refusal of `-0x1` in the initial state or a condition, as herd's stateLexer has it."""
+    return (f"negative hexadecimal number {clip(text)}: herd reads a number as decimal, maybe "
+            "negative, or hexadecimal without a sign; write it in decimal")
+
+
+def _conjunction(atoms: list[Prop]) -> Prop:
+    """`a /\\ b ...` of `atoms` (none: true)."""
+    if not atoms:
+        return TrueProp()
+    return atoms[0] if len(atoms) == 1 else And(tuple(atoms))
 
 
 def _first_token(tree: Tree):

@@ -78,6 +78,7 @@ from fencelab.litmus.ast import (
 )
 from fencelab.litmus.lexing import (
     COMMENT_OR_BRACE,
+    TRAILER_START,
     BodyContext,
     array_element,
     skip_c_comment,
@@ -89,10 +90,6 @@ from fencelab.litmus.types import (
     normalise_ctype,
 )
 from fencelab.values import NumberTooLong, fits, read_int
-
-_TRAILER_START = re.compile(
-    r"(?:~\s*exists|exists|forall|locations|filter|final|cases|observed|Observed)(?![A-Za-z0-9_])"
-)
 
 _THREAD_HEAD = re.compile(r"P(\d+)(?![A-Za-z0-9_])\s*")
 _C_PARAM = re.compile(r"\s*(.*?)\s*(\*+)\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
@@ -152,7 +149,7 @@ def parse_threads(ctx: BodyContext, pos: int) -> tuple[list[Thread], int]:
     while True:
         while pos < len(text) and text[pos].isspace():
             pos += 1
-        if pos >= len(text) or _TRAILER_START.match(text, pos):
+        if pos >= len(text) or TRAILER_START.match(text, pos):
             break
         m = _THREAD_HEAD.match(text, pos)
         if not m and text.startswith("regions:", pos):

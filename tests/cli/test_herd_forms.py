@@ -1,0 +1,123 @@
+"""Forms of herd7's litmus format that fencelab refused, read now with herd's meaning, and a few
+herd refuses that fencelab read (herdtools7's lib/stateParser.mly and lib/stateLexer.mll for the
+initial state and the condition, lib/X86Parser.mly and lib/X86_64Parser.mly for x86 code).
+Each test runs the command line and asserts what it prints."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import herd_counts, one_error
+from tests.helpers.litmus import table
+
+MP = ("MP", "0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x;",
+      [["MOV W0,#1", "STR W0,[X1]", "MOV W2,#1", "STR W2,[X3]"],
+       ["LDR W0,[X1]", "LDR W2,[X3]"]])  # fmt: skip
+# MP's four states under arm; the condition holds in 1:X0=1; 1:X2=0 alone
+ONE_OF_FOUR = ("Positive: 1 Negative: 3", "Sometimes 1 3", 4)
+
+
+@pytest.mark.parametrize("cond, counts", [
+    # herd's lexer: `~` and `exists` are two tokens (NOT EXISTS), any blank between
+    ("~\nexists (1:X0=1 /\\ 1:X2=0)", ("Positive: 3 Negative: 1", "Sometimes 1 3", 4)),
+    ("not exists (1:X0=1 /\\ 1:X2=0)", ("Positive: 3 Negative: 1", "Sometimes 1 3", 4)),
+    # herd's constr: `FINAL prop`, `LPAR prop RPAR` and `OBSERVED obs` are ExistsState
+    ("final (1:X0=1 /\\ 1:X2=0)", ONE_OF_FOUR),
+    ("(1:X0=1 /\\ 1:X2=0)", ONE_OF_FOUR),
+    ("observed 1:X0=1; 1:X2=0;", ONE_OF_FOUR),
+    ("observed 1:X0=1; 1:X2=0; and 1:X0=0; 1:X2=1;", ("Positive: 2 Negative: 2",
+                                                       "Sometimes 2 2", 4)),
+    # herd reads the test kinds after `with` and ignores them
+    ("exists (1:X0=1 /\\ 1:X2=0) with k:exists; j:~exists;", ONE_OF_FOUR),
+    # herd's PROC token: `P1:X0` is `1:X0`
+    ("exists (P1:X0=1 /\\ P1 : X2=0)", ONE_OF_FOUR),
+])  # fmt: skip
+def test_herds_constraint_forms_are_read_with_its_meaning(cli, tmp_path, cond, counts):
+    """Each was refused in one line; the bare `(P)` with a misleading "expected ';' after
+    instruction row"."""
+    assert herd_counts(cli, tmp_path, table(*MP, cond), "arm") == counts
+
+
+def test_herds_proc_register_in_the_initial_state_and_show_prints_ours(cli, tmp_path):
+    """`P0:X1=x` (herd's PROC COLON reg) was "cannot read initial-state item"."""
+    name, _, threads = MP
+    text = table(name, "P0:X1=x; P0:X3=y; P1:X1=y; 1:X3=x;", threads,
+                 "exists (1:X0=1 /\\ 1:X2=0) with k:exists")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, "arm") == ONE_OF_FOUR
+    shown = cli(["show", str(tmp_path / "t.litmus")])
+    assert shown.exit_code == 0, shown.output
+    assert " 0:X1=x; 0:X3=y;" in shown.output.splitlines()
+    assert "(* with k:exists *)" in shown.output.splitlines()
+    twice = table(name, "P0:X1=x; 0:X1=y; 1:X1=y; 1:X3=x; 0:X3=y;", threads, "exists (1:X0=1)")
+    (tmp_path / "t.litmus").write_text(twice)
+    assert one_error(cli(["run", str(tmp_path / "t.litmus")])).endswith(
+        "t.litmus:3:10: register '0:X1' initialised twice")
+
+
+def test_x86_64_bare_number_source_is_an_immediate_as_in_herd(cli, tmp_path):
+    """herd's X86_64 lexer makes `1` a NUM, an immediate as mov/add/or/xor/cmp's first
+    operand; keystone's AT&T read address 1 and the run failed ("read of 4 bytes at 0x1")."""
+    text = table("T", "x=0;", [["movl 1,%eax", "movl %eax,(x)", "movq -3,%rbx",
+                                "L0: lock addl 5,(x)", "cmpl 6,(x)"]],
+                 "exists (0:rax=1 /\\ 0:rbx=-3 /\\ x=6)", arch="X86_64")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0", "Always 1 0", 1)
+
+
+def test_x86_lock_then_semicolon_is_a_locked_instruction_as_in_herd(cli, tmp_path):
+    """herd's X86Parser.mly `I_LOCK semi_opt instr`: `LOCK ; XCHG [x],EAX` is one locked
+    instruction; its `;` ended fencelab's row ("instruction row has 1 cell(s)", or keystone's
+    "cannot decode bytes ... f0" in a one-thread test)."""
+    text = table("SB+locks", "x=0; y=0;", [["MOV EAX,$1", "LOCK ; XCHG [x],EAX", "MOV EBX,[y]"],
+                                           ["MOV EAX,$1", "L1: lock; XCHG [y],EAX",
+                                            "MOV EBX,[x]"]],
+                 "exists (0:EBX=0 /\\ 1:EBX=0)", arch="X86")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 0 Negative: 3", "Never 0 3", 3)
+    shown = cli(["show", str(tmp_path / "t.litmus")])
+    assert "LOCK XCHG [x],EAX" in shown.output and "L1: lock XCHG [y],EAX" in shown.output
+    # the instruction on the next line: the `;` would end the row, so one clear line
+    (tmp_path / "t.litmus").write_text("X86 T\n{ x=0; }\n P0 ;\n LOCK ;\n XCHG [x],EAX ;\n"
+                                       "exists (x=0)\n")  # fmt: skip
+    assert one_error(cli(["run", str(tmp_path / "t.litmus")])).endswith(
+        "t.litmus:4:7: 'LOCK ;' needs its instruction after it on the same line: write "
+        "'LOCK instr' (e.g. 'LOCK XCHG [x],EAX') on one line")
+
+
+NEGATIVE_HEX = ("negative hexadecimal number '-0x1': herd reads a number as decimal, maybe "
+                "negative, or hexadecimal without a sign; write it in decimal")
+
+
+@pytest.mark.parametrize("init, cond, where, message", [
+    # herd's stateLexer: `decimal = '-'? digit+`, hexadecimal without a sign
+    ("x=-0x1; 0:X1=x;", "exists (0:X0=1)", "3:3", NEGATIVE_HEX),
+    ("x=0; 0:X1=x;", "exists (0:X0=-0x1)", "7:14", NEGATIVE_HEX),
+    # herd: "Declared size of array x does not match initial value size"
+    ("int x[2]={1}; 0:X1=x;", "exists (0:X0=1)", "3:1",
+     "array 'x' of 2 has 1 values (herd: the declared size must match the values)"),
+    # herd's atom_init `locindex EQUAL maybev { raise Parsing.Parse_error }`
+    ("int x[2]; x[1]=5; 0:X1=x;", "exists (0:X0=1)", "3:11",
+     "'x[1]=5': herd refuses an element set alone in the initial state; give every element's "
+     "value where 'x' is declared (x[2]={...})"),
+])  # fmt: skip
+def test_forms_herd_refuses_are_refused(cli, tmp_path, init, cond, where, message):
+    """fencelab read `-0x1` as -1, padded `{1}` with 0 and set `x[1]` alone."""
+    path = tmp_path / "t.litmus"
+    path.write_text(table("T", init, [["LDR W0,[X1]"]], cond))
+    assert one_error(cli(["run", str(path)])) == f"fencelab: error: {path}:{where}: {message}"
+
+
+def test_fencelab_never_prints_the_forms_it_now_refuses(cli, tmp_path):
+    """show and compile print a negative value in decimal and an array with every value."""
+    path = tmp_path / "t.litmus"
+    path.write_text("C T\n{ int x=-1; int v[2]={0,5}; }\n"
+                    "P0 (atomic_int* x, atomic_int* v) {\n"
+                    "  int r0 = atomic_load_explicit(x, memory_order_relaxed);\n"
+                    "  atomic_store_explicit(v, -16, memory_order_relaxed);\n}\n"
+                    "exists (0:r0=-1 /\\ v[1]=5)\n")  # fmt: skip
+    for args in (["show", str(path)], ["compile", "-t", "armv8", str(path)],
+                 ["compile", "-t", "x86_64", str(path)]):  # fmt: skip
+        result = cli(args)
+        assert result.exit_code == 0, result.output
+        assert "-0x" not in result.output and "v[2]={0,5};" in result.output.replace(" ", "")
+        again = tmp_path / "again.litmus"
+        again.write_text(result.output)
+        assert cli(["run", str(again)]).exit_code == 0
