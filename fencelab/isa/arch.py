@@ -35,6 +35,11 @@ class Arch:
         """A register as herd7 prints it; herd's symbolic registers are printed as written."""
         return reg if reg.startswith("%") else reg.upper()
 
+    def register_of(self, reg: str) -> str:
+        """One name for every view of a register (x86-64's `eax` and `rax`; numbered views,
+        AArch64's `W1` and `X1`, are told by `numbered_register`)."""
+        return self.herd_register(reg)
+
     def reg_width(self, reg: str) -> int:
         """The width in bits of a register named in a test's condition."""
         return 64
@@ -56,6 +61,27 @@ class Arch:
         return f"<Arch {self.name}>"
 
 
+# x86-64's general registers and the names of their views (fencelab/isa/x86_64.py uses them)
+GPRS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")  # fmt: skip
+# the order of x86's register encoding, used by reg(n, width)
+ENCODING_ORDER = ("rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                  "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")  # fmt: skip
+X86_64_VIEWS = {  # canonical -> names at 32, 16, 8 bits
+    "rax": ("eax", "ax", "al"), "rbx": ("ebx", "bx", "bl"), "rcx": ("ecx", "cx", "cl"),
+    "rdx": ("edx", "dx", "dl"), "rsi": ("esi", "si", "sil"), "rdi": ("edi", "di", "dil"),
+    "rbp": ("ebp", "bp", "bpl"), "rsp": ("esp", "sp", "spl"),
+}  # fmt: skip
+X86_64_CANONICAL: dict[str, str] = {}  # any view's name -> its 64-bit register's
+for _r in GPRS:
+    X86_64_CANONICAL[_r] = _r
+    for _n in X86_64_VIEWS.get(_r, (_r + "d", _r + "w", _r + "b")):
+        X86_64_CANONICAL[_n] = _r
+for _r, _h in (("rax", "ah"), ("rbx", "bh"), ("rcx", "ch"), ("rdx", "dh")):
+    X86_64_CANONICAL[_h] = _r
+X86_64_CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags": "rflags"})
+
+
 class X86_64Arch(Arch):
     """herd's X86_64: AT&T syntax, memory operands name locations: `movl $1,(x)`."""
 
@@ -64,6 +90,10 @@ class X86_64Arch(Arch):
 
     def herd_register(self, reg: str) -> str:
         return reg.lstrip("%").lower()
+
+    def register_of(self, reg: str) -> str:
+        name = self.herd_register(reg)
+        return X86_64_CANONICAL.get(name, name)
 
     def reg_width(self, reg: str) -> int:
         r = reg.lower().lstrip("%")

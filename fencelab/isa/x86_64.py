@@ -10,31 +10,13 @@ from unicorn import UC_ARCH_X86, UC_MODE_64
 from unicorn import x86_const as X
 
 from fencelab.errors import clip
+from fencelab.isa.arch import ENCODING_ORDER, GPRS
 from fencelab.isa.arch import X86_64 as X86_64_ARCH
+from fencelab.isa.arch import X86_64_CANONICAL as CANONICAL
+from fencelab.isa.arch import X86_64_VIEWS as _LEGACY
 from fencelab.isa.assembler import KS_ARCH_X86, KS_MODE_64, KS_OPT_SYNTAX_ATT, Refused, assemble
 from fencelab.isa.target import Target
 from fencelab.values import NumberTooLong, read_int
-
-GPRS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
-        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")  # fmt: skip
-# the order of x86's register encoding, used by reg(n, width)
-ENCODING_ORDER = ("rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-                  "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")  # fmt: skip
-_LEGACY = {  # canonical -> names at 32, 16, 8 bits
-    "rax": ("eax", "ax", "al"), "rbx": ("ebx", "bx", "bl"), "rcx": ("ecx", "cx", "cl"),
-    "rdx": ("edx", "dx", "dl"), "rsi": ("esi", "si", "sil"), "rdi": ("edi", "di", "dil"),
-    "rbp": ("ebp", "bp", "bpl"), "rsp": ("esp", "sp", "spl"),
-}  # fmt: skip
-CANONICAL: dict[str, str] = {}
-for _r in GPRS:
-    CANONICAL[_r] = _r
-    names = _LEGACY.get(_r, (_r + "d", _r + "w", _r + "b"))
-    for _n in names:
-        CANONICAL[_n] = _r
-for _r, _h in (("rax", "ah"), ("rbx", "bh"), ("rcx", "ch"), ("rdx", "dh")):
-    CANONICAL[_h] = _r
-CANONICAL.update({"rip": "rip", "eflags": "rflags", "rflags": "rflags", "flags": "rflags"})
-
 
 # a shift or rotate count written without `$` (herd's `shl 2,%eax`)
 _BARE_COUNT = re.compile(r"^((?:[A-Za-z_.$][\w.$]*:\s*)?(?:sh[lr]|sa[lr]|ro[lr]|rc[lr])[bwlq]?\s+)"

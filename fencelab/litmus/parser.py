@@ -626,11 +626,11 @@ class _Parser:
             raise self.src.error(f"register {lhs!r} initialised twice", at)
 
     def _register_name(self, reg: str) -> str:
-        """One name for the spellings of a register (`X1`, `W1`: `#1`)."""
+        """One name for the spellings of a register (`X1`, `W1`: `#1`; `eax`, `rax`: `rax`)."""
         number = self.asm_arch.numbered_register if self.asm_arch else None
         same = number.fullmatch(reg) if number else None
         return f"#{int(same.group(1))}" if same else (
-            self.asm_arch.herd_register(reg) if self.asm_arch else reg)  # fmt: skip
+            self.asm_arch.register_of(reg) if self.asm_arch else reg)  # fmt: skip
 
     def _untyped_register(self, reg: re.Match, ctype: str, value: Value, at: int) -> bool:
         """herd reads a register declared with a type it does not know (`unit64_t 0:X1=1`,

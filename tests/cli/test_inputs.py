@@ -114,6 +114,8 @@ def test_stdin_given_twice_is_refused_before_any_work(cli_input, command):
      "0:W1"),  # one register, two views
     ("X86_64 dupreg\n{ 0:rax=1; 0:rax=2; }\n P0 ;\n movl %eax,(x) ;\nexists (x=1)\n", "2:12",
      "0:rax"),
+    ("X86_64 dupreg\n{ 0:eax=1; 0:rax=2; }\n P0 ;\n movl %eax,(x) ;\nexists (x=1)\n", "2:12",
+     "0:rax"),  # one register, two views (was: the last taken, [x]=2)
     ("C dupreg\n{ 0:r0=1; 0:r0=2; }\nP0 (atomic_int* x) {\n  int r0 = 0;\n}\nexists (x=0)\n",
      "2:11", "0:r0"),
 ])  # fmt: skip
