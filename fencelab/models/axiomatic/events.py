@@ -703,6 +703,12 @@ class PathExplorer:
             b.ctrl_src |= b.src(("cpsr",))
             b.pick_ctrl_src |= b.pick_src(("cpsr",))
         addr_src, addr_pick = b.src(info.addr_regs), b.pick_src(info.addr_regs)
+        if not self.register_deps and "cpsr" in info.reads and (step.reads or step.writes):
+            # aarch32.cat (catdep): `checkZ`'s `>>*=` puts iico_ctrl from the flags' read to
+            # the access's register reads, and `dd = (rf-reg | intrinsic)+` goes through it:
+            # the condition is an address dependency of the access it let happen
+            addr_src |= b.src(("cpsr",))
+            addr_pick |= b.pick_src(("cpsr",))
         data_src, data_pick = b.src(info.data_regs), b.pick_src(info.data_regs)
         compare_src, compare_pick = b.src(info.compare_regs), b.pick_src(info.compare_regs)
         amo = info.kind is Kind.RMW

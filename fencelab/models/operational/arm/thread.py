@@ -268,6 +268,11 @@ def thread_moves(
         return []  # finished, lost, or parked at a register-only loop that hung (`L0: B L0`)
     kind = info.kind
     if "cpsr" in info.reads and kind is not _FENCE:  # an A32 conditional access
+        # aarch32.cat: the flags are read before the access's registers (`checkZ`'s iico_ctrl,
+        # which its `dd` goes through): the condition is one of the access's address registers
+        predicated = ctx.__dict__.setdefault("predicated_infos", {})
+        info = predicated.get(info.address) or predicated.setdefault(
+            info.address, replace(info, addr_regs=info.addr_regs | {"cpsr"}))
         cond = RegViews(local).pick(("cpsr",))
         local = local._replace(vcap=max(local.vcap, cond))
     try:

@@ -1,0 +1,40 @@
+"""A predicated (conditionally executed) A32 access under the ARMv8 models, `aarch32` and
+`arm-axiomatic`, as herd's aarch32.cat has it: ARMSem.ml's `checkZ` reads the flags and then
+(`>>*=`, iico_ctrl) the access's registers, and aarch32.cat's `dd = (rf-reg | intrinsic)+`
+goes through that edge: the condition is an address dependency of the access it let happen
+(and so, by `addr; po; [W]`, orders the writes after it). Through the command line."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import herd_counts
+from tests.helpers.litmus import table
+
+INIT = "0:R1=x; 0:R3=y; 1:R1=y; 1:R3=x; 0:R2=1; 1:R2=1; 0:R5=z; 1:R5=z;"
+LOAD_THEN_FLAGS = ["LDR R0,[R1]", "CMP R0,#1"]
+
+
+def arm(name: str, threads: list[list[str]], cond: str) -> str:
+    return table(name, INIT, threads, cond, arch="ARM")
+
+
+# MP+dmb with P1's second load predicated on the first's value: herd forbids (addr)
+MP = arm("MP+dmb+predld", [["STR R2,[R1]", "DMB", "STR R2,[R3]"],
+                           [*LOAD_THEN_FLAGS, "LDREQ R4,[R3]"]], "exists (1:R0=1 /\\ 1:R4=0)")
+# LB with each store done by STREQ or STRNE on the loaded value: herd forbids (addr, data)
+LB = arm("LB+preds", [[*LOAD_THEN_FLAGS, "STREQ R2,[R3]", "STRNE R2,[R3]"]] * 2,
+         "exists (0:R0=1 /\\ 1:R0=1)")
+# the same order reaches a plain store after a predicated one (addr; po; [W])
+LB_AFTER = arm("LB+predafter", [[*LOAD_THEN_FLAGS, "STREQ R2,[R5]", "STR R2,[R3]"]] * 2,
+               "exists (0:R0=1 /\\ 1:R0=1)")
+# without the predicated access, LB is allowed
+LB_PO = arm("LB+po", [[*LOAD_THEN_FLAGS, "STR R2,[R3]"]] * 2, "exists (0:R0=1 /\\ 1:R0=1)")
+
+
+@pytest.mark.parametrize("model", ["aarch32", "arm-axiomatic"])
+@pytest.mark.parametrize("text, observation", [
+    (MP, "Never 0 2"), (LB, "Never 0 3"), (LB_AFTER, "Never 0 3"), (LB_PO, "Sometimes 1 3"),
+], ids=["MP+dmb+predld", "LB+preds", "LB+predafter", "LB+po"])  # fmt: skip
+def test_a_predicated_access_depends_on_its_condition(cli, tmp_path, model, text, observation):
+    assert herd_counts(cli, tmp_path, text, model)[1] == observation
