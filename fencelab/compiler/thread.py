@@ -103,6 +103,13 @@ def _const_width(value: int) -> int:
     return 32 if -(1 << 31) <= value < (1 << 32) else 64
 
 
+def _emits(fence: Fence) -> bool:
+    """Does a fence make an instruction? Not a compiler fence (`compiler_fence`,
+    `atomic_signal_fence`), nor C's `atomic_thread_fence(memory_order_relaxed)`, which has no
+    effect (C17 7.17.4.1; Rust refuses `fence(Relaxed)` when the test is read)."""
+    return not fence.compiler_only and fence.order is not Order.RELAXED
+
+
 class ThreadCompiler:
     def __init__(self, test: LitmusTest, target: Target, scheme: Scheme, thread: Thread,
                  initialised: frozenset[str] = frozenset()):  # fmt: skip
@@ -134,7 +141,7 @@ class ThreadCompiler:
         for stmt in walk_statements(self.thread.body):
             if isinstance(stmt, Store):
                 atomics.append((Op.STORE, stmt.order, None, stmt.loc, stmt.pos, False))
-            elif isinstance(stmt, Fence) and not stmt.compiler_only:
+            elif isinstance(stmt, Fence) and _emits(stmt):
                 atomics.append((Op.FENCE, stmt.order, None, "", stmt.pos, False))
         for e in exprs:
             if isinstance(e, Load):
@@ -343,7 +350,7 @@ class ThreadCompiler:
             self.origin = self.glue("expression", stmt.pos)
             self.release(self.eval(stmt.expr, None, None, result_used=False))
         elif isinstance(stmt, Fence):
-            if not stmt.compiler_only:  # compiler_fence: no instruction at all
+            if _emits(stmt):
                 self.atomic(Op.FENCE, stmt.order, None, "", stmt.pos, {}, None)
         elif isinstance(stmt, If):
             self.origin = self.glue("if", stmt.pos, "compare and branch: a control dependency")
