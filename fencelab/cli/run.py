@@ -69,6 +69,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     from fencelab.parallel.cost import estimate
     from fencelab.pipeline import RunOptions
     from fencelab.report.run import side_by_side, summary_lines, summary_table
+    from fencelab.report.words import interrupted as interrupted_words
     from fencelab.report.words import plural
 
     if split and mode != "exhaustive":
@@ -119,7 +120,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     out = output.stdout()
     rows = []
     failed = 0
-    interrupted = False
+    interrupted = partial = False  # (partial: the last result printed was cut short)
 
     def fail(message: str) -> None:
         nonlocal failed
@@ -182,7 +183,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                         text = shown + "".join(f"\n# Graph {p}" for p in (*written, *problems))
                         output.data(out, text + "\n")
                 if got.interrupted:
-                    interrupted = True
+                    interrupted = partial = True
                     break
             if len(per_test) > 1 and not as_json:
                 with bar.paused():
@@ -201,7 +202,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         if failed:
             tail.append(f"{failed} could not run (errors above)")
         if interrupted:
-            tail.append("interrupted: the last result is partial, later tests did not run")
+            tail.append(interrupted_words("result", len(rows), partial, "later tests"))
         output.data(out, "; ".join(tail))
     if interrupted:
         sys.exit(EXIT_INTERRUPTED)

@@ -310,3 +310,54 @@ def test_a_cluster_task_stops_when_the_command_ends(tmp_path, end):
             assert _until(lambda: _running_tasks(client) == 0, 5)
         finally:
             proc.kill()
+
+
+@pytest.mark.parametrize("command", ["run", "check", "hunt", "run after a result"])
+def test_ctrl_c_on_a_cluster_before_a_result_says_so(tmp_path, command):
+    """Ctrl-C while a cluster has the command's tasks and has given back no result (its one
+    worker busy: they wait), or after one result while the next test runs: a cluster's tasks
+    are cancelled, nothing partial is printed, and the summary says so (before: `0 results;
+    interrupted: the last result is partial`, with no result printed)."""
+    import signal
+    import time
+
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    sb = str(EXAMPLES / "aarch64" / "SB.litmus")
+    args = {"run": ["run", str(long), sb],
+            "check": ["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "armv8"],
+            "hunt": ["hunt", "-t", "armv8", "--shapes", "SB"],
+            "run after a result": ["run", sb, str(long)]}[command]  # fmt: skip
+    cluster, client = _cluster(1, 2 if command == "run after a result" else 1)
+    with cluster, client:
+        if command != "run after a result":  # (the worker's one thread: fencelab's tasks wait)
+            busy = client.submit(time.sleep, 120, pure=False)
+            assert _until(lambda: _running_tasks(client) == 1, 15)
+        proc = subprocess.Popen([sys.executable, "-c", CODE, *args, "--cluster",
+                                 cluster.scheduler_address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            if command == "run after a result":  # SB done, long running
+                assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
+                time.sleep(1.5)
+            else:
+                assert _until(lambda: len(cluster.scheduler.tasks) > 1, 30)
+                busy.cancel()
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+    assert (proc.returncode, err) == (130, "")
+    last = out.rstrip().splitlines()[-1]
+    if command == "run":
+        assert out == "0 results; interrupted before any result\n"
+    elif command == "check":
+        assert last == ("0 checks (1 test x 1 target/scheme pair): 0 sound, 0 UNSOUND, 0 could "
+                        "not be checked; interrupted before any check")  # fmt: skip
+    elif command == "hunt":
+        assert out.startswith("hunt: 0 tests checked of ")
+        assert last == "interrupted before any check"
+    else:
+        assert "Observation SB Sometimes 1 3" in out and "Test long" not in out
+        assert last == "1 result; interrupted before the next result, later tests did not run"
