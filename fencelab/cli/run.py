@@ -65,7 +65,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     Exit status: 0 when every test ran (whatever its condition's result, as herd7), 2 when a
     test could not be read or run, 130 when interrupted.
     """
-    from fencelab.parallel import Lost, Stopped, tasks
+    from fencelab.parallel import Failed, Lost, Stopped, tasks
     from fencelab.parallel.cost import estimate
     from fencelab.pipeline import RunOptions
     from fencelab.report.run import side_by_side, summary_lines, summary_table
@@ -164,6 +164,8 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                         raise FencelabError(got.message)
                     if isinstance(got, Lost):
                         raise FencelabError(f"{what}: {got.message} before it was done")
+                    if isinstance(got, Failed):
+                        raise FencelabError(f"{what}: {got.message}")
                     result, shown = got.result, got.text
                     written, problems = pictures(test, here, result) if pictures else ([], [])
                 except FencelabError as e:

@@ -22,7 +22,9 @@ would have seen running the tests itself, in the same order. A cluster's tasks a
 and those running stop at their next step (`_remote_call`), as they do when this process ends.
 
 A cluster that loses every worker (none for `CLUSTER_TIMEOUT` seconds) does not hold this
-process forever: each task it did not finish gives `Lost`, in its turn.
+process forever: each task it did not finish gives `Lost`, in its turn. A cluster's task that
+ends without its result (an error on its worker; cancelled by Dask: its workers kept dying, or
+its scheduler cancelled it) gives `Failed`, in its turn.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from dataclasses import dataclass
 from fencelab import interrupts, reduce
 from fencelab.errors import FencelabError
 from fencelab.isa import assembler
+from fencelab.report.words import plural
 
 
 def default_jobs() -> int:
@@ -67,6 +70,14 @@ class Stopped:
 class Lost:
     """What a cluster's task gives when the cluster lost its workers before it was done: the
     line to report (after the test's name)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """What a cluster's task gives when it ended without its result (an error on its worker, or
+    Dask cancelled it): the line to report (after the test's name)."""
 
     message: str
 
@@ -408,7 +419,7 @@ def _dask_map(client, address: str, task, calls: list[tuple], disabled,
         for future in done.next_batch(block=False):
             i = waiting.get(future.key)
             if i is not None and future.status == "finished":
-                got[i] = _result(future, lost)
+                got[i] = _result(future, lost, address)
 
     try:
         for i, future in enumerate(futures):
@@ -423,30 +434,50 @@ def _dask_map(client, address: str, task, calls: list[tuple], disabled,
             if i in got:
                 yield got.pop(i)
             else:  # (done, or the cluster gone)
-                yield lost if gone else _result(future, lost)
+                yield lost if gone else _result(future, lost, address)
     except KeyboardInterrupt:
         client.cancel(futures)
         raise
 
 
 def _waited(future) -> bool:
-    """Is `future` done, within a second?"""
-    from distributed import wait
+    """Is `future` done (cancelled too), within a second?"""
+    from distributed import CancelledError, wait
 
     try:
         wait(future, timeout=1)
     except TimeoutError:
         return False
+    except CancelledError:
+        pass
     return True
 
 
-def _result(future, lost: Lost):
-    """A done future's result (its task's error raised), or `lost` if it went with its worker
-    before it was fetched (the scheduler waits for a worker to compute it again)."""
+def _result(future, lost: Lost, address: str):
+    """A done future's result; `lost` if it went with its worker before it was fetched (the
+    scheduler waits for a worker to compute it again); `Failed` if its task ended without one
+    (its error, or Dask cancelled it)."""
+    from distributed import CancelledError, KilledWorker
+
     try:
         return future.result(timeout=CLUSTER_TIMEOUT)
     except TimeoutError:
         return lost
+    except KilledWorker as e:
+        return Failed(f"--cluster {address}: {plural(e.allowed_failures + 1, 'worker')} died "
+                      "running it; Dask gave it up")  # fmt: skip
+    except CancelledError as e:
+        why = getattr(e, "reason", "")
+        return Failed(f"--cluster {address}: Dask cancelled it on the cluster"
+                      + (f" ({why})" if why and why != "unknown" else ""))  # fmt: skip
+    except Exception as e:
+        return Failed(f"--cluster {address}: it failed on its worker: "
+                      f"{_first_line(e)}")  # fmt: skip
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
 
 
 def _has_workers(client) -> bool:

@@ -228,13 +228,19 @@ def test_standard_input_among_files_with_workers(tmp_path):
     assert "<stdin>" in two.stdout  # the summary names it
 
 
-def _cluster(workers: int, threads: int):
-    """A real scheduler and `workers` worker processes on localhost, and a client of it."""
+def _cluster(workers: int, threads: int, config: dict | None = None):
+    """A real scheduler and `workers` worker processes on localhost, and a client of it; the
+    scheduler made under Dask's `config`."""
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
-                           dashboard_address=None)  # fmt: skip
+    with dask.config.set(config or {}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
+                               dashboard_address=None)  # fmt: skip
     return cluster, Client(cluster)
+
+
+GIVE_UP = {"distributed.scheduler.allowed-failures": 0}  # a task whose worker died: KilledWorker
 
 
 def _running_tasks(client) -> int:
@@ -312,6 +318,48 @@ def test_a_cluster_task_stops_when_the_command_ends(tmp_path, end):
             proc.kill()
 
 
+@pytest.mark.parametrize("end", ["killed worker", "cancelled"])
+def test_a_cluster_task_without_its_result_is_one_line_in_its_turn(tmp_path, end):
+    """A cluster's task that Dask gives up (the worker running it died, more often than the
+    scheduler allows: KilledWorker) or cancels on the scheduler's side: one line naming the
+    test, in its turn; the other tests' results printed; exit 2 (before: a traceback)."""
+    import os
+    import signal
+
+    from distributed import Future
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    sb, mp = str(EXAMPLES / "aarch64" / "SB.litmus"), str(EXAMPLES / "aarch64" / "MP.litmus")
+    cluster, client = _cluster(1, 2, GIVE_UP)
+    with cluster, client:
+        address = cluster.scheduler_address
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", sb, str(long), mp,
+                                 "--cluster", address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            # long runs (the costliest first), SB and MP are done and fetched
+            assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
+            assert _until(lambda: _running_tasks(client) == 1, 5)
+            if end == "killed worker":
+                (pid,) = client.run(os.getpid).values()
+                os.kill(pid, signal.SIGKILL)
+            else:
+                (key,) = (k for keys in client.processing().values() for k in keys)
+                client.cancel([Future(key, client)], force=True)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+    why = ("1 worker died running it; Dask gave it up" if end == "killed worker" else
+           "Dask cancelled it on the cluster")  # fmt: skip
+    assert proc.returncode == 2
+    assert err.startswith(f"fencelab: error: {long}: --cluster {address}: {why}")
+    assert err.count("\n") == 1
+    assert "Observation SB Sometimes 1 3" in out and "Observation MP Sometimes 1 3" in out
+    assert "Test long" not in out
+    assert out.rstrip().endswith("2 results; 1 could not run (errors above)")
+
+
 @pytest.mark.parametrize("command", ["run", "check", "hunt", "run after a result"])
 def test_ctrl_c_on_a_cluster_before_a_result_says_so(tmp_path, command):
     """Ctrl-C while a cluster has the command's tasks and has given back no result (its one
@@ -361,3 +409,38 @@ def test_ctrl_c_on_a_cluster_before_a_result_says_so(tmp_path, command):
     else:
         assert "Observation SB Sometimes 1 3" in out and "Test long" not in out
         assert last == "1 result; interrupted before the next result, later tests did not run"
+
+
+def test_a_check_whose_cluster_task_dies_is_an_error_row(tmp_path):
+    """`check`: a cluster's task that Dask gives up makes the check needing it an error row
+    naming the test; the other checks are made; exit 2 (before: a traceback)."""
+    import os
+    import signal
+    import time
+
+    from tests.cli.test_interrupt import LONG_C, LONG_LIMIT
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_C)
+    cluster, client = _cluster(1, 2, GIVE_UP)
+    with cluster, client:
+        address = cluster.scheduler_address
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "check", str(long),
+                                 str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "armv8",
+                                 *LONG_LIMIT, "--cluster", address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            # long's hardware run runs, the other results are in
+            assert _until(lambda: sum(map(len, client.processing().values())) == 1, 30)
+            time.sleep(1.5)
+            (pid,) = client.run(os.getpid).values()
+            os.kill(pid, signal.SIGKILL)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+    assert (proc.returncode, err) == (2, "")
+    assert (f"error    long  armv8  scheme default  (arm vs c11): --cluster {address}: 1 worker "
+            "died running it; Dask gave it up") in out  # fmt: skip
+    assert "sound    SB+scs  armv8" in out
+    assert out.rstrip().endswith("2 checks (2 tests x 1 target/scheme pair): 1 sound, 0 UNSOUND, "
+                                 "1 could not be checked")  # fmt: skip
