@@ -24,12 +24,15 @@ and those running stop at their next step (`_remote_call`), as they do when this
 A cluster that loses every worker (none for `CLUSTER_TIMEOUT` seconds) does not hold this
 process forever: each task it did not finish gives `Lost`, in its turn. A cluster's task that
 ends without its result (an error on its worker; cancelled by Dask: its workers kept dying, or
-its scheduler cancelled it) gives `Failed`, in its turn.
+its scheduler cancelled it) gives `Failed`, in its turn. A cluster whose scheduler or workers
+run other code than this process (another fencelab, another Python) is refused before any task
+(`_same_code`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -367,7 +370,57 @@ def _dask_client(address: str):
         client.close()
         raise FencelabError(f"--cluster {address}: the scheduler has no workers (none came in "
                             f"{CLUSTER_TIMEOUT} s); start some: dask worker {address}") from None
+    try:
+        _same_code(client, address)
+    except BaseException:
+        client.close()
+        raise
     return client
+
+
+INCOMPATIBLE = ("the cluster's workers cannot run this fencelab's tasks (a different fencelab "
+                "or Python version)")  # fmt: skip
+
+
+def _same_code(client, address: str) -> None:
+    """Refuse a cluster whose scheduler (which unpickles the tasks) or a worker runs other code
+    than this process: another fencelab (`code_id`), or another Python. Its tasks failed each
+    with a traceback, or ran other code (a result that is not this fencelab's)."""
+    here = code_id()
+    try:
+        scheduler = client.run_on_scheduler(code_id)
+    except Exception as e:  # (it cannot load code_id: no fencelab, or an older one)
+        scheduler = e
+    there = {"the scheduler": scheduler,
+             **{f"worker {w}": got for w, got in client.run(code_id, on_error="return").items()}}
+    for who, got in there.items():
+        if isinstance(got, Exception):
+            why = f"{who} cannot load fencelab.parallel.code_id"
+        elif tuple(got) != here:
+            python, version, _ = got
+            why = (f"{who} runs fencelab {version}" + (" of other code" if version == here[1]
+                   else "") + f" on Python {python}; this one fencelab {here[1]} on Python "
+                   f"{here[0]}")  # fmt: skip
+        else:
+            continue
+        raise FencelabError(f"--cluster {address}: {INCOMPATIBLE}: {why}")
+
+
+@functools.cache
+def code_id() -> tuple[str, str, str]:
+    """This process's Python (major.minor), fencelab's version, and a hash of fencelab's code
+    (every module of the `fencelab` package imported here)."""
+    import hashlib
+    from pathlib import Path
+
+    import fencelab
+
+    root = Path(fencelab.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    python = ".".join(map(str, sys.version_info[:2]))
+    return python, fencelab.__version__, digest.hexdigest()
 
 
 def _answers(address: str) -> None:
@@ -471,6 +524,8 @@ def _result(future, lost: Lost, address: str):
         return Failed(f"--cluster {address}: Dask cancelled it on the cluster"
                       + (f" ({why})" if why and why != "unknown" else ""))  # fmt: skip
     except Exception as e:
+        if isinstance(e, RuntimeError) and "deserializ" in str(e):  # (a scheduler of other code)
+            return Failed(f"--cluster {address}: {INCOMPATIBLE}")
         return Failed(f"--cluster {address}: it failed on its worker: "
                       f"{_first_line(e)}")  # fmt: skip
 

@@ -360,6 +360,69 @@ def test_a_cluster_task_without_its_result_is_one_line_in_its_turn(tmp_path, end
     assert out.rstrip().endswith("2 results; 1 could not run (errors above)")
 
 
+def _older(package: Path) -> None:
+    """fencelab from before -j and --cluster: no fencelab.parallel."""
+    shutil.rmtree(package / "parallel")
+
+
+def _other_code(package: Path) -> None:
+    """fencelab of the same version, one of its modules changed."""
+    with open(package / "pipeline.py", "a") as f:
+        f.write("\nCHANGED = True\n")
+
+
+@pytest.mark.parametrize("where, change", [("worker", _older), ("scheduler and worker", _older),
+                                           ("worker", _other_code)])  # fmt: skip
+def test_a_cluster_of_another_fencelab_is_refused(tmp_path, where, change):
+    """A scheduler or worker that runs another fencelab than the command: one line, exit 2,
+    before any test runs (before: a traceback, "Error during deserialization of the task
+    graph", from the scheduler; a worker that could not read its task died, and the command
+    waited 10 s and said the cluster lost its workers; a worker of other code ran the tests
+    with it, silently)."""
+    import os
+    import socket
+
+    from distributed import Client
+
+    import fencelab
+
+    here = Path(fencelab.__file__).parent
+    other = tmp_path / "other"
+    shutil.copytree(here, other / "fencelab", ignore=shutil.ignore_patterns("__pycache__"))
+    change(other / "fencelab")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+
+    def dask(*args: str, path: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "dask", *args, "--no-dashboard"],
+                                env=dict(os.environ, PYTHONPATH=str(path)), cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+    started = [dask("scheduler", "--host", "127.0.0.1", "--port", str(port),
+                    path=other if where.startswith("scheduler") else here.parent)]  # fmt: skip
+    try:
+        started.append(dask("worker", address, "--nthreads", "1", path=other))
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(1, timeout=30)
+        done = subprocess.run(
+            [sys.executable, "-c", CODE, "run", str(EXAMPLES / "aarch64" / "SB.litmus"),
+             "--cluster", address], capture_output=True, text=True, timeout=120)  # fmt: skip
+    finally:
+        for proc in started:
+            proc.terminate()
+        for proc in started:
+            proc.wait(timeout=30)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"fencelab: error: --cluster {address}: the cluster's "
+                                  "workers cannot run this fencelab's tasks (a different "
+                                  "fencelab or Python version): ")  # fmt: skip
+    assert done.stderr.count("\n") == 1
+    if change is _other_code:
+        assert "runs fencelab 0.1.0 of other code on Python" in done.stderr
+
+
 @pytest.mark.parametrize("command", ["run", "check", "hunt", "run after a result"])
 def test_ctrl_c_on_a_cluster_before_a_result_says_so(tmp_path, command):
     """Ctrl-C while a cluster has the command's tasks and has given back no result (its one
