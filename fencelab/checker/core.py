@@ -144,6 +144,13 @@ class Checker:
         """Every outcome of `test` compiled with `scheme` for `target`, in source terms."""
         return self.pipeline.run(test, self.hardware_options(target, scheme))
 
+    def failed(self, test: LitmusTest, target: Target, scheme: Scheme, error: str,
+               seconds: float = 0.0) -> Check:  # fmt: skip
+        """The check that could not be made: its error row."""
+        hw_model = (self.hardware_model or get_model(target.default_model)).name
+        return Check(test, target.name, scheme.name, self.source_model.name, hw_model,
+                     error=error, seconds=seconds, own_model=hw_model == target.default_model)
+
     def check(self, test: LitmusTest, target: Target, scheme: Scheme) -> Check:
         """One verdict; a test that cannot be compiled for `target` is an error row, not a crash."""
         if not test.is_source:
@@ -157,8 +164,7 @@ class Checker:
             source = self.source_result(test, self.source_model)
             hardware = self.hardware_result(test, target, scheme)
         except FencelabError as e:
-            return Check(test, target.name, scheme.name, source_name, hw_model, error=str(e),
-                         seconds=time.perf_counter() - started, own_model=own)  # fmt: skip
+            return self.failed(test, target, scheme, str(e), time.perf_counter() - started)
         allowed = source.outcome_set()
         looser = None
         extras = []

@@ -76,6 +76,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     from fencelab.checker import Checker
     from fencelab.parallel import tasks
     from fencelab.report.check import print_check, source_model_text, summary_table
+    from fencelab.report.words import interrupted as interrupted_words
     from fencelab.report.words import plural
 
     pictures = counterexample_writer(graph_dir, graph_format)
@@ -102,7 +103,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
         raise FencelabError("no C or Rust tests to check in " + ", ".join(tests))
     output.data(out, f"source model: {source_model_text(source_model.name)}")
     checks = []
-    interrupted = False
+    interrupted = partial = False  # (partial: the last check printed was cut short)
     items = [(test, tgt, sch) for test in source for tgt, sch in pairs]
     runner = runner.at_most(len(items))
     with runner, output.Progress("checking", len(items)) as bar:
@@ -123,7 +124,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
                 if result.error:
                     failed += 1
                 if result.partial == INTERRUPTED:
-                    interrupted = True
+                    interrupted = partial = True
                     break
                 bar.advance()
         except KeyboardInterrupt:
@@ -145,7 +146,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     if cut:
         line += f"; {cut} cut short at a limit (no verdict)"
     if interrupted:
-        line += "; interrupted: the last check is partial, later ones did not run"
+        line += "; " + interrupted_words("check", len(checks), partial, "later ones")
     output.data(out, line)
     if interrupted:
         sys.exit(EXIT_INTERRUPTED)

@@ -66,10 +66,11 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     Exit status: 0 when every test ran (whatever its condition's result, as herd7), 2 when a
     test could not be read or run, 130 when interrupted.
     """
-    from fencelab.parallel import Lost, Stopped, tasks
+    from fencelab.parallel import Failed, Lost, Stopped, tasks
     from fencelab.parallel.cost import estimate
     from fencelab.pipeline import RunOptions
     from fencelab.report.run import side_by_side, summary_lines, summary_table
+    from fencelab.report.words import interrupted as interrupted_words
     from fencelab.report.words import plural
 
     if split and mode != "exhaustive":
@@ -121,7 +122,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     out = output.stdout()
     rows = []
     failed = 0
-    interrupted = False
+    interrupted = partial = False  # (partial: the last result printed was cut short)
 
     def fail(message: str) -> None:
         nonlocal failed
@@ -165,6 +166,8 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                         raise FencelabError(got.message)
                     if isinstance(got, Lost):
                         raise FencelabError(f"{what}: {got.message} before it was done")
+                    if isinstance(got, Failed):
+                        raise FencelabError(f"{what}: {got.message}")
                     result, shown = got.result, got.text
                     written, problems = pictures(test, here, result) if pictures else ([], [])
                 except FencelabError as e:
@@ -184,7 +187,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                         text = shown + "".join(f"\n# Graph {p}" for p in (*written, *problems))
                         output.data(out, text + "\n")
                 if got.interrupted:
-                    interrupted = True
+                    interrupted = partial = True
                     break
             if len(per_test) > 1 and not as_json:
                 with bar.paused():
@@ -203,7 +206,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         if failed:
             tail.append(f"{failed} could not run (errors above)")
         if interrupted:
-            tail.append("interrupted: the last result is partial, later tests did not run")
+            tail.append(interrupted_words("result", len(rows), partial, "later tests"))
         output.data(out, "; ".join(tail))
     if interrupted:
         sys.exit(EXIT_INTERRUPTED)

@@ -22,12 +22,17 @@ would have seen running the tests itself, in the same order. A cluster's tasks a
 and those running stop at their next step (`_remote_call`), as they do when this process ends.
 
 A cluster that loses every worker (none for `CLUSTER_TIMEOUT` seconds) does not hold this
-process forever: each task it did not finish gives `Lost`, in its turn.
+process forever: each task it did not finish gives `Lost`, in its turn. A cluster's task that
+ends without its result (an error on its worker; cancelled by Dask: its workers kept dying, or
+its scheduler cancelled it) gives `Failed`, in its turn. A cluster whose scheduler or workers
+run other code than this process (another fencelab, another Python) is refused before any task
+(`_same_code`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -39,6 +44,7 @@ from dataclasses import dataclass
 from fencelab import interrupts, reduce
 from fencelab.errors import FencelabError
 from fencelab.isa import assembler
+from fencelab.report.words import plural
 
 
 def default_jobs() -> int:
@@ -67,6 +73,14 @@ class Stopped:
 class Lost:
     """What a cluster's task gives when the cluster lost its workers before it was done: the
     line to report (after the test's name)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """What a cluster's task gives when it ended without its result (an error on its worker, or
+    Dask cancelled it): the line to report (after the test's name)."""
 
     message: str
 
@@ -356,7 +370,57 @@ def _dask_client(address: str):
         client.close()
         raise FencelabError(f"--cluster {address}: the scheduler has no workers (none came in "
                             f"{CLUSTER_TIMEOUT} s); start some: dask worker {address}") from None
+    try:
+        _same_code(client, address)
+    except BaseException:
+        client.close()
+        raise
     return client
+
+
+INCOMPATIBLE = ("the cluster's workers cannot run this fencelab's tasks (a different fencelab "
+                "or Python version)")  # fmt: skip
+
+
+def _same_code(client, address: str) -> None:
+    """Refuse a cluster whose scheduler (which unpickles the tasks) or a worker runs other code
+    than this process: another fencelab (`code_id`), or another Python. Its tasks failed each
+    with a traceback, or ran other code (a result that is not this fencelab's)."""
+    here = code_id()
+    try:
+        scheduler = client.run_on_scheduler(code_id)
+    except Exception as e:  # (it cannot load code_id: no fencelab, or an older one)
+        scheduler = e
+    there = {"the scheduler": scheduler,
+             **{f"worker {w}": got for w, got in client.run(code_id, on_error="return").items()}}
+    for who, got in there.items():
+        if isinstance(got, Exception):
+            why = f"{who} cannot load fencelab.parallel.code_id"
+        elif tuple(got) != here:
+            python, version, _ = got
+            why = (f"{who} runs fencelab {version}" + (" of other code" if version == here[1]
+                   else "") + f" on Python {python}; this one fencelab {here[1]} on Python "
+                   f"{here[0]}")  # fmt: skip
+        else:
+            continue
+        raise FencelabError(f"--cluster {address}: {INCOMPATIBLE}: {why}")
+
+
+@functools.cache
+def code_id() -> tuple[str, str, str]:
+    """This process's Python (major.minor), fencelab's version, and a hash of fencelab's code
+    (every module of the `fencelab` package imported here)."""
+    import hashlib
+    from pathlib import Path
+
+    import fencelab
+
+    root = Path(fencelab.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    python = ".".join(map(str, sys.version_info[:2]))
+    return python, fencelab.__version__, digest.hexdigest()
 
 
 def _answers(address: str) -> None:
@@ -408,7 +472,7 @@ def _dask_map(client, address: str, task, calls: list[tuple], disabled,
         for future in done.next_batch(block=False):
             i = waiting.get(future.key)
             if i is not None and future.status == "finished":
-                got[i] = _result(future, lost)
+                got[i] = _result(future, lost, address)
 
     try:
         for i, future in enumerate(futures):
@@ -423,30 +487,52 @@ def _dask_map(client, address: str, task, calls: list[tuple], disabled,
             if i in got:
                 yield got.pop(i)
             else:  # (done, or the cluster gone)
-                yield lost if gone else _result(future, lost)
+                yield lost if gone else _result(future, lost, address)
     except KeyboardInterrupt:
         client.cancel(futures)
         raise
 
 
 def _waited(future) -> bool:
-    """Is `future` done, within a second?"""
-    from distributed import wait
+    """Is `future` done (cancelled too), within a second?"""
+    from distributed import CancelledError, wait
 
     try:
         wait(future, timeout=1)
     except TimeoutError:
         return False
+    except CancelledError:
+        pass
     return True
 
 
-def _result(future, lost: Lost):
-    """A done future's result (its task's error raised), or `lost` if it went with its worker
-    before it was fetched (the scheduler waits for a worker to compute it again)."""
+def _result(future, lost: Lost, address: str):
+    """A done future's result; `lost` if it went with its worker before it was fetched (the
+    scheduler waits for a worker to compute it again); `Failed` if its task ended without one
+    (its error, or Dask cancelled it)."""
+    from distributed import CancelledError, KilledWorker
+
     try:
         return future.result(timeout=CLUSTER_TIMEOUT)
     except TimeoutError:
         return lost
+    except KilledWorker as e:
+        return Failed(f"--cluster {address}: {plural(e.allowed_failures + 1, 'worker')} died "
+                      "running it; Dask gave it up")  # fmt: skip
+    except CancelledError as e:
+        why = getattr(e, "reason", "")
+        return Failed(f"--cluster {address}: Dask cancelled it on the cluster"
+                      + (f" ({why})" if why and why != "unknown" else ""))  # fmt: skip
+    except Exception as e:
+        if isinstance(e, RuntimeError) and "deserializ" in str(e):  # (a scheduler of other code)
+            return Failed(f"--cluster {address}: {INCOMPATIBLE}")
+        return Failed(f"--cluster {address}: it failed on its worker: "
+                      f"{_first_line(e)}")  # fmt: skip
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
 
 
 def _has_workers(client) -> bool:

@@ -14,7 +14,7 @@ from itertools import chain, islice
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest
-from fencelab.parallel import Early, Lost, Stopped
+from fencelab.parallel import Early, Failed, Lost, Stopped
 from fencelab.pipeline import RunOptions, compiled
 from fencelab.result import INTERRUPTED, FinalState, TestResult
 
@@ -88,10 +88,11 @@ def shown(result: TestResult, file: str, as_json: bool, keep: bool = True) -> Sh
 
 
 def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
-              as_json: bool) -> Shown | Failure | Stopped | Lost:  # fmt: skip
+              as_json: bool) -> Shown | Failure | Stopped | Lost | Failed:  # fmt: skip
     """`run_one` with the test's exhaustive exploration split across the runner's workers by
     its first transitions (`split_parts`), the parts merged (`merge_parts`). Ctrl-C: the parts
-    found so far, merged, partial."""
+    found so far, merged, partial. A cluster's part that gave no result is the test's
+    (`Lost`, `Failed`)."""
     import time
 
     from fencelab.pipeline import split_model
@@ -104,7 +105,7 @@ def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
         parts, partial = [], ""
         try:
             for part in runner.map(run_part, ((test, options, s) for s in above.starts)):
-                if isinstance(part, (Failure, Lost)):
+                if isinstance(part, (Failure, Lost, Failed)):
                     return part
                 if isinstance(part, Stopped):
                     raise KeyboardInterrupt
@@ -123,14 +124,14 @@ def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
 
 
 def _run_split_exactly(runner, test: LitmusTest, options: RunOptions, file: str,
-                       as_json: bool) -> Shown | Failure | Stopped | Lost:  # fmt: skip
+                       as_json: bool) -> Shown | Failure | Stopped | Lost | Failed:  # fmt: skip
     """`run_split` where the parts' graphs merge as one search (`explore_part`, `merge_found`):
     the output of the run not split. Ctrl-C: what the parts found, partial."""
     parts = PARTS_PER_JOB * max(runner.jobs, 2)
     got: list = []
     try:
         for found in runner.map(explore_part, [(test, options, i, parts) for i in range(parts)]):
-            if isinstance(found, Lost):
+            if isinstance(found, (Lost, Failed)):
                 return found
             got.append(found)
             if isinstance(found, Found) and found.part.partial == INTERRUPTED:
@@ -242,7 +243,8 @@ def check_all(checker, items, runner):
     and counts it once). Each is handed to the workers as soon as an item needing it is
     compiled, while this process compiles the next (compiling was most of `hunt`'s time, and
     the workers waited for all of it). Ctrl-C: the check awaited is made of what its results
-    found (partial), then KeyboardInterrupt."""
+    found (partial), then KeyboardInterrupt. A result a cluster's task ended without (`Failed`)
+    makes each check needing it an error, with its line."""
     pipeline = checker.pipeline
     items = list(items)
     jobs: list = []  # the keys computed by the workers, in the order first needed
@@ -279,6 +281,7 @@ def check_all(checker, items, runner):
     results = zip(jobs, chain.from_iterable(_padded(got, size) for got, size
                                             in zip(chain(first, mapped), sizes)))  # fmt: skip
     done: set = set()
+    failed: dict = {}  # key -> the line of the cluster's task that ended without it
     for item, keys in zip(items, needs):
         for key in keys:
             while key not in done and not pipeline.cached(key):
@@ -288,15 +291,18 @@ def check_all(checker, items, runner):
                     raise KeyboardInterrupt  # Ctrl-C before it found anything
                 if isinstance(result, Lost):  # (the checks made are printed, then this line)
                     raise FencelabError(f"{result.message} before the checks were done")
-                if not isinstance(result, Failure):
+                if isinstance(result, Failed):
+                    failed[got] = result.message
+                elif not isinstance(result, Failure):
                     pipeline.remember(got, result)  # a partial one too: its check says so
-        yield checker.check(*item)
+        error = next((failed[key] for key in keys if key in failed), None)
+        yield checker.check(*item) if error is None else checker.failed(*item, error)
 
 
 def _padded(got, size: int) -> list:
     """A task's `size` results, `Stopped()` for those it did not compute (Ctrl-C); each
-    `Lost` when the task was."""
-    if isinstance(got, Lost):
+    `Lost` (`Failed`) when the task was."""
+    if isinstance(got, (Lost, Failed)):
         return [got] * size
     got = [] if isinstance(got, Stopped) else got
     return [*got, *[Stopped()] * (size - len(got))]

@@ -16,7 +16,8 @@ from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest, walk_statements
 from fencelab.litmus.parser import STDIN, STDIN_FILE
 from fencelab.litmus.printer import format_outcome
-from fencelab.report.words import plural
+from fencelab.report.words import interrupted, plural
+from fencelab.result import INTERRUPTED
 
 
 def source_model_text(name: str) -> str:
@@ -187,12 +188,15 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
           f"{source_model_text(report.source_model)}; "
           f"{plural(report.hardware_runs, 'distinct compiled program')} explored in "
           f"{report.seconds:.1f}s")  # fmt: skip
-    if report.partial:
+    if report.partial and (report.checked or report.partial != INTERRUPTED):
         _line(console, f"[yellow]partial: {escape(report.partial)}; the tests not checked may "
               "hold more counterexamples[/yellow]")  # fmt: skip
     if report.skipped_shapes:
         _line(console, f"skipped (more threads than --max-threads): "
               f"{', '.join(report.skipped_shapes)}")  # fmt: skip
+    if report.partial == INTERRUPTED and not report.checked:
+        _line(console, f"[yellow]{interrupted('check', 0, False, '')}[/yellow]")
+        return
     for e in report.errors[:5]:
         _line(console, f"[yellow]error[/yellow] {escape(e.test.name)}: {escape(e.error)}")
     if len(report.errors) > 5:

@@ -228,13 +228,19 @@ def test_standard_input_among_files_with_workers(tmp_path):
     assert "<stdin>" in two.stdout  # the summary names it
 
 
-def _cluster(workers: int, threads: int):
-    """A real scheduler and `workers` worker processes on localhost, and a client of it."""
+def _cluster(workers: int, threads: int, config: dict | None = None):
+    """A real scheduler and `workers` worker processes on localhost, and a client of it; the
+    scheduler made under Dask's `config`."""
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
-                           dashboard_address=None)  # fmt: skip
+    with dask.config.set(config or {}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
+                               dashboard_address=None)  # fmt: skip
     return cluster, Client(cluster)
+
+
+GIVE_UP = {"distributed.scheduler.allowed-failures": 0}  # a task whose worker died: KilledWorker
 
 
 def _running_tasks(client) -> int:
@@ -310,3 +316,194 @@ def test_a_cluster_task_stops_when_the_command_ends(tmp_path, end):
             assert _until(lambda: _running_tasks(client) == 0, 5)
         finally:
             proc.kill()
+
+
+@pytest.mark.parametrize("end", ["killed worker", "cancelled"])
+def test_a_cluster_task_without_its_result_is_one_line_in_its_turn(tmp_path, end):
+    """A cluster's task that Dask gives up (the worker running it died, more often than the
+    scheduler allows: KilledWorker) or cancels on the scheduler's side: one line naming the
+    test, in its turn; the other tests' results printed; exit 2 (before: a traceback)."""
+    import os
+    import signal
+
+    from distributed import Future
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    sb, mp = str(EXAMPLES / "aarch64" / "SB.litmus"), str(EXAMPLES / "aarch64" / "MP.litmus")
+    cluster, client = _cluster(1, 2, GIVE_UP)
+    with cluster, client:
+        address = cluster.scheduler_address
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", sb, str(long), mp,
+                                 "--cluster", address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            # long runs (the costliest first), SB and MP are done and fetched
+            assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
+            assert _until(lambda: _running_tasks(client) == 1, 5)
+            if end == "killed worker":
+                (pid,) = client.run(os.getpid).values()
+                os.kill(pid, signal.SIGKILL)
+            else:
+                (key,) = (k for keys in client.processing().values() for k in keys)
+                client.cancel([Future(key, client)], force=True)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+    why = ("1 worker died running it; Dask gave it up" if end == "killed worker" else
+           "Dask cancelled it on the cluster")  # fmt: skip
+    assert proc.returncode == 2
+    assert err.startswith(f"fencelab: error: {long}: --cluster {address}: {why}")
+    assert err.count("\n") == 1
+    assert "Observation SB Sometimes 1 3" in out and "Observation MP Sometimes 1 3" in out
+    assert "Test long" not in out
+    assert out.rstrip().endswith("2 results; 1 could not run (errors above)")
+
+
+def _older(package: Path) -> None:
+    """fencelab from before -j and --cluster: no fencelab.parallel."""
+    shutil.rmtree(package / "parallel")
+
+
+def _other_code(package: Path) -> None:
+    """fencelab of the same version, one of its modules changed."""
+    with open(package / "pipeline.py", "a") as f:
+        f.write("\nCHANGED = True\n")
+
+
+@pytest.mark.parametrize("where, change", [("worker", _older), ("scheduler and worker", _older),
+                                           ("worker", _other_code)])  # fmt: skip
+def test_a_cluster_of_another_fencelab_is_refused(tmp_path, where, change):
+    """A scheduler or worker that runs another fencelab than the command: one line, exit 2,
+    before any test runs (before: a traceback, "Error during deserialization of the task
+    graph", from the scheduler; a worker that could not read its task died, and the command
+    waited 10 s and said the cluster lost its workers; a worker of other code ran the tests
+    with it, silently)."""
+    import os
+    import socket
+
+    from distributed import Client
+
+    import fencelab
+
+    here = Path(fencelab.__file__).parent
+    other = tmp_path / "other"
+    shutil.copytree(here, other / "fencelab", ignore=shutil.ignore_patterns("__pycache__"))
+    change(other / "fencelab")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+
+    def dask(*args: str, path: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "dask", *args, "--no-dashboard"],
+                                env=dict(os.environ, PYTHONPATH=str(path)), cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+    started = [dask("scheduler", "--host", "127.0.0.1", "--port", str(port),
+                    path=other if where.startswith("scheduler") else here.parent)]  # fmt: skip
+    try:
+        started.append(dask("worker", address, "--nthreads", "1", path=other))
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(1, timeout=30)
+        done = subprocess.run(
+            [sys.executable, "-c", CODE, "run", str(EXAMPLES / "aarch64" / "SB.litmus"),
+             "--cluster", address], capture_output=True, text=True, timeout=120)  # fmt: skip
+    finally:
+        for proc in started:
+            proc.terminate()
+        for proc in started:
+            proc.wait(timeout=30)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"fencelab: error: --cluster {address}: the cluster's "
+                                  "workers cannot run this fencelab's tasks (a different "
+                                  "fencelab or Python version): ")  # fmt: skip
+    assert done.stderr.count("\n") == 1
+    if change is _other_code:
+        assert "runs fencelab 0.1.0 of other code on Python" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "check", "hunt", "run after a result"])
+def test_ctrl_c_on_a_cluster_before_a_result_says_so(tmp_path, command):
+    """Ctrl-C while a cluster has the command's tasks and has given back no result (its one
+    worker busy: they wait), or after one result while the next test runs: a cluster's tasks
+    are cancelled, nothing partial is printed, and the summary says so (before: `0 results;
+    interrupted: the last result is partial`, with no result printed)."""
+    import signal
+    import time
+
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    sb = str(EXAMPLES / "aarch64" / "SB.litmus")
+    args = {"run": ["run", str(long), sb],
+            "check": ["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "armv8"],
+            "hunt": ["hunt", "-t", "armv8", "--shapes", "SB"],
+            "run after a result": ["run", sb, str(long)]}[command]  # fmt: skip
+    cluster, client = _cluster(1, 2 if command == "run after a result" else 1)
+    with cluster, client:
+        if command != "run after a result":  # (the worker's one thread: fencelab's tasks wait)
+            busy = client.submit(time.sleep, 120, pure=False)
+            assert _until(lambda: _running_tasks(client) == 1, 15)
+        proc = subprocess.Popen([sys.executable, "-c", CODE, *args, "--cluster",
+                                 cluster.scheduler_address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            if command == "run after a result":  # SB done, long running
+                assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
+                time.sleep(1.5)
+            else:
+                assert _until(lambda: len(cluster.scheduler.tasks) > 1, 30)
+                busy.cancel()
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+    assert (proc.returncode, err) == (130, "")
+    last = out.rstrip().splitlines()[-1]
+    if command == "run":
+        assert out == "0 results; interrupted before any result\n"
+    elif command == "check":
+        assert last == ("0 checks (1 test x 1 target/scheme pair): 0 sound, 0 UNSOUND, 0 could "
+                        "not be checked; interrupted before any check")  # fmt: skip
+    elif command == "hunt":
+        assert out.startswith("hunt: 0 tests checked of ")
+        assert last == "interrupted before any check"
+    else:
+        assert "Observation SB Sometimes 1 3" in out and "Test long" not in out
+        assert last == "1 result; interrupted before the next result, later tests did not run"
+
+
+def test_a_check_whose_cluster_task_dies_is_an_error_row(tmp_path):
+    """`check`: a cluster's task that Dask gives up makes the check needing it an error row
+    naming the test; the other checks are made; exit 2 (before: a traceback)."""
+    import os
+    import signal
+    import time
+
+    from tests.cli.test_interrupt import LONG_C, LONG_LIMIT
+
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_C)
+    cluster, client = _cluster(1, 2, GIVE_UP)
+    with cluster, client:
+        address = cluster.scheduler_address
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "check", str(long),
+                                 str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "armv8",
+                                 *LONG_LIMIT, "--cluster", address], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            # long's hardware run runs, the other results are in
+            assert _until(lambda: sum(map(len, client.processing().values())) == 1, 30)
+            time.sleep(1.5)
+            (pid,) = client.run(os.getpid).values()
+            os.kill(pid, signal.SIGKILL)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+    assert (proc.returncode, err) == (2, "")
+    assert (f"error    long  armv8  scheme default  (arm vs c11): --cluster {address}: 1 worker "
+            "died running it; Dask gave it up") in out  # fmt: skip
+    assert "sound    SB+scs  armv8" in out
+    assert out.rstrip().endswith("2 checks (2 tests x 1 target/scheme pair): 1 sound, 0 UNSOUND, "
+                                 "1 could not be checked")  # fmt: skip
