@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fencelab.litmus.ast import Condition, LitmusTest
-from fencelab.litmus.conditions import Outcome, holds
+from fencelab.litmus.conditions import Outcome, filter_of, holds
 
 INTERRUPTED = "interrupted"  # TestResult.partial when the user pressed Ctrl-C
 UNDEF = "*undef*"  # herd's flag of undefined behaviour (`undefined_unless`): `Flag *undef*`
@@ -21,6 +21,27 @@ class FinalState:
     outcome: Outcome
     witness: str = ""  # a schedule that replays to this state ; axiomatic engines: rf and mo
     count: int = 1  # random mode: how many runs ended here
+
+
+def filtered(test: LitmusTest, states) -> tuple[list[FinalState], int]:
+    """The final states of a hardware model's run of `test` (outcomes of the observables
+    `Program.observables` lists: the filter's own last), as herd keeps them: those its
+    `filter P` drops left out, the others without the filter's own observables (states that
+    become one: the first witness, the counts added); and the runs (`count`) dropped."""
+    keep = filter_of(test)
+    if keep is None:
+        return list(states), 0
+    out: dict[Outcome, FinalState] = {}
+    dropped = 0
+    for s in states:
+        shown = keep(s.outcome)
+        if shown is None:
+            dropped += s.count
+        elif shown in out:
+            out[shown] = FinalState(shown, out[shown].witness, out[shown].count + s.count)
+        else:
+            out[shown] = FinalState(shown, s.witness, s.count)
+    return list(out.values()), dropped
 
 
 @dataclass
@@ -38,6 +59,7 @@ class TestResult:
     budget_exhausted: int = 0  # executions that hit the step budget (not in `states`)
     runs: int = 0  # random mode
     stuck: int = 0  # random mode: runs that ended where the model could not go on (not in `states`)
+    filtered: int = 0  # random mode: runs whose final state the test's `filter` drops (not in `states`)
     seconds: float = 0.0
     partial: str = ""  # "" = complete; else why the result was cut short (INTERRUPTED, a limit)
     flags: tuple[str, ...] = ()  # herd's flags, in herd's order: UNDEF when an execution races

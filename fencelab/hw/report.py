@@ -34,6 +34,9 @@ def format_litmus7(result: HwResult) -> str:
         f"Observation {name} {observation} {cond_true} {cond_false}",
         f"Time {name} {result.native.seconds:f}",
     ]
+    if result.filtered:
+        lines.append(f"# Filtered: {result.filtered} runs ended in a final state the test's "
+                     "filter fails; not counted above, as litmus7")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -21,7 +21,7 @@ from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
 from fencelab.models.registry import ModelSpec
 from fencelab.pipeline import RunOptions, program_for, run_test
 from fencelab.program.layout import Program
-from fencelab.result import TestResult
+from fencelab.result import FinalState, TestResult, filtered
 
 
 @dataclass
@@ -32,6 +32,7 @@ class HwResult:
     counts: dict[Outcome, int]  # final state -> runs that ended in it
     native: NativeRuns
     model: TestResult  # the host's model, exhaustive
+    filtered: int = 0  # runs whose final state the test's `filter` drops (not in `counts`)
 
     # litmus7's bookkeeping: `cond` is the proposition for exists / ~exists and its negation
     # for forall (litmus7's final_ok), `p_true` the runs where it held.
@@ -45,7 +46,7 @@ class HwResult:
 
     @property
     def p_false(self) -> int:
-        return self.runs - self.p_true
+        return self.runs - self.filtered - self.p_true
 
     @property
     def ok(self) -> bool:
@@ -112,13 +113,14 @@ def run_hw(test: LitmusTest, runs: int, targets: tuple[Target, ...] | None = Non
     native = run_native(program, runs)
     info = program.test.origin if test.is_source else None
     counts: dict[Outcome, int] = {}
-    for raws, n in native.counts.items():
-        outcome = tuple((obs, program.value_of(obs, raw))
-                        for obs, raw in zip(program.observables, raws))  # fmt: skip
-        if info is not None:
-            outcome = info.source_outcome(outcome)
-        counts[outcome] = counts.get(outcome, 0) + n
+    ran = [FinalState(tuple((obs, program.value_of(obs, raw))
+                            for obs, raw in zip(program.observables, raws)), count=n)
+           for raws, n in native.counts.items()]  # fmt: skip
+    states, dropped = filtered(program.test, ran)  # (litmus7 counts no run the filter fails)
+    for state in states:
+        outcome = info.source_outcome(state.outcome) if info is not None else state.outcome
+        counts[outcome] = counts.get(outcome, 0) + state.count
     judged_on = None if model is not None and model.is_source else target
     verdict = run_test(test, RunOptions(target=judged_on, scheme=scheme, model=model,
                                         limits=limits))  # fmt: skip
-    return HwResult(test, program, runs, counts, native, verdict)
+    return HwResult(test, program, runs, counts, native, verdict, dropped)

@@ -7,6 +7,8 @@ location's address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fencelab.litmus.ast import (
     And,
     Condition,
@@ -30,6 +32,27 @@ def observables(test: LitmusTest) -> tuple[Observable, ...]:
         if obs not in seen:
             seen.append(obs)
     return tuple(seen)
+
+
+def filter_observables(test: LitmusTest) -> tuple[Observable, ...]:
+    """What the test's `filter P` names that its final states do not record (`observables`):
+    a hardware model observes these too, after the others, to apply the filter
+    (`filter_of`); herd does not print them."""
+    if test.filter is None:
+        return ()
+    shown = observables(test)
+    return tuple(o for o in dict.fromkeys(prop_observables(test.filter)) if o not in shown)
+
+
+def filter_of(test: LitmusTest) -> Callable[[Outcome], Outcome | None] | None:
+    """None for a test without a `filter P`; else a function from a final state of the
+    observables `observables` and then `filter_observables` list to the state as it is shown
+    (the first ones), or None when P fails in it: herd drops that execution (not shown, not
+    counted)."""
+    if test.filter is None:
+        return None
+    prop, shown = test.filter, len(observables(test))
+    return lambda outcome: outcome[:shown] if holds(prop, outcome) else None
 
 
 def prop_atoms(prop: Prop | None) -> list[Eq]:

@@ -27,7 +27,7 @@ from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Transition
-from fencelab.result import INTERRUPTED, FinalState, TestResult
+from fencelab.result import INTERRUPTED, FinalState, TestResult, filtered
 
 Progress = Callable[[int], None]  # called with the number of states explored so far
 # (read once: under Python 3.11 each `Status.X` is a Python-level lookup, EnumType's __getattr__)
@@ -327,7 +327,7 @@ def _keys_changed(model, program, result: TestResult, merged_at, epoch) -> bool:
 def _filled(result: TestResult, finals, explored: int, transitions: int) -> TestResult:
     """`result` with a search's final states ((outcome, witness) pairs, each outcome once),
     states visited and transitions taken."""
-    result.states = [FinalState(o, w) for o, w in finals]
+    result.states, _ = filtered(result.test, (FinalState(o, w) for o, w in finals))
     result.explored_states = explored
     result.transitions = transitions
     return result
@@ -421,7 +421,8 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
         result.partial = meter.out_of_memory(result.transitions)
     except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
         result.partial = INTERRUPTED
-    result.states = [FinalState(o, witnesses[o], n) for o, n in counts.items()]
+    result.states, result.filtered = filtered(
+        result.test, (FinalState(o, witnesses[o], n) for o, n in counts.items()))
     result.runs = done
     result.seconds = time.perf_counter() - started
     return result
@@ -624,7 +625,8 @@ def replay(machine: Machine, schedule: str) -> TestResult:
             raise FencelabError(test + str(e)) from None
     status = machine.status(walk.state)
     if status is Status.FINAL:
-        result.states = [FinalState(machine.outcome(walk.state), walk.schedule)]
+        result.states, result.filtered = filtered(
+            result.test, [FinalState(machine.outcome(walk.state), walk.schedule)])
     elif status is Status.BUDGET:
         result.budget_exhausted = 1
     else:

@@ -31,7 +31,7 @@ from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.machine.explore import _reduced, format_schedule
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MemoryModel
-from fencelab.result import INTERRUPTED, FinalState, TestResult
+from fencelab.result import INTERRUPTED, FinalState, TestResult, filtered
 
 RUNNING, FINAL, BUDGET, STUCK = Status.RUNNING, Status.FINAL, Status.BUDGET, Status.STUCK
 
@@ -247,7 +247,7 @@ def merge(result: TestResult, parts: list[Part], limits: Limits = DEFAULT_LIMITS
             result.partial = meter.over(len(parents) - 1)
             due = meter.due
     result.partial = result.partial or partial
-    result.states = [FinalState(o, w) for o, w in finals.items()]
+    result.states, _ = filtered(result.test, (FinalState(o, w) for o, w in finals.items()))
     result.explored_states = len(parents) - len(stack) + extra  # visited, as `_search`'s
     result.transitions = transitions
     result.budget_exhausted = budget_hits

@@ -19,7 +19,7 @@ from fencelab.isa.arch import ARCHES, Arch, AssemblyError
 from fencelab.isa.registry import own_target
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
-from fencelab.litmus.conditions import observables, prop_atoms
+from fencelab.litmus.conditions import filter_observables, observables
 from fencelab.litmus.types import value_type
 from fencelab.program.layout import (
     CODE_BASE,
@@ -63,11 +63,6 @@ def target_for(test: LitmusTest, target: Target | None = None) -> Target:
 
 
 def load(test: LitmusTest, target: Target | None = None) -> Program:
-    if test.filter is not None:  # herd drops the executions it fails; the machines cannot yet
-        at = next((a.obs.pos for a in prop_atoms(test.filter) if isinstance(a.obs, RegObs)
-                   and a.obs.pos.line), None)  # fmt: skip
-        raise SourceError("'filter' is not supported under the hardware models (only c11, rc11 "
-                          "and sc-source read it)", test.file, *((at.line, at.col) if at else ()))
     tgt = target_for(test, target)
     addr_of = _addresses(test)
     locations = [  # a location holding another's address (`x=y`) starts with that address
@@ -106,16 +101,18 @@ def load(test: LitmusTest, target: Target | None = None) -> Program:
             value = value_type(ri.ctype).wrap(value)  # `int8_t 0:X0=255`: X0 holds -1
         threads[ri.tid].init_regs[tgt.canonical_reg(ri.reg)] = unsigned(value, tgt.pointer_width)
     obs = observables(test)
-    for o in obs:
+    only = filter_observables(test)  # observed too, last, for the filter (`result.filtered`)
+    for o in (*obs, *only):
         at = (test.file, *((o.pos.line, o.pos.col) if isinstance(o, RegObs) else ()))
+        named = "filter" if o in only else "condition"
         if isinstance(o, RegObs) and o.tid >= len(threads):
-            raise SourceError(f"condition names thread {o.tid}, which the test lacks", *at)
+            raise SourceError(f"{named} names thread {o.tid}, which the test lacks", *at)
         if isinstance(o, RegObs) and not tgt.has_register(o.reg):
-            raise SourceError(f"condition names {o.tid}:{o.reg}, a register {test.arch} code "
+            raise SourceError(f"{named} names {o.tid}:{o.reg}, a register {test.arch} code "
                               f"does not have (valid: {tgt.register_list()})", *at)  # fmt: skip
     if any(d.info.atomic_pair for t in threads for d in tgt.disassemble(t.code, t.base)):
         locations += pair_groups(locations, test)
-    return Program(test, tgt, threads, locations, obs)
+    return Program(test, tgt, threads, locations, obs + only)
 
 
 def pair_groups(locations: list[PlacedLocation], test: LitmusTest) -> list[PlacedLocation]:

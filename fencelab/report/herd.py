@@ -61,6 +61,9 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
             lines.append(f"# Stuck: {plural(result.stuck, 'run')} found no way to finish, "
                          "stepping back from states the model could not go on from; not "
                          "counted above")  # fmt: skip
+        if result.filtered:
+            lines.append(f"# Filtered: {plural(result.filtered, 'run')} ended in a final state "
+                         "the test's filter fails; not counted above, as litmus7")  # fmt: skip
     return "\n".join(lines)
 
 

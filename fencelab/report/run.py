@@ -57,6 +57,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "runs": result.runs if random else None,
         "budget_exhausted": result.budget_exhausted,
         "stuck": result.stuck if random else None,
+        "filtered": result.filtered if result.mode in ("random", "replay") else None,
         "partial": result.partial or None,
         "flags": list(result.flags),
         "race": result.race or None,

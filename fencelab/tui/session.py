@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from fencelab.isa.registry import TARGETS
 from fencelab.litmus.ast import LitmusTest, OpOrigin
-from fencelab.litmus.conditions import satisfies
+from fencelab.litmus.conditions import filter_of, satisfies
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.explore import (
     LOOK_AHEAD,
@@ -366,7 +366,15 @@ class Session:
         if self.status() is not Status.FINAL:
             return None
 
-        outcome = self.source_outcome(self.machine.outcome(self.state))
+        outcome = self.machine.outcome(self.state)
+        keep = filter_of(self.program.test)
+        if keep is not None:  # (the filter's own observables are not shown, as herd)
+            shown = keep(outcome)
+            if shown is None:
+                dropped = self.source_outcome(outcome)
+                return f"{format_outcome(dropped)} (the filter drops it: not an outcome)", False
+            outcome = shown
+        outcome = self.source_outcome(outcome)
         return format_outcome(outcome), satisfies(self.test.condition, outcome)
 
     def source_outcome(self, outcome):

@@ -60,7 +60,7 @@ from fencelab.errors import FencelabError
 from fencelab.isa.arch import AARCH64, ARM, X86, X86_64, Arch
 from fencelab.isa.insn import Barrier
 from fencelab.limits import DEFAULT_LIMITS, LimitReached, Limits
-from fencelab.litmus.conditions import Outcome, holds
+from fencelab.litmus.conditions import Outcome, filter_of, holds
 from fencelab.machine.machine import DEFAULT_BUDGET
 from fencelab.models.axiomatic.arm_cat import armv7_external
 from fencelab.models.axiomatic.candidates import (
@@ -473,6 +473,7 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
     checked = 0
     tally = [0, 0]  # herd's pos, neg: the allowed candidates that satisfy the condition, not
     prop = program.test.condition.prop
+    keep = filter_of(program.test)  # herd: an execution the filter fails is not counted
     try:
         paths, result.budget_exhausted = enumerate_paths(
             program, budget, register_deps=m.register_deps, meter=limits.meter("path step"),
@@ -491,6 +492,10 @@ def run_axiomatic(program, model: str = "arm", budget: int = DEFAULT_BUDGET,
             fault = next((p.fault for p in sk.paths if p.fault), None)
             weight = math.prod(p.weight for p in sk.paths)  # herd's executions per candidate
             for outcome, choices in _candidates(program, m, sk):
+                if keep is not None:
+                    outcome = keep(outcome)
+                    if outcome is None:
+                        continue
                 if not counts and outcome in found and fault is None:
                     continue
                 allowed = 0
