@@ -357,8 +357,13 @@ def _dask_client(address: str):
     connection: a server that accepts it and answers nothing, or not as Dask does, held
     `Client` forever; a scheduler without workers held the first result forever)."""
     check_cluster(address)
+    import logging
+
     from distributed import Client
 
+    # Dask's client logs what it retries or gives up on ("Couldn't gather 1 keys, rescheduling")
+    # on stderr, dated, between fencelab's lines; what reaches the command is said in its turn
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     _answers(address)
     try:
         client = Client(address, timeout=CLUSTER_TIMEOUT)
