@@ -13,6 +13,7 @@ from fencelab.litmus.printer import (
     format_value,
 )
 from fencelab.report.herd import herd_states
+from fencelab.report.tables import literal
 from fencelab.result import TestResult
 
 if TYPE_CHECKING:
@@ -86,8 +87,8 @@ def side_by_side(results: list[TestResult]) -> Table:
     outcomes = sorted({s.outcome for r in results for s in r.states}, key=format_outcome)
     for outcome in outcomes:
         marks = ["yes" if outcome in r.outcome_set() else "-" for r in results]
-        table.add_row(format_outcome(outcome), "*" if holds(test.condition.prop, outcome) else "",
-                      *marks)  # fmt: skip
+        table.add_row(literal(format_outcome(outcome)),
+                      "*" if holds(test.condition.prop, outcome) else "", *marks)  # fmt: skip
     return table
 
 
@@ -112,7 +113,7 @@ def summary_table(rows: list[tuple[str, tuple[str, ...]]]) -> Table:
         table.add_column(col, justify="right" if col in _SUMMARY_RIGHT else "left",
                          no_wrap=True)  # fmt: skip
     for label, cells in rows:
-        table.add_row(label, *cells)
+        table.add_row(literal(label), *cells)
     return table
 
 
@@ -128,7 +129,7 @@ def summary_lines(rows: list[tuple[str, tuple[str, ...]]]) -> list[str] | None:
 def _table(title: str) -> Table:
     from rich.table import Table  # imported when a table is made: a one-test run makes none
 
-    return Table(title=title)
+    return Table(title=literal(title))
 
 
 def _json_binding(obs, value, arch: str) -> tuple[str, object]:

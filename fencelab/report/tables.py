@@ -17,6 +17,17 @@ if TYPE_CHECKING:  # rich is imported where a table is drawn by rich (`grid_line
 _UNBOUNDED = 1_000_000
 
 
+def literal(text: str):
+    """A title or cell printed as written: rich reads a string's `[x]` as markup and drops it
+    (an outcome's `[x]=1;` showed as `=1;`). A string without `[` stays a string (plain
+    tables are written without rich: `plain_lines`)."""
+    if "[" not in text:
+        return text
+    from rich.text import Text
+
+    return Text(text)
+
+
 def _natural(console: Console, table: Table) -> int:
     """The width `table` takes when no cell is wrapped."""
     from rich.measure import Measurement

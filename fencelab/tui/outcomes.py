@@ -112,7 +112,8 @@ class OutcomesScreen(Screen[str | None]):
             mark = Text("✓ satisfies" if ok else "✗ does not", style="bold green" if ok else "dim")
             count = str(s.count) if result.mode == "random" else "·"
             steps = str(len([k for k in s.witness.split(",") if k]))
-            table.add_row(format_outcome(s.outcome), mark, count, steps)
+            # (Text: a string cell is read as markup, and `[x]=1;` showed as `=1;`)
+            table.add_row(Text(format_outcome(s.outcome)), mark, count, steps)
             self.witnesses.append(s.witness)
         verdict = "no verdict (cut short)" if result.partial else result.verdict
         head = Text(f"{result.test.name}: {verdict}", style="bold")

@@ -306,3 +306,17 @@ def test_json_lists_states_in_the_order_of_the_text(run, mode):
     obj = json.loads(run(test, "--mode", *mode, "--json", "-j", "1").output)
     assert count == 4
     assert [" ".join(f"{k}={v};" for k, v in s["outcome"].items()) for s in obj["states"]] == lines
+
+
+def test_tables_show_locations_and_labels_with_brackets(run, tmp_path):
+    """rich reads a string's `[x]` as markup: the outcomes-by-target table showed `[x]=1;` as
+    `=1;`, and the summary a file `t[1].litmus` as `t.litmus`."""
+    text = (EXAMPLES / "c" / "2+2W+rlx.litmus").read_text()
+    path = tmp_path / "t[1].litmus"
+    path.write_text(text)
+    table = run(str(path), "--target", "x86_64,armv8").output
+    rows = table[table.index("outcomes by target"):table.index("└")].splitlines()
+    outcomes = [row.split("│")[1].strip() for row in rows if row.startswith("│")]
+    assert len(outcomes) == 4 and all(o.startswith("[x]=") and "[y]=" in o for o in outcomes)
+    summary = run(str(path), str(path)).output
+    assert summary.count("t[1].litmus │") == 2, summary

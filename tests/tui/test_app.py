@@ -654,3 +654,18 @@ def test_compiled_outcomes_are_shown_in_source_names():
         session.take(session.enabled()[0].key)
     text, _ = session.final_summary()
     assert text.startswith("1:r0=") and "X0" not in text
+
+
+@pilot_test
+async def test_an_outcome_with_a_location_shows_it_in_the_table():
+    """(was: the table read each outcome as markup, and `[x]=1; 0:rax=0;` showed as
+    `=1; 0:rax=0;`)"""
+    text = SB.replace("exists (0:rax=0 /\\ 1:rax=0)", "exists ([x]=1 /\\ 0:rax=0)")
+    assert text != SB
+    app = FencelabApp.for_test(parse_text(text), RunOptions.named())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        table = screen.query_one("DataTable")
+        shown = "\n".join(table.render_line(y).text for y in range(1, table.row_count + 1))
+        assert "[x]=1; 0:rax=0;" in shown and "│ =1;" not in shown, shown
