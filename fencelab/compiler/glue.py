@@ -74,6 +74,10 @@ class Isa:
     def zero_extend(self, dst: int, src: int, bits: int) -> list[str]:
         raise NotImplementedError
 
+    def sign_extend(self, dst: int, src: int, bits: int) -> list[str]:
+        """dst (32-bit) = the low `bits` of src, sign-extended."""
+        raise NotImplementedError
+
     def spell(self, line: str) -> str:
         return line.upper() if self.uppercase else line
 
@@ -148,6 +152,10 @@ class X86Isa(Isa):
         s = {8: "b", 16: "w"}[bits]
         return [f"movz{s}l {self.r(src, bits)},{self.r(dst, 32)}"]
 
+    def sign_extend(self, dst, src, bits):
+        s = {8: "b", 16: "w"}[bits]
+        return [f"movs{s}l {self.r(src, bits)},{self.r(dst, 32)}"]
+
 
 # condition codes and ALU mnemonics, the same in A32 and A64
 ARM_CONDITIONS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
@@ -210,6 +218,9 @@ class AArch64Isa(Isa):
     def zero_extend(self, dst, src, bits):
         name = {8: "uxtb", 16: "uxth"}[bits]
         return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
+
+    def sign_extend(self, dst, src, bits):  # SXTB/SXTH, in the form herd's AArch64 parser reads
+        return [f"sbfm {self.r(dst, 32)}, {self.r(src, 32)}, #0, #{bits - 1}"]
 
 
 def _arm_immediate(value: int) -> bool:
@@ -274,6 +285,10 @@ class ArmIsa(Isa):
 
     def zero_extend(self, dst, src, bits):
         name = {8: "uxtb", 16: "uxth"}[bits]
+        return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
+
+    def sign_extend(self, dst, src, bits):
+        name = {8: "sxtb", 16: "sxth"}[bits]
         return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
 
 
