@@ -12,6 +12,8 @@ from fencelab.errors import FencelabError
 from fencelab.values import signed, unsigned
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+# the unsigned conditions, for the compiler's own compares (fetch_max on an AtomicU32)
+UNSIGNED = {"<": "<u", "<=": "<=u", ">": ">u", ">=": ">=u"}
 ARITHMETIC = ("+", "-", "*", "&", "|", "^", "<<", ">>")
 NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
@@ -91,7 +93,8 @@ class X86Isa(Isa):
     # eax, ebx, ecx, edx, esi, edi, r8d..r15d, ebp (never rsp), as herd's tests name them
     allocation_order = (0, 3, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 5)
     _SUFFIX = {8: "b", 16: "w", 32: "l", 64: "q"}
-    _CC = {"==": "e", "!=": "ne", "<": "l", "<=": "le", ">": "g", ">=": "ge"}
+    _CC = {"==": "e", "!=": "ne", "<": "l", "<=": "le", ">": "g", ">=": "ge",
+           "<u": "b", "<=u": "be", ">u": "a", ">=u": "ae"}  # fmt: skip
     _ALU = {"+": "add", "-": "sub", "*": "imul", "&": "and", "|": "or", "^": "xor",
             "<<": "shl", ">>": "sar"}  # fmt: skip
 
@@ -157,8 +160,10 @@ class X86Isa(Isa):
         return [f"movs{s}l {self.r(src, bits)},{self.r(dst, 32)}"]
 
 
-# condition codes and ALU mnemonics, the same in A32 and A64
-ARM_CONDITIONS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+# condition codes and ALU mnemonics, the same in A32 and A64 (unsigned >= and < as herd's
+# AArch64 lexer spells them, `cs` and `cc`: it has no `hs` or `lo`)
+ARM_CONDITIONS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge",
+                  "<u": "cc", "<=u": "ls", ">u": "hi", ">=u": "cs"}  # fmt: skip
 ARM_ALU = {"+": "add", "-": "sub", "*": "mul", "&": "and", "|": "orr", "^": "eor", "<<": "lsl",
            ">>": "asr"}  # fmt: skip
 

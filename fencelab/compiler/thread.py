@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from fencelab.atomics import Op, Order, default_failure_order
-from fencelab.compiler.glue import ARITHMETIC, COMPARISONS, NEGATED, isa_for
+from fencelab.compiler.glue import ARITHMETIC, COMPARISONS, NEGATED, UNSIGNED, isa_for
 from fencelab.errors import FencelabError, SourceError
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import (
@@ -515,8 +515,11 @@ class ThreadCompiler:
         """fetch_nand / fetch_max / fetch_min: load the location, compute the new value, and
         compare_exchange it in, retrying from the value the CAS saw. x86 compilers and LL/SC
         code emit such loops (clang uses LDSMAX/LDSMIN on LSE targets, which fencelab does
-        not); max and min compare signed."""
+        not); max and min compare as the source model does, the old value in the location's
+        type against the operand: signed 32-bit for a narrow location (the access leaves an
+        i8 sign-extended, a u8 zero-extended) and a signed one, unsigned for a u32 or u64."""
         lw = max(32, self.loc_widths.get(expr.loc, 32))
+        vtype = self.loc_type(expr.loc)
         start = len(self.rows)
         v = self.eval(expr.operand, None, lw)
         if not v.owned:  # keep the operand in a register of our own across the loop
@@ -534,7 +537,9 @@ class ThreadCompiler:
             keep = self.new_label()  # new = old when old already wins, else the operand
             self.emit(self.isa.mov(new, old.reg, lw))
             self.emit(self.isa.cmp(old.reg, v.reg, lw))
-            self.emit(self.isa.branch(">=" if expr.op is Op.FETCH_MAX else "<=", keep))
+            keeps = ">=" if expr.op is Op.FETCH_MAX else "<="
+            unsigned = not vtype.signed and vtype.width >= 32
+            self.emit(self.isa.branch(UNSIGNED[keeps] if unsigned else keeps, keep))
             self.emit(self.isa.mov(new, v.reg, lw))
             self.label(keep)
         failure = default_failure_order(expr.order)
