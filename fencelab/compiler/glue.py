@@ -12,6 +12,8 @@ from fencelab.errors import FencelabError
 from fencelab.values import signed, unsigned
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+# the unsigned conditions, for the compiler's own compares (fetch_max on an AtomicU32)
+UNSIGNED = {"<": "<u", "<=": "<=u", ">": ">u", ">=": ">=u"}
 ARITHMETIC = ("+", "-", "*", "&", "|", "^", "<<", ">>")
 NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
@@ -74,6 +76,10 @@ class Isa:
     def zero_extend(self, dst: int, src: int, bits: int) -> list[str]:
         raise NotImplementedError
 
+    def sign_extend(self, dst: int, src: int, bits: int) -> list[str]:
+        """dst (32-bit) = the low `bits` of src, sign-extended."""
+        raise NotImplementedError
+
     def spell(self, line: str) -> str:
         return line.upper() if self.uppercase else line
 
@@ -87,7 +93,8 @@ class X86Isa(Isa):
     # eax, ebx, ecx, edx, esi, edi, r8d..r15d, ebp (never rsp), as herd's tests name them
     allocation_order = (0, 3, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 5)
     _SUFFIX = {8: "b", 16: "w", 32: "l", 64: "q"}
-    _CC = {"==": "e", "!=": "ne", "<": "l", "<=": "le", ">": "g", ">=": "ge"}
+    _CC = {"==": "e", "!=": "ne", "<": "l", "<=": "le", ">": "g", ">=": "ge",
+           "<u": "b", "<=u": "be", ">u": "a", ">=u": "ae"}  # fmt: skip
     _ALU = {"+": "add", "-": "sub", "*": "imul", "&": "and", "|": "or", "^": "xor",
             "<<": "shl", ">>": "sar"}  # fmt: skip
 
@@ -148,9 +155,15 @@ class X86Isa(Isa):
         s = {8: "b", 16: "w"}[bits]
         return [f"movz{s}l {self.r(src, bits)},{self.r(dst, 32)}"]
 
+    def sign_extend(self, dst, src, bits):
+        s = {8: "b", 16: "w"}[bits]
+        return [f"movs{s}l {self.r(src, bits)},{self.r(dst, 32)}"]
 
-# condition codes and ALU mnemonics, the same in A32 and A64
-ARM_CONDITIONS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+
+# condition codes and ALU mnemonics, the same in A32 and A64 (unsigned >= and < as herd's
+# AArch64 lexer spells them, `cs` and `cc`: it has no `hs` or `lo`)
+ARM_CONDITIONS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge",
+                  "<u": "cc", "<=u": "ls", ">u": "hi", ">=u": "cs"}  # fmt: skip
 ARM_ALU = {"+": "add", "-": "sub", "*": "mul", "&": "and", "|": "orr", "^": "eor", "<<": "lsl",
            ">>": "asr"}  # fmt: skip
 
@@ -210,6 +223,9 @@ class AArch64Isa(Isa):
     def zero_extend(self, dst, src, bits):
         name = {8: "uxtb", 16: "uxth"}[bits]
         return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
+
+    def sign_extend(self, dst, src, bits):  # SXTB/SXTH, in the form herd's AArch64 parser reads
+        return [f"sbfm {self.r(dst, 32)}, {self.r(src, 32)}, #0, #{bits - 1}"]
 
 
 def _arm_immediate(value: int) -> bool:
@@ -274,6 +290,10 @@ class ArmIsa(Isa):
 
     def zero_extend(self, dst, src, bits):
         name = {8: "uxtb", 16: "uxth"}[bits]
+        return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
+
+    def sign_extend(self, dst, src, bits):
+        name = {8: "sxtb", 16: "sxth"}[bits]
         return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
 
 

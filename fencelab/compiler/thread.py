@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from fencelab.atomics import Op, Order, default_failure_order
-from fencelab.compiler.glue import ARITHMETIC, COMPARISONS, NEGATED, isa_for
+from fencelab.compiler.glue import ARITHMETIC, COMPARISONS, NEGATED, UNSIGNED, isa_for
 from fencelab.errors import FencelabError, SourceError
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import (
@@ -216,9 +216,9 @@ class ThreadCompiler:
         model reads them (an `AtomicU8`'s 200, an `AtomicI32`'s -3, a `u32`'s 3000000000): the
         compiled test declares its register so (`uint8_t 1:X0=0;`), and herd reads the register
         as that type. Any other local is a signed integer of its register's width. A narrow
-        signed value sits zero-extended in its register (`LDRB`, `LDARB`, `movzbl`), right
-        for the condition and for a store of the same width, wrong for anything computed from
-        it: such a use is refused."""
+        signed value is sign-extended in its register after the narrow access (`atomic`), as
+        compilers load an i8 (`LDRSB`, `movsbl`): computing with it, comparing it and storing
+        it wider see its value."""
         loaded: dict[str, set[ValueType]] = {}
         for stmt in walk_statements(self.thread.body):
             if isinstance(stmt, Assign):
@@ -232,21 +232,10 @@ class ThreadCompiler:
             kinds = loaded.get(name, {None})
             kind = next(iter(kinds)) if len(kinds) == 1 and name not in self.initialised else None
             types[name] = kind or ValueType(self.widths[name], True)
-        narrow = {n for n, t in types.items() if t.signed and t.width < 32}
-        for stmt in walk_statements(self.thread.body) if narrow else ():
-            if (isinstance(stmt, Store) and isinstance(stmt.value, Var)
-                    and self.loc_widths.get(stmt.loc) == types.get(stmt.value.name, INT).width):
-                continue  # a store of the same width writes its low bits: right
-            for e in (e for top in _stmt_exprs(stmt) for e in _sub_exprs(top)):
-                if isinstance(e, Var) and e.name in narrow:
-                    t = types[e.name]
-                    raise self.error(
-                        f"{e.name} holds {'an' if t.width == 8 else 'a'} {t.width}-bit signed "
-                        "value, which the compiled code "
-                        "keeps zero-extended in its register: computing with it, comparing it or "
-                        f"storing it wider is not compiled (observe it, store it {t.width}-bit, "
-                        "or load from a 32-bit location)", getattr(stmt, "pos", None))  # fmt: skip
         return types
+
+    def loc_type(self, loc: str) -> ValueType:
+        return location_type(self.test.location(loc)) if loc in self.loc_widths else INT
 
     def expr_width(self, expr: Expr, widths: dict[str, int] | None = None) -> int:
         widths = widths if widths is not None else self.widths
@@ -533,8 +522,11 @@ class ThreadCompiler:
         """fetch_nand / fetch_max / fetch_min: load the location, compute the new value, and
         compare_exchange it in, retrying from the value the CAS saw. x86 compilers and LL/SC
         code emit such loops (clang uses LDSMAX/LDSMIN on LSE targets, which fencelab does
-        not); max and min compare signed."""
+        not); max and min compare as the source model does, the old value in the location's
+        type against the operand: signed 32-bit for a narrow location (the access leaves an
+        i8 sign-extended, a u8 zero-extended) and a signed one, unsigned for a u32 or u64."""
         lw = max(32, self.loc_widths.get(expr.loc, 32))
+        vtype = self.loc_type(expr.loc)
         start = len(self.rows)
         v = self.eval(expr.operand, None, lw)
         if not v.owned:  # keep the operand in a register of our own across the loop
@@ -552,7 +544,9 @@ class ThreadCompiler:
             keep = self.new_label()  # new = old when old already wins, else the operand
             self.emit(self.isa.mov(new, old.reg, lw))
             self.emit(self.isa.cmp(old.reg, v.reg, lw))
-            self.emit(self.isa.branch(">=" if expr.op is Op.FETCH_MAX else "<=", keep))
+            keeps = ">=" if expr.op is Op.FETCH_MAX else "<="
+            unsigned = not vtype.signed and vtype.width >= 32
+            self.emit(self.isa.branch(UNSIGNED[keeps] if unsigned else keeps, keep))
             self.emit(self.isa.mov(new, v.reg, lw))
             self.label(keep)
         failure = default_failure_order(expr.order)
@@ -646,7 +640,9 @@ class ThreadCompiler:
             return Val(-1, 0, False)
         res = regs["res"]
         rw = max(32, width)
-        if self.isa.extend_narrow_result and width < 32:
+        if width < 32 and self.loc_type(loc).signed:  # an i8's -1 is -1 in 32 bits too
+            self.emit(self.isa.sign_extend(res, res, width), origin)
+        elif self.isa.extend_narrow_result and width < 32:
             self.emit(self.isa.zero_extend(res, res, width), origin)
         out_reg = res
         if res not in temps and res != dest:  # a fixed register: move it out at once
