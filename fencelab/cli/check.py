@@ -221,7 +221,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
             report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo,
                           None if runner.local else run_checks)  # fmt: skip
             with bar.paused():
-                print_hunt(out, report, limit, saved)
+                print_hunt(out, report, limit, saved, checker.budget)
                 if pictures:
                     for f in report.smallest(limit):
                         for path in pictures(f.check):

@@ -16,6 +16,7 @@ from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest, walk_statements
 from fencelab.litmus.parser import STDIN, STDIN_FILE
 from fencelab.litmus.printer import format_outcome
+from fencelab.machine.machine import DEFAULT_BUDGET
 from fencelab.report.words import interrupted, plural
 from fencelab.result import INTERRUPTED
 
@@ -41,13 +42,16 @@ def replay_command(check: Check, witness: str, file: str | None = None) -> str:
     return f"{command}  # the test on standard input, as given here" if stdin else command
 
 
-def check_command(check: Check, file: str) -> str:
+def check_command(check: Check, file: str, budget: int = DEFAULT_BUDGET) -> str:
     """The `fencelab check` command that checks a saved test again as the hunt did: its target,
-    scheme, source model and (when not the target's own) hardware model."""
+    scheme, source model, (when not the target's own) hardware model and (when not the default)
+    step budget."""
     parts = ["fencelab", "check", file, "--target", check.target, "--scheme", check.scheme,
              "--source-model", check.source_model]  # fmt: skip
     if check.hardware and not check.own_model:
         parts += ["--model", check.hardware_model]
+    if budget != DEFAULT_BUDGET:
+        parts += ["--budget", str(budget)]
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -172,9 +176,11 @@ def summary_table(checks: list[Check], source_model: str) -> Table:
     return table
 
 
-def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | None) -> None:
+def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | None,
+               budget: int = DEFAULT_BUDGET) -> None:  # fmt: skip
     """The hunt's summary and its smallest counterexamples; with `save` (a directory made
-    writable before the hunt), each is written there as a test, with its replay command."""
+    writable before the hunt), each is written there as a test, with the command that checks
+    it again (under the hunt's `budget`) and its replay command."""
     from fencelab.litmus.printer import format_test
 
     counts = ", ".join(f"{k} {v}" for k, v in report.generated.items())
@@ -226,7 +232,7 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
         test, path = f.variant.test, None
         if save is not None:  # the test says how it was found: against which models
             path = str(save / f"{test.name}.litmus")
-            again = f"a counterexample against {f.check.source_model}: {check_command(f.check, path)}"
+            again = f"a counterexample against {f.check.source_model}: {check_command(f.check, path, budget)}"
             test = replace(test, comments=(*test.comments, again))
         text = format_test(test)
         if path is not None:

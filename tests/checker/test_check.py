@@ -219,6 +219,13 @@ def test_a_saved_counterexample_says_how_to_check_it_against_the_hunts_models(cl
     (saved,) = tmp_path.glob("SB*.litmus")
     assert (f"fencelab check {shlex.quote(str(saved))} --target x86_64 --scheme tutorial "
             "--source-model c11 --model tso-axiomatic *)") in saved.read_text()
+    # under a --budget not the default, the command gives it (was: left out)
+    r = cli(["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--limit", "1",
+             "--variants", "plain", "--budget", "12", "--save", str(tmp_path / "b")])  # fmt: skip
+    assert r.exit_code == 1
+    (saved,) = (tmp_path / "b").glob("SB*.litmus")
+    assert (f"fencelab check {shlex.quote(str(saved))} --target x86_64 --scheme tutorial "
+            "--source-model c11 --budget 12 *)") in saved.read_text()
 
 
 def replays(cli, output: str) -> list[tuple[str, str]]:
