@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -260,39 +261,52 @@ def _until(condition, seconds: float) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def _long_beside_sb_and_mp(tmp_path, config: dict | None = None):
+    """`run SB long MP --cluster` on a cluster of one worker (`config`: Dask's), given once
+    long runs alone (the costliest first; SB and MP done and fetched): (the cluster, a client
+    of it, the command's process, long's path). The process is killed on the way out."""
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    sb, mp = str(EXAMPLES / "aarch64" / "SB.litmus"), str(EXAMPLES / "aarch64" / "MP.litmus")
+    cluster, client = _cluster(1, 2, config)
+    with cluster, client:
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", sb, str(long), mp,
+                                 "--cluster", cluster.scheduler_address],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
+            yield cluster, client, proc, long
+        finally:
+            proc.kill()
+
+
+def _sb_and_mp_without_long(out: str) -> None:
+    """SB's and MP's results printed, long's not, and the summary counting it out."""
+    assert "Observation SB Sometimes 1 3" in out and "Observation MP Sometimes 1 3" in out
+    assert "Test long" not in out
+    assert out.rstrip().endswith("2 results; 1 could not run (errors above)")
+
+
 def test_a_cluster_that_loses_its_workers_ends_the_run(tmp_path):
     """Every worker gone while a test runs: that test is one line in its turn, the results
     already in are printed, exit 2, 10 s after the last worker went (before: fencelab waited
     for a worker forever)."""
     import time
 
-    long = tmp_path / "long.litmus"
-    long.write_text(LONG_ARM)
-    sb, mp = str(EXAMPLES / "aarch64" / "SB.litmus"), str(EXAMPLES / "aarch64" / "MP.litmus")
-    cluster, client = _cluster(1, 2)
-    with cluster, client:
+    with _long_beside_sb_and_mp(tmp_path) as (cluster, client, proc, long):
         address = cluster.scheduler_address
-        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", sb, str(long), mp,
-                                 "--cluster", address], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)  # fmt: skip
-        try:
-            # long runs (the costliest first), SB and MP are done and fetched
-            assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
-            time.sleep(1.5)
-            assert proc.poll() is None
-            cluster.scale(0)
-            assert _until(lambda: not client.nthreads(), 10)
-            gone = time.monotonic()
-            out, err = proc.communicate(timeout=30)
-        finally:
-            proc.kill()
+        time.sleep(1.5)
+        assert proc.poll() is None
+        cluster.scale(0)
+        assert _until(lambda: not client.nthreads(), 10)
+        gone = time.monotonic()
+        out, err = proc.communicate(timeout=30)
     assert time.monotonic() - gone < 14
     assert (proc.returncode, err) == (2, f"fencelab: error: {long}: --cluster {address}: the "
                                          "cluster lost its workers (none for 10 s) before it "
                                          "was done\n")  # fmt: skip
-    assert "Observation SB Sometimes 1 3" in out and "Observation MP Sometimes 1 3" in out
-    assert "Test long" not in out
-    assert out.rstrip().endswith("2 results; 1 could not run (errors above)")
+    _sb_and_mp_without_long(out)
 
 
 @pytest.mark.parametrize("end", ["ctrl-c", "kill -9"])
@@ -328,36 +342,22 @@ def test_a_cluster_task_without_its_result_is_one_line_in_its_turn(tmp_path, end
 
     from distributed import Future
 
-    long = tmp_path / "long.litmus"
-    long.write_text(LONG_ARM)
-    sb, mp = str(EXAMPLES / "aarch64" / "SB.litmus"), str(EXAMPLES / "aarch64" / "MP.litmus")
-    cluster, client = _cluster(1, 2, GIVE_UP)
-    with cluster, client:
+    with _long_beside_sb_and_mp(tmp_path, GIVE_UP) as (cluster, client, proc, long):
         address = cluster.scheduler_address
-        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", sb, str(long), mp,
-                                 "--cluster", address], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)  # fmt: skip
-        try:
-            # long runs (the costliest first), SB and MP are done and fetched
-            assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
-            assert _until(lambda: _running_tasks(client) == 1, 5)
-            if end == "killed worker":
-                (pid,) = client.run(os.getpid).values()
-                os.kill(pid, signal.SIGKILL)
-            else:
-                (key,) = (k for keys in client.processing().values() for k in keys)
-                client.cancel([Future(key, client)], force=True)
-            out, err = proc.communicate(timeout=30)
-        finally:
-            proc.kill()
+        assert _until(lambda: _running_tasks(client) == 1, 5)
+        if end == "killed worker":
+            (pid,) = client.run(os.getpid).values()
+            os.kill(pid, signal.SIGKILL)
+        else:
+            (key,) = (k for keys in client.processing().values() for k in keys)
+            client.cancel([Future(key, client)], force=True)
+        out, err = proc.communicate(timeout=30)
     why = ("1 worker died running it; Dask gave it up" if end == "killed worker" else
            "Dask cancelled it on the cluster")  # fmt: skip
     assert proc.returncode == 2
     assert err.startswith(f"fencelab: error: {long}: --cluster {address}: {why}")
     assert err.count("\n") == 1
-    assert "Observation SB Sometimes 1 3" in out and "Observation MP Sometimes 1 3" in out
-    assert "Test long" not in out
-    assert out.rstrip().endswith("2 results; 1 could not run (errors above)")
+    _sb_and_mp_without_long(out)
 
 
 def _older(package: Path) -> None:
