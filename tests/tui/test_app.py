@@ -669,3 +669,19 @@ async def test_an_outcome_with_a_location_shows_it_in_the_table():
         table = screen.query_one("DataTable")
         shown = "\n".join(table.render_line(y).text for y in range(1, table.row_count + 1))
         assert "[x]=1; 0:rax=0;" in shown and "│ =1;" not in shown, shown
+
+
+@pilot_test
+async def test_a_final_state_the_filter_drops_says_so():
+    """herd's `filter P` drops the executions whose final state fails P: stepped to one, the
+    status says it is no outcome (and satisfies nothing); the outcomes list leaves it out."""
+    text = SB.replace("exists (", "filter (0:rax=1)\nexists (")
+    assert text != SB
+    app = FencelabApp.for_test(parse_text(text), RunOptions.named())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("0", "1", "0", "1", "enter", "enter")
+        status = panes(app)[3]
+        assert "final: 0:rax=0; 1:rax=0; (the filter drops it: not an outcome)" in status, status
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        assert [r[0] for r in screen.rows] == ["0:rax=1; 1:rax=0;", "0:rax=1; 1:rax=1;"]
