@@ -362,8 +362,11 @@ def _dask_client(address: str):
     from distributed import Client
 
     # Dask's client logs what it retries or gives up on ("Couldn't gather 1 keys, rescheduling")
-    # on stderr, dated, between fencelab's lines; what reaches the command is said in its turn
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    # on stderr, dated, between fencelab's lines; what reaches the command is said in its turn.
+    # (Dask's logging config gives some of its loggers their own level: `distributed.client`)
+    for name in list(logging.root.manager.loggerDict):
+        if name.split(".")[0] == "distributed":
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     _answers(address)
     try:
         client = Client(address, timeout=CLUSTER_TIMEOUT)
