@@ -10,7 +10,8 @@ Register names are canonical full-width lower-case names (`x3` for `w3`, `rax` f
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 
 
 class Kind(enum.Enum):
@@ -129,3 +130,12 @@ class InsnInfo:
         if self.width:
             parts.append(f"{self.width}B")
         return " ".join(parts)
+
+
+@functools.cache
+def condition_as_address(info: InsnInfo) -> InsnInfo:
+    """An A32 conditional (predicated) access as aarch32.cat reads it: the flags are read
+    before the access's registers (herd's `checkZ`, an iico_ctrl its `dd` goes through), so the
+    condition is one of its address registers. (arm.cat, the `armv7` models, reads the
+    condition as a control dependency instead.)"""
+    return replace(info, addr_regs=info.addr_regs | {"cpsr"})

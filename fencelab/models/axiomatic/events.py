@@ -122,7 +122,7 @@ from dataclasses import dataclass, field, replace
 from fencelab import reduce
 from fencelab.errors import AccessError, CodeError, FencelabError, MemoryFault
 from fencelab.isa.core import NeedRead, Step, ThreadState
-from fencelab.isa.insn import Barrier, InsnInfo, Kind
+from fencelab.isa.insn import Barrier, InsnInfo, Kind, condition_as_address
 from fencelab.limits import LimitReached, Meter
 from fencelab.machine.model import MONITOR_MISMATCH, elsewhere_uncovered, succeeds_elsewhere
 from fencelab.values import get_bytes, unsigned
@@ -702,13 +702,10 @@ class PathExplorer:
         if self.register_deps and "cpsr" in info.reads:  # a predicated access: "if (cond)"
             b.ctrl_src |= b.src(("cpsr",))
             b.pick_ctrl_src |= b.pick_src(("cpsr",))
-        addr_src, addr_pick = b.src(info.addr_regs), b.pick_src(info.addr_regs)
+        addr_regs = info.addr_regs
         if not self.register_deps and "cpsr" in info.reads and (step.reads or step.writes):
-            # aarch32.cat (catdep): `checkZ`'s `>>*=` puts iico_ctrl from the flags' read to
-            # the access's register reads, and `dd = (rf-reg | intrinsic)+` goes through it:
-            # the condition is an address dependency of the access it let happen
-            addr_src |= b.src(("cpsr",))
-            addr_pick |= b.pick_src(("cpsr",))
+            addr_regs = condition_as_address(info).addr_regs  # (the access it let happen)
+        addr_src, addr_pick = b.src(addr_regs), b.pick_src(addr_regs)
         data_src, data_pick = b.src(info.data_regs), b.pick_src(info.data_regs)
         compare_src, compare_pick = b.src(info.compare_regs), b.pick_src(info.compare_regs)
         amo = info.kind is Kind.RMW

@@ -19,7 +19,7 @@ from functools import partial
 
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
-from fencelab.isa.insn import Barrier, InsnInfo, Kind
+from fencelab.isa.insn import Barrier, InsnInfo, Kind, condition_as_address
 from fencelab.machine.model import (
     MONITOR_MISMATCH,
     ModelRestart,
@@ -268,11 +268,7 @@ def thread_moves(
         return []  # finished, lost, or parked at a register-only loop that hung (`L0: B L0`)
     kind = info.kind
     if "cpsr" in info.reads and kind is not _FENCE:  # an A32 conditional access
-        # aarch32.cat: the flags are read before the access's registers (`checkZ`'s iico_ctrl,
-        # which its `dd` goes through): the condition is one of the access's address registers
-        predicated = ctx.__dict__.setdefault("predicated_infos", {})
-        info = predicated.get(info.address) or predicated.setdefault(
-            info.address, replace(info, addr_regs=info.addr_regs | {"cpsr"}))
+        info = condition_as_address(info)
         cond = RegViews(local).pick(("cpsr",))
         local = local._replace(vcap=max(local.vcap, cond))
     try:
