@@ -90,7 +90,13 @@ from fencelab.litmus.ast import (
     element_observable,
     location_name,
 )
-from fencelab.litmus.conditions import Outcome, holds, observables, prop_atoms, prop_observables
+from fencelab.litmus.conditions import (
+    Outcome,
+    filter_observables,
+    holds,
+    observables,
+    prop_atoms,
+)
 from fencelab.litmus.printer import event_names
 from fencelab.litmus.types import ValueType, held, location_type, observable_type
 from fencelab.models.combinations import feasible_combinations
@@ -320,7 +326,7 @@ class _Enumerator:
         self.meter = meter or Limits().meter("candidate")
         self.partial = ""  # why judging stopped early (a limit), or ""
         self.observed = observables(test)
-        self.extra = _filter_observables(test)
+        self.extra = filter_observables(test)  # (what only the filter names)
         self.candidates = 0
         self.exhausted = 0
         self.locations = [loc.name for loc in test.locations]
@@ -1024,12 +1030,6 @@ class Candidates:
                 rf_src[r] = w
                 rf[w] |= 1 << r
         return rf, rf_src
-
-
-def _filter_observables(test: LitmusTest) -> tuple:
-    if test.filter is None:
-        return ()
-    return tuple(prop_observables(test.filter))
 
 
 def _read_write_values(accesses: tuple) -> tuple:
