@@ -223,9 +223,8 @@ class ThreadCompiler:
         for stmt in walk_statements(self.thread.body):
             if isinstance(stmt, Assign):
                 e = stmt.expr
-                kind = (location_type(self.test.location(e.loc))
-                        if isinstance(e, (Load, Rmw, Cas)) and e.loc in self.loc_widths
-                        else None)  # fmt: skip
+                kind = (self.loc_type(e.loc) if isinstance(e, (Load, Rmw, Cas))
+                        and e.loc in self.loc_widths else None)  # fmt: skip
                 loaded.setdefault(stmt.var, set()).add(kind)
         types = {}
         for name in self.names:
@@ -235,6 +234,7 @@ class ThreadCompiler:
         return types
 
     def loc_type(self, loc: str) -> ValueType:
+        """The type of the location `loc` (a name no location has: `int`)."""
         return location_type(self.test.location(loc)) if loc in self.loc_widths else INT
 
     def expr_width(self, expr: Expr, widths: dict[str, int] | None = None) -> int:
