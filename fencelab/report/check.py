@@ -28,16 +28,22 @@ def source_model_text(name: str) -> str:
     return f"{name} ({get_model(name).description})"
 
 
+def _command(verb: str, path: str, check: Check, *options: str) -> list[str]:
+    """`fencelab VERB PATH` with the check's target and scheme, `options`, and its hardware
+    model when not the target's own."""
+    parts = ["fencelab", verb, path, "--target", check.target, "--scheme", check.scheme,
+             *options]  # fmt: skip
+    if check.hardware and not check.own_model:
+        parts += ["--model", check.hardware_model]
+    return parts
+
+
 def replay_command(check: Check, witness: str, file: str | None = None) -> str:
     """The `fencelab tui` command that replays a witness; a test read from standard input is
     read so again (`-`), which a shell comment after the command says."""
     path = file if file is not None else check.test.file
     stdin = path == STDIN_FILE
-    parts = ["fencelab", "tui", STDIN if stdin else path, "--target", check.target,
-             "--scheme", check.scheme]  # fmt: skip
-    if check.hardware and not check.own_model:
-        parts += ["--model", check.hardware_model]
-    parts += ["--schedule", witness]
+    parts = [*_command("tui", STDIN if stdin else path, check), "--schedule", witness]
     command = " ".join(shlex.quote(p) for p in parts)
     return f"{command}  # the test on standard input, as given here" if stdin else command
 
@@ -46,10 +52,7 @@ def check_command(check: Check, file: str, budget: int = DEFAULT_BUDGET) -> str:
     """The `fencelab check` command that checks a saved test again as the hunt did: its target,
     scheme, source model, (when not the target's own) hardware model and (when not the default)
     step budget."""
-    parts = ["fencelab", "check", file, "--target", check.target, "--scheme", check.scheme,
-             "--source-model", check.source_model]  # fmt: skip
-    if check.hardware and not check.own_model:
-        parts += ["--model", check.hardware_model]
+    parts = _command("check", file, check, "--source-model", check.source_model)
     if budget != DEFAULT_BUDGET:
         parts += ["--budget", str(budget)]
     return " ".join(shlex.quote(p) for p in parts)
