@@ -123,12 +123,11 @@ class AArch64(Target):
         error (keystone would truncate them); herd's `[Xn,Xm,SXTW]` is `[Xn,Wm,SXTW]`,
         its `ADD Xd,Xn,Xm,SXTW` is `ADD Xd,Xn,Wm,SXTW`."""
         from fencelab.isa.aarch64_encode import encode_if_needed
-        from fencelab.isa.immediates import a64_immediate_error, without_leading_zeros
+        from fencelab.isa.immediates import a64_immediate_error
         from fencelab.isa.target import AssemblyError
 
         line = line.strip()
         label, insn = _LABEL.match(line).groups()  # keep a label sharing the line
-        insn = without_leading_zeros(insn)
         why = a64_immediate_error(insn)
         if why:
             raise AssemblyError(f"{self.name}: cannot assemble {clip(insn.strip())}: {why}", why)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from fencelab.errors import FencelabError
 from fencelab.isa.assembler import AssemblyError, Engine, Refused, assemble
-from fencelab.isa.immediates import a32_immediate_error, without_leading_zeros
+from fencelab.isa.immediates import a32_immediate_error
 
 # unknown(name) -> the error to raise for a location the test does not declare
 UnknownLocation = Callable[[str], Exception]
@@ -162,7 +162,7 @@ class X86Arch(Arch):
         # reads as the register itself
         out = _X86_PAREN_DEREF.sub(r"[\1]", text)
         out = re.sub(r"\[([^\]]*)\]", memory, out)
-        out = without_leading_zeros(re.sub(r"\$(-?\w+)", r"\1", out))
+        out = re.sub(r"\$(-?\w+)", r"\1", out)
         operands = out.split(None, 1)[1] if " " in out else ""
         # a register operand gives the size; one in a memory operand (`[EAX]`) does not
         regs = _X86_REG.findall(re.sub(r"\[[^\]]*\]", "", operands))

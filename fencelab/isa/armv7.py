@@ -50,10 +50,10 @@ class ARMv7(Target):
 
     def prepare_line(self, line: str) -> str:
         """Immediates that do not fit 32 bits are an error (keystone would truncate them)."""
-        from fencelab.isa.immediates import a32_immediate_error, without_leading_zeros
+        from fencelab.isa.immediates import a32_immediate_error
         from fencelab.isa.target import AssemblyError
 
-        line = without_leading_zeros(line.strip())
+        line = line.strip()
         why = a32_immediate_error(line.split(":", 1)[-1] if ":" in line.split("#")[0] else line)
         if why:
             raise AssemblyError(f"{self.name}: cannot assemble {line!r}: {why}", why)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from fencelab import reduce
 from fencelab.errors import FencelabError, SourceError, clip
 from fencelab.isa.arch import ARCHES, Arch, AssemblyError
+from fencelab.isa.immediates import without_leading_zeros
 from fencelab.isa.registry import own_target
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import LitmusTest, LocRef, RegObs, Thread
@@ -259,7 +260,8 @@ def _code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of, symbolic) -> 
                                cell.pos.col)  # fmt: skip
 
         try:
-            translated = arch.translate(text, addr_of, unknown)
+            # herd's lexers read `#010` as 10 (OCaml's int_of_string), keystone as octal 8
+            translated = arch.translate(without_leading_zeros(text), addr_of, unknown)
         except SourceError:
             raise
         except FencelabError as e:
