@@ -98,7 +98,9 @@ class ConfigScreen(ModalScreen["tuple[str | None, str, str | None] | None"]):
 
 def _kept(scheme: str, schemes: list[tuple[str, str]]) -> str:
     """`scheme` if it is among `schemes`, else the default scheme (written for every target)."""
-    return scheme if any(name == scheme for _, name in schemes) else "default"
+    from fencelab.lowering.schemes import DEFAULT_SCHEME
+
+    return scheme if any(name == scheme for _, name in schemes) else DEFAULT_SCHEME.name
 
 
 def _short(text: str, width: int = 52) -> str:
