@@ -24,7 +24,9 @@ tests (a cell is skipped once a smaller one took longer than --cell-limit second
 `--catalogue N` the wall time of `fencelab run DIR` over N tests of the `--families` (generated
 or, `--catalogue-set diy`, diy7-style; or `examples/`; from `--catalogue-seed`, 500 by default,
 whose generated catalogue has one test that is half its work) with -j 1 and -j N (and the CPU time,
-the longest test's own time, which bounds the speed-up, and when the workers start it);
+the longest test's own time, which bounds the speed-up, and when the workers start it; and
+N copies of `-j 1` run side by side, which share nothing: the speed-up the machine itself
+allows);
 `--startup` the CPU time of `fencelab --help` and of `run` on one small test of each family.
 The table is printed and, with --out, written as markdown (README links to it).
 """
@@ -355,6 +357,7 @@ def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3
             print(f"{kind} catalogue of {len(files)}, -j {n}: {measured[0]:.1f} s wall, "
                   f"{measured[1]:.1f} s CPU, critical path {measured[2]:.2f} s CPU{parts} "
                   f"(load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+        alone, together = side_by_side([*FENCELAB, "run", "-j", "1", where], jobs, env, repeats)
         seconds = _seconds([*FENCELAB, "run", where], env)
         longest = max(range(len(seconds)), key=lambda i: seconds[i])
         started = costliest_first([estimate(str(p)) for p in files]).index(longest) + 1
@@ -364,11 +367,33 @@ def catalogue_speedup(count: int, jobs: int, families=FAMILIES, repeats: int = 3
     return ["", f"## -j on a catalogue: {what} (fencelab run DIR, best of {repeats}, load "
             f"{os.getloadavg()[0]:.1f})", "",
             f"| wall s, -j 1 / -j {jobs} | speed-up | CPU s, -j 1 / -j {jobs} | critical path, "
-            f"CPU s | speed-up on idle cores (CPU) | longest test | started |",
-            "|---|---|---|---|---|---|---|",
+            f"CPU s | speed-up on idle cores (CPU) | longest test | started | {jobs} runs of -j 1 "
+            f"side by side: wall s, one alone / all | the machine's ceiling |",
+            "|---|---|---|---|---|---|---|---|---|",
             f"| {wall1:.1f} / {wall:.1f} | {wall1 / wall:.2f}x | {cpu1:.1f} / {cpu:.1f} | "
             f"{path1:.2f} / {path:.2f} | {path1 / path:.2f}x | {seconds[longest]:.1f} s | "
-            f"{started} of {len(files)} |"]  # fmt: skip
+            f"{started} of {len(files)} | {alone:.1f} / {together:.1f} | "
+            f"{jobs * alone / together:.2f}x |"]  # fmt: skip
+
+
+def side_by_side(command: list[str], copies: int, env: dict, repeats: int) -> tuple[float, float]:
+    """The machine's own ceiling for `-j copies`: the wall seconds of `command` alone, and of
+    `copies` of it started at once (the slowest's), the best of `repeats` each, alternated.
+    Copies share nothing, so `copies` x alone / together is the most any `-j copies` could
+    gain here: what the cores give independent processes (a virtual machine's cores may be
+    slower when all are busy; bench/RESULTS.md)."""
+    import subprocess
+
+    alone = together = float("inf")
+    for _ in range(repeats):
+        alone = min(alone, timed(command, env)[0])
+        started = time.perf_counter()
+        running = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+                   for _ in range(copies)]  # fmt: skip
+        if any(p.wait() for p in running):
+            raise SystemExit(f"{' '.join(command)} failed")
+        together = min(together, time.perf_counter() - started)
+    return alone, together
 
 
 def _seconds(command: list[str], env: dict) -> list[float]:
