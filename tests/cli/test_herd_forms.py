@@ -74,12 +74,37 @@ def test_x86_lock_then_semicolon_is_a_locked_instruction_as_in_herd(cli, tmp_pat
     assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 0 Negative: 3", "Never 0 3", 3)
     shown = cli(["show", str(tmp_path / "t.litmus")])
     assert "LOCK XCHG [x],EAX" in shown.output and "L1: lock XCHG [y],EAX" in shown.output
-    # the instruction on the next line: the `;` would end the row, so one clear line
-    (tmp_path / "t.litmus").write_text("X86 T\n{ x=0; }\n P0 ;\n LOCK ;\n XCHG [x],EAX ;\n"
-                                       "exists (x=0)\n")  # fmt: skip
-    assert one_error(cli(["run", str(tmp_path / "t.litmus")])).endswith(
-        "t.litmus:4:7: 'LOCK ;' needs its instruction after it on the same line: write "
-        "'LOCK instr' (e.g. 'LOCK XCHG [x],EAX') on one line")
+
+
+def test_x86_lock_takes_its_instruction_from_a_later_line_as_in_herd(cli, tmp_path):
+    """herd's X86 lexer skips line breaks and comments, so a cell ending in `LOCK ;` (or
+    `LOCK`) locks the instruction on the next line, which belongs to the same row. fencelab
+    refused both ("'LOCK ;' needs its instruction after it on the same line"; without the
+    `;`, "expected ';' after instruction row, found 'ADD' on the next line"); an ADD the LOCK
+    did not reach would be refused too, as a non-atomic read-modify-write."""
+    text = ("X86 2LOCK\n{ x=0; }\n P0 | P1 ;\n LOCK ;\n ADD [x],$1 | LOCK\n (* locked *)\n"
+            " ADD [x],$2 ;\nforall (x=3)\n")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0", "Always 1 0", 1)
+    # herd's count: two executions (the two coherence orders of the adds), one state
+    assert herd_counts(cli, tmp_path, text, "tso-axiomatic") == ("Positive: 2 Negative: 0",
+                                                                 "Always 2 0", 1)  # fmt: skip
+    shown = cli(["show", str(tmp_path / "t.litmus")])
+    assert " LOCK ADD [x],$1 | LOCK ADD [x],$2 ;" in shown.output.splitlines()
+
+
+@pytest.mark.parametrize("rows, where, found", [
+    # herd's `I_LOCK semi_opt instr`: an instruction must follow, not a cell's end
+    (" LOCK ; | ADD [x],$2 ;\n", "4:9", "'|'"),
+    (" LOCK | ADD [x],$2 ;\n", "4:7", "'|'"),
+    (" ADD [x],$1 | LOCK ;\n", "5:1", "'forall'"),
+])  # fmt: skip
+def test_x86_lock_without_its_instruction_is_refused_in_one_line(cli, tmp_path, rows, where,
+                                                                  found):  # fmt: skip
+    """`LOCK | ...` reached keystone alone ("cannot decode bytes ... f0")."""
+    path = tmp_path / "t.litmus"
+    path.write_text(f"X86 T\n{{ x=0; }}\n P0 | P1 ;\n{rows}forall (x=3)\n")
+    assert one_error(cli(["run", str(path)])) == (
+        f"fencelab: error: {path}:{where}: 'LOCK' needs its instruction after it, found {found}")
 
 
 NEGATIVE_HEX = ("negative hexadecimal number '-0x1': herd reads a number as decimal, maybe "
