@@ -134,6 +134,9 @@ _X86_REGISTERS = frozenset(
 )
 _X86_REG = re.compile(r"\b(E?[ABCD]X|E?[SD]I|E?[BS]P|R[A-Z0-9]+|[ABCD][LH])\b", re.I)
 _X86_PAREN_DEREF = re.compile(rf"\(\s*({_X86_REG.pattern})\s*\)", re.I)
+# a hexadecimal number (`$0x10`, `0x10`, `[0x10]`): herd's X86Lexer.mll reads digits only
+# (`num = digit+`), so it is the number 0 then the name x10, which X86Parser.mly refuses
+_X86_HEX = re.compile(r"(?<![\w.])(\$?)(-?)0[xX]([0-9A-Fa-f]*)(?![\w.])")
 _INTEL = "%intel% "
 
 
@@ -155,6 +158,15 @@ class X86Arch(Arch):
                 raise unknown(inner)
             return f"[{inner}]"
 
+        hexadecimal = _X86_HEX.search(text)
+        if hexadecimal:
+            number = hexadecimal.group(0)
+            dollar, sign, digits = hexadecimal.groups()
+            decimal = f"{dollar}{sign}{int(digits or '0', 16)}"
+            raise FencelabError(f"hexadecimal number {number!r}: herd's X86 reads decimal numbers "
+                                f"only ({number[:-len(digits) - 1]!r} then the name "
+                                f"{number[-len(digits) - 1:]!r}, which it refuses); write "
+                                f"{decimal}")  # fmt: skip
         why = a32_immediate_error(text.replace("$", "#"))  # herd's X86 is 32-bit: imm32 at most
         if why:
             raise FencelabError(why.replace("#", "$") + " (x86, 32-bit)")

@@ -107,6 +107,27 @@ def test_x86_lock_without_its_instruction_is_refused_in_one_line(cli, tmp_path, 
         f"fencelab: error: {path}:{where}: 'LOCK' needs its instruction after it, found {found}")
 
 
+@pytest.mark.parametrize("code, number, pieces, decimal", [
+    # herd's X86Lexer.mll: `num = digit+`, `'$' ('-'? num)`: no hexadecimal form
+    ("MOV [x],$0x10", "'$0x10'", "'$0' then the name 'x10'", "$16"),
+    ("MOV EAX,0x10", "'0x10'", "'0' then the name 'x10'", "16"),
+    ("MOV EAX,$-0X1f", "'$-0X1f'", "'$-0' then the name 'X1f'", "$-31"),
+    ("L0: MOV EAX,[0x10]", "'0x10'", "'0' then the name 'x10'", "16"),
+])  # fmt: skip
+def test_x86_hexadecimal_numbers_are_refused_as_herd_refuses_them(cli, tmp_path, code, number,
+                                                                   pieces, decimal):  # fmt: skip
+    """fencelab read `MOV [x],$0x10` as 16 (keystone's reading), a test herd does not read."""
+    path = tmp_path / "t.litmus"
+    path.write_text(table("T", "x=0;", [[code]], "exists (x=16)", arch="X86"))
+    assert one_error(cli(["run", str(path)])) == (
+        f"fencelab: error: {path}:6:2: hexadecimal number {number}: herd's X86 reads decimal "
+        f"numbers only ({pieces}, which it refuses); write {decimal}")
+    # written in decimal, the number is read
+    text = table("T", "x=0;", [["MOV [x],$16", "MOV EAX,[x]"]], "exists (x=16 /\\ 0:EAX=16)",
+                 arch="X86")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0", "Always 1 0", 1)
+
+
 NEGATIVE_HEX = ("negative hexadecimal number '-0x1': herd reads a number as decimal, maybe "
                 "negative, or hexadecimal without a sign; write it in decimal")
 
