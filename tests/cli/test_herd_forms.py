@@ -128,6 +128,55 @@ def test_x86_hexadecimal_numbers_are_refused_as_herd_refuses_them(cli, tmp_path,
     assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0", "Always 1 0", 1)
 
 
+X86_64_HERD_FORMS = """X86_64 forms
+{ x=0; y=0; z=0; 0:rbx=y; 0:rcx=z; }
+ P0              ;
+ mov $1,[x]      ;
+ mov $2,[rbx]    ;
+ mov 3,[%rcx]    ;
+ lock add $4,[x] ;
+ LOCK ;
+ INC [y]         ;
+ mov [x],%eax    ;
+exists (x=5 /\\ y=3 /\\ z=3 /\\ 0:rax=5)
+"""
+
+
+@pytest.mark.parametrize("model", ["tso", "tso-axiomatic", "sc"])
+def test_x86_64_brackets_and_sizeless_mnemonics_read_as_herd_reads_them(cli, tmp_path, model):
+    """herd's X86_64Parser.mly `rm64` reads `[x]` as `(x)`, `[%rbx]` and `[rbx]` as `(%rbx)`,
+    and a size-less `mov`, `add`, `inc` ... is its INSb, a 32-bit access (X86_64Arch_herd.ml
+    `inst_size_to_mach_size`). fencelab refused `[x]` ("Brackets expression not supported")
+    and a size-less instruction naming no register ("Invalid operand")."""
+    assert herd_counts(cli, tmp_path, X86_64_HERD_FORMS, model) == (
+        "Positive: 1 Negative: 0", "Always 1 0", 1)
+    from fencelab.litmus.parser import parse_text
+    from fencelab.program.load import load
+
+    program = load(parse_text(X86_64_HERD_FORMS))
+    try:
+        thread = program.threads[0]
+        made = [(d.mnemonic, d.info.width, d.info.locked)
+                for d in program.target.disassemble(thread.code, thread.base)]
+    finally:
+        program.release()
+    assert made == [("movl", 4, False), ("movl", 4, False), ("movl", 4, False),
+                    ("lock addl", 4, True), ("lock incl", 4, True), ("movabsl", 4, False)]
+
+
+def test_x86_64_sb_with_brackets_has_the_verdicts_of_its_at_t_spelling(cli, tmp_path):
+    bracketed = table("SB", "x=0; y=0;", [["mov $1,[x]", "mov [y],%eax"],
+                                          ["mov $1,[y]", "mov [x],%eax"]],
+                      "exists (0:rax=0 /\\ 1:rax=0)", arch="X86_64")  # fmt: skip
+    at_t = table("SB", "x=0; y=0;", [["movl $1,(x)", "movl (y),%eax"],
+                                     ["movl $1,(y)", "movl (x),%eax"]],
+                 "exists (0:rax=0 /\\ 1:rax=0)", arch="X86_64")  # fmt: skip
+    for model, counts in (("tso", ("Positive: 1 Negative: 3", "Sometimes 1 3", 4)),
+                          ("sc", ("Positive: 0 Negative: 3", "Never 0 3", 3))):  # fmt: skip
+        assert herd_counts(cli, tmp_path, bracketed, model) == counts
+        assert herd_counts(cli, tmp_path, at_t, model) == counts
+
+
 NEGATIVE_HEX = ("negative hexadecimal number '-0x1': herd reads a number as decimal, maybe "
                 "negative, or hexadecimal without a sign; write it in decimal")
 
