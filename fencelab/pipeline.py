@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
-from fencelab.errors import CodeError, FencelabError
+from fencelab.errors import CodeError, FencelabError, MemoryFault, SourceError
 from fencelab.isa.arch import ARCHES
 from fencelab.isa.registry import DEFAULT_SOURCE_TARGET, get_target, own_target
 from fencelab.isa.target import Target
@@ -313,7 +313,7 @@ def explore_part(test: LitmusTest, options: RunOptions, part: int, parts: int,
         try:
             graph = split.explore_part(machine, part, parts, width, options.limits)
         except CodeError as e:
-            raise program.locate(e) from None
+            raise _stopped_at(program, e) from None
         result = TestResult(test=program.test, engine=machine.model.name,
                             target=program.target.name, mode="exhaustive",
                             seconds=time.perf_counter() - started)  # fmt: skip
@@ -348,7 +348,23 @@ def _explore(program: Program, spec: ModelSpec, options: RunOptions,
             raise FencelabError("--mode replay needs --schedule")
         return replay(machine, options.schedule)
     except CodeError as e:
-        raise program.locate(e) from None
+        raise (_stopped_at(program, e) if spec.kind == OPERATIONAL else program.locate(e)) from None
+
+
+def _stopped_at(program: Program, error: CodeError) -> SourceError:
+    """An instruction an operational model could not run, at the user's line. A fault there
+    (an access to no location) is reported whatever the test's filter says: the run stops at
+    it, before the final state the filter judges. The axiomatic and language models, as herd
+    (its mem.ml applies the filter to a candidate's final state before the model sees the
+    candidate, and a failure met while building it is raised only if the model accepts it),
+    report one only in an execution the filter keeps: the line says so."""
+    located = program.locate(error)
+    if not isinstance(error, MemoryFault) or program.test.filter is None:
+        return located
+    return SourceError(f"{located.message}; an operational model stops at it, before the final "
+                       "state the filter judges (under an axiomatic model, as in herd, only an "
+                       "execution the filter keeps reports it)", located.file, located.line,
+                       located.col)  # fmt: skip
 
 
 def _exhaustive_only(spec: ModelSpec, options: RunOptions) -> None:

@@ -110,21 +110,44 @@ class X86_64Arch(Arch):
         return 64
 
     def translate(self, text, addr_of, unknown):
-        def absolute(m: re.Match) -> str:
-            name = m.group(1)
+        """herd's operands as AT&T's: a location `(x)` or `[x]` its address, `[%rax]` (or
+        `[rax]`: herd's lexer makes a register's name the register) `(%rax)`, `[16]` address
+        16; a size-less `mov`, `add`, `or`, `xor`, `cmp`, `inc` or `dec` naming no register
+        (`mov $1,(x)`) is herd's INSb, a 32-bit access (X86_64Arch_herd.ml), so `movl`."""
+
+        def address(name: str) -> str:
             if name not in addr_of:
                 raise unknown(name)
             return f"{addr_of[name]:#x}"
 
-        return _ATT_OPERAND.sub(absolute, text)
+        def bracket(m: re.Match) -> str:
+            inside = m.group(1)
+            if inside.isdigit():
+                return f"{int(inside):#x}"
+            if inside.lstrip("%").lower() in X86_64_CANONICAL:
+                return f"(%{inside.lstrip('%')})"
+            return address(inside)
+
+        sized = _SIZELESS.fullmatch(text)
+        if sized and not re.search(r"%\w", _MEMORY_OPERAND.sub("", sized.group(3))):
+            suffix = "L" if sized.group(1)[-1].isupper() else "l"
+            text = f"{sized.group(1)}{suffix}{sized.group(2)}{sized.group(3)}"
+        text = _HERD_BRACKET.sub(bracket, text)
+        return _ATT_LOCATION.sub(lambda m: address(m.group(1)), text)
 
     def named_locations(self, text):
-        return _ATT_LOCATION.findall(text)  # AT&T: `(x)`
+        at_t = _ATT_LOCATION.findall(text)  # AT&T: `(x)`; herd's `[x]` too, not `[rax]`
+        return at_t + [n for n in _HERD_BRACKET.findall(text)
+                       if not n.isdigit() and n.lstrip("%").lower() not in X86_64_CANONICAL]
 
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _ATT_LOCATION = re.compile(rf"\(\s*({_IDENT})\s*\)")  # a location named in AT&T: `(x)`
-_ATT_OPERAND = re.compile(r"\(\s*([A-Za-z_]\w*)\s*\)")  # what `translate` makes an address
+# herd's X86_64Parser.mly `rm64`: `[x]`, `[%rax]`, `[rax]`, `k[%rax]`, `[16]`
+_HERD_BRACKET = re.compile(rf"\[\s*(%?{_IDENT}|\d+)\s*\]")
+# herd's size-less mnemonics whose operands may name no register (X86_64Parser.mly's INSb)
+_SIZELESS = re.compile(r"(\s*(?:lock\s+)?(?:mov|add|x?or|cmp|inc|dec))(\s+)(.*)", re.I | re.S)
+_MEMORY_OPERAND = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _X86_REGISTERS = frozenset(
     re.findall(
         r"\w+",
@@ -134,6 +157,9 @@ _X86_REGISTERS = frozenset(
 )
 _X86_REG = re.compile(r"\b(E?[ABCD]X|E?[SD]I|E?[BS]P|R[A-Z0-9]+|[ABCD][LH])\b", re.I)
 _X86_PAREN_DEREF = re.compile(rf"\(\s*({_X86_REG.pattern})\s*\)", re.I)
+# a hexadecimal number (`$0x10`, `0x10`, `[0x10]`): herd's X86Lexer.mll reads digits only
+# (`num = digit+`), so it is the number 0 then the name x10, which X86Parser.mly refuses
+_X86_HEX = re.compile(r"(?<![\w.])(\$?)(-?)0[xX]([0-9A-Fa-f]*)(?![\w.])")
 _INTEL = "%intel% "
 
 
@@ -155,6 +181,15 @@ class X86Arch(Arch):
                 raise unknown(inner)
             return f"[{inner}]"
 
+        hexadecimal = _X86_HEX.search(text)
+        if hexadecimal:
+            number = hexadecimal.group(0)
+            dollar, sign, digits = hexadecimal.groups()
+            decimal = f"{dollar}{sign}{int(digits or '0', 16)}"
+            raise FencelabError(f"hexadecimal number {number!r}: herd's X86 reads decimal numbers "
+                                f"only ({number[:-len(digits) - 1]!r} then the name "
+                                f"{number[-len(digits) - 1:]!r}, which it refuses); write "
+                                f"{decimal}")  # fmt: skip
         why = a32_immediate_error(text.replace("$", "#"))  # herd's X86 is 32-bit: imm32 at most
         if why:
             raise FencelabError(why.replace("#", "$") + " (x86, 32-bit)")

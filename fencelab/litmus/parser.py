@@ -98,10 +98,11 @@ _INIT_LEFT = re.compile(
 )
 _TRAILING_IDENT = re.compile(rf"(?<![A-Za-z0-9_]){_IDENT}$")
 _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
-# herd's x86 `LOCK ; instr`: a cell that is LOCK (after any labels), its `;` after it
+# herd's x86 `LOCK ; instr` (X86Parser.mly, X86_64Parser.mly `I_LOCK semi_opt instr`): a cell
+# that is LOCK (after any labels) takes the instruction after it, past a `;` and line breaks
 _LOCK_ARCHES = ("X86", "X86_64")
 _LOCK_CELL = re.compile(rf"\s*(?:{_CELL_LABEL.pattern})*lock\s*", re.I)
-_LOCK_SEMI = re.compile(r"\b(lock)\s*;\s*", re.I)
+_LOCK_GAP = re.compile(rf"((?:{_CELL_LABEL.pattern})*lock)(?![\w.$]|[ \t]*:)(\s*;?\s*)", re.I)
 # herd's variants that turn on what fencelab does not model (herd's Variant.ml)
 UNMODELLED_VARIANTS = {
     "vmsa": "virtual memory: page tables, TLB maintenance",
@@ -761,8 +762,8 @@ class _Parser:
             pos = _skip_space(text, pos)
             if pos >= len(text) or TRAILER_START.match(text, pos):
                 break
-            semi = self._past_lock(text, pos, text.find(";", pos))
-            line_end = text.find("\n", pos)
+            semi, last = self._row_end(text, pos)
+            line_end = text.find("\n", last)
             first_line = text[pos : line_end if 0 <= line_end < semi or semi < 0 else semi]
             extra = first_line.split("|")
             if len(extra) > nthreads:
@@ -798,9 +799,16 @@ class _Parser:
             for tid, part in enumerate(parts):
                 lead = len(part) - len(part.lstrip())
                 cell = part.strip()
-                self._check_cell(cell, at + lead, tid, labels[tid])
-                if self.arch in _LOCK_ARCHES:  # herd's `LOCK ; XCHG ...` is `LOCK XCHG ...`
-                    cell = _LOCK_SEMI.sub(r"\1 ", cell)
+                gap = _LOCK_GAP.match(cell) if self.arch in _LOCK_ARCHES else None
+                if gap and gap.end() == len(cell):  # herd's grammar: an instruction follows
+                    raise self.src.error(f"'LOCK' needs its instruction after it, found "
+                                         f"{self.src.found(at + len(part))}", at + len(part))
+                # herd's `LOCK ;` and line breaks before the instruction: checked as blanks,
+                # kept as one space (`LOCK XCHG ...`)
+                self._check_cell(cell[: gap.start(2)] + " " * len(gap.group(2)) + cell[gap.end():]
+                                 if gap else cell, at + lead, tid, labels[tid])  # fmt: skip
+                if gap:
+                    cell = f"{gap.group(1)} {cell[gap.end():]}"
                 cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0))))
                 for name in self.asm_arch.named_locations(cell):
                     self.locs.touch(name)
@@ -809,20 +817,24 @@ class _Parser:
         threads = [Thread(tid, f"P{tid}", asm=tuple(lines)) for tid, lines in enumerate(cells)]
         return threads, pos
 
-    def _past_lock(self, text: str, pos: int, semi: int) -> int:
-        """The `;` ending the row starting at `pos`, the first being `semi`: in x86 tests, a `;`
-        right after a cell's `LOCK` is herd's (X86Parser.mly `I_LOCK semi_opt instr`), part
-        of the cell, whose instruction follows on the same line."""
-        while self.arch in _LOCK_ARCHES and semi >= 0 \
-                and _LOCK_CELL.fullmatch(text, text.rfind("|", pos, semi) + 1 or pos, semi):  # fmt: skip
-            eol = text.find("\n", semi)
-            rest = text[semi + 1 : eol if eol >= 0 else len(text)].strip()
-            if not rest or rest[0] in "|;":
-                raise self.src.error("'LOCK ;' needs its instruction after it on the same line: "
-                                     "write 'LOCK instr' (e.g. 'LOCK XCHG [x],EAX') on one line",
-                                     semi)  # fmt: skip
-            semi = text.find(";", semi + 1)
-        return semi
+    def _row_end(self, text: str, pos: int) -> tuple[int, int]:
+        """The `;` ending the row that starts at `pos` (-1: none), and where the row's last
+        line starts. In x86 tests a cell that is `LOCK` (after any labels) takes the instruction
+        after it, past a `;` and line breaks (herd's `I_LOCK semi_opt instr`; its lexer skips
+        newlines): that `;` is the cell's, and the row goes on where the instruction is."""
+        semi, last = text.find(";", pos), pos
+        while self.arch in _LOCK_ARCHES:
+            line_end = text.find("\n", last)
+            stop = min(i for i in (semi, line_end, len(text)) if i >= 0)
+            if not _LOCK_CELL.fullmatch(text, text.rfind("|", pos, stop) + 1 or pos, stop):
+                break
+            after = _skip_space(text, stop + 1 if stop == semi else stop)
+            if after >= len(text) or text[after] in "|;" or TRAILER_START.match(text, after):
+                raise self.src.error("'LOCK' needs its instruction after it, found "
+                                     f"{self.src.found(after)}", after)  # fmt: skip
+            last = text.rfind("\n", stop, after) + 1 or last
+            semi = text.find(";", after)
+        return semi, last
 
     def _check_cell(self, cell: str, at: int, tid: int, labels: set[str]) -> None:
         """An instruction is printable ASCII and starts with its mnemonic (after any labels):

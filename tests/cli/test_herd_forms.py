@@ -74,12 +74,107 @@ def test_x86_lock_then_semicolon_is_a_locked_instruction_as_in_herd(cli, tmp_pat
     assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 0 Negative: 3", "Never 0 3", 3)
     shown = cli(["show", str(tmp_path / "t.litmus")])
     assert "LOCK XCHG [x],EAX" in shown.output and "L1: lock XCHG [y],EAX" in shown.output
-    # the instruction on the next line: the `;` would end the row, so one clear line
-    (tmp_path / "t.litmus").write_text("X86 T\n{ x=0; }\n P0 ;\n LOCK ;\n XCHG [x],EAX ;\n"
-                                       "exists (x=0)\n")  # fmt: skip
-    assert one_error(cli(["run", str(tmp_path / "t.litmus")])).endswith(
-        "t.litmus:4:7: 'LOCK ;' needs its instruction after it on the same line: write "
-        "'LOCK instr' (e.g. 'LOCK XCHG [x],EAX') on one line")
+
+
+def test_x86_lock_takes_its_instruction_from_a_later_line_as_in_herd(cli, tmp_path):
+    """herd's X86 lexer skips line breaks and comments, so a cell ending in `LOCK ;` (or
+    `LOCK`) locks the instruction on the next line, which belongs to the same row. fencelab
+    refused both ("'LOCK ;' needs its instruction after it on the same line"; without the
+    `;`, "expected ';' after instruction row, found 'ADD' on the next line"); an ADD the LOCK
+    did not reach would be refused too, as a non-atomic read-modify-write."""
+    text = ("X86 2LOCK\n{ x=0; }\n P0 | P1 ;\n LOCK ;\n ADD [x],$1 | LOCK\n (* locked *)\n"
+            " ADD [x],$2 ;\nforall (x=3)\n")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0", "Always 1 0", 1)
+    # herd's count: two executions (the two coherence orders of the adds), one state
+    assert herd_counts(cli, tmp_path, text, "tso-axiomatic") == ("Positive: 2 Negative: 0",
+                                                                 "Always 2 0", 1)  # fmt: skip
+    shown = cli(["show", str(tmp_path / "t.litmus")])
+    assert " LOCK ADD [x],$1 | LOCK ADD [x],$2 ;" in shown.output.splitlines()
+
+
+@pytest.mark.parametrize("rows, where, found", [
+    # herd's `I_LOCK semi_opt instr`: an instruction must follow, not a cell's end
+    (" LOCK ; | ADD [x],$2 ;\n", "4:9", "'|'"),
+    (" LOCK | ADD [x],$2 ;\n", "4:7", "'|'"),
+    (" ADD [x],$1 | LOCK ;\n", "5:1", "'forall'"),
+])  # fmt: skip
+def test_x86_lock_without_its_instruction_is_refused_in_one_line(cli, tmp_path, rows, where,
+                                                                  found):  # fmt: skip
+    """`LOCK | ...` reached keystone alone ("cannot decode bytes ... f0")."""
+    path = tmp_path / "t.litmus"
+    path.write_text(f"X86 T\n{{ x=0; }}\n P0 | P1 ;\n{rows}forall (x=3)\n")
+    assert one_error(cli(["run", str(path)])) == (
+        f"fencelab: error: {path}:{where}: 'LOCK' needs its instruction after it, found {found}")
+
+
+@pytest.mark.parametrize("code, number, pieces, decimal", [
+    # herd's X86Lexer.mll: `num = digit+`, `'$' ('-'? num)`: no hexadecimal form
+    ("MOV [x],$0x10", "'$0x10'", "'$0' then the name 'x10'", "$16"),
+    ("MOV EAX,0x10", "'0x10'", "'0' then the name 'x10'", "16"),
+    ("MOV EAX,$-0X1f", "'$-0X1f'", "'$-0' then the name 'X1f'", "$-31"),
+    ("L0: MOV EAX,[0x10]", "'0x10'", "'0' then the name 'x10'", "16"),
+])  # fmt: skip
+def test_x86_hexadecimal_numbers_are_refused_as_herd_refuses_them(cli, tmp_path, code, number,
+                                                                   pieces, decimal):  # fmt: skip
+    """fencelab read `MOV [x],$0x10` as 16 (keystone's reading), a test herd does not read."""
+    path = tmp_path / "t.litmus"
+    path.write_text(table("T", "x=0;", [[code]], "exists (x=16)", arch="X86"))
+    assert one_error(cli(["run", str(path)])) == (
+        f"fencelab: error: {path}:6:2: hexadecimal number {number}: herd's X86 reads decimal "
+        f"numbers only ({pieces}, which it refuses); write {decimal}")
+    # written in decimal, the number is read
+    text = table("T", "x=0;", [["MOV [x],$16", "MOV EAX,[x]"]], "exists (x=16 /\\ 0:EAX=16)",
+                 arch="X86")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, "tso") == ("Positive: 1 Negative: 0", "Always 1 0", 1)
+
+
+X86_64_HERD_FORMS = """X86_64 forms
+{ x=0; y=0; z=0; 0:rbx=y; 0:rcx=z; }
+ P0              ;
+ mov $1,[x]      ;
+ mov $2,[rbx]    ;
+ mov 3,[%rcx]    ;
+ lock add $4,[x] ;
+ LOCK ;
+ INC [y]         ;
+ mov [x],%eax    ;
+exists (x=5 /\\ y=3 /\\ z=3 /\\ 0:rax=5)
+"""
+
+
+@pytest.mark.parametrize("model", ["tso", "tso-axiomatic", "sc"])
+def test_x86_64_brackets_and_sizeless_mnemonics_read_as_herd_reads_them(cli, tmp_path, model):
+    """herd's X86_64Parser.mly `rm64` reads `[x]` as `(x)`, `[%rbx]` and `[rbx]` as `(%rbx)`,
+    and a size-less `mov`, `add`, `inc` ... is its INSb, a 32-bit access (X86_64Arch_herd.ml
+    `inst_size_to_mach_size`). fencelab refused `[x]` ("Brackets expression not supported")
+    and a size-less instruction naming no register ("Invalid operand")."""
+    assert herd_counts(cli, tmp_path, X86_64_HERD_FORMS, model) == (
+        "Positive: 1 Negative: 0", "Always 1 0", 1)
+    from fencelab.litmus.parser import parse_text
+    from fencelab.program.load import load
+
+    program = load(parse_text(X86_64_HERD_FORMS))
+    try:
+        thread = program.threads[0]
+        made = [(d.mnemonic, d.info.width, d.info.locked)
+                for d in program.target.disassemble(thread.code, thread.base)]
+    finally:
+        program.release()
+    assert made == [("movl", 4, False), ("movl", 4, False), ("movl", 4, False),
+                    ("lock addl", 4, True), ("lock incl", 4, True), ("movabsl", 4, False)]
+
+
+def test_x86_64_sb_with_brackets_has_the_verdicts_of_its_at_t_spelling(cli, tmp_path):
+    bracketed = table("SB", "x=0; y=0;", [["mov $1,[x]", "mov [y],%eax"],
+                                          ["mov $1,[y]", "mov [x],%eax"]],
+                      "exists (0:rax=0 /\\ 1:rax=0)", arch="X86_64")  # fmt: skip
+    at_t = table("SB", "x=0; y=0;", [["movl $1,(x)", "movl (y),%eax"],
+                                     ["movl $1,(y)", "movl (x),%eax"]],
+                 "exists (0:rax=0 /\\ 1:rax=0)", arch="X86_64")  # fmt: skip
+    for model, counts in (("tso", ("Positive: 1 Negative: 3", "Sometimes 1 3", 4)),
+                          ("sc", ("Positive: 0 Negative: 3", "Never 0 3", 3))):  # fmt: skip
+        assert herd_counts(cli, tmp_path, bracketed, model) == counts
+        assert herd_counts(cli, tmp_path, at_t, model) == counts
 
 
 NEGATIVE_HEX = ("negative hexadecimal number '-0x1': herd reads a number as decimal, maybe "
