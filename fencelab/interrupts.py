@@ -17,6 +17,11 @@ import os
 import signal
 import threading
 
+EXIT_INTERRUPTED = 130  # a command's exit status when Ctrl-C ended it (128 + SIGINT)
+
+# importlib's weakref callback that drops a module's lock (CPython's `_get_module_lock`)
+_MODULE_LOCK_DROPPED = ("<frozen importlib._bootstrap>", "cb")
+
 _pressed = False
 _asked: set[int] = set()  # threads asked to stop (their process's other threads run on)
 
@@ -36,14 +41,18 @@ def interrupt(frame) -> None:
 
 
 def _safe_to_raise(frame) -> bool:
-    """Not inside a finalizer (a `__del__`, a weakref callback: Python prints the exception as
-    ignored, traceback and all) nor inside the Unicorn binding (a `UcContext` interrupted in
-    its constructor fails again in its `__del__`) or capstone's (its `disasm` generator frees
-    its instructions when it is closed, possibly by the garbage collector, where the exception
-    is printed as ignored: a worker stopped by `fencelab check DIR | head -1` did)."""
+    """Not inside a finalizer (a `__del__`, a weakref callback: weakref.py's, importlib's that
+    drops a module's lock at the end of each import (`_MODULE_LOCK_DROPPED`): Python prints the
+    exception as ignored, traceback and all, and goes on: a Ctrl-C while the `fencelab`
+    command imported its modules was lost) nor inside the Unicorn binding (a `UcContext`
+    interrupted in its constructor fails again in its `__del__`) or capstone's (its `disasm`
+    generator frees its instructions when it is closed, possibly by the garbage collector,
+    where the exception is printed as ignored: a worker stopped by `fencelab check DIR |
+    head -1` did)."""
     while frame is not None:
         code = frame.f_code
         if (code.co_name == "__del__" or code.co_filename.endswith("weakref.py")
+                or (code.co_filename, code.co_name) == _MODULE_LOCK_DROPPED
                 or any(f"{os.sep}{binding}{os.sep}" in code.co_filename
                        for binding in ("unicorn", "capstone"))):  # fmt: skip
             return False

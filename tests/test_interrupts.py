@@ -84,3 +84,36 @@ def test_clear_forgets_a_handled_ctrl_c():
         interrupts._on_sigint(signal.SIGINT, sys._getframe())
     interrupts.clear()
     interrupts.stop_if_interrupted()
+
+
+def test_ctrl_c_inside_importlibs_module_lock_callback_waits_for_the_next_step():
+    """importlib drops a module's lock at the end of each import in a weakref callback, where
+    an exception is printed as ignored, traceback and all, and Python goes on: a Ctrl-C while
+    the `fencelab` command imported its modules printed `Exception ignored in: <function
+    _get_module_lock.<locals>.cb>` and was lost (the command ran to its end). Inside it,
+    Ctrl-C is only remembered. (The callback is importlib's own, run by dropping a lock.)"""
+    import importlib._bootstrap as bootstrap
+
+    name = "fencelab-test-module-lock"
+    lock = bootstrap._get_module_lock(name)
+    callback = bootstrap._module_locks[name].__callback__
+    raised, seen = [], []
+
+    def trace(frame, event, arg):
+        if event == "call" and frame.f_code is callback.__code__:
+            seen.append(1)
+            try:
+                interrupts._on_sigint(signal.SIGINT, frame)
+            except KeyboardInterrupt:
+                raised.append(1)
+
+    before = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        del lock  # the callback runs
+    finally:
+        sys.settrace(before)
+    assert (seen, raised) == ([1], [])
+    assert name not in bootstrap._module_locks
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.stop_if_interrupted()

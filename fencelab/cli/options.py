@@ -35,7 +35,7 @@ from click.shell_completion import CompletionItem
 
 from fencelab.cli import output
 from fencelab.errors import FencelabError
-from fencelab.interrupts import catch_ctrl_c
+from fencelab.interrupts import EXIT_INTERRUPTED, catch_ctrl_c
 from fencelab.isa.registry import TARGET_NAMES, TARGETS, get_target
 from fencelab.isa.target import Target
 from fencelab.limits import (
@@ -74,7 +74,6 @@ from fencelab.reduce import (
 )
 
 EXIT_NO_VERDICT = 3  # check, hunt: no counterexample, but some check reached no verdict
-EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
 

@@ -26,7 +26,9 @@ process forever: each task it did not finish gives `Lost`, in its turn. A cluste
 ends without its result (an error on its worker; cancelled by Dask: its workers kept dying, or
 its scheduler cancelled it) gives `Failed`, in its turn. A cluster whose scheduler or workers
 run other code than this process (another fencelab, another Python) is refused before any task
-(`_same_code`).
+(`_same_code`); a worker that joins later is asked again by each task it is given, which it
+refuses if it runs other code (`_remote_call`): that test gives `Failed`, naming the worker, in
+its turn, never another fencelab's result.
 """
 
 from __future__ import annotations
@@ -132,8 +134,19 @@ def _call(task: Callable, args: tuple, disabled: frozenset[str]):
 STOP_POLL = 0.5  # seconds: how often a cluster's task asks whether it is still wanted
 
 
-def _remote_call(task: Callable, args: tuple, disabled: frozenset[str]):
-    """`_call` on a cluster's worker, stopped at its next step (`interrupts.stop_thread`; as a
+@dataclass(frozen=True)
+class _OtherCode:
+    """What a cluster's task gives, unrun, on a worker that runs other code than the process
+    that submitted it (`_remote_call`): why, in `_other_code`'s words."""
+
+    why: str
+
+
+def _remote_call(task: Callable, args: tuple, disabled: frozenset[str],
+                 code: tuple[str, str, str]):  # fmt: skip
+    """`_call` on a cluster's worker if it runs the submitting process's `code` (its
+    `code_id`; `_OtherCode` if not: the cluster was checked before any task, `_same_code`, but
+    a worker may join it after that), stopped at its next step (`interrupts.stop_thread`; as a
     local worker's by Ctrl-C) once it is no longer wanted: its client cancelled it (Ctrl-C) or
     went away (ended, however), and the scheduler released it. Dask cannot stop the thread
     running a task; it marks the task cancelled on its worker, which this thread watches (a
@@ -142,6 +155,8 @@ def _remote_call(task: Callable, args: tuple, disabled: frozenset[str]):
     from distributed.worker import thread_state
 
     worker, key, ident = get_worker(), thread_state.key, threading.get_ident()
+    if code_id() != tuple(code):
+        return _OtherCode(_other_code(f"worker {worker.address}", code_id(), tuple(code)))
     done = threading.Event()
 
     def watch() -> None:
@@ -405,13 +420,18 @@ def _same_code(client, address: str) -> None:
         if isinstance(got, Exception):
             why = f"{who} cannot load fencelab.parallel.code_id"
         elif tuple(got) != here:
-            python, version, _ = got
-            why = (f"{who} runs fencelab {version}" + (" of other code" if version == here[1]
-                   else "") + f" on Python {python}; this one fencelab {here[1]} on Python "
-                   f"{here[0]}")  # fmt: skip
+            why = _other_code(who, tuple(got), here)
         else:
             continue
         raise FencelabError(f"--cluster {address}: {INCOMPATIBLE}: {why}")
+
+
+def _other_code(who: str, got: tuple[str, str, str], here: tuple[str, str, str]) -> str:
+    """Why `who` (a worker, the scheduler), whose `code_id` is `got`, cannot run the tasks of
+    the command whose code is `here`."""
+    python, version, _ = got
+    return (f"{who} runs fencelab {version}" + (" of other code" if version == here[1] else "")
+            + f" on Python {python}; this one fencelab {here[1]} on Python {here[0]}")
 
 
 @functools.cache
@@ -467,8 +487,8 @@ def _dask_map(client, address: str, task, calls: list[tuple], disabled,
 
     futures = [None] * len(calls)
     for rank, i in enumerate(order):
-        futures[i] = client.submit(_remote_call, task, calls[i], disabled, pure=False,
-                                   priority=len(calls) - rank)  # fmt: skip
+        futures[i] = client.submit(_remote_call, task, calls[i], disabled, code_id(),
+                                   pure=False, priority=len(calls) - rank)  # fmt: skip
     waiting = {future.key: i for i, future in enumerate(futures)}  # (not yielded yet)
     done = as_completed(futures)
     got: dict[int, object] = {}  # results fetched before their turn
@@ -517,11 +537,14 @@ def _waited(future) -> bool:
 def _result(future, lost: Lost, address: str):
     """A done future's result; `lost` if it went with its worker before it was fetched (the
     scheduler waits for a worker to compute it again); `Failed` if its task ended without one
-    (its error, or Dask cancelled it)."""
+    (its error, or Dask cancelled it) or its worker refused it (`_OtherCode`)."""
     from distributed import CancelledError, KilledWorker
 
     try:
-        return future.result(timeout=CLUSTER_TIMEOUT)
+        got = future.result(timeout=CLUSTER_TIMEOUT)
+        if isinstance(got, _OtherCode):
+            return Failed(f"--cluster {address}: {INCOMPATIBLE}: {got.why}")
+        return got
     except TimeoutError:
         return lost
     except KilledWorker as e:

@@ -8,6 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from tests.helpers import EXAMPLES
 
@@ -61,6 +64,47 @@ def interrupt(args: list[str], after: str | None, wait: float = 1.5,
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     return proc.returncode, "".join(seen) + out, err
+
+
+def _mapped(pid: int) -> str:
+    """What process `pid` has mapped into memory (its shared libraries: what it imported)."""
+    with open(f"/proc/{pid}/maps") as f:
+        return f.read()
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc/PID/maps")
+def test_ctrl_c_while_the_command_imports_its_modules_is_one_line():
+    """Ctrl-C while `fencelab` imports the commands' modules (its first 0.2-0.4 s, before a
+    command can take Ctrl-C): one line and exit status 130, as a Ctrl-C outside a command's
+    own handling (before: Python's traceback of the import it cut short; or, in importlib's
+    callback that drops a module's lock, `Exception ignored` and the run went on to its end).
+    The moment is seen, not timed: Ctrl-C as soon as the process has loaded capstone's or
+    unicorn's library, which the commands' modules import about half-way, several times. A
+    run that Ctrl-C reached only once the command took it ends as an interrupted run does (or
+    done, if this process was held back that long): no traceback either; at least one is
+    interrupted while importing."""
+    code = "from fencelab.launch import main; main()"
+    importing = 0
+    for library in ("/libcapstone.", "/libunicorn.") * 3:
+        proc = subprocess.Popen([sys.executable, "-c", code, "run",
+                                 str(EXAMPLES / "x86_64" / "SB.litmus")],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            end = time.monotonic() + 60
+            while library not in _mapped(proc.pid):
+                assert proc.poll() is None and time.monotonic() < end, library
+                time.sleep(0.001)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+        assert "Traceback" not in err and "ignored" not in err, err
+        if err:
+            assert (proc.returncode, out, err) == (130, "", "fencelab: error: interrupted\n")
+            importing += 1
+        else:
+            assert proc.returncode in (0, 130)
+    assert importing
 
 
 def test_ctrl_c_in_an_exhaustive_run_prints_the_partial_result_and_the_summary(tmp_path):

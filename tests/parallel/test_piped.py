@@ -371,6 +371,36 @@ def _other_code(package: Path) -> None:
         f.write("\nCHANGED = True\n")
 
 
+def _same_code(package: Path) -> None:
+    """fencelab as it is."""
+
+
+def _this_fencelab() -> Path:
+    """The folder this fencelab is imported from."""
+    import fencelab
+
+    return Path(fencelab.__file__).parent.parent
+
+
+def _fencelab_copy(tmp_path: Path, change) -> Path:
+    """A folder holding a copy of this fencelab, `change`d: where a scheduler or worker that
+    runs another fencelab imports it from."""
+    other = tmp_path / "other"
+    shutil.copytree(_this_fencelab() / "fencelab", other / "fencelab",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    change(other / "fencelab")
+    return other
+
+
+def _dask(*args: str, path: Path, cwd: Path) -> subprocess.Popen:
+    """`dask ARGS` (scheduler, worker) in its own process, importing fencelab from `path`."""
+    import os
+
+    return subprocess.Popen([sys.executable, "-m", "dask", *args, "--no-dashboard"],
+                            env=dict(os.environ, PYTHONPATH=str(path)), cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
 @pytest.mark.parametrize("where, change", [("worker", _older), ("scheduler and worker", _older),
                                            ("worker", _other_code)])  # fmt: skip
 def test_a_cluster_of_another_fencelab_is_refused(tmp_path, where, change):
@@ -379,31 +409,20 @@ def test_a_cluster_of_another_fencelab_is_refused(tmp_path, where, change):
     graph", from the scheduler; a worker that could not read its task died, and the command
     waited 10 s and said the cluster lost its workers; a worker of other code ran the tests
     with it, silently)."""
-    import os
     import socket
 
     from distributed import Client
 
-    import fencelab
-
-    here = Path(fencelab.__file__).parent
-    other = tmp_path / "other"
-    shutil.copytree(here, other / "fencelab", ignore=shutil.ignore_patterns("__pycache__"))
-    change(other / "fencelab")
+    other = _fencelab_copy(tmp_path, change)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     address = f"tcp://127.0.0.1:{port}"
-
-    def dask(*args: str, path: Path) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "dask", *args, "--no-dashboard"],
-                                env=dict(os.environ, PYTHONPATH=str(path)), cwd=tmp_path,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-
-    started = [dask("scheduler", "--host", "127.0.0.1", "--port", str(port),
-                    path=other if where.startswith("scheduler") else here.parent)]  # fmt: skip
+    started = [_dask("scheduler", "--host", "127.0.0.1", "--port", str(port),
+                     path=other if where.startswith("scheduler") else _this_fencelab(),
+                     cwd=tmp_path)]  # fmt: skip
     try:
-        started.append(dask("worker", address, "--nthreads", "1", path=other))
+        started.append(_dask("worker", address, "--nthreads", "1", path=other, cwd=tmp_path))
         with Client(address, timeout=30) as client:
             client.wait_for_workers(1, timeout=30)
         done = subprocess.run(
@@ -421,6 +440,76 @@ def test_a_cluster_of_another_fencelab_is_refused(tmp_path, where, change):
     assert done.stderr.count("\n") == 1
     if change is _other_code:
         assert "runs fencelab 0.1.0 of other code on Python" in done.stderr
+
+
+def _blocks(stdout: str) -> dict[str, list[str]]:
+    """`run`'s result for each test (`Test NAME ...` up to the blank line), by NAME, without
+    what the clock decides."""
+    results = stdout.split("\nSummary\n")[0].strip()
+    return {block.split()[1]: timeless(block) for block in results.split("\n\n")
+            if block.startswith("Test ")}  # fmt: skip
+
+
+@pytest.mark.parametrize("joins", [_same_code, _other_code])
+def test_a_worker_that_joins_after_the_check_runs_only_this_fencelabs_tests(tmp_path, joins):
+    """A worker that joins the cluster after the command checked it (`_same_code`), while the
+    command's tests wait for its one worker (busy): one of the same fencelab runs those it is
+    given as that worker would (the command prints a local run's stdout); one of another
+    fencelab runs none of them: each it was given is one line naming it, in its turn, the
+    others are run by the worker that was checked, exit 2 (before: it ran them with its own
+    code, silently)."""
+    from distributed import Event
+
+    tests = [str(EXAMPLES / "x86_64" / f"{name}.litmus") for name in ("SB", "MP", "2+2W", "LB")]
+    local = fencelab("run", *tests)
+    assert local.returncode == 0, local.stderr
+    other = _fencelab_copy(tmp_path, joins)
+    cluster, client = _cluster(1, 1)
+    with cluster, client:
+        address = cluster.scheduler_address
+        (checked,) = cluster.scheduler.workers
+        hold = Event("hold", client)
+        busy = client.submit(lambda: Event("hold").wait(), pure=False)  # its one thread
+        assert _until(lambda: _running_tasks(client) == 1, 15)
+        proc = subprocess.Popen([sys.executable, "-c", CODE, "run", *tests, "--cluster", address],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        joined = None
+        try:
+            # checked, and every test submitted: they wait for the busy worker
+            assert _until(lambda: len(cluster.scheduler.tasks) == 1 + len(tests), 60)
+            joined = _dask("worker", address, "--nthreads", "1", path=other, cwd=tmp_path)
+            assert _until(lambda: len(cluster.scheduler.workers) == 2, 60)
+            (late,) = set(cluster.scheduler.workers) - {checked}
+
+            def given() -> int:  # the tests the worker that joined has run (or refused)
+                return client.run(lambda dask_worker: dask_worker.state.executed_count,
+                                  workers=[late])[late]  # fmt: skip
+
+            assert _until(lambda: given() > 0, 60)
+            hold.set()  # the checked worker runs the tests left
+            out, err = proc.communicate(timeout=120)
+            assert busy.result(timeout=30)
+        finally:
+            proc.kill()
+            if joined is not None:
+                joined.terminate()
+                joined.wait(timeout=30)
+    if joins is _same_code:
+        assert (proc.returncode, err) == (0, "")
+        assert timeless(out) == timeless(local.stdout)
+        return
+    refused = [ln.split(": ")[2] for ln in err.splitlines()]
+    assert proc.returncode == 2 and refused
+    assert refused == [test for test in tests if test in refused]  # each once, in its turn
+    for line in err.splitlines():
+        assert line.startswith("fencelab: error: ")
+        assert line.split(": ", 3)[3].startswith(
+            f"--cluster {address}: the cluster's workers cannot run this fencelab's tasks (a "
+            f"different fencelab or Python version): worker {late} runs fencelab 0.1.0 of "
+            "other code on Python "), line
+    ran = _blocks(out)
+    assert set(ran) == {Path(test).stem for test in tests if test not in refused}
+    assert ran == {name: block for name, block in _blocks(local.stdout).items() if name in ran}
 
 
 @pytest.mark.parametrize("command", ["run", "check", "hunt", "run after a result"])
