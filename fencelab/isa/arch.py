@@ -116,7 +116,7 @@ class X86_64Arch(Arch):
                 raise unknown(name)
             return f"{addr_of[name]:#x}"
 
-        return _ATT_OPERAND.sub(absolute, text)
+        return _ATT_OPERAND.sub(absolute, _HERD_CMPXCHG.sub(r"\1\3,\2", text))
 
     def named_locations(self, text):
         return _ATT_LOCATION.findall(text)  # AT&T: `(x)`
@@ -125,6 +125,10 @@ class X86_64Arch(Arch):
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _ATT_LOCATION = re.compile(rf"\(\s*({_IDENT})\s*\)")  # a location named in AT&T: `(x)`
 _ATT_OPERAND = re.compile(r"\(\s*([A-Za-z_]\w*)\s*\)")  # what `translate` makes an address
+# herd's cmpxchg, its memory operand first (X86_64Parser.mly `I_CMPXCHG effaddr COMMA reg`),
+# which AT&T writes last: a memory operand first is herd's order (AT&T's source is a register)
+_HERD_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(-?[\w$]*\([^)]*\))\s*,\s*(%\w+)\s*$",
+                           re.I)  # fmt: skip
 _X86_REGISTERS = frozenset(
     re.findall(
         r"\w+",
