@@ -3,12 +3,18 @@
 The lowering table supplies the atomic operations; everything around them (moving constants into
 registers, arithmetic on locals, compares and branches) is spelled here, one small class per
 family, in the syntax keystone assembles and herdtools7 reads (decimal immediates only: herd's
-lexers take `#12` and `$12`, never `#0xc`).
+lexers take `#12` and `$12`, never `#0xc`). Where herd's grammar lacks an instruction the
+compiler needs and an equivalent sequence it reads exists, the glue writes the sequence (x86:
+no `movzbl`, `sete`, `jl`, `jae`, `neg`, `sub`; AArch64: no `uxtb`); README.md, "Compiled tests
+and herd7", lists what a compiled test may still hold that herd7 does not read.
 """
 
 from __future__ import annotations
 
+import re
+
 from fencelab.errors import FencelabError
+from fencelab.isa.arch import X86_64_CANONICAL
 from fencelab.values import signed, unsigned
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
@@ -32,6 +38,11 @@ class Isa:
     # value is zero-extended before it (its compare is on the whole register)
     extend_narrow_result = False
     extend_narrow_expected = True
+    # the compares `branch` jumps on in one instruction (the compiler jumps over a jump on the
+    # negated compare for the others; x86 has no unsigned one, see `carry_test`)
+    direct_branches = frozenset(COMPARISONS) | frozenset(UNSIGNED.values())
+    # x86: herd has no set-on-condition but `setnb`, so `setcc` is a branch around a move
+    setcc_by_branch = False
 
     def __init__(self, target):
         self.target = target
@@ -64,6 +75,7 @@ class Isa:
         raise NotImplementedError
 
     def branch(self, cmp_op: str, label: str) -> str:
+        """Jump to `label` when `cmp_op` held at the last compare (one of `direct_branches`)."""
         raise NotImplementedError
 
     def jump(self, label: str) -> str:
@@ -80,8 +92,37 @@ class Isa:
         """dst (32-bit) = the low `bits` of src, sign-extended."""
         raise NotImplementedError
 
+    def carry_test(self, dst: int, a: int, b: int, width: int) -> list[str]:
+        """x86: flags with Z clear iff a >= b unsigned, through `dst` (the carry read by
+        `setnb`, herd's one unsigned condition)."""
+        raise NotImplementedError
+
+    def names_location(self, name: str) -> bool:
+        """Can a memory operand name location `name` in herd's syntax (x86's `(x)`)? A name
+        herd's lexer reads as something else is addressed through a register instead."""
+        return True
+
     def spell(self, line: str) -> str:
+        """A row as the compiled herd test writes it."""
         return line.upper() if self.uppercase else line
+
+
+# Words herd's X86_64 lexer reads as instructions, in lower case or all capitals (herdtools7
+# lib/X86_64Lexer.mll, the keywords of its versions together, and master's X86_64Base.ml and,
+# shl, ret, nop): a location named so cannot be a memory operand, `(lock)` is LPAR I_LOCK RPAR
+HERD_X86_64_KEYWORDS = frozenset(
+    m + s for m in ("add", "xor", "or", "mov", "dec", "inc", "cmp", "cmovc", "xchg", "uxch",
+                    "cmpxchg") for s in ("", "b", "w", "l", "q")
+) | frozenset(("movnti", "movntil", "movntiq", "jmp", "je", "jne", "jle", "jlt", "jgt", "jge",
+               "js", "jns", "lock", "mfence", "lfence", "sfence", "setnb", "and", "shl", "ret",
+               "nop", "movt", "movsd", "read"))  # fmt: skip
+_HERD_X86_64_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_/.\-]*")  # the lexer's `name`
+# cmpxchg as AT&T writes it (register, then memory) and as herd's X86_64Parser.mly reads it
+# (`I_CMPXCHG effaddr COMMA reg`: the memory operand first)
+_ATT_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(%\w+)\s*,\s*(\S*\(.*\))\s*$", re.I)
+# and, shl: herd reads them unsuffixed (its tests A007 `shl 2,%eax`, A008 `and %eax,%eax`); a
+# register operand gives the size
+_SUFFIXED = re.compile(r"^(.*?\b)(and|shl)[bwlq](\s)", re.I)
 
 
 class X86Isa(Isa):
@@ -90,13 +131,14 @@ class X86Isa(Isa):
     location_operands = True
     extend_narrow_result = True
     extend_narrow_expected = False
+    direct_branches = frozenset(("==", "!=", "<=", ">="))  # herd: je jne jle jge (its jlt, jgt
+    # are not GNU's jl, jg); unsigned: `carry_test`
+    setcc_by_branch = True
     # eax, ebx, ecx, edx, esi, edi, r8d..r15d, ebp (never rsp), as herd's tests name them
     allocation_order = (0, 3, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 5)
     _SUFFIX = {8: "b", 16: "w", 32: "l", 64: "q"}
-    _CC = {"==": "e", "!=": "ne", "<": "l", "<=": "le", ">": "g", ">=": "ge",
-           "<u": "b", "<=u": "be", ">u": "a", ">=u": "ae"}  # fmt: skip
-    _ALU = {"+": "add", "-": "sub", "*": "imul", "&": "and", "|": "or", "^": "xor",
-            "<<": "shl", ">>": "sar"}  # fmt: skip
+    _CC = {"==": "e", "!=": "ne", "<=": "le", ">=": "ge"}
+    _ALU = {"+": "add", "*": "imul", "|": "or", "^": "xor", ">>": "sar"}
 
     def condition_name(self, n: int) -> str:
         return self.target.reg(n, 64).lstrip("%")
@@ -104,10 +146,8 @@ class X86Isa(Isa):
     def mov_imm(self, dst, value, width):
         if width == 32:
             return [f"movl ${signed(value, 32)},{self.r(dst, 32)}"]
-        v = signed(value, 64)
-        if -(1 << 31) <= v < (1 << 31):
-            return [f"movq ${v},{self.r(dst, 64)}"]
-        return [f"movabsq ${v},{self.r(dst, 64)}"]
+        # `movq` of a constant beyond 32 bits assembles as movabsq, which herd does not spell
+        return [f"movq ${signed(value, 64)},{self.r(dst, 64)}"]
 
     def mov(self, dst, src, width):
         if dst == src:
@@ -117,6 +157,7 @@ class X86Isa(Isa):
 
     def alu(self, op, dst, a, b, width, imm=None):
         s = self._SUFFIX[width]
+        d = self.r(dst, width)
         if b is not None and dst == b and dst != a:
             raise AssertionError("x86 two-address op with dst == right operand")
         out = self.mov(dst, a, width)
@@ -126,13 +167,20 @@ class X86Isa(Isa):
                     "x86_64: a shift by a variable amount needs %cl; only shifts by a "
                     "constant are compiled"
                 )
-            return [*out, f"{self._ALU[op]}{s} ${imm},{self.r(dst, width)}"]
-        return [*out, f"{self._ALU[op]}{s} {self.r(b, width)},{self.r(dst, width)}"]
+            return [*out, f"{'shl' if op == '<<' else 'sar' + s} ${imm},{d}"]
+        if op == "-":  # herd has no sub: a - b = ~(~a + b)
+            if b == dst:
+                return [f"mov{s} $0,{d}"]
+            return [*out, f"xor{s} $-1,{d}", f"add{s} {self.r(b, width)},{d}",
+                    f"xor{s} $-1,{d}"]  # fmt: skip
+        name = "and" if op == "&" else self._ALU[op] + s
+        return [*out, f"{name} {self.r(b, width)},{d}"]
 
     def unary(self, op, dst, src, width):
         s = self._SUFFIX[width]
-        name = {"-": "neg", "~": "not"}[op]
-        return [*self.mov(dst, src, width), f"{name}{s} {self.r(dst, width)}"]
+        d = self.r(dst, width)
+        inverted = [*self.mov(dst, src, width), f"xor{s} $-1,{d}"]  # herd has no not, neg
+        return inverted if op == "~" else [*inverted, f"add{s} $1,{d}"]
 
     def cmp(self, a, b, width, imm=None):
         s = self._SUFFIX[width]
@@ -148,16 +196,33 @@ class X86Isa(Isa):
     def jump(self, label):
         return f"jmp {label}"
 
-    def setcc(self, cmp_op, dst, width):
-        return [f"set{self._CC[cmp_op]} {self.r(dst, 8)}", *self.zero_extend(dst, dst, 8)]
+    def carry_test(self, dst, a, b, width):
+        s = self._SUFFIX[width]
+        d = self.r(dst, 32)
+        return [f"movl $0,{d}", f"cmp{s} {self.r(b, width)},{self.r(a, width)}",
+                f"setnb {self.r(dst, 8)}", f"cmpl $0,{d}"]  # fmt: skip
 
     def zero_extend(self, dst, src, bits):
-        s = {8: "b", 16: "w"}[bits]
-        return [f"movz{s}l {self.r(src, bits)},{self.r(dst, 32)}"]
+        # herd has no movzbl/movzwl; a register operand gives `and` its size
+        return [*self.mov(dst, src, 32), f"and ${(1 << bits) - 1},{self.r(dst, 32)}"]
 
     def sign_extend(self, dst, src, bits):
-        s = {8: "b", 16: "w"}[bits]
-        return [f"movs{s}l {self.r(src, bits)},{self.r(dst, 32)}"]
+        # herd has no movsbl/movswl: zero-extend, then (v ^ 2^(bits-1)) - 2^(bits-1)
+        half, d = 1 << (bits - 1), self.r(dst, 32)
+        return [*self.zero_extend(dst, src, bits), f"xorl ${half},{d}", f"addl $-{half},{d}"]
+
+    def names_location(self, name):
+        return (_HERD_X86_64_NAME.fullmatch(name) is not None
+                and name.lower() not in X86_64_CANONICAL
+                and not (name.lower() in HERD_X86_64_KEYWORDS
+                         and name in (name.lower(), name.upper()))
+                and re.fullmatch(r"P\d+", name) is None)  # fmt: skip
+
+    def spell(self, line):
+        m = _ATT_CMPXCHG.match(line)
+        if m:
+            line = f"{m.group(1)}{m.group(3)},{m.group(2)}"
+        return _SUFFIXED.sub(r"\1\2\3", line)
 
 
 # condition codes and ALU mnemonics, the same in A32 and A64 (unsigned >= and < as herd's
@@ -220,11 +285,12 @@ class AArch64Isa(Isa):
     def setcc(self, cmp_op, dst, width):
         return [f"cset {self.r(dst, 32)}, {self._CC[cmp_op]}"]
 
+    # UXTB/UXTH, SXTB/SXTH as the UBFM/SBFM they are aliases of (the same words): herd's
+    # AArch64Parser.mly reads UXTB etc. only as an operand's extension, never as instructions
     def zero_extend(self, dst, src, bits):
-        name = {8: "uxtb", 16: "uxth"}[bits]
-        return [f"{name} {self.r(dst, 32)}, {self.r(src, 32)}"]
+        return [f"ubfm {self.r(dst, 32)}, {self.r(src, 32)}, #0, #{bits - 1}"]
 
-    def sign_extend(self, dst, src, bits):  # SXTB/SXTH, in the form herd's AArch64 parser reads
+    def sign_extend(self, dst, src, bits):
         return [f"sbfm {self.r(dst, 32)}, {self.r(src, 32)}, #0, #{bits - 1}"]
 
 

@@ -172,11 +172,13 @@ class ThreadCompiler:
             self.locals[name] = self.alloc(f"local {name}", assigned.get(name))
         # each location's address in a register set in the initial state, except where the
         # ISA names a location as an operand (x86's `(x)`); an array element other than the
-        # first has no such name (herd's `0:rcx=v[1]`), so it gets a register there too
+        # first has no such name (herd's `0:rcx=v[1]`), nor has a location herd's lexer reads
+        # as another word (x86 `(lock)`), so each gets a register there too
         self.loc_regs: dict[str, int] = {}
         elements = {loc.name for loc in self.test.locations if loc.index}
         for _, _, _, loc, pos, _ in atomics:
-            by_reg = not self.isa.location_operands or loc in elements
+            by_reg = (not self.isa.location_operands or loc in elements
+                      or not self.isa.names_location(loc))  # fmt: skip
             if loc and by_reg and loc not in self.loc_regs:
                 self.loc_regs[loc] = self.alloc(f"the address of {loc}", pos)
         for stmt in self.thread.body:
@@ -293,8 +295,10 @@ class ThreadCompiler:
 
     # -- emitting -------------------------------------------------------------------------------
     def new_label(self) -> str:
+        """A label no other thread of the test has: herd refuses a label defined twice in a
+        test ("Label %s occurs more that once", herd/loader.ml), whichever threads."""
         self.label_count += 1
-        return f"LC{self.label_count:02d}"
+        return f"LC{self.tid}_{self.label_count:02d}"
 
     def emit(self, lines: list[str] | str, origin: OpOrigin | None = None) -> None:
         if isinstance(lines, str):
@@ -403,10 +407,34 @@ class ThreadCompiler:
             return
         if isinstance(expr, BinOp) and expr.op in COMPARISONS:
             self.compare(expr.left, expr.right)
-            self.emit(self.isa.branch(expr.op if when else NEGATED[expr.op], label))
+            self.branch(expr.op if when else NEGATED[expr.op], label)
             return
         self.compare(expr, Const(0))
-        self.emit(self.isa.branch("!=" if when else "==", label))
+        self.branch("!=" if when else "==", label)
+
+    def branch(self, cmp_op: str, label: str) -> None:
+        """Jump to `label` when signed `cmp_op` held at the last compare: in one instruction
+        where the ISA has it, else over a jump, on the negated compare (x86 `jge` for `<`)."""
+        if cmp_op in self.isa.direct_branches:
+            self.emit(self.isa.branch(cmp_op, label))
+            return
+        skip = self.new_label()
+        self.emit(self.isa.branch(NEGATED[cmp_op], skip))
+        self.emit(self.isa.jump(label))
+        self.label(skip)
+
+    def setcc(self, cmp_op: str, dst: int) -> None:
+        """After a compare: dst = 1 if signed `cmp_op` held, else 0. x86 branches around a
+        move (herd reads no `sete`), jumping in one instruction on `cmp_op` or its negation."""
+        if not self.isa.setcc_by_branch:
+            self.emit(self.isa.setcc(cmp_op, dst, 32))
+            return
+        skip = self.new_label()
+        held = cmp_op in self.isa.direct_branches
+        self.emit(self.isa.mov_imm(dst, int(held), 32))  # a move leaves the flags alone
+        self.emit(self.isa.branch(cmp_op if held else NEGATED[cmp_op], skip))
+        self.emit(self.isa.mov_imm(dst, int(not held), 32))
+        self.label(skip)
 
     def compare(self, left: Expr, right: Expr) -> None:
         width = max(self.expr_width(left), self.expr_width(right))
@@ -478,7 +506,7 @@ class ThreadCompiler:
         if expr.op in COMPARISONS:
             self.compare(expr.left, expr.right)
             reg, owned = self._dest(dest)
-            self.emit(self.isa.setcc(expr.op, reg, 32))
+            self.setcc(expr.op, reg)
             return Val(reg, 32, owned)
         if expr.op not in ARITHMETIC:
             raise self.error(f"cannot compile operator {expr.op!r}")
@@ -508,7 +536,7 @@ class ThreadCompiler:
         if expr.op == "!":
             self.compare(expr.operand, Const(0))
             reg, owned = self._dest(dest)
-            self.emit(self.isa.setcc("==", reg, 32))
+            self.setcc("==", reg)
             return Val(reg, 32, owned)
         if expr.op not in ("-", "~"):
             raise self.error(f"cannot compile unary operator {expr.op!r}")
@@ -543,17 +571,26 @@ class ThreadCompiler:
         else:
             keep = self.new_label()  # new = old when old already wins, else the operand
             self.emit(self.isa.mov(new, old.reg, lw))
-            self.emit(self.isa.cmp(old.reg, v.reg, lw))
             keeps = ">=" if expr.op is Op.FETCH_MAX else "<="
-            unsigned = not vtype.signed and vtype.width >= 32
-            self.emit(self.isa.branch(UNSIGNED[keeps] if unsigned else keeps, keep))
+            if vtype.signed or vtype.width < 32:
+                self.emit(self.isa.cmp(old.reg, v.reg, lw))
+                self.branch(keeps, keep)
+            elif UNSIGNED[keeps] in self.isa.direct_branches:
+                self.emit(self.isa.cmp(old.reg, v.reg, lw))
+                self.emit(self.isa.branch(UNSIGNED[keeps], keep))
+            else:  # x86: old >= v unsigned is no carry from old - v (min: none from v - old)
+                flag = self.alloc()
+                a, b = (old.reg, v.reg) if keeps == ">=" else (v.reg, old.reg)
+                self.emit(self.isa.carry_test(flag, a, b, lw))
+                self.release(flag)
+                self.emit(self.isa.branch("!=", keep))
             self.emit(self.isa.mov(new, v.reg, lw))
             self.label(keep)
         failure = default_failure_order(expr.order)
         seen = self.atomic(Op.CAS, expr.order, failure, expr.loc, expr.pos,
                            {"exp": old, "new": Val(new, lw, True)}, None)  # fmt: skip
         self.emit(self.isa.cmp(seen.reg, old.reg, lw))
-        self.emit(self.isa.branch("==", done))
+        self.branch("==", done)
         self.emit(self.isa.mov(old.reg, seen.reg, lw))
         self.emit(self.isa.jump(top))
         self.label(done)

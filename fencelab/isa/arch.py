@@ -113,7 +113,8 @@ class X86_64Arch(Arch):
         """herd's operands as AT&T's: a location `(x)` or `[x]` its address, `[%rax]` (or
         `[rax]`: herd's lexer makes a register's name the register) `(%rax)`, `[16]` address
         16; a size-less `mov`, `add`, `or`, `xor`, `cmp`, `inc` or `dec` naming no register
-        (`mov $1,(x)`) is herd's INSb, a 32-bit access (X86_64Arch_herd.ml), so `movl`."""
+        (`mov $1,(x)`) is herd's INSb, a 32-bit access (X86_64Arch_herd.ml), so `movl`; a
+        `cmpxchg` whose memory operand comes first is herd's order, made AT&T's."""
 
         def address(name: str) -> str:
             if name not in addr_of:
@@ -128,6 +129,7 @@ class X86_64Arch(Arch):
                 return f"(%{inside.lstrip('%')})"
             return address(inside)
 
+        text = _HERD_CMPXCHG.sub(r"\1\3,\2", text)
         sized = _SIZELESS.fullmatch(text)
         if sized and not re.search(r"%\w", _MEMORY_OPERAND.sub("", sized.group(3))):
             suffix = "L" if sized.group(1)[-1].isupper() else "l"
@@ -148,6 +150,10 @@ _HERD_BRACKET = re.compile(rf"\[\s*(%?{_IDENT}|\d+)\s*\]")
 # herd's size-less mnemonics whose operands may name no register (X86_64Parser.mly's INSb)
 _SIZELESS = re.compile(r"(\s*(?:lock\s+)?(?:mov|add|x?or|cmp|inc|dec))(\s+)(.*)", re.I | re.S)
 _MEMORY_OPERAND = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# herd's cmpxchg, its memory operand first (X86_64Parser.mly `I_CMPXCHG effaddr COMMA reg`),
+# which AT&T writes last: a memory operand first is herd's order (AT&T's source is a register)
+_HERD_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(-?[\w$]*\([^)]*\)|\[[^\]]*\])\s*,"
+                           r"\s*(%\w+)\s*$", re.I)  # fmt: skip
 _X86_REGISTERS = frozenset(
     re.findall(
         r"\w+",
