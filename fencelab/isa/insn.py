@@ -132,6 +132,18 @@ class InsnInfo:
         return " ".join(parts)
 
 
+def condition_holds(cond: str, flags: int) -> bool:
+    """An Arm condition code evaluated on the flags: AArch64's NZCV register or A32's CPSR,
+    which keep N, Z, C and V in the same bits (31 ... 28)."""
+    n, z, c, v = (flags >> 31) & 1, (flags >> 30) & 1, (flags >> 29) & 1, (flags >> 28) & 1
+    base = {
+        "eq": z, "ne": not z, "cs": c, "hs": c, "cc": not c, "lo": not c, "mi": n, "pl": not n,
+        "vs": v, "vc": not v, "hi": c and not z, "ls": not (c and not z), "ge": n == v,
+        "lt": n != v, "gt": not z and n == v, "le": not (not z and n == v), "al": True, "nv": True,
+    }  # fmt: skip
+    return bool(base[cond])
+
+
 @functools.cache
 def condition_as_address(info: InsnInfo) -> InsnInfo:
     """An A32 conditional (predicated) access as aarch32.cat reads it: the flags are read

@@ -122,7 +122,7 @@ from dataclasses import dataclass, field, replace
 from fencelab import reduce
 from fencelab.errors import AccessError, CodeError, FencelabError, MemoryFault
 from fencelab.isa.core import NeedRead, Step, ThreadState
-from fencelab.isa.insn import Barrier, InsnInfo, Kind, condition_as_address
+from fencelab.isa.insn import Barrier, InsnInfo, Kind, condition_as_address, condition_holds
 from fencelab.limits import LimitReached, Meter
 from fencelab.machine.model import MONITOR_MISMATCH, elsewhere_uncovered, succeeds_elsewhere
 from fencelab.values import get_bytes, unsigned
@@ -238,19 +238,6 @@ _SELECT_ALIASES = frozenset({"cset", "csetm", "cinc", "cinv", "cneg"})  # one so
 _FLAGS = "nzcv"
 Taint = frozenset[int]
 NO_TAINT: Taint = frozenset()
-
-
-def _holds(cond: str, nzcv: int) -> bool:
-    """Does AArch64 condition `cond` hold for the NZCV register value?"""
-    n, z, c, v = (nzcv >> 31) & 1, (nzcv >> 30) & 1, (nzcv >> 29) & 1, (nzcv >> 28) & 1
-    base = {"eq": z == 1, "cs": c == 1, "hs": c == 1, "mi": n == 1, "vs": v == 1,
-            "hi": c == 1 and z == 0, "ge": n == v, "gt": z == 0 and n == v,
-            "al": True}  # fmt: skip
-    negated = {"ne": "eq", "cc": "cs", "lo": "hs", "pl": "mi", "vc": "vs", "ls": "hi",
-               "lt": "ge", "le": "gt"}  # fmt: skip
-    if cond in negated:
-        return not base[negated[cond]]
-    return base[cond]
 
 
 def _select_operands(core, info: InsnInfo) -> tuple[str, str, str] | None:
@@ -380,7 +367,7 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
     for position, addr in enumerate(executed):
         select = _select_operands(core, core.infos[addr])
         if select is not None:
-            out[position] = _holds(select[2], uc.reg_read(flags_id))
+            out[position] = condition_holds(select[2], uc.reg_read(flags_id))
         info = core.infos[addr]
         core._pair, core._half = position == 0 and info.atomic_pair and info.width == 16, None
         try:

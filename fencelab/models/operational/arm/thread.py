@@ -19,7 +19,7 @@ from functools import partial
 
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
-from fencelab.isa.insn import Barrier, InsnInfo, Kind, condition_as_address
+from fencelab.isa.insn import Barrier, InsnInfo, Kind, condition_as_address, condition_holds
 from fencelab.machine.model import (
     MONITOR_MISMATCH,
     ModelRestart,
@@ -471,17 +471,6 @@ def _select_sources(ctx, step: Step, k: int, info: InsnInfo) -> tuple[str, ...]:
         return (first, second)
     holds = condition_holds(ops[3].lower(), ctx.core.reg(step.state, "nzcv"))
     return (first if holds else second,)
-
-
-def condition_holds(cond: str, nzcv: int) -> bool:
-    """An AArch64 condition code evaluated on the NZCV register (N bit 31 ... V bit 28)."""
-    n, z, c, v = (nzcv >> 31) & 1, (nzcv >> 30) & 1, (nzcv >> 29) & 1, (nzcv >> 28) & 1
-    base = {
-        "eq": z, "ne": not z, "cs": c, "hs": c, "cc": not c, "lo": not c, "mi": n, "pl": not n,
-        "vs": v, "vc": not v, "hi": c and not z, "ls": not (c and not z), "ge": n == v,
-        "lt": n != v, "gt": not z and n == v, "le": not (not z and n == v), "al": True, "nv": True,
-    }  # fmt: skip
-    return bool(base[cond])
 
 
 def _writeback(ctx: ThreadContext, regs: RegViews, info: InsnInfo) -> None:
