@@ -23,7 +23,9 @@ load reads the code, not shared memory.
 
 Register sets use canonical names (`r9` for `sb`, `r12` for `ip`, `sp`, `lr`, `cpsr`) and never
 include `pc`. A conditionally executed instruction reads `cpsr`, and since a failed condition
-leaves its destinations unchanged, it also reads them (their new value may be the old one).
+leaves its destinations unchanged, it also reads them (their new value may be the old one); its
+`predicate` names the condition and `predicate_reads` what it reads only for it (a branch's
+condition is `conditional` instead).
 Flag-setting instructions (CMP, TST, ADDS...) write `cpsr`.
 """
 
@@ -97,11 +99,11 @@ def classify_a32(target, insn: capstone.CsInsn) -> InsnInfo:
     mems = [op for op in insn.operands if op.type == A.ARM_OP_MEM]
     if mems:
         return _memory(target, insn, mems[0])
-    reads, writes = _registers(target, insn)
+    reads, writes, predicate = _registers(target, insn)
     if iid in BRANCHES or _writes_pc(insn):
         conditional = _conditional(insn)
         return make_info(insn, Kind.BRANCH, conditional=conditional, reads=reads, writes=writes)
-    return make_info(insn, Kind.OTHER, reads=reads, writes=writes)
+    return make_info(insn, Kind.OTHER, reads=reads, writes=writes, **predicate)
 
 
 def _sets_flags(insn) -> bool:
@@ -129,8 +131,9 @@ def _shift_reg(insn, op) -> str | None:
     return None
 
 
-def _registers(target, insn) -> tuple[frozenset[str], frozenset[str]]:
-    """Reads and writes of a register-only instruction or branch."""
+def _registers(target, insn) -> tuple[frozenset[str], frozenset[str], dict]:
+    """Reads and writes of a register-only instruction or branch, and its predicate's fields
+    (`_with_condition`)."""
     reads, writes = capstone_regs(target, insn, NO_PC)
     reads, writes = set(reads), set(writes)
     for op in insn.operands:
@@ -157,11 +160,23 @@ def _registers(target, insn) -> tuple[frozenset[str], frozenset[str]]:
     return _with_condition(insn, reads, writes)
 
 
-def _with_condition(insn, reads, writes) -> tuple[frozenset[str], frozenset[str]]:
+# capstone's condition codes -> their names (isa/insn.py `condition_holds`)
+CONDITIONS = {getattr(A, f"ARM_CC_{name.upper()}"): name
+              for name in ("eq", "ne", "hs", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge",
+                           "lt", "gt", "le")}  # fmt: skip
+
+
+def _with_condition(insn, reads, writes) -> tuple[frozenset[str], frozenset[str], dict]:
+    """The registers a (possibly predicated) instruction reads and writes, and the InsnInfo
+    fields of its predicate: a failed condition keeps the old values, so a predicated
+    instruction also reads the flags and what it writes (`predicate_reads`: what it reads only
+    for that)."""
     reads, writes = set(reads) - set(NO_PC), set(writes) - set(NO_PC)
-    if _conditional(insn):
-        reads |= {"cpsr"} | writes  # a failed condition keeps the old values
-    return frozenset(reads), frozenset(writes)
+    if not _conditional(insn):
+        return frozenset(reads), frozenset(writes), {}
+    added = ({"cpsr"} | writes) - reads
+    predicate = {"predicate": CONDITIONS[insn.cc], "predicate_reads": frozenset(added)}
+    return frozenset(reads | added), frozenset(writes), predicate
 
 
 def _load_multiple(target, insn) -> InsnInfo:
@@ -176,10 +191,10 @@ def _load_multiple(target, insn) -> InsnInfo:
         refuse(target, insn, "loads its own base register with writeback (UNPREDICTABLE)")
     dest = frozenset(listed)
     written = dest | ({base} if insn.writeback else set())
-    reads, writes = _with_condition(insn, {base}, written)
+    reads, writes, predicate = _with_condition(insn, {base}, written)
     return make_info(insn, Kind.LOAD, width=4 * len(listed), addr_regs=frozenset({base}),
                      dest_regs=dest, pair_order=tuple(listed), reads=reads,
-                     writes=writes)  # fmt: skip
+                     writes=writes, **predicate)  # fmt: skip
 
 
 def _memory(target, insn, mem_op) -> InsnInfo:
@@ -205,31 +220,33 @@ def _memory(target, insn, mem_op) -> InsnInfo:
     if iid in LOADS or iid in LOAD_ACQUIRES:
         width = LOADS.get(iid) or LOAD_ACQUIRES[iid]
         dest = frozenset(before)
-        reads, writes = _with_condition(insn, address_reads, dest | base_written)
+        reads, writes, predicate = _with_condition(insn, address_reads, dest | base_written)
         # LDRD: two word reads, each to its own register, unordered (herd's ARMSem.ml)
         pair = tuple(before) if iid == A.ARM_INS_LDRD else ()
         return make_info(insn, Kind.LOAD, width=width, acquire=iid in LOAD_ACQUIRES,
                          addr_regs=addr, dest_regs=dest, pair_order=pair, reads=reads,
-                         writes=writes)  # fmt: skip
+                         writes=writes, **predicate)  # fmt: skip
     if iid in STORES or iid in STORE_RELEASES:
         width = STORES.get(iid) or STORE_RELEASES[iid]
         data = frozenset(before)
-        reads, writes = _with_condition(insn, address_reads | data, base_written)
+        reads, writes, predicate = _with_condition(insn, address_reads | data, base_written)
         return make_info(insn, Kind.STORE, width=width, release=iid in STORE_RELEASES,
-                         addr_regs=addr, data_regs=data, reads=reads, writes=writes)  # fmt: skip
+                         addr_regs=addr, data_regs=data, reads=reads, writes=writes,
+                         **predicate)  # fmt: skip
     if iid in LOAD_EXCLUSIVES or iid in LOAD_ACQUIRE_EXCLUSIVES:
         width = LOAD_EXCLUSIVES.get(iid) or LOAD_ACQUIRE_EXCLUSIVES[iid]
         dest = frozenset(before)
-        reads, writes = _with_condition(insn, address_reads, dest)
+        reads, writes, predicate = _with_condition(insn, address_reads, dest)
         return make_info(insn, Kind.LOAD_EXCL, width=width,
                          acquire=iid in LOAD_ACQUIRE_EXCLUSIVES, addr_regs=addr, dest_regs=dest,
-                         reads=reads, writes=writes)  # fmt: skip
+                         reads=reads, writes=writes, **predicate)  # fmt: skip
     if iid in STORE_EXCLUSIVES or iid in STORE_RELEASE_EXCLUSIVES:
         width = STORE_EXCLUSIVES.get(iid) or STORE_RELEASE_EXCLUSIVES[iid]
         status, data = frozenset(before[:1]), frozenset(before[1:])
-        reads, writes = _with_condition(insn, address_reads | data, status)
+        reads, writes, predicate = _with_condition(insn, address_reads | data, status)
         return make_info(insn, Kind.STORE_EXCL, width=width,
                          release=iid in STORE_RELEASE_EXCLUSIVES, addr_regs=addr, data_regs=data,
-                         status_regs=status, reads=reads, writes=writes)  # fmt: skip
+                         status_regs=status, reads=reads, writes=writes,
+                         **predicate)  # fmt: skip
     refuse(target, insn, "accesses memory in a way fencelab does not model (A32 supports "
                          "LDR/STR{B,H,D}, LDREX/STREX, LDA/STL and barriers)")  # fmt: skip

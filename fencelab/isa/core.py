@@ -48,7 +48,7 @@ from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
 from fencelab import reduce
 from fencelab.errors import CodeError, FencelabError, MemoryFault, NarrowAddress
-from fencelab.isa.insn import InsnInfo, Kind
+from fencelab.isa.insn import InsnInfo, Kind, condition_holds
 from fencelab.values import signed, unsigned
 
 ThreadState = tuple[int, ...]
@@ -90,6 +90,9 @@ class Step:
     writes: tuple[Access, ...]
     executed: tuple[int, ...]  # addresses of every instruction executed, in order
     hung: bool = False  # a register-only loop ran past LOCAL_STEP_LIMIT
+    # positions in `executed` of the A32 predicated instructions (`InsnInfo.predicate`) whose
+    # condition failed: they did nothing (the flags before each tell, which the core reads)
+    skipped: tuple[int, ...] = ()
 
 
 class Core:
@@ -131,6 +134,10 @@ class Core:
         self._told = {pc: told for pc, info in self.infos.items()
                       if (told := _told_read(info)) is not None}  # fmt: skip
         self.unicorn_runs = 0  # instructions Unicorn actually executed (for benchmarks)
+        # pc -> the condition of a predicated instruction (`Step.skipped`), and the flags' index
+        self._predicates = {pc: info.predicate for pc, info in self.infos.items()
+                            if info.predicate}  # fmt: skip
+        self._flags = self.reg_index["cpsr"] if self._predicates else -1
 
     def release(self) -> None:
         """A test's run is over. With the `reuse` reduction the core stays in the shared cache
@@ -202,8 +209,9 @@ class Core:
                 raise FencelabError(f"{self.target.name}: no register {name!r}")
             self.uc.reg_write(self.reg_ids[self.reg_index[name]], value)
         self.uc.reg_write(self.reg_ids[self.pc_index], self.base)
-        executed, hung, state = self._run_local([])
-        return Step(state, (), (), tuple(executed), hung)
+        skipped: list[int] = []
+        executed, hung, state = self._run_local([], skipped)
+        return Step(state, (), (), tuple(executed), hung, tuple(skipped))
 
     def pc(self, state: ThreadState) -> int:
         return state[self.pc_index]
@@ -280,13 +288,19 @@ class Core:
             if 8 * read.size < self.target.pointer_width and self._is_address(read.value):
                 raise NarrowAddress(pc, info.text, read.value, read.size,
                                     self.target.pointer_width)  # fmt: skip
-        executed = [pc]
-        _, hung, after = self._run_local(executed)
+        executed, skipped = [pc], [0] if self._fails(pc, state) else []
+        _, hung, after = self._run_local(executed, skipped)
         if effect_key is not None and len(executed) == 1 and not hung:
             _, _, written, kept = pure
             if kept(after) == kept(state):  # (no register but those it writes moved)
                 _remember(effect_key, (tuple([(i, after[i]) for i in written]), mem_reads, writes))
-        return Step(after, mem_reads, writes, tuple(executed), hung)
+        return Step(after, mem_reads, writes, tuple(executed), hung, tuple(skipped))
+
+    def _fails(self, pc: int, state: ThreadState) -> bool:
+        """Is the instruction at `pc` predicated, with a condition the flags of `state` (the
+        registers before it) fail?"""
+        cond = self._predicates.get(pc)
+        return cond is not None and not condition_holds(cond, state[self._flags])
 
     def _load(self, state: ThreadState, reads: tuple[int, ...]) -> None:
         """Put `state` in the engine and start an instruction's run supplying `reads`."""
@@ -310,9 +324,10 @@ class Core:
             self._load(state, ())
             self._step_one(pc)
             self.succeed_elsewhere(self.infos[pc], state)
-            executed = [pc]
-            _, hung, after = self._run_local(executed)
-            result = self._memo[key] = Step(after, (), tuple(self._writes), tuple(executed), hung)
+            executed, skipped = [pc], []
+            _, hung, after = self._run_local(executed, skipped)
+            result = self._memo[key] = Step(after, (), tuple(self._writes), tuple(executed), hung,
+                                            tuple(skipped))  # fmt: skip
         return result
 
     def succeed_elsewhere(self, info: InsnInfo, state: ThreadState) -> None:
@@ -382,7 +397,7 @@ class Core:
         if after not in self._contexts and self.base <= after[self.pc_index] < self.end:
             self._contexts[after] = self._contexts[state]
             self._derived.add(after)
-        return Step(after, mem_reads, writes, (pc,))
+        return Step(after, mem_reads, writes, (pc,), skipped=(0,) if self._fails(pc, state) else ())
 
     def _status_failed(self, info: InsnInfo) -> bool:
         (reg,) = info.status_regs
@@ -443,15 +458,20 @@ class Core:
             return "jumps outside the test's code"
         return f"the emulator stopped: {error}"
 
-    def _run_local(self, executed: list[int]) -> tuple[list[int], bool, ThreadState]:
-        """Run register-only instructions until the next memory event or the end; the state
+    def _run_local(self, executed: list[int],
+                   skipped: list[int]) -> tuple[list[int], bool, ThreadState]:  # fmt: skip
+        """Run register-only instructions until the next memory event or the end, adding them
+        to `executed` (and the predicated ones whose condition fails to `skipped`); the state
         reached (saved: `_snapshot`)."""
+        predicates = self._predicates
         for _ in range(LOCAL_STEP_LIMIT + len(self.infos)):
             state = self.engine.read(self.reg_ids)
             pc = state[self.pc_index]
             info = self.infos.get(pc)
             if info is None or info.is_memory_event:
                 return executed, False, self._snapshot(state)
+            if predicates and self._fails(pc, state):
+                skipped.append(len(executed))
             accessed = len(self._reads) + len(self._writes)  # the memory instruction's own
             self._step_one(pc)
             if len(self._reads) + len(self._writes) != accessed:

@@ -69,6 +69,12 @@ class InsnInfo:
     barrier_domain: str = ""  # sy / ish / osh / nsh, for display
     is_dsb: bool = False
     conditional: bool = False  # a conditional branch (reads flags or a register)
+    # A32: the condition (eq, ne, hs...) of an instruction executed only when it holds (LDREQ,
+    # MOVNE); "" for one always executed and for a branch (`conditional`). What `reads` names
+    # only because of it: the flags, and the destinations a failed condition leaves as they
+    # were (`as_executed`)
+    predicate: str = ""
+    predicate_reads: frozenset[str] = frozenset()
     cas: bool = False  # compare-and-swap: the write happens only when the read equals compare
     addr_regs: frozenset[str] = frozenset()  # registers that form the address
     data_regs: frozenset[str] = frozenset()  # registers whose value is stored
@@ -132,10 +138,39 @@ class InsnInfo:
         return " ".join(parts)
 
 
+def condition_holds(cond: str, flags: int) -> bool:
+    """An Arm condition code evaluated on the flags: AArch64's NZCV register or A32's CPSR,
+    which keep N, Z, C and V in the same bits (31 ... 28)."""
+    n, z, c, v = (flags >> 31) & 1, (flags >> 30) & 1, (flags >> 29) & 1, (flags >> 28) & 1
+    base = {
+        "eq": z, "ne": not z, "cs": c, "hs": c, "cc": not c, "lo": not c, "mi": n, "pl": not n,
+        "vs": v, "vc": not v, "hi": c and not z, "ls": not (c and not z), "ge": n == v,
+        "lt": n != v, "gt": not z and n == v, "le": not (not z and n == v), "al": True, "nv": True,
+    }  # fmt: skip
+    return bool(base[cond])
+
+
 @functools.cache
 def condition_as_address(info: InsnInfo) -> InsnInfo:
     """An A32 conditional (predicated) access as aarch32.cat reads it: the flags are read
     before the access's registers (herd's `checkZ`, an iico_ctrl its `dd` goes through), so the
-    condition is one of its address registers. (arm.cat, the `armv7` models, reads the
-    condition as a control dependency instead.)"""
+    condition is one of its address registers. (arm.cat, the `armv7` models, reads no
+    dependency in the condition: `as_executed`.)"""
     return replace(info, addr_regs=info.addr_regs | {"cpsr"})
+
+
+def as_executed(info: InsnInfo) -> InsnInfo:
+    """A predicated A32 instruction whose condition held, as arm.cat (the `armv7` models)
+    reads it: it reads its operands only, not the flags, nor the destinations a failed
+    condition would have left as they were. herd's ARMSem.ml `checkZ` reads the flags and
+    then runs the instruction after `>>*=`, an iico_ctrl edge, and no commit event;
+    modelUtils.ml `make_procrels` builds arm.cat's addr and data from iico_data only and its
+    ctrl from commit events (a branch's), so the condition is no dependency of the instruction
+    nor of anything after it. (A failed condition did nothing at all: `Step.skipped`.) Any
+    other instruction is itself."""
+    return _operands_only(info) if info.predicate_reads else info
+
+
+@functools.cache
+def _operands_only(info: InsnInfo) -> InsnInfo:
+    return replace(info, reads=info.reads - info.predicate_reads)

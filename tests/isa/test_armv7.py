@@ -12,7 +12,7 @@ import pytest
 
 from fencelab.errors import FencelabError
 from fencelab.isa.core import NeedRead, Step
-from fencelab.isa.insn import Barrier, Kind
+from fencelab.isa.insn import Barrier, Kind, as_executed
 from fencelab.isa.registry import TARGETS
 
 T = TARGETS["armv7"]
@@ -115,6 +115,26 @@ def test_conditional_memory_access_reads_the_flags():
     store = info("streq r0, [r1]")
     assert store.kind is Kind.STORE
     assert store.reads == {"cpsr", "r0", "r1"}
+
+
+@pytest.mark.parametrize("line, predicate, only_for_it, operands", [
+    ("ldrne r0, [r1]", "ne", {"cpsr", "r0"}, {"r1"}),
+    ("streq r0, [r1]", "eq", {"cpsr"}, {"r0", "r1"}),
+    ("strexeq r2, r0, [r1]", "eq", {"cpsr", "r2"}, {"r0", "r1"}),
+    ("moveq r0, #1", "eq", {"cpsr", "r0"}, set()),
+    ("addge r0, r0, #1", "ge", {"cpsr"}, {"r0"}),  # r0 is an operand too
+    ("adclo r0, r0, r1", "lo", set(), {"r0", "r1", "cpsr"}),  # the carry is an operand
+    ("cmpeq r0, #0", "eq", {"cpsr"}, {"r0"}),
+    ("mov r0, #1", "", set(), set()),
+    ("beq #0x1000", "", set(), {"cpsr"}),  # a branch's condition is `conditional`
+])  # fmt: skip
+def test_a_predicated_instruction_names_its_condition(line, predicate, only_for_it, operands):
+    """`predicate` and what `reads` holds only for it; `as_executed` (arm.cat's reading where
+    the condition held) reads the operands alone."""
+    i = info(line)
+    assert (i.predicate, i.predicate_reads) == (predicate, only_for_it)
+    assert as_executed(i).reads == operands
+    assert i.reads == operands | only_for_it
 
 
 # -- exclusives and ARMv8 acquire/release ---------------------------------------------------------
@@ -375,6 +395,21 @@ def test_ldrexd_strexd_on_the_core():
     assert core.reg(ok.state, "r4") == 0
     failed = core.run(loaded.state, (0x2_FFFF_FFFE,))
     assert failed.writes == () and core.reg(failed.state, "r4") == 1
+
+
+def test_a_failed_condition_is_skipped_on_the_core():
+    """`Step.skipped`: the positions, in `executed`, of the predicated instructions whose
+    condition failed on the flags before them (which did nothing)."""
+    core = new_core("ldr r0, [r1]", "cmp r0, #1", "moveq r2, #1", "movne r2, #2",
+                    "addeq r3, r3, #1", "cmp r0, #0", "streq r2, [r1]", "strne r2, [r1]")  # fmt: skip
+    start = core.initial_state({"r1": X})
+    assert start.skipped == ()
+    one = core.run(start.state, (1,))  # ldr, cmp, moveq, movne, addeq, cmp: NE fails
+    assert one.skipped == (3,) and core.reg(one.state, "r2") == 1
+    assert core.run(one.state).skipped == (0,) and core.run(one.state).writes == ()  # streq
+    zero = core.run(start.state, (0,))  # EQ fails at moveq and addeq
+    assert zero.skipped == (2, 4) and core.reg(zero.state, "r2") == 2
+    assert core.run(zero.state).skipped == ()  # streq runs: z flag set by cmp r0, #0
 
 
 def test_writeback_and_conditional_store_on_the_core():

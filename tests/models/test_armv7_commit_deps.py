@@ -127,3 +127,33 @@ def test_generated_same_outcomes_without_the_new_reductions(seed):
     on = run(text)[0]
     for off in ([n] for n in (*NEW, ",".join(NEW))):
         assert run(text, off)[0] == on, off
+
+
+# each core stores z only if it read 1 (an A32 predicated store: its condition is no dependency
+# under arm.cat, but whether the store happens is), then y or x unconditionally
+LB_PREDAFTER = """ARM LB+predafter
+{
+0:R1=x; 0:R3=y; 1:R1=y; 1:R3=x; 0:R2=1; 1:R2=1; 0:R5=z; 1:R5=z;
+}
+ P0             | P1             ;
+ LDR R0,[R1]    | LDR R0,[R1]    ;
+ CMP R0,#1      | CMP R0,#1      ;
+ STREQ R2,[R5]  | STREQ R2,[R5]  ;
+ STR R2,[R3]    | STR R2,[R3]    ;
+exists (0:R0=1 /\\ 1:R0=1)
+"""
+
+
+def test_commit_deps_reach_a_predicated_store_through_its_condition():
+    """P1 commits x, P0 reads it and so stores z: P0's STREQ of z happens only after that
+    read, whatever arm.cat's (absent) dependencies say, since a commit made ahead is certified
+    by P0 alone, which reads x=0 and skips it. So `_follows` reaches the STREQ from P1's commit
+    of x, and the reduction keeps every outcome: without that, P1's commit of x then P0's of z
+    was dropped for the other order, which no run has (2 outcomes of the 4)."""
+    program = load(parse_text(LB_PREDAFTER, "t"))
+    contexts = [ThreadContext(program, t) for t in range(2)]
+    armv7_accesses_seen(program, contexts)
+    x, z = (next(loc.index for loc in program.locations if loc.name == n) for n in "xz")
+    assert CommitOrder(program, contexts, deps=True).depends(1, x, 0, z)
+    on = run(LB_PREDAFTER)[0]
+    assert len(on[0]) == 4 and run(LB_PREDAFTER, ["all"])[0] == on

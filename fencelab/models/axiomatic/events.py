@@ -68,9 +68,11 @@ values are built byte by byte where the writes that may reach it cover it differ
 (`read_values`); reads-from and coherence per byte are chosen in candidates.py.
 
 Out of scope (refused or unmodelled, as said where it happens): unaligned accesses and
-accesses spanning two locations (the loader refuses them), predicated (conditionally
-executed) A32 instructions other than branches (their condition is counted as an ordinary
-dependency), and the tag / MTE / virtual-memory / instruction-fetch parts of herd's model.
+accesses spanning two locations (the loader refuses them), and the tag / MTE /
+virtual-memory / instruction-fetch parts of herd's model. A predicated (conditionally
+executed) A32 instruction's condition is an address dependency of its access under aarch32.cat
+(`condition_as_address`) and an ordinary register read of a register-only one; arm.cat's
+reading is below (`register_deps`).
 
 Dead reads (`axiomatic-dead-reads` in fencelab/reduce.py; `--no-reduce axiomatic-dead-reads`
 turns it off). A thread branches on every value each read may return, so a loop that rereads
@@ -109,9 +111,12 @@ that every model's `internal` forbids), so its rf choices stay few.
 
 `register_deps=True` builds the dependencies of herd's older models (arm.cat, ppc.cat: `dd =
 (rf-reg | iico_data)+`, through registers only, no `lrs` through memory — arm.cat orders what
-flows through memory by `rfi`, `rdw` and `detour` instead) and counts a predicated A32 memory
-access's condition as a control dependency of the access and of everything after it (the
-access is "if (cond) access": herd's `checkZ` makes it a choice on the flags).
+flows through memory by `rfi`, `rdw` and `detour` instead) and reads a predicated A32
+instruction as herd's current ARM semantics and arm.cat do: its condition is no dependency of
+it nor of anything after it, it reads only its operands where the condition held
+(`isa.insn.as_executed`: ARMSem.ml's `checkZ` reaches the instruction by iico_ctrl alone,
+which arm.cat's addr, data and ctrl do not follow), and where the condition failed it did
+nothing (`Step.skipped`: no event, no register changed, the exclusive monitor kept).
 """
 
 from __future__ import annotations
@@ -122,7 +127,14 @@ from dataclasses import dataclass, field, replace
 from fencelab import reduce
 from fencelab.errors import AccessError, CodeError, FencelabError, MemoryFault
 from fencelab.isa.core import NeedRead, Step, ThreadState
-from fencelab.isa.insn import Barrier, InsnInfo, Kind, condition_as_address
+from fencelab.isa.insn import (
+    Barrier,
+    InsnInfo,
+    Kind,
+    as_executed,
+    condition_as_address,
+    condition_holds,
+)
 from fencelab.limits import LimitReached, Meter
 from fencelab.machine.model import MONITOR_MISMATCH, elsewhere_uncovered, succeeds_elsewhere
 from fencelab.values import get_bytes, unsigned
@@ -240,19 +252,6 @@ Taint = frozenset[int]
 NO_TAINT: Taint = frozenset()
 
 
-def _holds(cond: str, nzcv: int) -> bool:
-    """Does AArch64 condition `cond` hold for the NZCV register value?"""
-    n, z, c, v = (nzcv >> 31) & 1, (nzcv >> 30) & 1, (nzcv >> 29) & 1, (nzcv >> 28) & 1
-    base = {"eq": z == 1, "cs": c == 1, "hs": c == 1, "mi": n == 1, "vs": v == 1,
-            "hi": c == 1 and z == 0, "ge": n == v, "gt": z == 0 and n == v,
-            "al": True}  # fmt: skip
-    negated = {"ne": "eq", "cc": "cs", "lo": "hs", "pl": "mi", "vc": "vs", "ls": "hi",
-               "lt": "ge", "le": "gt"}  # fmt: skip
-    if cond in negated:
-        return not base[negated[cond]]
-    return base[cond]
-
-
 def _select_operands(core, info: InsnInfo) -> tuple[str, str, str] | None:
     """(first source, second source, condition) of a CSEL-family instruction, canonical names
     ('' for the zero register); None for the other instructions."""
@@ -328,11 +327,18 @@ class _Builder:
         self.pick_ctrl.update((s, index) for s in self.pick_ctrl_src)
         return index
 
-    def local(self, core, executed, conditions: dict[int, bool]) -> None:
+    def local(self, core, executed, conditions: dict[int, bool], skipped=(),
+              predicates_carry: bool = True) -> None:  # fmt: skip
         """Register dataflow through register-only instructions and branches; `conditions`
-        gives, by position in `executed`, whether a conditional select's condition held."""
+        gives, by position in `executed`, whether a conditional select's condition held;
+        `skipped`, the A32 predicated instructions whose condition failed, which did nothing
+        where `predicates_carry` is off (arm.cat: the condition is no dependency either)."""
         for position, addr in enumerate(executed):
             info = core.infos[addr]
+            if info.predicate and not predicates_carry:
+                if position in skipped:
+                    continue
+                info = as_executed(info)
             reads = info.reads
             name = info.mnemonic.lower()
             flags_pick: Taint = NO_TAINT
@@ -380,7 +386,7 @@ def _conditions(core, executed, start: ThreadState, reads) -> dict[int, bool]:
     for position, addr in enumerate(executed):
         select = _select_operands(core, core.infos[addr])
         if select is not None:
-            out[position] = _holds(select[2], uc.reg_read(flags_id))
+            out[position] = condition_holds(select[2], uc.reg_read(flags_id))
         info = core.infos[addr]
         core._pair, core._half = position == 0 and info.atomic_pair and info.width == 16, None
         try:
@@ -448,20 +454,22 @@ class PathExplorer:
             self.budget_hits += 1
             return []
         builder = _Builder()
-        builder.local(core, first.executed, {})  # no read yet: no taint for a select to pick
+        # no read yet: no taint for a select to pick
+        builder.local(core, first.executed, {}, first.skipped, not self.register_deps)
         out: list[ThreadPath] = []
         self._explore(tid, core, first.state, builder, values, out)
         return out
 
-    @staticmethod
-    def _local(core, b: _Builder, executed, start: ThreadState, reads) -> None:
-        """Dataflow through the register-only instructions of a segment (`executed` minus
-        the memory instruction that began it, run from `start` with `reads`)."""
+    def _local(self, core, b: _Builder, step: Step, start: ThreadState, reads) -> None:
+        """Dataflow through the register-only instructions of a segment (`step.executed`
+        minus the memory instruction that began it, run from `start` with `reads`)."""
+        executed = step.executed
         conditions: dict[int, bool] = {}
         if b.needs_conditions(core, executed[1:]):
             found = _conditions(core, executed, start, reads)
             conditions = {p - 1: held for p, held in found.items() if p >= 1}
-        b.local(core, executed[1:], conditions)
+        skipped = tuple(p - 1 for p in step.skipped if p >= 1)
+        b.local(core, executed[1:], conditions, skipped, not self.register_deps)
 
     def _explore(self, tid, core, state, b: _Builder, values, out) -> None:
         if self._open and self._covered(b):
@@ -505,7 +513,7 @@ class PathExplorer:
         for variant in self._events(tid, nb, info, step):
             if dead is not None:
                 variant.events[dead] = replace(variant.events[dead], any_value=True)
-            self._local(core, variant, step.executed, state, reads)
+            self._local(core, variant, step, state, reads)
             self._explore(tid, core, step.state, variant, values, out)
 
     # -- axiomatic-dead-reads (module docstring) ---------------------------------------------
@@ -634,6 +642,8 @@ class PathExplorer:
         """Success (when the monitor is for this location) and failure, as Steps."""
         first = core.run(state, ())
         mon = b.monitor
+        if isinstance(first, Step) and self.register_deps and first.skipped[:1] == (0,):
+            return [(first, b.copy(), ())]  # arm.cat: its condition failed, it did nothing
         if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
             nb = b.copy()
             nb.monitor = None
@@ -699,9 +709,9 @@ class PathExplorer:
                 return [b]
             b.add(Event(tid, len(b.events), "F", info=info, barrier=info.barrier))
             return [b]
-        if self.register_deps and "cpsr" in info.reads:  # a predicated access: "if (cond)"
-            b.ctrl_src |= b.src(("cpsr",))
-            b.pick_ctrl_src |= b.pick_src(("cpsr",))
+        if self.register_deps and step.skipped[:1] == (0,):
+            return [b]  # arm.cat: a predicated access whose condition failed did nothing
+        # (and where it held, its condition is no dependency of it nor of what follows it)
         addr_regs = info.addr_regs
         if not self.register_deps and "cpsr" in info.reads and (step.reads or step.writes):
             addr_regs = condition_as_address(info).addr_regs  # (the access it let happen)

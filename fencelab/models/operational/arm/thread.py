@@ -19,7 +19,14 @@ from functools import partial
 
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
-from fencelab.isa.insn import Barrier, InsnInfo, Kind, condition_as_address
+from fencelab.isa.insn import (
+    Barrier,
+    InsnInfo,
+    Kind,
+    as_executed,
+    condition_as_address,
+    condition_holds,
+)
 from fencelab.machine.model import (
     MONITOR_MISMATCH,
     ModelRestart,
@@ -112,9 +119,13 @@ def _read_words(ctx, loc, value: int, size: int, memory, ts: int) -> str:
 class ThreadContext:
     """What `thread_moves` needs from the program, looked up once."""
 
-    def __init__(self, program, tid: int):
+    def __init__(self, program, tid: int, predicates_carry: bool = True):
         self.program = program
         self.tid = tid
+        # does a predicated A32 instruction's condition carry a dependency into what it
+        # writes (aarch32.cat: iico_ctrl, which its `dd` follows), or is the instruction, where
+        # its condition held, only its operands (arm.cat, the armv7 model: `as_executed`)?
+        self.predicates_carry = predicates_carry
         self.core = program.threads[tid].core
         self.names = [loc.name for loc in program.locations]
         self.may_fail_spuriously = program.may_fail_spuriously(tid)
@@ -146,15 +157,17 @@ class ThreadContext:
         self.news: list[bool] | None = None
 
     def dataflow(self, step: Step):
-        """`dataflow(self, step)`, cached per executed sequence (and flags, for selects)."""
-        key = step.executed
+        """`dataflow(self, step)`, cached per executed sequence (and flags, for selects; and
+        the predicated instructions skipped, where their conditions carry nothing)."""
+        executed = step.executed
+        key = executed if self.predicates_carry or not step.skipped else (executed, step.skipped)
         found = self._dataflow.get(key)  # (a sequence without a select: by itself)
         if found is not None:
             return found
-        selects = self._selects.get(key)
+        selects = self._selects.get(executed)
         if selects is None:
-            selects = self._selects[key] = any(
-                self.core.infos[a].mnemonic.lower() in SELECTS for a in key
+            selects = self._selects[executed] = any(
+                self.core.infos[a].mnemonic.lower() in SELECTS for a in executed
             )
         if selects:
             key = (key, self.core.reg(step.state, "nzcv"))
@@ -432,7 +445,9 @@ def dataflow(ctx: ThreadContext, step: Step):
     """What the register-only instructions of a step do to dependencies: each register they
     write, with the registers (as they were before) its value depends on and those its pick
     view comes from (a conditional select's flags too), and the registers the branches among
-    them depend on, pick included (control dependencies)."""
+    them depend on, pick included (control dependencies). An A32 predicated instruction reads
+    the flags and what it writes (`InsnInfo.predicate_reads`), unless its condition carries
+    nothing (`ThreadContext.predicates_carry`)."""
     infos = ctx.core.infos
     deps: dict[str, frozenset[str]] = {}
     picks: dict[str, frozenset[str]] = {}
@@ -440,6 +455,10 @@ def dataflow(ctx: ThreadContext, step: Step):
     executed = step.executed
     for k in range(1, len(executed)):
         i = infos[executed[k]]
+        if i.predicate and not ctx.predicates_carry:  # arm.cat: the condition is no dependency
+            if k in step.skipped:
+                continue  # it did nothing
+            i = as_executed(i)
         if i.mnemonic.lower() in SELECTS:
             reads = _select_sources(ctx, step, k, i)
             picked = (*reads, "nzcv")  # the flags choose: iico_ctrl, a pick dependency
@@ -471,17 +490,6 @@ def _select_sources(ctx, step: Step, k: int, info: InsnInfo) -> tuple[str, ...]:
         return (first, second)
     holds = condition_holds(ops[3].lower(), ctx.core.reg(step.state, "nzcv"))
     return (first if holds else second,)
-
-
-def condition_holds(cond: str, nzcv: int) -> bool:
-    """An AArch64 condition code evaluated on the NZCV register (N bit 31 ... V bit 28)."""
-    n, z, c, v = (nzcv >> 31) & 1, (nzcv >> 30) & 1, (nzcv >> 29) & 1, (nzcv >> 28) & 1
-    base = {
-        "eq": z, "ne": not z, "cs": c, "hs": c, "cc": not c, "lo": not c, "mi": n, "pl": not n,
-        "vs": v, "vc": not v, "hi": c and not z, "ls": not (c and not z), "ge": n == v,
-        "lt": n != v, "gt": not z and n == v, "le": not (not z and n == v), "al": True, "nv": True,
-    }  # fmt: skip
-    return bool(base[cond])
 
 
 def _writeback(ctx: ThreadContext, regs: RegViews, info: InsnInfo) -> None:

@@ -68,6 +68,18 @@ t(F), events after (writes only, for DMB ST) after it, and gp(g) ≤ t(F) for g 
   forbids another core's write coherence-between an LDREX's write and its STREX's, scXX is
   checked on the store-exclusives' coherence and program orders.
 
+Predicated (conditionally executed) instructions break the converse. arm.cat reads no
+dependency in an A32 instruction's condition (isa/insn.py `as_executed`: herd's `checkZ`
+reaches it by iico_ctrl, which arm.cat's addr, data and ctrl do not follow), so (1) has no
+edge from the reads a condition depends on, and the views carry none (thread.py). But whether
+a predicated store happens, and the value a predicated instruction leaves in a register, do
+depend on those reads, and a commit made ahead is certified by a run of its core alone, which
+must make that very write: the machine commits such a write only once the writes its
+condition's reads take are committed, an order no timing needs. So a timing may have no run:
+S with the reader's store an STREQ on the value it read is allowed by arm.cat (and
+`armv7-axiomatic`) and never reached here. Every run is still a timing; the reductions that
+reason on G count that order too (order.py, `_follows`).
+
 This is an argument, not a machine-checked proof; bench/armv7_crosscheck.py checks it on
 generated tests (numbers in README). Beyond arm.cat: tests with loops (herd unrolls them) run
 with two prunings (certify.py): a core never commits ahead a store-exclusive putting back the

@@ -176,7 +176,9 @@ class ARMv7(MemoryModel):
     def _ctx(self, program, tid: int) -> ThreadContext:
         entry = self._contexts.get(id(program))
         if entry is None or entry[0] is not program:
-            entry = (program, [ThreadContext(program, t) for t in range(len(program.threads))])
+            # arm.cat: a predicated instruction's condition is no dependency (`as_executed`)
+            entry = (program, [ThreadContext(program, t, predicates_carry=False)
+                               for t in range(len(program.threads))])  # fmt: skip
             self._contexts[id(program)] = entry
         return entry[1][tid]
 

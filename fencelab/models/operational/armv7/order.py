@@ -265,7 +265,10 @@ class CommitOrder:
         the registers it loads (and a base-register writeback to those it writes), every
         register an instruction writes gets the join of what it reads, and from there into
         the address (dd, and addrpo: every event after it) or the data (dd) of a later
-        access, into a branch or a predicated access (ctrl, ctrlisb: every event after it);
+        access, into a branch (ctrl, ctrlisb: every event after it), into the condition of a
+        predicated access (the access itself, not what follows it: arm.cat's condition is
+        no dependency, `as_executed`, but whether the access happens is, and a commit ahead
+        of it is certified by a run of the core alone, which must make it);
         rfi, rdw and detour go to a later read of a location accessed, which is reached in
         every core anyway (a reached access adds its location, whose reads are reached); a
         barrier follows every event before it and precedes every event after it. A
@@ -305,11 +308,11 @@ class CommitOrder:
                     if kind.touches_memory:
                         loc = where[pc][1] if pc in where else ANY
                         accessed.add(loc)
-                        ctrl = "cpsr" in info.reads and "cpsr" in marked  # predicated
                         addr = bool(info.addr_regs & marked)
-                        if (addr or ctrl) and pc < start[t]:  # addrpo, ctrl: all from here
+                        if addr and pc < start[t]:  # addrpo: all from here
                             start[t], changed = pc, True
-                        if (pc >= start[t] or bool(info.data_regs & marked)
+                        happens = bool(info.predicate) and "cpsr" in marked  # (its condition)
+                        if (pc >= start[t] or bool(info.data_regs & marked) or happens
                                 or (kind in LOADS and (loc in (la, ANY) or _meets(loc, locs)))):  # fmt: skip
                             if pc not in hit[t]:
                                 hit[t].add(pc)
@@ -328,8 +331,8 @@ class CommitOrder:
                     elif kind is Kind.BRANCH:
                         if info.reads & marked and pc < start[t]:
                             start[t], changed = pc, True
-                    elif info.reads & marked:
-                        marked |= info.writes
+                    elif info.reads & marked:  # (a predicated one's condition too: its
+                        marked |= info.writes  # writes keep their old values where it fails)
         return any(kind in WRITES and loc in (lb, ANY) and (start[tb] <= pc or pc in hit[tb])
                    for pc, kind, _, loc in events[tb])  # fmt: skip
 

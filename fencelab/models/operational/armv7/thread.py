@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from fencelab.errors import AccessError, FencelabError
 from fencelab.isa.core import LOCAL_STEP_LIMIT, NeedRead, Step
-from fencelab.isa.insn import Barrier, InsnInfo, Kind
+from fencelab.isa.insn import Barrier, InsnInfo, Kind, as_executed
 from fencelab.machine.model import MONITOR_MISMATCH, check_reads_done, refuse
 from fencelab.models.armv7_scope import armv7_refusal
 from fencelab.models.operational.arm.thread import ThreadContext, UnseenRead
@@ -110,8 +110,9 @@ def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
         why = refusals[info.address] = armv7_refusal(info)
     if why:
         raise refuse(MODEL, info, why)
-    if "cpsr" in info.reads and info.kind.touches_memory:  # predicated: "if (cond) access"
-        local = local._replace(vctrl=max(local.vctrl, views_of(local.regs, {"cpsr"})[1]))
+    # a predicated access's condition gives no view to it or to what follows it (arm.cat:
+    # `as_executed`); it decides whether the access happens, which its run tells
+    # (`Step.skipped`; a predicated store committed ahead is certified by a run that makes it)
     kind = info.kind
     if kind is Kind.FENCE:
         return _fence(ctx, tstate, local, st, info, certify, others, earliest, quiet, unread)
@@ -145,9 +146,10 @@ def _finish(ctx: ThreadContext, local: Local, step: Step, regs: Views) -> Local:
 
 
 def _writeback(regs: Views, info: InsnInfo) -> Views:
-    """A base-register writeback depends on the registers that form the address."""
+    """A base-register writeback depends on the registers that form the address (not on a
+    predicated access's condition: `as_executed`)."""
     skip = info.data_regs | info.dest_regs | info.status_regs
-    i, c = views_of(regs, {r for r in info.reads if r not in skip})
+    i, c = views_of(regs, {r for r in as_executed(info).reads if r not in skip})
     return set_views(regs, info.writes - info.dest_regs - info.status_regs, i, c)
 
 
@@ -373,6 +375,9 @@ def _store(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool
 def _store_exclusive(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
                      certify: bool) -> list[Move]:  # fmt: skip
     first = ctx.core.run(tstate, ())
+    if isinstance(first, Step) and first.skipped[:1] == (0,):  # its condition failed: nothing
+        return [Move("", "condition false", first.state,
+                     _finish(ctx, local, first, local.regs), first)]  # fmt: skip
     regs = set_views(_writeback(local.regs, info), info.status_regs, 0, 0)  # no dependency
     failed = local._replace(exbank=None)
     bank = local.exbank
