@@ -317,3 +317,72 @@ def test_rows_across_lines_herd_refuses_are_refused_in_one_line(cli, tmp_path, c
     path.write_text(f"AArch64 T\n{{ 0:X1=x; }}\n{code}exists (x=1)\n")
     assert one_error(cli(["run", str(path)])) == f"fencelab: error: {path}:{where}: {message}"
 
+
+X86_64_SIZELESS_64 = """X86_64 sizeless64
+{
+ int64_t x=0x500000003; int64_t y=0; int64_t z=0x900000009; int64_t 0:rcx=-1;
+ int64_t 0:rax=0x100000002; int64_t 0:rbx=0x700000007; int64_t 0:rdx=0x800000008;
+}
+ P0                ;
+ mov %rax,(y)      ;
+ mov (x),%rcx      ;
+ lock add %rbx,[x] ;
+ xchg %rdx,(z)     ;
+ mov %rax,%rsi     ;
+locations [x; y; z; 0:rcx; 0:rdx;]
+exists (x=0x50000000a /\\ y=2 /\\ z=0x900000008 /\\ 0:rcx=3 /\\ 0:rdx=9)
+"""
+
+
+@pytest.mark.parametrize("model", ["tso", "tso-axiomatic", "sc"])
+def test_x86_64_sizeless_mnemonics_with_a_64_bit_register_are_herds_32_bit_accesses(
+        cli, tmp_path, model):  # fmt: skip
+    """herd's size-less mov, add, xchg... is its INSb: a 32-bit memory access
+    (X86_64Arch_herd.ml `inst_size_to_mach_size`), the register read and written whole
+    (X86_64Sem.ml: INSb masks no value). With -variant mixed, herd's reading of a partial
+    access, fencelab's: 4 bytes of memory get the register's low half (y=2, x's upper half
+    kept, 5 and 9), a read gives 4 bytes, zero-extended (rcx=3, rdx=9). fencelab took AT&T's
+    register size: 8-byte accesses (y=0x100000002, x=0xc0000000a...), and `mov (x),%rcx` read
+    at x+7 ("read of 8 bytes at 0x110011, which is no location of the test")."""
+    from tests.helpers.litmus import run_states
+
+    states, ok = run_states(cli, tmp_path, X86_64_SIZELESS_64, model)
+    assert (states, ok) == (["0:rcx=3; 0:rdx=9; [x]=21474836490; [y]=2; [z]=38654705672;"], "Ok")
+    from fencelab.litmus.parser import parse_text
+    from fencelab.program.load import load
+
+    program = load(parse_text(X86_64_SIZELESS_64))
+    try:
+        thread = program.threads[0]
+        made = [(d.mnemonic, d.info.width)
+                for d in program.target.disassemble(thread.code, thread.base)]
+    finally:
+        program.release()
+    # (without memory, the register's size: `mov %rax,%rsi` is movq, as in herd)
+    assert made == [("movl", 4), ("movl", 4), ("lock addl", 4), ("xchgl", 4), ("movq", 0)]
+
+
+@pytest.mark.parametrize("code, message", [
+    ("lock add (x),%rax", "'lock add (x),%rax': herd's size-less add is a 32-bit access to "
+     "memory (X86_64Arch_herd.ml) that adds into all 64 bits of %rax, which no x86 instruction "
+     "does; write addl with a 32-bit register, or addq"),
+    ("cmp %rax,(x)", "'cmp %rax,(x)': herd's size-less cmp is a 32-bit access to memory "
+     "(X86_64Arch_herd.ml) compared with all 64 bits of %rax, which no x86 instruction does; "
+     "write cmpl with a 32-bit register, or cmpq"),
+    ("mov %ax,[x]", "'mov %ax,[x]': herd's size-less mov is a 32-bit access to memory "
+     "(X86_64Arch_herd.ml) with the 16-bit %ax, stored zero-extended to 4 bytes or or-ed with "
+     "the 4 bytes read, which no x86 instruction does; write movw (16 bits) or movl with a "
+     "32-bit register"),
+    ("xchg (x),%bl", "'xchg (x),%bl': herd's size-less xchg is a 32-bit access to memory "
+     "(X86_64Arch_herd.ml) with the 8-bit %bl, stored zero-extended to 4 bytes or or-ed with "
+     "the 4 bytes read, which no x86 instruction does; write xchgb (8 bits) or xchgl with a "
+     "32-bit register"),
+])  # fmt: skip
+def test_x86_64_sizeless_mnemonics_no_instruction_makes_are_refused_in_one_line(cli, tmp_path,
+                                                                                code, message):  # fmt: skip
+    """herd reads these (X86_64Parser.mly's INSb) with a 32-bit memory access and a register of
+    another width; fencelab assembled AT&T's register-sized instruction (an 8-, 16- or 64-bit
+    access, other values), without a word."""
+    path = tmp_path / "t.litmus"
+    path.write_text(table("T", "int64_t x=0;", [[code]], "exists (x=1)", arch="X86_64"))
+    assert one_error(cli(["run", str(path)])) == f"fencelab: error: {path}:6:2: {message}"
