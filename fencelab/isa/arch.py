@@ -112,8 +112,7 @@ class X86_64Arch(Arch):
     def translate(self, text, addr_of, unknown):
         """herd's operands as AT&T's: a location `(x)` or `[x]` its address, `[%rax]` (or
         `[rax]`: herd's lexer makes a register's name the register) `(%rax)`, `[16]` address
-        16; a size-less `mov`, `add`, `or`, `xor`, `cmp`, `inc` or `dec` naming no register
-        (`mov $1,(x)`) is herd's INSb, a 32-bit access (X86_64Arch_herd.ml), so `movl`; a
+        16; a size-less mnemonic reaching memory is herd's 32-bit access (`_herd_size`); a
         `cmpxchg` whose memory operand comes first is herd's order, made AT&T's."""
 
         def address(name: str) -> str:
@@ -129,13 +128,47 @@ class X86_64Arch(Arch):
                 return f"(%{inside.lstrip('%')})"
             return address(inside)
 
-        text = _HERD_CMPXCHG.sub(r"\1\3,\2", text)
-        sized = _SIZELESS.fullmatch(text)
-        if sized and not re.search(r"%\w", _MEMORY_OPERAND.sub("", sized.group(3))):
-            suffix = "L" if sized.group(1)[-1].isupper() else "l"
-            text = f"{sized.group(1)}{suffix}{sized.group(2)}{sized.group(3)}"
+        text = self._herd_size(_HERD_CMPXCHG.sub(r"\1\3,\2", text))
         text = _HERD_BRACKET.sub(bracket, text)
         return _ATT_LOCATION.sub(lambda m: address(m.group(1)), text)
+
+    def _herd_size(self, text: str) -> str:
+        """A `mov`, `add`, `or`, `xor`, `cmp`, `inc`, `dec` or `xchg` without a size letter is
+        herd's INSb (X86_64Parser.mly), whose memory access is 32 bits (X86_64Arch_herd.ml
+        `inst_size_to_mach_size`) while its registers are read and written whole
+        (X86_64Sem.ml: INSb masks no value). Naming no register (`mov $1,(x)`), or a 64-bit one
+        that memory gets 32 bits of (`mov %rax,(x)`: `movl %eax,(x)`) or gives 32 bits to,
+        zero-extended (`mov (x),%rax`, `xchg %rax,(x)`: `movl`, `xchgl` with `%eax`), it is
+        the `l` instruction; without memory, AT&T's register size. Where no instruction does
+        what herd does with a register and memory, the line is refused (`_NO_HERD_SIZE`)."""
+        sized = _SIZELESS.fullmatch(text)
+        if not sized:
+            return text
+        head, gap, operands = sized.groups()
+        suffix = "L" if head[-1].isupper() else "l"
+        registers = _ATT_REGISTER.findall(_MEMORY_OPERAND.sub("", operands))
+        if not registers:
+            return f"{head}{suffix}{gap}{operands}"
+        if not _MEMORY_OPERAND.search(operands):
+            return text  # registers only: AT&T's register size
+        mnemonic = head.split()[-1].lower()
+        reg = registers[0]
+        if reg.lower() not in X86_64_CANONICAL:
+            return text  # not a register keystone knows: it says so
+        width = self.reg_width(reg)
+        source = operands.lstrip().startswith("%")  # AT&T: the source first
+        if width == 32:
+            return text
+        if width == 64 and (mnemonic in ("mov", "xchg") or (source and mnemonic != "cmp")):
+            view = X86_64_VIEWS.get(reg.lower(), (reg.lower() + "d",))[0]
+            view = view.upper() if reg.isupper() else view
+            operands = re.sub(rf"%{reg}\b", f"%{view}", operands, count=1)
+            return f"{head}{suffix}{gap}{operands}"
+        why = _NO_HERD_SIZE["narrow" if width < 32 else mnemonic if mnemonic == "cmp" else "into"]
+        raise FencelabError(f"{text.strip()!r}: herd's size-less {mnemonic} is a 32-bit access "
+                            f"to memory (X86_64Arch_herd.ml) " + why.format(
+                                reg=reg, width=width, m=mnemonic,
+                                letter="b" if width == 8 else "w"))  # fmt: skip
 
     def named_locations(self, text):
         at_t = _ATT_LOCATION.findall(text)  # AT&T: `(x)`; herd's `[x]` too, not `[rax]`
@@ -147,13 +180,25 @@ _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _ATT_LOCATION = re.compile(rf"\(\s*({_IDENT})\s*\)")  # a location named in AT&T: `(x)`
 # herd's X86_64Parser.mly `rm64`: `[x]`, `[%rax]`, `[rax]`, `k[%rax]`, `[16]`
 _HERD_BRACKET = re.compile(rf"\[\s*(%?{_IDENT}|\d+)\s*\]")
-# herd's size-less mnemonics whose operands may name no register (X86_64Parser.mly's INSb)
-_SIZELESS = re.compile(r"(\s*(?:lock\s+)?(?:mov|add|x?or|cmp|inc|dec))(\s+)(.*)", re.I | re.S)
+# herd's size-less mnemonics (X86_64Parser.mly's INSb)
+_SIZELESS = re.compile(r"(\s*(?:lock\s+)?(?:mov|add|x?or|cmp|inc|dec|xchg))(\s+)(.*)",
+                       re.I | re.S)  # fmt: skip
 _MEMORY_OPERAND = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # herd's cmpxchg, its memory operand first (X86_64Parser.mly `I_CMPXCHG effaddr COMMA reg`),
 # which AT&T writes last: a memory operand first is herd's order (AT&T's source is a register)
 _HERD_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(-?[\w$]*\([^)]*\)|\[[^\]]*\])\s*,"
                            r"\s*(%\w+)\s*$", re.I)  # fmt: skip
+_ATT_REGISTER = re.compile(r"%(\w+)")
+# what herd does with memory and a register that no x86 instruction does (`_herd_size`)
+_NO_HERD_SIZE = {
+    "narrow": ("with the {width}-bit %{reg}, stored zero-extended to 4 bytes or or-ed with the "
+               "4 bytes read, which no x86 instruction does; write {m}{letter} ({width} bits) "
+               "or {m}l with a 32-bit register"),
+    "into": ("that {m}s into all 64 bits of %{reg}, which no x86 instruction does; write {m}l "
+             "with a 32-bit register, or {m}q"),
+    "cmp": ("compared with all 64 bits of %{reg}, which no x86 instruction does; write cmpl "
+            "with a 32-bit register, or cmpq"),
+}
 _X86_REGISTERS = frozenset(
     re.findall(
         r"\w+",

@@ -346,9 +346,10 @@ def uses_pointers(thread: Thread) -> bool:
 class AsmLine:
     """One cell of a herd thread table: an instruction, a label (`L0:`), or both."""
 
-    text: str  # as written, stripped; "" for an empty cell
+    text: str  # as written, stripped, a line break in it one blank; "" for an empty cell
     row: int  # row index in the thread table (0-based)
     pos: Pos = Pos()
+    lines: int = 1  # the lines of the file it takes (herd reads a row's line breaks as blanks)
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,15 @@ _CELL_LABEL = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*[ \t]*:(?!:)[ \t]*")
 _LOCK_ARCHES = ("X86", "X86_64")
 _LOCK_CELL = re.compile(rf"\s*(?:{_CELL_LABEL.pattern})*lock\s*", re.I)
 _LOCK_GAP = re.compile(rf"((?:{_CELL_LABEL.pattern})*lock)(?![\w.$]|[ \t]*:)(\s*;?\s*)", re.I)
+# a line break in a cell, with the blanks around it: herd's lexers read it as one blank
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+# where herd's splitter ends the code (lib/splitter.mll `inside_prog`): at one of these words,
+# unless it is inside a longer name (a name starts with a letter: `1exists` is 1, exists)
+_CODE_END = re.compile(
+    r"(?:~[ \t\r]*exists|final|forall|exists|cases|observed|Observed|locations|filter)"
+    r"(?![A-Za-z0-9_/.\-])"
+)
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/.-")
 # herd's variants that turn on what fencelab does not model (herd's Variant.ml)
 UNMODELLED_VARIANTS = {
     "vmsa": "virtual memory: page tables, TLB maintenance",
@@ -739,56 +748,30 @@ class _Parser:
     # -- assembly thread table ----------------------------------------------------------------
 
     def _table(self, pos: int) -> tuple[list[Thread], int]:
+        """The thread table as herd's lexers read it: a line break is a blank, so the header
+        and a row may go on across lines, up to the `;` that ends them, and a cell up to its
+        `|` (herd's `semi_opt proc_list iol_list`; its splitter ends the code at the word
+        that starts the condition, `_code_end`)."""
         text = self.src.text
-        pos = _skip_space(text, pos)
-        semi = text.find(";", pos)
-        if semi < 0 or "\n" in text[pos:semi].strip():
-            raise self.src.error(
-                f"expected the thread table header 'P0 | P1 ... ;', found {self.src.found(pos)}",
-                pos,
-            )
-        names = [c.strip() for c in text[pos:semi].split("|")]
-        for tid, cell in enumerate(names):
-            if cell not in (f"P{tid}", f"P{tid}:"):  # herd reads `P0:` too (its AArch64.neon V59)
-                raise self.src.error(
-                    f"expected 'P{tid}' in the thread table header, found {clip(cell)}",
-                    pos + text[pos:semi].find(cell) if cell else pos,
-                )
-        nthreads = len(names)
+        nthreads, pos = self._table_header(text, pos)
         cells: list[list[AsmLine]] = [[] for _ in range(nthreads)]
         labels: list[set[str]] = [set() for _ in range(nthreads)]  # `_check_cell`
-        pos, row = semi + 1, 0
+        row = 0
         while True:
             pos = _skip_space(text, pos)
             if pos >= len(text) or TRAILER_START.match(text, pos):
                 break
-            semi, last = self._row_end(text, pos)
-            line_end = text.find("\n", last)
-            first_line = text[pos : line_end if 0 <= line_end < semi or semi < 0 else semi]
-            extra = first_line.split("|")
-            if len(extra) > nthreads:
-                bar = pos + sum(len(p) + 1 for p in extra[:nthreads]) - 1
-                raise self.src.error(
-                    f"expected ';' after instruction row (the table has {nthreads} "
-                    f"thread{'s' if nthreads > 1 else ''}), found '|'",
-                    bar,
-                )
-            if semi < 0 or (0 <= line_end < semi and text[line_end:semi].strip()):
-                stop = line_end if line_end >= 0 else len(text)
-                found = text[stop:semi].strip()[:20] if semi >= 0 else ""
-                raise self.src.error(
-                    "expected ';' after instruction row, found "
-                    + (f"{found.split()[0]!r} on the next line" if found else "end of input"),
-                    pos + len(text[pos:stop].rstrip()),
-                )
+            semi = self._row_end(text, pos)
+            stop = _code_end(text, pos, semi if semi >= 0 else len(text))
+            if stop is not None or semi < 0:  # at the end of the row, or at the word
+                found = repr(_CODE_END.match(text, stop).group(0)) if stop is not None else (
+                    "end of input")
+                end = pos + len(text[pos:stop].rstrip())
+                raise self.src.error(f"expected ';' after instruction row, found {found}",
+                                     end if "\n" in text[end:stop] or semi < 0 else stop)
             parts = text[pos:semi].split("|")
             if len(parts) > nthreads:
-                bar = pos + sum(len(p) + 1 for p in parts[:nthreads]) - 1
-                raise self.src.error(
-                    f"expected ';' after instruction row (the table has {nthreads} "
-                    f"thread{'s' if nthreads > 1 else ''}), found '|'",
-                    bar,
-                )
+                raise self._row_too_long(parts, pos, nthreads)
             if len(parts) < nthreads:
                 raise self.src.error(
                     f"instruction row has {len(parts)} cell(s) but the table has {nthreads} threads; "
@@ -803,13 +786,16 @@ class _Parser:
                 if gap and gap.end() == len(cell):  # herd's grammar: an instruction follows
                     raise self.src.error(f"'LOCK' needs its instruction after it, found "
                                          f"{self.src.found(at + len(part))}", at + len(part))
-                # herd's `LOCK ;` and line breaks before the instruction: checked as blanks,
-                # kept as one space (`LOCK XCHG ...`)
-                self._check_cell(cell[: gap.start(2)] + " " * len(gap.group(2)) + cell[gap.end():]
-                                 if gap else cell, at + lead, tid, labels[tid])  # fmt: skip
+                # herd's `LOCK ;` before the instruction: checked as blanks, kept as one space
+                checked = (cell[: gap.start(2)] + " " * len(gap.group(2)) + cell[gap.end():]
+                           if gap else cell)  # fmt: skip
+                self._check_cell(checked.replace("\n", " "), at + lead, tid, labels[tid])
+                height = cell.count("\n") + 1  # the lines of the file the cell takes
                 if gap:
                     cell = f"{gap.group(1)} {cell[gap.end():]}"
-                cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0))))
+                cell = _LINE_BREAK.sub(" ", cell)  # a cell across lines is one line of text
+                cells[tid].append(AsmLine(cell, row, self.src.pos(at + (lead if cell else 0)),
+                                          height))  # fmt: skip
                 for name in self.asm_arch.named_locations(cell):
                     self.locs.touch(name)
                 at += len(part) + 1
@@ -817,24 +803,70 @@ class _Parser:
         threads = [Thread(tid, f"P{tid}", asm=tuple(lines)) for tid, lines in enumerate(cells)]
         return threads, pos
 
-    def _row_end(self, text: str, pos: int) -> tuple[int, int]:
-        """The `;` ending the row that starts at `pos` (-1: none), and where the row's last
-        line starts. In x86 tests a cell that is `LOCK` (after any labels) takes the instruction
-        after it, past a `;` and line breaks (herd's `I_LOCK semi_opt instr`; its lexer skips
-        newlines): that `;` is the cell's, and the row goes on where the instruction is."""
-        semi, last = text.find(";", pos), pos
-        while self.arch in _LOCK_ARCHES:
-            line_end = text.find("\n", last)
-            stop = min(i for i in (semi, line_end, len(text)) if i >= 0)
-            if not _LOCK_CELL.fullmatch(text, text.rfind("|", pos, stop) + 1 or pos, stop):
+    def _table_header(self, text: str, pos: int) -> tuple[int, int]:
+        """`P0 | P1 ... ;` (herd reads `P0:` too, its AArch64.neon V59; and a `;` before it,
+        its `semi_opt`): the number of threads and where the rows start."""
+        pos = _skip_space(text, pos)
+        if text.startswith(";", pos):
+            pos = _skip_space(text, pos + 1)
+        semi = text.find(";", pos)
+        if semi < 0:
+            raise self.src.error(
+                f"expected the thread table header 'P0 | P1 ... ;', found {self.src.found(pos)}",
+                pos,
+            )
+        at = pos
+        for tid, part in enumerate(text[pos:semi].split("|")):
+            cell = part.strip()
+            cell_at = at + len(part) - len(part.lstrip())
+            name = re.match(rf"P{tid}:?(?![\w:])", cell)
+            if name is None:
+                raise self.src.error(
+                    f"expected 'P{tid}' in the thread table header, found "
+                    f"{clip(cell.splitlines()[0] if cell else cell)}",
+                    cell_at if cell else at,
+                )
+            if name.end() < len(cell):  # `P1 MOV ...`: the header's `;` is missing
+                rest = cell_at + name.end()
+                raise self.src.error(f"expected '|' or ';' after {name.group(0)!r} in the "
+                                     f"thread table header, found {self.src.found(rest)}",
+                                     _skip_space(text, rest))  # fmt: skip
+            at += len(part) + 1
+        return tid + 1, semi + 1
+
+    def _row_too_long(self, parts: list[str], pos: int, nthreads: int) -> SourceError:
+        """A row with more cells than the table has threads: its `;` is missing where its last
+        cell goes on to the next line (`NOP | NOP` above `NOP | NOP ;`), else the `|` is one
+        too many."""
+        last = parts[nthreads - 1].strip()
+        if "\n" in last:
+            end = pos + sum(len(p) + 1 for p in parts[: nthreads - 1])
+            end += parts[nthreads - 1].index(last) + last.index("\n")
+            end = pos + len(self.src.text[pos:end].rstrip())
+            word = last[last.index("\n"):].split()[0]
+            return self.src.error(f"expected ';' after instruction row, found "
+                                  f"{clip(word, 20)} on the next line", end)  # fmt: skip
+        bar = pos + sum(len(p) + 1 for p in parts[:nthreads]) - 1
+        return self.src.error(
+            f"expected ';' after instruction row (the table has {nthreads} "
+            f"thread{'s' if nthreads > 1 else ''}), found '|'",
+            bar,
+        )
+
+    def _row_end(self, text: str, pos: int) -> int:
+        """The `;` ending the row that starts at `pos` (-1: none). In x86 tests a cell that is
+        `LOCK` (after any labels) takes the instruction after it, past a `;` (herd's
+        `I_LOCK semi_opt instr`): that `;` is the cell's, and the row goes on."""
+        semi = text.find(";", pos)
+        while self.arch in _LOCK_ARCHES and semi >= 0:
+            if not _LOCK_CELL.fullmatch(text, text.rfind("|", pos, semi) + 1 or pos, semi):
                 break
-            after = _skip_space(text, stop + 1 if stop == semi else stop)
+            after = _skip_space(text, semi + 1)
             if after >= len(text) or text[after] in "|;" or TRAILER_START.match(text, after):
                 raise self.src.error("'LOCK' needs its instruction after it, found "
                                      f"{self.src.found(after)}", after)  # fmt: skip
-            last = text.rfind("\n", stop, after) + 1 or last
             semi = text.find(";", after)
-        return semi, last
+        return semi
 
     def _check_cell(self, cell: str, at: int, tid: int, labels: set[str]) -> None:
         """An instruction is printable ASCII and starts with its mnemonic (after any labels):
@@ -1090,6 +1122,18 @@ def _array_declarator(left: str) -> tuple[str, str, str] | None:
     if not name:
         return None
     return head[: name.start()].strip(), name.group(0), count
+
+
+def _code_end(text: str, start: int, stop: int) -> int | None:
+    """Where herd's splitter ends the code between `start` and `stop` (a word that starts the
+    condition, `_CODE_END`), or None."""
+    for m in _CODE_END.finditer(text, start, stop):
+        i = m.start()
+        while i > start and text[i - 1] in _NAME_CHARS:
+            i -= 1
+        if not any(c.isalpha() for c in text[i : m.start()]):  # not inside an earlier name
+            return m.start()
+    return None
 
 
 def _skip_space(text: str, pos: int) -> int:

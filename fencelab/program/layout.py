@@ -58,6 +58,7 @@ class SourceLine:
     asm: str  # the line as given to the assembler
     line: int = 0  # where it is written in the file (1-based; 0: unknown)
     col: int = 0
+    lines: int = 1  # the lines of the file it takes (a cell may go on across lines)
 
 
 @dataclass

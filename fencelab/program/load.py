@@ -206,7 +206,8 @@ def _thread_code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of,
     made = reduce.reused(_MADE, key, lambda: _code(test, tgt, arch, tid, cells, addr_of,
                                                     symbolic))  # fmt: skip
     sources = [SourceLine(cells[k].row, cells[k].text.strip(), translated, cells[k].pos.line,
-                          cells[k].pos.col) for k, translated in made.translated]  # fmt: skip
+                          cells[k].pos.col, cells[k].lines)
+               for k, translated in made.translated]  # fmt: skip
     lines = {address: src for address, src in zip(made.addresses, sources, strict=True)}
     return ThreadCode(tid, made.base, made.code, lines, dict(made.init_regs), dict(made.labels))
 
@@ -271,7 +272,7 @@ def _code(test, tgt: Target, arch: Arch, tid: int, cells, addr_of, symbolic) -> 
             translated = f"{'jmp' if test.arch.startswith('X86') else 'b'} {_END_LABEL}"
         asm_lines.append(translated)
         sources.append(SourceLine(cell.row, cell.text.strip(), translated, cell.pos.line,
-                                  cell.pos.col))  # fmt: skip
+                                  cell.pos.col, cell.lines))  # fmt: skip
         translated_at.append((index, translated))
     if link or any(_END_LABEL in line for line in asm_lines):
         asm_lines.append(f"{_END_LABEL}:")
@@ -358,6 +359,9 @@ def _bad_line(test, tid: int, tgt: Target, arch: Arch, asm_lines: list[str],
             if count == 1:
                 continue
             why = f"the assembler made {count} instructions of it"
+        if src.lines > 1:  # herd reads a row up to its `;`: two instructions in one cell?
+            why += (f" (its cell goes on over {src.lines} lines, to the next '|' or ';': herd "
+                    "reads a line break in a row as a blank; is a ';' missing?)")
         return SourceError(f"P{tid}: cannot assemble {clip(src.text)}: {why}", test.file,
                            src.line, src.col)  # fmt: skip
     return None

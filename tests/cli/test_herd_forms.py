@@ -228,3 +228,173 @@ def test_fencelab_never_prints_the_forms_it_now_refuses(cli, tmp_path):
         again = tmp_path / "again.litmus"
         again.write_text(result.output)
         assert cli(["run", str(again)]).exit_code == 0
+
+
+# herd's lexers read a line break in the code as a blank (AArch64Lexer.mll, X86_64Lexer.mll:
+# `'\n' { incr_lineno lexbuf; token lexbuf }`) and its grammar splits the code into rows at
+# SEMI and cells at PIPE (`proc_list`, `iol_list`, `instr_option_list`), so a row goes on
+# across lines to its `;` and a cell to its `|`; each pair below: herd's one test, written on
+# one line a row, then across lines
+MP_ONE_LINE = """AArch64 MP
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0 | P1 ;
+ MOV W0,#1 | LDR W0,[X1] ;
+ STR W0, [X1] | LDR W2, [X3] ;
+ MOV W2,#1 | ;
+ L0: STR W2,[X3] | ;
+exists (1:X0=1 /\\ 1:X2=0)
+"""
+MP_ACROSS_LINES = """AArch64 MP
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+; P0 |
+  P1 ;
+ MOV W0,#1 |
+   LDR W0,[X1] ; STR W0,
+ [X1] | LDR W2,
+ (* a comment inside a cell *) [X3]
+ ;
+ MOV W2,#1 |;
+ L0:
+ STR W2,[X3]
+ | ;
+exists (1:X0=1 /\\ 1:X2=0)
+"""
+SB_ONE_LINE = """X86_64 SB
+{ x=0; y=0; }
+ P0 | P1 ;
+ movl $1, (x) | movl $1,%ebx ;
+ mfence | lock xchgl %ebx, (y) ;
+ movl (y),%eax | movl (x),%eax ;
+exists (0:rax=0 /\\ 1:rax=0)
+"""
+SB_ACROSS_LINES = """X86_64 SB
+{ x=0; y=0; }
+ P0
+ | P1 ; movl $1,
+ (x) |
+ movl $1,%ebx ; mfence | lock ;
+ xchgl %ebx,
+ (y) ; movl (y),%eax
+ | movl (x),%eax ;
+exists (0:rax=0 /\\ 1:rax=0)
+"""
+
+
+@pytest.mark.parametrize("one_line, across, model, counts", [
+    (MP_ONE_LINE, MP_ACROSS_LINES, "arm", ("Positive: 1 Negative: 3", "Sometimes 1 3", 4)),
+    (MP_ONE_LINE, MP_ACROSS_LINES, "arm-axiomatic",
+     ("Positive: 1 Negative: 3", "Sometimes 1 3", 4)),
+    (SB_ONE_LINE, SB_ACROSS_LINES, "tso", ("Positive: 0 Negative: 3", "Never 0 3", 3)),
+    (SB_ONE_LINE, SB_ACROSS_LINES, "sc", ("Positive: 0 Negative: 3", "Never 0 3", 3)),
+], ids=["MP-arm", "MP-arm-axiomatic", "SB-tso", "SB-sc"])  # fmt: skip
+def test_rows_across_lines_are_read_as_herd_reads_them(cli, tmp_path, one_line, across, model,
+                                                       counts):  # fmt: skip
+    """A test written with its rows across lines has the cells, threads and verdicts of its
+    one-line spelling. fencelab refused every form above but `LOCK ;` ("expected ';' after
+    instruction row, found 'LDR' on the next line", "expected the thread table header")."""
+    assert herd_counts(cli, tmp_path, one_line, model) == counts
+    shown = cli(["show", str(tmp_path / "t.litmus")])
+    assert herd_counts(cli, tmp_path, across, model) == counts
+    shown_across = cli(["show", str(tmp_path / "t.litmus")])
+    assert shown.exit_code == shown_across.exit_code == 0, shown_across.output
+    table_lines = [ln for ln in shown.output.splitlines() if "|" in ln]
+    assert table_lines == [ln for ln in shown_across.output.splitlines() if "|" in ln]
+    assert len(table_lines) == (5 if one_line is MP_ONE_LINE else 4)  # the header and the rows
+
+
+@pytest.mark.parametrize("code, where, message", [
+    # the row's `;` is missing before the condition: herd's splitter ends the code at `exists`
+    (" P0 ;\n MOV W0,#1 ;\n STR W0,[X1]\n", "5:13",
+     "expected ';' after instruction row, found 'exists'"),
+    (" P0 | P1 ;\n MOV W0,#1 |\n NOP\n", "5:5",
+     "expected ';' after instruction row, found 'exists'"),
+    # ... or at one of its words in a row (herd: the code ends inside the row)
+    (" P0 ;\n MOV W0,#1 ;\n B filter ;\n", "5:4",
+     "expected ';' after instruction row, found 'filter'"),
+    # a line that ends a row without its `;`, the next row on the next line
+    (" P0 | P1 ;\n MOV W0,#1 | NOP\n NOP | NOP ;\n", "4:17",
+     "expected ';' after instruction row, found 'NOP' on the next line"),
+    # the header's `;` is missing
+    (" P0 |\n P1\n MOV W0,#1 | NOP ;\n", "5:2",
+     "expected '|' or ';' after 'P1' in the thread table header, found 'MOV'"),
+    # two instructions in one cell (herd: a syntax error): assembled as one line, refused
+    (" P0 ;\n MOV W0,#1\n STR W0,[X1] ;\n", "4:2",
+     "P0: cannot assemble 'MOV W0,#1 STR W0,[X1]': the assembler made 0 instructions of it "
+     "(its cell goes on over 2 lines, to the next '|' or ';': herd reads a line break in a "
+     "row as a blank; is a ';' missing?)"),
+])  # fmt: skip
+def test_rows_across_lines_herd_refuses_are_refused_in_one_line(cli, tmp_path, code, where,
+                                                                message):  # fmt: skip
+    path = tmp_path / "t.litmus"
+    path.write_text(f"AArch64 T\n{{ 0:X1=x; }}\n{code}exists (x=1)\n")
+    assert one_error(cli(["run", str(path)])) == f"fencelab: error: {path}:{where}: {message}"
+
+
+X86_64_SIZELESS_64 = """X86_64 sizeless64
+{
+ int64_t x=0x500000003; int64_t y=0; int64_t z=0x900000009; int64_t 0:rcx=-1;
+ int64_t 0:rax=0x100000002; int64_t 0:rbx=0x700000007; int64_t 0:rdx=0x800000008;
+}
+ P0                ;
+ mov %rax,(y)      ;
+ mov (x),%rcx      ;
+ lock add %rbx,[x] ;
+ xchg %rdx,(z)     ;
+ mov %rax,%rsi     ;
+locations [x; y; z; 0:rcx; 0:rdx;]
+exists (x=0x50000000a /\\ y=2 /\\ z=0x900000008 /\\ 0:rcx=3 /\\ 0:rdx=9)
+"""
+
+
+@pytest.mark.parametrize("model", ["tso", "tso-axiomatic", "sc"])
+def test_x86_64_sizeless_mnemonics_with_a_64_bit_register_are_herds_32_bit_accesses(
+        cli, tmp_path, model):  # fmt: skip
+    """herd's size-less mov, add, xchg... is its INSb: a 32-bit memory access
+    (X86_64Arch_herd.ml `inst_size_to_mach_size`), the register read and written whole
+    (X86_64Sem.ml: INSb masks no value). With -variant mixed, herd's reading of a partial
+    access, fencelab's: 4 bytes of memory get the register's low half (y=2, x's upper half
+    kept, 5 and 9), a read gives 4 bytes, zero-extended (rcx=3, rdx=9). fencelab took AT&T's
+    register size: 8-byte accesses (y=0x100000002, x=0xc0000000a...), and `mov (x),%rcx` read
+    at x+7 ("read of 8 bytes at 0x110011, which is no location of the test")."""
+    from tests.helpers.litmus import run_states
+
+    states, ok = run_states(cli, tmp_path, X86_64_SIZELESS_64, model)
+    assert (states, ok) == (["0:rcx=3; 0:rdx=9; [x]=21474836490; [y]=2; [z]=38654705672;"], "Ok")
+    from fencelab.litmus.parser import parse_text
+    from fencelab.program.load import load
+
+    program = load(parse_text(X86_64_SIZELESS_64))
+    try:
+        thread = program.threads[0]
+        made = [(d.mnemonic, d.info.width)
+                for d in program.target.disassemble(thread.code, thread.base)]
+    finally:
+        program.release()
+    # (without memory, the register's size: `mov %rax,%rsi` is movq, as in herd)
+    assert made == [("movl", 4), ("movl", 4), ("lock addl", 4), ("xchgl", 4), ("movq", 0)]
+
+
+@pytest.mark.parametrize("code, message", [
+    ("lock add (x),%rax", "'lock add (x),%rax': herd's size-less add is a 32-bit access to "
+     "memory (X86_64Arch_herd.ml) that adds into all 64 bits of %rax, which no x86 instruction "
+     "does; write addl with a 32-bit register, or addq"),
+    ("cmp %rax,(x)", "'cmp %rax,(x)': herd's size-less cmp is a 32-bit access to memory "
+     "(X86_64Arch_herd.ml) compared with all 64 bits of %rax, which no x86 instruction does; "
+     "write cmpl with a 32-bit register, or cmpq"),
+    ("mov %ax,[x]", "'mov %ax,[x]': herd's size-less mov is a 32-bit access to memory "
+     "(X86_64Arch_herd.ml) with the 16-bit %ax, stored zero-extended to 4 bytes or or-ed with "
+     "the 4 bytes read, which no x86 instruction does; write movw (16 bits) or movl with a "
+     "32-bit register"),
+    ("xchg (x),%bl", "'xchg (x),%bl': herd's size-less xchg is a 32-bit access to memory "
+     "(X86_64Arch_herd.ml) with the 8-bit %bl, stored zero-extended to 4 bytes or or-ed with "
+     "the 4 bytes read, which no x86 instruction does; write xchgb (8 bits) or xchgl with a "
+     "32-bit register"),
+])  # fmt: skip
+def test_x86_64_sizeless_mnemonics_no_instruction_makes_are_refused_in_one_line(cli, tmp_path,
+                                                                                code, message):  # fmt: skip
+    """herd reads these (X86_64Parser.mly's INSb) with a 32-bit memory access and a register of
+    another width; fencelab assembled AT&T's register-sized instruction (an 8-, 16- or 64-bit
+    access, other values), without a word."""
+    path = tmp_path / "t.litmus"
+    path.write_text(table("T", "int64_t x=0;", [[code]], "exists (x=1)", arch="X86_64"))
+    assert one_error(cli(["run", str(path)])) == f"fencelab: error: {path}:6:2: {message}"

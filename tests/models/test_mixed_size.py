@@ -261,7 +261,7 @@ X86_SHAPES = [
          ["movw $3,2(%rdx)", "movzbl 1(%rcx),%eax"]],
         "exists (0:rax=0x0201 /\\ 0:rbx=0 /\\ 1:rax=0)"),
     x86("SB+xchgb", "uint16_t x; uint16_t y; 0:rcx=x; 1:rcx=y;",
-        [["movl $1,%eax", "xchg %al,1(%rcx)", "movzwl (y),%ebx"],
+        [["movl $1,%eax", "xchgb %al,1(%rcx)", "movzwl (y),%ebx"],
          ["movb $1,(%rcx)", "mfence", "movzwl (x),%ebx"]],
         "exists (0:rbx=0 /\\ 1:rbx=0)"),
 ]
