@@ -136,6 +136,12 @@ REDUCTIONS = {
                         "another thread's path writes there, as coherence allows; the paths "
                         "of no execution go, and their writes no longer grow the value "
                         "domains (models/source/paths.py, _own_reads)",
+    "source-rmw-chains": "source models (rc11, c11, sc-source): at a location that only "
+                         "read-modify-writes write, a thread's RMW reads only a value some "
+                         "chain of RMWs (each reading the one before, from the initial value; "
+                         "its own thread's earlier ones among them) can write before it, which "
+                         "keeps the RMWs' values from growing round after round "
+                         "(models/source/paths.py, _Chains)",
     "source-axioms": "source models (rc11, c11): hb closed through the events sw leaves from "
                      "only, eco as rf | mo | rb | (mo | rb); rf without a closure, coherence "
                      "looked at on same-location pairs of hb "

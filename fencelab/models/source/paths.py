@@ -11,7 +11,9 @@ Read values range over a per-location *domain*: the initial value and every valu
 stores there. Stored values may depend on values read, so `value_domains` grows the domains to
 a fixpoint, for at most as many rounds as an execution can have writes (a value first seen in
 round k needs a chain of k writes, each reading the one before: more rounds only add values no
-execution without a thin-air cycle can produce).
+execution without a thin-air cycle can produce). At a location that only read-modify-writes
+write, an RMW's read ranges over less: the values a chain of RMWs can write before it
+(`_Chains`, the `source-rmw-chains` reduction).
 
 Loops are bounded three ways, and a path cut short by any of them is kept with `complete=False`
 (executions containing one are reported as budget-exhausted, never as outcomes):
@@ -67,6 +69,8 @@ from fencelab.litmus.ast import (
     Var,
     While,
     value_key,
+    walk_expressions,
+    walk_statements,
 )
 from fencelab.litmus.types import ValueType, held, location_type
 from fencelab.values import signed
@@ -163,12 +167,109 @@ def _own_reads(domain: tuple, own, others: frozenset) -> tuple:
     return tuple(sorted((*kept, own), key=value_key))
 
 
+_EVERY = object()  # (a chain's `only`) an RMW: every value it may read is checked (`_Chains`)
+
+
+def chain_locations(test: LitmusTest) -> frozenset[str]:
+    """The locations that only read-modify-writes write, and some may (`source-rmw-chains`):
+    no statement of any thread stores to them (with a store through a pointer, which may
+    store anywhere, none), an RMW or CAS names them or goes through a pointer."""
+    stores = [s for t in test.threads for s in walk_statements(t.body) if type(s) is Store]
+    if any(s.via is not None for s in stores):
+        return frozenset()
+    stored = {s.loc for s in stores}
+    updates = [e for t in test.threads for e in walk_expressions(t.body)
+               if type(e) is Rmw or type(e) is Cas]  # fmt: skip
+    anywhere = any(e.via is not None for e in updates)
+    named = {e.loc for e in updates}
+    return frozenset(loc.name for loc in test.locations
+                     if loc.name not in stored and (anywhere or loc.name in named))
+
+
+class _Chains:
+    """What the `source-rmw-chains` reduction lets thread `k`'s RMWs read in one round of
+    `value_domains`, at the locations only RMWs write (`chain_locations`).
+
+    At such a location every write but the initial one is an RMW, and an RMW reads its
+    immediate mo-predecessor (atomicity), so in every consistent execution mo there is one
+    chain: init, then each RMW reading the write before it. A thread's RMWs there are in mo
+    as in sb (CoWW), so the writes mo-before its i-th RMW there are init, its own first i-1
+    and a first part of each other thread's: their counts, one per thread, are the RMW's
+    *vector* p (p[k] = i-1), and it reads the value the last of those writes wrote. The
+    vector of its (i+1)-th contains it and the i-th itself (p' >= p componentwise, p'[k] =
+    i). `vectors` holds, per location and value, the vectors that value was written with in
+    the paths found so far (the initial value: all zero; an RMW whose read had vector p
+    writes with p[k] = i). By induction along mo, every RMW of a consistent execution whose
+    paths are found reads a value with its own vector there, and its thread's earlier RMWs
+    there read theirs: `options` keeps exactly the values for which such vectors exist, so
+    every path of such an execution is still found. What goes are paths of no execution
+    (an RMW reading a value some path writes but no chain of the RMWs of one path per thread
+    reaches before it: P0's third fetch_add(x,1) reading 7 when the test has 8), whose writes
+    grew the domains round after round (3 threads of 3, 3 and 2 fetch_adds: 25 values and
+    14,450 paths a thread, not 9 and 56)."""
+
+    __slots__ = ("vectors", "k", "memo")
+
+    def __init__(self, vectors: dict[str, dict[Any, frozenset]], k: int) -> None:
+        self.vectors = vectors  # location -> value -> the vectors it was written with
+        self.k = k
+        self.memo: dict[tuple, frozenset] = {}  # (location, done, value) -> `after`
+
+    def after(self, loc: str, done: tuple, value) -> frozenset:
+        """The vectors with which the thread's next RMW at `loc` can read `value`, after its
+        RMWs there read and wrote `done` ((read, written) pairs) in turn (empty: no chain
+        reads so). Its own latest write there counts with the vectors it has in this run:
+        the domains have it only once a round is over."""
+        key = (loc, done, value)
+        found = self.memo.get(key)
+        if found is None:
+            k, at = self.k, len(done)
+            candidates = self.vectors[loc].get(value, ())
+            if not done:
+                found = frozenset([p for p in candidates if p[k] == 0])
+            else:
+                last = self.after(loc, done[:-1], done[-1][0])  # (the vectors of the one before)
+                if done[-1][1] == value:  # (its own write: `last` with its own count one more)
+                    candidates = {*candidates, *[(*p[:k], at, *p[k + 1:]) for p in last]}
+                found = frozenset([
+                    p for p in candidates
+                    if p[k] == at and any(all([a >= b for a, b in zip(p, q)]) for q in last)])
+            self.memo[key] = found
+        return found
+
+    def options(self, loc: str, done: tuple, options, only=_EVERY):
+        """`options` of a read at `loc` by the thread's next RMW there, after its RMWs there
+        read and wrote `done`, less the values no chain lets it read, with its own latest
+        write's value (in value order) even before the domain holds it (as `_own_reads`: else
+        a thread of two RMWs has no path in the first round, and the second never comes); for
+        a CAS (`only`, its expected value) only that value is checked: another one makes it
+        a plain read."""
+        kept = [v for v in options
+                if (only is not _EVERY and v != only) or self.after(loc, done, v)]
+        if done and (only is _EVERY or done[-1][1] == only) and done[-1][1] not in kept:
+            return tuple(sorted((*kept, done[-1][1]), key=value_key))
+        return options if len(kept) == len(options) else tuple(kept)
+
+    def writes(self, path: Path):
+        """(location, value, vector) of each of `path`'s RMWs at a chain location, with
+        each vector it writes with."""
+        done: dict[str, tuple] = {}
+        k = self.k
+        for e in path.events:
+            if e.kind == "U" and e.loc in self.vectors:
+                before = done.get(e.loc, ())
+                for p in self.after(e.loc, before, e.rval):
+                    yield e.loc, e.wval, (*p[:k], len(before) + 1, *p[k + 1:])
+                done[e.loc] = (*before, (e.rval, e.wval))
+
+
 class _Runner:
     """Runs one thread body deterministically along a list of choices."""
 
     __slots__ = ("test", "thread", "body", "domains", "choices", "next_choice", "branches",
                  "unroll", "budget", "events", "types", "elements", "element_of", "env",
-                 "fault", "at", "consulted", "specs", "others", "own")  # fmt: skip
+                 "fault", "at", "consulted", "specs", "others", "own", "chains",
+                 "history")  # fmt: skip
 
     def __init__(
         self,
@@ -181,6 +282,7 @@ class _Runner:
         layout: tuple | None = None,
         body: Code | None = None,
         others: dict[str, frozenset] | None = None,
+        chains: _Chains | None = None,
     ):
         self.test = test
         self.thread = thread
@@ -202,6 +304,9 @@ class _Runner:
         # and this run's own latest write per location it wrote (`_GONE`: read past since)
         self.others = others
         self.own: dict = {}
+        # `source-rmw-chains`: what this run's RMWs read and wrote at each chain location
+        self.chains = chains
+        self.history: dict[str, tuple] = {}
 
     def domain(self, loc: str) -> tuple:
         """The values a read of `loc` may return (and `loc` noted as consulted): its domain,
@@ -217,6 +322,21 @@ class _Runner:
         if self.others is not None:
             self.own[loc] = value
 
+    def chain(self, loc: str, options, only=_EVERY) -> tuple:
+        """(`options` of an RMW's read at `loc` less those `source-rmw-chains` drops (a CAS:
+        `only` its expected value is checked), what the choice remembers of it: None where
+        the reduction does not act)."""
+        chains = self.chains
+        if chains is None or loc not in chains.vectors:
+            return options, None
+        done = self.history.get(loc, ())
+        return chains.options(loc, done, options, only), (done, only)
+
+    def updated(self, loc: str, old, new) -> None:
+        """This run's RMW at `loc` read `old` and wrote `new` (`source-rmw-chains`)."""
+        if self.chains is not None and loc in self.chains.vectors:
+            self.history[loc] = (*self.history.get(loc, ()), (old, new))
+
     def read(self, loc: str, value) -> None:
         """This run read `value` at `loc`: another value than its own latest write there
         overwrites that one for its later reads (`source-own-reads`)."""
@@ -226,11 +346,11 @@ class _Runner:
 
     # -- choices and events ---------------------------------------------------------------
 
-    def choose(self, options: list, loc: str, expected=None):
+    def choose(self, options: list, loc: str, expected=None, chain=None):
         """The next choice, of a value read at `loc` (the options: its domain, with
-        `_SPURIOUS` for a weak CAS whose `expected` value is in it: `_options`): the one
-        given, or past them the first option (the others are remembered in `branches`, for
-        `thread_paths` to run later)."""
+        `_SPURIOUS` for a weak CAS whose `expected` value is in it, less what `chain` drops:
+        `_options`): the one given, or past them the first option (the others are
+        remembered in `branches`, for `thread_paths` to run later)."""
         if self.next_choice < len(self.choices):
             choice = self.choices[self.next_choice]
             self.next_choice += 1
@@ -238,7 +358,7 @@ class _Runner:
         if not options:
             raise _NeedChoice(options)
         self.branches.append((len(self.choices), options))
-        self.specs.append((loc, expected, self.own.get(loc, _NO_WRITE)))
+        self.specs.append((loc, expected, self.own.get(loc, _NO_WRITE), chain))
         self.choices.append(options[0])
         self.next_choice += 1
         return options[0]
@@ -590,7 +710,8 @@ def _rmw(e: Rmw) -> Code:
             operand = operand_of(r)
             if op is not Op.SWAP and isinstance(operand, LocRef):
                 operand = r.int_value(operand, pos, f"the operand of {op}")
-            old = r.choose(r.domain(loc), loc)
+            options, chain = r.chain(loc, r.domain(loc))
+            old = r.choose(options, loc, None, chain)
             if op is Op.SWAP:
                 new = held(operand, vtype)
             elif isinstance(old, LocRef):
@@ -601,6 +722,7 @@ def _rmw(e: Rmw) -> Code:
             r.emit(event(old, new, loc))
             r.read(loc, old)
             r.wrote(loc, new)
+            r.updated(loc, old, new)
             return old
 
         return rmw
@@ -620,7 +742,8 @@ def _rmw(e: Rmw) -> Code:
             old = r.choices[i]
             r.next_choice = i + 1
         else:
-            old = r.choose(r.domain(loc), loc)
+            options, chain = r.chain(loc, r.domain(loc))
+            old = r.choose(options, loc, None, chain)
         if swap:
             new = held(operand, vtype)
         elif isinstance(old, LocRef):
@@ -641,6 +764,8 @@ def _rmw(e: Rmw) -> Code:
         events.append(ev)
         if r.others is not None:
             r.own[loc] = new  # (`r.wrote`; a read just before a write of its own changes nothing)
+        if r.chains is not None:
+            r.updated(loc, old, new)
         return old
 
     return rmw_at
@@ -657,10 +782,11 @@ def _cas(e: Cas) -> Code:
         vtype = r.type_of(loc, pos)
         expected = held(expected_of(r), vtype)
         desired = desired_of(r)
-        options = r.domain(loc)
-        if weak and expected in options:
+        domain = r.domain(loc)
+        options, chain = r.chain(loc, domain, expected)
+        if weak and expected in domain:
             options = [*options, _SPURIOUS]
-        choice = r.choose(options, loc, expected if weak else None)
+        choice = r.choose(options, loc, expected if weak else None, chain)
         if choice == _SPURIOUS:
             r.emit(failed(expected, None, loc))
             r.read(loc, expected)
@@ -670,6 +796,7 @@ def _cas(e: Cas) -> Code:
             new = held(desired, vtype)
             r.emit(succeeded(choice, new, loc))
             r.wrote(loc, new)
+            r.updated(loc, choice, new)
         else:
             r.emit(failed(choice, None, loc))
         return choice
@@ -744,12 +871,14 @@ class _Node:
     with a child per option taken, or to the run's end (`loc` None), whose `path` (None: a
     choice without options, no path)."""
 
-    __slots__ = ("loc", "expected", "own", "children", "path")
+    __slots__ = ("loc", "expected", "own", "chain", "children", "path")
 
     def __init__(self) -> None:
         self.loc: str | None = None
         self.expected = None
         self.own = _NO_WRITE  # the run's own latest write of `loc` there (`_Runner.domain`)
+        self.chain = None  # an RMW's: (its RMWs' (read, written) there so far, only:
+        # `_Runner.chain`)
         self.children: dict = {}
         self.path: Path | None = None
 
@@ -764,14 +893,20 @@ class PathTree:
         self.root: _Node | None = None
 
 
-def _options(node: _Node, domains: dict, others: dict | None) -> list | tuple:
+def _options(node: _Node, domains: dict, others: dict | None,
+             chains: _Chains | None = None) -> list | tuple:  # fmt: skip
     """The options of a choice, as the run that made it had them (`_Runner.choose`'s callers:
-    the location's domain, or what `_own_reads` keeps of it, and `_SPURIOUS` after it for a
-    weak CAS whose expected value is in it), under `domains` and `others`."""
+    the location's domain, or what `_own_reads` keeps of it, less what `_Chains.options`
+    drops, and `_SPURIOUS` after it for a weak CAS whose expected value is in the former),
+    under `domains`, `others` and `chains`."""
     options = domains[node.loc]
     if node.own is not _NO_WRITE:
         options = _own_reads(options, node.own, others[node.loc])
-    if node.expected is not None and node.expected in options:
+    base = options
+    if node.chain is not None and chains is not None:
+        done, only = node.chain
+        options = chains.options(node.loc, done, options, only)
+    if node.expected is not None and node.expected in base:
         return [*options, _SPURIOUS]
     return options
 
@@ -787,6 +922,7 @@ def thread_paths(
     tree: PathTree | None = None,
     layout: tuple | None = None,
     others: dict[str, frozenset] | None = None,
+    chains: _Chains | None = None,
 ) -> list[Path]:
     """Every path of `thread` whose reads return values from `domains`, depth first; the
     locations whose domains the runs read are added to `consulted`.
@@ -804,7 +940,9 @@ def thread_paths(
     which location's value it chooses next; the options there are found again from `domains`
     (`_options`), as the run would find them, and taken in the same order. `layout`: the
     thread's `_layout`, when the caller has it. `others`: with the `source-own-reads`
-    reduction, the values other threads' paths write to each location (`_own_reads`)."""
+    reduction, the values other threads' paths write to each location (`_own_reads`).
+    `chains`: with the `source-rmw-chains` reduction, what the thread's RMWs may read at the
+    locations only RMWs write (`_Chains`)."""
     paths: list[Path] = []
     layout = layout or _layout(test, thread)
     body = body or compile_body(thread.body)
@@ -813,7 +951,7 @@ def thread_paths(
         while stack:
             choices = stack.pop()
             runner = _Runner(test, thread, domains, choices, unroll, budget, layout, body,
-                             others)  # fmt: skip
+                             others, chains)  # fmt: skip
             try:
                 paths.append(runner.run())
             except _NeedChoice:
@@ -834,7 +972,7 @@ def thread_paths(
         node = tree.root if parent is None else parent.children.get(last)
         branches = []  # (choices before, options, the node choosing) of the choices after
         while node is not None and node.loc is not None:  # taken before: follow the tree
-            options = _options(node, domains, others)
+            options = _options(node, domains, others, chains)
             branches.append((len(taken), options, node))
             if consulted is not None:
                 consulted.add(node.loc)
@@ -843,7 +981,7 @@ def thread_paths(
             parent, node = node, node.children.get(last)
         if node is None:  # new: run it, and add it to the tree
             runner = _Runner(test, thread, domains, taken, unroll, budget, layout, body,
-                             others)  # fmt: skip
+                             others, chains)  # fmt: skip
             path = None
             try:
                 path = runner.run()
@@ -858,8 +996,9 @@ def thread_paths(
             else:
                 parent.children[last] = node
             taken = runner.choices
-            for (before, options), (loc, expected, own) in zip(runner.branches, runner.specs):
-                node.loc, node.expected, node.own = loc, expected, own
+            for (before, options), (loc, expected, own, chain) in zip(runner.branches,
+                                                                       runner.specs):
+                node.loc, node.expected, node.own, node.chain = loc, expected, own, chain
                 branches.append((before, options, node))
                 parent, last = node, taken[before]
                 node = parent.children[last] = _Node()
@@ -907,6 +1046,7 @@ def value_domains(
     seeds: tuple[int, ...] = (),
     unroll: int = DEFAULT_UNROLL,
     budget: int = 40,
+    chains: bool = True,
 ) -> tuple[dict[str, tuple[int, ...]], list[list[Path]]]:
     """The values each location can hold (to a fixpoint) and every thread's paths over them.
 
@@ -916,7 +1056,10 @@ def value_domains(
     domains stay the same, every run of the depth-first search, and so every path, is the same
     as in the round before. With `source-paths-tree`, a thread found again keeps the runs of
     the rounds before in its `PathTree` and runs its body only from values new in the round
-    (`thread_paths`)."""
+    (`thread_paths`). With `source-rmw-chains` (and `chains`: False for the graphs that show
+    incoherent candidates too), the RMWs at locations only RMWs write read only what a chain
+    of RMWs can give them (`_Chains`), and the vectors the values are written with grow to
+    the fixpoint with the values."""
     domains: dict[str, set[int]] = {}
     for loc in test.locations:
         vtype = location_type(loc)
@@ -933,26 +1076,45 @@ def value_domains(
     own_reads = reduce.enabled("source-own-reads")
     writes_of: list[dict[str, set]] = [{loc.name: set() for loc in test.locations}
                                        for _ in test.threads]  # fmt: skip
+    # `source-rmw-chains`: per location only RMWs write, value -> the vectors it is written with
+    chained = chain_locations(test) if chains and reduce.enabled("source-rmw-chains") else ()
+    zero = (0,) * len(test.threads)
+    vectors: dict[str, dict[Any, set]] = {
+        loc.name: {held(loc.init, location_type(loc)): {zero}}
+        for loc in test.locations if loc.name in chained}  # fmt: skip
     rounds = 0
     while True:
         frozen = {name: tuple(sorted(vals, key=value_key)) for name, vals in domains.items()}
+        chains_now = {loc: {v: frozenset(ps) for v, ps in by.items()}
+                      for loc, by in vectors.items()}  # fmt: skip
+        views = [_Chains(chains_now, k) if vectors else None for k in range(len(test.threads))]
         paths = []
         for k, t in enumerate(test.threads):
             others = _Others(writes_of, k) if own_reads else None
             before = found[k]
             # (a run asks `others` only where it read after writing: what it did not ask for,
-            # its paths do not depend on)
+            # its paths do not depend on; nor on the vectors of a location it did not read)
             if reuse and before is not None and all(
                     frozen[loc] == seen and (also is None or others[loc] == also)
-                    for loc, (seen, also) in before[1].items()):  # fmt: skip
+                    and chains_now.get(loc) == chain
+                    for loc, (seen, also, chain) in before[1].items()):  # fmt: skip
                 paths.append(before[0])
                 continue
             consulted: set[str] = set()
             paths.append(thread_paths(test, t, frozen, unroll, budget, consulted, bodies[k],
-                                      trees[k], layouts[k], others))  # fmt: skip
-            found[k] = (paths[-1], {loc: (frozen[loc], others.get(loc) if others else None)
+                                      trees[k], layouts[k], others, views[k]))  # fmt: skip
+            found[k] = (paths[-1], {loc: (frozen[loc], others.get(loc) if others else None,
+                                          chains_now.get(loc))
                                     for loc in consulted})  # fmt: skip
         grown = False
+        for k, ps in enumerate(paths):  # (`source-rmw-chains`: each round, the vectors grow)
+            if views[k] is not None:
+                for p in ps:
+                    for loc, value, vector in views[k].writes(p):
+                        got = vectors[loc].setdefault(value, set())
+                        if vector not in got:
+                            got.add(vector)
+                            grown = True
         for k, ps in enumerate(paths):
             most = most_writes[k]
             for p in ps:
