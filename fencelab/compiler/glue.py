@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from fencelab.errors import FencelabError
-from fencelab.isa.arch import X86_64_CANONICAL
+from fencelab.isa.arch import X86_64_CANONICAL, herd_cmpxchg_order
 from fencelab.values import signed, unsigned
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
@@ -117,9 +117,6 @@ HERD_X86_64_KEYWORDS = frozenset(
                "js", "jns", "lock", "mfence", "lfence", "sfence", "setnb", "and", "shl", "ret",
                "nop", "movt", "movsd", "read"))  # fmt: skip
 _HERD_X86_64_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_/.\-]*")  # the lexer's `name`
-# cmpxchg as AT&T writes it (register, then memory) and as herd's X86_64Parser.mly reads it
-# (`I_CMPXCHG effaddr COMMA reg`: the memory operand first)
-_ATT_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(%\w+)\s*,\s*(\S*\(.*\))\s*$", re.I)
 # and, shl: herd reads them unsuffixed (its tests A007 `shl 2,%eax`, A008 `and %eax,%eax`); a
 # register operand gives the size
 _SUFFIXED = re.compile(r"^(.*?\b)(and|shl)[bwlq](\s)", re.I)
@@ -219,10 +216,7 @@ class X86Isa(Isa):
                 and re.fullmatch(r"P\d+", name) is None)  # fmt: skip
 
     def spell(self, line):
-        m = _ATT_CMPXCHG.match(line)
-        if m:
-            line = f"{m.group(1)}{m.group(3)},{m.group(2)}"
-        return _SUFFIXED.sub(r"\1\2\3", line)
+        return _SUFFIXED.sub(r"\1\2\3", herd_cmpxchg_order(line))
 
 
 # condition codes and ALU mnemonics, the same in A32 and A64 (unsigned >= and < as herd's

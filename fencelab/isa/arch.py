@@ -188,7 +188,15 @@ _MEMORY_OPERAND = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # which AT&T writes last: a memory operand first is herd's order (AT&T's source is a register)
 _HERD_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(-?[\w$]*\([^)]*\)|\[[^\]]*\])\s*,"
                            r"\s*(%\w+)\s*$", re.I)  # fmt: skip
+# and as AT&T writes it (register, then memory), which `herd_cmpxchg_order` turns round
+_ATT_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(%\w+)\s*,\s*(\S*\(.*\))\s*$", re.I)
 _ATT_REGISTER = re.compile(r"%(\w+)")
+
+
+def herd_cmpxchg_order(line: str) -> str:
+    """An AT&T `cmpxchg %reg,mem` as herd's X86_64 parser reads it, `cmpxchg mem,%reg` (what
+    `X86_64Arch.translate` turns back); any other line as it is."""
+    return _ATT_CMPXCHG.sub(r"\1\3,\2", line)
 # what herd does with memory and a register that no x86 instruction does (`_herd_size`)
 _NO_HERD_SIZE = {
     "narrow": ("with the {width}-bit %{reg}, stored zero-extended to 4 bytes or or-ed with the "

@@ -94,6 +94,12 @@ class Step:
     # condition failed: they did nothing (the flags before each tell, which the core reads)
     skipped: tuple[int, ...] = ()
 
+    @property
+    def access_skipped(self) -> bool:
+        """Was the instruction that began this step (a memory access) predicated, with a
+        condition that failed: it did nothing?"""
+        return self.skipped[:1] == (0,)
+
 
 class Core:
     """A Unicorn engine for one thread. Create through `Target.new_core`."""

@@ -642,7 +642,7 @@ class PathExplorer:
         """Success (when the monitor is for this location) and failure, as Steps."""
         first = core.run(state, ())
         mon = b.monitor
-        if isinstance(first, Step) and self.register_deps and first.skipped[:1] == (0,):
+        if isinstance(first, Step) and self.register_deps and first.access_skipped:
             return [(first, b.copy(), ())]  # arm.cat: its condition failed, it did nothing
         if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
             nb = b.copy()
@@ -709,7 +709,7 @@ class PathExplorer:
                 return [b]
             b.add(Event(tid, len(b.events), "F", info=info, barrier=info.barrier))
             return [b]
-        if self.register_deps and step.skipped[:1] == (0,):
+        if self.register_deps and step.access_skipped:
             return [b]  # arm.cat: a predicated access whose condition failed did nothing
         # (and where it held, its condition is no dependency of it nor of what follows it)
         addr_regs = info.addr_regs

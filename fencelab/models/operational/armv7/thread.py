@@ -375,7 +375,7 @@ def _store(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool
 def _store_exclusive(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
                      certify: bool) -> list[Move]:  # fmt: skip
     first = ctx.core.run(tstate, ())
-    if isinstance(first, Step) and first.skipped[:1] == (0,):  # its condition failed: nothing
+    if isinstance(first, Step) and first.access_skipped:  # its condition failed: nothing
         return [Move("", "condition false", first.state,
                      _finish(ctx, local, first, local.regs), first)]  # fmt: skip
     regs = set_views(_writeback(local.regs, info), info.status_regs, 0, 0)  # no dependency
