@@ -128,7 +128,7 @@ class X86_64Arch(Arch):
                 return f"(%{inside.lstrip('%')})"
             return address(inside)
 
-        text = self._herd_size(_HERD_CMPXCHG.sub(r"\1\3,\2", text))
+        text = self._herd_size(_HERD_CMPXCHG.sub(r"\1\3,\2", herd_registers(text)))
         text = _HERD_BRACKET.sub(bracket, text)
         return _ATT_LOCATION.sub(lambda m: address(m.group(1)), text)
 
@@ -171,6 +171,7 @@ class X86_64Arch(Arch):
                                 letter="b" if width == 8 else "w"))  # fmt: skip
 
     def named_locations(self, text):
+        text = herd_registers(text)
         at_t = _ATT_LOCATION.findall(text)  # AT&T: `(x)`; herd's `[x]` too, not `[rax]`
         return at_t + [n for n in _HERD_BRACKET.findall(text)
                        if not n.isdigit() and n.lstrip("%").lower() not in X86_64_CANONICAL]
@@ -191,6 +192,20 @@ _HERD_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(-?[\w$]*\([^)]*\)|\[[^\]]*
 # and as AT&T writes it (register, then memory), which `herd_cmpxchg_order` turns round
 _ATT_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(%\w+)\s*,\s*(\S*\(.*\))\s*$", re.I)
 _ATT_REGISTER = re.compile(r"%(\w+)")
+
+
+# a name not written after `%`, `$` or within a word (herd's X86_64Lexer.mll `name`)
+_BARE_NAME = re.compile(rf"(?<![%$\w.])({_IDENT})(?![\w.$])")
+
+
+def herd_registers(text: str) -> str:
+    """An X86_64 line with `%` before each register named without it: herd's lexer makes any
+    name that is a register's (`parse_any_reg`, any case) the register, `%` or not, so
+    `(rax)` is the memory rax points to and `movl eax,(x)` stores eax; AT&T reads a bare
+    name as a symbol: `(rax)` was the address of a location named rax (a silently wrong
+    verdict when rax held x's address), `movl $2,eax` keystone's "Cannot find a symbol"."""
+    return _BARE_NAME.sub(lambda m: f"%{m.group(1)}" if m.group(1).lower() in X86_64_CANONICAL
+                          else m.group(1), text)  # fmt: skip
 
 
 def herd_cmpxchg_order(line: str) -> str:

@@ -189,6 +189,17 @@ def test_x86_64_sb_with_brackets_has_the_verdicts_of_its_at_t_spelling(cli, tmp_
         assert herd_counts(cli, tmp_path, at_t, model) == counts
 
 
+@pytest.mark.parametrize("model", ["tso", "tso-axiomatic", "sc"])
+def test_x86_64_registers_named_without_percent_are_registers_as_in_herd(cli, tmp_path, model):
+    """herd's X86_64Lexer.mll makes a name that is a register's (any case) the register, `%`
+    or not: `(rbx)` is the memory rbx points to. fencelab read `(rbx)` as a location named
+    rbx, so the store went there and `x=2` was Never, silently; `movl $2,eax` was keystone's
+    "Cannot find a symbol"."""
+    text = table("T", "x=0; 0:rbx=x;", [["movl $2,eax", "movl eax,(rbx)", "movl 0(RBX),%ecx"]],
+                 "exists (x=2 /\\ 0:rcx=2)", arch="X86_64")  # fmt: skip
+    assert herd_counts(cli, tmp_path, text, model) == ("Positive: 1 Negative: 0", "Always 1 0", 1)
+
+
 NEGATIVE_HEX = ("negative hexadecimal number '-0x1': herd reads a number as decimal, maybe "
                 "negative, or hexadecimal without a sign; write it in decimal")
 
