@@ -128,6 +128,7 @@ class X86_64Arch(Arch):
                 return f"(%{inside.lstrip('%')})"
             return address(inside)
 
+        text = _HERD_JUMP.sub(r"\1\2", text)  # herd's `jlt`, `jgt`: GNU's `jl`, `jg`
         text = self._herd_size(_HERD_CMPXCHG.sub(r"\1\3,\2", herd_registers(text)))
         text = _HERD_BRACKET.sub(bracket, text)
         return _ATT_LOCATION.sub(lambda m: address(m.group(1)), text)
@@ -194,6 +195,8 @@ _ATT_CMPXCHG = re.compile(r"^(.*\bcmpxchg[bwlq]?\s+)(%\w+)\s*,\s*(\S*\(.*\))\s*$
 _ATT_REGISTER = re.compile(r"%(\w+)")
 
 
+# herd's spellings of GNU's `jl` and `jg` (X86_64Lexer.mll `jlt`, `jgt`), less their `t`
+_HERD_JUMP = re.compile(r"^(\s*)(j[lg])t(?=\s)", re.I)
 # a name not written after `%`, `$` or within a word (herd's X86_64Lexer.mll `name`)
 _BARE_NAME = re.compile(rf"(?<![%$\w.])({_IDENT})(?![\w.$])")
 

@@ -200,6 +200,19 @@ def test_x86_64_registers_named_without_percent_are_registers_as_in_herd(cli, tm
     assert herd_counts(cli, tmp_path, text, model) == ("Positive: 1 Negative: 0", "Always 1 0", 1)
 
 
+@pytest.mark.parametrize("jump, rax, stored", [
+    ("jlt", 1, 0), ("jlt", 3, 1), ("jgt", 3, 0), ("jgt", 1, 1), ("JLT", 1, 0), ("JGT", 1, 1),
+])  # fmt: skip
+def test_x86_64_jlt_and_jgt_are_gnus_jl_and_jg(cli, tmp_path, jump, rax, stored):
+    """herd's X86_64Lexer.mll spells GNU's `jl` and `jg` as `jlt` and `jgt` (any case);
+    keystone refused them ("Invalid mnemonic"). On equal operands herd's `jlt` jumps too
+    (README, "herd compatibility"), which this test does not give it."""
+    text = table("T", f"x=0; 0:rax={rax};",
+                 [["cmpl $2,%eax", f"{jump} L0", "movl $1,(x)", "L0:"]], "exists (x=0)",
+                 arch="X86_64")  # fmt: skip
+    assert run_states(cli, tmp_path, text, "tso")[0] == [f"[x]={stored};"]
+
+
 NEGATIVE_HEX = ("negative hexadecimal number '-0x1': herd reads a number as decimal, maybe "
                 "negative, or hexadecimal without a sign; write it in decimal")
 
