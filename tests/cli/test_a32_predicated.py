@@ -30,11 +30,17 @@ LB_AFTER = arm("LB+predafter", [[*LOAD_THEN_FLAGS, "STREQ R2,[R5]", "STR R2,[R3]
                "exists (0:R0=1 /\\ 1:R0=1)")
 # without the predicated access, LB is allowed
 LB_PO = arm("LB+po", [[*LOAD_THEN_FLAGS, "STR R2,[R3]"]] * 2, "exists (0:R0=1 /\\ 1:R0=1)")
+# P1's read of x only decides whether its STREQ writes y (R0 is not observed): two
+# executions, y=1 where it read P0's store
+W_PREDST = table("W+predst", "0:R1=x; 0:R2=1; 1:R3=x; 1:R1=y; 1:R2=1;",
+                 [["STR R2,[R1]"], ["LDR R0,[R3]", "CMP R0,#1", "STREQ R2,[R1]"]], "exists (y=1)",
+                 arch="ARM")  # fmt: skip
 
 
 @pytest.mark.parametrize("model", ["aarch32", "arm-axiomatic"])
 @pytest.mark.parametrize("text, observation", [
     (MP, "Never 0 2"), (LB, "Never 0 3"), (LB_AFTER, "Never 0 3"), (LB_PO, "Sometimes 1 3"),
-], ids=["MP+dmb+predld", "LB+preds", "LB+predafter", "LB+po"])  # fmt: skip
+    (W_PREDST, "Sometimes 1 1"),
+], ids=["MP+dmb+predld", "LB+preds", "LB+predafter", "LB+po", "W+predst"])  # fmt: skip
 def test_a_predicated_access_depends_on_its_condition(cli, tmp_path, model, text, observation):
     assert herd_counts(cli, tmp_path, text, model)[1] == observation
