@@ -71,8 +71,11 @@ Out of scope (refused or unmodelled, as said where it happens): unaligned access
 accesses spanning two locations (the loader refuses them), and the tag / MTE /
 virtual-memory / instruction-fetch parts of herd's model. A predicated (conditionally
 executed) A32 instruction's condition is an address dependency of its access under aarch32.cat
-(`condition_as_address`) and an ordinary register read of a register-only one; arm.cat's
-reading is below (`register_deps`).
+(`condition_as_address`) and a dependency of what a register-only one writes
+(`condition_as_operand`), where the condition held; one whose condition failed did nothing
+(herd's `checkZ`: no event, its destination keeps its earlier value and dependencies, the
+exclusive monitor is kept), under aarch32.cat as under arm.cat, whose reading is below
+(`register_deps`).
 
 Dead reads (`axiomatic-dead-reads` in fencelab/reduce.py; `--no-reduce axiomatic-dead-reads`
 turns it off). A thread branches on every value each read may return, so a loop that rereads
@@ -138,6 +141,7 @@ from fencelab.isa.insn import (
     Kind,
     as_executed,
     condition_as_address,
+    condition_as_operand,
     condition_holds,
 )
 from fencelab.limits import LimitReached, Meter
@@ -344,8 +348,9 @@ class _Builder:
               predicates_carry: bool = True) -> list[int]:  # fmt: skip
         """Register dataflow through register-only instructions and branches; `conditions`
         gives, by position in `executed`, whether a conditional select's condition held;
-        `skipped`, the A32 predicated instructions whose condition failed, which did nothing
-        where `predicates_carry` is off (arm.cat: the condition is no dependency either).
+        `skipped`, the A32 predicated instructions whose condition failed, which did nothing;
+        where one held, its condition is a dependency of what it writes if `predicates_carry`
+        (aarch32.cat, `condition_as_operand`), none otherwise (arm.cat, `as_executed`).
         The positions of the predicated instructions whose condition a read decided."""
         decided = []
         for position, addr in enumerate(executed):
@@ -353,10 +358,10 @@ class _Builder:
             if info.predicate and (flags := self.src(_CONDITION)):
                 self.cond_src |= flags
                 decided.append(position)
-            if info.predicate and not predicates_carry:
+            if info.predicate:
                 if position in skipped:
                     continue
-                info = as_executed(info)
+                info = condition_as_operand(info) if predicates_carry else as_executed(info)
             reads = info.reads
             name = info.mnemonic.lower()
             flags_pick: Taint = NO_TAINT
@@ -716,8 +721,8 @@ class PathExplorer:
         """Success (when the monitor is for this location) and failure, as Steps."""
         first = core.run(state, ())
         mon = b.monitor
-        if isinstance(first, Step) and self.register_deps and first.access_skipped:
-            return [(first, b.copy(), ())]  # arm.cat: its condition failed, it did nothing
+        if isinstance(first, Step) and first.access_skipped:
+            return [(first, b.copy(), ())]  # its condition failed: it did nothing
         if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
             nb = b.copy()
             nb.monitor = None
@@ -785,9 +790,10 @@ class PathExplorer:
             return [b]
         if info.predicate:
             b.cond_src |= b.src(_CONDITION)
-        if self.register_deps and step.access_skipped:
-            return [b]  # arm.cat: a predicated access whose condition failed did nothing
-        # (and where it held, its condition is no dependency of it nor of what follows it)
+        if step.access_skipped:
+            return [b]  # a predicated access whose condition failed did nothing (herd's
+        # `checkZ`: `unitT ()`; where it held, its condition is an address dependency under
+        # aarch32.cat, no dependency of it nor of what follows it under arm.cat)
         addr_regs = info.addr_regs
         if not self.register_deps and "cpsr" in info.reads and (step.reads or step.writes):
             addr_regs = condition_as_address(info).addr_regs  # (the access it let happen)
