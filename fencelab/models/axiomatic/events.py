@@ -528,6 +528,8 @@ class PathExplorer:
                     raise
                 self._append(out, tid, b, replace(b.path(tid, state), fault=e), everything=True)
                 return
+            # (not a store-exclusive: its success needs the monitor's pairing, which a guess
+            # would have to make up; a value justified through STREXEQ's condition is missed)
             if (self.guess and info.predicate and info.kind is not Kind.STORE_EXCL
                     and b.src(_CONDITION)):  # fmt: skip
                 self._guess(tid, core, state, b, info, values, out)
