@@ -538,10 +538,12 @@ class PathExplorer:
                 return
             for step, nb, reads in options:
                 self._go(tid, core, state, info, step, nb, reads, values, out)
-        except AccessError as e:  # named at the instruction (`Program.locate`)
+        except FencelabError as e:
             if b.guessed:
-                return
-            raise e.at(info.address, info.text) from None
+                return  # (a guess may lead anywhere: what it writes before counts)
+            if isinstance(e, AccessError):  # named at the instruction (`Program.locate`)
+                raise e.at(info.address, info.text) from None
+            raise
 
     def _go(self, tid, core, state, info, step, nb: _Builder, reads, values, out,
             dead: int | None = None, flips: frozenset[int] = frozenset()) -> None:  # fmt: skip
@@ -570,13 +572,13 @@ class PathExplorer:
         for k in sorted(o for o in {ordinals[p] for p in decided} if o > frontier):
             try:
                 other = core.run(state, reads, flips | {k})
+                if isinstance(other, Step):
+                    guessed = before.copy()
+                    guessed.guessed = True
+                    self._go(tid, core, state, info, other, guessed, reads, values, out, dead,
+                             flips | {k})  # fmt: skip
             except FencelabError:
-                continue  # (a guess may lead anywhere: what it writes before counts)
-            if isinstance(other, Step):
-                guessed = before.copy()
-                guessed.guessed = True
-                self._go(tid, core, state, info, other, guessed, reads, values, out, dead,
-                         flips | {k})  # fmt: skip
+                pass  # (a guess may lead anywhere: what it writes before counts)
 
     def _guess(self, tid, core, state, b: _Builder, info: InsnInfo, values, out) -> None:
         """The predicated memory instruction at `state`, whose condition a read decided, run
