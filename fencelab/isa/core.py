@@ -52,6 +52,7 @@ from fencelab.isa.insn import InsnInfo, Kind, condition_holds
 from fencelab.values import signed, unsigned
 
 ThreadState = tuple[int, ...]
+_NZCV = 0xF << 28  # the flags' bits of A32's CPSR (and AArch64's NZCV)
 
 PAGE = 0x1000
 # Unicorn reserves 1 GiB of address space per engine for translated code unless told otherwise;
@@ -144,6 +145,9 @@ class Core:
         self._predicates = {pc: info.predicate for pc, info in self.infos.items()
                             if info.predicate}  # fmt: skip
         self._flags = self.reg_index["cpsr"] if self._predicates else -1
+        self._flips: frozenset[int] = frozenset()  # `run`'s, while it runs
+        self._ordinal = 0  # the predicated instructions run so far in this step
+        self._forced: tuple[int, int] | None = None  # (flags, flags set) by `_decide`
 
     def release(self) -> None:
         """A test's run is over. With the `reuse` reduction the core stays in the shared cache
@@ -236,11 +240,20 @@ class Core:
         return dict(zip(self.reg_names, state, strict=True))
 
     # -- running ---------------------------------------------------------------------------
-    def run(self, state: ThreadState, reads: tuple[int, ...] = ()) -> Step | NeedRead:
-        key = (state, reads)
+    def run(self, state: ThreadState, reads: tuple[int, ...] = (),
+            flips: frozenset[int] = frozenset()) -> Step | NeedRead:  # fmt: skip
+        """`flips`: the predicated instructions of the step, counted from 0 in the order they
+        run (the memory instruction first, if it is one), whose condition goes the other way
+        than the flags say: the axiomatic checker's guesses (fencelab/models/axiomatic/
+        events.py, `PathExplorer.guess`). The flags are set for that instruction alone."""
+        key = (state, reads, flips) if flips else (state, reads)
         result = self._memo.get(key)
         if result is None:
-            result = self._run(state, reads)
+            self._flips, self._ordinal = flips, 0
+            try:
+                result = self._run(state, reads)
+            finally:
+                self._flips, self._forced = frozenset(), None
             self._memo[key] = result
         return result
 
@@ -262,7 +275,8 @@ class Core:
         if pure is _UNKNOWN:
             pure = self._pure[pc] = self._pure_at(pc, info)
         effect_key = None
-        if pure is not None and state in self._contexts and "step-effects" not in reduce.disabled():
+        if (pure is not None and state in self._contexts and not self._flips
+                and "step-effects" not in reduce.disabled()):  # fmt: skip
             prefix, inputs, _, _ = pure
             effect_key = (prefix, tuple([state[i] for i in inputs]), reads)
             effect = _EFFECTS.get(effect_key)
@@ -271,10 +285,13 @@ class Core:
         self._load(state, reads)
         self._pair, self._half = info.atomic_pair and info.width == 16, None
         self._rmw = info.kind is Kind.RMW
+        fails = self._decide(pc, state)
         try:
             self._step_one(pc)
         finally:
             self._pair = self._rmw = False
+        if self._forced is not None:
+            self._unforce()
         if self._need is not None:
             if effect_key is not None:
                 _remember(effect_key, self._need)
@@ -294,7 +311,7 @@ class Core:
             if 8 * read.size < self.target.pointer_width and self._is_address(read.value):
                 raise NarrowAddress(pc, info.text, read.value, read.size,
                                     self.target.pointer_width)  # fmt: skip
-        executed, skipped = [pc], [0] if self._fails(pc, state) else []
+        executed, skipped = [pc], [0] if fails else []
         _, hung, after = self._run_local(executed, skipped)
         if effect_key is not None and len(executed) == 1 and not hung:
             _, _, written, kept = pure
@@ -307,6 +324,33 @@ class Core:
         registers before it) fail?"""
         cond = self._predicates.get(pc)
         return cond is not None and not condition_holds(cond, state[self._flags])
+
+    def _decide(self, pc: int, state: ThreadState) -> bool:
+        """`_fails`, for the instruction about to run from `state` (the engine's registers),
+        unless `run`'s `flips` turn this predicated instruction the other way: then the
+        engine's flags are set so that it does (`_unforce` puts them back after it)."""
+        fails = self._fails(pc, state)
+        if not self._flips or pc not in self._predicates:
+            return fails
+        ordinal, self._ordinal = self._ordinal, self._ordinal + 1
+        if ordinal not in self._flips:
+            return fails
+        flags = state[self._flags]
+        cond = self._predicates[pc]
+        forced = next(f for nzcv in range(16)
+                      if condition_holds(cond, f := (flags & ~_NZCV) | nzcv << 28) == fails)  # fmt: skip
+        self.uc.reg_write(self.reg_ids[self._flags], forced)
+        self._forced = (flags, forced)
+        return not fails
+
+    def _unforce(self) -> None:
+        """After an instruction `_decide` forced: its flags back as they were, unless it
+        wrote them itself."""
+        flags, forced = self._forced
+        self._forced = None
+        flags_id = self.reg_ids[self._flags]
+        if self.uc.reg_read(flags_id) == forced:
+            self.uc.reg_write(flags_id, flags)
 
     def _load(self, state: ThreadState, reads: tuple[int, ...]) -> None:
         """Put `state` in the engine and start an instruction's run supplying `reads`."""
@@ -476,10 +520,12 @@ class Core:
             info = self.infos.get(pc)
             if info is None or info.is_memory_event:
                 return executed, False, self._snapshot(state)
-            if predicates and self._fails(pc, state):
+            if predicates and self._decide(pc, state):
                 skipped.append(len(executed))
             accessed = len(self._reads) + len(self._writes)  # the memory instruction's own
             self._step_one(pc)
+            if self._forced is not None:
+                self._unforce()
             if len(self._reads) + len(self._writes) != accessed:
                 raise FencelabError(
                     f"{self.target.name}: {info.text!r} at {pc:#x} accessed memory but was "

@@ -159,6 +159,20 @@ def condition_as_address(info: InsnInfo) -> InsnInfo:
     return replace(info, addr_regs=info.addr_regs | {"cpsr"})
 
 
+@functools.cache
+def condition_as_operand(info: InsnInfo) -> InsnInfo:
+    """A predicated A32 register-only instruction whose condition held, as aarch32.cat reads
+    it: it reads its operands and the flags (the condition, read as a dependency of what it
+    writes as it is of an access it lets happen: `condition_as_address`), and not the
+    destinations a failed condition would have left as they were: herd's ARMSem.ml `checkZ`
+    runs the instruction itself (`MOVEQ R4,#1` writes R4 and reads nothing else) or, failed,
+    nothing at all (`unitT ()`: the register keeps its earlier write, and its dependencies,
+    none of the flags'; `Step.skipped`). Any other instruction is itself."""
+    if not info.predicate_reads:
+        return info
+    return replace(info, reads=(info.reads - info.predicate_reads) | {"cpsr"})
+
+
 def as_executed(info: InsnInfo) -> InsnInfo:
     """A predicated A32 instruction whose condition held, as arm.cat (the `armv7` models)
     reads it: it reads its operands only, not the flags, nor the destinations a failed

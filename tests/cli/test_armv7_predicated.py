@@ -38,14 +38,33 @@ cc0 = dd|ctrl|addrpo; fences; hb, propagation, observation), with herd's executi
   on the read, so herd counts that execution as allowed: Never 0 4 (fencelab counted 3).
 - S+dmb+pred: P1's STREQ is not ordered after its read of y, so it may come coherence-before
   P0's write of x: Sometimes 1 2.
-- LB+preds: each store is an STREQ of 1 made only after reading 1. herd solves its value
-  equations and finds the execution where both read 1 (no dependency: allowed): Sometimes 1 1.
+- W+predst: P1 reads x, which only decides whether its STREQ writes y (R0 is not observed):
+  Sometimes 1 1, [y]=1 when the read saw P0's store. (A read that decides only a condition
+  was taken for dead, `axiomatic-dead-reads`, and read with its first value only: Never.)
 
-Two of these stay out of reach (README "armv7 and aarch32"): LB+preds under both models (a value
-justifying itself: fencelab reads only values some run writes) and S+dmb+pred under the
-operational `armv7` (a store committed ahead is certified by the core alone, which must make
-it). Under `aarch32` (aarch32.cat) the condition is an address dependency instead
-(tests/cli/test_a32_predicated.py).
+Values that justify themselves. A predicated instruction is `choiceT` on the flags
+(eventsMonad.ml): both event structures, one with the equation flags = 1, one with flags = 0.
+herd then solves each rf choice's equations by substitution (mem.ml `solve_regs`,
+`solve_mem`) and drops a candidate whose equations stay unsolved (`when_unsolved`): a read
+may return a value whose write exists only because of that read's value, if the value itself
+is computed from constants (not from a cycle of data, LB+datas' out-of-thin-air 42, which is
+never solved):
+
+- LB+preds: each store is an STREQ of 1 made only after reading 1. The execution where both
+  read 1 solves its equations (no dependency: allowed): Sometimes 1 1.
+- LB+movpreds: the 1 comes from `MOVEQ R2,#1` under the same condition (R2 starts 0): the
+  same, Sometimes 1 1.
+- LB+movpreds-imm: `MOVEQ R4,#1` then a plain `STR R4`: both stores exist either way; with
+  rf across, both conditions held (both read 1) or both failed (both read the other's 0),
+  each solves: Sometimes 1 4.
+- LB+preddata+pred: P0 stores the value it read (STREQ R0, a data dependency), P1 a constant:
+  P1's constant 1 gives P0's value; one dependency makes no cycle in hb: Sometimes 1 1.
+
+`armv7-axiomatic` finds these: its rounds of read values also run each predicated instruction
+whose condition a read decided the other way (fencelab/models/axiomatic/events.py). The
+operational `armv7` does not (README "armv7 and aarch32"): Never, as it does S+dmb+pred (a store
+committed ahead is certified by the core alone, which must make it). Under `aarch32`
+(aarch32.cat) the condition is an address dependency instead (tests/cli/test_a32_predicated.py).
 """
 
 from __future__ import annotations
@@ -84,6 +103,14 @@ S_PRED = arm("S+dmb+pred", [["STR R4,[R1]", "DMB", "STR R2,[R3]"],
                             [*LOAD_THEN_FLAGS, "STREQ R2,[R3]"]],
              "exists (1:R0=1 /\\ x=2)", INIT + " 0:R4=2;")  # fmt: skip
 LB_PREDS = arm("LB+preds", [[*LOAD_THEN_FLAGS, "STREQ R2,[R3]"]] * 2, LB_COND)
+LB_MOVPREDS = arm("LB+movpreds", [[*LOAD_THEN_FLAGS, "MOVEQ R2,#1", "STREQ R2,[R3]"]] * 2,
+                  LB_COND, INIT.replace("0:R2=1; 1:R2=1;", "0:R2=0; 1:R2=0;"))  # fmt: skip
+LB_MOVPREDS_IMM = arm("LB+movpreds-imm",
+                      [[*LOAD_THEN_FLAGS, "MOVEQ R4,#1", "STR R4,[R3]"]] * 2, LB_COND)
+LB_PREDDATA = arm("LB+preddata+pred", [[*LOAD_THEN_FLAGS, "STREQ R0,[R3]"],
+                                       [*LOAD_THEN_FLAGS, "STREQ R2,[R3]"]], LB_COND)  # fmt: skip
+W_PREDST = arm("W+predst", [["STR R2,[R1]"], ["LDR R0,[R3]", "CMP R0,#1", "STREQ R2,[R1]"]],
+               "exists (y=1)", "0:R1=x; 0:R2=1; 1:R3=x; 1:R1=y; 1:R2=1;")  # fmt: skip
 
 EVERY_PAIR = ["0:R0=0; 1:R0=0;", "0:R0=0; 1:R0=1;", "0:R0=1; 1:R0=0;", "0:R0=1; 1:R0=1;"]
 MP_EVERY_PAIR = ["1:R0=0; 1:R6=0;", "1:R0=0; 1:R6=1;", "1:R0=1; 1:R6=0;", "1:R0=1; 1:R6=1;"]
@@ -126,7 +153,24 @@ def test_s_with_a_predicated_store(cli, tmp_path, model, states, observation):
 
 
 @pytest.mark.parametrize("model", ["armv7-axiomatic", "armv7"])
-def test_a_value_that_justifies_itself_is_out_of_reach(cli, tmp_path, model):
-    """LB+preds: herd finds both threads reading 1, each from the other's STREQ made because it
-    read 1 (Sometimes 1 1); no run of fencelab's writes 1 first, so neither model reads it."""
-    assert run_states(cli, tmp_path, LB_PREDS, model) == (["0:R0=0; 1:R0=0;"], "No")
+def test_a_read_that_decides_only_a_condition(cli, tmp_path, model):
+    """W+predst (module docstring): herd's states and verdict, Sometimes 1 1 (`armv7`'s
+    counts are its own)."""
+    assert run_states(cli, tmp_path, W_PREDST, model) == (["[y]=0;", "[y]=1;"], "Ok")
+    if model == "armv7-axiomatic":
+        assert herd_counts(cli, tmp_path, W_PREDST, model)[1] == "Sometimes 1 1"
+
+
+BOTH_OR_NEITHER = ["0:R0=0; 1:R0=0;", "0:R0=1; 1:R0=1;"]
+
+
+@pytest.mark.parametrize("text, observation", [
+    (LB_PREDS, "Sometimes 1 1"), (LB_MOVPREDS, "Sometimes 1 1"),
+    (LB_MOVPREDS_IMM, "Sometimes 1 4"), (LB_PREDDATA, "Sometimes 1 1"),
+], ids=["LB+preds", "LB+movpreds", "LB+movpreds-imm", "LB+preddata+pred"])  # fmt: skip
+def test_a_value_that_justifies_itself(cli, tmp_path, text, observation):
+    """herd's states and counts (module docstring) under `armv7-axiomatic`: both threads read
+    1, each from a store made because it read 1; the operational `armv7` never reads it."""
+    assert run_states(cli, tmp_path, text, "armv7-axiomatic") == (BOTH_OR_NEITHER, "Ok")
+    assert herd_counts(cli, tmp_path, text, "armv7-axiomatic")[1] == observation
+    assert run_states(cli, tmp_path, text, "armv7") == (BOTH_OR_NEITHER[:1], "No")

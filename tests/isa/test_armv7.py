@@ -412,6 +412,25 @@ def test_a_failed_condition_is_skipped_on_the_core():
     assert core.run(zero.state).skipped == ()  # streq runs: z flag set by cmp r0, #0
 
 
+def test_flips_run_a_predicated_instruction_the_other_way_on_the_core():
+    """`Core.run`'s `flips` (the axiomatic checker's guesses): the k-th predicated instruction
+    of the step goes the other way for itself alone; the flags after it are the flags before."""
+    core = new_core("ldr r0, [r1]", "cmp r0, #1", "moveq r2, #1", "movne r3, #2",
+                    "streq r2, [r1]")  # fmt: skip
+    start = core.initial_state({"r1": X, "r2": 7, "r3": 9})
+    natural = core.run(start.state, (0,))  # NE holds: moveq skipped, movne runs
+    assert natural.skipped == (2,) and core.reg(natural.state, "r2") == 7
+    flipped = core.run(start.state, (0,), frozenset({0}))  # moveq runs; movne as the flags say
+    assert flipped.skipped == () and core.reg(flipped.state, "r2") == 1
+    assert core.reg(flipped.state, "r3") == 2
+    assert core.reg(flipped.state, "cpsr") == core.reg(natural.state, "cpsr")
+    both = core.run(start.state, (0,), frozenset({0, 1}))  # moveq runs, movne does not
+    assert both.skipped == (3,) and core.reg(both.state, "r3") == 9
+    assert core.run(flipped.state).writes == ()  # streq as its flags say: NE
+    stored = core.run(flipped.state, (), frozenset({0}))  # the store itself the other way
+    assert [(a.addr, a.value) for a in stored.writes] == [(X, 1)] and stored.skipped == ()
+
+
 def test_writeback_and_conditional_store_on_the_core():
     core = new_core("ldr r0, [r1], #4", "cmp r0, #0", "strne r0, [r1]", "streq r5, [r1]")
     start = core.initial_state({"r1": X, "r5": 99})

@@ -71,8 +71,11 @@ Out of scope (refused or unmodelled, as said where it happens): unaligned access
 accesses spanning two locations (the loader refuses them), and the tag / MTE /
 virtual-memory / instruction-fetch parts of herd's model. A predicated (conditionally
 executed) A32 instruction's condition is an address dependency of its access under aarch32.cat
-(`condition_as_address`) and an ordinary register read of a register-only one; arm.cat's
-reading is below (`register_deps`).
+(`condition_as_address`) and a dependency of what a register-only one writes
+(`condition_as_operand`), where the condition held; one whose condition failed did nothing
+(herd's `checkZ`: no event, its destination keeps its earlier value and dependencies, the
+exclusive monitor is kept), under aarch32.cat as under arm.cat, whose reading is below
+(`register_deps`).
 
 Dead reads (`axiomatic-dead-reads` in fencelab/reduce.py; `--no-reduce axiomatic-dead-reads`
 turns it off). A thread branches on every value each read may return, so a loop that rereads
@@ -82,7 +85,9 @@ forms; not a pair, an RMW, a load into PC, or one whose other written registers 
 address's write-back) is run with its first value only, its event marked `any_value`
 (`PathExplorer._speculate`). Every end of that subtree (`_leaf`: a path's end, the step budget,
 a fault) checks the read's taint: if it is the source of no addr/data/ctrl/pick relation,
-reaches no branch (`ctrl_src`, even one with no event after it) and no observed register,
+reaches no branch (`ctrl_src`, even one with no event after it), no predicated instruction's
+condition (`cond_src`: under arm.cat no dependency, but it decided whether the instruction ran)
+and no observed register,
 nothing the run did on the way to that end depended on the value. Taint over-approximates
 register dataflow, so with any other value every instruction on that way sees the same inputs
 except registers nothing reads: the same branches, addresses, written values and events, the
@@ -117,6 +122,9 @@ it nor of anything after it, it reads only its operands where the condition held
 (`isa.insn.as_executed`: ARMSem.ml's `checkZ` reaches the instruction by iico_ctrl alone,
 which arm.cat's addr, data and ctrl do not follow), and where the condition failed it did
 nothing (`Step.skipped`: no event, no register changed, the exclusive monitor kept).
+Since that condition orders nothing, a value may justify itself through it (LB whose stores
+are STREQs of 1 made after reading 1): the rounds that grow the read values guess such
+conditions both ways (`_enumerate`).
 """
 
 from __future__ import annotations
@@ -133,6 +141,7 @@ from fencelab.isa.insn import (
     Kind,
     as_executed,
     condition_as_address,
+    condition_as_operand,
     condition_holds,
 )
 from fencelab.limits import LimitReached, Meter
@@ -248,6 +257,7 @@ class ThreadPath:
 _SELECTS = frozenset({"csel", "csinc", "csinv", "csneg"})
 _SELECT_ALIASES = frozenset({"cset", "csetm", "cinc", "cinv", "cneg"})  # one source at most
 _FLAGS = "nzcv"
+_CONDITION = ("cpsr",)  # what an A32 predicated instruction's condition reads: the flags
 Taint = frozenset[int]
 NO_TAINT: Taint = frozenset()
 
@@ -273,6 +283,9 @@ class _Builder:
     pick: dict[str, Taint] = field(default_factory=dict)  # pick-dtrm (absent: same as taint)
     ctrl_src: Taint = NO_TAINT
     pick_ctrl_src: Taint = NO_TAINT
+    # the reads whose values reached a predicated instruction's condition (held or not): no
+    # dependency under arm.cat, but they decided what the path did
+    cond_src: Taint = NO_TAINT
     addr: set[tuple[int, int]] = field(default_factory=set)
     data: set[tuple[int, int]] = field(default_factory=set)
     ctrl: set[tuple[int, int]] = field(default_factory=set)
@@ -286,13 +299,17 @@ class _Builder:
     steps: int = 0
     pair_with: int | None = None  # the load-exclusive a succeeding store-exclusive pairs with
     weight: int = 1  # ThreadPath.weight
+    # a predicated condition was guessed on the way here (`PathExplorer.guess`): the path
+    # only tells which values may be written
+    guessed: bool = False
 
     def copy(self) -> _Builder:
         return _Builder(list(self.events), dict(self.taint), dict(self.pick), self.ctrl_src,
-                        self.pick_ctrl_src, set(self.addr), set(self.data), set(self.ctrl),
-                        set(self.rmw), set(self.pick_addr), set(self.pick_dep),
+                        self.pick_ctrl_src, self.cond_src, set(self.addr), set(self.data),
+                        set(self.ctrl), set(self.rmw), set(self.pick_addr), set(self.pick_dep),
                         set(self.pick_ctrl), dict(self.written), self.monitor,
-                        self.must_break, self.steps, self.pair_with, self.weight)  # fmt: skip
+                        self.must_break, self.steps, self.pair_with, self.weight,
+                        self.guessed)  # fmt: skip
 
     def path(self, tid: int, final: ThreadState) -> ThreadPath:
         """The path built so far, ending in registers `final`."""
@@ -328,17 +345,23 @@ class _Builder:
         return index
 
     def local(self, core, executed, conditions: dict[int, bool], skipped=(),
-              predicates_carry: bool = True) -> None:  # fmt: skip
+              predicates_carry: bool = True) -> list[int]:  # fmt: skip
         """Register dataflow through register-only instructions and branches; `conditions`
         gives, by position in `executed`, whether a conditional select's condition held;
-        `skipped`, the A32 predicated instructions whose condition failed, which did nothing
-        where `predicates_carry` is off (arm.cat: the condition is no dependency either)."""
+        `skipped`, the A32 predicated instructions whose condition failed, which did nothing;
+        where one held, its condition is a dependency of what it writes if `predicates_carry`
+        (aarch32.cat, `condition_as_operand`), none otherwise (arm.cat, `as_executed`).
+        The positions of the predicated instructions whose condition a read decided."""
+        decided = []
         for position, addr in enumerate(executed):
             info = core.infos[addr]
-            if info.predicate and not predicates_carry:
+            if info.predicate and (flags := self.src(_CONDITION)):
+                self.cond_src |= flags
+                decided.append(position)
+            if info.predicate:
                 if position in skipped:
                     continue
-                info = as_executed(info)
+                info = condition_as_operand(info) if predicates_carry else as_executed(info)
             reads = info.reads
             name = info.mnemonic.lower()
             flags_pick: Taint = NO_TAINT
@@ -356,6 +379,7 @@ class _Builder:
             if info.kind is Kind.BRANCH:
                 self.ctrl_src |= src
                 self.pick_ctrl_src |= pick
+        return decided
 
     def needs_conditions(self, core, executed) -> bool:
         """Is there a conditional select whose operands' taints differ (so the choice matters)?"""
@@ -412,7 +436,7 @@ def _gone(b: _Builder, position: int) -> bool:
     """Has the value of read `position` left every place from which what follows could use
     it: registers (its taint), branches passed, relations made, writes a later read may
     forward from (`written`)?"""
-    if position in b.ctrl_src or position in b.pick_ctrl_src:
+    if position in b.ctrl_src or position in b.pick_ctrl_src or position in b.cond_src:
         return False
     for taints in (b.taint.values(), b.pick.values()):
         if any(position in t for t in taints):
@@ -429,8 +453,15 @@ class PathExplorer:
 
     def __init__(self, program, budget: int, register_deps: bool = False,
                  meter: Meter | None = None, defer_faults: bool = False,
-                 dead_reads: bool = False, live_locations: frozenset[int] = frozenset()):  # fmt: skip
+                 dead_reads: bool = False, live_locations: frozenset[int] = frozenset(),
+                 guess: bool = False):  # fmt: skip
         self.program = program
+        # also run each predicated instruction whose condition a read decides the other way
+        # (`Core.run`'s flips), for the values such paths write (`guessed_writes`), not kept
+        # as paths (`_enumerate` says why)
+        self.guess = guess
+        self.guessed_writes: set[tuple[int, int, int, int]] = set()  # (loc, offset, size, value)
+        self.guessed_most = 0  # the most writes one guessed path made
         # `axiomatic-dead-reads` (module docstring), except for reads of `live_locations`
         self.dead_reads = dead_reads
         self.live_locations = live_locations
@@ -460,16 +491,18 @@ class PathExplorer:
         self._explore(tid, core, first.state, builder, values, out)
         return out
 
-    def _local(self, core, b: _Builder, step: Step, start: ThreadState, reads) -> None:
+    def _local(self, core, b: _Builder, step: Step, start: ThreadState, reads) -> list[int]:
         """Dataflow through the register-only instructions of a segment (`step.executed`
-        minus the memory instruction that began it, run from `start` with `reads`)."""
+        minus the memory instruction that began it, run from `start` with `reads`); the
+        positions in `step.executed` of the predicated ones whose condition a read decided."""
         executed = step.executed
         conditions: dict[int, bool] = {}
         if b.needs_conditions(core, executed[1:]):
             found = _conditions(core, executed, start, reads)
             conditions = {p - 1: held for p, held in found.items() if p >= 1}
         skipped = tuple(p - 1 for p in step.skipped if p >= 1)
-        b.local(core, executed[1:], conditions, skipped, not self.register_deps)
+        decided = b.local(core, executed[1:], conditions, skipped, not self.register_deps)
+        return [p + 1 for p in decided]
 
     def _explore(self, tid, core, state, b: _Builder, values, out) -> None:
         if self._open and self._covered(b):
@@ -479,7 +512,7 @@ class PathExplorer:
             self._append(out, tid, b, b.path(tid, state))
             return
         if b.steps >= self.budget:
-            if (leaf := self._leaf(tid, b)) is not None:
+            if (leaf := self._leaf(tid, b)) is not None and not b.guessed:
                 self.budget_hits += leaf[0]
             return
         self.steps += 1
@@ -489,32 +522,75 @@ class PathExplorer:
             try:
                 options = list(self._options(tid, core, state, b, info, values))
             except MemoryFault as e:
+                if b.guessed:
+                    return  # (a guess may lead anywhere: what it writes before counts)
                 if not self.defer_faults:
                     raise
                 self._append(out, tid, b, replace(b.path(tid, state), fault=e), everything=True)
                 return
+            # (not a store-exclusive: its success needs the monitor's pairing, which a guess
+            # would have to make up; a value justified through STREXEQ's condition is missed)
+            if (self.guess and info.predicate and info.kind is not Kind.STORE_EXCL
+                    and b.src(_CONDITION)):  # fmt: skip
+                self._guess(tid, core, state, b, info, values, out)
             if len(options) > 1 and self._may_be_dead(info, options):
                 self._speculate(tid, core, state, info, options, values, out)
                 return
             for step, nb, reads in options:
                 self._go(tid, core, state, info, step, nb, reads, values, out)
-        except AccessError as e:  # named at the instruction (`Program.locate`)
-            raise e.at(info.address, info.text) from None
+        except FencelabError as e:
+            if b.guessed:
+                return  # (a guess may lead anywhere: what it writes before counts)
+            if isinstance(e, AccessError):  # named at the instruction (`Program.locate`)
+                raise e.at(info.address, info.text) from None
+            raise
 
     def _go(self, tid, core, state, info, step, nb: _Builder, reads, values, out,
-            dead: int | None = None) -> None:  # fmt: skip
+            dead: int | None = None, flips: frozenset[int] = frozenset()) -> None:  # fmt: skip
         """Take one way the instruction executes (`dead`: the position its read's event
-        takes, to be marked `any_value`) and explore on."""
+        takes, to be marked `any_value`; `flips`: the predicated instructions `step` ran
+        the other way, `Core.run`) and explore on. Guessing (`guess`), each predicated
+        instruction after those whose condition a read decided is also run the other way."""
         if step.hung:
-            if (leaf := self._leaf(tid, nb, everything=True)) is not None:
+            if (leaf := self._leaf(tid, nb, everything=True)) is not None and not nb.guessed:
                 self.budget_hits += leaf[0]
             return
+        before = nb.copy() if self.guess and len(step.executed) > 1 else None
         nb.steps += 1
+        decided: set[int] = set()
         for variant in self._events(tid, nb, info, step):
             if dead is not None:
                 variant.events[dead] = replace(variant.events[dead], any_value=True)
-            self._local(core, variant, step, state, reads)
+            decided.update(self._local(core, variant, step, state, reads))
             self._explore(tid, core, step.state, variant, values, out)
+        if before is None or not decided:
+            return
+        ordinals = list(itertools.accumulate(
+            (bool(core.infos[a].predicate) for a in step.executed), initial=0))  # fmt: skip
+        # (a predicated memory instruction is the first, which `_guess` runs the other way)
+        frontier = max(flips) if flips else ordinals[1] - 1
+        for k in sorted(o for o in {ordinals[p] for p in decided} if o > frontier):
+            try:
+                other = core.run(state, reads, flips | {k})
+                if isinstance(other, Step):
+                    guessed = before.copy()
+                    guessed.guessed = True
+                    self._go(tid, core, state, info, other, guessed, reads, values, out, dead,
+                             flips | {k})  # fmt: skip
+            except FencelabError:
+                pass  # (a guess may lead anywhere: what it writes before counts)
+
+    def _guess(self, tid, core, state, b: _Builder, info: InsnInfo, values, out) -> None:
+        """The predicated memory instruction at `state`, whose condition a read decided, run
+        the other way (`guess`), with every value it may read then."""
+        try:
+            for step, reads in self._with_reads(core, state, (), values, frozenset({0})):
+                guessed = b.copy()
+                guessed.guessed = True
+                self._go(tid, core, state, info, step, guessed, reads, values, out,
+                         flips=frozenset({0}))  # fmt: skip
+        except FencelabError:
+            pass  # (a guess may lead anywhere: what it writes before counts)
 
     # -- axiomatic-dead-reads (module docstring) ---------------------------------------------
     def _may_be_dead(self, info: InsnInfo, options) -> bool:
@@ -554,6 +630,11 @@ class PathExplorer:
         leaf = self._leaf(tid, b, everything)
         if leaf is None:
             return
+        if b.guessed:
+            writes = [(e.loc, e.offset, e.size, e.value) for e in path.events if e.kind == "W"]
+            self.guessed_writes.update(writes)
+            self.guessed_most = max(self.guessed_most, len(writes))
+            return
         if leaf[1]:
             events = list(path.events)
             for position in leaf[1]:
@@ -573,7 +654,7 @@ class PathExplorer:
             return 1, ()
         used: set[int] = set()
         if not everything:
-            used = set(b.ctrl_src) | b.pick_ctrl_src
+            used = set(b.ctrl_src) | b.pick_ctrl_src | b.cond_src
             for rel in (b.addr, b.data, b.ctrl, b.pick_addr, b.pick_dep, b.pick_ctrl):
                 used.update(source for source, _ in rel)
             for reg in self._observed_regs(tid):
@@ -628,22 +709,24 @@ class PathExplorer:
             raise FencelabError(f"{info.text!r}: unexpected memory read at {result.addr:#x}")
         return result
 
-    def _with_reads(self, core, state, reads: tuple[int, ...], values):
-        """Every Step the instruction can take with the read values that led to it."""
-        result = core.run(state, reads)
+    def _with_reads(self, core, state, reads: tuple[int, ...], values,
+                    flips: frozenset[int] = frozenset()):  # fmt: skip
+        """Every Step the instruction can take with the read values that led to it (`flips`:
+        `Core.run`'s)."""
+        result = core.run(state, reads, flips)
         if isinstance(result, Step):
             yield result, reads
             return
         loc, offset = self.program.place(result.addr, result.size, "read", core.info(state))
         for v in sorted(read_values(values[loc.index], offset, result.size)):
-            yield from self._with_reads(core, state, (*reads, v), values)
+            yield from self._with_reads(core, state, (*reads, v), values, flips)
 
     def _store_exclusive(self, tid, core, state, b: _Builder, info):
         """Success (when the monitor is for this location) and failure, as Steps."""
         first = core.run(state, ())
         mon = b.monitor
-        if isinstance(first, Step) and self.register_deps and first.access_skipped:
-            return [(first, b.copy(), ())]  # arm.cat: its condition failed, it did nothing
+        if isinstance(first, Step) and first.access_skipped:
+            return [(first, b.copy(), ())]  # its condition failed: it did nothing
         if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
             nb = b.copy()
             nb.monitor = None
@@ -709,9 +792,12 @@ class PathExplorer:
                 return [b]
             b.add(Event(tid, len(b.events), "F", info=info, barrier=info.barrier))
             return [b]
-        if self.register_deps and step.access_skipped:
-            return [b]  # arm.cat: a predicated access whose condition failed did nothing
-        # (and where it held, its condition is no dependency of it nor of what follows it)
+        if info.predicate:
+            b.cond_src |= b.src(_CONDITION)
+        if step.access_skipped:
+            return [b]  # a predicated access whose condition failed did nothing (herd's
+        # `checkZ`: `unitT ()`; where it held, its condition is an address dependency under
+        # aarch32.cat, no dependency of it nor of what follows it under arm.cat)
         addr_regs = info.addr_regs
         if not self.register_deps and "cpsr" in info.reads and (step.reads or step.writes):
             addr_regs = condition_as_address(info).addr_regs  # (the access it let happen)
@@ -863,6 +949,24 @@ def _enumerate(program, budget: int, seeds: tuple[int, ...], register_deps: bool
     After that many rounds every value a consistent execution can read is in the set; the
     extra values only make paths whose reads no write matches, which rf then discards.
     Loops branch on every retry: `meter` bounds the instructions explored (`LimitReached`).
+
+    That chain runs through the values of writes, not through what decided that a write
+    exists. Under arm.cat (`register_deps`) a predicated instruction's condition is no
+    dependency, so a write may exist because a read returned a value only that write's
+    existence explains: LB whose stores are `STREQ`s of 1 made after reading 1. herd finds
+    it: a predicated instruction is `choiceT` on the flags (eventsMonad.ml), both ways, each
+    with the equation that the flags are 1 or 0; `solve_regs`/`solve_mem` (mem.ml) solve
+    the equations of each rf choice by substitution, and a candidate whose equations are not
+    all solved is dropped (`when_unsolved`). So herd reads values that a chain of writes'
+    values derives from constants, with any predicated condition guessed and then checked,
+    not values that only a cycle of data determines (LB+datas' 42). Here the rounds guess
+    too (`PathExplorer.guess`): each predicated instruction whose condition a read decided
+    also runs the other way, and the values such guessed paths write join the set; only
+    the paths that ran as their flags say are kept. The paths of the fixpoint then include
+    every path of herd's solved candidates (a branch's condition needs no guess: arm.cat's
+    `ctrl` orders the read before every later event, so a cycle through it is one in hb),
+    and a candidate of them whose reads match is one whose equations herd solves, or one
+    whose data cycle arm.cat forbids.
     """
     # seeds: values to try reading besides those written (a thin-air value, to show the cycle
     # that forbids it)
@@ -873,9 +977,13 @@ def _enumerate(program, budget: int, seeds: tuple[int, ...], register_deps: bool
                     *((None, None, v) for v in seeds)}
         for loc in program.locations
     }  # fmt: skip
+    # under aarch32.cat and aarch64.cat a condition is a dependency: a value justifying
+    # itself through one makes a cycle in ob, which they forbid, so there is nothing to guess
+    guess = register_deps and any(t.core.infos[a].predicate for t in program.threads
+                                  for a in t.core.infos)  # fmt: skip
     for rounds in itertools.count(1):
         explorer = PathExplorer(program, budget, register_deps, meter, defer_faults,
-                                dead_reads, live)  # fmt: skip
+                                dead_reads, live, guess)  # fmt: skip
         paths = [explorer.thread_paths(t.tid, values) for t in program.threads]
         grown = {k: set(v) for k, v in values.items()}
         for thread_paths in paths:
@@ -883,11 +991,13 @@ def _enumerate(program, budget: int, seeds: tuple[int, ...], register_deps: bool
                 for e in path.events:
                     if e.kind == "W":
                         grown[e.loc].add((e.offset, e.size, e.value))
+        for loc, offset, size, value in explorer.guessed_writes:
+            grown[loc].add((offset, size, value))
         if grown == values:
             return paths, explorer.budget_hits
         max_writes = sum(
             max((sum(e.kind == "W" for e in p.events) for p in tp), default=0) for tp in paths
-        )
+        ) + explorer.guessed_most * len(paths)
         if rounds > max_writes + 1:
             return paths, explorer.budget_hits
         for index, vals in grown.items():

@@ -25,6 +25,7 @@ from fencelab.isa.insn import (
     Kind,
     as_executed,
     condition_as_address,
+    condition_as_operand,
     condition_holds,
 )
 from fencelab.machine.model import (
@@ -158,9 +159,9 @@ class ThreadContext:
 
     def dataflow(self, step: Step):
         """`dataflow(self, step)`, cached per executed sequence (and flags, for selects; and
-        the predicated instructions skipped, where their conditions carry nothing)."""
+        the predicated instructions skipped, which did nothing)."""
         executed = step.executed
-        key = executed if self.predicates_carry or not step.skipped else (executed, step.skipped)
+        key = (executed, step.skipped) if step.skipped else executed
         found = self._dataflow.get(key)  # (a sequence without a select: by itself)
         if found is not None:
             return found
@@ -280,7 +281,9 @@ def thread_moves(
             or info.kind not in _MEMORY_EVENTS):  # fmt: skip
         return []  # finished, lost, or parked at a register-only loop that hung (`L0: B L0`)
     kind = info.kind
-    if "cpsr" in info.reads and kind is not _FENCE:  # an A32 conditional access
+    if "cpsr" in info.reads and kind is not _FENCE and _runs(core, tstate, info):
+        # an A32 conditional access whose condition holds (one that fails does nothing, and
+        # orders nothing after it: herd's `checkZ` makes no event)
         info = condition_as_address(info)
         cond = RegViews(local).pick(("cpsr",))
         local = local._replace(vcap=max(local.vcap, cond))
@@ -307,6 +310,12 @@ def thread_moves(
         if not base <= m.tstate[pc] < end:  # (`core.halted`)
             _canonical(m)
     return moves
+
+
+def _runs(core, tstate, info: InsnInfo) -> bool:
+    """Does the conditional A32 instruction `info` at `tstate` run: its condition holds on the
+    flags?"""
+    return not info.predicate or condition_holds(info.predicate, core.reg(tstate, "cpsr"))
 
 
 def _canonical(m: Move) -> None:
@@ -445,9 +454,10 @@ def dataflow(ctx: ThreadContext, step: Step):
     """What the register-only instructions of a step do to dependencies: each register they
     write, with the registers (as they were before) its value depends on and those its pick
     view comes from (a conditional select's flags too), and the registers the branches among
-    them depend on, pick included (control dependencies). An A32 predicated instruction reads
-    the flags and what it writes (`InsnInfo.predicate_reads`), unless its condition carries
-    nothing (`ThreadContext.predicates_carry`)."""
+    them depend on, pick included (control dependencies). An A32 predicated instruction whose
+    condition failed did nothing; one whose condition held reads its operands and, where its
+    condition carries a dependency (`ThreadContext.predicates_carry`), the flags
+    (`condition_as_operand`)."""
     infos = ctx.core.infos
     deps: dict[str, frozenset[str]] = {}
     picks: dict[str, frozenset[str]] = {}
@@ -455,10 +465,11 @@ def dataflow(ctx: ThreadContext, step: Step):
     executed = step.executed
     for k in range(1, len(executed)):
         i = infos[executed[k]]
-        if i.predicate and not ctx.predicates_carry:  # arm.cat: the condition is no dependency
+        if i.predicate:
             if k in step.skipped:
                 continue  # it did nothing
-            i = as_executed(i)
+            # aarch32.cat: the condition is a dependency; arm.cat: none
+            i = condition_as_operand(i) if ctx.predicates_carry else as_executed(i)
         if i.mnemonic.lower() in SELECTS:
             reads = _select_sources(ctx, step, k, i)
             picked = (*reads, "nzcv")  # the flags choose: iico_ctrl, a pick dependency
@@ -797,6 +808,8 @@ def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) 
     r.set(info.status_regs, 0)  # a store-exclusive's status carries no view on ARM
     failed = local._replace(exbank=None)
     bank = local.exbank
+    if isinstance(first, Step) and first.access_skipped:  # its condition failed: nothing
+        return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
     if isinstance(first, Step):  # Unicorn's monitor is not armed for this address: it fails
         fail = Move(".fail", "fails", first.state, _finish(ctx, failed, first, r), first)
         if bank is None or not succeeds_elsewhere(ctx.program):

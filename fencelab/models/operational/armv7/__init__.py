@@ -77,7 +77,8 @@ depend on those reads, and a commit made ahead is certified by a run of its core
 must make that very write: the machine commits such a write only once the writes its
 condition's reads take are committed, an order no timing needs. So a timing may have no run:
 S with the reader's store an STREQ on the value it read is allowed by arm.cat (and
-`armv7-axiomatic`) and never reached here. Every run is still a timing; the reductions that
+`armv7-axiomatic`) and never reached here, nor is LB whose stores are STREQs of 1 made after
+reading 1 (each read justified by the other's store, which exists because of it). Every run is still a timing; the reductions that
 reason on G count that order too (order.py, `_follows`).
 
 This is an argument, not a machine-checked proof; bench/armv7_crosscheck.py checks it on
