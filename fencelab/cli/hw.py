@@ -13,6 +13,7 @@ from fencelab.cli.options import (
     limits_options,
     litmus_files,
     model_option,
+    model_targets,
     no_reduce_option,
     refuse_idle_reductions,
     refuse_idle_scheme,
@@ -56,6 +57,9 @@ def hw(tests, runs, target, scheme, model, limits):
     host = HOST_TARGETS.get(host_arch())
     if compiled and not target and host:  # compiled for this CPU's target
         scheme_targets(Chosen((get_target(host),)), scheme)
+    compiled_for = target or (Chosen((get_target(host),)) if host else None)
+    if compiled and compiled_for and model is not None and not model.is_source:
+        model_targets(compiled_for, model)  # (a language model judges the source itself)
     refuse_idle_reductions(_judged(read, target.items[0] if target else None, model))
     status, rows = hw_command(read, runs, target.items[0] if target else None, scheme, model,
                               limits)  # fmt: skip

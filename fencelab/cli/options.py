@@ -657,7 +657,8 @@ def model_targets(targets: Chosen | None, model: ModelSpec | None,
     """The targets a `--model` can act on: a hardware model only on the targets whose code it
     covers (`all`: those, with a note on stderr naming the targets left out, unless `note` is
     false: a command that refuses `all`), a language model on none (`all`: it stands beside
-    them). Named targets it cannot act on are refused."""
+    them). Named targets it cannot act on are refused, and so is a command's default target
+    (tui's, hw's: `targets` when no --target is given)."""
     if targets is None or model is None:
         return targets
     if model.is_source:
@@ -668,8 +669,9 @@ def model_targets(targets: Chosen | None, model: ModelSpec | None,
     fit = tuple(t for t in targets.items if t.arch.name in model.arches)
     if not targets.every and len(fit) < len(targets.items):
         bad = next(t for t in targets.items if t not in fit)
+        named = "--target" if given("target") else "the default --target"
         raise refuse(f"--model {model.name}", f"covers {', '.join(model.arches)} code; it "
-                     f"cannot act on --target {bad.name}")  # fmt: skip
+                     f"cannot act on {named} {bad.name}")  # fmt: skip
     if not fit:
         raise refuse(f"--model {model.name}", "covers no target's code")
     if note and len(fit) < len(targets.items):

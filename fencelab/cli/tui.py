@@ -51,6 +51,7 @@ def tui(test, target, scheme, model, schedule, limits):
             output.note(note)
     if test.is_source and target is None:
         scheme_targets(Chosen((DEFAULT_SOURCE_TARGET,)), scheme)
+        model_targets(Chosen((DEFAULT_SOURCE_TARGET,)), model)
     compiled_for = (target or DEFAULT_SOURCE_TARGET) if test.is_source else options.target
     refuse_idle_reductions([judged_by(test.arch, replace(options, target=compiled_for))])
     app = FencelabApp.for_test(test, options, schedule)  # errors first

@@ -372,3 +372,44 @@ def test_all_targets_narrowed_by_a_model_say_which_are_left_out(cli, args, model
     assert default.stderr.startswith("fencelab: note: the default --target all: --model arm")
     named = cli(["run", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "armv8", "--model", "arm"])
     assert named.exit_code == 0 and named.stderr == ""  # nothing left out, nothing said
+
+
+MP_X86 = str(EXAMPLES / "x86_64" / "MP.litmus")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_hardware_model_of_another_architecture_names_the_test_it_cannot_judge(cli, jobs):
+    """`run aarch64/MP x86_64/MP -m tso` said `model tso does not cover AArch64 code (it
+    covers X86_64, X86)`: which test of the catalogue, and what would judge it, unsaid."""
+    result = cli(["run", MP_ARM, MP_X86, "-m", "tso", "-j", jobs])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "fencelab: error: MP+dmb.sy+addr: the tso model judges X86_64, X86 code; this is an "
+        "AArch64 test (its models: sc, arm, sc-axiomatic, arm-axiomatic)\n")
+    assert "Observation MP Never 0 3" in result.stdout  # the x86 test ran
+    for command in (["graph"], ["tui"]):
+        assert one_error(cli([*command, MP_ARM, "-m", "tso"])) == result.stderr.strip()
+
+
+@X86_HOST_WITH_CC
+def test_hw_refuses_a_model_that_cannot_judge_the_test_before_the_cpu_runs_it(cli):
+    """It ran the test's 100,000 runs on the CPU first, then said `model arm does not cover
+    X86_64 code (it covers AArch64, ARM)`."""
+    started = time.perf_counter()
+    assert one_error(cli(["hw", SB, "-m", "arm", "--runs", "10000000"])) == (
+        "fencelab: error: SB: the arm model judges AArch64, ARM code; this is an X86_64 test "
+        "(its models: sc, tso, sc-axiomatic, tso-axiomatic)")
+    assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize("command", [
+    ["tui"], pytest.param(["hw"], marks=X86_HOST_WITH_CC),
+])  # fmt: skip
+def test_a_model_that_cannot_act_on_the_default_target_is_refused_as_on_a_named_one(cli,
+                                                                                    command):  # fmt: skip
+    """`tui C_SB -m arm` (compiled for x86_64, the default) said `model arm does not cover
+    X86_64 code`; `-t x86_64 -m arm` says the option cannot act, as it now does for both."""
+    said = "fencelab: error: --model arm covers AArch64, ARM code; it cannot act on "
+    assert one_error(cli([*command, C_SB, "-m", "arm"])) == said + "the default --target x86_64"
+    assert one_error(cli([*command, C_SB, "-m", "arm", "-t", "x86_64"])) == said + \
+        "--target x86_64"  # fmt: skip
