@@ -25,6 +25,7 @@ from fencelab.cli.options import (
 )
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import read_test
+from fencelab.models.registry import OPERATIONAL, SOURCE
 
 FORMATS = ("svg", "dot", "both")
 
@@ -88,7 +89,7 @@ def counterexample_writer(directory: str | None, fmt: str):
 @target_option(help="One target for a C or Rust test (default: its language model judges "
                "it); asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
-@model_option()
+@model_option(kinds=(OPERATIONAL, SOURCE))  # (an axiomatic model runs no witness to draw)
 @budget_option()
 @limits_options
 @no_reduce_option

@@ -191,8 +191,10 @@ def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
     others."""
     wanted = parse_outcome(text, test) if text is not None else condition_outcome(test)
     if wanted is None:
-        raise FencelabError(f"{test.name}: the condition is not a conjunction of OBS=VALUE; "
-                            f"give the outcome with --outcome{_example(test)}")  # fmt: skip
+        why = ("its condition is forall: it names no one outcome" if test.condition.quantifier
+               == "forall" else "the condition is not a conjunction of OBS=VALUE")  # fmt: skip
+        raise FencelabError(f"{test.name}: {why}; give the outcome with "
+                            f"--outcome{_example(test)}")  # fmt: skip
     result = run_test(test, options)
     if result.states:
         check_observed(wanted, result.states[0].outcome, test.name)

@@ -413,3 +413,21 @@ def test_a_model_that_cannot_act_on_the_default_target_is_refused_as_on_a_named_
     assert one_error(cli([*command, C_SB, "-m", "arm"])) == said + "the default --target x86_64"
     assert one_error(cli([*command, C_SB, "-m", "arm", "-t", "x86_64"])) == said + \
         "--target x86_64"  # fmt: skip
+
+
+def test_graph_offers_and_takes_only_the_models_it_can_draw(cli):
+    """Its --help listed the axiomatic models, which it refused after reading the test:
+    `model sc-axiomatic is axiomatic: the machine steps the operational models`."""
+    assert "sc-axiomatic" not in cli(["graph", "--help"]).output
+    assert one_error(cli(["graph", SB, "-m", "sc-axiomatic"])) == (
+        "fencelab: error: invalid value for '--model' / '-m': sc-axiomatic is an axiomatic "
+        "model, which cannot act here (valid: sc, tso, arm, aarch32, armv7, c11, rc11, "
+        "sc-source) (see 'fencelab graph --help')")
+
+
+def test_graph_of_a_forall_test_says_why_it_needs_an_outcome(cli):
+    """It said `the condition is not a conjunction of OBS=VALUE` of `forall ([x]=2)`."""
+    test = str(EXAMPLES / "x86_64" / "counter+lock-xadd.litmus")
+    assert one_error(cli(["graph", test])) == (
+        "fencelab: error: counter+lock-xadd: its condition is forall: it names no one outcome; "
+        'give the outcome with --outcome "[x]=2"')
