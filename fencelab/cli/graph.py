@@ -108,6 +108,7 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
     from fencelab.report.dot import render_dot
     from fencelab.report.graph_text import graph_lines
     from fencelab.report.svg import render_svg
+    from fencelab.report.tables import unicode_boxes
 
     suffix = Path(path).suffix.lstrip(".").lower() if path else ""
     if fmt is None:
@@ -135,7 +136,7 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
     if fmt == "text":
         out = output.stdout()
         out.print(Text(graph.title, style="bold"), soft_wrap=True)
-        for line in graph_lines(graph):
+        for line in graph_lines(graph, ascii=not unicode_boxes(out)):
             out.print(line, soft_wrap=True)
         return
     rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)

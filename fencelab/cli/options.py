@@ -89,6 +89,7 @@ class Group(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         catch_ctrl_c()
+        output.legible_stdout()
         try:
             with collector_tuned():
                 code = super().main(args, prog_name, complete_var, False, **extra)

@@ -92,6 +92,11 @@ class Plain:
         self.file = file
         self._rich = None
 
+    @property
+    def encoding(self) -> str:
+        """The stream's encoding, as rich's console reads it (without making one)."""
+        return (getattr(self.file, "encoding", None) or "utf-8").lower()
+
     def __getattr__(self, name: str):
         if name.startswith("__") or name == "_rich":  # (copy, pickle: before __init__)
             raise AttributeError(name)
@@ -106,6 +111,16 @@ def _stdout_console(file=None) -> Console:
     probe = Console(file=file, soft_wrap=True)
     return _stdout_class()(file=file, soft_wrap=True, highlight=False, emoji=False,
                    width=None if probe.is_terminal else PIPED_WIDTH)  # fmt: skip
+
+
+def legible_stdout() -> None:
+    """stdout in an encoding that cannot take every character (a Latin-1 or ASCII locale):
+    a character it cannot take is written as its escape (`\\u2506`), as Python writes stderr,
+    rather than ending the command with a UnicodeEncodeError traceback (and the results of
+    the tests after it). Tables and graphs are drawn in ASCII there (`report.tables`)."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    if not encoding.startswith("utf") and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 def stdout() -> Console | Plain:

@@ -197,7 +197,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
             if interrupted:
                 break
     if not as_json and (len(inputs) > 1 or len(rows) > 1 or interrupted):
-        lines = summary_lines(rows) if rows and isinstance(out, output.Plain) else None
+        lines = summary_lines(out, rows) if rows and isinstance(out, output.Plain) else None
         if lines is not None:  # a plain table on a pipe, without rich
             output.data(out, "\n".join(lines))
         elif rows:
