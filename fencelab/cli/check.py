@@ -33,7 +33,7 @@ from fencelab.cli.options import (
 )
 from fencelab.errors import FencelabError
 from fencelab.interrupts import stop_if_interrupted
-from fencelab.litmus.parser import read_test
+from fencelab.litmus.parser import STDIN, STDIN_FILE, read_test
 from fencelab.models.registry import AXIOMATIC, OPERATIONAL
 from fencelab.result import INTERRUPTED
 
@@ -97,10 +97,11 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
         if test.is_source:
             source.append(test)
         elif not quiet:
-            output.note(f"{item.path}: skipped, an {test.arch} test (check compiles C and Rust "
+            output.note(f"{test.file}: skipped, an {test.arch} test (check compiles C and Rust "
                         "tests)")  # fmt: skip
     if not source and not failed:
-        raise FencelabError("no C or Rust tests to check in " + ", ".join(tests))
+        raise FencelabError("no C or Rust tests to check in " + ", ".join(
+            STDIN_FILE if t == STDIN else t for t in tests))
     output.data(out, f"source model: {source_model_text(source_model.name)}")
     checks = []
     interrupted = partial = False  # (partial: the last check printed was cut short)

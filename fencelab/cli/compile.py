@@ -24,7 +24,7 @@ def compile_command(test, target, scheme):
 
     source = read_test(test, "compile")
     if not source.is_source:
-        raise FencelabError(f"{test}: {source.name} is an {source.arch} test; compile takes "
+        raise FencelabError(f"{source.file}: {source.name} is an {source.arch} test; compile takes "
                             "C and Rust tests")  # fmt: skip
     texts = [format_test(_labelled(compile_test(source, t, s)), source_comments=True)
              for t, s in lowerings(target, Chosen((scheme,)))]

@@ -414,3 +414,16 @@ def test_an_instruction_keystone_refuses_without_a_reason_gets_one(cli, tmp_path
         f"{path}:4:2: P0: cannot assemble '{insn}': keystone cannot encode it and gives no "
         "reason (most often an operand the instruction cannot hold, such as an immediate out "
         "of its encoding's range)")
+
+
+@pytest.mark.parametrize("args, said", [
+    (["check", "-", "-t", "x86_64"], "fencelab: note: <stdin>: skipped, an X86_64 test (check "
+     "compiles C and Rust tests)\nfencelab: error: no C or Rust tests to check in <stdin>\n"),
+    (["compile", "-"], "fencelab: error: <stdin>: SB is an X86_64 test; compile takes C and "
+     "Rust tests\n"),
+])  # fmt: skip
+def test_standard_input_is_named_as_every_command_names_it(cli_input, args, said):
+    """check and compile named it `-` (`-: skipped`, `no C or Rust tests to check in -`),
+    where run, show, the parser and check's own source lines name it `<stdin>`."""
+    result = cli_input(args, (EXAMPLES / "x86_64" / "SB.litmus").read_text())
+    assert result.exit_code == 2 and result.stderr == said
