@@ -221,3 +221,12 @@ def test_aarch64_harness_states_are_allowed_by_the_arm_model(aarch64_harness, pa
     for raws in runs.counts:
         outcome = tuple((o, program.value_of(o, v)) for o, v in zip(program.observables, raws))
         assert outcome in model, outcome
+
+
+def test_the_most_runs_the_option_allows_are_waited_for():
+    """`--runs 5000000` and more (the option allows 10,000,000) was an OverflowError
+    traceback: the safety net's wait, 60 s + 2 s a run, was more than poll() takes."""
+    sb = str(EXAMPLES / HOST_EXAMPLES[host_arch()] / "SB.litmus")
+    result = hw(sb, "--runs", "5000000")
+    assert result.exit_code == 0 and result.exception is None, result.output
+    assert "# Hardware " in result.stdout and ": 5000000 runs, " in result.stdout
