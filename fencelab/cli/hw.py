@@ -8,6 +8,7 @@ import click
 
 from fencelab.cli import output
 from fencelab.cli.options import (
+    EXIT_INTERRUPTED,
     MAX_RUNS,
     Chosen,
     limits_options,
@@ -24,6 +25,7 @@ from fencelab.cli.options import (
 from fencelab.errors import FencelabError
 from fencelab.isa.registry import get_target
 from fencelab.litmus.parser import read_test
+from fencelab.report.words import interrupted as interrupted_words
 from fencelab.report.words import plural
 
 
@@ -61,19 +63,21 @@ def hw(tests, runs, target, scheme, model, limits):
     if compiled and compiled_for and model is not None and not model.is_source:
         model_targets(compiled_for, model)  # (a language model judges the source itself)
     refuse_idle_reductions(_judged(read, target.items[0] if target else None, model))
-    status, rows = hw_command(read, runs, target.items[0] if target else None, scheme, model,
-                              limits)  # fmt: skip
-    if len(inputs) > 1:  # as run's: each test named by its path as given
+    done = hw_command(read, runs, target.items[0] if target else None, scheme, model, limits)
+    if len(inputs) > 1 or done.interrupted:  # as run's: each test named by its path as given
         from fencelab.hw.report import summary_table
 
         out = output.stdout()
-        if rows:
-            output.table(out, summary_table(rows))
-        tail = [plural(len(rows), "result")]
-        if len(rows) < len(inputs):
-            tail.append(f"{len(inputs) - len(rows)} could not run (errors above)")
+        if done.rows:
+            output.table(out, summary_table(done.rows))
+        tail = [plural(len(done.rows), "result")]
+        if done.failed:
+            tail.append(f"{done.failed} could not run (errors above)")
+        if done.interrupted:
+            tail.append(interrupted_words("result", len(done.rows), done.interrupted == "partial",
+                                          "later tests"))  # fmt: skip
         output.data(out, "; ".join(tail))
-    sys.exit(status)
+    sys.exit(EXIT_INTERRUPTED if done.interrupted else done.status)
 
 
 def _judged(read, target, model):
