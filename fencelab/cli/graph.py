@@ -3,6 +3,7 @@ option `run`, `check` and `hunt` share (declared here once)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -24,6 +25,7 @@ from fencelab.cli.options import (
     writable_file,
 )
 from fencelab.errors import FencelabError
+from fencelab.interrupts import EXIT_INTERRUPTED, pressed
 from fencelab.litmus.parser import read_test
 from fencelab.models.registry import OPERATIONAL, SOURCE
 
@@ -138,13 +140,15 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
         out.print(Text(graph.title, style="bold"), soft_wrap=True)
         for line in graph_lines(graph, ascii=not unicode_boxes(out)):
             out.print(line, soft_wrap=True)
-        return
-    rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
-    if path:
-        try:
-            Path(path).write_text(rendered)
-        except OSError as e:
-            raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
-        click.echo(f"{path}: {graph.title}")
     else:
-        click.echo(rendered, nl=False)
+        rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
+        if path:
+            try:
+                Path(path).write_text(rendered)
+            except OSError as e:
+                raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
+            click.echo(f"{path}: {graph.title}")
+        else:
+            click.echo(rendered, nl=False)
+    if pressed():  # the run was cut short by Ctrl-C, and what it found is drawn (a witness)
+        sys.exit(EXIT_INTERRUPTED)

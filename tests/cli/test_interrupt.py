@@ -174,3 +174,13 @@ def test_ctrl_c_in_hw_prints_the_results_made_and_the_summary():
     assert out.count("Test SB Allowed") == 1  # (the second's CPU runs were cut short)
     assert out.rstrip().endswith("1 result; interrupted before the next result, later tests "
                                  "did not run")  # fmt: skip
+
+
+def test_ctrl_c_in_graph_draws_the_witness_found_and_exits_130(tmp_path):
+    """The witness the run had found was drawn and graph exited 0, as if its run were whole."""
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    status, out, err = interrupt(["graph", str(long)], None, startup=5)
+    assert status == 130 and "Traceback" not in err
+    assert out.startswith("long (arm on armv8.3): 0:X2=0; 1:X2=0; 2:X2=0; allowed\n"), (out, err)
+    assert err == ""
