@@ -88,7 +88,7 @@ def counterexample_writer(directory: str | None, fmt: str):
               help='The final state, as herd prints it: "1:X0=1; 1:X2=0" (default: the '
                    "condition's, when it is a conjunction); part of one draws the first "
                    "state that has it, with a note.")  # fmt: skip
-@target_option(help="One target for a C or Rust test (default: its language model judges "
+@target_option(one=True, help="One target for a C or Rust test (default: its language model judges "
                "it); asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
 @model_option(kinds=(OPERATIONAL, SOURCE))  # (an axiomatic model runs no witness to draw)

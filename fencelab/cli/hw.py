@@ -33,7 +33,7 @@ from fencelab.report.words import plural
 @click.argument("tests", nargs=-1, required=True, type=click.Path())
 @click.option("--runs", default=100_000, show_default=True, type=click.IntRange(1, MAX_RUNS),
               help=f"Runs on the CPU per test, 1 to {MAX_RUNS:,}.")  # fmt: skip
-@target_option(help="One target to compile C and Rust tests for, this CPU's (default: the "
+@target_option(one=True, help="One target to compile C and Rust tests for, this CPU's (default: the "
                "host's, x86_64 or armv8); asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
 @model_option()

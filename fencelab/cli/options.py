@@ -378,11 +378,14 @@ def _reductions(_ctx, _param, value):
 _TARGET_LIST = ", ".join(TARGET_NAMES)
 
 
-def target_option(*, many: bool = True, default: str | None = None, help: str):
+def target_option(*, many: bool = True, one: bool = False, default: str | None = None,
+                  help: str):  # fmt: skip
     """`--target/-t`: one target (a `Target`), or (`many`) `T`, `T,T,...` or `all` (a
-    `Chosen` of targets)."""
+    `Chosen` of targets). `one`: a command that takes one target (tui, graph, hw) but reads
+    a list to refuse it with its reason (`one_target`): its help offers one name."""
     kind = Names("target", TARGET_NAMES, get_target, many, lambda: tuple(TARGETS.values()))
     return click.option("--target", "-t", "target", type=kind, default=default,
+                        metavar=f"[{'|'.join(TARGET_NAMES)}]" if one else None,
                         show_default=default is not None, help=help)  # fmt: skip
 
 

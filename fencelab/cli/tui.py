@@ -26,7 +26,7 @@ from fencelab.models.registry import OPERATIONAL
 
 @click.command()
 @click.argument("test", type=click.Path())
-@target_option(help="One target for a C or Rust test (default x86_64: the TUI steps a machine); "
+@target_option(one=True, help="One target for a C or Rust test (default x86_64: the TUI steps a machine); "
                "asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
 @model_option(kinds=(OPERATIONAL,))

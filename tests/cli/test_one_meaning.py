@@ -431,3 +431,12 @@ def test_graph_of_a_forall_test_says_why_it_needs_an_outcome(cli):
     assert one_error(cli(["graph", test])) == (
         "fencelab: error: counter+lock-xadd: its condition is forall: it names no one outcome; "
         'give the outcome with --outcome "[x]=2"')
+
+
+@pytest.mark.parametrize("command", ["tui", "graph", "hw"])
+def test_a_command_of_one_target_offers_one_in_its_help(cli, command):
+    """Their help said `--target [x86_64|...|armv8.3|all or a,b]` beside "One target ...",
+    and `all` or a list is refused."""
+    text = cli([command, "--help"]).output
+    assert "-t, --target [x86_64|armv7|armv8|armv8.1|armv8.3]\n" in text
+    assert "all or a,b" not in text
