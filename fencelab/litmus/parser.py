@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -181,6 +182,20 @@ def read_test(path: str, command: str = "") -> LitmusTest:
             raise FencelabError(f"{path}: {getattr(e, 'strerror', None) or e}") from None
         raise FencelabError(f"{path}: no such file")
     return parse_file(path)
+
+
+def read_once(path: str) -> bool:
+    """Can `path` be read only once: `-` (standard input), a pipe (`run <(gen)`), a FIFO, a
+    device? A command that reads a test file twice (`run` looks at its header where it plans,
+    and a worker reads it) reads such a test once, where it plans: a second read found it
+    empty (`expected the architecture name ..., found end of input`) or waited for ever."""
+    if path == STDIN:
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # (its reading says why)
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def header_arch(path: str) -> str | None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
+import subprocess
+import sys
+import threading
 
 import pytest
 
 from fencelab.tui.app import FencelabApp
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, REPO
 
 # herd's C form: a CAS whose expected value is a shared location (e0), as herd7 accepts it
 CAS_LOCATION = """C cas-loc
@@ -427,3 +431,30 @@ def test_standard_input_is_named_as_every_command_names_it(cli_input, args, said
     where run, show, the parser and check's own source lines name it `<stdin>`."""
     result = cli_input(args, (EXAMPLES / "x86_64" / "SB.litmus").read_text())
     assert result.exit_code == 2 and result.stderr == said
+
+
+@pytest.mark.parametrize("options", [["-j", "2"], ["-j", "1", "--no-reduce", "tso-step"]])
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="makes a FIFO")
+def test_a_test_that_can_be_read_once_is_read_once(tmp_path, options):
+    """`run <(gen) -j 2` (a pipe, /dev/fd/63) said `/dev/fd/63:1:1: expected the architecture
+    name ..., found end of input`, and `run fifo.litmus` waited for ever: the file was read
+    where the run was planned (its cost guessed, its header read for --no-reduce) and read
+    again where it ran."""
+    text = (EXAMPLES / "c" / "SB+rlx.litmus").read_text()
+    fifo = tmp_path / "fifo.litmus"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(text,))
+    writer.start()
+    code = "from fencelab.launch import main; main()"
+    read, write = os.pipe()  # what a shell's <(...) gives: /dev/fd/N, a pipe
+    os.write(write, text.encode())
+    os.close(write)
+    done = subprocess.run([sys.executable, "-c", code, "run", str(fifo), f"/dev/fd/{read}",
+                           str(EXAMPLES / "x86_64" / "SB.litmus"), *options],
+                          pass_fds=(read,), capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
+    os.close(read)
+    writer.join()
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.count("Observation SB+rlx Sometimes 1 3") == 2
+    assert done.stdout.rstrip().endswith("3 results")
