@@ -93,6 +93,9 @@ class Group(click.Group):
         try:
             with collector_tuned():
                 code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:  # `fencelab` alone: the help, whole
+            e.show()  # (as click shows it: on stderr, status 2; it was flattened to one line)
+            code = e.exit_code
         except click.ClickException as e:
             output.error(_one_line(e))
             code = e.exit_code

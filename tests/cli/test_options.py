@@ -256,3 +256,12 @@ def test_help_lists_the_choices(cli):
     text = cli(["run", "--help"]).output
     for name in ("x86_64", "armv8.3", "rcpc", "arm-axiomatic", "c11", "random", "1 to 10,000"):
         assert name in text, name
+
+
+def test_fencelab_alone_shows_its_help_whole():
+    """It printed the help flattened into one line: `fencelab: error: usage: fencelab [OPTIONS]
+    COMMAND [ARGS]... fencelab: memory ordering ... Commands: check Check that ...`."""
+    result = CliRunner().invoke(main, [], prog_name="fencelab")
+    assert result.exit_code == 2 and "fencelab: error" not in result.output
+    assert result.stderr.startswith("Usage: fencelab [OPTIONS] COMMAND [ARGS]...\n")
+    assert "\nCommands:\n  check " in result.stderr
