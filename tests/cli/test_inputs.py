@@ -458,3 +458,18 @@ def test_a_test_that_can_be_read_once_is_read_once(tmp_path, options):
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert done.stdout.count("Observation SB+rlx Sometimes 1 3") == 2
     assert done.stdout.rstrip().endswith("3 results")
+
+
+def test_compile_prints_the_targets_a_test_compiles_for_and_one_line_for_each_other(cli,
+                                                                                   tmp_path):  # fmt: skip
+    """`compile many.litmus` (all targets) ended at x86_64's `out of registers`: armv8's,
+    armv8.1's and armv8.3's tests, which compile, were lost."""
+    path = write(tmp_path, "t.litmus", _MANY_LOCALS)
+    result = cli(["compile", path])
+    assert result.exit_code == 2
+    assert [ln[:ln.index(": P0")] for ln in result.stderr.splitlines()] == [
+        f"fencelab: error: {path}:19:3", f"fencelab: error: {path}:17:3"]  # x86_64, armv7
+    assert "out of registers for local r15 on x86_64" in result.stderr
+    assert [ln for ln in result.stdout.splitlines() if ln.startswith("Target=")] == [
+        "Target=armv8", "Target=armv8.1", "Target=armv8.3"]
+    assert result.stdout.count("\n\nAArch64 many\n") == 2  # a blank line between, as before
