@@ -24,6 +24,7 @@ from fencelab.cli.options import (
     lowerings,
     model_option,
     model_targets,
+    named_path,
     parallel_options,
     refuse_idle_reductions,
     scheme_option,
@@ -173,7 +174,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
 @model_option(kinds=HARDWARE)
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, None),
               help="Counterexamples to print for each target and scheme, at least 1.")
-@click.option("--save", default=None, type=click.Path(file_okay=False),
+@click.option("--save", default=None, type=click.Path(file_okay=False), callback=named_path,
               help="Write the printed counterexamples here as tests (made if missing), each "
                    "with a replay command.")
 @budget_option()

@@ -14,6 +14,7 @@ from fencelab.cli.options import (
     limits_options,
     model_option,
     model_targets,
+    named_path,
     no_reduce_option,
     one_target,
     refuse_idle_reductions,
@@ -39,7 +40,7 @@ def graph_options(help: str):
         fn = click.option("--graph-format", default="svg", show_default=True,
                           type=click.Choice(FORMATS),
                           help="Pictures as SVG, DOT or both (with --graph).")(fn)  # fmt: skip
-        return click.option("--graph", "graph_dir", default=None,
+        return click.option("--graph", "graph_dir", default=None, callback=named_path,
                             type=click.Path(file_okay=False), help=help)(fn)  # fmt: skip
 
     return decorate
@@ -96,6 +97,7 @@ def counterexample_writer(directory: str | None, fmt: str):
 @limits_options
 @no_reduce_option
 @click.option("--output", "-o", "path", default=None, type=click.Path(dir_okay=False),
+              callback=named_path,
               help="Write the picture here (.svg or .dot); default: text on stdout.")
 @click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
               help="svg, dot or text (default: from --output's extension, else text; a .svg or "

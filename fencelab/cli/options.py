@@ -280,6 +280,16 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
     return files
 
 
+def named_path(_ctx, _param, value: str | None) -> str | None:
+    """A path option's callback: an empty name (an unset shell variable, `--graph "$DIR"`)
+    names nothing, and is refused, not taken as the current directory (`--graph ""` wrote
+    there) nor as the option not given (`graph -o ""` printed text, `hunt --save ""` saved
+    nothing, without a word)."""
+    if value == "":
+        raise click.BadParameter(f"{value!r} names no file or directory")
+    return value
+
+
 def writable_file(path: str) -> None:
     """Refuse, before any work, an output file that cannot be written: an existing one not
     writable, or a new one its directory cannot take (made and removed to tell: a missing

@@ -440,3 +440,20 @@ def test_a_command_of_one_target_offers_one_in_its_help(cli, command):
     text = cli([command, "--help"]).output
     assert "-t, --target [x86_64|armv7|armv8|armv8.1|armv8.3]\n" in text
     assert "all or a,b" not in text
+
+
+@pytest.mark.parametrize("args, option", [
+    (["graph", SB, "-o", ""], "'--output' / '-o'"),
+    (["run", SB, "--graph", ""], "'--graph'"),
+    (["check", RUST_SB, "-t", "x86_64", "--graph", ""], "'--graph'"),
+    (["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--save", ""], "'--save'"),
+])  # fmt: skip
+def test_an_empty_path_is_refused_not_taken_as_here_or_as_none(cli, tmp_path, monkeypatch,
+                                                               args, option):  # fmt: skip
+    """An unset shell variable (`--graph "$DIR"`): `run --graph ""` wrote its pictures into
+    the current directory; `graph -o ""` printed text and `hunt --save ""` saved nothing,
+    without a word."""
+    monkeypatch.chdir(tmp_path)
+    assert one_error(cli(args)) == (f"fencelab: error: invalid value for {option}: '' names no "
+                                    f"file or directory (see 'fencelab {args[0]} --help')")  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
