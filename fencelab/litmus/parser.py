@@ -169,6 +169,8 @@ def read_test(path: str, command: str = "") -> LitmusTest:
     tests in a directory, and one left among its inputs has none: `cli.options.litmus_files`)."""
     if path == STDIN:
         return parse_text(_read_text(sys.stdin.buffer, STDIN_FILE), STDIN_FILE)
+    if not path:  # (an unset shell variable: it was `: no such file`)
+        raise FencelabError("'': an empty name names no test file")
     if os.path.isdir(path):  # (os.path: a catalogue's run reads thousands of paths)
         if not command:
             raise FencelabError(f"no litmus tests found in {path}")

@@ -473,3 +473,11 @@ def test_compile_prints_the_targets_a_test_compiles_for_and_one_line_for_each_ot
     assert [ln for ln in result.stdout.splitlines() if ln.startswith("Target=")] == [
         "Target=armv8", "Target=armv8.1", "Target=armv8.3"]
     assert result.stdout.count("\n\nAArch64 many\n") == 2  # a blank line between, as before
+
+
+@pytest.mark.parametrize("command", [["run"], ["show"], ["check", "-t", "x86_64"], ["graph"]])
+def test_an_empty_test_name_says_so(cli, command):
+    """It said `fencelab: error: : no such file` (an unset shell variable, `run "$T"`)."""
+    result = cli([command[0], "", *command[1:]])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "fencelab: error: '': an empty name names no test file"
