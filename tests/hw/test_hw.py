@@ -230,3 +230,11 @@ def test_the_most_runs_the_option_allows_are_waited_for():
     result = hw(sb, "--runs", "5000000")
     assert result.exit_code == 0 and result.exception is None, result.output
     assert "# Hardware " in result.stdout and ": 5000000 runs, " in result.stdout
+
+
+def test_the_time_line_is_litmus7s():
+    """litmus7 prints `Time SB 0.11` (two decimals, as herd7's); hw printed `Time SB 0.043411`."""
+    sb = str(EXAMPLES / HOST_EXAMPLES[host_arch()] / "SB.litmus")
+    result = hw(sb, "--runs", "100")
+    (line,) = [ln for ln in result.stdout.splitlines() if ln.startswith("Time ")]
+    assert re.fullmatch(r"Time SB \d+\.\d\d", line), line
