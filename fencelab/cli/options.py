@@ -381,6 +381,9 @@ def _model_resolver(kinds: tuple[str, ...]) -> Callable[[str], ModelSpec]:
 
 
 def _reductions(_ctx, _param, value):
+    for given_once in value:  # (`--no-reduce ""`, `--no-reduce ,` turned nothing off, unsaid)
+        if not any(part.strip() for part in given_once.split(",")):
+            raise FencelabError(f"--no-reduce {given_once!r}: no reduction named")
     try:
         return tuple(check(value))
     except ValueError as e:

@@ -265,3 +265,13 @@ def test_fencelab_alone_shows_its_help_whole():
     assert result.exit_code == 2 and "fencelab: error" not in result.output
     assert result.stderr.startswith("Usage: fencelab [OPTIONS] COMMAND [ARGS]...\n")
     assert "\nCommands:\n  check " in result.stderr
+
+
+@pytest.mark.parametrize("command", [["run", SB], ["graph", SB], ["check", RUST_SB, "-t",
+                                                                  "x86_64"]])  # fmt: skip
+@pytest.mark.parametrize("name", ["", " , "])
+def test_no_reduce_naming_no_reduction_is_refused(cli, command, name):
+    """`--no-reduce ""` (an unset shell variable) and `--no-reduce ,` turned nothing off, and
+    the command ran as if the option were not given; an empty list of targets is refused so."""
+    assert one_error(cli([*command, "--no-reduce", name])) == (
+        f"fencelab: error: --no-reduce {name!r}: no reduction named")
