@@ -275,3 +275,9 @@ def test_no_reduce_naming_no_reduction_is_refused(cli, command, name):
     the command ran as if the option were not given; an empty list of targets is refused so."""
     assert one_error(cli([*command, "--no-reduce", name])) == (
         f"fencelab: error: --no-reduce {name!r}: no reduction named")
+
+
+def test_map_refuses_an_empty_failure_ordering():
+    """`map cas SeqCst -f ""` mapped C's default failure ordering, as if -f were not given."""
+    result = CliRunner().invoke(main, ["map", "cas", "SeqCst", "-f", ""], prog_name="fencelab")
+    assert one_error(result).startswith("fencelab: error: unknown ordering ''; valid: Relaxed")
