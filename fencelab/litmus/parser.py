@@ -204,7 +204,7 @@ def header_arch(path: str) -> str | None:
     """The architecture a test file's header names (`AArch64`, `C`), read without parsing the
     test; None when the file cannot be read or names none (reading the test says why)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
             text = f.read(MAX_FILE_BYTES)
         parser = _Parser(text, path)
         head = parser._header_offset()
@@ -226,8 +226,8 @@ def parse_file(path: str | Path) -> LitmusTest:
 
 
 def _read_text(stream: BinaryIO, name: str) -> str:
-    """The text of a litmus file or of standard input: at most MAX_FILE_BYTES, UTF-8 (errors
-    name the file)."""
+    """The text of a litmus file or of standard input: at most MAX_FILE_BYTES, UTF-8, a
+    leading byte-order mark dropped (errors name the file)."""
     try:
         data = stream.read(MAX_FILE_BYTES + 1)  # bounded: `/dev/zero` never ends
     except OSError as e:
@@ -235,8 +235,8 @@ def _read_text(stream: BinaryIO, name: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(f"litmus file is larger than {MAX_FILE_BYTES // 1024:,} KiB "
                           "(the most fencelab reads)", name)  # fmt: skip
-    try:
-        text = data.decode("utf-8")
+    try:  # (a byte-order mark first, as some editors save UTF-8, is no part of the text)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise SourceError(f"litmus file is not UTF-8 text ({e.reason})", name) from None
     return text

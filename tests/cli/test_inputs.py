@@ -481,3 +481,15 @@ def test_an_empty_test_name_says_so(cli, command):
     result = cli([command[0], "", *command[1:]])
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == "fencelab: error: '': an empty name names no test file"
+
+
+@pytest.mark.parametrize("command", [["run"], ["show"], ["run", "-j", "2"]])
+def test_a_byte_order_mark_is_no_part_of_the_test(cli, tmp_path, command):
+    """A file saved with a UTF-8 byte-order mark (some editors' way) was refused:
+    `t.litmus:1:1: expected the architecture name (...), found '\\ufeffC'`."""
+    path = tmp_path / "t.litmus"
+    path.write_bytes(b"\xef\xbb\xbf" + (EXAMPLES / "c" / "SB+rlx.litmus").read_bytes())
+    result = cli([command[0], str(path), *command[1:]])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Test SB+rlx Allowed\n" if command[0] == "run"
+                                    else "C SB+rlx\n")  # fmt: skip
