@@ -63,7 +63,8 @@ def hw(tests, runs, target, scheme, model, limits):
     if compiled and compiled_for and model is not None and not model.is_source:
         model_targets(compiled_for, model)  # (a language model judges the source itself)
     refuse_idle_reductions(_judged(read, target.items[0] if target else None, model))
-    done = hw_command(read, runs, target.items[0] if target else None, scheme, model, limits)
+    done = hw_command(read, runs, target.items[0] if target else None, scheme, model, limits,
+                      status=output.watched(sys.stderr))  # fmt: skip
     if len(inputs) > 1 or done.interrupted:  # as run's: each test named by its path as given
         from fencelab.hw.report import summary_table
 

@@ -161,6 +161,19 @@ def table(console: Console, table: Table) -> None:
     print_table(console, table)
 
 
+def watched(stream) -> bool:
+    """Is `stream` a terminal someone watches, where progress may be drawn: a tty (or one rich
+    is told is interactive, TTY_INTERACTIVE=1)? Not a stream rich only colours (FORCE_COLOR, as
+    in a CI log: rich takes it for a terminal, and a bar's frames went into the log)."""
+    if os.environ.get("TTY_INTERACTIVE") == "1":
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is not None and isatty()
+    except ValueError:  # closed
+        return False
+
+
 class _NoBar:
     """The bar where stderr is not a terminal: nothing drawn (and rich's progress not imported)."""
 
@@ -184,7 +197,7 @@ class Progress:
 
     def __init__(self, label: str, total: int, counts: bool = True):
         err = None if plain_stream(sys.stderr) else stderr()
-        self.enabled = err is not None and err.is_terminal
+        self.enabled = err is not None and err.is_terminal and watched(sys.stderr)
         self._bar = _bar(err, counts) if self.enabled else _NoBar()
         self._task = self._bar.add_task(label, total=total)
 

@@ -33,12 +33,13 @@ class HwRuns:
 
 def hw_command(tests: list[tuple[str, LitmusTest | FencelabError]], runs: int,
                target: Target | None, scheme, model=None,
-               limits: Limits = DEFAULT_LIMITS) -> HwRuns:  # fmt: skip
+               limits: Limits = DEFAULT_LIMITS, status: bool = True) -> HwRuns:  # fmt: skip
     """`tests`: each test's name in the summary (its path as the user's input spells it) and
     the test read, or the error reading it; `target`, `scheme`, `model`: resolved by the CLI's
     shared options. An asm test runs on its own architecture whatever `target` says (a note when
     it does not fit, as `fencelab run` says it). Ctrl-C stops it after the test it cut
-    short."""
+    short. `status`: a line on stderr says what runs, where stderr is a terminal (the CLI
+    says whether it is one someone watches, `output.watched`)."""
     from fencelab.hw.native import cpu_name
     from fencelab.hw.report import format_litmus7, format_side_by_side, summary_row
     from fencelab.hw.run import run_hw
@@ -60,7 +61,7 @@ def hw_command(tests: list[tuple[str, LitmusTest | FencelabError]], runs: int,
                     err.print(f"fencelab: note: {note}", markup=False)
                 here = configs[0].target
             status_line = f"{label}: {runs} runs on the CPU, then the model"
-            with err.status(status_line) if err.is_terminal else nullcontext():
+            with err.status(status_line) if status and err.is_terminal else nullcontext():
                 result = run_hw(test, runs, (here,) if here else None, scheme, model, limits)
         except FencelabError as e:
             err.print(f"fencelab: error: {e}", markup=False)

@@ -224,3 +224,16 @@ def test_a_name_a_latin_1_stream_cannot_take_is_written_as_its_escape(tmp_path):
     assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
     lines = done.stdout.decode("latin-1").splitlines()
     assert lines[0] == "Test caf\u00e9\\u2192 Allowed" and lines[-1] == "2 results"
+
+
+@pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64"), "-j", "1"],
+                                  ["check", str(EXAMPLES / "rust" / "SB+scs.litmus"),
+                                   str(EXAMPLES / "rust" / "MP+rlx.litmus"), "-t", "armv7"]])  # fmt: skip
+def test_forced_colour_draws_no_progress_into_a_piped_stderr(args):
+    """FORCE_COLOR (a CI log's colours) made rich take the piped stderr for a terminal: the
+    progress bar's frames, escape codes and all, went into the log."""
+    env = {**os.environ, "FORCE_COLOR": "1", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", "from fencelab.launch import main; main()",
+                           *args], env=env, capture_output=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == b""
+    assert b"Observation " in done.stdout or b" sound" in done.stdout
