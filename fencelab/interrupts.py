@@ -83,6 +83,12 @@ def forget_thread(ident: int) -> None:
     _asked.discard(ident)
 
 
+def pressed() -> bool:
+    """Was Ctrl-C pressed (since the last `clear`)? For a command that shows what a run cut
+    short found and must still end with exit status 130."""
+    return _pressed
+
+
 def stop_if_interrupted() -> None:
     """Raise KeyboardInterrupt again if Ctrl-C was pressed and its exception was swallowed, or
     if this thread was asked to stop."""

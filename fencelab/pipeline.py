@@ -94,7 +94,9 @@ def plan(test: LitmusTest, options: RunOptions, targets: tuple[Target, ...] | No
         else None  # fmt: skip
     if not test.is_source:
         if language is options.model:  # a source model named: it cannot judge assembly code
-            raise _judges_source_only(test, language)
+            raise _not_its_model(test, language)
+        if hardware is not None and test.arch not in hardware.arches:
+            raise _not_its_model(test, hardware)
         own = target_for(test)
         fits = [t for t in targets or () if t.arch is own.arch] if not every else []
         note = ""
@@ -132,10 +134,15 @@ def judged_by(arch: str, options: RunOptions) -> tuple[ModelSpec, str] | None:
     return model or get_model(target.default_model), target.arch.name
 
 
-def _judges_source_only(test: LitmusTest, spec: ModelSpec) -> FencelabError:
+def _not_its_model(test: LitmusTest, spec: ModelSpec) -> FencelabError:
+    """An asm test named with a model that does not judge its code: a language model, or a
+    hardware model of other architectures (`--model tso` for an AArch64 test), with the test
+    named (in a catalogue, which one) and the models that judge it."""
+    judges = (f"source tests ({' or '.join(spec.arches)})" if spec.is_source
+              else f"{', '.join(spec.arches)} code")  # fmt: skip
     hardware = [n for n in model_names(arch=test.arch) if not get_model(n).is_source]
-    return FencelabError(f"{test.name}: the {spec.name} model judges source tests (C or RUST); "
-                         f"this is an {test.arch} test (its models: {', '.join(hardware)})")  # fmt: skip
+    return FencelabError(f"{test.name}: the {spec.name} model judges {judges}; this is an "
+                         f"{test.arch} test (its models: {', '.join(hardware)})")  # fmt: skip
 
 
 def compiled(test: LitmusTest, target: Target | None, scheme: Scheme) -> tuple[LitmusTest, Target]:
@@ -254,7 +261,7 @@ class Pipeline:
             )
         _exhaustive_only(spec, options)
         if not test.is_source:
-            raise _judges_source_only(test, spec)
+            raise _not_its_model(test, spec)
         key = ("source", spec.name, options.budget, options.limits, options.counts) + (
             (self._once("source key", (test,), lambda: HashedOnce(source_key(test))),)
             if self._cache is not None else ())

@@ -24,6 +24,7 @@ from fencelab.cli.options import (
     lowerings,
     model_option,
     model_targets,
+    named_path,
     parallel_options,
     refuse_idle_reductions,
     scheme_option,
@@ -33,7 +34,7 @@ from fencelab.cli.options import (
 )
 from fencelab.errors import FencelabError
 from fencelab.interrupts import stop_if_interrupted
-from fencelab.litmus.parser import read_test
+from fencelab.litmus.parser import STDIN, STDIN_FILE, read_test
 from fencelab.models.registry import AXIOMATIC, OPERATIONAL
 from fencelab.result import INTERRUPTED
 
@@ -97,10 +98,11 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
         if test.is_source:
             source.append(test)
         elif not quiet:
-            output.note(f"{item.path}: skipped, an {test.arch} test (check compiles C and Rust "
+            output.note(f"{test.file}: skipped, an {test.arch} test (check compiles C and Rust "
                         "tests)")  # fmt: skip
     if not source and not failed:
-        raise FencelabError("no C or Rust tests to check in " + ", ".join(tests))
+        raise FencelabError("no C or Rust tests to check in " + ", ".join(
+            STDIN_FILE if t == STDIN else t for t in tests))
     output.data(out, f"source model: {source_model_text(source_model.name)}")
     checks = []
     interrupted = partial = False  # (partial: the last check printed was cut short)
@@ -172,7 +174,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
 @model_option(kinds=HARDWARE)
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, None),
               help="Counterexamples to print for each target and scheme, at least 1.")
-@click.option("--save", default=None, type=click.Path(file_okay=False),
+@click.option("--save", default=None, type=click.Path(file_okay=False), callback=named_path,
               help="Write the printed counterexamples here as tests (made if missing), each "
                    "with a replay command.")
 @budget_option()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 import click
 
+from fencelab.cli import output
 from fencelab.cli.options import Chosen, lowerings, scheme_option, target_option
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import read_test
@@ -18,17 +20,30 @@ from fencelab.litmus.parser import read_test
 @scheme_option()
 def compile_command(test, target, scheme):
     """Compile a C or Rust litmus test (a file, or - for stdin) to each target's herd
-    assembly test (herd7 format)."""
+    assembly test (herd7 format).
+
+    Exit status 2 when it could not be read, or compiled for a target (one line each; the
+    other targets' tests are printed).
+    """
     from fencelab.compiler.compile import compile_test
     from fencelab.litmus.printer import format_test
 
     source = read_test(test, "compile")
     if not source.is_source:
-        raise FencelabError(f"{test}: {source.name} is an {source.arch} test; compile takes "
+        raise FencelabError(f"{source.file}: {source.name} is an {source.arch} test; compile takes "
                             "C and Rust tests")  # fmt: skip
-    texts = [format_test(_labelled(compile_test(source, t, s)), source_comments=True)
-             for t, s in lowerings(target, Chosen((scheme,)))]
-    click.echo("\n".join(texts), nl=False)
+    printed = failed = 0
+    for tgt, sch in lowerings(target, Chosen((scheme,))):
+        try:  # (a target the test cannot be compiled for loses no other target's test)
+            text = format_test(_labelled(compile_test(source, tgt, sch)), source_comments=True)
+        except FencelabError as e:
+            output.error(str(e))
+            failed += 1
+            continue
+        click.echo(("\n" if printed else "") + text, nl=False)
+        printed += 1
+    if failed:
+        sys.exit(2)
 
 
 def _labelled(asm):

@@ -3,6 +3,7 @@ option `run`, `check` and `hunt` share (declared here once)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from fencelab.cli.options import (
     limits_options,
     model_option,
     model_targets,
+    named_path,
     no_reduce_option,
     one_target,
     refuse_idle_reductions,
@@ -24,7 +26,9 @@ from fencelab.cli.options import (
     writable_file,
 )
 from fencelab.errors import FencelabError
+from fencelab.interrupts import EXIT_INTERRUPTED, pressed
 from fencelab.litmus.parser import read_test
+from fencelab.models.registry import OPERATIONAL, SOURCE
 
 FORMATS = ("svg", "dot", "both")
 
@@ -36,7 +40,7 @@ def graph_options(help: str):
         fn = click.option("--graph-format", default="svg", show_default=True,
                           type=click.Choice(FORMATS),
                           help="Pictures as SVG, DOT or both (with --graph).")(fn)  # fmt: skip
-        return click.option("--graph", "graph_dir", default=None,
+        return click.option("--graph", "graph_dir", default=None, callback=named_path,
                             type=click.Path(file_okay=False), help=help)(fn)  # fmt: skip
 
     return decorate
@@ -85,14 +89,15 @@ def counterexample_writer(directory: str | None, fmt: str):
               help='The final state, as herd prints it: "1:X0=1; 1:X2=0" (default: the '
                    "condition's, when it is a conjunction); part of one draws the first "
                    "state that has it, with a note.")  # fmt: skip
-@target_option(help="One target for a C or Rust test (default: its language model judges "
+@target_option(one=True, help="One target for a C or Rust test (default: its language model judges "
                "it); asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
-@model_option()
+@model_option(kinds=(OPERATIONAL, SOURCE))  # (an axiomatic model runs no witness to draw)
 @budget_option()
 @limits_options
 @no_reduce_option
 @click.option("--output", "-o", "path", default=None, type=click.Path(dir_okay=False),
+              callback=named_path,
               help="Write the picture here (.svg or .dot); default: text on stdout.")
 @click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
               help="svg, dot or text (default: from --output's extension, else text; a .svg or "
@@ -107,6 +112,7 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
     from fencelab.report.dot import render_dot
     from fencelab.report.graph_text import graph_lines
     from fencelab.report.svg import render_svg
+    from fencelab.report.tables import unicode_boxes
 
     suffix = Path(path).suffix.lstrip(".").lower() if path else ""
     if fmt is None:
@@ -134,15 +140,17 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
     if fmt == "text":
         out = output.stdout()
         out.print(Text(graph.title, style="bold"), soft_wrap=True)
-        for line in graph_lines(graph):
+        for line in graph_lines(graph, ascii=not unicode_boxes(out)):
             out.print(line, soft_wrap=True)
-        return
-    rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
-    if path:
-        try:
-            Path(path).write_text(rendered)
-        except OSError as e:
-            raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
-        click.echo(f"{path}: {graph.title}")
     else:
-        click.echo(rendered, nl=False)
+        rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
+        if path:
+            try:
+                Path(path).write_text(rendered)
+            except OSError as e:
+                raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
+            click.echo(f"{path}: {graph.title}")
+        else:
+            click.echo(rendered, nl=False)
+    if pressed():  # the run was cut short by Ctrl-C, and what it found is drawn (a witness)
+        sys.exit(EXIT_INTERRUPTED)

@@ -8,11 +8,13 @@ import click
 
 from fencelab.cli import output
 from fencelab.cli.options import (
+    EXIT_INTERRUPTED,
     MAX_RUNS,
     Chosen,
     limits_options,
     litmus_files,
     model_option,
+    model_targets,
     no_reduce_option,
     refuse_idle_reductions,
     refuse_idle_scheme,
@@ -23,6 +25,7 @@ from fencelab.cli.options import (
 from fencelab.errors import FencelabError
 from fencelab.isa.registry import get_target
 from fencelab.litmus.parser import read_test
+from fencelab.report.words import interrupted as interrupted_words
 from fencelab.report.words import plural
 
 
@@ -30,7 +33,7 @@ from fencelab.report.words import plural
 @click.argument("tests", nargs=-1, required=True, type=click.Path())
 @click.option("--runs", default=100_000, show_default=True, type=click.IntRange(1, MAX_RUNS),
               help=f"Runs on the CPU per test, 1 to {MAX_RUNS:,}.")  # fmt: skip
-@target_option(help="One target to compile C and Rust tests for, this CPU's (default: the "
+@target_option(one=True, help="One target to compile C and Rust tests for, this CPU's (default: the "
                "host's, x86_64 or armv8); asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
 @model_option()
@@ -56,20 +59,26 @@ def hw(tests, runs, target, scheme, model, limits):
     host = HOST_TARGETS.get(host_arch())
     if compiled and not target and host:  # compiled for this CPU's target
         scheme_targets(Chosen((get_target(host),)), scheme)
+    compiled_for = target or (Chosen((get_target(host),)) if host else None)
+    if compiled and compiled_for and model is not None and not model.is_source:
+        model_targets(compiled_for, model)  # (a language model judges the source itself)
     refuse_idle_reductions(_judged(read, target.items[0] if target else None, model))
-    status, rows = hw_command(read, runs, target.items[0] if target else None, scheme, model,
-                              limits)  # fmt: skip
-    if len(inputs) > 1:  # as run's: each test named by its path as given
+    done = hw_command(read, runs, target.items[0] if target else None, scheme, model, limits,
+                      status=output.watched(sys.stderr))  # fmt: skip
+    if len(inputs) > 1 or done.interrupted:  # as run's: each test named by its path as given
         from fencelab.hw.report import summary_table
 
         out = output.stdout()
-        if rows:
-            output.table(out, summary_table(rows))
-        tail = [plural(len(rows), "result")]
-        if len(rows) < len(inputs):
-            tail.append(f"{len(inputs) - len(rows)} could not run (errors above)")
+        if done.rows:
+            output.table(out, summary_table(done.rows))
+        tail = [plural(len(done.rows), "result")]
+        if done.failed:
+            tail.append(f"{done.failed} could not run (errors above)")
+        if done.interrupted:
+            tail.append(interrupted_words("result", len(done.rows), done.interrupted == "partial",
+                                          "later tests"))  # fmt: skip
         output.data(out, "; ".join(tail))
-    sys.exit(status)
+    sys.exit(EXIT_INTERRUPTED if done.interrupted else done.status)
 
 
 def _judged(read, target, model):

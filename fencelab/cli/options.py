@@ -89,9 +89,13 @@ class Group(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         catch_ctrl_c()
+        output.legible_stdout()
         try:
             with collector_tuned():
                 code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:  # `fencelab` alone: the help, whole
+            e.show()  # (as click shows it: on stderr, status 2; it was flattened to one line)
+            code = e.exit_code
         except click.ClickException as e:
             output.error(_one_line(e))
             code = e.exit_code
@@ -276,6 +280,16 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
     return files
 
 
+def named_path(_ctx, _param, value: str | None) -> str | None:
+    """A path option's callback: an empty name (an unset shell variable, `--graph "$DIR"`)
+    names nothing, and is refused, not taken as the current directory (`--graph ""` wrote
+    there) nor as the option not given (`graph -o ""` printed text, `hunt --save ""` saved
+    nothing, without a word)."""
+    if value == "":
+        raise click.BadParameter(f"{value!r} names no file or directory")
+    return value
+
+
 def writable_file(path: str) -> None:
     """Refuse, before any work, an output file that cannot be written: an existing one not
     writable, or a new one its directory cannot take (made and removed to tell: a missing
@@ -367,6 +381,9 @@ def _model_resolver(kinds: tuple[str, ...]) -> Callable[[str], ModelSpec]:
 
 
 def _reductions(_ctx, _param, value):
+    for given_once in value:  # (`--no-reduce ""`, `--no-reduce ,` turned nothing off, unsaid)
+        if not any(part.strip() for part in given_once.split(",")):
+            raise FencelabError(f"--no-reduce {given_once!r}: no reduction named")
     try:
         return tuple(check(value))
     except ValueError as e:
@@ -377,11 +394,14 @@ def _reductions(_ctx, _param, value):
 _TARGET_LIST = ", ".join(TARGET_NAMES)
 
 
-def target_option(*, many: bool = True, default: str | None = None, help: str):
+def target_option(*, many: bool = True, one: bool = False, default: str | None = None,
+                  help: str):  # fmt: skip
     """`--target/-t`: one target (a `Target`), or (`many`) `T`, `T,T,...` or `all` (a
-    `Chosen` of targets)."""
+    `Chosen` of targets). `one`: a command that takes one target (tui, graph, hw) but reads
+    a list to refuse it with its reason (`one_target`): its help offers one name."""
     kind = Names("target", TARGET_NAMES, get_target, many, lambda: tuple(TARGETS.values()))
     return click.option("--target", "-t", "target", type=kind, default=default,
+                        metavar=f"[{'|'.join(TARGET_NAMES)}]" if one else None,
                         show_default=default is not None, help=help)  # fmt: skip
 
 
@@ -657,7 +677,8 @@ def model_targets(targets: Chosen | None, model: ModelSpec | None,
     """The targets a `--model` can act on: a hardware model only on the targets whose code it
     covers (`all`: those, with a note on stderr naming the targets left out, unless `note` is
     false: a command that refuses `all`), a language model on none (`all`: it stands beside
-    them). Named targets it cannot act on are refused."""
+    them). Named targets it cannot act on are refused, and so is a command's default target
+    (tui's, hw's: `targets` when no --target is given)."""
     if targets is None or model is None:
         return targets
     if model.is_source:
@@ -668,8 +689,9 @@ def model_targets(targets: Chosen | None, model: ModelSpec | None,
     fit = tuple(t for t in targets.items if t.arch.name in model.arches)
     if not targets.every and len(fit) < len(targets.items):
         bad = next(t for t in targets.items if t not in fit)
+        named = "--target" if given("target") else "the default --target"
         raise refuse(f"--model {model.name}", f"covers {', '.join(model.arches)} code; it "
-                     f"cannot act on --target {bad.name}")  # fmt: skip
+                     f"cannot act on {named} {bad.name}")  # fmt: skip
     if not fit:
         raise refuse(f"--model {model.name}", "covers no target's code")
     if note and len(fit) < len(targets.items):

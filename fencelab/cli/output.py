@@ -92,6 +92,11 @@ class Plain:
         self.file = file
         self._rich = None
 
+    @property
+    def encoding(self) -> str:
+        """The stream's encoding, as rich's console reads it (without making one)."""
+        return (getattr(self.file, "encoding", None) or "utf-8").lower()
+
     def __getattr__(self, name: str):
         if name.startswith("__") or name == "_rich":  # (copy, pickle: before __init__)
             raise AttributeError(name)
@@ -106,6 +111,16 @@ def _stdout_console(file=None) -> Console:
     probe = Console(file=file, soft_wrap=True)
     return _stdout_class()(file=file, soft_wrap=True, highlight=False, emoji=False,
                    width=None if probe.is_terminal else PIPED_WIDTH)  # fmt: skip
+
+
+def legible_stdout() -> None:
+    """stdout in an encoding that cannot take every character (a Latin-1 or ASCII locale):
+    a character it cannot take is written as its escape (`\\u2506`), as Python writes stderr,
+    rather than ending the command with a UnicodeEncodeError traceback (and the results of
+    the tests after it). Tables and graphs are drawn in ASCII there (`report.tables`)."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    if not encoding.startswith("utf") and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 def stdout() -> Console | Plain:
@@ -146,6 +161,19 @@ def table(console: Console, table: Table) -> None:
     print_table(console, table)
 
 
+def watched(stream) -> bool:
+    """Is `stream` a terminal someone watches, where progress may be drawn: a tty (or one rich
+    is told is interactive, TTY_INTERACTIVE=1)? Not a stream rich only colours (FORCE_COLOR, as
+    in a CI log: rich takes it for a terminal, and a bar's frames went into the log)."""
+    if os.environ.get("TTY_INTERACTIVE") == "1":
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is not None and isatty()
+    except ValueError:  # closed
+        return False
+
+
 class _NoBar:
     """The bar where stderr is not a terminal: nothing drawn (and rich's progress not imported)."""
 
@@ -169,7 +197,7 @@ class Progress:
 
     def __init__(self, label: str, total: int, counts: bool = True):
         err = None if plain_stream(sys.stderr) else stderr()
-        self.enabled = err is not None and err.is_terminal
+        self.enabled = err is not None and err.is_terminal and watched(sys.stderr)
         self._bar = _bar(err, counts) if self.enabled else _NoBar()
         self._task = self._bar.add_task(label, total=total)
 

@@ -41,7 +41,7 @@ from fencelab.cli.options import (
 )
 from fencelab.errors import FencelabError
 from fencelab.limits import DEFAULT_LIMITS
-from fencelab.litmus.parser import STDIN, header_arch, read_test
+from fencelab.litmus.parser import header_arch, read_once, read_test
 
 
 @click.command()
@@ -95,8 +95,9 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         task = tasks.run_one
         if split:
             _refuse_idle_split(parsed, planned)
-    else:  # one run a test: read and planned where it runs (a local worker); stdin here
-        parsed = [_read(item.path) if item.path == STDIN else item.path for item in inputs]
+    else:  # one run a test: read and planned where it runs (a local worker); stdin (and
+        # what else can be read once only: a pipe, a FIFO) here
+        parsed = [_read(item.path) if read_once(item.path) else item.path for item in inputs]
         planned = [entry if isinstance(entry, FencelabError) else ([options], "")
                    for entry in parsed]  # fmt: skip
         task = tasks.run_file
@@ -105,7 +106,8 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     for item, test, entry in zip(inputs, parsed, planned):
         if not isinstance(entry, FencelabError):
             calls += [(test, here, item.path, as_json) for here in entry[0]]
-            cost += [0.0 if runner.local else estimate(item.path)] * len(entry[0])
+            cost += [0.0 if runner.local or not isinstance(test, str) else estimate(test)
+                     ] * len(entry[0])  # (a test read here is not read again, nor split)
             files += [item.path] * len(entry[0])
     if not split:  # (split: one test's parts are the tasks)
         runner = runner.at_most(len(calls))
@@ -197,7 +199,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
             if interrupted:
                 break
     if not as_json and (len(inputs) > 1 or len(rows) > 1 or interrupted):
-        lines = summary_lines(rows) if rows and isinstance(out, output.Plain) else None
+        lines = summary_lines(out, rows) if rows and isinstance(out, output.Plain) else None
         if lines is not None:  # a plain table on a pipe, without rich
             output.data(out, "\n".join(lines))
         elif rows:

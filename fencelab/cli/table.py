@@ -28,7 +28,7 @@ def map_command(op, order, target, width, scheme, failure):
     from fencelab.report.lowering import print_entry
 
     op, order = parse_op(op), parse_order(order)
-    failure = parse_order(failure) if failure else None
+    failure = parse_order(failure) if failure is not None else None  # ("": refused by name)
     if op is Op.FENCE:
         if width is not None:
             raise FencelabError("--width: a fence has no width; drop --width")

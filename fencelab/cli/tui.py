@@ -26,7 +26,7 @@ from fencelab.models.registry import OPERATIONAL
 
 @click.command()
 @click.argument("test", type=click.Path())
-@target_option(help="One target for a C or Rust test (default x86_64: the TUI steps a machine); "
+@target_option(one=True, help="One target for a C or Rust test (default x86_64: the TUI steps a machine); "
                "asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
 @model_option(kinds=(OPERATIONAL,))
@@ -51,6 +51,7 @@ def tui(test, target, scheme, model, schedule, limits):
             output.note(note)
     if test.is_source and target is None:
         scheme_targets(Chosen((DEFAULT_SOURCE_TARGET,)), scheme)
+        model_targets(Chosen((DEFAULT_SOURCE_TARGET,)), model)
     compiled_for = (target or DEFAULT_SOURCE_TARGET) if test.is_source else options.target
     refuse_idle_reductions([judged_by(test.arch, replace(options, target=compiled_for))])
     app = FencelabApp.for_test(test, options, schedule)  # errors first

@@ -132,7 +132,7 @@ def result_graphs(
                         "conjunction of OBS=VALUE): draw one with `fencelab graph --outcome`")  # fmt: skip
     if wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
         try:
-            forbidden = explain(test, options, wanted)
+            forbidden = explain(test, options, wanted, result.partial)
         except FencelabError as e:
             problems.append(f"{wanted_text(wanted)} (never reached) not explained: {e}")
         else:
@@ -158,17 +158,19 @@ NO_LOOPS = ("forbidden outcomes of tests with loops are not explained: their can
 
 
 def explain(
-    test: LitmusTest, options: RunOptions, wanted: Wanted
+    test: LitmusTest, options: RunOptions, wanted: Wanted, stopped: str = ""
 ) -> ExecutionGraph | None:
     """The forbidding cycle of an outcome no execution reaches (None: no candidate has it).
-    Loop-free tests only: a loop's every unrolling is a candidate (refused, a FencelabError)."""
+    Loop-free tests only: a loop's every unrolling is a candidate (refused, a FencelabError).
+    `stopped`: why the run that did not reach it stopped early (`TestResult.partial`), if it
+    did: a candidate no axiom forbids then says so, not that the models disagree."""
     if test.is_source and any(_loops(t.body) for t in test.threads):
         raise FencelabError(f"{test.name}: {NO_LOOPS}")
     if _is_source(options):
         from fencelab.graph.source import explain_source
 
         return explain_source(test, options.model.name, lambda o: matches(o, wanted), options.budget,
-                              seeds(wanted))  # fmt: skip
+                              seeds(wanted), stopped)  # fmt: skip
     machine = machine_for(test, options)
     program = machine.program.by_element()  # events name elements: `t[1]`, not `t+4`
     if any(not program.may_fail_spuriously(t.tid) for t in program.threads):  # a backward branch
@@ -176,7 +178,7 @@ def explain(
     info = machine.program.test.origin
     to_source = info.source_outcome if info is not None else None
     graph = explain_hardware(machine.program.by_element(), machine.model.name, wanted, options.budget,
-                             to_source)  # fmt: skip
+                             to_source, stopped)  # fmt: skip
     if graph is not None and test.is_source:
         graph.test = test.name
     return graph
@@ -189,14 +191,16 @@ def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
     others."""
     wanted = parse_outcome(text, test) if text is not None else condition_outcome(test)
     if wanted is None:
-        raise FencelabError(f"{test.name}: the condition is not a conjunction of OBS=VALUE; "
-                            f"give the outcome with --outcome{_example(test)}")  # fmt: skip
+        why = ("its condition is forall: it names no one outcome" if test.condition.quantifier
+               == "forall" else "the condition is not a conjunction of OBS=VALUE")  # fmt: skip
+        raise FencelabError(f"{test.name}: {why}; give the outcome with "
+                            f"--outcome{_example(test)}")  # fmt: skip
     result = run_test(test, options)
     if result.states:
         check_observed(wanted, result.states[0].outcome, test.name)
     matching = [state for state in result.states if matches(state.outcome, wanted)]
     if not matching:
-        graph = explain(test, options, wanted)
+        graph = explain(test, options, wanted, result.partial)
         if graph is None:
             raise FencelabError(f"{test.name}: no candidate execution ends in "
                                 f"{wanted_text(wanted)} (no thread can even produce those "

@@ -157,11 +157,12 @@ def seeds(wanted: Wanted) -> tuple[int, ...]:
 
 
 def explain_hardware(
-    program, model: str, wanted: Wanted, budget: int, to_source=None
+    program, model: str, wanted: Wanted, budget: int, to_source=None, stopped: str = ""
 ) -> ExecutionGraph | None:
     """The forbidding cycle of `wanted` under `model` (arm, tso or sc), on the best candidate;
     None when no candidate execution has that outcome at all. `to_source` restates a compiled
-    test's outcome in source terms before matching."""
+    test's outcome in source terms before matching; `stopped`: why the run that missed it
+    stopped early (`TestResult.partial`), if it did (`explanation_notes`)."""
     view = view_for(model)
     if view is None:
         raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
@@ -192,7 +193,7 @@ def explain_hardware(
     graph = graph_of(program, x, view, model=model, outcome=format_outcome(outcome),
                      allowed=first is None, violation=first)  # fmt: skip
     graph.witness = "candidate execution"
-    explanation_notes(graph, violations, cut)
+    explanation_notes(graph, violations, cut, stopped)
     return graph
 
 
@@ -214,9 +215,15 @@ def best_candidate(candidates):
     return best[1], best[2], seen >= MAX_CANDIDATES
 
 
-def explanation_notes(graph: ExecutionGraph, violations, cut: bool) -> None:
-    """What the picture must also say: other axioms broken, a disagreement, a cut search."""
-    if not violations:  # no axiom forbids it, yet the operational model never reached it
+def explanation_notes(graph: ExecutionGraph, violations, cut: bool, stopped: str = "") -> None:
+    """What the picture must also say: other axioms broken, a disagreement, a cut search.
+    A candidate no axiom forbids, of an outcome the run never reached, is a disagreement of
+    the two models only if the run was whole: a run `stopped` early (at a limit, by Ctrl-C)
+    may simply not have come to it."""
+    if not violations and stopped:
+        graph.notes.append("no axiom forbids this candidate; the run stopped before it could "
+                           f"reach it: {stopped}")  # fmt: skip
+    elif not violations:  # no axiom forbids it, yet the operational model never reached it
         graph.notes.append("no axiom forbids this candidate, yet the operational model never "
                            "reached it: the two models disagree here")  # fmt: skip
     elif len(violations) > 1:

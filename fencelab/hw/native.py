@@ -73,6 +73,10 @@ def host_harness() -> Harness:
     return Harness(host_arch(), (str(harness_binary()),))
 
 
+MAX_WAIT = (2**31 - 1) // 1000  # seconds: the longest wait poll() takes (--runs 5,000,000 at
+# the default stall asked for more: an OverflowError traceback before the first run)
+
+
 def run_native(
     program: Program,
     runs: int,
@@ -106,7 +110,8 @@ def run_native(
             list(harness.command),
             input=spec.encode(),
             capture_output=True,
-            timeout=60 + runs * stall_ms / 1000,  # a safety net: the child's watchdog acts first
+            timeout=min(60 + runs * stall_ms / 1000, MAX_WAIT),  # a safety net: the child's
+            # watchdog acts first
         )
     except subprocess.TimeoutExpired:
         raise FencelabError(f"{program.test.file}: the native runs did not finish; stopped") \

@@ -32,7 +32,7 @@ def format_litmus7(result: HwResult) -> str:
         f"Condition {format_condition(result.test.condition)} is "
         f"{'' if result.ok else 'NOT '}validated",
         f"Observation {name} {observation} {cond_true} {cond_false}",
-        f"Time {name} {result.native.seconds:f}",
+        f"Time {name} {result.native.seconds:.2f}",  # (litmus7: `Time SB 0.11`)
     ]
     if result.filtered:
         lines.append(f"# Filtered: {result.filtered} runs ended in a final state the test's "

@@ -19,7 +19,7 @@ from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import Outcome, holds
 from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
 from fencelab.models.registry import ModelSpec
-from fencelab.pipeline import RunOptions, program_for, run_test
+from fencelab.pipeline import RunOptions, plan, program_for, run_test
 from fencelab.program.layout import Program
 from fencelab.result import FinalState, TestResult, filtered
 
@@ -109,6 +109,8 @@ def run_hw(test: LitmusTest, runs: int, targets: tuple[Target, ...] | None = Non
     model (c11, rc11, sc-source) judges the source test itself. `limits` bound the model's
     exploration (at a limit its verdict is partial, and forbids nothing)."""
     target = host_target(test, targets)
+    if not test.is_source:  # a model that cannot judge its code: refused before the CPU runs
+        plan(test, RunOptions(model=model))
     program = program_for(test, target, scheme)
     native = run_native(program, runs)
     info = program.test.origin if test.is_source else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -168,6 +169,8 @@ def read_test(path: str, command: str = "") -> LitmusTest:
     tests in a directory, and one left among its inputs has none: `cli.options.litmus_files`)."""
     if path == STDIN:
         return parse_text(_read_text(sys.stdin.buffer, STDIN_FILE), STDIN_FILE)
+    if not path:  # (an unset shell variable: it was `: no such file`)
+        raise FencelabError("'': an empty name names no test file")
     if os.path.isdir(path):  # (os.path: a catalogue's run reads thousands of paths)
         if not command:
             raise FencelabError(f"no litmus tests found in {path}")
@@ -183,11 +186,25 @@ def read_test(path: str, command: str = "") -> LitmusTest:
     return parse_file(path)
 
 
+def read_once(path: str) -> bool:
+    """Can `path` be read only once: `-` (standard input), a pipe (`run <(gen)`), a FIFO, a
+    device? A command that reads a test file twice (`run` looks at its header where it plans,
+    and a worker reads it) reads such a test once, where it plans: a second read found it
+    empty (`expected the architecture name ..., found end of input`) or waited for ever."""
+    if path == STDIN:
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # (its reading says why)
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def header_arch(path: str) -> str | None:
     """The architecture a test file's header names (`AArch64`, `C`), read without parsing the
     test; None when the file cannot be read or names none (reading the test says why)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
             text = f.read(MAX_FILE_BYTES)
         parser = _Parser(text, path)
         head = parser._header_offset()
@@ -209,8 +226,8 @@ def parse_file(path: str | Path) -> LitmusTest:
 
 
 def _read_text(stream: BinaryIO, name: str) -> str:
-    """The text of a litmus file or of standard input: at most MAX_FILE_BYTES, UTF-8 (errors
-    name the file)."""
+    """The text of a litmus file or of standard input: at most MAX_FILE_BYTES, UTF-8, a
+    leading byte-order mark dropped (errors name the file)."""
     try:
         data = stream.read(MAX_FILE_BYTES + 1)  # bounded: `/dev/zero` never ends
     except OSError as e:
@@ -218,8 +235,8 @@ def _read_text(stream: BinaryIO, name: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(f"litmus file is larger than {MAX_FILE_BYTES // 1024:,} KiB "
                           "(the most fencelab reads)", name)  # fmt: skip
-    try:
-        text = data.decode("utf-8")
+    try:  # (a byte-order mark first, as some editors save UTF-8, is no part of the text)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise SourceError(f"litmus file is not UTF-8 text ({e.reason})", name) from None
     return text

@@ -210,8 +210,9 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
                     stack.append((t.target, new))
                 elif merged_at is None:
                     merged_at = model.key_epoch(program)
-            if len(parents) > due:  # (more states met than the limit lets visit)
-                result.partial = meter.over(len(parents) - 1)
+            if stack and len(parents) + extra_states > due:  # (more states met than the
+                # limit lets visit, those of threads run apart too, and some left to visit)
+                result.partial = meter.over(len(parents) + extra_states - 1)
                 due = meter.due
             if progress is not None and len(parents) >= next_progress:
                 next_progress = len(parents) + 256

@@ -39,7 +39,7 @@ _INIT = re.compile(r"(\d+)\s*:\s*(\w+)\s*=\s*([A-Za-z_]\w*)")  # `0:R10=x`: R10 
 def estimate(path: str) -> float:
     """The guessed cost of the test in `path` (0 when it cannot be read: its error is quick)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
             return estimate_text(f.read(1 << 20))
     except OSError:
         return 0.0

@@ -366,7 +366,7 @@ def splits(path: str, options: RunOptions) -> bool:
     from fencelab.models.registry import OPERATIONAL, get_model
 
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
             words = f.read(256).split(None, 1)
     except OSError:
         return False

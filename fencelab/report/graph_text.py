@@ -22,7 +22,14 @@ from fencelab.report.graph_style import CYCLE_BAND, STYLES, style_key
 _ORDER = ["po", "rf", "co", "fr", "rmw", "addr", "data", "ctrl", "lob", "ppo", "prop", "ob", "sw", "hb", "psc"]
 
 
-def graph_lines(graph: ExecutionGraph) -> list[Text]:
+_UNICODE = {"po": "│", "po-weak": "┆", "to": "→"}
+_ASCII = {"po": "|", "po-weak": ":", "to": "->"}  # (a stream in Latin-1 or ASCII: `ascii`)
+
+
+def graph_lines(graph: ExecutionGraph, ascii: bool = False) -> list[Text]:
+    """The picture's lines; `ascii`: its marks in ASCII, for a stream that cannot take
+    Unicode's (`report.tables.unicode_boxes`)."""
+    marks = _ASCII if ascii else _UNICODE
     names = graph.names
     events = [n for n in graph.nodes if not n.is_init]
     threads = max([len(graph.threads)] + [n.tid + 1 for n in events])
@@ -44,7 +51,7 @@ def graph_lines(graph: ExecutionGraph) -> list[Text]:
                 above, below = at.get((t, r - 1)), at.get((t, r))
                 mark = ""
                 if above and below:
-                    mark = "┆" if (above.id, below.id) in weak else "│"
+                    mark = marks["po-weak" if (above.id, below.id) in weak else "po"]
                 link.append(f"  {mark}".ljust(width), style="dim")
             lines.append(link)
         line = Text()
@@ -69,7 +76,7 @@ def graph_lines(graph: ExecutionGraph) -> list[Text]:
         line.append(f"{key:<5}", style=f"bold {colour}")
         for e in by_key[key]:
             label = "" if e.text in (key, key + "e", key + "i") else f"({e.text})"
-            piece = f"{names[e.src]}→{names[e.dst]}{label}"
+            piece = f"{names[e.src]}{marks['to']}{names[e.dst]}{label}"
             line.append(" ")
             line.append(piece, style=f"{colour} on {CYCLE_BAND}" if id(e) in cycle else colour)
         lines.append(line)

@@ -117,11 +117,14 @@ def summary_table(rows: list[tuple[str, tuple[str, ...]]]) -> Table:
     return table
 
 
-def summary_lines(rows: list[tuple[str, tuple[str, ...]]]) -> list[str] | None:
-    """`summary_table` as rich prints it on a pipe, made without rich (which a piped run then
-    never imports), or None when rich must draw it (`grid_lines`)."""
-    from fencelab.report.tables import grid_lines
+def summary_lines(console, rows: list[tuple[str, tuple[str, ...]]]) -> list[str] | None:
+    """`summary_table` as rich prints it on a pipe (`console`), made without rich (which a
+    piped run then never imports), or None when rich must draw it (`grid_lines`, and a stream
+    not in UTF: `unicode_boxes`)."""
+    from fencelab.report.tables import grid_lines, unicode_boxes
 
+    if not unicode_boxes(console):
+        return None
     return grid_lines("Summary", SUMMARY, [c in _SUMMARY_RIGHT for c in SUMMARY],
                       [(label, *cells) for label, cells in rows])  # fmt: skip
 

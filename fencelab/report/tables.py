@@ -71,15 +71,24 @@ def print_table(console: Console, table: Table) -> None:
 _PLAIN = frozenset(chr(c) for c in range(0x20, 0x7F)) - {"["}  # "[": rich's markup
 
 
+def unicode_boxes(console) -> bool:
+    """Does `console` write to a UTF stream, where a table's box is drawn in Unicode lines?
+    Elsewhere (a Latin-1 or ASCII locale) rich draws it in ASCII (`+`, `-`, `|`), and so the
+    lines made here (in Unicode) are not drawn: writing them was a UnicodeEncodeError."""
+    return console.encoding.startswith("utf")
+
+
 def plain_lines(console: Console, table: Table) -> list[str] | None:
     """The lines rich prints for `table` on `console` at an unbounded width (as rich does, a
     right-justified cell loses its trailing spaces), made here, or None when rich's own
-    rendering is needed: styles shown (colour), a recording console, anything but the default
+    rendering is needed: styles shown (colour), a recording console, a stream not in UTF
+    (`unicode_boxes`), anything but the default
     look (rich's `Table(title=...)`, columns justified left or right), or a cell that is not
     printable ASCII without `[` (markup, wide and control characters)."""
     from rich import box
 
     if (console.color_system is not None or not console.soft_wrap or console.record
+            or not unicode_boxes(console)
             or table.box is not box.HEAVY_HEAD
             or not table.show_header or not table.show_edge or table.show_lines
             or table.show_footer or table.caption is not None or table.padding != (0, 1, 0, 1)

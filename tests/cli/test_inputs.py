@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
+import subprocess
+import sys
+import threading
 
 import pytest
 
 from fencelab.tui.app import FencelabApp
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, REPO
 
 # herd's C form: a CAS whose expected value is a shared location (e0), as herd7 accepts it
 CAS_LOCATION = """C cas-loc
@@ -414,3 +418,78 @@ def test_an_instruction_keystone_refuses_without_a_reason_gets_one(cli, tmp_path
         f"{path}:4:2: P0: cannot assemble '{insn}': keystone cannot encode it and gives no "
         "reason (most often an operand the instruction cannot hold, such as an immediate out "
         "of its encoding's range)")
+
+
+@pytest.mark.parametrize("args, said", [
+    (["check", "-", "-t", "x86_64"], "fencelab: note: <stdin>: skipped, an X86_64 test (check "
+     "compiles C and Rust tests)\nfencelab: error: no C or Rust tests to check in <stdin>\n"),
+    (["compile", "-"], "fencelab: error: <stdin>: SB is an X86_64 test; compile takes C and "
+     "Rust tests\n"),
+])  # fmt: skip
+def test_standard_input_is_named_as_every_command_names_it(cli_input, args, said):
+    """check and compile named it `-` (`-: skipped`, `no C or Rust tests to check in -`),
+    where run, show, the parser and check's own source lines name it `<stdin>`."""
+    result = cli_input(args, (EXAMPLES / "x86_64" / "SB.litmus").read_text())
+    assert result.exit_code == 2 and result.stderr == said
+
+
+@pytest.mark.parametrize("options", [["-j", "2"], ["-j", "1", "--no-reduce", "tso-step"]])
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="makes a FIFO")
+def test_a_test_that_can_be_read_once_is_read_once(tmp_path, options):
+    """`run <(gen) -j 2` (a pipe, /dev/fd/63) said `/dev/fd/63:1:1: expected the architecture
+    name ..., found end of input`, and `run fifo.litmus` waited for ever: the file was read
+    where the run was planned (its cost guessed, its header read for --no-reduce) and read
+    again where it ran."""
+    text = (EXAMPLES / "c" / "SB+rlx.litmus").read_text()
+    fifo = tmp_path / "fifo.litmus"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(text,))
+    writer.start()
+    code = "from fencelab.launch import main; main()"
+    read, write = os.pipe()  # what a shell's <(...) gives: /dev/fd/N, a pipe
+    os.write(write, text.encode())
+    os.close(write)
+    done = subprocess.run([sys.executable, "-c", code, "run", str(fifo), f"/dev/fd/{read}",
+                           str(EXAMPLES / "x86_64" / "SB.litmus"), *options],
+                          pass_fds=(read,), capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
+    os.close(read)
+    writer.join()
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.count("Observation SB+rlx Sometimes 1 3") == 2
+    assert done.stdout.rstrip().endswith("3 results")
+
+
+def test_compile_prints_the_targets_a_test_compiles_for_and_one_line_for_each_other(cli,
+                                                                                   tmp_path):  # fmt: skip
+    """`compile many.litmus` (all targets) ended at x86_64's `out of registers`: armv8's,
+    armv8.1's and armv8.3's tests, which compile, were lost."""
+    path = write(tmp_path, "t.litmus", _MANY_LOCALS)
+    result = cli(["compile", path])
+    assert result.exit_code == 2
+    assert [ln[:ln.index(": P0")] for ln in result.stderr.splitlines()] == [
+        f"fencelab: error: {path}:19:3", f"fencelab: error: {path}:17:3"]  # x86_64, armv7
+    assert "out of registers for local r15 on x86_64" in result.stderr
+    assert [ln for ln in result.stdout.splitlines() if ln.startswith("Target=")] == [
+        "Target=armv8", "Target=armv8.1", "Target=armv8.3"]
+    assert result.stdout.count("\n\nAArch64 many\n") == 2  # a blank line between, as before
+
+
+@pytest.mark.parametrize("command", [["run"], ["show"], ["check", "-t", "x86_64"], ["graph"]])
+def test_an_empty_test_name_says_so(cli, command):
+    """It said `fencelab: error: : no such file` (an unset shell variable, `run "$T"`)."""
+    result = cli([command[0], "", *command[1:]])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "fencelab: error: '': an empty name names no test file"
+
+
+@pytest.mark.parametrize("command", [["run"], ["show"], ["run", "-j", "2"]])
+def test_a_byte_order_mark_is_no_part_of_the_test(cli, tmp_path, command):
+    """A file saved with a UTF-8 byte-order mark (some editors' way) was refused:
+    `t.litmus:1:1: expected the architecture name (...), found '\\ufeffC'`."""
+    path = tmp_path / "t.litmus"
+    path.write_bytes(b"\xef\xbb\xbf" + (EXAMPLES / "c" / "SB+rlx.litmus").read_bytes())
+    result = cli([command[0], str(path), *command[1:]])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Test SB+rlx Allowed\n" if command[0] == "run"
+                                    else "C SB+rlx\n")  # fmt: skip

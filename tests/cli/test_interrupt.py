@@ -4,6 +4,8 @@ summary; exit status 130; no traceback."""
 
 from __future__ import annotations
 
+import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,3 +159,28 @@ def test_ctrl_c_in_hunt_prints_what_was_found():
     assert status == 130 and "Traceback" not in err
     assert out.startswith("hunt: ") and "checked of " in out.splitlines()[0]
     assert "partial: interrupted; the tests not checked may hold more counterexamples" in out
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists() or platform.machine() not in (
+    "x86_64", "AMD64") or not any(map(shutil.which, ("cc", "gcc", "clang"))),
+    reason="runs x86-64 tests on this CPU")  # fmt: skip
+def test_ctrl_c_in_hw_prints_the_results_made_and_the_summary():
+    """It was a traceback of the harness's wait, exit 1 (or `fencelab: error: interrupted`),
+    with no summary of the tests that had run."""
+    sb = str(EXAMPLES / "x86_64" / "SB.litmus")
+    status, out, err = interrupt(["hw", sb, sb, sb, "--runs", "1000000"], "# Every state",
+                                 wait=0.2)  # fmt: skip
+    assert status == 130 and err == "", err
+    assert out.count("Test SB Allowed") == 1  # (the second's CPU runs were cut short)
+    assert out.rstrip().endswith("1 result; interrupted before the next result, later tests "
+                                 "did not run")  # fmt: skip
+
+
+def test_ctrl_c_in_graph_draws_the_witness_found_and_exits_130(tmp_path):
+    """The witness the run had found was drawn and graph exited 0, as if its run were whole."""
+    long = tmp_path / "long.litmus"
+    long.write_text(LONG_ARM)
+    status, out, err = interrupt(["graph", str(long)], None, startup=5)
+    assert status == 130 and "Traceback" not in err
+    assert out.startswith("long (arm on armv8.3): 0:X2=0; 1:X2=0; 2:X2=0; allowed\n"), (out, err)
+    assert err == ""

@@ -372,3 +372,88 @@ def test_all_targets_narrowed_by_a_model_say_which_are_left_out(cli, args, model
     assert default.stderr.startswith("fencelab: note: the default --target all: --model arm")
     named = cli(["run", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "armv8", "--model", "arm"])
     assert named.exit_code == 0 and named.stderr == ""  # nothing left out, nothing said
+
+
+MP_X86 = str(EXAMPLES / "x86_64" / "MP.litmus")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_hardware_model_of_another_architecture_names_the_test_it_cannot_judge(cli, jobs):
+    """`run aarch64/MP x86_64/MP -m tso` said `model tso does not cover AArch64 code (it
+    covers X86_64, X86)`: which test of the catalogue, and what would judge it, unsaid."""
+    result = cli(["run", MP_ARM, MP_X86, "-m", "tso", "-j", jobs])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "fencelab: error: MP+dmb.sy+addr: the tso model judges X86_64, X86 code; this is an "
+        "AArch64 test (its models: sc, arm, sc-axiomatic, arm-axiomatic)\n")
+    assert "Observation MP Never 0 3" in result.stdout  # the x86 test ran
+    for command in (["graph"], ["tui"]):
+        assert one_error(cli([*command, MP_ARM, "-m", "tso"])) == result.stderr.strip()
+
+
+@X86_HOST_WITH_CC
+def test_hw_refuses_a_model_that_cannot_judge_the_test_before_the_cpu_runs_it(cli):
+    """It ran the test's 100,000 runs on the CPU first, then said `model arm does not cover
+    X86_64 code (it covers AArch64, ARM)`."""
+    started = time.perf_counter()
+    assert one_error(cli(["hw", SB, "-m", "arm", "--runs", "10000000"])) == (
+        "fencelab: error: SB: the arm model judges AArch64, ARM code; this is an X86_64 test "
+        "(its models: sc, tso, sc-axiomatic, tso-axiomatic)")
+    assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize("command", [
+    ["tui"], pytest.param(["hw"], marks=X86_HOST_WITH_CC),
+])  # fmt: skip
+def test_a_model_that_cannot_act_on_the_default_target_is_refused_as_on_a_named_one(cli,
+                                                                                    command):  # fmt: skip
+    """`tui C_SB -m arm` (compiled for x86_64, the default) said `model arm does not cover
+    X86_64 code`; `-t x86_64 -m arm` says the option cannot act, as it now does for both."""
+    said = "fencelab: error: --model arm covers AArch64, ARM code; it cannot act on "
+    assert one_error(cli([*command, C_SB, "-m", "arm"])) == said + "the default --target x86_64"
+    assert one_error(cli([*command, C_SB, "-m", "arm", "-t", "x86_64"])) == said + \
+        "--target x86_64"  # fmt: skip
+
+
+def test_graph_offers_and_takes_only_the_models_it_can_draw(cli):
+    """Its --help listed the axiomatic models, which it refused after reading the test:
+    `model sc-axiomatic is axiomatic: the machine steps the operational models`."""
+    assert "sc-axiomatic" not in cli(["graph", "--help"]).output
+    assert one_error(cli(["graph", SB, "-m", "sc-axiomatic"])) == (
+        "fencelab: error: invalid value for '--model' / '-m': sc-axiomatic is an axiomatic "
+        "model, which cannot act here (valid: sc, tso, arm, aarch32, armv7, c11, rc11, "
+        "sc-source) (see 'fencelab graph --help')")
+
+
+def test_graph_of_a_forall_test_says_why_it_needs_an_outcome(cli):
+    """It said `the condition is not a conjunction of OBS=VALUE` of `forall ([x]=2)`."""
+    test = str(EXAMPLES / "x86_64" / "counter+lock-xadd.litmus")
+    assert one_error(cli(["graph", test])) == (
+        "fencelab: error: counter+lock-xadd: its condition is forall: it names no one outcome; "
+        'give the outcome with --outcome "[x]=2"')
+
+
+@pytest.mark.parametrize("command", ["tui", "graph", "hw"])
+def test_a_command_of_one_target_offers_one_in_its_help(cli, command):
+    """Their help said `--target [x86_64|...|armv8.3|all or a,b]` beside "One target ...",
+    and `all` or a list is refused."""
+    text = cli([command, "--help"]).output
+    assert "-t, --target [x86_64|armv7|armv8|armv8.1|armv8.3]\n" in text
+    assert "all or a,b" not in text
+
+
+@pytest.mark.parametrize("args, option", [
+    (["graph", SB, "-o", ""], "'--output' / '-o'"),
+    (["run", SB, "--graph", ""], "'--graph'"),
+    (["check", RUST_SB, "-t", "x86_64", "--graph", ""], "'--graph'"),
+    (["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--save", ""], "'--save'"),
+])  # fmt: skip
+def test_an_empty_path_is_refused_not_taken_as_here_or_as_none(cli, tmp_path, monkeypatch,
+                                                               args, option):  # fmt: skip
+    """An unset shell variable (`--graph "$DIR"`): `run --graph ""` wrote its pictures into
+    the current directory; `graph -o ""` printed text and `hunt --save ""` saved nothing,
+    without a word."""
+    monkeypatch.chdir(tmp_path)
+    assert one_error(cli(args)) == (f"fencelab: error: invalid value for {option}: '' names no "
+                                    f"file or directory (see 'fencelab {args[0]} --help')")  # fmt: skip
+    assert list(tmp_path.iterdir()) == []

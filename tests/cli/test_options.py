@@ -256,3 +256,28 @@ def test_help_lists_the_choices(cli):
     text = cli(["run", "--help"]).output
     for name in ("x86_64", "armv8.3", "rcpc", "arm-axiomatic", "c11", "random", "1 to 10,000"):
         assert name in text, name
+
+
+def test_fencelab_alone_shows_its_help_whole():
+    """It printed the help flattened into one line: `fencelab: error: usage: fencelab [OPTIONS]
+    COMMAND [ARGS]... fencelab: memory ordering ... Commands: check Check that ...`."""
+    result = CliRunner().invoke(main, [], prog_name="fencelab")
+    assert result.exit_code == 2 and "fencelab: error" not in result.output
+    assert result.stderr.startswith("Usage: fencelab [OPTIONS] COMMAND [ARGS]...\n")
+    assert "\nCommands:\n  check " in result.stderr
+
+
+@pytest.mark.parametrize("command", [["run", SB], ["graph", SB], ["check", RUST_SB, "-t",
+                                                                  "x86_64"]])  # fmt: skip
+@pytest.mark.parametrize("name", ["", " , "])
+def test_no_reduce_naming_no_reduction_is_refused(cli, command, name):
+    """`--no-reduce ""` (an unset shell variable) and `--no-reduce ,` turned nothing off, and
+    the command ran as if the option were not given; an empty list of targets is refused so."""
+    assert one_error(cli([*command, "--no-reduce", name])) == (
+        f"fencelab: error: --no-reduce {name!r}: no reduction named")
+
+
+def test_map_refuses_an_empty_failure_ordering():
+    """`map cas SeqCst -f ""` mapped C's default failure ordering, as if -f were not given."""
+    result = CliRunner().invoke(main, ["map", "cas", "SeqCst", "-f", ""], prog_name="fencelab")
+    assert one_error(result).startswith("fencelab: error: unknown ordering ''; valid: Relaxed")

@@ -5,6 +5,7 @@ and cleared before results."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, REPO
 from tests.helpers.terminal import in_terminal, screen
 
 BAR = re.compile(r"\d+/\d+ \S* ?\d:\d\d:\d\d")  # a progress bar's count and elapsed time
@@ -190,3 +191,49 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly_with_141(args):
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 141, err
     assert first.strip() and err == b""
+
+
+LATIN_1 = [
+    (["run", str(EXAMPLES / "c" / "SB+rlx.litmus"), str(EXAMPLES / "x86_64" / "SB.litmus")],
+     "| c/SB+rlx.litmus"),
+    (["map", "load", "Acquire", "-t", "x86_64"], "| 0x0000 | 8b 07 | movl (%rdi), %eax"),
+    (["graph", str(EXAMPLES / "aarch64" / "MP+dmb.sy+addr.litmus")], "rf    init x->e c->d"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args, line", LATIN_1, ids=[a[0] for a, _ in LATIN_1])
+def test_a_stream_not_in_utf_8_gets_ascii_boxes_and_marks_not_a_traceback(tmp_path, args, line):
+    """stdout in Latin-1 (a Latin-1 locale; PYTHONIOENCODING): the piped summary and plain
+    tables (drawn without rich, in Unicode) and the graph's marks were a UnicodeEncodeError
+    traceback, exit 1, after the results; a name it cannot take is written as its escape."""
+    args = [a.replace(str(EXAMPLES) + "/", "") for a in args]
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", "from fencelab.launch import main; main()",
+                           *args], cwd=EXAMPLES, env=env, capture_output=True)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
+    assert any(ln.startswith(line) for ln in done.stdout.decode("latin-1").splitlines())
+
+
+def test_a_name_a_latin_1_stream_cannot_take_is_written_as_its_escape(tmp_path):
+    (tmp_path / "t.litmus").write_text("X86_64 caf\u00e9\u2192\n{ x=0; }\n P0 ;\n movl $1,(x) ;\n"
+                                       "exists (x=1)\n")  # fmt: skip
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", "from fencelab.launch import main; main()",
+                           "run", "t.litmus", "t.litmus"], cwd=tmp_path, env=env,
+                          capture_output=True)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
+    lines = done.stdout.decode("latin-1").splitlines()
+    assert lines[0] == "Test caf\u00e9\\u2192 Allowed" and lines[-1] == "2 results"
+
+
+@pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64"), "-j", "1"],
+                                  ["check", str(EXAMPLES / "rust" / "SB+scs.litmus"),
+                                   str(EXAMPLES / "rust" / "MP+rlx.litmus"), "-t", "armv7"]])  # fmt: skip
+def test_forced_colour_draws_no_progress_into_a_piped_stderr(args):
+    """FORCE_COLOR (a CI log's colours) made rich take the piped stderr for a terminal: the
+    progress bar's frames, escape codes and all, went into the log."""
+    env = {**os.environ, "FORCE_COLOR": "1", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", "from fencelab.launch import main; main()",
+                           *args], env=env, capture_output=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == b""
+    assert b"Observation " in done.stdout or b" sound" in done.stdout

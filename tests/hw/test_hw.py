@@ -221,3 +221,20 @@ def test_aarch64_harness_states_are_allowed_by_the_arm_model(aarch64_harness, pa
     for raws in runs.counts:
         outcome = tuple((o, program.value_of(o, v)) for o, v in zip(program.observables, raws))
         assert outcome in model, outcome
+
+
+def test_the_most_runs_the_option_allows_are_waited_for():
+    """`--runs 5000000` and more (the option allows 10,000,000) was an OverflowError
+    traceback: the safety net's wait, 60 s + 2 s a run, was more than poll() takes."""
+    sb = str(EXAMPLES / HOST_EXAMPLES[host_arch()] / "SB.litmus")
+    result = hw(sb, "--runs", "5000000")
+    assert result.exit_code == 0 and result.exception is None, result.output
+    assert "# Hardware " in result.stdout and ": 5000000 runs, " in result.stdout
+
+
+def test_the_time_line_is_litmus7s():
+    """litmus7 prints `Time SB 0.11` (two decimals, as herd7's); hw printed `Time SB 0.043411`."""
+    sb = str(EXAMPLES / HOST_EXAMPLES[host_arch()] / "SB.litmus")
+    result = hw(sb, "--runs", "100")
+    (line,) = [ln for ln in result.stdout.splitlines() if ln.startswith("Time ")]
+    assert re.fullmatch(r"Time SB \d+\.\d\d", line), line

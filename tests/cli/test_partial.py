@@ -1,0 +1,62 @@
+"""A result cut short (at --max-states, --max-memory, by Ctrl-C) says so wherever it is shown,
+and nothing is concluded from what it did not reach."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import EXAMPLES
+
+SB = str(EXAMPLES / "x86_64" / "SB.litmus")
+C_SB = str(EXAMPLES / "c" / "SB+rlx.litmus")
+
+
+@pytest.mark.parametrize("args, limit", [
+    ([SB, "--max-states", "3"], "state limit 3"),
+    ([C_SB, "--max-states", "1", "--outcome", "0:r0=1; 1:r0=1"], "candidate limit 1"),
+])  # fmt: skip
+def test_graph_of_an_outcome_a_limited_run_did_not_reach_says_the_run_stopped(cli, args, limit):
+    """`graph SB --max-states 3` said "the two models disagree here": the run had stopped at
+    its limit before reaching 0:rax=0; 1:rax=0, which tso allows (c11: no note at all)."""
+    drawn = cli(["graph", *args])
+    assert drawn.exit_code == 0, drawn.output
+    assert "disagree" not in drawn.output
+    assert drawn.stdout.splitlines()[-1] == (
+        f"no axiom forbids this candidate; the run stopped before it could reach it: {limit} "
+        "reached (raise with --max-states N)")
+    whole = cli(["graph", *args[:1], *args[3:]])  # (the run reaches it: its witness, no note)
+    assert whole.exit_code == 0 and "stopped" not in whole.stdout
+
+
+LONG_ARM = """AArch64 long
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=z; 2:X1=z; 2:X3=x; 3:X1=x; 3:X3=z; }
+ P0          | P1          | P2          | P3          ;
+ MOV W0,#1   | MOV W0,#1   | MOV W0,#1   | MOV W0,#2   ;
+ STR W0,[X1] | STR W0,[X1] | STR W0,[X1] | STR W0,[X1] ;
+ LDR W2,[X3] | LDR W2,[X3] | LDR W2,[X3] | LDR W2,[X3] ;
+ STR W0,[X3] | STR W0,[X3] | STR W0,[X3] | STR W0,[X3] ;
+ LDR W4,[X1] | LDR W4,[X1] | LDR W4,[X1] | LDR W4,[X1] ;
+exists (0:X2=0 /\\ 1:X2=0 /\\ 2:X2=0)
+"""
+
+
+def explored(output: str) -> int:
+    (line,) = [ln for ln in output.splitlines() if ln.startswith("# Explored ")]
+    return int(line.split()[2])
+
+
+@pytest.mark.parametrize("limit", [5, 100])
+def test_the_state_limit_counts_the_states_of_threads_run_apart(cli, tmp_path, limit):
+    """The arm model runs threads apart (their states visited by `runs_apart`), and those
+    states were not counted: `--max-states 5` let IRIW's whole search of 33 states run, and
+    `--max-states 100` let a four-thread test visit 931."""
+    path = tmp_path / "long.litmus"
+    path.write_text(LONG_ARM)
+    for test in (str(EXAMPLES / "aarch64" / "IRIW.litmus"), str(path)):
+        result = cli(["run", test, "--max-states", str(limit)])
+        assert result.exit_code == 0, result.output
+        if limit == 5 or test == str(path):
+            assert f"# Partial: state limit {limit} reached" in result.output
+            assert explored(result.output) <= limit + 16  # (one run of threads apart more)
+        else:  # (a search that ends within the limit is whole, whatever it visited on the way)
+            assert "# Partial" not in result.output and explored(result.output) == 33
