@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cli.test_interrupt import LONG_ARM
 from tests.helpers import EXAMPLES
 
 SB = str(EXAMPLES / "x86_64" / "SB.litmus")
@@ -26,18 +27,6 @@ def test_graph_of_an_outcome_a_limited_run_did_not_reach_says_the_run_stopped(cl
         "reached (raise with --max-states N)")
     whole = cli(["graph", *args[:1], *args[3:]])  # (the run reaches it: its witness, no note)
     assert whole.exit_code == 0 and "stopped" not in whole.stdout
-
-
-LONG_ARM = """AArch64 long
-{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=z; 2:X1=z; 2:X3=x; 3:X1=x; 3:X3=z; }
- P0          | P1          | P2          | P3          ;
- MOV W0,#1   | MOV W0,#1   | MOV W0,#1   | MOV W0,#2   ;
- STR W0,[X1] | STR W0,[X1] | STR W0,[X1] | STR W0,[X1] ;
- LDR W2,[X3] | LDR W2,[X3] | LDR W2,[X3] | LDR W2,[X3] ;
- STR W0,[X3] | STR W0,[X3] | STR W0,[X3] | STR W0,[X3] ;
- LDR W4,[X1] | LDR W4,[X1] | LDR W4,[X1] | LDR W4,[X1] ;
-exists (0:X2=0 /\\ 1:X2=0 /\\ 2:X2=0)
-"""
 
 
 def explored(output: str) -> int:
