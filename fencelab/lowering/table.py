@@ -22,9 +22,11 @@ from fencelab.lowering.template import Entry
 
 
 def get_scheme(name: str) -> Scheme:
-    if name not in SCHEMES:
+    """The scheme named `name`, in any case (`GCC`, as `--target` takes `ARMv8`)."""
+    scheme = SCHEMES.get(name.lower())
+    if scheme is None:
         raise FencelabError(f"unknown scheme {name!r}; valid: {', '.join(SCHEME_NAMES)}")
-    return SCHEMES[name]
+    return scheme
 
 
 def lookup(target: Target, scheme: Scheme, op: Op, order: Order, width: int | None,

@@ -154,9 +154,11 @@ LANGUAGE_MODEL = "c11"  # what a C or Rust test means when no target is named (a
 
 
 def get_model(name: str) -> ModelSpec:
-    if name not in MODELS:
+    """The model named `name`, in any case (`TSO`, as `--target` takes `ARMv8`)."""
+    spec = MODELS.get(name.lower())
+    if spec is None:
         raise FencelabError(f"unknown model {name!r}; valid: {', '.join(MODEL_NAMES)}")
-    return MODELS[name]
+    return spec
 
 
 def model_names(kind: str | None = None, arch: str | None = None) -> tuple[str, ...]:

@@ -457,3 +457,17 @@ def test_an_empty_path_is_refused_not_taken_as_here_or_as_none(cli, tmp_path, mo
     assert one_error(cli(args)) == (f"fencelab: error: invalid value for {option}: '' names no "
                                     f"file or directory (see 'fencelab {args[0]} --help')")  # fmt: skip
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, line", [
+    (["run", SB, "-m", "TSO"], "Observation SB Sometimes 1 3"),
+    (["run", RUST_SB, "-t", "ARMv8", "-s", "GCC", "-m", "Arm"], "# Engine arm on armv8 (scheme gcc)"),
+    (["run", C_SB, "-m", "RC11"], "Observation SB+rlx Sometimes 1 3"),
+    (["map", "store", "SeqCst", "-t", "X86_64", "-s", "X86-MFENCE"], "│ mfence"),
+])  # fmt: skip
+def test_models_and_schemes_are_named_in_any_case_as_targets_are(cli, args, line):
+    """`-t ARMv8` was taken and `-m TSO`, `-s GCC` refused as unknown: a name means the same
+    in any case, for each of the three."""
+    result = cli(args)
+    assert result.exit_code == 0, result.output
+    assert any(ln.startswith(line) or line in ln for ln in result.output.splitlines())
