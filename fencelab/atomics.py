@@ -56,8 +56,14 @@ for _o in Order:
 _ORDER_SPELLINGS["acqrel"] = Order.ACQ_REL
 _ORDER_SPELLINGS["seqcst"] = Order.SEQ_CST
 # C's memory_order_consume is implemented as acquire by every compiler.
-_ORDER_SPELLINGS["consume"] = Order.ACQUIRE
-_ORDER_SPELLINGS["memory_order_consume"] = Order.ACQUIRE
+_CONSUME = ("consume", "memory_order_consume")
+for _s in _CONSUME:
+    _ORDER_SPELLINGS[_s] = Order.ACQUIRE
+
+
+def names_consume(text: str) -> bool:
+    """Does `text` spell C's consume (which `parse_order` reads as Acquire)?"""
+    return text.strip().lower() in _CONSUME
 
 
 def parse_order(text: str) -> Order:

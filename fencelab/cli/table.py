@@ -23,12 +23,16 @@ WIDTH_CHOICES = ("8", "16", "32", "64")
               help="CAS failure ordering (default: C's rule from the success ordering)")  # fmt: skip
 def map_command(op, order, target, width, scheme, failure):
     """Show how one atomic operation is lowered: asm, bytes, disassembly, rationale."""
-    from fencelab.atomics import Op, parse_op, parse_order
+    from fencelab.atomics import Op, names_consume, parse_op, parse_order
     from fencelab.lowering import lookup
     from fencelab.report.lowering import print_entry
 
+    spelled = (order, failure or "")
     op, order = parse_op(op), parse_order(order)
     failure = parse_order(failure) if failure is not None else None  # ("": refused by name)
+    for name in filter(names_consume, spelled):  # (the header says Acquire: say why)
+        output.note(f"{name.strip()} is lowered as Acquire, as every compiler implements C's "
+                    "memory_order_consume")  # fmt: skip
     if op is Op.FENCE:
         if width is not None:
             raise FencelabError("--width: a fence has no width; drop --width")

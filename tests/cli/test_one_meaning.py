@@ -471,3 +471,14 @@ def test_models_and_schemes_are_named_in_any_case_as_targets_are(cli, args, line
     result = cli(args)
     assert result.exit_code == 0, result.output
     assert any(ln.startswith(line) or line in ln for ln in result.output.splitlines())
+
+
+def test_map_of_consume_says_it_is_lowered_as_acquire():
+    """`map load Consume` printed `load Acquire` and no word why (found by the audit)."""
+    done = subprocess.run([sys.executable, "-c", "from fencelab.launch import main; main()",
+                           "map", "load", "Consume", "-t", "armv8"], capture_output=True,
+                          text=True, cwd=REPO)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("load Acquire 32-bit on armv8")
+    assert done.stderr == ("fencelab: note: Consume is lowered as Acquire, as every compiler "
+                           "implements C's memory_order_consume\n")
