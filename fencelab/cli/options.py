@@ -334,12 +334,14 @@ class Names(click.ParamType):
     shell from `choices`."""
 
     def __init__(self, what: str, choices: Sequence[str], resolve: Callable[[str], object],
-                 many: bool = False, every: Callable[[], tuple] | None = None):  # fmt: skip
+                 many: bool = False, every: Callable[[], tuple] | None = None,
+                 one: bool = False):  # fmt: skip
         self.name = what
         self.choices = tuple(choices)
         self.resolve = resolve
         self.many = many
         self.every = every
+        self.one = one  # (`many`, to refuse a list with its reason, but offers one name)
 
     def get_metavar(self, param, ctx=None) -> str:
         names = "|".join(self.choices)
@@ -361,9 +363,10 @@ class Names(click.ParamType):
             self.fail(str(e), param, ctx)
 
     def shell_complete(self, ctx, param, incomplete):
-        head, _, last = incomplete.rpartition(",") if self.many else ("", "", incomplete)
+        offers_many = self.many and not self.one
+        head, _, last = incomplete.rpartition(",") if offers_many else ("", "", incomplete)
         prefix = f"{head}," if head else ""
-        options = [*self.choices, "all"] if self.many and not head else self.choices
+        options = [*self.choices, "all"] if offers_many and not head else self.choices
         return [CompletionItem(prefix + c) for c in options if c.startswith(last)]
 
 
@@ -399,7 +402,7 @@ def target_option(*, many: bool = True, one: bool = False, default: str | None =
     """`--target/-t`: one target (a `Target`), or (`many`) `T`, `T,T,...` or `all` (a
     `Chosen` of targets). `one`: a command that takes one target (tui, graph, hw) but reads
     a list to refuse it with its reason (`one_target`): its help offers one name."""
-    kind = Names("target", TARGET_NAMES, get_target, many, lambda: tuple(TARGETS.values()))
+    kind = Names("target", TARGET_NAMES, get_target, many, lambda: tuple(TARGETS.values()), one)
     return click.option("--target", "-t", "target", type=kind, default=default,
                         metavar=f"[{'|'.join(TARGET_NAMES)}]" if one else None,
                         show_default=default is not None, help=help)  # fmt: skip

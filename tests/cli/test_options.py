@@ -238,7 +238,7 @@ def complete(line: str) -> list[str]:
     env = {"_FENCELAB_COMPLETE": "bash_complete", "COMP_WORDS": line,
            "COMP_CWORD": str(len(words) - (0 if line.endswith(" ") else 1))}  # fmt: skip
     result = CliRunner().invoke(main, [], env=env, prog_name="fencelab")
-    return [ln.split(",", 1)[1] for ln in result.output.splitlines()]
+    return [ln.split(",", 1)[1] for ln in result.output.splitlines() if ln]
 
 
 def test_the_shell_completes_targets_schemes_models_and_modes():
@@ -250,6 +250,14 @@ def test_the_shell_completes_targets_schemes_models_and_modes():
     assert complete("fencelab map load SeqCst --scheme r") == ["rcpc"]
     assert complete("fencelab tui x --model ") == ["sc", "tso", "arm", "aarch32", "armv7"]
     assert complete("fencelab run x --mode r") == ["random", "replay"]
+
+
+@pytest.mark.parametrize("command", ["tui", "graph", "hw"])
+def test_the_shell_offers_one_target_to_a_command_of_one_target(command):
+    """tui, graph and hw take one target; the shell offered `all` and lists (`x86_64,...`)."""
+    assert "all" not in complete(f"fencelab {command} x --target ")
+    assert complete(f"fencelab {command} x --target armv8.") == ["armv8.1", "armv8.3"]
+    assert complete(f"fencelab {command} x --target x86_64,") == []
 
 
 def test_help_lists_the_choices(cli):
