@@ -95,7 +95,7 @@ class Plain:
     @property
     def encoding(self) -> str:
         """The stream's encoding, as rich's console reads it (without making one)."""
-        return (getattr(self.file, "encoding", None) or "utf-8").lower()
+        return _encoding(self.file)
 
     def __getattr__(self, name: str):
         if name.startswith("__") or name == "_rich":  # (copy, pickle: before __init__)
@@ -113,13 +113,17 @@ def _stdout_console(file=None) -> Console:
                    width=None if probe.is_terminal else PIPED_WIDTH)  # fmt: skip
 
 
+def _encoding(stream) -> str:
+    """A stream's encoding, lower case, as rich reads it (UTF-8 when it names none)."""
+    return (getattr(stream, "encoding", None) or "utf-8").lower()
+
+
 def legible_stdout() -> None:
     """stdout in an encoding that cannot take every character (a Latin-1 or ASCII locale):
     a character it cannot take is written as its escape (`\\u2506`), as Python writes stderr,
     rather than ending the command with a UnicodeEncodeError traceback (and the results of
     the tests after it). Tables and graphs are drawn in ASCII there (`report.tables`)."""
-    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
-    if not encoding.startswith("utf") and hasattr(sys.stdout, "reconfigure"):
+    if not _encoding(sys.stdout).startswith("utf") and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
 
 

@@ -185,6 +185,13 @@ def as_executed(info: InsnInfo) -> InsnInfo:
     return _operands_only(info) if info.predicate_reads else info
 
 
+def as_held(info: InsnInfo, carries: bool) -> InsnInfo:
+    """A predicated A32 instruction whose condition held, as its model reads it: the
+    condition a dependency of what it writes where it `carries` one (aarch32.cat,
+    `condition_as_operand`), none where it does not (arm.cat, `as_executed`)."""
+    return condition_as_operand(info) if carries else as_executed(info)
+
+
 @functools.cache
 def _operands_only(info: InsnInfo) -> InsnInfo:
     return replace(info, reads=info.reads - info.predicate_reads)

@@ -139,9 +139,8 @@ from fencelab.isa.insn import (
     Barrier,
     InsnInfo,
     Kind,
-    as_executed,
+    as_held,
     condition_as_address,
-    condition_as_operand,
     condition_holds,
 )
 from fencelab.limits import LimitReached, Meter
@@ -361,7 +360,7 @@ class _Builder:
             if info.predicate:
                 if position in skipped:
                     continue
-                info = condition_as_operand(info) if predicates_carry else as_executed(info)
+                info = as_held(info, predicates_carry)
             reads = info.reads
             name = info.mnemonic.lower()
             flags_pick: Taint = NO_TAINT

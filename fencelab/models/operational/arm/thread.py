@@ -23,9 +23,8 @@ from fencelab.isa.insn import (
     Barrier,
     InsnInfo,
     Kind,
-    as_executed,
+    as_held,
     condition_as_address,
-    condition_as_operand,
     condition_holds,
 )
 from fencelab.machine.model import (
@@ -468,8 +467,7 @@ def dataflow(ctx: ThreadContext, step: Step):
         if i.predicate:
             if k in step.skipped:
                 continue  # it did nothing
-            # aarch32.cat: the condition is a dependency; arm.cat: none
-            i = condition_as_operand(i) if ctx.predicates_carry else as_executed(i)
+            i = as_held(i, ctx.predicates_carry)
         if i.mnemonic.lower() in SELECTS:
             reads = _select_sources(ctx, step, k, i)
             picked = (*reads, "nzcv")  # the flags choose: iico_ctrl, a pick dependency
