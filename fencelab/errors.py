@@ -26,6 +26,13 @@ class SourceError(FencelabError):
         return f"{where}: {self.message}"
 
 
+def in_file(message: str, file: str) -> str:
+    """`message` naming `file` first, as a `SourceError` does: an error met after the test was
+    read (planning or running it) names the test (`MP: ...`), which two files of a catalogue
+    may share. Unchanged when it names the file already."""
+    return message if message.startswith(f"{file}:") else f"{file}: {message}"
+
+
 def clip(text: str, limit: int = 60) -> str:
     """`text` quoted for a one-line message, its middle cut when longer than `limit`."""
     if len(text) > limit:

@@ -39,7 +39,7 @@ from fencelab.cli.options import (
     split_option,
     target_option,
 )
-from fencelab.errors import FencelabError
+from fencelab.errors import FencelabError, in_file
 from fencelab.limits import DEFAULT_LIMITS
 from fencelab.litmus.parser import header_arch, read_once, read_test
 
@@ -279,7 +279,7 @@ def _plan(test, options, targets):
         return plan(test, options, targets.items if targets else None,
                     targets.every if targets else False)  # fmt: skip
     except FencelabError as e:
-        return e
+        return FencelabError(in_file(str(e), test.file))
 
 
 def _parts(call: tuple, size: int) -> list[tuple]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import click
 from rich.console import Console
 
-from fencelab.errors import FencelabError
+from fencelab.errors import FencelabError, in_file
 from fencelab.isa.target import Target
 from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.ast import LitmusTest
@@ -63,8 +63,9 @@ def hw_command(tests: list[tuple[str, LitmusTest | FencelabError]], runs: int,
             status_line = f"{label}: {runs} runs on the CPU, then the model"
             with err.status(status_line) if status and err.is_terminal else nullcontext():
                 result = run_hw(test, runs, (here,) if here else None, scheme, model, limits)
-        except FencelabError as e:
-            err.print(f"fencelab: error: {e}", markup=False)
+        except FencelabError as e:  # (once read, the test's file named, as run's errors)
+            why = str(e) if isinstance(test, FencelabError) else in_file(str(e), test.file)
+            err.print(f"fencelab: error: {why}", markup=False)
             done.status, done.failed = 2, done.failed + 1
             continue
         except KeyboardInterrupt:  # (the CPU's runs stopped: nothing to show of them)

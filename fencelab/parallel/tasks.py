@@ -12,7 +12,7 @@ import contextlib
 from dataclasses import dataclass, replace
 from itertools import chain, islice
 
-from fencelab.errors import FencelabError
+from fencelab.errors import FencelabError, in_file
 from fencelab.litmus.ast import LitmusTest
 from fencelab.parallel import Early, Failed, Lost, Stopped
 from fencelab.pipeline import RunOptions, compiled
@@ -24,6 +24,11 @@ class Failure:
     """A task that met bad input: the one line to report."""
 
     message: str
+
+
+def failure(error: FencelabError, test: LitmusTest) -> Failure:
+    """`error`, met once `test` was read, as its line: naming the test's file (`in_file`)."""
+    return Failure(in_file(str(error), test.file))
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def run_one(test: LitmusTest, options: RunOptions, file: str, as_json: bool,
     try:
         return shown(run_test(test, options, progress=progress), file, as_json, keep)
     except FencelabError as e:
-        return Failure(str(e))
+        return failure(e, test)
 
 
 def run_file(source, options: RunOptions, file: str, as_json: bool,
@@ -66,9 +71,12 @@ def run_file(source, options: RunOptions, file: str, as_json: bool,
 
     try:
         test = read_test(source) if isinstance(source, str) else source
-        (here,), _ = plan(test, options)
     except FencelabError as e:
         return Failure(str(e)) if part is None or part[0] == 0 else None
+    try:
+        (here,), _ = plan(test, options)
+    except FencelabError as e:
+        return failure(e, test) if part is None or part[0] == 0 else None
     if part is not None:
         found = explore_part(test, here, *part)
         if found is not None or part[0] != 0:
@@ -120,7 +128,7 @@ def run_split(runner, test: LitmusTest, options: RunOptions, file: str,
         merged.partial = merged.partial or partial
         return shown(merged, file, as_json)
     except FencelabError as e:
-        return Failure(str(e))
+        return failure(e, test)
 
 
 def _run_split_exactly(runner, test: LitmusTest, options: RunOptions, file: str,
@@ -149,7 +157,7 @@ def run_part(test: LitmusTest, options: RunOptions,
     try:
         return run_test(test, replace(options, start=start))
     except FencelabError as e:
-        return Failure(str(e))
+        return failure(e, test)
 
 
 def split_parts(test: LitmusTest, run: RunOptions, width: int):
@@ -199,6 +207,7 @@ def merge_parts(parts: list[TestResult], above, seconds: float) -> TestResult:
     merged.explored_states = above.states + sum(p.explored_states for p in parts)
     merged.transitions = above.transitions + sum(p.transitions for p in parts)
     merged.budget_exhausted = sum(p.budget_exhausted for p in parts)
+    merged.parts = len(parts)
     merged.partial = next((p.partial for p in parts if p.partial), "")
     merged.seconds = seconds
     return merged
@@ -212,7 +221,7 @@ def compute(test: LitmusTest, options: RunOptions) -> TestResult | Failure:
         _, work = Pipeline(cache=True).work(test, options)
         return work()
     except FencelabError as e:
-        return Failure(str(e))
+        return failure(e, test)
 
 
 def compute_many(jobs: list[tuple[LitmusTest, RunOptions]]) -> list[TestResult | Failure]:
@@ -335,7 +344,7 @@ def explore_part(test: LitmusTest, options: RunOptions, index: int,
     try:
         got = pipeline.explore_part(test, options, index, parts, LEAVES_PER_PART * parts)
     except FencelabError as e:
-        return Failure(str(e)) if index == 0 else None
+        return failure(e, test) if index == 0 else None
     return None if got is None else Found(*got)
 
 

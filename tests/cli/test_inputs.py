@@ -493,3 +493,46 @@ def test_a_byte_order_mark_is_no_part_of_the_test(cli, tmp_path, command):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Test SB+rlx Allowed\n" if command[0] == "run"
                                     else "C SB+rlx\n")  # fmt: skip
+
+
+MIXED_A32 = """ARM MP
+{ 0:R1=x; 0:R3=y; 1:R1=y; 1:R3=x; }
+ P0           | P1           ;
+ MOV R0,#1    | LDR R0,[R1]  ;
+ STR R0,[R1]  | LDRB R2,[R3] ;
+ STRB R0,[R3] |              ;
+exists (1:R0=1 /\\ 1:R2=0)
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_tests_error_after_reading_names_its_file(cli, tmp_path, jobs):
+    """Two tests named MP in a catalogue, refused once read (a model that does not cover their
+    code, or mixed sizes): each line names the file, not only the test's name, which both
+    share."""
+    write(tmp_path, "a.litmus", MIXED_A32)
+    shutil.copy(EXAMPLES / "x86_64" / "MP.litmus", tmp_path / "b.litmus")
+    result = cli(["run", str(tmp_path), "-m", "armv7-axiomatic", "-j", jobs])
+    assert result.exit_code == 2, result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("fencelab: error: ")]
+    assert errors == [
+        f"fencelab: error: {tmp_path}/a.litmus: MP: armv7-axiomatic (arm.cat) has no mixed-size "
+        "version: a byte/half-word/word access inside a location, or accesses of two sizes to "
+        "one location, are not covered",
+        f"fencelab: error: {tmp_path}/b.litmus: MP: the armv7-axiomatic model judges ARM code; "
+        "this is an X86_64 test (its models: sc, tso, sc-axiomatic, tso-axiomatic)"]
+
+
+def test_an_instruction_armv7_does_not_cover_is_named_at_the_users_line(cli, tmp_path):
+    """`armv7` met a read of a location a narrower store wrote, and `armv7-axiomatic` an ARMv8
+    instruction: each names the line as the user wrote it (they named capstone's spelling,
+    `'ldr r0, [r1]'`, and no file)."""
+    mixed = write(tmp_path, "m.litmus", MIXED_A32)
+    assert one_error(cli(["run", mixed])) == (
+        f"{mixed}:4:17: P1: LDR R0,[R1]: model armv7: it reads 4 bytes of y, which a 1-byte "
+        "store wrote: mixed-size accesses are not covered")
+    words = MIXED_A32.replace("LDR R0,[R1]", "LDA R0,[R1]").replace("STRB", "STR ")
+    lda = write(tmp_path, "l.litmus", words.replace("LDRB", "LDR "))
+    assert one_error(cli(["run", lda, "-m", "armv7-axiomatic"])).startswith(
+        f"{lda}:4:17: P1: LDA R0,[R1]: model armv7 cannot run it: ARMv8 acquire/release "
+        "instructions are not ARMv7")

@@ -44,7 +44,7 @@ load-exclusive's location was written coherence-after what it read (`monitors_br
 
 from __future__ import annotations
 
-from fencelab.errors import FencelabError
+from fencelab.errors import CodeError
 from fencelab.isa.insn import Barrier, Kind
 from fencelab.models.armv7_scope import armv7_refusal
 from fencelab.models.axiomatic.candidates import Execution, Skeleton
@@ -85,7 +85,7 @@ def armv7_static(sk: Skeleton) -> dict[str, Rel]:
     for e in ev:
         why = armv7_refusal(e.info) if e.info is not None else None
         if why:
-            raise FencelabError(f"model armv7: cannot run {e.info.text!r}: {why}")
+            raise CodeError(e.info.address, e.info.text, f"model armv7 cannot run it: {why}")
     R, W, M, po, n = sk.R, sk.W, sk.M, sk.po, sk.n
 
     def fences(*kinds: Barrier) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fencelab.errors import AccessError, FencelabError
+from fencelab.errors import AccessError, CodeError
 from fencelab.isa.core import LOCAL_STEP_LIMIT, NeedRead, Step
 from fencelab.isa.insn import Barrier, InsnInfo, Kind, as_executed
 from fencelab.machine.model import MONITOR_MISMATCH, check_reads_done, refuse
@@ -264,10 +264,10 @@ def _read_choices(ctx, local: Local, st: Storage, info: InsnInfo, loc, size: int
     """`read_choices` of a read of `size` bytes of `loc`; a write of another size is refused."""
     for ch in read_choices(local, st, ctx.tid, loc.index, ctx.init_value(loc, size), addr):
         if ch.pos and st.msg(ch.pos).size != size:
-            raise FencelabError(
-                f"model {MODEL}: {info.text!r} reads {size} bytes of {loc.name}, written "
-                f"with {st.msg(ch.pos).size} bytes: mixed-size accesses are not covered"
-            )
+            raise CodeError(info.address, info.text,  # (the pipeline names the user's line)
+                            f"model {MODEL}: it reads {size} bytes of {loc.name}, which a "
+                            f"{st.msg(ch.pos).size}-byte store wrote: mixed-size accesses are "
+                            "not covered")  # fmt: skip
         yield ch
 
 
