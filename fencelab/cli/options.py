@@ -518,7 +518,15 @@ def limits_options(fn):
 
 
 def schedule_option(help: str = "Transition keys to follow (a,b,c): replay mode."):
-    return click.option("--schedule", default="", help=help)
+    return click.option("--schedule", default="", callback=_schedule, help=help)
+
+
+def _schedule(ctx, param, value: str) -> str:
+    """`--schedule`'s callback: given empty (an unset shell variable) it names no transition,
+    and is refused, not taken as the option not given (`tui` opened at the start)."""
+    if not value.strip() and ctx.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
+        raise click.BadParameter(f"{value!r} names no transition (give keys a,b,c)")
+    return value
 
 
 _MODE_WORK = {"exhaustive": "exhaustive exploration", "random": "random runs"}  # (`--no-reduce`)

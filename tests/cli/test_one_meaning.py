@@ -462,6 +462,16 @@ def test_an_empty_path_is_refused_not_taken_as_here_or_as_none(cli, tmp_path, mo
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("command", [["tui", SB], ["run", SB, "--mode", "replay"]])
+@pytest.mark.parametrize("schedule", ["", " "])
+def test_an_empty_schedule_is_refused_not_taken_as_none(cli, command, schedule):
+    """`tui --schedule "$KEYS"` with KEYS unset opened the TUI at the start, as without the
+    option; `run --mode replay` said it needs --schedule, which was given."""
+    assert one_error(cli([*command, "--schedule", schedule])) == (
+        f"fencelab: error: invalid value for '--schedule': {schedule!r} names no transition "
+        f"(give keys a,b,c) (see 'fencelab {command[0]} --help')")
+
+
 @pytest.mark.parametrize("args, line", [
     (["run", SB, "-m", "TSO"], "Observation SB Sometimes 1 3"),
     (["run", RUST_SB, "-t", "ARMv8", "-s", "GCC", "-m", "Arm"], "# Engine arm on armv8 (scheme gcc)"),
