@@ -64,6 +64,9 @@ class TestResult:
     partial: str = ""  # "" = complete; else why the result was cut short (INTERRUPTED, a limit)
     flags: tuple[str, ...] = ()  # herd's flags, in herd's order: UNDEF when an execution races
     race: str = ""  # one data race the model found: the two accesses and their execution
+    # exhaustive mode run as this many parts apart (`run --split`) whose counts are added: what
+    # two parts both reach is counted in each; 0: one search (or parts merged as one search)
+    parts: int = 0
     # herd's counts (the axiomatic models): the candidate executions the model allows whose
     # final state satisfies the condition's proposition, and those whose does not; None: the
     # engine counts final states (runs in random mode) instead

@@ -83,6 +83,8 @@ def _effort(result: TestResult) -> str:
         return f"Ran {plural(result.runs, 'run')}, {plural(result.transitions, 'transition')}"
     if result.mode == "replay":
         return f"Replayed {plural(result.transitions, 'transition')}"
+    apart = (f" in {result.parts} parts, what two parts reach counted in each"
+             if result.parts > 1 else "")  # (`run --split`)
     return (f"Explored {plural(result.explored_states, 'state')}, "
-            f"{plural(result.transitions, 'transition')}")  # fmt: skip
+            f"{plural(result.transitions, 'transition')}{apart}")  # fmt: skip
 

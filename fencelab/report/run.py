@@ -55,6 +55,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "explored_states": result.explored_states if result.mode in ("exhaustive", "axiomatic")
         else None,
         "transitions": result.transitions if result.mode != "axiomatic" else None,
+        "parts": result.parts or None,
         "runs": result.runs if random else None,
         "budget_exhausted": result.budget_exhausted,
         "stuck": result.stuck if random else None,
