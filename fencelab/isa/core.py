@@ -245,7 +245,9 @@ class Core:
         """`flips`: the predicated instructions of the step, counted from 0 in the order they
         run (the memory instruction first, if it is one), whose condition goes the other way
         than the flags say: the axiomatic checker's guesses (fencelab/models/axiomatic/
-        events.py, `PathExplorer.guess`). The flags are set for that instruction alone."""
+        events.py, `PathExplorer.guess`) and the operational ARMv7 model's, certifying
+        (fencelab/models/operational/armv7/guess.py). The flags are set for that instruction
+        alone."""
         key = (state, reads, flips) if flips else (state, reads)
         result = self._memo.get(key)
         if result is None:

@@ -190,11 +190,11 @@ def test_solo_moves_remembered_with_the_same_outcomes(monkeypatch):
     the same core moves again (the search that certifies a commit and the one exploring the
     state it makes start alike): remembered, Unicorn-backed moves are computed far less often,
     with the same outcomes and states."""
-    from fencelab.models.operational.armv7 import certify
+    from fencelab.models.operational.armv7 import guess  # (certify.solo_moves asks it)
 
     calls = []
-    moves = certify.thread_moves
-    monkeypatch.setattr(certify, "thread_moves",
+    moves = guess.thread_moves
+    monkeypatch.setattr(guess, "thread_moves",
                         lambda *a, **k: calls.append(1) or moves(*a, **k))  # fmt: skip
     diy = parse_text(cycles.generate("ARM", 3101, threads=3), "diy")
     for test in (W3, diy):

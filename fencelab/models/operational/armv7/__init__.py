@@ -68,18 +68,21 @@ t(F), events after (writes only, for DMB ST) after it, and gp(g) ≤ t(F) for g 
   forbids another core's write coherence-between an LDREX's write and its STREX's, scXX is
   checked on the store-exclusives' coherence and program orders.
 
-Predicated (conditionally executed) instructions break the converse. arm.cat reads no
-dependency in an A32 instruction's condition (isa/insn.py `as_executed`: herd's `checkZ`
-reaches it by iico_ctrl, which arm.cat's addr, data and ctrl do not follow), so (1) has no
-edge from the reads a condition depends on, and the views carry none (thread.py). But whether
-a predicated store happens, and the value a predicated instruction leaves in a register, do
-depend on those reads, and a commit made ahead is certified by a run of its core alone, which
-must make that very write: the machine commits such a write only once the writes its
-condition's reads take are committed, an order no timing needs. So a timing may have no run:
-S with the reader's store an STREQ on the value it read is allowed by arm.cat (and
-`armv7-axiomatic`) and never reached here, nor is LB whose stores are STREQs of 1 made after
-reading 1 (each read justified by the other's store, which exists because of it). Every run is still a timing; the reductions that
-reason on G count that order too (order.py, `_follows`).
+Predicated (conditionally executed) instructions. arm.cat reads no dependency in an A32
+instruction's condition (isa/insn.py `as_executed`: herd's `checkZ` reaches it by iico_ctrl,
+which arm.cat's addr, data and ctrl do not follow), so (1) has no edge from the reads a
+condition depends on, and the views carry none (thread.py). But whether a predicated store
+happens, and the value a predicated instruction leaves in a register, do depend on those
+reads, and a solo run reads only writes already committed: to commit such a store before the
+write its condition reads (S with the reader's store an STREQ on the value it read), or a
+store that exists only because of the value it lets another core read (LB whose stores are
+STREQs of 1 made after reading 1), certification may *guess* the condition (guess.py): a solo
+run may run a predicated instruction whose flags its own reads decided the other way. The
+real execution never guesses, and executes every commit it made ahead or never ends, so each
+run is still a timing; and the converse holds again, each commit certified by the solo run
+that guesses the conditions the timing's reads decide (values are never guessed: data and
+addresses keep their views). Cores with loops do not guess (a limitation, README), nor does a
+store-exclusive.
 
 This is an argument, not a machine-checked proof; bench/armv7_crosscheck.py checks it on
 generated tests (numbers in README). Beyond arm.cat: tests with loops (herd unrolls them) run

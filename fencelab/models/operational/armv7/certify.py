@@ -4,7 +4,9 @@ As in Promising-ARM (fencelab/models/operational/arm/certify.py), a core may com
 ahead of executing it only if, running alone from its current state against the current
 storage, it can then execute every write it committed ahead (certification). Alone, every
 write either fulfils one of its commits or is committed at once at the end of the timeline,
-and a barrier places the propagations its group A needs as early as it can (thread.py).
+a barrier places the propagations its group A needs as early as it can (thread.py), and a
+predicated instruction whose flags the run's own reads decided may run the other way
+(guess.py: such a run certifies and offers commits, but is never the core's run to its end).
 
 `explore_alone` walks every such solo run (breadth first, up to `budget` memory instructions)
 and reports:
@@ -45,9 +47,10 @@ from dataclasses import dataclass
 from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Kind
+from fencelab.models.operational.armv7.guess import NO_TAINT, solo_guesses
 from fencelab.models.operational.armv7.local import Local
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
-from fencelab.models.operational.armv7.thread import ThreadContext, thread_moves
+from fencelab.models.operational.armv7.thread import ThreadContext
 
 SOLO_BUDGET = 40  # memory instructions per solo run (the machine's default step budget)
 SOLO_STATES = 200_000  # a solo search larger than this is refused, not silently cut
@@ -118,19 +121,21 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
     # (thread state, local, storage, position of the first fresh commit: what the core
     # committed alone, not in the real timeline; propagations it inserted do not count)
     never = 1 << 60
-    # ... and the loop heads visited since the last move that was not silent
-    start = (tstate, local, st, never, ())
+    # ... the loop heads visited since the last move that was not silent, the registers a
+    # solo read tainted and whether the run guessed a condition (guess.py)
+    start = (tstate, local, st, never, (), NO_TAINT, False)
     seen = {start: 0}
     queue = deque([(start, 0, 0)])
     while queue:
-        (ts, lc, storage, first_fresh, heads), depth, number = queue.popleft()
+        (ts, lc, storage, first_fresh, heads, taint, guessed), depth, number = queue.popleft()
         fresh = first_fresh != never
         if not lc.promises:
             certified = True
             if only_certify:
                 return True
         if core.halted(ts):
-            complete = complete or (not lc.promises and not fresh)
+            # (a run that guessed is no run of the core: guess.py)
+            complete = complete or (not lc.promises and not fresh and not guessed)
             continue
         if depth >= budget:
             continue
@@ -141,7 +146,7 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
         if viable:
             succ.extend([] for _ in range(number + 1 - len(succ)))
             nexts = succ[number]
-        for mv in solo_moves(ctx, ts, lc, storage):
+        for mv, tainted, guess in solo_moves(ctx, ts, lc, storage, taint):
             grown = mv.storage if mv.storage is not None else storage
             after = heads if mv.silent else ()
             if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
@@ -159,7 +164,7 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
                 first = shifted(first, at) if first != never else never
             if mv.fresh_writes and first == never:
                 first = grown.end
-            nxt = (mv.tstate, mv.local, grown, first, after)
+            nxt = (mv.tstate, mv.local, grown, first, after, tainted, guessed or guess)
             found = seen.get(nxt)
             if found is None:
                 found = seen[nxt] = len(seen)
@@ -205,8 +210,10 @@ def _certifying(succ: list[list[int]], done: list[bool]) -> set[int]:
     return live
 
 
-def solo_moves(ctx: ThreadContext, tstate, local: Local, st: Storage) -> list:
-    """`thread_moves(..., certify=True)`, remembered per core (the `reuse` switch of
+def solo_moves(ctx: ThreadContext, tstate, local: Local, st: Storage,
+               taint: frozenset[str] = NO_TAINT) -> list:  # fmt: skip
+    """`guess.solo_guesses`: `thread_moves(..., certify=True)` and the moves that guess a
+    condition the registers `taint` decide, remembered per core (the `reuse` switch of
     fencelab/reduce.py): a pure function of the core's state and the storage, and solo searches
     meet the same states again (the search that certifies a commit and the one that explores
     the state the commit makes start alike; a third of the solo moves of the diy7-style set
@@ -215,8 +222,8 @@ def solo_moves(ctx: ThreadContext, tstate, local: Local, st: Storage) -> list:
     answer was computed once every location it touches was among them, so computed again it
     would not raise either."""
     cache = ctx.__dict__.setdefault("armv7_solo_moves", {})
-    return reduce.reused(cache, (tstate, local, st),
-                         lambda: thread_moves(ctx, tstate, local, st, certify=True))  # fmt: skip
+    return reduce.reused(cache, (tstate, local, st, taint),
+                         lambda: solo_guesses(ctx, tstate, local, st, taint))  # fmt: skip
 
 
 WRITES = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)

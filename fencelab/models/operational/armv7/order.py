@@ -267,8 +267,9 @@ class CommitOrder:
         the address (dd, and addrpo: every event after it) or the data (dd) of a later
         access, into a branch (ctrl, ctrlisb: every event after it), into the condition of a
         predicated access (the access itself, not what follows it: arm.cat's condition is
-        no dependency, `as_executed`, but whether the access happens is, and a commit ahead
-        of it is certified by a run of the core alone, which must make it);
+        no dependency, `as_executed`, and since certification may guess it, guess.py, G has
+        no such edge either: following one only finds more events reached, which keeps more
+        orders, never fewer);
         rfi, rdw and detour go to a later read of a location accessed, which is reached in
         every core anyway (a reached access adds its location, whose reads are reached); a
         barrier follows every event before it and precedes every event after it. A

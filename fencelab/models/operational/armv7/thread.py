@@ -79,18 +79,22 @@ def promise_lost(local: Local, st: Storage) -> bool:
 
 def thread_moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool = False,
                  others: tuple[Local, ...] | None = None, earliest: bool = False,
-                 quiet: bool = False, unread=None) -> list[Move]:  # fmt: skip
+                 quiet: bool = False, unread=None,
+                 flips: frozenset[int] = frozenset()) -> list[Move]:  # fmt: skip
     """Every way the core's next instruction may execute (see `_moves`); an access the model
-    cannot place is refused at that instruction."""
+    cannot place is refused at that instruction. `flips` (certify only: a guess, guess.py):
+    the predicated instructions of the step run the other way than the flags say
+    (`Core.run`'s)."""
     try:
-        return _moves(ctx, tstate, local, st, certify, others, earliest, quiet, unread)
+        return _moves(ctx, tstate, local, st, certify, others, earliest, quiet, unread, flips)
     except AccessError as e:
         raise refuse(MODEL, ctx.core.info(tstate), e.why) from None
 
 
 def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
            others: tuple[Local, ...] | None, earliest: bool,
-           quiet: bool = False, unread=None) -> list[Move]:  # fmt: skip
+           quiet: bool = False, unread=None,
+           flips: frozenset[int] = frozenset()) -> list[Move]:  # fmt: skip
     """`others`: every core's state (executing, not alone), for propagations a barrier
     inserts: they must not make another core's executed read stale, and move its views.
     `earliest`: a DMB places its propagations only at the earliest places (a reduction, for a
@@ -112,14 +116,15 @@ def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
         raise refuse(MODEL, info, why)
     # a predicated access's condition gives no view to it or to what follows it (arm.cat:
     # `as_executed`); it decides whether the access happens, which its run tells
-    # (`Step.skipped`; a predicated store committed ahead is certified by a run that makes it)
+    # (`Step.skipped`; alone, a run may guess it the other way: `flips`, guess.py)
     kind = info.kind
     if kind is Kind.FENCE:
-        return _fence(ctx, tstate, local, st, info, certify, others, earliest, quiet, unread)
+        return _fence(ctx, tstate, local, st, info, certify, others, earliest, quiet, unread,
+                      flips)  # fmt: skip
     if kind in (Kind.LOAD, Kind.LOAD_EXCL):
-        return _load(ctx, tstate, local, st, info)
+        return _load(ctx, tstate, local, st, info, flips)
     if kind is Kind.STORE:
-        return _store(ctx, tstate, local, st, info, certify)
+        return _store(ctx, tstate, local, st, info, certify, flips)
     if kind is Kind.STORE_EXCL:
         return _store_exclusive(ctx, tstate, local, st, info, certify)
     raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
@@ -158,8 +163,9 @@ def _writeback(regs: Views, info: InsnInfo) -> Views:
 
 def _fence(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool,
            others: tuple[Local, ...] | None, earliest: bool = False,
-           quiet: bool = False, unread=None) -> list[Move]:  # fmt: skip
-    step = ctx.core.run(tstate, ())
+           quiet: bool = False, unread=None,
+           flips: frozenset[int] = frozenset()) -> list[Move]:  # fmt: skip
+    step = ctx.core.run(tstate, (), flips)
     if not isinstance(step, Step):
         raise refuse(MODEL, info, "a barrier that reads memory")
     b = info.barrier
@@ -228,27 +234,28 @@ def _placements(st: Storage, everyone, missing: list[int]):
             yield final, final_locals, (at, *ats)
 
 
-def _single_read(ctx, info, tstate, value) -> Step:
-    result = ctx.core.run(tstate, (value,))
+def _single_read(ctx, info, tstate, value, flips: frozenset[int] = frozenset()) -> Step:
+    result = ctx.core.run(tstate, (value,), flips)
     if isinstance(result, NeedRead):
         raise refuse(MODEL, info, "an instruction reading two locations is not covered")
     return result
 
 
-def _load(ctx, tstate, local: Local, st: Storage, info: InsnInfo) -> list[Move]:
-    first = ctx.core.run(tstate, ())
+def _load(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
+          flips: frozenset[int] = frozenset()) -> list[Move]:  # fmt: skip
+    first = ctx.core.run(tstate, (), flips)
     if isinstance(first, Step):  # a conditional load whose condition failed
         return [Move("", "condition false", first.state,
                      _finish(ctx, local, first, local.regs), first)]  # fmt: skip
     if info.pair_order:
-        return _load_multiple(ctx, tstate, local, st, info, first)
+        return _load_multiple(ctx, tstate, local, st, info, first, flips)
     loc = ctx.location(first.addr, first.size, "read")
     ctx.__dict__.setdefault(ACCESS_LOCS, {})[info.address] = loc.index  # order.py
     addr = views_of(local.regs, info.addr_regs)
     regs = _writeback(local.regs, info)
     moves = []
     for ch in _read_choices(ctx, local, st, info, loc, first.size, addr):
-        step = _single_read(ctx, info, tstate, ch.value)
+        step = _single_read(ctx, info, tstate, ch.value, flips)
         new = after_read(local, loc.index, ch, addr)
         if info.kind is Kind.LOAD_EXCL:
             new = new._replace(exbank=(loc.index, ch.pos, ch.value))
@@ -272,7 +279,7 @@ def _read_choices(ctx, local: Local, st: Storage, info: InsnInfo, loc, size: int
 
 
 def _load_multiple(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
-                   first: NeedRead) -> list[Move]:  # fmt: skip
+                   first: NeedRead, flips: frozenset[int] = frozenset()) -> list[Move]:  # fmt: skip
     """LDRD, LDM: one word read per register, each of its own location and chosen from the
     core's views before the instruction (herd's ARMSem.ml: `read_mem ... >>| read_mem ...`,
     unordered), each register with its own read's views. Its locations are not recorded for
@@ -280,7 +287,7 @@ def _load_multiple(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
     addr = views_of(local.regs, info.addr_regs)
     regs = _writeback(local.regs, info)
     moves = []
-    for reads, step in _reads_of(ctx, tstate, local, st, info, first, (), addr):
+    for reads, step in _reads_of(ctx, tstate, local, st, info, first, (), addr, flips):
         new, r = local, regs
         for reg, (loc, ch) in zip(info.pair_order, reads, strict=True):
             new = after_read(new, loc.index, ch, addr)
@@ -297,7 +304,8 @@ def _load_multiple(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
     return moves
 
 
-def _reads_of(ctx, tstate, local: Local, st: Storage, info: InsnInfo, need, done: tuple, addr):
+def _reads_of(ctx, tstate, local: Local, st: Storage, info: InsnInfo, need, done: tuple, addr,
+              flips: frozenset[int] = frozenset()):  # fmt: skip
     """((location, ReadChoice) per read, Step) for each way the reads may go."""
     check_reads_done(MODEL, info, len(done), isinstance(need, Step))
     if isinstance(need, Step):
@@ -308,8 +316,8 @@ def _reads_of(ctx, tstate, local: Local, st: Storage, info: InsnInfo, need, done
         raise refuse(MODEL, info, "an instruction reading one location twice is not covered")
     for ch in _read_choices(ctx, local, st, info, loc, need.size, addr):
         values = (*(c.value for _, c in done), ch.value)
-        yield from _reads_of(ctx, tstate, local, st, info, ctx.core.run(tstate, values),
-                             (*done, (loc, ch)), addr)  # fmt: skip
+        yield from _reads_of(ctx, tstate, local, st, info, ctx.core.run(tstate, values, flips),
+                             (*done, (loc, ch)), addr, flips)  # fmt: skip
 
 
 def _one_write(info: InsnInfo, step: Step):
@@ -362,8 +370,9 @@ def _write_moves(ctx, local: Local, st: Storage, info: InsnInfo, step: Step, reg
     return moves
 
 
-def _store(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool) -> list[Move]:
-    step = ctx.core.run(tstate, ())
+def _store(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool,
+           flips: frozenset[int] = frozenset()) -> list[Move]:  # fmt: skip
+    step = ctx.core.run(tstate, (), flips)
     if isinstance(step, NeedRead):
         raise refuse(MODEL, info, "a store that reads memory")
     if not step.writes:  # a conditional store whose condition failed

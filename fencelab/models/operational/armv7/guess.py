@@ -1,0 +1,151 @@
+"""Guessed conditions: a core running alone may run a predicated instruction the other way.
+
+arm.cat reads no dependency in an A32 instruction's condition (isa/insn.py `as_executed`:
+herd's `checkZ` reaches the instruction by iico_ctrl only), so nothing orders a predicated
+store after the reads its condition depends on, and a value may justify itself through a
+condition (herd's `choiceT` runs both ways and solves the equations of each: LB whose stores
+are STREQs of 1 made only after reading 1). The machine commits a write ahead only when the
+core, running alone against the current timeline, can make it (certify.py); alone, a read
+takes a write already committed, so the condition its flags give may be the other one than
+in the execution that needs the commit (S+dmb+pred: the store is committed before the write
+its condition reads exists).
+
+So a solo run may *guess* a condition: a predicated instruction whose flags depend on a
+read the solo run made (the read's registers, followed through the register-only
+instructions: `taint`) may also run the other way (`Core.run`'s flips), and what the run
+then commits is offered and certified as any solo run's. The guess is an obligation on the
+real execution, which never guesses: the core executes in program order with its real
+flags, and the commit made ahead is executed only by a write that really happens, with that
+value, above its floor (thread.py, `write_slots`); a run whose flags go the other way cannot
+execute the commit (or another write must), and a run with a commit not executed never ends
+(model.py, `is_final`). So every run is still a timing (the package docstring), and a timing
+whose commit goes before the read deciding its condition now has a run: commit in the
+timing's order, each commit certified by the solo run that reads what it can and guesses the
+conditions the timing's reads decide. Only conditions are guessed, never a value: a store's
+data and address still carry their reads' views (a guessed `MOVEQ R4,R0` gives R4 R0's), so
+LB+datas stays forbidden, and a read is never guessed (it reads a committed write).
+
+Where: a core without loops (a guess on a loop's iteration would need naming the iteration;
+a core with a loop runs as before: the README's limitation) and at any instruction but a
+store-exclusive (its success is the monitor's pairing, which a guess would make up; the
+axiomatic checker leaves it out too: models/axiomatic/events.py). A solo run with a guess
+never counts as the core's run to its end (`Alone.complete`: cores start executing only when
+each can run to its end for real, or nothing more certifies). A core without a predicated
+instruction tracks nothing and explores exactly the solo states it did.
+
+The reductions (fencelab/reduce.py) hold with guesses, so none is switched off:
+- those of the executing phase (`armv7-dmb-earliest`, `-quiet-earliest`, `-unread-earliest`,
+  `-exec-order`, `-threads-apart`, running cores one after another) reason on real runs,
+  which never guess;
+- a guess is a function of the solo state (the taint its own reads made), so every argument
+  made of solo runs quantifies over the guessing ones too: the projections of
+  `armv7-certify-share` (`-certify-barriers`, `-certify-written`, `-solo-gaps`: a solo run
+  sees the same storage, so it reads, taints and guesses alike), `armv7-viable-commits` (its
+  replay R of a run R' makes the same reads, hence the same guesses), `certifies`' count of
+  writes left;
+- `armv7-dead-commits` (`_strands`) only asks cores that read no memory: they never guess;
+- `armv7-room-complete` may start execution where only a guessing run certified: its own
+  argument covers it (starting earlier adds runs, each a real one, and loses none);
+- `armv7-commit-order` (order.py) counts an edge into a predicated access from its
+  condition's reads that G no longer has: it finds more dependencies, so it keeps more
+  orders, never fewer.
+tests/cli/test_armv7_predicated.py checks both models agree; each predicated shape there
+gives the same outcomes with `--no-reduce all`.
+"""
+
+from __future__ import annotations
+
+from fencelab.errors import FencelabError
+from fencelab.isa.insn import Kind, as_executed
+from fencelab.models.operational.armv7.local import Local
+from fencelab.models.operational.armv7.storage import Storage
+from fencelab.models.operational.armv7.thread import Move, ThreadContext, thread_moves
+
+FLAGS = "cpsr"  # what an A32 condition reads
+NO_TAINT: frozenset[str] = frozenset()
+_LOADS = (Kind.LOAD, Kind.LOAD_EXCL)
+
+
+def guesses(ctx: ThreadContext) -> bool:
+    """May core `ctx.tid` guess conditions (module docstring: no loop, a predicated
+    instruction other than a store-exclusive)? Computed once per program."""
+    found = ctx.__dict__.get("armv7_guesses")
+    if found is None:
+        found = ctx.__dict__["armv7_guesses"] = not ctx.program.has_loop(ctx.tid) and any(
+            info.predicate and info.kind is not Kind.STORE_EXCL
+            for info in ctx.core.infos.values()
+        )  # fmt: skip
+    return found
+
+
+def solo_guesses(ctx: ThreadContext, tstate, local: Local, st: Storage,
+                 taint: frozenset[str]) -> list[tuple[Move, frozenset[str], bool]]:  # fmt: skip
+    """Every solo move (`thread_moves(..., certify=True)`) and, where the core guesses, each
+    move with the predicated instructions of the step whose flags are tainted run the other
+    way, in every combination: (move, the taint after it, guessed?)."""
+    moves = thread_moves(ctx, tstate, local, st, certify=True)
+    if not guesses(ctx):
+        return [(m, NO_TAINT, False) for m in moves]
+    out = [(m, _through(ctx, m, taint)[0], False) for m in moves]
+    info = ctx.core.info(tstate)
+    if info is not None and info.kind is not Kind.STORE_EXCL:
+        _flipped(ctx, tstate, local, st, taint, moves, frozenset(), out)
+    return out
+
+
+def _flipped(ctx, tstate, local: Local, st: Storage, taint: frozenset[str], moves: list[Move],
+             flips: frozenset[int], out: list) -> None:  # fmt: skip
+    """Add the moves with `flips` and one more tainted predicated instruction after them run
+    the other way (each combination once: flips are added in increasing order)."""
+    decided: set[int] = set()
+    for m in moves:
+        decided.update(_through(ctx, m, taint)[1])
+    last = max(flips, default=-1)
+    for k in sorted(o for o in decided if o > last):
+        more = flips | {k}
+        try:
+            flipped = thread_moves(ctx, tstate, local, st, certify=True, flips=more)
+        except FencelabError:
+            continue  # (a guess may lead anywhere: such a run certifies nothing)
+        kept = []
+        for m in flipped:
+            after, ordinals = _through(ctx, m, taint)
+            if more <= ordinals:  # (each flipped instruction ran, with tainted flags)
+                kept.append(m)
+                out.append((m, after, True))
+        _flipped(ctx, tstate, local, st, taint, kept, more, out)
+
+
+def _through(ctx: ThreadContext, move: Move, taint: frozenset[str]):
+    """(the registers tainted after the move's step, the ordinals of its predicated
+    instructions whose flags were tainted when they ran): a read's registers are tainted, and
+    what an executed instruction writes from a tainted register."""
+    step = move.step
+    infos = ctx.core.infos
+    tainted = set(taint)
+    decided: set[int] = set()
+    ordinal = 0
+    for k, pc in enumerate(step.executed):
+        info = infos[pc]
+        if info.predicate:
+            if FLAGS in tainted:
+                decided.add(ordinal)
+            ordinal += 1
+            if k in step.skipped:
+                continue  # it did nothing
+            info = as_executed(info)
+        writes = info.writes
+        if k == 0 and info.is_memory_event:
+            loaded = info.dest_regs | info.status_regs if info.kind in _LOADS or (
+                info.kind is Kind.STORE_EXCL) else frozenset()  # fmt: skip
+            skip = info.data_regs | info.dest_regs | info.status_regs
+            tainted |= loaded
+            writes = writes - loaded
+            sources = info.reads - skip
+        else:
+            sources = info.reads
+        if sources & tainted:
+            tainted |= writes
+        else:
+            tainted -= writes
+    return frozenset(tainted), frozenset(decided)
