@@ -348,12 +348,15 @@ def _explore(program: Program, spec: ModelSpec, options: RunOptions,
             return spec.new()(program, options.budget, options.limits, options.counts)
         machine = Machine(program, spec.new(), options.budget)
         if options.mode == "exhaustive":
-            return exhaustive(machine, progress, start=options.start, limits=options.limits)
-        if options.mode == "random":
-            return random_runs(machine, options.runs, options.seed, progress, options.limits)
-        if not options.schedule:
+            result = exhaustive(machine, progress, start=options.start, limits=options.limits)
+        elif options.mode == "random":
+            result = random_runs(machine, options.runs, options.seed, progress, options.limits)
+        elif not options.schedule:
             raise FencelabError("--mode replay needs --schedule")
-        return replay(machine, options.schedule)
+        else:
+            result = replay(machine, options.schedule)
+        result.cautions = machine.model.cautions()
+        return result
     except CodeError as e:
         raise (_stopped_at(program, e) if spec.kind == OPERATIONAL else program.locate(e)) from None
 

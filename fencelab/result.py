@@ -67,6 +67,9 @@ class TestResult:
     # exhaustive mode run as this many parts apart (`run --split`) whose counts are added: what
     # two parts both reach is counted in each; 0: one search (or parts merged as one search)
     parts: int = 0
+    # what the run met that its model may judge otherwise than the cat file it follows (a
+    # known difference, one line each: `MemoryModel.cautions`)
+    cautions: tuple[str, ...] = ()
     # herd's counts (the axiomatic models): the candidate executions the model allows whose
     # final state satisfies the condition's proposition, and those whose does not; None: the
     # engine counts final states (runs in random mode) instead

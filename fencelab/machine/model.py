@@ -143,6 +143,11 @@ class MemoryModel:
         interleavings (a model may drop orders that provably lead to the same states)."""
         return self
 
+    def cautions(self) -> tuple[str, ...]:
+        """What the runs so far met that this model may judge otherwise than the cat file it
+        follows (a known difference, each one line): a result says so. None by default."""
+        return ()
+
     def for_random(self) -> MemoryModel:
         """The model random runs draw their steps from (`random_runs`): this one, every
         interleaving as it comes, unless its runs lead mostly to states it cannot go on from

@@ -208,6 +208,7 @@ def merge_parts(parts: list[TestResult], above, seconds: float) -> TestResult:
     merged.transitions = above.transitions + sum(p.transitions for p in parts)
     merged.budget_exhausted = sum(p.budget_exhausted for p in parts)
     merged.parts = len(parts)
+    merged.cautions = tuple(dict.fromkeys(c for part in parts for c in part.cautions))
     merged.partial = next((p.partial for p in parts if p.partial), "")
     merged.seconds = seconds
     return merged

@@ -41,6 +41,7 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
         if result.partial:
             lines.append(f"# Partial: {result.partial}; the states above are those found so "
                          "far, the result may change")  # fmt: skip
+        lines.extend(f"# Caution: {caution}" for caution in result.cautions)
         engine = result.engine + (f" on {result.target}" if result.target else "")
         if result.scheme:
             engine += f" (scheme {result.scheme})"

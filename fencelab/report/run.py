@@ -61,6 +61,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "stuck": result.stuck if random else None,
         "filtered": result.filtered if result.mode in ("random", "replay") else None,
         "partial": result.partial or None,
+        "cautions": list(result.cautions),
         "flags": list(result.flags),
         "race": result.race or None,
         "seconds": round(result.seconds, 6),

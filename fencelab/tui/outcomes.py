@@ -131,6 +131,8 @@ class OutcomesScreen(Screen[str | None]):
         if result.partial:
             head.append(f"\npartial: {result.partial}: the outcomes found so far, not all",
                         style="bold yellow")  # fmt: skip
+        for caution in result.cautions:  # (as run's `# Caution` lines)
+            head.append(f"\ncaution: {caution}", style="bold yellow")
         self._title(head)
         self.query_one("#outcomes-hint", Static).update(
             Text("Enter: replay the outcome's witness from the start (→ steps through it)",
