@@ -4,7 +4,11 @@
 - a load reads the newest buffered store of its own core to that location, else memory; with
   mixed-size accesses (a byte, half-word or word inside a location), each byte it reads from
   the newest buffered store of its core covering that byte, else from memory;
-- a drain step (an internal transition) moves a core's oldest buffered store to memory;
+- a drain step (an internal transition) moves a core's oldest buffered store to memory; a
+  load that took some bytes from its buffer and the rest from memory guards the buffered
+  stores it overlapped: until one drains, another core's write over both its bytes and those
+  the load read from memory waits (`_with_guards`: x86tso-mixed.cat's `internal`, on whole
+  accesses, would see po-loc; fr; co close a cycle);
 - MFENCE waits until its core's buffer is empty;
 - LOCK-prefixed instructions and XCHG with memory wait for an empty buffer, then read and write
   memory atomically;
@@ -14,6 +18,7 @@ Execution may end only when every buffer has drained.
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from itertools import repeat
 from operator import getitem, itemgetter
@@ -54,6 +59,10 @@ class Entry(NamedTuple):
     value: int
     offset: int = 0
     size: int = 8
+    # bytes of the location (bit b: byte b) that a later load of this core read from memory
+    # while it took others from this store (`_with_guards`): until this store drains, no other
+    # core's write over both may reach memory (`_blocked`)
+    guard: int = 0
 
     def place(self, program) -> str:
         """Where it writes, as herd's mixed-size tests name it: `x`, `t[1]`, or `x+1` inside x."""
@@ -89,6 +98,7 @@ class TSO(MemoryModel):
         self._cores: list = []  # each thread's core (`_fused_move`)
         self._said: dict[tuple, tuple] = {}  # a transition's key, label (and provenance)
         self._reuse = False  # (`_explores`)
+        self._guarded = False  # (`guards`)
 
     def for_exhaustive(self) -> TSO:
         return TSO(local_first=reduce.enabled("tso-local-first"),
@@ -101,6 +111,14 @@ class TSO(MemoryModel):
         forbids (README, "Models"; tests/models/test_mixed_size.py keeps the shape as a strict
         xfail). The run says so rather than print that state without a word."""
         return tuple(sorted(self._cautions))
+
+    def guards(self, program) -> bool:
+        """Does this model guard `program`'s buffered stores (`_may_forward_in_part`)? Its
+        moves are then made the plain way (`core_transitions`, `internal_of`): the reductions
+        below argue from moves a guard may hold back, and are not asked."""
+        if program is not self._program:
+            self._explores(program)
+        return self._guarded
 
     def select(self, program, state: MachineState, enabled: list[Transition]) -> list[Transition]:
         """Partial-order reduction (the `tso-local-first` reduction): follow only the moves of
@@ -121,6 +139,8 @@ class TSO(MemoryModel):
         machine asks only for loop-free programs that cannot hit the step budget, so the state
         graph has no cycle and no execution is cut short. With the `tso-persistent` reduction,
         rule 2 gives way to `persistent`'s sets (a core as rule 2 wants it makes one)."""
+        if self.guards(program):
+            return enabled
         if not self.local_first and not self.persistent_sets:
             return enabled
         buffers = state.memory.buffers
@@ -161,7 +181,7 @@ class TSO(MemoryModel):
         instruction is a store, or a fence with its buffer empty (`select` would keep its move
         alone; the machine then makes no other core's move, nor any drain). With the
         `tso-persistent` reduction, `persistent` tells it (in the same lookup)."""
-        if not self.local_first or self.persistent_sets:
+        if not self.local_first or self.persistent_sets or self.guards(program):
             return None
         buffers = state.memory.buffers
         for tid, thread in enumerate(program.threads):
@@ -201,7 +221,9 @@ class TSO(MemoryModel):
         finite and acyclic, and following persistent sets alone reaches every final state
         (Godefroid, Partial-Order Methods, theorem 4.3), with or without states merged by
         their keys (merged states reach the same outcomes)."""
-        return self._persistent_of(program, state) if self.persistent_sets else None
+        if not self.persistent_sets or self.guards(program):
+            return None
+        return self._persistent_of(program, state)
 
     def _persistent_of(self, program, state: MachineState):
         """`persistent`'s answer, which rests only on each core's PC and the locations in its
@@ -257,6 +279,7 @@ class TSO(MemoryModel):
         self._by_locations = {}
         self._reuse = reduce.enabled("reuse")  # (sets shared across programs)
         self._pc_indices = [t.core.pc_index for t in program.threads]
+        self._guarded = _may_forward_in_part(program)
         self._cores = [t.core for t in program.threads]
         self._said = {}
 
@@ -404,10 +427,8 @@ class TSO(MemoryModel):
         (an unlocked read-modify-write, an exclusive, what waits), or a step spun
         (`Step.hung`). The machine asks only while it
         is bounded (`Machine.successors`)."""
-        if not self.persistent_sets:
+        if not self.persistent_sets or self.guards(program):
             return None
-        if program is not self._program:
-            self._explores(program)
         cores, drains = self._persistent_of(program, state)
         if not cores and not drains:
             return []  # nothing is enabled
@@ -464,8 +485,8 @@ class TSO(MemoryModel):
             while result.__class__ is NeedRead:  # (as `execute`, with `core_transitions`' read)
                 loc, offset = program.place(result.addr, result.size, "read")
                 value, newest = _forwarded(buffer, values, loc.index, offset, result.size)
-                if newest is not None and not _covered(buffer, loc.index, offset, result.size):
-                    self._cautions.add(PARTLY_FORWARDED)
+                if newest is not None and _uncovered(buffer, loc.index, offset, result.size):
+                    self._cautions.add(PARTLY_FORWARDED)  # (not guarded: `guards`)
                 sources.append(MEMORY if newest is None else ("buf", newest))
                 reads = (*reads, value)
                 result = core.run(tstate, reads)
@@ -480,7 +501,8 @@ class TSO(MemoryModel):
     def interned(self, machine) -> Interned | None:
         """The interned search of `machine`'s program (the `tso-interned` reduction, over
         `tso-step`), None when it is off."""
-        if not self.persistent_sets or not reduce.enabled("tso-interned"):
+        if (not self.persistent_sets or not reduce.enabled("tso-interned")
+                or self.guards(machine.program)):  # fmt: skip
             return None
         return Interned(self, machine)
 
@@ -501,6 +523,8 @@ class TSO(MemoryModel):
 
         sources = []  # for execution graphs: the buffer entry or memory each read took
         values = mem.values
+        guarded = self.guards(program)
+        partly = []  # (location, offset, size, bytes read from memory) of each read forwarded in part
 
         if atomic or not buffer:  # (a locked instruction reads memory itself)
             def read(loc, offset, size, index):
@@ -509,12 +533,23 @@ class TSO(MemoryModel):
         else:
             def read(loc, offset, size, index):
                 value, newest = _forwarded(buffer, values, loc.index, offset, size)
-                if newest is not None and not _covered(buffer, loc.index, offset, size):
-                    self._cautions.add(PARTLY_FORWARDED)
+                if newest is not None:
+                    memory = _uncovered(buffer, loc.index, offset, size)
+                    if memory and guarded:
+                        partly.append((loc.index, offset, size, memory))
+                    elif memory:
+                        self._cautions.add(PARTLY_FORWARDED)
                 sources.append(MEMORY if newest is None else ("buf", newest))
                 return value
 
         step, _ = self.execute(program, state, tid, read)
+        if guarded and atomic and any(_blocked(mem.buffers, tid, loc.index, offset, w.size)
+                                      for w in step.writes
+                                      for loc, offset in (program.place(w.addr, w.size,
+                                                                        "write"),)):  # fmt: skip
+            return ()  # waits: another core's store is guarded against this write
+        if partly:
+            mem = _with_guards(mem, tid, partly)
         new = _written(program, mem, tid, step.writes, atomic)
         if program is not self._program:
             self._explores(program)
@@ -549,9 +584,10 @@ class TSO(MemoryModel):
         if program is not self._program:
             self._explores(program)
         out = []
+        guarded = self._guarded
         for tid in tids:
             buffer = mem.buffers[tid]
-            if buffer:
+            if buffer and not (guarded and _blocked(mem.buffers, tid, *_placed(buffer[0]))):
                 said = self._drain_said(program, tid, buffer[0])
                 out.append(Transition(said[0], tid, said[1], state.with_memory(_drained(mem, tid)),
                                       executes=False, provenance=DRAINS))  # fmt: skip
@@ -1020,19 +1056,90 @@ def _forwarded(buffer: tuple, values: tuple, index: int, offset: int, size: int)
     buffer's entries there, oldest first (newer ones win); and which entry gave the newest
     bytes (None: memory)."""
     whole, newest = values[index], None
-    for i, (loc, value, at, width) in enumerate(buffer):  # (an `Entry`, unpacked in C)
+    for i, (loc, value, at, width, _) in enumerate(buffer):  # (an `Entry`, unpacked in C)
         if loc == index and at < offset + size and offset < at + width:
             whole, newest = put_bytes(whole, at, width, value), i
     return get_bytes(whole, offset, size), newest
 
 
-def _covered(buffer: tuple, index: int, offset: int, size: int) -> bool:
-    """Do the buffer's entries for location `index` hold every byte of (offset, size)?"""
-    wanted = set(range(offset, offset + size))
-    for loc, _, at, width in buffer:
+def _uncovered(buffer: tuple, index: int, offset: int, size: int) -> int:
+    """The bytes of (offset, size) of location `index` (bit b: byte b) that no entry of the
+    buffer holds: those a load there reads from memory."""
+    wanted = ((1 << size) - 1) << offset
+    for loc, _, at, width, _ in buffer:
         if loc == index:
-            wanted.difference_update(range(at, at + width))
-    return not wanted
+            wanted &= ~(((1 << width) - 1) << at)
+    return wanted
+
+
+def _may_forward_in_part(program) -> bool:
+    """Can a load of `program` take some bytes from its own buffered store and the rest from
+    memory? Only where two accesses of one location cover different bytes. Told from the code,
+    erring towards yes: accesses the code places (`(x)`) by their location, offset and width;
+    one a register places (`(%rcx)`) by its width alone, unless it has a displacement
+    (`2(%rcx)`), which may put it anywhere in a location."""
+    ranges: dict[int, set] = {}  # location -> (offset, width) of the accesses placed
+    loose = set()  # widths of the accesses a register places
+    for thread in program.threads:
+        for info in thread.core.infos.values():
+            if not info.width:
+                continue
+            if info.static_addr is None:
+                if _DISPLACED.search(info.op_str):
+                    return True
+                loose.add(info.width)
+                continue
+            try:
+                loc, offset = program.place(info.static_addr, info.width)
+            except AccessError:
+                return True  # (the access is refused when it runs)
+            ranges.setdefault(loc.index, set()).add((offset, info.width))
+    if any(len(placed) > 1 for placed in ranges.values()):
+        return True
+    return bool(loose) and len(loose | {w for placed in ranges.values() for _, w in placed}) > 1
+
+
+_DISPLACED = re.compile(r"\[[^\]]*[-+][^\]]*\]|[0-9a-fx]\(")  # [rcx + 2], 2(%rcx)
+
+
+def _with_guards(mem: TsoMemory, tid: int, partly: list) -> TsoMemory:
+    """Memory after core `tid`'s load read, from memory, bytes next to those it took from its
+    buffer (`partly`: location, offset, size, the bytes from memory): each of its buffered
+    stores there is guarded by those bytes. x86tso-mixed.cat's `internal` (acyclic po-loc |
+    fr | co | rf, on whole accesses) forbids another core's write over both the store's bytes
+    and the bytes read from memory to reach memory before the store drains: the store is
+    po-loc-before the load, which is fr-before that write, which would be co-before the
+    store. Made to wait until the store drains (`_blocked`), such a write lands after it, as
+    every execution the cat file allows has it (a chain of writes co-before the store passes
+    through one over both, for aligned accesses)."""
+    values, buffers = mem
+    entries = list(buffers[tid])
+    for loc, offset, size, memory in partly:
+        for i, entry in enumerate(entries):
+            if entry[0] == loc and entry[2] < offset + size and offset < entry[2] + entry[3]:
+                entries[i] = entry._replace(guard=entry[4] | memory)
+    changed = list(buffers)
+    changed[tid] = tuple(entries)
+    return _memory_of((values, tuple(changed)))
+
+
+def _blocked(buffers: tuple, tid: int, loc: int, offset: int, size: int) -> bool:
+    """Must core `tid`'s write of (offset, size) of location `loc` wait before it reaches
+    memory: does another core's buffered store over those bytes guard some of them
+    (`_with_guards`)?"""
+    mask = ((1 << size) - 1) << offset
+    for other, buffer in enumerate(buffers):
+        if other != tid:
+            for entry in buffer:
+                if (entry[4] & mask and entry[0] == loc and entry[2] < offset + size
+                        and offset < entry[2] + entry[3]):  # fmt: skip
+                    return True
+    return False
+
+
+def _placed(entry: Entry) -> tuple[int, int, int]:
+    """A buffered store's (location, offset, size)."""
+    return entry[0], entry[2], entry[3]
 
 
 PARTLY_FORWARDED = ("a load took some bytes from its own buffered store and the rest from "
@@ -1055,7 +1162,7 @@ def _written(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> TsoMemo
     added = []
     for w in writes:
         loc, offset = program.place(w.addr, w.size, "write")
-        added.append(_entry_of((loc.index, w.value, offset, w.size)))
+        added.append(_entry_of((loc.index, w.value, offset, w.size, 0)))
     values, old = mem
     buffers = list(old)
     buffers[tid] = old[tid] + tuple(added)
@@ -1066,7 +1173,7 @@ def _drained(mem: TsoMemory, tid: int) -> TsoMemory:
     """Memory after core `tid`'s oldest buffered store (it has one) reaches memory."""
     old_values, old_buffers = mem  # (named tuples unpacked in C, not field by field)
     buffer = old_buffers[tid]
-    loc, value, offset, size = buffer[0]
+    loc, value, offset, size, _ = buffer[0]
     values = list(old_values)
     values[loc] = put_bytes(values[loc], offset, size, value)
     buffers = list(old_buffers)
