@@ -30,7 +30,7 @@ def in_file(message: str, file: str) -> str:
     """`message` naming `file` first, as a `SourceError` does: an error met after the test was
     read (planning or running it) names the test (`MP: ...`), which two files of a catalogue
     may share. Unchanged when it names the file already."""
-    return message if message.startswith(f"{file}:") else f"{file}: {message}"
+    return message if message.startswith(f"{file}:") else str(SourceError(message, file))
 
 
 def clip(text: str, limit: int = 60) -> str:

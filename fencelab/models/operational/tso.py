@@ -551,8 +551,6 @@ class TSO(MemoryModel):
         if partly:
             mem = _with_guards(mem, tid, partly)
         new = _written(program, mem, tid, step.writes, atomic)
-        if program is not self._program:
-            self._explores(program)
         said = self._step_said(tid, info, tuple(sources), len(step.writes), atomic)
         return (Transition(said[0], tid, said[1], state.with_thread(tid, step.state, new),
                            step=step, provenance=said[2]),)  # fmt: skip
@@ -581,10 +579,8 @@ class TSO(MemoryModel):
 
     def internal_of(self, program, state: MachineState, tids):
         mem: TsoMemory = state.memory
-        if program is not self._program:
-            self._explores(program)
+        guarded = self.guards(program)  # (the program's caches made, as each move needs)
         out = []
-        guarded = self._guarded
         for tid in tids:
             buffer = mem.buffers[tid]
             if buffer and not (guarded and _blocked(mem.buffers, tid, *_placed(buffer[0]))):
