@@ -65,6 +65,11 @@ def test_readme_names_every_json_field_run_prints(cli):
                        README.index("`fencelab table --format json`")]
     assert [k for k in record if f"`{k}`" not in paragraph] == []
     assert [k for k in record["states"][0] if k not in paragraph] == []
+    failed = cli(["run", "missing.litmus", "--json"])
+    assert failed.exit_code == 2
+    error = json.loads(failed.stdout)
+    fields = ", ".join(f'"{k}"' for k in error)
+    assert f"`{{{fields}}}`" in " ".join(paragraph.split())
 
 
 def test_readme_exit_codes_are_the_ones_commands_use():

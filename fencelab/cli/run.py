@@ -69,7 +69,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     from fencelab.parallel import Failed, Lost, Stopped, tasks
     from fencelab.parallel.cost import estimate
     from fencelab.pipeline import RunOptions
-    from fencelab.report.run import side_by_side, summary_lines, summary_table
+    from fencelab.report.run import error_record, side_by_side, summary_lines, summary_table
     from fencelab.report.words import interrupted as interrupted_words
     from fencelab.report.words import plural
 
@@ -126,11 +126,17 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
     failed = 0
     interrupted = partial = False  # (partial: the last result printed was cut short)
 
-    def fail(message: str) -> None:
+    def fail(message: str, item, test=None, here=None, name: str | None = None) -> None:
+        """A test (on `here`'s target) that could not be read or run: its line on stderr and,
+        with --json, its error record on stdout, in its turn."""
         nonlocal failed
         failed += 1
         with bar.paused():
             output.error(message)
+            if as_json:
+                name = name or getattr(test, "name", None)
+                target = here.target.name if here is not None and here.target else None
+                output.data(out, json.dumps(error_record(message, item.path, name, target)))
 
     with runner, output.Progress("running", len(inputs)) as bar:
         what = ""  # the run in progress (its exploration reports here when it runs here)
@@ -148,7 +154,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
             results = runner.map(task, calls, cost, progress=explored)
         for item, test, entry in zip(inputs, parsed, planned):
             if isinstance(entry, FencelabError):
-                fail(str(entry))
+                fail(str(entry), item, test)
                 bar.advance()
                 continue
             configs, note = entry
@@ -160,6 +166,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                 what = f"{item.label} {here.target.name if here.target else ''}".strip()
                 bar.describe(what)
                 meter = limits.meter("run" if mode == "random" else "state")
+                got = None
                 try:
                     got = next(results)
                     if isinstance(got, Stopped):
@@ -173,7 +180,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                     result, shown = got.result, got.text
                     written, problems = pictures(test, here, result) if pictures else ([], [])
                 except FencelabError as e:
-                    fail(str(e))
+                    fail(str(e), item, test, here, getattr(got, "test", None))
                     continue
                 except KeyboardInterrupt:
                     interrupted = True

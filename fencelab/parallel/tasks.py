@@ -21,14 +21,16 @@ from fencelab.result import INTERRUPTED, FinalState, TestResult
 
 @dataclass(frozen=True)
 class Failure:
-    """A task that met bad input: the one line to report."""
+    """A task that met bad input: the one line to report, and the test's name once it was
+    read (`run --json`'s error record names it)."""
 
     message: str
+    test: str | None = None
 
 
 def failure(error: FencelabError, test: LitmusTest) -> Failure:
     """`error`, met once `test` was read, as its line: naming the test's file (`in_file`)."""
-    return Failure(in_file(str(error), test.file))
+    return Failure(in_file(str(error), test.file), test.name)
 
 
 @dataclass(frozen=True)

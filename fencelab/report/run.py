@@ -68,6 +68,14 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
     }
 
 
+def error_record(message: str, file: str, test: str | None, target: str | None) -> dict:
+    """A test, or a test on one target, that could not be read or run, as a JSON object (`run
+    --json`, in its turn among the results): its name once read, its file as given, the target,
+    and the line its error prints on stderr. A program reading the records meets every input,
+    not only those that ran."""
+    return {"test": test, "file": file, "target": target, "error": message}
+
+
 def where(result: TestResult) -> str:
     """Where a result was found: `x86_64 tso`, `armv8 arm, scheme rcpc`, `c11 (language)`."""
     if not result.target:

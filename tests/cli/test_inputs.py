@@ -37,10 +37,16 @@ def write(folder, name: str, text: str) -> str:
 
 
 def one_error(result) -> str:
+    """The one error line on stderr (status 2, no traceback); `run --json` gives the same line
+    on stdout in the input's error record, and nothing else."""
     assert result.exit_code == 2, result.output
-    (line,) = result.output.strip().splitlines()
+    (line,) = result.stderr.strip().splitlines()
     assert line.startswith("fencelab: error: ") and "Traceback" not in result.output
-    return line.removeprefix("fencelab: error: ")
+    message = line.removeprefix("fencelab: error: ")
+    if result.stdout:  # (--json)
+        (record,) = [json.loads(text) for text in result.stdout.splitlines()]
+        assert record["error"] == message
+    return message
 
 
 @pytest.mark.parametrize("args", [["run", "-"], ["show", "-"], ["compile", "-", "-t", "armv8"],
@@ -184,7 +190,9 @@ def test_one_bad_test_in_a_catalogue_loses_no_other(cli, tmp_path):
     assert "2 results; 2 could not run (errors above)" in result.output
     objs = [json.loads(ln) for ln in cli(["run", str(tmp_path), "--json"]).output.splitlines()
             if ln.startswith("{")]  # fmt: skip
-    assert [o["test"] for o in objs] == ["SB", "MP"]
+    # every input its record, in its turn: those that failed with their line
+    assert [(o["test"], o.get("error", "").split(":")[0]) for o in objs] == [
+        ("SB", ""), ("b", f"{tmp_path}/b.litmus"), ("MP", ""), (None, f"{tmp_path}/d.litmus")]
 
 
 def test_check_goes_on_past_a_bad_test(cli, tmp_path):
@@ -226,8 +234,10 @@ def test_an_empty_directory_among_good_inputs_is_one_line_in_its_turn(cli, tmp_p
     if command == ["check", "-t", "x86_64"]:
         assert "2 sound" in result.output and "1 test could not be read" in result.output
     elif "--json" in command:
-        assert [json.loads(ln)["test"] for ln in result.output.splitlines()
-                if ln.startswith("{")] == ["SB+scs", "SB+scs"]  # fmt: skip
+        records = [json.loads(ln) for ln in result.output.splitlines() if ln.startswith("{")]
+        assert [(r["test"], r["file"]) for r in records] == [
+            ("SB+scs", f"{full}/SB.litmus"), (None, empty), ("SB+scs", f"{full}/SB.litmus")]
+        assert records[1]["error"] == f"no litmus tests found in {empty}"
     else:
         assert result.output.count("Observation SB+scs Never 0 3") == 2
         assert "2 results; 1 could not run (errors above)" in result.output

@@ -184,6 +184,38 @@ def test_a_schedule_that_does_not_fit_one_of_several_tests_names_it(run, jobs):
     assert "# Engine tso on x86_64" in both.stdout
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_json_gives_a_record_to_every_input_those_that_fail_too(run, tmp_path, jobs):
+    # before: a test that could not be read or run had no record, only its line on stderr: a
+    # program reading the records met two tests of four and no sign of the others
+    bad = tmp_path / "bad.litmus"
+    bad.write_text("X86_64 bad\n{ }\n P0 ;\n foo ;\nexists (0:rax=1)\n")
+    missing, sb = str(tmp_path / "missing.litmus"), str(EXAMPLES / "x86_64" / "SB.litmus")
+    mp = str(EXAMPLES / "x86_64" / "MP.litmus")
+    result = run(missing, str(bad), sb, mp, "--json", "-j", jobs)
+    assert result.exit_code == 2
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["test"], r["file"]) for r in records] == [
+        (None, missing), ("bad", str(bad)), ("SB", sb), ("MP", mp)]
+    assert records[0] == {"test": None, "file": missing, "target": None,
+                          "error": f"{missing}: no such file"}  # fmt: skip
+    assert records[1]["error"] == f"{bad}:4:2: P0: cannot assemble 'foo': Invalid mnemonic " \
+        "(KS_ERR_ASM_MNEMONICFAIL)"
+    assert "error" not in records[2] and records[2]["verdict"] == "Allowed"
+    # the line on stderr stays, as without --json
+    assert result.stderr.splitlines() == [f"fencelab: error: {r['error']}" for r in records[:2]]
+    # one target of several: the target that failed is named, the others' records kept
+    c = str(EXAMPLES / "c" / "SB+rlx.litmus")
+    both = run(c, "-t", "x86_64,armv8", "--mode", "replay", "--schedule", "0,1,0,d1,1,d0",
+               "--json", "-j", jobs)  # fmt: skip
+    first, second = [json.loads(line) for line in both.stdout.splitlines()]
+    assert first["target"] == "x86_64" and "error" not in first
+    assert sorted(second) == ["error", "file", "target", "test"]
+    assert (second["test"], second["file"], second["target"]) == ("SB+rlx", c, "armv8")
+    assert second["error"].startswith(f"{c}: armv8: schedule step 1: '0' is not enabled")
+    assert both.stderr == f"fencelab: error: {second['error']}\n"
+
+
 @pytest.mark.parametrize("test, model", [("IRIW", "tso"), ("IRIW", "sc"), ("SB", "tso")])
 def test_explored_states_never_pass_max_states(run, test, model):
     # before: `--max-states 5` on IRIW printed `# Explored 7 states` (the states met, counted
