@@ -150,46 +150,40 @@ def condition_holds(cond: str, flags: int) -> bool:
     return bool(base[cond])
 
 
-@functools.cache
-def condition_as_address(info: InsnInfo) -> InsnInfo:
-    """An A32 conditional (predicated) access as aarch32.cat reads it: the flags are read
-    before the access's registers (herd's `checkZ`, an iico_ctrl its `dd` goes through), so the
-    condition is one of its address registers. (arm.cat, the `armv7` models, reads no
-    dependency in the condition: `as_executed`.)"""
-    return replace(info, addr_regs=info.addr_regs | {"cpsr"})
-
-
-@functools.cache
-def condition_as_operand(info: InsnInfo) -> InsnInfo:
-    """A predicated A32 register-only instruction whose condition held, as aarch32.cat reads
-    it: it reads its operands and the flags (the condition, read as a dependency of what it
-    writes as it is of an access it lets happen: `condition_as_address`), and not the
-    destinations a failed condition would have left as they were: herd's ARMSem.ml `checkZ`
-    runs the instruction itself (`MOVEQ R4,#1` writes R4 and reads nothing else) or, failed,
-    nothing at all (`unitT ()`: the register keeps its earlier write, and its dependencies,
-    none of the flags'; `Step.skipped`). Any other instruction is itself."""
-    if not info.predicate_reads:
-        return info
-    return replace(info, reads=(info.reads - info.predicate_reads) | {"cpsr"})
+# what an A32 predicated instruction's condition reads: the flags
+CONDITION_FLAGS = frozenset({"cpsr"})
 
 
 def as_executed(info: InsnInfo) -> InsnInfo:
-    """A predicated A32 instruction whose condition held, as arm.cat (the `armv7` models)
-    reads it: it reads its operands only, not the flags, nor the destinations a failed
-    condition would have left as they were. herd's ARMSem.ml `checkZ` reads the flags and
-    then runs the instruction after `>>*=`, an iico_ctrl edge, and no commit event;
-    modelUtils.ml `make_procrels` builds arm.cat's addr and data from iico_data only and its
-    ctrl from commit events (a branch's), so the condition is no dependency of the instruction
-    nor of anything after it. (A failed condition did nothing at all: `Step.skipped`.) Any
-    other instruction is itself."""
+    """A predicated A32 instruction whose condition held, as herd's semantics runs it: it
+    reads its operands only, not the flags, nor the destinations a failed condition would have
+    left as they were. herd's ARMSem.ml `checkZ` reads the flags and then runs the instruction
+    after `>>*=` (event.ml `=**=`: iico_ctrl from the flags' read to the instruction's first
+    events), with no commit event; so no address, data or control dependency comes from the
+    condition, of the instruction or of anything after it, under arm.cat (modelUtils.ml
+    `make_procrels`: addr and data from iico_data, ctrl from commit events) as under
+    aarch32.cat (aarch64deps.cat's `dtrm` leaves iico_ctrl out). What the condition does carry
+    under aarch32.cat is a pick dependency: `held_condition`. (A failed condition did nothing
+    at all: `Step.skipped`.) Any other instruction is itself."""
     return _operands_only(info) if info.predicate_reads else info
 
 
-def as_held(info: InsnInfo, carries: bool) -> InsnInfo:
+def held_condition(info: InsnInfo, picks: bool) -> tuple[InsnInfo, frozenset[str]]:
     """A predicated A32 instruction whose condition held, as its model reads it: the
-    condition a dependency of what it writes where it `carries` one (aarch32.cat,
-    `condition_as_operand`), none where it does not (arm.cat, `as_executed`)."""
-    return condition_as_operand(info) if carries else as_executed(info)
+    instruction reading its operands (`as_executed`), and the registers it depends on only as
+    a *pick* dependency: the flags where the model's pick dependencies follow `checkZ`'s
+    iico_ctrl edge (`picks`: aarch32.cat, whose aarch64deps.cat has `pick-dtrm =
+    (dtrm|iico_ctrl)+`, and so `pick-basic-dep`, `pick-addr-dep`, `pick-data-dep` from the read
+    that set the flags to the access and to what the instruction writes), none where they do
+    not (arm.cat, which has no pick dependency). So under aarch32.cat a predicated store, and
+    a write after a predicated access, is ordered after the reads its condition depends on
+    (`pob`: `pick-dep; [W]`, `pick-addr-dep; [M]; po; [W]`), as is any access after an ISB
+    (`pick-addr-dep; po; [CSE]; po; [M]`), but a predicated load, or a load whose address a
+    predicated MOV chose, is not (no `pob` clause ends in a read without an ISB). Any other
+    instruction is itself, with no such register."""
+    if not info.predicate:
+        return info, frozenset()
+    return as_executed(info), CONDITION_FLAGS if picks else frozenset()
 
 
 @functools.cache

@@ -1,17 +1,32 @@
-"""A predicated (conditionally executed) A32 access under the ARMv8 models, `aarch32` and
-`arm-axiomatic`, as herd's aarch32.cat has it: ARMSem.ml's `checkZ` reads the flags and then
-(`>>*=`, iico_ctrl) the access's registers, and aarch32.cat's `dd = (rf-reg | intrinsic)+`
-goes through that edge: the condition is an address dependency of the access it let happen
-(and so, by `addr; po; [W]`, orders the writes after it). Through the command line.
+"""A predicated (conditionally executed) A32 instruction under the ARMv8 models, `aarch32`
+and `arm-axiomatic`, as herd's aarch32.cat has it. Through the command line.
+
+herdtools7 herd/ARMSem.ml (088c2f69) `checkZ op c ii = ... check_flag_op (read_reg_ord ARM.Z)
+op ii`, with `check_flag_op mf op ii = mf ii >>*= fun b -> M.choiceT b (op ii) (M.unitT ())`:
+the flags' read reaches the instruction only by `>>*=` (event.ml `=**=`, iico_ctrl to its
+first events: the reads of its address and data registers; a `MOVEQ R4,#1` is its register
+write alone), with no commit event. aarch32.cat (152bae31) is `catdep` and includes
+aarch64.cat, whose dependencies are aarch64deps.cat's (46173ad7): `dtrm` is `rf-reg | lrs |
+iico_data`, without iico_ctrl, so `addr`, `data` and `ctrl` (`[BCC]`) never come from a
+condition; `pick-dtrm = (dtrm|iico_ctrl)+` does, so the read that set the flags is a
+`pick-basic-dep` / `pick-addr-dep` / `pick-data-dep` source of the access and of what the
+instruction writes. aarch64hwreqs.cat (4730d550) orders pick dependencies by `pob = [Exp];
+(pick-dep; [W] | (pick-ctrl-dep | pick-addr-dep; [Exp]; po); [CSE]; po; [M] | pick-addr-dep;
+[M & Exp]; po; [W])` and `pick-lob = pick-basic-dep; lob; [W]`: a predicated store, and a
+write after a predicated access, is ordered after the read its condition depends on, and so is
+an access after an ISB; a predicated load, or a load whose address a predicated MOV chose, is
+not. fencelab read the condition as an address dependency until 2026-12 (herd's older
+aarch64deps.cat, `dd = (rf-reg | intrinsic)+` with `intrinsic = (iico_data|iico_ctrl)+`), and
+said Never to the four MP shapes below that herd allows.
 
 Where the condition fails, `checkZ` runs nothing (`choiceT b (op ii) (unitT ())`): no event,
 so no dependency from the flags, and a register the instruction would have written keeps its
 earlier write and that write's dependencies. Where it holds, a register-only instruction
 writes its destination without reading it (`MOVEQ R4,#0` does not depend on R4's earlier
-value). fencelab's `aarch32` and `arm-axiomatic` read the flags and the destination either way,
-and ordered after a failed predicated access what followed it (`aarch32`), so they said Never
-to the four shapes below, which herd allows (Sometimes 1 3: P1 reads y = 0 or 1, then x = 0
-or 1):
+value). fencelab's `aarch32` and `arm-axiomatic` once read the flags and the destination
+either way, and ordered after a failed predicated access what followed it (`aarch32`), so
+they said Never to the four shapes below, which herd allows (Sometimes 1 3: P1 reads y = 0 or
+1, then x = 0 or 1):
 
 - MP+dmb+predmov-failed: `MOVNE R4,#0` fails where P1 read y=1: R4 keeps its initial value,
   no dependency, and the read of x at [R3,R4] is not ordered after the read of y.
@@ -36,13 +51,14 @@ def arm(name: str, threads: list[list[str]], cond: str) -> str:
     return table(name, INIT, threads, cond, arch="ARM")
 
 
-# MP+dmb with P1's second load predicated on the first's value: herd forbids (addr)
+# MP+dmb with P1's second load predicated on the first's value: herd allows (a pick
+# dependency into a read orders nothing)
 MP = arm("MP+dmb+predld", [["STR R2,[R1]", "DMB", "STR R2,[R3]"],
                            [*LOAD_THEN_FLAGS, "LDREQ R4,[R3]"]], "exists (1:R0=1 /\\ 1:R4=0)")
-# LB with each store done by STREQ or STRNE on the loaded value: herd forbids (addr, data)
+# LB with each store done by STREQ or STRNE on the loaded value: herd forbids (pick-dep; [W])
 LB = arm("LB+preds", [[*LOAD_THEN_FLAGS, "STREQ R2,[R3]", "STRNE R2,[R3]"]] * 2,
          "exists (0:R0=1 /\\ 1:R0=1)")
-# the same order reaches a plain store after a predicated one (addr; po; [W])
+# the same order reaches a plain store after a predicated one (pick-addr-dep; [M]; po; [W])
 LB_AFTER = arm("LB+predafter", [[*LOAD_THEN_FLAGS, "STREQ R2,[R5]", "STR R2,[R3]"]] * 2,
                "exists (0:R0=1 /\\ 1:R0=1)")
 # without the predicated access, LB is allowed
@@ -67,7 +83,7 @@ W_PREDST = table("W+predst", "0:R1=x; 0:R2=1; 1:R3=x; 1:R1=y; 1:R2=1;",
 
 @pytest.mark.parametrize("model", ["aarch32", "arm-axiomatic"])
 @pytest.mark.parametrize("text, observation", [
-    (MP, "Never 0 2"), (LB, "Never 0 3"), (LB_AFTER, "Never 0 3"), (LB_PO, "Sometimes 1 3"),
+    (MP, "Sometimes 1 2"), (LB, "Never 0 3"), (LB_AFTER, "Never 0 3"), (LB_PO, "Sometimes 1 3"),
     (W_PREDST, "Sometimes 1 1"), (MP_FAILED, "Sometimes 1 3"), (MP_OVERWRITES, "Sometimes 1 3"),
     (LB_FAILED, "Sometimes 1 3"), (LB_MOV_FAILED, "Sometimes 1 3"),
 ], ids=["MP+dmb+predld", "LB+preds", "LB+predafter", "LB+po", "W+predst",
@@ -75,3 +91,58 @@ W_PREDST = table("W+predst", "0:R1=x; 0:R2=1; 1:R3=x; 1:R1=y; 1:R2=1;",
         "LB+movpred-failed"])  # fmt: skip
 def test_herds_verdict_under_aarch32_cat(cli, tmp_path, model, text, observation):
     assert herd_counts(cli, tmp_path, text, model)[1] == observation
+
+
+
+# What the condition orders under aarch32.cat (the module docstring), a shape per clause. P1
+# of each MP reads y, sets the flags from it, and reads x at the end (R6): `MP_COND`.
+MP_PICKS = {
+    # a predicated MOV chose the read's address: pick-addr-dep, no addr: herd allows
+    "MP+dmb+predmov-addr": ([*LOAD_THEN_FLAGS, "MOVEQ R4,#0", "LDR R6,[R3,R4]"], "Sometimes"),
+    # a predicated load's value forms the address: its read is ordered before the read of x
+    # (addr) but is itself only pick-after the read of y: herd allows
+    "MP+dmb+predld-addr": ([*LOAD_THEN_FLAGS, "LDREQ R4,[R5]", "EOR R7,R4,R4",
+                            "LDR R6,[R3,R7]"], "Sometimes"),  # fmt: skip
+    # pob's `pick-addr-dep; [Exp]; po; [CSE]; po; [M]`: herd forbids
+    "MP+dmb+predld-isb": ([*LOAD_THEN_FLAGS, "LDREQ R4,[R5]", "ISB", "LDR R6,[R3]"], "Never"),
+    # the moved register's value is the read's (iico_data: a real address dependency)
+    "MP+dmb+predmovreg-addr": (["LDR R0,[R1]", "EOR R7,R0,R0", "CMP R0,#1", "MOVEQ R4,R7",
+                                "LDR R6,[R3,R4]"], "Never"),  # fmt: skip
+}
+# P0 writes z, then y; P1's predicated store to x, read back (lrs), forms the address of its
+# read of z: pick-dtrm runs through lrs but dtrm does not start at the condition, so there is
+# no `(addr | data); lrs` from the read of y: herd allows
+MP_LRS = arm("MP+dmb+predst-lrs-addr",
+             [["STR R2,[R5]", "DMB", "STR R2,[R3]"],
+              [*LOAD_THEN_FLAGS, "STREQ R2,[R3]", "LDR R4,[R3]", "EOR R7,R4,R4",
+               "LDR R6,[R5,R7]"]], MP_COND)  # fmt: skip
+# each thread's store is ordered after its read by a pick dependency: herd forbids
+LB_PICKS = {
+    # pob's `pick-addr-dep; [M & Exp]; po; [W]`
+    "LB+predld-po": [*LOAD_THEN_FLAGS, "LDREQ R4,[R5]", "STR R2,[R3]"],
+    # pick-data-dep, `pick-dep; [W]` (the store of R4=0 where the condition failed is not
+    # ordered, but then the thread read 0)
+    "LB+predmov-data": [*LOAD_THEN_FLAGS, "MOVEQ R4,#1", "STR R4,[R3]"],
+}
+# S+dmb with P1's store predicated on its read of y: `pick-dep; [W]` orders it, herd forbids
+S_PRED = table("S+dmb+predst", "0:R1=x; 0:R3=y; 0:R2=2; 0:R4=1; 1:R1=y; 1:R3=x; 1:R2=1;",
+               [["STR R2,[R1]", "DMB", "STR R4,[R3]"], [*LOAD_THEN_FLAGS, "STREQ R2,[R3]"]],
+               "exists (x=2 /\\ 1:R0=1)", arch="ARM")  # fmt: skip
+CASES = {
+    **{name: (arm(name, [MP_DMB, p1], MP_COND), verdict)
+       for name, (p1, verdict) in MP_PICKS.items()},
+    "MP+dmb+predst-lrs-addr": (MP_LRS, "Sometimes"),
+    **{name: (arm(name, [p] * 2, "exists (0:R0=1 /\\ 1:R0=1)"), "Never")
+       for name, p in LB_PICKS.items()},
+    "S+dmb+predst": (S_PRED, "Never"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("model", ["aarch32", "arm-axiomatic"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_condition_is_a_pick_dependency_under_aarch32_cat(cli, tmp_path, model, name):
+    """herd's verdict, read off the cat files (the module docstring): Sometimes where only a
+    pick dependency leads into a read, Never where one leads into a write or through an ISB
+    (or the value itself is a dependency)."""
+    text, verdict = CASES[name]
+    assert herd_counts(cli, tmp_path, text, model)[1].split()[0] == verdict

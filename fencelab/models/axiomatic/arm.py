@@ -29,9 +29,9 @@ LD or SY adds nothing to its DMB once every event is an explicit access.
 
 The current files are quoted from herdtools7 (aarch64hwreqs.cat at commit 4730d550,
 aarch64deps.cat at 46173ad7). Pick dependencies (`pob`, `pick-lob`: a dependency that passes
-through a CSEL's condition or a CAS's compare) come from the event builder as the
-`pick_addr`/`pick_dep`/`pick_ctrl` relations, with herd's instruction semantics for CSEL and
-CAS (see fencelab/models/axiomatic/events.py). A32 (herd `ARM`) tests run under the same axioms:
+through a CSEL's condition, a CAS's compare or an A32 predicated instruction's condition) come
+from the event builder as the `pick_addr`/`pick_dep`/`pick_ctrl` relations, with herd's
+instruction semantics for CSEL, CAS and A32 predication (fencelab/models/axiomatic/events.py). A32 (herd `ARM`) tests run under the same axioms:
 ARMv8 AArch32 has the AArch64 memory model (Arm ARM E2.3), multicopy-atomic like AArch64.
 
 Two versions of the file are implemented: `arm` (the current aarch64.cat, with `lrs`/`lws`,

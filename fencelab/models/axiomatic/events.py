@@ -29,7 +29,7 @@ events whose value flowed into it (herd's `dd = (rf-reg | intrinsic)+`). Then
 Pick dependencies (aarch64deps.cat: `let pick-dtrm = (dtrm|iico_ctrl)+`, `pick-basic-dep =
 [Exp & R | Rreg]; pick-dtrm?`, `pick-addr-dep`, `pick-data-dep`, `pick-ctrl-dep`) are a second
 taint, `pick`, a superset of the first: it also flows through herd's intrinsic *control* edges,
-which AArch64Sem.ml puts in two places we model:
+which herd puts in three places we model (AArch64Sem.ml the first two, ARMSem.ml the third):
 
 - a conditional select (CSEL, CSINC, CSINV, CSNEG and their aliases CSET, CINC...): the
   flags choose an operand (iico_ctrl), and only the chosen operand's value flows as data. The
@@ -47,6 +47,12 @@ which AArch64Sem.ml puts in two places we model:
 through a failed CAS whose compare register depends on no read (so the two are alike) weighs
 2 in the execution counts (`ThreadPath.weight`); one whose compare register does is counted
 once, a count herd may make twice.
+- an A32 predicated instruction (LDREQ, STRNE, MOVEQ) whose condition held, under aarch32.cat
+  (ARMSem.ml `checkZ`: the flags' read, then `>>*=`, iico_ctrl, to the instruction's first
+  events): the flags are a pick dependency of its access (pick-addr-dep, pick-data-dep) and of
+  what it writes, and no address, data or control one (`isa.insn.held_condition`). So a
+  predicated store is ordered after the read that set its flags (`pob`), a predicated load
+  is not.
 
 The exclusive pair relation `rmw` links a load-exclusive to the successful store-exclusive it
 pairs with; LSE single-instruction RMWs (and a successful CAS) relate their read to their write
@@ -70,12 +76,9 @@ values are built byte by byte where the writes that may reach it cover it differ
 Out of scope (refused or unmodelled, as said where it happens): unaligned accesses and
 accesses spanning two locations (the loader refuses them), and the tag / MTE /
 virtual-memory / instruction-fetch parts of herd's model. A predicated (conditionally
-executed) A32 instruction's condition is an address dependency of its access under aarch32.cat
-(`condition_as_address`) and a dependency of what a register-only one writes
-(`condition_as_operand`), where the condition held; one whose condition failed did nothing
-(herd's `checkZ`: no event, its destination keeps its earlier value and dependencies, the
-exclusive monitor is kept), under aarch32.cat as under arm.cat, whose reading is below
-(`register_deps`).
+executed) A32 instruction whose condition failed did nothing (herd's `checkZ`: no event, its
+destination keeps its earlier value and dependencies, the exclusive monitor is kept), under
+aarch32.cat as under arm.cat, whose reading is below (`register_deps`).
 
 Dead reads (`axiomatic-dead-reads` in fencelab/reduce.py; `--no-reduce axiomatic-dead-reads`
 turns it off). A thread branches on every value each read may return, so a loop that rereads
@@ -139,9 +142,8 @@ from fencelab.isa.insn import (
     Barrier,
     InsnInfo,
     Kind,
-    as_held,
-    condition_as_address,
     condition_holds,
+    held_condition,
 )
 from fencelab.limits import LimitReached, Meter
 from fencelab.machine.model import MONITOR_MISMATCH, elsewhere_uncovered, succeeds_elsewhere
@@ -348,22 +350,22 @@ class _Builder:
         """Register dataflow through register-only instructions and branches; `conditions`
         gives, by position in `executed`, whether a conditional select's condition held;
         `skipped`, the A32 predicated instructions whose condition failed, which did nothing;
-        where one held, its condition is a dependency of what it writes if `predicates_carry`
-        (aarch32.cat, `condition_as_operand`), none otherwise (arm.cat, `as_executed`).
-        The positions of the predicated instructions whose condition a read decided."""
+        where one held, it reads its operands, and its condition is a pick dependency of what
+        it writes if `predicates_carry` (aarch32.cat), none otherwise (arm.cat):
+        `held_condition`. The positions of the predicated instructions whose condition a read
+        decided."""
         decided = []
         for position, addr in enumerate(executed):
             info = core.infos[addr]
             if info.predicate and (flags := self.src(_CONDITION)):
                 self.cond_src |= flags
                 decided.append(position)
-            if info.predicate:
-                if position in skipped:
-                    continue
-                info = as_held(info, predicates_carry)
+            if info.predicate and position in skipped:
+                continue
+            info, condition = held_condition(info, predicates_carry)
             reads = info.reads
             name = info.mnemonic.lower()
-            flags_pick: Taint = NO_TAINT
+            flags_pick: Taint = self.pick_src(condition)
             if name in _SELECTS or name in _SELECT_ALIASES:
                 flags_pick = self.pick_src((_FLAGS,))
                 reads = reads - {_FLAGS}
@@ -795,12 +797,12 @@ class PathExplorer:
             b.cond_src |= b.src(_CONDITION)
         if step.access_skipped:
             return [b]  # a predicated access whose condition failed did nothing (herd's
-        # `checkZ`: `unitT ()`; where it held, its condition is an address dependency under
-        # aarch32.cat, no dependency of it nor of what follows it under arm.cat)
+        # `checkZ`: `unitT ()`; where it held, its condition is a pick dependency under
+        # aarch32.cat, iico_ctrl to the reads of its address and data registers, so
+        # pick-addr-dep and pick-data-dep of the access: `held_condition`; none under arm.cat)
+        info, condition = held_condition(info, not self.register_deps)
         addr_regs = info.addr_regs
-        if not self.register_deps and "cpsr" in info.reads and (step.reads or step.writes):
-            addr_regs = condition_as_address(info).addr_regs  # (the access it let happen)
-        addr_src, addr_pick = b.src(addr_regs), b.pick_src(addr_regs)
+        addr_src, addr_pick = b.src(addr_regs), b.pick_src(addr_regs) | b.pick_src(condition)
         data_src, data_pick = b.src(info.data_regs), b.pick_src(info.data_regs)
         compare_src, compare_pick = b.src(info.compare_regs), b.pick_src(info.compare_regs)
         amo = info.kind is Kind.RMW

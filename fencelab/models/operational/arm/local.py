@@ -28,7 +28,8 @@ current `aarch64.cat`:
 
 Pick dependencies (aarch64.cat's `pob`, herdtools7's aarch64deps.cat `pick-dtrm`): a value
 chosen by another value — a CSEL whose flags come from a read, a successful CAS whose result
-may come from its compare register — carries the chooser as a *pick* dependency, which orders
+may come from its compare register, an A32 predicated access or MOV whose flags come from a
+read (thread.py `_condition_picked`) — carries the chooser as a *pick* dependency, which orders
 later writes (`pick-dep; [W]`, `pick-addr-dep; [M]; po; [W]`, `pick-lob = pick-dep; lob; [W]`)
 and, through an ISB, later accesses, but not later reads by address. Each register has, besides
 its view, a pick view (`Local.picks`, kept only where it exceeds the view); a write's pre-view

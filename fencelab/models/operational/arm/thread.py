@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 
 from fencelab.errors import AccessError
 from fencelab.isa.core import NeedRead, Step
@@ -23,9 +23,8 @@ from fencelab.isa.insn import (
     Barrier,
     InsnInfo,
     Kind,
-    as_held,
-    condition_as_address,
     condition_holds,
+    held_condition,
 )
 from fencelab.machine.model import (
     MONITOR_MISMATCH,
@@ -122,9 +121,9 @@ class ThreadContext:
     def __init__(self, program, tid: int, predicates_carry: bool = True):
         self.program = program
         self.tid = tid
-        # does a predicated A32 instruction's condition carry a dependency into what it
-        # writes (aarch32.cat: iico_ctrl, which its `dd` follows), or is the instruction, where
-        # its condition held, only its operands (arm.cat, the armv7 model: `as_executed`)?
+        # does a predicated A32 instruction's condition carry a pick dependency into its
+        # access and what it writes (aarch32.cat: iico_ctrl, which its `pick-dtrm` follows), or
+        # nothing (arm.cat, the armv7 model)? (`held_condition`)
         self.predicates_carry = predicates_carry
         self.core = program.threads[tid].core
         self.names = [loc.name for loc in program.locations]
@@ -280,12 +279,9 @@ def thread_moves(
             or info.kind not in _MEMORY_EVENTS):  # fmt: skip
         return []  # finished, lost, or parked at a register-only loop that hung (`L0: B L0`)
     kind = info.kind
-    if "cpsr" in info.reads and kind is not _FENCE and _runs(core, tstate, info):
-        # an A32 conditional access whose condition holds (one that fails does nothing, and
-        # orders nothing after it: herd's `checkZ` makes no event)
-        info = condition_as_address(info)
-        cond = RegViews(local).pick(("cpsr",))
-        local = local._replace(vcap=max(local.vcap, cond))
+    picked = info.predicate and kind is not _FENCE and _runs(core, tstate, info)
+    if picked:  # an A32 predicated access whose condition holds (one that fails does nothing)
+        info, local = _condition_picked(ctx, info, local)
     try:
         if kind is _FENCE:
             moves = [_fence(ctx, tstate, local, info)]
@@ -306,9 +302,49 @@ def thread_moves(
         raise refuse(MODEL, info, e.why) from None
     pc, base, end = core.pc_index, core.base, core.end
     for m in moves:
+        if picked:
+            m.local = _without_condition(m.local)
         if not base <= m.tstate[pc] < end:  # (`core.halted`)
             _canonical(m)
     return moves
+
+
+# A register that is no register: a predicated access's condition, read only as a pick
+# dependency (`_condition_picked`), there while the access is made.
+CONDITION = "(condition)"
+
+
+def _condition_picked(ctx, info: InsnInfo, local: Local) -> tuple[InsnInfo, Local]:
+    """A predicated A32 access whose condition held, as its model reads it (`held_condition`):
+    under aarch32.cat its condition is a pick dependency of the access (herd's `checkZ`:
+    iico_ctrl from the flags' read to the reads of its address and data registers), so the
+    access reads its operands and, as one more address register, `CONDITION`, whose view is
+    none and whose pick view is the flags': it then orders a predicated write, what the
+    access writes, later writes and, past an ISB, later accesses (pick views: the write's
+    pre-view, `vcap`, the destination's pick view) but not a predicated read (its pre-view
+    takes views only). `_without_condition` takes `CONDITION` away after. Under arm.cat (the
+    armv7 models' `predicates_carry` False) the condition is nothing."""
+    info, condition = held_condition(info, ctx.predicates_carry)
+    if not condition:
+        return info, local
+    pick = RegViews(local).pick(condition)
+    info = _with_condition(info)
+    if not pick:
+        return info, local
+    picks = tuple(sorted((*local.picks, (CONDITION, pick))))
+    return info, local._replace(picks=picks)
+
+
+@cache
+def _with_condition(info: InsnInfo) -> InsnInfo:
+    return replace(info, addr_regs=info.addr_regs | {CONDITION}, reads=info.reads | {CONDITION})
+
+
+def _without_condition(local: Local) -> Local:
+    """`local` without the pick view of `CONDITION` (`_condition_picked`)."""
+    if not any(reg == CONDITION for reg, _ in local.picks):
+        return local
+    return local._replace(picks=tuple(p for p in local.picks if p[0] != CONDITION))
 
 
 def _runs(core, tstate, info: InsnInfo) -> bool:
@@ -455,8 +491,8 @@ def dataflow(ctx: ThreadContext, step: Step):
     view comes from (a conditional select's flags too), and the registers the branches among
     them depend on, pick included (control dependencies). An A32 predicated instruction whose
     condition failed did nothing; one whose condition held reads its operands and, where its
-    condition carries a dependency (`ThreadContext.predicates_carry`), the flags
-    (`condition_as_operand`)."""
+    condition carries a pick dependency (`ThreadContext.predicates_carry`), picks by the flags
+    (`held_condition`)."""
     infos = ctx.core.infos
     deps: dict[str, frozenset[str]] = {}
     picks: dict[str, frozenset[str]] = {}
@@ -464,15 +500,14 @@ def dataflow(ctx: ThreadContext, step: Step):
     executed = step.executed
     for k in range(1, len(executed)):
         i = infos[executed[k]]
-        if i.predicate:
-            if k in step.skipped:
-                continue  # it did nothing
-            i = as_held(i, ctx.predicates_carry)
+        if i.predicate and k in step.skipped:
+            continue  # it did nothing
+        i, condition = held_condition(i, ctx.predicates_carry)
         if i.mnemonic.lower() in SELECTS:
             reads = _select_sources(ctx, step, k, i)
             picked = (*reads, "nzcv")  # the flags choose: iico_ctrl, a pick dependency
         else:
-            reads = picked = i.reads
+            reads, picked = i.reads, (*i.reads, *condition)
         sources = frozenset().union(*(deps.get(r, (r,)) for r in reads))
         pick_sources = frozenset().union(*(picks.get(r, (r,)) for r in picked))
         for w in i.writes:
@@ -570,8 +605,6 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     choices, _ = read_choices(local, memory, loc.index, ctx.init_value(loc, first.size), vaddr,
                               info.acquire, info.acquire_pc)  # fmt: skip
     moves = []
-    cond = ("cpsr",) if "cpsr" in info.reads else ()
-    cond_view, cond_pick = regs.view(cond), regs.pick(cond)
     written_back = regs.copy()  # (the same for every choice)
     _writeback(ctx, written_back, info)
     index, size, fwd, run = loc.index, first.size, local.fwd[loc.index], ctx.core.run
@@ -589,7 +622,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
                               first.size)
             )
         r = written_back.copy()
-        r.set(info.dest_regs, max(choice.view, cond_view), max(pick, cond_pick))
+        r.set(info.dest_regs, choice.view, pick)
         what = partial(_read_words, ctx, loc, choice.value, first.size, memory, choice.ts)
         moves.append(Move(f".r{choice.ts}", what, step.state, _finish(ctx, new, step, r), step,
                           read_ts=choice.ts))  # fmt: skip
@@ -602,8 +635,6 @@ def _load_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, size: int, lo
     (mixed.py)."""
     vaddr, paddr = regs.view(info.addr_regs), regs.pick(info.addr_regs)
     acquire = info.acquire or info.acquire_pc
-    cond = ("cpsr",) if "cpsr" in info.reads else ()
-    cond_view, cond_pick = regs.view(cond), regs.pick(cond)
     moves = []
     for c in mixed.read_choices(local, memory, loc.index, loc.size, mixed.init_bytes(loc), offset,
                                 size, vaddr, info.acquire, info.acquire_pc):  # fmt: skip
@@ -616,7 +647,7 @@ def _load_mixed(ctx, tstate, local: Local, memory, info: InsnInfo, size: int, lo
                                              info.acquire, size, offset, c.read))  # fmt: skip
         r = regs.copy()
         _writeback(ctx, r, info)
-        r.set(info.dest_regs, max(c.view, cond_view), max(pick, cond_pick))
+        r.set(info.dest_regs, c.view, pick)
         what = f"read {ctx.program.part_name(loc, offset, size)}={ctx.shown(loc, c.value, size)} from " + _sources(ctx, memory, c)
         moves.append(Move(c.key, what, step.state, _finish(ctx, new, step, r), step,
                           read_ts=max(c.read)))  # fmt: skip
