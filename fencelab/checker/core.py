@@ -101,6 +101,13 @@ class Check:
         return "UNSOUND" if self.extra else "partial" if self.partial else "sound"
 
     @property
+    def cautions(self) -> tuple[str, ...]:
+        """What the hardware run met that its model may judge otherwise than the cat file it
+        follows (`TestResult.cautions`): a verdict given under it may be wrong, so it is said
+        beside the verdict, never left out."""
+        return tuple(self.hardware.cautions) if self.hardware is not None else ()
+
+    @property
     def budget_exhausted(self) -> tuple[int, int]:
         """(hardware, source) executions that hit the step / loop budget."""
         hw = self.hardware.budget_exhausted if self.hardware else 0

@@ -40,6 +40,7 @@ class HuntReport:
     errors: list[Check] = field(default_factory=list)
     incomplete: list[Check] = field(default_factory=list)  # cut short, no extra outcome found
     racy: list[Check] = field(default_factory=list)  # the source model flags a data race
+    cautioned: list[Check] = field(default_factory=list)  # the hardware run met a caution
     found: list[Found] = field(default_factory=list)  # every unsound variant, smallest first
     hardware_runs: int = 0
     seconds: float = 0.0
@@ -112,6 +113,8 @@ def hunt(
                 report.found.append(Found(v, c))
             elif c.partial:
                 report.incomplete.append(c)
+            if c.cautions:
+                report.cautioned.append(c)
             if c.partial == INTERRUPTED:
                 report.partial = INTERRUPTED
                 break

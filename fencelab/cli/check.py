@@ -118,7 +118,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
                 result = next(results)
                 checks.append(result)
                 with bar.paused():
-                    if not quiet or not result.sound:
+                    if not quiet or not result.sound or result.cautions:
                         print_check(out, result)
                     if pictures and result.extra:
                         for path in pictures(result):
@@ -143,6 +143,9 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     racy = sum(c.verdict == "racy" for c in checks)
     if racy:
         line += f"; {racy} racy (a data race: undefined behaviour, no verdict)"
+    cautioned = sum(bool(c.cautions) for c in checks)
+    if cautioned:
+        line += f"; {cautioned} under a caution (caution lines above)"
     if unread:
         line += f"; {plural(unread, 'test')} could not be read (errors above)"
     if cut:

@@ -84,7 +84,14 @@ def source_lines(test: LitmusTest) -> list[str]:
 
 def print_check(console: Console, check: Check, verbose: bool = False) -> None:
     """A check's result line (never wrapped: `grep UNSOUND` gets it whole), then for an
-    unsound one its extra outcomes, witnesses, replay commands and source lines."""
+    unsound one its extra outcomes, witnesses, replay commands and source lines; then a line
+    for each caution the hardware run met (`Check.cautions`: the verdict may be wrong)."""
+    _print_verdict(console, check)
+    for caution in check.cautions:
+        _line(console, f"  [yellow]caution:[/yellow] {escape(caution)}")
+
+
+def _print_verdict(console: Console, check: Check) -> None:
     head = f"{check.test.name}  {check.target}  scheme {check.scheme}  ({check.hardware_model} vs {check.source_model})"
     if check.error:
         _line(console, f"[yellow]error[/yellow]    {escape(head)}: {escape(check.error)}")
@@ -216,10 +223,17 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
     if report.racy:
         _line(console, f"[yellow]{plural(len(report.racy), 'test')} with a data race (herd's "
               f"Undef, e.g. {escape(report.racy[0].test.name)}): no verdict[/yellow]")  # fmt: skip
+    if report.cautioned:
+        first = report.cautioned[0]
+        _line(console, f"[yellow]{plural(len(report.cautioned), 'test')} checked under a "
+              f"caution (e.g. {escape(first.test.name)}): {escape(first.cautions[0])}[/yellow]")
     if not report.found:
         clean = report.checked - len(report.errors) - len(report.incomplete) - len(report.racy)
         if report.partial:
             _line(console, f"no counterexample among the {plural(clean, 'test')} checked")
+        elif report.cautioned:
+            _line(console, f"[yellow]no counterexample, but {len(report.cautioned)} of the "
+                  f"{plural(report.checked, 'test')} checked under the caution above[/yellow]")
         elif clean < report.checked:
             _line(console, f"[yellow]no counterexample, but no verdict on every test: sound on "
                   f"{clean} of the {plural(report.checked, 'test')}[/yellow]")  # fmt: skip

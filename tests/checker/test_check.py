@@ -400,3 +400,28 @@ def test_a_result_key_hashes_its_program_once():
 
     copy = pickle.loads(pickle.dumps(HashedOnce(("x", 1))))  # its hash is made again there
     assert type(copy) is HashedOnce and copy == ("x", 1) and "_hash" not in vars(copy)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_check_and_hunt_say_a_caution_beside_the_verdict(cli, monkeypatch, jobs):
+    """A hardware run that met a caution (its model may judge otherwise than its cat file:
+    `MemoryModel.cautions`) gives a verdict that may be wrong: `check` prints the caution under
+    the verdict (under --quiet too) and counts it in its last line, `hunt` says it and does not
+    call the scheme sound on all tests. Before, both printed `sound` without a word. No model
+    is known to meet one on compiled code; the model is made to, to show the net holds."""
+    from fencelab.models.operational.tso import TSO
+
+    test = str(EXAMPLES / "c" / "SB+rlx.litmus")
+    clean = cli(["check", test, "-t", "x86_64", "-j", jobs])
+    assert "caution" not in clean.output
+    said = "the model may judge this otherwise than its cat file"
+    monkeypatch.setattr(TSO, "cautions", lambda self: (said,))
+    for quiet in ([], ["--quiet"]):
+        out = cli(["check", test, "-t", "x86_64", "-j", jobs, *quiet]).output.splitlines()
+        (verdict,) = [i for i, line in enumerate(out) if line.startswith("sound    SB+rlx")]
+        assert out[verdict + 1] == f"  caution: {said}"
+        assert out[-1].endswith("; 1 under a caution (caution lines above)")
+    hunt = cli(["hunt", "-t", "x86_64", "--shapes", "SB", "--variants", "plain", "-j", jobs])
+    assert "checked under a caution (e.g. SB" in hunt.output and said in hunt.output
+    assert "sound on all" not in hunt.output
+    assert "no counterexample, but" in hunt.output
