@@ -1,6 +1,7 @@
-"""Differential runs on fresh seeds: operational vs axiomatic twins, and the default scheme's check.
+"""Differential runs on fresh seeds: operational vs axiomatic twins, and the lowering schemes' checks.
 
     .venv/bin/python bench/model_diff.py SUITE [--seed 7001] [--count 100] [--timeout 20]
+                                         [--threads 2|3|4] [--scheme S,...|all]
 
 SUITE (each generates `--count` tests of each kind from `--seed`, fencelab/gen):
 - `x86`: random loop-free x86_64 tests (families.py) and diy7-style cycles (cycles.py), each
@@ -8,13 +9,25 @@ SUITE (each generates `--count` tests of each kind from `--seed`, fencelab/gen):
 - `aarch64`: random AArch64 tests (random_tests.py) and cycles, `arm` vs `arm-axiomatic` and
   `sc` vs `sc-axiomatic`;
 - `a32`: A32 shapes and random tests (arm_shapes.py) and ARM cycles, `aarch32` vs `arm-axiomatic`;
+- `armv7`: the same tests, `armv7` vs `armv7-axiomatic` (arm.cat);
 - `x86-wide`, `aarch64-wide`: `2 * count` tests of this file's own mixes, of what fencelab/gen
   does not draw (x86: byte and half-word parts of a word, LFENCE/SFENCE, LOCK CMPXCHG, locked
   ALU and bit operations; AArch64: LD<op>/ST<op> of every kind, CAS, LDAXR/STLXR, dependencies
   before any of them), the same pairs as `x86` and `aarch64`;
-- `c`: random C tests (families.py) and C cycles, `fencelab check`'s checker with the default
-  scheme on every target against the default source model (c11): any UNSOUND or error is a
-  finding (racy and partial checks are counted apart).
+- `armv7-wide`: `2 * count` ARM tests of predicated instructions (STREQ/STRNE, LDREQ/LDRNE,
+  MOVEQ/MOVNE deciding a store's value or cutting an address dependency, after a CMP of a value
+  read), `armv7` vs `armv7-axiomatic` and `aarch32` vs `arm-axiomatic`;
+- `c`: random C tests (families.py) and C cycles, `fencelab check`'s checker with `--scheme`
+  (default `default`; `all`: every scheme but `tutorial`, each on the targets it is written for)
+  against the default source model (c11): any UNSOUND or error is a finding (racy and partial
+  checks are counted apart);
+- `c-wide`: the same checks on `2 * count` C tests of this file's own mix (compare-exchange
+  strong and weak with every valid pair of orders, fetch_sub/or/and/xor, fences of every order);
+- `c-source`: the `c` tests and `count` of the `c-wide` mix under `rc11` and `c11` (rc11 without
+  no-thin-air): rc11 may allow nothing c11 forbids, and the two must agree where fewer than two
+  threads read before they write (no sb | rf cycle can form).
+`--threads` fixes the number of threads of every test (the A32 shapes, of fixed sizes, give way
+to free-form A32 tests of that many threads); by default it is drawn (2-4 threads).
 Every comparison runs in this process through fencelab.pipeline, the test given at most
 `--timeout` seconds (then counted as a timeout, not compared). Prints each disagreement (the
 outcomes only one side has, and the test), then the counts; exits 1 if anything disagreed.
@@ -26,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import signal
 import sys
 import time
@@ -39,6 +53,7 @@ from fencelab.gen.families import generate_many
 from fencelab.isa.registry import TARGETS
 from fencelab.litmus.parser import parse_text
 from fencelab.litmus.printer import format_outcome
+from fencelab.lowering.schemes import SCHEME_NAMES
 from fencelab.lowering.table import get_scheme
 from fencelab.pipeline import Pipeline, RunOptions
 
@@ -49,23 +64,39 @@ PAIRS = {
 }
 PAIRS["x86-wide"] = PAIRS["x86"]
 PAIRS["aarch64-wide"] = PAIRS["aarch64"]
+PAIRS["armv7"] = (("armv7", "armv7-axiomatic"),)
+PAIRS["armv7-wide"] = (("armv7", "armv7-axiomatic"), ("aarch32", "arm-axiomatic"))
+SOURCE_PAIR = ("rc11", "c11")  # the `c-source` suite's
+SUITES = (*PAIRS, "c", "c-wide", "c-source")
 
 
-def texts(suite: str, count: int, seed: int) -> list[tuple[str, str]]:
-    """(name, herd text) of the suite's generated tests."""
+def texts(suite: str, count: int, seed: int, threads: int | None = None) -> list[tuple[str, str]]:
+    """(name, herd text) of the suite's generated tests; `threads` fixes their number of threads
+    (the wide mixes' and the A32 shapes' own counts aside: those suites then draw free-form
+    A32 tests and cycles of that many threads instead)."""
     if suite == "x86":
-        made = [*generate_many("x86_64", count, seed), *cycles.generate_many("x86_64", count, seed)]
+        made = [*generate_many("x86_64", count, seed, threads),
+                *cycles.generate_many("x86_64", count, seed, threads)]  # fmt: skip
     elif suite == "aarch64":
-        made = [*random_tests.generate_many(count, seed),
-                *cycles.generate_many("AArch64", count, seed)]  # fmt: skip
+        made = [*random_tests.generate_many(count, seed, "AArch64", threads),
+                *cycles.generate_many("AArch64", count, seed, threads)]  # fmt: skip
     elif suite == "x86-wide":
-        made = [x86_wide(seed * 1_000_003 + i) for i in range(2 * count)]
+        made = [x86_wide(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
     elif suite == "aarch64-wide":
-        made = [aarch64_wide(seed * 1_000_003 + i) for i in range(2 * count)]
-    elif suite == "a32":
-        made = [*generate_many_a32(count, seed), *cycles.generate_many("ARM", count, seed)]
+        made = [aarch64_wide(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
+    elif suite == "armv7-wide":
+        made = [a32_predicated(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
+    elif suite in ("a32", "armv7"):
+        shapes = (generate_many_a32(count, seed) if threads is None
+                  else random_tests.generate_many(count, seed, "ARM", threads))  # fmt: skip
+        made = [*shapes, *cycles.generate_many("ARM", count, seed, threads)]
+    elif suite == "c-wide":
+        made = [c_wide(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
     else:
-        made = [*generate_many("C", count, seed), *cycles.generate_many("C", count, seed)]
+        made = [*generate_many("C", count, seed, threads),
+                *cycles.generate_many("C", count, seed, threads)]  # fmt: skip
+        if suite == "c-source":
+            made += [c_wide(seed * 1_000_003 + i, n_threads=threads) for i in range(count)]
     return [(text.split("\n", 1)[0].split()[1], text) for text in made]
 
 
@@ -82,12 +113,13 @@ def _table(arch, name, init, threads, terms):
 
 X86_LOAD_REGS = ("bx", "si", "di", "bp")
 
-def x86_wide(seed, name=None):
+def x86_wide(seed, name=None, n_threads=None):
     rng = random.Random(seed)
     locs = ["x", "y"][: rng.choice((1, 2, 2))]
     base = {"x": "r8", "y": "r9"}
+    n = n_threads or rng.choice((2, 2, 3))  # not given: drawn, the same tests as before
     init, threads, terms, v = [f"uint32_t {loc};" for loc in locs], [], [], 0
-    for tid in range(rng.choice((2, 2, 3))):
+    for tid in range(n):
         rows, regs, cas = [], list(X86_LOAD_REGS), False
         init += [f"{tid}:{base[loc]}={loc};" for loc in locs]
         for _ in range(rng.choice((1, 2, 2, 3))):
@@ -142,12 +174,13 @@ def x86_wide(seed, name=None):
 A64_RMW = ("LDCLR", "LDSET", "LDEOR", "LDSMAX", "LDUMIN", "LDADD", "SWP")
 A64_ORD = ("", "A", "L", "AL")
 
-def aarch64_wide(seed, name=None):
+def aarch64_wide(seed, name=None, n_threads=None):
     rng = random.Random(seed)
     locs = ["x", "y", "z"][: rng.choice((2, 2, 3))]
     base = {"x": 10, "y": 11, "z": 12}
+    n = n_threads or rng.choice((2, 2, 3))  # not given: drawn, the same tests as before
     init, threads, terms, v = [], [], [], 0
-    for tid in range(rng.choice((2, 2, 3))):
+    for tid in range(n):
         rows, reg, last = [], 0, None
         init += [f"{tid}:X{base[loc]}={loc};" for loc in locs]
         for _ in range(rng.choice((1, 2, 2, 3))):
@@ -201,6 +234,117 @@ def aarch64_wide(seed, name=None):
     return _table("AArch64", name or f"A64W{seed}", " ".join(init), threads, terms)
 
 
+A32_CONDS = ("EQ", "NE")
+
+def a32_predicated(seed, name=None, n_threads=None):
+    """An ARM test whose threads decide, by the flags of a CMP of a value they read, whether a
+    later STR, LDR or MOV runs (STREQ/LDRNE/MOVEQ...), mixed with plain accesses, DMB, DMB ST,
+    ISB and address or data dependencies through or around the predicated instruction."""
+    rng = random.Random(seed)
+    locs = ["x", "y", "z"][: rng.choice((2, 2, 3))]
+    base = {"x": 10, "y": 11, "z": 12}
+    n = n_threads or rng.choice((2, 2, 3))
+    init, threads, terms, v = [], [], [], 0
+    for tid in range(n):
+        rows, reg, last = [], 0, None
+        init += [f"{tid}:R{base[loc]}={loc};" for loc in locs]
+        for _ in range(rng.choice((1, 2, 2, 3))):
+            loc = rng.choice(locs)
+            b = f"R{base[loc]}"
+            v += 1
+            k = rng.random()
+            if last is not None and k < 0.5:  # predicated on the last read's value
+                cc = rng.choice(A32_CONDS)
+                rows.append(f"CMP R{last},#{rng.choice((0, 1, 1, v - 1))}")
+                kind = rng.choice(("str", "str", "ldr", "mov-str", "mov-addr", "str-data"))
+                if kind == "str":
+                    rows[-1:-1] = [f"MOV R9,#{v}"]
+                    rows.append(f"STR{cc} R9,[{b}]")
+                elif kind == "str-data":
+                    rows.append(f"STR{cc} R{last},[{b}]")
+                elif kind == "ldr":
+                    rows.append(f"LDR{cc} R{reg},[{b}]")
+                    terms.append(f"{tid}:R{reg}=0")
+                    reg += 1
+                elif kind == "mov-str":
+                    if f"{tid}:R7=" not in " ".join(init):  # R7's value where the MOV fails
+                        init.append(f"{tid}:R7={v};")
+                    v += 1
+                    rows += [f"MOV{cc} R7,{rng.choice((f'#{v}', f'R{last}'))}", f"STR R7,[{b}]"]
+                else:  # an address dependency the MOV may cut
+                    rows[-1:-1] = [f"EOR R8,R{last},R{last}"]
+                    rows += [f"MOV{cc} R8,#0", f"LDR R{reg},[{b},R8]"]
+                    terms.append(f"{tid}:R{reg}=0")
+                    last, reg = reg, reg + 1
+                if rng.random() < 0.3:
+                    rows.append(rng.choice(("DMB", "ISB", "DMB ST")))
+            elif k < 0.7:
+                rows.append(f"LDR R{reg},[{b}]")
+                terms.append(f"{tid}:R{reg}=0")
+                last, reg = reg, reg + 1
+            elif k < 0.78:
+                rows.append(rng.choice(("DMB", "DMB ST", "ISB")))
+            else:
+                rows += [f"MOV R9,#{v}", f"STR R9,[{b}]"]
+        threads.append(rows or ["DMB"])
+    terms += [f"[{loc}]=0" for loc in locs]
+    return _table("ARM", name or f"A32P{seed}", " ".join(init), threads, terms)
+
+
+C_ORDERS = ("relaxed", "acquire", "release", "acq_rel", "seq_cst")
+C_FAILURES = {"relaxed": ("relaxed",), "release": ("relaxed",), "acquire": ("relaxed", "acquire"),
+              "acq_rel": ("relaxed", "acquire"), "seq_cst": ("relaxed", "acquire", "seq_cst")}
+
+
+def c_wide(seed, name=None, n_threads=None):
+    """A C test of what fencelab/gen's C tests do not draw: compare-exchange (strong and weak,
+    every valid pair of orders, expecting the initial value, a written one or a value never
+    written), fetch_sub/or/and/xor, SC fences between them, loads and stores of any order."""
+    rng = random.Random(seed)
+    locs = ["x", "y", "z"][: rng.choice((1, 2, 2, 3))]
+    n = n_threads or rng.choice((2, 2, 3))
+    params = ", ".join(f"atomic_int* {loc}" for loc in locs)
+    lines = [f"C {name or f'CW{seed}'}", "{", *(f" atomic_int {loc}=0;" for loc in locs), "}", ""]
+    terms, v = [], 0
+    for tid in range(n):
+        body, r = [], 0
+        for _ in range(rng.choice((1, 2, 2, 3))):
+            loc = rng.choice(locs)
+            v += 1
+            k = rng.random()
+            if k < 0.2:
+                order = rng.choice(("relaxed", "release", "seq_cst"))
+                body.append(f"atomic_store_explicit({loc}, {v}, memory_order_{order});")
+            elif k < 0.4:
+                order = rng.choice(("relaxed", "acquire", "seq_cst"))
+                body.append(f"int r{r} = atomic_load_explicit({loc}, memory_order_{order});")
+                terms.append(f"{tid}:r{r}=0")
+                r += 1
+            elif k < 0.5:
+                order = rng.choice(("acquire", "release", "acq_rel", "seq_cst", "seq_cst"))
+                body.append(f"atomic_thread_fence(memory_order_{order});")
+            elif k < 0.75:
+                ok = rng.choice(C_ORDERS)
+                fail = rng.choice(C_FAILURES[ok])
+                weak = rng.choice(("strong", "strong", "weak"))
+                body += [f"int e{r} = {rng.choice((0, 0, v - 1, 99))};",
+                         f"int r{r} = atomic_compare_exchange_{weak}_explicit({loc}, &e{r}, {v}, "
+                         f"memory_order_{ok}, memory_order_{fail});"]  # fmt: skip
+                terms += [f"{tid}:r{r}=0", f"{tid}:e{r}=0"]
+                r += 1
+            else:
+                op = rng.choice(("sub", "or", "and", "xor", "add"))
+                arg = {"sub": 1, "or": 1 << (v % 4), "and": rng.choice((0, 3)), "xor": v,
+                       "add": v}[op]  # fmt: skip
+                body.append(f"int r{r} = atomic_fetch_{op}_explicit({loc}, {arg}, "
+                            f"memory_order_{rng.choice(C_ORDERS)});")  # fmt: skip
+                terms.append(f"{tid}:r{r}=0")
+                r += 1
+        lines += [f"P{tid} ({params}) {{", *(f"  {b}" for b in body), "}", ""]
+    lines.append("exists (" + " /\\ ".join(terms + [f"{loc}=0" for loc in locs]) + ")")
+    return "\n".join(lines) + "\n"
+
+
 class Timeout(BaseException):  # not an Exception: nothing in fencelab may catch it
     pass
 
@@ -236,38 +380,94 @@ def compare_models(name: str, text: str, pairs, tally: Counter) -> bool:
     return differ
 
 
-def check_default(name: str, text: str, tally: Counter, checker: Checker) -> bool:
-    """The default scheme on every target; prints an UNSOUND or error check. True if any."""
+LIMIT_REFUSALS = ("cannot enumerate", "gives up")  # the source model's and checker's limits
+
+
+def check_schemes(name: str, text: str, schemes, tally: Counter, checker: Checker) -> bool:
+    """Each scheme on every target it is written for; prints an UNSOUND or error check.
+    True if any."""
     test = parse_text(text, name)
     bad = False
-    for target in TARGETS.values():
-        check = checker.check(test, target, get_scheme("default"))
-        tally[check.verdict] += 1
-        if check.verdict in ("UNSOUND", "error"):
-            bad = True
-            extra = "; ".join(format_outcome(e.outcome) for e in check.extra)
-            print(f"{check.verdict} {name} on {target.name} ({check.hardware_model}): "
-                  f"{check.error or extra}\n{text}", flush=True)  # fmt: skip
+    for scheme in schemes:
+        for target in TARGETS.values():
+            if not scheme.covers(target):
+                continue
+            check = checker.check(test, target, scheme)
+            if check.verdict == "error" and any(w in check.error for w in LIMIT_REFUSALS):
+                tally["refused (a limit)"] += 1  # one line, as a user meets it: not a finding
+                continue
+            tally[check.verdict] += 1
+            if check.verdict in ("UNSOUND", "error"):
+                bad = True
+                extra = "; ".join(format_outcome(e.outcome) for e in check.extra)
+                print(f"{check.verdict} {name}: {scheme.name} on {target.name} "
+                      f"({check.hardware_model}): {check.error or extra}\n{text}", flush=True)  # fmt: skip
     return bad
+
+
+def _reads_then_writes(body: str) -> bool:
+    """Does a (generated) C thread read and then write, an RMW included: the sb; rf cycles that
+    rc11's no-thin-air forbids and c11 allows go through two such threads at least."""
+    read = False
+    for line in body.splitlines():
+        rmw = "exchange" in line or "fetch_" in line
+        if (read or rmw) and ("store" in line or rmw):
+            return True
+        read = read or "load" in line or rmw
+    return False
+
+
+def compare_sources(name: str, text: str, tally: Counter) -> bool:
+    """`rc11` against `c11`, which is rc11 without no-thin-air (acyclic sb | rf): rc11 allows
+    no outcome c11 forbids, and where fewer than two threads read before they write no
+    execution has such a cycle, so they must agree. Prints a disagreement; True if any."""
+    got = {}
+    for model in SOURCE_PAIR:
+        result = Pipeline().run(parse_text(text, name), RunOptions.named(model=model,
+                                                                         counts=False))
+        if result.partial or result.budget_exhausted:
+            tally["partial or budget"] += 1
+            return False
+        got[model] = _outcomes(result)
+    bodies = re.findall(r"^P\d+ \(.*?^}", text, re.M | re.S)
+    may_differ = sum(map(_reads_then_writes, bodies)) >= 2
+    tally["c11 vs rc11" + (" (sb; rf cycles possible)" if may_differ else "")] += 1
+    strict, loose = got["rc11"], got["c11"]
+    if strict <= loose and (may_differ or strict == loose):
+        tally["c11 looser" if strict != loose else "c11 = rc11"] += 1
+        return False
+    print(f"DIFFER {name}: rc11 vs c11 (sb; rf cycles {'possible' if may_differ else 'none'})\n"
+          f"  only rc11: {sorted(strict - loose)}\n  only c11: {sorted(loose - strict)}\n{text}",
+          flush=True)  # fmt: skip
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("suite", choices=(*PAIRS, "c"))
+    ap.add_argument("suite", choices=SUITES)
     ap.add_argument("--seed", type=int, default=7001)
     ap.add_argument("--count", type=int, default=100, help="tests of each generator")
     ap.add_argument("--timeout", type=int, default=20, help="seconds a test may take")
+    ap.add_argument("--threads", type=int, choices=(2, 3, 4),
+                    help="threads of every test (default: drawn, 2-4)")
+    ap.add_argument("--scheme", default="default",
+                    help="`c`: schemes to check, S,S,... or all (every one but tutorial)")
     args = ap.parse_args(argv)
+    names = ([n for n in SCHEME_NAMES if n != "tutorial"] if args.scheme == "all"
+             else args.scheme.split(","))  # fmt: skip
+    schemes = [get_scheme(n) for n in names]
     signal.signal(signal.SIGALRM, _alarm)
     tally: Counter = Counter()
     checker = Checker()
     found = 0
     started = time.monotonic()
-    for name, text in texts(args.suite, args.count, args.seed):
+    for name, text in texts(args.suite, args.count, args.seed, args.threads):
         signal.alarm(args.timeout)
         try:
-            if args.suite == "c":
-                found += check_default(name, text, tally, checker)
+            if args.suite in ("c", "c-wide"):
+                found += check_schemes(name, text, schemes, tally, checker)
+            elif args.suite == "c-source":
+                found += compare_sources(name, text, tally)
             else:
                 found += compare_models(name, text, PAIRS[args.suite], tally)
             tally["tests"] += 1
@@ -279,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             signal.alarm(0)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(tally.items()))
-    print(f"{args.suite} seed {args.seed} count {args.count}: {found} with a finding; {counts}; "
+    print(f"{args.suite} seed {args.seed} count {args.count} threads {args.threads or 'drawn'}"
+          f"{' schemes ' + ','.join(names) if args.suite in ('c', 'c-wide') else ''}: {found} with a finding; {counts}; "
           f"{time.monotonic() - started:.0f} s")  # fmt: skip
     return 1 if found else 0
 

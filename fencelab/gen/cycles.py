@@ -553,12 +553,13 @@ def generate(family: str, seed: int, threads: int | None = None) -> str:
     return write(family, draw(family, random.Random(seed), threads))
 
 
-def generate_many(family: str, count: int, seed: int = 0) -> list[str]:
-    """`count` tests of different names (diy writes each cycle once)."""
+def generate_many(family: str, count: int, seed: int = 0, threads: int | None = None) -> list[str]:
+    """`count` tests of different names (diy writes each cycle once); `threads` fixes the
+    number of threads (else 2-4, drawn: the same tests as without it)."""
     rng = random.Random(f"{family}-{seed}")
     out, seen = [], set()
     for _ in range(count * 200):
-        cycle = draw(family, rng)
+        cycle = draw(family, rng, threads)
         name = test_name(cycle)
         if name not in seen:
             seen.add(name)

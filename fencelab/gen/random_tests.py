@@ -247,9 +247,11 @@ def generate(seed: int, name: str | None = None, arch: str = "AArch64",
     return _Builder(rng.choice, name or f"GEN{seed}", arch, threads, ops).build()
 
 
-def generate_many(count: int, seed: int = 0, arch: str = "AArch64") -> list[str]:
+def generate_many(count: int, seed: int = 0, arch: str = "AArch64",
+                  threads: int | None = None) -> list[str]:  # fmt: skip
     prefix = flavour_of(arch).prefix
-    return [generate(seed * 1_000_003 + i, f"{prefix}{seed}-{i}", arch) for i in range(count)]
+    return [generate(seed * 1_000_003 + i, f"{prefix}{seed}-{i}", arch, threads)
+            for i in range(count)]  # fmt: skip
 
 
 def litmus_texts(arch: str = "AArch64"):

@@ -154,3 +154,14 @@ def test_armv7_and_its_axiomatic_twin_agree_on_diy_tests():
         if sets[0] != sets[1]:
             differ.append(text.split()[1])
     assert differ == []
+
+
+@pytest.mark.parametrize("threads", [3, 4])
+@pytest.mark.parametrize("family", cycles.FAMILIES)
+def test_generated_tests_of_a_given_number_of_threads(family, threads):
+    """`threads` fixes every test's number of threads (bench/model_diff.py --threads), where
+    without it they are drawn, mostly 2 and 3."""
+    texts = cycles.generate_many(family, 8, seed=5, threads=threads)
+    assert [len(parse_text(t, "t").threads) for t in texts] == [threads] * 8
+    drawn = [len(parse_text(t, "t").threads) for t in cycles.generate_many(family, 8, seed=5)]
+    assert drawn != [threads] * 8
