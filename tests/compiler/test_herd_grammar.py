@@ -91,7 +91,7 @@ NOT_READ = {
     "AArch64": {"clrex"},
     "ARM": {"clrex", "ldrb", "ldrh", "strb", "strh", "ldrexb", "ldrexh", "strexb", "strexh",
             "sxtb", "sxth", "uxtb", "uxth", "mvn", "mul", "lsl", "asr", "rsb", "and-reg",
-            "orr-reg", "strexeq", "strexbeq", "strexheq", "cmpeq",
+            "orr-reg",
             *(f"{i}{c}" for i in ("b", "mov")
               for c in ("lt", "le", "gt", "ge", "hi", "ls", "cs", "cc"))},
 }  # fmt: skip

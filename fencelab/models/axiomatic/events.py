@@ -529,10 +529,7 @@ class PathExplorer:
                     raise
                 self._append(out, tid, b, replace(b.path(tid, state), fault=e), everything=True)
                 return
-            # (not a store-exclusive: its success needs the monitor's pairing, which a guess
-            # would have to make up; a value justified through STREXEQ's condition is missed)
-            if (self.guess and info.predicate and info.kind is not Kind.STORE_EXCL
-                    and b.src(_CONDITION)):  # fmt: skip
+            if self.guess and info.predicate and b.src(_CONDITION):
                 self._guess(tid, core, state, b, info, values, out)
             if len(options) > 1 and self._may_be_dead(info, options):
                 self._speculate(tid, core, state, info, options, values, out)
@@ -583,13 +580,21 @@ class PathExplorer:
 
     def _guess(self, tid, core, state, b: _Builder, info: InsnInfo, values, out) -> None:
         """The predicated memory instruction at `state`, whose condition a read decided, run
-        the other way (`guess`), with every value it may read then."""
+        the other way (`guess`), with every value it may read then; a store-exclusive
+        (STREXEQ) succeeding where the path's monitor pairs it with its load-exclusive, and
+        failing. Only the values the guessed path writes are kept (`_enumerate`), so the
+        pairing a guess takes never stands in an execution: each is checked on real paths."""
+        flip = frozenset({0})
         try:
-            for step, reads in self._with_reads(core, state, (), values, frozenset({0})):
-                guessed = b.copy()
+            if info.kind is Kind.STORE_EXCL:  # (paired with the path's own load-exclusive)
+                options = self._store_exclusive(tid, core, state, b, info, flip)
+            else:
+                options = [(step, b.copy(), reads)
+                           for step, reads in self._with_reads(core, state, (), values, flip)]
+            for step, guessed, reads in options:
                 guessed.guessed = True
                 self._go(tid, core, state, info, step, guessed, reads, values, out,
-                         flips=frozenset({0}))  # fmt: skip
+                         flips=flip)  # fmt: skip
         except FencelabError:
             pass  # (a guess may lead anywhere: what it writes before counts)
 
@@ -703,8 +708,8 @@ class PathExplorer:
                 for step, reads in self._with_reads(core, state, (), values)]  # fmt: skip
 
     # -- running one instruction ----------------------------------------------------------
-    def _finish(self, core, state, reads) -> Step:
-        result = core.run(state, reads)
+    def _finish(self, core, state, reads, flips: frozenset[int] = frozenset()) -> Step:
+        result = core.run(state, reads, flips)
         if isinstance(result, NeedRead):
             info = core.info(state)
             raise FencelabError(f"{info.text!r}: unexpected memory read at {result.addr:#x}")
@@ -722,9 +727,11 @@ class PathExplorer:
         for v in sorted(read_values(values[loc.index], offset, result.size)):
             yield from self._with_reads(core, state, (*reads, v), values, flips)
 
-    def _store_exclusive(self, tid, core, state, b: _Builder, info):
-        """Success (when the monitor is for this location) and failure, as Steps."""
-        first = core.run(state, ())
+    def _store_exclusive(self, tid, core, state, b: _Builder, info,
+                         flips: frozenset[int] = frozenset()):  # fmt: skip
+        """Success (when the monitor is for this location) and failure, as Steps (`flips`:
+        `Core.run`'s, a guessed STREXEQ: `_guess`)."""
+        first = core.run(state, (), flips)
         mon = b.monitor
         if isinstance(first, Step) and first.access_skipped:
             return [(first, b.copy(), ())]  # its condition failed: it did nothing
@@ -743,14 +750,14 @@ class PathExplorer:
         valid = mon is not None and b.events[mon[0]].size == first.size
         if valid:
             ok_reads = (mon[2] & mask,)
-            ok = self._finish(core, state, ok_reads)
+            ok = self._finish(core, state, ok_reads, flips)
             if ok.writes:
                 nb = b.copy()
                 nb.monitor = None
                 nb.pair_with = mon[0]
                 options.append((ok, nb, ok_reads))
         fail_reads = (((mon[2] if mon else 0) ^ 1) & mask,)
-        fail = self._finish(core, state, fail_reads)
+        fail = self._finish(core, state, fail_reads, flips)
         if fail.writes:
             raise FencelabError(f"{info.text!r}: store-exclusive did not fail when told to")
         nb = b.copy()
@@ -962,7 +969,9 @@ def _enumerate(program, budget: int, seeds: tuple[int, ...], register_deps: bool
     values derives from constants, with any predicated condition guessed and then checked,
     not values that only a cycle of data determines (LB+datas' 42). Here the rounds guess
     too (`PathExplorer.guess`): each predicated instruction whose condition a read decided
-    also runs the other way, and the values such guessed paths write join the set; only
+    (a STREXEQ too, succeeding where its path's load-exclusive pairs with it, as herd's
+    `checkZ strex` runs it) also runs the other way, and the values such guessed paths write
+    join the set; only
     the paths that ran as their flags say are kept. The paths of the fixpoint then include
     every path of herd's solved candidates (a branch's condition needs no guess: arm.cat's
     `ctrl` orders the read before every later event, so a cycle through it is one in hb),

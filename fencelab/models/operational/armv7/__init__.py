@@ -81,8 +81,8 @@ run may run a predicated instruction whose flags its own reads decided the other
 real execution never guesses, and executes every commit it made ahead or never ends, so each
 run is still a timing; and the converse holds again, each commit certified by the solo run
 that guesses the conditions the timing's reads decide (values are never guessed: data and
-addresses keep their views). Cores with loops do not guess (a limitation, README), nor does a
-store-exclusive.
+addresses keep their views). A core guesses in loops too (each time it runs the instruction)
+and at a store-exclusive's condition (STREXEQ; its success stays the monitor's).
 
 This is an argument, not a machine-checked proof; bench/armv7_crosscheck.py checks it on
 generated tests (numbers in README). Beyond arm.cat: tests with loops (herd unrolls them) run

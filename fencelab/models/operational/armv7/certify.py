@@ -35,7 +35,8 @@ out. Pruning spins is the one place the model departs from arm.cat, only on test
 of coherence, and the registers' views on the retry path are not compared (only their
 values). And a solo run skips a loop iteration that returns to a loop head with the same
 registers and no lower views than an earlier visit, when every move since was silent
-(`dominates`).
+(`dominates`) and the earlier visit's taint (guess.py) holds the later one's: from there it
+can guess whatever the later visit can.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from fencelab.isa.insn import Kind
 from fencelab.models.operational.armv7.guess import NO_TAINT, solo_guesses
 from fencelab.models.operational.armv7.local import Local
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
-from fencelab.models.operational.armv7.thread import ThreadContext
+from fencelab.models.operational.armv7.thread import ThreadContext, thread_moves
 
 SOLO_BUDGET = 40  # memory instructions per solo run (the machine's default step budget)
 SOLO_STATES = 200_000  # a solo search larger than this is refused, not silently cut
@@ -99,18 +100,22 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
 
 
 def certifies(ctx: ThreadContext, tstate, local: Local, st: Storage,
-              budget: int = SOLO_BUDGET) -> bool:  # fmt: skip
+              budget: int = SOLO_BUDGET, guess: bool = True) -> bool:  # fmt: skip
     """`explore_alone(...).certified`, sooner: it stops at the first run that has executed
     every commit made ahead, and drops every solo state with more commits ahead still to
     execute than the most writes the core can still execute on any path of its code
     (`writes_left`: each write executes at most one commit, so no run from there certifies;
-    nor from any state after it, which has executed at most as many commits as writes)."""
-    found = _solo_runs(ctx, tstate, local, st, budget, only_certify=True)
+    nor from any state after it, which has executed at most as many commits as writes).
+    Without `guess`, by runs that guess no condition (guess.py): once cores execute, the
+    timeline is fixed, and a guess stood for reading a write committed later, which no
+    longer comes (model.py asks so there)."""
+    found = _solo_runs(ctx, tstate, local, st, budget, only_certify=True, guess=guess)
     return found  # type: ignore[return-value]
 
 
 def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: int,
-               only_certify: bool = False, viable: bool = False) -> Alone | bool:  # fmt: skip
+               only_certify: bool = False, viable: bool = False,
+               guess: bool = True) -> Alone | bool:  # fmt: skip
     certified = complete = False
     candidates: dict[Msg, set[frozenset[int]]] = {}
     # `viable`: each candidate's (message, `before` set, number of the solo state its run
@@ -121,8 +126,9 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
     # (thread state, local, storage, position of the first fresh commit: what the core
     # committed alone, not in the real timeline; propagations it inserted do not count)
     never = 1 << 60
-    # ... the loop heads visited since the last move that was not silent, the registers a
-    # solo read tainted and whether the run guessed a condition (guess.py)
+    # ... the loop heads visited since the last move that was not silent (each with its
+    # local state and taint), the registers a solo read tainted and whether the run guessed
+    # a condition (guess.py)
     start = (tstate, local, st, never, (), NO_TAINT, False)
     seen = {start: 0}
     queue = deque([(start, 0, 0)])
@@ -146,13 +152,14 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
         if viable:
             succ.extend([] for _ in range(number + 1 - len(succ)))
             nexts = succ[number]
-        for mv, tainted, guess in solo_moves(ctx, ts, lc, storage, taint):
+        for mv, tainted, guessed_now in solo_moves(ctx, ts, lc, storage, taint, guess):
             grown = mv.storage if mv.storage is not None else storage
             after = heads if mv.silent else ()
             if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
-                if any(t == mv.tstate and dominates(l0, mv.local, grown) for t, l0 in after):
+                if any(t == mv.tstate and tainted <= t0 and dominates(l0, mv.local, grown)
+                       for t, l0, t0 in after):  # fmt: skip
                     continue  # a repeated loop iteration: the earlier visit can do all it can
-                after = (*after, (mv.tstate, mv.local))
+                after = (*after, (mv.tstate, mv.local, tainted))
             offers = mv.floor < first_fresh and not mv.spin and not only_certify
             done = frozenset()
             if offers:
@@ -164,7 +171,7 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
                 first = shifted(first, at) if first != never else never
             if mv.fresh_writes and first == never:
                 first = grown.end
-            nxt = (mv.tstate, mv.local, grown, first, after, tainted, guessed or guess)
+            nxt = (mv.tstate, mv.local, grown, first, after, tainted, guessed or guessed_now)
             found = seen.get(nxt)
             if found is None:
                 found = seen[nxt] = len(seen)
@@ -211,7 +218,7 @@ def _certifying(succ: list[list[int]], done: list[bool]) -> set[int]:
 
 
 def solo_moves(ctx: ThreadContext, tstate, local: Local, st: Storage,
-               taint: frozenset[str] = NO_TAINT) -> list:  # fmt: skip
+               taint: frozenset[str] = NO_TAINT, guess: bool = True) -> list:  # fmt: skip
     """`guess.solo_guesses`: `thread_moves(..., certify=True)` and the moves that guess a
     condition the registers `taint` decide, remembered per core (the `reuse` switch of
     fencelab/reduce.py): a pure function of the core's state and the storage, and solo searches
@@ -221,6 +228,10 @@ def solo_moves(ctx: ThreadContext, tstate, local: Local, st: Storage,
     answer hides no `UnseenRead`: the projector's locations (project.py) only grow, and the
     answer was computed once every location it touches was among them, so computed again it
     would not raise either."""
+    if not guess:  # (`certifies`' runs that guess nothing)
+        cache = ctx.__dict__.setdefault("armv7_solo_moves_unguessed", {})
+        return reduce.reused(cache, (tstate, local, st), lambda: [
+            (m, NO_TAINT, False) for m in thread_moves(ctx, tstate, local, st, certify=True)])
     cache = ctx.__dict__.setdefault("armv7_solo_moves", {})
     return reduce.reused(cache, (tstate, local, st, taint),
                          lambda: solo_guesses(ctx, tstate, local, st, taint))  # fmt: skip

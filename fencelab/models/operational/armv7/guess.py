@@ -25,12 +25,24 @@ conditions the timing's reads decide. Only conditions are guessed, never a value
 data and address still carry their reads' views (a guessed `MOVEQ R4,R0` gives R4 R0's), so
 LB+datas stays forbidden, and a read is never guessed (it reads a committed write).
 
-Where: a core without loops (a guess on a loop's iteration would need naming the iteration;
-a core with a loop runs as before: the README's limitation) and at any instruction but a
-store-exclusive (its success is the monitor's pairing, which a guess would make up; the
-axiomatic checker leaves it out too: models/axiomatic/events.py). A solo run with a guess
-never counts as the core's run to its end (`Alone.complete`: cores start executing only when
-each can run to its end for real, or nothing more certifies). A core without a predicated
+Where: at every predicated instruction whose flags are tainted, in every core. In a loop a
+guess needs no name for its iteration: a solo run guesses step by step, so each time the run
+executes the instruction it may guess anew from that time's taint (herd unrolls the loop and
+runs each iteration's instruction both ways). The one place a loop's iterations are compared,
+a solo run skipping one that repeats an earlier visit of its loop head (certify.py,
+`dominates`), compares the taint too: it skips a visit only when the earlier one had every
+register of its taint tainted, so could guess all it can. A store-exclusive's condition
+(STREXEQ: GCC's weak compare-exchange, `LDREX; CMP; STREXEQ`) is guessed as any other: the
+guess decides only that it runs; whether it then succeeds is the monitor's, paired with the
+solo run's own load-exclusive (thread.py, `_store_exclusive`), and the real execution
+executes the commit only with a store-exclusive that really runs and succeeds, atomic with
+the write its real load-exclusive read (`write_slots`). A solo run with a guess never counts
+as the core's run to its end (`Alone.complete`: cores start executing only when each can run
+to its end for real, or nothing more certifies), nor as an executing core's way to execute
+its commits after its loop jumps back (model.py, `_moves`: the timeline is fixed by then, so
+the later write a guess stood for never comes; without this a core that committed a guessed
+store spun into the step budget). A guess that runs two instructions reading the same flags
+ways no flags value gives is dropped (`_consistent`). A core without a predicated
 instruction tracks nothing and explores exactly the solo states it did.
 
 The reductions (fencelab/reduce.py) hold with guesses, so none is switched off:
@@ -55,8 +67,10 @@ gives the same outcomes with `--no-reduce all`.
 
 from __future__ import annotations
 
+import functools
+
 from fencelab.errors import FencelabError
-from fencelab.isa.insn import Kind, as_executed
+from fencelab.isa.insn import Kind, as_executed, condition_holds
 from fencelab.models.operational.armv7.local import Local
 from fencelab.models.operational.armv7.storage import Storage
 from fencelab.models.operational.armv7.thread import Move, ThreadContext, thread_moves
@@ -67,14 +81,12 @@ _LOADS = (Kind.LOAD, Kind.LOAD_EXCL)
 
 
 def guesses(ctx: ThreadContext) -> bool:
-    """May core `ctx.tid` guess conditions (module docstring: no loop, a predicated
-    instruction other than a store-exclusive)? Computed once per program."""
+    """May core `ctx.tid` guess conditions (module docstring: it has a predicated
+    instruction)? Computed once per program."""
     found = ctx.__dict__.get("armv7_guesses")
     if found is None:
-        found = ctx.__dict__["armv7_guesses"] = not ctx.program.has_loop(ctx.tid) and any(
-            info.predicate and info.kind is not Kind.STORE_EXCL
-            for info in ctx.core.infos.values()
-        )  # fmt: skip
+        found = ctx.__dict__["armv7_guesses"] = any(
+            info.predicate for info in ctx.core.infos.values())
     return found
 
 
@@ -87,9 +99,7 @@ def solo_guesses(ctx: ThreadContext, tstate, local: Local, st: Storage,
     if not guesses(ctx):
         return [(m, NO_TAINT, False) for m in moves]
     out = [(m, _through(ctx, m, taint)[0], False) for m in moves]
-    info = ctx.core.info(tstate)
-    if info is not None and info.kind is not Kind.STORE_EXCL:
-        _flipped(ctx, tstate, local, st, taint, moves, frozenset(), out)
+    _flipped(ctx, tstate, local, st, taint, moves, frozenset(), out)
     return out
 
 
@@ -111,9 +121,37 @@ def _flipped(ctx, tstate, local: Local, st: Storage, taint: frozenset[str], move
         for m in flipped:
             after, ordinals = _through(ctx, m, taint)
             if more <= ordinals:  # (each flipped instruction ran, with tainted flags)
-                kept.append(m)
-                out.append((m, after, True))
+                kept.append(m)  # (more flips may make an inconsistent one consistent)
+                if _consistent(ctx, m.step):
+                    out.append((m, after, True))
         _flipped(ctx, tstate, local, st, taint, kept, more, out)
+
+
+def _consistent(ctx: ThreadContext, step) -> bool:
+    """Could one value of the flags make each group of the step's predicated instructions
+    that read the same flags (no flag write between them) go the way the guessed step ran
+    them? herd runs each one both ways, each way with an equation on the flags it read
+    (`choiceT`); ways no flags value gives leave equations with no solution, a candidate herd
+    drops. So such a guess stands for no execution: MOVGE and MOVLT after one compare are
+    guessed both the other way, never one alone."""
+    infos = ctx.core.infos
+    group: list[tuple[str, bool]] = []
+    for k, pc in enumerate(step.executed):
+        info = infos[pc]
+        ran = k not in step.skipped
+        if info.predicate:
+            group.append((info.predicate, ran))
+        if ran and FLAGS in info.writes:
+            if not _satisfiable(tuple(group)):
+                return False
+            group = []
+    return _satisfiable(tuple(group))
+
+
+@functools.cache
+def _satisfiable(group: tuple[tuple[str, bool], ...]) -> bool:
+    return any(all(condition_holds(cond, nzcv << 28) == held for cond, held in group)
+               for nzcv in range(16))
 
 
 def _through(ctx: ThreadContext, move: Move, taint: frozenset[str]):

@@ -35,6 +35,7 @@ from fencelab.models.operational.armv7.certify import (
     reads_left,
     writes_left,
 )
+from fencelab.models.operational.armv7.guess import guesses
 from fencelab.models.operational.armv7.local import Local, xx_cycle
 from fencelab.models.operational.armv7.order import ACCESS_LOCS, CommitOrder, accesses
 from fencelab.models.operational.armv7.project import Projector
@@ -263,8 +264,18 @@ class ARMv7(MemoryModel):
 
     def _searched(self, program, tid: int, tstate, local: Local, st: Storage, what: str):
         """The core's solo search (`what`: "alone", explore_alone; "certifies", certifies,
-        or the full search's answer when known), remembered."""
+        or the full search's answer when known; "executes", certifies by runs that guess no
+        condition: an executing core's, the timeline fixed), remembered."""
         key = (id(program), tid, tstate, local, st)
+        if what == "executes" and not guesses(self._ctx(program, tid)):
+            what = "certifies"  # (no guess to leave out: the same answer, shared)
+        if what == "executes":
+            key = (*key, what)
+            found = self._alone.get(key)
+            if found is None:
+                found = self._alone[key] = certifies(self._ctx(program, tid), tstate, local, st,
+                                                     guess=False)  # fmt: skip
+            return found
         found = self._alone.get(key)
         if found is None and what == "alone":
             found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st,
@@ -403,7 +414,8 @@ class ARMv7(MemoryModel):
         for move in moves:
             grown = move.storage if move.storage is not None else st
             if (move.local.promises and _jumps_back(ctx.core, tstate, move.tstate)
-                    and not self._certifies(program, tid, move.tstate, move.local, grown)):
+                    and not self._shared(program, tid, move.tstate, move.local, grown,
+                                         "executes")):  # fmt: skip
                 continue  # it can no longer execute what it committed: do not spin to the budget
             kept.append(move)
         return kept

@@ -126,7 +126,7 @@ def _moves(ctx: ThreadContext, tstate, local: Local, st: Storage, certify: bool,
     if kind is Kind.STORE:
         return _store(ctx, tstate, local, st, info, certify, flips)
     if kind is Kind.STORE_EXCL:
-        return _store_exclusive(ctx, tstate, local, st, info, certify)
+        return _store_exclusive(ctx, tstate, local, st, info, certify, flips)
     raise refuse(MODEL, info, f"{kind.value} instructions are not covered")
 
 
@@ -381,9 +381,9 @@ def _store(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool
     return _write_moves(ctx, local, st, info, step, _writeback(local.regs, info), certify, None)
 
 
-def _store_exclusive(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
-                     certify: bool) -> list[Move]:  # fmt: skip
-    first = ctx.core.run(tstate, ())
+def _store_exclusive(ctx, tstate, local: Local, st: Storage, info: InsnInfo, certify: bool,
+                     flips: frozenset[int] = frozenset()) -> list[Move]:  # fmt: skip
+    first = ctx.core.run(tstate, (), flips)
     if isinstance(first, Step) and first.access_skipped:  # its condition failed: nothing
         return [Move("", "condition false", first.state,
                      _finish(ctx, local, first, local.regs), first)]  # fmt: skip
@@ -400,17 +400,17 @@ def _store_exclusive(ctx, tstate, local: Local, st: Storage, info: InsnInfo,
         raise refuse(MODEL, info, MONITOR_MISMATCH)
     moves: list[Move] = []
     if bank is not None and bank[0] == loc.index:
-        step = _monitor_run(ctx, info, tstate, st, loc, bank[2], succeed=True)
+        step = _monitor_run(ctx, info, tstate, st, loc, bank[2], True, flips)
         if step is not None:
             spin = (not ctx.may_fail_spuriously and _one_write(info, step).value == bank[2]
                     and retries_anyway(ctx, step, _monitor_run(ctx, info, tstate, st, loc,
-                                                               bank[2], succeed=False)))  # fmt: skip
+                                                               bank[2], False, flips)))  # fmt: skip
             moves = _write_moves(ctx, local, st, info, step, regs, certify, bank[1],
                                  "succeeds, ", spin)  # fmt: skip
     # fails when it cannot fulfil a commit made ahead, or spuriously where the core has no loop
     if not any(m.storage is None for m in moves) or ctx.may_fail_spuriously:
         base = bank[2] if bank is not None else 0
-        step = _monitor_run(ctx, info, tstate, st, loc, base, succeed=False)
+        step = _monitor_run(ctx, info, tstate, st, loc, base, False, flips)
         if step is not None:
             moves.append(Move(".fail", "fails", step.state, _finish(ctx, failed, step, regs), step))
     return moves
@@ -477,18 +477,19 @@ def _dead(core, pc: int, regs: frozenset[str]) -> bool:
     return True
 
 
-def _monitor_run(ctx, info, tstate, st: Storage, loc, value: int, succeed: bool) -> Step | None:
+def _monitor_run(ctx, info, tstate, st: Storage, loc, value: int, succeed: bool,
+                 flips: frozenset[int] = frozenset()) -> Step | None:  # fmt: skip
     """Run a store-exclusive so that it succeeds (or fails): QEMU compares memory with the
     value its load-exclusive read, kept in the CPU context, which may come from another run of
     the same registers; supply that value (or any other this location held) to succeed, a value
-    no write made to fail."""
+    no write made to fail. (`flips`: a guessed condition, guess.py.)"""
     if succeed:
         held = [loc.init] + [m.value for _, m in st.messages() if m.loc == loc.index]
         candidates = [value] + [v for v in dict.fromkeys(held) if v != value]
     else:
         candidates = [value ^ 1, value ^ 0x5A5A5A5A, value ^ 0x7FFF0001]
     for supply in candidates:
-        step = _single_read(ctx, info, tstate, supply)
+        step = _single_read(ctx, info, tstate, supply, flips)
         if bool(step.writes) == succeed:
             return step
     return None
