@@ -5,14 +5,21 @@ A32 code and named for what it means there. Pick it for A32 code built for ARMv8
 may use LDA/STL and DMB LD); `armv7` (fencelab/models/operational/armv7/) is the ARMv7
 architecture, which is not multicopy-atomic.
 
-A known miss, said on the run (`cautions`): a thread promises a write only if, alone against
-the memory of the moment, it makes it, and alone it never sees the value that fails a
-predicated instruction's condition when the write making that value reaches memory only after
-the thread's later store (made because of it, or coherence-after one that is). aarch32.cat
-orders nothing after a failed condition, so herd (and `arm-axiomatic`) allows that store first;
-this model misses it (tests/cli/test_a32_predicated.py keeps three such shapes as strict
-xfails). `armv7` finds them by guessing conditions in its solo runs (armv7/guess.py); this
-model does not guess yet, so a program that may meet the shape is told so.
+A32's predicated instructions: aarch32.cat orders nothing after one whose condition failed, so
+a later store may be promised before the read that fails the condition, even where the write
+that fails it reaches memory only after that store. A thread alone against the memory of the
+moment never reads that write, so the certification of a loop-free thread may guess a
+condition its own reads decided (guess.py), as `armv7`'s does (tests/cli/
+test_a32_predicated.py, the shapes after LB_OWN_WRITE).
+
+A known miss, said on the run (`cautions`): a thread with a loop does not guess yet
+(guess.py, `guesses_loop_free`: the cost), so it may miss such a store; a program with a
+thread that has a loop and may meet the shape is told so.
+
+Exhaustive search always runs threads one after another once memory is fixed (interleave
+off: real runs, which never guess); the ARM model's other reductions (`certify-share`,
+`promise-merge`, `threads-apart`, `certify-dead-reads`, `certify-count`) are `arm`'s only
+(reduce.py `MODELS`), though guess.py says why each would stay sound with guesses.
 """
 
 from __future__ import annotations
@@ -20,9 +27,10 @@ from __future__ import annotations
 from fencelab.isa.insn import Kind
 from fencelab.models.operational.arm.model import ARM
 
-CAUTION = ("a store follows a predicated instruction whose flags may come from a read: aarch32 "
-           "does not guess conditions, so it may miss a store made before the read that fails "
-           "the condition, which aarch32.cat allows; --model arm-axiomatic finds it")  # fmt: skip
+CAUTION = ("a store follows a predicated instruction whose flags may come from a read, in a "
+           "thread with a loop: aarch32 does not guess conditions there, so it may miss a store "
+           "made before the read that fails the condition, which aarch32.cat allows; "
+           "--model arm-axiomatic finds it")  # fmt: skip
 
 _READS = frozenset({Kind.LOAD, Kind.LOAD_EXCL, Kind.RMW})
 _WRITES = frozenset({Kind.STORE, Kind.STORE_EXCL, Kind.RMW})
@@ -41,7 +49,8 @@ class AArch32(ARM):
         return AArch32(interleave=False, cautions=self._cautions)
 
     def initial_memory(self, program):
-        if any(_may_miss(thread.core.infos) for thread in program.threads):
+        if any(_may_miss(thread.core.infos) and program.has_loop(tid)
+               for tid, thread in enumerate(program.threads)):  # fmt: skip
             self._cautions.add(CAUTION)
         return super().initial_memory(program)
 
@@ -50,8 +59,8 @@ class AArch32(ARM):
 
 
 def _may_miss(infos: dict) -> bool:
-    """Does a thread's code (by address) hold the shape this model may miss (the module
-    docstring): a read, then a predicated instruction (not a branch), then a store? Told from
+    """Does a thread's code (by address) hold the shape this model may miss in a thread with
+    a loop (the module docstring): a read, then a predicated instruction (not a branch), then a store? Told from
     the code, erring towards yes (a loop may run it in another order)."""
     read = predicated = False
     for _, info in sorted(infos.items()):

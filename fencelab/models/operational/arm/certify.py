@@ -14,13 +14,19 @@ and reports:
 - `candidates`: the writes it could promise next, i.e. writes of solo runs that could take the
   next timestamp (their pre-view and coherence view are within the current memory).
 
+On A32 code a solo run may guess a predicated instruction's condition that its own reads
+decided (guess.py): such a run certifies and offers promises, but is never the thread's run to
+its end (`complete`).
+
 Solo runs skip repeated loop iterations: a jump back to a loop head whose registers are exactly
 those of an earlier visit (with no exclusive read pending) and whose views the earlier visit's
 do not exceed (`dominates`), when every move since that visit was `silent`: it wrote nothing, or
 put back the value its exclusive read got (a failed attempt on a spinlock; see
 `thread.silent_rewrite` for when such a rewrite counts). The model is monotone in views, so
 the run from the earlier visit can do everything the later one can, and the rewrites it drops
-change no value anyone reads. Without this, two threads spinning on a lock promise every
+change no value anyone reads. A guessing thread skips it only when the earlier visit's taint
+(guess.py) holds the later one's and the earlier run guessed nothing where the later guessed
+nothing: from there it can guess, and complete, whatever the later visit can. Without this, two threads spinning on a lock promise every
 interleaving of their failed attempts and certification explodes (spinlock+rlx on ARMv8:
 more than 120 s before, 5 s with it).
 """
@@ -32,6 +38,7 @@ from dataclasses import dataclass
 
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import InsnInfo, Kind
+from fencelab.models.operational.arm.guess import NO_TAINT, guesses_loop_free, solo_guesses
 from fencelab.models.operational.arm.local import Local, Message
 from fencelab.models.operational.arm.thread import ThreadContext, thread_moves
 
@@ -55,20 +62,29 @@ def explore_alone(
     candidates: dict[Message, None] = {}
     core = ctx.core
     pc_at, base, end = core.pc_index, core.base, core.end  # (`core.pc`, `core.halted`)
-    start = (tstate, local, memory, False, ())
+    guessing = guesses_loop_free(ctx)
+    # a state: the thread's, the memory it sees, whether it wrote at a fresh timestamp, its
+    # loop heads since its last write, the registers its reads tainted and whether it guessed
+    # a condition (guess.py; a thread without a predicated instruction: none and never)
+    start = (tstate, local, memory, False, (), NO_TAINT, False)
     seen = {start}
     queue = deque([(start, 0)])
     while queue:
-        (ts, lc, mem, fresh_run, heads), depth = queue.popleft()
+        (ts, lc, mem, fresh_run, heads, taint, guessed), depth = queue.popleft()
         if not lc.promises:
             certified = True
         pc = ts[pc_at]
         if not base <= pc < end:  # halted
-            complete = complete or (not lc.promises and not fresh_run)
+            complete = complete or (not lc.promises and not fresh_run and not guessed)
             continue
         if depth >= budget:
             continue
-        for mv in thread_moves(ctx, ts, lc, mem, True):
+        if guessing:
+            moves = solo_guesses(ctx, ts, lc, mem, taint)
+        else:
+            moves = [(mv, NO_TAINT, False) for mv in thread_moves(ctx, ts, lc, mem, True)]
+        for mv, tainted, guess in moves:
+            guess = guessed or guess
             after = heads if mv.silent else ()
             appended, more = mv.appended, mv.more
             if appended is None and not more:
@@ -80,13 +96,14 @@ def explore_alone(
                 fresh += more  # an STP's second write at a fresh timestamp
                 mem2 = (*mem, *(m for m, _ in fresh))
             if mv.local.exbank is None and base <= mv.tstate[pc_at] <= pc:  # jumped back
-                if any(t == mv.tstate and dominates(lc0, mv.local, mem2) for t, lc0 in after):
+                if any(t == mv.tstate and tainted <= t0 and (guess or not g0)
+                       and dominates(lc0, mv.local, mem2) for t, lc0, t0, g0 in after):  # fmt: skip
                     continue  # a repeated loop iteration: the earlier visit can do all it can
-                after = (*after, (mv.tstate, mv.local))
+                after = (*after, (mv.tstate, mv.local, tainted, guess))
             for msg, floor in fresh:
                 if floor <= n:
                     candidates.setdefault(msg)
-            nxt = (mv.tstate, mv.local, mem2, fresh_run or bool(fresh), after)
+            nxt = (mv.tstate, mv.local, mem2, fresh_run or bool(fresh), after, tainted, guess)
             known = len(seen)
             seen.add(nxt)  # (one hash: a state is a large tuple)
             if len(seen) != known:

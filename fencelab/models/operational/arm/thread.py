@@ -126,6 +126,10 @@ class ThreadContext:
         # nothing (arm.cat, the armv7 model)? (`held_condition`)
         self.predicates_carry = predicates_carry
         self.core = program.threads[tid].core
+        # `Core.run`, with a guess's flips while `thread_moves` runs one (certifying: the
+        # aarch32 model's solo runs, arm/guess.py)
+        self.run = self.core.run
+        self.flips: frozenset[int] = frozenset()
         self.names = [loc.name for loc in program.locations]
         self.may_fail_spuriously = program.may_fail_spuriously(tid)
         self._dataflow: dict = {}
@@ -271,15 +275,25 @@ def message_text(program, msg) -> str:
 
 
 def thread_moves(
-    ctx: ThreadContext, tstate, local: Local, memory: tuple[Message, ...], certify: bool = False
+    ctx: ThreadContext, tstate, local: Local, memory: tuple[Message, ...], certify: bool = False,
+    flips: frozenset[int] = frozenset(),
 ) -> list[Move]:
+    """`flips` (certify only: a guess, arm/guess.py): the predicated instructions of the step
+    run the other way than the flags say (`Core.run`'s)."""
+    if flips:
+        ctx.run, ctx.flips = partial(ctx.core.run, flips=flips), flips
+        try:
+            return thread_moves(ctx, tstate, local, memory, certify)
+        finally:
+            ctx.run, ctx.flips = ctx.core.run, frozenset()
     core = ctx.core
     info = core.infos.get(tstate[core.pc_index])  # (`core.info`, without the call)
     if (info is None or (local.promises and _promise_lost(ctx, local, memory))
             or info.kind not in _MEMORY_EVENTS):  # fmt: skip
         return []  # finished, lost, or parked at a register-only loop that hung (`L0: B L0`)
     kind = info.kind
-    picked = info.predicate and kind is not _FENCE and _runs(core, tstate, info)
+    picked = (info.predicate and kind is not _FENCE
+              and _runs(core, tstate, info) != (0 in ctx.flips))  # (a guess may flip it)
     if picked:  # an A32 predicated access whose condition holds (one that fails does nothing)
         info, local = _condition_picked(ctx, info, local)
     try:
@@ -554,7 +568,7 @@ def _writeback(ctx: ThreadContext, regs: RegViews, info: InsnInfo) -> None:
 
 
 def _fence(ctx, tstate, local: Local, info: InsnInfo) -> Move:
-    step = ctx.core.run(tstate, ())
+    step = ctx.run(tstate, ())
     if not isinstance(step, Step):
         raise refuse(MODEL, info, "a barrier that reads memory")
     effect = ctx.fences.get(info.address)
@@ -586,14 +600,14 @@ _ISB, _CLREX = "isb", "clrex"
 
 
 def _single_read(ctx, info, tstate, value) -> Step:
-    result = ctx.core.run(tstate, (value,))
+    result = ctx.run(tstate, (value,))
     if isinstance(result, NeedRead):
         raise refuse(MODEL, info, "an instruction reading two locations is not covered")
     return result
 
 
 def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
-    first = ctx.core.run(tstate, ())
+    first = ctx.run(tstate, ())
     regs = RegViews(local)
     if isinstance(first, Step):  # a conditional load whose condition failed
         return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
@@ -607,7 +621,7 @@ def _load(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     moves = []
     written_back = regs.copy()  # (the same for every choice)
     _writeback(ctx, written_back, info)
-    index, size, fwd, run = loc.index, first.size, local.fwd[loc.index], ctx.core.run
+    index, size, fwd, run = loc.index, first.size, local.fwd[loc.index], ctx.run
     for choice in choices:
         if choice.ts and memory[choice.ts - 1].size != size:  # (`_check_size`)
             _check_size(ctx, memory, choice.ts, size, info, loc.name)
@@ -666,7 +680,7 @@ def _load_pair(ctx, tstate, local: Local, memory, info: InsnInfo) -> list[Move]:
     address came from (Arm ARM C3.2.9; herd's L070), so they choose their messages without the
     address's view; what depends on the address through the LDNP (its registers, `addr; po;
     [W]` in vcap, an ISB) still comes after it."""
-    first = ctx.core.run(tstate, ())
+    first = ctx.run(tstate, ())
     regs = RegViews(local)
     if isinstance(first, Step):  # a conditional LDM whose condition failed
         return [Move("", "condition false", first.state, _finish(ctx, local, first, regs), first)]
@@ -696,7 +710,7 @@ def _reads_of(ctx, tstate, local: Local, memory, info: InsnInfo, need, done: tup
         return
     for c in _pair_reads(ctx, local, memory, info, need, vaddr, paddr, vpre):
         values = (*(d.value for d in done), c.value)
-        yield from _reads_of(ctx, tstate, local, memory, info, ctx.core.run(tstate, values),
+        yield from _reads_of(ctx, tstate, local, memory, info, ctx.run(tstate, values),
                              (*done, c), vaddr, paddr, vpre)  # fmt: skip
 
 
@@ -748,7 +762,7 @@ def _pair_reads(ctx, local: Local, memory, info: InsnInfo, need: NeedRead, vaddr
 def _store_pair(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
     """STP: two writes, to two locations or two parts of a byte-wise one, as independent as
     two STRs; each write's data view is its own register's."""
-    step = ctx.core.run(tstate, ())
+    step = ctx.run(tstate, ())
     if isinstance(step, NeedRead) or len(step.writes) != 2:
         raise refuse(MODEL, info, "a store pair that did not make two writes")
     regs = RegViews(local)
@@ -794,7 +808,7 @@ def _part_slots(ctx, local: Local, memory, msg: Message, loc, pre: int, certify:
 
 
 def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
-    step = ctx.core.run(tstate, ())
+    step = ctx.run(tstate, ())
     if isinstance(step, NeedRead):
         raise refuse(MODEL, info, "a store that reads memory")
     regs = RegViews(local)
@@ -830,7 +844,7 @@ def _store(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> 
 
 
 def _store_exclusive(ctx, tstate, local, memory, info: InsnInfo, certify: bool) -> list[Move]:
-    first = ctx.core.run(tstate, ())
+    first = ctx.run(tstate, ())
     regs = RegViews(local)
     r = regs.copy()
     _writeback(ctx, r, info)
@@ -970,7 +984,7 @@ def _monitor_run(ctx, info, tstate, memory, loc, value: int, succeed: bool) -> S
 def _atomic(ctx, tstate, local: Local, memory, info: InsnInfo, certify: bool) -> list[Move]:
     """LSE SWP / CAS / LD<op> / ST<op>: an exclusive read and write with no other thread's write
     to the location between them (in memory order)."""
-    first = ctx.core.run(tstate, ())
+    first = ctx.run(tstate, ())
     if isinstance(first, Step):
         raise refuse(MODEL, info, "an atomic that performed no read")
     regs = RegViews(local)

@@ -42,7 +42,7 @@ to its end for real, or nothing more certifies), nor as an executing core's way 
 its commits after its loop jumps back (model.py, `_moves`: the timeline is fixed by then, so
 the later write a guess stood for never comes; without this a core that committed a guessed
 store spun into the step budget). A guess that runs two instructions reading the same flags
-ways no flags value gives is dropped (`_consistent`). A core without a predicated
+ways no flags value gives is dropped (`consistent`, arm/guess.py). A core without a predicated
 instruction tracks nothing and explores exactly the solo states it did.
 
 The reductions (fencelab/reduce.py) hold with guesses, so none is switched off:
@@ -67,123 +67,25 @@ gives the same outcomes with `--no-reduce all`.
 
 from __future__ import annotations
 
-import functools
-
-from fencelab.errors import FencelabError
-from fencelab.isa.insn import Kind, as_executed, condition_holds
+from fencelab.models.operational.arm.guess import NO_TAINT, add_flipped, guesses, taint_through
 from fencelab.models.operational.armv7.local import Local
 from fencelab.models.operational.armv7.storage import Storage
 from fencelab.models.operational.armv7.thread import Move, ThreadContext, thread_moves
 
-FLAGS = "cpsr"  # what an A32 condition reads
-NO_TAINT: frozenset[str] = frozenset()
-_LOADS = (Kind.LOAD, Kind.LOAD_EXCL)
-
-
-def guesses(ctx: ThreadContext) -> bool:
-    """May core `ctx.tid` guess conditions (module docstring: it has a predicated
-    instruction)? Computed once per program."""
-    found = ctx.__dict__.get("armv7_guesses")
-    if found is None:
-        found = ctx.__dict__["armv7_guesses"] = any(
-            info.predicate for info in ctx.core.infos.values())
-    return found
+__all__ = ["NO_TAINT", "guesses", "solo_guesses"]
 
 
 def solo_guesses(ctx: ThreadContext, tstate, local: Local, st: Storage,
                  taint: frozenset[str]) -> list[tuple[Move, frozenset[str], bool]]:  # fmt: skip
     """Every solo move (`thread_moves(..., certify=True)`) and, where the core guesses, each
     move with the predicated instructions of the step whose flags are tainted run the other
-    way, in every combination: (move, the taint after it, guessed?)."""
+    way, in every combination: (move, the taint after it, guessed?). The taint and the
+    flipping are the aarch32 model's (arm/guess.py), over this model's moves."""
     moves = thread_moves(ctx, tstate, local, st, certify=True)
     if not guesses(ctx):
         return [(m, NO_TAINT, False) for m in moves]
-    out = [(m, _through(ctx, m, taint)[0], False) for m in moves]
-    _flipped(ctx, tstate, local, st, taint, moves, frozenset(), out)
+    infos = ctx.core.infos
+    out = [(m, taint_through(infos, m.step, taint)[0], False) for m in moves]
+    add_flipped(lambda flips: thread_moves(ctx, tstate, local, st, certify=True, flips=flips),
+                infos, taint, moves, frozenset(), out)  # fmt: skip
     return out
-
-
-def _flipped(ctx, tstate, local: Local, st: Storage, taint: frozenset[str], moves: list[Move],
-             flips: frozenset[int], out: list) -> None:  # fmt: skip
-    """Add the moves with `flips` and one more tainted predicated instruction after them run
-    the other way (each combination once: flips are added in increasing order)."""
-    decided: set[int] = set()
-    for m in moves:
-        decided.update(_through(ctx, m, taint)[1])
-    last = max(flips, default=-1)
-    for k in sorted(o for o in decided if o > last):
-        more = flips | {k}
-        try:
-            flipped = thread_moves(ctx, tstate, local, st, certify=True, flips=more)
-        except FencelabError:
-            continue  # (a guess may lead anywhere: such a run certifies nothing)
-        kept = []
-        for m in flipped:
-            after, ordinals = _through(ctx, m, taint)
-            if more <= ordinals:  # (each flipped instruction ran, with tainted flags)
-                kept.append(m)  # (more flips may make an inconsistent one consistent)
-                if _consistent(ctx, m.step):
-                    out.append((m, after, True))
-        _flipped(ctx, tstate, local, st, taint, kept, more, out)
-
-
-def _consistent(ctx: ThreadContext, step) -> bool:
-    """Could one value of the flags make each group of the step's predicated instructions
-    that read the same flags (no flag write between them) go the way the guessed step ran
-    them? herd runs each one both ways, each way with an equation on the flags it read
-    (`choiceT`); ways no flags value gives leave equations with no solution, a candidate herd
-    drops. So such a guess stands for no execution: MOVGE and MOVLT after one compare are
-    guessed both the other way, never one alone."""
-    infos = ctx.core.infos
-    group: list[tuple[str, bool]] = []
-    for k, pc in enumerate(step.executed):
-        info = infos[pc]
-        ran = k not in step.skipped
-        if info.predicate:
-            group.append((info.predicate, ran))
-        if ran and FLAGS in info.writes:
-            if not _satisfiable(tuple(group)):
-                return False
-            group = []
-    return _satisfiable(tuple(group))
-
-
-@functools.cache
-def _satisfiable(group: tuple[tuple[str, bool], ...]) -> bool:
-    return any(all(condition_holds(cond, nzcv << 28) == held for cond, held in group)
-               for nzcv in range(16))
-
-
-def _through(ctx: ThreadContext, move: Move, taint: frozenset[str]):
-    """(the registers tainted after the move's step, the ordinals of its predicated
-    instructions whose flags were tainted when they ran): a read's registers are tainted, and
-    what an executed instruction writes from a tainted register."""
-    step = move.step
-    infos = ctx.core.infos
-    tainted = set(taint)
-    decided: set[int] = set()
-    ordinal = 0
-    for k, pc in enumerate(step.executed):
-        info = infos[pc]
-        if info.predicate:
-            if FLAGS in tainted:
-                decided.add(ordinal)
-            ordinal += 1
-            if k in step.skipped:
-                continue  # it did nothing
-            info = as_executed(info)
-        writes = info.writes
-        if k == 0 and info.is_memory_event:
-            loaded = info.dest_regs | info.status_regs if info.kind in _LOADS or (
-                info.kind is Kind.STORE_EXCL) else frozenset()  # fmt: skip
-            skip = info.data_regs | info.dest_regs | info.status_regs
-            tainted |= loaded
-            writes = writes - loaded
-            sources = info.reads - skip
-        else:
-            sources = info.reads
-        if sources & tainted:
-            tainted |= writes
-        else:
-            tainted -= writes
-    return frozenset(tainted), frozenset(decided)
