@@ -32,9 +32,21 @@ class Kind(enum.Enum):
     def touches_memory(self) -> bool:
         return self in _TOUCHES_MEMORY
 
+    @property
+    def reads_memory(self) -> bool:
+        """A load, a load-exclusive or an RMW (a store-exclusive reads no value)."""
+        return self in _READS_MEMORY
+
+    @property
+    def writes_memory(self) -> bool:
+        """A store, a store-exclusive or an RMW."""
+        return self in _WRITES_MEMORY
+
 
 # (read once: under Python 3.11 each `Kind.X` is a Python-level lookup, EnumType's __getattr__)
 _TOUCHES_MEMORY = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.LOAD_EXCL, Kind.STORE_EXCL)
+_READS_MEMORY = (Kind.LOAD, Kind.LOAD_EXCL, Kind.RMW)
+_WRITES_MEMORY = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)
 _MEMORY_EVENTS = (*_TOUCHES_MEMORY, Kind.FENCE)
 
 

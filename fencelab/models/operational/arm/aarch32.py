@@ -32,9 +32,6 @@ CAUTION = ("a store follows a predicated instruction whose flags may come from a
            "made before the read that fails the condition, which aarch32.cat allows; "
            "--model arm-axiomatic finds it")  # fmt: skip
 
-_READS = frozenset({Kind.LOAD, Kind.LOAD_EXCL, Kind.RMW})
-_WRITES = frozenset({Kind.STORE, Kind.STORE_EXCL, Kind.RMW})
-
 
 class AArch32(ARM):
     name = "aarch32"
@@ -64,9 +61,9 @@ def _may_miss(infos: dict) -> bool:
     the code, erring towards yes (a loop may run it in another order)."""
     read = predicated = False
     for _, info in sorted(infos.items()):
-        if predicated and info.kind in _WRITES:
+        if predicated and info.kind.writes_memory:
             return True
         if read and info.predicate and info.kind is not Kind.BRANCH:
             predicated = True
-        read = read or info.kind in _READS
+        read = read or info.kind.reads_memory
     return False

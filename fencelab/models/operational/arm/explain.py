@@ -77,7 +77,7 @@ def _next_instruction(ctx, tstate, local: Local, memory, info: InsnInfo, tid: in
     first = ctx.core.run(tstate, ())
     if info.kind is Kind.FENCE:
         return [Reason(tid, _barrier_words(info, local))]
-    if isinstance(first, NeedRead) and info.kind in (Kind.LOAD, Kind.LOAD_EXCL, Kind.RMW):
+    if isinstance(first, NeedRead) and info.kind.reads_memory:
         return _load_words(ctx, local, memory, info, first, tid)
     if isinstance(first, Step) and info.kind is Kind.STORE and first.writes:
         return _store_words(ctx, local, memory, info, first, tid)
