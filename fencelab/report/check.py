@@ -82,7 +82,7 @@ def source_lines(test: LitmusTest) -> list[str]:
     return format_test(test).rstrip("\n").splitlines()
 
 
-def print_check(console: Console, check: Check, verbose: bool = False) -> None:
+def print_check(console: Console, check: Check) -> None:
     """A check's result line (never wrapped: `grep UNSOUND` gets it whole), then for an
     unsound one its extra outcomes, witnesses, replay commands and source lines; then a line
     for each caution the hardware run met (`Check.cautions`: the verdict may be wrong)."""
