@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from dataclasses import dataclass, field, replace
 
 
@@ -48,6 +49,7 @@ _TOUCHES_MEMORY = (Kind.LOAD, Kind.STORE, Kind.RMW, Kind.LOAD_EXCL, Kind.STORE_E
 _READS_MEMORY = (Kind.LOAD, Kind.LOAD_EXCL, Kind.RMW)
 _WRITES_MEMORY = (Kind.STORE, Kind.STORE_EXCL, Kind.RMW)
 _MEMORY_EVENTS = (*_TOUCHES_MEMORY, Kind.FENCE)
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
 
 
 class Barrier(enum.Enum):
@@ -122,6 +124,29 @@ class InsnInfo:
         """AArch64 LDNP/STNP: an LDP/STP with a non-temporal hint. An address dependency that
         ends in an LDNP's read orders nothing (Arm ARM C3.2.9; herd's `NT` events)."""
         return self.mnemonic.lower() in ("ldnp", "stnp")
+
+    @property
+    def branch_target(self) -> int | None:
+        """A branch's target as written in it (capstone's last hex number: `b #0x1008`, `cbz
+        w0, #0x1010`, `jne 0x1010`); None for a branch through a register (`bx lr`, `br x1`)
+        and for what is not a branch."""
+        if self.kind is not Kind.BRANCH:
+            return None
+        numbers = _HEX.findall(self.op_str)
+        return int(numbers[-1], 16) if numbers else None
+
+    @property
+    def next_pcs(self) -> tuple[int, ...] | None:
+        """Where the core may go after it: the next instruction, a branch's target (and the
+        next instruction too when the branch is conditional); None where the instruction does
+        not say (a branch through a register, a write to pc)."""
+        after = self.address + self.size
+        if self.kind is Kind.BRANCH:
+            target = self.branch_target
+            if target is None:
+                return None
+            return (target, after) if self.conditional else (target,)
+        return None if "pc" in self.writes else (after,)
 
     @property
     def is_memory_event(self) -> bool:

@@ -6,12 +6,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 from fencelab.errors import AccessError, CodeError, FencelabError, NarrowAddress, SourceError
 from fencelab.isa.core import Core
-from fencelab.isa.insn import InsnInfo, Kind
+from fencelab.isa.insn import InsnInfo
 from fencelab.isa.target import Target
 from fencelab.litmus.ast import (
     LitmusTest,
@@ -473,9 +472,5 @@ def _blocks(elements: list[PlacedLocation],
 
 
 def _has_backward_branch(core: Core) -> bool:
-    for addr, decoded in core.decoded.items():
-        if decoded.info.kind is Kind.BRANCH:
-            numbers = re.findall(r"0x[0-9a-fA-F]+", decoded.op_str)
-            if numbers and int(numbers[-1], 16) <= addr:
-                return True
-    return False
+    return any(info.branch_target is not None and info.branch_target <= addr
+               for addr, info in core.infos.items())  # fmt: skip

@@ -264,6 +264,32 @@ def test_aarch32_says_it_may_miss_one_in_a_loop(cli, tmp_path):
         assert "Caution" not in cli(["run", "--model", model, str(path)]).output
 
 
+# LB_OWN_WRITE with P0's store above its read in the code: the loop's first turn reads y and
+# runs the MOVEQ, the second stores R7 (x=3 where the MOVEQ failed, made before the read that
+# fails it, as in LB_OWN_WRITE). Missed as that one is (Never 0 3; arm-axiomatic and armv7:
+# Sometimes); read in address order alone, the store came before the condition, and `aarch32`
+# said nothing
+LB_OWN_WRITE_BACK = table("LB+movpred-failed-late+data+backedge",
+                          "0:R10=x; 0:R11=y; 0:R7=3; 1:R10=x; 1:R11=y;",
+                          [["MOV R9,#1", "STR R9,[R11]", "MOV R8,#0", "LC00:", "CMP R8,#1",
+                            "BNE LC01", "STR R7,[R10]", "B LC02", "LC01:", "LDR R0,[R11]",
+                            "CMP R0,#1", "MOVEQ R7,#4", "MOV R8,#1", "B LC00", "LC02:"],
+                           ["LDR R0,[R10]", "STR R0,[R11]"]],
+                          "exists (0:R0=3 /\\ 1:R0=3)", arch="ARM")  # fmt: skip
+
+
+def test_aarch32_says_it_may_miss_one_where_the_loop_runs_the_store_on_its_next_turn(cli,
+                                                                                   tmp_path):  # fmt: skip
+    path = tmp_path / "t.litmus"
+    path.write_text(LB_OWN_WRITE_BACK)
+    ours = cli(["run", "--model", "aarch32", str(path)]).output
+    assert CAUTION in ours and "Never 0 3" in ours
+    for model in ("arm-axiomatic", "armv7"):
+        theirs = cli(["run", "--model", model, str(path)]).output
+        assert "Caution" not in theirs and "Observation LB+movpred-failed-late+data+backedge " \
+            "Sometimes 1" in theirs  # fmt: skip
+
+
 def test_aarch32_says_nothing_where_it_guesses_or_no_store_follows_a_condition(cli, tmp_path):
     """The loop-free shapes above (it guesses), a predicated load last (MP+dmb+predld: no store
     after it), a branch on a flag (examples/arm's retry loops): no caution."""

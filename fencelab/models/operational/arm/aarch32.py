@@ -56,14 +56,29 @@ class AArch32(ARM):
 
 
 def _may_miss(infos: dict) -> bool:
-    """Does a thread's code (by address) hold the shape this model may miss in a thread with
-    a loop (the module docstring): a read, then a predicated instruction (not a branch), then a store? Told from
-    the code, erring towards yes (a loop may run it in another order)."""
-    read = predicated = False
-    for _, info in sorted(infos.items()):
-        if predicated and info.kind.writes_memory:
-            return True
-        if read and info.predicate and info.kind is not Kind.BRANCH:
-            predicated = True
-        read = read or info.kind.reads_memory
-    return False
+    """Can a thread's code (by address) run a read, then a predicated instruction (not a
+    branch), then a store: the shape this model may miss in a thread with a loop (the module
+    docstring)? Followed along the code's branches, a loop's way back included (a store above
+    the predicated instruction runs after it on the next turn); where an instruction does not
+    say where it goes next (a branch through a register), anywhere: erring towards yes."""
+    after_read = _reached(infos, [pc for pc, info in infos.items() if info.kind.reads_memory])
+    predicated = [pc for pc in after_read
+                  if infos[pc].predicate and infos[pc].kind is not Kind.BRANCH]  # fmt: skip
+    return any(infos[pc].kind.writes_memory for pc in _reached(infos, predicated))
+
+
+def _reached(infos: dict, starts: list[int]) -> set[int]:
+    """The instructions some run reaches after one of `starts` (one step or more)."""
+    reached: set[int] = set()
+    todo = [pc for start in starts for pc in _next(infos, start)]
+    while todo:
+        pc = todo.pop()
+        if pc in infos and pc not in reached:
+            reached.add(pc)
+            todo += _next(infos, pc)
+    return reached
+
+
+def _next(infos: dict, pc: int):
+    nxt = infos[pc].next_pcs
+    return infos if nxt is None else nxt

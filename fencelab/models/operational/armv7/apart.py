@@ -40,8 +40,6 @@ order). Witness schedules are the cores' runs one after another, which the machi
 
 from __future__ import annotations
 
-import re
-
 from fencelab.isa.insn import Barrier, Kind
 from fencelab.machine.model import MachineState
 from fencelab.models.operational.arm.apart import combine, thread_runs
@@ -68,17 +66,10 @@ def may_insert(program, tid: int) -> bool:
                 if info.kind is Kind.FENCE and info.barrier in INSERTING]  # fmt: skip
     if not barriers:
         return False
-    if program.has_loop(tid) or any(_indirect(core, pc, info) for pc, info in core.infos.items()):
+    if program.has_loop(tid) or any(info.next_pcs is None for info in core.infos.values()):
         return True
     accesses = [pc for pc, info in core.infos.items() if info.kind.touches_memory]
     return any(min(accesses) < pc < max(accesses) for pc in barriers) if accesses else False
-
-
-def _indirect(core, pc: int, info) -> bool:
-    """Does the instruction jump to an address not written in it (a register, a load into pc)?"""
-    if info.kind is Kind.BRANCH:
-        return not re.findall(r"0x[0-9a-fA-F]+", core.decoded[pc].op_str)
-    return "pc" in info.writes
 
 
 def runs_apart(model, machine, state: MachineState):

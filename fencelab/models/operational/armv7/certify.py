@@ -41,7 +41,6 @@ can guess whatever the later visit can.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass
 
@@ -266,15 +265,7 @@ def _left_table(ctx: ThreadContext, name: str, kinds) -> dict[int, int]:
 def _left(core, kinds) -> dict[int, int]:
     infos = core.infos
     cap = 1 + sum(info.kind in kinds for info in infos.values())  # "unbounded"
-    succ: dict[int, list[int] | None] = {}
-    for pc, info in infos.items():
-        nxt: list[int] | None = [pc + info.size]
-        if info.kind is Kind.BRANCH:
-            target = re.findall(r"0x[0-9a-fA-F]+", core.decoded[pc].op_str)
-            nxt = None if not target else [int(target[-1], 16)] + (nxt if info.conditional else [])
-        elif "pc" in info.writes:
-            nxt = None
-        succ[pc] = nxt
+    succ = {pc: info.next_pcs for pc, info in infos.items()}
     left = dict.fromkeys(infos, 0)
 
     def at(pc: int) -> int:  # outside the code the core has finished; inside, not decoded: ?

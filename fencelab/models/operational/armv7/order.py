@@ -363,7 +363,7 @@ def _code(program, tid: int) -> list[tuple] | None:
     jump through a register)."""
     core = program.threads[tid].core
     infos = core.infos
-    if program.has_loop(tid) or any(_indirect(core, pc, info) for pc, info in infos.items()):
+    if program.has_loop(tid) or any(info.next_pcs is None for info in infos.values()):
         return None
     init = program.threads[tid].init_regs
     writers: dict[str, list] = {}
@@ -387,9 +387,3 @@ def _code(program, tid: int) -> list[tuple] | None:
 def _zeroes(text: str, reg: str) -> bool:
     m = ZERO_IDIOM.match(text.strip().lower())
     return m is not None and m.group(2) == reg
-
-
-def _indirect(core, pc: int, info) -> bool:
-    if info.kind is Kind.BRANCH:
-        return not re.findall(r"0x[0-9a-fA-F]+", core.decoded[pc].op_str)
-    return "pc" in info.writes

@@ -13,7 +13,6 @@ not reached every core may propagate it there (fresh `Gp`s).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from fencelab.errors import AccessError, CodeError
@@ -467,10 +466,10 @@ def _dead(core, pc: int, regs: frozenset[str]) -> bool:
         if not regs:
             continue
         if info.kind is Kind.BRANCH:
-            target = re.findall(r"0x[0-9a-fA-F]+", core.decoded[pc].op_str)
-            if not target:
+            target = info.branch_target
+            if target is None:
                 return False
-            todo.append((int(target[-1], 16), regs))
+            todo.append((target, regs))
             if not info.conditional:
                 continue
         todo.append((pc + info.size, regs))
