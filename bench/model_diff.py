@@ -257,7 +257,8 @@ def a64_atoms(text, seed):
     offset becomes LDR, LDAR or LDAPR, a store STR or STLR, and the SWP one of SWP, LDADD and
     CAS, each plain, A, L or AL (the CAS expects the value the cycle's condition reads, so the
     cycle's own execution still succeeds; LDADD adds instead of writing: the condition's
-    values are then not the cycle's, the outcome sets are still compared whole)."""
+    values are then not the cycle's, the outcome sets are still compared whole). Its name is
+    `Q<seed>+` and the cycle's; its `Cycle=`/`Orig=` lines are still the plain cycle's."""
     rng = random.Random(seed)
     head, body = text.split("\n", 1)
     lines = body.split("\n")
