@@ -14,9 +14,15 @@ SUITE (each generates `--count` tests of each kind from `--seed`, fencelab/gen):
   does not draw (x86: byte and half-word parts of a word, LFENCE/SFENCE, LOCK CMPXCHG, locked
   ALU and bit operations; AArch64: LD<op>/ST<op> of every kind, CAS, LDAXR/STLXR, dependencies
   before any of them), the same pairs as `x86` and `aarch64`;
+- `aarch64-atoms`: `2 * count` AArch64 cycles (cycles.py) with other orders on their accesses
+  (LDAPR, LDAR, STLR; SWP, LDADD and CAS, each plain, A, L or AL, for the cycle's SWP), the
+  same pairs as `aarch64`;
 - `armv7-wide`: `2 * count` ARM tests of predicated instructions (STREQ/STRNE, LDREQ/LDRNE,
   MOVEQ/MOVNE deciding a store's value or cutting an address dependency, after a CMP of a value
   read), `armv7` vs `armv7-axiomatic` and `aarch32` vs `arm-axiomatic`;
+- `armv7-excl`: `2 * count` ARM tests of LDREX/STREX pairs (plain, fetch-add, and
+  compare-and-swap without a loop: LDREX, CMP, STREXEQ) among plain accesses, barriers and
+  dependencies, under the same pairs as `armv7-wide`;
 - `c`: random C tests (families.py) and C cycles, `fencelab check`'s checker with `--scheme`
   (default `default`; `all`: every scheme but `tutorial`, each on the targets it is written for)
   against the default source model (c11): any UNSOUND or error is a finding (racy and partial
@@ -63,9 +69,10 @@ PAIRS = {
     "a32": (("aarch32", "arm-axiomatic"),),
 }
 PAIRS["x86-wide"] = PAIRS["x86"]
-PAIRS["aarch64-wide"] = PAIRS["aarch64"]
+PAIRS["aarch64-wide"] = PAIRS["aarch64-atoms"] = PAIRS["aarch64"]
 PAIRS["armv7"] = (("armv7", "armv7-axiomatic"),)
 PAIRS["armv7-wide"] = (("armv7", "armv7-axiomatic"), ("aarch32", "arm-axiomatic"))
+PAIRS["armv7-excl"] = PAIRS["armv7-wide"]
 SOURCE_PAIR = ("rc11", "c11")  # the `c-source` suite's
 SUITES = (*PAIRS, "c", "c-wide", "c-source")
 
@@ -84,8 +91,13 @@ def texts(suite: str, count: int, seed: int, threads: int | None = None) -> list
         made = [x86_wide(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
     elif suite == "aarch64-wide":
         made = [aarch64_wide(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
+    elif suite == "aarch64-atoms":
+        made = [a64_atoms(text, seed * 1_000_003 + i) for i, text in
+                enumerate(cycles.generate_many("AArch64", 2 * count, seed, threads))]
     elif suite == "armv7-wide":
         made = [a32_predicated(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
+    elif suite == "armv7-excl":
+        made = [a32_exclusive(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
     elif suite in ("a32", "armv7"):
         shapes = (generate_many_a32(count, seed) if threads is None
                   else random_tests.generate_many(count, seed, "ARM", threads))  # fmt: skip
@@ -234,6 +246,49 @@ def aarch64_wide(seed, name=None, n_threads=None):
     return _table("AArch64", name or f"A64W{seed}", " ".join(init), threads, terms)
 
 
+A64_CYCLE_LOAD = re.compile(r"^(LDA?R) (W\d+),\[(X\d+)\]$")  # no register offset
+A64_CYCLE_STORE = re.compile(r"^(STL?R) (W\d+),\[(X\d+)\]$")
+A64_CYCLE_SWP = re.compile(r"^SWP (W\d+),W(\d+),\[(X\d+)\]$")
+
+
+def a64_atoms(text, seed):
+    """A diy-style AArch64 cycle (fencelab/gen/cycles.py, which draws plain accesses, LDAR,
+    STLR and a plain SWP) with its accesses given other orders: a load without a register
+    offset becomes LDR, LDAR or LDAPR, a store STR or STLR, and the SWP one of SWP, LDADD and
+    CAS, each plain, A, L or AL (the CAS expects the value the cycle's condition reads, so the
+    cycle's own execution still succeeds; LDADD adds instead of writing: the condition's
+    values are then not the cycle's, the outcome sets are still compared whole). Its name is
+    `Q<seed>+` and the cycle's; its `Cycle=`/`Orig=` lines are still the plain cycle's."""
+    rng = random.Random(seed)
+    head, body = text.split("\n", 1)
+    lines = body.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(" P0")) + 1
+    end = next(i for i, line in enumerate(lines) if line.startswith("exists"))
+    init = {}  # thread -> rows to add to its initial state
+    for i in range(start, end):
+        cells = lines[i].rstrip()[:-1].split("|")
+        for tid, cell in enumerate(cells):
+            row = cell.strip()
+            if m := A64_CYCLE_LOAD.match(row):
+                row = f"{rng.choice(('LDR', 'LDAR', 'LDAPR', 'LDAPR'))} {m[2]},[{m[3]}]"
+            elif m := A64_CYCLE_STORE.match(row):
+                row = f"{rng.choice(('STR', 'STLR'))} {m[2]},[{m[3]}]"
+            elif m := A64_CYCLE_SWP.match(row):
+                op = rng.choice(("SWP", "LDADD", "CAS")) + rng.choice(A64_ORD)
+                if op.startswith("CAS"):
+                    read = re.search(rf"\b{tid}:X{m[2]}=(\d+)", lines[end])
+                    init.setdefault(tid, []).append(f"{tid}:X{m[2]}={read[1] if read else 0};")
+                    row = f"{op} W{m[2]},{m[1]},[{m[3]}]"
+                else:
+                    row = f"{op} {m[1]},W{m[2]},[{m[3]}]"
+            cells[tid] = f" {row}".ljust(len(cell))
+        lines[i] = "|".join(cells) + ";"
+    for tid, rows in init.items():
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"{tid}:"))
+        lines[at] += " " + " ".join(rows)
+    return f"{head.split()[0]} Q{seed}+{head.split()[1]}\n" + "\n".join(lines)
+
+
 A32_CONDS = ("EQ", "NE")
 
 def a32_predicated(seed, name=None, n_threads=None):
@@ -289,6 +344,64 @@ def a32_predicated(seed, name=None, n_threads=None):
         threads.append(rows or ["DMB"])
     terms += [f"[{loc}]=0" for loc in locs]
     return _table("ARM", name or f"A32P{seed}", " ".join(init), threads, terms)
+
+
+def a32_exclusive(seed, name=None, n_threads=None):
+    """An ARM test of LDREX/STREX pairs on one location: plain, storing a value computed from
+    the read (fetch-add), or compare-and-swap without a loop (LDREX, CMP with an expected
+    value, STREXEQ: its status register keeps its initial 7 where the condition fails), mixed
+    with plain loads and stores, DMB, DMB ST, ISB and address or control dependencies on the
+    last value read (an exclusive's included)."""
+    rng = random.Random(seed)
+    locs = ["x", "y", "z"][: rng.choice((1, 2, 2, 3))]
+    base = {"x": 10, "y": 11, "z": 12}
+    n = n_threads or rng.choice((2, 2, 3))
+    init, threads, terms, v = [], [], [], 0
+    for tid in range(n):
+        rows, reg, last = [], 0, None
+        init += [f"{tid}:R{base[loc]}={loc};" for loc in locs]
+        for _ in range(rng.choice((1, 2, 2, 3))):
+            loc = rng.choice(locs)
+            b = f"R{base[loc]}"
+            v += 1
+            k = rng.random()
+            if last is not None and k < 0.25:  # a dependency on the last read, then an access
+                if rng.random() < 0.5:
+                    rows += [f"EOR R8,R{last},R{last}"]
+                    b = f"R8,{b}"
+                else:
+                    rows += [f"CMP R{last},R{last}", f"BNE LC{tid}{len(rows)}", f"LC{tid}{len(rows)}:"]
+                    if rng.random() < 0.3:
+                        rows.append("ISB")
+                k = rng.choice((0.3, 0.5, 0.9))
+            if k < 0.4:
+                rows.append(f"LDR R{reg},[{b}]")
+                terms.append(f"{tid}:R{reg}=0")
+                last, reg = reg, reg + 1
+            elif k < 0.55:
+                rows += [f"MOV R9,#{v}", f"STR R9,[{b}]"]
+            elif k < 0.65:
+                rows.append(rng.choice(("DMB", "DMB ST", "ISB")))
+            elif "," in b:  # no exclusive with a register offset
+                rows += [f"MOV R9,#{v}", f"STR R9,[{b}]"]
+            else:
+                kind = rng.choice(("plain", "add", "cas", "cas"))
+                rows.append(f"LDREX R{reg},[{b}]")
+                if kind == "plain":
+                    rows.append(f"MOV R9,#{v}")
+                elif kind == "add":
+                    rows.append(f"ADD R9,R{reg},#{v}")
+                else:
+                    rows += [f"CMP R{reg},#{rng.choice((0, 0, 1, v - 1))}", f"MOV R9,#{v}"]
+                    init.append(f"{tid}:R{reg + 1}=7;")
+                rows.append(f"STREX{'EQ' if kind == 'cas' else ''} R{reg + 1},R9,[{b}]")
+                terms += [f"{tid}:R{reg}=0", f"{tid}:R{reg + 1}=0"]
+                last, reg = reg, reg + 2
+            if rng.random() < 0.2:
+                rows.append(rng.choice(("DMB", "DMB ST")))
+        threads.append(rows or ["DMB"])
+    terms += [f"[{loc}]=0" for loc in locs]
+    return _table("ARM", name or f"A32X{seed}", " ".join(init), threads, terms)
 
 
 C_ORDERS = ("relaxed", "acquire", "release", "acq_rel", "seq_cst")
