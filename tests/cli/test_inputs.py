@@ -97,12 +97,18 @@ LATIN1 = b"AArch64 NU\n{ 0:X1=x; }\n P0 ;\n LDR W0,[X1] ;\n(* caf\xe9 *)\nexists
 
 @pytest.mark.parametrize("command", [["run"], ["show"], ["run", "--json"]])
 def test_stdin_is_read_as_utf_8_as_a_file_is(cli_input, tmp_path, command):
-    # before: a file was refused, the same bytes on stdin ran (shown as `caf\ufffd`)
+    # before: a file was refused, the same bytes on stdin ran (shown as `caf\ufffd`); then
+    # both were refused without saying where the byte is (`latin1.litmus: litmus file is not
+    # UTF-8 text (invalid continuation byte)`): now file:line:col, as every other error
     path = tmp_path / "latin1.litmus"
     path.write_bytes(LATIN1)
-    why = "litmus file is not UTF-8 text (invalid continuation byte)"
-    assert one_error(cli_input([*command, str(path)], "")) == f"{path}: {why}"
-    assert one_error(cli_input([*command, "-"], LATIN1)) == f"<stdin>: {why}"
+    why = "5:7: litmus file is not UTF-8 text: byte 0xe9 (invalid continuation byte)"
+    assert one_error(cli_input([*command, str(path)], "")) == f"{path}:{why}"
+    assert one_error(cli_input([*command, "-"], LATIN1)) == f"<stdin>:{why}"
+    path.write_bytes(b"\xef\xbb\xbf" + LATIN1.replace(b"caf", "caf\u00e9 \u2192".encode()))
+    after = "5:10: litmus file is not UTF-8 text: byte 0xe9 (invalid continuation byte)"
+    assert one_error(cli_input([*command, str(path)], "")) == f"{path}:{after}"  # (columns
+    # count characters, as the parser's do; a byte-order mark is no part of the text)
 
 
 @pytest.mark.parametrize("command", [["run"], ["run", "-j", "2"], ["check"], ["hw"]])
