@@ -17,6 +17,7 @@ from fencelab.cli.options import (
     named_path,
     no_reduce_option,
     one_target,
+    output_path,
     refuse_idle_reductions,
     refuse_idle_scheme,
     scheme_option,
@@ -97,8 +98,9 @@ def counterexample_writer(directory: str | None, fmt: str):
 @limits_options
 @no_reduce_option
 @click.option("--output", "-o", "path", default=None, type=click.Path(dir_okay=False),
-              callback=named_path,
-              help="Write the picture here (.svg or .dot); default: text on stdout.")
+              callback=output_path,
+              help="Write the picture here (.svg or .dot; - is stdout, as without -o); "
+                   "default: text on stdout.")  # fmt: skip
 @click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
               help="svg, dot or text (default: from --output's extension, else text; a .svg or "
                    ".dot --output must agree).")

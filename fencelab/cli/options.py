@@ -287,7 +287,20 @@ def named_path(_ctx, _param, value: str | None) -> str | None:
     nothing, without a word)."""
     if value == "":
         raise click.BadParameter(f"{value!r} names no file or directory")
+    if value == "-" and isinstance(_param.type, click.Path) and not _param.type.file_okay:
+        # `-` is a standard stream wherever fencelab reads a name (TEST, `graph -o`), never a
+        # directory: `run --graph -` made one called `-`, `hunt --save -` too
+        raise click.BadParameter("'-' is a standard stream, not a directory; name one (./- for "
+                                 "a directory called -)")  # fmt: skip
     return value
+
+
+def output_path(ctx, param, value: str | None) -> str | None:
+    """A file option's callback where `-` is standard output, as `-` is standard input for
+    TEST: None, as if the option were not given (`graph -o - --format svg` wrote a file
+    called `-`)."""
+    value = named_path(ctx, param, value)
+    return None if value == "-" else value
 
 
 def writable_file(path: str) -> None:

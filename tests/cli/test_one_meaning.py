@@ -244,6 +244,27 @@ def test_graph_output_of_another_kind_is_refused_not_written_as_svg(cli, tmp_pat
     assert cli(["graph", MP_ARM, "-o", str(png), "--format", "svg"]).exit_code == 0
 
 
+def test_dash_is_a_standard_stream_for_outputs_as_for_inputs(cli, tmp_path, monkeypatch):
+    """`-` is standard input for every TEST; `graph -o - --format svg` wrote a file called
+    `-` (and printed `-: SB ...`), `run --graph -` and `hunt --save -` a directory called `-`.
+    Now `graph -o -` is standard output, as without -o, and a directory named `-` is refused."""
+    monkeypatch.chdir(tmp_path)
+    svg = cli(["graph", SB, "-o", "-", "--format", "svg"])
+    assert svg.exit_code == 0, svg.output
+    assert svg.stdout == cli(["graph", SB, "--format", "svg"]).stdout
+    assert svg.stdout.startswith("<svg ")
+    text = cli(["graph", SB, "-o", "-"])
+    assert text.exit_code == 0 and text.stdout.startswith("SB (tso on x86_64): 0:rax=0;")
+    for command in (["run", SB, "--graph", "-"], ["check", RUST_SB, "-t", "x86_64", "--graph", "-"],
+                    ["hunt", "-t", "x86_64", "--shapes", "SB", "--save", "-"]):  # fmt: skip
+        option = command[-2]
+        assert one_error(cli(command)) == (
+            f"fencelab: error: invalid value for '{option}': '-' is a standard stream, not a "
+            f"directory; name one (./- for a directory called -) (see 'fencelab {command[0]} "
+            "--help')")  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_graph_output_that_cannot_be_written_is_one_line_before_any_exploration(cli, tmp_path):
     """It was a FileNotFoundError traceback (exit 1) after the exploration."""
     (tmp_path / "file").write_text("")
