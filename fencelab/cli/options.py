@@ -267,7 +267,9 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
             # in Path's order (by parts), each named from `path`'s parts on: what sorting the
             # paths and `relative_to` give, without their per-path cost (a catalogue's 40 tests:
             # 0.9 M instructions, a fifth of one test's judgement)
-            found = sorted(path.rglob("*.litmus"), key=_PARTS)
+            found = sorted((f for f in path.rglob("*.litmus") if not f.is_dir()), key=_PARTS)
+            # (a directory called `x.litmus` is walked, not read as a test: it was reported as
+            # `no litmus tests found in DIR/x.litmus`, the tests in it run, exit status 2)
             skip = len(path.parts)
             files.extend(Input(str(f), str(f) if len(paths) > 1 else os.sep.join(f.parts[skip:]))
                          for f in found)  # fmt: skip

@@ -250,6 +250,26 @@ def test_an_empty_directory_among_good_inputs_is_one_line_in_its_turn(cli, tmp_p
     assert one_error(cli([*command, empty])) == f"no litmus tests found in {empty}"
 
 
+@pytest.mark.parametrize("command", [["run"], ["run", "--json"], ["check", "-t", "x86_64"]])
+def test_a_directory_called_x_litmus_below_one_given_is_walked_not_read(cli, tmp_path, command):
+    """`run cat` with tests in `cat/rust.litmus/` ran them, then said `no litmus tests found in
+    cat/rust.litmus` (a JSON error record too) and exited 2: the directory matched *.litmus
+    and was read as a test, which it is not; an empty one was the same error."""
+    (tmp_path / "rust.litmus").mkdir()
+    (tmp_path / "empty.litmus").mkdir()
+    shutil.copy(EXAMPLES / "rust" / "SB+scs.litmus", tmp_path / "rust.litmus" / "SB.litmus")
+    result = cli([*command, str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.output
+    if "--json" in command:
+        (record,) = [json.loads(ln) for ln in result.output.splitlines()]
+        assert (record["test"], record["file"]) == ("SB+scs", f"{tmp_path}/rust.litmus/SB.litmus")
+    elif command[0] == "check":
+        assert "1 sound" in result.output
+    else:
+        assert "SB+scs" in result.output
+
+
 @pytest.mark.parametrize("text, says", [
     ("X86_64 t\n{ x=0; }\n P0 ;\n frob (x),%eax ;\nexists (x=1)\n",
      "t.litmus:4:2: P0: cannot assemble 'frob (x),%eax': Invalid mnemonic "
