@@ -39,7 +39,7 @@ def graph_options(help: str):
 
     def decorate(fn):
         fn = click.option("--graph-format", default="svg", show_default=True,
-                          type=click.Choice(FORMATS),
+                          type=click.Choice(FORMATS, case_sensitive=False),
                           help="Pictures as SVG, DOT or both (with --graph).")(fn)  # fmt: skip
         return click.option("--graph", "graph_dir", default=None, callback=named_path,
                             type=click.Path(file_okay=False), help=help)(fn)  # fmt: skip
@@ -101,7 +101,8 @@ def counterexample_writer(directory: str | None, fmt: str):
               callback=output_path,
               help="Write the picture here (.svg or .dot; - is stdout, as without -o); "
                    "default: text on stdout.")  # fmt: skip
-@click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["svg", "dot", "text"], case_sensitive=False),
               help="svg, dot or text (default: from --output's extension, else text; a .svg or "
                    ".dot --output must agree).")
 def graph_command(test, outcome, target, scheme, model, budget, limits, path, fmt):

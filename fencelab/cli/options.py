@@ -368,11 +368,13 @@ class Names(click.ParamType):
         try:
             if not self.many:
                 return self.resolve(value.strip())
-            if value.strip() == "all":
+            if value.strip().lower() == "all":  # (in any case, as every name: `-t ALL`)
                 return Chosen(self.every(), every=True)
             names = [v.strip() for v in value.split(",") if v.strip()]
             if not names:
                 raise FencelabError(f"no {self.name} named")
+            if any(n.lower() == "all" for n in names):  # (was "unknown target 'all'")
+                raise FencelabError(f"all names every {self.name}; give it alone, not in a list")
             return Chosen(tuple(dict.fromkeys(self.resolve(n) for n in names)))
         except FencelabError as e:
             self.fail(str(e), param, ctx)
@@ -553,7 +555,8 @@ def exploration_options(fn):
     mode they are refused with the reason; so is the command's `--no-reduce NAME` of a
     reduction that cannot act in the mode (fencelab/reduce.py, `modes`)."""
     options = (
-        click.option("--mode", type=click.Choice(MODES), default="exhaustive", show_default=True,
+        click.option("--mode", type=click.Choice(MODES, case_sensitive=False), default="exhaustive",
+                     show_default=True,
                      help="exhaustive: every outcome; random: --runs seeded runs (litmus7's "
                      "histogram); replay: one --schedule."),
         click.option("--runs", default=1000, show_default=True,

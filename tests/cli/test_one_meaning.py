@@ -507,6 +507,33 @@ def test_models_and_schemes_are_named_in_any_case_as_targets_are(cli, args, line
     assert any(ln.startswith(line) or line in ln for ln in result.output.splitlines())
 
 
+@pytest.mark.parametrize("args, line", [
+    (["run", C_SB, "-t", "ALL"], "6 results"),
+    (["check", C_SB, "-t", "X86_64", "-s", "All"], "3 checks (1 test x 3 target/scheme pairs)"),
+    (["table", "-t", "All", "--format", "CSV"], "armv8.3,default,load,Relaxed,,8,"),
+    (["run", SB, "--mode", "Random", "--runs", "5"], "# Engine tso on x86_64, mode random"),
+    (["run", SB, "--mode", "REPLAY", "--schedule", "0,1,d0,d1,0,1"], "# Replayed 6 transitions"),
+    (["run", SB, "--no-reduce", "TSO-Step"], "# Engine tso on x86_64, mode exhaustive"),
+    (["run", SB, "--no-reduce", "ALL"], "# Engine tso on x86_64, mode exhaustive"),
+    (["graph", SB, "--format", "DOT"], 'digraph "SB" {'),
+])  # fmt: skip
+def test_every_named_choice_is_read_in_any_case(cli, args, line):
+    """README: a name is read "in any case (`-t ARMv8`, `-m TSO`, `-s GCC`)", but `-t ALL`
+    was "unknown target 'ALL'", and `--mode RANDOM`, `--no-reduce TSO-STEP`, `--format DOT`
+    (graph, table, --graph-format) were refused as unknown: every word an option names is
+    read in any case."""
+    result = cli(args)
+    assert result.exit_code == 0, result.output
+    assert any(ln.startswith(line) for ln in result.output.splitlines()), result.output
+
+
+def test_all_in_a_list_says_it_stands_alone(cli):
+    """`-t all,x86_64` said "unknown target 'all'", which `-t all` names."""
+    assert one_error(cli(["run", C_SB, "-t", "all,x86_64"])) == (
+        "fencelab: error: invalid value for '--target' / '-t': all names every target; give it "
+        "alone, not in a list (see 'fencelab run --help')")  # fmt: skip
+
+
 def test_map_of_consume_says_it_is_lowered_as_acquire():
     """`map load Consume` printed `load Acquire` and no word why (found by the audit)."""
     done = subprocess.run([sys.executable, "-c", "from fencelab.launch import main; main()",
