@@ -34,7 +34,7 @@ from fencelab.litmus.printer import format_binding, format_outcome
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine
 from fencelab.pipeline import RunOptions, machine_for, run_test
-from fencelab.result import TestResult
+from fencelab.result import TestResult, herd_states
 
 
 def witness_graph(machine: Machine, schedule: str, outcome: str) -> ExecutionGraph:
@@ -114,10 +114,10 @@ def result_graphs(
             from fencelab.graph.source import witness_graphs
 
             found = witness_graphs(test, options.model.name, options.budget)
-            graphs.extend(found[s.outcome] for s in result.states if s.outcome in found)
+            graphs.extend(found[s.outcome] for _, s in herd_states(result) if s.outcome in found)
         else:
             machine = machine_for(test, options)
-            for state in result.states:
+            for _, state in herd_states(result):  # (in the order the States block lists them)
                 if state.witness:
                     outcome = format_outcome(state.outcome)
                     try:
