@@ -140,7 +140,8 @@ def result_graphs(
                 graphs.append(forbidden)
             else:
                 problems.append(f"{wanted_text(wanted)} (never reached): no candidate execution "
-                                "ends there, so there is no cycle to draw")  # fmt: skip
+                                f"ends there ({no_candidate_because(result)}), so there is no "
+                                "cycle to draw")  # fmt: skip
     return graphs, problems
 
 
@@ -158,6 +159,17 @@ def missed_because(result: TestResult) -> str:
     if result.mode == "replay":
         return "the run replayed one schedule (--mode replay), which ends elsewhere"
     return ""
+
+
+def no_candidate_because(result: TestResult) -> str:
+    """Why no candidate execution of the explanation ends in an outcome: the threads cannot
+    produce its values, or the step budget cut executions short (the explanation's candidates
+    are the run's, within `--budget`: `graph SB --budget 1` said "no thread can even produce
+    those values" of SB's 0/0, which every thread produces past its first access)."""
+    if result.budget_exhausted:
+        return (f"the step budget cut {result.budget_exhausted} execution"
+                f"{'' if result.budget_exhausted == 1 else 's'} short: raise --budget")
+    return "no thread can even produce those values"
 
 
 def _loops(stmts) -> bool:
@@ -219,8 +231,7 @@ def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
         graph = explain(test, options, wanted, missed_because(result))
         if graph is None:
             raise FencelabError(f"{test.name}: no candidate execution ends in "
-                                f"{wanted_text(wanted)} (no thread can even produce those "
-                                "values)")  # fmt: skip
+                                f"{wanted_text(wanted)} ({no_candidate_because(result)})")
         return graph
     state = matching[0]
     if len(matching) > 1 and note is not None:

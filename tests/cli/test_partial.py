@@ -82,3 +82,20 @@ def test_run_graph_of_an_outcome_random_or_replay_did_not_reach_says_why(cli, tm
     assert cli(["run", SB, "--graph", str(whole)]).exit_code == 0
     assert captions((whole / "SB-x86_64-tso-0.rax=0_1.rax=0.svg").read_text()) == ""
 
+
+
+def test_an_outcome_the_step_budget_cut_off_is_not_said_to_be_impossible(cli, tmp_path):
+    """`graph SB --budget 1` said "no candidate execution ends in 0:rax=0; 1:rax=0; (no thread
+    can even produce those values)": each thread's second access is past the budget, and the
+    run says so (`Loop No`, `# Budget: 2 executions hit the step budget`); so does `run
+    --graph`'s line for it."""
+    why = "the step budget cut 2 executions short: raise --budget"
+    drawn = cli(["graph", SB, "--budget", "1"])
+    assert drawn.exit_code == 2
+    assert drawn.output.splitlines() == [
+        f"fencelab: error: SB: no candidate execution ends in 0:rax=0; 1:rax=0; ({why})"]
+    ran = cli(["run", SB, "--budget", "1", "--graph", str(tmp_path)])
+    assert ran.exit_code == 0, ran.output
+    assert [ln for ln in ran.stdout.splitlines() if ln.startswith("# Graph")] == [
+        f"# Graph 0:rax=0; 1:rax=0; (never reached): no candidate execution ends there ({why}), "
+        "so there is no cycle to draw"]  # fmt: skip
