@@ -96,13 +96,15 @@ def format_bytes(n: int) -> str:
 
 
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20,
-          "MB": 1 << 20, "MIB": 1 << 20, "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30}  # fmt: skip
+          "MB": 1 << 20, "MIB": 1 << 20, "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30,
+          "T": 1 << 40, "TB": 1 << 40, "TIB": 1 << 40}  # fmt: skip
+# (T: a size past the range is told it is, `--max-memory 1T` was "not a size")
 
 
 def parse_bytes(text: str) -> int:
     """`1.5G`, `800MB`, `2048` (bytes) -> bytes; ValueError with the reason."""
     body = text.strip().upper()
-    number = body.rstrip("KMGIB ")
+    number = body.rstrip("KMGTIB ")
     unit = body[len(number) :].strip()
     if unit not in _UNITS or not number or len(number) > 20:
         raise ValueError(f"{text!r} is not a size (write 800M, 1.5G or 2GB)")

@@ -239,7 +239,7 @@ def check(names) -> list[str]:
     out = []
     for name in names:
         for part in str(name).split(","):
-            part = part.strip()
+            part = part.strip().lower()  # (in any case, as every name the CLI reads)
             if part and part != "all" and part not in REDUCTIONS:
                 raise ValueError(f"unknown reduction {part!r}; valid: all, "
                                  f"{', '.join(REDUCTIONS)}")  # fmt: skip

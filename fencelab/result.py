@@ -8,9 +8,11 @@ means lives in `fencelab.litmus.conditions`; herd7's text form in `fencelab.repo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from fencelab.litmus.ast import Condition, LitmusTest
 from fencelab.litmus.conditions import Outcome, filter_of, holds
+from fencelab.litmus.printer import format_states
 
 INTERRUPTED = "interrupted"  # TestResult.partial when the user pressed Ctrl-C
 UNDEF = "*undef*"  # herd's flag of undefined behaviour (`undefined_unless`): `Flag *undef*`
@@ -179,3 +181,11 @@ class TestResult:
 
     def outcome_set(self) -> frozenset[Outcome]:
         return frozenset(s.outcome for s in self.states)
+
+
+def herd_states(result: TestResult) -> list[tuple[str, FinalState]]:
+    """The result's final states in the order herd's `States` block lists them (by their
+    lines, `format_state`), each with its line: the order of every output that lists them
+    (the text, `run --json`, `run --graph`'s pictures)."""
+    lines = format_states([s.outcome for s in result.states], result.test.arch)
+    return sorted(zip(lines, result.states), key=itemgetter(0))

@@ -17,6 +17,7 @@ from fencelab.cli.options import (
     named_path,
     no_reduce_option,
     one_target,
+    output_path,
     refuse_idle_reductions,
     refuse_idle_scheme,
     scheme_option,
@@ -38,7 +39,7 @@ def graph_options(help: str):
 
     def decorate(fn):
         fn = click.option("--graph-format", default="svg", show_default=True,
-                          type=click.Choice(FORMATS),
+                          type=click.Choice(FORMATS, case_sensitive=False),
                           help="Pictures as SVG, DOT or both (with --graph).")(fn)  # fmt: skip
         return click.option("--graph", "graph_dir", default=None, callback=named_path,
                             type=click.Path(file_okay=False), help=help)(fn)  # fmt: skip
@@ -97,9 +98,11 @@ def counterexample_writer(directory: str | None, fmt: str):
 @limits_options
 @no_reduce_option
 @click.option("--output", "-o", "path", default=None, type=click.Path(dir_okay=False),
-              callback=named_path,
-              help="Write the picture here (.svg or .dot); default: text on stdout.")
-@click.option("--format", "fmt", default=None, type=click.Choice(["svg", "dot", "text"]),
+              callback=output_path,
+              help="Write the picture here (.svg or .dot; - is stdout, as without -o); "
+                   "default: text on stdout.")  # fmt: skip
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["svg", "dot", "text"], case_sensitive=False),
               help="svg, dot or text (default: from --output's extension, else text; a .svg or "
                    ".dot --output must agree).")
 def graph_command(test, outcome, target, scheme, model, budget, limits, path, fmt):

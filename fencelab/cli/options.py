@@ -267,7 +267,9 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
             # in Path's order (by parts), each named from `path`'s parts on: what sorting the
             # paths and `relative_to` give, without their per-path cost (a catalogue's 40 tests:
             # 0.9 M instructions, a fifth of one test's judgement)
-            found = sorted(path.rglob("*.litmus"), key=_PARTS)
+            found = sorted((f for f in path.rglob("*.litmus") if not f.is_dir()), key=_PARTS)
+            # (a directory called `x.litmus` is walked, not read as a test: it was reported as
+            # `no litmus tests found in DIR/x.litmus`, the tests in it run, exit status 2)
             skip = len(path.parts)
             files.extend(Input(str(f), str(f) if len(paths) > 1 else os.sep.join(f.parts[skip:]))
                          for f in found)  # fmt: skip
@@ -287,7 +289,20 @@ def named_path(_ctx, _param, value: str | None) -> str | None:
     nothing, without a word)."""
     if value == "":
         raise click.BadParameter(f"{value!r} names no file or directory")
+    if value == "-" and isinstance(_param.type, click.Path) and not _param.type.file_okay:
+        # `-` is a standard stream wherever fencelab reads a name (TEST, `graph -o`), never a
+        # directory: `run --graph -` made one called `-`, `hunt --save -` too
+        raise click.BadParameter("'-' is a standard stream, not a directory; name one (./- for "
+                                 "a directory called -)")  # fmt: skip
     return value
+
+
+def output_path(ctx, param, value: str | None) -> str | None:
+    """A file option's callback where `-` is standard output, as `-` is standard input for
+    TEST: None, as if the option were not given (`graph -o - --format svg` wrote a file
+    called `-`)."""
+    value = named_path(ctx, param, value)
+    return None if value == "-" else value
 
 
 def writable_file(path: str) -> None:
@@ -353,11 +368,13 @@ class Names(click.ParamType):
         try:
             if not self.many:
                 return self.resolve(value.strip())
-            if value.strip() == "all":
+            if value.strip().lower() == "all":  # (in any case, as every name: `-t ALL`)
                 return Chosen(self.every(), every=True)
             names = [v.strip() for v in value.split(",") if v.strip()]
             if not names:
                 raise FencelabError(f"no {self.name} named")
+            if any(n.lower() == "all" for n in names):  # (was "unknown target 'all'")
+                raise FencelabError(f"all names every {self.name}; give it alone, not in a list")
             return Chosen(tuple(dict.fromkeys(self.resolve(n) for n in names)))
         except FencelabError as e:
             self.fail(str(e), param, ctx)
@@ -538,7 +555,8 @@ def exploration_options(fn):
     mode they are refused with the reason; so is the command's `--no-reduce NAME` of a
     reduction that cannot act in the mode (fencelab/reduce.py, `modes`)."""
     options = (
-        click.option("--mode", type=click.Choice(MODES), default="exhaustive", show_default=True,
+        click.option("--mode", type=click.Choice(MODES, case_sensitive=False), default="exhaustive",
+                     show_default=True,
                      help="exhaustive: every outcome; random: --runs seeded runs (litmus7's "
                      "histogram); replay: one --schedule."),
         click.option("--runs", default=1000, show_default=True,

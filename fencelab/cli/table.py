@@ -52,7 +52,7 @@ def map_command(op, order, target, width, scheme, failure):
 @click.option("--width", "-w", "widths", multiple=True, type=click.Choice(WIDTH_CHOICES),
               help="Repeatable (-w 32 -w 64); default: 8 16 32 64.")  # fmt: skip
 @click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(TABLE_FORMATS))  # fmt: skip
+              type=click.Choice(TABLE_FORMATS, case_sensitive=False))  # fmt: skip
 def table_command(target, scheme, widths, fmt):
     """Print the whole lowering table (every valid op x ordering x width).
 

@@ -34,7 +34,7 @@ from fencelab.litmus.printer import format_binding, format_outcome
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine
 from fencelab.pipeline import RunOptions, machine_for, run_test
-from fencelab.result import TestResult
+from fencelab.result import TestResult, herd_states
 
 
 def witness_graph(machine: Machine, schedule: str, outcome: str) -> ExecutionGraph:
@@ -114,10 +114,10 @@ def result_graphs(
             from fencelab.graph.source import witness_graphs
 
             found = witness_graphs(test, options.model.name, options.budget)
-            graphs.extend(found[s.outcome] for s in result.states if s.outcome in found)
+            graphs.extend(found[s.outcome] for _, s in herd_states(result) if s.outcome in found)
         else:
             machine = machine_for(test, options)
-            for state in result.states:
+            for _, state in herd_states(result):  # (in the order the States block lists them)
                 if state.witness:
                     outcome = format_outcome(state.outcome)
                     try:
@@ -132,7 +132,7 @@ def result_graphs(
                         "conjunction of OBS=VALUE): draw one with `fencelab graph --outcome`")  # fmt: skip
     if wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
         try:
-            forbidden = explain(test, options, wanted, result.partial)
+            forbidden = explain(test, options, wanted, missed_because(result))
         except FencelabError as e:
             problems.append(f"{wanted_text(wanted)} (never reached) not explained: {e}")
         else:
@@ -140,8 +140,36 @@ def result_graphs(
                 graphs.append(forbidden)
             else:
                 problems.append(f"{wanted_text(wanted)} (never reached): no candidate execution "
-                                "ends there, so there is no cycle to draw")  # fmt: skip
+                                f"ends there ({no_candidate_because(result)}), so there is no "
+                                "cycle to draw")  # fmt: skip
     return graphs, problems
+
+
+def missed_because(result: TestResult) -> str:
+    """Why a run that did not reach an outcome may simply have missed it, "" when it met every
+    execution: only then is an outcome it missed, which no axiom forbids, a disagreement of the
+    two models. A search cut short, random runs (they draw executions, never all of them) and
+    one replayed schedule all may miss one (`run --mode random --graph` said "the two models
+    disagree" of SB's 0/0, which tso allows, when its runs did not draw it)."""
+    if result.partial:
+        return f"the run stopped before it could reach it: {result.partial}"
+    if result.mode == "random":
+        runs = f"{result.runs} random run{'' if result.runs == 1 else 's'}"
+        return f"{runs} (--mode random) did not draw it, which an exhaustive run may reach"
+    if result.mode == "replay":
+        return "the run replayed one schedule (--mode replay), which ends elsewhere"
+    return ""
+
+
+def no_candidate_because(result: TestResult) -> str:
+    """Why no candidate execution of the explanation ends in an outcome: the threads cannot
+    produce its values, or the step budget cut executions short (the explanation's candidates
+    are the run's, within `--budget`: `graph SB --budget 1` said "no thread can even produce
+    those values" of SB's 0/0, which every thread produces past its first access)."""
+    if result.budget_exhausted:
+        return (f"the step budget cut {result.budget_exhausted} execution"
+                f"{'' if result.budget_exhausted == 1 else 's'} short: raise --budget")
+    return "no thread can even produce those values"
 
 
 def _loops(stmts) -> bool:
@@ -158,19 +186,19 @@ NO_LOOPS = ("forbidden outcomes of tests with loops are not explained: their can
 
 
 def explain(
-    test: LitmusTest, options: RunOptions, wanted: Wanted, stopped: str = ""
+    test: LitmusTest, options: RunOptions, wanted: Wanted, missed: str = ""
 ) -> ExecutionGraph | None:
     """The forbidding cycle of an outcome no execution reaches (None: no candidate has it).
     Loop-free tests only: a loop's every unrolling is a candidate (refused, a FencelabError).
-    `stopped`: why the run that did not reach it stopped early (`TestResult.partial`), if it
-    did: a candidate no axiom forbids then says so, not that the models disagree."""
+    `missed`: why the run that did not reach it may simply have missed it (`missed_because`):
+    a candidate no axiom forbids then says so, not that the models disagree."""
     if test.is_source and any(_loops(t.body) for t in test.threads):
         raise FencelabError(f"{test.name}: {NO_LOOPS}")
     if _is_source(options):
         from fencelab.graph.source import explain_source
 
         return explain_source(test, options.model.name, lambda o: matches(o, wanted), options.budget,
-                              seeds(wanted), stopped)  # fmt: skip
+                              seeds(wanted), missed)  # fmt: skip
     machine = machine_for(test, options)
     program = machine.program.by_element()  # events name elements: `t[1]`, not `t+4`
     if any(not program.may_fail_spuriously(t.tid) for t in program.threads):  # a backward branch
@@ -178,7 +206,7 @@ def explain(
     info = machine.program.test.origin
     to_source = info.source_outcome if info is not None else None
     graph = explain_hardware(machine.program.by_element(), machine.model.name, wanted, options.budget,
-                             to_source, stopped)  # fmt: skip
+                             to_source, missed)  # fmt: skip
     if graph is not None and test.is_source:
         graph.test = test.name
     return graph
@@ -200,11 +228,10 @@ def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
         check_observed(wanted, result.states[0].outcome, test.name)
     matching = [state for state in result.states if matches(state.outcome, wanted)]
     if not matching:
-        graph = explain(test, options, wanted, result.partial)
+        graph = explain(test, options, wanted, missed_because(result))
         if graph is None:
             raise FencelabError(f"{test.name}: no candidate execution ends in "
-                                f"{wanted_text(wanted)} (no thread can even produce those "
-                                "values)")  # fmt: skip
+                                f"{wanted_text(wanted)} ({no_candidate_because(result)})")
         return graph
     state = matching[0]
     if len(matching) > 1 and note is not None:

@@ -157,12 +157,12 @@ def seeds(wanted: Wanted) -> tuple[int, ...]:
 
 
 def explain_hardware(
-    program, model: str, wanted: Wanted, budget: int, to_source=None, stopped: str = ""
+    program, model: str, wanted: Wanted, budget: int, to_source=None, missed: str = ""
 ) -> ExecutionGraph | None:
     """The forbidding cycle of `wanted` under `model` (arm, tso or sc), on the best candidate;
     None when no candidate execution has that outcome at all. `to_source` restates a compiled
-    test's outcome in source terms before matching; `stopped`: why the run that missed it
-    stopped early (`TestResult.partial`), if it did (`explanation_notes`)."""
+    test's outcome in source terms before matching; `missed`: why the run that did not reach it
+    may simply have missed it, if it may have (`explanation_notes`)."""
     view = view_for(model)
     if view is None:
         raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
@@ -193,7 +193,7 @@ def explain_hardware(
     graph = graph_of(program, x, view, model=model, outcome=format_outcome(outcome),
                      allowed=first is None, violation=first)  # fmt: skip
     graph.witness = "candidate execution"
-    explanation_notes(graph, violations, cut, stopped)
+    explanation_notes(graph, violations, cut, missed)
     return graph
 
 
@@ -215,14 +215,14 @@ def best_candidate(candidates):
     return best[1], best[2], seen >= MAX_CANDIDATES
 
 
-def explanation_notes(graph: ExecutionGraph, violations, cut: bool, stopped: str = "") -> None:
+def explanation_notes(graph: ExecutionGraph, violations, cut: bool, missed: str = "") -> None:
     """What the picture must also say: other axioms broken, a disagreement, a cut search.
     A candidate no axiom forbids, of an outcome the run never reached, is a disagreement of
-    the two models only if the run was whole: a run `stopped` early (at a limit, by Ctrl-C)
-    may simply not have come to it."""
-    if not violations and stopped:
-        graph.notes.append("no axiom forbids this candidate; the run stopped before it could "
-                           f"reach it: {stopped}")  # fmt: skip
+    the two models only if the run met every execution: `missed` says why one that did not
+    (stopped at a limit or by Ctrl-C, random runs, one replayed schedule) may simply not have
+    come to it (`graph.api.missed_because`)."""
+    if not violations and missed:
+        graph.notes.append(f"no axiom forbids this candidate; {missed}")
     elif not violations:  # no axiom forbids it, yet the operational model never reached it
         graph.notes.append("no axiom forbids this candidate, yet the operational model never "
                            "reached it: the two models disagree here")  # fmt: skip

@@ -365,10 +365,10 @@ def _all_picks(space: Candidates):
 
 
 def explain_source(test, model: str, matches, budget: int = 40, seeds: tuple[int, ...] = (),
-                   stopped: str = "") -> ExecutionGraph | None:  # fmt: skip
+                   missed: str = "") -> ExecutionGraph | None:  # fmt: skip
     """The forbidding cycle of an outcome (`matches(outcome)` picks it) under a source model;
     `seeds` are values to try reading besides those written (the outcome's: thin air);
-    `stopped`: why the run that missed it stopped early, if it did (`explanation_notes`)."""
+    `missed`: why the run that did not reach it may simply have missed it (`explanation_notes`)."""
     axioms = _AXIOMS[model]
     enumerator = _Enumerator(test, axioms)
 
@@ -388,5 +388,5 @@ def explain_source(test, model: str, matches, budget: int = 40, seeds: tuple[int
     (space, pick), broken, cut = found
     graph = graph_of(test, model, space, pick, not broken, broken[0] if broken else None)
     graph.witness = "candidate execution: " + space.describe(pick)
-    explanation_notes(graph, broken, cut, stopped)
+    explanation_notes(graph, broken, cut, missed)
     return graph

@@ -237,8 +237,12 @@ def _read_text(stream: BinaryIO, name: str) -> str:
                           "(the most fencelab reads)", name)  # fmt: skip
     try:  # (a byte-order mark first, as some editors save UTF-8, is no part of the text)
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise SourceError(f"litmus file is not UTF-8 text ({e.reason})", name) from None
+    except UnicodeDecodeError as e:  # where the byte is, counted as the parser counts: the
+        # text before it (`e.object`, the bytes after a byte-order mark) reads, in characters
+        before = e.object[: e.start].decode("utf-8")
+        line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+        raise SourceError(f"litmus file is not UTF-8 text: byte 0x{e.object[e.start]:02x} "
+                          f"({e.reason})", name, line, col) from None  # fmt: skip
     return text
 
 

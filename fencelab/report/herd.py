@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from operator import itemgetter
-
 from fencelab.litmus.conditions import holds
-from fencelab.litmus.printer import format_condition, format_states
+from fencelab.litmus.printer import format_condition
 from fencelab.report.words import plural
-from fencelab.result import FinalState, TestResult
+from fencelab.result import TestResult, herd_states
 
 
 def format_herd(result: TestResult, extras: bool = True) -> str:
@@ -66,14 +64,6 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
             lines.append(f"# Filtered: {plural(result.filtered, 'run')} ended in a final state "
                          "the test's filter fails; not counted above, as litmus7")  # fmt: skip
     return "\n".join(lines)
-
-
-def herd_states(result: TestResult) -> list[tuple[str, FinalState]]:
-    """The result's final states in the order herd's `States` block lists them (by their
-    lines, `format_state`), each with its line: the order of every output that lists them
-    (the text, `run --json`)."""
-    lines = format_states([s.outcome for s in result.states], result.test.arch)
-    return sorted(zip(lines, result.states), key=itemgetter(0))
 
 
 def _effort(result: TestResult) -> str:

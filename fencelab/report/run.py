@@ -12,9 +12,8 @@ from fencelab.litmus.printer import (
     format_outcome,
     format_value,
 )
-from fencelab.report.herd import herd_states
 from fencelab.report.tables import literal
-from fencelab.result import TestResult
+from fencelab.result import TestResult, herd_states
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -16,6 +16,7 @@ The markup is plain and machine-readable: each event is a `<g class="node">` and
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -190,19 +191,20 @@ def _markers(keys: set[str]) -> list[str]:
 
 
 def _wrap(text: str, chars: int) -> list[str]:
-    """Break a long caption line at spaces or commas."""
+    """Break a long caption line at spaces, or after a comma (a schedule `0.p1.x=1,0.w1,...`
+    has no spaces); each piece keeps what stood before it, a space or nothing, so a line put
+    back together is the text (a caption read "candidate,yet" for "candidate, yet")."""
     lines, line = [], ""
-    for word in text.replace(",", ", ").split(" "):
-        if not word:
-            continue
-        if line and len(line) + 1 + len(word) > chars:
+    for gap, word in re.findall(r"(\s*)([^\s,]*,|[^\s,]+)", text):
+        joined = f"{line}{' ' if gap else ''}{word}" if line else word
+        if line and len(joined) > chars:
             lines.append(line)
             line = word
         else:
-            line = f"{line} {word}" if line else word
+            line = joined
     if line:
         lines.append(line)
-    return [ln.replace(", ", ",") for ln in lines]
+    return lines
 
 
 def render_svg(graph: ExecutionGraph) -> str:

@@ -97,12 +97,18 @@ LATIN1 = b"AArch64 NU\n{ 0:X1=x; }\n P0 ;\n LDR W0,[X1] ;\n(* caf\xe9 *)\nexists
 
 @pytest.mark.parametrize("command", [["run"], ["show"], ["run", "--json"]])
 def test_stdin_is_read_as_utf_8_as_a_file_is(cli_input, tmp_path, command):
-    # before: a file was refused, the same bytes on stdin ran (shown as `caf\ufffd`)
+    # before: a file was refused, the same bytes on stdin ran (shown as `caf\ufffd`); then
+    # both were refused without saying where the byte is (`latin1.litmus: litmus file is not
+    # UTF-8 text (invalid continuation byte)`): now file:line:col, as every other error
     path = tmp_path / "latin1.litmus"
     path.write_bytes(LATIN1)
-    why = "litmus file is not UTF-8 text (invalid continuation byte)"
-    assert one_error(cli_input([*command, str(path)], "")) == f"{path}: {why}"
-    assert one_error(cli_input([*command, "-"], LATIN1)) == f"<stdin>: {why}"
+    why = "5:7: litmus file is not UTF-8 text: byte 0xe9 (invalid continuation byte)"
+    assert one_error(cli_input([*command, str(path)], "")) == f"{path}:{why}"
+    assert one_error(cli_input([*command, "-"], LATIN1)) == f"<stdin>:{why}"
+    path.write_bytes(b"\xef\xbb\xbf" + LATIN1.replace(b"caf", "caf\u00e9 \u2192".encode()))
+    after = "5:10: litmus file is not UTF-8 text: byte 0xe9 (invalid continuation byte)"
+    assert one_error(cli_input([*command, str(path)], "")) == f"{path}:{after}"  # (columns
+    # count characters, as the parser's do; a byte-order mark is no part of the text)
 
 
 @pytest.mark.parametrize("command", [["run"], ["run", "-j", "2"], ["check"], ["hw"]])
@@ -242,6 +248,26 @@ def test_an_empty_directory_among_good_inputs_is_one_line_in_its_turn(cli, tmp_p
         assert result.output.count("Observation SB+scs Never 0 3") == 2
         assert "2 results; 1 could not run (errors above)" in result.output
     assert one_error(cli([*command, empty])) == f"no litmus tests found in {empty}"
+
+
+@pytest.mark.parametrize("command", [["run"], ["run", "--json"], ["check", "-t", "x86_64"]])
+def test_a_directory_called_x_litmus_below_one_given_is_walked_not_read(cli, tmp_path, command):
+    """`run cat` with tests in `cat/rust.litmus/` ran them, then said `no litmus tests found in
+    cat/rust.litmus` (a JSON error record too) and exited 2: the directory matched *.litmus
+    and was read as a test, which it is not; an empty one was the same error."""
+    (tmp_path / "rust.litmus").mkdir()
+    (tmp_path / "empty.litmus").mkdir()
+    shutil.copy(EXAMPLES / "rust" / "SB+scs.litmus", tmp_path / "rust.litmus" / "SB.litmus")
+    result = cli([*command, str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.output
+    if "--json" in command:
+        (record,) = [json.loads(ln) for ln in result.output.splitlines()]
+        assert (record["test"], record["file"]) == ("SB+scs", f"{tmp_path}/rust.litmus/SB.litmus")
+    elif command[0] == "check":
+        assert "1 sound" in result.output
+    else:
+        assert "SB+scs" in result.output
 
 
 @pytest.mark.parametrize("text, says", [

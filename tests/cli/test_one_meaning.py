@@ -244,6 +244,27 @@ def test_graph_output_of_another_kind_is_refused_not_written_as_svg(cli, tmp_pat
     assert cli(["graph", MP_ARM, "-o", str(png), "--format", "svg"]).exit_code == 0
 
 
+def test_dash_is_a_standard_stream_for_outputs_as_for_inputs(cli, tmp_path, monkeypatch):
+    """`-` is standard input for every TEST; `graph -o - --format svg` wrote a file called
+    `-` (and printed `-: SB ...`), `run --graph -` and `hunt --save -` a directory called `-`.
+    Now `graph -o -` is standard output, as without -o, and a directory named `-` is refused."""
+    monkeypatch.chdir(tmp_path)
+    svg = cli(["graph", SB, "-o", "-", "--format", "svg"])
+    assert svg.exit_code == 0, svg.output
+    assert svg.stdout == cli(["graph", SB, "--format", "svg"]).stdout
+    assert svg.stdout.startswith("<svg ")
+    text = cli(["graph", SB, "-o", "-"])
+    assert text.exit_code == 0 and text.stdout.startswith("SB (tso on x86_64): 0:rax=0;")
+    for command in (["run", SB, "--graph", "-"], ["check", RUST_SB, "-t", "x86_64", "--graph", "-"],
+                    ["hunt", "-t", "x86_64", "--shapes", "SB", "--save", "-"]):  # fmt: skip
+        option = command[-2]
+        assert one_error(cli(command)) == (
+            f"fencelab: error: invalid value for '{option}': '-' is a standard stream, not a "
+            f"directory; name one (./- for a directory called -) (see 'fencelab {command[0]} "
+            "--help')")  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_graph_output_that_cannot_be_written_is_one_line_before_any_exploration(cli, tmp_path):
     """It was a FileNotFoundError traceback (exit 1) after the exploration."""
     (tmp_path / "file").write_text("")
@@ -484,6 +505,33 @@ def test_models_and_schemes_are_named_in_any_case_as_targets_are(cli, args, line
     result = cli(args)
     assert result.exit_code == 0, result.output
     assert any(ln.startswith(line) or line in ln for ln in result.output.splitlines())
+
+
+@pytest.mark.parametrize("args, line", [
+    (["run", C_SB, "-t", "ALL"], "6 results"),
+    (["check", C_SB, "-t", "X86_64", "-s", "All"], "3 checks (1 test x 3 target/scheme pairs)"),
+    (["table", "-t", "All", "--format", "CSV"], "armv8.3,default,load,Relaxed,,8,"),
+    (["run", SB, "--mode", "Random", "--runs", "5"], "# Engine tso on x86_64, mode random"),
+    (["run", SB, "--mode", "REPLAY", "--schedule", "0,1,d0,d1,0,1"], "# Replayed 6 transitions"),
+    (["run", SB, "--no-reduce", "TSO-Step"], "# Engine tso on x86_64, mode exhaustive"),
+    (["run", SB, "--no-reduce", "ALL"], "# Engine tso on x86_64, mode exhaustive"),
+    (["graph", SB, "--format", "DOT"], 'digraph "SB" {'),
+])  # fmt: skip
+def test_every_named_choice_is_read_in_any_case(cli, args, line):
+    """README: a name is read "in any case (`-t ARMv8`, `-m TSO`, `-s GCC`)", but `-t ALL`
+    was "unknown target 'ALL'", and `--mode RANDOM`, `--no-reduce TSO-STEP`, `--format DOT`
+    (graph, table, --graph-format) were refused as unknown: every word an option names is
+    read in any case."""
+    result = cli(args)
+    assert result.exit_code == 0, result.output
+    assert any(ln.startswith(line) for ln in result.output.splitlines()), result.output
+
+
+def test_all_in_a_list_says_it_stands_alone(cli):
+    """`-t all,x86_64` said "unknown target 'all'", which `-t all` names."""
+    assert one_error(cli(["run", C_SB, "-t", "all,x86_64"])) == (
+        "fencelab: error: invalid value for '--target' / '-t': all names every target; give it "
+        "alone, not in a list (see 'fencelab run --help')")  # fmt: skip
 
 
 def test_map_of_consume_says_it_is_lowered_as_acquire():

@@ -289,3 +289,12 @@ def test_map_refuses_an_empty_failure_ordering():
     """`map cas SeqCst -f ""` mapped C's default failure ordering, as if -f were not given."""
     result = CliRunner().invoke(main, ["map", "cas", "SeqCst", "-f", ""], prog_name="fencelab")
     assert one_error(result).startswith("fencelab: error: unknown ordering ''; valid: Relaxed")
+
+
+@pytest.mark.parametrize("size", ["1T", "300TB", "2TiB"])
+def test_a_memory_size_in_terabytes_is_out_of_range_not_unreadable(cli, size):
+    """`--max-memory 300T` said "'300T' is not a size (write 800M, 1.5G or 2GB)": it is one,
+    past the range."""
+    assert one_error(cli(["run", SB, "--max-memory", size])) == (
+        f"fencelab: error: invalid value for '--max-memory': {size!r} is not in the range 16 MB "
+        "to 256 GB (see 'fencelab run --help')")  # fmt: skip

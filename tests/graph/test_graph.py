@@ -7,6 +7,7 @@ event and edge data), so these tests check what a reader sees, not only the grap
 from __future__ import annotations
 
 import asyncio
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -479,3 +480,25 @@ def test_a_forbidden_outcomes_cycle_shows_unsigned_values_in_their_type(model, t
     assert "forbidden" in out.output.splitlines()[0]
     assert "a: W x=200" in out.output and "c: R[A] y=150" in out.output
     assert "b: W[L] y=150" in out.output and "=-" not in out.output
+
+
+def test_run_graph_lists_its_pictures_in_the_order_of_the_states_block(tmp_path):
+    """`run MP --graph DIR` printed its `# Graph` lines (and JSON `graphs`) in the order the
+    search met the states, here the reverse of the `States` block's: the pictures now follow
+    the states they draw, in text and JSON alike."""
+    test = str(EXAMPLES / "aarch64" / "MP.litmus")
+    text = CliRunner().invoke(main, ["run", test, "--graph", str(tmp_path / "t")])
+    assert text.exit_code == 0, text.output
+    states = [ln for ln in text.output.splitlines() if ln.startswith("1:X0=")]
+    assert len(states) == 4
+
+    def named(state: str) -> str:  # `1:X0=0; 1:X2=1;` -> MP-armv8.3-arm-1.X0=0_1.X2=1
+        return "MP-armv8.3-arm-" + state.rstrip(";").replace(":", ".").replace("; ", "_")
+
+    pictures = [ln.removeprefix("# Graph ") for ln in text.output.splitlines()
+                if ln.startswith("# Graph ")]  # fmt: skip
+    assert [Path(p).stem for p in pictures] == [named(s) for s in states]
+    record = CliRunner().invoke(main, ["run", test, "--json", "--graph", str(tmp_path / "j")])
+    done = json.loads(record.output)
+    assert [Path(p).stem for p in done["graphs"]] == [
+        named(" ".join(f"{k}={v};" for k, v in s["outcome"].items())) for s in done["states"]]
