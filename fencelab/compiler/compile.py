@@ -144,11 +144,10 @@ def _check_pointers(test: LitmusTest) -> None:
         return
     where = (f"location {held.name!r} holds the address of {held.init.name!r}" if held
              else f"P{thread.tid} uses a pointer as a value or accesses memory through one")  # fmt: skip
-    raise SourceError(
-        f"{test.name}: {where}: compiling pointers in memory to a target is not supported; "
-        "run the test under a source model (--model c11, rc11 or sc-source)",
-        test.file,
-    )
+    at = (held.pos.line, held.pos.col) if held else ()
+    raise SourceError(f"{where}: compiling pointers in memory to a target is not supported; run "
+                      "the test under a source model (--model c11, rc11 or sc-source)", test.file,
+                      *at)  # fmt: skip
 
 
 def _rectangular(threads: list[Thread]) -> list[Thread]:
@@ -161,16 +160,15 @@ def _rectangular(threads: list[Thread]) -> list[Thread]:
 
 
 def _check_locations(test: LitmusTest, tgt: Target) -> None:
+    """Refuse, at the type's line and column, a location the compiler cannot hold."""
     for loc in test.locations:
         if loc.width not in (8, 16, 32, 64):
             raise SourceError(f"location {loc.name} is {loc.width}-bit: only 8, 16, 32 and 64-bit "
-                              "locations can be compiled", test.file)  # fmt: skip
+                              "locations can be compiled", test.file, loc.pos.line, loc.pos.col)  # fmt: skip
         if loc.width == 64 and tgt.pointer_width == 32:
-            raise SourceError(
-                f"location {loc.name} is 64-bit: compiling 64-bit values for {tgt.name} "
-                "(register pairs) is not supported",
-                test.file,
-            )
+            raise SourceError(f"location {loc.name} is 64-bit: compiling 64-bit values for "
+                              f"{tgt.name} (register pairs) is not supported", test.file,
+                              loc.pos.line, loc.pos.col)  # fmt: skip
 
 
 # herd's assembly tests know C base types only: `atomic_int` becomes plain `int`, an

@@ -59,6 +59,7 @@ class Location:
     width: int = 32  # bits: 32 unless the type or the test's architecture says otherwise
     array: str = ""  # an element of an array: the array's name (element 0 is named so too)
     index: int = 0  # ... and its index (`v[1]`, laid out right after `v`)
+    pos: Pos = field(default=Pos(), compare=False, repr=False)  # where its type was written
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ class LocInfo:
     explicit_init: bool = False
     explicit_type: bool = False
     init_at: int = 0  # where the initial value was written, for a range error
+    type_at: int = -1  # where its type was written (a declaration, a C parameter list), or -1
     array: tuple[str, int] = ("", 0)  # an array element: (array name, index)
 
 
@@ -108,21 +109,23 @@ class Locations:
                     f"location {name!r} declared twice with different types", offset
                 )
             info.ctype, info.width, info.explicit_type = normalise_ctype(ctype), width, True
+            info.type_at = offset
         if init is not None:
             if info.explicit_init and info.init != init:
                 raise self.src.error(f"location {name!r} initialised twice", offset)
             info.init, info.explicit_init, info.init_at = init, True, offset
             if isinstance(init, LocRef) and not info.explicit_type:
                 info.width = 64  # a pointer in memory (`x=y`, `x=&y`): as herd, 64-bit
+                info.type_at = offset
 
-    def adopt_type(self, name: str, ctype: str) -> None:
-        """A type seen elsewhere (a C parameter): used only if the test declared none (for an
-        array, by every element alike)."""
+    def adopt_type(self, name: str, ctype: str, offset: int) -> None:
+        """A type seen elsewhere (a C parameter list, at `offset`): used only if the test
+        declared none (for an array, by every element alike)."""
         width = ctype_width(ctype)
         for k in range(self.arrays.get(name, 1)):
             info = self.touch(array_element(name, k))
             if not info.explicit_type and not info.ctype and ctype and width is not None:
-                info.ctype, info.width = normalise_ctype(ctype), width
+                info.ctype, info.width, info.type_at = normalise_ctype(ctype), width, offset
 
     def result(self) -> tuple[Location, ...]:
         for i in self.infos.values():
@@ -143,7 +146,8 @@ class Locations:
                        f"in {bits} bits"),
                     i.init_at,
                 )  # fmt: skip
-        return tuple(Location(i.name, i.init, i.ctype, i.width, *i.array)
+        return tuple(Location(i.name, i.init, i.ctype, i.width, *i.array,
+                              pos=self.src.pos(i.type_at) if i.type_at >= 0 else Pos())
                      for i in self.infos.values())  # fmt: skip
 
     def value_type(self, name: str) -> ValueType:

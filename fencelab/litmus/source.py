@@ -233,7 +233,7 @@ def _c_params(ctx: BodyContext, tid: int, text: str, offset: int) -> tuple[tuple
         _PARAMS[text] = known
     for name, adopted, _ in known:
         ctx.locs.touch(name)
-        ctx.locs.adopt_type(name, adopted)
+        ctx.locs.adopt_type(name, adopted, offset)
     return tuple((ctype, name) for name, _, ctype in known)
 
 

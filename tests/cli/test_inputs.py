@@ -559,6 +559,35 @@ def test_a_tests_error_after_reading_names_its_file(cli, tmp_path, jobs):
         "this is an X86_64 test (its models: sc, tso, sc-axiomatic, tso-axiomatic)"]
 
 
+@pytest.mark.parametrize("args, said", [
+    (["graph", "--outcome", "0:rax=7"], "SB: no candidate execution ends in 0:rax=7;"),
+    (["graph", "-m", "arm"], "SB: the arm model judges AArch64, ARM code;"),
+    (["tui", "--schedule", "0,9"], "schedule step 2: '9' is not enabled; enabled: 0, 1, d0"),
+    (["tui", "-m", "arm"], "SB: the arm model judges AArch64, ARM code;"),
+])  # fmt: skip
+def test_graph_and_tui_name_the_file_of_an_error_after_reading_as_run_does(cli, args, said):
+    """`graph` and `tui` said `SB: ...` or `schedule step 2: ...`, naming no file, where `run`
+    names it first (the test above)."""
+    sb = str(EXAMPLES / "x86_64" / "SB.litmus")
+    assert one_error(cli([args[0], sb, *args[1:]])).startswith(f"{sb}: {said}")
+
+
+def test_a_location_the_compiler_cannot_hold_is_named_where_its_type_is_written(cli, tmp_path):
+    """A 64-bit location compiled for a 32-bit target, declared in the initial state or by a
+    C parameter's type, and a pointer in memory: the error names the line and column of the
+    type (it named the file only)."""
+    declared = write(tmp_path, "d.litmus", "C V64\n{ int64_t x = 0x100000000; }\n"
+                     "P0 (atomic_int64_t* x) { atomic_store_explicit(x, 1, "
+                     "memory_order_relaxed); }\nexists (x=1)\n")  # fmt: skip
+    param = write(tmp_path, "p.litmus", "C V64\n{ }\nP0 (atomic_int64_t* x) { "
+                  "atomic_store_explicit(x, 1, memory_order_relaxed); }\nexists (x=1)\n")  # fmt: skip
+    for command in (["run", "-t", "armv7"], ["compile", "-t", "armv7"]):
+        assert one_error(cli([*command, declared])) == (
+            f"{declared}:2:3: location x is 64-bit: compiling 64-bit values for armv7 (register "
+            "pairs) is not supported")
+        assert one_error(cli([*command, param])).startswith(f"{param}:3:5: location x is 64-bit")
+
+
 def test_an_instruction_armv7_does_not_cover_is_named_at_the_users_line(cli, tmp_path):
     """`armv7` met a read of a location a narrower store wrote, and `armv7-axiomatic` an ARMv8
     instruction: each names the line as the user wrote it (they named capstone's spelling,
