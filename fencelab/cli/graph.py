@@ -15,7 +15,6 @@ from fencelab.cli.options import (
     model_option,
     model_targets,
     named_path,
-    naming_file,
     no_reduce_option,
     one_target,
     output_path,
@@ -135,14 +134,12 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
                                       note=False), "graph")  # (all: refused, one target)
     test = read_test(test, "graph")
     options = RunOptions(scheme=scheme, model=model, budget=budget, limits=limits)
-    with naming_file(test):
-        configs, note = plan(test, options, (target,) if target else None)
+    configs, note = plan(test, options, (target,) if target else None)
     refuse_idle_scheme(scheme, configs[0].target is not None and test.is_source)
     refuse_idle_reductions([judged_by(test.arch, configs[0])])
     if note:
         output.note(note)
-    with naming_file(test):
-        graph = outcome_graph(test, configs[0], outcome, output.note)
+    graph = outcome_graph(test, configs[0], outcome, output.note)
     if fmt == "text":
         out = output.stdout()
         out.print(Text(graph.title, style="bold"), soft_wrap=True)

@@ -34,7 +34,7 @@ from click.core import ParameterSource
 from click.shell_completion import CompletionItem
 
 from fencelab.cli import output
-from fencelab.errors import FencelabError, in_file
+from fencelab.errors import FencelabError
 from fencelab.interrupts import EXIT_INTERRUPTED, catch_ctrl_c
 from fencelab.isa.registry import TARGET_NAMES, TARGETS, get_target
 from fencelab.isa.target import Target
@@ -280,17 +280,6 @@ def litmus_files(paths: Sequence[str]) -> list[Input]:
     if all(os.path.isdir(f.path) for f in files):
         raise FencelabError("no litmus tests found in " + ", ".join(paths))
     return files
-
-
-@contextlib.contextmanager
-def naming_file(test):
-    """An error met after `test` was read (planning, compiling, exploring it) names its file
-    first, as `run`'s do (`errors.in_file`): `graph` and `tui` said `SB: ...`, which two files
-    may share."""
-    try:
-        yield
-    except FencelabError as e:
-        raise FencelabError(in_file(str(e), test.file)) from None
 
 
 def named_path(_ctx, _param, value: str | None) -> str | None:

@@ -10,7 +10,6 @@ from fencelab.cli.options import (
     limits_options,
     model_option,
     model_targets,
-    naming_file,
     no_reduce_option,
     one_target,
     refuse_idle_reductions,
@@ -47,8 +46,7 @@ def tui(test, target, scheme, model, schedule, limits):
     test = read_test(test, "tui")
     refuse_idle_scheme(scheme, test.is_source)  # a C or Rust test is compiled (default x86_64)
     if not test.is_source:  # on its own architecture: a --target that does not fit is a note
-        with naming_file(test):
-            (options,), note = plan(test, options, (target,) if target else None)
+        (options,), note = plan(test, options, (target,) if target else None)
         if note:
             output.note(note)
     if test.is_source and target is None:
@@ -56,6 +54,5 @@ def tui(test, target, scheme, model, schedule, limits):
         model_targets(Chosen((DEFAULT_SOURCE_TARGET,)), model)
     compiled_for = (target or DEFAULT_SOURCE_TARGET) if test.is_source else options.target
     refuse_idle_reductions([judged_by(test.arch, replace(options, target=compiled_for))])
-    with naming_file(test):
-        app = FencelabApp.for_test(test, options, schedule)  # errors first
+    app = FencelabApp.for_test(test, options, schedule)  # errors first
     app.run()

@@ -559,19 +559,6 @@ def test_a_tests_error_after_reading_names_its_file(cli, tmp_path, jobs):
         "this is an X86_64 test (its models: sc, tso, sc-axiomatic, tso-axiomatic)"]
 
 
-@pytest.mark.parametrize("args, said", [
-    (["graph", "--outcome", "0:rax=7"], "SB: no candidate execution ends in 0:rax=7;"),
-    (["graph", "-m", "arm"], "SB: the arm model judges AArch64, ARM code;"),
-    (["tui", "--schedule", "0,9"], "schedule step 2: '9' is not enabled; enabled: 0, 1, d0"),
-    (["tui", "-m", "arm"], "SB: the arm model judges AArch64, ARM code;"),
-])  # fmt: skip
-def test_graph_and_tui_name_the_file_of_an_error_after_reading_as_run_does(cli, args, said):
-    """`graph` and `tui` said `SB: ...` or `schedule step 2: ...`, naming no file, where `run`
-    names it first (the test above)."""
-    sb = str(EXAMPLES / "x86_64" / "SB.litmus")
-    assert one_error(cli([args[0], sb, *args[1:]])).startswith(f"{sb}: {said}")
-
-
 def test_a_location_the_compiler_cannot_hold_is_named_where_its_type_is_written(cli, tmp_path):
     """A 64-bit location compiled for a 32-bit target, declared in the initial state or by a
     C parameter's type, and a pointer in memory: the error names the line and column of the
