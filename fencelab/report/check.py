@@ -82,17 +82,18 @@ def source_lines(test: LitmusTest) -> list[str]:
     return format_test(test).rstrip("\n").splitlines()
 
 
-def print_check(console: Console, check: Check) -> None:
-    """A check's result line (never wrapped: `grep UNSOUND` gets it whole), then for an
-    unsound one its extra outcomes, witnesses, replay commands and source lines; then a line
-    for each caution the hardware run met (`Check.cautions`: the verdict may be wrong)."""
-    _print_verdict(console, check)
+def print_check(console: Console, check: Check, name: str = "") -> None:
+    """A check's result line (never wrapped: `grep UNSOUND` gets it whole), naming the test
+    `name` (default its own), then for an unsound one its extra outcomes, witnesses, replay
+    commands and source lines; then a line for each caution the hardware run met
+    (`Check.cautions`: the verdict may be wrong)."""
+    _print_verdict(console, check, name or check.test.name)
     for caution in check.cautions:
         _line(console, f"  [yellow]caution:[/yellow] {escape(caution)}")
 
 
-def _print_verdict(console: Console, check: Check) -> None:
-    head = f"{check.test.name}  {check.target}  scheme {check.scheme}  ({check.hardware_model} vs {check.source_model})"
+def _print_verdict(console: Console, check: Check, name: str) -> None:
+    head = f"{name}  {check.target}  scheme {check.scheme}  ({check.hardware_model} vs {check.source_model})"
     if check.error:
         _line(console, f"[yellow]error[/yellow]    {escape(head)}: {escape(check.error)}")
         return
