@@ -220,6 +220,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     refuse_idle_reductions(checked_by(source_model, model, pairs))
     pictures = counterexample_writer(graph_dir, graph_format)
     saved = writable_dir(save, "tests") if save else None
+    written: dict[str, str] = {}  # the tests saved, by name: a later one of a name is NAME-2
     checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     found = interrupted = failed = undecided = False
@@ -237,7 +238,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
             report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo,
                           None if runner.local else run_checks)  # fmt: skip
             with bar.paused():
-                print_hunt(out, report, limit, saved, checker.budget)
+                print_hunt(out, report, limit, saved, checker.budget, written)
                 if pictures:
                     for f in report.smallest(limit):
                         for path in pictures(f.check):

@@ -17,6 +17,7 @@ from fencelab.litmus.ast import LitmusTest, walk_statements
 from fencelab.litmus.parser import STDIN, STDIN_FILE
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.machine import DEFAULT_BUDGET
+from fencelab.report.names import kept_apart
 from fencelab.report.words import interrupted, plural
 from fencelab.result import INTERRUPTED
 
@@ -188,10 +189,12 @@ def summary_table(checks: list[Check], source_model: str) -> Table:
 
 
 def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | None,
-               budget: int = DEFAULT_BUDGET) -> None:  # fmt: skip
+               budget: int = DEFAULT_BUDGET, saved: dict[str, str] | None = None) -> None:  # fmt: skip
     """The hunt's summary and its smallest counterexamples; with `save` (a directory made
     writable before the hunt), each is written there as a test, with the command that checks
-    it again (under the hunt's `budget`) and its replay command."""
+    it again (under the hunt's `budget`) and its replay command. `saved` (one per hunt: the
+    tests written, by name) keeps a test found on two targets or schemes in two files: the
+    second is NAME-2, its own target in its comment, never written over the first."""
     from fencelab.litmus.printer import format_test
 
     counts = ", ".join(f"{k} {v}" for k, v in report.generated.items())
@@ -248,12 +251,16 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
     for f in shown:
         console.print()
         test, path = f.variant.test, None
-        if save is not None:  # the test says how it was found: against which models
-            path = str(save / f"{test.name}.litmus")
-            again = f"a counterexample against {f.check.source_model}: {check_command(f.check, path, budget)}"
-            test = replace(test, comments=(*test.comments, again))
         text = format_test(test)
-        if path is not None:
+        if save is not None:  # the test says how it was found: against which models
+
+            def found(name: str, test=test, f=f) -> str:
+                again = (f"a counterexample against {f.check.source_model}: "
+                         f"{check_command(f.check, str(save / f'{name}.litmus'), budget)}")
+                return format_test(replace(test, comments=(*test.comments, again)))
+
+            name, text = kept_apart(test.name, found, saved if saved is not None else {})
+            path = str(save / f"{name}.litmus")
             try:
                 Path(path).write_text(text)
             except OSError as e:
