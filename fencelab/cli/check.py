@@ -69,7 +69,9 @@ def shown_names(tests, labels) -> dict[int, str]:
 @model_option(kinds=HARDWARE)
 @budget_option()
 @limits_options
-@click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only the checks that are not sound (UNSOUND, racy, cut short, "
+                   "errors), cautions, the table and the last line.")
 @graph_options("Write each counterexample's pictures here: the hardware execution and the "
                "source model's cycle that forbids it.")
 @parallel_options
