@@ -129,10 +129,7 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
           f"{outcomes(n_hw)} are not among the {n_src} {check.source_model} allows"
           f"{budget}{partial}")  # fmt: skip
     for extra in check.extra:
-        from fencelab.litmus.conditions import holds
-
-        cond = " (the test's condition holds)" if holds(check.test.condition.prop, extra.outcome) \
-            else ""  # fmt: skip
+        cond = condition_note(check.test, extra.outcome)
         _line(console, f"  extra outcome: [bold]{escape(format_outcome(extra.outcome))}[/bold]{cond}")
         _line(console, f"    hardware witness: {escape(witness_text(check, extra.witness))}")
         if extra.witness:
@@ -142,6 +139,24 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
     _line(console, "  source lines involved:")
     for line in source_lines(check.test):
         _line(console, f"    {escape(line)}")
+
+
+def condition_note(test: LitmusTest, outcome) -> str:
+    """What an extra outcome does to the test's condition, as herd would judge a run that ends
+    there: makes `exists P` hold, or breaks `~exists P` (P holds) or `forall P` (P fails).
+    It said "the test's condition holds" whenever P held, so of an outcome a `~exists` test
+    forbids, where `run` prints No."""
+    from fencelab.litmus.conditions import holds
+
+    quantifier = test.condition.quantifier
+    prop = holds(test.condition.prop, outcome)
+    if quantifier == "exists" and prop:
+        return " (the test's condition holds)"
+    if quantifier == "~exists" and prop:
+        return " (the test's ~exists condition fails: its proposition holds)"
+    if quantifier == "forall" and not prop:
+        return " (the test's forall condition fails)"
+    return ""
 
 
 def outcomes(n: int) -> str:

@@ -220,6 +220,25 @@ def test_a_counterexample_found_on_two_targets_is_saved_twice(cli, tmp_path):
     assert len(paths) == 2 and len(list(tmp_path.glob("*.litmus"))) == 2
 
 
+@pytest.mark.parametrize("condition, note", [
+    ("exists (0:r0=0 /\\ 1:r0=0)", " (the test's condition holds)"),
+    ("~exists (0:r0=0 /\\ 1:r0=0)", " (the test's ~exists condition fails: its proposition holds)"),
+    ("forall (0:r0=1 \\/ 1:r0=1)", " (the test's forall condition fails)"),
+    ("exists (0:r0=1 /\\ 1:r0=1)", ""),
+])
+def test_an_extra_outcome_says_what_it_does_to_the_tests_condition(cli, tmp_path, condition,
+                                                                    note):  # fmt: skip
+    """SB+scs under the tutorial scheme on x86_64: 0:r0=0; 1:r0=0; is extra. Under
+    `~exists (0:r0=0 /\\ 1:r0=0)` it was said to make "the test's condition holds", where
+    `run` of the same compiled test prints No."""
+    text = (EXAMPLES / "rust" / "SB+scs.litmus").read_text()
+    path = tmp_path / "t.litmus"
+    path.write_text(text.replace("exists (0:r0=0 /\\ 1:r0=0)", condition))
+    result = cli(["check", str(path), "-t", "x86_64", "-s", "tutorial"])
+    assert result.exit_code == 1, result.output
+    assert f"  extra outcome: 0:r0=0; 1:r0=0;{note}\n" in result.output
+
+
 def test_a_saved_counterexample_says_how_to_check_it_against_the_hunts_models(cli, tmp_path):
     """hunt --source-model rc11 --save wrote LB+rlx.rlx+rlx.rlx, a counterexample against rc11
     only, with nothing of rc11 in it: `fencelab check` of the file, as the file alone tells,
