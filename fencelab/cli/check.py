@@ -52,6 +52,15 @@ def checked_by(source_model, model, pairs):
         yield judged_by("C", RunOptions(target=tgt, model=model))
 
 
+def shown_names(tests, labels) -> dict[int, str]:
+    """How each check's line names its test (by `id`): its name, or, where two tests checked
+    share a name (`a/MP` and `b/MP`), its path as given, as `run`'s summary names it: lines
+    `sound  MP  x86_64 ...` twice could not say which file each verdict is about."""
+    names = [t.name for t in tests]
+    return {id(t): label if names.count(t.name) > 1 else t.name
+            for t, label in zip(tests, labels)}
+
+
 @click.command("check")
 @click.argument("tests", nargs=-1, required=True, type=click.Path())
 @target_option(default="all", help="Targets to compile for: T, T,T,... or all.")
@@ -60,7 +69,9 @@ def checked_by(source_model, model, pairs):
 @model_option(kinds=HARDWARE)
 @budget_option()
 @limits_options
-@click.option("--quiet", "-q", is_flag=True, help="Print only unsound tests, errors, the table.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only the checks that are not sound (UNSOUND, racy, cut short, "
+                   "errors), cautions, the table and the last line.")
 @graph_options("Write each counterexample's pictures here: the hardware execution and the "
                "source model's cycle that forbids it.")
 @parallel_options
@@ -85,7 +96,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     refuse_idle_reductions(checked_by(source_model, model, pairs))
     checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
-    source, failed = [], 0
+    source, labels, failed = [], [], 0
     unread = 0  # tests that could not be read: their errors above, and a count in the summary
     for item in litmus_files(tests):
         try:
@@ -97,6 +108,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
             continue
         if test.is_source:
             source.append(test)
+            labels.append(item.label)
         elif not quiet:
             output.note(f"{test.file}: skipped, an {test.arch} test (check compiles C and Rust "
                         "tests)")  # fmt: skip
@@ -104,6 +116,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
         raise FencelabError("no C or Rust tests to check in " + ", ".join(
             STDIN_FILE if t == STDIN else t for t in tests))
     output.data(out, f"source model: {source_model_text(source_model.name)}")
+    shown = shown_names(source, labels)
     checks = []
     interrupted = partial = False  # (partial: the last check printed was cut short)
     items = [(test, tgt, sch) for test in source for tgt, sch in pairs]
@@ -119,7 +132,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
                 checks.append(result)
                 with bar.paused():
                     if not quiet or not result.sound or result.cautions:
-                        print_check(out, result)
+                        print_check(out, result, shown[id(test)])
                     if pictures and result.extra:
                         for path in pictures(result):
                             output.data(out, f"graph: {path}")
@@ -209,6 +222,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     refuse_idle_reductions(checked_by(source_model, model, pairs))
     pictures = counterexample_writer(graph_dir, graph_format)
     saved = writable_dir(save, "tests") if save else None
+    written: dict[str, str] = {}  # the tests saved, by name: a later one of a name is NAME-2
     checker = Checker(source_model, model, budget, limits)
     out = output.stdout()
     found = interrupted = failed = undecided = False
@@ -226,7 +240,7 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
             report = hunt(checker, tgt, sch, chosen, max_threads, variant_kinds, advance, todo,
                           None if runner.local else run_checks)  # fmt: skip
             with bar.paused():
-                print_hunt(out, report, limit, saved, checker.budget)
+                print_hunt(out, report, limit, saved, checker.budget, written)
                 if pictures:
                     for f in report.smallest(limit):
                         for path in pictures(f.check):

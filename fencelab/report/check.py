@@ -17,6 +17,7 @@ from fencelab.litmus.ast import LitmusTest, walk_statements
 from fencelab.litmus.parser import STDIN, STDIN_FILE
 from fencelab.litmus.printer import format_outcome
 from fencelab.machine.machine import DEFAULT_BUDGET
+from fencelab.report.names import kept_apart
 from fencelab.report.words import interrupted, plural
 from fencelab.result import INTERRUPTED
 
@@ -82,17 +83,18 @@ def source_lines(test: LitmusTest) -> list[str]:
     return format_test(test).rstrip("\n").splitlines()
 
 
-def print_check(console: Console, check: Check) -> None:
-    """A check's result line (never wrapped: `grep UNSOUND` gets it whole), then for an
-    unsound one its extra outcomes, witnesses, replay commands and source lines; then a line
-    for each caution the hardware run met (`Check.cautions`: the verdict may be wrong)."""
-    _print_verdict(console, check)
+def print_check(console: Console, check: Check, name: str = "") -> None:
+    """A check's result line (never wrapped: `grep UNSOUND` gets it whole), naming the test
+    `name` (default its own), then for an unsound one its extra outcomes, witnesses, replay
+    commands and source lines; then a line for each caution the hardware run met
+    (`Check.cautions`: the verdict may be wrong)."""
+    _print_verdict(console, check, name or check.test.name)
     for caution in check.cautions:
         _line(console, f"  [yellow]caution:[/yellow] {escape(caution)}")
 
 
-def _print_verdict(console: Console, check: Check) -> None:
-    head = f"{check.test.name}  {check.target}  scheme {check.scheme}  ({check.hardware_model} vs {check.source_model})"
+def _print_verdict(console: Console, check: Check, name: str) -> None:
+    head = f"{name}  {check.target}  scheme {check.scheme}  ({check.hardware_model} vs {check.source_model})"
     if check.error:
         _line(console, f"[yellow]error[/yellow]    {escape(head)}: {escape(check.error)}")
         return
@@ -127,10 +129,7 @@ def _print_verdict(console: Console, check: Check) -> None:
           f"{outcomes(n_hw)} are not among the {n_src} {check.source_model} allows"
           f"{budget}{partial}")  # fmt: skip
     for extra in check.extra:
-        from fencelab.litmus.conditions import holds
-
-        cond = " (the test's condition holds)" if holds(check.test.condition.prop, extra.outcome) \
-            else ""  # fmt: skip
+        cond = condition_note(check.test, extra.outcome)
         _line(console, f"  extra outcome: [bold]{escape(format_outcome(extra.outcome))}[/bold]{cond}")
         _line(console, f"    hardware witness: {escape(witness_text(check, extra.witness))}")
         if extra.witness:
@@ -140,6 +139,24 @@ def _print_verdict(console: Console, check: Check) -> None:
     _line(console, "  source lines involved:")
     for line in source_lines(check.test):
         _line(console, f"    {escape(line)}")
+
+
+def condition_note(test: LitmusTest, outcome) -> str:
+    """What an extra outcome does to the test's condition, as herd would judge a run that ends
+    there: makes `exists P` hold, or breaks `~exists P` (P holds) or `forall P` (P fails).
+    It said "the test's condition holds" whenever P held, so of an outcome a `~exists` test
+    forbids, where `run` prints No."""
+    from fencelab.litmus.conditions import holds
+
+    quantifier = test.condition.quantifier
+    prop = holds(test.condition.prop, outcome)
+    if quantifier == "exists" and prop:
+        return " (the test's condition holds)"
+    if quantifier == "~exists" and prop:
+        return " (the test's ~exists condition fails: its proposition holds)"
+    if quantifier == "forall" and not prop:
+        return " (the test's forall condition fails)"
+    return ""
 
 
 def outcomes(n: int) -> str:
@@ -187,10 +204,12 @@ def summary_table(checks: list[Check], source_model: str) -> Table:
 
 
 def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | None,
-               budget: int = DEFAULT_BUDGET) -> None:  # fmt: skip
+               budget: int = DEFAULT_BUDGET, saved: dict[str, str] | None = None) -> None:  # fmt: skip
     """The hunt's summary and its smallest counterexamples; with `save` (a directory made
     writable before the hunt), each is written there as a test, with the command that checks
-    it again (under the hunt's `budget`) and its replay command."""
+    it again (under the hunt's `budget`) and its replay command. `saved` (one per hunt: the
+    tests written, by name) keeps a test found on two targets or schemes in two files: the
+    second is NAME-2, its own target in its comment, never written over the first."""
     from fencelab.litmus.printer import format_test
 
     counts = ", ".join(f"{k} {v}" for k, v in report.generated.items())
@@ -247,12 +266,16 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
     for f in shown:
         console.print()
         test, path = f.variant.test, None
-        if save is not None:  # the test says how it was found: against which models
-            path = str(save / f"{test.name}.litmus")
-            again = f"a counterexample against {f.check.source_model}: {check_command(f.check, path, budget)}"
-            test = replace(test, comments=(*test.comments, again))
         text = format_test(test)
-        if path is not None:
+        if save is not None:  # the test says how it was found: against which models
+
+            def found(name: str, test=test, f=f) -> str:
+                again = (f"a counterexample against {f.check.source_model}: "
+                         f"{check_command(f.check, str(save / f'{name}.litmus'), budget)}")
+                return format_test(replace(test, comments=(*test.comments, again)))
+
+            name, text = kept_apart(test.name, found, saved if saved is not None else {})
+            path = str(save / f"{name}.litmus")
             try:
                 Path(path).write_text(text)
             except OSError as e:

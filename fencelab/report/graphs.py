@@ -8,6 +8,7 @@ from fencelab.errors import FencelabError
 from fencelab.graph.api import file_stem
 from fencelab.graph.model import ExecutionGraph
 from fencelab.report.dot import render_dot
+from fencelab.report.names import kept_apart
 from fencelab.report.svg import render_svg
 
 FORMATS = ("svg", "dot", "both")
@@ -30,12 +31,7 @@ def write_graphs(graphs: list[ExecutionGraph], directory: Path, fmt: str = "svg"
     taken = {} if taken is None else taken
     for graph in graphs:
         texts = {ext: RENDER[ext](graph) for ext in formats_of(fmt)}
-        stem = file_stem(graph)
-        name, n = stem, 1
-        while taken.get(name, texts) != texts:
-            n += 1
-            name = f"{stem}-{n}"
-        taken[name] = texts
+        name, _ = kept_apart(file_stem(graph), lambda _name, texts=texts: texts, taken)
         for ext, text in texts.items():
             path = directory / f"{name}.{ext}"
             try:

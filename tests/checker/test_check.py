@@ -10,6 +10,8 @@ et al., PLDI 2017, section 6: their ARM mapping adds a fake control dependency).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fencelab.atomics import Order
@@ -191,6 +193,50 @@ def test_cli_hunt_prints_a_rust_counterexample(cli, tmp_path):
     assert len(saved) == 1
     again = cli(["check", str(saved[0]), "-t", "armv8", "-s", "tutorial"])
     assert again.exit_code == 1
+
+
+def test_a_counterexample_found_on_two_targets_is_saved_twice(cli, tmp_path):
+    """hunt -t armv8,armv8.1 finds LB+acq.rlx+rlx.rel on both: it wrote both to one file, the
+    second over the first, so the armv8 block printed a path whose test named armv8.1. Each
+    block's path now holds the test it printed, its own target in its command."""
+    import shlex
+
+    r = cli(["hunt", "-t", "armv8,armv8.1", "-s", "tutorial", "--shapes", "LB", "--variants",
+             "plain", "--limit", "1", "--save", str(tmp_path)])  # fmt: skip
+    assert r.exit_code == 1, r.output
+    blocks = r.output.split("\nRUST ")[1:]
+    assert len(blocks) == 2
+    paths = set()
+    for block, target in zip(blocks, ("armv8", "armv8.1")):
+        (line,) = [ln for ln in block.splitlines() if ln.startswith("(* a counterexample")]
+        command = shlex.split(line[len("(* a counterexample against c11: "):-len(" *)")])
+        assert command[3:5] == ["--target", target]
+        saved = command[2]
+        paths.add(saved)
+        text = Path(saved).read_text()
+        assert text == "RUST " + block[:block.index("extra outcome:")]
+        again = cli(command[1:])
+        assert again.exit_code == 1 and f"UNSOUND  LB+acq.rlx+rlx.rel  {target} " in again.output
+    assert len(paths) == 2 and len(list(tmp_path.glob("*.litmus"))) == 2
+
+
+@pytest.mark.parametrize("condition, note", [
+    ("exists (0:r0=0 /\\ 1:r0=0)", " (the test's condition holds)"),
+    ("~exists (0:r0=0 /\\ 1:r0=0)", " (the test's ~exists condition fails: its proposition holds)"),
+    ("forall (0:r0=1 \\/ 1:r0=1)", " (the test's forall condition fails)"),
+    ("exists (0:r0=1 /\\ 1:r0=1)", ""),
+])
+def test_an_extra_outcome_says_what_it_does_to_the_tests_condition(cli, tmp_path, condition,
+                                                                    note):  # fmt: skip
+    """SB+scs under the tutorial scheme on x86_64: 0:r0=0; 1:r0=0; is extra. Under
+    `~exists (0:r0=0 /\\ 1:r0=0)` it was said to make "the test's condition holds", where
+    `run` of the same compiled test prints No."""
+    text = (EXAMPLES / "rust" / "SB+scs.litmus").read_text()
+    path = tmp_path / "t.litmus"
+    path.write_text(text.replace("exists (0:r0=0 /\\ 1:r0=0)", condition))
+    result = cli(["check", str(path), "-t", "x86_64", "-s", "tutorial"])
+    assert result.exit_code == 1, result.output
+    assert f"  extra outcome: 0:r0=0; 1:r0=0;{note}\n" in result.output
 
 
 def test_a_saved_counterexample_says_how_to_check_it_against_the_hunts_models(cli, tmp_path):

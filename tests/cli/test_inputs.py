@@ -211,6 +211,24 @@ def test_check_goes_on_past_a_bad_test(cli, tmp_path):
     assert "; 1 test could not be read (errors above)" in result.output
 
 
+def test_check_names_two_tests_of_one_name_by_their_paths(cli, tmp_path):
+    """`a/SB` (sound under the default scheme's x86 SeqCst) and `b/SB` (the same test under
+    another name in the file, unsound under tutorial): each line names its file, as README
+    says a directory's tests are named, else two `SB  x86_64` lines could not be told apart."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(EXAMPLES / "rust" / "MP+rel+acq.litmus", tmp_path / "a" / "T.litmus")
+    text = (EXAMPLES / "rust" / "SB+scs.litmus").read_text()
+    write(tmp_path / "b", "T.litmus", text.replace("RUST SB+scs", "RUST MP+rel+acq", 1))
+    result = cli(["check", str(tmp_path), "-t", "x86_64", "-s", "tutorial"])
+    assert result.exit_code == 1
+    verdicts = [ln.split()[:2] for ln in result.output.splitlines()
+                if ln.startswith(("sound    ", "UNSOUND  "))]
+    assert verdicts == [["sound", "a/T.litmus"], ["UNSOUND", "b/T.litmus"]]
+    alone = cli(["check", str(tmp_path / "a"), "-t", "x86_64", "-s", "tutorial"])
+    assert alone.output.splitlines()[1].startswith("sound    MP+rel+acq  x86_64")
+
+
 @pytest.mark.parametrize("command", [["run"], ["check", "-t", "x86_64"]])
 def test_a_missing_file_among_good_ones_is_one_line_in_its_turn(cli, tmp_path, command):
     good = str(EXAMPLES / "rust" / "SB+scs.litmus")

@@ -103,6 +103,9 @@ def test_check_gives_a_racy_test_no_verdict(cli, sb_plain):
     assert any("0/0 (1 racy)" in ln for ln in lines)  # the table counts it apart
     quiet = cli(["check", "-q", "--target", "armv8", sb_plain]).output
     assert "racy     SB+plain" in quiet  # -q prints what is not sound
+    # and its help says so (it said "only unsound tests, errors, the table")
+    helped = " ".join(cli(["check", "--help"]).output.split())
+    assert "Print only the checks that are not sound (UNSOUND, racy, cut short, errors)" in helped
 
 
 def test_hunt_counts_a_racy_test_apart_from_the_sound_ones():
