@@ -12,19 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import X86_SB
+
 SPEC = importlib.util.spec_from_file_location(
     "model_diff", Path(__file__).resolve().parents[2] / "bench" / "model_diff.py")
 model_diff = importlib.util.module_from_spec(SPEC)
 sys.modules["model_diff"] = model_diff
 SPEC.loader.exec_module(model_diff)
 
-SB = """X86_64 SB
-{ x=0; y=0; }
- P0          | P1          ;
- MOVL $1,(x) | MOVL $1,(y) ;
- MOVL (y),%eax | MOVL (x),%eax ;
-exists (0:rax=0 /\\ 1:rax=0)
-"""
+SB = X86_SB
 
 
 @pytest.fixture(autouse=True)
