@@ -465,14 +465,10 @@ def _dead(core, pc: int, regs: frozenset[str]) -> bool:
         regs = regs - info.writes
         if not regs:
             continue
-        if info.kind is Kind.BRANCH:
-            target = info.branch_target
-            if target is None:
-                return False
-            todo.append((target, regs))
-            if not info.conditional:
-                continue
-        todo.append((pc + info.size, regs))
+        after = info.next_pcs
+        if after is None:  # (a jump through a register, a write to pc: anywhere)
+            return False
+        todo += [(nxt, regs) for nxt in after]
     return True
 
 
