@@ -91,3 +91,25 @@ def test_every_path_readme_and_architecture_name_exists():
         missing = [n for n in sorted(names)
                    if not (ROOT / n).exists() and not (ROOT / f"{n}.litmus").exists()]
         assert missing == [], doc
+
+
+def test_commands_table_names_every_option_each_command_takes():
+    """The Commands table is the synopsis a user reads first: each row names every option of
+    its command (`--max-states`/`--max-memory` in the sentence under it) and no other."""
+    import re
+
+    from fencelab.cli import COMMANDS
+
+    table = _section("Commands")
+    at = table.find("Every command that explores")
+    limits = table[at:].split("\n\n")[0] if at >= 0 else ""
+    for command in COMMANDS:
+        row = re.search(rf"^\| `fencelab {command.name}\b(.*?)` \|", table, re.M).group(1)
+        named = set(re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", row))
+        spellings = [p.opts + p.secondary_opts for p in command.params
+                     if p.param_type_name == "option" and "--help" not in p.opts]
+        missing = [s[-1] for s in spellings if not named & set(s)
+                   and not (s[-1] in ("--max-states", "--max-memory")
+                            and f"`{command.name}`" in limits)]  # fmt: skip
+        assert missing == [], command.name
+        assert named <= {o for s in spellings for o in s}, command.name
