@@ -5,6 +5,7 @@ circle. Every `import` counts, function-local ones and `if TYPE_CHECKING:` ones 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "fencelab"
@@ -124,3 +125,28 @@ def test_the_check_sees_a_violation():
     finally:
         GRAPH["fencelab.isa.target"].discard("fencelab.cli")
         GRAPH["fencelab.cli"].discard("fencelab.isa.target")
+
+
+def _drawn_layers(doc: str, block_start: str) -> list[int]:
+    """The layer of each module a document's picture names at the head of a line, in the order
+    drawn: `  isa/ ...`, `  errors.py, atomics.py, values.py   ...` (several on one line)."""
+    text = (PACKAGE.parent / doc).read_text()
+    start = text.index(block_start)
+    block = text[start:text.index("```", start)]
+    drawn = []
+    for line in block.splitlines():
+        head = re.match(r"  ((?:\w+(?:\.py|/)(?:, )?)+)", line)
+        for name in head.group(1).split(", ") if head else ():
+            drawn.append(LAYER_OF[name.removesuffix("/").removesuffix(".py")])
+    return drawn
+
+
+def test_readme_layout_and_architecture_draw_these_layers():
+    """README's Layout says "bottom layer first" and ARCHITECTURE.md's diagram is LAYERS top
+    down: each lists every layer once in that order (a module added to LAYERS, or moved, is
+    drawn where it stands)."""
+    every = {LAYER_OF[name] for names in LAYERS for name in names if name != "fencelab"}
+    readme = _drawn_layers("README.md", "fencelab/             (bottom layer first")
+    architecture = _drawn_layers("ARCHITECTURE.md", "  launch.py")
+    assert readme == sorted(readme) and set(readme) == every
+    assert architecture == sorted(architecture, reverse=True) and set(architecture) == every

@@ -91,3 +91,59 @@ def test_every_path_readme_and_architecture_name_exists():
         missing = [n for n in sorted(names)
                    if not (ROOT / n).exists() and not (ROOT / f"{n}.litmus").exists()]
         assert missing == [], doc
+
+
+def test_commands_table_names_every_option_each_command_takes():
+    """The Commands table is the synopsis a user reads first: each row names every option of
+    its command (`--max-states`/`--max-memory` in the sentence under it) and no other."""
+    import re
+
+    from fencelab.cli import COMMANDS
+
+    table = _section("Commands")
+    at = table.find("Every command that explores")
+    limits = table[at:].split("\n\n")[0] if at >= 0 else ""
+    for command in COMMANDS:
+        row = re.search(rf"^\| `fencelab {command.name}\b(.*?)` \|", table, re.M).group(1)
+        named = set(re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", row))
+        spellings = [p.opts + p.secondary_opts for p in command.params
+                     if p.param_type_name == "option" and "--help" not in p.opts]
+        missing = [s[-1] for s in spellings if not named & set(s)
+                   and not (s[-1] in ("--max-states", "--max-memory")
+                            and f"`{command.name}`" in limits)]  # fmt: skip
+        assert missing == [], command.name
+        assert named <= {o for s in spellings for o in s}, command.name
+
+
+def test_every_command_readme_shows_is_one_the_cli_reads():
+    """A command README shows (in backquotes, or after `$ ` in an example) is read by the
+    command's own parser as written: `fencelab map compare_exchange_weak --target armv7` lacked
+    its ORDER. Synopses (`TEST`, `DIR`, `[...]`) and a command named in prose with no argument
+    at all (`fencelab run -t armv8`) are not commands to run."""
+    import re
+    import shlex
+
+    import click
+
+    from fencelab.cli import COMMANDS
+
+    commands = {command.name: command for command in COMMANDS}
+    spans = [" ".join(m.split()) for m in re.findall(r"`(fencelab [^`]*)`", README)]
+    spans += re.findall(r"^\$ (fencelab .*?)(?:\s+#.*)?$", README, re.M)
+    wrong = []
+    for span in spans:
+        words = shlex.split(span.replace("\\|", "|"))
+        placeholder = re.search(r"\b(TEST|DIR|OP|N|URL|FILE|NAME)\b|\.\.\.|\[", span)
+        if len(words) < 2 or words[1] not in commands or placeholder:
+            continue
+        command = commands[words[1]]
+        try:
+            command.make_context(words[1], words[2:])
+        except click.MissingParameter as e:
+            first = next(p for p in command.params if p.param_type_name == "argument")
+            if e.param is not first:
+                wrong.append(f"{span}: {e.format_message()}")
+        except click.UsageError as e:
+            wrong.append(f"{span}: {e.format_message()}")
+    assert len(spans) > 20
+    assert wrong == []

@@ -19,7 +19,8 @@ register, pre-indexed with writeback, post-indexed):
 
 STM / PUSH / POP, SWP, literal-pool (PC-relative) loads and loads into the PC are refused
 with a message naming the instruction: herd's ARM litmus tests don't use them, and a literal
-load reads the code, not shared memory.
+load reads the code, not shared memory. (A one-register PUSH is assembled as the pre-indexed
+STR it stands for, which capstone decodes as `str`: it runs as that store.)
 
 Register sets use canonical names (`r9` for `sb`, `r12` for `ip`, `sp`, `lr`, `cpsr`) and never
 include `pc`. A conditionally executed instruction reads `cpsr`, and since a failed condition
