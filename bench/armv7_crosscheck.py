@@ -21,7 +21,7 @@ from collections import Counter
 
 from fencelab.gen.arm_shapes import generate_many_a32
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models.axiomatic.arm import run_axiomatic
@@ -98,10 +98,10 @@ def main() -> int:
               flush=True)  # fmt: skip
         if not same:
             print(text)
-            for o in sorted(op.outcome_set() - ax.outcome_set(), key=format_outcome):
-                print("  only operational:", format_outcome(o))
-            for o in sorted(ax.outcome_set() - op.outcome_set(), key=format_outcome):
-                print("  only arm.cat:    ", format_outcome(o))
+            for o in sorted(op.outcome_set() - ax.outcome_set(), key=format_state):
+                print("  only operational:", format_state(o))
+            for o in sorted(ax.outcome_set() - op.outcome_set(), key=format_state):
+                print("  only arm.cat:    ", format_state(o))
             if op.budget_exhausted:
                 print("  operational hit the step budget")
     total = sum(tally.values())

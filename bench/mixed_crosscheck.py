@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fencelab.errors import FencelabError  # noqa: E402
 from fencelab.litmus.parser import parse_text  # noqa: E402
-from fencelab.litmus.printer import format_outcome  # noqa: E402
+from fencelab.litmus.printer import format_state  # noqa: E402
 from fencelab.machine.explore import exhaustive  # noqa: E402
 from fencelab.machine.machine import Machine  # noqa: E402
 from fencelab.models.axiomatic.arm import run_axiomatic  # noqa: E402
@@ -135,7 +135,7 @@ def outcomes(text: str, model: str, reduce: bool = True) -> set[str]:
             result = exhaustive(Machine(program, get_model(model).new()), reduce=reduce)
     finally:
         program.release()
-    return {format_outcome(s.outcome) for s in result.states}
+    return {format_state(s.outcome) for s in result.states}
 
 
 class Timeout(Exception):

@@ -58,7 +58,7 @@ from fencelab.gen.arm_shapes import generate_many_a32
 from fencelab.gen.families import generate_many
 from fencelab.isa.registry import TARGETS
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.lowering.schemes import SCHEME_NAMES
 from fencelab.lowering.table import get_scheme
 from fencelab.pipeline import Pipeline, RunOptions
@@ -499,7 +499,7 @@ ALARM = Alarm()
 
 
 def _outcomes(result) -> set[str]:
-    return {format_outcome(o) for o in result.outcome_set()}
+    return {format_state(o) for o in result.outcome_set()}
 
 
 def compare_models(name: str, text: str, pairs, tally: Counter) -> bool:
@@ -546,7 +546,7 @@ def check_schemes(name: str, text: str, schemes, tally: Counter, checker: Checke
             tally[check.verdict] += 1
             if check.verdict in ("UNSOUND", "error"):
                 bad = True
-                extra = "; ".join(format_outcome(e.outcome) for e in check.extra)
+                extra = "; ".join(format_state(e.outcome) for e in check.extra)
                 print(f"{check.verdict} {name}: {scheme.name} on {target.name} "
                       f"({check.hardware_model}): {check.error or extra}\n{text}", flush=True)  # fmt: skip
     return bad

@@ -21,7 +21,7 @@ from fencelab.gen import cycles
 from fencelab.gen.families import generate
 from fencelab.hw.native import host_arch
 from fencelab.litmus.parser import parse_file, parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.models.operational.arm import model as arm_model
 from fencelab.models.operational.arm.project import dead_reads
 from fencelab.pipeline import Pipeline, RunOptions
@@ -207,7 +207,7 @@ def test_tso_sets_shared_across_programs_change_no_search():
     def search(text):
         r = Pipeline().run(parse_text(text, "<t>"), RunOptions())
         return (r.explored_states, r.transitions, r.budget_exhausted,
-                sorted((format_outcome(s.outcome), s.witness) for s in r.states))  # fmt: skip
+                sorted((format_state(s.outcome), s.witness) for s in r.states))  # fmt: skip
 
     reduce.set_disabled(["reuse"])
     try:
@@ -666,7 +666,7 @@ def test_unicorn_runs_from_a_remembered_steps_registers(monkeypatch, on):
         result = Pipeline().run(parse_text(DERIVED % 2, "second"), RunOptions())
     finally:
         reduce.enable_all()
-    assert [format_outcome(s.outcome) for s in result.states] == ["[z]=15;"]
+    assert [format_state(s.outcome) for s in result.states] == ["[z]=15;"]
     assert steps[0] == (2 if on else 4)  # the store and addl (the load and the last store
     # are remembered from the first test); and the load and the last store
 

@@ -30,7 +30,7 @@ from fencelab.graph.trace import trace
 from fencelab.graph.views import view_for
 from fencelab.litmus.ast import And, Eq, LitmusTest
 from fencelab.litmus.conditions import prop_atoms
-from fencelab.litmus.printer import format_binding, format_outcome
+from fencelab.litmus.printer import format_binding, format_state
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine
 from fencelab.pipeline import RunOptions, machine_for, run_test
@@ -119,7 +119,7 @@ def result_graphs(
             machine = machine_for(test, options)
             for _, state in herd_states(result):  # (in the order the States block lists them)
                 if state.witness:
-                    outcome = format_outcome(state.outcome)
+                    outcome = format_state(state.outcome, test.arch)
                     try:
                         graphs.append(witness_graph(machine, state.witness, outcome))
                     except FencelabError as e:
@@ -235,16 +235,16 @@ def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
         return graph
     state = matching[0]
     if len(matching) > 1 and note is not None:
-        others = " | ".join(format_outcome(s.outcome) for s in matching[1:])
+        others = " | ".join(format_state(s.outcome, test.arch) for s in matching[1:])
         note(f"{test.name}: {wanted_text(wanted)} is part of {len(matching)} final states: "
-             f"drawing {format_outcome(state.outcome)} (also {others}); give more of the "
+             f"drawing {format_state(state.outcome, test.arch)} (also {others}); give more of the "
              "state to draw another")  # fmt: skip
     if _is_source(options):
         from fencelab.graph.source import witness_graphs
 
         return witness_graphs(test, options.model.name, options.budget)[state.outcome]
     machine = machine_for(test, options)
-    return witness_graph(machine, state.witness, format_outcome(state.outcome))
+    return witness_graph(machine, state.witness, format_state(state.outcome, test.arch))
 
 
 def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
@@ -258,7 +258,8 @@ def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
         options = RunOptions.named(check.target, check.scheme,
                                    None if check.own_model else check.hardware_model)
         machine = machine_for(check.test, options)
-        hardware = witness_graph(machine, extra.witness, format_outcome(extra.outcome))
+        hardware = witness_graph(machine, extra.witness,
+                                 format_state(extra.outcome, check.test.arch))
         hardware.test = check.test.name
         hardware.scheme = check.scheme
         hardware.notes.insert(0, f"compiled with scheme {check.scheme}; the source model "

@@ -22,7 +22,7 @@ from fencelab.graph.views import view_for
 from fencelab.litmus.ast import LitmusTest, LocObs, RegObs
 from fencelab.litmus.conditions import Outcome
 from fencelab.litmus.parser import parse_int
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.litmus.types import ValueType, observable_type
 from fencelab.models.axiomatic.arm import outcome_of
 from fencelab.models.axiomatic.candidates import (
@@ -125,7 +125,7 @@ def _number(value: str, typ: ValueType, text: str) -> str:
 
 def outcome_pairs(outcome: Outcome) -> dict[str, str]:
     pairs = {}
-    for part in format_outcome(outcome).split(";"):
+    for part in format_state(outcome).split(";"):
         if "=" in part:
             obs, value = part.split("=", 1)
             pairs[_norm_obs(obs)] = value.strip()
@@ -142,7 +142,7 @@ def check_observed(wanted: Wanted, observed: Outcome, test_name: str) -> None:
     known = outcome_pairs(observed)
     unknown = [wanted.shown.get(k, k) for k in wanted if k not in known]
     if unknown:
-        names = [part.split("=", 1)[0].strip() for part in format_outcome(observed).split(";")]
+        names = [part.split("=", 1)[0].strip() for part in format_state(observed).split(";")]
         raise FencelabError(f"{test_name}: {', '.join(unknown)} is not observed by the test "
                             f"(it observes {', '.join(n for n in names if n)})")  # fmt: skip
 
@@ -190,7 +190,8 @@ def explain_hardware(
         return None
     (x, outcome), violations, cut = found
     first = violations[0] if violations else None
-    graph = graph_of(program, x, view, model=model, outcome=format_outcome(outcome),
+    arch = None if to_source is not None else program.test.arch  # (source names as written)
+    graph = graph_of(program, x, view, model=model, outcome=format_state(outcome, arch),
                      allowed=first is None, violation=first)  # fmt: skip
     graph.witness = "candidate execution"
     explanation_notes(graph, violations, cut, missed)

@@ -27,7 +27,7 @@ from fencelab.graph.explain import best_candidate, explanation_notes
 from fencelab.graph.model import Cycle, Edge, ExecutionGraph, Node
 from fencelab.graph.views import Violation, shortest_cycle
 from fencelab.litmus.conditions import Outcome
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.models.relations import bits, pairs, plus
 from fencelab.models.source.axioms import (
     derived,
@@ -329,7 +329,7 @@ def graph_of(test, model: str, space: Candidates, pick, allowed: bool,
         cycle = Cycle(violation.axiom, violation.rule, tuple(cycle_edges))
     outcome = space.outcome(pick)
     threads = [t.name or f"P{t.tid}" for t in test.threads]
-    return ExecutionGraph(test.name, model, "", format_outcome(outcome) if outcome else "",
+    return ExecutionGraph(test.name, model, "", format_state(outcome, test.arch) if outcome else "",
                           allowed, drawing.nodes, edges, threads, cycle,
                           space.describe(pick))  # fmt: skip
 

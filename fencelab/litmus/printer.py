@@ -2,11 +2,13 @@
 
 `format_test` prints assembly and C tests in herd's format and RUST tests in ours, such that
 `parse_text(format_test(t))` means the same as `t` (`same_meaning`). `format_value`,
-`format_observable`, `format_outcome` (a final state in its own order), `format_state` (in
-herd's order) and `format_condition` are the one spelling of values, registers, locations,
-final states and conditions, the way herd7 prints them in its results (`0:X0=1; 1:X2=0; [x]=2;`, `Condition exists (1:X0=1 /\\ [y]=0)`):
-registers as `T:REG` (herd's own register spelling: `0:rax`, `0:EAX`, `1:X2`), memory locations in
-brackets, registers before locations.
+`format_observable`, `format_state` and `format_condition` are the one spelling of values,
+registers, locations, final states and conditions, the way herd7 prints them in its results
+(`0:X0=1; 1:X2=0; [x]=2;`, `Condition exists (1:X0=1 /\\ [y]=0)`): registers as `T:REG` (herd's
+own register spelling: `0:rax`, `0:EAX`, `1:X2`), memory locations in brackets, and a final state
+always in herd's order (registers by thread and number, then locations), whatever order the
+condition named them in: every command prints a state as `run` does, so one is found in another's
+output.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def format_value(value: Value) -> str:
     return (value.shown or value.name) if isinstance(value, LocRef) else str(value)
 
 
-def herd_register(reg: str, arch: str) -> str:
+def herd_register(reg: str, arch: str | None) -> str:
     """A register as herd7 prints it: `rax` (X86_64), `EAX` (X86), `X0` (AArch64), `R0` (ARM);
     source tests' locals as written."""
     spelling = ARCHES.get(arch)
@@ -107,11 +109,6 @@ def format_binding(obs: Observable, value: Value, arch: str | None = None) -> st
     return f"{format_observable(obs, arch)}={format_value(value)}"
 
 
-def format_outcome(outcome: Iterable[tuple[Observable, Value]], arch: str | None = None) -> str:
-    """A final state in herd7's spelling, in the order given: `0:X0=1; 1:X2=0; [x]=2;`."""
-    return " ".join(f"{format_binding(o, v, arch)};" for o, v in outcome)
-
-
 def _observed(obs: Observable) -> str:
     """An item of `locations [...]`: a location by its name (`x`, an element `t[1]`, a whole
     array `t`; herd's grammar has no `[x]` there: its stateParser.mly `rloc`), a register as in
@@ -124,19 +121,21 @@ def _natural(text: str) -> tuple:
 
 
 def format_state(
-    state: Mapping[Observable, Value] | Iterable[tuple[Observable, Value]], arch: str
+    state: Mapping[Observable, Value] | Iterable[tuple[Observable, Value]], arch: str | None = None
 ) -> str:
     """One final state the way herd7 lists it: `0:X0=1; 1:X2=0; [x]=2;`.
 
-    Registers come first, by thread then register number; then locations by name (herd's order).
-    A result's states bind the same observables: their order and spellings are found once
-    (`_state_plan`), each state then only prints its values.
+    Registers come first, by thread then register number; then locations by name (herd's order),
+    in whatever order the state (an outcome: the condition's order) binds them. With `arch`, a
+    register is spelled as herd7 prints it for that architecture; without, as the test (or the
+    compiler) wrote it. A result's states bind the same observables: their order and spellings
+    are found once (`_state_plan`), each state then only prints its values.
     """
     return format_states([state], arch)[0]
 
 
 def format_states(states: Iterable[Mapping[Observable, Value] | Iterable[tuple[Observable, Value]]],
-                  arch: str) -> list[str]:  # fmt: skip
+                  arch: str | None = None) -> list[str]:  # fmt: skip
     """`format_state` of each of `states`: a result's states, which bind the same observables
     (the same objects), share one plan, looked up again only where the observables differ."""
     out, seen, plan = [], None, ((), ())
@@ -160,7 +159,8 @@ _FIRST = itemgetter(0)
 
 
 @lru_cache(maxsize=1024)
-def _state_plan(observables: tuple[Observable, ...], arch: str) -> tuple[tuple[int, ...], tuple]:
+def _state_plan(observables: tuple[Observable, ...],
+                arch: str | None) -> tuple[tuple[int, ...], tuple]:  # fmt: skip
     """Where each of a state's bindings goes in herd's order (`herd_order`: the positions, in
     print order) and how each is spelled (`format_binding`): as an observable, and, for a
     whole array's value (a tuple), by its bare name."""
@@ -173,7 +173,7 @@ def _state_plan(observables: tuple[Observable, ...], arch: str) -> tuple[tuple[i
 
 
 def herd_order(
-    state: Mapping[Observable, Value] | Iterable[tuple[Observable, Value]], arch: str
+    state: Mapping[Observable, Value] | Iterable[tuple[Observable, Value]], arch: str | None = None
 ) -> list[tuple[Observable, Value]]:
     """A final state's bindings in herd7's order: registers by thread then register number,
     then locations by name (an array `v` before its elements `v[0]`, `v[1]`)."""
@@ -182,7 +182,7 @@ def herd_order(
 
 
 @lru_cache(maxsize=4096)
-def _order_key(obs: Observable, arch: str) -> tuple:
+def _order_key(obs: Observable, arch: str | None) -> tuple:
     """Where `obs` comes in herd's order (`herd_order`), once per observable and architecture."""
     if isinstance(obs, RegObs):
         return (0, obs.tid, _natural(herd_register(obs.reg, arch)))

@@ -16,7 +16,6 @@ from fencelab import reduce
 from fencelab.errors import AccessError
 from fencelab.litmus.ast import RegObs
 from fencelab.litmus.conditions import Outcome
-from fencelab.litmus.printer import format_outcome
 from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Reason, Transition
 from fencelab.program.layout import Program
 
@@ -366,9 +365,6 @@ class Machine:
 
     def memory_view(self, state: MachineState) -> dict[str, object]:
         return self.model.describe(self.program, state.memory)
-
-    def describe_outcome(self, state: MachineState) -> str:
-        return format_outcome(self.outcome(state))
 
 
 def _fused(model: MemoryModel, bounded: bool) -> bool:

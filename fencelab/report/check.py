@@ -15,7 +15,7 @@ from fencelab.checker.hunt import HuntReport
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest, walk_statements
 from fencelab.litmus.parser import STDIN, STDIN_FILE
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.machine import DEFAULT_BUDGET
 from fencelab.report.names import kept_apart
 from fencelab.report.words import interrupted, plural
@@ -130,7 +130,8 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
           f"{budget}{partial}")  # fmt: skip
     for extra in check.extra:
         cond = condition_note(check.test, extra.outcome)
-        _line(console, f"  extra outcome: [bold]{escape(format_outcome(extra.outcome))}[/bold]{cond}")
+        state = format_state(extra.outcome, check.test.arch)
+        _line(console, f"  extra outcome: [bold]{escape(state)}[/bold]{cond}")
         _line(console, f"    hardware witness: {escape(witness_text(check, extra.witness))}")
         if extra.witness:
             _line(console, f"    replay: {escape(replay_command(check, extra.witness))}")
@@ -282,7 +283,7 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
                 raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
         _line(console, escape(text.rstrip("\n")))
         for extra in f.check.extra:
-            _line(console, f"extra outcome: [bold]{escape(format_outcome(extra.outcome))}"
+            _line(console, f"extra outcome: [bold]{escape(format_state(extra.outcome, test.arch))}"
                   f"[/bold]  hardware witness: {escape(witness_text(f.check, extra.witness))}")  # fmt: skip
             if path and extra.witness:
                 _line(console, f"replay: {escape(replay_command(f.check, extra.witness, path))}")

@@ -48,17 +48,18 @@ def write_counterexample_graphs(check, directory: Path, fmt: str = "svg",
     forbids and the source model's cycle (fencelab.graph.api.counterexample_graphs). Returns
     a line per file written, or per counterexample that could not be drawn."""
     from fencelab.graph.api import counterexample_graphs
-    from fencelab.litmus.printer import format_outcome
+    from fencelab.litmus.printer import format_state
 
     lines = []
+    arch = check.test.arch
     for extra in check.extra:
         try:
             graphs = counterexample_graphs(check, extra)
         except FencelabError as e:
-            lines.append(f"{format_outcome(extra.outcome)} not drawn: {e}")
+            lines.append(f"{format_state(extra.outcome, arch)} not drawn: {e}")
             continue
         if not extra.witness:
-            lines.append(f"{format_outcome(extra.outcome)} hardware execution not drawn: "
+            lines.append(f"{format_state(extra.outcome, arch)} hardware execution not drawn: "
                          f"{check.hardware_model} is axiomatic, it runs no schedule")  # fmt: skip
         lines.extend(str(p) for p in write_graphs(graphs, directory, fmt, taken))
     return lines

@@ -3,14 +3,16 @@ table of one test on several targets, and the summary of many results."""
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from fencelab.litmus.conditions import holds
 from fencelab.litmus.printer import (
     format_condition,
     format_observable,
-    format_outcome,
+    format_state,
     format_value,
+    herd_order,
 )
 from fencelab.report.tables import literal
 from fencelab.result import TestResult, herd_states
@@ -44,7 +46,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "condition": format_condition(result.condition, arch),
         "states": [
             {
-                "outcome": dict(_json_binding(o, v, arch) for o, v in s.outcome),
+                "outcome": dict(_json_binding(o, v, arch) for o, v in herd_order(s.outcome, arch)),
                 "satisfies": holds(result.condition.prop, s.outcome),
                 "witness": s.witness or None,
                 "count": s.count if random else None,
@@ -93,10 +95,10 @@ def side_by_side(results: list[TestResult]) -> Table:
         head = f"{r.engine}\nlanguage" if not r.target else f"{r.target}\n{r.engine}"
         head += "\nUndef (race)" if r.undefined else ""
         table.add_column(head, justify="center", no_wrap=True)
-    outcomes = sorted({s.outcome for r in results for s in r.states}, key=format_outcome)
-    for outcome in outcomes:
+    lines = {s.outcome: format_state(s.outcome, test.arch) for r in results for s in r.states}
+    for outcome, line in sorted(lines.items(), key=itemgetter(1)):  # (as `run` lists them)
         marks = ["yes" if outcome in r.outcome_set() else "-" for r in results]
-        table.add_row(literal(format_outcome(outcome)),
+        table.add_row(literal(line),
                       "*" if holds(test.condition.prop, outcome) else "", *marks)  # fmt: skip
     return table
 

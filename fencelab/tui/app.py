@@ -13,7 +13,7 @@ from pathlib import Path
 from textual.app import App
 from textual.screen import Screen
 
-from fencelab.errors import FencelabError
+from fencelab.errors import FencelabError, clip
 from fencelab.litmus.ast import LitmusTest
 from fencelab.pipeline import RunOptions
 from fencelab.tui.machine_screen import MachineScreen
@@ -35,10 +35,19 @@ class FencelabApp(App[None]):
     def for_test(
         cls, test: LitmusTest, options: RunOptions | None = None, schedule: str = ""
     ) -> FencelabApp:
-        """An app on `test`; a schedule is checked, then queued for → to step through."""
+        """An app on `test`; a schedule is checked, then queued for → to step through. A
+        schedule that does not replay is named as written, after the test (the one test of
+        `fencelab tui`, as its other errors; compiled, and its target, which the keys are of)."""
         session = Session(test, options)
         if schedule:
-            session.load_schedule(schedule)
+            try:
+                session.load_schedule(schedule)
+            except FencelabError as e:
+                if type(e) is not FencelabError:  # (an instruction that cannot run: its own line)
+                    raise
+                target = f"{session.program.target.name}: " if test.is_source else ""
+                raise FencelabError(f"{test.name}: {target}--schedule {clip(schedule)} does not "
+                                    f"replay: {e}") from None  # fmt: skip
         return cls(session)
 
     def run(self, *, headless: bool = False, **kwargs):

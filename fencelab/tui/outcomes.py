@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.conditions import satisfies
-from fencelab.litmus.printer import format_condition, format_outcome
+from fencelab.litmus.printer import format_condition, format_state
 from fencelab.pipeline import run_test
 from fencelab.result import TestResult
 from fencelab.tui.session import Session
@@ -100,9 +100,9 @@ class OutcomesScreen(Screen[str | None]):
         self.result = result
         self.session.explored = result
         self.query_one("#outcomes-progress").display = False
-        condition = result.condition
+        condition, arch = result.condition, result.test.arch
         states = sorted(result.states, key=lambda s: (not satisfies(condition, s.outcome),
-                                                      format_outcome(s.outcome)))  # fmt: skip
+                                                      format_state(s.outcome, arch)))  # fmt: skip
         table = self.query_one(DataTable)
         table.clear(columns=True)  # fresh columns: their widths follow the new rows
         table.add_columns(*COLUMNS)
@@ -113,7 +113,7 @@ class OutcomesScreen(Screen[str | None]):
             count = str(s.count) if result.mode == "random" else "·"
             steps = str(len([k for k in s.witness.split(",") if k]))
             # (Text: a string cell is read as markup, and `[x]=1;` showed as `=1;`)
-            table.add_row(Text(format_outcome(s.outcome)), mark, count, steps)
+            table.add_row(Text(format_state(s.outcome, arch)), mark, count, steps)
             self.witnesses.append(s.witness)
         verdict = "no verdict (cut short)" if result.partial else result.verdict
         head = Text(f"{result.test.name}: {verdict}", style="bold")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from fencelab.isa.registry import TARGETS
 from fencelab.litmus.ast import LitmusTest, OpOrigin
 from fencelab.litmus.conditions import filter_of, satisfies
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import (
     LOOK_AHEAD,
     RUN_LIMIT,
@@ -371,11 +371,10 @@ class Session:
         if keep is not None:  # (the filter's own observables are not shown, as herd)
             shown = keep(outcome)
             if shown is None:
-                dropped = self.source_outcome(outcome)
-                return f"{format_outcome(dropped)} (the filter drops it: not an outcome)", False
+                return f"{self.outcome_text(outcome)} (the filter drops it: not an outcome)", False
             outcome = shown
-        outcome = self.source_outcome(outcome)
-        return format_outcome(outcome), satisfies(self.test.condition, outcome)
+        return self.outcome_text(outcome), satisfies(self.test.condition,
+                                                     self.source_outcome(outcome))
 
     def source_outcome(self, outcome):
         """An outcome in the test's own names (`1:r0=1`, not `1:X0=1`, for compiled tests)."""
@@ -383,8 +382,9 @@ class Session:
         return origin.source_outcome(outcome) if origin else outcome
 
     def outcome_text(self, outcome) -> str:
-        """herd's spelling of an outcome, in source names (`1:r0=1`) for compiled tests."""
-        return format_outcome(self.source_outcome(outcome))
+        """herd's spelling and order of an outcome (as `run` prints it), in source names
+        (`1:r0=1`) for compiled tests."""
+        return format_state(self.source_outcome(outcome), self.test.arch)
 
     def title(self) -> str:
         parts = [self.test.name, self.target, self.model]

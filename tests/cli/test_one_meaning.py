@@ -493,6 +493,21 @@ def test_an_empty_schedule_is_refused_not_taken_as_none(cli, command, schedule):
         f"(give keys a,b,c) (see 'fencelab {command[0]} --help')")
 
 
+@pytest.mark.parametrize("args, says", [
+    ([SB, "--schedule", "0,zz"],
+     "SB: --schedule '0,zz' does not replay: schedule step 2: 'zz' is not enabled; "
+     "enabled: 0, 1, d0"),
+    ([RUST_SB, "-s", "tutorial", "--schedule", "0,0,0,0"],
+     "SB+scs: x86_64: --schedule '0,0,0,0' does not replay: schedule step 4: '0' is not enabled; "
+     "enabled: 1, d0"),
+])  # fmt: skip
+def test_a_bad_schedule_names_the_test_and_the_schedule_as_written(cli, args, says):
+    """`tui --schedule` said `schedule step 2: 'zz' is not enabled; ...`: of which test, and
+    of which schedule, unsaid (tui is of one test: the test named, as its other errors; a C or
+    Rust test's keys are its target's)."""
+    assert one_error(cli(["tui", *args])) == f"fencelab: error: {says}"
+
+
 @pytest.mark.parametrize("args, line", [
     (["run", SB, "-m", "TSO"], "Observation SB Sometimes 1 3"),
     (["run", RUST_SB, "-t", "ARMv8", "-s", "GCC", "-m", "Arm"], "# Engine arm on armv8 (scheme gcc)"),

@@ -8,7 +8,7 @@ import gc
 from fencelab import reduce
 from fencelab.isa import core
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.pipeline import Pipeline, RunOptions
 
 SB = """X86_64 SB{k}
@@ -27,7 +27,7 @@ def _engines() -> int:
 
 def _outcomes(k: int) -> list[str]:
     result = Pipeline().run(parse_text(SB.format(k=k), f"SB{k}"), RunOptions())
-    return sorted(format_outcome(s.outcome) for s in result.states)
+    return sorted(format_state(s.outcome) for s in result.states)
 
 
 def _expected(k: int) -> list[str]:

@@ -14,7 +14,7 @@ from fencelab.compiler.compile import compile_test
 from fencelab.errors import FencelabError
 from fencelab.isa.registry import get_target
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome, format_test, strip_positions
+from fencelab.litmus.printer import format_state, format_test, strip_positions
 from fencelab.pipeline import RunOptions, run_test
 from fencelab.program.load import load
 
@@ -38,7 +38,7 @@ exists (1:r0=1 /\\ 1:r1=0)
 
 
 def outcomes(result) -> set[str]:
-    return {format_outcome(s.outcome) for s in result.states}
+    return {format_state(s.outcome) for s in result.states}
 
 
 def results(text: str) -> dict[str, object]:
@@ -179,7 +179,7 @@ forall (v[1]=44 /\\ v[0]=1)
 """
     assert {loc.width for loc in parse_text(text).locations} == {8}
     for where, result in results(text).items():
-        assert result.ok and outcomes(result) == {"v[1]=44; v[0]=1;"}, where
+        assert result.ok and outcomes(result) == {"v[0]=1; v[1]=44;"}, where
     program = load(compile_test(parse_text(text), get_target("armv8")))
     addr = {loc.name: loc.addr for loc in program.locations}
     assert addr["v[1]"] == addr["v"] + 1

@@ -15,7 +15,7 @@ import pytest
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LocRef
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome, format_test, same_meaning
+from fencelab.litmus.printer import format_state, format_test, same_meaning
 from fencelab.pipeline import RunOptions, run_test
 
 MODELS = ("rc11", "c11", "sc-source")
@@ -23,7 +23,7 @@ MODELS = ("rc11", "c11", "sc-source")
 
 def outcomes(text: str, model: str = "rc11") -> tuple[set[str], bool]:
     result = run_test(parse_text(text), RunOptions.named(model=model))
-    return {format_outcome(s.outcome) for s in result.states}, result.ok
+    return {format_state(s.outcome) for s in result.states}, result.ok
 
 
 def publish(store: str, load: str, init: str = "int *p = &x;") -> str:
@@ -80,8 +80,8 @@ exists (p=y /\\ y=1)
 """
     states, ok = outcomes(text)
     # P1's write goes wherever the pointer it read points: x (old p) or y (new p)
-    assert states == {"1:r0=x; [x]=2; [p]=y; [y]=1;", "1:r0=y; [x]=0; [p]=y; [y]=1;",
-                      "1:r0=y; [x]=0; [p]=y; [y]=2;"}  # fmt: skip
+    assert states == {"1:r0=x; [p]=y; [x]=2; [y]=1;", "1:r0=y; [p]=y; [x]=0; [y]=1;",
+                      "1:r0=y; [p]=y; [x]=0; [y]=2;"}  # fmt: skip
     assert ok
 
 
@@ -102,8 +102,8 @@ exists (0:ok=0 /\\ 0:e=y)
 """
     states, ok = outcomes(text)
     assert states == {
-        "1:r0=y; [p]=y; [x]=0; [y]=2; 0:ok=1; 0:e=x;",  # CAS first: p=y, P1 swaps y for y
-        "1:r0=x; [p]=y; [x]=2; [y]=0; 0:ok=0; 0:e=y;",  # swap first: the CAS sees y and fails
+        "0:e=x; 0:ok=1; 1:r0=y; [p]=y; [x]=0; [y]=2;",  # CAS first: p=y, P1 swaps y for y
+        "0:e=y; 0:ok=0; 1:r0=x; [p]=y; [x]=2; [y]=0;",  # swap first: the CAS sees y and fails
     }
     assert ok
 

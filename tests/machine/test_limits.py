@@ -11,7 +11,7 @@ from fencelab.checker.core import Checker
 from fencelab.isa.registry import get_target
 from fencelab.limits import Limits, parse_bytes
 from fencelab.litmus.parser import parse_file, parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.models.registry import get_model
 from fencelab.pipeline import RunOptions, program_for, run_test
 from tests.helpers import EXAMPLES
@@ -120,7 +120,7 @@ def test_register_only_code_runs_alike_under_every_model(code, model):
     text, expected = CODES[code]
     result = run_test(parse_text(text), RunOptions(model=get_model(model)))
     got = "Loop" if result.budget_exhausted else " ".join(
-        format_outcome(s.outcome) for s in result.states)  # fmt: skip
+        format_state(s.outcome) for s in result.states)  # fmt: skip
     assert got == expected
 
 

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import Replay, exhaustive, random_runs, replay
 from fencelab.machine.machine import Machine
 from fencelab.models.registry import get_model
@@ -166,7 +166,7 @@ def test_classic_verdicts(text, tso, sc):
 
 
 def outcomes(result) -> set[str]:
-    return {format_outcome(s.outcome) for s in result.states}
+    return {format_state(s.outcome) for s in result.states}
 
 
 def test_sb_outcome_sets_match_herd():
@@ -187,7 +187,7 @@ def test_mp_outcome_set_under_tso():
 def test_n6_final_memory_and_own_buffer_forwarding():
     result = run(N6, "tso")
     sat = result.satisfying()
-    assert [format_outcome(s.outcome) for s in sat] == ["0:EAX=1; 0:EBX=0; [x]=1;"]
+    assert [format_state(s.outcome) for s in sat] == ["0:EAX=1; 0:EBX=0; [x]=1;"]
     # the witness: P0 reads x=1 from its own buffer before the store reaches memory
     assert "d0" in sat[0].witness.split(",")
 
@@ -259,7 +259,7 @@ def test_spin_loop_hits_budget_and_is_reported_apart():
 exists (0:rax=1)
 """
     result = exhaustive(Machine(load(parse_text(spin)), get_model("tso").new(), budget=5))
-    assert [format_outcome(s.outcome) for s in result.states] == ["0:rax=1;"]
+    assert [format_state(s.outcome) for s in result.states] == ["0:rax=1;"]
     assert result.budget_exhausted > 0
 
 
@@ -328,7 +328,7 @@ def _search(text: str, fused: bool):
         result = exhaustive(machine)
     finally:
         reduce.enable_all()
-    return (sorted((format_outcome(s.outcome), s.witness) for s in result.states),
+    return (sorted((format_state(s.outcome), s.witness) for s in result.states),
             result.explored_states, result.transitions), fast.fused  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from fencelab import reduce
 from fencelab.gen import cycles
 from fencelab.gen.families import generate_many
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import exhaustive, frontier
 from fencelab.machine.machine import Machine
 from fencelab.models.operational import tso
@@ -54,7 +54,7 @@ def _search(text: str, interned: bool, start=()):
         result = exhaustive(machine, start=start)
     finally:
         reduce.enable_all()
-    return (sorted((format_outcome(s.outcome), s.witness) for s in result.states),
+    return (sorted((format_state(s.outcome), s.witness) for s in result.states),
             result.explored_states, result.transitions, result.budget_exhausted), used  # fmt: skip
 
 

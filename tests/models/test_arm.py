@@ -15,7 +15,7 @@ import pytest
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import exhaustive, replay
 from fencelab.machine.machine import Machine
 from fencelab.models.operational.arm.model import ARM
@@ -32,7 +32,7 @@ def run(text: str):
 
 
 def outcomes(result) -> set[str]:
-    return {format_outcome(s.outcome) for s in result.states}
+    return {format_state(s.outcome) for s in result.states}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,9 +535,9 @@ def test_exclusive_increment_without_loop():
     result = run(LDXR_ONCE)
     assert result.verdict == "Forbidden"  # both succeed -> x=2
     got = outcomes(result)
-    assert "[x]=2; 0:X2=0; 1:X2=0;" in got
-    assert "[x]=1; 0:X2=0; 1:X2=1;" in got  # P1 fails (spuriously, or after P0's write)
-    assert "[x]=0; 0:X2=1; 1:X2=1;" in got  # both fail spuriously: no loop, so explored
+    assert "0:X2=0; 1:X2=0; [x]=2;" in got
+    assert "0:X2=0; 1:X2=1; [x]=1;" in got  # P1 fails (spuriously, or after P0's write)
+    assert "0:X2=1; 1:X2=1; [x]=0;" in got  # both fail spuriously: no loop, so explored
     assert not any(o.startswith("[x]=2") and "X2=1" in o for o in got)
 
 
@@ -823,7 +823,7 @@ def test_store_exclusive_after_overwriting_the_loaded_register():
 exists ([x]=5 /\ 1:X2=0)
 """)
     got = outcomes(result)
-    assert {"[x]=5; 1:X2=0;", "[x]=1; 1:X2=0;", "[x]=1; 1:X2=1;"} <= got
+    assert {"1:X2=0; [x]=5;", "1:X2=0; [x]=1;", "1:X2=1; [x]=1;"} <= got
     assert result.verdict == "Allowed"
 
 

@@ -15,7 +15,7 @@ import pytest
 from fencelab.errors import FencelabError
 from fencelab.gen.random_tests import generate, generate_many
 from fencelab.litmus.parser import parse_file, parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models.axiomatic.arm import consistent_executions, run_axiomatic
@@ -164,7 +164,7 @@ CASES = {
 def test_classic_verdicts(name):
     text, expected = CASES[name]
     result = run_axiomatic(load(parse_text(text, name)))
-    assert result.verdict == expected, "\n".join(format_outcome(s.outcome) for s in result.states)
+    assert result.verdict == expected, "\n".join(format_state(s.outcome) for s in result.states)
     assert result.engine == "arm-axiomatic" and result.mode == "axiomatic"
 
 
@@ -192,7 +192,7 @@ CATALOGUE = catalogue()
 def test_herd_catalogue_verdicts(name):
     verdict, text = CATALOGUE[name]
     result = run_axiomatic(load(parse_text(text, name)))
-    assert result.verdict == verdict, "\n".join(format_outcome(s.outcome) for s in result.states)
+    assert result.verdict == verdict, "\n".join(format_state(s.outcome) for s in result.states)
 
 
 def test_csel_picks_the_operand_its_condition_chose():

@@ -8,7 +8,7 @@ import gc
 import weakref
 
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.machine.model import MachineState
@@ -56,7 +56,7 @@ def test_a_state_asks_each_threads_solo_search_once(monkeypatch):
 
 def test_outcomes_are_herds():
     result = run_test(parse_text(MP, "<test>"), RunOptions.named(model="arm"))
-    outcomes = {format_outcome(s.outcome) for s in result.states}
+    outcomes = {format_state(s.outcome) for s in result.states}
     assert outcomes == {"1:X0=0; 1:X4=0;", "1:X0=0; 1:X4=1;", "1:X0=1; 1:X4=1;"}
 
 
@@ -98,7 +98,7 @@ def test_a_test_explores_as_many_states_as_before():
     """The same search (bench/RESULTS.md, branch a64diy): states and transitions."""
     machine = _machine(MP)
     result = exhaustive(machine, reduce=False)
-    assert {format_outcome(s.outcome) for s in result.states} == {
+    assert {format_state(s.outcome) for s in result.states} == {
         "1:X0=0; 1:X4=0;", "1:X0=0; 1:X4=1;", "1:X0=1; 1:X4=1;"}  # fmt: skip
     assert result.budget_exhausted == 0
     assert (result.explored_states, result.transitions) == (11, 10)  # as on 2357c30
@@ -172,8 +172,8 @@ def test_the_model_hears_of_a_location_found_mixed_size():
     assert model.restart_epoch(program) > 0 and model.mixed_sizes(program)
     assert model._hot is model._entry(program) and entry.mixed_seen == len(entry.mixed)
     axiomatic = run_axiomatic(load(parse_text(text, "<test>")))
-    outcomes = {format_outcome(s.outcome) for s in result.states}
-    assert outcomes == {format_outcome(s.outcome) for s in axiomatic.states}
+    outcomes = {format_state(s.outcome) for s in result.states}
+    assert outcomes == {format_state(s.outcome) for s in axiomatic.states}
     assert "1:X2=1;" in outcomes  # (MP+po+bytes: the bytes' writes are not ordered)
 
 

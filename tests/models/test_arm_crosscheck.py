@@ -25,7 +25,7 @@ import pytest
 
 from fencelab.gen.random_tests import generate_many
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models.axiomatic.arm import run_axiomatic
@@ -54,9 +54,9 @@ def _outcomes(text: str, engine: str) -> frozenset:
 
 def _report(text: str, left: str, right: str, only_left, only_right) -> str:
     lines = [f"{left} and {right} disagree on:", text]
-    lines += [f"  only {left}: {format_outcome(o)}" for o in sorted(only_left, key=format_outcome)]
-    lines += [f"  only {right}: {format_outcome(o)}"
-              for o in sorted(only_right, key=format_outcome)]  # fmt: skip
+    lines += [f"  only {left}: {format_state(o)}" for o in sorted(only_left, key=format_state)]
+    lines += [f"  only {right}: {format_state(o)}"
+              for o in sorted(only_right, key=format_state)]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -132,7 +132,7 @@ def test_a_read_of_an_ldop_write_depends_on_the_ldop_read(name):
     text, outcome = NO_RETURN_ATOMICS[name]
     op, ax = _outcomes(text, "op:arm"), _outcomes(text, "ax:arm")
     assert op == ax, _report(text, "op:arm", "ax:arm", op - ax, ax - op)
-    assert outcome not in {format_outcome(o) for o in op}
+    assert outcome not in {format_state(o) for o in op}
     assert len(op) > 1
 
 
@@ -193,7 +193,7 @@ def test_spin_loops_on_plain_exclusives_agree_with_the_axiomatic_model(name):
     ax = run_axiomatic(program, "arm", budget=8)
     a, b = op.outcome_set(), ax.outcome_set()
     assert a == b, _report(text, "op:arm", "ax:arm", a - b, b - a)
-    assert {format_outcome(o) for o in a} == expected
+    assert {format_state(o) for o in a} == expected
 
 
 # Pick dependencies (aarch64.cat pob): the flags of a CSEL choose its value, which orders later
@@ -228,7 +228,7 @@ def test_pick_dependencies_order_later_writes(name):
     text = PICKS[name]
     op, ax = _outcomes(text, "op:arm"), _outcomes(text, "ax:arm")
     assert op == ax, _report(text, "op:arm", "ax:arm", op - ax, ax - op)
-    assert "0:X0=1; 1:X0=1;" not in {format_outcome(o) for o in op}
+    assert "0:X0=1; 1:X0=1;" not in {format_state(o) for o in op}
     assert len(op) == 3
 
 
@@ -247,7 +247,7 @@ exists ([x]=2 /\\ [y]=1)
 """
     op, ax = _outcomes(text, "op:arm"), _outcomes(text, "ax:arm")
     assert op == ax, _report(text, "op:arm", "ax:arm", op - ax, ax - op)
-    assert "[x]=2; [y]=1;" in {format_outcome(o) for o in op}
+    assert "[x]=2; [y]=1;" in {format_state(o) for o in op}
     # with DMB SY instead, the atomic's read is ordered and the cycle is forbidden
     sy = text.replace("DMB LD", "DMB SY")
-    assert "[x]=2; [y]=1;" not in {format_outcome(o) for o in _outcomes(sy, "op:arm")}
+    assert "[x]=2; [y]=1;" not in {format_state(o) for o in _outcomes(sy, "op:arm")}

@@ -4,7 +4,7 @@ and what it answers is what doing it again would answer."""
 from __future__ import annotations
 
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models.operational.arm import thread
@@ -45,7 +45,7 @@ def explore(machine: Machine):
 def test_a_certification_asked_again_is_not_projected_again(monkeypatch):
     machine = _machine(WRC)
     result = explore(machine)
-    assert "1:X0=1; 2:X0=1; 2:X4=0;" not in {format_outcome(s.outcome) for s in result.states}
+    assert "1:X0=1; 2:X0=1; 2:X4=0;" not in {format_state(s.outcome) for s in result.states}
     model, program = machine.model, machine.program
     state = machine.initial()
     mem = state.memory

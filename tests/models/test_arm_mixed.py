@@ -9,7 +9,7 @@ import pytest
 
 from fencelab import reduce
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models.axiomatic.arm import run_axiomatic
@@ -27,7 +27,7 @@ def states(text: str, model: str, reduce: bool = True) -> set[str]:
             result = exhaustive(Machine(program, get_model(model).new()), reduce=reduce)
     finally:
         program.release()
-    return {format_outcome(s.outcome) for s in result.states}
+    return {format_state(s.outcome) for s in result.states}
 
 
 H = "uint16_t x; uint16_t y;"

@@ -22,7 +22,7 @@ from fencelab.errors import FencelabError
 from fencelab.gen.arm_shapes import SHAPES, generate_many_a32, generate_shape
 from fencelab.isa.registry import get_target
 from fencelab.litmus.parser import parse_file, parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.lowering import get_scheme
 from fencelab.machine.explore import Replay, exhaustive
 from fencelab.machine.machine import Machine
@@ -74,7 +74,7 @@ def _wrc_addrs_allowed() -> tuple[Machine, Replay]:
     program = load(parse_file(ARM / "WRC+addrs.litmus"))
     machine = Machine(program, get_model("armv7").new())
     witness = next(s.witness for s in exhaustive(machine).states
-                   if format_outcome(s.outcome) == "1:R0=1; 2:R0=1; 2:R3=0;")  # fmt: skip
+                   if format_state(s.outcome) == "1:R0=1; 2:R0=1; 2:R3=0;")  # fmt: skip
     walk = Replay(machine)
     for key in witness.split(","):
         walk.take(key)
@@ -108,7 +108,7 @@ def test_barrier_propagates_its_group_a_everywhere():
     result = exhaustive(machine)
     walk = Replay(machine)
     witness = next(s.witness for s in result.states
-                   if format_outcome(s.outcome) == "1:R0=1; 2:R0=1; 2:R3=1;")  # fmt: skip
+                   if format_state(s.outcome) == "1:R0=1; 2:R0=1; 2:R3=1;")  # fmt: skip
     labels = [walk.take(k).label for k in witness.split(",")]
     assert any("reaches every core" in label for label in labels)
     x = next(w for w in machine.memory_view(walk.state)["writes"] if w["location"] == "x")
@@ -124,7 +124,7 @@ def test_herd_arm_tests_give_herds_outcome_sets(name):
     verdict, states = _herd_expected()[name]
     program = load(parse_file(HERD / f"{name}.litmus"))
     for result in (_run(program, "armv7"), run_axiomatic(program, "armv7")):
-        got = {_canonical(format_outcome(o)) for o in result.outcome_set()}
+        got = {_canonical(format_state(o)) for o in result.outcome_set()}
         assert got == {_canonical(s) for s in states}, result.engine
 
 
@@ -149,8 +149,8 @@ def test_c_and_rust_relatives_compiled_to_armv7(relative, armv7, aarch32):
     assert result.verdict == armv7
     machine = machine_for(test, RunOptions.named("armv7"))
     ax = run_axiomatic(machine.program, "armv7")
-    assert {format_outcome(o) for o in ax.outcome_set()} == {
-        format_outcome(o) for o in exhaustive(machine).outcome_set()}
+    assert {format_state(o) for o in ax.outcome_set()} == {
+        format_state(o) for o in exhaustive(machine).outcome_set()}
     assert run_test(test, RunOptions.named("armv7", model="aarch32")).verdict == aarch32
 
 
@@ -170,7 +170,7 @@ def test_tutorial_release_still_caught_on_armv7(scheme, sound):
     assert check.error == "" and check.hardware_model == "armv7"
     assert check.sound is sound
     if not sound:
-        assert [format_outcome(e.outcome) for e in check.extra] == ["0:r0=1; 1:r0=1;"]
+        assert [format_state(e.outcome) for e in check.extra] == ["0:r0=1; 1:r0=1;"]
 
 
 # A retry loop whose store-exclusive puts back the value it read and must succeed to end (an
@@ -210,7 +210,7 @@ exists (0:R5=2 /\\ [x]=1)
 def test_put_back_that_must_succeed_is_committed(text, outcomes):
     program = load(parse_text(text))
     op = _run(program, "armv7")
-    assert sorted(format_outcome(o) for o in op.outcome_set()) == outcomes
+    assert sorted(format_state(o) for o in op.outcome_set()) == outcomes
     assert not op.budget_exhausted
     assert op.outcome_set() == run_axiomatic(program, "armv7", budget=6).outcome_set()
     assert op.outcome_set() == _run(program, "aarch32").outcome_set()
@@ -292,7 +292,7 @@ def test_generated_a32_operational_equals_arm_cat(text):
     op, ax = _run(program, "armv7"), run_axiomatic(program, "armv7")
     assert not op.budget_exhausted and op.states
     assert op.outcome_set() == ax.outcome_set(), (
-        [format_outcome(o) for o in op.outcome_set() ^ ax.outcome_set()])
+        [format_state(o) for o in op.outcome_set() ^ ax.outcome_set()])
 
 
 def test_generator_builds_the_non_mca_shapes_with_decorations():
@@ -357,7 +357,7 @@ def test_trailing_barriers_run_cores_apart_with_the_same_outcomes():
     finally:
         reduce.enable_all()
     assert apart.outcome_set() == together.outcome_set() == run_axiomatic(program, "armv7").outcome_set()
-    assert any(format_outcome(s.outcome) == "1:R0=1; 2:R0=1; 2:R1=0;" for s in apart.states)
+    assert any(format_state(s.outcome) == "1:R0=1; 2:R0=1; 2:R1=0;" for s in apart.states)
     assert apart.explored_states < together.explored_states
     for state in apart.states:
         walk = Replay(Machine(program, get_model("armv7").new()))

@@ -18,7 +18,7 @@ from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.gen.families import generate_many
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.models.operational.armv7 import model as armv7_model
 from fencelab.models.operational.armv7.order import CommitOrder
 from fencelab.models.operational.armv7.thread import ThreadContext
@@ -70,7 +70,7 @@ def test_store_exclusive_committed_before_the_write_its_load_exclusive_reads():
     """LBX's condition holds under arm.cat; the operational model finds it with every
     reduction, without the new ones, and without any."""
     axiomatic, _, _ = run(LBX, model="armv7-axiomatic")
-    shown = {format_outcome(o) for o in axiomatic[0]}
+    shown = {format_state(o) for o in axiomatic[0]}
     assert "0:R0=3; 0:R1=0; 1:R0=1; 2:R0=2; [x]=1;" in shown and len(shown) == 16
     for off in ([], list(NEW), ["all"]):
         assert run(LBX, off)[0] == axiomatic

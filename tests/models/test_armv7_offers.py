@@ -11,7 +11,7 @@ import pytest
 from fencelab import reduce
 from fencelab.gen import cycles
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.models.operational.armv7 import model as armv7_model
 from fencelab.pipeline import Pipeline, RunOptions
 
@@ -40,7 +40,7 @@ def run(text: str, off=()):
         result = Pipeline().run(parse_text(text, "t"), OPTIONS)
     finally:
         reduce.enable_all()
-    outcomes = sorted(format_outcome(s.outcome) for s in result.states)
+    outcomes = sorted(format_state(s.outcome) for s in result.states)
     return outcomes, result.explored_states, result.transitions, result.budget_exhausted
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.pipeline import RunOptions, run_test
 
 MODELS = ["arm", "arm-axiomatic"]
@@ -41,7 +41,7 @@ def run(text: str, model: str):
 
 
 def outcomes(result) -> set[str]:
-    return {format_outcome(s.outcome) for s in result.states}
+    return {format_state(s.outcome) for s in result.states}
 
 
 @pytest.mark.parametrize("model", MODELS)

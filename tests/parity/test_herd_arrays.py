@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from fencelab.cli import main
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome, format_test
+from fencelab.litmus.printer import format_state, format_test
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models.axiomatic.arm import run_axiomatic
@@ -101,7 +101,7 @@ def _run_text(text: str, model: str) -> list[str]:
         result = run_axiomatic(program)
     else:
         result = exhaustive(Machine(program, get_model(model).new()))
-    return sorted(format_outcome(s.outcome) for s in result.states)
+    return sorted(format_state(s.outcome) for s in result.states)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def test_tso_holds_an_array_whole_with_element_names_in_its_buffer():
     program = load(parse_text(text, "T"))
     machine = Machine(program, get_model("tso").new())
     result = exhaustive(machine)
-    assert {format_outcome(s.outcome) for s in result.states} == {
+    assert {format_state(s.outcome) for s in result.states} == {
         "1:rax=8589934593;", "1:rax=21474836481;", "1:rax=21474836483;"}
     assert result.ok  # t[1] reached memory before t[0]: FIFO buffer
     state = machine.initial()

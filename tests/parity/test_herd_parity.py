@@ -11,7 +11,7 @@ import pytest
 
 from fencelab.errors import FencelabError
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import exhaustive
 from fencelab.machine.machine import Machine
 from fencelab.models.axiomatic.arm import run_axiomatic
@@ -32,7 +32,7 @@ def run(text: str, model: str | None = None):
 
 
 def outcomes(result) -> set[str]:
-    return {format_outcome(s.outcome) for s in result.states}
+    return {format_state(s.outcome) for s in result.states}
 
 
 def arm_both(text: str) -> tuple[set[str], bool]:
@@ -187,7 +187,7 @@ def test_register_init_out_of_range_is_an_error():
     # a narrower declared type wraps, as in herd's A23 (`int16_t 0:X0 = 65537` stores 1)
     text = one("AArch64", "int16_t 0:X0=65537; 0:X1=x; uint16_t x;", ["STRH W0,[X1]"],
                "exists (x=1 /\\ 0:X0=1)")  # fmt: skip
-    assert arm_both(text) == ({"[x]=1; 0:X0=1;"}, True)
+    assert arm_both(text) == ({"0:X0=1; [x]=1;"}, True)
 
 
 def test_x86_registers_and_locations_typed():
@@ -195,7 +195,7 @@ def test_x86_registers_and_locations_typed():
                ["movw $-1,(x)", "movq $-2,%rbx", "movl $-1,%eax"],
                "exists (x=65535 /\\ 0:rbx=-2 /\\ 0:rax=-1)")  # fmt: skip
     result = run(text)
-    assert outcomes(result) == {"[x]=65535; 0:rbx=-2; 0:rax=-1;"} and result.ok
+    assert outcomes(result) == {"0:rax=-1; 0:rbx=-2; [x]=65535;"} and result.ok
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_a64_extended_index_written_with_an_x_register():
                ["MOV W0,#0xffff", "STRH W0,[X1,X2,SXTW]", "LDRH W3,[X1,X2,UXTW]"],
                "exists (x=65535 /\\ 0:X3=65535)")  # fmt: skip
     states, ok = arm_both(text)
-    assert ok and states == {"[x]=65535; 0:X3=65535;"}
+    assert ok and states == {"0:X3=65535; [x]=65535;"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ P1 (atomic_int* x, int* e1) {
 }
 exists (0:r0=1 /\\ x=1 /\\ e1=1)
 """
-CAS_LOC_STATES = {"0:r0=0; [x]=3; [e1]=0;", "0:r0=1; [x]=1; [e1]=1;"}
+CAS_LOC_STATES = {"0:r0=0; [e1]=0; [x]=3;", "0:r0=1; [e1]=1; [x]=1;"}
 
 
 def test_cas_with_a_location_as_expected_value_in_source_models_and_printer():
@@ -373,7 +373,7 @@ def test_pointer_in_memory_in_c_holds_its_address_to_the_end():
     result = run_source(parse_text("C p\n{ int *p = &x; int x = 0; }\nP0 (atomic_int* x) {\n"
                                    "  atomic_store_explicit(x, 1, memory_order_relaxed);\n}\n"
                                    "exists (x=1 /\\ p=x)\n"))  # fmt: skip
-    assert outcomes(result) == {"[x]=1; [p]=x;"} and result.ok
+    assert outcomes(result) == {"[p]=x; [x]=1;"} and result.ok
 
 
 def test_x86_movq_load_from_a_location_reads_that_location():
@@ -392,7 +392,7 @@ def test_array_elements_through_an_address_register():
                ["STR X0,[X2,#8]", "LDR X1,[X2,#16]", "LDR W3,[X4]", "LDR W5,[X4,#-4]"],
                "forall (v[0]=1 /\\ v[1]=7 /\\ v[2]=0 /\\ 0:X1=0 /\\ 0:X3=6 /\\ 0:X5=5)")  # fmt: skip
     states, ok = arm_both(text)
-    assert ok and states == {"v[0]=1; v[1]=7; v[2]=0; 0:X1=0; 0:X3=6; 0:X5=5;"}
+    assert ok and states == {"0:X1=0; 0:X3=6; 0:X5=5; v[0]=1; v[1]=7; v[2]=0;"}
 
 
 def test_array_shared_by_two_threads_x86():
@@ -443,7 +443,7 @@ def test_access_inside_a_location_runs_under_arm_as_under_the_checker():
 def test_zero_register_in_a_condition():
     states, ok = arm_both(one("AArch64", "0:X1=1;", ["CMP WZR, W1, ASR #1", "MOV X0,#1"],
                               "forall (0:XZR=0 /\\ 0:X0=1)"))  # fmt: skip
-    assert ok and states == {"0:XZR=0; 0:X0=1;"}
+    assert ok and states == {"0:X0=1; 0:XZR=0;"}
 
 
 def test_pointer_to_pointer_and_a_lone_word_before_the_initial_state():

@@ -16,7 +16,7 @@ from textual.widgets import Select
 from fencelab.errors import FencelabError
 from fencelab.limits import Limits
 from fencelab.litmus.parser import parse_text
-from fencelab.litmus.printer import format_outcome
+from fencelab.litmus.printer import format_state
 from fencelab.machine.explore import replay
 from fencelab.pipeline import RunOptions
 from fencelab.tui.app import FencelabApp
@@ -125,7 +125,7 @@ async def test_step_sb_to_the_tso_outcome():
         assert "✓ satisfies exists (0:rax=0 /\\ 1:rax=0)" in status
         # the schedule shown replays with `fencelab run --mode replay`
         result = replay(Session(parse_text(SB)).machine, app.session.schedule)
-        assert format_outcome(result.states[0].outcome) == "0:rax=0; 1:rax=0;"
+        assert format_state(result.states[0].outcome) == "0:rax=0; 1:rax=0;"
 
 
 @pilot_test
@@ -373,7 +373,7 @@ async def test_random_run_ends_and_its_schedule_replays():
         final = app.session.final_summary()
         assert final is not None
         result = replay(Session(parse_text(SB)).machine, app.session.schedule)
-        assert format_outcome(result.states[0].outcome) == final[0]
+        assert format_state(result.states[0].outcome) == final[0]
         assert f"final: {final[0]}" in panes(app)[3]
 
 
@@ -668,7 +668,29 @@ async def test_an_outcome_with_a_location_shows_it_in_the_table():
         screen = await until_explored(pilot)
         table = screen.query_one("DataTable")
         shown = "\n".join(table.render_line(y).text for y in range(1, table.row_count + 1))
-        assert "[x]=1; 0:rax=0;" in shown and "│ =1;" not in shown, shown
+        assert "0:rax=0; [x]=1;" in shown and "│ =1;" not in shown, shown
+
+
+@pilot_test
+async def test_a_final_state_shows_as_run_prints_it_not_in_the_conditions_order():
+    """R+scs's condition names [y] before 1:r0. At the state `check --scheme tutorial` finds
+    (its replay command's schedule) the status said `final: [y]=2; 1:r0=0;` and the outcomes
+    table listed the states so, where `run` prints `1:r0=0; [y]=2;` (herd's order)."""
+    from fencelab.litmus.parser import parse_file
+
+    test = parse_file(str(EXAMPLES / "rust" / "R+scs.litmus"))
+    app = FencelabApp.for_test(test, RunOptions.named(target="x86_64", scheme="tutorial"),
+                               schedule="0,0,1,1,1,d0,0,0,d0,d1,1")  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        assert "final: 1:r0=0; [y]=2;  ✓ satisfies" in panes(app)[3], panes(app)[3]
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        table = screen.query_one("DataTable")
+        rows = [table.render_line(y).text for y in range(1, table.row_count + 1)]
+        assert [row.split()[0:2] for row in rows] == [
+            ["1:r0=0;", "[y]=2;"],  # (the one that satisfies the condition first)
+            ["1:r0=0;", "[y]=1;"], ["1:r0=1;", "[y]=1;"], ["1:r0=1;", "[y]=2;"]], rows
 
 
 @pilot_test
