@@ -38,6 +38,18 @@ REDUCTIONS = {
                             "dependency, branch or observed register) gives its thread one "
                             "path, not one per value; rf picks any write "
                             "(models/axiomatic/events.py, PathExplorer._speculate)",
+    "axiomatic-coherence-po": "axiomatic models: no coherence order puts a write before an "
+                              "overlapping one po-before it, and (mixed-size locations) no "
+                              "read is given a write po-after it, co-after or equal to one "
+                              "po-after it, or overwritten on its bytes by one po-before it: "
+                              "each closes a cycle the per-location axiom (`internal`) "
+                              "refuses (models/axiomatic/candidates.py, coherence_orders, "
+                              "_mixed_choices)",
+    "axiomatic-byte-values": "axiomatic models: where sizes mix at a location, a choice of "
+                             "thread paths is dropped when a byte some read takes is neither "
+                             "the initial one nor written there by a chosen path (every byte "
+                             "reads from a write covering it; models/axiomatic/candidates.py, "
+                             "path_combinations)",
     "certify-count": "Promising-ARM: a promise is not certified (no solo search) when its "
                      "thread, free of loops, would have more promises, in all or to the "
                      "promise's location, than write instructions that may make them "
@@ -191,6 +203,8 @@ _SOURCE = ("c11", "rc11", "sc-source")
 MODELS: dict[str, tuple[str, ...]] = {
     "finished-threads": _OPERATIONAL,  # Machine.key (the axiomatic models have no machine)
     "axiomatic-dead-reads": _AXIOMATIC,
+    "axiomatic-coherence-po": _AXIOMATIC,
+    "axiomatic-byte-values": _AXIOMATIC,
     # a Core's step, on STEP_ARCHES code only (armv7, aarch32, armv7-axiomatic run ARM code)
     "step-effects": ("sc", "tso", "arm", "sc-axiomatic", "tso-axiomatic", "arm-axiomatic"),
     **{name: ("arm",) for name in ("arm-sequential", "certify-share", "certify-dead-reads",

@@ -39,6 +39,8 @@ ACTS_ON = {
     "certify-dead-reads": ("aarch64", "arm"),
     "axiomatic-dead-reads": (),  # the default models are operational: compared under the
     # axiomatic ones in tests/models/test_axiomatic_dead_reads.py
+    "axiomatic-coherence-po": (),  # the same: tests/models/test_axiomatic_cuts.py
+    "axiomatic-byte-values": (),
     "certify-count": ("aarch64", "arm"),
     "promise-merge": ("aarch64", "arm"),
     "threads-apart": ("aarch64", "arm"),

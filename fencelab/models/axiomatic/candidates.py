@@ -31,6 +31,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
+from fencelab import reduce
 from fencelab.models.axiomatic.events import (  # noqa: F401 (is_mixed: used by importers)
     Event,
     ThreadPath,
@@ -39,7 +40,7 @@ from fencelab.models.axiomatic.events import (  # noqa: F401 (is_mixed: used by 
 )
 from fencelab.models.combinations import feasible_combinations
 from fencelab.models.relations import Rel, bits, from_pairs, mask_of, pairs, union
-from fencelab.values import unsigned
+from fencelab.values import get_bytes, unsigned
 
 
 @dataclass
@@ -278,8 +279,7 @@ def per_location_choices(
     # (few choices: the per-location check is cheaper than cutting them)
     coherence = (_Coherence(sk, writes, reads, sources)
                  if math.prod(map(len, sources)) > FEW_CHOICES else None)  # fmt: skip
-    for order in itertools.permutations(others):
-        chain = (init, *order)
+    for chain in coherence_orders(sk, init, others):
         co = [0] * n
         later = 0
         for w in reversed(chain):
@@ -366,23 +366,38 @@ def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
     Coherence: one order of the writes, each byte ordered as its writes are (byte orders with
     no common extension make a cycle between accesses, which the internal axiom refuses); `co`
     relates the writes that share a byte. Reads-from: each read byte from a write covering it
-    with that byte's value; `fr` from it to the writes after that one that cover the byte."""
+    with that byte's value; `fr` from it to the writes after that one that cover the byte.
+
+    Choices `ok` must refuse are not made: every model's per-location check includes herd's
+    `internal` (acyclic po-loc | ca | rf, po-loc relating overlapping accesses), so no order
+    puts a write co-before an overlapping one po-before it (`coherence_orders`), and no read
+    reads a write po-after it (CoRW1), nor one co-after or equal to a write po-after it (CoRW2),
+    nor one that a write po-before it overwrites on its bytes (CoWR): each closes a cycle of
+    two or three edges. Only the candidates the check would refuse are left out; the others
+    come in the same order."""
     ev = sk.events
     n = sk.n
+    # (`axiomatic-coherence-po` off: an empty po-loc here, every order and source tried)
+    po_loc = sk.po_loc if reduce.enabled("axiomatic-coherence-po") else [0] * n
     init, others = writes[0], writes[1:]
     segments = []  # (read, its bytes, the writes that may give them)
     for r in reads:
         span = range(ev[r].offset, ev[r].offset + ev[r].size)
-        sources = [w for w in writes if all(ev[w].covers(b) and ev[w].byte(b) == ev[r].byte(b)
-                                            for b in span)]  # fmt: skip
+        sources = [w for w in writes if not po_loc[r] >> w & 1  # CoRW1
+                   and all(ev[w].covers(b) and ev[w].byte(b) == ev[r].byte(b) for b in span)]
         if not sources:
             return []
         segments.append((r, span, sources))
+    # per read, the overlapping writes po-before and po-after it
+    po_before = [mask_of(w for w in writes if po_loc[w] >> r & 1) for r, _, _ in segments]
+    po_after = [po_loc[r] & mask_of(writes) for r, _, _ in segments]
+    # per read, the writes that cover one of its bytes
+    on_span = [mask_of(v for v in writes if any(ev[v].covers(b) for b in span))
+               for _, span, _ in segments]
     out = []
     size = ev[init].size
     orders = set()  # writes that share no byte are not ordered: two orders may be one co
-    for order in itertools.permutations(others):
-        chain = (init, *order)
+    for chain in coherence_orders(sk, init, others):
         co = [0] * n
         for k, a in enumerate(chain):
             co[a] = mask_of(b for b in chain[k + 1:] if ev[a].overlaps(ev[b]))
@@ -394,17 +409,53 @@ def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
         for byte in range(size):
             last = next(w for w in reversed(chain) if ev[w].covers(byte))
             final |= ev[last].byte(byte) << (8 * byte)
-        after = {w: chain[k + 1:] for k, w in enumerate(chain)}
-        for choice in itertools.product(*(sources for _, _, sources in segments)):
-            rf = [0] * n
-            fr = [0] * n
-            for w, (r, span, _) in zip(choice, segments):
-                rf[w] |= 1 << r
-                fr[r] = mask_of(later for later in after[w]
-                                if any(ev[later].covers(b) for b in span))  # fmt: skip
-            if ok(Execution(sk, rf, co, fr)):
-                out.append(LocationChoice(_sparse(rf), co_rows, chain[-1], final, _sparse(fr)))
+        co_into = {w: mask_of(a for a in chain if co[a] >> w & 1) | 1 << w for w in chain}
+        later = {w: mask_of(chain[k + 1:]) for k, w in enumerate(chain)}
+        options = []  # per read: (write, the read's fr row if it reads that write)
+        for i, (_, _, sources) in enumerate(segments):
+            options.append([(w, later[w] & on_span[i]) for w in sources
+                            if not later[w] & on_span[i] & po_before[i]  # CoWR
+                            and not co_into[w] & po_after[i]])  # CoRW2  # fmt: skip
+            if not options[-1]:
+                break
+        else:
+            for choice in itertools.product(*options):
+                rf = [0] * n
+                fr = [0] * n
+                for (w, row), (r, _, _) in zip(choice, segments):
+                    rf[w] |= 1 << r
+                    fr[r] = row
+                if ok(Execution(sk, rf, co, fr)):
+                    out.append(LocationChoice(_sparse(rf), co_rows, chain[-1], final,
+                                              _sparse(fr)))  # fmt: skip
     return out
+
+
+def coherence_orders(sk: Skeleton, init: int, others: list[int]) -> Iterator[tuple[int, ...]]:
+    """The coherence orders of a location's writes (`init` first) that po-loc leaves
+    possible, in `itertools.permutations`' order: a write after every overlapping write
+    po-before it (`Skeleton.po_loc`). The orders cut (CoWW) make po-loc | co cyclic, which
+    every model's per-location check (`internal`) refuses."""
+    po_loc = sk.po_loc
+    before = [mask_of(v for v in others if po_loc[v] >> w & 1) for w in others]
+    if not any(before) or not reduce.enabled("axiomatic-coherence-po"):
+        for order in itertools.permutations(others):
+            yield (init, *order)
+        return
+    chain = [init]
+
+    def extend(placed: int, rest: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+        if not rest:
+            yield tuple(chain)
+            return
+        for k, i in enumerate(rest):
+            if before[i] & ~placed:
+                continue
+            chain.append(others[i])
+            yield from extend(placed | 1 << others[i], rest[:k] + rest[k + 1:])
+            chain.pop()
+
+    yield from extend(0, tuple(range(len(others))))
 
 
 def combine(n: int, choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel, Rel | None]:
@@ -434,29 +485,43 @@ def combine(n: int, choices: tuple[LocationChoice, ...]) -> tuple[Rel, Rel, Rel 
 _SIZES = (1, 2, 4, 8, 16)  # 16: an atomic pair of X registers
 
 
-def _provides(path: ThreadPath) -> frozenset[tuple[int, int, int]]:
-    """(location, size, value) a read of any size would see from the path's writes."""
-    return frozenset((e.loc, size, unsigned(e.value, 8 * size))
-                     for e in path.events if e.kind == "W" for size in _SIZES)  # fmt: skip
+def _provides(path: ThreadPath, bytewise: set[int]) -> frozenset[tuple]:
+    """(location, size, value) a read of any size would see from the path's writes; and for
+    a location in `bytewise`, (location, "byte", offset, value) of each byte."""
+    writes = [e for e in path.events if e.kind == "W"]
+    return frozenset([(e.loc, size, unsigned(e.value, 8 * size))
+                      for e in writes for size in _SIZES]
+                     + [(e.loc, "byte", b, e.byte(b)) for e in writes if e.loc in bytewise
+                        for b in range(e.offset, e.offset + e.size)])  # fmt: skip
 
 
-def _needs(path: ThreadPath, init: frozenset, mixed: set[int]) -> frozenset[tuple[int, int, int]]:
-    """(location, size, value) of every read that neither the initial value nor the path's
-    own writes explain (a dead read, `Event.any_value`, reads whatever is written; a read
-    of a location with mixed-size accesses may merge the bytes of several writes: no one
-    write need explain it)."""
-    reads = {(e.loc, e.size, unsigned(e.value, 8 * e.size)) for e in path.events
-             if e.kind == "R" and e.loc not in mixed and not e.any_value}  # fmt: skip
-    return frozenset(reads - init - _provides(path))
+def _needs(path: ThreadPath, init: frozenset, mixed: set[int],
+           bytewise: set[int]) -> frozenset[tuple]:  # fmt: skip
+    """What the path's reads need that neither the initial value nor its own writes explain:
+    (location, size, value); for a location with mixed-size accesses, whose reads may merge
+    the bytes of several writes, no one write need explain a read, but each byte is read from
+    one write that covers it, with that value: (location, "byte", offset, value) of each byte,
+    where the location is in `bytewise`. A dead read (`Event.any_value`) reads whatever is
+    written: it needs nothing."""
+    reads = [e for e in path.events if e.kind == "R" and not e.any_value]
+    needs = {(e.loc, e.size, unsigned(e.value, 8 * e.size)) for e in reads if e.loc not in mixed}
+    needs.update((e.loc, "byte", b, e.byte(b)) for e in reads if e.loc in bytewise
+                 for b in range(e.offset, e.offset + e.size))  # fmt: skip
+    return frozenset(needs - init - _provides(path, bytewise))
 
 
 def path_combinations(program, paths: list[list[ThreadPath]]) -> Iterator[tuple[ThreadPath, ...]]:
-    """One path per thread, only where every read value is written by some chosen path (or is
-    the initial value) — rf could not match the others (fencelab/models/combinations.py)."""
-    init = frozenset((loc.index, size, unsigned(loc.init, 8 * size))
-                     for loc in program.locations for size in _SIZES)  # fmt: skip
+    """One path per thread, only where every read value (every byte's, where sizes mix) is
+    written by some chosen path or is the initial value: rf could not match the others
+    (fencelab/models/combinations.py)."""
+    init = frozenset([(loc.index, size, unsigned(loc.init, 8 * size))
+                      for loc in program.locations for size in _SIZES]
+                     + [(loc.index, "byte", b, get_bytes(unsigned(loc.init, 8 * loc.size), b, 1))
+                        for loc in program.locations for b in range(loc.size)])  # fmt: skip
     mixed = mixed_locations(program, paths)
-    return feasible_combinations(paths, lambda path: (_needs(path, init, mixed), _provides(path)))
+    bytewise = mixed if reduce.enabled("axiomatic-byte-values") else set()
+    return feasible_combinations(
+        paths, lambda path: (_needs(path, init, mixed, bytewise), _provides(path, bytewise)))
 
 
 def array_spans(program, paths: list[list[ThreadPath]]) -> dict[str, set[tuple[int, int]]]:
