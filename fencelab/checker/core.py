@@ -151,6 +151,9 @@ class Checker:
     budget: int = DEFAULT_BUDGET
     limits: Limits = Limits()
     pipeline: Pipeline = field(default_factory=lambda: Pipeline(cache=True))
+    # the compiled programs hunts on this checker have checked (their pipeline keys): a
+    # later hunt that meets one again under another scheme finds its result, not explored
+    programs_checked: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if not self.source_model.is_source:
@@ -170,6 +173,11 @@ class Checker:
         """How a source test compiled with `scheme` runs on `target`."""
         return RunOptions(target, scheme, self.hardware_model, budget=self.budget,
                           limits=self.limits, counts=False)  # fmt: skip
+
+    def program_key(self, test: LitmusTest, target: Target, scheme: Scheme):
+        """The key the pipeline files `test` compiled with `scheme` for `target` under (its
+        compiled code: two schemes that compile it alike share it)."""
+        return self.pipeline.work(test, self.hardware_options(target, scheme))[0]
 
     def source_result(self, test: LitmusTest, model: ModelSpec) -> TestResult:
         return self.pipeline.run(test, self.source_options(model))

@@ -224,9 +224,13 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
         done += f" of {generated} generated ({counts})"
     else:
         done = f"{plural(generated, 'test')} generated and checked ({counts})"
+    programs = f"{plural(report.hardware_runs, 'distinct compiled program')} explored"
+    if report.programs_shared:  # (results an earlier scheme's hunt explored: not again)
+        programs = (f"{plural(report.programs, 'distinct compiled program')} checked, "
+                    f"{report.programs_shared} of them explored already under an earlier "
+                    f"scheme (their results reused), {report.hardware_runs} explored now")  # fmt: skip
     _line(console, f"hunt: {done} on {report.target}, scheme {report.scheme}, against "
-          f"{source_model_text(report.source_model)}; "
-          f"{plural(report.hardware_runs, 'distinct compiled program')} explored in "
+          f"{source_model_text(report.source_model)}; {programs} in "
           f"{report.seconds:.1f}s")  # fmt: skip
     if report.partial and (report.checked or report.partial != INTERRUPTED):
         _line(console, f"[yellow]partial: {escape(report.partial)}; the tests not checked may "

@@ -513,3 +513,17 @@ def test_check_and_hunt_say_a_caution_beside_the_verdict(cli, monkeypatch, jobs)
     assert "checked under a caution (e.g. SB" in hunt.output and said in hunt.output
     assert "sound on all" not in hunt.output
     assert "no counterexample, but" in hunt.output
+
+
+def test_hunt_says_a_scheme_s_programs_were_checked_when_an_earlier_scheme_explored_them(cli):
+    """`hunt -s default,gcc` said "0 distinct compiled programs explored" of gcc, which reads as
+    "gcc was not checked": its 16 programs are default's on armv8, explored by default's hunt and
+    found again in the shared cache."""
+    r = cli(["hunt", "-t", "armv8", "-s", "default,gcc", "--shapes", "MP", "--variants",
+             "plain"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    heads = [ln for ln in r.output.splitlines() if ln.startswith("hunt: ")]
+    assert "scheme default" in heads[0] and "; 16 distinct compiled programs explored in " in heads[0]
+    assert "scheme gcc" in heads[1] and (
+        "; 16 distinct compiled programs checked, 16 of them explored already under an earlier "
+        "scheme (their results reused), 0 explored now in ") in heads[1]  # fmt: skip
