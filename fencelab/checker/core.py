@@ -42,6 +42,12 @@ THIN_AIR_NOTE = (
 )
 
 
+def source_unknown(source: TestResult) -> bool:
+    """Every source execution hit the step budget: the source model allowed no outcome it
+    was seen to end in, so no hardware outcome is known to be extra."""
+    return not source.states and bool(source.budget_exhausted)
+
+
 @dataclass(frozen=True)
 class Extra:
     """A hardware outcome the source model forbids, with a schedule that replays to it."""
@@ -73,13 +79,34 @@ class Check:
 
     @property
     def partial(self) -> str:
-        """Why a side was cut short (a limit, Ctrl-C; "" when both are complete). With the
+        """Why the check reached no verdict short of a counterexample ("" when it can have
+        one): a side cut short (a limit, Ctrl-C), or nothing compared (`uncompared`). With the
         hardware side cut, an extra outcome found is still a counterexample, but "sound" cannot
         be concluded; with the source side cut, no outcome is known to be extra (none is
         reported): no verdict either way."""
         for side in (self.hardware, self.source):
             if side is not None and side.partial:
                 return side.partial
+        return self.uncompared
+
+    @property
+    def uncompared(self) -> str:
+        """Why the two sides had nothing to compare ("" when they had): the hardware side
+        ended in no final state (every execution hit the step budget, or its model reached
+        none), or every source execution hit the budget (no outcome is known allowed, so none
+        is known extra). "sound" said of nothing compared was vacuous: `check --budget 1`
+        printed `sound ... 0 hardware outcomes` and exit 0, and `hunt --budget 1` called the
+        `tutorial` scheme sound on all its tests."""
+        if self.hardware is None or self.source is None:
+            return ""
+        if not self.hardware.states:
+            if self.hardware.budget_exhausted:
+                return ("every hardware execution hit the step budget, nothing compared "
+                        "(raise with --budget N)")  # fmt: skip
+            return "the hardware model reached no final state, nothing compared"
+        if source_unknown(self.source):
+            return (f"every {self.source_model} execution hit the step budget, no outcome "
+                    "known allowed (raise with --budget N)")  # fmt: skip
         return ""
 
     @property
@@ -124,6 +151,9 @@ class Checker:
     budget: int = DEFAULT_BUDGET
     limits: Limits = Limits()
     pipeline: Pipeline = field(default_factory=lambda: Pipeline(cache=True))
+    # the compiled programs hunts on this checker have checked (their pipeline keys): a
+    # later hunt that meets one again under another scheme finds its result, not explored
+    programs_checked: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if not self.source_model.is_source:
@@ -143,6 +173,11 @@ class Checker:
         """How a source test compiled with `scheme` runs on `target`."""
         return RunOptions(target, scheme, self.hardware_model, budget=self.budget,
                           limits=self.limits, counts=False)  # fmt: skip
+
+    def program_key(self, test: LitmusTest, target: Target, scheme: Scheme):
+        """The key the pipeline files `test` compiled with `scheme` for `target` under (its
+        compiled code: two schemes that compile it alike share it)."""
+        return self.pipeline.work(test, self.hardware_options(target, scheme))[0]
 
     def source_result(self, test: LitmusTest, model: ModelSpec) -> TestResult:
         return self.pipeline.run(test, self.source_options(model))
@@ -184,8 +219,9 @@ class Checker:
                     looser = self.source_result(test, get_model("c11")).outcome_set()
                 c11_allows = state.outcome in looser
             extras.append(Extra(state.outcome, state.witness, c11_allows))
-        if source.partial or source.undefined:  # an outcome is extra only against every
-            extras = []  # outcome the source allows, and a racy test allows any outcome
+        if source.partial or source.undefined or source_unknown(source):  # an outcome is
+            extras = []  # extra only against every outcome the source allows, and a racy
+            # test allows any outcome
         return Check(test, target.name, scheme.name, source_name, hardware.engine, hardware,
                      source, tuple(extras), seconds=time.perf_counter() - started,
                      own_model=own)  # fmt: skip

@@ -42,7 +42,9 @@ class HuntReport:
     racy: list[Check] = field(default_factory=list)  # the source model flags a data race
     cautioned: list[Check] = field(default_factory=list)  # the hardware run met a caution
     found: list[Found] = field(default_factory=list)  # every unsound variant, smallest first
-    hardware_runs: int = 0
+    hardware_runs: int = 0  # compiled programs explored by this hunt
+    programs: int = 0  # distinct compiled programs its tests compiled to
+    programs_shared: int = 0  # of those, explored already by an earlier hunt (another scheme)
     seconds: float = 0.0
     partial: str = ""  # "" = every variant checked; else why the hunt stopped early
 
@@ -101,10 +103,13 @@ def hunt(
         checks = (checker.check(v.test, target, scheme) for v in todo)
     else:
         checks = run_checks(todo)
+    mine: set = set()  # the programs this hunt's tests compiled to
     try:
         for v, c in zip(todo, checks):
             stop_if_interrupted()
             report.checked += 1
+            if not c.error:
+                _count_program(checker, report, mine, checker.program_key(v.test, target, scheme))
             if c.error:
                 report.errors.append(c)
             elif c.undefined:
@@ -126,3 +131,17 @@ def hunt(
     report.hardware_runs = checker.hardware_runs - runs_before
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _count_program(checker: Checker, report: HuntReport, mine: set, key) -> None:
+    """Count a program this hunt checked once, and apart when an earlier hunt on the same
+    checker had explored it (its result found in the pipeline's cache, not explored again):
+    `hunt -s tutorial,default` said "0 distinct compiled programs explored" of `default`,
+    whose programs `tutorial`'s hunt had explored, which read as "nothing checked"."""
+    if key in mine:
+        return
+    mine.add(key)
+    report.programs += 1
+    if key in checker.programs_checked and checker.pipeline.cached(key):
+        report.programs_shared += 1
+    checker.programs_checked.add(key)

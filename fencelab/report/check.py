@@ -100,9 +100,9 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
         return
     hw, src = check.budget_exhausted
     budget = ""
-    if hw or src:
+    if hw or src:  # what was not compared: the ends of the executions the budget cut
         budget = f"  [yellow]budget: {hw} hardware / {src} source executions hit the step " \
-                 "budget (not counted as outcomes)[/yellow]"  # fmt: skip
+                 "budget (not counted as outcomes: where they end is not compared)[/yellow]"  # fmt: skip
     n_hw = len(check.hardware.states)
     n_src = len(check.source.states)
     partial = f"  [yellow]partial: {escape(check.partial)}[/yellow]" if check.partial else ""
@@ -116,6 +116,11 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
     if check.sound:
         _line(console, f"[green]sound[/green]    {escape(head)}: {outcomes(n_hw)}, all among "
               f"the {n_src} {check.source_model} allows{budget}")  # fmt: skip
+        return
+    if not check.extra and check.uncompared and not check.hardware.partial \
+            and not check.source.partial:
+        _line(console, f"[yellow]partial[/yellow]  {escape(head)}: no verdict: "
+              f"{escape(check.uncompared)}{budget}")  # fmt: skip
         return
     if not check.extra and check.source.partial:
         _line(console, f"[yellow]partial[/yellow]  {escape(head)}: {outcomes(n_hw)}; the "
@@ -220,9 +225,13 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
         done += f" of {generated} generated ({counts})"
     else:
         done = f"{plural(generated, 'test')} generated and checked ({counts})"
+    programs = f"{plural(report.hardware_runs, 'distinct compiled program')} explored"
+    if report.programs_shared:  # (results an earlier scheme's hunt explored: not again)
+        programs = (f"{plural(report.programs, 'distinct compiled program')} checked, "
+                    f"{report.programs_shared} of them explored already under an earlier "
+                    f"scheme (their results reused), {report.hardware_runs} explored now")  # fmt: skip
     _line(console, f"hunt: {done} on {report.target}, scheme {report.scheme}, against "
-          f"{source_model_text(report.source_model)}; "
-          f"{plural(report.hardware_runs, 'distinct compiled program')} explored in "
+          f"{source_model_text(report.source_model)}; {programs} in "
           f"{report.seconds:.1f}s")  # fmt: skip
     if report.partial and (report.checked or report.partial != INTERRUPTED):
         _line(console, f"[yellow]partial: {escape(report.partial)}; the tests not checked may "

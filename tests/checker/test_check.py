@@ -350,6 +350,48 @@ def test_exit_status_three_when_a_check_has_no_verdict(cli):
                                       "at a limit (no verdict)")  # fmt: skip
 
 
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_a_check_that_compared_nothing_is_no_verdict(cli, quiet):
+    """`check --budget 1` printed `sound ... 0 hardware outcomes, all among the 0 c11 allows`
+    and exit 0: every execution had hit the step budget, nothing was compared."""
+    r = cli(["check", str(EXAMPLES / "c" / "MP+rlx.litmus"), "-t", "x86_64", "--budget", "1",
+             *quiet])  # fmt: skip
+    assert r.exit_code == 3, r.output
+    lines = r.output.splitlines()
+    assert lines[1].startswith(
+        "partial  MP+rlx  x86_64  scheme default  (tso vs c11): no verdict: every hardware "
+        "execution hit the step budget, nothing compared (raise with --budget N)  budget: 2 "
+        "hardware / 2 source executions hit the step budget")  # fmt: skip
+    assert "0/0 (1 cut short)" in r.output and "sound  " not in r.output
+    assert lines[-1].endswith("0 sound, 0 UNSOUND, 0 could not be checked; 1 cut short at a "
+                              "limit (no verdict)")  # fmt: skip
+
+
+def test_no_outcome_is_extra_when_every_source_execution_hit_the_budget(cli):
+    """At `--budget 2` the c11 side of MP+fence.rel+fence.acq (two accesses and a fence per
+    thread) ends in no final state: each of the 3 hardware outcomes was called extra and the
+    default (clang's) x86 mapping UNSOUND, exit 1."""
+    r = cli(["check", str(EXAMPLES / "c" / "MP+fence.rel+fence.acq.litmus"), "-t", "x86_64",
+             "--budget", "2"])  # fmt: skip
+    assert r.exit_code == 3, r.output
+    assert "UNSOUND  " not in r.output and "extra outcome" not in r.output
+    assert r.output.splitlines()[1].startswith(
+        "partial  MP+fence.rel+fence.acq  x86_64  scheme default  (tso vs c11): no verdict: "
+        "every c11 execution hit the step budget, no outcome known allowed")  # fmt: skip
+
+
+def test_hunt_calls_no_scheme_sound_on_tests_the_budget_left_uncompared(cli):
+    """`hunt -s tutorial --budget 1` said "no counterexample: the scheme is sound on all 81
+    tests", exit 0, of a scheme unsound on SB+sc.sc+sc.sc: nothing had been compared."""
+    r = cli(["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--variants", "plain",
+             "--budget", "1"])  # fmt: skip
+    assert r.exit_code == 3, r.output
+    lines = r.output.splitlines()
+    assert lines[1] == ("81 tests cut short (every hardware execution hit the step budget, "
+                        "nothing compared (raise with --budget N)): no verdict")  # fmt: skip
+    assert lines[2] == "no counterexample, but no verdict on every test: sound on 0 of the 81 tests"
+
+
 def test_hunt_exit_status_three_and_no_soundness_claim_when_nothing_got_a_verdict(cli):
     r = cli(["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--max-states", "5"])
     assert r.exit_code == 3, r.output
@@ -471,3 +513,17 @@ def test_check_and_hunt_say_a_caution_beside_the_verdict(cli, monkeypatch, jobs)
     assert "checked under a caution (e.g. SB" in hunt.output and said in hunt.output
     assert "sound on all" not in hunt.output
     assert "no counterexample, but" in hunt.output
+
+
+def test_hunt_says_a_scheme_s_programs_were_checked_when_an_earlier_scheme_explored_them(cli):
+    """`hunt -s default,gcc` said "0 distinct compiled programs explored" of gcc, which reads as
+    "gcc was not checked": its 16 programs are default's on armv8, explored by default's hunt and
+    found again in the shared cache."""
+    r = cli(["hunt", "-t", "armv8", "-s", "default,gcc", "--shapes", "MP", "--variants",
+             "plain"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    heads = [ln for ln in r.output.splitlines() if ln.startswith("hunt: ")]
+    assert "scheme default" in heads[0] and "; 16 distinct compiled programs explored in " in heads[0]
+    assert "scheme gcc" in heads[1] and (
+        "; 16 distinct compiled programs checked, 16 of them explored already under an earlier "
+        "scheme (their results reused), 0 explored now in ") in heads[1]  # fmt: skip
