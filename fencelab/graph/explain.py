@@ -175,7 +175,7 @@ def explain_hardware(
 
     def candidates():
         for sk in skeletons(program, paths):
-            per_loc = [per_location_choices(sk, loc, lambda x: True)
+            per_loc = [per_location_choices(sk, loc, lambda x: True, every_order=True)
                        for loc in range(sk.n_locations)]  # fmt: skip
             for choice in itertools.product(*per_loc):
                 outcome = outcome_of(program, sk, tuple(c.final for c in choice))

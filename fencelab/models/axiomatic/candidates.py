@@ -260,9 +260,11 @@ class LocationChoice:
 
 
 def per_location_choices(
-    sk: Skeleton, loc: int, ok: Callable[[Execution], bool]
+    sk: Skeleton, loc: int, ok: Callable[[Execution], bool], every_order: bool = False
 ) -> list[LocationChoice]:
-    """Every (rf, co) of location `loc` that passes `ok` (the model's per-location axioms)."""
+    """Every (rf, co) of location `loc` that passes `ok` (the model's per-location axioms).
+    `every_order`: the coherence orders po-loc contradicts too (`coherence_orders`), for a
+    drawing of why an outcome is forbidden (graph/explain.py), whose cycle may be one."""
     writes = sk.writes_to(loc)
     init, others = writes[0], writes[1:]
     reads = sk.reads_of(loc)
@@ -279,7 +281,7 @@ def per_location_choices(
     # (few choices: the per-location check is cheaper than cutting them)
     coherence = (_Coherence(sk, writes, reads, sources)
                  if math.prod(map(len, sources)) > FEW_CHOICES else None)  # fmt: skip
-    for chain in coherence_orders(sk, init, others):
+    for chain in coherence_orders(sk, init, others, every_order):
         co = [0] * n
         later = 0
         for w in reversed(chain):
@@ -431,14 +433,15 @@ def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
     return out
 
 
-def coherence_orders(sk: Skeleton, init: int, others: list[int]) -> Iterator[tuple[int, ...]]:
+def coherence_orders(sk: Skeleton, init: int, others: list[int],
+                     every: bool = False) -> Iterator[tuple[int, ...]]:  # fmt: skip
     """The coherence orders of a location's writes (`init` first) that po-loc leaves
     possible, in `itertools.permutations`' order: a write after every overlapping write
     po-before it (`Skeleton.po_loc`). The orders cut (CoWW) make po-loc | co cyclic, which
-    every model's per-location check (`internal`) refuses."""
+    every model's per-location check (`internal`) refuses. `every`: all of them."""
     po_loc = sk.po_loc
     before = [mask_of(v for v in others if po_loc[v] >> w & 1) for w in others]
-    if not any(before) or not reduce.enabled("axiomatic-coherence-po"):
+    if every or not any(before) or not reduce.enabled("axiomatic-coherence-po"):
         for order in itertools.permutations(others):
             yield (init, *order)
         return
