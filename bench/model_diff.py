@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/model_diff.py SUITE [--seed 7001] [--count 100] [--timeout 20]
                                          [--threads 2|3|4] [--scheme S,...|all]
+                                         [--unreduced REDUCTION,...]
 
 SUITE (each generates `--count` tests of each kind from `--seed`, fencelab/gen):
 - `x86`: random loop-free x86_64 tests (families.py) and diy7-style cycles (cycles.py), each
@@ -35,8 +36,12 @@ SUITE (each generates `--count` tests of each kind from `--seed`, fencelab/gen):
 `--threads` fixes the number of threads of every test (the A32 shapes, of fixed sizes, give way
 to free-form A32 tests of that many threads); by default it is drawn (2-4 threads).
 Every comparison runs in this process through fencelab.pipeline, the test given at most
-`--timeout` seconds (then counted as a timeout, not compared). Prints each disagreement (the
-outcomes only one side has, and the test), then the counts; exits 1 if anything disagreed.
+`--timeout` seconds (then counted as a timeout, not compared, and named with the model that was
+running: `timeout NAME: MODEL (S s)`, S that model's share). `--unreduced` (the model suites)
+runs each compared axiomatic twin again with those reductions off (fencelab/reduce.py), given
+`--timeout` seconds of its own, and compares it with itself: a reduction may cut candidates,
+never an outcome. Prints each disagreement (the outcomes only one side has, and the test),
+then the counts; exits 1 if anything disagreed.
 bench/x86_equivalence.py, aarch64_same.py and mixed_crosscheck.py compare on fixed seeds;
 this is for new ones.
 """
@@ -51,6 +56,7 @@ import sys
 import time
 from collections import Counter
 
+from fencelab import reduce
 from fencelab.checker.core import Checker
 from fencelab.errors import FencelabError
 from fencelab.gen import cycles, random_tests
@@ -502,14 +508,26 @@ def _outcomes(result) -> set[str]:
     return {format_state(o) for o in result.outcome_set()}
 
 
-def compare_models(name: str, text: str, pairs, tally: Counter) -> bool:
-    """Each pair's outcome sets on one test; prints a disagreement. True if any."""
+RUNNING = {"model": None, "since": 0.0}  # what a timeout interrupted, for its line
+
+
+def _run_model(name: str, text: str, model: str):
+    RUNNING["model"], RUNNING["since"] = model, time.monotonic()
+    return Pipeline().run(parse_text(text, name), RunOptions.named(model=model, counts=False))
+
+
+def compare_models(name: str, text: str, pairs, tally: Counter, unreduced=(),
+                   timeout: int = 0) -> bool:  # fmt: skip
+    """Each pair's outcome sets on one test; prints a disagreement. True if any.
+
+    `unreduced` (reduction names): each compared axiomatic twin runs again with those off,
+    given `timeout` seconds of its own, and must give the same outcomes (a reduction may drop
+    candidates, never an outcome); a run over the limit is counted, not compared."""
     differ = False
     for operational, axiomatic in pairs:
         got = {}
         for model in (operational, axiomatic):
-            result = Pipeline().run(parse_text(text, name), RunOptions.named(model=model,
-                                                                             counts=False))
+            result = _run_model(name, text, model)
             if result.partial or result.budget_exhausted:
                 tally["partial or budget"] += 1
                 break
@@ -523,7 +541,39 @@ def compare_models(name: str, text: str, pairs, tally: Counter) -> bool:
                       f"  only {operational}: {sorted(got[operational] - got[axiomatic])}\n"
                       f"  only {axiomatic}: {sorted(got[axiomatic] - got[operational])}\n{text}",
                       flush=True)  # fmt: skip
+            if unreduced:
+                differ |= _compare_unreduced(name, text, axiomatic, got[axiomatic], unreduced,
+                                             tally, timeout)  # fmt: skip
     return differ
+
+
+def _compare_unreduced(name, text, model, reduced, names, tally, timeout) -> bool:
+    """`model` on the test with the reductions `names` off, against its `reduced` outcomes."""
+    label = f"{model} vs --no-reduce {','.join(names)}"
+    ALARM.stop()
+    ALARM.start(timeout)
+    reduce.set_disabled(names)
+    try:
+        result = _run_model(name, text, model)
+        ALARM.check()
+    except Timeout:
+        tally[f"{label}: timeout"] += 1
+        print(f"timeout {name}: {model} --no-reduce {','.join(names)}", flush=True)
+        return False
+    finally:
+        reduce.enable_all()
+        ALARM.stop()
+        ALARM.start(timeout)  # the test's next pair: a time limit of its own
+    if result.partial or result.budget_exhausted:
+        tally[f"{label}: partial or budget"] += 1
+        return False
+    tally[label] += 1
+    full = _outcomes(result)
+    if full == reduced:
+        return False
+    print(f"DIFFER {name}: {label}\n  only reduced: {sorted(reduced - full)}\n"
+          f"  only unreduced: {sorted(full - reduced)}\n{text}", flush=True)
+    return True
 
 
 LIMIT_REFUSALS = ("cannot enumerate", "gives up")  # the source model's and checker's limits
@@ -598,6 +648,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=int, default=20, help="seconds a test may take")
     ap.add_argument("--threads", type=int, choices=(2, 3, 4),
                     help="threads of every test (default: drawn, 2-4)")
+    ap.add_argument("--unreduced", default="", metavar="NAME,...",
+                    help="model suites: also run each compared axiomatic twin with these "
+                         "reductions off (fencelab/reduce.py) and compare")
     ap.add_argument("--scheme", default="default",
                     help="`c`: schemes to check, S,S,... or all (every one but tutorial)")
     args = ap.parse_args(argv)
@@ -609,7 +662,9 @@ def main(argv: list[str] | None = None) -> int:
     checker = Checker()
     found = 0
     started = time.monotonic()
+    unreduced = reduce.check([args.unreduced]) if args.unreduced else []
     for name, text in texts(args.suite, args.count, args.seed, args.threads):
+        RUNNING["model"] = None
         ALARM.start(args.timeout)
         try:
             if args.suite in ("c", "c-wide"):
@@ -617,10 +672,14 @@ def main(argv: list[str] | None = None) -> int:
             elif args.suite == "c-source":
                 found += compare_sources(name, text, tally)
             else:
-                found += compare_models(name, text, PAIRS[args.suite], tally)
+                found += compare_models(name, text, PAIRS[args.suite], tally, unreduced,
+                                        args.timeout)  # fmt: skip
             tally["tests"] += 1
         except Timeout:
             tally["timeout"] += 1
+            if RUNNING["model"] is not None:  # which model ran out of time, and for how long
+                print(f"timeout {name}: {RUNNING['model']} "
+                      f"({time.monotonic() - RUNNING['since']:.0f} s)", flush=True)
         except FencelabError as e:
             tally["refused"] += 1
             print(f"refused {name}: {str(e).splitlines()[0]}", flush=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import re
 import signal
 import sys
 from pathlib import Path
@@ -63,3 +64,44 @@ def test_an_alarm_that_rings_after_its_test_ended_is_ignored():
     model_diff.ALARM.stop()
     model_diff.ALARM.ring()  # no Timeout: nothing is running
     model_diff.ALARM.check()
+
+
+def test_a_timeout_names_the_model_it_interrupted(monkeypatch, capsys):
+    monkeypatch.setattr(model_diff, "texts", lambda *_: [("SB", SB)])
+    monkeypatch.setattr(model_diff, "Pipeline", DroppedAlarm)
+    model_diff.main(["x86", "--timeout", "30"])
+    out = capsys.readouterr().out
+    assert re.search(r"^timeout SB: tso(-axiomatic)? \(\d+ s\)$", out, re.M), out
+
+
+UNREDUCED = "axiomatic-coherence-po,axiomatic-byte-values"
+
+
+def test_unreduced_reruns_each_axiomatic_twin_and_restores_the_reductions(monkeypatch, capsys):
+    monkeypatch.setattr(model_diff, "texts", lambda *_: [("SB", SB)])
+    assert model_diff.main(["x86", "--timeout", "30", "--unreduced", UNREDUCED]) == 0
+    out = capsys.readouterr().out
+    for model in ("tso-axiomatic", "sc-axiomatic"):
+        assert f"{model} vs --no-reduce {UNREDUCED} 1" in out, out
+    assert model_diff.reduce.disabled() == frozenset()
+
+
+def test_unreduced_reports_an_outcome_a_reduction_lost(monkeypatch, capsys):
+    """A reduction that dropped an outcome (here: the unreduced run gains a made-up one) is a
+    finding, named as such, and the run exits 1."""
+    monkeypatch.setattr(model_diff, "texts", lambda *_: [("SB", SB)])
+    unreduced, run, outcomes = set(), model_diff._run_model, model_diff._outcomes
+
+    def run_noting(*args):
+        result = run(*args)
+        if model_diff.reduce.disabled():
+            unreduced.add(id(result))
+        return result
+
+    monkeypatch.setattr(model_diff, "_run_model", run_noting)
+    monkeypatch.setattr(model_diff, "_outcomes", lambda result: outcomes(result) | (
+        {"lost"} if id(result) in unreduced else set()))
+    assert model_diff.main(["x86", "--timeout", "30", "--unreduced", UNREDUCED]) == 1
+    out = capsys.readouterr().out
+    assert f"DIFFER SB: tso-axiomatic vs --no-reduce {UNREDUCED}" in out
+    assert "only unreduced: ['lost']" in out, out
