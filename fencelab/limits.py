@@ -5,7 +5,8 @@ An exploration that reaches a limit stops and reports what it found so far, mark
 `Loop` for executions cut by its unrolling bound: honest, never silently incomplete. The
 defaults keep one fencelab process under about 2 GB resident; `--max-states` and
 `--max-memory` raise them. "States" are what the engine counts: machine states (exhaustive),
-transitions taken (random), candidate executions checked (axiomatic and source models).
+transitions taken (random), candidate executions checked (axiomatic and source models), and
+the states of a model's own searches (`SideStates`: armv7's solo runs).
 """
 
 from __future__ import annotations
@@ -76,6 +77,34 @@ class Meter:
         seconds = max(time.perf_counter() - self.started, 1e-9)
         return (f"{count:,} {self.what}s, {count / seconds:,.0f}/s, "
                 f"{format_bytes(resident_bytes())}")  # fmt: skip
+
+
+class SideStates:
+    """The states a model visits in searches of its own, apart from the machine states the
+    exploration counts (ARMv7's solo runs, which certify the writes a core commits ahead:
+    over 90% of the time of a lock test compiled for armv7), counted toward the same
+    `Limits`. Without it `--max-states` bounded the machine states only, and a search with
+    costly certification ran for many minutes below it (examples/c's spinlock+rlx: 100
+    machine states a second). The exploration keeps `base`, its own count, up to date; the
+    model's searches `check` as they go, which raises `LimitReached` (the search's `partial`)
+    once `base`, the side states counted so far and those of the search running pass a
+    limit, and add theirs to `count` when they end. `# Explored N states` stays the machine's
+    count (a split search's parts, in other processes, share no side searches: the count
+    would differ)."""
+
+    def __init__(self, meter: Meter):
+        self.meter = meter
+        self.base = 0  # the exploration's own count (machine states) so far
+        self.count = 0  # states the model's own searches visited so far
+
+    def check(self, running: int) -> None:
+        """Raise `LimitReached` if the exploration's count, the side states counted and
+        `running` (the search in progress's) pass the limits."""
+        total = self.base + self.count + running
+        if total > self.meter.due:
+            why = self.meter.over(total - 1)
+            if why:
+                raise LimitReached(why)
 
 
 def resident_bytes() -> int:

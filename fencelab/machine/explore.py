@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from fencelab.errors import FencelabError
 from fencelab.interrupts import stop_if_interrupted
-from fencelab.limits import DEFAULT_LIMITS, Limits
+from fencelab.limits import DEFAULT_LIMITS, LimitReached, Limits, SideStates
 from fencelab.litmus.conditions import Outcome
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MachineState, MemoryModel, ModelRestart, Transition
@@ -152,10 +152,13 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     bounded = machine.bounded
     due = meter.due
     fused, key = machine.fused, machine.key
+    side = SideStates(meter)  # the states of the model's own searches (armv7's solo runs)
+    model.count_side(side)
     try:
         while stack and not result.partial:
             stop_if_interrupted()
             state, number = stack.pop()
+            side.base = len(parents) + extra_states
             # where the threads run apart, their runs are `runs_apart`'s: only the internal
             # transitions are followed, and no core move is made but to tell the status
             # (`Machine.threads_apart`)
@@ -210,15 +213,18 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
                     stack.append((t.target, new))
                 elif merged_at is None:
                     merged_at = model.key_epoch(program)
-            if stack and len(parents) + extra_states > due:  # (more states met than the
-                # limit lets visit, those of threads run apart too, and some left to visit)
-                result.partial = meter.over(len(parents) + extra_states - 1)
+            counted = len(parents) + extra_states + side.count
+            if stack and counted > due:  # (more states met than the limit lets visit, those
+                # of threads run apart and of the model's own searches too, and some left)
+                result.partial = meter.over(counted - 1)
                 due = meter.due
             if progress is not None and len(parents) >= next_progress:
                 next_progress = len(parents) + 256
                 progress(len(parents))
     except ModelRestart:
         return None  # the model now keeps states otherwise: start again
+    except LimitReached as e:  # (in a search of the model's own, amid a state's successors)
+        result.partial = str(e)
     except MemoryError:
         unvisited = len(stack)
         stack.clear()  # room to report in: the witnesses found are already strings
@@ -228,6 +234,8 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
     else:
         if _keys_changed(model, program, result, merged_at, epoch):
             return None
+    finally:
+        model.count_side(None)
     # the states visited: those met but left on the stack by a stop are not, so that a search
     # stopped at the state limit (checked once a state's successors are met) counts at most
     # the limit (`_filled`); the states of threads run apart are added
@@ -395,9 +403,12 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
     done = 0
     epoch = machine.model.restart_epoch(machine.program)
     dead: set[Hashable] = set()  # states every run from which ends stuck, across runs
+    side = SideStates(meter)  # as `_search`'s
+    machine.model.count_side(side)
     try:
         for run in range(runs):
             stop_if_interrupted()
+            side.base = result.transitions
             path, status, moves = random_run(machine, init, rng, dead, RUN_LIMIT)
             result.transitions += moves
             if machine.model.restart_epoch(machine.program) != epoch:
@@ -413,15 +424,19 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
             done = run + 1
             if progress is not None:
                 progress(done)
-            result.partial = meter.over(result.transitions)
+            result.partial = meter.over(result.transitions + side.count)
             if result.partial:
                 break
     except ModelRestart:
         return None
+    except LimitReached as e:  # (the run in progress is dropped, as at Ctrl-C)
+        result.partial = str(e)
     except MemoryError:
         result.partial = meter.out_of_memory(result.transitions)
     except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
         result.partial = INTERRUPTED
+    finally:
+        machine.model.count_side(None)
     result.states, result.filtered = filtered(
         result.test, (FinalState(o, witnesses[o], n) for o, n in counts.items()))
     result.runs = done

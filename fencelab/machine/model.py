@@ -26,6 +26,7 @@ from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import InsnInfo, Kind
 
 if TYPE_CHECKING:
+    from fencelab.limits import SideStates
     from fencelab.program.layout import Program
 
 
@@ -142,6 +143,11 @@ class MemoryModel:
         """The model exhaustive exploration should use: the same outcome set, maybe fewer
         interleavings (a model may drop orders that provably lead to the same states)."""
         return self
+
+    def count_side(self, side: SideStates | None) -> None:
+        """Count the states of the model's own searches (ARMv7's solo runs) in `side`, whose
+        `check` stops them at the exploration's limits (`LimitReached`); None: stop counting
+        (a step in the TUI, a replay). A model with no searches of its own ignores it."""
 
     def cautions(self) -> tuple[str, ...]:
         """What the runs so far met that this model may judge otherwise than the cat file it

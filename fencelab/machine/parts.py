@@ -27,7 +27,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from fencelab.interrupts import stop_if_interrupted
-from fencelab.limits import DEFAULT_LIMITS, Limits
+from fencelab.limits import DEFAULT_LIMITS, LimitReached, Limits, SideStates
 from fencelab.machine.explore import _reduced, format_schedule
 from fencelab.machine.machine import Machine, Status
 from fencelab.machine.model import MemoryModel
@@ -156,6 +156,8 @@ def explore_part(machine: Machine, part: int, parts: int, width: int,
     meter = limits.meter()
     due = meter.due
     key = machine.key
+    side = SideStates(meter)  # as `_search`'s (explore.py)
+    machine.model.count_side(side)
     try:
         for leaf in leaves[part::parts]:
             leaf_key = canon.setdefault(key(leaf), key(leaf))
@@ -166,23 +168,28 @@ def explore_part(machine: Machine, part: int, parts: int, width: int,
             while stack:
                 stop_if_interrupted()
                 k, state = stack.pop()
+                side.base = len(nodes)
                 node, targets = _node(machine, state, apart_ever, canon)
                 nodes[k] = node
                 for (_, target_key), target in zip(node[3], targets):
                     if target_key not in nodes and target_key not in prefix:
                         nodes[target_key] = None
                         stack.append((target_key, target))
-                if len(nodes) >= due:
-                    found.partial = meter.over(len(nodes))
+                if len(nodes) + side.count >= due:
+                    found.partial = meter.over(len(nodes) + side.count)
                     due = meter.due
                     if found.partial:
                         raise _Stop
     except _Stop:
         pass
+    except LimitReached as e:  # (in a search of the model's own)
+        found.partial = str(e)
     except MemoryError:
         found.partial = meter.out_of_memory(len(nodes))
     except KeyboardInterrupt:
         found.partial = INTERRUPTED
+    finally:
+        machine.model.count_side(None)
     for k in [k for k, node in nodes.items() if node is None]:
         del nodes[k]  # pushed, not reached: another part's, or left by a stop
     return found

@@ -47,13 +47,15 @@ from dataclasses import dataclass
 from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Kind
+from fencelab.limits import SideStates
 from fencelab.models.operational.armv7.guess import NO_TAINT, solo_guesses
 from fencelab.models.operational.armv7.local import Local
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
 from fencelab.models.operational.armv7.thread import ThreadContext, thread_moves
 
 SOLO_BUDGET = 40  # memory instructions per solo run (the machine's default step budget)
-SOLO_STATES = 200_000  # a solo search larger than this is refused, not silently cut
+SOLO_STATES = 200_000  # outside an exploration's limits (`side`), a solo search larger than
+# this is refused, not silently cut
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ class Alone:
 
 
 def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
-                  budget: int = SOLO_BUDGET, viable: bool = False) -> Alone:  # fmt: skip
+                  budget: int = SOLO_BUDGET, viable: bool = False,
+                  side: SideStates | None = None) -> Alone:  # fmt: skip
     """Every solo run (module docstring); with `viable` (`armv7-viable-commits`, for a core
     without loops and without barriers that insert propagations: apart.py's `may_insert`),
     also which candidates' runs could go on to certify (`Alone.viable`).
@@ -95,11 +98,12 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
     (model.py) only skips the coherence places that no viable run allows."""
     # with no commit made ahead, every solo state has executed them all: every run is viable
     viable = viable and bool(local.promises)
-    return _solo_runs(ctx, tstate, local, st, budget, viable=viable)  # type: ignore[return-value]
+    return _solo_runs(ctx, tstate, local, st, budget, viable=viable, side=side)  # type: ignore[return-value]
 
 
 def certifies(ctx: ThreadContext, tstate, local: Local, st: Storage,
-              budget: int = SOLO_BUDGET, guess: bool = True) -> bool:  # fmt: skip
+              budget: int = SOLO_BUDGET, guess: bool = True,
+              side: SideStates | None = None) -> bool:  # fmt: skip
     """`explore_alone(...).certified`, sooner: it stops at the first run that has executed
     every commit made ahead, and drops every solo state with more commits ahead still to
     execute than the most writes the core can still execute on any path of its code
@@ -108,13 +112,28 @@ def certifies(ctx: ThreadContext, tstate, local: Local, st: Storage,
     Without `guess`, by runs that guess no condition (guess.py): once cores execute, the
     timeline is fixed, and a guess stood for reading a write committed later, which no
     longer comes (model.py asks so there)."""
-    found = _solo_runs(ctx, tstate, local, st, budget, only_certify=True, guess=guess)
+    found = _solo_runs(ctx, tstate, local, st, budget, only_certify=True, guess=guess,
+                       side=side)  # fmt: skip
     return found  # type: ignore[return-value]
 
 
 def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: int,
-               only_certify: bool = False, viable: bool = False,
-               guess: bool = True) -> Alone | bool:  # fmt: skip
+               only_certify: bool = False, viable: bool = False, guess: bool = True,
+               side: SideStates | None = None) -> Alone | bool:  # fmt: skip
+    """The solo search (`explore_alone`, `certifies`); its states count in `side`, the
+    exploration's (limits.py), which stops it at the exploration's limits."""
+    seen: dict = {}
+    try:
+        return _solo_search(ctx, tstate, local, st, budget, only_certify, viable, guess, side,
+                            seen)  # fmt: skip
+    finally:
+        if side is not None:
+            side.count += len(seen)
+
+
+def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: int,
+                 only_certify: bool, viable: bool, guess: bool, side: SideStates | None,
+                 seen: dict) -> Alone | bool:  # fmt: skip
     certified = complete = False
     candidates: dict[Msg, set[frozenset[int]]] = {}
     # `viable`: each candidate's (message, `before` set, number of the solo state its run
@@ -129,7 +148,7 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
     # local state and taint), the registers a solo read tainted and whether the run guessed
     # a condition (guess.py)
     start = (tstate, local, st, never, (), NO_TAINT, False)
-    seen = {start: 0}
+    seen[start] = 0
     queue = deque([(start, 0, 0)])
     while queue:
         (ts, lc, storage, first_fresh, heads, taint, guessed), depth, number = queue.popleft()
@@ -179,7 +198,9 @@ def _solo_runs(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: in
                 nexts.append(found)
                 if offers:
                     offered.extend((msg, done, found) for msg in mv.fresh_writes)
-        if len(seen) > SOLO_STATES:
+        if side is not None:
+            side.check(len(seen))
+        elif len(seen) > SOLO_STATES:
             raise FencelabError(
                 f"model armv7: P{ctx.tid} alone has more than {SOLO_STATES} states to certify "
                 "its commits; the test is too large for the model"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from fencelab import reduce
 from fencelab.isa.insn import Barrier, Kind
+from fencelab.limits import SideStates
 from fencelab.machine.model import MachineState, MemoryModel, Provenance, Reason, Transition
 from fencelab.models.operational.arm.thread import UnseenRead, without_repeats
 from fencelab.models.operational.armv7.apart import barrier_free, may_insert, runs_apart
@@ -89,6 +90,7 @@ class ARMv7(MemoryModel):
         self._shared_found: dict[tuple, object] = {}  # `_shared`'s answers, by the real state
         self._barrier_free: tuple[object, bool] | None = None  # (program, barrier_free(it))
         self._started: tuple[object, bool] = (None, False)  # `_may_start`'s last state, answer
+        self._side: SideStates | None = None  # where the solo searches count (`count_side`)
 
     def for_exhaustive(self) -> ARMv7:
         """The reductions of exhaustive search (`exhaustive(reduce=False)` turns them off):
@@ -172,6 +174,11 @@ class ARMv7(MemoryModel):
         them (`random_run`) took 52 s of CPU for 30 runs of peterson+rel+acq, 21 s with them;
         dekker+sc 33 s and 0.8 s."""
         return self.for_exhaustive()
+
+    def count_side(self, side: SideStates | None) -> None:
+        """The solo searches (certify.py) count their states in `side`: the exploration's
+        limits bound them (limits.py, `SideStates`)."""
+        self._side = side
 
     # -- caches ------------------------------------------------------------------------------
     def _ctx(self, program, tid: int) -> ThreadContext:
@@ -274,18 +281,20 @@ class ARMv7(MemoryModel):
             found = self._alone.get(key)
             if found is None:
                 found = self._alone[key] = certifies(self._ctx(program, tid), tstate, local, st,
-                                                     guess=False)  # fmt: skip
+                                                     guess=False, side=self._side)  # fmt: skip
             return found
         found = self._alone.get(key)
         if found is None and what == "alone":
             found = self._alone[key] = explore_alone(self._ctx(program, tid), tstate, local, st,
-                                                     viable=self._viable(program, tid))
+                                                     viable=self._viable(program, tid),
+                                                     side=self._side)  # fmt: skip
         if found is not None:
             return found if what == "alone" else found.certified  # type: ignore[attr-defined]
         key = (*key, "certifies")
         found = self._alone.get(key)
         if found is None:
-            found = self._alone[key] = certifies(self._ctx(program, tid), tstate, local, st)
+            found = self._alone[key] = certifies(self._ctx(program, tid), tstate, local, st,
+                                                 side=self._side)  # fmt: skip
         return found
 
     # -- the interface -----------------------------------------------------------------------
