@@ -9,6 +9,8 @@ A state the CPU produced that the model forbids is shouted on a line of its own 
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from fencelab.hw.run import HwResult
 from fencelab.litmus.printer import format_condition, format_state
 
@@ -21,9 +23,9 @@ def format_litmus7(result: HwResult) -> str:
     cond_true, cond_false = (p_false, p_true) if quantifier == "forall" else (p_true, p_false)
     observation = "Never" if not cond_true else "Always" if not cond_false else "Sometimes"
     lines = [f"Test {name} {result.model.kind}", f"Histogram ({len(result.counts)} states)"]
-    for outcome, count in _sorted(result.counts, result.test.arch):
+    for line, outcome, count in _sorted(result.counts, result.test.arch):
         mark = "*" if result.cond(outcome) else ":"
-        lines.append(f"{count:<6}{mark}>{format_state(outcome, result.test.arch)}")
+        lines.append(f"{count:<6}{mark}>{line}")
     lines += [
         "Ok" if result.ok else "No",
         "",
@@ -65,11 +67,11 @@ def format_side_by_side(result: HwResult, cpu: str = "") -> str:
     allowed = model.outcome_set()
     every = dict.fromkeys(allowed, 0) | result.counts
     outside = "FORBIDDEN" if result.model_complete else "unreached"
-    for outcome, count in _sorted(every, result.test.arch):
-        verdict = "allowed" if outcome in allowed else outside
-        lines.append(f"# {count:>10}  {verdict:<10}  {format_state(outcome, result.test.arch)}")
-    forbidden = result.forbidden()
     arch = result.test.arch
+    for line, outcome, count in _sorted(every, arch):
+        verdict = "allowed" if outcome in allowed else outside
+        lines.append(f"# {count:>10}  {verdict:<10}  {line}")
+    forbidden = result.forbidden()
     for outcome, count in forbidden:
         if model.engine == result.program.target.default_model:
             why = f"which {model.engine} forbids: a model bug or a hardware erratum"
@@ -123,6 +125,7 @@ def summary_table(rows: list[tuple[str, tuple[str, ...]]]):
     return table
 
 
-def _sorted(counts: dict, arch: str) -> list:
-    """The states by their lines, as `run` lists them (`herd_states`)."""
-    return sorted(counts.items(), key=lambda kv: format_state(kv[0], arch))
+def _sorted(counts: dict, arch: str) -> list[tuple[str, object, int]]:
+    """(line, state, count) of each state, by their lines, as `run` lists them (`herd_states`):
+    each line made once."""
+    return sorted(((format_state(o, arch), o, n) for o, n in counts.items()), key=itemgetter(0))

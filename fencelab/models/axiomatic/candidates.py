@@ -415,8 +415,8 @@ def _mixed_choices(sk: Skeleton, writes: list[int], reads: list[int],
         later = {w: mask_of(chain[k + 1:]) for k, w in enumerate(chain)}
         options = []  # per read: (write, the read's fr row if it reads that write)
         for i, (_, _, sources) in enumerate(segments):
-            options.append([(w, later[w] & on_span[i]) for w in sources
-                            if not later[w] & on_span[i] & po_before[i]  # CoWR
+            options.append([(w, fr) for w in sources
+                            if not (fr := later[w] & on_span[i]) & po_before[i]  # CoWR
                             and not co_into[w] & po_after[i]])  # CoRW2  # fmt: skip
             if not options[-1]:
                 break
