@@ -59,6 +59,10 @@ class TestResult:
     explored_states: int = 0
     transitions: int = 0
     budget_exhausted: int = 0  # executions that hit the step budget (not in `states`)
+    # source models: of those, the executions a bound cut (the step budget, a loop's unrolling),
+    # which may go on to end in outcomes not in `states`; the others only spun (a spin's
+    # repetitions add no behaviour: models/source/paths.py), so they hide no outcome
+    cut_unexplored: int = 0
     runs: int = 0  # random mode
     stuck: int = 0  # random mode: runs that ended where the model could not go on (not in `states`)
     filtered: int = 0  # random mode: runs whose final state the test's `filter` drops (not in `states`)

@@ -6,7 +6,8 @@ compiling must not add behaviour. Both sides are stated in source terms (`0:r0=1
 hardware side through `CompileInfo.source_outcome`. An outcome the hardware reaches and the
 source forbids is an *extra* outcome, reported with the hardware witness schedule that replays
 to it in the TUI. Executions that hit the step budget are counted apart on both sides and never
-counted as outcomes.
+counted as outcomes; while some source execution was cut at a bound (not at a spin), a hardware
+outcome the source did not reach is not extra but `unjudged`: the cut execution may end there.
 
 Both sides run through the one pipeline (fencelab/pipeline.py) with its cache on: source results
 per (test, model), hardware results per compiled code (many ordering assignments compile to the
@@ -27,6 +28,7 @@ from fencelab.litmus.conditions import Outcome
 from fencelab.lowering.schemes import Scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
 from fencelab.models.registry import LANGUAGE_MODEL, SOURCE, ModelSpec, get_model, model_names
+from fencelab.models.source.paths import DEFAULT_UNROLL
 from fencelab.pipeline import Pipeline, RunOptions
 from fencelab.result import TestResult
 
@@ -40,6 +42,10 @@ THIN_AIR_NOTE = (
     "visible), so RC11's own mapping adds a fake dependency or branch after Relaxed loads. "
     "The c11 reading (C++20 / Rust) allows the outcome: against c11 this mapping is sound here."
 )
+
+
+# what cuts a source execution short where it may go on to end elsewhere (models/source/paths.py)
+BOUNDS = f"the step budget (--budget N) or {DEFAULT_UNROLL} iterations of a loop"
 
 
 def source_unknown(source: TestResult) -> bool:
@@ -73,6 +79,9 @@ class Check:
     hardware: TestResult | None = None
     source: TestResult | None = None
     extra: tuple[Extra, ...] = ()
+    # hardware outcomes the source model did not reach while a bound cut some of its
+    # executions (`TestResult.cut_unexplored`), which may end there: judged neither way
+    unjudged: tuple[Extra, ...] = ()
     error: str = ""  # the test could not be checked here (e.g. 64-bit locations on armv7)
     seconds: float = 0.0
     own_model: bool = True  # the hardware model is the target's own (a replay needs no --model)
@@ -83,7 +92,9 @@ class Check:
         one): a side cut short (a limit, Ctrl-C), or nothing compared (`uncompared`). With the
         hardware side cut, an extra outcome found is still a counterexample, but "sound" cannot
         be concluded; with the source side cut, no outcome is known to be extra (none is
-        reported): no verdict either way."""
+        reported): no verdict either way; likewise when a bound cut some source executions
+        and a hardware outcome is one the source did not reach (`unjudged`): a cut execution
+        may end there."""
         for side in (self.hardware, self.source):
             if side is not None and side.partial:
                 return side.partial
@@ -91,12 +102,13 @@ class Check:
 
     @property
     def uncompared(self) -> str:
-        """Why the two sides had nothing to compare ("" when they had): the hardware side
-        ended in no final state (every execution hit the step budget, or its model reached
-        none), or every source execution hit the budget (no outcome is known allowed, so none
-        is known extra). "sound" said of nothing compared was vacuous: `check --budget 1`
-        printed `sound ... 0 hardware outcomes` and exit 0, and `hunt --budget 1` called the
-        `tutorial` scheme sound on all its tests."""
+        """Why the two sides had nothing to compare, or not all ("" when they had): the
+        hardware side ended in no final state (every execution hit the step budget, or its
+        model reached none), or every source execution hit the budget (no outcome is known
+        allowed, so none is known extra), or hardware outcomes were left `unjudged`. "sound"
+        said of nothing compared was vacuous: `check --budget 1` printed `sound ... 0 hardware
+        outcomes` and exit 0, and `hunt --budget 1` called the `tutorial` scheme sound on all
+        its tests."""
         if self.hardware is None or self.source is None:
             return ""
         if not self.hardware.states:
@@ -107,6 +119,9 @@ class Check:
         if source_unknown(self.source):
             return (f"every {self.source_model} execution hit the step budget, no outcome "
                     "known allowed (raise with --budget N)")  # fmt: skip
+        if self.unjudged:
+            return (f"hardware outcomes {self.source_model} did not reach, which may be where "
+                    f"its executions cut at a bound ({BOUNDS}) would end: not judged")
         return ""
 
     @property
@@ -219,9 +234,12 @@ class Checker:
                     looser = self.source_result(test, get_model("c11")).outcome_set()
                 c11_allows = state.outcome in looser
             extras.append(Extra(state.outcome, state.witness, c11_allows))
+        unjudged: list[Extra] = []
         if source.partial or source.undefined or source_unknown(source):  # an outcome is
             extras = []  # extra only against every outcome the source allows, and a racy
             # test allows any outcome
+        elif source.cut_unexplored:  # where the executions a bound cut end is not known:
+            unjudged, extras = extras, []  # an outcome not reached may be one (`unjudged`)
         return Check(test, target.name, scheme.name, source_name, hardware.engine, hardware,
-                     source, tuple(extras), seconds=time.perf_counter() - started,
-                     own_model=own)  # fmt: skip
+                     source, tuple(extras), tuple(unjudged),
+                     seconds=time.perf_counter() - started, own_model=own)  # fmt: skip

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from fencelab.checker.core import Check
+from fencelab.checker.core import BOUNDS, Check
 from fencelab.checker.hunt import HuntReport
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest, walk_statements
@@ -117,6 +117,9 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
         _line(console, f"[green]sound[/green]    {escape(head)}: {outcomes(n_hw)}, all among "
               f"the {n_src} {check.source_model} allows{budget}")  # fmt: skip
         return
+    if check.unjudged:
+        _print_unjudged(console, check, head, budget)
+        return
     if not check.extra and check.uncompared and not check.hardware.partial \
             and not check.source.partial:
         _line(console, f"[yellow]partial[/yellow]  {escape(head)}: no verdict: "
@@ -145,6 +148,27 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
     _line(console, "  source lines involved:")
     for line in source_lines(check.test):
         _line(console, f"    {escape(line)}")
+
+
+def _print_unjudged(console: Console, check: Check, head: str, budget: str) -> None:
+    """A check with hardware outcomes the source model did not reach while a bound cut some
+    of its executions (`Check.unjudged`): no verdict, each such outcome named with its
+    witness, so that a look (or a higher --budget) can judge it."""
+    src = check.source_model
+    cut = plural(check.source.cut_unexplored, f"{src} execution")
+    hw_cut = check.hardware.partial
+    hw_cut = f"  [yellow]partial: {escape(hw_cut)}[/yellow]" if hw_cut else ""
+    _line(console, f"[yellow]partial[/yellow]  {escape(head)}: no verdict: "
+          f"{len(check.unjudged)} of {outcomes(len(check.hardware.states))} are not among the "
+          f"{len(check.source.states)} {src} reached, and may be where {cut} cut at a bound "
+          f"({BOUNDS}) would end{budget}{hw_cut}")  # fmt: skip
+    for extra in check.unjudged:
+        cond = condition_note(check.test, extra.outcome)
+        state = format_state(extra.outcome, check.test.arch)
+        _line(console, f"  unjudged outcome: [bold]{escape(state)}[/bold]{cond}")
+        _line(console, f"    hardware witness: {escape(witness_text(check, extra.witness))}")
+        if extra.witness:
+            _line(console, f"    replay: {escape(replay_command(check, extra.witness))}")
 
 
 def condition_note(test: LitmusTest, outcome) -> str:

@@ -392,6 +392,111 @@ def test_hunt_calls_no_scheme_sound_on_tests_the_budget_left_uncompared(cli):
     assert lines[2] == "no counterexample, but no verdict on every test: sound on 0 of the 81 tests"
 
 
+# P0 stores to x as many times as the value it reads of y, each store after a release fence
+# (which x86_64 compiles to nothing: a c11 path has more events than its code has steps)
+LOOP = """C loop+fence
+{ atomic_int x=0; atomic_int y=0; }
+
+P0 (atomic_int* x, atomic_int* y) {
+  int r0 = atomic_load_explicit(y, memory_order_relaxed);
+  int i = 0;
+  while (i < r0) {
+    i = i + 1;
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(x, i, memory_order_relaxed);
+  }
+}
+
+P1 (atomic_int* x, atomic_int* y) {
+  atomic_store_explicit(y, STORES, memory_order_relaxed);
+}
+
+exists (0:r0=STORES /\\ x=STORES)
+"""
+
+
+def _loop(tmp_path: Path, stores: int) -> Path:
+    path = tmp_path / f"loop{stores}.litmus"
+    path.write_text(LOOP.replace("STORES", str(stores)))
+    return path
+
+
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_an_outcome_the_budget_may_have_cut_from_the_source_is_not_judged(cli, tmp_path, quiet):
+    """At `--budget 4` the c11 execution where P0 reads 2 (a load, then a fence and a store
+    twice: 5 events) is cut, the one where it reads 0 ends; the compiled code (3 instructions)
+    ends in 0:r0=2; [x]=2 within the budget. That outcome was called extra and the default
+    x86 mapping UNSOUND, exit 1, though it is where the cut execution ends (`--budget 5`:
+    sound, both outcomes allowed)."""
+    path = _loop(tmp_path, 2)
+    r = cli(["check", str(path), "-t", "x86_64", "--budget", "4", *quiet])
+    assert r.exit_code == 3, r.output
+    assert "UNSOUND  " not in r.output and "extra outcome" not in r.output
+    lines = r.output.splitlines()
+    assert lines[1] == (
+        "partial  loop+fence  x86_64  scheme default  (tso vs c11): no verdict: 1 of 2 hardware "
+        "outcomes are not among the 1 c11 reached, and may be where 1 c11 execution cut at a "
+        "bound (the step budget (--budget N) or 3 iterations of a loop) would end  budget: 0 "
+        "hardware / 1 source executions hit the step budget (not counted as outcomes: where "
+        "they end is not compared)")  # fmt: skip
+    assert lines[2] == "  unjudged outcome: 0:r0=2; [x]=2; (the test's condition holds)"
+    assert lines[3].startswith("    hardware witness: 1,")
+    assert "0/0 (1 cut short)" in r.output
+    assert lines[-1].endswith("0 sound, 0 UNSOUND, 0 could not be checked; 1 cut short at a "
+                              "limit (no verdict)")  # fmt: skip
+    enough = cli(["check", str(path), "-t", "x86_64", "--budget", "5"])
+    assert enough.exit_code == 0, enough.output
+    assert "2 hardware outcomes, all among the 2 c11 allows" in enough.output
+
+
+def test_an_outcome_past_the_unrolling_bound_is_not_judged(cli, tmp_path):
+    """Storing 5 times loops past the source model's 3 iterations of a loop (at the default
+    budget): the compiled code's 0:r0=5; [x]=5 made the default mapping UNSOUND, exit 1."""
+    r = cli(["check", str(_loop(tmp_path, 5)), "-t", "x86_64,armv8"])
+    assert r.exit_code == 3, r.output
+    assert "UNSOUND  " not in r.output
+    assert r.output.count("  unjudged outcome: 0:r0=5; [x]=5;") == 2
+    assert "0/0 (1 cut short)" in r.output
+
+
+def test_a_counterexample_beside_spins_the_source_cut_is_still_unsound(cli):
+    """Peterson's wait loops spin: 7 c11 executions are cut there, but a spin's repetitions
+    add no behaviour (models/source/paths.py), so the tutorial scheme's extra outcome (both
+    threads in the critical section) is a counterexample, not an outcome left unjudged."""
+    r = cli(["check", str(EXAMPLES / "c" / "peterson+sc.litmus"), "-t", "x86_64", "-s",
+             "tutorial"])  # fmt: skip
+    assert r.exit_code == 1, r.output
+    assert r.output.splitlines()[1].startswith(
+        "UNSOUND  peterson+sc  x86_64  scheme tutorial  (tso vs c11): 1 of 3 hardware outcomes "
+        "are not among the 2 c11 allows  budget: 360 hardware / 7 source")  # fmt: skip
+    assert "  extra outcome: 0:r0=0; 1:r0=0;" in r.output and "unjudged" not in r.output
+
+
+def test_hunt_counts_a_check_with_unjudged_outcomes_cut_short(tmp_path):
+    """hunt counts a test whose hardware outcomes the budget may have cut from the source
+    with the tests cut short, never as a counterexample or sound."""
+    from rich.console import Console
+
+    from fencelab.gen.shapes import Variant
+    from fencelab.litmus.printer import format_state
+    from fencelab.report.check import print_hunt
+
+    test = parse_file(_loop(tmp_path, 2))
+    checker = Checker(get_model("c11"), budget=4)
+    report = hunt(checker, get_target("x86_64"), get_scheme("default"), (), todo=[
+        Variant(test, "loop", threads=2, strong=1, size=3)])  # fmt: skip
+    assert not report.found and len(report.incomplete) == 1
+    assert [format_state(e.outcome, test.arch) for e in report.incomplete[0].unjudged] == [
+        "0:r0=2; [x]=2;"]
+    console = Console(record=True, width=300)
+    print_hunt(console, report, limit=1, save=None)
+    text = console.export_text()
+    assert ("1 test cut short (hardware outcomes c11 did not reach, which may be where its "
+            "executions cut at a bound (the step budget (--budget N) or 3 iterations of a "
+            "loop) would end: not judged): no verdict") in text
+    assert "no counterexample, but no verdict on every test: sound on 0 of the 1 test" in text
+
+
 def test_hunt_exit_status_three_and_no_soundness_claim_when_nothing_got_a_verdict(cli):
     r = cli(["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--max-states", "5"])
     assert r.exit_code == 3, r.output

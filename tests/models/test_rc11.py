@@ -236,6 +236,9 @@ def test_spin_loops_are_budget_exhausted_not_outcomes():
     test = parse_file(EXAMPLES / "rust" / "flag.litmus")
     result = run_source(test, "rc11")
     assert result.budget_exhausted > 0  # P1 may spin forever on ready == 0
+    # a spin's repetitions add no behaviour: those executions hide no outcome (the checker
+    # judges every outcome against the states, fencelab/checker/core.py)
+    assert result.cut_unexplored == 0
     r1 = RegObs(1, "r1")
     assert result.outcome_set() == {((r1, 1), (RegObs(1, "r0"), 42))}
 
@@ -254,6 +257,7 @@ exists (0:n=0)
     # in unroll=2; three swaps reading 1 (P1's 1, then P0's own) are cut and only counted.
     result = run_source(test, "rc11", unroll=2)
     assert result.budget_exhausted > 0
+    assert result.cut_unexplored == result.budget_exhausted  # cut at the bound, none spun
     assert {dict(s.outcome)[RegObs(0, "n")] for s in result.states} == {0, 1, 2}
     wider = run_source(test, "rc11", unroll=3)
     assert {dict(s.outcome)[RegObs(0, "n")] for s in wider.states} == {0, 1, 2, 3}

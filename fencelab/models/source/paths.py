@@ -18,7 +18,9 @@ write, an RMW's read ranges over less: the values a chain of RMWs can write befo
 Loops are bounded three ways, and a path cut short by any of them is kept with `complete=False`
 (executions containing one are reported as budget-exhausted, never as outcomes):
 - an iteration that returns to the loop head with the same locals and wrote nothing is a spin
-  that may go on forever: its repetitions add no behaviour, so the path stops there;
+  that may go on forever: its repetitions add no behaviour, so the path stops there
+  (`Path.spun`: what it would go on to do once a read returns another value, the path that
+  reads that value an iteration sooner does, from the same locals: that path is explored);
 - more than `unroll` iterations of one loop entry;
 - more than `budget` memory events in the thread (the machine's per-core budget).
 
@@ -110,6 +112,9 @@ class Path:
     env: tuple[tuple[str, Value], ...]
     complete: bool = True
     fault: str = ""  # why the path stopped: it dereferenced a value that is no address
+    # cut at a spin (module doc), not at a bound: no outcome lies beyond it that another path
+    # does not reach, so an execution cut only there hides none (the checker's `unjudged`)
+    spun: bool = False
 
 
 class _Fault(Exception):
@@ -125,6 +130,10 @@ class _NeedChoice(Exception):
 
 class _Stop(Exception):
     """The path hit a loop bound (spin, unroll or event budget)."""
+
+
+class _Spin(_Stop):
+    """The path stopped at a spin (`Path.spun`)."""
 
 
 class _Break(Exception):
@@ -379,15 +388,17 @@ class _Runner:
     # -- statements -----------------------------------------------------------------------
 
     def run(self) -> Path:
-        complete = True
+        complete, spun = True, False
         try:
             self.body(self)
+        except _Spin:
+            complete, spun = False, True
         except _Stop:
             complete = False
         except _Fault:
             complete = False
         return Path(self.thread.tid, tuple(self.events), tuple(sorted(self.env.items())), complete,
-                    self.fault)  # fmt: skip
+                    self.fault, spun)  # fmt: skip
 
     def address(self, e: Load | Store | Rmw | Cas, address: Value) -> str:
         """The location an access through a pointer (`e.via`) names, given the address the
@@ -610,7 +621,7 @@ def _loop(s: While | Loop) -> Code:
                     # waits on); a `loop` has no condition: its body, run again, would do
                     # the same.
                     if cond(r):
-                        raise _Stop
+                        raise _Spin
                     return
         except _Break:  # a `break` ends the loop it is in
             pass

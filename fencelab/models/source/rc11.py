@@ -5,7 +5,9 @@ compiling it: every candidate execution is built from one path per thread
 (`paths.py`), a reads-from choice for every read and a modification order per location,
 and the model's axioms (`axioms.py`) keep the consistent ones. The outcomes of consistent
 executions whose threads all ran to their end are the result's states; consistent executions
-where some thread hit a loop bound are only counted (`TestResult.budget_exhausted`).
+where some thread hit a loop bound are only counted (`TestResult.budget_exhausted`; those
+where a thread was cut at a bound other than a spin, whose end nobody knows, apart:
+`TestResult.cut_unexplored`).
 
 Models:
 - `rc11`: the full model of Lahav et al. (PLDI 2017): coherence, atomicity, the repaired SC
@@ -155,6 +157,7 @@ def run_source(
     result.executions = tuple(enumerator.counts) if counts else None
     result.explored_states = enumerator.candidates
     result.budget_exhausted = enumerator.exhausted
+    result.cut_unexplored = enumerator.unexplored
     result.seconds = time.perf_counter() - started
     return result
 
@@ -339,6 +342,7 @@ class _Enumerator:
         self.extra = filter_observables(test)  # (what only the filter names)
         self.candidates = 0
         self.exhausted = 0
+        self.unexplored = 0  # of those, cut at a bound, not only at spins (`Path.spun`)
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: held(loc.init, location_type(loc)) for loc in test.locations}
         self._init_values = [self.inits[name] for name in self.locations]
@@ -433,6 +437,7 @@ class _Enumerator:
                     if fault:  # an execution dereferences a value that is no address
                         raise FencelabError(fault)
                     self.exhausted += 1
+                    self.unexplored += any(not p.complete and not p.spun for p in combo)
                     return  # one consistent execution is enough to count this choice of paths
 
     def columns(self, path: Path) -> tuple:
