@@ -89,6 +89,28 @@ class TestResult:
         return "Undef" if self.undefined else "Ok" if self.ok else "No"
 
     @property
+    def loop(self) -> bool:
+        """herd's `Loop` before the result word: not every execution ended (some hit our step
+        budget, herd's loop unrolling) or the search stopped early (`partial`)."""
+        return bool(self.budget_exhausted or self.partial)
+
+    @property
+    def result_line(self) -> str:
+        """herd's whole line after the states, as its text and its JSON (`-output-format
+        json`'s `verdict`) both give it: `Ok`, `No`, `Undef`, after `Loop ` when `loop`. One
+        line for every output that gives the result, so that none says a plain `No` where the
+        text says `Loop No` (`run --json` did)."""
+        return ("Loop " if self.loop else "") + self.result_word
+
+    @property
+    def judged(self) -> bool:
+        """Does the model say anything of the condition's outcome? Not when the search stopped
+        early (`partial`), nor when no execution ended, every one cut by the step budget:
+        `Forbidden` or `Required` said of no execution was vacuous (as `check` gives no verdict
+        on a side whose every execution hit the budget)."""
+        return not self.partial and not (self.budget_exhausted and not self.states)
+
+    @property
     def interrupted(self) -> bool:
         return self.partial == INTERRUPTED
 

@@ -25,8 +25,7 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
             mark = "*>" if holds(result.condition.prop, state.outcome) else ":>"
             line = f"{state.count:<8}{mark}{line}"
         lines.append(line)
-    cut = result.budget_exhausted or result.partial  # herd's Loop: not every execution ended
-    lines.append(("Loop " if cut else "") + result.result_word)
+    lines.append(result.result_line)
     lines.append("Witnesses")
     lines.append("Positive: {} Negative: {}".format(*result.witnesses))
     lines.extend(f"Flag {flag}" for flag in result.flags)
