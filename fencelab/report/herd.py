@@ -70,7 +70,9 @@ def _effort(result: TestResult) -> str:
     if result.mode == "axiomatic":
         return f"Checked {plural(result.explored_states, 'candidate execution')}"
     if result.mode == "random":
-        return f"Ran {plural(result.runs, 'run')}, {plural(result.transitions, 'transition')}"
+        cut = f" (and {result.cut_short} cut short by the limit)" if result.cut_short else ""
+        return (f"Ran {plural(result.runs, 'run')}{cut}, "
+                f"{plural(result.transitions, 'transition')}")  # fmt: skip
     if result.mode == "replay":
         return f"Replayed {plural(result.transitions, 'transition')}"
     apart = (f" in {result.parts} parts, what two parts reach counted in each"

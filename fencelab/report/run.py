@@ -61,6 +61,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "runs": result.runs if random else None,
         "budget_exhausted": result.budget_exhausted,
         "stuck": result.stuck if random else None,
+        "cut_short": result.cut_short if random else None,
         "filtered": result.filtered if result.mode in ("random", "replay") else None,
         "partial": result.partial or None,
         "cautions": list(result.cautions),
