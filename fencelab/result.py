@@ -66,6 +66,9 @@ class TestResult:
     runs: int = 0  # random mode
     stuck: int = 0  # random mode: runs that ended where the model could not go on (not in `states`)
     filtered: int = 0  # random mode: runs whose final state the test's `filter` drops (not in `states`)
+    # random mode: runs a limit stopped before they ended (0 or 1: the run in progress when a
+    # search of the model's own passed it), their transitions in `transitions`, not in `runs`
+    cut_short: int = 0
     seconds: float = 0.0
     partial: str = ""  # "" = complete; else why the result was cut short (INTERRUPTED, a limit)
     flags: tuple[str, ...] = ()  # herd's flags, in herd's order: UNDEF when an execution races
@@ -91,6 +94,28 @@ class TestResult:
     def result_word(self) -> str:
         """herd's line after the states: `Undef`, else `Ok` or `No`."""
         return "Undef" if self.undefined else "Ok" if self.ok else "No"
+
+    @property
+    def loop(self) -> bool:
+        """herd's `Loop` before the result word: not every execution ended (some hit our step
+        budget, herd's loop unrolling) or the search stopped early (`partial`)."""
+        return bool(self.budget_exhausted or self.partial)
+
+    @property
+    def result_line(self) -> str:
+        """herd's whole line after the states, as its text and its JSON (`-output-format
+        json`'s `verdict`) both give it: `Ok`, `No`, `Undef`, after `Loop ` when `loop`. One
+        line for every output that gives the result, so that none says a plain `No` where the
+        text says `Loop No` (`run --json` did)."""
+        return ("Loop " if self.loop else "") + self.result_word
+
+    @property
+    def judged(self) -> bool:
+        """Does the model say anything of the condition's outcome? Not when the search stopped
+        early (`partial`), nor when no execution ended, every one cut by the step budget:
+        `Forbidden` or `Required` said of no execution was vacuous (as `check` gives no verdict
+        on a side whose every execution hit the budget)."""
+        return not self.partial and not (self.budget_exhausted and not self.states)
 
     @property
     def interrupted(self) -> bool:

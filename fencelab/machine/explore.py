@@ -389,6 +389,18 @@ def random_machine(machine: Machine) -> Machine:
     return machine if model is machine.model else machine.with_model(model, True)
 
 
+class RunCut(LimitReached):
+    """A limit reached within a random run (armv7's certification searches count toward
+    `--max-states`, `SideStates`, and pass it amid a run): why (the result's `partial`), and the
+    transitions the run had taken, which the result counts as a whole run's. Without them a run
+    cut so was dropped whole, and the first one cut said `# Ran 0 runs, 0 transitions` after
+    seconds of work."""
+
+    def __init__(self, why: str, moves: int):
+        super().__init__(why)
+        self.moves = moves
+
+
 def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | None,
                  limits: Limits) -> TestResult | None:  # fmt: skip
     """`random_runs`; None if the model's keys changed meanwhile (`ModelRestart`): the runs
@@ -429,8 +441,10 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
                 break
     except ModelRestart:
         return None
-    except LimitReached as e:  # (the run in progress is dropped, as at Ctrl-C)
+    except RunCut as e:  # (the run in progress: its transitions counted, as no outcome)
         result.partial = str(e)
+        result.transitions += e.moves
+        result.cut_short = 1
     except MemoryError:
         result.partial = meter.out_of_memory(result.transitions)
     except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
@@ -460,7 +474,9 @@ def random_run(machine: Machine, state: MachineState, rng: _random.Random,
     drawn and draws again, so that a run ends at a final state, or where a core hit the step
     budget (an execution that really spins), unless every way on is stuck or `limit`
     transitions were taken. States all of whose steps were found to end stuck go into `dead`,
-    which the caller keeps across runs: no later run steps there."""
+    which the caller keeps across runs: no later run steps there. A limit reached within
+    the run (`LimitReached`, from a search of the model's own) is raised as `RunCut`, which
+    tells the transitions taken."""
     key = machine.key
     path: list[Transition] = []
     # per state on the path: its key, its steps not drawn yet, and whether one was passed over
@@ -470,8 +486,11 @@ def random_run(machine: Machine, state: MachineState, rng: _random.Random,
     moves = 0
     here = state
     while True:
-        enabled = machine.transitions(here)
-        status = machine.status(here, enabled)
+        try:  # (the model's calls: where its own searches, armv7's certification, count)
+            enabled = machine.transitions(here)
+            status = machine.status(here, enabled)
+        except LimitReached as e:
+            raise RunCut(str(e), moves) from None
         if status is FINAL or status is BUDGET:
             return path, status, moves
         k = key(here)

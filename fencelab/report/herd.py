@@ -25,8 +25,7 @@ def format_herd(result: TestResult, extras: bool = True) -> str:
             mark = "*>" if holds(result.condition.prop, state.outcome) else ":>"
             line = f"{state.count:<8}{mark}{line}"
         lines.append(line)
-    cut = result.budget_exhausted or result.partial  # herd's Loop: not every execution ended
-    lines.append(("Loop " if cut else "") + result.result_word)
+    lines.append(result.result_line)
     lines.append("Witnesses")
     lines.append("Positive: {} Negative: {}".format(*result.witnesses))
     lines.extend(f"Flag {flag}" for flag in result.flags)
@@ -71,7 +70,9 @@ def _effort(result: TestResult) -> str:
     if result.mode == "axiomatic":
         return f"Checked {plural(result.explored_states, 'candidate execution')}"
     if result.mode == "random":
-        return f"Ran {plural(result.runs, 'run')}, {plural(result.transitions, 'transition')}"
+        cut = f" (and {result.cut_short} cut short by the limit)" if result.cut_short else ""
+        return (f"Ran {plural(result.runs, 'run')}{cut}, "
+                f"{plural(result.transitions, 'transition')}")  # fmt: skip
     if result.mode == "replay":
         return f"Replayed {plural(result.transitions, 'transition')}"
     apart = (f" in {result.parts} parts, what two parts reach counted in each"

@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
 def result_record(result: TestResult, file: str | None = None) -> dict:
     """One result as a JSON object (`run --json`, one per line). `kind` and `result` are
-    herd's words (first line; Ok / No, or Undef when an execution has a data race), `verdict`
-    ours (what the model says of the condition's outcome; null on a partial result, whose
-    search did not finish); `flags` herd's `Flag` lines
+    herd's words (first line; the text's line after the states, `TestResult.result_line`: Ok /
+    No, or Undef when an execution has a data race, after `Loop ` when executions were cut, as
+    herd's own JSON), `verdict` ours (what the model says of the condition's outcome; null
+    where it says nothing: `TestResult.judged`); `flags` herd's `Flag` lines
     (`*undef*`), `race` one data race found; a field that does not apply is null."""
     random = result.mode == "random"
     arch = result.test.arch  # registers spelled as herd's text prints them: `0:rax`, `1:X2`
@@ -38,8 +39,8 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "model": result.engine,
         "mode": result.mode,
         "kind": result.kind,
-        "result": result.result_word,
-        "verdict": None if result.partial else result.verdict,  # cut short: none (as the TUI)
+        "result": result.result_line,
+        "verdict": result.verdict if result.judged else None,  # cut short: none (as the TUI)
         "observation": result.observation,
         "positive": result.positive,
         "negative": result.negative,
@@ -60,6 +61,7 @@ def result_record(result: TestResult, file: str | None = None) -> dict:
         "runs": result.runs if random else None,
         "budget_exhausted": result.budget_exhausted,
         "stuck": result.stuck if random else None,
+        "cut_short": result.cut_short if random else None,
         "filtered": result.filtered if result.mode in ("random", "replay") else None,
         "partial": result.partial or None,
         "cautions": list(result.cautions),
@@ -106,7 +108,7 @@ def side_by_side(results: list[TestResult]) -> Table:
 def summary_row(result: TestResult) -> tuple[str, ...]:
     """One result's cells in the summary, after the test's name: where it ran, herd's kind and
     result, the observation, final states, time (made where the result is: a worker)."""
-    verdict = result.result_word + (" (partial)" if result.partial else "")
+    verdict = result.result_line + (" (partial)" if result.partial else "")
     return (where(result), result.kind, verdict,
             f"{result.observation} {result.positive} {result.negative}", str(len(result.states)),
             f"{result.seconds * 1000:.0f} ms")  # fmt: skip

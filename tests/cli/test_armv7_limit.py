@@ -40,3 +40,28 @@ def test_the_solo_runs_states_count_toward_the_limit(cli):
     assert cut["explored_states"] < 37
     enough = json.loads(cli(["run", path, "--json", "--max-states", "500"]).output)
     assert enough | {"seconds": 0} == full | {"seconds": 0}
+
+
+def test_a_random_run_the_certification_passes_the_limit_in_is_counted_not_dropped(cli):
+    """In random mode the solo runs' states pass the limit amid a run: that run was dropped
+    whole, its transitions too, and counter's first run cut so said `# Ran 0 runs, 0
+    transitions` (spinlock+rlx compiled for armv7 the same, at --max-states 20000, after 200
+    transitions). The run cut short is said and its transitions counted; `runs` stays the runs
+    that ended, each in an outcome, the budget, stuck or the filter."""
+    args = ["run", str(EXAMPLES / "arm" / "counter+ldrex-strex.litmus"), "--mode", "random",
+            "--runs", "50", "-j", "1"]  # fmt: skip
+    cut = json.loads(cli([*args, "--json", "--max-states", "50"]).output)
+    assert cut["partial"] == "state limit 50 reached (raise with --max-states N)"
+    assert (cut["runs"], cut["transitions"], cut["states"]) == (0, 1, [])
+    assert (cut["cut_short"], cut["result"], cut["verdict"]) == (1, "Loop Ok", None)
+    text = cli([*args, "--max-states", "50"]).output
+    assert "# Ran 0 runs (and 1 cut short by the limit), 1 transition\n" in text
+    # four runs end within 400, the fifth is cut: the same four runs as `--runs 4`, and the
+    # fifth's transitions counted on top of theirs
+    later = json.loads(cli([*args, "--json", "--max-states", "400"]).output)
+    four = json.loads(cli([*args[:-4], "--runs", "4", "-j", "1", "--json"]).output)
+    assert (later["runs"], later["cut_short"], four["cut_short"]) == (4, 1, 0)
+    assert later["states"] == four["states"] and four["partial"] is None
+    assert later["transitions"] > four["transitions"]
+    whole = json.loads(cli([*args, "--json"]).output)  # (no limit reached: nothing cut)
+    assert (whole["runs"], whole["cut_short"], whole["partial"]) == (50, 0, None)

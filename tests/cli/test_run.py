@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -245,8 +246,46 @@ def test_a_partial_json_record_gives_no_verdict(run, path, model, whole):
     assert full["partial"] is None and full["verdict"] == whole
     cut = json.loads(run(str(path), "-m", model, "--json", "--max-states", "5").output)
     assert cut["partial"] and cut["verdict"] is None
-    assert (cut["kind"], cut["result"]) == ("Allowed", "No")  # herd's words, as the text's
+    assert (cut["kind"], cut["result"]) == ("Allowed", "Loop No")  # herd's words, as the text's
     assert "Loop No" in run(str(path), "-m", model, "--max-states", "5").output.splitlines()
+
+
+def result_line(text: str) -> str:
+    """The herd block's line after the states: `Ok`, `Loop No`, ..."""
+    (line,) = [ln for ln in text.splitlines() if re.fullmatch(r"(Loop )?(Ok|No|Undef)", ln)]
+    return line
+
+
+@pytest.mark.parametrize("args, line, verdict", [
+    # every execution cut by the budget: herd's `Loop No`, and no verdict of nothing
+    (["examples/aarch64/SB.litmus", "--budget", "1"], "Loop No", None),
+    (["examples/aarch64/counter+ldxr-stxr.litmus", "--budget", "1", "--mode", "random",
+      "--runs", "20"], "Loop Ok", None),
+    # some executions ended, others spin past the budget: Loop, the verdict on those that ended
+    (["examples/c/spinlock+cas.litmus", "--budget", "6"], "Loop No", "Forbidden"),
+    (["examples/aarch64/SB.litmus"], "Ok", "Allowed"),  # (nothing cut: no Loop)
+])  # fmt: skip
+def test_json_gives_the_result_the_text_gives_when_the_budget_cut_executions(run, args, line,
+                                                                            verdict):
+    """`run --json` of a run whose every execution hit the step budget said `"result": "No"`
+    (and `"verdict": "Forbidden"`) where the text says `Loop No`: a reader of the record took
+    a cut run for a finished one. herd7's own JSON gives the text's `Loop No` (herdtools7's
+    herd/tests/json-output/unrolling-limit.t); so does the record, and `verdict` is null when
+    no execution ended."""
+    text = run(*args, "-j", "1")
+    assert text.exit_code == 0, text.output
+    assert result_line(text.output) == line
+    record = json.loads(run(*args, "-j", "1", "--json").output)
+    assert (record["result"], record["verdict"]) == (line, verdict)
+    assert record["budget_exhausted"] > 0 or line == "Ok"
+
+
+def test_the_summary_gives_the_result_the_text_gives_when_the_budget_cut_executions(run):
+    """The summary's result column said `No` of a test whose block says `Loop No`."""
+    paths = [str(EXAMPLES / "aarch64" / "SB.litmus"), str(EXAMPLES / "aarch64" / "MP.litmus")]
+    out = run(*paths, "--budget", "1", "-j", "1").output
+    rows = [ln for ln in out.splitlines() if ln.startswith("│ ") and ".litmus" in ln]
+    assert len(rows) == 2 and all(" Loop No " in row for row in rows), rows
 
 
 U8 = {"X0": UINT8_TESTS["AArch64"], "R0": UINT8_TESTS["ARM"]}  # by the register read
