@@ -115,7 +115,8 @@ class OutcomesScreen(Screen[str | None]):
             # (Text: a string cell is read as markup, and `[x]=1;` showed as `=1;`)
             table.add_row(Text(format_state(s.outcome, arch)), mark, count, steps)
             self.witnesses.append(s.witness)
-        verdict = "no verdict (cut short)" if result.partial else result.verdict
+        verdict = (result.verdict if result.judged else "no verdict (cut short)"
+                   if result.partial else "no verdict (no execution ended within the step budget)")
         head = Text(f"{result.test.name}: {verdict}", style="bold")
         head.append(f"  {format_condition(result.condition)}")
         positive, negative = result.witnesses  # herd's (and run's) `Positive: p Negative: n`

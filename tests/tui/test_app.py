@@ -306,6 +306,21 @@ async def test_an_exploration_cut_at_a_limit_says_partial():
 
 
 @pilot_test
+async def test_an_exploration_where_no_execution_ended_gives_no_verdict():
+    """Every execution hit the step budget: the model saw none end, so it says nothing of the
+    condition's outcome (as `run --json`'s null verdict and its text's `Loop No`); the TUI said
+    `Forbidden`."""
+    app = FencelabApp.for_test(parse_text(SB), RunOptions(budget=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        assert screen.rows == [] and screen.result.budget_exhausted > 0
+        title = str(screen.query_one("#outcomes-title").content)
+        assert title.startswith("SB: no verdict (no execution ended within the step budget)")
+        assert "executions hit the step budget" in title
+
+
+@pilot_test
 async def test_switch_model_to_sc_and_explore():
     app = sb_app()
     async with app.run_test(size=SIZE) as pilot:
