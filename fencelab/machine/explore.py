@@ -445,6 +445,8 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
         result.partial = str(e)
         result.transitions += e.moves
         result.cut_short = 1
+    except LimitReached as e:  # (reached elsewhere: the run in progress is dropped)
+        result.partial = str(e)
     except MemoryError:
         result.partial = meter.out_of_memory(result.transitions)
     except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
