@@ -63,6 +63,7 @@ class TestResult:
     # which may go on to end in outcomes not in `states`; the others only spun (a spin's
     # repetitions add no behaviour: models/source/paths.py), so they hide no outcome
     cut_unexplored: int = 0
+    cut_by: tuple[str, ...] = ()  # the bounds that cut those: "budget", "unroll" (paths.BOUNDS)
     runs: int = 0  # random mode
     stuck: int = 0  # random mode: runs that ended where the model could not go on (not in `states`)
     filtered: int = 0  # random mode: runs whose final state the test's `filter` drops (not in `states`)

@@ -44,8 +44,15 @@ THIN_AIR_NOTE = (
 )
 
 
-# what cuts a source execution short where it may go on to end elsewhere (models/source/paths.py)
-BOUNDS = f"the step budget (--budget N) or {DEFAULT_UNROLL} iterations of a loop"
+# the bounds that cut a source execution short where it may go on to end elsewhere
+# (models/source/paths.py, `TestResult.cut_by`), in the words that say what to do about them
+BOUND_WORDS = {"budget": "the step budget (raise with --budget N)",
+               "unroll": f"{DEFAULT_UNROLL} iterations of a loop (the source model unrolls no further)"}
+
+
+def bounds_words(source: TestResult) -> str:
+    """The bounds that cut some of `source`'s executions short, as `BOUND_WORDS` says them."""
+    return " and ".join(BOUND_WORDS[b] for b in source.cut_by) or "a bound"
 
 
 def source_unknown(source: TestResult) -> bool:
@@ -121,7 +128,8 @@ class Check:
                     "known allowed (raise with --budget N)")  # fmt: skip
         if self.unjudged:
             return (f"hardware outcomes {self.source_model} did not reach, which may be where "
-                    f"its executions cut at a bound ({BOUNDS}) would end: not judged")
+                    f"its executions cut at {bounds_words(self.source)} would end: not "
+                    "judged")  # fmt: skip
         return ""
 
     @property

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from fencelab.checker.core import BOUNDS, Check
+from fencelab.checker.core import Check, bounds_words
 from fencelab.checker.hunt import HuntReport
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest, walk_statements
@@ -160,8 +160,8 @@ def _print_unjudged(console: Console, check: Check, head: str, budget: str) -> N
     hw_cut = f"  [yellow]partial: {escape(hw_cut)}[/yellow]" if hw_cut else ""
     _line(console, f"[yellow]partial[/yellow]  {escape(head)}: no verdict: "
           f"{len(check.unjudged)} of {outcomes(len(check.hardware.states))} are not among the "
-          f"{len(check.source.states)} {src} reached, and may be where {cut} cut at a bound "
-          f"({BOUNDS}) would end{budget}{hw_cut}")  # fmt: skip
+          f"{len(check.source.states)} {src} reached, and may be where {cut} cut at "
+          f"{bounds_words(check.source)} would end{budget}{hw_cut}")  # fmt: skip
     for extra in check.unjudged:
         cond = condition_note(check.test, extra.outcome)
         state = format_state(extra.outcome, check.test.arch)

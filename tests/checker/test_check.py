@@ -435,8 +435,8 @@ def test_an_outcome_the_budget_may_have_cut_from_the_source_is_not_judged(cli, t
     lines = r.output.splitlines()
     assert lines[1] == (
         "partial  loop+fence  x86_64  scheme default  (tso vs c11): no verdict: 1 of 2 hardware "
-        "outcomes are not among the 1 c11 reached, and may be where 1 c11 execution cut at a "
-        "bound (the step budget (--budget N) or 3 iterations of a loop) would end  budget: 0 "
+        "outcomes are not among the 1 c11 reached, and may be where 1 c11 execution cut at the "
+        "step budget (raise with --budget N) would end  budget: 0 "
         "hardware / 1 source executions hit the step budget (not counted as outcomes: where "
         "they end is not compared)")  # fmt: skip
     assert lines[2] == "  unjudged outcome: 0:r0=2; [x]=2; (the test's condition holds)"
@@ -456,6 +456,9 @@ def test_an_outcome_past_the_unrolling_bound_is_not_judged(cli, tmp_path):
     assert r.exit_code == 3, r.output
     assert "UNSOUND  " not in r.output
     assert r.output.count("  unjudged outcome: 0:r0=5; [x]=5;") == 2
+    # (the bound named is the one that cut: raising --budget would not help)
+    assert r.output.count("may be where 1 c11 execution cut at 3 iterations of a loop (the "
+                          "source model unrolls no further) would end") == 2  # fmt: skip
     assert "0/0 (1 cut short)" in r.output
 
 
@@ -492,8 +495,8 @@ def test_hunt_counts_a_check_with_unjudged_outcomes_cut_short(tmp_path):
     print_hunt(console, report, limit=1, save=None)
     text = console.export_text()
     assert ("1 test cut short (hardware outcomes c11 did not reach, which may be where its "
-            "executions cut at a bound (the step budget (--budget N) or 3 iterations of a "
-            "loop) would end: not judged): no verdict") in text
+            "executions cut at the step budget (raise with --budget N) would end: not "
+            "judged): no verdict") in text
     assert "no counterexample, but no verdict on every test: sound on 0 of the 1 test" in text
 
 

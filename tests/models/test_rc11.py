@@ -238,7 +238,7 @@ def test_spin_loops_are_budget_exhausted_not_outcomes():
     assert result.budget_exhausted > 0  # P1 may spin forever on ready == 0
     # a spin's repetitions add no behaviour: those executions hide no outcome (the checker
     # judges every outcome against the states, fencelab/checker/core.py)
-    assert result.cut_unexplored == 0
+    assert result.cut_unexplored == 0 and result.cut_by == ()
     r1 = RegObs(1, "r1")
     assert result.outcome_set() == {((r1, 1), (RegObs(1, "r0"), 42))}
 
@@ -258,6 +258,7 @@ exists (0:n=0)
     result = run_source(test, "rc11", unroll=2)
     assert result.budget_exhausted > 0
     assert result.cut_unexplored == result.budget_exhausted  # cut at the bound, none spun
+    assert result.cut_by == ("unroll",)  # (not the step budget: raising it would not help)
     assert {dict(s.outcome)[RegObs(0, "n")] for s in result.states} == {0, 1, 2}
     wider = run_source(test, "rc11", unroll=3)
     assert {dict(s.outcome)[RegObs(0, "n")] for s in wider.states} == {0, 1, 2, 3}

@@ -19,7 +19,7 @@ Loops are bounded three ways, and a path cut short by any of them is kept with `
 (executions containing one are reported as budget-exhausted, never as outcomes):
 - an iteration that returns to the loop head with the same locals and wrote nothing is a spin
   that may go on forever: its repetitions add no behaviour, so the path stops there
-  (`Path.spun`: what it would go on to do once a read returns another value, the path that
+  (`Path.cut` "spin": what it would go on to do once a read returns another value, the path that
   reads that value an iteration sooner does, from the same locals: that path is explored);
 - more than `unroll` iterations of one loop entry;
 - more than `budget` memory events in the thread (the machine's per-core budget).
@@ -78,6 +78,7 @@ from fencelab.litmus.types import ValueType, held, location_type
 from fencelab.values import signed
 
 DEFAULT_UNROLL = 3  # iterations of one loop entry before the path counts as unbounded
+BOUNDS = ("budget", "unroll")  # the cuts a path might have gone on past (`Path.cut`)
 MAX_DOMAIN = 48  # distinct values per location before the enumeration gives up
 MAX_PATHS = 20000  # paths per thread before the enumeration gives up
 
@@ -112,9 +113,10 @@ class Path:
     env: tuple[tuple[str, Value], ...]
     complete: bool = True
     fault: str = ""  # why the path stopped: it dereferenced a value that is no address
-    # cut at a spin (module doc), not at a bound: no outcome lies beyond it that another path
-    # does not reach, so an execution cut only there hides none (the checker's `unjudged`)
-    spun: bool = False
+    # where an incomplete path was cut (module doc): "spin" (no outcome lies beyond it that
+    # another path does not reach, so an execution cut only there hides none: the checker's
+    # `unjudged`), or at a bound, which it might have gone on past: "unroll", "budget"
+    cut: str = ""
 
 
 class _Fault(Exception):
@@ -129,11 +131,21 @@ class _NeedChoice(Exception):
 
 
 class _Stop(Exception):
-    """The path hit a loop bound (spin, unroll or event budget)."""
+    """The path hit a loop bound: which one is `Path.cut`'s word."""
+
+    bound = ""
 
 
 class _Spin(_Stop):
-    """The path stopped at a spin (`Path.spun`)."""
+    bound = "spin"
+
+
+class _Unrolled(_Stop):
+    bound = "unroll"
+
+
+class _OverBudget(_Stop):
+    bound = "budget"
 
 
 class _Break(Exception):
@@ -374,7 +386,7 @@ class _Runner:
 
     def emit(self, event: Event) -> None:
         if len(self.events) >= self.budget:
-            raise _Stop
+            raise _OverBudget
         self.events.append(event)
 
     def type_of(self, loc: str, pos) -> ValueType:
@@ -388,17 +400,15 @@ class _Runner:
     # -- statements -----------------------------------------------------------------------
 
     def run(self) -> Path:
-        complete, spun = True, False
+        complete, cut = True, ""
         try:
             self.body(self)
-        except _Spin:
-            complete, spun = False, True
-        except _Stop:
-            complete = False
+        except _Stop as stop:
+            complete, cut = False, stop.bound
         except _Fault:
             complete = False
         return Path(self.thread.tid, tuple(self.events), tuple(sorted(self.env.items())), complete,
-                    self.fault, spun)  # fmt: skip
+                    self.fault, cut)  # fmt: skip
 
     def address(self, e: Load | Store | Rmw | Cas, address: Value) -> str:
         """The location an access through a pointer (`e.via`) names, given the address the
@@ -609,7 +619,7 @@ def _loop(s: While | Loop) -> Code:
         try:
             while cond(r):
                 if iterations >= r.unroll:
-                    raise _Stop
+                    raise _Unrolled
                 head_env = dict(r.env)
                 head_events = len(r.events)
                 body(r)
@@ -704,7 +714,7 @@ def _load(e: Load) -> Code:
                 made[value] = ev
         events = r.events
         if len(events) >= r.budget:
-            raise _Stop
+            raise _OverBudget
         events.append(ev)
         return value
 
@@ -771,7 +781,7 @@ def _rmw(e: Rmw) -> Code:
             ev = event(old, new, loc)
         events = r.events
         if len(events) >= r.budget:
-            raise _Stop
+            raise _OverBudget
         events.append(ev)
         if r.others is not None:
             r.own[loc] = new  # (`r.wrote`; a read just before a write of its own changes nothing)

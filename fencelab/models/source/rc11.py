@@ -112,7 +112,7 @@ from fencelab.litmus.types import ValueType, held, location_type, observable_typ
 from fencelab.models.combinations import feasible_combinations
 from fencelab.models.relations import bits
 from fencelab.models.source.axioms import Static, consistent, data_race, happens_before, static_of
-from fencelab.models.source.paths import DEFAULT_UNROLL, Path, value_domains
+from fencelab.models.source.paths import BOUNDS, DEFAULT_UNROLL, Path, value_domains
 from fencelab.result import UNDEF, FinalState, TestResult
 
 _AXIOMS = {"rc11": "rc11", "c11": "c11", "sc-source": "sc"}
@@ -158,6 +158,7 @@ def run_source(
     result.explored_states = enumerator.candidates
     result.budget_exhausted = enumerator.exhausted
     result.cut_unexplored = enumerator.unexplored
+    result.cut_by = tuple(b for b in BOUNDS if b in enumerator.bounds)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -342,7 +343,8 @@ class _Enumerator:
         self.extra = filter_observables(test)  # (what only the filter names)
         self.candidates = 0
         self.exhausted = 0
-        self.unexplored = 0  # of those, cut at a bound, not only at spins (`Path.spun`)
+        self.unexplored = 0  # of those, cut at a bound, not only at spins (`Path.cut`)
+        self.bounds: set[str] = set()  # the bounds that cut them ("budget", "unroll")
         self.locations = [loc.name for loc in test.locations]
         self.inits = {loc.name: held(loc.init, location_type(loc)) for loc in test.locations}
         self._init_values = [self.inits[name] for name in self.locations]
@@ -437,7 +439,9 @@ class _Enumerator:
                     if fault:  # an execution dereferences a value that is no address
                         raise FencelabError(fault)
                     self.exhausted += 1
-                    self.unexplored += any(not p.complete and not p.spun for p in combo)
+                    bounds = {p.cut for p in combo if p.cut in BOUNDS}
+                    self.unexplored += bool(bounds)
+                    self.bounds |= bounds
                     return  # one consistent execution is enough to count this choice of paths
 
     def columns(self, path: Path) -> tuple:
