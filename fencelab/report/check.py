@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from fencelab.checker.core import Check, bounds_words
+from fencelab.checker.core import Check, Extra, bounds_words
 from fencelab.checker.hunt import HuntReport
 from fencelab.errors import FencelabError
 from fencelab.litmus.ast import LitmusTest, walk_statements
@@ -136,15 +136,7 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
     _line(console, f"[bold red]UNSOUND[/bold red]  {escape(head)}: {len(check.extra)} of "
           f"{outcomes(n_hw)} are not among the {n_src} {check.source_model} allows"
           f"{budget}{partial}")  # fmt: skip
-    for extra in check.extra:
-        cond = condition_note(check.test, extra.outcome)
-        state = format_state(extra.outcome, check.test.arch)
-        _line(console, f"  extra outcome: [bold]{escape(state)}[/bold]{cond}")
-        _line(console, f"    hardware witness: {escape(witness_text(check, extra.witness))}")
-        if extra.witness:
-            _line(console, f"    replay: {escape(replay_command(check, extra.witness))}")
-        if extra.note:
-            _line(console, f"    [italic]why:[/italic] {escape(extra.note)}")
+    _print_outcomes(console, check, check.extra, "extra")
     _line(console, "  source lines involved:")
     for line in source_lines(check.test):
         _line(console, f"    {escape(line)}")
@@ -162,13 +154,23 @@ def _print_unjudged(console: Console, check: Check, head: str, budget: str) -> N
           f"{len(check.unjudged)} of {outcomes(len(check.hardware.states))} are not among the "
           f"{len(check.source.states)} {src} reached, and may be where {cut} cut at "
           f"{bounds_words(check.source)} would end{budget}{hw_cut}")  # fmt: skip
-    for extra in check.unjudged:
+    _print_outcomes(console, check, check.unjudged, "unjudged")
+
+
+def _print_outcomes(console: Console, check: Check, named: tuple[Extra, ...],
+                    what: str) -> None:  # fmt: skip
+    """Each hardware outcome a check names (`what`: extra, unjudged): what it does to the
+    condition, the witness that reaches it, the command that replays it, and the thin-air
+    note where rc11 forbids what c11 allows (`Extra.note`)."""
+    for extra in named:
         cond = condition_note(check.test, extra.outcome)
         state = format_state(extra.outcome, check.test.arch)
-        _line(console, f"  unjudged outcome: [bold]{escape(state)}[/bold]{cond}")
+        _line(console, f"  {what} outcome: [bold]{escape(state)}[/bold]{cond}")
         _line(console, f"    hardware witness: {escape(witness_text(check, extra.witness))}")
         if extra.witness:
             _line(console, f"    replay: {escape(replay_command(check, extra.witness))}")
+        if extra.note:
+            _line(console, f"    [italic]why:[/italic] {escape(extra.note)}")
 
 
 def condition_note(test: LitmusTest, outcome) -> str:
