@@ -96,6 +96,9 @@ REDUCTIONS = {
     "armv7-solo-gaps": "ARMv7: with armv7-certify-share, a core without loops or barriers that "
                        "insert propagations sees other cores' writes between two of its "
                        "commits made ahead in one order (models/operational/armv7/project.py)",
+    "armv7-solo-heads": "ARMv7: a core's solo states that differ only in the loop heads "
+                        "visited since its last write are searched once "
+                        "(models/operational/armv7/certify.py, _without_heads)",
     "armv7-dead-commits": "ARMv7: a commit ahead after which a core that reads no memory can no "
                           "longer execute what it committed is not offered (a dead end; "
                           "models/operational/armv7/model.py, ARMv7._strands)",
@@ -190,7 +193,7 @@ RANDOM_TOO = EVERY_MODE | {
     "finished-threads", "armv7-dmb-earliest", "armv7-quiet-earliest", "armv7-unread-earliest",
     "armv7-room-complete", "armv7-exec-order", "armv7-certify-barriers", "armv7-certify-written",
     "armv7-commit-order", "armv7-commit-deps", "armv7-commit-direct", "armv7-viable-commits",
-    "armv7-solo-gaps", "armv7-dead-commits", "armv7-certify-share",
+    "armv7-solo-gaps", "armv7-dead-commits", "armv7-certify-share", "armv7-solo-heads",
 }  # fmt: skip
 
 

@@ -147,8 +147,11 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
     # ... the loop heads visited since the last move that was not silent (each with its
     # local state and taint), the registers a solo read tainted and whether the run guessed
     # a condition (guess.py)
+    # `armv7-solo-heads`: a solo state is known without its loop heads, which ride along in
+    # the queue (`_solo_search_heads` says why)
+    merge = reduce.enabled("armv7-solo-heads")
     start = (tstate, local, st, never, (), NO_TAINT, False)
-    seen[start] = 0
+    seen[_without_heads(start) if merge else start] = 0
     queue = deque([(start, 0, 0)])
     while queue:
         (ts, lc, storage, first_fresh, heads, taint, guessed), depth, number = queue.popleft()
@@ -190,9 +193,10 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
             if mv.fresh_writes and first == never:
                 first = grown.end
             nxt = (mv.tstate, mv.local, grown, first, after, tainted, guessed or guessed_now)
-            found = seen.get(nxt)
+            known = _without_heads(nxt) if merge else nxt
+            found = seen.get(known)
             if found is None:
-                found = seen[nxt] = len(seen)
+                found = seen[known] = len(seen)
                 queue.append((nxt, depth + 1, found))
             if nexts is not None:
                 nexts.append(found)
@@ -217,6 +221,27 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
         kept = tuple(frozenset(b) for b in found.values())
     return Alone(certified, complete, tuple(candidates),
                  tuple(frozenset(b) for b in candidates.values()), kept)
+
+
+def _without_heads(state: tuple) -> tuple:
+    """A solo state without its loop heads (`armv7-solo-heads`): the states that differ only
+    there are searched once, from the first found (at the least depth, breadth first).
+
+    Why no answer changes: the heads are the loop-head visits on the path to the state since
+    its last move that was not silent; they only prune (a move back to a loop head that one of
+    them dominates is not followed). What a run from the state finds (a point with every
+    commit made ahead executed, the end reached without a fresh commit, a candidate with the
+    commits executed before it) depends on the rest of the state (the core's state, local
+    state, storage, first fresh position, taint, whether it guessed), never on the path to it.
+    So the state reached along two paths has the same runs on, whose answers are found as in
+    the search that keeps both: a run from it that meets a move pruned by one of the first
+    path's heads is, there, matched by a run from that head (an earlier state on the first
+    path, which the search expanded: this is the pruning's own argument, `dominates`) that is
+    shorter than the path plus the run, so replacing pruned suffixes ends, and the answers
+    found are every answer of the unpruned runs. The first path is at the least depth, so
+    every run within the budget from the second is within it from the first. (A core without
+    loops never has heads: its searches are unchanged.)"""
+    return (*state[:4], *state[5:])
 
 
 def _certifying(succ: list[list[int]], done: list[bool]) -> set[int]:
