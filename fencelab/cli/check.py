@@ -3,8 +3,8 @@ the classic shapes and look for counterexamples).
 
 Both go on past a test that cannot be read or checked (one line on stderr, exit 2 at the end
 unless something is unsound), and stop at Ctrl-C with what was found, marked partial (exit 130).
-Exit 0 means sound on every check: a check with no verdict (cut short at a limit, racy) and no
-counterexample anywhere is exit 3.
+Exit 0 means sound on every check: a check with no verdict (cut short: a limit, the step
+budget, a loop's bound; racy) and no counterexample anywhere is exit 3.
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     Every C / Rust test is compiled for each target, explored exhaustively on the target's
     hardware model and compared with the source model (c11 or rc11). Exit status 1 when any
     test is UNSOUND; else 2 when a test could not be read or checked; else 3 when a check
-    reached no verdict (cut short at a limit, racy); 0: sound on every check; 130 when
-    interrupted.
+    reached no verdict (cut short: a limit, the step budget, a loop's bound; racy); 0: sound on
+    every check; 130 when interrupted.
     """
     from fencelab.checker import Checker
     from fencelab.parallel import tasks
@@ -162,7 +162,7 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     if unread:
         line += f"; {plural(unread, 'test')} could not be read (errors above)"
     if cut:
-        line += f"; {cut} cut short at a limit (no verdict)"
+        line += f"; {cut} cut short (no verdict)"
     if interrupted:
         line += "; " + interrupted_words("check", len(checks), partial, "later ones")
     output.data(out, line)
@@ -203,7 +203,8 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     """Generate the classic shapes under every ordering assignment and hunt counterexamples.
 
     Exit status 1 when a counterexample is found; else 2 when a test could not be checked;
-    else 3 when a test reached no verdict (cut short at a limit, racy); 0 when the scheme is
+    else 3 when a test reached no verdict (cut short: a limit, the step budget, a loop's bound;
+    racy); 0 when the scheme is
     sound on every test; 130 when interrupted (what was found so far is printed).
     """
     from fencelab.checker import Checker

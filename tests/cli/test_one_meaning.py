@@ -158,7 +158,7 @@ def test_hw_reads_a_test_from_standard_input():
 def test_check_counts_a_cut_short_check_apart_from_errors(cli):
     result = cli(["check", RUST_SB, "-t", "x86_64", "--max-states", "3"])
     assert "│ 0/0 (1 cut short) │" in result.output and "err)" not in result.output
-    assert result.output.rstrip().endswith("0 could not be checked; 1 cut short at a limit "
+    assert result.output.rstrip().endswith("0 could not be checked; 1 cut short "
                                            "(no verdict)")  # fmt: skip
 
 
