@@ -101,8 +101,9 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
     hw, src = check.budget_exhausted
     budget = ""
     if hw or src:  # what was not compared: the ends of the executions the budget cut
-        budget = f"  [yellow]budget: {hw} hardware / {src} source executions hit the step " \
-                 "budget (not counted as outcomes: where they end is not compared)[/yellow]"  # fmt: skip
+        budget = f"  [yellow]budget: {hw} hardware / {src} source executions cut short at a " \
+                 "spin or a bound (not counted as outcomes: where they end is not compared)" \
+                 "[/yellow]"  # fmt: skip
     n_hw = len(check.hardware.states)
     n_src = len(check.source.states)
     partial = f"  [yellow]partial: {escape(check.partial)}[/yellow]" if check.partial else ""

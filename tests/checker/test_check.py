@@ -361,7 +361,7 @@ def test_a_check_that_compared_nothing_is_no_verdict(cli, quiet):
     assert lines[1].startswith(
         "partial  MP+rlx  x86_64  scheme default  (tso vs c11): no verdict: every hardware "
         "execution hit the step budget, nothing compared (raise with --budget N)  budget: 2 "
-        "hardware / 2 source executions hit the step budget")  # fmt: skip
+        "hardware / 2 source executions cut short at a spin or a bound")  # fmt: skip
     assert "0/0 (1 cut short)" in r.output and "sound  " not in r.output
     assert lines[-1].endswith("0 sound, 0 UNSOUND, 0 could not be checked; 1 cut short "
                               "(no verdict)")  # fmt: skip
@@ -437,7 +437,8 @@ def test_an_outcome_the_budget_may_have_cut_from_the_source_is_not_judged(cli, t
         "partial  loop+fence  x86_64  scheme default  (tso vs c11): no verdict: 1 of 2 hardware "
         "outcomes are not among the 1 c11 reached, and may be where 1 c11 execution cut at the "
         "step budget (raise with --budget N) would end  budget: 0 "
-        "hardware / 1 source executions hit the step budget (not counted as outcomes: where "
+        "hardware / 1 source executions cut short at a spin or a bound (not counted as "
+        "outcomes: where "
         "they end is not compared)")  # fmt: skip
     assert lines[2] == "  unjudged outcome: 0:r0=2; [x]=2; (the test's condition holds)"
     assert lines[3].startswith("    hardware witness: 1,")
