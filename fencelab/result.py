@@ -67,8 +67,9 @@ class TestResult:
     runs: int = 0  # random mode
     stuck: int = 0  # random mode: runs that ended where the model could not go on (not in `states`)
     filtered: int = 0  # random mode: runs whose final state the test's `filter` drops (not in `states`)
-    # random mode: runs a limit stopped before they ended (0 or 1: the run in progress when a
-    # search of the model's own passed it), their transitions in `transitions`, not in `runs`
+    # random mode: runs stopped before they ended (0 or 1: the run in progress when a search
+    # of the model's own passed a limit, or at Ctrl-C), their transitions in `transitions`,
+    # not in `runs`
     cut_short: int = 0
     seconds: float = 0.0
     partial: str = ""  # "" = complete; else why the result was cut short (INTERRUPTED, a limit)

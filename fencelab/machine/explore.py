@@ -449,8 +449,11 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
         result.partial = str(e)
     except MemoryError:
         result.partial = meter.out_of_memory(result.transitions)
-    except KeyboardInterrupt:  # the run in progress is dropped: only whole runs count
+    except KeyboardInterrupt as stop:  # (the run in progress: its steps counted, as a limit's)
         result.partial = INTERRUPTED
+        moves = getattr(stop, "moves", 0)  # (none: between runs)
+        result.transitions += moves
+        result.cut_short = int(moves > 0)
     finally:
         machine.model.count_side(None)
     result.states, result.filtered = filtered(
@@ -478,7 +481,7 @@ def random_run(machine: Machine, state: MachineState, rng: _random.Random,
     transitions were taken. States all of whose steps were found to end stuck go into `dead`,
     which the caller keeps across runs: no later run steps there. A limit reached within
     the run (`LimitReached`, from a search of the model's own) is raised as `RunCut`, which
-    tells the transitions taken."""
+    tells the transitions taken; a Ctrl-C amid it (KeyboardInterrupt) tells them in `moves`."""
     key = machine.key
     path: list[Transition] = []
     # per state on the path: its key, its steps not drawn yet, and whether one was passed over
@@ -487,42 +490,46 @@ def random_run(machine: Machine, state: MachineState, rng: _random.Random,
     on_path: set[Hashable] = set()
     moves = 0
     here = state
-    while True:
-        try:  # (the model's calls: where its own searches, armv7's certification, count)
-            enabled = machine.transitions(here)
-            status = machine.status(here, enabled)
-        except LimitReached as e:
-            raise RunCut(str(e), moves) from None
-        if status is FINAL or status is BUDGET:
-            return path, status, moves
-        k = key(here)
-        frames.append((k, [t for t in enabled if key(t.target) not in dead] if dead
-                       else list(enabled), [False]))  # fmt: skip
-        on_path.add(k)
+    try:  # (Ctrl-C amid the run: the caller counts the steps it took, as a limit's RunCut)
         while True:
-            k, untried, looped = frames[-1]
-            step = None
-            while untried and step is None:
-                step = rng.choice(untried)  # (where no run ends stuck: one draw a step)
-                untried.remove(step)
-                if key(step.target) in on_path:
-                    step, looped[0] = None, True
-            if step is not None:
-                break
-            frames.pop()  # every step from here ends stuck (or loops back): step back
-            on_path.discard(k)
-            if not looped[0]:
-                dead.add(k)
-            if not frames:
+            try:  # (the model's calls: where its own searches, armv7's certification, count)
+                enabled = machine.transitions(here)
+                status = machine.status(here, enabled)
+            except LimitReached as e:
+                raise RunCut(str(e), moves) from None
+            if status is FINAL or status is BUDGET:
+                return path, status, moves
+            k = key(here)
+            frames.append((k, [t for t in enabled if key(t.target) not in dead] if dead
+                           else list(enabled), [False]))  # fmt: skip
+            on_path.add(k)
+            while True:
+                k, untried, looped = frames[-1]
+                step = None
+                while untried and step is None:
+                    step = rng.choice(untried)  # (where no run ends stuck: one draw a step)
+                    untried.remove(step)
+                    if key(step.target) in on_path:
+                        step, looped[0] = None, True
+                if step is not None:
+                    break
+                frames.pop()  # every step from here ends stuck (or loops back): step back
+                on_path.discard(k)
+                if not looped[0]:
+                    dead.add(k)
+                if not frames:
+                    return path, STUCK, moves
+                if looped[0]:  # (nor is the state it steps back to: a way on may pass there)
+                    frames[-1][2][0] = True
+                path.pop()
+            if moves >= limit:
                 return path, STUCK, moves
-            if looped[0]:  # (nor is the state it steps back to: a way on may pass there)
-                frames[-1][2][0] = True
-            path.pop()
-        if moves >= limit:
-            return path, STUCK, moves
-        path.append(step)
-        moves += 1
-        here = step.target
+            path.append(step)
+            moves += 1
+            here = step.target
+    except KeyboardInterrupt as stop:
+        stop.moves = moves
+        raise
 
 
 # how many new states `finishes` may visit to answer for one step (the TUI's dead-end marks)

@@ -70,7 +70,8 @@ def _effort(result: TestResult) -> str:
     if result.mode == "axiomatic":
         return f"Checked {plural(result.explored_states, 'candidate execution')}"
     if result.mode == "random":
-        cut = f" (and {result.cut_short} cut short by the limit)" if result.cut_short else ""
+        by = "Ctrl-C" if result.interrupted else "the limit"
+        cut = f" (and {result.cut_short} cut short by {by})" if result.cut_short else ""
         return (f"Ran {plural(result.runs, 'run')}{cut}, "
                 f"{plural(result.transitions, 'transition')}")  # fmt: skip
     if result.mode == "replay":

@@ -187,3 +187,17 @@ def test_ctrl_c_in_graph_draws_the_witness_found_and_exits_130(tmp_path):
     assert status == 130 and "Traceback" not in err
     assert out.startswith("long (arm on armv8.3): 0:X2=0; 1:X2=0; 2:X2=0; allowed\n"), (out, err)
     assert err == ""
+
+
+def test_ctrl_c_amid_a_random_run_counts_the_run_it_cut(tmp_path):
+    """Under armv7 one random run of a compiled lock test takes seconds of certification:
+    Ctrl-C amid the first one said `# Ran 0 runs, 0 transitions` after that work. The run it
+    stops is counted apart, with its transitions, as a limit's is (tests/cli/test_armv7_limit.py)."""
+    status, out, err = interrupt(["run", str(EXAMPLES / "c" / "spinlock+rlx.litmus"), "-t", "armv7",
+                                  "--mode", "random", "--runs", "1000", "-j", "1"], None,
+                                 startup=2.5)  # fmt: skip
+    assert status == 130 and "Traceback" not in err
+    assert "# Partial: interrupted" in out
+    effort = next(line for line in out.splitlines() if line.startswith("# Ran "))
+    assert " (and 1 cut short by Ctrl-C), " in effort, effort
+    assert not effort.endswith(" 0 transitions")
