@@ -451,9 +451,10 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
         result.partial = meter.out_of_memory(result.transitions)
     except KeyboardInterrupt as stop:  # (the run in progress: its steps counted, as a limit's)
         result.partial = INTERRUPTED
-        moves = getattr(stop, "moves", 0)  # (none: between runs)
-        result.transitions += moves
-        result.cut_short = int(moves > 0)
+        moves = getattr(stop, "moves", None)  # (None: between runs)
+        if moves is not None:
+            result.transitions += moves
+            result.cut_short = 1
     finally:
         machine.model.count_side(None)
     result.states, result.filtered = filtered(
