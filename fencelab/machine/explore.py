@@ -389,18 +389,6 @@ def random_machine(machine: Machine) -> Machine:
     return machine if model is machine.model else machine.with_model(model, True)
 
 
-class RunCut(LimitReached):
-    """A limit reached within a random run (armv7's certification searches count toward
-    `--max-states`, `SideStates`, and pass it amid a run): why (the result's `partial`), and the
-    transitions the run had taken, which the result counts as a whole run's. Without them a run
-    cut so was dropped whole, and the first one cut said `# Ran 0 runs, 0 transitions` after
-    seconds of work."""
-
-    def __init__(self, why: str, moves: int):
-        super().__init__(why)
-        self.moves = moves
-
-
 def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | None,
                  limits: Limits) -> TestResult | None:  # fmt: skip
     """`random_runs`; None if the model's keys changed meanwhile (`ModelRestart`): the runs
@@ -441,20 +429,11 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
                 break
     except ModelRestart:
         return None
-    except RunCut as e:  # (the run in progress: its transitions counted, as no outcome)
-        result.partial = str(e)
-        result.transitions += e.moves
-        result.cut_short = 1
-    except LimitReached as e:  # (reached elsewhere: the run in progress is dropped)
-        result.partial = str(e)
+    except (LimitReached, KeyboardInterrupt) as stop:
+        result.partial = INTERRUPTED if isinstance(stop, KeyboardInterrupt) else str(stop)
+        _count_cut_run(result, stop)
     except MemoryError:
         result.partial = meter.out_of_memory(result.transitions)
-    except KeyboardInterrupt as stop:  # (the run in progress: its steps counted, as a limit's)
-        result.partial = INTERRUPTED
-        moves = getattr(stop, "moves", None)  # (None: between runs)
-        if moves is not None:
-            result.transitions += moves
-            result.cut_short = 1
     finally:
         machine.model.count_side(None)
     result.states, result.filtered = filtered(
@@ -462,6 +441,18 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
     result.runs = done
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _count_cut_run(result: TestResult, stop: BaseException) -> None:
+    """A run stopped amid its steps (`random_run` tells how many in `stop.moves`): a limit
+    passed by a search of the model's own (armv7's certification counts toward
+    `--max-states`), or Ctrl-C. It gives no outcome, and is counted apart with its
+    transitions: dropped whole, the first one cut said `# Ran 0 runs, 0 transitions` after
+    seconds of work. Stopped between runs (no `moves`), none is."""
+    moves = getattr(stop, "moves", None)
+    if moves is not None:
+        result.transitions += moves
+        result.cut_short = 1
 
 
 # how many transitions one random run may take, those it steps back from included, before it
@@ -480,9 +471,9 @@ def random_run(machine: Machine, state: MachineState, rng: _random.Random,
     drawn and draws again, so that a run ends at a final state, or where a core hit the step
     budget (an execution that really spins), unless every way on is stuck or `limit`
     transitions were taken. States all of whose steps were found to end stuck go into `dead`,
-    which the caller keeps across runs: no later run steps there. A limit reached within
-    the run (`LimitReached`, from a search of the model's own) is raised as `RunCut`, which
-    tells the transitions taken; a Ctrl-C amid it (KeyboardInterrupt) tells them in `moves`."""
+    which the caller keeps across runs: no later run steps there. A limit reached amid the
+    run (`LimitReached`, from a search of the model's own) or Ctrl-C (KeyboardInterrupt) is
+    raised with the transitions taken in its `moves` (`_count_cut_run`)."""
     key = machine.key
     path: list[Transition] = []
     # per state on the path: its key, its steps not drawn yet, and whether one was passed over
@@ -491,13 +482,10 @@ def random_run(machine: Machine, state: MachineState, rng: _random.Random,
     on_path: set[Hashable] = set()
     moves = 0
     here = state
-    try:  # (Ctrl-C amid the run: the caller counts the steps it took, as a limit's RunCut)
+    try:
         while True:
-            try:  # (the model's calls: where its own searches, armv7's certification, count)
-                enabled = machine.transitions(here)
-                status = machine.status(here, enabled)
-            except LimitReached as e:
-                raise RunCut(str(e), moves) from None
+            enabled = machine.transitions(here)
+            status = machine.status(here, enabled)
             if status is FINAL or status is BUDGET:
                 return path, status, moves
             k = key(here)
@@ -528,7 +516,7 @@ def random_run(machine: Machine, state: MachineState, rng: _random.Random,
             path.append(step)
             moves += 1
             here = step.target
-    except KeyboardInterrupt as stop:
+    except (LimitReached, KeyboardInterrupt) as stop:  # (the caller counts the steps taken)
         stop.moves = moves
         raise
 
