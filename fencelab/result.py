@@ -117,7 +117,13 @@ class TestResult:
         early (`partial`), nor when no execution ended, every one cut by the step budget:
         `Forbidden` or `Required` said of no execution was vacuous (as `check` gives no verdict
         on a side whose every execution hit the budget)."""
-        return not self.partial and not (self.budget_exhausted and not self.states)
+        return not self.partial and not self.none_ended
+
+    @property
+    def none_ended(self) -> bool:
+        """Every execution was cut (the step budget, a spin, a loop's bound): none ended in a
+        final state, so the model was seen to allow no outcome."""
+        return bool(self.budget_exhausted) and not self.states
 
     @property
     def interrupted(self) -> bool:

@@ -55,12 +55,6 @@ def bounds_words(source: TestResult) -> str:
     return " and ".join(BOUND_WORDS[b] for b in source.cut_by) or "a bound"
 
 
-def source_unknown(source: TestResult) -> bool:
-    """Every source execution hit the step budget: the source model allowed no outcome it
-    was seen to end in, so no hardware outcome is known to be extra."""
-    return not source.states and bool(source.budget_exhausted)
-
-
 @dataclass(frozen=True)
 class Extra:
     """A hardware outcome the source model forbids, with a schedule that replays to it."""
@@ -123,7 +117,7 @@ class Check:
                 return ("every hardware execution hit the step budget, nothing compared "
                         "(raise with --budget N)")  # fmt: skip
             return "the hardware model reached no final state, nothing compared"
-        if source_unknown(self.source):
+        if self.source.none_ended:
             return (f"every {self.source_model} execution hit the step budget, no outcome "
                     "known allowed (raise with --budget N)")  # fmt: skip
         if self.unjudged:
@@ -243,7 +237,7 @@ class Checker:
                 c11_allows = state.outcome in looser
             extras.append(Extra(state.outcome, state.witness, c11_allows))
         unjudged: list[Extra] = []
-        if source.partial or source.undefined or source_unknown(source):  # an outcome is
+        if source.partial or source.undefined or source.none_ended:  # an outcome is
             extras = []  # extra only against every outcome the source allows, and a racy
             # test allows any outcome
         elif source.cut_unexplored:  # where the executions a bound cut end is not known:
