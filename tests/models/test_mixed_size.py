@@ -343,6 +343,42 @@ def test_tso_guards_a_partly_forwarded_store_as_the_cat_file_orders_it(cli, tmp_
     assert "States 3\n" in out and "Caution" not in out
 
 
+# A load that takes bytes 0-1 from one buffered store and bytes 2-3 from a later one; the first
+# drains, another thread's word store lands, then the second drains: the load read bytes 0-1
+# from a write co-before that store and bytes 2-3 from one co-after it, `0:rbx=0x01020001;
+# [x]=0x01020005`, which x86tso-mixed.cat's `internal` forbids (half-word -po-loc-> load -fr->
+# word -co-> half-word) as in the shape above. `tso` guarded only bytes read from memory, so it
+# reached the state. Found by bench/model_diff.py x86-wide (seed 9104, X86W9104027375 below).
+FORWARD_TWO = x86("CoWR+forward-two", "uint32_t x; 0:rcx=x;",
+                  [["movl $1,(x)", "movw $0x102,2(%rcx)", "movl (x),%ebx"], ["movl $5,(x)"]],
+                  "exists (0:rbx=0x01020001 /\\ [x]=0x01020005)")  # fmt: skip
+
+
+def test_tso_guards_a_load_forwarded_from_two_stores_once_the_first_drains():
+    """The bytes a load took from a buffered store guard the later store it took others from
+    once the first drains (`Entry.hands`, `_drained`), not before: a write landing before both
+    drain is coherence-before both, which the cat file allows (`0:rbx=0x01020001; [x]=5`)."""
+    shapes = [FORWARD_TWO,
+              x86("forward-two+xchg", "uint32_t x; 0:rcx=x; 1:rax=5;",
+                  [["movl $1,(x)", "movw $0x102,2(%rcx)", "movl (x),%ebx"],
+                   ["xchgl %eax,(x)"]],
+                  "exists (0:rbx=0x01020001 /\\ [x]=0x01020005)"),
+              x86("forward-two+bytes", "uint32_t x; 0:rcx=x; 1:rcx=x;",
+                  [["movw $1,(x)", "movb $2,2(%rcx)", "movb $3,3(%rcx)", "movl (x),%ebx"],
+                   ["movw $0x505,2(%rcx)"]],
+                  "exists (0:rbx=0x03020001 /\\ [x]=0x03050001)"),
+              x86("X86W9104027375", "uint32_t x; uint32_t y; 0:r8=x; 0:r9=y; 1:r8=x; 1:r9=y; "
+                  "1:rbx=5;",
+                  [["movl $1,(x)", "movw $258,2(%r8)", "movl (x),%ebx"],
+                   ["lock addb $1,2(%r8)", "xchgl %ebx,(x)", "lock orl $6,(y)"]],
+                  "exists (0:rbx=0 /\\ 1:rbx=0 /\\ [x]=0 /\\ [y]=0)")]  # fmt: skip
+    for text in shapes:
+        assert states(text, "tso") == states(text, "tso-axiomatic"), text.splitlines()[0]
+    assert states(FORWARD_TWO, "tso") == {"0:rbx=16908289; [x]=16908289;",
+                                          "0:rbx=16908289; [x]=5;",
+                                          "0:rbx=16908293; [x]=16908293;", "0:rbx=5; [x]=5;"}
+
+
 def test_only_code_that_may_forward_in_part_is_guarded_and_explored_without_reductions():
     """Guards hold back drains the reductions count on, so a program with them is explored the
     plain way: only one whose accesses of a location may cover different bytes (several

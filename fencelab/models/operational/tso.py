@@ -5,10 +5,11 @@
   mixed-size accesses (a byte, half-word or word inside a location), each byte it reads from
   the newest buffered store of its core covering that byte, else from memory;
 - a drain step (an internal transition) moves a core's oldest buffered store to memory; a
-  load that took some bytes from its buffer and the rest from memory guards the buffered
-  stores it overlapped: until one drains, another core's write over both its bytes and those
-  the load read from memory waits (`_with_guards`: x86tso-mixed.cat's `internal`, on whole
-  accesses, would see po-loc; fr; co close a cycle);
+  load that took its bytes from more than one place (memory and its buffer, or two of its
+  buffered stores) guards the buffered stores it overlapped: until one drains, another core's
+  write over both its bytes and bytes the load took from a place already in memory (memory,
+  or one of those stores once it has drained) waits (`_with_guards`: x86tso-mixed.cat's
+  `internal`, on whole accesses, would see po-loc; fr; co close a cycle);
 - MFENCE waits until its core's buffer is empty;
 - LOCK-prefixed instructions and XCHG with memory wait for an empty buffer, then read and write
   memory atomically;
@@ -63,6 +64,9 @@ class Entry(NamedTuple):
     # while it took others from this store (`_with_guards`): until this store drains, no other
     # core's write over both may reach memory (`_blocked`)
     guard: int = 0
+    # (d, bytes) for each later load of this core that took `bytes` from this store and others
+    # from the store d entries after it: once this store drains, those bytes guard that one
+    hands: tuple = ()
 
     def place(self, program) -> str:
         """Where it writes, as herd's mixed-size tests name it: `x`, `t[1]`, or `x+1` inside x."""
@@ -524,7 +528,8 @@ class TSO(MemoryModel):
         sources = []  # for execution graphs: the buffer entry or memory each read took
         values = mem.values
         guarded = self.guards(program)
-        partly = []  # (location, offset, size, bytes read from memory) of each read forwarded in part
+        partly = []  # (location, offset, size, bytes from memory, sources) of each read taking
+        # its bytes from more than one place (`_with_guards`)
 
         if atomic or not buffer:  # (a locked instruction reads memory itself)
             def read(loc, offset, size, index):
@@ -535,8 +540,10 @@ class TSO(MemoryModel):
                 value, newest = _forwarded(buffer, values, loc.index, offset, size)
                 if newest is not None:
                     memory = _uncovered(buffer, loc.index, offset, size)
-                    if memory and guarded:
-                        partly.append((loc.index, offset, size, memory))
+                    if guarded:
+                        taken = _taken(buffer, loc.index, offset, size)
+                        if memory or len(taken) > 1:
+                            partly.append((loc.index, offset, size, memory, taken))
                     elif memory:
                         self._cautions.add(PARTLY_FORWARDED)
                 sources.append(MEMORY if newest is None else ("buf", newest))
@@ -1052,7 +1059,7 @@ def _forwarded(buffer: tuple, values: tuple, index: int, offset: int, size: int)
     buffer's entries there, oldest first (newer ones win); and which entry gave the newest
     bytes (None: memory)."""
     whole, newest = values[index], None
-    for i, (loc, value, at, width, _) in enumerate(buffer):  # (an `Entry`, unpacked in C)
+    for i, (loc, value, at, width, _, _) in enumerate(buffer):  # (an `Entry`, unpacked in C)
         if loc == index and at < offset + size and offset < at + width:
             whole, newest = put_bytes(whole, at, width, value), i
     return get_bytes(whole, offset, size), newest
@@ -1062,15 +1069,16 @@ def _uncovered(buffer: tuple, index: int, offset: int, size: int) -> int:
     """The bytes of (offset, size) of location `index` (bit b: byte b) that no entry of the
     buffer holds: those a load there reads from memory."""
     wanted = ((1 << size) - 1) << offset
-    for loc, _, at, width, _ in buffer:
+    for loc, _, at, width, _, _ in buffer:
         if loc == index:
             wanted &= ~(((1 << width) - 1) << at)
     return wanted
 
 
 def _may_forward_in_part(program) -> bool:
-    """Can a load of `program` take some bytes from its own buffered store and the rest from
-    memory? Only where two accesses of one location cover different bytes. Told from the code,
+    """Can a load of `program` take its bytes from more than one place (some from its own
+    buffered store and the rest from memory, or from two of its buffered stores)? Only where
+    two accesses of one location cover different bytes. Told from the code,
     erring towards yes: accesses the code places (`(x)`) by their location, offset and width;
     one a register places (`(%rcx)`) by its width alone, unless it has a displacement
     (`2(%rcx)`), which may put it anywhere in a location."""
@@ -1099,24 +1107,49 @@ _DISPLACED = re.compile(r"\[[^\]]*[-+][^\]]*\]|[0-9a-fx]\(")  # [rcx + 2], 2(%rc
 
 
 def _with_guards(mem: TsoMemory, tid: int, partly: list) -> TsoMemory:
-    """Memory after core `tid`'s load read, from memory, bytes next to those it took from its
-    buffer (`partly`: location, offset, size, the bytes from memory): each of its buffered
-    stores there is guarded by those bytes. x86tso-mixed.cat's `internal` (acyclic po-loc |
-    fr | co | rf, on whole accesses) forbids another core's write over both the store's bytes
-    and the bytes read from memory to reach memory before the store drains: the store is
-    po-loc-before the load, which is fr-before that write, which would be co-before the
-    store. Made to wait until the store drains (`_blocked`), such a write lands after it, as
-    every execution the cat file allows has it (a chain of writes co-before the store passes
-    through one over both, for aligned accesses)."""
+    """Memory after core `tid`'s loads took their bytes from more than one place (`partly`:
+    location, offset, size, the bytes from memory, and `_taken`'s bytes from each buffered
+    store): each of its buffered stores there is guarded by the bytes read from memory, and,
+    once a store it took bytes from drains, by those bytes (its `hands`, `_drained`).
+    x86tso-mixed.cat's `internal` (acyclic po-loc | fr | co | rf, on whole accesses) forbids
+    another core's write over both the store's bytes and bytes the load took from a write
+    already in memory to reach memory before the store drains: the store is po-loc-before the
+    load, which is fr-before that write (it read those bytes from a write co-before it), which
+    would be co-before the store. Made to wait until the store drains (`_blocked`), such a
+    write lands after it, as every execution the cat file allows has it (a chain of writes
+    co-before the store passes through one over both, for aligned accesses). A write that
+    lands before the store the load took bytes from drains is co-before both, which the cat
+    file allows, so that store's bytes guard only from its drain on."""
     values, buffers = mem
     entries = list(buffers[tid])
-    for loc, offset, size, memory in partly:
-        for i, entry in enumerate(entries):
-            if entry[0] == loc and entry[2] < offset + size and offset < entry[2] + entry[3]:
-                entries[i] = entry._replace(guard=entry[4] | memory)
+    for loc, offset, size, memory, taken in partly:
+        overlapped = [i for i, entry in enumerate(entries)
+                      if entry[0] == loc and entry[2] < offset + size
+                      and offset < entry[2] + entry[3]]  # fmt: skip
+        for i in overlapped:
+            if memory:
+                entries[i] = entries[i]._replace(guard=entries[i][4] | memory)
+        for source, took in taken:
+            later = tuple((i - source, took) for i in overlapped if i > source)
+            if later:
+                entries[source] = entries[source]._replace(hands=entries[source][5] + later)
     changed = list(buffers)
     changed[tid] = tuple(entries)
     return _memory_of((values, tuple(changed)))
+
+
+def _taken(buffer: tuple, index: int, offset: int, size: int) -> list[tuple[int, int]]:
+    """The entries of a core's buffer a load of (offset, size) of location `index` takes bytes
+    from, each with those bytes (bit b: byte b): the newest entry covering each byte."""
+    left = ((1 << size) - 1) << offset
+    taken = []
+    for i in range(len(buffer) - 1, -1, -1):
+        loc, _, at, width, _, _ = buffer[i]
+        took = left & ((1 << width) - 1) << at if loc == index else 0
+        if took:
+            taken.append((i, took))
+            left &= ~took
+    return taken
 
 
 def _blocked(buffers: tuple, tid: int, loc: int, offset: int, size: int) -> bool:
@@ -1158,7 +1191,7 @@ def _written(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> TsoMemo
     added = []
     for w in writes:
         loc, offset = program.place(w.addr, w.size, "write")
-        added.append(_entry_of((loc.index, w.value, offset, w.size, 0)))
+        added.append(_entry_of((loc.index, w.value, offset, w.size, 0, ())))
     values, old = mem
     buffers = list(old)
     buffers[tid] = old[tid] + tuple(added)
@@ -1166,12 +1199,18 @@ def _written(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> TsoMemo
 
 
 def _drained(mem: TsoMemory, tid: int) -> TsoMemory:
-    """Memory after core `tid`'s oldest buffered store (it has one) reaches memory."""
+    """Memory after core `tid`'s oldest buffered store (it has one) reaches memory; the bytes
+    a load took from it now guard the later stores that load overlapped (`_with_guards`)."""
     old_values, old_buffers = mem  # (named tuples unpacked in C, not field by field)
     buffer = old_buffers[tid]
-    loc, value, offset, size, _ = buffer[0]
+    loc, value, offset, size, _, hands = buffer[0]
     values = list(old_values)
     values[loc] = put_bytes(values[loc], offset, size, value)
     buffers = list(old_buffers)
     buffers[tid] = buffer[1:]
+    if hands:
+        rest = list(buffer[1:])
+        for d, took in hands:
+            rest[d - 1] = rest[d - 1]._replace(guard=rest[d - 1][4] | took)
+        buffers[tid] = tuple(rest)
     return _memory_of((tuple(values), tuple(buffers)))
