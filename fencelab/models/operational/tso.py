@@ -558,6 +558,9 @@ class TSO(MemoryModel):
         if partly:
             mem = _with_guards(mem, tid, partly)
         new = _written(program, mem, tid, step.writes, atomic)
+        if guarded and (partly or step.writes) and _beside_guards(program, new, tid, step.writes,
+                                                                  atomic):  # fmt: skip
+            self._cautions.add(BESIDE_GUARD)
         said = self._step_said(tid, info, tuple(sources), len(step.writes), atomic)
         return (Transition(said[0], tid, said[1], state.with_thread(tid, step.state, new),
                            step=step, provenance=said[2]),)  # fmt: skip
@@ -1166,11 +1169,51 @@ def _blocked(buffers: tuple, tid: int, loc: int, offset: int, size: int) -> bool
     return False
 
 
+def _beside_guards(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> bool:
+    """After core `tid`'s step: does a core's write overlap the bytes a buffered store of
+    another core is guarded by (or will be, `Entry.hands`) but not the store itself? That
+    write lands after the load that made the guard read those bytes (fr), and the guard holds
+    back only writes over both: a read or write of x that sees that write and not the store
+    (another core reading both, or the writer's core reading on) would close the cycle
+    x86tso-mixed.cat's `internal` forbids (store -po-loc-> load -fr-> write ... -> store), and
+    `tso` does not hold it back (`BESIDE_GUARD`). `writes`: the step's, in memory already when
+    `atomic`, else at the end of its buffer."""
+    buffers = mem.buffers
+    landed = ()
+    if atomic:
+        landed = tuple((loc.index, offset, w.size) for w in writes
+                       for loc, offset in (program.place(w.addr, w.size, "write"),))  # fmt: skip
+    for other, buffer in enumerate(buffers):
+        for entry in buffer:
+            guard = entry[4]
+            for _, took in entry[5]:
+                guard |= took
+            if not guard:
+                continue
+            own = ((1 << entry[3]) - 1) << entry[2]
+            for core, others in enumerate(buffers):
+                if core == other:
+                    continue
+                places = [(e[0], e[2], e[3]) for e in others]
+                if core == tid:
+                    places += landed
+                for loc, offset, size in places:
+                    mask = ((1 << size) - 1) << offset
+                    if loc == entry[0] and mask & guard and not mask & own:
+                        return True
+    return False
+
+
 def _placed(entry: Entry) -> tuple[int, int, int]:
     """A buffered store's (location, offset, size)."""
     return entry[0], entry[2], entry[3]
 
 
+BESIDE_GUARD = ("a load took its bytes from more than one place (memory and its own buffered "
+                "store, or two of its stores) while another core wrote some of the bytes it read "
+                "and not the store's: tso may then allow a state x86tso-mixed.cat forbids (a "
+                "read or write that sees that write and not the store); --model tso-axiomatic "
+                "judges by the cat file")  # fmt: skip
 PARTLY_FORWARDED = ("a load took some bytes from its own buffered store and the rest from "
                     "memory: tso may then allow a state x86tso-mixed.cat forbids (a store of "
                     "another core overlapping both, landing between the read and the drain); "
