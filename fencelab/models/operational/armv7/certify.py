@@ -176,6 +176,8 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
         for mv, tainted, guessed_now in solo_moves(ctx, ts, lc, storage, taint, guess):
             grown = mv.storage if mv.storage is not None else storage
             after = heads if mv.silent else ()
+            if mv.inserted and after:
+                after = _unmoved(after, mv.inserted)
             if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
                 if any(t == mv.tstate and tainted <= t0 and dominates(l0, mv.local, grown)
                        for t, l0, t0 in after):  # fmt: skip
@@ -221,6 +223,19 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
         kept = tuple(frozenset(b) for b in found.values())
     return Alone(certified, complete, tuple(candidates),
                  tuple(frozenset(b) for b in candidates.values()), kept)
+
+
+def _unmoved(heads: tuple, inserted: tuple[int, ...]) -> tuple:
+    """The loop heads whose state names no position that the propagations a barrier inserted
+    (at `inserted`, in order) moved up: their views, floors and recorded reads are positions
+    of the storage before the move, which `dominates` compares with the grown storage's, so
+    a head whose positions moved would be compared with the wrong writes (once, a KeyError
+    out of `Storage.rank` where a write's old position had become a propagation). The others
+    are dropped: they only pruned."""
+    def moved(local: Local) -> bool:  # (`shifted` resets the last field, `stutter`)
+        return any(local.shifted(at)[:-1] != local[:-1] for at in inserted)
+
+    return tuple(head for head in heads if not moved(head[1]))
 
 
 def _without_heads(state: tuple) -> tuple:
