@@ -303,10 +303,14 @@ READS = (Kind.LOAD, Kind.LOAD_EXCL, Kind.STORE_EXCL, Kind.RMW)  # a store-exclus
 
 
 def writes_left(ctx: ThreadContext, pc: int) -> int:
-    """The most writes the core can execute from `pc` on, over every path of its code (a
-    large number when a loop holds a write, or where the next instruction is not known: a
-    branch to a register, a load into pc). Computed once per core: the least fixpoint of
-    `left(i) = write(i) + max(left(next of i))`, capped."""
+    """The most writes the core can execute from `pc` on, over every path of its code
+    (`UNBOUNDED` when a path holds a loop with a write, or an instruction whose next is not
+    known: a branch to a register, a load into pc). Computed once per core: the least
+    fixpoint of `left(i) = write(i) + max(left(next of i))`, capped, the cap read as
+    unbounded (`_left_where`). Once the cap itself, one more than the core's write
+    instructions, was the bound: a core whose loop stores more times than that could not
+    commit them all ahead, and never started executing (LB+loop3, tests/models/test_armv7.py:
+    no final state at all)."""
     return _left_table(ctx, "armv7_writes_left", WRITES).get(pc, 0)  # outside: finished
 
 
@@ -323,9 +327,20 @@ def _left_table(ctx: ThreadContext, name: str, kinds) -> dict[int, int]:
     return table
 
 
+UNBOUNDED = 1 << 30  # the most writes left on a path through a loop holding a write
+
+
 def _left(core, kinds) -> dict[int, int]:
+    return _left_where(core, lambda info: info.kind in kinds, UNBOUNDED)
+
+
+def _left_where(core, counts, unbounded: int | None = None) -> dict[int, int]:
+    """`left(i) = counts(i) + max(left(next of i))`'s least fixpoint, capped. With
+    `unbounded`, the cap is read as what it stands for: a path holding more counted
+    instructions than the code has passes one of them twice, on a loop it may take again as
+    often, so where the cap is reached (only so) the count is `unbounded`."""
     infos = core.infos
-    cap = 1 + sum(info.kind in kinds for info in infos.values())  # "unbounded"
+    cap = 1 + sum(bool(counts(info)) for info in infos.values())  # "unbounded"
     succ = {pc: info.next_pcs for pc, info in infos.items()}
     left = dict.fromkeys(infos, 0)
 
@@ -338,9 +353,11 @@ def _left(core, kinds) -> dict[int, int]:
         for pc, info in infos.items():
             nxt = succ[pc]
             best = cap if nxt is None else max(at(n) for n in nxt)
-            value = min(cap, best + (info.kind in kinds))
+            value = min(cap, best + bool(counts(info)))
             if value != left[pc]:
                 left[pc], changed = value, True
+    if unbounded is not None:
+        return {pc: unbounded if n >= cap else n for pc, n in left.items()}
     return left
 
 
