@@ -99,6 +99,14 @@ REDUCTIONS = {
     "armv7-solo-heads": "ARMv7: a core's solo states that differ only in the loop heads "
                         "visited since its last write are searched once "
                         "(models/operational/armv7/certify.py, _without_heads)",
+    "armv7-certify-locations": "ARMv7: a core's certification drops a solo state with more "
+                               "commits made ahead to a location, or of a value to it, than "
+                               "writes that could execute them left on any path of its code "
+                               "(models/operational/armv7/certify.py, _short_of_writes)",
+    "armv7-exec-unfulfilled": "ARMv7: an executing core's move after which it has more "
+                              "commits made ahead left than writes it can still execute (a "
+                              "dead end) is not taken (models/operational/armv7/model.py, "
+                              "_beyond_room)",
     "armv7-dead-commits": "ARMv7: a commit ahead after which a core that reads no memory can no "
                           "longer execute what it committed is not offered (a dead end; "
                           "models/operational/armv7/model.py, ARMv7._strands)",
@@ -194,6 +202,7 @@ RANDOM_TOO = EVERY_MODE | {
     "armv7-room-complete", "armv7-exec-order", "armv7-certify-barriers", "armv7-certify-written",
     "armv7-commit-order", "armv7-commit-deps", "armv7-commit-direct", "armv7-viable-commits",
     "armv7-solo-gaps", "armv7-dead-commits", "armv7-certify-share", "armv7-solo-heads",
+    "armv7-exec-unfulfilled", "armv7-certify-locations",
 }  # fmt: skip
 
 

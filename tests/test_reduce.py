@@ -60,6 +60,8 @@ ACTS_ON = {
     "armv7-viable-commits": ("arm",),
     "armv7-solo-gaps": ("arm",),
     "armv7-solo-heads": ("arm",),
+    "armv7-exec-unfulfilled": ("arm",),
+    "armv7-certify-locations": ("arm",),
     "armv7-unread-earliest": ("arm",),
     "armv7-room-complete": ("arm",),
     "armv7-exec-order": ("arm",),

@@ -26,7 +26,8 @@ from tests.helpers import EXAMPLES
 MINE = ("armv7-commit-order", "armv7-quiet-earliest", "armv7-certify-barriers",
         "armv7-dead-commits", "armv7-commit-deps", "armv7-viable-commits", "armv7-solo-gaps",
         "armv7-unread-earliest", "armv7-room-complete", "armv7-exec-order",
-        "armv7-certify-written", "armv7-commit-direct")
+        "armv7-certify-written", "armv7-commit-direct", "armv7-exec-unfulfilled",
+        "armv7-certify-locations")
 OPTIONS = RunOptions.named(model="armv7")
 # branch a7diy3's, which cut these states further: off where counts are compared
 NEWER = ["armv7-certify-written", "armv7-commit-direct"]

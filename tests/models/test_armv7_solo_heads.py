@@ -62,3 +62,18 @@ def test_same_search_fewer_solo_states(monkeypatch):
         off, solo_off = run(test, options, ["armv7-solo-heads"])
         assert on == off and len(on[0]) == 1
         assert solo_on < solo_off, path
+
+
+def test_heads_not_compared_across_inserted_propagations():
+    """examples/c/treiber.litmus compiled for armv7: a solo run's DMB inserted propagations
+    (positions from there on move up by one) between two visits of a loop head, and the
+    earlier visit's views and floors, positions before the move, were compared with the grown
+    storage (`dominates`): a KeyError out of `Storage.rank` once a core could commit more
+    writes ahead (certify.writes_left unbounded), or a comparison with the wrong writes. The
+    heads are dropped where propagations are inserted; the run stops at the limit."""
+    path = str(EXAMPLES / "c" / "treiber.litmus")
+    result = CliRunner().invoke(main, ["run", path, "-t", "armv7", "--max-states", "100000",
+                                       "-j", "1"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "# Partial: state limit 100,000 reached" in result.output

@@ -41,6 +41,7 @@ can guess whatever the later visit can.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 
@@ -50,6 +51,7 @@ from fencelab.isa.insn import Kind
 from fencelab.limits import SideStates
 from fencelab.models.operational.armv7.guess import NO_TAINT, solo_guesses
 from fencelab.models.operational.armv7.local import Local
+from fencelab.models.operational.armv7.order import ACCESS_LOCS
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
 from fencelab.models.operational.armv7.thread import ThreadContext, thread_moves
 
@@ -108,7 +110,9 @@ def certifies(ctx: ThreadContext, tstate, local: Local, st: Storage,
     every commit made ahead, and drops every solo state with more commits ahead still to
     execute than the most writes the core can still execute on any path of its code
     (`writes_left`: each write executes at most one commit, so no run from there certifies;
-    nor from any state after it, which has executed at most as many commits as writes).
+    nor from any state after it, which has executed at most as many commits as writes), and,
+    with `armv7-certify-locations`, the same counted location by location and value by value
+    (`_short_of_writes`).
     Without `guess`, by runs that guess no condition (guess.py): once cores execute, the
     timeline is fixed, and a guess stood for reading a write committed later, which no
     longer comes (model.py asks so there)."""
@@ -150,6 +154,7 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
     # `armv7-solo-heads`: a solo state is known without its loop heads, which ride along in
     # the queue (`_solo_search_heads` says why)
     merge = reduce.enabled("armv7-solo-heads")
+    by_location = only_certify and reduce.enabled("armv7-certify-locations")
     start = (tstate, local, st, never, (), NO_TAINT, False)
     seen[_without_heads(start) if merge else start] = 0
     queue = deque([(start, 0, 0)])
@@ -169,6 +174,8 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
         pc = core.pc(ts)
         if only_certify and len(lc.promises) > writes_left(ctx, pc):
             continue
+        if by_location and _short_of_writes(ctx, pc, lc, storage):
+            continue
         nexts = None
         if viable:
             succ.extend([] for _ in range(number + 1 - len(succ)))
@@ -176,6 +183,8 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
         for mv, tainted, guessed_now in solo_moves(ctx, ts, lc, storage, taint, guess):
             grown = mv.storage if mv.storage is not None else storage
             after = heads if mv.silent else ()
+            if mv.inserted and after:
+                after = _unmoved(after, mv.inserted)
             if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
                 if any(t == mv.tstate and tainted <= t0 and dominates(l0, mv.local, grown)
                        for t, l0, t0 in after):  # fmt: skip
@@ -221,6 +230,19 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
         kept = tuple(frozenset(b) for b in found.values())
     return Alone(certified, complete, tuple(candidates),
                  tuple(frozenset(b) for b in candidates.values()), kept)
+
+
+def _unmoved(heads: tuple, inserted: tuple[int, ...]) -> tuple:
+    """The loop heads whose state names no position that the propagations a barrier inserted
+    (at `inserted`, in order) moved up: their views, floors and recorded reads are positions
+    of the storage before the move, which `dominates` compares with the grown storage's, so
+    a head whose positions moved would be compared with the wrong writes (once, a KeyError
+    out of `Storage.rank` where a write's old position had become a propagation). The others
+    are dropped: they only pruned."""
+    def moved(local: Local) -> bool:  # (`shifted` resets the last field, `stutter`)
+        return any(local.shifted(at)[:-1] != local[:-1] for at in inserted)
+
+    return tuple(head for head in heads if not moved(head[1]))
 
 
 def _without_heads(state: tuple) -> tuple:
@@ -288,11 +310,134 @@ READS = (Kind.LOAD, Kind.LOAD_EXCL, Kind.STORE_EXCL, Kind.RMW)  # a store-exclus
 
 
 def writes_left(ctx: ThreadContext, pc: int) -> int:
-    """The most writes the core can execute from `pc` on, over every path of its code (a
-    large number when a loop holds a write, or where the next instruction is not known: a
-    branch to a register, a load into pc). Computed once per core: the least fixpoint of
-    `left(i) = write(i) + max(left(next of i))`, capped."""
+    """The most writes the core can execute from `pc` on, over every path of its code
+    (`UNBOUNDED` when a path holds a loop with a write, or an instruction whose next is not
+    known: a branch to a register, a load into pc). Computed once per core: the least
+    fixpoint of `left(i) = write(i) + max(left(next of i))`, capped, the cap read as
+    unbounded (`_left_where`). Once the cap itself, one more than the core's write
+    instructions, was the bound: a core whose loop stores more times than that could not
+    commit them all ahead, and never started executing (LB+loop3, tests/models/test_armv7.py:
+    no final state at all)."""
     return _left_table(ctx, "armv7_writes_left", WRITES).get(pc, 0)  # outside: finished
+
+
+def _short_of_writes(ctx: ThreadContext, pc: int, local: Local, st: Storage) -> bool:
+    """`armv7-certify-locations`: has the core, at `pc`, more commits made ahead to some
+    location (or of some value to it) than writes that could execute them on any path of its
+    code from `pc` (`_writes_left_for`)?
+
+    Then no solo run from this state certifies, nor from any state after it, and `certifies`
+    drops it: a commit made ahead leaves `promises` only when a write of the core executes it,
+    one write at most one commit, and only a write of the commit's location, value and size
+    (`local.write_slots`); nothing else removes one. So the commits outnumber the writes that
+    could ever execute them. This is `writes_left`'s cut, by location and by value: it counts
+    in a core with loops too, where the loop writes other locations or other values
+    (examples/c's spinlock+rlx compiled for armv7, whose failed certifications were most of
+    its solo states: a core with two commits of `lock`=0 and one store of 0 to `lock`, its
+    retry loop storing 1; or past the loop with two commits of `lock` left and one store)."""
+    locs: dict[int, int] = {}
+    pairs: dict[tuple[int, int], int] = {}
+    for pos in local.promises:
+        msg = st.msg(pos)
+        locs[msg.loc] = locs.get(msg.loc, 0) + 1
+        pairs[(msg.loc, msg.value)] = pairs.get((msg.loc, msg.value), 0) + 1
+    return (any(n > _writes_left_for(ctx, loc, None, pc) for loc, n in locs.items())
+            or any(n > _writes_left_for(ctx, loc, value, pc)
+                   for (loc, value), n in pairs.items()))  # fmt: skip
+
+
+def _writes_left_for(ctx: ThreadContext, loc: int, value: int | None, pc: int) -> int:
+    """The most writes that may write `value` (None: any value) to location `loc` the core
+    can execute from `pc` on, over every path of its code (`_left`'s fixpoint, capped: a loop
+    that holds one is unbounded). A write counts unless it is known to write elsewhere or
+    another value (`_write_facts`). Where the next instruction is not known (a branch to a
+    register, a load into pc), or `pc` is not decoded, every write counts, unbounded."""
+    facts = _write_facts(ctx)
+    if facts is None or pc not in ctx.core.infos:
+        return UNBOUNDED
+    tables = facts[1]
+    table = tables.get((loc, value))
+    if table is None:
+        writes = facts[0]
+
+        def counts(info) -> bool:
+            if info.kind not in WRITES:
+                return False
+            at, val = writes.get(info.address, (None, None))
+            return (at is None or at == loc) and (value is None or val is None or val == value)
+
+        table = tables[(loc, value)] = _left_where(ctx.core, counts, UNBOUNDED)
+    return table.get(pc, 0)
+
+
+def _write_facts(ctx: ThreadContext):
+    """({address of a write: (its location, its value), each None where not known}, the
+    tables `_writes_left_for` computed from them), or None for code with an unknown next
+    instruction. A write's location is known when no instruction of the core writes a register
+    that forms its address (so the address is the one the core started with) and it has run
+    once (thread.py records it: ACCESS_LOCS); the facts are computed again when a solo run
+    meets a write for the first time. Its value is known when it is a word store of a register
+    that every path gives the same constant (`_constants`)."""
+    core = ctx.core
+    infos = core.infos
+    seen = ctx.__dict__.get(ACCESS_LOCS, {})
+    cached = ctx.__dict__.get("armv7_write_facts")
+    if cached is not None and cached[0] == len(seen):  # (entries are only ever added)
+        return cached[1]
+    facts = None
+    if all(info.next_pcs is not None for info in infos.values()):
+        written = frozenset().union(*(info.writes for info in infos.values()))
+        consts = _constants(ctx)
+        writes = {}
+        for pc, info in infos.items():
+            if info.kind not in WRITES:
+                continue
+            at = None if info.addr_regs & written else seen.get(pc)
+            value = None
+            if info.width == 4 and len(info.data_regs) == 1:
+                value = consts.get(pc, {}).get(next(iter(info.data_regs)))
+            writes[pc] = (at, value)
+        facts = (writes, {})
+    ctx.__dict__["armv7_write_facts"] = (len(seen), facts)
+    return facts
+
+
+MOV_IMM = re.compile(r"^mov\s+(\w+),\s*#(0x[0-9a-f]+|\d+)$")
+
+
+def _constants(ctx: ThreadContext) -> dict[int, dict[str, int]]:
+    """Per pc, the registers that hold the same constant on every path of the core's code to
+    it (before the instruction there runs): given at the start (the test's initial registers)
+    or by a `MOV rd, #imm` not predicated; any other instruction's written registers are not
+    known after it. A forward fixpoint over the code's successors (values only meet: a
+    register known at a pc keeps its value or becomes unknown, so this ends)."""
+    core = ctx.core
+    infos = core.infos
+    start = min(infos, default=None)
+    if start is None:
+        return {}
+    given = ctx.program.threads[ctx.tid].init_regs
+    init = {r: v for r, v in given.items() if 0 <= v < 1 << 31}  # (as a word store writes it)
+    state: dict[int, dict[str, int]] = {start: init}
+    todo = [start]
+    while todo:
+        pc = todo.pop()
+        info = infos.get(pc)
+        if info is None:
+            continue
+        out = {r: v for r, v in state[pc].items() if r not in info.writes}
+        m = MOV_IMM.match(core.decoded[pc].text.strip().lower())
+        # (the register as the instruction's writes name it: an alias, `ip`, is left unknown)
+        if (m is not None and not info.predicate and m.group(1) in info.writes
+                and int(m.group(2), 0) < 1 << 31):  # fmt: skip
+            out[m.group(1)] = int(m.group(2), 0)
+        for nxt in info.next_pcs or ():
+            old = state.get(nxt)
+            new = out if old is None else {r: v for r, v in old.items() if out.get(r) == v}
+            if old is None or new != old:
+                state[nxt] = new
+                todo.append(nxt)
+    return state
 
 
 def reads_left(ctx: ThreadContext, pc: int) -> bool:
@@ -308,9 +453,20 @@ def _left_table(ctx: ThreadContext, name: str, kinds) -> dict[int, int]:
     return table
 
 
+UNBOUNDED = 1 << 30  # the most writes left on a path through a loop holding a write
+
+
 def _left(core, kinds) -> dict[int, int]:
+    return _left_where(core, lambda info: info.kind in kinds, UNBOUNDED)
+
+
+def _left_where(core, counts, unbounded: int | None = None) -> dict[int, int]:
+    """`left(i) = counts(i) + max(left(next of i))`'s least fixpoint, capped. With
+    `unbounded`, the cap is read as what it stands for: a path holding more counted
+    instructions than the code has passes one of them twice, on a loop it may take again as
+    often, so where the cap is reached (only so) the count is `unbounded`."""
     infos = core.infos
-    cap = 1 + sum(info.kind in kinds for info in infos.values())  # "unbounded"
+    cap = 1 + sum(bool(counts(info)) for info in infos.values())  # "unbounded"
     succ = {pc: info.next_pcs for pc, info in infos.items()}
     left = dict.fromkeys(infos, 0)
 
@@ -323,9 +479,11 @@ def _left(core, kinds) -> dict[int, int]:
         for pc, info in infos.items():
             nxt = succ[pc]
             best = cap if nxt is None else max(at(n) for n in nxt)
-            value = min(cap, best + (info.kind in kinds))
+            value = min(cap, best + bool(counts(info)))
             if value != left[pc]:
                 left[pc], changed = value, True
+    if unbounded is not None:
+        return {pc: unbounded if n >= cap else n for pc, n in left.items()}
     return left
 
 

@@ -63,7 +63,9 @@ class ARMv7(MemoryModel):
                  share_barriers: bool = False, dead: bool = False,
                  viable: bool = False, gaps: bool = False,
                  unread: bool = False, room_complete: bool = False,
-                 exec_order: bool = False, written: bool = False) -> None:  # fmt: skip
+                 exec_order: bool = False, written: bool = False,
+                 unfulfilled: bool = False) -> None:  # fmt: skip
+        self.unfulfilled = unfulfilled
         self.written = written
         self.exec_order = exec_order
         self._exec_order: tuple[object, list[int] | None] | None = None
@@ -165,7 +167,8 @@ class ARMv7(MemoryModel):
                      unread=reduce.enabled("armv7-unread-earliest"),
                      room_complete=reduce.enabled("armv7-room-complete"),
                      exec_order=reduce.enabled("armv7-exec-order"),
-                     written=reduce.enabled("armv7-certify-written"))
+                     written=reduce.enabled("armv7-certify-written"),
+                     unfulfilled=reduce.enabled("armv7-exec-unfulfilled"))
 
     def for_random(self) -> ARMv7:
         """Random runs take the reductions of exhaustive search: drawn from every
@@ -421,6 +424,8 @@ class ARMv7(MemoryModel):
         )  # fmt: skip
         kept = []
         for move in moves:
+            if self.unfulfilled and _beyond_room(ctx, move):
+                continue  # `armv7-exec-unfulfilled` (`_beyond_room`): no execution ends there
             grown = move.storage if move.storage is not None else st
             if (move.local.promises and _jumps_back(ctx.core, tstate, move.tstate)
                     and not self._shared(program, tid, move.tstate, move.local, grown,
@@ -757,6 +762,31 @@ def _room(ctx: ThreadContext, tstate, local: Local) -> bool:
     move, and this saves building the grown storage for it."""
     core = ctx.core
     return not core.halted(tstate) and len(local.promises) < writes_left(ctx, core.pc(tstate))
+
+
+def _beyond_room(ctx: ThreadContext, move) -> bool:
+    """`armv7-exec-unfulfilled`: after this move, has the core more commits made ahead left to
+    execute than the most writes it can still execute (`certify.writes_left`; none once halted)?
+
+    Then no execution from there ends, and the move is not taken. An execution ends only when
+    every core has executed every write it committed ahead (`is_final`); a core's commits
+    made ahead leave its `promises` only when one of its own writes executes one of them, at
+    most one each (`local.after_write`), and no other core's move removes one (a barrier's
+    propagations shift positions, never drop them). So a core with more of them than writes
+    left keeps one for ever: every state after the move is a dead end, and every run from it
+    either stops short of a final state or runs a core into the step budget before reaching
+    one. Dropping the move loses no final state; what it does drop is those runs, executions
+    that never could end (compiled for armv7, dcl: a core that reads `ready`=1 skips the slow
+    path with its lock and `ready` commits unexecuted, and the other core then ran all of its
+    executions, every placement of its DMBs' propagations, in a state that could not end).
+    The same question as `certifies`' cut of solo states and `_room`, asked of the moves of
+    executing cores."""
+    promises = move.local.promises
+    if not promises:
+        return False
+    core = ctx.core
+    left = 0 if core.halted(move.tstate) else writes_left(ctx, core.pc(move.tstate))
+    return len(promises) > left
 
 
 def _jumps_back(core, before, after) -> bool:
