@@ -60,12 +60,19 @@ def test_skipped_commit_ends_within_a_limit_it_passed_before(tmp_path):
     states count too) it ends, and without it the result is partial and misses outcomes."""
     path = tmp_path / "skip.litmus"
     path.write_text(SKIP)
-    args = ["run", str(path), "--model", "armv7", "--max-states", "1200", "-j", "1"]
+    _ends_only_with(["run", str(path), "--model", "armv7"], "armv7-exec-unfulfilled", "1,200",
+                    "Observation skip Sometimes 1 2")  # fmt: skip
+
+
+def _ends_only_with(run: list[str], reduction: str, limit: str, observation: str) -> None:
+    """`run` at `--max-states limit` ends with `observation`; without `reduction` it is
+    partial at the limit."""
+    args = [*run, "--max-states", limit.replace(",", ""), "-j", "1"]
     on = CliRunner().invoke(main, args)
-    off = CliRunner().invoke(main, [*args, "--no-reduce", "armv7-exec-unfulfilled"])
+    off = CliRunner().invoke(main, [*args, "--no-reduce", reduction])
     assert on.exit_code == 0 and off.exit_code == 0, (on.output, off.output)
-    assert "Partial" not in on.output and "Observation skip Sometimes 1 2" in on.output
-    assert "# Partial: state limit 1,200 reached" in off.output
+    assert "Partial" not in on.output and observation in on.output
+    assert f"# Partial: state limit {limit} reached" in off.output
 
 
 def test_skipped_commit_same_outcomes_fewer_states():
@@ -144,9 +151,5 @@ def test_dekker_same_search_fewer_solo_states(monkeypatch):
 def test_dekker_ends_within_a_limit_it_passed_before():
     """dekker+sc compiled for armv7 counts 25,466 states with the cut (machine and solo), 34,630
     without: at a limit of 30,000 it ends, and without the cut it is partial."""
-    args = ["run", str(DEKKER), "-t", "armv7", "--max-states", "30000", "-j", "1"]
-    on = CliRunner().invoke(main, args)
-    off = CliRunner().invoke(main, [*args, "--no-reduce", "armv7-certify-locations"])
-    assert on.exit_code == 0 and off.exit_code == 0, (on.output, off.output)
-    assert "Partial" not in on.output and "Observation dekker+sc Never 0 5" in on.output
-    assert "# Partial: state limit 30,000 reached" in off.output
+    _ends_only_with(["run", str(DEKKER), "-t", "armv7"], "armv7-certify-locations", "30,000",
+                    "Observation dekker+sc Never 0 5")  # fmt: skip
