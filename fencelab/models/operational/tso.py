@@ -539,12 +539,11 @@ class TSO(MemoryModel):
             def read(loc, offset, size, index):
                 value, newest = _forwarded(buffer, values, loc.index, offset, size)
                 if newest is not None:
-                    memory = _uncovered(buffer, loc.index, offset, size)
                     if guarded:
-                        taken = _taken(buffer, loc.index, offset, size)
+                        taken, memory = _taken(buffer, loc.index, offset, size)
                         if memory or len(taken) > 1:
                             partly.append((loc.index, offset, size, memory, taken))
-                    elif memory:
+                    elif _uncovered(buffer, loc.index, offset, size):
                         self._cautions.add(PARTLY_FORWARDED)
                 sources.append(MEMORY if newest is None else ("buf", newest))
                 return value
@@ -1141,9 +1140,11 @@ def _with_guards(mem: TsoMemory, tid: int, partly: list) -> TsoMemory:
     return _memory_of((values, tuple(changed)))
 
 
-def _taken(buffer: tuple, index: int, offset: int, size: int) -> list[tuple[int, int]]:
+def _taken(buffer: tuple, index: int, offset: int,
+           size: int) -> tuple[list[tuple[int, int]], int]:  # fmt: skip
     """The entries of a core's buffer a load of (offset, size) of location `index` takes bytes
-    from, each with those bytes (bit b: byte b): the newest entry covering each byte."""
+    from, each with those bytes (bit b: byte b): the newest entry covering each byte; and the
+    bytes it reads from memory, which none covers (`_uncovered`'s)."""
     left = ((1 << size) - 1) << offset
     taken = []
     for i in range(len(buffer) - 1, -1, -1):
@@ -1152,7 +1153,7 @@ def _taken(buffer: tuple, index: int, offset: int, size: int) -> list[tuple[int,
         if took:
             taken.append((i, took))
             left &= ~took
-    return taken
+    return taken, left
 
 
 def _blocked(buffers: tuple, tid: int, loc: int, offset: int, size: int) -> bool:

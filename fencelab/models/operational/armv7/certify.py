@@ -428,9 +428,10 @@ def _constants(ctx: ThreadContext) -> dict[int, dict[str, int]]:
         out = {r: v for r, v in state[pc].items() if r not in info.writes}
         m = MOV_IMM.match(core.decoded[pc].text.strip().lower())
         # (the register as the instruction's writes name it: an alias, `ip`, is left unknown)
-        if (m is not None and not info.predicate and m.group(1) in info.writes
-                and int(m.group(2), 0) < 1 << 31):  # fmt: skip
-            out[m.group(1)] = int(m.group(2), 0)
+        if m is not None and not info.predicate and m.group(1) in info.writes:
+            value = int(m.group(2), 0)
+            if value < 1 << 31:
+                out[m.group(1)] = value
         for nxt in info.next_pcs or ():
             old = state.get(nxt)
             new = out if old is None else {r: v for r, v in old.items() if out.get(r) == v}
