@@ -4,12 +4,11 @@
 - a load reads the newest buffered store of its own core to that location, else memory; with
   mixed-size accesses (a byte, half-word or word inside a location), each byte it reads from
   the newest buffered store of its core covering that byte, else from memory;
-- a drain step (an internal transition) moves a core's oldest buffered store to memory; a
-  load that took its bytes from more than one place (memory and its buffer, or two of its
-  buffered stores) guards the buffered stores it overlapped: until one drains, another core's
-  write over both its bytes and bytes the load took from a place already in memory (memory,
-  or one of those stores once it has drained) waits (`_with_guards`: x86tso-mixed.cat's
-  `internal`, on whole accesses, would see po-loc; fr; co close a cycle);
+- a drain step (an internal transition) moves a core's oldest buffered store to memory;
+- with mixed-size accesses, a load may take its bytes from more than one place (memory and its
+  buffer, or two of its buffered stores): then each buffered store keeps what it reaches by
+  x86tso-mixed.cat's `internal` (po-loc | rf | co | fr, on whole accesses), and a move after
+  which a store would close a cycle through itself waits (tso_internal.py);
 - MFENCE waits until its core's buffer is empty;
 - LOCK-prefixed instructions and XCHG with memory wait for an empty buffer, then read and write
   memory atomically;
@@ -40,6 +39,7 @@ from fencelab.machine.model import (
     what_it_does,
 )
 from fencelab.models.operational.sc import initial_values, shown_memory
+from fencelab.models.operational.tso_internal import Reach, drained, mask, stepped
 from fencelab.values import get_bytes, put_bytes
 
 DRAINS = Provenance(drain=True)
@@ -60,13 +60,9 @@ class Entry(NamedTuple):
     value: int
     offset: int = 0
     size: int = 8
-    # bytes of the location (bit b: byte b) that a later load of this core read from memory
-    # while it took others from this store (`_with_guards`): until this store drains, no other
-    # core's write over both may reach memory (`_blocked`)
-    guard: int = 0
-    # (d, bytes) for each later load of this core that took `bytes` from this store and others
-    # from the store d entries after it: once this store drains, those bytes guard that one
-    hands: tuple = ()
+    # what the store reaches by x86tso-mixed.cat's `internal` (tso_internal.py), for a
+    # program whose loads may take their bytes from more than one place (`TSO.guards`)
+    reach: Reach | None = None
 
     def place(self, program) -> str:
         """Where it writes, as herd's mixed-size tests name it: `x`, `t[1]`, or `x+1` inside x."""
@@ -110,16 +106,16 @@ class TSO(MemoryModel):
 
     def cautions(self) -> tuple[str, ...]:
         """A load that took some of its bytes from its own buffered store and the rest from
-        memory: another core's store overlapping both may then land between the read and the
-        drain, which this model allows and x86tso-mixed.cat's `internal` (on whole accesses)
-        forbids (README, "Models"; tests/models/test_mixed_size.py keeps the shape as a strict
-        xfail). The run says so rather than print that state without a word."""
+        memory in a program `guards` said could not do so: this model then keeps no
+        `internal`, and may allow a state x86tso-mixed.cat forbids (README, "Models"). The
+        run says so rather than print that state without a word."""
         return tuple(sorted(self._cautions))
 
     def guards(self, program) -> bool:
-        """Does this model guard `program`'s buffered stores (`_may_forward_in_part`)? Its
-        moves are then made the plain way (`core_transitions`, `internal_of`): the reductions
-        below argue from moves a guard may hold back, and are not asked."""
+        """Does this model keep x86tso-mixed.cat's `internal` for `program`'s buffered stores
+        (`_may_forward_in_part`; tso_internal.py)? Its moves are then made the plain way
+        (`core_transitions`, `internal_of`): the reductions below argue from moves that never
+        wait for `internal`, and are not asked."""
         if program is not self._program:
             self._explores(program)
         return self._guarded
@@ -528,38 +524,33 @@ class TSO(MemoryModel):
         sources = []  # for execution graphs: the buffer entry or memory each read took
         values = mem.values
         guarded = self.guards(program)
-        partly = []  # (location, offset, size, bytes from memory, sources) of each read taking
-        # its bytes from more than one place (`_with_guards`)
+        reads = []  # when guarded: (location, bytes, bytes from memory, `_taken`) of each read
 
         if atomic or not buffer:  # (a locked instruction reads memory itself)
             def read(loc, offset, size, index):
                 sources.append(MEMORY)
+                if guarded:
+                    reads.append((loc.index, mask(offset, size), mask(offset, size), ()))
                 return get_bytes(values[loc.index], offset, size)
         else:
             def read(loc, offset, size, index):
                 value, newest = _forwarded(buffer, values, loc.index, offset, size)
-                if newest is not None:
-                    if guarded:
-                        taken, memory = _taken(buffer, loc.index, offset, size)
-                        if memory or len(taken) > 1:
-                            partly.append((loc.index, offset, size, memory, taken))
-                    elif _uncovered(buffer, loc.index, offset, size):
-                        self._cautions.add(PARTLY_FORWARDED)
+                if guarded:
+                    taken, memory = _taken(buffer, loc.index, offset, size)
+                    reads.append((loc.index, mask(offset, size), memory, taken))
+                elif newest is not None and _uncovered(buffer, loc.index, offset, size):
+                    self._cautions.add(PARTLY_FORWARDED)
                 sources.append(MEMORY if newest is None else ("buf", newest))
                 return value
 
         step, _ = self.execute(program, state, tid, read)
-        if guarded and atomic and any(_blocked(mem.buffers, tid, loc.index, offset, w.size)
-                                      for w in step.writes
-                                      for loc, offset in (program.place(w.addr, w.size,
-                                                                        "write"),)):  # fmt: skip
-            return ()  # waits: another core's store is guarded against this write
-        if partly:
-            mem = _with_guards(mem, tid, partly)
         new = _written(program, mem, tid, step.writes, atomic)
-        if guarded and (partly or step.writes) and _beside_guards(program, new, tid, step.writes,
-                                                                  atomic):  # fmt: skip
-            self._cautions.add(BESIDE_GUARD)
+        if guarded and (reads or step.writes):
+            buffers = stepped(new.buffers, tid, reads, _placed_writes(program, step.writes),
+                              atomic, len(buffer))  # fmt: skip
+            if buffers is None:
+                return ()  # waits: a store would close a cycle of internal (tso_internal.py)
+            new = _memory_of((new.values, buffers))
         said = self._step_said(tid, info, tuple(sources), len(step.writes), atomic)
         return (Transition(said[0], tid, said[1], state.with_thread(tid, step.state, new),
                            step=step, provenance=said[2]),)  # fmt: skip
@@ -592,10 +583,17 @@ class TSO(MemoryModel):
         out = []
         for tid in tids:
             buffer = mem.buffers[tid]
-            if buffer and not (guarded and _blocked(mem.buffers, tid, *_placed(buffer[0]))):
-                said = self._drain_said(program, tid, buffer[0])
-                out.append(Transition(said[0], tid, said[1], state.with_memory(_drained(mem, tid)),
-                                      executes=False, provenance=DRAINS))  # fmt: skip
+            if not buffer:
+                continue
+            after = _drained(mem, tid)
+            if guarded:
+                buffers = drained(mem.buffers, tid)
+                if buffers is None:
+                    continue  # waits: it would close a cycle of internal (tso_internal.py)
+                after = _memory_of((after.values, buffers))
+            said = self._drain_said(program, tid, buffer[0])
+            out.append(Transition(said[0], tid, said[1], state.with_memory(after),
+                                  executes=False, provenance=DRAINS))  # fmt: skip
         return out
 
     def explain(self, program, state: MachineState, tid: int) -> list[Reason]:
@@ -618,7 +616,10 @@ class TSO(MemoryModel):
         elif info.barrier in (Barrier.LFENCE, Barrier.SFENCE):
             out.append(Reason(tid, f"{info.mnemonic} does not order ordinary memory under "
                                    "x86-TSO"))  # fmt: skip
-        for t in self.moves_of(program, state, tid, info):
+        moves = self.moves_of(program, state, tid, info)
+        if self.guards(program):
+            out += _held_back(program, tid, info, buffer, moves)
+        for t in moves:
             text = what_it_does(program, t)
             if not t.executes:
                 text += " (the oldest entry first; then every core sees it)"
@@ -1042,6 +1043,25 @@ def _future_locations(program, tid: int, pc: int) -> frozenset[int] | None:
     return frozenset(out)
 
 
+def _held_back(program, tid: int, info: InsnInfo | None, buffer: tuple,
+               moves: list[Transition]) -> list[Reason]:  # fmt: skip
+    """Why a core of a guarded program (`TSO.guards`) cannot make a move it otherwise could:
+    it would close a cycle of x86tso-mixed.cat's `internal` (tso_internal.py)."""
+    why = ("it would close a cycle of po-loc, rf, co and fr on {} (x86tso-mixed.cat's "
+           "internal): a buffered store would come coherence-after what its own core's later "
+           "load already read; it waits until that store drains")  # fmt: skip
+    out = []
+    waits = info is not None and buffer and (info.kind is Kind.RMW
+                                             or info.barrier is Barrier.FULL)  # fmt: skip
+    if info is not None and not waits and not any(t.executes for t in moves):
+        out.append(Reason(tid, f"{info.text} waits: " + why.format("the location it accesses"),
+                          False))  # fmt: skip
+    if buffer and all(t.executes for t in moves):
+        out.append(Reason(tid, f"drain d{tid} of {buffer[0].text(program)} waits: "
+                               + why.format(buffer[0].place(program)), False))  # fmt: skip
+    return out
+
+
 def _where_reads_went(t: Transition, info: InsnInfo, buffer, program) -> str:
     """What a TSO step did with the buffer, in words: forwarded, read memory past buffered
     stores, or buffered a store."""
@@ -1061,7 +1081,7 @@ def _forwarded(buffer: tuple, values: tuple, index: int, offset: int, size: int)
     buffer's entries there, oldest first (newer ones win); and which entry gave the newest
     bytes (None: memory)."""
     whole, newest = values[index], None
-    for i, (loc, value, at, width, _, _) in enumerate(buffer):  # (an `Entry`, unpacked in C)
+    for i, (loc, value, at, width, _) in enumerate(buffer):  # (an `Entry`, unpacked in C)
         if loc == index and at < offset + size and offset < at + width:
             whole, newest = put_bytes(whole, at, width, value), i
     return get_bytes(whole, offset, size), newest
@@ -1071,7 +1091,7 @@ def _uncovered(buffer: tuple, index: int, offset: int, size: int) -> int:
     """The bytes of (offset, size) of location `index` (bit b: byte b) that no entry of the
     buffer holds: those a load there reads from memory."""
     wanted = ((1 << size) - 1) << offset
-    for loc, _, at, width, _, _ in buffer:
+    for loc, _, at, width, _ in buffer:
         if loc == index:
             wanted &= ~(((1 << width) - 1) << at)
     return wanted
@@ -1108,38 +1128,6 @@ def _may_forward_in_part(program) -> bool:
 _DISPLACED = re.compile(r"\[[^\]]*[-+][^\]]*\]|[0-9a-fx]\(")  # [rcx + 2], 2(%rcx)
 
 
-def _with_guards(mem: TsoMemory, tid: int, partly: list) -> TsoMemory:
-    """Memory after core `tid`'s loads took their bytes from more than one place (`partly`:
-    location, offset, size, the bytes from memory, and `_taken`'s bytes from each buffered
-    store): each of its buffered stores there is guarded by the bytes read from memory, and,
-    once a store it took bytes from drains, by those bytes (its `hands`, `_drained`).
-    x86tso-mixed.cat's `internal` (acyclic po-loc | fr | co | rf, on whole accesses) forbids
-    another core's write over both the store's bytes and bytes the load took from a write
-    already in memory to reach memory before the store drains: the store is po-loc-before the
-    load, which is fr-before that write (it read those bytes from a write co-before it), which
-    would be co-before the store. Made to wait until the store drains (`_blocked`), such a
-    write lands after it, as every execution the cat file allows has it (a chain of writes
-    co-before the store passes through one over both, for aligned accesses). A write that
-    lands before the store the load took bytes from drains is co-before both, which the cat
-    file allows, so that store's bytes guard only from its drain on."""
-    values, buffers = mem
-    entries = list(buffers[tid])
-    for loc, offset, size, memory, taken in partly:
-        overlapped = [i for i, entry in enumerate(entries)
-                      if entry[0] == loc and entry[2] < offset + size
-                      and offset < entry[2] + entry[3]]  # fmt: skip
-        for i in overlapped:
-            if memory:
-                entries[i] = entries[i]._replace(guard=entries[i][4] | memory)
-        for source, took in taken:
-            later = tuple((i - source, took) for i in overlapped if i > source)
-            if later:
-                entries[source] = entries[source]._replace(hands=entries[source][5] + later)
-    changed = list(buffers)
-    changed[tid] = tuple(entries)
-    return _memory_of((values, tuple(changed)))
-
-
 def _taken(buffer: tuple, index: int, offset: int,
            size: int) -> tuple[list[tuple[int, int]], int]:  # fmt: skip
     """The entries of a core's buffer a load of (offset, size) of location `index` takes bytes
@@ -1148,7 +1136,7 @@ def _taken(buffer: tuple, index: int, offset: int,
     left = ((1 << size) - 1) << offset
     taken = []
     for i in range(len(buffer) - 1, -1, -1):
-        loc, _, at, width, _, _ = buffer[i]
+        loc, _, at, width, _ = buffer[i]
         took = left & ((1 << width) - 1) << at if loc == index else 0
         if took:
             taken.append((i, took))
@@ -1156,65 +1144,15 @@ def _taken(buffer: tuple, index: int, offset: int,
     return taken, left
 
 
-def _blocked(buffers: tuple, tid: int, loc: int, offset: int, size: int) -> bool:
-    """Must core `tid`'s write of (offset, size) of location `loc` wait before it reaches
-    memory: does another core's buffered store over those bytes guard some of them
-    (`_with_guards`)?"""
-    mask = ((1 << size) - 1) << offset
-    for other, buffer in enumerate(buffers):
-        if other != tid:
-            for entry in buffer:
-                if (entry[4] & mask and entry[0] == loc and entry[2] < offset + size
-                        and offset < entry[2] + entry[3]):  # fmt: skip
-                    return True
-    return False
+def _placed_writes(program, writes) -> list[tuple[int, int]]:
+    """The location and bytes (bit b: byte b) of each of a step's writes."""
+    out = []
+    for w in writes:
+        loc, offset = program.place(w.addr, w.size, "write")
+        out.append((loc.index, mask(offset, w.size)))
+    return out
 
 
-def _beside_guards(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> bool:
-    """After core `tid`'s step: does a core's write overlap the bytes a buffered store of
-    another core is guarded by (or will be, `Entry.hands`) but not the store itself? That
-    write lands after the load that made the guard read those bytes (fr), and the guard holds
-    back only writes over both: a read or write of x that sees that write and not the store
-    (another core reading both, or the writer's core reading on) would close the cycle
-    x86tso-mixed.cat's `internal` forbids (store -po-loc-> load -fr-> write ... -> store), and
-    `tso` does not hold it back (`BESIDE_GUARD`). `writes`: the step's, in memory already when
-    `atomic`, else at the end of its buffer."""
-    buffers = mem.buffers
-    landed = ()
-    if atomic:
-        landed = tuple((loc.index, offset, w.size) for w in writes
-                       for loc, offset in (program.place(w.addr, w.size, "write"),))  # fmt: skip
-    for other, buffer in enumerate(buffers):
-        for entry in buffer:
-            guard = entry[4]
-            for _, took in entry[5]:
-                guard |= took
-            if not guard:
-                continue
-            own = ((1 << entry[3]) - 1) << entry[2]
-            for core, others in enumerate(buffers):
-                if core == other:
-                    continue
-                places = [(e[0], e[2], e[3]) for e in others]
-                if core == tid:
-                    places += landed
-                for loc, offset, size in places:
-                    mask = ((1 << size) - 1) << offset
-                    if loc == entry[0] and mask & guard and not mask & own:
-                        return True
-    return False
-
-
-def _placed(entry: Entry) -> tuple[int, int, int]:
-    """A buffered store's (location, offset, size)."""
-    return entry[0], entry[2], entry[3]
-
-
-BESIDE_GUARD = ("a load took its bytes from more than one place (memory and its own buffered "
-                "store, or two of its stores) while another core wrote some of the bytes it read "
-                "and not the store's: tso may then allow a state x86tso-mixed.cat forbids (a "
-                "read or write that sees that write and not the store); --model tso-axiomatic "
-                "judges by the cat file")  # fmt: skip
 PARTLY_FORWARDED = ("a load took some bytes from its own buffered store and the rest from "
                     "memory: tso may then allow a state x86tso-mixed.cat forbids (a store of "
                     "another core overlapping both, landing between the read and the drain); "
@@ -1235,7 +1173,7 @@ def _written(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> TsoMemo
     added = []
     for w in writes:
         loc, offset = program.place(w.addr, w.size, "write")
-        added.append(_entry_of((loc.index, w.value, offset, w.size, 0, ())))
+        added.append(_entry_of((loc.index, w.value, offset, w.size, None)))
     values, old = mem
     buffers = list(old)
     buffers[tid] = old[tid] + tuple(added)
@@ -1243,18 +1181,13 @@ def _written(program, mem: TsoMemory, tid: int, writes, atomic: bool) -> TsoMemo
 
 
 def _drained(mem: TsoMemory, tid: int) -> TsoMemory:
-    """Memory after core `tid`'s oldest buffered store (it has one) reaches memory; the bytes
-    a load took from it now guard the later stores that load overlapped (`_with_guards`)."""
+    """Memory after core `tid`'s oldest buffered store (it has one) reaches memory (the
+    buffered stores' `Reach`, where kept, as it was: tso_internal.py's `drained` makes it)."""
     old_values, old_buffers = mem  # (named tuples unpacked in C, not field by field)
     buffer = old_buffers[tid]
-    loc, value, offset, size, _, hands = buffer[0]
+    loc, value, offset, size, _ = buffer[0]
     values = list(old_values)
     values[loc] = put_bytes(values[loc], offset, size, value)
     buffers = list(old_buffers)
     buffers[tid] = buffer[1:]
-    if hands:
-        rest = list(buffer[1:])
-        for d, took in hands:
-            rest[d - 1] = rest[d - 1]._replace(guard=rest[d - 1][4] | took)
-        buffers[tid] = tuple(rest)
     return _memory_of((tuple(values), tuple(buffers)))
