@@ -15,6 +15,9 @@ SUITE (each generates `--count` tests of each kind from `--seed`, fencelab/gen):
   does not draw (x86: byte and half-word parts of a word, LFENCE/SFENCE, LOCK CMPXCHG, locked
   ALU and bit operations; AArch64: LD<op>/ST<op> of every kind, CAS, LDAXR/STLXR, dependencies
   before any of them), the same pairs as `x86` and `aarch64`;
+- `x86-bytes`: `2 * count` x86 tests of one 32-bit location read and written in bytes,
+  half-words and words by 2-3 threads (loads taking their bytes from more than one place),
+  the same pairs as `x86`;
 - `aarch64-atoms`: `2 * count` AArch64 cycles (cycles.py) with other orders on their accesses
   (LDAPR, LDAR, STLR; SWP, LDADD and CAS, each plain, A, L or AL, for the cycle's SWP), the
   same pairs as `aarch64`;
@@ -76,7 +79,7 @@ PAIRS = {
     "aarch64": (("arm", "arm-axiomatic"), ("sc", "sc-axiomatic")),
     "a32": (("aarch32", "arm-axiomatic"),),
 }
-PAIRS["x86-wide"] = PAIRS["x86"]
+PAIRS["x86-wide"] = PAIRS["x86-bytes"] = PAIRS["x86"]
 PAIRS["aarch64-wide"] = PAIRS["aarch64-atoms"] = PAIRS["aarch64"]
 PAIRS["armv7"] = (("armv7", "armv7-axiomatic"),)
 PAIRS["armv7-wide"] = (("armv7", "armv7-axiomatic"), ("aarch32", "arm-axiomatic"))
@@ -97,6 +100,8 @@ def texts(suite: str, count: int, seed: int, threads: int | None = None) -> list
                 *cycles.generate_many("AArch64", count, seed, threads)]  # fmt: skip
     elif suite == "x86-wide":
         made = [x86_wide(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
+    elif suite == "x86-bytes":
+        made = [x86_bytes(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
     elif suite == "aarch64-wide":
         made = [aarch64_wide(seed * 1_000_003 + i, n_threads=threads) for i in range(2 * count)]
     elif suite == "aarch64-atoms":
@@ -189,6 +194,40 @@ def x86_wide(seed, name=None, n_threads=None):
         threads.append(rows or ["mfence"])
     terms += [f"[{loc}]=0" for loc in locs]
     return _table("X86_64", name or f"X86W{seed}", " ".join(init), threads, terms)
+
+
+def x86_bytes(seed, name=None, n_threads=None):
+    """One 32-bit location accessed in bytes, half-words and words by 2-3 threads: loads that
+    take their bytes from more than one place, and the cycles of x86tso-mixed.cat's
+    `internal` through other cores' accesses (tso_internal.py)."""
+    rng = random.Random(seed)
+    n = n_threads or rng.choice((2, 2, 3))
+    init, threads, terms, v = ["uint32_t x;"], [], [], 0
+    for tid in range(n):
+        rows, regs = [], list(X86_LOAD_REGS)
+        init.append(f"{tid}:r8=x;")
+        for _ in range(rng.choice((2, 2, 3))):
+            k = rng.random()
+            size = rng.choice((1, 2, 4))
+            off = rng.randrange(0, 4, size)
+            if k < 0.45 or not regs:
+                v += 1
+                value = v * 0x0101 if size > 1 else v
+                suffix = {1: "b", 2: "w", 4: "l"}[size]
+                rows.append(f"mov{suffix} ${value},{off}(%r8)")
+            elif k < 0.9:
+                r = regs.pop(0)
+                load = {1: "movzbl", 2: "movzwl", 4: "movl"}[size]
+                rows.append(f"{load} {off}(%r8),%e{r}")
+                terms.append(f"{tid}:r{r}=0")
+            elif k < 0.95:
+                rows.append("mfence")
+            else:
+                v += 1
+                rows.append(f"lock addb ${v},{rng.randrange(4)}(%r8)")
+        threads.append(rows)
+    terms.append("[x]=0")
+    return _table("X86_64", name or f"X86B{seed}", " ".join(init), threads, terms)
 
 
 A64_RMW = ("LDCLR", "LDSET", "LDEOR", "LDSMAX", "LDUMIN", "LDADD", "SWP")

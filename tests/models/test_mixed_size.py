@@ -493,6 +493,12 @@ def test_reasons_pane_says_why_a_drain_waits_for_internal():
     for tid, drain in [(0, "d0 of x+2=1"), (1, "d1 of x=5")]:
         said = [r.text for r in machine.explain(walk.state, tid) if r.can is False]
         assert said == [f"drain {drain} waits: it would close a cycle of po-loc, rf, co and fr "
-                        f"on {drain.split()[-1].split('=')[0]} (x86tso-mixed.cat's internal): "
-                        "a buffered store would come coherence-after what its own core's later "
-                        "load already read; it waits until that store drains"], said
+                        f"on {drain.split()[-1].split('=')[0]} (x86tso-mixed.cat's internal) "
+                        "through a store still buffered; it can go once that store drains"], said
+    walk = Replay(machine)
+    for key in ["0", "1", "0", "d1"]:  # P1's byte in memory: P1's load would read it and x+2=0
+        walk.take(key)
+    said = [r.text for r in machine.explain(walk.state, 1) if r.can is False]
+    assert len(said) == 1 and said[0].startswith("movl "), said  # (the TUI names x in it)
+    assert ", %ebx waits: it would close a cycle of po-loc, rf, co and fr" in said[0], said
+    assert [t.key for t in machine.transitions(walk.state)] == ["d0"]

@@ -1048,8 +1048,7 @@ def _held_back(program, tid: int, info: InsnInfo | None, buffer: tuple,
     """Why a core of a guarded program (`TSO.guards`) cannot make a move it otherwise could:
     it would close a cycle of x86tso-mixed.cat's `internal` (tso_internal.py)."""
     why = ("it would close a cycle of po-loc, rf, co and fr on {} (x86tso-mixed.cat's "
-           "internal): a buffered store would come coherence-after what its own core's later "
-           "load already read; it waits until that store drains")  # fmt: skip
+           "internal) through a store still buffered; it can go once that store drains")
     out = []
     waits = info is not None and buffer and (info.kind is Kind.RMW
                                              or info.barrier is Barrier.FULL)  # fmt: skip
