@@ -68,8 +68,10 @@ class NarrowAddress(CodeError):
     """A load narrower than an address that reads a location's address (herd: 'Illegal
     operation mask32'). `explain` names the location once the program is known."""
 
-    def __init__(self, pc: int, text: str, address: int, size: int, bits: int):
+    def __init__(self, pc: int, text: str, address: int, size: int, bits: int,
+                 reads: tuple = ()):  # fmt: skip
         self.address, self.size, self.bits = address, size, bits
+        self.reads = reads  # the instruction's reads (`Access`), that one among them
         super().__init__(pc, text, self.explain(f"{address:#x}"))
 
     def explain(self, name: str) -> str:

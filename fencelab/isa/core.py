@@ -312,7 +312,7 @@ class Core:
         for read in mem_reads:
             if 8 * read.size < self.target.pointer_width and self._is_address(read.value):
                 raise NarrowAddress(pc, info.text, read.value, read.size,
-                                    self.target.pointer_width)  # fmt: skip
+                                    self.target.pointer_width, mem_reads)  # fmt: skip
         executed, skipped = [pc], [0] if fails else []
         _, hung, after = self._run_local(executed, skipped)
         if effect_key is not None and len(executed) == 1 and not hung:

@@ -136,7 +136,7 @@ import itertools
 from dataclasses import dataclass, field, replace
 
 from fencelab import reduce
-from fencelab.errors import AccessError, CodeError, FencelabError, MemoryFault
+from fencelab.errors import AccessError, CodeError, FencelabError, MemoryFault, NarrowAddress
 from fencelab.isa.core import NeedRead, Step, ThreadState
 from fencelab.isa.insn import (
     Barrier,
@@ -152,6 +152,15 @@ from fencelab.values import get_bytes, unsigned
 MAX_VALUES = 64  # distinct values one location may take before we give up
 Piece = tuple  # (offset, size, value) written to a location; (None, None, value): a seed
 
+
+
+@dataclass(frozen=True)
+class _Faulted:
+    """An instruction that read a location's address into fewer bytes than an address
+    (`NarrowAddress`, deferred: `PathExplorer._with_reads`): `step` holds its reads only."""
+
+    step: Step
+    error: NarrowAddress
 
 def _cannot(info: InsnInfo, why: str) -> CodeError:
     return CodeError(info.address, info.text, f"the axiomatic checker cannot run it: {why}")
@@ -246,8 +255,9 @@ class ThreadPath:
     pick_addr: frozenset[tuple[int, int]] = frozenset()  # pick-addr-dep
     pick_dep: frozenset[tuple[int, int]] = frozenset()  # pick-basic-dep to an access
     pick_ctrl: frozenset[tuple[int, int]] = frozenset()  # pick-ctrl-dep
-    # the access that stopped the thread here, an address that is no location (`defer_faults`)
-    fault: MemoryFault | None = None
+    # the access that stopped the thread here (`defer_faults`): an address that is no
+    # location, or a narrow read of a value that is a location's address (`_Faulted`)
+    fault: MemoryFault | NarrowAddress | None = None
     # how many of herd's event structures this path stands for (the executions it makes are
     # counted that many times, as herd7 counts them): 2 per failed CAS whose compare register
     # depends on no read (`_events`)
@@ -531,7 +541,8 @@ class PathExplorer:
                 return
             if self.guess and info.predicate and b.src(_CONDITION):
                 self._guess(tid, core, state, b, info, values, out)
-            if len(options) > 1 and self._may_be_dead(info, options):
+            if (len(options) > 1 and not any(isinstance(o[0], _Faulted) for o in options)
+                    and self._may_be_dead(info, options)):  # fmt: skip
                 self._speculate(tid, core, state, info, options, values, out)
                 return
             for step, nb, reads in options:
@@ -549,6 +560,11 @@ class PathExplorer:
         takes, to be marked `any_value`; `flips`: the predicated instructions `step` ran
         the other way, `Core.run`) and explore on. Guessing (`guess`), each predicated
         instruction after those whose condition a read decided is also run the other way."""
+        if isinstance(step, _Faulted):  # the path ends at this instruction, its reads made
+            for variant in self._events(tid, nb, info, step.step):
+                self._append(out, tid, variant, replace(variant.path(tid, state),
+                                                        fault=step.error), everything=True)  # fmt: skip
+            return
         if step.hung:
             if (leaf := self._leaf(tid, nb, everything=True)) is not None and not nb.guessed:
                 self.budget_hits += leaf[0]
@@ -718,8 +734,18 @@ class PathExplorer:
     def _with_reads(self, core, state, reads: tuple[int, ...], values,
                     flips: frozenset[int] = frozenset()):  # fmt: skip
         """Every Step the instruction can take with the read values that led to it (`flips`:
-        `Core.run`'s)."""
-        result = core.run(state, reads, flips)
+        `Core.run`'s); a narrow read of a value that is a location's address, with
+        `defer_faults`, as a `_Faulted` step: the value may be one no execution writes
+        (`read_values` takes every value the location's writes may hold, and more: the bytes
+        of its writes in every combination), so the checker reports it only if an execution
+        the model allows reads it (herd's addresses are symbols, which no sum makes)."""
+        try:
+            result = core.run(state, reads, flips)
+        except NarrowAddress as e:
+            if not self.defer_faults:
+                raise
+            yield _Faulted(Step(state, e.reads, (), (core.info(state).address,)), e), reads
+            return
         if isinstance(result, Step):
             yield result, reads
             return

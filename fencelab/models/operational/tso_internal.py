@@ -76,8 +76,8 @@ def stepped(buffers: tuple, tid: int, reads: list, writes: list, atomic: bool,
     for loc, read, memory, taken in reads:
         for (core, index), (entry_loc, reach) in tracked.items():
             if entry_loc == loc and (read & reach.po[tid] or memory & reach.written):
-                pending = reach.pending + tuple((tid, i, took) for i, took in taken
-                                                if (tid, i) != (core, index))  # fmt: skip
+                pending = _pending(reach.pending, [(tid, i, took) for i, took in taken
+                                                   if (tid, i) != (core, index)])  # fmt: skip
                 tracked[core, index] = (loc, reach._replace(
                     po=_or_at(reach.po, tid, read), read=reach.read | memory, pending=pending))
     cores = len(buffers)
@@ -120,7 +120,7 @@ def drained(buffers: tuple, tid: int) -> tuple | None:
         members = tuple(m >> 1 if c == tid else m
                         for c, m in enumerate(reach.members))  # fmt: skip
         tracked[key] = (entry_loc, reach._replace(read=read, members=members,
-                                                  pending=tuple(pending)))  # fmt: skip
+                                                  pending=_pending((), pending)))  # fmt: skip
     shifted = {(c, i - 1 if c == tid else i): v for (c, i), v in tracked.items()}
     rest = list(buffers)
     rest[tid] = buffers[tid][1:]
@@ -132,7 +132,18 @@ def _merged(reach: Reach, gone: Reach, own: int) -> Reach:
     return Reach(tuple(a | b for a, b in zip(reach.po, gone.po)),
                  reach.written | gone.written | own, reach.read | gone.read,
                  tuple(a | b for a, b in zip(reach.members, gone.members)),
-                 reach.pending + gone.pending)  # fmt: skip
+                 _pending(reach.pending, gone.pending))  # fmt: skip
+
+
+def _pending(old: tuple, new) -> tuple[tuple[int, int, int], ...]:
+    """`Reach.pending` with `new`'s, one item per entry (its bytes joined), in order: states
+    that differ only in how they came by it are one state."""
+    if not new:
+        return old
+    joined: dict[tuple[int, int], int] = {}
+    for core, index, took in (*old, *new):
+        joined[core, index] = joined.get((core, index), 0) | took
+    return tuple(sorted((core, index, took) for (core, index), took in joined.items()))
 
 
 def _tracked(buffers: tuple) -> dict[tuple[int, int], tuple[int, Reach]]:
