@@ -101,7 +101,8 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
     fresh after it at m's location x: just above p in R', just above m in R) and which
     fulfils a commit made ahead q at x. Its check held in R' (no other core's write between
     p and q), but the other cores' writes between the floor and r are, in R, between m and
-    q: it fails, and reading one of them instead gives the load-exclusive another value. R
+    q: it fails, and reading one of them instead gives the load-exclusive another value
+    (which a fetch-add's store-exclusive writes, or a later commit made ahead depends on). R
     is then not viable, nor need any run from the storage without p be (LDREX-FRESH in
     tests/models/test_armv7_viable_exclusive.py: a place that certifies was dropped; its
     outcomes were kept, the commits reaching them in another order, which is not argued
@@ -280,8 +281,11 @@ def _write_then_exclusive(ctx: ThreadContext, pc: int, loc: int) -> bool:
     """Has the core's code, at or after `pc` (a core without loops runs forward), a write
     that may be of `loc` and, after it, a load-exclusive that may read `loc`? An access's
     location is known when no instruction of the core writes a register that forms its
-    address and it has run once (ACCESS_LOCS); otherwise it may be any."""
+    address and it has run once (ACCESS_LOCS); otherwise it may be any. Code with an
+    instruction whose next is not known (a branch to a register) may have it anywhere."""
     infos = ctx.core.infos
+    if any(info.next_pcs is None for info in infos.values()):
+        return True
     written = frozenset().union(*(info.writes for info in infos.values()))
     seen = ctx.__dict__.get(ACCESS_LOCS, {})
 
