@@ -107,7 +107,8 @@ barrier whose propagations' locations no other core still running may read (mode
 others (`_order_of`); a core that cannot commit more is complete once it certifies
 (`_complete`). For a
 core without loops or barriers between accesses, a commit ahead is certified only at coherence
-places a solo run that can go on to certify allows (certify.py, `explore_alone`), and its solo
+places a solo run that can go on to certify allows (certify.py, `explore_alone`; every place
+where a store-exclusive may fulfil one after its load-exclusive read a fresh write), and its solo
 search sees other cores' writes between two of its own commits in one order (project.py). Checking a
 commit made ahead (certify.py, `certifies`) stops at the first certifying solo run and skips
 solo states with more commits to execute than writes left in the code. Out of scope: mixed-size accesses, ARMv8-only instructions (models/armv7_scope.py).

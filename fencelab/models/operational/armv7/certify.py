@@ -96,6 +96,25 @@ def explore_alone(ctx: ThreadContext, tstate, local: Local, st: Storage,
     offered (no loop). So R commits m as a candidate with the same commits executed before
     it (`before`) and goes on to a state with every old commit executed: its run is viable.
     Barriers that insert propagations, loops (pruned iterations, spins) are not covered.
+
+    Except at one store-exclusive: one whose load-exclusive read m (or a write committed
+    fresh after it at m's location x: just above p in R', just above m in R) and which
+    fulfils a commit made ahead q at x. Its check held in R' (no other core's write between
+    p and q), but the other cores' writes between the floor and r are, in R, between m and
+    q: it fails, and reading one of them instead gives the load-exclusive another value
+    (which a fetch-add's store-exclusive writes, or a later commit made ahead depends on). R
+    is then not viable, nor need any run from the storage without p be (LDREX-FRESH in
+    tests/models/test_armv7_viable_exclusive.py: a place that certifies was dropped; its
+    outcomes were kept, the commits reaching them in another order, which is not argued
+    here). So at a location where this can happen every run counts (`_exclusive_locations`:
+    a commit made ahead at x with another core's write coherence-between it and the place a
+    fresh commit takes now, and a write followed by a load-exclusive of x in the core's code
+    from here). Elsewhere every store-exclusive's check compares the same places in R as
+    in R': places at other locations do not move; at x, a fresh write has no other core's
+    write between it and a commit made ahead (the floor only rises along a run, no
+    propagation is inserted, and the core's own writes do not count); a load-exclusive that
+    read an older write, or whose store-exclusive commits fresh (just above the floor),
+    does not see where m went.
     The same candidates are reported (transition keys do not change); `_commits`
     (model.py) only skips the coherence places that no viable run allows."""
     # with no commit made ahead, every solo state has executed them all: every run is viable
@@ -227,9 +246,63 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
         for msg, done, nxt in offered:
             if nxt in live:
                 found[msg].add(done)
-        kept = tuple(frozenset(b) for b in found.values())
+        # a store-exclusive may fulfil a commit made ahead at the location (`explore_alone`:
+        # the argument does not hold there): every run counts
+        exposed = _exclusive_locations(ctx, tstate, local, st)
+        kept = tuple(frozenset(candidates[msg] if msg.loc in exposed else b)
+                     for msg, b in found.items())  # fmt: skip
     return Alone(certified, complete, tuple(candidates),
                  tuple(frozenset(b) for b in candidates.values()), kept)
+
+
+def _exclusive_locations(ctx: ThreadContext, tstate, local: Local,
+                         st: Storage) -> frozenset[int]:  # fmt: skip
+    """`armv7-viable-commits`: the locations where a store-exclusive of a run committing a
+    write fresh may fail to fulfil a commit made ahead that it fulfils after the same write
+    committed ahead (`explore_alone`): those with a commit made ahead and, coherence-between
+    it and the place a fresh commit takes now (just above the core's floor; later in a run the
+    floor is only higher), a write of another core, where the core's code from here has a
+    write followed by a load-exclusive of the location (`_write_then_exclusive`)."""
+    core = ctx.core
+    if not local.promises or core.halted(tstate):
+        return frozenset()
+    out = set()
+    for pos in local.promises:
+        loc = st.msg(pos).loc
+        if loc in out or not _write_then_exclusive(ctx, core.pc(tstate), loc):
+            continue
+        fresh = max(st.rank(local.coh[loc]) + 1, st.first_free_rank(loc))
+        if any(st.tid(w) != ctx.tid for w in st.co[loc][fresh : st.rank(pos)]):
+            out.add(loc)
+    return frozenset(out)
+
+
+def _write_then_exclusive(ctx: ThreadContext, pc: int, loc: int) -> bool:
+    """Has the core's code, at or after `pc` (a core without loops runs forward), a write
+    that may be of `loc` and, after it, a load-exclusive that may read `loc`? An access's
+    location is known when no instruction of the core writes a register that forms its
+    address and it has run once (ACCESS_LOCS); otherwise it may be any. Code with an
+    instruction whose next is not known (a branch to a register) may have it anywhere."""
+    infos = ctx.core.infos
+    if any(info.next_pcs is None for info in infos.values()):
+        return True
+    written = frozenset().union(*(info.writes for info in infos.values()))
+    seen = ctx.__dict__.get(ACCESS_LOCS, {})
+
+    def may_be(at: int, info) -> bool:
+        known = None if info.addr_regs & written else seen.get(at)
+        return known is None or known == loc
+
+    first = None
+    for at in sorted(infos):
+        info = infos[at]
+        if at < pc:
+            continue
+        if first is None and info.kind in WRITES and may_be(at, info):
+            first = at
+        elif first is not None and info.kind is Kind.LOAD_EXCL and may_be(at, info):
+            return True
+    return False
 
 
 def _unmoved(heads: tuple, inserted: tuple[int, ...]) -> tuple:
