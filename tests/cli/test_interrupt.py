@@ -44,6 +44,9 @@ LONG_C = """C long
                                    ("w", "x", "y")))  # fmt: skip
 ) + "exists (0:r0=0 /\\ 1:r0=0 /\\ 2:r0=0 /\\ 3:r0=0)\n"
 LONG_LIMIT = ["--max-memory", "12GB"]
+# a run of LONG_ARM that lasts: at the default 300,000 states it is over in 2.7 s on a fast
+# machine (2026-12-07), before the signal a test sends it
+LONG_RUN = ["--max-states", "100000000", *LONG_LIMIT]
 
 
 def interrupt(args: list[str], after: str | None, wait: float = 1.5,
@@ -113,7 +116,7 @@ def test_ctrl_c_in_an_exhaustive_run_prints_the_partial_result_and_the_summary(t
     long = tmp_path / "long.litmus"
     long.write_text(LONG_ARM)
     status, out, err = interrupt(["run", str(EXAMPLES / "aarch64" / "SB.litmus"), str(long),
-                                  str(EXAMPLES / "aarch64" / "MP.litmus"), "-j", "1"],
+                                  str(EXAMPLES / "aarch64" / "MP.litmus"), "-j", "1", *LONG_RUN],
                                  "Observation SB")  # fmt: skip
     assert status == 130, err
     assert "Traceback" not in err and err == ""

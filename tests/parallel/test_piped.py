@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_interrupt import LONG_ARM, interrupt
+from tests.cli.test_interrupt import LONG_ARM, LONG_RUN, interrupt
 from tests.helpers import EXAMPLES
 
 CODE = "from fencelab.launch import main; main()"
@@ -84,7 +84,7 @@ def test_ctrl_c_with_workers_prints_the_partial_result_and_the_summary(tmp_path)
     long = tmp_path / "long.litmus"
     long.write_text(LONG_ARM)
     status, out, err = interrupt(["run", str(EXAMPLES / "aarch64" / "SB.litmus"), str(long),
-                                  str(EXAMPLES / "aarch64" / "MP.litmus"), "-j", "2"],
+                                  str(EXAMPLES / "aarch64" / "MP.litmus"), "-j", "2", *LONG_RUN],
                                  "Observation SB")  # fmt: skip
     assert status == 130, err
     assert err == ""
@@ -103,7 +103,8 @@ def test_ctrl_c_with_workers_starts_no_test_queued_for_them(tmp_path):
 
     for i in range(5):
         (tmp_path / f"long{i}.litmus").write_text(LONG_ARM.replace("long", f"long{i}", 1))
-    proc = subprocess.Popen([sys.executable, "-c", CODE, "run", str(tmp_path), "-j", "2"],
+    proc = subprocess.Popen([sys.executable, "-c", CODE, "run", str(tmp_path), "-j", "2",
+                             *LONG_RUN],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     time.sleep(4)
     assert proc.poll() is None
@@ -129,7 +130,8 @@ def test_workers_end_with_the_command_killed(tmp_path):
 
     for i in range(2):
         (tmp_path / f"long{i}.litmus").write_text(LONG_ARM.replace("long", f"long{i}", 1))
-    proc = subprocess.Popen([sys.executable, "-c", CODE, "run", str(tmp_path), "-j", "2"],
+    proc = subprocess.Popen([sys.executable, "-c", CODE, "run", str(tmp_path), "-j", "2",
+                             *LONG_RUN],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     time.sleep(4)
     workers = [int(pid) for pid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
@@ -172,9 +174,10 @@ def test_ctrl_c_in_a_split_test_prints_what_its_parts_found(tmp_path):
     the tests after it wait for them.)"""
     long = tmp_path / "long.litmus"
     long.write_text(LONG_ARMV7)
+    # (long alone: 8 s on a fast machine, 2026-12-07; the workers start within 1 s)
     status, out, err = interrupt(["run", str(long), str(EXAMPLES / "arm" / "SB.litmus"),
                                   str(EXAMPLES / "arm" / "MP.litmus"), "-j", "2"],
-                                 None, startup=6)  # fmt: skip
+                                 None, startup=3)  # fmt: skip
     assert status == 130, err
     assert err == ""
     assert out.startswith("Test long Allowed")
@@ -272,7 +275,7 @@ def _long_beside_sb_and_mp(tmp_path, config: dict | None = None):
     cluster, client = _cluster(1, 2, config)
     with cluster, client:
         proc = subprocess.Popen([sys.executable, "-c", CODE, "run", sb, str(long), mp,
-                                 "--cluster", cluster.scheduler_address],
+                                 "--cluster", cluster.scheduler_address, *LONG_RUN],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
         try:
             assert _until(lambda: sum(map(len, client.processing().values())) == 1, 15)
@@ -320,7 +323,7 @@ def test_a_cluster_task_stops_when_the_command_ends(tmp_path, end):
     cluster, client = _cluster(1, 1)
     with cluster, client:
         proc = subprocess.Popen([sys.executable, "-c", CODE, "run", str(long), "--cluster",
-                                 cluster.scheduler_address], stdout=subprocess.PIPE,
+                                 cluster.scheduler_address, *LONG_RUN], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)  # fmt: skip
         try:
             assert _until(lambda: _running_tasks(client) == 1, 15)
@@ -525,10 +528,10 @@ def test_ctrl_c_on_a_cluster_before_a_result_says_so(tmp_path, command):
     long = tmp_path / "long.litmus"
     long.write_text(LONG_ARM)
     sb = str(EXAMPLES / "aarch64" / "SB.litmus")
-    args = {"run": ["run", str(long), sb],
+    args = {"run": ["run", str(long), sb, *LONG_RUN],
             "check": ["check", str(EXAMPLES / "rust" / "SB+scs.litmus"), "-t", "armv8"],
             "hunt": ["hunt", "-t", "armv8", "--shapes", "SB"],
-            "run after a result": ["run", sb, str(long)]}[command]  # fmt: skip
+            "run after a result": ["run", sb, str(long), *LONG_RUN]}[command]  # fmt: skip
     cluster, client = _cluster(1, 2 if command == "run after a result" else 1)
     with cluster, client:
         if command != "run after a result":  # (the worker's one thread: fencelab's tasks wait)
