@@ -99,6 +99,10 @@ REDUCTIONS = {
     "armv7-solo-heads": "ARMv7: a core's solo states that differ only in the loop heads "
                         "visited since its last write are searched once "
                         "(models/operational/armv7/certify.py, _without_heads)",
+    "armv7-guess-branches": "ARMv7: a solo run does not guess a predicated instruction's "
+                            "condition a way no flags value gives together with a conditional "
+                            "branch its path took on the same compare of the same register "
+                            "values (models/operational/armv7/guess.py, _walk)",
     "armv7-certify-locations": "ARMv7: a core's certification drops a solo state with more "
                                "commits made ahead to a location, or of a value to it, than "
                                "writes that could execute them left on any path of its code "
@@ -202,6 +206,7 @@ RANDOM_TOO = EVERY_MODE | {
     "armv7-room-complete", "armv7-exec-order", "armv7-certify-barriers", "armv7-certify-written",
     "armv7-commit-order", "armv7-commit-deps", "armv7-commit-direct", "armv7-viable-commits",
     "armv7-solo-gaps", "armv7-dead-commits", "armv7-certify-share", "armv7-solo-heads",
+    "armv7-guess-branches",
     "armv7-exec-unfulfilled", "armv7-certify-locations",
 }  # fmt: skip
 

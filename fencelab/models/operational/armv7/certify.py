@@ -35,8 +35,9 @@ out. Pruning spins is the one place the model departs from arm.cat, only on test
 of coherence, and the registers' views on the retry path are not compared (only their
 values). And a solo run skips a loop iteration that returns to a loop head with the same
 registers and no lower views than an earlier visit, when every move since was silent
-(`dominates`) and the earlier visit's taint (guess.py) holds the later one's: from there it
-can guess whatever the later visit can.
+(`dominates`) and the earlier visit's taint (guess.py) holds the later one's (`may_guess_all`:
+its registers, and no pin the later one lacks): from there it can guess whatever the later
+visit can.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from fencelab import reduce
 from fencelab.errors import FencelabError
 from fencelab.isa.insn import Kind
 from fencelab.limits import SideStates
-from fencelab.models.operational.armv7.guess import NO_TAINT, solo_guesses
+from fencelab.models.operational.armv7.guess import NO_TAINT, may_guess_all, solo_guesses
 from fencelab.models.operational.armv7.local import Local
 from fencelab.models.operational.armv7.order import ACCESS_LOCS
 from fencelab.models.operational.armv7.storage import Msg, Storage, shifted
@@ -205,8 +206,8 @@ def _solo_search(ctx: ThreadContext, tstate, local: Local, st: Storage, budget: 
             if mv.inserted and after:
                 after = _unmoved(after, mv.inserted)
             if mv.local.exbank is None and not core.halted(mv.tstate) and core.pc(mv.tstate) <= pc:
-                if any(t == mv.tstate and tainted <= t0 and dominates(l0, mv.local, grown)
-                       for t, l0, t0 in after):  # fmt: skip
+                if any(t == mv.tstate and may_guess_all(t0, tainted)
+                       and dominates(l0, mv.local, grown) for t, l0, t0 in after):  # fmt: skip
                     continue  # a repeated loop iteration: the earlier visit can do all it can
                 after = (*after, (mv.tstate, mv.local, tainted))
             offers = mv.floor < first_fresh and not mv.spin and not only_certify
@@ -373,7 +374,8 @@ def solo_moves(ctx: ThreadContext, tstate, local: Local, st: Storage,
         return reduce.reused(cache, (tstate, local, st), lambda: [
             (m, NO_TAINT, False) for m in thread_moves(ctx, tstate, local, st, certify=True)])
     cache = ctx.__dict__.setdefault("armv7_solo_moves", {})
-    return reduce.reused(cache, (tstate, local, st, taint),
+    pins = reduce.enabled("armv7-guess-branches")  # (guess.py `_walk`: it changes the answer)
+    return reduce.reused(cache, (tstate, local, st, taint, pins),
                          lambda: solo_guesses(ctx, tstate, local, st, taint))  # fmt: skip
 
 

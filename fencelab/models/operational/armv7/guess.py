@@ -31,7 +31,8 @@ executes the instruction it may guess anew from that time's taint (herd unrolls 
 runs each iteration's instruction both ways). The one place a loop's iterations are compared,
 a solo run skipping one that repeats an earlier visit of its loop head (certify.py,
 `dominates`), compares the taint too: it skips a visit only when the earlier one had every
-register of its taint tainted, so could guess all it can. A store-exclusive's condition
+register of its taint tainted, and no pin (below) the later one lacks, so could guess all it
+can (`may_guess_all`). A store-exclusive's condition
 (STREXEQ: GCC's weak compare-exchange, `LDREX; CMP; STREXEQ`) is guessed as any other: the
 guess decides only that it runs; whether it then succeeds is the monitor's, paired with the
 solo run's own load-exclusive (thread.py, `_store_exclusive`), and the real execution
@@ -44,6 +45,16 @@ the later write a guess stood for never comes; without this a core that committe
 store spun into the step budget). A guess that runs two instructions reading the same flags
 ways no flags value gives is dropped (`consistent`, arm/guess.py). A core without a predicated
 instruction tracks nothing and explores exactly the solo states it did.
+
+`armv7-guess-branches` (`_walk`): nor is a predicated instruction guessed a way no flags value
+gives together with a conditional branch that the run's path took on the flags of the same
+compare of the same register values (the compiled compare-exchange: `CMP R2,R1; BNE FAIL`,
+then at its end `CMP R2,R1; MOVEQ R3,#1`). Such a guess stands for no timing: the certifying
+run follows the timing's path, and along it the flags of both compares are one value, which
+the branch's way constrains. The facts (pins) ride in the taint, so the guesses stay a
+function of the solo state. Without it, a run guessed the compare-exchange failed after it
+succeeded (or the other way), went round its loop again and committed the loop's writes ahead
+once more each time: examples/c's treiber passed every limit.
 
 The reductions (fencelab/reduce.py) hold with guesses, so none is switched off:
 - those of the executing phase (`armv7-dmb-earliest`, `-quiet-earliest`, `-unread-earliest`,
@@ -67,7 +78,18 @@ gives the same outcomes with `--no-reduce all`.
 
 from __future__ import annotations
 
-from fencelab.models.operational.arm.guess import NO_TAINT, add_flipped, guesses, taint_through
+import functools
+import re
+
+from fencelab import reduce
+from fencelab.isa.insn import condition_holds
+from fencelab.models.operational.arm.guess import (
+    FLAGS,
+    NO_TAINT,
+    add_flipped,
+    guesses,
+    taint_through,
+)
 from fencelab.models.operational.armv7.local import Local
 from fencelab.models.operational.armv7.storage import Storage
 from fencelab.models.operational.armv7.thread import Move, ThreadContext, thread_moves
@@ -88,4 +110,109 @@ def solo_guesses(ctx: ThreadContext, tstate, local: Local, st: Storage,
     out = [(m, taint_through(infos, m.step, taint)[0], False) for m in moves]
     add_flipped(lambda flips: thread_moves(ctx, tstate, local, st, certify=True, flips=flips),
                 infos, taint, moves, frozenset(), out)  # fmt: skip
-    return out
+    if not reduce.enabled("armv7-guess-branches"):
+        return out
+    kept = []
+    for m, after, guessed in out:
+        walked = _walk(ctx.core, m.step, taint)
+        if walked is None:  # (guessed only: a flip no run taking this path needs)
+            continue
+        kept.append((m, (after - _pins(after)) | walked, guessed))
+    return kept
+
+
+# -- `armv7-guess-branches` -----------------------------------------------------------------
+# A pin, kept in the taint (a register name never starts with "="): "=text|regs|cond|taken",
+# a conditional branch `b<cond>` read the flags of the compare `text` (of registers `regs`,
+# comma-separated) in the same step, and was taken or not; no instruction since wrote one of
+# `regs`. Pins only forbid guesses, so a solo state with more pins can guess no more.
+
+_BRANCH = re.compile(r"^b(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)(\.w)?$")
+_COMPARES = ("cmp", "cmn", "tst", "teq")
+
+
+def _pins(taint: frozenset[str]) -> frozenset[str]:
+    return frozenset(t for t in taint if t.startswith("="))
+
+
+def may_guess_all(earlier: frozenset[str], later: frozenset[str]) -> bool:
+    """Can a solo state with taint `earlier` guess whatever one with `later` can (the rest of
+    the two states alike)? Every register tainted in `later` is tainted in `earlier`, and
+    every pin of `earlier` is one of `later`'s (`armv7-guess-branches`)."""
+    pe, pl = _pins(earlier), _pins(later)
+    return (later - pl) <= (earlier - pe) and pe <= pl
+
+
+def _compare(info) -> str | None:
+    """The normalised text of a compare (CMP, CMN, TST, TEQ: writes the flags only, not
+    predicated), or None."""
+    if info.predicate or info.writes != frozenset({FLAGS}):
+        return None
+    text = " ".join(info.text.lower().replace(",", ", ").split())
+    return text if text.split(" ", 1)[0] in _COMPARES else None
+
+
+def _walk(core, step, taint: frozenset[str]) -> frozenset[str] | None:
+    """`armv7-guess-branches`: the pins after `step` from the state's (`taint`), or None when
+    the step ran a predicated instruction a way no flags value gives together with a pin of
+    the compare its flags come from (only a guess does).
+
+    Why dropping such a guessed step loses no run a commit needs (guess.py's argument, whose
+    certifying solo run R follows the timing's path, guessing only the conditions the timing's
+    reads decide): the step's predicated instruction p reads the flags of compare c (`CMP
+    A, B`, earlier in the same step, no flag write between), and an earlier step or this one
+    ran a conditional branch on the flags of a compare c' of the same text, in its own step,
+    with no instruction (executed or skipped: a skipped predicated one may run in the timing)
+    writing A or B from c' on. In every run along this path, the timing's included, A and B
+    hold at c the values they held at c', so c's flags are c''s, and the branch went the way it
+    went here (R follows the timing's path: its branches go the timing's way). So the flags p
+    reads in the timing satisfy the branch's condition as here, and p's condition too as the
+    timing runs p; when no flags value satisfies both as this step ran them, no timing runs p
+    this way on this path, and the flip stands for no execution (herd: equations with no
+    solution, as `consistent` for two predicated instructions of one compare). A step never
+    flipped runs each instruction as real flags say, which satisfy every pin: it is never
+    dropped. The pins are part of the solo state (the taint), so the solo search's answers are
+    still a function of its state; the loop-head pruning compares them (`may_guess_all`)."""
+    infos = core.infos
+    pins = set(_pins(taint))
+    executed = step.executed
+    skipped = set(step.skipped)
+    flags_from: tuple[str, frozenset[str], list] | None = None  # (text, regs, pins at c)
+    pending: tuple[str, frozenset[str]] | None = None  # the compare the flags come from,
+    # with no write to its registers since
+    for k, pc in enumerate(executed):
+        info = infos[pc]
+        ran = k not in skipped
+        if info.predicate and FLAGS in info.reads | info.predicate_reads and flags_from:
+            group = tuple(flags_from[2]) + ((info.predicate, ran),)
+            if not _satisfiable(group):
+                return None
+        if info.conditional and FLAGS in info.reads and pending is not None:
+            m = _BRANCH.match(info.text.lower().split(" ", 1)[0])
+            nxt = info.next_pcs or ()
+            after = executed[k + 1] if k + 1 < len(executed) else (
+                None if core.halted(step.state) else core.pc(step.state))  # fmt: skip
+            if m is not None and len(nxt) == 2 and nxt[0] != nxt[1] and after in nxt:
+                text, regs = pending
+                pins.add(f"={text}|{','.join(sorted(regs))}|{m.group(1)}|{int(after == nxt[0])}")
+        written = info.writes
+        if written:
+            pins = {p for p in pins if not (set(p.split("|")[1].split(",")) & written)}
+            if pending is not None and pending[1] & written:
+                pending = None
+        if FLAGS in info.writes:  # (a predicated one, run or not, may write them in the timing)
+            text = _compare(info) if ran else None
+            if text is None:
+                pending = flags_from = None
+            else:
+                regs = frozenset(info.reads - {FLAGS})
+                pending = (text, regs)
+                flags_from = (text, regs, [(p.split("|")[2], p.split("|")[3] == "1")
+                                           for p in pins if p[1:].split("|")[0] == text])  # fmt: skip
+    return frozenset(pins)
+
+
+@functools.cache
+def _satisfiable(group: tuple[tuple[str, bool], ...]) -> bool:
+    return any(all(condition_holds(cond, nzcv << 28) == held for cond, held in group)
+               for nzcv in range(16))  # fmt: skip
