@@ -62,8 +62,7 @@ exists (x=2 /\\ y=2 /\\ z=2)
 # explored in every order and at every place in coherence; README "armv7 and aarch32"): tests
 # that run every example on every target run these on armv7 under `aarch32`.
 SLOW_ON_ARMV7 = frozenset({
-    "peterson+rel+acq", "peterson+sc", "spinlock+cas", "spinlock+rlx", "ticketlock", "treiber",
-    "treiber+rlx",
+    "peterson+rel+acq", "peterson+sc", "spinlock+cas", "spinlock+rlx", "ticketlock",
 })  # fmt: skip
 
 

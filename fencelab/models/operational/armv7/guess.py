@@ -80,6 +80,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from fencelab import reduce
 from fencelab.isa.insn import condition_holds
@@ -122,20 +123,27 @@ def solo_guesses(ctx: ThreadContext, tstate, local: Local, st: Storage,
 
 
 # -- `armv7-guess-branches` -----------------------------------------------------------------
-# A pin, kept in the taint (a register name never starts with "="): "=text|regs|cond|taken",
-# a conditional branch `b<cond>` read the flags of the compare `text` (of registers `regs`,
-# comma-separated) in the same step, and was taken or not; no instruction since wrote one of
-# `regs`. Pins only forbid guesses, so a solo state with more pins can guess no more.
+class Pin(NamedTuple):
+    """A conditional branch `b<cond>` read the flags of `compare` (of registers `regs`) in
+    the same step and was `taken` or not; no instruction since wrote one of `regs`. Kept in
+    the taint beside the register names. Pins only forbid guesses, so a solo state with more
+    pins can guess no more."""
+
+    compare: str  # its text, normalised (`_compare`)
+    regs: frozenset[str]
+    cond: str  # the branch's condition (eq, ne, ...)
+    taken: bool
+
 
 _BRANCH = re.compile(r"^b(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)(\.w)?$")
 _COMPARES = ("cmp", "cmn", "tst", "teq")
 
 
-def _pins(taint: frozenset[str]) -> frozenset[str]:
-    return frozenset(t for t in taint if t.startswith("="))
+def _pins(taint: frozenset) -> frozenset[Pin]:
+    return frozenset(t for t in taint if t.__class__ is Pin)
 
 
-def may_guess_all(earlier: frozenset[str], later: frozenset[str]) -> bool:
+def may_guess_all(earlier: frozenset, later: frozenset) -> bool:
     """Can a solo state with taint `earlier` guess whatever one with `later` can (the rest of
     the two states alike)? Every register tainted in `later` is tainted in `earlier`, and
     every pin of `earlier` is one of `later`'s (`armv7-guess-branches`)."""
@@ -152,7 +160,7 @@ def _compare(info) -> str | None:
     return text if text.split(" ", 1)[0] in _COMPARES else None
 
 
-def _walk(core, step, taint: frozenset[str]) -> frozenset[str] | None:
+def _walk(core, step, taint: frozenset) -> frozenset[Pin] | None:
     """`armv7-guess-branches`: the pins after `step` from the state's (`taint`), or None when
     the step ran a predicated instruction a way no flags value gives together with a pin of
     the compare its flags come from (only a guess does).
@@ -177,14 +185,14 @@ def _walk(core, step, taint: frozenset[str]) -> frozenset[str] | None:
     pins = set(_pins(taint))
     executed = step.executed
     skipped = set(step.skipped)
-    flags_from: tuple[str, frozenset[str], list] | None = None  # (text, regs, pins at c)
+    flags_from: list[tuple[str, bool]] | None = None  # the pins of the flags' compare
     pending: tuple[str, frozenset[str]] | None = None  # the compare the flags come from,
     # with no write to its registers since
     for k, pc in enumerate(executed):
         info = infos[pc]
         ran = k not in skipped
         if info.predicate and FLAGS in info.reads | info.predicate_reads and flags_from:
-            group = tuple(flags_from[2]) + ((info.predicate, ran),)
+            group = (*flags_from, (info.predicate, ran))
             if not _satisfiable(group):
                 return None
         if info.conditional and FLAGS in info.reads and pending is not None:
@@ -193,11 +201,10 @@ def _walk(core, step, taint: frozenset[str]) -> frozenset[str] | None:
             after = executed[k + 1] if k + 1 < len(executed) else (
                 None if core.halted(step.state) else core.pc(step.state))  # fmt: skip
             if m is not None and len(nxt) == 2 and nxt[0] != nxt[1] and after in nxt:
-                text, regs = pending
-                pins.add(f"={text}|{','.join(sorted(regs))}|{m.group(1)}|{int(after == nxt[0])}")
+                pins.add(Pin(*pending, m.group(1), after == nxt[0]))
         written = info.writes
         if written:
-            pins = {p for p in pins if not (set(p.split("|")[1].split(",")) & written)}
+            pins = {p for p in pins if not p.regs & written}
             if pending is not None and pending[1] & written:
                 pending = None
         if FLAGS in info.writes:  # (a predicated one, run or not, may write them in the timing)
@@ -207,8 +214,7 @@ def _walk(core, step, taint: frozenset[str]) -> frozenset[str] | None:
             else:
                 regs = frozenset(info.reads - {FLAGS})
                 pending = (text, regs)
-                flags_from = (text, regs, [(p.split("|")[2], p.split("|")[3] == "1")
-                                           for p in pins if p[1:].split("|")[0] == text])  # fmt: skip
+                flags_from = [(p.cond, p.taken) for p in pins if p.compare == text]
     return frozenset(pins)
 
 
