@@ -153,7 +153,6 @@ MAX_VALUES = 64  # distinct values one location may take before we give up
 Piece = tuple  # (offset, size, value) written to a location; (None, None, value): a seed
 
 
-
 @dataclass(frozen=True)
 class _Faulted:
     """An instruction that read a location's address into fewer bytes than an address
@@ -161,6 +160,7 @@ class _Faulted:
 
     step: Step
     error: NarrowAddress
+
 
 def _cannot(info: InsnInfo, why: str) -> CodeError:
     return CodeError(info.address, info.text, f"the axiomatic checker cannot run it: {why}")
