@@ -167,7 +167,10 @@ def explain_hardware(
     if view is None:
         raise FencelabError(f"model {model}: no axiomatic view to explain forbidden outcomes with")
     paths, _ = enumerate_paths(program, budget, seeds(wanted), register_deps=view.register_deps,
-                               dead_reads=False)  # a drawing shows every value read
+                               dead_reads=False, defer_faults=True)  # fmt: skip
+    # (a drawing shows every value read; a path that faults ends with no final state to draw:
+    # the run, before, refused the test if an execution it allows takes one)
+    paths = [[p for p in thread if p.fault is None] for thread in paths]
     if mixed_locations(program, paths):
         raise FencelabError(f"{program.test.name}: execution graphs of mixed-size accesses are "
                             "not drawn (a byte/half-word/word access inside a location, or two "
