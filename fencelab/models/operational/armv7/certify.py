@@ -280,28 +280,23 @@ def _exclusive_locations(ctx: ThreadContext, tstate, local: Local,
 
 def _write_then_exclusive(ctx: ThreadContext, pc: int, loc: int) -> bool:
     """Has the core's code, at or after `pc` (a core without loops runs forward), a write
-    that may be of `loc` and, after it, a load-exclusive that may read `loc`? An access's
-    location is known when no instruction of the core writes a register that forms its
-    address and it has run once (ACCESS_LOCS); otherwise it may be any. Code with an
-    instruction whose next is not known (a branch to a register) may have it anywhere."""
-    infos = ctx.core.infos
-    if any(info.next_pcs is None for info in infos.values()):
+    that may be of `loc` and, after it, a load-exclusive that may read `loc` (an access whose
+    location `_known_locations` does not know may be of any)? Code with an instruction whose
+    next is not known (a branch to a register) may have it anywhere."""
+    known = _known_locations(ctx)
+    if known is None:
         return True
-    written = frozenset().union(*(info.writes for info in infos.values()))
-    seen = ctx.__dict__.get(ACCESS_LOCS, {})
-
-    def may_be(at: int, info) -> bool:
-        known = None if info.addr_regs & written else seen.get(at)
-        return known is None or known == loc
-
+    infos = ctx.core.infos
     first = None
     for at in sorted(infos):
         info = infos[at]
-        if at < pc:
+        if at < pc or info.kind not in WRITES and info.kind is not Kind.LOAD_EXCL:
             continue
-        if first is None and info.kind in WRITES and may_be(at, info):
+        if known.get(at, loc) != loc:
+            continue
+        if first is None and info.kind in WRITES:
             first = at
-        elif first is not None and info.kind is Kind.LOAD_EXCL and may_be(at, info):
+        elif first is not None and info.kind is Kind.LOAD_EXCL:
             return True
     return False
 
@@ -448,33 +443,47 @@ def _writes_left_for(ctx: ThreadContext, loc: int, value: int | None, pc: int) -
 def _write_facts(ctx: ThreadContext):
     """({address of a write: (its location, its value), each None where not known}, the
     tables `_writes_left_for` computed from them), or None for code with an unknown next
-    instruction. A write's location is known when no instruction of the core writes a register
-    that forms its address (so the address is the one the core started with) and it has run
-    once (thread.py records it: ACCESS_LOCS); the facts are computed again when a solo run
-    meets a write for the first time. Its value is known when it is a word store of a register
-    that every path gives the same constant (`_constants`)."""
-    core = ctx.core
-    infos = core.infos
+    instruction. A write's location as `_known_locations` knows it (the facts are computed
+    again when a solo run meets an access for the first time); its value when it is a word
+    store of a register that every path gives the same constant (`_constants`)."""
     seen = ctx.__dict__.get(ACCESS_LOCS, {})
     cached = ctx.__dict__.get("armv7_write_facts")
     if cached is not None and cached[0] == len(seen):  # (entries are only ever added)
         return cached[1]
     facts = None
-    if all(info.next_pcs is not None for info in infos.values()):
-        written = frozenset().union(*(info.writes for info in infos.values()))
+    known = _known_locations(ctx)
+    if known is not None:
         consts = _constants(ctx)
         writes = {}
-        for pc, info in infos.items():
+        for pc, info in ctx.core.infos.items():
             if info.kind not in WRITES:
                 continue
-            at = None if info.addr_regs & written else seen.get(pc)
             value = None
             if info.width == 4 and len(info.data_regs) == 1:
                 value = consts.get(pc, {}).get(next(iter(info.data_regs)))
-            writes[pc] = (at, value)
+            writes[pc] = (known.get(pc), value)
         facts = (writes, {})
     ctx.__dict__["armv7_write_facts"] = (len(seen), facts)
     return facts
+
+
+def _known_locations(ctx: ThreadContext) -> dict[int, int] | None:
+    """{address of an access: its location} where it is known: no instruction of the core
+    writes a register that forms its address (so the address is the one the core started
+    with) and it has run once (thread.py records it: ACCESS_LOCS); None for code with an
+    unknown next instruction. Computed again when a run meets an access for the first time."""
+    seen = ctx.__dict__.get(ACCESS_LOCS, {})
+    cached = ctx.__dict__.get("armv7_known_locations")
+    if cached is not None and cached[0] == len(seen):  # (entries are only ever added)
+        return cached[1]
+    infos = ctx.core.infos
+    known = None
+    if all(info.next_pcs is not None for info in infos.values()):
+        written = frozenset().union(*(info.writes for info in infos.values()))
+        known = {pc: seen[pc] for pc, info in infos.items()
+                 if pc in seen and not info.addr_regs & written}  # fmt: skip
+    ctx.__dict__["armv7_known_locations"] = (len(seen), known)
+    return known
 
 
 MOV_IMM = re.compile(r"^mov\s+(\w+),\s*#(0x[0-9a-f]+|\d+)$")
