@@ -9,10 +9,13 @@ fencelab never runs keystone in its own process:
   start with a name (a label, a mnemonic, a directive): the shapes seen hanging;
 - the rest goes to one worker process (started at first need, or ahead of it by `start`, and
   kept for the next programs), which is killed when it has not answered within
-  `time_limit(lines)`: an `AssemblyError`, never a hang. The worker caps its own address space
-  and dies with fencelab (Linux). A forked process (a `-j` worker) starts its own: the process
-  it inherits is not its child, so `poll` takes it for gone (Python's Popen, ECHILD), `stop`
-  leaves it alone and closes only this process's copies of its pipes;
+  `time_limit(lines)`: an `AssemblyError`, never a hang. The worker caps its own address space,
+  ignores Ctrl-C (fencelab's to take) and dies with fencelab (Linux). A forked process (a `-j`
+  worker) has its own: the process it inherits is not its child, so `poll` takes it for gone
+  (Python's Popen, ECHILD), `stop` leaves it alone and closes only this process's copies of its
+  pipes, and the inherited one forks a copy of itself for it (`_Spawned`: keystone already
+  loaded, 1 ms instead of a new process's 28 ms of CPU, which the workers' first assemblies
+  waited for while every core was busy); a new one when that one is gone;
 - answers, bytes or keystone's refusal, are cached by (engine, text, base): a program assembled
   again (hunt and check compile the same code many times, a test run under several models, the
   TUI reloading) costs one dict lookup, and the guard costs one pipe round trip per distinct
@@ -22,10 +25,13 @@ fencelab never runs keystone in its own process:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import os
 import re
 import select
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -145,16 +151,18 @@ def assemble(engine: Engine, lines: list[str], base: int = 0) -> bytes:
 # -- the worker ----------------------------------------------------------------------------------
 
 _SERVER = r"""
-import sys
+import os, select, signal, socket, sys
 try:  # die with the parent (Linux), and never grow past a cap
-    import ctypes, resource, signal
+    import ctypes, resource
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
 except Exception:
     pass
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C is fencelab's to take; it stops this)
 import keystone
 engines = {}
-for line in sys.stdin:
+
+def answer(line):
     arch, mode, syntax, base, text = line.rstrip("\n").split(" ")
     ks = engines.get((arch, mode, syntax))
     if ks is None:
@@ -163,24 +171,115 @@ for line in sys.stdin:
             ks.syntax = int(syntax)
     try:
         encoding, _ = ks.asm(bytes.fromhex(text).decode(), int(base))
-        answer = "ok " + bytes(encoding or b"").hex()
+        return "ok " + bytes(encoding or b"").hex() + "\n"
     except keystone.KsError as e:
-        answer = "refused " + str(e.message).encode().hex()
-    sys.stdout.write(answer + "\n")
-    sys.stdout.flush()
+        return "refused " + str(e.message).encode().hex() + "\n"
+
+def serve_spawned(fd):
+    # a forked copy of this process, for the process that sent `fd`: its pid, then answers;
+    # it dies with this process (which dies with fencelab): stuck in keystone, it never reads
+    # that its client is gone
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+    os.close(0)
+    os.close(1)
+    spawns.close()
+    client = socket.socket(fileno=fd)
+    read, write = client.makefile("r"), client.makefile("w")
+    write.write(f"{os.getpid()}\n")
+    write.flush()
+    for line in read:
+        write.write(answer(line))
+        write.flush()
+    os._exit(0)
+
+spawns = socket.socket(fileno=int(sys.argv[1]))
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the copies are reaped as they end
+while True:
+    ready, _, _ = select.select([sys.stdin, spawns], [], [])
+    if spawns in ready:
+        _, fds, _, _ = socket.recv_fds(spawns, 16, 1)
+        if fds and os.fork() == 0:
+            serve_spawned(fds[0])
+        for fd in fds:
+            os.close(fd)
+    if sys.stdin in ready:
+        line = sys.stdin.readline()  # (one request at a time: nothing stays buffered)
+        if not line:
+            break
+        sys.stdout.write(answer(line))
+        sys.stdout.flush()
 """.replace("WORKER_MEMORY", str(WORKER_MEMORY))
 
 
+class _Spawned:
+    """A keystone process forked, on request, by another process's (the process that forked
+    this one: a `-j` worker's parent), with keystone already loaded: about 1 ms, where a new
+    one boots in 28 ms of CPU (Python 7, keystone's library 21), which a worker's first
+    assembly waited for while the other workers took the cores. It talks over a socket, with
+    the parts of `subprocess.Popen` that `_Worker` uses. It is not this process's child: it is
+    stopped by its pid, and reaped by the process that forked it."""
+
+    def __init__(self, spawns: socket.socket, seconds: float = BASE_SECONDS):
+        ours, theirs = socket.socketpair()
+        try:
+            socket.send_fds(spawns, [b"s"], [theirs.fileno()])
+        finally:
+            theirs.close()
+        self.stdin, self.stdout = ours.makefile("wb"), ours.makefile("rb")
+        ours.close()  # (the files keep the socket open)
+        ready, _, _ = select.select([self.stdout], [], [], seconds)
+        line = self.stdout.readline() if ready else b""
+        if not line.strip().isdigit():  # that process is gone, or stuck in keystone
+            self.close()
+            raise OSError("no keystone process was forked")
+        self.pid = int(line)
+        self.returncode: int | None = None
+        # a handle on the process (Linux): its pid, once it ended and was reaped, may be another's
+        self._handle = None
+        with contextlib.suppress(AttributeError, OSError):
+            self._handle = os.pidfd_open(self.pid)
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            if self._handle is None:
+                os.kill(self.pid, signal.SIGKILL)
+            else:
+                signal.pidfd_send_signal(self._handle, signal.SIGKILL)
+        self.returncode = -signal.SIGKILL
+
+    def wait(self) -> int | None:
+        return self.returncode
+
+    def close(self) -> None:
+        for stream in (self.stdin, self.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+        if getattr(self, "_handle", None) is not None:
+            os.close(self._handle)
+            self._handle = None
+
+
 class _Worker:
-    """One keystone process, started at first need; replaced when it hangs or dies."""
+    """One keystone process, started at first need; replaced when it hangs or dies. A process
+    that starts one keeps a socket on which it forks copies of itself (`_Spawned`) for the
+    processes forked from this one, which inherit the socket."""
 
     def __init__(self) -> None:
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen | _Spawned | None = None
+        self._spawns: socket.socket | None = None  # the socket to the process this one started
+        self._spawns_owner = 0  # the pid of the process that started it
 
-    def running(self) -> subprocess.Popen | None:
+    def running(self) -> subprocess.Popen | _Spawned | None:
         return self._proc if self._proc and self._proc.poll() is None else None
 
-    def ask(self, engine: Engine, text: str, base: int, seconds: float) -> tuple[str, str]:
+    def ask(self, engine: Engine, text: str, base: int, seconds: float,
+            again: bool = True) -> tuple[str, str]:  # fmt: skip
         proc = self.running() or self._start()
         request = f"{engine.arch} {engine.mode} {engine.syntax} {base} {text.encode().hex()}\n"
         try:
@@ -201,36 +300,65 @@ class _Worker:
                     "malformed instructions)")  # fmt: skip
         if not reply:
             self.stop()
+            if again and isinstance(proc, _Spawned):  # (it also ends with the process that
+                return self.ask(engine, text, base, seconds, False)  # forked it: once more)
             return ("error", "the assembler stopped without an answer (keystone crashed)")
         kind, _, value = reply.decode().strip().partition(" ")
         return kind, value if kind == "ok" else bytes.fromhex(value).decode()
 
-    def _start(self) -> subprocess.Popen:
+    def _start(self) -> subprocess.Popen | _Spawned:
         self.stop()
-        self._proc = subprocess.Popen(
-            _server_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONSAFEPATH": "1"},
-        )  # fmt: skip
+        if self._spawns is not None and self._spawns_owner != os.getpid():  # a forked process
+            try:
+                self._proc = _Spawned(self._spawns)
+                return self._proc
+            except OSError:  # that process is gone: start one as it did
+                self._spawns.close()
+                self._spawns = None
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            self._proc = subprocess.Popen(
+                _server_command(theirs.fileno()), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
+                env={**os.environ, "PYTHONSAFEPATH": "1"},
+            )  # fmt: skip
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        if self._spawns is not None:
+            self._spawns.close()
+        self._spawns, self._spawns_owner = ours, os.getpid()
         return self._proc
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is not None:
-            proc.kill()
-            proc.wait()
-            for stream in (proc.stdin, proc.stdout):
-                stream.close()
+        if proc is None:
+            return
+        proc.kill()
+        proc.wait()
+        if isinstance(proc, _Spawned):
+            proc.close()
+            return
+        for stream in (proc.stdin, proc.stdout):
+            stream.close()
+        if self._spawns_owner == os.getpid():
+            self._spawns.close()  # (its forked copies serve on: the processes they serve stop them)
+            self._spawns = None
 
 
-def _server_command() -> list[str]:
+def _server_command(spawns: int) -> list[str]:
     """The worker's command line: Python without `site` (its start-up is most of the worker's,
     which a run waits for at its first assembly: 10 ms of 36 here), keystone's folder on the
-    path; with `site` when keystone is not found where this process would import it from."""
+    path; with `site` when keystone is not found where this process would import it from.
+    `spawns`: the descriptor of its socket for forked copies (`_Spawned`)."""
     spec = importlib.util.find_spec("keystone")
     if spec is None or not spec.submodule_search_locations:
-        return [sys.executable, "-c", _SERVER]
+        return [sys.executable, "-c", _SERVER, str(spawns)]
     folder = os.path.dirname(os.path.abspath(list(spec.submodule_search_locations)[0]))
-    return [sys.executable, "-S", "-c", f"import sys; sys.path.insert(0, {folder!r})\n" + _SERVER]
+    return [sys.executable, "-S", "-c", f"import sys; sys.path.insert(0, {folder!r})\n" + _SERVER,
+            str(spawns)]  # fmt: skip
 
 
 def running() -> bool:

@@ -105,7 +105,7 @@ def _worker_started(assembles: bool, stopped, parent: int) -> None:
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(_STOP, _stop_task)
-    if assembles:  # its own keystone process boots while its first task comes and is read
+    if assembles:  # its own keystone process, forked by this process's (isa/assembler.py)
         assembler.start()
 
 
