@@ -259,7 +259,9 @@ class Runner:
         order = costliest_first(cost) if cost is not None else range(len(calls))
         if self._client is not None:
             return _dask_map(self._client, self.cluster, task, calls, disabled, order)
-        return _pool_map(self._pool, self._stopped, task, calls, disabled, order, early)
+        groups = (chunks(order, cost, self.jobs, early.indices if early is not None else ())
+                  if cost is not None else [[i] for i in order])  # fmt: skip
+        return _pool_map(self._pool, self._stopped, task, calls, disabled, groups, early)
 
 
 @dataclass(frozen=True)
@@ -280,50 +282,116 @@ def costliest_first(cost: Sequence[float]) -> list[int]:
     return sorted(range(len(cost)), key=lambda i: -cost[i])
 
 
+SMALL = 1e4  # a call guessed to cost less (cost.py's units: a test of a few ms) may share a task
+CHUNK_MAX = 4  # calls in one task at most
+CHUNK_SHARE = 2  # a task takes at most 1/(CHUNK_SHARE * workers) of the small calls left
+
+
+def chunks(order: Sequence[int], cost: Sequence[float], jobs: int,
+           alone: Iterable[int] = ()) -> list[list[int]]:  # fmt: skip
+    """The calls of `order` (costliest first) grouped into the tasks local workers are handed.
+    Each task costs a round trip through the pool (the call pickled and queued, its result
+    read back, a future woken: about 0.4 ms of CPU, shared by this process and a worker),
+    which a small test (a catalogue's most, 1-4 ms) pays again and again: so the small calls
+    go several to a task, each task at most CHUNK_MAX of them and a share of the small calls
+    left, so that the last tasks, which no other task can balance, hold one call each (guided
+    self-scheduling). A call in `alone` (its result is handed over early), every call not
+    small and every call of no guess (0: a test read here, whose text is not guessed) are a
+    task each."""
+    alone = set(alone)
+    groups: list[list[int]] = []
+    small: list[int] = []
+    for i in order:
+        if 0 < cost[i] < SMALL and i not in alone:
+            small.append(i)
+        else:
+            groups.append([i])
+    while small:
+        size = max(1, min(CHUNK_MAX, len(small) // (CHUNK_SHARE * jobs)))
+        groups.append(small[:size])
+        small = small[size:]
+    return groups
+
+
 def _pool_map(pool, stopped, task, calls: Iterable[tuple], disabled,
-              order: Iterable[int] | None, early: Early | None = None) -> Iterator:  # fmt: skip
-    """Submit every task at once, in `order` (a long one never holds the other workers back;
-    None: each as it is drawn from `calls`), yield the results in the order of `calls`; hand
-    `early`'s over as they come in. Ctrl-C while waiting: the tasks not started are cancelled,
-    those running are stopped, the one awaited is yielded (cut short; `Stopped()` if it had not
-    started), then KeyboardInterrupt; while the calls are drawn: the same, nothing yielded."""
+              groups: list[list[int]] | None, early: Early | None = None) -> Iterator:  # fmt: skip
+    """Submit every task at once, in the order of `groups` (the calls of each task, `chunks`:
+    a long one never holds the other workers back; None: a task for each call as it is drawn
+    from `calls`), yield the results in the order of `calls`; hand `early`'s over as they come
+    in. Ctrl-C while waiting: the tasks not started are cancelled, those running are stopped,
+    the one awaited is yielded (cut short; `Stopped()` if it had not started), then
+    KeyboardInterrupt; while the calls are drawn: the same, nothing yielded."""
     from concurrent.futures import FIRST_COMPLETED, wait  # (imported by the pool already)
 
-    futures: list = []
+    futures: list = []  # each call's task: a future, and where its result is in the task's
     try:
-        if order is None:
+        if groups is None:
             for args in calls:
-                futures.append(pool.submit(_call, task, args, disabled))
+                futures.append((pool.submit(_call, task, args, disabled), None))
         else:
             futures = [None] * len(calls)
-            for i in order:
-                futures[i] = pool.submit(_call, task, calls[i], disabled)
+            for group in groups:
+                if len(group) == 1:
+                    futures[group[0]] = (pool.submit(_call, task, calls[group[0]], disabled),
+                                         None)  # fmt: skip
+                    continue
+                future = pool.submit(_call_all, task, [calls[i] for i in group], disabled)
+                for place, i in enumerate(group):
+                    futures[i] = (future, place)
     except KeyboardInterrupt:
-        for future in futures:
-            if future is not None:
-                future.cancel()
+        for future, _ in filter(None, futures):
+            future.cancel()
         _stop_workers(pool, stopped)
         raise
-    watched = {i: futures[i] for i in early.indices} if early is not None else {}
+    watched = {i: futures[i][0] for i in early.indices} if early is not None else {}
     try:
-        for future in futures:
+        for future, place in futures:
             try:
                 while watched:
                     _hand_over(watched, early.take)
                     if future.done():
                         break
                     wait([future, *watched.values()], return_when=FIRST_COMPLETED)
-                result = future.result()
+                result = _picked(future.result(), place)
             except KeyboardInterrupt:
-                for later in futures:
+                for later, _ in futures:
                     later.cancel()
                 _stop_workers(pool, stopped)
-                yield Stopped() if future.cancelled() else future.result()
+                yield Stopped() if future.cancelled() else _picked(future.result(), place)
                 raise
             yield result
     finally:
-        for future in futures:
+        for future, _ in futures:
             future.cancel()
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """A call of a task of several (`_call_all`) that raised: raised again in its turn."""
+
+    error: BaseException
+
+
+def _call_all(task: Callable, calls: list[tuple], disabled: frozenset[str]) -> list:
+    """`_call` of each of `calls` (in a local worker), one result each; an error is kept for
+    its call's turn, so that it loses none of the others' results."""
+    results = []
+    for args in calls:
+        try:
+            results.append(_call(task, args, disabled))
+        except Exception as e:
+            results.append(_Raised(e))
+    return results
+
+
+def _picked(result, place: int | None):
+    """The result of the call at `place` of a task's (`_call_all`), or the task's own."""
+    if place is None:
+        return result
+    result = result[place]
+    if isinstance(result, _Raised):
+        raise result.error
+    return result
 
 
 def _hand_over(watched: dict, take: Callable[[int, object], None]) -> None:

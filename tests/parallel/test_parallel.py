@@ -271,6 +271,62 @@ def test_costliest_first_keeps_ties_in_input_order():
     assert costliest_first([1.0, 5.0, 3.0, 5.0]) == [1, 3, 2, 0]
 
 
+def test_small_calls_share_tasks_and_the_last_tasks_hold_one_each():
+    """A task costs a round trip through the pool: small calls go several to a task (at most
+    CHUNK_MAX, a share of the small calls left), the last ones alone, as do calls not small
+    and those whose results are handed over early (before the small ones); every call once,
+    in the order given."""
+    from fencelab.parallel import CHUNK_MAX, SMALL, chunks
+
+    cost = [1.0] * 30 + [SMALL * 5, SMALL]
+    order = costliest_first(cost)
+    groups = chunks(order, cost, 2, alone=[3])
+    assert [i for group in groups for i in group] == [30, 31, 3, *(i for i in order[2:] if i != 3)]
+    assert groups[:3] == [[30], [31], [3]]
+    sizes = [len(group) for group in groups[3:]]
+    assert max(sizes) == CHUNK_MAX and sizes == sorted(sizes, reverse=True)
+    assert sizes[-4:] == [1, 1, 1, 1]  # (the last 1/(CHUNK_SHARE * workers) of them)
+    assert len(groups) == 16  # tasks for 32 calls
+    assert chunks([0, 1], [1.0, 1.0], 2) == [[0], [1]]
+    assert chunks(list(range(20)), [0.0] * 20, 2) == [[i] for i in range(20)]  # (no guess)
+
+
+def _fails_at_seven(index: int) -> int:
+    if index == 7:
+        raise ValueError("seven")
+    return index
+
+
+def test_a_call_that_raises_in_a_shared_task_loses_none_of_the_others():
+    from fencelab.parallel import chunks
+
+    cost = [1.0] * 40
+    assert any(7 in group and len(group) > 1 for group in chunks(costliest_first(cost), cost, 2))
+    got = []
+    with Runner(2) as runner, pytest.raises(ValueError, match="seven"):
+        for result in runner.map(_fails_at_seven, [(i,) for i in range(40)], cost):
+            got.append(result)
+    assert got == list(range(7))
+    with Runner(2) as runner:
+        calls = [(i,) for i in range(40) if i != 7]
+        assert list(runner.map(_fails_at_seven, calls, [1.0] * 39)) == [i for (i,) in calls]
+
+
+def test_a_shared_task_stopped_by_ctrl_c_starts_none_of_its_calls_left():
+    import threading
+
+    from fencelab import parallel
+
+    stopped = threading.Event()
+    stopped.set()
+    was, parallel._stopped = parallel._stopped, stopped
+    try:
+        got = parallel._call_all(_fails_at_seven, [(1,), (2,), (3,)], frozenset())
+    finally:
+        parallel._stopped = was
+    assert got == [parallel.Stopped()] * 3
+
+
 def _log_start(log: str, index: int) -> int:
     with open(log, "a") as f:
         f.write(f"{index}\n")
