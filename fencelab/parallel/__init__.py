@@ -297,7 +297,10 @@ def chunks(order: Sequence[int], cost: Sequence[float], jobs: int,
     left, so that the last tasks, which no other task can balance, hold one call each (guided
     self-scheduling). A call in `alone` (its result is handed over early), every call not
     small and every call of no guess (0: a test read here, whose text is not guessed) are a
-    task each."""
+    task each. The small calls come after the others, in input order: results are printed in
+    that order, so they are printed as the small tests run, instead of once the cheapest, often
+    among the first, has run last (a catalogue of 2,100 tests stopped by Ctrl-C after 4 s had
+    printed none)."""
     alone = set(alone)
     groups: list[list[int]] = []
     small: list[int] = []
@@ -306,6 +309,7 @@ def chunks(order: Sequence[int], cost: Sequence[float], jobs: int,
             small.append(i)
         else:
             groups.append([i])
+    small.sort()  # (in input order: the results printed in that order come as they run)
     while small:
         size = max(1, min(CHUNK_MAX, len(small) // (CHUNK_SHARE * jobs)))
         groups.append(small[:size])

@@ -274,14 +274,14 @@ def test_costliest_first_keeps_ties_in_input_order():
 def test_small_calls_share_tasks_and_the_last_tasks_hold_one_each():
     """A task costs a round trip through the pool: small calls go several to a task (at most
     CHUNK_MAX, a share of the small calls left), the last ones alone, as do calls not small
-    and those whose results are handed over early (before the small ones); every call once,
-    in the order given."""
+    and those whose results are handed over early, in the order given; then the small ones in
+    input order (their results are printed in that order); every call once."""
     from fencelab.parallel import CHUNK_MAX, SMALL, chunks
 
     cost = [1.0] * 30 + [SMALL * 5, SMALL]
     order = costliest_first(cost)
     groups = chunks(order, cost, 2, alone=[3])
-    assert [i for group in groups for i in group] == [30, 31, 3, *(i for i in order[2:] if i != 3)]
+    assert [i for group in groups for i in group] == [30, 31, 3, *(i for i in range(30) if i != 3)]
     assert groups[:3] == [[30], [31], [3]]
     sizes = [len(group) for group in groups[3:]]
     assert max(sizes) == CHUNK_MAX and sizes == sorted(sizes, reverse=True)
@@ -335,8 +335,10 @@ def _log_start(log: str, index: int) -> int:
 
 
 def test_workers_start_the_costliest_first_and_yield_in_input_order(tmp_path):
+    from fencelab.parallel import SMALL
+
     log = str(tmp_path / "started")
-    cost = [1.0, 2.0, 9.0, 3.0, 8.0, 4.0]
+    cost = [SMALL * c for c in (1.0, 2.0, 9.0, 3.0, 8.0, 4.0)]  # (none small: chunks)
     with Runner(2) as runner:
         got = list(runner.map(_log_start, [(log, i) for i in range(6)], cost))
     assert got == list(range(6))
