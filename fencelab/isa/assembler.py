@@ -14,7 +14,7 @@ fencelab never runs keystone in its own process:
   worker) has its own: the process it inherits is not its child, so `poll` takes it for gone
   (Python's Popen, ECHILD), `stop` leaves it alone and closes only this process's copies of its
   pipes, and the inherited one forks a copy of itself for it (`_Spawned`: keystone already
-  loaded, 1 ms instead of a new process's 28 ms of CPU, which the workers' first assemblies
+  loaded, 1.3 ms instead of a new process's 28 ms of CPU, which the workers' first assemblies
   waited for while every core was busy); a new one when that one is gone;
 - answers, bytes or keystone's refusal, are cached by (engine, text, base): a program assembled
   again (hunt and check compile the same code many times, a test run under several models, the
@@ -216,7 +216,7 @@ while True:
 
 class _Spawned:
     """A keystone process forked, on request, by another process's (the process that forked
-    this one: a `-j` worker's parent), with keystone already loaded: about 1 ms, where a new
+    this one: a `-j` worker's parent), with keystone already loaded: about 1.3 ms, where a new
     one boots in 28 ms of CPU (Python 7, keystone's library 21), which a worker's first
     assembly waited for while the other workers took the cores. It talks over a socket, with
     the parts of `subprocess.Popen` that `_Worker` uses. It is not this process's child: it is
