@@ -30,7 +30,7 @@ LAYERS = (
     ("parallel",),
     ("tui",),
     ("cli",),
-    ("launch",),
+    ("launch", "__main__"),
 )
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
 

@@ -4,6 +4,7 @@ taken for speed print what rich would have printed."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 
@@ -286,3 +287,21 @@ def test_a_command_ends_without_tearing_down_its_objects(args, status):
     assert "torn down" not in done.stderr
     if status == 0 and args[0] == "run":
         assert done.stdout.startswith("Test SB Allowed") and done.stdout.rstrip().endswith(" transitions")
+
+
+def test_python_dash_m_fencelab_is_the_fencelab_command():
+    """`python -m fencelab` runs what the installed `fencelab` runs (fencelab/launch.py), named
+    `fencelab` in its messages."""
+    test = str(EXAMPLES / "x86_64" / "SB.litmus")
+    ran = [subprocess.run([sys.executable, *how, "run", test, "--json"], capture_output=True,
+                          text=True, cwd=REPO)  # fmt: skip
+           for how in (["-m", "fencelab"], ["-c", "from fencelab.launch import main; main()"])]
+    assert [r.returncode for r in ran] == [0, 0]
+    drop = lambda out: {k: v for k, v in json.loads(out).items() if k != "seconds"}  # noqa: E731
+    assert drop(ran[0].stdout) == drop(ran[1].stdout)
+    assert json.loads(ran[0].stdout)["result"] == "Ok"
+    bad = subprocess.run([sys.executable, "-m", "fencelab", "run", "--frob"], capture_output=True,
+                         text=True, cwd=REPO)  # fmt: skip
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("fencelab: error: no such option '--frob'")
+    assert len(bad.stderr.splitlines()) == 1 and "Traceback" not in bad.stderr
