@@ -295,25 +295,25 @@ def chunks(order: Sequence[int], cost: Sequence[float], jobs: int,
     which a small test (a catalogue's most, 1-4 ms) pays again and again: so the small calls
     go several to a task, each task at most CHUNK_MAX of them and a share of the small calls
     left, so that the last tasks, which no other task can balance, hold one call each (guided
-    self-scheduling). A call in `alone` (its result is handed over early), every call not
-    small and every call of no guess (0: a test read here, whose text is not guessed) are a
-    task each. The small calls come after the others, in input order: results are printed in
-    that order, so they are printed as the small tests run, instead of once the cheapest, often
-    among the first, has run last (a catalogue of 2,100 tests stopped by Ctrl-C after 4 s had
-    printed none)."""
+    self-scheduling). The calls not small, and those of no guess (0: a test read here, whose
+    text is not guessed), are a task each, in `order`; the small ones come after them in input
+    order: results are printed in that order, so they are printed as the small tests run,
+    instead of once the cheapest, often among the first, has run last (a catalogue of 2,100
+    tests stopped by Ctrl-C after 4 s had printed none). A small call in `alone` (its result is
+    handed over early) is a task of its own, at its place among them."""
     alone = set(alone)
-    groups: list[list[int]] = []
-    small: list[int] = []
-    for i in order:
-        if 0 < cost[i] < SMALL and i not in alone:
-            small.append(i)
-        else:
-            groups.append([i])
-    small.sort()  # (in input order: the results printed in that order come as they run)
-    while small:
-        size = max(1, min(CHUNK_MAX, len(small) // (CHUNK_SHARE * jobs)))
-        groups.append(small[:size])
-        small = small[size:]
+    groups = [[i] for i in order if not 0 < cost[i] < SMALL]
+    small = sorted(i for i in order if 0 < cost[i] < SMALL)
+    at = 0
+    while at < len(small):
+        size = 1 if small[at] in alone else min(CHUNK_MAX,
+                                                (len(small) - at) // (CHUNK_SHARE * jobs))
+        group = [small[at]]
+        at += 1
+        while len(group) < size and at < len(small) and small[at] not in alone:
+            group.append(small[at])
+            at += 1
+        groups.append(group)
     return groups
 
 

@@ -273,22 +273,26 @@ def test_costliest_first_keeps_ties_in_input_order():
 
 def test_small_calls_share_tasks_and_the_last_tasks_hold_one_each():
     """A task costs a round trip through the pool: small calls go several to a task (at most
-    CHUNK_MAX, a share of the small calls left), the last ones alone, as do calls not small
-    and those whose results are handed over early, in the order given; then the small ones in
-    input order (their results are printed in that order); every call once."""
+    CHUNK_MAX, a share of the small calls left), the last ones alone, after the calls not
+    small (in the order given) and in input order (their results are printed in that order);
+    a small call whose result is handed over early is a task of its own at its place; every
+    call once."""
     from fencelab.parallel import CHUNK_MAX, SMALL, chunks
 
     cost = [1.0] * 30 + [SMALL * 5, SMALL]
     order = costliest_first(cost)
     groups = chunks(order, cost, 2, alone=[3])
-    assert [i for group in groups for i in group] == [30, 31, 3, *(i for i in range(30) if i != 3)]
-    assert groups[:3] == [[30], [31], [3]]
-    sizes = [len(group) for group in groups[3:]]
+    assert [i for group in groups for i in group] == [30, 31, *range(30)]
+    assert groups[:2] == [[30], [31]] and [3] in groups
+    assert all(3 not in group for group in groups if len(group) > 1)
+    assert groups[2:4] == [[0, 1, 2], [3]]  # (a task cut short by the call handed over early)
+    sizes = [len(group) for group in groups[4:]]
     assert max(sizes) == CHUNK_MAX and sizes == sorted(sizes, reverse=True)
     assert sizes[-4:] == [1, 1, 1, 1]  # (the last 1/(CHUNK_SHARE * workers) of them)
-    assert len(groups) == 16  # tasks for 32 calls
+    assert len(groups) == 17  # tasks for 32 calls
     assert chunks([0, 1], [1.0, 1.0], 2) == [[0], [1]]
     assert chunks(list(range(20)), [0.0] * 20, 2) == [[i] for i in range(20)]  # (no guess)
+    assert chunks([0, 1, 2], [9.0, 2.0, 1.0], 2, alone=[1, 2]) == [[0], [1], [2]]
 
 
 def _fails_at_seven(index: int) -> int:
