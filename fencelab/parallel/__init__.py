@@ -241,7 +241,8 @@ class Runner:
         """`task(*args)` for each `args` in `calls`, yielded in order. `cost` (an estimate for
         each call, fencelab/parallel/cost.py) is the order in which workers start them, the
         costliest first, so that a long task does not start last and run alone while the other
-        workers idle; it changes no result and not the order they are yielded in. Without
+        workers idle, then the small ones several to a task in input order (`chunks`); it
+        changes no result and not the order they are yielded in. Without
         `cost`, local workers are handed each call as it is drawn from `calls`, so a caller that
         makes them as it goes (`tasks.check_all` compiles each test) has the workers start on
         the first while it makes the next. `early` (local workers only): while this process
