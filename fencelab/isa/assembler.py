@@ -223,6 +223,8 @@ class _Spawned:
     stopped by its pid, and reaped by the process that forked it."""
 
     def __init__(self, spawns: socket.socket, seconds: float = BASE_SECONDS):
+        self._handle = None  # a handle on the process (Linux): its pid, once it ended and was
+        # reaped, may be another's
         ours, theirs = socket.socketpair()
         try:
             socket.send_fds(spawns, [b"s"], [theirs.fileno()])
@@ -237,8 +239,6 @@ class _Spawned:
             raise OSError("no keystone process was forked")
         self.pid = int(line)
         self.returncode: int | None = None
-        # a handle on the process (Linux): its pid, once it ended and was reaped, may be another's
-        self._handle = None
         with contextlib.suppress(AttributeError, OSError):
             self._handle = os.pidfd_open(self.pid)
 
@@ -260,7 +260,7 @@ class _Spawned:
         for stream in (self.stdin, self.stdout):
             with contextlib.suppress(OSError):
                 stream.close()
-        if getattr(self, "_handle", None) is not None:
+        if self._handle is not None:
             os.close(self._handle)
             self._handle = None
 

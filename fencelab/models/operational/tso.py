@@ -1089,10 +1089,10 @@ def _forwarded(buffer: tuple, values: tuple, index: int, offset: int, size: int)
 def _uncovered(buffer: tuple, index: int, offset: int, size: int) -> int:
     """The bytes of (offset, size) of location `index` (bit b: byte b) that no entry of the
     buffer holds: those a load there reads from memory."""
-    wanted = ((1 << size) - 1) << offset
+    wanted = mask(offset, size)
     for loc, _, at, width, _ in buffer:
         if loc == index:
-            wanted &= ~(((1 << width) - 1) << at)
+            wanted &= ~mask(at, width)
     return wanted
 
 
@@ -1132,11 +1132,11 @@ def _taken(buffer: tuple, index: int, offset: int,
     """The entries of a core's buffer a load of (offset, size) of location `index` takes bytes
     from, each with those bytes (bit b: byte b): the newest entry covering each byte; and the
     bytes it reads from memory, which none covers (`_uncovered`'s)."""
-    left = ((1 << size) - 1) << offset
+    left = mask(offset, size)
     taken = []
     for i in range(len(buffer) - 1, -1, -1):
         loc, _, at, width, _ = buffer[i]
-        took = left & ((1 << width) - 1) << at if loc == index else 0
+        took = left & mask(at, width) if loc == index else 0
         if took:
             taken.append((i, took))
             left &= ~took
