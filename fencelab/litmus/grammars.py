@@ -485,6 +485,11 @@ def _found(text: str, pos: int) -> str:
     return repr(snippet)
 
 
+# listed first, so that a list cut at eight still names them: what a statement or call most
+# often lacks (`atomic_store_explicit(x, 1, memory_order_relaxed) }`: its ';' came tenth)
+CLOSERS = ("';'", "')'", "'}'", "']'", "','")
+
+
 def lark_error(
     error: UnexpectedInput,
     lark: Lark,
@@ -521,6 +526,7 @@ def lark_error(
     missing = next((p for p in prefer if p in expected), None)
     if missing is not None:  # as rustc says it: the one token that would have fitted
         return SourceError(f"expected {missing}, found {found}", file, max(line, 0), max(col, 0))
+    expected.sort(key=lambda t: CLOSERS.index(t) if t in CLOSERS else len(CLOSERS))  # (stable)
     if len(expected) > 8:
         expected = expected[:8] + ["..."]
     message = f"syntax error in {what}: found {found}"
