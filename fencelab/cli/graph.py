@@ -11,6 +11,7 @@ import click
 from fencelab.cli import output
 from fencelab.cli.options import (
     budget_option,
+    given,
     limits_options,
     model_option,
     model_targets,
@@ -49,7 +50,7 @@ def graph_options(help: str):
 
 def _needs_dir(directory: str | None, fmt: str) -> bool:
     if directory is None:
-        if fmt != "svg":
+        if given("graph_format"):  # (`svg` too, the default: given, it was ignored)
             raise FencelabError("--graph-format needs --graph DIR")
         return False
     return True

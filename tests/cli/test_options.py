@@ -67,6 +67,11 @@ def test_numbers_out_of_range_are_one_line_and_status_2(cli, args, says):
     (["check", RUST_SB, "--model", "c11"], "c11 is a source model, which cannot act here"),
     (["map", "fence", "SeqCst", "--width", "32"], "a fence has no width"),
     (["run", SB, "--graph-format", "dot"], "--graph-format needs --graph DIR"),
+    # (was: accepted and ignored, `svg` being the default)
+    (["run", SB, "--graph-format", "svg"], "--graph-format needs --graph DIR"),
+    (["check", C_SB, "-t", "x86_64", "--graph-format", "SVG"], "--graph-format needs --graph"),
+    (["hunt", "-t", "x86_64", "--shapes", "SB", "--graph-format", "svg"], "--graph-format "
+     "needs --graph DIR"),
     # (was: accepted, and nothing was turned off that the run would have used)
     (["run", SB, "--mode", "replay", "--schedule", SB_WITNESS, "--no-reduce", "tso-persistent"],
      "--no-reduce tso-persistent cannot act in --mode replay: it reduces exhaustive "
