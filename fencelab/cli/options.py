@@ -388,10 +388,14 @@ class Names(click.ParamType):
 
 
 def _model_resolver(kinds: tuple[str, ...]) -> Callable[[str], ModelSpec]:
+    valid = ", ".join(n for k in kinds for n in model_names(k))  # (that can act here)
+
     def resolve(name: str) -> ModelSpec:
-        spec = get_model(name)
+        try:
+            spec = get_model(name)
+        except FencelabError:  # (it listed every model as valid, `hunt -m bogus` c11 too)
+            raise FencelabError(f"unknown model {name!r}; valid: {valid}") from None
         if spec.kind not in kinds:
-            valid = ", ".join(n for k in kinds for n in model_names(k))
             article = "an" if spec.kind[0] in "aeiou" else "a"
             raise FencelabError(f"{name} is {article} {spec.kind} model, which cannot act here "
                                 f"(valid: {valid})")  # fmt: skip

@@ -167,6 +167,13 @@ def test_armv7_random_runs_take_its_exhaustive_reductions(cli):
     (["run", SB, "--model", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, "
      "aarch32, armv7, sc-axiomatic, tso-axiomatic, arm-axiomatic, armv7-axiomatic, c11, rc11, "
      "sc-source"),
+    # (these listed every model as valid: the twelve, where only these can act)
+    (["check", C_SB, "--source-model", "bogus"], "unknown model 'bogus'; valid: c11, rc11, "
+     "sc-source (see"),
+    (["hunt", "-m", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, aarch32, armv7, "
+     "sc-axiomatic, tso-axiomatic, arm-axiomatic, armv7-axiomatic (see"),
+    (["graph", SB, "-m", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, aarch32, "
+     "armv7, c11, rc11, sc-source (see"),
     (["run", SB, "--scheme", "bogus"], "unknown scheme 'bogus'"),
     (["run", SB, "--target", "x86_64,bogus"], "unknown target 'bogus'"),
     (["run", SB, "--mode", "fast"], "'fast' is not one of 'exhaustive', 'random', 'replay'"),
