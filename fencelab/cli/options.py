@@ -75,6 +75,7 @@ from fencelab.reduce import (
 
 EXIT_NO_VERDICT = 3  # check, hunt: no counterexample, but some check reached no verdict
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})  # (of a write)
 
 
 class Group(click.Group):
@@ -102,6 +103,14 @@ class Group(click.Group):
         except click.Abort:
             output.error("interrupted")
             code = EXIT_INTERRUPTED
+        except OSError as e:
+            if e.errno not in UNWRITABLE or e.filename is not None:  # (files say their name)
+                raise
+            # stdout cannot take the output (a full disk, `> /dev/full`): one line, status 2, as
+            # a file that cannot be written (it was a traceback and status 1, check's "unsound")
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            output.error(f"standard output: cannot be written ({e.strerror})")
+            code = 2
         except SystemExit as e:
             if args is not None or not (e.code is None or isinstance(e.code, int)):
                 raise

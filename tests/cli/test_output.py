@@ -195,6 +195,23 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly_with_141(args):
     assert first.strip() and err == b""
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64" / "SB.litmus")],
+                                  ["run", str(EXAMPLES / "x86_64"), "-j", "2", "--json"],
+                                  ["check", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "x86_64"],
+                                  ["table"], ["map", "store", "SeqCst"], ["--help"]])
+def test_a_standard_output_that_cannot_be_written_is_one_line_and_status_2(args):
+    """`fencelab run SB.litmus > /dev/full` (a full disk): one line, as for a file that cannot
+    be written, and status 2 (it was Python's traceback and status 1, `check`'s "unsound")."""
+    code = "from fencelab.launch import main; main()"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-c", code, *args], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == ("fencelab: error: standard output: cannot be written (No space left "
+                           "on device)\n")  # fmt: skip
+
+
 LATIN_1 = [
     (["run", str(EXAMPLES / "c" / "SB+rlx.litmus"), str(EXAMPLES / "x86_64" / "SB.litmus")],
      "| c/SB+rlx.litmus"),
