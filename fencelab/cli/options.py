@@ -681,12 +681,16 @@ def split_option():
 
 
 # -- the rule, for targets and schemes -----------------------------------------------------------
-def lowerings(targets: Chosen, schemes: Chosen) -> list[tuple[Target, Scheme]]:
+def lowerings(targets: Chosen, schemes: Chosen,
+              note: bool = True) -> list[tuple[Target, Scheme]]:  # fmt: skip
     """The (target, scheme) pairs to lower with. `all` (targets or schemes) means those the
     other option can act on: each scheme on the targets it is written for. A scheme named with
-    a target named that it is not written for cannot act: refused, with the reason."""
-    pairs = []
+    a target named that it is not written for cannot act: refused, with the reason; one that
+    `all` targets name: left out, with a note on stderr (as `model_targets`, unless `note` is
+    false: a command that refuses `all`)."""
+    pairs, notes = [], []
     for scheme in schemes.items:
+        left = []
         for target in targets.items:
             if scheme.covers(target):
                 pairs.append((target, scheme))
@@ -694,14 +698,22 @@ def lowerings(targets: Chosen, schemes: Chosen) -> list[tuple[Target, Scheme]]:
                 raise refuse(f"--scheme {scheme.name}",
                              f"is written for {', '.join(scheme.targets)}; it cannot act on "
                              f"--target {target.name}")  # fmt: skip
+            else:
+                left.append(target.name)
+        if note and left and not schemes.every:  # (`-s all`: each scheme on its own targets, unsaid)
+            named = "--target all" if given("target") else "the default --target all"
+            notes.append(f"{named}: --scheme {scheme.name} is written for "
+                         f"{', '.join(scheme.targets)}; left out: {', '.join(left)}")  # fmt: skip
     if not pairs:
         raise refuse("--scheme", "names no scheme written for the targets named")
+    for note in notes:
+        output.note(note)
     return pairs
 
 
-def scheme_targets(targets: Chosen, scheme: Scheme) -> Chosen:
+def scheme_targets(targets: Chosen, scheme: Scheme, note: bool = True) -> Chosen:
     """The targets one scheme lowers for (`lowerings` with one scheme)."""
-    pairs = lowerings(targets, Chosen((scheme,)))
+    pairs = lowerings(targets, Chosen((scheme,)), note)
     return Chosen(tuple(t for t, _ in pairs), targets.every)
 
 

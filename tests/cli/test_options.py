@@ -226,10 +226,10 @@ def test_every_lowering_command_takes_one_target_a_list_or_all(cli):
 
 
 def test_all_means_every_target_a_scheme_is_written_for(cli):
-    rows = cli(["table", "-s", "rcpc", "--format", "csv"]).output.splitlines()[1:]
+    rows = cli(["table", "-s", "rcpc", "--format", "csv"]).stdout.splitlines()[1:]
     assert {r.split(",")[0] for r in rows} == {"armv8.3"}
     assert "rcpc" in {r.split(",")[1] for r in rows}
-    assert cli(["compile", C_SB, "-s", "x86-mfence"]).output.count(" SB+rlx\n") == 1
+    assert cli(["compile", C_SB, "-s", "x86-mfence"]).stdout.count(" SB+rlx\n") == 1
 
 
 def test_map_says_when_a_scheme_leaves_an_entry_to_default(cli):
