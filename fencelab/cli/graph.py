@@ -11,6 +11,7 @@ import click
 from fencelab.cli import output
 from fencelab.cli.options import (
     budget_option,
+    given,
     limits_options,
     model_option,
     model_targets,
@@ -49,7 +50,7 @@ def graph_options(help: str):
 
 def _needs_dir(directory: str | None, fmt: str) -> bool:
     if directory is None:
-        if fmt != "svg":
+        if given("graph_format"):  # (`svg` too, the default: given, it was ignored)
             raise FencelabError("--graph-format needs --graph DIR")
         return False
     return True
@@ -130,8 +131,9 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
                             f"{fmt.upper()}: drop --format, or name a .{fmt} file")  # fmt: skip
     if path:
         writable_file(path)  # refused now, not after the exploration
-    target = one_target(model_targets(scheme_targets(target, scheme) if target else None, model,
-                                      note=False), "graph")  # (all: refused, one target)
+    chosen = scheme_targets(target, scheme, note=False) if target else None
+    target = one_target(model_targets(chosen, model, note=False),
+                        "graph")  # (all: refused, one target)
     test = read_test(test, "graph")
     options = RunOptions(scheme=scheme, model=model, budget=budget, limits=limits)
     configs, note = plan(test, options, (target,) if target else None)

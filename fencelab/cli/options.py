@@ -75,6 +75,7 @@ from fencelab.reduce import (
 
 EXIT_NO_VERDICT = 3  # check, hunt: no counterexample, but some check reached no verdict
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})  # (of a write)
 
 
 class Group(click.Group):
@@ -102,6 +103,14 @@ class Group(click.Group):
         except click.Abort:
             output.error("interrupted")
             code = EXIT_INTERRUPTED
+        except OSError as e:
+            if e.errno not in UNWRITABLE or e.filename is not None:  # (files say their name)
+                raise
+            # stdout cannot take the output (a full disk, `> /dev/full`): one line, status 2, as
+            # a file that cannot be written (it was a traceback and status 1, check's "unsound")
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            output.error(f"standard output: cannot be written ({e.strerror})")
+            code = 2
         except SystemExit as e:
             if args is not None or not (e.code is None or isinstance(e.code, int)):
                 raise
@@ -388,10 +397,14 @@ class Names(click.ParamType):
 
 
 def _model_resolver(kinds: tuple[str, ...]) -> Callable[[str], ModelSpec]:
+    valid = ", ".join(n for k in kinds for n in model_names(k))  # (that can act here)
+
     def resolve(name: str) -> ModelSpec:
-        spec = get_model(name)
+        try:
+            spec = get_model(name)
+        except FencelabError:  # (it listed every model as valid, `hunt -m bogus` c11 too)
+            raise FencelabError(f"unknown model {name!r}; valid: {valid}") from None
         if spec.kind not in kinds:
-            valid = ", ".join(n for k in kinds for n in model_names(k))
             article = "an" if spec.kind[0] in "aeiou" else "a"
             raise FencelabError(f"{name} is {article} {spec.kind} model, which cannot act here "
                                 f"(valid: {valid})")  # fmt: skip
@@ -668,12 +681,16 @@ def split_option():
 
 
 # -- the rule, for targets and schemes -----------------------------------------------------------
-def lowerings(targets: Chosen, schemes: Chosen) -> list[tuple[Target, Scheme]]:
+def lowerings(targets: Chosen, schemes: Chosen,
+              note: bool = True) -> list[tuple[Target, Scheme]]:  # fmt: skip
     """The (target, scheme) pairs to lower with. `all` (targets or schemes) means those the
     other option can act on: each scheme on the targets it is written for. A scheme named with
-    a target named that it is not written for cannot act: refused, with the reason."""
-    pairs = []
+    a target named that it is not written for cannot act: refused, with the reason; one that
+    `all` targets name: left out, with a note on stderr (as `model_targets`, unless `note` is
+    false: a command that refuses `all`)."""
+    pairs, notes = [], []
     for scheme in schemes.items:
+        left = []
         for target in targets.items:
             if scheme.covers(target):
                 pairs.append((target, scheme))
@@ -681,14 +698,22 @@ def lowerings(targets: Chosen, schemes: Chosen) -> list[tuple[Target, Scheme]]:
                 raise refuse(f"--scheme {scheme.name}",
                              f"is written for {', '.join(scheme.targets)}; it cannot act on "
                              f"--target {target.name}")  # fmt: skip
+            else:
+                left.append(target.name)
+        if note and left and not schemes.every:  # (`-s all`: each scheme on its own targets, unsaid)
+            named = "--target all" if given("target") else "the default --target all"
+            notes.append(f"{named}: --scheme {scheme.name} is written for "
+                         f"{', '.join(scheme.targets)}; left out: {', '.join(left)}")  # fmt: skip
     if not pairs:
         raise refuse("--scheme", "names no scheme written for the targets named")
+    for note in notes:
+        output.note(note)
     return pairs
 
 
-def scheme_targets(targets: Chosen, scheme: Scheme) -> Chosen:
+def scheme_targets(targets: Chosen, scheme: Scheme, note: bool = True) -> Chosen:
     """The targets one scheme lowers for (`lowerings` with one scheme)."""
-    pairs = lowerings(targets, Chosen((scheme,)))
+    pairs = lowerings(targets, Chosen((scheme,)), note)
     return Chosen(tuple(t for t, _ in pairs), targets.every)
 
 

@@ -10,6 +10,7 @@ from fencelab.errors import FencelabError
 
 TABLE_FORMATS = ("text", "markdown", "grid", "json", "csv")
 WIDTH_CHOICES = ("8", "16", "32", "64")
+CHUNK = 8192  # characters written at a time (`table_command`)
 
 
 @click.command("map")
@@ -70,4 +71,9 @@ def table_command(target, scheme, widths, fmt):
     out = output.stdout()
     width = out.width if out.is_terminal else None
     text = format_records(records, fmt, tuple(t.name for t in targets), scheme.name, width)
-    click.echo(text, nl=fmt != "csv")
+    text += "" if fmt == "csv" else "\n"
+    # in pieces: a reader that leaves during one write of the whole table (370 KB) cut it short
+    # without an error (Python's buffered writer returns the count written), so `table | head`
+    # ended with status 0; the next piece's write fails, the command ends quietly with 141
+    for start in range(0, len(text), CHUNK):
+        click.echo(text[start:start + CHUNK], nl=False)

@@ -40,8 +40,9 @@ def tui(test, target, scheme, model, schedule, limits):
     from fencelab.pipeline import RunOptions, judged_by, plan
     from fencelab.tui.app import FencelabApp
 
-    target = one_target(model_targets(scheme_targets(target, scheme) if target else None, model,
-                                      note=False), "tui")  # (all: refused, one target)
+    chosen = scheme_targets(target, scheme, note=False) if target else None
+    target = one_target(model_targets(chosen, model, note=False),
+                        "tui")  # (all: refused, one target)
     options = RunOptions(target=target, scheme=scheme, model=model, limits=limits)
     test = read_test(test, "tui")
     refuse_idle_scheme(scheme, test.is_source)  # a C or Rust test is compiled (default x86_64)

@@ -397,6 +397,25 @@ def test_all_targets_narrowed_by_a_model_say_which_are_left_out(cli, args, model
     assert named.exit_code == 0 and named.stderr == ""  # nothing left out, nothing said
 
 
+@pytest.mark.parametrize("args, says", [
+    (["run", C_SB, "-t", "all", "-s", "rcpc", "-j", "1"], "--target all: --scheme rcpc is "
+     "written for armv8.3; left out: x86_64, armv7, armv8, armv8.1"),
+    (["check", C_SB, "-s", "x86-mfence", "-j", "1"], "the default --target all: --scheme "
+     "x86-mfence is written for x86_64; left out: armv7, armv8, armv8.1, armv8.3"),
+    (["compile", C_SB, "-s", "gcc"], "the default --target all: --scheme gcc is written for "
+     "armv7, armv8, armv8.1, armv8.3; left out: x86_64"),
+    (["table", "-s", "rcpc", "--format", "csv"], "the default --target all: --scheme rcpc is "
+     "written for armv8.3; left out: x86_64, armv7, armv8, armv8.1"),
+])  # fmt: skip
+def test_all_targets_narrowed_by_a_scheme_say_which_are_left_out(cli, args, says):
+    """As for --model (above): `-t all -s rcpc` ran armv8.3 alone, and nothing said so."""
+    result = cli(args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"fencelab: note: {says}\n"
+    every = cli(["check", C_SB, "-t", "x86_64", "-s", "all", "-j", "1"])
+    assert every.exit_code == 0 and every.stderr == ""  # each scheme on its own targets: unsaid
+
+
 MP_X86 = str(EXAMPLES / "x86_64" / "MP.litmus")
 
 

@@ -67,6 +67,11 @@ def test_numbers_out_of_range_are_one_line_and_status_2(cli, args, says):
     (["check", RUST_SB, "--model", "c11"], "c11 is a source model, which cannot act here"),
     (["map", "fence", "SeqCst", "--width", "32"], "a fence has no width"),
     (["run", SB, "--graph-format", "dot"], "--graph-format needs --graph DIR"),
+    # (was: accepted and ignored, `svg` being the default)
+    (["run", SB, "--graph-format", "svg"], "--graph-format needs --graph DIR"),
+    (["check", C_SB, "-t", "x86_64", "--graph-format", "SVG"], "--graph-format needs --graph"),
+    (["hunt", "-t", "x86_64", "--shapes", "SB", "--graph-format", "svg"], "--graph-format "
+     "needs --graph DIR"),
     # (was: accepted, and nothing was turned off that the run would have used)
     (["run", SB, "--mode", "replay", "--schedule", SB_WITNESS, "--no-reduce", "tso-persistent"],
      "--no-reduce tso-persistent cannot act in --mode replay: it reduces exhaustive "
@@ -162,6 +167,13 @@ def test_armv7_random_runs_take_its_exhaustive_reductions(cli):
     (["run", SB, "--model", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, "
      "aarch32, armv7, sc-axiomatic, tso-axiomatic, arm-axiomatic, armv7-axiomatic, c11, rc11, "
      "sc-source"),
+    # (these listed every model as valid: the twelve, where only these can act)
+    (["check", C_SB, "--source-model", "bogus"], "unknown model 'bogus'; valid: c11, rc11, "
+     "sc-source (see"),
+    (["hunt", "-m", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, aarch32, armv7, "
+     "sc-axiomatic, tso-axiomatic, arm-axiomatic, armv7-axiomatic (see"),
+    (["graph", SB, "-m", "bogus"], "unknown model 'bogus'; valid: sc, tso, arm, aarch32, "
+     "armv7, c11, rc11, sc-source (see"),
     (["run", SB, "--scheme", "bogus"], "unknown scheme 'bogus'"),
     (["run", SB, "--target", "x86_64,bogus"], "unknown target 'bogus'"),
     (["run", SB, "--mode", "fast"], "'fast' is not one of 'exhaustive', 'random', 'replay'"),
@@ -214,10 +226,10 @@ def test_every_lowering_command_takes_one_target_a_list_or_all(cli):
 
 
 def test_all_means_every_target_a_scheme_is_written_for(cli):
-    rows = cli(["table", "-s", "rcpc", "--format", "csv"]).output.splitlines()[1:]
+    rows = cli(["table", "-s", "rcpc", "--format", "csv"]).stdout.splitlines()[1:]
     assert {r.split(",")[0] for r in rows} == {"armv8.3"}
     assert "rcpc" in {r.split(",")[1] for r in rows}
-    assert cli(["compile", C_SB, "-s", "x86-mfence"]).output.count(" SB+rlx\n") == 1
+    assert cli(["compile", C_SB, "-s", "x86-mfence"]).stdout.count(" SB+rlx\n") == 1
 
 
 def test_map_says_when_a_scheme_leaves_an_entry_to_default(cli):

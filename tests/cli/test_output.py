@@ -179,10 +179,12 @@ def test_table_text_in_an_80_column_terminal_is_the_piped_lines(cli):
 
 @pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64"), "-j", "1"],
                                   ["run", str(EXAMPLES / "x86_64"), "-j", "2", "--json"],
-                                  ["check", str(EXAMPLES / "c"), "--target", "x86_64"]])
+                                  ["check", str(EXAMPLES / "c"), "--target", "x86_64"],
+                                  ["table"], ["table", "--format", "csv"]])
 def test_a_reader_that_leaves_early_ends_the_command_quietly_with_141(args):
     """`fencelab run DIR | head -1`: the command stops at its next line, prints nothing on
-    stderr, and exits 141 (a shell's status for SIGPIPE), not 1 (`check`'s "unsound")."""
+    stderr, and exits 141 (a shell's status for SIGPIPE), not 1 (`check`'s "unsound").
+    (`table | head -1` exited 0: the reader left during its one write of 370 KB.)"""
     code = "from fencelab.launch import main; main()"
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)  # fmt: skip
@@ -191,6 +193,23 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly_with_141(args):
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 141, err
     assert first.strip() and err == b""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64" / "SB.litmus")],
+                                  ["run", str(EXAMPLES / "x86_64"), "-j", "2", "--json"],
+                                  ["check", str(EXAMPLES / "c" / "SB+rlx.litmus"), "-t", "x86_64"],
+                                  ["table"], ["map", "store", "SeqCst"], ["--help"]])
+def test_a_standard_output_that_cannot_be_written_is_one_line_and_status_2(args):
+    """`fencelab run SB.litmus > /dev/full` (a full disk): one line, as for a file that cannot
+    be written, and status 2 (it was Python's traceback and status 1, `check`'s "unsound")."""
+    code = "from fencelab.launch import main; main()"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-c", code, *args], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == ("fencelab: error: standard output: cannot be written (No space left "
+                           "on device)\n")  # fmt: skip
 
 
 LATIN_1 = [
