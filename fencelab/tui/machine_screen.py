@@ -198,15 +198,25 @@ class MachineScreen(Screen[None]):
     def _take_selected(self, event: OptionList.OptionSelected) -> None:
         key = event.option.id
         if key is not None:
-            self.session.take(key)
+            self._stepping(self.session.take, key)
             self.after_action()
+
+    def _stepping(self, step, *args):
+        """`step(*args)` on the session; where it stops at an instruction that cannot run (an
+        access to no location), the status line says so at the instruction's line and the
+        walk stays where it was (None)."""
+        try:
+            return step(*args)
+        except FencelabError as e:
+            self.say(f"cannot step on: {e}", style="bold red")
+            return None
 
     def action_core(self, tid: int) -> None:
         if tid >= len(self.session.program.threads):
             self.say(f"there is no core {tid}")
         else:
             self.focus_tid = tid
-            if self.session.take_core(tid) is None:
+            if self._stepping(self.session.take_core, tid) is None and not self._said:
                 self.say(self.session.why_not(tid))
             pane = self.query_one(f"#core{tid}", CorePane)  # in view, where #cores scrolls
             self.call_after_refresh(self.query_one("#cores").scroll_to_widget, pane,
@@ -218,7 +228,7 @@ class MachineScreen(Screen[None]):
 
     def _take_why(self, key: str | None) -> None:
         if key is not None:
-            self.session.take(key)
+            self._stepping(self.session.take, key)
             self.after_action()
 
     def action_back(self) -> None:
@@ -227,7 +237,7 @@ class MachineScreen(Screen[None]):
         self.after_action()
 
     def action_forward(self) -> None:
-        if not self.session.forward():
+        if self._stepping(self.session.forward) is False:
             self.say("nothing to redo: take a transition (0-9, Enter)")
         self.after_action()
 
@@ -236,12 +246,14 @@ class MachineScreen(Screen[None]):
         self.after_action()
 
     def action_to_end(self) -> None:
-        self.session.to_end()
+        self._stepping(self.session.to_end)
         self.after_action()
 
     def action_random(self) -> None:
-        n = self.session.run_random()
-        if self.session.status() is Status.RUNNING:  # every way on from here ends stuck
+        n = self._stepping(self.session.run_random)
+        if n is None:  # (said why)
+            pass
+        elif self.session.status() is Status.RUNNING:  # every way on from here ends stuck
             self.say("no random run from here finishes: every way on ends where the model "
                      "cannot go on — ← to step back")  # fmt: skip
         else:

@@ -405,6 +405,53 @@ async def test_a_core_with_nothing_enabled_says_so():
         assert app.session.schedule == "0,0,d0"
 
 
+# P1 reads y; only when it reads P0's y=1 does it go on to load through rbx, which holds no
+# location's address (0): an instruction that faults in some executions, not at the start
+LATE_FAULT = """X86_64 LateFault
+{ y=0; }
+ P0          | P1               ;
+ movl $1,(y) | movl (y),%eax    ;
+             | cmpl $1,%eax     ;
+             | jne LC00         ;
+             | movl (%rbx),%ecx ;
+             | LC00:            ;
+exists (1:rax=1)
+"""
+FAULT = "late.litmus:7:16: P1: movl (%rbx),%ecx: reads address 0x0, which is no location"
+
+
+@pilot_test
+async def test_a_step_to_an_instruction_that_faults_is_refused_at_its_line():
+    """`fencelab run` stops at the fault with its line; the TUI crashed with a traceback on
+    the step (or on the look-ahead after it). The step is refused, the status line says why,
+    and the walk stays where it was."""
+    app = FencelabApp.for_test(parse_text(LATE_FAULT, "late.litmus"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("0", "0")  # P0's store, then its drain: y=1 in memory
+        assert app.session.schedule == "0,d0"
+        for key in ("1", "r", "enter", "end"):
+            if key == "end":  # a witness through the fault, from the start
+                app.machine_screen.replay_witness("0,d0,1")
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.session.schedule == "0,d0", key
+            status = " ".join(app.machine_screen.query_one(StatusLine).text.split())
+            assert FAULT in status, key
+        await pilot.press("left", "1")  # P1 reads y=0 now: it skips the load and finishes
+        assert app.session.schedule == "0,1"
+        assert app.session.finished(1)
+
+
+def test_cli_refuses_an_instruction_that_faults_at_the_start(cli, tmp_path):
+    path = tmp_path / "first.litmus"
+    path.write_text("X86_64 FirstFault\n{ x=0; }\n P0 ;\n movl (%rbx),%eax ;\nexists (0:rax=1)\n")
+    result = cli(["tui", str(path)])
+    assert result.exit_code == 2
+    assert result.output == (f"fencelab: error: {path}:4:2: P0: movl (%rbx),%eax: reads address "
+                             "0x0, which is no location of the test (a register left "
+                             "uninitialised?)\n")  # fmt: skip
+
+
 @pilot_test
 async def test_help_screen_names_keys_and_the_armv7_model():
     app = sb_app()
