@@ -164,9 +164,15 @@ class StatusLine(Pane):
     def laid_out(cls, lines: list[Text], width: int) -> list[Text]:
         """Long lines wrap under themselves; where they would take more than the pane's rows,
         the first (the schedule) keeps its end, after `… `, so that the status or final
-        outcome below it stays in sight (a long schedule at 80x24 hid it)."""
+        outcome below it stays in sight (a long schedule at 80x24 hid it), and a message
+        longer than the rows below it keeps its start, ending in `…` (its end was cut off
+        without a sign)."""
         head, *rest = [wrap_hanging(line, "  ", width) for line in lines]
         below = [piece for pieces in rest for piece in pieces]
+        if len(below) > cls.ROWS - 1:
+            below = below[: cls.ROWS - 1]
+            last = below[-1]
+            below[-1] = last[: max(0, min(len(last), width - 1))] + Text("…", style=last.style)
         room = max(1, cls.ROWS - len(below))
         if len(head) > room:
             head = head[-room:]

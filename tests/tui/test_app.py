@@ -508,6 +508,26 @@ async def test_a_long_schedule_at_80x24_keeps_the_final_outcome_in_sight():
 
 
 
+
+@pilot_test
+async def test_a_message_longer_than_the_status_line_ends_in_an_ellipsis():
+    """At 80x24 the status line has three rows: the schedule and two for a message. Why a
+    Promising-ARM core cannot move at the start takes three; its last was cut off without a
+    sign. It now ends in `…` in its second row (`w` gives the whole reason)."""
+    from fencelab.litmus.parser import parse_file
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "aarch64" / "MP+dmb.sy+addr.litmus"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        status = app.machine_screen.query_one(StatusLine)
+        lines = status.text.splitlines()
+        assert app.session.schedule == ""
+        assert len(lines) == StatusLine.ROWS == status.region.height
+        assert lines[0] == "schedule: (start)"
+        assert lines[1].startswith("core 1: ldr w0, [x1] cannot run yet: cores start executing")
+        assert lines[2].endswith("…") and len(lines[2]) <= status.content_region.width
+
 def on_screen(app: FencelabApp, pane) -> bool:
     """Is the whole pane drawn within its container's visible region (not scrolled off)?"""
     return app.machine_screen.query_one("#cores").region.contains_region(pane.region)
