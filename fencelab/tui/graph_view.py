@@ -13,7 +13,7 @@ from rich.text import Text
 
 from fencelab.errors import FencelabError
 from fencelab.tui.session import Session
-from fencelab.tui.widgets import Pane
+from fencelab.tui.widgets import ScrollPane
 
 
 def graph_text(session: Session) -> list[Text]:
@@ -32,7 +32,7 @@ def graph_text(session: Session) -> list[Text]:
     return graph_lines(graph)
 
 
-class GraphPane(Pane):
+class GraphPane(ScrollPane):
     """The execution so far as an execution graph (toggled with `g`)."""
 
     def refresh_from(self, session: Session) -> None:

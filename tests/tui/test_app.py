@@ -528,6 +528,32 @@ async def test_a_message_longer_than_the_status_line_ends_in_an_ellipsis():
         assert lines[1].startswith("core 1: ldr w0, [x1] cannot run yet: cores start executing")
         assert lines[2].endswith("…") and len(lines[2]) <= status.content_region.width
 
+
+@pilot_test
+async def test_the_memory_and_why_panes_scroll_where_their_lines_do_not_fit_80x24():
+    """At 80x24 the why pane of SB after a step, and the memory pane of an ARM test (each
+    thread's promises and views), are longer than the panes: their ends were cut off without
+    a sign, and could not be scrolled to. They show a scrollbar and scroll to the last line."""
+    from fencelab.litmus.parser import parse_file
+    from fencelab.tui.widgets import ReasonsPane
+
+    for app, keys, pane_type, last in (
+        (sb_app(), ["0"], ReasonsPane, "cores"),
+        (FencelabApp.for_test(parse_file(EXAMPLES / "aarch64" / "MP+dmb.sy+addr.litmus")), [],
+         MemoryPane, "vCAP=0   vRel=0"),
+    ):  # fmt: skip
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*keys)
+            await pilot.pause()
+            pane = app.machine_screen.query_one(pane_type)
+            height = pane.scrollable_content_region.height
+            assert pane.show_vertical_scrollbar and pane.max_scroll_y > 0, pane
+            assert pane.virtual_size.height == pane.body.region.height > height
+            pane.scroll_end(animate=False, immediate=True)
+            await pilot.pause()
+            assert pane.scroll_y == pane.max_scroll_y
+            assert pane.text.splitlines()[-1].endswith(last), pane
+
 def on_screen(app: FencelabApp, pane) -> bool:
     """Is the whole pane drawn within its container's visible region (not scrolled off)?"""
     return app.machine_screen.query_one("#cores").region.contains_region(pane.region)
