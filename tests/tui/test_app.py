@@ -24,7 +24,7 @@ from fencelab.tui.config import ConfigScreen
 from fencelab.tui.help import HelpScreen
 from fencelab.tui.machine_screen import MachineScreen
 from fencelab.tui.outcomes import OutcomesScreen
-from fencelab.tui.render import memory_lines
+from fencelab.tui.render import core_lines, memory_lines
 from fencelab.tui.session import Session
 from fencelab.tui.widgets import CorePane, MemoryPane, StatusLine, TransitionList
 from tests.helpers import EXAMPLES, HERD_DATA, X86_SB
@@ -691,7 +691,7 @@ async def test_source_test_tags_rows_and_recompiles_for_another_target():
         assert "rax(r0)=0  rbx(r1)=0" in cores[1]  # registers named by the source locals
         await pilot.press("i")
         details = [ln for ln in panes(app)[0][0].splitlines() if "↳" in ln]
-        assert any("line 5: store y Release · " in ln for ln in details), details
+        assert any("line 5: store y Release ·" in ln for ln in details), details
         await pilot.press("c")
         app.screen.query_one("#target", Select).value = "armv8"
         await pilot.click("#apply")
@@ -702,6 +702,27 @@ async def test_source_test_tags_rows_and_recompiles_for_another_target():
         assert f"mov w2, #1     {store_y}\n  ▌stlr w2, [x1]\n" in cores[0]
         assert "ldar w0, [x2]  int r0 = atomic_load_explicit(y, memory_order_acquire);" in cores[1]
 
+
+
+@pilot_test
+async def test_op_info_wraps_under_itself_in_the_core_pane_80x24():
+    """`i` adds each op's ordering and rationale under its first instruction; at 80x24 that
+    line wrapped back to the pane's left edge, among the instructions. It wraps under its
+    own text (six columns in), every row within the pane."""
+    from fencelab.litmus.parser import parse_file
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "c" / "seqlock.litmus"),
+                               RunOptions.named("armv8"))  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        pane = app.machine_screen.query_one("#core0", CorePane)
+        width = pane.body.content_region.width
+        # the lines the pane draws, at its width (instruction rows are cut with … instead)
+        lines = [ln.plain for ln in core_lines(app.session, 0, True, width)]
+        info_rows = [ln for ln in lines if ln.startswith(("    ↳ ", "      "))]
+        assert len(info_rows) > 9 and all(len(ln) <= width for ln in info_rows), (width, lines)
+        assert "\n    ↳ line 14: store seq\n      Relaxed · a" in "\n".join(lines)
 
 # -- command line ------------------------------------------------------------------------------
 
