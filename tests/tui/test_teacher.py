@@ -196,6 +196,22 @@ async def test_digit_keys_say_why_a_core_cannot_move_and_w_lists_reasons():
 
 
 @pilot_test
+async def test_a_digit_for_no_core_on_the_why_screen_says_so():
+    """On the machine screen `7` says there is no core 7; on the why screen it did nothing
+    and said nothing. It says so there too, and the next core shown clears it."""
+    app = rust_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w", "7")
+        assert isinstance(app.screen, WhyScreen)
+        shown = [str(w.render()) for w in app.screen.query("Static")]
+        assert "there is no core 7 (cores 0-1)" in shown
+        assert "core 0" in str(app.screen.query_one("#why-title").render())
+        await pilot.press("1")
+        assert "core 1" in str(app.screen.query_one("#why-title").render())
+        shown = [str(w.render()) for w in app.screen.query("Static")]
+        assert "there is no core 7 (cores 0-1)" not in shown
+
+@pilot_test
 async def test_keys_that_cannot_act_say_why_on_an_asm_test():
     app = FencelabApp.for_test(parse_text(X86_SB), RunOptions.named())
     async with app.run_test(size=(100, 32)) as pilot:
