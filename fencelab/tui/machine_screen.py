@@ -273,8 +273,8 @@ class MachineScreen(Screen[None]):
         if not self.session.test.is_source:
             self.say(f"the source pane is for C / Rust tests: {self.session.test.name} is an "
                      f"{self.session.test.arch} test, written in assembly")
-        else:
-            self.source_wanted = not self.source_wanted
+        else:  # (hidden for want of room, it is wanted: it shows once there is room)
+            self.source_wanted = not self.query_one(SourcePane).display
             self._lay_out()
             if self.source_wanted and not self.query_one(SourcePane).display:
                 self.say("no room for the source pane: widen the terminal")
