@@ -49,8 +49,9 @@ class MachineScreen(Screen[None]):
         *(Binding(str(n), f"core({n})", show=False) for n in range(1, 10)),
         Binding("left,b", "back", "back", key_display="←"),
         Binding("right,f", "forward", "fwd", key_display="→"),
-        Binding("home", "rewind", "start", show=False),
-        Binding("end", "to_end", "end", show=False),
+        # (priority: a focused pane that scrolls, a core pane's code, would take them)
+        Binding("home", "rewind", "start", show=False, priority=True),
+        Binding("end", "to_end", "end", show=False, priority=True),
         Binding("w", "why", "why"),
         Binding("r", "random", "random"),
         Binding("e", "explore", "explore"),

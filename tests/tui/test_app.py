@@ -724,6 +724,26 @@ async def test_op_info_wraps_under_itself_in_the_core_pane_80x24():
         assert len(info_rows) > 9 and all(len(ln) <= width for ln in info_rows), (width, lines)
         assert "\n    ↳ line 14: store seq\n      Relaxed · a" in "\n".join(lines)
 
+
+@pilot_test
+async def test_home_and_end_travel_in_time_whichever_pane_has_the_focus():
+    """Home / End go to the start / the end of the redo queue; on a focused pane that scrolls
+    (Tab: a core pane with `i`'s rationale at 80x24) they scrolled the pane instead."""
+    from fencelab.litmus.parser import parse_file
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "c" / "seqlock.litmus"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("0", "0", "i")
+        for pane in (*app.machine_screen.query(CorePane), app.machine_screen.query_one(MemoryPane)):
+            pane.focus()
+            await pilot.pause()
+            assert app.focused is pane
+            await pilot.press("home")
+            assert app.session.schedule == "", pane
+            await pilot.press("end")
+            assert app.session.schedule == "0,0", pane
+        assert app.machine_screen.query_one("#core0", CorePane).max_scroll_y > 0  # it scrolls
+
 # -- command line ------------------------------------------------------------------------------
 
 
