@@ -458,11 +458,31 @@ async def test_help_screen_names_keys_and_the_armv7_model():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        text = " ".join(drawn(w) for w in app.screen.query("Static"))
         assert "step back" in text and "0-9" in text
         assert "ARMv7 code runs under the armv7 model (arm.cat: not multicopy-atomic)" in text
         await pilot.press("escape")
         assert isinstance(app.screen, MachineScreen)
+
+
+def drawn(widget) -> str:
+    """A widget's lines as drawn, at its width."""
+    return "\n".join(strip.text.rstrip() for strip in
+                     widget.render_lines(widget.content_region.reset_offset))  # fmt: skip
+
+
+@pilot_test
+async def test_the_help_wraps_a_keys_description_in_its_column_80x24():
+    """At 80x24 a key's description that did not fit its row went on at the help's left
+    edge, under the keys. It stays in its column (15 in: the keys, then two spaces)."""
+    app = sb_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = [ln for w in app.screen.query("Static") for ln in drawn(w).splitlines()]
+        first = next(i for i, ln in enumerate(lines) if ln.startswith("          0-9  step core N"))
+        assert lines[first + 1].startswith(" " * 15) and lines[first + 1].strip()
+        assert lines[first + 2].startswith("Enter / click  take the highlighted transition")
 
 
 @pilot_test
