@@ -243,11 +243,12 @@ class Session:
         """Check `schedule` replays, then go to the start with it queued on the redo stack."""
         keys = parse_schedule(schedule)
         probe = Replay(self.machine)
-        for key in keys:
-            try:
+        try:
+            for key in keys:
                 probe.take(key)  # raises FencelabError naming the bad step
-            except CodeError as e:
-                raise self.program.locate(e) from None
+            probe.enabled()  # (where the last step leads, an instruction runs: `take`)
+        except CodeError as e:
+            raise self.program.locate(e) from None
         self.walk = Replay(self.machine)
         self.redo = keys[::-1]
 

@@ -429,12 +429,13 @@ async def test_a_step_to_an_instruction_that_faults_is_refused_at_its_line():
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("0", "0")  # P0's store, then its drain: y=1 in memory
         assert app.session.schedule == "0,d0"
-        for key in ("1", "r", "enter", "end"):
-            if key == "end":  # a witness through the fault, from the start
+        for key in ("1", "r", "enter", "witness"):
+            if key == "witness":  # a witness whose last step leads to it: refused
                 app.machine_screen.replay_witness("0,d0,1")
-            await pilot.press(key)
+            else:
+                await pilot.press(key)
             await pilot.pause()
-            assert app.session.schedule == "0,d0", key
+            assert app.session.schedule == "0,d0" and not app.session.redo, key
             status = " ".join(app.machine_screen.query_one(StatusLine).text.split())
             assert FAULT in status, key
         await pilot.press("left", "1")  # P1 reads y=0 now: it skips the load and finishes
@@ -451,6 +452,15 @@ def test_cli_refuses_an_instruction_that_faults_at_the_start(cli, tmp_path):
                              "0x0, which is no location of the test (a register left "
                              "uninitialised?)\n")  # fmt: skip
 
+
+def test_cli_refuses_a_schedule_whose_last_step_leads_to_a_fault(cli, tmp_path):
+    """As `fencelab run --mode replay --schedule 0,d0,1`: its last step leads P1 to the
+    load through rbx. The TUI opened at it, and → then refused the step."""
+    path = tmp_path / "late.litmus"
+    path.write_text(LATE_FAULT)
+    result = cli(["tui", str(path), "--schedule", "0,d0,1"])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"fencelab: error: {tmp_path / FAULT}")
 
 @pilot_test
 async def test_help_screen_names_keys_and_the_armv7_model():
