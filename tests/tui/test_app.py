@@ -774,6 +774,27 @@ async def test_home_and_end_travel_in_time_whichever_pane_has_the_focus():
             assert app.session.schedule == "0,0", pane
         assert app.machine_screen.query_one("#core0", CorePane).max_scroll_y > 0  # it scrolls
 
+
+@pilot_test
+async def test_the_graph_pane_keeps_its_columns_and_scrolls_sideways_80x24():
+    """IRIW's graph has four thread columns, 44 wide; the graph pane at 80x24 is 24. Rich
+    wrapped each row at the pane's edge, so that P2 and P3 came out under P0 and P1, and
+    c, e (P2's and P3's reads) under a, b. Rows are no longer wrapped: the pane scrolls
+    sideways, with a scrollbar, to the columns that do not fit."""
+    from fencelab.litmus.parser import parse_file
+    from fencelab.tui.graph_view import GraphPane
+
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "aarch64" / "IRIW.litmus"),
+                               schedule="1.p1.y=1,0.p2.x=1,0.w2,2.r2,3.r1,3.r0,2.r0,1.w1")  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("end", "g")
+        await pilot.pause()
+        pane = app.machine_screen.query_one(GraphPane)
+        assert pane.text.splitlines()[:2] == ["P0         P1         P2         P3         ",
+                                              "a: W x=1   b: W y=1   c: R x=1   e: R y=1   "]
+        assert pane.size.width < 44 <= pane.body.size.width  # the rows, each one row
+        assert pane.show_horizontal_scrollbar and pane.max_scroll_x > 0
+
 # -- command line ------------------------------------------------------------------------------
 
 
