@@ -39,6 +39,7 @@ class FencelabApp(App[None]):
         schedule that does not replay is named as written, after the test (the one test of
         `fencelab tui`, as its other errors; compiled, and its target, which the keys are of)."""
         session = Session(test, options)
+        session.enabled()  # an instruction that cannot run at the start: its own line
         if schedule:
             try:
                 session.load_schedule(schedule)

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from fencelab.errors import FencelabError
 from fencelab.tui.session import Session
-from fencelab.tui.widgets import Pane
+from fencelab.tui.widgets import ScrollPane
 
 
 def graph_text(session: Session) -> list[Text]:
@@ -29,13 +29,19 @@ def graph_text(session: Session) -> list[Text]:
         return [Text(str(e), style="italic")]
     if not walk.taken:
         return [Text("no step yet: the graph grows as you step", style="dim")]
-    return graph_lines(graph)
+    lines = graph_lines(graph)
+    for line in lines:  # a thread's column stays one column: where they do not fit, the pane
+        line.no_wrap = True  # scrolls sideways (its width: `GraphPane`; `auto` is the pane's)
+    return lines
 
 
-class GraphPane(Pane):
+class GraphPane(ScrollPane):
     """The execution so far as an execution graph (toggled with `g`)."""
 
     def refresh_from(self, session: Session) -> None:
         steps = session.steps
         self.border_title = f"execution graph ({session.model}, {steps} steps)"
-        self.show(graph_text(session))
+        lines = graph_text(session)
+        drawn = bool(lines) and all(line.no_wrap for line in lines)  # (a message wraps)
+        self.body.styles.width = max(line.cell_len for line in lines) if drawn else "auto"
+        self.show(lines)

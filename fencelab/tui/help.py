@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -51,21 +52,26 @@ ABOUT = (
 )
 
 
+def key_table(rows: tuple[tuple[str, str], ...]) -> Table:
+    """Keys (right-aligned) and what they do, a description that wraps staying in its
+    column (not back under the keys)."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold #5fafff", no_wrap=True)
+    table.add_column()
+    for key, what in rows:
+        table.add_row(key, what)
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close")]
 
     def compose(self) -> ComposeResult:
-        keys = Text()
-        for key, what in KEYS:
-            keys.append(f"{key:>13}  ", style="bold #5fafff")
-            keys.append(what + "\n")
-        keys.append("\nOther screens\n", style="bold")
-        for screen, what in SCREENS:
-            keys.append(f"{screen:>13}  ", style="bold #5fafff")
-            keys.append(what + "\n")
         with VerticalScroll(id="help"):
             yield Static(Text("fencelab — step through a litmus test", style="bold"))
-            yield Static(keys)
+            yield Static(key_table(KEYS), classes="keys")
+            yield Static(Text("\nOther screens", style="bold"))
+            yield Static(key_table(SCREENS), classes="keys")
             yield Static(ABOUT, classes="about")
             yield Static(Text("Note: " + ARMV7_NOTE + ".", style="italic"), classes="about")
             yield Static(Text("Esc, q or ? closes.", style="dim"))

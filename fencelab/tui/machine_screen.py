@@ -49,8 +49,9 @@ class MachineScreen(Screen[None]):
         *(Binding(str(n), f"core({n})", show=False) for n in range(1, 10)),
         Binding("left,b", "back", "back", key_display="←"),
         Binding("right,f", "forward", "fwd", key_display="→"),
-        Binding("home", "rewind", "start", show=False),
-        Binding("end", "to_end", "end", show=False),
+        # (priority: a focused pane that scrolls, a core pane's code, would take them)
+        Binding("home", "rewind", "start", show=False, priority=True),
+        Binding("end", "to_end", "end", show=False, priority=True),
         Binding("w", "why", "why"),
         Binding("r", "random", "random"),
         Binding("e", "explore", "explore"),
@@ -198,15 +199,25 @@ class MachineScreen(Screen[None]):
     def _take_selected(self, event: OptionList.OptionSelected) -> None:
         key = event.option.id
         if key is not None:
-            self.session.take(key)
+            self._stepping(self.session.take, key)
             self.after_action()
+
+    def _stepping(self, step, *args):
+        """`step(*args)` on the session; where it stops at an instruction that cannot run (an
+        access to no location), the status line says so at the instruction's line and the
+        walk stays where it was (None)."""
+        try:
+            return step(*args)
+        except FencelabError as e:
+            self.say(f"cannot step on: {e}", style="bold red")
+            return None
 
     def action_core(self, tid: int) -> None:
         if tid >= len(self.session.program.threads):
             self.say(f"there is no core {tid}")
         else:
             self.focus_tid = tid
-            if self.session.take_core(tid) is None:
+            if self._stepping(self.session.take_core, tid) is None and not self._said:
                 self.say(self.session.why_not(tid))
             pane = self.query_one(f"#core{tid}", CorePane)  # in view, where #cores scrolls
             self.call_after_refresh(self.query_one("#cores").scroll_to_widget, pane,
@@ -218,7 +229,7 @@ class MachineScreen(Screen[None]):
 
     def _take_why(self, key: str | None) -> None:
         if key is not None:
-            self.session.take(key)
+            self._stepping(self.session.take, key)
             self.after_action()
 
     def action_back(self) -> None:
@@ -227,7 +238,7 @@ class MachineScreen(Screen[None]):
         self.after_action()
 
     def action_forward(self) -> None:
-        if not self.session.forward():
+        if self._stepping(self.session.forward) is False:
             self.say("nothing to redo: take a transition (0-9, Enter)")
         self.after_action()
 
@@ -236,12 +247,14 @@ class MachineScreen(Screen[None]):
         self.after_action()
 
     def action_to_end(self) -> None:
-        self.session.to_end()
+        self._stepping(self.session.to_end)
         self.after_action()
 
     def action_random(self) -> None:
-        n = self.session.run_random()
-        if self.session.status() is Status.RUNNING:  # every way on from here ends stuck
+        n = self._stepping(self.session.run_random)
+        if n is None:  # (said why)
+            pass
+        elif self.session.status() is Status.RUNNING:  # every way on from here ends stuck
             self.say("no random run from here finishes: every way on ends where the model "
                      "cannot go on — ← to step back")  # fmt: skip
         else:
@@ -261,8 +274,8 @@ class MachineScreen(Screen[None]):
         if not self.session.test.is_source:
             self.say(f"the source pane is for C / Rust tests: {self.session.test.name} is an "
                      f"{self.session.test.arch} test, written in assembly")
-        else:
-            self.source_wanted = not self.source_wanted
+        else:  # (hidden for want of room, it is wanted: it shows once there is room)
+            self.source_wanted = not self.query_one(SourcePane).display
             self._lay_out()
             if self.source_wanted and not self.query_one(SourcePane).display:
                 self.say("no room for the source pane: widen the terminal")

@@ -60,7 +60,7 @@ def core_lines(session: Session, tid: int, details: bool = False, width: int = 0
                 info.append(f" · {order}", style="bold")
             if why:
                 info.append(f" · {why}", style="italic")
-            lines.append(info)
+            lines += wrap_hanging(info, "      ", width)  # (under its text, not flush left)
     if not rows:
         lines.append(Text("  (no instructions)", style="dim"))
     if session.finished(tid):

@@ -12,6 +12,7 @@ import random
 import re
 from dataclasses import dataclass, replace
 
+from fencelab.errors import CodeError, FencelabError
 from fencelab.isa.registry import TARGETS
 from fencelab.litmus.ast import LitmusTest, OpOrigin
 from fencelab.litmus.conditions import filter_of, satisfies
@@ -111,7 +112,9 @@ class Session:
         named = RunOptions.named(target or None, scheme, model or None)
         options = replace(self.options, target=named.target, scheme=named.scheme,
                           model=named.model, schedule="")  # fmt: skip
-        return Session(self.test, options)
+        session = Session(self.test, options)
+        session.enabled()  # an instruction that cannot run at the start: refused
+        return session
 
     def target_choices(self) -> list[str]:
         """Targets this test can run on: any for source tests, its own ISA family for asm."""
@@ -146,7 +149,10 @@ class Session:
     def enabled(self) -> list[Transition]:
         state = self.walk.state
         if self._enabled is None or self._enabled[0] is not state:
-            enabled = self.walk.enabled()  # (which may walk again: `Replay.enabled`)
+            try:
+                enabled = self.walk.enabled()  # (which may walk again: `Replay.enabled`)
+            except CodeError as e:  # (`take` keeps the walk off such a state)
+                raise self.program.locate(e) from None
             self._enabled = (self.walk.state, enabled)
         return self._enabled[1]
 
@@ -155,12 +161,23 @@ class Session:
         return self.machine.status(self.state, enabled)
 
     def take(self, key: str) -> Transition:
-        """Take an enabled transition; keeps the redo stack when it is the redo's next key."""
-        t = self.walk.take(key)
+        """Take an enabled transition; keeps the redo stack when it is the redo's next key. A
+        step to a state where an instruction cannot run (an access to no location: the cores
+        run on to their next step) is not taken: the instruction's error, at its line."""
+        t = self._step(key)
         if self.redo and self.redo[-1] == key:
             self.redo.pop()
         else:
             self.redo.clear()
+        return t
+
+    def _step(self, key: str) -> Transition:
+        t = self.walk.take(key)
+        try:
+            self.enabled()
+        except FencelabError:
+            self.walk.back()
+            raise
         return t
 
     def leads_nowhere(self, t: Transition) -> bool:
@@ -169,7 +186,11 @@ class Session:
         False. (A Promising-ARM retry loop can read a value after which its next iteration
         only repeats the one before, which the model takes once: that path ends there.)"""
         self._learnt()
-        return finishes(self.machine, t.target, LOOK_AHEAD, self._finishes) is False
+        try:
+            return finishes(self.machine, t.target, LOOK_AHEAD, self._finishes) is False
+        except CodeError:  # an instruction that cannot run on the way (taking it names it)
+            self._finishes[self.machine.key(t.target)] = None  # cannot tell; not searched again
+            return False
 
     def _learnt(self) -> None:
         """Forget what the look-ahead and random runs learnt once the model keeps states
@@ -206,7 +227,7 @@ class Session:
         if not self.redo:
             return False
         key = self.redo[-1]
-        self.walk.take(key)
+        self._step(key)
         self.redo.pop()
         return True
 
@@ -222,8 +243,12 @@ class Session:
         """Check `schedule` replays, then go to the start with it queued on the redo stack."""
         keys = parse_schedule(schedule)
         probe = Replay(self.machine)
-        for key in keys:
-            probe.take(key)  # raises FencelabError naming the bad step
+        try:
+            for key in keys:
+                probe.take(key)  # raises FencelabError naming the bad step
+            probe.enabled()  # (where the last step leads, an instruction runs: `take`)
+        except CodeError as e:
+            raise self.program.locate(e) from None
         self.walk = Replay(self.machine)
         self.redo = keys[::-1]
 
@@ -235,8 +260,11 @@ class Session:
         if self._random_machine is None:
             self._random_machine = random_machine(self.machine)
         self._learnt()
-        path, _, _ = random_run(self._random_machine, self.state, self.random, self._dead,
-                                RUN_LIMIT)  # fmt: skip
+        try:
+            path, _, _ = random_run(self._random_machine, self.state, self.random, self._dead,
+                                    RUN_LIMIT)  # fmt: skip
+        except CodeError as e:
+            raise self.program.locate(e) from None
         for t in path:
             self.take(t.key)
         return len(path)

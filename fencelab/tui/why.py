@@ -15,6 +15,8 @@ from textual.widgets.option_list import Option
 from fencelab.tui.render import reason_text
 from fencelab.tui.session import Session
 
+HINT = Text("Enter takes a ✓ transition · 0-9 another core · Esc closes", style="dim")
+
 
 class WhyScreen(ModalScreen["str | None"]):
     """Dismisses with the key of the transition to take, or None."""
@@ -35,8 +37,7 @@ class WhyScreen(ModalScreen["str | None"]):
         with Vertical(id="why"):
             yield Static(id="why-title")
             yield OptionList(id="why-list")
-            yield Static(Text("Enter takes a ✓ transition · 0-9 another core · Esc closes",
-                              style="dim"))  # fmt: skip
+            yield Static(HINT, id="why-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -46,6 +47,7 @@ class WhyScreen(ModalScreen["str | None"]):
         s = self.session
         title = Text(f"core {self.tid}: why it can or cannot move now ({s.model})", style="bold")
         self.query_one("#why-title", Static).update(title)
+        self.query_one("#why-hint", Static).update(HINT)
         options = self.query_one(OptionList)
         options.clear_options()
         dead = s.dead_ends(self.tid)
@@ -68,9 +70,14 @@ class WhyScreen(ModalScreen["str | None"]):
             self.dismiss(key)
 
     def action_core(self, tid: int) -> None:
-        if tid < len(self.session.program.threads):
+        cores = len(self.session.program.threads)
+        if tid < cores:
             self.tid = tid
             self.show()
+        else:  # (as the machine screen says it)
+            known = f"cores 0-{cores - 1}" if cores > 1 else "only core 0"
+            self.query_one("#why-hint", Static).update(
+                Text(f"there is no core {tid} ({known})", style="#ffaf5f"))
 
     def action_help(self) -> None:
         from fencelab.tui.help import HelpScreen

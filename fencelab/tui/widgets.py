@@ -58,6 +58,32 @@ class Pane(Static):
         return "\n".join(line.plain for line in getattr(self, "lines", []))
 
 
+class ScrollPane(VerticalScroll):
+    """A bordered pane of lines that scrolls, with a scrollbar, where they do not fit (a
+    Static's own content is cut off at its height without a sign): its `body` is the Pane."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.body = Pane()
+
+    def compose(self):
+        yield self.body
+
+    @property
+    def lines(self) -> list[Text]:
+        return getattr(self.body, "lines", [])
+
+    @property
+    def text(self) -> str:
+        return self.body.text
+
+    def show(self, lines: list[Text]) -> None:
+        self.body.show(lines)
+
+    def show_at_width(self, make: Callable[[int], list[Text]]) -> None:
+        self.body.show_at_width(make)
+
+
 class CorePane(VerticalScroll):
     """One core: its disassembly with the next instruction marked, and its registers. A pane
     shorter than its thread scrolls (a Static's own content does not), kept on ▶ as it steps."""
@@ -100,7 +126,7 @@ class CorePane(VerticalScroll):
         self.scroll_to_region(Region(0, y, 1, 2), animate=False, immediate=True)
 
 
-class MemoryPane(Pane):
+class MemoryPane(ScrollPane):
     """The model's state (TSO's buffers, ARM's messages and views), wrapped to the pane."""
 
     def refresh_from(self, session: Session) -> None:
@@ -117,7 +143,7 @@ class SourcePane(Pane):
         self.show(source_lines(session))
 
 
-class ReasonsPane(Pane):
+class ReasonsPane(ScrollPane):
     """Why each core can or cannot move now, in the model's words (the focused core first)."""
 
     def refresh_from(self, session: Session, focus: int) -> None:
@@ -164,9 +190,15 @@ class StatusLine(Pane):
     def laid_out(cls, lines: list[Text], width: int) -> list[Text]:
         """Long lines wrap under themselves; where they would take more than the pane's rows,
         the first (the schedule) keeps its end, after `… `, so that the status or final
-        outcome below it stays in sight (a long schedule at 80x24 hid it)."""
+        outcome below it stays in sight (a long schedule at 80x24 hid it), and a message
+        longer than the rows below it keeps its start, ending in `…` (its end was cut off
+        without a sign)."""
         head, *rest = [wrap_hanging(line, "  ", width) for line in lines]
         below = [piece for pieces in rest for piece in pieces]
+        if len(below) > cls.ROWS - 1:
+            below = below[: cls.ROWS - 1]
+            last = below[-1]
+            below[-1] = last[: max(0, min(len(last), width - 1))] + Text("…", style=last.style)
         room = max(1, cls.ROWS - len(below))
         if len(head) > room:
             head = head[-room:]

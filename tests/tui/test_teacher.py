@@ -25,7 +25,7 @@ from fencelab.tui.outcomes import OutcomesScreen
 from fencelab.tui.render import core_lines, memory_lines, source_lines
 from fencelab.tui.session import Session
 from fencelab.tui.why import WhyScreen
-from fencelab.tui.widgets import MemoryPane, ReasonsPane, StatusLine
+from fencelab.tui.widgets import MemoryPane, ReasonsPane, SourcePane, StatusLine
 from tests.helpers import EXAMPLES, X86_SB, X86_SB_MFENCES
 
 MP_RUST = EXAMPLES / "rust" / "MP+rel+acq.litmus"
@@ -194,6 +194,41 @@ async def test_digit_keys_say_why_a_core_cannot_move_and_w_lists_reasons():
         assert isinstance(app.screen, MachineScreen)
         assert app.session.schedule == "0.p1.x=1,0.p2.y=1"
 
+
+@pilot_test
+async def test_a_digit_for_no_core_on_the_why_screen_says_so():
+    """On the machine screen `7` says there is no core 7; on the why screen it did nothing
+    and said nothing. It says so there too, and the next core shown clears it."""
+    app = rust_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w", "7")
+        assert isinstance(app.screen, WhyScreen)
+        shown = [str(w.render()) for w in app.screen.query("Static")]
+        assert "there is no core 7 (cores 0-1)" in shown
+        assert "core 0" in str(app.screen.query_one("#why-title").render())
+        await pilot.press("1")
+        assert "core 1" in str(app.screen.query_one("#why-title").render())
+        shown = [str(w.render()) for w in app.screen.query("Static")]
+        assert "there is no core 7 (cores 0-1)" not in shown
+
+@pilot_test
+async def test_s_where_the_source_pane_has_no_room_says_so_and_shows_it_once_there_is():
+    """Three cores leave the source pane no room at 80 columns. `s` there flipped the wish
+    to see it off, without a word, so that widening the terminal did not bring it back;
+    a second `s` then said there was no room. It says so at once, and the pane shows when
+    the terminal is widened; `s` then hides it."""
+    app = FencelabApp.for_test(parse_file(EXAMPLES / "c" / "WRC+rel+acq.litmus"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        source = app.machine_screen.query_one(SourcePane)
+        assert not source.display
+        await pilot.press("s")
+        status = app.machine_screen.query_one(StatusLine).text
+        assert "no room for the source pane: widen the terminal" in status
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert source.display
+        await pilot.press("s")
+        assert not source.display
 
 @pilot_test
 async def test_keys_that_cannot_act_say_why_on_an_asm_test():
