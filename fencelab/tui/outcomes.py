@@ -17,6 +17,7 @@ from fencelab.errors import FencelabError
 from fencelab.litmus.conditions import satisfies
 from fencelab.litmus.printer import format_condition, format_state
 from fencelab.pipeline import run_test
+from fencelab.report.words import plural
 from fencelab.result import TestResult
 from fencelab.tui.session import Session
 
@@ -122,13 +123,15 @@ class OutcomesScreen(Screen[str | None]):
         positive, negative = result.witnesses  # herd's (and run's) `Positive: p Negative: n`
         head.append(f"  ({condition.quantifier}: {positive} positive, {negative} negative)")
         if result.mode == "random":
-            head.append(f"\n{result.runs} random runs under {result.engine} on {result.target}")
+            head.append(f"\n{plural(result.runs, 'random run')} under {result.engine} on "
+                        f"{result.target}")  # fmt: skip
         else:
-            head.append(f"\n{len(result.states)} outcomes, {result.explored_states} states, "
-                        f"{result.transitions} transitions under {result.engine} on "
+            head.append(f"\n{plural(len(result.states), 'outcome')}, "
+                        f"{plural(result.explored_states, 'state')}, "
+                        f"{plural(result.transitions, 'transition')} under {result.engine} on "
                         f"{result.target}")  # fmt: skip
         if result.budget_exhausted:
-            head.append(f"; {result.budget_exhausted} executions hit the step budget")
+            head.append(f"; {plural(result.budget_exhausted, 'execution')} hit the step budget")
         if result.partial:
             head.append(f"\npartial: {result.partial}: the outcomes found so far, not all",
                         style="bold yellow")  # fmt: skip

@@ -243,6 +243,24 @@ async def test_explore_lists_outcomes_and_replays_a_witness():
 
 
 @pilot_test
+async def test_the_outcomes_title_counts_in_agreement():
+    """One thread, one outcome: `1 outcome, 3 states, 2 transitions` (it said `1 outcomes`)."""
+    one = """X86_64 ONE
+{ x=0; }
+ P0          ;
+ movl $1,(x) ;
+exists (x=1)
+"""
+    app = FencelabApp.for_test(parse_text(one), RunOptions.named())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        screen = await until_explored(pilot)
+        title = str(screen.query_one("#outcomes-title").render())
+        assert screen.result.explored_states == 3 and screen.result.transitions == 2
+        assert "\n1 outcome, 3 states, 2 transitions under tso on x86_64" in title
+
+
+@pilot_test
 async def test_a_not_exists_state_satisfies_when_its_proposition_is_false():
     """`~exists P` is satisfied by the states where P is false: the one where SB's loads both
     read 0 refutes it (`fencelab run` says No), the other three satisfy it."""
