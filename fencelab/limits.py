@@ -53,11 +53,16 @@ class Meter:
         """The count below which `over()` says nothing (a caller may skip it until then)."""
         return min(self.limits.max_states, self._next_look)
 
-    def over(self, count: int) -> str:
+    def over(self, count: int, solo: int = 0) -> str:
         """"" while `count` states are within the limits, else the reason to stop (the
-        result's `partial`). Memory is looked at every MEMORY_EVERY states."""
+        result's `partial`). Memory is looked at every MEMORY_EVERY states. `solo`: how many
+        of them are a model's own searches' (`SideStates`), which the reason says: they are
+        not in `# Explored` (peterson+sc compiled for armv7 stopped at "state limit 300,000"
+        beside "Explored 128901 states")."""
         if count >= self.limits.max_states:
-            return (f"{self.what} limit {self.limits.max_states:,} reached "
+            solo = min(solo, self.limits.max_states)  # (a search passes the limit by one)
+            of_them = f", {solo:,} of them in the cores' solo runs" if solo else ""
+            return (f"{self.what} limit {self.limits.max_states:,} reached{of_them} "
                     f"(raise with --max-states N)")  # fmt: skip
         if count >= self._next_look:
             self._next_look = count + MEMORY_EVERY
@@ -102,7 +107,7 @@ class SideStates:
         `running` (the search in progress's) pass the limits."""
         total = self.base + self.count + running
         if total > self.meter.due:
-            why = self.meter.over(total - 1)
+            why = self.meter.over(total - 1, self.count + running)
             if why:
                 raise LimitReached(why)
 

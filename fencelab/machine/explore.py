@@ -216,7 +216,7 @@ def _search(machine: Machine, progress: Progress | None, start: list[str],
             counted = len(parents) + extra_states + side.count
             if stack and counted > due:  # (more states met than the limit lets visit, those
                 # of threads run apart and of the model's own searches too, and some left)
-                result.partial = meter.over(counted - 1)
+                result.partial = meter.over(counted - 1, side.count)
                 due = meter.due
             if progress is not None and len(parents) >= next_progress:
                 next_progress = len(parents) + 256
@@ -424,7 +424,7 @@ def _random_runs(machine: Machine, runs: int, seed: int, progress: Progress | No
             done = run + 1
             if progress is not None:
                 progress(done)
-            result.partial = meter.over(result.transitions + side.count)
+            result.partial = meter.over(result.transitions + side.count, side.count)
             if result.partial:
                 break
     except ModelRestart:

@@ -176,7 +176,7 @@ def explore_part(machine: Machine, part: int, parts: int, width: int,
                         nodes[target_key] = None
                         stack.append((target_key, target))
                 if len(nodes) + side.count >= due:
-                    found.partial = meter.over(len(nodes) + side.count)
+                    found.partial = meter.over(len(nodes) + side.count, side.count)
                     due = meter.due
                     if found.partial:
                         raise _Stop
