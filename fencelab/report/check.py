@@ -252,11 +252,15 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
         done += f" of {generated} generated ({counts})"
     else:
         done = f"{plural(generated, 'test')} generated and checked ({counts})"
-    programs = f"{plural(report.hardware_runs, 'distinct compiled program')} explored"
+    # the distinct programs, not the explorations (`hardware_runs`): a result cut short is not
+    # kept, so `-j 1` explored a program again for each variant that compiles to it, and
+    # `--max-states 3 --shapes SB` said "145 distinct compiled programs" of 27 (`-j 2`: 27)
+    fresh = report.programs - report.programs_shared
+    programs = f"{plural(fresh, 'distinct compiled program')} explored"
     if report.programs_shared:  # (results an earlier scheme's hunt explored: not again)
         programs = (f"{plural(report.programs, 'distinct compiled program')} checked, "
                     f"{report.programs_shared} of them explored already under an earlier "
-                    f"scheme (their results reused), {report.hardware_runs} explored now")  # fmt: skip
+                    f"scheme (their results reused), {fresh} explored now")  # fmt: skip
     _line(console, f"hunt: {done} on {report.target}, scheme {report.scheme}, against "
           f"{source_model_text(report.source_model)}; {programs} in "
           f"{report.seconds:.1f}s")  # fmt: skip

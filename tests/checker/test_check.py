@@ -636,3 +636,21 @@ def test_hunt_says_a_scheme_s_programs_were_checked_when_an_earlier_scheme_explo
     assert "scheme gcc" in heads[1] and (
         "; 16 distinct compiled programs checked, 16 of them explored already under an earlier "
         "scheme (their results reused), 0 explored now in ") in heads[1]  # fmt: skip
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_hunt_counts_each_distinct_program_once_when_its_results_are_cut_short(cli, jobs):
+    """A result cut short is not kept in the cache, so `-j 1` explored a program again for each
+    variant that compiles to it, and the hunt's line counted the explorations as "distinct
+    compiled programs": `--max-states 3` said 81 of SB's plain variants' 16 programs (`-j 2`,
+    whose workers explore each program once, said 16)."""
+    args = ["hunt", "-t", "x86_64", "-s", "tutorial", "--shapes", "SB", "--variants", "plain",
+            "-j", jobs]  # fmt: skip
+    whole = cli(args)
+    cut = cli([*args, "--max-states", "3"])
+    assert cut.exit_code == 3, cut.output
+    for r in (whole, cut):
+        head = r.output.splitlines()[0]
+        assert head.startswith("hunt: 81 tests generated and checked (SB 81) on x86_64"), head
+        assert "; 16 distinct compiled programs explored in " in head, head
+    assert "81 tests cut short (state limit 3 reached" in cut.output
