@@ -127,8 +127,13 @@ def _print_verdict(console: Console, check: Check, name: str) -> None:
               f"{escape(check.uncompared)}{budget}")  # fmt: skip
         return
     if not check.extra and check.source.partial:
-        _line(console, f"[yellow]partial[/yellow]  {escape(head)}: {outcomes(n_hw)}; the "
-              f"{check.source_model} side was cut short, so no verdict{partial}")  # fmt: skip
+        # both sides cut: "0 hardware outcomes; the c11 side was cut short" read as a whole
+        # hardware run that ended in no state
+        cut = (f"{outcomes(n_hw)} found so far; both sides were cut short"
+               if check.hardware.partial else
+               f"{outcomes(n_hw)}; the {check.source_model} side was cut short")
+        _line(console, f"[yellow]partial[/yellow]  {escape(head)}: {cut}, so no "
+              f"verdict{partial}")  # fmt: skip
         return
     if not check.extra:
         _line(console, f"[yellow]partial[/yellow]  {escape(head)}: {outcomes(n_hw)} found so "

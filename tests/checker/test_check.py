@@ -654,3 +654,20 @@ def test_hunt_counts_each_distinct_program_once_when_its_results_are_cut_short(c
         assert head.startswith("hunt: 81 tests generated and checked (SB 81) on x86_64"), head
         assert "; 16 distinct compiled programs explored in " in head, head
     assert "81 tests cut short (state limit 3 reached" in cut.output
+
+
+@pytest.mark.parametrize(("limit", "said"), [
+    ("3", "0 hardware outcomes found so far; both sides were cut short, so no verdict"),
+    ("60", "1 hardware outcome found so far; both sides were cut short, so no verdict"),
+    ("100", "1 hardware outcome found so far, all among the 2 c11 allows"),
+])  # fmt: skip
+def test_a_check_cut_short_on_both_sides_says_the_hardware_side_was_cut_too(cli, limit, said):
+    """With both sides stopped at the state limit the line said "0 hardware outcomes; the c11
+    side was cut short": the hardware run, cut after 3 states, read as a whole run that ended
+    in no state. (peterson+sc is UNSOUND under `tutorial` on x86_64 once explored whole.)"""
+    r = cli(["check", str(EXAMPLES / "c" / "peterson+sc.litmus"), "-t", "x86_64", "-s",
+             "tutorial", "--max-states", limit, "-j", "1"])  # fmt: skip
+    assert r.exit_code == 3, r.output
+    assert r.output.splitlines()[1] == (
+        "partial  peterson+sc  x86_64  scheme tutorial  (tso vs c11): " + said
+        + f"  partial: state limit {limit} reached (raise with --max-states N)")
