@@ -307,8 +307,12 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
                   f"{plural(clean, 'test')}[/green]")  # fmt: skip
         return
     shown = report.smallest(limit)
-    _line(console, f"[bold red]{plural(len(report.found), 'counterexample')}[/bold red]; the "
-          f"{len(shown)} smallest (fewest threads, then fewest non-Relaxed accesses):")  # fmt: skip
+    # `smallest` takes each shape's smallest first: `--shapes LB,WRC --limit 2` showed a WRC
+    # (3 threads) under "the 2 smallest" where a second LB (2 threads) was smaller
+    which = (f"the {len(shown)} smallest" if shown == report.found[:limit] else
+             f"{len(shown)} shown, the smallest of each shape first")
+    _line(console, f"[bold red]{plural(len(report.found), 'counterexample')}[/bold red]; "
+          f"{which} (fewest threads, then fewest non-Relaxed accesses):")  # fmt: skip
     for f in shown:
         console.print()
         test, path = f.variant.test, None

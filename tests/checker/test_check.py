@@ -671,3 +671,22 @@ def test_a_check_cut_short_on_both_sides_says_the_hardware_side_was_cut_too(cli,
     assert r.output.splitlines()[1] == (
         "partial  peterson+sc  x86_64  scheme tutorial  (tso vs c11): " + said
         + f"  partial: state limit {limit} reached (raise with --max-states N)")
+
+
+def test_hunt_calls_what_it_shows_the_smallest_only_when_it_is(cli):
+    """`hunt` shows each shape's smallest counterexample first; under `--limit 2` of LB and WRC
+    on armv8 it showed an LB and a WRC (3 threads) as "the 2 smallest", where a second LB (2
+    threads) was smaller. `--limit 1` (the smallest of all) and a limit past the count keep
+    the words."""
+    args = ["hunt", "-t", "armv8", "-s", "tutorial", "--shapes", "LB,WRC", "-j", "1"]
+    r = cli([*args, "--limit", "2"])
+    assert r.exit_code == 1, r.output
+    lines = r.output.splitlines()
+    assert lines[1] == ("30 counterexamples; 2 shown, the smallest of each shape first (fewest "
+                        "threads, then fewest non-Relaxed accesses):")  # fmt: skip
+    assert [ln for ln in lines if ln.startswith("RUST ")] == [
+        "RUST LB+acq.rlx+rlx.rel", "RUST WRC+rlx+rlx.rel+acq.rlx"]
+    for limit, said in (("1", "the 1 smallest"), ("30", "the 30 smallest")):
+        head = cli([*args, "--limit", limit]).output.splitlines()[1]
+        assert head == (f"30 counterexamples; {said} (fewest threads, then fewest non-Relaxed "
+                        "accesses):")  # fmt: skip
