@@ -116,6 +116,9 @@ class Check:
             if self.hardware.budget_exhausted:
                 return ("every hardware execution hit the step budget, nothing compared "
                         "(raise with --budget N)")  # fmt: skip
+            if self.test.filter is not None:  # (it reached some: "no final state" was untrue)
+                return ("the hardware model reached no final state the test's filter keeps, "
+                        "nothing compared")  # fmt: skip
             return "the hardware model reached no final state, nothing compared"
         if self.source.none_ended:
             return (f"every {self.source_model} execution hit the step budget, no outcome "

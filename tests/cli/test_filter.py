@@ -178,6 +178,18 @@ def test_check_applies_the_filter_on_both_sides(cli, tmp_path):
     assert "sound    sbf  x86_64" in result.output
 
 
+def test_check_says_the_filter_dropped_every_hardware_state(cli, tmp_path):
+    """A filter no execution passes left `check` nothing to compare, and it said "the hardware
+    model reached no final state": `run -t x86_64` of the same test explores 12 states and
+    reaches 4 final ones, all of which the filter drops."""
+    path = write(tmp_path, "sbf.litmus", C_SB.replace("FILTER", "filter (0:r0=5)"))
+    result = cli(["check", path, "-t", "x86_64", "-j", "1"])
+    assert result.exit_code == 3, result.output
+    assert result.output.splitlines()[1] == (
+        "partial  sbf  x86_64  scheme default  (tso vs c11): no verdict: the hardware model "
+        "reached no final state the test's filter keeps, nothing compared")  # fmt: skip
+
+
 @pytest.mark.skipif(host_arch() != "X86_64" or not any(map(shutil.which, ("cc", "gcc", "clang"))),
                     reason="fencelab hw on an x86-64 host with a C compiler")
 def test_hw_counts_no_run_the_filter_fails(cli, tmp_path):
