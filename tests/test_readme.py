@@ -147,3 +147,20 @@ def test_every_command_readme_shows_is_one_the_cli_reads():
             wrong.append(f"{span}: {e.format_message()}")
     assert len(spans) > 20
     assert wrong == []
+
+
+def test_readme_says_which_targets_an_aarch64_test_runs_on(cli):
+    """README said assembly tests run on their own architecture "whatever `--target` says", but
+    an AArch64 target named acts on an AArch64 test: `-t armv8` runs it as ARMv8.0 (and refuses
+    LDAPR), `-t all` and no `-t` on armv8.3."""
+    test = str(ROOT / "examples" / "aarch64" / "MP+dmb.sy+addr.litmus")
+    for args, target in (([], "armv8.3"), (["-t", "all"], "armv8.3"), (["-t", "armv8"], "armv8")):
+        r = cli(["run", test, *args])
+        assert r.exit_code == 0, r.output
+        assert f"# Engine arm on {target}, mode exhaustive" in r.output.splitlines(), args
+    rcpc = cli(["run", str(ROOT / "examples" / "aarch64" / "MP+rel+acqpc.litmus"), "-t", "armv8"])
+    assert rcpc.exit_code == 2 and "needs ARMv8.3 RCpc (LDAPR)" in rcpc.output
+    said = " ".join(README.split())
+    assert ("or on each AArch64 target `--target` names: `-t armv8` runs them as ARMv8.0, "
+            "refusing an LSE or RCpc instruction at its line; `-t all` leaves them on "
+            "armv8.3), whatever else `--target` says") in said
