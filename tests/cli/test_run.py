@@ -391,3 +391,27 @@ def test_tables_show_locations_and_labels_with_brackets(run, tmp_path):
     assert len(outcomes) == 4 and all(o.startswith("[x]=") and "[y]=" in o for o in outcomes)
     summary = run(str(path), str(path)).output
     assert summary.count("t[1].litmus │") == 2, summary
+
+
+def test_json_nulls_are_those_readme_names(run):
+    """README named `scheme` null for an asm test only, `transitions` null for a language
+    model only and no null `witness`; a C test under its language model has no scheme, and an
+    axiomatic hardware model (`tso-axiomatic`) counts no transitions and gives no witness (its
+    text prints no `# Witness` line)."""
+    from tests.helpers import REPO
+
+    test = str(EXAMPLES / "c" / "MP+rel+acq.litmus")
+    c11 = json.loads(run(test, "--json").output)
+    assert (c11["target"], c11["scheme"], c11["mode"], c11["transitions"]) == (
+        None, None, "axiomatic", None)  # fmt: skip
+    ax = json.loads(run(test, "-t", "x86_64", "-m", "tso-axiomatic", "--json").output)
+    assert (ax["scheme"], ax["mode"], ax["transitions"]) == ("default", "axiomatic", None)
+    assert [s["witness"] for s in ax["states"]] == [None, None, None]
+    assert "# Witness" not in run(test, "-t", "x86_64", "-m", "tso-axiomatic").output
+    readme = " ".join((REPO / "README.md").read_text().split())
+    for said in ("`scheme` (null for an asm test and under a language model)",
+                 "`witness` null where the text prints no `# Witness` line (an axiomatic "
+                 "hardware model's, `tso-axiomatic` say)",
+                 "`transitions` (null in `axiomatic` mode: a language model's, or an axiomatic "
+                 "hardware model's)"):  # fmt: skip
+        assert said in readme, said
