@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from fencelab.errors import FencelabError
 from fencelab.isa.target import Target
 from fencelab.limits import Limits
-from fencelab.litmus.ast import LitmusTest
+from fencelab.litmus.ast import (
+    Cas,
+    LitmusTest,
+    Loop,
+    Rmw,
+    While,
+    walk_expressions,
+    walk_statements,
+)
 from fencelab.litmus.conditions import Outcome
 from fencelab.lowering.schemes import Scheme
 from fencelab.machine.machine import DEFAULT_BUDGET
@@ -53,6 +61,17 @@ BOUND_WORDS = {"budget": "the step budget (raise with --budget N)",
 def bounds_words(source: TestResult) -> str:
     """The bounds that cut some of `source`'s executions short, as `BOUND_WORDS` says them."""
     return " and ".join(BOUND_WORDS[b] for b in source.cut_by) or "a bound"
+
+
+def straight_line(test: LitmusTest) -> bool:
+    """A source test with no loop and no read-modify-write (a compare_exchange or an RMW may
+    compile to a retry loop): its code never branches back, so a hardware execution the step
+    budget cut is no spin but one the budget stopped short of its end, which may be anywhere.
+    `check dekker+sc -s tutorial -t x86_64 --budget 6` said `sound` (exit 0) with 26 hardware
+    executions cut: `--budget 10` finds it UNSOUND."""
+    return not any(isinstance(s, (While, Loop)) for t in test.threads
+                   for s in walk_statements(t.body)) and not any(
+        isinstance(e, (Rmw, Cas)) for t in test.threads for e in walk_expressions(t.body))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -123,6 +142,11 @@ class Check:
         if self.source.none_ended:
             return (f"every {self.source_model} execution hit the step budget, no outcome "
                     "known allowed (raise with --budget N)")  # fmt: skip
+        if self.hardware.budget_exhausted and straight_line(self.test):
+            n = self.hardware.budget_exhausted
+            return (f"{n} hardware execution{'s' if n != 1 else ''} hit the step budget "
+                    "in a test with no loop and no read-modify-write, where no execution spins: "
+                    "they may end in outcomes not compared (raise with --budget N)")  # fmt: skip
         if self.unjudged:
             return (f"hardware outcomes {self.source_model} did not reach, which may be where "
                     f"its executions cut at {bounds_words(self.source)} would end: not "

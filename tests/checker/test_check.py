@@ -690,3 +690,25 @@ def test_hunt_calls_what_it_shows_the_smallest_only_when_it_is(cli):
         head = cli([*args, "--limit", limit]).output.splitlines()[1]
         assert head == (f"30 counterexamples; {said} (fewest threads, then fewest non-Relaxed "
                         "accesses):")  # fmt: skip
+
+
+def test_a_budget_cut_in_a_test_with_no_loop_is_no_verdict(cli):
+    """dekker+sc has no loop: under `tutorial` on x86_64, `--budget 6` cut the 26 executions
+    whose threads both enter (the fences count), and `check` said `sound`, exit 0; at the
+    default budget it is UNSOUND. A loop test's budget cuts (its spins) keep their verdict."""
+    dekker = str(EXAMPLES / "c" / "dekker+sc.litmus")
+    args = ["check", dekker, "-t", "x86_64", "-s", "tutorial", "-j", "1"]
+    r = cli([*args, "--budget", "6"])
+    assert r.exit_code == 3, r.output
+    assert r.output.splitlines()[1] == (
+        "partial  dekker+sc  x86_64  scheme tutorial  (tso vs c11): no verdict: 26 hardware "
+        "executions hit the step budget in a test with no loop and no read-modify-write, where "
+        "no execution spins: they may end in outcomes not compared (raise with --budget N)  "
+        "budget: 26 hardware / 0 source executions cut short at a spin or a bound (not counted "
+        "as outcomes: where they end is not compared)")  # fmt: skip
+    assert cli(args).exit_code == 1
+    spin = cli(["check", str(EXAMPLES / "c" / "flag.litmus"), "-t", "x86_64", "--budget", "6",
+                "-j", "1"])  # fmt: skip
+    assert spin.exit_code == 0, spin.output
+    assert spin.output.splitlines()[1].startswith("sound    flag  x86_64  scheme default")
+    assert "budget: 6 hardware / 1 source executions" in spin.output
