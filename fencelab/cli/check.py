@@ -9,6 +9,7 @@ budget, a loop's bound; racy) and no counterexample anywhere is exit 3.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -115,13 +116,17 @@ def check_command(tests, target, scheme, source_model, model, budget, limits, qu
     if not source and not failed:
         raise FencelabError("no C or Rust tests to check in " + ", ".join(
             STDIN_FILE if t == STDIN else t for t in tests))
-    output.data(out, f"source model: {source_model_text(source_model.name)}")
     shown = shown_names(source, labels)
     checks = []
     interrupted = partial = False  # (partial: the last check printed was cut short)
     items = [(test, tgt, sch) for test in source for tgt, sch in pairs]
     runner = runner.at_most(len(items))
-    with runner, output.Progress("checking", len(items)) as bar:
+    with contextlib.ExitStack() as stack:
+        # the workers first: a --cluster that cannot be reached is its one line, with nothing
+        # on stdout, as for run and hunt (this line came first)
+        stack.enter_context(runner)
+        output.data(out, f"source model: {source_model_text(source_model.name)}")
+        bar = stack.enter_context(output.Progress("checking", len(items)))
         results = (checker.check(*item) for item in items) if runner.local else (
             tasks.check_all(checker, items, runner))
         try:

@@ -712,3 +712,40 @@ def test_a_budget_cut_in_a_test_with_no_loop_is_no_verdict(cli):
     assert spin.exit_code == 0, spin.output
     assert spin.output.splitlines()[1].startswith("sound    flag  x86_64  scheme default")
     assert "budget: 6 hardware / 1 source executions" in spin.output
+
+
+def test_check_prints_nothing_on_stdout_when_its_cluster_cannot_be_reached(cli):
+    """`check --cluster ADDRESS` where no scheduler answers printed `source model: c11 ...` on
+    stdout before its error line (exit 2); `run` and `hunt` print nothing there."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held = []
+
+    def serve():  # not Dask: other bytes, at once
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = listener.accept()
+                held.append(conn)
+                conn.sendall(b"\xff" * 64)
+
+    threading.Thread(target=serve, daemon=True).start()
+    address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        for args in (["check", str(EXAMPLES / "c" / "SB+scs.litmus"), "-t", "x86_64"],
+                     ["hunt", "-t", "x86_64", "--shapes", "SB", "--variants", "plain"]):
+            r = cli([*args, "--cluster", address])
+            assert r.exit_code == 2, r.output
+            assert r.stdout == "", args
+            assert r.stderr == (f"fencelab: error: --cluster {address}: cannot reach a Dask "
+                                "scheduler (what answers there does not speak Dask's "
+                                "protocol)\n")  # fmt: skip
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
