@@ -222,8 +222,10 @@ def hunt_command(target, scheme, shapes, kinds, max_threads, source_model, model
     variant_kinds = parse_variants(kinds)
     todo, _ = plan(chosen, max_threads, variant_kinds)
     if not todo:
+        from fencelab.report.words import plural
+
         raise FencelabError(f"no shape among {', '.join(s.name for s in chosen)} has at most "
-                            f"{max_threads} threads")  # fmt: skip
+                            f"{plural(max_threads, 'thread')}")  # fmt: skip
     pairs = lowerings(model_targets(target, model), scheme)
     refuse_idle_reductions(checked_by(source_model, model, pairs))
     pictures = counterexample_writer(graph_dir, graph_format)

@@ -43,6 +43,11 @@ def test_numbers_out_of_range_are_one_line_and_status_2(cli, args, says):
     assert says in one_error(cli(args))
 
 
+def test_no_shape_with_that_few_threads_is_said_in_agreement(cli):
+    line = one_error(cli(["hunt", "-t", "x86_64", "--shapes", "SB", "--max-threads", "1"]))
+    assert line.endswith("no shape among SB has at most 1 thread")  # (it said `1 threads`)
+
+
 @pytest.mark.parametrize("args, says", [
     (["run", SB, "--runs", "5"], "--runs acts in random mode only (add --mode random"),
     (["run", SB, "--seed", "3"], "--seed acts in random mode only"),
