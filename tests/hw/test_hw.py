@@ -109,6 +109,40 @@ def test_a_model_cut_at_a_limit_forbids_nothing():
             "state limit 2 reached (raise with --max-states N)") in cli.output  # fmt: skip
 
 
+
+SPIN = """X86_64 spin
+{ y=0; }
+ P0                | P1           ;
+ movl $0,%ebx      | movl $1,(y)  ;
+ LC00:             |              ;
+ incl %ebx         |              ;
+ movl (y),%eax     |              ;
+ cmpl $0,%eax      |              ;
+ je LC00           |              ;
+exists (0:rbx=1)
+"""
+
+
+@pytest.mark.skipif(host_arch() != "X86_64", reason="an x86-64 spin loop")
+def test_the_step_budget_the_unreached_line_names_is_an_option_of_hw(tmp_path):
+    """P0 counts its turns while it waits for P1's store: the CPU spins as long as it likes,
+    the model only up to the step budget, so the CPU's longer waits are unreached, and the line
+    saying so reads `(raise with --budget N)`; hw refused `--budget` (`no such option`)."""
+    spin = tmp_path / "spin.litmus"
+    spin.write_text(SPIN)
+    model_line = re.compile(r"^# Model tso on x86_64, exhaustive: Ok, Observation Sometimes "
+                            r"1 (\d+), 2 executions cut by the step budget$", re.M)  # fmt: skip
+    default = hw(str(spin), "--runs", "300")
+    assert default.exit_code == 0, default.output
+    assert model_line.search(default.stdout).group(1) == "39"  # turns 1 to 40 (the default)
+    more = hw(str(spin), "--runs", "300", "--budget", "60")
+    assert more.exit_code == 0, more.output
+    assert model_line.search(more.stdout).group(1) == "59"  # turns 1 to 60: the model's budget
+    unreached = [ln for ln in default.stdout.splitlines() if "neither allows nor forbids" in ln]
+    assert all(ln.endswith("cut executions at the step budget (raise with --budget N)")
+               for ln in unreached)  # fmt: skip
+    assert "'--budget': 0 is not in the range 1<=x<=10000" in hw(str(spin), "--budget", "0").stderr
+
 FAULTS = {
     "segv": ("movl (%rbx),%eax", "a memory fault (SIGSEGV) at address 0x0"),
     "ud2": ("ud2", "an undefined instruction (SIGILL)"),
