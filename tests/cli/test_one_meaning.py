@@ -76,16 +76,19 @@ def test_a_scheme_not_written_for_the_target_is_refused_as_run_refuses_it(cli, m
 
 
 def test_a_scheme_is_refused_on_the_target_a_source_test_gets_without_target(cli, monkeypatch):
-    """tui compiles for x86_64 and hw for this CPU's target when no --target is named."""
+    """tui compiles for x86_64 and hw for this CPU's target when no --target is named (the
+    refusal says it is the default target, not a --target given)."""
     from fencelab.hw.native import HOST_TARGETS
 
     monkeypatch.setattr(FencelabApp, "run", lambda self: None)
     run = one_error(cli(["run", RUST_MP, "-t", "x86_64", "--scheme", "rcpc"]))
-    assert one_error(cli(["tui", RUST_MP, "--scheme", "rcpc"])) == run
+    default = run.replace("on --target", "on the default --target")
+    assert default != run and one_error(cli(["tui", RUST_MP, "--scheme", "rcpc"])) == default
     if host_arch() in HOST_TARGETS:
         host = HOST_TARGETS[host_arch()]
         run = one_error(cli(["run", RUST_MP, "-t", host, "--scheme", "rcpc"]))
-        assert one_error(cli(["hw", RUST_MP, "--runs", "10", "--scheme", "rcpc"])) == run
+        default = run.replace("on --target", "on the default --target")
+        assert one_error(cli(["hw", RUST_MP, "--runs", "10", "--scheme", "rcpc"])) == default
 
 
 def test_graph_with_a_scheme_and_a_target_still_compiles(cli):
@@ -455,6 +458,18 @@ def test_a_model_that_cannot_act_on_the_default_target_is_refused_as_on_a_named_
     said = "fencelab: error: --model arm covers AArch64, ARM code; it cannot act on "
     assert one_error(cli([*command, C_SB, "-m", "arm"])) == said + "the default --target x86_64"
     assert one_error(cli([*command, C_SB, "-m", "arm", "-t", "x86_64"])) == said + \
+        "--target x86_64"  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [
+    ["tui"], pytest.param(["hw"], marks=X86_HOST_WITH_CC),
+])  # fmt: skip
+def test_a_scheme_that_cannot_act_on_the_default_target_says_it_is_the_default(cli, command):
+    """`hw C_SB -s rcpc` and `tui C_SB -s rcpc`, no --target given, said `it cannot act on
+    --target x86_64`, a --target the user never gave; `-m arm` already said `the default`."""
+    said = "fencelab: error: --scheme rcpc is written for armv8.3; it cannot act on "
+    assert one_error(cli([*command, C_SB, "-s", "rcpc"])) == said + "the default --target x86_64"
+    assert one_error(cli([*command, C_SB, "-s", "rcpc", "-t", "x86_64"])) == said + \
         "--target x86_64"  # fmt: skip
 
 
