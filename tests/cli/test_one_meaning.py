@@ -483,6 +483,25 @@ def test_graph_offers_and_takes_only_the_models_it_can_draw(cli):
         "sc-source) (see 'fencelab graph --help')")
 
 
+def test_run_graph_under_an_axiomatic_model_is_refused_as_graph_refuses_it(cli, tmp_path):
+    """`run SB -m tso-axiomatic --graph DIR` made DIR, ran, drew nothing (`# Graph witnesses
+    not drawn: model tso-axiomatic is axiomatic`) and ended 0: an option that cannot act, taken.
+    `--target all` still draws a C test's language column."""
+    pictures = tmp_path / "pictures"
+    said = ("fencelab: error: --graph draws the executions a machine runs; --model {} is "
+            "axiomatic and runs none (--graph with an operational or language model)")  # fmt: skip
+    assert one_error(cli(["run", SB, "-m", "tso-axiomatic", "--graph", str(pictures)])) == \
+        said.format("tso-axiomatic")  # fmt: skip
+    assert one_error(cli(["run", RUST_MP, "-t", "armv8", "-m", "arm-axiomatic", "--graph",
+                          str(pictures)])) == said.format("arm-axiomatic")  # fmt: skip
+    assert not pictures.exists()  # refused before the directory is made
+    out = cli(["run", RUST_MP, "-t", "all", "-m", "arm-axiomatic", "--graph", str(pictures),
+               "-j", "1"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert sorted(p.name for p in pictures.iterdir()) == [
+        "MP+rel+acq-c11-1.r0=0_1.r1=0.svg", "MP+rel+acq-c11-1.r0=0_1.r1=1.svg",
+        "MP+rel+acq-c11-1.r0=1_1.r1=0-forbidden.svg", "MP+rel+acq-c11-1.r0=1_1.r1=1.svg"]
+
 def test_graph_of_a_forall_test_says_why_it_needs_an_outcome(cli):
     """It said `the condition is not a conjunction of OBS=VALUE` of `forall ([x]=2)`."""
     test = str(EXAMPLES / "x86_64" / "counter+lock-xadd.litmus")
