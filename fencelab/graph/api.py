@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from fencelab.errors import FencelabError
 from fencelab.graph.build import graph_of, witness_execution
@@ -30,7 +31,7 @@ from fencelab.graph.trace import trace
 from fencelab.graph.views import view_for
 from fencelab.litmus.ast import And, Eq, LitmusTest
 from fencelab.litmus.conditions import prop_atoms
-from fencelab.litmus.printer import format_binding, format_state
+from fencelab.litmus.printer import format_binding, format_prop, format_state
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine
 from fencelab.pipeline import RunOptions, machine_for, run_test
@@ -130,7 +131,13 @@ def result_graphs(
     if wanted is None and test.condition.quantifier == "exists" and not result.satisfying():
         problems.append("the condition is never satisfied, but it is not one outcome (a "
                         "conjunction of OBS=VALUE): draw one with `fencelab graph --outcome`")  # fmt: skip
+    dropped = ""
     if wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
+        dropped = filtered_out(test, options, wanted)
+    if dropped:
+        problems.append(f"{wanted_text(wanted)} (never listed) not explained: {dropped} that "
+                        "ends there, as herd does")  # fmt: skip
+    elif wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
         try:
             forbidden = explain(test, options, wanted, missed_because(result))
         except FencelabError as e:
@@ -143,6 +150,20 @@ def result_graphs(
                                 f"ends there ({no_candidate_because(result)}), so there is no "
                                 "cycle to draw")  # fmt: skip
     return graphs, problems
+
+
+def filtered_out(test: LitmusTest, options: RunOptions, wanted: Wanted) -> str:
+    """Why no final state of a run of `test` has `wanted` when its `filter P` is why: the
+    executions that end there all fail P, and herd drops them ("the test's filter (P) drops
+    every execution"; "" otherwise). `graph` of such an outcome drew a candidate no axiom
+    forbids, "yet the operational model never reached it: the two models disagree here", when
+    the model had reached it and the filter had dropped it."""
+    if test.filter is None:
+        return ""
+    unfiltered = run_test(replace(test, filter=None), options)
+    if not any(matches(s.outcome, wanted) for s in unfiltered.states):
+        return ""
+    return f"the test's filter ({format_prop(test.filter, test.arch)}) drops every execution"
 
 
 def missed_because(result: TestResult) -> str:
@@ -228,6 +249,10 @@ def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
         check_observed(wanted, result.states[0].outcome, test.name)
     matching = [state for state in result.states if matches(state.outcome, wanted)]
     if not matching:
+        dropped = filtered_out(test, options, wanted)
+        if dropped:
+            raise FencelabError(f"{test.name}: {dropped} that ends in {wanted_text(wanted)} as "
+                                "herd does: the run lists no such state")  # fmt: skip
         graph = explain(test, options, wanted, missed_because(result))
         if graph is None:
             raise FencelabError(f"{test.name}: no candidate execution ends in "

@@ -24,7 +24,7 @@ from fencelab.pipeline import RunOptions, machine_for, run_test
 from fencelab.report.dot import render_dot
 from fencelab.report.graph_layout import Box
 from fencelab.report.svg import render_svg
-from tests.helpers import EXAMPLES  # noqa: E402
+from tests.helpers import EXAMPLES, one_error  # noqa: E402
 from tests.helpers.litmus import UINT8_TESTS  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -518,3 +518,44 @@ def test_run_graph_lists_its_pictures_in_the_order_of_the_states_block(tmp_path)
     done = json.loads(record.output)
     assert [Path(p).stem for p in done["graphs"]] == [
         named(" ".join(f"{k}={v};" for k, v in s["outcome"].items())) for s in done["states"]]
+
+
+FILTERED_SB = """X86_64 SBf
+{ x=0; y=0; }
+ P0            | P1            ;
+ movl $1,(x)   | movl $1,(y)   ;
+ movl (y),%eax | movl (x),%eax ;
+filter (0:rax=1)
+exists (0:rax=0 /\\ 1:rax=0)
+"""
+
+
+def test_an_outcome_the_filter_drops_is_said_to_be_dropped_not_a_disagreement(tmp_path):
+    """tso reaches SB's 0/0 and the test's filter drops it (run lists 2 states). `graph` drew
+    it as a candidate no axiom forbids, "yet the operational model never reached it: the two
+    models disagree here", exit 0; `run --graph` drew that picture too; a C test's said "no
+    thread can even produce those values"."""
+    path = tmp_path / "SBf.litmus"
+    path.write_text(FILTERED_SB)
+    said = ("fencelab: error: SBf: the test's filter (0:rax=1) drops every execution that ends "
+            "in 0:rax=0; 1:rax=0; as herd does: the run lists no such state")  # fmt: skip
+    assert one_error(CliRunner().invoke(main, ["graph", str(path)])) == said
+    allowed = CliRunner().invoke(main, ["graph", str(path), "--outcome", "0:rax=1; 1:rax=0"])
+    assert allowed.exit_code == 0 and allowed.output.startswith("SBf (tso on x86_64): 0:rax=1; "
+                                                                "1:rax=0; allowed")  # fmt: skip
+    out = CliRunner().invoke(main, ["run", str(path), "--graph", str(tmp_path / "g"), "--json"])
+    assert out.exit_code == 0, out.output
+    record = json.loads(out.stdout)
+    assert [s["outcome"] for s in record["states"]] == [{"0:rax": 1, "1:rax": 0},
+                                                         {"0:rax": 1, "1:rax": 1}]  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "g").iterdir()) == [
+        "SBf-x86_64-tso-0.rax=1_1.rax=0.svg", "SBf-x86_64-tso-0.rax=1_1.rax=1.svg"]
+    assert record["graph_problems"] == [
+        "0:rax=0; 1:rax=0; (never listed) not explained: the test's filter (0:rax=1) drops "
+        "every execution that ends there, as herd does"]
+    c_test = tmp_path / "SBfc.litmus"
+    c_test.write_text((EXAMPLES / "c" / "SB+rlx.litmus").read_text().replace(
+        "exists", "filter (0:r0=1)\nexists"))  # fmt: skip
+    assert one_error(CliRunner().invoke(main, ["graph", str(c_test)])) == (
+        "fencelab: error: SB+rlx: the test's filter (0:r0=1) drops every execution that ends "
+        "in 0:r0=0; 1:r0=0; as herd does: the run lists no such state")
