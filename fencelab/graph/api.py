@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -298,15 +299,23 @@ def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
     return graphs
 
 
+STEM_BYTES = 200  # a file name holds 255 bytes: room for `-2` (report.names) and `.svg`
+
+
 def file_stem(graph: ExecutionGraph) -> str:
     """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden` (+ .svg, .dot): unique per graph
     of a test's run (a check's counterexample names its scheme too: `SB+scs-x86_64-tutorial-
-    tso-...`)."""
+    tso-...`); a longer name than `STEM_BYTES` (a state of 30 observables) is cut, a hash of
+    the whole after it: it was a file name too long to write, and the test's results were lost."""
     outcome = re.sub(r"[^A-Za-z0-9=._+-]+", "_",
                      graph.outcome.replace(":", ".").replace("; ", "_").strip("; "))  # fmt: skip
     outcome = outcome.replace("[", "").replace("]", "").strip("_")
     parts = [graph.test, graph.target, graph.scheme, graph.model, outcome]
-    if not graph.allowed:
-        parts.append("forbidden")
-    name = "-".join(p for p in parts if p)
-    return re.sub(r"[/\\\s]+", "_", name)
+    name = re.sub(r"[/\\\s]+", "_", "-".join(p for p in parts if p))
+    tail = "" if graph.allowed else "-forbidden"
+    if len((name + tail).encode()) <= STEM_BYTES:
+        return name + tail
+    # a state of many observables: cut, and told apart from the others by a hash of the whole
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    room = STEM_BYTES - len(tail) - len(digest) - 1
+    return f"{name.encode()[:room].decode(errors='ignore')}-{digest}{tail}"

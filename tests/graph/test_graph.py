@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -559,3 +560,25 @@ def test_an_outcome_the_filter_drops_is_said_to_be_dropped_not_a_disagreement(tm
     assert one_error(CliRunner().invoke(main, ["graph", str(c_test)])) == (
         "fencelab: error: SB+rlx: the test's filter (0:r0=1) drops every execution that ends "
         "in 0:r0=0; 1:r0=0; as herd does: the run lists no such state")
+
+
+def test_a_picture_of_a_long_name_is_written_under_a_name_cut_to_fit(tmp_path):
+    """A file name holds 255 bytes: `run --graph` of a test with a long name, or a state of
+    many observables (`SB+many-observed-registers`, 28 registers and 2 locations), printed
+    `cannot be written (File name too long)` in place of the test's whole result, exit 2."""
+    name = "MP" + "+po" * 80
+    path = tmp_path / "long.litmus"
+    path.write_text((EXAMPLES / "x86_64" / "MP.litmus").read_text().replace(
+        "X86_64 MP\n", f"X86_64 {name}\n", 1))  # fmt: skip
+    out = CliRunner().invoke(main, ["run", str(path), "--graph", str(tmp_path / "g"),
+                                    "--graph-format", "both"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert out.stdout.startswith(f"Test {name} Allowed\nStates 3\n")
+    files = sorted(p.name for p in (tmp_path / "g").iterdir())
+    assert len(files) == 8 and len({f.rsplit(".", 1)[0] for f in files}) == 4
+    assert all(len(f.encode()) <= 255 and f.startswith(name[:150]) for f in files)
+    assert [f for f in files if f.endswith("-forbidden.svg")] == [
+        f for f in files if f.endswith(".svg") and ET.parse(tmp_path / "g" / f).getroot().get(
+            "data-verdict") == "forbidden"]  # fmt: skip
+    named = re.findall(r"^# Graph (.*)$", out.stdout, re.M)
+    assert sorted(named) == [str(tmp_path / "g" / f) for f in files]
