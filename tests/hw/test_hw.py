@@ -114,6 +114,21 @@ def test_a_state_a_language_model_forbids_blames_the_scheme_not_the_cpu():
     tso = hw(test, "--scheme", "tutorial", "--runs", "2000")  # the CPU as its own model sees it
     assert tso.exit_code == 0 and "# Every state this CPU produced is allowed by tso." in tso.stdout
 
+@pytest.mark.skipif(host_arch() != "X86_64", reason="x86-64 examples")
+def test_the_histogram_marks_the_runs_that_decide_the_result_as_litmus7():
+    """README said `count*>state` marks where the run satisfied the condition: a `forall`'s
+    runs that satisfy it are `:>` and a `~exists`'s runs where its proposition holds (which
+    fail it) are `*>`, as litmus7 marks them."""
+    counter = hw(str(EXAMPLES / "x86_64" / "counter+lock-xadd.litmus"), "--runs", "500")
+    assert "500   :>[x]=2;" in counter.stdout.splitlines()  # forall ([x]=2): all satisfy it
+    assert "Observation counter+lock-xadd Always 500 0" in counter.stdout
+    sb = (EXAMPLES / "x86_64" / "SB.litmus").read_text().replace("\nexists", "\n~exists")
+    result = CliRunner().invoke(main, ["hw", "-", "--runs", "3000"], input=sb)
+    marks = {ln[8:]: ln[6] for ln in result.stdout.splitlines() if ln[6:8] in ("*>", ":>")}
+    assert {state: mark for state, mark in marks.items() if mark == "*"} in (
+        {}, {"0:rax=0; 1:rax=0;": "*"})  # (the 0/0 only, when the CPU showed it)
+    assert marks.get("0:rax=0; 1:rax=1;") == ":"
+
 def test_a_model_cut_at_a_limit_forbids_nothing():
     # With room for 2 states the model finds at most a couple of SB's four outcomes: the CPU's
     # other states are unknown to it, not forbidden (no shout, exit 0, the cut named).
