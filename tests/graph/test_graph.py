@@ -582,3 +582,21 @@ def test_a_picture_of_a_long_name_is_written_under_a_name_cut_to_fit(tmp_path):
             "data-verdict") == "forbidden"]  # fmt: skip
     named = re.findall(r"^# Graph (.*)$", out.stdout, re.M)
     assert sorted(named) == [str(tmp_path / "g" / f) for f in files]
+
+
+def test_run_graph_draws_an_execution_of_no_memory_access(tmp_path):
+    """A test whose threads only move registers (herd's A011, A022: MOVT, ANDEQ) ends after
+    no step: its witness is the empty schedule, and `run --graph` drew no picture and said
+    nothing of it (`graphs: []`, `graph_problems: []`), where `graph` draws it."""
+    path = tmp_path / "regs.litmus"
+    path.write_text("X86_64 regs\n{ }\n P0 ;\n movl $7,%eax ;\nexists (0:rax=7)\n")
+    out = CliRunner().invoke(main, ["run", str(path), "--graph", str(tmp_path / "g"), "--json"])
+    assert out.exit_code == 0, out.output
+    record = json.loads(out.stdout)
+    assert [s["outcome"] for s in record["states"]] == [{"0:rax": 7}]
+    assert record["graphs"] == [str(tmp_path / "g" / "regs-x86_64-tso-0.rax=7.svg")]
+    assert record["graph_problems"] == []
+    svg = ET.parse(record["graphs"][0]).getroot()
+    assert (svg.get("data-outcome"), svg.get("data-verdict")) == ("0:rax=7;", "allowed")
+    alone = CliRunner().invoke(main, ["graph", str(path), "--format", "svg"])  # the same picture
+    assert alone.exit_code == 0 and alone.stdout == Path(record["graphs"][0]).read_text()
