@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -300,6 +301,14 @@ def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
     return graphs
 
 
+def _encodes(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 STEM_BYTES = 200  # a file name holds 255 bytes: room for `-2` (report.names) and `.svg`
 
 
@@ -313,6 +322,10 @@ def file_stem(graph: ExecutionGraph) -> str:
     outcome = outcome.replace("[", "").replace("]", "").strip("_")
     parts = [graph.test, graph.target, graph.scheme, graph.model, outcome]
     name = re.sub(r"[/\\\s]+", "_", "-".join(p for p in parts if p))
+    # a character the file system's encoding cannot take (an ASCII or Latin-1 locale: `café→`)
+    # as `_`: opening the file was a UnicodeEncodeError traceback
+    encoding = sys.getfilesystemencoding()
+    name = "".join(c if c.isascii() or _encodes(c, encoding) else "_" for c in name)
     tail = "" if graph.allowed else "-forbidden"
     if len((name + tail).encode()) <= STEM_BYTES:
         return name + tail

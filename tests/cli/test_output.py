@@ -209,6 +209,24 @@ def test_pictures_are_written_in_utf_8_whatever_the_locale(tmp_path):
             ET.fromstring(text)
     assert "\u2014" in (tmp_path / "pictures" / written[5]).read_text(encoding="utf-8")
 
+
+def test_a_picture_of_a_name_the_file_system_cannot_spell_is_written_under_underscores(tmp_path):
+    """In an ASCII locale (LC_ALL=C without Python's UTF-8 mode) `run --graph` of a test named
+    `café→` was a UnicodeEncodeError traceback as it opened `café→-x86_64-...svg`, the
+    test's result lost; in a Latin-1 locale `→` alone."""
+    (tmp_path / "t.litmus").write_text("X86_64 caf\u00e9\u2192\n{ x=0; }\n P0 ;\n movl $1,(x) ;\n"
+                                       "exists (x=1)\n", encoding="utf-8")  # fmt: skip
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONPATH": str(REPO)}
+    env.pop("PYTHONIOENCODING", None)
+    done = subprocess.run([sys.executable, "-c", "from fencelab.launch import main; main()",
+                           "run", "t.litmus", "--graph", "g"], cwd=tmp_path, env=env,
+                          capture_output=True)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
+    assert done.stdout.decode("ascii").startswith("Test caf\\xe9\\u2192 Allowed\n")
+    assert [p.name for p in (tmp_path / "g").iterdir()] == ["caf__-x86_64-tso-x_=1.svg"]
+    svg = (tmp_path / "g" / "caf__-x86_64-tso-x_=1.svg").read_text(encoding="utf-8")
+    assert 'data-test="caf\u00e9\u2192"' in svg  # (the picture says the name as it is)
+
 @pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64"), "-j", "1"],
                                   ["run", str(EXAMPLES / "x86_64"), "-j", "2", "--json"],
                                   ["check", str(EXAMPLES / "c"), "--target", "x86_64"],
