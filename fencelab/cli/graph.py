@@ -151,7 +151,7 @@ def graph_command(test, outcome, target, scheme, model, budget, limits, path, fm
         rendered = render_svg(graph) if fmt == "svg" else render_dot(graph)
         if path:
             try:
-                Path(path).write_text(rendered)
+                Path(path).write_text(rendered, encoding="utf-8")  # (as report.graphs writes)
             except OSError as e:
                 raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
             click.echo(f"{path}: {graph.title}")

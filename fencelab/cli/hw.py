@@ -11,6 +11,7 @@ from fencelab.cli.options import (
     EXIT_INTERRUPTED,
     MAX_RUNS,
     Chosen,
+    budget_option,
     limits_options,
     litmus_files,
     model_option,
@@ -37,9 +38,10 @@ from fencelab.report.words import plural
                "host's, x86_64 or armv8); asm tests run on their own architecture.")  # fmt: skip
 @scheme_option()
 @model_option()
+@budget_option()
 @limits_options
 @no_reduce_option
-def hw(tests, runs, target, scheme, model, limits):
+def hw(tests, runs, target, scheme, model, budget, limits):
     """Run litmus tests natively on this CPU (as litmus7 does), side by side with the model.
 
     Exit status 1 when the CPU produced a state the model forbids, 2 when a test could not run.
@@ -64,7 +66,7 @@ def hw(tests, runs, target, scheme, model, limits):
         model_targets(compiled_for, model)  # (a language model judges the source itself)
     refuse_idle_reductions(_judged(read, target.items[0] if target else None, model))
     done = hw_command(read, runs, target.items[0] if target else None, scheme, model, limits,
-                      status=output.watched(sys.stderr))  # fmt: skip
+                      status=output.watched(sys.stderr), budget=budget)  # fmt: skip
     if len(inputs) > 1 or done.interrupted:  # as run's: each test named by its path as given
         from fencelab.hw.report import summary_table
 

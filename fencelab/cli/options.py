@@ -695,9 +695,10 @@ def lowerings(targets: Chosen, schemes: Chosen,
             if scheme.covers(target):
                 pairs.append((target, scheme))
             elif not targets.every and not schemes.every:
+                named = "--target" if given("target") else "the default --target"  # (hw's, tui's)
                 raise refuse(f"--scheme {scheme.name}",
                              f"is written for {', '.join(scheme.targets)}; it cannot act on "
-                             f"--target {target.name}")  # fmt: skip
+                             f"{named} {target.name}")  # fmt: skip
             else:
                 left.append(target.name)
         if note and left and not schemes.every:  # (`-s all`: each scheme on its own targets, unsaid)

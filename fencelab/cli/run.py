@@ -80,12 +80,12 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                      "starts none" + ("" if given("jobs") else " (the default: one core here)"))
     options = RunOptions(None, scheme, model, mode, runs, seed, schedule, budget, limits)
     targets = model_targets(scheme_targets(target, scheme) if target else None, model)
-    pictures = run_graph_writer(graph_dir, graph_format)
+    drawn = graph_dir is not None  # (its directory made once --graph is known to act)
     inputs = litmus_files(tests)
     refuse_idle_scheme(scheme, bool(targets))
     # read and planned here: a test that may run on many targets, one whose pictures are drawn
     # here, one split here, and every test of a cluster (whose workers may not see our files)
-    if targets or pictures or split or runner.cluster is not None:
+    if targets or drawn or split or runner.cluster is not None:
         parsed = [_read(item.path) for item in inputs]  # a test, or the error reading it
         sources = any(getattr(t, "is_source", False) for t in parsed)
         refuse_idle_scheme(scheme, sources)
@@ -95,6 +95,8 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         task = tasks.run_one
         if split:
             _refuse_idle_split(parsed, planned)
+        if drawn:
+            _refuse_idle_graph(model, _runs(parsed, planned))
     else:  # one run a test: read and planned where it runs (a local worker); stdin (and
         # what else can be read once only: a pipe, a FIFO) here
         parsed = [_read(item.path) if read_once(item.path) else item.path for item in inputs]
@@ -102,6 +104,7 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
                    for entry in parsed]  # fmt: skip
         task = tasks.run_file
     refuse_idle_reductions(_runs(parsed, planned))
+    pictures = run_graph_writer(graph_dir, graph_format)
     calls, cost, files = [], [], []
     for item, test, entry in zip(inputs, parsed, planned):
         if not isinstance(entry, FencelabError):
@@ -221,6 +224,19 @@ def run(tests, target, scheme, model, mode, runs, seed, schedule, budget, limits
         sys.exit(EXIT_INTERRUPTED)
     if failed:
         sys.exit(2)
+
+
+def _refuse_idle_graph(model, runs) -> None:
+    """`--graph DIR` draws what a machine ran (each witness replayed, and the forbidding cycle
+    beside it): where every run is judged by an axiomatic `--model`, which runs none, it draws
+    nothing and is refused, as `graph --model` refuses one (a C or Rust test's language column
+    of `--target all` is drawn)."""
+    from fencelab.models.registry import AXIOMATIC
+
+    judged = [run for run in runs if run is not None]
+    if judged and all(m.kind == AXIOMATIC for m, _ in judged):
+        raise refuse("--graph", f"draws the executions a machine runs; --model {model.name} is "
+                     "axiomatic and runs none (--graph with an operational or language model)")
 
 
 def _runs(parsed: list, planned: list):

@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from fencelab.errors import FencelabError
 from fencelab.graph.build import graph_of, witness_execution
@@ -30,7 +33,7 @@ from fencelab.graph.trace import trace
 from fencelab.graph.views import view_for
 from fencelab.litmus.ast import And, Eq, LitmusTest
 from fencelab.litmus.conditions import prop_atoms
-from fencelab.litmus.printer import format_binding, format_state
+from fencelab.litmus.printer import format_binding, format_prop, format_state
 from fencelab.machine.explore import Replay, parse_schedule
 from fencelab.machine.machine import Machine
 from fencelab.pipeline import RunOptions, machine_for, run_test
@@ -117,20 +120,27 @@ def result_graphs(
             graphs.extend(found[s.outcome] for _, s in herd_states(result) if s.outcome in found)
         else:
             machine = machine_for(test, options)
-            for _, state in herd_states(result):  # (in the order the States block lists them)
-                if state.witness:
-                    outcome = format_state(state.outcome, test.arch)
-                    try:
-                        graphs.append(witness_graph(machine, state.witness, outcome))
-                    except FencelabError as e:
-                        problems.append(f"{outcome} not drawn: {e}")
+            # (in the order the States block lists them; a witness "" is the empty schedule of
+            # a test with no memory access, whose picture is its threads: it was left out, unsaid)
+            for _, state in herd_states(result):
+                outcome = format_state(state.outcome, test.arch)
+                try:
+                    graphs.append(witness_graph(machine, state.witness, outcome))
+                except FencelabError as e:
+                    problems.append(f"{outcome} not drawn: {e}")
     except FencelabError as e:
         problems.append(f"witnesses not drawn: {e}")
     wanted = condition_outcome(test)
     if wanted is None and test.condition.quantifier == "exists" and not result.satisfying():
         problems.append("the condition is never satisfied, but it is not one outcome (a "
                         "conjunction of OBS=VALUE): draw one with `fencelab graph --outcome`")  # fmt: skip
+    dropped = ""
     if wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
+        dropped = filtered_out(test, options, wanted)
+    if dropped:
+        problems.append(f"{wanted_text(wanted)} (never listed) not explained: {dropped} that "
+                        "ends there, as herd does")  # fmt: skip
+    elif wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
         try:
             forbidden = explain(test, options, wanted, missed_because(result))
         except FencelabError as e:
@@ -143,6 +153,20 @@ def result_graphs(
                                 f"ends there ({no_candidate_because(result)}), so there is no "
                                 "cycle to draw")  # fmt: skip
     return graphs, problems
+
+
+def filtered_out(test: LitmusTest, options: RunOptions, wanted: Wanted) -> str:
+    """Why no final state of a run of `test` has `wanted` when its `filter P` is why: the
+    executions that end there all fail P, and herd drops them ("the test's filter (P) drops
+    every execution"; "" otherwise). `graph` of such an outcome drew a candidate no axiom
+    forbids, "yet the operational model never reached it: the two models disagree here", when
+    the model had reached it and the filter had dropped it."""
+    if test.filter is None:
+        return ""
+    unfiltered = run_test(replace(test, filter=None), options)
+    if not any(matches(s.outcome, wanted) for s in unfiltered.states):
+        return ""
+    return f"the test's filter ({format_prop(test.filter, test.arch)}) drops every execution"
 
 
 def missed_because(result: TestResult) -> str:
@@ -228,6 +252,10 @@ def outcome_graph(test: LitmusTest, options: RunOptions, text: str | None,
         check_observed(wanted, result.states[0].outcome, test.name)
     matching = [state for state in result.states if matches(state.outcome, wanted)]
     if not matching:
+        dropped = filtered_out(test, options, wanted)
+        if dropped:
+            raise FencelabError(f"{test.name}: {dropped} that ends in {wanted_text(wanted)} as "
+                                "herd does: the run lists no such state")  # fmt: skip
         graph = explain(test, options, wanted, missed_because(result))
         if graph is None:
             raise FencelabError(f"{test.name}: no candidate execution ends in "
@@ -273,15 +301,35 @@ def counterexample_graphs(check, extra) -> list[ExecutionGraph]:
     return graphs
 
 
+def _encodes(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+STEM_BYTES = 200  # a file name holds 255 bytes: room for `-2` (report.names) and `.svg`
+
+
 def file_stem(graph: ExecutionGraph) -> str:
     """`MP+dmb.sy+addr-armv8.3-arm-1.X0=1_1.X2=0-forbidden` (+ .svg, .dot): unique per graph
     of a test's run (a check's counterexample names its scheme too: `SB+scs-x86_64-tutorial-
-    tso-...`)."""
+    tso-...`); a longer name than `STEM_BYTES` (a state of 30 observables) is cut, a hash of
+    the whole after it: it was a file name too long to write, and the test's results were lost."""
     outcome = re.sub(r"[^A-Za-z0-9=._+-]+", "_",
                      graph.outcome.replace(":", ".").replace("; ", "_").strip("; "))  # fmt: skip
     outcome = outcome.replace("[", "").replace("]", "").strip("_")
     parts = [graph.test, graph.target, graph.scheme, graph.model, outcome]
-    if not graph.allowed:
-        parts.append("forbidden")
-    name = "-".join(p for p in parts if p)
-    return re.sub(r"[/\\\s]+", "_", name)
+    name = re.sub(r"[/\\\s]+", "_", "-".join(p for p in parts if p))
+    # a character the file system's encoding cannot take (an ASCII or Latin-1 locale: `café→`)
+    # as `_`: opening the file was a UnicodeEncodeError traceback
+    encoding = sys.getfilesystemencoding()
+    name = "".join(c if c.isascii() or _encodes(c, encoding) else "_" for c in name)
+    tail = "" if graph.allowed else "-forbidden"
+    if len((name + tail).encode()) <= STEM_BYTES:
+        return name + tail
+    # a state of many observables: cut, and told apart from the others by a hash of the whole
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    room = STEM_BYTES - len(tail) - len(digest) - 1
+    return f"{name.encode()[:room].decode(errors='ignore')}-{digest}{tail}"

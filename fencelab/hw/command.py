@@ -16,6 +16,7 @@ from fencelab.errors import FencelabError, in_file
 from fencelab.isa.target import Target
 from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.ast import LitmusTest
+from fencelab.machine.machine import DEFAULT_BUDGET
 
 
 @dataclass
@@ -33,13 +34,15 @@ class HwRuns:
 
 def hw_command(tests: list[tuple[str, LitmusTest | FencelabError]], runs: int,
                target: Target | None, scheme, model=None,
-               limits: Limits = DEFAULT_LIMITS, status: bool = True) -> HwRuns:  # fmt: skip
+               limits: Limits = DEFAULT_LIMITS, status: bool = True,
+               budget: int = DEFAULT_BUDGET) -> HwRuns:  # fmt: skip
     """`tests`: each test's name in the summary (its path as the user's input spells it) and
     the test read, or the error reading it; `target`, `scheme`, `model`: resolved by the CLI's
     shared options. An asm test runs on its own architecture whatever `target` says (a note when
     it does not fit, as `fencelab run` says it). Ctrl-C stops it after the test it cut
     short. `status`: a line on stderr says what runs, where stderr is a terminal (the CLI
-    says whether it is one someone watches, `output.watched`)."""
+    says whether it is one someone watches, `output.watched`). `budget`: the model's step
+    budget, as `run --budget`."""
     from fencelab.hw.native import cpu_name
     from fencelab.hw.report import format_litmus7, format_side_by_side, summary_row
     from fencelab.hw.run import run_hw
@@ -62,7 +65,8 @@ def hw_command(tests: list[tuple[str, LitmusTest | FencelabError]], runs: int,
                 here = configs[0].target
             status_line = f"{label}: {runs} runs on the CPU, then the model"
             with err.status(status_line) if status and err.is_terminal else nullcontext():
-                result = run_hw(test, runs, (here,) if here else None, scheme, model, limits)
+                result = run_hw(test, runs, (here,) if here else None, scheme, model, limits,
+                                budget)
         except FencelabError as e:  # (once read, the test's file named, as run's errors)
             why = str(e) if isinstance(test, FencelabError) else in_file(str(e), test.file)
             err.print(f"fencelab: error: {why}", markup=False)

@@ -72,9 +72,14 @@ def format_side_by_side(result: HwResult, cpu: str = "") -> str:
         verdict = "allowed" if outcome in allowed else outside
         lines.append(f"# {count:>10}  {verdict:<10}  {line}")
     forbidden = result.forbidden()
+    origin = result.program.test.origin
     for outcome, count in forbidden:
         if model.engine == result.program.target.default_model:
             why = f"which {model.engine} forbids: a model bug or a hardware erratum"
+        elif origin is not None and not model.target:  # a language model judged the source
+            why = (f"which {model.engine} forbids: the code scheme {origin.scheme} compiled lets "
+                   f"this CPU do what the {result.test.arch.title()} test may not (an unsound "
+                   "scheme? fencelab check)")  # fmt: skip
         else:
             why = f"which {model.engine} forbids: this CPU is weaker than {model.engine}"
         lines.append(f"!!! {result.test.name}: THE CPU PRODUCED A STATE THE MODEL FORBIDS: "

@@ -18,6 +18,7 @@ from fencelab.limits import DEFAULT_LIMITS, Limits
 from fencelab.litmus.ast import LitmusTest
 from fencelab.litmus.conditions import Outcome, holds
 from fencelab.lowering.schemes import DEFAULT_SCHEME, Scheme
+from fencelab.machine.machine import DEFAULT_BUDGET
 from fencelab.models.registry import ModelSpec
 from fencelab.pipeline import RunOptions, plan, program_for, run_test
 from fencelab.program.layout import Program
@@ -104,10 +105,11 @@ def host_target(test: LitmusTest, targets: tuple[Target, ...] | None) -> Target 
 
 def run_hw(test: LitmusTest, runs: int, targets: tuple[Target, ...] | None = None,
            scheme: Scheme = DEFAULT_SCHEME, model: ModelSpec | None = None,
-           limits: Limits = DEFAULT_LIMITS) -> HwResult:  # fmt: skip
+           limits: Limits = DEFAULT_LIMITS, budget: int = DEFAULT_BUDGET) -> HwResult:  # fmt: skip
     """`model`: as `fencelab run --model` (default: the target's own, tso or arm); a source
     model (c11, rc11, sc-source) judges the source test itself. `limits` bound the model's
-    exploration (at a limit its verdict is partial, and forbids nothing)."""
+    exploration (at a limit its verdict is partial, and forbids nothing); `budget` is its step
+    budget (an execution cut there leaves the CPU's states beyond it unreached, not forbidden)."""
     target = host_target(test, targets)
     if not test.is_source:  # a model that cannot judge its code: refused before the CPU runs
         plan(test, RunOptions(model=model))
@@ -124,5 +126,5 @@ def run_hw(test: LitmusTest, runs: int, targets: tuple[Target, ...] | None = Non
         counts[outcome] = counts.get(outcome, 0) + state.count
     judged_on = None if model is not None and model.is_source else target
     verdict = run_test(test, RunOptions(target=judged_on, scheme=scheme, model=model,
-                                        limits=limits))  # fmt: skip
+                                        budget=budget, limits=limits))  # fmt: skip
     return HwResult(test, program, runs, counts, native, verdict, dropped)

@@ -34,8 +34,8 @@ def write_graphs(graphs: list[ExecutionGraph], directory: Path, fmt: str = "svg"
         name, _ = kept_apart(file_stem(graph), lambda _name, texts=texts: texts, taken)
         for ext, text in texts.items():
             path = directory / f"{name}.{ext}"
-            try:
-                path.write_text(text)
+            try:  # (SVG and DOT are UTF-8, whatever the locale: `⁻¹`, `—` in every cycle's)
+                path.write_text(text, encoding="utf-8")
             except OSError as e:
                 raise FencelabError(f"{path}: cannot be written ({e.strerror or e})") from None
             written.append(path)

@@ -76,16 +76,19 @@ def test_a_scheme_not_written_for_the_target_is_refused_as_run_refuses_it(cli, m
 
 
 def test_a_scheme_is_refused_on_the_target_a_source_test_gets_without_target(cli, monkeypatch):
-    """tui compiles for x86_64 and hw for this CPU's target when no --target is named."""
+    """tui compiles for x86_64 and hw for this CPU's target when no --target is named (the
+    refusal says it is the default target, not a --target given)."""
     from fencelab.hw.native import HOST_TARGETS
 
     monkeypatch.setattr(FencelabApp, "run", lambda self: None)
     run = one_error(cli(["run", RUST_MP, "-t", "x86_64", "--scheme", "rcpc"]))
-    assert one_error(cli(["tui", RUST_MP, "--scheme", "rcpc"])) == run
+    default = run.replace("on --target", "on the default --target")
+    assert default != run and one_error(cli(["tui", RUST_MP, "--scheme", "rcpc"])) == default
     if host_arch() in HOST_TARGETS:
         host = HOST_TARGETS[host_arch()]
         run = one_error(cli(["run", RUST_MP, "-t", host, "--scheme", "rcpc"]))
-        assert one_error(cli(["hw", RUST_MP, "--runs", "10", "--scheme", "rcpc"])) == run
+        default = run.replace("on --target", "on the default --target")
+        assert one_error(cli(["hw", RUST_MP, "--runs", "10", "--scheme", "rcpc"])) == default
 
 
 def test_graph_with_a_scheme_and_a_target_still_compiles(cli):
@@ -458,6 +461,18 @@ def test_a_model_that_cannot_act_on_the_default_target_is_refused_as_on_a_named_
         "--target x86_64"  # fmt: skip
 
 
+@pytest.mark.parametrize("command", [
+    ["tui"], pytest.param(["hw"], marks=X86_HOST_WITH_CC),
+])  # fmt: skip
+def test_a_scheme_that_cannot_act_on_the_default_target_says_it_is_the_default(cli, command):
+    """`hw C_SB -s rcpc` and `tui C_SB -s rcpc`, no --target given, said `it cannot act on
+    --target x86_64`, a --target the user never gave; `-m arm` already said `the default`."""
+    said = "fencelab: error: --scheme rcpc is written for armv8.3; it cannot act on "
+    assert one_error(cli([*command, C_SB, "-s", "rcpc"])) == said + "the default --target x86_64"
+    assert one_error(cli([*command, C_SB, "-s", "rcpc", "-t", "x86_64"])) == said + \
+        "--target x86_64"  # fmt: skip
+
+
 def test_graph_offers_and_takes_only_the_models_it_can_draw(cli):
     """Its --help listed the axiomatic models, which it refused after reading the test:
     `model sc-axiomatic is axiomatic: the machine steps the operational models`."""
@@ -467,6 +482,25 @@ def test_graph_offers_and_takes_only_the_models_it_can_draw(cli):
         "model, which cannot act here (valid: sc, tso, arm, aarch32, armv7, c11, rc11, "
         "sc-source) (see 'fencelab graph --help')")
 
+
+def test_run_graph_under_an_axiomatic_model_is_refused_as_graph_refuses_it(cli, tmp_path):
+    """`run SB -m tso-axiomatic --graph DIR` made DIR, ran, drew nothing (`# Graph witnesses
+    not drawn: model tso-axiomatic is axiomatic`) and ended 0: an option that cannot act, taken.
+    `--target all` still draws a C test's language column."""
+    pictures = tmp_path / "pictures"
+    said = ("fencelab: error: --graph draws the executions a machine runs; --model {} is "
+            "axiomatic and runs none (--graph with an operational or language model)")  # fmt: skip
+    assert one_error(cli(["run", SB, "-m", "tso-axiomatic", "--graph", str(pictures)])) == \
+        said.format("tso-axiomatic")  # fmt: skip
+    assert one_error(cli(["run", RUST_MP, "-t", "armv8", "-m", "arm-axiomatic", "--graph",
+                          str(pictures)])) == said.format("arm-axiomatic")  # fmt: skip
+    assert not pictures.exists()  # refused before the directory is made
+    out = cli(["run", RUST_MP, "-t", "all", "-m", "arm-axiomatic", "--graph", str(pictures),
+               "-j", "1"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert sorted(p.name for p in pictures.iterdir()) == [
+        "MP+rel+acq-c11-1.r0=0_1.r1=0.svg", "MP+rel+acq-c11-1.r0=0_1.r1=1.svg",
+        "MP+rel+acq-c11-1.r0=1_1.r1=0-forbidden.svg", "MP+rel+acq-c11-1.r0=1_1.r1=1.svg"]
 
 def test_graph_of_a_forall_test_says_why_it_needs_an_outcome(cli):
     """It said `the condition is not a conjunction of OBS=VALUE` of `forall ([x]=2)`."""

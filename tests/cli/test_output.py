@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -176,6 +177,55 @@ def test_table_text_in_an_80_column_terminal_is_the_piped_lines(cli):
     piped = cli(["table", "-t", "x86_64"]).output.splitlines()
     assert screen(in_terminal(["table", "-t", "x86_64"], 80).stdout) == piped
 
+
+def test_pictures_are_written_in_utf_8_whatever_the_locale(tmp_path):
+    """In an ASCII locale (LC_ALL=C without Python's UTF-8 mode; a Latin-1 one alike) `graph
+    -o MP.svg` and `run --graph DIR` were a UnicodeEncodeError traceback, exit 1, leaving a
+    truncated picture: every SVG says `—` (each event's title) and `rf⁻¹`. SVG and DOT are UTF-8."""
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONPATH": str(REPO)}
+    env.pop("PYTHONIOENCODING", None)
+    mp = str(EXAMPLES / "x86_64" / "MP.litmus")
+
+    def fencelab(*args):
+        return subprocess.run([sys.executable, "-c", "from fencelab.launch import main; main()",
+                               *args], cwd=tmp_path, env=env, capture_output=True)  # fmt: skip
+
+    done = fencelab("graph", mp, "-o", "MP.svg")
+    assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
+    svg = (tmp_path / "MP.svg").read_text(encoding="utf-8")
+    assert "\u2014" in svg and "rf\u207b\u00b9" in svg and 'data-verdict="forbidden"' in svg
+    ET.fromstring(svg)  # whole, and XML
+    done = fencelab("run", mp, "--graph", "pictures", "--graph-format", "both")
+    assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
+    written = sorted(p.name for p in (tmp_path / "pictures").iterdir())
+    assert written == ["MP-x86_64-tso-1.rax=0_1.rbx=0.dot", "MP-x86_64-tso-1.rax=0_1.rbx=0.svg",
+                       "MP-x86_64-tso-1.rax=0_1.rbx=1.dot", "MP-x86_64-tso-1.rax=0_1.rbx=1.svg",
+                       "MP-x86_64-tso-1.rax=1_1.rbx=0-forbidden.dot",
+                       "MP-x86_64-tso-1.rax=1_1.rbx=0-forbidden.svg",
+                       "MP-x86_64-tso-1.rax=1_1.rbx=1.dot", "MP-x86_64-tso-1.rax=1_1.rbx=1.svg"]
+    for name in written:
+        text = (tmp_path / "pictures" / name).read_text(encoding="utf-8")
+        if name.endswith(".svg"):
+            ET.fromstring(text)
+    assert "\u2014" in (tmp_path / "pictures" / written[5]).read_text(encoding="utf-8")
+
+
+def test_a_picture_of_a_name_the_file_system_cannot_spell_is_written_under_underscores(tmp_path):
+    """In an ASCII locale (LC_ALL=C without Python's UTF-8 mode) `run --graph` of a test named
+    `café→` was a UnicodeEncodeError traceback as it opened `café→-x86_64-...svg`, the
+    test's result lost; in a Latin-1 locale `→` alone."""
+    (tmp_path / "t.litmus").write_text("X86_64 caf\u00e9\u2192\n{ x=0; }\n P0 ;\n movl $1,(x) ;\n"
+                                       "exists (x=1)\n", encoding="utf-8")  # fmt: skip
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONPATH": str(REPO)}
+    env.pop("PYTHONIOENCODING", None)
+    done = subprocess.run([sys.executable, "-c", "from fencelab.launch import main; main()",
+                           "run", "t.litmus", "--graph", "g"], cwd=tmp_path, env=env,
+                          capture_output=True)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
+    assert done.stdout.decode("ascii").startswith("Test caf\\xe9\\u2192 Allowed\n")
+    assert [p.name for p in (tmp_path / "g").iterdir()] == ["caf__-x86_64-tso-x_=1.svg"]
+    svg = (tmp_path / "g" / "caf__-x86_64-tso-x_=1.svg").read_text(encoding="utf-8")
+    assert 'data-test="caf\u00e9\u2192"' in svg  # (the picture says the name as it is)
 
 @pytest.mark.parametrize("args", [["run", str(EXAMPLES / "x86_64"), "-j", "1"],
                                   ["run", str(EXAMPLES / "x86_64"), "-j", "2", "--json"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from fencelab.pipeline import RunOptions, machine_for, run_test
 from fencelab.report.dot import render_dot
 from fencelab.report.graph_layout import Box
 from fencelab.report.svg import render_svg
-from tests.helpers import EXAMPLES  # noqa: E402
+from tests.helpers import EXAMPLES, one_error  # noqa: E402
 from tests.helpers.litmus import UINT8_TESTS  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -518,3 +519,84 @@ def test_run_graph_lists_its_pictures_in_the_order_of_the_states_block(tmp_path)
     done = json.loads(record.output)
     assert [Path(p).stem for p in done["graphs"]] == [
         named(" ".join(f"{k}={v};" for k, v in s["outcome"].items())) for s in done["states"]]
+
+
+FILTERED_SB = """X86_64 SBf
+{ x=0; y=0; }
+ P0            | P1            ;
+ movl $1,(x)   | movl $1,(y)   ;
+ movl (y),%eax | movl (x),%eax ;
+filter (0:rax=1)
+exists (0:rax=0 /\\ 1:rax=0)
+"""
+
+
+def test_an_outcome_the_filter_drops_is_said_to_be_dropped_not_a_disagreement(tmp_path):
+    """tso reaches SB's 0/0 and the test's filter drops it (run lists 2 states). `graph` drew
+    it as a candidate no axiom forbids, "yet the operational model never reached it: the two
+    models disagree here", exit 0; `run --graph` drew that picture too; a C test's said "no
+    thread can even produce those values"."""
+    path = tmp_path / "SBf.litmus"
+    path.write_text(FILTERED_SB)
+    said = ("fencelab: error: SBf: the test's filter (0:rax=1) drops every execution that ends "
+            "in 0:rax=0; 1:rax=0; as herd does: the run lists no such state")  # fmt: skip
+    assert one_error(CliRunner().invoke(main, ["graph", str(path)])) == said
+    allowed = CliRunner().invoke(main, ["graph", str(path), "--outcome", "0:rax=1; 1:rax=0"])
+    assert allowed.exit_code == 0 and allowed.output.startswith("SBf (tso on x86_64): 0:rax=1; "
+                                                                "1:rax=0; allowed")  # fmt: skip
+    out = CliRunner().invoke(main, ["run", str(path), "--graph", str(tmp_path / "g"), "--json"])
+    assert out.exit_code == 0, out.output
+    record = json.loads(out.stdout)
+    assert [s["outcome"] for s in record["states"]] == [{"0:rax": 1, "1:rax": 0},
+                                                         {"0:rax": 1, "1:rax": 1}]  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "g").iterdir()) == [
+        "SBf-x86_64-tso-0.rax=1_1.rax=0.svg", "SBf-x86_64-tso-0.rax=1_1.rax=1.svg"]
+    assert record["graph_problems"] == [
+        "0:rax=0; 1:rax=0; (never listed) not explained: the test's filter (0:rax=1) drops "
+        "every execution that ends there, as herd does"]
+    c_test = tmp_path / "SBfc.litmus"
+    c_test.write_text((EXAMPLES / "c" / "SB+rlx.litmus").read_text().replace(
+        "exists", "filter (0:r0=1)\nexists"))  # fmt: skip
+    assert one_error(CliRunner().invoke(main, ["graph", str(c_test)])) == (
+        "fencelab: error: SB+rlx: the test's filter (0:r0=1) drops every execution that ends "
+        "in 0:r0=0; 1:r0=0; as herd does: the run lists no such state")
+
+
+def test_a_picture_of_a_long_name_is_written_under_a_name_cut_to_fit(tmp_path):
+    """A file name holds 255 bytes: `run --graph` of a test with a long name, or a state of
+    many observables (`SB+many-observed-registers`, 28 registers and 2 locations), printed
+    `cannot be written (File name too long)` in place of the test's whole result, exit 2."""
+    name = "MP" + "+po" * 80
+    path = tmp_path / "long.litmus"
+    path.write_text((EXAMPLES / "x86_64" / "MP.litmus").read_text().replace(
+        "X86_64 MP\n", f"X86_64 {name}\n", 1))  # fmt: skip
+    out = CliRunner().invoke(main, ["run", str(path), "--graph", str(tmp_path / "g"),
+                                    "--graph-format", "both"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert out.stdout.startswith(f"Test {name} Allowed\nStates 3\n")
+    files = sorted(p.name for p in (tmp_path / "g").iterdir())
+    assert len(files) == 8 and len({f.rsplit(".", 1)[0] for f in files}) == 4
+    assert all(len(f.encode()) <= 255 and f.startswith(name[:150]) for f in files)
+    assert [f for f in files if f.endswith("-forbidden.svg")] == [
+        f for f in files if f.endswith(".svg") and ET.parse(tmp_path / "g" / f).getroot().get(
+            "data-verdict") == "forbidden"]  # fmt: skip
+    named = re.findall(r"^# Graph (.*)$", out.stdout, re.M)
+    assert sorted(named) == [str(tmp_path / "g" / f) for f in files]
+
+
+def test_run_graph_draws_an_execution_of_no_memory_access(tmp_path):
+    """A test whose threads only move registers (herd's A011, A022: MOVT, ANDEQ) ends after
+    no step: its witness is the empty schedule, and `run --graph` drew no picture and said
+    nothing of it (`graphs: []`, `graph_problems: []`), where `graph` draws it."""
+    path = tmp_path / "regs.litmus"
+    path.write_text("X86_64 regs\n{ }\n P0 ;\n movl $7,%eax ;\nexists (0:rax=7)\n")
+    out = CliRunner().invoke(main, ["run", str(path), "--graph", str(tmp_path / "g"), "--json"])
+    assert out.exit_code == 0, out.output
+    record = json.loads(out.stdout)
+    assert [s["outcome"] for s in record["states"]] == [{"0:rax": 7}]
+    assert record["graphs"] == [str(tmp_path / "g" / "regs-x86_64-tso-0.rax=7.svg")]
+    assert record["graph_problems"] == []
+    svg = ET.parse(record["graphs"][0]).getroot()
+    assert (svg.get("data-outcome"), svg.get("data-verdict")) == ("0:rax=7;", "allowed")
+    alone = CliRunner().invoke(main, ["graph", str(path), "--format", "svg"])  # the same picture
+    assert alone.exit_code == 0 and alone.stdout == Path(record["graphs"][0]).read_text()

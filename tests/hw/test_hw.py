@@ -96,6 +96,39 @@ def test_a_state_the_model_forbids_is_shouted():
     assert cli.exit_code == 1  # the shout is also the exit status
 
 
+@pytest.mark.skipif(host_arch() != "X86_64", reason="the tutorial's x86-64 SeqCst stores")
+def test_a_state_a_language_model_forbids_blames_the_scheme_not_the_cpu():
+    """The tutorial scheme's SeqCst stores (`mfence; mov`) let x86's store buffers show SB's
+    0/0, which c11 forbids; the shout said `this CPU is weaker than c11`, of a CPU that tso,
+    its own model, allows every state of (the scheme is what `check` finds unsound)."""
+    test = str(EXAMPLES / "counterexamples" / "x86_64-tutorial-SB+scs.litmus")
+    result = hw(test, "--scheme", "tutorial", "--model", "c11", "--runs", "50000")
+    shout = [ln for ln in result.stdout.splitlines() if ln.startswith("!!!")]
+    if not shout:
+        pytest.skip("no store buffering in 50,000 runs on this machine")
+    assert result.exit_code == 1
+    assert re.fullmatch(r"!!! SB\+sc\.sc\+sc\.sc: THE CPU PRODUCED A STATE THE MODEL FORBIDS: "
+                        r"\d+ runs ended in 0:r0=0; 1:r0=0; which c11 forbids: the code scheme "
+                        r"tutorial compiled lets this CPU do what the Rust test may not \(an "
+                        r"unsound scheme\? fencelab check\)", shout[0])  # fmt: skip
+    tso = hw(test, "--scheme", "tutorial", "--runs", "2000")  # the CPU as its own model sees it
+    assert tso.exit_code == 0 and "# Every state this CPU produced is allowed by tso." in tso.stdout
+
+@pytest.mark.skipif(host_arch() != "X86_64", reason="x86-64 examples")
+def test_the_histogram_marks_the_runs_that_decide_the_result_as_litmus7():
+    """README said `count*>state` marks where the run satisfied the condition: a `forall`'s
+    runs that satisfy it are `:>` and a `~exists`'s runs where its proposition holds (which
+    fail it) are `*>`, as litmus7 marks them."""
+    counter = hw(str(EXAMPLES / "x86_64" / "counter+lock-xadd.litmus"), "--runs", "500")
+    assert "500   :>[x]=2;" in counter.stdout.splitlines()  # forall ([x]=2): all satisfy it
+    assert "Observation counter+lock-xadd Always 500 0" in counter.stdout
+    sb = (EXAMPLES / "x86_64" / "SB.litmus").read_text().replace("\nexists", "\n~exists")
+    result = CliRunner().invoke(main, ["hw", "-", "--runs", "3000"], input=sb)
+    marks = {ln[8:]: ln[6] for ln in result.stdout.splitlines() if ln[6:8] in ("*>", ":>")}
+    assert {state: mark for state, mark in marks.items() if mark == "*"} in (
+        {}, {"0:rax=0; 1:rax=0;": "*"})  # (the 0/0 only, when the CPU showed it)
+    assert marks.get("0:rax=0; 1:rax=1;") == ":"
+
 def test_a_model_cut_at_a_limit_forbids_nothing():
     # With room for 2 states the model finds at most a couple of SB's four outcomes: the CPU's
     # other states are unknown to it, not forbidden (no shout, exit 0, the cut named).
@@ -108,6 +141,40 @@ def test_a_model_cut_at_a_limit_forbids_nothing():
     assert ("tso reached, which neither allows nor forbids them: its exploration stopped early: "
             "state limit 2 reached (raise with --max-states N)") in cli.output  # fmt: skip
 
+
+
+SPIN = """X86_64 spin
+{ y=0; }
+ P0                | P1           ;
+ movl $0,%ebx      | movl $1,(y)  ;
+ LC00:             |              ;
+ incl %ebx         |              ;
+ movl (y),%eax     |              ;
+ cmpl $0,%eax      |              ;
+ je LC00           |              ;
+exists (0:rbx=1)
+"""
+
+
+@pytest.mark.skipif(host_arch() != "X86_64", reason="an x86-64 spin loop")
+def test_the_step_budget_the_unreached_line_names_is_an_option_of_hw(tmp_path):
+    """P0 counts its turns while it waits for P1's store: the CPU spins as long as it likes,
+    the model only up to the step budget, so the CPU's longer waits are unreached, and the line
+    saying so reads `(raise with --budget N)`; hw refused `--budget` (`no such option`)."""
+    spin = tmp_path / "spin.litmus"
+    spin.write_text(SPIN)
+    model_line = re.compile(r"^# Model tso on x86_64, exhaustive: Ok, Observation Sometimes "
+                            r"1 (\d+), 2 executions cut by the step budget$", re.M)  # fmt: skip
+    default = hw(str(spin), "--runs", "300")
+    assert default.exit_code == 0, default.output
+    assert model_line.search(default.stdout).group(1) == "39"  # turns 1 to 40 (the default)
+    more = hw(str(spin), "--runs", "300", "--budget", "60")
+    assert more.exit_code == 0, more.output
+    assert model_line.search(more.stdout).group(1) == "59"  # turns 1 to 60: the model's budget
+    unreached = [ln for ln in default.stdout.splitlines() if "neither allows nor forbids" in ln]
+    assert all(ln.endswith("cut executions at the step budget (raise with --budget N)")
+               for ln in unreached)  # fmt: skip
+    assert "'--budget': 0 is not in the range 1<=x<=10000" in hw(str(spin), "--budget", "0").stderr
 
 FAULTS = {
     "segv": ("movl (%rbx),%eax", "a memory fault (SIGSEGV) at address 0x0"),
