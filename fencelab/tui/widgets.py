@@ -84,25 +84,13 @@ class ScrollPane(VerticalScroll):
         self.body.show_at_width(make)
 
 
-class CorePane(VerticalScroll):
+class CorePane(ScrollPane):
     """One core: its disassembly with the next instruction marked, and its registers. A pane
     shorter than its thread scrolls (a Static's own content does not), kept on ▶ as it steps."""
 
     def __init__(self, tid: int, **kwargs):
         super().__init__(id=f"core{tid}", classes="core", **kwargs)
         self.tid = tid
-        self.body = Pane()
-
-    def compose(self):
-        yield self.body
-
-    @property
-    def lines(self) -> list[Text]:
-        return getattr(self.body, "lines", [])
-
-    @property
-    def text(self) -> str:
-        return self.body.text
 
     def refresh_from(self, session: Session, details: bool, focus: int = -1) -> None:
         thread = session.program.test.threads[self.tid]
