@@ -4,6 +4,7 @@ and cleared before results."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -234,12 +235,22 @@ def test_a_picture_of_a_name_the_file_system_cannot_spell_is_written_under_under
 def test_a_reader_that_leaves_early_ends_the_command_quietly_with_141(args):
     """`fencelab run DIR | head -1`: the command stops at its next line, prints nothing on
     stderr, and exits 141 (a shell's status for SIGPIPE), not 1 (`check`'s "unsound").
-    (`table | head -1` exited 0: the reader left during its one write of 370 KB.)"""
+    (`table | head -1` exited 0: the reader left during its one write of 370 KB.)
+
+    The pipe holds one page and the first line is read byte by byte, so that the command
+    cannot have written all its output (each 7-370 KB) before the reader leaves: with Linux's
+    64 KB pipe, `run examples/x86_64 -j 2 --json` (13 KB) on a loaded machine once wrote it all
+    and ended 0 before the reader closed its end."""
     code = "from fencelab.launch import main; main()"
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+    reader, writer = os.pipe()
+    fcntl.fcntl(reader, fcntl.F_SETPIPE_SZ, 4096)
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=writer,
                             stderr=subprocess.PIPE)  # fmt: skip
-    first = proc.stdout.readline()
-    proc.stdout.close()  # what `head -1` does after its line
+    os.close(writer)
+    first = b""
+    while not first.endswith(b"\n") and (byte := os.read(reader, 1)):
+        first += byte
+    os.close(reader)  # what `head -1` does after its line
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 141, err
     assert first.strip() and err == b""
