@@ -42,7 +42,6 @@ class HuntReport:
     racy: list[Check] = field(default_factory=list)  # the source model flags a data race
     cautioned: list[Check] = field(default_factory=list)  # the hardware run met a caution
     found: list[Found] = field(default_factory=list)  # every unsound variant, smallest first
-    hardware_runs: int = 0  # compiled programs explored by this hunt
     programs: int = 0  # distinct compiled programs its tests compiled to
     programs_shared: int = 0  # of those, explored already by an earlier hunt (another scheme)
     seconds: float = 0.0
@@ -98,7 +97,6 @@ def hunt(
         report.skipped_shapes = [s.name for s in shapes if len(s.threads) > max_threads]
     for v in todo:
         report.generated[v.shape] = report.generated.get(v.shape, 0) + 1
-    runs_before = checker.hardware_runs
     if run_checks is None:
         checks = (checker.check(v.test, target, scheme) for v in todo)
     else:
@@ -128,7 +126,6 @@ def hunt(
     except KeyboardInterrupt:  # Ctrl-C: keep what was found
         report.partial = INTERRUPTED
     report.found.sort(key=lambda f: f.rank)
-    report.hardware_runs = checker.hardware_runs - runs_before
     report.seconds = time.perf_counter() - started
     return report
 

@@ -681,6 +681,13 @@ def split_option():
 
 
 # -- the rule, for targets and schemes -----------------------------------------------------------
+def target_named(every: bool = False) -> str:
+    """How a refusal or a note names `--target` (`all` with `every`): as the user gave it, or
+    the command's default (hw's, tui's: an option never given)."""
+    option = "--target all" if every else "--target"
+    return option if given("target") else f"the default {option}"
+
+
 def lowerings(targets: Chosen, schemes: Chosen,
               note: bool = True) -> list[tuple[Target, Scheme]]:  # fmt: skip
     """The (target, scheme) pairs to lower with. `all` (targets or schemes) means those the
@@ -695,15 +702,13 @@ def lowerings(targets: Chosen, schemes: Chosen,
             if scheme.covers(target):
                 pairs.append((target, scheme))
             elif not targets.every and not schemes.every:
-                named = "--target" if given("target") else "the default --target"  # (hw's, tui's)
                 raise refuse(f"--scheme {scheme.name}",
                              f"is written for {', '.join(scheme.targets)}; it cannot act on "
-                             f"{named} {target.name}")  # fmt: skip
+                             f"{target_named()} {target.name}")  # fmt: skip
             else:
                 left.append(target.name)
         if note and left and not schemes.every:  # (`-s all`: each scheme on its own targets, unsaid)
-            named = "--target all" if given("target") else "the default --target all"
-            notes.append(f"{named}: --scheme {scheme.name} is written for "
+            notes.append(f"{target_named(every=True)}: --scheme {scheme.name} is written for "
                          f"{', '.join(scheme.targets)}; left out: {', '.join(left)}")  # fmt: skip
     if not pairs:
         raise refuse("--scheme", "names no scheme written for the targets named")
@@ -744,14 +749,12 @@ def model_targets(targets: Chosen | None, model: ModelSpec | None,
     fit = tuple(t for t in targets.items if t.arch.name in model.arches)
     if not targets.every and len(fit) < len(targets.items):
         bad = next(t for t in targets.items if t not in fit)
-        named = "--target" if given("target") else "the default --target"
         raise refuse(f"--model {model.name}", f"covers {', '.join(model.arches)} code; it "
-                     f"cannot act on {named} {bad.name}")  # fmt: skip
+                     f"cannot act on {target_named()} {bad.name}")  # fmt: skip
     if not fit:
         raise refuse(f"--model {model.name}", "covers no target's code")
     if note and len(fit) < len(targets.items):
         left = ", ".join(t.name for t in targets.items if t not in fit)
-        named = "--target all" if given("target") else "the default --target all"
-        output.note(f"{named}: --model {model.name} runs {', '.join(model.arches)} code; "
-                    f"left out: {left}")  # fmt: skip
+        output.note(f"{target_named(every=True)}: --model {model.name} runs "
+                    f"{', '.join(model.arches)} code; left out: {left}")  # fmt: skip
     return Chosen(fit, targets.every)

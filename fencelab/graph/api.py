@@ -134,13 +134,12 @@ def result_graphs(
     if wanted is None and test.condition.quantifier == "exists" and not result.satisfying():
         problems.append("the condition is never satisfied, but it is not one outcome (a "
                         "conjunction of OBS=VALUE): draw one with `fencelab graph --outcome`")  # fmt: skip
-    dropped = ""
-    if wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
-        dropped = filtered_out(test, options, wanted)
+    missed = wanted is not None and not any(matches(s.outcome, wanted) for s in result.states)
+    dropped = filtered_out(test, options, wanted) if missed else ""
     if dropped:
         problems.append(f"{wanted_text(wanted)} (never listed) not explained: {dropped} that "
                         "ends there, as herd does")  # fmt: skip
-    elif wanted is not None and not any(matches(s.outcome, wanted) for s in result.states):
+    elif missed:
         try:
             forbidden = explain(test, options, wanted, missed_because(result))
         except FencelabError as e:

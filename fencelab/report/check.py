@@ -257,7 +257,7 @@ def print_hunt(console: Console, report: HuntReport, limit: int, save: Path | No
         done += f" of {generated} generated ({counts})"
     else:
         done = f"{plural(generated, 'test')} generated and checked ({counts})"
-    # the distinct programs, not the explorations (`hardware_runs`): a result cut short is not
+    # the distinct programs, not the explorations: a result cut short is not
     # kept, so `-j 1` explored a program again for each variant that compiles to it, and
     # `--max-states 3 --shapes SB` said "145 distinct compiled programs" of 27 (`-j 2`: 27)
     fresh = report.programs - report.programs_shared

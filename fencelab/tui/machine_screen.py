@@ -251,13 +251,11 @@ class MachineScreen(Screen[None]):
         self.after_action()
 
     def action_random(self) -> None:
-        n = self._stepping(self.session.run_random)
-        if n is None:  # (said why)
-            pass
-        elif self.session.status() is Status.RUNNING:  # every way on from here ends stuck
+        n = self._stepping(self.session.run_random)  # (None: it said why)
+        if n is not None and self.session.status() is Status.RUNNING:  # every way on ends stuck
             self.say("no random run from here finishes: every way on ends where the model "
                      "cannot go on — ← to step back")  # fmt: skip
-        else:
+        elif n is not None:
             self.say(f"random execution: {n} steps" if n else "the execution has ended",
                      style="dim")  # fmt: skip
         self.after_action()
